@@ -1,0 +1,36 @@
+/**
+ * The one door between the engine and the disk. The engine never calls `fs` directly, so tests can
+ * hand it an in-memory file, one that fails on the Nth call, or one that loses unsynced writes.
+ *
+ * Reads are synchronous: `view()` and cursors answer on the caller's turn of the event loop, and a
+ * page that is not cached is read with a positional `pread`. Writes, syncs and truncation are
+ * asynchronous (the libuv thread pool for the real file), so readers keep running while a commit's
+ * I/O is in flight.
+ *
+ * Errors: implementations throw what the file system throws (an Error with an errno `code` such as
+ * 'EIO' or 'ENOSPC'); the engine wraps them as BTREE_IO.
+ */
+export interface FileHandle {
+  /**
+   * Reads up to `length` bytes at `position` into `buffer` at `offset`; returns the number of bytes
+   * read, which is less than `length` only at the end of the file.
+   */
+  readSync(buffer: Uint8Array, offset: number, length: number, position: number): number
+  /** Writes all of `buffers`, back to back, starting at `position`. */
+  writev(buffers: readonly Uint8Array[], position: number): Promise<void>
+  /** Makes every completed write durable (fdatasync). */
+  sync(): Promise<void>
+  /** The file's current size in bytes. */
+  size(): number
+  /** Sets the file's size; bytes past it are gone. */
+  truncate(size: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** How the engine opens files; `open` for the real disk, a factory of test doubles in tests. */
+export interface FileSystem {
+  /** Opens (creating it when `create`) the file for reading, and for writing unless `readOnly`. */
+  open(path: string, options: { readOnly: boolean; create: boolean }): FileHandle
+  /** Whether a file exists at `path`. */
+  exists(path: string): boolean
+}

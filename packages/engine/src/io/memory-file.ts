@@ -1,0 +1,96 @@
+import type { FileHandle, FileSystem } from './file-handle.js'
+
+/**
+ * A file held in memory: the base of the fault-injecting and power-loss files used by tests, and a
+ * way to run the engine without a disk. `bytes()` shows the contents as a fresh open would see them.
+ */
+export class MemoryFile implements FileHandle {
+  #data: Uint8Array
+  #size: number
+  closed = false
+
+  constructor(initial?: Uint8Array) {
+    this.#data = new Uint8Array(Math.max(4096, initial?.byteLength ?? 0))
+    if (initial) this.#data.set(initial)
+    this.#size = initial?.byteLength ?? 0
+  }
+
+  /** A copy of the file's current contents. */
+  bytes(): Uint8Array {
+    return this.#data.slice(0, this.#size)
+  }
+
+  readSync(buffer: Uint8Array, offset: number, length: number, position: number): number {
+    const n = Math.max(0, Math.min(length, this.#size - position))
+    buffer.set(this.#data.subarray(position, position + n), offset)
+    return n
+  }
+
+  /** Applies a write synchronously (the async `writev` and test doubles call it). */
+  writeNow(buffer: Uint8Array, position: number): void {
+    const end = position + buffer.byteLength
+    if (end > this.#data.byteLength) {
+      const grown = new Uint8Array(Math.max(end, this.#data.byteLength * 2))
+      grown.set(this.#data.subarray(0, this.#size))
+      this.#data = grown
+    }
+    this.#data.set(buffer, position)
+    if (end > this.#size) this.#size = end
+  }
+
+  async writev(buffers: readonly Uint8Array[], position: number): Promise<void> {
+    let pos = position
+    for (const b of buffers) {
+      this.writeNow(b, pos)
+      pos += b.byteLength
+    }
+  }
+
+  async sync(): Promise<void> {}
+
+  size(): number {
+    return this.#size
+  }
+
+  truncateNow(size: number): void {
+    if (size > this.#data.byteLength) this.writeNow(new Uint8Array(0), 0)
+    if (size > this.#size) {
+      const grown = new Uint8Array(Math.max(size, this.#data.byteLength))
+      grown.set(this.#data.subarray(0, this.#size))
+      this.#data = grown
+    } else {
+      this.#data.fill(0, size, this.#size)
+    }
+    this.#size = size
+  }
+
+  async truncate(size: number): Promise<void> {
+    this.truncateNow(size)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}
+
+/** A file system of MemoryFiles by path; the files outlive their handles, like files on a disk. */
+export class MemoryFileSystem implements FileSystem {
+  readonly files = new Map<string, MemoryFile>()
+
+  open(path: string, options: { readOnly: boolean; create: boolean }): MemoryFile {
+    let file = this.files.get(path)
+    if (!file) {
+      if (!options.create) {
+        throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' })
+      }
+      file = new MemoryFile()
+      this.files.set(path, file)
+    }
+    file.closed = false
+    return file
+  }
+
+  exists(path: string): boolean {
+    return this.files.has(path)
+  }
+}

@@ -1,0 +1,184 @@
+import type { FileSystem } from './io/file-handle.js'
+
+/** Keys and values are bytes; a Buffer is a Uint8Array. Keys sort bytewise. */
+export type Bytes = Uint8Array
+
+/**
+ * `'full'`: the commit's promise resolves once the commit is on stable storage (two fdatasyncs).
+ * `'none'`: no sync; a power loss may lose recent commits but never corrupts the file (FORMAT.md §8).
+ */
+export type Durability = 'full' | 'none'
+
+export interface OpenOptions {
+  /** Page size for a new file: a power of two from 1024 to 65536 (default 4096). An existing file keeps its own. */
+  pageSize?: number
+  /** Bytes of pages to keep in memory (default 64 MiB). */
+  cacheSize?: number
+  /** Open without the write lock; every write fails with BTREE_TX_READONLY. */
+  readOnly?: boolean
+  /** Default durability of commits (default 'full'). */
+  durability?: Durability
+  /** Run `check()` after every commit and fail the commit's promise with BTREE_INVARIANT when it finds a problem. */
+  strict?: boolean
+  /** How many pages of dropped buckets each commit gives back to the free list (default 1024). */
+  reclaimPerCommit?: number
+  /** The file layer (default: the real file system). Tests pass fault-injecting ones. */
+  fileSystem?: FileSystem
+  /** Take the cross-process write lock (default true). Test doubles without a real path pass false. */
+  lock?: boolean
+}
+
+export interface UpdateOptions {
+  /** This commit's durability; defaults to the database's. */
+  durability?: Durability
+}
+
+export interface RangeOptions {
+  gt?: Bytes
+  gte?: Bytes
+  lt?: Bytes
+  lte?: Bytes
+  reverse?: boolean
+  /** At most this many entries; -1 or undefined for all. */
+  limit?: number
+}
+
+/**
+ * A position in a bucket. `key` and `value` are views into page memory (or the transaction's own
+ * buffers): they stay valid until the cursor's next move and must not be modified. Copy them
+ * (`Uint8Array.prototype.slice`) to keep them. Moves return whether the cursor is on an entry.
+ */
+export interface Cursor {
+  first(): boolean
+  last(): boolean
+  /** Moves to the first key >= `key`. */
+  seek(key: Bytes): boolean
+  next(): boolean
+  prev(): boolean
+  readonly valid: boolean
+  /** The current key, or undefined when not on an entry. */
+  readonly key: Bytes | undefined
+  /** The current value, or undefined when not on an entry. */
+  readonly value: Bytes | undefined
+}
+
+export interface ReadBucket {
+  readonly name: string
+  /** The number of keys. O(1). */
+  readonly size: number
+  /** A copy of the value, or undefined. O(log n). */
+  get(key: Bytes): Bytes | undefined
+  has(key: Bytes): boolean
+  cursor(): Cursor
+  /** Entries in key order (or reverse); the arrays yielded are copies that stay valid. */
+  entries(options?: RangeOptions): IterableIterator<[Bytes, Bytes]>
+}
+
+export interface WriteBucket extends ReadBucket {
+  /** Inserts or replaces. BTREE_KEY_REQUIRED for an empty key, BTREE_KEY_TOO_LARGE past `maxKeySize`. */
+  put(key: Bytes, value: Bytes): void
+  /** Removes the key; returns whether it was there. */
+  delete(key: Bytes): boolean
+}
+
+export interface ReadTransaction {
+  /** The commit this transaction sees. */
+  readonly txid: number
+  readonly writable: boolean
+  readonly closed: boolean
+  bucket(name: string): ReadBucket | undefined
+  /** Bucket names in byte order of their UTF-8 encoding. */
+  buckets(): string[]
+  /** Releases the snapshot (a no-op when closed). */
+  close(): void
+}
+
+/** An opaque marker returned by `savepoint()`. */
+export interface Savepoint {
+  readonly id: number
+}
+
+export interface WriteTransaction extends ReadTransaction {
+  bucket(name: string): WriteBucket | undefined
+  createBucket(name: string): WriteBucket
+  createBucketIfNotExists(name: string): WriteBucket
+  /** Drops the bucket and all its entries in O(1); the pages return to the free list over later commits. */
+  deleteBucket(name: string): void
+  savepoint(): Savepoint
+  /** Undoes everything since `sp` (buckets included); `sp` and the transaction stay usable. */
+  rollbackTo(sp: Savepoint): void
+  /** Forgets `sp` and every savepoint taken after it, keeping their changes. */
+  release(sp: Savepoint): void
+  commit(options?: UpdateOptions): Promise<void>
+  rollback(): void
+}
+
+export interface CheckProblem {
+  /** The page the problem was found on, when there is one. */
+  pageId: number | undefined
+  message: string
+}
+
+export interface CheckResult {
+  ok: boolean
+  errors: CheckProblem[]
+  pages: {
+    /** Pages in the file below the high-water mark. */
+    total: number
+    /** Reachable from the newest meta: metas, catalog, buckets, overflow, free list pages. */
+    reachable: number
+    free: number
+    /** Freed by a commit, waiting until no reader can still see them. */
+    pending: number
+    /** Pages of dropped buckets not yet given back to the free list. */
+    reclaiming: number
+  }
+}
+
+export interface BucketStats {
+  name: string
+  keys: number
+  depth: number
+  branchPages: number
+  leafPages: number
+  overflowPages: number
+  /** Bytes of page space holding headers, slots, keys and values. */
+  bytesUsed: number
+  /** bytesUsed over the bytes of the bucket's branch and leaf pages, 0..1. */
+  fill: number
+  /** Leaf and branch pages counted by fill, in ten buckets of 10%. */
+  fillHistogram: number[]
+}
+
+export interface Stats {
+  pageSize: number
+  txid: number
+  fileSize: number
+  highWater: number
+  freePages: number
+  pendingPages: number
+  reclaimingPages: number
+  buckets: BucketStats[]
+  total: Omit<BucketStats, 'name'>
+  cache: { bytes: number; limit: number; hits: number; misses: number }
+}
+
+export interface MetaInfo {
+  slot: 0 | 1
+  valid: boolean
+  txid: number
+  /** Why the slot is not valid, when it is not. */
+  problem: string | undefined
+}
+
+export interface Info {
+  path: string
+  formatVersion: number
+  pageSize: number
+  txid: number
+  fileSize: number
+  highWater: number
+  metas: MetaInfo[]
+  /** The slot the database opened from. */
+  activeMeta: 0 | 1
+}
