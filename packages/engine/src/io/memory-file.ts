@@ -5,6 +5,7 @@ import type { FileHandle, FileSystem } from './file-handle.js'
  * way to run the engine without a disk. `bytes()` shows the contents as a fresh open would see them.
  */
 export class MemoryFile implements FileHandle {
+  /** Invariant: bytes from `#size` to the end of `#data` are zero, so growing the file exposes zeros. */
   #data: Uint8Array
   #size: number
   closed = false
@@ -21,6 +22,7 @@ export class MemoryFile implements FileHandle {
   }
 
   readSync(buffer: Uint8Array, offset: number, length: number, position: number): number {
+    checkOffset('position', position)
     const n = Math.max(0, Math.min(length, this.#size - position))
     buffer.set(this.#data.subarray(position, position + n), offset)
     return n
@@ -28,12 +30,9 @@ export class MemoryFile implements FileHandle {
 
   /** Applies a write synchronously (the async `writev` and test doubles call it). */
   writeNow(buffer: Uint8Array, position: number): void {
+    checkOffset('position', position)
     const end = position + buffer.byteLength
-    if (end > this.#data.byteLength) {
-      const grown = new Uint8Array(Math.max(end, this.#data.byteLength * 2))
-      grown.set(this.#data.subarray(0, this.#size))
-      this.#data = grown
-    }
+    this.#reserve(end)
     this.#data.set(buffer, position)
     if (end > this.#size) this.#size = end
   }
@@ -52,15 +51,11 @@ export class MemoryFile implements FileHandle {
     return this.#size
   }
 
+  /** Sets the size synchronously; growing exposes zeros, like a sparse file. */
   truncateNow(size: number): void {
-    if (size > this.#data.byteLength) this.writeNow(new Uint8Array(0), 0)
-    if (size > this.#size) {
-      const grown = new Uint8Array(Math.max(size, this.#data.byteLength))
-      grown.set(this.#data.subarray(0, this.#size))
-      this.#data = grown
-    } else {
-      this.#data.fill(0, size, this.#size)
-    }
+    checkOffset('size', size)
+    this.#reserve(size)
+    if (size < this.#size) this.#data.fill(0, size, this.#size)
     this.#size = size
   }
 
@@ -70,6 +65,20 @@ export class MemoryFile implements FileHandle {
 
   async close(): Promise<void> {
     this.closed = true
+  }
+
+  /** Doubling keeps a file written page by page at amortized O(1) copying per byte. */
+  #reserve(end: number): void {
+    if (end <= this.#data.byteLength) return
+    const grown = new Uint8Array(Math.max(end, this.#data.byteLength * 2))
+    grown.set(this.#data.subarray(0, this.#size))
+    this.#data = grown
+  }
+}
+
+function checkOffset(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${value}`)
   }
 }
 

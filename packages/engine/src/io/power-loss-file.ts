@@ -1,0 +1,313 @@
+import type { FileHandle, FileSystem } from './file-handle.js'
+import { MemoryFile } from './memory-file.js'
+import { Prng } from './prng.js'
+
+/**
+ * What survives a simulated power loss, on top of the durable image:
+ * - `'drop-all'`: none of the writes since the last sync (the disk cache was lost);
+ * - `'keep-all'`: all of them, whole and in order (the cache was flushed just in time);
+ * - `'random'`: a seeded random subset, applied in a random order, some of them torn.
+ */
+export type CrashMode = 'drop-all' | 'keep-all' | 'random'
+
+export interface CrashImageOptions {
+  mode: CrashMode
+  /** Seed of the `'random'` choice (default 1); the same seed and file give the same image. */
+  seed?: number
+  /** Chance that each unsynced write survives at all (default 0.5). `'random'` only. */
+  keepProbability?: number
+  /**
+   * Chance that a surviving write is torn (default 0.2): each of its sectors then survives or not on
+   * its own, with even odds. `'random'` only.
+   */
+  tearProbability?: number
+}
+
+/** The operations a crash can be scheduled at. `'any'` counts writes and syncs together. */
+export type CrashKind = 'write' | 'sync' | 'truncate' | 'any'
+
+/** Operations counted by a PowerLossFile. */
+export interface PowerLossCounts {
+  read: number
+  write: number
+  sync: number
+  truncate: number
+}
+
+export interface PowerLossFileOptions {
+  /** The disk's atomic write unit in bytes (default 512); sectors are aligned to file offsets. */
+  sectorSize?: number
+}
+
+interface PendingWrite {
+  readonly position: number
+  readonly data: Uint8Array
+}
+
+/** Whether `err`, or an error in its `cause` chain (the engine wraps I/O errors), is a simulated crash. */
+export function isCrash(err: unknown): boolean {
+  for (let e = err, depth = 0; e != null && depth < 16; depth++) {
+    if ((e as { code?: unknown }).code === 'ECRASH') return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
+
+/**
+ * A file on a disk with a volatile write cache. It keeps the durable image (what a power loss
+ * cannot take) and the unsynced writes in the order they were made; reads see all of them, as
+ * reads through the OS page cache do. `sync()` makes every earlier write durable.
+ *
+ * Truncation is durable at once: file systems journal size changes as metadata, and a test that
+ * needs the opposite can crash just before the truncate. Unsynced writes past the new size are
+ * cut off, since they can no longer reappear.
+ *
+ * `crashImage()` is what the disk may hold after a power loss now; `crashAt()` freezes the file at
+ * a chosen operation so a workload can be stopped at each of its crash points in turn.
+ */
+export class PowerLossFile implements FileHandle {
+  readonly sectorSize: number
+  closed = false
+  /** Invariant: `#durable` with every write of `#pending` applied in order equals `#current`. */
+  readonly #durable: MemoryFile
+  readonly #current: MemoryFile
+  #pending: PendingWrite[] = []
+  #counts: PowerLossCounts = { read: 0, write: 0, sync: 0, truncate: 0 }
+  #crashPlan: { kind: CrashKind; n: number } | undefined
+  #crashReason: string | undefined
+
+  constructor(initial?: Uint8Array, options: PowerLossFileOptions = {}) {
+    const sectorSize = options.sectorSize ?? 512
+    if (!Number.isInteger(sectorSize) || sectorSize < 1) {
+      throw new RangeError(`sectorSize must be a positive integer, got ${sectorSize}`)
+    }
+    this.sectorSize = sectorSize
+    this.#durable = new MemoryFile(initial)
+    this.#current = new MemoryFile(initial)
+  }
+
+  /** Operations begun since creation, including the one that crashed. */
+  get counts(): Readonly<PowerLossCounts> {
+    return { ...this.#counts }
+  }
+
+  /** True once a scheduled crash fired or `crash()` was called; every later operation throws ECRASH. */
+  get crashed(): boolean {
+    return this.#crashReason !== undefined
+  }
+
+  /** Unsynced writes: what a power loss now could lose. */
+  get pendingWrites(): number {
+    return this.#pending.length
+  }
+
+  /** The contents as reads see them: every write so far. */
+  bytes(): Uint8Array {
+    return this.#current.bytes()
+  }
+
+  /** The contents that survive any power loss: every write up to the last sync. */
+  durableBytes(): Uint8Array {
+    return this.#durable.bytes()
+  }
+
+  /**
+   * Crashes when the `n`th operation of `kind` begins (1-based, counted from creation like
+   * `counts`; for `'any'`, the nth write or sync). That operation has no effect and it, and every
+   * later read, write, sync or truncate, throws an Error with code 'ECRASH'. `size()` and `close()`
+   * keep working so the caller can clean up. Replaces any earlier plan.
+   */
+  crashAt(kind: CrashKind, n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`crashAt needs an operation number >= 1, got ${n}`)
+    if (n <= this.#countOf(kind)) {
+      throw new RangeError(`${kind} operation ${n} has already begun (${this.#countOf(kind)} so far)`)
+    }
+    this.#crashPlan = { kind, n }
+  }
+
+  /** Crashes now: every later operation throws ECRASH. */
+  crash(): void {
+    this.#crashReason ??= 'crash()'
+  }
+
+  /**
+   * The bytes the disk may hold after a power loss now: the durable image plus the unsynced writes
+   * that `options` keeps. Sectors are all-or-nothing: a torn write keeps some whole sectors and
+   * loses the others (the first and last may be partly covered by the write; their covered part is
+   * the unit). The file grows only as far as the surviving pieces reach. O(size + pending bytes).
+   */
+  crashImage(options: CrashImageOptions): Uint8Array {
+    switch (options.mode) {
+      case 'drop-all':
+        return this.#durable.bytes()
+      case 'keep-all':
+        return this.#current.bytes()
+      case 'random':
+        return this.#randomImage(options)
+      default:
+        throw new RangeError(`unknown crash mode ${String((options as { mode: unknown }).mode)}`)
+    }
+  }
+
+  readSync(buffer: Uint8Array, offset: number, length: number, position: number): number {
+    this.#begin('read')
+    return this.#current.readSync(buffer, offset, length, position)
+  }
+
+  async writev(buffers: readonly Uint8Array[], position: number): Promise<void> {
+    this.#begin('write')
+    let total = 0
+    for (const b of buffers) total += b.byteLength
+    // Copied: the caller may reuse its buffers, but the cache holds what was written at the time.
+    const data = new Uint8Array(total)
+    let at = 0
+    for (const b of buffers) {
+      data.set(b, at)
+      at += b.byteLength
+    }
+    this.#current.writeNow(data, position)
+    if (total > 0) this.#pending.push({ position, data })
+  }
+
+  async sync(): Promise<void> {
+    this.#begin('sync')
+    for (const w of this.#pending) this.#durable.writeNow(w.data, w.position)
+    this.#pending = []
+  }
+
+  size(): number {
+    return this.#current.size()
+  }
+
+  async truncate(size: number): Promise<void> {
+    this.#begin('truncate')
+    this.#current.truncateNow(size)
+    this.#durable.truncateNow(size)
+    this.#pending = this.#pending
+      .filter((w) => w.position < size)
+      .map((w) => (w.position + w.data.byteLength <= size ? w : { position: w.position, data: w.data.subarray(0, size - w.position) }))
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+  }
+
+  #countOf(kind: CrashKind): number {
+    return kind === 'any' ? this.#counts.write + this.#counts.sync : this.#counts[kind]
+  }
+
+  /** Counts the operation, then fires a scheduled crash; runs before the operation has any effect. */
+  #begin(op: keyof PowerLossCounts): void {
+    this.#counts[op]++
+    const plan = this.#crashPlan
+    if (!this.crashed && plan && (plan.kind === op || (plan.kind === 'any' && op !== 'read' && op !== 'truncate'))) {
+      if (this.#countOf(plan.kind) === plan.n) this.#crashReason = `${op} #${this.#counts[op]}`
+    }
+    if (this.#crashReason !== undefined) {
+      throw Object.assign(new Error(`ECRASH: simulated power loss at ${this.#crashReason}; ${op} refused`), {
+        code: 'ECRASH',
+      })
+    }
+  }
+
+  #randomImage(options: CrashImageOptions): Uint8Array {
+    const keep = probability('keepProbability', options.keepProbability ?? 0.5)
+    const tear = probability('tearProbability', options.tearProbability ?? 0.2)
+    const prng = new Prng(options.seed ?? 1)
+    const image = new MemoryFile(this.#durable.bytes())
+    const order = prng.shuffle(this.#pending.map((_, i) => i))
+    for (const i of order) {
+      if (!prng.bool(keep)) continue
+      const w = this.#pending[i]!
+      if (!prng.bool(tear)) {
+        image.writeNow(w.data, w.position)
+        continue
+      }
+      for (const [from, to] of this.#sectorPieces(w)) {
+        if (prng.bool()) image.writeNow(w.data.subarray(from, to), w.position + from)
+      }
+    }
+    return image.bytes()
+  }
+
+  /** The write's byte ranges, relative to its start, split at the file's sector boundaries. */
+  #sectorPieces(w: PendingWrite): Array<[number, number]> {
+    const pieces: Array<[number, number]> = []
+    const end = w.position + w.data.byteLength
+    for (let at = w.position; at < end; ) {
+      const next = Math.min(end, (Math.floor(at / this.sectorSize) + 1) * this.sectorSize)
+      pieces.push([at - w.position, next - w.position])
+      at = next
+    }
+    return pieces
+  }
+}
+
+export interface PowerLossFileSystemOptions extends PowerLossFileOptions {
+  /**
+   * Called when `open` creates a file, before the caller can touch it: the place to `crashAt()` a
+   * workload that starts by creating its database.
+   */
+  onCreate?: (file: PowerLossFile, path: string) => void
+}
+
+/**
+ * A file system of PowerLossFiles by path. Like a disk, the files outlive their handles: opening a
+ * path again returns the same file, crashed or not, until `reopenAfterCrash` replaces it with what
+ * the disk holds after the power loss.
+ */
+export class PowerLossFileSystem implements FileSystem {
+  readonly files = new Map<string, PowerLossFile>()
+  onCreate: ((file: PowerLossFile, path: string) => void) | undefined
+  readonly #sectorSize: number | undefined
+
+  constructor(options: PowerLossFileSystemOptions = {}) {
+    this.#sectorSize = options.sectorSize
+    this.onCreate = options.onCreate
+  }
+
+  open(path: string, options: { readOnly: boolean; create: boolean }): PowerLossFile {
+    let file = this.files.get(path)
+    if (!file) {
+      if (!options.create) {
+        throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' })
+      }
+      file = new PowerLossFile(undefined, { sectorSize: this.#sectorSize })
+      this.files.set(path, file)
+      this.onCreate?.(file, path)
+    }
+    file.closed = false
+    return file
+  }
+
+  exists(path: string): boolean {
+    return this.files.has(path)
+  }
+
+  /** The file at `path`. */
+  file(path: string): PowerLossFile {
+    const file = this.files.get(path)
+    if (!file) throw Object.assign(new Error(`ENOENT: no such file '${path}'`), { code: 'ENOENT' })
+    return file
+  }
+
+  /**
+   * Simulates the power coming back: the file at `path` (crashed or not) is replaced by a fresh one
+   * whose durable image is its `crashImage(options)`, with nothing pending and counts at zero.
+   * The old file is crashed too, so a handle that outlived the power loss fails with ECRASH
+   * instead of showing bytes the disk no longer holds; open the path again.
+   */
+  reopenAfterCrash(path: string, options: CrashImageOptions): PowerLossFile {
+    const old = this.file(path)
+    const image = old.crashImage(options)
+    old.crash()
+    const fresh = new PowerLossFile(image, { sectorSize: this.#sectorSize })
+    this.files.set(path, fresh)
+    return fresh
+  }
+}
+
+function probability(name: string, p: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`${name} must be between 0 and 1, got ${p}`)
+  return p
+}
