@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'BTREE_TX_CLOSED'
   /** A write was attempted in a read-only transaction or on a database opened `readOnly`. */
   | 'BTREE_TX_READONLY'
+  /** `begin({ writable: true })` while another write transaction holds the writer. */
+  | 'BTREE_BUSY'
   /** A savepoint that was released, rolled past or belongs to another transaction. */
   | 'BTREE_SAVEPOINT_INVALID'
   /** `deleteBucket` or the CLI named a bucket that does not exist. */

@@ -1,0 +1,27 @@
+import { corruption } from '../errors.js'
+import { setU32, setU64, u32, u64 } from '../page/layout.js'
+import type { PageRef } from '../page/meta-page.js'
+
+/**
+ * FORMAT.md §9: a catalog entry's value: u32 root page id, u32 root txid32, u64 key count.
+ * The catalog is a B+tree like any bucket's, keyed by the bucket name in UTF-8.
+ */
+export const BUCKET_RECORD_SIZE = 16
+
+export interface BucketRecord {
+  root: PageRef
+  count: number
+}
+
+export function encodeBucketRecord(rec: BucketRecord): Uint8Array {
+  const b = new Uint8Array(BUCKET_RECORD_SIZE)
+  setU32(b, 0, rec.root.pgid)
+  setU32(b, 4, rec.root.txid >>> 0)
+  setU64(b, 8, rec.count)
+  return b
+}
+
+export function decodeBucketRecord(b: Uint8Array, catalogPage: number): BucketRecord {
+  if (b.length !== BUCKET_RECORD_SIZE) throw corruption(catalogPage, `bucket record of ${b.length} bytes`)
+  return { root: { pgid: u32(b, 0), txid: u32(b, 4) }, count: u64(b, 8) }
+}

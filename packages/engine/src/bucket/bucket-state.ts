@@ -1,0 +1,26 @@
+import type { PageRef } from '../page/meta-page.js'
+import type { Child, OverflowValue } from '../tree/node.js'
+
+/**
+ * A bucket as a write transaction sees it. Invariant: `freed` lists the on-disk overflow values this
+ * transaction replaced or deleted in this bucket; they are freed at commit, or, if the bucket is
+ * dropped, reclaimed with the tree they belong to (never both).
+ */
+export class BucketState {
+  readonly name: string
+  readonly nameKey: Uint8Array
+  /** The root as committed when the transaction began, or null for a bucket it created. */
+  readonly diskRoot: PageRef | null
+  root: Child
+  count: number
+  readonly freed: OverflowValue[] = []
+  dirty = false
+
+  constructor(name: string, nameKey: Uint8Array, diskRoot: PageRef | null, root: Child, count: number) {
+    this.name = name
+    this.nameKey = nameKey
+    this.diskRoot = diskRoot
+    this.root = root
+    this.count = count
+  }
+}

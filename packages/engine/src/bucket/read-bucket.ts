@@ -1,0 +1,61 @@
+import type { PageRef } from '../page/meta-page.js'
+import type { Pager } from '../store/pager.js'
+import { TreeCursor } from '../tree/cursor.js'
+import { OverflowValue } from '../tree/node.js'
+import { pageTreeGet } from '../tree/search.js'
+import type { Cursor, RangeOptions, ReadBucket } from '../types.js'
+import { assertBytes } from '../validate.js'
+import { rangeEntries } from './range.js'
+
+/** What a bucket needs from its transaction. */
+export interface BucketHost {
+  readonly pager: Pager
+  /** Throws BTREE_TX_CLOSED / BTREE_CLOSED when the transaction can no longer be used. */
+  check(): void
+}
+
+/** A bucket in a read-only snapshot: every read goes straight to (cached) pages. */
+export class ReadBucketImpl implements ReadBucket {
+  readonly name: string
+  readonly #host: BucketHost
+  readonly #root: PageRef
+  readonly #count: number
+
+  constructor(host: BucketHost, name: string, root: PageRef, count: number) {
+    this.#host = host
+    this.name = name
+    this.#root = root
+    this.#count = count
+  }
+
+  get size(): number {
+    return this.#count
+  }
+
+  /** O(log n) page visits; the result is a copy. */
+  get(key: Uint8Array): Buffer | undefined {
+    assertBytes(key, 'key')
+    this.#host.check()
+    const v = pageTreeGet(this.#host.pager, this.#root, key)
+    if (v === undefined) return undefined
+    if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
+    return Buffer.from(v)
+  }
+
+  has(key: Uint8Array): boolean {
+    assertBytes(key, 'key')
+    this.#host.check()
+    return pageTreeGet(this.#host.pager, this.#root, key) !== undefined
+  }
+
+  cursor(): Cursor {
+    this.#host.check()
+    const root = this.#root
+    const host = this.#host
+    return new TreeCursor({ pager: host.pager, root: () => root, version: () => 0, check: () => host.check() })
+  }
+
+  entries(options?: RangeOptions): IterableIterator<[Buffer, Buffer]> {
+    return rangeEntries(this.cursor(), options)
+  }
+}

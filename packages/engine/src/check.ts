@@ -1,0 +1,314 @@
+import { BUCKET_RECORD_SIZE, decodeBucketRecord } from './bucket/bucket-record.js'
+import type { BTreeError } from './errors.js'
+import type { FileHandle } from './io/file-handle.js'
+import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'
+import { checksumOk } from './page/checksum.js'
+import { decodeFreeList, type ReclaimEntry } from './page/freelist-page.js'
+import { compareKeys } from './page/key-compare.js'
+import {
+  BRANCH_ENTRY_HEADER,
+  HEADER_SIZE,
+  LEAF_ENTRY_HEADER,
+  OVERFLOW_FLAG,
+  PAGE_TYPE_NAMES,
+  PageType,
+  SLOT_SIZE,
+  pageCount,
+  pageId,
+  pageTxid,
+  pageType,
+  u16,
+  u32,
+} from './page/layout.js'
+import { type Meta, decodeMeta } from './page/meta-page.js'
+import { overflowPageCount } from './page/overflow-page.js'
+import type { Pager } from './store/pager.js'
+import type { CheckProblem, CheckResult } from './types.js'
+
+export interface CheckInput {
+  file: FileHandle
+  pager: Pager
+  meta: Meta
+  freelist: { free: readonly number[]; pending: readonly number[] }
+  freelistError: BTreeError | undefined
+  reclaim: readonly ReclaimEntry[]
+}
+
+const REACHABLE = 1
+const FREE = 2
+const PENDING = 3
+const RECLAIM = 4
+const USE_NAMES = ['', 'reachable', 'free', 'pending', 'awaiting reclaim']
+
+/**
+ * The consistency check, as thorough as bbolt's tx_check: every page is read from disk (not the
+ * cache) and verified (checksum, id, txid its parent recorded, type, slot bounds); keys are ordered
+ * within pages and bounded by their parents' separators; all leaves of a tree are at one depth;
+ * overflow runs are whole; bucket records are well formed and their key counts right; and every page
+ * below the high-water mark is exactly one of reachable, free, pending or awaiting reclaim.
+ * O(pages); it allocates one byte per page.
+ */
+export function runCheck(input: CheckInput): CheckResult {
+  return new Checker(input).run()
+}
+
+class Checker {
+  readonly #in: CheckInput
+  readonly #use: Uint8Array
+  readonly #errors: CheckProblem[] = []
+  readonly #pageSize: number
+  #leafDepth = -1
+  #keys = 0
+
+  constructor(input: CheckInput) {
+    this.#in = input
+    this.#pageSize = input.pager.pageSize
+    this.#use = new Uint8Array(input.meta.highWater)
+  }
+
+  run(): CheckResult {
+    const { meta } = this.#in
+    this.#use[0] = REACHABLE
+    this.#use[1] = REACHABLE
+    this.#checkActiveMeta()
+    this.#walkTree(meta.catalog.pgid, meta.catalog.txid, REACHABLE, 'catalog', true)
+    this.#checkFreeList()
+    for (const e of this.#in.reclaim) {
+      if (e.run > 0) this.#markRun(e.pgid, e.run, RECLAIM, 'reclaim run')
+      else this.#walkTree(e.pgid, e.txid, RECLAIM, 'dropped bucket', false)
+    }
+    const counts = [0, 0, 0, 0, 0]
+    for (let p = 0; p < this.#use.length; p++) counts[this.#use[p]!]!++
+    if (this.#in.freelistError === undefined) {
+      for (let p = 2; p < this.#use.length; p++) {
+        if (this.#use[p] === 0) this.#problem(p, 'leaked: neither reachable, free, pending nor awaiting reclaim')
+      }
+    }
+    return {
+      ok: this.#errors.length === 0,
+      errors: this.#errors,
+      pages: {
+        total: this.#use.length,
+        reachable: counts[REACHABLE]!,
+        free: counts[FREE]!,
+        pending: counts[PENDING]!,
+        reclaiming: counts[RECLAIM]!,
+      },
+    }
+  }
+
+  #problem(pageId: number | undefined, message: string): void {
+    this.#errors.push({ pageId, message: pageId === undefined ? message : `page ${pageId}: ${message}` })
+  }
+
+  #checkActiveMeta(): void {
+    const { meta, pager } = this.#in
+    for (const slot of [0, 1] as const) {
+      const page = Buffer.alloc(this.#pageSize)
+      try {
+        this.#in.file.readSync(page, 0, this.#pageSize, slot * this.#pageSize)
+      } catch (err) {
+        this.#problem(slot, `unreadable meta: ${(err as Error).message}`)
+        continue
+      }
+      const m = decodeMeta(page, slot)
+      if (typeof m === 'string') {
+        if (pageTxid(page) === (meta.txid >>> 0)) this.#problem(slot, `active meta invalid: ${m}`)
+        continue
+      }
+      if (m.txid === meta.txid && m.catalog.pgid !== meta.catalog.pgid) this.#problem(slot, 'meta on disk differs from the open state')
+    }
+    void pager
+  }
+
+  /** Reads a page from disk and verifies it; undefined (and a problem) when it fails. */
+  #read(pgid: number, txid: number | undefined): Buffer | undefined {
+    if (pgid < 2 || pgid >= this.#use.length) {
+      this.#problem(pgid, `reference past the high-water mark (${this.#use.length}) or into the metas`)
+      return undefined
+    }
+    let page: Buffer
+    try {
+      page = this.#in.pager.readRaw(pgid, 1)
+    } catch (err) {
+      this.#problem(pgid, (err as Error).message)
+      return undefined
+    }
+    if (!checksumOk(page)) return this.#fail(pgid, 'checksum mismatch')
+    if (pageId(page) !== pgid) return this.#fail(pgid, `header names page ${pageId(page)}`)
+    if (txid !== undefined && pageTxid(page) !== txid >>> 0) {
+      return this.#fail(pgid, `written by txid ${pageTxid(page)}, its parent expects ${txid >>> 0}`)
+    }
+    return page
+  }
+
+  #fail(pgid: number, message: string): undefined {
+    this.#problem(pgid, message)
+    return undefined
+  }
+
+  #mark(pgid: number, use: number, what: string): boolean {
+    if (pgid < 2 || pgid >= this.#use.length) {
+      this.#problem(pgid, `${what} out of range [2, ${this.#use.length})`)
+      return false
+    }
+    const was = this.#use[pgid]!
+    if (was !== 0) {
+      this.#problem(pgid, `${what} is already ${USE_NAMES[was]} (double use)`)
+      return false
+    }
+    this.#use[pgid] = use
+    return true
+  }
+
+  #markRun(pgid: number, count: number, use: number, what: string): void {
+    for (let i = 0; i < count; i++) this.#mark(pgid + i, use, what)
+  }
+
+  #walkTree(pgid: number, txid: number, use: number, what: string, catalog: boolean): void {
+    this.#leafDepth = -1
+    const before = this.#keys
+    this.#keys = 0
+    this.#walk(pgid, txid, use, what, catalog, undefined, undefined, 0)
+    this.#keys = before
+  }
+
+  /** Walks a subtree whose keys must lie in [lower, upper); returns the keys counted below. */
+  #walk(pgid: number, txid: number, use: number, what: string, catalog: boolean, lower: Uint8Array | undefined, upper: Uint8Array | undefined, depth: number): void {
+    if (!this.#mark(pgid, use, `${what} page`)) return
+    const page = this.#read(pgid, txid)
+    if (page === undefined) return
+    const type = pageType(page)
+    if (type !== PageType.branch && type !== PageType.leaf) {
+      this.#problem(pgid, `${what}: expected a branch or leaf page, found ${PAGE_TYPE_NAMES[type] ?? `type ${type}`}`)
+      return
+    }
+    const keys = this.#entries(page, type === PageType.leaf)
+    if (keys === undefined) return
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      if (type === PageType.branch && i === 0) continue
+      if (i > (type === PageType.branch ? 1 : 0) && compareKeys(keys[i - 1]!, k) >= 0) this.#problem(pgid, `keys out of order at index ${i}`)
+      if (lower !== undefined && compareKeys(k, lower) < 0) this.#problem(pgid, `key at index ${i} below its parent's separator`)
+      if (upper !== undefined && compareKeys(k, upper) >= 0) this.#problem(pgid, `key at index ${i} not below the next separator`)
+    }
+    if (type === PageType.branch) {
+      if (keys.length === 0) this.#problem(pgid, 'empty branch')
+      for (let i = 0; i < keys.length; i++) {
+        const lo = i === 0 ? lower : keys[i]
+        const hi = i + 1 < keys.length ? keys[i + 1] : upper
+        this.#walk(branchChild(page, i), branchChildTxid(page, i), use, what, catalog, lo, hi, depth + 1)
+      }
+      return
+    }
+    if (this.#leafDepth === -1) this.#leafDepth = depth
+    else if (this.#leafDepth !== depth) this.#problem(pgid, `leaf at depth ${depth}, others at ${this.#leafDepth}`)
+    for (let i = 0; i < keys.length; i++) this.#leafEntry(page, pgid, i, keys[i]!, use, what, catalog)
+    this.#keys += keys.length
+  }
+
+  /** Bounds-checks every slot of a page and returns its keys (views), or undefined if malformed. */
+  #entries(page: Buffer, leaf: boolean): Uint8Array[] | undefined {
+    const pgid = pageId(page)
+    const n = pageCount(page)
+    if (HEADER_SIZE + SLOT_SIZE * n > this.#pageSize) return this.#fail(pgid, `count ${n} overflows the page`)
+    const keys: Uint8Array[] = []
+    for (let i = 0; i < n; i++) {
+      const off = leaf ? u16(page, HEADER_SIZE + SLOT_SIZE * i) : branchEntryOffset(page, i)
+      const head = leaf ? LEAF_ENTRY_HEADER : BRANCH_ENTRY_HEADER
+      if (off < HEADER_SIZE + SLOT_SIZE * n || off + head > this.#pageSize) return this.#fail(pgid, `slot ${i} points outside the page`)
+      const klen = leaf ? u16(page, off) : u16(page, off + 8)
+      let end = off + head + klen
+      if (leaf) {
+        const word = u32(page, off + 2)
+        end += word >= OVERFLOW_FLAG ? 8 : word
+      }
+      if (end > this.#pageSize) return this.#fail(pgid, `entry ${i} runs past the page`)
+      if (leaf && klen === 0) this.#problem(pgid, `empty key at index ${i}`)
+      keys.push(page.subarray(off + head, off + head + klen))
+    }
+    return keys
+  }
+
+  #leafEntry(page: Buffer, pgid: number, i: number, key: Uint8Array, use: number, what: string, catalog: boolean): void {
+    const off = u16(page, HEADER_SIZE + SLOT_SIZE * i)
+    const word = u32(page, off + 2)
+    const vstart = off + LEAF_ENTRY_HEADER + key.length
+    if (word >= OVERFLOW_FLAG) {
+      const length = word - OVERFLOW_FLAG
+      const first = u32(page, vstart)
+      const txid = u32(page, vstart + 4)
+      if (catalog) this.#problem(pgid, `bucket record at index ${i} stored as overflow`)
+      this.#checkOverflow(first, txid, length, use)
+      return
+    }
+    if (!catalog) return
+    const name = new TextDecoder().decode(key)
+    if (word !== BUCKET_RECORD_SIZE) {
+      this.#problem(pgid, `bucket '${name}': record of ${word} bytes`)
+      return
+    }
+    const rec = decodeBucketRecord(page.subarray(vstart, vstart + word), pgid)
+    const saveDepth = this.#leafDepth
+    const saveKeys = this.#keys
+    this.#leafDepth = -1
+    this.#keys = 0
+    this.#walk(rec.root.pgid, rec.root.txid, use, `bucket '${name}'`, false, undefined, undefined, 0)
+    if (use === REACHABLE && this.#keys !== rec.count) this.#problem(pgid, `bucket '${name}' records ${rec.count} keys, holds ${this.#keys}`)
+    this.#leafDepth = saveDepth
+    this.#keys = saveKeys
+  }
+
+  #checkOverflow(first: number, txid: number, length: number, use: number): void {
+    const count = overflowPageCount(this.#pageSize, length)
+    for (let j = 0; j < count; j++) {
+      if (!this.#mark(first + j, use, 'overflow page')) return
+      const page = this.#read(first + j, txid)
+      if (page !== undefined && pageType(page) !== PageType.overflow) {
+        this.#problem(first + j, `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(page)] ?? 'unknown type'}`)
+      }
+    }
+  }
+
+  #checkFreeList(): void {
+    const { meta, freelist, freelistError } = this.#in
+    if (freelistError !== undefined) {
+      this.#problem(freelistError.pageId, `free list unreadable: ${freelistError.message}`)
+      return
+    }
+    let onDisk: number[] = []
+    if (meta.freelist.pgid !== 0) {
+      this.#markRun(meta.freelist.pgid, meta.freelistPages, REACHABLE, 'free-list page')
+      const payload = this.#pageSize - HEADER_SIZE
+      const body = Buffer.alloc(payload * meta.freelistPages)
+      let ok = true
+      for (let i = 0; i < meta.freelistPages; i++) {
+        const page = this.#read(meta.freelist.pgid + i, meta.freelist.txid)
+        if (page === undefined) {
+          ok = false
+          continue
+        }
+        if (pageType(page) !== PageType.freelist) {
+          this.#problem(meta.freelist.pgid + i, 'expected a free-list page')
+          ok = false
+        }
+        page.copy(body, i * payload, HEADER_SIZE)
+      }
+      if (!ok) return
+      const rec = decodeFreeList(body)
+      if (typeof rec === 'string') {
+        this.#problem(meta.freelist.pgid, rec)
+        return
+      }
+      onDisk = rec.free
+    }
+    for (const p of freelist.free) this.#mark(p, FREE, 'free page')
+    for (const p of freelist.pending) this.#mark(p, PENDING, 'pending page')
+    const inMemory = new Set<number>([...freelist.free, ...freelist.pending])
+    const disk = new Set(onDisk)
+    if (disk.size !== onDisk.length) this.#problem(meta.freelist.pgid, 'free list names a page twice')
+    for (let i = 1; i < onDisk.length; i++) if (onDisk[i - 1]! >= onDisk[i]!) this.#problem(meta.freelist.pgid, 'free list not in ascending order')
+    for (const p of disk) if (!inMemory.has(p)) this.#problem(p, 'in the free list on disk but not in memory')
+    for (const p of inMemory) if (!disk.has(p)) this.#problem(p, 'free in memory but not in the free list on disk')
+  }
+}

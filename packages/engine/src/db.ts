@@ -1,0 +1,439 @@
+import { BTreeError, BTreeRangeError, BTreeTypeError } from './errors.js'
+import type { FileHandle, FileSystem } from './io/file-handle.js'
+import { nodeFileSystem } from './io/node-file.js'
+import type { ReclaimEntry } from './page/freelist-page.js'
+import { DEFAULT_PAGE_SIZE, isValidPageSize, maxKeySize } from './page/layout.js'
+import type { Meta } from './page/meta-page.js'
+import { FreeList } from './freelist/freelist.js'
+import { FileLock } from './store/lock.js'
+import { type OpenedStore, ERA_LIMIT, initializeFile, readStore } from './store/open-store.js'
+import type { Pager } from './store/pager.js'
+import { runCheck } from './check.js'
+import { collectStats } from './stats.js'
+import { writeCommit } from './tx/commit.js'
+import { ReadTx } from './tx/read-tx.js'
+import { ReaderRegistry } from './tx/readers.js'
+import type { TxHost } from './tx/tx-host.js'
+import { WriteTx } from './tx/write-tx.js'
+import type { CheckResult, Durability, Info, OpenOptions, ReadTransaction, Stats, UpdateOptions, WriteTransaction } from './types.js'
+import { describe } from './validate.js'
+
+const DEFAULT_CACHE = 64 * 1024 * 1024
+/** Update callbacks that queue together share one commit (and one fsync), up to this many. */
+const GROUP_LIMIT = 256
+
+interface Request {
+  /** A `beginWrite()` waiting for the writer, rather than an update callback. */
+  explicit?: boolean
+  run(tx: WriteTx): unknown
+  durability: Durability
+  resolve(value: unknown): void
+  reject(err: unknown): void
+}
+
+/**
+ * An open database file. One writer at a time (`update` calls queue), any number of snapshot
+ * readers that never wait for it. See the README for the API and FORMAT.md for the file.
+ */
+export class Database implements TxHost {
+  readonly path: string
+  readonly pageSize: number
+  readonly maxKeySize: number
+  readonly readOnly: boolean
+  readonly pager: Pager
+  readonly readers = new ReaderRegistry()
+  readonly #file: FileHandle
+  readonly #freelist: FreeList
+  readonly #lock: FileLock | undefined
+  readonly #durability: Durability
+  readonly #strict: boolean
+  readonly #reclaimPerCommit: number
+  readonly #store: OpenedStore
+  #meta: Meta
+  #slot: 0 | 1
+  #durableSlot: 0 | 1
+  #durableTxid: number
+  #reclaim: ReclaimEntry[]
+  #nextTxid: number
+  /** Commits attempted since the last durable one (FORMAT.md §8). */
+  #era = 0
+  #closed = false
+  #closing: Promise<void> | undefined
+  readonly #queue: Request[] = []
+  /** The write transaction holding the writer: an explicit one, or one running queued updates. */
+  #writer: WriteTx | undefined
+  #commitInFlight: Promise<unknown> | undefined
+
+  private constructor(path: string, file: FileHandle, store: OpenedStore, lock: FileLock | undefined, options: OpenOptions) {
+    this.path = path
+    this.#file = file
+    this.#store = store
+    this.pager = store.pager
+    this.pageSize = store.pager.pageSize
+    this.maxKeySize = maxKeySize(this.pageSize)
+    this.readOnly = options.readOnly === true
+    this.#lock = lock
+    this.#durability = options.durability ?? 'full'
+    this.#strict = options.strict === true
+    this.#reclaimPerCommit = options.reclaimPerCommit ?? 1024
+    this.#meta = store.meta
+    this.#slot = store.slot
+    this.#durableSlot = store.durableSlot
+    this.#durableTxid = store.durableTxid
+    this.#reclaim = store.reclaim
+    this.#nextTxid = store.nextTxid
+    this.#freelist = new FreeList(store.free, store.meta.highWater)
+  }
+
+  /** Opens (or creates) the database file at `path`. */
+  static async open(path: string, options: OpenOptions = {}): Promise<Database> {
+    validateOptions(path, options)
+    const fsys: FileSystem = options.fileSystem ?? nodeFileSystem
+    const readOnly = options.readOnly === true
+    const lock = readOnly || options.lock === false ? undefined : FileLock.acquire(path)
+    let file: FileHandle | undefined
+    try {
+      try {
+        file = fsys.open(path, { readOnly, create: !readOnly })
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ENOENT') throw new BTreeError('BTREE_IO', `${path} does not exist`, { cause: err })
+        throw new BTreeError('BTREE_IO', `cannot open ${path} (${code ?? 'error'})`, { cause: err })
+      }
+      if (file.size() === 0) {
+        if (readOnly) throw new BTreeError('BTREE_NOT_A_DATABASE', `${path} is empty`)
+        await initializeFile(file, options.pageSize ?? DEFAULT_PAGE_SIZE)
+      }
+      const store = readStore(file, options.cacheSize ?? DEFAULT_CACHE, !readOnly)
+      if (!readOnly && store.meta.durableTxid < store.meta.txid) {
+        // The newest commit was made without a sync and has just been verified page by page;
+        // syncing makes it the durable base that later commits may build on.
+        await file.sync()
+      }
+      return new Database(path, file, store, lock, options)
+    } catch (err) {
+      if (file !== undefined) await file.close().catch(() => {})
+      lock?.release()
+      throw err
+    }
+  }
+
+  /** The commit new readers see. */
+  get txid(): number {
+    return this.#meta.txid
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  assertOpen(): void {
+    if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+  }
+
+  /**
+   * Runs `fn` in a write transaction and commits it. Calls queue (never fail for being busy);
+   * callbacks that queue together share one commit and one fsync (group commit), each isolated by
+   * a savepoint so that one that throws is undone alone. A throwing callback rejects its promise and
+   * leaves nothing behind.
+   */
+  update<T>(fn: (tx: WriteTransaction) => T | Promise<T>, options?: UpdateOptions): Promise<Awaited<T>> {
+    if (typeof fn !== 'function') return Promise.reject(new BTreeTypeError(`update needs a function, got ${describe(fn)}`))
+    try {
+      this.assertOpen()
+      this.#assertWritable()
+      validateUpdateOptions(options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return new Promise<Awaited<T>>((resolve, reject) => {
+      this.#queue.push({
+        run: fn as (tx: WriteTx) => unknown,
+        durability: options?.durability ?? this.#durability,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      })
+      this.#pump()
+    })
+  }
+
+  /** Runs `fn` on a snapshot of the newest commit, synchronously, and releases the snapshot. */
+  view<T>(fn: (tx: ReadTransaction) => T): T {
+    if (typeof fn !== 'function') throw new BTreeTypeError(`view needs a function, got ${describe(fn)}`)
+    const tx = this.begin()
+    try {
+      return fn(tx)
+    } finally {
+      tx.close()
+    }
+  }
+
+  /**
+   * A read-only snapshot (close it when done), or with `{ writable: true }` the write transaction
+   * when the writer is free (BTREE_BUSY otherwise; `beginWrite()` waits instead).
+   */
+  begin(options?: { writable?: false }): ReadTransaction
+  begin(options: { writable: true }): WriteTransaction
+  begin(options?: { writable?: boolean }): ReadTransaction | WriteTransaction
+  begin(options: { writable?: boolean } = {}): ReadTransaction | WriteTransaction {
+    if (typeof options !== 'object' || options === null) throw new BTreeTypeError('begin options must be an object')
+    this.assertOpen()
+    if (options.writable !== true) return new ReadTx(this, this.#meta)
+    this.#assertWritable()
+    if (this.#writer !== undefined || this.#queue.length > 0) {
+      throw new BTreeError('BTREE_BUSY', 'a write transaction is in progress; use beginWrite() to wait for it')
+    }
+    this.#writer = new WriteTx(this, this.#meta)
+    return this.#writer
+  }
+
+  /** The write transaction, once the writer is free. Commit or roll it back to let others write. */
+  beginWrite(): Promise<WriteTransaction> {
+    return new Promise<WriteTransaction>((resolve, reject) => {
+      try {
+        this.assertOpen()
+        this.#assertWritable()
+      } catch (err) {
+        reject(err)
+        return
+      }
+      this.#queue.push({ run: () => undefined, durability: this.#durability, resolve: resolve as (v: unknown) => void, reject, explicit: true })
+      this.#pump()
+    })
+  }
+
+  async commitExplicit(tx: WriteTx, durability: Durability | undefined): Promise<void> {
+    if (this.#writer !== tx) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
+    tx.markClosed()
+    try {
+      await this.#commit(tx, (durability ?? this.#durability) === 'full')
+    } finally {
+      this.#writer = undefined
+      this.#pump()
+    }
+  }
+
+  endWrite(tx: WriteTx): void {
+    if (this.#writer === tx) {
+      this.#writer = undefined
+      this.#pump()
+    }
+  }
+
+  /** Verifies every invariant of the file (check.ts). O(pages). */
+  check(): CheckResult {
+    this.assertOpen()
+    return runCheck({
+      file: this.#file,
+      pager: this.pager,
+      meta: this.#meta,
+      freelist: this.#freelist.view(),
+      freelistError: this.#store.freelistError,
+      reclaim: this.#reclaim,
+    })
+  }
+
+  stats(): Stats {
+    this.assertOpen()
+    const view = this.#freelist.view()
+    return collectStats(this.pager, this.#meta, {
+      fileSize: this.#file.size(),
+      freePages: view.free.length,
+      pendingPages: view.pending.length,
+      reclaim: this.#reclaim,
+    })
+  }
+
+  info(): Info {
+    this.assertOpen()
+    const metas = this.#store.metas.map((m) => ({ ...m }))
+    metas[this.#slot] = { slot: this.#slot, valid: true, txid: this.#meta.txid, problem: undefined }
+    return {
+      path: this.path,
+      formatVersion: 1,
+      pageSize: this.pageSize,
+      txid: this.#meta.txid,
+      fileSize: this.#file.size(),
+      highWater: this.#meta.highWater,
+      metas,
+      activeMeta: this.#slot,
+    }
+  }
+
+  /** Waits for queued updates and the commit in flight, then closes the file and the lock. */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing
+    this.#closing = (async () => {
+      while (this.#writer !== undefined || this.#queue.length > 0) {
+        await this.#commitInFlight?.catch(() => {})
+        if (this.#writer !== undefined && this.#commitInFlight === undefined) {
+          // An explicit write transaction left open: roll it back.
+          this.#writer.close()
+        }
+        await new Promise((r) => setImmediate(r))
+      }
+      this.#closed = true
+      try {
+        await this.#file.close()
+      } finally {
+        this.#lock?.release()
+      }
+    })()
+    return this.#closing
+  }
+
+  #assertWritable(): void {
+    if (this.readOnly) throw new BTreeError('BTREE_TX_READONLY', 'the database is open read-only')
+  }
+
+  /** Starts the next queued work when the writer is free. */
+  #pump(): void {
+    if (this.#writer !== undefined || this.#queue.length === 0) return
+    const first = this.#queue[0]!
+    if (first.explicit === true) {
+      this.#queue.shift()
+      if (this.#closed) {
+        first.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
+        this.#pump()
+        return
+      }
+      this.#writer = new WriteTx(this, this.#meta)
+      first.resolve(this.#writer)
+      return
+    }
+    const group: Request[] = []
+    while (group.length < GROUP_LIMIT && this.#queue.length > 0 && this.#queue[0]!.explicit !== true) {
+      group.push(this.#queue.shift()!)
+    }
+    const tx = new WriteTx(this, this.#meta)
+    tx.managed = true
+    this.#writer = tx
+    const run = this.#runGroup(tx, group).finally(() => {
+      this.#writer = undefined
+      this.#commitInFlight = undefined
+      this.#pump()
+    })
+    this.#commitInFlight = run
+  }
+
+  async #runGroup(tx: WriteTx, group: Request[]): Promise<void> {
+    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
+    let durable = false
+    let changed = false
+    for (const req of group) {
+      const sp = tx.savepoint()
+      try {
+        let value = req.run(tx)
+        if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+          value = await value
+        }
+        tx.release(sp)
+        results.push({ ok: true, value })
+        if (req.durability === 'full') durable = true
+        changed = true
+      } catch (error) {
+        try {
+          tx.rollbackTo(sp)
+          tx.release(sp)
+        } catch {
+          // The transaction was closed under the callback (database closing): the commit below fails.
+        }
+        results.push({ ok: false, error })
+      }
+    }
+    let commitError: unknown
+    tx.markClosed()
+    if (changed && tx.hasChanges()) {
+      try {
+        await this.#commit(tx, durable)
+      } catch (err) {
+        commitError = err
+      }
+    }
+    group.forEach((req, i) => {
+      const r = results[i]!
+      if (!r.ok) req.reject(r.error)
+      else if (commitError !== undefined) req.reject(commitError)
+      else req.resolve(r.value)
+    })
+  }
+
+  /** Commits `tx` (tx/commit.ts) and publishes it to new readers. */
+  async #commit(tx: WriteTx, durable: boolean): Promise<void> {
+    if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+    const txid = this.#nextTxid++
+    if (++this.#era >= ERA_LIMIT) durable = true
+    // Pages freed by commit t become reusable once every reader sees t or later and a commit at or
+    // after t is durable (freelist.ts).
+    this.#freelist.release(Math.min(this.readers.oldest(), this.#durableTxid))
+    this.#freelist.begin(txid)
+    let outcome
+    try {
+      outcome = await writeCommit(
+        {
+          file: this.#file,
+          pager: this.pager,
+          freelist: this.#freelist,
+          reclaim: this.#reclaim,
+          durableSlot: this.#durableSlot,
+          durableTxid: this.#durableTxid,
+          reclaimPerCommit: this.#reclaimPerCommit,
+        },
+        tx,
+        txid,
+        durable,
+      )
+    } catch (err) {
+      this.#freelist.abort()
+      throw err
+    }
+    this.#freelist.end()
+    for (const [pgid, page] of outcome.written) this.pager.cache.set(pgid, page)
+    for (const pgid of outcome.overwritten) this.pager.cache.delete(pgid)
+    this.pager.highWater = outcome.meta.highWater
+    this.#meta = outcome.meta
+    this.#slot = outcome.slot
+    this.#reclaim = outcome.reclaim
+    if (durable) {
+      this.#durableSlot = outcome.slot
+      this.#durableTxid = txid
+      this.#era = 0
+    }
+    if (this.#strict) {
+      const result = this.check()
+      if (!result.ok) {
+        throw new BTreeError('BTREE_INVARIANT', `strict check after commit ${txid}: ${result.errors.map((e) => e.message).join('; ')}`)
+      }
+    }
+  }
+}
+
+function validateOptions(path: unknown, options: OpenOptions): void {
+  if (typeof path !== 'string' || path.length === 0) throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
+  if (typeof options !== 'object' || options === null) throw new BTreeTypeError('options must be an object')
+  const { pageSize, cacheSize, durability, reclaimPerCommit } = options
+  if (pageSize !== undefined && !isValidPageSize(pageSize)) {
+    throw new BTreeRangeError(`pageSize must be a power of two from 1024 to 65536, got ${String(pageSize)}`)
+  }
+  if (cacheSize !== undefined && (typeof cacheSize !== 'number' || !(cacheSize >= 0))) {
+    throw new BTreeRangeError(`cacheSize must be a number of bytes, got ${String(cacheSize)}`)
+  }
+  if (durability !== undefined && durability !== 'full' && durability !== 'none') {
+    throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(durability)}`)
+  }
+  if (reclaimPerCommit !== undefined && !(Number.isInteger(reclaimPerCommit) && reclaimPerCommit > 0)) {
+    throw new BTreeRangeError(`reclaimPerCommit must be a positive integer, got ${String(reclaimPerCommit)}`)
+  }
+}
+
+function validateUpdateOptions(options: UpdateOptions | undefined): void {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null) throw new BTreeTypeError('update options must be an object')
+  const d = options.durability
+  if (d !== undefined && d !== 'full' && d !== 'none') throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(d)}`)
+}
+
+/** Opens (or creates) a database file. */
+export function open(path: string, options?: OpenOptions): Promise<Database> {
+  return Database.open(path, options)
+}

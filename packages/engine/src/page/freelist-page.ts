@@ -1,0 +1,76 @@
+import { sealPage } from './checksum.js'
+import { HEADER_SIZE, PageType, setU32, u32, writeHeader } from './layout.js'
+
+/**
+ * FORMAT.md §7: the free list, written by every commit to a fresh run of pages. Its payload, across
+ * the run: u32 freeCount, freeCount page ids ascending; u32 reclaimCount, reclaimCount triples
+ * (u32 page id, u32 txid32, u32 runLength) naming subtrees of dropped buckets still to be given back
+ * (runLength 0: a tree page whose children are reclaimed after it; >0: an overflow run).
+ */
+
+export interface ReclaimEntry {
+  pgid: number
+  txid: number
+  /** 0 for a branch or leaf page; the run's length for an overflow run. */
+  run: number
+}
+
+export interface FreeListRecord {
+  free: number[]
+  reclaim: ReclaimEntry[]
+}
+
+export function freelistBytes(freeCount: number, reclaimCount: number): number {
+  return 8 + 4 * freeCount + 12 * reclaimCount
+}
+
+export function freelistPageCount(pageSize: number, freeCount: number, reclaimCount: number): number {
+  return Math.ceil(freelistBytes(freeCount, reclaimCount) / (pageSize - HEADER_SIZE))
+}
+
+export function encodeFreeList(rec: FreeListRecord, pgid: number, txid: number, pageSize: number, pages: number): Buffer[] {
+  const body = Buffer.alloc(pages * (pageSize - HEADER_SIZE))
+  let o = 0
+  setU32(body, o, rec.free.length)
+  o += 4
+  for (const id of rec.free) {
+    setU32(body, o, id)
+    o += 4
+  }
+  setU32(body, o, rec.reclaim.length)
+  o += 4
+  for (const r of rec.reclaim) {
+    setU32(body, o, r.pgid)
+    setU32(body, o + 4, r.txid >>> 0)
+    setU32(body, o + 8, r.run)
+    o += 12
+  }
+  const out: Buffer[] = []
+  const payload = pageSize - HEADER_SIZE
+  for (let i = 0; i < pages; i++) {
+    const page = Buffer.alloc(pageSize)
+    writeHeader(page, pgid + i, txid, PageType.freelist, 0)
+    body.copy(page, HEADER_SIZE, i * payload, (i + 1) * payload)
+    sealPage(page)
+    out.push(page)
+  }
+  return out
+}
+
+/** Decodes the concatenated payloads of a free-list run; a string describes a malformed one. */
+export function decodeFreeList(body: Uint8Array): FreeListRecord | string {
+  if (body.length < 8) return 'free list too short'
+  const n = u32(body, 0)
+  if (8 + 4 * n > body.length) return `free count ${n} past the run`
+  const free = new Array<number>(n)
+  for (let i = 0; i < n; i++) free[i] = u32(body, 4 + 4 * i)
+  let o = 4 + 4 * n
+  const m = u32(body, o)
+  o += 4
+  if (o + 12 * m > body.length) return `reclaim count ${m} past the run`
+  const reclaim: ReclaimEntry[] = []
+  for (let i = 0; i < m; i++, o += 12) {
+    reclaim.push({ pgid: u32(body, o), txid: u32(body, o + 4), run: u32(body, o + 8) })
+  }
+  return { free, reclaim }
+}

@@ -1,0 +1,148 @@
+/**
+ * Page layout constants and little-endian field access (FORMAT.md §2). Pages are Buffers so that
+ * key comparison can use `Buffer.compare` ranges without allocating.
+ */
+
+/** FORMAT.md §2: every page starts with this 16-byte header. */
+export const HEADER_SIZE = 16
+export const OFF_CRC = 0
+export const OFF_PGID = 4
+export const OFF_TXID = 8
+export const OFF_TYPE = 12
+export const OFF_FLAGS = 13
+export const OFF_COUNT = 14
+
+/** FORMAT.md §2: page types. */
+export const PageType = {
+  meta: 1,
+  branch: 2,
+  leaf: 3,
+  overflow: 4,
+  freelist: 5,
+} as const
+export type PageType = (typeof PageType)[keyof typeof PageType]
+
+export const PAGE_TYPE_NAMES: Record<number, string> = {
+  1: 'meta',
+  2: 'branch',
+  3: 'leaf',
+  4: 'overflow',
+  5: 'freelist',
+}
+
+export const MIN_PAGE_SIZE = 1024
+export const MAX_PAGE_SIZE = 65536
+export const DEFAULT_PAGE_SIZE = 4096
+
+export function isValidPageSize(n: number): boolean {
+  return Number.isInteger(n) && n >= MIN_PAGE_SIZE && n <= MAX_PAGE_SIZE && (n & (n - 1)) === 0
+}
+
+/** FORMAT.md §4: a leaf entry costs a 2-byte slot plus this header before its key. */
+export const LEAF_ENTRY_HEADER = 6
+/** FORMAT.md §5: a branch entry costs a 2-byte slot plus this header before its key. */
+export const BRANCH_ENTRY_HEADER = 10
+export const SLOT_SIZE = 2
+/** FORMAT.md §4: an overflow reference stored in place of a value: page id and txid. */
+export const OVERFLOW_REF_SIZE = 8
+/** FORMAT.md §4: bit 31 of a leaf entry's length word marks an overflow value. */
+export const OVERFLOW_FLAG = 0x80000000
+/** The largest value: 31 bits of length. */
+export const MAX_VALUE_SIZE = 0x7fffffff
+
+/** Bytes of a page available to slots and entries. */
+export function pageCapacity(pageSize: number): number {
+  return pageSize - HEADER_SIZE
+}
+
+/**
+ * The largest entry (slot included) kept inline: a quarter of the capacity, so that any node over
+ * capacity can be split into two that fit, and a branch always holds at least four keys.
+ */
+export function maxInlineEntry(pageSize: number): number {
+  return Math.floor(pageCapacity(pageSize) / 4)
+}
+
+/** FORMAT.md §4: the longest key: an entry with the key and an overflow reference must stay inline. */
+export function maxKeySize(pageSize: number): number {
+  return maxInlineEntry(pageSize) - SLOT_SIZE - Math.max(LEAF_ENTRY_HEADER + OVERFLOW_REF_SIZE, BRANCH_ENTRY_HEADER)
+}
+
+/** Whether a value of `valueLength` next to a key of `keyLength` goes to overflow pages. */
+export function isOverflowValue(pageSize: number, keyLength: number, valueLength: number): boolean {
+  return SLOT_SIZE + LEAF_ENTRY_HEADER + keyLength + valueLength > maxInlineEntry(pageSize)
+}
+
+/** FORMAT.md §6: payload bytes an overflow page carries. */
+export function overflowPayload(pageSize: number): number {
+  return pageSize - HEADER_SIZE
+}
+
+export function u16(b: Uint8Array, o: number): number {
+  return b[o]! | (b[o + 1]! << 8)
+}
+
+export function u32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000
+}
+
+export function setU16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff
+  b[o + 1] = (v >>> 8) & 0xff
+}
+
+export function setU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff
+  b[o + 1] = (v >>> 8) & 0xff
+  b[o + 2] = (v >>> 16) & 0xff
+  b[o + 3] = (v >>> 24) & 0xff
+}
+
+/** A 53-bit integer as two u32 words (low, high). */
+export function u64(b: Uint8Array, o: number): number {
+  return u32(b, o) + u32(b, o + 4) * 0x100000000
+}
+
+export function setU64(b: Uint8Array, o: number, v: number): void {
+  setU32(b, o, v >>> 0)
+  setU32(b, o + 4, Math.floor(v / 0x100000000))
+}
+
+/** The low 32 bits of a txid, as stored in page headers and references (FORMAT.md §2). */
+export function txid32(txid: number): number {
+  return txid >>> 0
+}
+
+/**
+ * Widens a stored 32-bit txid to the full txid, given a full txid known to be at or after it
+ * (the commit that references it).
+ */
+export function widenTxid(stored: number, atOrAfter: number): number {
+  const diff = (txid32(atOrAfter) - stored) >>> 0
+  return atOrAfter - diff
+}
+
+export function pageType(page: Uint8Array): number {
+  return page[OFF_TYPE]!
+}
+
+export function pageCount(page: Uint8Array): number {
+  return u16(page, OFF_COUNT)
+}
+
+export function pageId(page: Uint8Array): number {
+  return u32(page, OFF_PGID)
+}
+
+export function pageTxid(page: Uint8Array): number {
+  return u32(page, OFF_TXID)
+}
+
+/** Fills in a fresh page's header; the checksum is sealed later (checksum.ts). */
+export function writeHeader(page: Uint8Array, pgid: number, txid: number, type: PageType, count: number, flags = 0): void {
+  setU32(page, OFF_PGID, pgid)
+  setU32(page, OFF_TXID, txid32(txid))
+  page[OFF_TYPE] = type
+  page[OFF_FLAGS] = flags
+  setU16(page, OFF_COUNT, count)
+}

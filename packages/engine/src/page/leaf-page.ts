@@ -1,0 +1,132 @@
+import { comparePageKey } from './key-compare.js'
+import {
+  HEADER_SIZE,
+  LEAF_ENTRY_HEADER,
+  OVERFLOW_FLAG,
+  SLOT_SIZE,
+  pageCount,
+  setU16,
+  setU32,
+  u16,
+  u32,
+} from './layout.js'
+
+/**
+ * FORMAT.md §4, leaf pages, read in place. Entry i starts at the u16 slot `16 + 2i`:
+ * u16 keyLength, u32 valueWord (bit 31: overflow; low 31 bits: value length), key, then the value
+ * inline or an overflow reference (u32 first page id, u32 txid).
+ */
+
+export function leafEntryOffset(page: Uint8Array, i: number): number {
+  return u16(page, HEADER_SIZE + SLOT_SIZE * i)
+}
+
+export function leafKeyLength(page: Uint8Array, off: number): number {
+  return u16(page, off)
+}
+
+export function leafKey(page: Buffer, i: number): Buffer {
+  const off = leafEntryOffset(page, i)
+  const start = off + LEAF_ENTRY_HEADER
+  return page.subarray(start, start + u16(page, off))
+}
+
+export function leafIsOverflow(page: Uint8Array, i: number): boolean {
+  const off = leafEntryOffset(page, i)
+  return page[off + 5]! >= 0x80
+}
+
+/** The value's length (for an overflow value, its full length). */
+export function leafValueLength(page: Uint8Array, i: number): number {
+  const off = leafEntryOffset(page, i)
+  return u32(page, off + 2) % OVERFLOW_FLAG
+}
+
+/** The inline value bytes (a view), or the 8-byte overflow reference for an overflow value. */
+export function leafValueBytes(page: Buffer, i: number): Buffer {
+  const off = leafEntryOffset(page, i)
+  const word = u32(page, off + 2)
+  const start = off + LEAF_ENTRY_HEADER + u16(page, off)
+  return page.subarray(start, start + (word >= OVERFLOW_FLAG ? 8 : word))
+}
+
+/** The overflow reference of entry i: [first page id, txid32]. */
+export function leafOverflowRef(page: Uint8Array, i: number): [number, number] {
+  const off = leafEntryOffset(page, i)
+  const start = off + LEAF_ENTRY_HEADER + u16(page, off)
+  return [u32(page, start), u32(page, start + 4)]
+}
+
+/** Index of the first key >= `key` (count when none); `exact` tells whether it is equal. */
+export function leafSearch(page: Buffer, key: Uint8Array): { index: number; exact: boolean } {
+  let lo = 0
+  let hi = pageCount(page)
+  let exact = false
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const off = leafEntryOffset(page, mid)
+    const c = comparePageKey(page, off + LEAF_ENTRY_HEADER, u16(page, off), key)
+    if (c < 0) lo = mid + 1
+    else {
+      hi = mid
+      if (c === 0) exact = true
+    }
+  }
+  return { index: lo, exact: exact && lo < pageCount(page) && leafKeyEquals(page, lo, key) }
+}
+
+/** Index of the first key >= `key`, or -1-index when absent; allocation-free hot path for get. */
+export function leafFind(page: Buffer, key: Uint8Array): number {
+  let lo = 0
+  let hi = pageCount(page) - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const off = leafEntryOffset(page, mid)
+    const c = comparePageKey(page, off + LEAF_ENTRY_HEADER, u16(page, off), key)
+    if (c < 0) lo = mid + 1
+    else if (c > 0) hi = mid - 1
+    else return mid
+  }
+  return -1 - lo
+}
+
+function leafKeyEquals(page: Buffer, i: number, key: Uint8Array): boolean {
+  const off = leafEntryOffset(page, i)
+  return comparePageKey(page, off + LEAF_ENTRY_HEADER, u16(page, off), key) === 0
+}
+
+/** What a leaf entry needs to be written: the value inline, or an overflow reference. */
+export interface LeafEntryOut {
+  key: Uint8Array
+  /** Inline value, or undefined when `overflow` is set. */
+  value: Uint8Array | undefined
+  overflow: { pgid: number; txid: number; length: number } | undefined
+}
+
+/** Bytes entry `e` takes in a leaf page, its slot included. */
+export function leafEntrySize(keyLength: number, storedValueLength: number): number {
+  return SLOT_SIZE + LEAF_ENTRY_HEADER + keyLength + storedValueLength
+}
+
+/**
+ * Writes `n` entries into `page` after the header (which the caller writes). `keyAt`/`valueAt`
+ * supply entries; returns the end offset.
+ */
+export function encodeLeafEntries(
+  page: Uint8Array,
+  n: number,
+  keyAt: (i: number) => Uint8Array,
+  writeValue: (i: number, page: Uint8Array, off: number) => { word: number; bytes: number },
+): number {
+  let off = HEADER_SIZE + SLOT_SIZE * n
+  for (let i = 0; i < n; i++) {
+    const key = keyAt(i)
+    setU16(page, HEADER_SIZE + SLOT_SIZE * i, off)
+    setU16(page, off, key.length)
+    page.set(key, off + LEAF_ENTRY_HEADER)
+    const v = writeValue(i, page, off + LEAF_ENTRY_HEADER + key.length)
+    setU32(page, off + 2, v.word)
+    off += LEAF_ENTRY_HEADER + key.length + v.bytes
+  }
+  return off
+}

@@ -1,0 +1,145 @@
+import { BTreeError, corruption, ioError } from '../errors.js'
+import type { FileHandle } from '../io/file-handle.js'
+import { decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
+import { PageType, isValidPageSize, MIN_PAGE_SIZE, MAX_PAGE_SIZE, u32 } from '../page/layout.js'
+import { type Meta, MAGIC, decodeMeta, encodeMeta, peekPageSize } from '../page/meta-page.js'
+import { Node } from '../tree/node.js'
+import { encodeNode } from '../tree/spill.js'
+import type { MetaInfo } from '../types.js'
+import { Pager } from './pager.js'
+import { verifyCommit } from './verify-commit.js'
+
+/**
+ * A commit made without a sync is followed by at most this many more before one is made durable
+ * (FORMAT.md §8), and a reopened database starts its txids this far past every txid on disk, so
+ * no txid of a commit lost to a crash is ever reused.
+ */
+export const ERA_LIMIT = 1024
+
+export interface OpenedStore {
+  pager: Pager
+  meta: Meta
+  slot: 0 | 1
+  durableSlot: 0 | 1
+  durableTxid: number
+  metas: MetaInfo[]
+  free: number[]
+  reclaim: ReclaimEntry[]
+  nextTxid: number
+  /** Set when the free list could not be read (read-only opens only); check() reports it. */
+  freelistError: BTreeError | undefined
+}
+
+/** FORMAT.md §3: a new file: both metas, an empty catalog leaf at page 2, synced. */
+export async function initializeFile(file: FileHandle, pageSize: number): Promise<void> {
+  const catalog = encodeNode(Node.emptyLeaf(), 2, 1, pageSize)
+  const meta: Meta = {
+    txid: 1,
+    pageSize,
+    catalog: { pgid: 2, txid: 1 },
+    freelist: { pgid: 0, txid: 0 },
+    freelistPages: 0,
+    highWater: 3,
+    durableTxid: 1,
+  }
+  try {
+    await file.writev([encodeMeta(meta, 0), encodeMeta({ ...meta, txid: 0, durableTxid: 0 }, 1), catalog], 0)
+    await file.sync()
+  } catch (err) {
+    throw ioError('initializing the file', err)
+  }
+}
+
+/**
+ * Opens the newest valid commit: reads both metas, verifies a commit made without a sync
+ * (FORMAT.md §8) and falls back to the other slot when the newest is torn, corrupt or unverifiable.
+ */
+export function readStore(file: FileHandle, cacheSize: number, writable: boolean): OpenedStore {
+  const pageSize = detectPageSize(file)
+  const metas: MetaInfo[] = []
+  const decoded: Array<Meta | undefined> = []
+  for (const slot of [0, 1] as const) {
+    const page = Buffer.alloc(pageSize)
+    let n: number
+    try {
+      n = file.readSync(page, 0, pageSize, slot * pageSize)
+    } catch (err) {
+      throw ioError(`read of meta page ${slot}`, err)
+    }
+    const m = n < pageSize ? 'short page' : decodeMeta(page, slot)
+    decoded.push(typeof m === 'string' ? undefined : m)
+    metas.push({ slot, valid: typeof m !== 'string', txid: typeof m === 'string' ? 0 : m.txid, problem: typeof m === 'string' ? m : undefined })
+  }
+  const candidates = ([0, 1] as const).filter((s) => decoded[s] !== undefined).sort((a, b) => decoded[b]!.txid - decoded[a]!.txid)
+  if (candidates.length === 0) {
+    throw new BTreeError('BTREE_CORRUPTION', `both meta pages are invalid: ${metas.map((m) => `slot ${m.slot}: ${m.problem}`).join('; ')}`, { pageId: 0 })
+  }
+  const pager = new Pager(file, pageSize, cacheSize)
+  let lastError: unknown
+  for (const slot of candidates) {
+    const meta = decoded[slot]!
+    pager.highWater = meta.highWater
+    try {
+      if (meta.durableTxid < meta.txid) verifyCommit(pager, meta)
+    } catch (err) {
+      lastError = err
+      metas[slot]!.problem = `unverifiable commit: ${(err as Error).message}`
+      pager.cache.clear()
+      continue
+    }
+    let free: number[] = []
+    let reclaim: ReclaimEntry[] = []
+    let freelistError: BTreeError | undefined
+    try {
+      if (meta.freelist.pgid !== 0) {
+        const body = pager.readRun(meta.freelist.pgid, meta.freelistPages, meta.freelist.txid, PageType.freelist)
+        const rec = decodeFreeList(body)
+        if (typeof rec === 'string') throw corruption(meta.freelist.pgid, rec)
+        free = rec.free
+        reclaim = rec.reclaim
+      }
+    } catch (err) {
+      if (writable || !(err instanceof BTreeError)) throw err
+      freelistError = err
+    }
+    const other = decoded[slot === 0 ? 1 : 0]
+    const maxTxid = Math.max(meta.txid, other?.txid ?? 0)
+    return {
+      pager,
+      meta,
+      slot,
+      durableSlot: slot,
+      durableTxid: meta.txid,
+      metas,
+      free,
+      reclaim,
+      nextTxid: maxTxid + ERA_LIMIT + 1,
+      freelistError,
+    }
+  }
+  throw lastError instanceof BTreeError ? lastError : new BTreeError('BTREE_CORRUPTION', 'no meta page leads to a valid commit', { pageId: 0 })
+}
+
+/** The page size, from meta 0, or from meta 1 when meta 0 is unreadable. */
+function detectPageSize(file: FileHandle): number {
+  const head = Buffer.alloc(64)
+  const read = (pos: number): number => {
+    try {
+      return file.readSync(head, 0, 64, pos)
+    } catch (err) {
+      throw ioError('read of the meta page', err)
+    }
+  }
+  if (read(0) === 64) {
+    const size = peekPageSize(head)
+    if (isValidPageSize(size)) return size
+  }
+  for (let size = MIN_PAGE_SIZE; size <= MAX_PAGE_SIZE; size *= 2) {
+    if (read(size) === 64 && peekPageSize(head) === size) return size
+  }
+  if (read(0) >= 20 && u32(head, 16) === MAGIC) {
+    throw new BTreeError('BTREE_CORRUPTION', 'both meta pages are unreadable', { pageId: 0 })
+  }
+  throw new BTreeError('BTREE_NOT_A_DATABASE', 'the file is not a btree-store database')
+}
+

@@ -1,0 +1,44 @@
+import { decodeBucketRecord } from '../bucket/bucket-record.js'
+import { branchChild, branchChildTxid } from '../page/branch-page.js'
+import { PageType, pageCount, pageType, widenTxid } from '../page/layout.js'
+import { leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import type { Meta } from '../page/meta-page.js'
+import type { Pager } from './pager.js'
+
+/**
+ * FORMAT.md §8: a commit made without a sync may name pages whose writes never reached the disk.
+ * Every page such a commit can reach that was written after its `durableTxid` is read and
+ * verified (checksum, id, and the txid its parent recorded); pages at or before `durableTxid` were
+ * synced and are not read. Throws BTREE_CORRUPTION at the first page that fails. Cost: the pages
+ * written since the last durable commit, so nothing for a commit made with durability 'full'.
+ */
+export function verifyCommit(pager: Pager, meta: Meta): void {
+  const recent = (t32: number): boolean => widenTxid(t32, meta.txid) > meta.durableTxid
+  if (meta.freelist.pgid !== 0 && recent(meta.freelist.txid)) {
+    pager.readRun(meta.freelist.pgid, meta.freelistPages, meta.freelist.txid, PageType.freelist)
+  }
+  walk(pager, meta.catalog.pgid, meta.catalog.txid, recent, true)
+}
+
+function walk(pager: Pager, pgid: number, txid: number, recent: (t: number) => boolean, catalog: boolean): void {
+  // Read around the cache: a cached copy proves nothing about the disk.
+  pager.cache.delete(pgid)
+  const page = pager.treePage(pgid, txid)
+  const n = pageCount(page)
+  if (pageType(page) === PageType.branch) {
+    for (let i = 0; i < n; i++) {
+      const t = branchChildTxid(page, i)
+      if (recent(t)) walk(pager, branchChild(page, i), t, recent, catalog)
+    }
+    return
+  }
+  for (let i = 0; i < n; i++) {
+    if (catalog) {
+      const rec = decodeBucketRecord(leafValueBytes(page, i), pgid)
+      if (recent(rec.root.txid)) walk(pager, rec.root.pgid, rec.root.txid, recent, false)
+    } else if (leafIsOverflow(page, i)) {
+      const [opg, ot] = leafOverflowRef(page, i)
+      if (recent(ot)) pager.readOverflow(opg, ot, leafValueLength(page, i))
+    }
+  }
+}

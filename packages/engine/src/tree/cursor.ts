@@ -1,0 +1,221 @@
+import { branchChild, branchChildTxid, branchSearch } from '../page/branch-page.js'
+import { compareKeys } from '../page/key-compare.js'
+import { PageType, pageCount, pageType } from '../page/layout.js'
+import { leafIsOverflow, leafKey, leafOverflowRef, leafSearch, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import type { Pager } from '../store/pager.js'
+import type { Cursor } from '../types.js'
+import { type Child, Node } from './node.js'
+import { nodeBranchSearch, nodeLowerBound } from './search.js'
+
+/** Where a cursor finds its tree. `version` changes whenever the tree is modified. */
+export interface CursorSource {
+  readonly pager: Pager
+  root(): Child
+  version(): number
+  /** Throws when the transaction is closed. */
+  check(): void
+}
+
+/** One level of the cursor's path: a page read in place, or a node of the write transaction. */
+class Frame {
+  node: Node | null = null
+  page: Buffer | null = null
+  index = 0
+  count = 0
+  leaf = false
+
+  set(child: Child, pager: Pager): void {
+    if (child instanceof Node) {
+      this.node = child
+      this.page = null
+      this.count = child.keys.length
+      this.leaf = child.leaf
+    } else {
+      const page = pager.treePage(child.pgid, child.txid)
+      this.node = null
+      this.page = page
+      this.count = pageCount(page)
+      this.leaf = pageType(page) === PageType.leaf
+    }
+  }
+
+  child(i: number, pager: Pager): Child | Buffer {
+    if (this.node !== null) return this.node.kids[i]!
+    const page = this.page!
+    return pager.treePage(branchChild(page, i), branchChildTxid(page, i))
+  }
+}
+
+/**
+ * A cursor over one tree. Moves cost O(1) amortized (O(log n) at a leaf boundary); keys and values
+ * are views valid until the next move. If the tree changes under the cursor (a write in the same
+ * transaction), the next move re-seeks from the current key, so it never skips or repeats.
+ */
+export class TreeCursor implements Cursor {
+  readonly #src: CursorSource
+  readonly #frames: Frame[] = []
+  #depth = 0
+  #valid = false
+  #version = 0
+  /** The key at the current position: an immutable buffer, kept for re-seeking after writes. */
+  #key: Uint8Array | undefined
+
+  constructor(src: CursorSource) {
+    this.#src = src
+  }
+
+  get valid(): boolean {
+    return this.#valid
+  }
+
+  get key(): Uint8Array | undefined {
+    return this.#valid ? this.#key : undefined
+  }
+
+  get value(): Uint8Array | undefined {
+    if (!this.#valid) return undefined
+    this.#src.check()
+    const f = this.#frames[this.#depth - 1]!
+    if (f.node !== null) {
+      const v = f.node.vals[f.index]!
+      return v instanceof Uint8Array ? v : this.#src.pager.readOverflow(v.pgid, v.txid, v.length)
+    }
+    const page = f.page!
+    if (leafIsOverflow(page, f.index)) {
+      const [pgid, txid] = leafOverflowRef(page, f.index)
+      return this.#src.pager.readOverflow(pgid, txid, leafValueLength(page, f.index))
+    }
+    return leafValueBytes(page, f.index)
+  }
+
+  first(): boolean {
+    this.#src.check()
+    this.#reset()
+    this.#descendEdge(this.#src.root(), false)
+    return this.#settleForward()
+  }
+
+  last(): boolean {
+    this.#src.check()
+    this.#reset()
+    this.#descendEdge(this.#src.root(), true)
+    return this.#settleBackward()
+  }
+
+  seek(key: Uint8Array): boolean {
+    this.#src.check()
+    this.#seek(key)
+    return this.#settleForward()
+  }
+
+  next(): boolean {
+    if (!this.#valid) return false
+    this.#src.check()
+    if (this.#version !== this.#src.version()) {
+      const at = this.#key!
+      this.#seek(at)
+      if (!this.#settleForward()) return false
+      if (compareKeys(this.#key!, at) !== 0) return true
+    }
+    const f = this.#frames[this.#depth - 1]!
+    f.index++
+    return this.#settleForward()
+  }
+
+  prev(): boolean {
+    if (!this.#valid) return false
+    this.#src.check()
+    if (this.#version !== this.#src.version()) {
+      this.#seek(this.#key!)
+      if (!this.#settleForward()) return this.last()
+    }
+    const f = this.#frames[this.#depth - 1]!
+    f.index--
+    return this.#settleBackward()
+  }
+
+  #reset(): void {
+    this.#depth = 0
+    this.#version = this.#src.version()
+  }
+
+  #push(child: Child | Buffer): Frame {
+    let f = this.#frames[this.#depth]
+    if (f === undefined) {
+      f = new Frame()
+      this.#frames.push(f)
+    }
+    if (child instanceof Buffer) {
+      f.node = null
+      f.page = child
+      f.count = pageCount(child)
+      f.leaf = pageType(child) === PageType.leaf
+    } else {
+      f.set(child as Child, this.#src.pager)
+    }
+    this.#depth++
+    return f
+  }
+
+  /** Descends from `child` to its first (or last) leaf entry. */
+  #descendEdge(child: Child | Buffer, last: boolean): void {
+    let f = this.#push(child)
+    while (!f.leaf) {
+      f.index = last ? f.count - 1 : 0
+      f = this.#push(f.child(f.index, this.#src.pager))
+    }
+    f.index = last ? f.count - 1 : 0
+  }
+
+  #seek(key: Uint8Array): void {
+    this.#reset()
+    let f = this.#push(this.#src.root())
+    while (!f.leaf) {
+      f.index = f.node !== null ? nodeBranchSearch(f.node, key) : branchSearch(f.page!, key)
+      f = this.#push(f.child(f.index, this.#src.pager))
+    }
+    f.index = f.node !== null ? nodeLowerBound(f.node.keys, key) : leafSearch(f.page!, key).index
+  }
+
+  /** From a leaf index that may be past the end, moves forward to the next entry that exists. */
+  #settleForward(): boolean {
+    for (;;) {
+      const leaf = this.#frames[this.#depth - 1]!
+      if (leaf.index < leaf.count) return this.#land(leaf)
+      let d = this.#depth - 2
+      while (d >= 0 && this.#frames[d]!.index + 1 >= this.#frames[d]!.count) d--
+      if (d < 0) return this.#off()
+      const f = this.#frames[d]!
+      f.index++
+      this.#depth = d + 1
+      this.#descendEdge(f.child(f.index, this.#src.pager), false)
+    }
+  }
+
+  /** From a leaf index that may be before the start, moves back to the previous entry that exists. */
+  #settleBackward(): boolean {
+    for (;;) {
+      const leaf = this.#frames[this.#depth - 1]!
+      if (leaf.index >= 0 && leaf.index < leaf.count) return this.#land(leaf)
+      let d = this.#depth - 2
+      while (d >= 0 && this.#frames[d]!.index <= 0) d--
+      if (d < 0) return this.#off()
+      const f = this.#frames[d]!
+      f.index--
+      this.#depth = d + 1
+      this.#descendEdge(f.child(f.index, this.#src.pager), true)
+    }
+  }
+
+  #land(f: Frame): boolean {
+    this.#key = f.node !== null ? f.node.keys[f.index]! : leafKey(f.page!, f.index)
+    this.#valid = true
+    return true
+  }
+
+  #off(): boolean {
+    this.#valid = false
+    this.#key = undefined
+    return false
+  }
+}

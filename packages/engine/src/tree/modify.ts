@@ -1,0 +1,131 @@
+import { HEADER_SIZE } from '../page/layout.js'
+import { compareKeys } from '../page/key-compare.js'
+import { type Child, EMPTY_KEY, Node, OverflowValue, type Value, branchEntryBytes, computeSize, leafEntryBytes } from './node.js'
+import { nodeBranchSearch, nodeLowerBound, treeGet } from './search.js'
+import type { TreeWriter } from './tree-context.js'
+
+/** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
+export interface ModifyResult {
+  root: Child
+  old: Value | undefined
+}
+
+/** Loads child i of `parent` as a node (copy on write), replacing the reference in place. */
+export function materializeChild(ctx: TreeWriter, parent: Node, i: number): Node {
+  const c = parent.kids[i]!
+  if (c instanceof Node) return c
+  const node = Node.fromPage(ctx.pager.treePage(c.pgid, c.txid), c.pgid)
+  parent.kids[i] = node
+  return node
+}
+
+export function materializeRoot(ctx: TreeWriter, root: Child): Node {
+  return root instanceof Node ? root : Node.fromPage(ctx.pager.treePage(root.pgid, root.txid), root.pgid)
+}
+
+/**
+ * Inserts or replaces `key`. Nodes on the path become writable copies; a node over the page size
+ * splits, and the split climbs. When the key lands at the end of a node (an ascending load), the
+ * split leaves the left node full instead of halving it, so sequential loads make full pages.
+ * O(log n) plus O(node size) for the array splice.
+ */
+export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Value): ModifyResult {
+  const top = materializeRoot(ctx, root)
+  const path: Node[] = []
+  const index: number[] = []
+  let node = top
+  while (!node.leaf) {
+    const i = nodeBranchSearch(node, key)
+    path.push(node)
+    index.push(i)
+    node = materializeChild(ctx, node, i)
+  }
+  const pos = nodeLowerBound(node.keys, key)
+  let old: Value | undefined
+  let appended = false
+  if (pos < node.keys.length && compareKeys(node.keys[pos]!, key) === 0) {
+    old = node.vals[pos]!
+    node.size += leafEntryBytes(ctx.pageSize, key, value) - leafEntryBytes(ctx.pageSize, key, old)
+    node.vals[pos] = value
+    if (old instanceof OverflowValue) ctx.freeOverflow(old)
+  } else {
+    node.keys.splice(pos, 0, key)
+    node.vals.splice(pos, 0, value)
+    node.size += leafEntryBytes(ctx.pageSize, key, value)
+    appended = pos === node.keys.length - 1
+  }
+  return { root: splitUpward(ctx, top, path, index, node, appended), old }
+}
+
+function splitUpward(ctx: TreeWriter, top: Node, path: Node[], index: number[], start: Node, appendedAtEnd: boolean): Node {
+  let node = start
+  let appended = appendedAtEnd
+  let level = path.length
+  let root = top
+  while (node.size > ctx.pageSize) {
+    const right = splitNode(ctx.pageSize, node, appended)
+    const sep = right.keys[0]!
+    if (level === 0) {
+      root = new Node(false, [EMPTY_KEY, sep], [], [node, right], 0, 0)
+      root.size = computeSize(root, ctx.pageSize)
+      break
+    }
+    level--
+    const parent = path[level]!
+    const at = index[level]! + 1
+    parent.keys.splice(at, 0, sep)
+    parent.kids.splice(at, 0, right)
+    parent.size += branchEntryBytes(sep, at)
+    appended = at === parent.keys.length - 1
+    node = parent
+  }
+  return root
+}
+
+/**
+ * Splits an over-full node in two, returning the new right node. `appended`: the overflow came from
+ * an entry added at the end, so the left keeps everything else (it fit before).
+ */
+export function splitNode(pageSize: number, node: Node, appended: boolean): Node {
+  const n = node.keys.length
+  let m: number
+  if (appended && n >= 2) {
+    m = n - 1
+  } else {
+    // Cut where the left half first reaches half the bytes; each side then fits, since no entry
+    // exceeds a quarter of the page (maxInlineEntry).
+    const half = (node.size - HEADER_SIZE) / 2
+    let acc = 0
+    m = 0
+    while (m < n - 1) {
+      acc += node.leaf ? leafEntryBytes(pageSize, node.keys[m]!, node.vals[m]!) : branchEntryBytes(node.keys[m]!, m)
+      m++
+      if (acc >= half) break
+    }
+    if (m < 1) m = 1
+  }
+  const right = node.leaf
+    ? new Node(true, node.keys.splice(m), node.vals.splice(m), [], 0, 0)
+    : new Node(false, node.keys.splice(m), [], node.kids.splice(m), 0, 0)
+  node.size = computeSize(node, pageSize)
+  right.size = computeSize(right, pageSize)
+  return right
+}
+
+/**
+ * Removes `key` if present. A missing key changes nothing (no page is copied). Under-filled nodes
+ * are left for the commit's rebalance, so many deletes in one leaf cost one merge.
+ */
+export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): ModifyResult {
+  if (treeGet(ctx.pager, root, key) === undefined) return { root, old: undefined }
+  const top = materializeRoot(ctx, root)
+  let node = top
+  while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
+  const pos = nodeLowerBound(node.keys, key)
+  const old = node.vals[pos]!
+  node.size -= leafEntryBytes(ctx.pageSize, key, old)
+  node.keys.splice(pos, 1)
+  node.vals.splice(pos, 1)
+  if (old instanceof OverflowValue) ctx.freeOverflow(old)
+  return { root: top, old }
+}

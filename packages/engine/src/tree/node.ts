@@ -1,0 +1,116 @@
+import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LEAF_ENTRY_HEADER, OVERFLOW_REF_SIZE, SLOT_SIZE, isOverflowValue, pageCount, pageType, PageType } from '../page/layout.js'
+import { branchChild, branchChildTxid, branchKey } from '../page/branch-page.js'
+import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import type { PageRef } from '../page/meta-page.js'
+
+/** An overflow value still on disk: the run's first page, the txid32 that wrote it, its length. */
+export class OverflowValue {
+  constructor(
+    readonly pgid: number,
+    readonly txid: number,
+    readonly length: number,
+  ) {}
+}
+
+/** A leaf value: bytes in memory (inline or bound for overflow at commit), or a value on disk. */
+export type Value = Uint8Array | OverflowValue
+
+/** A child of a branch or a tree's root: an untouched page on disk, or a node being written. */
+export type Child = Node | PageRef
+
+export const EMPTY_KEY: Uint8Array = new Uint8Array(0)
+
+/**
+ * A mutable, decoded tree page: exists only for what a write transaction touches, and is written
+ * once, to a fresh page, at commit (copy on write). Keys and inline values may be views into the
+ * immutable page it was loaded from.
+ *
+ * Invariant: `size` is the number of bytes the node takes as a page (header, slots, entries).
+ * Invariant: in a branch, keys[i] for i >= 1 separates kids[i-1] (all keys < keys[i]) from kids[i]
+ * (all keys >= keys[i]); keys[0] is ignored on disk (written empty).
+ */
+export class Node {
+  leaf: boolean
+  keys: Uint8Array[]
+  /** Leaf values, parallel to keys (empty in a branch). */
+  vals: Value[]
+  /** Branch children, parallel to keys (empty in a leaf). */
+  kids: Child[]
+  /** The page this node was loaded from, freed when it is written; 0 for a new node. */
+  orig: number
+  size: number
+
+  constructor(leaf: boolean, keys: Uint8Array[], vals: Value[], kids: Child[], orig: number, size: number) {
+    this.leaf = leaf
+    this.keys = keys
+    this.vals = vals
+    this.kids = kids
+    this.orig = orig
+    this.size = size
+  }
+
+  static emptyLeaf(): Node {
+    return new Node(true, [], [], [], 0, HEADER_SIZE)
+  }
+
+  /** Decodes a verified branch or leaf page into a node that will replace it. */
+  static fromPage(page: Buffer, pgid: number): Node {
+    const n = pageCount(page)
+    const keys = new Array<Uint8Array>(n)
+    if (pageType(page) === PageType.leaf) {
+      const vals = new Array<Value>(n)
+      let size = HEADER_SIZE
+      for (let i = 0; i < n; i++) {
+        const key = leafKey(page, i)
+        keys[i] = key
+        if (leafIsOverflow(page, i)) {
+          const [ovPgid, ovTxid] = leafOverflowRef(page, i)
+          vals[i] = new OverflowValue(ovPgid, ovTxid, leafValueLength(page, i))
+          size += SLOT_SIZE + LEAF_ENTRY_HEADER + key.length + OVERFLOW_REF_SIZE
+        } else {
+          const v = leafValueBytes(page, i)
+          vals[i] = v
+          size += SLOT_SIZE + LEAF_ENTRY_HEADER + key.length + v.length
+        }
+      }
+      return new Node(true, keys, vals, [], pgid, size)
+    }
+    const kids = new Array<Child>(n)
+    let size = HEADER_SIZE
+    for (let i = 0; i < n; i++) {
+      const key = i === 0 ? EMPTY_KEY : branchKey(page, i)
+      keys[i] = key
+      kids[i] = { pgid: branchChild(page, i), txid: branchChildTxid(page, i) }
+      size += SLOT_SIZE + BRANCH_ENTRY_HEADER + (i === 0 ? 0 : key.length)
+    }
+    return new Node(false, keys, [], kids, pgid, size)
+  }
+}
+
+export function isNode(c: Child): c is Node {
+  return c instanceof Node
+}
+
+/** Bytes a leaf entry takes in a page, slot included. */
+export function leafEntryBytes(pageSize: number, key: Uint8Array, value: Value): number {
+  let stored: number
+  if (value instanceof OverflowValue) stored = OVERFLOW_REF_SIZE
+  else stored = isOverflowValue(pageSize, key.length, value.length) ? OVERFLOW_REF_SIZE : value.length
+  return SLOT_SIZE + LEAF_ENTRY_HEADER + key.length + stored
+}
+
+/** Bytes branch entry i takes in a page, slot included (entry 0's key is not stored). */
+export function branchEntryBytes(key: Uint8Array, index: number): number {
+  return SLOT_SIZE + BRANCH_ENTRY_HEADER + (index === 0 ? 0 : key.length)
+}
+
+/** Recomputes a node's size from its entries. O(n). */
+export function computeSize(node: Node, pageSize: number): number {
+  let size = HEADER_SIZE
+  if (node.leaf) {
+    for (let i = 0; i < node.keys.length; i++) size += leafEntryBytes(pageSize, node.keys[i]!, node.vals[i]!)
+  } else {
+    for (let i = 0; i < node.keys.length; i++) size += branchEntryBytes(node.keys[i]!, i)
+  }
+  return size
+}

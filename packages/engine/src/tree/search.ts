@@ -1,0 +1,72 @@
+import { leafFind, leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import { branchChild, branchChildTxid, branchSearch } from '../page/branch-page.js'
+import { PageType, pageType } from '../page/layout.js'
+import { compareKeys } from '../page/key-compare.js'
+import type { PageRef } from '../page/meta-page.js'
+import type { Pager } from '../store/pager.js'
+import { type Child, Node, OverflowValue, type Value } from './node.js'
+
+/** Index of the first key >= `key` in a node's sorted keys; `found` when equal. */
+export function nodeLowerBound(keys: Uint8Array[], key: Uint8Array): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compareKeys(keys[mid]!, key) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** The child of a branch node to descend into for `key`. */
+export function nodeBranchSearch(node: Node, key: Uint8Array): number {
+  let lo = 1
+  let hi = node.keys.length - 1
+  let found = 0
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    if (compareKeys(node.keys[mid]!, key) <= 0) {
+      found = mid
+      lo = mid + 1
+    } else hi = mid - 1
+  }
+  return found
+}
+
+/**
+ * Looks `key` up in a tree of pages only (a read transaction). O(log n) page visits, no allocation
+ * until the value is copied. Returns the value's bytes (a view) or an OverflowValue.
+ */
+export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value | undefined {
+  let page = pager.treePage(root.pgid, root.txid)
+  while (pageType(page) === PageType.branch) {
+    const i = branchSearch(page, key)
+    page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
+  }
+  const i = leafFind(page, key)
+  if (i < 0) return undefined
+  if (leafIsOverflow(page, i)) {
+    const [pgid, txid] = leafOverflowRef(page, i)
+    return new OverflowValue(pgid, txid, leafValueLength(page, i))
+  }
+  return leafValueBytes(page, i)
+}
+
+/** Looks `key` up in a tree that may hold nodes of the current write transaction. */
+export function treeGet(pager: Pager, root: Child, key: Uint8Array): Value | undefined {
+  let child = root
+  while (child instanceof Node) {
+    if (child.leaf) {
+      const i = nodeLowerBound(child.keys, key)
+      if (i < child.keys.length && compareKeys(child.keys[i]!, key) === 0) return child.vals[i]
+      return undefined
+    }
+    child = child.kids[nodeBranchSearch(child, key)]!
+  }
+  return pageTreeGet(pager, child, key)
+}
+
+/** The bytes of a value, reading an overflow run when needed. */
+export function resolveValue(pager: Pager, value: Value): Uint8Array {
+  return value instanceof OverflowValue ? pager.readOverflow(value.pgid, value.txid, value.length) : value
+}

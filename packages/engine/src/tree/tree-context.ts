@@ -1,0 +1,28 @@
+import type { PageRef } from '../page/meta-page.js'
+import type { Pager } from '../store/pager.js'
+import type { OverflowValue } from './node.js'
+
+/** What the tree algorithms need from the transaction around them. The tree never touches the file. */
+export interface TreeReader {
+  readonly pageSize: number
+  readonly pager: Pager
+}
+
+export interface TreeWriter extends TreeReader {
+  /** An overflow value that a put or delete replaced; its pages are freed at commit. */
+  freeOverflow(value: OverflowValue): void
+}
+
+/** What spilling a tree at commit needs: page allocation, freeing, and a place to put written pages. */
+export interface SpillContext {
+  readonly pageSize: number
+  readonly txid: number
+  /** Allocates `count` consecutive pages; returns the first id. */
+  allocate(count: number): number
+  /** Marks `count` pages from `pgid` as freed by this commit. */
+  free(pgid: number, count: number): void
+  /** Queues sealed pages starting at `pgid` for writing; `tree` for a branch or leaf page. */
+  write(pgid: number, pages: Buffer[], tree: boolean): void
+}
+
+export type { PageRef }

@@ -1,0 +1,187 @@
+import { encodeBucketRecord } from '../bucket/bucket-record.js'
+import { ioError } from '../errors.js'
+import type { FileHandle } from '../io/file-handle.js'
+import { branchChild, branchChildTxid } from '../page/branch-page.js'
+import { type ReclaimEntry, encodeFreeList, freelistPageCount } from '../page/freelist-page.js'
+import { PageType, pageCount, pageType, txid32 } from '../page/layout.js'
+import { leafIsOverflow, leafOverflowRef, leafValueLength } from '../page/leaf-page.js'
+import { type Meta, encodeMeta } from '../page/meta-page.js'
+import { overflowPageCount } from '../page/overflow-page.js'
+import type { FreeList } from '../freelist/freelist.js'
+import type { Pager } from '../store/pager.js'
+import { treeDelete, treePut } from '../tree/modify.js'
+import type { Child } from '../tree/node.js'
+import { rebalance } from '../tree/rebalance.js'
+import { spill } from '../tree/spill.js'
+import type { SpillContext, TreeWriter } from '../tree/tree-context.js'
+import type { WriteTx } from './write-tx.js'
+
+/** The database state a commit reads and, on success, replaces. */
+export interface CommitState {
+  readonly file: FileHandle
+  readonly pager: Pager
+  readonly freelist: FreeList
+  /** Subtrees of dropped buckets not yet reclaimed (FORMAT.md §7). */
+  readonly reclaim: readonly ReclaimEntry[]
+  /** The slot holding the newest durable meta; a commit writes the other one (FORMAT.md §8). */
+  readonly durableSlot: 0 | 1
+  readonly durableTxid: number
+  /** Pages of dropped buckets to give back per commit. */
+  readonly reclaimPerCommit: number
+}
+
+export interface CommitOutcome {
+  meta: Meta
+  slot: 0 | 1
+  reclaim: ReclaimEntry[]
+  /** Tree pages written, to be cached once the commit is published. */
+  written: Map<number, Buffer>
+  /** Other pages written (overflow, free list): stale cache entries for them must go. */
+  overwritten: number[]
+}
+
+/**
+ * Writes transaction `tx` as commit `txid`. The steps, and the crash points between them:
+ *
+ *  1. Rebalance and spill every changed bucket, then the catalog: each node goes to a newly
+ *     allocated page; the pages it replaces are freed into pending[txid]. (Memory only.)
+ *  2. Reclaim up to `reclaimPerCommit` pages of dropped buckets. (Memory only.)
+ *  3. Write the free list (free + pending, and the reclaim list) to a fresh run. (Memory only.)
+ *  4. Write every new page, coalesced into one `writev` per run of consecutive ids.
+ *     Crash here: the previous meta is untouched and names none of these pages.
+ *  5. durability 'full': fdatasync. Crash here: as in 4.
+ *  6. Write the meta to the slot that does not hold the newest durable meta.
+ *     Crash here: a torn meta fails its checksum and open uses the other slot.
+ *  7. durability 'full': fdatasync. Once this returns, the commit survives power loss.
+ *     With 'none', open verifies every page of commits after the durable one (FORMAT.md §8).
+ *
+ * On any failure nothing in memory changes: the caller restores the free list (FreeList.abort).
+ */
+export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, durable: boolean): Promise<CommitOutcome> {
+  const { pager, freelist } = st
+  const pageSize = pager.pageSize
+  const written = new Map<number, Buffer>()
+  const overwritten: number[] = []
+  const runs: Array<[number, Buffer[]]> = []
+  const ctx: SpillContext = {
+    pageSize,
+    txid,
+    allocate: (n) => freelist.allocate(n),
+    free: (p, n) => freelist.free(txid, p, n),
+    write: (p, pages, tree) => {
+      runs.push([p, pages])
+      if (tree) written.set(p, pages[0]!)
+      else for (let i = 0; i < pages.length; i++) overwritten.push(p + i)
+    },
+  }
+  const freePage = (p: number): void => ctx.free(p, 1)
+
+  // Step 1: buckets, then the catalog that records their roots.
+  const catalogWriter: TreeWriter = { pageSize, pager, freeOverflow: () => {} }
+  let catalog: Child = tx.base.catalog
+  const names = [...tx.overlay.keys()].sort()
+  for (const name of names) {
+    const s = tx.overlay.get(name)!
+    if (s === null) {
+      catalog = treeDelete(catalogWriter, catalog, new TextEncoder().encode(name)).root
+      continue
+    }
+    if (!s.dirty) continue
+    const root = spill(ctx, rebalance(tx.writerFor(s), s.root, freePage))
+    for (const v of s.freed) ctx.free(v.pgid, overflowPageCount(pageSize, v.length))
+    catalog = treePut(catalogWriter, catalog, s.nameKey, encodeBucketRecord({ root, count: s.count })).root
+  }
+  const catalogRef = spill(ctx, rebalance(catalogWriter, catalog, freePage))
+
+  // Step 2: reclaim dropped trees, depth first, a bounded number of pages per commit.
+  const reclaim = [...st.reclaim, ...tx.dropped]
+  reclaimPages(pager, reclaim, st.reclaimPerCommit, ctx)
+
+  // Step 3: the free list, written as free + pending (FORMAT.md §7).
+  const oldList = tx.base.freelist
+  if (oldList.pgid !== 0) ctx.free(oldList.pgid, tx.base.freelistPages)
+  const reserve = freelistPageCount(pageSize, freelist.freeCount + freelist.pendingCount, reclaim.length)
+  const listPgid = freelist.allocate(reserve)
+  const listPages = encodeFreeList({ free: freelist.freeAndPending(), reclaim }, listPgid, txid, pageSize, reserve)
+  ctx.write(listPgid, listPages, false)
+
+  // Step 4-5: data pages, then sync.
+  try {
+    await writeRuns(st.file, runs, pageSize)
+    if (durable) await st.file.sync()
+  } catch (err) {
+    throw ioError(`commit ${txid}: writing pages`, err)
+  }
+
+  // Step 6-7: the meta, then sync.
+  const meta: Meta = {
+    txid,
+    pageSize,
+    catalog: catalogRef,
+    freelist: { pgid: listPgid, txid: txid32(txid) },
+    freelistPages: reserve,
+    highWater: freelist.highWater,
+    durableTxid: durable ? txid : st.durableTxid,
+  }
+  const slot: 0 | 1 = st.durableSlot === 0 ? 1 : 0
+  try {
+    await st.file.writev([encodeMeta(meta, slot)], slot * pageSize)
+    if (durable) await st.file.sync()
+  } catch (err) {
+    throw ioError(`commit ${txid}: writing the meta`, err)
+  }
+  return { meta, slot, reclaim, written, overwritten }
+}
+
+/** Pops reclaim entries, freeing up to `budget` pages; tree pages push their children first. */
+function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx: SpillContext): void {
+  let freed = 0
+  while (reclaim.length > 0 && freed < budget) {
+    const e = reclaim.pop()!
+    if (e.run > 0) {
+      ctx.free(e.pgid, e.run)
+      freed += e.run
+      continue
+    }
+    let page: Buffer
+    try {
+      page = pager.treePage(e.pgid, e.txid)
+    } catch {
+      // A dropped tree that cannot be read: give back the page itself; its children stay unused
+      // (check() reports them as unreachable) rather than blocking every later commit.
+      ctx.free(e.pgid, 1)
+      freed++
+      continue
+    }
+    const n = pageCount(page)
+    if (pageType(page) === PageType.branch) {
+      for (let i = 0; i < n; i++) reclaim.push({ pgid: branchChild(page, i), txid: branchChildTxid(page, i), run: 0 })
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (!leafIsOverflow(page, i)) continue
+        const [pgid, txid] = leafOverflowRef(page, i)
+        reclaim.push({ pgid, txid, run: overflowPageCount(pager.pageSize, leafValueLength(page, i)) })
+      }
+    }
+    ctx.free(e.pgid, 1)
+    freed++
+  }
+}
+
+/** Writes page runs sorted by id, one writev per run of consecutive pages. */
+async function writeRuns(file: FileHandle, runs: Array<[number, Buffer[]]>, pageSize: number): Promise<void> {
+  runs.sort((a, b) => a[0] - b[0])
+  let i = 0
+  while (i < runs.length) {
+    const start = runs[i]![0]
+    const bufs: Buffer[] = [...runs[i]![1]]
+    let next = start + runs[i]![1].length
+    i++
+    while (i < runs.length && runs[i]![0] === next) {
+      bufs.push(...runs[i]![1])
+      next += runs[i]![1].length
+      i++
+    }
+    await file.writev(bufs, start * pageSize)
+  }
+}

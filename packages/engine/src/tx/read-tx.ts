@@ -1,0 +1,74 @@
+import { ReadBucketImpl } from '../bucket/read-bucket.js'
+import { listBuckets, lookupBucket } from '../bucket/catalog.js'
+import { BTreeError } from '../errors.js'
+import type { Meta } from '../page/meta-page.js'
+import type { Pager } from '../store/pager.js'
+import type { ReadBucket, ReadTransaction } from '../types.js'
+import { bucketNameKey } from '../validate.js'
+import type { ReaderRegistry } from './readers.js'
+import type { TxHost } from './tx-host.js'
+
+/**
+ * A snapshot forgotten without close() is released when it is garbage collected, so a leaked
+ * iterator cannot pin freed pages forever. close() is still the way to release it promptly.
+ */
+const forgotten = new FinalizationRegistry<{ readers: ReaderRegistry; txid: number }>(({ readers, txid }) => {
+  readers.remove(txid)
+})
+
+/**
+ * A read-only snapshot of one commit. It never blocks the writer and never sees later commits:
+ * the pages it can reach are not reused while it is open (freelist.ts).
+ */
+export class ReadTx implements ReadTransaction {
+  readonly txid: number
+  readonly writable = false
+  readonly #host: TxHost
+  readonly #meta: Meta
+  readonly #buckets = new Map<string, ReadBucketImpl | undefined>()
+  readonly #token = {}
+  #closed = false
+
+  constructor(host: TxHost, meta: Meta) {
+    this.#host = host
+    this.#meta = meta
+    this.txid = meta.txid
+    host.readers.add(meta.txid)
+    forgotten.register(this, { readers: host.readers, txid: meta.txid }, this.#token)
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  get pager(): Pager {
+    return this.#host.pager
+  }
+
+  check(): void {
+    if (this.#closed) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
+    this.#host.assertOpen()
+  }
+
+  bucket(name: string): ReadBucket | undefined {
+    const key = bucketNameKey(name, this.#host.maxKeySize)
+    this.check()
+    if (this.#buckets.has(name)) return this.#buckets.get(name)
+    const rec = lookupBucket(this.#host.pager, this.#meta.catalog, key)
+    const b = rec === undefined ? undefined : new ReadBucketImpl(this, name, rec.root, rec.count)
+    this.#buckets.set(name, b)
+    return b
+  }
+
+  buckets(): string[] {
+    this.check()
+    return listBuckets(this.#host.pager, this.#meta.catalog).map(([name]) => name)
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    forgotten.unregister(this.#token)
+    this.#host.readers.remove(this.txid)
+  }
+}

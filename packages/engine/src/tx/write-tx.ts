@@ -1,0 +1,260 @@
+import { BucketState } from '../bucket/bucket-state.js'
+import { listBuckets, lookupBucket } from '../bucket/catalog.js'
+import { WriteBucketImpl, type WriteBucketHost } from '../bucket/write-bucket.js'
+import { BTreeError } from '../errors.js'
+import { compareKeys } from '../page/key-compare.js'
+import type { Meta } from '../page/meta-page.js'
+import type { ReclaimEntry } from '../page/freelist-page.js'
+import type { Pager } from '../store/pager.js'
+import { treeDelete, treePut } from '../tree/modify.js'
+import { Node, type OverflowValue } from '../tree/node.js'
+import type { TreeWriter } from '../tree/tree-context.js'
+import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../types.js'
+import { bucketNameKey } from '../validate.js'
+import type { TxHost } from './tx-host.js'
+
+/** The inverse of one change, kept while a savepoint is open. */
+type Undo =
+  | { kind: 'key'; state: BucketState; key: Uint8Array; old: OverflowValue | Uint8Array | undefined; freed: number; count: number }
+  | { kind: 'bucket'; name: string; prev: BucketState | null | undefined; reclaim: number }
+
+interface SavepointRecord extends Savepoint {
+  readonly undoLength: number
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * The one write transaction. Changes live in nodes copied from pages (copy on write) and in an
+ * overlay of bucket states over the committed catalog; nothing touches the file until commit.
+ * Savepoints keep an undo log of inverse operations while any is open.
+ */
+export class WriteTx implements WriteTransaction, WriteBucketHost {
+  readonly writable = true
+  readonly base: Meta
+  /** Bucket states by name; null marks a bucket dropped in this transaction. */
+  readonly overlay = new Map<string, BucketState | null>()
+  /** Roots of committed trees dropped in this transaction, for the reclaim list. */
+  readonly dropped: ReclaimEntry[] = []
+  readonly #host: TxHost
+  readonly #handles = new WeakMap<BucketState, WriteBucketImpl>()
+  readonly #writers = new WeakMap<BucketState, TreeWriter>()
+  readonly #undo: Undo[] = []
+  readonly #savepoints: SavepointRecord[] = []
+  #nextSavepoint = 1
+  #version = 0
+  #closed = false
+  /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
+  managed = false
+
+  constructor(host: TxHost, base: Meta) {
+    this.#host = host
+    this.base = base
+  }
+
+  get txid(): number {
+    return this.base.txid
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  get version(): number {
+    return this.#version
+  }
+
+  get pager(): Pager {
+    return this.#host.pager
+  }
+
+  get pageSize(): number {
+    return this.#host.pageSize
+  }
+
+  get maxKeySize(): number {
+    return this.#host.maxKeySize
+  }
+
+  check(): void {
+    if (this.#closed) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
+    this.#host.assertOpen()
+  }
+
+  checkWritable(): void {
+    this.check()
+    this.#version++
+  }
+
+  isLive(state: BucketState): boolean {
+    return this.overlay.get(state.name) === state
+  }
+
+  writerFor(state: BucketState): TreeWriter {
+    let w = this.#writers.get(state)
+    if (w === undefined) {
+      w = { pageSize: this.pageSize, pager: this.pager, freeOverflow: (v) => state.freed.push(v) }
+      this.#writers.set(state, w)
+    }
+    return w
+  }
+
+  noteKeyChange(state: BucketState, key: Uint8Array, old: OverflowValue | Uint8Array | undefined, freed: number, count: number): void {
+    if (this.#savepoints.length > 0) this.#undo.push({ kind: 'key', state, key, old, freed, count })
+  }
+
+  bucket(name: string): WriteBucket | undefined {
+    const key = bucketNameKey(name, this.maxKeySize)
+    this.check()
+    const s = this.#state(name, key)
+    return s === undefined ? undefined : this.#handle(s)
+  }
+
+  createBucket(name: string): WriteBucket {
+    const key = bucketNameKey(name, this.maxKeySize)
+    this.checkWritable()
+    if (this.#state(name, key) !== undefined) throw new BTreeError('BTREE_BUCKET_EXISTS', `bucket '${name}' exists`)
+    const s = new BucketState(name, key, null, Node.emptyLeaf(), 0)
+    s.dirty = true
+    this.#setBucket(name, s)
+    return this.#handle(s)
+  }
+
+  createBucketIfNotExists(name: string): WriteBucket {
+    const key = bucketNameKey(name, this.maxKeySize)
+    this.check()
+    const s = this.#state(name, key)
+    return s !== undefined ? this.#handle(s) : this.createBucket(name)
+  }
+
+  /** O(1): the committed tree is queued for reclaim by later commits (FORMAT.md §7). */
+  deleteBucket(name: string): void {
+    const key = bucketNameKey(name, this.maxKeySize)
+    this.checkWritable()
+    const s = this.#state(name, key)
+    if (s === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)
+    this.#setBucket(name, null)
+    if (s.diskRoot !== null) this.dropped.push({ pgid: s.diskRoot.pgid, txid: s.diskRoot.txid, run: 0 })
+  }
+
+  buckets(): string[] {
+    this.check()
+    const names = new Set<string>()
+    for (const [name] of listBuckets(this.pager, this.base.catalog)) names.add(name)
+    for (const [name, s] of this.overlay) {
+      if (s === null) names.delete(name)
+      else names.add(name)
+    }
+    return [...names].sort((a, b) => compareKeys(encoder.encode(a), encoder.encode(b)))
+  }
+
+  savepoint(): Savepoint {
+    this.check()
+    const sp: SavepointRecord = { id: this.#nextSavepoint++, undoLength: this.#undo.length }
+    this.#savepoints.push(sp)
+    return sp
+  }
+
+  rollbackTo(sp: Savepoint): void {
+    this.check()
+    const at = this.#findSavepoint(sp)
+    const writerFor = (s: BucketState): TreeWriter => this.writerFor(s)
+    while (this.#undo.length > this.#savepoints[at]!.undoLength) {
+      const u = this.#undo.pop()!
+      if (u.kind === 'key') {
+        const s = u.state
+        const w = writerFor(s)
+        s.root = u.old === undefined ? treeDelete(w, s.root, u.key).root : treePut(w, s.root, u.key, u.old).root
+        s.freed.length = u.freed
+        s.count = u.count
+        s.dirty = true
+      } else {
+        if (u.prev === undefined) this.overlay.delete(u.name)
+        else this.overlay.set(u.name, u.prev)
+        this.dropped.length = u.reclaim
+      }
+    }
+    this.#savepoints.length = at + 1
+    this.#version++
+  }
+
+  release(sp: Savepoint): void {
+    this.check()
+    const at = this.#findSavepoint(sp)
+    this.#savepoints.length = at
+    if (at === 0) this.#undo.length = 0
+  }
+
+  commit(options?: UpdateOptions): Promise<void> {
+    if (this.managed) {
+      return Promise.reject(new BTreeError('BTREE_TX_CLOSED', 'db.update commits its transaction itself'))
+    }
+    try {
+      this.check()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.#host.commitExplicit(this, options?.durability)
+  }
+
+  rollback(): void {
+    if (this.managed) throw new BTreeError('BTREE_TX_CLOSED', 'db.update rolls its transaction back itself')
+    if (this.#closed) return
+    this.close()
+  }
+
+  /** Ends the transaction without committing and frees the writer. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#host.endWrite(this)
+  }
+
+  /** Marks the transaction finished after a commit (the writer is released by the database). */
+  markClosed(): void {
+    this.#closed = true
+  }
+
+  /** Whether committing would change anything: a bucket written, created or dropped. */
+  hasChanges(): boolean {
+    for (const s of this.overlay.values()) if (s === null || s.dirty) return true
+    return false
+  }
+
+  get savepointDepth(): number {
+    return this.#savepoints.length
+  }
+
+  #findSavepoint(sp: Savepoint): number {
+    const at = this.#savepoints.indexOf(sp as SavepointRecord)
+    if (at < 0) throw new BTreeError('BTREE_SAVEPOINT_INVALID', 'the savepoint was released, rolled past, or belongs to another transaction')
+    return at
+  }
+
+  #state(name: string, key: Uint8Array): BucketState | undefined {
+    const s = this.overlay.get(name)
+    if (s !== undefined) return s ?? undefined
+    const rec = lookupBucket(this.pager, this.base.catalog, key)
+    if (rec === undefined) return undefined
+    const state = new BucketState(name, key, rec.root, rec.root, rec.count)
+    this.overlay.set(name, state)
+    return state
+  }
+
+  #setBucket(name: string, s: BucketState | null): void {
+    if (this.#savepoints.length > 0) {
+      const prev = this.overlay.has(name) ? this.overlay.get(name)! : undefined
+      this.#undo.push({ kind: 'bucket', name, prev, reclaim: this.dropped.length })
+    }
+    this.overlay.set(name, s)
+  }
+
+  #handle(s: BucketState): WriteBucketImpl {
+    let h = this.#handles.get(s)
+    if (h === undefined) {
+      h = new WriteBucketImpl(this, s)
+      this.#handles.set(s, h)
+    }
+    return h
+  }
+}

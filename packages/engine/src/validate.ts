@@ -1,0 +1,45 @@
+import { BTreeRangeError, BTreeTypeError } from './errors.js'
+import { MAX_VALUE_SIZE } from './page/layout.js'
+
+/** Argument checks shared by the public methods. Each throws a coded TypeError or RangeError. */
+
+export function assertBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new BTreeTypeError(`${what} must be a Uint8Array or Buffer, got ${describe(value)}`)
+  }
+}
+
+export function assertKey(key: unknown, maxKeySize: number): asserts key is Uint8Array {
+  assertBytes(key, 'key')
+  if (key.length === 0) throw new BTreeRangeError('key must not be empty', 'BTREE_KEY_REQUIRED')
+  if (key.length > maxKeySize) {
+    throw new BTreeRangeError(`key of ${key.length} bytes exceeds the limit of ${maxKeySize} for this page size`, 'BTREE_KEY_TOO_LARGE')
+  }
+}
+
+export function assertValue(value: unknown): asserts value is Uint8Array {
+  assertBytes(value, 'value')
+  if (value.length > MAX_VALUE_SIZE) {
+    throw new BTreeRangeError(`value of ${value.length} bytes exceeds the limit of ${MAX_VALUE_SIZE}`, 'BTREE_VALUE_TOO_LARGE')
+  }
+}
+
+const encoder = new TextEncoder()
+
+/** A bucket name as its catalog key (UTF-8). */
+export function bucketNameKey(name: unknown, maxKeySize: number): Uint8Array {
+  if (typeof name !== 'string') throw new BTreeTypeError(`bucket name must be a string, got ${describe(name)}`)
+  const bytes = encoder.encode(name)
+  if (bytes.length === 0) throw new BTreeRangeError('bucket name must not be empty', 'BTREE_BUCKET_NAME_INVALID')
+  if (bytes.length > maxKeySize) {
+    throw new BTreeRangeError(`bucket name of ${bytes.length} bytes exceeds the limit of ${maxKeySize}`, 'BTREE_BUCKET_NAME_INVALID')
+  }
+  return bytes
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`
+  return typeof value
+}
