@@ -55,6 +55,7 @@ export class Database implements TxHost {
   #durableTxid: number
   #reclaim: ReclaimEntry[]
   #nextTxid: number
+  #noneTxidFloor: number
   /** Commits attempted since the last durable one (FORMAT.md §8). */
   #era = 0
   #closed = false
@@ -82,6 +83,7 @@ export class Database implements TxHost {
     this.#durableTxid = store.durableTxid
     this.#reclaim = store.reclaim
     this.#nextTxid = store.nextTxid
+    this.#noneTxidFloor = store.noneTxidFloor
     this.#freelist = new FreeList(store.free, store.meta.highWater)
   }
 
@@ -100,11 +102,13 @@ export class Database implements TxHost {
         if (code === 'ENOENT') throw new BTreeError('BTREE_IO', `${path} does not exist`, { cause: err })
         throw new BTreeError('BTREE_IO', `cannot open ${path} (${code ?? 'error'})`, { cause: err })
       }
-      if (file.size() === 0) {
+      const created = file.size() === 0
+      if (created) {
         if (readOnly) throw new BTreeError('BTREE_NOT_A_DATABASE', `${path} is empty`)
         await initializeFile(file, options.pageSize ?? DEFAULT_PAGE_SIZE)
       }
       const store = readStore(file, options.cacheSize ?? DEFAULT_CACHE, !readOnly)
+      if (created) store.noneTxidFloor = 0
       if (!readOnly && store.meta.durableTxid < store.meta.txid) {
         // The newest commit was made without a sync and has just been verified page by page;
         // syncing makes it the durable base that later commits may build on.
@@ -361,8 +365,12 @@ export class Database implements TxHost {
   /** Commits `tx` (tx/commit.ts) and publishes it to new readers. */
   async #commit(tx: WriteTx, durable: boolean): Promise<void> {
     if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
-    const txid = this.#nextTxid++
     if (++this.#era >= ERA_LIMIT) durable = true
+    // A commit made with a sync writes and syncs every page it names before its meta, so a stale
+    // page of a lost commit with the same txid is never read; one made without a sync must not
+    // share a txid with any lost commit (FORMAT.md §8 rule 4).
+    if (!durable && this.#nextTxid < this.#noneTxidFloor) this.#nextTxid = this.#noneTxidFloor
+    const txid = this.#nextTxid++
     // Pages freed by commit t become reusable once every reader sees t or later and a commit at or
     // after t is durable (freelist.ts).
     this.#freelist.release(Math.min(this.readers.oldest(), this.#durableTxid))
