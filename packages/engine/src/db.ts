@@ -312,15 +312,22 @@ export class Database implements TxHost {
     const tx = new WriteTx(this, this.#meta)
     tx.managed = true
     this.#writer = tx
-    const run = this.#runGroup(tx, group).finally(() => {
+    // The writer is freed before the callers' promises settle, so code resuming after
+    // `await db.update(...)` can begin a write transaction without BTREE_BUSY.
+    let settle: (() => void) | undefined
+    const run = this.#runGroup(tx, group).then((s) => {
+      settle = s
+    }).finally(() => {
       this.#writer = undefined
       this.#commitInFlight = undefined
+      settle?.()
       this.#pump()
     })
     this.#commitInFlight = run
   }
 
-  async #runGroup(tx: WriteTx, group: Request[]): Promise<void> {
+  /** Runs and commits a group; returns the function that settles the callers' promises. */
+  async #runGroup(tx: WriteTx, group: Request[]): Promise<() => void> {
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
     let durable = false
     let changed = false
@@ -354,12 +361,13 @@ export class Database implements TxHost {
         commitError = err
       }
     }
-    group.forEach((req, i) => {
-      const r = results[i]!
-      if (!r.ok) req.reject(r.error)
-      else if (commitError !== undefined) req.reject(commitError)
-      else req.resolve(r.value)
-    })
+    return () =>
+      group.forEach((req, i) => {
+        const r = results[i]!
+        if (!r.ok) req.reject(r.error)
+        else if (commitError !== undefined) req.reject(commitError)
+        else req.resolve(r.value)
+      })
   }
 
   /** Commits `tx` (tx/commit.ts) and publishes it to new readers. */

@@ -1,0 +1,272 @@
+import { expect } from 'chai'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { type Database, open } from '../../src/index.js'
+import { Prng } from '../../src/io/prng.js'
+import type { ReadTransaction, Savepoint, WriteTransaction } from '../../src/types.js'
+
+/**
+ * Seeded random operations against a model: a Map of bucket name -> Map of hex key -> value. Hex
+ * strings sort like the bytes they encode, so the model's sorted keys are the engine's key order.
+ * Every commit, rollback and reopen is followed by a full comparison (contents, cursor order both
+ * ways) and the database runs with `strict: true`, so check() runs after every commit too.
+ *
+ * SEED=<n> replays one seed; MODEL_TXS=<n> changes the number of transactions per run.
+ */
+type Model = Map<string, Map<string, Buffer>>
+
+const BUCKET_NAMES = ['a', 'b', 'users', 'ünïcødé-名前', 'z'.repeat(40)]
+const TXS = Number(process.env['MODEL_TXS'] ?? 700)
+
+function cloneModel(m: Model): Model {
+  const out: Model = new Map()
+  for (const [name, b] of m) out.set(name, new Map(b))
+  return out
+}
+
+function sortedNames(names: Iterable<string>): string[] {
+  return [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+}
+
+function describeDiff(where: string, expected: unknown, actual: unknown): string {
+  return `${where}: expected ${String(expected)}, got ${String(actual)}`
+}
+
+/** Compares everything a transaction sees with the model; throws on the first difference. */
+export function compareWithModel(tx: ReadTransaction, model: Model, where: string): void {
+  const names = tx.buckets()
+  const want = sortedNames(model.keys())
+  if (names.join('\u0000') !== want.join('\u0000')) throw new Error(describeDiff(`${where} bucket list`, want.join(','), names.join(',')))
+  for (const name of want) {
+    const b = tx.bucket(name)
+    if (b === undefined) throw new Error(`${where}: bucket ${name} missing`)
+    const entries = model.get(name)!
+    const keys = [...entries.keys()].sort()
+    if (b.size !== keys.length) throw new Error(describeDiff(`${where} ${name} size`, keys.length, b.size))
+    const c = b.cursor()
+    let i = 0
+    for (let ok = c.first(); ok; ok = c.next(), i++) {
+      const k = Buffer.from(c.key!).toString('hex')
+      if (k !== keys[i]) throw new Error(describeDiff(`${where} ${name} forward key #${i}`, keys[i], k))
+      if (Buffer.compare(Buffer.from(c.value!), entries.get(k)!) !== 0) throw new Error(`${where} ${name}: value of ${k} differs`)
+    }
+    if (i !== keys.length) throw new Error(describeDiff(`${where} ${name} forward count`, keys.length, i))
+    i = keys.length - 1
+    for (let ok = c.last(); ok; ok = c.prev(), i--) {
+      const k = Buffer.from(c.key!).toString('hex')
+      if (k !== keys[i]) throw new Error(describeDiff(`${where} ${name} backward key #${i}`, keys[i], k))
+    }
+    if (i !== -1) throw new Error(`${where} ${name}: backward walk stopped at ${i}`)
+  }
+}
+
+interface RunResult {
+  ops: number
+  commits: number
+  rollbacks: number
+  reopens: number
+}
+
+/** One seeded run; throws with the seed and step in the message when anything differs. */
+export async function runModel(seed: number, pageSize: number, txs: number, dir: string): Promise<RunResult> {
+  const rng = new Prng(seed)
+  const file = path.join(dir, `model-${seed}-${pageSize}.db`)
+  const opts = { pageSize, strict: true, durability: 'none' as const, reclaimPerCommit: 1 + rng.int(64), cacheSize: rng.bool(0.3) ? 64 * pageSize : undefined }
+  let db: Database = await open(file, opts)
+  const maxKey = db.maxKeySize
+  let committed: Model = new Map()
+  const result: RunResult = { ops: 0, commits: 0, rollbacks: 0, reopens: 0 }
+  const keyPool: Buffer[] = []
+
+  const newKey = (): Buffer => {
+    const r = rng.next()
+    const len = r < 0.6 ? rng.range(1, 6) : r < 0.9 ? rng.range(7, 64) : r < 0.97 ? rng.range(65, maxKey - 1) : maxKey
+    // A shared prefix now and then, so long keys that differ only at the end are compared.
+    const k = Buffer.from(rng.bytes(len))
+    if (keyPool.length > 0 && rng.bool(0.2)) {
+      const base = rng.pick(keyPool)
+      const n = Math.min(base.length, k.length - 1)
+      base.copy(k, 0, 0, n)
+    }
+    keyPool.push(k)
+    if (keyPool.length > 400) keyPool.splice(rng.int(keyPool.length), 1)
+    return k
+  }
+  const pickKey = (existing: Map<string, Buffer> | undefined): Buffer => {
+    if (existing !== undefined && existing.size > 0 && rng.bool(0.5)) {
+      const keys = [...existing.keys()]
+      return Buffer.from(rng.pick(keys), 'hex')
+    }
+    return keyPool.length > 0 && rng.bool(0.3) ? rng.pick(keyPool) : newKey()
+  }
+  const newValue = (): Buffer => {
+    const r = rng.next()
+    const len = r < 0.55 ? rng.int(24) : r < 0.85 ? rng.int(pageSize / 4) : r < 0.97 ? rng.int(pageSize) : rng.range(pageSize, 3 * pageSize)
+    return Buffer.from(rng.bytes(len))
+  }
+
+  const verify = (where: string): void => {
+    db.view((tx) => compareWithModel(tx, committed, where))
+    const check = db.check()
+    if (!check.ok) throw new Error(`${where}: check failed: ${check.errors.map((e) => e.message).join('; ')}`)
+  }
+
+  /** One random change inside `tx`, mirrored in `work`. */
+  const step = (tx: WriteTransaction, work: Model, at: string): void => {
+    result.ops++
+    const r = rng.next()
+    const names = [...work.keys()]
+    if (r < 0.05 || names.length === 0) {
+      const name = rng.pick(BUCKET_NAMES)
+      if (work.has(name)) {
+        if (rng.bool()) {
+          tx.deleteBucket(name)
+          work.delete(name)
+        } else {
+          let code: unknown
+          try {
+            tx.createBucket(name)
+          } catch (err) {
+            code = (err as { code?: unknown }).code
+          }
+          if (code !== 'BTREE_BUCKET_EXISTS') throw new Error(`${at}: createBucket of an existing bucket gave ${String(code)}`)
+        }
+      } else {
+        tx.createBucketIfNotExists(name)
+        work.set(name, new Map())
+      }
+      return
+    }
+    const name = rng.pick(names)
+    const b = tx.bucket(name)!
+    const entries = work.get(name)!
+    if (r < 0.7) {
+      const k = pickKey(entries)
+      const v = newValue()
+      b.put(k, v)
+      entries.set(k.toString('hex'), v)
+    } else if (r < 0.9) {
+      const k = pickKey(entries)
+      const had = b.delete(k)
+      if (had !== entries.delete(k.toString('hex'))) throw new Error(`${at}: delete returned ${String(had)}`)
+    } else if (r < 0.97) {
+      const k = pickKey(entries)
+      const got = b.get(k)
+      const want = entries.get(k.toString('hex'))
+      if ((got === undefined) !== (want === undefined) || (got !== undefined && Buffer.compare(got, want!) !== 0)) {
+        throw new Error(`${at}: in-transaction get of ${k.toString('hex')} differs`)
+      }
+    } else {
+      // A bulk load of ascending keys, which exercises the append split.
+      const start = newKey()
+      const n = rng.range(10, 200)
+      for (let i = 0; i < n; i++) {
+        const k = Buffer.concat([start, Buffer.from([i >> 8, i & 0xff])]).subarray(0, Math.min(maxKey, start.length + 2))
+        const v = Buffer.from(rng.bytes(rng.int(40)))
+        b.put(k, v)
+        entries.set(k.toString('hex'), v)
+      }
+    }
+  }
+
+  try {
+    for (let t = 0; t < txs; t++) {
+      const at = `seed ${seed} pageSize ${pageSize} tx ${t}`
+      const r = rng.next()
+      if (r < 0.06) {
+        await db.close()
+        db = await open(file, opts)
+        result.reopens++
+        verify(`${at} after reopen`)
+        continue
+      }
+      const work = cloneModel(committed)
+      const ops = rng.range(1, 40)
+      if (r < 0.25) {
+        // db.update; now and then the callback throws and nothing may remain.
+        const fail = rng.bool(0.2)
+        const boom = new Error('model: callback failed on purpose')
+        let err: unknown
+        try {
+          await db.update((tx) => {
+            for (let i = 0; i < ops; i++) step(tx, work, at)
+            if (fail) throw boom
+          })
+        } catch (e) {
+          err = e
+        }
+        if (fail) {
+          if (err !== boom) throw new Error(`${at}: update rejected with ${String(err)}`)
+          result.rollbacks++
+        } else {
+          if (err !== undefined) throw err
+          committed = work
+          result.commits++
+        }
+        verify(at)
+        continue
+      }
+      const tx = db.begin({ writable: true })
+      const stack: Array<{ sp: Savepoint; model: Model }> = []
+      let current = work
+      for (let i = 0; i < ops; i++) {
+        const s = rng.next()
+        if (s < 0.08) {
+          stack.push({ sp: tx.savepoint(), model: cloneModel(current) })
+        } else if (s < 0.12 && stack.length > 0) {
+          const k = rng.int(stack.length)
+          tx.rollbackTo(stack[k]!.sp)
+          current = cloneModel(stack[k]!.model)
+          stack.length = k + 1
+        } else if (s < 0.15 && stack.length > 0) {
+          const k = rng.int(stack.length)
+          tx.release(stack[k]!.sp)
+          stack.length = k
+        } else if (s < 0.17) {
+          compareWithModel(tx, current, `${at} inside the transaction`)
+        } else {
+          step(tx, current, at)
+        }
+      }
+      if (rng.bool(0.8)) {
+        await tx.commit(rng.bool(0.1) ? { durability: 'full' } : undefined)
+        committed = current
+        result.commits++
+      } else {
+        tx.rollback()
+        result.rollbacks++
+      }
+      verify(at)
+    }
+    await db.close()
+    db = await open(file, opts)
+    verify(`seed ${seed} pageSize ${pageSize} final reopen`)
+  } finally {
+    await db.close()
+  }
+  return result
+}
+
+describe('model: random operations against a Map model', function () {
+  this.timeout(300_000)
+  const base = process.env['SEED'] !== undefined ? Number(process.env['SEED']) : Prng.randomSeed()
+  const seeds = process.env['SEED'] !== undefined ? [base] : [base, (base + 1) >>> 0, (base + 2) >>> 0]
+  let dir: string
+  before(() => {
+    console.log(`      model seeds: ${seeds.join(', ')} (replay one with SEED=<n>)`)
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-model-'))
+  })
+  after(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  for (const pageSize of [1024, 4096]) {
+    for (const seed of seeds) {
+      it(`seed ${seed}, page size ${pageSize}`, async () => {
+        const started = Date.now()
+        const r = await runModel(seed, pageSize, TXS, dir)
+        expect(r.commits).to.be.greaterThan(0)
+        console.log(`        ${r.ops} ops, ${r.commits} commits, ${r.rollbacks} rollbacks, ${r.reopens} reopens in ${Date.now() - started} ms`)
+      })
+    }
+  }
+})
