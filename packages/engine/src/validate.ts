@@ -1,5 +1,6 @@
 import { BTreeRangeError, BTreeTypeError } from './errors.js'
-import { MAX_VALUE_SIZE } from './page/layout.js'
+import { BUCKET_RECORD_SIZE } from './bucket/bucket-record.js'
+import { MAX_VALUE_SIZE, OVERFLOW_REF_SIZE } from './page/layout.js'
 
 /** Argument checks shared by the public methods. Each throws a coded TypeError or RangeError. */
 
@@ -26,13 +27,17 @@ export function assertValue(value: unknown): asserts value is Uint8Array {
 
 const encoder = new TextEncoder()
 
-/** A bucket name as its catalog key (UTF-8). */
+/**
+ * A bucket name as its catalog key (UTF-8). The limit is `maxKeySize` less the bytes a bucket record
+ * takes beyond an overflow reference: the record must stay inline in the catalog (FORMAT.md §9).
+ */
 export function bucketNameKey(name: unknown, maxKeySize: number): Uint8Array {
   if (typeof name !== 'string') throw new BTreeTypeError(`bucket name must be a string, got ${describe(name)}`)
   const bytes = encoder.encode(name)
   if (bytes.length === 0) throw new BTreeRangeError('bucket name must not be empty', 'BTREE_BUCKET_NAME_INVALID')
-  if (bytes.length > maxKeySize) {
-    throw new BTreeRangeError(`bucket name of ${bytes.length} bytes exceeds the limit of ${maxKeySize}`, 'BTREE_BUCKET_NAME_INVALID')
+  const limit = maxKeySize - (BUCKET_RECORD_SIZE - OVERFLOW_REF_SIZE)
+  if (bytes.length > limit) {
+    throw new BTreeRangeError(`bucket name of ${bytes.length} bytes exceeds the limit of ${limit}`, 'BTREE_BUCKET_NAME_INVALID')
   }
   return bytes
 }
