@@ -1,0 +1,284 @@
+import { expect } from 'chai'
+import { b, expectCheck, numKey, rejection, str, thrown, useTempDir } from './helpers.js'
+
+describe('integration: transactions', () => {
+  const t = useTempDir()
+
+  it('a callback that throws rejects with that error and leaves nothing behind, pages included', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucket('a').put(b('keep'), b('1')))
+    const before = expectCheck(db).pages
+    const boom = new Error('boom')
+    const err = await rejection(
+      db.update((tx) => {
+        const a = tx.bucket('a')!
+        for (let i = 0; i < 2000; i++) a.put(numKey(i), Buffer.alloc(100, i))
+        a.put(b('big'), Buffer.alloc(50_000, 7))
+        a.delete(b('keep'))
+        tx.createBucket('new')
+        throw boom
+      }),
+    )
+    expect(err).to.equal(boom)
+    db.view((tx) => {
+      expect(tx.buckets()).to.deep.equal(['a'])
+      expect(tx.bucket('a')!.size).to.equal(1)
+      expect(str(tx.bucket('a')!.get(b('keep')))).to.equal('1')
+    })
+    const after = expectCheck(db).pages
+    expect(after.total).to.equal(before.total)
+    expect(after.reachable + after.free + after.pending).to.equal(after.total)
+  })
+
+  it('an async callback that rejects is undone too', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucket('a'))
+    const err = await rejection(
+      db.update(async (tx) => {
+        tx.bucket('a')!.put(b('k'), b('v'))
+        await new Promise((r) => setTimeout(r, 5))
+        throw new Error('later')
+      }),
+    )
+    expect(err.message).to.equal('later')
+    db.view((tx) => expect(tx.bucket('a')!.size).to.equal(0))
+    expectCheck(db)
+  })
+
+  it('update resolves with the callback value', async () => {
+    const db = await t.open()
+    expect(await db.update((tx) => tx.createBucket('a').size + 41)).to.equal(41)
+    expectCheck(db)
+  })
+
+  it('explicit begin({ writable: true }): commit makes the writes visible, rollback drops them', async () => {
+    const db = await t.open()
+    const w = db.begin({ writable: true })
+    w.createBucket('a').put(b('k'), b('v1'))
+    expect(str(w.bucket('a')!.get(b('k')))).to.equal('v1')
+    db.view((tx) => expect(tx.bucket('a')).to.equal(undefined))
+    await w.commit()
+    expect(w.closed).to.equal(true)
+    expect(thrown(() => w.bucket('a')).code).to.equal('BTREE_TX_CLOSED')
+    db.view((tx) => expect(str(tx.bucket('a')!.get(b('k')))).to.equal('v1'))
+
+    const r = db.begin({ writable: true })
+    r.bucket('a')!.put(b('k'), b('v2'))
+    r.createBucket('b')
+    r.rollback()
+    expect(r.closed).to.equal(true)
+    expect((await rejection(r.commit())).code).to.equal('BTREE_TX_CLOSED')
+    db.view((tx) => {
+      expect(str(tx.bucket('a')!.get(b('k')))).to.equal('v1')
+      expect(tx.buckets()).to.deep.equal(['a'])
+    })
+    expectCheck(db)
+  })
+
+  it('a second begin({ writable: true }) is BTREE_BUSY; beginWrite() waits for the writer', async () => {
+    const db = await t.open()
+    const w = db.begin({ writable: true })
+    expect(thrown(() => db.begin({ writable: true })).code).to.equal('BTREE_BUSY')
+    let got = false
+    const waiting = db.beginWrite().then((tx) => {
+      got = true
+      return tx
+    })
+    // Updates queue behind it too, in order.
+    const order: string[] = []
+    const upd = db.update((tx) => {
+      order.push('update')
+      expect(str(tx.bucket('a')!.get(b('k')))).to.equal('from-second')
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(got).to.equal(false)
+    w.createBucket('a').put(b('k'), b('from-first'))
+    await w.commit()
+    const second = await waiting
+    order.push('second')
+    expect(str(second.bucket('a')!.get(b('k')))).to.equal('from-first')
+    second.bucket('a')!.put(b('k'), b('from-second'))
+    await second.commit()
+    await upd
+    expect(order).to.deep.equal(['second', 'update'])
+    expectCheck(db)
+  })
+
+  it('a read snapshot is not writable: writes are BTREE_TX_READONLY or absent', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucket('a'))
+    const r = db.begin()
+    expect(r.writable).to.equal(false)
+    const bucket = r.bucket('a') as unknown as { put?: unknown }
+    expect(bucket.put).to.equal(undefined)
+    r.close()
+    expect(thrown(() => r.bucket('a')).code).to.equal('BTREE_TX_CLOSED')
+    expectCheck(db)
+  })
+
+  // Regression: the writer was freed only after update()'s promise had settled, so code resuming
+  // after `await db.update(...)` that began a write transaction got BTREE_BUSY.
+  it('regression: begin({ writable: true }) right after await update() is not BTREE_BUSY', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucket('a'))
+    const w = db.begin({ writable: true })
+    w.bucket('a')!.put(b('k'), b('v'))
+    await w.commit()
+    await db.update(() => {
+      throw new Error('rolled back')
+    }).catch(() => {})
+    const w2 = db.begin({ writable: true })
+    w2.rollback()
+    expectCheck(db)
+  })
+
+  it('200 concurrent async updates incrementing counters lose nothing; readers in between see whole commits', async () => {
+    const db = await t.open({ durability: 'none' })
+    await db.update((tx) => {
+      const c = tx.createBucket('counters')
+      c.put(b('a'), Buffer.alloc(4))
+      c.put(b('b'), Buffer.alloc(4))
+    })
+    const read = (tx: { bucket(n: string): { get(k: Uint8Array): Uint8Array | undefined } | undefined }, k: string): number =>
+      Buffer.from(tx.bucket('counters')!.get(b(k))!).readUInt32LE(0)
+    const snapshots: Array<{ tx: ReturnType<typeof db.begin>; a: number }> = []
+    const updates: Array<Promise<void>> = []
+    for (let i = 0; i < 200; i++) {
+      updates.push(
+        db.update(async (tx) => {
+          const c = tx.bucket('counters')!
+          const a = read(tx, 'a')
+          if (i % 3 === 0) await new Promise((r) => setImmediate(r))
+          const v = Buffer.alloc(4)
+          v.writeUInt32LE(a + 1)
+          c.put(b('a'), v)
+          const w = Buffer.alloc(4)
+          w.writeUInt32LE(read(tx, 'b') + 1)
+          c.put(b('b'), w)
+        }),
+      )
+      if (i % 10 === 0) {
+        await new Promise((r) => setImmediate(r))
+        db.view((tx) => expect(read(tx, 'a')).to.equal(read(tx, 'b')))
+        const snap = db.begin()
+        snapshots.push({ tx: snap, a: read(snap, 'a') })
+      }
+    }
+    await Promise.all(updates)
+    db.view((tx) => {
+      expect(read(tx, 'a')).to.equal(200)
+      expect(read(tx, 'b')).to.equal(200)
+    })
+    for (const s of snapshots) {
+      expect(read(s.tx, 'a')).to.equal(s.a)
+      expect(read(s.tx, 'b')).to.equal(s.a)
+      s.tx.close()
+    }
+    expectCheck(db)
+  })
+
+  describe('savepoints', () => {
+    it('rollbackTo undoes puts, deletes, bucket create and drop; the transaction goes on', async () => {
+      const db = await t.open()
+      await db.update((tx) => {
+        const a = tx.createBucket('a')
+        for (let i = 0; i < 300; i++) a.put(numKey(i), Buffer.alloc(200, i))
+        tx.createBucket('gone').put(b('x'), b('y'))
+      })
+      await db.update((tx) => {
+        const a = tx.bucket('a')!
+        a.put(b('before'), b('1'))
+        const sp = tx.savepoint()
+        for (let i = 0; i < 300; i += 2) a.delete(numKey(i))
+        a.put(numKey(1), b('changed'))
+        a.put(b('big'), Buffer.alloc(20_000, 1))
+        tx.createBucket('fresh').put(b('f'), b('f'))
+        tx.deleteBucket('gone')
+        expect(a.size).to.equal(152)
+        tx.rollbackTo(sp)
+        expect(a.size).to.equal(301)
+        expect(a.get(numKey(0))).to.deep.equal(Buffer.alloc(200, 0))
+        expect(a.get(numKey(1))).to.deep.equal(Buffer.alloc(200, 1))
+        expect(a.get(b('big'))).to.equal(undefined)
+        expect(tx.buckets()).to.deep.equal(['a', 'gone'])
+        expect(str(tx.bucket('gone')!.get(b('x')))).to.equal('y')
+        // The transaction, and the savepoint, go on.
+        a.put(b('after'), b('2'))
+        tx.rollbackTo(sp)
+        expect(a.has(b('after'))).to.equal(false)
+        a.put(b('after'), b('3'))
+      })
+      db.view((tx) => {
+        const a = tx.bucket('a')!
+        expect(a.size).to.equal(302)
+        expect(str(a.get(b('before')))).to.equal('1')
+        expect(str(a.get(b('after')))).to.equal('3')
+        expect(tx.buckets()).to.deep.equal(['a', 'gone'])
+      })
+      expectCheck(db)
+    })
+
+    it('nested savepoints: rolling back an outer one invalidates the inner; release keeps changes', async () => {
+      const db = await t.open()
+      await db.update((tx) => {
+        const a = tx.createBucket('a')
+        const sp1 = tx.savepoint()
+        a.put(b('1'), b('1'))
+        const sp2 = tx.savepoint()
+        a.put(b('2'), b('2'))
+        const sp3 = tx.savepoint()
+        a.put(b('3'), b('3'))
+        tx.rollbackTo(sp2)
+        expect([...a.entries()].map(([k]) => str(k))).to.deep.equal(['1'])
+        expect(thrown(() => tx.rollbackTo(sp3)).code).to.equal('BTREE_SAVEPOINT_INVALID')
+        a.put(b('4'), b('4'))
+        tx.release(sp2)
+        expect(thrown(() => tx.rollbackTo(sp2)).code).to.equal('BTREE_SAVEPOINT_INVALID')
+        expect(thrown(() => tx.release(sp2)).code).to.equal('BTREE_SAVEPOINT_INVALID')
+        const sp4 = tx.savepoint()
+        a.put(b('5'), b('5'))
+        tx.rollbackTo(sp1)
+        expect(a.size).to.equal(0)
+        expect(thrown(() => tx.rollbackTo(sp4)).code).to.equal('BTREE_SAVEPOINT_INVALID')
+        a.put(b('6'), b('6'))
+        tx.release(sp1)
+      })
+      db.view((tx) => expect([...tx.bucket('a')!.entries()].map(([k]) => str(k))).to.deep.equal(['6']))
+      expectCheck(db)
+    })
+
+    it("another transaction's savepoint is BTREE_SAVEPOINT_INVALID", async () => {
+      const db = await t.open()
+      const w1 = db.begin({ writable: true })
+      const sp = w1.savepoint()
+      w1.rollback()
+      const w2 = db.begin({ writable: true })
+      expect(thrown(() => w2.rollbackTo(sp)).code).to.equal('BTREE_SAVEPOINT_INVALID')
+      expect(thrown(() => w2.rollbackTo({ id: 1 })).code).to.equal('BTREE_SAVEPOINT_INVALID')
+      w2.rollback()
+      expectCheck(db)
+    })
+
+    it('rolling back over overflow values replaced and deleted frees exactly what it should', async () => {
+      const db = await t.open({ pageSize: 1024 })
+      await db.update((tx) => {
+        const a = tx.createBucket('a')
+        a.put(b('o1'), Buffer.alloc(5000, 1))
+        a.put(b('o2'), Buffer.alloc(5000, 2))
+      })
+      await db.update((tx) => {
+        const a = tx.bucket('a')!
+        const sp = tx.savepoint()
+        a.put(b('o1'), Buffer.alloc(3000, 3))
+        a.delete(b('o2'))
+        tx.rollbackTo(sp)
+        a.put(b('o2'), Buffer.alloc(10, 4))
+      })
+      db.view((tx) => {
+        expect(tx.bucket('a')!.get(b('o1'))).to.deep.equal(Buffer.alloc(5000, 1))
+        expect(tx.bucket('a')!.get(b('o2'))).to.deep.equal(Buffer.alloc(10, 4))
+      })
+      expectCheck(db)
+    })
+  })
+})
