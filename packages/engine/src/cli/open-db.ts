@@ -50,7 +50,7 @@ export function openFailure(path: string, err: unknown): unknown {
     case 'BTREE_IO':
       return new CliError(`${path}: ${err.message}`, EXIT_USAGE)
     case 'BTREE_NOT_A_DATABASE':
-      return new CliError(`${path}: ${err.message.replace(/^the file /, '')}`, EXIT_USAGE)
+      return new CliError(err.message.includes(path) ? err.message : `${path}: ${err.message}`, EXIT_USAGE)
     case 'BTREE_CORRUPTION':
       return new CliError(`${path}: corrupt: ${err.message}`, EXIT_FAILURE)
     default:
