@@ -1,0 +1,118 @@
+import type { EngineName, Measurement } from './measure.js'
+
+/**
+ * The summary table: one row per workload, the two engines' rates, their ratio
+ * (btree-store / lmdb-js) and the project's target for it. Rows whose measurements were not taken
+ * (`--only`, `--no-lmdb`) show a dash and no verdict.
+ */
+interface RowSpec {
+  workload: string
+  /** Minimum btree-store/lmdb-js rate ratio. */
+  minRatio?: number
+  /** A row with its own columns and verdict instead of the rate ratio. */
+  custom?: (find: Finder) => Row
+}
+
+type Finder = (workload: string, engine: EngineName) => Measurement | undefined
+
+export interface Row {
+  workload: string
+  btree: string
+  lmdb: string
+  ratio: string
+  target: string
+  met: string
+}
+
+const ROWS: RowSpec[] = [
+  { workload: 'sequential fill', minRatio: 1 },
+  { workload: 'sequential fill (durability none)' },
+  { workload: 'random fill', minRatio: 1 },
+  { workload: 'random get', minRatio: 1 },
+  { workload: 'random get (view per get)' },
+  { workload: 'full scan', minRatio: 0.7 },
+  { workload: 'range scans (100)', minRatio: 0.7 },
+  { workload: 'overwrite (random order)' },
+  { workload: 'delete (random order)' },
+  { workload: 'durable commits, one by one', minRatio: 1 },
+  { workload: 'durable commits, 64 in flight', minRatio: 1 },
+  { workload: 'drop bucket', custom: dropRow },
+  { workload: 'file size after sequential fill', custom: fileSizeRow },
+]
+
+export function summaryRows(results: Measurement[]): Row[] {
+  const find: Finder = (workload, engine) => results.find((m) => m.workload === workload && m.engine === engine)
+  const rows: Row[] = []
+  for (const spec of ROWS) {
+    if (spec.custom !== undefined) {
+      const row = spec.custom(find)
+      if (row.btree !== '-' || row.lmdb !== '-') rows.push(row)
+      continue
+    }
+    const b = find(spec.workload, 'btree-store')
+    const l = find(spec.workload, 'lmdb-js')
+    if (b === undefined && l === undefined) continue
+    // The view-per-get row compares with lmdb's plain get: lmdb has no per-call snapshot to match.
+    const lm = l ?? (spec.workload === 'random get (view per get)' ? find('random get', 'lmdb-js') : undefined)
+    const ratio = b !== undefined && lm !== undefined ? b.opsPerSec / lm.opsPerSec : undefined
+    rows.push({
+      workload: spec.workload,
+      btree: b === undefined ? '-' : rate(b.opsPerSec),
+      lmdb: lm === undefined ? '-' : rate(lm.opsPerSec),
+      ratio: ratio === undefined ? '-' : ratio.toFixed(2),
+      target: spec.minRatio === undefined ? '' : `>= ${spec.minRatio}`,
+      met: spec.minRatio === undefined || ratio === undefined ? '' : ratio >= spec.minRatio ? 'yes' : 'NO',
+    })
+  }
+  return rows
+}
+
+function dropRow(find: Finder): Row {
+  const b = find('drop bucket', 'btree-store')
+  const l = find('drop bucket', 'lmdb-js')
+  const ratio = b === undefined ? undefined : (b.dropOverEmpty as number)
+  return {
+    workload: 'drop bucket (ms; ratio = drop / empty commit)',
+    btree: b === undefined ? '-' : `${ms(b.seconds)} (empty ${ms(b.emptyCommitSeconds as number)})`,
+    lmdb: l === undefined ? '-' : `${ms(l.seconds)} (empty ${ms(l.emptyCommitSeconds as number)})`,
+    ratio: ratio === undefined ? '-' : ratio.toFixed(2),
+    target: '<= 5',
+    met: ratio === undefined ? '' : ratio <= 5 ? 'yes' : 'NO',
+  }
+}
+
+function fileSizeRow(find: Finder): Row {
+  const b = find('file size after sequential fill', 'btree-store')
+  const l = find('file size after sequential fill', 'lmdb-js')
+  const ratio = b === undefined ? undefined : (b.overRaw as number)
+  return {
+    workload: 'file size after seq. fill (MiB; ratio = size / raw)',
+    btree: b === undefined ? '-' : `${mibText(b.bytes as number)} (raw ${mibText(b.rawBytes as number)})`,
+    lmdb: l === undefined ? '-' : `${mibText(l.bytes as number)} (${(l.overRaw as number).toFixed(2)}x raw)`,
+    ratio: ratio === undefined ? '-' : ratio.toFixed(2),
+    target: '<= 1.2',
+    met: ratio === undefined ? '' : ratio <= 1.2 ? 'yes' : 'NO',
+  }
+}
+
+export function formatTable(rows: Row[]): string {
+  const header: Row = { workload: 'workload', btree: 'btree-store ops/s', lmdb: 'lmdb-js ops/s', ratio: 'ratio', target: 'target', met: 'met?' }
+  const all = [header, ...rows]
+  const cols = ['workload', 'btree', 'lmdb', 'ratio', 'target', 'met'] as const
+  const width = cols.map((c) => Math.max(...all.map((r) => r[c].length)))
+  const line = (r: Row): string => `| ${cols.map((c, i) => (i === 0 ? r[c].padEnd(width[i]!) : r[c].padStart(width[i]!))).join(' | ')} |`
+  const rule = `|${width.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`
+  return [line(header), rule, ...rows.map(line)].join('\n')
+}
+
+function rate(x: number): string {
+  return Math.round(x).toLocaleString('en-US')
+}
+
+function ms(seconds: number): string {
+  return (seconds * 1000).toFixed(2)
+}
+
+function mibText(bytes: number): string {
+  return (bytes / 1048576).toFixed(1)
+}

@@ -1,0 +1,259 @@
+/**
+ * `npm run bench`: btree-store against lmdb-js on the same keys, values and orders.
+ *
+ *   node dist/bench/run.js [--n 200000] [--key-size 16] [--value-size 100] [--batch 1000]
+ *                          [--seed 1] [--only name,name] [--no-lmdb]
+ *
+ * Prints one JSON line per measurement, then the summary table with the targets. Each workload
+ * group runs on a fresh temporary directory per engine, btree-store first; nothing is warmed up
+ * beyond what the workload itself does.
+ */
+import { parseArgs } from 'node:util'
+import type { Database } from '../src/db.js'
+import {
+  btreeCommitsConcurrent,
+  btreeCommitsSerial,
+  btreeDeleteAll,
+  btreeDrop,
+  btreeFileSize,
+  btreeFill,
+  btreeGetSnapshot,
+  btreeGetView,
+  btreeRanges,
+  btreeScan,
+  openBtree,
+} from './btree-workloads.js'
+import { type BenchConfig, type Dataset, makeDataset } from './dataset.js'
+import { type Measurement, collectGarbage, memoryNow, removeDir, tempDir } from './measure.js'
+import { formatTable, summaryRows } from './report-table.js'
+
+/** Names accepted by --only. */
+export const WORKLOADS = [
+  'seq-fill',
+  'seq-fill-none',
+  'random-fill',
+  'get',
+  'get-view',
+  'scan',
+  'range',
+  'overwrite',
+  'delete',
+  'commit-serial',
+  'commit-64',
+  'drop',
+  'file-size',
+] as const
+type WorkloadName = (typeof WORKLOADS)[number]
+
+const MAIN_GROUP: WorkloadName[] = ['seq-fill', 'file-size', 'get', 'get-view', 'scan', 'range', 'overwrite', 'delete']
+
+interface RunOptions {
+  config: BenchConfig
+  only: Set<WorkloadName>
+  lmdb: boolean
+}
+
+type LmdbModule = typeof import('./lmdb-workloads.js')
+
+function parseOptions(argv: string[]): RunOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      n: { type: 'string', default: '200000' },
+      'key-size': { type: 'string', default: '16' },
+      'value-size': { type: 'string', default: '100' },
+      batch: { type: 'string', default: '1000' },
+      seed: { type: 'string', default: '1' },
+      only: { type: 'string' },
+      'no-lmdb': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log(`usage: run.js [--n N] [--key-size B] [--value-size B] [--batch N] [--seed S] [--only ${WORKLOADS.join(',')}] [--no-lmdb]`)
+    process.exit(0)
+  }
+  const int = (name: string, text: string): number => {
+    const v = Number(text)
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be a positive integer, got ${text}`)
+    return v
+  }
+  const only = new Set<WorkloadName>()
+  for (const name of (values.only ?? WORKLOADS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    if (!(WORKLOADS as readonly string[]).includes(name)) throw new RangeError(`--only: unknown workload '${name}' (known: ${WORKLOADS.join(', ')})`)
+    only.add(name as WorkloadName)
+  }
+  return {
+    config: {
+      n: int('n', values.n),
+      keySize: int('key-size', values['key-size']),
+      valueSize: int('value-size', values['value-size']),
+      batch: int('batch', values.batch),
+      seed: Number(values.seed),
+    },
+    only,
+    lmdb: !values['no-lmdb'],
+  }
+}
+
+class Runner {
+  readonly results: Measurement[] = []
+  readonly #only: Set<WorkloadName>
+  readonly #data: Dataset
+  readonly #lmdb: LmdbModule | undefined
+
+  constructor(options: RunOptions, data: Dataset, lmdb: LmdbModule | undefined) {
+    this.#only = options.only
+    this.#data = data
+    this.#lmdb = lmdb
+  }
+
+  has(name: WorkloadName): boolean {
+    return this.#only.has(name)
+  }
+
+  emit(m: Measurement): void {
+    this.results.push(m)
+    console.log(JSON.stringify(m))
+  }
+
+  /** Runs `fn` (when selected) after a collection, emitting what it measured. */
+  async step(name: WorkloadName, fn: () => Promise<Measurement> | Measurement): Promise<void> {
+    if (!this.has(name)) return
+    collectGarbage()
+    this.emit(await fn())
+  }
+
+  async run(): Promise<void> {
+    if (MAIN_GROUP.some((w) => this.has(w))) {
+      await this.#btreeMain()
+      if (this.#lmdb !== undefined) await this.#lmdbMain(this.#lmdb)
+    }
+    if (this.has('seq-fill-none')) {
+      await withBtree('seqnone', async (db) => {
+        await this.step('seq-fill-none', () => btreeFill('sequential fill (durability none)', db, this.#data, identity(this.#data.config.n), this.#data.values, 'none'))
+      })
+    }
+    if (this.has('random-fill')) {
+      await withBtree('randfill', (db) => this.step('random-fill', () => btreeFill('random fill', db, this.#data, this.#data.fillOrder, this.#data.values)))
+      const lm = this.#lmdb
+      if (lm !== undefined) await withLmdb(lm, 'randfill', (db) => this.step('random-fill', () => lm.lmdbFill('random fill', db, this.#data, this.#data.fillOrder, this.#data.values)))
+    }
+    if (this.has('commit-serial') || this.has('commit-64')) {
+      const { n } = this.#data.config
+      const serial = Math.min(n, 2000)
+      const concurrent = Math.min(n, 20000)
+      await withBtree('commits', async (db) => {
+        await this.step('commit-serial', () => btreeCommitsSerial(db, this.#data, serial))
+        await this.step('commit-64', () => btreeCommitsConcurrent(db, this.#data, concurrent))
+      })
+      const lm = this.#lmdb
+      if (lm !== undefined) {
+        await withLmdb(lm, 'commits', async (db) => {
+          await this.step('commit-serial', () => lm.lmdbCommitsSerial(db, this.#data, serial))
+          await this.step('commit-64', () => lm.lmdbCommitsConcurrent(db, this.#data, concurrent))
+        })
+      }
+    }
+    if (this.has('drop')) {
+      await withBtree('drop', (db) => this.step('drop', () => btreeDrop(db, this.#data)))
+      const lm = this.#lmdb
+      if (lm !== undefined) await withLmdb(lm, 'drop', (db) => this.step('drop', () => lm.lmdbDrop(db, this.#data)))
+    }
+  }
+
+  /** Sequential fill, then reads, overwrites and deletes on the same file. */
+  async #btreeMain(): Promise<void> {
+    const data = this.#data
+    await withBtree('main', async (db, dir) => {
+      // The later workloads need the data; an unselected fill is done quickly and not reported.
+      const fill = () => btreeFill('sequential fill', db, data, identity(data.config.n), data.values)
+      if (this.has('seq-fill')) await this.step('seq-fill', fill)
+      else await btreeFill('sequential fill', db, data, identity(data.config.n), data.values, 'none')
+      await this.step('file-size', () => btreeFileSize(db, dir, data))
+      await this.step('get', () => btreeGetSnapshot(db, data))
+      await this.step('get-view', () => btreeGetView(db, data))
+      await this.step('scan', () => btreeScan(db, data))
+      await this.step('range', () => btreeRanges(db, data))
+      this.#memory('btree-store')
+      await this.step('overwrite', () => btreeFill('overwrite (random order)', db, data, data.overwriteOrder, data.values2))
+      await this.step('delete', () => btreeDeleteAll('delete (random order)', db, data, data.deleteOrder))
+    })
+  }
+
+  async #lmdbMain(lm: LmdbModule): Promise<void> {
+    const data = this.#data
+    await withLmdb(lm, 'main', async (db, dir) => {
+      const fill = () => lm.lmdbFill('sequential fill', db, data, identity(data.config.n), data.values)
+      if (this.has('seq-fill')) await this.step('seq-fill', fill)
+      else await fill()
+      await this.step('file-size', () => lm.lmdbFileSize(dir, data))
+      await this.step('get', () => lm.lmdbGet(db, data))
+      await this.step('scan', () => lm.lmdbScan(db, data))
+      await this.step('range', () => lm.lmdbRanges(db, data))
+      this.#memory('lmdb-js')
+      await this.step('overwrite', () => lm.lmdbFill('overwrite (random order)', db, data, data.overwriteOrder, data.values2))
+      await this.step('delete', () => lm.lmdbDeleteAll('delete (random order)', db, data, data.deleteOrder))
+    })
+  }
+
+  /** Process-wide memory after an engine's scans (lmdb's mapped pages count in RSS, not the heap). */
+  #memory(engine: 'btree-store' | 'lmdb-js'): void {
+    if (!this.has('get') && !this.has('scan') && !this.has('range')) return
+    collectGarbage()
+    console.log(JSON.stringify({ workload: 'memory after scans', engine, ...memoryNow() }))
+  }
+}
+
+async function withBtree(label: string, fn: (db: Database, dir: string) => Promise<void>): Promise<void> {
+  const dir = tempDir(`btree-${label}`)
+  const db = await openBtree(dir)
+  try {
+    await fn(db, dir)
+    const check = db.check()
+    if (!check.ok) throw new Error(`btree-store check failed after '${label}': ${check.errors.map((e) => e.message).join('; ')}`)
+  } finally {
+    await db.close()
+    removeDir(dir)
+  }
+}
+
+async function withLmdb(
+  lm: LmdbModule,
+  label: string,
+  fn: (db: ReturnType<LmdbModule['openLmdb']>, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = tempDir(`lmdb-${label}`)
+  const db = lm.openLmdb(dir)
+  try {
+    await fn(db, dir)
+  } finally {
+    await db.close()
+    removeDir(dir)
+  }
+}
+
+function identity(n: number): Uint32Array {
+  const order = new Uint32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  return order
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2))
+  const started = process.hrtime.bigint()
+  const data = makeDataset(options.config)
+  const lmdb = options.lmdb ? await import('./lmdb-workloads.js') : undefined
+  console.log(JSON.stringify({ workload: 'config', ...options.config, only: [...options.only], lmdb: options.lmdb, node: process.version }))
+  const runner = new Runner(options, data, lmdb)
+  await runner.run()
+  const total = Number(process.hrtime.bigint() - started) / 1e9
+  const { n, keySize, valueSize, batch } = options.config
+  console.log(`\nn=${n} key=${keySize}B value=${valueSize}B batch=${batch}, ${total.toFixed(1)} s in all\n`)
+  console.log(formatTable(summaryRows(runner.results)))
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exitCode = 1
+})
