@@ -46,14 +46,15 @@ export interface CommitOutcome {
  *  1. Rebalance and spill every changed bucket, then the catalog: each node goes to a newly
  *     allocated page; the pages it replaces are freed into pending[txid]. (Memory only.)
  *  2. Reclaim up to `reclaimPerCommit` pages of dropped buckets. (Memory only.)
- *  3. Write the free list (free + pending, and the reclaim list) to a fresh run. (Memory only.)
- *  4. Write every new page, coalesced into one `writev` per run of consecutive ids.
- *     Crash here: the previous meta is untouched and names none of these pages.
- *  5. durability 'full': fdatasync. Crash here: as in 4.
- *  6. Write the meta to the slot that does not hold the newest durable meta.
- *     Crash here: a torn meta fails its checksum and open uses the other slot.
- *  7. durability 'full': fdatasync. Once this returns, the commit survives power loss.
- *     With 'none', open verifies every page of commits after the durable one (FORMAT.md §8).
+ *  3. Encode the free list (free + pending, and the reclaim list) into a fresh run. (Memory only.)
+ *  4. Write every new page and the meta, the meta to the slot that does not hold the newest durable
+ *     meta, with one `writev` per run of consecutive pages, all in flight together.
+ *     Crash here: any subset of these writes may reach the disk, torn or whole. The meta records
+ *     `durableTxid` = the previous durable commit, so open verifies every page this commit wrote
+ *     before using it and otherwise falls back to the durable meta in the other slot, which names
+ *     none of these pages (FORMAT.md §8).
+ *  5. durability 'full': one fdatasync. When it returns the commit survives power loss. There is no
+ *     second sync: open's verification, not write ordering, guards the meta (FORMAT.md §8).
  *
  * On any failure nothing in memory changes: the caller restores the free list (FreeList.abort).
  */
@@ -105,15 +106,7 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
   const listPages = encodeFreeList({ free: freelist.freeAndPending(), reclaim }, listPgid, txid, pageSize, reserve)
   ctx.write(listPgid, listPages, false)
 
-  // Step 4-5: data pages, then sync.
-  try {
-    await writeRuns(st.file, runs, pageSize)
-    if (durable) await st.file.sync()
-  } catch (err) {
-    throw ioError(`commit ${txid}: writing pages`, err)
-  }
-
-  // Step 6-7: the meta, then sync.
+  // Step 4-5: pages and meta together, then one sync.
   const meta: Meta = {
     txid,
     pageSize,
@@ -121,14 +114,15 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
     freelist: { pgid: listPgid, txid: txid32(txid) },
     freelistPages: reserve,
     highWater: freelist.highWater,
-    durableTxid: durable ? txid : st.durableTxid,
+    durableTxid: st.durableTxid,
   }
   const slot: 0 | 1 = st.durableSlot === 0 ? 1 : 0
+  runs.push([slot, [encodeMeta(meta, slot)]])
   try {
-    await st.file.writev([encodeMeta(meta, slot)], slot * pageSize)
+    await writeRuns(st.file, runs, pageSize)
     if (durable) await st.file.sync()
   } catch (err) {
-    throw ioError(`commit ${txid}: writing the meta`, err)
+    throw ioError(`commit ${txid}`, err)
   }
   return { meta, slot, reclaim, written, overwritten }
 }
@@ -168,9 +162,13 @@ function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx
   }
 }
 
-/** Writes page runs sorted by id, one writev per run of consecutive pages. */
+/**
+ * Writes page runs sorted by id, one writev per run of consecutive pages, all issued at once: the
+ * thread pool overlaps them, where awaiting each in turn would pay a round trip per run.
+ */
 async function writeRuns(file: FileHandle, runs: Array<[number, Buffer[]]>, pageSize: number): Promise<void> {
   runs.sort((a, b) => a[0] - b[0])
+  const writes: Array<Promise<void>> = []
   let i = 0
   while (i < runs.length) {
     const start = runs[i]![0]
@@ -182,6 +180,8 @@ async function writeRuns(file: FileHandle, runs: Array<[number, Buffer[]]>, page
       next += runs[i]![1].length
       i++
     }
-    await file.writev(bufs, start * pageSize)
+    writes.push(file.writev(bufs, start * pageSize))
   }
+  const results = await Promise.allSettled(writes)
+  for (const r of results) if (r.status === 'rejected') throw r.reason
 }
