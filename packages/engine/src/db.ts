@@ -1,4 +1,4 @@
-import { BTreeError, BTreeRangeError, BTreeTypeError } from './errors.js'
+import { BTreeError, BTreeRangeError, BTreeTypeError, ioError } from './errors.js'
 import type { FileHandle, FileSystem } from './io/file-handle.js'
 import { nodeFileSystem } from './io/node-file.js'
 import type { ReclaimEntry } from './page/freelist-page.js'
@@ -55,7 +55,7 @@ export class Database implements TxHost {
   #durableTxid: number
   #reclaim: ReclaimEntry[]
   #nextTxid: number
-  #noneTxidFloor: number
+  #txidFloor: number
   /** Commits attempted since the last durable one (FORMAT.md §8). */
   #era = 0
   #closed = false
@@ -83,7 +83,7 @@ export class Database implements TxHost {
     this.#durableTxid = store.durableTxid
     this.#reclaim = store.reclaim
     this.#nextTxid = store.nextTxid
-    this.#noneTxidFloor = store.noneTxidFloor
+    this.#txidFloor = store.noneTxidFloor
     this.#freelist = new FreeList(store.free, store.meta.highWater)
   }
 
@@ -108,11 +108,13 @@ export class Database implements TxHost {
         await initializeFile(file, options.pageSize ?? DEFAULT_PAGE_SIZE)
       }
       const store = readStore(file, options.cacheSize ?? DEFAULT_CACHE, !readOnly)
-      if (created) store.noneTxidFloor = 0
+      if (created) store.txidFloor = 0
       if (!readOnly && store.meta.durableTxid < store.meta.txid) {
         // The newest commit was made without a sync and has just been verified page by page;
         // syncing makes it the durable base that later commits may build on.
-        await file.sync()
+        await file.sync().catch((err: unknown) => {
+          throw ioError('sync of the recovered commit', err)
+        })
       }
       return new Database(path, file, store, lock, options)
     } catch (err) {
@@ -374,10 +376,9 @@ export class Database implements TxHost {
   async #commit(tx: WriteTx, durable: boolean): Promise<void> {
     if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
     if (++this.#era >= ERA_LIMIT) durable = true
-    // A commit made with a sync writes and syncs every page it names before its meta, so a stale
-    // page of a lost commit with the same txid is never read; one made without a sync must not
-    // share a txid with any lost commit (FORMAT.md §8 rule 4).
-    if (!durable && this.#nextTxid < this.#noneTxidFloor) this.#nextTxid = this.#noneTxidFloor
+    // No commit may share a txid with a commit lost to a crash: open's verification tells pages
+    // apart by txid (FORMAT.md §8 rule 4).
+    if (this.#nextTxid < this.#txidFloor) this.#nextTxid = this.#txidFloor
     const txid = this.#nextTxid++
     // Pages freed by commit t become reusable once every reader sees t or later and a commit at or
     // after t is durable (freelist.ts).

@@ -11,8 +11,8 @@ import { verifyCommit } from './verify-commit.js'
 
 /**
  * A commit made without a sync is followed by at most this many more before one is made durable
- * (FORMAT.md §8), and after a reopen commits without a sync take txids this far past every txid on
- * disk, so no txid of a commit lost to a crash is ever reused by one.
+ * (FORMAT.md §8), and after a reopen commits take txids this far past every txid on disk, so no
+ * txid of a commit lost to a crash is ever reused.
  */
 export const ERA_LIMIT = 1024
 
@@ -27,10 +27,10 @@ export interface OpenedStore {
   reclaim: ReclaimEntry[]
   nextTxid: number
   /**
-   * The lowest txid a commit made without a sync may take (FORMAT.md §8 rule 4): past every txid
-   * a commit lost to a crash can have used.
+   * The lowest txid the next commit may take (FORMAT.md §8 rule 4): past every txid a commit lost
+   * to a crash can have used.
    */
-  noneTxidFloor: number
+  txidFloor: number
   /** Set when the free list could not be read (read-only opens only); check() reports it. */
   freelistError: BTreeError | undefined
 }
@@ -119,7 +119,7 @@ export function readStore(file: FileHandle, cacheSize: number, writable: boolean
       free,
       reclaim,
       nextTxid: maxTxid + 1,
-      noneTxidFloor: maxTxid + ERA_LIMIT + 1,
+      txidFloor: maxTxid + ERA_LIMIT + 1,
       freelistError,
     }
   }
