@@ -83,7 +83,7 @@ export class Database implements TxHost {
     this.#durableTxid = store.durableTxid
     this.#reclaim = store.reclaim
     this.#nextTxid = store.nextTxid
-    this.#txidFloor = store.noneTxidFloor
+    this.#txidFloor = store.txidFloor
     this.#freelist = new FreeList(store.free, store.meta.highWater)
   }
 
