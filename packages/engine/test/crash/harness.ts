@@ -28,7 +28,7 @@ export interface RunOptions {
 }
 
 export function openOptions(fs: PowerLossFileSystem, w: Workload, durability: Durability) {
-  return { fileSystem: fs, lock: false, pageSize: PAGE_SIZE, strict: true, durability, reclaimPerCommit: w.reclaimPerCommit }
+  return { fileSystem: fs, lock: false, pageSize: w.pageSize ?? PAGE_SIZE, strict: true, durability, reclaimPerCommit: w.reclaimPerCommit }
 }
 
 /**
@@ -148,4 +148,11 @@ export function suiteSeed(name: string): number {
   const seed = env !== undefined && env !== '' ? Number(env) >>> 0 : Math.floor(Math.random() * 2 ** 32)
   console.log(`      ${name}: SEED=${seed}`)
   return seed
+}
+
+/** FNV-1a of a string: a stable per-workload offset for the suite seed. */
+export function hash(s: string): number {
+  let h = 2166136261
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
+  return h >>> 0
 }

@@ -11,6 +11,8 @@ export interface Workload {
   name: string
   /** Passed to open(); small values make a dropped bucket take several commits to reclaim. */
   reclaimPerCommit?: number
+  /** The page size of the new file (default 1024). */
+  pageSize?: number
   commits: WorkloadCommit[]
 }
 
@@ -30,7 +32,7 @@ function range(from: number, to: number): number[] {
 export const WORKLOADS: Workload[] = [
   {
     name: 'small commits',
-    commits: range(0, 8).map((i) =>
+    commits: range(0, 30).map((i) =>
       c((m) => {
         for (let j = 0; j < 3; j++) m.put('a', key(i * 3 + j), value(i * 3 + j, 10 + j * 7))
         m.put('b', key(i), value(1000 + i, 30))
@@ -85,7 +87,7 @@ export const WORKLOADS: Workload[] = [
         m.put('small', key(0), value(0, 10))
       }),
       c((m) => m.drop('big')),
-      ...range(1, 9).map((i) => c((m) => m.put('small', key(i), value(i, 10)))),
+      ...range(1, 13).map((i) => c((m) => m.put('small', key(i), value(i, 10)))),
     ],
   },
   {
@@ -161,13 +163,16 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'file growth',
-    commits: range(0, 5).map((round) =>
+    commits: range(0, 12).map((round) =>
       c((m) => {
         for (const i of range(round * 80, (round + 1) * 80)) m.put(`g${round % 2}`, key(i), value(i, 100))
       }),
     ),
   },
 ]
+
+/** The same workloads on 4096-byte pages: fewer, fuller pages and other split points. */
+export const WORKLOADS_4K: Workload[] = WORKLOADS.map((w) => ({ ...w, name: `${w.name} (4 KiB pages)`, pageSize: 4096 }))
 
 /** Mixed durability: some commits 'none', some 'full', for the durability 'none' tests. */
 export function withDurabilities(w: Workload, pattern: Durability[]): Workload {
