@@ -137,6 +137,11 @@ export class Database implements TxHost {
     if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
   }
 
+  /** New work is refused from the moment close() is called; work already queued still runs. */
+  #assertAcceptingWork(): void {
+    if (this.#closed || this.#closing !== undefined) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+  }
+
   /**
    * Runs `fn` in a write transaction and commits it. Calls queue (never fail for being busy);
    * callbacks that queue together share one commit and one fsync (group commit), each isolated by
@@ -146,7 +151,7 @@ export class Database implements TxHost {
   update<T>(fn: (tx: WriteTransaction) => T | Promise<T>, options?: UpdateOptions): Promise<Awaited<T>> {
     if (typeof fn !== 'function') return Promise.reject(new BTreeTypeError(`update needs a function, got ${describe(fn)}`))
     try {
-      this.assertOpen()
+      this.#assertAcceptingWork()
       this.#assertWritable()
       validateUpdateOptions(options)
     } catch (err) {
@@ -183,7 +188,7 @@ export class Database implements TxHost {
   begin(options?: { writable?: boolean }): ReadTransaction | WriteTransaction
   begin(options: { writable?: boolean } = {}): ReadTransaction | WriteTransaction {
     if (typeof options !== 'object' || options === null) throw new BTreeTypeError('begin options must be an object')
-    this.assertOpen()
+    this.#assertAcceptingWork()
     if (options.writable !== true) return new ReadTx(this, this.#meta)
     this.#assertWritable()
     if (this.#writer !== undefined || this.#queue.length > 0) {
@@ -197,7 +202,7 @@ export class Database implements TxHost {
   beginWrite(): Promise<WriteTransaction> {
     return new Promise<WriteTransaction>((resolve, reject) => {
       try {
-        this.assertOpen()
+        this.#assertAcceptingWork()
         this.#assertWritable()
       } catch (err) {
         reject(err)

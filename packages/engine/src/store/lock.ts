@@ -42,6 +42,10 @@ export class FileLock {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`creating the lock file ${lockPath}`, err)
       }
       const owner = readOwner(lockPath)
+      if (owner === undefined && justCreated(lockPath)) {
+        // Another process created it an instant ago and has not written its pid yet.
+        throw new BTreeError('BTREE_LOCKED', `${dbPath} is being opened by another process (lock file ${lockPath})`)
+      }
       if (owner !== undefined && isAlive(owner.pid, owner.start)) {
         throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked by process ${owner.pid} (lock file ${lockPath})`)
       }
@@ -84,6 +88,14 @@ function readOwner(lockPath: string): { pid: number; start: string | undefined }
   const pid = Number(pidText)
   if (!Number.isInteger(pid) || pid <= 0) return undefined
   return { pid, start: start === '' ? undefined : start }
+}
+
+function justCreated(lockPath: string): boolean {
+  try {
+    return Date.now() - fs.statSync(lockPath).mtimeMs < 1000
+  } catch {
+    return false
+  }
 }
 
 function isAlive(pid: number, start: string | undefined): boolean {
