@@ -6,15 +6,25 @@ import { checkAndClose, cli, expectOneLineError, makeSample, tempDir } from './c
 
 const PAGE = 4096
 
-/** A leaf page written by the newest commit, so reachable: the last one in the file. */
-function newestLeaf(file: string, txid: number): number {
+/** The leaf page written by commit `txid` that holds `key`. */
+function leafOf(file: string, txid: number, key = 'user0100'): number {
   const bytes = fs.readFileSync(file)
   let found = -1
   for (let p = 2; p * PAGE < bytes.length; p++) {
-    if (bytes[p * PAGE + 12] === 3 && bytes.readUInt32LE(p * PAGE + 8) === txid) found = p
+    const page = bytes.subarray(p * PAGE, (p + 1) * PAGE)
+    if (page[12] === 3 && page.readUInt32LE(8) === txid && page.includes(key)) found = p
   }
   expect(found).to.be.greaterThan(1)
   return found
+}
+
+function flipBit(file: string, position: number): void {
+  const fd = fs.openSync(file, 'r+')
+  const b = Buffer.alloc(1)
+  fs.readSync(fd, b, 0, 1, position)
+  b[0]! ^= 0x10
+  fs.writeSync(fd, b, 0, 1, position)
+  fs.closeSync(fd)
 }
 
 describe('cli: check', () => {
@@ -37,13 +47,12 @@ describe('cli: check', () => {
   it('exits 1 and names the page when a bit of a leaf page is flipped', async () => {
     const file = path.join(dir, 'flipped.db')
     await makeSample(file)
-    const leaf = newestLeaf(file, 2)
-    const fd = fs.openSync(file, 'r+')
-    const b = Buffer.alloc(1)
-    fs.readSync(fd, b, 0, 1, leaf * PAGE + 100)
-    b[0]! ^= 0x10
-    fs.writeSync(fd, b, 0, 1, leaf * PAGE + 100)
-    fs.closeSync(fd)
+    // A later commit that leaves the 'users' leaves of commit 2 in place: open does not read them.
+    const db = await open(file)
+    await db.update((tx) => tx.bucket('bin')!.put(Buffer.from('later'), Buffer.from('x')))
+    expect((await checkAndClose(db)).ok).to.equal(true)
+    const leaf = leafOf(file, 2)
+    flipBit(file, leaf * PAGE + 100)
     const r = cli(['check', file])
     expect(r.status, r.stdout + r.stderr).to.equal(1)
     expect(r.stdout).to.include(`page ${leaf}: checksum mismatch`)
@@ -51,6 +60,19 @@ describe('cli: check', () => {
     const doc = JSON.parse(cli(['check', file, '--json']).stdout)
     expect(doc.ok).to.equal(false)
     expect(doc.errors.map((e: { pageId: number }) => e.pageId)).to.include(leaf)
+  })
+
+  it('exits 1 when a leaf of the newest commit is flipped (open falls back to the older meta)', async () => {
+    const file = path.join(dir, 'newest.db')
+    await makeSample(file)
+    const leaf = leafOf(file, 2)
+    flipBit(file, leaf * PAGE + 100)
+    const r = cli(['check', file])
+    expect(r.status, r.stdout + r.stderr).to.equal(1)
+    expect(r.stdout).to.include(`page ${leaf}: checksum mismatch`)
+    expect(r.stdout).to.include('the newest commit, txid 2')
+    const doc = JSON.parse(cli(['check', file, '--json']).stdout)
+    expect(doc.errors[0].pageId).to.equal(leaf)
   })
 
   it('exits 1 when both meta pages are corrupt (still recognisably a database)', async () => {

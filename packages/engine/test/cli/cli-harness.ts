@@ -17,7 +17,7 @@ export interface CliRun {
 
 /** Runs the real binary as a child process, with `input` on stdin. */
 export function cli(args: string[], input?: string | Buffer): CliRun {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { input, maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' })
+  const r = spawnSync(process.execPath, [MAIN, ...args], { input, maxBuffer: 256 * 1024 * 1024 })
   if (r.error !== undefined) throw r.error
   return { status: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') }
 }

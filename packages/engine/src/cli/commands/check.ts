@@ -1,6 +1,6 @@
 import { open } from '../../db.js'
 import { BTreeError } from '../../errors.js'
-import type { CheckProblem, CheckResult } from '../../types.js'
+import type { CheckProblem, CheckResult, Info } from '../../types.js'
 import { EXIT_FAILURE, EXIT_OK } from '../cli-error.js'
 import { type Command, using } from '../command.js'
 import { assertReadableFile, openFailure } from '../open-db.js'
@@ -32,7 +32,9 @@ export const checkCommand: Command = {
       const progress = new Progress(`checking ${path}`, d.info().highWater)
       progress.tick(0)
       try {
-        return d.check()
+        const r = d.check()
+        const skipped = rejectedCommits(d.info())
+        return skipped.length === 0 ? r : { ...r, ok: false, errors: [...skipped, ...r.errors] }
       } finally {
         progress.done()
       }
@@ -54,6 +56,26 @@ async function report(out: Output, path: string, problem: CheckProblem): Promise
   }
   await out.line(problem.pageId === undefined || problem.message.startsWith('page ') ? problem.message : `page ${problem.pageId}: ${problem.message}`)
   await out.line('1 problem found; the database cannot be opened')
+}
+
+/**
+ * Open falls back to the older meta when the newest commit's pages fail verification (FORMAT.md
+ * §8), and the engine's check then sees only the older, consistent commit. A torn commit after a
+ * crash and a page corrupted since look the same on disk; either way a commit on disk was lost,
+ * which a check must not call clean.
+ */
+function rejectedCommits(info: Info): CheckProblem[] {
+  return info.metas
+    .filter((m) => m.slot !== info.activeMeta && m.valid && m.problem !== undefined && m.txid > info.txid)
+    .map((m) => {
+      const page = /page (\d+):/.exec(m.problem!)
+      const pageId = page === null ? m.slot : Number(page[1])
+      const detail = page === null ? m.problem! : m.problem!.slice(m.problem!.indexOf(page[0]))
+      return {
+        pageId,
+        message: `${detail.startsWith('page ') ? '' : `page ${pageId}: `}${detail} (the newest commit, txid ${m.txid} in meta ${m.slot}, fails verification; the file opens at txid ${info.txid})`,
+      }
+    })
 }
 
 function summary(r: CheckResult): string {
