@@ -1,8 +1,7 @@
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
-import { OverflowValue } from '../tree/node.js'
-import { pageTreeGet } from '../tree/search.js'
+import { pageTreeGet, pageTreeGetCopy } from '../tree/search.js'
 import type { Cursor, RangeOptions, ReadBucket } from '../types.js'
 import { assertBytes } from '../validate.js'
 import { rangeEntries } from './range.js'
@@ -36,10 +35,7 @@ export class ReadBucketImpl implements ReadBucket {
   get(key: Uint8Array): Buffer | undefined {
     assertBytes(key, 'key')
     this.#host.check()
-    const v = pageTreeGet(this.#host.pager, this.#root, key)
-    if (v === undefined) return undefined
-    if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
-    return Buffer.from(v)
+    return pageTreeGetCopy(this.#host.pager, this.#root, key)
   }
 
   has(key: Uint8Array): boolean {

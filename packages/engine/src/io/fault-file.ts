@@ -92,13 +92,22 @@ export class FaultFile implements FileHandle {
   }
 
   async writev(buffers: readonly Uint8Array[], position: number): Promise<void> {
+    this.#beginWrite(buffers, position)
+    await this.inner.writev(buffers, position)
+  }
+
+  writevSync(buffers: readonly Uint8Array[], position: number): void {
+    this.#beginWrite(buffers, position)
+    this.inner.writevSync(buffers, position)
+  }
+
+  #beginWrite(buffers: readonly Uint8Array[], position: number): void {
     this.#begin('write')
     let end = position
     for (const b of buffers) end += b.byteLength
     if (end > this.maxSize && end > this.inner.size()) {
       throw fsError('ENOSPC', 'write', `${end} bytes would pass maxSize ${this.maxSize}`)
     }
-    await this.inner.writev(buffers, position)
   }
 
   async sync(): Promise<void> {

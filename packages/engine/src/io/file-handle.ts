@@ -3,9 +3,9 @@
  * hand it an in-memory file, one that fails on the Nth call, or one that loses unsynced writes.
  *
  * Reads are synchronous: `view()` and cursors answer on the caller's turn of the event loop, and a
- * page that is not cached is read with a positional `pread`. Writes, syncs and truncation are
+ * page that is not cached is read with a positional `pread`. Syncs, truncation and large writes are
  * asynchronous (the libuv thread pool for the real file), so readers keep running while a commit's
- * I/O is in flight.
+ * I/O is in flight; small writes may also be made synchronously (`writevSync`).
  *
  * Errors: implementations throw what the file system throws (an Error with an errno `code` such as
  * 'EIO' or 'ENOSPC'); the engine wraps them as BTREE_IO.
@@ -16,8 +16,14 @@ export interface FileHandle {
    * read, which is less than `length` only at the end of the file.
    */
   readSync(buffer: Uint8Array, offset: number, length: number, position: number): number
-  /** Writes all of `buffers`, back to back, starting at `position`. */
+  /** Writes all of `buffers`, back to back, starting at `position`, on the thread pool. */
   writev(buffers: readonly Uint8Array[], position: number): Promise<void>
+  /**
+   * The same, on the caller's thread. A small scattered write costs ~6 µs this way against
+   * ~30-80 µs of main-thread time through the thread pool (measured here), so a commit writes its
+   * small runs with this, in slices between which the event loop runs.
+   */
+  writevSync(buffers: readonly Uint8Array[], position: number): void
   /** Makes every completed write durable (fdatasync). */
   sync(): Promise<void>
   /** The file's current size in bytes. */

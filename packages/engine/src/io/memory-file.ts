@@ -38,6 +38,10 @@ export class MemoryFile implements FileHandle {
   }
 
   async writev(buffers: readonly Uint8Array[], position: number): Promise<void> {
+    this.writevSync(buffers, position)
+  }
+
+  writevSync(buffers: readonly Uint8Array[], position: number): void {
     let pos = position
     for (const b of buffers) {
       this.writeNow(b, pos)

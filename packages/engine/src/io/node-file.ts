@@ -56,6 +56,23 @@ export class NodeFile implements FileHandle {
     if (position + total > this.#size) this.#size = position + total
   }
 
+  writevSync(buffers: readonly Uint8Array[], position: number): void {
+    let pos = position
+    let index = 0
+    while (index < buffers.length) {
+      const batch = buffers.slice(index, index + 1024)
+      let total = 0
+      for (const b of batch) total += b.byteLength
+      let done = 0
+      while (done < total) {
+        done += fs.writevSync(this.#fd, done === 0 ? batch : remaining(batch, done), pos + done)
+      }
+      pos += total
+      index += batch.length
+    }
+    if (pos > this.#size) this.#size = pos
+  }
+
   async sync(): Promise<void> {
     await fdatasync(this.#fd)
   }
@@ -72,6 +89,20 @@ export class NodeFile implements FileHandle {
   async close(): Promise<void> {
     await close(this.#fd)
   }
+}
+
+/** The buffers of `batch` after its first `skip` bytes. */
+function remaining(batch: readonly Uint8Array[], skip: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (const b of batch) {
+    if (skip >= b.byteLength) {
+      skip -= b.byteLength
+      continue
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b)
+    skip = 0
+  }
+  return out
 }
 
 /** The real file system. */

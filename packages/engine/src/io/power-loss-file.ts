@@ -155,6 +155,10 @@ export class PowerLossFile implements FileHandle {
   }
 
   async writev(buffers: readonly Uint8Array[], position: number): Promise<void> {
+    this.writevSync(buffers, position)
+  }
+
+  writevSync(buffers: readonly Uint8Array[], position: number): void {
     this.#begin('write')
     let total = 0
     for (const b of buffers) total += b.byteLength

@@ -1,6 +1,6 @@
-import { leafFind, leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import { leafEntryOffset, leafFind, leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
 import { branchChild, branchChildTxid, branchSearch } from '../page/branch-page.js'
-import { PageType, pageType } from '../page/layout.js'
+import { LEAF_ENTRY_HEADER, OVERFLOW_FLAG, PageType, pageType, u16, u32 } from '../page/layout.js'
 import { compareKeys } from '../page/key-compare.js'
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
@@ -50,6 +50,27 @@ export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value
     return new OverflowValue(pgid, txid, leafValueLength(page, i))
   }
   return leafValueBytes(page, i)
+}
+
+/**
+ * Looks `key` up in a tree of pages and returns a copy of its value: the read path of `get`, which
+ * copies straight out of the page (one pooled allocation, no intermediate view).
+ */
+export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array): Buffer | undefined {
+  let page = pager.treePage(root.pgid, root.txid)
+  while (pageType(page) === PageType.branch) {
+    const i = branchSearch(page, key)
+    page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
+  }
+  const i = leafFind(page, key)
+  if (i < 0) return undefined
+  const off = leafEntryOffset(page, i)
+  const word = u32(page, off + 2)
+  const start = off + LEAF_ENTRY_HEADER + u16(page, off)
+  if (word >= OVERFLOW_FLAG) return pager.readOverflow(u32(page, start), u32(page, start + 4), word - OVERFLOW_FLAG)
+  const out = Buffer.allocUnsafe(word)
+  page.copy(out, 0, start, start + word)
+  return out
 }
 
 /** Looks `key` up in a tree that may hold nodes of the current write transaction. */

@@ -162,26 +162,46 @@ function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx
   }
 }
 
+/** A run at least this large is written on the thread pool; smaller ones synchronously. */
+const ASYNC_RUN_BYTES = 256 * 1024
+/** Synchronous writes yield to the event loop at least this often (ms). */
+const SLICE_MS = 2
+
 /**
- * Writes page runs sorted by id, one writev per run of consecutive pages, all issued at once: the
- * thread pool overlaps them, where awaiting each in turn would pay a round trip per run.
+ * Writes page runs sorted by id, one writev per run of consecutive pages. A random-order commit
+ * writes hundreds of scattered single pages; through the thread pool each costs ~30-80 µs of
+ * main-thread time, synchronously ~6 µs (measured here: 1,000 scattered 4 KiB writes, 29-81 ms
+ * against 6-13 ms). So small runs are written synchronously in slices of at most SLICE_MS, between
+ * which readers are served, and large runs (big values) on the thread pool.
  */
 async function writeRuns(file: FileHandle, runs: Array<[number, Buffer[]]>, pageSize: number): Promise<void> {
   runs.sort((a, b) => a[0] - b[0])
-  const writes: Array<Promise<void>> = []
+  const pending: Array<Promise<void>> = []
+  let sliceStart = performance.now()
   let i = 0
-  while (i < runs.length) {
-    const start = runs[i]![0]
-    const bufs: Buffer[] = [...runs[i]![1]]
-    let next = start + runs[i]![1].length
-    i++
-    while (i < runs.length && runs[i]![0] === next) {
-      bufs.push(...runs[i]![1])
-      next += runs[i]![1].length
+  try {
+    while (i < runs.length) {
+      const start = runs[i]![0]
+      const bufs: Buffer[] = [...runs[i]![1]]
+      let next = start + runs[i]![1].length
       i++
+      while (i < runs.length && runs[i]![0] === next) {
+        bufs.push(...runs[i]![1])
+        next += runs[i]![1].length
+        i++
+      }
+      if ((next - start) * pageSize >= ASYNC_RUN_BYTES) {
+        pending.push(file.writev(bufs, start * pageSize))
+        continue
+      }
+      file.writevSync(bufs, start * pageSize)
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
     }
-    writes.push(file.writev(bufs, start * pageSize))
+  } finally {
+    const results = await Promise.allSettled(pending)
+    for (const r of results) if (r.status === 'rejected') throw r.reason
   }
-  const results = await Promise.allSettled(writes)
-  for (const r of results) if (r.status === 'rejected') throw r.reason
 }
