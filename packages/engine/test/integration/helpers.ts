@@ -56,8 +56,9 @@ export const str = (u: Uint8Array | undefined): string | undefined => (u === und
 export const numKey = (i: number, width = 8): Buffer => Buffer.from(String(i).padStart(width, '0'))
 
 /**
- * The real file system, with a gate on writes: while `hold()` is armed, every writev waits until
- * `open()` is called, so a test can look at the database while a commit is awaiting I/O.
+ * The real file system, with a gate on asynchronous I/O: while `hold()` is armed, every async
+ * writev and every sync waits until `release()`, so a test can look at the database while a commit
+ * is awaiting I/O (a durability 'full' commit always awaits its sync).
  */
 export class GatedFileSystem implements FileSystem {
   #gate: Promise<void> | undefined
@@ -76,19 +77,26 @@ export class GatedFileSystem implements FileSystem {
     this.#gate = undefined
   }
 
+  async #pass(): Promise<void> {
+    if (this.#gate === undefined) return
+    this.#reached?.()
+    await this.#gate
+  }
+
   open(p: string, options: { readOnly: boolean; create: boolean }): FileHandle {
     const inner = nodeFileSystem.open(p, options)
     const outer = this
     return {
       readSync: (buf, off, len, pos) => inner.readSync(buf, off, len, pos),
       async writev(buffers, position) {
-        if (outer.#gate !== undefined) {
-          outer.#reached?.()
-          await outer.#gate
-        }
+        await outer.#pass()
         return inner.writev(buffers, position)
       },
-      sync: () => inner.sync(),
+      writevSync: (buffers, position) => inner.writevSync(buffers, position),
+      async sync() {
+        await outer.#pass()
+        return inner.sync()
+      },
       size: () => inner.size(),
       truncate: (n) => inner.truncate(n),
       close: () => inner.close(),
