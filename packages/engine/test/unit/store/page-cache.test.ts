@@ -1,0 +1,53 @@
+import { expect } from 'chai'
+import { PageCache } from '../../../src/store/page-cache.js'
+
+const page = (id: number, size = 1024): Buffer => Buffer.alloc(size, id & 0xff)
+
+describe('store/PageCache', () => {
+  it('stays within its byte limit however many pages pass through', () => {
+    const cache = new PageCache(10 * 1024)
+    for (let i = 0; i < 1000; i++) {
+      cache.set(i, page(i))
+      expect(cache.bytes).to.be.at.most(10 * 1024)
+      if (i % 3 === 0) cache.get(i - 1)
+    }
+    expect(cache.bytes).to.equal(10 * 1024)
+  })
+
+  it('CLOCK: pages read since the hand last passed survive eviction, cold ones go', () => {
+    const cache = new PageCache(8 * 1024)
+    for (let i = 0; i < 8; i++) cache.set(i, page(i))
+    const hot = [0, 2, 5]
+    for (let round = 0; round < 20; round++) {
+      for (const h of hot) expect(cache.get(h), `hot page ${h} in round ${round}`).to.not.equal(undefined)
+      cache.set(100 + round, page(round))
+    }
+    for (const h of hot) expect(cache.get(h)).to.not.equal(undefined)
+    expect(cache.get(1)).to.equal(undefined)
+    expect(cache.get(100)).to.equal(undefined)
+  })
+
+  it('counts hits and misses; replacing a page keeps the byte count right; delete and clear', () => {
+    const cache = new PageCache(1 << 20)
+    cache.set(1, page(1))
+    cache.set(1, page(1, 2048))
+    expect(cache.bytes).to.equal(2048)
+    expect(cache.get(1)!.length).to.equal(2048)
+    expect(cache.get(2)).to.equal(undefined)
+    expect([cache.hits, cache.misses]).to.deep.equal([1, 1])
+    cache.delete(1)
+    cache.delete(1)
+    expect(cache.bytes).to.equal(0)
+    cache.set(3, page(3))
+    cache.clear()
+    expect(cache.bytes).to.equal(0)
+    expect(cache.get(3)).to.equal(undefined)
+  })
+
+  it('a limit of zero caches nothing', () => {
+    const cache = new PageCache(0)
+    cache.set(1, page(1))
+    expect(cache.bytes).to.equal(0)
+    expect(cache.get(1)).to.equal(undefined)
+  })
+})
