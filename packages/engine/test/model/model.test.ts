@@ -16,8 +16,8 @@ import type { ReadTransaction, Savepoint, WriteTransaction } from '../../src/typ
  */
 type Model = Map<string, Map<string, Buffer>>
 
-const BUCKET_NAMES = ['a', 'b', 'users', 'ünïcødé-名前', 'z'.repeat(40)]
-const TXS = Number(process.env['MODEL_TXS'] ?? 700)
+const BUCKET_NAMES = ['a', 'b', 'users', 'ünïcødé-名前', 'z'.repeat(40), 'L'.repeat(228)]
+const TXS = Number(process.env['MODEL_TXS'] ?? 400)
 
 function cloneModel(m: Model): Model {
   const out: Model = new Map()
@@ -106,8 +106,13 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
     return Buffer.from(rng.bytes(len))
   }
 
+  // Open snapshots with the model they must keep seeing, across later commits.
+  let snapshots: Array<{ tx: ReadTransaction; model: Model }> = []
   const verify = (where: string): void => {
     db.view((tx) => compareWithModel(tx, committed, where))
+    for (const s of snapshots) compareWithModel(s.tx, s.model, `${where} (snapshot of txid ${s.tx.txid})`)
+    if (rng.bool(0.1)) snapshots.push({ tx: db.begin(), model: committed })
+    if (snapshots.length > 0 && rng.bool(0.1)) snapshots.splice(rng.int(snapshots.length), 1)[0]!.tx.close()
     const check = db.check()
     if (!check.ok) throw new Error(`${where}: check failed: ${check.errors.map((e) => e.message).join('; ')}`)
   }
@@ -175,6 +180,8 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
       const at = `seed ${seed} pageSize ${pageSize} tx ${t}`
       const r = rng.next()
       if (r < 0.06) {
+        for (const snap of snapshots) snap.tx.close()
+        snapshots = []
         await db.close()
         db = await open(file, opts)
         result.reopens++
@@ -239,6 +246,8 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
       }
       verify(at)
     }
+    for (const snap of snapshots) snap.tx.close()
+    snapshots = []
     await db.close()
     db = await open(file, opts)
     verify(`seed ${seed} pageSize ${pageSize} final reopen`)
