@@ -120,6 +120,52 @@ describe('integration: cursors and ranges', () => {
     expectCheck(db)
   })
 
+  it('a write-transaction cursor under random writes always moves to the neighbour of its last key in the current contents', async () => {
+    const db = await t.open({ pageSize: 1024 })
+    const rng = new Prng(99)
+    const model = new Set<string>()
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 1500; i++) {
+        const k = Buffer.from(rng.bytes(rng.range(1, 3))).toString('hex')
+        model.add(k)
+        a.put(Buffer.from(k, 'hex'), Buffer.alloc(rng.int(80)))
+      }
+    })
+    await db.update((tx) => {
+      const a = tx.bucket('a')!
+      const c = a.cursor()
+      for (let pass = 0; pass < 2; pass++) {
+        const forward = pass === 0
+        let ok = forward ? c.first() : c.last()
+        let steps = 0
+        while (ok) {
+          const at = hex(c.key)!
+          expect(model.has(at)).to.equal(true)
+          for (let i = rng.int(6); i > 0; i--) {
+            const k = rng.bool(0.5) && model.size > 0 ? rng.pick([...model]) : Buffer.from(rng.bytes(rng.range(1, 3))).toString('hex')
+            if (rng.bool(0.5)) {
+              a.put(Buffer.from(k, 'hex'), Buffer.alloc(rng.int(80)))
+              model.add(k)
+            } else {
+              a.delete(Buffer.from(k, 'hex'))
+              model.delete(k)
+            }
+          }
+          const sorted = [...model].sort()
+          const want = forward ? sorted.find((k) => k > at) : sorted.reverse().find((k) => k < at)
+          ok = forward ? c.next() : c.prev()
+          expect(hex(c.key), `step ${steps} from ${at}`).to.equal(want)
+          expect(ok).to.equal(want !== undefined)
+          steps++
+        }
+        expect(steps).to.be.greaterThan(100)
+      }
+    })
+    db.view((tx) => expect([...tx.bucket('a')!.entries()].map(([k]) => hex(k))).to.deep.equal([...model].sort()))
+    expectCheck(db)
+  })
+
   it('cursor values of overflow entries read the whole value', async () => {
     const db = await t.open({ pageSize: 1024 })
     await db.update((tx) => {
