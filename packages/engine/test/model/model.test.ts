@@ -188,6 +188,37 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
         verify(`${at} after reopen`)
         continue
       }
+      if (r < 0.14) {
+        // Several updates queued at once share one commit; each runs on what the ones before it
+        // left, and one that throws is undone alone.
+        let pending = committed
+        const boom = new Error('model: grouped callback failed on purpose')
+        const n = rng.range(2, 8)
+        const fails: boolean[] = []
+        const promises: Array<Promise<unknown>> = []
+        for (let u = 0; u < n; u++) {
+          const fail = rng.bool(0.25)
+          fails.push(fail)
+          promises.push(
+            db.update((tx) => {
+              const w = cloneModel(pending)
+              for (let i = rng.range(1, 10); i > 0; i--) step(tx, w, `${at} grouped update ${u}`)
+              if (fail) throw boom
+              pending = w
+            }),
+          )
+        }
+        const settled = await Promise.allSettled(promises)
+        settled.forEach((s, u) => {
+          if (fails[u] ? s.status !== 'rejected' || s.reason !== boom : s.status !== 'fulfilled') {
+            throw new Error(`${at}: grouped update ${u} settled as ${s.status}: ${String((s as PromiseRejectedResult).reason)}`)
+          }
+        })
+        committed = pending
+        result.commits++
+        verify(at)
+        continue
+      }
       const work = cloneModel(committed)
       const ops = rng.range(1, 40)
       if (r < 0.25) {
