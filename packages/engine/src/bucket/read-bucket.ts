@@ -1,4 +1,3 @@
-import { BTreeError } from '../errors.js'
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
@@ -43,15 +42,6 @@ export class ReadBucketImpl implements ReadBucket {
     assertBytes(key, 'key')
     this.#host.check()
     return pageTreeGet(this.#host.pager, this.#root, key) !== undefined
-  }
-
-  /** A bucket of a read-only snapshot: writes are BTREE_TX_READONLY (see ReadTx.createBucket). */
-  put(): never {
-    throw new BTreeError('BTREE_TX_READONLY', 'the transaction is read-only')
-  }
-
-  delete(): never {
-    throw new BTreeError('BTREE_TX_READONLY', 'the transaction is read-only')
   }
 
   cursor(): Cursor {

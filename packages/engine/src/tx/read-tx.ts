@@ -65,28 +65,10 @@ export class ReadTx implements ReadTransaction {
     return listBuckets(this.#host.pager, this.#meta.catalog).map(([name]) => name)
   }
 
-  // Not in the ReadTransaction type, but a JavaScript caller (or a cast) can still reach for
-  // them: the documented BTREE_TX_READONLY is clearer than "is not a function".
-  createBucket(): never {
-    throw readOnly()
-  }
-
-  createBucketIfNotExists(): never {
-    throw readOnly()
-  }
-
-  deleteBucket(): never {
-    throw readOnly()
-  }
-
   close(): void {
     if (this.#closed) return
     this.#closed = true
     forgotten.unregister(this.#token)
     this.#host.readers.remove(this.txid)
   }
-}
-
-export function readOnly(): BTreeError {
-  return new BTreeError('BTREE_TX_READONLY', 'the transaction is read-only')
 }
