@@ -29,6 +29,8 @@ export interface CheckInput {
   file: FileHandle
   pager: Pager
   meta: Meta
+  /** The slot `meta` was read from or last written to. */
+  slot: 0 | 1
   freelist: { free: readonly number[]; pending: readonly number[] }
   freelistError: BTreeError | undefined
   reclaim: readonly ReclaimEntry[]
@@ -113,7 +115,9 @@ class Checker {
       }
       const m = decodeMeta(page, slot)
       if (typeof m === 'string') {
-        if (pageTxid(page) === (meta.txid >>> 0)) this.#problem(slot, `active meta invalid: ${m}`)
+        // By slot, not by the page's txid: a zeroed or torn page reads as txid 0, which is the
+        // txid of a new file's second meta when a crash during creation leaves only that one.
+        if (slot === this.#in.slot) this.#problem(slot, `active meta invalid: ${m}`)
         continue
       }
       if (m.txid === meta.txid && m.catalog.pgid !== meta.catalog.pgid) this.#problem(slot, 'meta on disk differs from the open state')

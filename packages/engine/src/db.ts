@@ -238,6 +238,7 @@ export class Database implements TxHost {
       file: this.#file,
       pager: this.pager,
       meta: this.#meta,
+      slot: this.#slot,
       freelist: this.#freelist.view(),
       freelistError: this.#store.freelistError,
       reclaim: this.#reclaim,

@@ -35,7 +35,11 @@ export interface OpenedStore {
   freelistError: BTreeError | undefined
 }
 
-/** FORMAT.md §3: a new file: both metas, an empty catalog leaf at page 2, synced. */
+/**
+ * FORMAT.md §3: a new file: an empty catalog leaf at page 2, synced, then both metas, synced. The
+ * catalog goes first so that a power loss during creation can never leave a valid meta naming a
+ * catalog page that did not reach the disk (the file then opens as corrupt forever).
+ */
 export async function initializeFile(file: FileHandle, pageSize: number): Promise<void> {
   const catalog = encodeNode(Node.emptyLeaf(), 2, 1, pageSize)
   const meta: Meta = {
@@ -48,7 +52,9 @@ export async function initializeFile(file: FileHandle, pageSize: number): Promis
     durableTxid: 1,
   }
   try {
-    await file.writev([encodeMeta(meta, 0), encodeMeta({ ...meta, txid: 0, durableTxid: 0 }, 1), catalog], 0)
+    await file.writev([catalog], 2 * pageSize)
+    await file.sync()
+    await file.writev([encodeMeta(meta, 0), encodeMeta({ ...meta, txid: 0, durableTxid: 0 }, 1)], 0)
     await file.sync()
   } catch (err) {
     throw ioError('initializing the file', err)
