@@ -16,7 +16,7 @@ import type { ReadTransaction, Savepoint, WriteTransaction } from '../../src/typ
  */
 type Model = Map<string, Map<string, Buffer>>
 
-const BUCKET_NAMES = ['a', 'b', 'users', 'ünïcødé-名前', 'z'.repeat(40), 'L'.repeat(228)]
+const BUCKET_NAMES = ['a', 'b', 'users', 'ünïcødé-名前', 'z'.repeat(40), 'L'.repeat(200)]
 const TXS = Number(process.env['MODEL_TXS'] ?? 400)
 
 function cloneModel(m: Model): Model {
