@@ -3,7 +3,7 @@ import type { BTreeError } from './errors.js'
 import type { FileHandle } from './io/file-handle.js'
 import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'
 import { checksumOk } from './page/checksum.js'
-import { decodeFreeList, type ReclaimEntry } from './page/freelist-page.js'
+import { RECLAIM_NO_OVERFLOW, decodeFreeList, type ReclaimEntry } from './page/freelist-page.js'
 import { compareKeys } from './page/key-compare.js'
 import {
   BRANCH_ENTRY_HEADER,
@@ -61,6 +61,8 @@ class Checker {
   readonly #pageSize: number
   #leafDepth = -1
   #keys = 0
+  /** Set while walking a tree that must hold no overflow value: what says so. */
+  #noOverflow: string | undefined
 
   constructor(input: CheckInput) {
     this.#in = input
@@ -76,8 +78,16 @@ class Checker {
     this.#walkTree(meta.catalog.pgid, meta.catalog.txid, REACHABLE, 'catalog', true)
     this.#checkFreeList()
     for (const e of this.#in.reclaim) {
-      if (e.run > 0) this.#markRun(e.pgid, e.run, RECLAIM, 'reclaim run')
-      else this.#walkTree(e.pgid, e.txid, RECLAIM, 'dropped bucket', false)
+      if (e.run > 0 && e.run < RECLAIM_NO_OVERFLOW) {
+        this.#markRun(e.pgid, e.run, RECLAIM, 'reclaim run')
+        continue
+      }
+      this.#noOverflow = e.run >= RECLAIM_NO_OVERFLOW ? 'a dropped subtree recorded without overflow values' : undefined
+      this.#walkTree(e.pgid, e.txid, RECLAIM, 'dropped bucket', false)
+      if (e.run >= RECLAIM_NO_OVERFLOW && this.#leafDepth !== -1 && this.#leafDepth !== e.run - RECLAIM_NO_OVERFLOW) {
+        this.#problem(e.pgid, `dropped subtree recorded at height ${e.run - RECLAIM_NO_OVERFLOW}, its leaves are ${this.#leafDepth} below`)
+      }
+      this.#noOverflow = undefined
     }
     const counts = [0, 0, 0, 0, 0]
     for (let p = 0; p < this.#use.length; p++) counts[this.#use[p]!]!++
@@ -243,6 +253,7 @@ class Checker {
       const first = u32(page, vstart)
       const txid = u32(page, vstart + 4)
       if (catalog) this.#problem(pgid, `bucket record at index ${i} stored as overflow`)
+      if (this.#noOverflow !== undefined) this.#problem(pgid, `overflow value at index ${i} in ${this.#noOverflow}`)
       this.#checkOverflow(first, txid, length, use)
       return
     }
@@ -257,7 +268,9 @@ class Checker {
     const saveKeys = this.#keys
     this.#leafDepth = -1
     this.#keys = 0
+    this.#noOverflow = rec.mayOverflow ? undefined : `bucket '${name}', whose record says it has none`
     this.#walk(rec.root.pgid, rec.root.txid, use, `bucket '${name}'`, false, undefined, undefined, 0)
+    this.#noOverflow = undefined
     if (use === REACHABLE && this.#keys !== rec.count) this.#problem(pgid, `bucket '${name}' records ${rec.count} keys, holds ${this.#keys}`)
     this.#leafDepth = saveDepth
     this.#keys = saveKeys

@@ -16,7 +16,7 @@ import { ReaderRegistry } from './tx/readers.js'
 import type { TxHost } from './tx/tx-host.js'
 import { WriteTx } from './tx/write-tx.js'
 import type { CheckResult, Durability, Info, OpenOptions, ReadTransaction, Stats, UpdateOptions, WriteTransaction } from './types.js'
-import { describe } from './validate.js'
+import { describe, maxBucketNameSize } from './validate.js'
 
 const DEFAULT_CACHE = 64 * 1024 * 1024
 /** Update callbacks that queue together share one commit (and one fsync), up to this many. */
@@ -39,6 +39,8 @@ export class Database implements TxHost {
   readonly path: string
   readonly pageSize: number
   readonly maxKeySize: number
+  /** The longest bucket name in UTF-8 bytes: its catalog record must stay inline (FORMAT.md §9). */
+  readonly maxBucketNameSize: number
   readonly readOnly: boolean
   readonly pager: Pager
   readonly readers = new ReaderRegistry()
@@ -72,6 +74,7 @@ export class Database implements TxHost {
     this.pager = store.pager
     this.pageSize = store.pager.pageSize
     this.maxKeySize = maxKeySize(this.pageSize)
+    this.maxBucketNameSize = maxBucketNameSize(this.maxKeySize)
     this.readOnly = options.readOnly === true
     this.#lock = lock
     this.#durability = options.durability ?? 'full'
@@ -329,7 +332,9 @@ export class Database implements TxHost {
       this.#writer = undefined
       this.#commitInFlight = undefined
       settle?.()
-      this.#pump()
+      // Wait one turn of the event loop: callers whose commits just resolved queue their next
+      // updates in the microtasks that follow, and then all of them share the next commit.
+      setImmediate(() => this.#pump())
     })
     this.#commitInFlight = run
   }

@@ -1,6 +1,6 @@
 import { listBuckets } from './bucket/catalog.js'
 import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'
-import type { ReclaimEntry } from './page/freelist-page.js'
+import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from './page/freelist-page.js'
 import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LEAF_ENTRY_HEADER, PageType, SLOT_SIZE, pageCount, pageType, u16 } from './page/layout.js'
 import { leafEntryOffset, leafIsOverflow, leafValueLength } from './page/leaf-page.js'
 import type { Meta, PageRef } from './page/meta-page.js'
@@ -37,7 +37,7 @@ export function collectStats(
   }
   total.fill = fillOf(total, pager.pageSize)
   let reclaimingPages = 0
-  for (const e of extra.reclaim) reclaimingPages += e.run > 0 ? e.run : 1
+  for (const e of extra.reclaim) reclaimingPages += e.run > 0 && e.run < RECLAIM_NO_OVERFLOW ? e.run : 1
   return {
     pageSize: pager.pageSize,
     txid: meta.txid,

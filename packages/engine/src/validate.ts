@@ -35,11 +35,16 @@ export function bucketNameKey(name: unknown, maxKeySize: number): Uint8Array {
   if (typeof name !== 'string') throw new BTreeTypeError(`bucket name must be a string, got ${describe(name)}`)
   const bytes = encoder.encode(name)
   if (bytes.length === 0) throw new BTreeRangeError('bucket name must not be empty', 'BTREE_BUCKET_NAME_INVALID')
-  const limit = maxKeySize - (BUCKET_RECORD_SIZE - OVERFLOW_REF_SIZE)
+  const limit = maxBucketNameSize(maxKeySize)
   if (bytes.length > limit) {
     throw new BTreeRangeError(`bucket name of ${bytes.length} bytes exceeds the limit of ${limit}`, 'BTREE_BUCKET_NAME_INVALID')
   }
   return bytes
+}
+
+/** The longest bucket name: its record may exceed an overflow reference by that much less. */
+export function maxBucketNameSize(maxKeySize: number): number {
+  return maxKeySize - (BUCKET_RECORD_SIZE - OVERFLOW_REF_SIZE)
 }
 
 export function describe(value: unknown): string {

@@ -3,14 +3,19 @@ import { setU32, setU64, u32, u64 } from '../page/layout.js'
 import type { PageRef } from '../page/meta-page.js'
 
 /**
- * FORMAT.md §9: a catalog entry's value: u32 root page id, u32 root txid32, u64 key count.
- * The catalog is a B+tree like any bucket's, keyed by the bucket name in UTF-8.
+ * FORMAT.md §9: a catalog entry's value: u32 root page id, u32 root txid32, u64 key count,
+ * u32 flags. The catalog is a B+tree like any bucket's, keyed by the bucket name in UTF-8.
  */
-export const BUCKET_RECORD_SIZE = 16
+export const BUCKET_RECORD_SIZE = 20
+
+/** FORMAT.md §9: flag bit 0, the bucket may hold overflow values (clear: dropping it reads no leaf). */
+const FLAG_MAY_OVERFLOW = 1
 
 export interface BucketRecord {
   root: PageRef
   count: number
+  /** Whether any value in the tree may live in overflow pages. */
+  mayOverflow: boolean
 }
 
 export function encodeBucketRecord(rec: BucketRecord): Uint8Array {
@@ -18,10 +23,11 @@ export function encodeBucketRecord(rec: BucketRecord): Uint8Array {
   setU32(b, 0, rec.root.pgid)
   setU32(b, 4, rec.root.txid >>> 0)
   setU64(b, 8, rec.count)
+  setU32(b, 16, rec.mayOverflow ? FLAG_MAY_OVERFLOW : 0)
   return b
 }
 
 export function decodeBucketRecord(b: Uint8Array, catalogPage: number): BucketRecord {
   if (b.length !== BUCKET_RECORD_SIZE) throw corruption(catalogPage, `bucket record of ${b.length} bytes`)
-  return { root: { pgid: u32(b, 0), txid: u32(b, 4) }, count: u64(b, 8) }
+  return { root: { pgid: u32(b, 0), txid: u32(b, 4) }, count: u64(b, 8), mayOverflow: (u32(b, 16) & FLAG_MAY_OVERFLOW) !== 0 }
 }

@@ -15,12 +15,18 @@ export class BucketState {
   count: number
   readonly freed: OverflowValue[] = []
   dirty = false
+  /** Whether the committed tree may hold overflow values (its record's flag). */
+  readonly diskMayOverflow: boolean
+  /** Invariant: false only if no value in the tree is an overflow value (sticky once set). */
+  mayOverflow: boolean
 
-  constructor(name: string, nameKey: Uint8Array, diskRoot: PageRef | null, root: Child, count: number) {
+  constructor(name: string, nameKey: Uint8Array, diskRoot: PageRef | null, root: Child, count: number, mayOverflow: boolean) {
     this.name = name
     this.nameKey = nameKey
     this.diskRoot = diskRoot
     this.root = root
     this.count = count
+    this.diskMayOverflow = mayOverflow
+    this.mayOverflow = mayOverflow
   }
 }

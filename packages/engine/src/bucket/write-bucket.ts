@@ -6,6 +6,7 @@ import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
 import type { Cursor, RangeOptions, WriteBucket } from '../types.js'
 import { assertBytes, assertKey, assertValue } from '../validate.js'
+import { isOverflowValue } from '../page/layout.js'
 import type { BucketHost } from './read-bucket.js'
 import type { BucketState } from './bucket-state.js'
 import { rangeEntries } from './range.js'
@@ -70,6 +71,7 @@ export class WriteBucketImpl implements WriteBucket {
     const freedBefore = s.freed.length
     const countBefore = s.count
     const k = Buffer.from(key)
+    if (!s.mayOverflow && isOverflowValue(this.#host.pageSize, k.length, value.length)) s.mayOverflow = true
     const r = treePut(this.#writer, s.root, k, Buffer.from(value))
     s.root = r.root
     if (r.old === undefined) s.count++

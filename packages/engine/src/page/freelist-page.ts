@@ -8,10 +8,19 @@ import { HEADER_SIZE, PageType, setU32, u32, writeHeader } from './layout.js'
  * (runLength 0: a tree page whose children are reclaimed after it; >0: an overflow run).
  */
 
+/**
+ * FORMAT.md §7: a reclaim entry's run field at or above this names a subtree known to hold no
+ * overflow values; the bits below are its height (0: a leaf, freed without being read).
+ */
+export const RECLAIM_NO_OVERFLOW = 0x80000000
+
 export interface ReclaimEntry {
   pgid: number
   txid: number
-  /** 0 for a branch or leaf page; the run's length for an overflow run. */
+  /**
+   * 0: a branch or leaf page, read to find its children and overflow runs; 1 … 2^31-1: an overflow
+   * run of that many pages; RECLAIM_NO_OVERFLOW + height: a subtree without overflow values.
+   */
   run: number
 }
 

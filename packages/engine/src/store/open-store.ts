@@ -41,7 +41,7 @@ export interface OpenedStore {
  * catalog page that did not reach the disk (the file then opens as corrupt forever).
  */
 export async function initializeFile(file: FileHandle, pageSize: number): Promise<void> {
-  const catalog = encodeNode(Node.emptyLeaf(), 2, 1, pageSize)
+  const catalog = encodeNode(Node.emptyLeaf(), 2, 1, Buffer.alloc(pageSize))
   const meta: Meta = {
     txid: 1,
     pageSize,

@@ -1,6 +1,6 @@
 import { decodeBucketRecord } from '../bucket/bucket-record.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
-import { decodeFreeList } from '../page/freelist-page.js'
+import { RECLAIM_NO_OVERFLOW, decodeFreeList } from '../page/freelist-page.js'
 import { PageType, pageCount, pageType, widenTxid } from '../page/layout.js'
 import { leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
 import type { Meta } from '../page/meta-page.js'
@@ -20,7 +20,7 @@ export function verifyCommit(pager: Pager, meta: Meta): void {
     // Dropped trees awaiting reclaim are reachable too: later commits read them to find the pages
     // to give back, so an unsynced one lost to the crash would leak its pages and fail check().
     if (typeof list !== 'string') {
-      for (const e of list.reclaim) if (e.run === 0 && recent(e.txid)) walk(pager, e.pgid, e.txid, recent, false)
+      for (const e of list.reclaim) if ((e.run === 0 || e.run >= RECLAIM_NO_OVERFLOW) && recent(e.txid)) walk(pager, e.pgid, e.txid, recent, false)
     }
   }
   walk(pager, meta.catalog.pgid, meta.catalog.txid, recent, true)

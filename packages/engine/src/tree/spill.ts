@@ -40,13 +40,12 @@ function spillNode(ctx: SpillContext, node: Node): PageRef {
   if (node.size > ctx.pageSize) throw invariant(`node of ${node.size} bytes exceeds the page`)
   const pgid = ctx.allocate(1)
   if (node.orig !== 0) ctx.free(node.orig, 1)
-  ctx.write(pgid, [encodeNode(node, pgid, ctx.txid, ctx.pageSize)], true)
+  ctx.write(pgid, [encodeNode(node, pgid, ctx.txid, ctx.newPage())], true)
   return { pgid, txid: t32 }
 }
 
 /** FORMAT.md §4-5: a node as a sealed page. */
-export function encodeNode(node: Node, pgid: number, txid: number, pageSize: number): Buffer {
-  const page = Buffer.alloc(pageSize)
+export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer): Buffer {
   const n = node.keys.length
   writeHeader(page, pgid, txid, node.leaf ? PageType.leaf : PageType.branch, n)
   if (node.leaf) {

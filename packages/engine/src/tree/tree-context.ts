@@ -21,6 +21,8 @@ export interface SpillContext {
   allocate(count: number): number
   /** Marks `count` pages from `pgid` as freed by this commit. */
   free(pgid: number, count: number): void
+  /** A zeroed page-sized buffer for a new page. */
+  newPage(): Buffer
   /** Queues sealed pages starting at `pgid` for writing; `tree` for a branch or leaf page. */
   write(pgid: number, pages: Buffer[], tree: boolean): void
 }

@@ -4,7 +4,9 @@ import { WriteBucketImpl, type WriteBucketHost } from '../bucket/write-bucket.js
 import { BTreeError } from '../errors.js'
 import { compareKeys } from '../page/key-compare.js'
 import type { Meta } from '../page/meta-page.js'
-import type { ReclaimEntry } from '../page/freelist-page.js'
+import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from '../page/freelist-page.js'
+import { branchChild, branchChildTxid } from '../page/branch-page.js'
+import { PageType, pageType } from '../page/layout.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
@@ -23,6 +25,17 @@ interface SavepointRecord extends Savepoint {
 }
 
 const encoder = new TextEncoder()
+
+/** Levels below a tree's root page (0 for a leaf root), by its leftmost path. O(height). */
+function treeHeight(pager: Pager, root: { pgid: number; txid: number }): number {
+  let page = pager.treePage(root.pgid, root.txid)
+  let h = 0
+  while (pageType(page) === PageType.branch) {
+    page = pager.treePage(branchChild(page, 0), branchChildTxid(page, 0))
+    h++
+  }
+  return h
+}
 
 /**
  * The one write transaction. Changes live in nodes copied from pages (copy on write) and in an
@@ -114,7 +127,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     const key = bucketNameKey(name, this.maxKeySize)
     this.checkWritable()
     if (this.#state(name, key) !== undefined) throw new BTreeError('BTREE_BUCKET_EXISTS', `bucket '${name}' exists`)
-    const s = new BucketState(name, key, null, Node.emptyLeaf(), 0)
+    const s = new BucketState(name, key, null, Node.emptyLeaf(), 0, false)
     s.dirty = true
     this.#setBucket(name, s)
     return this.#handle(s)
@@ -134,7 +147,12 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     const s = this.#state(name, key)
     if (s === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)
     this.#setBucket(name, null)
-    if (s.diskRoot !== null) this.dropped.push({ pgid: s.diskRoot.pgid, txid: s.diskRoot.txid, run: 0 })
+    if (s.diskRoot !== null) {
+      // A tree without overflow values is reclaimed from its branch pages alone: the leaves are
+      // freed from their parents' child lists, never read (FORMAT.md §7).
+      const run = s.diskMayOverflow ? 0 : RECLAIM_NO_OVERFLOW + treeHeight(this.pager, s.diskRoot)
+      this.dropped.push({ pgid: s.diskRoot.pgid, txid: s.diskRoot.txid, run })
+    }
   }
 
   buckets(): string[] {
@@ -236,7 +254,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     if (s !== undefined) return s ?? undefined
     const rec = lookupBucket(this.pager, this.base.catalog, key)
     if (rec === undefined) return undefined
-    const state = new BucketState(name, key, rec.root, rec.root, rec.count)
+    const state = new BucketState(name, key, rec.root, rec.root, rec.count, rec.mayOverflow)
     this.overlay.set(name, state)
     return state
   }

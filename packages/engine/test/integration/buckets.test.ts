@@ -99,26 +99,27 @@ describe('integration: reopen and buckets', () => {
     await db.update((tx) => {
       expect(thrown(() => tx.createBucket('')).code).to.equal('BTREE_BUCKET_NAME_INVALID')
       expect(thrown(() => tx.createBucket('x'.repeat(db.maxKeySize + 1))).code).to.equal('BTREE_BUCKET_NAME_INVALID')
-      expect(thrown(() => tx.createBucket('x'.repeat(db.maxKeySize - 7))).code).to.equal('BTREE_BUCKET_NAME_INVALID')
+      expect(thrown(() => tx.createBucket('x'.repeat(db.maxBucketNameSize + 1))).code).to.equal('BTREE_BUCKET_NAME_INVALID')
       // The limit is in UTF-8 bytes, not characters.
       expect(thrown(() => tx.createBucket('é'.repeat(Math.ceil((db.maxKeySize + 1) / 2)))).code).to.equal('BTREE_BUCKET_NAME_INVALID')
       const err = thrown(() => tx.createBucket(42 as unknown as string))
       expect(err).to.be.instanceOf(TypeError)
       expect(err.code).to.equal('BTREE_INVALID_ARGUMENT')
       expect(thrown(() => tx.bucket('')).code).to.equal('BTREE_BUCKET_NAME_INVALID')
-      tx.createBucket('x'.repeat(db.maxKeySize - 8)).put(b('k'), b('v'))
+      tx.createBucket('x'.repeat(db.maxBucketNameSize)).put(b('k'), b('v'))
     })
-    db.view((tx) => expect(tx.buckets()).to.deep.equal(['x'.repeat(db.maxKeySize - 8)]))
+    db.view((tx) => expect(tx.buckets()).to.deep.equal(['x'.repeat(db.maxBucketNameSize)]))
     expectCheck(db)
   })
 
-  // Regression: a bucket name of maxKeySize bytes made its 16-byte catalog record go to an overflow
-  // page; lookups then reported BTREE_CORRUPTION and check() found the record's pages leaked. Names
-  // are now limited to maxKeySize - 8 bytes so the record always stays inline.
+  // Regression: a bucket name of maxKeySize bytes made its catalog record go to an overflow page;
+  // lookups then reported BTREE_CORRUPTION and check() found the record's pages leaked. Names are
+  // now limited to maxBucketNameSize (maxKeySize less the record's excess over an overflow
+  // reference) so the record always stays inline.
   it('regression: the longest allowed bucket name keeps its catalog record inline (page sizes 1024 and 4096)', async () => {
     for (const pageSize of [1024, 4096]) {
       const db = await t.open({ pageSize }, `names-${pageSize}.db`)
-      const longest = 'n'.repeat(db.maxKeySize - 8)
+      const longest = 'n'.repeat(db.maxBucketNameSize)
       await db.update((tx) => tx.createBucket(longest).put(b('k'), b('v')))
       await db.update((tx) => tx.bucket(longest)!.put(b('k2'), b('v2')))
       db.view((tx) => expect(tx.bucket(longest)!.size).to.equal(2))

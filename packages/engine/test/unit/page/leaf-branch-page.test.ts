@@ -14,7 +14,7 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
     const vals = [k('1'), new Uint8Array(0), new OverflowValue(77, 0xfffffff0, 123_456), k('x'.repeat(200))]
     const node = new Node(true, keys, vals, [], 0, 0)
     node.size = computeSize(node, 4096)
-    const page = encodeNode(node, 12, 2 ** 32 + 5, 4096)
+    const page = encodeNode(node, 12, 2 ** 32 + 5, Buffer.alloc(4096))
     expect(checksumOk(page)).to.equal(true)
     expect(pageType(page)).to.equal(PageType.leaf)
     expect(pageId(page)).to.equal(12)
@@ -37,7 +37,7 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
   it('leafSearch and leafFind: exact hits, gaps, before the first and past the last', () => {
     const keys = ['b', 'd', 'dd', 'f'].map(k)
     const node = new Node(true, keys, keys.map(() => k('v')), [], 0, 0)
-    const page = encodeNode(node, 3, 1, 1024)
+    const page = encodeNode(node, 3, 1, Buffer.alloc(1024))
     expect(leafSearch(page, k('d'))).to.deep.equal({ index: 1, exact: true })
     expect(leafSearch(page, k('c'))).to.deep.equal({ index: 1, exact: false })
     expect(leafSearch(page, k('a'))).to.deep.equal({ index: 0, exact: false })
@@ -51,7 +51,7 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
 
   it('a branch stores entry 0 with an empty key and children with their txids; branchSearch picks the last key <= the key', () => {
     const node = new Node(false, [k('ignored'), k('m'), k('t')], [], [{ pgid: 5, txid: 1 }, { pgid: 6, txid: 2 ** 32 - 1 }, { pgid: 7, txid: 3 }], 0, 0)
-    const page = encodeNode(node, 9, 4, 1024)
+    const page = encodeNode(node, 9, 4, Buffer.alloc(1024))
     expect(pageType(page)).to.equal(PageType.branch)
     expect(pageCount(page)).to.equal(3)
     expect(branchKey(page, 0)).to.have.length(0)
@@ -81,7 +81,7 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
     node.vals.push(Buffer.alloc(last, 1))
     node.size = computeSize(node, pageSize)
     expect(node.size).to.equal(pageSize)
-    const page = encodeNode(node, 3, 1, pageSize)
+    const page = encodeNode(node, 3, 1, Buffer.alloc(pageSize))
     expect(leafValueBytes(page, node.keys.length - 1)).to.deep.equal(Buffer.alloc(last, 1))
   })
 })

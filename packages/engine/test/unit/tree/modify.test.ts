@@ -53,6 +53,7 @@ class Harness implements TreeWriter {
     const ctx: SpillContext = {
       pageSize: this.pageSize,
       txid: this.txid,
+      newPage: () => Buffer.alloc(this.pageSize),
       allocate: (n) => {
         const first = this.next
         this.next += n
