@@ -44,12 +44,13 @@ function spillNode(ctx: SpillContext, node: Node): PageRef {
   return { pgid, txid: t32 }
 }
 
-/** FORMAT.md §4-5: a node as a sealed page. */
+/** FORMAT.md §4-5: a node as a sealed page, written into `page` (any prior contents). */
 export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer): Buffer {
   const n = node.keys.length
   writeHeader(page, pgid, txid, node.leaf ? PageType.leaf : PageType.branch, n)
+  let end: number
   if (node.leaf) {
-    encodeLeafEntries(
+    end = encodeLeafEntries(
       page,
       n,
       (i) => node.keys[i]!,
@@ -65,7 +66,7 @@ export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer)
       },
     )
   } else {
-    encodeBranchEntries(
+    end = encodeBranchEntries(
       page,
       n,
       (i) => node.keys[i]!,
@@ -73,6 +74,8 @@ export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer)
       (i) => (node.kids[i] as PageRef).txid,
     )
   }
+  // The buffer may hold old bytes (slabs are not zeroed): FORMAT.md §2 wants the rest zero.
+  page.fill(0, end)
   sealPage(page)
   return page
 }
