@@ -66,6 +66,7 @@ export class Database implements TxHost {
   /** The write transaction holding the writer: an explicit one, or one running queued updates. */
   #writer: WriteTx | undefined
   #commitInFlight: Promise<unknown> | undefined
+  #pumpScheduled = false
 
   private constructor(path: string, file: FileHandle, store: OpenedStore, lock: FileLock | undefined, options: OpenOptions) {
     this.path = path
@@ -167,7 +168,7 @@ export class Database implements TxHost {
         resolve: resolve as (v: unknown) => void,
         reject,
       })
-      this.#pump()
+      this.#schedulePump()
     })
   }
 
@@ -212,7 +213,7 @@ export class Database implements TxHost {
         return
       }
       this.#queue.push({ run: () => undefined, durability: this.#durability, resolve: resolve as (v: unknown) => void, reject, explicit: true })
-      this.#pump()
+      this.#schedulePump()
     })
   }
 
@@ -299,6 +300,19 @@ export class Database implements TxHost {
 
   #assertWritable(): void {
     if (this.readOnly) throw new BTreeError('BTREE_TX_READONLY', 'the database is open read-only')
+  }
+
+  /**
+   * Starts the queue after the current microtasks: every update() called in the same turn (64
+   * callers resuming from one group commit, say) joins one group instead of the first going alone.
+   */
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return
+    this.#pumpScheduled = true
+    queueMicrotask(() => {
+      this.#pumpScheduled = false
+      this.#pump()
+    })
   }
 
   /** Starts the next queued work when the writer is free. */
