@@ -400,7 +400,9 @@ export class Database implements TxHost {
   /** Commits `tx` (tx/commit.ts) and publishes it to new readers. */
   async #commit(tx: WriteTx, durable: boolean): Promise<void> {
     if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
-    if (++this.#era >= ERA_LIMIT) durable = true
+    // A run of commits without a sync ends after ERA_LIMIT commits, or once the pages it holds back
+    // (rule 1 of FORMAT.md §8) pass an eighth of the file, so 'none' cannot grow the file unboundedly.
+    if (++this.#era >= ERA_LIMIT || this.#freelist.pendingCount > Math.max(256, this.#freelist.highWater / 8)) durable = true
     // No commit may share a txid with a commit lost to a crash: open's verification tells pages
     // apart by txid (FORMAT.md §8 rule 4).
     if (this.#nextTxid < this.#txidFloor) this.#nextTxid = this.#txidFloor

@@ -12,6 +12,12 @@
 export class FreeList {
   #free: number[]
   readonly #pending = new Map<number, number[]>()
+  /**
+   * Every id of the completed commits' pending groups, ascending, kept up to date as groups are
+   * added and released, so that writing the list costs a linear merge, not a sort of every pending
+   * id (which made each commit O(P log P) while a run of unsynced commits held P pages back).
+   */
+  #pendingSorted: number[] = []
   highWater: number
   #checkpoint: { free: number[]; highWater: number; txid: number } | undefined
 
@@ -50,7 +56,13 @@ export class FreeList {
 
   /** The commit completed: its allocations and frees stand. */
   end(): void {
+    const cp = this.#checkpoint
     this.#checkpoint = undefined
+    const group = cp === undefined ? undefined : this.#pending.get(cp.txid)
+    if (group !== undefined) {
+      group.sort((a, b) => a - b)
+      this.#pendingSorted = mergeSorted(this.#pendingSorted, group)
+    }
   }
 
   /** The commit failed: pages it allocated are free again and what it freed is in use again. */
@@ -92,9 +104,15 @@ export class FreeList {
       this.#pending.set(txid, group)
     }
     for (let i = 0; i < count; i++) group.push(pgid + i)
+    // Outside a commit (recovery, tests) the group counts as completed at once.
+    if (this.#checkpoint?.txid !== txid) {
+      const ids: number[] = []
+      for (let i = 0; i < count; i++) ids.push(pgid + i)
+      this.#pendingSorted = mergeSorted(this.#pendingSorted, ids)
+    }
   }
 
-  /** Moves every pending group with txid <= `upTo` to the free list. */
+  /** Moves every pending group with txid <= `upTo` to the free list. Call between commits. */
   release(upTo: number): void {
     let released: number[] | undefined
     for (const [t, ids] of this.#pending) {
@@ -105,15 +123,31 @@ export class FreeList {
     if (released === undefined) return
     released.sort((a, b) => a - b)
     this.#free = mergeSorted(this.#free, released)
+    if (this.#pending.size === 0) this.#pendingSorted = []
+    else this.#pendingSorted = subtractSorted(this.#pendingSorted, released)
   }
 
-  /** Free and pending ids together, ascending: what a commit writes (FORMAT.md §7). */
+  /**
+   * Free and pending ids together, ascending: what a commit writes (FORMAT.md §7). O(F + P):
+   * only the commit in flight's own group is sorted.
+   */
   freeAndPending(): number[] {
-    const pending: number[] = []
-    for (const ids of this.#pending.values()) pending.push(...ids)
-    pending.sort((a, b) => a - b)
+    const cp = this.#checkpoint
+    const own = cp === undefined ? undefined : this.#pending.get(cp.txid)
+    const pending = own === undefined ? this.#pendingSorted : mergeSorted(this.#pendingSorted, own.slice().sort((a, b) => a - b))
     return mergeSorted(this.#free, pending)
   }
+}
+
+/** `a` without the ids of `b` (both ascending, `b` a subset of `a`). */
+function subtractSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = []
+  let j = 0
+  for (const x of a) {
+    if (j < b.length && b[j] === x) j++
+    else out.push(x)
+  }
+  return out
 }
 
 function mergeSorted(a: readonly number[], b: readonly number[]): number[] {

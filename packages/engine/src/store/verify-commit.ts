@@ -11,7 +11,8 @@ import type { Pager } from './pager.js'
  * Every page such a commit can reach that was written after its `durableTxid` is read and
  * verified (checksum, id, and the txid its parent recorded); pages at or before `durableTxid` were
  * synced and are not read. Throws BTREE_CORRUPTION at the first page that fails. Cost: the pages
- * written since the last durable commit, so nothing for a commit made with durability 'full'.
+ * written since the last durable commit: the newest commit's own pages when every commit is made
+ * with durability 'full' (each meta names the previous one as its durable base).
  */
 export function verifyCommit(pager: Pager, meta: Meta): void {
   const recent = (t32: number): boolean => widenTxid(t32, meta.txid) > meta.durableTxid
