@@ -77,14 +77,17 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
     },
   }
   const freePage = (p: number): void => ctx.free(p, 1)
-  // New tree pages come from slabs of SLAB_PAGES, not zeroed (encodeNode writes every byte): one
-  // allocation instead of one per page, which showed as a fifth of the garbage collector's work in
-  // a random fill, and no zeroing pass over memory that is written anyway.
+  // New tree pages come from slabs, not zeroed (encodeNode writes every byte): one allocation for
+  // many pages, where one per page showed as a fifth of the garbage collector's work in a random
+  // fill. Slabs double from one page up to SLAB_PAGES, so a small commit wastes at most half of
+  // what it allocates (cached pages keep their slab alive).
   let slab = Buffer.alloc(0)
   let slabUsed = 0
+  let slabPages = 1
   ctx.newPage = () => {
     if (slabUsed === slab.length) {
-      slab = Buffer.allocUnsafeSlow(SLAB_PAGES * pageSize)
+      slab = Buffer.allocUnsafeSlow(slabPages * pageSize)
+      slabPages = Math.min(slabPages * 2, SLAB_PAGES)
       slabUsed = 0
     }
     slabUsed += pageSize
