@@ -3,7 +3,7 @@ import type { FileHandle, FileSystem } from './io/file-handle.js'
 import { nodeFileSystem } from './io/node-file.js'
 import type { ReclaimEntry } from './page/freelist-page.js'
 import { DEFAULT_PAGE_SIZE, isValidPageSize, maxKeySize } from './page/layout.js'
-import type { Meta } from './page/meta-page.js'
+import { FORMAT_VERSION, type Meta } from './page/meta-page.js'
 import { FreeList } from './freelist/freelist.js'
 import { FileLock } from './store/lock.js'
 import { type OpenedStore, ERA_LIMIT, initializeFile, readStore } from './store/open-store.js'
@@ -266,7 +266,7 @@ export class Database implements TxHost {
     metas[this.#slot] = { slot: this.#slot, valid: true, txid: this.#meta.txid, problem: undefined }
     return {
       path: this.path,
-      formatVersion: 1,
+      formatVersion: FORMAT_VERSION,
       pageSize: this.pageSize,
       txid: this.#meta.txid,
       fileSize: this.#file.size(),

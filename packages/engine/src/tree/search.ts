@@ -33,16 +33,22 @@ export function nodeBranchSearch(node: Node, key: Uint8Array): number {
   return found
 }
 
-/**
- * Looks `key` up in a tree of pages only (a read transaction). O(log n) page visits, no allocation
- * until the value is copied. Returns the value's bytes (a view) or an OverflowValue.
- */
-export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value | undefined {
+/** Descends a tree of pages to the leaf that holds, or would hold, `key`. O(height) page visits. */
+export function pageTreeLeaf(pager: Pager, root: PageRef, key: Uint8Array): Buffer {
   let page = pager.treePage(root.pgid, root.txid)
   while (pageType(page) === PageType.branch) {
     const i = branchSearch(page, key)
     page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
   }
+  return page
+}
+
+/**
+ * Looks `key` up in a tree of pages only (a read transaction). O(log n) page visits, no allocation
+ * until the value is copied. Returns the value's bytes (a view) or an OverflowValue.
+ */
+export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value | undefined {
+  const page = pageTreeLeaf(pager, root, key)
   const i = leafFind(page, key)
   if (i < 0) return undefined
   if (leafIsOverflow(page, i)) {
@@ -57,11 +63,7 @@ export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value
  * copies straight out of the page (one pooled allocation, no intermediate view).
  */
 export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array): Buffer | undefined {
-  let page = pager.treePage(root.pgid, root.txid)
-  while (pageType(page) === PageType.branch) {
-    const i = branchSearch(page, key)
-    page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
-  }
+  const page = pageTreeLeaf(pager, root, key)
   const i = leafFind(page, key)
   if (i < 0) return undefined
   const off = leafEntryOffset(page, i)
