@@ -358,21 +358,26 @@ export class Database implements TxHost {
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
     let durable = false
     let changed = false
+    // A callback alone in its group needs no savepoint: if it throws, the whole transaction is
+    // dropped. (A savepoint keeps an undo record of every put, a cost a bulk load should not pay.)
+    const isolate = group.length > 1
     for (const req of group) {
-      const sp = tx.savepoint()
+      const sp = isolate ? tx.savepoint() : undefined
       try {
         let value = req.run(tx)
         if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
           value = await value
         }
-        tx.release(sp)
+        if (sp !== undefined) tx.release(sp)
         results.push({ ok: true, value })
         if (req.durability === 'full') durable = true
         changed = true
       } catch (error) {
         try {
-          tx.rollbackTo(sp)
-          tx.release(sp)
+          if (sp !== undefined) {
+            tx.rollbackTo(sp)
+            tx.release(sp)
+          }
         } catch {
           // The transaction was closed under the callback (database closing): the commit below fails.
         }
