@@ -1,4 +1,4 @@
-import { comparePageKey } from './key-compare.js'
+import { comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
 import { BRANCH_ENTRY_HEADER, HEADER_SIZE, SLOT_SIZE, pageCount, setU16, setU32, u16, u32 } from './layout.js'
 
 /**
@@ -25,19 +25,28 @@ export function branchKey(page: Buffer, i: number): Buffer {
   return page.subarray(start, start + u16(page, off + 8))
 }
 
-/** The child to descend into for `key`: the last entry whose key <= `key` (entry 0 when none). */
+/**
+ * The child to descend into for `key`: the last entry whose key <= `key` (entry 0 when none).
+ * Binary search that skips the prefix the key shares with both bounds.
+ */
 export function branchSearch(page: Buffer, key: Uint8Array): number {
   let lo = 1
   let hi = pageCount(page) - 1
   let found = 0
+  let loPrefix = 0
+  let hiPrefix = 0
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
     const off = branchEntryOffset(page, mid)
-    const c = comparePageKey(page, off + BRANCH_ENTRY_HEADER, u16(page, off + 8), key)
+    const c = comparePageKeyFrom(page, off + BRANCH_ENTRY_HEADER, u16(page, off + 8), key, loPrefix < hiPrefix ? loPrefix : hiPrefix)
     if (c <= 0) {
       found = mid
       lo = mid + 1
-    } else hi = mid - 1
+      loPrefix = lastCommonPrefix
+    } else {
+      hi = mid - 1
+      hiPrefix = lastCommonPrefix
+    }
   }
   return found
 }

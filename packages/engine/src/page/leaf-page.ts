@@ -1,4 +1,4 @@
-import { comparePageKey } from './key-compare.js'
+import { comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
 import {
   HEADER_SIZE,
   LEAF_ENTRY_HEADER,
@@ -59,40 +59,32 @@ export function leafOverflowRef(page: Uint8Array, i: number): [number, number] {
 
 /** Index of the first key >= `key` (count when none); `exact` tells whether it is equal. */
 export function leafSearch(page: Buffer, key: Uint8Array): { index: number; exact: boolean } {
-  let lo = 0
-  let hi = pageCount(page)
-  let exact = false
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    const off = leafEntryOffset(page, mid)
-    const c = comparePageKey(page, off + LEAF_ENTRY_HEADER, u16(page, off), key)
-    if (c < 0) lo = mid + 1
-    else {
-      hi = mid
-      if (c === 0) exact = true
-    }
-  }
-  return { index: lo, exact: exact && lo < pageCount(page) && leafKeyEquals(page, lo, key) }
+  const i = leafFind(page, key)
+  return i >= 0 ? { index: i, exact: true } : { index: -1 - i, exact: false }
 }
 
-/** Index of the first key >= `key`, or -1-index when absent; allocation-free hot path for get. */
+/**
+ * Index of `key`, or -1-index of the first key above it when absent; the allocation-free hot path
+ * of get. Binary search that skips the prefix the key shares with both bounds.
+ */
 export function leafFind(page: Buffer, key: Uint8Array): number {
   let lo = 0
   let hi = pageCount(page) - 1
+  let loPrefix = 0
+  let hiPrefix = 0
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
     const off = leafEntryOffset(page, mid)
-    const c = comparePageKey(page, off + LEAF_ENTRY_HEADER, u16(page, off), key)
-    if (c < 0) lo = mid + 1
-    else if (c > 0) hi = mid - 1
-    else return mid
+    const c = comparePageKeyFrom(page, off + LEAF_ENTRY_HEADER, u16(page, off), key, loPrefix < hiPrefix ? loPrefix : hiPrefix)
+    if (c < 0) {
+      lo = mid + 1
+      loPrefix = lastCommonPrefix
+    } else if (c > 0) {
+      hi = mid - 1
+      hiPrefix = lastCommonPrefix
+    } else return mid
   }
   return -1 - lo
-}
-
-function leafKeyEquals(page: Buffer, i: number, key: Uint8Array): boolean {
-  const off = leafEntryOffset(page, i)
-  return comparePageKey(page, off + LEAF_ENTRY_HEADER, u16(page, off), key) === 0
 }
 
 /** What a leaf entry needs to be written: the value inline, or an overflow reference. */

@@ -1,34 +1,47 @@
 import { leafEntryOffset, leafFind, leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
 import { branchChild, branchChildTxid, branchSearch } from '../page/branch-page.js'
 import { LEAF_ENTRY_HEADER, OVERFLOW_FLAG, PageType, pageType, u16, u32 } from '../page/layout.js'
-import { compareKeys } from '../page/key-compare.js'
+import { compareKeys, compareKeysFrom, lastCommonPrefix } from '../page/key-compare.js'
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import { type Child, Node, OverflowValue, type Value } from './node.js'
 
-/** Index of the first key >= `key` in a node's sorted keys; `found` when equal. */
+/** Index of the first key >= `key` in a node's sorted keys (prefix-skipping binary search). */
 export function nodeLowerBound(keys: Uint8Array[], key: Uint8Array): number {
   let lo = 0
   let hi = keys.length
+  let loPrefix = 0
+  let hiPrefix = 0
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (compareKeys(keys[mid]!, key) < 0) lo = mid + 1
-    else hi = mid
+    if (compareKeysFrom(keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix) < 0) {
+      lo = mid + 1
+      loPrefix = lastCommonPrefix
+    } else {
+      hi = mid
+      hiPrefix = lastCommonPrefix
+    }
   }
   return lo
 }
 
-/** The child of a branch node to descend into for `key`. */
+/** The child of a branch node to descend into for `key` (prefix-skipping binary search). */
 export function nodeBranchSearch(node: Node, key: Uint8Array): number {
   let lo = 1
   let hi = node.keys.length - 1
   let found = 0
+  let loPrefix = 0
+  let hiPrefix = 0
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
-    if (compareKeys(node.keys[mid]!, key) <= 0) {
+    if (compareKeysFrom(node.keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix) <= 0) {
       found = mid
       lo = mid + 1
-    } else hi = mid - 1
+      loPrefix = lastCommonPrefix
+    } else {
+      hi = mid - 1
+      hiPrefix = lastCommonPrefix
+    }
   }
   return found
 }
