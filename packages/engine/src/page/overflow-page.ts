@@ -10,13 +10,17 @@ export function overflowPageCount(pageSize: number, length: number): number {
   return Math.ceil(length / overflowPayload(pageSize))
 }
 
-/** Encodes `value` as sealed pages starting at `pgid`. */
+/**
+ * Encodes `value` as sealed pages starting at `pgid`: views into one buffer, so that a large value
+ * costs one allocation and one write, not one per page.
+ */
 export function encodeOverflow(value: Uint8Array, pgid: number, txid: number, pageSize: number): Buffer[] {
   const payload = overflowPayload(pageSize)
   const n = overflowPageCount(pageSize, value.length)
+  const run = Buffer.alloc(n * pageSize)
   const pages: Buffer[] = []
   for (let i = 0; i < n; i++) {
-    const page = Buffer.alloc(pageSize)
+    const page = run.subarray(i * pageSize, (i + 1) * pageSize)
     writeHeader(page, pgid + i, txid, PageType.overflow, 0)
     page.set(value.subarray(i * payload, (i + 1) * payload), HEADER_SIZE)
     sealPage(page)

@@ -218,6 +218,7 @@ async function writeRuns(file: FileHandle, runs: Array<[number, Buffer[]]>, page
         next += runs[i]![1].length
         i++
       }
+      coalesce(bufs)
       if ((next - start) * pageSize >= ASYNC_RUN_BYTES) {
         pending.push(file.writev(bufs, start * pageSize))
         continue
@@ -232,4 +233,19 @@ async function writeRuns(file: FileHandle, runs: Array<[number, Buffer[]]>, page
     const results = await Promise.allSettled(pending)
     for (const r of results) if (r.status === 'rejected') throw r.reason
   }
+}
+
+/** Joins neighbouring buffers that are adjacent views of one allocation (a slab, an overflow run). */
+function coalesce(bufs: Buffer[]): void {
+  let w = 0
+  for (let r = 1; r < bufs.length; r++) {
+    const prev = bufs[w]!
+    const cur = bufs[r]!
+    if (cur.buffer === prev.buffer && cur.byteOffset === prev.byteOffset + prev.length) {
+      bufs[w] = Buffer.from(prev.buffer, prev.byteOffset, prev.length + cur.length)
+    } else {
+      bufs[++w] = cur
+    }
+  }
+  bufs.length = Math.min(bufs.length, w + 1)
 }
