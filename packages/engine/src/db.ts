@@ -4,6 +4,8 @@ import { nodeFileSystem } from './io/node-file.js'
 import type { ReclaimEntry } from './page/freelist-page.js'
 import { DEFAULT_PAGE_SIZE, isValidPageSize, maxKeySize } from './page/layout.js'
 import { FORMAT_VERSION, type Meta } from './page/meta-page.js'
+import type { BucketRecord } from './bucket/bucket-record.js'
+import { lookupBucket } from './bucket/catalog.js'
 import { FreeList } from './freelist/freelist.js'
 import { FileLock } from './store/lock.js'
 import { type OpenedStore, ERA_LIMIT, initializeFile, readStore } from './store/open-store.js'
@@ -67,6 +69,8 @@ export class Database implements TxHost {
   #writer: WriteTx | undefined
   #commitInFlight: Promise<unknown> | undefined
   #pumpScheduled = false
+  /** Bucket records of the newest commit by name (null: no such bucket); cleared by each commit. */
+  readonly #buckets = new Map<string, BucketRecord | null>()
 
   private constructor(path: string, file: FileHandle, store: OpenedStore, lock: FileLock | undefined, options: OpenOptions) {
     this.path = path
@@ -175,7 +179,8 @@ export class Database implements TxHost {
   /** Runs `fn` on a snapshot of the newest commit, synchronously, and releases the snapshot. */
   view<T>(fn: (tx: ReadTransaction) => T): T {
     if (typeof fn !== 'function') throw new BTreeTypeError(`view needs a function, got ${describe(fn)}`)
-    const tx = this.begin()
+    this.#assertAcceptingWork()
+    const tx = new ReadTx(this, this.#meta, true)
     try {
       return fn(tx)
     } finally {
@@ -274,6 +279,18 @@ export class Database implements TxHost {
       metas,
       activeMeta: this.#slot,
     }
+  }
+
+  lookupBucket(meta: Meta, name: string, nameKey: Uint8Array): BucketRecord | undefined {
+    if (meta !== this.#meta) return lookupBucket(this.pager, meta.catalog, nameKey)
+    // Snapshots of the newest commit (one per db.view, say) share its catalog lookups.
+    let rec = this.#buckets.get(name)
+    if (rec === undefined) {
+      rec = lookupBucket(this.pager, meta.catalog, nameKey) ?? null
+      if (this.#buckets.size >= 1024) this.#buckets.clear()
+      this.#buckets.set(name, rec)
+    }
+    return rec ?? undefined
   }
 
   /** Waits for queued updates and the commit in flight, then closes the file and the lock. */
@@ -441,6 +458,7 @@ export class Database implements TxHost {
     for (const pgid of outcome.overwritten) this.pager.cache.delete(pgid)
     this.pager.highWater = outcome.meta.highWater
     this.#meta = outcome.meta
+    this.#buckets.clear()
     this.#slot = outcome.slot
     this.#reclaim = outcome.reclaim
     if (durable) {

@@ -1,5 +1,5 @@
 import { ReadBucketImpl } from '../bucket/read-bucket.js'
-import { listBuckets, lookupBucket } from '../bucket/catalog.js'
+import { listBuckets } from '../bucket/catalog.js'
 import { BTreeError } from '../errors.js'
 import type { Meta } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
@@ -28,13 +28,16 @@ export class ReadTx implements ReadTransaction {
   readonly #buckets = new Map<string, ReadBucketImpl | undefined>()
   readonly #token = {}
   #closed = false
+  readonly #scoped: boolean
 
-  constructor(host: TxHost, meta: Meta) {
+  /** `scoped`: the caller closes it on every path (db.view), so it needs no GC safety net. */
+  constructor(host: TxHost, meta: Meta, scoped = false) {
     this.#host = host
     this.#meta = meta
     this.txid = meta.txid
+    this.#scoped = scoped
     host.readers.add(meta.txid)
-    forgotten.register(this, { readers: host.readers, txid: meta.txid }, this.#token)
+    if (!scoped) forgotten.register(this, { readers: host.readers, txid: meta.txid }, this.#token)
   }
 
   get closed(): boolean {
@@ -54,7 +57,7 @@ export class ReadTx implements ReadTransaction {
     const key = bucketNameKey(name, this.#host.maxKeySize)
     this.check()
     if (this.#buckets.has(name)) return this.#buckets.get(name)
-    const rec = lookupBucket(this.#host.pager, this.#meta.catalog, key)
+    const rec = this.#host.lookupBucket(this.#meta, name, key)
     const b = rec === undefined ? undefined : new ReadBucketImpl(this, name, rec.root, rec.count)
     this.#buckets.set(name, b)
     return b
@@ -68,7 +71,7 @@ export class ReadTx implements ReadTransaction {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    forgotten.unregister(this.#token)
+    if (!this.#scoped) forgotten.unregister(this.#token)
     this.#host.readers.remove(this.txid)
   }
 }

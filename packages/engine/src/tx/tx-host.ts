@@ -1,3 +1,5 @@
+import type { BucketRecord } from '../bucket/bucket-record.js'
+import type { Meta } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import type { Durability } from '../types.js'
 import type { ReaderRegistry } from './readers.js'
@@ -9,6 +11,8 @@ export interface TxHost {
   readonly pageSize: number
   readonly maxKeySize: number
   readonly readers: ReaderRegistry
+  /** The record of bucket `name` as of commit `meta` (cached for the newest commit). */
+  lookupBucket(meta: Meta, name: string, nameKey: Uint8Array): BucketRecord | undefined
   /** Throws BTREE_CLOSED once the database is closed. */
   assertOpen(): void
   /** Commits an explicit write transaction and releases the writer. */
