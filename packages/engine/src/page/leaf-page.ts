@@ -100,25 +100,38 @@ export function leafEntrySize(keyLength: number, storedValueLength: number): num
   return SLOT_SIZE + LEAF_ENTRY_HEADER + keyLength + storedValueLength
 }
 
+/** A value stored in overflow pages, as a leaf entry references it (FORMAT.md §4). */
+export interface OverflowRefLike {
+  readonly pgid: number
+  readonly txid: number
+  readonly length: number
+}
+
 /**
- * Writes `n` entries into `page` after the header (which the caller writes). `keyAt`/`valueAt`
- * supply entries; returns the end offset.
+ * Writes the entries after the header (which the caller writes): values inline, or overflow
+ * references. Returns the end offset. One pass, no per-entry allocation.
  */
-export function encodeLeafEntries(
-  page: Uint8Array,
-  n: number,
-  keyAt: (i: number) => Uint8Array,
-  writeValue: (i: number, page: Uint8Array, off: number) => { word: number; bytes: number },
-): number {
+export function encodeLeafEntries(page: Uint8Array, keys: readonly Uint8Array[], vals: readonly (Uint8Array | OverflowRefLike)[]): number {
+  const n = keys.length
   let off = HEADER_SIZE + SLOT_SIZE * n
   for (let i = 0; i < n; i++) {
-    const key = keyAt(i)
+    const key = keys[i]!
+    const v = vals[i]!
+    const klen = key.length
     setU16(page, HEADER_SIZE + SLOT_SIZE * i, off)
-    setU16(page, off, key.length)
+    setU16(page, off, klen)
     page.set(key, off + LEAF_ENTRY_HEADER)
-    const v = writeValue(i, page, off + LEAF_ENTRY_HEADER + key.length)
-    setU32(page, off + 2, v.word)
-    off += LEAF_ENTRY_HEADER + key.length + v.bytes
+    const at = off + LEAF_ENTRY_HEADER + klen
+    if (v instanceof Uint8Array) {
+      setU32(page, off + 2, v.length)
+      page.set(v, at)
+      off = at + v.length
+    } else {
+      setU32(page, off + 2, OVERFLOW_FLAG + v.length)
+      setU32(page, at, v.pgid)
+      setU32(page, at + 4, v.txid)
+      off = at + 8
+    }
   }
   return off
 }

@@ -23,6 +23,10 @@ export function materializeRoot(ctx: TreeWriter, root: Child): Node {
   return root instanceof Node ? root : Node.fromPage(ctx.pager.treePage(root.pgid, root.txid), root.pgid)
 }
 
+/** The descent path of treePut, reused across calls (it is not re-entrant): no arrays per put. */
+const PATH: Node[] = []
+const INDEX: number[] = []
+
 /**
  * Inserts or replaces `key`. Nodes on the path become writable copies; a node over the page size
  * splits, and the split climbs. When the key lands at the end of a node (an ascending load), the
@@ -31,8 +35,10 @@ export function materializeRoot(ctx: TreeWriter, root: Child): Node {
  */
 export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Value): ModifyResult {
   const top = materializeRoot(ctx, root)
-  const path: Node[] = []
-  const index: number[] = []
+  const path = PATH
+  const index = INDEX
+  path.length = 0
+  index.length = 0
   let node = top
   while (!node.leaf) {
     const i = nodeBranchSearch(node, key)

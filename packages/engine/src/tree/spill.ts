@@ -50,21 +50,7 @@ export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer)
   writeHeader(page, pgid, txid, node.leaf ? PageType.leaf : PageType.branch, n)
   let end: number
   if (node.leaf) {
-    end = encodeLeafEntries(
-      page,
-      n,
-      (i) => node.keys[i]!,
-      (i, p, off) => {
-        const v = node.vals[i]!
-        if (v instanceof OverflowValue) {
-          setU32(p, off, v.pgid)
-          setU32(p, off + 4, v.txid)
-          return { word: (OVERFLOW_FLAG + v.length) >>> 0, bytes: 8 }
-        }
-        p.set(v, off)
-        return { word: v.length, bytes: v.length }
-      },
-    )
+    end = encodeLeafEntries(page, node.keys, node.vals)
   } else {
     end = encodeBranchEntries(
       page,
