@@ -1,6 +1,6 @@
-import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LEAF_ENTRY_HEADER, OVERFLOW_REF_SIZE, SLOT_SIZE, isOverflowValue, pageCount, pageType, PageType } from '../page/layout.js'
+import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LEAF_ENTRY_HEADER, OVERFLOW_FLAG, OVERFLOW_REF_SIZE, SLOT_SIZE, isOverflowValue, pageCount, pageType, PageType, u16, u32 } from '../page/layout.js'
 import { branchChild, branchChildTxid, branchKey } from '../page/branch-page.js'
-import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import { leafEntryOffset } from '../page/leaf-page.js'
 import type { PageRef } from '../page/meta-page.js'
 
 /** An overflow value still on disk: the run's first page, the txid32 that wrote it, its length. */
@@ -58,19 +58,24 @@ export class Node {
     const n = pageCount(page)
     const keys = new Array<Uint8Array>(n)
     if (pageType(page) === PageType.leaf) {
+      // Plain Uint8Array views: Buffer.subarray costs a Buffer construction per key and value, and
+      // a random-order commit decodes hundreds of leaves.
+      const ab = page.buffer
+      const base = page.byteOffset
       const vals = new Array<Value>(n)
-      let size = HEADER_SIZE
+      let size = HEADER_SIZE + SLOT_SIZE * n
       for (let i = 0; i < n; i++) {
-        const key = leafKey(page, i)
-        keys[i] = key
-        if (leafIsOverflow(page, i)) {
-          const [ovPgid, ovTxid] = leafOverflowRef(page, i)
-          vals[i] = new OverflowValue(ovPgid, ovTxid, leafValueLength(page, i))
-          size += SLOT_SIZE + LEAF_ENTRY_HEADER + key.length + OVERFLOW_REF_SIZE
+        const off = leafEntryOffset(page, i)
+        const klen = u16(page, off)
+        const word = u32(page, off + 2)
+        const start = off + LEAF_ENTRY_HEADER
+        keys[i] = new Uint8Array(ab, base + start, klen)
+        if (word >= OVERFLOW_FLAG) {
+          vals[i] = new OverflowValue(u32(page, start + klen), u32(page, start + klen + 4), word - OVERFLOW_FLAG)
+          size += LEAF_ENTRY_HEADER + klen + OVERFLOW_REF_SIZE
         } else {
-          const v = leafValueBytes(page, i)
-          vals[i] = v
-          size += SLOT_SIZE + LEAF_ENTRY_HEADER + key.length + v.length
+          vals[i] = new Uint8Array(ab, base + start + klen, word)
+          size += LEAF_ENTRY_HEADER + klen + word
         }
       }
       return new Node(true, keys, vals, [], pgid, size)
