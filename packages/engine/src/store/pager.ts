@@ -30,7 +30,10 @@ export class Pager {
   treePage(pgid: number, txid: number): Buffer {
     const cached = this.cache.get(pgid)
     if (cached !== undefined) {
-      if (pageTxid(cached) !== txid >>> 0) throw this.#stale(pgid, cached, txid)
+      // The header's txid32, compared as int32 inline: this check runs on every page visit.
+      if ((cached[8]! | (cached[9]! << 8) | (cached[10]! << 16) | (cached[11]! << 24)) !== (txid | 0)) {
+        throw this.#stale(pgid, cached, txid)
+      }
       return cached
     }
     const page = this.readVerified(pgid, txid)

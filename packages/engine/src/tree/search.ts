@@ -80,11 +80,12 @@ export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array): B
   const i = leafFind(page, key)
   if (i < 0) return undefined
   const off = leafEntryOffset(page, i)
-  const word = u32(page, off + 2)
   const start = off + LEAF_ENTRY_HEADER + u16(page, off)
-  if (word >= OVERFLOW_FLAG) return pager.readOverflow(u32(page, start), u32(page, start + 4), word - OVERFLOW_FLAG)
-  const out = Buffer.allocUnsafe(word)
-  page.copy(out, 0, start, start + word)
+  if (page[off + 5]! >= 0x80) return pager.readOverflow(u32(page, start), u32(page, start + 4), u32(page, off + 2) - OVERFLOW_FLAG)
+  // Inline length: below 2^31, so it reads as a non-negative int32.
+  const length = page[off + 2]! | (page[off + 3]! << 8) | (page[off + 4]! << 16) | (page[off + 5]! << 24)
+  const out = Buffer.allocUnsafe(length)
+  page.copy(out, 0, start, start + length)
   return out
 }
 
