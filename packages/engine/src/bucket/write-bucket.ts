@@ -17,6 +17,8 @@ export interface WriteBucketHost extends BucketHost {
   readonly maxKeySize: number
   /** Bumped by every change, so cursors know to re-seek. */
   readonly version: number
+  /** A private copy of a caller's bytes, valid for the transaction's life. */
+  copyIn(bytes: Uint8Array): Uint8Array
   /** Throws unless the transaction may write. */
   checkWritable(): void
   /** Records the inverse of a key change for savepoints. */
@@ -70,9 +72,9 @@ export class WriteBucketImpl implements WriteBucket {
     const s = this.#state
     const freedBefore = s.freed.length
     const countBefore = s.count
-    const k = Buffer.from(key)
+    const k = this.#host.copyIn(key)
     if (!s.mayOverflow && isOverflowValue(this.#host.pageSize, k.length, value.length)) s.mayOverflow = true
-    const r = treePut(this.#writer, s.root, k, Buffer.from(value))
+    const r = treePut(this.#writer, s.root, k, this.#host.copyIn(value))
     s.root = r.root
     if (r.old === undefined) s.count++
     s.dirty = true

@@ -25,6 +25,8 @@ interface SavepointRecord extends Savepoint {
 }
 
 const encoder = new TextEncoder()
+/** Bytes per arena chunk for copies of keys and values (copyIn). */
+const ARENA_CHUNK = 64 * 1024
 
 /** Levels below a tree's root page (0 for a leaf root), by its leftmost path. O(height). */
 function treeHeight(pager: Pager, root: { pgid: number; txid: number }): number {
@@ -55,6 +57,8 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   readonly #undo: Undo[] = []
   readonly #savepoints: SavepointRecord[] = []
   #nextSavepoint = 1
+  #arena: Buffer = Buffer.alloc(0)
+  #arenaUsed = 0
   #version = 0
   #closed = false
   /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
@@ -92,6 +96,25 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   check(): void {
     if (this.#closed) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
     this.#host.assertOpen()
+  }
+
+  /**
+   * Copies a key or value the caller passed to put into the transaction's arena: chunks of 64 KiB
+   * with plain views into them, where a Buffer.from per key and value made most of a bulk load's
+   * garbage. Large values get their own allocation. The views live as long as the nodes that hold
+   * them, which commit copies into pages.
+   */
+  copyIn(bytes: Uint8Array): Uint8Array {
+    const n = bytes.length
+    if (n > ARENA_CHUNK / 8) return Buffer.from(bytes)
+    if (this.#arenaUsed + n > this.#arena.length) {
+      this.#arena = Buffer.allocUnsafeSlow(ARENA_CHUNK)
+      this.#arenaUsed = 0
+    }
+    const at = this.#arenaUsed
+    this.#arena.set(bytes, at)
+    this.#arenaUsed = at + n
+    return new Uint8Array(this.#arena.buffer, this.#arena.byteOffset + at, n)
   }
 
   checkWritable(): void {
