@@ -1,3 +1,4 @@
+import { BTreeError } from '../errors.js'
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
@@ -49,6 +50,15 @@ export class ReadBucketImpl implements ReadBucket {
     const root = this.#root
     const host = this.#host
     return new TreeCursor({ pager: host.pager, root: () => root, version: () => 0, check: () => host.check() })
+  }
+
+  /** Not in ReadBucket's type: a coded error for JavaScript callers, not "is not a function". */
+  put(): never {
+    throw new BTreeError('BTREE_TX_READONLY', 'a bucket of a read snapshot cannot write')
+  }
+
+  delete(): never {
+    throw new BTreeError('BTREE_TX_READONLY', 'a bucket of a read snapshot cannot write')
   }
 
   entries(options?: RangeOptions): IterableIterator<[Buffer, Buffer]> {

@@ -68,10 +68,45 @@ export class ReadTx implements ReadTransaction {
     return listBuckets(this.#host.pager, this.#meta.catalog).map(([name]) => name)
   }
 
+  // Write methods a read snapshot does not have in its type, for JavaScript callers (and casts):
+  // each fails with a coded error instead of "is not a function".
+  createBucket(): never {
+    throw readOnly()
+  }
+
+  createBucketIfNotExists(): never {
+    throw readOnly()
+  }
+
+  deleteBucket(): never {
+    throw readOnly()
+  }
+
+  savepoint(): never {
+    throw readOnly()
+  }
+
+  rollbackTo(): never {
+    throw readOnly()
+  }
+
+  release(): never {
+    throw readOnly()
+  }
+
+  commit(): never {
+    throw readOnly()
+  }
+
   close(): void {
     if (this.#closed) return
     this.#closed = true
     if (!this.#scoped) forgotten.unregister(this.#token)
     this.#host.readers.remove(this.txid)
   }
+}
+
+/** The error of a write attempted through a read snapshot. */
+export function readOnly(): BTreeError {
+  return new BTreeError('BTREE_TX_READONLY', 'a read snapshot cannot write; use db.update or a write transaction')
 }
