@@ -1,8 +1,8 @@
-import { BTreeError, BTreeRangeError, BTreeTypeError, ioError } from './errors.js'
+import { BTreeError, BTreeTypeError, ioError } from './errors.js'
 import type { FileHandle, FileSystem } from './io/file-handle.js'
 import { nodeFileSystem } from './io/node-file.js'
 import type { ReclaimEntry } from './page/freelist-page.js'
-import { DEFAULT_PAGE_SIZE, isValidPageSize, maxKeySize } from './page/layout.js'
+import { DEFAULT_PAGE_SIZE, maxKeySize } from './page/layout.js'
 import { FORMAT_VERSION, type Meta } from './page/meta-page.js'
 import type { BucketRecord } from './bucket/bucket-record.js'
 import { lookupBucket } from './bucket/catalog.js'
@@ -18,7 +18,7 @@ import { ReaderRegistry } from './tx/readers.js'
 import type { TxHost } from './tx/tx-host.js'
 import { WriteTx } from './tx/write-tx.js'
 import type { CheckResult, Durability, Info, OpenOptions, ReadTransaction, Stats, UpdateOptions, WriteTransaction } from './types.js'
-import { describe, maxBucketNameSize } from './validate.js'
+import { describe, maxBucketNameSize, validateOpenOptions, validateUpdateOptions } from './validate.js'
 
 const DEFAULT_CACHE = 64 * 1024 * 1024
 /** Update callbacks that queue together share one commit (and one fsync), up to this many. */
@@ -97,7 +97,7 @@ export class Database implements TxHost {
 
   /** Opens (or creates) the database file at `path`. */
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
-    validateOptions(path, options)
+    validateOpenOptions(path, options)
     const fsys: FileSystem = options.fileSystem ?? nodeFileSystem
     const readOnly = options.readOnly === true
     const lock = readOnly || options.lock === false ? undefined : FileLock.acquire(path)
@@ -473,31 +473,6 @@ export class Database implements TxHost {
       }
     }
   }
-}
-
-function validateOptions(path: unknown, options: OpenOptions): void {
-  if (typeof path !== 'string' || path.length === 0) throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
-  if (typeof options !== 'object' || options === null) throw new BTreeTypeError('options must be an object')
-  const { pageSize, cacheSize, durability, reclaimPerCommit } = options
-  if (pageSize !== undefined && !isValidPageSize(pageSize)) {
-    throw new BTreeRangeError(`pageSize must be a power of two from 1024 to 65536, got ${String(pageSize)}`)
-  }
-  if (cacheSize !== undefined && (typeof cacheSize !== 'number' || !(cacheSize >= 0))) {
-    throw new BTreeRangeError(`cacheSize must be a number of bytes, got ${String(cacheSize)}`)
-  }
-  if (durability !== undefined && durability !== 'full' && durability !== 'none') {
-    throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(durability)}`)
-  }
-  if (reclaimPerCommit !== undefined && !(Number.isInteger(reclaimPerCommit) && reclaimPerCommit > 0)) {
-    throw new BTreeRangeError(`reclaimPerCommit must be a positive integer, got ${String(reclaimPerCommit)}`)
-  }
-}
-
-function validateUpdateOptions(options: UpdateOptions | undefined): void {
-  if (options === undefined) return
-  if (typeof options !== 'object' || options === null) throw new BTreeTypeError('update options must be an object')
-  const d = options.durability
-  if (d !== undefined && d !== 'full' && d !== 'none') throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(d)}`)
 }
 
 /** Opens (or creates) a database file. */

@@ -1,6 +1,7 @@
 import { BTreeRangeError, BTreeTypeError } from './errors.js'
 import { BUCKET_RECORD_SIZE } from './bucket/bucket-record.js'
-import { MAX_VALUE_SIZE, OVERFLOW_REF_SIZE } from './page/layout.js'
+import { MAX_VALUE_SIZE, OVERFLOW_REF_SIZE, isValidPageSize } from './page/layout.js'
+import type { OpenOptions, UpdateOptions } from './types.js'
 
 /** Argument checks shared by the public methods. Each throws a coded TypeError or RangeError. */
 
@@ -52,4 +53,31 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`
   return typeof value
+}
+
+/** The options of `open`: types and ranges. */
+export function validateOpenOptions(path: unknown, options: OpenOptions): void {
+  if (typeof path !== 'string' || path.length === 0) throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
+  if (typeof options !== 'object' || options === null) throw new BTreeTypeError('options must be an object')
+  const { pageSize, cacheSize, durability, reclaimPerCommit } = options
+  if (pageSize !== undefined && !isValidPageSize(pageSize)) {
+    throw new BTreeRangeError(`pageSize must be a power of two from 1024 to 65536, got ${String(pageSize)}`)
+  }
+  if (cacheSize !== undefined && (typeof cacheSize !== 'number' || !(cacheSize >= 0))) {
+    throw new BTreeRangeError(`cacheSize must be a number of bytes, got ${String(cacheSize)}`)
+  }
+  if (durability !== undefined && durability !== 'full' && durability !== 'none') {
+    throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(durability)}`)
+  }
+  if (reclaimPerCommit !== undefined && !(Number.isInteger(reclaimPerCommit) && reclaimPerCommit > 0)) {
+    throw new BTreeRangeError(`reclaimPerCommit must be a positive integer, got ${String(reclaimPerCommit)}`)
+  }
+}
+
+/** The options of `update` and `commit`. */
+export function validateUpdateOptions(options: UpdateOptions | undefined): void {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null) throw new BTreeTypeError('update options must be an object')
+  const d = options.durability
+  if (d !== undefined && d !== 'full' && d !== 'none') throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(d)}`)
 }

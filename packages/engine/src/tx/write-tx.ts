@@ -11,7 +11,7 @@ import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
 import type { TreeWriter } from '../tree/tree-context.js'
-import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../types.js'
+import type { Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../types.js'
 import { bucketNameKey } from '../validate.js'
 import type { TxHost } from './tx-host.js'
 
