@@ -17,22 +17,11 @@ import { ReadTx } from './tx/read-tx.js'
 import { ReaderRegistry } from './tx/readers.js'
 import type { TxHost } from './tx/tx-host.js'
 import { WriteTx } from './tx/write-tx.js'
+import { WriterQueue } from './tx/writer-queue.js'
 import type { CheckResult, Durability, Info, OpenOptions, ReadTransaction, Stats, UpdateOptions, WriteTransaction } from './types.js'
 import { describe, maxBucketNameSize, validateOpenOptions, validateUpdateOptions } from './validate.js'
 
 const DEFAULT_CACHE = 64 * 1024 * 1024
-/** Update callbacks that queue together share one commit (and one fsync), up to this many. */
-const GROUP_LIMIT = 256
-
-interface Request {
-  /** A `beginWrite()` waiting for the writer, rather than an update callback. */
-  explicit?: boolean
-  run(tx: WriteTx): unknown
-  durability: Durability
-  resolve(value: unknown): void
-  reject(err: unknown): void
-}
-
 /**
  * An open database file. One writer at a time (`update` calls queue), any number of snapshot
  * readers that never wait for it. See the README for the API and FORMAT.md for the file.
@@ -64,11 +53,11 @@ export class Database implements TxHost {
   #era = 0
   #closed = false
   #closing: Promise<void> | undefined
-  readonly #queue: Request[] = []
-  /** The write transaction holding the writer: an explicit one, or one running queued updates. */
-  #writer: WriteTx | undefined
-  #commitInFlight: Promise<unknown> | undefined
-  #pumpScheduled = false
+  readonly #writer = new WriterQueue({
+    newWriteTx: () => new WriteTx(this, this.#meta),
+    commit: (tx, durable) => this.#commit(tx, durable),
+    isClosed: () => this.#closed,
+  })
   /** Bucket records of the newest commit by name (null: no such bucket); cleared by each commit. */
   readonly #buckets = new Map<string, BucketRecord | null>()
 
@@ -165,15 +154,7 @@ export class Database implements TxHost {
     } catch (err) {
       return Promise.reject(err)
     }
-    return new Promise<Awaited<T>>((resolve, reject) => {
-      this.#queue.push({
-        run: fn as (tx: WriteTx) => unknown,
-        durability: options?.durability ?? this.#durability,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-      })
-      this.#schedulePump()
-    })
+    return this.#writer.update(fn as (tx: WriteTx) => unknown, options?.durability ?? this.#durability) as Promise<Awaited<T>>
   }
 
   /** Runs `fn` on a snapshot of the newest commit, synchronously, and releases the snapshot. */
@@ -200,44 +181,26 @@ export class Database implements TxHost {
     this.#assertAcceptingWork()
     if (options.writable !== true) return new ReadTx(this, this.#meta)
     this.#assertWritable()
-    if (this.#writer !== undefined || this.#queue.length > 0) {
-      throw new BTreeError('BTREE_BUSY', 'a write transaction is in progress; use beginWrite() to wait for it')
-    }
-    this.#writer = new WriteTx(this, this.#meta)
-    return this.#writer
+    return this.#writer.beginNow()
   }
 
   /** The write transaction, once the writer is free. Commit or roll it back to let others write. */
   beginWrite(): Promise<WriteTransaction> {
-    return new Promise<WriteTransaction>((resolve, reject) => {
-      try {
-        this.#assertAcceptingWork()
-        this.#assertWritable()
-      } catch (err) {
-        reject(err)
-        return
-      }
-      this.#queue.push({ run: () => undefined, durability: this.#durability, resolve: resolve as (v: unknown) => void, reject, explicit: true })
-      this.#schedulePump()
-    })
+    try {
+      this.#assertAcceptingWork()
+      this.#assertWritable()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.#writer.beginWrite(this.#durability)
   }
 
-  async commitExplicit(tx: WriteTx, durability: Durability | undefined): Promise<void> {
-    if (this.#writer !== tx) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
-    tx.markClosed()
-    try {
-      await this.#commit(tx, (durability ?? this.#durability) === 'full')
-    } finally {
-      this.#writer = undefined
-      this.#pump()
-    }
+  commitExplicit(tx: WriteTx, durability: Durability | undefined): Promise<void> {
+    return this.#writer.commitExplicit(tx, (durability ?? this.#durability) === 'full')
   }
 
   endWrite(tx: WriteTx): void {
-    if (this.#writer === tx) {
-      this.#writer = undefined
-      this.#pump()
-    }
+    this.#writer.release(tx)
   }
 
   /** Verifies every invariant of the file (check.ts). O(pages). */
@@ -297,14 +260,7 @@ export class Database implements TxHost {
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing
     this.#closing = (async () => {
-      while (this.#writer !== undefined || this.#queue.length > 0) {
-        await this.#commitInFlight?.catch(() => {})
-        if (this.#writer !== undefined && this.#commitInFlight === undefined) {
-          // An explicit write transaction left open: roll it back.
-          this.#writer.close()
-        }
-        await new Promise((r) => setImmediate(r))
-      }
+      await this.#writer.drain()
       this.#closed = true
       try {
         await this.#file.close()
@@ -317,106 +273,6 @@ export class Database implements TxHost {
 
   #assertWritable(): void {
     if (this.readOnly) throw new BTreeError('BTREE_TX_READONLY', 'the database is open read-only')
-  }
-
-  /**
-   * Starts the queue after the current microtasks: every update() called in the same turn (64
-   * callers resuming from one group commit, say) joins one group instead of the first going alone.
-   */
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return
-    this.#pumpScheduled = true
-    queueMicrotask(() => {
-      this.#pumpScheduled = false
-      this.#pump()
-    })
-  }
-
-  /** Starts the next queued work when the writer is free. */
-  #pump(): void {
-    if (this.#writer !== undefined || this.#queue.length === 0) return
-    const first = this.#queue[0]!
-    if (first.explicit === true) {
-      this.#queue.shift()
-      if (this.#closed) {
-        first.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
-        this.#pump()
-        return
-      }
-      this.#writer = new WriteTx(this, this.#meta)
-      first.resolve(this.#writer)
-      return
-    }
-    const group: Request[] = []
-    while (group.length < GROUP_LIMIT && this.#queue.length > 0 && this.#queue[0]!.explicit !== true) {
-      group.push(this.#queue.shift()!)
-    }
-    const tx = new WriteTx(this, this.#meta)
-    tx.managed = true
-    this.#writer = tx
-    // The writer is freed before the callers' promises settle, so code resuming after
-    // `await db.update(...)` can begin a write transaction without BTREE_BUSY.
-    let settle: (() => void) | undefined
-    const run = this.#runGroup(tx, group).then((s) => {
-      settle = s
-    }).finally(() => {
-      this.#writer = undefined
-      this.#commitInFlight = undefined
-      settle?.()
-      // Wait one turn of the event loop: callers whose commits just resolved queue their next
-      // updates in the microtasks that follow, and then all of them share the next commit.
-      setImmediate(() => this.#pump())
-    })
-    this.#commitInFlight = run
-  }
-
-  /** Runs and commits a group; returns the function that settles the callers' promises. */
-  async #runGroup(tx: WriteTx, group: Request[]): Promise<() => void> {
-    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
-    let durable = false
-    let changed = false
-    // A callback alone in its group needs no savepoint: if it throws, the whole transaction is
-    // dropped. (A savepoint keeps an undo record of every put, a cost a bulk load should not pay.)
-    const isolate = group.length > 1
-    for (const req of group) {
-      const sp = isolate ? tx.savepoint() : undefined
-      try {
-        let value = req.run(tx)
-        if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
-          value = await value
-        }
-        if (sp !== undefined) tx.release(sp)
-        results.push({ ok: true, value })
-        if (req.durability === 'full') durable = true
-        changed = true
-      } catch (error) {
-        try {
-          if (sp !== undefined) {
-            tx.rollbackTo(sp)
-            tx.release(sp)
-          }
-        } catch {
-          // The transaction was closed under the callback (database closing): the commit below fails.
-        }
-        results.push({ ok: false, error })
-      }
-    }
-    let commitError: unknown
-    tx.markClosed()
-    if (changed && tx.hasChanges()) {
-      try {
-        await this.#commit(tx, durable)
-      } catch (err) {
-        commitError = err
-      }
-    }
-    return () =>
-      group.forEach((req, i) => {
-        const r = results[i]!
-        if (!r.ok) req.reject(r.error)
-        else if (commitError !== undefined) req.reject(commitError)
-        else req.resolve(r.value)
-      })
   }
 
   /** Commits `tx` (tx/commit.ts) and publishes it to new readers. */

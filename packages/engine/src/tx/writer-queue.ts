@@ -1,0 +1,202 @@
+import { BTreeError } from '../errors.js'
+import type { Durability } from '../types.js'
+import type { WriteTx } from './write-tx.js'
+
+/** Update callbacks that queue together share one commit (and one fsync), up to this many. */
+const GROUP_LIMIT = 256
+
+interface Request {
+  /** A `beginWrite()` waiting for the writer, rather than an update callback. */
+  explicit?: boolean
+  run(tx: WriteTx): unknown
+  durability: Durability
+  resolve(value: unknown): void
+  reject(err: unknown): void
+}
+
+/** What the queue needs from its database. */
+export interface WriterHost {
+  /** A write transaction on the newest commit. */
+  newWriteTx(): WriteTx
+  /** Commits `tx` and publishes it (tx/commit.ts through the database). */
+  commit(tx: WriteTx, durable: boolean): Promise<void>
+  isClosed(): boolean
+}
+
+/**
+ * The single writer: who holds it, and who waits. `update` callbacks queue and never fail for being
+ * busy; those that queue together run in one write transaction and share one commit and one fsync
+ * (group commit), each isolated by a savepoint so that one that throws is undone alone. A waiting
+ * `beginWrite()` gets the writer to itself.
+ */
+export class WriterQueue {
+  readonly #host: WriterHost
+  readonly #queue: Request[] = []
+  /** The write transaction holding the writer: an explicit one, or one running queued updates. */
+  #writer: WriteTx | undefined
+  #commitInFlight: Promise<unknown> | undefined
+  #pumpScheduled = false
+
+  constructor(host: WriterHost) {
+    this.#host = host
+  }
+
+  /** Whether a writer is active or work is queued. */
+  get busy(): boolean {
+    return this.#writer !== undefined || this.#queue.length > 0
+  }
+
+  /** Queues an update callback; the promise settles once its group's commit does. */
+  update(run: (tx: WriteTx) => unknown, durability: Durability): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ run, durability, resolve, reject })
+      this.#schedulePump()
+    })
+  }
+
+  /** The writer for an explicit transaction, once it is free. */
+  beginWrite(durability: Durability): Promise<WriteTx> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ run: () => undefined, durability, resolve: resolve as (v: unknown) => void, reject, explicit: true })
+      this.#schedulePump()
+    })
+  }
+
+  /** The writer now, for `begin({ writable: true })`; BTREE_BUSY when it is taken or awaited. */
+  beginNow(): WriteTx {
+    if (this.busy) throw new BTreeError('BTREE_BUSY', 'a write transaction is in progress; use beginWrite() to wait for it')
+    this.#writer = this.#host.newWriteTx()
+    return this.#writer
+  }
+
+  /** Commits the explicit transaction holding the writer, then frees the writer. */
+  async commitExplicit(tx: WriteTx, durable: boolean): Promise<void> {
+    if (this.#writer !== tx) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
+    tx.markClosed()
+    try {
+      await this.#host.commit(tx, durable)
+    } finally {
+      this.#writer = undefined
+      this.#pump()
+    }
+  }
+
+  /** Frees the writer after an explicit transaction's rollback. */
+  release(tx: WriteTx): void {
+    if (this.#writer === tx) {
+      this.#writer = undefined
+      this.#pump()
+    }
+  }
+
+  /** Waits until nothing is queued or running; an explicit transaction left open is rolled back. */
+  async drain(): Promise<void> {
+    while (this.busy) {
+      await this.#commitInFlight?.catch(() => {})
+      if (this.#writer !== undefined && this.#commitInFlight === undefined) this.#writer.close()
+      await new Promise((r) => setImmediate(r))
+    }
+  }
+
+  /**
+   * Starts the queue after the current microtasks: every update() called in the same turn (64
+   * callers resuming from one group commit, say) joins one group instead of the first going alone.
+   */
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return
+    this.#pumpScheduled = true
+    queueMicrotask(() => {
+      this.#pumpScheduled = false
+      this.#pump()
+    })
+  }
+
+  /** Starts the next queued work when the writer is free. */
+  #pump(): void {
+    if (this.#writer !== undefined || this.#queue.length === 0) return
+    const first = this.#queue[0]!
+    if (first.explicit === true) {
+      this.#queue.shift()
+      if (this.#host.isClosed()) {
+        first.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
+        this.#pump()
+        return
+      }
+      this.#writer = this.#host.newWriteTx()
+      first.resolve(this.#writer)
+      return
+    }
+    const group: Request[] = []
+    while (group.length < GROUP_LIMIT && this.#queue.length > 0 && this.#queue[0]!.explicit !== true) {
+      group.push(this.#queue.shift()!)
+    }
+    const tx = this.#host.newWriteTx()
+    tx.managed = true
+    this.#writer = tx
+    // The writer is freed before the callers' promises settle, so code resuming after
+    // `await db.update(...)` can begin a write transaction without BTREE_BUSY.
+    let settle: (() => void) | undefined
+    const run = this.#runGroup(tx, group)
+      .then((s) => {
+        settle = s
+      })
+      .finally(() => {
+        this.#writer = undefined
+        this.#commitInFlight = undefined
+        settle?.()
+        // Wait one turn of the event loop: callers whose commits just resolved queue their next
+        // updates in the microtasks that follow, and then all of them share the next commit.
+        setImmediate(() => this.#pump())
+      })
+    this.#commitInFlight = run
+  }
+
+  /** Runs and commits a group; returns the function that settles the callers' promises. */
+  async #runGroup(tx: WriteTx, group: Request[]): Promise<() => void> {
+    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
+    let durable = false
+    let changed = false
+    // A callback alone in its group needs no savepoint: if it throws, the whole transaction is
+    // dropped. (A savepoint keeps an undo record of every put, a cost a bulk load should not pay.)
+    const isolate = group.length > 1
+    for (const req of group) {
+      const sp = isolate ? tx.savepoint() : undefined
+      try {
+        let value = req.run(tx)
+        if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+          value = await value
+        }
+        if (sp !== undefined) tx.release(sp)
+        results.push({ ok: true, value })
+        if (req.durability === 'full') durable = true
+        changed = true
+      } catch (error) {
+        try {
+          if (sp !== undefined) {
+            tx.rollbackTo(sp)
+            tx.release(sp)
+          }
+        } catch {
+          // The transaction was closed under the callback (database closing): the commit below fails.
+        }
+        results.push({ ok: false, error })
+      }
+    }
+    let commitError: unknown
+    tx.markClosed()
+    if (changed && tx.hasChanges()) {
+      try {
+        await this.#host.commit(tx, durable)
+      } catch (err) {
+        commitError = err
+      }
+    }
+    return () =>
+      group.forEach((req, i) => {
+        const r = results[i]!
+        if (!r.ok) req.reject(r.error)
+        else if (commitError !== undefined) req.reject(commitError)
+        else req.resolve(r.value)
+      })
+  }
+}
