@@ -64,10 +64,26 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
   const written = new Map<number, Buffer>()
   const overwritten: number[] = []
   const runs: Array<[number, Buffer[]]> = []
+  // New tree pages come from slabs, not zeroed (encodeNode writes every byte): one allocation for
+  // many pages, where one per page showed as a fifth of the garbage collector's work in a random
+  // fill. Slabs double from one page up to SLAB_PAGES, so a small commit wastes at most half of
+  // what it allocates (cached pages keep their slab alive).
+  let slab = Buffer.alloc(0)
+  let slabUsed = 0
+  let slabPages = 1
+  const newPage = (): Buffer => {
+    if (slabUsed === slab.length) {
+      slab = Buffer.allocUnsafeSlow(slabPages * pageSize)
+      slabPages = Math.min(slabPages * 2, SLAB_PAGES)
+      slabUsed = 0
+    }
+    slabUsed += pageSize
+    return slab.subarray(slabUsed - pageSize, slabUsed)
+  }
   const ctx: SpillContext = {
     pageSize,
     txid,
-    newPage: () => Buffer.alloc(pageSize),
+    newPage,
     allocate: (n) => freelist.allocate(n),
     free: (p, n) => freelist.free(txid, p, n),
     write: (p, pages, tree) => {
@@ -77,22 +93,6 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
     },
   }
   const freePage = (p: number): void => ctx.free(p, 1)
-  // New tree pages come from slabs, not zeroed (encodeNode writes every byte): one allocation for
-  // many pages, where one per page showed as a fifth of the garbage collector's work in a random
-  // fill. Slabs double from one page up to SLAB_PAGES, so a small commit wastes at most half of
-  // what it allocates (cached pages keep their slab alive).
-  let slab = Buffer.alloc(0)
-  let slabUsed = 0
-  let slabPages = 1
-  ctx.newPage = () => {
-    if (slabUsed === slab.length) {
-      slab = Buffer.allocUnsafeSlow(slabPages * pageSize)
-      slabPages = Math.min(slabPages * 2, SLAB_PAGES)
-      slabUsed = 0
-    }
-    slabUsed += pageSize
-    return slab.subarray(slabUsed - pageSize, slabUsed)
-  }
 
   // Step 1: buckets, then the catalog that records their roots.
   const catalogWriter: TreeWriter = { pageSize, pager, freeOverflow: () => {} }
