@@ -3,8 +3,8 @@ import path from 'node:path'
 import { BTreeError, ioError } from '../errors.js'
 
 /**
- * The write lock (README, "Locking"): a lock file `<db>-lock` created exclusively (O_EXCL) and
- * holding the owner's pid and process start time. A lock whose owner is gone is stale and is taken
+ * The write lock (README, "Locking"): a lock file `<db>-lock` created atomically (link(2) of a
+ * file already holding the owner's pid and process start time). A lock whose owner is gone is stale and is taken
  * over, so a SIGKILLed holder never blocks the next open; comparing the start time read from
  * /proc (on Linux) keeps a recycled pid from looking alive. Within one process, a set of held paths
  * answers first, without touching the file system.
@@ -27,34 +27,32 @@ export class FileLock {
       throw new BTreeError('BTREE_LOCKED', `${dbPath} is already open for writing in this process (pid ${process.pid})`)
     }
     const lockPath = `${key}-lock`
-    const stamp = `${process.pid} ${startTime(process.pid) ?? ''}\n`
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fd = fs.openSync(lockPath, 'wx', 0o644)
+    // The stamp is written to a private file first and linked into place: link(2) is atomic and
+    // fails when the lock exists, so no process ever sees a lock file without its owner.
+    const unique = `${process.pid}.${Math.random().toString(36).slice(2)}`
+    const tmp = `${lockPath}.${unique}`
+    try {
+      fs.writeFileSync(tmp, `${process.pid} ${startTime(process.pid) ?? ''}\n`, { mode: 0o644 })
+    } catch (err) {
+      throw ioError(`creating the lock file ${lockPath}`, err)
+    }
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
         try {
-          fs.writeSync(fd, stamp)
-        } finally {
-          fs.closeSync(fd)
+          fs.linkSync(tmp, lockPath)
+          held.add(key)
+          return new FileLock(lockPath, key)
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`creating the lock file ${lockPath}`, err)
         }
-        held.add(key)
-        return new FileLock(lockPath, key)
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`creating the lock file ${lockPath}`, err)
+        const owner = readOwner(lockPath)
+        if (owner !== undefined && isAlive(owner.pid, owner.start)) {
+          throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked by process ${owner.pid} (lock file ${lockPath})`)
+        }
+        takeOverStale(lockPath, `${lockPath}.stale.${unique}`, dbPath)
       }
-      const owner = readOwner(lockPath)
-      if (owner === undefined && justCreated(lockPath)) {
-        // Another process created it an instant ago and has not written its pid yet.
-        throw new BTreeError('BTREE_LOCKED', `${dbPath} is being opened by another process (lock file ${lockPath})`)
-      }
-      if (owner !== undefined && isAlive(owner.pid, owner.start)) {
-        throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked by process ${owner.pid} (lock file ${lockPath})`)
-      }
-      // Stale: the holder died without removing it. Take it over.
-      try {
-        fs.unlinkSync(lockPath)
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`removing the stale lock ${lockPath}`, err)
-      }
+    } finally {
+      fs.rmSync(tmp, { force: true })
     }
     throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked (lock file ${lockPath} keeps reappearing)`)
   }
@@ -90,12 +88,28 @@ function readOwner(lockPath: string): { pid: number; start: string | undefined }
   return { pid, start: start === '' ? undefined : start }
 }
 
-function justCreated(lockPath: string): boolean {
+/**
+ * Moves a stale lock aside with rename(2), which only one contender can do. If what it moved
+ * turns out to be a live owner's lock (created after the stale one was read), it is put back.
+ */
+function takeOverStale(lockPath: string, aside: string, dbPath: string): void {
   try {
-    return Date.now() - fs.statSync(lockPath).mtimeMs < 1000
-  } catch {
-    return false
+    fs.renameSync(lockPath, aside)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw ioError(`moving the stale lock ${lockPath} aside`, err)
   }
+  const moved = readOwner(aside)
+  if (moved !== undefined && isAlive(moved.pid, moved.start)) {
+    try {
+      fs.linkSync(aside, lockPath)
+    } catch {
+      // Another contender holds it now; the live owner keeps its claim through its own process.
+    }
+    fs.rmSync(aside, { force: true })
+    throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked by process ${moved.pid} (lock file ${lockPath})`)
+  }
+  fs.rmSync(aside, { force: true })
 }
 
 function isAlive(pid: number, start: string | undefined): boolean {
