@@ -287,7 +287,9 @@ export class Database implements TxHost {
     const txid = this.#nextTxid++
     // Pages freed by commit t become reusable once every reader sees t or later and a commit at or
     // after t is durable (freelist.ts).
-    this.#freelist.release(Math.min(this.readers.oldest(), this.#durableTxid))
+    // A released page can no longer be read by anyone: its cached copy would only crowd out live
+    // pages (after a random fill, most of what the cache held was such dead copies).
+    for (const pgid of this.#freelist.release(Math.min(this.readers.oldest(), this.#durableTxid))) this.pager.cache.delete(pgid)
     this.#freelist.begin(txid)
     let outcome
     try {

@@ -112,19 +112,20 @@ export class FreeList {
     }
   }
 
-  /** Moves every pending group with txid <= `upTo` to the free list. Call between commits. */
-  release(upTo: number): void {
+  /** Moves every pending group with txid <= `upTo` to the free list and returns their ids. Call between commits. */
+  release(upTo: number): readonly number[] {
     let released: number[] | undefined
     for (const [t, ids] of this.#pending) {
       if (t > upTo) continue
       released = released === undefined ? ids : released.concat(ids)
       this.#pending.delete(t)
     }
-    if (released === undefined) return
+    if (released === undefined) return []
     released.sort((a, b) => a - b)
     this.#free = mergeSorted(this.#free, released)
     if (this.#pending.size === 0) this.#pendingSorted = []
     else this.#pendingSorted = subtractSorted(this.#pendingSorted, released)
+    return released
   }
 
   /**
