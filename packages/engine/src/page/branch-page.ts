@@ -27,14 +27,15 @@ export function branchKey(page: Buffer, i: number): Buffer {
 
 /**
  * The child to descend into for `key`: the last entry whose key <= `key` (entry 0 when none).
- * Binary search that skips the prefix the key shares with both bounds.
+ * Binary search that skips the prefix the key shares with both bounds; `known`: a prefix the key is
+ * known to share with every key of this page (from the parent's search).
  */
-export function branchSearch(page: Buffer, key: Uint8Array): number {
+export function branchSearch(page: Buffer, key: Uint8Array, known = 0): number {
   let lo = 1
   let hi = pageCount(page) - 1
   let found = 0
-  let loPrefix = 0
-  let hiPrefix = 0
+  let loPrefix = known
+  let hiPrefix = known
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
     const off = branchEntryOffset(page, mid)
@@ -48,8 +49,15 @@ export function branchSearch(page: Buffer, key: Uint8Array): number {
       hiPrefix = lastCommonPrefix
     }
   }
+  lastSearchPrefix = loPrefix < hiPrefix ? loPrefix : hiPrefix
   return found
 }
+
+/**
+ * After branchSearch: the prefix the key shares with both separators around the chosen child, and
+ * so with every key in it. Passed down as `known`, it spares each level re-reading that prefix.
+ */
+export let lastSearchPrefix = 0
 
 export function branchEntrySize(keyLength: number): number {
   return SLOT_SIZE + BRANCH_ENTRY_HEADER + keyLength

@@ -65,13 +65,14 @@ export function leafSearch(page: Buffer, key: Uint8Array): { index: number; exac
 
 /**
  * Index of `key`, or -1-index of the first key above it when absent; the allocation-free hot path
- * of get. Binary search that skips the prefix the key shares with both bounds.
+ * of get. Binary search that skips the prefix the key shares with both bounds; `known`: a prefix
+ * the key shares with every key of the page (from the parent's search).
  */
-export function leafFind(page: Buffer, key: Uint8Array): number {
+export function leafFind(page: Buffer, key: Uint8Array, known = 0): number {
   let lo = 0
   let hi = pageCount(page) - 1
-  let loPrefix = 0
-  let hiPrefix = 0
+  let loPrefix = known
+  let hiPrefix = known
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
     const off = leafEntryOffset(page, mid)

@@ -1,5 +1,5 @@
 import { leafEntryOffset, leafFind, leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
-import { branchChild, branchChildTxid, branchSearch } from '../page/branch-page.js'
+import { branchChild, branchChildTxid, branchSearch, lastSearchPrefix } from '../page/branch-page.js'
 import { LEAF_ENTRY_HEADER, OVERFLOW_FLAG, PageType, pageType, u16, u32 } from '../page/layout.js'
 import { compareKeys, compareKeysFrom, lastCommonPrefix } from '../page/key-compare.js'
 import type { PageRef } from '../page/meta-page.js'
@@ -49,12 +49,18 @@ export function nodeBranchSearch(node: Node, key: Uint8Array): number {
 /** Descends a tree of pages to the leaf that holds, or would hold, `key`. O(height) page visits. */
 export function pageTreeLeaf(pager: Pager, root: PageRef, key: Uint8Array): Buffer {
   let page = pager.treePage(root.pgid, root.txid)
+  let known = 0
   while (pageType(page) === PageType.branch) {
-    const i = branchSearch(page, key)
+    const i = branchSearch(page, key, known)
+    known = lastSearchPrefix
     page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
   }
+  leafKnownPrefix = known
   return page
 }
+
+/** After pageTreeLeaf: the prefix the key shares with every key of the leaf it returned. */
+let leafKnownPrefix = 0
 
 /**
  * Looks `key` up in a tree of pages only (a read transaction). O(log n) page visits, no allocation
@@ -62,7 +68,7 @@ export function pageTreeLeaf(pager: Pager, root: PageRef, key: Uint8Array): Buff
  */
 export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value | undefined {
   const page = pageTreeLeaf(pager, root, key)
-  const i = leafFind(page, key)
+  const i = leafFind(page, key, leafKnownPrefix)
   if (i < 0) return undefined
   if (leafIsOverflow(page, i)) {
     const [pgid, txid] = leafOverflowRef(page, i)
@@ -77,7 +83,7 @@ export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value
  */
 export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array): Buffer | undefined {
   const page = pageTreeLeaf(pager, root, key)
-  const i = leafFind(page, key)
+  const i = leafFind(page, key, leafKnownPrefix)
   if (i < 0) return undefined
   const off = leafEntryOffset(page, i)
   const start = off + LEAF_ENTRY_HEADER + u16(page, off)

@@ -57,3 +57,39 @@ describe('prefix-skipping binary search (leaf, branch, node)', () => {
     }
   })
 })
+
+describe('prefix-skipping search across tree levels', () => {
+  it('get finds every key and no absent one in a deep tree of keys with long shared prefixes', async () => {
+    const { open } = await import('../../../src/index.js')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const fs = await import('node:fs')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-prefix-'))
+    const seed = Number(process.env.SEED ?? 7)
+    const rng = new Prng(seed)
+    try {
+      const db = await open(path.join(dir, 'p.db'), { pageSize: 1024 })
+      const keys = keySet(rng, 4000)
+      const present = keys.filter(() => rng.bool(0.7))
+      await db.update((tx) => {
+        const b = tx.createBucket('p')
+        for (const k of present) b.put(k, k)
+      })
+      const stats = db.stats()
+      expect(stats.total.depth, 'the tree has several levels').to.be.greaterThan(2)
+      const set = new Set(present.map((k) => k.toString('hex')))
+      db.view((tx) => {
+        const b = tx.bucket('p')!
+        for (const k of [...keys, ...keySet(rng, 500)]) {
+          const v = b.get(k)
+          if (set.has(k.toString('hex'))) expect(v && Buffer.from(v).equals(k), `get ${k.toString('hex')}`).to.equal(true)
+          else expect(v, `absent ${k.toString('hex')}`).to.equal(undefined)
+        }
+      })
+      expect(db.check().ok).to.equal(true)
+      await db.close()
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
