@@ -1,7 +1,7 @@
 import { HEADER_SIZE } from '../page/layout.js'
 import { compareKeys } from '../page/key-compare.js'
 import { type Child, EMPTY_KEY, Node, OverflowValue, type Value, branchEntryBytes, computeSize, leafEntryBytes } from './node.js'
-import { nodeBranchSearch, nodeLowerBound, treeGet } from './search.js'
+import { nodeBranchSearch, nodeLowerBound, nodeSearchPrefix, treeGet } from './search.js'
 import type { TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
@@ -40,13 +40,15 @@ export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Va
   path.length = 0
   index.length = 0
   let node = top
+  let known = 0
   while (!node.leaf) {
-    const i = nodeBranchSearch(node, key)
+    const i = nodeBranchSearch(node, key, known)
+    known = nodeSearchPrefix
     path.push(node)
     index.push(i)
     node = materializeChild(ctx, node, i)
   }
-  const pos = nodeLowerBound(node.keys, key)
+  const pos = nodeLowerBound(node.keys, key, known)
   let old: Value | undefined
   let appended = false
   if (pos < node.keys.length && compareKeys(node.keys[pos]!, key) === 0) {

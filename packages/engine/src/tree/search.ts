@@ -7,11 +7,11 @@ import type { Pager } from '../store/pager.js'
 import { type Child, Node, OverflowValue, type Value } from './node.js'
 
 /** Index of the first key >= `key` in a node's sorted keys (prefix-skipping binary search). */
-export function nodeLowerBound(keys: Uint8Array[], key: Uint8Array): number {
+export function nodeLowerBound(keys: Uint8Array[], key: Uint8Array, known = 0): number {
   let lo = 0
   let hi = keys.length
-  let loPrefix = 0
-  let hiPrefix = 0
+  let loPrefix = known
+  let hiPrefix = known
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     if (compareKeysFrom(keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix) < 0) {
@@ -25,13 +25,19 @@ export function nodeLowerBound(keys: Uint8Array[], key: Uint8Array): number {
   return lo
 }
 
-/** The child of a branch node to descend into for `key` (prefix-skipping binary search). */
-export function nodeBranchSearch(node: Node, key: Uint8Array): number {
+/** After nodeBranchSearch: the prefix the key shares with every key of the chosen child. */
+export let nodeSearchPrefix = 0
+
+/**
+ * The child of a branch node to descend into for `key` (prefix-skipping binary search; `known`: a
+ * prefix the key shares with every key of the node, from the parent's search).
+ */
+export function nodeBranchSearch(node: Node, key: Uint8Array, known = 0): number {
   let lo = 1
   let hi = node.keys.length - 1
   let found = 0
-  let loPrefix = 0
-  let hiPrefix = 0
+  let loPrefix = known
+  let hiPrefix = known
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
     if (compareKeysFrom(node.keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix) <= 0) {
@@ -43,6 +49,7 @@ export function nodeBranchSearch(node: Node, key: Uint8Array): number {
       hiPrefix = lastCommonPrefix
     }
   }
+  nodeSearchPrefix = loPrefix < hiPrefix ? loPrefix : hiPrefix
   return found
 }
 
