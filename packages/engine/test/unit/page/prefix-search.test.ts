@@ -71,9 +71,10 @@ describe('prefix-skipping search across tree levels', () => {
       const db = await open(path.join(dir, 'p.db'), { pageSize: 1024 })
       const keys = keySet(rng, 4000)
       const present = keys.filter(() => rng.bool(0.7))
+      // In random order, so that puts descend through in-memory nodes with two-sided bounds.
       await db.update((tx) => {
         const b = tx.createBucket('p')
-        for (const k of present) b.put(k, k)
+        for (const k of rng.shuffle(present.slice())) b.put(k, k)
       })
       const stats = db.stats()
       expect(stats.total.depth, 'the tree has several levels').to.be.greaterThan(2)
