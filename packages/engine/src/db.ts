@@ -19,7 +19,7 @@ import type { TxHost } from './tx/tx-host.js'
 import { WriteTx } from './tx/write-tx.js'
 import { WriterQueue } from './tx/writer-queue.js'
 import type { CheckResult, Durability, Info, OpenOptions, ReadTransaction, Stats, UpdateOptions, WriteTransaction } from './types.js'
-import { describe, maxBucketNameSize, validateOpenOptions, validateUpdateOptions } from './validate.js'
+import { bucketNameKey, describe, maxBucketNameSize, validateOpenOptions, validateUpdateOptions } from './validate.js'
 
 const DEFAULT_CACHE = 64 * 1024 * 1024
 /**
@@ -244,12 +244,13 @@ export class Database implements TxHost {
     }
   }
 
-  lookupBucket(meta: Meta, name: string, nameKey: Uint8Array): BucketRecord | undefined {
-    if (meta !== this.#meta) return lookupBucket(this.pager, meta.catalog, nameKey)
-    // Snapshots of the newest commit (one per db.view, say) share its catalog lookups.
+  lookupBucket(meta: Meta, name: string): BucketRecord | undefined {
+    if (meta !== this.#meta) return lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxKeySize))
+    // Snapshots of the newest commit (one per db.view, say) share its catalog lookups; a name found
+    // here was validated when it was first looked up.
     let rec = this.#buckets.get(name)
     if (rec === undefined) {
-      rec = lookupBucket(this.pager, meta.catalog, nameKey) ?? null
+      rec = lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxKeySize)) ?? null
       if (this.#buckets.size >= 1024) this.#buckets.clear()
       this.#buckets.set(name, rec)
     }

@@ -25,7 +25,8 @@ export class ReadTx implements ReadTransaction {
   readonly writable = false
   readonly #host: TxHost
   readonly #meta: Meta
-  readonly #buckets = new Map<string, ReadBucketImpl | undefined>()
+  /** Buckets handed out by this snapshot, made on first use (a db.view often needs one). */
+  #buckets: Map<string, ReadBucketImpl> | undefined
   readonly #token = {}
   #closed = false
   readonly #scoped: boolean
@@ -53,13 +54,19 @@ export class ReadTx implements ReadTransaction {
     this.#host.assertOpen()
   }
 
+  /** O(1) for a bucket looked up before in this snapshot or the newest commit; else O(log buckets). */
   bucket(name: string): ReadBucket | undefined {
-    const key = bucketNameKey(name, this.#host.maxKeySize)
+    const seen = this.#buckets?.get(name)
+    if (seen !== undefined) {
+      this.check()
+      return seen
+    }
+    if (typeof name !== 'string') bucketNameKey(name, this.#host.maxKeySize)
     this.check()
-    if (this.#buckets.has(name)) return this.#buckets.get(name)
-    const rec = this.#host.lookupBucket(this.#meta, name, key)
-    const b = rec === undefined ? undefined : new ReadBucketImpl(this, name, rec.root, rec.count)
-    this.#buckets.set(name, b)
+    const rec = this.#host.lookupBucket(this.#meta, name)
+    if (rec === undefined) return undefined
+    const b = new ReadBucketImpl(this, name, rec.root, rec.count)
+    ;(this.#buckets ??= new Map()).set(name, b)
     return b
   }
 

@@ -11,8 +11,11 @@ export interface TxHost {
   readonly pageSize: number
   readonly maxKeySize: number
   readonly readers: ReaderRegistry
-  /** The record of bucket `name` as of commit `meta` (cached for the newest commit). */
-  lookupBucket(meta: Meta, name: string, nameKey: Uint8Array): BucketRecord | undefined
+  /**
+   * The record of bucket `name` as of commit `meta` (cached for the newest commit). Validates the
+   * name (BTREE_BUCKET_NAME_INVALID, TypeError) unless it is already cached.
+   */
+  lookupBucket(meta: Meta, name: string): BucketRecord | undefined
   /** Throws BTREE_CLOSED once the database is closed. */
   assertOpen(): void
   /** Commits an explicit write transaction and releases the writer. */
