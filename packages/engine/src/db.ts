@@ -107,8 +107,9 @@ export class Database implements TxHost {
       const store = readStore(file, options.cacheSize ?? DEFAULT_CACHE, !readOnly)
       if (created) store.txidFloor = 0
       if (!readOnly && store.meta.durableTxid < store.meta.txid) {
-        // The newest commit was made without a sync and has just been verified page by page;
-        // syncing makes it the durable base that later commits may build on.
+        // The newest meta names an older durable base (every meta does, FORMAT.md §8), so the
+        // pages written since were just verified one by one; syncing makes this commit the durable
+        // base that later commits may build on.
         await file.sync().catch((err: unknown) => {
           throw ioError('sync of the recovered commit', err)
         })
