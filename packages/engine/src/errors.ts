@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'BTREE_IO'
   /** The file is not a btree-store database, or was made by a newer format version. */
   | 'BTREE_NOT_A_DATABASE'
+  /** The runtime lacks what the engine needs (Node.js older than 20.15: no `zlib.crc32`). */
+  | 'BTREE_UNSUPPORTED_RUNTIME'
   /** An internal invariant was violated: a bug in the engine. */
   | 'BTREE_INVARIANT'
 

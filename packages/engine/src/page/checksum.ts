@@ -1,4 +1,5 @@
 import zlib from 'node:zlib'
+import { BTreeError } from '../errors.js'
 import { OFF_CRC, setU32, u32 } from './layout.js'
 
 /**
@@ -9,7 +10,7 @@ import { OFF_CRC, setU32, u32 } from './layout.js'
 const crc32 = (zlib as unknown as { crc32(data: Uint8Array, value?: number): number }).crc32
 
 if (typeof crc32 !== 'function') {
-  throw new Error('btree-store needs Node.js >= 20.15 for zlib.crc32')
+  throw new BTreeError('BTREE_UNSUPPORTED_RUNTIME', 'btree-store needs Node.js >= 20.15 for zlib.crc32')
 }
 
 export function pageChecksum(page: Uint8Array): number {
