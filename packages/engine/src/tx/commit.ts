@@ -187,8 +187,11 @@ function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx
   }
 }
 
-/** Tree pages are allocated this many at a time (a cached page keeps its slab alive). */
-const SLAB_PAGES = 16
+/**
+ * Tree pages are allocated at most this many at a time. A cached page keeps its slab alive, so in
+ * the worst case (one cached page per slab) written pages hold this many times the cache's bytes.
+ */
+const SLAB_PAGES = 4
 
 /** A run at least this large is written on the thread pool; smaller ones synchronously. */
 const ASYNC_RUN_BYTES = 256 * 1024
