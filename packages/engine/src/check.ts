@@ -114,7 +114,7 @@ class Checker {
   }
 
   #checkActiveMeta(): void {
-    const { meta, pager } = this.#in
+    const { meta } = this.#in
     for (const slot of [0, 1] as const) {
       const page = Buffer.alloc(this.#pageSize)
       try {
@@ -130,9 +130,9 @@ class Checker {
         if (slot === this.#in.slot) this.#problem(slot, `active meta invalid: ${m}`)
         continue
       }
-      if (m.txid === meta.txid && m.catalog.pgid !== meta.catalog.pgid) this.#problem(slot, 'meta on disk differs from the open state')
+      const same = m.txid === meta.txid && m.catalog.pgid === meta.catalog.pgid && m.freelist.pgid === meta.freelist.pgid && m.highWater === meta.highWater
+      if (slot === this.#in.slot && !same) this.#problem(slot, `active meta on disk (txid ${m.txid}) differs from the open state (txid ${meta.txid})`)
     }
-    void pager
   }
 
   /** Reads a page from disk and verifies it; undefined (and a problem) when it fails. */

@@ -111,13 +111,18 @@ export class WriteBucketImpl implements WriteBucket {
 
   #check(): void {
     this.#host.check()
+    this.#checkLive()
+  }
+
+  /** checkWritable() includes the transaction's check(). */
+  #checkWrite(): void {
+    this.#host.checkWritable()
+    this.#checkLive()
+  }
+
+  #checkLive(): void {
     if (!this.#host.isLive(this.#state)) {
       throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${this.#state.name}' was deleted in this transaction`)
     }
-  }
-
-  #checkWrite(): void {
-    this.#host.checkWritable()
-    this.#check()
   }
 }

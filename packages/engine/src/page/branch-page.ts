@@ -59,10 +59,6 @@ export function branchSearch(page: Buffer, key: Uint8Array, known = 0): number {
  */
 export let lastSearchPrefix = 0
 
-export function branchEntrySize(keyLength: number): number {
-  return SLOT_SIZE + BRANCH_ENTRY_HEADER + keyLength
-}
-
 /** Writes `n` entries after the header; entry 0's key is written empty. Returns the end offset. */
 export function encodeBranchEntries(
   page: Uint8Array,
@@ -85,5 +81,3 @@ export function encodeBranchEntries(
 }
 
 const EMPTY = new Uint8Array(0)
-
-export { pageCount }

@@ -14,7 +14,7 @@ if (typeof crc32 !== 'function') {
 }
 
 export function pageChecksum(page: Uint8Array): number {
-  return crc32(page.subarray(OFF_CRC + 4)) >>> 0
+  return checksum(page.subarray(OFF_CRC + 4))
 }
 
 export function sealPage(page: Uint8Array): void {
@@ -25,6 +25,7 @@ export function checksumOk(page: Uint8Array): boolean {
   return u32(page, OFF_CRC) === pageChecksum(page)
 }
 
+/** CRC-32 (zlib polynomial) of `data`, unsigned. */
 export function checksum(data: Uint8Array): number {
   return crc32(data) >>> 0
 }

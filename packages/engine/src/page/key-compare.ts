@@ -20,20 +20,6 @@ export function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return la - lb
 }
 
-/** Compares the key stored in `page` at [off, off+len) with `key`, without allocating. */
-export function comparePageKey(page: Buffer, off: number, len: number, key: Uint8Array): number {
-  const lk = key.length
-  const n = len < lk ? len : lk
-  if (n > LONG_KEY) {
-    return page.compare(key, 0, lk, off, off + len)
-  }
-  for (let i = 0; i < n; i++) {
-    const d = page[off + i]! - key[i]!
-    if (d !== 0) return d
-  }
-  return len - lk
-}
-
 /**
  * The common prefix length found by the last `comparePageKeyFrom` or `compareKeysFrom`: binary
  * searches keep the prefix the search key shares with both bounds and skip it in later compares

@@ -21,10 +21,6 @@ export function leafEntryOffset(page: Uint8Array, i: number): number {
   return u16(page, HEADER_SIZE + SLOT_SIZE * i)
 }
 
-export function leafKeyLength(page: Uint8Array, off: number): number {
-  return u16(page, off)
-}
-
 export function leafKey(page: Buffer, i: number): Buffer {
   const off = leafEntryOffset(page, i)
   const start = off + LEAF_ENTRY_HEADER
@@ -86,19 +82,6 @@ export function leafFind(page: Buffer, key: Uint8Array, known = 0): number {
     } else return mid
   }
   return -1 - lo
-}
-
-/** What a leaf entry needs to be written: the value inline, or an overflow reference. */
-export interface LeafEntryOut {
-  key: Uint8Array
-  /** Inline value, or undefined when `overflow` is set. */
-  value: Uint8Array | undefined
-  overflow: { pgid: number; txid: number; length: number } | undefined
-}
-
-/** Bytes entry `e` takes in a leaf page, its slot included. */
-export function leafEntrySize(keyLength: number, storedValueLength: number): number {
-  return SLOT_SIZE + LEAF_ENTRY_HEADER + keyLength + storedValueLength
 }
 
 /** A value stored in overflow pages, as a leaf entry references it (FORMAT.md §4). */

@@ -92,10 +92,6 @@ export class Node {
   }
 }
 
-export function isNode(c: Child): c is Node {
-  return c instanceof Node
-}
-
 /** Bytes a leaf entry takes in a page, slot included. */
 export function leafEntryBytes(pageSize: number, key: Uint8Array, value: Value): number {
   let stored: number

@@ -116,7 +116,3 @@ export function treeGet(pager: Pager, root: Child, key: Uint8Array): Value | und
   return pageTreeGet(pager, child, key)
 }
 
-/** The bytes of a value, reading an overflow run when needed. */
-export function resolveValue(pager: Pager, value: Value): Uint8Array {
-  return value instanceof OverflowValue ? pager.readOverflow(value.pgid, value.txid, value.length) : value
-}

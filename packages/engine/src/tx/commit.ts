@@ -16,6 +16,8 @@ import { spill } from '../tree/spill.js'
 import type { SpillContext, TreeWriter } from '../tree/tree-context.js'
 import type { WriteTx } from './write-tx.js'
 
+const encoder = new TextEncoder()
+
 /** The database state a commit reads and, on success, replaces. */
 export interface CommitState {
   readonly file: FileHandle
@@ -101,7 +103,7 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
   for (const name of names) {
     const s = tx.overlay.get(name)!
     if (s === null) {
-      catalog = treeDelete(catalogWriter, catalog, new TextEncoder().encode(name)).root
+      catalog = treeDelete(catalogWriter, catalog, encoder.encode(name)).root
       continue
     }
     if (!s.dirty) continue

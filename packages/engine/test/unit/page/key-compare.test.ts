@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { compareKeys, comparePageKey } from '../../../src/page/key-compare.js'
+import { compareKeys, comparePageKeyFrom } from '../../../src/page/key-compare.js'
 import { Prng } from '../../../src/io/prng.js'
 
 const sign = (n: number): number => Math.sign(n)
@@ -39,7 +39,7 @@ describe('page/key-compare', () => {
     expect(compareKeys(b, a)).to.be.greaterThan(0)
   })
 
-  it('comparePageKey compares a key stored at an offset in a page without copying', () => {
+  it('comparePageKeyFrom compares a key stored at an offset in a page without copying', () => {
     const rng = new Prng(3)
     for (let i = 0; i < 1000; i++) {
       const stored = Buffer.from(rng.bytes(rng.range(0, 120)))
@@ -47,7 +47,7 @@ describe('page/key-compare', () => {
       if (rng.bool() && key.length > 0) key[key.length - 1] = rng.int(256)
       const page = Buffer.alloc(stored.length + 37, 0xee)
       stored.copy(page, 17)
-      expect(sign(comparePageKey(page, 17, stored.length, key))).to.equal(Buffer.compare(stored, key))
+      expect(sign(comparePageKeyFrom(page, 17, stored.length, key, 0))).to.equal(Buffer.compare(stored, key))
     }
   })
 })
