@@ -1,3 +1,5 @@
+import { LONG_KEY_REF_SIZE, u32 } from './layout.js'
+
 /**
  * Bytewise key order. Short keys compare with a byte loop (no call overhead), long ones with
  * `Buffer.compare` over ranges, which allocates nothing.
@@ -60,3 +62,64 @@ export function compareKeysFrom(a: Uint8Array, b: Uint8Array, from: number): num
   lastCommonPrefix = n
   return la - lb
 }
+
+/**
+ * Loads an out-of-line key (FORMAT.md §10) from its overflow run: the whole key, verified. The pager
+ * implements it; pages stay free of I/O by taking it as an argument.
+ */
+export interface KeyReader {
+  readKey(pgid: number, txid: number, length: number): Uint8Array
+}
+
+/**
+ * Compares the out-of-line key whose key part starts at `off` in `page` (u32 length, u32 first page,
+ * u32 txid32, then the prefix; FORMAT.md §10) with `key`, both known to agree on their first `from`
+ * bytes; sets `lastCommonPrefix`. The inline prefix decides unless `key` runs past it with the same
+ * bytes: only then is the full key loaded.
+ */
+export function compareLongPageKey(page: Buffer, off: number, partLength: number, key: Uint8Array, from: number, reader: KeyReader): number {
+  const prefix = partLength - LONG_KEY_REF_SIZE
+  const lk = key.length
+  const n = prefix < lk ? prefix : lk
+  const base = off + LONG_KEY_REF_SIZE
+  for (let i = from; i < n; i++) {
+    const d = page[base + i]! - key[i]!
+    if (d !== 0) {
+      lastCommonPrefix = i
+      return d
+    }
+  }
+  if (lk <= prefix) {
+    // `key` is a prefix of the stored key, which is longer than its own prefix.
+    lastCommonPrefix = lk
+    return 1
+  }
+  const full = reader.readKey(u32(page, off + 4), u32(page, off + 8), u32(page, off))
+  return compareLongKeysFrom(full, key, from > prefix ? from : prefix)
+}
+
+/**
+ * `compareKeysFrom` for long keys, which often share long prefixes (that is why they tie): the
+ * first difference is narrowed down by halving with `Buffer.compare` over ranges (memcmp, no
+ * allocation), then found by the byte loop within the last 32 bytes. A 2 KiB tie costs about seven
+ * native compares instead of a 2,000-step loop.
+ */
+export function compareLongKeysFrom(a: Uint8Array, b: Uint8Array, from: number): number {
+  const n = a.length < b.length ? a.length : b.length
+  let lo = from
+  let hi = n
+  if (hi - lo > 32) {
+    if (bytesCompare.call(a, b, lo, hi, lo, hi) === 0) lo = hi
+    else {
+      // Invariant: [from, lo) is equal and the first difference lies in [lo, hi).
+      while (hi - lo > 32) {
+        const mid = (lo + hi) >>> 1
+        if (bytesCompare.call(a, b, lo, mid, lo, mid) === 0) lo = mid
+        else hi = mid
+      }
+    }
+  }
+  return compareKeysFrom(a, b, lo)
+}
+
+const bytesCompare = Buffer.prototype.compare as (this: Uint8Array, target: Uint8Array, targetStart: number, targetEnd: number, sourceStart: number, sourceEnd: number) => number
