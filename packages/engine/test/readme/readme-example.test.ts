@@ -8,7 +8,7 @@ import { open } from '../../src/index.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const engineRoot = path.resolve(here, '../../..')
-const readme = path.resolve(engineRoot, '../../README.md')
+const readme = path.resolve(engineRoot, 'README.md')
 
 /** The Rust crate's basic example, as the README shows it, between its markers. */
 function example(): string {
