@@ -1,4 +1,11 @@
-import { AbstractLevel, type AbstractDatabaseOptions, type AbstractOpenOptions } from 'abstract-level'
+import {
+  AbstractLevel,
+  type AbstractClearOptions,
+  type AbstractDatabaseOptions,
+  type AbstractDelOptions,
+  type AbstractOpenOptions,
+  type AbstractPutOptions,
+} from 'abstract-level'
 import { Database, open as openEngine } from 'btree-store'
 import { fromBytes, ownBytes, type KeyFormat } from './bytes.js'
 import { BTreeLevelError, toLevelError } from './errors.js'
@@ -29,6 +36,15 @@ export interface BTreeLevelOptions<K, V> extends AbstractDatabaseOptions<K, V>, 
   database?: Database
   /** The prefix of the engine buckets this database uses (default `'level'`). */
   namespace?: string
+}
+
+/**
+ * `sync: true` makes the write's commit durable (fdatasync) before its promise resolves; the
+ * default, as in classic-level, commits without a sync (survives a process crash, may be lost on
+ * power loss, never corrupts).
+ */
+export interface SyncOptions {
+  sync?: boolean
 }
 
 /** Options of `approximateSize` and `compactRange`. */
@@ -80,6 +96,16 @@ const MANIFEST = {
 }
 
 const durability = (options: WriteOptions | undefined): 'full' | 'none' => (options?.sync === true ? 'full' : 'none')
+
+/** The `sync` option, typed on the write methods (declaration merging adds these overloads). */
+export interface BTreeLevel<KDefault = string, VDefault = string> {
+  put(key: KDefault, value: VDefault): Promise<void>
+  put<K = KDefault, V = VDefault>(key: K, value: V, options: AbstractPutOptions<K, V> & SyncOptions): Promise<void>
+  del(key: KDefault): Promise<void>
+  del<K = KDefault>(key: K, options: AbstractDelOptions<K> & SyncOptions): Promise<void>
+  clear(): Promise<void>
+  clear<K = KDefault>(options: AbstractClearOptions<K> & SyncOptions): Promise<void>
+}
 
 /**
  * An abstract-level 3 database on btree-store: `new BTreeLevel(location)` where an app had

@@ -1,5 +1,5 @@
 export { BTreeLevel } from './btree-level.js'
-export type { BTreeEngineOptions, BTreeLevelOptions, StartEndOptions } from './btree-level.js'
+export type { BTreeEngineOptions, BTreeLevelOptions, StartEndOptions, SyncOptions } from './btree-level.js'
 export { BTreeSublevel } from './sublevel.js'
 export { BTreeSnapshot } from './snapshot.js'
 export { BTreeLevelError, toLevelError } from './errors.js'
