@@ -35,11 +35,11 @@ export async function repairLocation(location: string): Promise<void> {
   const rebuilt = `${file}.repair`
   fs.rmSync(rebuilt, { force: true })
   fs.rmSync(`${rebuilt}-lock`, { force: true })
-  const target = await open(rebuilt, { pageSize: source.pageSize, durability: 'none' })
+  // Every chunk's commit is durable: the rebuilt file replaces the old one only once it is whole.
+  const target = await open(rebuilt, { pageSize: source.pageSize })
   try {
     const names = source.view((tx) => tx.buckets())
     for (const name of names) await copyBucket(source, target, name)
-    await target.update(() => {}, { durability: 'full' })
   } catch (err) {
     await target.close().catch(() => {})
     await source.close().catch(() => {})
