@@ -28,6 +28,14 @@ export function fromBytes(bytes: Uint8Array, format: KeyFormat): string | Uint8A
   return format === 'utf8' ? buffer.toString('utf8') : buffer
 }
 
+/** Node's native UTF-8 decoder, which reads any Uint8Array (Buffer's own toString uses it). */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, start: number, end: number): string }).utf8Slice
+
+/** The UTF-8 text of `bytes` (a page view is fine: the string is independent of it). */
+export function utf8(bytes: Uint8Array): string {
+  return utf8Slice.call(bytes, 0, bytes.byteLength)
+}
+
 /** A copy of `prefix` followed by `key`, as a Buffer (also a valid `view`). */
 export function concat(prefix: Uint8Array, key: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(prefix.byteLength + key.byteLength)

@@ -1,5 +1,5 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level'
-import { fromBytes, toBytes, type KeyFormat } from './bytes.js'
+import { toBytes, type KeyFormat } from './bytes.js'
 import { toLevelError } from './errors.js'
 import { MergedCursor } from './read/merged-cursor.js'
 import type { ReadState } from './read/read-state.js'
@@ -55,12 +55,14 @@ class IteratorReader {
   }
 
   /** Up to `size` items (at least one when any is left), each made by `take`. */
-  read<T>(size: number, take: (r: IteratorReader) => T): T[] {
+  read<T>(size: number, take: Take<T>): T[] {
     const out: T[] = []
     try {
       const cursor = this.#cursor
+      const keyFormat = this.#keyFormat
+      const valueFormat = this.#valueFormat
       while (out.length < size && cursor.valid) {
-        out.push(take(this))
+        out.push(take(cursor, keyFormat, valueFormat))
         cursor.next()
       }
     } catch (err) {
@@ -70,16 +72,8 @@ class IteratorReader {
   }
 
   /** The next item, or undefined at the end. */
-  one<T>(take: (r: IteratorReader) => T): T | undefined {
+  one<T>(take: Take<T>): T | undefined {
     return this.read(1, take)[0]
-  }
-
-  key(): string | Uint8Array {
-    return fromBytes(this.#cursor.key(), this.#keyFormat)
-  }
-
-  value(): string | Uint8Array {
-    return fromBytes(this.#cursor.value(), this.#valueFormat)
   }
 
   seek(target: string | Uint8Array): void {
@@ -97,13 +91,15 @@ class IteratorReader {
   }
 }
 
-const takeEntry = (r: IteratorReader): Entry => [r.key(), r.value()]
-const takeKeyOnly = (r: IteratorReader): Entry => [r.key(), undefined]
-const takeValueOnly = (r: IteratorReader): Entry => [undefined, r.value()]
-const takeKey = (r: IteratorReader): string | Uint8Array => r.key()
-const takeValue = (r: IteratorReader): string | Uint8Array => r.value()
+/** Makes one item from the cursor's current entry. */
+type Take<T> = (c: MergedCursor, keyFormat: KeyFormat, valueFormat: KeyFormat) => T
+const takeEntry: Take<Entry> = (c, k, v) => [c.keyAs(k), c.valueAs(v)]
+const takeKeyOnly: Take<Entry> = (c, k) => [c.keyAs(k), undefined]
+const takeValueOnly: Take<Entry> = (c, _k, v) => [undefined, c.valueAs(v)]
+const takeKey: Take<string | Uint8Array> = (c, k) => c.keyAs(k)
+const takeValue: Take<string | Uint8Array> = (c, _k, v) => c.valueAs(v)
 
-function entryTaker(options: IteratorOptions): (r: IteratorReader) => Entry {
+function entryTaker(options: IteratorOptions): Take<Entry> {
   if (options.keys === false) return takeValueOnly
   if (options.values === false) return takeKeyOnly
   return takeEntry
@@ -112,7 +108,7 @@ function entryTaker(options: IteratorOptions): (r: IteratorReader) => Entry {
 /** `db.iterator()`: entries. */
 export class BTreeIterator extends EntryBase {
   readonly #reader: IteratorReader
-  readonly #take: (r: IteratorReader) => Entry
+  readonly #take: Take<Entry>
 
   constructor(db: object, options: IteratorOptions, state: ReadState) {
     super(db, options)

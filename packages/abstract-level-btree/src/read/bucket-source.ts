@@ -1,5 +1,5 @@
 import type { Cursor, ReadBucket } from 'btree-store'
-import { compare } from '../bytes.js'
+import { compare, utf8 } from '../bytes.js'
 import { aboveLower, belowUpper, type Bound, type KeyRange, type LocalTarget } from '../routing/bucket-range.js'
 
 /**
@@ -9,6 +9,8 @@ import { aboveLower, belowUpper, type Bound, type KeyRange, type LocalTarget } f
  */
 export class BucketSource {
   readonly prefix: Uint8Array
+  /** The prefix as text, for keys handed out as utf8. */
+  readonly prefixText: string
   readonly #cursor: Cursor
   readonly #lower: Bound | undefined
   readonly #upper: Bound | undefined
@@ -17,6 +19,7 @@ export class BucketSource {
 
   constructor(bucket: ReadBucket, prefix: Uint8Array, range: KeyRange, reverse: boolean) {
     this.prefix = prefix
+    this.prefixText = utf8(prefix)
     this.#cursor = bucket.cursor()
     this.#lower = range.lower
     this.#upper = range.upper

@@ -1,5 +1,5 @@
 import type { ReadTransaction } from 'btree-store'
-import { compareJoined, concat, copy } from '../bytes.js'
+import { compareJoined, concat, copy, utf8, type KeyFormat } from '../bytes.js'
 import { inRange, localRange, localTarget, type KeyRange } from '../routing/bucket-range.js'
 import type { PrefixRegistry } from '../routing/prefix-registry.js'
 import { BucketSource } from './bucket-source.js'
@@ -44,6 +44,17 @@ export class MergedCursor {
   /** The value, a copy. */
   value(): Buffer {
     return copy(this.#current!.value)
+  }
+
+  /** The full key in `format`: text decoded straight from the page, or a copy of the bytes. */
+  keyAs(format: KeyFormat): string | Uint8Array {
+    if (format !== 'utf8') return this.key()
+    const s = this.#current!
+    return s.prefixText.length === 0 ? utf8(s.key) : s.prefixText + utf8(s.key)
+  }
+
+  valueAs(format: KeyFormat): string | Uint8Array {
+    return format === 'utf8' ? utf8(this.#current!.value) : this.value()
   }
 
   next(): void {
