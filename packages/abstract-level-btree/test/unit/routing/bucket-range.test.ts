@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { localRange, localTarget, rangeOf, type KeyRange } from '../../../src/routing/bucket-range.js'
 import { PrefixRegistry } from '../../../src/routing/prefix-registry.js'
+import { PrefixTrie } from '../../../src/routing/prefix-trie.js'
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1')
 const show = (r: KeyRange | undefined): string | undefined =>
@@ -48,6 +49,38 @@ describe('routing/bucket-range', () => {
     expect(registry.route(b('')).bucket).to.equal('root')
     expect(registry.has(b('!a!'))).to.equal(true)
     expect(registry.has(b('!a'))).to.equal(false)
-    expect(registry.with({ prefix: b('!c!'), bucket: 'c' }).route(b('!c!1')).bucket).to.equal('c')
+    const more = registry.with({ prefix: b('!c!'), bucket: 'c' })
+    expect(more.route(b('!c!1')).bucket).to.equal('c')
+    // The registry it came from does not change (a snapshot may hold it).
+    expect(registry.route(b('!c!1')).bucket).to.equal('root')
+    expect(more.routes.map((r) => r.bucket)).to.deep.equal(['root', 'a', 'ab', 'c'])
+  })
+
+  it('PrefixRegistry.routesFor: the root, the prefixes of the lower bound, and the prefixes within the range', () => {
+    const names = ['a', 'b', 'c', 'd']
+    let registry = new PrefixRegistry('root', [])
+    for (const n of names) registry = registry.with({ prefix: b(`!${n}!`), bucket: n })
+    registry = registry.with({ prefix: b('!b!!x!'), bucket: 'bx' })
+    const reached = (options: object): string[] => registry.routesFor(rangeOf(options)).map((r) => r.bucket).sort()
+    expect(reached({ gte: '!b!', lte: '!b"' })).to.deep.equal(['b', 'bx', 'root'])
+    expect(reached({ gte: '!b!!x!k', lte: '!b!!x!z' })).to.deep.equal(['b', 'bx', 'root'])
+    expect(reached({ gt: '!c' })).to.deep.equal(['c', 'd', 'root'])
+    expect(reached({ lt: '!b!' })).to.deep.equal(['a', 'b', 'root'])
+    expect(reached({})).to.deep.equal(['a', 'b', 'bx', 'c', 'd', 'root'])
+  })
+
+  it('PrefixTrie: longest prefix, exact lookup, prefixes of a key; with() leaves the original alone', () => {
+    const trie = new PrefixTrie<string>()
+    trie.set(b('ab'), 'ab')
+    trie.set(b('abcd'), 'abcd')
+    expect(trie.longest(b('abc'))).to.equal('ab')
+    expect(trie.longest(b('abcdef'))).to.equal('abcd')
+    expect(trie.longest(b('a'))).to.equal(undefined)
+    expect(trie.get(b('abc'))).to.equal(undefined)
+    expect(trie.prefixesOf(b('abcde'))).to.deep.equal(['ab', 'abcd'])
+    const next = trie.with(b('abc'), 'abc')
+    expect(next.longest(b('abcx'))).to.equal('abc')
+    expect(trie.longest(b('abcx'))).to.equal('ab')
+    expect([trie.size, next.size]).to.deep.equal([2, 3])
   })
 })
