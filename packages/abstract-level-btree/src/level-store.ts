@@ -43,6 +43,13 @@ export class LevelStore {
   #engine: Database | undefined
   readonly #declared = new PrefixTrie<Uint8Array>()
   readonly #inFlight = new Set<Promise<unknown>>()
+  /**
+   * The snapshot of the newest commit that one-shot reads (get, getMany, has, ...) share until the
+   * next commit: it saves each read a snapshot of its own. Released when a write of ours settles
+   * (a commit made it stale) and at close, so it never holds freed pages back for long; a commit
+   * made by another user of a shared engine database is noticed at the next read.
+   */
+  #newest: ReadState | undefined
 
   constructor(owner: object, namespace: string) {
     this.names = new BucketNames(namespace)
@@ -64,14 +71,6 @@ export class LevelStore {
     this.#dropNewest()
     this.#engine = undefined
   }
-
-  /**
-   * The snapshot of the newest commit that one-shot reads (get, getMany, has, ...) share until the
-   * next commit: it saves each read a snapshot of its own. Released when a write of ours settles
-   * (a commit made it stale) and at close, so it never holds freed pages back for long; a commit
-   * made by another user of a shared engine database is noticed at the next read.
-   */
-  #newest: ReadState | undefined
 
   #dropNewest(): void {
     this.#newest?.tx.close()
