@@ -1,0 +1,99 @@
+import type { WriteBucket, WriteTransaction } from 'btree-store'
+import { copy, startsWith } from '../bytes.js'
+import type { BucketNames } from './bucket-names.js'
+import type { PrefixTrie } from './prefix-trie.js'
+import type { PrefixRegistry, RegistryCache, Route } from './prefix-registry.js'
+
+/** Prefixes of sublevels made in this process (each stored as its own value). */
+export type DeclaredPrefixes = PrefixTrie<Uint8Array>
+
+/**
+ * Routes the writes of one engine transaction to buckets. Buckets are created lazily: a sublevel's
+ * bucket appears with the first put under its prefix, which first moves out of the parent bucket
+ * whatever was stored under that prefix before the sublevel existed.
+ */
+export class WriteRouter {
+  readonly #tx: WriteTransaction
+  readonly #cache: RegistryCache
+  readonly #names: BucketNames
+  readonly #declared: DeclaredPrefixes
+  #registry: PrefixRegistry
+  readonly #buckets = new Map<string, WriteBucket>()
+
+  constructor(tx: WriteTransaction, cache: RegistryCache, names: BucketNames, declared: DeclaredPrefixes) {
+    this.#tx = tx
+    this.#cache = cache
+    this.#names = names
+    this.#declared = declared
+    this.#registry = cache.forWrite(tx)
+  }
+
+  get registry(): PrefixRegistry {
+    return this.#registry
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    let route = this.#registry.route(key)
+    const pending = this.#pendingPrefix(key, route)
+    if (pending !== undefined) route = this.#materialize(pending)
+    let bucket = this.#buckets.get(route.bucket)
+    if (bucket === undefined) {
+      bucket = this.#tx.createBucketIfNotExists(route.bucket)
+      this.#buckets.set(route.bucket, bucket)
+    }
+    bucket.put(key.subarray(route.prefix.byteLength), value)
+  }
+
+  /** A delete never creates a bucket: the key is where the current registry routes it, or nowhere. */
+  delete(key: Uint8Array): void {
+    const route = this.#registry.route(key)
+    this.bucket(route)?.delete(key.subarray(route.prefix.byteLength))
+  }
+
+  bucket(route: Route): WriteBucket | undefined {
+    let bucket = this.#buckets.get(route.bucket)
+    if (bucket === undefined) {
+      bucket = this.#tx.bucket(route.bucket)
+      if (bucket !== undefined) this.#buckets.set(route.bucket, bucket)
+    }
+    return bucket
+  }
+
+  /**
+   * The longest declared prefix of `key`, when it is longer than the route's prefix: then it is
+   * not registered (the route is the longest registered prefix), and needs its bucket.
+   */
+  #pendingPrefix(key: Uint8Array, route: Route): Uint8Array | undefined {
+    if (this.#declared.size === 0) return undefined
+    const prefix = this.#declared.longest(key)
+    return prefix !== undefined && prefix.byteLength > route.prefix.byteLength ? prefix : undefined
+  }
+
+  /**
+   * Gives `prefix` a bucket of its own: entries stored under it in the bucket its keys route to
+   * now (a parent's) move there, without the prefix. O(entries moved).
+   */
+  #materialize(prefix: Uint8Array): Route {
+    const parent = this.#registry.route(prefix)
+    let id = this.#registry.size + 1
+    while (this.#tx.bucket(this.#names.sublevel(id)) !== undefined) id++
+    const route: Route = { prefix: copy(prefix), bucket: this.#names.sublevel(id) }
+    const target = this.#tx.createBucket(route.bucket)
+    this.#buckets.set(route.bucket, target)
+    const source = this.bucket(parent)
+    if (source !== undefined) {
+      const local = prefix.subarray(parent.prefix.byteLength)
+      const moved: Array<[Uint8Array, Uint8Array]> = []
+      const cursor = source.cursor()
+      for (let ok = cursor.seek(local); ok && startsWith(cursor.key!, local); ok = cursor.next()) {
+        moved.push([copy(cursor.key!), copy(cursor.value!)])
+      }
+      for (const [key, value] of moved) {
+        source.delete(key)
+        target.put(key.subarray(local.byteLength), value)
+      }
+    }
+    this.#registry = this.#cache.register(this.#tx, this.#registry, route)
+    return route
+  }
+}
