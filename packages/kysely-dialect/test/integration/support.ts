@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import * as k28 from 'kysely'
 import * as k29 from 'kysely-0.29'
 import { expect } from 'chai'
-import { BTreeDialect, type BTreeDialectConfig } from '../../src/index.js'
+import { BTreeAdapter, BTreeDialect, type BTreeDialectConfig } from '../../src/index.js'
 
 /** The Kysely API the integration tests use, from either installed version. */
 export interface KyselyVersion {
@@ -61,4 +61,17 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
     return err as Error & { code?: string }
   }
   expect.fail('expected a rejection')
+}
+
+/** The engine database under a Kysely instance (opened on first use). */
+export async function engineOf(db: AnyDB): Promise<import('btree-store').Database> {
+  const adapter = db.getExecutor().adapter as BTreeAdapter
+  return (await adapter.driver.session()).db
+}
+
+/** Ends a scenario: the engine's check() of the file must be clean. */
+export async function expectCheck(db: AnyDB): Promise<void> {
+  const result = (await engineOf(db)).check()
+  expect(result.errors).to.deep.equal([])
+  expect(result.ok).to.equal(true)
 }
