@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as k28 from 'kysely'
 import * as k29 from 'kysely-0.29'
+// 0.29 moved the Migrator to 'kysely/migration' (the main entry only keeps deprecated stubs).
+import * as k29migration from 'kysely-0.29/migration'
 import { expect } from 'chai'
 import { BTreeAdapter, BTreeDialect, type BTreeDialectConfig } from '../../src/index.js'
 
@@ -13,17 +15,19 @@ export interface KyselyVersion {
   Migrator: typeof k28.Migrator
   FileMigrationProvider: typeof k28.FileMigrationProvider
   sql: typeof k28.sql
+  NO_MIGRATIONS: typeof k28.NO_MIGRATIONS
 }
 
 /** Both supported versions: every integration suite runs once per version. */
 export const VERSIONS: KyselyVersion[] = [
-  { name: 'kysely 0.28', Kysely: k28.Kysely, Migrator: k28.Migrator, FileMigrationProvider: k28.FileMigrationProvider, sql: k28.sql },
+  { name: 'kysely 0.28', Kysely: k28.Kysely, Migrator: k28.Migrator, FileMigrationProvider: k28.FileMigrationProvider, sql: k28.sql, NO_MIGRATIONS: k28.NO_MIGRATIONS },
   {
     name: 'kysely 0.29',
     Kysely: k29.Kysely as unknown as typeof k28.Kysely,
-    Migrator: k29.Migrator as unknown as typeof k28.Migrator,
-    FileMigrationProvider: k29.FileMigrationProvider as unknown as typeof k28.FileMigrationProvider,
+    Migrator: k29migration.Migrator as unknown as typeof k28.Migrator,
+    FileMigrationProvider: k29migration.FileMigrationProvider as unknown as typeof k28.FileMigrationProvider,
     sql: k29.sql as unknown as typeof k28.sql,
+    NO_MIGRATIONS: k29migration.NO_MIGRATIONS as unknown as typeof k28.NO_MIGRATIONS,
   },
 ]
 
