@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { rejection, useTempDir, VERSIONS } from './support.js'
+import { expectCheck, rejection, useTempDir, VERSIONS } from './support.js'
 
 for (const version of VERSIONS) {
   describe(`integration (${version.name}): errors and edges`, () => {
@@ -32,6 +32,16 @@ for (const version of VERSIONS) {
       const row = await db.selectFrom('v').selectAll().executeTakeFirstOrThrow()
       expect(row).to.deep.equal({ id: 7, b: Buffer.from([0, 1, 2]), big: 2 ** 60 })
       expect(await db.selectFrom('v').select('id').where('big', '=', 2n ** 60n).execute()).to.deep.equal([{ id: 7 }])
+    })
+
+    it('a key longer than the engine allows fails with BTREE_KEY_TOO_LARGE and changes nothing', async () => {
+      const db = t.open()
+      await db.schema.createTable('k').addColumn('k', 'text', (c) => c.primaryKey()).addColumn('v', 'text').execute()
+      await db.schema.createIndex('k_v').on('k').column('v').execute()
+      expect((await rejection(db.insertInto('k').values([{ k: 'ok', v: 'x' }, { k: 'x'.repeat(2000), v: 'y' }]).execute())).code).to.equal('BTREE_KEY_TOO_LARGE')
+      expect((await rejection(db.insertInto('k').values({ k: 'ok2', v: 'y'.repeat(2000) }).execute())).code).to.equal('BTREE_KEY_TOO_LARGE')
+      expect(await db.selectFrom('k').selectAll().execute()).to.deep.equal([])
+      await expectCheck(db)
     })
 
     it('CURRENT_TIMESTAMP defaults, a raw data type, selectNoFrom and streaming', async () => {
