@@ -47,13 +47,7 @@ export class KeyWriter {
   number(n: number): this {
     this.#ensure(9)
     this.#buf[this.#len++] = KEY_NUMBER
-    const view = new DataView(this.#buf.buffer, this.#buf.byteOffset + this.#len, 8)
-    view.setFloat64(0, n === 0 ? 0 : n)
-    if (this.#buf[this.#len]! & 0x80) {
-      for (let i = 0; i < 8; i++) this.#buf[this.#len + i] = ~this.#buf[this.#len + i]! & 0xff
-    } else {
-      this.#buf[this.#len] = this.#buf[this.#len]! | 0x80
-    }
+    writeNumber(this.#buf, this.#len, n)
     this.#len += 8
     return this
   }
@@ -91,6 +85,22 @@ export class KeyWriter {
   }
 }
 
+// One scratch double for every conversion: keys are encoded synchronously, never interleaved.
+const SCRATCH = new Float64Array(1)
+const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f
+
+/** The order-preserving 8 bytes of a double: big-endian, sign bit flipped, negatives all flipped. */
+function writeNumber(out: Uint8Array, at: number, n: number): void {
+  SCRATCH[0] = n === 0 ? 0 : n
+  for (let i = 0; i < 8; i++) out[at + i] = SCRATCH_BYTES[LITTLE_ENDIAN ? 7 - i : i]!
+  if (out[at]! & 0x80) {
+    for (let i = 0; i < 8; i++) out[at + i] = ~out[at + i]! & 0xff
+  } else {
+    out[at] = out[at]! | 0x80
+  }
+}
+
 export function encodeKey(values: readonly SqlValue[]): Uint8Array {
   const w = new KeyWriter()
   for (const v of values) w.value(v)
@@ -99,7 +109,10 @@ export function encodeKey(values: readonly SqlValue[]): Uint8Array {
 
 /** The key of a rowid. */
 export function rowidKey(rowid: number): Uint8Array {
-  return new KeyWriter().number(rowid).finish()
+  const out = new Uint8Array(9)
+  out[0] = KEY_NUMBER
+  writeNumber(out, 1, rowid)
+  return out
 }
 
 /** The number encoded at `offset` (which holds the KEY_NUMBER tag). */
