@@ -122,8 +122,21 @@ export class SqlSession {
     this.#savepoints.length = i
   }
 
+  /** The catalog of a read snapshot, by the commit it sees: a commit never changes, so neither does its schema. */
+  #snapshotCatalog: { txid: number; catalog: Catalog } | undefined
+  readonly #onPlan = (p: QueryPlan): void => {
+    this.lastPlan = p
+  }
+
   #context(tx: ReadTransaction): ExecContext {
-    return { tx, catalog: loadCatalog(tx), session: this.session, onPlan: (p) => (this.lastPlan = p) }
+    let catalog: Catalog
+    if (!tx.writable && this.#snapshotCatalog?.txid === tx.txid) {
+      catalog = this.#snapshotCatalog.catalog
+    } else {
+      catalog = loadCatalog(tx)
+      if (!tx.writable) this.#snapshotCatalog = { txid: tx.txid, catalog }
+    }
+    return { tx, catalog, session: this.session, onPlan: this.#onPlan }
   }
 
   /** Runs one statement with statement-level atomicity. */
