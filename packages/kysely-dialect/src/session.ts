@@ -2,7 +2,7 @@ import type { Database, ReadTransaction, Savepoint, WriteTransaction } from 'btr
 import { loadCatalog, type Catalog } from './catalog/catalog.js'
 import { BTreeSqlError } from './errors.js'
 import type { ExecContext, Session, StatementResult, WriteContext } from './executor/context.js'
-import type { AnyNode } from './executor/nodes.js'
+import type { AnyNode } from './expression/nodes.js'
 import type { StatementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 

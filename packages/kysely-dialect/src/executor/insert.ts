@@ -3,11 +3,11 @@ import { requireColumn, type ColumnDef, type TableDef } from '../catalog/catalog
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { fromJs, type SqlValue } from '../encoding/values.js'
 import type { StatementResult, WriteContext } from './context.js'
-import { compileExpr } from './expression.js'
-import type { AnyNode } from './nodes.js'
-import { nameOf } from './nodes.js'
+import { compileExpr } from '../expression/expression.js'
+import type { AnyNode } from '../expression/nodes.js'
+import { nameOf } from '../expression/nodes.js'
 import { project, projections, rejectParts } from './query-parts.js'
-import { ArrayRow, EMPTY_SCOPE, Scope } from './scope.js'
+import { ArrayRow, EMPTY_SCOPE, Scope } from '../expression/scope.js'
 import { defaultValue, insertRow } from './table-store.js'
 
 const INSERT_PARTS_LATER = ['onConflict', 'onDuplicateKey', 'with', 'ignore', 'orAction', 'replace', 'explain', 'endModifiers', 'top', 'output']

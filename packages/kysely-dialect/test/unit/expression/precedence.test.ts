@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { BinaryOperationNode, OperatorNode, ParensNode, ValueNode, AndNode, OrNode, UnaryOperationNode, type OperationNode } from 'kysely'
-import { byPrecedence } from '../../../src/executor/precedence.js'
-import type { AnyNode } from '../../../src/executor/nodes.js'
+import { byPrecedence } from '../../../src/expression/precedence.js'
+import type { AnyNode } from '../../../src/expression/nodes.js'
 
 const v = (x: number | string): OperationNode => ValueNode.createImmediate(x)
 const bin = (l: OperationNode, op: string, r: OperationNode): OperationNode => BinaryOperationNode.create(l, OperatorNode.create(op as never), r)
@@ -26,7 +26,7 @@ function show(node: OperationNode): string {
   }
 }
 
-describe('executor/precedence', () => {
+describe('expression/precedence', () => {
   it('regroups a tree as SQLite reads its unparenthesized text', () => {
     // eb(eb(a, '-', b), '*', c) prints "a - b * c"
     expect(show(byPrecedence(bin(bin(v(1), '-', v(2)), '*', v(3))))).to.equal('(1 - (2 * 3))')
