@@ -7,11 +7,13 @@ import { Real, textBytes, type SqlValue } from './values.js'
  *
  *   null     05
  *   number   10 + 8 bytes: the float64, big-endian, sign bit flipped (negatives: all bits flipped)
+ *            + 2 bytes: the integer's distance from that double, + 0x8000, big-endian (0 but past 2^53)
  *   text     20 + UTF-8 with 00 escaped as 00 FF, then 00 00
  *   blob     30 + bytes with 00 escaped as 00 FF, then 00 00
  *
- * Integers past 2^53 are keyed by their nearest double, so two such integers that share a double
- * share a key (documented in the README).
+ * Integers past 2^53 are keyed by their nearest double and then their distance from it (at most
+ * 1024 below 2^63), so distinct 64-bit integers have distinct keys in their exact order, and an
+ * integer equal to a real has the real's key, as SQLite compares them.
  */
 export const KEY_NULL = 0x05
 export const KEY_NUMBER = 0x10
@@ -39,16 +41,20 @@ export class KeyWriter {
 
   value(v: SqlValue): this {
     if (v === null) return this.byte(KEY_NULL)
-    if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Real) return this.number(typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v.value)
+    if (typeof v === 'number') return this.number(v)
+    if (v instanceof Real) return this.number(v.value)
+    if (typeof v === 'bigint') {
+      const nearest = Number(v)
+      return this.number(nearest, Number(v - BigInt(nearest)))
+    }
     if (typeof v === 'string') return this.#escaped(KEY_TEXT, textBytes(v))
     return this.#escaped(KEY_BLOB, v)
   }
 
-  number(n: number): this {
-    this.#ensure(9)
-    this.#buf[this.#len++] = KEY_NUMBER
-    writeNumber(this.#buf, this.#len, n)
-    this.#len += 8
+  number(n: number, distance = 0): this {
+    this.#ensure(NUMBER_SIZE)
+    writeNumber(this.#buf, this.#len, n, distance)
+    this.#len += NUMBER_SIZE
     return this
   }
 
@@ -90,8 +96,12 @@ const SCRATCH = new Float64Array(1)
 const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer)
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f
 
-/** The order-preserving 8 bytes of a double: big-endian, sign bit flipped, negatives all flipped. */
-function writeNumber(out: Uint8Array, at: number, n: number): void {
+/** Bytes of a number component: the tag, the double, the distance. */
+const NUMBER_SIZE = 11
+
+/** A number component: the tag, the order-preserving double (big-endian, sign bit flipped, negatives all flipped), the distance. */
+function writeNumber(out: Uint8Array, at: number, n: number, distance: number): void {
+  out[at++] = KEY_NUMBER
   SCRATCH[0] = n === 0 ? 0 : n
   for (let i = 0; i < 8; i++) out[at + i] = SCRATCH_BYTES[LITTLE_ENDIAN ? 7 - i : i]!
   if (out[at]! & 0x80) {
@@ -99,6 +109,9 @@ function writeNumber(out: Uint8Array, at: number, n: number): void {
   } else {
     out[at] = out[at]! | 0x80
   }
+  const d = distance + 0x8000
+  out[at + 8] = d >>> 8
+  out[at + 9] = d & 0xff
 }
 
 export function encodeKey(values: readonly SqlValue[]): Uint8Array {
@@ -109,9 +122,8 @@ export function encodeKey(values: readonly SqlValue[]): Uint8Array {
 
 /** The key of a rowid. */
 export function rowidKey(rowid: number): Uint8Array {
-  const out = new Uint8Array(9)
-  out[0] = KEY_NUMBER
-  writeNumber(out, 1, rowid)
+  const out = new Uint8Array(NUMBER_SIZE)
+  writeNumber(out, 0, rowid, 0)
   return out
 }
 
