@@ -164,13 +164,15 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
     if (given === null) {
       rowid = nextRowid(tx, table, bucketName)
       if (col !== undefined) values[col.slot] = rowid
+      key = rowidKey(rowid)
     } else if (isInteger(given)) {
       rowid = numberOf(given)
+      // Keyed by the exact value: a 64-bit rowid past 2^53 is a bigint, which rowid (a number) rounds.
+      key = new KeyWriter().value(given).finish()
     } else {
       throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col!.name} is an integer primary key`)
     }
     checkNotNull(table, values)
-    key = rowidKey(rowid)
     if (tx.bucket(bucketName)?.has(key) === true) throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
@@ -205,18 +207,16 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
   const hidden = stored.row.hiddenRowid
   if (table.keying === 'rowid') {
     const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
-    let rowid = decodeKeyNumber(stored.key)
+    key = stored.key
     if (col !== undefined) {
       const v = values[col.slot]!
       // Unlike an insert, an update never assigns a rowid: null is a mismatch too, as in SQLite.
       if (v === null || !isInteger(v)) {
         throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col.name} is an integer primary key`)
-      } else {
-        rowid = numberOf(v)
       }
+      key = new KeyWriter().value(v).finish()
     }
     checkNotNull(table, values)
-    key = rowidKey(rowid)
   } else {
     checkNotNull(table, values)
     key = primaryKeyOf(table, values, hidden ?? 0)

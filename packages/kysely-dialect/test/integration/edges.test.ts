@@ -41,6 +41,12 @@ for (const version of VERSIONS) {
       expect(await db.selectFrom('s').select('v').orderBy('id', 'desc').execute()).to.deep.equal([{ v: 'b' }, { v: 'a' }])
       expect(await db.selectFrom('s').select('v').where('id', '=', 2n ** 60n + 1n).execute()).to.deep.equal([{ v: 'b' }])
       expect((await rejection(db.insertInto('s').values({ id: 2n ** 60n + 1n }).execute())).code).to.equal('BTREE_SQL_UNIQUE_VIOLATION')
+      // The same for an integer primary key (the rowid), inserted and updated.
+      await db.schema.createTable('r').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text').execute()
+      await db.insertInto('r').values([{ id: 2n ** 60n + 1n, v: 'b' }, { id: 2n ** 60n, v: 'a' }]).execute()
+      await db.updateTable('r').set({ id: 2n ** 60n + 3n }).where('v', '=', 'a').execute()
+      expect(await db.selectFrom('r').select('v').orderBy('id').execute()).to.deep.equal([{ v: 'b' }, { v: 'a' }])
+      expect((await rejection(db.insertInto('r').values({ id: 2n ** 60n + 3n }).execute())).code).to.equal('BTREE_SQL_UNIQUE_VIOLATION')
     })
 
     it('a key longer than the engine allows fails with BTREE_KEY_TOO_LARGE and changes nothing', async () => {
