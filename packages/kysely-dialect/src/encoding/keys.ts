@@ -137,6 +137,15 @@ export function decodeKeyNumber(key: Uint8Array, offset = 0): number {
   return new DataView(bytes.buffer).getFloat64(0)
 }
 
+/** The exact integer of a number component that holds one: the double plus the distance. */
+export function decodeKeyInteger(key: Uint8Array, offset = 0): number | bigint {
+  const nearest = decodeKeyNumber(key, offset)
+  const distance = ((key[offset + 9]! << 8) | key[offset + 10]!) - 0x8000
+  if (distance === 0 && Number.isSafeInteger(nearest)) return nearest
+  const exact = BigInt(nearest) + BigInt(distance)
+  return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact
+}
+
 /** `prefix` followed by KEY_AFTER: greater than every key that starts with `prefix`. */
 export function prefixEnd(prefix: Uint8Array): Uint8Array {
   const out = new Uint8Array(prefix.length + 1)

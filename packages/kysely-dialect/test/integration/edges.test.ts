@@ -47,6 +47,9 @@ for (const version of VERSIONS) {
       await db.updateTable('r').set({ id: 2n ** 60n + 3n }).where('v', '=', 'a').execute()
       expect(await db.selectFrom('r').select('v').orderBy('id').execute()).to.deep.equal([{ v: 'b' }, { v: 'a' }])
       expect((await rejection(db.insertInto('r').values({ id: 2n ** 60n + 3n }).execute())).code).to.equal('BTREE_SQL_UNIQUE_VIOLATION')
+      // New rowids follow the largest exactly: 2^60 + 4, then + 5.
+      await db.insertInto('r').values([{ v: 'c' }, { v: 'd' }]).execute()
+      expect(await db.selectFrom('r').select('v').where('id', '=', 2n ** 60n + 5n).execute()).to.deep.equal([{ v: 'd' }])
     })
 
     it('a key longer than the engine allows fails with BTREE_KEY_TOO_LARGE and changes nothing', async () => {
