@@ -6,7 +6,7 @@ import { BTreeSqlError } from '../errors.js'
 import { decodeKeyInteger, decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
 import { encodeRow, RowView } from '../encoding/rows.js'
 import { integer, isInteger, numberOf, type SqlValue } from '../encoding/values.js'
-import { currentTime } from '../expression/expression.js'
+import { currentTime } from '../expression/operators.js'
 
 const EMPTY = new Uint8Array(0)
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { like } from '../../../src/expression/expression.js'
+import { like } from '../../../src/expression/operators.js'
 
 describe('expression/like', () => {
   it('% and _ with ASCII-only case folding, regex characters literal', () => {
