@@ -1,0 +1,161 @@
+import { Real, textBytes, type SqlValue } from './values.js'
+
+/**
+ * Order-preserving key encoding: the bytewise order of encoded keys is SQLite's order of the
+ * values (null < numbers < text < blobs). Every component is self-delimiting, so a composite key
+ * is the concatenation of its components and a prefix of components is a prefix of bytes.
+ *
+ *   null     05
+ *   number   10 + 8 bytes: the float64, big-endian, sign bit flipped (negatives: all bits flipped)
+ *            + 2 bytes: the integer's distance from that double, + 0x8000, big-endian (0 but past 2^53)
+ *   text     20 + UTF-8 with 00 escaped as 00 FF, then 00 00
+ *   blob     30 + bytes with 00 escaped as 00 FF, then 00 00
+ *
+ * Integers past 2^53 are keyed by their nearest double and then their distance from it (at most
+ * 1024 below 2^63), so distinct 64-bit integers have distinct keys in their exact order, and an
+ * integer equal to a real has the real's key, as SQLite compares them.
+ */
+export const KEY_NULL = 0x05
+export const KEY_NUMBER = 0x10
+export const KEY_TEXT = 0x20
+export const KEY_BLOB = 0x30
+/** A byte no component starts with and greater than all that do: the end of a prefix range. */
+export const KEY_AFTER = 0xff
+
+export class KeyWriter {
+  #buf = new Uint8Array(64)
+  #len = 0
+
+  #ensure(n: number): void {
+    if (this.#len + n <= this.#buf.length) return
+    const next = new Uint8Array(Math.max(this.#buf.length * 2, this.#len + n))
+    next.set(this.#buf.subarray(0, this.#len))
+    this.#buf = next
+  }
+
+  byte(b: number): this {
+    this.#ensure(1)
+    this.#buf[this.#len++] = b
+    return this
+  }
+
+  value(v: SqlValue): this {
+    if (v === null) return this.byte(KEY_NULL)
+    if (typeof v === 'number') return this.number(v)
+    if (v instanceof Real) return this.number(v.value)
+    if (typeof v === 'bigint') {
+      const nearest = Number(v)
+      return this.number(nearest, Number(v - BigInt(nearest)))
+    }
+    if (typeof v === 'string') return this.#escaped(KEY_TEXT, textBytes(v))
+    return this.#escaped(KEY_BLOB, v)
+  }
+
+  number(n: number, distance = 0): this {
+    this.#ensure(NUMBER_SIZE)
+    writeNumber(this.#buf, this.#len, n, distance)
+    this.#len += NUMBER_SIZE
+    return this
+  }
+
+  #escaped(tag: number, bytes: Uint8Array): this {
+    this.#ensure(bytes.length * 2 + 3)
+    const buf = this.#buf
+    let at = this.#len
+    buf[at++] = tag
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!
+      buf[at++] = b
+      if (b === 0) buf[at++] = 0xff
+    }
+    buf[at++] = 0
+    buf[at++] = 0
+    this.#len = at
+    return this
+  }
+
+  bytes(b: Uint8Array): this {
+    this.#ensure(b.length)
+    this.#buf.set(b, this.#len)
+    this.#len += b.length
+    return this
+  }
+
+  get length(): number {
+    return this.#len
+  }
+
+  /** A copy of the bytes written so far. */
+  finish(): Uint8Array {
+    return this.#buf.slice(0, this.#len)
+  }
+}
+
+// One scratch double for every conversion: keys are encoded synchronously, never interleaved.
+const SCRATCH = new Float64Array(1)
+const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f
+
+/** Bytes of a number component: the tag, the double, the distance. */
+const NUMBER_SIZE = 11
+
+/** A number component: the tag, the order-preserving double (big-endian, sign bit flipped, negatives all flipped), the distance. */
+function writeNumber(out: Uint8Array, at: number, n: number, distance: number): void {
+  out[at++] = KEY_NUMBER
+  SCRATCH[0] = n === 0 ? 0 : n
+  for (let i = 0; i < 8; i++) out[at + i] = SCRATCH_BYTES[LITTLE_ENDIAN ? 7 - i : i]!
+  if (out[at]! & 0x80) {
+    for (let i = 0; i < 8; i++) out[at + i] = ~out[at + i]! & 0xff
+  } else {
+    out[at] = out[at]! | 0x80
+  }
+  const d = distance + 0x8000
+  out[at + 8] = d >>> 8
+  out[at + 9] = d & 0xff
+}
+
+export function encodeKey(values: readonly SqlValue[]): Uint8Array {
+  const w = new KeyWriter()
+  for (const v of values) w.value(v)
+  return w.finish()
+}
+
+/** The key of a rowid. */
+export function rowidKey(rowid: number): Uint8Array {
+  const out = new Uint8Array(NUMBER_SIZE)
+  writeNumber(out, 0, rowid, 0)
+  return out
+}
+
+/** The number encoded at `offset` (which holds the KEY_NUMBER tag). */
+export function decodeKeyNumber(key: Uint8Array, offset = 0): number {
+  // A copy even when `key` is a Buffer (whose slice is a view into the engine's page memory).
+  const bytes = new Uint8Array(8)
+  bytes.set(key.subarray(offset + 1, offset + 9))
+  if (bytes[0]! & 0x80) bytes[0] = bytes[0]! & 0x7f
+  else for (let i = 0; i < 8; i++) bytes[i] = ~bytes[i]! & 0xff
+  return new DataView(bytes.buffer).getFloat64(0)
+}
+
+/** The exact integer of a number component that holds one: the double plus the distance. */
+export function decodeKeyInteger(key: Uint8Array, offset = 0): number | bigint {
+  const nearest = decodeKeyNumber(key, offset)
+  const distance = ((key[offset + 9]! << 8) | key[offset + 10]!) - 0x8000
+  if (distance === 0 && Number.isSafeInteger(nearest)) return nearest
+  const exact = BigInt(nearest) + BigInt(distance)
+  return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact
+}
+
+/** `prefix` followed by KEY_AFTER: greater than every key that starts with `prefix`. */
+export function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + 1)
+  out.set(prefix)
+  out[prefix.length] = KEY_AFTER
+  return out
+}
+
+export function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false
+  return true
+}

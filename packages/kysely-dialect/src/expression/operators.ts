@@ -1,0 +1,110 @@
+import { integer, isInteger, numberOf, Real, real, toNumeric, type SqlValue } from '../encoding/values.js'
+
+/** SQLite's scalar operators on values: arithmetic, negation, LIKE, and the CURRENT_* keywords. */
+
+/** SQLite's CURRENT_TIMESTAMP / CURRENT_DATE / CURRENT_TIME, in UTC. */
+export function currentTime(what: string): string {
+  const iso = new Date().toISOString()
+  const date = iso.slice(0, 10)
+  const time = iso.slice(11, 19)
+  return what.endsWith('date') ? date : what.endsWith('time') ? time : `${date} ${time}`
+}
+
+/** Unary minus: SQLite compiles -x as 0 - x, so -(0.0) is 0.0, never -0.0. */
+export function negate(v: SqlValue): SqlValue {
+  return arithmetic(ARITHMETIC['-']!, '-', 0, v)
+}
+
+export type Arith = (a: number, b: number) => number
+export const ARITHMETIC: Record<string, Arith> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+  '%': (a, b) => a % b,
+}
+
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+/**
+ * SQLite's arithmetic: integers stay integers (division truncates, overflow turns real), any real
+ * makes a real, division or remainder by zero is null, text counts by its numeric prefix.
+ */
+export function arithmetic(f: Arith, op: string, av: SqlValue, bv: SqlValue): SqlValue {
+  const a = toNumeric(av)
+  const b = toNumeric(bv)
+  if (a === null || b === null) return null
+  if (isInteger(a) && isInteger(b)) {
+    if ((op === '/' || op === '%') && Number(b) === 0) return null
+    if (typeof a === 'number' && typeof b === 'number') {
+      const r = op === '/' ? Math.trunc(a / b) : f(a, b)
+      if (Number.isSafeInteger(r)) return r === 0 ? 0 : r
+    }
+    const x = BigInt(a)
+    const y = BigInt(b)
+    const r = op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : op === '/' ? x / y : x % y
+    if (r < INT64_MIN || r > INT64_MAX) return real(f(Number(a), Number(b)))
+    return integer(r)
+  }
+  const x = numberOf(a)
+  const y = numberOf(b)
+  if (op === '%') return realRemainder(av, bv)
+  if (op === '/' && y === 0) return null
+  return real(f(x, y))
+}
+
+/**
+ * `%` when either operand is not an integer: SQLite casts both to integers the way CAST(x AS
+ * INTEGER) does (text by its integer prefix, so '1e3' is 1; reals truncated and clamped to 64 bits),
+ * divides as integers (by zero: null) and gives the remainder as a real.
+ */
+function realRemainder(av: SqlValue, bv: SqlValue): SqlValue {
+  const a = castInteger(av)
+  let b = castInteger(bv)
+  if (b === 0n) return null
+  if (b === -1n) b = 1n
+  const r = Number(a % b)
+  return real(r === 0 ? 0 : r)
+}
+
+/** CAST(x AS INTEGER) of a non-null value, as a bigint. */
+export function castInteger(v: SqlValue): bigint {
+  if (typeof v === 'bigint') return v
+  if (typeof v === 'number' || v instanceof Real) {
+    const n = typeof v === 'number' ? v : v.value
+    if (Number.isNaN(n)) return 0n
+    if (n >= 9223372036854775807) return INT64_MAX
+    if (n <= -9223372036854775808) return INT64_MIN
+    return BigInt(Math.trunc(n))
+  }
+  const text = typeof v === 'string' ? v : new TextDecoder().decode(v as Uint8Array)
+  const m = /^\s*([+-]?)(\d+)/.exec(text)
+  if (m === null) return 0n
+  const n = BigInt(m[1] + m[2])
+  return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n
+}
+
+const likeCache = new Map<string, RegExp>()
+
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+}
+
+/** SQLite's LIKE: % any run, _ one character, case-insensitive for ASCII letters only. */
+export function like(s: string, pattern: string): boolean {
+  let re = likeCache.get(pattern)
+  if (re === undefined) {
+    let src = '^'
+    for (const ch of asciiLower(pattern)) {
+      if (ch === '%') src += '.*'
+      else if (ch === '_') src += '.'
+      else src += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    }
+    re = new RegExp(src + '$', 'su')
+    if (likeCache.size > 1000) likeCache.clear()
+    likeCache.set(pattern, re)
+  }
+  return re.test(asciiLower(s))
+}
+

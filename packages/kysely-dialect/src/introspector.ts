@@ -1,0 +1,62 @@
+import type { DatabaseIntrospector, DatabaseMetadataOptions, Kysely, SchemaMetadata, TableMetadata } from 'kysely'
+import type { TableDef } from './catalog/catalog.js'
+import { compareText } from './encoding/values.js'
+import type { BTreeAdapter } from './adapter.js'
+
+/** Table metadata: 0.29 requires `isForeign`; 0.28 ignores the extra field. */
+type TableInfo = TableMetadata & { readonly isForeign: boolean }
+
+/**
+ * Kysely's migration tables. Named here rather than imported: 0.29 moved its constants to
+ * 'kysely/migration', and a named import that one version lacks would fail to link.
+ */
+const MIGRATION_TABLES = new Set(['kysely_migration', 'kysely_migration_lock'])
+
+/**
+ * Reads the catalog directly (no queries): tables in name order, columns in definition order,
+ * with what SQLite's introspector reports (declared type, nullability, default, auto-increment).
+ */
+export class BTreeIntrospector implements DatabaseIntrospector {
+  readonly #db: Kysely<unknown>
+
+  constructor(db: Kysely<unknown>) {
+    this.#db = db
+  }
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    return []
+  }
+
+  async getTables(options: DatabaseMetadataOptions = { withInternalKyselyTables: false }): Promise<TableInfo[]> {
+    const adapter = this.#db.getExecutor().adapter as BTreeAdapter
+    const session = await adapter.driver.session()
+    return session
+      .catalog()
+      .tables()
+      .filter((t) => options.withInternalKyselyTables || !MIGRATION_TABLES.has(t.name))
+      .sort((a, b) => compareText(a.name, b.name))
+      .map(tableMetadata)
+  }
+
+  /** Kysely 0.28's introspector method (0.29 removed it). */
+  async getMetadata(options?: DatabaseMetadataOptions): Promise<{ tables: TableInfo[] }> {
+    return { tables: await this.getTables(options) }
+  }
+}
+
+function tableMetadata(t: TableDef): TableInfo {
+  return {
+    name: t.name,
+    isView: false,
+    isForeign: false,
+    columns: t.columns.map((c) => ({
+      name: c.name,
+      dataType: c.type,
+      isNullable: !c.notNull,
+      // As SQLite's introspector: the autoincrement column, else a one-column INTEGER primary key.
+      isAutoIncrementing: t.rowidColumn === c.name,
+      hasDefaultValue: c.default !== undefined && !(c.default.kind === 'value' && c.default.value === null),
+      comment: undefined,
+    })),
+  }
+}
