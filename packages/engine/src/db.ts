@@ -9,6 +9,7 @@ import { lookupBucket } from './bucket/catalog.js'
 import { FreeList } from './freelist/freelist.js'
 import { FileLock } from './store/lock.js'
 import { type OpenedStore, ERA_LIMIT, initializeFile, readStore } from './store/open-store.js'
+import { defaultCacheSize } from './store/page-cache.js'
 import type { Pager } from './store/pager.js'
 import { runCheck } from './check.js'
 import { collectStats } from './stats.js'
@@ -21,7 +22,6 @@ import { WriterQueue } from './tx/writer-queue.js'
 import type { CheckResult, Durability, Info, OpenOptions, ReadTransaction, Stats, UpdateOptions, WriteTransaction } from './types.js'
 import { bucketNameKey, describe, maxBucketNameSize, validateOpenOptions, validateUpdateOptions } from './validate.js'
 
-const DEFAULT_CACHE = 64 * 1024 * 1024
 /**
  * An open database file. One writer at a time (`update` calls queue), any number of snapshot
  * readers that never wait for it. See the README for the API and FORMAT.md for the file.
@@ -104,7 +104,7 @@ export class Database implements TxHost {
         if (readOnly) throw new BTreeError('BTREE_NOT_A_DATABASE', `${path} is empty`)
         await initializeFile(file, options.pageSize ?? DEFAULT_PAGE_SIZE)
       }
-      const store = readStore(file, options.cacheSize ?? DEFAULT_CACHE, !readOnly)
+      const store = readStore(file, options.cacheSize ?? defaultCacheSize(), !readOnly)
       if (created) store.txidFloor = 0
       if (!readOnly && store.meta.durableTxid < store.meta.txid) {
         // The newest meta names an older durable base (every meta does, FORMAT.md §8), so the

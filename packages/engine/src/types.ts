@@ -12,7 +12,7 @@ export type Durability = 'full' | 'none'
 export interface OpenOptions {
   /** Page size for a new file: a power of two from 1024 to 65536 (default 4096). An existing file keeps its own. */
   pageSize?: number
-  /** Bytes of pages to keep in memory (default 64 MiB). */
+  /** Bytes of pages to keep in memory (default: an eighth of the machine's memory, 64 MiB to 1 GiB). */
   cacheSize?: number
   /** Open without the write lock; every write fails with BTREE_TX_READONLY. */
   readOnly?: boolean
