@@ -22,6 +22,16 @@ export interface OpenOptions {
   strict?: boolean
   /** How many pages of dropped buckets each commit gives back to the free list (default 1024). */
   reclaimPerCommit?: number
+  /**
+   * Commit through a journal of logical changes (FORMAT.md §10, default true): a commit is one
+   * append to `<path>-journal` (and one fdatasync with 'full'); checkpoints write pages. `false`
+   * writes every commit as pages (copy on write) and uses no journal file.
+   */
+  journal?: boolean
+  /** A checkpoint runs when the journal passes this many bytes (default 64 MiB). */
+  journalSize?: number
+  /** ... or when the pages it would write pass this many bytes (default half the cache, 4 to 64 MiB). */
+  dirtySize?: number
   /** The file layer (default: the real file system). Tests pass fault-injecting ones. */
   fileSystem?: FileSystem
   /** Take the cross-process write lock (default true). Test doubles without a real path pass false. */

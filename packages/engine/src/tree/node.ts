@@ -39,6 +39,12 @@ export class Node {
   /** The page this node was loaded from, freed when it is written; 0 for a new node. */
   orig: number
   size: number
+  /**
+   * The write transaction that owns this node (TreeWriter.gen). Nodes of earlier, published
+   * commits (the journal's dirty tree, FORMAT.md §10) are shared with readers' snapshots and never
+   * modified: a writer of another generation copies them first (materializeChild).
+   */
+  gen = 0
 
   constructor(leaf: boolean, keys: Uint8Array[], vals: Value[], kids: Child[], orig: number, size: number) {
     this.leaf = leaf
@@ -47,6 +53,25 @@ export class Node {
     this.kids = kids
     this.orig = orig
     this.size = size
+  }
+
+  /** A copy owned by writer `gen`: own arrays, the same keys, values and children. */
+  clone(gen: number): Node {
+    const n = new Node(this.leaf, this.keys.slice(), this.leaf ? this.vals.slice() : this.vals, this.leaf ? this.kids : this.kids.slice(), this.orig, this.size)
+    n.gen = gen
+    return n
+  }
+
+  /** A private deep copy of every in-memory node under this one (pages stay references). */
+  cloneTree(gen: number): Node {
+    const n = this.clone(gen)
+    if (!n.leaf) {
+      for (let i = 0; i < n.kids.length; i++) {
+        const k = n.kids[i]!
+        if (k instanceof Node) n.kids[i] = k.cloneTree(gen)
+      }
+    }
+    return n
   }
 
   static emptyLeaf(): Node {
