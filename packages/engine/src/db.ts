@@ -101,6 +101,11 @@ export class Database implements TxHost {
     this.#txidFloor = store.txidFloor
     this.#freelist = new FreeList(store.free, store.meta.highWater)
     this.#journal = journal
+    for (const m of store.metas) {
+      if (m.slot !== store.slot && m.valid && m.problem !== undefined && m.txid > store.meta.txid) {
+        this.#skipped.push(`meta ${m.slot}: the newest commit, txid ${m.txid}, was skipped: ${m.problem}`)
+      }
+    }
     this.#journalLimit = options.journalSize ?? DEFAULT_JOURNAL_SIZE
     this.#dirtyLimit = options.dirtySize ?? Math.min(DEFAULT_DIRTY_SIZE, Math.max(this.pager.cache.limit / 2, 4 * 1024 * 1024))
   }
@@ -244,7 +249,7 @@ export class Database implements TxHost {
   /** Verifies every invariant of the file (check.ts). O(pages). */
   check(): CheckResult {
     this.assertOpen()
-    return runCheck({
+    const result = runCheck({
       file: this.#file,
       pager: this.pager,
       meta: this.#meta,
@@ -253,6 +258,72 @@ export class Database implements TxHost {
       freelistError: this.#store.freelistError,
       reclaim: this.#reclaim,
     })
+    const journalProblems = this.#checkJournal()
+    if (journalProblems.length > 0) {
+      result.errors.push(...journalProblems.map((message) => ({ pageId: undefined, message })))
+      result.ok = false
+    }
+    result.warnings = this.#skipped.map((message) => ({ pageId: undefined, message }))
+    return result
+  }
+
+  /**
+   * check() of the journal (FORMAT.md §10): read again from disk, it holds exactly the records of
+   * the commits since the checkpoint, each whole and passing its checksum, and replaying them over
+   * the checkpoint gives the state readers see, bucket by bucket and entry by entry.
+   */
+  #checkJournal(): string[] {
+    const journal = this.#journal
+    if (journal === undefined) return []
+    const problems: string[] = []
+    let scan: JournalScan
+    try {
+      scan = scanJournal(journal.file, this.#meta.txid)
+    } catch (err) {
+      return [`journal: ${(err as Error).message}`]
+    }
+    if (scan.end !== journal.end || scan.records.length !== journal.records) {
+      problems.push(`journal: ${scan.records.length} valid records in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`)
+      return problems
+    }
+    const last = scan.records.at(-1)
+    if ((last?.txid ?? this.#meta.txid) !== this.txid) problems.push(`journal: its last record is txid ${last?.txid}, the newest commit ${this.txid}`)
+    let replayed: DirtyState | undefined
+    try {
+      for (const rec of scan.records) {
+        const tx = new WriteTx(this, this.#meta, replayed)
+        replayRecord(tx, rec)
+        tx.markClosed()
+        replayed = mergeDirty(replayed, tx, rec.txid)
+      }
+    } catch (err) {
+      problems.push(`journal: replay failed: ${(err as Error).message}`)
+      return problems
+    }
+    const a = new ReadTx(this, this.#meta, replayed, true)
+    const b = new ReadTx(this, this.#meta, this.#dirty, true)
+    try {
+      const names = b.buckets()
+      if (JSON.stringify(a.buckets()) !== JSON.stringify(names)) problems.push('journal: replay gives other buckets than the open state')
+      for (const name of names) {
+        const x = a.bucket(name)
+        const y = b.bucket(name)
+        if (x === undefined || y === undefined) continue
+        if (x.size !== y.size) problems.push(`journal: bucket '${name}': replay gives ${x.size} keys, the open state ${y.size}`)
+        const cx = x.cursor()
+        const cy = y.cursor()
+        for (let okx = cx.first(), oky = cy.first(); okx || oky; okx = cx.next(), oky = cy.next()) {
+          if (okx !== oky || Buffer.compare(cx.key!, cy.key!) !== 0 || Buffer.compare(cx.value!, cy.value!) !== 0) {
+            problems.push(`journal: bucket '${name}': replay differs from the open state at key ${Buffer.from((okx ? cx.key : cy.key)!).toString('hex')}`)
+            break
+          }
+        }
+      }
+    } finally {
+      a.close()
+      b.close()
+    }
+    return problems
   }
 
   stats(): Stats {
@@ -274,11 +345,14 @@ export class Database implements TxHost {
       path: this.path,
       formatVersion: FORMAT_VERSION,
       pageSize: this.pageSize,
-      txid: this.#meta.txid,
+      txid: this.txid,
       fileSize: this.#file.size(),
       highWater: this.#meta.highWater,
       metas,
       activeMeta: this.#slot,
+      checkpointTxid: this.#meta.txid,
+      journal: this.#journal === undefined ? undefined : { path: `${this.path}-journal`, bytes: this.#journal.end, records: this.#journal.records },
+      skipped: [...this.#skipped],
     }
   }
 
@@ -374,9 +448,7 @@ export class Database implements TxHost {
 
   /** Makes `tx`'s buckets the published state of commit `txid` (no I/O). */
   #publishDirty(tx: WriteTx, txid: number): void {
-    const buckets = new Map(this.#dirty?.buckets ?? [])
-    for (const [name, s] of tx.overlay) if (s === null || s.dirty) buckets.set(name, s)
-    this.#dirty = { txid, buckets, dropped: tx.dropped, pages: (this.#dirty?.pages ?? 0) + tx.loaded }
+    this.#dirty = mergeDirty(this.#dirty, tx, txid)
   }
 
   /**
@@ -497,6 +569,13 @@ export class Database implements TxHost {
       }
     }
   }
+}
+
+/** The dirty state after `tx`, committed as `txid`, on top of `prev`. */
+function mergeDirty(prev: DirtyState | undefined, tx: WriteTx, txid: number): DirtyState {
+  const buckets = new Map(prev?.buckets ?? [])
+  for (const [name, s] of tx.overlay) if (s === null || s.dirty) buckets.set(name, s)
+  return { txid, buckets, dropped: tx.dropped, pages: (prev?.pages ?? 0) + tx.loaded }
 }
 
 /** Opens (or creates) a database file. */

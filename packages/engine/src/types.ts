@@ -132,6 +132,12 @@ export interface CheckProblem {
 export interface CheckResult {
   ok: boolean
   errors: CheckProblem[]
+  /**
+   * What open skipped because it failed verification (a newest commit whose pages do not verify, a
+   * journal tail that fails its checksum): the file is consistent without it, but a commit written
+   * to disk may be lost. `ok` does not count these; the CLI's check does.
+   */
+  warnings: CheckProblem[]
   pages: {
     /** Pages in the file below the high-water mark. */
     total: number
@@ -191,4 +197,18 @@ export interface Info {
   metas: MetaInfo[]
   /** The slot the database opened from. */
   activeMeta: 0 | 1
+  /** The txid of the last checkpoint (the active meta's); `txid` is the newest commit. */
+  checkpointTxid: number
+  /** The journal (FORMAT.md §10), when the database has one. */
+  journal: JournalInfo | undefined
+  /** What open skipped because it failed verification, and why (check() lists these as warnings). */
+  skipped: string[]
+}
+
+export interface JournalInfo {
+  path: string
+  /** Bytes of records since the last checkpoint. */
+  bytes: number
+  /** Commits in the journal since the last checkpoint. */
+  records: number
 }

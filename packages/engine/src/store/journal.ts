@@ -98,9 +98,16 @@ export class Journal {
 
   /** Appends one record (and with `durable`, fdatasyncs). Nothing changes in memory on failure. */
   async append(record: Buffer, durable: boolean): Promise<void> {
-    if (record.length <= SYNC_WRITE_LIMIT) this.file.writevSync([record], this.end)
-    else await this.file.writev([record], this.end)
-    if (durable) await this.file.sync()
+    try {
+      if (record.length <= SYNC_WRITE_LIMIT) this.file.writevSync([record], this.end)
+      else await this.file.writev([record], this.end)
+      if (durable) await this.file.sync()
+    } catch (err) {
+      // A failed commit changes nothing: a record that reached the file (its sync failed) must not
+      // be replayed at the next open. Cutting it off is best effort; the next append overwrites it.
+      await this.file.truncate(this.end).catch(() => {})
+      throw err
+    }
     this.end += record.length
     this.records++
   }
