@@ -150,6 +150,13 @@ export class Database implements TxHost {
         } catch (err) {
           throw ioError(`opening the journal ${jpath}`, err)
         }
+        // A new database file makes any journal at its path stale (left by a database deleted
+        // without it): its records could name this file's first checkpoint txid.
+        if (created && journalFile.size() > 0) {
+          await journalFile.truncate(0).catch((err: unknown) => {
+            throw ioError(`emptying the stale journal ${jpath}`, err)
+          })
+        }
         scan = scanJournal(journalFile, store.meta.txid)
         journal = new Journal(journalFile, scan.end, 0)
       }
