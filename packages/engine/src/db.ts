@@ -2,7 +2,7 @@ import { BTreeError, BTreeTypeError, ioError } from './errors.js'
 import type { FileHandle, FileSystem } from './io/file-handle.js'
 import { nodeFileSystem } from './io/node-file.js'
 import type { ReclaimEntry } from './page/freelist-page.js'
-import { DEFAULT_PAGE_SIZE, maxKeySize } from './page/layout.js'
+import { DEFAULT_PAGE_SIZE, maxInlineKeySize, maxKeySize } from './page/layout.js'
 import { FORMAT_VERSION, type Meta } from './page/meta-page.js'
 import type { BucketRecord } from './bucket/bucket-record.js'
 import { lookupBucket } from './bucket/catalog.js'
@@ -27,7 +27,7 @@ import { Node } from './tree/node.js'
 import type { CheckResult, Durability, Info, OpenOptions, ReadTransaction, Stats, UpdateOptions, WriteTransaction } from './types.js'
 import { bucketNameKey, describe, maxBucketNameSize, validateOpenOptions, validateUpdateOptions } from './validate.js'
 
-/** FORMAT.md §10: a checkpoint runs once the journal passes this many bytes (option `journalSize`). */
+/** FORMAT.md §11: a checkpoint runs once the journal passes this many bytes (option `journalSize`). */
 const DEFAULT_JOURNAL_SIZE = 64 * 1024 * 1024
 /** ... or once the pages to write pass this many bytes (option `dirtySize`; at most half the cache). */
 const DEFAULT_DIRTY_SIZE = 64 * 1024 * 1024
@@ -39,7 +39,10 @@ const DEFAULT_DIRTY_SIZE = 64 * 1024 * 1024
 export class Database implements TxHost {
   readonly path: string
   readonly pageSize: number
+  /** The longest key: 65,536 bytes at every page size; longer than `maxInlineKeySize`, stored out of line (FORMAT.md §10). */
   readonly maxKeySize: number
+  /** The longest key kept inside tree pages (FORMAT.md §4): 1004 bytes at 4096-byte pages. */
+  readonly maxInlineKeySize: number
   /** The longest bucket name in UTF-8 bytes: its catalog record must stay inline (FORMAT.md §9). */
   readonly maxBucketNameSize: number
   readonly readOnly: boolean
@@ -61,7 +64,7 @@ export class Database implements TxHost {
   #txidFloor: number
   /** Commits attempted since the last durable one (FORMAT.md §8). */
   #era = 0
-  /** FORMAT.md §10: the journal, unless opened with `journal: false` (or read-only without one). */
+  /** FORMAT.md §11: the journal, unless opened with `journal: false` (or read-only without one). */
   readonly #journal: Journal | undefined
   /** The commits since the last checkpoint, published to readers; undefined when there are none. */
   #dirty: DirtyState | undefined
@@ -86,7 +89,8 @@ export class Database implements TxHost {
     this.pager = store.pager
     this.pageSize = store.pager.pageSize
     this.maxKeySize = maxKeySize(this.pageSize)
-    this.maxBucketNameSize = maxBucketNameSize(this.maxKeySize)
+    this.maxInlineKeySize = maxInlineKeySize(this.pageSize)
+    this.maxBucketNameSize = maxBucketNameSize(maxInlineKeySize(this.pageSize))
     this.readOnly = options.readOnly === true
     this.#lock = lock
     this.#durability = options.durability ?? 'full'
@@ -275,7 +279,7 @@ export class Database implements TxHost {
   }
 
   /**
-   * check() of the journal (FORMAT.md §10): read again from disk, it holds exactly the records of
+   * check() of the journal (FORMAT.md §11): read again from disk, it holds exactly the records of
    * the commits since the checkpoint, each whole and passing its checksum, and replaying them over
    * the checkpoint gives the state readers see, bucket by bucket and entry by entry.
    */
@@ -364,12 +368,12 @@ export class Database implements TxHost {
   }
 
   lookupBucket(meta: Meta, name: string): BucketRecord | undefined {
-    if (meta !== this.#meta) return lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxKeySize))
+    if (meta !== this.#meta) return lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxBucketNameSize))
     // Snapshots of the newest commit (one per db.view, say) share its catalog lookups; a name found
     // here was validated when it was first looked up.
     let rec = this.#buckets.get(name)
     if (rec === undefined) {
-      rec = lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxKeySize)) ?? null
+      rec = lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxBucketNameSize)) ?? null
       if (this.#buckets.size >= 1024) this.#buckets.clear()
       this.#buckets.set(name, rec)
     }
@@ -407,7 +411,7 @@ export class Database implements TxHost {
   }
 
   /**
-   * Writes a checkpoint now (FORMAT.md §10): every commit in the journal goes to pages, and the
+   * Writes a checkpoint now (FORMAT.md §11): every commit in the journal goes to pages, and the
    * journal starts over. Waits for the writer; a no-op when the journal holds nothing.
    */
   async checkpoint(): Promise<void> {
@@ -430,7 +434,7 @@ export class Database implements TxHost {
   }
 
   /**
-   * FORMAT.md §10, a commit: one record appended to the journal (and with 'full', one fdatasync),
+   * FORMAT.md §11, a commit: one record appended to the journal (and with 'full', one fdatasync),
    * then the transaction's nodes become the published dirty state. A checkpoint follows when the
    * journal or the dirty pages pass their bounds.
    */
@@ -459,7 +463,7 @@ export class Database implements TxHost {
   }
 
   /**
-   * FORMAT.md §10, a checkpoint, holding the writer: (1) sync the journal, so that every txid the
+   * FORMAT.md §11, a checkpoint, holding the writer: (1) sync the journal, so that every txid the
    * checkpoint follows is on disk before any page it writes (rule 4 of §8); (2) write the dirty
    * state as one commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list, meta, sync);
    * (3) restart the journal. A crash before the sync of (2) completes leaves the previous meta and
@@ -492,7 +496,7 @@ export class Database implements TxHost {
     this.#strictCheck(this.#meta.txid)
   }
 
-  /** Replays the journal found at open (FORMAT.md §10), then, when writable, checkpoints it. */
+  /** Replays the journal found at open (FORMAT.md §11), then, when writable, checkpoints it. */
   async #recover(scan: JournalScan): Promise<void> {
     if (scan.stopped !== undefined && !scan.stale) this.#skipped.push(`journal: ${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`)
     for (const rec of scan.records) {

@@ -23,7 +23,7 @@ export interface OpenOptions {
   /** How many pages of dropped buckets each commit gives back to the free list (default 1024). */
   reclaimPerCommit?: number
   /**
-   * Commit through a journal of logical changes (FORMAT.md §10, default true): a commit is one
+   * Commit through a journal of logical changes (FORMAT.md §11, default true): a commit is one
    * append to `<path>-journal` (and one fdatasync with 'full'); checkpoints write pages. `false`
    * writes every commit as pages (copy on write) and uses no journal file.
    */
@@ -199,7 +199,7 @@ export interface Info {
   activeMeta: 0 | 1
   /** The txid of the last checkpoint (the active meta's); `txid` is the newest commit. */
   checkpointTxid: number
-  /** The journal (FORMAT.md §10), when the database has one. */
+  /** The journal (FORMAT.md §11), when the database has one. */
   journal: JournalInfo | undefined
   /** What open skipped because it failed verification, and why (check() lists these as warnings). */
   skipped: string[]

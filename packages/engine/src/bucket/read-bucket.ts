@@ -18,7 +18,7 @@ export interface BucketHost {
 export class ReadBucketImpl implements ReadBucket {
   readonly name: string
   readonly #host: BucketHost
-  /** The root page, or the in-memory tree of commits not yet checkpointed (FORMAT.md §10). */
+  /** The root page, or the in-memory tree of commits not yet checkpointed (FORMAT.md §11). */
   readonly #root: Child
   readonly #count: number
 

@@ -6,7 +6,7 @@ import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
 import type { Cursor, RangeOptions, WriteBucket } from '../types.js'
 import { assertBytes, assertKey, assertValue } from '../validate.js'
-import { isOverflowValue } from '../page/layout.js'
+import { isLongKey, isOverflowValue } from '../page/layout.js'
 import { JournalOp } from '../page/journal-record.js'
 import type { BucketHost } from './read-bucket.js'
 import type { BucketState } from './bucket-state.js'
@@ -24,7 +24,7 @@ export interface WriteBucketHost extends BucketHost {
   checkWritable(): void
   /** Records the inverse of a key change for savepoints. */
   noteKeyChange(state: BucketState, key: Uint8Array, old: OverflowValue | Uint8Array | undefined, freedBefore: number, countBefore: number): void
-  /** Records a put (value given) or a delete for the journal (FORMAT.md §10). */
+  /** Records a put (value given) or a delete for the journal (FORMAT.md §11). */
   recordKeyOp(kind: JournalOp, state: BucketState, key: Uint8Array, value: Uint8Array | undefined): void
   /** The tree context of a bucket's state (its freed overflow values go to `state.freed`). */
   writerFor(state: BucketState): TreeWriter
@@ -76,7 +76,9 @@ export class WriteBucketImpl implements WriteBucket {
     const freedBefore = s.freed.length
     const countBefore = s.count
     const k = this.#host.copyIn(key)
-    if (!s.mayOverflow && isOverflowValue(this.#host.pageSize, k.length, value.length)) s.mayOverflow = true
+    // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf unread
+    // that owns a key run.
+    if (!s.mayOverflow && (isOverflowValue(this.#host.pageSize, k.length, value.length) || isLongKey(this.#host.pageSize, k.length))) s.mayOverflow = true
     const v = this.#host.copyIn(value)
     const r = treePut(this.#writer, s.root, k, v)
     s.root = r.root

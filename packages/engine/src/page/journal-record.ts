@@ -2,7 +2,7 @@ import { checksum } from './checksum.js'
 import { setU16, setU32, setU64, u16, u32, u64 } from './layout.js'
 
 /**
- * FORMAT.md §10: one journal record, the logical changes of one commit. Layout:
+ * FORMAT.md §11: one journal record, the logical changes of one commit. Layout:
  *
  *   0  u32 checksum: CRC-32 (zlib) of bytes 4 … length−1
  *   4  u32 length of the whole record in bytes

@@ -2,7 +2,7 @@ import { ioError } from '../errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { type DecodedRecord, RECORD_HEADER, decodeRecord, peekRecordLength } from '../page/journal-record.js'
 
-/** What a scan of the journal found (FORMAT.md §10). */
+/** What a scan of the journal found (FORMAT.md §11). */
 export interface JournalScan {
   /** The valid records following checkpoint `base`, in order. */
   records: DecodedRecord[]
@@ -80,7 +80,7 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
 }
 
 /**
- * The journal file `<path>-journal` (FORMAT.md §10): commits append records at `end`; 'full'
+ * The journal file `<path>-journal` (FORMAT.md §11): commits append records at `end`; 'full'
  * commits sync it; a checkpoint restarts it at 0.
  */
 export class Journal {

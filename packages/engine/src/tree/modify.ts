@@ -27,7 +27,7 @@ export function materializeRoot(ctx: TreeWriter, root: Child): Node {
 }
 
 function ownedFromPage(ctx: TreeWriter, pgid: number, txid: number, gen: number): Node {
-  const node = Node.fromPage(ctx.pager.treePage(pgid, txid), pgid)
+  const node = Node.fromPage(ctx.pager.treePage(pgid, txid), pgid, ctx.pager)
   node.gen = gen
   ctx.onLoad?.(node)
   return node
@@ -88,6 +88,9 @@ function splitUpward(ctx: TreeWriter, top: Node, path: Node[], index: number[], 
       root = new Node(false, [EMPTY_KEY, sep], [], [node, right], 0, 0)
       root.size = computeSize(root, ctx.pageSize)
       root.gen = node.gen
+      // A branch's first key moves up: its out-of-line run goes with it. A leaf keeps its own,
+      // and the parent gets a run of its own at spill (FORMAT.md §10: each entry owns its run).
+      if (!right.leaf) right.moveRun(sep, root)
       break
     }
     level--
@@ -95,7 +98,8 @@ function splitUpward(ctx: TreeWriter, top: Node, path: Node[], index: number[], 
     const at = index[level]! + 1
     parent.keys.splice(at, 0, sep)
     parent.kids.splice(at, 0, right)
-    parent.size += branchEntryBytes(sep, at)
+    parent.size += branchEntryBytes(ctx.pageSize, sep, at)
+    if (!right.leaf) right.moveRun(sep, parent)
     appended = at === parent.keys.length - 1
     node = parent
   }
@@ -118,7 +122,7 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
     let acc = 0
     m = 0
     while (m < n - 1) {
-      acc += node.leaf ? leafEntryBytes(pageSize, node.keys[m]!, node.vals[m]!) : branchEntryBytes(node.keys[m]!, m)
+      acc += node.leaf ? leafEntryBytes(pageSize, node.keys[m]!, node.vals[m]!) : branchEntryBytes(pageSize, node.keys[m]!, m)
       m++
       if (acc >= half) break
     }
@@ -127,6 +131,7 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
   const right = node.leaf
     ? new Node(true, node.keys.splice(m), node.vals.splice(m), [], 0, 0)
     : new Node(false, node.keys.splice(m), [], node.kids.splice(m), 0, 0)
+  if (node.runs !== null) for (const k of right.keys) node.moveRun(k, right)
   node.size = computeSize(node, pageSize)
   right.size = computeSize(right, pageSize)
   right.gen = node.gen
@@ -145,6 +150,8 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   const pos = nodeLowerBound(node.keys, key)
   const old = node.vals[pos]!
   node.size -= leafEntryBytes(ctx.pageSize, key, old)
+  // An out-of-line key's run stays in node.runs until spill frees it: freeing it here would be
+  // undone by a savepoint's rollback while the run stayed unowned.
   node.keys.splice(pos, 1)
   node.vals.splice(pos, 1)
   if (old instanceof OverflowValue) ctx.freeOverflow(old)

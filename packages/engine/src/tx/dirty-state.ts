@@ -2,7 +2,7 @@ import type { BucketState } from '../bucket/bucket-state.js'
 import type { ReclaimEntry } from '../page/freelist-page.js'
 
 /**
- * FORMAT.md §10: the commits made since the last checkpoint, as one published state over its meta:
+ * FORMAT.md §11: the commits made since the last checkpoint, as one published state over its meta:
  * the buckets they changed (null: dropped), whose trees are in-memory nodes over the checkpoint's
  * pages, and the checkpoint's trees they dropped. Immutable once published: readers' snapshots
  * share it, and the next write transaction copies what it changes (Node.gen).

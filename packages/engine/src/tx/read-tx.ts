@@ -66,7 +66,7 @@ export class ReadTx implements ReadTransaction {
       this.check()
       return seen
     }
-    if (typeof name !== 'string') bucketNameKey(name, this.#host.maxKeySize)
+    if (typeof name !== 'string') bucketNameKey(name, this.#host.maxBucketNameSize)
     this.check()
     let b: ReadBucketImpl
     const d = this.#dirty?.buckets.get(name)

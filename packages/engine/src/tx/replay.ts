@@ -6,7 +6,7 @@ import type { WriteTx } from './write-tx.js'
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /**
- * Applies one journal record (FORMAT.md §10) to `tx`, through the same calls that recorded it, so
+ * Applies one journal record (FORMAT.md §11) to `tx`, through the same calls that recorded it, so
  * the replayed state is the state the commit made. Throws when the record does not apply (a
  * bucket it names is missing): the journal then ends before it.
  */

@@ -61,7 +61,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   readonly dirty: DirtyState | undefined
   /** This transaction's generation: nodes it creates or copies carry it (Node.gen). */
   readonly gen = ++generations
-  /** The logical changes, for the journal record (FORMAT.md §10); trimmed by rollbackTo. */
+  /** The logical changes, for the journal record (FORMAT.md §11); trimmed by rollbackTo. */
   readonly ops: JournalOps & { kinds: number[]; names: (Uint8Array | undefined)[]; keys: (Uint8Array | undefined)[]; values: (Uint8Array | undefined)[] } = {
     kinds: [],
     names: [],
@@ -190,14 +190,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   bucket(name: string): WriteBucket | undefined {
-    const key = bucketNameKey(name, this.maxKeySize)
+    const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.check()
     const s = this.#state(name, key)
     return s === undefined ? undefined : this.#handle(s)
   }
 
   createBucket(name: string): WriteBucket {
-    const key = bucketNameKey(name, this.maxKeySize)
+    const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.checkWritable()
     if (this.#state(name, key) !== undefined) throw new BTreeError('BTREE_BUCKET_EXISTS', `bucket '${name}' exists`)
     const s = new BucketState(name, key, null, Node.emptyLeaf(), 0, false)
@@ -209,7 +209,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   createBucketIfNotExists(name: string): WriteBucket {
-    const key = bucketNameKey(name, this.maxKeySize)
+    const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.check()
     const s = this.#state(name, key)
     return s !== undefined ? this.#handle(s) : this.createBucket(name)
@@ -217,7 +217,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   /** O(1): the committed tree is queued for reclaim by later commits (FORMAT.md §7). */
   deleteBucket(name: string): void {
-    const key = bucketNameKey(name, this.maxKeySize)
+    const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.checkWritable()
     const s = this.#state(name, key)
     if (s === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)

@@ -29,7 +29,7 @@ function expectClean(db: Database): void {
   expect(p.reachable + p.free + p.pending + p.reclaiming).to.equal(p.total)
 }
 
-describe('integration: the journal (FORMAT.md §10)', () => {
+describe('integration: the journal (FORMAT.md §11)', () => {
   it("a 'full' commit is one journal append and one sync; the database file is not written until a checkpoint", async () => {
     const fs = new PowerLossFileSystem()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
