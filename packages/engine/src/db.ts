@@ -29,8 +29,12 @@ import { bucketNameKey, describe, maxBucketNameSize, validateOpenOptions, valida
 
 /** FORMAT.md §11: a checkpoint runs once the journal passes this many bytes (option `journalSize`). */
 const DEFAULT_JOURNAL_SIZE = 64 * 1024 * 1024
-/** ... or once the pages to write pass this many bytes (option `dirtySize`; at most half the cache). */
-const DEFAULT_DIRTY_SIZE = 64 * 1024 * 1024
+/**
+ * ... or once the pages to write pass this many bytes (option `dirtySize`; at most half the cache).
+ * A random fill of 1,000,000 keys (a 140 MiB tree) ran 2.4x faster with 256 MiB than with 64 MiB
+ * (with 64 MiB a checkpoint came every ~16 batches and rewrote most leaves), for ~150 MiB more RSS.
+ */
+const DEFAULT_DIRTY_SIZE = 256 * 1024 * 1024
 
 /**
  * An open database file. One writer at a time (`update` calls queue), any number of snapshot

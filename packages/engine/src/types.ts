@@ -30,7 +30,7 @@ export interface OpenOptions {
   journal?: boolean
   /** A checkpoint runs when the journal passes this many bytes (default 64 MiB). */
   journalSize?: number
-  /** ... or when the pages it would write pass this many bytes (default half the cache, 4 to 64 MiB). */
+  /** ... or when the pages it would write pass this many bytes (default half the cache, 4 to 256 MiB). */
   dirtySize?: number
   /** The file layer (default: the real file system). Tests pass fault-injecting ones. */
   fileSystem?: FileSystem
