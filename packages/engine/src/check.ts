@@ -104,6 +104,7 @@ class Checker {
     return {
       ok: this.#errors.length === 0,
       errors: this.#errors,
+      warnings: [],
       pages: {
         total: this.#use.length,
         reachable: counts[REACHABLE]!,

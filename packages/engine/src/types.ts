@@ -12,7 +12,7 @@ export type Durability = 'full' | 'none'
 export interface OpenOptions {
   /** Page size for a new file: a power of two from 1024 to 65536 (default 4096). An existing file keeps its own. */
   pageSize?: number
-  /** Bytes of pages to keep in memory (default 64 MiB). */
+  /** Bytes of pages to keep in memory (default: an eighth of the machine's memory, 64 MiB to 1 GiB). */
   cacheSize?: number
   /** Open without the write lock; every write fails with BTREE_TX_READONLY. */
   readOnly?: boolean
@@ -22,6 +22,16 @@ export interface OpenOptions {
   strict?: boolean
   /** How many pages of dropped buckets each commit gives back to the free list (default 1024). */
   reclaimPerCommit?: number
+  /**
+   * Commit through a journal of logical changes (FORMAT.md §11, default true): a commit is one
+   * append to `<path>-journal` (and one fdatasync with 'full'); checkpoints write pages. `false`
+   * writes every commit as pages (copy on write) and uses no journal file.
+   */
+  journal?: boolean
+  /** A checkpoint runs when the journal passes this many bytes (default 64 MiB). */
+  journalSize?: number
+  /** ... or when the pages it would write pass this many bytes (default half the cache, 4 to 256 MiB). */
+  dirtySize?: number
   /** The file layer (default: the real file system). Tests pass fault-injecting ones. */
   fileSystem?: FileSystem
   /** Take the cross-process write lock (default true). Test doubles without a real path pass false. */
@@ -122,6 +132,12 @@ export interface CheckProblem {
 export interface CheckResult {
   ok: boolean
   errors: CheckProblem[]
+  /**
+   * What open skipped because it failed verification (a newest commit whose pages do not verify, a
+   * journal tail that fails its checksum): the file is consistent without it, but a commit written
+   * to disk may be lost. `ok` does not count these; the CLI's check does.
+   */
+  warnings: CheckProblem[]
   pages: {
     /** Pages in the file below the high-water mark. */
     total: number
@@ -181,4 +197,18 @@ export interface Info {
   metas: MetaInfo[]
   /** The slot the database opened from. */
   activeMeta: 0 | 1
+  /** The txid of the last checkpoint (the active meta's); `txid` is the newest commit. */
+  checkpointTxid: number
+  /** The journal (FORMAT.md §11), when the database has one. */
+  journal: JournalInfo | undefined
+  /** What open skipped because it failed verification, and why (check() lists these as warnings). */
+  skipped: string[]
+}
+
+export interface JournalInfo {
+  path: string
+  /** Bytes of records since the last checkpoint. */
+  bytes: number
+  /** Commits in the journal since the last checkpoint. */
+  records: number
 }

@@ -20,6 +20,18 @@ export class BucketState {
   /** Invariant: false only if no value in the tree is an overflow value (sticky once set). */
   mayOverflow: boolean
 
+  /**
+   * A copy for the next write transaction of a state published by an earlier commit (the journal's
+   * dirty state): the same tree, which the new transaction copies node by node as it changes it.
+   */
+  fork(): BucketState {
+    const s = new BucketState(this.name, this.nameKey, this.diskRoot, this.root, this.count, this.diskMayOverflow)
+    s.mayOverflow = this.mayOverflow
+    s.dirty = this.dirty
+    s.freed.push(...this.freed)
+    return s
+  }
+
   constructor(name: string, nameKey: Uint8Array, diskRoot: PageRef | null, root: Child, count: number, mayOverflow: boolean) {
     this.name = name
     this.nameKey = nameKey

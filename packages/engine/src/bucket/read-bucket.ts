@@ -1,8 +1,8 @@
 import { BTreeError } from '../errors.js'
-import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
-import { pageTreeGet, pageTreeGetCopy } from '../tree/search.js'
+import { type Child, Node, OverflowValue } from '../tree/node.js'
+import { pageTreeGet, pageTreeGetCopy, treeGet } from '../tree/search.js'
 import type { Cursor, RangeOptions, ReadBucket } from '../types.js'
 import { assertBytes } from '../validate.js'
 import { rangeEntries } from './range.js'
@@ -18,10 +18,11 @@ export interface BucketHost {
 export class ReadBucketImpl implements ReadBucket {
   readonly name: string
   readonly #host: BucketHost
-  readonly #root: PageRef
+  /** The root page, or the in-memory tree of commits not yet checkpointed (FORMAT.md §11). */
+  readonly #root: Child
   readonly #count: number
 
-  constructor(host: BucketHost, name: string, root: PageRef, count: number) {
+  constructor(host: BucketHost, name: string, root: Child, count: number) {
     this.#host = host
     this.name = name
     this.#root = root
@@ -36,13 +37,19 @@ export class ReadBucketImpl implements ReadBucket {
   get(key: Uint8Array): Buffer | undefined {
     assertBytes(key, 'key')
     this.#host.check()
-    return pageTreeGetCopy(this.#host.pager, this.#root, key)
+    const root = this.#root
+    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key)
+    const v = treeGet(this.#host.pager, root, key)
+    if (v === undefined) return undefined
+    if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
+    return Buffer.from(v)
   }
 
   has(key: Uint8Array): boolean {
     assertBytes(key, 'key')
     this.#host.check()
-    return pageTreeGet(this.#host.pager, this.#root, key) !== undefined
+    const root = this.#root
+    return (root instanceof Node ? treeGet(this.#host.pager, root, key) : pageTreeGet(this.#host.pager, root, key)) !== undefined
   }
 
   cursor(): Cursor {

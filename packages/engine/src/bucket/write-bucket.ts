@@ -7,6 +7,7 @@ import type { TreeWriter } from '../tree/tree-context.js'
 import type { Cursor, RangeOptions, WriteBucket } from '../types.js'
 import { assertBytes, assertKey, assertValue } from '../validate.js'
 import { isLongKey, isOverflowValue } from '../page/layout.js'
+import { JournalOp } from '../page/journal-record.js'
 import type { BucketHost } from './read-bucket.js'
 import type { BucketState } from './bucket-state.js'
 import { rangeEntries } from './range.js'
@@ -23,6 +24,8 @@ export interface WriteBucketHost extends BucketHost {
   checkWritable(): void
   /** Records the inverse of a key change for savepoints. */
   noteKeyChange(state: BucketState, key: Uint8Array, old: OverflowValue | Uint8Array | undefined, freedBefore: number, countBefore: number): void
+  /** Records a put (value given) or a delete for the journal (FORMAT.md §11). */
+  recordKeyOp(kind: JournalOp, state: BucketState, key: Uint8Array, value: Uint8Array | undefined): void
   /** The tree context of a bucket's state (its freed overflow values go to `state.freed`). */
   writerFor(state: BucketState): TreeWriter
   /** The bucket state currently bound to this name, to detect a dropped bucket. */
@@ -76,11 +79,13 @@ export class WriteBucketImpl implements WriteBucket {
     // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf unread
     // that owns a key run.
     if (!s.mayOverflow && (isOverflowValue(this.#host.pageSize, k.length, value.length) || isLongKey(this.#host.pageSize, k.length))) s.mayOverflow = true
-    const r = treePut(this.#writer, s.root, k, this.#host.copyIn(value))
+    const v = this.#host.copyIn(value)
+    const r = treePut(this.#writer, s.root, k, v)
     s.root = r.root
     if (r.old === undefined) s.count++
     s.dirty = true
     this.#host.noteKeyChange(s, k, r.old, freedBefore, countBefore)
+    this.#host.recordKeyOp(JournalOp.put, s, k, v)
   }
 
   /** O(log n); a missing key changes nothing. */
@@ -95,7 +100,9 @@ export class WriteBucketImpl implements WriteBucket {
     s.root = r.root
     s.count--
     s.dirty = true
-    this.#host.noteKeyChange(s, Buffer.from(key), r.old, freedBefore, countBefore)
+    const k = Buffer.from(key)
+    this.#host.noteKeyChange(s, k, r.old, freedBefore, countBefore)
+    this.#host.recordKeyOp(JournalOp.delete, s, k, undefined)
     return true
   }
 

@@ -37,6 +37,32 @@ export interface PowerLossCounts {
 export interface PowerLossFileOptions {
   /** The disk's atomic write unit in bytes (default 512); sectors are aligned to file offsets. */
   sectorSize?: number
+  /** A clock shared with other files on the same disk: a crash it schedules stops all of them. */
+  clock?: CrashClock
+}
+
+/**
+ * Writes and syncs counted across every file of one disk (a database and its journal), so that a
+ * crash can be scheduled at the nth of them whichever file it hits, and, like a power loss, stops
+ * every file at once.
+ */
+export class CrashClock {
+  /** Writes and syncs begun on any file of the disk. */
+  ops = 0
+  at: number | undefined
+  reason: string | undefined
+
+  /** Crashes every file when the `n`th write or sync (counted by `ops`, 1-based) begins. */
+  crashAt(n: number): void {
+    if (!Number.isInteger(n) || n <= this.ops) throw new RangeError(`crash point ${n} has already begun (${this.ops} so far)`)
+    this.at = n
+  }
+
+  /** After the power comes back: no crash pending. */
+  reset(): void {
+    this.at = undefined
+    this.reason = undefined
+  }
 }
 
 interface PendingWrite {
@@ -75,6 +101,7 @@ export class PowerLossFile implements FileHandle {
   #counts: PowerLossCounts = { read: 0, write: 0, sync: 0, truncate: 0 }
   #crashPlan: { kind: CrashKind; n: number } | undefined
   #crashReason: string | undefined
+  readonly #clock: CrashClock | undefined
 
   constructor(initial?: Uint8Array, options: PowerLossFileOptions = {}) {
     const sectorSize = options.sectorSize ?? 512
@@ -82,6 +109,7 @@ export class PowerLossFile implements FileHandle {
       throw new RangeError(`sectorSize must be a positive integer, got ${sectorSize}`)
     }
     this.sectorSize = sectorSize
+    this.#clock = options.clock
     this.#durable = new MemoryFile(initial)
     this.#current = new MemoryFile(initial)
   }
@@ -203,9 +231,21 @@ export class PowerLossFile implements FileHandle {
   /** Counts the operation, then fires a scheduled crash; runs before the operation has any effect. */
   #begin(op: keyof PowerLossCounts): void {
     this.#counts[op]++
+    const clock = this.#clock
+    if (clock !== undefined && this.#crashReason === undefined) {
+      if (op === 'write' || op === 'sync') {
+        clock.ops++
+        if (clock.reason === undefined && clock.at === clock.ops) clock.reason = `${op} #${clock.ops} on the disk`
+      }
+      if (clock.reason !== undefined) this.#crashReason = clock.reason
+    }
     const plan = this.#crashPlan
     if (!this.crashed && plan && (plan.kind === op || (plan.kind === 'any' && op !== 'read' && op !== 'truncate'))) {
-      if (this.#countOf(plan.kind) === plan.n) this.#crashReason = `${op} #${this.#counts[op]}`
+      if (this.#countOf(plan.kind) === plan.n) {
+        this.#crashReason = `${op} #${this.#counts[op]}`
+        // The power is gone for every file of the disk.
+        if (clock !== undefined) clock.reason ??= this.#crashReason
+      }
     }
     if (this.#crashReason !== undefined) {
       throw Object.assign(new Error(`ECRASH: simulated power loss at ${this.#crashReason}; ${op} refused`), {
@@ -262,6 +302,8 @@ export interface PowerLossFileSystemOptions extends PowerLossFileOptions {
  */
 export class PowerLossFileSystem implements FileSystem {
   readonly files = new Map<string, PowerLossFile>()
+  /** Writes and syncs across all the files; `clock.crashAt(n)` crashes them all at once. */
+  readonly clock = new CrashClock()
   onCreate: ((file: PowerLossFile, path: string) => void) | undefined
   readonly #sectorSize: number | undefined
 
@@ -276,7 +318,7 @@ export class PowerLossFileSystem implements FileSystem {
       if (!options.create) {
         throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' })
       }
-      file = new PowerLossFile(undefined, { sectorSize: this.#sectorSize })
+      file = new PowerLossFile(undefined, { sectorSize: this.#sectorSize, clock: this.clock })
       this.files.set(path, file)
       this.onCreate?.(file, path)
     }
@@ -305,9 +347,23 @@ export class PowerLossFileSystem implements FileSystem {
     const old = this.file(path)
     const image = old.crashImage(options)
     old.crash()
-    const fresh = new PowerLossFile(image, { sectorSize: this.#sectorSize })
+    const fresh = new PowerLossFile(image, { sectorSize: this.#sectorSize, clock: this.clock })
     this.files.set(path, fresh)
+    // Power is back: a crash that stopped the disk is over (other files keep their own state).
+    this.clock.reset()
     return fresh
+  }
+
+  /**
+   * The power comes back for the whole disk: every file is replaced as by `reopenAfterCrash`, each
+   * with its own random choice (the seed offset by its position), and the shared clock is reset.
+   */
+  reopenAllAfterCrash(options: CrashImageOptions): void {
+    let i = 0
+    for (const path of [...this.files.keys()]) {
+      this.reopenAfterCrash(path, options.mode === 'random' ? { ...options, seed: ((options.seed ?? 1) + 7919 * i++) >>> 0 } : options)
+    }
+    this.clock.reset()
   }
 }
 

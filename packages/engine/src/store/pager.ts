@@ -5,6 +5,10 @@ import type { KeyReader } from '../page/key-compare.js'
 import { HEADER_SIZE, MAX_KEY_SIZE, PAGE_TYPE_NAMES, PageType, overflowPayload, pageId, pageTxid, pageType } from '../page/layout.js'
 import { overflowPageCount } from '../page/overflow-page.js'
 import { PageCache } from './page-cache.js'
+import { PageSlab } from './page-slab.js'
+
+/** Runs up to this many bytes are read into the pager's reused scratch buffer. */
+const SCRATCH_LIMIT = 1024 * 1024
 
 /**
  * Reads pages through the cache. Every page read from disk is verified once (checksum, its own id,
@@ -17,11 +21,16 @@ export class Pager implements KeyReader {
   readonly cache: PageCache
   /** Pages at or past this id do not exist in the current state (FORMAT.md §3, highWater). */
   highWater = 0
+  /** Tree pages read from disk live here: no allocation of their own per miss (page-slab.ts). */
+  readonly #slab: PageSlab
+  /** Runs (overflow values, the free list) are read here, verified, and copied out once. */
+  #scratch: Buffer = Buffer.alloc(0)
 
   constructor(file: FileHandle, pageSize: number, cacheSize: number) {
     this.file = file
     this.pageSize = pageSize
     this.cache = new PageCache(cacheSize)
+    this.#slab = new PageSlab(pageSize)
   }
 
   /**
@@ -37,7 +46,9 @@ export class Pager implements KeyReader {
       }
       return cached
     }
-    const page = this.readVerified(pgid, txid)
+    // Read into a slab page and verified once, here; cache hits never verify again.
+    const page = this.#readInto(this.#slab.take(), pgid, 1)
+    this.verify(page, pgid, txid)
     const type = pageType(page)
     if (type !== PageType.branch && type !== PageType.leaf) {
       throw corruption(pgid, `expected a branch or leaf page, found ${PAGE_TYPE_NAMES[type] ?? `type ${type}`}`)
@@ -63,12 +74,16 @@ export class Pager implements KeyReader {
 
   /** Reads `count` consecutive pages from disk into one buffer, unverified. */
   readRaw(pgid: number, count: number): Buffer {
+    return this.#readInto(Buffer.allocUnsafe(this.pageSize * count), pgid, count)
+  }
+
+  /** Reads `count` pages into `buf` (at least that long), unverified; returns the bytes read as a view. */
+  #readInto(buf: Buffer, pgid: number, count: number): Buffer {
     if (pgid < 2) throw corruption(pgid, 'reference to a meta page')
     if (pgid + count > this.highWater && this.highWater > 0) {
       throw corruption(pgid, `page past the high-water mark ${this.highWater}`)
     }
     const bytes = this.pageSize * count
-    const buf = Buffer.allocUnsafe(bytes)
     let n: number
     try {
       n = this.file.readSync(buf, 0, bytes, pgid * this.pageSize)
@@ -76,7 +91,7 @@ export class Pager implements KeyReader {
       throw ioError(`read of page ${pgid}`, err)
     }
     if (n < bytes) throw corruption(pgid + Math.floor(n / this.pageSize), 'page past the end of the file')
-    return buf
+    return buf.length === bytes ? buf : buf.subarray(0, bytes)
   }
 
   /**
@@ -84,7 +99,16 @@ export class Pager implements KeyReader {
    * concatenated payloads. Used for overflow values and the free list; never cached.
    */
   readRun(pgid: number, count: number, txid: number, type: PageType): Buffer {
-    const raw = this.readRaw(pgid, count)
+    // Small runs are read into a reused buffer: the payloads are copied out anyway. Huge values
+    // (up to 2 GiB) get a buffer of their own rather than a scratch that never shrinks.
+    const bytes = this.pageSize * count
+    let raw: Buffer
+    if (bytes <= SCRATCH_LIMIT) {
+      if (this.#scratch.length < bytes) this.#scratch = Buffer.allocUnsafeSlow(Math.max(bytes, 4 * this.pageSize))
+      raw = this.#readInto(this.#scratch, pgid, count)
+    } else {
+      raw = this.readRaw(pgid, count)
+    }
     const payload = this.pageSize - HEADER_SIZE
     const out = Buffer.allocUnsafe(payload * count)
     for (let i = 0; i < count; i++) {

@@ -13,14 +13,24 @@ export interface ModifyResult {
 /** Loads child i of `parent` as a node (copy on write), replacing the reference in place. */
 export function materializeChild(ctx: TreeWriter, parent: Node, i: number): Node {
   const c = parent.kids[i]!
-  if (c instanceof Node) return c
-  const node = Node.fromPage(ctx.pager.treePage(c.pgid, c.txid), c.pgid, ctx.pager)
+  const gen = ctx.gen ?? 0
+  if (c instanceof Node && c.gen === gen) return c
+  const node = c instanceof Node ? c.clone(gen) : ownedFromPage(ctx, c.pgid, c.txid, gen)
   parent.kids[i] = node
   return node
 }
 
 export function materializeRoot(ctx: TreeWriter, root: Child): Node {
-  return root instanceof Node ? root : Node.fromPage(ctx.pager.treePage(root.pgid, root.txid), root.pgid, ctx.pager)
+  const gen = ctx.gen ?? 0
+  if (root instanceof Node) return root.gen === gen ? root : root.clone(gen)
+  return ownedFromPage(ctx, root.pgid, root.txid, gen)
+}
+
+function ownedFromPage(ctx: TreeWriter, pgid: number, txid: number, gen: number): Node {
+  const node = Node.fromPage(ctx.pager.treePage(pgid, txid), pgid, ctx.pager)
+  node.gen = gen
+  ctx.onLoad?.(node)
+  return node
 }
 
 /** The descent path of treePut, reused across calls (it is not re-entrant): no arrays per put. */
@@ -72,10 +82,12 @@ function splitUpward(ctx: TreeWriter, top: Node, path: Node[], index: number[], 
   let root = top
   while (node.size > ctx.pageSize) {
     const right = splitNode(ctx.pageSize, node, appended)
+    ctx.onLoad?.(right)
     const sep = right.keys[0]!
     if (level === 0) {
       root = new Node(false, [EMPTY_KEY, sep], [], [node, right], 0, 0)
       root.size = computeSize(root, ctx.pageSize)
+      root.gen = node.gen
       // A branch's first key moves up: its out-of-line run goes with it. A leaf keeps its own,
       // and the parent gets a run of its own at spill (FORMAT.md §10: each entry owns its run).
       if (!right.leaf) right.moveRun(sep, root)
@@ -122,6 +134,7 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
   if (node.runs !== null) for (const k of right.keys) node.moveRun(k, right)
   node.size = computeSize(node, pageSize)
   right.size = computeSize(right, pageSize)
+  right.gen = node.gen
   return right
 }
 

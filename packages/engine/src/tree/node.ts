@@ -65,6 +65,12 @@ export class Node {
    * Invariant: a run is in at most one node's map, and then in no page this transaction writes.
    */
   runs: Map<Uint8Array, OverflowValue> | null
+  /**
+   * The write transaction that owns this node (TreeWriter.gen). Nodes of earlier, published
+   * commits (the journal's dirty tree, FORMAT.md §11) are shared with readers' snapshots and never
+   * modified: a writer of another generation copies them first (materializeChild).
+   */
+  gen = 0
 
   constructor(leaf: boolean, keys: Uint8Array[], vals: Value[], kids: Child[], orig: number, size: number, runs: Map<Uint8Array, OverflowValue> | null = null) {
     this.leaf = leaf
@@ -88,6 +94,29 @@ export class Node {
     if (run === undefined) return
     this.runs!.delete(key)
     to.own(key, run)
+  }
+
+  /**
+   * A copy owned by writer `gen`: own arrays (and map of key runs), the same keys, values and
+   * children. The original, published, is never written, so the runs it lists stay where they are.
+   */
+  clone(gen: number): Node {
+    const runs = this.runs === null ? null : new Map(this.runs)
+    const n = new Node(this.leaf, this.keys.slice(), this.leaf ? this.vals.slice() : this.vals, this.leaf ? this.kids : this.kids.slice(), this.orig, this.size, runs)
+    n.gen = gen
+    return n
+  }
+
+  /** A private deep copy of every in-memory node under this one (pages stay references). */
+  cloneTree(gen: number): Node {
+    const n = this.clone(gen)
+    if (!n.leaf) {
+      for (let i = 0; i < n.kids.length; i++) {
+        const k = n.kids[i]!
+        if (k instanceof Node) n.kids[i] = k.cloneTree(gen)
+      }
+    }
+    return n
   }
 
   static emptyLeaf(): Node {

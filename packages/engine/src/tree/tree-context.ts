@@ -1,6 +1,6 @@
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
-import type { OverflowValue } from './node.js'
+import type { Node, OverflowValue } from './node.js'
 
 /** What the tree algorithms need from the transaction around them. The tree never touches the file. */
 export interface TreeReader {
@@ -9,6 +9,13 @@ export interface TreeReader {
 }
 
 export interface TreeWriter extends TreeReader {
+  /**
+   * The writer's generation: nodes it creates carry it, and nodes of another generation (shared
+   * with published snapshots) are copied before it modifies them. 0 when nothing is shared.
+   */
+  readonly gen?: number
+  /** A node that will be written as a page (decoded from one, or split off): counts dirty pages. */
+  onLoad?(node: Node): void
   /** An overflow value that a put or delete replaced; its pages are freed at commit. */
   freeOverflow(value: OverflowValue): void
 }

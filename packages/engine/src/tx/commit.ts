@@ -8,6 +8,7 @@ import { forEachRun } from '../page/page-runs.js'
 import { type Meta, encodeMeta } from '../page/meta-page.js'
 import { overflowPageCount } from '../page/overflow-page.js'
 import type { FreeList } from '../freelist/freelist.js'
+import { PageSlab } from '../store/page-slab.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import type { Child } from '../tree/node.js'
@@ -66,22 +67,9 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
   const written = new Map<number, Buffer>()
   const overwritten: number[] = []
   const runs: Array<[number, Buffer[]]> = []
-  // New tree pages come from slabs, not zeroed (encodeNode writes every byte): one allocation for
-  // many pages, where one per page showed as a fifth of the garbage collector's work in a random
-  // fill. Slabs double from one page up to SLAB_PAGES, so a small commit wastes at most half of
-  // what it allocates (cached pages keep their slab alive).
-  let slab = Buffer.alloc(0)
-  let slabUsed = 0
-  let slabPages = 1
-  const newPage = (): Buffer => {
-    if (slabUsed === slab.length) {
-      slab = Buffer.allocUnsafeSlow(slabPages * pageSize)
-      slabPages = Math.min(slabPages * 2, SLAB_PAGES)
-      slabUsed = 0
-    }
-    slabUsed += pageSize
-    return slab.subarray(slabUsed - pageSize, slabUsed)
-  }
+  // New tree pages come from slabs (store/page-slab.ts), not zeroed: encodeNode writes every byte.
+  const slab = new PageSlab(pageSize)
+  const newPage = (): Buffer => slab.take()
   const ctx: SpillContext = {
     pageSize,
     txid,
@@ -185,12 +173,6 @@ function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx
     freed++
   }
 }
-
-/**
- * Tree pages are allocated at most this many at a time. A cached page keeps its slab alive, so in
- * the worst case (one cached page per slab) written pages hold this many times the cache's bytes.
- */
-const SLAB_PAGES = 4
 
 /** A run at least this large is written on the thread pool; smaller ones synchronously. */
 const ASYNC_RUN_BYTES = 256 * 1024

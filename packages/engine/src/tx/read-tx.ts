@@ -5,6 +5,7 @@ import type { Meta } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import type { ReadBucket, ReadTransaction } from '../types.js'
 import { bucketNameKey } from '../validate.js'
+import type { DirtyState } from './dirty-state.js'
 import type { ReaderRegistry } from './readers.js'
 import type { TxHost } from './tx-host.js'
 
@@ -25,6 +26,7 @@ export class ReadTx implements ReadTransaction {
   readonly writable = false
   readonly #host: TxHost
   readonly #meta: Meta
+  readonly #dirty: DirtyState | undefined
   /** Buckets handed out by this snapshot, made on first use (a db.view often needs one). */
   #buckets: Map<string, ReadBucketImpl> | undefined
   readonly #token = {}
@@ -32,13 +34,16 @@ export class ReadTx implements ReadTransaction {
   readonly #scoped: boolean
 
   /** `scoped`: the caller closes it on every path (db.view), so it needs no GC safety net. */
-  constructor(host: TxHost, meta: Meta, scoped = false) {
+  constructor(host: TxHost, meta: Meta, dirty: DirtyState | undefined, scoped = false) {
     this.#host = host
     this.#meta = meta
-    this.txid = meta.txid
+    this.#dirty = dirty
+    // A snapshot over commits in the journal sees the newest of them; pages the next checkpoint
+    // frees are freed by a later txid, so registering this one keeps them (freelist.ts).
+    this.txid = dirty?.txid ?? meta.txid
     this.#scoped = scoped
-    host.readers.add(meta.txid)
-    if (!scoped) forgotten.register(this, { readers: host.readers, txid: meta.txid }, this.#token)
+    host.readers.add(this.txid)
+    if (!scoped) forgotten.register(this, { readers: host.readers, txid: this.txid }, this.#token)
   }
 
   get closed(): boolean {
@@ -63,16 +68,30 @@ export class ReadTx implements ReadTransaction {
     }
     if (typeof name !== 'string') bucketNameKey(name, this.#host.maxBucketNameSize)
     this.check()
-    const rec = this.#host.lookupBucket(this.#meta, name)
-    if (rec === undefined) return undefined
-    const b = new ReadBucketImpl(this, name, rec.root, rec.count)
+    let b: ReadBucketImpl
+    const d = this.#dirty?.buckets.get(name)
+    if (d === null) return undefined
+    if (d !== undefined) {
+      b = new ReadBucketImpl(this, name, d.root, d.count)
+    } else {
+      const rec = this.#host.lookupBucket(this.#meta, name)
+      if (rec === undefined) return undefined
+      b = new ReadBucketImpl(this, name, rec.root, rec.count)
+    }
     ;(this.#buckets ??= new Map()).set(name, b)
     return b
   }
 
   buckets(): string[] {
     this.check()
-    return listBuckets(this.#host.pager, this.#meta.catalog).map(([name]) => name)
+    const names = listBuckets(this.#host.pager, this.#meta.catalog).map(([name]) => name)
+    if (this.#dirty === undefined || this.#dirty.buckets.size === 0) return names
+    const set = new Set(names)
+    for (const [name, s] of this.#dirty.buckets) {
+      if (s === null) set.delete(name)
+      else set.add(name)
+    }
+    return [...set].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
   }
 
   // Write methods a read snapshot does not have in its type, for JavaScript callers (and casts):

@@ -5,6 +5,7 @@ import { BTreeError } from '../errors.js'
 import { compareKeys } from '../page/key-compare.js'
 import type { Meta } from '../page/meta-page.js'
 import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from '../page/freelist-page.js'
+import { JournalOp, type JournalOps } from '../page/journal-record.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
 import { PageType, pageType } from '../page/layout.js'
 import type { Pager } from '../store/pager.js'
@@ -13,6 +14,7 @@ import { Node, type OverflowValue } from '../tree/node.js'
 import type { TreeWriter } from '../tree/tree-context.js'
 import type { Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../types.js'
 import { bucketNameKey } from '../validate.js'
+import type { DirtyState } from './dirty-state.js'
 import type { TxHost } from './tx-host.js'
 
 /** The inverse of one change, kept while a savepoint is open. */
@@ -22,7 +24,11 @@ type Undo =
 
 interface SavepointRecord extends Savepoint {
   readonly undoLength: number
+  readonly opsLength: number
 }
+
+/** Write transactions' generations (Node.gen): each owns the nodes it copies. */
+let generations = 0
 
 const encoder = new TextEncoder()
 /** Bytes per arena chunk for copies of keys and values (copyIn). */
@@ -50,7 +56,20 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** Bucket states by name; null marks a bucket dropped in this transaction. */
   readonly overlay = new Map<string, BucketState | null>()
   /** Roots of committed trees dropped in this transaction, for the reclaim list. */
-  readonly dropped: ReclaimEntry[] = []
+  readonly dropped: ReclaimEntry[]
+  /** The commits since the last checkpoint that this transaction builds on (journal mode). */
+  readonly dirty: DirtyState | undefined
+  /** This transaction's generation: nodes it creates or copies carry it (Node.gen). */
+  readonly gen = ++generations
+  /** The logical changes, for the journal record (FORMAT.md §11); trimmed by rollbackTo. */
+  readonly ops: JournalOps & { kinds: number[]; names: (Uint8Array | undefined)[]; keys: (Uint8Array | undefined)[]; values: (Uint8Array | undefined)[] } = {
+    kinds: [],
+    names: [],
+    keys: [],
+    values: [],
+  }
+  /** Pages decoded into nodes by this transaction (DirtyState.pages). */
+  loaded = 0
   readonly #host: TxHost
   readonly #handles = new WeakMap<BucketState, WriteBucketImpl>()
   readonly #writers = new WeakMap<BucketState, TreeWriter>()
@@ -64,14 +83,37 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
   managed = false
 
-  constructor(host: TxHost, base: Meta) {
+  constructor(host: TxHost, base: Meta, dirty?: DirtyState) {
     this.#host = host
     this.base = base
+    this.dirty = dirty
+    this.dropped = dirty === undefined ? [] : [...dirty.dropped]
   }
 
   get txid(): number {
-    return this.base.txid
+    return this.dirty?.txid ?? this.base.txid
   }
+
+  /** Records one logical change for the journal. */
+  recordOp(kind: JournalOp, name: Uint8Array | undefined, key: Uint8Array | undefined, value: Uint8Array | undefined): void {
+    const o = this.ops
+    o.kinds.push(kind)
+    o.names.push(name)
+    o.keys.push(key)
+    o.values.push(value)
+  }
+
+  /** Records a key change in `state`'s bucket, selecting the bucket first when needed. */
+  recordKeyOp(kind: JournalOp, state: BucketState, key: Uint8Array, value: Uint8Array | undefined): void {
+    if (this.#selected !== state) {
+      this.recordOp(JournalOp.select, state.nameKey, undefined, undefined)
+      this.#selected = state
+    }
+    this.recordOp(kind, undefined, key, value)
+  }
+
+  /** The state the last select op named (undefined after a bucket op or a rollback). */
+  #selected: BucketState | undefined
 
   get closed(): boolean {
     return this.#closed
@@ -129,7 +171,15 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   writerFor(state: BucketState): TreeWriter {
     let w = this.#writers.get(state)
     if (w === undefined) {
-      w = { pageSize: this.pageSize, pager: this.pager, freeOverflow: (v) => state.freed.push(v) }
+      w = {
+        pageSize: this.pageSize,
+        pager: this.pager,
+        gen: this.gen,
+        onLoad: () => {
+          this.loaded++
+        },
+        freeOverflow: (v) => state.freed.push(v),
+      }
       this.#writers.set(state, w)
     }
     return w
@@ -153,6 +203,8 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     const s = new BucketState(name, key, null, Node.emptyLeaf(), 0, false)
     s.dirty = true
     this.#setBucket(name, s)
+    this.#selected = undefined
+    this.recordOp(JournalOp.create, key, undefined, undefined)
     return this.#handle(s)
   }
 
@@ -170,6 +222,8 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     const s = this.#state(name, key)
     if (s === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)
     this.#setBucket(name, null)
+    this.#selected = undefined
+    this.recordOp(JournalOp.drop, key, undefined, undefined)
     if (s.diskRoot !== null) {
       // A tree without overflow values is reclaimed from its branch pages alone: the leaves are
       // freed from their parents' child lists, never read (FORMAT.md §7).
@@ -182,6 +236,10 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     this.check()
     const names = new Set<string>()
     for (const [name] of listBuckets(this.pager, this.base.catalog)) names.add(name)
+    for (const [name, s] of this.dirty?.buckets ?? []) {
+      if (s === null) names.delete(name)
+      else names.add(name)
+    }
     for (const [name, s] of this.overlay) {
       if (s === null) names.delete(name)
       else names.add(name)
@@ -191,7 +249,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   savepoint(): Savepoint {
     this.check()
-    const sp: SavepointRecord = { id: this.#nextSavepoint++, undoLength: this.#undo.length }
+    const sp: SavepointRecord = { id: this.#nextSavepoint++, undoLength: this.#undo.length, opsLength: this.ops.kinds.length }
     this.#savepoints.push(sp)
     return sp
   }
@@ -215,6 +273,12 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         this.dropped.length = u.reclaim
       }
     }
+    const n = this.#savepoints[at]!.opsLength
+    this.ops.kinds.length = n
+    this.ops.names.length = n
+    this.ops.keys.length = n
+    this.ops.values.length = n
+    this.#selected = undefined
     this.#savepoints.length = at + 1
     this.#version++
   }
@@ -258,8 +322,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   /** Whether committing would change anything: a bucket written, created or dropped. */
   hasChanges(): boolean {
-    for (const s of this.overlay.values()) if (s === null || s.dirty) return true
-    return false
+    return this.ops.kinds.length > 0
   }
 
   get savepointDepth(): number {
@@ -275,6 +338,13 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   #state(name: string, key: Uint8Array): BucketState | undefined {
     const s = this.overlay.get(name)
     if (s !== undefined) return s ?? undefined
+    const d = this.dirty?.buckets.get(name)
+    if (d === null) return undefined
+    if (d !== undefined) {
+      const forked = d.fork()
+      this.overlay.set(name, forked)
+      return forked
+    }
     const rec = lookupBucket(this.pager, this.base.catalog, key)
     if (rec === undefined) return undefined
     const state = new BucketState(name, key, rec.root, rec.root, rec.count, rec.mayOverflow)

@@ -79,7 +79,7 @@ describe('bench smoke (btree-store workloads at n=2000)', function () {
       expectRate(await btreeFill('sequential fill', db, data, Uint32Array.from(range(N)), data.values), 'sequential fill')
       expectContents(db, data, data.values, range(N))
 
-      const size = btreeFileSize(db, dir, data)
+      const size = await btreeFileSize(db, dir, data)
       expect(size.bytes).to.be.above(0)
       expect(size.rawBytes).to.equal(N * 116)
 

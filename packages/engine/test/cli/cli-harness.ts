@@ -30,7 +30,7 @@ export type Contents = Record<string, Array<[string, string]>>
 
 /** A database with a text bucket, a binary one with an overflow value, and an empty one. */
 export async function makeSample(file: string): Promise<void> {
-  const db = await open(file)
+  const db = await open(file, { journal: false })
   await db.update((tx) => {
     const users = tx.createBucket('users')
     for (let i = 0; i < 500; i++) users.put(Buffer.from(`user${String(i).padStart(4, '0')}`), Buffer.from(`name ${i}`))

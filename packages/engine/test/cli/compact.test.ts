@@ -12,7 +12,7 @@ describe('cli: compact', () => {
   it('shrinks a file after mass deletes; the copy passes check with identical contents', async function () {
     this.timeout(120_000)
     const src = path.join(dir, 'big.db')
-    const db = await open(src)
+    const db = await open(src, { journal: false })
     const key = (i: number): Buffer => Buffer.from(`key${String((i * 7919) % 20_000).padStart(6, '0')}`)
     await db.update((tx) => {
       const b = tx.createBucket('data')

@@ -23,7 +23,7 @@ interface Base {
  */
 async function buildBase(): Promise<Base> {
   const fs = new MemoryFileSystem()
-  const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+  const db = await open(PATH, { journal: false, fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
   let state: ModelState = new Map()
   const commit = async (fn: (m: Mirror) => void): Promise<void> => {
     let next: ModelState | undefined
@@ -172,7 +172,7 @@ describe('corruption is detected, never served', function () {
           const where = `page ${pgid} (${kind}), ${damage.name}`
           let db: Database
           try {
-            db = await open(PATH, { fileSystem: fsWith(image), lock: false })
+            db = await open(PATH, { journal: false, fileSystem: fsWith(image), lock: false })
           } catch (err) {
             const e = err as Error & Code
             if (e.code === 'BTREE_CORRUPTION' && e.pageId === pgid) outcomes.openFailed++
@@ -222,7 +222,7 @@ describe('corruption is detected, never served', function () {
         for (const damage of DAMAGE) {
           const fs = fsWith(Buffer.from(base.image))
           // cacheSize 0: every read goes to the file, so the damage is met by the next read.
-          const db = await open(PATH, { fileSystem: fs, lock: false, cacheSize: 0 })
+          const db = await open(PATH, { journal: false, fileSystem: fs, lock: false, cacheSize: 0 })
           const where = `page ${pgid} (${kind}), ${damage.name}`
           try {
             const file = fs.files.get(PATH)!
@@ -258,7 +258,7 @@ describe('corruption is detected, never served', function () {
     for (const damage of DAMAGE) {
       it(`a corrupt newest meta (${damage.name}) falls back to the older one`, async () => {
         const map = mapPages(base.image, PAGE_SIZE)
-        const db = await open(PATH, { fileSystem: fsWith(metaImage(map.newest.slot, damage)), lock: false })
+        const db = await open(PATH, { journal: false, fileSystem: fsWith(metaImage(map.newest.slot, damage)), lock: false })
         try {
           expect(db.txid).to.equal(map.older.meta.txid)
           expect(fingerprintState(dumpDb(db))).to.equal(fingerprintState(base.prev))
@@ -277,7 +277,7 @@ describe('corruption is detected, never served', function () {
 
       it(`a corrupt older meta (${damage.name}) leaves the newest in use`, async () => {
         const map = mapPages(base.image, PAGE_SIZE)
-        const db = await open(PATH, { fileSystem: fsWith(metaImage(map.older.slot, damage)), lock: false })
+        const db = await open(PATH, { journal: false, fileSystem: fsWith(metaImage(map.older.slot, damage)), lock: false })
         try {
           expect(db.txid).to.equal(map.newest.meta.txid)
           expect(fingerprintState(dumpDb(db))).to.equal(fingerprintState(base.last))
@@ -294,7 +294,7 @@ describe('corruption is detected, never served', function () {
       image.fill(0x5a, PAGE_SIZE + 20, PAGE_SIZE + 40)
       let err: (Error & Code) | undefined
       try {
-        await open(PATH, { fileSystem: fsWith(image), lock: false })
+        await open(PATH, { journal: false, fileSystem: fsWith(image), lock: false })
       } catch (e) {
         err = e as Error & Code
       }
@@ -305,7 +305,7 @@ describe('corruption is detected, never served', function () {
 
   it('damage on disk under an open database: check() reports it, reads of cached pages stay right', async () => {
     const fs = fsWith(base.image)
-    const db = await open(PATH, { fileSystem: fs, lock: false })
+    const db = await open(PATH, { journal: false, fileSystem: fs, lock: false })
     try {
       expect(fingerprintState(dumpDb(db))).to.equal(fingerprintState(base.last))
       const leaf = [...kinds].find(([, k]) => k === 'leaf')![0]

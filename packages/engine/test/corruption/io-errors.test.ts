@@ -44,7 +44,7 @@ function expectSound(db: Database): void {
 
 /** A database with some history, and a model of it. */
 async function setup(fs: FaultFileSystem): Promise<{ db: Database; state: ModelState }> {
-  const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, reclaimPerCommit: 3 })
+  const db = await open(PATH, { journal: false, fileSystem: fs, lock: false, pageSize: 1024, reclaimPerCommit: 3 })
   let state: ModelState = new Map()
   for (const fn of [
     (m: Mirror) => {
@@ -121,7 +121,7 @@ describe('I/O errors during a commit', function () {
           if (fingerprintDb(db) !== fingerprintState(next)) failures.push(`${where}: the next commit's contents are wrong`)
           expectSound(db)
           await db.close()
-          const again = await open(PATH, { fileSystem: fs, lock: false })
+          const again = await open(PATH, { journal: false, fileSystem: fs, lock: false })
           if (fingerprintDb(again) !== fingerprintState(next)) failures.push(`${where}: after reopen the contents are not the next commit's`)
           expectSound(again)
           await again.close()
@@ -150,7 +150,7 @@ describe('I/O errors during a commit', function () {
       fs.file(PATH).failAt(op, n, 'EIO')
       expect((await rejectionOf(apply(db, state, FAILING))).code).to.equal('BTREE_IO')
       await db.close()
-      const again = await open(PATH, { fileSystem: fs, lock: false })
+      const again = await open(PATH, { journal: false, fileSystem: fs, lock: false })
       const fp = fingerprintDb(again)
       // A failed fsync leaves it unknown whether the data reached the disk (the device may have
       // written it); what the engine promises is one whole commit or the other.
@@ -204,7 +204,7 @@ describe('I/O errors on reads', () => {
     const fs = new FaultFileSystem()
     const { db, state } = await setup(fs)
     await db.close()
-    const again = await open(PATH, { fileSystem: fs, lock: false, cacheSize: 0 })
+    const again = await open(PATH, { journal: false, fileSystem: fs, lock: false, cacheSize: 0 })
     const file = fs.file(PATH)
     const expected = state.get('a')!
     let checked = 0
@@ -239,10 +239,10 @@ describe('I/O errors on reads', () => {
     const { db } = await setup(fs)
     await db.close()
     fs.onOpen = (f) => f.failNext('read', 'EIO')
-    const err = await rejectionOf(open(PATH, { fileSystem: fs, lock: false }))
+    const err = await rejectionOf(open(PATH, { journal: false, fileSystem: fs, lock: false }))
     expect(err.code).to.equal('BTREE_IO')
     fs.onOpen = undefined
-    const again = await open(PATH, { fileSystem: fs, lock: false })
+    const again = await open(PATH, { journal: false, fileSystem: fs, lock: false })
     expectSound(again)
     await again.close()
   })

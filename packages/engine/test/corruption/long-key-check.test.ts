@@ -15,7 +15,7 @@ const PS = 1024
 describe('check(): out-of-line keys whose pages verify', () => {
   async function image(): Promise<Uint8Array> {
     const fs = new MemoryFileSystem()
-    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PS })
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PS, journal: false })
     await db.update((tx) => {
       const b = tx.createBucket('k')
       for (let i = 0; i < 6; i++) b.put(Buffer.alloc(500, 0x61 + i), Buffer.from([i]))
@@ -45,7 +45,7 @@ describe('check(): out-of-line keys whose pages verify', () => {
     sealPage(page)
     const fs = new MemoryFileSystem()
     fs.files.set(PATH, new MemoryFile(bytes))
-    const db = await open(PATH, { fileSystem: fs, lock: false })
+    const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
     expect(db.view((tx) => tx.bucket('k')?.size)).to.equal(6)
     try {
       return db.check().errors.map((e) => e.message)

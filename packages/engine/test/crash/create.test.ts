@@ -32,7 +32,7 @@ describe('power loss while creating the database', function () {
       const images: CrashImageOptions[] = [{ mode: 'drop-all' }, { mode: 'keep-all' }]
       for (let i = 0; i < 50; i++) images.push({ mode: 'random', seed: prng.int(2 ** 32), keepProbability: prng.next(), tearProbability: prng.next() })
       for (const image of images) {
-        const fs = new PowerLossFileSystem({ onCreate: (f) => f.crashAt('any', k) })
+        const fs = new PowerLossFileSystem({ onCreate: (f, path) => path === PATH && f.crashAt('any', k) })
         let created = false
         try {
           await (await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })).close()

@@ -21,14 +21,33 @@ export interface RunRecord {
   error: unknown
 }
 
+/**
+ * The journal setting of a run: 'pages' writes every commit as pages (`journal: false`, the
+ * copy-on-write path); 'journal' commits to the journal with a bound so small (JOURNAL_SIZE) that
+ * checkpoints come every few commits, so appends, checkpoints and journal restarts all crash.
+ */
+export type CommitPath = 'pages' | 'journal'
+export const JOURNAL_SIZE = 1024
+
 export interface RunOptions {
   durability: Durability
+  /** Default 'pages'. */
+  path?: CommitPath
   /** Crash at this write or sync of the workload (1-based, counted after open). */
   crashAt?: number
 }
 
-export function openOptions(fs: PowerLossFileSystem, w: Workload, durability: Durability) {
-  return { fileSystem: fs, lock: false, pageSize: w.pageSize ?? PAGE_SIZE, strict: true, durability, reclaimPerCommit: w.reclaimPerCommit }
+export function openOptions(fs: PowerLossFileSystem, w: Workload, durability: Durability, path: CommitPath = 'pages') {
+  return {
+    fileSystem: fs,
+    lock: false,
+    pageSize: w.pageSize ?? PAGE_SIZE,
+    strict: true,
+    durability,
+    reclaimPerCommit: w.reclaimPerCommit,
+    journal: path === 'journal',
+    journalSize: JOURNAL_SIZE,
+  }
 }
 
 /**
@@ -37,10 +56,12 @@ export function openOptions(fs: PowerLossFileSystem, w: Workload, durability: Du
  * included: every crash run opens with `strict: true`) is a test failure.
  */
 export async function runWorkload(fs: PowerLossFileSystem, w: Workload, opts: RunOptions): Promise<RunRecord> {
-  const db = await open(PATH, openOptions(fs, w, opts.durability))
-  const file = fs.file(PATH)
-  const base = file.counts.write + file.counts.sync
-  if (opts.crashAt !== undefined) file.crashAt('any', base + opts.crashAt)
+  const db = await open(PATH, openOptions(fs, w, opts.durability, opts.path))
+  // Writes and syncs of the database file and its journal, counted together: a crash point is
+  // the nth of them, whichever file it hits, and stops both (a power loss).
+  const clock = fs.clock
+  const base = clock.ops
+  if (opts.crashAt !== undefined) clock.crashAt(base + opts.crashAt)
   let state: ModelState = new Map()
   const rec: RunRecord = { states: [fingerprintState(state)], durable: [true], inFlight: undefined, ops: 0, error: undefined }
   try {
@@ -69,7 +90,7 @@ export async function runWorkload(fs: PowerLossFileSystem, w: Workload, opts: Ru
       rec.inFlight = undefined
     }
   } finally {
-    rec.ops = file.counts.write + file.counts.sync - base
+    rec.ops = clock.ops - base
     await db.close().catch(() => {})
   }
   return rec
@@ -90,6 +111,8 @@ export interface VerifyOptions {
    * flight (durability 'none' may lose commits, never a 'full' one, never to a mix).
    */
   accept: 'latest' | 'durable-prefix'
+  /** The run's commit path (default 'pages'). */
+  path?: CommitPath
 }
 
 /**
@@ -98,10 +121,10 @@ export interface VerifyOptions {
  * show the database is usable, and checks again.
  */
 export async function verifyAfterCrash(fs: PowerLossFileSystem, w: Workload, rec: RunRecord, image: CrashImageOptions, opts: VerifyOptions): Promise<Verdict> {
-  fs.reopenAfterCrash(PATH, image)
+  fs.reopenAllAfterCrash(image)
   let db: Database
   try {
-    db = await open(PATH, openOptions(fs, w, 'full'))
+    db = await open(PATH, openOptions(fs, w, 'full', opts.path))
   } catch (err) {
     return { ok: false, why: `reopen failed: ${(err as Error & { code?: string }).code} ${(err as Error).message}`, found: -1 }
   }

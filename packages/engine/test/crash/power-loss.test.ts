@@ -2,22 +2,25 @@ import { expect } from 'chai'
 import { open } from '../../src/db.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../../src/io/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
-import { PATH, type RunRecord, hash, openOptions, runWorkload, suiteSeed, verifyAfterCrash } from './harness.js'
+import { type CommitPath, type RunRecord, hash, openOptions, runWorkload, suiteSeed, verifyAfterCrash, PATH } from './harness.js'
 import { type Workload, WORKLOADS, withDurabilities } from './workloads.js'
 
 /** Runs of each seeded suite inside `npm test`; the soak (soak.ts) runs many more. */
 const CASES = Number(process.env['POWER_LOSS_CASES'] ?? 200)
 
 const opsCache = new Map<string, number>()
-async function opsOf(w: Workload): Promise<number> {
-  let n = opsCache.get(w.name)
+async function opsOf(w: Workload, path: CommitPath): Promise<number> {
+  let n = opsCache.get(w.name + path)
   if (n === undefined) {
-    const rec = await runWorkload(new PowerLossFileSystem(), w, { durability: 'full' })
+    const rec = await runWorkload(new PowerLossFileSystem(), w, { durability: 'full', path })
     n = rec.ops
-    opsCache.set(w.name, n)
+    opsCache.set(w.name + path, n)
   }
   return n
 }
+
+/** Half the seeded cases commit through the journal, half as pages. */
+const PATHS: CommitPath[] = ['pages', 'journal']
 
 /** A random power-loss image: each unsynced write kept or lost, some of the kept ones torn. */
 function randomImage(prng: Prng): CrashImageOptions {
@@ -35,13 +38,15 @@ describe('power loss with unsynced writes dropped and torn', function () {
     const failures: string[] = []
     for (let i = 0; i < CASES; i++) {
       const w = WORKLOADS[i % WORKLOADS.length]!
-      const k = prng.range(1, await opsOf(w))
+      const path = PATHS[Math.floor(i / WORKLOADS.length) % 2]!
+      const k = prng.range(1, await opsOf(w, path))
       const image = randomImage(prng)
       const fs = new PowerLossFileSystem({ sectorSize: prng.pick([512, 4096]) })
-      const rec = await runWorkload(fs, w, { durability: 'full', crashAt: k })
-      const verdict = await verifyAfterCrash(fs, w, rec, image, { accept: 'latest' })
+      const rec = await runWorkload(fs, w, { durability: 'full', crashAt: k, path })
+      if (prng.bool(0.3)) await crashDuringRecovery(fs, w, path, randomImage(prng), prng)
+      const verdict = await verifyAfterCrash(fs, w, rec, image, { accept: 'latest', path })
       cases++
-      if (!verdict.ok) failures.push(`${w.name} op ${k} image seed ${image.seed}: ${verdict.why}`)
+      if (!verdict.ok) failures.push(`${w.name} (${path}) op ${k} image seed ${image.seed}: ${verdict.why}`)
     }
     expect(failures, `SEED=${seed}\n${failures.slice(0, 10).join('\n')}`).to.deep.equal([])
   })
@@ -61,17 +66,17 @@ describe("durability 'none' never corrupts", function () {
 
   const mixes = (w: Workload): Workload[] => [withDurabilities(w, ['none']), withDurabilities(w, ['none', 'none', 'full'])]
 
-  for (const w of WORKLOADS.flatMap(mixes)) {
-    it(`${w.name}: every crash point, drop-all, keep-all and random images`, async () => {
-      const full = await runWorkload(new PowerLossFileSystem(), w, { durability: 'none' })
-      const prng = new Prng(seed ^ hash(w.name))
+  for (const [w, path] of WORKLOADS.flatMap(mixes).flatMap((w) => PATHS.map((p) => [w, p] as const))) {
+    it(`${w.name}${path === 'journal' ? ' (journal)' : ''}: every crash point, drop-all, keep-all and random images`, async () => {
+      const full = await runWorkload(new PowerLossFileSystem(), w, { durability: 'none', path })
+      const prng = new Prng(seed ^ hash(w.name + path))
       const failures: string[] = []
       let lost = 0
       for (let k = 1; k <= full.ops; k++) {
         for (const image of [{ mode: 'drop-all' }, { mode: 'keep-all' }, randomImage(prng)] as CrashImageOptions[]) {
           const fs = new PowerLossFileSystem()
-          const rec = await runWorkload(fs, w, { durability: 'none', crashAt: k })
-          const verdict = await verifyAfterCrash(fs, w, rec, image, { accept: 'durable-prefix' })
+          const rec = await runWorkload(fs, w, { durability: 'none', crashAt: k, path })
+          const verdict = await verifyAfterCrash(fs, w, rec, image, { accept: 'durable-prefix', path })
           if (verdict.ok && verdict.found < rec.states.length - 1) lost++
           if (!verdict.ok) failures.push(`op ${k}/${full.ops} ${JSON.stringify(image)}: found #${verdict.found}: ${verdict.why}`)
         }
@@ -89,29 +94,31 @@ describe("durability 'none' never corrupts", function () {
     const failures: string[] = []
     for (let i = 0; i < CASES; i++) {
       const w = workloads[i % workloads.length]!
-      const total = (await runWorkload(new PowerLossFileSystem(), w, { durability: 'none' })).ops
+      const path = PATHS[Math.floor(i / workloads.length) % 2]!
+      const total = (await runWorkload(new PowerLossFileSystem(), w, { durability: 'none', path })).ops
       const k = prng.range(1, total)
       const fs = new PowerLossFileSystem()
-      const rec = await runWorkload(fs, w, { durability: 'none', crashAt: k })
+      const rec = await runWorkload(fs, w, { durability: 'none', crashAt: k, path })
       const first = randomImage(prng)
-      if (prng.bool(0.3)) await crashDuringRecovery(fs, w, rec, first)
-      const verdict = await verifyAfterCrash(fs, w, rec, prng.bool(0.3) ? first : randomImage(prng), { accept: 'durable-prefix' })
+      if (prng.bool(0.3)) await crashDuringRecovery(fs, w, path, first, prng)
+      const verdict = await verifyAfterCrash(fs, w, rec, prng.bool(0.3) ? first : randomImage(prng), { accept: 'durable-prefix', path })
       cases++
-      if (!verdict.ok) failures.push(`${w.name} op ${k} case ${i}: ${verdict.why}`)
+      if (!verdict.ok) failures.push(`${w.name} (${path}) op ${k} case ${i}: ${verdict.why}`)
     }
     expect(failures, `SEED=${seed}\n${failures.slice(0, 10).join('\n')}`).to.deep.equal([])
   })
 })
 
 /**
- * Power comes back, and goes again at the first write or sync of the open (the sync that makes a
- * verified unsynced commit durable). The image after the second loss is taken by the caller.
+ * Power comes back, and goes again at one of the first writes or syncs of the open: the sync that
+ * makes a verified unsynced commit durable, or the journal's replay: its checkpoint's page writes,
+ * meta, sync and the journal's restart. The image after the second loss is taken by the caller.
  */
-async function crashDuringRecovery(fs: PowerLossFileSystem, w: Workload, _rec: RunRecord, image: CrashImageOptions): Promise<void> {
-  const file = fs.reopenAfterCrash(PATH, image)
-  file.crashAt('any', 1)
+async function crashDuringRecovery(fs: PowerLossFileSystem, w: Workload, path: CommitPath, image: CrashImageOptions, prng: Prng): Promise<void> {
+  fs.reopenAllAfterCrash(image)
+  fs.clock.crashAt(fs.clock.ops + 1 + prng.int(path === 'journal' ? 12 : 1))
   try {
-    const db = await open(PATH, openOptions(fs, w, 'full'))
+    const db = await open(PATH, openOptions(fs, w, 'full', path))
     await db.close()
   } catch (err) {
     expect((err as { code?: string }).code, (err as Error).stack).to.equal('BTREE_IO')

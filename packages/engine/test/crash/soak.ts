@@ -14,18 +14,20 @@ import { open } from '../../src/db.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../../src/io/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import type { Durability } from '../../src/types.js'
-import { PATH, openOptions, runWorkload, verifyAfterCrash } from './harness.js'
+import { type CommitPath, PATH, openOptions, runWorkload, verifyAfterCrash } from './harness.js'
 import { type Workload, WORKLOADS, WORKLOADS_4K, withDurabilities } from './workloads.js'
 
 const cases = Number(process.argv[2] ?? 5000)
 const seed = process.argv[3] !== undefined ? Number(process.argv[3]) >>> 0 : Prng.randomSeed()
 const prng = new Prng(seed)
 
-const variants: Array<{ w: Workload; durability: Durability }> = []
+const variants: Array<{ w: Workload; durability: Durability; path: CommitPath }> = []
 for (const w of [...WORKLOADS, ...WORKLOADS_4K]) {
-  variants.push({ w, durability: 'full' })
-  variants.push({ w: withDurabilities(w, ['none']), durability: 'none' })
-  variants.push({ w: withDurabilities(w, ['none', 'full']), durability: 'none' })
+  for (const path of ['pages', 'journal'] as const) {
+    variants.push({ w, durability: 'full', path })
+    variants.push({ w: withDurabilities(w, ['none']), durability: 'none', path })
+    variants.push({ w: withDurabilities(w, ['none', 'full']), durability: 'none', path })
+  }
 }
 
 const ops = new Map<string, number>()
@@ -33,30 +35,31 @@ const started = Date.now()
 const failures: string[] = []
 let recoveries = 0
 for (let i = 0; i < cases; i++) {
-  const { w, durability } = prng.pick(variants)
-  let total = ops.get(w.name)
+  const { w, durability, path } = prng.pick(variants)
+  let total = ops.get(w.name + path)
   if (total === undefined) {
-    total = (await runWorkload(new PowerLossFileSystem(), w, { durability })).ops
-    ops.set(w.name, total)
+    total = (await runWorkload(new PowerLossFileSystem(), w, { durability, path })).ops
+    ops.set(w.name + path, total)
   }
   const k = prng.range(1, total)
   const sectorSize = prng.pick([512, 4096])
   const image = (): CrashImageOptions => ({ mode: 'random', seed: prng.int(2 ** 32), keepProbability: prng.next(), tearProbability: prng.next() * 0.6 })
   const fs = new PowerLossFileSystem({ sectorSize })
-  const rec = await runWorkload(fs, w, { durability, crashAt: k })
+  const rec = await runWorkload(fs, w, { durability, crashAt: k, path })
   if (prng.bool(0.2)) {
-    // Power returns, and is lost again at the first write or sync of the recovery.
-    fs.reopenAfterCrash(PATH, image()).crashAt('any', 1)
+    // Power returns, and is lost again at one of the first writes or syncs of the recovery.
+    fs.reopenAllAfterCrash(image())
+    fs.clock.crashAt(fs.clock.ops + 1 + prng.int(path === 'journal' ? 12 : 1))
     recoveries++
     try {
-      await (await open(PATH, openOptions(fs, w, 'full'))).close()
+      await (await open(PATH, openOptions(fs, w, 'full', path))).close()
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'BTREE_IO') failures.push(`case ${i}: recovery failed with ${(err as Error).message}`)
     }
   }
   const img = image()
-  const verdict = await verifyAfterCrash(fs, w, rec, img, { accept: durability === 'full' ? 'latest' : 'durable-prefix' })
-  if (!verdict.ok) failures.push(`case ${i}: ${w.name} crash at op ${k}, sector ${sectorSize}, image ${JSON.stringify(img)}: ${verdict.why}`)
+  const verdict = await verifyAfterCrash(fs, w, rec, img, { accept: durability === 'full' ? 'latest' : 'durable-prefix', path })
+  if (!verdict.ok) failures.push(`case ${i}: ${w.name} (${path}) crash at op ${k}, sector ${sectorSize}, image ${JSON.stringify(img)}: ${verdict.why}`)
   if ((i + 1) % 500 === 0) console.log(`${i + 1}/${cases} cases, ${failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s`)
 }
 console.log(

@@ -7,7 +7,7 @@ describe('integration: dropping a large bucket', () => {
   it('deleteBucket of 200,000 entries reads no leaf pages; later commits reclaim every page', async function () {
     this.timeout(120_000)
     const reclaimPerCommit = 64
-    let db = await t.open({ durability: 'none' })
+    let db = await t.open({ durability: 'none', journal: false })
     await db.update((tx) => {
       const big = tx.createBucket('big')
       for (let i = 0; i < 200_000; i++) big.put(numKey(i), Buffer.alloc(20, i & 0xff))
@@ -21,7 +21,7 @@ describe('integration: dropping a large bucket', () => {
     expect(treePages.leafPages).to.be.greaterThan(1000)
     await db.close()
     // A fresh cache: every page the drop touches is a miss.
-    db = await t.open({ reclaimPerCommit, durability: 'none' })
+    db = await t.open({ reclaimPerCommit, durability: 'none', journal: false })
     const oldSnapshot = db.begin()
     const started = Date.now()
     await db.update((tx) => tx.deleteBucket('big'))
@@ -66,12 +66,12 @@ describe('integration: dropping a large bucket', () => {
     expect(end.reachable + end.free + end.pending).to.equal(end.total)
     expect(end.free + end.pending).to.be.greaterThan(treePages.leafPages)
     await db.close()
-    db = await t.open()
+    db = await t.open({ journal: false })
     expect(expectCheck(db).pages.reclaiming).to.equal(0)
   })
 
   it('reclaim state survives reopen in the middle', async () => {
-    let db = await t.open({ reclaimPerCommit: 5, pageSize: 1024 })
+    let db = await t.open({ reclaimPerCommit: 5, pageSize: 1024, journal: false })
     await db.update((tx) => {
       const a = tx.createBucket('a')
       for (let i = 0; i < 5000; i++) a.put(numKey(i), Buffer.alloc(30, 1))
@@ -83,7 +83,7 @@ describe('integration: dropping a large bucket', () => {
     const mid = expectCheck(db).pages.reclaiming
     expect(mid).to.be.greaterThan(0)
     await db.close()
-    db = await t.open({ reclaimPerCommit: 500 })
+    db = await t.open({ reclaimPerCommit: 500, journal: false })
     expect(expectCheck(db).pages.reclaiming).to.equal(mid)
     for (let i = 0; i < 30 && db.stats().reclaimingPages > 0; i++) await db.update((tx) => tx.bucket('s')!.put(b('1'), numKey(i)))
     expect(expectCheck(db).pages.reclaiming).to.equal(0)

@@ -53,8 +53,10 @@ describe('integration: snapshot isolation', () => {
     expectCheck(db)
   })
 
-  it('a snapshot repeats its reads across many later commits that reuse freed pages', async () => {
-    const db = await t.open({ durability: 'none', pageSize: 1024 })
+  // Pages: every commit frees and reuses pages. Journal: commits share in-memory nodes with the
+  // snapshot, and a checkpoint after nearly every commit (journalSize 4 KiB) frees and reuses pages.
+  for (const journal of [false, true]) it(`a snapshot repeats its reads across many later commits that reuse freed pages${journal ? ' (journal)' : ''}`, async () => {
+    const db = await t.open({ durability: 'none', pageSize: 1024, journal, journalSize: 4096 })
     await db.update((tx) => {
       const a = tx.createBucket('a')
       for (let i = 0; i < 2000; i++) a.put(numKey(i), Buffer.alloc(40, i % 251))

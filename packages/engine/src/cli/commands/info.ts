@@ -22,6 +22,10 @@ export const infoCommand: Command = {
       `file size:       ${info.fileSize} (${formatBytes(info.fileSize)})`,
       `high-water mark: ${info.highWater} pages (${formatBytes(info.highWater * info.pageSize)})`,
       `active meta:     ${info.activeMeta}`,
+      ...(info.journal === undefined
+        ? []
+        : [`journal:         ${info.journal.records} commits, ${info.journal.bytes} bytes since checkpoint txid ${info.checkpointTxid} (${info.journal.path})`]),
+      ...info.skipped.map((s) => `skipped at open: ${s}`),
       ...info.metas.map(
         (m) => `meta ${m.slot}:          ${m.valid ? `valid, txid ${m.txid}` : 'invalid'}${m.problem === undefined ? '' : ` (${m.problem})`}`,
       ),

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
-import { PageCache } from '../../../src/store/page-cache.js'
+import { PageCache, defaultCacheSize } from '../../../src/store/page-cache.js'
+import { PageSlab, SLAB_PAGES } from '../../../src/store/page-slab.js'
 
 const page = (id: number, size = 1024): Buffer => Buffer.alloc(size, id & 0xff)
 
@@ -49,5 +50,28 @@ describe('store/PageCache', () => {
     cache.set(1, page(1))
     expect(cache.bytes).to.equal(0)
     expect(cache.get(1)).to.equal(undefined)
+  })
+
+  it('defaultCacheSize: an eighth of the memory, at least 64 MiB, at most 1 GiB', () => {
+    const MiB = 1024 * 1024
+    expect(defaultCacheSize(256 * MiB)).to.equal(64 * MiB)
+    expect(defaultCacheSize(2048 * MiB)).to.equal(256 * MiB)
+    expect(defaultCacheSize(64 * 1024 * MiB)).to.equal(1024 * MiB)
+    expect(defaultCacheSize()).to.be.within(64 * MiB, 1024 * MiB)
+  })
+})
+
+describe('store/PageSlab', () => {
+  it('hands out distinct page-sized views, a few pages to an allocation', () => {
+    const slab = new PageSlab(1024)
+    const pages = Array.from({ length: 20 }, () => slab.take())
+    pages.forEach((p, i) => p.fill(i))
+    pages.forEach((p, i) => {
+      expect(p.length).to.equal(1024)
+      expect(p.every((b) => b === i)).to.equal(true)
+    })
+    const buffers = new Set(pages.map((p) => p.buffer))
+    expect(buffers.size).to.be.below(pages.length)
+    for (const b of buffers) expect(b.byteLength).to.be.at.most(SLAB_PAGES * 1024)
   })
 })

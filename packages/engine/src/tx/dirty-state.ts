@@ -1,0 +1,17 @@
+import type { BucketState } from '../bucket/bucket-state.js'
+import type { ReclaimEntry } from '../page/freelist-page.js'
+
+/**
+ * FORMAT.md §11: the commits made since the last checkpoint, as one published state over its meta:
+ * the buckets they changed (null: dropped), whose trees are in-memory nodes over the checkpoint's
+ * pages, and the checkpoint's trees they dropped. Immutable once published: readers' snapshots
+ * share it, and the next write transaction copies what it changes (Node.gen).
+ */
+export interface DirtyState {
+  /** The newest commit in it. */
+  readonly txid: number
+  readonly buckets: ReadonlyMap<string, BucketState | null>
+  readonly dropped: readonly ReclaimEntry[]
+  /** Pages decoded into nodes since the checkpoint: about what the next checkpoint writes. */
+  readonly pages: number
+}

@@ -1,0 +1,283 @@
+import { expect } from 'chai'
+import { type Database, open } from '../../src/db.js'
+import { FaultFileSystem } from '../../src/io/fault-file.js'
+import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
+import { PowerLossFileSystem } from '../../src/io/power-loss-file.js'
+import { RECORD_HEADER } from '../../src/page/journal-record.js'
+import { rejection } from './helpers.js'
+
+const PATH = '/journal/db'
+const JPATH = `${PATH}-journal`
+const b = (s: string): Buffer => Buffer.from(s)
+
+function contents(db: Database): Record<string, Record<string, string>> {
+  return db.view((tx) => {
+    const out: Record<string, Record<string, string>> = {}
+    for (const name of tx.buckets()) {
+      const m: Record<string, string> = {}
+      for (const [k, v] of tx.bucket(name)!.entries()) m[k.toString()] = v.toString()
+      out[name] = m
+    }
+    return out
+  })
+}
+
+function expectClean(db: Database): void {
+  const ck = db.check()
+  expect(ck.ok, JSON.stringify(ck.errors.slice(0, 3))).to.equal(true)
+  const p = ck.pages
+  expect(p.reachable + p.free + p.pending + p.reclaiming).to.equal(p.total)
+}
+
+describe('integration: the journal (FORMAT.md §11)', () => {
+  it("a 'full' commit is one journal append and one sync; the database file is not written until a checkpoint", async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    const file = fs.file(PATH)
+    const before = file.counts
+    const journal = fs.file(JPATH)
+    const jBefore = journal.counts
+    for (let i = 0; i < 5; i++) await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), b(`v${i}`)))
+    expect(file.counts.write).to.equal(before.write)
+    expect(file.counts.sync).to.equal(before.sync)
+    expect(journal.counts.write - jBefore.write).to.equal(5)
+    expect(journal.counts.sync - jBefore.sync).to.equal(5)
+    expect(db.info().journal!.records).to.equal(5)
+    expectClean(db)
+    await db.checkpoint()
+    expect(file.counts.sync).to.be.greaterThan(before.sync)
+    expect(db.info().journal).to.deep.include({ records: 0, bytes: 0 })
+    expect(contents(db)).to.deep.equal({ a: { k0: 'v0', k1: 'v1', k2: 'v2', k3: 'v3', k4: 'v4' } })
+    expectClean(db)
+    await db.close()
+  })
+
+  it("after a power loss, open replays every 'full' commit from the journal and checkpoints it", async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 300; i++) a.put(b(`key${String(i).padStart(4, '0')}`), Buffer.alloc(30, i))
+      tx.createBucket('gone').put(b('x'), b('y'))
+    })
+    await db.update((tx) => {
+      tx.deleteBucket('gone')
+      const a = tx.bucket('a')!
+      for (let i = 0; i < 300; i += 3) a.delete(b(`key${String(i).padStart(4, '0')}`))
+      a.put(b('big'), Buffer.alloc(5000, 7))
+    })
+    const expected = contents(db)
+    const txid = db.txid
+    // The power goes: only what was synced survives (both files).
+    fs.reopenAllAfterCrash({ mode: 'drop-all' })
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(contents(again)).to.deep.equal(expected)
+    expect(again.txid).to.be.greaterThan(txid)
+    expect(again.info().skipped).to.deep.equal([])
+    // Recovery checkpointed the replayed commits and restarted the journal.
+    expect(again.info().journal).to.deep.include({ records: 0, bytes: 0 })
+    expectClean(again)
+    await again.update((tx) => tx.bucket('a')!.put(b('after'), b('1')))
+    expectClean(again)
+    await again.close()
+  })
+
+  it("durability 'none' commits lost to a power loss leave an earlier state, never a corrupt one", async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, durability: 'none' })
+    await db.update((tx) => tx.createBucket('a').put(b('k'), b('1')), { durability: 'full' })
+    for (let i = 2; i < 6; i++) await db.update((tx) => tx.bucket('a')!.put(b('k'), b(String(i))))
+    fs.reopenAllAfterCrash({ mode: 'drop-all' })
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(contents(again)).to.deep.equal({ a: { k: '1' } })
+    expectClean(again)
+    await again.close()
+  })
+
+  it('a torn last record is skipped: open reports it in info().skipped and check() warns, and the earlier commits are there', async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    for (let i = 0; i < 4; i++) await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), Buffer.alloc(100, i)))
+    const journalBytes = fs.file(JPATH).bytes()
+    // The disk after the crash: the journal loses the end of its last record.
+    const mem = new MemoryFileSystem()
+    mem.files.set(PATH, new MemoryFile(fs.file(PATH).bytes()))
+    mem.files.set(JPATH, new MemoryFile(journalBytes.subarray(0, journalBytes.length - 10)))
+    const again = await open(PATH, { fileSystem: mem, lock: false, readOnly: true })
+    expect(Object.keys(contents(again).a!)).to.deep.equal(['k0', 'k1', 'k2'])
+    const skipped = again.info().skipped
+    expect(skipped).to.have.length(1)
+    expect(skipped[0]).to.match(/^journal: record at byte \d+ runs past the end/)
+    const ck = again.check()
+    expect(ck.ok).to.equal(true)
+    expect(ck.warnings.map((w) => w.message)).to.deep.equal(skipped)
+    expect(again.info().journal!.records).to.equal(3)
+    await again.close()
+  })
+
+  it('a record that fails its checksum ends the journal there: later records are not replayed', async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    for (let i = 0; i < 4; i++) await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), Buffer.alloc(50, i)))
+    const journal = Buffer.from(fs.file(JPATH).bytes())
+    const second = journal.readUInt32LE(4)
+    journal[second + RECORD_HEADER + 3] ^= 0x10
+    const mem = new MemoryFileSystem()
+    mem.files.set(PATH, new MemoryFile(fs.file(PATH).bytes()))
+    mem.files.set(JPATH, new MemoryFile(journal))
+    const again = await open(PATH, { fileSystem: mem, lock: false })
+    expect(Object.keys(contents(again).a!)).to.deep.equal(['k0'])
+    expect(again.info().skipped[0]).to.match(/checksum mismatch/)
+    expect(again.check().warnings).to.have.length(1)
+    expectClean(again)
+    await again.close()
+  })
+
+  it('EIO at the journal append or its sync rejects the commit with BTREE_IO and changes nothing; the next commit works', async () => {
+    for (const op of ['write', 'sync'] as const) {
+      const fs = new FaultFileSystem()
+      const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+      await db.update((tx) => tx.createBucket('a').put(b('k'), b('1')))
+      fs.file(JPATH).failNext(op, 'EIO')
+      const err = await rejection(db.update((tx) => tx.bucket('a')!.put(b('k'), b('2'))))
+      expect((err as { code?: string }).code).to.equal('BTREE_IO')
+      expect(contents(db)).to.deep.equal({ a: { k: '1' } })
+      expectClean(db)
+      await db.update((tx) => tx.bucket('a')!.put(b('k'), b('3')))
+      expectClean(db)
+      await db.close()
+      const again = await open(PATH, { fileSystem: fs, lock: false })
+      expect(contents(again), op).to.deep.equal({ a: { k: '3' } })
+      expectClean(again)
+      await again.close()
+    }
+  })
+
+  it('a failed checkpoint does not fail the commit that triggered it; the next checkpoint writes everything', async () => {
+    const fs = new FaultFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, journalSize: 512 })
+    await db.update((tx) => tx.createBucket('a').put(b('k0'), Buffer.alloc(600, 1)))
+    fs.file(PATH).failNext('sync', 'EIO')
+    await db.update((tx) => tx.bucket('a')!.put(b('k1'), Buffer.alloc(600, 2)))
+    expect(db.info().journal!.records).to.be.greaterThan(0)
+    expectClean(db)
+    await db.update((tx) => tx.bucket('a')!.put(b('k2'), Buffer.alloc(600, 3)))
+    expect(db.info().journal!.records).to.equal(0)
+    expectClean(db)
+    await db.close()
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(Object.keys(contents(again).a!)).to.deep.equal(['k0', 'k1', 'k2'])
+    await again.close()
+  })
+
+  it('snapshots keep their commit across journaled commits and checkpoints; pages they read are reused only after they close', async () => {
+    const db = await open(PATH, { fileSystem: new MemoryFileSystem(), lock: false, pageSize: 1024 })
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 1000; i++) a.put(b(`k${String(i).padStart(4, '0')}`), Buffer.alloc(20, i))
+    })
+    await db.checkpoint()
+    const onPages = db.begin()
+    await db.update((tx) => {
+      const a = tx.bucket('a')!
+      for (let i = 0; i < 1000; i += 2) a.put(b(`k${String(i).padStart(4, '0')}`), b('new'))
+    })
+    const onJournal = db.begin()
+    const expectedPages = contents(db)
+    for (let round = 0; round < 5; round++) {
+      await db.update((tx) => {
+        const a = tx.bucket('a')!
+        for (let i = round; i < 1000; i += 5) a.delete(b(`k${String(i).padStart(4, '0')}`))
+        tx.createBucketIfNotExists(`r${round}`).put(b('x'), b('y'))
+      })
+      if (round % 2 === 0) await db.checkpoint()
+    }
+    const a1 = [...onPages.bucket('a')!.entries()]
+    expect(a1).to.have.length(1000)
+    expect(a1[0]![1]).to.deep.equal(Buffer.alloc(20, 0))
+    const a2 = Object.fromEntries([...onJournal.bucket('a')!.entries()].map(([k, v]) => [k.toString(), v.toString()]))
+    expect(a2).to.deep.equal(expectedPages.a)
+    expect(onJournal.buckets()).to.deep.equal(['a'])
+    expect(db.check().pages.pending).to.be.greaterThan(0)
+    onPages.close()
+    onJournal.close()
+    await db.update((tx) => tx.bucket('a')!.put(b('z'), b('z')))
+    await db.checkpoint()
+    expectClean(db)
+    await db.close()
+  })
+
+  it('checkpoints come when the journal passes journalSize, and when the pages to write pass dirtySize', async () => {
+    const fs = new MemoryFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, journalSize: 8192, dirtySize: 1 << 30 })
+    let maxJournal = 0
+    for (let i = 0; i < 100; i++) {
+      await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), Buffer.alloc(200, i)))
+      maxJournal = Math.max(maxJournal, db.info().journal!.bytes)
+    }
+    expect(maxJournal).to.be.at.most(8192 + 400)
+    expect(db.info().checkpointTxid).to.be.greaterThan(1)
+    await db.close()
+    const db2 = await open(PATH, { fileSystem: fs, lock: false, journalSize: 1 << 30, dirtySize: 16 * 1024 })
+    let maxRecords = 0
+    for (let i = 0; i < 50; i++) {
+      await db2.update((tx) => {
+        const a = tx.bucket('a')!
+        for (let j = 0; j < 20; j++) a.put(b(`n${i}-${j}`), Buffer.alloc(100, j))
+      })
+      maxRecords = Math.max(maxRecords, db2.info().journal!.records)
+    }
+    // 16 KiB of dirty pages at 1 KiB pages: a checkpoint every few commits.
+    expect(maxRecords).to.be.below(20)
+    expectClean(db2)
+    await db2.close()
+  })
+
+  it('a read-only open replays the journal in memory and writes nothing; close leaves an empty journal', async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    await db.update((tx) => tx.createBucket('a').put(b('k'), b('v')))
+    const ro = await open(PATH, { fileSystem: fs, lock: false, readOnly: true })
+    const writes = fs.clock.ops
+    expect(contents(ro)).to.deep.equal({ a: { k: 'v' } })
+    expect(ro.info().journal!.records).to.equal(1)
+    expect(ro.check().ok).to.equal(true)
+    await ro.close()
+    expect(fs.clock.ops).to.equal(writes)
+    await db.close()
+    expect(fs.file(JPATH).size()).to.equal(0)
+    const again = await open(PATH, { fileSystem: fs, lock: false, readOnly: true })
+    expect(contents(again)).to.deep.equal({ a: { k: 'v' } })
+    expect(again.info().journal).to.deep.include({ records: 0, bytes: 0 })
+    await again.close()
+  })
+
+  it("savepoints and group commit: a callback that throws leaves nothing in the journal's replay", async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    await db.update((tx) => tx.createBucket('a'))
+    const results = await Promise.allSettled([
+      db.update((tx) => tx.bucket('a')!.put(b('one'), b('1'))),
+      db.update((tx) => {
+        tx.bucket('a')!.put(b('bad'), b('x'))
+        tx.createBucket('bad')
+        throw new Error('no')
+      }),
+      db.update((tx) => {
+        const sp = tx.savepoint()
+        tx.bucket('a')!.put(b('rolled'), b('back'))
+        tx.deleteBucket('a')
+        tx.rollbackTo(sp)
+        tx.bucket('a')!.put(b('two'), b('2'))
+      }),
+    ])
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled'])
+    const expected = contents(db)
+    expect(expected).to.deep.equal({ a: { one: '1', two: '2' } })
+    fs.reopenAllAfterCrash({ mode: 'drop-all' })
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(contents(again)).to.deep.equal(expected)
+    expectClean(again)
+    await again.close()
+  })
+})
