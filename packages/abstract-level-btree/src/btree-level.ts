@@ -274,9 +274,10 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   }
 
   /**
-   * Resolves once the writes issued before it are committed. A copy-on-write B+tree has nothing to
-   * compact per range: freed pages are reused by later commits (the file itself is compacted
-   * offline with `btree-store compact`).
+   * Resolves once the writes issued before it are committed and checkpointed: the engine's journal
+   * (FORMAT.md §11 of the engine) is written into the tree's pages, as LevelDB's compaction moves
+   * its log into tables. A copy-on-write B+tree has nothing to compact per range: freed pages are
+   * reused by later commits (the file itself is compacted offline with `btree-store compact`).
    */
   async compactRange(start: KDefault, end: KDefault, options?: StartEndOptions<KDefault>): Promise<void> {
     void start
@@ -284,6 +285,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
     void options
     await this.#whenOpen()
     await this.#store.settled()
+    await this.#store.engine.checkpoint()
   }
 
   /**

@@ -33,8 +33,7 @@ export async function repairLocation(location: string): Promise<void> {
     return
   }
   const rebuilt = `${file}.repair`
-  fs.rmSync(rebuilt, { force: true })
-  fs.rmSync(`${rebuilt}-lock`, { force: true })
+  for (const leftover of [rebuilt, `${rebuilt}-journal`, `${rebuilt}-lock`]) fs.rmSync(leftover, { force: true })
   // Every chunk's commit is durable: the rebuilt file replaces the old one only once it is whole.
   const target = await open(rebuilt, { pageSize: source.pageSize })
   try {
@@ -45,9 +44,13 @@ export async function repairLocation(location: string): Promise<void> {
     await source.close().catch(() => {})
     throw toLevelError(err)
   }
+  // Both closes checkpoint, so neither journal holds a record the files lack: the damaged file's
+  // journal goes aside with it, and the rebuilt file starts without one.
   await target.close()
   await source.close()
   fs.renameSync(file, `${file}.damaged`)
+  if (fs.existsSync(`${file}-journal`)) fs.renameSync(`${file}-journal`, `${file}.damaged-journal`)
+  fs.rmSync(`${rebuilt}-journal`, { force: true })
   fs.renameSync(rebuilt, file)
 }
 

@@ -70,7 +70,8 @@ describe('btree-level: writes', () => {
     expect(afterPut).to.be.greaterThan(before)
     await db.batch([{ type: 'del', key: 'k1' }], { sync: true } as object)
     expect(syncs()).to.be.greaterThan(afterPut)
-    expect(engine.info().metas.find((m) => m.slot === engine.info().activeMeta)!.txid).to.equal(engine.txid)
+    // Durable commits are appended to the engine's journal (FORMAT.md §11) and reach pages at its checkpoints.
+    expect(engine.info().journal!.records).to.be.greaterThan(0)
     expectCheckOk(db)
   })
 
