@@ -1,0 +1,66 @@
+import { expect } from 'chai'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+const BENCH = fileURLToPath(new URL('../bench/run.js', import.meta.url))
+const WORKLOADS = ['insert', 'point-select', 'index-lookup', 'range-scan', 'update', 'group-by', 'update-durable']
+
+interface Line {
+  kind: string
+  side?: string
+  workload?: string
+  opsPerSec?: number
+  unsupported?: string
+  error?: string
+  notApplicable?: boolean
+  access?: string
+}
+
+/**
+ * The benchmark at a tiny size in a child process, as `npm run bench` runs it. better-sqlite3 lives
+ * in bench/node_modules and is usually absent here (CI builds no native code): then the run says
+ * so on stderr and still measures btree-store and sql.js.
+ */
+describe('bench: smoke run at tiny n', function () {
+  this.timeout(30_000)
+
+  it('prints a JSON line per measurement for btree-store and sql.js, plans, medians and the table', async () => {
+    const { stdout, stderr } = await run(process.execPath, [BENCH, '--n', '250', '--rounds', '1', '--budget-ms', '40'])
+    const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line)
+    const better = lines.some((l) => l.side === 'better-sqlite3')
+    if (!better) expect(stderr).to.match(/better-sqlite3 is not installed in bench\//)
+    expect(lines[0]?.kind).to.equal('environment')
+    for (const side of ['btree-store', 'sql.js', ...(better ? ['better-sqlite3'] : [])]) {
+      for (const workload of WORKLOADS) {
+        const medians = lines.filter((l) => l.kind === 'median' && l.side === side && l.workload === workload)
+        expect(medians, `${side} ${workload}`).to.have.length(1)
+        const m = medians[0]!
+        expect(m.error, `${side} ${workload}`).to.equal(undefined)
+        if (m.opsPerSec !== undefined) expect(m.opsPerSec).to.be.a('number').and.to.be.greaterThan(0).and.to.be.finite
+        else if (side === 'sql.js' && workload === 'update-durable') expect(m.notApplicable).to.equal(true)
+        else expect(m.unsupported, `${side} ${workload}: only the dialect may decline`).to.be.a('string')
+        if (m.unsupported !== undefined) expect(side).to.equal('btree-store')
+        if (m.opsPerSec !== undefined) {
+          expect(lines.some((l) => l.kind === 'measurement' && l.side === side && l.workload === workload && l.opsPerSec !== undefined)).to.equal(true)
+        }
+      }
+    }
+    const plans = new Map(lines.filter((l) => l.kind === 'plan').map((l) => [l.workload, l.access]))
+    expect(plans.get('point-select')).to.equal('point')
+    expect(plans.get('range-scan')).to.equal('range')
+    expect(plans.has('index-lookup')).to.equal(true)
+    expect(stdout).to.include('| workload | btree-store')
+    expect(stdout).to.match(/\| point select by primary key \| [\d.]+k? \|/)
+  })
+
+  it('rejects a bad size with a usage message and a non-zero exit', async () => {
+    const err = await run(process.execPath, [BENCH, '--n', '0']).then(
+      () => undefined,
+      (e: unknown) => e as { code: number; stderr: string },
+    )
+    expect(err?.code).to.not.equal(0)
+    expect(err?.stderr).to.match(/--n needs a positive integer/)
+  })
+})
