@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely'
 import { explain } from '../src/index.js'
 import { parseArgs } from './args.js'
 import { markdownTable, Results, type Outcome } from './report.js'
-import { createIndex, createSchema, type BenchDB } from './schema.js'
+import { createSchema, type BenchDB } from './schema.js'
 import { btreeSide, loadBetterSqlite3, sqlJsSide, type Side } from './sides.js'
 import { makeContext, WORKLOADS, type Workload, type WorkloadContext } from './workloads.js'
 
@@ -54,8 +54,7 @@ async function runSide(side: Side, round: number, workloads: readonly Workload[]
   const dir = mkdtempSync(join(tmpdir(), `kysely-bench-${side.name}-`))
   let db = await side.open(dir)
   try {
-    await createSchema(db)
-    await createIndex(db)
+    await createSchema(db, ctx.n)
     for (const workload of workloads) {
       if (workload.name === 'update-durable') {
         if (side.durableSetting === undefined) {
@@ -81,7 +80,7 @@ async function main(): Promise<void> {
   const sides: Side[] = [btreeSide]
   const better = loadBetterSqlite3()
   if ('side' in better) sides.push(better.side)
-  else console.error(`better-sqlite3 is not installed in bench/ (run \`npm --prefix bench install\` in packages/kysely-dialect): skipping it. ${better.missing}`)
+  else console.error(`better-sqlite3 is not installed in bench/ (run \`npm --prefix bench install\` in packages/kysely-dialect, or \`npm --prefix bench rebuild\` after a failed build): skipping it. ${better.missing}`)
   sides.push(sqlJsSide)
   const known = new Set(WORKLOADS.map((w) => w.name))
   for (const name of args.only ?? []) if (!known.has(name)) throw new RangeError(`unknown workload ${name}; known: ${[...known].join(', ')}`)

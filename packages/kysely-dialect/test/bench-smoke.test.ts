@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 const BENCH = fileURLToPath(new URL('../bench/run.js', import.meta.url))
-const WORKLOADS = ['insert', 'point-select', 'index-lookup', 'range-scan', 'update', 'group-by', 'update-durable']
+const WORKLOADS = ['insert', 'insert-batch', 'point-select', 'index-lookup', 'range-scan', 'join', 'update', 'group-by', 'delete', 'update-durable']
 
 interface Line {
   kind: string
