@@ -3,7 +3,8 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { explain } from '../src/index.js'
-import { parseArgs } from './args.js'
+import { parseArgs, type BenchArgs } from './args.js'
+import { profiled } from './profile.js'
 import { markdownTable, Results, type Outcome } from './report.js'
 import { createSchema, type BenchDB } from './schema.js'
 import { btreeSide, loadBetterSqlite3, sqlJsSide, type Side } from './sides.js'
@@ -50,7 +51,7 @@ async function plans(db: Kysely<BenchDB>): Promise<void> {
   }
 }
 
-async function runSide(side: Side, round: number, workloads: readonly Workload[], ctx: WorkloadContext, results: Results): Promise<void> {
+async function runSide(side: Side, round: number, workloads: readonly Workload[], ctx: WorkloadContext, results: Results, args: BenchArgs): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `kysely-bench-${side.name}-`))
   let db = await side.open(dir)
   try {
@@ -63,7 +64,11 @@ async function runSide(side: Side, round: number, workloads: readonly Workload[]
         }
         db = await side.durable(db, dir)
       }
-      const outcome = await measure(side, db, workload, ctx)
+      const current = db
+      const outcome =
+        args.profile === workload.name && side === btreeSide && round === 1
+          ? await profiled(args.profileFile, () => measure(side, current, workload, ctx))
+          : await measure(side, current, workload, ctx)
       results.add(side.name, workload.name, outcome)
       line({ kind: 'measurement', side: side.name, setting: workload.name === 'update-durable' ? side.durableSetting : side.setting, workload: workload.name, round, n: ctx.n, ...outcome })
       if (workload.name === 'insert' && side === btreeSide && round === 1) await plans(db)
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
   else console.error(`better-sqlite3 is not installed in bench/ (run \`npm --prefix bench install\` in packages/kysely-dialect, or \`npm --prefix bench rebuild\` after a failed build): skipping it. ${better.missing}`)
   sides.push(sqlJsSide)
   const known = new Set(WORKLOADS.map((w) => w.name))
-  for (const name of args.only ?? []) if (!known.has(name)) throw new RangeError(`unknown workload ${name}; known: ${[...known].join(', ')}`)
+  for (const name of [...(args.only ?? []), ...(args.profile === undefined ? [] : [args.profile])]) if (!known.has(name)) throw new RangeError(`unknown workload ${name}; known: ${[...known].join(', ')}`)
   for (const name of args.sides ?? []) if (!['btree-store', 'better-sqlite3', 'sql.js'].includes(name)) throw new RangeError(`unknown side ${name}`)
   const chosen = sides.filter((s) => args.sides === undefined || args.sides.includes(s.name))
   // `insert` always runs: it fills the table every other workload reads.
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
   const results = new Results()
   for (let round = 1; round <= args.rounds; round++) {
     // Rotate the order each round so no side always runs first (or last) on a drifting machine.
-    for (let k = 0; k < chosen.length; k++) await runSide(chosen[(k + round - 1) % chosen.length]!, round, workloads, ctx, results)
+    for (let k = 0; k < chosen.length; k++) await runSide(chosen[(k + round - 1) % chosen.length]!, round, workloads, ctx, results, args)
   }
   for (const side of chosen) {
     for (const w of workloads) line({ kind: 'median', side: side.name, workload: w.name, n: args.n, rounds: args.rounds, ...results.summary(side.name, w.name) })
@@ -103,6 +108,7 @@ async function main(): Promise<void> {
   console.log(`Kysely, n = ${args.n}, ops/s, median of ${args.rounds} round(s); durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`)
   console.log('')
   console.log(markdownTable(results, chosen, workloads))
+  if (args.profile !== undefined) console.error(`CPU profile of btree-store's ${args.profile} (round 1) in ${args.profileFile}: node dist/bench/profile-top.js ${args.profileFile}`)
   if (results.failed) process.exitCode = 1
 }
 
