@@ -37,10 +37,37 @@ export function topFunctions(profile: CpuProfile, count: number): Array<{ name: 
     .map(([name, us]) => ({ name, ms: us / 1000, share: us / total }))
 }
 
+/** Self time by layer: Kysely (build + compile), the dialect, the engine, Node's own code, GC, idle. */
+export function layers(profile: CpuProfile): Array<{ layer: string; ms: number; share: number }> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const sums = new Map<string, number>()
+  let total = 0
+  for (let i = 0; i < profile.samples.length; i++) {
+    const { url, functionName } = byId.get(profile.samples[i]!)!.callFrame
+    const layer = url.includes('/node_modules/kysely')
+      ? 'kysely'
+      : url.includes('/kysely-dialect/dist/src/')
+        ? 'dialect'
+        : url.includes('/engine/dist/src/')
+          ? 'engine'
+          : url.includes('/kysely-dialect/dist/bench/')
+            ? 'bench'
+            : functionName === '(garbage collector)' || functionName === '(idle)' || functionName === '(program)'
+              ? functionName
+              : 'node and native'
+    const dt = profile.timeDeltas[i] ?? 0
+    sums.set(layer, (sums.get(layer) ?? 0) + dt)
+    total += dt
+  }
+  return [...sums].sort((a, b) => b[1] - a[1]).map(([layer, us]) => ({ layer, ms: us / 1000, share: us / total }))
+}
+
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {
   const [file, count = '10'] = process.argv.slice(2)
   if (file === undefined) throw new RangeError('usage: profile-top.js FILE.cpuprofile [N]')
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   console.log('| self time | share | function |\n| ---: | ---: | --- |')
   for (const f of topFunctions(profile, Number(count))) console.log(`| ${f.ms.toFixed(0)} ms | ${(f.share * 100).toFixed(1)}% | \`${f.name}\` |`)
+  console.log('\n| layer (self time) | ms | share |\n| --- | ---: | ---: |')
+  for (const l of layers(profile)) console.log(`| ${l.layer} | ${l.ms.toFixed(0)} | ${(l.share * 100).toFixed(1)}% |`)
 }

@@ -1,7 +1,11 @@
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { layers, topFunctions } from '../bench/profile-top.js'
 
 const run = promisify(execFile)
 const BENCH = fileURLToPath(new URL('../bench/run.js', import.meta.url))
@@ -26,8 +30,15 @@ interface Line {
 describe('bench: smoke run at tiny n', function () {
   this.timeout(30_000)
 
-  it('prints a JSON line per measurement for btree-store and sql.js, plans, medians and the table', async () => {
-    const { stdout, stderr } = await run(process.execPath, [BENCH, '--n', '250', '--rounds', '1', '--budget-ms', '40'])
+  let dir: string
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kysely-btree-bench-'))
+  })
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('prints a JSON line per measurement for btree-store and sql.js, plans, medians and the table; profiles one workload', async () => {
+    const profileFile = join(dir, 'point-select.cpuprofile')
+    const { stdout, stderr } = await run(process.execPath, [BENCH, '--n', '250', '--rounds', '1', '--budget-ms', '40', '--profile', 'point-select', '--profile-file', profileFile])
     const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line)
     const better = lines.some((l) => l.side === 'better-sqlite3')
     if (!better) expect(stderr).to.match(/better-sqlite3 is not installed in bench\//)
@@ -53,6 +64,11 @@ describe('bench: smoke run at tiny n', function () {
     expect(plans.has('index-lookup')).to.equal(true)
     expect(stdout).to.include('| workload | btree-store')
     expect(stdout).to.match(/\| point select by primary key \| [\d.]+k? \|/)
+    const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as Parameters<typeof topFunctions>[0]
+    const top = topFunctions(profile, 10)
+    expect(top).to.have.length.greaterThan(0)
+    expect(top.map((f) => f.share).reduce((a, b) => a + b)).to.be.at.most(1.0001)
+    expect(layers(profile).map((l) => l.layer)).to.include('dialect')
   })
 
   it('rejects a bad size with a usage message and a non-zero exit', async () => {
