@@ -19,12 +19,18 @@ interface CpuProfile {
   timeDeltas: number[]
 }
 
+/** The in-process profiler's own `Profiler.stop` (serializing the profile) is sampled too: not the workload's time. */
+function isProfilerItself(frame: CallFrame): boolean {
+  return frame.functionName === 'dispatch' && frame.url === ''
+}
+
 export function topFunctions(profile: CpuProfile, count: number): Array<{ name: string; ms: number; share: number }> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const self = new Map<string, number>()
   let total = 0
   for (let i = 0; i < profile.samples.length; i++) {
     const frame = byId.get(profile.samples[i]!)!.callFrame
+    if (isProfilerItself(frame)) continue
     const where = frame.url === '' ? '' : ` ${frame.url.replace(/^.*\/(packages|node_modules)\//, '').replace(/^file:\/\//, '')}:${frame.lineNumber + 1}`
     const name = `${frame.functionName === '' ? '(anonymous)' : frame.functionName}${where}`
     const dt = profile.timeDeltas[i] ?? 0
@@ -43,7 +49,9 @@ export function layers(profile: CpuProfile): Array<{ layer: string; ms: number; 
   const sums = new Map<string, number>()
   let total = 0
   for (let i = 0; i < profile.samples.length; i++) {
-    const { url, functionName } = byId.get(profile.samples[i]!)!.callFrame
+    const frame = byId.get(profile.samples[i]!)!.callFrame
+    if (isProfilerItself(frame)) continue
+    const { url, functionName } = frame
     const layer = url.includes('/node_modules/kysely')
       ? 'kysely'
       : url.includes('/kysely-dialect/dist/src/')
