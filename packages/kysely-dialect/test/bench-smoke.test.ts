@@ -6,6 +6,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { layers, topFunctions } from '../bench/profile-top.js'
+import { formatRate, markdownTable, Results } from '../bench/report.js'
+import type { Side } from '../bench/sides.js'
+import { groupBy, pointSelect } from '../bench/workloads.js'
 
 const run = promisify(execFile)
 const BENCH = fileURLToPath(new URL('../bench/run.js', import.meta.url))
@@ -78,5 +81,35 @@ describe('bench: smoke run at tiny n', function () {
     )
     expect(err?.code).to.not.equal(0)
     expect(err?.stderr).to.match(/--n needs a positive integer/)
+  })
+})
+
+describe('bench: medians and the table', () => {
+  const btree = { name: 'btree-store', setting: "durability 'none'", durableSetting: "durability 'full'" } as Side
+  const better = { name: 'better-sqlite3', setting: 'WAL, synchronous=NORMAL', durableSetting: 'WAL, synchronous=FULL' } as Side
+
+  it('takes the median of the rounds (odd and even counts) and the ratio to better-sqlite3', () => {
+    const results = new Results()
+    for (const r of [300, 100, 200]) results.add('btree-store', 'point-select', { opsPerSec: r })
+    for (const r of [400, 100, 300, 200]) results.add('better-sqlite3', 'point-select', { opsPerSec: r })
+    expect(results.summary('btree-store', 'point-select')).to.deep.equal({ opsPerSec: 200 })
+    expect(results.summary('better-sqlite3', 'point-select')).to.deep.equal({ opsPerSec: 250 })
+    const table = markdownTable(results, [btree, better], [pointSelect])
+    expect(table).to.include("| point select by primary key | 200 | 250 | 0.80× | - |")
+    expect(results.failed).to.equal(false)
+  })
+
+  it('prints unsupported rather than a figure when any round was declined, and marks errors as failures', () => {
+    const results = new Results()
+    results.add('btree-store', 'group-by', { unsupported: 'GroupByNode' })
+    results.add('better-sqlite3', 'group-by', { opsPerSec: 321 })
+    results.add('better-sqlite3', 'update', { error: 'boom' })
+    expect(markdownTable(results, [btree, better], [groupBy])).to.include('| unsupported | 321 | - | - |')
+    expect(results.summary('better-sqlite3', 'update')).to.deep.equal({ error: 'boom' })
+    expect(results.failed).to.equal(true)
+  })
+
+  it('formats rates as PERFORMANCE.md does', () => {
+    expect([321.4, 2345, 14_520, 119_400].map(formatRate)).to.deep.equal(['321', '2.3k', '14.5k', '119k'])
   })
 })
