@@ -1,0 +1,65 @@
+import type { Side, SideName } from './sides.js'
+import type { Workload, WorkloadName } from './workloads.js'
+
+/** One side's result for one workload in one round. */
+export type Outcome = { opsPerSec: number } | { unsupported: string } | { error: string } | { notApplicable: true }
+
+export class Results {
+  readonly #byKey = new Map<string, Outcome[]>()
+
+  add(side: SideName, workload: WorkloadName, outcome: Outcome): void {
+    const key = `${side}/${workload}`
+    const list = this.#byKey.get(key) ?? []
+    list.push(outcome)
+    this.#byKey.set(key, list)
+  }
+
+  /** The median ops/s over the rounds, or the reason there is none (unsupported wins over error). */
+  summary(side: SideName, workload: WorkloadName): Outcome | undefined {
+    const list = this.#byKey.get(`${side}/${workload}`)
+    if (list === undefined || list.length === 0) return undefined
+    const rates = list.flatMap((o) => ('opsPerSec' in o ? [o.opsPerSec] : [])).sort((a, b) => a - b)
+    if (rates.length === list.length) {
+      const mid = rates.length >> 1
+      return { opsPerSec: rates.length % 2 === 1 ? rates[mid]! : (rates[mid - 1]! + rates[mid]!) / 2 }
+    }
+    return list.find((o) => 'unsupported' in o) ?? list.find((o) => 'error' in o) ?? list[0]
+  }
+
+  get failed(): boolean {
+    for (const list of this.#byKey.values()) if (list.some((o) => 'error' in o)) return true
+    return false
+  }
+}
+
+export function formatRate(rate: number): string {
+  if (rate < 1000) return String(Math.round(rate))
+  if (rate < 100_000) return `${(rate / 1000).toFixed(1)}k`
+  return `${Math.round(rate / 1000)}k`
+}
+
+function cell(outcome: Outcome | undefined): string {
+  if (outcome === undefined) return '-'
+  if ('opsPerSec' in outcome) return formatRate(outcome.opsPerSec)
+  if ('unsupported' in outcome) return 'unsupported'
+  if ('error' in outcome) return 'error'
+  return 'n/a'
+}
+
+function ratio(a: Outcome | undefined, b: Outcome | undefined): string {
+  if (a === undefined || b === undefined || !('opsPerSec' in a) || !('opsPerSec' in b)) return '-'
+  return `${(a.opsPerSec / b.opsPerSec).toFixed(2)}×`
+}
+
+/** The markdown table: ops/s per side (medians), btree-store's ratio to better-sqlite3 and to sql.js. */
+export function markdownTable(results: Results, sides: readonly Side[], workloads: readonly Workload[]): string {
+  const header = ['workload', ...sides.map((s) => `${s.name} (${s.setting})`), 'btree / better-sqlite3', 'btree / sql.js']
+  const lines = [`| ${header.join(' | ')} |`, `| --- | ${header.slice(1).map(() => '---:').join(' | ')} |`]
+  for (const w of workloads) {
+    const label = w.name === 'update-durable' ? `${w.label} (${sides.map((s) => s.durableSetting ?? 'no disk').join(' / ')})` : w.label
+    const cells = sides.map((s) => cell(results.summary(s.name, w.name)))
+    const btree = results.summary('btree-store', w.name)
+    lines.push(`| ${[label, ...cells, ratio(btree, results.summary('better-sqlite3', w.name)), ratio(btree, results.summary('sql.js', w.name))].join(' | ')} |`)
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,92 @@
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { BTreeDialect } from '../src/index.js'
+import type { BenchDB } from './schema.js'
+import { openSqlJs } from './sqljs-database.js'
+
+export type SideName = 'btree-store' | 'better-sqlite3' | 'sql.js'
+
+/** One database under test, reached through Kysely. */
+export interface Side {
+  readonly name: SideName
+  /** The durability the main rows run at, in the table's header. */
+  readonly setting: string
+  /** The durability of the durable row, or undefined when the side has no disk. */
+  readonly durableSetting: string | undefined
+  /** A fresh, empty database in `dir`. */
+  open(dir: string): Promise<Kysely<BenchDB>>
+  /** The same data at full durability (the Kysely instance may be replaced: use the one returned). */
+  durable(db: Kysely<BenchDB>, dir: string): Promise<Kysely<BenchDB>>
+}
+
+export const btreeSide: Side = {
+  name: 'btree-store',
+  setting: "durability 'none'",
+  durableSetting: "durability 'full'",
+  async open(dir) {
+    return new Kysely<BenchDB>({ dialect: new BTreeDialect({ path: join(dir, 'btree.db'), durability: 'none' }) })
+  },
+  // Durability is an open option of the dialect: reopen the same file with 'full'.
+  async durable(db, dir) {
+    await db.destroy()
+    return new Kysely<BenchDB>({ dialect: new BTreeDialect({ path: join(dir, 'btree.db'), durability: 'full' }) })
+  },
+}
+
+export const sqlJsSide: Side = {
+  name: 'sql.js',
+  setting: 'in memory',
+  durableSetting: undefined,
+  async open() {
+    const database = await openSqlJs()
+    return new Kysely<BenchDB>({ dialect: new SqliteDialect({ database }) })
+  },
+  async durable(db) {
+    return db
+  },
+}
+
+/** better-sqlite3's database as far as the benchmark uses it (its types are not installed). */
+interface BetterSqlite3Database extends SqliteDatabase {
+  pragma(source: string): unknown
+}
+type BetterSqlite3Constructor = new (path: string) => BetterSqlite3Database
+
+/** Where `npm --prefix bench install` puts the native peers: beside bench/package.json, not in the workspace. */
+export const BENCH_PACKAGE_JSON = fileURLToPath(new URL('../../bench/package.json', import.meta.url))
+
+/**
+ * better-sqlite3 from the bench folder's own node_modules, so that the package compiles and its tests
+ * run without the native build; undefined (with the reason) when it is not installed there.
+ */
+export function loadBetterSqlite3(): { side: Side } | { missing: string } {
+  let Database: BetterSqlite3Constructor
+  try {
+    Database = createRequire(BENCH_PACKAGE_JSON)('better-sqlite3') as BetterSqlite3Constructor
+    // The native binding loads on first use: an install whose build failed (or is still running) shows here.
+    new Database(':memory:').close()
+  } catch (err) {
+    return { missing: err instanceof Error ? err.message.split('\n')[0]! : String(err) }
+  }
+  const opened = new Map<Kysely<BenchDB>, BetterSqlite3Database>()
+  const side: Side = {
+    name: 'better-sqlite3',
+    setting: 'WAL, synchronous=NORMAL',
+    durableSetting: 'WAL, synchronous=FULL',
+    async open(dir) {
+      const database = new Database(join(dir, 'sqlite.db'))
+      database.pragma('journal_mode = WAL')
+      database.pragma('synchronous = NORMAL')
+      const db = new Kysely<BenchDB>({ dialect: new SqliteDialect({ database }) })
+      opened.set(db, database)
+      return db
+    },
+    async durable(db) {
+      opened.get(db)?.pragma('synchronous = FULL')
+      return db
+    },
+  }
+  return { side }
+}

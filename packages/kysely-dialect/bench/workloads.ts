@@ -1,0 +1,189 @@
+import type { Kysely } from 'kysely'
+import { categoryCount, categoryLabel, row, type BenchDB } from './schema.js'
+
+export type WorkloadName = 'insert' | 'insert-batch' | 'point-select' | 'index-lookup' | 'range-scan' | 'join' | 'update' | 'group-by' | 'delete' | 'update-durable'
+
+export interface WorkloadContext {
+  readonly n: number
+  /** Seeded ids in [1, n], the same sequence on every side. */
+  readonly ids: readonly number[]
+  /** 1..n in a seeded order: each delete hits a row that is still there. */
+  readonly permutation: readonly number[]
+  /** Rows per category, to check every index lookup's answer. */
+  readonly perCategory: readonly number[]
+  /** Stop a time-bounded workload after this many milliseconds (checked between operations). */
+  readonly budgetMs: number
+}
+
+export interface Workload {
+  readonly name: WorkloadName
+  readonly label: string
+  /** Runs the workload on a database holding rows 0..n-1 (except `insert`, which fills it) and returns the operations done. */
+  run(db: Kysely<BenchDB>, ctx: WorkloadContext): Promise<number>
+}
+
+/** A wrong answer makes a figure worthless: every operation checks what it got. */
+function expectCount(what: string, got: number, want: number): void {
+  if (got !== want) throw new Error(`benchmark check failed: ${what} gave ${got} rows, expected ${want}`)
+}
+
+/**
+ * Runs `op(i)` for i = 0, 1, ... up to `max` operations or until the budget is spent, whichever
+ * comes first; a few untimed operations first let the JIT settle. Returns the operations timed.
+ */
+async function bounded(ctx: WorkloadContext, max: number, op: (i: number) => Promise<void>): Promise<number> {
+  // The warm-up takes the last indices so that the timed ones never repeat them (a delete must find its row).
+  const warmup = Math.min(20, Math.ceil(max / 20))
+  for (let i = 0; i < warmup; i++) await op(max - 1 - i)
+  const deadline = performance.now() + ctx.budgetMs
+  let done = 0
+  while (done < max - warmup) {
+    await op(done)
+    done++
+    if (performance.now() > deadline) break
+  }
+  return done
+}
+
+export const insert: Workload = {
+  name: 'insert',
+  label: 'insert, one row a query, one transaction',
+  async run(db, ctx) {
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < ctx.n; i++) await trx.insertInto('item').values(row(i, ctx.n)).execute()
+    })
+    return ctx.n
+  },
+}
+
+const BATCH = 100
+
+/** Rows into batch_item, 100 a query, each query its own commit; an operation is one row. */
+export const insertBatch: Workload = {
+  name: 'insert-batch',
+  label: 'multi-row insert, 100 rows a query, autocommit (rows/s)',
+  async run(db, ctx) {
+    for (let i = 0; i < ctx.n; i += BATCH) {
+      const rows = Array.from({ length: Math.min(BATCH, ctx.n - i) }, (_, k) => row(i + k, ctx.n))
+      await db.insertInto('batch_item').values(rows).execute()
+    }
+    return ctx.n
+  },
+}
+
+export const pointSelect: Workload = {
+  name: 'point-select',
+  label: 'point select by primary key',
+  run: (db, ctx) =>
+    bounded(ctx, ctx.n, async (i) => {
+      const rows = await db.selectFrom('item').selectAll().where('id', '=', ctx.ids[i % ctx.ids.length]!).execute()
+      expectCount('point select', rows.length, 1)
+    }),
+}
+
+export const indexLookup: Workload = {
+  name: 'index-lookup',
+  label: 'index lookup (~100 rows)',
+  run: (db, ctx) =>
+    bounded(ctx, ctx.n, async (i) => {
+      const category = ctx.ids[i % ctx.ids.length]! % ctx.perCategory.length
+      const rows = await db.selectFrom('item').selectAll().where('category', '=', category).execute()
+      expectCount('index lookup', rows.length, ctx.perCategory[category]!)
+    }),
+}
+
+export const rangeScan: Workload = {
+  name: 'range-scan',
+  label: 'range scan of 100 by primary key',
+  run: (db, ctx) =>
+    bounded(ctx, ctx.n, async (i) => {
+      const from = 1 + (ctx.ids[i % ctx.ids.length]! % Math.max(1, ctx.n - 99))
+      const rows = await db.selectFrom('item').selectAll().where('id', '>=', from).orderBy('id').limit(100).execute()
+      expectCount('range scan', rows.length, Math.min(100, ctx.n - from + 1))
+    }),
+}
+
+export const join: Workload = {
+  name: 'join',
+  label: 'two-table join with a filter (~100 rows)',
+  run: (db, ctx) =>
+    bounded(ctx, ctx.n, async (i) => {
+      const category = ctx.ids[i % ctx.ids.length]! % ctx.perCategory.length
+      const rows = await db
+        .selectFrom('item')
+        .innerJoin('category', 'category.id', 'item.category')
+        .select(['item.id', 'item.name', 'item.price', 'category.label'])
+        .where('category.label', '=', categoryLabel(category))
+        .execute()
+      expectCount('join', rows.length, ctx.perCategory[category]!)
+    }),
+}
+
+/** Deletes from batch_item by primary key, each its own commit. */
+export const remove: Workload = {
+  name: 'delete',
+  label: 'single-row delete by primary key, autocommit',
+  run: (db, ctx) =>
+    bounded(ctx, ctx.n, async (i) => {
+      const result = await db.deleteFrom('batch_item').where('id', '=', ctx.permutation[i]!).executeTakeFirstOrThrow()
+      expectCount('delete', Number(result.numDeletedRows), 1)
+    }),
+}
+
+function updateWorkload(name: 'update' | 'update-durable', label: string): Workload {
+  return {
+    name,
+    label,
+    run: (db, ctx) =>
+      bounded(ctx, ctx.n, async (i) => {
+        const result = await db
+          .updateTable('item')
+          .set((eb) => ({ qty: eb('qty', '+', 1) }))
+          .where('id', '=', ctx.ids[i % ctx.ids.length]!)
+          .executeTakeFirstOrThrow()
+        expectCount('update', Number(result.numUpdatedRows), 1)
+      }),
+  }
+}
+
+export const update = updateWorkload('update', 'single-row update, autocommit')
+export const updateDurable = updateWorkload('update-durable', 'single-row update, autocommit, durable')
+
+export const groupBy: Workload = {
+  name: 'group-by',
+  label: 'group-by (count, sum per category)',
+  run: (db, ctx) =>
+    bounded(ctx, ctx.n, async () => {
+      const rows = await db
+        .selectFrom('item')
+        .select((eb) => ['category', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('price').as('total')])
+        .groupBy('category')
+        .execute()
+      expectCount('group-by', rows.length, ctx.perCategory.length)
+    }),
+}
+
+/** The order a round runs them in: `insert` fills the table the others read; the durable row comes last. */
+export const WORKLOADS: readonly Workload[] = [insert, insertBatch, pointSelect, indexLookup, rangeScan, join, update, groupBy, remove, updateDurable]
+
+/** Seeded ids and the per-category row counts for n rows. */
+export function makeContext(n: number, seed: number, budgetMs: number): WorkloadContext {
+  let state = seed >>> 0
+  const next = (): number => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const ids = Array.from({ length: Math.min(n, 65_536) }, () => 1 + Math.floor(next() * n))
+  const permutation = Array.from({ length: n }, (_, i) => i + 1)
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1))
+    ;[permutation[i], permutation[j]] = [permutation[j]!, permutation[i]!]
+  }
+  const perCategory = new Array<number>(categoryCount(n)).fill(0)
+  for (let i = 0; i < n; i++) perCategory[row(i, n).category]!++
+  return { n, ids, permutation, perCategory, budgetMs }
+}
