@@ -1,0 +1,184 @@
+import type { AbstractLevel, AbstractPutOptions } from 'abstract-level'
+import { type Dataset, GET_MANY_CHUNK, NEXTV_SIZE, RANGE_LENGTH } from './dataset.js'
+import { type Measurement, type StoreName, measure } from './measure.js'
+
+/** Every store is opened with buffer keys and values, so no workload pays for a transcoder. */
+export type BenchDb = AbstractLevel<string | Buffer | Uint8Array, Buffer, Buffer>
+
+/** Plain operation objects: assignable to the batch of a database and of its sublevels alike. */
+interface PutOp {
+  type: 'put'
+  key: Buffer
+  value: Buffer
+}
+interface DelOp {
+  type: 'del'
+  key: Buffer
+}
+
+/** abstract-level's types leave `sync` to each implementation; classic-level and btree-level take it. */
+interface DurablePutOptions extends AbstractPutOptions<Buffer, Buffer> {
+  sync: boolean
+}
+const DURABLE: DurablePutOptions = { sync: true }
+
+/** Workload names as they appear in the JSON lines and the table. */
+export const W = {
+  seqFill: 'fill in key order',
+  randomFill: 'fill in random order',
+  syncPut: 'single put, sync: true',
+  get: 'random get, awaited one by one',
+  getMany: 'getMany in chunks',
+  forAwait: 'iteration, for await',
+  nextv: 'iteration, nextv(1000)',
+  range: 'range scans of 100',
+  overwrite: 'overwrite in random order',
+  delete: 'delete in random order',
+  sublevelClear: 'sublevel clear()',
+  disk: 'disk after fill in key order',
+  rss: 'peak RSS',
+} as const
+
+/** Puts `values[order[i]]` under `keys[order[i]]` in array batches of `config.batch`. */
+export function fill(workload: string, db: BenchDb, store: StoreName, data: Dataset, order: Uint32Array, values: Buffer[]): Promise<Measurement> {
+  const { batch } = data.config
+  return measure(workload, store, order.length, async () => {
+    for (let start = 0; start < order.length; start += batch) {
+      const end = Math.min(order.length, start + batch)
+      const ops = new Array<PutOp>(end - start)
+      for (let i = start; i < end; i++) {
+        const k = order[i]!
+        ops[i - start] = { type: 'put', key: data.keys[k]!, value: values[k]! }
+      }
+      await db.batch(ops)
+    }
+  }, { batch })
+}
+
+export function deleteAll(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+  const { batch } = data.config
+  const order = data.deleteOrder
+  return measure(W.delete, store, order.length, async () => {
+    for (let start = 0; start < order.length; start += batch) {
+      const end = Math.min(order.length, start + batch)
+      const ops = new Array<DelOp>(end - start)
+      for (let i = start; i < end; i++) ops[i - start] = { type: 'del', key: data.keys[order[i]!]! }
+      await db.batch(ops)
+    }
+  }, { batch })
+}
+
+/** Single durable puts, one awaited after the other: each is its own durable commit. */
+export function syncPuts(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+  const count = Math.min(data.config.syncPuts, data.config.n)
+  return measure(W.syncPut, store, count, async () => {
+    for (let i = 0; i < count; i++) {
+      const k = data.overwriteOrder[i]!
+      await db.put(data.keys[k]!, data.values2[k]!, DURABLE)
+    }
+  })
+}
+
+/** `count` gets in random order over all n keys, each awaited before the next is issued. */
+export async function randomGets(db: BenchDb, store: StoreName, data: Dataset, count: number): Promise<Measurement> {
+  const { keys, getOrder, config } = data
+  let missing = 0
+  const m = await measure(W.get, store, count, async () => {
+    for (let i = 0; i < count; i++) {
+      const v = await db.get(keys[getOrder[i]!]!)
+      if (v === undefined || v.length !== config.valueSize) missing++
+    }
+  })
+  if (missing > 0) throw new Error(`${store}: ${missing} of ${count} random gets missed`)
+  return m
+}
+
+/** Every key once, in random order, GET_MANY_CHUNK keys per getMany call. */
+export async function getManyChunks(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+  const { keys, getOrder, config } = data
+  let missing = 0
+  const m = await measure(W.getMany, store, config.n, async () => {
+    for (let start = 0; start < config.n; start += GET_MANY_CHUNK) {
+      const end = Math.min(config.n, start + GET_MANY_CHUNK)
+      const chunk = new Array<Buffer>(end - start)
+      for (let i = start; i < end; i++) chunk[i - start] = keys[getOrder[i]!]!
+      const got = await db.getMany(chunk)
+      for (const v of got) if (v === undefined) missing++
+    }
+  }, { chunk: GET_MANY_CHUNK })
+  if (missing > 0) throw new Error(`${store}: getMany missed ${missing} of ${config.n} keys`)
+  return m
+}
+
+export async function iterateForAwait(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+  let count = 0
+  let bytes = 0
+  const m = await measure(W.forAwait, store, data.config.n, async () => {
+    for await (const [key, value] of db.iterator()) {
+      count++
+      bytes += key.length + value.length
+    }
+  })
+  expectCount(store, W.forAwait, count, data.config.n)
+  return { ...m, bytes }
+}
+
+export async function iterateNextv(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+  let count = 0
+  const m = await measure(W.nextv, store, data.config.n, async () => {
+    const it = db.iterator()
+    try {
+      for (;;) {
+        const entries = await it.nextv(NEXTV_SIZE)
+        if (entries.length === 0) break
+        count += entries.length
+      }
+    } finally {
+      await it.close()
+    }
+  }, { size: NEXTV_SIZE })
+  expectCount(store, W.nextv, count, data.config.n)
+  return m
+}
+
+/** `config.ranges` iterators of `gte: start, limit: RANGE_LENGTH`, each read whole with `all()`. */
+export async function rangeScans(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+  const { keys, rangeStarts, config } = data
+  const expected = Math.min(RANGE_LENGTH, config.n)
+  let short = 0
+  const m = await measure(W.range, store, rangeStarts.length, async () => {
+    for (let i = 0; i < rangeStarts.length; i++) {
+      const entries = await db.iterator({ gte: keys[rangeStarts[i]!]!, limit: RANGE_LENGTH }).all()
+      if (entries.length !== expected) short++
+    }
+  }, { length: RANGE_LENGTH })
+  if (short > 0) throw new Error(`${store}: ${short} range scans returned fewer than ${expected} entries`)
+  return m
+}
+
+/**
+ * A sublevel filled with n entries beside a few root entries, then `clear()`ed without a range.
+ * The rate counts entries cleared; `ms` is the time the clear took.
+ */
+export async function sublevelClear(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+  const sub = db.sublevel<Buffer, Buffer>('bench', { keyEncoding: 'buffer', valueEncoding: 'buffer' })
+  const root = [Buffer.from(' before'), Buffer.from('~after')]
+  for (const k of root) await db.put(k, k)
+  const { batch, n } = data.config
+  for (let start = 0; start < n; start += batch) {
+    const end = Math.min(n, start + batch)
+    const ops = new Array<PutOp>(end - start)
+    for (let i = start; i < end; i++) ops[i - start] = { type: 'put', key: data.keys[i]!, value: data.values[i]! }
+    await sub.batch(ops)
+  }
+  const m = await measure(W.sublevelClear, store, n, () => sub.clear())
+  const left = await sub.keys({ limit: 1 }).all()
+  if (left.length !== 0) throw new Error(`${store}: the sublevel still has entries after clear()`)
+  const kept = await db.keys().all()
+  if (kept.length !== root.length) throw new Error(`${store}: clear() of a sublevel left ${kept.length} root entries, expected ${root.length}`)
+  return { ...m, ms: m.seconds * 1000 }
+}
+
+function expectCount(store: StoreName, workload: string, count: number, n: number): void {
+  if (count !== n) throw new Error(`${store}: ${workload} saw ${count} entries, expected ${n}`)
+}
