@@ -54,8 +54,14 @@ export function makeDataset(config: BenchConfig): Dataset {
   validateConfig(config)
   const { n, keySize, valueSize, seed } = config
   const random = mulberry32(seed)
+  // One backing buffer for all keys, as for the values: n pooled allocations would inflate every
+  // store's RSS alike and hide what the store itself costs.
+  const keyBytes = Buffer.alloc(n * keySize)
   const keys = new Array<Buffer>(n)
-  for (let i = 0; i < n; i++) keys[i] = makeKey(i, keySize)
+  for (let i = 0; i < n; i++) {
+    keys[i] = keyBytes.subarray(i * keySize, (i + 1) * keySize)
+    makeKey(i, keySize).copy(keys[i]!)
+  }
   const values = randomValues(random, n, valueSize)
   const values2 = randomValues(random, n, valueSize)
   const rangeStarts = new Uint32Array(config.ranges)

@@ -136,7 +136,7 @@ function rssRow(find: Finder): Row | undefined {
   const over = b !== undefined && c !== undefined ? (b.bytes as number) / (c.bytes as number) : undefined
   const overMemory = b !== undefined && m !== undefined ? (b.bytes as number) / (m.bytes as number) : undefined
   return {
-    workload: `${W.rss} of the store's process (MiB; dataset alone ${base.toFixed(0)}; ratio = rss / other's)`,
+    workload: `${W.rss} of the store's process (MiB; before the store opened ${base.toFixed(0)}; ratio = rss / other's)`,
     btree: show(b),
     classic: show(c),
     memory: show(m),

@@ -146,11 +146,11 @@ async function main(): Promise<void> {
   const options = parseStoreArgs(process.argv.slice(2))
   const data = makeDataset(options.config)
   collectGarbage()
-  // What the dataset alone costs: every store's peak includes it.
-  const baseline = process.memoryUsage().rss
+  // What the process and the dataset alone cost, before any store opens: every store's peak includes it.
+  const before = peakRss()
   await new StoreRun(options, data).run()
   const peak = peakRss()
-  emit({ workload: W.rss, store: options.store, ops: 0, seconds: 0, opsPerSec: 0, bytes: peak, mib: mib(peak), datasetRssMiB: mib(baseline) })
+  emit({ workload: W.rss, store: options.store, ops: 0, seconds: 0, opsPerSec: 0, bytes: peak, mib: mib(peak), datasetRssMiB: mib(before) })
 }
 
 main().catch((err: unknown) => {
