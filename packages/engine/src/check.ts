@@ -238,7 +238,6 @@ class Checker {
         end += word >= OVERFLOW_FLAG ? 8 : word
       }
       if (end > this.#pageSize) return this.#fail(pgid, `entry ${i} runs past the page`)
-      if (leaf && klen === 0) this.#problem(pgid, `empty key at index ${i}`)
       keys.push(page.subarray(off + head, off + head + klen))
     }
     return keys
@@ -258,6 +257,8 @@ class Checker {
       return
     }
     if (!catalog) return
+    // Keys may be empty (they sort first); bucket names may not.
+    if (key.length === 0) this.#problem(pgid, `empty bucket name at index ${i}`)
     const name = new TextDecoder().decode(key)
     if (word !== BUCKET_RECORD_SIZE) {
       this.#problem(pgid, `bucket '${name}': record of ${word} bytes`)

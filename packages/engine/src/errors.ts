@@ -21,7 +21,10 @@ export type ErrorCode =
   | 'BTREE_BUCKET_EXISTS'
   /** A bucket name is empty or longer than the limit. */
   | 'BTREE_BUCKET_NAME_INVALID'
-  /** A key is empty. */
+  /**
+   * No longer thrown: keys may be empty (a zero-length key sorts first). Kept in the union so that
+   * code comparing it keeps compiling.
+   */
   | 'BTREE_KEY_REQUIRED'
   /** A key is longer than the page size allows (`maxKeySize`). */
   | 'BTREE_KEY_TOO_LARGE'

@@ -75,7 +75,7 @@ export interface ReadBucket {
 }
 
 export interface WriteBucket extends ReadBucket {
-  /** Inserts or replaces. BTREE_KEY_REQUIRED for an empty key, BTREE_KEY_TOO_LARGE past `maxKeySize`. */
+  /** Inserts or replaces. Any key from empty (it sorts first) to `maxKeySize` bytes; BTREE_KEY_TOO_LARGE past it. */
   put(key: Bytes, value: Bytes): void
   /** Removes the key; returns whether it was there. */
   delete(key: Bytes): boolean

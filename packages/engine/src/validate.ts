@@ -13,7 +13,6 @@ export function assertBytes(value: unknown, what: string): asserts value is Uint
 
 export function assertKey(key: unknown, maxKeySize: number): asserts key is Uint8Array {
   assertBytes(key, 'key')
-  if (key.length === 0) throw new BTreeRangeError('key must not be empty', 'BTREE_KEY_REQUIRED')
   if (key.length > maxKeySize) {
     throw new BTreeRangeError(`key of ${key.length} bytes exceeds the limit of ${maxKeySize} for this page size`, 'BTREE_KEY_TOO_LARGE')
   }

@@ -85,7 +85,6 @@ export class WriteBucketImpl implements WriteBucket {
   delete(key: Uint8Array): boolean {
     assertBytes(key, 'key')
     this.#checkWrite()
-    if (key.length === 0) return false
     const s = this.#state
     const freedBefore = s.freed.length
     const countBefore = s.count

@@ -85,12 +85,22 @@ describe('cli: dump and load', () => {
     expect((await contents(file)).fresh).to.deep.equal([['6b', '']])
   })
 
+  it('an empty key (a valid key, sorting first) survives dump and load', async () => {
+    const src = path.join(dir, 'empty-key.db')
+    const dst = path.join(dir, 'empty-key-copy.db')
+    expect(cli(['load', src], '{"bucket":"e","key":"","value":"00"}\n{"bucket":"e","key":"01","value":""}\n').status).to.equal(0)
+    const dump = cli(['dump', src])
+    expect(dump.stdout).to.include('{"bucket":"e","key":"","value":"00"}')
+    expect(cli(['load', dst], dump.stdout).status).to.equal(0)
+    expect(await contents(dst)).to.deep.equal({ e: [['', '00'], ['01', '']] })
+  })
+
   it('load rejects a bad line with its number and exits 2', async () => {
     const file = path.join(dir, 'bad.db')
     expectOneLineError(cli(['load', file], '{"bucket":"a","key":"00","value":"01"}\nnot json\n'), 2, /line 2: is not JSON/)
     expectOneLineError(cli(['load', file], '{"bucket":"a","key":"0g","value":"01"}\n'), 2, /line 1: key is not valid hex/)
     expectOneLineError(cli(['load', file], '{"bucket":"a","key":"00"}\n'), 2, /line 1: needs both/)
-    expectOneLineError(cli(['load', file], '{"bucket":"a","key":"","value":"00"}\n'), 2, /line 1:/)
+    expectOneLineError(cli(['load', file], '{"bucket":"a","key":5,"value":"00"}\n'), 2, /line 1:/)
     const db = await open(file, { readOnly: true })
     expect(db.view((tx) => tx.buckets())).to.deep.equal([])
     expect((await checkAndClose(db)).ok).to.equal(true)

@@ -1,0 +1,324 @@
+import {
+  AbstractLevel,
+  type AbstractClearOptions,
+  type AbstractDatabaseOptions,
+  type AbstractDelOptions,
+  type AbstractOpenOptions,
+  type AbstractPutOptions,
+} from 'abstract-level'
+import { Database, open as openEngine } from 'btree-store'
+import { fromBytes, ownBytes, type KeyFormat } from './bytes.js'
+import { BTreeLevelError, toLevelError } from './errors.js'
+import { BTreeIterator, BTreeKeyIterator, BTreeValueIterator, type IteratorOptions } from './iterator.js'
+import { destroyLocation, prepareLocation } from './location.js'
+import { LevelStore, type WriteOp } from './level-store.js'
+import { approximateSize, getProperty } from './maintenance.js'
+import { repairLocation } from './repair.js'
+import { rangeOf, type RangeOptions } from './routing/bucket-range.js'
+import { BTreeSnapshot } from './snapshot.js'
+import { BTreeSublevel } from './sublevel.js'
+
+/** The engine's options that pass through (see btree-store's README). */
+export interface BTreeEngineOptions {
+  /** Page size of a new file: a power of two from 1024 to 65536 (default 4096). */
+  pageSize?: number
+  /** Bytes of pages the engine keeps in memory (default 64 MiB). */
+  cacheSize?: number
+  /** Open without the write lock; every write fails with LEVEL_READONLY. */
+  readOnly?: boolean
+}
+
+export interface BTreeLevelOptions<K, V> extends AbstractDatabaseOptions<K, V>, Omit<AbstractOpenOptions, 'passive'>, BTreeEngineOptions {
+  /**
+   * An engine database that is already open: the Level data lives in its buckets beside any
+   * others (`location` is then only a label). The BTreeLevel never closes it.
+   */
+  database?: Database
+  /** The prefix of the engine buckets this database uses (default `'level'`). */
+  namespace?: string
+}
+
+/**
+ * `sync: true` makes the write's commit durable (fdatasync) before its promise resolves; the
+ * default, as in classic-level, commits without a sync (survives a process crash, may be lost on
+ * power loss, never corrupts).
+ */
+export interface SyncOptions {
+  sync?: boolean
+}
+
+/** Options of `approximateSize` and `compactRange`. */
+export interface StartEndOptions<K> {
+  keyEncoding?: string | object | K
+}
+
+/** What abstract-level passes to the private read methods. */
+interface ReadOptions {
+  keyEncoding: KeyFormat
+  valueEncoding: KeyFormat
+  snapshot?: BTreeSnapshot
+}
+
+interface WriteOptions {
+  sync?: boolean
+}
+
+interface PrivateOp extends WriteOptions {
+  type: 'put' | 'del'
+  key: string | Uint8Array
+  value?: string | Uint8Array
+}
+
+interface ClearOptions extends RangeOptions {
+  limit: number
+  reverse: boolean
+  snapshot?: BTreeSnapshot
+  sync?: boolean
+}
+
+interface OpenOptions {
+  createIfMissing?: boolean
+  errorIfExists?: boolean
+}
+
+const MANIFEST = {
+  seek: true,
+  implicitSnapshots: true,
+  explicitSnapshots: true,
+  permanence: true,
+  createIfMissing: true,
+  errorIfExists: true,
+  has: true,
+  getSync: true,
+  encodings: { buffer: true, view: true, utf8: true },
+  additionalMethods: { approximateSize: true, compactRange: true, getProperty: true },
+  signals: { iterators: false },
+}
+
+const durability = (options: WriteOptions | undefined): 'full' | 'none' => (options?.sync === true ? 'full' : 'none')
+
+/** The `sync` option, typed on the write methods (declaration merging adds these overloads). */
+export interface BTreeLevel<KDefault = string, VDefault = string> {
+  put(key: KDefault, value: VDefault): Promise<void>
+  put<K = KDefault, V = VDefault>(key: K, value: V, options: AbstractPutOptions<K, V> & SyncOptions): Promise<void>
+  del(key: KDefault): Promise<void>
+  del<K = KDefault>(key: K, options: AbstractDelOptions<K> & SyncOptions): Promise<void>
+  clear(): Promise<void>
+  clear<K = KDefault>(options: AbstractClearOptions<K> & SyncOptions): Promise<void>
+}
+
+/**
+ * An abstract-level 3 database on btree-store: `new BTreeLevel(location)` where an app had
+ * `new ClassicLevel(location)`. Reads answer synchronously from the engine's snapshots (never the
+ * thread pool); writes made in the same tick share one engine commit; sublevels keep their entries
+ * in buckets of their own. See the README for the mapping, durability and limits.
+ */
+export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLevel<string | Buffer | Uint8Array, KDefault, VDefault> {
+  readonly #location: string
+  readonly #store: LevelStore
+  readonly #engineOptions: BTreeEngineOptions
+  readonly #shared: Database | undefined
+  /** Whether this instance opened (and so closes) the engine database. */
+  #owned = false
+
+  constructor(location: string, options: BTreeLevelOptions<KDefault, VDefault> = {}) {
+    const { database, namespace, pageSize, cacheSize, readOnly, ...forward } = options
+    if (database === undefined && (typeof location !== 'string' || location === '')) {
+      throw new TypeError("The first argument 'location' must be a non-empty string")
+    }
+    if (database !== undefined && !(database instanceof Database)) {
+      throw new TypeError("The 'database' option must be an open btree-store Database")
+    }
+    if (namespace !== undefined && (typeof namespace !== 'string' || namespace === '')) {
+      throw new TypeError("The 'namespace' option must be a non-empty string")
+    }
+    super(MANIFEST, forward)
+    this.#location = location
+    this.#shared = database
+    this.#engineOptions = { pageSize, cacheSize, readOnly }
+    this.#store = new LevelStore(this, namespace ?? 'level')
+  }
+
+  /** The location passed to the constructor (a directory holding `data.btree`). */
+  get location(): string {
+    return this.#location
+  }
+
+  /** The engine database, while open: for `check()`, `stats()` and buckets of your own. */
+  get engine(): Database {
+    return this.#store.engine
+  }
+
+  async _open(options: OpenOptions): Promise<void> {
+    if (this.#shared !== undefined) {
+      if (this.#shared.closed) throw new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the shared engine database is closed')
+      this.#store.attach(this.#shared)
+      return
+    }
+    const { pageSize, cacheSize, readOnly } = this.#engineOptions
+    const file = await prepareLocation(this.#location, {
+      createIfMissing: options.createIfMissing !== false,
+      errorIfExists: options.errorIfExists === true,
+      readOnly: readOnly === true,
+    })
+    try {
+      const engine = await openEngine(file, { pageSize, cacheSize, readOnly, durability: 'none' })
+      this.#store.attach(engine)
+      this.#owned = true
+    } catch (err) {
+      throw toLevelError(err)
+    }
+  }
+
+  async _close(): Promise<void> {
+    await this.#store.settled()
+    if (!this.#owned) {
+      this.#store.detach()
+      return
+    }
+    const engine = this.#store.engine
+    this.#store.detach()
+    this.#owned = false
+    try {
+      await engine.close()
+    } catch (err) {
+      throw toLevelError(err)
+    }
+  }
+
+  async _get(key: string | Uint8Array, options: ReadOptions): Promise<string | Uint8Array | undefined> {
+    const store = this.#store
+    const value = store.read(options.snapshot, (state) => store.get(state, key))
+    return value === undefined ? undefined : fromBytes(value, options.valueEncoding)
+  }
+
+  _getSync(key: string | Uint8Array, options: ReadOptions): string | Uint8Array | undefined {
+    const store = this.#store
+    const value = store.read(options.snapshot, (state) => store.get(state, key))
+    return value === undefined ? undefined : fromBytes(value, options.valueEncoding)
+  }
+
+  async _getMany(keys: Array<string | Uint8Array>, options: ReadOptions): Promise<Array<string | Uint8Array | undefined>> {
+    const store = this.#store
+    const format = options.valueEncoding
+    return store.read(options.snapshot, (state) =>
+      keys.map((key) => {
+        const value = store.get(state, key)
+        return value === undefined ? undefined : fromBytes(value, format)
+      }),
+    )
+  }
+
+  async _has(key: string | Uint8Array, options: ReadOptions): Promise<boolean> {
+    const store = this.#store
+    return store.read(options.snapshot, (state) => store.has(state, key))
+  }
+
+  async _hasMany(keys: Array<string | Uint8Array>, options: ReadOptions): Promise<boolean[]> {
+    const store = this.#store
+    return store.read(options.snapshot, (state) => keys.map((key) => store.has(state, key)))
+  }
+
+  async _put(key: string | Uint8Array, value: string | Uint8Array, options: WriteOptions): Promise<void> {
+    return this.#store.write([{ type: 'put', key: ownBytes(key), value: ownBytes(value) }], durability(options))
+  }
+
+  async _del(key: string | Uint8Array, options: WriteOptions): Promise<void> {
+    return this.#store.write([{ type: 'del', key: ownBytes(key) }], durability(options))
+  }
+
+  async _batch(operations: PrivateOp[], options: WriteOptions): Promise<void> {
+    const ops: WriteOp[] = operations.map((op) =>
+      op.type === 'put' ? { type: 'put', key: ownBytes(op.key), value: ownBytes(op.value!) } : { type: 'del', key: ownBytes(op.key) },
+    )
+    return this.#store.write(ops, durability(options))
+  }
+
+  async _clear(options: ClearOptions): Promise<void> {
+    const request = { range: rangeOf(options), limit: options.limit, reverse: options.reverse, snapshot: options.snapshot }
+    return this.#store.clear(request, durability(options))
+  }
+
+  _iterator(options: IteratorOptions & { snapshot?: BTreeSnapshot }): BTreeIterator {
+    return new BTreeIterator(this, options, this.#store.openRead(options.snapshot))
+  }
+
+  _keys(options: IteratorOptions & { snapshot?: BTreeSnapshot }): BTreeKeyIterator {
+    return new BTreeKeyIterator(this, options, this.#store.openRead(options.snapshot))
+  }
+
+  _values(options: IteratorOptions & { snapshot?: BTreeSnapshot }): BTreeValueIterator {
+    return new BTreeValueIterator(this, options, this.#store.openRead(options.snapshot))
+  }
+
+  _snapshot(options: object): BTreeSnapshot {
+    const state = this.#store.openRead(undefined)
+    return new BTreeSnapshot(options, state.tx, state.registry)
+  }
+
+  _sublevel(name: string | string[], options: object): BTreeSublevel {
+    return new BTreeSublevel(this, name, options)
+  }
+
+  /**
+   * The bytes the entries in `[start, end)` take (keys and values, before page overhead), summed
+   * over the buckets the range reaches. Exact, and O(entries in the range).
+   */
+  async approximateSize(start: KDefault, end: KDefault, options?: StartEndOptions<KDefault>): Promise<number> {
+    await this.#whenOpen()
+    const encoding = (options?.keyEncoding === undefined ? this.keyEncoding() : this.keyEncoding(options.keyEncoding as 'utf8')) as {
+      encode(data: unknown): string | Uint8Array
+    }
+    const range = rangeOf({ gte: encoding.encode(start), lt: encoding.encode(end) })
+    return this.#store.read(undefined, (state) => approximateSize(state, range))
+  }
+
+  /**
+   * Resolves once the writes issued before it are committed. A copy-on-write B+tree has nothing to
+   * compact per range: freed pages are reused by later commits (the file itself is compacted
+   * offline with `btree-store compact`).
+   */
+  async compactRange(start: KDefault, end: KDefault, options?: StartEndOptions<KDefault>): Promise<void> {
+    void start
+    void end
+    void options
+    await this.#whenOpen()
+    await this.#store.settled()
+  }
+
+  /**
+   * Engine figures as strings, like classic-level's LevelDB properties: `btree.stats` (JSON of
+   * `db.stats()`), `btree.info` (JSON of `db.info()`), `btree.txid`, `btree.check` (JSON of
+   * `db.check()`, O(pages)). An unknown name gives the empty string.
+   */
+  getProperty(property: string): string {
+    if (typeof property !== 'string') throw new TypeError("The first argument 'property' must be a string")
+    if (this.status !== 'open') throw new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'Database is not open')
+    return getProperty(this.#store.engine, property)
+  }
+
+  /** Removes the database at `location` (its file; the directory too when nothing else is in it). */
+  static async destroy(location: string): Promise<void> {
+    if (typeof location !== 'string' || location === '') throw new TypeError("The first argument 'location' must be a non-empty string")
+    await destroyLocation(location)
+  }
+
+  /**
+   * Checks the database at `location`; if the check finds problems, rebuilds the file from every
+   * entry that can still be read (the damaged file is kept beside it as `data.btree.damaged`).
+   */
+  static async repair(location: string): Promise<void> {
+    if (typeof location !== 'string' || location === '') throw new TypeError("The first argument 'location' must be a non-empty string")
+    await repairLocation(location)
+  }
+
+  async #whenOpen(): Promise<void> {
+    if (this.status === 'opening') await new Promise<void>((resolve, reject) => this.defer(() => (this.status === 'open' ? resolve() : reject(notOpen()))))
+    if (this.status !== 'open') throw notOpen()
+  }
+}
+
+function notOpen(): BTreeLevelError {
+  return new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'Database is not open')
+}
+

@@ -1,0 +1,66 @@
+import { BTreeError, type ErrorCode } from 'btree-store'
+
+/**
+ * The codes this backend throws. They are abstract-level's own (its README, "Errors"), so code
+ * written for classic-level keeps working; the engine's error is the `cause`.
+ */
+export type LevelErrorCode =
+  /** The database is not open (or failed to open: `cause` says why). */
+  | 'LEVEL_DATABASE_NOT_OPEN'
+  /** Another open database, in this process or another, holds the location. */
+  | 'LEVEL_LOCKED'
+  /** A page failed its checksum or a structural check, or the file is not a database. */
+  | 'LEVEL_CORRUPTION'
+  /** The file system failed, or (opening with `createIfMissing: false`) the location does not exist. */
+  | 'LEVEL_IO_ERROR'
+  /** Opening with `errorIfExists: true` a location that holds a database. */
+  | 'LEVEL_DATABASE_EXISTS'
+  /** A key the engine cannot store (longer than its limit). */
+  | 'LEVEL_INVALID_KEY'
+  /** A value the engine cannot store (2 GiB or more). */
+  | 'LEVEL_INVALID_VALUE'
+  /** A write to a database opened with `readOnly: true`. */
+  | 'LEVEL_READONLY'
+  /** A bad argument to an additional method or option (with `TypeError`/`RangeError` semantics). */
+  | 'LEVEL_INVALID_ARGUMENT'
+
+/** An error of this backend: a stable `code`, and the engine's error (if any) as `cause`. */
+export class BTreeLevelError extends Error {
+  readonly code: LevelErrorCode
+
+  constructor(code: LevelErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'BTreeLevelError'
+    this.code = code
+  }
+}
+
+/** Engine codes and the Level code each maps to; codes not listed pass through unchanged. */
+const LEVEL_CODES: Partial<Record<ErrorCode, LevelErrorCode>> = {
+  BTREE_CLOSED: 'LEVEL_DATABASE_NOT_OPEN',
+  BTREE_LOCKED: 'LEVEL_LOCKED',
+  BTREE_CORRUPTION: 'LEVEL_CORRUPTION',
+  BTREE_NOT_A_DATABASE: 'LEVEL_CORRUPTION',
+  BTREE_IO: 'LEVEL_IO_ERROR',
+  BTREE_TX_READONLY: 'LEVEL_READONLY',
+  BTREE_KEY_REQUIRED: 'LEVEL_INVALID_KEY',
+  BTREE_KEY_TOO_LARGE: 'LEVEL_INVALID_KEY',
+  BTREE_VALUE_TOO_LARGE: 'LEVEL_INVALID_VALUE',
+}
+
+/** The Level error for an engine error (engine error as `cause`); any other error unchanged. */
+export function toLevelError(err: unknown): unknown {
+  // The engine's RangeErrors and TypeErrors carry engine codes too, without being BTreeErrors.
+  if (!(err instanceof Error) || !(err instanceof BTreeError || err instanceof RangeError || err instanceof TypeError)) return err
+  const code = LEVEL_CODES[(err as { code?: unknown }).code as ErrorCode]
+  return code === undefined ? err : new BTreeLevelError(code, err.message, { cause: err })
+}
+
+/** Runs `fn`, rethrowing engine errors as Level errors. */
+export function mapErrors<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    throw toLevelError(err)
+  }
+}

@@ -1,0 +1,186 @@
+import type { Database, Durability, WriteTransaction } from 'btree-store'
+import { copy, toBytes } from './bytes.js'
+import { BTreeLevelError, toLevelError } from './errors.js'
+import { BucketSource } from './read/bucket-source.js'
+import { MergedCursor } from './read/merged-cursor.js'
+import type { ReadState } from './read/read-state.js'
+import { BucketNames } from './routing/bucket-names.js'
+import { isFull, localRange, type KeyRange } from './routing/bucket-range.js'
+import { RegistryCache } from './routing/prefix-registry.js'
+import { WriteRouter } from './routing/write-router.js'
+import type { BTreeSnapshot } from './snapshot.js'
+
+/** A write as the root receives it: the full key (every sublevel prefix included), encoded. */
+export interface WriteOp {
+  readonly type: 'put' | 'del'
+  readonly key: Uint8Array
+  readonly value?: Uint8Array
+}
+
+export interface ClearRequest {
+  readonly range: KeyRange
+  readonly limit: number
+  readonly reverse: boolean
+  readonly snapshot: BTreeSnapshot | undefined
+}
+
+const stores = new WeakMap<object, LevelStore>()
+
+/** The store of a root database (sublevels find their root's through this). */
+export function storeOf(root: object): LevelStore | undefined {
+  return stores.get(root)
+}
+
+/**
+ * Everything a BTreeLevel keeps beside abstract-level's state: the engine database, where each
+ * key lives (the prefix registry and the sublevels declared in this process), and the writes in
+ * flight. All keys here are full keys: sublevels reach the root with their prefixes applied.
+ */
+export class LevelStore {
+  readonly names: BucketNames
+  readonly registry: RegistryCache
+  #engine: Database | undefined
+  /** Longest first (the write router's search order). */
+  #declared: Uint8Array[] = []
+  readonly #declaredSet = new Set<string>()
+  readonly #inFlight = new Set<Promise<unknown>>()
+
+  constructor(owner: object, namespace: string) {
+    this.names = new BucketNames(namespace)
+    this.registry = new RegistryCache(this.names)
+    stores.set(owner, this)
+  }
+
+  get engine(): Database {
+    if (this.#engine === undefined) throw new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the database is not open')
+    return this.#engine
+  }
+
+  attach(engine: Database): void {
+    this.#engine = engine
+    this.registry.reset()
+  }
+
+  detach(): void {
+    this.#engine = undefined
+  }
+
+  /** A sublevel exists with this prefix: its keys get a bucket of their own at their first put. */
+  declare(prefix: string): void {
+    if (this.#declaredSet.has(prefix)) return
+    this.#declaredSet.add(prefix)
+    this.#declared = [...this.#declared, Buffer.from(prefix, 'utf8')].sort((a, b) => b.byteLength - a.byteLength)
+  }
+
+  /** Reads with `snapshot`, or an implicit snapshot of the newest commit taken now. */
+  read<T>(snapshot: BTreeSnapshot | undefined, fn: (state: ReadState) => T): T {
+    try {
+      if (snapshot !== undefined) return fn(snapshot.state)
+      return this.engine.view((tx) => fn({ tx, registry: this.registry.forSnapshot(tx), release: noop }))
+    } catch (err) {
+      throw toLevelError(err)
+    }
+  }
+
+  /** A snapshot for a reader that outlives this call (an iterator): released by `release()`. */
+  openRead(snapshot: BTreeSnapshot | undefined): ReadState {
+    if (snapshot !== undefined) return snapshot.state
+    try {
+      const tx = this.engine.begin()
+      return { tx, registry: this.registry.forSnapshot(tx), release: () => tx.close() }
+    } catch (err) {
+      throw toLevelError(err)
+    }
+  }
+
+  get(state: ReadState, key: string | Uint8Array): Buffer | undefined {
+    const bytes = toBytes(key)
+    const route = state.registry.route(bytes)
+    return state.tx.bucket(route.bucket)?.get(bytes.subarray(route.prefix.byteLength)) as Buffer | undefined
+  }
+
+  has(state: ReadState, key: string | Uint8Array): boolean {
+    const bytes = toBytes(key)
+    const route = state.registry.route(bytes)
+    return state.tx.bucket(route.bucket)?.has(bytes.subarray(route.prefix.byteLength)) ?? false
+  }
+
+  /** Queues the writes in one engine update: updates queued in the same turn share one commit. */
+  write(ops: readonly WriteOp[], durability: Durability): Promise<void> {
+    const declared = this.#declared
+    return this.#track(
+      this.engine.update((tx) => {
+        const router = new WriteRouter(tx, this.registry, this.names, declared)
+        for (const op of ops) {
+          if (op.type === 'put') router.put(op.key, op.value!)
+          else router.delete(op.key)
+        }
+      }, { durability }),
+    )
+  }
+
+  /**
+   * Deletes the entries of a range. Without a limit or snapshot, a bucket the range covers whole
+   * (a sublevel's, when the sublevel or an ancestor is cleared) is dropped and made again empty:
+   * O(1) however many entries it held. Other buckets delete key by key within the range.
+   */
+  clear(request: ClearRequest, durability: Durability): Promise<void> {
+    const declared = this.#declared
+    return this.#track(
+      this.engine.update((tx) => {
+        const router = new WriteRouter(tx, this.registry, this.names, declared)
+        if (request.limit === -1 && request.snapshot === undefined) this.#clearBuckets(tx, router, request.range)
+        else this.#clearInOrder(tx, router, request)
+      }, { durability }),
+    )
+  }
+
+  #clearBuckets(tx: WriteTransaction, router: WriteRouter, range: KeyRange): void {
+    for (const route of router.registry.routes) {
+      const local = localRange(range, route.prefix)
+      if (local === undefined) continue
+      const bucket = tx.bucket(route.bucket)
+      if (bucket === undefined || bucket.size === 0) continue
+      if (isFull(local)) {
+        tx.deleteBucket(route.bucket)
+        tx.createBucket(route.bucket)
+        continue
+      }
+      const keys: Uint8Array[] = []
+      const source = new BucketSource(bucket, route.prefix, local, false)
+      for (source.rewind(); source.valid; source.advance()) keys.push(copy(source.key))
+      for (const key of keys) bucket.delete(key)
+    }
+  }
+
+  /** In key order (or reverse) up to `limit`, from the snapshot when one is given. */
+  #clearInOrder(tx: WriteTransaction, router: WriteRouter, request: ClearRequest): void {
+    const from = request.snapshot?.state
+    const cursor = new MergedCursor(from?.tx ?? tx, from?.registry ?? router.registry, request.range, request.reverse)
+    const keys: Uint8Array[] = []
+    const limit = request.limit === -1 ? Infinity : request.limit
+    for (; cursor.valid && keys.length < limit; cursor.next()) keys.push(cursor.key())
+    for (const key of keys) router.delete(key)
+  }
+
+  /** Resolves once every write queued so far has settled. */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+  }
+
+  #track(promise: Promise<unknown>): Promise<void> {
+    const tracked = promise.then(
+      () => {
+        this.#inFlight.delete(tracked)
+      },
+      (err: unknown) => {
+        this.#inFlight.delete(tracked)
+        throw toLevelError(err)
+      },
+    )
+    this.#inFlight.add(tracked)
+    return tracked
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,61 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { FileLock } from 'btree-store'
+import { BTreeLevelError } from './errors.js'
+
+/**
+ * A location is a directory, as with classic-level: it holds the engine's file and, while a
+ * process has it open for writing, the engine's lock file. Two locations never share a file.
+ */
+export const DATA_FILE = 'data.btree'
+
+export function dataFile(location: string): string {
+  return path.join(location, DATA_FILE)
+}
+
+export interface PrepareOptions {
+  createIfMissing: boolean
+  errorIfExists: boolean
+  readOnly: boolean
+}
+
+/** Checks `createIfMissing` and `errorIfExists`, makes the directory if needed; returns the file. */
+export async function prepareLocation(location: string, options: PrepareOptions): Promise<string> {
+  const file = dataFile(location)
+  const exists = await fs.promises.stat(file).then(
+    (s) => s.size > 0,
+    () => false,
+  )
+  if (!exists && (!options.createIfMissing || options.readOnly)) {
+    throw new BTreeLevelError('LEVEL_IO_ERROR', `${location} does not exist (createIfMissing is false)`)
+  }
+  if (exists && options.errorIfExists) {
+    throw new BTreeLevelError('LEVEL_DATABASE_EXISTS', `${location} exists (errorIfExists is true)`)
+  }
+  if (!exists) {
+    try {
+      await fs.promises.mkdir(location, { recursive: true })
+    } catch (err) {
+      throw new BTreeLevelError('LEVEL_IO_ERROR', `cannot create ${location}`, { cause: err })
+    }
+  }
+  return file
+}
+
+/**
+ * Removes the database at `location`: its file, a stale lock, and the directory if nothing else is
+ * left in it. Fails with LEVEL_LOCKED while a live process holds it open.
+ */
+export async function destroyLocation(location: string): Promise<void> {
+  const file = dataFile(location)
+  const holder = FileLock.holder(file)
+  if (holder !== undefined) throw new BTreeLevelError('LEVEL_LOCKED', `${location} is open in process ${holder}`)
+  try {
+    await fs.promises.rm(file, { force: true })
+    await fs.promises.rm(`${file}-lock`, { force: true })
+    const left = await fs.promises.readdir(location).catch(() => undefined)
+    if (left !== undefined && left.length === 0) await fs.promises.rmdir(location)
+  } catch (err) {
+    throw new BTreeLevelError('LEVEL_IO_ERROR', `cannot destroy ${location}`, { cause: err })
+  }
+}

@@ -1,0 +1,97 @@
+import type { WriteBucket, WriteTransaction } from 'btree-store'
+import { copy, startsWith } from '../bytes.js'
+import type { BucketNames } from './bucket-names.js'
+import type { PrefixRegistry, RegistryCache, Route } from './prefix-registry.js'
+
+/** Prefixes of sublevels made in this process, sorted longest first. */
+export type DeclaredPrefixes = readonly Uint8Array[]
+
+/**
+ * Routes the writes of one engine transaction to buckets. Buckets are created lazily: a sublevel's
+ * bucket appears with the first put under its prefix, which first moves out of the parent bucket
+ * whatever was stored under that prefix before the sublevel existed.
+ */
+export class WriteRouter {
+  readonly #tx: WriteTransaction
+  readonly #cache: RegistryCache
+  readonly #names: BucketNames
+  readonly #declared: DeclaredPrefixes
+  #registry: PrefixRegistry
+  readonly #buckets = new Map<string, WriteBucket>()
+
+  constructor(tx: WriteTransaction, cache: RegistryCache, names: BucketNames, declared: DeclaredPrefixes) {
+    this.#tx = tx
+    this.#cache = cache
+    this.#names = names
+    this.#declared = declared
+    this.#registry = cache.forWrite(tx)
+  }
+
+  get registry(): PrefixRegistry {
+    return this.#registry
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    let route = this.#registry.route(key)
+    const pending = this.#pendingPrefix(key, route)
+    if (pending !== undefined) route = this.#materialize(pending)
+    let bucket = this.#buckets.get(route.bucket)
+    if (bucket === undefined) {
+      bucket = this.#tx.createBucketIfNotExists(route.bucket)
+      this.#buckets.set(route.bucket, bucket)
+    }
+    bucket.put(key.subarray(route.prefix.byteLength), value)
+  }
+
+  /** A delete never creates a bucket: the key is where the current registry routes it, or nowhere. */
+  delete(key: Uint8Array): void {
+    const route = this.#registry.route(key)
+    this.bucket(route)?.delete(key.subarray(route.prefix.byteLength))
+  }
+
+  bucket(route: Route): WriteBucket | undefined {
+    let bucket = this.#buckets.get(route.bucket)
+    if (bucket === undefined) {
+      bucket = this.#tx.bucket(route.bucket)
+      if (bucket !== undefined) this.#buckets.set(route.bucket, bucket)
+    }
+    return bucket
+  }
+
+  /** The longest declared prefix of `key` longer than its route's and not yet registered. */
+  #pendingPrefix(key: Uint8Array, route: Route): Uint8Array | undefined {
+    for (const prefix of this.#declared) {
+      if (prefix.byteLength <= route.prefix.byteLength) return undefined
+      if (startsWith(key, prefix) && !this.#registry.has(prefix)) return prefix
+    }
+    return undefined
+  }
+
+  /**
+   * Gives `prefix` a bucket of its own: entries stored under it in the bucket its keys route to
+   * now (a parent's) move there, without the prefix. O(entries moved).
+   */
+  #materialize(prefix: Uint8Array): Route {
+    const parent = this.#registry.route(prefix)
+    let id = this.#registry.size + 1
+    while (this.#tx.bucket(this.#names.sublevel(id)) !== undefined) id++
+    const route: Route = { prefix: copy(prefix), bucket: this.#names.sublevel(id) }
+    const target = this.#tx.createBucket(route.bucket)
+    this.#buckets.set(route.bucket, target)
+    const source = this.bucket(parent)
+    if (source !== undefined) {
+      const local = prefix.subarray(parent.prefix.byteLength)
+      const moved: Array<[Uint8Array, Uint8Array]> = []
+      const cursor = source.cursor()
+      for (let ok = cursor.seek(local); ok && startsWith(cursor.key!, local); ok = cursor.next()) {
+        moved.push([copy(cursor.key!), copy(cursor.value!)])
+      }
+      for (const [key, value] of moved) {
+        source.delete(key)
+        target.put(key.subarray(local.byteLength), value)
+      }
+    }
+    this.#registry = this.#cache.register(this.#tx, this.#registry, route)
+    return route
+  }
+}

@@ -1,0 +1,138 @@
+import { expect } from 'chai'
+import fs from 'node:fs'
+import { nodeFileSystem, open, type FileSystem } from 'btree-store'
+import { BTreeLevel } from '../../src/index.js'
+import { dataFile } from '../../src/location.js'
+import { expectCheckOk, rejection, useLocations } from '../helpers.js'
+
+/** The real file system, whose writes fail with EIO while `failing` is set. */
+function failingFileSystem(): { fs: FileSystem; fail: (on: boolean) => void } {
+  let failing = false
+  const eio = (): Error => Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' })
+  const fs: FileSystem = {
+    exists: (path) => nodeFileSystem.exists(path),
+    open(path, options) {
+      const file = nodeFileSystem.open(path, options)
+      return {
+        readSync: (...args) => file.readSync(...args),
+        writev: (...args) => (failing ? Promise.reject(eio()) : file.writev(...args)),
+        writevSync: (...args) => {
+          if (failing) throw eio()
+          file.writevSync(...args)
+        },
+        sync: () => (failing ? Promise.reject(eio()) : file.sync()),
+        size: () => file.size(),
+        truncate: (size) => file.truncate(size),
+        close: () => file.close(),
+      }
+    },
+  }
+  return { fs, fail: (on) => (failing = on) }
+}
+
+describe('btree-level: errors map to Level codes with the engine error as cause', () => {
+  const { location, track } = useLocations()
+
+  it('a second open of a location fails as classic-level does: LEVEL_DATABASE_NOT_OPEN, cause LEVEL_LOCKED', async () => {
+    const first = track(new BTreeLevel(location()))
+    await first.put('k', 'v')
+    const second = track(new BTreeLevel(location()))
+    const err = await rejection(second.open())
+    expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+    expect(err.cause?.code).to.equal('LEVEL_LOCKED')
+    expect((err.cause?.cause as { code?: string }).code).to.equal('BTREE_LOCKED')
+    expect(await first.get('k')).to.equal('v')
+    await first.close()
+    await second.open()
+    expect(await second.get('k')).to.equal('v')
+  })
+
+  it('createIfMissing: false on a missing location fails and creates nothing', async () => {
+    const db = track(new BTreeLevel(location('missing'), { createIfMissing: false }))
+    const err = await rejection(db.open())
+    expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+    expect(err.cause?.code).to.equal('LEVEL_IO_ERROR')
+    expect(err.cause?.message).to.match(/does not exist/)
+    expect(fs.existsSync(location('missing'))).to.equal(false)
+  })
+
+  it('errorIfExists: true on an existing database fails', async () => {
+    const db = new BTreeLevel(location())
+    await db.put('k', 'v')
+    await db.close()
+    const err = await rejection(track(new BTreeLevel(location(), { errorIfExists: true })).open())
+    expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+    expect(err.cause?.code).to.equal('LEVEL_DATABASE_EXISTS')
+    expect(err.cause?.message).to.match(/exists/)
+  })
+
+  it('a damaged page gives LEVEL_CORRUPTION (cause BTREE_CORRUPTION), never wrong data', async () => {
+    const db = new BTreeLevel(location())
+    const batch = Array.from({ length: 500 }, (_, i) => ({ type: 'put' as const, key: `key${String(i).padStart(4, '0')}`, value: 'x'.repeat(100) }))
+    await db.batch(batch, { sync: true } as object)
+    // Pages written since the last durable commit are verified at open, and a bad one rolls back
+    // to that commit (FORMAT.md §8): the damage must hit the durable batch's leaves.
+    await db.put('zzz', 'last')
+    await db.close()
+    // Flip a byte in the body of every leaf page (FORMAT.md §2: the type is byte 12, 3 = leaf).
+    const file = dataFile(location())
+    const bytes = fs.readFileSync(file)
+    const pageSize = 4096
+    let damaged = 0
+    for (let at = 2 * pageSize; at < bytes.length; at += pageSize) {
+      if (bytes[at + 12] === 3) {
+        bytes[at + pageSize - 1] = bytes[at + pageSize - 1]! ^ 0xff
+        damaged++
+      }
+    }
+    expect(damaged).to.be.greaterThan(1)
+    fs.writeFileSync(file, bytes)
+    const reopened = track(new BTreeLevel(location()))
+    const err = await rejection(reopened.open().then(() => reopened.iterator().all()))
+    const level = err.code === 'LEVEL_DATABASE_NOT_OPEN' ? err.cause! : err
+    expect(level.code).to.equal('LEVEL_CORRUPTION')
+    expect((level.cause as { code?: string }).code).to.equal('BTREE_CORRUPTION')
+  })
+
+  it('a file that is not a database gives LEVEL_CORRUPTION when opened', async () => {
+    fs.mkdirSync(location(), { recursive: true })
+    fs.writeFileSync(dataFile(location()), Buffer.alloc(10000, 7))
+    const err = await rejection(track(new BTreeLevel(location())).open())
+    expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+    expect(err.cause?.code).to.equal('LEVEL_CORRUPTION')
+  })
+
+  it('a failing disk gives LEVEL_IO_ERROR and loses nothing already committed', async () => {
+    const { fs: failing, fail } = failingFileSystem()
+    const engine = track(await open(location('io.db'), { fileSystem: failing }))
+    const db = track(new BTreeLevel('io', { database: engine }))
+    await db.put('kept', 'yes')
+    fail(true)
+    const err = await rejection(db.put('lost', 'no', { sync: true }))
+    expect(err.code).to.equal('LEVEL_IO_ERROR')
+    expect(err.cause).to.have.property('code', 'BTREE_IO')
+    fail(false)
+    expect(await db.get('kept')).to.equal('yes')
+    expect(await db.get('lost')).to.equal(undefined)
+    await db.put('after', 'ok')
+    expect(await db.keys().all()).to.deep.equal(['after', 'kept'])
+    expectCheckOk(db)
+  })
+
+  it('readOnly: reads work, writes fail with LEVEL_READONLY', async () => {
+    const db = new BTreeLevel(location())
+    await db.put('k', 'v')
+    await db.close()
+    const ro = track(new BTreeLevel(location(), { readOnly: true }))
+    expect(await ro.get('k')).to.equal('v')
+    const err = await rejection(ro.put('k', 'w'))
+    expect(err.code).to.equal('LEVEL_READONLY')
+    expect(err.cause).to.have.property('code', 'BTREE_TX_READONLY')
+  })
+
+  it('bad constructor arguments throw TypeErrors', () => {
+    expect(() => new BTreeLevel('')).to.throw(TypeError)
+    expect(() => new BTreeLevel('x', { database: {} as never })).to.throw(TypeError)
+    expect(() => new BTreeLevel('x', { namespace: '' })).to.throw(TypeError)
+  })
+})

@@ -1,0 +1,111 @@
+import { expect } from 'chai'
+import { nodeFileSystem, open, type FileSystem } from 'btree-store'
+import { BTreeLevel } from '../../src/index.js'
+import { expectCheckOk, useLocations } from '../helpers.js'
+
+/** The real file system, counting syncs. */
+function countingFileSystem(): { fs: FileSystem; syncs: () => number } {
+  let syncs = 0
+  const fs: FileSystem = {
+    exists: (path) => nodeFileSystem.exists(path),
+    open(path, options) {
+      const file = nodeFileSystem.open(path, options)
+      return {
+        readSync: (...args) => file.readSync(...args),
+        writev: (...args) => file.writev(...args),
+        writevSync: (...args) => file.writevSync(...args),
+        sync: () => {
+          syncs++
+          return file.sync()
+        },
+        size: () => file.size(),
+        truncate: (size) => file.truncate(size),
+        close: () => file.close(),
+      }
+    },
+  }
+  return { fs, syncs: () => syncs }
+}
+
+describe('btree-level: writes', () => {
+  const { location, track } = useLocations()
+
+  it('puts, dels and batches issued in the same tick share one engine commit', async () => {
+    const db = track(new BTreeLevel(location()))
+    const sub = db.sublevel('s')
+    await sub.open()
+    const txid = db.engine.txid
+    await Promise.all([
+      db.put('a', '1'),
+      db.put('b', '2'),
+      db.del('a'),
+      db.batch([{ type: 'put', key: 'c', value: '3' }]),
+      sub.put('d', '4'),
+      db.batch().put('e', '5').del('b').write(),
+    ])
+    expect(db.engine.txid).to.equal(txid + 1)
+    expect(await db.iterator().all()).to.deep.equal([
+      ['!s!d', '4'],
+      ['c', '3'],
+      ['e', '5'],
+    ])
+    // Each promise resolved after its commit: a second tick makes a second commit.
+    await db.put('f', '6')
+    expect(db.engine.txid).to.equal(txid + 2)
+    expectCheckOk(db)
+  })
+
+  it('sync: false commits without a sync, sync: true makes its commit durable before resolving', async () => {
+    const { fs, syncs } = countingFileSystem()
+    const engine = track(await open(location('shared.db'), { fileSystem: fs }))
+    const db = track(new BTreeLevel('shared', { database: engine }))
+    await db.open()
+    const before = syncs()
+    for (let i = 0; i < 20; i++) await db.put(`k${i}`, 'v')
+    await db.batch([{ type: 'put', key: 'x', value: 'y' }])
+    await db.del('k0')
+    expect(syncs()).to.equal(before)
+    await db.put('durable', 'yes', { sync: true })
+    const afterPut = syncs()
+    expect(afterPut).to.be.greaterThan(before)
+    await db.batch([{ type: 'del', key: 'k1' }], { sync: true } as object)
+    expect(syncs()).to.be.greaterThan(afterPut)
+    expect(engine.info().metas.find((m) => m.slot === engine.info().activeMeta)!.txid).to.equal(engine.txid)
+    expectCheckOk(db)
+  })
+
+  it('a failed write rejects alone and changes nothing; writes beside it in the same tick commit', async () => {
+    const db = track(new BTreeLevel(location(), { pageSize: 1024 }))
+    await db.open()
+    const tooLarge = Buffer.alloc(db.engine.maxKeySize + 1, 1)
+    const results = await Promise.allSettled([db.put('ok', '1'), db.put(tooLarge as never, 'x'), db.put('ok2', '2')])
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', db.engine.maxKeySize >= 65536 ? 'fulfilled' : 'rejected', 'fulfilled'])
+    if (results[1]!.status === 'rejected') expect(results[1].reason).to.have.property('code', 'LEVEL_INVALID_KEY')
+    expect(await db.get('ok2')).to.equal('2')
+    expectCheckOk(db)
+  })
+
+  it('chained batches, write events and prewrite hooks work through the engine', async () => {
+    const db = track(new BTreeLevel(location()))
+    await db.open()
+    const events: Array<Array<{ type: string; key: unknown }>> = []
+    db.on('write', (ops: Array<{ type: string; key: unknown }>) => events.push(ops.map((op) => ({ type: op.type, key: op.key }))))
+    db.hooks.prewrite.add((op, batch) => {
+      if (op.type === 'put') batch.add({ type: 'put', key: `index:${op.value as string}`, value: op.key as string })
+    })
+    await db.batch().put('a', 'x').put('b', 'y').del('c').write()
+    await db.put('d', 'z')
+    expect(await db.iterator().all()).to.deep.equal([
+      ['a', 'x'],
+      ['b', 'y'],
+      ['d', 'z'],
+      ['index:x', 'a'],
+      ['index:y', 'b'],
+      ['index:z', 'd'],
+    ])
+    // Operations added by the hook follow the batch's own in the event.
+    expect(events[0]!.map((op) => op.key)).to.deep.equal(['a', 'b', 'c', 'index:x', 'index:y'])
+    expect(events[1]!.map((op) => op.key)).to.deep.equal(['d', 'index:z'])
+    expectCheckOk(db)
+  })
+})

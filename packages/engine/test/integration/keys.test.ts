@@ -1,0 +1,160 @@
+import { expect } from 'chai'
+import { Prng } from '../../src/io/prng.js'
+import type { Database } from '../../src/index.js'
+import type { RangeOptions, ReadBucket } from '../../src/types.js'
+import { b, expectCheck, numKey, useTempDir } from './helpers.js'
+
+const EMPTY = new Uint8Array(0)
+const hex = (u: Uint8Array): string => Buffer.from(u).toString('hex')
+
+/** The sorted model of a bucket: keys by hex (hex order is byte order), values. */
+type Model = Map<string, Buffer>
+
+function sortedKeys(model: Model): string[] {
+  return [...model.keys()].sort((x, y) => Buffer.compare(Buffer.from(x, 'hex'), Buffer.from(y, 'hex')))
+}
+
+/** What `entries(options)` must return, computed from the model. */
+function expected(model: Model, o: RangeOptions): string[] {
+  const inRange = (k: Buffer): boolean => {
+    if (o.gte !== undefined ? Buffer.compare(k, Buffer.from(o.gte)) < 0 : o.gt !== undefined && Buffer.compare(k, Buffer.from(o.gt)) <= 0) return false
+    if (o.lte !== undefined ? Buffer.compare(k, Buffer.from(o.lte)) > 0 : o.lt !== undefined && Buffer.compare(k, Buffer.from(o.lt)) >= 0) return false
+    return true
+  }
+  let keys = sortedKeys(model).filter((k) => inRange(Buffer.from(k, 'hex')))
+  if (o.reverse === true) keys.reverse()
+  if (o.limit !== undefined && o.limit >= 0) keys = keys.slice(0, o.limit)
+  return keys
+}
+
+/**
+ * Compares a bucket with its model: get/has of every key, full scans both ways, cursor walks both
+ * ways, seeks to every key, and ranges whose bounds are the empty key, model keys and their neighbours.
+ */
+export function expectBucketMatches(bucket: ReadBucket, model: Model, rng: Prng): void {
+  const keys = sortedKeys(model)
+  expect(bucket.size).to.equal(keys.length)
+  for (const k of keys) {
+    const kb = Buffer.from(k, 'hex')
+    expect(bucket.has(kb), `has ${k.slice(0, 40)}`).to.equal(true)
+    expect(hex(bucket.get(kb)!)).to.equal(hex(model.get(k)!))
+  }
+  expect([...bucket.entries()].map(([k]) => hex(k))).to.deep.equal(keys)
+  expect([...bucket.entries({ reverse: true })].map(([k]) => hex(k))).to.deep.equal([...keys].reverse())
+  const c = bucket.cursor()
+  const fwd: string[] = []
+  for (let ok = c.first(); ok; ok = c.next()) fwd.push(hex(c.key!))
+  expect(fwd).to.deep.equal(keys)
+  const back: string[] = []
+  for (let ok = c.last(); ok; ok = c.prev()) back.push(hex(c.key!))
+  expect(back).to.deep.equal([...keys].reverse())
+  for (const k of keys) {
+    expect(c.seek(Buffer.from(k, 'hex'))).to.equal(true)
+    expect(hex(c.key!)).to.equal(k)
+    expect(hex(c.value!)).to.equal(hex(model.get(k)!))
+  }
+  const bounds: Uint8Array[] = [EMPTY, Buffer.from([0]), Buffer.from([0xff, 0xff])]
+  for (let i = 0; i < 6 && keys.length > 0; i++) {
+    const k = Buffer.from(keys[rng.int(keys.length)]!, 'hex')
+    bounds.push(k, Buffer.concat([k, Buffer.from([0])]), k.subarray(0, Math.max(0, k.length - 1)))
+  }
+  for (let i = 0; i < 24; i++) {
+    const lo = bounds[rng.int(bounds.length)]!
+    const hi = bounds[rng.int(bounds.length)]!
+    const o: RangeOptions = { reverse: rng.int(2) === 1 }
+    if (rng.int(3) > 0) o[rng.int(2) === 0 ? 'gt' : 'gte'] = lo
+    if (rng.int(3) > 0) o[rng.int(2) === 0 ? 'lt' : 'lte'] = hi
+    if (rng.int(3) === 0) o.limit = rng.int(5)
+    expect([...bucket.entries(o)].map(([k]) => hex(k)), JSON.stringify({ ...o, gt: o.gt && hex(o.gt), gte: o.gte && hex(o.gte), lt: o.lt && hex(o.lt), lte: o.lte && hex(o.lte) })).to.deep.equal(expected(model, o))
+  }
+}
+
+async function expectAll(db: Database, models: Map<string, Model>, rng: Prng): Promise<void> {
+  db.view((tx) => {
+    for (const [name, model] of models) expectBucketMatches(tx.bucket(name)!, model, rng)
+  })
+  // The same through a write transaction, whose reads go through nodes rather than pages.
+  const tx = await db.beginWrite()
+  for (const [name, model] of models) expectBucketMatches(tx.bucket(name)!, model, rng)
+  tx.rollback()
+  expectCheck(db)
+}
+
+describe('integration: keys (empty keys)', () => {
+  const t = useTempDir()
+
+  for (const pageSize of [1024, 4096, 65536]) {
+    it(`page size ${pageSize}: the empty key works in every bucket, sorts first, and bounds ranges`, async () => {
+      const seed = 7100 + pageSize
+      const rng = new Prng(seed)
+      let db = await t.open({ pageSize }, `empty-${pageSize}.db`)
+      const models = new Map<string, Model>()
+      // Bucket 'one' holds only the empty key; 'many' holds it with enough keys for a deep tree.
+      await db.update((tx) => {
+        tx.createBucket('one').put(EMPTY, b('only'))
+        const many = tx.createBucket('many')
+        many.put(EMPTY, b('first'))
+        for (let i = 0; i < 3000; i++) many.put(numKey(i), Buffer.alloc(i % 7, i))
+      })
+      models.set('one', new Map([['', b('only')]]))
+      const many: Model = new Map([['', b('first')]])
+      for (let i = 0; i < 3000; i++) many.set(hex(numKey(i)), Buffer.alloc(i % 7, i))
+      models.set('many', many)
+      db.view((tx) => {
+        const m = tx.bucket('many')!
+        expect(m.get(EMPTY)!.toString()).to.equal('first')
+        expect(m.has(EMPTY)).to.equal(true)
+        const c = m.cursor()
+        expect(c.first()).to.equal(true)
+        expect(c.key!.length).to.equal(0)
+        expect(c.seek(EMPTY)).to.equal(true)
+        expect(c.key!.length).to.equal(0)
+        expect(c.prev()).to.equal(false)
+        expect(c.last()).to.equal(true)
+        // Reverse from the top ends on the empty key; gt the empty key skips it.
+        const rev = [...m.entries({ reverse: true })]
+        expect(rev[rev.length - 1]![0].length).to.equal(0)
+        expect([...m.entries({ gt: EMPTY, limit: 1 })][0]![0].toString()).to.equal('00000000')
+        expect([...m.entries({ lte: EMPTY })].map(([k, v]) => [k.length, v.toString()])).to.deep.equal([[0, 'first']])
+        expect([...m.entries({ lt: EMPTY })]).to.deep.equal([])
+        expect([...m.entries({ lt: EMPTY, reverse: true })]).to.deep.equal([])
+        expect([...m.entries({ lte: EMPTY, reverse: true })].length).to.equal(1)
+      })
+      await expectAll(db, models, rng)
+
+      // Overwrite, a big (overflow) value, delete and re-put, inside one bucket among others.
+      await db.update((tx) => {
+        tx.bucket('many')!.put(EMPTY, Buffer.alloc(pageSize * 3, 9))
+        expect(tx.bucket('one')!.delete(EMPTY)).to.equal(true)
+        expect(tx.bucket('one')!.delete(EMPTY)).to.equal(false)
+        tx.createBucket('later').put(EMPTY, EMPTY)
+      })
+      many.set('', Buffer.alloc(pageSize * 3, 9))
+      models.get('one')!.delete('')
+      models.set('later', new Map([['', Buffer.alloc(0)]]))
+      await expectAll(db, models, rng)
+
+      // A savepoint rolled back restores the empty key; deleting everything else leaves it alone.
+      await db.update((tx) => {
+        const m = tx.bucket('many')!
+        const sp = tx.savepoint()
+        m.delete(EMPTY)
+        expect(m.has(EMPTY)).to.equal(false)
+        tx.rollbackTo(sp)
+        expect(m.get(EMPTY)!.length).to.equal(pageSize * 3)
+        for (let i = 0; i < 3000; i += 2) m.delete(numKey(i))
+      })
+      for (let i = 0; i < 3000; i += 2) many.delete(hex(numKey(i)))
+      await db.close()
+      db = await t.open({ pageSize }, `empty-${pageSize}.db`)
+      await expectAll(db, models, rng)
+      await db.update((tx) => {
+        const m = tx.bucket('many')!
+        for (let i = 1; i < 3000; i += 2) m.delete(numKey(i))
+      })
+      for (let i = 1; i < 3000; i += 2) many.delete(hex(numKey(i)))
+      await expectAll(db, models, rng)
+      expect(db.view((tx) => tx.bucket('many')!.size)).to.equal(1)
+    })
+  }
+})
