@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { GROUPS, type GroupName, parseGroups, positiveInt } from './args.js'
 import { type BenchConfig, type Dataset, identity, makeDataset } from './dataset.js'
 import { type Measurement, STORES, type StoreName, collectGarbage, diskUsage, mib, peakRss, removeDir, tempDir } from './measure.js'
-import { openStore } from './stores.js'
+import { openStore, verifyStore } from './stores.js'
 import {
   type BenchDb,
   W,
@@ -129,6 +129,7 @@ class StoreRun {
       const db = await openStore(this.#options.store, dir)
       try {
         await fn(db, dir)
+        verifyStore(db)
       } finally {
         await db.close()
       }

@@ -1,12 +1,11 @@
 import path from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { MemoryLevel } from 'memory-level'
+import { BTreeLevel } from '../src/index.js'
 import type { StoreName } from './measure.js'
 import type { BenchDb } from './workloads.js'
 
 const ENCODINGS = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const
-
-type Constructor = new (location: string, options: typeof ENCODINGS) => BenchDb
 
 /**
  * Opens `store` at a fresh location inside `dir`, so that everything the store writes (its
@@ -24,20 +23,17 @@ export async function openStore(store: StoreName, dir: string): Promise<BenchDb>
     case 'memory-level':
       db = new MemoryLevel<Buffer, Buffer>(ENCODINGS) as unknown as BenchDb
       break
-    case 'btree-level': {
-      const BTreeLevel = await loadBTreeLevel()
-      db = new BTreeLevel(location, ENCODINGS)
+    case 'btree-level':
+      db = new BTreeLevel<Buffer, Buffer>(location, ENCODINGS) as unknown as BenchDb
       break
-    }
   }
   await db.open()
   return db
 }
 
-/** Imported by name at run time, so that the harness builds and runs before the backend exists. */
-async function loadBTreeLevel(): Promise<Constructor> {
-  const specifier = '../src/index.js'
-  const mod = (await import(specifier)) as { BTreeLevel?: Constructor }
-  if (mod.BTreeLevel === undefined) throw new Error('btree-level: src/index.js does not export BTreeLevel')
-  return mod.BTreeLevel
+/** After a group of workloads: btree-level's engine must check clean, as in every engine test. */
+export function verifyStore(db: BenchDb): void {
+  if (!(db instanceof BTreeLevel)) return
+  const result = db.engine.check()
+  if (!result.ok) throw new Error(`btree-level: check() failed: ${result.errors.map((e) => e.message).join('; ')}`)
 }
