@@ -5,10 +5,11 @@
  *   node dist/bench/run.js [--n 200000] [--gets N] [--key-size 16] [--value-size 100] [--batch 1000]
  *                          [--ranges 10000] [--sync-puts 2000]
  *                          [--seed 1] [--stores btree-level,classic-level,memory-level]
- *                          [--only main,random-fill,sublevel-clear] [--cpu-prof DIR]
+ *                          [--only main,random-fill,sublevel-clear] [--rounds 1] [--cpu-prof DIR]
  *
  * Each store runs in a child process of its own (store-process.ts), one after the other, so that
- * the peak RSS reported is that store's. Prints one JSON line per measurement, then the summary
+ * the peak RSS reported is that store's; with --rounds, the stores take turns that many times and
+ * the table shows each store's best round. Prints one JSON line per measurement, then the summary
  * table with the ratios and the issue's targets. The process exits non-zero if a store failed.
  */
 import { spawn } from 'node:child_process'
@@ -21,12 +22,13 @@ import { type Measurement, STORES, type StoreName } from './measure.js'
 import { formatTable, summaryRows } from './report-table.js'
 
 const USAGE = `usage: run.js [--n N] [--gets N] [--key-size B] [--value-size B] [--batch N] [--ranges N] [--sync-puts N] [--seed S]
-              [--stores ${STORES.join(',')}] [--only ${GROUPS.join(',')}] [--cpu-prof DIR]`
+              [--stores ${STORES.join(',')}] [--only ${GROUPS.join(',')}] [--rounds N] [--cpu-prof DIR]`
 
 interface RunOptions {
   /** Passed through to every store's process. */
   childArgs: string[]
   stores: StoreName[]
+  rounds: number
   cpuProfDir: string | undefined
   summary: string
 }
@@ -45,6 +47,7 @@ function parseOptions(argv: string[]): RunOptions {
       seed: { type: 'string', default: '1' },
       stores: { type: 'string', default: STORES.join(',') },
       only: { type: 'string', default: GROUPS.join(',') },
+      rounds: { type: 'string', default: '1' },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -76,20 +79,26 @@ function parseOptions(argv: string[]): RunOptions {
     '--batch', String(config.batch), '--ranges', String(config.ranges), '--sync-puts', String(config.syncPuts), '--seed', String(config.seed), '--only', values.only,
   ]
   const summary = `n=${config.n} gets=${gets} key=${config.keySize}B value=${config.valueSize}B batch=${config.batch} ranges=${config.ranges} sync-puts=${config.syncPuts} seed=${config.seed}`
-  console.log(JSON.stringify({ workload: 'config', ...config, gets, stores, only: values.only, node: process.version }))
-  return { childArgs, stores, cpuProfDir: values['cpu-prof'], summary }
+  const rounds = positiveInt('rounds', values.rounds)
+  console.log(JSON.stringify({ workload: 'config', ...config, gets, stores, only: values.only, rounds, node: process.version }))
+  return { childArgs, stores, rounds, cpuProfDir: values['cpu-prof'], summary: `${summary} rounds=${rounds}` }
 }
 
 /** Runs one store's process, echoing and collecting its JSON lines. Resolves with its exit code. */
-function runStore(store: StoreName, options: RunOptions, results: Measurement[]): Promise<number> {
+function runStore(store: StoreName, round: number, options: RunOptions, results: Measurement[]): Promise<number> {
   const script = fileURLToPath(new URL('./store-process.js', import.meta.url))
   const nodeArgs = ['--expose-gc']
-  if (options.cpuProfDir !== undefined) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${store}.cpuprofile`)
+  if (options.cpuProfDir !== undefined) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${store}-${round}.cpuprofile`)
   const child = spawn(process.execPath, [...nodeArgs, script, '--store', store, ...options.childArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout })
   lines.on('line', (line) => {
-    console.log(line)
-    if (line.startsWith('{')) results.push(JSON.parse(line) as Measurement)
+    if (!line.startsWith('{')) {
+      console.log(line)
+      return
+    }
+    const m = { ...(JSON.parse(line) as Measurement), round }
+    console.log(JSON.stringify(m))
+    results.push(m)
   })
   return new Promise((resolve, reject) => {
     child.on('error', reject)
@@ -102,12 +111,16 @@ async function main(): Promise<void> {
   const started = process.hrtime.bigint()
   const results: Measurement[] = []
   const failed: string[] = []
-  for (const store of options.stores) {
-    const code = await runStore(store, options, results)
-    if (code !== 0) failed.push(`${store} (exit ${code})`)
+  // Rounds alternate the stores, so that a burst of other work on the machine hits them alike.
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const store of options.stores) {
+      const code = await runStore(store, round, options, results)
+      if (code !== 0) failed.push(`${store} round ${round} (exit ${code})`)
+    }
   }
   const total = Number(process.hrtime.bigint() - started) / 1e9
   console.log(`\n${options.summary}, ${total.toFixed(1)} s in all\n`)
+  if (options.rounds > 1) console.log(`each figure is the store's best of ${options.rounds} rounds\n`)
   console.log(formatTable(summaryRows(results)))
   if (failed.length > 0) {
     console.error(`\nfailed: ${failed.join(', ')}`)

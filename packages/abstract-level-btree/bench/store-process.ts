@@ -82,7 +82,12 @@ class StoreRun {
     const { groups } = this.#options
     if (groups.has('main')) await this.#main()
     if (groups.has('random-fill')) await this.#randomFill()
-    if (groups.has('sublevel-clear')) await this.#withStore('sublevel', (db) => this.#step(() => sublevelClear(db, this.#options.store, this.#data)))
+    if (groups.has('sublevel-clear')) {
+      await this.#withStore('sublevel', async (db) => {
+        collectGarbage()
+        for (const m of await sublevelClear(db, this.#options.store, this.#data)) emit(m)
+      })
+    }
   }
 
   /** Fill in key order, then reads, overwrites and deletes on the same database. */

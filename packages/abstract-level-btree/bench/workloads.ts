@@ -35,6 +35,7 @@ export const W = {
   overwrite: 'overwrite in random order',
   delete: 'delete in random order',
   sublevelClear: 'sublevel clear()',
+  afterClear: 'single puts right after the clear',
   disk: 'disk after fill in key order',
   rss: 'peak RSS',
 } as const
@@ -156,11 +157,17 @@ export async function rangeScans(db: BenchDb, store: StoreName, data: Dataset): 
   return m
 }
 
+/** Root puts awaited one by one before and after the clear: what the clear leaves for later writes. */
+export const PUTS_AROUND_CLEAR = 20
+
 /**
  * A sublevel filled with n entries beside a few root entries, then `clear()`ed without a range.
- * The rate counts entries cleared; `ms` is the time the clear took.
+ * The rate counts entries cleared; `ms` is the time the clear took. The second measurement is
+ * PUTS_AROUND_CLEAR single root puts right after the clear (with `putsBeforeMs`, the same number
+ * just before it): a store that defers the clear's work (btree-store frees a dropped bucket's pages
+ * a bounded number per later commit; LevelDB compacts tombstones away) shows it there.
  */
-export async function sublevelClear(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+export async function sublevelClear(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement[]> {
   const sub = db.sublevel<Buffer, Buffer>('bench', { keyEncoding: 'buffer', valueEncoding: 'buffer' })
   const root = [Buffer.from(' before'), Buffer.from('~after')]
   for (const k of root) await db.put(k, k)
@@ -171,12 +178,24 @@ export async function sublevelClear(db: BenchDb, store: StoreName, data: Dataset
     for (let i = start; i < end; i++) ops[i - start] = { type: 'put', key: data.keys[i]!, value: data.values[i]! }
     await sub.batch(ops)
   }
+  const before = await rootPuts(db, store, 'before')
   const m = await measure(W.sublevelClear, store, n, () => sub.clear())
+  const after = await rootPuts(db, store, 'after')
   const left = await sub.keys({ limit: 1 }).all()
   if (left.length !== 0) throw new Error(`${store}: the sublevel still has entries after clear()`)
   const kept = await db.keys().all()
-  if (kept.length !== root.length) throw new Error(`${store}: clear() of a sublevel left ${kept.length} root entries, expected ${root.length}`)
-  return { ...m, ms: m.seconds * 1000 }
+  const expected = root.length + 2 * PUTS_AROUND_CLEAR
+  if (kept.length !== expected) throw new Error(`${store}: clear() of a sublevel left ${kept.length} root entries, expected ${expected}`)
+  return [{ ...m, ms: m.seconds * 1000 }, { ...after, ms: after.seconds * 1000, putsBeforeMs: before.seconds * 1000 }]
+}
+
+function rootPuts(db: BenchDb, store: StoreName, label: string): Promise<Measurement> {
+  return measure(W.afterClear, store, PUTS_AROUND_CLEAR, async () => {
+    for (let i = 0; i < PUTS_AROUND_CLEAR; i++) {
+      const key = Buffer.from(`~${label}${i}`)
+      await db.put(key, key)
+    }
+  })
 }
 
 function expectCount(store: StoreName, workload: string, count: number, n: number): void {
