@@ -9,10 +9,15 @@ import {
   BRANCH_ENTRY_HEADER,
   HEADER_SIZE,
   LEAF_ENTRY_HEADER,
+  LONG_KEY_FLAG,
+  LONG_KEY_REF_SIZE,
+  MAX_KEY_SIZE,
   OVERFLOW_FLAG,
   PAGE_TYPE_NAMES,
   PageType,
   SLOT_SIZE,
+  keyPartSize,
+  maxInlineKeySize,
   pageCount,
   pageId,
   pageTxid,
@@ -197,7 +202,7 @@ class Checker {
       this.#problem(pgid, `${what}: expected a branch or leaf page, found ${PAGE_TYPE_NAMES[type] ?? `type ${type}`}`)
       return
     }
-    const keys = this.#entries(page, type === PageType.leaf)
+    const keys = this.#entries(page, type === PageType.leaf, use, catalog)
     if (keys === undefined) return
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!
@@ -221,8 +226,11 @@ class Checker {
     this.#keys += keys.length
   }
 
-  /** Bounds-checks every slot of a page and returns its keys (views), or undefined if malformed. */
-  #entries(page: Buffer, leaf: boolean): Uint8Array[] | undefined {
+  /**
+   * Bounds-checks every slot of a page and returns its keys (views, or out-of-line keys read whole
+   * from their runs), or undefined if malformed.
+   */
+  #entries(page: Buffer, leaf: boolean, use: number, catalog: boolean): Uint8Array[] | undefined {
     const pgid = pageId(page)
     const n = pageCount(page)
     if (HEADER_SIZE + SLOT_SIZE * n > this.#pageSize) return this.#fail(pgid, `count ${n} overflows the page`)
@@ -231,22 +239,69 @@ class Checker {
       const off = leaf ? u16(page, HEADER_SIZE + SLOT_SIZE * i) : branchEntryOffset(page, i)
       const head = leaf ? LEAF_ENTRY_HEADER : BRANCH_ENTRY_HEADER
       if (off < HEADER_SIZE + SLOT_SIZE * n || off + head > this.#pageSize) return this.#fail(pgid, `slot ${i} points outside the page`)
-      const klen = leaf ? u16(page, off) : u16(page, off + 8)
-      let end = off + head + klen
+      const field = leaf ? u16(page, off) : u16(page, off + 8)
+      const part = keyPartSize(field)
+      let end = off + head + part
       if (leaf) {
         const word = u32(page, off + 2)
         end += word >= OVERFLOW_FLAG ? 8 : word
       }
       if (end > this.#pageSize) return this.#fail(pgid, `entry ${i} runs past the page`)
-      keys.push(page.subarray(off + head, off + head + klen))
+      if (field < LONG_KEY_FLAG) {
+        if (part > maxInlineKeySize(this.#pageSize)) this.#problem(pgid, `inline key at index ${i} of ${part} bytes, past the inline limit`)
+        keys.push(page.subarray(off + head, off + head + part))
+        continue
+      }
+      if (!leaf && i === 0) this.#problem(pgid, 'entry 0 of a branch has an out-of-line key')
+      if (part < LONG_KEY_REF_SIZE) return this.#fail(pgid, `entry ${i}: out-of-line key part of ${part} bytes`)
+      keys.push(this.#longKey(page, pgid, i, off + head, part, use, catalog))
     }
     return keys
+  }
+
+  /**
+   * FORMAT.md §10: an out-of-line key: its run is marked and verified page by page, its length is
+   * within limits and past the inline ones, and its inline prefix matches the whole key. Returns the
+   * whole key, or the prefix when the run cannot be read (a problem is reported then).
+   */
+  #longKey(page: Buffer, pgid: number, i: number, at: number, part: number, use: number, catalog: boolean): Uint8Array {
+    const length = u32(page, at)
+    const first = u32(page, at + 4)
+    const txid = u32(page, at + 8)
+    const prefix = page.subarray(at + LONG_KEY_REF_SIZE, at + part)
+    if (catalog) this.#problem(pgid, `bucket name at index ${i} stored out of line`)
+    if (this.#noOverflow !== undefined) this.#problem(pgid, `out-of-line key at index ${i} in ${this.#noOverflow}`)
+    if (length <= maxInlineKeySize(this.#pageSize) || length > MAX_KEY_SIZE || prefix.length > length) {
+      this.#problem(pgid, `out-of-line key at index ${i} of ${length} bytes`)
+      return prefix
+    }
+    const payload = this.#pageSize - HEADER_SIZE
+    const count = overflowPageCount(this.#pageSize, length)
+    const full = Buffer.alloc(length)
+    let whole = true
+    for (let j = 0; j < count; j++) {
+      if (!this.#mark(first + j, use, 'key overflow page')) return prefix
+      const run = this.#read(first + j, txid)
+      if (run === undefined) {
+        whole = false
+        continue
+      }
+      if (pageType(run) !== PageType.overflow) {
+        this.#problem(first + j, `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(run)] ?? 'unknown type'}`)
+        whole = false
+        continue
+      }
+      run.copy(full, j * payload, HEADER_SIZE, HEADER_SIZE + Math.min(payload, length - j * payload))
+    }
+    if (!whole) return prefix
+    if (Buffer.compare(prefix, full.subarray(0, prefix.length)) !== 0) this.#problem(pgid, `out-of-line key at index ${i}: inline prefix differs from the key in its run`)
+    return full
   }
 
   #leafEntry(page: Buffer, pgid: number, i: number, key: Uint8Array, use: number, what: string, catalog: boolean): void {
     const off = u16(page, HEADER_SIZE + SLOT_SIZE * i)
     const word = u32(page, off + 2)
-    const vstart = off + LEAF_ENTRY_HEADER + key.length
+    const vstart = off + LEAF_ENTRY_HEADER + keyPartSize(u16(page, off))
     if (word >= OVERFLOW_FLAG) {
       const length = word - OVERFLOW_FLAG
       const first = u32(page, vstart)

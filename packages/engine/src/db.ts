@@ -2,7 +2,7 @@ import { BTreeError, BTreeTypeError, ioError } from './errors.js'
 import type { FileHandle, FileSystem } from './io/file-handle.js'
 import { nodeFileSystem } from './io/node-file.js'
 import type { ReclaimEntry } from './page/freelist-page.js'
-import { DEFAULT_PAGE_SIZE, maxKeySize } from './page/layout.js'
+import { DEFAULT_PAGE_SIZE, maxInlineKeySize, maxKeySize } from './page/layout.js'
 import { FORMAT_VERSION, type Meta } from './page/meta-page.js'
 import type { BucketRecord } from './bucket/bucket-record.js'
 import { lookupBucket } from './bucket/catalog.js'
@@ -68,7 +68,7 @@ export class Database implements TxHost {
     this.pager = store.pager
     this.pageSize = store.pager.pageSize
     this.maxKeySize = maxKeySize(this.pageSize)
-    this.maxBucketNameSize = maxBucketNameSize(this.maxKeySize)
+    this.maxBucketNameSize = maxBucketNameSize(maxInlineKeySize(this.pageSize))
     this.readOnly = options.readOnly === true
     this.#lock = lock
     this.#durability = options.durability ?? 'full'
@@ -246,12 +246,12 @@ export class Database implements TxHost {
   }
 
   lookupBucket(meta: Meta, name: string): BucketRecord | undefined {
-    if (meta !== this.#meta) return lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxKeySize))
+    if (meta !== this.#meta) return lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxBucketNameSize))
     // Snapshots of the newest commit (one per db.view, say) share its catalog lookups; a name found
     // here was validated when it was first looked up.
     let rec = this.#buckets.get(name)
     if (rec === undefined) {
-      rec = lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxKeySize)) ?? null
+      rec = lookupBucket(this.pager, meta.catalog, bucketNameKey(name, this.maxBucketNameSize)) ?? null
       if (this.#buckets.size >= 1024) this.#buckets.clear()
       this.#buckets.set(name, rec)
     }

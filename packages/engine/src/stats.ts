@@ -1,7 +1,8 @@
 import { listBuckets } from './bucket/catalog.js'
 import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'
 import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from './page/freelist-page.js'
-import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LEAF_ENTRY_HEADER, PageType, SLOT_SIZE, pageCount, pageType, u16 } from './page/layout.js'
+import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LEAF_ENTRY_HEADER, PageType, SLOT_SIZE, keyPartSize, pageCount, pageType, u16 } from './page/layout.js'
+import { forEachRun } from './page/page-runs.js'
 import { leafEntryOffset, leafIsOverflow, leafValueLength } from './page/leaf-page.js'
 import type { Meta, PageRef } from './page/meta-page.js'
 import { overflowPageCount } from './page/overflow-page.js'
@@ -65,7 +66,7 @@ function walk(pager: Pager, ref: PageRef, s: Totals, depth: number): void {
   if (pageType(page) === PageType.branch) {
     s.branchPages++
     for (let i = 0; i < n; i++) {
-      used += BRANCH_ENTRY_HEADER + u16(page, branchEntryOffset(page, i) + 8)
+      used += BRANCH_ENTRY_HEADER + keyPartSize(u16(page, branchEntryOffset(page, i) + 8))
       walk(pager, { pgid: branchChild(page, i), txid: branchChildTxid(page, i) }, s, depth + 1)
     }
   } else {
@@ -74,10 +75,13 @@ function walk(pager: Pager, ref: PageRef, s: Totals, depth: number): void {
     for (let i = 0; i < n; i++) {
       const off = leafEntryOffset(page, i)
       const overflow = leafIsOverflow(page, i)
-      used += LEAF_ENTRY_HEADER + u16(page, off) + (overflow ? 8 : leafValueLength(page, i))
-      if (overflow) s.overflowPages += overflowPageCount(pager.pageSize, leafValueLength(page, i))
+      used += LEAF_ENTRY_HEADER + keyPartSize(u16(page, off)) + (overflow ? 8 : leafValueLength(page, i))
     }
   }
+  // Value runs and out-of-line keys' runs (FORMAT.md §10).
+  forEachRun(page, pageType(page) === PageType.leaf, (_pgid, _txid, length) => {
+    s.overflowPages += overflowPageCount(pager.pageSize, length)
+  })
   s.bytesUsed += used
   s.fillHistogram[Math.min(9, Math.floor((used / pager.pageSize) * 10))]!++
 }

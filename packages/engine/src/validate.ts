@@ -28,23 +28,25 @@ export function assertValue(value: unknown): asserts value is Uint8Array {
 const encoder = new TextEncoder()
 
 /**
- * A bucket name as its catalog key (UTF-8). The limit is `maxKeySize` less the bytes a bucket record
- * takes beyond an overflow reference: the record must stay inline in the catalog (FORMAT.md §9).
+ * A bucket name as its catalog key (UTF-8), at most `maxNameSize` bytes (`maxBucketNameSize`).
  */
-export function bucketNameKey(name: unknown, maxKeySize: number): Uint8Array {
+export function bucketNameKey(name: unknown, maxNameSize: number): Uint8Array {
   if (typeof name !== 'string') throw new BTreeTypeError(`bucket name must be a string, got ${describe(name)}`)
   const bytes = encoder.encode(name)
   if (bytes.length === 0) throw new BTreeRangeError('bucket name must not be empty', 'BTREE_BUCKET_NAME_INVALID')
-  const limit = maxBucketNameSize(maxKeySize)
-  if (bytes.length > limit) {
-    throw new BTreeRangeError(`bucket name of ${bytes.length} bytes exceeds the limit of ${limit}`, 'BTREE_BUCKET_NAME_INVALID')
+  if (bytes.length > maxNameSize) {
+    throw new BTreeRangeError(`bucket name of ${bytes.length} bytes exceeds the limit of ${maxNameSize}`, 'BTREE_BUCKET_NAME_INVALID')
   }
   return bytes
 }
 
-/** The longest bucket name: its record may exceed an overflow reference by that much less. */
-export function maxBucketNameSize(maxKeySize: number): number {
-  return maxKeySize - (BUCKET_RECORD_SIZE - OVERFLOW_REF_SIZE)
+/**
+ * The longest bucket name, given the longest inline key: a name is never stored out of line, and its
+ * record, which exceeds an overflow reference by this much, must stay inline in the catalog
+ * (FORMAT.md §9).
+ */
+export function maxBucketNameSize(maxInlineKeySize: number): number {
+  return maxInlineKeySize - (BUCKET_RECORD_SIZE - OVERFLOW_REF_SIZE)
 }
 
 export function describe(value: unknown): string {

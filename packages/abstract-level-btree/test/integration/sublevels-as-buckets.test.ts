@@ -1,6 +1,8 @@
 import { expect } from 'chai'
+import fs from 'node:fs'
 import type { Database } from 'btree-store'
 import { BTreeLevel } from '../../src/index.js'
+import { dataFile } from '../../src/location.js'
 import { expectCheckOk, useLocations } from '../helpers.js'
 
 const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString())
@@ -47,6 +49,19 @@ describe('btree-level: sublevels are engine buckets', () => {
     expect(await db.keys({ reverse: true, limit: 2 }).all()).to.deep.equal(['x', '!a!y'])
     expect(await db.keys({ gt: '!a!!b!z', lte: 'x' }).all()).to.deep.equal(['!a!y', 'x'])
     expectCheckOk(db)
+  })
+
+  it('the file holds no prefixes: 1,000 sublevel entries, the prefix only in the registry', async () => {
+    const db = new BTreeLevel(location())
+    const sub = db.sublevel('prefix-under-test')
+    await sub.batch(Array.from({ length: 1000 }, (_, i) => ({ type: 'put' as const, key: `key${i}`, value: 'v' })), { sync: true } as object)
+    await db.close()
+    const bytes = fs.readFileSync(dataFile(location()))
+    let count = 0
+    for (let at = bytes.indexOf('!prefix-under-test!'); at !== -1; at = bytes.indexOf('!prefix-under-test!', at + 1)) count++
+    // The registry's entry, and at most a superseded copy of its page not yet reused.
+    expect(count).to.be.within(1, 2)
+    expect(bytes.indexOf('key999')).to.not.equal(-1)
   })
 
   it('routes by the registry in the file after a reopen, before any sublevel object exists', async () => {

@@ -6,7 +6,7 @@ import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
 import type { Cursor, RangeOptions, WriteBucket } from '../types.js'
 import { assertBytes, assertKey, assertValue } from '../validate.js'
-import { isOverflowValue } from '../page/layout.js'
+import { isLongKey, isOverflowValue } from '../page/layout.js'
 import type { BucketHost } from './read-bucket.js'
 import type { BucketState } from './bucket-state.js'
 import { rangeEntries } from './range.js'
@@ -73,7 +73,9 @@ export class WriteBucketImpl implements WriteBucket {
     const freedBefore = s.freed.length
     const countBefore = s.count
     const k = this.#host.copyIn(key)
-    if (!s.mayOverflow && isOverflowValue(this.#host.pageSize, k.length, value.length)) s.mayOverflow = true
+    // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf unread
+    // that owns a key run.
+    if (!s.mayOverflow && (isOverflowValue(this.#host.pageSize, k.length, value.length) || isLongKey(this.#host.pageSize, k.length))) s.mayOverflow = true
     const r = treePut(this.#writer, s.root, k, this.#host.copyIn(value))
     s.root = r.root
     if (r.old === undefined) s.count++

@@ -1,10 +1,12 @@
-import { comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
-import { BRANCH_ENTRY_HEADER, HEADER_SIZE, SLOT_SIZE, pageCount, setU16, setU32, u16, u32 } from './layout.js'
+import { type KeyReader, compareLongPageKey, comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
+import { type OverflowRefLike, writeKeyPart } from './leaf-page.js'
+import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LONG_KEY_FLAG, SLOT_SIZE, pageCount, setU16, setU32, u16, u32 } from './layout.js'
 
 /**
  * FORMAT.md §5, branch pages, read in place. Entry i starts at the u16 slot `16 + 2i`:
- * u32 child page id, u32 child txid32, u16 keyLength, key. Entry 0's key is stored empty and means
- * "below every key"; for i >= 1, every key in child i-1 < key i <= every key in child i.
+ * u32 child page id, u32 child txid32, u16 key field, key part (the key, or an out-of-line
+ * reference and prefix, FORMAT.md §10). Entry 0's key is stored empty and means "below every key";
+ * for i >= 1, every key in child i-1 < key i <= every key in child i.
  */
 
 export function branchEntryOffset(page: Uint8Array, i: number): number {
@@ -19,18 +21,30 @@ export function branchChildTxid(page: Uint8Array, i: number): number {
   return u32(page, branchEntryOffset(page, i) + 4)
 }
 
-export function branchKey(page: Buffer, i: number): Buffer {
+/** Separator i: a view into the page, or an out-of-line key read through `reader` (FORMAT.md §10). */
+export function branchKey(page: Buffer, i: number, reader: KeyReader): Uint8Array {
   const off = branchEntryOffset(page, i)
+  const field = u16(page, off + 8)
   const start = off + BRANCH_ENTRY_HEADER
-  return page.subarray(start, start + u16(page, off + 8))
+  if (field >= LONG_KEY_FLAG) return reader.readKey(u32(page, start + 4), u32(page, start + 8), u32(page, start))
+  return page.subarray(start, start + field)
+}
+
+/** The key run of separator i when it is out of line: [first page id, txid32, key length]. */
+export function branchKeyRun(page: Uint8Array, i: number): [number, number, number] | undefined {
+  const off = branchEntryOffset(page, i)
+  if (u16(page, off + 8) < LONG_KEY_FLAG) return undefined
+  const start = off + BRANCH_ENTRY_HEADER
+  return [u32(page, start + 4), u32(page, start + 8), u32(page, start)]
 }
 
 /**
  * The child to descend into for `key`: the last entry whose key <= `key` (entry 0 when none).
  * Binary search that skips the prefix the key shares with both bounds; `known`: a prefix the key is
- * known to share with every key of this page (from the parent's search).
+ * known to share with every key of this page (from the parent's search). An out-of-line separator
+ * is loaded through `reader` only when its inline prefix ties.
  */
-export function branchSearch(page: Buffer, key: Uint8Array, known = 0): number {
+export function branchSearch(page: Buffer, key: Uint8Array, known: number, reader: KeyReader): number {
   let lo = 1
   let hi = pageCount(page) - 1
   let found = 0
@@ -39,7 +53,12 @@ export function branchSearch(page: Buffer, key: Uint8Array, known = 0): number {
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
     const off = branchEntryOffset(page, mid)
-    const c = comparePageKeyFrom(page, off + BRANCH_ENTRY_HEADER, u16(page, off + 8), key, loPrefix < hiPrefix ? loPrefix : hiPrefix)
+    const field = u16(page, off + 8)
+    const from = loPrefix < hiPrefix ? loPrefix : hiPrefix
+    const c =
+      field < LONG_KEY_FLAG
+        ? comparePageKeyFrom(page, off + BRANCH_ENTRY_HEADER, field, key, from)
+        : compareLongPageKey(page, off + BRANCH_ENTRY_HEADER, field & 0x7fff, key, from, reader)
     if (c <= 0) {
       found = mid
       lo = mid + 1
@@ -59,23 +78,26 @@ export function branchSearch(page: Buffer, key: Uint8Array, known = 0): number {
  */
 export let lastSearchPrefix = 0
 
-/** Writes `n` entries after the header; entry 0's key is written empty. Returns the end offset. */
+/**
+ * Writes `n` entries after the header; entry 0's key is written empty; a separator is out of line
+ * when `keyRun(i)` names its run (null: all inline). Returns the end offset.
+ */
 export function encodeBranchEntries(
   page: Uint8Array,
   n: number,
   keyAt: (i: number) => Uint8Array,
   childAt: (i: number) => number,
   childTxidAt: (i: number) => number,
+  keyRun: ((i: number) => OverflowRefLike | undefined) | null,
 ): number {
   let off = HEADER_SIZE + SLOT_SIZE * n
   for (let i = 0; i < n; i++) {
-    const key = i === 0 ? EMPTY : keyAt(i)
     setU16(page, HEADER_SIZE + SLOT_SIZE * i, off)
     setU32(page, off, childAt(i))
     setU32(page, off + 4, childTxidAt(i) >>> 0)
-    setU16(page, off + 8, key.length)
-    page.set(key, off + BRANCH_ENTRY_HEADER)
-    off += BRANCH_ENTRY_HEADER + key.length
+    const field = i === 0 ? writeKeyPart(page, off + BRANCH_ENTRY_HEADER, EMPTY, undefined) : writeKeyPart(page, off + BRANCH_ENTRY_HEADER, keyAt(i), keyRun === null ? undefined : keyRun(i))
+    setU16(page, off + 8, field)
+    off += BRANCH_ENTRY_HEADER + (field & 0x7fff)
   }
   return off
 }

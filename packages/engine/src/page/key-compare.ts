@@ -1,3 +1,5 @@
+import { LONG_KEY_REF_SIZE, u32 } from './layout.js'
+
 /**
  * Bytewise key order. Short keys compare with a byte loop (no call overhead), long ones with
  * `Buffer.compare` over ranges, which allocates nothing.
@@ -59,4 +61,39 @@ export function compareKeysFrom(a: Uint8Array, b: Uint8Array, from: number): num
   }
   lastCommonPrefix = n
   return la - lb
+}
+
+/**
+ * Loads an out-of-line key (FORMAT.md §10) from its overflow run: the whole key, verified. The pager
+ * implements it; pages stay free of I/O by taking it as an argument.
+ */
+export interface KeyReader {
+  readKey(pgid: number, txid: number, length: number): Uint8Array
+}
+
+/**
+ * Compares the out-of-line key whose key part starts at `off` in `page` (u32 length, u32 first page,
+ * u32 txid32, then the prefix; FORMAT.md §10) with `key`, both known to agree on their first `from`
+ * bytes; sets `lastCommonPrefix`. The inline prefix decides unless `key` runs past it with the same
+ * bytes: only then is the full key loaded.
+ */
+export function compareLongPageKey(page: Buffer, off: number, partLength: number, key: Uint8Array, from: number, reader: KeyReader): number {
+  const prefix = partLength - LONG_KEY_REF_SIZE
+  const lk = key.length
+  const n = prefix < lk ? prefix : lk
+  const base = off + LONG_KEY_REF_SIZE
+  for (let i = from; i < n; i++) {
+    const d = page[base + i]! - key[i]!
+    if (d !== 0) {
+      lastCommonPrefix = i
+      return d
+    }
+  }
+  if (lk <= prefix) {
+    // `key` is a prefix of the stored key, which is longer than its own prefix.
+    lastCommonPrefix = lk
+    return 1
+  }
+  const full = reader.readKey(u32(page, off + 4), u32(page, off + 8), u32(page, off))
+  return compareKeysFrom(full, key, from > prefix ? from : prefix)
 }

@@ -63,14 +63,49 @@ export function maxInlineEntry(pageSize: number): number {
   return Math.floor(pageCapacity(pageSize) / 4)
 }
 
-/** FORMAT.md §4: the longest key: an entry with the key and an overflow reference must stay inline. */
-export function maxKeySize(pageSize: number): number {
+/**
+ * FORMAT.md §4: the longest key stored inline: an entry with the key and an overflow reference must
+ * stay inline. Longer keys are stored out of line (FORMAT.md §10). 1004 bytes at 4096-byte pages.
+ */
+export function maxInlineKeySize(pageSize: number): number {
   return maxInlineEntry(pageSize) - SLOT_SIZE - Math.max(LEAF_ENTRY_HEADER + OVERFLOW_REF_SIZE, BRANCH_ENTRY_HEADER)
+}
+
+/** FORMAT.md §10: the longest key, at every page size: 64 KiB. */
+export const MAX_KEY_SIZE = 65536
+
+/** The longest key a database of this page size accepts (FORMAT.md §10): MAX_KEY_SIZE at every size. */
+export function maxKeySize(_pageSize: number): number {
+  return MAX_KEY_SIZE
+}
+
+/** FORMAT.md §10: bit 15 of a key-length field marks a key stored out of line. */
+export const LONG_KEY_FLAG = 0x8000
+/** FORMAT.md §10: the first bytes of an out-of-line key kept in the entry, to compare without loading it. */
+export const LONG_KEY_PREFIX = 64
+/** FORMAT.md §10: an out-of-line key's reference before its prefix: u32 length, u32 first page id, u32 txid32. */
+export const LONG_KEY_REF_SIZE = 12
+/** The key-length field of an out-of-line key: the flag and the bytes its key part takes. */
+export const LONG_KEY_FIELD = LONG_KEY_FLAG | (LONG_KEY_REF_SIZE + LONG_KEY_PREFIX)
+
+/** Whether a key of this length is stored out of line at this page size (FORMAT.md §10). */
+export function isLongKey(pageSize: number, keyLength: number): boolean {
+  return keyLength > maxInlineKeySize(pageSize)
+}
+
+/** Bytes a key takes inside a leaf or branch entry: itself, or an out-of-line reference and prefix. */
+export function storedKeySize(pageSize: number, keyLength: number): number {
+  return keyLength > maxInlineKeySize(pageSize) ? LONG_KEY_REF_SIZE + LONG_KEY_PREFIX : keyLength
+}
+
+/** Bytes of the key part an entry's key-length field says follow the entry header (§4, §5, §10). */
+export function keyPartSize(field: number): number {
+  return field & 0x7fff
 }
 
 /** Whether a value of `valueLength` next to a key of `keyLength` goes to overflow pages. */
 export function isOverflowValue(pageSize: number, keyLength: number, valueLength: number): boolean {
-  return SLOT_SIZE + LEAF_ENTRY_HEADER + keyLength + valueLength > maxInlineEntry(pageSize)
+  return SLOT_SIZE + LEAF_ENTRY_HEADER + storedKeySize(pageSize, keyLength) + valueLength > maxInlineEntry(pageSize)
 }
 
 /** FORMAT.md §6: payload bytes an overflow page carries. */

@@ -1,7 +1,11 @@
-import { comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
+import { type KeyReader, compareLongPageKey, comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
 import {
   HEADER_SIZE,
   LEAF_ENTRY_HEADER,
+  LONG_KEY_FIELD,
+  LONG_KEY_FLAG,
+  LONG_KEY_PREFIX,
+  LONG_KEY_REF_SIZE,
   OVERFLOW_FLAG,
   SLOT_SIZE,
   pageCount,
@@ -13,18 +17,44 @@ import {
 
 /**
  * FORMAT.md §4, leaf pages, read in place. Entry i starts at the u16 slot `16 + 2i`:
- * u16 keyLength, u32 valueWord (bit 31: overflow; low 31 bits: value length), key, then the value
- * inline or an overflow reference (u32 first page id, u32 txid).
+ * u16 key field, u32 valueWord (bit 31: overflow; low 31 bits: value length), the key part, then
+ * the value inline or an overflow reference (u32 first page id, u32 txid). The key part is the key
+ * itself, or for an out-of-line key (bit 15 of the key field, FORMAT.md §10) u32 length, u32 first
+ * page, u32 txid32 of its overflow run, and the key's first LONG_KEY_PREFIX bytes.
  */
 
 export function leafEntryOffset(page: Uint8Array, i: number): number {
   return u16(page, HEADER_SIZE + SLOT_SIZE * i)
 }
 
-export function leafKey(page: Buffer, i: number): Buffer {
+/** Whether entry i's key is stored out of line (FORMAT.md §10). */
+export function leafIsLongKey(page: Uint8Array, i: number): boolean {
+  return u16(page, leafEntryOffset(page, i)) >= LONG_KEY_FLAG
+}
+
+/**
+ * Entry i's key: a view into the page, or for an out-of-line key, the whole key read through
+ * `reader` (FORMAT.md §10).
+ */
+export function leafKey(page: Buffer, i: number, reader: KeyReader): Uint8Array {
   const off = leafEntryOffset(page, i)
+  const field = u16(page, off)
   const start = off + LEAF_ENTRY_HEADER
-  return page.subarray(start, start + u16(page, off))
+  if (field >= LONG_KEY_FLAG) return reader.readKey(u32(page, start + 4), u32(page, start + 8), u32(page, start))
+  return page.subarray(start, start + field)
+}
+
+/** The key run of entry i when its key is out of line: [first page id, txid32, key length]. */
+export function leafKeyRun(page: Uint8Array, i: number): [number, number, number] | undefined {
+  const off = leafEntryOffset(page, i)
+  if (u16(page, off) < LONG_KEY_FLAG) return undefined
+  const start = off + LEAF_ENTRY_HEADER
+  return [u32(page, start + 4), u32(page, start + 8), u32(page, start)]
+}
+
+/** Where entry i's value (or overflow reference) starts: after the key part. */
+function valueStart(page: Uint8Array, off: number): number {
+  return off + LEAF_ENTRY_HEADER + (u16(page, off) & 0x7fff)
 }
 
 export function leafIsOverflow(page: Uint8Array, i: number): boolean {
@@ -42,29 +72,29 @@ export function leafValueLength(page: Uint8Array, i: number): number {
 export function leafValueBytes(page: Buffer, i: number): Buffer {
   const off = leafEntryOffset(page, i)
   const word = u32(page, off + 2)
-  const start = off + LEAF_ENTRY_HEADER + u16(page, off)
+  const start = valueStart(page, off)
   return page.subarray(start, start + (word >= OVERFLOW_FLAG ? 8 : word))
 }
 
 /** The overflow reference of entry i: [first page id, txid32]. */
 export function leafOverflowRef(page: Uint8Array, i: number): [number, number] {
-  const off = leafEntryOffset(page, i)
-  const start = off + LEAF_ENTRY_HEADER + u16(page, off)
+  const start = valueStart(page, leafEntryOffset(page, i))
   return [u32(page, start), u32(page, start + 4)]
 }
 
 /** Index of the first key >= `key` (count when none); `exact` tells whether it is equal. */
-export function leafSearch(page: Buffer, key: Uint8Array): { index: number; exact: boolean } {
-  const i = leafFind(page, key)
+export function leafSearch(page: Buffer, key: Uint8Array, reader: KeyReader): { index: number; exact: boolean } {
+  const i = leafFind(page, key, 0, reader)
   return i >= 0 ? { index: i, exact: true } : { index: -1 - i, exact: false }
 }
 
 /**
  * Index of `key`, or -1-index of the first key above it when absent; the allocation-free hot path
  * of get. Binary search that skips the prefix the key shares with both bounds; `known`: a prefix
- * the key shares with every key of the page (from the parent's search).
+ * the key shares with every key of the page (from the parent's search). An out-of-line key is
+ * loaded through `reader` only when its inline prefix ties (FORMAT.md §10).
  */
-export function leafFind(page: Buffer, key: Uint8Array, known = 0): number {
+export function leafFind(page: Buffer, key: Uint8Array, known: number, reader: KeyReader): number {
   let lo = 0
   let hi = pageCount(page) - 1
   let loPrefix = known
@@ -72,7 +102,12 @@ export function leafFind(page: Buffer, key: Uint8Array, known = 0): number {
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
     const off = leafEntryOffset(page, mid)
-    const c = comparePageKeyFrom(page, off + LEAF_ENTRY_HEADER, u16(page, off), key, loPrefix < hiPrefix ? loPrefix : hiPrefix)
+    const field = u16(page, off)
+    const from = loPrefix < hiPrefix ? loPrefix : hiPrefix
+    const c =
+      field < LONG_KEY_FLAG
+        ? comparePageKeyFrom(page, off + LEAF_ENTRY_HEADER, field, key, from)
+        : compareLongPageKey(page, off + LEAF_ENTRY_HEADER, field & 0x7fff, key, from, reader)
     if (c < 0) {
       lo = mid + 1
       loPrefix = lastCommonPrefix
@@ -84,7 +119,7 @@ export function leafFind(page: Buffer, key: Uint8Array, known = 0): number {
   return -1 - lo
 }
 
-/** A value stored in overflow pages, as a leaf entry references it (FORMAT.md §4). */
+/** A run of overflow pages as an entry references it (FORMAT.md §4, §10). */
 export interface OverflowRefLike {
   readonly pgid: number
   readonly txid: number
@@ -92,20 +127,41 @@ export interface OverflowRefLike {
 }
 
 /**
- * Writes the entries after the header (which the caller writes): values inline, or overflow
- * references. Returns the end offset. One pass, no per-entry allocation.
+ * Writes a key part at `at` (FORMAT.md §4, §10): the key, or, when `run` is given, the out-of-line
+ * reference and the prefix. Returns the key field to store; the caller has checked which form.
  */
-export function encodeLeafEntries(page: Uint8Array, keys: readonly Uint8Array[], vals: readonly (Uint8Array | OverflowRefLike)[]): number {
+export function writeKeyPart(page: Uint8Array, at: number, key: Uint8Array, run: OverflowRefLike | undefined): number {
+  if (run === undefined) {
+    page.set(key, at)
+    return key.length
+  }
+  setU32(page, at, key.length)
+  setU32(page, at + 4, run.pgid)
+  setU32(page, at + 8, run.txid >>> 0)
+  page.set(key.subarray(0, LONG_KEY_PREFIX), at + LONG_KEY_REF_SIZE)
+  return LONG_KEY_FIELD
+}
+
+/**
+ * Writes the entries after the header (which the caller writes): values inline, or overflow
+ * references; keys inline, or out of line when `keyRun(i)` names their run (null: all inline). Returns the end offset.
+ * One pass, no per-entry allocation.
+ */
+export function encodeLeafEntries(
+  page: Uint8Array,
+  keys: readonly Uint8Array[],
+  vals: readonly (Uint8Array | OverflowRefLike)[],
+  keyRun: ((i: number) => OverflowRefLike | undefined) | null,
+): number {
   const n = keys.length
   let off = HEADER_SIZE + SLOT_SIZE * n
   for (let i = 0; i < n; i++) {
     const key = keys[i]!
     const v = vals[i]!
-    const klen = key.length
     setU16(page, HEADER_SIZE + SLOT_SIZE * i, off)
-    setU16(page, off, klen)
-    page.set(key, off + LEAF_ENTRY_HEADER)
-    const at = off + LEAF_ENTRY_HEADER + klen
+    const field = writeKeyPart(page, off + LEAF_ENTRY_HEADER, key, keyRun === null ? undefined : keyRun(i))
+    setU16(page, off, field)
+    const at = off + LEAF_ENTRY_HEADER + (field & 0x7fff)
     if (v instanceof Uint8Array) {
       setU32(page, off + 2, v.length)
       page.set(v, at)

@@ -1,9 +1,12 @@
 import { checksumOk, sealPage } from './checksum.js'
 import { HEADER_SIZE, PageType, pageType, setU16, setU32, setU64, u16, u32, u64, writeHeader, pageId, pageTxid, txid32 } from './layout.js'
 
-/** FORMAT.md §3: the magic number 'BTRS' and the format version this code writes and reads. */
+/** FORMAT.md §3: the magic number 'BTRS' and the format version this code writes. */
 export const MAGIC = 0x53525442
-export const FORMAT_VERSION = 1
+/** FORMAT.md §3, §10: version 2 may hold empty and out-of-line keys; version 1 files read as they are. */
+export const FORMAT_VERSION = 2
+/** The oldest format version this code reads: version 1 is version 2 without out-of-line keys. */
+export const MIN_FORMAT_VERSION = 1
 
 /** A reference to a page (or the first page of a run) and the txid32 that wrote it. */
 export interface PageRef {
@@ -68,7 +71,7 @@ export function decodeMeta(page: Uint8Array, slot: 0 | 1): Meta | string {
   if (pageType(page) !== PageType.meta) return 'not a meta page'
   if (pageId(page) !== slot) return `page id ${pageId(page)} in slot ${slot}`
   const version = u16(page, OFF_VERSION)
-  if (version !== FORMAT_VERSION) return `format version ${version} (this code reads ${FORMAT_VERSION})`
+  if (version < MIN_FORMAT_VERSION || version > FORMAT_VERSION) return `format version ${version} (this code reads ${MIN_FORMAT_VERSION} to ${FORMAT_VERSION})`
   const pageSize = u32(page, OFF_PAGE_SIZE)
   if (pageSize !== page.length) return `page size ${pageSize} in a ${page.length}-byte page`
   const txid = u64(page, OFF_META_TXID)

@@ -1,7 +1,8 @@
 import { BTreeError, corruption, ioError } from '../errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { checksumOk } from '../page/checksum.js'
-import { HEADER_SIZE, PAGE_TYPE_NAMES, PageType, overflowPayload, pageId, pageTxid, pageType } from '../page/layout.js'
+import type { KeyReader } from '../page/key-compare.js'
+import { HEADER_SIZE, MAX_KEY_SIZE, PAGE_TYPE_NAMES, PageType, overflowPayload, pageId, pageTxid, pageType } from '../page/layout.js'
 import { overflowPageCount } from '../page/overflow-page.js'
 import { PageCache } from './page-cache.js'
 
@@ -10,7 +11,7 @@ import { PageCache } from './page-cache.js'
  * the txid its parent expects, its type) before it is cached or used; a failure is BTREE_CORRUPTION
  * naming the page, and an I/O failure is BTREE_IO. Nothing unverified enters the cache.
  */
-export class Pager {
+export class Pager implements KeyReader {
   readonly file: FileHandle
   readonly pageSize: number
   readonly cache: PageCache
@@ -102,6 +103,37 @@ export class Pager {
     const count = overflowPageCount(this.pageSize, length)
     if (count * overflowPayload(this.pageSize) < length) throw corruption(pgid, 'overflow run too short')
     return this.readRun(pgid, count, txid, PageType.overflow).subarray(0, length)
+  }
+
+  /**
+   * An out-of-line key (FORMAT.md §10) from its overflow run. Its pages go through the cache like
+   * tree pages, since searches among keys that share a long prefix read them on every visit; a key
+   * of one page comes back as a view into the cached page, a longer one is assembled.
+   */
+  readKey(pgid: number, txid: number, length: number): Uint8Array {
+    const payload = overflowPayload(this.pageSize)
+    if (length > MAX_KEY_SIZE) throw corruption(pgid, `out-of-line key of ${length} bytes`)
+    if (length <= payload) return this.#keyPage(pgid, txid).subarray(HEADER_SIZE, HEADER_SIZE + length)
+    const out = Buffer.allocUnsafe(length)
+    for (let at = 0, p = pgid; at < length; at += payload, p++) {
+      this.#keyPage(p, txid).copy(out, at, HEADER_SIZE, HEADER_SIZE + Math.min(payload, length - at))
+    }
+    return out
+  }
+
+  #keyPage(pgid: number, txid: number): Buffer {
+    const cached = this.cache.get(pgid)
+    if (cached !== undefined) {
+      if (pageTxid(cached) !== txid >>> 0) throw this.#stale(pgid, cached, txid)
+      if (pageType(cached) !== PageType.overflow) throw corruption(pgid, `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(cached)] ?? `type ${pageType(cached)}`}`)
+      return cached
+    }
+    const page = this.readVerified(pgid, txid)
+    if (pageType(page) !== PageType.overflow) {
+      throw corruption(pgid, `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(page)] ?? `type ${pageType(page)}`}`)
+    }
+    this.cache.set(pgid, page)
+    return page
   }
 
   #stale(pgid: number, page: Buffer, txid: number): BTreeError {

@@ -2,7 +2,8 @@ import { decodeBucketRecord } from '../bucket/bucket-record.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
 import { RECLAIM_NO_OVERFLOW, decodeFreeList } from '../page/freelist-page.js'
 import { PageType, pageCount, pageType, widenTxid } from '../page/layout.js'
-import { leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import { leafValueBytes } from '../page/leaf-page.js'
+import { forEachRun } from '../page/page-runs.js'
 import type { Meta } from '../page/meta-page.js'
 import type { Pager } from './pager.js'
 
@@ -32,20 +33,21 @@ function walk(pager: Pager, pgid: number, txid: number, recent: (t: number) => b
   pager.cache.delete(pgid)
   const page = pager.treePage(pgid, txid)
   const n = pageCount(page)
-  if (pageType(page) === PageType.branch) {
+  const branch = pageType(page) === PageType.branch
+  // Value runs and out-of-line keys' runs (FORMAT.md §10), read from disk like the pages.
+  forEachRun(page, !branch, (opg, ot, length) => {
+    if (recent(ot)) pager.readOverflow(opg, ot, length)
+  })
+  if (branch) {
     for (let i = 0; i < n; i++) {
       const t = branchChildTxid(page, i)
       if (recent(t)) walk(pager, branchChild(page, i), t, recent, catalog)
     }
     return
   }
+  if (!catalog) return
   for (let i = 0; i < n; i++) {
-    if (catalog) {
-      const rec = decodeBucketRecord(leafValueBytes(page, i), pgid)
-      if (recent(rec.root.txid)) walk(pager, rec.root.pgid, rec.root.txid, recent, false)
-    } else if (leafIsOverflow(page, i)) {
-      const [opg, ot] = leafOverflowRef(page, i)
-      if (recent(ot)) pager.readOverflow(opg, ot, leafValueLength(page, i))
-    }
+    const rec = decodeBucketRecord(leafValueBytes(page, i), pgid)
+    if (recent(rec.root.txid)) walk(pager, rec.root.pgid, rec.root.txid, recent, false)
   }
 }

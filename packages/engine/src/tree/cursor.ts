@@ -171,10 +171,10 @@ export class TreeCursor implements Cursor {
     this.#reset()
     let f = this.#push(this.#src.root())
     while (!f.leaf) {
-      f.index = f.node !== null ? nodeBranchSearch(f.node, key) : branchSearch(f.page!, key)
+      f.index = f.node !== null ? nodeBranchSearch(f.node, key) : branchSearch(f.page!, key, 0, this.#src.pager)
       f = this.#push(f.child(f.index, this.#src.pager))
     }
-    f.index = f.node !== null ? nodeLowerBound(f.node.keys, key) : leafSearch(f.page!, key).index
+    f.index = f.node !== null ? nodeLowerBound(f.node.keys, key) : leafSearch(f.page!, key, this.#src.pager).index
   }
 
   /** From a leaf index that may be past the end, moves forward to the next entry that exists. */
@@ -208,7 +208,7 @@ export class TreeCursor implements Cursor {
   }
 
   #land(f: Frame): boolean {
-    this.#key = f.node !== null ? f.node.keys[f.index]! : leafKey(f.page!, f.index)
+    this.#key = f.node !== null ? f.node.keys[f.index]! : leafKey(f.page!, f.index, this.#src.pager)
     this.#valid = true
     return true
   }

@@ -14,13 +14,13 @@ export interface ModifyResult {
 export function materializeChild(ctx: TreeWriter, parent: Node, i: number): Node {
   const c = parent.kids[i]!
   if (c instanceof Node) return c
-  const node = Node.fromPage(ctx.pager.treePage(c.pgid, c.txid), c.pgid)
+  const node = Node.fromPage(ctx.pager.treePage(c.pgid, c.txid), c.pgid, ctx.pager)
   parent.kids[i] = node
   return node
 }
 
 export function materializeRoot(ctx: TreeWriter, root: Child): Node {
-  return root instanceof Node ? root : Node.fromPage(ctx.pager.treePage(root.pgid, root.txid), root.pgid)
+  return root instanceof Node ? root : Node.fromPage(ctx.pager.treePage(root.pgid, root.txid), root.pgid, ctx.pager)
 }
 
 /** The descent path of treePut, reused across calls (it is not re-entrant): no arrays per put. */
@@ -76,6 +76,9 @@ function splitUpward(ctx: TreeWriter, top: Node, path: Node[], index: number[], 
     if (level === 0) {
       root = new Node(false, [EMPTY_KEY, sep], [], [node, right], 0, 0)
       root.size = computeSize(root, ctx.pageSize)
+      // A branch's first key moves up: its out-of-line run goes with it. A leaf keeps its own,
+      // and the parent gets a run of its own at spill (FORMAT.md §10: each entry owns its run).
+      if (!right.leaf) right.moveRun(sep, root)
       break
     }
     level--
@@ -83,7 +86,8 @@ function splitUpward(ctx: TreeWriter, top: Node, path: Node[], index: number[], 
     const at = index[level]! + 1
     parent.keys.splice(at, 0, sep)
     parent.kids.splice(at, 0, right)
-    parent.size += branchEntryBytes(sep, at)
+    parent.size += branchEntryBytes(ctx.pageSize, sep, at)
+    if (!right.leaf) right.moveRun(sep, parent)
     appended = at === parent.keys.length - 1
     node = parent
   }
@@ -106,7 +110,7 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
     let acc = 0
     m = 0
     while (m < n - 1) {
-      acc += node.leaf ? leafEntryBytes(pageSize, node.keys[m]!, node.vals[m]!) : branchEntryBytes(node.keys[m]!, m)
+      acc += node.leaf ? leafEntryBytes(pageSize, node.keys[m]!, node.vals[m]!) : branchEntryBytes(pageSize, node.keys[m]!, m)
       m++
       if (acc >= half) break
     }
@@ -115,6 +119,7 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
   const right = node.leaf
     ? new Node(true, node.keys.splice(m), node.vals.splice(m), [], 0, 0)
     : new Node(false, node.keys.splice(m), [], node.kids.splice(m), 0, 0)
+  if (node.runs !== null) for (const k of right.keys) node.moveRun(k, right)
   node.size = computeSize(node, pageSize)
   right.size = computeSize(right, pageSize)
   return right
@@ -132,6 +137,8 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   const pos = nodeLowerBound(node.keys, key)
   const old = node.vals[pos]!
   node.size -= leafEntryBytes(ctx.pageSize, key, old)
+  // An out-of-line key's run stays in node.runs until spill frees it: freeing it here would be
+  // undone by a savepoint's rollback while the run stayed unowned.
   node.keys.splice(pos, 1)
   node.vals.splice(pos, 1)
   if (old instanceof OverflowValue) ctx.freeOverflow(old)

@@ -1,9 +1,28 @@
-import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LEAF_ENTRY_HEADER, OVERFLOW_FLAG, OVERFLOW_REF_SIZE, SLOT_SIZE, isOverflowValue, pageCount, pageType, PageType, u16, u32 } from '../page/layout.js'
-import { branchChild, branchChildTxid, branchKey } from '../page/branch-page.js'
+import {
+  BRANCH_ENTRY_HEADER,
+  HEADER_SIZE,
+  LEAF_ENTRY_HEADER,
+  LONG_KEY_FLAG,
+  OVERFLOW_FLAG,
+  OVERFLOW_REF_SIZE,
+  SLOT_SIZE,
+  isOverflowValue,
+  pageCount,
+  pageType,
+  PageType,
+  storedKeySize,
+  u16,
+  u32,
+} from '../page/layout.js'
+import { branchChild, branchChildTxid, branchEntryOffset } from '../page/branch-page.js'
+import type { KeyReader } from '../page/key-compare.js'
 import { leafEntryOffset } from '../page/leaf-page.js'
 import type { PageRef } from '../page/meta-page.js'
 
-/** An overflow value still on disk: the run's first page, the txid32 that wrote it, its length. */
+/**
+ * An overflow run still on disk: the run's first page, the txid32 that wrote it, its length. Holds
+ * a value (FORMAT.md §6) or an out-of-line key (FORMAT.md §10).
+ */
 export class OverflowValue {
   constructor(
     readonly pgid: number,
@@ -39,24 +58,57 @@ export class Node {
   /** The page this node was loaded from, freed when it is written; 0 for a new node. */
   orig: number
   size: number
+  /**
+   * Out-of-line keys' runs on disk that this node's entries own (FORMAT.md §10), by key object; null
+   * when it owns none. Keys are held whole in `keys`; a run is reused when the node is written with
+   * the same key object at a stored position, and freed otherwise (spill reconciles).
+   * Invariant: a run is in at most one node's map, and then in no page this transaction writes.
+   */
+  runs: Map<Uint8Array, OverflowValue> | null
 
-  constructor(leaf: boolean, keys: Uint8Array[], vals: Value[], kids: Child[], orig: number, size: number) {
+  constructor(leaf: boolean, keys: Uint8Array[], vals: Value[], kids: Child[], orig: number, size: number, runs: Map<Uint8Array, OverflowValue> | null = null) {
     this.leaf = leaf
     this.keys = keys
     this.vals = vals
     this.kids = kids
     this.orig = orig
     this.size = size
+    this.runs = runs
+  }
+
+  /** Records that this node owns `run` for `key`. */
+  own(key: Uint8Array, run: OverflowValue): void {
+    if (this.runs === null) this.runs = new Map()
+    this.runs.set(key, run)
+  }
+
+  /** Moves the run of `key`, if this node owns one, to `to`. */
+  moveRun(key: Uint8Array, to: Node): void {
+    const run = this.runs?.get(key)
+    if (run === undefined) return
+    this.runs!.delete(key)
+    to.own(key, run)
   }
 
   static emptyLeaf(): Node {
     return new Node(true, [], [], [], 0, HEADER_SIZE)
   }
 
-  /** Decodes a verified branch or leaf page into a node that will replace it. */
-  static fromPage(page: Buffer, pgid: number): Node {
+  /**
+   * Decodes a verified branch or leaf page into a node that will replace it. Out-of-line keys are
+   * read whole through `reader`, and their runs become the node's (FORMAT.md §10).
+   */
+  static fromPage(page: Buffer, pgid: number, reader: KeyReader): Node {
     const n = pageCount(page)
     const keys = new Array<Uint8Array>(n)
+    let runs: Map<Uint8Array, OverflowValue> | null = null
+    const longKey = (start: number): Uint8Array => {
+      const run = new OverflowValue(u32(page, start + 4), u32(page, start + 8), u32(page, start))
+      const key = reader.readKey(run.pgid, run.txid, run.length)
+      if (runs === null) runs = new Map()
+      runs.set(key, run)
+      return key
+    }
     if (pageType(page) === PageType.leaf) {
       // Plain Uint8Array views: Buffer.subarray costs a Buffer construction per key and value, and
       // a random-order commit decodes hundreds of leaves.
@@ -66,29 +118,32 @@ export class Node {
       let size = HEADER_SIZE + SLOT_SIZE * n
       for (let i = 0; i < n; i++) {
         const off = leafEntryOffset(page, i)
-        const klen = u16(page, off)
+        const field = u16(page, off)
         const word = u32(page, off + 2)
         const start = off + LEAF_ENTRY_HEADER
-        keys[i] = new Uint8Array(ab, base + start, klen)
+        const part = field & 0x7fff
+        keys[i] = field >= LONG_KEY_FLAG ? longKey(start) : new Uint8Array(ab, base + start, field)
         if (word >= OVERFLOW_FLAG) {
-          vals[i] = new OverflowValue(u32(page, start + klen), u32(page, start + klen + 4), word - OVERFLOW_FLAG)
-          size += LEAF_ENTRY_HEADER + klen + OVERFLOW_REF_SIZE
+          vals[i] = new OverflowValue(u32(page, start + part), u32(page, start + part + 4), word - OVERFLOW_FLAG)
+          size += LEAF_ENTRY_HEADER + part + OVERFLOW_REF_SIZE
         } else {
-          vals[i] = new Uint8Array(ab, base + start + klen, word)
-          size += LEAF_ENTRY_HEADER + klen + word
+          vals[i] = new Uint8Array(ab, base + start + part, word)
+          size += LEAF_ENTRY_HEADER + part + word
         }
       }
-      return new Node(true, keys, vals, [], pgid, size)
+      return new Node(true, keys, vals, [], pgid, size, runs)
     }
     const kids = new Array<Child>(n)
     let size = HEADER_SIZE
     for (let i = 0; i < n; i++) {
-      const key = i === 0 ? EMPTY_KEY : branchKey(page, i)
-      keys[i] = key
+      const off = branchEntryOffset(page, i)
+      const field = u16(page, off + 8)
+      const start = off + BRANCH_ENTRY_HEADER
+      keys[i] = i === 0 ? EMPTY_KEY : field >= LONG_KEY_FLAG ? longKey(start) : page.subarray(start, start + field)
       kids[i] = { pgid: branchChild(page, i), txid: branchChildTxid(page, i) }
-      size += SLOT_SIZE + BRANCH_ENTRY_HEADER + (i === 0 ? 0 : key.length)
+      size += SLOT_SIZE + BRANCH_ENTRY_HEADER + (i === 0 ? 0 : field & 0x7fff)
     }
-    return new Node(false, keys, [], kids, pgid, size)
+    return new Node(false, keys, [], kids, pgid, size, runs)
   }
 }
 
@@ -97,12 +152,12 @@ export function leafEntryBytes(pageSize: number, key: Uint8Array, value: Value):
   let stored: number
   if (value instanceof OverflowValue) stored = OVERFLOW_REF_SIZE
   else stored = isOverflowValue(pageSize, key.length, value.length) ? OVERFLOW_REF_SIZE : value.length
-  return SLOT_SIZE + LEAF_ENTRY_HEADER + key.length + stored
+  return SLOT_SIZE + LEAF_ENTRY_HEADER + storedKeySize(pageSize, key.length) + stored
 }
 
 /** Bytes branch entry i takes in a page, slot included (entry 0's key is not stored). */
-export function branchEntryBytes(key: Uint8Array, index: number): number {
-  return SLOT_SIZE + BRANCH_ENTRY_HEADER + (index === 0 ? 0 : key.length)
+export function branchEntryBytes(pageSize: number, key: Uint8Array, index: number): number {
+  return SLOT_SIZE + BRANCH_ENTRY_HEADER + (index === 0 ? 0 : storedKeySize(pageSize, key.length))
 }
 
 /** Recomputes a node's size from its entries. O(n). */
@@ -111,7 +166,7 @@ export function computeSize(node: Node, pageSize: number): number {
   if (node.leaf) {
     for (let i = 0; i < node.keys.length; i++) size += leafEntryBytes(pageSize, node.keys[i]!, node.vals[i]!)
   } else {
-    for (let i = 0; i < node.keys.length; i++) size += branchEntryBytes(node.keys[i]!, i)
+    for (let i = 0; i < node.keys.length; i++) size += branchEntryBytes(pageSize, node.keys[i]!, i)
   }
   return size
 }

@@ -1,4 +1,4 @@
-import { HEADER_SIZE } from '../page/layout.js'
+import { HEADER_SIZE, storedKeySize } from '../page/layout.js'
 import { type Child, Node, computeSize } from './node.js'
 import type { TreeWriter } from './tree-context.js'
 
@@ -17,6 +17,8 @@ export function rebalance(ctx: TreeWriter, root: Child, freePage: (pgid: number)
   let top: Child = root
   while (top instanceof Node && !top.leaf && top.kids.length === 1) {
     if (top.orig !== 0) freePage(top.orig)
+    // Its only key is entry 0, never stored: any run it still owns goes.
+    freeRuns(ctx, top)
     top = top.kids[0]!
   }
   return top
@@ -50,9 +52,14 @@ function tryMerge(ctx: TreeWriter, parent: Node, i: number, freePage: (pgid: num
   const right = peek(ctx, parent.kids[i + 1]!)
   if (left.leaf !== right.leaf) return false
   const sep = parent.keys[i + 1]!
-  const extra = left.leaf ? 0 : sep.length
+  const extra = left.leaf ? 0 : storedKeySize(ctx.pageSize, sep.length)
   if (left.size + right.size - HEADER_SIZE + extra > ctx.pageSize) return false
-  if (!left.leaf) right.keys[0] = sep
+  if (!left.leaf) {
+    // The separator comes down into the merged branch, with its out-of-line run (FORMAT.md §10).
+    right.keys[0] = sep
+    parent.moveRun(sep, left)
+  }
+  if (right.runs !== null) for (const [k, run] of right.runs) left.own(k, run)
   left.keys.push(...right.keys)
   if (left.leaf) left.vals.push(...right.vals)
   else left.kids.push(...right.kids)
@@ -66,5 +73,12 @@ function tryMerge(ctx: TreeWriter, parent: Node, i: number, freePage: (pgid: num
 }
 
 function peek(ctx: TreeWriter, c: Child): Node {
-  return c instanceof Node ? c : Node.fromPage(ctx.pager.treePage(c.pgid, c.txid), c.pgid)
+  return c instanceof Node ? c : Node.fromPage(ctx.pager.treePage(c.pgid, c.txid), c.pgid, ctx.pager)
+}
+
+/** A node that goes away unwritten gives back the runs it owns. */
+function freeRuns(ctx: TreeWriter, node: Node): void {
+  if (node.runs === null) return
+  for (const run of node.runs.values()) ctx.freeOverflow(run)
+  node.runs = null
 }

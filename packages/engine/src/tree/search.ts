@@ -58,7 +58,7 @@ export function pageTreeLeaf(pager: Pager, root: PageRef, key: Uint8Array): Buff
   let page = pager.treePage(root.pgid, root.txid)
   let known = 0
   while (pageType(page) === PageType.branch) {
-    const i = branchSearch(page, key, known)
+    const i = branchSearch(page, key, known, pager)
     known = lastSearchPrefix
     page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
   }
@@ -75,7 +75,7 @@ let leafKnownPrefix = 0
  */
 export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value | undefined {
   const page = pageTreeLeaf(pager, root, key)
-  const i = leafFind(page, key, leafKnownPrefix)
+  const i = leafFind(page, key, leafKnownPrefix, pager)
   if (i < 0) return undefined
   if (leafIsOverflow(page, i)) {
     const [pgid, txid] = leafOverflowRef(page, i)
@@ -90,10 +90,10 @@ export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value
  */
 export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array): Buffer | undefined {
   const page = pageTreeLeaf(pager, root, key)
-  const i = leafFind(page, key, leafKnownPrefix)
+  const i = leafFind(page, key, leafKnownPrefix, pager)
   if (i < 0) return undefined
   const off = leafEntryOffset(page, i)
-  const start = off + LEAF_ENTRY_HEADER + u16(page, off)
+  const start = off + LEAF_ENTRY_HEADER + (u16(page, off) & 0x7fff)
   if (page[off + 5]! >= 0x80) return pager.readOverflow(u32(page, start), u32(page, start + 4), u32(page, off + 2) - OVERFLOW_FLAG)
   // Inline length: below 2^31, so it reads as a non-negative int32.
   const length = page[off + 2]! | (page[off + 3]! << 8) | (page[off + 4]! << 16) | (page[off + 5]! << 24)

@@ -2,7 +2,7 @@ import { invariant } from '../errors.js'
 import { encodeBranchEntries } from '../page/branch-page.js'
 import { sealPage } from '../page/checksum.js'
 import { encodeLeafEntries } from '../page/leaf-page.js'
-import { PageType, isOverflowValue, writeHeader, txid32 } from '../page/layout.js'
+import { PageType, isOverflowValue, maxInlineKeySize, writeHeader, txid32 } from '../page/layout.js'
 import type { PageRef } from '../page/meta-page.js'
 import { encodeOverflow, overflowPageCount } from '../page/overflow-page.js'
 import { type Child, Node, OverflowValue } from './node.js'
@@ -30,27 +30,61 @@ function spillNode(ctx: SpillContext, node: Node): PageRef {
     for (let i = 0; i < node.vals.length; i++) {
       const v = node.vals[i]!
       if (!(v instanceof OverflowValue) && isOverflowValue(ctx.pageSize, node.keys[i]!.length, v.length)) {
-        const count = overflowPageCount(ctx.pageSize, v.length)
-        const first = ctx.allocate(count)
-        ctx.write(first, encodeOverflow(v, first, ctx.txid, ctx.pageSize), false)
-        node.vals[i] = new OverflowValue(first, t32, v.length)
+        node.vals[i] = writeRun(ctx, v, t32)
       }
     }
   }
+  const keyRuns = reconcileKeyRuns(ctx, node, t32)
   if (node.size > ctx.pageSize) throw invariant(`node of ${node.size} bytes exceeds the page`)
   const pgid = ctx.allocate(1)
   if (node.orig !== 0) ctx.free(node.orig, 1)
-  ctx.write(pgid, [encodeNode(node, pgid, ctx.txid, ctx.newPage())], true)
+  ctx.write(pgid, [encodeNode(node, pgid, ctx.txid, ctx.newPage(), keyRuns)], true)
   return { pgid, txid: t32 }
 }
 
+/** Writes `bytes` to a fresh overflow run (FORMAT.md §6). */
+function writeRun(ctx: SpillContext, bytes: Uint8Array, t32: number): OverflowValue {
+  const first = ctx.allocate(overflowPageCount(ctx.pageSize, bytes.length))
+  ctx.write(first, encodeOverflow(bytes, first, ctx.txid, ctx.pageSize), false)
+  return new OverflowValue(first, t32, bytes.length)
+}
+
+/**
+ * FORMAT.md §10: every out-of-line key the node stores gets a run: the one it already owns for that
+ * key object, or a new one; runs it owns for keys it no longer stores (deleted, moved elsewhere,
+ * or entry 0 of a branch) are freed. Returns the runs by position, or null when every key is inline.
+ */
+function reconcileKeyRuns(ctx: SpillContext, node: Node, t32: number): Array<OverflowValue | undefined> | null {
+  const old = node.runs
+  let out: Array<OverflowValue | undefined> | null = null
+  const keys = node.keys
+  const inlineLimit = maxInlineKeySize(ctx.pageSize)
+  for (let i = node.leaf ? 0 : 1; i < keys.length; i++) {
+    const k = keys[i]!
+    if (k.length <= inlineLimit) continue
+    out ??= new Array<OverflowValue | undefined>(keys.length)
+    let run = old?.get(k)
+    if (run !== undefined) old!.delete(k)
+    else run = writeRun(ctx, k, t32)
+    out[i] = run
+  }
+  if (old !== null) for (const run of old.values()) ctx.free(run.pgid, overflowPageCount(ctx.pageSize, run.length))
+  node.runs = null
+  if (out !== null) {
+    node.runs = new Map()
+    for (let i = 0; i < keys.length; i++) if (out[i] !== undefined) node.runs.set(keys[i]!, out[i]!)
+  }
+  return out
+}
+
 /** FORMAT.md §4-5: a node as a sealed page, written into `page` (any prior contents). */
-export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer): Buffer {
+export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer, keyRuns: ReadonlyArray<OverflowValue | undefined> | null = null): Buffer {
   const n = node.keys.length
   writeHeader(page, pgid, txid, node.leaf ? PageType.leaf : PageType.branch, n)
+  const keyRun = keyRuns === null ? null : (i: number): OverflowValue | undefined => keyRuns[i]
   let end: number
   if (node.leaf) {
-    end = encodeLeafEntries(page, node.keys, node.vals)
+    end = encodeLeafEntries(page, node.keys, node.vals, keyRun)
   } else {
     end = encodeBranchEntries(
       page,
@@ -58,6 +92,7 @@ export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer)
       (i) => node.keys[i]!,
       (i) => (node.kids[i] as PageRef).pgid,
       (i) => (node.kids[i] as PageRef).txid,
+      keyRun,
     )
   }
   // The buffer may hold old bytes (slabs are not zeroed): FORMAT.md §2 wants the rest zero.

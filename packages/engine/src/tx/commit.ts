@@ -4,7 +4,7 @@ import type { FileHandle } from '../io/file-handle.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
 import { RECLAIM_NO_OVERFLOW, type ReclaimEntry, encodeFreeList, freelistPageCount } from '../page/freelist-page.js'
 import { PageType, pageCount, pageType, txid32 } from '../page/layout.js'
-import { leafIsOverflow, leafOverflowRef, leafValueLength } from '../page/leaf-page.js'
+import { forEachRun } from '../page/page-runs.js'
 import { type Meta, encodeMeta } from '../page/meta-page.js'
 import { overflowPageCount } from '../page/overflow-page.js'
 import type { FreeList } from '../freelist/freelist.js'
@@ -175,15 +175,12 @@ function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx
       continue
     }
     const n = pageCount(page)
-    if (pageType(page) === PageType.branch) {
+    const branch = pageType(page) === PageType.branch
+    if (branch) {
       for (let i = 0; i < n; i++) reclaim.push({ pgid: branchChild(page, i), txid: branchChildTxid(page, i), run: childRun })
-    } else {
-      for (let i = 0; i < n; i++) {
-        if (!leafIsOverflow(page, i)) continue
-        const [pgid, txid] = leafOverflowRef(page, i)
-        reclaim.push({ pgid, txid, run: overflowPageCount(pager.pageSize, leafValueLength(page, i)) })
-      }
     }
+    // Value runs, and the runs of out-of-line keys, separators included (FORMAT.md §10).
+    forEachRun(page, !branch, (pgid, txid, length) => reclaim.push({ pgid, txid, run: overflowPageCount(pager.pageSize, length) }))
     ctx.free(e.pgid, 1)
     freed++
   }

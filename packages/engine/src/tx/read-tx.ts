@@ -61,7 +61,7 @@ export class ReadTx implements ReadTransaction {
       this.check()
       return seen
     }
-    if (typeof name !== 'string') bucketNameKey(name, this.#host.maxKeySize)
+    if (typeof name !== 'string') bucketNameKey(name, this.#host.maxBucketNameSize)
     this.check()
     const rec = this.#host.lookupBucket(this.#meta, name)
     if (rec === undefined) return undefined

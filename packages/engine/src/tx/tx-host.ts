@@ -10,6 +10,7 @@ export interface TxHost {
   readonly pager: Pager
   readonly pageSize: number
   readonly maxKeySize: number
+  readonly maxBucketNameSize: number
   readonly readers: ReaderRegistry
   /**
    * The record of bucket `name` as of commit `meta` (cached for the newest commit). Validates the

@@ -140,14 +140,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   bucket(name: string): WriteBucket | undefined {
-    const key = bucketNameKey(name, this.maxKeySize)
+    const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.check()
     const s = this.#state(name, key)
     return s === undefined ? undefined : this.#handle(s)
   }
 
   createBucket(name: string): WriteBucket {
-    const key = bucketNameKey(name, this.maxKeySize)
+    const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.checkWritable()
     if (this.#state(name, key) !== undefined) throw new BTreeError('BTREE_BUCKET_EXISTS', `bucket '${name}' exists`)
     const s = new BucketState(name, key, null, Node.emptyLeaf(), 0, false)
@@ -157,7 +157,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   createBucketIfNotExists(name: string): WriteBucket {
-    const key = bucketNameKey(name, this.maxKeySize)
+    const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.check()
     const s = this.#state(name, key)
     return s !== undefined ? this.#handle(s) : this.createBucket(name)
@@ -165,7 +165,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   /** O(1): the committed tree is queued for reclaim by later commits (FORMAT.md §7). */
   deleteBucket(name: string): void {
-    const key = bucketNameKey(name, this.maxKeySize)
+    const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.checkWritable()
     const s = this.#state(name, key)
     if (s === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)

@@ -17,7 +17,7 @@ describe('cli: info, stats, buckets, keys, get', () => {
   it('info prints the format version, page size, txid, sizes and metas', () => {
     const r = cli(['info', file])
     expect(r.status, r.stderr).to.equal(0)
-    expect(r.stdout).to.match(/format version:\s+1/)
+    expect(r.stdout).to.match(/format version:\s+2/)
     expect(r.stdout).to.match(/page size:\s+4096/)
     expect(r.stdout).to.match(/transaction id:\s+2/)
     expect(r.stdout).to.match(/file size:\s+\d+/)
@@ -28,7 +28,7 @@ describe('cli: info, stats, buckets, keys, get', () => {
 
   it('info --json is the Info document', () => {
     const info = JSON.parse(cli(['info', file, '--json']).stdout)
-    expect(info).to.include({ formatVersion: 1, pageSize: 4096, txid: 2 })
+    expect(info).to.include({ formatVersion: 2, pageSize: 4096, txid: 2 })
     expect(info.fileSize).to.equal(fs.statSync(file).size)
     expect(info.metas).to.have.length(2)
   })

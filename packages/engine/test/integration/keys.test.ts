@@ -69,6 +69,12 @@ export function expectBucketMatches(bucket: ReadBucket, model: Model, rng: Prng)
   }
 }
 
+/** Pages the buckets' trees use (branch, leaf, overflow), free-list pages aside. */
+function treePages(db: Database): number {
+  const s = db.stats().total
+  return s.branchPages + s.leafPages + s.overflowPages
+}
+
 async function expectAll(db: Database, models: Map<string, Model>, rng: Prng): Promise<void> {
   db.view((tx) => {
     for (const [name, model] of models) expectBucketMatches(tx.bucket(name)!, model, rng)
@@ -157,4 +163,151 @@ describe('integration: keys (empty keys)', () => {
       expect(db.view((tx) => tx.bucket('many')!.size)).to.equal(1)
     })
   }
+})
+
+/** A key of `length` bytes: `prefix` repeated, then the tag, so keys sharing long prefixes sort by tag. */
+function longKey(length: number, tag: number, fill = 'p'): Buffer {
+  const k = Buffer.alloc(length, fill)
+  const t = Buffer.alloc(4)
+  t.writeUInt32BE(tag >>> 0)
+  t.copy(k, Math.max(0, length - 4), Math.max(0, 4 - length))
+  return k
+}
+
+describe('integration: keys (out-of-line keys)', () => {
+  const t = useTempDir()
+
+  it('db.maxKeySize is 64 KiB at every page size; one byte more is BTREE_KEY_TOO_LARGE and changes nothing', async () => {
+    for (const pageSize of [1024, 65536]) {
+      const db = await t.open({ pageSize }, `max-${pageSize}.db`)
+      expect(db.maxKeySize).to.equal(65536)
+      await db.update((tx) => tx.createBucket('a').put(Buffer.alloc(65536, 1), b('max')))
+      const err = await db.update((tx) => tx.bucket('a')!.put(Buffer.alloc(65537, 1), b('v'))).then(
+        () => undefined,
+        (e: { code?: string }) => e,
+      )
+      expect(err?.code).to.equal('BTREE_KEY_TOO_LARGE')
+      db.view((tx) => {
+        expect(tx.bucket('a')!.size).to.equal(1)
+        expect(tx.bucket('a')!.get(Buffer.alloc(65536, 1))!.toString()).to.equal('max')
+      })
+      expectCheck(db)
+    }
+  })
+
+  for (const pageSize of [1024, 4096, 16384]) {
+    it(`page size ${pageSize}: 1 KiB, 2 KiB and 64 KiB keys among short ones, sharing long prefixes, sort exactly; reopen; overwrite and delete give their pages back`, async () => {
+      const seed = 9100 + pageSize
+      const rng = new Prng(seed)
+      const name = `long-${pageSize}.db`
+      let db = await t.open({ pageSize }, name)
+      await db.update((tx) => tx.createBucket('plain').put(b('x'), b('y')))
+      expectCheck(db)
+    const baseline = treePages(db)
+      const model: Model = new Map()
+      const put = (k: Buffer, v: Buffer): void => void model.set(hex(k), v)
+      const keys: Buffer[] = [EMPTY as Buffer, b('a'), b('p'), b('pp'), b('q'), numKey(5)]
+      for (const len of [1024, 2048, 65536]) {
+        for (let i = 0; i < (len === 65536 ? 3 : 40); i++) keys.push(longKey(len, i * 7919))
+        // Keys that share everything but the last byte with a long one, and its prefixes.
+        keys.push(longKey(len, 1).subarray(0, len - 1), Buffer.concat([longKey(len, 1).subarray(0, len - 1), b('z')]))
+      }
+      // Keys around the inline limit and the inline prefix (64 bytes).
+      for (const len of [63, 64, 65, 200, 236, 237, 1004, 1005, 4080, 4081]) keys.push(longKey(len, len, 'p'))
+      for (let i = 0; i < 300; i++) keys.push(longKey(rng.range(1, 3000), i, rng.int(2) === 0 ? 'p' : 'q'))
+      rng.shuffle(keys)
+      for (let at = 0; at < keys.length; at += 60) {
+        const batch = keys.slice(at, at + 60)
+        await db.update((tx) => {
+          const bkt = tx.bucket('long') ?? tx.createBucket('long')
+          for (const k of batch) {
+            const v = rng.int(8) === 0 ? Buffer.alloc(rng.range(1, pageSize * 2), 3) : Buffer.from(hex(k).slice(0, 16))
+            bkt.put(k, v)
+            put(k, v)
+          }
+        })
+      }
+      await expectAll(db, new Map([['long', model]]), rng)
+      await db.close()
+      db = await t.open({ pageSize }, name)
+      await expectAll(db, new Map([['long', model]]), rng)
+
+      // Overwrite half, with values big and small, then delete in random order over a few commits.
+      const present = sortedKeys(model).map((h) => Buffer.from(h, 'hex'))
+      await db.update((tx) => {
+        const bkt = tx.bucket('long')!
+        for (const k of present.filter((_, i) => i % 2 === 0)) {
+          const v = Buffer.alloc(rng.int(3) === 0 ? pageSize * 3 : 5, 1)
+          bkt.put(k, v)
+          put(k, v)
+        }
+      })
+      await expectAll(db, new Map([['long', model]]), rng)
+      rng.shuffle(present)
+      for (let at = 0; at < present.length; at += 97) {
+        await db.update((tx) => {
+          for (const k of present.slice(at, at + 97)) {
+            expect(tx.bucket('long')!.delete(k)).to.equal(true)
+            model.delete(hex(k))
+          }
+        })
+        expectCheck(db)
+      }
+      await expectAll(db, new Map([['long', model]]), rng)
+      await db.update((tx) => tx.deleteBucket('long'))
+      // Pages freed by the commits are back in the free list: only 'plain' and the catalog remain.
+      for (let i = 0; i < 3; i++) await db.update((tx) => tx.bucket('plain')!.put(b('x'), b(String(i))))
+      expectCheck(db)
+      expect(treePages(db)).to.equal(baseline)
+    })
+  }
+
+  it('a dropped bucket of long keys (leaves and separators) is reclaimed page for page', async () => {
+    const db = await t.open({ pageSize: 1024, reclaimPerCommit: 16 })
+    await db.update((tx) => tx.createBucket('plain').put(b('x'), b('y')))
+    expectCheck(db)
+    const baseline = treePages(db)
+    await db.update((tx) => {
+      const bkt = tx.createBucket('long')
+      for (let i = 0; i < 400; i++) bkt.put(longKey(600, i), b('v'))
+    })
+    expectCheck(db)
+    const full = treePages(db)
+    expect(db.stats().buckets.find((s) => s.name === 'long')!.depth).to.be.at.least(2)
+    await db.update((tx) => tx.deleteBucket('long'))
+    let reclaiming = expectCheck(db).pages.reclaiming
+    expect(reclaiming).to.be.greaterThan(400)
+    for (let i = 0; reclaiming > 0 && i < 200; i++) {
+      await db.update((tx) => tx.bucket('plain')!.put(b('x'), b(String(i))))
+      reclaiming = expectCheck(db).pages.reclaiming
+    }
+    expect(reclaiming).to.equal(0)
+    const after = expectCheck(db)
+    expect(treePages(db)).to.equal(baseline)
+    expect(after.pages.free + after.pages.pending).to.be.at.least(full - baseline)
+  })
+
+  it('snapshots keep reading long keys the writer deletes; a savepoint brings a deleted long key back', async () => {
+    const db = await t.open({ pageSize: 1024 })
+    const keys = Array.from({ length: 50 }, (_, i) => longKey(3000, i))
+    await db.update((tx) => {
+      const bkt = tx.createBucket('a')
+      for (const k of keys) bkt.put(k, k.subarray(2996))
+    })
+    const snap = db.begin()
+    await db.update((tx) => {
+      const bkt = tx.bucket('a')!
+      const sp = tx.savepoint()
+      for (const k of keys) bkt.delete(k)
+      expect(bkt.size).to.equal(0)
+      tx.rollbackTo(sp)
+      expect(bkt.size).to.equal(50)
+      for (const k of keys.slice(0, 25)) bkt.delete(k)
+    })
+    const got = [...snap.bucket('a')!.entries()].map(([k]) => hex(k))
+    expect(got).to.deep.equal(keys.map(hex))
+    snap.close()
+    db.view((tx) => expect([...tx.bucket('a')!.entries()].map(([k]) => hex(k))).to.deep.equal(keys.slice(25).map(hex)))
+    expectCheck(db)
+  })
 })

@@ -5,6 +5,14 @@ import {
   isValidPageSize,
   maxInlineEntry,
   maxKeySize,
+  maxInlineKeySize,
+  isLongKey,
+  storedKeySize,
+  keyPartSize,
+  LONG_KEY_FIELD,
+  LONG_KEY_FLAG,
+  LONG_KEY_PREFIX,
+  LONG_KEY_REF_SIZE,
   setU16,
   setU32,
   setU64,
@@ -16,21 +24,29 @@ import {
 } from '../../../src/page/layout.js'
 
 describe('page/layout', () => {
-  it('maxKeySize(4096) is at least 1000 and grows with the page size', () => {
-    expect(maxKeySize(4096)).to.be.at.least(1000)
-    expect(maxKeySize(4096)).to.equal(1004)
-    expect(maxKeySize(1024)).to.equal(236)
-    expect(maxKeySize(65536)).to.be.greaterThan(maxKeySize(16384))
+  it('maxInlineKeySize(4096) is at least 1000 and grows with the page size; maxKeySize is 64 KiB at every size', () => {
+    expect(maxInlineKeySize(4096)).to.equal(1004)
+    expect(maxInlineKeySize(1024)).to.equal(236)
+    expect(maxInlineKeySize(65536)).to.be.greaterThan(maxInlineKeySize(16384))
+    for (const ps of [1024, 4096, 65536]) expect(maxKeySize(ps)).to.equal(65536)
   })
 
-  it('an entry with the longest key and an overflow reference fits a quarter page; one byte more does not', () => {
+  it('an entry with the longest inline key and an overflow reference fits a quarter page, and an out-of-line key part too', () => {
     for (const ps of [1024, 2048, 4096, 8192, 16384, 32768, 65536]) {
-      const k = maxKeySize(ps)
+      const k = maxInlineKeySize(ps)
       // slot + leaf entry header + key + overflow ref
       expect(2 + 6 + k + 8).to.be.at.most(maxInlineEntry(ps))
       // and as a branch separator: slot + branch header + key
       expect(2 + 10 + k).to.be.at.most(maxInlineEntry(ps))
       expect(4 * maxInlineEntry(ps)).to.be.at.most(ps - HEADER_SIZE)
+      // FORMAT.md §10: a longer key takes a fixed key part, smaller than the inline limit, and
+      // its flag never collides with an inline length.
+      expect(isLongKey(ps, k)).to.equal(false)
+      expect(isLongKey(ps, k + 1)).to.equal(true)
+      expect(storedKeySize(ps, k + 1)).to.equal(LONG_KEY_REF_SIZE + LONG_KEY_PREFIX)
+      expect(storedKeySize(ps, k + 1)).to.be.below(k)
+      expect(k).to.be.below(LONG_KEY_FLAG)
+      expect(keyPartSize(LONG_KEY_FIELD)).to.equal(LONG_KEY_REF_SIZE + LONG_KEY_PREFIX)
     }
   })
 

@@ -1,12 +1,19 @@
 import { expect } from 'chai'
 import { branchChild, branchChildTxid, branchKey, branchSearch } from '../../../src/page/branch-page.js'
 import { checksumOk } from '../../../src/page/checksum.js'
+import type { KeyReader } from '../../../src/page/key-compare.js'
 import { PageType, pageCount, pageId, pageTxid, pageType } from '../../../src/page/layout.js'
 import { leafFind, leafIsOverflow, leafKey, leafOverflowRef, leafSearch, leafValueBytes, leafValueLength } from '../../../src/page/leaf-page.js'
 import { EMPTY_KEY, Node, OverflowValue, computeSize } from '../../../src/tree/node.js'
 import { encodeNode } from '../../../src/tree/spill.js'
 
 const k = (s: string): Buffer => Buffer.from(s)
+/** For pages holding only inline keys: reading an out-of-line key would be a bug. */
+const noReader: KeyReader = {
+  readKey: () => {
+    throw new Error('no out-of-line keys here')
+  },
+}
 
 describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
   it('a leaf reads back its keys, inline values and overflow references in place', () => {
@@ -20,7 +27,7 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
     expect(pageId(page)).to.equal(12)
     expect(pageTxid(page)).to.equal(5)
     expect(pageCount(page)).to.equal(4)
-    keys.forEach((key, i) => expect(leafKey(page, i)).to.deep.equal(key))
+    keys.forEach((key, i) => expect(leafKey(page, i, noReader)).to.deep.equal(key))
     expect(leafValueBytes(page, 0)).to.deep.equal(k('1'))
     expect(leafValueBytes(page, 1)).to.have.length(0)
     expect(leafIsOverflow(page, 1)).to.equal(false)
@@ -29,7 +36,7 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
     expect(leafOverflowRef(page, 2)).to.deep.equal([77, 0xfffffff0])
     expect(leafValueLength(page, 3)).to.equal(200)
     // Decoding gives back the same node.
-    const back = Node.fromPage(page, 12)
+    const back = Node.fromPage(page, 12, noReader)
     expect(back.size).to.equal(node.size)
     expect(back.vals[2]).to.deep.equal(vals[2])
   })
@@ -38,15 +45,15 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
     const keys = ['b', 'd', 'dd', 'f'].map(k)
     const node = new Node(true, keys, keys.map(() => k('v')), [], 0, 0)
     const page = encodeNode(node, 3, 1, Buffer.alloc(1024))
-    expect(leafSearch(page, k('d'))).to.deep.equal({ index: 1, exact: true })
-    expect(leafSearch(page, k('c'))).to.deep.equal({ index: 1, exact: false })
-    expect(leafSearch(page, k('a'))).to.deep.equal({ index: 0, exact: false })
-    expect(leafSearch(page, k('g'))).to.deep.equal({ index: 4, exact: false })
-    expect(leafSearch(page, k('dd'))).to.deep.equal({ index: 2, exact: true })
-    expect(leafFind(page, k('f'))).to.equal(3)
-    expect(leafFind(page, k('e'))).to.equal(-1 - 3)
-    expect(leafFind(page, k('a'))).to.equal(-1)
-    expect(leafFind(page, k('z'))).to.equal(-1 - 4)
+    expect(leafSearch(page, k('d'), noReader)).to.deep.equal({ index: 1, exact: true })
+    expect(leafSearch(page, k('c'), noReader)).to.deep.equal({ index: 1, exact: false })
+    expect(leafSearch(page, k('a'), noReader)).to.deep.equal({ index: 0, exact: false })
+    expect(leafSearch(page, k('g'), noReader)).to.deep.equal({ index: 4, exact: false })
+    expect(leafSearch(page, k('dd'), noReader)).to.deep.equal({ index: 2, exact: true })
+    expect(leafFind(page, k('f'), 0, noReader)).to.equal(3)
+    expect(leafFind(page, k('e'), 0, noReader)).to.equal(-1 - 3)
+    expect(leafFind(page, k('a'), 0, noReader)).to.equal(-1)
+    expect(leafFind(page, k('z'), 0, noReader)).to.equal(-1 - 4)
   })
 
   it('a branch stores entry 0 with an empty key and children with their txids; branchSearch picks the last key <= the key', () => {
@@ -54,13 +61,13 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
     const page = encodeNode(node, 9, 4, Buffer.alloc(1024))
     expect(pageType(page)).to.equal(PageType.branch)
     expect(pageCount(page)).to.equal(3)
-    expect(branchKey(page, 0)).to.have.length(0)
-    expect(branchKey(page, 1)).to.deep.equal(k('m'))
+    expect(branchKey(page, 0, noReader)).to.have.length(0)
+    expect(branchKey(page, 1, noReader)).to.deep.equal(k('m'))
     expect([0, 1, 2].map((i) => branchChild(page, i))).to.deep.equal([5, 6, 7])
     expect(branchChildTxid(page, 1)).to.equal(2 ** 32 - 1)
-    const at = (s: string): number => branchSearch(page, k(s))
+    const at = (s: string): number => branchSearch(page, k(s), 0, noReader)
     expect([at('a'), at('l'), at('m'), at('n'), at('t'), at('zz')]).to.deep.equal([0, 0, 1, 1, 2, 2])
-    const back = Node.fromPage(page, 9)
+    const back = Node.fromPage(page, 9, noReader)
     expect(back.keys[0]).to.deep.equal(EMPTY_KEY)
     expect(back.kids).to.deep.equal(node.kids)
     expect(back.size).to.equal(computeSize(back, 1024))

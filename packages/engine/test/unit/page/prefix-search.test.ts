@@ -6,6 +6,13 @@ import { leafFind } from '../../../src/page/leaf-page.js'
 import { EMPTY_KEY, Node, computeSize } from '../../../src/tree/node.js'
 import { nodeBranchSearch, nodeLowerBound } from '../../../src/tree/search.js'
 import { encodeNode } from '../../../src/tree/spill.js'
+import type { KeyReader } from '../../../src/page/key-compare.js'
+
+const noReader: KeyReader = {
+  readKey: () => {
+    throw new Error('no out-of-line keys here')
+  },
+}
 
 /**
  * The binary searches skip the prefix the sought key shares with both bounds. Keys here share
@@ -47,11 +54,11 @@ describe('prefix-skipping binary search (leaf, branch, node)', () => {
       for (const probe of probes) {
         const lb = lowerBound(keys, probe)
         const exact = lb < keys.length && compareKeys(keys[lb]!, probe) === 0
-        expect(leafFind(leafPage, probe), `leafFind ${probe.toString('hex')}`).to.equal(exact ? lb : -1 - lb)
+        expect(leafFind(leafPage, probe, 0, noReader), `leafFind ${probe.toString('hex')}`).to.equal(exact ? lb : -1 - lb)
         expect(nodeLowerBound(keys, probe), `nodeLowerBound ${probe.toString('hex')}`).to.equal(lb)
         // The child for a probe: the last separator <= probe, entry 0 below all.
         const child = exact ? lb : Math.max(0, lb - 1)
-        expect(branchSearch(branchPage, probe), `branchSearch ${probe.toString('hex')}`).to.equal(child)
+        expect(branchSearch(branchPage, probe, 0, noReader), `branchSearch ${probe.toString('hex')}`).to.equal(child)
         expect(nodeBranchSearch(branch, probe), `nodeBranchSearch ${probe.toString('hex')}`).to.equal(child)
       }
     }

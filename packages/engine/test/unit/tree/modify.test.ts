@@ -94,8 +94,8 @@ function walk(h: Harness, ref: PageRef): Shape {
       shape.branches++
       expect(n, 'a branch has at least two children').to.be.at.least(2)
       for (let i = 0; i < n; i++) {
-        const k = i === 0 ? lo : branchKey(page, i)
-        const next = i + 1 < n ? branchKey(page, i + 1) : hi
+        const k = i === 0 ? lo : branchKey(page, i, h.pager)
+        const next = i + 1 < n ? branchKey(page, i + 1, h.pager) : hi
         visit(branchChild(page, i), branchChildTxid(page, i), k, next, depth + 1)
       }
       return
@@ -105,7 +105,7 @@ function walk(h: Harness, ref: PageRef): Shape {
     expect(depth, 'all leaves at one depth').to.equal(shape.depth)
     let used = 16
     for (let i = 0; i < n; i++) {
-      const k = leafKey(page, i)
+      const k = leafKey(page, i, h.pager)
       if (lo !== undefined && compareKeys(k, lo) < 0) throw new Error(`page ${pgid}: key ${i} below its separator`)
       if (hi !== undefined && compareKeys(k, hi) >= 0) throw new Error(`page ${pgid}: key ${i} not below the next separator`)
       const v = leafIsOverflow(page, i)
