@@ -1,5 +1,5 @@
 /** Names accepted by --only, each selecting one group of workloads (see store-process.ts). */
-export const GROUPS = ['main', 'random-fill', 'sublevel-clear'] as const
+export const GROUPS = ['main', 'random-fill', 'sublevel-clear', 'copy'] as const
 export type GroupName = (typeof GROUPS)[number]
 
 export function parseGroups(text: string): Set<GroupName> {

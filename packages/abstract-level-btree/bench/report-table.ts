@@ -44,6 +44,7 @@ const ROWS: RowSpec[] = [
   { workload: W.delete, minClassic: 1 },
   { workload: W.sublevelClear, custom: sublevelClearRow },
   { workload: W.afterClear },
+  { workload: W.copy },
   { workload: W.disk, custom: diskRow },
   { workload: W.rss, custom: rssRow },
 ]

@@ -13,6 +13,7 @@ import { openStore, verifyStore } from './stores.js'
 import {
   type BenchDb,
   W,
+  copyFromClassic,
   deleteAll,
   fill,
   getManyChunks,
@@ -88,6 +89,10 @@ class StoreRun {
         for (const m of await sublevelClear(db, this.#options.store, this.#data)) emit(m)
       })
     }
+    if (groups.has('copy')) {
+      const { store } = this.#options
+      await this.#withStore('copy-source', (source) => this.#withStore('copy', (db) => this.#step(() => copyFromClassic(source, db, store, this.#data))), 'classic-level')
+    }
   }
 
   /** Fill in key order, then reads, overwrites and deletes on the same database. */
@@ -128,10 +133,11 @@ class StoreRun {
     emit(await fn())
   }
 
-  async #withStore(label: string, fn: (db: BenchDb, dir: string) => Promise<void>): Promise<void> {
-    const dir = tempDir(`${this.#options.store}-${label}`)
+  /** Runs `fn` on a fresh database of `store` (this process's store unless told), then checks and removes it. */
+  async #withStore(label: string, fn: (db: BenchDb, dir: string) => Promise<void>, store: StoreName = this.#options.store): Promise<void> {
+    const dir = tempDir(`${store}-${label}`)
     try {
-      const db = await openStore(this.#options.store, dir)
+      const db = await openStore(store, dir)
       try {
         await fn(db, dir)
         verifyStore(db)

@@ -1,6 +1,7 @@
 import type { AbstractLevel, AbstractPutOptions } from 'abstract-level'
 import { type Dataset, GET_MANY_CHUNK, NEXTV_SIZE, RANGE_LENGTH } from './dataset.js'
 import { type Measurement, type StoreName, measure } from './measure.js'
+import { DEFAULT_COPY_BATCH_SIZE, copyFromLevel } from '../src/copy-from-level.js'
 
 /** Every store is opened with buffer keys and values, so no workload pays for a transcoder. */
 export type BenchDb = AbstractLevel<string | Buffer | Uint8Array, Buffer, Buffer>
@@ -36,6 +37,7 @@ export const W = {
   delete: 'delete in random order',
   sublevelClear: 'sublevel clear()',
   afterClear: 'single puts right after the clear',
+  copy: 'copyFromLevel from classic-level',
   disk: 'disk after fill in key order',
   rss: 'peak RSS',
 } as const
@@ -196,6 +198,26 @@ function rootPuts(db: BenchDb, store: StoreName, label: string): Promise<Measure
       await db.put(key, key)
     }
   })
+}
+
+/**
+ * The migration path: `copyFromLevel` from a classic-level database of n entries (filled in key
+ * order, not timed) into this store, in its default batches of 10,000 written with `sync: true`.
+ */
+export async function copyFromClassic(source: BenchDb, target: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+  const { batch, n } = data.config
+  for (let start = 0; start < n; start += batch) {
+    const end = Math.min(n, start + batch)
+    const ops = new Array<PutOp>(end - start)
+    for (let i = start; i < end; i++) ops[i - start] = { type: 'put', key: data.keys[i]!, value: data.values[i]! }
+    await source.batch(ops)
+  }
+  let copied = 0
+  const m = await measure(W.copy, store, n, async () => {
+    copied = (await copyFromLevel(source, target)).entries
+  }, { batchSize: DEFAULT_COPY_BATCH_SIZE })
+  expectCount(store, W.copy, copied, n)
+  return m
 }
 
 function expectCount(store: StoreName, workload: string, count: number, n: number): void {
