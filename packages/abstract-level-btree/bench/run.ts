@@ -5,7 +5,8 @@
  *   node dist/bench/run.js [--n 200000] [--gets N] [--key-size 16] [--value-size 100] [--batch 1000]
  *                          [--ranges 10000] [--sync-puts 2000]
  *                          [--seed 1] [--stores btree-level,classic-level,memory-level]
- *                          [--only main,random-fill,sublevel-clear] [--rounds 1] [--cpu-prof DIR]
+ *                          [--only main,random-fill,sublevel-clear,copy] [--rounds 1]
+ *                          [--btree-cache-mib M] [--cpu-prof DIR]
  *
  * Each store runs in a child process of its own (store-process.ts), one after the other, so that
  * the peak RSS reported is that store's; with --rounds, the stores take turns that many times and
@@ -22,7 +23,8 @@ import { type Measurement, STORES, type StoreName } from './measure.js'
 import { formatTable, summaryRows } from './report-table.js'
 
 const USAGE = `usage: run.js [--n N] [--gets N] [--key-size B] [--value-size B] [--batch N] [--ranges N] [--sync-puts N] [--seed S]
-              [--stores ${STORES.join(',')}] [--only ${GROUPS.join(',')}] [--rounds N] [--cpu-prof DIR]`
+              [--stores ${STORES.join(',')}] [--only ${GROUPS.join(',')}] [--rounds N]
+              [--btree-cache-mib M] [--cpu-prof DIR]`
 
 interface RunOptions {
   /** Passed through to every store's process. */
@@ -45,6 +47,7 @@ function parseOptions(argv: string[]): RunOptions {
       ranges: { type: 'string', default: '10000' },
       'sync-puts': { type: 'string', default: '2000' },
       seed: { type: 'string', default: '1' },
+      'btree-cache-mib': { type: 'string' },
       stores: { type: 'string', default: STORES.join(',') },
       only: { type: 'string', default: GROUPS.join(',') },
       rounds: { type: 'string', default: '1' },
@@ -74,14 +77,16 @@ function parseOptions(argv: string[]): RunOptions {
     stores.push(name as StoreName)
   }
   if (stores.length === 0) throw new RangeError('--stores: no store selected')
-  const childArgs = [
+  const childArgs: string[] = [
     '--n', String(config.n), '--gets', String(gets), '--key-size', String(config.keySize), '--value-size', String(config.valueSize),
     '--batch', String(config.batch), '--ranges', String(config.ranges), '--sync-puts', String(config.syncPuts), '--seed', String(config.seed), '--only', values.only,
   ]
   const summary = `n=${config.n} gets=${gets} key=${config.keySize}B value=${config.valueSize}B batch=${config.batch} ranges=${config.ranges} sync-puts=${config.syncPuts} seed=${config.seed}`
   const rounds = positiveInt('rounds', values.rounds)
-  console.log(JSON.stringify({ workload: 'config', ...config, gets, stores, only: values.only, rounds, node: process.version }))
-  return { childArgs, stores, rounds, cpuProfDir: values['cpu-prof'], summary: `${summary} rounds=${rounds}` }
+  const cacheMiB = values['btree-cache-mib'] === undefined ? undefined : positiveInt('btree-cache-mib', values['btree-cache-mib'])
+  if (cacheMiB !== undefined) childArgs.push('--btree-cache-mib', String(cacheMiB))
+  console.log(JSON.stringify({ workload: 'config', ...config, gets, stores, only: values.only, rounds, btreeCacheMiB: cacheMiB ?? 'default', node: process.version }))
+  return { childArgs, stores, rounds, cpuProfDir: values['cpu-prof'], summary: `${summary} rounds=${rounds}${cacheMiB === undefined ? '' : ` btree-cache=${cacheMiB}MiB`}` }
 }
 
 /** Runs one store's process, echoing and collecting its JSON lines. Resolves with its exit code. */

@@ -31,6 +31,8 @@ interface StoreRunOptions {
   /** Random gets awaited one by one (a sample of the n keys). */
   gets: number
   groups: Set<GroupName>
+  /** btree-level's `cacheSize`; the engine's default when absent. */
+  btreeCacheBytes: number | undefined
 }
 
 function parseStoreArgs(argv: string[]): StoreRunOptions {
@@ -46,6 +48,7 @@ function parseStoreArgs(argv: string[]): StoreRunOptions {
       ranges: { type: 'string', default: '10000' },
       'sync-puts': { type: 'string', default: '2000' },
       seed: { type: 'string', default: '1' },
+      'btree-cache-mib': { type: 'string' },
       only: { type: 'string', default: GROUPS.join(',') },
     },
   })
@@ -67,6 +70,7 @@ function parseStoreArgs(argv: string[]): StoreRunOptions {
     },
     gets: values.gets === undefined ? n : Math.min(n, positiveInt('gets', values.gets)),
     groups: parseGroups(values.only),
+    btreeCacheBytes: values['btree-cache-mib'] === undefined ? undefined : positiveInt('btree-cache-mib', values['btree-cache-mib']) * 1048576,
   }
 }
 
@@ -137,7 +141,7 @@ class StoreRun {
   async #withStore(label: string, fn: (db: BenchDb, dir: string) => Promise<void>, store: StoreName = this.#options.store): Promise<void> {
     const dir = tempDir(`${store}-${label}`)
     try {
-      const db = await openStore(store, dir)
+      const db = await openStore(store, dir, this.#options.btreeCacheBytes)
       try {
         await fn(db, dir)
         verifyStore(db)

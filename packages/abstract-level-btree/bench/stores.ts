@@ -8,10 +8,11 @@ import type { BenchDb } from './workloads.js'
 const ENCODINGS = { keyEncoding: 'buffer', valueEncoding: 'buffer' } as const
 
 /**
- * Opens `store` at a fresh location inside `dir`, so that everything the store writes (its
+ * Opens `store` at a fresh location inside `dir` (btree-level with the engine's default page cache
+ * unless `btreeCacheBytes` is given), so that everything the store writes (its
  * directory, file, lock or journal) is under `dir` and is counted by the disk measurement.
  */
-export async function openStore(store: StoreName, dir: string): Promise<BenchDb> {
+export async function openStore(store: StoreName, dir: string, btreeCacheBytes?: number): Promise<BenchDb> {
   const location = path.join(dir, 'db')
   // abstract-level's types make a subclass's database type invariant (through `hooks`), so each
   // concrete class is widened to the API the workloads use.
@@ -24,7 +25,7 @@ export async function openStore(store: StoreName, dir: string): Promise<BenchDb>
       db = new MemoryLevel<Buffer, Buffer>(ENCODINGS) as unknown as BenchDb
       break
     case 'btree-level':
-      db = new BTreeLevel<Buffer, Buffer>(location, ENCODINGS) as unknown as BenchDb
+      db = new BTreeLevel<Buffer, Buffer>(location, { ...ENCODINGS, ...(btreeCacheBytes === undefined ? {} : { cacheSize: btreeCacheBytes }) }) as unknown as BenchDb
       break
   }
   await db.open()
