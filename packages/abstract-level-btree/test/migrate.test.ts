@@ -214,6 +214,24 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
     }
   })
 
+  it('rejects with the error a progress callback throws, keeping the batches committed before it', async function () {
+    const target = await openTarget('progress-throws')
+    try {
+      const failure = new Error('disk quota reached in the callback')
+      const copy = copyFromLevel(source, target, {
+        batchSize: BATCH,
+        onProgress: async (p) => {
+          if (p.batches === 3) throw failure
+        },
+      })
+      expect(await copy.then(() => undefined, (err: unknown) => err)).to.equal(failure)
+      expect(await target.keys().all()).to.have.length(3 * BATCH)
+      expectCheckOk(target)
+    } finally {
+      await target.close()
+    }
+  })
+
   it('copies an empty database as zero entries, and refuses bad arguments with TypeError or RangeError', async function () {
     const emptySource = new ClassicLevel<Buffer, Buffer>(path.join(dir, 'empty-classic'), { keyEncoding: 'buffer', valueEncoding: 'buffer' })
     const target = await openTarget('empty')
