@@ -7,6 +7,7 @@ import type { ReadState } from './read/read-state.js'
 import { BucketNames } from './routing/bucket-names.js'
 import { isFull, localRange, type KeyRange } from './routing/bucket-range.js'
 import { RegistryCache } from './routing/prefix-registry.js'
+import { PrefixTrie } from './routing/prefix-trie.js'
 import { WriteRouter } from './routing/write-router.js'
 import type { BTreeSnapshot } from './snapshot.js'
 
@@ -40,9 +41,7 @@ export class LevelStore {
   readonly names: BucketNames
   readonly registry: RegistryCache
   #engine: Database | undefined
-  /** Longest first (the write router's search order). */
-  #declared: Uint8Array[] = []
-  readonly #declaredSet = new Set<string>()
+  readonly #declared = new PrefixTrie<Uint8Array>()
   readonly #inFlight = new Set<Promise<unknown>>()
 
   constructor(owner: object, namespace: string) {
@@ -67,9 +66,8 @@ export class LevelStore {
 
   /** A sublevel exists with this prefix: its keys get a bucket of their own at their first put. */
   declare(prefix: string): void {
-    if (this.#declaredSet.has(prefix)) return
-    this.#declaredSet.add(prefix)
-    this.#declared = [...this.#declared, Buffer.from(prefix, 'utf8')].sort((a, b) => b.byteLength - a.byteLength)
+    const bytes = Buffer.from(prefix, 'utf8')
+    if (this.#declared.get(bytes) === undefined) this.#declared.set(bytes, bytes)
   }
 
   /** Reads with `snapshot`, or an implicit snapshot of the newest commit taken now. */
@@ -136,7 +134,7 @@ export class LevelStore {
   }
 
   #clearBuckets(tx: WriteTransaction, router: WriteRouter, range: KeyRange): void {
-    for (const route of router.registry.routes) {
+    for (const route of router.registry.routesFor(range)) {
       const local = localRange(range, route.prefix)
       if (local === undefined) continue
       const bucket = tx.bucket(route.bucket)

@@ -6,7 +6,7 @@ import { localRange, type KeyRange } from './routing/bucket-range.js'
 /** Bytes of the keys (prefixes included) and values in `range`. O(entries in the range). */
 export function approximateSize(state: ReadState, range: KeyRange): number {
   let bytes = 0
-  for (const route of state.registry.routes) {
+  for (const route of state.registry.routesFor(range)) {
     const local = localRange(range, route.prefix)
     if (local === undefined) continue
     const bucket = state.tx.bucket(route.bucket)

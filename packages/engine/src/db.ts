@@ -29,7 +29,10 @@ const DEFAULT_CACHE = 64 * 1024 * 1024
 export class Database implements TxHost {
   readonly path: string
   readonly pageSize: number
+  /** The longest key: 65,536 bytes at every page size; longer than `maxInlineKeySize`, stored out of line (FORMAT.md §10). */
   readonly maxKeySize: number
+  /** The longest key kept inside tree pages (FORMAT.md §4): 1004 bytes at 4096-byte pages. */
+  readonly maxInlineKeySize: number
   /** The longest bucket name in UTF-8 bytes: its catalog record must stay inline (FORMAT.md §9). */
   readonly maxBucketNameSize: number
   readonly readOnly: boolean
@@ -68,6 +71,7 @@ export class Database implements TxHost {
     this.pager = store.pager
     this.pageSize = store.pager.pageSize
     this.maxKeySize = maxKeySize(this.pageSize)
+    this.maxInlineKeySize = maxInlineKeySize(this.pageSize)
     this.maxBucketNameSize = maxBucketNameSize(maxInlineKeySize(this.pageSize))
     this.readOnly = options.readOnly === true
     this.#lock = lock

@@ -20,7 +20,7 @@ export class MergedCursor {
     this.#range = range
     this.#reverse = reverse
     this.#sources = []
-    for (const route of registry.routes) {
+    for (const route of registry.routesFor(range)) {
       const local = localRange(range, route.prefix)
       if (local === undefined) continue
       const bucket = tx.bucket(route.bucket)

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { ReadTransaction, WriteTransaction } from 'btree-store'
-import { startsWith } from '../bytes.js'
+import { compare } from '../bytes.js'
+import type { KeyRange } from './bucket-range.js'
+import { PrefixTrie } from './prefix-trie.js'
 import type { BucketNames } from './bucket-names.js'
 
 /** Keys under `prefix` live in `bucket`, stored without the prefix. */
@@ -16,43 +18,82 @@ export interface Route {
  */
 export const TOKEN_KEY = Uint8Array.of(0)
 
-const mapKey = (prefix: Uint8Array): string => Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength).toString('latin1')
-
 /**
  * Which bucket holds each key, as of one commit: the bucket of the longest registered prefix the
  * key starts with, or the root bucket. Registered prefixes are never removed (a cleared sublevel
  * keeps its bucket), so a registry only grows. Immutable.
  */
 export class PrefixRegistry {
-  /** The root route first, then the sublevels' (in prefix order when read from the file). */
+  /** The root route first, then the sublevels' in prefix order. */
   readonly routes: readonly Route[]
-  readonly #longestFirst: readonly Route[]
-  readonly #byPrefix: ReadonlyMap<string, Route>
+  readonly #root: Route
+  /** Sublevel routes in prefix byte order, for the routes a range reaches. */
+  readonly #sorted: readonly Route[]
+  readonly #trie: PrefixTrie<Route>
 
-  constructor(root: string, sublevels: readonly Route[]) {
-    this.routes = [{ prefix: new Uint8Array(0), bucket: root }, ...sublevels]
-    this.#longestFirst = [...this.routes].sort((a, b) => b.prefix.byteLength - a.prefix.byteLength)
-    this.#byPrefix = new Map(sublevels.map((r) => [mapKey(r.prefix), r]))
+  constructor(root: string | Route, sublevels: readonly Route[], trie?: PrefixTrie<Route>) {
+    this.#root = typeof root === 'string' ? { prefix: new Uint8Array(0), bucket: root } : root
+    this.#sorted = trie === undefined ? [...sublevels].sort((a, b) => compare(a.prefix, b.prefix)) : sublevels
+    this.routes = [this.#root, ...this.#sorted]
+    if (trie === undefined) {
+      trie = new PrefixTrie<Route>()
+      for (const route of sublevels) trie.set(route.prefix, route)
+    }
+    this.#trie = trie
   }
 
   /** Sublevel routes (the root's not counted). */
   get size(): number {
-    return this.#byPrefix.size
+    return this.#sorted.length
   }
 
-  /** The route of `key`: O(registered prefixes). */
+  /** The route of `key`: O(length of the longest registered prefix it starts with). */
   route(key: Uint8Array): Route {
-    const routes = this.#longestFirst
-    for (let i = 0; i < routes.length - 1; i++) if (startsWith(key, routes[i]!.prefix)) return routes[i]!
-    return routes[routes.length - 1]!
+    return this.#trie.longest(key) ?? this.#root
   }
 
   has(prefix: Uint8Array): boolean {
-    return this.#byPrefix.has(mapKey(prefix))
+    return this.#trie.get(prefix) !== undefined
   }
 
+  /**
+   * The routes whose keys can fall in `range` (a superset: localRange() decides exactly). A bucket
+   * under prefix P holds keys from P on, so it is reached when P lies within the range, or when P
+   * is a prefix of the lower bound; any other P sorts wholly before or after the range.
+   * O(log routes + routes reached).
+   */
+  routesFor(range: KeyRange): Route[] {
+    const out: Route[] = [this.#root]
+    const sorted = this.#sorted
+    if (sorted.length === 0) return out
+    let from = 0
+    if (range.lower !== undefined) {
+      const lower = range.lower.key
+      for (const route of this.#trie.prefixesOf(lower)) if (route.prefix.byteLength < lower.byteLength) out.push(route)
+      let lo = 0
+      let hi = sorted.length
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (compare(sorted[mid]!.prefix, lower) < 0) lo = mid + 1
+        else hi = mid
+      }
+      from = lo
+    }
+    for (let i = from; i < sorted.length; i++) {
+      const route = sorted[i]!
+      if (range.upper !== undefined && compare(route.prefix, range.upper.key) > 0) break
+      out.push(route)
+    }
+    return out
+  }
+
+  /** This registry and `route`: O(routes) (a registration happens once per sublevel, ever). */
   with(route: Route): PrefixRegistry {
-    return new PrefixRegistry(this.routes[0]!.bucket, [...this.routes.slice(1), route])
+    const sorted = [...this.#sorted]
+    let at = sorted.findIndex((r) => compare(r.prefix, route.prefix) > 0)
+    if (at === -1) at = sorted.length
+    sorted.splice(at, 0, route)
+    return new PrefixRegistry(this.#root, sorted, this.#trie.with(route.prefix, route))
   }
 }
 

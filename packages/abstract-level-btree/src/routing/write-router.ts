@@ -1,10 +1,11 @@
 import type { WriteBucket, WriteTransaction } from 'btree-store'
 import { copy, startsWith } from '../bytes.js'
 import type { BucketNames } from './bucket-names.js'
+import type { PrefixTrie } from './prefix-trie.js'
 import type { PrefixRegistry, RegistryCache, Route } from './prefix-registry.js'
 
-/** Prefixes of sublevels made in this process, sorted longest first. */
-export type DeclaredPrefixes = readonly Uint8Array[]
+/** Prefixes of sublevels made in this process (each stored as its own value). */
+export type DeclaredPrefixes = PrefixTrie<Uint8Array>
 
 /**
  * Routes the writes of one engine transaction to buckets. Buckets are created lazily: a sublevel's
@@ -58,13 +59,14 @@ export class WriteRouter {
     return bucket
   }
 
-  /** The longest declared prefix of `key` longer than its route's and not yet registered. */
+  /**
+   * The longest declared prefix of `key`, when it is longer than the route's prefix: then it is
+   * not registered (the route is the longest registered prefix), and needs its bucket.
+   */
   #pendingPrefix(key: Uint8Array, route: Route): Uint8Array | undefined {
-    for (const prefix of this.#declared) {
-      if (prefix.byteLength <= route.prefix.byteLength) return undefined
-      if (startsWith(key, prefix) && !this.#registry.has(prefix)) return prefix
-    }
-    return undefined
+    if (this.#declared.size === 0) return undefined
+    const prefix = this.#declared.longest(key)
+    return prefix !== undefined && prefix.byteLength > route.prefix.byteLength ? prefix : undefined
   }
 
   /**

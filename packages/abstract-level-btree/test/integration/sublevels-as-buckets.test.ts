@@ -191,6 +191,20 @@ describe('btree-level: sublevels are engine buckets', () => {
     expectCheckOk(db)
   })
 
+  it('many sublevels: 300 buckets, routed by the longest prefix, a parent merges them all in order', async () => {
+    const db = track(new BTreeLevel(location()))
+    const subs = Array.from({ length: 300 }, (_, i) => db.sublevel(`s${i}`))
+    await Promise.all(subs.map((sub, i) => sub.put('k', String(i))))
+    // 300 sublevel buckets and the registry (the root bucket comes with the first root put).
+    expect(db.engine.view((tx) => tx.buckets().length)).to.equal(301)
+    const keys = await db.keys().all()
+    expect(keys).to.deep.equal(subs.map((_, i) => `!s${i}!k`).sort())
+    expect(await subs[123]!.iterator().all()).to.deep.equal([['k', '123']])
+    await subs[7]!.clear()
+    expect(await db.keys().all()).to.have.length(299)
+    expectCheckOk(db)
+  })
+
   it('works with custom separators and sublevels made before open', async () => {
     const db = track(new BTreeLevel(location()))
     const hash = db.sublevel('t', { separator: '#' })

@@ -102,13 +102,6 @@ export class Node {
     const n = pageCount(page)
     const keys = new Array<Uint8Array>(n)
     let runs: Map<Uint8Array, OverflowValue> | null = null
-    const longKey = (start: number): Uint8Array => {
-      const run = new OverflowValue(u32(page, start + 4), u32(page, start + 8), u32(page, start))
-      const key = reader.readKey(run.pgid, run.txid, run.length)
-      if (runs === null) runs = new Map()
-      runs.set(key, run)
-      return key
-    }
     if (pageType(page) === PageType.leaf) {
       // Plain Uint8Array views: Buffer.subarray costs a Buffer construction per key and value, and
       // a random-order commit decodes hundreds of leaves.
@@ -122,7 +115,8 @@ export class Node {
         const word = u32(page, off + 2)
         const start = off + LEAF_ENTRY_HEADER
         const part = field & 0x7fff
-        keys[i] = field >= LONG_KEY_FLAG ? longKey(start) : new Uint8Array(ab, base + start, field)
+        if (field < LONG_KEY_FLAG) keys[i] = new Uint8Array(ab, base + start, field)
+        else keys[i] = readLongKey(page, start, reader, (runs ??= new Map()))
         if (word >= OVERFLOW_FLAG) {
           vals[i] = new OverflowValue(u32(page, start + part), u32(page, start + part + 4), word - OVERFLOW_FLAG)
           size += LEAF_ENTRY_HEADER + part + OVERFLOW_REF_SIZE
@@ -139,12 +133,22 @@ export class Node {
       const off = branchEntryOffset(page, i)
       const field = u16(page, off + 8)
       const start = off + BRANCH_ENTRY_HEADER
-      keys[i] = i === 0 ? EMPTY_KEY : field >= LONG_KEY_FLAG ? longKey(start) : page.subarray(start, start + field)
+      if (i === 0) keys[i] = EMPTY_KEY
+      else if (field < LONG_KEY_FLAG) keys[i] = page.subarray(start, start + field)
+      else keys[i] = readLongKey(page, start, reader, (runs ??= new Map()))
       kids[i] = { pgid: branchChild(page, i), txid: branchChildTxid(page, i) }
       size += SLOT_SIZE + BRANCH_ENTRY_HEADER + (i === 0 ? 0 : field & 0x7fff)
     }
     return new Node(false, keys, [], kids, pgid, size, runs)
   }
+}
+
+/** An out-of-line key part at `start` (FORMAT.md §10): the whole key, its run recorded in `runs`. */
+function readLongKey(page: Buffer, start: number, reader: KeyReader, runs: Map<Uint8Array, OverflowValue>): Uint8Array {
+  const run = new OverflowValue(u32(page, start + 4), u32(page, start + 8), u32(page, start))
+  const key = reader.readKey(run.pgid, run.txid, run.length)
+  runs.set(key, run)
+  return key
 }
 
 /** Bytes a leaf entry takes in a page, slot included. */

@@ -46,6 +46,12 @@ async function buildBase(): Promise<Base> {
   await commit((m) => {
     for (let i = 0; i < 1500; i += 3) m.del('data', key(i))
   })
+  // Out-of-line keys (FORMAT.md §10): 600 bytes sharing all but their last bytes, so that branch
+  // separators are out of line too, and one of several pages.
+  await commit((m) => {
+    for (let i = 0; i < 40; i++) m.put('long keys', Buffer.concat([Buffer.alloc(592, 'L'), key(i, '')]), value(i, 12))
+    m.put('long keys', Buffer.alloc(3000, 'M'), value(99, 12))
+  })
   const prev = state
   // The last commit leaves 'data' alone, so its branch pages are older than the newest meta.
   await commit((m) => m.put('bucket-with-a-longish-name-7', key(1000), value(1000, 30)))
@@ -145,12 +151,12 @@ describe('corruption is detected, never served', function () {
 
   it('the base image has every kind of page', () => {
     const present = new Set(kinds.values())
-    for (const k of ['meta', 'catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'freelist'] as PageKind[]) {
+    for (const k of ['meta', 'catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'key overflow', 'freelist'] as PageKind[]) {
       expect(present.has(k), `no ${k} page`).to.equal(true)
     }
   })
 
-  for (const kind of ['catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'freelist'] as PageKind[]) {
+  for (const kind of ['catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'key overflow', 'freelist'] as PageKind[]) {
     it(`${kind} pages: every page, bit flips and zeroing, reported as BTREE_CORRUPTION with its id`, async () => {
       const prng = new Prng(seed ^ kind.length)
       const failures: string[] = []
@@ -205,7 +211,7 @@ describe('corruption is detected, never served', function () {
     })
   }
 
-  for (const kind of ['catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'freelist'] as PageKind[]) {
+  for (const kind of ['catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'key overflow', 'freelist'] as PageKind[]) {
     it(`${kind} pages damaged under an open database without a cache: reads and check() report them`, async () => {
       const prng = new Prng(seed ^ (kind.length + 100))
       const failures: string[] = []

@@ -1,12 +1,12 @@
 import { decodeBucketRecord } from '../../src/bucket/bucket-record.js'
-import { branchChild } from '../../src/page/branch-page.js'
+import { branchChild, branchKeyRun } from '../../src/page/branch-page.js'
 import { PageType, pageCount, pageType } from '../../src/page/layout.js'
-import { leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../../src/page/leaf-page.js'
+import { leafIsOverflow, leafKeyRun, leafOverflowRef, leafValueBytes, leafValueLength } from '../../src/page/leaf-page.js'
 import { type Meta, decodeMeta } from '../../src/page/meta-page.js'
 import { overflowPageCount } from '../../src/page/overflow-page.js'
 
 /** The kinds of page a database holds, as the corruption tests name them. */
-export type PageKind = 'meta' | 'catalog branch' | 'catalog leaf' | 'branch' | 'leaf' | 'overflow' | 'freelist'
+export type PageKind = 'meta' | 'catalog branch' | 'catalog leaf' | 'branch' | 'leaf' | 'overflow' | 'key overflow' | 'freelist'
 
 export interface PageMap {
   /** The newest valid meta and its slot. */
@@ -31,16 +31,23 @@ export function mapPages(image: Uint8Array, pageSize: number): PageMap {
     [0, 'meta'],
     [1, 'meta'],
   ])
+  // FORMAT.md §10: an out-of-line key's run, in a leaf or as a branch separator.
+  const keyRun = (run: [number, number, number] | undefined): void => {
+    if (run === undefined) return
+    for (let j = 0; j < overflowPageCount(pageSize, run[2]); j++) kinds.set(run[0] + j, 'key overflow')
+  }
   const walk = (pgid: number, catalog: boolean): void => {
     const p = page(pgid)
     const n = pageCount(p)
     if (pageType(p) === PageType.branch) {
       kinds.set(pgid, catalog ? 'catalog branch' : 'branch')
       for (let i = 0; i < n; i++) walk(branchChild(p, i), catalog)
+      for (let i = 1; i < n; i++) keyRun(branchKeyRun(p, i))
       return
     }
     kinds.set(pgid, catalog ? 'catalog leaf' : 'leaf')
     for (let i = 0; i < n; i++) {
+      keyRun(leafKeyRun(p, i))
       if (catalog) walk(decodeBucketRecord(leafValueBytes(p, i), pgid).root.pgid, false)
       else if (leafIsOverflow(p, i)) {
         const [first] = leafOverflowRef(p, i)

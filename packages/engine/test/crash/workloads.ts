@@ -18,6 +18,13 @@ export interface Workload {
 
 const c = (apply: (m: Mirror) => void): WorkloadCommit => ({ apply })
 
+/** A key of `length` bytes: a long run of 'L', then `n`, so keys differ only past the inline prefix. */
+function longKey(n: number, length: number): Uint8Array {
+  const k = Buffer.alloc(length, 'L')
+  k.write(String(n).padStart(8, '0'), length - 8)
+  return k
+}
+
 function range(from: number, to: number): number[] {
   const out: number[] = []
   for (let i = from; i < to; i++) out.push(i)
@@ -159,6 +166,37 @@ export const WORKLOADS: Workload[] = [
           for (const i of range(0, 300)) if (i % 4 === round) m.del('m', key(i))
         }),
       ),
+    ],
+  },
+  {
+    // FORMAT.md §10: keys past the inline limit (236 bytes at 1 KiB pages) sharing long prefixes, so
+    // leaves and branch separators hold out-of-line keys; overwrites keep their runs, deletes,
+    // merges and a rolled-back savepoint free or keep them, and a drop reclaims them.
+    name: 'long keys',
+    reclaimPerCommit: 8,
+    commits: [
+      c((m) => {
+        for (const i of range(0, 40)) m.put('long', longKey(i, 300 + (i % 3) * 700), value(i, 10 + (i % 5) * 7))
+        m.put('long', new Uint8Array(0), value(999, 5))
+        m.put('long', longKey(7, 5000), value(7, 1500))
+        m.put('small', key(0), value(0, 10))
+      }),
+      c((m) => {
+        for (const i of range(0, 40)) if (i % 4 === 0) m.put('long', longKey(i, 300 + (i % 3) * 700), value(i + 500, i % 8 === 0 ? 2000 : 3))
+        for (const i of range(0, 40)) if (i % 4 === 1) m.del('long', longKey(i, 300 + (i % 3) * 700))
+      }),
+      c((m) => {
+        const sp = m.savepoint()
+        for (const i of range(0, 40)) if (i % 4 === 2) m.del('long', longKey(i, 300 + (i % 3) * 700))
+        m.rollbackTo(sp)
+        for (const i of range(40, 60)) m.put('long', longKey(i, 240), value(i, 20))
+        m.del('long', longKey(7, 5000))
+      }),
+      c((m) => {
+        for (const i of range(0, 60)) if (i % 4 !== 3) m.del('long', longKey(i, i < 40 ? 300 + (i % 3) * 700 : 240))
+      }),
+      c((m) => m.drop('long')),
+      ...range(1, 6).map((i) => c((m) => m.put('small', key(i), value(i, 10)))),
     ],
   },
   {

@@ -1,4 +1,6 @@
 import { expect } from 'chai'
+import fs from 'node:fs'
+import { sealPage } from '../../src/page/checksum.js'
 import { Prng } from '../../src/io/prng.js'
 import type { Database } from '../../src/index.js'
 import type { RangeOptions, ReadBucket } from '../../src/types.js'
@@ -285,6 +287,28 @@ describe('integration: keys (out-of-line keys)', () => {
     const after = expectCheck(db)
     expect(treePages(db)).to.equal(baseline)
     expect(after.pages.free + after.pages.pending).to.be.at.least(full - baseline)
+  })
+
+  it('a version 1 file (from before out-of-line keys) opens, takes long keys, and then carries version 2', async () => {
+    let db = await t.open({ pageSize: 4096 }, 'v1.db')
+    await db.update((tx) => tx.createBucket('a').put(b('old'), b('1')))
+    await db.close()
+    const file = t.dir().file('v1.db')
+    const bytes = fs.readFileSync(file)
+    for (const slot of [0, 1]) {
+      const meta = bytes.subarray(slot * 4096, (slot + 1) * 4096)
+      meta.writeUInt16LE(1, 20)
+      sealPage(meta)
+    }
+    fs.writeFileSync(file, bytes)
+    db = await t.open({}, 'v1.db')
+    expect(db.view((tx) => tx.bucket('a')!.get(b('old'))!.toString())).to.equal('1')
+    await db.update((tx) => tx.bucket('a')!.put(longKey(5000, 1), b('long')))
+    expect(db.view((tx) => tx.bucket('a')!.get(longKey(5000, 1))!.toString())).to.equal('long')
+    expectCheck(db)
+    await db.close()
+    const versions = [0, 1].map((slot) => fs.readFileSync(file).readUInt16LE(slot * 4096 + 20))
+    expect(versions).to.include(2)
   })
 
   it('snapshots keep reading long keys the writer deletes; a savepoint brings a deleted long key back', async () => {

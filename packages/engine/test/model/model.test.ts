@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { type Database, open } from '../../src/index.js'
 import { Prng } from '../../src/io/prng.js'
+import { maxInlineKeySize } from '../../src/page/layout.js'
 import type { ReadTransaction, Savepoint, WriteTransaction } from '../../src/types.js'
 
 /**
@@ -79,12 +80,16 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
   const result: RunResult = { ops: 0, commits: 0, rollbacks: 0, reopens: 0 }
   const keyPool: Buffer[] = []
 
+  // Keys of every kind: empty, short, inline up to the page's limit, out of line (FORMAT.md §10)
+  // past it, and now and then the longest, 64 KiB.
+  const inline = maxInlineKeySize(pageSize)
   const newKey = (): Buffer => {
     const r = rng.next()
-    const len = r < 0.6 ? rng.range(1, 6) : r < 0.9 ? rng.range(7, 64) : r < 0.97 ? rng.range(65, maxKey - 1) : maxKey
+    const len =
+      r < 0.03 ? 0 : r < 0.55 ? rng.range(1, 6) : r < 0.78 ? rng.range(7, 64) : r < 0.88 ? rng.range(65, inline) : r < 0.997 ? rng.range(inline + 1, inline + pageSize) : maxKey
     // A shared prefix now and then, so long keys that differ only at the end are compared.
     const k = Buffer.from(rng.bytes(len))
-    if (keyPool.length > 0 && rng.bool(0.2)) {
+    if (keyPool.length > 0 && k.length > 0 && rng.bool(0.3)) {
       const base = rng.pick(keyPool)
       const n = Math.min(base.length, k.length - 1)
       base.copy(k, 0, 0, n)

@@ -47,6 +47,7 @@ describe('page/meta-page', () => {
     ['not a meta page', () => edited((p) => (p[12] = 3)), 0, /not a meta/],
     ['page id in the wrong slot', () => encodeMeta(base, 0), 1, /page id 0 in slot 1/],
     ['newer format version', () => edited((p) => setU16(p, 20, FORMAT_VERSION + 1)), 0, /format version/],
+    ['format version 0', () => edited((p) => setU16(p, 20, 0)), 0, /format version/],
     ['page size differs from the page', () => edited((p) => setU32(p, 24, 8192)), 0, /page size/],
     ['txid differs from the header', () => edited((p) => setU64(p, 28, base.txid + 1)), 0, /txid mismatch/],
     ['high-water mark below 3', () => encodeMeta({ ...base, highWater: 2, catalog: { pgid: 2, txid: 1 }, freelist: { pgid: 0, txid: 0 } }, 0), 0, /catalog root out of range/],
@@ -62,6 +63,12 @@ describe('page/meta-page', () => {
       expect(m as string).to.match(message)
     })
   }
+
+  it('writes format version 2 and reads version 1 metas (files from before out-of-line keys, FORMAT.md §3)', () => {
+    expect(FORMAT_VERSION).to.equal(2)
+    expect(encodeMeta(base, 0).readUInt16LE(20)).to.equal(2)
+    expect(decodeMeta(edited((p) => setU16(p, 20, 1)), 0)).to.deep.equal(base)
+  })
 
   it('a meta whose free list ends exactly at the high-water mark is valid', () => {
     expect(decodeMeta(encodeMeta({ ...base, freelist: { pgid: 37, txid: 1 }, freelistPages: 3 }, 0), 0)).to.be.an('object')
