@@ -21,6 +21,8 @@ export type LevelErrorCode =
   | 'LEVEL_INVALID_VALUE'
   /** A write to a database opened with `readOnly: true`. */
   | 'LEVEL_READONLY'
+  /** Opening a location that holds a classic-level (LevelDB) database, which this backend cannot read. */
+  | 'LEVEL_NOT_SUPPORTED'
   /** A bad argument to an additional method or option (with `TypeError`/`RangeError` semantics). */
   | 'LEVEL_INVALID_ARGUMENT'
 

@@ -43,6 +43,13 @@ export class LevelStore {
   #engine: Database | undefined
   readonly #declared = new PrefixTrie<Uint8Array>()
   readonly #inFlight = new Set<Promise<unknown>>()
+  /**
+   * The snapshot of the newest commit that one-shot reads (get, getMany, has, ...) share until the
+   * next commit: it saves each read a snapshot of its own. Released when a write of ours settles
+   * (a commit made it stale) and at close, so it never holds freed pages back for long; a commit
+   * made by another user of a shared engine database is noticed at the next read.
+   */
+  #newest: ReadState | undefined
 
   constructor(owner: object, namespace: string) {
     this.names = new BucketNames(namespace)
@@ -61,7 +68,25 @@ export class LevelStore {
   }
 
   detach(): void {
+    this.#dropNewest()
     this.#engine = undefined
+  }
+
+  #dropNewest(): void {
+    this.#newest?.tx.close()
+    this.#newest = undefined
+  }
+
+  #newestState(): ReadState {
+    const engine = this.engine
+    let state = this.#newest
+    if (state === undefined || state.tx.txid !== engine.txid) {
+      state?.tx.close()
+      const tx = engine.begin()
+      state = { tx, registry: this.registry.forSnapshot(tx), release: noop }
+      this.#newest = state
+    }
+    return state
   }
 
   /** A sublevel exists with this prefix: its keys get a bucket of their own at their first put. */
@@ -74,7 +99,7 @@ export class LevelStore {
   read<T>(snapshot: BTreeSnapshot | undefined, fn: (state: ReadState) => T): T {
     try {
       if (snapshot !== undefined) return fn(snapshot.state)
-      return this.engine.view((tx) => fn({ tx, registry: this.registry.forSnapshot(tx), release: noop }))
+      return fn(this.#newestState())
     } catch (err) {
       throw toLevelError(err)
     }
@@ -170,9 +195,11 @@ export class LevelStore {
     const tracked = promise.then(
       () => {
         this.#inFlight.delete(tracked)
+        this.#dropNewest()
       },
       (err: unknown) => {
         this.#inFlight.delete(tracked)
+        this.#dropNewest()
         throw toLevelError(err)
       },
     )

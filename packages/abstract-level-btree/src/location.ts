@@ -27,7 +27,16 @@ export async function prepareLocation(location: string, options: PrepareOptions)
     () => false,
   )
   if (!exists && (!options.createIfMissing || options.readOnly)) {
-    throw new BTreeLevelError('LEVEL_IO_ERROR', `${location} does not exist (createIfMissing is false)`)
+    const why = options.readOnly ? 'a read-only open creates nothing' : 'createIfMissing is false'
+    throw new BTreeLevelError('LEVEL_IO_ERROR', `${location} does not exist (${why})`)
+  }
+  // An app that swaps classic-level for this backend without moving its data would otherwise see
+  // an empty database where its data is: refuse, and say how to move it in.
+  if (!exists && fs.existsSync(path.join(location, 'CURRENT')) && fs.existsSync(path.join(location, 'LOCK'))) {
+    throw new BTreeLevelError(
+      'LEVEL_NOT_SUPPORTED',
+      `${location} holds a classic-level (LevelDB) database: copy its data into a new location (README, "Moving data in from classic-level")`,
+    )
   }
   if (exists && options.errorIfExists) {
     throw new BTreeLevelError('LEVEL_DATABASE_EXISTS', `${location} exists (errorIfExists is true)`)

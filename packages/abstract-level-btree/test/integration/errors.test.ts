@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import fs from 'node:fs'
 import { nodeFileSystem, open, type FileSystem } from 'btree-store'
+import { ClassicLevel } from 'classic-level'
 import { BTreeLevel } from '../../src/index.js'
 import { dataFile } from '../../src/location.js'
 import { expectCheckOk, rejection, useLocations } from '../helpers.js'
@@ -54,6 +55,17 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
     expect(err.cause?.code).to.equal('LEVEL_IO_ERROR')
     expect(err.cause?.message).to.match(/does not exist/)
     expect(fs.existsSync(location('missing'))).to.equal(false)
+  })
+
+  it('a location holding a classic-level database is refused, not shown empty', async () => {
+    const classic = new ClassicLevel(location())
+    await classic.put('k', 'v')
+    await classic.close()
+    const err = await rejection(track(new BTreeLevel(location())).open())
+    expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+    expect(err.cause?.code).to.equal('LEVEL_NOT_SUPPORTED')
+    expect(err.cause?.message).to.match(/classic-level/)
+    expect(fs.existsSync(dataFile(location()))).to.equal(false)
   })
 
   it('errorIfExists: true on an existing database fails', async () => {

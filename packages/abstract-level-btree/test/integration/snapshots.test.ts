@@ -54,6 +54,20 @@ describe('btree-level: snapshots', () => {
     expectCheckOk(db)
   })
 
+  it('one-shot reads share a snapshot of the newest commit, released when a write settles', async () => {
+    const db = track(new BTreeLevel(location()))
+    await db.put('k', '1')
+    expect(await db.get('k')).to.equal('1')
+    expect(await db.has('k')).to.equal(true)
+    expect(db.engine.readers.oldest()).to.equal(db.engine.txid)
+    await db.put('k', '2')
+    // No reader pins the pages the write freed.
+    expect(db.engine.readers.oldest()).to.equal(Infinity)
+    expect(db.getSync('k')).to.equal('2')
+    await db.close()
+    expect(db.status).to.equal('closed')
+  })
+
   it('values handed out are copies that later writes cannot change', async () => {
     const db = track(new BTreeLevel<string, Buffer>(location(), { valueEncoding: 'buffer' }))
     const written = Buffer.from('value')

@@ -95,5 +95,31 @@ export function compareLongPageKey(page: Buffer, off: number, partLength: number
     return 1
   }
   const full = reader.readKey(u32(page, off + 4), u32(page, off + 8), u32(page, off))
-  return compareKeysFrom(full, key, from > prefix ? from : prefix)
+  return compareLongKeysFrom(full, key, from > prefix ? from : prefix)
 }
+
+/**
+ * `compareKeysFrom` for long keys, which often share long prefixes (that is why they tie): the
+ * first difference is narrowed down by halving with `Buffer.compare` over ranges (memcmp, no
+ * allocation), then found by the byte loop within the last 32 bytes. A 2 KiB tie costs about seven
+ * native compares instead of a 2,000-step loop.
+ */
+export function compareLongKeysFrom(a: Uint8Array, b: Uint8Array, from: number): number {
+  const n = a.length < b.length ? a.length : b.length
+  let lo = from
+  let hi = n
+  if (hi - lo > 32) {
+    if (bytesCompare.call(a, b, lo, hi, lo, hi) === 0) lo = hi
+    else {
+      // Invariant: [from, lo) is equal and the first difference lies in [lo, hi).
+      while (hi - lo > 32) {
+        const mid = (lo + hi) >>> 1
+        if (bytesCompare.call(a, b, lo, mid, lo, mid) === 0) lo = mid
+        else hi = mid
+      }
+    }
+  }
+  return compareKeysFrom(a, b, lo)
+}
+
+const bytesCompare = Buffer.prototype.compare as (this: Uint8Array, target: Uint8Array, targetStart: number, targetEnd: number, sourceStart: number, sourceEnd: number) => number

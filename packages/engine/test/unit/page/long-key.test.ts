@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { branchKey, branchKeyRun, branchSearch } from '../../../src/page/branch-page.js'
-import { type KeyReader, compareKeys, compareLongPageKey, lastCommonPrefix } from '../../../src/page/key-compare.js'
+import { type KeyReader, compareKeys, compareLongKeysFrom, compareLongPageKey, lastCommonPrefix } from '../../../src/page/key-compare.js'
+import { Prng } from '../../../src/io/prng.js'
 import { LEAF_ENTRY_HEADER, LONG_KEY_FIELD, LONG_KEY_PREFIX, maxInlineKeySize, u16 } from '../../../src/page/layout.js'
 import { leafEntryOffset, leafFind, leafIsLongKey, leafKey, leafKeyRun, leafValueBytes, leafOverflowRef, writeKeyPart } from '../../../src/page/leaf-page.js'
 import { forEachRun } from '../../../src/page/page-runs.js'
@@ -73,6 +74,23 @@ describe('page: out-of-line keys (FORMAT.md §10)', () => {
     // A known shared prefix past the inline one is skipped in the whole key too.
     expect(cmp(key(2000, 'm'), 1500)).to.equal(0)
     expect(lastCommonPrefix).to.equal(2000)
+  })
+
+  it('compareLongKeysFrom agrees with compareKeys and finds the exact common prefix, at every split point', () => {
+    const seed = 4242
+    const rng = new Prng(seed)
+    for (let t = 0; t < 2000; t++) {
+      const a = Buffer.from(rng.bytes(rng.range(0, 3000)))
+      const b = Buffer.from(a.subarray(0, rng.range(0, a.length)))
+      // b: a prefix of a, maybe changed at one byte, maybe extended.
+      if (b.length > 0 && rng.bool(0.6)) b[rng.int(b.length)] = rng.int(256)
+      const c = rng.bool(0.3) ? Buffer.concat([b, Buffer.from(rng.bytes(rng.range(1, 100)))]) : b
+      let common = 0
+      while (common < a.length && common < c.length && a[common] === c[common]) common++
+      const from = rng.int(common + 1)
+      expect(Math.sign(compareLongKeysFrom(a, c, from)), `seed ${seed} case ${t}`).to.equal(Math.sign(compareKeys(a, c)))
+      expect(lastCommonPrefix, `seed ${seed} case ${t}`).to.equal(common)
+    }
   })
 
   it('a leaf with out-of-line keys: keys read whole, values placed after the key part, exact search among shared prefixes', () => {
