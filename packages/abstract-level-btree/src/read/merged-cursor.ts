@@ -1,8 +1,9 @@
 import type { ReadTransaction } from 'btree-store'
-import { compareJoined, concat, copy, utf8, type KeyFormat } from '../bytes.js'
+import { compareJoined, concat, copy, type KeyFormat } from '../bytes.js'
 import { inRange, localRange, localTarget, type KeyRange } from '../routing/bucket-range.js'
 import type { PrefixRegistry } from '../routing/prefix-registry.js'
 import { BucketSource } from './bucket-source.js'
+import { ItemKind, keyOut, valueOut, type Item } from './items.js'
 
 /**
  * Every entry of a range over full keys (prefixes included) as of one snapshot, in byte order (or
@@ -15,6 +16,8 @@ export class MergedCursor {
   readonly #range: KeyRange
   readonly #reverse: boolean
   #current: BucketSource | undefined
+  /** Sources with entries left besides the current one: none lets `collect` drain it directly. */
+  #others = 0
 
   constructor(tx: ReadTransaction, registry: PrefixRegistry, range: KeyRange, reverse: boolean) {
     this.#range = range
@@ -46,15 +49,41 @@ export class MergedCursor {
     return copy(this.#current!.value)
   }
 
-  /** The full key in `format`: text decoded straight from the page, or a copy of the bytes. */
-  keyAs(format: KeyFormat): string | Uint8Array {
-    if (format !== 'utf8') return this.key()
-    const s = this.#current!
-    return s.prefixText.length === 0 ? utf8(s.key) : s.prefixText + utf8(s.key)
-  }
-
-  valueAs(format: KeyFormat): string | Uint8Array {
-    return format === 'utf8' ? utf8(this.#current!.value) : this.value()
+  /**
+   * Up to `size` items from the current entry on, in the formats asked for; the cursor moves past
+   * them. Once a single bucket has entries left (the root without sublevels, a sublevel without
+   * children, or the last bucket of a merge), that bucket's cursor is drained without comparing.
+   */
+  collect(size: number, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): Item[] {
+    const out: Item[] = []
+    while (out.length < size) {
+      const s = this.#current
+      if (s === undefined) break
+      if (this.#others === 0) {
+        s.drain(out, size, kind, keyFormat, valueFormat)
+        if (!s.valid) this.#current = undefined
+        break
+      }
+      const prefixText = keyFormat === 'utf8' ? s.prefixText : ''
+      switch (kind) {
+        case ItemKind.Entry:
+          out.push([keyOut(s.prefix, prefixText, s.key, keyFormat), valueOut(s.value, valueFormat)])
+          break
+        case ItemKind.EntryKeyOnly:
+          out.push([keyOut(s.prefix, prefixText, s.key, keyFormat), undefined])
+          break
+        case ItemKind.EntryValueOnly:
+          out.push([undefined, valueOut(s.value, valueFormat)])
+          break
+        case ItemKind.Key:
+          out.push(keyOut(s.prefix, prefixText, s.key, keyFormat))
+          break
+        default:
+          out.push(valueOut(s.value, valueFormat))
+      }
+      this.next()
+    }
+    return out
   }
 
   next(): void {
@@ -66,6 +95,7 @@ export class MergedCursor {
   seek(target: Uint8Array): void {
     if (!inRange(target, this.#range)) {
       this.#current = undefined
+      this.#others = 0
       for (const source of this.#sources) source.exhaust()
       return
     }
@@ -76,9 +106,11 @@ export class MergedCursor {
   #pick(): void {
     const sources = this.#sources
     let best: BucketSource | undefined
+    let valid = 0
     for (let i = 0; i < sources.length; i++) {
       const s = sources[i]!
       if (!s.valid) continue
+      valid++
       if (best === undefined) {
         best = s
         continue
@@ -87,5 +119,6 @@ export class MergedCursor {
       if (this.#reverse ? c > 0 : c < 0) best = s
     }
     this.#current = best
+    this.#others = valid === 0 ? 0 : valid - 1
   }
 }
