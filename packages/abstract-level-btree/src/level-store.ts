@@ -1,5 +1,5 @@
 import type { Database, Durability, WriteTransaction } from 'btree-store'
-import { copy, toBytes } from './bytes.js'
+import { copy, fromBytes, toBytes, type KeyFormat } from './bytes.js'
 import { BTreeLevelError, toLevelError } from './errors.js'
 import { BucketSource } from './read/bucket-source.js'
 import { MergedCursor } from './read/merged-cursor.js'
@@ -119,7 +119,32 @@ export class LevelStore {
   get(state: ReadState, key: string | Uint8Array): Buffer | undefined {
     const bytes = toBytes(key)
     const route = state.registry.route(bytes)
-    return state.tx.bucket(route.bucket)?.get(bytes.subarray(route.prefix.byteLength)) as Buffer | undefined
+    const local = route.prefix.byteLength === 0 ? bytes : bytes.subarray(route.prefix.byteLength)
+    return state.tx.bucket(route.bucket)?.get(local) as Buffer | undefined
+  }
+
+  /** `get` with `snapshot` or the shared snapshot of the newest commit: no closure per read. */
+  getOne(snapshot: BTreeSnapshot | undefined, key: string | Uint8Array): Buffer | undefined {
+    try {
+      return this.get(snapshot === undefined ? this.#newestState() : snapshot.state, key)
+    } catch (err) {
+      throw toLevelError(err)
+    }
+  }
+
+  /** The values of `keys` in `format`, all read from one snapshot. */
+  getMany(snapshot: BTreeSnapshot | undefined, keys: ReadonlyArray<string | Uint8Array>, format: KeyFormat): Array<string | Uint8Array | undefined> {
+    try {
+      const state = snapshot === undefined ? this.#newestState() : snapshot.state
+      const out = new Array<string | Uint8Array | undefined>(keys.length)
+      for (let i = 0; i < keys.length; i++) {
+        const value = this.get(state, keys[i]!)
+        out[i] = value === undefined ? undefined : fromBytes(value, format)
+      }
+      return out
+    } catch (err) {
+      throw toLevelError(err)
+    }
   }
 
   has(state: ReadState, key: string | Uint8Array): boolean {
