@@ -253,7 +253,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   }
 
   _snapshot(options: object): BTreeSnapshot {
-    const state = this.#store.openRead(undefined)
+    const state = this.#store.openSnapshot()
     return new BTreeSnapshot(options, state.tx, state.registry)
   }
 
