@@ -66,7 +66,11 @@ class IteratorReader {
 
   /** The next item, or undefined at the end. */
   one<T extends Item>(kind: ItemKind): T | undefined {
-    return this.read<T>(1, kind)[0]
+    try {
+      return this.#cursor.take(kind, this.#keyFormat, this.#valueFormat) as T | undefined
+    } catch (err) {
+      throw toLevelError(err)
+    }
   }
 
   seek(target: string | Uint8Array): void {

@@ -64,26 +64,24 @@ export class MergedCursor {
         if (!s.valid) this.#current = undefined
         break
       }
-      const prefixText = keyFormat === 'utf8' ? s.prefixText : ''
-      switch (kind) {
-        case ItemKind.Entry:
-          out.push([keyOut(s.prefix, prefixText, s.key, keyFormat), valueOut(s.value, valueFormat)])
-          break
-        case ItemKind.EntryKeyOnly:
-          out.push([keyOut(s.prefix, prefixText, s.key, keyFormat), undefined])
-          break
-        case ItemKind.EntryValueOnly:
-          out.push([undefined, valueOut(s.value, valueFormat)])
-          break
-        case ItemKind.Key:
-          out.push(keyOut(s.prefix, prefixText, s.key, keyFormat))
-          break
-        default:
-          out.push(valueOut(s.value, valueFormat))
-      }
+      out.push(itemOf(s, kind, keyFormat, valueFormat))
       this.next()
     }
     return out
+  }
+
+  /** The current entry as an item (undefined at the end), and a move past it: `_next`'s path. */
+  take(kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): Item | undefined {
+    const s = this.#current
+    if (s === undefined) return undefined
+    const item = itemOf(s, kind, keyFormat, valueFormat)
+    if (this.#others === 0) {
+      s.advance()
+      if (!s.valid) this.#current = undefined
+    } else {
+      this.next()
+    }
+    return item
   }
 
   next(): void {
@@ -120,5 +118,21 @@ export class MergedCursor {
     }
     this.#current = best
     this.#others = valid === 0 ? 0 : valid - 1
+  }
+}
+
+/** The source's current entry as an item of `kind`. */
+function itemOf(s: BucketSource, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): Item {
+  switch (kind) {
+    case ItemKind.Entry:
+      return [keyOut(s.prefix, keyFormat === 'utf8' ? s.prefixText : '', s.key, keyFormat), valueOut(s.value, valueFormat)]
+    case ItemKind.EntryKeyOnly:
+      return [keyOut(s.prefix, keyFormat === 'utf8' ? s.prefixText : '', s.key, keyFormat), undefined]
+    case ItemKind.EntryValueOnly:
+      return [undefined, valueOut(s.value, valueFormat)]
+    case ItemKind.Key:
+      return keyOut(s.prefix, keyFormat === 'utf8' ? s.prefixText : '', s.key, keyFormat)
+    default:
+      return valueOut(s.value, valueFormat)
   }
 }
