@@ -67,44 +67,47 @@ export class BucketSource {
   }
 
   /**
-   * Appends items to `out` from the current entry on, until `out` holds `size` or the range ends,
-   * and leaves the source on the entry after the last one taken: the merged cursor's loop when no
+   * Writes items to `out` from index `taken` on, until it holds `size` or the range ends (returns
+   * how many it holds), and leaves the source on the entry after the last one taken: the merged cursor's loop when no
    * other bucket has entries left, without its per-entry choice. Only the far bound is checked,
    * as in advance(): the rewind or seek proved the near one.
    */
-  drain(out: Item[], size: number, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): void {
+  drain(out: Item[], taken: number, size: number, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): number {
     const c = this.#cursor
     const prefix = this.prefix
     const prefixText = keyFormat === 'utf8' ? this.prefixText : ''
     const reverse = this.#reverse
     const far = reverse ? this.#lower : this.#upper
-    while (out.length < size) {
+    let n = taken
+    while (n < size) {
       const key = c.key!
       switch (kind) {
         case ItemKind.Entry:
-          out.push([keyOut(prefix, prefixText, key, keyFormat), valueOut(c.value!, valueFormat)])
+          out[n] = [keyOut(prefix, prefixText, key, keyFormat), valueOut(c.value!, valueFormat)]
           break
         case ItemKind.EntryKeyOnly:
-          out.push([keyOut(prefix, prefixText, key, keyFormat), undefined])
+          out[n] = [keyOut(prefix, prefixText, key, keyFormat), undefined]
           break
         case ItemKind.EntryValueOnly:
-          out.push([undefined, valueOut(c.value!, valueFormat)])
+          out[n] = [undefined, valueOut(c.value!, valueFormat)]
           break
         case ItemKind.Key:
-          out.push(keyOut(prefix, prefixText, key, keyFormat))
+          out[n] = keyOut(prefix, prefixText, key, keyFormat)
           break
         default:
-          out.push(valueOut(c.value!, valueFormat))
+          out[n] = valueOut(c.value!, valueFormat)
       }
+      n++
       if (!(reverse ? c.prev() : c.next())) {
         this.#valid = false
-        return
+        return n
       }
       if (far !== undefined && !(reverse ? aboveLower(c.key!, far) : belowUpper(c.key!, far))) {
         this.#valid = false
-        return
+        return n
       }
     }
+    return n
   }
 
   /**

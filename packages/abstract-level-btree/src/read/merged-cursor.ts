@@ -55,18 +55,21 @@ export class MergedCursor {
    * children, or the last bucket of a merge), that bucket's cursor is drained without comparing.
    */
   collect(size: number, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): Item[] {
-    const out: Item[] = []
-    while (out.length < size) {
+    // Made at its final length when that is bounded (nextv, limits): no regrowth while filling.
+    const out: Item[] = size <= MAX_PREALLOCATED ? new Array<Item>(size) : []
+    let n = 0
+    while (n < size) {
       const s = this.#current
       if (s === undefined) break
       if (this.#others === 0) {
-        s.drain(out, size, kind, keyFormat, valueFormat)
+        n = s.drain(out, n, size, kind, keyFormat, valueFormat)
         if (!s.valid) this.#current = undefined
         break
       }
-      out.push(itemOf(s, kind, keyFormat, valueFormat))
+      out[n++] = itemOf(s, kind, keyFormat, valueFormat)
       this.next()
     }
+    out.length = n
     return out
   }
 
@@ -120,6 +123,9 @@ export class MergedCursor {
     this.#others = valid === 0 ? 0 : valid - 1
   }
 }
+
+/** The longest item array made at its final length up front. */
+const MAX_PREALLOCATED = 4096
 
 /** The source's current entry as an item of `kind`. */
 function itemOf(s: BucketSource, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): Item {
