@@ -186,27 +186,28 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
     }
   }
 
-  async _get(key: string | Uint8Array, options: ReadOptions): Promise<string | Uint8Array | undefined> {
-    const store = this.#store
-    const value = store.read(options.snapshot, (state) => store.get(state, key))
-    return value === undefined ? undefined : fromBytes(value, options.valueEncoding)
+  // The one-shot reads answer synchronously (abstract-level awaits what they return): a settled
+  // promise made here costs less than an async function's.
+  _get(key: string | Uint8Array, options: ReadOptions): Promise<string | Uint8Array | undefined> {
+    try {
+      const value = this.#store.getOne(options.snapshot, key)
+      return Promise.resolve(value === undefined ? undefined : fromBytes(value, options.valueEncoding))
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
 
   _getSync(key: string | Uint8Array, options: ReadOptions): string | Uint8Array | undefined {
-    const store = this.#store
-    const value = store.read(options.snapshot, (state) => store.get(state, key))
+    const value = this.#store.getOne(options.snapshot, key)
     return value === undefined ? undefined : fromBytes(value, options.valueEncoding)
   }
 
-  async _getMany(keys: Array<string | Uint8Array>, options: ReadOptions): Promise<Array<string | Uint8Array | undefined>> {
-    const store = this.#store
-    const format = options.valueEncoding
-    return store.read(options.snapshot, (state) =>
-      keys.map((key) => {
-        const value = store.get(state, key)
-        return value === undefined ? undefined : fromBytes(value, format)
-      }),
-    )
+  _getMany(keys: Array<string | Uint8Array>, options: ReadOptions): Promise<Array<string | Uint8Array | undefined>> {
+    try {
+      return Promise.resolve(this.#store.getMany(options.snapshot, keys, options.valueEncoding))
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
 
   async _has(key: string | Uint8Array, options: ReadOptions): Promise<boolean> {
@@ -252,7 +253,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   }
 
   _snapshot(options: object): BTreeSnapshot {
-    const state = this.#store.openRead(undefined)
+    const state = this.#store.openSnapshot()
     return new BTreeSnapshot(options, state.tx, state.registry)
   }
 

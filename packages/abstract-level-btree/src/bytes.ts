@@ -51,8 +51,18 @@ export function copy(view: Uint8Array): Buffer {
   return out
 }
 
+/** Keys up to this long compare in JavaScript: cheaper than a call into Buffer.compare's binding. */
+const SHORT_COMPARE = 64
+
+/** Byte order: negative, zero or positive. */
 export function compare(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b)
+  const n = a.byteLength < b.byteLength ? a.byteLength : b.byteLength
+  if (n > SHORT_COMPARE) return Buffer.compare(a, b)
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!
+    if (d !== 0) return d
+  }
+  return a.byteLength - b.byteLength
 }
 
 export function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {

@@ -1,6 +1,7 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level'
 import { toBytes, type KeyFormat } from './bytes.js'
 import { toLevelError } from './errors.js'
+import { ItemKind, type Item } from './read/items.js'
 import { MergedCursor } from './read/merged-cursor.js'
 import type { ReadState } from './read/read-state.js'
 import { rangeOf, type RangeOptions } from './routing/bucket-range.js'
@@ -54,26 +55,22 @@ class IteratorReader {
     return this.#merged
   }
 
-  /** Up to `size` items (at least one when any is left), each made by `take`. */
-  read<T>(size: number, take: Take<T>): T[] {
-    const out: T[] = []
+  /** Up to `size` items of `kind` (at least one when any is left). */
+  read<T extends Item>(size: number, kind: ItemKind): T[] {
     try {
-      const cursor = this.#cursor
-      const keyFormat = this.#keyFormat
-      const valueFormat = this.#valueFormat
-      while (out.length < size && cursor.valid) {
-        out.push(take(cursor, keyFormat, valueFormat))
-        cursor.next()
-      }
+      return this.#cursor.collect(size, kind, this.#keyFormat, this.#valueFormat) as T[]
     } catch (err) {
       throw toLevelError(err)
     }
-    return out
   }
 
   /** The next item, or undefined at the end. */
-  one<T>(take: Take<T>): T | undefined {
-    return this.read(1, take)[0]
+  one<T extends Item>(kind: ItemKind): T | undefined {
+    try {
+      return this.#cursor.take(kind, this.#keyFormat, this.#valueFormat) as T | undefined
+    } catch (err) {
+      throw toLevelError(err)
+    }
   }
 
   seek(target: string | Uint8Array): void {
@@ -91,41 +88,33 @@ class IteratorReader {
   }
 }
 
-/** Makes one item from the cursor's current entry. */
-type Take<T> = (c: MergedCursor, keyFormat: KeyFormat, valueFormat: KeyFormat) => T
-const takeEntry: Take<Entry> = (c, k, v) => [c.keyAs(k), c.valueAs(v)]
-const takeKeyOnly: Take<Entry> = (c, k) => [c.keyAs(k), undefined]
-const takeValueOnly: Take<Entry> = (c, _k, v) => [undefined, c.valueAs(v)]
-const takeKey: Take<string | Uint8Array> = (c, k) => c.keyAs(k)
-const takeValue: Take<string | Uint8Array> = (c, _k, v) => c.valueAs(v)
-
-function entryTaker(options: IteratorOptions): Take<Entry> {
-  if (options.keys === false) return takeValueOnly
-  if (options.values === false) return takeKeyOnly
-  return takeEntry
+function entryKind(options: IteratorOptions): ItemKind {
+  if (options.keys === false) return ItemKind.EntryValueOnly
+  if (options.values === false) return ItemKind.EntryKeyOnly
+  return ItemKind.Entry
 }
 
 /** `db.iterator()`: entries. */
 export class BTreeIterator extends EntryBase {
   readonly #reader: IteratorReader
-  readonly #take: Take<Entry>
+  readonly #kind: ItemKind
 
   constructor(db: object, options: IteratorOptions, state: ReadState) {
     super(db, options)
     this.#reader = new IteratorReader(state, options)
-    this.#take = entryTaker(options)
+    this.#kind = entryKind(options)
   }
 
   async _next(): Promise<Entry | undefined> {
-    return this.#reader.one(this.#take)
+    return this.#reader.one<Entry>(this.#kind)
   }
 
   async _nextv(size: number): Promise<Entry[]> {
-    return this.#reader.read(size, this.#take)
+    return this.#reader.read<Entry>(size, this.#kind)
   }
 
   async _all(): Promise<Entry[]> {
-    return this.#reader.read(this.limit - this.count, this.#take)
+    return this.#reader.read<Entry>(this.limit - this.count, this.#kind)
   }
 
   _seek(target: string | Uint8Array): void {
@@ -147,15 +136,15 @@ export class BTreeKeyIterator extends KeyBase {
   }
 
   async _next(): Promise<string | Uint8Array | undefined> {
-    return this.#reader.one(takeKey)
+    return this.#reader.one<string | Uint8Array>(ItemKind.Key)
   }
 
   async _nextv(size: number): Promise<Array<string | Uint8Array>> {
-    return this.#reader.read(size, takeKey)
+    return this.#reader.read<string | Uint8Array>(size, ItemKind.Key)
   }
 
   async _all(): Promise<Array<string | Uint8Array>> {
-    return this.#reader.read(this.limit - this.count, takeKey)
+    return this.#reader.read<string | Uint8Array>(this.limit - this.count, ItemKind.Key)
   }
 
   _seek(target: string | Uint8Array): void {
@@ -177,15 +166,15 @@ export class BTreeValueIterator extends ValueBase {
   }
 
   async _next(): Promise<string | Uint8Array | undefined> {
-    return this.#reader.one(takeValue)
+    return this.#reader.one<string | Uint8Array>(ItemKind.Value)
   }
 
   async _nextv(size: number): Promise<Array<string | Uint8Array>> {
-    return this.#reader.read(size, takeValue)
+    return this.#reader.read<string | Uint8Array>(size, ItemKind.Value)
   }
 
   async _all(): Promise<Array<string | Uint8Array>> {
-    return this.#reader.read(this.limit - this.count, takeValue)
+    return this.#reader.read<string | Uint8Array>(this.limit - this.count, ItemKind.Value)
   }
 
   _seek(target: string | Uint8Array): void {

@@ -1,12 +1,12 @@
-import type { Database, Durability, WriteTransaction } from 'btree-store'
-import { copy, toBytes } from './bytes.js'
+import type { Database, Durability, ReadTransaction, WriteTransaction } from 'btree-store'
+import { copy, fromBytes, toBytes, type KeyFormat } from './bytes.js'
 import { BTreeLevelError, toLevelError } from './errors.js'
 import { BucketSource } from './read/bucket-source.js'
 import { MergedCursor } from './read/merged-cursor.js'
 import type { ReadState } from './read/read-state.js'
 import { BucketNames } from './routing/bucket-names.js'
 import { isFull, localRange, type KeyRange } from './routing/bucket-range.js'
-import { RegistryCache } from './routing/prefix-registry.js'
+import { RegistryCache, type PrefixRegistry } from './routing/prefix-registry.js'
 import { PrefixTrie } from './routing/prefix-trie.js'
 import { WriteRouter } from './routing/write-router.js'
 import type { BTreeSnapshot } from './snapshot.js'
@@ -44,13 +44,13 @@ export class LevelStore {
   readonly #declared = new PrefixTrie<Uint8Array>()
   readonly #inFlight = new Set<Promise<unknown>>()
   /**
-   * The snapshot of the newest commit that one-shot reads (get, getMany, has, ...) share until the
-   * next commit: it saves each read a snapshot of its own. Released when a write of ours settles
-   * (a commit made it stale) and at close, so it never holds freed pages back for long; a commit
+   * The snapshot of the newest commit that one-shot reads (get, getMany, has, ...) and iterators
+   * share until the next commit: it saves each read and each iterator a snapshot of its own.
+   * Retired when a write of ours settles (a commit made it stale) and at close, and released once
+   * the iterators holding it are closed too, so it never holds freed pages back for long; a commit
    * made by another user of a shared engine database is noticed at the next read.
    */
-  #newest: ReadState | undefined
-
+  #newest: SharedRead | undefined
   constructor(owner: object, namespace: string) {
     this.names = new BucketNames(namespace)
     this.registry = new RegistryCache(this.names)
@@ -73,17 +73,17 @@ export class LevelStore {
   }
 
   #dropNewest(): void {
-    this.#newest?.tx.close()
+    this.#newest?.retire()
     this.#newest = undefined
   }
 
-  #newestState(): ReadState {
+  #newestState(): SharedRead {
     const engine = this.engine
     let state = this.#newest
     if (state === undefined || state.tx.txid !== engine.txid) {
-      state?.tx.close()
+      state?.retire()
       const tx = engine.begin()
-      state = { tx, registry: this.registry.forSnapshot(tx), release: noop }
+      state = new SharedRead(tx, this.registry.forSnapshot(tx))
       this.#newest = state
     }
     return state
@@ -105,9 +105,23 @@ export class LevelStore {
     }
   }
 
-  /** A snapshot for a reader that outlives this call (an iterator): released by `release()`. */
+  /**
+   * A snapshot for a reader that outlives this call (an iterator), released by its `release()`,
+   * called once: the explicit snapshot's, or a hold on the shared snapshot of the newest commit.
+   */
   openRead(snapshot: BTreeSnapshot | undefined): ReadState {
     if (snapshot !== undefined) return snapshot.state
+    try {
+      const state = this.#newestState()
+      state.hold()
+      return state
+    } catch (err) {
+      throw toLevelError(err)
+    }
+  }
+
+  /** An engine snapshot of the newest commit of its own (an explicit snapshot closes it). */
+  openSnapshot(): ReadState {
     try {
       const tx = this.engine.begin()
       return { tx, registry: this.registry.forSnapshot(tx), release: () => tx.close() }
@@ -119,7 +133,32 @@ export class LevelStore {
   get(state: ReadState, key: string | Uint8Array): Buffer | undefined {
     const bytes = toBytes(key)
     const route = state.registry.route(bytes)
-    return state.tx.bucket(route.bucket)?.get(bytes.subarray(route.prefix.byteLength)) as Buffer | undefined
+    const local = route.prefix.byteLength === 0 ? bytes : bytes.subarray(route.prefix.byteLength)
+    return state.tx.bucket(route.bucket)?.get(local) as Buffer | undefined
+  }
+
+  /** `get` with `snapshot` or the shared snapshot of the newest commit: no closure per read. */
+  getOne(snapshot: BTreeSnapshot | undefined, key: string | Uint8Array): Buffer | undefined {
+    try {
+      return this.get(snapshot === undefined ? this.#newestState() : snapshot.state, key)
+    } catch (err) {
+      throw toLevelError(err)
+    }
+  }
+
+  /** The values of `keys` in `format`, all read from one snapshot. */
+  getMany(snapshot: BTreeSnapshot | undefined, keys: ReadonlyArray<string | Uint8Array>, format: KeyFormat): Array<string | Uint8Array | undefined> {
+    try {
+      const state = snapshot === undefined ? this.#newestState() : snapshot.state
+      const out = new Array<string | Uint8Array | undefined>(keys.length)
+      for (let i = 0; i < keys.length; i++) {
+        const value = this.get(state, keys[i]!)
+        out[i] = value === undefined ? undefined : fromBytes(value, format)
+      }
+      return out
+    } catch (err) {
+      throw toLevelError(err)
+    }
   }
 
   has(state: ReadState, key: string | Uint8Array): boolean {
@@ -208,4 +247,32 @@ export class LevelStore {
   }
 }
 
-function noop(): void {}
+/**
+ * The shared snapshot of the newest commit: its engine snapshot closes once it is retired (a newer
+ * commit exists, or the database closes) and no iterator holds it.
+ */
+class SharedRead implements ReadState {
+  readonly tx: ReadTransaction
+  readonly registry: PrefixRegistry
+  #holds = 0
+  #retired = false
+
+  constructor(tx: ReadTransaction, registry: PrefixRegistry) {
+    this.tx = tx
+    this.registry = registry
+  }
+
+  hold(): void {
+    this.#holds++
+  }
+
+  /** An iterator's hold ends. */
+  release(): void {
+    if (--this.#holds === 0 && this.#retired) this.tx.close()
+  }
+
+  retire(): void {
+    this.#retired = true
+    if (this.#holds === 0) this.tx.close()
+  }
+}

@@ -1,6 +1,7 @@
 import type { Cursor, ReadBucket } from 'btree-store'
-import { compare, utf8 } from '../bytes.js'
+import { compare, utf8, type KeyFormat } from '../bytes.js'
 import { aboveLower, belowUpper, type Bound, type KeyRange, type LocalTarget } from '../routing/bucket-range.js'
+import { ItemKind, keyOut, valueOut, type Item } from './items.js'
 
 /**
  * A cursor over one bucket within a range of its own keys, walking forward or in reverse; the
@@ -9,8 +10,7 @@ import { aboveLower, belowUpper, type Bound, type KeyRange, type LocalTarget } f
  */
 export class BucketSource {
   readonly prefix: Uint8Array
-  /** The prefix as text, for keys handed out as utf8. */
-  readonly prefixText: string
+  #prefixText: string | undefined
   readonly #cursor: Cursor
   readonly #lower: Bound | undefined
   readonly #upper: Bound | undefined
@@ -19,11 +19,16 @@ export class BucketSource {
 
   constructor(bucket: ReadBucket, prefix: Uint8Array, range: KeyRange, reverse: boolean) {
     this.prefix = prefix
-    this.prefixText = utf8(prefix)
     this.#cursor = bucket.cursor()
     this.#lower = range.lower
     this.#upper = range.upper
     this.#reverse = reverse
+  }
+
+  /** The prefix as text, for keys handed out as utf8. */
+  get prefixText(): string {
+    this.#prefixText ??= utf8(this.prefix)
+    return this.#prefixText
   }
 
   get valid(): boolean {
@@ -59,6 +64,50 @@ export class BucketSource {
     if (this.#reverse) this.#cursor.prev()
     else this.#cursor.next()
     this.#settle()
+  }
+
+  /**
+   * Writes items to `out` from index `taken` on, until it holds `size` or the range ends (returns
+   * how many it holds), and leaves the source on the entry after the last one taken: the merged cursor's loop when no
+   * other bucket has entries left, without its per-entry choice. Only the far bound is checked,
+   * as in advance(): the rewind or seek proved the near one.
+   */
+  drain(out: Item[], taken: number, size: number, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): number {
+    const c = this.#cursor
+    const prefix = this.prefix
+    const prefixText = keyFormat === 'utf8' ? this.prefixText : ''
+    const reverse = this.#reverse
+    const far = reverse ? this.#lower : this.#upper
+    let n = taken
+    while (n < size) {
+      const key = c.key!
+      switch (kind) {
+        case ItemKind.Entry:
+          out[n] = [keyOut(prefix, prefixText, key, keyFormat), valueOut(c.value!, valueFormat)]
+          break
+        case ItemKind.EntryKeyOnly:
+          out[n] = [keyOut(prefix, prefixText, key, keyFormat), undefined]
+          break
+        case ItemKind.EntryValueOnly:
+          out[n] = [undefined, valueOut(c.value!, valueFormat)]
+          break
+        case ItemKind.Key:
+          out[n] = keyOut(prefix, prefixText, key, keyFormat)
+          break
+        default:
+          out[n] = valueOut(c.value!, valueFormat)
+      }
+      n++
+      if (!(reverse ? c.prev() : c.next())) {
+        this.#valid = false
+        return n
+      }
+      if (far !== undefined && !(reverse ? aboveLower(c.key!, far) : belowUpper(c.key!, far))) {
+        this.#valid = false
+        return n
+      }
+    }
+    return n
   }
 
   /**

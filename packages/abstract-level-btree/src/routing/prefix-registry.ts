@@ -49,6 +49,7 @@ export class PrefixRegistry {
 
   /** The route of `key`: O(length of the longest registered prefix it starts with). */
   route(key: Uint8Array): Route {
+    if (this.#sorted.length === 0) return this.#root
     return this.#trie.longest(key) ?? this.#root
   }
 

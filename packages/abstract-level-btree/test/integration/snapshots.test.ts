@@ -68,6 +68,33 @@ describe('btree-level: snapshots', () => {
     expect(db.status).to.equal('closed')
   })
 
+  it('iterators made between two commits share one snapshot, held until the last of them closes', async () => {
+    const db = track(new BTreeLevel(location()))
+    await db.batch([
+      { type: 'put', key: 'a', value: '1' },
+      { type: 'put', key: 'b', value: '2' },
+    ])
+    const first = db.iterator()
+    const second = db.keys({ gt: 'a' })
+    const committed = db.engine.txid
+    await db.put('a', 'changed')
+    await db.del('b')
+    // The write retired the shared snapshot, but both iterators still read from it.
+    expect(db.engine.readers.oldest()).to.equal(committed)
+    expect(await first.next()).to.deep.equal(['a', '1'])
+    await first.close()
+    expect(db.engine.readers.oldest()).to.equal(committed)
+    expect(await second.all()).to.deep.equal(['b'])
+    // all() closed the last holder: nothing pins the pages the writes freed.
+    expect(db.engine.readers.oldest()).to.equal(Infinity)
+    // A new iterator sees the newest commit.
+    expect(await db.iterator().all()).to.deep.equal([['a', 'changed']])
+    expect(db.engine.readers.oldest()).to.equal(db.engine.txid)
+    await db.put('c', '3')
+    expect(db.engine.readers.oldest()).to.equal(Infinity)
+    expectCheckOk(db)
+  })
+
   it('values handed out are copies that later writes cannot change', async () => {
     const db = track(new BTreeLevel<string, Buffer>(location(), { valueEncoding: 'buffer' }))
     const written = Buffer.from('value')
