@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Database } from 'btree-store'
+import { nodeFileSystem, type Database, type FileSystem } from 'btree-store'
 
 /** Anything with an async close(): databases, engine databases. */
 interface Closable {
@@ -60,5 +60,38 @@ export function prng(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * The real file system with hooks run before every write and sync of every file it opens; a hook
+ * that throws fails that write or sync (a rejection for the asynchronous ones).
+ */
+export function hookedFileSystem(hooks: { beforeWrite?: () => void; beforeSync?: () => void }): FileSystem {
+  const guard = <T>(hook: (() => void) | undefined, run: () => Promise<T>): Promise<T> => {
+    try {
+      hook?.()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return run()
+  }
+  return {
+    exists: (path) => nodeFileSystem.exists(path),
+    open(path, options) {
+      const file = nodeFileSystem.open(path, options)
+      return {
+        readSync: (...args) => file.readSync(...args),
+        writev: (...args) => guard(hooks.beforeWrite, () => file.writev(...args)),
+        writevSync: (...args) => {
+          hooks.beforeWrite?.()
+          file.writevSync(...args)
+        },
+        sync: () => guard(hooks.beforeSync, () => file.sync()),
+        size: () => file.size(),
+        truncate: (size) => file.truncate(size),
+        close: () => file.close(),
+      }
+    },
   }
 }

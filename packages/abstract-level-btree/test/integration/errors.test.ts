@@ -1,34 +1,18 @@
 import { expect } from 'chai'
 import fs from 'node:fs'
-import { nodeFileSystem, open, type FileSystem } from 'btree-store'
+import { open, type FileSystem } from 'btree-store'
 import { ClassicLevel } from 'classic-level'
 import { BTreeLevel } from '../../src/index.js'
 import { dataFile } from '../../src/location.js'
-import { expectCheckOk, rejection, useLocations } from '../helpers.js'
+import { expectCheckOk, hookedFileSystem, rejection, useLocations } from '../helpers.js'
 
-/** The real file system, whose writes fail with EIO while `failing` is set. */
+/** The real file system, whose writes and syncs fail with EIO while `failing` is set. */
 function failingFileSystem(): { fs: FileSystem; fail: (on: boolean) => void } {
   let failing = false
-  const eio = (): Error => Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' })
-  const fs: FileSystem = {
-    exists: (path) => nodeFileSystem.exists(path),
-    open(path, options) {
-      const file = nodeFileSystem.open(path, options)
-      return {
-        readSync: (...args) => file.readSync(...args),
-        writev: (...args) => (failing ? Promise.reject(eio()) : file.writev(...args)),
-        writevSync: (...args) => {
-          if (failing) throw eio()
-          file.writevSync(...args)
-        },
-        sync: () => (failing ? Promise.reject(eio()) : file.sync()),
-        size: () => file.size(),
-        truncate: (size) => file.truncate(size),
-        close: () => file.close(),
-      }
-    },
+  const eio = (): void => {
+    if (failing) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' })
   }
-  return { fs, fail: (on) => (failing = on) }
+  return { fs: hookedFileSystem({ beforeWrite: eio, beforeSync: eio }), fail: (on) => (failing = on) }
 }
 
 describe('btree-level: errors map to Level codes with the engine error as cause', () => {

@@ -1,30 +1,12 @@
 import { expect } from 'chai'
-import { nodeFileSystem, open, type FileSystem } from 'btree-store'
+import { open, type FileSystem } from 'btree-store'
 import { BTreeLevel } from '../../src/index.js'
-import { expectCheckOk, useLocations } from '../helpers.js'
+import { expectCheckOk, hookedFileSystem, useLocations } from '../helpers.js'
 
 /** The real file system, counting syncs. */
 function countingFileSystem(): { fs: FileSystem; syncs: () => number } {
   let syncs = 0
-  const fs: FileSystem = {
-    exists: (path) => nodeFileSystem.exists(path),
-    open(path, options) {
-      const file = nodeFileSystem.open(path, options)
-      return {
-        readSync: (...args) => file.readSync(...args),
-        writev: (...args) => file.writev(...args),
-        writevSync: (...args) => file.writevSync(...args),
-        sync: () => {
-          syncs++
-          return file.sync()
-        },
-        size: () => file.size(),
-        truncate: (size) => file.truncate(size),
-        close: () => file.close(),
-      }
-    },
-  }
-  return { fs, syncs: () => syncs }
+  return { fs: hookedFileSystem({ beforeSync: () => void syncs++ }), syncs: () => syncs }
 }
 
 describe('btree-level: writes', () => {
