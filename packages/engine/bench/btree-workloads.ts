@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { open } from '../src/index.js'
 import type { Database } from '../src/db.js'
+import type { FileSystem } from '../src/io/file-handle.js'
 import type { Durability, ReadBucket } from '../src/types.js'
 import { type Dataset, RANGE_LENGTH } from './dataset.js'
 import { type Measurement, diskUsage, inFlight, measure, time } from './measure.js'
@@ -17,8 +18,8 @@ export function btreeDbPath(dir: string): string {
   return path.join(dir, 'bench.db')
 }
 
-export function openBtree(dir: string): Promise<Database> {
-  return open(btreeDbPath(dir))
+export function openBtree(dir: string, fileSystem?: FileSystem): Promise<Database> {
+  return open(btreeDbPath(dir), fileSystem === undefined ? {} : { fileSystem })
 }
 
 /** Writes `values[i]` for every index of `order`, `batch` entries per awaited commit. */

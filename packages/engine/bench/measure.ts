@@ -62,7 +62,22 @@ export function collectGarbage(): void {
 
 export function memoryNow(): Record<string, number> {
   const m = process.memoryUsage()
-  return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external), arrayBuffersMiB: mib(m.arrayBuffers) }
+  // maxRSS is the process's peak so far (KiB): the dataset and every engine run before count in it.
+  const peak = process.resourceUsage().maxRSS * 1024
+  return { rssMiB: mib(m.rss), peakRssMiB: mib(peak), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external), arrayBuffersMiB: mib(m.arrayBuffers) }
+}
+
+/**
+ * Bytes this process has passed to write(2)-family calls so far (`wchar` in /proc/self/io), or
+ * undefined off Linux. It sees lmdb-js's writes, which no JS file layer does, and stdout's few bytes.
+ */
+export function processWrittenBytes(): number | undefined {
+  try {
+    const m = /^wchar: (\d+)$/m.exec(fs.readFileSync('/proc/self/io', 'latin1'))
+    return m === null ? undefined : Number(m[1])
+  } catch {
+    return undefined
+  }
 }
 
 function mib(bytes: number): number {

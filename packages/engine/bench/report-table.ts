@@ -38,6 +38,7 @@ const ROWS: RowSpec[] = [
   { workload: 'durable commits, 64 in flight', minRatio: 1 },
   { workload: 'drop bucket', custom: dropRow },
   { workload: 'file size after sequential fill', custom: fileSizeRow },
+  { workload: 'random fill', custom: writesRow },
 ]
 
 export function summaryRows(results: Measurement[]): Row[] {
@@ -92,6 +93,22 @@ function fileSizeRow(find: Finder): Row {
     ratio: ratio === undefined ? '-' : ratio.toFixed(2),
     target: '<= 1.2',
     met: ratio === undefined ? '' : ratio <= 1.2 ? 'yes' : 'NO',
+  }
+}
+
+function writesRow(find: Finder): Row {
+  const b = find('random fill', 'btree-store')
+  const l = find('random fill', 'lmdb-js')
+  const ours = b?.writtenPerUserByte as number | undefined
+  const theirs = l?.processWrittenPerUserByte as number | undefined
+  const processOurs = b?.processWrittenPerUserByte as number | undefined
+  return {
+    workload: 'bytes written per user byte, random fill',
+    btree: ours === undefined ? '-' : `${ours.toFixed(2)}${processOurs === undefined ? '' : ` (process ${processOurs.toFixed(2)})`}`,
+    lmdb: theirs === undefined ? '-' : `${theirs.toFixed(2)} (process)`,
+    ratio: ours === undefined || theirs === undefined ? '-' : (ours / theirs).toFixed(2),
+    target: '<= 5',
+    met: ours === undefined ? '' : ours <= 5 ? 'yes' : 'NO',
   }
 }
 

@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util'
 import type { Database } from '../src/db.js'
+import type { FileSystem } from '../src/io/file-handle.js'
 import {
   btreeCommitsConcurrent,
   btreeCommitsSerial,
@@ -24,7 +25,8 @@ import {
   openBtree,
 } from './btree-workloads.js'
 import { type BenchConfig, type Dataset, makeDataset } from './dataset.js'
-import { type Measurement, collectGarbage, memoryNow, removeDir, tempDir } from './measure.js'
+import { CountingFileSystem } from './counting-file.js'
+import { type Measurement, collectGarbage, memoryNow, processWrittenBytes, removeDir, tempDir } from './measure.js'
 import { formatTable, summaryRows } from './report-table.js'
 
 /** Names accepted by --only. */
@@ -135,9 +137,19 @@ class Runner {
       })
     }
     if (this.has('random-fill')) {
-      await withBtree('randfill', (db) => this.step('random-fill', () => btreeFill('random fill', db, this.#data, this.#data.fillOrder, this.#data.values)))
+      const data = this.#data
+      const counter = new CountingFileSystem()
+      await withBtree('randfill', async (db) => {
+        await this.step('random-fill', () => withWrites(data, counter, () => btreeFill('random fill', db, data, data.fillOrder, data.values)))
+        this.#memoryLine('btree-store', 'memory after random fill')
+      }, counter)
       const lm = this.#lmdb
-      if (lm !== undefined) await withLmdb(lm, 'randfill', (db) => this.step('random-fill', () => lm.lmdbFill('random fill', db, this.#data, this.#data.fillOrder, this.#data.values)))
+      if (lm !== undefined) {
+        await withLmdb(lm, 'randfill', async (db) => {
+          await this.step('random-fill', () => withWrites(data, undefined, () => lm.lmdbFill('random fill', db, data, data.fillOrder, data.values)))
+          this.#memoryLine('lmdb-js', 'memory after random fill')
+        })
+      }
     }
     if (this.has('commit-serial') || this.has('commit-64')) {
       const { n } = this.#data.config
@@ -200,14 +212,18 @@ class Runner {
   /** Process-wide memory after an engine's scans (lmdb's mapped pages count in RSS, not the heap). */
   #memory(engine: 'btree-store' | 'lmdb-js'): void {
     if (!this.has('get') && !this.has('scan') && !this.has('range')) return
+    this.#memoryLine(engine, 'memory after scans')
+  }
+
+  #memoryLine(engine: 'btree-store' | 'lmdb-js', workload: string): void {
     collectGarbage()
-    console.log(JSON.stringify({ workload: 'memory after scans', engine, ...memoryNow() }))
+    console.log(JSON.stringify({ workload, engine, ...memoryNow() }))
   }
 }
 
-async function withBtree(label: string, fn: (db: Database, dir: string) => Promise<void>): Promise<void> {
+async function withBtree(label: string, fn: (db: Database, dir: string) => Promise<void>, fileSystem?: FileSystem): Promise<void> {
   const dir = tempDir(`btree-${label}`)
-  const db = await openBtree(dir)
+  const db = await openBtree(dir, fileSystem)
   try {
     await fn(db, dir)
     const check = db.check()
@@ -231,6 +247,35 @@ async function withLmdb(
     await db.close()
     removeDir(dir)
   }
+}
+
+/**
+ * Runs a fill and adds the bytes written during it per byte of user data (keys plus values): as
+ * the engine's file layer counted them (`counter`, btree-store only) and as the kernel counted
+ * the process's write calls (both engines, Linux only).
+ */
+async function withWrites(data: Dataset, counter: CountingFileSystem | undefined, fn: () => Promise<Measurement>): Promise<Measurement> {
+  const user = data.config.n * (data.config.keySize + data.config.valueSize)
+  const before = counter?.snapshot()
+  const processBefore = processWrittenBytes()
+  const m = await fn()
+  const processAfter = processWrittenBytes()
+  const extra: Record<string, number> = { userBytes: user }
+  if (counter !== undefined && before !== undefined) {
+    extra.bytesWritten = counter.bytesWritten - before.bytesWritten
+    extra.writeCalls = counter.writes - before.writes
+    extra.syncs = counter.syncs - before.syncs
+    extra.writtenPerUserByte = round2(extra.bytesWritten / user)
+  }
+  if (processBefore !== undefined && processAfter !== undefined) {
+    extra.processBytesWritten = processAfter - processBefore
+    extra.processWrittenPerUserByte = round2(extra.processBytesWritten / user)
+  }
+  return { ...m, ...extra }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100
 }
 
 function identity(n: number): Uint32Array {

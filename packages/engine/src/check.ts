@@ -1,4 +1,4 @@
-import { BUCKET_RECORD_SIZE, decodeBucketRecord } from './bucket/bucket-record.js'
+import { BUCKET_RECORD_SIZE, decodeBucketRecord } from './page/bucket-record.js'
 import type { BTreeError } from './errors.js'
 import type { FileHandle } from './io/file-handle.js'
 import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'

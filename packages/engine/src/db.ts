@@ -4,7 +4,7 @@ import { nodeFileSystem } from './io/node-file.js'
 import type { ReclaimEntry } from './page/freelist-page.js'
 import { DEFAULT_PAGE_SIZE, maxInlineKeySize, maxKeySize } from './page/layout.js'
 import { FORMAT_VERSION, type Meta } from './page/meta-page.js'
-import type { BucketRecord } from './bucket/bucket-record.js'
+import type { BucketRecord } from './page/bucket-record.js'
 import { lookupBucket } from './bucket/catalog.js'
 import { FreeList } from './freelist/freelist.js'
 import { FileLock } from './store/lock.js'
@@ -40,7 +40,7 @@ const DEFAULT_DIRTY_SIZE = 256 * 1024 * 1024
  * An open database file. One writer at a time (`update` calls queue), any number of snapshot
  * readers that never wait for it. See the README for the API and FORMAT.md for the file.
  */
-export class Database implements TxHost {
+export class Database implements TxHost<WriteTx> {
   readonly path: string
   readonly pageSize: number
   /** The longest key: 65,536 bytes at every page size; longer than `maxInlineKeySize`, stored out of line (FORMAT.md §10). */

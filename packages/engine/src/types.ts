@@ -4,7 +4,8 @@ import type { FileSystem } from './io/file-handle.js'
 export type Bytes = Uint8Array
 
 /**
- * `'full'`: the commit's promise resolves once the commit is on stable storage (two fdatasyncs).
+ * `'full'`: the commit's promise resolves once the commit is on stable storage: one fdatasync, of
+ * the journal append (or, with `journal: false`, of the commit's pages and meta; FORMAT.md §8, §11).
  * `'none'`: no sync; a power loss may lose recent commits but never corrupts the file (FORMAT.md §8).
  */
 export type Durability = 'full' | 'none'

@@ -1,5 +1,5 @@
 import { BTreeRangeError, BTreeTypeError } from './errors.js'
-import { BUCKET_RECORD_SIZE } from './bucket/bucket-record.js'
+import { BUCKET_RECORD_SIZE } from './page/bucket-record.js'
 import { MAX_VALUE_SIZE, OVERFLOW_REF_SIZE, isValidPageSize } from './page/layout.js'
 import type { OpenOptions, UpdateOptions } from './types.js'
 

@@ -4,7 +4,7 @@ import { TreeCursor } from '../tree/cursor.js'
 import { OverflowValue } from '../tree/node.js'
 import { pageTreeGet } from '../tree/search.js'
 import { corruption } from '../errors.js'
-import { type BucketRecord, decodeBucketRecord } from './bucket-record.js'
+import { type BucketRecord, decodeBucketRecord } from '../page/bucket-record.js'
 
 const decoder = new TextDecoder('utf-8', { fatal: false })
 

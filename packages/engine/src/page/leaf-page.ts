@@ -1,3 +1,4 @@
+import { sealPage } from './checksum.js'
 import { type KeyReader, compareLongPageKey, comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
 import {
   HEADER_SIZE,
@@ -13,6 +14,8 @@ import {
   setU32,
   u16,
   u32,
+  PageType,
+  writeHeader,
 } from './layout.js'
 
 /**
@@ -174,4 +177,16 @@ export function encodeLeafEntries(
     }
   }
   return off
+}
+
+/**
+ * FORMAT.md §4: a sealed leaf page with no entries (a new file's catalog), in a fresh buffer. The
+ * same bytes as encoding an empty node (tree/spill.ts:encodeNode), without the tree layer.
+ */
+export function encodeEmptyLeaf(pgid: number, txid: number, pageSize: number): Buffer {
+  const page = Buffer.alloc(pageSize)
+  writeHeader(page, pgid, txid, PageType.leaf, 0)
+  encodeLeafEntries(page, [], [], null)
+  sealPage(page)
+  return page
 }

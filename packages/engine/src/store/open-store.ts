@@ -1,10 +1,9 @@
 import { BTreeError, corruption, ioError } from '../errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
+import { encodeEmptyLeaf } from '../page/leaf-page.js'
 import { PageType, isValidPageSize, MIN_PAGE_SIZE, MAX_PAGE_SIZE, u32 } from '../page/layout.js'
 import { type Meta, MAGIC, decodeMeta, encodeMeta, peekPageSize } from '../page/meta-page.js'
-import { Node } from '../tree/node.js'
-import { encodeNode } from '../tree/spill.js'
 import type { MetaInfo } from '../types.js'
 import { Pager } from './pager.js'
 import { verifyCommit } from './verify-commit.js'
@@ -41,7 +40,7 @@ export interface OpenedStore {
  * catalog page that did not reach the disk (the file then opens as corrupt forever).
  */
 export async function initializeFile(file: FileHandle, pageSize: number): Promise<void> {
-  const catalog = encodeNode(Node.emptyLeaf(), 2, 1, Buffer.alloc(pageSize))
+  const catalog = encodeEmptyLeaf(2, 1, pageSize)
   const meta: Meta = {
     txid: 1,
     pageSize,

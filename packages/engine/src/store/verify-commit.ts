@@ -1,4 +1,4 @@
-import { decodeBucketRecord } from '../bucket/bucket-record.js'
+import { decodeBucketRecord } from '../page/bucket-record.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
 import { RECLAIM_NO_OVERFLOW, decodeFreeList } from '../page/freelist-page.js'
 import { PageType, pageCount, pageType, widenTxid } from '../page/layout.js'

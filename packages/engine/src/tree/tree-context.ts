@@ -28,7 +28,10 @@ export interface SpillContext {
   allocate(count: number): number
   /** Marks `count` pages from `pgid` as freed by this commit. */
   free(pgid: number, count: number): void
-  /** A zeroed page-sized buffer for a new page. */
+  /**
+   * A page-sized buffer for a new page, NOT zeroed (a slice of a reused slab): the encoder writes
+   * every byte of it, the unused middle included (encodeNode's fill).
+   */
   newPage(): Buffer
   /** Queues sealed pages starting at `pgid` for writing; `tree` for a branch or leaf page. */
   write(pgid: number, pages: Buffer[], tree: boolean): void

@@ -1,4 +1,4 @@
-import { encodeBucketRecord } from '../bucket/bucket-record.js'
+import { encodeBucketRecord } from '../page/bucket-record.js'
 import { ioError } from '../errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'

@@ -1,12 +1,14 @@
-import type { BucketRecord } from '../bucket/bucket-record.js'
+import type { BucketRecord } from '../page/bucket-record.js'
 import type { Meta } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import type { Durability } from '../types.js'
 import type { ReaderRegistry } from './readers.js'
-import type { WriteTx } from './write-tx.js'
 
-/** What transactions need from the database that opened them. */
-export interface TxHost {
+/**
+ * What transactions need from the database that opened them. `Tx` is the write transaction type
+ * (WriteTx): a type parameter, so that this module, below write-tx.ts, does not import it back.
+ */
+export interface TxHost<Tx = never> {
   readonly pager: Pager
   readonly pageSize: number
   readonly maxKeySize: number
@@ -20,7 +22,7 @@ export interface TxHost {
   /** Throws BTREE_CLOSED once the database is closed. */
   assertOpen(): void
   /** Commits an explicit write transaction and releases the writer. */
-  commitExplicit(tx: WriteTx, durability: Durability | undefined): Promise<void>
+  commitExplicit(tx: Tx, durability: Durability | undefined): Promise<void>
   /** Releases the writer after a rollback. */
-  endWrite(tx: WriteTx): void
+  endWrite(tx: Tx): void
 }

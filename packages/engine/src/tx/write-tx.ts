@@ -70,7 +70,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
   /** Pages decoded into nodes by this transaction (DirtyState.pages). */
   loaded = 0
-  readonly #host: TxHost
+  readonly #host: TxHost<WriteTx>
   readonly #handles = new WeakMap<BucketState, WriteBucketImpl>()
   readonly #writers = new WeakMap<BucketState, TreeWriter>()
   readonly #undo: Undo[] = []
@@ -83,7 +83,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
   managed = false
 
-  constructor(host: TxHost, base: Meta, dirty?: DirtyState) {
+  constructor(host: TxHost<WriteTx>, base: Meta, dirty?: DirtyState) {
     this.#host = host
     this.base = base
     this.dirty = dirty

@@ -17,6 +17,7 @@ import {
   btreeScan,
   openBtree,
 } from '../../bench/btree-workloads.js'
+import { CountingFileSystem } from '../../bench/counting-file.js'
 import { type Dataset, makeDataset } from '../../bench/dataset.js'
 import type { Measurement } from '../../bench/measure.js'
 
@@ -122,6 +123,26 @@ describe('bench smoke (btree-store workloads at n=2000)', function () {
     } finally {
       await db.close()
     }
+  })
+
+  it('the counting file system sees every byte the random fill writes, journal and pages', async () => {
+    const counter = new CountingFileSystem()
+    const db = await openBtree(dir, counter)
+    try {
+      const before = counter.snapshot()
+      await btreeFill('random fill', db, data, data.fillOrder, data.values)
+      const written = counter.bytesWritten - before.bytesWritten
+      // Every key and value goes through the journal once and into a page at the checkpoint.
+      expect(written).to.be.at.least(2 * N * 116)
+      expect(counter.syncs - before.syncs).to.be.at.least(N / 100)
+      expectContents(db, data, data.values, range(N))
+      expectCheck(db)
+    } finally {
+      await db.close()
+    }
+    let total = 0
+    for (const name of fs.readdirSync(dir)) total += fs.statSync(path.join(dir, name)).size
+    expect(counter.bytesWritten).to.be.at.least(total - 4096)
   })
 
   it('durable commits one by one and 64 in flight', async () => {

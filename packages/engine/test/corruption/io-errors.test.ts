@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { type Database, open } from '../../src/db.js'
-import { type FaultErrno, type FaultOp, FaultFileSystem } from '../../src/io/fault-file.js'
+import { type FaultErrno, type FaultOp, FaultFileSystem } from '../doubles/fault-file.js'
 import type { Durability } from '../../src/types.js'
 import { Mirror, type ModelState, cloneState, fingerprintDb, fingerprintState, key, value } from '../crash/model.js'
 

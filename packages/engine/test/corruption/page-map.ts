@@ -1,4 +1,4 @@
-import { decodeBucketRecord } from '../../src/bucket/bucket-record.js'
+import { decodeBucketRecord } from '../../src/page/bucket-record.js'
 import { branchChild, branchKeyRun } from '../../src/page/branch-page.js'
 import { PageType, pageCount, pageType } from '../../src/page/layout.js'
 import { leafIsOverflow, leafKeyRun, leafOverflowRef, leafValueBytes, leafValueLength } from '../../src/page/leaf-page.js'

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { Database } from '../../src/db.js'
-import { type CrashImageOptions, PowerLossFileSystem } from '../../src/io/power-loss-file.js'
+import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import { type CommitPath, hash, runWorkload, suiteSeed, verifyAfterCrash } from './harness.js'
 import { WORKLOADS, WORKLOADS_4K } from './workloads.js'

@@ -1,5 +1,5 @@
 import { type Database, open } from '../../src/db.js'
-import { isCrash, type CrashImageOptions, PowerLossFileSystem } from '../../src/io/power-loss-file.js'
+import { isCrash, type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import type { Durability } from '../../src/types.js'
 import { Mirror, type ModelState, cloneState, fingerprintDb, fingerprintState } from './model.js'
 import type { Workload } from './workloads.js'

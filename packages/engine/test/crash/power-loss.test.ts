@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { open } from '../../src/db.js'
-import { type CrashImageOptions, PowerLossFileSystem } from '../../src/io/power-loss-file.js'
+import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import { type CommitPath, type RunRecord, hash, openOptions, runWorkload, suiteSeed, verifyAfterCrash, PATH } from './harness.js'
 import { type Workload, WORKLOADS, withDurabilities } from './workloads.js'

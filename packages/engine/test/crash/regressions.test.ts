@@ -1,8 +1,8 @@
 import { expect } from 'chai'
 import { open } from '../../src/db.js'
-import { FaultFileSystem } from '../../src/io/fault-file.js'
+import { FaultFileSystem } from '../doubles/fault-file.js'
 import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
-import { PowerLossFileSystem } from '../../src/io/power-loss-file.js'
+import { PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { pageTxid } from '../../src/page/layout.js'
 import { key, value } from './model.js'
 

@@ -11,7 +11,7 @@
  * Prints the failing cases with everything needed to replay them, and exits 1 if there are any.
  */
 import { open } from '../../src/db.js'
-import { type CrashImageOptions, PowerLossFileSystem } from '../../src/io/power-loss-file.js'
+import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import type { Durability } from '../../src/types.js'
 import { type CommitPath, PATH, openOptions, runWorkload, verifyAfterCrash } from './harness.js'

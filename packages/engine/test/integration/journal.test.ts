@@ -1,8 +1,8 @@
 import { expect } from 'chai'
 import { type Database, open } from '../../src/db.js'
-import { FaultFileSystem } from '../../src/io/fault-file.js'
+import { FaultFileSystem } from '../doubles/fault-file.js'
 import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
-import { PowerLossFileSystem } from '../../src/io/power-loss-file.js'
+import { PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { RECORD_HEADER } from '../../src/page/journal-record.js'
 import { rejection } from './helpers.js'
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { FaultFile, FaultFileSystem } from '../../../src/io/fault-file.js'
+import { FaultFile, FaultFileSystem } from '../../doubles/fault-file.js'
 import { MemoryFile, MemoryFileSystem } from '../../../src/io/memory-file.js'
 import { rejection, thrown } from './rejection.js'
 

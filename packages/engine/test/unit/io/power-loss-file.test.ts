@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { isCrash, PowerLossFile, PowerLossFileSystem } from '../../../src/io/power-loss-file.js'
+import { isCrash, PowerLossFile, PowerLossFileSystem } from '../../doubles/power-loss-file.js'
 import { rejection, thrown } from './rejection.js'
 
 const SECTOR = 512

@@ -3,7 +3,7 @@ import { branchChild, branchChildTxid, branchKey, branchSearch } from '../../../
 import { checksumOk } from '../../../src/page/checksum.js'
 import type { KeyReader } from '../../../src/page/key-compare.js'
 import { PageType, pageCount, pageId, pageTxid, pageType } from '../../../src/page/layout.js'
-import { leafFind, leafIsOverflow, leafKey, leafOverflowRef, leafSearch, leafValueBytes, leafValueLength } from '../../../src/page/leaf-page.js'
+import { encodeEmptyLeaf, leafFind, leafIsOverflow, leafKey, leafOverflowRef, leafSearch, leafValueBytes, leafValueLength } from '../../../src/page/leaf-page.js'
 import { EMPTY_KEY, Node, OverflowValue, computeSize } from '../../../src/tree/node.js'
 import { encodeNode } from '../../../src/tree/spill.js'
 
@@ -90,5 +90,14 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
     expect(node.size).to.equal(pageSize)
     const page = encodeNode(node, 3, 1, Buffer.alloc(pageSize))
     expect(leafValueBytes(page, node.keys.length - 1)).to.deep.equal(Buffer.alloc(last, 1))
+  })
+})
+
+describe('encodeEmptyLeaf (a new file\'s catalog)', () => {
+  it('gives the bytes of an empty node encoded by the tree layer', () => {
+    for (const pageSize of [1024, 4096, 65536]) {
+      const viaTree = encodeNode(Node.emptyLeaf(), 2, 1, Buffer.alloc(pageSize, 0xaa))
+      expect(encodeEmptyLeaf(2, 1, pageSize).equals(viaTree)).to.equal(true)
+    }
   })
 })

@@ -1,5 +1,5 @@
-import type { FileHandle, FileSystem } from './file-handle.js'
-import { MemoryFileSystem } from './memory-file.js'
+import type { FileHandle, FileSystem } from '../../src/io/file-handle.js'
+import { MemoryFileSystem } from '../../src/io/memory-file.js'
 
 /** The operations a FaultFile counts and can fail. `size()` and `close()` are neither. */
 export type FaultOp = 'read' | 'write' | 'sync' | 'truncate'

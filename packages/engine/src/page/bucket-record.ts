@@ -1,6 +1,6 @@
 import { corruption } from '../errors.js'
-import { setU32, setU64, u32, u64 } from '../page/layout.js'
-import type { PageRef } from '../page/meta-page.js'
+import { setU32, setU64, u32, u64 } from './layout.js'
+import type { PageRef } from './meta-page.js'
 
 /**
  * FORMAT.md §9: a catalog entry's value: u32 root page id, u32 root txid32, u64 key count,

@@ -1,6 +1,6 @@
-import type { FileHandle, FileSystem } from './file-handle.js'
-import { MemoryFile } from './memory-file.js'
-import { Prng } from './prng.js'
+import type { FileHandle, FileSystem } from '../../src/io/file-handle.js'
+import { MemoryFile } from '../../src/io/memory-file.js'
+import { Prng } from '../../src/io/prng.js'
 
 /**
  * What survives a simulated power loss, on top of the durable image:
