@@ -275,12 +275,13 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
   })
 })
 
-/** Keep in step with "Moving data in from classic-level" in BENCHMARK.md (the README). */
-const ONE_LINER =
-  "import{ClassicLevel}from'classic-level';import{BTreeLevel,copyFromLevel}from'btree-level';" +
-  "const[from,to]=process.argv.slice(1),a=new ClassicLevel(from),b=new BTreeLevel(to);await a.open();await b.open();" +
-  "console.log(JSON.stringify(await copyFromLevel(a,b,{onProgress:p=>console.error(p.entries+' entries')})));" +
-  'await a.close();await b.close()'
+/** The command exactly as the README shows it under "Moving data in from classic-level". */
+const ONE_LINER = ((): string => {
+  const readme = fs.readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8')
+  const line = /^node --input-type=module -e "(.*)" \.\/db \.\/db\.btree$/m.exec(readme)
+  if (line === null) throw new Error('README.md shows no one-line copy command')
+  return line[1]!
+})()
 
 async function expectRejection(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
   const error = await promise.then(() => undefined, (err: unknown) => err)
