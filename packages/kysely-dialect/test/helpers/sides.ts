@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Dialect, Kysely } from 'kysely'
+import { open, type Database } from 'btree-store'
+import type { KyselyApi } from './kysely-versions.js'
+import { SqlJsSqliteDatabase } from './sqljs-database.js'
+
+/** Cases are written against an untyped database: each builds its own tables. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = Kysely<any>
+
+/** One database under test, with what has to happen once a case is over. */
+export interface Side {
+  readonly name: 'sqlite' | 'btree'
+  readonly db: Db
+  /** Destroys the Kysely instance; for btree-store, also runs `check()` and deletes the file. */
+  close(): Promise<void>
+}
+
+export async function openOracle(api: KyselyApi): Promise<Side> {
+  const database = await SqlJsSqliteDatabase.create()
+  const db: Db = new api.Kysely({ dialect: new api.SqliteDialect({ database }) })
+  return { name: 'sqlite', db, close: () => db.destroy() }
+}
+
+let scratch: string | undefined
+let fileCounter = 0
+
+/** A fresh file path in one temporary folder per process, removed when the process exits. */
+export function scratchFile(): string {
+  if (scratch === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'kysely-diff-'))
+    scratch = dir
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+  }
+  fileCounter += 1
+  return join(scratch, `case-${process.pid}-${fileCounter}.db`)
+}
+
+function removeFiles(path: string): void {
+  for (const suffix of ['', '-lock', '.lock']) rmSync(path + suffix, { force: true, recursive: true })
+}
+
+interface DialectModule {
+  BTreeDialect: new (config: { database: Database } | { path: string }) => Dialect
+}
+
+let dialectModule: Promise<DialectModule> | undefined
+
+/** The dialect under test, loaded from the package's own build. */
+function loadDialect(): Promise<DialectModule> {
+  const specifier: string = '../../src/index.js'
+  dialectModule ??= import(specifier) as Promise<DialectModule>
+  return dialectModule
+}
+
+/**
+ * `KYSELY_DIFF_SUBJECT=sqlite` compares SQLite with itself: a check of the harness, which must be
+ * green whatever state the dialect is in.
+ */
+export async function openSubject(api: KyselyApi): Promise<Side> {
+  if (process.env['KYSELY_DIFF_SUBJECT'] === 'sqlite') {
+    const side = await openOracle(api)
+    return { ...side, name: 'btree' }
+  }
+  const { BTreeDialect } = await loadDialect()
+  const path = scratchFile()
+  const database = await open(path, { durability: 'none' })
+  const db: Db = new api.Kysely({ dialect: new BTreeDialect({ database }) })
+  return {
+    name: 'btree',
+    db,
+    async close() {
+      try {
+        await db.destroy()
+        const report = await database.check()
+        if (!report.ok) {
+          throw new Error(`btree-store check() failed after the case: ${JSON.stringify(report.errors)}`)
+        }
+      } finally {
+        await database.close()
+        removeFiles(path)
+      }
+    },
+  }
+}
