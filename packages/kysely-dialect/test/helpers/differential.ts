@@ -152,6 +152,7 @@ export async function compareCase(api: KyselyApi, setup: Setup | undefined, run:
     const expected = await runOn(oracle, api, run, options)
     await setUp(subject, api, setup)
     const actual = await runOn(subject, api, run, options)
+    if (process.env['KYSELY_DIFF_PRINT'] === '1') console.log(explain(expected, actual))
     assertSameOutcomes(expected, actual)
   })
 }
