@@ -12,6 +12,12 @@ import initSqlJs from 'sql.js'
  *   an earlier DML statement) and `lastInsertRowid` from `sqlite3_last_insert_rowid`, which outlives
  *   the statement that set it, exactly what Kysely's `SqliteDialect` turns into `insertId`.
  * - `reader` is true when the statement yields columns (selects, and anything with `returning`).
+ * - Double-quoted strings are off, as in better-sqlite3's build (SQLITE_DQS=0): stock SQLite reads
+ *   `select "gone"` on a missing column as the string 'gone'; better-sqlite3 raises "no such column".
+ *   sql.js cannot change that setting at run time, so every double-quoted identifier Kysely emits is
+ *   rewritten as a backquoted one, which SQLite only ever reads as an identifier.
+ * - better-sqlite3 is also built with SQLITE_LIKE_DOESNT_MATCH_BLOBS, which sql.js is not and the
+ *   adapter cannot mimic: the cases never apply `like` to a blob.
  * - Foreign keys stay off, as in stock SQLite (better-sqlite3 turns them on); the dialect keeps
  *   `references` as metadata only, which is SQLite with foreign keys off.
  * - Numbers: better-sqlite3 binds every JS number as REAL, which makes `7 / 2` give 3.5 when both
@@ -76,6 +82,48 @@ function codeOf(message: string): string {
 function wrapError(error: unknown): OracleError {
   const message = error instanceof Error ? error.message : String(error)
   return new OracleError(message, codeOf(message))
+}
+
+/**
+ * Rewrites "identifier" as `identifier` outside single-quoted literals, so that SQLite can never
+ * fall back to reading a double-quoted name as a string literal (see SQLITE_DQS above).
+ */
+export function backquoteIdentifiers(sql: string): string {
+  let out = ''
+  let i = 0
+  while (i < sql.length) {
+    const ch = sql[i] as string
+    if (ch === "'") {
+      const end = closingQuote(sql, i, "'")
+      out += sql.slice(i, end + 1)
+      i = end + 1
+    } else if (ch === '"') {
+      const end = closingQuote(sql, i, '"')
+      const name = sql.slice(i + 1, end).replaceAll('""', '"')
+      out += '`' + name.replaceAll('`', '``') + '`'
+      i = end + 1
+    } else {
+      out += ch
+      i += 1
+    }
+  }
+  return out
+}
+
+/** The index of the quote closing the one at `start`, a doubled quote being an escaped one. */
+function closingQuote(sql: string, start: number, quote: string): number {
+  let i = start + 1
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) {
+        i += 2
+        continue
+      }
+      return i
+    }
+    i += 1
+  }
+  return sql.length
 }
 
 function toJs(value: unknown): unknown {
@@ -176,7 +224,7 @@ export class SqlJsSqliteDatabase implements SqliteDatabaseLike {
   prepare(sql: string): SqliteStatementLike {
     let statement: RawStatement
     try {
-      statement = this.#db.prepare(sql) as unknown as RawStatement
+      statement = this.#db.prepare(backquoteIdentifiers(sql)) as unknown as RawStatement
     } catch (error) {
       throw wrapError(error)
     }
