@@ -1,0 +1,238 @@
+import type { Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely'
+import type { Db } from './sides.js'
+
+/**
+ * A seeded generator of single-table queries: random filters (comparisons, in lists, like, between,
+ * null tests, and/or/not), column subsets, orders and limits, over a table of mixed-type rows. Every
+ * query is plain data, so a failing one can be printed, replayed from its seed and index, and kept
+ * as a named regression case.
+ */
+
+/** mulberry32: small, fast, and the same sequence on every platform. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+type Random = () => number
+
+function pick<T>(random: Random, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)] as T
+}
+
+function int(random: Random, lo: number, hi: number): number {
+  return lo + Math.floor(random() * (hi - lo + 1))
+}
+
+export type Column = 'id' | 'a' | 'b' | 'c' | 'd'
+export const columns: readonly Column[] = ['id', 'a', 'b', 'c', 'd']
+
+/** A value as the generator keeps it: JSON-friendly, blobs as byte arrays. */
+export type Value = null | number | string | { blob: number[] }
+
+export type ComparisonOperator = '=' | '<>' | '!=' | '<' | '<=' | '>' | '>='
+
+export type Filter =
+  | { kind: 'cmp'; column: Column; op: ComparisonOperator; value: Value }
+  | { kind: 'cmp-column'; column: Column; op: ComparisonOperator; other: Column }
+  | { kind: 'in'; column: Column; not: boolean; values: Value[] }
+  | { kind: 'like'; column: Column; not: boolean; pattern: string }
+  | { kind: 'between'; column: Column; not: boolean; low: Value; high: Value }
+  | { kind: 'null'; column: Column; not: boolean }
+  | { kind: 'and' | 'or'; items: Filter[] }
+  | { kind: 'not'; item: Filter }
+
+export interface QuerySpec {
+  select: Column[] | '*'
+  where?: Filter
+  /** Always ends with `id`, so the order is total and an ordered comparison is fair. */
+  orderBy?: { column: Column; direction: 'asc' | 'desc' }[]
+  limit?: number
+  offset?: number
+}
+
+export interface Row {
+  id: number
+  a: Value
+  b: Value
+  c: Value
+  d: Value
+}
+
+const texts = ['a', 'A', 'ab', 'Ab', 'aB', 'abc', 'b', 'B_', 'b%', '', 'é', 'É', '10', '9', ' 3', 'zz', 'a_c']
+
+function randomText(random: Random): string {
+  return pick(random, texts)
+}
+
+function randomBlob(random: Random): { blob: number[] } {
+  const length = int(random, 0, 3)
+  return { blob: Array.from({ length }, () => pick(random, [0, 1, 2, 97, 255])) }
+}
+
+/** A value of any storage class, biased towards small numbers so that comparisons often tie. */
+function randomValue(random: Random): Value {
+  const r = random()
+  if (r < 0.12) return null
+  if (r < 0.45) return int(random, -4, 6)
+  if (r < 0.6) return pick(random, [0.5, -1.5, 2.0, 3.25, 1e-3, 6.5])
+  if (r < 0.9) return randomText(random)
+  return randomBlob(random)
+}
+
+/** Values per column: `a` integer affinity, `b` text, `c` real, `d` none (anything stays as given). */
+function randomCell(random: Random, column: Exclude<Column, 'id'>): Value {
+  const r = random()
+  if (r < 0.15) return null
+  switch (column) {
+    case 'a':
+      return r < 0.85 ? int(random, -5, 5) : pick(random, ['3', '4.0', 'x1', '-2'])
+    case 'b':
+      return r < 0.9 ? randomText(random) : int(random, 0, 12)
+    case 'c':
+      return r < 0.6 ? pick(random, [0.5, -1.5, 2, 3.25, 1e-3, 6.5, -0.25]) : int(random, -3, 8)
+    case 'd':
+      return randomValue(random)
+  }
+}
+
+export function randomRows(random: Random, count: number): Row[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    a: randomCell(random, 'a'),
+    b: randomCell(random, 'b'),
+    c: randomCell(random, 'c'),
+    d: randomCell(random, 'd'),
+  }))
+}
+
+const operators: readonly ComparisonOperator[] = ['=', '<>', '!=', '<', '<=', '>', '>=']
+const likePatterns = ['a%', '%b%', 'A_', '_', '%', '%\\_%', 'é%', '1%', '%0', '', 'ab', 'A%C', '%.5']
+
+/**
+ * `like` stays off column `d` because better-sqlite3 is built with SQLITE_LIKE_DOESNT_MATCH_BLOBS
+ * and sql.js is not, so the oracle would answer differently from the SQLite Kysely users run.
+ */
+function randomFilter(random: Random, depth: number): Filter {
+  const r = random()
+  if (depth > 0 && r < 0.3) {
+    const kind = random() < 0.5 ? 'and' : 'or'
+    const items = Array.from({ length: int(random, 0, 3) }, () => randomFilter(random, depth - 1))
+    return { kind, items }
+  }
+  if (depth > 0 && r < 0.38) return { kind: 'not', item: randomFilter(random, depth - 1) }
+  const column = pick(random, columns)
+  const leaf = random()
+  if (leaf < 0.4) return { kind: 'cmp', column, op: pick(random, operators), value: randomValue(random) }
+  if (leaf < 0.5) return { kind: 'cmp-column', column, op: pick(random, operators), other: pick(random, columns) }
+  if (leaf < 0.63) {
+    const values = Array.from({ length: int(random, 1, 4) }, () => randomValue(random))
+    return { kind: 'in', column, not: random() < 0.4, values }
+  }
+  if (leaf < 0.75 && column !== 'd') return { kind: 'like', column, not: random() < 0.3, pattern: pick(random, likePatterns) }
+  if (leaf < 0.87) {
+    return { kind: 'between', column, not: random() < 0.3, low: randomValue(random), high: randomValue(random) }
+  }
+  return { kind: 'null', column, not: random() < 0.5 }
+}
+
+function randomQuery(random: Random): QuerySpec {
+  const spec: QuerySpec = {
+    select: random() < 0.3 ? '*' : columns.filter(() => random() < 0.6),
+  }
+  if (spec.select !== '*' && spec.select.length === 0) spec.select = ['id']
+  if (random() < 0.85) spec.where = randomFilter(random, 3)
+  if (random() < 0.7) {
+    const keys = Array.from({ length: int(random, 0, 2) }, () => ({
+      column: pick(random, columns.slice(1)),
+      direction: pick(random, ['asc', 'desc'] as const),
+    }))
+    keys.push({ column: 'id', direction: pick(random, ['asc', 'desc'] as const) })
+    spec.orderBy = keys
+    if (random() < 0.6) spec.limit = int(random, 0, 12)
+    if (spec.limit !== undefined && random() < 0.5) spec.offset = int(random, 0, 8)
+  }
+  return spec
+}
+
+/** The table rows and `count` queries for a seed; query `i` is always the same for a given seed. */
+export function generate(seed: number, rowCount: number, queryCount: number): { rows: Row[]; queries: QuerySpec[] } {
+  const random = prng(seed)
+  const rows = randomRows(random, rowCount)
+  const queries = Array.from({ length: queryCount }, () => randomQuery(random))
+  return { rows, queries }
+}
+
+export function toSql(value: Value): unknown {
+  return value !== null && typeof value === 'object' ? Buffer.from(value.blob) : value
+}
+
+/** `r(id integer primary key, a integer, b text, c real, d blob)` holding `rows`. */
+export async function createRandomTable(db: Db, rows: readonly Row[]): Promise<void> {
+  await db.schema
+    .createTable('r')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('a', 'integer')
+    .addColumn('b', 'text')
+    .addColumn('c', 'real')
+    .addColumn('d', 'blob')
+    .execute()
+  for (let i = 0; i < rows.length; i += 50) {
+    const chunk = rows.slice(i, i + 50).map((row) => ({
+      id: row.id,
+      a: toSql(row.a),
+      b: toSql(row.b),
+      c: toSql(row.c),
+      d: toSql(row.d),
+    }))
+    await db.insertInto('r').values(chunk).execute()
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Eb = ExpressionBuilder<any, 'r'>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RandomQuery = SelectQueryBuilder<any, 'r', Record<string, unknown>>
+
+function filterExpression(eb: Eb, filter: Filter): Expression<SqlBool> {
+  switch (filter.kind) {
+    case 'cmp':
+      return eb(filter.column, filter.op, toSql(filter.value))
+    case 'cmp-column':
+      return eb(filter.column, filter.op, eb.ref(filter.other))
+    case 'in':
+      return eb(filter.column, filter.not ? 'not in' : 'in', filter.values.map(toSql))
+    case 'like':
+      return eb(filter.column, filter.not ? 'not like' : 'like', filter.pattern)
+    case 'between': {
+      const between = eb.between(filter.column, toSql(filter.low), toSql(filter.high))
+      return filter.not ? eb.not(between) : between
+    }
+    case 'null':
+      return eb(filter.column, filter.not ? 'is not' : 'is', null)
+    case 'and':
+      return eb.and(filter.items.map((item) => filterExpression(eb, item)))
+    case 'or':
+      return eb.or(filter.items.map((item) => filterExpression(eb, item)))
+    case 'not':
+      return eb.not(filterExpression(eb, filter.item))
+  }
+}
+
+/** The Kysely query a spec stands for. */
+export function buildQuery(db: Db, spec: QuerySpec): RandomQuery {
+  const from = db.selectFrom('r')
+  let query: RandomQuery = spec.select === '*' ? from.selectAll() : from.select(spec.select)
+  const where = spec.where
+  if (where !== undefined) query = query.where((eb) => filterExpression(eb, where))
+  for (const key of spec.orderBy ?? []) query = query.orderBy(key.column, key.direction)
+  if (spec.limit !== undefined) query = query.limit(spec.limit)
+  if (spec.offset !== undefined) query = query.offset(spec.offset)
+  return query
+}
