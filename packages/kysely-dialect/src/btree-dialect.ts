@@ -1,0 +1,48 @@
+import type { Database, OpenOptions } from 'btree-store'
+import { SqliteQueryCompiler, type DatabaseConnection, type DatabaseIntrospector, type Dialect, type DialectAdapter, type Driver, type Kysely, type QueryCompiler } from 'kysely'
+import { BTreeAdapter } from './adapter.js'
+import { BTreeDriver } from './driver.js'
+import { BTreeIntrospector } from './introspector.js'
+
+export interface BTreeDialectConfig extends OpenOptions {
+  /** The file to open (created when missing) on first use; closed by `db.destroy()`. */
+  path?: string
+  /** An engine database already open; the dialect never closes it. */
+  database?: Database
+  /** Called with each connection handle the driver creates. */
+  onCreateConnection?: (connection: DatabaseConnection) => Promise<void>
+}
+
+/**
+ * Kysely's dialect for btree-store: `new Kysely<DB>({ dialect: new BTreeDialect({ path: 'app.db' }) })`.
+ * Queries compile with Kysely's SQLite compiler (so `compiledQuery.sql` reads as SQLite in logs)
+ * but the connection executes the operation-node tree, never the SQL text.
+ */
+export class BTreeDialect implements Dialect {
+  readonly #config: BTreeDialectConfig
+  #lastDriver: BTreeDriver | undefined
+
+  constructor(config: BTreeDialectConfig) {
+    if (typeof config !== 'object' || config === null) throw new TypeError('BTreeDialect needs a config object ({ path } or { database })')
+    if ((config.path === undefined) === (config.database === undefined)) throw new TypeError('BTreeDialect needs exactly one of `path` and `database`')
+    this.#config = { ...config }
+  }
+
+  createDriver(): Driver {
+    this.#lastDriver = new BTreeDriver(this.#config)
+    return this.#lastDriver
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler()
+  }
+
+  /** Kysely creates the driver just before the adapter; the adapter keeps it for `explain` and introspection. */
+  createAdapter(): DialectAdapter {
+    return new BTreeAdapter(this.#lastDriver ?? new BTreeDriver(this.#config))
+  }
+
+  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new BTreeIntrospector(db as Kysely<unknown>)
+  }
+}

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto'
+import type { ReadTransaction, WriteTransaction } from 'btree-store'
+import { BTreeSqlError } from '../errors.js'
+import { bytesText, textBytes } from '../encoding/values.js'
+import type { Affinity } from './affinity.js'
+import type { StoredValue } from './stored-value.js'
+
+/**
+ * The dialect's buckets all start with this prefix, which no Level sublevel or ordinary bucket
+ * name is expected to use; the dialect never opens a bucket without it, so other buckets in the
+ * file are left untouched.
+ */
+export const BUCKET_PREFIX = '__kysely_btree_'
+export const CATALOG_BUCKET = `${BUCKET_PREFIX}catalog`
+
+/** A column default: a constant, or one of SQLite's CURRENT_* keywords evaluated per row. */
+export type ColumnDefault = { kind: 'value'; value: StoredValue } | { kind: 'current'; what: 'timestamp' | 'date' | 'time' }
+
+export interface ColumnDef {
+  name: string
+  /** The position of the column's value in encoded rows; never reused within a table. */
+  slot: number
+  /** The declared type as written (`varchar(255)`), which SQLite's introspection reports. */
+  type: string
+  affinity: Affinity
+  notNull: boolean
+  default?: ColumnDefault
+  /** Kept as metadata, not enforced, as SQLite without `PRAGMA foreign_keys`. */
+  references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string }
+  /** The compiled SQL of a `check` constraint, kept as metadata and not enforced. */
+  check?: string
+}
+
+export interface IndexDef {
+  /** Names the index bucket (`__kysely_btree_x<id>`). */
+  id: number
+  /** The index's name; SQLite's `sqlite_autoindex_<table>_<n>` for unique constraints. */
+  name: string
+  columns: string[]
+  unique: boolean
+  /** `index` for createIndex, `unique` for a unique column or constraint (dropped with the table only). */
+  origin: 'index' | 'unique'
+}
+
+export interface TableDef {
+  /** Names the table's buckets (`__kysely_btree_t<id>`, and `r<id>` for hidden rowids). */
+  id: number
+  name: string
+  columns: ColumnDef[]
+  nextSlot: number
+  /** Primary key column names, in key order; empty when the table has none. */
+  primaryKey: string[]
+  /**
+   * `rowid`: the table is keyed by its rowid, which is the `integer primary key` column when
+   * `rowidColumn` is set and hidden otherwise (no primary key). `key`: keyed by the primary key,
+   * with a hidden rowid in every row and a bucket from rowid to key, so that `insertId` and new
+   * rowids follow SQLite's.
+   */
+  keying: 'rowid' | 'key'
+  rowidColumn?: string
+  autoIncrement: boolean
+  indexes: IndexDef[]
+  /** Table-level check constraints (compiled SQL), kept as metadata. */
+  checks: string[]
+  /** Counter for SQLite-style names of unique-constraint indexes. */
+  autoIndexCount: number
+}
+
+export function tableBucket(table: TableDef): string {
+  return `${BUCKET_PREFIX}t${table.id}`
+}
+
+export function rowidBucket(table: TableDef): string {
+  return `${BUCKET_PREFIX}r${table.id}`
+}
+
+export function indexBucket(index: IndexDef): string {
+  return `${BUCKET_PREFIX}x${index.id}`
+}
+
+const VERSION_KEY = textBytes('version')
+const NEXT_ID_KEY = textBytes('next-id')
+const TABLE_PREFIX = 't:'
+const SEQUENCE_PREFIX = 's:'
+
+/**
+ * An immutable snapshot of the schema. A change writes the table's definition and a new version
+ * token; statements look the token up (one `get`) and reuse the parsed catalog while it matches.
+ * Tokens are random, so a rolled-back change can never be confused with a later one.
+ */
+export class Catalog {
+  readonly version: string
+  readonly #tables: Map<string, TableDef>
+  readonly #indexes = new Map<string, TableDef>()
+
+  constructor(version: string, tables: Map<string, TableDef>) {
+    this.version = version
+    this.#tables = tables
+    for (const t of tables.values()) for (const i of t.indexes) this.#indexes.set(i.name.toLowerCase(), t)
+  }
+
+  /** Tables by name, case-insensitively as SQLite resolves them. */
+  table(name: string): TableDef | undefined {
+    return this.#tables.get(name.toLowerCase())
+  }
+
+  requireTable(name: string): TableDef {
+    const t = this.table(name)
+    if (t === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${name}`)
+    return t
+  }
+
+  tableOfIndex(name: string): TableDef | undefined {
+    return this.#indexes.get(name.toLowerCase())
+  }
+
+  tables(): TableDef[] {
+    return [...this.#tables.values()]
+  }
+
+  /** A copy with `table` replacing (or adding) the definition under `previousName` (or its name). */
+  withTable(table: TableDef, previousName = table.name): Catalog {
+    const next = new Map(this.#tables)
+    next.delete(previousName.toLowerCase())
+    next.set(table.name.toLowerCase(), table)
+    return new Catalog(randomUUID(), next)
+  }
+
+  without(name: string): Catalog {
+    const next = new Map(this.#tables)
+    next.delete(name.toLowerCase())
+    return new Catalog(randomUUID(), next)
+  }
+}
+
+const cache = new Map<string, Catalog>()
+const CACHE_LIMIT = 32
+const EMPTY = new Catalog('', new Map())
+
+function remember(catalog: Catalog): void {
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!)
+  cache.set(catalog.version, catalog)
+}
+
+/** The catalog the transaction sees: one `get` when the parsed one is cached. */
+export function loadCatalog(tx: ReadTransaction): Catalog {
+  const bucket = tx.bucket(CATALOG_BUCKET)
+  if (bucket === undefined) return EMPTY
+  const raw = bucket.get(VERSION_KEY)
+  if (raw === undefined) return EMPTY
+  const version = bytesText(raw)
+  const hit = cache.get(version)
+  if (hit !== undefined) return hit
+  const tables = new Map<string, TableDef>()
+  for (const [key, value] of bucket.entries({ gte: textBytes(TABLE_PREFIX), lt: textBytes('t;') })) {
+    let def: TableDef
+    try {
+      def = JSON.parse(bytesText(value)) as TableDef
+    } catch (err) {
+      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, { cause: err })
+    }
+    tables.set(def.name.toLowerCase(), def)
+  }
+  const catalog = new Catalog(version, tables)
+  remember(catalog)
+  return catalog
+}
+
+/** Writes the changed table definitions (and removals) and the new version token. */
+export function saveCatalog(tx: WriteTransaction, catalog: Catalog, changed: TableDef[], removed: string[] = []): void {
+  const bucket = tx.createBucketIfNotExists(CATALOG_BUCKET)
+  for (const name of removed) bucket.delete(textBytes(TABLE_PREFIX + name.toLowerCase()))
+  for (const t of changed) bucket.put(textBytes(TABLE_PREFIX + t.name.toLowerCase()), textBytes(JSON.stringify(t)))
+  bucket.put(VERSION_KEY, textBytes(catalog.version))
+  remember(catalog)
+}
+
+/** A new id for a table or index bucket; ids are never reused within a file. */
+export function nextId(tx: WriteTransaction): number {
+  const bucket = tx.createBucketIfNotExists(CATALOG_BUCKET)
+  const raw = bucket.get(NEXT_ID_KEY)
+  const id = raw === undefined ? 1 : Number(bytesText(raw))
+  bucket.put(NEXT_ID_KEY, textBytes(String(id + 1)))
+  return id
+}
+
+/** The largest rowid an autoIncrement table ever handed out (SQLite's sqlite_sequence). */
+export function readSequence(tx: ReadTransaction, table: TableDef): number {
+  const raw = tx.bucket(CATALOG_BUCKET)?.get(textBytes(SEQUENCE_PREFIX + table.id))
+  return raw === undefined ? 0 : Number(bytesText(raw))
+}
+
+export function writeSequence(tx: WriteTransaction, table: TableDef, value: number): void {
+  tx.createBucketIfNotExists(CATALOG_BUCKET).put(textBytes(SEQUENCE_PREFIX + table.id), textBytes(String(value)))
+}
+
+export function deleteSequence(tx: WriteTransaction, table: TableDef): void {
+  tx.bucket(CATALOG_BUCKET)?.delete(textBytes(SEQUENCE_PREFIX + table.id))
+}
+
+export function findColumn(table: TableDef, name: string): ColumnDef | undefined {
+  const lower = name.toLowerCase()
+  return table.columns.find((c) => c.name.toLowerCase() === lower)
+}
+
+export function requireColumn(table: TableDef, name: string): ColumnDef {
+  const c = findColumn(table, name)
+  if (c === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${name} (table ${table.name})`)
+  return c
+}

@@ -1,0 +1,105 @@
+import { open, type Database } from 'btree-store'
+import { createQueryId, IdentifierNode, RawNode, type DatabaseConnection, type Driver, type QueryCompiler } from 'kysely'
+import type { BTreeDialectConfig } from './btree-dialect.js'
+import { BTreeConnection } from './connection.js'
+import { unsupported } from './errors.js'
+import type { AnyNode } from './executor/nodes.js'
+import { statementHandler } from './executor/statement.js'
+import type { QueryPlan } from './planner/plan.js'
+import { SqlSession } from './session.js'
+import { CompiledQuery, type CompiledQuery as Compiled } from 'kysely'
+
+/** Opens (or adopts) the database and hands out connection handles over one SqlSession. */
+export class BTreeDriver implements Driver {
+  readonly #config: BTreeDialectConfig
+  #session: SqlSession | undefined
+  #opening: Promise<SqlSession> | undefined
+
+  constructor(config: BTreeDialectConfig) {
+    this.#config = config
+  }
+
+  async init(): Promise<void> {
+    await this.session()
+  }
+
+  /** The session, opening the file on first use. */
+  session(): Promise<SqlSession> {
+    this.#opening ??= this.#open()
+    return this.#opening
+  }
+
+  async #open(): Promise<SqlSession> {
+    const { path, database, onCreateConnection: _ignored, ...options } = this.#config
+    let db: Database
+    if (database !== undefined) db = database
+    else if (path !== undefined) db = await open(path, options)
+    else throw new TypeError('BTreeDialect needs a `path` or an open `database`')
+    this.#session = new SqlSession(db)
+    return this.#session
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const session = await this.session()
+    const connection = new BTreeConnection(session)
+    await this.#config.onCreateConnection?.(connection)
+    return connection
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin'))
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'))
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'))
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
+    await connection.executeQuery(compileQuery(savepointCommand('savepoint', name), createQueryId()))
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
+    await connection.executeQuery(compileQuery(savepointCommand('rollback to', name), createQueryId()))
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
+    await connection.executeQuery(compileQuery(savepointCommand('release', name), createQueryId()))
+  }
+
+  async releaseConnection(): Promise<void> {}
+
+  /** Rolls back a transaction left open, and closes the database unless it was passed in open. */
+  async destroy(): Promise<void> {
+    const opening = this.#opening
+    if (opening === undefined) return
+    this.#opening = undefined
+    const session = await opening
+    session.abandon()
+    if (this.#config.database === undefined) await session.db.close()
+  }
+
+  /** The plan a select, update or delete would run with; nothing is read or written. */
+  async explain(compiled: Compiled): Promise<QueryPlan> {
+    const node = compiled.query as AnyNode
+    if (node.kind !== 'SelectQueryNode' && node.kind !== 'UpdateQueryNode' && node.kind !== 'DeleteQueryNode') {
+      throw unsupported(`explain of a ${node.kind} (select, update and delete have plans)`)
+    }
+    const session = await this.session()
+    const plan = session.plan(node, statementHandler(node))
+    if (plan === undefined) throw unsupported(`explain of a ${node.kind} without a table`)
+    return plan
+  }
+
+  /** The database, once opened. */
+  get database(): Database | undefined {
+    return this.#session?.db
+  }
+}
+
+function savepointCommand(command: string, name: string): RawNode {
+  return RawNode.createWithChildren([RawNode.createWithSql(`${command} `), IdentifierNode.create(name)])
+}

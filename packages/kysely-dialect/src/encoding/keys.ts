@@ -1,0 +1,125 @@
+import { Real, textBytes, type SqlValue } from './values.js'
+
+/**
+ * Order-preserving key encoding: the bytewise order of encoded keys is SQLite's order of the
+ * values (null < numbers < text < blobs). Every component is self-delimiting, so a composite key
+ * is the concatenation of its components and a prefix of components is a prefix of bytes.
+ *
+ *   null     05
+ *   number   10 + 8 bytes: the float64, big-endian, sign bit flipped (negatives: all bits flipped)
+ *   text     20 + UTF-8 with 00 escaped as 00 FF, then 00 00
+ *   blob     30 + bytes with 00 escaped as 00 FF, then 00 00
+ *
+ * Integers past 2^53 are keyed by their nearest double, so two such integers that share a double
+ * share a key (documented in the README).
+ */
+export const KEY_NULL = 0x05
+export const KEY_NUMBER = 0x10
+export const KEY_TEXT = 0x20
+export const KEY_BLOB = 0x30
+/** A byte no component starts with and greater than all that do: the end of a prefix range. */
+export const KEY_AFTER = 0xff
+
+export class KeyWriter {
+  #buf = new Uint8Array(64)
+  #len = 0
+
+  #ensure(n: number): void {
+    if (this.#len + n <= this.#buf.length) return
+    const next = new Uint8Array(Math.max(this.#buf.length * 2, this.#len + n))
+    next.set(this.#buf.subarray(0, this.#len))
+    this.#buf = next
+  }
+
+  byte(b: number): this {
+    this.#ensure(1)
+    this.#buf[this.#len++] = b
+    return this
+  }
+
+  value(v: SqlValue): this {
+    if (v === null) return this.byte(KEY_NULL)
+    if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Real) return this.number(typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v.value)
+    if (typeof v === 'string') return this.#escaped(KEY_TEXT, textBytes(v))
+    return this.#escaped(KEY_BLOB, v)
+  }
+
+  number(n: number): this {
+    this.#ensure(9)
+    this.#buf[this.#len++] = KEY_NUMBER
+    const view = new DataView(this.#buf.buffer, this.#buf.byteOffset + this.#len, 8)
+    view.setFloat64(0, n === 0 ? 0 : n)
+    if (this.#buf[this.#len]! & 0x80) {
+      for (let i = 0; i < 8; i++) this.#buf[this.#len + i] = ~this.#buf[this.#len + i]! & 0xff
+    } else {
+      this.#buf[this.#len] = this.#buf[this.#len]! | 0x80
+    }
+    this.#len += 8
+    return this
+  }
+
+  #escaped(tag: number, bytes: Uint8Array): this {
+    this.#ensure(bytes.length * 2 + 3)
+    const buf = this.#buf
+    let at = this.#len
+    buf[at++] = tag
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!
+      buf[at++] = b
+      if (b === 0) buf[at++] = 0xff
+    }
+    buf[at++] = 0
+    buf[at++] = 0
+    this.#len = at
+    return this
+  }
+
+  bytes(b: Uint8Array): this {
+    this.#ensure(b.length)
+    this.#buf.set(b, this.#len)
+    this.#len += b.length
+    return this
+  }
+
+  get length(): number {
+    return this.#len
+  }
+
+  /** A copy of the bytes written so far. */
+  finish(): Uint8Array {
+    return this.#buf.slice(0, this.#len)
+  }
+}
+
+export function encodeKey(values: readonly SqlValue[]): Uint8Array {
+  const w = new KeyWriter()
+  for (const v of values) w.value(v)
+  return w.finish()
+}
+
+/** The key of a rowid. */
+export function rowidKey(rowid: number): Uint8Array {
+  return new KeyWriter().number(rowid).finish()
+}
+
+/** The number encoded at `offset` (which holds the KEY_NUMBER tag). */
+export function decodeKeyNumber(key: Uint8Array, offset = 0): number {
+  const bytes = key.slice(offset + 1, offset + 9)
+  if (bytes[0]! & 0x80) bytes[0] = bytes[0]! & 0x7f
+  else for (let i = 0; i < 8; i++) bytes[i] = ~bytes[i]! & 0xff
+  return new DataView(bytes.buffer).getFloat64(0)
+}
+
+/** `prefix` followed by KEY_AFTER: greater than every key that starts with `prefix`. */
+export function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefix.length + 1)
+  out.set(prefix)
+  out[prefix.length] = KEY_AFTER
+  return out
+}
+
+export function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false
+  return true
+}

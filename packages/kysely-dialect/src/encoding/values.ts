@@ -1,0 +1,247 @@
+import { BTreeSqlError } from '../errors.js'
+
+/**
+ * A real (floating point) value whose number happens to be integral, such as 2.0. SQLite keeps the
+ * storage class apart from the number (2.0 / 4 is 0.5 but 2 / 4 is 0), so such reals are boxed;
+ * a non-integral JavaScript number is unambiguously a real and stays unboxed.
+ */
+export class Real {
+  constructor(readonly value: number) {}
+}
+
+/**
+ * SQLite's five storage classes: null; integer (a safe JavaScript number, or a bigint past 2^53);
+ * real (a non-integral number, or a boxed `Real`); text (a string); blob (a Uint8Array).
+ */
+export type SqlValue = null | number | bigint | Real | string | Uint8Array
+
+export const enum StorageClass {
+  Null = 0,
+  Numeric = 1,
+  Text = 2,
+  Blob = 3,
+}
+
+export function storageClass(v: SqlValue): StorageClass {
+  if (v === null) return StorageClass.Null
+  switch (typeof v) {
+    case 'number':
+    case 'bigint':
+      return StorageClass.Numeric
+    case 'string':
+      return StorageClass.Text
+    default:
+      return v instanceof Real ? StorageClass.Numeric : StorageClass.Blob
+  }
+}
+
+/** Whether `v` is of storage class INTEGER. */
+export function isInteger(v: SqlValue): v is number | bigint {
+  return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))
+}
+
+/** Whether `v` is of storage class REAL. */
+export function isReal(v: SqlValue): boolean {
+  return v instanceof Real || (typeof v === 'number' && !Number.isInteger(v))
+}
+
+/** A real as its storage class demands: integral numbers boxed. */
+export function real(n: number): number | Real {
+  return Number.isInteger(n) ? new Real(n) : n
+}
+
+/** An integer, as a number while it is safe and a bigint beyond. */
+export function integer(n: bigint): number | bigint {
+  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
+}
+
+/** The number of a numeric value (a bigint loses precision, as in any JavaScript arithmetic). */
+export function numberOf(v: number | bigint | Real): number {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v.value
+}
+
+const utf8 = new TextEncoder()
+const utf8Decoder = new TextDecoder()
+
+export function textBytes(s: string): Uint8Array {
+  return utf8.encode(s)
+}
+
+export function bytesText(b: Uint8Array): string {
+  return utf8Decoder.decode(b)
+}
+
+/** SQLite's rendering of a real as text (its `%!.15g`): 2.0 is '2.0', 1e+20 is '1.0e+20'. */
+export function formatReal(n: number): string {
+  if (Number.isNaN(n)) return 'NaN'
+  if (n === Infinity) return 'Inf'
+  if (n === -Infinity) return '-Inf'
+  let s = n.toPrecision(15)
+  let exp = ''
+  const e = s.indexOf('e')
+  if (e >= 0) {
+    exp = s.slice(e)
+    s = s.slice(0, e)
+  }
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '.0')
+  else s += '.0'
+  if (exp !== '') {
+    const sign = exp[1] === '-' ? '-' : '+'
+    const digits = exp.slice(2).padStart(2, '0')
+    exp = `e${sign}${digits}`
+  }
+  return s + exp
+}
+
+/** The text of a value as SQLite's `CAST(x AS TEXT)` gives it (null stays null). */
+export function toText(v: SqlValue): string | null {
+  if (v === null) return null
+  if (typeof v === 'string') return v
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : formatReal(v)
+  if (typeof v === 'bigint') return String(v)
+  if (v instanceof Real) return formatReal(v.value)
+  return bytesText(v)
+}
+
+const INTEGER_LITERAL = /^\s*[+-]?\d+\s*$/
+const REAL_LITERAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/
+const NUMERIC_PREFIX = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/
+
+/**
+ * A text converted as NUMERIC affinity converts it: a well-formed integer literal becomes an
+ * integer, a well-formed real literal a real (an integer when integral and in range, as SQLite's
+ * NUMERIC does); anything else stays text.
+ */
+export function numericFromText(s: string): SqlValue {
+  if (INTEGER_LITERAL.test(s)) {
+    const big = BigInt(s.trim())
+    if (big >= -(2n ** 63n) && big < 2n ** 63n) return integer(big)
+    return real(Number(big))
+  }
+  if (REAL_LITERAL.test(s)) {
+    const n = Number(s.trim())
+    if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n
+    return real(n)
+  }
+  return s
+}
+
+/**
+ * The number an operand of arithmetic stands for: text and blobs by their longest numeric prefix
+ * (0 without one), as SQLite's arithmetic reads them.
+ */
+export function toNumeric(v: SqlValue): number | bigint | Real | null {
+  if (v === null) return null
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Real) return v
+  const s = typeof v === 'string' ? v : bytesText(v)
+  const m = NUMERIC_PREFIX.exec(s)
+  if (m === null) return 0
+  const text = m[0].trim()
+  if (/^[+-]?\d+$/.test(text)) {
+    const big = BigInt(text)
+    if (big >= -(2n ** 63n) && big < 2n ** 63n) return integer(big)
+    return real(Number(big))
+  }
+  return real(Number(text))
+}
+
+/** SQLite's truth of a value in WHERE and in AND/OR/NOT: null is unknown (returned as null). */
+export function truth(v: SqlValue): boolean | null {
+  if (v === null) return null
+  if (typeof v === 'number') return v !== 0
+  if (typeof v === 'bigint') return v !== 0n
+  if (v instanceof Real) return v.value !== 0
+  const n = toNumeric(v)
+  return n !== null && numberOf(n) !== 0
+}
+
+/** Code points compared as UTF-8 bytes compare (SQLite's BINARY collation on UTF-8 text). */
+export function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i)
+    let y = b.charCodeAt(i)
+    if (x === y) continue
+    // UTF-16 puts surrogates (code points past U+FFFF) below U+E000..U+FFFF; UTF-8 puts them above.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000
+    }
+    return x < y ? -1 : 1
+  }
+  return a.length - b.length < 0 ? -1 : a.length === b.length ? 0 : 1
+}
+
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
+}
+
+function compareNumeric(a: number | bigint | Real, b: number | bigint | Real): number {
+  const x = a instanceof Real ? a.value : a
+  const y = b instanceof Real ? b.value : b
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+/**
+ * SQLite's total order of values (ORDER BY, and comparisons once affinity has been applied):
+ * null < integers and reals (by number) < text (by UTF-8 bytes) < blobs (by bytes).
+ */
+export function compareValues(a: SqlValue, b: SqlValue): number {
+  const ca = storageClass(a)
+  const cb = storageClass(b)
+  if (ca !== cb) return ca < cb ? -1 : 1
+  switch (ca) {
+    case StorageClass.Null:
+      return 0
+    case StorageClass.Numeric:
+      return compareNumeric(a as number | bigint | Real, b as number | bigint | Real)
+    case StorageClass.Text:
+      return compareText(a as string, b as string)
+    default:
+      return compareBytes(a as Uint8Array, b as Uint8Array)
+  }
+}
+
+/**
+ * A JavaScript parameter as a SQL value, as Kysely's SQLite drivers bind them: booleans as 1/0,
+ * integral numbers as integers, bigints as integers, Buffers and typed arrays as blobs.
+ */
+export function fromJs(value: unknown): SqlValue {
+  switch (typeof value) {
+    case 'number':
+      return value
+    case 'string':
+      return value
+    case 'boolean':
+      return value ? 1 : 0
+    case 'bigint':
+      if (value < -(2n ** 63n) || value >= 2n ** 63n) throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `the bigint ${value} does not fit a 64-bit integer`)
+      return integer(value)
+    case 'undefined':
+      return null
+    default:
+      if (value === null) return null
+      if (value instanceof Uint8Array) return value
+      if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+      throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `a ${describe(value)} cannot be bound as a SQL value (numbers, strings, bigints, booleans, Uint8Arrays and null can)`)
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Date) return 'Date'
+  if (typeof value === 'object' && value !== null) return value.constructor?.name ?? 'object'
+  return typeof value
+}
+
+/**
+ * A SQL value as the row objects carry it, as better-sqlite3 gives it without `safeIntegers`:
+ * numbers for integers and reals (integers past 2^53 lose precision), strings, Buffers, null.
+ */
+export function toJs(v: SqlValue): unknown {
+  if (v === null || typeof v === 'number' || typeof v === 'string') return v
+  if (typeof v === 'bigint') return Number(v)
+  if (v instanceof Real) return v.value
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+}

@@ -1,0 +1,48 @@
+/**
+ * Every error the dialect raises itself carries a stable `code`; compare codes, never messages.
+ * Errors from the engine (`BTREE_*` without `SQL`) pass through unchanged.
+ */
+export type SqlErrorCode =
+  /** A node kind, operator, raw SQL text or option this dialect does not execute. */
+  | 'BTREE_SQL_UNSUPPORTED'
+  /** A statement names a table that does not exist. */
+  | 'BTREE_SQL_NO_SUCH_TABLE'
+  /** `createTable` (without `ifNotExists`) or `renameTo` names a table that exists. */
+  | 'BTREE_SQL_TABLE_EXISTS'
+  /** A statement names a column the table does not have, or a column twice. */
+  | 'BTREE_SQL_NO_SUCH_COLUMN'
+  /** `addColumn` or `renameColumn` names a column that exists. */
+  | 'BTREE_SQL_COLUMN_EXISTS'
+  /** `dropIndex` (without `ifExists`) names an index that does not exist. */
+  | 'BTREE_SQL_NO_SUCH_INDEX'
+  /** `createIndex` (without `ifNotExists`) names an index that exists. */
+  | 'BTREE_SQL_INDEX_EXISTS'
+  /** A primary key or unique constraint (column, table constraint or unique index) would hold two equal rows. */
+  | 'BTREE_SQL_UNIQUE_VIOLATION'
+  /** A `notNull` column would hold null. */
+  | 'BTREE_SQL_NOT_NULL_VIOLATION'
+  /** An `integer primary key` (rowid) would hold something other than an integer. */
+  | 'BTREE_SQL_DATATYPE_MISMATCH'
+  /** A schema SQLite rejects too: two primary keys, autoIncrement off an integer primary key, dropping a key column. */
+  | 'BTREE_SQL_INVALID_SCHEMA'
+  /** A JavaScript value that cannot be bound (a Date, an object, a symbol, ...). */
+  | 'BTREE_SQL_INVALID_VALUE'
+  /** A transaction command out of place: commit without begin, an unknown savepoint, a nested begin. */
+  | 'BTREE_SQL_TRANSACTION'
+  /** The dialect's catalog in the file is not one it can read. */
+  | 'BTREE_SQL_CATALOG_CORRUPT'
+
+/** The dialect's error: `code` is stable; `cause` holds the engine error where there is one. */
+export class BTreeSqlError extends Error {
+  readonly code: SqlErrorCode
+
+  constructor(code: SqlErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'BTreeSqlError'
+    this.code = code
+  }
+}
+
+export function unsupported(what: string): BTreeSqlError {
+  return new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `not supported by kysely-btree: ${what}`)
+}

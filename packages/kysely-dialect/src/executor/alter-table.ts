@@ -1,0 +1,78 @@
+import type { OperationNode } from 'kysely'
+import { findColumn, requireColumn, saveCatalog, type TableDef } from '../catalog/catalog.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { parseColumn } from './column-definition.js'
+import type { StatementResult, WriteContext } from './context.js'
+import { dispatch, nameOf, type AnyNode, type NodeKind } from './nodes.js'
+import { rejectParts } from './query-parts.js'
+
+type Alteration = (node: AnyNode, table: TableDef) => void
+
+function schemaError(message: string): BTreeSqlError {
+  return new BTreeSqlError('BTREE_SQL_INVALID_SCHEMA', message)
+}
+
+/**
+ * Added columns take a new slot: old rows are shorter and read the column's default, so no row is
+ * rewritten. A dropped column's slot stays unused. Renames touch only the catalog.
+ */
+function addColumn(node: AnyNode, table: TableDef): void {
+  const parsed = parseColumn(node.column as AnyNode, table.nextSlot)
+  if (findColumn(table, parsed.def.name) !== undefined) throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${parsed.def.name}`)
+  if (parsed.primaryKey) throw schemaError('Cannot add a PRIMARY KEY column')
+  if (parsed.unique) throw schemaError('Cannot add a UNIQUE column')
+  if (parsed.def.default?.kind === 'current') throw schemaError('Cannot add a column with non-constant default')
+  if (parsed.def.notNull && (parsed.def.default === undefined || (parsed.def.default.kind === 'value' && parsed.def.default.value === null))) {
+    throw schemaError('Cannot add a NOT NULL column with default value NULL')
+  }
+  table.nextSlot++
+  table.columns.push(parsed.def)
+}
+
+function dropColumn(node: AnyNode, table: TableDef): void {
+  const column = requireColumn(table, nameOf(node.column as OperationNode))
+  if (table.primaryKey.includes(column.name)) throw schemaError(`cannot drop PRIMARY KEY column: "${column.name}"`)
+  const index = table.indexes.find((i) => i.columns.includes(column.name))
+  if (index !== undefined) throw schemaError(`cannot drop ${index.origin === 'unique' ? 'UNIQUE' : 'indexed'} column: "${column.name}"`)
+  if (table.columns.length === 1) throw schemaError(`cannot drop column "${column.name}": no other columns exist`)
+  table.columns = table.columns.filter((c) => c !== column)
+}
+
+function renameColumn(node: AnyNode, table: TableDef): void {
+  const column = requireColumn(table, nameOf(node.column as OperationNode))
+  const to = nameOf(node.renameTo as OperationNode)
+  if (findColumn(table, to) !== undefined && to.toLowerCase() !== column.name.toLowerCase()) throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${to}`)
+  const from = column.name
+  column.name = to
+  const rename = (c: string): string => (c === from ? to : c)
+  table.primaryKey = table.primaryKey.map(rename)
+  if (table.rowidColumn === from) table.rowidColumn = to
+  for (const i of table.indexes) i.columns = i.columns.map(rename)
+}
+
+const ALTERATIONS: Partial<Record<NodeKind, Alteration>> & Record<'AddColumnNode' | 'DropColumnNode' | 'RenameColumnNode', Alteration> = {
+  AddColumnNode: addColumn,
+  DropColumnNode: dropColumn,
+  RenameColumnNode: renameColumn,
+  AlterColumnNode: undefined,
+  ModifyColumnNode: undefined,
+}
+
+export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult {
+  rejectParts(node, ['setSchema', 'addConstraint', 'dropConstraint', 'renameConstraint', 'addIndex', 'dropIndex'])
+  const original = ctx.catalog.requireTable(nameOf(node.table as OperationNode))
+  const table: TableDef = structuredClone(original)
+  for (const alteration of (node.columnAlterations ?? []) as readonly AnyNode[]) {
+    dispatch(ALTERATIONS as Record<NodeKind, Alteration | undefined>, alteration, 'in alterTable')(alteration, table)
+  }
+  if (node.renameTo !== undefined) {
+    const to = nameOf(node.renameTo as OperationNode)
+    if (to.toLowerCase() !== original.name.toLowerCase() && (ctx.catalog.table(to) !== undefined || ctx.catalog.tableOfIndex(to) !== undefined)) {
+      throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `there is already another table or index with this name: ${to}`)
+    }
+    table.name = to
+  }
+  if (node.columnAlterations === undefined && node.renameTo === undefined) throw unsupported('an alterTable without alterations')
+  saveCatalog(ctx.tx, ctx.catalog.withTable(table, original.name), [table], [original.name])
+  return { rows: [], changes: 0, reader: false }
+}

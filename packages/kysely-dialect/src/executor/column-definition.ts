@@ -1,0 +1,63 @@
+import type { OperationNode } from 'kysely'
+import { affinityOf } from '../catalog/affinity.js'
+import type { ColumnDef, ColumnDefault } from '../catalog/catalog.js'
+import { storeValue } from '../catalog/stored-value.js'
+import { unsupported } from '../errors.js'
+import { compileExpr } from './expression.js'
+import { nameOf, rawChild, rawText, type AnyNode } from './nodes.js'
+import { EMPTY_SCOPE } from './scope.js'
+
+/** A column definition read from its node, with the column-level constraints beside it. */
+export interface ParsedColumn {
+  def: ColumnDef
+  primaryKey: boolean
+  autoIncrement: boolean
+  unique: boolean
+}
+
+const COLUMN_PARTS_LATER = ['generated', 'frontModifiers', 'endModifiers', 'identity', 'unsigned', 'nullsNotDistinct', 'ifNotExists']
+
+export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
+  for (const part of COLUMN_PARTS_LATER) {
+    const v = node[part]
+    if (v === undefined || v === false || (Array.isArray(v) && v.length === 0)) continue
+    throw unsupported(`${part} in a column definition`)
+  }
+  const type = dataType(node.dataType as AnyNode)
+  const def: ColumnDef = { name: nameOf(node.column as OperationNode), slot, type, affinity: affinityOf(type), notNull: node.notNull === true }
+  if (node.defaultTo !== undefined) def.default = parseDefault((node.defaultTo as AnyNode).defaultValue as AnyNode)
+  const refs = node.references as AnyNode | undefined
+  if (refs !== undefined) {
+    def.references = {
+      table: nameOf(refs.table as OperationNode),
+      columns: (refs.columns as readonly OperationNode[]).map((c) => nameOf(c)),
+      ...(refs.onDelete === undefined ? {} : { onDelete: refs.onDelete as string }),
+      ...(refs.onUpdate === undefined ? {} : { onUpdate: refs.onUpdate as string }),
+    }
+  }
+  if (node.check !== undefined) def.check = JSON.stringify((node.check as AnyNode).expression)
+  return { def, primaryKey: node.primaryKey === true, autoIncrement: node.autoIncrement === true, unique: node.unique === true }
+}
+
+function dataType(node: AnyNode): string {
+  if (node.kind === 'DataTypeNode') return node.dataType as string
+  if (node.kind === 'RawNode') {
+    const text = rawText(node)
+    if (text !== undefined && node.parameters !== undefined && (node.parameters as readonly unknown[]).length === 0) return text
+  }
+  throw unsupported(`${node.kind} as a column data type`)
+}
+
+function parseDefault(node: AnyNode): ColumnDefault {
+  if (node.kind === 'RawNode') {
+    const child = rawChild(node)
+    if (child !== undefined) return parseDefault(child as AnyNode)
+    const text = rawText(node)?.trim().toLowerCase()
+    if (text === 'current_timestamp') return { kind: 'current', what: 'timestamp' }
+    if (text === 'current_date') return { kind: 'current', what: 'date' }
+    if (text === 'current_time') return { kind: 'current', what: 'time' }
+  }
+  const e = compileExpr(node, EMPTY_SCOPE)
+  if (!e.constant) throw unsupported('a default that is not a constant')
+  return { kind: 'value', value: storeValue(e.eval([])) }
+}

@@ -1,0 +1,33 @@
+import type { ReadTransaction, WriteTransaction } from 'btree-store'
+import type { Catalog } from '../catalog/catalog.js'
+import type { QueryPlan } from '../planner/plan.js'
+
+/** State that outlives statements on one logical connection, as SQLite keeps it per connection. */
+export interface Session {
+  /** SQLite's last_insert_rowid(): the rowid of the newest row an insert added (0 before any). */
+  lastInsertRowid: number
+}
+
+export interface ExecContext {
+  readonly tx: ReadTransaction
+  readonly catalog: Catalog
+  readonly session: Session
+  /** Called with each statement's plan (the connection keeps the last one). */
+  readonly onPlan?: (plan: QueryPlan) => void
+  /** Plan only: statements return before reading or writing rows. */
+  readonly planOnly?: boolean
+}
+
+/** A write statement's context: its transaction is the write transaction. */
+export interface WriteContext extends ExecContext {
+  readonly tx: WriteTransaction
+}
+
+export interface StatementResult {
+  rows: Record<string, unknown>[]
+  /** Rows inserted, updated or deleted (0 for schema statements). */
+  changes: number
+  /** The statement returns rows (a select, or `returning`), as better-sqlite3's `stmt.reader`. */
+  reader: boolean
+  plan?: QueryPlan
+}

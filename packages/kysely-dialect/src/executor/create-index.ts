@@ -1,0 +1,53 @@
+import type { OperationNode } from 'kysely'
+import { indexBucket, nextId, requireColumn, saveCatalog, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import type { StatementResult, WriteContext } from './context.js'
+import { dropBucket } from './drop-table.js'
+import { nameOf, type AnyNode } from './nodes.js'
+import { rejectParts } from './query-parts.js'
+import { buildIndex } from './table-store.js'
+
+const NONE: StatementResult = { rows: [], changes: 0, reader: false }
+
+function indexColumn(node: AnyNode): string {
+  if (node.kind === 'ColumnNode') return nameOf(node)
+  if (node.kind === 'ReferenceNode' && node.table === undefined) return nameOf(node.column as OperationNode)
+  throw unsupported(`${node.kind} as an index column (expression indexes and orderings)`)
+}
+
+/** Builds the index over the existing rows; a duplicate under `unique` fails the statement cleanly. */
+export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResult {
+  rejectParts(node, ['where', 'using', 'nullsNotDistinct'])
+  const name = nameOf(node.name as OperationNode)
+  if (ctx.catalog.tableOfIndex(name) !== undefined || ctx.catalog.table(name) !== undefined) {
+    if (node.ifNotExists === true) return NONE
+    throw new BTreeSqlError('BTREE_SQL_INDEX_EXISTS', `index ${name} already exists`)
+  }
+  if (node.table === undefined) throw unsupported('an index without a table')
+  const original = ctx.catalog.requireTable(nameOf(node.table as OperationNode))
+  const table: TableDef = structuredClone(original)
+  const columns = ((node.columns ?? []) as readonly AnyNode[]).map((c) => requireColumn(table, indexColumn(c)).name)
+  if (columns.length === 0) throw unsupported('an index without columns')
+  const index: IndexDef = { id: nextId(ctx.tx), name, columns, unique: node.unique === true, origin: 'index' }
+  table.indexes.push(index)
+  buildIndex(ctx.tx, table, index)
+  saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])
+  return NONE
+}
+
+export function runDropIndex(node: AnyNode, ctx: WriteContext): StatementResult {
+  rejectParts(node, ['cascade'])
+  const name = nameOf(node.name as OperationNode)
+  const owner = ctx.catalog.tableOfIndex(name)
+  if (owner === undefined) {
+    if (node.ifExists === true) return NONE
+    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_INDEX', `no such index: ${name}`)
+  }
+  const index = owner.indexes.find((i) => i.name.toLowerCase() === name.toLowerCase())!
+  if (index.origin !== 'index') throw new BTreeSqlError('BTREE_SQL_INVALID_SCHEMA', `index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped`)
+  const table: TableDef = structuredClone(owner)
+  table.indexes = table.indexes.filter((i) => i.id !== index.id)
+  dropBucket(ctx, indexBucket(index))
+  saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])
+  return NONE
+}

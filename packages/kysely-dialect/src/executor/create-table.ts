@@ -1,0 +1,87 @@
+import type { OperationNode } from 'kysely'
+import { nextId, rowidBucket, saveCatalog, tableBucket, findColumn, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { parseColumn } from './column-definition.js'
+import type { StatementResult, WriteContext } from './context.js'
+import { nameOf, type AnyNode } from './nodes.js'
+import { rejectParts } from './query-parts.js'
+
+const CREATE_TABLE_PARTS_LATER = ['temporary', 'onCommit', 'frontModifiers', 'endModifiers', 'selectQuery']
+
+const NONE: StatementResult = { rows: [], changes: 0, reader: false }
+
+function schemaError(message: string): BTreeSqlError {
+  return new BTreeSqlError('BTREE_SQL_INVALID_SCHEMA', message)
+}
+
+export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResult {
+  rejectParts(node, CREATE_TABLE_PARTS_LATER)
+  const name = nameOf(node.table as OperationNode)
+  if (ctx.catalog.table(name) !== undefined || ctx.catalog.tableOfIndex(name) !== undefined) {
+    if (node.ifNotExists === true) return NONE
+    throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `table ${name} already exists`)
+  }
+  const table: TableDef = { id: nextId(ctx.tx), name, columns: [], nextSlot: 0, primaryKey: [], keying: 'rowid', autoIncrement: false, indexes: [], checks: [], autoIndexCount: 0 }
+  const uniques: string[][] = []
+  let autoIncrementColumn: string | undefined
+  for (const c of node.columns as readonly AnyNode[]) {
+    const parsed = parseColumn(c, table.nextSlot++)
+    if (findColumn(table, parsed.def.name) !== undefined) throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${parsed.def.name}`)
+    table.columns.push(parsed.def)
+    if (parsed.primaryKey) {
+      if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
+      table.primaryKey = [parsed.def.name]
+    }
+    if (parsed.autoIncrement) autoIncrementColumn = parsed.def.name
+    if (parsed.unique) uniques.push([parsed.def.name])
+  }
+  for (const constraint of (node.constraints ?? []) as readonly AnyNode[]) {
+    const columns = () => (constraint.columns as readonly OperationNode[]).map((col) => {
+      const c = findColumn(table, nameOf(col))
+      if (c === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${nameOf(col)}`)
+      return c.name
+    })
+    switch (constraint.kind) {
+      case 'PrimaryKeyConstraintNode':
+        if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
+        table.primaryKey = columns()
+        break
+      case 'UniqueConstraintNode':
+        uniques.push(columns())
+        break
+      case 'CheckConstraintNode':
+        table.checks.push(JSON.stringify(constraint.expression))
+        break
+      case 'ForeignKeyConstraintNode':
+        table.checks.push(JSON.stringify(constraint))
+        break
+      default:
+        throw unsupported(`${constraint.kind} in createTable`)
+    }
+  }
+  const pk = table.primaryKey.length === 1 ? findColumn(table, table.primaryKey[0]!) : undefined
+  if (pk !== undefined && pk.type.trim().toLowerCase() === 'integer') {
+    table.rowidColumn = pk.name
+  } else if (table.primaryKey.length > 0) {
+    table.keying = 'key'
+  }
+  if (autoIncrementColumn !== undefined) {
+    if (table.rowidColumn !== autoIncrementColumn) throw schemaError('AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY')
+    table.autoIncrement = true
+  }
+  for (const columns of uniques) {
+    // SQLite skips a unique constraint that repeats the primary key.
+    if (columns.length === table.primaryKey.length && columns.every((c, i) => c === table.primaryKey[i])) continue
+    table.indexes.push(uniqueIndex(ctx, table, columns))
+  }
+  ctx.tx.createBucket(tableBucket(table))
+  if (table.keying === 'key') ctx.tx.createBucket(rowidBucket(table))
+  const catalog = ctx.catalog.withTable(table)
+  saveCatalog(ctx.tx, catalog, [table])
+  return NONE
+}
+
+export function uniqueIndex(ctx: WriteContext, table: TableDef, columns: string[]): IndexDef {
+  table.autoIndexCount++
+  return { id: nextId(ctx.tx), name: `sqlite_autoindex_${table.name}_${table.autoIndexCount}`, columns, unique: true, origin: 'unique' }
+}

@@ -1,0 +1,452 @@
+import type { OperationNode } from 'kysely'
+import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
+import { unsupported } from '../errors.js'
+import { compareValues, fromJs, isInteger, numberOf, real, toNumeric, toText, truth, type SqlValue, integer } from '../encoding/values.js'
+import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
+import type { ResolvedColumn, Scope, Tuple } from './scope.js'
+
+/**
+ * A compiled expression: a closure over the tuple of current rows. Compiling once per statement
+ * and calling per row keeps the node walk out of the row loop.
+ */
+export interface Expr {
+  readonly eval: (t: Tuple) => SqlValue
+  /** The affinity SQLite gives the expression (a column's; none for everything else). */
+  readonly affinity: Affinity | undefined
+  /** No column reference: the value is the same for every row. */
+  readonly constant: boolean
+  /** Set when the expression is exactly a column reference. */
+  readonly column?: ResolvedColumn
+}
+
+type Compiler = (node: AnyNode, scope: Scope) => Expr
+
+const EMPTY: Tuple = []
+
+function constant(value: SqlValue): Expr {
+  return { eval: () => value, affinity: undefined, constant: true }
+}
+
+export function compileExpr(node: OperationNode, scope: Scope): Expr {
+  return dispatch(EXPRESSIONS, node, 'in an expression')(node as AnyNode, scope)
+}
+
+/** The value of an expression without columns (limit, offset, defaults, inserted values). */
+export function evalConstant(node: OperationNode, scope: Scope): SqlValue {
+  const e = compileExpr(node, scope)
+  if (!e.constant) throw unsupported(`a column reference where a constant is needed (${node.kind})`)
+  return e.eval(EMPTY)
+}
+
+function column(node: AnyNode, scope: Scope): Expr {
+  if (node.kind === 'ReferenceNode') {
+    const col = node.column as AnyNode
+    if (col.kind === 'SelectAllNode') throw unsupported('a * reference inside an expression')
+    const table = node.table === undefined ? undefined : nameOf(node.table as OperationNode)
+    return columnExpr(scope.resolve(nameOf(col), table))
+  }
+  return columnExpr(scope.resolve(nameOf(node)))
+}
+
+function columnExpr(r: ResolvedColumn): Expr {
+  const source = r.source
+  const slot = r.column.slot
+  return { eval: (t) => t[source]!.get(slot), affinity: r.column.affinity, constant: false, column: r }
+}
+
+function value(node: AnyNode): Expr {
+  return constant(fromJs(node.value))
+}
+
+function raw(node: AnyNode, scope: Scope): Expr {
+  const child = rawChild(node)
+  if (child !== undefined) return compileExpr(child, scope)
+  const text = rawText(node)?.trim().toLowerCase()
+  if (text === 'current_timestamp' || text === 'current_date' || text === 'current_time') {
+    return { eval: () => currentTime(text), affinity: undefined, constant: true }
+  }
+  if (text !== undefined && /^[+-]?\d+$/.test(text)) return constant(integer(BigInt(text)))
+  if (text === 'null') return constant(null)
+  throw unsupported(`raw SQL in an expression (${rawText(node) ?? 'RawNode'})`)
+}
+
+/** SQLite's CURRENT_TIMESTAMP / CURRENT_DATE / CURRENT_TIME, in UTC. */
+export function currentTime(what: string): string {
+  const iso = new Date().toISOString()
+  const date = iso.slice(0, 10)
+  const time = iso.slice(11, 19)
+  return what.endsWith('date') ? date : what.endsWith('time') ? time : `${date} ${time}`
+}
+
+function logical(node: AnyNode, scope: Scope): Expr {
+  const left = compileExpr(node.left as OperationNode, scope)
+  const right = compileExpr(node.right as OperationNode, scope)
+  const isAnd = node.kind === 'AndNode'
+  return {
+    eval: (t) => {
+      const a = truth(left.eval(t))
+      if (isAnd && a === false) return 0
+      if (!isAnd && a === true) return 1
+      const b = truth(right.eval(t))
+      if (isAnd) return b === false ? 0 : a === null || b === null ? null : 1
+      return b === true ? 1 : a === null || b === null ? null : 0
+    },
+    affinity: undefined,
+    constant: left.constant && right.constant,
+  }
+}
+
+function parens(node: AnyNode, scope: Scope): Expr {
+  return compileExpr(node.node as OperationNode, scope)
+}
+
+function alias(node: AnyNode, scope: Scope): Expr {
+  return compileExpr(node.node as OperationNode, scope)
+}
+
+function operatorOf(node: OperationNode): string {
+  const n = node as AnyNode
+  if (n.kind !== 'OperatorNode') throw unsupported(`${n.kind} as an operator`)
+  return n.operator as string
+}
+
+function unary(node: AnyNode, scope: Scope): Expr {
+  const op = operatorOf(node.operator as OperationNode)
+  const operand = compileExpr(node.operand as OperationNode, scope)
+  const c = operand.constant
+  switch (op) {
+    case 'not':
+      return { eval: (t) => { const v = truth(operand.eval(t)); return v === null ? null : v ? 0 : 1 }, affinity: undefined, constant: c }
+    case '-':
+      return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c }
+    default:
+      throw unsupported(`the unary operator ${op}`)
+  }
+}
+
+function negate(v: SqlValue): SqlValue {
+  const n = toNumeric(v)
+  if (n === null) return null
+  if (typeof n === 'bigint') return integer(-n)
+  if (typeof n === 'number') return Number.isInteger(n) ? (n === 0 ? 0 : -n) : -n
+  return real(-n.value)
+}
+
+/** Operands after the comparison affinity rules, as SQLite compares them. */
+function comparePrepared(left: Expr, right: Expr): (t: Tuple) => [SqlValue, SqlValue] {
+  const [la, ra] = comparisonAffinity(left.affinity, right.affinity)
+  return (t) => [applyComparisonAffinity(left.eval(t), la), applyComparisonAffinity(right.eval(t), ra)]
+}
+
+type Comparison = (c: number) => boolean
+const COMPARISONS: Record<string, Comparison> = {
+  '=': (c) => c === 0,
+  '==': (c) => c === 0,
+  '!=': (c) => c !== 0,
+  '<>': (c) => c !== 0,
+  '<': (c) => c < 0,
+  '<=': (c) => c <= 0,
+  '>': (c) => c > 0,
+  '>=': (c) => c >= 0,
+}
+
+function binary(node: AnyNode, scope: Scope): Expr {
+  const op = operatorOf(node.operator as OperationNode).toLowerCase()
+  const leftNode = node.leftOperand as OperationNode
+  const rightNode = node.rightOperand as AnyNode
+  if (op === 'in' || op === 'not in') return inList(leftNode, rightNode, scope, op === 'not in')
+  if (op === 'between' || op === 'not between') return between(leftNode, rightNode, scope, op === 'not between')
+  const left = compileExpr(leftNode, scope)
+  const right = compileExpr(rightNode, scope)
+  const c = left.constant && right.constant
+  const cmp = COMPARISONS[op]
+  if (cmp !== undefined) {
+    const prepared = comparePrepared(left, right)
+    return {
+      eval: (t) => {
+        const [a, b] = prepared(t)
+        if (a === null || b === null) return null
+        return cmp(compareValues(a, b)) ? 1 : 0
+      },
+      affinity: undefined,
+      constant: c,
+    }
+  }
+  switch (op) {
+    case 'is':
+    case 'is not': {
+      const prepared = comparePrepared(left, right)
+      const negated = op === 'is not'
+      return {
+        eval: (t) => {
+          const [a, b] = prepared(t)
+          const equal = a === null || b === null ? a === b : compareValues(a, b) === 0
+          return equal !== negated ? 1 : 0
+        },
+        affinity: undefined,
+        constant: c,
+      }
+    }
+    case 'like':
+    case 'not like': {
+      const negated = op === 'not like'
+      return {
+        eval: (t) => {
+          const s = toText(left.eval(t))
+          const p = toText(right.eval(t))
+          if (s === null || p === null) return null
+          return like(s, p) !== negated ? 1 : 0
+        },
+        affinity: undefined,
+        constant: c,
+      }
+    }
+    case '||':
+      return {
+        eval: (t) => {
+          const a = toText(left.eval(t))
+          const b = toText(right.eval(t))
+          return a === null || b === null ? null : a + b
+        },
+        affinity: undefined,
+        constant: c,
+      }
+    case 'and':
+    case 'or':
+      return logical({ kind: op === 'and' ? 'AndNode' : 'OrNode', left: leftNode, right: rightNode } as unknown as AnyNode, scope)
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%': {
+      const f = ARITHMETIC[op]!
+      return { eval: (t) => arithmetic(f, op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
+    }
+    default:
+      throw unsupported(`the operator ${op}`)
+  }
+}
+
+function listItems(node: AnyNode, scope: Scope): Expr[] {
+  switch (node.kind) {
+    case 'ValueListNode':
+      return (node.values as readonly OperationNode[]).map((v) => compileExpr(v, scope))
+    case 'PrimitiveValueListNode':
+      return (node.values as readonly unknown[]).map((v) => constant(fromJs(v)))
+    case 'ParensNode':
+      return listItems(node.node as AnyNode, scope)
+    default:
+      throw unsupported(`${node.kind} as the list of in / not in`)
+  }
+}
+
+function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negated: boolean): Expr {
+  const left = compileExpr(leftNode, scope)
+  const items = listItems(rightNode, scope).map((item) => comparePrepared(left, item))
+  return {
+    eval: (t) => {
+      let sawNull = false
+      for (const item of items) {
+        const [a, b] = item(t)
+        if (a === null) return null
+        if (b === null) sawNull = true
+        else if (compareValues(a, b) === 0) return negated ? 0 : 1
+      }
+      if (items.length === 0) return negated ? 1 : 0
+      return sawNull ? null : negated ? 1 : 0
+    },
+    affinity: undefined,
+    constant: left.constant && listItems(rightNode, scope).every((i) => i.constant),
+  }
+}
+
+function between(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negated: boolean): Expr {
+  if (rightNode.kind !== 'AndNode') throw unsupported(`${rightNode.kind} as the bounds of between`)
+  const left = compileExpr(leftNode, scope)
+  const lo = compileExpr(rightNode.left as OperationNode, scope)
+  const hi = compileExpr(rightNode.right as OperationNode, scope)
+  const pLo = comparePrepared(left, lo)
+  const pHi = comparePrepared(left, hi)
+  return {
+    eval: (t) => {
+      const [a1, l] = pLo(t)
+      const [a2, h] = pHi(t)
+      const geLo = a1 === null || l === null ? null : compareValues(a1, l) >= 0
+      const leHi = a2 === null || h === null ? null : compareValues(a2, h) <= 0
+      let r: boolean | null
+      if (geLo === false || leHi === false) r = false
+      else if (geLo === null || leHi === null) r = null
+      else r = true
+      return r === null ? null : r !== negated ? 1 : 0
+    },
+    affinity: undefined,
+    constant: left.constant && lo.constant && hi.constant,
+  }
+}
+
+type Arith = (a: number, b: number) => number
+const ARITHMETIC: Record<string, Arith> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+  '%': (a, b) => a % b,
+}
+
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+/**
+ * SQLite's arithmetic: integers stay integers (division truncates, overflow turns real), any real
+ * makes a real, division or remainder by zero is null, text counts by its numeric prefix.
+ */
+function arithmetic(f: Arith, op: string, av: SqlValue, bv: SqlValue): SqlValue {
+  const a = toNumeric(av)
+  const b = toNumeric(bv)
+  if (a === null || b === null) return null
+  if (isInteger(a) && isInteger(b)) {
+    if ((op === '/' || op === '%') && Number(b) === 0) return null
+    if (typeof a === 'number' && typeof b === 'number') {
+      const r = op === '/' ? Math.trunc(a / b) : f(a, b)
+      if (Number.isSafeInteger(r)) return r === 0 ? 0 : r
+    }
+    const x = BigInt(a)
+    const y = BigInt(b)
+    const r = op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : op === '/' ? x / y : x % y
+    if (r < INT64_MIN || r > INT64_MAX) return real(f(Number(a), Number(b)))
+    return integer(r)
+  }
+  const x = numberOf(a)
+  const y = numberOf(b)
+  if ((op === '/' || op === '%') && y === 0) return null
+  if (op === '%') return real(Math.trunc(x) % Math.trunc(y))
+  return real(f(x, y))
+}
+
+const likeCache = new Map<string, RegExp>()
+
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+}
+
+/** SQLite's LIKE: % any run, _ one character, case-insensitive for ASCII letters only. */
+export function like(s: string, pattern: string): boolean {
+  let re = likeCache.get(pattern)
+  if (re === undefined) {
+    let src = '^'
+    for (const ch of asciiLower(pattern)) {
+      if (ch === '%') src += '.*'
+      else if (ch === '_') src += '.'
+      else src += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+    }
+    re = new RegExp(src + '$', 'su')
+    if (likeCache.size > 1000) likeCache.clear()
+    likeCache.set(pattern, re)
+  }
+  return re.test(asciiLower(s))
+}
+
+const unsupportedHere: undefined = undefined
+
+/** Expression node kinds: the ones this part evaluates, and every other kind decided unsupported. */
+const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
+  ReferenceNode: column,
+  ColumnNode: column,
+  ValueNode: value,
+  RawNode: raw,
+  AndNode: logical,
+  OrNode: logical,
+  ParensNode: parens,
+  AliasNode: alias,
+  BinaryOperationNode: binary,
+  UnaryOperationNode: unary,
+  // Part 2 (subqueries, functions, aggregates, case, cast) and non-expression kinds:
+  IdentifierNode: unsupportedHere,
+  SchemableIdentifierNode: unsupportedHere,
+  SelectQueryNode: unsupportedHere,
+  SelectionNode: unsupportedHere,
+  TableNode: unsupportedHere,
+  FromNode: unsupportedHere,
+  SelectAllNode: unsupportedHere,
+  ValueListNode: unsupportedHere,
+  PrimitiveValueListNode: unsupportedHere,
+  JoinNode: unsupportedHere,
+  OperatorNode: unsupportedHere,
+  WhereNode: unsupportedHere,
+  InsertQueryNode: unsupportedHere,
+  DeleteQueryNode: unsupportedHere,
+  ReturningNode: unsupportedHere,
+  CreateTableNode: unsupportedHere,
+  ColumnDefinitionNode: unsupportedHere,
+  AddColumnNode: unsupportedHere,
+  DropTableNode: unsupportedHere,
+  DataTypeNode: unsupportedHere,
+  OrderByNode: unsupportedHere,
+  OrderByItemNode: unsupportedHere,
+  GroupByNode: unsupportedHere,
+  GroupByItemNode: unsupportedHere,
+  UpdateQueryNode: unsupportedHere,
+  ColumnUpdateNode: unsupportedHere,
+  LimitNode: unsupportedHere,
+  OffsetNode: unsupportedHere,
+  OnConflictNode: unsupportedHere,
+  OnDuplicateKeyNode: unsupportedHere,
+  CreateIndexNode: unsupportedHere,
+  DropIndexNode: unsupportedHere,
+  ListNode: unsupportedHere,
+  ReferencesNode: unsupportedHere,
+  PrimaryKeyConstraintNode: unsupportedHere,
+  UniqueConstraintNode: unsupportedHere,
+  CheckConstraintNode: unsupportedHere,
+  ForeignKeyConstraintNode: unsupportedHere,
+  WithNode: unsupportedHere,
+  CommonTableExpressionNode: unsupportedHere,
+  HavingNode: unsupportedHere,
+  CreateSchemaNode: unsupportedHere,
+  DropSchemaNode: unsupportedHere,
+  AlterTableNode: unsupportedHere,
+  ModifyColumnNode: unsupportedHere,
+  DropColumnNode: unsupportedHere,
+  RenameColumnNode: unsupportedHere,
+  AlterColumnNode: unsupportedHere,
+  AddConstraintNode: unsupportedHere,
+  DropConstraintNode: unsupportedHere,
+  CreateViewNode: unsupportedHere,
+  RefreshMaterializedViewNode: unsupportedHere,
+  DropViewNode: unsupportedHere,
+  GeneratedNode: unsupportedHere,
+  DefaultValueNode: unsupportedHere,
+  OnNode: unsupportedHere,
+  ValuesNode: unsupportedHere,
+  CommonTableExpressionNameNode: unsupportedHere,
+  SelectModifierNode: unsupportedHere,
+  CreateTypeNode: unsupportedHere,
+  DropTypeNode: unsupportedHere,
+  ExplainNode: unsupportedHere,
+  DefaultInsertValueNode: unsupportedHere,
+  AggregateFunctionNode: unsupportedHere,
+  OverNode: unsupportedHere,
+  PartitionByNode: unsupportedHere,
+  PartitionByItemNode: unsupportedHere,
+  SetOperationNode: unsupportedHere,
+  UsingNode: unsupportedHere,
+  FunctionNode: unsupportedHere,
+  CaseNode: unsupportedHere,
+  WhenNode: unsupportedHere,
+  JSONReferenceNode: unsupportedHere,
+  JSONPathNode: unsupportedHere,
+  JSONPathLegNode: unsupportedHere,
+  JSONOperatorChainNode: unsupportedHere,
+  TupleNode: unsupportedHere,
+  MergeQueryNode: unsupportedHere,
+  MatchedNode: unsupportedHere,
+  AddIndexNode: unsupportedHere,
+  CastNode: unsupportedHere,
+  FetchNode: unsupportedHere,
+  TopNode: unsupportedHere,
+  OutputNode: unsupportedHere,
+  OrActionNode: unsupportedHere,
+  CollateNode: unsupportedHere,
+  RenameConstraintNode: unsupportedHere,
+}
+

@@ -1,0 +1,72 @@
+import type { OperationNode } from 'kysely'
+import { requireColumn, type ColumnDef, type TableDef } from '../catalog/catalog.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { fromJs, type SqlValue } from '../encoding/values.js'
+import type { StatementResult, WriteContext } from './context.js'
+import { compileExpr } from './expression.js'
+import type { AnyNode } from './nodes.js'
+import { nameOf } from './nodes.js'
+import { project, projections, rejectParts } from './query-parts.js'
+import { ArrayRow, EMPTY_SCOPE, Scope } from './scope.js'
+import { defaultValue, insertRow } from './table-store.js'
+
+const INSERT_PARTS_LATER = ['onConflict', 'onDuplicateKey', 'with', 'ignore', 'orAction', 'replace', 'explain', 'endModifiers', 'top', 'output']
+
+/** One row of a values list: a value per listed column, or undefined for "use the default". */
+type RowInput = (SqlValue | undefined)[]
+
+function valueRows(node: AnyNode, width: number): RowInput[] {
+  if (node.defaultValues === true) return [[]]
+  const values = node.values as AnyNode | undefined
+  if (values === undefined) throw unsupported('an insert without values')
+  if (values.kind !== 'ValuesNode') throw unsupported(`${values.kind} as the values of an insert (insert ... select comes in part 2)`)
+  return (values.values as readonly AnyNode[]).map((item) => {
+    let row: RowInput
+    if (item.kind === 'PrimitiveValueListNode') {
+      row = (item.values as readonly unknown[]).map((v) => fromJs(v))
+    } else {
+      row = (item.values as readonly AnyNode[]).map((v) => (v.kind === 'DefaultInsertValueNode' ? undefined : constantValue(v)))
+    }
+    if (row.length !== width) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `${row.length} values for ${width} columns`)
+    return row
+  })
+}
+
+function constantValue(node: OperationNode): SqlValue {
+  const e = compileExpr(node, EMPTY_SCOPE)
+  return e.eval([])
+}
+
+export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
+  rejectParts(node, INSERT_PARTS_LATER)
+  const table = ctx.catalog.requireTable(nameOf(node.into as OperationNode))
+  const listed: ColumnDef[] =
+    node.columns === undefined ? (node.defaultValues === true ? [] : table.columns) : (node.columns as readonly OperationNode[]).map((c) => requireColumn(table, nameOf(c)))
+  if (new Set(listed).size !== listed.length) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `a column is listed twice in the insert into ${table.name}`)
+  const rows = valueRows(node, listed.length)
+  const scope = new Scope([{ table, name: table.name }])
+  const returning = node.returning === undefined ? undefined : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+  const out: Record<string, unknown>[] = []
+  let lastRowid: number | undefined
+  for (const input of rows) {
+    const values = fullRow(table, listed, input)
+    const outcome = insertRow(ctx.tx, table, values)
+    lastRowid = outcome.rowid
+    if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
+  }
+  if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid
+  return { rows: out, changes: rows.length, reader: returning !== undefined }
+}
+
+function fullRow(table: TableDef, listed: readonly ColumnDef[], input: RowInput): SqlValue[] {
+  const values = new Array<SqlValue>(table.nextSlot).fill(null)
+  const given = new Set<ColumnDef>()
+  for (let i = 0; i < listed.length; i++) {
+    const v = input[i]
+    if (v === undefined) continue
+    values[listed[i]!.slot] = v
+    given.add(listed[i]!)
+  }
+  for (const c of table.columns) if (!given.has(c)) values[c.slot] = defaultValue(c)
+  return values
+}

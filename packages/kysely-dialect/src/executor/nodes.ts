@@ -1,0 +1,65 @@
+import type { OperationNode, OperationNodeKind } from 'kysely'
+import { unsupported } from '../errors.js'
+
+/**
+ * Every node kind of Kysely 0.28, for the exhaustive dispatch tables: a table typed
+ * `Record<NodeKind, Handler>` fails to compile until someone decides how a new kind is handled.
+ * Kinds only newer Kysely versions send (0.29's AlterTypeNode, AddValueNode, RenameValueNode) fall
+ * through to `dispatch`'s unsupported branch at run time.
+ */
+export type NodeKind = OperationNodeKind
+
+/** Node fields read by name; Kysely's node interfaces are not exported for every kind. */
+export type AnyNode = OperationNode & Record<string, unknown>
+
+export function dispatch<H>(table: Record<NodeKind, H | undefined>, node: OperationNode, context: string): H {
+  const handler = (table as Record<string, H | undefined>)[node.kind]
+  if (handler === undefined) throw unsupported(`${node.kind} ${context}`)
+  return handler
+}
+
+/** The name of an IdentifierNode, SchemableIdentifierNode, TableNode or ColumnNode. */
+export function nameOf(node: OperationNode | undefined): string {
+  const n = node as AnyNode | undefined
+  if (n === undefined) throw unsupported('a missing name')
+  switch (n.kind) {
+    case 'IdentifierNode':
+      return n.name as string
+    case 'SchemableIdentifierNode':
+      if (n.schema !== undefined) throw unsupported(`schemas (${nameOf(n.schema as OperationNode)}.${nameOf(n.identifier as OperationNode)}): SQLite has none but 'main'`)
+      return nameOf(n.identifier as OperationNode)
+    case 'TableNode':
+      return nameOf(n.table as OperationNode)
+    case 'ColumnNode':
+      return nameOf(n.column as OperationNode)
+    default:
+      throw unsupported(`${n.kind} where a name was expected`)
+  }
+}
+
+/**
+ * A RawNode flattened into text with its identifiers quoted as SQLite would, for the few raw
+ * commands the connection recognises (transactions, CURRENT_TIMESTAMP); never evaluated as SQL.
+ */
+export function rawText(node: OperationNode): string | undefined {
+  const n = node as AnyNode
+  if (n.kind === 'IdentifierNode') return `"${n.name as string}"`
+  if (n.kind !== 'RawNode') return undefined
+  const fragments = n.sqlFragments as readonly string[]
+  const params = n.parameters as readonly OperationNode[]
+  let out = fragments[0] ?? ''
+  for (let i = 0; i < params.length; i++) {
+    const inner = rawText(params[i]!)
+    if (inner === undefined) return undefined
+    out += inner + (fragments[i + 1] ?? '')
+  }
+  return out
+}
+
+/** The one child of a RawNode that is nothing but blanks around it (sql.ref, sql.val, sql.lit, `${x}`). */
+export function rawChild(node: AnyNode): OperationNode | undefined {
+  const fragments = node.sqlFragments as readonly string[]
+  const params = node.parameters as readonly OperationNode[]
+  if (params.length === 1 && fragments.every((f) => f.trim() === '')) return params[0]
+  return undefined
+}

@@ -1,0 +1,129 @@
+import type { OperationNode } from 'kysely'
+import type { TableDef } from '../catalog/catalog.js'
+import { unsupported } from '../errors.js'
+import { compareValues, numberOf, toJs, toNumeric, type SqlValue } from '../encoding/values.js'
+import type { OrderTerm } from '../planner/access-path.js'
+import type { ExecContext } from './context.js'
+import { compileExpr, evalConstant, type Expr } from './expression.js'
+import { nameOf, rawText, type AnyNode } from './nodes.js'
+import { EMPTY_SCOPE, Scope, type Tuple } from './scope.js'
+
+/** The one table a single-table statement names, with its alias. */
+export function tableSource(node: OperationNode, ctx: ExecContext): { table: TableDef; scope: Scope } {
+  const n = node as AnyNode
+  if (n.kind === 'AliasNode') {
+    const inner = n.node as AnyNode
+    if (inner.kind !== 'TableNode') throw unsupported(`${inner.kind} as a source (subqueries come in part 2)`)
+    const table = ctx.catalog.requireTable(nameOf(inner))
+    return { table, scope: new Scope([{ table, name: nameOf(n.alias as OperationNode) }]) }
+  }
+  if (n.kind !== 'TableNode') throw unsupported(`${n.kind} as a source`)
+  const table = ctx.catalog.requireTable(nameOf(n))
+  return { table, scope: new Scope([{ table, name: table.name }]) }
+}
+
+/** A result column: its name in the row objects and its expression. */
+export interface Projection {
+  name: string
+  expr: Expr
+}
+
+/** Selections (or `returning`) as named expressions, `*` and `t.*` expanded in column order. */
+export function projections(selections: readonly OperationNode[] | undefined, scope: Scope): Projection[] {
+  const out: Projection[] = []
+  for (const s of selections ?? []) {
+    const sel = (s as AnyNode).selection as AnyNode
+    if (sel.kind === 'SelectAllNode') {
+      for (let i = 0; i < scope.sources.length; i++) expandAll(out, scope, i)
+    } else if (sel.kind === 'ReferenceNode' && (sel.column as AnyNode).kind === 'SelectAllNode') {
+      expandAll(out, scope, scope.sourceNamed(nameOf(sel.table as OperationNode)))
+    } else if (sel.kind === 'AliasNode') {
+      out.push({ name: nameOf(sel.alias as OperationNode), expr: compileExpr(sel.node as OperationNode, scope) })
+    } else if (sel.kind === 'ReferenceNode' || sel.kind === 'ColumnNode') {
+      const expr = compileExpr(sel, scope)
+      out.push({ name: expr.column!.column.name === undefined ? '?' : nameOf(sel.kind === 'ReferenceNode' ? (sel.column as OperationNode) : sel), expr })
+    } else {
+      throw unsupported(`a ${sel.kind} selection without an alias`)
+    }
+  }
+  return out
+}
+
+function expandAll(out: Projection[], scope: Scope, source: number): void {
+  for (const c of scope.sources[source]!.table.columns) {
+    const slot = c.slot
+    out.push({ name: c.name, expr: { eval: (t) => t[source]!.get(slot), affinity: c.affinity, constant: false, column: { source, column: c } } })
+  }
+}
+
+export function project(projection: readonly Projection[], t: Tuple): Record<string, unknown> {
+  const row: Record<string, unknown> = {}
+  for (const p of projection) row[p.name] = toJs(p.expr.eval(t))
+  return row
+}
+
+/** Order by terms; an unqualified name that is a result column's alias orders by that column. */
+export function orderTerms(orderBy: OperationNode | undefined, scope: Scope, projection: readonly Projection[]): OrderTerm[] {
+  if (orderBy === undefined) return []
+  const items = (orderBy as AnyNode).items as readonly AnyNode[]
+  return items.map((item) => {
+    const target = item.orderBy as AnyNode
+    let expr: Expr | undefined
+    if (target.kind === 'ReferenceNode' && target.table === undefined && (target.column as AnyNode).kind === 'ColumnNode') {
+      const name = nameOf(target.column as OperationNode).toLowerCase()
+      expr = projection.find((p) => p.name.toLowerCase() === name && (p.expr.column === undefined || p.expr.column.column.name.toLowerCase() !== name))?.expr
+    }
+    expr ??= compileExpr(target, scope)
+    if (item.collation !== undefined) throw unsupported('CollateNode in order by')
+    return { expr, desc: direction(item.direction as OperationNode | undefined), nulls: item.nulls as 'first' | 'last' | undefined }
+  })
+}
+
+function direction(node: OperationNode | undefined): boolean {
+  if (node === undefined) return false
+  const text = rawText(node)?.trim().toLowerCase()
+  if (text === 'asc') return false
+  if (text === 'desc') return true
+  throw unsupported(`the order by direction ${text ?? node.kind}`)
+}
+
+export function compareTuples(terms: readonly OrderTerm[]): (a: SqlValue[], b: SqlValue[]) => number {
+  return (a, b) => {
+    for (let i = 0; i < terms.length; i++) {
+      const term = terms[i]!
+      const x = a[i]!
+      const y = b[i]!
+      if (term.nulls !== undefined && (x === null) !== (y === null)) {
+        return x === null === (term.nulls === 'first') ? -1 : 1
+      }
+      const c = compareValues(x, y)
+      if (c !== 0) return term.desc ? -c : c
+    }
+    return 0
+  }
+}
+
+/** LIMIT and OFFSET as SQLite reads them: a negative limit is none, a negative offset is 0. */
+export function limitOffset(node: AnyNode): { limit: number | undefined; offset: number } {
+  let limit: number | undefined
+  let offset = 0
+  if (node.limit !== undefined) {
+    const v = toNumeric(evalConstant((node.limit as AnyNode).limit as OperationNode, EMPTY_SCOPE))
+    if (v !== null && numberOf(v) >= 0) limit = Math.trunc(numberOf(v))
+  }
+  if (node.offset !== undefined) {
+    const v = toNumeric(evalConstant((node.offset as AnyNode).offset as OperationNode, EMPTY_SCOPE))
+    if (v !== null && numberOf(v) > 0) offset = Math.trunc(numberOf(v))
+  }
+  return { limit, offset }
+}
+
+/** Rejects the parts of a statement node this part does not execute, naming their node kind. */
+export function rejectParts(node: AnyNode, parts: readonly string[]): void {
+  for (const part of parts) {
+    const v = node[part]
+    if (v === undefined || v === false || (Array.isArray(v) && v.length === 0)) continue
+    const kind = Array.isArray(v) ? (v[0] as AnyNode).kind : typeof v === 'object' && v !== null ? (v as AnyNode).kind : part
+    throw unsupported(`${kind} (${part}) in a ${node.kind}`)
+  }
+}

@@ -1,0 +1,62 @@
+import type { ColumnDef, TableDef } from '../catalog/catalog.js'
+import { BTreeSqlError } from '../errors.js'
+import type { SqlValue } from '../encoding/values.js'
+
+/** One source's current row: a lazily decoded stored row, or values computed by a statement. */
+export interface RowLike {
+  get(slot: number): SqlValue
+}
+
+/** The rows an expression sees, one per source of the statement (one until joins exist). */
+export type Tuple = readonly RowLike[]
+
+/** A row held as an array of slot values (inserted and updated rows before they are encoded). */
+export class ArrayRow implements RowLike {
+  constructor(readonly values: SqlValue[]) {}
+  get(slot: number): SqlValue {
+    return this.values[slot] ?? null
+  }
+}
+
+export interface Source {
+  table: TableDef
+  /** The name columns are qualified with: the alias, or the table's name. */
+  name: string
+}
+
+export interface ResolvedColumn {
+  source: number
+  column: ColumnDef
+}
+
+/** The tables a statement reads, and how names resolve against them. */
+export class Scope {
+  constructor(readonly sources: readonly Source[]) {}
+
+  resolve(column: string, table?: string): ResolvedColumn {
+    const lower = column.toLowerCase()
+    let found: ResolvedColumn | undefined
+    for (let i = 0; i < this.sources.length; i++) {
+      const s = this.sources[i]!
+      if (table !== undefined && s.name.toLowerCase() !== table.toLowerCase()) continue
+      const c = s.table.columns.find((col) => col.name.toLowerCase() === lower)
+      if (c === undefined) continue
+      if (found !== undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `ambiguous column name: ${column}`)
+      found = { source: i, column: c }
+    }
+    if (found === undefined) {
+      const where = table === undefined ? '' : `${table}.`
+      throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${where}${column}`)
+    }
+    return found
+  }
+
+  sourceNamed(table: string): number {
+    const i = this.sources.findIndex((s) => s.name.toLowerCase() === table.toLowerCase())
+    if (i < 0) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${table}`)
+    return i
+  }
+}
+
+/** A scope with no tables: expressions of `values (...)` and constants. */
+export const EMPTY_SCOPE = new Scope([])

@@ -1,0 +1,28 @@
+import type { OperationNode } from 'kysely'
+import { unsupported } from '../errors.js'
+import type { ExecContext, StatementResult } from './context.js'
+import { readRows } from './pipeline.js'
+import { limitOffset, orderTerms, project, projections, rejectParts, tableSource } from './query-parts.js'
+import type { AnyNode } from './nodes.js'
+import { EMPTY_SCOPE } from './scope.js'
+
+/** Constructs that arrive in part 2 (joins, grouping, subqueries, set operations) or never. */
+const SELECT_PARTS_LATER = ['joins', 'groupBy', 'having', 'with', 'setOperations', 'distinctOn', 'frontModifiers', 'endModifiers', 'explain', 'fetch', 'top']
+
+export function runSelect(node: AnyNode, ctx: ExecContext): StatementResult {
+  rejectParts(node, SELECT_PARTS_LATER)
+  const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
+  if (froms.length > 1) throw unsupported('several tables in from (joins come in part 2)')
+  const { limit, offset } = limitOffset(node)
+  if (froms.length === 0) {
+    const projection = projections(node.selections as readonly OperationNode[] | undefined, EMPTY_SCOPE)
+    const rows = offset > 0 || limit === 0 ? [] : [project(projection, [])]
+    return { rows, changes: 0, reader: true }
+  }
+  const { table, scope } = tableSource(froms[0]!, ctx)
+  const projection = projections(node.selections as readonly OperationNode[] | undefined, scope)
+  const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)
+  const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
+  const { rows, plan } = readRows(ctx, { statement: 'select', table, scope, where, order, limit, offset })
+  return { rows: rows.map((r) => project(projection, [r.row])), changes: 0, reader: true, plan }
+}

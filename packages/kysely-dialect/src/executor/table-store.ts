@@ -1,0 +1,252 @@
+import type { ReadBucket, ReadTransaction, WriteBucket, WriteTransaction } from 'btree-store'
+import { applyAffinity } from '../catalog/affinity.js'
+import { indexBucket, readSequence, rowidBucket, tableBucket, writeSequence, type ColumnDef, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import { loadValue } from '../catalog/stored-value.js'
+import { BTreeSqlError } from '../errors.js'
+import { decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
+import { encodeRow, RowView } from '../encoding/rows.js'
+import { isInteger, numberOf, type SqlValue } from '../encoding/values.js'
+import { currentTime } from './expression.js'
+
+const EMPTY = new Uint8Array(0)
+
+/** A stored row: its key in the table's bucket and its lazily decoded values. */
+export interface StoredRow {
+  key: Uint8Array
+  row: RowView
+}
+
+const defaultsCache = new WeakMap<TableDef, SqlValue[]>()
+
+/**
+ * Values a row too short to hold a slot reads for it: the default of the column added later, or
+ * null. Only constant defaults can be added by ALTER TABLE, as in SQLite.
+ */
+export function slotDefaults(table: TableDef): SqlValue[] {
+  let d = defaultsCache.get(table)
+  if (d === undefined) {
+    d = new Array<SqlValue>(table.nextSlot).fill(null)
+    for (const c of table.columns) if (c.default?.kind === 'value') d[c.slot] = applyAffinity(loadValue(c.default.value), c.affinity)
+    defaultsCache.set(table, d)
+  }
+  return d
+}
+
+export function readBucket(tx: ReadTransaction, table: TableDef): ReadBucket | undefined {
+  return tx.bucket(tableBucket(table))
+}
+
+function writeBucket(tx: WriteTransaction, name: string): WriteBucket {
+  return tx.createBucketIfNotExists(name)
+}
+
+export function rowView(table: TableDef, bytes: Uint8Array): RowView {
+  return new RowView(bytes, slotDefaults(table))
+}
+
+/** The value a column gets when an insert leaves it out. */
+export function defaultValue(column: ColumnDef): SqlValue {
+  const d = column.default
+  if (d === undefined) return null
+  if (d.kind === 'current') return currentTime(d.what)
+  return loadValue(d.value)
+}
+
+function columnOf(table: TableDef, name: string): ColumnDef {
+  return table.columns.find((c) => c.name === name)!
+}
+
+function keyValues(table: TableDef, columns: readonly string[], values: readonly SqlValue[]): SqlValue[] {
+  return columns.map((name) => values[columnOf(table, name).slot] ?? null)
+}
+
+/** The bucket key of a row of a `key`-keyed table; a null in the key makes it unique by the rowid. */
+function primaryKeyOf(table: TableDef, values: readonly SqlValue[], hiddenRowid: number): Uint8Array {
+  const w = new KeyWriter()
+  let sawNull = false
+  for (const v of keyValues(table, table.primaryKey, values)) {
+    if (v === null) sawNull = true
+    w.value(v)
+  }
+  if (sawNull) w.number(hiddenRowid)
+  return w.finish()
+}
+
+function nextRowid(tx: WriteTransaction, table: TableDef, bucketName: string): number {
+  const bucket = tx.bucket(bucketName)
+  let max = 0
+  if (bucket !== undefined && bucket.size > 0) {
+    const c = bucket.cursor()
+    if (c.last()) max = decodeKeyNumber(c.key!)
+  }
+  if (table.autoIncrement) max = Math.max(max, readSequence(tx, table))
+  return max + 1
+}
+
+function uniqueViolation(table: TableDef, columns: readonly string[]): BTreeSqlError {
+  return new BTreeSqlError('BTREE_SQL_UNIQUE_VIOLATION', `UNIQUE constraint failed: ${columns.map((c) => `${table.name}.${c}`).join(', ')}`)
+}
+
+function checkNotNull(table: TableDef, values: readonly SqlValue[]): void {
+  for (const c of table.columns) {
+    if (c.notNull && (values[c.slot] ?? null) === null) throw new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${c.name}`)
+  }
+}
+
+/** Values by slot with each column's affinity applied. */
+export function withAffinity(table: TableDef, values: SqlValue[]): SqlValue[] {
+  for (const c of table.columns) values[c.slot] = applyAffinity(values[c.slot] ?? null, c.affinity)
+  return values
+}
+
+function indexPrefix(table: TableDef, index: IndexDef, values: readonly SqlValue[]): { prefix: Uint8Array; hasNull: boolean } {
+  const w = new KeyWriter()
+  let hasNull = false
+  for (const v of keyValues(table, index.columns, values)) {
+    if (v === null) hasNull = true
+    w.value(v)
+  }
+  return { prefix: w.finish(), hasNull }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+/** Index entries are (encoded columns, row key); a unique index holds one row per non-null prefix. */
+function addIndexEntry(tx: WriteTransaction, table: TableDef, index: IndexDef, values: readonly SqlValue[], rowKey: Uint8Array): void {
+  const bucket = writeBucket(tx, indexBucket(index))
+  const { prefix, hasNull } = indexPrefix(table, index, values)
+  if (index.unique && !hasNull) {
+    const c = bucket.cursor()
+    if (c.seek(prefix) && startsWith(c.key!, prefix)) throw uniqueViolation(table, index.columns)
+  }
+  bucket.put(concat(prefix, rowKey), EMPTY)
+}
+
+function removeIndexEntry(tx: WriteTransaction, table: TableDef, index: IndexDef, values: readonly SqlValue[], rowKey: Uint8Array): void {
+  tx.bucket(indexBucket(index))?.delete(concat(indexPrefix(table, index, values).prefix, rowKey))
+}
+
+/** Adds an entry for every stored row: used by createIndex and by unique constraints added later. */
+export function buildIndex(tx: WriteTransaction, table: TableDef, index: IndexDef): void {
+  writeBucket(tx, indexBucket(index))
+  const bucket = readBucket(tx, table)
+  if (bucket === undefined) return
+  const rows: StoredRow[] = []
+  for (const [key, value] of bucket.entries()) rows.push({ key, row: rowView(table, value) })
+  for (const r of rows) addIndexEntry(tx, table, index, r.row.all(table.nextSlot), r.key)
+}
+
+export interface InsertOutcome {
+  key: Uint8Array
+  rowid: number
+  values: SqlValue[]
+}
+
+/**
+ * Inserts one row (values by slot, affinity not yet applied): NOT NULL, then the key (rowid or
+ * primary key), then unique indexes, as SQLite checks them. The caller's savepoint undoes a
+ * partial insert when a later check throws.
+ */
+export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): InsertOutcome {
+  const values = withAffinity(table, input)
+  const bucketName = tableBucket(table)
+  let key: Uint8Array
+  let rowid: number
+  let hidden: number | undefined
+  if (table.keying === 'rowid') {
+    const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
+    const given = col === undefined ? null : values[col.slot]!
+    if (given === null) {
+      rowid = nextRowid(tx, table, bucketName)
+      if (col !== undefined) values[col.slot] = rowid
+    } else if (isInteger(given)) {
+      rowid = numberOf(given)
+    } else {
+      throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col!.name} is an integer primary key`)
+    }
+    checkNotNull(table, values)
+    key = rowidKey(rowid)
+    if (tx.bucket(bucketName)?.has(key) === true) throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
+    if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
+  } else {
+    checkNotNull(table, values)
+    rowid = nextRowid(tx, table, rowidBucket(table))
+    hidden = rowid
+    key = primaryKeyOf(table, values, rowid)
+    if (tx.bucket(bucketName)?.has(key) === true) throw uniqueViolation(table, table.primaryKey)
+    writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)
+  }
+  for (const index of table.indexes) addIndexEntry(tx, table, index, values, key)
+  writeBucket(tx, bucketName).put(key, encodeRow(values, hidden))
+  return { key, rowid, values }
+}
+
+export function deleteRow(tx: WriteTransaction, table: TableDef, stored: StoredRow): void {
+  const values = stored.row.all(table.nextSlot)
+  for (const index of table.indexes) removeIndexEntry(tx, table, index, values, stored.key)
+  if (table.keying === 'key') {
+    const hidden = stored.row.hiddenRowid
+    if (hidden !== undefined) tx.bucket(rowidBucket(table))?.delete(rowidKey(hidden))
+  }
+  tx.bucket(tableBucket(table))!.delete(stored.key)
+}
+
+/** Replaces a row; the key moves when the primary key (or rowid) changes. */
+export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredRow, input: SqlValue[]): SqlValue[] {
+  const values = withAffinity(table, input)
+  const old = stored.row.all(table.nextSlot)
+  const bucket = tx.bucket(tableBucket(table))!
+  let key: Uint8Array
+  const hidden = stored.row.hiddenRowid
+  if (table.keying === 'rowid') {
+    const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
+    let rowid = decodeKeyNumber(stored.key)
+    if (col !== undefined) {
+      const v = values[col.slot]!
+      if (v === null) {
+        // SQLite assigns a new rowid when an integer primary key is set to null.
+        rowid = nextRowid(tx, table, tableBucket(table))
+        values[col.slot] = rowid
+      } else if (!isInteger(v)) {
+        throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col.name} is an integer primary key`)
+      } else {
+        rowid = numberOf(v)
+      }
+    }
+    checkNotNull(table, values)
+    key = rowidKey(rowid)
+  } else {
+    checkNotNull(table, values)
+    key = primaryKeyOf(table, values, hidden ?? 0)
+  }
+  const moved = !equalBytes(key, stored.key)
+  if (moved && bucket.has(key)) throw uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)
+  for (const index of table.indexes) {
+    const before = indexPrefix(table, index, old).prefix
+    const after = indexPrefix(table, index, values).prefix
+    if (!moved && equalBytes(before, after)) continue
+    removeIndexEntry(tx, table, index, old, stored.key)
+    addIndexEntry(tx, table, index, values, key)
+  }
+  if (moved) {
+    bucket.delete(stored.key)
+    if (table.keying === 'key' && hidden !== undefined) tx.bucket(rowidBucket(table))!.put(rowidKey(hidden), key)
+    if (table.autoIncrement && table.keying === 'rowid') {
+      const rowid = decodeKeyNumber(key)
+      if (rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
+    }
+  }
+  bucket.put(key, encodeRow(values, hidden))
+  return values
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

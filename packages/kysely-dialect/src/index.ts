@@ -1,0 +1,8 @@
+export { BTreeDialect, type BTreeDialectConfig } from './btree-dialect.js'
+export { BTreeDriver } from './driver.js'
+export { BTreeAdapter } from './adapter.js'
+export { BTreeConnection } from './connection.js'
+export { BTreeIntrospector } from './introspector.js'
+export { BTreeSqlError, type SqlErrorCode } from './errors.js'
+export { explain } from './explain.js'
+export type { AccessPlan, QueryPlan } from './planner/plan.js'

@@ -1,0 +1,171 @@
+import type { Database, ReadTransaction, Savepoint, WriteTransaction } from 'btree-store'
+import { loadCatalog, type Catalog } from './catalog/catalog.js'
+import { BTreeSqlError } from './errors.js'
+import type { ExecContext, Session, StatementResult, WriteContext } from './executor/context.js'
+import type { AnyNode } from './executor/nodes.js'
+import type { StatementHandler } from './executor/statement.js'
+import type { QueryPlan } from './planner/plan.js'
+
+/** Whoever issues statements: a connection handle (compared by identity). */
+export type Owner = object
+
+interface NamedSavepoint {
+  name: string
+  savepoint: Savepoint
+}
+
+/**
+ * The one logical SQLite-like connection over an engine `Database`: the open write transaction
+ * (at most one, owned by one connection handle), its named savepoints, and last_insert_rowid.
+ *
+ * Concurrency: statements from handles that do not own the transaction wait until it ends, as
+ * queries on SQLite's single connection wait behind a transaction; concurrent `begin`s queue the
+ * same way and are never failed. Outside a transaction, reads run on a snapshot of the newest
+ * commit and each write statement is one `db.update` (the engine group-commits concurrent ones).
+ */
+export class SqlSession {
+  readonly session: Session = { lastInsertRowid: 0 }
+  lastPlan: QueryPlan | undefined
+  #owner: Owner | undefined
+  #tx: WriteTransaction | undefined
+  #savepoints: NamedSavepoint[] = []
+  #free: Promise<void> = Promise.resolve()
+  #wake: (() => void) | undefined
+
+  constructor(readonly db: Database) {}
+
+  get inTransaction(): boolean {
+    return this.#tx !== undefined
+  }
+
+  /** Resolves once no other handle holds the transaction. */
+  async #waitTurn(owner: Owner): Promise<void> {
+    while (this.#owner !== undefined && this.#owner !== owner) await this.#free
+  }
+
+  #claim(owner: Owner): void {
+    this.#owner = owner
+    this.#free = new Promise((resolve) => (this.#wake = resolve))
+  }
+
+  #end(): void {
+    this.#owner = undefined
+    this.#tx = undefined
+    this.#savepoints = []
+    const wake = this.#wake
+    this.#wake = undefined
+    wake?.()
+  }
+
+  #requireTransaction(owner: Owner, what: string): WriteTransaction {
+    if (this.#owner !== owner || this.#tx === undefined) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', `cannot ${what} - no transaction is active`)
+    return this.#tx
+  }
+
+  async begin(owner: Owner): Promise<void> {
+    if (this.#owner === owner) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot start a transaction within a transaction')
+    await this.#waitTurn(owner)
+    this.#claim(owner)
+    try {
+      this.#tx = await this.db.beginWrite()
+    } catch (err) {
+      this.#end()
+      throw err
+    }
+  }
+
+  async commit(owner: Owner): Promise<void> {
+    const tx = this.#requireTransaction(owner, 'commit')
+    try {
+      await tx.commit()
+    } finally {
+      this.#end()
+    }
+  }
+
+  /** Rolls back; a rollback with no transaction is a no-op, so that Kysely's cleanup after a failed commit does not hide the commit's error. */
+  rollback(owner: Owner): void {
+    if (this.#owner !== owner || this.#tx === undefined) return
+    const tx = this.#tx
+    try {
+      if (!tx.closed) tx.rollback()
+    } finally {
+      this.#end()
+    }
+  }
+
+  savepoint(owner: Owner, name: string): void {
+    const tx = this.#requireTransaction(owner, `create savepoint ${name}`)
+    this.#savepoints.push({ name, savepoint: tx.savepoint() })
+  }
+
+  #find(name: string): number {
+    const lower = name.toLowerCase()
+    for (let i = this.#savepoints.length - 1; i >= 0; i--) if (this.#savepoints[i]!.name.toLowerCase() === lower) return i
+    throw new BTreeSqlError('BTREE_SQL_TRANSACTION', `no such savepoint: ${name}`)
+  }
+
+  /** Undoes everything since the savepoint, which stays (SQLite's ROLLBACK TO); later ones go. */
+  rollbackTo(owner: Owner, name: string): void {
+    const tx = this.#requireTransaction(owner, `roll back to savepoint ${name}`)
+    const i = this.#find(name)
+    tx.rollbackTo(this.#savepoints[i]!.savepoint)
+    this.#savepoints.length = i + 1
+  }
+
+  /** Forgets the savepoint and every later one, keeping their changes. */
+  release(owner: Owner, name: string): void {
+    const tx = this.#requireTransaction(owner, `release savepoint ${name}`)
+    const i = this.#find(name)
+    tx.release(this.#savepoints[i]!.savepoint)
+    this.#savepoints.length = i
+  }
+
+  #context(tx: ReadTransaction): ExecContext {
+    return { tx, catalog: loadCatalog(tx), session: this.session, onPlan: (p) => (this.lastPlan = p) }
+  }
+
+  /** Runs one statement with statement-level atomicity. */
+  async run(owner: Owner, node: AnyNode, handler: StatementHandler): Promise<StatementResult> {
+    await this.#waitTurn(owner)
+    const tx = this.#tx
+    if (this.#owner === owner && tx !== undefined) {
+      const ctx = this.#context(tx) as WriteContext
+      if (handler.readOnly) return handler.run(node, ctx)
+      const sp = tx.savepoint()
+      try {
+        const result = handler.run(node, ctx)
+        tx.release(sp)
+        return result
+      } catch (err) {
+        tx.rollbackTo(sp)
+        tx.release(sp)
+        throw err
+      }
+    }
+    if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot)))
+    return this.db.update((write) => handler.run(node, this.#context(write) as WriteContext))
+  }
+
+  /** The plan of a statement, on the transaction's state when one is open, else the newest commit. */
+  plan(node: AnyNode, handler: StatementHandler): QueryPlan | undefined {
+    const planOnly = (tx: ReadTransaction): QueryPlan | undefined => {
+      let plan: QueryPlan | undefined
+      const ctx = { tx, catalog: loadCatalog(tx), session: { lastInsertRowid: 0 }, planOnly: true, onPlan: (p: QueryPlan) => (plan = p) } as unknown as WriteContext
+      handler.run(node, ctx)
+      return plan
+    }
+    return this.#tx !== undefined ? planOnly(this.#tx) : this.db.view(planOnly)
+  }
+
+  /** The schema as the one connection sees it: the open transaction's, else the newest commit's. */
+  catalog(): Catalog {
+    return this.#tx !== undefined ? loadCatalog(this.#tx) : this.db.view((tx) => loadCatalog(tx))
+  }
+
+  /** Rolls back a transaction left open (the driver is being destroyed). */
+  abandon(): void {
+    if (this.#tx !== undefined && !this.#tx.closed) this.#tx.rollback()
+    this.#end()
+  }
+}
