@@ -42,11 +42,11 @@ diffSuite('differential: insert', () => {
       .returning(['id', 'label', 'qty']),
   )
 
-  both('returning an expression with an alias', items, (db, { sql }) =>
+  both('returning an expression with an alias', items, (db) =>
     db
       .insertInto('items')
       .values({ label: 'ab', qty: 4 })
-      .returning(['id', sql<number>`qty * 10`.as('tenfold'), sql<string>`label || '!'`.as('shout')]),
+      .returning((eb) => ['id', eb('qty', '*', 10).as('tenfold'), eb('label', '||', '!').as('shout')]),
   )
 
   // Kysely's SQLite compiler sends a missing cell as null (SQLite has no DEFAULT in VALUES), so the

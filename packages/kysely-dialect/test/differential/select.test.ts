@@ -22,12 +22,12 @@ diffSuite('differential: select columns', () => {
     await db.schema.createTable('empty').addColumn('x', 'integer').execute()
   }, (db) => db.selectFrom('empty').selectAll())
 
-  both('select an arithmetic expression with an alias', seedPeople, (db, { sql }) =>
-    db.selectFrom('people').select(['id', sql<number>`age + 1`.as('next_age')]),
+  both('select an arithmetic expression with an alias', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => ['id', eb('age', '+', 1).as('next_age')]),
   )
 
-  both('select a string concatenation', seedPeople, (db, { sql }) =>
-    db.selectFrom('people').select(['id', sql<string>`name || '@' || city`.as('tag')]),
+  both('select a string concatenation', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => ['id', eb(eb('name', '||', '@'), '||', eb.ref('city')).as('tag')]),
   )
 
   both('select a literal next to columns', seedPeople, (db, { sql }) =>

@@ -33,15 +33,15 @@ diffSuite('differential: update', () => {
       .returning(['name', 'n']),
   )
 
-  both('string concatenation in set', counters, (db, { sql }) => [
-    db.updateTable('counters').set({ tag: sql<string>`name || '-' || n` }),
+  both('string concatenation in set', counters, (db) => [
+    db.updateTable('counters').set((eb) => ({ tag: eb(eb('name', '||', '-'), '||', eb.ref('n')) })),
     db.selectFrom('counters').selectAll(),
   ])
 
-  both('concatenation with a null gives null', counters, (db, { sql }) =>
+  both('concatenation with a null gives null', counters, (db) =>
     db
       .updateTable('counters')
-      .set({ name: sql<string>`name || tag` })
+      .set((eb) => ({ tag: eb('tag', '||', eb.ref('name')) }))
       .returning(['name', 'tag']),
   )
 

@@ -1,6 +1,5 @@
 import { both, diffSuite } from '../helpers/differential.js'
 import { seedMixed } from '../helpers/fixtures.js'
-import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
 /** `v(id integer primary key, i integer, r real, t text, b blob, n numeric)`, empty. */
@@ -18,17 +17,19 @@ async function columns(db: Db): Promise<void> {
 
 /** One value into every column of `v`, then the row back, and each column divided by 5. */
 function roundTrip(value: unknown) {
-  return (db: Db, { sql }: KyselyApi) => [
+  return (db: Db) => [
     db.insertInto('v').values({ id: 1, i: value, r: value, t: value, b: value, n: value }),
     db.selectFrom('v').selectAll(),
     // Division by an integer shows the storage class: 12 / 5 is 2, 12.0 / 5 is 2.4, '12' / 5 is 2.
-    db.selectFrom('v').select([
-      sql<number>`i / 5`.as('i5'),
-      sql<number>`r / 5`.as('r5'),
-      sql<number>`t / 5`.as('t5'),
-      sql<number>`b / 5`.as('b5'),
-      sql<number>`n / 5`.as('n5'),
-    ]),
+    db
+      .selectFrom('v')
+      .select((eb) => [
+        eb('i', '/', 5).as('i5'),
+        eb('r', '/', 5).as('r5'),
+        eb('t', '/', 5).as('t5'),
+        eb('b', '/', 5).as('b5'),
+        eb('n', '/', 5).as('n5'),
+      ]),
   ]
 }
 
@@ -59,37 +60,38 @@ diffSuite('differential: values and affinity', () => {
     db.selectFrom('v').select('id').where('b', '=', ''),
   ])
   both('null into every affinity', columns, roundTrip(null))
-  both('a real with an exact integer value into an integer column becomes an integer', columns, (db, { sql }) => [
+  both('a real with an exact integer value into an integer column becomes an integer', columns, (db) => [
     db.insertInto('v').values({ id: 1, i: 3.0, r: 3, n: 3.0 }),
-    db.selectFrom('v').select([sql<number>`i / 2`.as('i2'), sql<number>`r / 2`.as('r2'), sql<number>`n / 2`.as('n2')]),
+    db.selectFrom('v').select((eb) => [eb('i', '/', 2).as('i2'), eb('r', '/', 2).as('r2'), eb('n', '/', 2).as('n2')]),
   ])
   both('unicode text survives', columns, (db) => [
     db.insertInto('v').values({ id: 1, t: 'naïve 日本語 🎉', b: 'ß' }),
     db.selectFrom('v').selectAll(),
   ])
 
-  both('integer division truncates toward zero', columns, (db, { sql }) => [
+  both('integer division truncates toward zero', columns, (db) => [
     db.insertInto('v').values({ id: 1 }),
-    db.selectFrom('v').select([
-      sql<number>`7 / 2`.as('a'),
-      sql<number>`-7 / 2`.as('b'),
-      sql<number>`7 / -2`.as('c'),
-      sql<number>`7.0 / 2`.as('d'),
-      sql<number>`7 / 2.0`.as('e'),
-      sql<number>`7 % 3`.as('f'),
-      sql<number>`-7 % 3`.as('g'),
-      sql<number>`1 / 0`.as('h'),
-      sql<number>`5 % 0`.as('i'),
+    db.selectFrom('v').select((eb) => [
+      eb(eb.lit<number>(7), '/', eb.lit<number>(2)).as('a'),
+      eb(eb.lit<number>(-7), '/', eb.lit<number>(2)).as('b'),
+      eb(eb.lit<number>(7), '/', eb.lit<number>(-2)).as('c'),
+      eb(eb.val<number>(7), '/', eb.val<number>(2)).as('d'),
+      eb(eb.lit<number>(7), '/', eb.lit<number>(2.5)).as('e'),
+      eb(eb.lit<number>(7), '%', eb.lit<number>(3)).as('f'),
+      eb(eb.lit<number>(-7), '%', eb.lit<number>(3)).as('g'),
+      eb(eb.lit<number>(1), '/', eb.lit<number>(0)).as('h'),
+      eb(eb.lit<number>(5), '%', eb.lit<number>(0)).as('i'),
+      eb(eb.lit<number>(7.5), '%', eb.lit<number>(2)).as('j'),
     ]),
   ])
 
-  both('integer division of columns', columns, (db, { sql }) => [
+  both('integer division of columns', columns, (db) => [
     db.insertInto('v').values([
       { id: 1, i: 7, r: 2 },
       { id: 2, i: -9, r: 4 },
       { id: 3, i: 1, r: 0 },
     ]),
-    db.selectFrom('v').select(['id', sql<number>`i / id`.as('q'), sql<number>`i / r`.as('qr'), sql<number>`i % 4`.as('m')]),
+    db.selectFrom('v').select((eb) => ['id', eb('i', '/', eb.ref('id')).as('q'), eb('i', '/', eb.ref('r')).as('qr'), eb('i', '%', 4).as('m')]),
   ])
 
   both('division of a column by a parameter', columns, (db) => [
@@ -100,24 +102,30 @@ diffSuite('differential: values and affinity', () => {
     db.selectFrom('v').select((eb) => ['id', eb('i', '/', 2).as('half'), eb('i', '/', 2.5).as('part')]),
   ])
 
-  both('arithmetic with null is null', columns, (db, { sql }) => [
+  both('arithmetic with null is null', columns, (db) => [
     db.insertInto('v').values({ id: 1, i: null, r: 2 }),
-    db.selectFrom('v').select([sql<number>`i + 1`.as('a'), sql<number>`r * i`.as('b'), sql<string>`t || 'x'`.as('c')]),
+    db.selectFrom('v').select((eb) => [eb('i', '+', 1).as('a'), eb('r', '*', eb.ref('i')).as('b'), eb('t', '||', 'x').as('c')]),
   ])
 
-  both('arithmetic on text coerces it to a number', columns, (db, { sql }) => [
+  both('arithmetic on text coerces it to a number', columns, (db) => [
     db.insertInto('v').values({ id: 1, t: '3abc', b: '4.5' }),
-    db.selectFrom('v').select([sql<number>`t + 1`.as('a'), sql<number>`b * 2`.as('b'), sql<number>`t - t`.as('c')]),
+    db.selectFrom('v').select((eb) => [eb('t', '+', 1).as('a'), eb('b', '*', 2).as('b'), eb('t', '-', eb.ref('t')).as('c')]),
   ])
 
-  both('concatenation turns numbers into text', columns, (db, { sql }) => [
+  both('concatenation turns numbers into text', columns, (db) => [
     db.insertInto('v').values({ id: 1, i: 5, r: 0.5, t: 'x' }),
-    db.selectFrom('v').select([sql<string>`i || t`.as('a'), sql<string>`r || i`.as('b'), sql<string>`t || r || t`.as('c')]),
+    db
+      .selectFrom('v')
+      .select((eb) => [
+        eb('i', '||', eb.ref('t')).as('a'),
+        eb('r', '||', eb.ref('i')).as('b'),
+        eb(eb('t', '||', eb.ref('r')), '||', eb.ref('t')).as('c'),
+      ]),
   ])
 
-  both('integer overflow in addition becomes a real', columns, (db, { sql }) => [
+  both('integer overflow in addition becomes a real', columns, (db) => [
     db.insertInto('v').values({ id: 1, i: 9223372036854775807n }),
-    db.selectFrom('v').select([sql<number>`i + 1`.as('a'), sql<number>`i - 1`.as('b')]),
+    db.selectFrom('v').select((eb) => [eb('i', '+', 1).as('a'), eb('i', '-', 1).as('b')]),
   ])
 
   both('cross-type equality: text never equals a number in an untyped column', seedMixed, (db) => [

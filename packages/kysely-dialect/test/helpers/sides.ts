@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Dialect, Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import { open, type Database } from 'btree-store'
+import { BTreeDialect } from '../../src/index.js'
 import type { KyselyApi } from './kysely-versions.js'
 import { SqlJsSqliteDatabase } from './sqljs-database.js'
 
@@ -42,19 +43,6 @@ function removeFiles(path: string): void {
   for (const suffix of ['', '-lock', '.lock']) rmSync(path + suffix, { force: true, recursive: true })
 }
 
-interface DialectModule {
-  BTreeDialect: new (config: { database: Database } | { path: string }) => Dialect
-}
-
-let dialectModule: Promise<DialectModule> | undefined
-
-/** The dialect under test, loaded from the package's own build. */
-function loadDialect(): Promise<DialectModule> {
-  const specifier: string = '../../src/index.js'
-  dialectModule ??= import(specifier) as Promise<DialectModule>
-  return dialectModule
-}
-
 /**
  * `KYSELY_DIFF_SUBJECT=sqlite` compares SQLite with itself: a check of the harness, which must be
  * green whatever state the dialect is in.
@@ -64,7 +52,6 @@ export async function openSubject(api: KyselyApi): Promise<Side> {
     const side = await openOracle(api)
     return { ...side, name: 'btree' }
   }
-  const { BTreeDialect } = await loadDialect()
   const path = scratchFile()
   const database = await open(path, { durability: 'none' })
   const db: Db = new api.Kysely({ dialect: new BTreeDialect({ database }) })
