@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { runOn, withBoth } from '../helpers/differential.js'
 import { kysely028Api, kysely029Api, type KyselyApi } from '../helpers/kysely-versions.js'
-import { buildQuery, createRandomTable, generate } from '../helpers/random-queries.js'
+import { buildQuery, buildWrite, createRandomTable, generate, generateWrites } from '../helpers/random-queries.js'
 
 /**
  * Random single-table queries against SQLite. The seed is printed; rerun one with
@@ -11,6 +11,7 @@ import { buildQuery, createRandomTable, generate } from '../helpers/random-queri
 const seed = Number(process.env['KYSELY_DIFF_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
 const queryCount = Number(process.env['KYSELY_DIFF_QUERIES'] ?? 300)
 const rowCount = Number(process.env['KYSELY_DIFF_ROWS'] ?? 60)
+const writeCount = Number(process.env['KYSELY_DIFF_WRITES'] ?? 100)
 
 interface Mismatch {
   readonly index: number
@@ -45,6 +46,37 @@ export async function compareRandom(api: KyselyApi, seed: number, rows: number, 
   })
 }
 
+/** Random updates, deletes and inserts, each followed by the whole table, compared step by step. */
+export async function compareRandomWrites(api: KyselyApi, seed: number, rows: number, writes: number): Promise<Mismatch[]> {
+  const generated = generateWrites(seed, rows, writes)
+  return withBoth(api, async (oracle, subject) => {
+    await createRandomTable(oracle.db, generated.rows)
+    await createRandomTable(subject.db, generated.rows)
+    const mismatches: Mismatch[] = []
+    for (const [index, spec] of generated.writes.entries()) {
+      const run = (db: Parameters<typeof buildWrite>[0]) => [buildWrite(db, spec), db.selectFrom('r').selectAll().orderBy('id')]
+      const expected = await runOn(oracle, api, run)
+      const actual = await runOn(subject, api, run)
+      try {
+        expect(actual.map((r) => r.outcome)).to.deep.equal(expected.map((r) => r.outcome))
+      } catch {
+        const compiled = buildWrite(oracle.db, spec).compile()
+        mismatches.push({
+          index,
+          report:
+            `seed ${seed}, write ${index}: ${compiled.sql}\n` +
+            `  parameters: ${JSON.stringify(compiled.parameters)}\n` +
+            `  sqlite: ${JSON.stringify(expected[0]?.outcome)}${expected[0]?.detail ? ` (${expected[0].detail})` : ''}\n` +
+            `  btree:  ${JSON.stringify(actual[0]?.outcome)}${actual[0]?.detail ? ` (${actual[0].detail})` : ''}`,
+        })
+        // The tables have diverged; later writes would only repeat the difference.
+        break
+      }
+    }
+    return mismatches
+  })
+}
+
 function assertNone(mismatches: readonly Mismatch[]): void {
   if (mismatches.length === 0) return
   const shown = mismatches.slice(0, 5).map((m) => m.report)
@@ -65,5 +97,9 @@ describe('differential: random single-table queries', () => {
 
   it(`${Math.ceil(queryCount / 3)} random queries (${kysely029Api.label})`, async () => {
     assertNone(await compareRandom(kysely029Api, seed + 1, rowCount, Math.ceil(queryCount / 3)))
+  })
+
+  it(`${writeCount} random updates, deletes and inserts, the table compared after each (${kysely028Api.label})`, async () => {
+    assertNone(await compareRandomWrites(kysely028Api, seed + 2, rowCount, writeCount))
   })
 })

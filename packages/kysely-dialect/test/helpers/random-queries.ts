@@ -236,3 +236,75 @@ export function buildQuery(db: Db, spec: QuerySpec): RandomQuery {
   if (spec.offset !== undefined) query = query.offset(spec.offset)
   return query
 }
+
+/** A random write: an update of one column by an expression, a delete, or an insert. */
+export type WriteSpec =
+  | { kind: 'update'; column: 'a' | 'b' | 'c' | 'd' | 'id'; change: 'add' | 'concat' | 'mul' | 'set'; value: Value; where?: Filter }
+  | { kind: 'delete'; where?: Filter }
+  | { kind: 'insert'; rows: Omit<Row, 'id'>[]; withIds: number[] | undefined }
+
+function randomWrite(random: Random, nextId: () => number): WriteSpec {
+  const r = random()
+  const where = random() < 0.9 ? randomFilter(random, 2) : undefined
+  if (r < 0.5) {
+    const column = pick(random, ['a', 'b', 'c', 'd', 'a', 'id'] as const)
+    if (column === 'id') return { kind: 'update', column, change: 'add', value: 1000, where }
+    const change = pick(random, ['add', 'concat', 'mul', 'set'] as const)
+    const value = change === 'concat' ? randomText(random) : change === 'set' ? randomValue(random) : int(random, -2, 3)
+    return { kind: 'update', column, change, value, where }
+  }
+  if (r < 0.7) return { kind: 'delete', where }
+  const count = int(random, 1, 3)
+  const rows = randomRows(random, count).map(({ a, b, c, d }) => ({ a, b, c, d }))
+  return { kind: 'insert', rows, withIds: random() < 0.5 ? rows.map(() => nextId()) : undefined }
+}
+
+/** `count` random writes for a seed, over the table `generate(seed, rowCount, 0)` builds. */
+export function generateWrites(seed: number, rowCount: number, count: number): { rows: Row[]; writes: WriteSpec[] } {
+  const random = prng(seed)
+  const rows = randomRows(random, rowCount)
+  let id = rowCount + 50
+  const writes = Array.from({ length: count }, () => randomWrite(random, () => (id += int(random, 1, 3))))
+  return { rows, writes }
+}
+
+/** The Kysely statement a write spec stands for (with `returning` on some, to compare rows too). */
+export function buildWrite(db: Db, spec: WriteSpec) {
+  switch (spec.kind) {
+    case 'update': {
+      const column = spec.column
+      let query = db.updateTable('r').set((eb) => {
+        switch (spec.change) {
+          case 'add':
+            return { [column]: eb(column, '+', toSql(spec.value)) }
+          case 'mul':
+            return { [column]: eb(column, '*', toSql(spec.value)) }
+          case 'concat':
+            return { [column]: eb(column, '||', toSql(spec.value)) }
+          case 'set':
+            return { [column]: toSql(spec.value) }
+        }
+      })
+      const where = spec.where
+      if (where !== undefined) query = query.where((eb) => filterExpression(eb, where))
+      return query
+    }
+    case 'delete': {
+      let query = db.deleteFrom('r')
+      const where = spec.where
+      if (where !== undefined) query = query.where((eb) => filterExpression(eb, where))
+      return query.returningAll()
+    }
+    case 'insert': {
+      const ids = spec.withIds
+      const values = spec.rows.map((row, i) => ({
+        ...(ids === undefined ? {} : { id: ids[i] }),
+        a: toSql(row.a),
+        b: toSql(row.b),
+        c: toSql(row.c),
+        d: toSql(row.d),
+      }))
+      return db.insertInto('r').values(values)
+    }
+  }
+}
