@@ -104,7 +104,9 @@ export function rowidKey(rowid: number): Uint8Array {
 
 /** The number encoded at `offset` (which holds the KEY_NUMBER tag). */
 export function decodeKeyNumber(key: Uint8Array, offset = 0): number {
-  const bytes = key.slice(offset + 1, offset + 9)
+  // A copy even when `key` is a Buffer (whose slice is a view into the engine's page memory).
+  const bytes = new Uint8Array(8)
+  bytes.set(key.subarray(offset + 1, offset + 9))
   if (bytes[0]! & 0x80) bytes[0] = bytes[0]! & 0x7f
   else for (let i = 0; i < 8; i++) bytes[i] = ~bytes[i]! & 0xff
   return new DataView(bytes.buffer).getFloat64(0)

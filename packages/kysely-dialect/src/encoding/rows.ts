@@ -209,7 +209,7 @@ export class RowView {
       case T_TEXT:
         return bytesText(bytes.subarray(at, at + this.#lengths![slot]!))
       default:
-        return bytes.slice(at, at + this.#lengths![slot]!)
+        return Uint8Array.prototype.slice.call(bytes, at, at + this.#lengths![slot]!)
     }
   }
 
