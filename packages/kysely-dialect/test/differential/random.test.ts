@@ -61,13 +61,15 @@ export async function compareRandomWrites(api: KyselyApi, seed: number, rows: nu
         expect(actual.map((r) => r.outcome)).to.deep.equal(expected.map((r) => r.outcome))
       } catch {
         const compiled = buildWrite(oracle.db, spec).compile()
+        const step = JSON.stringify(expected[0]?.outcome) === JSON.stringify(actual[0]?.outcome) ? 1 : 0
         mismatches.push({
           index,
           report:
             `seed ${seed}, write ${index}: ${compiled.sql}\n` +
             `  parameters: ${JSON.stringify(compiled.parameters)}\n` +
-            `  sqlite: ${JSON.stringify(expected[0]?.outcome)}${expected[0]?.detail ? ` (${expected[0].detail})` : ''}\n` +
-            `  btree:  ${JSON.stringify(actual[0]?.outcome)}${actual[0]?.detail ? ` (${actual[0].detail})` : ''}`,
+            (step === 1 ? `  the statement agrees; the table after it does not:\n` : '') +
+            `  sqlite: ${JSON.stringify(expected[step]?.outcome)}${expected[step]?.detail ? ` (${expected[step].detail})` : ''}\n` +
+            `  btree:  ${JSON.stringify(actual[step]?.outcome)}${actual[step]?.detail ? ` (${actual[step].detail})` : ''}`,
         })
         // The tables have diverged; later writes would only repeat the difference.
         break

@@ -128,6 +128,22 @@ diffSuite('differential: values and affinity', () => {
     db.selectFrom('v').select((eb) => [eb('i', '+', 1).as('a'), eb('i', '-', 1).as('b')]),
   ])
 
+  // Seed 114619, write 35 (`update "r" set "c" = "c" * 0`): SQLite keeps a whole-valued REAL as an
+  // integer on disk, so a stored -0.0 reads back as 0; a computed -0.0 is returned as it is.
+  both('seed 114619 w35: a stored negative zero reads back as 0', columns, (db) => [
+    db.insertInto('v').values([
+      { id: 1, r: -1.5, n: -2.5, b: -0.5 },
+      { id: 2, r: 2, n: 0, b: 1 },
+    ]),
+    db.updateTable('v').set((eb) => ({ r: eb('r', '*', 0), n: eb('n', '*', 0), b: eb('b', '*', 0) })),
+    db.selectFrom('v').select(['id', 'r', 'n', 'b']).orderBy('id'),
+  ])
+
+  both('a computed negative zero', columns, (db) => [
+    db.insertInto('v').values({ id: 1, r: -1.5 }),
+    db.selectFrom('v').select((eb) => ['id', eb('r', '*', 0).as('z')]),
+  ])
+
   both('cross-type equality: text never equals a number in an untyped column', seedMixed, (db) => [
     db.selectFrom('kv').select('k').where('v', '=', '10'),
     db.selectFrom('kv').select('k').where('v', '=', 10),
