@@ -38,9 +38,9 @@ export class SqlSession {
     return this.#tx !== undefined
   }
 
-  /** Resolves once no other handle holds the transaction. */
-  async #waitTurn(owner: Owner): Promise<void> {
-    while (this.#owner !== undefined && this.#owner !== owner) await this.#free
+  /** Whether another handle holds the transaction (then wait for `#free` and ask again). */
+  #busyFor(owner: Owner): boolean {
+    return this.#owner !== undefined && this.#owner !== owner
   }
 
   #claim(owner: Owner): void {
@@ -64,7 +64,8 @@ export class SqlSession {
 
   async begin(owner: Owner): Promise<void> {
     if (this.#owner === owner) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot start a transaction within a transaction')
-    await this.#waitTurn(owner)
+    // No await between the last check and the claim: two begins cannot both see the file free.
+    while (this.#busyFor(owner)) await this.#free
     this.#claim(owner)
     try {
       this.#tx = await this.db.beginWrite()
@@ -127,7 +128,7 @@ export class SqlSession {
 
   /** Runs one statement with statement-level atomicity. */
   async run(owner: Owner, node: AnyNode, handler: StatementHandler): Promise<StatementResult> {
-    await this.#waitTurn(owner)
+    while (this.#busyFor(owner)) await this.#free
     const tx = this.#tx
     if (this.#owner === owner && tx !== undefined) {
       const ctx = this.#context(tx) as WriteContext

@@ -25,7 +25,9 @@ function valueRows(node: AnyNode, width: number): RowInput[] {
     if (item.kind === 'PrimitiveValueListNode') {
       row = (item.values as readonly unknown[]).map((v) => fromJs(v))
     } else {
-      row = (item.values as readonly AnyNode[]).map((v) => (v.kind === 'DefaultInsertValueNode' ? undefined : constantValue(v)))
+      // A cell missing from one row of a multi-row insert: Kysely's SqliteQueryCompiler writes it
+      // as `null` (SQLite has no DEFAULT in values lists), so SQLite stores null, and so do we.
+      row = (item.values as readonly AnyNode[]).map((v) => (v.kind === 'DefaultInsertValueNode' ? null : constantValue(v)))
     }
     if (row.length !== width) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `${row.length} values for ${width} columns`)
     return row

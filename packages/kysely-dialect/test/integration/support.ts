@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as k28 from 'kysely'
 import * as k29 from 'kysely-0.29'
+// 0.29 moved the Migrator to 'kysely/migration' (the main entry only keeps deprecated stubs).
+import * as k29migration from 'kysely-0.29/migration'
 import { expect } from 'chai'
-import { BTreeDialect, type BTreeDialectConfig } from '../../src/index.js'
+import { BTreeAdapter, BTreeDialect, type BTreeDialectConfig } from '../../src/index.js'
 
 /** The Kysely API the integration tests use, from either installed version. */
 export interface KyselyVersion {
@@ -13,17 +15,19 @@ export interface KyselyVersion {
   Migrator: typeof k28.Migrator
   FileMigrationProvider: typeof k28.FileMigrationProvider
   sql: typeof k28.sql
+  NO_MIGRATIONS: typeof k28.NO_MIGRATIONS
 }
 
 /** Both supported versions: every integration suite runs once per version. */
 export const VERSIONS: KyselyVersion[] = [
-  { name: 'kysely 0.28', Kysely: k28.Kysely, Migrator: k28.Migrator, FileMigrationProvider: k28.FileMigrationProvider, sql: k28.sql },
+  { name: 'kysely 0.28', Kysely: k28.Kysely, Migrator: k28.Migrator, FileMigrationProvider: k28.FileMigrationProvider, sql: k28.sql, NO_MIGRATIONS: k28.NO_MIGRATIONS },
   {
     name: 'kysely 0.29',
     Kysely: k29.Kysely as unknown as typeof k28.Kysely,
-    Migrator: k29.Migrator as unknown as typeof k28.Migrator,
-    FileMigrationProvider: k29.FileMigrationProvider as unknown as typeof k28.FileMigrationProvider,
+    Migrator: k29migration.Migrator as unknown as typeof k28.Migrator,
+    FileMigrationProvider: k29migration.FileMigrationProvider as unknown as typeof k28.FileMigrationProvider,
     sql: k29.sql as unknown as typeof k28.sql,
+    NO_MIGRATIONS: k29migration.NO_MIGRATIONS as unknown as typeof k28.NO_MIGRATIONS,
   },
 ]
 
@@ -61,4 +65,17 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
     return err as Error & { code?: string }
   }
   expect.fail('expected a rejection')
+}
+
+/** The engine database under a Kysely instance (opened on first use). */
+export async function engineOf(db: AnyDB): Promise<import('btree-store').Database> {
+  const adapter = db.getExecutor().adapter as BTreeAdapter
+  return (await adapter.driver.session()).db
+}
+
+/** Ends a scenario: the engine's check() of the file must be clean. */
+export async function expectCheck(db: AnyDB): Promise<void> {
+  const result = (await engineOf(db)).check()
+  expect(result.errors).to.deep.equal([])
+  expect(result.ok).to.equal(true)
 }
