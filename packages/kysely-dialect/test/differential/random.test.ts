@@ -4,7 +4,8 @@ import { kysely028Api, kysely029Api, type KyselyApi } from '../helpers/kysely-ve
 import { buildQuery, buildWrite, createRandomTable, generate, generateWrites } from '../helpers/random-queries.js'
 
 /**
- * Random single-table queries against SQLite. The seed is printed; rerun one with
+ * Random single-table queries against SQLite (the read runs open the file through the dialect's
+ * `path` option, the write run hands it an engine `Database`). The seed is printed; rerun one with
  * KYSELY_DIFF_SEED=<seed>, and set KYSELY_DIFF_QUERIES / KYSELY_DIFF_ROWS for a longer run. A
  * mismatch reports the seed and the query's index, which `regressions.test.ts` can replay by name.
  */
@@ -43,7 +44,7 @@ export async function compareRandom(api: KyselyApi, seed: number, rows: number, 
       }
     }
     return mismatches
-  })
+  }, 'path')
 }
 
 /** Random updates, deletes and inserts, each followed by the whole table, compared step by step. */

@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import type { OperationNode } from 'kysely'
 import { kyselyApis, type KyselyApi } from './kysely-versions.js'
 import { canonResult, describeError, errorKind, type ErrorKind } from './outcome.js'
-import { openOracle, openSubject, type Db, type Side } from './sides.js'
+import { openOracle, openSubject, type Db, type Side, type SubjectOpening } from './sides.js'
 
 /**
  * The differential harness: a case builds the same schema and rows in a fresh SQLite database
@@ -123,12 +123,16 @@ async function setUp(side: Side, api: KyselyApi, setup: Setup | undefined): Prom
 }
 
 /** Both databases for one case, closed (and the btree file checked) whatever happens. */
-export async function withBoth<T>(api: KyselyApi, body: (oracle: Side, subject: Side) => Promise<T>): Promise<T> {
+export async function withBoth<T>(
+  api: KyselyApi,
+  body: (oracle: Side, subject: Side) => Promise<T>,
+  opening: SubjectOpening = 'database',
+): Promise<T> {
   const oracle = await openOracle(api)
   let subject: Side | undefined
   let outcome: { value: T } | { error: unknown }
   try {
-    subject = await openSubject(api)
+    subject = await openSubject(api, opening)
     outcome = { value: await body(oracle, subject) }
   } catch (error) {
     outcome = { error }

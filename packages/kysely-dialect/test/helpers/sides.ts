@@ -43,16 +43,44 @@ function removeFiles(path: string): void {
   for (const suffix of ['', '-lock', '.lock']) rmSync(path + suffix, { force: true, recursive: true })
 }
 
+function assertChecked(report: { ok: boolean; errors: unknown }): void {
+  if (!report.ok) throw new Error(`btree-store check() failed after the case: ${JSON.stringify(report.errors)}`)
+}
+
+/** How the dialect gets its file: an engine `Database` the harness opened, or a path it opens itself. */
+export type SubjectOpening = 'database' | 'path'
+
 /**
  * `KYSELY_DIFF_SUBJECT=sqlite` compares SQLite with itself: a check of the harness, which must be
- * green whatever state the dialect is in.
+ * green whatever state the dialect is in. With `'path'`, closing also proves that `db.destroy()`
+ * released the file: the harness reopens it to run `check()`.
  */
-export async function openSubject(api: KyselyApi): Promise<Side> {
+export async function openSubject(api: KyselyApi, opening: SubjectOpening = 'database'): Promise<Side> {
   if (process.env['KYSELY_DIFF_SUBJECT'] === 'sqlite') {
     const side = await openOracle(api)
     return { ...side, name: 'btree' }
   }
   const path = scratchFile()
+  if (opening === 'path') {
+    const db: Db = new api.Kysely({ dialect: new BTreeDialect({ path, durability: 'none' }) })
+    return {
+      name: 'btree',
+      db,
+      async close() {
+        try {
+          await db.destroy()
+          const reopened = await open(path)
+          try {
+            assertChecked(reopened.check())
+          } finally {
+            await reopened.close()
+          }
+        } finally {
+          removeFiles(path)
+        }
+      },
+    }
+  }
   const database = await open(path, { durability: 'none' })
   const db: Db = new api.Kysely({ dialect: new BTreeDialect({ database }) })
   return {
@@ -61,10 +89,7 @@ export async function openSubject(api: KyselyApi): Promise<Side> {
     async close() {
       try {
         await db.destroy()
-        const report = await database.check()
-        if (!report.ok) {
-          throw new Error(`btree-store check() failed after the case: ${JSON.stringify(report.errors)}`)
-        }
+        assertChecked(database.check())
       } finally {
         await database.close()
         removeFiles(path)
