@@ -94,6 +94,32 @@ diffSuite('differential: values and affinity', () => {
     db.selectFrom('v').select((eb) => ['id', eb('i', '/', eb.ref('id')).as('q'), eb('i', '/', eb.ref('r')).as('qr'), eb('i', '%', 4).as('m')]),
   ])
 
+  // Seeds 12-14 (e.g. seed 13 query 6: `select "id", "d", (? % "c") as "x" from "r"`): `%` casts
+  // both operands to INTEGER, a zero divisor after the cast gives null, and the remainder of
+  // integers is never -0.
+  both('seed 13 q6: % casts both operands to integers', columns, (db) => [
+    db.insertInto('v').values([
+      { id: 1, i: 7, r: 0.5 },
+      { id: 2, i: -4, r: 2.5 },
+      { id: 3, i: 9, r: -1.5 },
+      { id: 4, i: -9, r: 4 },
+      { id: 5, i: 0, r: -3 },
+      { id: 6, i: 5, t: '3abc', n: 7.9 },
+    ]),
+    db
+      .selectFrom('v')
+      .select((eb) => [
+        'id',
+        eb('i', '%', eb.ref('r')).as('i_mod_r'),
+        eb('r', '%', eb.ref('i')).as('r_mod_i'),
+        eb('i', '%', 2).as('i_mod_2'),
+        eb('i', '%', eb.ref('t')).as('i_mod_t'),
+        eb('n', '%', 3).as('n_mod_3'),
+        eb(eb.val<number>(5), '%', eb.ref('r')).as('five_mod_r'),
+      ])
+      .orderBy('id'),
+  ])
+
   both('division of a column by a parameter', columns, (db) => [
     db.insertInto('v').values([
       { id: 1, i: 7 },

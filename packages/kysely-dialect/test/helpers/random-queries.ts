@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely'
+import type { AliasableExpression, Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely'
 import type { Db } from './sides.js'
 
 /**
@@ -45,11 +45,24 @@ export type Filter =
   | { kind: 'like'; column: Column; not: boolean; pattern: string }
   | { kind: 'between'; column: Column; not: boolean; low: Value; high: Value }
   | { kind: 'null'; column: Column; not: boolean }
+  | { kind: 'cmp-computed'; computed: Computed; op: ComparisonOperator; value: Value }
   | { kind: 'and' | 'or'; items: Filter[] }
   | { kind: 'not'; item: Filter }
 
+export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%' | '||'
+export type Operand = { column: Column } | { value: Value }
+
+/** `left op right`, selected as `x`; parenthesized when it sits inside a comparison. */
+export interface Computed {
+  left: Operand
+  op: ArithmeticOperator
+  right: Operand
+}
+
 export interface QuerySpec {
   select: Column[] | '*'
+  /** An extra computed column `x`. */
+  compute?: Computed
   where?: Filter
   /** Always ends with `id`, so the order is total and an ordered comparison is fair. */
   orderBy?: { column: Column; direction: 'asc' | 'desc' }[]
@@ -113,6 +126,16 @@ export function randomRows(random: Random, count: number): Row[] {
 }
 
 const operators: readonly ComparisonOperator[] = ['=', '<>', '!=', '<', '<=', '>', '>=']
+const arithmetic: readonly ArithmeticOperator[] = ['+', '-', '*', '/', '%', '||']
+
+function randomOperand(random: Random): Operand {
+  if (random() < 0.6) return { column: pick(random, columns) }
+  return { value: random() < 0.7 ? int(random, -3, 4) : randomValue(random) }
+}
+
+function randomComputed(random: Random): Computed {
+  return { left: randomOperand(random), op: pick(random, arithmetic), right: randomOperand(random) }
+}
 const likePatterns = ['a%', '%b%', 'A_', '_', '%', '%\\_%', 'é%', '1%', '%0', '', 'ab', 'A%C', '%.5']
 
 /**
@@ -130,7 +153,8 @@ function randomFilter(random: Random, depth: number): Filter {
   const column = pick(random, columns)
   const leaf = random()
   if (leaf < 0.4) return { kind: 'cmp', column, op: pick(random, operators), value: randomValue(random) }
-  if (leaf < 0.5) return { kind: 'cmp-column', column, op: pick(random, operators), other: pick(random, columns) }
+  if (leaf < 0.45) return { kind: 'cmp-column', column, op: pick(random, operators), other: pick(random, columns) }
+  if (leaf < 0.5) return { kind: 'cmp-computed', computed: randomComputed(random), op: pick(random, operators), value: randomValue(random) }
   if (leaf < 0.63) {
     const values = Array.from({ length: int(random, 1, 4) }, () => randomValue(random))
     return { kind: 'in', column, not: random() < 0.4, values }
@@ -147,6 +171,7 @@ function randomQuery(random: Random): QuerySpec {
     select: random() < 0.3 ? '*' : columns.filter(() => random() < 0.6),
   }
   if (spec.select !== '*' && spec.select.length === 0) spec.select = ['id']
+  if (random() < 0.3) spec.compute = randomComputed(random)
   if (random() < 0.85) spec.where = randomFilter(random, 3)
   if (random() < 0.7) {
     const keys = Array.from({ length: int(random, 0, 2) }, () => ({
@@ -200,8 +225,19 @@ type Eb = ExpressionBuilder<any, 'r'>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type RandomQuery = SelectQueryBuilder<any, 'r', Record<string, unknown>>
 
+function operandExpression(eb: Eb, operand: Operand): Expression<unknown> {
+  return 'column' in operand ? eb.ref(operand.column) : eb.val(toSql(operand.value))
+}
+
+/** Always parenthesized: Kysely writes nested binary operations without parentheses. */
+function computedExpression(eb: Eb, computed: Computed): AliasableExpression<unknown> {
+  return eb.parens(operandExpression(eb, computed.left), computed.op, operandExpression(eb, computed.right))
+}
+
 function filterExpression(eb: Eb, filter: Filter): Expression<SqlBool> {
   switch (filter.kind) {
+    case 'cmp-computed':
+      return eb(computedExpression(eb, filter.computed), filter.op, toSql(filter.value))
     case 'cmp':
       return eb(filter.column, filter.op, toSql(filter.value))
     case 'cmp-column':
@@ -229,6 +265,8 @@ function filterExpression(eb: Eb, filter: Filter): Expression<SqlBool> {
 export function buildQuery(db: Db, spec: QuerySpec): RandomQuery {
   const from = db.selectFrom('r')
   let query: RandomQuery = spec.select === '*' ? from.selectAll() : from.select(spec.select)
+  const computed = spec.compute
+  if (computed !== undefined) query = query.select((eb) => computedExpression(eb, computed).as('x'))
   const where = spec.where
   if (where !== undefined) query = query.where((eb) => filterExpression(eb, where))
   for (const key of spec.orderBy ?? []) query = query.orderBy(key.column, key.direction)
