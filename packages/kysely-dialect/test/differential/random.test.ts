@@ -1,7 +1,16 @@
 import { expect } from 'chai'
 import { runOn, withBoth } from '../helpers/differential.js'
 import { kysely028Api, kysely029Api, type KyselyApi } from '../helpers/kysely-versions.js'
-import { buildQuery, buildWrite, createRandomTable, generate, generateWrites } from '../helpers/random-queries.js'
+import {
+  buildQuery,
+  buildWrite,
+  computedUses,
+  createRandomTable,
+  filterUses,
+  generate,
+  generateWrites,
+  type KnownGap,
+} from '../helpers/random-queries.js'
 
 /**
  * Random single-table queries against SQLite (the read runs open the file through the dialect's
@@ -13,6 +22,41 @@ const seed = Number(process.env['KYSELY_DIFF_SEED'] ?? Math.floor(Math.random() 
 const queryCount = Number(process.env['KYSELY_DIFF_QUERIES'] ?? 300)
 const rowCount = Number(process.env['KYSELY_DIFF_ROWS'] ?? 60)
 const writeCount = Number(process.env['KYSELY_DIFF_WRITES'] ?? 100)
+
+/** FAILING.md entries the random runs step around (each also held by a named case). */
+const knownGaps: readonly KnownGap[] = [
+  {
+    // D1: a TEXT column compared with a BLOB column.
+    id: 'D1',
+    query: (spec) =>
+      filterUses(spec.where, (leaf) => leaf.kind === 'cmp-column' && ['b', 'd'].includes(leaf.column) && ['b', 'd'].includes(leaf.other) && leaf.column !== leaf.other),
+    write: (spec) =>
+      spec.kind !== 'insert' &&
+      filterUses(spec.where, (leaf) => leaf.kind === 'cmp-column' && ['b', 'd'].includes(leaf.column) && ['b', 'd'].includes(leaf.other) && leaf.column !== leaf.other),
+  },
+  {
+    // G1: `%` on operands that are not integers.
+    id: 'G1',
+    query: (spec) => computedUses(spec, (computed) => computed.op === '%'),
+  },
+  {
+    // E1: a multiplication can store -0.0 in the REAL column.
+    id: 'E1',
+    write: (spec) => spec.kind === 'update' && spec.change === 'mul',
+  },
+]
+const includeGaps = process.env['KYSELY_DIFF_KNOWN_GAPS'] === 'include'
+
+function gapOf(test: (gap: KnownGap) => boolean): string | undefined {
+  if (includeGaps) return undefined
+  return knownGaps.find(test)?.id
+}
+
+const skippedByGap = new Map<string, number>()
+
+function countSkip(id: string): void {
+  skippedByGap.set(id, (skippedByGap.get(id) ?? 0) + 1)
+}
 
 interface Mismatch {
   readonly index: number
@@ -27,6 +71,11 @@ export async function compareRandom(api: KyselyApi, seed: number, rows: number, 
     const mismatches: Mismatch[] = []
     for (const [index, spec] of generated.queries.entries()) {
       if (only !== undefined && index !== only) continue
+      const gap = gapOf((g) => g.query?.(spec) === true)
+      if (gap !== undefined) {
+        countSkip(gap)
+        continue
+      }
       const expected = await runOn(oracle, api, (db) => buildQuery(db, spec))
       const actual = await runOn(subject, api, (db) => buildQuery(db, spec))
       try {
@@ -55,6 +104,11 @@ export async function compareRandomWrites(api: KyselyApi, seed: number, rows: nu
     await createRandomTable(subject.db, generated.rows)
     const mismatches: Mismatch[] = []
     for (const [index, spec] of generated.writes.entries()) {
+      const gap = gapOf((g) => g.write?.(spec) === true)
+      if (gap !== undefined) {
+        countSkip(gap)
+        continue
+      }
       const run = (db: Parameters<typeof buildWrite>[0]) => [buildWrite(db, spec), db.selectFrom('r').selectAll().orderBy('id')]
       const expected = await runOn(oracle, api, run)
       const actual = await runOn(subject, api, run)
@@ -92,6 +146,12 @@ function assertNone(mismatches: readonly Mismatch[]): void {
 describe('differential: random single-table queries', () => {
   before(() => {
     console.log(`    random differential seed: ${seed} (KYSELY_DIFF_SEED=${seed} to replay)`)
+  })
+
+  after(() => {
+    if (skippedByGap.size === 0) return
+    const counts = [...skippedByGap].map(([id, n]) => `${id}: ${n}`).join(', ')
+    console.log(`    left out for known differences (FAILING.md; KYSELY_DIFF_KNOWN_GAPS=include to run them): ${counts}`)
   })
 
   it(`${queryCount} random filters, orders and limits over ${rowCount} mixed-type rows (${kysely028Api.label})`, async () => {

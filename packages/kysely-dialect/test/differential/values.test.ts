@@ -165,6 +165,15 @@ diffSuite('differential: values and affinity', () => {
     db.selectFrom('v').select(['id', 'r', 'n', 'b']).orderBy('id'),
   ])
 
+  both('integer arithmetic never gives a negative zero', columns, (db) => [
+    db.insertInto('v').values({ id: 1, i: 0, n: 0 }),
+    db
+      .selectFrom('v')
+      .select((eb) => [eb('i', '*', -1).as('a'), eb('n', '*', -3).as('b'), eb(eb.neg('i'), '+', 0).as('c'), eb('i', '/', -5).as('d')]),
+    db.updateTable('v').set((eb) => ({ i: eb('i', '*', -1), t: eb('i', '*', -1) })),
+    db.selectFrom('v').select(['i', 't']),
+  ])
+
   both('a computed negative zero', columns, (db) => [
     db.insertInto('v').values({ id: 1, r: -1.5 }),
     db.selectFrom('v').select((eb) => ['id', eb('r', '*', 0).as('z')]),

@@ -346,3 +346,33 @@ export function buildWrite(db: Db, spec: WriteSpec) {
     }
   }
 }
+
+/**
+ * A known difference (an entry of FAILING.md) and how to recognise a random query or write that
+ * would run into it. The random runs leave such queries out, so that they keep finding new
+ * differences while a named case holds the known one; set KYSELY_DIFF_KNOWN_GAPS=include to run
+ * them anyway (for example to check a fix, after which the gap is deleted here).
+ */
+export interface KnownGap {
+  readonly id: string
+  readonly query?: (spec: QuerySpec) => boolean
+  readonly write?: (spec: WriteSpec) => boolean
+}
+
+export function filterUses(filter: Filter | undefined, test: (leaf: Filter) => boolean): boolean {
+  if (filter === undefined) return false
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return filter.items.some((item) => filterUses(item, test))
+    case 'not':
+      return filterUses(filter.item, test)
+    default:
+      return test(filter)
+  }
+}
+
+export function computedUses(spec: QuerySpec, test: (computed: Computed) => boolean): boolean {
+  if (spec.compute !== undefined && test(spec.compute)) return true
+  return filterUses(spec.where, (leaf) => leaf.kind === 'cmp-computed' && test(leaf.computed))
+}
