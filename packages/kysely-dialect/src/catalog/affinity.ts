@@ -25,39 +25,35 @@ export function applyAffinity(v: SqlValue, affinity: Affinity | undefined): SqlV
     case 'numeric':
       return applyNumeric(v)
     case 'real': {
+      // SQLite stores a whole-valued real of a REAL column as an integer on disk, so -0.0 reads back as 0.0.
       const n = applyNumeric(v)
-      return isInteger(n) ? real(numberOf(n)) : n
+      return isInteger(n) ? real(numberOf(n) === 0 ? 0 : numberOf(n)) : n
     }
   }
 }
 
 function applyNumeric(v: SqlValue): SqlValue {
   if (typeof v === 'string') return numericFromText(v)
-  if (v instanceof Real) return Math.abs(v.value) <= Number.MAX_SAFE_INTEGER ? v.value : v
+  if (v instanceof Real) return Math.abs(v.value) <= Number.MAX_SAFE_INTEGER ? v.value + 0 : v
   return v
 }
 
 /**
- * Affinity applied to the operands of a comparison (datatype3.html §4.2): a numeric column turns a
- * text operand without affinity into a number when it looks like one; a text column turns an
- * operand without affinity into text.
+ * The affinity a comparison applies to both operands (SQLite's sqlite3CompareAffinity). A column
+ * has an affinity, BLOB included; other expressions have none (undefined). Two columns: NUMERIC
+ * when either is numeric, else no conversion. One column: its affinity. Neither: no conversion.
  */
-export function comparisonAffinity(leftAffinity: Affinity | undefined, rightAffinity: Affinity | undefined): [Affinity | undefined, Affinity | undefined] {
-  // BLOB affinity is SQLite's "no affinity".
-  const left = leftAffinity === 'blob' ? undefined : leftAffinity
-  const right = rightAffinity === 'blob' ? undefined : rightAffinity
+export function comparisonAffinity(left: Affinity | undefined, right: Affinity | undefined): Affinity | undefined {
   const numeric = (a: Affinity | undefined): boolean => a === 'integer' || a === 'real' || a === 'numeric'
-  if (numeric(left) && !numeric(right)) return [undefined, 'numeric']
-  if (numeric(right) && !numeric(left)) return ['numeric', undefined]
-  if (left === 'text' && right === undefined) return [undefined, 'text']
-  if (right === 'text' && left === undefined) return ['text', undefined]
-  return [undefined, undefined]
+  if (left !== undefined && right !== undefined) return numeric(left) || numeric(right) ? 'numeric' : undefined
+  const one = left ?? right
+  if (one === undefined || one === 'blob') return undefined
+  return numeric(one) ? 'numeric' : 'text'
 }
 
-/** NUMERIC affinity as a comparison applies it: only text that looks numeric changes. */
+/** An affinity as a comparison applies it: NUMERIC changes only text that looks numeric; TEXT turns numbers into text. */
 export function applyComparisonAffinity(v: SqlValue, affinity: Affinity | undefined): SqlValue {
   if (affinity === undefined || v === null) return v
-  if (affinity === 'numeric') return typeof v === 'string' ? numericFromText(v) : v
   if (affinity === 'text') return typeof v === 'string' || v instanceof Uint8Array ? v : toText(v)
-  return v
+  return typeof v === 'string' ? numericFromText(v) : v
 }

@@ -134,8 +134,8 @@ function negate(v: SqlValue): SqlValue {
 
 /** Operands after the comparison affinity rules, as SQLite compares them. */
 function comparePrepared(left: Expr, right: Expr): (t: Tuple) => [SqlValue, SqlValue] {
-  const [la, ra] = comparisonAffinity(left.affinity, right.affinity)
-  return (t) => [applyComparisonAffinity(left.eval(t), la), applyComparisonAffinity(right.eval(t), ra)]
+  const affinity = comparisonAffinity(left.affinity, right.affinity)
+  return (t) => [applyComparisonAffinity(left.eval(t), affinity), applyComparisonAffinity(right.eval(t), affinity)]
 }
 
 type Comparison = (c: number) => boolean

@@ -51,7 +51,7 @@ function keyColumnIndex(table: TableDef, e: Expr): number {
 /** The constant compared with a key column, converted by the affinity the comparison applies. */
 function keyConstant(column: Expr, other: Expr): SqlValue | undefined {
   if (!other.constant) return undefined
-  const affinity = comparisonAffinity(column.affinity, other.affinity)[1]
+  const affinity = comparisonAffinity(column.affinity, other.affinity)
   return applyComparisonAffinity(other.eval([]), affinity)
 }
 
