@@ -3,6 +3,7 @@ import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../c
 import { unsupported } from '../errors.js'
 import { compareValues, fromJs, isInteger, numberOf, real, toNumeric, toText, truth, type SqlValue, integer } from '../encoding/values.js'
 import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
+import { byPrecedence, isGrouped } from './precedence.js'
 import type { ResolvedColumn, Scope, Tuple } from './scope.js'
 
 /**
@@ -28,7 +29,13 @@ function constant(value: SqlValue): Expr {
 }
 
 export function compileExpr(node: OperationNode, scope: Scope): Expr {
-  return dispatch(EXPRESSIONS, node, 'in an expression')(node as AnyNode, scope)
+  // Chains of operators are regrouped as SQLite reads Kysely's unparenthesized text (precedence.ts).
+  const grouped = isChain(node) && !isGrouped(node) ? byPrecedence(node) : node
+  return dispatch(EXPRESSIONS, grouped, 'in an expression')(grouped as AnyNode, scope)
+}
+
+function isChain(node: OperationNode): boolean {
+  return node.kind === 'BinaryOperationNode' || node.kind === 'AndNode' || node.kind === 'OrNode' || node.kind === 'UnaryOperationNode'
 }
 
 /** The value of an expression without columns (limit, offset, defaults, inserted values). */
@@ -119,6 +126,8 @@ function unary(node: AnyNode, scope: Scope): Expr {
       return { eval: (t) => { const v = truth(operand.eval(t)); return v === null ? null : v ? 0 : 1 }, affinity: undefined, constant: c }
     case '-':
       return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c }
+    case '+':
+      return { eval: (t) => operand.eval(t), affinity: undefined, constant: c }
     default:
       throw unsupported(`the unary operator ${op}`)
   }
@@ -318,8 +327,15 @@ function arithmetic(f: Arith, op: string, av: SqlValue, bv: SqlValue): SqlValue 
   }
   const x = numberOf(a)
   const y = numberOf(b)
-  if ((op === '/' || op === '%') && y === 0) return null
-  if (op === '%') return real(Math.trunc(x) % Math.trunc(y))
+  if (op === '%') {
+    // SQLite casts both operands of % to integers (a remainder by a |divisor| < 1 is null) and keeps the result real.
+    const a = Math.trunc(x)
+    const b = Math.trunc(y)
+    if (b === 0 || !Number.isFinite(a) || !Number.isFinite(b)) return null
+    const r = a % b
+    return real(r === 0 ? 0 : r)
+  }
+  if (op === '/' && y === 0) return null
   return real(f(x, y))
 }
 

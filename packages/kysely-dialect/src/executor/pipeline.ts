@@ -5,6 +5,7 @@ import { planAccess, type OrderTerm } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import type { ExecContext } from './context.js'
 import { compileExpr } from './expression.js'
+import { byPrecedence } from './precedence.js'
 import { compareTuples } from './query-parts.js'
 import { scanRows } from './row-source.js'
 import type { Scope } from './scope.js'
@@ -27,11 +28,13 @@ export interface ReadRequest {
  */
 export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[]; plan: QueryPlan } {
   const stopAfter = req.limit === undefined ? undefined : req.limit + req.offset
-  const access = planAccess(req.table, req.where, req.scope, req.order, stopAfter)
+  // The planner reads conjuncts: they must be SQLite's (`a or b and c` is not a conjunction of c).
+  const where = req.where === undefined ? undefined : byPrecedence(req.where)
+  const access = planAccess(req.table, where, req.scope, req.order, stopAfter)
   const plan: QueryPlan = { statement: req.statement, scan: access, sort: !access.orderByKey }
   ctx.onPlan?.(plan)
   if (ctx.planOnly === true) return { rows: [], plan }
-  const filter = req.where === undefined ? undefined : compileExpr(req.where, req.scope)
+  const filter = where === undefined ? undefined : compileExpr(where, req.scope)
   const matched: StoredRow[] = []
   const tuple: [StoredRow['row']] = [undefined as unknown as StoredRow['row']]
   if (access.stopAfter === 0) return { rows: [], plan }

@@ -199,6 +199,21 @@ for (const version of VERSIONS) {
       expect((await db.insertInto('b').values({ v: 'w' }).executeTakeFirst()).insertId).to.equal(3n)
     })
 
+    it('operator chains follow SQL precedence, as SQLite reads the unparenthesized text Kysely compiles', async () => {
+      const db = t.open()
+      await people(db)
+      // Kysely prints eb(eb('age', '-', 'id'), '*', 2) as "age" - "id" * ?, which SQLite reads as age - (id * 2).
+      const row = await db
+        .selectFrom('person')
+        .select((eb) => [eb(eb('age', '-', eb.ref('id')), '*', 2).as('x'), eb(eb('age', '-', eb.ref('id')), '*', eb.parens(eb('id', '+', 0))).as('y')])
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow()
+      expect(row).to.deep.equal({ x: 28, y: 29 })
+      // A comparison over a chain: "age" - "id" > ? - "id" reads (age - id) > (20 - id).
+      const ids = await db.selectFrom('person').select('id').where((eb) => eb(eb('age', '-', eb.ref('id')), '>', eb(eb.val(20), '-', eb.ref('id')))).orderBy('id').execute()
+      expect(ids).to.deep.equal([{ id: 1 }, { id: 3 }, { id: 4 }, { id: 5 }])
+    })
+
     it('unsupported constructs throw BTREE_SQL_UNSUPPORTED naming the node kind', async () => {
       const db = t.open()
       await people(db)
