@@ -4,9 +4,7 @@ import { kysely028Api, kysely029Api, type KyselyApi } from '../helpers/kysely-ve
 import {
   buildQuery,
   buildWrite,
-  computedUses,
   createRandomTable,
-  filterUses,
   generate,
   generateWrites,
   type KnownGap,
@@ -24,27 +22,8 @@ const rowCount = Number(process.env['KYSELY_DIFF_ROWS'] ?? 60)
 const writeCount = Number(process.env['KYSELY_DIFF_WRITES'] ?? 100)
 
 /** FAILING.md entries the random runs step around (each also held by a named case). */
-const knownGaps: readonly KnownGap[] = [
-  {
-    // D1: a TEXT column compared with a BLOB column.
-    id: 'D1',
-    query: (spec) =>
-      filterUses(spec.where, (leaf) => leaf.kind === 'cmp-column' && ['b', 'd'].includes(leaf.column) && ['b', 'd'].includes(leaf.other) && leaf.column !== leaf.other),
-    write: (spec) =>
-      spec.kind !== 'insert' &&
-      filterUses(spec.where, (leaf) => leaf.kind === 'cmp-column' && ['b', 'd'].includes(leaf.column) && ['b', 'd'].includes(leaf.other) && leaf.column !== leaf.other),
-  },
-  {
-    // G1: `%` on operands that are not integers.
-    id: 'G1',
-    query: (spec) => computedUses(spec, (computed) => computed.op === '%'),
-  },
-  {
-    // E1: a multiplication can store -0.0 in the REAL column.
-    id: 'E1',
-    write: (spec) => spec.kind === 'update' && spec.change === 'mul',
-  },
-]
+// Empty while FAILING.md has no open entry; D1, E1 and G1 stood here until kysely e6c3ca4/559fe48.
+const knownGaps: readonly KnownGap[] = []
 const includeGaps = process.env['KYSELY_DIFF_KNOWN_GAPS'] === 'include'
 
 function gapOf(test: (gap: KnownGap) => boolean): string | undefined {
