@@ -8,6 +8,7 @@ import {
   generate,
   generateWrites,
   type KnownGap,
+  type Shape,
 } from '../helpers/random-queries.js'
 
 /**
@@ -42,11 +43,18 @@ interface Mismatch {
   readonly report: string
 }
 
-export async function compareRandom(api: KyselyApi, seed: number, rows: number, queries: number, only?: number): Promise<Mismatch[]> {
-  const generated = generate(seed, rows, queries)
+export async function compareRandom(
+  api: KyselyApi,
+  seed: number,
+  rows: number,
+  queries: number,
+  shape: Shape = 'rowid',
+  only?: number,
+): Promise<Mismatch[]> {
+  const generated = generate(seed, rows, queries, shape)
   return withBoth(api, async (oracle, subject) => {
-    await createRandomTable(oracle.db, generated.rows)
-    await createRandomTable(subject.db, generated.rows)
+    await createRandomTable(oracle.db, generated.rows, shape)
+    await createRandomTable(subject.db, generated.rows, shape)
     const mismatches: Mismatch[] = []
     for (const [index, spec] of generated.queries.entries()) {
       if (only !== undefined && index !== only) continue
@@ -64,7 +72,7 @@ export async function compareRandom(api: KyselyApi, seed: number, rows: number, 
         mismatches.push({
           index,
           report:
-            `seed ${seed}, query ${index}: ${compiled.sql}\n` +
+            `seed ${seed} (${shape}), query ${index}: ${compiled.sql}\n` +
             `  parameters: ${JSON.stringify(compiled.parameters, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}\n` +
             `  sqlite: ${JSON.stringify(expected[0]?.outcome)}${expected[0]?.detail ? ` (${expected[0].detail})` : ''}\n` +
             `  btree:  ${JSON.stringify(actual[0]?.outcome)}${actual[0]?.detail ? ` (${actual[0].detail})` : ''}`,
@@ -76,11 +84,11 @@ export async function compareRandom(api: KyselyApi, seed: number, rows: number, 
 }
 
 /** Random updates, deletes and inserts, each followed by the whole table, compared step by step. */
-export async function compareRandomWrites(api: KyselyApi, seed: number, rows: number, writes: number): Promise<Mismatch[]> {
-  const generated = generateWrites(seed, rows, writes)
+export async function compareRandomWrites(api: KyselyApi, seed: number, rows: number, writes: number, shape: Shape = 'rowid'): Promise<Mismatch[]> {
+  const generated = generateWrites(seed, rows, writes, shape)
   return withBoth(api, async (oracle, subject) => {
-    await createRandomTable(oracle.db, generated.rows)
-    await createRandomTable(subject.db, generated.rows)
+    await createRandomTable(oracle.db, generated.rows, shape)
+    await createRandomTable(subject.db, generated.rows, shape)
     const mismatches: Mismatch[] = []
     for (const [index, spec] of generated.writes.entries()) {
       const gap = gapOf((g) => g.write?.(spec) === true)
@@ -99,7 +107,7 @@ export async function compareRandomWrites(api: KyselyApi, seed: number, rows: nu
         mismatches.push({
           index,
           report:
-            `seed ${seed}, write ${index}: ${compiled.sql}\n` +
+            `seed ${seed} (${shape}), write ${index}: ${compiled.sql}\n` +
             `  parameters: ${JSON.stringify(compiled.parameters)}\n` +
             (step === 1 ? `  the statement agrees; the table after it does not:\n` : '') +
             `  sqlite: ${JSON.stringify(expected[step]?.outcome)}${expected[step]?.detail ? ` (${expected[step].detail})` : ''}\n` +
@@ -143,5 +151,13 @@ describe('differential: random single-table queries', () => {
 
   it(`${writeCount} random updates, deletes and inserts, the table compared after each (${kysely028Api.label})`, async () => {
     assertNone(await compareRandomWrites(kysely028Api, seed + 2, rowCount, writeCount))
+  })
+
+  it(`${Math.ceil(queryCount / 2)} random queries over a table keyed by values of every storage class, with indexes (${kysely028Api.label})`, async () => {
+    assertNone(await compareRandom(kysely028Api, seed + 3, rowCount, Math.ceil(queryCount / 2), 'keyed'))
+  })
+
+  it(`${writeCount} random writes to the keyed table with a unique index, the table compared after each (${kysely029Api.label})`, async () => {
+    assertNone(await compareRandomWrites(kysely029Api, seed + 4, rowCount, writeCount, 'keyed'))
   })
 })

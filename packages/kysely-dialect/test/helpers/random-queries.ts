@@ -71,7 +71,8 @@ export interface QuerySpec {
 }
 
 export interface Row {
-  id: number
+  /** A number in the rowid shape; any storage class but null in the keyed shape. */
+  id: Value
   a: Value
   b: Value
   c: Value
@@ -139,17 +140,18 @@ function randomComputed(random: Random): Computed {
 const likePatterns = ['a%', '%b%', 'A_', '_', '%', '%\\_%', 'é%', '1%', '%0', '', 'ab', 'A%C', '%.5']
 
 /**
- * `like` stays off column `d` because better-sqlite3 is built with SQLITE_LIKE_DOESNT_MATCH_BLOBS
- * and sql.js is not, so the oracle would answer differently from the SQLite Kysely users run.
+ * `like` stays off the columns that may hold blobs (`d`, and `id` in the keyed shape) because
+ * better-sqlite3 is built with SQLITE_LIKE_DOESNT_MATCH_BLOBS and sql.js is not, so the oracle would
+ * answer differently from the SQLite Kysely users run.
  */
-function randomFilter(random: Random, depth: number): Filter {
+function randomFilter(random: Random, depth: number, noLike: readonly Column[] = ['d']): Filter {
   const r = random()
   if (depth > 0 && r < 0.3) {
     const kind = random() < 0.5 ? 'and' : 'or'
-    const items = Array.from({ length: int(random, 0, 3) }, () => randomFilter(random, depth - 1))
+    const items = Array.from({ length: int(random, 0, 3) }, () => randomFilter(random, depth - 1, noLike))
     return { kind, items }
   }
-  if (depth > 0 && r < 0.38) return { kind: 'not', item: randomFilter(random, depth - 1) }
+  if (depth > 0 && r < 0.38) return { kind: 'not', item: randomFilter(random, depth - 1, noLike) }
   const column = pick(random, columns)
   const leaf = random()
   if (leaf < 0.4) return { kind: 'cmp', column, op: pick(random, operators), value: randomValue(random) }
@@ -159,20 +161,20 @@ function randomFilter(random: Random, depth: number): Filter {
     const values = Array.from({ length: int(random, 1, 4) }, () => randomValue(random))
     return { kind: 'in', column, not: random() < 0.4, values }
   }
-  if (leaf < 0.75 && column !== 'd') return { kind: 'like', column, not: random() < 0.3, pattern: pick(random, likePatterns) }
+  if (leaf < 0.75 && !noLike.includes(column)) return { kind: 'like', column, not: random() < 0.3, pattern: pick(random, likePatterns) }
   if (leaf < 0.87) {
     return { kind: 'between', column, not: random() < 0.3, low: randomValue(random), high: randomValue(random) }
   }
   return { kind: 'null', column, not: random() < 0.5 }
 }
 
-function randomQuery(random: Random): QuerySpec {
+function randomQuery(random: Random, noLike: readonly Column[]): QuerySpec {
   const spec: QuerySpec = {
     select: random() < 0.3 ? '*' : columns.filter(() => random() < 0.6),
   }
   if (spec.select !== '*' && spec.select.length === 0) spec.select = ['id']
   if (random() < 0.3) spec.compute = randomComputed(random)
-  if (random() < 0.85) spec.where = randomFilter(random, 3)
+  if (random() < 0.85) spec.where = randomFilter(random, 3, noLike)
   if (random() < 0.7) {
     const keys = Array.from({ length: int(random, 0, 2) }, () => ({
       column: pick(random, columns.slice(1)),
@@ -186,11 +188,59 @@ function randomQuery(random: Random): QuerySpec {
   return spec
 }
 
+/**
+ * The two table shapes: `rowid` is `id integer primary key` (SQLite's rowid); `keyed` is
+ * `id blob primary key` holding every storage class, with a unique index on `b` and an index on
+ * `(a, c)`, so that key encoding order, index maintenance and unique checks are exercised too.
+ */
+export type Shape = 'rowid' | 'keyed'
+
+/** A key of any storage class, told apart as SQLite's equality does (1 and 1.0 are one key). */
+function keyIdentity(value: Value): string {
+  if (typeof value === 'number') return `n${value}`
+  if (typeof value === 'string') return `t${value}`
+  if (value === null) return 'null'
+  return `b${value.blob.join(',')}`
+}
+
+function randomKey(random: Random): Value {
+  const r = random()
+  if (r < 0.4) return int(random, -20, 40)
+  if (r < 0.55) return int(random, -20, 40) + 0.5
+  if (r < 0.85) return pick(random, ['k', 'K', 'k1', 'k10', 'k2', 'a', 'é', '', '9', '10', ' 1']) + pick(random, ['', 'x', 'y'])
+  return { blob: Array.from({ length: int(random, 0, 2) }, () => pick(random, [0, 1, 97, 255])) }
+}
+
+/** Keyed-shape rows: distinct keys, and distinct non-null `b` values (b carries a unique index). */
+function keyedRows(random: Random, count: number, used: Set<string>): Row[] {
+  const usedB = new Set<string>()
+  const rows: Row[] = []
+  for (const row of randomRows(random, count)) {
+    let id = randomKey(random)
+    while (used.has(keyIdentity(id))) id = randomKey(random)
+    used.add(keyIdentity(id))
+    // `b` has TEXT affinity: the number 10 is stored as '10' and collides with it.
+    const identity = typeof row.b === 'number' ? keyIdentity(String(row.b)) : keyIdentity(row.b)
+    const b = row.b === null || usedB.has(identity) ? null : row.b
+    if (b !== null) usedB.add(identity)
+    rows.push({ ...row, id, b })
+  }
+  return rows
+}
+
+function blobColumns(shape: Shape): readonly Column[] {
+  return shape === 'rowid' ? ['d'] : ['d', 'id']
+}
+
+function initialRows(random: Random, shape: Shape, count: number): Row[] {
+  return shape === 'rowid' ? randomRows(random, count) : keyedRows(random, count, new Set())
+}
+
 /** The table rows and `count` queries for a seed; query `i` is always the same for a given seed. */
-export function generate(seed: number, rowCount: number, queryCount: number): { rows: Row[]; queries: QuerySpec[] } {
+export function generate(seed: number, rowCount: number, queryCount: number, shape: Shape = 'rowid'): { rows: Row[]; queries: QuerySpec[] } {
   const random = prng(seed)
-  const rows = randomRows(random, rowCount)
-  const queries = Array.from({ length: queryCount }, () => randomQuery(random))
+  const rows = initialRows(random, shape, rowCount)
+  const queries = Array.from({ length: queryCount }, () => randomQuery(random, blobColumns(shape)))
   return { rows, queries }
 }
 
@@ -198,19 +248,23 @@ export function toSql(value: Value): unknown {
   return value !== null && typeof value === 'object' ? Buffer.from(value.blob) : value
 }
 
-/** `r(id integer primary key, a integer, b text, c real, d blob)` holding `rows`. */
-export async function createRandomTable(db: Db, rows: readonly Row[]): Promise<void> {
+/** `r(id <integer or blob> primary key, a integer, b text, c real, d blob)` holding `rows`. */
+export async function createRandomTable(db: Db, rows: readonly Row[], shape: Shape = 'rowid'): Promise<void> {
   await db.schema
     .createTable('r')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('id', shape === 'rowid' ? 'integer' : 'blob', (c) => c.primaryKey())
     .addColumn('a', 'integer')
     .addColumn('b', 'text')
     .addColumn('c', 'real')
     .addColumn('d', 'blob')
     .execute()
+  if (shape === 'keyed') {
+    await db.schema.createIndex('r_b').on('r').column('b').unique().execute()
+    await db.schema.createIndex('r_a_c').on('r').columns(['a', 'c']).execute()
+  }
   for (let i = 0; i < rows.length; i += 50) {
     const chunk = rows.slice(i, i + 50).map((row) => ({
-      id: row.id,
+      id: toSql(row.id),
       a: toSql(row.a),
       b: toSql(row.b),
       c: toSql(row.c),
@@ -279,30 +333,41 @@ export function buildQuery(db: Db, spec: QuerySpec): RandomQuery {
 export type WriteSpec =
   | { kind: 'update'; column: 'a' | 'b' | 'c' | 'd' | 'id'; change: 'add' | 'concat' | 'mul' | 'set'; value: Value; where?: Filter }
   | { kind: 'delete'; where?: Filter }
-  | { kind: 'insert'; rows: Omit<Row, 'id'>[]; withIds: number[] | undefined }
+  | { kind: 'insert'; rows: Omit<Row, 'id'>[]; withIds: Value[] | undefined }
 
-function randomWrite(random: Random, nextId: () => number): WriteSpec {
+/**
+ * In the keyed shape the key is never updated and `b` (unique) only set to a constant: SQLite
+ * checks a unique constraint row by row in its scan order (the hidden rowid), which is not the key
+ * order the dialect scans in, so an update whose rows collide only transiently (`b = b || 'x'`
+ * where another row holds that value already) could legitimately succeed on one and fail on the
+ * other. A constant set collides whatever the order. Inserts may collide on the key or on `b`.
+ */
+function randomWrite(random: Random, shape: Shape, nextId: () => Value): WriteSpec {
   const r = random()
-  const where = random() < 0.9 ? randomFilter(random, 2) : undefined
+  const where = random() < 0.9 ? randomFilter(random, 2, blobColumns(shape)) : undefined
   if (r < 0.5) {
-    const column = pick(random, ['a', 'b', 'c', 'd', 'a', 'id'] as const)
+    const choices = shape === 'rowid' ? (['a', 'b', 'c', 'd', 'a', 'id'] as const) : (['a', 'b', 'c', 'd', 'a', 'c'] as const)
+    const column = pick(random, choices)
     if (column === 'id') return { kind: 'update', column, change: 'add', value: 1000, where }
-    const change = pick(random, ['add', 'concat', 'mul', 'set'] as const)
+    const change = shape === 'keyed' && column === 'b' ? 'set' : pick(random, ['add', 'concat', 'mul', 'set'] as const)
     const value = change === 'concat' ? randomText(random) : change === 'set' ? randomValue(random) : int(random, -2, 3)
     return { kind: 'update', column, change, value, where }
   }
   if (r < 0.7) return { kind: 'delete', where }
   const count = int(random, 1, 3)
   const rows = randomRows(random, count).map(({ a, b, c, d }) => ({ a, b, c, d }))
-  return { kind: 'insert', rows, withIds: random() < 0.5 ? rows.map(() => nextId()) : undefined }
+  const withIds = shape === 'keyed' || random() < 0.5 ? rows.map(() => nextId()) : undefined
+  return { kind: 'insert', rows, withIds }
 }
 
-/** `count` random writes for a seed, over the table `generate(seed, rowCount, 0)` builds. */
-export function generateWrites(seed: number, rowCount: number, count: number): { rows: Row[]; writes: WriteSpec[] } {
+/** `count` random writes for a seed, over the table `generate(seed, rowCount, 0, shape)` builds. */
+export function generateWrites(seed: number, rowCount: number, count: number, shape: Shape = 'rowid'): { rows: Row[]; writes: WriteSpec[] } {
   const random = prng(seed)
-  const rows = randomRows(random, rowCount)
+  const rows = initialRows(random, shape, rowCount)
   let id = rowCount + 50
-  const writes = Array.from({ length: count }, () => randomWrite(random, () => (id += int(random, 1, 3))))
+  // Keyed inserts draw from the same key space as the rows, so some collide with a live key.
+  const nextId = shape === 'rowid' ? () => (id += int(random, 1, 3)) : () => randomKey(random)
+  const writes = Array.from({ length: count }, () => randomWrite(random, shape, nextId))
   return { rows, writes }
 }
 
@@ -336,7 +401,7 @@ export function buildWrite(db: Db, spec: WriteSpec) {
     case 'insert': {
       const ids = spec.withIds
       const values = spec.rows.map((row, i) => ({
-        ...(ids === undefined ? {} : { id: ids[i] }),
+        ...(ids === undefined ? {} : { id: toSql(ids[i] ?? null) }),
         a: toSql(row.a),
         b: toSql(row.b),
         c: toSql(row.c),
