@@ -1,14 +1,18 @@
 import { expect } from 'chai'
-import { runOn, withBoth } from '../helpers/differential.js'
+import { runOn, withBoth, type StepOutcome } from '../helpers/differential.js'
 import { kysely028Api, kysely029Api, type KyselyApi } from '../helpers/kysely-versions.js'
+import { errorKind } from '../helpers/outcome.js'
+import type { Db, Side } from '../helpers/sides.js'
 import {
   buildQuery,
   buildWrite,
   createRandomTable,
   generate,
   generateWrites,
+  prng,
   type KnownGap,
   type Shape,
+  type WriteSpec,
 } from '../helpers/random-queries.js'
 
 /**
@@ -121,6 +125,140 @@ export async function compareRandomWrites(api: KyselyApi, seed: number, rows: nu
   })
 }
 
+/** A controlled transaction, as far as the random script drives it (savepoint names are dynamic). */
+interface ScriptTransaction extends Db {
+  savepoint(name: string): { execute(): Promise<ScriptTransaction> }
+  rollbackToSavepoint(name: string): { execute(): Promise<ScriptTransaction> }
+  releaseSavepoint(name: string): { execute(): Promise<ScriptTransaction> }
+  commit(): { execute(): Promise<void> }
+  rollback(): { execute(): Promise<void> }
+}
+
+type ScriptStep =
+  | { kind: 'write'; spec: WriteSpec }
+  | { kind: 'begin' | 'commit' | 'rollback' }
+  | { kind: 'savepoint' | 'rollback-to' | 'release'; name: string }
+
+/**
+ * Random writes inside controlled transactions with nested savepoints (begin, savepoint, rollback
+ * to one of the open savepoints, release, commit, rollback), the table read through the current
+ * transaction after each step.
+ */
+export function transactionScript(seed: number, writes: readonly WriteSpec[]): ScriptStep[] {
+  const random = prng(seed ^ 0x5bd1e995)
+  const steps: ScriptStep[] = []
+  let open = false
+  let stack: string[] = []
+  let counter = 0
+  for (const spec of writes) {
+    const r = random()
+    if (!open && r < 0.2) {
+      steps.push({ kind: 'begin' })
+      open = true
+      stack = []
+    } else if (open && r < 0.14) {
+      const name = `sp${counter++}`
+      steps.push({ kind: 'savepoint', name })
+      stack.push(name)
+    } else if (open && stack.length > 0 && r < 0.24) {
+      const at = Math.floor(random() * stack.length)
+      steps.push({ kind: 'rollback-to', name: stack[at] as string })
+      stack = stack.slice(0, at + 1)
+    } else if (open && stack.length > 0 && r < 0.3) {
+      const at = Math.floor(random() * stack.length)
+      steps.push({ kind: 'release', name: stack[at] as string })
+      stack = stack.slice(0, at)
+    } else if (open && r < 0.36) {
+      steps.push({ kind: random() < 0.6 ? 'commit' : 'rollback' })
+      open = false
+    }
+    steps.push({ kind: 'write', spec })
+  }
+  if (open) steps.push({ kind: 'commit' })
+  return steps
+}
+
+function describeStep(step: ScriptStep, db: Db): string {
+  if (step.kind === 'write') return buildWrite(db, step.spec).compile().sql
+  return 'name' in step ? `${step.kind} ${step.name}` : step.kind
+}
+
+/** One side's run of the script: the outcome of each step and the table after it. */
+async function runScript(side: Side, api: KyselyApi, steps: readonly ScriptStep[]): Promise<StepOutcome[][]> {
+  let trx: ScriptTransaction | undefined
+  const outcomes: StepOutcome[][] = []
+  for (const step of steps) {
+    const executor: Db = trx ?? side.db
+    let outcome: StepOutcome
+    try {
+      switch (step.kind) {
+        case 'write': {
+          const [report] = await runOn({ ...side, db: executor }, api, (db) => buildWrite(db, step.spec))
+          outcome = report?.outcome ?? { result: 'none' }
+          break
+        }
+        case 'begin':
+          trx = (await side.db.startTransaction().execute()) as unknown as ScriptTransaction
+          outcome = { result: 'ok' }
+          break
+        case 'savepoint':
+          trx = await (trx as ScriptTransaction).savepoint(step.name).execute()
+          outcome = { result: 'ok' }
+          break
+        case 'rollback-to':
+          trx = await (trx as ScriptTransaction).rollbackToSavepoint(step.name).execute()
+          outcome = { result: 'ok' }
+          break
+        case 'release':
+          trx = await (trx as ScriptTransaction).releaseSavepoint(step.name).execute()
+          outcome = { result: 'ok' }
+          break
+        case 'commit':
+          await (trx as ScriptTransaction).commit().execute()
+          trx = undefined
+          outcome = { result: 'ok' }
+          break
+        case 'rollback':
+          await (trx as ScriptTransaction).rollback().execute()
+          trx = undefined
+          outcome = { result: 'ok' }
+          break
+      }
+    } catch (error) {
+      outcome = { error: errorKind(error) }
+    }
+    const [table] = await runOn({ ...side, db: trx ?? side.db }, api, (db) => db.selectFrom('r').selectAll().orderBy('id'))
+    outcomes.push([outcome, table?.outcome ?? { result: 'none' }])
+  }
+  return outcomes
+}
+
+export async function compareRandomTransactions(api: KyselyApi, seed: number, rows: number, writes: number, shape: Shape = 'rowid'): Promise<Mismatch[]> {
+  const generated = generateWrites(seed, rows, writes, shape)
+  const steps = transactionScript(seed, generated.writes.filter((spec) => gapOf((g) => g.write?.(spec) === true) === undefined))
+  return withBoth(api, async (oracle, subject) => {
+    await createRandomTable(oracle.db, generated.rows, shape)
+    await createRandomTable(subject.db, generated.rows, shape)
+    const expected = await runScript(oracle, api, steps)
+    const actual = await runScript(subject, api, steps)
+    const index = expected.findIndex((outcome, i) => JSON.stringify(outcome) !== JSON.stringify(actual[i]))
+    if (index === -1) return []
+    const context = steps
+      .slice(Math.max(0, index - 6), index + 1)
+      .map((step) => describeStep(step, oracle.db))
+      .join('\n    ')
+    return [
+      {
+        index,
+        report:
+          `seed ${seed} (${shape}, transactions), step ${index}; the steps up to it:\n    ${context}\n` +
+          `  sqlite: ${JSON.stringify(expected[index])}\n` +
+          `  btree:  ${JSON.stringify(actual[index])}`,
+      },
+    ]
+  })
+}
+
 function assertNone(mismatches: readonly Mismatch[]): void {
   if (mismatches.length === 0) return
   const shown = mismatches.slice(0, 5).map((m) => m.report)
@@ -159,5 +297,10 @@ describe('differential: random single-table queries', () => {
 
   it(`${writeCount} random writes to the keyed table with a unique index, the table compared after each (${kysely029Api.label})`, async () => {
     assertNone(await compareRandomWrites(kysely029Api, seed + 4, rowCount, writeCount, 'keyed'))
+  })
+
+  it(`${writeCount} random writes in controlled transactions with nested savepoints (${kysely028Api.label}, ${kysely029Api.label})`, async () => {
+    assertNone(await compareRandomTransactions(kysely028Api, seed + 5, rowCount, writeCount))
+    assertNone(await compareRandomTransactions(kysely029Api, seed + 6, rowCount, writeCount, 'keyed'))
   })
 })
