@@ -1,5 +1,5 @@
 import { open, type Database } from 'btree-store'
-import { createQueryId, IdentifierNode, RawNode, type DatabaseConnection, type Driver, type QueryCompiler } from 'kysely'
+import { CompiledQuery, createQueryId, IdentifierNode, RawNode, type DatabaseConnection, type Driver, type QueryCompiler } from 'kysely'
 import type { BTreeDialectConfig } from './btree-dialect.js'
 import { BTreeConnection } from './connection.js'
 import { unsupported } from './errors.js'
@@ -7,7 +7,6 @@ import type { AnyNode } from './executor/nodes.js'
 import { statementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { SqlSession } from './session.js'
-import { CompiledQuery, type CompiledQuery as Compiled } from 'kysely'
 
 /** Opens (or adopts) the database and hands out connection handles over one SqlSession. */
 export class BTreeDriver implements Driver {
@@ -83,7 +82,7 @@ export class BTreeDriver implements Driver {
   }
 
   /** The plan a select, update or delete would run with; nothing is read or written. */
-  async explain(compiled: Compiled): Promise<QueryPlan> {
+  async explain(compiled: CompiledQuery): Promise<QueryPlan> {
     const node = compiled.query as AnyNode
     if (node.kind !== 'SelectQueryNode' && node.kind !== 'UpdateQueryNode' && node.kind !== 'DeleteQueryNode') {
       throw unsupported(`explain of a ${node.kind} (select, update and delete have plans)`)

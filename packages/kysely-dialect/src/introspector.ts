@@ -1,10 +1,16 @@
-import { DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE, type DatabaseIntrospector, type DatabaseMetadata, type DatabaseMetadataOptions, type Kysely, type SchemaMetadata, type TableMetadata } from 'kysely'
+import type { DatabaseIntrospector, DatabaseMetadataOptions, Kysely, SchemaMetadata, TableMetadata } from 'kysely'
 import type { TableDef } from './catalog/catalog.js'
 import { compareText } from './encoding/values.js'
 import type { BTreeAdapter } from './adapter.js'
 
-/** Column metadata of 0.29 includes `isForeign` on tables; 0.28 ignores the extra field. */
+/** Table metadata: 0.29 requires `isForeign`; 0.28 ignores the extra field. */
 type TableInfo = TableMetadata & { readonly isForeign: boolean }
+
+/**
+ * Kysely's migration tables. Named here rather than imported: 0.29 moved its constants to
+ * 'kysely/migration', and a named import that one version lacks would fail to link.
+ */
+const MIGRATION_TABLES = new Set(['kysely_migration', 'kysely_migration_lock'])
 
 /**
  * Reads the catalog directly (no queries): tables in name order, columns in definition order,
@@ -24,17 +30,16 @@ export class BTreeIntrospector implements DatabaseIntrospector {
   async getTables(options: DatabaseMetadataOptions = { withInternalKyselyTables: false }): Promise<TableInfo[]> {
     const adapter = this.#db.getExecutor().adapter as BTreeAdapter
     const session = await adapter.driver.session()
-    const internal = new Set([DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE])
     return session
       .catalog()
       .tables()
-      .filter((t) => options.withInternalKyselyTables || !internal.has(t.name))
+      .filter((t) => options.withInternalKyselyTables || !MIGRATION_TABLES.has(t.name))
       .sort((a, b) => compareText(a.name, b.name))
       .map(tableMetadata)
   }
 
   /** Kysely 0.28's introspector method (0.29 removed it). */
-  async getMetadata(options?: DatabaseMetadataOptions): Promise<DatabaseMetadata> {
+  async getMetadata(options?: DatabaseMetadataOptions): Promise<{ tables: TableInfo[] }> {
     return { tables: await this.getTables(options) }
   }
 }

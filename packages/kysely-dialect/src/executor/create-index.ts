@@ -11,6 +11,8 @@ const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
 function indexColumn(node: AnyNode): string {
   if (node.kind === 'ColumnNode') return nameOf(node)
+  // `column('a desc')`: the direction changes nothing for lookups, which read either way.
+  if (node.kind === 'OrderByItemNode') return indexColumn(node.orderBy as AnyNode)
   if (node.kind === 'ReferenceNode' && node.table === undefined) return nameOf(node.column as OperationNode)
   throw unsupported(`${node.kind} as an index column (expression indexes and orderings)`)
 }

@@ -136,7 +136,7 @@ function unary(node: AnyNode, scope: Scope): Expr {
 function negate(v: SqlValue): SqlValue {
   const n = toNumeric(v)
   if (n === null) return null
-  if (typeof n === 'bigint') return integer(-n)
+  if (typeof n === 'bigint') return n === -(2n ** 63n) ? real(-Number(n)) : integer(-n)
   if (typeof n === 'number') return Number.isInteger(n) ? (n === 0 ? 0 : -n) : -n
   return real(-n.value)
 }

@@ -40,8 +40,8 @@ export function projections(selections: readonly OperationNode[] | undefined, sc
     } else if (sel.kind === 'AliasNode') {
       out.push({ name: nameOf(sel.alias as OperationNode), expr: compileExpr(sel.node as OperationNode, scope) })
     } else if (sel.kind === 'ReferenceNode' || sel.kind === 'ColumnNode') {
-      const expr = compileExpr(sel, scope)
-      out.push({ name: expr.column!.column.name === undefined ? '?' : nameOf(sel.kind === 'ReferenceNode' ? (sel.column as OperationNode) : sel), expr })
+      // The result column is named as the query wrote it (SQLite's behaviour), not as declared.
+      out.push({ name: nameOf(sel.kind === 'ReferenceNode' ? (sel.column as OperationNode) : sel), expr: compileExpr(sel, scope) })
     } else {
       throw unsupported(`a ${sel.kind} selection without an alias`)
     }

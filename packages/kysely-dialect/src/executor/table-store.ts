@@ -208,11 +208,8 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
     let rowid = decodeKeyNumber(stored.key)
     if (col !== undefined) {
       const v = values[col.slot]!
-      if (v === null) {
-        // SQLite assigns a new rowid when an integer primary key is set to null.
-        rowid = nextRowid(tx, table, tableBucket(table))
-        values[col.slot] = rowid
-      } else if (!isInteger(v)) {
+      // Unlike an insert, an update never assigns a rowid: null is a mismatch too, as in SQLite.
+      if (v === null || !isInteger(v)) {
         throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col.name} is an integer primary key`)
       } else {
         rowid = numberOf(v)

@@ -158,6 +158,8 @@ for (const version of VERSIONS) {
       await db.schema.dropIndex('age_u').ifExists().execute()
       expect((await rejection(db.schema.dropIndex('age_u').execute())).code).to.equal('BTREE_SQL_NO_SUCH_INDEX')
       await db.schema.createIndex('age_u').on('person').column('age').execute()
+      await db.schema.createIndex('name_desc').on('person').columns(['name desc', 'age asc']).execute()
+      expect(await db.selectFrom('person').select('name').where('name', '=', 'dee').execute()).to.deep.equal([{ name: 'dee' }])
     })
 
     it('alterTable addColumn / dropColumn / renameColumn / renameTo without rewriting rows', async () => {
