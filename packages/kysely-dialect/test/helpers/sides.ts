@@ -17,6 +17,11 @@ export interface Side {
   readonly db: Db
   /** Destroys the Kysely instance; for btree-store, also runs `check()` and deletes the file. */
   close(): Promise<void>
+  /**
+   * Only on a btree-store side opened by path: destroys the Kysely instance (closing the file),
+   * checks the file, and opens a new instance on it; `db` is the new one afterwards.
+   */
+  reopen?(): Promise<void>
 }
 
 export async function openOracle(api: KyselyApi): Promise<Side> {
@@ -62,19 +67,29 @@ export async function openSubject(api: KyselyApi, opening: SubjectOpening = 'dat
   }
   const path = scratchFile()
   if (opening === 'path') {
-    const db: Db = new api.Kysely({ dialect: new BTreeDialect({ path, durability: 'none' }) })
+    const connect = (): Db => new api.Kysely({ dialect: new BTreeDialect({ path, durability: 'none' }) })
+    const closeAndCheck = async (db: Db): Promise<void> => {
+      await db.destroy()
+      const reopened = await open(path)
+      try {
+        assertChecked(reopened.check())
+      } finally {
+        await reopened.close()
+      }
+    }
+    let db = connect()
     return {
       name: 'btree',
-      db,
+      get db() {
+        return db
+      },
+      async reopen() {
+        await closeAndCheck(db)
+        db = connect()
+      },
       async close() {
         try {
-          await db.destroy()
-          const reopened = await open(path)
-          try {
-            assertChecked(reopened.check())
-          } finally {
-            await reopened.close()
-          }
+          await closeAndCheck(db)
         } finally {
           removeFiles(path)
         }
