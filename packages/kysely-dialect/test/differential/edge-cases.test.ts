@@ -224,3 +224,80 @@ diffSuite('differential: edge cases', () => {
     }),
   )
 })
+
+async function bigs(db: Db): Promise<void> {
+  await db.schema
+    .createTable('bigs')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('n', 'integer')
+    .addColumn('v', 'blob')
+    .execute()
+  await db
+    .insertInto('bigs')
+    .values([
+      { id: 1, n: 9223372036854775807n, v: 9007199254740993n },
+      { id: 2, n: -9223372036854775808n, v: 9007199254740992 },
+      { id: 3, n: 9007199254740993n, v: 9007199254740992.5 },
+      { id: 4, n: 9007199254740992n, v: 2 ** 60 },
+      { id: 5, n: 4611686018427387904n, v: -(2n ** 62n) },
+    ])
+    .execute()
+}
+
+diffSuite('differential: 64-bit integers', () => {
+  both('ordering and equality of integers beyond 2^53', bigs, (db) => [
+    db.selectFrom('bigs').select('id').orderBy('n').orderBy('id'),
+    db.selectFrom('bigs').select('id').orderBy('v', 'desc').orderBy('id'),
+    db.selectFrom('bigs').select('id').where('n', '=', 9007199254740993n),
+    db.selectFrom('bigs').select('id').where('n', '>', 9007199254740992n),
+  ])
+
+  both('an integer beyond 2^53 compared with a real', bigs, (db) => [
+    db.selectFrom('bigs').select('id').where('n', '>', 2 ** 53),
+    db.selectFrom('bigs').select('id').where('n', '=', 2 ** 53),
+    db.selectFrom('bigs').select('id').where('v', '>=', 2 ** 53),
+    db
+      .selectFrom('bigs')
+      .select('id')
+      .where((eb) => eb('n', '<', eb.ref('v'))),
+  ])
+
+  both('exact 64-bit arithmetic', bigs, (db) =>
+    db
+      .selectFrom('bigs')
+      .select((eb) => ['id', eb(eb.parens('n', '+', 1), '-', eb.ref('n')).as('one'), eb('n', '/', 3).as('third'), eb('n', '%', 1000).as('mod')])
+      .where('id', '>', 2)
+      .orderBy('id'),
+  )
+
+  both('text with a huge integer into an integer column', undefined, (db) => [
+    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('n', 'integer'),
+    db.insertInto('t').values([
+      { id: 1, n: '9223372036854775807' },
+      { id: 2, n: '9223372036854775808' },
+      { id: 3, n: '-9223372036854775809' },
+      { id: 4, n: '1e2' },
+      { id: 5, n: '  5  ' },
+      { id: 6, n: '+7' },
+      { id: 7, n: '1e400' },
+      { id: 8, n: '.5' },
+      { id: 9, n: '5.' },
+    ]),
+    db.selectFrom('t').select((eb) => ['id', 'n', eb('n', '-', 1).as('less')]).orderBy('id'),
+  ])
+})
+
+diffSuite('differential: order by modifiers', () => {
+  both('nulls first and nulls last', seedPeople, (db) => [
+    db
+      .selectFrom('people')
+      .select(['id', 'age'])
+      .orderBy('age', (ob) => ob.asc().nullsLast())
+      .orderBy('id'),
+    db
+      .selectFrom('people')
+      .select(['id', 'score'])
+      .orderBy('score', (ob) => ob.desc().nullsFirst())
+      .orderBy('id'),
+  ])
+})
