@@ -203,10 +203,12 @@ function keyIdentity(value: Value): string {
   return `b${value.blob.join(',')}`
 }
 
-function randomKey(random: Random): Value {
+/** A key from a space that grows with the table (`spread` keys per storage class at least). */
+function randomKey(random: Random, spread: number): Value {
   const r = random()
-  if (r < 0.4) return int(random, -20, 40)
-  if (r < 0.55) return int(random, -20, 40) + 0.5
+  if (r < 0.4) return int(random, -20, spread)
+  if (r < 0.55) return int(random, -20, spread) + 0.5
+  if (r < 0.6) return `k${int(random, 0, spread)}`
   if (r < 0.85) return pick(random, ['k', 'K', 'k1', 'k10', 'k2', 'a', 'é', '', '9', '10', ' 1']) + pick(random, ['', 'x', 'y'])
   return { blob: Array.from({ length: int(random, 0, 2) }, () => pick(random, [0, 1, 97, 255])) }
 }
@@ -215,9 +217,10 @@ function randomKey(random: Random): Value {
 function keyedRows(random: Random, count: number, used: Set<string>): Row[] {
   const usedB = new Set<string>()
   const rows: Row[] = []
+  const spread = Math.max(40, count)
   for (const row of randomRows(random, count)) {
-    let id = randomKey(random)
-    while (used.has(keyIdentity(id))) id = randomKey(random)
+    let id = randomKey(random, spread)
+    while (used.has(keyIdentity(id))) id = randomKey(random, spread)
     used.add(keyIdentity(id))
     // `b` has TEXT affinity: the number 10 is stored as '10' and collides with it.
     const identity = typeof row.b === 'number' ? keyIdentity(String(row.b)) : keyIdentity(row.b)
@@ -366,7 +369,7 @@ export function generateWrites(seed: number, rowCount: number, count: number, sh
   const rows = initialRows(random, shape, rowCount)
   let id = rowCount + 50
   // Keyed inserts draw from the same key space as the rows, so some collide with a live key.
-  const nextId = shape === 'rowid' ? () => (id += int(random, 1, 3)) : () => randomKey(random)
+  const nextId = shape === 'rowid' ? () => (id += int(random, 1, 3)) : () => randomKey(random, Math.max(40, rowCount))
   const writes = Array.from({ length: count }, () => randomWrite(random, shape, nextId))
   return { rows, writes }
 }
