@@ -1,6 +1,6 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely'
 import type { StatementResult } from './executor/context.js'
-import type { AnyNode } from './executor/nodes.js'
+import type { AnyNode } from './expression/nodes.js'
 import { statementHandler } from './executor/statement.js'
 import type { SqlSession } from './session.js'
 import { transactionCommand } from './transaction-command.js'

@@ -3,7 +3,7 @@ import { CompiledQuery, createQueryId, IdentifierNode, RawNode, type DatabaseCon
 import type { BTreeDialectConfig } from './btree-dialect.js'
 import { BTreeConnection } from './connection.js'
 import { unsupported } from './errors.js'
-import type { AnyNode } from './executor/nodes.js'
+import type { AnyNode } from './expression/nodes.js'
 import { statementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { SqlSession } from './session.js'

@@ -2,7 +2,7 @@ import type { Database, ReadTransaction, Savepoint, WriteTransaction } from 'btr
 import { loadCatalog, type Catalog } from './catalog/catalog.js'
 import { BTreeSqlError } from './errors.js'
 import type { ExecContext, Session, StatementResult, WriteContext } from './executor/context.js'
-import type { AnyNode } from './executor/nodes.js'
+import type { AnyNode } from './expression/nodes.js'
 import type { StatementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 
@@ -122,8 +122,21 @@ export class SqlSession {
     this.#savepoints.length = i
   }
 
+  /** The catalog of a read snapshot, by the commit it sees: a commit never changes, so neither does its schema. */
+  #snapshotCatalog: { txid: number; catalog: Catalog } | undefined
+  readonly #onPlan = (p: QueryPlan): void => {
+    this.lastPlan = p
+  }
+
   #context(tx: ReadTransaction): ExecContext {
-    return { tx, catalog: loadCatalog(tx), session: this.session, onPlan: (p) => (this.lastPlan = p) }
+    let catalog: Catalog
+    if (!tx.writable && this.#snapshotCatalog?.txid === tx.txid) {
+      catalog = this.#snapshotCatalog.catalog
+    } else {
+      catalog = loadCatalog(tx)
+      if (!tx.writable) this.#snapshotCatalog = { txid: tx.txid, catalog }
+    }
+    return { tx, catalog, session: this.session, onPlan: this.#onPlan }
   }
 
   /** Runs one statement with statement-level atomicity. */

@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { unsupported } from './errors.js'
-import { rawText } from './executor/nodes.js'
+import { rawText } from './expression/nodes.js'
 
 /** A transaction command as Kysely's drivers send it (`CompiledQuery.raw('begin')`, savepoint nodes). */
 export type TransactionCommand =

@@ -148,9 +148,14 @@ export function loadCatalog(tx: ReadTransaction): Catalog {
   if (bucket === undefined) return EMPTY
   const raw = bucket.get(VERSION_KEY)
   if (raw === undefined) return EMPTY
+  // The common case: the same schema as the previous statement, recognised without decoding.
+  if (last !== undefined && equalBytes(raw, last.raw)) return last.catalog
   const version = bytesText(raw)
   const hit = cache.get(version)
-  if (hit !== undefined) return hit
+  if (hit !== undefined) {
+    last = { raw, catalog: hit }
+    return hit
+  }
   const tables = new Map<string, TableDef>()
   for (const [key, value] of bucket.entries({ gte: textBytes(TABLE_PREFIX), lt: textBytes('t;') })) {
     let def: TableDef
@@ -163,7 +168,16 @@ export function loadCatalog(tx: ReadTransaction): Catalog {
   }
   const catalog = new Catalog(version, tables)
   remember(catalog)
+  last = { raw, catalog }
   return catalog
+}
+
+let last: { raw: Uint8Array; catalog: Catalog } | undefined
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** Writes the changed table definitions (and removals) and the new version token. */

@@ -7,11 +7,13 @@ import { Real, textBytes, type SqlValue } from './values.js'
  *
  *   null     05
  *   number   10 + 8 bytes: the float64, big-endian, sign bit flipped (negatives: all bits flipped)
+ *            + 2 bytes: the integer's distance from that double, + 0x8000, big-endian (0 but past 2^53)
  *   text     20 + UTF-8 with 00 escaped as 00 FF, then 00 00
  *   blob     30 + bytes with 00 escaped as 00 FF, then 00 00
  *
- * Integers past 2^53 are keyed by their nearest double, so two such integers that share a double
- * share a key (documented in the README).
+ * Integers past 2^53 are keyed by their nearest double and then their distance from it (at most
+ * 1024 below 2^63), so distinct 64-bit integers have distinct keys in their exact order, and an
+ * integer equal to a real has the real's key, as SQLite compares them.
  */
 export const KEY_NULL = 0x05
 export const KEY_NUMBER = 0x10
@@ -39,22 +41,20 @@ export class KeyWriter {
 
   value(v: SqlValue): this {
     if (v === null) return this.byte(KEY_NULL)
-    if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Real) return this.number(typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v.value)
+    if (typeof v === 'number') return this.number(v)
+    if (v instanceof Real) return this.number(v.value)
+    if (typeof v === 'bigint') {
+      const nearest = Number(v)
+      return this.number(nearest, Number(v - BigInt(nearest)))
+    }
     if (typeof v === 'string') return this.#escaped(KEY_TEXT, textBytes(v))
     return this.#escaped(KEY_BLOB, v)
   }
 
-  number(n: number): this {
-    this.#ensure(9)
-    this.#buf[this.#len++] = KEY_NUMBER
-    const view = new DataView(this.#buf.buffer, this.#buf.byteOffset + this.#len, 8)
-    view.setFloat64(0, n === 0 ? 0 : n)
-    if (this.#buf[this.#len]! & 0x80) {
-      for (let i = 0; i < 8; i++) this.#buf[this.#len + i] = ~this.#buf[this.#len + i]! & 0xff
-    } else {
-      this.#buf[this.#len] = this.#buf[this.#len]! | 0x80
-    }
-    this.#len += 8
+  number(n: number, distance = 0): this {
+    this.#ensure(NUMBER_SIZE)
+    writeNumber(this.#buf, this.#len, n, distance)
+    this.#len += NUMBER_SIZE
     return this
   }
 
@@ -91,6 +91,29 @@ export class KeyWriter {
   }
 }
 
+// One scratch double for every conversion: keys are encoded synchronously, never interleaved.
+const SCRATCH = new Float64Array(1)
+const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f
+
+/** Bytes of a number component: the tag, the double, the distance. */
+const NUMBER_SIZE = 11
+
+/** A number component: the tag, the order-preserving double (big-endian, sign bit flipped, negatives all flipped), the distance. */
+function writeNumber(out: Uint8Array, at: number, n: number, distance: number): void {
+  out[at++] = KEY_NUMBER
+  SCRATCH[0] = n === 0 ? 0 : n
+  for (let i = 0; i < 8; i++) out[at + i] = SCRATCH_BYTES[LITTLE_ENDIAN ? 7 - i : i]!
+  if (out[at]! & 0x80) {
+    for (let i = 0; i < 8; i++) out[at + i] = ~out[at + i]! & 0xff
+  } else {
+    out[at] = out[at]! | 0x80
+  }
+  const d = distance + 0x8000
+  out[at + 8] = d >>> 8
+  out[at + 9] = d & 0xff
+}
+
 export function encodeKey(values: readonly SqlValue[]): Uint8Array {
   const w = new KeyWriter()
   for (const v of values) w.value(v)
@@ -99,7 +122,9 @@ export function encodeKey(values: readonly SqlValue[]): Uint8Array {
 
 /** The key of a rowid. */
 export function rowidKey(rowid: number): Uint8Array {
-  return new KeyWriter().number(rowid).finish()
+  const out = new Uint8Array(NUMBER_SIZE)
+  writeNumber(out, 0, rowid, 0)
+  return out
 }
 
 /** The number encoded at `offset` (which holds the KEY_NUMBER tag). */
@@ -110,6 +135,15 @@ export function decodeKeyNumber(key: Uint8Array, offset = 0): number {
   if (bytes[0]! & 0x80) bytes[0] = bytes[0]! & 0x7f
   else for (let i = 0; i < 8; i++) bytes[i] = ~bytes[i]! & 0xff
   return new DataView(bytes.buffer).getFloat64(0)
+}
+
+/** The exact integer of a number component that holds one: the double plus the distance. */
+export function decodeKeyInteger(key: Uint8Array, offset = 0): number | bigint {
+  const nearest = decodeKeyNumber(key, offset)
+  const distance = ((key[offset + 9]! << 8) | key[offset + 10]!) - 0x8000
+  if (distance === 0 && Number.isSafeInteger(nearest)) return nearest
+  const exact = BigInt(nearest) + BigInt(distance)
+  return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact
 }
 
 /** `prefix` followed by KEY_AFTER: greater than every key that starts with `prefix`. */

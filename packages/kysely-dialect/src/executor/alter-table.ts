@@ -3,7 +3,7 @@ import { findColumn, requireColumn, saveCatalog, type TableDef } from '../catalo
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
-import { dispatch, nameOf, type AnyNode, type NodeKind } from './nodes.js'
+import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void

@@ -3,9 +3,9 @@ import { affinityOf } from '../catalog/affinity.js'
 import type { ColumnDef, ColumnDefault } from '../catalog/catalog.js'
 import { storeValue } from '../catalog/stored-value.js'
 import { unsupported } from '../errors.js'
-import { compileExpr } from './expression.js'
-import { nameOf, rawChild, rawText, type AnyNode } from './nodes.js'
-import { EMPTY_SCOPE } from './scope.js'
+import { compileExpr } from '../expression/expression.js'
+import { nameOf, rawChild, rawText, type AnyNode } from '../expression/nodes.js'
+import { EMPTY_SCOPE } from '../expression/scope.js'
 
 /** A column definition read from its node, with the column-level constraints beside it. */
 export interface ParsedColumn {

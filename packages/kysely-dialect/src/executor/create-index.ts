@@ -3,7 +3,7 @@ import { indexBucket, nextId, requireColumn, saveCatalog, type IndexDef, type Ta
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dropBucket } from './drop-table.js'
-import { nameOf, type AnyNode } from './nodes.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 import { buildIndex } from './table-store.js'
 

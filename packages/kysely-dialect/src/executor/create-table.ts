@@ -3,7 +3,7 @@ import { nextId, rowidBucket, saveCatalog, tableBucket, findColumn, type IndexDe
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
-import { nameOf, type AnyNode } from './nodes.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 
 const CREATE_TABLE_PARTS_LATER = ['temporary', 'onCommit', 'frontModifiers', 'endModifiers', 'selectQuery']

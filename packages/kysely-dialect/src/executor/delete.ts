@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import { unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
-import type { AnyNode } from './nodes.js'
+import type { AnyNode } from '../expression/nodes.js'
 import { readRows } from './pipeline.js'
 import { project, projections, rejectParts, tableSource } from './query-parts.js'
 import { deleteRow } from './table-store.js'

@@ -2,7 +2,7 @@ import type { OperationNode } from 'kysely'
 import { deleteSequence, indexBucket, rowidBucket, saveCatalog, tableBucket } from '../catalog/catalog.js'
 import { BTreeSqlError } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
-import { nameOf, type AnyNode } from './nodes.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 
 function dropBucket(ctx: WriteContext, name: string): void {

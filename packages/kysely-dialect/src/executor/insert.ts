@@ -3,17 +3,16 @@ import { requireColumn, type ColumnDef, type TableDef } from '../catalog/catalog
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { fromJs, type SqlValue } from '../encoding/values.js'
 import type { StatementResult, WriteContext } from './context.js'
-import { compileExpr } from './expression.js'
-import type { AnyNode } from './nodes.js'
-import { nameOf } from './nodes.js'
+import { compileExpr } from '../expression/expression.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { project, projections, rejectParts } from './query-parts.js'
-import { ArrayRow, EMPTY_SCOPE, Scope } from './scope.js'
+import { ArrayRow, EMPTY_SCOPE, Scope } from '../expression/scope.js'
 import { defaultValue, insertRow } from './table-store.js'
 
 const INSERT_PARTS_LATER = ['onConflict', 'onDuplicateKey', 'with', 'ignore', 'orAction', 'replace', 'explain', 'endModifiers', 'top', 'output']
 
-/** One row of a values list: a value per listed column, or undefined for "use the default". */
-type RowInput = (SqlValue | undefined)[]
+/** One row of a values list: a value per listed column (unlisted columns take their defaults). */
+type RowInput = SqlValue[]
 
 function valueRows(node: AnyNode, width: number): RowInput[] {
   if (node.defaultValues === true) return [[]]
@@ -62,13 +61,8 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
 
 function fullRow(table: TableDef, listed: readonly ColumnDef[], input: RowInput): SqlValue[] {
   const values = new Array<SqlValue>(table.nextSlot).fill(null)
-  const given = new Set<ColumnDef>()
-  for (let i = 0; i < listed.length; i++) {
-    const v = input[i]
-    if (v === undefined) continue
-    values[listed[i]!.slot] = v
-    given.add(listed[i]!)
-  }
+  const given = new Set<ColumnDef>(listed)
+  for (let i = 0; i < listed.length; i++) values[listed[i]!.slot] = input[i]!
   for (const c of table.columns) if (!given.has(c)) values[c.slot] = defaultValue(c)
   return values
 }

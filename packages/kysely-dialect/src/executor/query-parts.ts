@@ -4,9 +4,9 @@ import { unsupported } from '../errors.js'
 import { compareValues, numberOf, toJs, toNumeric, type SqlValue } from '../encoding/values.js'
 import type { OrderTerm } from '../planner/access-path.js'
 import type { ExecContext } from './context.js'
-import { compileExpr, evalConstant, type Expr } from './expression.js'
-import { nameOf, rawText, type AnyNode } from './nodes.js'
-import { EMPTY_SCOPE, Scope, type Tuple } from './scope.js'
+import { compileExpr, evalConstant, type Expr } from '../expression/expression.js'
+import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
+import { EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
 
 /** The one table a single-table statement names, with its alias. */
 export function tableSource(node: OperationNode, ctx: ExecContext): { table: TableDef; scope: Scope } {

@@ -3,8 +3,8 @@ import { unsupported } from '../errors.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { readRows } from './pipeline.js'
 import { limitOffset, orderTerms, project, projections, rejectParts, tableSource } from './query-parts.js'
-import type { AnyNode } from './nodes.js'
-import { EMPTY_SCOPE } from './scope.js'
+import type { AnyNode } from '../expression/nodes.js'
+import { EMPTY_SCOPE } from '../expression/scope.js'
 
 /** Constructs that arrive in part 2 (joins, grouping, subqueries, set operations) or never. */
 const SELECT_PARTS_LATER = ['joins', 'groupBy', 'having', 'with', 'setOperations', 'distinctOn', 'frontModifiers', 'endModifiers', 'explain', 'fetch', 'top']

@@ -6,7 +6,7 @@ import { runCreateTable } from './create-table.js'
 import { runDelete } from './delete.js'
 import { runDropTable } from './drop-table.js'
 import { runInsert } from './insert.js'
-import { dispatch, type AnyNode, type NodeKind } from './nodes.js'
+import { dispatch, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { runSelect } from './select.js'
 import { runUpdate } from './update.js'
 

@@ -3,10 +3,10 @@ import { applyAffinity } from '../catalog/affinity.js'
 import { indexBucket, readSequence, rowidBucket, tableBucket, writeSequence, type ColumnDef, type IndexDef, type TableDef } from '../catalog/catalog.js'
 import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
-import { decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
+import { decodeKeyInteger, decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
 import { encodeRow, RowView } from '../encoding/rows.js'
-import { isInteger, numberOf, type SqlValue } from '../encoding/values.js'
-import { currentTime } from './expression.js'
+import { integer, isInteger, numberOf, type SqlValue } from '../encoding/values.js'
+import { currentTime } from '../expression/operators.js'
 
 const EMPTY = new Uint8Array(0)
 
@@ -72,15 +72,19 @@ function primaryKeyOf(table: TableDef, values: readonly SqlValue[], hiddenRowid:
   return w.finish()
 }
 
-function nextRowid(tx: WriteTransaction, table: TableDef, bucketName: string): number {
+/** SQLite's next rowid: the largest in the bucket (and, for autoIncrement, ever handed out) + 1, exact past 2^53. */
+function nextRowid(tx: WriteTransaction, table: TableDef, bucketName: string): number | bigint {
   const bucket = tx.bucket(bucketName)
-  let max = 0
+  let max: number | bigint = 0
   if (bucket !== undefined && bucket.size > 0) {
     const c = bucket.cursor()
-    if (c.last()) max = decodeKeyNumber(c.key!)
+    if (c.last()) max = decodeKeyInteger(c.key!)
   }
-  if (table.autoIncrement) max = Math.max(max, readSequence(tx, table))
-  return max + 1
+  if (table.autoIncrement) {
+    const seq = readSequence(tx, table)
+    if (seq > max) max = seq
+  }
+  return typeof max === 'bigint' || max >= Number.MAX_SAFE_INTEGER ? integer(BigInt(max) + 1n) : max + 1
 }
 
 function uniqueViolation(table: TableDef, columns: readonly string[]): BTreeSqlError {
@@ -162,20 +166,23 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
     const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
     const given = col === undefined ? null : values[col.slot]!
     if (given === null) {
-      rowid = nextRowid(tx, table, bucketName)
-      if (col !== undefined) values[col.slot] = rowid
+      const next = nextRowid(tx, table, bucketName)
+      rowid = Number(next)
+      if (col !== undefined) values[col.slot] = next
+      key = new KeyWriter().value(next).finish()
     } else if (isInteger(given)) {
       rowid = numberOf(given)
+      // Keyed by the exact value: a 64-bit rowid past 2^53 is a bigint, which rowid (a number) rounds.
+      key = new KeyWriter().value(given).finish()
     } else {
       throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col!.name} is an integer primary key`)
     }
     checkNotNull(table, values)
-    key = rowidKey(rowid)
     if (tx.bucket(bucketName)?.has(key) === true) throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
     checkNotNull(table, values)
-    rowid = nextRowid(tx, table, rowidBucket(table))
+    rowid = Number(nextRowid(tx, table, rowidBucket(table)))
     hidden = rowid
     key = primaryKeyOf(table, values, rowid)
     if (tx.bucket(bucketName)?.has(key) === true) throw uniqueViolation(table, table.primaryKey)
@@ -205,18 +212,16 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
   const hidden = stored.row.hiddenRowid
   if (table.keying === 'rowid') {
     const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
-    let rowid = decodeKeyNumber(stored.key)
+    key = stored.key
     if (col !== undefined) {
       const v = values[col.slot]!
       // Unlike an insert, an update never assigns a rowid: null is a mismatch too, as in SQLite.
       if (v === null || !isInteger(v)) {
         throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col.name} is an integer primary key`)
-      } else {
-        rowid = numberOf(v)
       }
+      key = new KeyWriter().value(v).finish()
     }
     checkNotNull(table, values)
-    key = rowidKey(rowid)
   } else {
     checkNotNull(table, values)
     key = primaryKeyOf(table, values, hidden ?? 0)

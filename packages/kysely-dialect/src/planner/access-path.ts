@@ -3,9 +3,9 @@ import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity
 import type { TableDef } from '../catalog/catalog.js'
 import { compareBytes, type SqlValue } from '../encoding/values.js'
 import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
-import { compileExpr, type Expr } from '../executor/expression.js'
-import type { AnyNode } from '../executor/nodes.js'
-import type { Scope } from '../executor/scope.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
+import type { AnyNode } from '../expression/nodes.js'
+import type { Scope } from '../expression/scope.js'
 import type { AccessPlan } from './plan.js'
 
 /** One sort key of an `order by`, already compiled; `column` is set for a plain column reference. */

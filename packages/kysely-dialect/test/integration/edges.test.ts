@@ -35,6 +35,21 @@ for (const version of VERSIONS) {
       const row = await db.selectFrom('v').selectAll().executeTakeFirstOrThrow()
       expect(row).to.deep.equal({ id: 7, b: Buffer.from([0, 1, 2]), big: 2 ** 60 })
       expect(await db.selectFrom('v').select('id').where('big', '=', 2n ** 60n).execute()).to.deep.equal([{ id: 7 }])
+      // 64-bit keys that share a double (snowflake-style ids) stay distinct and ordered.
+      await db.schema.createTable('s').addColumn('id', 'bigint', (c) => c.primaryKey()).addColumn('v', 'text').execute()
+      await db.insertInto('s').values([{ id: 2n ** 60n + 1n, v: 'b' }, { id: 2n ** 60n, v: 'a' }]).execute()
+      expect(await db.selectFrom('s').select('v').orderBy('id', 'desc').execute()).to.deep.equal([{ v: 'b' }, { v: 'a' }])
+      expect(await db.selectFrom('s').select('v').where('id', '=', 2n ** 60n + 1n).execute()).to.deep.equal([{ v: 'b' }])
+      expect((await rejection(db.insertInto('s').values({ id: 2n ** 60n + 1n }).execute())).code).to.equal('BTREE_SQL_UNIQUE_VIOLATION')
+      // The same for an integer primary key (the rowid), inserted and updated.
+      await db.schema.createTable('r').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text').execute()
+      await db.insertInto('r').values([{ id: 2n ** 60n + 1n, v: 'b' }, { id: 2n ** 60n, v: 'a' }]).execute()
+      await db.updateTable('r').set({ id: 2n ** 60n + 3n }).where('v', '=', 'a').execute()
+      expect(await db.selectFrom('r').select('v').orderBy('id').execute()).to.deep.equal([{ v: 'b' }, { v: 'a' }])
+      expect((await rejection(db.insertInto('r').values({ id: 2n ** 60n + 3n }).execute())).code).to.equal('BTREE_SQL_UNIQUE_VIOLATION')
+      // New rowids follow the largest exactly: 2^60 + 4, then + 5.
+      await db.insertInto('r').values([{ v: 'c' }, { v: 'd' }]).execute()
+      expect(await db.selectFrom('r').select('v').where('id', '=', 2n ** 60n + 5n).execute()).to.deep.equal([{ v: 'd' }])
     })
 
     it('a key longer than the engine allows fails with BTREE_KEY_TOO_LARGE and changes nothing', async () => {

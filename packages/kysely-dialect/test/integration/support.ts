@@ -41,9 +41,19 @@ export function useTempDir(version: KyselyVersion): { dir: () => string; path: (
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'kysely-btree-'))
   })
-  afterEach(async () => {
-    for (const db of opened.splice(0)) await db.destroy().catch(() => undefined)
+  afterEach(async function () {
+    // Every scenario ends with the engine's check() of each file still open, then closes it.
+    const problems: string[] = []
+    for (const db of opened.splice(0)) {
+      const engine = (db.getExecutor().adapter as BTreeAdapter).driver.database
+      if (engine !== undefined && !engine.closed && this.currentTest?.state === 'passed') {
+        const result = engine.check()
+        if (!result.ok) problems.push(...result.errors.map((e) => e.message))
+      }
+      await db.destroy().catch(() => undefined)
+    }
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+    expect(problems, 'check() after the scenario').to.deep.equal([])
   })
   const path = (name = 'test.db') => join(dir!, name)
   return {

@@ -28,8 +28,11 @@ function randomValue(r: () => number): SqlValue {
       return Array.from({ length: Math.floor(r() * 4) }, () => String.fromCodePoint([0, 0x41, 0x61, 0xe9, 0xffff, 0x1f600][Math.floor(r() * 6)]!)).join('')
     case 5:
       return new Uint8Array(Array.from({ length: Math.floor(r() * 4) }, () => [0, 1, 0xfe, 0xff][Math.floor(r() * 4)]!))
-    default:
-      return Number.MAX_SAFE_INTEGER * (r() < 0.5 ? -1 : 1)
+    default: {
+      // 64-bit integers past 2^53, several sharing one double, and the reals they are equal to.
+      const big = (2n ** 60n + BigInt(Math.floor((r() - 0.5) * 600))) * (r() < 0.5 ? -1n : 1n)
+      return r() < 0.2 ? new Real(Number(big)) : r() < 0.1 ? Number.MAX_SAFE_INTEGER : big
+    }
   }
 }
 
@@ -45,6 +48,14 @@ describe('encoding/keys', () => {
       const actual = Math.sign(compareBytes(encodeKey(a), encodeKey(b)))
       if (actual !== expected) expect.fail(`seed ${seed}: ${String(a)} vs ${String(b)}: bytes say ${actual}, values ${expected}`)
     }
+  })
+
+  it('distinct 64-bit integers sharing a double have distinct keys; an equal real has the same key', () => {
+    const a = encodeKey([2n ** 60n])
+    const b = encodeKey([2n ** 60n + 1n])
+    expect(compareBytes(a, b)).to.equal(-1)
+    expect(compareBytes(a, encodeKey([new Real(2 ** 60)]))).to.equal(0)
+    expect(compareBytes(encodeKey([2n ** 63n - 1n]), encodeKey([2n ** 63n - 2n]))).to.equal(1)
   })
 
   it('numbers round-trip through rowid keys, and -0 keys as 0', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
-import { like } from '../../../src/executor/expression.js'
+import { like } from '../../../src/expression/operators.js'
 
-describe('executor/like', () => {
+describe('expression/like', () => {
   it('% and _ with ASCII-only case folding, regex characters literal', () => {
     expect(like('Hello', 'h%O')).to.equal(true)
     expect(like('Hello', 'h_llo')).to.equal(true)
