@@ -45,4 +45,24 @@ diffSuite('differential: select columns', () => {
   both('select an eb arithmetic expression', seedPeople, (db) =>
     db.selectFrom('people').select((eb) => ['id', eb('score', '*', 2).as('double')]),
   )
+
+  both('== is the same as =', seedPeople, (db) => db.selectFrom('people').select('id').where('city', '==', 'Berlin'))
+
+  both('selectAll of an aliased table (t.*)', seedPeople, (db) => db.selectFrom('people as p').selectAll('p').where('p.id', '<', 3))
+
+  both('selectNoFrom evaluates expressions once', undefined, (db) =>
+    db.selectNoFrom((eb) => [
+      eb.lit<number>(1).as('one'),
+      eb(eb.lit<number>(7), '/', eb.lit<number>(2)).as('half'),
+      eb(eb.val<string>('a'), '||', eb.val<string>('1')).as('text'),
+      eb.val<null>(null).as('nothing'),
+    ]),
+  )
+
+  both('sql templates holding a single reference or value', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select([sql<string>`${sql.ref('name')}`.as('n'), sql<number>`${5}`.as('five')])
+      .where(sql<number>`${sql.ref('id')}`, '<', 4),
+  )
 })
