@@ -186,10 +186,12 @@ function binary(node: AnyNode, scope: Scope): Expr {
       const negated = op === 'not like'
       return {
         eval: (t) => {
-          const s = toText(left.eval(t))
-          const p = toText(right.eval(t))
-          if (s === null || p === null) return null
-          return like(s, p) !== negated ? 1 : 0
+          const a = left.eval(t)
+          const b = right.eval(t)
+          if (a === null || b === null) return null
+          // better-sqlite3 builds SQLite with SQLITE_LIKE_DOESNT_MATCH_BLOBS: a blob never matches.
+          if (a instanceof Uint8Array || b instanceof Uint8Array) return negated ? 1 : 0
+          return like(cString(toText(a)!), cString(toText(b)!)) !== negated ? 1 : 0
         },
         affinity: undefined,
         constant: c,
@@ -219,6 +221,12 @@ function binary(node: AnyNode, scope: Scope): Expr {
     default:
       throw unsupported(`the operator ${op}`)
   }
+}
+
+/** SQLite's LIKE reads both sides as C strings: they end at the first NUL. */
+function cString(s: string): string {
+  const nul = s.indexOf('\u0000')
+  return nul < 0 ? s : s.slice(0, nul)
 }
 
 function listItems(node: AnyNode, scope: Scope): Expr[] {
