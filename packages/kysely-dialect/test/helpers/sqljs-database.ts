@@ -22,11 +22,12 @@ import initSqlJs from 'sql.js'
  *   `references` as metadata only, which is SQLite with foreign keys off.
  * - Numbers: better-sqlite3 binds every JS number as REAL, which makes `7 / 2` give 3.5 when both
  *   are parameters, stores `5` in a TEXT column as '5.0' and makes `where code = 5` miss a TEXT '5';
- *   sql.js binds only 32-bit integers as INTEGER. The oracle binds every safe integer as INTEGER
- *   (as a 64-bit int) and other numbers as REAL: what a reader of `n / 2` expects, and the dialect's
- *   value model (a JS number is an integer when it is a safe integer). This is the one deliberate
- *   departure from better-sqlite3; the cases that would see it (division by a parameter, numbers
- *   into TEXT columns) document it where they stand.
+ *   sql.js binds only 32-bit integers as INTEGER. The oracle binds every integral number that a
+ *   64-bit integer holds (`Number.isInteger`, within [-2^63, 2^63)) as INTEGER and other numbers
+ *   (fractions, 1e20, infinities) as REAL: what a reader of `n / 2` expects, and the dialect's value
+ *   model ("integral numbers as integers"). This is the one deliberate departure from
+ *   better-sqlite3; the cases that would see it (division by a parameter, numbers into TEXT
+ *   columns) document it where they stand.
  * - Booleans bind as 1/0 (sql.js's behaviour; better-sqlite3 throws on them). The dialect stores
  *   booleans as 1/0, so the oracle has to accept them to compare anything.
  * - `undefined` is rejected with a TypeError, as better-sqlite3 does.
@@ -194,10 +195,17 @@ class SqlJsStatement implements SqliteStatementLike {
   }
 }
 
+const twoTo63 = 2 ** 63
+
+/** An integral JS number that a 64-bit integer holds exactly (2^63 itself does not fit). */
+function isInt64(value: number): boolean {
+  return Number.isInteger(value) && value >= -twoTo63 && value < twoTo63
+}
+
 function toBindable(value: unknown): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'bigint') return value
   if (typeof value === 'boolean') return value ? 1n : 0n
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value
+  if (typeof value === 'number') return isInt64(value) ? BigInt(value) : value
   if (value instanceof Uint8Array) return value
   throw new TypeError(
     'SQLite3 can only bind numbers, strings, bigints, buffers, and null (got ' +
