@@ -23,6 +23,8 @@ type Expr =
   | { kind: 'binary'; op: '+' | '-' | '*' | '/' | '%' | '||'; left: Expr; right: Expr }
   | { kind: 'compare'; op: '=' | '<>' | '<' | '<=' | '>' | '>=' | 'is' | 'is not'; left: Expr; right: Expr }
   | { kind: 'neg'; operand: Expr }
+  | { kind: 'like'; not: boolean; operand: Expr; pattern: string }
+  | { kind: 'between'; operand: Expr; low: Expr; high: Expr }
 
 function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T
@@ -73,6 +75,17 @@ function randomExpr(random: Random, depth: number): Expr {
   if (r < 0.75) {
     return { kind: 'binary', op: pick(random, ['+', '-', '*', '/', '%', '||'] as const), left: randomExpr(random, depth - 1), right: randomExpr(random, depth - 1) }
   }
+  if (r < 0.8) {
+    // Never a bare blob on the left: better-sqlite3's SQLite never lets like match a blob and
+    // sql.js's does (SQLITE_LIKE_DOESNT_MATCH_BLOBS).
+    let operand = randomExpr(random, depth - 1)
+    while (operand.kind === 'value' && Buffer.isBuffer(operand.value)) operand = randomExpr(random, depth - 1)
+    const pattern = pick(random, ['%', '1%', '%2', '_', '__', 'a%', 'A_C', '%.%', '-%', '', '%e%', '1_'])
+    return { kind: 'like', not: random() < 0.3, operand, pattern }
+  }
+  if (r < 0.84) {
+    return { kind: 'between', operand: randomExpr(random, depth - 1), low: randomExpr(random, depth - 1), high: randomExpr(random, depth - 1) }
+  }
   if (r < 0.92) {
     return {
       kind: 'compare',
@@ -91,7 +104,10 @@ function uses(expr: Expr, test: (node: Expr) => boolean): boolean {
     case 'compare':
       return uses(expr.left, test) || uses(expr.right, test)
     case 'neg':
+    case 'like':
       return uses(expr.operand, test)
+    case 'between':
+      return uses(expr.operand, test) || uses(expr.low, test) || uses(expr.high, test)
     default:
       return false
   }
@@ -105,6 +121,11 @@ const knownGaps: readonly { id: string; test: (node: Expr) => boolean }[] = [
   { id: 'H1', test: (node) => node.kind === 'neg' },
   { id: 'H2', test: (node) => node.kind === 'binary' && node.op === '||' },
   { id: 'H3', test: (node) => node.kind === 'binary' && node.op === '%' },
+  { id: 'H4', test: (node) => node.kind === 'value' && typeof node.value === 'number' && Math.abs(node.value) >= 2 ** 63 },
+  { id: 'H5', test: (node) => node.kind === 'value' && node.value === '-0' },
+  { id: 'I1', test: (node) => node.kind === 'like' && /[-.*+?()[\]{}^$|\\/]/.test(node.pattern) },
+  // A like over a real reads the real's text form (H2): `0.3333333333333333 like '%2'` is true in SQLite.
+  { id: 'H2', test: (node) => node.kind === 'like' },
 ]
 const skipped = new Map<string, number>()
 
@@ -129,6 +150,10 @@ function build(eb: Eb, expr: Expr): AliasableExpression<unknown> {
       return eb.parens(build(eb, expr.left), expr.op, build(eb, expr.right))
     case 'neg':
       return eb.neg(eb.parens(build(eb, expr.operand), '+', eb.lit(0)))
+    case 'like':
+      return eb.parens(build(eb, expr.operand), expr.not ? 'not like' : 'like', expr.pattern)
+    case 'between':
+      return eb.parens(eb.between(build(eb, expr.operand), build(eb, expr.low), build(eb, expr.high)))
   }
 }
 
@@ -143,6 +168,10 @@ function show(expr: Expr): string {
       return `(${show(expr.left)} ${expr.op} ${show(expr.right)})`
     case 'neg':
       return `-(${show(expr.operand)} + 0)`
+    case 'like':
+      return `(${show(expr.operand)} ${expr.not ? 'not like' : 'like'} ${JSON.stringify(expr.pattern)})`
+    case 'between':
+      return `(${show(expr.operand)} between ${show(expr.low)} and ${show(expr.high)})`
   }
 }
 

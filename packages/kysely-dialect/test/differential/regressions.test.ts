@@ -144,4 +144,20 @@ diffSuite('differential: regressions found by the random generator', () => {
       eb(eb.val<unknown>('-0.0'), '*', eb.val<unknown>(1)).as('d'),
     ]),
   )
+
+  // Seeds 91-97 (e.g. seed 92 expression 280: `0 like '-%'`): btree-store threw "Invalid regular
+  // expression: /^\-.*$/su: Invalid escape" for a pattern holding '-'. Every character but % and _
+  // is literal in a like pattern.
+  both('seed 92 e280: like patterns holding regular expression syntax', undefined, (db) => [
+    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('s', 'text'),
+    db.insertInto('t').values(
+      ['-1', 'a-b', 'a.b', 'axb', 'a*b', 'a+b', 'a?b', '(a)', '[a]', '{a}', '^a$', 'a|b', 'a\\b', 'a/b', 'a b', 'a\nb'].map((s, i) => ({
+        id: i + 1,
+        s,
+      })),
+    ),
+    ...['-%', '%-%', 'a.b', 'a*b', 'a+b', 'a?b', '(%)', '[a]', '{%}', '^a$', 'a|b', 'a\\b', '%/%', 'a_b', '%\n%', '%)', '[%'].map((pattern) =>
+      db.selectFrom('t').select('id').where('s', 'like', pattern),
+    ),
+  ])
 })
