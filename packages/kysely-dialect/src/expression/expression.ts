@@ -189,8 +189,8 @@ function binary(node: AnyNode, scope: Scope): Expr {
           const a = left.eval(t)
           const b = right.eval(t)
           if (a === null || b === null) return null
-          // better-sqlite3 builds SQLite with SQLITE_LIKE_DOESNT_MATCH_BLOBS: a blob never matches.
-          if (a instanceof Uint8Array || b instanceof Uint8Array) return negated ? 1 : 0
+          // Stock SQLite reads a blob as its text (better-sqlite3's build, with
+          // SQLITE_LIKE_DOESNT_MATCH_BLOBS, never matches one; the README says so).
           return like(cString(toText(a)!), cString(toText(b)!)) !== negated ? 1 : 0
         },
         affinity: undefined,

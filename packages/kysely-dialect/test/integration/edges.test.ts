@@ -103,13 +103,14 @@ for (const version of VERSIONS) {
   describe(`integration (${version.name}): like on blobs and NULs`, () => {
     const t = useTempDir(version)
 
-    it('a blob never matches like (better-sqlite3 builds SQLite with SQLITE_LIKE_DOESNT_MATCH_BLOBS); text ends at a NUL', async () => {
+    it('like reads a blob as its text, as stock SQLite does, and text up to its first NUL', async () => {
       const db = t.open()
       await db.schema.createTable('l').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('b', 'blob').execute()
-      await db.insertInto('l').values([{ id: 1, b: Buffer.from('ab') }, { id: 2, b: 'ab' }, { id: 3, b: 'a\u0000b' }]).execute()
-      expect(await db.selectFrom('l').select('id').where('b', 'like', 'a%').orderBy('id').execute()).to.deep.equal([{ id: 2 }, { id: 3 }])
-      expect(await db.selectFrom('l').select('id').where('b', 'not like', 'a%').orderBy('id').execute()).to.deep.equal([{ id: 1 }])
+      await db.insertInto('l').values([{ id: 1, b: Buffer.from('ab') }, { id: 2, b: 'ab' }, { id: 3, b: 'a\u0000b' }, { id: 4, b: Buffer.from([0]) }]).execute()
+      expect(await db.selectFrom('l').select('id').where('b', 'like', 'a%').orderBy('id').execute()).to.deep.equal([{ id: 1 }, { id: 2 }, { id: 3 }])
+      expect(await db.selectFrom('l').select('id').where('b', 'not like', 'a%').orderBy('id').execute()).to.deep.equal([{ id: 4 }])
       expect(await db.selectFrom('l').select('id').where('b', 'like', 'a').orderBy('id').execute()).to.deep.equal([{ id: 3 }])
+      expect(await db.selectFrom('l').select('id').where('b', 'like', '').orderBy('id').execute()).to.deep.equal([{ id: 4 }])
     })
   })
 }
