@@ -1,0 +1,121 @@
+import { both, diffSuite } from '../helpers/differential.js'
+import { seedPeople } from '../helpers/fixtures.js'
+import type { Db } from '../helpers/sides.js'
+
+async function items(db: Db): Promise<void> {
+  await db.schema
+    .createTable('items')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('label', 'text', (c) => c.notNull())
+    .addColumn('qty', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('note', 'text', (c) => c.defaultTo('none'))
+    .execute()
+}
+
+diffSuite('differential: insert', () => {
+  both('one row: insertId and numInsertedOrUpdatedRows', items, (db) =>
+    db.insertInto('items').values({ label: 'a' }),
+  )
+
+  both('many rows: insertId is the last rowid', items, (db) =>
+    db.insertInto('items').values([{ label: 'a' }, { label: 'b' }, { label: 'c' }]),
+  )
+
+  both('one row, then read it back', items, (db) => [
+    db.insertInto('items').values({ id: 5, label: 'five', qty: 3, note: null }),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('returning one column', items, (db) => db.insertInto('items').values({ label: 'x' }).returning('id'))
+
+  both('returning all columns, defaults filled in', items, (db) =>
+    db.insertInto('items').values({ label: 'x' }).returningAll(),
+  )
+
+  both('many rows returning', items, (db) =>
+    db
+      .insertInto('items')
+      .values([
+        { label: 'a', qty: 2 },
+        { label: 'b', qty: 3 },
+      ])
+      .returning(['id', 'label', 'qty']),
+  )
+
+  both('returning an expression with an alias', items, (db) =>
+    db
+      .insertInto('items')
+      .values({ label: 'ab', qty: 4 })
+      .returning((eb) => ['id', eb('qty', '*', 10).as('tenfold'), eb('label', '||', '!').as('shout')]),
+  )
+
+  // Kysely's SQLite compiler sends a missing cell as null (SQLite has no DEFAULT in VALUES), so the
+  // cell is null, not the column's default, and a not-null column then rejects it.
+  both('missing cells of a multi-row insert are null, not defaults', items, (db) => [
+    db.insertInto('items').values([{ label: 'a', qty: 7 }, { label: 'b', qty: 8, note: 'given' }]),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('a missing cell in a not-null column of a multi-row insert fails', items, (db) => [
+    db.insertInto('items').values([{ label: 'a', qty: 7 }, { label: 'b', note: 'given' }, { label: 'c' }]),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('an explicit null overrides a default on a nullable column', items, (db) => [
+    db.insertInto('items').values({ label: 'a', note: null }),
+    db.selectFrom('items').select(['id', 'note']),
+  ])
+
+  both('an explicit null into a not-null column with a default fails', items, (db) => [
+    db.insertInto('items').values({ label: 'a', qty: null }),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('a missing not-null column without default fails', items, (db) => [
+    db.insertInto('items').values({ qty: 2 }),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('a duplicate primary key fails and leaves the first row', items, (db) => [
+    db.insertInto('items').values({ id: 1, label: 'a' }),
+    db.insertInto('items').values({ id: 1, label: 'b' }),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('a multi-row insert failing on its third row inserts nothing', items, (db) => [
+    db.insertInto('items').values({ id: 3, label: 'existing' }),
+    db.insertInto('items').values([
+      { id: 1, label: 'a' },
+      { id: 2, label: 'b' },
+      { id: 3, label: 'c' },
+    ]),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('a multi-row insert duplicating a key within itself inserts nothing', items, (db) => [
+    db.insertInto('items').values([
+      { id: 8, label: 'a' },
+      { id: 8, label: 'b' },
+    ]),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('a multi-row insert with a null in a not-null column on its last row inserts nothing', items, (db) => [
+    db.insertInto('items').values([{ label: 'a' }, { label: 'b' }, { label: null }]),
+    db.selectFrom('items').selectAll(),
+  ])
+
+  both('insertId after inserting with an explicit key', items, (db) => [
+    db.insertInto('items').values({ id: 42, label: 'a' }),
+    db.insertInto('items').values({ label: 'b' }),
+  ])
+
+  both('insert into a missing table raises no such table', undefined, (db) =>
+    db.insertInto('nowhere').values({ a: 1 }),
+  )
+
+  both('insert into the people fixture, then select it ordered', seedPeople, (db) => [
+    db.insertInto('people').values({ name: 'Fay', age: 33, city: 'Oslo', score: 1.5 }),
+    db.selectFrom('people').selectAll().orderBy('id', 'desc').limit(2),
+  ])
+})
