@@ -5,6 +5,9 @@ import { compareValues, fromJs, integer, toText, truth, type SqlValue } from '..
 import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
 import { arithmetic, ARITHMETIC, currentTime, like, negate } from './operators.js'
 import { byPrecedence, isGrouped } from './precedence.js'
+import { compileAggregateNode } from './aggregates.js'
+import { compileCase, compileCast } from './case-cast.js'
+import { compileFunction } from './functions.js'
 import type { ResolvedColumn, Scope, Tuple } from './scope.js'
 
 /**
@@ -300,6 +303,10 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   AliasNode: alias,
   BinaryOperationNode: binary,
   UnaryOperationNode: unary,
+  CastNode: compileCast,
+  CaseNode: compileCase,
+  FunctionNode: compileFunction,
+  AggregateFunctionNode: compileAggregateNode,
   // Part 2 (subqueries, functions, aggregates, case, cast) and non-expression kinds:
   IdentifierNode: unsupportedHere,
   SchemableIdentifierNode: unsupportedHere,
@@ -364,14 +371,11 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   DropTypeNode: unsupportedHere,
   ExplainNode: unsupportedHere,
   DefaultInsertValueNode: unsupportedHere,
-  AggregateFunctionNode: unsupportedHere,
   OverNode: unsupportedHere,
   PartitionByNode: unsupportedHere,
   PartitionByItemNode: unsupportedHere,
   SetOperationNode: unsupportedHere,
   UsingNode: unsupportedHere,
-  FunctionNode: unsupportedHere,
-  CaseNode: unsupportedHere,
   WhenNode: unsupportedHere,
   JSONReferenceNode: unsupportedHere,
   JSONPathNode: unsupportedHere,
@@ -381,7 +385,6 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   MergeQueryNode: unsupportedHere,
   MatchedNode: unsupportedHere,
   AddIndexNode: unsupportedHere,
-  CastNode: unsupportedHere,
   FetchNode: unsupportedHere,
   TopNode: unsupportedHere,
   OutputNode: unsupportedHere,

@@ -1,0 +1,201 @@
+import type { OperationNode } from 'kysely'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { compareValues, integer, isInteger, numberOf, real, Real, toNumeric, toText, truth, type SqlValue } from '../encoding/values.js'
+import { compileExpr, type Expr } from './expression.js'
+import type { AnyNode } from './nodes.js'
+import { Scope, type Source } from './scope.js'
+import { valueKey, rowKey } from './value-key.js'
+
+/** One group's running state of one aggregate call. */
+export interface Accumulator {
+  step(args: readonly SqlValue[]): void
+  final(): SqlValue
+}
+
+/** An aggregate call found while compiling a grouped query's selections, having and order by. */
+export interface AggregateCall {
+  readonly args: readonly Expr[]
+  readonly distinct: boolean
+  readonly filter: Expr | undefined
+  readonly create: () => Accumulator
+}
+
+/**
+ * The scope of a grouped query's output expressions: columns read the group's last row, and each
+ * aggregate call reads its slot in `current`, the finished values of the group being emitted.
+ * Aggregate arguments are compiled in a plain scope over the same sources, so an aggregate nested
+ * in another is SQLite's "misuse of aggregate function" error.
+ */
+export class GroupScope extends Scope {
+  readonly calls: AggregateCall[] = []
+  current: readonly SqlValue[] = []
+  readonly plain: Scope
+
+  constructor(sources: readonly Source[]) {
+    super(sources)
+    this.plain = new Scope(sources)
+  }
+}
+
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+/** sum(), total() and avg(): integers summed exactly while every input is one, a real otherwise. */
+class SumAccumulator implements Accumulator {
+  #count = 0
+  #int = 0n
+  #real = 0
+  #onlyIntegers = true
+  constructor(readonly kind: 'sum' | 'total' | 'avg') {}
+  step([v]: readonly SqlValue[]): void {
+    if (v === null || v === undefined) return
+    this.#count++
+    if (isInteger(v)) {
+      this.#int += BigInt(v)
+      if (this.kind === 'sum' && this.#onlyIntegers && (this.#int > INT64_MAX || this.#int < INT64_MIN)) {
+        throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', 'integer overflow')
+      }
+      this.#real += Number(v)
+      return
+    }
+    this.#onlyIntegers = false
+    const n = v instanceof Real || typeof v === 'number' ? v : toNumeric(v)
+    this.#real += n === null ? 0 : numberOf(n)
+  }
+  final(): SqlValue {
+    if (this.kind === 'total') return real(this.#onlyIntegers ? Number(this.#int) : this.#real)
+    if (this.#count === 0) return null
+    if (this.kind === 'avg') return real((this.#onlyIntegers ? Number(this.#int) : this.#real) / this.#count)
+    return this.#onlyIntegers ? integer(this.#int) : real(this.#real)
+  }
+}
+
+class CountAccumulator implements Accumulator {
+  #n = 0
+  constructor(readonly all: boolean) {}
+  step(args: readonly SqlValue[]): void {
+    if (this.all || args[0] !== null) this.#n++
+  }
+  final(): SqlValue {
+    return this.#n
+  }
+}
+
+class ExtremeAccumulator implements Accumulator {
+  #best: SqlValue = null
+  constructor(readonly sign: 1 | -1) {}
+  step([v]: readonly SqlValue[]): void {
+    if (v === null || v === undefined) return
+    if (this.#best === null || compareValues(v, this.#best) * this.sign < 0) this.#best = v
+  }
+  final(): SqlValue {
+    return this.#best
+  }
+}
+
+class ConcatAccumulator implements Accumulator {
+  #out: string | null = null
+  step([v, sep]: readonly SqlValue[]): void {
+    if (v === null || v === undefined) return
+    const separator = sep === undefined ? ',' : (toText(sep) ?? '')
+    this.#out = this.#out === null ? toText(v) : this.#out + separator + toText(v)
+  }
+  final(): SqlValue {
+    return this.#out
+  }
+}
+
+/** SQLite's aggregate functions by name, with the argument counts that make a call an aggregate. */
+const AGGREGATES: Record<string, { arity: readonly [number, number]; create: (all: boolean) => Accumulator }> = {
+  count: { arity: [0, 1], create: (all) => new CountAccumulator(all) },
+  sum: { arity: [1, 1], create: () => new SumAccumulator('sum') },
+  total: { arity: [1, 1], create: () => new SumAccumulator('total') },
+  avg: { arity: [1, 1], create: () => new SumAccumulator('avg') },
+  min: { arity: [1, 1], create: () => new ExtremeAccumulator(1) },
+  max: { arity: [1, 1], create: () => new ExtremeAccumulator(-1) },
+  group_concat: { arity: [1, 2], create: () => new ConcatAccumulator() },
+}
+
+/** Whether `name(args...)` is an aggregate call in SQLite (min and max are scalar with 2+ arguments). */
+export function isAggregateName(name: string, argCount: number): boolean {
+  const a = AGGREGATES[name.toLowerCase()]
+  return a !== undefined && argCount >= a.arity[0] && argCount <= a.arity[1]
+}
+
+/** Registers an aggregate call in the group scope; the expression reads its finished value. */
+export function compileAggregateCall(name: string, argNodes: readonly OperationNode[], distinct: boolean, filterNode: OperationNode | undefined, scope: Scope): Expr {
+  if (!(scope instanceof GroupScope)) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `misuse of aggregate function ${name}()`)
+  const spec = AGGREGATES[name]!
+  const all = argNodes.length === 0 || (argNodes.length === 1 && argNodes[0]!.kind === 'SelectAllNode')
+  if (all && name !== 'count') throw unsupported(`${name}(*)`)
+  if (all && distinct) throw unsupported('count(distinct *)')
+  const args = all ? [] : argNodes.map((a) => compileExpr(a, scope.plain))
+  if (distinct && args.length !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
+  const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
+  const slot = scope.calls.length
+  scope.calls.push({ args, distinct, filter, create: () => spec.create(all) })
+  return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
+}
+
+/** An AggregateFunctionNode (`eb.fn.count(x)`, `countAll()`, `.distinct()`, `.filterWhere(...)`). */
+export function compileAggregateNode(node: AnyNode, scope: Scope): Expr {
+  if (node.over !== undefined) throw unsupported('OverNode (window functions)')
+  if (node.orderBy !== undefined) throw unsupported('OrderByNode inside an aggregate call')
+  if (node.withinGroup !== undefined) throw unsupported('within group in an aggregate call')
+  const name = (node.func as string).toLowerCase()
+  const args = node.aggregated as readonly OperationNode[]
+  if (!isAggregateName(name, args.length)) throw unsupported(`the aggregate function ${node.func as string}()`)
+  const filter = (node.filter as AnyNode | undefined)?.where as OperationNode | undefined
+  return compileAggregateCall(name, args, node.distinct === true, filter, scope)
+}
+
+/** Running state of every aggregate call for one group. */
+export class GroupState {
+  readonly accumulators: Accumulator[]
+  readonly seen: (Set<string> | undefined)[]
+  #args: SqlValue[][]
+
+  constructor(readonly calls: readonly AggregateCall[]) {
+    this.accumulators = calls.map((c) => c.create())
+    this.seen = calls.map((c) => (c.distinct ? new Set<string>() : undefined))
+    this.#args = calls.map((c) => new Array<SqlValue>(c.args.length))
+  }
+
+  step(t: Parameters<Expr['eval']>[0]): void {
+    for (let i = 0; i < this.calls.length; i++) {
+      const call = this.calls[i]!
+      if (call.filter !== undefined && truth(call.filter.eval(t)) !== true) continue
+      const args = this.#args[i]!
+      for (let j = 0; j < call.args.length; j++) args[j] = call.args[j]!.eval(t)
+      const seen = this.seen[i]
+      if (seen !== undefined) {
+        if (args[0] === null) continue
+        const key = valueKey(args[0]!)
+        if (seen.has(key)) continue
+        seen.add(key)
+      }
+      this.accumulators[i]!.step(args)
+    }
+  }
+
+  final(): SqlValue[] {
+    return this.accumulators.map((a) => a.final())
+  }
+}
+
+/** Whether an expression tree holds an aggregate call outside nested queries. */
+export function containsAggregate(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) return false
+  if (Array.isArray(node)) return node.some(containsAggregate)
+  const n = node as AnyNode
+  if (n.kind === 'SelectQueryNode') return false
+  if (n.kind === 'AggregateFunctionNode' && n.over === undefined) return true
+  if (n.kind === 'FunctionNode' && isAggregateName(n.func as string, (n.arguments as readonly unknown[]).length)) return true
+  for (const key of Object.keys(n)) {
+    const v = n[key]
+    if (typeof v === 'object' && v !== null && containsAggregate(v)) return true
+  }
+  return false
+}
+
+export { rowKey }

@@ -1,0 +1,35 @@
+import { expect } from 'chai'
+import { Kysely, sql } from 'kysely'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { BTreeDialect } from '../../../src/index.js'
+
+describe('part 2: unsupported functions', () => {
+  it('an unknown function is BTREE_SQL_UNSUPPORTED naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kysely-p2-'))
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const db = new Kysely<any>({ dialect: new BTreeDialect({ path: join(dir, 'a.db') }) })
+    try {
+      await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).execute()
+      const error = await db
+        .selectFrom('t')
+        .select((eb) => eb.fn('soundex', ['id']).as('s'))
+        .execute()
+        .then(() => undefined, (e: unknown) => e)
+      expect(error).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
+      expect((error as Error).message).to.contain('soundex')
+      const window = await db
+        .selectFrom('t')
+        .select((eb) => eb.fn.count('id').over().as('n'))
+        .execute()
+        .then(() => undefined, (e: unknown) => e)
+      expect(window).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
+      expect((window as Error).message).to.contain('OverNode')
+      void sql
+    } finally {
+      await db.destroy()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
