@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import type { TableDef } from '../catalog/catalog.js'
 import { unsupported } from '../errors.js'
-import { truth, type SqlValue, toJs } from '../encoding/values.js'
+import { compareValues, truth, type SqlValue, toJs } from '../encoding/values.js'
 import { containsAggregate, GroupScope, GroupState } from '../expression/aggregates.js'
 import { compileExpr } from '../expression/expression.js'
 import { rawText, type AnyNode } from '../expression/nodes.js'
@@ -103,12 +103,13 @@ export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResu
     outputs.push({ values: projection.map((p) => p.expr.eval(t)), order: order.map((o) => o.expr.eval(t)) })
   }
   if (outScope instanceof GroupScope) {
-    const groups = new Map<string, { tuple: Tuple; state: GroupState }>()
+    const groups = new Map<string, { tuple: Tuple; state: GroupState; values: SqlValue[] }>()
     for (const t of tuples) {
-      const key = rowKey(groupExprs.map((g) => g.eval(t)))
+      const values = groupExprs.map((g) => g.eval(t))
+      const key = rowKey(values)
       let group = groups.get(key)
       if (group === undefined) {
-        group = { tuple: t, state: new GroupState(outScope.calls) }
+        group = { tuple: t, state: new GroupState(outScope.calls), values }
         groups.set(key, group)
       }
       // Bare columns read the group's last row, as SQLite's do.
@@ -116,9 +117,17 @@ export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResu
       group.state.step(t)
     }
     if (groups.size === 0 && groupExprs.length === 0) {
-      groups.set('', { tuple: sources.map((): RowLike => NULL_ROW), state: new GroupState(outScope.calls) })
+      groups.set('', { tuple: sources.map((): RowLike => NULL_ROW), state: new GroupState(outScope.calls), values: [] })
     }
-    for (const group of groups.values()) {
+    // Groups come out in the order of their keys, as SQLite's sorter (or a group-by index) yields them.
+    const ordered = [...groups.values()].sort((a, b) => {
+      for (let i = 0; i < a.values.length; i++) {
+        const c = compareValues(a.values[i]!, b.values[i]!)
+        if (c !== 0) return c
+      }
+      return 0
+    })
+    for (const group of ordered) {
       outScope.current = group.state.final()
       emit(group.tuple)
     }

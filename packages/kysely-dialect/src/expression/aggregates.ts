@@ -122,11 +122,17 @@ export function isAggregateName(name: string, argCount: number): boolean {
   return a !== undefined && argCount >= a.arity[0] && argCount <= a.arity[1]
 }
 
+/** `*` as countAll() sends it (a SelectAllNode, bare or inside a SelectionNode). */
+function isStar(node: OperationNode): boolean {
+  const n = node as AnyNode
+  return n.kind === 'SelectAllNode' || (n.kind === 'SelectionNode' && (n.selection as AnyNode).kind === 'SelectAllNode')
+}
+
 /** Registers an aggregate call in the group scope; the expression reads its finished value. */
 export function compileAggregateCall(name: string, argNodes: readonly OperationNode[], distinct: boolean, filterNode: OperationNode | undefined, scope: Scope): Expr {
   if (!(scope instanceof GroupScope)) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `misuse of aggregate function ${name}()`)
   const spec = AGGREGATES[name]!
-  const all = argNodes.length === 0 || (argNodes.length === 1 && argNodes[0]!.kind === 'SelectAllNode')
+  const all = argNodes.length === 0 || (argNodes.length === 1 && isStar(argNodes[0]!))
   if (all && name !== 'count') throw unsupported(`${name}(*)`)
   if (all && distinct) throw unsupported('count(distinct *)')
   const args = all ? [] : argNodes.map((a) => compileExpr(a, scope.plain))
