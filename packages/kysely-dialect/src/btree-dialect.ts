@@ -42,7 +42,7 @@ export class BTreeDialect implements Dialect {
     return new BTreeAdapter(this.#lastDriver ?? new BTreeDriver(this.#config))
   }
 
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
-    return new BTreeIntrospector(db as Kysely<unknown>)
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new BTreeIntrospector(db)
   }
 }
