@@ -66,6 +66,8 @@ export interface QuerySpec {
   where?: Filter
   /** Always ends with `id`, so the order is total and an ordered comparison is fair. */
   orderBy?: { column: Column; direction: 'asc' | 'desc' }[]
+  /** Order by the computed column's alias `x` first (before `orderBy`). */
+  orderByComputed?: 'asc' | 'desc'
   limit?: number
   offset?: number
 }
@@ -182,6 +184,7 @@ function randomQuery(random: Random, noLike: readonly Column[]): QuerySpec {
     }))
     keys.push({ column: 'id', direction: pick(random, ['asc', 'desc'] as const) })
     spec.orderBy = keys
+    if (spec.compute !== undefined && random() < 0.5) spec.orderByComputed = pick(random, ['asc', 'desc'] as const)
     if (random() < 0.6) spec.limit = int(random, 0, 12)
     if (spec.limit !== undefined && random() < 0.5) spec.offset = int(random, 0, 8)
   }
@@ -326,6 +329,7 @@ export function buildQuery(db: Db, spec: QuerySpec): RandomQuery {
   if (computed !== undefined) query = query.select((eb) => computedExpression(eb, computed).as('x'))
   const where = spec.where
   if (where !== undefined) query = query.where((eb) => filterExpression(eb, where))
+  if (spec.orderByComputed !== undefined) query = query.orderBy('x', spec.orderByComputed)
   for (const key of spec.orderBy ?? []) query = query.orderBy(key.column, key.direction)
   if (spec.limit !== undefined) query = query.limit(spec.limit)
   if (spec.offset !== undefined) query = query.offset(spec.offset)
