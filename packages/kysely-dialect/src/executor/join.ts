@@ -25,6 +25,13 @@ const JOIN_TYPES: Record<string, JoinPlan['type'] | undefined> = {
   CrossJoin: 'cross',
 }
 
+/** The join's type, or BTREE_SQL_UNSUPPORTED naming it (lateral joins, using, apply). */
+export function joinType(join: AnyNode): JoinPlan['type'] {
+  const type = JOIN_TYPES[join.joinType as string]
+  if (type === undefined) throw unsupported(`${join.joinType as string} (JoinNode)`)
+  return type
+}
+
 /** One join step: extends each tuple of the tables before it with the matching rows of one table. */
 export interface JoinStage {
   readonly plan: JoinPlan
@@ -105,8 +112,7 @@ const FULL_SCAN = (table: TableDef): AccessPlan => ({ table: table.name, access:
  * nested loop.
  */
 export function planJoin(join: AnyNode, s: number, scope: Scope, table: TableDef, as: string): JoinStage {
-  const type = JOIN_TYPES[join.joinType as string]
-  if (type === undefined) throw unsupported(`${join.joinType as string} (JoinNode)`)
+  const type = joinType(join)
   const onNode = (join.on as AnyNode | undefined)?.on as OperationNode | undefined
   const on = onNode === undefined ? undefined : byPrecedence(onNode)
   const filter = on === undefined ? undefined : compileExpr(on, scope)

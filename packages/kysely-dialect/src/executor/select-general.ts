@@ -11,7 +11,7 @@ import { rowKey } from '../expression/value-key.js'
 import { planAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import type { ExecContext, StatementResult } from './context.js'
-import { NULL_ROW, planJoin, type JoinStage } from './join.js'
+import { joinType, NULL_ROW, planJoin, type JoinStage } from './join.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
 import { scanRows } from './row-source.js'
 
@@ -57,6 +57,7 @@ export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResu
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
   const joins = (node.joins ?? []) as readonly AnyNode[]
   const sources: Source[] = froms.map((f) => tableSource(f, ctx).scope.sources[0]!)
+  for (const j of joins) joinType(j)
   for (const j of joins) sources.push(tableSource(j.table as OperationNode, ctx).scope.sources[0]!)
   const scope = new Scope(sources)
   const grouped = node.groupBy !== undefined || node.having !== undefined || containsAggregate(node.selections) || containsAggregate(node.orderBy)

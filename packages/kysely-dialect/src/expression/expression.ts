@@ -78,6 +78,8 @@ function raw(node: AnyNode, scope: Scope): Expr {
   }
   if (text !== undefined && /^[+-]?\d+$/.test(text)) return constant(integer(BigInt(text)))
   if (text === 'null') return constant(null)
+  // onTrue() and SQLite's TRUE / FALSE keywords.
+  if (text === 'true' || text === 'false') return constant(text === 'true' ? 1 : 0)
   throw unsupported(`raw SQL in an expression (${rawText(node) ?? 'RawNode'})`)
 }
 
