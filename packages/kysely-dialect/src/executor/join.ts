@@ -35,7 +35,20 @@ export function joinType(join: AnyNode): JoinPlan['type'] {
 /** One join step: extends each tuple of the tables before it with the matching rows of one table. */
 export interface JoinStage {
   readonly plan: JoinPlan
-  run(tx: ReadTransaction, outer: readonly Tuple[]): Tuple[]
+  /**
+   * `template` is a full-width tuple of null rows followed by the rows of the queries around this
+   * one (subqueries); joined tuples are copies of it with the sources filled in.
+   */
+  run(tx: ReadTransaction, outer: readonly Tuple[], template: Tuple): Tuple[]
+}
+
+/** Reads every row of a source once (a table's full scan, or a derived table's rows). */
+export type RowsOf = (tx: ReadTransaction, template: Tuple) => RowLike[]
+
+function withRow(t: Tuple, s: number, row: RowLike): Tuple {
+  const joined = t.slice()
+  joined[s] = row
+  return joined
 }
 
 /** The sources an expression reads (undefined when it cannot tell, as for a subquery). */
@@ -111,15 +124,15 @@ const FULL_SCAN = (table: TableDef): AccessPlan => ({ table: table.name, access:
  * condition fixes its whole key (inner and left joins), else a hash join on its equalities, else a
  * nested loop.
  */
-export function planJoin(join: AnyNode, s: number, scope: Scope, table: TableDef, as: string): JoinStage {
+export function planJoin(join: AnyNode, s: number, scope: Scope, table: TableDef, as: string, rowsOf: RowsOf | undefined): JoinStage {
   const type = joinType(join)
   const onNode = (join.on as AnyNode | undefined)?.on as OperationNode | undefined
   const on = onNode === undefined ? undefined : byPrecedence(onNode)
   const filter = on === undefined ? undefined : compileExpr(on, scope)
   const eqs = type === 'cross' ? [] : equalities(on, s, scope)
   const byKey = table.primaryKey.map((name) => eqs.find((e) => e.inner.column?.source === s && e.inner.column.column.name === name))
-  const keep = { type, filter, s, table }
-  if ((type === 'inner' || type === 'left') && byKey.length > 0 && byKey.every((e) => e !== undefined)) {
+  const keep: StageParts = { type, filter, s, table, rowsOf: rowsOf ?? ((tx) => tableRows(tx, table)) }
+  if (rowsOf === undefined && (type === 'inner' || type === 'left') && byKey.length > 0 && byKey.every((e) => e !== undefined)) {
     return lookupStage({ table: table.name, as, type, strategy: 'primary-key-lookup', keyColumns: table.primaryKey }, keep, byKey as Equality[])
   }
   if (eqs.length > 0) {
@@ -133,6 +146,14 @@ interface StageParts {
   filter: Expr | undefined
   s: number
   table: TableDef
+  rowsOf: RowsOf
+}
+
+/** Every row of a stored table, in key order. */
+export function tableRows(tx: ReadTransaction, table: TableDef): RowLike[] {
+  const rows: RowLike[] = []
+  for (const stored of scanRows(tx, table, FULL_SCAN(table))) rows.push(stored.row)
+  return rows
 }
 
 function passes(filter: Expr | undefined, t: Tuple): boolean {
@@ -161,9 +182,9 @@ function lookupStage(plan: JoinPlan, parts: StageParts, byKey: readonly Equality
           const bytes = bucket.get(w.finish())
           if (bytes !== undefined) found = rowView(parts.table, bytes)
         }
-        const joined = found === undefined ? undefined : [...t, found]
+        const joined = found === undefined ? undefined : withRow(t, parts.s, found)
         if (joined !== undefined && passes(parts.filter, joined)) out.push(joined)
-        else if (parts.type === 'left') out.push([...t, NULL_ROW])
+        else if (parts.type === 'left') out.push(t)
       }
       return out
     },
@@ -174,13 +195,12 @@ function lookupStage(plan: JoinPlan, parts: StageParts, byKey: readonly Equality
 function matchStage(plan: JoinPlan, parts: StageParts, eqs: readonly Equality[] | undefined): JoinStage {
   return {
     plan,
-    run(tx, outer) {
-      const rows: RowLike[] = []
-      for (const stored of scanRows(tx, parts.table, FULL_SCAN(parts.table))) rows.push(stored.row)
+    run(tx, outer, template) {
+      const rows = parts.rowsOf(tx, template)
       let index: Map<string, number[]> | undefined
       if (eqs !== undefined) {
         index = new Map()
-        const scratch: RowLike[] = new Array<RowLike>(parts.s + 1).fill(NULL_ROW)
+        const scratch = template.slice()
         rows.forEach((row, i) => {
           scratch[parts.s] = row
           const key = hashKey(eqs, (e) => e.inner.eval(scratch))
@@ -201,18 +221,17 @@ function matchStage(plan: JoinPlan, parts: StageParts, eqs: readonly Equality[] 
         }
         let any = false
         for (const i of candidates) {
-          const joined = [...t, rows[i]!]
+          const joined = withRow(t, parts.s, rows[i]!)
           if (!passes(parts.filter, joined)) continue
           any = true
           if (matched !== undefined) matched[i] = 1
           out.push(joined)
         }
-        if (!any && (parts.type === 'left' || parts.type === 'full')) out.push([...t, NULL_ROW])
+        if (!any && (parts.type === 'left' || parts.type === 'full')) out.push(t)
       }
       if (matched !== undefined) {
-        const nulls: RowLike[] = new Array<RowLike>(parts.s).fill(NULL_ROW)
         rows.forEach((row, i) => {
-          if (matched[i] === 0) out.push([...nulls, row])
+          if (matched[i] === 0) out.push(withRow(template, parts.s, row))
         })
       }
       return out

@@ -1,28 +1,34 @@
 import type { OperationNode } from 'kysely'
+import type { ReadTransaction } from 'btree-store'
+import type { Affinity } from '../catalog/affinity.js'
 import type { TableDef } from '../catalog/catalog.js'
 import { unsupported } from '../errors.js'
 import { compareValues, truth, type SqlValue, toJs } from '../encoding/values.js'
 import { containsAggregate, GroupScope, GroupState } from '../expression/aggregates.js'
 import { compileExpr } from '../expression/expression.js'
-import { rawText, type AnyNode } from '../expression/nodes.js'
+import { NestedScope, OuterLink } from '../expression/nested-scope.js'
+import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
-import { Scope, type RowLike, type Source, type Tuple } from '../expression/scope.js'
+import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
+import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { rowKey } from '../expression/value-key.js'
 import { planAccess } from '../planner/access-path.js'
-import type { QueryPlan } from '../planner/plan.js'
+import type { AccessPlan, QueryPlan } from '../planner/plan.js'
 import type { ExecContext, StatementResult } from './context.js'
-import { joinType, NULL_ROW, planJoin, type JoinStage } from './join.js'
+import { currentContext } from './current-context.js'
+import { joinType, NULL_ROW, planJoin, type JoinStage, type RowsOf } from './join.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
 import { scanRows } from './row-source.js'
 
 /** Select parts neither pipeline runs yet. */
 const PARTS_LATER = ['with', 'setOperations', 'distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
 
-/** Whether a select needs the general pipeline: joins, several tables, grouping, aggregates or distinct. */
+/** Whether a select needs the general pipeline: joins, several tables, derived tables, grouping, aggregates or distinct. */
 export function needsGeneralSelect(node: AnyNode): boolean {
-  const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly unknown[]
+  const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly AnyNode[]
   return (
     froms.length > 1 ||
+    froms.some((f) => f.kind === 'AliasNode' && (f.node as AnyNode).kind !== 'TableNode') ||
     ((node.joins as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
     node.groupBy !== undefined ||
     node.having !== undefined ||
@@ -46,22 +52,63 @@ interface Output {
   order: SqlValue[]
 }
 
+/** A select compiled once, run for each outer tuple (just once for a top-level statement). */
+export interface PreparedSelect {
+  readonly plan: QueryPlan
+  readonly names: readonly string[]
+  readonly affinities: readonly (Affinity | undefined)[]
+  execute(tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][]
+}
+
+/** A source of the from clause or of a join: a stored table, or a derived table (`subquery.as(x)`). */
+interface PreparedSource {
+  source: Source
+  derived: PreparedSelect | undefined
+}
+
+function prepareSource(node: OperationNode, ctx: ExecContext): PreparedSource {
+  const n = node as AnyNode
+  const inner = n.kind === 'AliasNode' ? (n.node as AnyNode) : undefined
+  if (inner === undefined || inner.kind === 'TableNode') return { source: tableSource(node, ctx).scope.sources[0]!, derived: undefined }
+  if (inner.kind !== 'SelectQueryNode') throw unsupported(`${inner.kind} as a source`)
+  const derived = prepareSelect(inner, ctx, undefined)
+  // The derived table's rows are ArrayRows: slot i is result column i, with its affinity.
+  const table: TableDef = {
+    id: -1,
+    name: nameOf(n.alias as OperationNode),
+    columns: derived.names.map((name, slot) => ({ name, slot, type: '', affinity: derived.affinities[slot] ?? 'blob', notNull: false })),
+    nextSlot: derived.names.length,
+    primaryKey: [],
+    keying: 'rowid',
+    autoIncrement: false,
+    indexes: [],
+    checks: [],
+    autoIndexCount: 0,
+  }
+  return { source: { table, name: table.name }, derived }
+}
+
+function derivedRows(derived: PreparedSelect): RowsOf {
+  return (tx) => derived.execute(tx, []).map((values) => new ArrayRow(values))
+}
+
 /**
- * The general select pipeline: scan the first table (its where-planned access path) -> join each
- * further table (join.ts) -> filter (where) -> group and aggregate -> having -> project ->
- * distinct -> sort -> offset/limit. Tuples hold one row per source.
+ * The general select pipeline: scan the first source (its where-planned access path) -> join
+ * each further source (join.ts) -> filter (where) -> group and aggregate -> having -> project ->
+ * distinct -> sort -> offset/limit. Tuples hold one row per source, then the rows of the queries
+ * around this one when it is a subquery (`link`).
  */
-export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResult {
+export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink | undefined): PreparedSelect {
   rejectParts(node, PARTS_LATER)
   const distinct = isDistinct(node)
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
   const joins = (node.joins ?? []) as readonly AnyNode[]
-  const sources: Source[] = froms.map((f) => tableSource(f, ctx).scope.sources[0]!)
   for (const j of joins) joinType(j)
-  for (const j of joins) sources.push(tableSource(j.table as OperationNode, ctx).scope.sources[0]!)
-  const scope = new Scope(sources)
+  const prepared = [...froms.map((f) => prepareSource(f, ctx)), ...joins.map((j) => prepareSource(j.table as OperationNode, ctx))]
+  const sources = prepared.map((p) => p.source)
+  const scope = new NestedScope(sources, link)
   const grouped = node.groupBy !== undefined || node.having !== undefined || containsAggregate(node.selections) || containsAggregate(node.orderBy)
-  const outScope = grouped ? new GroupScope(sources) : scope
+  const outScope: Scope = grouped ? new GroupScope(sources, link) : scope
 
   const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : byPrecedence(whereNode)
@@ -70,7 +117,8 @@ export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResu
   const stages: JoinStage[] = []
   for (let s = 1; s < sources.length; s++) {
     const join = s < froms.length ? ({ kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode) : joins[s - froms.length]!
-    stages.push(planJoin(join, s, scope, sources[s]!.table, sources[s]!.name))
+    const derived = prepared[s]!.derived
+    stages.push(planJoin(join, s, scope, sources[s]!.table, sources[s]!.name, derived === undefined ? undefined : derivedRows(derived)))
   }
   const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
   const groupExprs = groupBy.map((g) => compileExpr(g.groupBy as OperationNode, scope))
@@ -80,86 +128,115 @@ export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResu
   const order = orderTerms(node.orderBy as OperationNode | undefined, outScope, projection)
   const { limit, offset } = limitOffset(node)
 
-  const first: TableDef | undefined = sources[0]?.table
-  const access = first === undefined ? undefined : planAccess(first, where, scope, [], undefined)
+  const first = prepared[0]
+  const access: AccessPlan | undefined = first === undefined || first.derived !== undefined ? undefined : planAccess(first.source.table, where, scope, [], undefined)
   const plan: QueryPlan = {
     statement: 'select',
-    scan: access ?? { table: '', access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined },
+    scan: access ?? { table: first?.source.name ?? '', access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined },
     sort: order.length > 0,
     ...(stages.length > 0 ? { joins: stages.map((s) => s.plan) } : {}),
     ...(grouped ? { grouped: true } : {}),
   }
-  ctx.onPlan?.(plan)
-  if (ctx.planOnly === true) return { rows: [], changes: 0, reader: true, plan }
 
-  let tuples: Tuple[] = []
-  if (first === undefined) tuples.push([])
-  else for (const stored of scanRows(ctx.tx, first, access!)) tuples.push([stored.row])
-  for (const stage of stages) tuples = stage.run(ctx.tx, tuples)
-  if (filter !== undefined) tuples = tuples.filter((t) => truth(filter.eval(t)) === true)
+  const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
+    const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
+    let tuples: Tuple[] = []
+    if (first === undefined) tuples.push(template)
+    else if (first.derived !== undefined) for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
+    else for (const stored of scanRows(tx, first.source.table, access!)) tuples.push([stored.row, ...template.slice(1)])
+    for (const stage of stages) tuples = stage.run(tx, tuples, template)
+    if (filter !== undefined) tuples = tuples.filter((t) => truth(filter.eval(t)) === true)
 
-  const outputs: Output[] = []
-  const emit = (t: Tuple): void => {
-    if (having !== undefined && truth(having.eval(t)) !== true) return
-    outputs.push({ values: projection.map((p) => p.expr.eval(t)), order: order.map((o) => o.expr.eval(t)) })
-  }
-  if (outScope instanceof GroupScope) {
-    const groups = new Map<string, { tuple: Tuple; state: GroupState; values: SqlValue[] }>()
-    for (const t of tuples) {
-      const values = groupExprs.map((g) => g.eval(t))
-      const key = rowKey(values)
-      let group = groups.get(key)
-      if (group === undefined) {
-        group = { tuple: t, state: new GroupState(outScope.calls), values }
-        groups.set(key, group)
+    const outputs: Output[] = []
+    const emit = (t: Tuple): void => {
+      if (having !== undefined && truth(having.eval(t)) !== true) return
+      outputs.push({ values: projection.map((p) => p.expr.eval(t)), order: order.map((o) => o.expr.eval(t)) })
+    }
+    if (outScope instanceof GroupScope) {
+      for (const group of groupRows(tuples, groupExprs, outScope, template)) {
+        outScope.current = group.state.final()
+        emit(group.tuple)
       }
-      // Bare columns read the group's last row, as SQLite's do.
-      group.tuple = t
-      group.state.step(t)
+    } else {
+      for (const t of tuples) emit(t)
     }
-    if (groups.size === 0 && groupExprs.length === 0) {
-      groups.set('', { tuple: sources.map((): RowLike => NULL_ROW), state: new GroupState(outScope.calls), values: [] })
-    }
-    // Groups come out in the order of their keys, as SQLite's sorter (or a group-by index) yields them.
-    const ordered = [...groups.values()].sort((a, b) => {
-      for (let i = 0; i < a.values.length; i++) {
-        const c = compareValues(a.values[i]!, b.values[i]!)
-        if (c !== 0) return c
-      }
-      return 0
-    })
-    for (const group of ordered) {
-      outScope.current = group.state.final()
-      emit(group.tuple)
-    }
-  } else {
-    for (const t of tuples) emit(t)
-  }
 
-  let rows = outputs
-  if (distinct) {
-    const seen = new Set<string>()
-    rows = rows.filter((r) => {
-      const key = rowKey(r.values)
-      if (seen.has(key)) return false
-      seen.add(key)
-      return true
-    })
+    let rows = outputs
+    if (distinct) {
+      const seen = new Set<string>()
+      rows = rows.filter((r) => {
+        const key = rowKey(r.values)
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      })
+    }
+    if (order.length > 0) {
+      const cmp = compareTuples(order)
+      rows = [...rows].sort((a, b) => cmp(a.order, b.order))
+    }
+    let end = limit === undefined ? undefined : offset + limit
+    if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
+    if (offset > 0 || end !== undefined) rows = rows.slice(offset, end)
+    return rows.map((r) => r.values)
   }
-  if (order.length > 0) {
-    const cmp = compareTuples(order)
-    rows = [...rows].sort((a, b) => cmp(a.order, b.order))
-  }
-  if (offset > 0 || limit !== undefined) rows = rows.slice(offset, limit === undefined ? undefined : offset + limit)
-  const names = projection.map((p) => p.name)
-  return {
-    rows: rows.map((r) => {
-      const row: Record<string, unknown> = {}
-      for (let i = 0; i < names.length; i++) row[names[i]!] = toJs(r.values[i]!)
-      return row
-    }),
-    changes: 0,
-    reader: true,
-    plan,
-  }
+  return { plan, names: projection.map((p) => p.name), affinities: projection.map((p) => p.expr.affinity), execute }
 }
+
+interface Group {
+  tuple: Tuple
+  state: GroupState
+  values: SqlValue[]
+}
+
+/** Groups in the order of their keys, as SQLite's sorter (or a group-by index) yields them. */
+function groupRows(tuples: readonly Tuple[], groupExprs: readonly { eval: (t: Tuple) => SqlValue }[], scope: GroupScope, template: Tuple): Group[] {
+  const groups = new Map<string, Group>()
+  for (const t of tuples) {
+    const values = groupExprs.map((g) => g.eval(t))
+    const key = rowKey(values)
+    let group = groups.get(key)
+    if (group === undefined) {
+      group = { tuple: t, state: new GroupState(scope.calls), values }
+      groups.set(key, group)
+    }
+    // Bare columns read the group's last row, as SQLite's do.
+    group.tuple = t
+    group.state.step(t)
+  }
+  // Aggregates without group by make one row, even over no rows.
+  if (groups.size === 0 && groupExprs.length === 0) return [{ tuple: template, state: new GroupState(scope.calls), values: [] }]
+  return [...groups.values()].sort((a, b) => {
+    for (let i = 0; i < a.values.length; i++) {
+      const c = compareValues(a.values[i]!, b.values[i]!)
+      if (c !== 0) return c
+    }
+    return 0
+  })
+}
+
+export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResult {
+  const prepared = prepareSelect(node, ctx, undefined)
+  ctx.onPlan?.(prepared.plan)
+  if (ctx.planOnly === true) return { rows: [], changes: 0, reader: true, plan: prepared.plan }
+  const names = prepared.names
+  const rows = prepared.execute(ctx.tx, []).map((values) => {
+    const row: Record<string, unknown> = {}
+    for (let i = 0; i < names.length; i++) row[names[i]!] = toJs(values[i]!)
+    return row
+  })
+  return { rows, changes: 0, reader: true, plan: prepared.plan }
+}
+
+/** Subqueries in expressions: prepared in the statement's context, linked to the scope around them. */
+registerSubqueryCompiler((node: AnyNode, outer: Scope): PreparedSubquery => {
+  const ctx = currentContext()
+  const link = new OuterLink(outer)
+  const prepared = prepareSelect(node, ctx, link)
+  return {
+    width: prepared.names.length,
+    affinities: prepared.affinities,
+    correlated: link.used,
+    rows: (t, limit) => prepared.execute(ctx.tx, t, limit),
+  }
+})

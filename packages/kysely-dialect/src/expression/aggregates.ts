@@ -3,8 +3,9 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import { compareValues, integer, isInteger, numberOf, real, Real, toNumeric, toText, truth, type SqlValue } from '../encoding/values.js'
 import { compileExpr, type Expr } from './expression.js'
 import type { AnyNode } from './nodes.js'
-import { Scope, type Source } from './scope.js'
-import { valueKey, rowKey } from './value-key.js'
+import { NestedScope, type OuterLink } from './nested-scope.js'
+import type { Scope, Source } from './scope.js'
+import { valueKey } from './value-key.js'
 
 /** One group's running state of one aggregate call. */
 export interface Accumulator {
@@ -26,14 +27,14 @@ export interface AggregateCall {
  * Aggregate arguments are compiled in a plain scope over the same sources, so an aggregate nested
  * in another is SQLite's "misuse of aggregate function" error.
  */
-export class GroupScope extends Scope {
+export class GroupScope extends NestedScope {
   readonly calls: AggregateCall[] = []
   current: readonly SqlValue[] = []
   readonly plain: Scope
 
-  constructor(sources: readonly Source[]) {
-    super(sources)
-    this.plain = new Scope(sources)
+  constructor(sources: readonly Source[], link?: OuterLink) {
+    super(sources, link)
+    this.plain = new NestedScope(sources, link)
   }
 }
 
@@ -204,4 +205,3 @@ export function containsAggregate(node: unknown): boolean {
   return false
 }
 
-export { rowKey }

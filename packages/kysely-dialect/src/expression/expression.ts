@@ -8,6 +8,7 @@ import { byPrecedence, isGrouped } from './precedence.js'
 import { compileAggregateNode } from './aggregates.js'
 import { compileCase, compileCast } from './case-cast.js'
 import { compileFunction } from './functions.js'
+import { compileExists, compileInSubquery, compileScalarSubquery } from './subquery-hook.js'
 import type { ResolvedColumn, Scope, Tuple } from './scope.js'
 
 /**
@@ -117,6 +118,7 @@ function operatorOf(node: OperationNode): string {
 
 function unary(node: AnyNode, scope: Scope): Expr {
   const op = operatorOf(node.operator as OperationNode)
+  if (op === 'exists' || op === 'not exists') return compileExists(node.operand as AnyNode, scope, op === 'not exists')
   const operand = compileExpr(node.operand as OperationNode, scope)
   const c = operand.constant
   switch (op) {
@@ -249,6 +251,8 @@ function listItems(node: AnyNode, scope: Scope): Expr[] {
 
 function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negated: boolean): Expr {
   const left = compileExpr(leftNode, scope)
+  const sub = compileInSubquery(left, rightNode, scope, negated)
+  if (sub !== undefined) return sub
   const items = listItems(rightNode, scope).map((item) => comparePrepared(left, item))
   return {
     eval: (t) => {
@@ -305,6 +309,7 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   AliasNode: alias,
   BinaryOperationNode: binary,
   UnaryOperationNode: unary,
+  SelectQueryNode: compileScalarSubquery,
   CastNode: compileCast,
   CaseNode: compileCase,
   FunctionNode: compileFunction,
@@ -312,7 +317,6 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   // Part 2 (subqueries, functions, aggregates, case, cast) and non-expression kinds:
   IdentifierNode: unsupportedHere,
   SchemableIdentifierNode: unsupportedHere,
-  SelectQueryNode: unsupportedHere,
   SelectionNode: unsupportedHere,
   TableNode: unsupportedHere,
   FromNode: unsupportedHere,

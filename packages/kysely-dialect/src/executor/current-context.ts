@@ -1,0 +1,24 @@
+import { unsupported } from '../errors.js'
+import type { ExecContext } from './context.js'
+
+/**
+ * The context of the statement being run. Statements run synchronously from start to end, so a
+ * subquery met while compiling an expression (which has no context of its own) reads the
+ * transaction and catalog of the statement it sits in from here.
+ */
+let current: ExecContext | undefined
+
+export function withContext<T>(ctx: ExecContext, run: () => T): T {
+  const previous = current
+  current = ctx
+  try {
+    return run()
+  } finally {
+    current = previous
+  }
+}
+
+export function currentContext(): ExecContext {
+  if (current === undefined) throw unsupported('a subquery outside a statement')
+  return current
+}
