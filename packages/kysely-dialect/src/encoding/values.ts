@@ -71,27 +71,8 @@ export function bytesText(b: Uint8Array): string {
   return utf8Decoder.decode(b)
 }
 
-/** SQLite's rendering of a real as text (its `%!.15g`): 2.0 is '2.0', 1e+20 is '1.0e+20'. */
-export function formatReal(n: number): string {
-  if (Number.isNaN(n)) return 'NaN'
-  if (n === Infinity) return 'Inf'
-  if (n === -Infinity) return '-Inf'
-  let s = n.toPrecision(15)
-  let exp = ''
-  const e = s.indexOf('e')
-  if (e >= 0) {
-    exp = s.slice(e)
-    s = s.slice(0, e)
-  }
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '.0')
-  else s += '.0'
-  if (exp !== '') {
-    const sign = exp[1] === '-' ? '-' : '+'
-    const digits = exp.slice(2).padStart(2, '0')
-    exp = `e${sign}${digits}`
-  }
-  return s + exp
-}
+export { formatReal } from './real-text.js'
+import { formatReal } from './real-text.js'
 
 /** The text of a value as SQLite's `CAST(x AS TEXT)` gives it (null stays null). */
 export function toText(v: SqlValue): string | null {
@@ -139,6 +120,8 @@ export function toNumeric(v: SqlValue): number | bigint | Real | null {
   const text = m[0].trim()
   if (/^[+-]?\d+$/.test(text)) {
     const big = BigInt(text)
+    // SQLite reads the text '-0' as the real -0.0.
+    if (big === 0n && text.startsWith('-')) return new Real(-0)
     if (big >= -(2n ** 63n) && big < 2n ** 63n) return integer(big)
     return real(Number(big))
   }
@@ -211,7 +194,8 @@ export function compareValues(a: SqlValue, b: SqlValue): number {
 export function fromJs(value: unknown): SqlValue {
   switch (typeof value) {
     case 'number':
-      return value
+      // Only an integral number a 64-bit integer holds is an INTEGER; 1e20 is a REAL.
+      return Number.isInteger(value) && (value >= 9223372036854775808 || value < -9223372036854775808) ? new Real(value) : value
     case 'string':
       return value
     case 'boolean':

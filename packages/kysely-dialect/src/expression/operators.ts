@@ -1,4 +1,4 @@
-import { integer, isInteger, numberOf, real, toNumeric, type SqlValue } from '../encoding/values.js'
+import { integer, isInteger, numberOf, Real, real, toNumeric, type SqlValue } from '../encoding/values.js'
 
 /** SQLite's scalar operators on values: arithmetic, negation, LIKE, and the CURRENT_* keywords. */
 
@@ -10,12 +10,9 @@ export function currentTime(what: string): string {
   return what.endsWith('date') ? date : what.endsWith('time') ? time : `${date} ${time}`
 }
 
+/** Unary minus: SQLite compiles -x as 0 - x, so -(0.0) is 0.0, never -0.0. */
 export function negate(v: SqlValue): SqlValue {
-  const n = toNumeric(v)
-  if (n === null) return null
-  if (typeof n === 'bigint') return n === -(2n ** 63n) ? real(-Number(n)) : integer(-n)
-  if (typeof n === 'number') return Number.isInteger(n) ? (n === 0 ? 0 : -n) : -n
-  return real(-n.value)
+  return arithmetic(ARITHMETIC['-']!, '-', 0, v)
 }
 
 export type Arith = (a: number, b: number) => number
@@ -52,16 +49,40 @@ export function arithmetic(f: Arith, op: string, av: SqlValue, bv: SqlValue): Sq
   }
   const x = numberOf(a)
   const y = numberOf(b)
-  if (op === '%') {
-    // SQLite casts both operands of % to integers (a remainder by a |divisor| < 1 is null) and keeps the result real.
-    const a = Math.trunc(x)
-    const b = Math.trunc(y)
-    if (b === 0 || !Number.isFinite(a) || !Number.isFinite(b)) return null
-    const r = a % b
-    return real(r === 0 ? 0 : r)
-  }
+  if (op === '%') return realRemainder(av, bv)
   if (op === '/' && y === 0) return null
   return real(f(x, y))
+}
+
+/**
+ * `%` when either operand is not an integer: SQLite casts both to integers the way CAST(x AS
+ * INTEGER) does (text by its integer prefix, so '1e3' is 1; reals truncated and clamped to 64 bits),
+ * divides as integers (by zero: null) and gives the remainder as a real.
+ */
+function realRemainder(av: SqlValue, bv: SqlValue): SqlValue {
+  const a = castInteger(av)
+  let b = castInteger(bv)
+  if (b === 0n) return null
+  if (b === -1n) b = 1n
+  const r = Number(a % b)
+  return real(r === 0 ? 0 : r)
+}
+
+/** CAST(x AS INTEGER) of a non-null value, as a bigint. */
+export function castInteger(v: SqlValue): bigint {
+  if (typeof v === 'bigint') return v
+  if (typeof v === 'number' || v instanceof Real) {
+    const n = typeof v === 'number' ? v : v.value
+    if (Number.isNaN(n)) return 0n
+    if (n >= 9223372036854775807) return INT64_MAX
+    if (n <= -9223372036854775808) return INT64_MIN
+    return BigInt(Math.trunc(n))
+  }
+  const text = typeof v === 'string' ? v : new TextDecoder().decode(v as Uint8Array)
+  const m = /^\s*([+-]?)(\d+)/.exec(text)
+  if (m === null) return 0n
+  const n = BigInt(m[1] + m[2])
+  return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n
 }
 
 const likeCache = new Map<string, RegExp>()
@@ -78,7 +99,7 @@ export function like(s: string, pattern: string): boolean {
     for (const ch of asciiLower(pattern)) {
       if (ch === '%') src += '.*'
       else if (ch === '_') src += '.'
-      else src += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+      else src += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     }
     re = new RegExp(src + '$', 'su')
     if (likeCache.size > 1000) likeCache.clear()
