@@ -2,10 +2,10 @@ import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
 import type { Affinity } from '../catalog/affinity.js'
 import type { TableDef } from '../catalog/catalog.js'
-import { unsupported } from '../errors.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
 import { compareValues, truth, type SqlValue, toJs } from '../encoding/values.js'
 import { containsAggregate, GroupScope, GroupState } from '../expression/aggregates.js'
-import { compileExpr } from '../expression/expression.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
 import { NestedScope, OuterLink } from '../expression/nested-scope.js'
 import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
@@ -120,9 +120,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     const derived = prepared[s]!.derived
     stages.push(planJoin(join, s, scope, sources[s]!.table, sources[s]!.name, derived === undefined ? undefined : derivedRows(derived)))
   }
-  const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
-  const groupExprs = groupBy.map((g) => compileExpr(g.groupBy as OperationNode, scope))
   const projection = projections(node.selections as readonly OperationNode[] | undefined, outScope)
+  const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
+  const groupExprs = groupBy.map((g) => compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[]))
   const havingNode = (node.having as AnyNode | undefined)?.having as OperationNode | undefined
   const having = havingNode === undefined ? undefined : compileExpr(byPrecedence(havingNode), outScope)
   const order = orderTerms(node.orderBy as OperationNode | undefined, outScope, projection)
@@ -183,8 +183,28 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   return { plan, names: projection.map((p) => p.name), affinities: projection.map((p) => p.expr.affinity), execute }
 }
 
+/**
+ * A group by term. A bare name that is no column of the sources is a result column's alias, as
+ * SQLite resolves it (columns first); an alias of an aggregate is an error there and here.
+ */
+function compileGroupTerm(node: AnyNode, scope: Scope, selections: readonly AnyNode[]): Expr {
+  try {
+    return compileExpr(node, scope)
+  } catch (error) {
+    const bare = node.kind === 'ReferenceNode' && node.table === undefined && (node.column as AnyNode).kind === 'ColumnNode' ? nameOf(node.column as OperationNode).toLowerCase() : undefined
+    const alias = selections
+      .map((s) => s.selection as AnyNode)
+      .find((sel) => sel.kind === 'AliasNode' && bare !== undefined && nameOf(sel.alias as OperationNode).toLowerCase() === bare)
+    if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_NO_SUCH_COLUMN' || alias === undefined) throw error
+    if (containsAggregate(alias.node)) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `aggregate functions are not allowed in the GROUP BY clause (${bare})`)
+    return compileExpr(alias.node as OperationNode, scope)
+  }
+}
+
 interface Group {
   tuple: Tuple
+  /** The only min() / max() has found its row: bare columns stay on it. */
+  locked?: boolean
   state: GroupState
   values: SqlValue[]
 }
@@ -200,9 +220,14 @@ function groupRows(tuples: readonly Tuple[], groupExprs: readonly { eval: (t: Tu
       group = { tuple: t, state: new GroupState(scope.calls), values }
       groups.set(key, group)
     }
-    // Bare columns read the group's last row, as SQLite's do.
-    group.tuple = t
-    group.state.step(t)
+    // Bare columns read the group's last row, or the row of its only min() / max() once that has
+    // seen a value, as SQLite's do.
+    if (group.state.step(t)) {
+      group.tuple = t
+      group.locked = true
+    } else if (!group.locked) {
+      group.tuple = t
+    }
   }
   // Aggregates without group by make one row, even over no rows.
   if (groups.size === 0 && groupExprs.length === 0) return [{ tuple: template, state: new GroupState(scope.calls), values: [] }]

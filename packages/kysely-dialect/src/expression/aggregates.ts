@@ -19,6 +19,8 @@ export interface AggregateCall {
   readonly distinct: boolean
   readonly filter: Expr | undefined
   readonly create: () => Accumulator
+  /** min() or max() of one argument: the call bare columns may follow. */
+  readonly extreme: boolean
 }
 
 /**
@@ -84,10 +86,16 @@ class CountAccumulator implements Accumulator {
 
 class ExtremeAccumulator implements Accumulator {
   #best: SqlValue = null
+  /** The last step found a new minimum (maximum); ties keep the first row, as SQLite's do. */
+  improved = false
   constructor(readonly sign: 1 | -1) {}
   step([v]: readonly SqlValue[]): void {
+    this.improved = false
     if (v === null || v === undefined) return
-    if (this.#best === null || compareValues(v, this.#best) * this.sign < 0) this.#best = v
+    if (this.#best === null || compareValues(v, this.#best) * this.sign < 0) {
+      this.#best = v
+      this.improved = true
+    }
   }
   final(): SqlValue {
     return this.#best
@@ -140,7 +148,7 @@ export function compileAggregateCall(name: string, argNodes: readonly OperationN
   if (distinct && args.length !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
   const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
   const slot = scope.calls.length
-  scope.calls.push({ args, distinct, filter, create: () => spec.create(all) })
+  scope.calls.push({ args, distinct, filter, create: () => spec.create(all), extreme: name === 'min' || name === 'max' })
   return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
 }
 
@@ -162,13 +170,23 @@ export class GroupState {
   readonly seen: (Set<string> | undefined)[]
   #args: SqlValue[][]
 
+  readonly #follow: number | undefined
+
   constructor(readonly calls: readonly AggregateCall[]) {
     this.accumulators = calls.map((c) => c.create())
+    const extremes = calls.flatMap((c, i) => (c.extreme ? [i] : []))
+    this.#follow = extremes.length === 1 ? extremes[0] : undefined
     this.seen = calls.map((c) => (c.distinct ? new Set<string>() : undefined))
     this.#args = calls.map((c) => new Array<SqlValue>(c.args.length))
   }
 
-  step(t: Parameters<Expr['eval']>[0]): void {
+  /**
+   * Feeds one row to every call. Returns true when the query's only min() or max() call found a
+   * new extreme in this row: SQLite then reads the group's bare columns from this row.
+   */
+  step(t: Parameters<Expr['eval']>[0]): boolean {
+    const follow = this.#follow
+    if (follow !== undefined) (this.accumulators[follow] as ExtremeAccumulator).improved = false
     for (let i = 0; i < this.calls.length; i++) {
       const call = this.calls[i]!
       if (call.filter !== undefined && truth(call.filter.eval(t)) !== true) continue
@@ -183,6 +201,12 @@ export class GroupState {
       }
       this.accumulators[i]!.step(args)
     }
+    return follow !== undefined && (this.accumulators[follow] as ExtremeAccumulator).improved
+  }
+
+  /** Whether bare columns follow a min()/max() call rather than the group's last row. */
+  get followsExtreme(): boolean {
+    return this.#follow !== undefined
   }
 
   final(): SqlValue[] {

@@ -121,3 +121,35 @@ diffSuite('differential part 2: aggregates and grouping', () => {
     db.selectFrom('people').where('id', '>', 2).where('id', '<=', 6).select((eb) => [eb.fn.count('age').distinct().as('n'), eb.fn.max('id').as('m')]),
   )
 })
+
+diffSuite('differential part 2: bare columns and group by aliases', () => {
+  both('a bare column beside max() comes from the max row', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => ['name', eb.fn.max('age').as('m')]),
+  )
+  both('a bare column beside min() per group comes from the min row', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => ['city', 'name', eb.fn.min('score').as('m')]).groupBy('city').orderBy('city'),
+  )
+  both('min() over nulls only, with a bare column', async (db) => {
+    await db.schema.createTable('u').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'integer').addColumn('g', 'text').execute()
+    await db.insertInto('u').values([{ id: 1, v: null, g: 'a' }, { id: 2, v: null, g: 'a' }, { id: 3, v: 5, g: 'b' }, { id: 4, v: 5, g: 'b' }]).execute()
+  }, (db) => db.selectFrom('u').select((eb) => ['g', 'id', eb.fn.min('v').as('m')]).groupBy('g').orderBy('g'))
+  both('max() ties keep the first row', async (db) => {
+    await db.schema.createTable('u').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'integer').execute()
+    await db.insertInto('u').values([{ id: 1, v: 3 }, { id: 2, v: 7 }, { id: 3, v: 7 }, { id: 4, v: 1 }]).execute()
+  }, (db) => db.selectFrom('u').select((eb) => ['id', eb.fn.max('v').as('m')]))
+  both('group by a result alias', seedPeople, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => [eb.fn('lower', ['city']).as('town'), eb.fn.countAll().as('n')])
+      .groupBy('town' as never)
+      .orderBy('town'),
+  )
+  both('group by a name that is both a column and an alias uses the column', seedPeople, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => [eb.fn('lower', ['city']).as('city'), eb.fn.countAll().as('n')])
+      .groupBy('city')
+      .orderBy('n')
+      .orderBy('city'),
+  )
+})
