@@ -16,17 +16,20 @@ import { planAccess } from '../planner/access-path.js'
 import type { AccessPlan, QueryPlan } from '../planner/plan.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { currentContext } from './current-context.js'
+import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
 import { joinType, NULL_ROW, planJoin, type JoinStage, type RowsOf } from './join.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
 import { scanRows } from './row-source.js'
 
 /** Select parts neither pipeline runs yet. */
-const PARTS_LATER = ['with', 'setOperations', 'distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
+const PARTS_LATER = ['distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
 
 /** Whether a select needs the general pipeline: joins, several tables, derived tables, grouping, aggregates or distinct. */
 export function needsGeneralSelect(node: AnyNode): boolean {
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly AnyNode[]
   return (
+    node.with !== undefined ||
+    ((node.setOperations as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
     froms.length > 1 ||
     froms.some((f) => f.kind === 'AliasNode' && (f.node as AnyNode).kind !== 'TableNode') ||
     ((node.joins as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
@@ -68,15 +71,25 @@ interface PreparedSource {
 
 function prepareSource(node: OperationNode, ctx: ExecContext): PreparedSource {
   const n = node as AnyNode
-  const inner = n.kind === 'AliasNode' ? (n.node as AnyNode) : undefined
-  if (inner === undefined || inner.kind === 'TableNode') return { source: tableSource(node, ctx).scope.sources[0]!, derived: undefined }
-  if (inner.kind !== 'SelectQueryNode') throw unsupported(`${inner.kind} as a source`)
+  const inner = n.kind === 'AliasNode' ? (n.node as AnyNode) : n
+  if (inner.kind === 'TableNode') {
+    const cte = lookupCte(nameOf(inner))
+    if (cte === undefined) return { source: tableSource(node, ctx).scope.sources[0]!, derived: undefined }
+    const table = derivedTable(nameOf(n.kind === 'AliasNode' ? (n.alias as OperationNode) : inner), cte)
+    return { source: { table, name: table.name }, derived: cte }
+  }
+  if (n.kind !== 'AliasNode' || inner.kind !== 'SelectQueryNode') throw unsupported(`${inner.kind} as a source`)
   const derived = prepareSelect(inner, ctx, undefined)
-  // The derived table's rows are ArrayRows: slot i is result column i, with its affinity.
-  const table: TableDef = {
+  const table = derivedTable(nameOf(n.alias as OperationNode), derived)
+  return { source: { table, name: table.name }, derived }
+}
+
+/** A derived table's columns: its rows are ArrayRows, slot i holding result column i with its affinity. */
+export function derivedTable(name: string, derived: PreparedSelect): TableDef {
+  return {
     id: -1,
-    name: nameOf(n.alias as OperationNode),
-    columns: derived.names.map((name, slot) => ({ name, slot, type: '', affinity: derived.affinities[slot] ?? 'blob', notNull: false })),
+    name,
+    columns: derived.names.map((column, slot) => ({ name: column, slot, type: '', affinity: derived.affinities[slot] ?? 'blob', notNull: false })),
     nextSlot: derived.names.length,
     primaryKey: [],
     keying: 'rowid',
@@ -85,7 +98,6 @@ function prepareSource(node: OperationNode, ctx: ExecContext): PreparedSource {
     checks: [],
     autoIndexCount: 0,
   }
-  return { source: { table, name: table.name }, derived }
 }
 
 function derivedRows(derived: PreparedSelect): RowsOf {
@@ -99,6 +111,8 @@ function derivedRows(derived: PreparedSelect): RowsOf {
  * around this one when it is a subquery (`link`).
  */
 export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink | undefined): PreparedSelect {
+  if (node.with !== undefined) return withCommonTables(node, ctx, (n) => prepareSelect(n, ctx, link))
+  if (((node.setOperations as readonly unknown[] | undefined)?.length ?? 0) > 0) return prepareCompound(node, ctx, link)
   rejectParts(node, PARTS_LATER)
   const distinct = isDistinct(node)
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
