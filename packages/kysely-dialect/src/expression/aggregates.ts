@@ -2,7 +2,7 @@ import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { compareValues, integer, isInteger, numberOf, real, Real, toNumeric, toText, truth, type SqlValue } from '../encoding/values.js'
 import { compileExpr, type Expr } from './expression.js'
-import type { AnyNode } from './nodes.js'
+import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
 import type { Scope, Source } from './scope.js'
 import { valueKey } from './value-key.js'
@@ -145,11 +145,40 @@ export function compileAggregateCall(name: string, argNodes: readonly OperationN
   if (all && name !== 'count') throw unsupported(`${name}(*)`)
   if (all && distinct) throw unsupported('count(distinct *)')
   const args = all ? [] : argNodes.map((a) => compileExpr(a, scope.plain))
+  if (scope.link !== undefined && args.length > 0 && !readsOwnSources(argNodes, scope)) {
+    // SQLite makes such a call an aggregate of the outer query; this dialect does not.
+    throw unsupported(`${name}() over columns of an outer query only`)
+  }
   if (distinct && args.length !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
   const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
   const slot = scope.calls.length
   scope.calls.push({ args, distinct, filter, create: () => spec.create(all), extreme: name === 'min' || name === 'max' })
   return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
+}
+
+/** Whether aggregate arguments read a column of the group scope's own sources (not only outer ones). */
+function readsOwnSources(argNodes: readonly OperationNode[], scope: GroupScope): boolean {
+  let own = false
+  let outer = false
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return
+    if (Array.isArray(node)) return node.forEach(visit)
+    const n = node as AnyNode
+    if (n.kind === 'SelectQueryNode') return
+    if (n.kind === 'ReferenceNode' || n.kind === 'ColumnNode') {
+      try {
+        const r = n.kind === 'ColumnNode' ? scope.plain.resolve(nameOf(n)) : (n.column as AnyNode).kind === 'SelectAllNode' ? undefined : scope.plain.resolve(nameOf(n.column as OperationNode), n.table === undefined ? undefined : nameOf(n.table as OperationNode))
+        if (r !== undefined && r.source < scope.sources.length) own = true
+        else if (r !== undefined) outer = true
+      } catch {
+        own = true
+      }
+      return
+    }
+    for (const key of Object.keys(n)) visit(n[key])
+  }
+  visit(argNodes)
+  return own || !outer
 }
 
 /** An AggregateFunctionNode (`eb.fn.count(x)`, `countAll()`, `.distinct()`, `.filterWhere(...)`). */

@@ -137,3 +137,18 @@ diffSuite('differential part 2: subqueries', () => {
     db.selectFrom('pets').selectAll().orderBy('id'),
   ])
 })
+
+diffSuite('differential part 2: subqueries with aggregates', () => {
+  both('correlated aggregate over inner columns', seedPets, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => ['id', eb.selectFrom('pets').select((e) => e.fn.max('pets.name').as('m')).whereRef('pets.owner', '=', 'people.id').as('m')])
+      .orderBy('id'),
+  )
+  both('correlated aggregate mixing inner and outer columns', seedPets, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => ['id', eb.selectFrom('pets').select((e) => e.fn.sum(e('pets.id', '+', e.ref('people.id'))).as('s')).whereRef('pets.owner', '=', 'people.id').as('s')])
+      .orderBy('id'),
+  )
+})

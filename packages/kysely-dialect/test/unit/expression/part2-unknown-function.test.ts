@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BTreeDialect } from '../../../src/index.js'
 
-describe('part 2: unsupported functions', () => {
+describe('part 2: what stays BTREE_SQL_UNSUPPORTED', () => {
   it('an unknown function is BTREE_SQL_UNSUPPORTED naming it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kysely-p2-'))
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,6 +26,22 @@ describe('part 2: unsupported functions', () => {
         .then(() => undefined, (e: unknown) => e)
       expect(window).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
       expect((window as Error).message).to.contain('OverNode')
+      // SQLite makes count(t.id) inside the subquery an aggregate of the outer query: refused, not answered differently.
+      await db.schema.createTable('u').addColumn('id', 'integer', (c) => c.primaryKey()).execute()
+      const outerOnly = await db
+        .selectFrom('t')
+        .select((eb) => eb.selectFrom('u').select((e) => e.fn.count('t.id').as('n')).as('n'))
+        .execute()
+        .then(() => undefined, (e: unknown) => e)
+      expect(outerOnly).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
+      const recursive = await db
+        .withRecursive('r(n)', (qb) => qb.selectNoFrom((eb) => eb.val(1).as('n')) as never)
+        .selectFrom('r')
+        .selectAll()
+        .execute()
+        .then(() => undefined, (e: unknown) => e)
+      expect(recursive).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
+      expect((recursive as Error).message).to.contain('WithNode')
       void sql
     } finally {
       await db.destroy()
