@@ -60,8 +60,38 @@ type Q = any
 
 const COLUMNS: Record<string, readonly string[]> = { a: ['id', 'x', 'y'], b: ['id', 'a_id', 'z'], c: ['b_id', 'w', 'n'] }
 
+/** A compound, a common table expression, or a derived table over one column of each table. */
+function randomNested(db: Db, r: Rand): Q {
+  const one = (): Q => {
+    const t = pick(r, ['a', 'b', 'c'])
+    let q: Q = db.selectFrom(t).select((eb: Q) => eb.fn(pick(r, ['abs', 'length', 'typeof', 'lower']), [pick(r, COLUMNS[t]!)]).as('v'))
+    if (maybe(r, 0.5)) q = q.where(pick(r, COLUMNS[t]!), 'is not', null)
+    return q
+  }
+  const form = Math.floor(r() * 3)
+  if (form === 0) {
+    const op = pick(r, ['union', 'unionAll', 'intersect', 'except'])
+    let q: Q = one()[op](one())
+    if (maybe(r, 0.5)) q = q.orderBy('v').limit(1 + Math.floor(r() * 6))
+    return q
+  }
+  if (form === 1) {
+    return db
+      .with('w', () => one())
+      .selectFrom('w')
+      .select((eb: Q) => ['w.v', eb.fn.countAll().as('n')])
+      .groupBy('w.v')
+  }
+  const inner = one().as('d')
+  return db
+    .selectFrom('a')
+    .innerJoin(inner, (j: Q) => j.on((eb: Q) => eb('d.v', '=', eb.ref('a.x'))))
+    .select(['a.id', 'd.v'])
+}
+
 /** One random query; `tables` are the aliases in scope (t0 is always `a`, `b` or `c`). */
 function randomQuery(db: Db, r: Rand): Q {
+  if (maybe(r, 0.12)) return randomNested(db, r)
   const first = pick(r, ['a', 'b', 'c'])
   const scope: { alias: string; table: string }[] = [{ alias: 't0', table: first }]
   let q: Q = db.selectFrom(`${first} as t0`)
@@ -129,6 +159,14 @@ function randomQuery(db: Db, r: Rand): Q {
     if (maybe(r, 0.15)) {
       q = q.select((eb: Q) => eb.fn('coalesce', [col(), col(), eb.val(-1)]).as('co'))
       outNames.push('co')
+    }
+    if (maybe(r, 0.15)) {
+      q = q.select((eb: Q) => eb.case().when(col(), '>', 2).then(eb.fn('upper', [col()])).else(eb.cast(col(), 'text')).end().as('cs'))
+      outNames.push('cs')
+    }
+    if (maybe(r, 0.1)) {
+      q = q.select((eb: Q) => eb.selectFrom('c as sc').select((e: Q) => e.fn.count('sc.n').as('k')).whereRef('sc.b_id', '=', col() as Q).as('sq'))
+      outNames.push('sq')
     }
     if (maybe(r, 0.2)) q = q.distinct()
   }
