@@ -7,15 +7,24 @@ import type { ExecContext } from './context.js'
  * transaction and catalog of the statement it sits in from here.
  */
 let current: ExecContext | undefined
+let readOnly = false
 
-export function withContext<T>(ctx: ExecContext, run: () => T): T {
+export function withContext<T>(ctx: ExecContext, run: () => T, readOnlyStatement = false): T {
   const previous = current
+  const previousReadOnly = readOnly
   current = ctx
+  readOnly = readOnlyStatement
   try {
     return run()
   } finally {
     current = previous
+    readOnly = previousReadOnly
   }
+}
+
+/** The running statement only reads (a select): tables cannot change while it runs. */
+export function inReadOnlyStatement(): boolean {
+  return readOnly
 }
 
 export function currentContext(): ExecContext {

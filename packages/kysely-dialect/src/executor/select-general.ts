@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
-import type { Affinity } from '../catalog/affinity.js'
+import { applyComparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import type { TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { compareValues, truth, type SqlValue, toJs } from '../encoding/values.js'
@@ -11,11 +11,12 @@ import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
-import { rowKey } from '../expression/value-key.js'
+import { rowKey, valueKey } from '../expression/value-key.js'
 import { planAccess } from '../planner/access-path.js'
 import type { AccessPlan, QueryPlan } from '../planner/plan.js'
 import type { ExecContext, StatementResult } from './context.js'
-import { currentContext } from './current-context.js'
+import { currentContext, inReadOnlyStatement } from './current-context.js'
+import { correlatedAccessWhere, correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
 import { joinType, NULL_ROW, planJoin, type JoinStage, type RowsOf } from './join.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
@@ -152,12 +153,25 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     ...(grouped ? { grouped: true } : {}),
   }
 
+  // A correlated subquery re-plans its first table's access for each outer row (correlated-access.ts).
+  const correlated = link === undefined || first === undefined || first.derived !== undefined ? undefined : correlatedAccessWhere(where, scope)
+
+  const equality = link === undefined || first === undefined || first.derived !== undefined ? undefined : correlatedEquality(where, scope)
+  const semiJoin = equality === undefined ? undefined : new SemiJoinTable(first!.source.table, equality, sources.length)
+
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
     let tuples: Tuple[] = []
     if (first === undefined) tuples.push(template)
     else if (first.derived !== undefined) for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
-    else for (const stored of scanRows(tx, first.source.table, access!)) tuples.push([stored.row, ...template.slice(1)])
+    else {
+      const path = correlated === undefined || access!.access !== 'full-scan' ? access! : planAccess(first.source.table, correlated(template), scope, [], undefined)
+      if (path.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement()) {
+        for (const row of semiJoin.probe(tx, template)) tuples.push([row, ...template.slice(1)])
+      } else {
+        for (const stored of scanRows(tx, first.source.table, path)) tuples.push([stored.row, ...template.slice(1)])
+      }
+    }
     for (const stage of stages) tuples = stage.run(tx, tuples, template)
     if (filter !== undefined) tuples = tuples.filter((t) => truth(filter.eval(t)) === true)
 
@@ -212,6 +226,44 @@ function compileGroupTerm(node: AnyNode, scope: Scope, selections: readonly AnyN
     if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_NO_SUCH_COLUMN' || alias === undefined) throw error
     if (containsAggregate(alias.node)) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `aggregate functions are not allowed in the GROUP BY clause (${bare})`)
     return compileExpr(alias.node as OperationNode, scope)
+  }
+}
+
+/**
+ * A correlated subquery's first table read once into a hash table on its correlated column, then
+ * probed per outer row. Only in read-only statements: a write statement may change the table
+ * between two outer rows.
+ */
+class SemiJoinTable {
+  #tx: ReadTransaction | undefined
+  #rows = new Map<string, RowLike[]>()
+
+  constructor(
+    readonly table: TableDef,
+    readonly equality: CorrelatedEquality,
+    readonly width: number,
+  ) {}
+
+  probe(tx: ReadTransaction, template: Tuple): readonly RowLike[] {
+    if (this.#tx !== tx) this.#build(tx, template)
+    const v = applyComparisonAffinity(this.equality.outer.eval(template), this.equality.affinity)
+    if (v === null) return []
+    return this.#rows.get(valueKey(v)) ?? []
+  }
+
+  #build(tx: ReadTransaction, template: Tuple): void {
+    this.#tx = tx
+    this.#rows = new Map()
+    const scratch = template.slice()
+    for (const stored of scanRows(tx, this.table, { table: this.table.name, access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined })) {
+      scratch[0] = stored.row
+      const v = applyComparisonAffinity(this.equality.inner.eval(scratch), this.equality.affinity)
+      if (v === null) continue
+      const key = valueKey(v)
+      const list = this.#rows.get(key)
+      if (list === undefined) this.#rows.set(key, [stored.row])
+      else list.push(stored.row)
+    }
   }
 }
 

@@ -152,3 +152,53 @@ diffSuite('differential part 2: subqueries with aggregates', () => {
       .orderBy('id'),
   )
 })
+
+/** `tags(label, person text, code text primary key)`: text that reads as the integers of people.id, and one that does not ('05'). */
+async function seedTags(db: Db): Promise<void> {
+  await seedPets(db)
+  await db.schema.createTable('tags').addColumn('code', 'text', (c) => c.primaryKey()).addColumn('person', 'text').addColumn('n', 'integer').execute()
+  await db
+    .insertInto('tags')
+    .values([
+      { code: '1', person: '1', n: 1 },
+      { code: '05', person: '5', n: 5 },
+      { code: '2', person: '02', n: 2 },
+      { code: 'x', person: null, n: 7 },
+      { code: '7', person: '7', n: null },
+    ])
+    .execute()
+}
+
+diffSuite('differential part 2: correlated subqueries read through keys and hash tables', () => {
+  both('correlated on a text column against an integer outer column (numeric affinity)', seedTags, (db) =>
+    db
+      .selectFrom('people')
+      .select('id')
+      .where(({ exists, selectFrom }) => exists(selectFrom('tags').select('tags.code').whereRef('tags.person', '=', 'people.id')))
+      .orderBy('id'),
+  )
+  both('correlated on a text primary key against an integer outer column', seedTags, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => ['id', eb.selectFrom('tags').select('tags.n').whereRef('tags.code', '=', 'people.id').as('n')])
+      .orderBy('id'),
+  )
+  both('correlated on an integer primary key against a text outer column', seedTags, (db) =>
+    db
+      .selectFrom('tags')
+      .select((eb) => ['code', eb.selectFrom('people').select('people.name').whereRef('people.id', '=', 'tags.person').as('who')])
+      .orderBy('code'),
+  )
+  both('correlated range on the inner key', seedTags, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => ['id', eb.selectFrom('pets').select((e) => e.fn.countAll().as('n')).whereRef('pets.id', '<', eb.ref('people.age') as never).as('n')])
+      .orderBy('id'),
+  )
+  both('correlated count over a non-key column with nulls', seedTags, (db) =>
+    db
+      .selectFrom('tags')
+      .select((eb) => ['code', eb.selectFrom('pets').select((e) => e.fn.countAll().as('c')).whereRef('pets.owner', '=', 'tags.n').as('c')])
+      .orderBy('code'),
+  )
+})
