@@ -160,4 +160,29 @@ diffSuite('differential: regressions found by the random generator', () => {
       db.selectFrom('t').select('id').where('s', 'like', pattern),
     ),
   ])
+
+  // Seeds 121-127 after kysely 432e62b (e.g. seed 122 expression 1292: `'-0' * 3`): the text '-0'
+  // has integer syntax, so beside an integer it is the integer 0 (`'-0' * 3` is 0); only arithmetic
+  // done in reals reads it as -0.0 (`'-0' * 3.0` is -0). '-0.0' is a real.
+  both("seed 122 e1292: the text '-0' is the integer 0 beside integers", undefined, (db) =>
+    db.selectNoFrom((eb) => {
+      const pairs: [unknown, '*' | '/' | '+' | '-', unknown][] = [
+        ['-0', '*', 3],
+        ['-0', '*', 3.5],
+        [3.5, '*', '-0'],
+        ['-0', '/', 1],
+        ['-0', '/', -2.5],
+        ['-0', '+', 0],
+        ['-0', '-', 0.5],
+        ['-0.0', '*', 1],
+        ['-0.0', '+', 0],
+        ['-0', '*', '3.5'],
+        ['-0', '*', 'a'],
+        ['-0e0', '*', 1],
+        [' -0', '*', 1],
+        [10, '*', '-0'],
+      ]
+      return pairs.map(([left, op, right], i) => eb(eb.val<unknown>(left), op, eb.val<unknown>(right)).as(`p${i}`))
+    }),
+  )
 })

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { open, type Database } from 'btree-store'
 import { BTreeDialect } from '../../src/index.js'
 import type { KyselyApi } from './kysely-versions.js'
-import { SqlJsSqliteDatabase } from './sqljs-database.js'
+import { SqlJsSqliteDatabase, toBindable, type SqliteDatabaseLike } from './sqljs-database.js'
 
 /** Cases are written against an untyped database: each builds its own tables. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,8 +25,49 @@ export interface Side {
   reopen?(): Promise<void>
 }
 
+/**
+ * `KYSELY_DIFF_ORACLE=<path to an installed better-sqlite3>` runs the suite against native SQLite
+ * through better-sqlite3 instead of sql.js (not a dependency: install it anywhere, for example
+ * `npm i better-sqlite3@12` in a scratch folder). The same binding policy applies (integral numbers
+ * within 64 bits as INTEGER, booleans as 1/0) and foreign keys are turned off; everything else is
+ * better-sqlite3's own: its SQLite version and build flags (SQLITE_DQS=0,
+ * SQLITE_LIKE_DOESNT_MATCH_BLOBS). It checks the sql.js oracle's answers against the SQLite that
+ * Kysely users run.
+ */
+async function openNativeOracle(modulePath: string): Promise<SqliteDatabaseLike> {
+  const require = createRequire(import.meta.url)
+  const Database = require(modulePath) as new (path: string) => NativeDatabase
+  const native = new Database(':memory:')
+  native.pragma('foreign_keys = off')
+  return {
+    close: () => native.close(),
+    prepare(sql: string) {
+      const statement = native.prepare(sql)
+      const bind = (parameters: ReadonlyArray<unknown>) => parameters.map(toBindable)
+      return {
+        reader: statement.reader,
+        all: (parameters) => statement.all(...bind(parameters)),
+        run: (parameters) => statement.run(...bind(parameters)),
+        iterate: (parameters) => statement.iterate(...bind(parameters)),
+      }
+    },
+  }
+}
+
+interface NativeDatabase {
+  pragma(source: string): unknown
+  prepare(sql: string): {
+    readonly reader: boolean
+    all(...parameters: unknown[]): unknown[]
+    run(...parameters: unknown[]): { changes: number; lastInsertRowid: number }
+    iterate(...parameters: unknown[]): IterableIterator<unknown>
+  }
+  close(): void
+}
+
 export async function openOracle(api: KyselyApi): Promise<Side> {
-  const database = await SqlJsSqliteDatabase.create()
+  const nativePath = process.env['KYSELY_DIFF_ORACLE']
+  const database = nativePath === undefined ? await SqlJsSqliteDatabase.create() : await openNativeOracle(nativePath)
   const db: Db = new api.Kysely({ dialect: new api.SqliteDialect({ database }) })
   return { name: 'sqlite', db, close: () => db.destroy() }
 }

@@ -202,7 +202,7 @@ function isInt64(value: number): boolean {
   return Number.isInteger(value) && value >= -twoTo63 && value < twoTo63
 }
 
-function toBindable(value: unknown): unknown {
+export function toBindable(value: unknown): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'bigint') return value
   if (typeof value === 'boolean') return value ? 1n : 0n
   if (typeof value === 'number') return isInt64(value) ? BigInt(value) : value
