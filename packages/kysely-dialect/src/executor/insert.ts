@@ -8,16 +8,18 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { project, projections, rejectParts } from './query-parts.js'
 import { ArrayRow, EMPTY_SCOPE, Scope } from '../expression/scope.js'
 import { defaultValue, insertRow } from './table-store.js'
+import { selectedRows } from './insert-select.js'
 
 const INSERT_PARTS_LATER = ['onConflict', 'onDuplicateKey', 'with', 'ignore', 'orAction', 'replace', 'explain', 'endModifiers', 'top', 'output']
 
 /** One row of a values list: a value per listed column (unlisted columns take their defaults). */
 type RowInput = SqlValue[]
 
-function valueRows(node: AnyNode, width: number): RowInput[] {
+function valueRows(node: AnyNode, width: number, ctx: WriteContext): RowInput[] {
   if (node.defaultValues === true) return [[]]
   const values = node.values as AnyNode | undefined
   if (values === undefined) throw unsupported('an insert without values')
+  if (values.kind === 'SelectQueryNode') return selectedRows(values, ctx, width)
   if (values.kind !== 'ValuesNode') throw unsupported(`${values.kind} as the values of an insert (insert ... select comes in part 2)`)
   return (values.values as readonly AnyNode[]).map((item) => {
     let row: RowInput
@@ -44,7 +46,7 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
   const listed: ColumnDef[] =
     node.columns === undefined ? (node.defaultValues === true ? [] : table.columns) : (node.columns as readonly OperationNode[]).map((c) => requireColumn(table, nameOf(c)))
   if (new Set(listed).size !== listed.length) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `a column is listed twice in the insert into ${table.name}`)
-  const rows = valueRows(node, listed.length)
+  const rows = valueRows(node, listed.length, ctx)
   const scope = new Scope([{ table, name: table.name }])
   const returning = node.returning === undefined ? undefined : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const out: Record<string, unknown>[] = []
