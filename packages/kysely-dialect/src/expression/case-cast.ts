@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import { affinityOf, applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
-import { compareValues, integer, isInteger, numberOf, real, Real, textBytes, toNumeric, toText, truth, type SqlValue } from '../encoding/values.js'
+import { bytesText, compareValues, integer, isInteger, numberOf, real, Real, textBytes, toNumeric, toText, truth, type SqlValue } from '../encoding/values.js'
 import { compileExpr, type Expr } from './expression.js'
 import { rawText, type AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
@@ -60,6 +60,19 @@ function toInteger(n: number | bigint | Real): SqlValue {
   return Number.isSafeInteger(t) ? t + 0 : integer(BigInt(t))
 }
 
+/**
+ * CAST(text AS INTEGER): the longest integer prefix, exponents and fractions ignored ('1e3' is 1,
+ * '2.5' is 2), clamped to 64 bits; no prefix is 0.
+ */
+function integerPrefix(s: string): SqlValue {
+  const m = /^\s*([+-]?\d+)/.exec(s)
+  if (m === null) return 0
+  let n = BigInt(m[1]!)
+  if (n > MAX_I64) n = MAX_I64
+  if (n < MIN_I64) n = MIN_I64
+  return integer(n)
+}
+
 /** SQLite's CAST (lang_expr.html#castexpr), by the affinity of the type name. */
 export function castValue(v: SqlValue, affinity: Affinity): SqlValue {
   if (v === null) return null
@@ -73,6 +86,7 @@ export function castValue(v: SqlValue, affinity: Affinity): SqlValue {
       return n === null ? null : real(numberOf(n))
     }
     case 'integer': {
+      if (typeof v === 'string' || v instanceof Uint8Array) return integerPrefix(typeof v === 'string' ? v : bytesText(v))
       const n = toNumeric(v)
       return n === null ? null : toInteger(n)
     }

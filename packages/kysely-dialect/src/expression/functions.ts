@@ -45,6 +45,8 @@ function substr(args: readonly SqlValue[]): SqlValue {
   const [x, y, z] = args
   if (x === null || y === null || z === null) return null
   const isBlob = x instanceof Uint8Array
+  // sqlite3_value_blob() of an empty blob is a null pointer, which substr() answers with null.
+  if (isBlob && x.length === 0) return null
   const units: readonly (string | number)[] = isBlob ? Array.from(x) : codePoints(text(x!)!)
   const len = units.length
   let p1 = int64(y!)
@@ -85,7 +87,8 @@ function trimmer(left: boolean, right: boolean): ScalarFunction['call'] {
   return ([x, chars]) => {
     if (x === null || chars === null) return null
     const s = codePoints(text(x!)!)
-    const set = new Set(chars === undefined ? [' '] : codePoints(text(chars)!))
+    // The character set is read as a C string: it ends at its first NUL.
+    const set = new Set(chars === undefined ? [' '] : codePoints(text(chars)!.split('\u0000')[0]!))
     let start = 0
     let end = s.length
     if (left) while (start < end && set.has(s[start]!)) start++
@@ -95,9 +98,11 @@ function trimmer(left: boolean, right: boolean): ScalarFunction['call'] {
 }
 
 function replace([x, from, to]: readonly SqlValue[]): SqlValue {
-  if (x === null || from === null || to === null) return null
+  // SQLite checks the subject, then the pattern (empty: the subject's text), then the replacement.
+  if (x === null || from === null) return null
   const pattern = text(from!)!
-  if (pattern === '') return x!
+  if (pattern === '') return text(x!)
+  if (to === null) return null
   return text(x!)!.split(pattern).join(text(to!)!)
 }
 

@@ -122,6 +122,31 @@ diffSuite('differential part 2: scalar functions', () => {
       eb.fn('lower', [eb.val('ÀB')]).as('m'),
     ]),
   )
+  both('found by the random run: cast of text to integer takes the integer prefix only', undefined, (db) =>
+    db.selectNoFrom((eb) => [
+      eb.cast(eb.val('1e3'), 'integer').as('a'),
+      eb.cast(eb.val(' -2.9x'), 'integer').as('b'),
+      eb.cast(eb.val('99999999999999999999'), 'integer').as('c'),
+      eb.cast(eb.val(Buffer.from('12ab')), 'integer').as('d'),
+      eb.cast(eb.val('1e3'), 'numeric').as('e'),
+    ]),
+  )
+  both('found by the random run: replace returns text, and the subject when the pattern is empty', undefined, (db) =>
+    db.selectNoFrom((eb) => [
+      eb.fn('replace', [eb.val(1000), eb.val(''), eb.val('x')]).as('a'),
+      eb.fn('typeof', [eb.fn('replace', [eb.val(1000), eb.val('0'), eb.val('1')])]).as('b'),
+      eb.fn('replace', [eb.val('abc'), eb.val(''), eb.val(null)]).as('c'),
+      eb.fn('replace', [eb.val('abc'), eb.val('b'), eb.val(null)]).as('d'),
+      eb.fn('replace', [eb.val(Buffer.from('ab')), eb.val(''), eb.val('x')]).as('e'),
+    ]),
+  )
+  both('found by the random run: substr of an empty blob is null; a trim set ends at NUL', undefined, (db) =>
+    db.selectNoFrom((eb) => [
+      eb.fn('substr', [eb.val(Buffer.from([])), eb.val(1)]).as('a'),
+      eb.fn('substr', [eb.val(''), eb.val(1)]).as('b'),
+      eb.fn('trim', [eb.val('xxaxx'), eb.val('\u0000x')]).as('c'),
+    ]),
+  )
   both('random() is an integer and differs between rows', seedPeople, (db) =>
     db.selectFrom('people').select((eb) => ['id', eb.fn('typeof', [eb.fn('random', [])]).as('t')]),
   )
