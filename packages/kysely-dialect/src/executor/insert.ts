@@ -7,10 +7,11 @@ import { compileExpr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { project, projections, rejectParts } from './query-parts.js'
 import { ArrayRow, EMPTY_SCOPE, Scope } from '../expression/scope.js'
-import { defaultValue, insertRow } from './table-store.js'
+import { defaultValue } from './table-store.js'
+import { conflictPolicy, insertUnder } from './insert-conflict.js'
 import { selectedRows } from './insert-select.js'
 
-const INSERT_PARTS_LATER = ['onConflict', 'onDuplicateKey', 'with', 'ignore', 'orAction', 'replace', 'explain', 'endModifiers', 'top', 'output']
+const INSERT_PARTS_LATER = ['onDuplicateKey', 'with', 'explain', 'endModifiers', 'top', 'output']
 
 /** One row of a values list: a value per listed column (unlisted columns take their defaults). */
 type RowInput = SqlValue[]
@@ -49,16 +50,20 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
   const rows = valueRows(node, listed.length, ctx)
   const scope = new Scope([{ table, name: table.name }])
   const returning = node.returning === undefined ? undefined : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+  const policy = conflictPolicy(node, table)
   const out: Record<string, unknown>[] = []
   let lastRowid: number | undefined
+  let changes = 0
   for (const input of rows) {
     const values = fullRow(table, listed, input)
-    const outcome = insertRow(ctx.tx, table, values)
+    const outcome = insertUnder(ctx.tx, table, values, policy)
+    if (outcome === undefined) continue
+    changes++
     lastRowid = outcome.rowid
     if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
   }
   if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid
-  return { rows: out, changes: rows.length, reader: returning !== undefined }
+  return { rows: out, changes, reader: returning !== undefined }
 }
 
 function fullRow(table: TableDef, listed: readonly ColumnDef[], input: RowInput): SqlValue[] {
