@@ -1,14 +1,21 @@
 import type { OperationNode } from 'kysely'
 import type { WriteTransaction } from 'btree-store'
-import type { TableDef } from '../catalog/catalog.js'
+import { indexBucket, requireColumn, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import { KeyWriter, startsWith } from '../encoding/keys.js'
+import { truth } from '../encoding/values.js'
+import { compileExpr } from '../expression/expression.js'
+import { byPrecedence } from '../expression/precedence.js'
+import { ArrayRow, Scope, type ResolvedColumn } from '../expression/scope.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
-import { insertRow, type InsertOutcome } from './table-store.js'
+import { insertRow, readBucket, rowView, updateRow, type InsertOutcome, type StoredRow } from './table-store.js'
 
 /** Which failed row inserts an insert skips instead of failing: `onConflict(doNothing)` or `orIgnore()`. */
 export interface ConflictPolicy {
   skips(error: unknown): boolean
+  /** doUpdateSet: updates the row the failed insert conflicted with; undefined when its where is false. */
+  readonly upsert?: (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
@@ -39,7 +46,7 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
     if (!ignoreAll) return undefined
     return { skips: (e) => e instanceof BTreeSqlError && (e.code === 'BTREE_SQL_UNIQUE_VIOLATION' || e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') }
   }
-  if (onConflict.updates !== undefined || onConflict.doNothing !== true) throw unsupported('doUpdateSet (OnConflictNode updates)')
+  if (onConflict.updates === undefined && onConflict.doNothing !== true) throw unsupported('an onConflict action other than doNothing / doUpdateSet')
   if (onConflict.constraint !== undefined || onConflict.indexExpression !== undefined || onConflict.indexWhere !== undefined) {
     throw unsupported('an onConflict target other than columns (OnConflictNode)')
   }
@@ -50,13 +57,70 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
       throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint')
     }
   }
-  return {
-    skips: (e) => {
-      if (ignoreAll && e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') return true
-      if (!(e instanceof BTreeSqlError) || e.code !== 'BTREE_SQL_UNIQUE_VIOLATION') return false
-      return target === undefined || sameColumns(violatedColumns(e, table), target)
-    },
+  const skips = (e: unknown): boolean => {
+    if (ignoreAll && e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') return true
+    if (!(e instanceof BTreeSqlError) || e.code !== 'BTREE_SQL_UNIQUE_VIOLATION') return false
+    return target === undefined || sameColumns(violatedColumns(e, table), target)
   }
+  if (onConflict.updates === undefined) return { skips }
+  if (target === undefined) throw unsupported('doUpdateSet without target columns')
+  if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
+  return { skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'), upsert: prepareUpsert(onConflict, table, target) }
+}
+
+/**
+ * `doUpdateSet`: finds the row holding the target's values (through the primary key, or the
+ * unique index on the target), evaluates the sets and the where with `excluded` naming the row
+ * that failed to go in (its values after affinity), and updates it.
+ */
+function prepareUpsert(onConflict: AnyNode, table: TableDef, target: readonly string[]): (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined {
+  const scope = new UpsertScope([
+    { table, name: table.name },
+    { table, name: 'excluded' },
+  ])
+  const sets = (onConflict.updates as readonly AnyNode[]).map((u) => ({ column: requireColumn(table, nameOf(u.column as OperationNode)), value: compileExpr(u.value as OperationNode, scope) }))
+  const whereNode = (onConflict.updateWhere as AnyNode | undefined)?.where as OperationNode | undefined
+  const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), scope)
+  const byKey = sameColumns(table.primaryKey, target)
+  const index = byKey ? undefined : table.indexes.find((i) => i.unique && sameColumns(i.columns, target))
+  return (tx, values) => {
+    const existing = byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values)
+    if (existing === undefined) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `kysely-btree: the row conflicting on ${target.join(', ')} was not found`)
+    const t = [existing.row, new ArrayRow(values)]
+    if (where !== undefined && truth(where.eval(t)) !== true) return undefined
+    const next = existing.row.all(table.nextSlot)
+    const computed = sets.map((s) => s.value.eval(t))
+    sets.forEach((s, i) => (next[s.column.slot] = computed[i]!))
+    return updateRow(tx, table, existing, next)
+  }
+}
+
+/** An unqualified name in doUpdateSet is the target table's column; `excluded.x` must be qualified. */
+class UpsertScope extends Scope {
+  override resolve(column: string, table?: string): ResolvedColumn {
+    return super.resolve(column, table ?? this.sources[0]!.name)
+  }
+}
+
+function encodeColumns(table: TableDef, columns: readonly string[], values: readonly SqlValue[]): Uint8Array {
+  const w = new KeyWriter()
+  for (const name of columns) w.value(values[requireColumn(table, name).slot] ?? null)
+  return w.finish()
+}
+
+function rowByKey(tx: WriteTransaction, table: TableDef, values: readonly SqlValue[]): StoredRow | undefined {
+  const key = encodeColumns(table, table.primaryKey, values)
+  const bytes = readBucket(tx, table)?.get(key)
+  return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
+}
+
+function rowByIndex(tx: WriteTransaction, table: TableDef, index: IndexDef, values: readonly SqlValue[]): StoredRow | undefined {
+  const prefix = encodeColumns(table, index.columns, values)
+  const c = tx.bucket(indexBucket(index))?.cursor()
+  if (c === undefined || !c.seek(prefix) || !startsWith(c.key!, prefix)) return undefined
+  const key = c.key!.slice(prefix.length)
+  const bytes = readBucket(tx, table)?.get(key)
+  return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
 }
 
 /** Inserts one row under the policy: a skipped row leaves nothing behind (its own savepoint). */
@@ -71,6 +135,9 @@ export function insertUnder(tx: WriteTransaction, table: TableDef, values: SqlVa
     if (!policy.skips(error)) throw error
     tx.rollbackTo(sp)
     tx.release(sp)
-    return undefined
+    if (policy.upsert === undefined) return undefined
+    // insertRow applied the columns' affinity to `values` before it failed: they are `excluded`.
+    const updated = policy.upsert(tx, values)
+    return updated === undefined ? undefined : { key: new Uint8Array(0), rowid: Number.NaN, values: updated }
   }
 }

@@ -59,7 +59,8 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
     const outcome = insertUnder(ctx.tx, table, values, policy)
     if (outcome === undefined) continue
     changes++
-    lastRowid = outcome.rowid
+    // An upsert's update (rowid NaN) is no insert: last_insert_rowid stays.
+    if (!Number.isNaN(outcome.rowid)) lastRowid = outcome.rowid
     if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
   }
   if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid

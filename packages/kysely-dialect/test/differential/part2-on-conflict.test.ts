@@ -64,3 +64,43 @@ diffSuite('differential part 2: onConflict doNothing and orIgnore', () => {
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
 })
+
+diffSuite('differential part 2: onConflict doUpdateSet', () => {
+  both('doUpdateSet on the primary key with excluded', seedUsers, (db) => [
+    db
+      .insertInto('users')
+      .values([{ id: 2, email: 'b2@x', name: 'B2' }, { id: 3, email: 'c@x', name: 'C' }])
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), email: eb('users.email', '||', eb.ref('excluded.email')) }))),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('doUpdateSet on a unique column', seedUsers, (db) => [
+    db.insertInto('users').values({ id: 9, email: 'a@x', name: 'again' }).onConflict((oc) => oc.column('email').doUpdateSet({ name: 'updated' })),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('doUpdateSet with a where that holds and one that does not', seedUsers, (db) => [
+    db
+      .insertInto('users')
+      .values([{ id: 1, email: 'a@x', name: 'A1' }, { id: 2, email: 'b@x', name: 'B1' }])
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') })).where('users.name', '=', 'A')),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('doUpdateSet with returning', seedUsers, (db) =>
+    db.insertInto('users').values({ id: 2, email: 'q@x', name: 'Q' }).onConflict((oc) => oc.column('id').doUpdateSet({ name: 'set' })).returning(['id', 'name', 'email']),
+  )
+  both('doUpdateSet on a composite key', seedUsers, (db) => [
+    db.insertInto('pairs').values([{ a: 'x', b: 1, v: 'new' }, { a: 'y', b: 1, v: 'y' }]).onConflict((oc) => oc.columns(['a', 'b']).doUpdateSet((eb) => ({ v: eb('pairs.v', '||', eb.ref('excluded.v')) }))),
+    db.selectFrom('pairs').selectAll().orderBy('a').orderBy('b'),
+  ])
+  both('doUpdateSet that breaks another unique constraint fails and changes nothing', seedUsers, (db) => [
+    db.insertInto('users').values({ id: 1, email: 'zz@x', name: 'Z' }).onConflict((oc) => oc.column('id').doUpdateSet({ email: 'b@x' })),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('doUpdateSet with text for the integer key (affinity)', seedUsers, (db) => [
+    db.insertInto('users').values({ id: '2' as never, email: 'r@x', name: 'R' }).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') }))),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('doUpdateSet with unqualified names reads the target row', seedUsers, (db) => [
+    db.insertInto('users').values({ id: 1, email: 'n@x', name: 'N' }).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb('name', '||', eb.ref('excluded.name')) }))),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+})
