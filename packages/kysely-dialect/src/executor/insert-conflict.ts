@@ -9,13 +9,15 @@ import { ArrayRow, Scope, type ResolvedColumn } from '../expression/scope.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
-import { insertRow, readBucket, rowView, updateRow, type InsertOutcome, type StoredRow } from './table-store.js'
+import { deleteRow, insertRow, readBucket, rowView, updateRow, type InsertOutcome, type StoredRow } from './table-store.js'
 
 /** Which failed row inserts an insert skips instead of failing: `onConflict(doNothing)` or `orIgnore()`. */
 export interface ConflictPolicy {
   skips(error: unknown): boolean
   /** doUpdateSet: updates the row the failed insert conflicted with; undefined when its where is false. */
   readonly upsert?: (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined
+  /** orReplace / replaceInto: the rows the new one conflicts with are deleted, then it goes in. */
+  readonly replace?: boolean
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
@@ -39,9 +41,13 @@ function violatedColumns(error: BTreeSqlError, table: TableDef): string[] {
 export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy | undefined {
   const orAction = node.orAction as AnyNode | undefined
   const onConflict = node.onConflict as AnyNode | undefined
-  if (node.replace === true) throw unsupported('replaceInto (InsertQueryNode replace)')
-  if (orAction !== undefined && (orAction.action as string).toLowerCase() !== 'ignore') throw unsupported(`insert or ${orAction.action as string} (OrActionNode)`)
-  const ignoreAll = node.ignore === true || orAction !== undefined
+  const action = orAction === undefined ? undefined : (orAction.action as string).toLowerCase()
+  if (node.replace === true || action === 'replace') {
+    if (onConflict !== undefined) throw unsupported('orReplace with onConflict')
+    return { skips: (e) => e instanceof BTreeSqlError && e.code === 'BTREE_SQL_UNIQUE_VIOLATION', replace: true }
+  }
+  if (action !== undefined && action !== 'ignore') throw unsupported(`insert or ${action} (OrActionNode)`)
+  const ignoreAll = node.ignore === true || action === 'ignore'
   if (onConflict === undefined) {
     if (!ignoreAll) return undefined
     return { skips: (e) => e instanceof BTreeSqlError && (e.code === 'BTREE_SQL_UNIQUE_VIOLATION' || e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') }
@@ -126,6 +132,7 @@ function rowByIndex(tx: WriteTransaction, table: TableDef, index: IndexDef, valu
 /** Inserts one row under the policy: a skipped row leaves nothing behind (its own savepoint). */
 export function insertUnder(tx: WriteTransaction, table: TableDef, values: SqlValue[], policy: ConflictPolicy | undefined): InsertOutcome | undefined {
   if (policy === undefined) return insertRow(tx, table, values)
+  if (policy.replace === true) return replaceRow(tx, table, values)
   const sp = tx.savepoint()
   try {
     const outcome = insertRow(tx, table, values)
@@ -139,5 +146,37 @@ export function insertUnder(tx: WriteTransaction, table: TableDef, values: SqlVa
     // insertRow applied the columns' affinity to `values` before it failed: they are `excluded`.
     const updated = policy.upsert(tx, values)
     return updated === undefined ? undefined : { key: new Uint8Array(0), rowid: Number.NaN, values: updated }
+  }
+}
+
+/**
+ * INSERT OR REPLACE: each uniqueness conflict deletes the row it names (primary key or unique
+ * index), and the insert is tried again; at most one retry per key and unique index.
+ */
+function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): InsertOutcome {
+  // SQLite gives the new row its rowid before deleting what it replaces; a retry here keeps the
+  // rowid the first attempt took, which insertRow writes into the values of an integer primary
+  // key. A hidden rowid cannot be kept that way: such tables are left unsupported.
+  if (table.keying !== 'rowid' || table.rowidColumn === undefined) throw unsupported(`orReplace / replaceInto on ${table.name}, which has no integer primary key`)
+  const attempts = 2 + table.indexes.length
+  let values = input.slice()
+  for (let i = 0; ; i++) {
+    values = values.slice()
+    const sp = tx.savepoint()
+    try {
+      const outcome = insertRow(tx, table, values)
+      tx.release(sp)
+      return outcome
+    } catch (error) {
+      tx.rollbackTo(sp)
+      tx.release(sp)
+      if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
+      const columns = violatedColumns(error, table)
+      const keyColumns = table.primaryKey.length > 0 ? table.primaryKey : table.rowidColumn === undefined ? [] : [table.rowidColumn]
+      const index = table.indexes.find((x) => x.unique && sameColumns(x.columns, columns))
+      const existing = sameColumns(keyColumns, columns) ? rowByKey(tx, table, values) : index === undefined ? undefined : rowByIndex(tx, table, index, values)
+      if (existing === undefined) throw error
+      deleteRow(tx, table, existing)
+    }
   }
 }

@@ -104,3 +104,24 @@ diffSuite('differential part 2: onConflict doUpdateSet', () => {
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
 })
+
+diffSuite('differential part 2: orReplace and replaceInto', () => {
+  both('orReplace replaces the row with the same key', seedUsers, (db) => [
+    db.insertInto('users').orReplace().values([{ id: 2, email: 'b2@x', name: 'B2' }, { id: 3, email: 'c@x', name: 'C' }]),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('orReplace deletes the rows of both the key and a unique column', seedUsers, (db) => [
+    db.insertInto('users').orReplace().values({ id: 1, email: 'b@x', name: 'AB' }),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('replaceInto a row without its id takes a new id (allocated before the delete)', seedUsers, (db) => [
+    db.replaceInto('users').values({ email: 'b@x', name: 'B3' }),
+    db.replaceInto('users').values([{ email: 'a@x', name: 'A3' }, { id: 2, email: 'x@x', name: 'X' }]),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('orReplace still fails on not null', seedUsers, (db) => [
+    db.insertInto('users').orReplace().values({ id: 1, email: 'a@x', name: null }),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
+  both('orReplace with returning', seedUsers, (db) => db.insertInto('users').orReplace().values({ id: 2, email: 'new@x', name: 'N' }).returning(['id', 'email']))
+})
