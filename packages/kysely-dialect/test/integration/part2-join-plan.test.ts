@@ -41,6 +41,21 @@ for (const version of VERSIONS) {
       expect(rows).to.have.length(35)
     })
 
+    it('explain plans statements holding subqueries without running them', async () => {
+      const db = t.open()
+      await setup(db)
+      const q = db
+        .selectFrom('person')
+        .innerJoin('pet', 'pet.owner', 'person.id')
+        .select('person.id')
+        .where(({ exists, selectFrom }) => exists(selectFrom('tag').select('tag.label').whereRef('tag.owner', '=', 'person.id')))
+      const plan = await explain(db, q)
+      expect(plan.joins?.[0]).to.include({ strategy: 'hash' })
+      const update = await explain(db, db.updateTable('pet').set({ name: 'x' }).where('owner', 'in', db.selectFrom('tag').select('owner')))
+      expect(update.scan.access).to.equal('full-scan')
+      expect(await q.execute()).to.have.length(20)
+    })
+
     it('a grouped query says so in its plan', async () => {
       const db = t.open()
       await setup(db)
