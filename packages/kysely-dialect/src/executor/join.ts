@@ -117,6 +117,17 @@ function equalities(on: AnyNode | undefined, s: number, scope: Scope): Equality[
   return out
 }
 
+/**
+ * Whether a key lookup finds every row the equality holds for: the comparison's affinity must
+ * leave the stored key values as they are. NUMERIC affinity turns a text '05' stored in a TEXT or
+ * BLOB column into 5, which equals an integer 5 but is keyed as text: a hash join applies the
+ * affinity to both sides instead.
+ */
+function keyReadable(e: Equality): boolean {
+  const stored = e.inner.affinity
+  return !(e.affinity === 'numeric' && (stored === 'text' || stored === 'blob'))
+}
+
 const FULL_SCAN = (table: TableDef): AccessPlan => ({ table: table.name, access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined })
 
 /**
@@ -130,7 +141,7 @@ export function planJoin(join: AnyNode, s: number, scope: Scope, table: TableDef
   const on = onNode === undefined ? undefined : byPrecedence(onNode)
   const filter = on === undefined ? undefined : compileExpr(on, scope)
   const eqs = type === 'cross' ? [] : equalities(on, s, scope)
-  const byKey = table.primaryKey.map((name) => eqs.find((e) => e.inner.column?.source === s && e.inner.column.column.name === name))
+  const byKey = table.primaryKey.map((name) => eqs.find((e) => e.inner.column?.source === s && e.inner.column.column.name === name && keyReadable(e)))
   const keep: StageParts = { type, filter, s, table, rowsOf: rowsOf ?? ((tx) => tableRows(tx, table)) }
   if (rowsOf === undefined && (type === 'inner' || type === 'left') && byKey.length > 0 && byKey.every((e) => e !== undefined)) {
     return lookupStage({ table: table.name, as, type, strategy: 'primary-key-lookup', keyColumns: table.primaryKey }, keep, byKey as Equality[])

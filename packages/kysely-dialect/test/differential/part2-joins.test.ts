@@ -139,6 +139,15 @@ diffSuite('differential part 2: joins', () => {
   both('join text to integer the other way (hash on text column)', seedZoo, (db) =>
     db.selectFrom('people').innerJoin('tags', 'tags.person', 'people.id').select(['tags.label', 'people.name']).orderBy('tags.label').orderBy('people.id'),
   )
+  both('join on a text primary key from an integer column compares numerically (no key lookup)', async (db) => {
+    await seedZoo(db)
+    await db.schema.createTable('codes').addColumn('code', 'text', (c) => c.primaryKey()).addColumn('label', 'text').execute()
+    await db.insertInto('codes').values([{ code: '1', label: 'one' }, { code: '05', label: 'five' }, { code: '2.0', label: 'two' }, { code: 'x', label: 'x' }]).execute()
+  }, (db) => [
+    db.selectFrom('people').innerJoin('codes', 'codes.code', 'people.id').select(['people.id', 'codes.label']).orderBy('people.id'),
+    db.selectFrom('people').leftJoin('codes', 'codes.code', 'people.id').select(['people.id', 'codes.label']).orderBy('people.id'),
+    db.selectFrom('people').innerJoin('codes', (j) => j.on('codes.code', '=', (eb) => eb.cast('people.id', 'text'))).select(['people.id', 'codes.label']).orderBy('people.id'),
+  ])
   both('left join to a table without primary key', seedZoo, (db) =>
     db.selectFrom('people').leftJoin('tags', 'tags.person', 'people.id').select(['people.id', 'tags.label']).orderBy('people.id').orderBy('tags.label'),
   )
