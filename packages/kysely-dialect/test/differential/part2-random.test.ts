@@ -32,6 +32,7 @@ interface Data {
   a: { id: number; x: number | null; y: string | null }[]
   b: { id: number; a_id: number | string | null; z: number | null }[]
   c: { b_id: number | null; w: string | null; n: number | null }[]
+  d: { code: string; v: number | null }[]
 }
 
 function makeData(r: Rand): Data {
@@ -43,7 +44,9 @@ function makeData(r: Rand): Data {
     z: maybe(r, 0.15) ? null : pick(r, [0.5, 1, 2.25, -3, 4, 7.5]),
   }))
   const c = Array.from({ length: 25 }, () => ({ b_id: maybe(r, 0.1) ? null : 100 + Math.floor(r() * 22), w: maybe(r, 0.2) ? null : pick(r, words), n: maybe(r, 0.2) ? null : Math.floor(r() * 4) }))
-  return { a, b, c }
+  // Text keys that equal integers only under numeric affinity ('05', '2.0'), and some that never do.
+  const d = ['1', '05', '2.0', '3', 'x', '100', '101.5', ' 4'].map((code, i) => ({ code, v: maybe(r, 0.2) ? null : i }))
+  return { a, b, c, d }
 }
 
 async function setup(db: Db, data: Data): Promise<void> {
@@ -53,12 +56,14 @@ async function setup(db: Db, data: Data): Promise<void> {
   await db.insertInto('a').values(data.a).execute()
   await db.insertInto('b').values(data.b).execute()
   await db.insertInto('c').values(data.c).execute()
+  await db.schema.createTable('d').addColumn('code', 'text', (c) => c.primaryKey()).addColumn('v', 'integer').execute()
+  await db.insertInto('d').values(data.d).execute()
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Q = any
 
-const COLUMNS: Record<string, readonly string[]> = { a: ['id', 'x', 'y'], b: ['id', 'a_id', 'z'], c: ['b_id', 'w', 'n'] }
+const COLUMNS: Record<string, readonly string[]> = { a: ['id', 'x', 'y'], b: ['id', 'a_id', 'z'], c: ['b_id', 'w', 'n'], d: ['code', 'v', 'v'] }
 
 /** A compound, a common table expression, or a derived table over one column of each table. */
 function randomNested(db: Db, r: Rand): Q {
@@ -97,7 +102,7 @@ function randomQuery(db: Db, r: Rand): Q {
   let q: Q = db.selectFrom(`${first} as t0`)
   const joins = Math.floor(r() * 3)
   for (let j = 1; j <= joins; j++) {
-    const table = pick(r, ['a', 'b', 'c'])
+    const table = pick(r, ['a', 'b', 'c', 'd'])
     const alias = `t${j}`
     const prev = pick(r, scope)
     const kind = pick(r, ['innerJoin', 'innerJoin', 'leftJoin', 'leftJoin', 'crossJoin', 'rightJoin', 'fullJoin'])
@@ -179,6 +184,9 @@ function randomQuery(db: Db, r: Rand): Q {
 
 /** The columns two tables join on, as their foreign keys relate them (or any pair). */
 function linkColumns(from: string, to: string): [string, string] {
+  // d.code (text key) against the integer keys and columns of the others.
+  if (to === 'd') return [from === 'c' ? 'n' : 'id', 'code']
+  if (from === 'd') return ['code', to === 'c' ? 'b_id' : 'id']
   if (from === 'b' && to === 'a') return ['a_id', 'id']
   if (from === 'a' && to === 'b') return ['id', 'a_id']
   if (from === 'c' && to === 'b') return ['b_id', 'id']
