@@ -121,13 +121,16 @@ function randomQuery(db: Db, r: Rand): Q {
   }
   if (maybe(r, 0.6)) {
     const c = col()
-    const form = Math.floor(r() * 6)
+    const form = Math.floor(r() * 8)
     if (form === 0) q = q.where(c, 'is', null)
     else if (form === 1) q = q.where(c, '>', pick(r, [0, 2, 100, 105, 'c']))
     else if (form === 2) q = q.where(c, 'in', [1, 2, 3, 'cat', 110])
     else if (form === 3) q = q.where((eb: Q) => eb.or([eb(c, '<', 3), eb(col(), 'is not', null)]))
     else if (form === 4) q = q.where(c, 'in', db.selectFrom('b').select('a_id'))
-    else q = q.where((eb: Q) => eb.exists(db.selectFrom('c as s').select('s.n').whereRef('s.b_id', '=', col() as Q)))
+    else if (form === 5) q = q.where((eb: Q) => eb.exists(db.selectFrom('c as s').select('s.n').whereRef('s.b_id', '=', col() as Q)))
+    // Correlated reads of the text-keyed table: key reads only where the affinity allows them.
+    else if (form === 6) q = q.where((eb: Q) => eb.exists(db.selectFrom('d as s').select('s.v').whereRef('s.code', pick(r, ['=', '>', '<=']), col() as Q)))
+    else q = q.where((eb: Q) => eb(db.selectFrom('d as s').select((e: Q) => e.fn.max('s.code').as('m')).whereRef('s.code', '=', col() as Q), 'is not', null))
   }
   const grouped = maybe(r, 0.45)
   const outNames: string[] = []
