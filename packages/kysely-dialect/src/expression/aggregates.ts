@@ -43,34 +43,96 @@ export class GroupScope extends NestedScope {
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 
-/** sum(), total() and avg(): integers summed exactly while every input is one, a real otherwise. */
+/**
+ * sum(), total() and avg() as SQLite computes them (func.c sumStep): integers summed exactly while
+ * every input is one; from the first real (or an integer overflow) on, a Kahan-Babuska-Neumaier
+ * sum of doubles, so that sums of reals round as SQLite's do. sum() of integers that overflow is
+ * an error unless a real comes later.
+ */
 class SumAccumulator implements Accumulator {
   #count = 0
   #int = 0n
-  #real = 0
-  #onlyIntegers = true
+  #approx = false
+  #overflow = false
+  #sum = 0
+  #err = 0
   constructor(readonly kind: 'sum' | 'total' | 'avg') {}
+
+  #init(i: bigint): void {
+    const TWO52 = 4503599627370496n
+    if (i <= -TWO52 || i >= TWO52) {
+      const small = i % 16384n
+      this.#sum = Number(i - small)
+      this.#err = Number(small)
+    } else {
+      this.#sum = Number(i)
+      this.#err = 0
+    }
+  }
+
+  #step(r: number): void {
+    const s = this.#sum
+    const t = s + r
+    if (Math.abs(s) > Math.abs(r)) this.#err += s - t + r
+    else this.#err += r - t + s
+    this.#sum = t
+  }
+
+  #stepInt(i: bigint): void {
+    const TWO52 = 4503599627370496n
+    if (i <= -TWO52 || i >= TWO52) {
+      const small = i % 16384n
+      this.#step(Number(i - small))
+      this.#step(Number(small))
+    } else {
+      this.#step(Number(i))
+    }
+  }
+
   step([v]: readonly SqlValue[]): void {
     if (v === null || v === undefined) return
     this.#count++
-    if (isInteger(v)) {
-      this.#int += BigInt(v)
-      if (this.kind === 'sum' && this.#onlyIntegers && (this.#int > INT64_MAX || this.#int < INT64_MIN)) {
-        throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', 'integer overflow')
+    const integral = isInteger(v)
+    if (!this.#approx) {
+      if (!integral) {
+        this.#init(this.#int)
+        this.#approx = true
+        this.#step(realOf(v))
+        return
       }
-      this.#real += Number(v)
+      const x = this.#int + BigInt(v)
+      if (x <= INT64_MAX && x >= INT64_MIN) {
+        this.#int = x
+        return
+      }
+      this.#overflow = true
+      this.#init(this.#int)
+      this.#approx = true
+      this.#stepInt(BigInt(v))
       return
     }
-    this.#onlyIntegers = false
-    const n = v instanceof Real || typeof v === 'number' ? v : toNumeric(v)
-    this.#real += n === null ? 0 : numberOf(n)
+    if (integral) this.#stepInt(BigInt(v))
+    else {
+      this.#overflow = false
+      this.#step(realOf(v))
+    }
   }
+
   final(): SqlValue {
-    if (this.kind === 'total') return real(this.#onlyIntegers ? Number(this.#int) : this.#real)
+    const approx = this.#approx ? this.#sum + (Number.isFinite(this.#err) ? this.#err : 0) : Number(this.#int)
+    if (this.kind === 'total') return real(approx)
     if (this.#count === 0) return null
-    if (this.kind === 'avg') return real((this.#onlyIntegers ? Number(this.#int) : this.#real) / this.#count)
-    return this.#onlyIntegers ? integer(this.#int) : real(this.#real)
+    if (this.kind === 'avg') return real(approx / this.#count)
+    if (!this.#approx) return integer(this.#int)
+    if (this.#overflow) throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', 'integer overflow')
+    return real(approx)
   }
+}
+
+/** sqlite3_value_double: reals as they are, text and blobs by their numeric prefix. */
+function realOf(v: SqlValue): number {
+  const n = v instanceof Real || typeof v === 'number' ? v : toNumeric(v)
+  return n === null ? 0 : numberOf(n)
 }
 
 class CountAccumulator implements Accumulator {

@@ -153,3 +153,26 @@ diffSuite('differential part 2: bare columns and group by aliases', () => {
       .orderBy('city'),
   )
 })
+
+diffSuite('differential part 2: sums of reals round as SQLite', () => {
+  const tenths = async (db: import('../helpers/sides.js').Db): Promise<void> => {
+    await db.schema.createTable('f').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('x', 'real').addColumn('g', 'integer').execute()
+    const xs = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1e16, 1, -1e16, 0.7, 3.3, 2.2]
+    await db.insertInto('f').values(xs.map((x, i) => ({ id: i + 1, x, g: i % 3 }))).execute()
+  }
+  both('sum, total and avg of reals (Kahan-Babuska-Neumaier)', tenths, (db) =>
+    db.selectFrom('f').select((eb) => [eb.fn.sum('x').as('s'), eb.fn('total', ['x']).as('t'), eb.fn.avg('x').as('a')]),
+  )
+  both('sums of reals per group', tenths, (db) =>
+    db.selectFrom('f').select((eb) => ['g', eb.fn.sum('x').as('s'), eb.fn.avg('x').as('a')]).groupBy('g').orderBy('g'),
+  )
+  both('sum of the first ten tenths', tenths, (db) => db.selectFrom('f').where('id', '<=', 10).select((eb) => eb.fn.sum('x').as('s')))
+  both('integer sum that overflows is an error, unless a real follows', async (db) => {
+    await db.schema.createTable('o').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'blob').execute()
+    await db.insertInto('o').values([{ id: 1, v: 9007199254740991 }, { id: 2, v: 9007199254740991 }]).execute()
+    await db.insertInto('o').values([{ id: 3, v: 2.5 }]).execute()
+  }, (db) => [
+    db.selectFrom('o').select((eb) => eb.fn.sum('v').as('s')),
+    db.selectFrom('o').where('id', '<', 3).select((eb) => [eb.fn.sum('v').as('s'), eb.fn('typeof', [eb.fn.sum('v')]).as('t')]),
+  ])
+})
