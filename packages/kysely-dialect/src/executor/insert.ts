@@ -7,17 +7,20 @@ import { compileExpr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { project, projections, rejectParts } from './query-parts.js'
 import { ArrayRow, EMPTY_SCOPE, Scope } from '../expression/scope.js'
-import { defaultValue, insertRow } from './table-store.js'
+import { defaultValue } from './table-store.js'
+import { conflictPolicy, insertUnder } from './insert-conflict.js'
+import { selectedRows } from './insert-select.js'
 
-const INSERT_PARTS_LATER = ['onConflict', 'onDuplicateKey', 'with', 'ignore', 'orAction', 'replace', 'explain', 'endModifiers', 'top', 'output']
+const INSERT_PARTS_LATER = ['onDuplicateKey', 'with', 'explain', 'endModifiers', 'top', 'output']
 
 /** One row of a values list: a value per listed column (unlisted columns take their defaults). */
 type RowInput = SqlValue[]
 
-function valueRows(node: AnyNode, width: number): RowInput[] {
+function valueRows(node: AnyNode, width: number, ctx: WriteContext): RowInput[] {
   if (node.defaultValues === true) return [[]]
   const values = node.values as AnyNode | undefined
   if (values === undefined) throw unsupported('an insert without values')
+  if (values.kind === 'SelectQueryNode') return selectedRows(values, ctx, width)
   if (values.kind !== 'ValuesNode') throw unsupported(`${values.kind} as the values of an insert (insert ... select comes in part 2)`)
   return (values.values as readonly AnyNode[]).map((item) => {
     let row: RowInput
@@ -44,19 +47,24 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
   const listed: ColumnDef[] =
     node.columns === undefined ? (node.defaultValues === true ? [] : table.columns) : (node.columns as readonly OperationNode[]).map((c) => requireColumn(table, nameOf(c)))
   if (new Set(listed).size !== listed.length) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `a column is listed twice in the insert into ${table.name}`)
-  const rows = valueRows(node, listed.length)
+  const rows = valueRows(node, listed.length, ctx)
   const scope = new Scope([{ table, name: table.name }])
   const returning = node.returning === undefined ? undefined : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+  const policy = conflictPolicy(node, table)
   const out: Record<string, unknown>[] = []
   let lastRowid: number | undefined
+  let changes = 0
   for (const input of rows) {
     const values = fullRow(table, listed, input)
-    const outcome = insertRow(ctx.tx, table, values)
-    lastRowid = outcome.rowid
+    const outcome = insertUnder(ctx.tx, table, values, policy)
+    if (outcome === undefined) continue
+    changes++
+    // An upsert's update (rowid NaN) is no insert: last_insert_rowid stays.
+    if (!Number.isNaN(outcome.rowid)) lastRowid = outcome.rowid
     if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
   }
   if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid
-  return { rows: out, changes: rows.length, reader: returning !== undefined }
+  return { rows: out, changes, reader: returning !== undefined }
 }
 
 function fullRow(table: TableDef, listed: readonly ColumnDef[], input: RowInput): SqlValue[] {

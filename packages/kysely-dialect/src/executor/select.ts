@@ -5,11 +5,13 @@ import { readRows } from './pipeline.js'
 import { limitOffset, orderTerms, project, projections, rejectParts, tableSource } from './query-parts.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
+import { needsGeneralSelect, runGeneralSelect } from './select-general.js'
 
 /** Constructs that arrive in part 2 (joins, grouping, subqueries, set operations) or never. */
 const SELECT_PARTS_LATER = ['joins', 'groupBy', 'having', 'with', 'setOperations', 'distinctOn', 'frontModifiers', 'endModifiers', 'explain', 'fetch', 'top']
 
 export function runSelect(node: AnyNode, ctx: ExecContext): StatementResult {
+  if (needsGeneralSelect(node)) return runGeneralSelect(node, ctx)
   rejectParts(node, SELECT_PARTS_LATER)
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
   if (froms.length > 1) throw unsupported('several tables in from (joins come in part 2)')

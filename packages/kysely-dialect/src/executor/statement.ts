@@ -1,6 +1,7 @@
 import type { OperationNode } from 'kysely'
 import type { ExecContext, StatementResult, WriteContext } from './context.js'
 import { runAlterTable } from './alter-table.js'
+import { withContext } from './current-context.js'
 import { runCreateIndex, runDropIndex } from './create-index.js'
 import { runCreateTable } from './create-table.js'
 import { runDelete } from './delete.js'
@@ -15,8 +16,9 @@ export type StatementHandler =
   | { readonly readOnly: true; readonly run: (node: AnyNode, ctx: ExecContext) => StatementResult }
   | { readonly readOnly: false; readonly run: (node: AnyNode, ctx: WriteContext) => StatementResult }
 
-const read = (run: (node: AnyNode, ctx: ExecContext) => StatementResult): StatementHandler => ({ readOnly: true, run })
-const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => ({ readOnly: false, run })
+// Subqueries find the statement's context through withContext (current-context.ts).
+const read = (run: (node: AnyNode, ctx: ExecContext) => StatementResult): StatementHandler => ({ readOnly: true, run: (n, c) => withContext(c, () => run(n, c), true) })
+const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => ({ readOnly: false, run: (n, c) => withContext(c, () => run(n, c)) })
 const no = undefined
 
 /**

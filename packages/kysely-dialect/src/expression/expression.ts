@@ -5,6 +5,10 @@ import { compareValues, fromJs, integer, toText, truth, type SqlValue } from '..
 import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
 import { arithmetic, ARITHMETIC, currentTime, like, negate } from './operators.js'
 import { byPrecedence, isGrouped } from './precedence.js'
+import { compileAggregateNode } from './aggregates.js'
+import { compileCase, compileCast } from './case-cast.js'
+import { compileFunction } from './functions.js'
+import { compileExists, compileInSubquery, compileScalarSubquery } from './subquery-hook.js'
 import type { ResolvedColumn, Scope, Tuple } from './scope.js'
 
 /**
@@ -75,6 +79,8 @@ function raw(node: AnyNode, scope: Scope): Expr {
   }
   if (text !== undefined && /^[+-]?\d+$/.test(text)) return constant(integer(BigInt(text)))
   if (text === 'null') return constant(null)
+  // onTrue() and SQLite's TRUE / FALSE keywords.
+  if (text === 'true' || text === 'false') return constant(text === 'true' ? 1 : 0)
   throw unsupported(`raw SQL in an expression (${rawText(node) ?? 'RawNode'})`)
 }
 
@@ -112,6 +118,7 @@ function operatorOf(node: OperationNode): string {
 
 function unary(node: AnyNode, scope: Scope): Expr {
   const op = operatorOf(node.operator as OperationNode)
+  if (op === 'exists' || op === 'not exists') return compileExists(node.operand as AnyNode, scope, op === 'not exists')
   const operand = compileExpr(node.operand as OperationNode, scope)
   const c = operand.constant
   switch (op) {
@@ -244,6 +251,8 @@ function listItems(node: AnyNode, scope: Scope): Expr[] {
 
 function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negated: boolean): Expr {
   const left = compileExpr(leftNode, scope)
+  const sub = compileInSubquery(left, rightNode, scope, negated)
+  if (sub !== undefined) return sub
   const items = listItems(rightNode, scope).map((item) => comparePrepared(left, item))
   return {
     eval: (t) => {
@@ -300,10 +309,14 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   AliasNode: alias,
   BinaryOperationNode: binary,
   UnaryOperationNode: unary,
+  SelectQueryNode: compileScalarSubquery,
+  CastNode: compileCast,
+  CaseNode: compileCase,
+  FunctionNode: compileFunction,
+  AggregateFunctionNode: compileAggregateNode,
   // Part 2 (subqueries, functions, aggregates, case, cast) and non-expression kinds:
   IdentifierNode: unsupportedHere,
   SchemableIdentifierNode: unsupportedHere,
-  SelectQueryNode: unsupportedHere,
   SelectionNode: unsupportedHere,
   TableNode: unsupportedHere,
   FromNode: unsupportedHere,
@@ -364,14 +377,11 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   DropTypeNode: unsupportedHere,
   ExplainNode: unsupportedHere,
   DefaultInsertValueNode: unsupportedHere,
-  AggregateFunctionNode: unsupportedHere,
   OverNode: unsupportedHere,
   PartitionByNode: unsupportedHere,
   PartitionByItemNode: unsupportedHere,
   SetOperationNode: unsupportedHere,
   UsingNode: unsupportedHere,
-  FunctionNode: unsupportedHere,
-  CaseNode: unsupportedHere,
   WhenNode: unsupportedHere,
   JSONReferenceNode: unsupportedHere,
   JSONPathNode: unsupportedHere,
@@ -381,7 +391,6 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   MergeQueryNode: unsupportedHere,
   MatchedNode: unsupportedHere,
   AddIndexNode: unsupportedHere,
-  CastNode: unsupportedHere,
   FetchNode: unsupportedHere,
   TopNode: unsupportedHere,
   OutputNode: unsupportedHere,

@@ -28,4 +28,27 @@ export interface QueryPlan {
   readonly scan: AccessPlan
   /** A sort step runs after the scan (the order by is not the key order). */
   readonly sort: boolean
+  /** Each joined table after the first, in join order (absent without joins). */
+  readonly joins?: readonly JoinPlan[]
+  /** Rows are grouped (group by, or aggregates over the whole result). */
+  readonly grouped?: boolean
+}
+
+/**
+ * How a joined table is read for each row of the tables before it:
+ * - `primary-key-lookup`: the on condition fixes its whole primary key (index nested loop: one
+ *   point read per outer row);
+ * - `hash`: an equality between it and the tables before it; its rows are read once into a hash
+ *   table keyed by that equality;
+ * - `nested-loop`: its rows are read once and every pair is tested (cross joins, other conditions).
+ * The whole on condition is always evaluated on the pairs a strategy proposes.
+ */
+export interface JoinPlan {
+  readonly table: string
+  /** The name it is referred to by (its alias, or the table's name). */
+  readonly as: string
+  readonly type: 'inner' | 'left' | 'right' | 'full' | 'cross'
+  readonly strategy: 'primary-key-lookup' | 'hash' | 'nested-loop'
+  /** The inner table's columns the strategy matches on. */
+  readonly keyColumns: readonly string[]
 }

@@ -1,0 +1,123 @@
+import type { OperationNode } from 'kysely'
+import type { ReadTransaction } from 'btree-store'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import type { SqlValue } from '../encoding/values.js'
+import type { OuterLink } from '../expression/nested-scope.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
+import { ArrayRow, Scope, type Tuple } from '../expression/scope.js'
+import { rowKey } from '../expression/value-key.js'
+import type { ExecContext } from './context.js'
+import { compareTuples, limitOffset, orderTerms, type Projection } from './query-parts.js'
+import { derivedTable, prepareSelect, type PreparedSelect } from './select-general.js'
+
+/** Common table expressions in scope while a statement is prepared, innermost last. */
+const cteScopes: Map<string, PreparedSelect>[] = []
+
+/** The prepared select a table name stands for inside `with`, if any. */
+export function lookupCte(name: string): PreparedSelect | undefined {
+  const key = name.toLowerCase()
+  for (let i = cteScopes.length - 1; i >= 0; i--) {
+    const found = cteScopes[i]!.get(key)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/**
+ * `with a as (...), b as (...) select ...`: each expression is prepared in order (a later one may
+ * read an earlier one) and read wherever its name is a source, as a derived table. Not recursive.
+ */
+export function withCommonTables(node: AnyNode, ctx: ExecContext, prepare: (node: AnyNode) => PreparedSelect): PreparedSelect {
+  const withNode = node.with as AnyNode
+  if (withNode.recursive === true) throw unsupported('recursive WithNode (with recursive)')
+  const env = new Map<string, PreparedSelect>()
+  cteScopes.push(env)
+  try {
+    for (const cte of withNode.expressions as readonly AnyNode[]) {
+      const expression = cte.expression as AnyNode
+      if (expression.kind !== 'SelectQueryNode') throw unsupported(`${expression.kind} in a common table expression`)
+      const nameNode = cte.name as AnyNode
+      const name = nameOf(nameNode.table as OperationNode)
+      let prepared = prepareSelect(expression, ctx, undefined)
+      const columns = (nameNode.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
+      if (columns !== undefined) {
+        if (columns.length !== prepared.names.length) {
+          throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `table ${name} has ${prepared.names.length} values for ${columns.length} columns`)
+        }
+        prepared = { ...prepared, names: columns }
+      }
+      env.set(name.toLowerCase(), prepared)
+    }
+    return prepare({ ...node, with: undefined } as AnyNode)
+  } finally {
+    cteScopes.pop()
+  }
+}
+
+/**
+ * `union` / `union all` / `intersect` / `except` chains, read left to right as SQLite reads them;
+ * `order by`, `limit` and `offset` of the first select apply to the whole result and name its
+ * columns.
+ */
+export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink | undefined): PreparedSelect {
+  const core = prepareSelect({ ...node, setOperations: undefined, orderBy: undefined, limit: undefined, offset: undefined } as AnyNode, ctx, link)
+  const operations = (node.setOperations as readonly AnyNode[]).map((op) => {
+    const expression = op.expression as AnyNode
+    if (expression.kind !== 'SelectQueryNode') throw unsupported(`${expression.kind} in a ${op.operator as string}`)
+    if (expression.orderBy !== undefined || expression.limit !== undefined) {
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `ORDER BY or LIMIT clause should come after ${op.operator as string} not before`)
+    }
+    const prepared = prepareSelect(expression, ctx, link)
+    if (prepared.names.length !== core.names.length) {
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `SELECTs to the left and right of ${op.operator as string} do not have the same number of result columns`)
+    }
+    return { operator: op.operator as string, all: op.all === true, prepared }
+  })
+  // Order by terms name the result columns: they read a row of the result as a derived table.
+  const table = derivedTable('(compound)', core)
+  const scope = new Scope([{ table, name: table.name }])
+  const projection: Projection[] = table.columns.map((c) => ({ name: c.name, expr: { eval: (t: Tuple) => t[0]!.get(c.slot), affinity: c.affinity, constant: false, column: { source: 0, column: c } } }))
+  const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)
+  const { limit, offset } = limitOffset(node)
+
+  const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
+    let rows = core.execute(tx, outer)
+    for (const op of operations) {
+      const right = op.prepared.execute(tx, outer)
+      if (op.operator === 'union') {
+        rows = op.all ? rows.concat(right) : distinct(rows.concat(right))
+      } else if (op.operator === 'intersect' || op.operator === 'except') {
+        if (op.all) throw unsupported(`${op.operator} all`)
+        const keys = new Set(right.map(rowKey))
+        const keep = op.operator === 'intersect'
+        rows = distinct(rows.filter((r) => keys.has(rowKey(r)) === keep))
+      } else {
+        throw unsupported(`the set operator ${op.operator}`)
+      }
+    }
+    if (order.length > 0) {
+      const keyed = rows.map((values) => {
+        const t: Tuple = [new ArrayRow(values), ...outer]
+        return { values, key: order.map((o) => o.expr.eval(t)) }
+      })
+      const cmp = compareTuples(order)
+      keyed.sort((a, b) => cmp(a.key, b.key))
+      rows = keyed.map((k) => k.values)
+    }
+    let end = limit === undefined ? undefined : offset + limit
+    if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
+    return offset > 0 || end !== undefined ? rows.slice(offset, end) : rows
+  }
+  return { plan: { ...core.plan, sort: order.length > 0 }, names: core.names, affinities: core.affinities, execute }
+}
+
+/** Rows without repeats (SQLite's distinct: 1 and 1.0 are the same, nulls are equal). */
+function distinct(rows: readonly SqlValue[][]): SqlValue[][] {
+  const seen = new Set<string>()
+  return rows.filter((r) => {
+    const key = rowKey(r)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}

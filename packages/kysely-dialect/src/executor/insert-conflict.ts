@@ -1,0 +1,182 @@
+import type { OperationNode } from 'kysely'
+import type { WriteTransaction } from 'btree-store'
+import { indexBucket, requireColumn, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import { KeyWriter, startsWith } from '../encoding/keys.js'
+import { truth } from '../encoding/values.js'
+import { compileExpr } from '../expression/expression.js'
+import { byPrecedence } from '../expression/precedence.js'
+import { ArrayRow, Scope, type ResolvedColumn } from '../expression/scope.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import type { SqlValue } from '../encoding/values.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
+import { deleteRow, insertRow, readBucket, rowView, updateRow, type InsertOutcome, type StoredRow } from './table-store.js'
+
+/** Which failed row inserts an insert skips instead of failing: `onConflict(doNothing)` or `orIgnore()`. */
+export interface ConflictPolicy {
+  skips(error: unknown): boolean
+  /** doUpdateSet: updates the row the failed insert conflicted with; undefined when its where is false. */
+  readonly upsert?: (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined
+  /** orReplace / replaceInto: the rows the new one conflicts with are deleted, then it goes in. */
+  readonly replace?: boolean
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  const x = new Set(a.map((c) => c.toLowerCase()))
+  return x.size === b.length && b.every((c) => x.has(c.toLowerCase()))
+}
+
+/** The columns a unique violation names (`UNIQUE constraint failed: t.a, t.b`). */
+function violatedColumns(error: BTreeSqlError, table: TableDef): string[] {
+  const list = error.message.slice(error.message.indexOf(':') + 1)
+  return list.split(',').map((c) => c.trim().slice(table.name.length + 1))
+}
+
+/**
+ * The insert's conflict policy, or undefined for none. `doNothing` with target columns skips rows
+ * that conflict on the primary key or unique constraint of exactly those columns (the target must
+ * name one, as SQLite requires); without a target, any uniqueness conflict. `orIgnore` skips
+ * uniqueness and not-null failures, as SQLite's INSERT OR IGNORE. `doUpdateSet`, `orReplace` and
+ * the other actions throw BTREE_SQL_UNSUPPORTED.
+ */
+export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy | undefined {
+  const orAction = node.orAction as AnyNode | undefined
+  const onConflict = node.onConflict as AnyNode | undefined
+  const action = orAction === undefined ? undefined : (orAction.action as string).toLowerCase()
+  if (node.replace === true || action === 'replace') {
+    if (onConflict !== undefined) throw unsupported('orReplace with onConflict')
+    return { skips: (e) => e instanceof BTreeSqlError && e.code === 'BTREE_SQL_UNIQUE_VIOLATION', replace: true }
+  }
+  if (action !== undefined && action !== 'ignore') throw unsupported(`insert or ${action} (OrActionNode)`)
+  const ignoreAll = node.ignore === true || action === 'ignore'
+  if (onConflict === undefined) {
+    if (!ignoreAll) return undefined
+    return { skips: (e) => e instanceof BTreeSqlError && (e.code === 'BTREE_SQL_UNIQUE_VIOLATION' || e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') }
+  }
+  if (onConflict.updates === undefined && onConflict.doNothing !== true) throw unsupported('an onConflict action other than doNothing / doUpdateSet')
+  if (onConflict.constraint !== undefined || onConflict.indexExpression !== undefined || onConflict.indexWhere !== undefined) {
+    throw unsupported('an onConflict target other than columns (OnConflictNode)')
+  }
+  const target = (onConflict.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
+  if (target !== undefined) {
+    const keys = [table.primaryKey, ...table.indexes.filter((i) => i.unique).map((i) => i.columns)]
+    if (!keys.some((k) => k.length > 0 && sameColumns(k, target))) {
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint')
+    }
+  }
+  const skips = (e: unknown): boolean => {
+    if (ignoreAll && e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') return true
+    if (!(e instanceof BTreeSqlError) || e.code !== 'BTREE_SQL_UNIQUE_VIOLATION') return false
+    return target === undefined || sameColumns(violatedColumns(e, table), target)
+  }
+  if (onConflict.updates === undefined) return { skips }
+  if (target === undefined) throw unsupported('doUpdateSet without target columns')
+  if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
+  return { skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'), upsert: prepareUpsert(onConflict, table, target) }
+}
+
+/**
+ * `doUpdateSet`: finds the row holding the target's values (through the primary key, or the
+ * unique index on the target), evaluates the sets and the where with `excluded` naming the row
+ * that failed to go in (its values after affinity), and updates it.
+ */
+function prepareUpsert(onConflict: AnyNode, table: TableDef, target: readonly string[]): (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined {
+  const scope = new UpsertScope([
+    { table, name: table.name },
+    { table, name: 'excluded' },
+  ])
+  const sets = (onConflict.updates as readonly AnyNode[]).map((u) => ({ column: requireColumn(table, nameOf(u.column as OperationNode)), value: compileExpr(u.value as OperationNode, scope) }))
+  const whereNode = (onConflict.updateWhere as AnyNode | undefined)?.where as OperationNode | undefined
+  const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), scope)
+  const byKey = sameColumns(table.primaryKey, target)
+  const index = byKey ? undefined : table.indexes.find((i) => i.unique && sameColumns(i.columns, target))
+  return (tx, values) => {
+    const existing = byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values)
+    if (existing === undefined) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `kysely-btree: the row conflicting on ${target.join(', ')} was not found`)
+    const t = [existing.row, new ArrayRow(values)]
+    if (where !== undefined && truth(where.eval(t)) !== true) return undefined
+    const next = existing.row.all(table.nextSlot)
+    const computed = sets.map((s) => s.value.eval(t))
+    sets.forEach((s, i) => (next[s.column.slot] = computed[i]!))
+    return updateRow(tx, table, existing, next)
+  }
+}
+
+/** An unqualified name in doUpdateSet is the target table's column; `excluded.x` must be qualified. */
+class UpsertScope extends Scope {
+  override resolve(column: string, table?: string): ResolvedColumn {
+    return super.resolve(column, table ?? this.sources[0]!.name)
+  }
+}
+
+function encodeColumns(table: TableDef, columns: readonly string[], values: readonly SqlValue[]): Uint8Array {
+  const w = new KeyWriter()
+  for (const name of columns) w.value(values[requireColumn(table, name).slot] ?? null)
+  return w.finish()
+}
+
+function rowByKey(tx: WriteTransaction, table: TableDef, values: readonly SqlValue[]): StoredRow | undefined {
+  const key = encodeColumns(table, table.primaryKey, values)
+  const bytes = readBucket(tx, table)?.get(key)
+  return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
+}
+
+function rowByIndex(tx: WriteTransaction, table: TableDef, index: IndexDef, values: readonly SqlValue[]): StoredRow | undefined {
+  const prefix = encodeColumns(table, index.columns, values)
+  const c = tx.bucket(indexBucket(index))?.cursor()
+  if (c === undefined || !c.seek(prefix) || !startsWith(c.key!, prefix)) return undefined
+  const key = c.key!.slice(prefix.length)
+  const bytes = readBucket(tx, table)?.get(key)
+  return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
+}
+
+/** Inserts one row under the policy: a skipped row leaves nothing behind (its own savepoint). */
+export function insertUnder(tx: WriteTransaction, table: TableDef, values: SqlValue[], policy: ConflictPolicy | undefined): InsertOutcome | undefined {
+  if (policy === undefined) return insertRow(tx, table, values)
+  if (policy.replace === true) return replaceRow(tx, table, values)
+  const sp = tx.savepoint()
+  try {
+    const outcome = insertRow(tx, table, values)
+    tx.release(sp)
+    return outcome
+  } catch (error) {
+    if (!policy.skips(error)) throw error
+    tx.rollbackTo(sp)
+    tx.release(sp)
+    if (policy.upsert === undefined) return undefined
+    // insertRow applied the columns' affinity to `values` before it failed: they are `excluded`.
+    const updated = policy.upsert(tx, values)
+    return updated === undefined ? undefined : { key: new Uint8Array(0), rowid: Number.NaN, values: updated }
+  }
+}
+
+/**
+ * INSERT OR REPLACE: each uniqueness conflict deletes the row it names (primary key or unique
+ * index), and the insert is tried again; at most one retry per key and unique index.
+ */
+function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): InsertOutcome {
+  // SQLite gives the new row its rowid before deleting what it replaces; a retry here keeps the
+  // rowid the first attempt took, which insertRow writes into the values of an integer primary
+  // key. A hidden rowid cannot be kept that way: such tables are left unsupported.
+  if (table.keying !== 'rowid' || table.rowidColumn === undefined) throw unsupported(`orReplace / replaceInto on ${table.name}, which has no integer primary key`)
+  const attempts = 2 + table.indexes.length
+  let values = input.slice()
+  for (let i = 0; ; i++) {
+    values = values.slice()
+    const sp = tx.savepoint()
+    try {
+      const outcome = insertRow(tx, table, values)
+      tx.release(sp)
+      return outcome
+    } catch (error) {
+      tx.rollbackTo(sp)
+      tx.release(sp)
+      if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
+      const columns = violatedColumns(error, table)
+      const keyColumns = table.primaryKey.length > 0 ? table.primaryKey : table.rowidColumn === undefined ? [] : [table.rowidColumn]
+      const index = table.indexes.find((x) => x.unique && sameColumns(x.columns, columns))
+      const existing = sameColumns(keyColumns, columns) ? rowByKey(tx, table, values) : index === undefined ? undefined : rowByIndex(tx, table, index, values)
+      if (existing === undefined) throw error
+      deleteRow(tx, table, existing)
+    }
+  }
+}

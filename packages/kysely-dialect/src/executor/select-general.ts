@@ -1,0 +1,333 @@
+import type { OperationNode } from 'kysely'
+import type { ReadTransaction } from 'btree-store'
+import { applyComparisonAffinity, type Affinity } from '../catalog/affinity.js'
+import type { TableDef } from '../catalog/catalog.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { compareValues, truth, type SqlValue, toJs } from '../encoding/values.js'
+import { containsAggregate, GroupScope, GroupState } from '../expression/aggregates.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
+import { NestedScope, OuterLink } from '../expression/nested-scope.js'
+import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
+import { byPrecedence } from '../expression/precedence.js'
+import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
+import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
+import { rowKey, valueKey } from '../expression/value-key.js'
+import { planAccess } from '../planner/access-path.js'
+import type { AccessPlan, QueryPlan } from '../planner/plan.js'
+import type { ExecContext, StatementResult } from './context.js'
+import { currentContext, inReadOnlyStatement } from './current-context.js'
+import { correlatedAccessWhere, correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
+import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
+import { joinType, NULL_ROW, planJoin, type JoinStage, type RowsOf } from './join.js'
+import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
+import { scanRows } from './row-source.js'
+
+/** Select parts neither pipeline runs yet. */
+const PARTS_LATER = ['distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
+
+/** Whether a select needs the general pipeline: joins, several tables, derived tables, grouping, aggregates or distinct. */
+export function needsGeneralSelect(node: AnyNode): boolean {
+  const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly AnyNode[]
+  return (
+    node.with !== undefined ||
+    ((node.setOperations as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
+    froms.length > 1 ||
+    froms.some((f) => f.kind === 'AliasNode' && (f.node as AnyNode).kind !== 'TableNode') ||
+    ((node.joins as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
+    node.groupBy !== undefined ||
+    node.having !== undefined ||
+    ((node.frontModifiers as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
+    containsAggregate(node.selections) ||
+    containsAggregate(node.orderBy)
+  )
+}
+
+function isDistinct(node: AnyNode): boolean {
+  let distinct = false
+  for (const m of (node.frontModifiers ?? []) as readonly AnyNode[]) {
+    if (m.modifier === 'Distinct') distinct = true
+    else throw unsupported(`the select modifier ${(m.modifier as string | undefined) ?? rawText(m.rawModifier as OperationNode) ?? 'SelectModifierNode'}`)
+  }
+  return distinct
+}
+
+interface Output {
+  values: SqlValue[]
+  order: SqlValue[]
+}
+
+/** A select compiled once, run for each outer tuple (just once for a top-level statement). */
+export interface PreparedSelect {
+  readonly plan: QueryPlan
+  readonly names: readonly string[]
+  readonly affinities: readonly (Affinity | undefined)[]
+  execute(tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][]
+}
+
+/** A source of the from clause or of a join: a stored table, or a derived table (`subquery.as(x)`). */
+interface PreparedSource {
+  source: Source
+  derived: PreparedSelect | undefined
+}
+
+function prepareSource(node: OperationNode, ctx: ExecContext): PreparedSource {
+  const n = node as AnyNode
+  const inner = n.kind === 'AliasNode' ? (n.node as AnyNode) : n
+  if (inner.kind === 'TableNode') {
+    const cte = lookupCte(nameOf(inner))
+    if (cte === undefined) return { source: tableSource(node, ctx).scope.sources[0]!, derived: undefined }
+    const table = derivedTable(nameOf(n.kind === 'AliasNode' ? (n.alias as OperationNode) : inner), cte)
+    return { source: { table, name: table.name }, derived: cte }
+  }
+  if (n.kind !== 'AliasNode' || inner.kind !== 'SelectQueryNode') throw unsupported(`${inner.kind} as a source`)
+  const derived = prepareSelect(inner, ctx, undefined)
+  const table = derivedTable(nameOf(n.alias as OperationNode), derived)
+  return { source: { table, name: table.name }, derived }
+}
+
+/** A derived table's columns: its rows are ArrayRows, slot i holding result column i with its affinity. */
+export function derivedTable(name: string, derived: PreparedSelect): TableDef {
+  return {
+    id: -1,
+    name,
+    columns: derived.names.map((column, slot) => ({ name: column, slot, type: '', affinity: derived.affinities[slot] ?? 'blob', notNull: false })),
+    nextSlot: derived.names.length,
+    primaryKey: [],
+    keying: 'rowid',
+    autoIncrement: false,
+    indexes: [],
+    checks: [],
+    autoIndexCount: 0,
+  }
+}
+
+function derivedRows(derived: PreparedSelect): RowsOf {
+  return (tx) => derived.execute(tx, []).map((values) => new ArrayRow(values))
+}
+
+/**
+ * The general select pipeline: scan the first source (its where-planned access path) -> join
+ * each further source (join.ts) -> filter (where) -> group and aggregate -> having -> project ->
+ * distinct -> sort -> offset/limit. Tuples hold one row per source, then the rows of the queries
+ * around this one when it is a subquery (`link`).
+ */
+export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink | undefined): PreparedSelect {
+  if (node.with !== undefined) return withCommonTables(node, ctx, (n) => prepareSelect(n, ctx, link))
+  if (((node.setOperations as readonly unknown[] | undefined)?.length ?? 0) > 0) return prepareCompound(node, ctx, link)
+  rejectParts(node, PARTS_LATER)
+  const distinct = isDistinct(node)
+  const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
+  const joins = (node.joins ?? []) as readonly AnyNode[]
+  for (const j of joins) joinType(j)
+  const prepared = [...froms.map((f) => prepareSource(f, ctx)), ...joins.map((j) => prepareSource(j.table as OperationNode, ctx))]
+  const sources = prepared.map((p) => p.source)
+  const scope = new NestedScope(sources, link)
+  const grouped = node.groupBy !== undefined || node.having !== undefined || containsAggregate(node.selections) || containsAggregate(node.orderBy)
+  const outScope: Scope = grouped ? new GroupScope(sources, link) : scope
+
+  const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
+  const where = whereNode === undefined ? undefined : byPrecedence(whereNode)
+  const filter = where === undefined ? undefined : compileExpr(where, scope)
+  // Extra from tables are cross joins; then the join clauses in order.
+  const stages: JoinStage[] = []
+  for (let s = 1; s < sources.length; s++) {
+    const join = s < froms.length ? ({ kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode) : joins[s - froms.length]!
+    const derived = prepared[s]!.derived
+    stages.push(planJoin(join, s, scope, sources[s]!.table, sources[s]!.name, derived === undefined ? undefined : derivedRows(derived)))
+  }
+  const projection = projections(node.selections as readonly OperationNode[] | undefined, outScope)
+  const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
+  const groupExprs = groupBy.map((g) => compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[]))
+  const havingNode = (node.having as AnyNode | undefined)?.having as OperationNode | undefined
+  const having = havingNode === undefined ? undefined : compileExpr(byPrecedence(havingNode), outScope)
+  const order = orderTerms(node.orderBy as OperationNode | undefined, outScope, projection)
+  const { limit, offset } = limitOffset(node)
+
+  const first = prepared[0]
+  const access: AccessPlan | undefined = first === undefined || first.derived !== undefined ? undefined : planAccess(first.source.table, where, scope, [], undefined)
+  const plan: QueryPlan = {
+    statement: 'select',
+    scan: access ?? { table: first?.source.name ?? '', access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined },
+    sort: order.length > 0,
+    ...(stages.length > 0 ? { joins: stages.map((s) => s.plan) } : {}),
+    ...(grouped ? { grouped: true } : {}),
+  }
+
+  // A correlated subquery re-plans its first table's access for each outer row (correlated-access.ts).
+  const correlated = link === undefined || first === undefined || first.derived !== undefined ? undefined : correlatedAccessWhere(where, scope)
+
+  const equality = link === undefined || first === undefined || first.derived !== undefined ? undefined : correlatedEquality(where, scope)
+  const semiJoin = equality === undefined ? undefined : new SemiJoinTable(first!.source.table, equality, sources.length)
+
+  const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
+    const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
+    let tuples: Tuple[] = []
+    if (first === undefined) tuples.push(template)
+    else if (first.derived !== undefined) for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
+    else {
+      const path = correlated === undefined || access!.access !== 'full-scan' ? access! : planAccess(first.source.table, correlated(template), scope, [], undefined)
+      if (path.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement()) {
+        for (const row of semiJoin.probe(tx, template)) tuples.push([row, ...template.slice(1)])
+      } else {
+        for (const stored of scanRows(tx, first.source.table, path)) tuples.push([stored.row, ...template.slice(1)])
+      }
+    }
+    for (const stage of stages) tuples = stage.run(tx, tuples, template)
+    if (filter !== undefined) tuples = tuples.filter((t) => truth(filter.eval(t)) === true)
+
+    const outputs: Output[] = []
+    const emit = (t: Tuple): void => {
+      if (having !== undefined && truth(having.eval(t)) !== true) return
+      outputs.push({ values: projection.map((p) => p.expr.eval(t)), order: order.map((o) => o.expr.eval(t)) })
+    }
+    if (outScope instanceof GroupScope) {
+      for (const group of groupRows(tuples, groupExprs, outScope, template)) {
+        outScope.current = group.state.final()
+        emit(group.tuple)
+      }
+    } else {
+      for (const t of tuples) emit(t)
+    }
+
+    let rows = outputs
+    if (distinct) {
+      const seen = new Set<string>()
+      rows = rows.filter((r) => {
+        const key = rowKey(r.values)
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      })
+    }
+    if (order.length > 0) {
+      const cmp = compareTuples(order)
+      rows = [...rows].sort((a, b) => cmp(a.order, b.order))
+    }
+    let end = limit === undefined ? undefined : offset + limit
+    if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
+    if (offset > 0 || end !== undefined) rows = rows.slice(offset, end)
+    return rows.map((r) => r.values)
+  }
+  return { plan, names: projection.map((p) => p.name), affinities: projection.map((p) => p.expr.affinity), execute }
+}
+
+/**
+ * A group by term. A bare name that is no column of the sources is a result column's alias, as
+ * SQLite resolves it (columns first); an alias of an aggregate is an error there and here.
+ */
+function compileGroupTerm(node: AnyNode, scope: Scope, selections: readonly AnyNode[]): Expr {
+  try {
+    return compileExpr(node, scope)
+  } catch (error) {
+    const bare = node.kind === 'ReferenceNode' && node.table === undefined && (node.column as AnyNode).kind === 'ColumnNode' ? nameOf(node.column as OperationNode).toLowerCase() : undefined
+    const alias = selections
+      .map((s) => s.selection as AnyNode)
+      .find((sel) => sel.kind === 'AliasNode' && bare !== undefined && nameOf(sel.alias as OperationNode).toLowerCase() === bare)
+    if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_NO_SUCH_COLUMN' || alias === undefined) throw error
+    if (containsAggregate(alias.node)) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `aggregate functions are not allowed in the GROUP BY clause (${bare})`)
+    return compileExpr(alias.node as OperationNode, scope)
+  }
+}
+
+/**
+ * A correlated subquery's first table read once into a hash table on its correlated column, then
+ * probed per outer row. Only in read-only statements: a write statement may change the table
+ * between two outer rows.
+ */
+class SemiJoinTable {
+  #tx: ReadTransaction | undefined
+  #rows = new Map<string, RowLike[]>()
+
+  constructor(
+    readonly table: TableDef,
+    readonly equality: CorrelatedEquality,
+    readonly width: number,
+  ) {}
+
+  probe(tx: ReadTransaction, template: Tuple): readonly RowLike[] {
+    if (this.#tx !== tx) this.#build(tx, template)
+    const v = applyComparisonAffinity(this.equality.outer.eval(template), this.equality.affinity)
+    if (v === null) return []
+    return this.#rows.get(valueKey(v)) ?? []
+  }
+
+  #build(tx: ReadTransaction, template: Tuple): void {
+    this.#tx = tx
+    this.#rows = new Map()
+    const scratch = template.slice()
+    for (const stored of scanRows(tx, this.table, { table: this.table.name, access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined })) {
+      scratch[0] = stored.row
+      const v = applyComparisonAffinity(this.equality.inner.eval(scratch), this.equality.affinity)
+      if (v === null) continue
+      const key = valueKey(v)
+      const list = this.#rows.get(key)
+      if (list === undefined) this.#rows.set(key, [stored.row])
+      else list.push(stored.row)
+    }
+  }
+}
+
+interface Group {
+  tuple: Tuple
+  /** The only min() / max() has found its row: bare columns stay on it. */
+  locked?: boolean
+  state: GroupState
+  values: SqlValue[]
+}
+
+/** Groups in the order of their keys, as SQLite's sorter (or a group-by index) yields them. */
+function groupRows(tuples: readonly Tuple[], groupExprs: readonly { eval: (t: Tuple) => SqlValue }[], scope: GroupScope, template: Tuple): Group[] {
+  const groups = new Map<string, Group>()
+  for (const t of tuples) {
+    const values = groupExprs.map((g) => g.eval(t))
+    const key = rowKey(values)
+    let group = groups.get(key)
+    if (group === undefined) {
+      group = { tuple: t, state: new GroupState(scope.calls), values }
+      groups.set(key, group)
+    }
+    // Bare columns read the group's last row, or the row of its only min() / max() once that has
+    // seen a value, as SQLite's do.
+    if (group.state.step(t)) {
+      group.tuple = t
+      group.locked = true
+    } else if (!group.locked) {
+      group.tuple = t
+    }
+  }
+  // Aggregates without group by make one row, even over no rows.
+  if (groups.size === 0 && groupExprs.length === 0) return [{ tuple: template, state: new GroupState(scope.calls), values: [] }]
+  return [...groups.values()].sort((a, b) => {
+    for (let i = 0; i < a.values.length; i++) {
+      const c = compareValues(a.values[i]!, b.values[i]!)
+      if (c !== 0) return c
+    }
+    return 0
+  })
+}
+
+export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResult {
+  const prepared = prepareSelect(node, ctx, undefined)
+  ctx.onPlan?.(prepared.plan)
+  if (ctx.planOnly === true) return { rows: [], changes: 0, reader: true, plan: prepared.plan }
+  const names = prepared.names
+  const rows = prepared.execute(ctx.tx, []).map((values) => {
+    const row: Record<string, unknown> = {}
+    for (let i = 0; i < names.length; i++) row[names[i]!] = toJs(values[i]!)
+    return row
+  })
+  return { rows, changes: 0, reader: true, plan: prepared.plan }
+}
+
+/** Subqueries in expressions: prepared in the statement's context, linked to the scope around them. */
+registerSubqueryCompiler((node: AnyNode, outer: Scope): PreparedSubquery => {
+  const ctx = currentContext()
+  const link = new OuterLink(outer)
+  const prepared = prepareSelect(node, ctx, link)
+  return {
+    width: prepared.names.length,
+    affinities: prepared.affinities,
+    correlated: link.used,
+    rows: (t, limit) => prepared.execute(ctx.tx, t, limit),
+  }
+})

@@ -1,0 +1,322 @@
+import type { OperationNode } from 'kysely'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { compareValues, integer, isInteger, numberOf, real, Real, toNumeric, toText, truth, type SqlValue } from '../encoding/values.js'
+import { compileExpr, type Expr } from './expression.js'
+import { nameOf, type AnyNode } from './nodes.js'
+import { NestedScope, type OuterLink } from './nested-scope.js'
+import type { Scope, Source } from './scope.js'
+import { valueKey } from './value-key.js'
+
+/** One group's running state of one aggregate call. */
+export interface Accumulator {
+  step(args: readonly SqlValue[]): void
+  final(): SqlValue
+}
+
+/** An aggregate call found while compiling a grouped query's selections, having and order by. */
+export interface AggregateCall {
+  readonly args: readonly Expr[]
+  readonly distinct: boolean
+  readonly filter: Expr | undefined
+  readonly create: () => Accumulator
+  /** min() or max() of one argument: the call bare columns may follow. */
+  readonly extreme: boolean
+}
+
+/**
+ * The scope of a grouped query's output expressions: columns read the group's last row, and each
+ * aggregate call reads its slot in `current`, the finished values of the group being emitted.
+ * Aggregate arguments are compiled in a plain scope over the same sources, so an aggregate nested
+ * in another is SQLite's "misuse of aggregate function" error.
+ */
+export class GroupScope extends NestedScope {
+  readonly calls: AggregateCall[] = []
+  current: readonly SqlValue[] = []
+  readonly plain: Scope
+
+  constructor(sources: readonly Source[], link?: OuterLink) {
+    super(sources, link)
+    this.plain = new NestedScope(sources, link)
+  }
+}
+
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+/**
+ * sum(), total() and avg() as SQLite computes them (func.c sumStep): integers summed exactly while
+ * every input is one; from the first real (or an integer overflow) on, a Kahan-Babuska-Neumaier
+ * sum of doubles, so that sums of reals round as SQLite's do. sum() of integers that overflow is
+ * an error unless a real comes later.
+ */
+class SumAccumulator implements Accumulator {
+  #count = 0
+  #int = 0n
+  #approx = false
+  #overflow = false
+  #sum = 0
+  #err = 0
+  constructor(readonly kind: 'sum' | 'total' | 'avg') {}
+
+  #init(i: bigint): void {
+    const TWO52 = 4503599627370496n
+    if (i <= -TWO52 || i >= TWO52) {
+      const small = i % 16384n
+      this.#sum = Number(i - small)
+      this.#err = Number(small)
+    } else {
+      this.#sum = Number(i)
+      this.#err = 0
+    }
+  }
+
+  #step(r: number): void {
+    const s = this.#sum
+    const t = s + r
+    if (Math.abs(s) > Math.abs(r)) this.#err += s - t + r
+    else this.#err += r - t + s
+    this.#sum = t
+  }
+
+  #stepInt(i: bigint): void {
+    const TWO52 = 4503599627370496n
+    if (i <= -TWO52 || i >= TWO52) {
+      const small = i % 16384n
+      this.#step(Number(i - small))
+      this.#step(Number(small))
+    } else {
+      this.#step(Number(i))
+    }
+  }
+
+  step([v]: readonly SqlValue[]): void {
+    if (v === null || v === undefined) return
+    this.#count++
+    const integral = isInteger(v)
+    if (!this.#approx) {
+      if (!integral) {
+        this.#init(this.#int)
+        this.#approx = true
+        this.#step(realOf(v))
+        return
+      }
+      const x = this.#int + BigInt(v)
+      if (x <= INT64_MAX && x >= INT64_MIN) {
+        this.#int = x
+        return
+      }
+      this.#overflow = true
+      this.#init(this.#int)
+      this.#approx = true
+      this.#stepInt(BigInt(v))
+      return
+    }
+    if (integral) this.#stepInt(BigInt(v))
+    else {
+      this.#overflow = false
+      this.#step(realOf(v))
+    }
+  }
+
+  final(): SqlValue {
+    const approx = this.#approx ? this.#sum + (Number.isFinite(this.#err) ? this.#err : 0) : Number(this.#int)
+    if (this.kind === 'total') return real(approx)
+    if (this.#count === 0) return null
+    if (this.kind === 'avg') return real(approx / this.#count)
+    if (!this.#approx) return integer(this.#int)
+    if (this.#overflow) throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', 'integer overflow')
+    return real(approx)
+  }
+}
+
+/** sqlite3_value_double: reals as they are, text and blobs by their numeric prefix. */
+function realOf(v: SqlValue): number {
+  const n = v instanceof Real || typeof v === 'number' ? v : toNumeric(v)
+  return n === null ? 0 : numberOf(n)
+}
+
+class CountAccumulator implements Accumulator {
+  #n = 0
+  constructor(readonly all: boolean) {}
+  step(args: readonly SqlValue[]): void {
+    if (this.all || args[0] !== null) this.#n++
+  }
+  final(): SqlValue {
+    return this.#n
+  }
+}
+
+class ExtremeAccumulator implements Accumulator {
+  #best: SqlValue = null
+  /** The last step found a new minimum (maximum); ties keep the first row, as SQLite's do. */
+  improved = false
+  constructor(readonly sign: 1 | -1) {}
+  step([v]: readonly SqlValue[]): void {
+    this.improved = false
+    if (v === null || v === undefined) return
+    if (this.#best === null || compareValues(v, this.#best) * this.sign < 0) {
+      this.#best = v
+      this.improved = true
+    }
+  }
+  final(): SqlValue {
+    return this.#best
+  }
+}
+
+class ConcatAccumulator implements Accumulator {
+  #out: string | null = null
+  step([v, sep]: readonly SqlValue[]): void {
+    if (v === null || v === undefined) return
+    const separator = sep === undefined ? ',' : (toText(sep) ?? '')
+    this.#out = this.#out === null ? toText(v) : this.#out + separator + toText(v)
+  }
+  final(): SqlValue {
+    return this.#out
+  }
+}
+
+/** SQLite's aggregate functions by name, with the argument counts that make a call an aggregate. */
+const AGGREGATES: Record<string, { arity: readonly [number, number]; create: (all: boolean) => Accumulator }> = {
+  count: { arity: [0, 1], create: (all) => new CountAccumulator(all) },
+  sum: { arity: [1, 1], create: () => new SumAccumulator('sum') },
+  total: { arity: [1, 1], create: () => new SumAccumulator('total') },
+  avg: { arity: [1, 1], create: () => new SumAccumulator('avg') },
+  min: { arity: [1, 1], create: () => new ExtremeAccumulator(1) },
+  max: { arity: [1, 1], create: () => new ExtremeAccumulator(-1) },
+  group_concat: { arity: [1, 2], create: () => new ConcatAccumulator() },
+}
+
+/** Whether `name(args...)` is an aggregate call in SQLite (min and max are scalar with 2+ arguments). */
+export function isAggregateName(name: string, argCount: number): boolean {
+  const a = AGGREGATES[name.toLowerCase()]
+  return a !== undefined && argCount >= a.arity[0] && argCount <= a.arity[1]
+}
+
+/** `*` as countAll() sends it (a SelectAllNode, bare or inside a SelectionNode). */
+function isStar(node: OperationNode): boolean {
+  const n = node as AnyNode
+  return n.kind === 'SelectAllNode' || (n.kind === 'SelectionNode' && (n.selection as AnyNode).kind === 'SelectAllNode')
+}
+
+/** Registers an aggregate call in the group scope; the expression reads its finished value. */
+export function compileAggregateCall(name: string, argNodes: readonly OperationNode[], distinct: boolean, filterNode: OperationNode | undefined, scope: Scope): Expr {
+  if (!(scope instanceof GroupScope)) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `misuse of aggregate function ${name}()`)
+  const spec = AGGREGATES[name]!
+  const all = argNodes.length === 0 || (argNodes.length === 1 && isStar(argNodes[0]!))
+  if (all && name !== 'count') throw unsupported(`${name}(*)`)
+  if (all && distinct) throw unsupported('count(distinct *)')
+  const args = all ? [] : argNodes.map((a) => compileExpr(a, scope.plain))
+  if (scope.link !== undefined && args.length > 0 && !readsOwnSources(argNodes, scope)) {
+    // SQLite makes such a call an aggregate of the outer query; this dialect does not.
+    throw unsupported(`${name}() over columns of an outer query only`)
+  }
+  if (distinct && args.length !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
+  const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
+  const slot = scope.calls.length
+  scope.calls.push({ args, distinct, filter, create: () => spec.create(all), extreme: name === 'min' || name === 'max' })
+  return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
+}
+
+/** Whether aggregate arguments read a column of the group scope's own sources (not only outer ones). */
+function readsOwnSources(argNodes: readonly OperationNode[], scope: GroupScope): boolean {
+  let own = false
+  let outer = false
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return
+    if (Array.isArray(node)) return node.forEach(visit)
+    const n = node as AnyNode
+    if (n.kind === 'SelectQueryNode') return
+    if (n.kind === 'ReferenceNode' || n.kind === 'ColumnNode') {
+      try {
+        const r = n.kind === 'ColumnNode' ? scope.plain.resolve(nameOf(n)) : (n.column as AnyNode).kind === 'SelectAllNode' ? undefined : scope.plain.resolve(nameOf(n.column as OperationNode), n.table === undefined ? undefined : nameOf(n.table as OperationNode))
+        if (r !== undefined && r.source < scope.sources.length) own = true
+        else if (r !== undefined) outer = true
+      } catch {
+        own = true
+      }
+      return
+    }
+    for (const key of Object.keys(n)) visit(n[key])
+  }
+  visit(argNodes)
+  return own || !outer
+}
+
+/** An AggregateFunctionNode (`eb.fn.count(x)`, `countAll()`, `.distinct()`, `.filterWhere(...)`). */
+export function compileAggregateNode(node: AnyNode, scope: Scope): Expr {
+  if (node.over !== undefined) throw unsupported('OverNode (window functions)')
+  if (node.orderBy !== undefined) throw unsupported('OrderByNode inside an aggregate call')
+  if (node.withinGroup !== undefined) throw unsupported('within group in an aggregate call')
+  const name = (node.func as string).toLowerCase()
+  const args = node.aggregated as readonly OperationNode[]
+  if (!isAggregateName(name, args.length)) throw unsupported(`the aggregate function ${node.func as string}()`)
+  const filter = (node.filter as AnyNode | undefined)?.where as OperationNode | undefined
+  return compileAggregateCall(name, args, node.distinct === true, filter, scope)
+}
+
+/** Running state of every aggregate call for one group. */
+export class GroupState {
+  readonly accumulators: Accumulator[]
+  readonly seen: (Set<string> | undefined)[]
+  #args: SqlValue[][]
+
+  readonly #follow: number | undefined
+
+  constructor(readonly calls: readonly AggregateCall[]) {
+    this.accumulators = calls.map((c) => c.create())
+    const extremes = calls.flatMap((c, i) => (c.extreme ? [i] : []))
+    this.#follow = extremes.length === 1 ? extremes[0] : undefined
+    this.seen = calls.map((c) => (c.distinct ? new Set<string>() : undefined))
+    this.#args = calls.map((c) => new Array<SqlValue>(c.args.length))
+  }
+
+  /**
+   * Feeds one row to every call. Returns true when the query's only min() or max() call found a
+   * new extreme in this row: SQLite then reads the group's bare columns from this row.
+   */
+  step(t: Parameters<Expr['eval']>[0]): boolean {
+    const follow = this.#follow
+    if (follow !== undefined) (this.accumulators[follow] as ExtremeAccumulator).improved = false
+    for (let i = 0; i < this.calls.length; i++) {
+      const call = this.calls[i]!
+      if (call.filter !== undefined && truth(call.filter.eval(t)) !== true) continue
+      const args = this.#args[i]!
+      for (let j = 0; j < call.args.length; j++) args[j] = call.args[j]!.eval(t)
+      const seen = this.seen[i]
+      if (seen !== undefined) {
+        if (args[0] === null) continue
+        const key = valueKey(args[0]!)
+        if (seen.has(key)) continue
+        seen.add(key)
+      }
+      this.accumulators[i]!.step(args)
+    }
+    return follow !== undefined && (this.accumulators[follow] as ExtremeAccumulator).improved
+  }
+
+  /** Whether bare columns follow a min()/max() call rather than the group's last row. */
+  get followsExtreme(): boolean {
+    return this.#follow !== undefined
+  }
+
+  final(): SqlValue[] {
+    return this.accumulators.map((a) => a.final())
+  }
+}
+
+/** Whether an expression tree holds an aggregate call outside nested queries. */
+export function containsAggregate(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) return false
+  if (Array.isArray(node)) return node.some(containsAggregate)
+  const n = node as AnyNode
+  if (n.kind === 'SelectQueryNode') return false
+  if (n.kind === 'AggregateFunctionNode' && n.over === undefined) return true
+  if (n.kind === 'FunctionNode' && isAggregateName(n.func as string, (n.arguments as readonly unknown[]).length)) return true
+  for (const key of Object.keys(n)) {
+    const v = n[key]
+    if (typeof v === 'object' && v !== null && containsAggregate(v)) return true
+  }
+  return false
+}
+

@@ -1,0 +1,258 @@
+import type { OperationNode } from 'kysely'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { compareValues, integer, isInteger, numberOf, real, Real, storageClass, StorageClass, textBytes, toNumeric, toText, type SqlValue } from '../encoding/values.js'
+import { compileAggregateCall, isAggregateName } from './aggregates.js'
+import { compileExpr, type Expr } from './expression.js'
+import type { AnyNode } from './nodes.js'
+import type { Scope } from './scope.js'
+
+/**
+ * SQLite's built-in scalar functions, with its semantics (lang_corefunc.html). Each takes its
+ * evaluated arguments; `arity` is [min, max] as SQLite checks it when it prepares the statement.
+ */
+interface ScalarFunction {
+  readonly arity: readonly [number, number]
+  /** Returns the same value for the same arguments (random() does not). */
+  readonly deterministic?: false
+  readonly call: (args: readonly SqlValue[]) => SqlValue
+}
+
+const MANY = Number.MAX_SAFE_INTEGER
+
+/** SQLite's built-in lower()/upper() change ASCII letters only (without the ICU extension). */
+function asciiCase(s: string, upper: boolean): string {
+  return upper ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+}
+
+/** The value's text as a string function reads it (blobs as UTF-8). */
+function text(v: SqlValue): string | null {
+  return toText(v)
+}
+
+/** sqlite3_value_int64: numbers truncated toward zero, text by its numeric prefix. */
+function int64(v: SqlValue): number {
+  const n = toNumeric(v)
+  if (n === null) return 0
+  return Math.trunc(numberOf(n))
+}
+
+function codePoints(s: string): string[] {
+  return Array.from(s)
+}
+
+/** SQLite's substr(): 1-based, negative start counts from the end, negative length reaches back. */
+function substr(args: readonly SqlValue[]): SqlValue {
+  const [x, y, z] = args
+  if (x === null || y === null || z === null) return null
+  const isBlob = x instanceof Uint8Array
+  // sqlite3_value_blob() of an empty blob is a null pointer, which substr() answers with null.
+  if (isBlob && x.length === 0) return null
+  const units: readonly (string | number)[] = isBlob ? Array.from(x) : codePoints(text(x!)!)
+  const len = units.length
+  let p1 = int64(y!)
+  let p2 = z === undefined ? MANY : int64(z)
+  let negP2 = false
+  if (p2 < 0) {
+    p2 = -p2
+    negP2 = true
+  }
+  if (p1 < 0) {
+    p1 += len
+    if (p1 < 0) {
+      p2 += p1
+      if (p2 < 0) p2 = 0
+      p1 = 0
+    }
+  } else if (p1 > 0) {
+    p1--
+  } else if (p2 > 0) {
+    p2--
+  }
+  if (negP2) {
+    p1 -= p2
+    if (p1 < 0) {
+      p2 += p1
+      p1 = 0
+    }
+  }
+  if (p1 + p2 > len) {
+    p2 = len - p1
+    if (p2 < 0) p2 = 0
+  }
+  const part = units.slice(p1, p1 + p2)
+  return isBlob ? Uint8Array.from(part as number[]) : (part as string[]).join('')
+}
+
+function trimmer(left: boolean, right: boolean): ScalarFunction['call'] {
+  return ([x, chars]) => {
+    if (x === null || chars === null) return null
+    const s = codePoints(text(x!)!)
+    // The character set is read as a C string: it ends at its first NUL.
+    const set = new Set(chars === undefined ? [' '] : codePoints(text(chars)!.split('\u0000')[0]!))
+    let start = 0
+    let end = s.length
+    if (left) while (start < end && set.has(s[start]!)) start++
+    if (right) while (end > start && set.has(s[end - 1]!)) end--
+    return s.slice(start, end).join('')
+  }
+}
+
+function replace([x, from, to]: readonly SqlValue[]): SqlValue {
+  // SQLite checks the subject, then the pattern (empty: the subject's text), then the replacement.
+  if (x === null || from === null) return null
+  const pattern = text(from!)!
+  if (pattern === '') return text(x!)
+  if (to === null) return null
+  return text(x!)!.split(pattern).join(text(to!)!)
+}
+
+function instr([x, y]: readonly SqlValue[]): SqlValue {
+  if (x === null || y === null) return null
+  if (x instanceof Uint8Array && y instanceof Uint8Array) {
+    outer: for (let i = 0; i + y.length <= x.length; i++) {
+      for (let j = 0; j < y.length; j++) if (x[i + j] !== y[j]) continue outer
+      return i + 1
+    }
+    return 0
+  }
+  const hay = text(x!)!
+  const at = hay.indexOf(text(y!)!)
+  return at < 0 ? 0 : codePoints(hay.slice(0, at)).length + 1
+}
+
+function length([x]: readonly SqlValue[]): SqlValue {
+  if (x === null) return null
+  if (x instanceof Uint8Array) return x.length
+  const s = text(x!)!
+  // SQLite counts characters up to the first NUL.
+  const nul = s.indexOf('\u0000')
+  return codePoints(nul < 0 ? s : s.slice(0, nul)).length
+}
+
+const INT64_MIN = -(2n ** 63n)
+
+function abs([x]: readonly SqlValue[]): SqlValue {
+  if (x === null) return null
+  if (typeof x === 'bigint') {
+    if (x === INT64_MIN) throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', 'integer overflow')
+    return integer(x < 0n ? -x : x)
+  }
+  if (typeof x === 'number') return Number.isInteger(x) ? Math.abs(x) + 0 : Math.abs(x)
+  if (x instanceof Real) return real(Math.abs(x.value))
+  // Text and blobs: sqlite3_value_double of them, always a real.
+  const n = toNumeric(x!)
+  return real(Math.abs(n === null ? 0 : numberOf(n)))
+}
+
+/** SQLite's round(): half away from zero, always a real, digits clamped to 0..30. */
+function round([x, digits]: readonly SqlValue[]): SqlValue {
+  if (x === null || digits === null) return null
+  let n = digits === undefined ? 0 : int64(digits)
+  if (n > 30) n = 30
+  if (n < 0) n = 0
+  const num = toNumeric(x!)
+  const r = num === null ? 0 : numberOf(num)
+  if (!Number.isFinite(r)) return real(r)
+  if (n === 0) return real(r < 0 ? -Math.floor(-r + 0.5) : Math.floor(r + 0.5))
+  if (Math.abs(r) >= 4503599627370496) return real(r)
+  // The decimal rendering, as SQLite's printf("%.*f") rounds it, read back.
+  const fixed = Math.abs(r).toFixed(n)
+  const scaled = Number(fixed)
+  return real(r < 0 ? -scaled : scaled)
+}
+
+function minMax(sign: 1 | -1): ScalarFunction['call'] {
+  return (args) => {
+    let best: SqlValue = null
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i]!
+      if (v === null) return null
+      if (i === 0 || compareValues(v, best) * sign < 0) best = v
+    }
+    return best
+  }
+}
+
+const TYPE_NAMES: Record<StorageClass, string> = {
+  [StorageClass.Null]: 'null',
+  [StorageClass.Numeric]: 'integer',
+  [StorageClass.Text]: 'text',
+  [StorageClass.Blob]: 'blob',
+}
+
+function typeOf([x]: readonly SqlValue[]): SqlValue {
+  const c = storageClass(x!)
+  if (c === StorageClass.Numeric) return isInteger(x!) ? 'integer' : 'real'
+  return TYPE_NAMES[c]
+}
+
+function hex([x]: readonly SqlValue[]): SqlValue {
+  if (x === null) return ''
+  const bytes = x instanceof Uint8Array ? x : textBytes(text(x!)!)
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase()
+}
+
+function random(): SqlValue {
+  const words = new BigUint64Array(1)
+  globalThis.crypto.getRandomValues(words)
+  return integer(BigInt.asIntN(64, words[0]!))
+}
+
+function coalesce(args: readonly SqlValue[]): SqlValue {
+  for (const v of args) if (v !== null) return v
+  return null
+}
+
+function nullif([a, b]: readonly SqlValue[]): SqlValue {
+  return a !== null && b !== null && compareValues(a!, b!) === 0 ? null : a!
+}
+
+/** The scalar functions by lower-case name. */
+const SCALARS: Record<string, ScalarFunction> = {
+  lower: { arity: [1, 1], call: ([x]) => (x === null ? null : asciiCase(text(x!)!, false)) },
+  upper: { arity: [1, 1], call: ([x]) => (x === null ? null : asciiCase(text(x!)!, true)) },
+  length: { arity: [1, 1], call: length },
+  substr: { arity: [2, 3], call: substr },
+  substring: { arity: [2, 3], call: substr },
+  trim: { arity: [1, 2], call: trimmer(true, true) },
+  ltrim: { arity: [1, 2], call: trimmer(true, false) },
+  rtrim: { arity: [1, 2], call: trimmer(false, true) },
+  replace: { arity: [3, 3], call: replace },
+  instr: { arity: [2, 2], call: instr },
+  coalesce: { arity: [2, MANY], call: coalesce },
+  ifnull: { arity: [2, 2], call: coalesce },
+  nullif: { arity: [2, 2], call: nullif },
+  abs: { arity: [1, 1], call: abs },
+  round: { arity: [1, 2], call: round },
+  min: { arity: [2, MANY], call: minMax(1) },
+  max: { arity: [2, MANY], call: minMax(-1) },
+  typeof: { arity: [1, 1], call: typeOf },
+  hex: { arity: [1, 1], call: hex },
+  random: { arity: [0, 0], deterministic: false, call: random },
+}
+
+/**
+ * A FunctionNode (`eb.fn(name, args)`): a scalar function, or one of SQLite's aggregates called by
+ * name (`eb.fn('count', [x])`, and min/max with one argument). Unknown names are
+ * BTREE_SQL_UNSUPPORTED naming the function.
+ */
+export function compileFunction(node: AnyNode, scope: Scope): Expr {
+  const name = (node.func as string).toLowerCase()
+  const argNodes = node.arguments as readonly OperationNode[]
+  if (isAggregateName(name, argNodes.length)) return compileAggregateCall(name, argNodes, false, undefined, scope)
+  const f = SCALARS[name]
+  if (f === undefined) throw unsupported(`the function ${node.func as string}()`)
+  if (argNodes.length < f.arity[0] || argNodes.length > f.arity[1]) {
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `wrong number of arguments to function ${name}()`)
+  }
+  const args = argNodes.map((a) => compileExpr(a, scope))
+  const values: SqlValue[] = new Array<SqlValue>(args.length)
+  return {
+    eval: (t) => {
+      for (let i = 0; i < args.length; i++) values[i] = args[i]!.eval(t)
+      return f.call(values)
+    },
+    affinity: undefined,
+    constant: f.deterministic !== false && args.every((a) => a.constant),
+  }
+}

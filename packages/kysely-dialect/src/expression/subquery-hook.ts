@@ -1,0 +1,99 @@
+import type { Affinity } from '../catalog/affinity.js'
+import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { compareValues, type SqlValue } from '../encoding/values.js'
+import type { Expr } from './expression.js'
+import type { AnyNode } from './nodes.js'
+import type { Scope, Tuple } from './scope.js'
+
+/**
+ * A select nested in an expression, ready to run for the current outer tuple. Uncorrelated ones
+ * run once per statement (their rows are kept); correlated ones run once per outer row.
+ */
+export interface PreparedSubquery {
+  readonly width: number
+  /** The affinity of each result column (a column's, or none), as comparisons with `in` read it. */
+  readonly affinities: readonly (Affinity | undefined)[]
+  readonly correlated: boolean
+  rows(outer: Tuple, limit?: number): SqlValue[][]
+}
+
+type SubqueryCompiler = (node: AnyNode, outer: Scope) => PreparedSubquery
+
+/**
+ * The executor registers how to prepare a select (select-general.ts); the expression layer sits
+ * below it and reaches it only through this hook.
+ */
+let compiler: SubqueryCompiler | undefined
+
+export function registerSubqueryCompiler(c: SubqueryCompiler): void {
+  compiler = c
+}
+
+function prepare(node: AnyNode, scope: Scope): PreparedSubquery {
+  if (compiler === undefined) throw unsupported('SelectQueryNode in an expression')
+  const p = compiler(node, scope)
+  if (p.correlated) return p
+  let cached: SqlValue[][] | undefined
+  let cachedLimit: number | undefined
+  return {
+    ...p,
+    rows(outer, limit) {
+      if (cached === undefined || (cachedLimit !== undefined && (limit === undefined || limit > cachedLimit))) {
+        cached = p.rows(outer, limit)
+        cachedLimit = limit
+      }
+      return limit === undefined ? cached : cached.slice(0, limit)
+    },
+  }
+}
+
+function selectOf(node: AnyNode): AnyNode {
+  if (node.kind === 'ParensNode') return selectOf(node.node as AnyNode)
+  return node
+}
+
+/** `(select x ...)` as a value: the first row's only column, null without rows. */
+export function compileScalarSubquery(node: AnyNode, scope: Scope): Expr {
+  const p = prepare(node, scope)
+  if (p.width !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected 1`)
+  return {
+    eval: (t) => p.rows(t, 1)[0]?.[0] ?? null,
+    affinity: p.affinities[0],
+    constant: false,
+  }
+}
+
+/** `exists (select ...)` and `not exists`. */
+export function compileExists(operand: AnyNode, scope: Scope, negated: boolean): Expr {
+  const node = selectOf(operand)
+  if (node.kind !== 'SelectQueryNode') throw unsupported(`exists over ${node.kind}`)
+  const p = prepare(node, scope)
+  return { eval: (t) => ((p.rows(t, 1).length > 0) !== negated ? 1 : 0), affinity: undefined, constant: false }
+}
+
+/** `x in (select y ...)`: as an `in` list, with the affinity of x and y, nulls making it unknown. */
+export function compileInSubquery(left: Expr, right: AnyNode, scope: Scope, negated: boolean): Expr | undefined {
+  const node = selectOf(right)
+  if (node.kind !== 'SelectQueryNode') return undefined
+  const p = prepare(node, scope)
+  if (p.width !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected 1`)
+  const affinity = comparisonAffinity(left.affinity, p.affinities[0])
+  return {
+    eval: (t) => {
+      const a = applyComparisonAffinity(left.eval(t), affinity)
+      const rows = p.rows(t)
+      if (rows.length === 0) return negated ? 1 : 0
+      if (a === null) return null
+      let sawNull = false
+      for (const row of rows) {
+        const b = applyComparisonAffinity(row[0]!, affinity)
+        if (b === null) sawNull = true
+        else if (compareValues(a, b) === 0) return negated ? 0 : 1
+      }
+      return sawNull ? null : negated ? 1 : 0
+    },
+    affinity: undefined,
+    constant: false,
+  }
+}
