@@ -1,35 +1,13 @@
 /**
  * A REAL as SQLite writes it as text (CAST, ||, TEXT affinity): SQLite's own decimal conversion
- * (sqlite3FpDecode: the double scaled by powers of ten in double-double arithmetic, then rounded),
- * 15 significant digits when they read back as the same double and 17 otherwise, trailing zeros
- * dropped, `.0` on whole values, and exponent form below 1e-4 or from 1e17 (`1.0e+20`, `1.0e-05`).
- * SQLite's 17th digit can differ from a correctly rounded one (1/3 is 0.33333333333333332), which
- * is why the conversion is SQLite's and not `toPrecision`.
+ * (sqlite3FpDecode), 15 significant digits when they read back as the same double and 17
+ * otherwise, trailing zeros dropped, `.0` on whole values, and exponent form below 1e-4 or from
+ * 1e17 (`1.0e+20`, `1.0e-05`).
+ * SQLite (3.53+, sqlite3Fp2Convert10) computes one digit more than asked (18 for 17), correctly
+ * rounded, then rounds that half-up: a double rounding, so its 17th digit can differ from a
+ * correctly rounded one (1/3 is 0.333333333333333315 to 18 digits, so 0.33333333333333332), which
+ * is why this is not a plain `toPrecision(17)`.
  */
-const SCRATCH = new DataView(new ArrayBuffer(8))
-
-/** The double with its low 26 mantissa bits cleared (Dekker's split). */
-function high(x: number): number {
-  SCRATCH.setFloat64(0, x)
-  SCRATCH.setUint32(4, SCRATCH.getUint32(4) & 0xfc000000)
-  return SCRATCH.getFloat64(0)
-}
-
-/** x (a double-double) *= y + yy, as SQLite's dekkerMul2. */
-function dekkerMul2(x: [number, number], y: number, yy: number): void {
-  const hx = high(x[0])
-  const tx = x[0] - hx
-  const hy = high(y)
-  const ty = y - hy
-  const p = hx * hy
-  const q = hx * ty + tx * hy
-  const c = p + q
-  let cc = p - c + q + tx * ty
-  cc = x[0] * yy + x[1] * y + cc
-  x[0] = c + cc
-  x[1] = c - x[0]
-  x[1] += cc
-}
 
 interface Decoded {
   digits: string
@@ -37,59 +15,25 @@ interface Decoded {
   point: number
 }
 
-/** The significant digits of a positive finite double, rounded to `round` digits (SQLite's sqlite3FpDecode). */
+/** The significant digits of a positive finite double, rounded to `round` digits as SQLite's sqlite3FpDecode does. */
 function decode(r: number, round: number): Decoded {
-  let exp = 0
-  const rr: [number, number] = [r, 0]
-  if (rr[0] > 9.223372036854774784e18) {
-    while (rr[0] > 9.223372036854774784e118) {
-      exp += 100
-      dekkerMul2(rr, 1.0e-100, -1.99918998026028836196e-117)
-    }
-    while (rr[0] > 9.223372036854774784e28) {
-      exp += 10
-      dekkerMul2(rr, 1.0e-10, -3.6432197315497741579e-27)
-    }
-    while (rr[0] > 9.223372036854774784e18) {
-      exp += 1
-      dekkerMul2(rr, 1.0e-1, -5.5511151231257827021e-18)
-    }
-  } else {
-    while (rr[0] < 9.223372036854774784e-83) {
-      exp -= 100
-      dekkerMul2(rr, 1.0e100, -1.5902891109759918046e83)
-    }
-    while (rr[0] < 9.223372036854774784e7) {
-      exp -= 10
-      dekkerMul2(rr, 1.0e10, 0)
-    }
-    while (rr[0] < 9.22337203685477478e17) {
-      exp -= 1
-      dekkerMul2(rr, 1.0e1, 0)
-    }
-  }
-  const whole = BigInt(Math.trunc(rr[0]))
-  const v = rr[1] < 0 ? whole - BigInt(Math.trunc(-rr[1])) : whole + BigInt(Math.trunc(rr[1]))
-  const z = v.toString().split('').map((c) => c.charCodeAt(0) - 48)
-  let n = z.length
-  let point = n + exp
-  if (round < n) {
-    const up = z[round]! >= 5
-    n = round
-    if (up) {
-      let j = round - 1
-      for (;;) {
-        z[j]!++
-        if (z[j]! <= 9) break
-        z[j] = 0
-        if (j === 0) {
-          z.unshift(1)
-          n++
-          point++
-          break
-        }
-        j--
+  // round + 1 significant digits, correctly rounded (toExponential(k) gives k + 1 of them).
+  const [mantissa, exponent] = r.toExponential(round).split('e') as [string, string]
+  const z = mantissa.replace('.', '').split('').map((c) => c.charCodeAt(0) - 48)
+  let point = Number(exponent) + 1
+  let n = round
+  if (z[round]! >= 5) {
+    let j = round - 1
+    for (;;) {
+      z[j]!++
+      if (z[j]! <= 9) break
+      z[j] = 0
+      if (j === 0) {
+        z.unshift(1)
+        point++
+        break
       }
+      j--
     }
   }
   while (n > 0 && z[n - 1] === 0) n--

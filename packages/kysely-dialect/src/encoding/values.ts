@@ -128,6 +128,18 @@ export function toNumeric(v: SqlValue): number | bigint | Real | null {
   return real(Number(text))
 }
 
+/**
+ * Whether a text or blob operand whose numeric value (toNumeric) is -0.0 has integer syntax ('-0',
+ * ' -0x'): SQLite types such an operand INTEGER, so beside another integer it is the integer 0,
+ * while arithmetic done in reals re-reads the text as the real -0.0.
+ */
+export function isIntegerNegativeZero(v: SqlValue, n: number | bigint | Real): boolean {
+  if (!(n instanceof Real) || !Object.is(n.value, -0)) return false
+  if (typeof v !== 'string' && !(v instanceof Uint8Array)) return false
+  const m = NUMERIC_PREFIX.exec(typeof v === 'string' ? v : bytesText(v))
+  return m !== null && /^[+-]?\d+$/.test(m[0].trim())
+}
+
 /** SQLite's truth of a value in WHERE and in AND/OR/NOT: null is unknown (returned as null). */
 export function truth(v: SqlValue): boolean | null {
   if (v === null) return null

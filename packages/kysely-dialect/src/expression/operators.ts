@@ -1,4 +1,4 @@
-import { integer, isInteger, numberOf, Real, real, toNumeric, type SqlValue } from '../encoding/values.js'
+import { integer, isInteger, isIntegerNegativeZero, numberOf, Real, real, toNumeric, type SqlValue } from '../encoding/values.js'
 
 /** SQLite's scalar operators on values: arithmetic, negation, LIKE, and the CURRENT_* keywords. */
 
@@ -35,16 +35,19 @@ export function arithmetic(f: Arith, op: string, av: SqlValue, bv: SqlValue): Sq
   const a = toNumeric(av)
   const b = toNumeric(bv)
   if (a === null || b === null) return null
-  if (isInteger(a) && isInteger(b)) {
-    if ((op === '/' || op === '%') && Number(b) === 0) return null
-    if (typeof a === 'number' && typeof b === 'number') {
-      const r = op === '/' ? Math.trunc(a / b) : f(a, b)
+  // '-0' is typed INTEGER: the integer 0 in integer arithmetic, -0.0 (its value) in real arithmetic.
+  const ai = isIntegerNegativeZero(av, a) ? 0 : a
+  const bi = isIntegerNegativeZero(bv, b) ? 0 : b
+  if (isInteger(ai) && isInteger(bi)) {
+    if ((op === '/' || op === '%') && Number(bi) === 0) return null
+    if (typeof ai === 'number' && typeof bi === 'number') {
+      const r = op === '/' ? Math.trunc(ai / bi) : f(ai, bi)
       if (Number.isSafeInteger(r)) return r === 0 ? 0 : r
     }
-    const x = BigInt(a)
-    const y = BigInt(b)
+    const x = BigInt(ai)
+    const y = BigInt(bi)
     const r = op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : op === '/' ? x / y : x % y
-    if (r < INT64_MIN || r > INT64_MAX) return real(f(Number(a), Number(b)))
+    if (r < INT64_MIN || r > INT64_MAX) return real(f(Number(ai), Number(bi)))
     return integer(r)
   }
   const x = numberOf(a)
