@@ -334,6 +334,11 @@ export class Database implements TxHost<WriteTx> {
           }
         }
       }
+    } catch (err) {
+      // A damaged checkpoint page: the page walk above reports it with its id; the comparison
+      // cannot go on past it, and check() reports rather than throws.
+      if (!(err instanceof BTreeError && err.code === 'BTREE_CORRUPTION')) throw err
+      problems.push(`journal: comparing the replay with the open state stopped: ${err.message}`)
     } finally {
       a.close()
       b.close()
@@ -469,9 +474,12 @@ export class Database implements TxHost<WriteTx> {
   /**
    * FORMAT.md §11, a checkpoint, holding the writer: (1) sync the journal, so that every txid the
    * checkpoint follows is on disk before any page it writes (rule 4 of §8); (2) write the dirty
-   * state as one commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list, meta, sync);
-   * (3) restart the journal. A crash before the sync of (2) completes leaves the previous meta and
-   * the whole journal; after it, the journal's records follow an older checkpoint and are ignored.
+   * state as one commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list; sync; then
+   * the meta, durable by itself; sync); (3) restart the journal. A crash before the meta's sync
+   * completes leaves the previous meta (or a torn new one) and the whole journal; after it, the
+   * journal's records follow an older checkpoint and are ignored. The journal is restarted only
+   * once the meta is synced: open never verifies a checkpoint meta, so it never falls back past
+   * the records it discards.
    */
   async #checkpointNow(): Promise<void> {
     const dirty = this.#dirty
@@ -494,7 +502,7 @@ export class Database implements TxHost<WriteTx> {
       if (f.root instanceof Node) f.root = f.root.cloneTree(tx.gen)
       tx.overlay.set(name, f)
     }
-    await this.#commitPages(tx, true)
+    await this.#commitPages(tx, true, true)
     this.#dirty = undefined
     await journal.restart().catch(() => {})
     this.#strictCheck(this.#meta.txid)
@@ -526,8 +534,11 @@ export class Database implements TxHost<WriteTx> {
     }
   }
 
-  /** Writes `tx` as a commit of pages (tx/commit.ts) and publishes it to new readers. */
-  async #commitPages(tx: WriteTx, durable: boolean): Promise<void> {
+  /**
+   * Writes `tx` as a commit of pages (tx/commit.ts) and publishes it to new readers. A checkpoint
+   * syncs its pages before its meta, which then names itself as durable (FORMAT.md §11).
+   */
+  async #commitPages(tx: WriteTx, durable: boolean, checkpoint = false): Promise<void> {
     // A run of commits without a sync ends after ERA_LIMIT commits, or once the pages it holds back
     // (rule 1 of FORMAT.md §8) pass an eighth of the file, so 'none' cannot grow the file unboundedly.
     if (++this.#era >= ERA_LIMIT || this.#freelist.pendingCount > Math.max(256, this.#freelist.highWater / 8)) durable = true
@@ -556,6 +567,7 @@ export class Database implements TxHost<WriteTx> {
         tx,
         txid,
         durable,
+        checkpoint,
       )
     } catch (err) {
       this.#freelist.abort()

@@ -59,9 +59,16 @@ export interface CommitOutcome {
  *  5. durability 'full': one fdatasync. When it returns the commit survives power loss. There is no
  *     second sync: open's verification, not write ordering, guards the meta (FORMAT.md §8).
  *
+ * A checkpoint (`checkpoint` true, FORMAT.md §11) orders its writes instead: 4a. the pages,
+ * 4b. fdatasync, 4c. the meta with `durableTxid` = its own txid, 4d. fdatasync. Open trusts such a
+ * meta without verification, so a page damaged after the sync is reported as corruption when read
+ * rather than making open fall back to the previous checkpoint, whose journal records the caller
+ * is about to discard. Crash before 4d completes: the old meta (the journal still holds every
+ * record) or a torn new meta that fails its checksum, which open skips the same way.
+ *
  * On any failure nothing in memory changes: the caller restores the free list (FreeList.abort).
  */
-export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, durable: boolean): Promise<CommitOutcome> {
+export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, durable: boolean, checkpoint = false): Promise<CommitOutcome> {
   const { pager, freelist } = st
   const pageSize = pager.pageSize
   const written = new Map<number, Buffer>()
@@ -115,7 +122,7 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
   const listPages = encodeFreeList({ free: freelist.freeAndPending(), reclaim }, listPgid, txid, pageSize, reserve)
   ctx.write(listPgid, listPages, false)
 
-  // Step 4-5: pages and meta together, then one sync.
+  // Step 4-5: pages and meta together, then one sync; a checkpoint syncs the pages before its meta.
   const meta: Meta = {
     txid,
     pageSize,
@@ -123,13 +130,21 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
     freelist: { pgid: listPgid, txid: txid32(txid) },
     freelistPages: reserve,
     highWater: freelist.highWater,
-    durableTxid: st.durableTxid,
+    durableTxid: checkpoint ? txid : st.durableTxid,
   }
   const slot: 0 | 1 = st.durableSlot === 0 ? 1 : 0
-  runs.push([slot, [encodeMeta(meta, slot)]])
+  const metaRun: [number, Buffer[]] = [slot, [encodeMeta(meta, slot)]]
   try {
-    await writeRuns(st.file, runs, pageSize)
-    if (durable) await st.file.sync()
+    if (checkpoint) {
+      await writeRuns(st.file, runs, pageSize)
+      await st.file.sync()
+      await writeRuns(st.file, [metaRun], pageSize)
+      await st.file.sync()
+    } else {
+      runs.push(metaRun)
+      await writeRuns(st.file, runs, pageSize)
+      if (durable) await st.file.sync()
+    }
   } catch (err) {
     throw ioError(`commit ${txid}`, err)
   }
