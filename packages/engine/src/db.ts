@@ -13,7 +13,7 @@ import { defaultCacheSize } from './store/page-cache.js'
 import type { Pager } from './store/pager.js'
 import { runCheck } from './check.js'
 import { collectStats } from './stats.js'
-import { writeCommit } from './tx/commit.js'
+import { MetaInDoubtError, writeCommit } from './tx/commit.js'
 import { ReadTx } from './tx/read-tx.js'
 import { ReaderRegistry } from './tx/readers.js'
 import type { TxHost } from './tx/tx-host.js'
@@ -63,6 +63,8 @@ export class Database implements TxHost<WriteTx> {
   #slot: 0 | 1
   #durableSlot: 0 | 1
   #durableTxid: number
+  /** Set when a checkpoint's meta could neither be written nor undone (tx/commit.ts). */
+  #metaInDoubt: MetaInDoubtError | undefined
   #reclaim: ReclaimEntry[]
   #nextTxid: number
   #txidFloor: number
@@ -437,6 +439,7 @@ export class Database implements TxHost<WriteTx> {
   /** Commits `tx` and publishes it to new readers: to the journal, or as pages (no journal). */
   async #commit(tx: WriteTx, durable: boolean): Promise<void> {
     if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+    this.#assertNoMetaInDoubt()
     if (this.#journal !== undefined) return this.#commitToJournal(this.#journal, tx, durable)
     await this.#commitPages(tx, durable)
     this.#strictCheck(this.#meta.txid)
@@ -485,6 +488,7 @@ export class Database implements TxHost<WriteTx> {
     const dirty = this.#dirty
     const journal = this.#journal
     if (dirty === undefined || journal === undefined) return
+    this.#assertNoMetaInDoubt()
     try {
       await journal.sync()
     } catch (err) {
@@ -571,6 +575,7 @@ export class Database implements TxHost<WriteTx> {
       )
     } catch (err) {
       this.#freelist.abort()
+      if (err instanceof MetaInDoubtError) this.#metaInDoubt = err
       throw err
     }
     this.#freelist.end()
@@ -586,6 +591,16 @@ export class Database implements TxHost<WriteTx> {
       this.#durableTxid = txid
       this.#era = 0
     }
+  }
+
+  /**
+   * After a MetaInDoubtError nothing more is written: the failed checkpoint's meta may be on disk,
+   * trusted by the next open, and its pages are free in memory. The journal still holds every
+   * commit, so a reopen finds them in that checkpoint or replays them over the previous one.
+   */
+  #assertNoMetaInDoubt(): void {
+    const err = this.#metaInDoubt
+    if (err !== undefined) throw new BTreeError('BTREE_IO', `no more writes until the database is reopened: ${err.message}`, { cause: err })
   }
 
   #strictCheck(txid: number): void {

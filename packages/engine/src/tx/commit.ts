@@ -1,5 +1,5 @@
 import { encodeBucketRecord } from '../page/bucket-record.js'
-import { ioError } from '../errors.js'
+import { BTreeError, ioError } from '../errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
 import { RECLAIM_NO_OVERFLOW, type ReclaimEntry, encodeFreeList, freelistPageCount } from '../page/freelist-page.js'
@@ -138,17 +138,53 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
     if (checkpoint) {
       await writeRuns(st.file, runs, pageSize)
       await st.file.sync()
-      await writeRuns(st.file, [metaRun], pageSize)
-      await st.file.sync()
+      await writeCheckpointMeta(st.file, metaRun, pageSize, txid)
     } else {
       runs.push(metaRun)
       await writeRuns(st.file, runs, pageSize)
       if (durable) await st.file.sync()
     }
   } catch (err) {
+    if (err instanceof MetaInDoubtError) throw err
     throw ioError(`commit ${txid}`, err)
   }
   return { meta, slot, reclaim, written, overwritten }
+}
+
+/**
+ * A checkpoint's meta failed to reach the disk and the slot could not be restored either: the
+ * meta may be on disk, naming pages that the free list in memory holds as free. The caller must
+ * write nothing more until the database is reopened (FORMAT.md §11).
+ */
+export class MetaInDoubtError extends BTreeError {
+  constructor(message: string, cause: unknown) {
+    super('BTREE_IO', message, { cause })
+    this.name = 'BTreeError'
+  }
+}
+
+/**
+ * Steps 4c-4d of a checkpoint. A meta that names itself durable is trusted by open without
+ * verification, so one whose write or sync failed must not stay on disk: a later commit reuses the
+ * pages it names (the free list is restored on failure). The slot's previous bytes are written back
+ * and synced; if that fails too, MetaInDoubtError.
+ */
+async function writeCheckpointMeta(file: FileHandle, metaRun: [number, Buffer[]], pageSize: number, txid: number): Promise<void> {
+  const [slot] = metaRun
+  const before = Buffer.alloc(pageSize)
+  file.readSync(before, 0, pageSize, slot * pageSize)
+  try {
+    await writeRuns(file, [metaRun], pageSize)
+    await file.sync()
+  } catch (err) {
+    try {
+      await file.writev([before], slot * pageSize)
+      await file.sync()
+    } catch (undo) {
+      throw new MetaInDoubtError(`checkpoint ${txid}: its meta could not be written (${(err as Error).message}) nor undone (${(undo as Error).message}); reopen the database`, err)
+    }
+    throw err
+  }
 }
 
 /** Pops reclaim entries, freeing up to `budget` pages; tree pages push their children first. */
