@@ -13,7 +13,7 @@ import { defaultCacheSize } from './store/page-cache.js'
 import type { Pager } from './store/pager.js'
 import { runCheck } from './check.js'
 import { collectStats } from './stats.js'
-import { writeCommit } from './tx/commit.js'
+import { MetaInDoubtError, writeCommit } from './tx/commit.js'
 import { ReadTx } from './tx/read-tx.js'
 import { ReaderRegistry } from './tx/readers.js'
 import type { TxHost } from './tx/tx-host.js'
@@ -63,6 +63,8 @@ export class Database implements TxHost<WriteTx> {
   #slot: 0 | 1
   #durableSlot: 0 | 1
   #durableTxid: number
+  /** Set when a checkpoint's meta could neither be written nor undone (tx/commit.ts). */
+  #metaInDoubt: MetaInDoubtError | undefined
   #reclaim: ReclaimEntry[]
   #nextTxid: number
   #txidFloor: number
@@ -334,6 +336,11 @@ export class Database implements TxHost<WriteTx> {
           }
         }
       }
+    } catch (err) {
+      // A damaged checkpoint page: the page walk above reports it with its id; the comparison
+      // cannot go on past it, and check() reports rather than throws.
+      if (!(err instanceof BTreeError && err.code === 'BTREE_CORRUPTION')) throw err
+      problems.push(`journal: comparing the replay with the open state stopped: ${err.message}`)
     } finally {
       a.close()
       b.close()
@@ -432,6 +439,7 @@ export class Database implements TxHost<WriteTx> {
   /** Commits `tx` and publishes it to new readers: to the journal, or as pages (no journal). */
   async #commit(tx: WriteTx, durable: boolean): Promise<void> {
     if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+    this.#assertNoMetaInDoubt()
     if (this.#journal !== undefined) return this.#commitToJournal(this.#journal, tx, durable)
     await this.#commitPages(tx, durable)
     this.#strictCheck(this.#meta.txid)
@@ -469,14 +477,18 @@ export class Database implements TxHost<WriteTx> {
   /**
    * FORMAT.md §11, a checkpoint, holding the writer: (1) sync the journal, so that every txid the
    * checkpoint follows is on disk before any page it writes (rule 4 of §8); (2) write the dirty
-   * state as one commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list, meta, sync);
-   * (3) restart the journal. A crash before the sync of (2) completes leaves the previous meta and
-   * the whole journal; after it, the journal's records follow an older checkpoint and are ignored.
+   * state as one commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list; sync; then
+   * the meta, durable by itself; sync); (3) restart the journal. A crash before the meta's sync
+   * completes leaves the previous meta (or a torn new one) and the whole journal; after it, the
+   * journal's records follow an older checkpoint and are ignored. The journal is restarted only
+   * once the meta is synced: open never verifies a checkpoint meta, so it never falls back past
+   * the records it discards.
    */
   async #checkpointNow(): Promise<void> {
     const dirty = this.#dirty
     const journal = this.#journal
     if (dirty === undefined || journal === undefined) return
+    this.#assertNoMetaInDoubt()
     try {
       await journal.sync()
     } catch (err) {
@@ -494,7 +506,7 @@ export class Database implements TxHost<WriteTx> {
       if (f.root instanceof Node) f.root = f.root.cloneTree(tx.gen)
       tx.overlay.set(name, f)
     }
-    await this.#commitPages(tx, true)
+    await this.#commitPages(tx, true, true)
     this.#dirty = undefined
     await journal.restart().catch(() => {})
     this.#strictCheck(this.#meta.txid)
@@ -526,8 +538,11 @@ export class Database implements TxHost<WriteTx> {
     }
   }
 
-  /** Writes `tx` as a commit of pages (tx/commit.ts) and publishes it to new readers. */
-  async #commitPages(tx: WriteTx, durable: boolean): Promise<void> {
+  /**
+   * Writes `tx` as a commit of pages (tx/commit.ts) and publishes it to new readers. A checkpoint
+   * syncs its pages before its meta, which then names itself as durable (FORMAT.md §11).
+   */
+  async #commitPages(tx: WriteTx, durable: boolean, checkpoint = false): Promise<void> {
     // A run of commits without a sync ends after ERA_LIMIT commits, or once the pages it holds back
     // (rule 1 of FORMAT.md §8) pass an eighth of the file, so 'none' cannot grow the file unboundedly.
     if (++this.#era >= ERA_LIMIT || this.#freelist.pendingCount > Math.max(256, this.#freelist.highWater / 8)) durable = true
@@ -556,9 +571,11 @@ export class Database implements TxHost<WriteTx> {
         tx,
         txid,
         durable,
+        checkpoint,
       )
     } catch (err) {
       this.#freelist.abort()
+      if (err instanceof MetaInDoubtError) this.#metaInDoubt = err
       throw err
     }
     this.#freelist.end()
@@ -574,6 +591,16 @@ export class Database implements TxHost<WriteTx> {
       this.#durableTxid = txid
       this.#era = 0
     }
+  }
+
+  /**
+   * After a MetaInDoubtError nothing more is written: the failed checkpoint's meta may be on disk,
+   * trusted by the next open, and its pages are free in memory. The journal still holds every
+   * commit, so a reopen finds them in that checkpoint or replays them over the previous one.
+   */
+  #assertNoMetaInDoubt(): void {
+    const err = this.#metaInDoubt
+    if (err !== undefined) throw new BTreeError('BTREE_IO', `no more writes until the database is reopened: ${err.message}`, { cause: err })
   }
 
   #strictCheck(txid: number): void {

@@ -1,5 +1,5 @@
 import { encodeBucketRecord } from '../page/bucket-record.js'
-import { ioError } from '../errors.js'
+import { BTreeError, ioError } from '../errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
 import { RECLAIM_NO_OVERFLOW, type ReclaimEntry, encodeFreeList, freelistPageCount } from '../page/freelist-page.js'
@@ -59,9 +59,16 @@ export interface CommitOutcome {
  *  5. durability 'full': one fdatasync. When it returns the commit survives power loss. There is no
  *     second sync: open's verification, not write ordering, guards the meta (FORMAT.md §8).
  *
+ * A checkpoint (`checkpoint` true, FORMAT.md §11) orders its writes instead: 4a. the pages,
+ * 4b. fdatasync, 4c. the meta with `durableTxid` = its own txid, 4d. fdatasync. Open trusts such a
+ * meta without verification, so a page damaged after the sync is reported as corruption when read
+ * rather than making open fall back to the previous checkpoint, whose journal records the caller
+ * is about to discard. Crash before 4d completes: the old meta (the journal still holds every
+ * record) or a torn new meta that fails its checksum, which open skips the same way.
+ *
  * On any failure nothing in memory changes: the caller restores the free list (FreeList.abort).
  */
-export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, durable: boolean): Promise<CommitOutcome> {
+export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, durable: boolean, checkpoint = false): Promise<CommitOutcome> {
   const { pager, freelist } = st
   const pageSize = pager.pageSize
   const written = new Map<number, Buffer>()
@@ -115,7 +122,7 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
   const listPages = encodeFreeList({ free: freelist.freeAndPending(), reclaim }, listPgid, txid, pageSize, reserve)
   ctx.write(listPgid, listPages, false)
 
-  // Step 4-5: pages and meta together, then one sync.
+  // Step 4-5: pages and meta together, then one sync; a checkpoint syncs the pages before its meta.
   const meta: Meta = {
     txid,
     pageSize,
@@ -123,17 +130,61 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
     freelist: { pgid: listPgid, txid: txid32(txid) },
     freelistPages: reserve,
     highWater: freelist.highWater,
-    durableTxid: st.durableTxid,
+    durableTxid: checkpoint ? txid : st.durableTxid,
   }
   const slot: 0 | 1 = st.durableSlot === 0 ? 1 : 0
-  runs.push([slot, [encodeMeta(meta, slot)]])
+  const metaRun: [number, Buffer[]] = [slot, [encodeMeta(meta, slot)]]
   try {
-    await writeRuns(st.file, runs, pageSize)
-    if (durable) await st.file.sync()
+    if (checkpoint) {
+      await writeRuns(st.file, runs, pageSize)
+      await st.file.sync()
+      await writeCheckpointMeta(st.file, metaRun, pageSize, txid)
+    } else {
+      runs.push(metaRun)
+      await writeRuns(st.file, runs, pageSize)
+      if (durable) await st.file.sync()
+    }
   } catch (err) {
+    if (err instanceof MetaInDoubtError) throw err
     throw ioError(`commit ${txid}`, err)
   }
   return { meta, slot, reclaim, written, overwritten }
+}
+
+/**
+ * A checkpoint's meta failed to reach the disk and the slot could not be restored either: the
+ * meta may be on disk, naming pages that the free list in memory holds as free. The caller must
+ * write nothing more until the database is reopened (FORMAT.md §11).
+ */
+export class MetaInDoubtError extends BTreeError {
+  constructor(message: string, cause: unknown) {
+    super('BTREE_IO', message, { cause })
+    this.name = 'BTreeError'
+  }
+}
+
+/**
+ * Steps 4c-4d of a checkpoint. A meta that names itself durable is trusted by open without
+ * verification, so one whose write or sync failed must not stay on disk: a later commit reuses the
+ * pages it names (the free list is restored on failure). The slot's previous bytes are written back
+ * and synced; if that fails too, MetaInDoubtError.
+ */
+async function writeCheckpointMeta(file: FileHandle, metaRun: [number, Buffer[]], pageSize: number, txid: number): Promise<void> {
+  const [slot] = metaRun
+  const before = Buffer.alloc(pageSize)
+  file.readSync(before, 0, pageSize, slot * pageSize)
+  try {
+    await writeRuns(file, [metaRun], pageSize)
+    await file.sync()
+  } catch (err) {
+    try {
+      await file.writev([before], slot * pageSize)
+      await file.sync()
+    } catch (undo) {
+      throw new MetaInDoubtError(`checkpoint ${txid}: its meta could not be written (${(err as Error).message}) nor undone (${(undo as Error).message}); reopen the database`, err)
+    }
+    throw err
+  }
 }
 
 /** Pops reclaim entries, freeing up to `budget` pages; tree pages push their children first. */
