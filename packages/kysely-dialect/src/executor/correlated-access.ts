@@ -2,24 +2,11 @@ import type { OperationNode } from 'kysely'
 import { comparisonAffinity } from '../catalog/affinity.js'
 import { Real, type SqlValue } from '../encoding/values.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
-import type { AnyNode } from '../expression/nodes.js'
+import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { NestedScope } from '../expression/nested-scope.js'
 import type { Tuple } from '../expression/scope.js'
 
 const COMPARISONS = new Set(['=', '==', '<', '<=', '>', '>='])
-
-function conjuncts(node: AnyNode | undefined, out: AnyNode[] = []): AnyNode[] {
-  if (node === undefined) return out
-  if (node.kind === 'AndNode') {
-    conjuncts(node.left as AnyNode, out)
-    conjuncts(node.right as AnyNode, out)
-  } else if (node.kind === 'ParensNode') {
-    conjuncts(node.node as AnyNode, out)
-  } else {
-    out.push(node)
-  }
-  return out
-}
 
 function tryCompile(node: OperationNode, scope: NestedScope): Expr | undefined {
   try {

@@ -6,7 +6,7 @@ import { unsupported } from '../errors.js'
 import { KeyWriter } from '../encoding/keys.js'
 import { truth, type SqlValue } from '../encoding/values.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
-import { nameOf, type AnyNode } from '../expression/nodes.js'
+import { conjuncts, nameOf, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
 import { valueKey } from '../expression/value-key.js'
@@ -75,19 +75,6 @@ function referencedSources(node: unknown, scope: Scope, out = new Set<number>())
     return undefined
   }
   for (const key of Object.keys(n)) if (referencedSources(n[key], scope, out) === undefined) return undefined
-  return out
-}
-
-function conjuncts(node: AnyNode | undefined, out: AnyNode[] = []): AnyNode[] {
-  if (node === undefined) return out
-  if (node.kind === 'AndNode') {
-    conjuncts(node.left as AnyNode, out)
-    conjuncts(node.right as AnyNode, out)
-  } else if (node.kind === 'ParensNode') {
-    conjuncts(node.node as AnyNode, out)
-  } else {
-    out.push(node)
-  }
   return out
 }
 

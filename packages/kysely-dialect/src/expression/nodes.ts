@@ -63,3 +63,18 @@ export function rawChild(node: AnyNode): OperationNode | undefined {
   if (params.length === 1 && fragments.every((f) => f.trim() === '')) return params[0]
   return undefined
 }
+
+/** The conjuncts of a condition: `a and (b and c)` is [a, b, c]. */
+export function conjuncts(node: OperationNode | undefined, out: AnyNode[] = []): AnyNode[] {
+  if (node === undefined) return out
+  const n = node as AnyNode
+  if (n.kind === 'AndNode') {
+    conjuncts(n.left as OperationNode, out)
+    conjuncts(n.right as OperationNode, out)
+  } else if (n.kind === 'ParensNode') {
+    conjuncts(n.node as OperationNode, out)
+  } else {
+    out.push(n)
+  }
+  return out
+}

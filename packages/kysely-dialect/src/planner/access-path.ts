@@ -4,7 +4,7 @@ import type { TableDef } from '../catalog/catalog.js'
 import { compareBytes, type SqlValue } from '../encoding/values.js'
 import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
-import type { AnyNode } from '../expression/nodes.js'
+import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { Scope } from '../expression/scope.js'
 import type { AccessPlan } from './plan.js'
 
@@ -27,21 +27,6 @@ interface ColumnConstraint {
 }
 
 const FLIP: Record<string, string> = { '=': '=', '==': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
-
-/** The conjuncts of a where clause: `a and (b and c)` is [a, b, c]. */
-function conjuncts(node: OperationNode | undefined, out: AnyNode[] = []): AnyNode[] {
-  if (node === undefined) return out
-  const n = node as AnyNode
-  if (n.kind === 'AndNode') {
-    conjuncts(n.left as OperationNode, out)
-    conjuncts(n.right as OperationNode, out)
-  } else if (n.kind === 'ParensNode') {
-    conjuncts(n.node as OperationNode, out)
-  } else {
-    out.push(n)
-  }
-  return out
-}
 
 function keyColumnIndex(table: TableDef, e: Expr): number {
   if (e.column === undefined || e.column.source !== 0) return -1
