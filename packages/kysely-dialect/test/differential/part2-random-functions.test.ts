@@ -1,4 +1,5 @@
 import { compareCase } from '../helpers/differential.js'
+import { prng } from '../helpers/random-queries.js'
 import { kysely028Api } from '../helpers/kysely-versions.js'
 
 /**
@@ -9,17 +10,6 @@ import { kysely028Api } from '../helpers/kysely-versions.js'
  */
 const seed = Number(process.env['KYSELY_P2_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
 const queryCount = Number(process.env['KYSELY_P2_QUERIES'] ?? 150)
-
-function prng(s: number): () => number {
-  let a = s >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const VALUES: readonly unknown[] = [
   null, 0, 1, -1, 2, 3, 7, -5, 42, 1000, 2.5, -2.5, 0.125, 1.005, 3.75, -0.5, 1e10,

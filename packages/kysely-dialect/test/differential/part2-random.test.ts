@@ -1,4 +1,5 @@
 import { compareCase } from '../helpers/differential.js'
+import { prng } from '../helpers/random-queries.js'
 import { kysely028Api } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -11,18 +12,6 @@ import type { Db } from '../helpers/sides.js'
  */
 const seed = Number(process.env['KYSELY_P2_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
 const queryCount = Number(process.env['KYSELY_P2_QUERIES'] ?? 400)
-
-/** mulberry32: a small, well-mixed 32-bit generator. */
-function prng(s: number): () => number {
-  let a = s >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Rand = () => number
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!

@@ -1,17 +1,7 @@
 import { expect } from 'chai'
 import { compareBytes, compareValues, Real, type SqlValue } from '../../../src/encoding/values.js'
+import { prng as rng } from '../../helpers/random-queries.js'
 import { decodeKeyNumber, encodeKey, prefixEnd, rowidKey, startsWith } from '../../../src/encoding/keys.js'
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function randomValue(r: () => number): SqlValue {
   const pick = Math.floor(r() * 7)
