@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { GROUPS, parseGroups, positiveInt } from './args.js'
+import { DATASET_OPTIONS, GROUPS, parseDatasetOptions, positiveInt } from './args.js'
 import { validateConfig } from './dataset.js'
 import { type Measurement, STORES, type StoreName } from './measure.js'
 import { formatTable, summaryRows } from './report-table.js'
@@ -39,17 +39,8 @@ function parseOptions(argv: string[]): RunOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      n: { type: 'string', default: '200000' },
-      gets: { type: 'string' },
-      'key-size': { type: 'string', default: '16' },
-      'value-size': { type: 'string', default: '100' },
-      batch: { type: 'string', default: '1000' },
-      ranges: { type: 'string', default: '10000' },
-      'sync-puts': { type: 'string', default: '2000' },
-      seed: { type: 'string', default: '1' },
-      'btree-cache-mib': { type: 'string' },
+      ...DATASET_OPTIONS,
       stores: { type: 'string', default: STORES.join(',') },
-      only: { type: 'string', default: GROUPS.join(',') },
       rounds: { type: 'string', default: '1' },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -59,18 +50,9 @@ function parseOptions(argv: string[]): RunOptions {
     console.log(USAGE)
     process.exit(0)
   }
-  const config = {
-    n: positiveInt('n', values.n),
-    keySize: positiveInt('key-size', values['key-size']),
-    valueSize: positiveInt('value-size', values['value-size']),
-    batch: positiveInt('batch', values.batch),
-    ranges: positiveInt('ranges', values.ranges),
-    syncPuts: positiveInt('sync-puts', values['sync-puts']),
-    seed: positiveInt('seed', values.seed),
-  }
+  const { config, gets, btreeCacheMiB: cacheMiB } = parseDatasetOptions(values)
   validateConfig(config)
-  const gets = values.gets === undefined ? config.n : Math.min(config.n, positiveInt('gets', values.gets))
-  parseGroups(values.only)
+  const only = values.only
   const stores: StoreName[] = []
   for (const name of values.stores.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     if (!(STORES as readonly string[]).includes(name)) throw new RangeError(`--stores: unknown store '${name}' (known: ${STORES.join(', ')})`)
@@ -79,13 +61,12 @@ function parseOptions(argv: string[]): RunOptions {
   if (stores.length === 0) throw new RangeError('--stores: no store selected')
   const childArgs: string[] = [
     '--n', String(config.n), '--gets', String(gets), '--key-size', String(config.keySize), '--value-size', String(config.valueSize),
-    '--batch', String(config.batch), '--ranges', String(config.ranges), '--sync-puts', String(config.syncPuts), '--seed', String(config.seed), '--only', values.only,
+    '--batch', String(config.batch), '--ranges', String(config.ranges), '--sync-puts', String(config.syncPuts), '--seed', String(config.seed), '--only', only,
   ]
   const summary = `n=${config.n} gets=${gets} key=${config.keySize}B value=${config.valueSize}B batch=${config.batch} ranges=${config.ranges} sync-puts=${config.syncPuts} seed=${config.seed}`
   const rounds = positiveInt('rounds', values.rounds)
-  const cacheMiB = values['btree-cache-mib'] === undefined ? undefined : positiveInt('btree-cache-mib', values['btree-cache-mib'])
   if (cacheMiB !== undefined) childArgs.push('--btree-cache-mib', String(cacheMiB))
-  console.log(JSON.stringify({ workload: 'config', ...config, gets, stores, only: values.only, rounds, btreeCacheMiB: cacheMiB ?? 'default', node: process.version }))
+  console.log(JSON.stringify({ workload: 'config', ...config, gets, stores, only, rounds, btreeCacheMiB: cacheMiB ?? 'default', node: process.version }))
   return { childArgs, stores, rounds, cpuProfDir: values['cpu-prof'], summary: `${summary} rounds=${rounds}${cacheMiB === undefined ? '' : ` btree-cache=${cacheMiB}MiB`}` }
 }
 

@@ -6,7 +6,7 @@
  * Prints one JSON line per measurement on stdout. run.ts starts one of these per store.
  */
 import { parseArgs } from 'node:util'
-import { GROUPS, type GroupName, parseGroups, positiveInt } from './args.js'
+import { DATASET_OPTIONS, type GroupName, parseDatasetOptions } from './args.js'
 import { type BenchConfig, type Dataset, identity, makeDataset } from './dataset.js'
 import { type Measurement, STORES, type StoreName, collectGarbage, diskUsage, mib, peakRss, removeDir, tempDir } from './measure.js'
 import { openStore, verifyStore } from './stores.js'
@@ -40,37 +40,20 @@ function parseStoreArgs(argv: string[]): StoreRunOptions {
     args: argv,
     options: {
       store: { type: 'string' },
-      n: { type: 'string', default: '200000' },
-      gets: { type: 'string' },
-      'key-size': { type: 'string', default: '16' },
-      'value-size': { type: 'string', default: '100' },
-      batch: { type: 'string', default: '1000' },
-      ranges: { type: 'string', default: '10000' },
-      'sync-puts': { type: 'string', default: '2000' },
-      seed: { type: 'string', default: '1' },
-      'btree-cache-mib': { type: 'string' },
-      only: { type: 'string', default: GROUPS.join(',') },
+      ...DATASET_OPTIONS,
     },
   })
   const store = values.store
   if (store === undefined || !(STORES as readonly string[]).includes(store)) {
     throw new RangeError(`--store must be one of ${STORES.join(', ')}, got ${String(store)}`)
   }
-  const n = positiveInt('n', values.n)
+  const { config, gets, groups, btreeCacheMiB } = parseDatasetOptions(values)
   return {
     store: store as StoreName,
-    config: {
-      n,
-      keySize: positiveInt('key-size', values['key-size']),
-      valueSize: positiveInt('value-size', values['value-size']),
-      batch: positiveInt('batch', values.batch),
-      ranges: positiveInt('ranges', values.ranges),
-      syncPuts: positiveInt('sync-puts', values['sync-puts']),
-      seed: positiveInt('seed', values.seed),
-    },
-    gets: values.gets === undefined ? n : Math.min(n, positiveInt('gets', values.gets)),
-    groups: parseGroups(values.only),
-    btreeCacheBytes: values['btree-cache-mib'] === undefined ? undefined : positiveInt('btree-cache-mib', values['btree-cache-mib']) * 1048576,
+    config,
+    gets,
+    groups,
+    btreeCacheBytes: btreeCacheMiB === undefined ? undefined : btreeCacheMiB * 1048576,
   }
 }
 
