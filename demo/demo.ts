@@ -28,7 +28,9 @@ await engine.update((tx) => {
 })
 const snapshot = engine.begin()
 await engine.update((tx) => tx.bucket('users')!.put(Buffer.from('id:101'), Buffer.from('Robert')))
-console.log(`   committed txid ${engine.txid}; a snapshot taken before still sees id:101 = ${text(snapshot.bucket('users')!.get(Buffer.from('id:101')))}`)
+console.log(
+  `   committed txid ${engine.txid}; a snapshot taken before still sees id:101 = ${text(snapshot.bucket('users')!.get(Buffer.from('id:101')))}`,
+)
 snapshot.close()
 engine.view((tx) => {
   const c = tx.bucket('users')!.cursor()
@@ -42,12 +44,12 @@ const cities = level.sublevel<string, { country: string }>('cities', { valueEnco
 await level.batch([
   { type: 'put', key: 'greeting', value: 'hello' },
   { type: 'put', key: 'paris', value: { country: 'France' }, sublevel: cities },
-  { type: 'put', key: 'kyoto', value: { country: 'Japan' }, sublevel: cities }
+  { type: 'put', key: 'kyoto', value: { country: 'Japan' }, sublevel: cities },
 ])
 for await (const [key, value] of cities.iterator()) console.log(`   cities: ${key} -> ${JSON.stringify(value)}`)
 console.log(`   the root sees every key, prefixed: ${(await level.keys().all()).join(', ')}`)
 
-console.log('3. kysely-btree: SQL-shaped tables in the same file, with SQLite\'s answers')
+console.log("3. kysely-btree: SQL-shaped tables in the same file, with SQLite's answers")
 const sql = new Kysely<DB>({ dialect: new BTreeDialect({ database: engine }) })
 await sql.schema
   .createTable('person')
@@ -56,11 +58,27 @@ await sql.schema
   .addColumn('name', 'text', (c) => c.notNull())
   .addColumn('age', 'integer')
   .execute()
-await sql.insertInto('person').values([{ name: 'Ann', age: 36 }, { name: 'Ben', age: 17 }, { name: 'Cy', age: null }]).execute()
+await sql
+  .insertInto('person')
+  .values([
+    { name: 'Ann', age: 36 },
+    { name: 'Ben', age: 17 },
+    { name: 'Cy', age: null },
+  ])
+  .execute()
 await sql.transaction().execute(async (trx) => {
-  await trx.updateTable('person').set((eb) => ({ age: eb('age', '+', 1) })).where('name', '=', 'Ben').execute()
+  await trx
+    .updateTable('person')
+    .set((eb) => ({ age: eb('age', '+', 1) }))
+    .where('name', '=', 'Ben')
+    .execute()
 })
-const adults = await sql.selectFrom('person').select(['id', 'name', 'age']).where('age', '>=', 18).orderBy('name').execute()
+const adults = await sql
+  .selectFrom('person')
+  .select(['id', 'name', 'age'])
+  .where('age', '>=', 18)
+  .orderBy('name')
+  .execute()
 console.log(`   adults: ${JSON.stringify(adults)}`)
 
 await sql.destroy()
@@ -70,7 +88,9 @@ await engine.close()
 
 const reopened = await open(file)
 const check = reopened.check()
-console.log(`4. reopened at txid ${reopened.txid}; check(): ${check.ok ? 'ok' : 'PROBLEMS'}, pages ${JSON.stringify(check.pages)}`)
+console.log(
+  `4. reopened at txid ${reopened.txid}; check(): ${check.ok ? 'ok' : 'PROBLEMS'}, pages ${JSON.stringify(check.pages)}`,
+)
 await reopened.close()
 console.log(`   file size ${fs.statSync(file).size} bytes; removing ${dir}`)
 fs.rmSync(dir, { recursive: true, force: true })

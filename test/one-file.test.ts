@@ -35,8 +35,15 @@ describe('one file, three packages', () => {
     await level.sublevel('s').put('a', '1')
     await level.put('b', '2')
     const kysely = new Kysely<DB>({ dialect: new BTreeDialect({ database: engine }) })
-    await kysely.schema.createTable('note').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'text').execute()
-    await kysely.insertInto('note').values([{ body: 'x' }, { body: 'y' }]).execute()
+    await kysely.schema
+      .createTable('note')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('body', 'text')
+      .execute()
+    await kysely
+      .insertInto('note')
+      .values([{ body: 'x' }, { body: 'y' }])
+      .execute()
     await kysely.destroy()
     await level.close()
     // The bindings leave a database they were given open.
@@ -53,7 +60,7 @@ describe('one file, three packages', () => {
     const kysely2 = new Kysely<DB>({ dialect: new BTreeDialect({ database: engine }) })
     expect(await kysely2.selectFrom('note').select(['id', 'body']).orderBy('id').execute()).to.deep.equal([
       { id: 1, body: 'x' },
-      { id: 2, body: 'y' }
+      { id: 2, body: 'y' },
     ])
     await kysely2.destroy()
     expect(engine.view((tx) => tx.bucket('raw')!.get(Buffer.from('k')))).to.deep.equal(Buffer.from('v'))

@@ -4,8 +4,12 @@ export type GroupName = (typeof GROUPS)[number]
 
 export function parseGroups(text: string): Set<GroupName> {
   const groups = new Set<GroupName>()
-  for (const name of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    if (!(GROUPS as readonly string[]).includes(name)) throw new RangeError(`--only: unknown group '${name}' (known: ${GROUPS.join(', ')})`)
+  for (const name of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
+    if (!(GROUPS as readonly string[]).includes(name))
+      throw new RangeError(`--only: unknown group '${name}' (known: ${GROUPS.join(', ')})`)
     groups.add(name as GroupName)
   }
   if (groups.size === 0) throw new RangeError('--only: no group selected')
@@ -33,7 +37,15 @@ export const DATASET_OPTIONS = {
 } as const
 
 export interface DatasetOptions {
-  config: { n: number; keySize: number; valueSize: number; batch: number; ranges: number; syncPuts: number; seed: number }
+  config: {
+    n: number
+    keySize: number
+    valueSize: number
+    batch: number
+    ranges: number
+    syncPuts: number
+    seed: number
+  }
   /** Random gets to time: at most n. */
   gets: number
   groups: Set<GroupName>
@@ -56,6 +68,7 @@ export function parseDatasetOptions(values: { [K in keyof typeof DATASET_OPTIONS
     config,
     gets: values.gets === undefined ? config.n : Math.min(config.n, positiveInt('gets', values.gets)),
     groups: parseGroups(values.only ?? ''),
-    btreeCacheMiB: values['btree-cache-mib'] === undefined ? undefined : positiveInt('btree-cache-mib', values['btree-cache-mib']),
+    btreeCacheMiB:
+      values['btree-cache-mib'] === undefined ? undefined : positiveInt('btree-cache-mib', values['btree-cache-mib']),
   }
 }

@@ -180,7 +180,8 @@ export function formatTable(rows: Row[]): string {
   const cols = ['workload', 'btree', 'classic', 'memory', 'vsClassic', 'vsMemory', 'target', 'met'] as const
   const left = new Set<string>(['workload', 'target', 'met'])
   const width = cols.map((c) => Math.max(...all.map((r) => r[c].length)))
-  const line = (r: Row): string => `| ${cols.map((c, i) => (left.has(c) ? r[c].padEnd(width[i]!) : r[c].padStart(width[i]!))).join(' | ')} |`
+  const line = (r: Row): string =>
+    `| ${cols.map((c, i) => (left.has(c) ? r[c].padEnd(width[i]!) : r[c].padStart(width[i]!))).join(' | ')} |`
   const rule = `|${cols.map((c, i) => (left.has(c) ? '-'.repeat(width[i]! + 2) : `${'-'.repeat(width[i]! + 1)}:`)).join('|')}|`
   return [line(header), rule, ...rows.map(line)].join('\n')
 }

@@ -54,28 +54,68 @@ function parseOptions(argv: string[]): RunOptions {
   validateConfig(config)
   const only = values.only
   const stores: StoreName[] = []
-  for (const name of values.stores.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    if (!(STORES as readonly string[]).includes(name)) throw new RangeError(`--stores: unknown store '${name}' (known: ${STORES.join(', ')})`)
+  for (const name of values.stores
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
+    if (!(STORES as readonly string[]).includes(name))
+      throw new RangeError(`--stores: unknown store '${name}' (known: ${STORES.join(', ')})`)
     stores.push(name as StoreName)
   }
   if (stores.length === 0) throw new RangeError('--stores: no store selected')
   const childArgs: string[] = [
-    '--n', String(config.n), '--gets', String(gets), '--key-size', String(config.keySize), '--value-size', String(config.valueSize),
-    '--batch', String(config.batch), '--ranges', String(config.ranges), '--sync-puts', String(config.syncPuts), '--seed', String(config.seed), '--only', only,
+    '--n',
+    String(config.n),
+    '--gets',
+    String(gets),
+    '--key-size',
+    String(config.keySize),
+    '--value-size',
+    String(config.valueSize),
+    '--batch',
+    String(config.batch),
+    '--ranges',
+    String(config.ranges),
+    '--sync-puts',
+    String(config.syncPuts),
+    '--seed',
+    String(config.seed),
+    '--only',
+    only,
   ]
   const summary = `n=${config.n} gets=${gets} key=${config.keySize}B value=${config.valueSize}B batch=${config.batch} ranges=${config.ranges} sync-puts=${config.syncPuts} seed=${config.seed}`
   const rounds = positiveInt('rounds', values.rounds)
   if (cacheMiB !== undefined) childArgs.push('--btree-cache-mib', String(cacheMiB))
-  console.log(JSON.stringify({ workload: 'config', ...config, gets, stores, only, rounds, btreeCacheMiB: cacheMiB ?? 'default', node: process.version }))
-  return { childArgs, stores, rounds, cpuProfDir: values['cpu-prof'], summary: `${summary} rounds=${rounds}${cacheMiB === undefined ? '' : ` btree-cache=${cacheMiB}MiB`}` }
+  console.log(
+    JSON.stringify({
+      workload: 'config',
+      ...config,
+      gets,
+      stores,
+      only,
+      rounds,
+      btreeCacheMiB: cacheMiB ?? 'default',
+      node: process.version,
+    }),
+  )
+  return {
+    childArgs,
+    stores,
+    rounds,
+    cpuProfDir: values['cpu-prof'],
+    summary: `${summary} rounds=${rounds}${cacheMiB === undefined ? '' : ` btree-cache=${cacheMiB}MiB`}`,
+  }
 }
 
 /** Runs one store's process, echoing and collecting its JSON lines. Resolves with its exit code. */
 function runStore(store: StoreName, round: number, options: RunOptions, results: Measurement[]): Promise<number> {
   const script = fileURLToPath(new URL('./store-process.js', import.meta.url))
   const nodeArgs = ['--expose-gc']
-  if (options.cpuProfDir !== undefined) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${store}-${round}.cpuprofile`)
-  const child = spawn(process.execPath, [...nodeArgs, script, '--store', store, ...options.childArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+  if (options.cpuProfDir !== undefined)
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${store}-${round}.cpuprofile`)
+  const child = spawn(process.execPath, [...nodeArgs, script, '--store', store, ...options.childArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const lines = createInterface({ input: child.stdout })
   lines.on('line', (line) => {
     if (!line.startsWith('{')) {

@@ -8,7 +8,17 @@
 import { parseArgs } from 'node:util'
 import { DATASET_OPTIONS, type GroupName, parseDatasetOptions } from './args.js'
 import { type BenchConfig, type Dataset, identity, makeDataset } from './dataset.js'
-import { type Measurement, STORES, type StoreName, collectGarbage, diskUsage, mib, peakRss, removeDir, tempDir } from './measure.js'
+import {
+  type Measurement,
+  STORES,
+  type StoreName,
+  collectGarbage,
+  diskUsage,
+  mib,
+  peakRss,
+  removeDir,
+  tempDir,
+} from './measure.js'
 import { openStore, verifyStore } from './stores.js'
 import {
   type BenchDb,
@@ -78,7 +88,11 @@ class StoreRun {
     }
     if (groups.has('copy')) {
       const { store } = this.#options
-      await this.#withStore('copy-source', (source) => this.#withStore('copy', (db) => this.#step(() => copyFromClassic(source, db, store, this.#data))), 'classic-level')
+      await this.#withStore(
+        'copy-source',
+        (source) => this.#withStore('copy', (db) => this.#step(() => copyFromClassic(source, db, store, this.#data))),
+        'classic-level',
+      )
     }
   }
 
@@ -91,7 +105,16 @@ class StoreRun {
       if (store !== 'memory-level') {
         const usage = diskUsage(dir)
         const raw = data.config.n * (data.config.keySize + data.config.valueSize)
-        emit({ workload: W.disk, store, ops: data.config.n, seconds: 0, opsPerSec: 0, ...usage, rawBytes: raw, overRaw: usage.bytes / raw })
+        emit({
+          workload: W.disk,
+          store,
+          ops: data.config.n,
+          seconds: 0,
+          opsPerSec: 0,
+          ...usage,
+          rawBytes: raw,
+          overRaw: usage.bytes / raw,
+        })
       }
       await this.#step(() => randomGets(db, store, data, gets))
       await this.#step(() => getManyChunks(db, store, data))
@@ -121,7 +144,11 @@ class StoreRun {
   }
 
   /** Runs `fn` on a fresh database of `store` (this process's store unless told), then checks and removes it. */
-  async #withStore(label: string, fn: (db: BenchDb, dir: string) => Promise<void>, store: StoreName = this.#options.store): Promise<void> {
+  async #withStore(
+    label: string,
+    fn: (db: BenchDb, dir: string) => Promise<void>,
+    store: StoreName = this.#options.store,
+  ): Promise<void> {
     const dir = tempDir(`${store}-${label}`)
     try {
       const db = await openStore(store, dir, this.#options.btreeCacheBytes)
@@ -149,7 +176,16 @@ async function main(): Promise<void> {
   const before = peakRss()
   await new StoreRun(options, data).run()
   const peak = peakRss()
-  emit({ workload: W.rss, store: options.store, ops: 0, seconds: 0, opsPerSec: 0, bytes: peak, mib: mib(peak), datasetRssMiB: mib(before) })
+  emit({
+    workload: W.rss,
+    store: options.store,
+    ops: 0,
+    seconds: 0,
+    opsPerSec: 0,
+    bytes: peak,
+    mib: mib(peak),
+    datasetRssMiB: mib(before),
+  })
 }
 
 main().catch((err: unknown) => {

@@ -25,7 +25,10 @@ export async function openStore(store: StoreName, dir: string, btreeCacheBytes?:
       db = new MemoryLevel<Buffer, Buffer>(ENCODINGS) as unknown as BenchDb
       break
     case 'btree-level':
-      db = new BTreeLevel<Buffer, Buffer>(location, { ...ENCODINGS, ...(btreeCacheBytes === undefined ? {} : { cacheSize: btreeCacheBytes }) }) as unknown as BenchDb
+      db = new BTreeLevel<Buffer, Buffer>(location, {
+        ...ENCODINGS,
+        ...(btreeCacheBytes === undefined ? {} : { cacheSize: btreeCacheBytes }),
+      }) as unknown as BenchDb
       break
   }
   await db.open()

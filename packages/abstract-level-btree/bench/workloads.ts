@@ -43,32 +43,51 @@ export const W = {
 } as const
 
 /** Puts `values[order[i]]` under `keys[order[i]]` in array batches of `config.batch`. */
-export function fill(workload: string, db: BenchDb, store: StoreName, data: Dataset, order: Uint32Array, values: Buffer[]): Promise<Measurement> {
+export function fill(
+  workload: string,
+  db: BenchDb,
+  store: StoreName,
+  data: Dataset,
+  order: Uint32Array,
+  values: Buffer[],
+): Promise<Measurement> {
   const { batch } = data.config
-  return measure(workload, store, order.length, async () => {
-    for (let start = 0; start < order.length; start += batch) {
-      const end = Math.min(order.length, start + batch)
-      const ops = new Array<PutOp>(end - start)
-      for (let i = start; i < end; i++) {
-        const k = order[i]!
-        ops[i - start] = { type: 'put', key: data.keys[k]!, value: values[k]! }
+  return measure(
+    workload,
+    store,
+    order.length,
+    async () => {
+      for (let start = 0; start < order.length; start += batch) {
+        const end = Math.min(order.length, start + batch)
+        const ops = new Array<PutOp>(end - start)
+        for (let i = start; i < end; i++) {
+          const k = order[i]!
+          ops[i - start] = { type: 'put', key: data.keys[k]!, value: values[k]! }
+        }
+        await db.batch(ops)
       }
-      await db.batch(ops)
-    }
-  }, { batch })
+    },
+    { batch },
+  )
 }
 
 export function deleteAll(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
   const { batch } = data.config
   const order = data.deleteOrder
-  return measure(W.delete, store, order.length, async () => {
-    for (let start = 0; start < order.length; start += batch) {
-      const end = Math.min(order.length, start + batch)
-      const ops = new Array<DelOp>(end - start)
-      for (let i = start; i < end; i++) ops[i - start] = { type: 'del', key: data.keys[order[i]!]! }
-      await db.batch(ops)
-    }
-  }, { batch })
+  return measure(
+    W.delete,
+    store,
+    order.length,
+    async () => {
+      for (let start = 0; start < order.length; start += batch) {
+        const end = Math.min(order.length, start + batch)
+        const ops = new Array<DelOp>(end - start)
+        for (let i = start; i < end; i++) ops[i - start] = { type: 'del', key: data.keys[order[i]!]! }
+        await db.batch(ops)
+      }
+    },
+    { batch },
+  )
 }
 
 /** Single durable puts, one awaited after the other: each is its own durable commit. */
@@ -100,15 +119,21 @@ export async function randomGets(db: BenchDb, store: StoreName, data: Dataset, c
 export async function getManyChunks(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
   const { keys, getOrder, config } = data
   let missing = 0
-  const m = await measure(W.getMany, store, config.n, async () => {
-    for (let start = 0; start < config.n; start += GET_MANY_CHUNK) {
-      const end = Math.min(config.n, start + GET_MANY_CHUNK)
-      const chunk = new Array<Buffer>(end - start)
-      for (let i = start; i < end; i++) chunk[i - start] = keys[getOrder[i]!]!
-      const got = await db.getMany(chunk)
-      for (const v of got) if (v === undefined) missing++
-    }
-  }, { chunk: GET_MANY_CHUNK })
+  const m = await measure(
+    W.getMany,
+    store,
+    config.n,
+    async () => {
+      for (let start = 0; start < config.n; start += GET_MANY_CHUNK) {
+        const end = Math.min(config.n, start + GET_MANY_CHUNK)
+        const chunk = new Array<Buffer>(end - start)
+        for (let i = start; i < end; i++) chunk[i - start] = keys[getOrder[i]!]!
+        const got = await db.getMany(chunk)
+        for (const v of got) if (v === undefined) missing++
+      }
+    },
+    { chunk: GET_MANY_CHUNK },
+  )
   if (missing > 0) throw new Error(`${store}: getMany missed ${missing} of ${config.n} keys`)
   return m
 }
@@ -128,18 +153,24 @@ export async function iterateForAwait(db: BenchDb, store: StoreName, data: Datas
 
 export async function iterateNextv(db: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
   let count = 0
-  const m = await measure(W.nextv, store, data.config.n, async () => {
-    const it = db.iterator()
-    try {
-      for (;;) {
-        const entries = await it.nextv(NEXTV_SIZE)
-        if (entries.length === 0) break
-        count += entries.length
+  const m = await measure(
+    W.nextv,
+    store,
+    data.config.n,
+    async () => {
+      const it = db.iterator()
+      try {
+        for (;;) {
+          const entries = await it.nextv(NEXTV_SIZE)
+          if (entries.length === 0) break
+          count += entries.length
+        }
+      } finally {
+        await it.close()
       }
-    } finally {
-      await it.close()
-    }
-  }, { size: NEXTV_SIZE })
+    },
+    { size: NEXTV_SIZE },
+  )
   expectCount(store, W.nextv, count, data.config.n)
   return m
 }
@@ -149,12 +180,18 @@ export async function rangeScans(db: BenchDb, store: StoreName, data: Dataset): 
   const { keys, rangeStarts, config } = data
   const expected = Math.min(RANGE_LENGTH, config.n)
   let short = 0
-  const m = await measure(W.range, store, rangeStarts.length, async () => {
-    for (let i = 0; i < rangeStarts.length; i++) {
-      const entries = await db.iterator({ gte: keys[rangeStarts[i]!]!, limit: RANGE_LENGTH }).all()
-      if (entries.length !== expected) short++
-    }
-  }, { length: RANGE_LENGTH })
+  const m = await measure(
+    W.range,
+    store,
+    rangeStarts.length,
+    async () => {
+      for (let i = 0; i < rangeStarts.length; i++) {
+        const entries = await db.iterator({ gte: keys[rangeStarts[i]!]!, limit: RANGE_LENGTH }).all()
+        if (entries.length !== expected) short++
+      }
+    },
+    { length: RANGE_LENGTH },
+  )
   if (short > 0) throw new Error(`${store}: ${short} range scans returned fewer than ${expected} entries`)
   return m
 }
@@ -187,8 +224,12 @@ export async function sublevelClear(db: BenchDb, store: StoreName, data: Dataset
   if (left.length !== 0) throw new Error(`${store}: the sublevel still has entries after clear()`)
   const kept = await db.keys().all()
   const expected = root.length + 2 * PUTS_AROUND_CLEAR
-  if (kept.length !== expected) throw new Error(`${store}: clear() of a sublevel left ${kept.length} root entries, expected ${expected}`)
-  return [{ ...m, ms: m.seconds * 1000 }, { ...after, ms: after.seconds * 1000, putsBeforeMs: before.seconds * 1000 }]
+  if (kept.length !== expected)
+    throw new Error(`${store}: clear() of a sublevel left ${kept.length} root entries, expected ${expected}`)
+  return [
+    { ...m, ms: m.seconds * 1000 },
+    { ...after, ms: after.seconds * 1000, putsBeforeMs: before.seconds * 1000 },
+  ]
 }
 
 function rootPuts(db: BenchDb, store: StoreName, label: string): Promise<Measurement> {
@@ -204,7 +245,12 @@ function rootPuts(db: BenchDb, store: StoreName, label: string): Promise<Measure
  * The migration path: `copyFromLevel` from a classic-level database of n entries (filled in key
  * order, not timed) into this store, in its default batches of 10,000 written with `sync: true`.
  */
-export async function copyFromClassic(source: BenchDb, target: BenchDb, store: StoreName, data: Dataset): Promise<Measurement> {
+export async function copyFromClassic(
+  source: BenchDb,
+  target: BenchDb,
+  store: StoreName,
+  data: Dataset,
+): Promise<Measurement> {
   const { batch, n } = data.config
   for (let start = 0; start < n; start += batch) {
     const end = Math.min(n, start + batch)
@@ -213,9 +259,15 @@ export async function copyFromClassic(source: BenchDb, target: BenchDb, store: S
     await source.batch(ops)
   }
   let copied = 0
-  const m = await measure(W.copy, store, n, async () => {
-    copied = (await copyFromLevel(source, target)).entries
-  }, { batchSize: DEFAULT_COPY_BATCH_SIZE })
+  const m = await measure(
+    W.copy,
+    store,
+    n,
+    async () => {
+      copied = (await copyFromLevel(source, target)).entries
+    },
+    { batchSize: DEFAULT_COPY_BATCH_SIZE },
+  )
   expectCount(store, W.copy, copied, n)
   return m
 }

@@ -28,7 +28,8 @@ export interface BTreeEngineOptions {
   readOnly?: boolean
 }
 
-export interface BTreeLevelOptions<K, V> extends AbstractDatabaseOptions<K, V>, Omit<AbstractOpenOptions, 'passive'>, BTreeEngineOptions {
+export interface BTreeLevelOptions<K, V>
+  extends AbstractDatabaseOptions<K, V>, Omit<AbstractOpenOptions, 'passive'>, BTreeEngineOptions {
   /**
    * An engine database that is already open: the Level data lives in its buckets beside any
    * others (`location` is then only a label). The BTreeLevel never closes it.
@@ -113,7 +114,12 @@ export interface BTreeLevel<KDefault = string, VDefault = string> {
  * thread pool); writes made in the same tick share one engine commit; sublevels keep their entries
  * in buckets of their own. See the README for the mapping, durability and limits.
  */
-export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLevel<string | Buffer | Uint8Array, KDefault, VDefault> {
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface above adds overload types only
+export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLevel<
+  string | Buffer | Uint8Array,
+  KDefault,
+  VDefault
+> {
   readonly #location: string
   readonly #store: LevelStore
   readonly #engineOptions: BTreeEngineOptions
@@ -151,7 +157,8 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
 
   async _open(options: OpenOptions): Promise<void> {
     if (this.#shared !== undefined) {
-      if (this.#shared.closed) throw new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the shared engine database is closed')
+      if (this.#shared.closed)
+        throw new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the shared engine database is closed')
       this.#store.attach(this.#shared)
       return
     }
@@ -230,13 +237,20 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
 
   async _batch(operations: PrivateOp[], options: WriteOptions): Promise<void> {
     const ops: WriteOp[] = operations.map((op) =>
-      op.type === 'put' ? { type: 'put', key: ownBytes(op.key), value: ownBytes(op.value!) } : { type: 'del', key: ownBytes(op.key) },
+      op.type === 'put'
+        ? { type: 'put', key: ownBytes(op.key), value: ownBytes(op.value!) }
+        : { type: 'del', key: ownBytes(op.key) },
     )
     return this.#store.write(ops, durability(options))
   }
 
   async _clear(options: ClearOptions): Promise<void> {
-    const request = { range: rangeOf(options), limit: options.limit, reverse: options.reverse, snapshot: options.snapshot }
+    const request = {
+      range: rangeOf(options),
+      limit: options.limit,
+      reverse: options.reverse,
+      snapshot: options.snapshot,
+    }
     return this.#store.clear(request, durability(options))
   }
 
@@ -267,7 +281,9 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
    */
   async approximateSize(start: KDefault, end: KDefault, options?: StartEndOptions<KDefault>): Promise<number> {
     await this.#whenOpen()
-    const encoding = (options?.keyEncoding === undefined ? this.keyEncoding() : this.keyEncoding(options.keyEncoding as 'utf8')) as {
+    const encoding = (
+      options?.keyEncoding === undefined ? this.keyEncoding() : this.keyEncoding(options.keyEncoding as 'utf8')
+    ) as {
       encode(data: unknown): string | Uint8Array
     }
     const range = rangeOf({ gte: encoding.encode(start), lt: encoding.encode(end) })
@@ -302,7 +318,8 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
 
   /** Removes the database at `location` (its file; the directory too when nothing else is in it). */
   static async destroy(location: string): Promise<void> {
-    if (typeof location !== 'string' || location === '') throw new TypeError("The first argument 'location' must be a non-empty string")
+    if (typeof location !== 'string' || location === '')
+      throw new TypeError("The first argument 'location' must be a non-empty string")
     await destroyLocation(location)
   }
 
@@ -311,12 +328,16 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
    * entry that can still be read (the damaged file is kept beside it as `data.btree.damaged`).
    */
   static async repair(location: string): Promise<void> {
-    if (typeof location !== 'string' || location === '') throw new TypeError("The first argument 'location' must be a non-empty string")
+    if (typeof location !== 'string' || location === '')
+      throw new TypeError("The first argument 'location' must be a non-empty string")
     await repairLocation(location)
   }
 
   async #whenOpen(): Promise<void> {
-    if (this.status === 'opening') await new Promise<void>((resolve, reject) => this.defer(() => (this.status === 'open' ? resolve() : reject(notOpen()))))
+    if (this.status === 'opening')
+      await new Promise<void>((resolve, reject) =>
+        this.defer(() => (this.status === 'open' ? resolve() : reject(notOpen()))),
+      )
     if (this.status !== 'open') throw notOpen()
   }
 }
@@ -324,4 +345,3 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
 function notOpen(): BTreeLevelError {
   return new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'Database is not open')
 }
-

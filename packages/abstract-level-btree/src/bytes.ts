@@ -29,7 +29,8 @@ export function fromBytes(bytes: Uint8Array, format: KeyFormat): string | Uint8A
 }
 
 /** Node's native UTF-8 decoder, which reads any Uint8Array (Buffer's own toString uses it). */
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, start: number, end: number): string }).utf8Slice
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, start: number, end: number): string })
+  .utf8Slice
 
 /** The UTF-8 text of `bytes` (a page view is fine: the string is independent of it). */
 export function utf8(bytes: Uint8Array): string {

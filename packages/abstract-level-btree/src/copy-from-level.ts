@@ -96,7 +96,11 @@ export const DEFAULT_COPY_BATCH_SIZE = 10_000
  *
  * Time: O(n) reads and writes; a re-run with `resume` skips what an earlier run committed.
  */
-export async function copyFromLevel(source: LevelLike, target: LevelLike, options: CopyFromLevelOptions = {}): Promise<CopyResult> {
+export async function copyFromLevel(
+  source: LevelLike,
+  target: LevelLike,
+  options: CopyFromLevelOptions = {},
+): Promise<CopyResult> {
   const { batchSize, onProgress, resume, sync, signal } = validateOptions(options)
   expectDatabase(source, 'source')
   expectDatabase(target, 'target')
@@ -172,16 +176,25 @@ interface ValidOptions {
 function validateOptions(options: CopyFromLevelOptions): ValidOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('copyFromLevel: options must be an object')
   const { batchSize = DEFAULT_COPY_BATCH_SIZE, onProgress, resume = false, sync = true, signal } = options
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`copyFromLevel: batchSize must be a positive integer, got ${String(batchSize)}`)
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('copyFromLevel: onProgress must be a function')
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`copyFromLevel: batchSize must be a positive integer, got ${String(batchSize)}`)
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new TypeError('copyFromLevel: onProgress must be a function')
   if (typeof resume !== 'boolean') throw new TypeError('copyFromLevel: resume must be a boolean')
   if (typeof sync !== 'boolean') throw new TypeError('copyFromLevel: sync must be a boolean')
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('copyFromLevel: signal must be an AbortSignal')
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new TypeError('copyFromLevel: signal must be an AbortSignal')
   return { batchSize, onProgress, resume, sync, signal }
 }
 
 function expectDatabase(db: LevelLike, role: string): void {
-  if (db === null || typeof db !== 'object' || typeof db.iterator !== 'function' || typeof db.keys !== 'function' || typeof db.batch !== 'function') {
+  if (
+    db === null ||
+    typeof db !== 'object' ||
+    typeof db.iterator !== 'function' ||
+    typeof db.keys !== 'function' ||
+    typeof db.batch !== 'function'
+  ) {
     throw new TypeError(`copyFromLevel: ${role} must be an abstract-level database`)
   }
 }
@@ -190,7 +203,10 @@ function expectDatabase(db: LevelLike, role: string): void {
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted !== true) return
   const reason: unknown = signal.reason
-  const error = new ModuleError('Operation has been aborted', { code: 'LEVEL_ABORTED', ...(reason instanceof Error ? { cause: reason } : {}) })
+  const error = new ModuleError('Operation has been aborted', {
+    code: 'LEVEL_ABORTED',
+    ...(reason instanceof Error ? { cause: reason } : {}),
+  })
   Object.defineProperty(error, 'name', { value: 'AbortError' })
   throw error
 }

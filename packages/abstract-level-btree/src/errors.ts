@@ -53,7 +53,8 @@ const LEVEL_CODES: Partial<Record<ErrorCode, LevelErrorCode>> = {
 /** The Level error for an engine error (engine error as `cause`); any other error unchanged. */
 export function toLevelError(err: unknown): unknown {
   // The engine's RangeErrors and TypeErrors carry engine codes too, without being BTreeErrors.
-  if (!(err instanceof Error) || !(err instanceof BTreeError || err instanceof RangeError || err instanceof TypeError)) return err
+  if (!(err instanceof Error) || !(err instanceof BTreeError || err instanceof RangeError || err instanceof TypeError))
+    return err
   const code = LEVEL_CODES[(err as { code?: unknown }).code as ErrorCode]
   return code === undefined ? err : new BTreeLevelError(code, err.message, { cause: err })
 }

@@ -5,4 +5,11 @@ export { BTreeSnapshot } from './snapshot.js'
 export { BTreeLevelError, toLevelError } from './errors.js'
 export type { LevelErrorCode } from './errors.js'
 export { DATA_FILE } from './location.js'
-export { copyFromLevel, DEFAULT_COPY_BATCH_SIZE, type CopyFromLevelOptions, type CopyProgress, type CopyResult, type LevelLike } from './copy-from-level.js'
+export {
+  copyFromLevel,
+  DEFAULT_COPY_BATCH_SIZE,
+  type CopyFromLevelOptions,
+  type CopyProgress,
+  type CopyResult,
+  type LevelLike,
+} from './copy-from-level.js'

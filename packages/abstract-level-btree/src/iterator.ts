@@ -51,7 +51,12 @@ class IteratorReader {
   }
 
   get #cursor(): MergedCursor {
-    this.#merged ??= new MergedCursor(this.#state.tx, this.#state.registry, rangeOf(this.#options), this.#options.reverse)
+    this.#merged ??= new MergedCursor(
+      this.#state.tx,
+      this.#state.registry,
+      rangeOf(this.#options),
+      this.#options.reverse,
+    )
     return this.#merged
   }
 

@@ -147,7 +147,11 @@ export class LevelStore {
   }
 
   /** The values of `keys` in `format`, all read from one snapshot. */
-  getMany(snapshot: BTreeSnapshot | undefined, keys: ReadonlyArray<string | Uint8Array>, format: KeyFormat): Array<string | Uint8Array | undefined> {
+  getMany(
+    snapshot: BTreeSnapshot | undefined,
+    keys: ReadonlyArray<string | Uint8Array>,
+    format: KeyFormat,
+  ): Array<string | Uint8Array | undefined> {
     try {
       const state = snapshot === undefined ? this.#newestState() : snapshot.state
       const out = new Array<string | Uint8Array | undefined>(keys.length)
@@ -171,13 +175,16 @@ export class LevelStore {
   write(ops: readonly WriteOp[], durability: Durability): Promise<void> {
     const declared = this.#declared
     return this.#track(
-      this.engine.update((tx) => {
-        const router = new WriteRouter(tx, this.registry, this.names, declared)
-        for (const op of ops) {
-          if (op.type === 'put') router.put(op.key, op.value!)
-          else router.delete(op.key)
-        }
-      }, { durability }),
+      this.engine.update(
+        (tx) => {
+          const router = new WriteRouter(tx, this.registry, this.names, declared)
+          for (const op of ops) {
+            if (op.type === 'put') router.put(op.key, op.value!)
+            else router.delete(op.key)
+          }
+        },
+        { durability },
+      ),
     )
   }
 
@@ -189,11 +196,14 @@ export class LevelStore {
   clear(request: ClearRequest, durability: Durability): Promise<void> {
     const declared = this.#declared
     return this.#track(
-      this.engine.update((tx) => {
-        const router = new WriteRouter(tx, this.registry, this.names, declared)
-        if (request.limit === -1 && request.snapshot === undefined) this.#clearBuckets(tx, router, request.range)
-        else this.#clearInOrder(tx, router, request)
-      }, { durability }),
+      this.engine.update(
+        (tx) => {
+          const router = new WriteRouter(tx, this.registry, this.names, declared)
+          if (request.limit === -1 && request.snapshot === undefined) this.#clearBuckets(tx, router, request.range)
+          else this.#clearInOrder(tx, router, request)
+        },
+        { durability },
+      ),
     )
   }
 

@@ -12,7 +12,8 @@ export function approximateSize(state: ReadState, range: KeyRange): number {
     const bucket = state.tx.bucket(route.bucket)
     if (bucket === undefined) continue
     const source = new BucketSource(bucket, route.prefix, local, false)
-    for (source.rewind(); source.valid; source.advance()) bytes += route.prefix.byteLength + source.key.byteLength + source.value.byteLength
+    for (source.rewind(); source.valid; source.advance())
+      bytes += route.prefix.byteLength + source.key.byteLength + source.value.byteLength
   }
   return bytes
 }

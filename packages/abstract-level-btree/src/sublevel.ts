@@ -1,7 +1,11 @@
 import { AbstractSublevel } from 'abstract-level'
 import { storeOf } from './level-store.js'
 
-type SublevelConstructor = new (db: object, name: string | string[], options?: object) => AbstractSublevel<object, string | Buffer | Uint8Array, unknown, unknown>
+type SublevelConstructor = new (
+  db: object,
+  name: string | string[],
+  options?: object,
+) => AbstractSublevel<object, string | Buffer | Uint8Array, unknown, unknown>
 /** abstract-level's sublevel, typed for subclassing (its .d.ts lacks the private API). */
 const SublevelBase = AbstractSublevel as unknown as SublevelConstructor
 

@@ -24,7 +24,9 @@ interface Line {
 
 describe('npm run bench (smoke, n = 300)', function () {
   it('runs every workload on every store and prints JSON lines and the table', async function () {
-    const { stdout } = await run(process.execPath, [RUN_JS, '--n', '300', '--ranges', '20', '--sync-puts', '10'], { maxBuffer: 1 << 24 })
+    const { stdout } = await run(process.execPath, [RUN_JS, '--n', '300', '--ranges', '20', '--sync-puts', '10'], {
+      maxBuffer: 1 << 24,
+    })
     const lines = stdout.split('\n').filter((l) => l.startsWith('{'))
     const parsed = lines.map((l) => JSON.parse(l) as Line)
     expect(parsed[0]).to.deep.include({ workload: 'config', n: 300 })
@@ -50,7 +52,10 @@ describe('npm run bench (smoke, n = 300)', function () {
   })
 
   it('refuses a bad size with a message and a non-zero exit', async function () {
-    const error = await run(process.execPath, [RUN_JS, '--n', '0']).then(() => undefined, (err: unknown) => err as { code: number; stderr: string })
+    const error = await run(process.execPath, [RUN_JS, '--n', '0']).then(
+      () => undefined,
+      (err: unknown) => err as { code: number; stderr: string },
+    )
     expect(error?.code).to.equal(1)
     expect(error?.stderr).to.match(/--n must be a positive integer/)
   })

@@ -13,7 +13,11 @@ interface Closable {
  * Mocha hooks: a fresh temp directory per test, and every database tracked through `track` closed
  * after it (and `check()`ed first when it is an open BTreeLevel that owns its engine).
  */
-export function useLocations(): { location: (name?: string) => string; dir: () => string; track: <T extends Closable>(db: T) => T } {
+export function useLocations(): {
+  location: (name?: string) => string
+  dir: () => string
+  track: <T extends Closable>(db: T) => T
+} {
   let dir: string | undefined
   let opened: Closable[] = []
   beforeEach(() => {
@@ -42,7 +46,9 @@ export function expectCheckOk(db: { engine: Database }): void {
 }
 
 /** The error a promise rejects with (fails if it resolves). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: Error & { code?: string } }> {
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & { code?: string; cause?: Error & { code?: string } }> {
   try {
     await promise
   } catch (err) {

@@ -63,7 +63,12 @@ async function fillSource(db: ClassicLevel<Buffer, Buffer>, seed: number): Promi
   await db.batch([...root.values()].map(([key, value]) => ({ type: 'put' as const, key, value })))
   const sub = db.sublevel<string, unknown>('sub', { valueEncoding: 'json' })
   const ops = []
-  for (let i = 0; i < SUB_ENTRIES; i++) ops.push({ type: 'put' as const, key: `k${String(i).padStart(5, '0')}`, value: { i, tag: randomBytes(random, 0, 20).toString('base64') } })
+  for (let i = 0; i < SUB_ENTRIES; i++)
+    ops.push({
+      type: 'put' as const,
+      key: `k${String(i).padStart(5, '0')}`,
+      value: { i, tag: randomBytes(random, 0, 20).toString('base64') },
+    })
   await sub.batch(ops)
   const deep = sub.sublevel<string, unknown>('deep', { valueEncoding: 'json' })
   for (let i = 0; i < DEEP_ENTRIES; i++) await deep.put(`d${i}`, randomBytes(random, 0, 50).toString('hex'))
@@ -124,7 +129,10 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
   it('copies every entry, sublevels included, in batches with progress, and the copy survives a reopen', async function () {
     const target = await openTarget('copy')
     const progress: CopyProgress[] = []
-    const result = await copyFromLevel(source, target, { batchSize: BATCH, onProgress: (p) => void progress.push({ ...p }) })
+    const result = await copyFromLevel(source, target, {
+      batchSize: BATCH,
+      onProgress: (p) => void progress.push({ ...p }),
+    })
     const bytes = expected.all.reduce((sum, [k, v]) => sum + k.length + v.length, 0)
     expect(result).to.deep.equal({ entries: n, bytes, batches: Math.ceil(n / BATCH), resumedAfter: undefined })
     expect(progress).to.have.length(Math.ceil(n / BATCH))
@@ -138,7 +146,9 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
     // A few point reads through the sublevels as an application would make them.
     const sub = target.sublevel<string, unknown>('sub', { valueEncoding: 'json' })
     expect(await sub.get(expected.sub[7]![0])).to.deep.equal(expected.sub[7]![1])
-    expect(await sub.sublevel<string, unknown>('deep', { valueEncoding: 'json' }).get('d3')).to.equal(expected.deep.find(([k]) => k === 'd3')![1])
+    expect(await sub.sublevel<string, unknown>('deep', { valueEncoding: 'json' }).get('d3')).to.equal(
+      expected.deep.find(([k]) => k === 'd3')![1],
+    )
     await target.close()
 
     const reopened = await openTarget('copy')
@@ -194,13 +204,20 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
         },
         signal: controller.signal,
       })
-      const error = await copy.then(() => undefined, (err: unknown) => err)
+      const error = await copy.then(
+        () => undefined,
+        (err: unknown) => err,
+      )
       expect(error).to.be.instanceOf(Error)
       expect((error as { code?: string }).code).to.equal('LEVEL_ABORTED')
       expect(await target.keys().all()).to.have.length(2 * BATCH)
 
       const progress: number[] = []
-      const rest = await copyFromLevel(source, target, { batchSize: BATCH, resume: true, onProgress: (p) => void progress.push(p.entries) })
+      const rest = await copyFromLevel(source, target, {
+        batchSize: BATCH,
+        resume: true,
+        onProgress: (p) => void progress.push(p.entries),
+      })
       expect(rest.entries).to.equal(n - 2 * BATCH)
       expect(Buffer.from(rest.resumedAfter!).equals(expected.all[2 * BATCH - 1]![0])).to.equal(true)
       expect(progress.at(-1)).to.equal(n - 2 * BATCH)
@@ -224,7 +241,12 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
           if (p.batches === 3) throw failure
         },
       })
-      expect(await copy.then(() => undefined, (err: unknown) => err)).to.equal(failure)
+      expect(
+        await copy.then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      ).to.equal(failure)
       expect(await target.keys().all()).to.have.length(3 * BATCH)
       expectCheckOk(target)
     } finally {
@@ -233,12 +255,20 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
   })
 
   it('copies an empty database as zero entries, and refuses bad arguments with TypeError or RangeError', async function () {
-    const emptySource = new ClassicLevel<Buffer, Buffer>(path.join(dir, 'empty-classic'), { keyEncoding: 'buffer', valueEncoding: 'buffer' })
+    const emptySource = new ClassicLevel<Buffer, Buffer>(path.join(dir, 'empty-classic'), {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+    })
     const target = await openTarget('empty')
     try {
       await emptySource.open()
       let calls = 0
-      expect(await copyFromLevel(emptySource, target, { onProgress: () => void calls++ })).to.deep.equal({ entries: 0, bytes: 0, batches: 0, resumedAfter: undefined })
+      expect(await copyFromLevel(emptySource, target, { onProgress: () => void calls++ })).to.deep.equal({
+        entries: 0,
+        bytes: 0,
+        batches: 0,
+        resumedAfter: undefined,
+      })
       expect(calls).to.equal(0)
       for (const batchSize of [0, -1, 1.5, Number.NaN]) {
         await expectRejection(copyFromLevel(source, target, { batchSize }), RangeError)
@@ -259,7 +289,11 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
     await source.close()
     const target = path.join(dir, 'from-command-line')
     try {
-      const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', ONE_LINER, sourceLocation, target], { cwd: PACKAGE_DIR })
+      const { stdout, stderr } = await run(
+        process.execPath,
+        ['--input-type=module', '-e', ONE_LINER, sourceLocation, target],
+        { cwd: PACKAGE_DIR },
+      )
       expect(JSON.parse(stdout)).to.deep.include({ entries: n })
       expect(stderr).to.match(new RegExp(`${n} entries`))
     } finally {
@@ -284,6 +318,9 @@ const ONE_LINER = ((): string => {
 })()
 
 async function expectRejection(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
-  const error = await promise.then(() => undefined, (err: unknown) => err)
+  const error = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   expect(error).to.be.instanceOf(type)
 }

@@ -33,37 +33,57 @@ export async function btreeFill(
 ): Promise<Measurement> {
   const { batch } = data.config
   const { keys } = data
-  return measure(workload, ENGINE, order.length, async () => {
-    for (let start = 0; start < order.length; start += batch) {
-      const end = Math.min(start + batch, order.length)
-      await db.update((tx) => {
-        const b = tx.createBucketIfNotExists(BUCKET)
-        for (let j = start; j < end; j++) {
-          const i = order[j]!
-          b.put(keys[i]!, values[i]!)
-        }
-      }, { durability })
-    }
-    // The journal defers writing pages to checkpoints: the last one is part of the workload's cost.
-    await db.checkpoint()
-  }, { batch, durability })
+  return measure(
+    workload,
+    ENGINE,
+    order.length,
+    async () => {
+      for (let start = 0; start < order.length; start += batch) {
+        const end = Math.min(start + batch, order.length)
+        await db.update(
+          (tx) => {
+            const b = tx.createBucketIfNotExists(BUCKET)
+            for (let j = start; j < end; j++) {
+              const i = order[j]!
+              b.put(keys[i]!, values[i]!)
+            }
+          },
+          { durability },
+        )
+      }
+      // The journal defers writing pages to checkpoints: the last one is part of the workload's cost.
+      await db.checkpoint()
+    },
+    { batch, durability },
+  )
 }
 
 /** Deletes every key of `order`, `batch` per commit. */
-export async function btreeDeleteAll(workload: string, db: Database, data: Dataset, order: ArrayLike<number>): Promise<Measurement> {
+export async function btreeDeleteAll(
+  workload: string,
+  db: Database,
+  data: Dataset,
+  order: ArrayLike<number>,
+): Promise<Measurement> {
   const { batch } = data.config
   const { keys } = data
   let missing = 0
-  const m = await measure(workload, ENGINE, order.length, async () => {
-    for (let start = 0; start < order.length; start += batch) {
-      const end = Math.min(start + batch, order.length)
-      await db.update((tx) => {
-        const b = tx.bucket(BUCKET)!
-        for (let j = start; j < end; j++) if (!b.delete(keys[order[j]!]!)) missing++
-      })
-    }
-    await db.checkpoint()
-  }, { batch, durability: 'full' })
+  const m = await measure(
+    workload,
+    ENGINE,
+    order.length,
+    async () => {
+      for (let start = 0; start < order.length; start += batch) {
+        const end = Math.min(start + batch, order.length)
+        await db.update((tx) => {
+          const b = tx.bucket(BUCKET)!
+          for (let j = start; j < end; j++) if (!b.delete(keys[order[j]!]!)) missing++
+        })
+      }
+      await db.checkpoint()
+    },
+    { batch, durability: 'full' },
+  )
   if (missing > 0) throw new Error(`${workload}: ${missing} keys were not there to delete`)
   return m
 }
@@ -72,30 +92,42 @@ export async function btreeDeleteAll(workload: string, db: Database, data: Datas
 export function btreeGetSnapshot(db: Database, data: Dataset): Promise<Measurement> {
   const { keys, getOrder } = data
   const size = data.config.valueSize
-  return measure('random get', ENGINE, getOrder.length, () => {
-    const tx = db.begin()
-    try {
-      const b = tx.bucket(BUCKET)!
-      for (let j = 0; j < getOrder.length; j++) {
-        if (b.get(keys[getOrder[j]!]!)?.length !== size) throw new Error('random get: missing key')
+  return measure(
+    'random get',
+    ENGINE,
+    getOrder.length,
+    () => {
+      const tx = db.begin()
+      try {
+        const b = tx.bucket(BUCKET)!
+        for (let j = 0; j < getOrder.length; j++) {
+          if (b.get(keys[getOrder[j]!]!)?.length !== size) throw new Error('random get: missing key')
+        }
+      } finally {
+        tx.close()
       }
-    } finally {
-      tx.close()
-    }
-  }, { via: 'one snapshot (db.begin)' })
+    },
+    { via: 'one snapshot (db.begin)' },
+  )
 }
 
 /** n gets, each in its own `db.view` (a snapshot opened and closed per get). */
 export function btreeGetView(db: Database, data: Dataset): Promise<Measurement> {
   const { keys, getOrder } = data
   const size = data.config.valueSize
-  return measure('random get (view per get)', ENGINE, getOrder.length, () => {
-    for (let j = 0; j < getOrder.length; j++) {
-      const key = keys[getOrder[j]!]!
-      const v = db.view((tx) => tx.bucket(BUCKET)!.get(key))
-      if (v?.length !== size) throw new Error('random get (view): missing key')
-    }
-  }, { via: 'db.view per get' })
+  return measure(
+    'random get (view per get)',
+    ENGINE,
+    getOrder.length,
+    () => {
+      for (let j = 0; j < getOrder.length; j++) {
+        const key = keys[getOrder[j]!]!
+        const v = db.view((tx) => tx.bucket(BUCKET)!.get(key))
+        if (v?.length !== size) throw new Error('random get (view): missing key')
+      }
+    },
+    { via: 'db.view per get' },
+  )
 }
 
 /** A cursor from first to last, touching every key and value byte count. */
@@ -151,18 +183,35 @@ export function expectedRangeEntries(data: Dataset): number {
 /** `count` single-put durable commits, each awaited before the next. */
 export function btreeCommitsSerial(db: Database, data: Dataset, count: number): Promise<Measurement> {
   const { keys, values } = data
-  return measure('durable commits, one by one', ENGINE, count, async () => {
-    for (let i = 0; i < count; i++) await db.update((tx) => tx.createBucketIfNotExists(BUCKET).put(keys[i]!, values[i]!))
-  }, { durability: 'full' })
+  return measure(
+    'durable commits, one by one',
+    ENGINE,
+    count,
+    async () => {
+      for (let i = 0; i < count; i++)
+        await db.update((tx) => tx.createBucketIfNotExists(BUCKET).put(keys[i]!, values[i]!))
+    },
+    { durability: 'full' },
+  )
 }
 
 /** `count` single-put durable commits with 64 outstanding; queued updates share a commit. */
-export async function btreeCommitsConcurrent(db: Database, data: Dataset, count: number, width = 64): Promise<Measurement> {
+export async function btreeCommitsConcurrent(
+  db: Database,
+  data: Dataset,
+  count: number,
+  width = 64,
+): Promise<Measurement> {
   const { keys, values2 } = data
   const before = db.txid
-  const m = await measure(`durable commits, ${width} in flight`, ENGINE, count, () =>
-    inFlight(count, width, (i) => db.update((tx) => tx.createBucketIfNotExists(BUCKET).put(keys[i]!, values2[i]!))),
-  { durability: 'full', inFlight: width })
+  const m = await measure(
+    `durable commits, ${width} in flight`,
+    ENGINE,
+    count,
+    () =>
+      inFlight(count, width, (i) => db.update((tx) => tx.createBucketIfNotExists(BUCKET).put(keys[i]!, values2[i]!))),
+    { durability: 'full', inFlight: width },
+  )
   const commits = db.txid - before
   return { ...m, commits, putsPerCommit: count / commits }
 }
@@ -178,10 +227,13 @@ export async function btreeDrop(db: Database, data: Dataset, emptyCommits = 5): 
   const name = 'drop-me'
   for (let start = 0; start < n; start += batch) {
     const end = Math.min(start + batch, n)
-    await db.update((tx) => {
-      const b = tx.createBucketIfNotExists(name)
-      for (let i = start; i < end; i++) b.put(keys[i]!, values[i]!)
-    }, { durability: 'none' })
+    await db.update(
+      (tx) => {
+        const b = tx.createBucketIfNotExists(name)
+        for (let i = start; i < end; i++) b.put(keys[i]!, values[i]!)
+      },
+      { durability: 'none' },
+    )
   }
   await db.update((tx) => tx.createBucketIfNotExists('other').put(keys[0]!, values[0]!))
   const empties: number[] = []
@@ -192,7 +244,13 @@ export async function btreeDrop(db: Database, data: Dataset, emptyCommits = 5): 
   const m = await measure('drop bucket', ENGINE, 1, () => db.update((tx) => tx.deleteBucket(name)))
   const after = await time(() => db.update((tx) => tx.bucket('other')!.put(keys[0]!, values[1 % n]!)))
   if (db.view((tx) => tx.bucket(name)) !== undefined) throw new Error('drop bucket: the bucket is still there')
-  return { ...m, entries: n, emptyCommitSeconds: emptySeconds, dropOverEmpty: m.seconds / emptySeconds, nextCommitSeconds: after }
+  return {
+    ...m,
+    entries: n,
+    emptyCommitSeconds: emptySeconds,
+    dropOverEmpty: m.seconds / emptySeconds,
+    nextCommitSeconds: after,
+  }
 }
 
 /** Bytes on disk of the database file (plus its lock file, which holds a few bytes). */

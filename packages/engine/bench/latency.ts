@@ -12,7 +12,11 @@ import { parseArgs } from 'node:util'
 import { open } from '../src/index.js'
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, writers: { type: 'string', default: '64' }, n: { type: 'string', default: '200000' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    writers: { type: 'string', default: '64' },
+    n: { type: 'string', default: '200000' },
+  },
 })
 const seconds = Number(values.seconds)
 const writers = Number(values.writers)
@@ -23,10 +27,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-latency-'))
 try {
   const db = await open(path.join(dir, 'latency.db'))
   for (let start = 0; start < n; start += 10_000) {
-    await db.update((tx) => {
-      const b = tx.createBucketIfNotExists('b')
-      for (let i = start; i < Math.min(n, start + 10_000); i++) b.put(key(i), Buffer.alloc(100, i))
-    }, { durability: 'none' })
+    await db.update(
+      (tx) => {
+        const b = tx.createBucketIfNotExists('b')
+        for (let i = start; i < Math.min(n, start + 10_000); i++) b.put(key(i), Buffer.alloc(100, i))
+      },
+      { durability: 'none' },
+    )
   }
   await db.checkpoint()
   const latencies: number[] = []
@@ -43,11 +50,24 @@ try {
   await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)))
   const elapsed = (Date.now() - started) / 1000
   latencies.sort((a, b) => a - b)
-  const q = (p: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! * 100) / 100
+  const q = (p: number): number =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! * 100) / 100
   const check = db.check()
   if (!check.ok) throw new Error(`check failed: ${check.errors[0]?.message}`)
   await db.close()
-  console.log(JSON.stringify({ workload: 'commit latency', writers, seconds, n, commits: latencies.length, commitsPerSec: Math.round(latencies.length / elapsed), p50Ms: q(0.5), p99Ms: q(0.99), maxMs: q(1) }))
+  console.log(
+    JSON.stringify({
+      workload: 'commit latency',
+      writers,
+      seconds,
+      n,
+      commits: latencies.length,
+      commitsPerSec: Math.round(latencies.length / elapsed),
+      p50Ms: q(0.5),
+      p99Ms: q(0.99),
+      maxMs: q(1),
+    }),
+  )
 } finally {
   fs.rmSync(dir, { recursive: true, force: true })
 }

@@ -21,45 +21,74 @@ export function openLmdb(dir: string): RootDatabase<Buffer, Buffer> {
   return open<Buffer, Buffer>({ path: lmdbPath(dir), keyEncoding: 'binary', encoding: 'binary' })
 }
 
-export function lmdbFill(workload: string, db: LmdbDb, data: Dataset, order: ArrayLike<number>, values: Buffer[]): Promise<Measurement> {
+export function lmdbFill(
+  workload: string,
+  db: LmdbDb,
+  data: Dataset,
+  order: ArrayLike<number>,
+  values: Buffer[],
+): Promise<Measurement> {
   const { batch } = data.config
   const { keys } = data
-  return measure(workload, ENGINE, order.length, async () => {
-    for (let start = 0; start < order.length; start += batch) {
-      const end = Math.min(start + batch, order.length)
-      await db.transaction(() => {
-        for (let j = start; j < end; j++) {
-          const i = order[j]!
-          db.put(keys[i]!, values[i]!)
-        }
-      })
-      await db.flushed
-    }
-  }, { batch })
+  return measure(
+    workload,
+    ENGINE,
+    order.length,
+    async () => {
+      for (let start = 0; start < order.length; start += batch) {
+        const end = Math.min(start + batch, order.length)
+        await db.transaction(() => {
+          for (let j = start; j < end; j++) {
+            const i = order[j]!
+            db.put(keys[i]!, values[i]!)
+          }
+        })
+        await db.flushed
+      }
+    },
+    { batch },
+  )
 }
 
-export function lmdbDeleteAll(workload: string, db: LmdbDb, data: Dataset, order: ArrayLike<number>): Promise<Measurement> {
+export function lmdbDeleteAll(
+  workload: string,
+  db: LmdbDb,
+  data: Dataset,
+  order: ArrayLike<number>,
+): Promise<Measurement> {
   const { batch } = data.config
   const { keys } = data
-  return measure(workload, ENGINE, order.length, async () => {
-    for (let start = 0; start < order.length; start += batch) {
-      const end = Math.min(start + batch, order.length)
-      await db.transaction(() => {
-        for (let j = start; j < end; j++) db.remove(keys[order[j]!]!)
-      })
-      await db.flushed
-    }
-  }, { batch })
+  return measure(
+    workload,
+    ENGINE,
+    order.length,
+    async () => {
+      for (let start = 0; start < order.length; start += batch) {
+        const end = Math.min(start + batch, order.length)
+        await db.transaction(() => {
+          for (let j = start; j < end; j++) db.remove(keys[order[j]!]!)
+        })
+        await db.flushed
+      }
+    },
+    { batch },
+  )
 }
 
 export function lmdbGet(db: LmdbDb, data: Dataset): Promise<Measurement> {
   const { keys, getOrder } = data
   const size = data.config.valueSize
-  return measure('random get', ENGINE, getOrder.length, () => {
-    for (let j = 0; j < getOrder.length; j++) {
-      if (db.get(keys[getOrder[j]!]!)?.length !== size) throw new Error('lmdb random get: missing key')
-    }
-  }, { via: 'db.get' })
+  return measure(
+    'random get',
+    ENGINE,
+    getOrder.length,
+    () => {
+      for (let j = 0; j < getOrder.length; j++) {
+        if (db.get(keys[getOrder[j]!]!)?.length !== size) throw new Error('lmdb random get: missing key')
+      }
+    },
+    { via: 'db.get' },
+  )
 }
 
 export async function lmdbScan(db: LmdbDb, data: Dataset): Promise<Measurement> {
@@ -104,16 +133,26 @@ export function lmdbCommitsSerial(db: LmdbDb, data: Dataset, count: number): Pro
 
 export function lmdbCommitsConcurrent(db: LmdbDb, data: Dataset, count: number, width = 64): Promise<Measurement> {
   const { keys, values2 } = data
-  return measure(`durable commits, ${width} in flight`, ENGINE, count, async () => {
-    await inFlight(count, width, async (i) => {
-      await db.put(keys[i]!, values2[i]!)
-    })
-    await db.flushed
-  }, { inFlight: width })
+  return measure(
+    `durable commits, ${width} in flight`,
+    ENGINE,
+    count,
+    async () => {
+      await inFlight(count, width, async (i) => {
+        await db.put(keys[i]!, values2[i]!)
+      })
+      await db.flushed
+    },
+    { inFlight: width },
+  )
 }
 
 /** `drop()` of a sub-database of n entries, with the median single-put commit for reference. */
-export async function lmdbDrop(root: RootDatabase<Buffer, Buffer>, data: Dataset, emptyCommits = 5): Promise<Measurement> {
+export async function lmdbDrop(
+  root: RootDatabase<Buffer, Buffer>,
+  data: Dataset,
+  emptyCommits = 5,
+): Promise<Measurement> {
   const { keys, values } = data
   const { n, batch } = data.config
   const sub = root.openDB<Buffer, Buffer>('drop-me', { keyEncoding: 'binary', encoding: 'binary' })
@@ -126,10 +165,12 @@ export async function lmdbDrop(root: RootDatabase<Buffer, Buffer>, data: Dataset
   await root.flushed
   const empties: number[] = []
   for (let i = 0; i < emptyCommits; i++) {
-    empties.push(await time(async () => {
-      await root.put(keys[i % n]!, values[i % n]!)
-      await root.flushed
-    }))
+    empties.push(
+      await time(async () => {
+        await root.put(keys[i % n]!, values[i % n]!)
+        await root.flushed
+      }),
+    )
   }
   const emptySeconds = median(empties)
   const m = await measure('drop bucket', ENGINE, 1, async () => {
@@ -142,5 +183,15 @@ export async function lmdbDrop(root: RootDatabase<Buffer, Buffer>, data: Dataset
 export function lmdbFileSize(dir: string, data: Dataset): Measurement {
   const { bytes, allocatedBytes } = diskUsage([lmdbPath(dir)])
   const raw = data.config.n * (data.config.keySize + data.config.valueSize)
-  return { workload: 'file size after sequential fill', engine: ENGINE, ops: 0, seconds: 0, opsPerSec: 0, bytes, allocatedBytes, rawBytes: raw, overRaw: bytes / raw }
+  return {
+    workload: 'file size after sequential fill',
+    engine: ENGINE,
+    ops: 0,
+    seconds: 0,
+    opsPerSec: 0,
+    bytes,
+    allocatedBytes,
+    rawBytes: raw,
+    overRaw: bytes / raw,
+  }
 }

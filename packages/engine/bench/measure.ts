@@ -64,7 +64,13 @@ export function memoryNow(): Record<string, number> {
   const m = process.memoryUsage()
   // maxRSS is the process's peak so far (KiB): the dataset and every engine run before count in it.
   const peak = process.resourceUsage().maxRSS * 1024
-  return { rssMiB: mib(m.rss), peakRssMiB: mib(peak), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external), arrayBuffersMiB: mib(m.arrayBuffers) }
+  return {
+    rssMiB: mib(m.rss),
+    peakRssMiB: mib(peak),
+    heapUsedMiB: mib(m.heapUsed),
+    externalMiB: mib(m.external),
+    arrayBuffersMiB: mib(m.arrayBuffers),
+  }
 }
 
 /**

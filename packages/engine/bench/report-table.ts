@@ -104,7 +104,10 @@ function writesRow(find: Finder): Row {
   const processOurs = b?.processWrittenPerUserByte as number | undefined
   return {
     workload: 'bytes written per user byte, random fill',
-    btree: ours === undefined ? '-' : `${ours.toFixed(2)}${processOurs === undefined ? '' : ` (process ${processOurs.toFixed(2)})`}`,
+    btree:
+      ours === undefined
+        ? '-'
+        : `${ours.toFixed(2)}${processOurs === undefined ? '' : ` (process ${processOurs.toFixed(2)})`}`,
     lmdb: theirs === undefined ? '-' : `${theirs.toFixed(2)} (process)`,
     ratio: ours === undefined || theirs === undefined ? '-' : (ours / theirs).toFixed(2),
     target: '<= 5',
@@ -113,11 +116,19 @@ function writesRow(find: Finder): Row {
 }
 
 export function formatTable(rows: Row[]): string {
-  const header: Row = { workload: 'workload', btree: 'btree-store ops/s', lmdb: 'lmdb-js ops/s', ratio: 'ratio', target: 'target', met: 'met?' }
+  const header: Row = {
+    workload: 'workload',
+    btree: 'btree-store ops/s',
+    lmdb: 'lmdb-js ops/s',
+    ratio: 'ratio',
+    target: 'target',
+    met: 'met?',
+  }
   const all = [header, ...rows]
   const cols = ['workload', 'btree', 'lmdb', 'ratio', 'target', 'met'] as const
   const width = cols.map((c) => Math.max(...all.map((r) => r[c].length)))
-  const line = (r: Row): string => `| ${cols.map((c, i) => (i === 0 ? r[c].padEnd(width[i]!) : r[c].padStart(width[i]!))).join(' | ')} |`
+  const line = (r: Row): string =>
+    `| ${cols.map((c, i) => (i === 0 ? r[c].padEnd(width[i]!) : r[c].padStart(width[i]!))).join(' | ')} |`
   const rule = `|${width.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`
   return [line(header), rule, ...rows.map(line)].join('\n')
 }

@@ -72,7 +72,9 @@ function parseOptions(argv: string[]): RunOptions {
     },
   })
   if (values.help) {
-    console.log(`usage: run.js [--n N] [--key-size B] [--value-size B] [--batch N] [--seed S] [--only ${WORKLOADS.join(',')}] [--no-lmdb]`)
+    console.log(
+      `usage: run.js [--n N] [--key-size B] [--value-size B] [--batch N] [--seed S] [--only ${WORKLOADS.join(',')}] [--no-lmdb]`,
+    )
     process.exit(0)
   }
   const int = (name: string, text: string): number => {
@@ -81,8 +83,12 @@ function parseOptions(argv: string[]): RunOptions {
     return v
   }
   const only = new Set<WorkloadName>()
-  for (const name of (values.only ?? WORKLOADS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    if (!(WORKLOADS as readonly string[]).includes(name)) throw new RangeError(`--only: unknown workload '${name}' (known: ${WORKLOADS.join(', ')})`)
+  for (const name of (values.only ?? WORKLOADS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
+    if (!(WORKLOADS as readonly string[]).includes(name))
+      throw new RangeError(`--only: unknown workload '${name}' (known: ${WORKLOADS.join(', ')})`)
     only.add(name as WorkloadName)
   }
   return {
@@ -133,20 +139,37 @@ class Runner {
     }
     if (this.has('seq-fill-none')) {
       await withBtree('seqnone', async (db) => {
-        await this.step('seq-fill-none', () => btreeFill('sequential fill (durability none)', db, this.#data, identity(this.#data.config.n), this.#data.values, 'none'))
+        await this.step('seq-fill-none', () =>
+          btreeFill(
+            'sequential fill (durability none)',
+            db,
+            this.#data,
+            identity(this.#data.config.n),
+            this.#data.values,
+            'none',
+          ),
+        )
       })
     }
     if (this.has('random-fill')) {
       const data = this.#data
       const counter = new CountingFileSystem()
-      await withBtree('randfill', async (db) => {
-        await this.step('random-fill', () => withWrites(data, counter, () => btreeFill('random fill', db, data, data.fillOrder, data.values)))
-        this.#memoryLine('btree-store', 'memory after random fill')
-      }, counter)
+      await withBtree(
+        'randfill',
+        async (db) => {
+          await this.step('random-fill', () =>
+            withWrites(data, counter, () => btreeFill('random fill', db, data, data.fillOrder, data.values)),
+          )
+          this.#memoryLine('btree-store', 'memory after random fill')
+        },
+        counter,
+      )
       const lm = this.#lmdb
       if (lm !== undefined) {
         await withLmdb(lm, 'randfill', async (db) => {
-          await this.step('random-fill', () => withWrites(data, undefined, () => lm.lmdbFill('random fill', db, data, data.fillOrder, data.values)))
+          await this.step('random-fill', () =>
+            withWrites(data, undefined, () => lm.lmdbFill('random fill', db, data, data.fillOrder, data.values)),
+          )
           this.#memoryLine('lmdb-js', 'memory after random fill')
         })
       }
@@ -188,7 +211,9 @@ class Runner {
       await this.step('scan', () => btreeScan(db, data))
       await this.step('range', () => btreeRanges(db, data))
       this.#memory('btree-store')
-      await this.step('overwrite', () => btreeFill('overwrite (random order)', db, data, data.overwriteOrder, data.values2))
+      await this.step('overwrite', () =>
+        btreeFill('overwrite (random order)', db, data, data.overwriteOrder, data.values2),
+      )
       await this.step('delete', () => btreeDeleteAll('delete (random order)', db, data, data.deleteOrder))
     })
   }
@@ -204,7 +229,9 @@ class Runner {
       await this.step('scan', () => lm.lmdbScan(db, data))
       await this.step('range', () => lm.lmdbRanges(db, data))
       this.#memory('lmdb-js')
-      await this.step('overwrite', () => lm.lmdbFill('overwrite (random order)', db, data, data.overwriteOrder, data.values2))
+      await this.step('overwrite', () =>
+        lm.lmdbFill('overwrite (random order)', db, data, data.overwriteOrder, data.values2),
+      )
       await this.step('delete', () => lm.lmdbDeleteAll('delete (random order)', db, data, data.deleteOrder))
     })
   }
@@ -221,13 +248,18 @@ class Runner {
   }
 }
 
-async function withBtree(label: string, fn: (db: Database, dir: string) => Promise<void>, fileSystem?: FileSystem): Promise<void> {
+async function withBtree(
+  label: string,
+  fn: (db: Database, dir: string) => Promise<void>,
+  fileSystem?: FileSystem,
+): Promise<void> {
   const dir = tempDir(`btree-${label}`)
   const db = await openBtree(dir, fileSystem)
   try {
     await fn(db, dir)
     const check = db.check()
-    if (!check.ok) throw new Error(`btree-store check failed after '${label}': ${check.errors.map((e) => e.message).join('; ')}`)
+    if (!check.ok)
+      throw new Error(`btree-store check failed after '${label}': ${check.errors.map((e) => e.message).join('; ')}`)
   } finally {
     await db.close()
     removeDir(dir)
@@ -254,7 +286,11 @@ async function withLmdb(
  * the engine's file layer counted them (`counter`, btree-store only) and as the kernel counted
  * the process's write calls (both engines, Linux only).
  */
-async function withWrites(data: Dataset, counter: CountingFileSystem | undefined, fn: () => Promise<Measurement>): Promise<Measurement> {
+async function withWrites(
+  data: Dataset,
+  counter: CountingFileSystem | undefined,
+  fn: () => Promise<Measurement>,
+): Promise<Measurement> {
   const user = data.config.n * (data.config.keySize + data.config.valueSize)
   const before = counter?.snapshot()
   const processBefore = processWrittenBytes()
@@ -289,7 +325,15 @@ async function main(): Promise<void> {
   const started = process.hrtime.bigint()
   const data = makeDataset(options.config)
   const lmdb = options.lmdb ? await import('./lmdb-workloads.js') : undefined
-  console.log(JSON.stringify({ workload: 'config', ...options.config, only: [...options.only], lmdb: options.lmdb, node: process.version }))
+  console.log(
+    JSON.stringify({
+      workload: 'config',
+      ...options.config,
+      only: [...options.only],
+      lmdb: options.lmdb,
+      node: process.version,
+    }),
+  )
   const runner = new Runner(options, data, lmdb)
   await runner.run()
   const total = Number(process.hrtime.bigint() - started) / 1e9

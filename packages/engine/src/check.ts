@@ -90,7 +90,10 @@ class Checker {
       this.#noOverflow = e.run >= RECLAIM_NO_OVERFLOW ? 'a dropped subtree recorded without overflow values' : undefined
       this.#walkTree(e.pgid, e.txid, RECLAIM, 'dropped bucket', false)
       if (e.run >= RECLAIM_NO_OVERFLOW && this.#leafDepth !== -1 && this.#leafDepth !== e.run - RECLAIM_NO_OVERFLOW) {
-        this.#problem(e.pgid, `dropped subtree recorded at height ${e.run - RECLAIM_NO_OVERFLOW}, its leaves are ${this.#leafDepth} below`)
+        this.#problem(
+          e.pgid,
+          `dropped subtree recorded at height ${e.run - RECLAIM_NO_OVERFLOW}, its leaves are ${this.#leafDepth} below`,
+        )
       }
       this.#noOverflow = undefined
     }
@@ -136,8 +139,13 @@ class Checker {
         if (slot === this.#in.slot) this.#problem(slot, `active meta invalid: ${m}`)
         continue
       }
-      const same = m.txid === meta.txid && m.catalog.pgid === meta.catalog.pgid && m.freelist.pgid === meta.freelist.pgid && m.highWater === meta.highWater
-      if (slot === this.#in.slot && !same) this.#problem(slot, `active meta on disk (txid ${m.txid}) differs from the open state (txid ${meta.txid})`)
+      const same =
+        m.txid === meta.txid &&
+        m.catalog.pgid === meta.catalog.pgid &&
+        m.freelist.pgid === meta.freelist.pgid &&
+        m.highWater === meta.highWater
+      if (slot === this.#in.slot && !same)
+        this.#problem(slot, `active meta on disk (txid ${m.txid}) differs from the open state (txid ${meta.txid})`)
     }
   }
 
@@ -194,7 +202,16 @@ class Checker {
   }
 
   /** Walks a subtree whose keys must lie in [lower, upper); returns the keys counted below. */
-  #walk(pgid: number, txid: number, use: number, what: string, catalog: boolean, lower: Uint8Array | undefined, upper: Uint8Array | undefined, depth: number): void {
+  #walk(
+    pgid: number,
+    txid: number,
+    use: number,
+    what: string,
+    catalog: boolean,
+    lower: Uint8Array | undefined,
+    upper: Uint8Array | undefined,
+    depth: number,
+  ): void {
     if (!this.#mark(pgid, use, `${what} page`)) return
     const page = this.#read(pgid, txid)
     if (page === undefined) return
@@ -208,9 +225,12 @@ class Checker {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!
       if (type === PageType.branch && i === 0) continue
-      if (i > (type === PageType.branch ? 1 : 0) && compareKeys(keys[i - 1]!, k) >= 0) this.#problem(pgid, `keys out of order at index ${i}`)
-      if (lower !== undefined && compareKeys(k, lower) < 0) this.#problem(pgid, `key at index ${i} below its parent's separator`)
-      if (upper !== undefined && compareKeys(k, upper) >= 0) this.#problem(pgid, `key at index ${i} not below the next separator`)
+      if (i > (type === PageType.branch ? 1 : 0) && compareKeys(keys[i - 1]!, k) >= 0)
+        this.#problem(pgid, `keys out of order at index ${i}`)
+      if (lower !== undefined && compareKeys(k, lower) < 0)
+        this.#problem(pgid, `key at index ${i} below its parent's separator`)
+      if (upper !== undefined && compareKeys(k, upper) >= 0)
+        this.#problem(pgid, `key at index ${i} not below the next separator`)
     }
     if (type === PageType.branch) {
       if (keys.length === 0) this.#problem(pgid, 'empty branch')
@@ -223,7 +243,7 @@ class Checker {
     }
     if (this.#leafDepth === -1) this.#leafDepth = depth
     else if (this.#leafDepth !== depth) this.#problem(pgid, `leaf at depth ${depth}, others at ${this.#leafDepth}`)
-    for (let i = 0; i < keys.length; i++) this.#leafEntry(page, pgid, i, keys[i]!, use, what, catalog)
+    for (let i = 0; i < keys.length; i++) this.#leafEntry(page, pgid, i, keys[i]!, use, catalog)
     this.#keys += keys.length
   }
 
@@ -239,7 +259,8 @@ class Checker {
     for (let i = 0; i < n; i++) {
       const off = leaf ? u16(page, HEADER_SIZE + SLOT_SIZE * i) : branchEntryOffset(page, i)
       const head = leaf ? LEAF_ENTRY_HEADER : BRANCH_ENTRY_HEADER
-      if (off < HEADER_SIZE + SLOT_SIZE * n || off + head > this.#pageSize) return this.#fail(pgid, `slot ${i} points outside the page`)
+      if (off < HEADER_SIZE + SLOT_SIZE * n || off + head > this.#pageSize)
+        return this.#fail(pgid, `slot ${i} points outside the page`)
       const field = leaf ? u16(page, off) : u16(page, off + 8)
       const part = keyPartSize(field)
       let end = off + head + part
@@ -249,7 +270,8 @@ class Checker {
       }
       if (end > this.#pageSize) return this.#fail(pgid, `entry ${i} runs past the page`)
       if (field < LONG_KEY_FLAG) {
-        if (part > maxInlineKeySize(this.#pageSize)) this.#problem(pgid, `inline key at index ${i} of ${part} bytes, past the inline limit`)
+        if (part > maxInlineKeySize(this.#pageSize))
+          this.#problem(pgid, `inline key at index ${i} of ${part} bytes, past the inline limit`)
         keys.push(page.subarray(off + head, off + head + part))
         continue
       }
@@ -295,11 +317,12 @@ class Checker {
       run.copy(full, j * payload, HEADER_SIZE, HEADER_SIZE + Math.min(payload, length - j * payload))
     }
     if (!whole) return prefix
-    if (Buffer.compare(prefix, full.subarray(0, prefix.length)) !== 0) this.#problem(pgid, `out-of-line key at index ${i}: inline prefix differs from the key in its run`)
+    if (Buffer.compare(prefix, full.subarray(0, prefix.length)) !== 0)
+      this.#problem(pgid, `out-of-line key at index ${i}: inline prefix differs from the key in its run`)
     return full
   }
 
-  #leafEntry(page: Buffer, pgid: number, i: number, key: Uint8Array, use: number, what: string, catalog: boolean): void {
+  #leafEntry(page: Buffer, pgid: number, i: number, key: Uint8Array, use: number, catalog: boolean): void {
     const off = u16(page, HEADER_SIZE + SLOT_SIZE * i)
     const word = u32(page, off + 2)
     const vstart = off + LEAF_ENTRY_HEADER + keyPartSize(u16(page, off))
@@ -328,7 +351,8 @@ class Checker {
     this.#noOverflow = rec.mayOverflow ? undefined : `bucket '${name}', whose record says it has none`
     this.#walk(rec.root.pgid, rec.root.txid, use, `bucket '${name}'`, false, undefined, undefined, 0)
     this.#noOverflow = undefined
-    if (use === REACHABLE && this.#keys !== rec.count) this.#problem(pgid, `bucket '${name}' records ${rec.count} keys, holds ${this.#keys}`)
+    if (use === REACHABLE && this.#keys !== rec.count)
+      this.#problem(pgid, `bucket '${name}' records ${rec.count} keys, holds ${this.#keys}`)
     this.#leafDepth = saveDepth
     this.#keys = saveKeys
   }
@@ -339,7 +363,10 @@ class Checker {
       if (!this.#mark(first + j, use, 'overflow page')) return
       const page = this.#read(first + j, txid)
       if (page !== undefined && pageType(page) !== PageType.overflow) {
-        this.#problem(first + j, `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(page)] ?? 'unknown type'}`)
+        this.#problem(
+          first + j,
+          `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(page)] ?? 'unknown type'}`,
+        )
       }
     }
   }
@@ -381,7 +408,8 @@ class Checker {
     const inMemory = new Set<number>([...freelist.free, ...freelist.pending])
     const disk = new Set(onDisk)
     if (disk.size !== onDisk.length) this.#problem(meta.freelist.pgid, 'free list names a page twice')
-    for (let i = 1; i < onDisk.length; i++) if (onDisk[i - 1]! >= onDisk[i]!) this.#problem(meta.freelist.pgid, 'free list not in ascending order')
+    for (let i = 1; i < onDisk.length; i++)
+      if (onDisk[i - 1]! >= onDisk[i]!) this.#problem(meta.freelist.pgid, 'free list not in ascending order')
     for (const p of disk) if (!inMemory.has(p)) this.#problem(p, 'in the free list on disk but not in memory')
     for (const p of inMemory) if (!disk.has(p)) this.#problem(p, 'free in memory but not in the free list on disk')
   }

@@ -24,7 +24,16 @@ import { replayRecord } from './tx/replay.js'
 import { type JournalScan, Journal, scanJournal } from './store/journal.js'
 import { encodeRecord } from './page/journal-record.js'
 import { Node } from './tree/node.js'
-import type { CheckResult, Durability, Info, OpenOptions, ReadTransaction, Stats, UpdateOptions, WriteTransaction } from './types.js'
+import type {
+  CheckResult,
+  Durability,
+  Info,
+  OpenOptions,
+  ReadTransaction,
+  Stats,
+  UpdateOptions,
+  WriteTransaction,
+} from './types.js'
 import { bucketNameKey, describe, maxBucketNameSize, validateOpenOptions, validateUpdateOptions } from './validate.js'
 
 /** FORMAT.md §11: a checkpoint runs once the journal passes this many bytes (option `journalSize`). */
@@ -88,7 +97,14 @@ export class Database implements TxHost<WriteTx> {
   /** Bucket records of the newest commit by name (null: no such bucket); cleared by each commit. */
   readonly #buckets = new Map<string, BucketRecord | null>()
 
-  private constructor(path: string, file: FileHandle, store: OpenedStore, lock: FileLock | undefined, options: OpenOptions, journal: Journal | undefined) {
+  private constructor(
+    path: string,
+    file: FileHandle,
+    store: OpenedStore,
+    lock: FileLock | undefined,
+    options: OpenOptions,
+    journal: Journal | undefined,
+  ) {
     this.path = path
     this.#file = file
     this.#store = store
@@ -117,7 +133,8 @@ export class Database implements TxHost<WriteTx> {
       }
     }
     this.#journalLimit = options.journalSize ?? DEFAULT_JOURNAL_SIZE
-    this.#dirtyLimit = options.dirtySize ?? Math.min(DEFAULT_DIRTY_SIZE, Math.max(this.pager.cache.limit / 2, 4 * 1024 * 1024))
+    this.#dirtyLimit =
+      options.dirtySize ?? Math.min(DEFAULT_DIRTY_SIZE, Math.max(this.pager.cache.limit / 2, 4 * 1024 * 1024))
   }
 
   /** Opens (or creates) the database file at `path`. */
@@ -206,7 +223,8 @@ export class Database implements TxHost<WriteTx> {
    * leaves nothing behind.
    */
   update<T>(fn: (tx: WriteTransaction) => T | Promise<T>, options?: UpdateOptions): Promise<Awaited<T>> {
-    if (typeof fn !== 'function') return Promise.reject(new BTreeTypeError(`update needs a function, got ${describe(fn)}`))
+    if (typeof fn !== 'function')
+      return Promise.reject(new BTreeTypeError(`update needs a function, got ${describe(fn)}`))
     try {
       this.#assertAcceptingWork()
       this.#assertWritable()
@@ -214,7 +232,9 @@ export class Database implements TxHost<WriteTx> {
     } catch (err) {
       return Promise.reject(err)
     }
-    return this.#writer.update(fn as (tx: WriteTx) => unknown, options?.durability ?? this.#durability) as Promise<Awaited<T>>
+    return this.#writer.update(fn as (tx: WriteTx) => unknown, options?.durability ?? this.#durability) as Promise<
+      Awaited<T>
+    >
   }
 
   /** Runs `fn` on a snapshot of the newest commit, synchronously, and releases the snapshot. */
@@ -300,11 +320,14 @@ export class Database implements TxHost<WriteTx> {
       return [`journal: ${(err as Error).message}`]
     }
     if (scan.end !== journal.end || scan.records.length !== journal.records) {
-      problems.push(`journal: ${scan.records.length} valid records in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`)
+      problems.push(
+        `journal: ${scan.records.length} valid records in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`,
+      )
       return problems
     }
     const last = scan.records.at(-1)
-    if ((last?.txid ?? this.#meta.txid) !== this.txid) problems.push(`journal: its last record is txid ${last?.txid}, the newest commit ${this.txid}`)
+    if ((last?.txid ?? this.#meta.txid) !== this.txid)
+      problems.push(`journal: its last record is txid ${last?.txid}, the newest commit ${this.txid}`)
     let replayed: DirtyState | undefined
     try {
       for (const rec of scan.records) {
@@ -321,17 +344,21 @@ export class Database implements TxHost<WriteTx> {
     const b = new ReadTx(this, this.#meta, this.#dirty, true)
     try {
       const names = b.buckets()
-      if (JSON.stringify(a.buckets()) !== JSON.stringify(names)) problems.push('journal: replay gives other buckets than the open state')
+      if (JSON.stringify(a.buckets()) !== JSON.stringify(names))
+        problems.push('journal: replay gives other buckets than the open state')
       for (const name of names) {
         const x = a.bucket(name)
         const y = b.bucket(name)
         if (x === undefined || y === undefined) continue
-        if (x.size !== y.size) problems.push(`journal: bucket '${name}': replay gives ${x.size} keys, the open state ${y.size}`)
+        if (x.size !== y.size)
+          problems.push(`journal: bucket '${name}': replay gives ${x.size} keys, the open state ${y.size}`)
         const cx = x.cursor()
         const cy = y.cursor()
         for (let okx = cx.first(), oky = cy.first(); okx || oky; okx = cx.next(), oky = cy.next()) {
           if (okx !== oky || Buffer.compare(cx.key!, cy.key!) !== 0 || Buffer.compare(cx.value!, cy.value!) !== 0) {
-            problems.push(`journal: bucket '${name}': replay differs from the open state at key ${Buffer.from((okx ? cx.key : cy.key)!).toString('hex')}`)
+            problems.push(
+              `journal: bucket '${name}': replay differs from the open state at key ${Buffer.from((okx ? cx.key : cy.key)!).toString('hex')}`,
+            )
             break
           }
         }
@@ -373,7 +400,10 @@ export class Database implements TxHost<WriteTx> {
       metas,
       activeMeta: this.#slot,
       checkpointTxid: this.#meta.txid,
-      journal: this.#journal === undefined ? undefined : { path: `${this.path}-journal`, bytes: this.#journal.end, records: this.#journal.records },
+      journal:
+        this.#journal === undefined
+          ? undefined
+          : { path: `${this.path}-journal`, bytes: this.#journal.end, records: this.#journal.records },
       skipped: [...this.#skipped],
     }
   }
@@ -464,7 +494,13 @@ export class Database implements TxHost<WriteTx> {
       // The commit is in the journal already: a failed checkpoint does not fail it (the next
       // commit, or close, tries again).
       // (A failed checkpoint's I/O error would only repeat in a strict check; it is skipped then.)
-      if (!(await this.#checkpointNow().then(() => true, () => false))) return
+      if (
+        !(await this.#checkpointNow().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return
     }
     this.#strictCheck(txid)
   }
@@ -514,13 +550,16 @@ export class Database implements TxHost<WriteTx> {
 
   /** Replays the journal found at open (FORMAT.md §11), then, when writable, checkpoints it. */
   async #recover(scan: JournalScan): Promise<void> {
-    if (scan.stopped !== undefined && !scan.stale) this.#skipped.push(`journal: ${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`)
+    if (scan.stopped !== undefined && !scan.stale)
+      this.#skipped.push(`journal: ${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`)
     for (const rec of scan.records) {
       const tx = new WriteTx(this, this.#meta, this.#dirty)
       try {
         replayRecord(tx, rec)
       } catch (err) {
-        this.#skipped.push(`journal: record of txid ${rec.txid} does not apply (${(err as Error).message}); it and the ${scan.records.length - scan.records.indexOf(rec) - 1} after it ignored`)
+        this.#skipped.push(
+          `journal: record of txid ${rec.txid} does not apply (${(err as Error).message}); it and the ${scan.records.length - scan.records.indexOf(rec) - 1} after it ignored`,
+        )
         break
       }
       tx.markClosed()
@@ -545,7 +584,8 @@ export class Database implements TxHost<WriteTx> {
   async #commitPages(tx: WriteTx, durable: boolean, checkpoint = false): Promise<void> {
     // A run of commits without a sync ends after ERA_LIMIT commits, or once the pages it holds back
     // (rule 1 of FORMAT.md §8) pass an eighth of the file, so 'none' cannot grow the file unboundedly.
-    if (++this.#era >= ERA_LIMIT || this.#freelist.pendingCount > Math.max(256, this.#freelist.highWater / 8)) durable = true
+    if (++this.#era >= ERA_LIMIT || this.#freelist.pendingCount > Math.max(256, this.#freelist.highWater / 8))
+      durable = true
     // No commit may share a txid with a commit lost to a crash: open's verification tells pages
     // apart by txid (FORMAT.md §8 rule 4).
     if (this.#nextTxid < this.#txidFloor) this.#nextTxid = this.#txidFloor
@@ -554,7 +594,8 @@ export class Database implements TxHost<WriteTx> {
     // after t is durable (freelist.ts).
     // A released page can no longer be read by anyone: its cached copy would only crowd out live
     // pages (after a random fill, most of what the cache held was such dead copies).
-    for (const pgid of this.#freelist.release(Math.min(this.readers.oldest(), this.#durableTxid))) this.pager.cache.delete(pgid)
+    for (const pgid of this.#freelist.release(Math.min(this.readers.oldest(), this.#durableTxid)))
+      this.pager.cache.delete(pgid)
     this.#freelist.begin(txid)
     let outcome
     try {
@@ -600,14 +641,18 @@ export class Database implements TxHost<WriteTx> {
    */
   #assertNoMetaInDoubt(): void {
     const err = this.#metaInDoubt
-    if (err !== undefined) throw new BTreeError('BTREE_IO', `no more writes until the database is reopened: ${err.message}`, { cause: err })
+    if (err !== undefined)
+      throw new BTreeError('BTREE_IO', `no more writes until the database is reopened: ${err.message}`, { cause: err })
   }
 
   #strictCheck(txid: number): void {
     if (this.#strict) {
       const result = this.check()
       if (!result.ok) {
-        throw new BTreeError('BTREE_INVARIANT', `strict check after commit ${txid}: ${result.errors.map((e) => e.message).join('; ')}`)
+        throw new BTreeError(
+          'BTREE_INVARIANT',
+          `strict check after commit ${txid}: ${result.errors.map((e) => e.message).join('; ')}`,
+        )
       }
     }
   }

@@ -1,7 +1,17 @@
 import { listBuckets } from './bucket/catalog.js'
 import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'
 import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from './page/freelist-page.js'
-import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LEAF_ENTRY_HEADER, PageType, SLOT_SIZE, keyPartSize, pageCount, pageType, u16 } from './page/layout.js'
+import {
+  BRANCH_ENTRY_HEADER,
+  HEADER_SIZE,
+  LEAF_ENTRY_HEADER,
+  PageType,
+  SLOT_SIZE,
+  keyPartSize,
+  pageCount,
+  pageType,
+  u16,
+} from './page/layout.js'
 import { forEachRun } from './page/page-runs.js'
 import { leafEntryOffset, leafIsOverflow, leafValueLength } from './page/leaf-page.js'
 import type { Meta, PageRef } from './page/meta-page.js'
@@ -12,7 +22,16 @@ import type { BucketStats, Stats } from './types.js'
 type Totals = Omit<BucketStats, 'name'>
 
 function emptyTotals(): Totals {
-  return { keys: 0, depth: 0, branchPages: 0, leafPages: 0, overflowPages: 0, bytesUsed: 0, fill: 0, fillHistogram: new Array<number>(10).fill(0) }
+  return {
+    keys: 0,
+    depth: 0,
+    branchPages: 0,
+    leafPages: 0,
+    overflowPages: 0,
+    bytesUsed: 0,
+    fill: 0,
+    fillHistogram: new Array<number>(10).fill(0),
+  }
 }
 
 /** Walks every bucket (through the cache) and sums its pages. O(pages). */

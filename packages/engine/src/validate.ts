@@ -14,14 +14,20 @@ export function assertBytes(value: unknown, what: string): asserts value is Uint
 export function assertKey(key: unknown, maxKeySize: number): asserts key is Uint8Array {
   assertBytes(key, 'key')
   if (key.length > maxKeySize) {
-    throw new BTreeRangeError(`key of ${key.length} bytes exceeds the limit of ${maxKeySize} for this page size`, 'BTREE_KEY_TOO_LARGE')
+    throw new BTreeRangeError(
+      `key of ${key.length} bytes exceeds the limit of ${maxKeySize} for this page size`,
+      'BTREE_KEY_TOO_LARGE',
+    )
   }
 }
 
 export function assertValue(value: unknown): asserts value is Uint8Array {
   assertBytes(value, 'value')
   if (value.length > MAX_VALUE_SIZE) {
-    throw new BTreeRangeError(`value of ${value.length} bytes exceeds the limit of ${MAX_VALUE_SIZE}`, 'BTREE_VALUE_TOO_LARGE')
+    throw new BTreeRangeError(
+      `value of ${value.length} bytes exceeds the limit of ${MAX_VALUE_SIZE}`,
+      'BTREE_VALUE_TOO_LARGE',
+    )
   }
 }
 
@@ -35,7 +41,10 @@ export function bucketNameKey(name: unknown, maxNameSize: number): Uint8Array {
   const bytes = encoder.encode(name)
   if (bytes.length === 0) throw new BTreeRangeError('bucket name must not be empty', 'BTREE_BUCKET_NAME_INVALID')
   if (bytes.length > maxNameSize) {
-    throw new BTreeRangeError(`bucket name of ${bytes.length} bytes exceeds the limit of ${maxNameSize}`, 'BTREE_BUCKET_NAME_INVALID')
+    throw new BTreeRangeError(
+      `bucket name of ${bytes.length} bytes exceeds the limit of ${maxNameSize}`,
+      'BTREE_BUCKET_NAME_INVALID',
+    )
   }
   return bytes
 }
@@ -58,12 +67,18 @@ export function describe(value: unknown): string {
 
 /** The options of `open`: types and ranges. */
 export function validateOpenOptions(path: unknown, options: OpenOptions): void {
-  if (typeof path !== 'string' || path.length === 0) throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
+  if (typeof path !== 'string' || path.length === 0)
+    throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
   if (typeof options !== 'object' || options === null) throw new BTreeTypeError('options must be an object')
   const { pageSize, cacheSize, durability, reclaimPerCommit, journal, journalSize, dirtySize } = options
-  if (journal !== undefined && typeof journal !== 'boolean') throw new BTreeTypeError(`journal must be a boolean, got ${describe(journal)}`)
-  for (const [name, v] of [['journalSize', journalSize], ['dirtySize', dirtySize]] as const) {
-    if (v !== undefined && !(typeof v === 'number' && v >= 0)) throw new BTreeRangeError(`${name} must be a number of bytes, got ${String(v)}`)
+  if (journal !== undefined && typeof journal !== 'boolean')
+    throw new BTreeTypeError(`journal must be a boolean, got ${describe(journal)}`)
+  for (const [name, v] of [
+    ['journalSize', journalSize],
+    ['dirtySize', dirtySize],
+  ] as const) {
+    if (v !== undefined && !(typeof v === 'number' && v >= 0))
+      throw new BTreeRangeError(`${name} must be a number of bytes, got ${String(v)}`)
   }
   if (pageSize !== undefined && !isValidPageSize(pageSize)) {
     throw new BTreeRangeError(`pageSize must be a power of two from 1024 to 65536, got ${String(pageSize)}`)
@@ -84,5 +99,6 @@ export function validateUpdateOptions(options: UpdateOptions | undefined): void 
   if (options === undefined) return
   if (typeof options !== 'object' || options === null) throw new BTreeTypeError('update options must be an object')
   const d = options.durability
-  if (d !== undefined && d !== 'full' && d !== 'none') throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(d)}`)
+  if (d !== undefined && d !== 'full' && d !== 'none')
+    throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(d)}`)
 }

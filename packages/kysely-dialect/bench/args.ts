@@ -14,32 +14,65 @@ export interface BenchArgs {
   profileFile: string
 }
 
-const USAGE = 'usage: run.js [--n 10000] [--rounds 3] [--budget-ms 1000] [--seed 1] [--sides btree-store,better-sqlite3,sql.js] [--only point-select,update,...] [--profile WORKLOAD [--profile-file btree-WORKLOAD.cpuprofile]]'
+const USAGE =
+  'usage: run.js [--n 10000] [--rounds 3] [--budget-ms 1000] [--seed 1] [--sides btree-store,better-sqlite3,sql.js] [--only point-select,update,...] [--profile WORKLOAD [--profile-file btree-WORKLOAD.cpuprofile]]'
 
 function positiveInteger(name: string, text: string | undefined): number {
   const value = Number(text)
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`--${name} needs a positive integer, got ${String(text)}\n${USAGE}`)
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RangeError(`--${name} needs a positive integer, got ${String(text)}\n${USAGE}`)
   return value
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { n: 10_000, rounds: 3, budgetMs: 1000, seed: 1, sides: undefined, only: undefined, profile: undefined, profileFile: '' }
+  const args: BenchArgs = {
+    n: 10_000,
+    rounds: 3,
+    budgetMs: 1000,
+    seed: 1,
+    sides: undefined,
+    only: undefined,
+    profile: undefined,
+    profileFile: '',
+  }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!
-    const [name, inline] = flag.startsWith('--') && flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, undefined]
+    const [name, inline] =
+      flag.startsWith('--') && flag.includes('=')
+        ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)]
+        : [flag, undefined]
     const value = (): string | undefined => inline ?? argv[++i]
     switch (name) {
-      case '--n': args.n = positiveInteger('n', value()); break
-      case '--rounds': args.rounds = positiveInteger('rounds', value()); break
-      case '--budget-ms': args.budgetMs = positiveInteger('budget-ms', value()); break
-      case '--seed': args.seed = positiveInteger('seed', value()); break
-      case '--sides': args.sides = (value() ?? '').split(',') as SideName[]; break
-      case '--only': args.only = (value() ?? '').split(',') as WorkloadName[]; break
-      case '--profile': args.profile = value() as WorkloadName; break
-      case '--profile-file': args.profileFile = value() ?? ''; break
-      case '--help': console.log(USAGE); process.exit(0)
+      case '--n':
+        args.n = positiveInteger('n', value())
+        break
+      case '--rounds':
+        args.rounds = positiveInteger('rounds', value())
+        break
+      case '--budget-ms':
+        args.budgetMs = positiveInteger('budget-ms', value())
+        break
+      case '--seed':
+        args.seed = positiveInteger('seed', value())
+        break
+      case '--sides':
+        args.sides = (value() ?? '').split(',') as SideName[]
+        break
+      case '--only':
+        args.only = (value() ?? '').split(',') as WorkloadName[]
+        break
+      case '--profile':
+        args.profile = value() as WorkloadName
+        break
+      case '--profile-file':
+        args.profileFile = value() ?? ''
+        break
+      case '--help':
+        console.log(USAGE)
+        process.exit(0)
       // eslint-disable-next-line no-fallthrough
-      default: throw new RangeError(`unknown argument ${flag}\n${USAGE}`)
+      default:
+        throw new RangeError(`unknown argument ${flag}\n${USAGE}`)
     }
   }
   if (args.profile !== undefined && args.profileFile === '') args.profileFile = `btree-${args.profile}.cpuprofile`

@@ -11,8 +11,15 @@ import { BENCH_PACKAGE_JSON } from './sides.js'
  */
 const benchDir = dirname(BENCH_PACKAGE_JSON)
 if (!existsSync(join(benchDir, 'node_modules', 'better-sqlite3', 'package.json'))) {
-  console.error(`installing the benchmark's native peers in ${benchDir} (better-sqlite3 builds from source, ~2 minutes)`)
+  console.error(
+    `installing the benchmark's native peers in ${benchDir} (better-sqlite3 builds from source, ~2 minutes)`,
+  )
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-  const result = spawnSync(npm, ['--prefix', benchDir, 'install', '--no-audit', '--no-fund'], { stdio: ['ignore', 'inherit', 'inherit'] })
-  if (result.status !== 0) console.error(`npm --prefix bench install failed (${result.error?.message ?? `exit ${String(result.status)}`}); the bench runs without better-sqlite3`)
+  const result = spawnSync(npm, ['--prefix', benchDir, 'install', '--no-audit', '--no-fund'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  if (result.status !== 0)
+    console.error(
+      `npm --prefix bench install failed (${result.error?.message ?? `exit ${String(result.status)}`}); the bench runs without better-sqlite3`,
+    )
 }

@@ -31,7 +31,10 @@ export function topFunctions(profile: CpuProfile, count: number): Array<{ name: 
   for (let i = 0; i < profile.samples.length; i++) {
     const frame = byId.get(profile.samples[i]!)!.callFrame
     if (isProfilerItself(frame)) continue
-    const where = frame.url === '' ? '' : ` ${frame.url.replace(/^.*\/(packages|node_modules)\//, '').replace(/^file:\/\//, '')}:${frame.lineNumber + 1}`
+    const where =
+      frame.url === ''
+        ? ''
+        : ` ${frame.url.replace(/^.*\/(packages|node_modules)\//, '').replace(/^file:\/\//, '')}:${frame.lineNumber + 1}`
     const name = `${frame.functionName === '' ? '(anonymous)' : frame.functionName}${where}`
     const dt = profile.timeDeltas[i] ?? 0
     self.set(name, (self.get(name) ?? 0) + dt)
@@ -75,7 +78,8 @@ if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].re
   if (file === undefined) throw new RangeError('usage: profile-top.js FILE.cpuprofile [N]')
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   console.log('| self time | share | function |\n| ---: | ---: | --- |')
-  for (const f of topFunctions(profile, Number(count))) console.log(`| ${f.ms.toFixed(0)} ms | ${(f.share * 100).toFixed(1)}% | \`${f.name}\` |`)
+  for (const f of topFunctions(profile, Number(count)))
+    console.log(`| ${f.ms.toFixed(0)} ms | ${(f.share * 100).toFixed(1)}% | \`${f.name}\` |`)
   console.log('\n| layer (self time) | ms | share |\n| --- | ---: | ---: |')
   for (const l of layers(profile)) console.log(`| ${l.layer} | ${l.ms.toFixed(0)} | ${(l.share * 100).toFixed(1)}% |`)
 }

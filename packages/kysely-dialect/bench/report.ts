@@ -53,13 +53,29 @@ function ratio(a: Outcome | undefined, b: Outcome | undefined): string {
 
 /** The markdown table: ops/s per side (medians), btree-store's ratio to better-sqlite3 and to sql.js. */
 export function markdownTable(results: Results, sides: readonly Side[], workloads: readonly Workload[]): string {
-  const header = ['workload', ...sides.map((s) => `${s.name} (${s.setting})`), 'btree / better-sqlite3', 'btree / sql.js']
-  const lines = [`| ${header.join(' | ')} |`, `| --- | ${header.slice(1).map(() => '---:').join(' | ')} |`]
+  const header = [
+    'workload',
+    ...sides.map((s) => `${s.name} (${s.setting})`),
+    'btree / better-sqlite3',
+    'btree / sql.js',
+  ]
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| --- | ${header
+      .slice(1)
+      .map(() => '---:')
+      .join(' | ')} |`,
+  ]
   for (const w of workloads) {
-    const label = w.name === 'update-durable' ? `${w.label} (${sides.map((s) => s.durableSetting ?? 'no disk').join(' / ')})` : w.label
+    const label =
+      w.name === 'update-durable'
+        ? `${w.label} (${sides.map((s) => s.durableSetting ?? 'no disk').join(' / ')})`
+        : w.label
     const cells = sides.map((s) => cell(results.summary(s.name, w.name)))
     const btree = results.summary('btree-store', w.name)
-    lines.push(`| ${[label, ...cells, ratio(btree, results.summary('better-sqlite3', w.name)), ratio(btree, results.summary('sql.js', w.name))].join(' | ')} |`)
+    lines.push(
+      `| ${[label, ...cells, ratio(btree, results.summary('better-sqlite3', w.name)), ratio(btree, results.summary('sql.js', w.name))].join(' | ')} |`,
+    )
   }
   return lines.join('\n')
 }

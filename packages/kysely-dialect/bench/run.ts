@@ -47,11 +47,28 @@ async function plans(db: Kysely<BenchDB>): Promise<void> {
   for (const [workload, query] of Object.entries(queries)) {
     const plan = await explain(db, query)
     const { access, keyColumns, reverse, orderByKey, stopAfter } = plan.scan
-    line({ kind: 'plan', side: 'btree-store', workload, access, keyColumns, reverse, orderByKey, stopAfter: stopAfter ?? null, sort: plan.sort })
+    line({
+      kind: 'plan',
+      side: 'btree-store',
+      workload,
+      access,
+      keyColumns,
+      reverse,
+      orderByKey,
+      stopAfter: stopAfter ?? null,
+      sort: plan.sort,
+    })
   }
 }
 
-async function runSide(side: Side, round: number, workloads: readonly Workload[], ctx: WorkloadContext, results: Results, args: BenchArgs): Promise<void> {
+async function runSide(
+  side: Side,
+  round: number,
+  workloads: readonly Workload[],
+  ctx: WorkloadContext,
+  results: Results,
+  args: BenchArgs,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `kysely-bench-${side.name}-`))
   let db = await side.open(dir)
   try {
@@ -70,7 +87,15 @@ async function runSide(side: Side, round: number, workloads: readonly Workload[]
           ? await profiled(args.profileFile, () => measure(side, current, workload, ctx))
           : await measure(side, current, workload, ctx)
       results.add(side.name, workload.name, outcome)
-      line({ kind: 'measurement', side: side.name, setting: workload.name === 'update-durable' ? side.durableSetting : side.setting, workload: workload.name, round, n: ctx.n, ...outcome })
+      line({
+        kind: 'measurement',
+        side: side.name,
+        setting: workload.name === 'update-durable' ? side.durableSetting : side.setting,
+        workload: workload.name,
+        round,
+        n: ctx.n,
+        ...outcome,
+      })
       if (workload.name === 'insert' && side === btreeSide && round === 1) await plans(db)
       if (workload.name === 'insert' && !('opsPerSec' in outcome)) break
     }
@@ -85,30 +110,63 @@ async function main(): Promise<void> {
   const sides: Side[] = [btreeSide]
   const better = loadBetterSqlite3()
   if ('side' in better) sides.push(better.side)
-  else console.error(`better-sqlite3 is not installed in bench/ (run \`npm --prefix bench install\` in packages/kysely-dialect, or \`npm --prefix bench rebuild\` after a failed build): skipping it. ${better.missing}`)
+  else
+    console.error(
+      `better-sqlite3 is not installed in bench/ (run \`npm --prefix bench install\` in packages/kysely-dialect, or \`npm --prefix bench rebuild\` after a failed build): skipping it. ${better.missing}`,
+    )
   sides.push(sqlJsSide)
   const known = new Set(WORKLOADS.map((w) => w.name))
-  for (const name of [...(args.only ?? []), ...(args.profile === undefined ? [] : [args.profile])]) if (!known.has(name)) throw new RangeError(`unknown workload ${name}; known: ${[...known].join(', ')}`)
-  for (const name of args.sides ?? []) if (!['btree-store', 'better-sqlite3', 'sql.js'].includes(name)) throw new RangeError(`unknown side ${name}`)
+  for (const name of [...(args.only ?? []), ...(args.profile === undefined ? [] : [args.profile])])
+    if (!known.has(name)) throw new RangeError(`unknown workload ${name}; known: ${[...known].join(', ')}`)
+  for (const name of args.sides ?? [])
+    if (!['btree-store', 'better-sqlite3', 'sql.js'].includes(name)) throw new RangeError(`unknown side ${name}`)
   const chosen = sides.filter((s) => args.sides === undefined || args.sides.includes(s.name))
   // `insert` always runs: it fills the table every other workload reads.
-  const workloads = WORKLOADS.filter((w) => w.name === 'insert' || args.only === undefined || args.only.includes(w.name))
+  const workloads = WORKLOADS.filter(
+    (w) => w.name === 'insert' || args.only === undefined || args.only.includes(w.name),
+  )
   const ctx = makeContext(args.n, args.seed, args.budgetMs)
   const cpu = cpus()
-  line({ kind: 'environment', date: new Date().toISOString(), node: process.version, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), n: args.n, rounds: args.rounds, budgetMs: args.budgetMs, seed: args.seed, sides: chosen.map((s) => s.name) })
+  line({
+    kind: 'environment',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    n: args.n,
+    rounds: args.rounds,
+    budgetMs: args.budgetMs,
+    seed: args.seed,
+    sides: chosen.map((s) => s.name),
+  })
   const results = new Results()
   for (let round = 1; round <= args.rounds; round++) {
     // Rotate the order each round so no side always runs first (or last) on a drifting machine.
-    for (let k = 0; k < chosen.length; k++) await runSide(chosen[(k + round - 1) % chosen.length]!, round, workloads, ctx, results, args)
+    for (let k = 0; k < chosen.length; k++)
+      await runSide(chosen[(k + round - 1) % chosen.length]!, round, workloads, ctx, results, args)
   }
   for (const side of chosen) {
-    for (const w of workloads) line({ kind: 'median', side: side.name, workload: w.name, n: args.n, rounds: args.rounds, ...results.summary(side.name, w.name) })
+    for (const w of workloads)
+      line({
+        kind: 'median',
+        side: side.name,
+        workload: w.name,
+        n: args.n,
+        rounds: args.rounds,
+        ...results.summary(side.name, w.name),
+      })
   }
   console.log('')
-  console.log(`Kysely, n = ${args.n}, ops/s, median of ${args.rounds} round(s); durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`)
+  console.log(
+    `Kysely, n = ${args.n}, ops/s, median of ${args.rounds} round(s); durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`,
+  )
   console.log('')
   console.log(markdownTable(results, chosen, workloads))
-  if (args.profile !== undefined) console.error(`CPU profile of btree-store's ${args.profile} (round 1) in ${args.profileFile}: node dist/bench/profile-top.js ${args.profileFile}`)
+  if (args.profile !== undefined)
+    console.error(
+      `CPU profile of btree-store's ${args.profile} (round 1) in ${args.profileFile}: node dist/bench/profile-top.js ${args.profileFile}`,
+    )
   if (results.failed) process.exitCode = 1
 }
 

@@ -55,7 +55,15 @@ export async function createSchema(db: Kysely<BenchDB>, n: number): Promise<void
       .execute()
   }
   await db.schema.createIndex('item_category').on('item').column('category').execute()
-  await db.schema.createTable('category').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('label', 'text', (c) => c.notNull()).execute()
+  await db.schema
+    .createTable('category')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('label', 'text', (c) => c.notNull())
+    .execute()
   const categories = Array.from({ length: categoryCount(n) }, (_, id) => ({ id, label: categoryLabel(id) }))
-  for (let i = 0; i < categories.length; i += 100) await db.insertInto('category').values(categories.slice(i, i + 100)).execute()
+  for (let i = 0; i < categories.length; i += 100)
+    await db
+      .insertInto('category')
+      .values(categories.slice(i, i + 100))
+      .execute()
 }

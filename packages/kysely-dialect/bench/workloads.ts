@@ -1,7 +1,17 @@
 import type { Kysely } from 'kysely'
 import { categoryCount, categoryLabel, row, type BenchDB } from './schema.js'
 
-export type WorkloadName = 'insert' | 'insert-batch' | 'point-select' | 'index-lookup' | 'range-scan' | 'join' | 'update' | 'group-by' | 'delete' | 'update-durable'
+export type WorkloadName =
+  | 'insert'
+  | 'insert-batch'
+  | 'point-select'
+  | 'index-lookup'
+  | 'range-scan'
+  | 'join'
+  | 'update'
+  | 'group-by'
+  | 'delete'
+  | 'update-durable'
 
 export interface WorkloadContext {
   readonly n: number
@@ -76,7 +86,11 @@ export const pointSelect: Workload = {
   label: 'point select by primary key',
   run: (db, ctx) =>
     bounded(ctx, ctx.n, async (i) => {
-      const rows = await db.selectFrom('item').selectAll().where('id', '=', ctx.ids[i % ctx.ids.length]!).execute()
+      const rows = await db
+        .selectFrom('item')
+        .selectAll()
+        .where('id', '=', ctx.ids[i % ctx.ids.length]!)
+        .execute()
       expectCount('point select', rows.length, 1)
     }),
 }
@@ -164,7 +178,18 @@ export const groupBy: Workload = {
 }
 
 /** The order a round runs them in: `insert` fills the table the others read; the durable row comes last. */
-export const WORKLOADS: readonly Workload[] = [insert, insertBatch, pointSelect, indexLookup, rangeScan, join, update, groupBy, remove, updateDurable]
+export const WORKLOADS: readonly Workload[] = [
+  insert,
+  insertBatch,
+  pointSelect,
+  indexLookup,
+  rangeScan,
+  join,
+  update,
+  groupBy,
+  remove,
+  updateDurable,
+]
 
 /** Seeded ids and the per-category row counts for n rows. */
 export function makeContext(n: number, seed: number, budgetMs: number): WorkloadContext {

@@ -1,5 +1,14 @@
 import type { Database, OpenOptions } from 'btree-store'
-import { SqliteQueryCompiler, type DatabaseConnection, type DatabaseIntrospector, type Dialect, type DialectAdapter, type Driver, type Kysely, type QueryCompiler } from 'kysely'
+import {
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+} from 'kysely'
 import { BTreeAdapter } from './adapter.js'
 import { BTreeDriver } from './driver.js'
 import { BTreeIntrospector } from './introspector.js'
@@ -23,8 +32,10 @@ export class BTreeDialect implements Dialect {
   #lastDriver: BTreeDriver | undefined
 
   constructor(config: BTreeDialectConfig) {
-    if (typeof config !== 'object' || config === null) throw new TypeError('BTreeDialect needs a config object ({ path } or { database })')
-    if ((config.path === undefined) === (config.database === undefined)) throw new TypeError('BTreeDialect needs exactly one of `path` and `database`')
+    if (typeof config !== 'object' || config === null)
+      throw new TypeError('BTreeDialect needs a config object ({ path } or { database })')
+    if ((config.path === undefined) === (config.database === undefined))
+      throw new TypeError('BTreeDialect needs exactly one of `path` and `database`')
     this.#config = { ...config }
   }
 

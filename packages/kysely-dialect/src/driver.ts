@@ -1,5 +1,13 @@
 import { open, type Database } from 'btree-store'
-import { CompiledQuery, createQueryId, IdentifierNode, RawNode, type DatabaseConnection, type Driver, type QueryCompiler } from 'kysely'
+import {
+  CompiledQuery,
+  createQueryId,
+  IdentifierNode,
+  RawNode,
+  type DatabaseConnection,
+  type Driver,
+  type QueryCompiler,
+} from 'kysely'
 import type { BTreeDialectConfig } from './btree-dialect.js'
 import { BTreeConnection } from './connection.js'
 import { unsupported } from './errors.js'
@@ -57,15 +65,27 @@ export class BTreeDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'))
   }
 
-  async savepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
+  async savepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compileQuery: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     await connection.executeQuery(compileQuery(savepointCommand('savepoint', name), createQueryId()))
   }
 
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
+  async rollbackToSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compileQuery: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     await connection.executeQuery(compileQuery(savepointCommand('rollback to', name), createQueryId()))
   }
 
-  async releaseSavepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
+  async releaseSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compileQuery: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     await connection.executeQuery(compileQuery(savepointCommand('release', name), createQueryId()))
   }
 

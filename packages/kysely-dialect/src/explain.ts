@@ -9,7 +9,8 @@ import type { QueryPlan } from './planner/plan.js'
  */
 export async function explain<DB>(db: Kysely<DB>, query: Compilable | CompiledQuery): Promise<QueryPlan> {
   const adapter = db.getExecutor().adapter
-  if (!(adapter instanceof BTreeAdapter)) throw unsupported('explain on a Kysely instance that does not use BTreeDialect')
+  if (!(adapter instanceof BTreeAdapter))
+    throw unsupported('explain on a Kysely instance that does not use BTreeDialect')
   const compiled = 'compile' in query ? query.compile() : query
   return adapter.driver.explain(compiled)
 }

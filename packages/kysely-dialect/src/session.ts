@@ -58,12 +58,14 @@ export class SqlSession {
   }
 
   #requireTransaction(owner: Owner, what: string): WriteTransaction {
-    if (this.#owner !== owner || this.#tx === undefined) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', `cannot ${what} - no transaction is active`)
+    if (this.#owner !== owner || this.#tx === undefined)
+      throw new BTreeSqlError('BTREE_SQL_TRANSACTION', `cannot ${what} - no transaction is active`)
     return this.#tx
   }
 
   async begin(owner: Owner): Promise<void> {
-    if (this.#owner === owner) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot start a transaction within a transaction')
+    if (this.#owner === owner)
+      throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot start a transaction within a transaction')
     // No await between the last check and the claim: two begins cannot both see the file free.
     while (this.#busyFor(owner)) await this.#free
     this.#claim(owner)
@@ -102,7 +104,8 @@ export class SqlSession {
 
   #find(name: string): number {
     const lower = name.toLowerCase()
-    for (let i = this.#savepoints.length - 1; i >= 0; i--) if (this.#savepoints[i]!.name.toLowerCase() === lower) return i
+    for (let i = this.#savepoints.length - 1; i >= 0; i--)
+      if (this.#savepoints[i]!.name.toLowerCase() === lower) return i
     throw new BTreeSqlError('BTREE_SQL_TRANSACTION', `no such savepoint: ${name}`)
   }
 
@@ -165,7 +168,13 @@ export class SqlSession {
   plan(node: AnyNode, handler: StatementHandler): QueryPlan | undefined {
     const planOnly = (tx: ReadTransaction): QueryPlan | undefined => {
       let plan: QueryPlan | undefined
-      const ctx = { tx, catalog: loadCatalog(tx), session: { lastInsertRowid: 0 }, planOnly: true, onPlan: (p: QueryPlan) => (plan = p) } as unknown as WriteContext
+      const ctx = {
+        tx,
+        catalog: loadCatalog(tx),
+        session: { lastInsertRowid: 0 },
+        planOnly: true,
+        onPlan: (p: QueryPlan) => (plan = p),
+      } as unknown as WriteContext
       handler.run(node, ctx)
       return plan
     }

@@ -36,5 +36,7 @@ export function transactionCommand(node: OperationNode): TransactionCommand {
     const name = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!
     return { kind, name }
   }
-  throw unsupported(`raw SQL (${text}); only begin, commit, rollback, savepoint, rollback to and release are executed as text`)
+  throw unsupported(
+    `raw SQL (${text}); only begin, commit, rollback, savepoint, rollback to and release are executed as text`,
+  )
 }

@@ -12,7 +12,18 @@ import { groupBy, pointSelect } from '../bench/workloads.js'
 
 const run = promisify(execFile)
 const BENCH = fileURLToPath(new URL('../bench/run.js', import.meta.url))
-const WORKLOADS = ['insert', 'insert-batch', 'point-select', 'index-lookup', 'range-scan', 'join', 'update', 'group-by', 'delete', 'update-durable']
+const WORKLOADS = [
+  'insert',
+  'insert-batch',
+  'point-select',
+  'index-lookup',
+  'range-scan',
+  'join',
+  'update',
+  'group-by',
+  'delete',
+  'update-durable',
+]
 
 interface Line {
   kind: string
@@ -41,8 +52,23 @@ describe('bench: smoke run at tiny n', function () {
 
   it('prints a JSON line per measurement for btree-store and sql.js, plans, medians and the table; profiles one workload', async () => {
     const profileFile = join(dir, 'point-select.cpuprofile')
-    const { stdout, stderr } = await run(process.execPath, [BENCH, '--n', '250', '--rounds', '1', '--budget-ms', '40', '--profile', 'point-select', '--profile-file', profileFile])
-    const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line)
+    const { stdout, stderr } = await run(process.execPath, [
+      BENCH,
+      '--n',
+      '250',
+      '--rounds',
+      '1',
+      '--budget-ms',
+      '40',
+      '--profile',
+      'point-select',
+      '--profile-file',
+      profileFile,
+    ])
+    const lines = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line)
     const better = lines.some((l) => l.side === 'better-sqlite3')
     if (!better) expect(stderr).to.match(/better-sqlite3 is not installed in bench\//)
     expect(lines[0]?.kind).to.equal('environment')
@@ -52,12 +78,18 @@ describe('bench: smoke run at tiny n', function () {
         expect(medians, `${side} ${workload}`).to.have.length(1)
         const m = medians[0]!
         expect(m.error, `${side} ${workload}`).to.equal(undefined)
-        if (m.opsPerSec !== undefined) expect(m.opsPerSec).to.be.a('number').and.to.be.greaterThan(0).and.to.be.finite
+        if (m.opsPerSec !== undefined)
+          expect(m.opsPerSec).to.be.a('number').and.to.be.greaterThan(0).and.to.satisfy(Number.isFinite)
         else if (side === 'sql.js' && workload === 'update-durable') expect(m.notApplicable).to.equal(true)
         else expect(m.unsupported, `${side} ${workload}: only the dialect may decline`).to.be.a('string')
         if (m.unsupported !== undefined) expect(side).to.equal('btree-store')
         if (m.opsPerSec !== undefined) {
-          expect(lines.some((l) => l.kind === 'measurement' && l.side === side && l.workload === workload && l.opsPerSec !== undefined)).to.equal(true)
+          expect(
+            lines.some(
+              (l) =>
+                l.kind === 'measurement' && l.side === side && l.workload === workload && l.opsPerSec !== undefined,
+            ),
+          ).to.equal(true)
         }
       }
     }
@@ -86,7 +118,11 @@ describe('bench: smoke run at tiny n', function () {
 
 describe('bench: medians and the table', () => {
   const btree = { name: 'btree-store', setting: "durability 'none'", durableSetting: "durability 'full'" } as Side
-  const better = { name: 'better-sqlite3', setting: 'WAL, synchronous=NORMAL', durableSetting: 'WAL, synchronous=FULL' } as Side
+  const better = {
+    name: 'better-sqlite3',
+    setting: 'WAL, synchronous=NORMAL',
+    durableSetting: 'WAL, synchronous=FULL',
+  } as Side
 
   it('takes the median of the rounds (odd and even counts) and the ratio to better-sqlite3', () => {
     const results = new Results()
@@ -95,7 +131,7 @@ describe('bench: medians and the table', () => {
     expect(results.summary('btree-store', 'point-select')).to.deep.equal({ opsPerSec: 200 })
     expect(results.summary('better-sqlite3', 'point-select')).to.deep.equal({ opsPerSec: 250 })
     const table = markdownTable(results, [btree, better], [pointSelect])
-    expect(table).to.include("| point select by primary key | 200 | 250 | 0.80× | - |")
+    expect(table).to.include('| point select by primary key | 200 | 250 | 0.80× | - |')
     expect(results.failed).to.equal(false)
   })
 

@@ -72,7 +72,14 @@ export class BucketSource {
    * other bucket has entries left, without its per-entry choice. Only the far bound is checked,
    * as in advance(): the rewind or seek proved the near one.
    */
-  drain(out: Item[], taken: number, size: number, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): number {
+  drain(
+    out: Item[],
+    taken: number,
+    size: number,
+    kind: ItemKind,
+    keyFormat: KeyFormat,
+    valueFormat: KeyFormat,
+  ): number {
     const c = this.#cursor
     const prefix = this.prefix
     const prefixText = keyFormat === 'utf8' ? this.prefixText : ''

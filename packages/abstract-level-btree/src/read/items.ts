@@ -20,7 +20,12 @@ export type Item = string | Uint8Array | [string | Uint8Array | undefined, strin
  * The full key (`prefix` + the bucket's `key`, a page view) in `format`: text decoded straight from
  * the page, or a copy of the bytes that no later write or move can change.
  */
-export function keyOut(prefix: Uint8Array, prefixText: string, key: Uint8Array, format: KeyFormat): string | Uint8Array {
+export function keyOut(
+  prefix: Uint8Array,
+  prefixText: string,
+  key: Uint8Array,
+  format: KeyFormat,
+): string | Uint8Array {
   if (format === 'utf8') return prefixText.length === 0 ? utf8(key) : prefixText + utf8(key)
   return prefix.byteLength === 0 ? copy(key) : concat(prefix, key)
 }

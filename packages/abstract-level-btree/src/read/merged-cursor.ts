@@ -131,7 +131,10 @@ const MAX_PREALLOCATED = 4096
 function itemOf(s: BucketSource, kind: ItemKind, keyFormat: KeyFormat, valueFormat: KeyFormat): Item {
   switch (kind) {
     case ItemKind.Entry:
-      return [keyOut(s.prefix, keyFormat === 'utf8' ? s.prefixText : '', s.key, keyFormat), valueOut(s.value, valueFormat)]
+      return [
+        keyOut(s.prefix, keyFormat === 'utf8' ? s.prefixText : '', s.key, keyFormat),
+        valueOut(s.value, valueFormat),
+      ]
     case ItemKind.EntryKeyOnly:
       return [keyOut(s.prefix, keyFormat === 'utf8' ? s.prefixText : '', s.key, keyFormat), undefined]
     case ItemKind.EntryValueOnly:

@@ -28,9 +28,17 @@ export interface RangeOptions {
  */
 export function rangeOf(options: RangeOptions): KeyRange {
   const lower =
-    'gte' in options ? { key: toBytes(options.gte!), inclusive: true } : 'gt' in options ? { key: toBytes(options.gt!), inclusive: false } : undefined
+    'gte' in options
+      ? { key: toBytes(options.gte!), inclusive: true }
+      : 'gt' in options
+        ? { key: toBytes(options.gt!), inclusive: false }
+        : undefined
   const upper =
-    'lte' in options ? { key: toBytes(options.lte!), inclusive: true } : 'lt' in options ? { key: toBytes(options.lt!), inclusive: false } : undefined
+    'lte' in options
+      ? { key: toBytes(options.lte!), inclusive: true }
+      : 'lt' in options
+        ? { key: toBytes(options.lt!), inclusive: false }
+        : undefined
   return { lower, upper }
 }
 

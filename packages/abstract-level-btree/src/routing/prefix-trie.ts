@@ -20,7 +20,10 @@ export class PrefixTrie<T> {
    * change): O(prefix length × fan-out of the nodes on the path).
    */
   with(prefix: Uint8Array, value: T): PrefixTrie<T> {
-    const copy = (node: TrieNode<T> | undefined): TrieNode<T> => ({ value: node?.value, next: node?.next === undefined ? undefined : new Map(node.next) })
+    const copy = (node: TrieNode<T> | undefined): TrieNode<T> => ({
+      value: node?.value,
+      next: node?.next === undefined ? undefined : new Map(node.next),
+    })
     const out = new PrefixTrie<T>()
     out.#root = copy(this.#root)
     out.#size = this.#size

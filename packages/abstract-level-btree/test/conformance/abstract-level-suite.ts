@@ -22,7 +22,9 @@ suite({
 
 test.onFinish(() => {
   // One descriptor per database the suite left open (it never closes ~490 of them).
-  const fds = fs.existsSync('/proc/self/fd') ? `, ${fs.readdirSync('/proc/self/fd').length} file descriptors open at the end` : ''
+  const fds = fs.existsSync('/proc/self/fd')
+    ? `, ${fs.readdirSync('/proc/self/fd').length} file descriptors open at the end`
+    : ''
   fs.rmSync(root, { recursive: true, force: true })
   console.log(`# btree-level: ${count} databases in ${((Date.now() - started) / 1000).toFixed(1)} s${fds}`)
 })

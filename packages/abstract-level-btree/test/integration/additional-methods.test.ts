@@ -12,15 +12,25 @@ describe('btree-level: additional methods and options', () => {
     const db = track(new BTreeLevel(location('nested/dir')))
     expect(db.location).to.equal(location('nested/dir'))
     await db.open()
-    expect(fs.readdirSync(location('nested/dir')).sort()).to.deep.equal([DATA_FILE, `${DATA_FILE}-journal`, `${DATA_FILE}-lock`])
+    expect(fs.readdirSync(location('nested/dir')).sort()).to.deep.equal([
+      DATA_FILE,
+      `${DATA_FILE}-journal`,
+      `${DATA_FILE}-lock`,
+    ])
     await db.close()
     expect(fs.readdirSync(location('nested/dir')).sort()).to.deep.equal([DATA_FILE, `${DATA_FILE}-journal`])
-    expect(db.supports.additionalMethods).to.deep.equal({ approximateSize: true, compactRange: true, getProperty: true })
+    expect(db.supports.additionalMethods).to.deep.equal({
+      approximateSize: true,
+      compactRange: true,
+      getProperty: true,
+    })
   })
 
   it('approximateSize, compactRange and getProperty', async () => {
     const db = track(new BTreeLevel(location()))
-    await db.batch(Array.from({ length: 10 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: 'v'.repeat(10) })))
+    await db.batch(
+      Array.from({ length: 10 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: 'v'.repeat(10) })),
+    )
     await db.sublevel('s').put('x', 'y')
     expect(await db.approximateSize('k0', 'k5')).to.equal(5 * (2 + 10))
     expect(await db.approximateSize('!', 'k')).to.equal(4 + 1)
@@ -30,7 +40,9 @@ describe('btree-level: additional methods and options', () => {
     expect(JSON.parse(db.getProperty('btree.check')).ok).to.equal(true)
     expect(db.getProperty('leveldb.stats')).to.equal('')
     await db.close()
-    expect(() => db.getProperty('btree.txid')).to.throw().with.property('code', 'LEVEL_DATABASE_NOT_OPEN')
+    expect(() => db.getProperty('btree.txid'))
+      .to.throw()
+      .with.property('code', 'LEVEL_DATABASE_NOT_OPEN')
   })
 
   it('destroy removes a database (not while it is open)', async () => {
@@ -46,7 +58,11 @@ describe('btree-level: additional methods and options', () => {
 
   it('repair leaves a sound file alone and rebuilds a damaged one from what can be read', async () => {
     const db = new BTreeLevel(location())
-    const batch = Array.from({ length: 2000 }, (_, i) => ({ type: 'put' as const, key: `k${String(i).padStart(4, '0')}`, value: 'x'.repeat(100) }))
+    const batch = Array.from({ length: 2000 }, (_, i) => ({
+      type: 'put' as const,
+      key: `k${String(i).padStart(4, '0')}`,
+      value: 'x'.repeat(100),
+    }))
     await db.batch(batch, { sync: true } as object)
     // A checkpoint (compactRange here, then the close's, which rewrites only the last leaf) is
     // durable before its meta is written (the engine's FORMAT.md §11): open trusts it, and the

@@ -53,7 +53,12 @@ describe('btree-level: the Level ecosystem', () => {
     await db.put('v', Uint8Array.of(4, 5) as never, { valueEncoding: 'view' })
     await db.put('deadbeef', 'hex key', { keyEncoding: 'hex' })
     await db.put('aGk=', 'base64 key', { keyEncoding: 'base64' })
-    const upper = { name: 'upper', format: 'utf8' as const, encode: (s: string) => s.toUpperCase(), decode: (s: string) => s.toLowerCase() }
+    const upper = {
+      name: 'upper',
+      format: 'utf8' as const,
+      encode: (s: string) => s.toUpperCase(),
+      decode: (s: string) => s.toLowerCase(),
+    }
     await db.put('c', 'custom', { valueEncoding: upper })
 
     expect(await db.get('s')).to.equal('text')
@@ -73,7 +78,11 @@ describe('btree-level: the Level ecosystem', () => {
   it('the everyday patterns: ranges with reverse and limit, for await, seek', async () => {
     const db = track(new BTreeLevel(location()))
     await db.batch(Array.from({ length: 100 }, (_, i) => ({ type: 'put' as const, key: pad(i), value: String(i) })))
-    expect(await db.keys({ gte: pad(10), lt: pad(20), reverse: true, limit: 3 }).all()).to.deep.equal([pad(19), pad(18), pad(17)])
+    expect(await db.keys({ gte: pad(10), lt: pad(20), reverse: true, limit: 3 }).all()).to.deep.equal([
+      pad(19),
+      pad(18),
+      pad(17),
+    ])
     let sum = 0
     for await (const [key, value] of db.iterator({ gt: pad(89) })) {
       expect(key).to.equal(pad(Number(value)))

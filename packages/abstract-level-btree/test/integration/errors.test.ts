@@ -64,7 +64,11 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
 
   it('a damaged page gives LEVEL_CORRUPTION (cause BTREE_CORRUPTION), never wrong data', async () => {
     const db = new BTreeLevel(location())
-    const batch = Array.from({ length: 500 }, (_, i) => ({ type: 'put' as const, key: `key${String(i).padStart(4, '0')}`, value: 'x'.repeat(100) }))
+    const batch = Array.from({ length: 500 }, (_, i) => ({
+      type: 'put' as const,
+      key: `key${String(i).padStart(4, '0')}`,
+      value: 'x'.repeat(100),
+    }))
     await db.batch(batch, { sync: true } as object)
     // Pages written since the last durable commit are verified at open, and a bad one rolls back
     // to that commit (FORMAT.md §8): the damage must hit the durable batch's leaves.

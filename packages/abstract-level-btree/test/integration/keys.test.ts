@@ -27,8 +27,17 @@ describe('btree-level: keys and values', () => {
     const db = track(new BTreeLevel<Buffer, string>(location(), { keyEncoding: 'buffer' }))
     await db.open()
     expect(db.engine.maxKeySize).to.equal(65536)
-    const long = (fill: number, last: number, size = 65536): Buffer => Buffer.concat([Buffer.alloc(size - 1, fill), Buffer.of(last)])
-    const keys = [Buffer.from('a'), long(0x61, 1), long(0x61, 2), Buffer.from('ab'), long(0x62, 0, 65535), Buffer.from('b'), Buffer.from('c')]
+    const long = (fill: number, last: number, size = 65536): Buffer =>
+      Buffer.concat([Buffer.alloc(size - 1, fill), Buffer.of(last)])
+    const keys = [
+      Buffer.from('a'),
+      long(0x61, 1),
+      long(0x61, 2),
+      Buffer.from('ab'),
+      long(0x62, 0, 65535),
+      Buffer.from('b'),
+      Buffer.from('c'),
+    ]
     await db.batch(keys.map((key, i) => ({ type: 'put' as const, key, value: String(i) })))
     const sorted = [...keys].sort(Buffer.compare)
     expect((await db.keys().all()).map((k) => k.toString('hex'))).to.deep.equal(sorted.map((k) => k.toString('hex')))

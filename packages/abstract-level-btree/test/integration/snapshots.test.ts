@@ -117,8 +117,13 @@ describe('btree-level: snapshots', () => {
     const writes = Array.from({ length: 50 }, (_, i) => db.put(`k${i}`, 'v'))
     await db.close()
     await Promise.all(writes)
-    expect((await it.next().catch((err: { code: string }) => err)) as { code: string }).to.have.property('code', 'LEVEL_ITERATOR_NOT_OPEN')
-    expect(() => snapshot.ref()).to.throw().with.property('code', 'LEVEL_SNAPSHOT_NOT_OPEN')
+    expect((await it.next().catch((err: { code: string }) => err)) as { code: string }).to.have.property(
+      'code',
+      'LEVEL_ITERATOR_NOT_OPEN',
+    )
+    expect(() => snapshot.ref())
+      .to.throw()
+      .with.property('code', 'LEVEL_SNAPSHOT_NOT_OPEN')
     const again = track(new BTreeLevel(location()))
     expect(await again.keys().all()).to.have.length(51)
     expectCheckOk(again)

@@ -5,14 +5,18 @@ import { BTreeLevel } from '../../src/index.js'
 import { dataFile } from '../../src/location.js'
 import { expectCheckOk, useLocations } from '../helpers.js'
 
-const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString())
+const text = (bytes: Uint8Array | undefined): string | undefined =>
+  bytes === undefined ? undefined : Buffer.from(bytes).toString()
 
 /** Every bucket of the Level namespace with its entries as strings (read through the engine). */
 function bucketsOf(db: { engine: Database }): Record<string, Array<[string, string]>> {
   return db.engine.view((tx) => {
     const out: Record<string, Array<[string, string]>> = {}
     for (const name of tx.buckets()) {
-      out[name] = [...tx.bucket(name)!.entries()].map(([k, v]) => [Buffer.from(k).toString('latin1'), Buffer.from(v).toString('latin1')])
+      out[name] = [...tx.bucket(name)!.entries()].map(([k, v]) => [
+        Buffer.from(k).toString('latin1'),
+        Buffer.from(v).toString('latin1'),
+      ])
     }
     return out
   })
@@ -54,11 +58,15 @@ describe('btree-level: sublevels are engine buckets', () => {
   it('the file holds no prefixes: 1,000 sublevel entries, the prefix only in the registry', async () => {
     const db = new BTreeLevel(location())
     const sub = db.sublevel('prefix-under-test')
-    await sub.batch(Array.from({ length: 1000 }, (_, i) => ({ type: 'put' as const, key: `key${i}`, value: 'v' })), { sync: true } as object)
+    await sub.batch(
+      Array.from({ length: 1000 }, (_, i) => ({ type: 'put' as const, key: `key${i}`, value: 'v' })),
+      { sync: true } as object,
+    )
     await db.close()
     const bytes = fs.readFileSync(dataFile(location()))
     let count = 0
-    for (let at = bytes.indexOf('!prefix-under-test!'); at !== -1; at = bytes.indexOf('!prefix-under-test!', at + 1)) count++
+    for (let at = bytes.indexOf('!prefix-under-test!'); at !== -1; at = bytes.indexOf('!prefix-under-test!', at + 1))
+      count++
     // The registry's entry, and at most a superseded copy of its page not yet reused.
     expect(count).to.be.within(1, 2)
     expect(bytes.indexOf('key999')).to.not.equal(-1)
@@ -117,7 +125,8 @@ describe('btree-level: sublevels are engine buckets', () => {
     const child = a.sublevel('child')
     const sibling = db.sublevel('b')
     const batch = []
-    for (let i = 0; i < 2000; i++) batch.push({ type: 'put' as const, key: `k${String(i).padStart(5, '0')}`, value: 'v'.repeat(50) })
+    for (let i = 0; i < 2000; i++)
+      batch.push({ type: 'put' as const, key: `k${String(i).padStart(5, '0')}`, value: 'v'.repeat(50) })
     await a.batch(batch)
     await child.batch(batch.slice(0, 500))
     await sibling.put('kept', 'yes')

@@ -72,7 +72,9 @@ describe('btree-level: writes', () => {
     const db = track(new BTreeLevel(location()))
     await db.open()
     const events: Array<Array<{ type: string; key: unknown }>> = []
-    db.on('write', (ops: Array<{ type: string; key: unknown }>) => events.push(ops.map((op) => ({ type: op.type, key: op.key }))))
+    db.on('write', (ops: Array<{ type: string; key: unknown }>) =>
+      events.push(ops.map((op) => ({ type: op.type, key: op.key }))),
+    )
     db.hooks.prewrite.add((op, batch) => {
       if (op.type === 'put') batch.add({ type: 'put', key: `index:${op.value as string}`, value: op.key as string })
     })

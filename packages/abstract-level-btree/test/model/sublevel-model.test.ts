@@ -56,10 +56,18 @@ describe('btree-level: sublevel routing against memory-level (seeded)', () => {
           const k = key()
           await Promise.all([ours[i]!.del(k), theirs[i]!.del(k)])
         } else if (r < 0.7) {
-          const ops = Array.from({ length: 1 + Math.floor(random() * 6) }, () => ({ j: Math.floor(random() * ours.length), k: key(), put: random() < 0.7 }))
+          const ops = Array.from({ length: 1 + Math.floor(random() * 6) }, () => ({
+            j: Math.floor(random() * ours.length),
+            k: key(),
+            put: random() < 0.7,
+          }))
           const batch = (dbs: Db[]): Promise<void> =>
             dbs[i]!.batch(
-              ops.map((o) => (o.put ? { type: 'put' as const, sublevel: dbs[o.j] as never, key: o.k, value: `b${step}` } : { type: 'del' as const, sublevel: dbs[o.j] as never, key: o.k })),
+              ops.map((o) =>
+                o.put
+                  ? { type: 'put' as const, sublevel: dbs[o.j] as never, key: o.k, value: `b${step}` }
+                  : { type: 'del' as const, sublevel: dbs[o.j] as never, key: o.k },
+              ),
             )
           await Promise.all([batch(ours), batch(theirs)])
         } else if (r < 0.78) {
@@ -80,7 +88,11 @@ describe('btree-level: sublevel routing against memory-level (seeded)', () => {
         }
         for (let q = 0; q < 3; q++) {
           const j = Math.floor(random() * ours.length)
-          const options = { ...randomRange(), reverse: random() < 0.5, limit: random() < 0.3 ? Math.floor(random() * 4) : -1 }
+          const options = {
+            ...randomRange(),
+            reverse: random() < 0.5,
+            limit: random() < 0.3 ? Math.floor(random() * 4) : -1,
+          }
           const what = `step ${step}, db ${j}, ${JSON.stringify(options)}`
           expect(await ours[j]!.iterator(options).all(), what).to.deep.equal(await theirs[j]!.iterator(options).all())
           const target = key()

@@ -32,7 +32,14 @@ export class BucketState {
     return s
   }
 
-  constructor(name: string, nameKey: Uint8Array, diskRoot: PageRef | null, root: Child, count: number, mayOverflow: boolean) {
+  constructor(
+    name: string,
+    nameKey: Uint8Array,
+    diskRoot: PageRef | null,
+    root: Child,
+    count: number,
+    mayOverflow: boolean,
+  ) {
     this.name = name
     this.nameKey = nameKey
     this.diskRoot = diskRoot

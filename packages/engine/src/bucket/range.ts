@@ -10,7 +10,13 @@ import { assertBytes } from '../validate.js'
 export function* rangeEntries(cursor: Cursor, options: RangeOptions = {}): Generator<[Buffer, Buffer]> {
   if (typeof options !== 'object' || options === null) throw new BTreeTypeError('range options must be an object')
   const { gt, gte, lt, lte, reverse = false, limit = -1 } = options
-  for (const [k, v] of [['gt', gt], ['gte', gte], ['lt', lt], ['lte', lte]] as const) if (v !== undefined) assertBytes(v, k)
+  for (const [k, v] of [
+    ['gt', gt],
+    ['gte', gte],
+    ['lt', lt],
+    ['lte', lte],
+  ] as const)
+    if (v !== undefined) assertBytes(v, k)
   if (typeof limit !== 'number' || Number.isNaN(limit)) throw new BTreeTypeError('limit must be a number')
   const lower = gte ?? gt
   const lowerOpen = gte === undefined && gt !== undefined

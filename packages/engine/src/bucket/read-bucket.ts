@@ -49,7 +49,10 @@ export class ReadBucketImpl implements ReadBucket {
     assertBytes(key, 'key')
     this.#host.check()
     const root = this.#root
-    return (root instanceof Node ? treeGet(this.#host.pager, root, key) : pageTreeGet(this.#host.pager, root, key)) !== undefined
+    return (
+      (root instanceof Node ? treeGet(this.#host.pager, root, key) : pageTreeGet(this.#host.pager, root, key)) !==
+      undefined
+    )
   }
 
   cursor(): Cursor {

@@ -23,7 +23,13 @@ export interface WriteBucketHost extends BucketHost {
   /** Throws unless the transaction may write. */
   checkWritable(): void
   /** Records the inverse of a key change for savepoints. */
-  noteKeyChange(state: BucketState, key: Uint8Array, old: OverflowValue | Uint8Array | undefined, freedBefore: number, countBefore: number): void
+  noteKeyChange(
+    state: BucketState,
+    key: Uint8Array,
+    old: OverflowValue | Uint8Array | undefined,
+    freedBefore: number,
+    countBefore: number,
+  ): void
   /** Records a put (value given) or a delete for the journal (FORMAT.md §11). */
   recordKeyOp(kind: JournalOp, state: BucketState, key: Uint8Array, value: Uint8Array | undefined): void
   /** The tree context of a bucket's state (its freed overflow values go to `state.freed`). */
@@ -78,7 +84,11 @@ export class WriteBucketImpl implements WriteBucket {
     const k = this.#host.copyIn(key)
     // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf unread
     // that owns a key run.
-    if (!s.mayOverflow && (isOverflowValue(this.#host.pageSize, k.length, value.length) || isLongKey(this.#host.pageSize, k.length))) s.mayOverflow = true
+    if (
+      !s.mayOverflow &&
+      (isOverflowValue(this.#host.pageSize, k.length, value.length) || isLongKey(this.#host.pageSize, k.length))
+    )
+      s.mayOverflow = true
     const v = this.#host.copyIn(value)
     const r = treePut(this.#writer, s.root, k, v)
     s.root = r.root
@@ -110,7 +120,12 @@ export class WriteBucketImpl implements WriteBucket {
     this.#check()
     const s = this.#state
     const host = this.#host
-    return new TreeCursor({ pager: host.pager, root: () => s.root, version: () => host.version, check: () => this.#check() })
+    return new TreeCursor({
+      pager: host.pager,
+      root: () => s.root,
+      version: () => host.version,
+      check: () => this.#check(),
+    })
   }
 
   entries(options?: RangeOptions): IterableIterator<[Buffer, Buffer]> {

@@ -47,7 +47,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
 
 /** The options a command was given that it does not take. */
 export function unexpectedOptions(values: ParsedArgs['values'], allowed: readonly OptionName[]): string[] {
-  return Object.keys(values).filter((k) => !GLOBAL_OPTIONS.includes(k as OptionName) && !allowed.includes(k as OptionName))
+  return Object.keys(values).filter(
+    (k) => !GLOBAL_OPTIONS.includes(k as OptionName) && !allowed.includes(k as OptionName),
+  )
 }
 
 /** A non-negative integer option, or `fallback` when absent. */
@@ -56,6 +58,7 @@ export function integerOption(values: ParsedArgs['values'], name: OptionName, fa
   if (raw === undefined) return fallback
   const text = String(raw).replace(/_/g, '')
   const n = /^\d+$/.test(text) ? Number(text) : NaN
-  if (!Number.isSafeInteger(n) || n < min) throw usageError(`--${name} needs an integer >= ${min}, got '${String(raw)}'`)
+  if (!Number.isSafeInteger(n) || n < min)
+    throw usageError(`--${name} needs an integer >= ${min}, got '${String(raw)}'`)
   return n
 }

@@ -37,7 +37,8 @@ export function decodeField(field: unknown, encoding: Encoding, what: string): B
     const entries = Object.entries(field)
     if (entries.length === 1) {
       const [enc, text] = entries[0]!
-      if ((enc === 'hex' || enc === 'base64' || enc === 'utf8') && typeof text === 'string') return decodeString(text, enc, what)
+      if ((enc === 'hex' || enc === 'base64' || enc === 'utf8') && typeof text === 'string')
+        return decodeString(text, enc, what)
     }
   }
   throw new Error(`${what} must be a string or {"hex": ...}`)
@@ -79,8 +80,14 @@ export function textField(bytes: Uint8Array, encoding: Encoding | undefined): st
 
 /** The encoding chosen by --hex / --base64 / --utf8 (at most one), or `fallback`. */
 export function encodingOption(values: Partial<Record<string, string | boolean>>, fallback: Encoding): Encoding
-export function encodingOption(values: Partial<Record<string, string | boolean>>, fallback: undefined): Encoding | undefined
-export function encodingOption(values: Partial<Record<string, string | boolean>>, fallback: Encoding | undefined): Encoding | undefined {
+export function encodingOption(
+  values: Partial<Record<string, string | boolean>>,
+  fallback: undefined,
+): Encoding | undefined
+export function encodingOption(
+  values: Partial<Record<string, string | boolean>>,
+  fallback: Encoding | undefined,
+): Encoding | undefined {
   const chosen = (['hex', 'base64', 'utf8'] as const).filter((e) => values[e] === true)
   if (chosen.length > 1) throw usageError(`choose one of --hex, --base64 and --utf8`)
   return chosen[0] ?? fallback

@@ -33,7 +33,10 @@ export function assertReadableFile(path: string): void {
     stat = fs.statSync(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new CliError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? 'error'})`, EXIT_USAGE)
+    throw new CliError(
+      code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? 'error'})`,
+      EXIT_USAGE,
+    )
   }
   if (!stat.isFile()) throw new CliError(`${path} is not a file`, EXIT_USAGE)
 }

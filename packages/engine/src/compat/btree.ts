@@ -27,7 +27,8 @@ export class BTree {
 
   /** The bucket; BTREE_BUCKET_NOT_FOUND when it does not exist. */
   bucket(name: string): CompatBucket {
-    if (this.#write().bucket(name) === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)
+    if (this.#write().bucket(name) === undefined)
+      throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)
     return new CompatBucket(this, name)
   }
 

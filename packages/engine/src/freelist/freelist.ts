@@ -135,7 +135,13 @@ export class FreeList {
   freeAndPending(): number[] {
     const cp = this.#checkpoint
     const own = cp === undefined ? undefined : this.#pending.get(cp.txid)
-    const pending = own === undefined ? this.#pendingSorted : mergeSorted(this.#pendingSorted, own.slice().sort((a, b) => a - b))
+    const pending =
+      own === undefined
+        ? this.#pendingSorted
+        : mergeSorted(
+            this.#pendingSorted,
+            own.slice().sort((a, b) => a - b),
+          )
     return mergeSorted(this.#free, pending)
   }
 }

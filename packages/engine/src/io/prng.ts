@@ -73,7 +73,8 @@ export class Prng {
 
   /** `length` random bytes. */
   bytes(length: number): Uint8Array {
-    if (!Number.isInteger(length) || length < 0) throw new RangeError(`bytes(length) needs an integer >= 0, got ${length}`)
+    if (!Number.isInteger(length) || length < 0)
+      throw new RangeError(`bytes(length) needs an integer >= 0, got ${length}`)
     const out = new Uint8Array(length)
     for (let i = 0; i < length; i++) out[i] = this.int(256)
     return out

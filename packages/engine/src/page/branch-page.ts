@@ -1,6 +1,16 @@
 import { type KeyReader, compareLongPageKey, comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
 import { type OverflowRefLike, writeKeyPart } from './leaf-page.js'
-import { BRANCH_ENTRY_HEADER, HEADER_SIZE, LONG_KEY_FLAG, SLOT_SIZE, pageCount, setU16, setU32, u16, u32 } from './layout.js'
+import {
+  BRANCH_ENTRY_HEADER,
+  HEADER_SIZE,
+  LONG_KEY_FLAG,
+  SLOT_SIZE,
+  pageCount,
+  setU16,
+  setU32,
+  u16,
+  u32,
+} from './layout.js'
 
 /**
  * FORMAT.md §5, branch pages, read in place. Entry i starts at the u16 slot `16 + 2i`:
@@ -95,7 +105,10 @@ export function encodeBranchEntries(
     setU16(page, HEADER_SIZE + SLOT_SIZE * i, off)
     setU32(page, off, childAt(i))
     setU32(page, off + 4, childTxidAt(i) >>> 0)
-    const field = i === 0 ? writeKeyPart(page, off + BRANCH_ENTRY_HEADER, EMPTY, undefined) : writeKeyPart(page, off + BRANCH_ENTRY_HEADER, keyAt(i), keyRun === null ? undefined : keyRun(i))
+    const field =
+      i === 0
+        ? writeKeyPart(page, off + BRANCH_ENTRY_HEADER, EMPTY, undefined)
+        : writeKeyPart(page, off + BRANCH_ENTRY_HEADER, keyAt(i), keyRun === null ? undefined : keyRun(i))
     setU16(page, off + 8, field)
     off += BRANCH_ENTRY_HEADER + (field & 0x7fff)
   }

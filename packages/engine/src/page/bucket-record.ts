@@ -29,5 +29,9 @@ export function encodeBucketRecord(rec: BucketRecord): Uint8Array {
 
 export function decodeBucketRecord(b: Uint8Array, catalogPage: number): BucketRecord {
   if (b.length !== BUCKET_RECORD_SIZE) throw corruption(catalogPage, `bucket record of ${b.length} bytes`)
-  return { root: { pgid: u32(b, 0), txid: u32(b, 4) }, count: u64(b, 8), mayOverflow: (u32(b, 16) & FLAG_MAY_OVERFLOW) !== 0 }
+  return {
+    root: { pgid: u32(b, 0), txid: u32(b, 4) },
+    count: u64(b, 8),
+    mayOverflow: (u32(b, 16) & FLAG_MAY_OVERFLOW) !== 0,
+  }
 }

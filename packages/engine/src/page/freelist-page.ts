@@ -37,7 +37,13 @@ export function freelistPageCount(pageSize: number, freeCount: number, reclaimCo
   return Math.ceil(freelistBytes(freeCount, reclaimCount) / (pageSize - HEADER_SIZE))
 }
 
-export function encodeFreeList(rec: FreeListRecord, pgid: number, txid: number, pageSize: number, pages: number): Buffer[] {
+export function encodeFreeList(
+  rec: FreeListRecord,
+  pgid: number,
+  txid: number,
+  pageSize: number,
+  pages: number,
+): Buffer[] {
   const body = Buffer.alloc(pages * (pageSize - HEADER_SIZE))
   let o = 0
   setU32(body, o, rec.free.length)

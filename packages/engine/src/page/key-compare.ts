@@ -77,7 +77,14 @@ export interface KeyReader {
  * bytes; sets `lastCommonPrefix`. The inline prefix decides unless `key` runs past it with the same
  * bytes: only then is the full key loaded.
  */
-export function compareLongPageKey(page: Buffer, off: number, partLength: number, key: Uint8Array, from: number, reader: KeyReader): number {
+export function compareLongPageKey(
+  page: Buffer,
+  off: number,
+  partLength: number,
+  key: Uint8Array,
+  from: number,
+  reader: KeyReader,
+): number {
   const prefix = partLength - LONG_KEY_REF_SIZE
   const lk = key.length
   const n = prefix < lk ? prefix : lk
@@ -122,4 +129,11 @@ export function compareLongKeysFrom(a: Uint8Array, b: Uint8Array, from: number):
   return compareKeysFrom(a, b, lo)
 }
 
-const bytesCompare = Buffer.prototype.compare as (this: Uint8Array, target: Uint8Array, targetStart: number, targetEnd: number, sourceStart: number, sourceEnd: number) => number
+const bytesCompare = Buffer.prototype.compare as (
+  this: Uint8Array,
+  target: Uint8Array,
+  targetStart: number,
+  targetEnd: number,
+  sourceStart: number,
+  sourceEnd: number,
+) => number

@@ -174,7 +174,14 @@ export function pageTxid(page: Uint8Array): number {
 }
 
 /** Fills in a fresh page's header; the checksum is sealed later (checksum.ts). */
-export function writeHeader(page: Uint8Array, pgid: number, txid: number, type: PageType, count: number, flags = 0): void {
+export function writeHeader(
+  page: Uint8Array,
+  pgid: number,
+  txid: number,
+  type: PageType,
+  count: number,
+  flags = 0,
+): void {
   setU32(page, OFF_PGID, pgid)
   setU32(page, OFF_TXID, txid32(txid))
   page[OFF_TYPE] = type

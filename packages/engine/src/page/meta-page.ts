@@ -1,5 +1,19 @@
 import { checksumOk, sealPage } from './checksum.js'
-import { HEADER_SIZE, PageType, pageType, setU16, setU32, setU64, u16, u32, u64, writeHeader, pageId, pageTxid, txid32 } from './layout.js'
+import {
+  HEADER_SIZE,
+  PageType,
+  pageType,
+  setU16,
+  setU32,
+  setU64,
+  u16,
+  u32,
+  u64,
+  writeHeader,
+  pageId,
+  pageTxid,
+  txid32,
+} from './layout.js'
 
 /** FORMAT.md §3: the magic number 'BTRS' and the format version this code writes. */
 export const MAGIC = 0x53525442
@@ -71,7 +85,8 @@ export function decodeMeta(page: Uint8Array, slot: 0 | 1): Meta | string {
   if (pageType(page) !== PageType.meta) return 'not a meta page'
   if (pageId(page) !== slot) return `page id ${pageId(page)} in slot ${slot}`
   const version = u16(page, OFF_VERSION)
-  if (version < MIN_FORMAT_VERSION || version > FORMAT_VERSION) return `format version ${version} (this code reads ${MIN_FORMAT_VERSION} to ${FORMAT_VERSION})`
+  if (version < MIN_FORMAT_VERSION || version > FORMAT_VERSION)
+    return `format version ${version} (this code reads ${MIN_FORMAT_VERSION} to ${FORMAT_VERSION})`
   const pageSize = u32(page, OFF_PAGE_SIZE)
   if (pageSize !== page.length) return `page size ${pageSize} in a ${page.length}-byte page`
   const txid = u64(page, OFF_META_TXID)
@@ -85,8 +100,10 @@ export function decodeMeta(page: Uint8Array, slot: 0 | 1): Meta | string {
     highWater: u32(page, OFF_HIGH_WATER),
     durableTxid: u64(page, OFF_DURABLE),
   }
-  if (meta.highWater < 3 || meta.catalog.pgid < 2 || meta.catalog.pgid >= meta.highWater) return 'catalog root out of range'
-  if (meta.freelist.pgid !== 0 && meta.freelist.pgid + meta.freelistPages > meta.highWater) return 'free list out of range'
+  if (meta.highWater < 3 || meta.catalog.pgid < 2 || meta.catalog.pgid >= meta.highWater)
+    return 'catalog root out of range'
+  if (meta.freelist.pgid !== 0 && meta.freelist.pgid + meta.freelistPages > meta.highWater)
+    return 'free list out of range'
   if (meta.durableTxid > meta.txid) return 'durable txid after txid'
   return meta
 }

@@ -78,11 +78,22 @@ export function readStore(file: FileHandle, cacheSize: number, writable: boolean
     }
     const m = n < pageSize ? 'short page' : decodeMeta(page, slot)
     decoded.push(typeof m === 'string' ? undefined : m)
-    metas.push({ slot, valid: typeof m !== 'string', txid: typeof m === 'string' ? 0 : m.txid, problem: typeof m === 'string' ? m : undefined })
+    metas.push({
+      slot,
+      valid: typeof m !== 'string',
+      txid: typeof m === 'string' ? 0 : m.txid,
+      problem: typeof m === 'string' ? m : undefined,
+    })
   }
-  const candidates = ([0, 1] as const).filter((s) => decoded[s] !== undefined).sort((a, b) => decoded[b]!.txid - decoded[a]!.txid)
+  const candidates = ([0, 1] as const)
+    .filter((s) => decoded[s] !== undefined)
+    .sort((a, b) => decoded[b]!.txid - decoded[a]!.txid)
   if (candidates.length === 0) {
-    throw new BTreeError('BTREE_CORRUPTION', `both meta pages are invalid: ${metas.map((m) => `slot ${m.slot}: ${m.problem}`).join('; ')}`, { pageId: 0 })
+    throw new BTreeError(
+      'BTREE_CORRUPTION',
+      `both meta pages are invalid: ${metas.map((m) => `slot ${m.slot}: ${m.problem}`).join('; ')}`,
+      { pageId: 0 },
+    )
   }
   const pager = new Pager(file, pageSize, cacheSize)
   let lastError: unknown
@@ -128,7 +139,9 @@ export function readStore(file: FileHandle, cacheSize: number, writable: boolean
       freelistError,
     }
   }
-  throw lastError instanceof BTreeError ? lastError : new BTreeError('BTREE_CORRUPTION', 'no meta page leads to a valid commit', { pageId: 0 })
+  throw lastError instanceof BTreeError
+    ? lastError
+    : new BTreeError('BTREE_CORRUPTION', 'no meta page leads to a valid commit', { pageId: 0 })
 }
 
 /** The page size, from meta 0, or from meta 1 when meta 0 is unreadable. */
@@ -153,4 +166,3 @@ function detectPageSize(file: FileHandle): number {
   }
   throw new BTreeError('BTREE_NOT_A_DATABASE', 'the file is not a btree-store database')
 }
-

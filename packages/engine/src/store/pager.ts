@@ -2,7 +2,16 @@ import { BTreeError, corruption, ioError } from '../errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { checksumOk } from '../page/checksum.js'
 import type { KeyReader } from '../page/key-compare.js'
-import { HEADER_SIZE, MAX_KEY_SIZE, PAGE_TYPE_NAMES, PageType, overflowPayload, pageId, pageTxid, pageType } from '../page/layout.js'
+import {
+  HEADER_SIZE,
+  MAX_KEY_SIZE,
+  PAGE_TYPE_NAMES,
+  PageType,
+  overflowPayload,
+  pageId,
+  pageTxid,
+  pageType,
+} from '../page/layout.js'
 import { overflowPageCount } from '../page/overflow-page.js'
 import { PageCache } from './page-cache.js'
 import { PageSlab } from './page-slab.js'
@@ -115,7 +124,10 @@ export class Pager implements KeyReader {
       const page = raw.subarray(i * this.pageSize, (i + 1) * this.pageSize)
       this.verify(page, pgid + i, txid)
       if (pageType(page) !== type) {
-        throw corruption(pgid + i, `expected a ${PAGE_TYPE_NAMES[type]} page, found ${PAGE_TYPE_NAMES[pageType(page)] ?? `type ${pageType(page)}`}`)
+        throw corruption(
+          pgid + i,
+          `expected a ${PAGE_TYPE_NAMES[type]} page, found ${PAGE_TYPE_NAMES[pageType(page)] ?? `type ${pageType(page)}`}`,
+        )
       }
       page.copy(out, i * payload, HEADER_SIZE)
     }
@@ -149,12 +161,19 @@ export class Pager implements KeyReader {
     const cached = this.cache.get(pgid)
     if (cached !== undefined) {
       if (pageTxid(cached) !== txid >>> 0) throw this.#stale(pgid, cached, txid)
-      if (pageType(cached) !== PageType.overflow) throw corruption(pgid, `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(cached)] ?? `type ${pageType(cached)}`}`)
+      if (pageType(cached) !== PageType.overflow)
+        throw corruption(
+          pgid,
+          `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(cached)] ?? `type ${pageType(cached)}`}`,
+        )
       return cached
     }
     const page = this.readVerified(pgid, txid)
     if (pageType(page) !== PageType.overflow) {
-      throw corruption(pgid, `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(page)] ?? `type ${pageType(page)}`}`)
+      throw corruption(
+        pgid,
+        `expected an overflow page, found ${PAGE_TYPE_NAMES[pageType(page)] ?? `type ${pageType(page)}`}`,
+      )
     }
     this.cache.set(pgid, page)
     return page

@@ -18,11 +18,14 @@ import type { Pager } from './pager.js'
 export function verifyCommit(pager: Pager, meta: Meta): void {
   const recent = (t32: number): boolean => widenTxid(t32, meta.txid) > meta.durableTxid
   if (meta.freelist.pgid !== 0 && recent(meta.freelist.txid)) {
-    const list = decodeFreeList(pager.readRun(meta.freelist.pgid, meta.freelistPages, meta.freelist.txid, PageType.freelist))
+    const list = decodeFreeList(
+      pager.readRun(meta.freelist.pgid, meta.freelistPages, meta.freelist.txid, PageType.freelist),
+    )
     // Dropped trees awaiting reclaim are reachable too: later commits read them to find the pages
     // to give back, so an unsynced one lost to the crash would leak its pages and fail check().
     if (typeof list !== 'string') {
-      for (const e of list.reclaim) if ((e.run === 0 || e.run >= RECLAIM_NO_OVERFLOW) && recent(e.txid)) walk(pager, e.pgid, e.txid, recent, false)
+      for (const e of list.reclaim)
+        if ((e.run === 0 || e.run >= RECLAIM_NO_OVERFLOW) && recent(e.txid)) walk(pager, e.pgid, e.txid, recent, false)
     }
   }
   walk(pager, meta.catalog.pgid, meta.catalog.txid, recent, true)

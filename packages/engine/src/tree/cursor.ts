@@ -1,7 +1,14 @@
 import { branchChild, branchChildTxid, branchSearch } from '../page/branch-page.js'
 import { compareKeys } from '../page/key-compare.js'
 import { PageType, pageCount, pageType } from '../page/layout.js'
-import { leafIsOverflow, leafKey, leafOverflowRef, leafSearch, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import {
+  leafIsOverflow,
+  leafKey,
+  leafOverflowRef,
+  leafSearch,
+  leafValueBytes,
+  leafValueLength,
+} from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
 import type { Cursor } from '../types.js'
 import { type Child, Node } from './node.js'

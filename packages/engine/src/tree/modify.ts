@@ -1,6 +1,15 @@
 import { HEADER_SIZE } from '../page/layout.js'
 import { compareKeys } from '../page/key-compare.js'
-import { type Child, EMPTY_KEY, Node, OverflowValue, type Value, branchEntryBytes, computeSize, leafEntryBytes } from './node.js'
+import {
+  type Child,
+  EMPTY_KEY,
+  Node,
+  OverflowValue,
+  type Value,
+  branchEntryBytes,
+  computeSize,
+  leafEntryBytes,
+} from './node.js'
 import { nodeBranchSearch, nodeLowerBound, nodeSearchPrefix, treeGet } from './search.js'
 import type { TreeWriter } from './tree-context.js'
 
@@ -75,7 +84,14 @@ export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Va
   return { root: splitUpward(ctx, top, path, index, node, appended), old }
 }
 
-function splitUpward(ctx: TreeWriter, top: Node, path: Node[], index: number[], start: Node, appendedAtEnd: boolean): Node {
+function splitUpward(
+  ctx: TreeWriter,
+  top: Node,
+  path: Node[],
+  index: number[],
+  start: Node,
+  appendedAtEnd: boolean,
+): Node {
   let node = start
   let appended = appendedAtEnd
   let level = path.length
@@ -122,7 +138,9 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
     let acc = 0
     m = 0
     while (m < n - 1) {
-      acc += node.leaf ? leafEntryBytes(pageSize, node.keys[m]!, node.vals[m]!) : branchEntryBytes(pageSize, node.keys[m]!, m)
+      acc += node.leaf
+        ? leafEntryBytes(pageSize, node.keys[m]!, node.vals[m]!)
+        : branchEntryBytes(pageSize, node.keys[m]!, m)
       m++
       if (acc >= half) break
     }

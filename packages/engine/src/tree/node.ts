@@ -72,7 +72,15 @@ export class Node {
    */
   gen = 0
 
-  constructor(leaf: boolean, keys: Uint8Array[], vals: Value[], kids: Child[], orig: number, size: number, runs: Map<Uint8Array, OverflowValue> | null = null) {
+  constructor(
+    leaf: boolean,
+    keys: Uint8Array[],
+    vals: Value[],
+    kids: Child[],
+    orig: number,
+    size: number,
+    runs: Map<Uint8Array, OverflowValue> | null = null,
+  ) {
     this.leaf = leaf
     this.keys = keys
     this.vals = vals
@@ -102,7 +110,15 @@ export class Node {
    */
   clone(gen: number): Node {
     const runs = this.runs === null ? null : new Map(this.runs)
-    const n = new Node(this.leaf, this.keys.slice(), this.leaf ? this.vals.slice() : this.vals, this.leaf ? this.kids : this.kids.slice(), this.orig, this.size, runs)
+    const n = new Node(
+      this.leaf,
+      this.keys.slice(),
+      this.leaf ? this.vals.slice() : this.vals,
+      this.leaf ? this.kids : this.kids.slice(),
+      this.orig,
+      this.size,
+      runs,
+    )
     n.gen = gen
     return n
   }

@@ -1,4 +1,11 @@
-import { leafEntryOffset, leafFind, leafIsOverflow, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import {
+  leafEntryOffset,
+  leafFind,
+  leafIsOverflow,
+  leafOverflowRef,
+  leafValueBytes,
+  leafValueLength,
+} from '../page/leaf-page.js'
 import { branchChild, branchChildTxid, branchSearch, lastSearchPrefix } from '../page/branch-page.js'
 import { LEAF_ENTRY_HEADER, OVERFLOW_FLAG, PageType, pageType, u16, u32 } from '../page/layout.js'
 import { compareKeys, compareKeysFrom, lastCommonPrefix } from '../page/key-compare.js'
@@ -94,7 +101,8 @@ export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array): B
   if (i < 0) return undefined
   const off = leafEntryOffset(page, i)
   const start = off + LEAF_ENTRY_HEADER + (u16(page, off) & 0x7fff)
-  if (page[off + 5]! >= 0x80) return pager.readOverflow(u32(page, start), u32(page, start + 4), u32(page, off + 2) - OVERFLOW_FLAG)
+  if (page[off + 5]! >= 0x80)
+    return pager.readOverflow(u32(page, start), u32(page, start + 4), u32(page, off + 2) - OVERFLOW_FLAG)
   // Inline length: below 2^31, so it reads as a non-negative int32.
   const length = page[off + 2]! | (page[off + 3]! << 8) | (page[off + 4]! << 16) | (page[off + 5]! << 24)
   const out = Buffer.allocUnsafe(length)
@@ -115,4 +123,3 @@ export function treeGet(pager: Pager, root: Child, key: Uint8Array): Value | und
   }
   return pageTreeGet(pager, child, key)
 }
-

@@ -78,7 +78,13 @@ function reconcileKeyRuns(ctx: SpillContext, node: Node, t32: number): Array<Ove
 }
 
 /** FORMAT.md §4-5: a node as a sealed page, written into `page` (any prior contents). */
-export function encodeNode(node: Node, pgid: number, txid: number, page: Buffer, keyRuns: ReadonlyArray<OverflowValue | undefined> | null = null): Buffer {
+export function encodeNode(
+  node: Node,
+  pgid: number,
+  txid: number,
+  page: Buffer,
+  keyRuns: ReadonlyArray<OverflowValue | undefined> | null = null,
+): Buffer {
   const n = node.keys.length
   writeHeader(page, pgid, txid, node.leaf ? PageType.leaf : PageType.branch, n)
   const keyRun = keyRuns === null ? null : (i: number): OverflowValue | undefined => keyRuns[i]

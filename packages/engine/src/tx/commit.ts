@@ -68,7 +68,13 @@ export interface CommitOutcome {
  *
  * On any failure nothing in memory changes: the caller restores the free list (FreeList.abort).
  */
-export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, durable: boolean, checkpoint = false): Promise<CommitOutcome> {
+export async function writeCommit(
+  st: CommitState,
+  tx: WriteTx,
+  txid: number,
+  durable: boolean,
+  checkpoint = false,
+): Promise<CommitOutcome> {
   const { pager, freelist } = st
   const pageSize = pager.pageSize
   const written = new Map<number, Buffer>()
@@ -104,7 +110,12 @@ export async function writeCommit(st: CommitState, tx: WriteTx, txid: number, du
     if (!s.dirty) continue
     const root = spill(ctx, rebalance(tx.writerFor(s), s.root, freePage))
     for (const v of s.freed) ctx.free(v.pgid, overflowPageCount(pageSize, v.length))
-    catalog = treePut(catalogWriter, catalog, s.nameKey, encodeBucketRecord({ root, count: s.count, mayOverflow: s.mayOverflow })).root
+    catalog = treePut(
+      catalogWriter,
+      catalog,
+      s.nameKey,
+      encodeBucketRecord({ root, count: s.count, mayOverflow: s.mayOverflow }),
+    ).root
   }
   const catalogRef = spill(ctx, rebalance(catalogWriter, catalog, freePage))
 
@@ -169,7 +180,12 @@ export class MetaInDoubtError extends BTreeError {
  * pages it names (the free list is restored on failure). The slot's previous bytes are written back
  * and synced; if that fails too, MetaInDoubtError.
  */
-async function writeCheckpointMeta(file: FileHandle, metaRun: [number, Buffer[]], pageSize: number, txid: number): Promise<void> {
+async function writeCheckpointMeta(
+  file: FileHandle,
+  metaRun: [number, Buffer[]],
+  pageSize: number,
+  txid: number,
+): Promise<void> {
   const [slot] = metaRun
   const before = Buffer.alloc(pageSize)
   file.readSync(before, 0, pageSize, slot * pageSize)
@@ -181,7 +197,10 @@ async function writeCheckpointMeta(file: FileHandle, metaRun: [number, Buffer[]]
       await file.writev([before], slot * pageSize)
       await file.sync()
     } catch (undo) {
-      throw new MetaInDoubtError(`checkpoint ${txid}: its meta could not be written (${(err as Error).message}) nor undone (${(undo as Error).message}); reopen the database`, err)
+      throw new MetaInDoubtError(
+        `checkpoint ${txid}: its meta could not be written (${(err as Error).message}) nor undone (${(undo as Error).message}); reopen the database`,
+        err,
+      )
     }
     throw err
   }
@@ -216,10 +235,13 @@ function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx
     const n = pageCount(page)
     const branch = pageType(page) === PageType.branch
     if (branch) {
-      for (let i = 0; i < n; i++) reclaim.push({ pgid: branchChild(page, i), txid: branchChildTxid(page, i), run: childRun })
+      for (let i = 0; i < n; i++)
+        reclaim.push({ pgid: branchChild(page, i), txid: branchChildTxid(page, i), run: childRun })
     }
     // Value runs, and the runs of out-of-line keys, separators included (FORMAT.md §10).
-    forEachRun(page, !branch, (pgid, txid, length) => reclaim.push({ pgid, txid, run: overflowPageCount(pager.pageSize, length) }))
+    forEachRun(page, !branch, (pgid, txid, length) =>
+      reclaim.push({ pgid, txid, run: overflowPageCount(pager.pageSize, length) }),
+    )
     ctx.free(e.pgid, 1)
     freed++
   }
@@ -264,10 +286,12 @@ async function writeRuns(file: FileHandle, runs: Array<[number, Buffer[]]>, page
         sliceStart = performance.now()
       }
     }
-  } finally {
-    const results = await Promise.allSettled(pending)
-    for (const r of results) if (r.status === 'rejected') throw r.reason
+  } catch (error) {
+    // Never leave a write running behind the caller's back, whatever failed first.
+    await Promise.allSettled(pending)
+    throw error
   }
+  for (const r of await Promise.allSettled(pending)) if (r.status === 'rejected') throw r.reason
 }
 
 /** Joins neighbouring buffers that are adjacent views of one allocation (a slab, an overflow run). */

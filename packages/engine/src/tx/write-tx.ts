@@ -19,7 +19,14 @@ import type { TxHost } from './tx-host.js'
 
 /** The inverse of one change, kept while a savepoint is open. */
 type Undo =
-  | { kind: 'key'; state: BucketState; key: Uint8Array; old: OverflowValue | Uint8Array | undefined; freed: number; count: number }
+  | {
+      kind: 'key'
+      state: BucketState
+      key: Uint8Array
+      old: OverflowValue | Uint8Array | undefined
+      freed: number
+      count: number
+    }
   | { kind: 'bucket'; name: string; prev: BucketState | null | undefined; reclaim: number }
 
 interface SavepointRecord extends Savepoint {
@@ -62,7 +69,12 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** This transaction's generation: nodes it creates or copies carry it (Node.gen). */
   readonly gen = ++generations
   /** The logical changes, for the journal record (FORMAT.md §11); trimmed by rollbackTo. */
-  readonly ops: JournalOps & { kinds: number[]; names: (Uint8Array | undefined)[]; keys: (Uint8Array | undefined)[]; values: (Uint8Array | undefined)[] } = {
+  readonly ops: JournalOps & {
+    kinds: number[]
+    names: (Uint8Array | undefined)[]
+    keys: (Uint8Array | undefined)[]
+    values: (Uint8Array | undefined)[]
+  } = {
     kinds: [],
     names: [],
     keys: [],
@@ -95,7 +107,12 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   /** Records one logical change for the journal. */
-  recordOp(kind: JournalOp, name: Uint8Array | undefined, key: Uint8Array | undefined, value: Uint8Array | undefined): void {
+  recordOp(
+    kind: JournalOp,
+    name: Uint8Array | undefined,
+    key: Uint8Array | undefined,
+    value: Uint8Array | undefined,
+  ): void {
     const o = this.ops
     o.kinds.push(kind)
     o.names.push(name)
@@ -185,7 +202,13 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     return w
   }
 
-  noteKeyChange(state: BucketState, key: Uint8Array, old: OverflowValue | Uint8Array | undefined, freed: number, count: number): void {
+  noteKeyChange(
+    state: BucketState,
+    key: Uint8Array,
+    old: OverflowValue | Uint8Array | undefined,
+    freed: number,
+    count: number,
+  ): void {
     if (this.#savepoints.length > 0) this.#undo.push({ kind: 'key', state, key, old, freed, count })
   }
 
@@ -249,7 +272,11 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   savepoint(): Savepoint {
     this.check()
-    const sp: SavepointRecord = { id: this.#nextSavepoint++, undoLength: this.#undo.length, opsLength: this.ops.kinds.length }
+    const sp: SavepointRecord = {
+      id: this.#nextSavepoint++,
+      undoLength: this.#undo.length,
+      opsLength: this.ops.kinds.length,
+    }
     this.#savepoints.push(sp)
     return sp
   }
@@ -331,7 +358,11 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   #findSavepoint(sp: Savepoint): number {
     const at = this.#savepoints.indexOf(sp as SavepointRecord)
-    if (at < 0) throw new BTreeError('BTREE_SAVEPOINT_INVALID', 'the savepoint was released, rolled past, or belongs to another transaction')
+    if (at < 0)
+      throw new BTreeError(
+        'BTREE_SAVEPOINT_INVALID',
+        'the savepoint was released, rolled past, or belongs to another transaction',
+      )
     return at
   }
 

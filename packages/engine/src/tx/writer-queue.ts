@@ -57,14 +57,21 @@ export class WriterQueue {
   /** The writer for an explicit transaction, once it is free. */
   beginWrite(durability: Durability): Promise<WriteTx> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ run: () => undefined, durability, resolve: resolve as (v: unknown) => void, reject, explicit: true })
+      this.#queue.push({
+        run: () => undefined,
+        durability,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        explicit: true,
+      })
       this.#schedulePump()
     })
   }
 
   /** The writer now, for `begin({ writable: true })`; BTREE_BUSY when it is taken or awaited. */
   beginNow(): WriteTx {
-    if (this.busy) throw new BTreeError('BTREE_BUSY', 'a write transaction is in progress; use beginWrite() to wait for it')
+    if (this.busy)
+      throw new BTreeError('BTREE_BUSY', 'a write transaction is in progress; use beginWrite() to wait for it')
     this.#writer = this.#host.newWriteTx()
     return this.#writer
   }

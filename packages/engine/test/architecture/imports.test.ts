@@ -122,13 +122,19 @@ describe('architecture: imports point down', () => {
   it('no module of src/ is part of an import cycle', () => {
     const g = moduleGraph(SRC)
     const found = cycles(g)
-    expect(found.map((c) => edgesWithin(g, c)), 'import cycles').to.deep.equal([])
+    expect(
+      found.map((c) => edgesWithin(g, c)),
+      'import cycles',
+    ).to.deep.equal([])
   })
 
   it('no two folders of src/ import each other, directly or around a loop', () => {
     const f = folderGraph(moduleGraph(SRC))
     const found = cycles(f)
-    expect(found.map((c) => edgesWithin(f, c)), 'folder cycles').to.deep.equal([])
+    expect(
+      found.map((c) => edgesWithin(f, c)),
+      'folder cycles',
+    ).to.deep.equal([])
   })
 
   it('the test doubles (fault-injecting and power-loss files) are not in src/', () => {

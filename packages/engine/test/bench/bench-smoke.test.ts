@@ -42,7 +42,8 @@ function expectContents(db: Database, data: Dataset, values: Buffer[], indexes: 
     expect(b.size).to.equal(indexes.length)
     for (const i of indexes) {
       const v = b.get(data.keys[i]!)
-      if (v === undefined || !Buffer.from(v).equals(values[i]!)) expect.fail(`key ${i}: wrong value ${v === undefined ? 'none' : Buffer.from(v).toString('hex')}`)
+      if (v === undefined || !Buffer.from(v).equals(values[i]!))
+        expect.fail(`key ${i}: wrong value ${v === undefined ? 'none' : Buffer.from(v).toString('hex')}`)
     }
   })
 }
@@ -77,7 +78,10 @@ describe('bench smoke (btree-store workloads at n=2000)', function () {
   it('sequential fill, reads, file size, overwrite and delete', async () => {
     const db = await openBtree(dir)
     try {
-      expectRate(await btreeFill('sequential fill', db, data, Uint32Array.from(range(N)), data.values), 'sequential fill')
+      expectRate(
+        await btreeFill('sequential fill', db, data, Uint32Array.from(range(N)), data.values),
+        'sequential fill',
+      )
       expectContents(db, data, data.values, range(N))
 
       const size = await btreeFileSize(db, dir, data)
@@ -93,7 +97,10 @@ describe('bench smoke (btree-store workloads at n=2000)', function () {
       expectRate(ranges, 'range scans (100)')
       expect(ranges.entries).to.equal(10_000 * 100)
 
-      expectRate(await btreeFill('overwrite (random order)', db, data, data.overwriteOrder, data.values2), 'overwrite (random order)')
+      expectRate(
+        await btreeFill('overwrite (random order)', db, data, data.overwriteOrder, data.values2),
+        'overwrite (random order)',
+      )
       expectContents(db, data, data.values2, range(N))
 
       expectRate(await btreeDeleteAll('delete (random order)', db, data, data.deleteOrder), 'delete (random order)')

@@ -53,7 +53,10 @@ export async function contents(file: string): Promise<Contents> {
     return db.view((tx) => {
       const all: Contents = {}
       for (const name of tx.buckets()) {
-        all[name] = [...tx.bucket(name)!.entries()].map(([k, v]) => [Buffer.from(k).toString('hex'), Buffer.from(v).toString('hex')])
+        all[name] = [...tx.bucket(name)!.entries()].map(([k, v]) => [
+          Buffer.from(k).toString('hex'),
+          Buffer.from(v).toString('hex'),
+        ])
       }
       return all
     })
@@ -62,7 +65,10 @@ export async function contents(file: string): Promise<Contents> {
   }
 }
 
-export async function checkAndClose(db: { check(): { ok: boolean; errors: unknown[] }; close(): Promise<void> }): Promise<{ ok: boolean }> {
+export async function checkAndClose(db: {
+  check(): { ok: boolean; errors: unknown[] }
+  close(): Promise<void>
+}): Promise<{ ok: boolean }> {
   const r = db.check()
   if (!r.ok) console.log(r.errors)
   await db.close()

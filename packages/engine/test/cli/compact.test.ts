@@ -49,7 +49,14 @@ describe('cli: compact', () => {
     const r = cli(['compact', src, dst, '--force', '--json'])
     expect(r.status, r.stderr).to.equal(0)
     const report = JSON.parse(r.stdout)
-    expect(report).to.include({ src, dst, before: fs.statSync(src).size, after: fs.statSync(dst).size, buckets: 3, entries: 503 })
+    expect(report).to.include({
+      src,
+      dst,
+      before: fs.statSync(src).size,
+      after: fs.statSync(dst).size,
+      buckets: 3,
+      entries: 503,
+    })
     expect(await contents(dst)).to.deep.equal(await contents(src))
     expectOneLineError(cli(['compact', src, src]), 2, /same file/)
     expectOneLineError(cli(['compact', path.join(dir, 'missing.db'), path.join(dir, 'c.db')]), 2, /no such file/)

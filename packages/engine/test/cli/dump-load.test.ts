@@ -19,7 +19,10 @@ describe('cli: dump and load', () => {
     const r = cli(['dump', file, '--bucket', 'bin'])
     expect(r.status, r.stderr).to.equal(0)
     expect(r.stderr).to.equal('')
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines[0]).to.deep.equal({ format: 'btree-store-dump', version: 1, encoding: 'hex' })
     expect(lines[1]).to.deep.equal({ bucket: 'bin' })
     expect(lines[2]).to.deep.equal({ bucket: 'bin', key: '000102', value: 'fffe000a' })
@@ -78,7 +81,11 @@ describe('cli: dump and load', () => {
   it('load merges into an existing file and accepts input without a header', async () => {
     const file = path.join(dir, 'merge.db')
     await makeSample(file)
-    const input = ['{"bucket":"users","key":"7573657230303030","value":"6e6577"}', '{"bucket":"fresh","key":"6b","value":""}', ''].join('\n')
+    const input = [
+      '{"bucket":"users","key":"7573657230303030","value":"6e6577"}',
+      '{"bucket":"fresh","key":"6b","value":""}',
+      '',
+    ].join('\n')
     expect(cli(['load', file], input).status).to.equal(0)
     expect(cli(['get', file, 'users', 'user0000']).stdout).to.equal('new\n')
     expect(cli(['buckets', file, '--json']).stdout).to.include('"fresh"')
@@ -88,17 +95,32 @@ describe('cli: dump and load', () => {
   it('an empty key (a valid key, sorting first) survives dump and load', async () => {
     const src = path.join(dir, 'empty-key.db')
     const dst = path.join(dir, 'empty-key-copy.db')
-    expect(cli(['load', src], '{"bucket":"e","key":"","value":"00"}\n{"bucket":"e","key":"01","value":""}\n').status).to.equal(0)
+    expect(
+      cli(['load', src], '{"bucket":"e","key":"","value":"00"}\n{"bucket":"e","key":"01","value":""}\n').status,
+    ).to.equal(0)
     const dump = cli(['dump', src])
     expect(dump.stdout).to.include('{"bucket":"e","key":"","value":"00"}')
     expect(cli(['load', dst], dump.stdout).status).to.equal(0)
-    expect(await contents(dst)).to.deep.equal({ e: [['', '00'], ['01', '']] })
+    expect(await contents(dst)).to.deep.equal({
+      e: [
+        ['', '00'],
+        ['01', ''],
+      ],
+    })
   })
 
   it('load rejects a bad line with its number and exits 2', async () => {
     const file = path.join(dir, 'bad.db')
-    expectOneLineError(cli(['load', file], '{"bucket":"a","key":"00","value":"01"}\nnot json\n'), 2, /line 2: is not JSON/)
-    expectOneLineError(cli(['load', file], '{"bucket":"a","key":"0g","value":"01"}\n'), 2, /line 1: key is not valid hex/)
+    expectOneLineError(
+      cli(['load', file], '{"bucket":"a","key":"00","value":"01"}\nnot json\n'),
+      2,
+      /line 2: is not JSON/,
+    )
+    expectOneLineError(
+      cli(['load', file], '{"bucket":"a","key":"0g","value":"01"}\n'),
+      2,
+      /line 1: key is not valid hex/,
+    )
     expectOneLineError(cli(['load', file], '{"bucket":"a","key":"00"}\n'), 2, /line 1: needs both/)
     expectOneLineError(cli(['load', file], '{"bucket":"a","key":5,"value":"00"}\n'), 2, /line 1:/)
     const db = await open(file, { readOnly: true })

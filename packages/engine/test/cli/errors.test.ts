@@ -14,7 +14,8 @@ describe('cli: usage and errors', () => {
       const r = cli(args)
       expect(r.status).to.equal(0)
       expect(r.stdout).to.match(/^Usage: btree-store <command>/)
-      for (const c of ['info', 'stats', 'check', 'buckets', 'keys', 'get', 'dump', 'load', 'compact', 'bench']) expect(r.stdout).to.include(`  ${c} `)
+      for (const c of ['info', 'stats', 'check', 'buckets', 'keys', 'get', 'dump', 'load', 'compact', 'bench'])
+        expect(r.stdout).to.include(`  ${c} `)
     }
     expect(cli(['help', 'compact']).stdout).to.match(/^Usage: btree-store compact SRC DST/)
     expect(cli(['keys', '--help']).stdout).to.match(/--prefix/)
@@ -33,7 +34,15 @@ describe('cli: usage and errors', () => {
 
   it('a missing file exits 2 for every read command', () => {
     const missing = path.join(dir, 'missing.db')
-    for (const args of [['info'], ['stats'], ['check'], ['buckets'], ['keys', missing, 'b'], ['get', missing, 'b', 'k'], ['dump']]) {
+    for (const args of [
+      ['info'],
+      ['stats'],
+      ['check'],
+      ['buckets'],
+      ['keys', missing, 'b'],
+      ['get', missing, 'b', 'k'],
+      ['dump'],
+    ]) {
       const full = args.length === 1 ? [args[0]!, missing] : args
       expectOneLineError(cli(full), 2, /missing\.db: no such file/)
       expectOneLineError(cli([...full, '--json']), 2)
@@ -84,7 +93,9 @@ describe('cli: usage and errors', () => {
     await makeSample(file)
     const { spawnSync } = await import('node:child_process')
     const { MAIN } = await import('./cli-harness.js')
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${MAIN}" dump "${file}" | head -c 10 >/dev/null`], { encoding: 'utf8' })
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${MAIN}" dump "${file}" | head -c 10 >/dev/null`], {
+      encoding: 'utf8',
+    })
     expect(r.stderr).to.equal('')
   })
 })

@@ -36,7 +36,8 @@ describe('cli: info, stats, buckets, keys, get', () => {
   it('stats prints each bucket, the total and a fill histogram', () => {
     const r = cli(['stats', file])
     expect(r.status, r.stderr).to.equal(0)
-    for (const title of ["bucket 'users'", "bucket 'bin'", "bucket 'empty'", 'total']) expect(r.stdout).to.include(`${title}:`)
+    for (const title of ["bucket 'users'", "bucket 'bin'", "bucket 'empty'", 'total'])
+      expect(r.stdout).to.include(`${title}:`)
     expect(r.stdout).to.match(/keys:\s+503/)
     expect(r.stdout).to.match(/overflow pages:\s+5/)
     expect(r.stdout).to.match(/fill:\s+\d+\.\d%/)
@@ -60,7 +61,12 @@ describe('cli: info, stats, buckets, keys, get', () => {
 
   it('buckets lists names and key counts', () => {
     const r = cli(['buckets', file])
-    expect(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/))).to.deep.equal([
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/)),
+    ).to.deep.equal([
       ['3', 'bin'],
       ['0', 'empty'],
       ['500', 'users'],
@@ -73,7 +79,9 @@ describe('cli: info, stats, buckets, keys, get', () => {
   })
 
   it('keys lists in order, with --prefix and --limit; non-text keys as hex:', () => {
-    expect(cli(['keys', file, 'users', '--prefix', 'user012', '--limit', '3']).stdout).to.equal('user0120\nuser0121\nuser0122\n')
+    expect(cli(['keys', file, 'users', '--prefix', 'user012', '--limit', '3']).stdout).to.equal(
+      'user0120\nuser0121\nuser0122\n',
+    )
     expect(cli(['keys', file, 'users', '--prefix', 'user049']).stdout.trim().split('\n')).to.have.length(10)
     expect(cli(['keys', file, 'users']).stdout.trim().split('\n')).to.have.length(500)
     expect(cli(['keys', file, 'bin']).stdout).to.equal('hex:000102\nbig\nhex:6e6c0a\n')
@@ -87,11 +95,18 @@ describe('cli: info, stats, buckets, keys, get', () => {
   it('get prints a value; keys may be hex:; a missing key exits 1', () => {
     expect(cli(['get', file, 'users', 'user0042']).stdout).to.equal('name 42\n')
     expect(cli(['get', file, 'bin', 'hex:000102']).stdout).to.equal('hex:fffe000a\n')
-    expect(cli(['get', file, 'bin', 'hex:000102', '--base64']).stdout).to.equal(`${Buffer.from([255, 254, 0, 10]).toString('base64')}\n`)
+    expect(cli(['get', file, 'bin', 'hex:000102', '--base64']).stdout).to.equal(
+      `${Buffer.from([255, 254, 0, 10]).toString('base64')}\n`,
+    )
     const raw = cli(['get', file, 'bin', 'big', '--raw'])
     expect(raw.stdout.length).to.equal(20_000)
     const doc = JSON.parse(cli(['get', file, 'users', 'user0001', '--json']).stdout)
-    expect(doc).to.deep.equal({ bucket: 'users', encoding: 'hex', key: Buffer.from('user0001').toString('hex'), value: Buffer.from('name 1').toString('hex') })
+    expect(doc).to.deep.equal({
+      bucket: 'users',
+      encoding: 'hex',
+      key: Buffer.from('user0001').toString('hex'),
+      value: Buffer.from('name 1').toString('hex'),
+    })
     expectOneLineError(cli(['get', file, 'users', 'nobody']), 1, /key not found/)
     expectOneLineError(cli(['get', file, 'users', 'hex:zz']), 2, /hex/)
   })

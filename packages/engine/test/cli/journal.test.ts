@@ -22,7 +22,11 @@ describe('cli: the journal', () => {
       const doc = JSON.parse(cli(['info', file, '--json']).stdout)
       expect(doc.journal.records).to.equal(2)
       expect(doc.skipped).to.deep.equal([])
-      const dump = cli(['dump', file, '--utf8']).stdout.trim().split('\n').slice(1).map((l) => JSON.parse(l))
+      const dump = cli(['dump', file, '--utf8'])
+        .stdout.trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => JSON.parse(l))
       expect(dump).to.deep.include({ bucket: 'a', key: 'k2', value: 'v2' })
       expect(cli(['check', file]).status).to.equal(0)
     } finally {

@@ -67,8 +67,20 @@ describe('bad input gets a coded error and changes nothing', () => {
     expectCode(await rejectionOf(open(any(123))), 'BTREE_INVALID_ARGUMENT', TypeError)
     expectCode(await rejectionOf(open('')), 'BTREE_INVALID_ARGUMENT', TypeError)
     expectCode(await rejectionOf(open('/x', any(null))), 'BTREE_INVALID_ARGUMENT', TypeError)
-    for (const options of [{ pageSize: 1000 }, { pageSize: 512 }, { pageSize: 131072 }, { durability: 'sometimes' }, { reclaimPerCommit: 0 }, { reclaimPerCommit: 1.5 }, { cacheSize: -1 }]) {
-      expectCode(await rejectionOf(open('/x', { fileSystem: mem, lock: false, ...(options as object) })), 'BTREE_INVALID_ARGUMENT', RangeError)
+    for (const options of [
+      { pageSize: 1000 },
+      { pageSize: 512 },
+      { pageSize: 131072 },
+      { durability: 'sometimes' },
+      { reclaimPerCommit: 0 },
+      { reclaimPerCommit: 1.5 },
+      { cacheSize: -1 },
+    ]) {
+      expectCode(
+        await rejectionOf(open('/x', { fileSystem: mem, lock: false, ...(options as object) })),
+        'BTREE_INVALID_ARGUMENT',
+        RangeError,
+      )
     }
     expect(mem.exists('/x')).to.equal(false)
   })
@@ -116,7 +128,10 @@ describe('bad input gets a coded error and changes nothing', () => {
   it('a failed put inside an explicit transaction leaves the transaction as it was', async () => {
     const tx = db.begin({ writable: true })
     tx.bucket('b')!.put(key(500), value(500, 10))
-    expectCode(thrownBy(() => tx.bucket('b')!.put(Buffer.alloc(db.maxKeySize + 1), value(1, 1))), 'BTREE_KEY_TOO_LARGE')
+    expectCode(
+      thrownBy(() => tx.bucket('b')!.put(Buffer.alloc(db.maxKeySize + 1), value(1, 1))),
+      'BTREE_KEY_TOO_LARGE',
+    )
     expect(tx.bucket('b')!.size).to.equal(51)
     tx.rollback()
   })
@@ -141,16 +156,34 @@ describe('bad input gets a coded error and changes nothing', () => {
       )
       expectCode(err, code)
     }
-    expectCode(thrownBy(() => db.view((tx) => tx.bucket(''))), 'BTREE_BUCKET_NAME_INVALID')
-    expectCode(thrownBy(() => db.view((tx) => tx.bucket(long))), 'BTREE_BUCKET_NAME_INVALID')
+    expectCode(
+      thrownBy(() => db.view((tx) => tx.bucket(''))),
+      'BTREE_BUCKET_NAME_INVALID',
+    )
+    expectCode(
+      thrownBy(() => db.view((tx) => tx.bucket(long))),
+      'BTREE_BUCKET_NAME_INVALID',
+    )
   })
 
   it('update, view and begin with wrong argument types', async () => {
     expectCode(await rejectionOf(db.update(any('not a function'))), 'BTREE_INVALID_ARGUMENT', TypeError)
-    expectCode(await rejectionOf(db.update(() => {}, any({ durability: 'eventually' }))), 'BTREE_INVALID_ARGUMENT', RangeError)
+    expectCode(
+      await rejectionOf(db.update(() => {}, any({ durability: 'eventually' }))),
+      'BTREE_INVALID_ARGUMENT',
+      RangeError,
+    )
     expectCode(await rejectionOf(db.update(() => {}, any(5))), 'BTREE_INVALID_ARGUMENT', TypeError)
-    expectCode(thrownBy(() => db.view(any(null))), 'BTREE_INVALID_ARGUMENT', TypeError)
-    expectCode(thrownBy(() => db.begin(any('yes'))), 'BTREE_INVALID_ARGUMENT', TypeError)
+    expectCode(
+      thrownBy(() => db.view(any(null))),
+      'BTREE_INVALID_ARGUMENT',
+      TypeError,
+    )
+    expectCode(
+      thrownBy(() => db.begin(any('yes'))),
+      'BTREE_INVALID_ARGUMENT',
+      TypeError,
+    )
   })
 
   it('savepoints: released, rolled past, or from another transaction', async () => {
@@ -176,16 +209,34 @@ describe('bad input gets a coded error and changes nothing', () => {
     const b = snap.bucket('b')!
     const cursor = b.cursor()
     snap.close()
-    expectCode(thrownBy(() => snap.bucket('b')), 'BTREE_TX_CLOSED')
-    expectCode(thrownBy(() => snap.buckets()), 'BTREE_TX_CLOSED')
-    expectCode(thrownBy(() => b.get(key(1))), 'BTREE_TX_CLOSED')
-    expectCode(thrownBy(() => cursor.first()), 'BTREE_TX_CLOSED')
+    expectCode(
+      thrownBy(() => snap.bucket('b')),
+      'BTREE_TX_CLOSED',
+    )
+    expectCode(
+      thrownBy(() => snap.buckets()),
+      'BTREE_TX_CLOSED',
+    )
+    expectCode(
+      thrownBy(() => b.get(key(1))),
+      'BTREE_TX_CLOSED',
+    )
+    expectCode(
+      thrownBy(() => cursor.first()),
+      'BTREE_TX_CLOSED',
+    )
 
     const w = db.begin({ writable: true })
     const wb = w.bucket('b')!
     w.rollback()
-    expectCode(thrownBy(() => wb.put(key(1), value(1, 1))), 'BTREE_TX_CLOSED')
-    expectCode(thrownBy(() => w.createBucket('x')), 'BTREE_TX_CLOSED')
+    expectCode(
+      thrownBy(() => wb.put(key(1), value(1, 1))),
+      'BTREE_TX_CLOSED',
+    )
+    expectCode(
+      thrownBy(() => w.createBucket('x')),
+      'BTREE_TX_CLOSED',
+    )
     expectCode(await rejectionOf(w.commit()), 'BTREE_TX_CLOSED')
 
     const w2 = await db.beginWrite()
@@ -193,19 +244,31 @@ describe('bad input gets a coded error and changes nothing', () => {
     w2.bucket('b')!.put(key(1), value(1, 20)) // the same value: no visible change
     await w2.commit()
     expectCode(await rejectionOf(w2.commit()), 'BTREE_TX_CLOSED')
-    expectCode(thrownBy(() => w2.bucket('b')), 'BTREE_TX_CLOSED')
+    expectCode(
+      thrownBy(() => w2.bucket('b')),
+      'BTREE_TX_CLOSED',
+    )
 
     let leaked: import('../../src/types.js').WriteTransaction | undefined
     await db.update((tx) => {
       leaked = tx
     })
-    expectCode(thrownBy(() => leaked!.createBucket('late')), 'BTREE_TX_CLOSED')
-    expectCode(thrownBy(() => leaked!.bucket('b')), 'BTREE_TX_CLOSED')
+    expectCode(
+      thrownBy(() => leaked!.createBucket('late')),
+      'BTREE_TX_CLOSED',
+    )
+    expectCode(
+      thrownBy(() => leaked!.bucket('b')),
+      'BTREE_TX_CLOSED',
+    )
   })
 
   it('a second writer in the same process: BTREE_BUSY for begin, queued for update', async () => {
     const w = db.begin({ writable: true })
-    expectCode(thrownBy(() => db.begin({ writable: true })), 'BTREE_BUSY')
+    expectCode(
+      thrownBy(() => db.begin({ writable: true })),
+      'BTREE_BUSY',
+    )
     w.rollback()
   })
 
@@ -241,10 +304,22 @@ describe('bad input gets a coded error and changes nothing', () => {
     await db.close() // twice is fine
     expectCode(await rejectionOf(db.update(() => {})), 'BTREE_CLOSED')
     expectCode(await rejectionOf(db.beginWrite()), 'BTREE_CLOSED')
-    expectCode(thrownBy(() => db.view(() => 1)), 'BTREE_CLOSED')
-    expectCode(thrownBy(() => db.begin()), 'BTREE_CLOSED')
-    expectCode(thrownBy(() => db.check()), 'BTREE_CLOSED')
-    expectCode(thrownBy(() => db.stats()), 'BTREE_CLOSED')
+    expectCode(
+      thrownBy(() => db.view(() => 1)),
+      'BTREE_CLOSED',
+    )
+    expectCode(
+      thrownBy(() => db.begin()),
+      'BTREE_CLOSED',
+    )
+    expectCode(
+      thrownBy(() => db.check()),
+      'BTREE_CLOSED',
+    )
+    expectCode(
+      thrownBy(() => db.stats()),
+      'BTREE_CLOSED',
+    )
     const again = await open('/bad/db', { fileSystem: mem, lock: false })
     expect(fingerprintDb(again)).to.equal(before)
     expect(again.check().ok).to.equal(true)
@@ -257,7 +332,10 @@ describe('bad input gets a coded error and changes nothing', () => {
     try {
       expectCode(await rejectionOf(ro.update((tx) => tx.createBucket('x'))), 'BTREE_TX_READONLY')
       expectCode(await rejectionOf(ro.beginWrite()), 'BTREE_TX_READONLY')
-      expectCode(thrownBy(() => ro.begin({ writable: true })), 'BTREE_TX_READONLY')
+      expectCode(
+        thrownBy(() => ro.begin({ writable: true })),
+        'BTREE_TX_READONLY',
+      )
       expect(fingerprintDb(ro)).to.equal(before)
       expect(ro.check().ok).to.equal(true)
     } finally {

@@ -50,7 +50,9 @@ describe('a damaged page of the last checkpoint loses every commit since the one
       const newest = map.newest.meta
       expect(newest.durableTxid, 'a checkpoint meta names itself as durable').to.equal(newest.txid)
       const page = (p: number): Buffer => image.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE)
-      const leaves = [...map.kinds].filter(([p, k]) => k === 'leaf' && pageTxid(page(p)) === (newest.txid >>> 0)).map(([p]) => p)
+      const leaves = [...map.kinds]
+        .filter(([p, k]) => k === 'leaf' && pageTxid(page(p)) === newest.txid >>> 0)
+        .map(([p]) => p)
       expect(leaves.length).to.be.greaterThan(2)
       const damaged = leaves.sort((a, b) => a - b)[leaves.length >> 1]!
       page(damaged)[PAGE_SIZE >> 1] ^= 0x10
@@ -70,7 +72,8 @@ describe('a damaged page of the last checkpoint loses every commit since the one
           for (let i = 0; i < KEYS; i++) {
             try {
               const got = b!.get(key(i))
-              if (got === undefined || Buffer.compare(got, value(i, 30)) !== 0) failures.push(`key ${i}: wrong or missing value`)
+              if (got === undefined || Buffer.compare(got, value(i, 30)) !== 0)
+                failures.push(`key ${i}: wrong or missing value`)
               else readable++
             } catch (err) {
               const e = err as Coded
@@ -95,7 +98,10 @@ describe('a damaged page of the last checkpoint loses every commit since the one
 
         const ck = reopened.check()
         expect(ck.ok).to.equal(false)
-        expect(ck.errors.some((e) => e.pageId === damaged), JSON.stringify(ck.errors.slice(0, 3))).to.equal(true)
+        expect(
+          ck.errors.some((e) => e.pageId === damaged),
+          JSON.stringify(ck.errors.slice(0, 3)),
+        ).to.equal(true)
         expect(ck.warnings).to.deep.equal([])
       } finally {
         await reopened.close()
@@ -119,10 +125,12 @@ describe('a checkpoint whose meta does not reach the disk', () => {
     }
     return db
   }
-  const metaBytes = (fs: FaultFileSystem): Buffer => Buffer.from((fs.file(PATH).inner as MemoryFile).bytes().subarray(0, 2 * PAGE_SIZE))
+  const metaBytes = (fs: FaultFileSystem): Buffer =>
+    Buffer.from((fs.file(PATH).inner as MemoryFile).bytes().subarray(0, 2 * PAGE_SIZE))
   const expectAll = (db: Awaited<ReturnType<typeof open>>, n: number): void => {
     db.view((tx) => {
-      for (let i = 0; i < n; i++) expect(Buffer.compare(tx.bucket('data')!.get(key(i))!, value(i, 30)), `key ${i}`).to.equal(0)
+      for (let i = 0; i < n; i++)
+        expect(Buffer.compare(tx.bucket('data')!.get(key(i))!, value(i, 30)), `key ${i}`).to.equal(0)
     })
     expect(db.check().ok).to.equal(true)
   }
@@ -158,10 +166,12 @@ describe('a checkpoint whose meta does not reach the disk', () => {
     await db.checkpoint().catch((err: { code?: unknown }) => (code = err.code))
     expect(code).to.equal('BTREE_IO')
     let message = ''
-    await db.update((tx) => tx.bucket('data')!.put(key(300), value(300, 30))).catch((err: Error & { code?: unknown }) => {
-      code = err.code
-      message = err.message
-    })
+    await db
+      .update((tx) => tx.bucket('data')!.put(key(300), value(300, 30)))
+      .catch((err: Error & { code?: unknown }) => {
+        code = err.code
+        message = err.message
+      })
     expect(code).to.equal('BTREE_IO')
     expect(message).to.match(/reopen/)
     expectAll(db, 300)

@@ -108,7 +108,8 @@ function readEverything(db: Database, expected: ModelState, pgid: number, failur
           let n = 0
           for (const [k, v] of b.entries()) {
             const want = entries.get(Buffer.from(k).toString('hex'))
-            if (want === undefined || Buffer.compare(want, v) !== 0) failures.push(`WRONG ENTRY served by a scan of ${name}`)
+            if (want === undefined || Buffer.compare(want, v) !== 0)
+              failures.push(`WRONG ENTRY served by a scan of ${name}`)
             n++
           }
           if (n !== entries.size) failures.push(`scan of ${name} returned ${n} entries, expected ${entries.size}`)
@@ -151,12 +152,29 @@ describe('corruption is detected, never served', function () {
 
   it('the base image has every kind of page', () => {
     const present = new Set(kinds.values())
-    for (const k of ['meta', 'catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'key overflow', 'freelist'] as PageKind[]) {
+    for (const k of [
+      'meta',
+      'catalog branch',
+      'catalog leaf',
+      'branch',
+      'leaf',
+      'overflow',
+      'key overflow',
+      'freelist',
+    ] as PageKind[]) {
       expect(present.has(k), `no ${k} page`).to.equal(true)
     }
   })
 
-  for (const kind of ['catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'key overflow', 'freelist'] as PageKind[]) {
+  for (const kind of [
+    'catalog branch',
+    'catalog leaf',
+    'branch',
+    'leaf',
+    'overflow',
+    'key overflow',
+    'freelist',
+  ] as PageKind[]) {
     it(`${kind} pages: every page, bit flips and zeroing, reported as BTREE_CORRUPTION with its id`, async () => {
       const prng = new Prng(seed ^ kind.length)
       const failures: string[] = []
@@ -184,8 +202,10 @@ describe('corruption is detected, never served', function () {
             if (db.txid !== newestTxid) {
               // Open fell back to the older meta: allowed only when the newest commit wrote this
               // page (it cannot tell bit rot from a torn write), and then the older state is whole.
-              if (!writtenByNewest) failures.push(`${where}: fell back to txid ${db.txid} for a page the newest commit did not write`)
-              if (fingerprintState(dumpDb(db)) !== fingerprintState(base.prev)) failures.push(`${where}: fell back to a state that is not the previous commit`)
+              if (!writtenByNewest)
+                failures.push(`${where}: fell back to txid ${db.txid} for a page the newest commit did not write`)
+              if (fingerprintState(dumpDb(db)) !== fingerprintState(base.prev))
+                failures.push(`${where}: fell back to a state that is not the previous commit`)
               const ck = db.check()
               if (!ck.ok) failures.push(`${where}: check after fallback: ${ck.errors[0]?.message}`)
               outcomes.fellBack++
@@ -194,7 +214,9 @@ describe('corruption is detected, never served', function () {
             const seen = readEverything(db, base.last, pgid, failures)
             const ck = db.check()
             if (ck.ok || !ck.errors.some((e) => e.pageId === pgid)) {
-              failures.push(`${where}: check() did not report the page (${ck.errors.length} errors: ${ck.errors[0]?.message})`)
+              failures.push(
+                `${where}: check() did not report the page (${ck.errors.length} errors: ${ck.errors[0]?.message})`,
+              )
             }
             // Only the free list is never read by a lookup once open: all other damage is seen by reads.
             if (seen === 0 && kind !== 'freelist') failures.push(`${where}: no read reported the damage`)
@@ -206,12 +228,22 @@ describe('corruption is detected, never served', function () {
           }
         }
       }
-      console.log(`        ${pages.length} ${kind} pages x ${DAMAGE.length}: open refused ${outcomes.openFailed}, fell back ${outcomes.fellBack}, reported by reads and check ${outcomes.reported}`)
+      console.log(
+        `        ${pages.length} ${kind} pages x ${DAMAGE.length}: open refused ${outcomes.openFailed}, fell back ${outcomes.fellBack}, reported by reads and check ${outcomes.reported}`,
+      )
       expect(failures, failures.slice(0, 10).join('\n')).to.deep.equal([])
     })
   }
 
-  for (const kind of ['catalog branch', 'catalog leaf', 'branch', 'leaf', 'overflow', 'key overflow', 'freelist'] as PageKind[]) {
+  for (const kind of [
+    'catalog branch',
+    'catalog leaf',
+    'branch',
+    'leaf',
+    'overflow',
+    'key overflow',
+    'freelist',
+  ] as PageKind[]) {
     it(`${kind} pages damaged under an open database without a cache: reads and check() report them`, async () => {
       const prng = new Prng(seed ^ (kind.length + 100))
       const failures: string[] = []
@@ -233,7 +265,8 @@ describe('corruption is detected, never served', function () {
             const seen = readEverything(db, base.last, pgid, failures)
             if (seen === 0 && kind !== 'freelist') failures.push(`${where}: no read reported the damage`)
             const ck = db.check()
-            if (ck.ok || !ck.errors.some((e) => e.pageId === pgid)) failures.push(`${where}: check() did not report the page`)
+            if (ck.ok || !ck.errors.some((e) => e.pageId === pgid))
+              failures.push(`${where}: check() did not report the page`)
             // A failed read caches nothing: reading again meets the damage again, the same way.
             const again = readEverything(db, base.last, pgid, failures)
             if (again !== seen) failures.push(`${where}: ${seen} reads failed, then ${again} on a second pass`)
@@ -258,7 +291,11 @@ describe('corruption is detected, never served', function () {
     for (const damage of DAMAGE) {
       it(`a corrupt newest meta (${damage.name}) falls back to the older one`, async () => {
         const map = mapPages(base.image, PAGE_SIZE)
-        const db = await open(PATH, { journal: false, fileSystem: fsWith(metaImage(map.newest.slot, damage)), lock: false })
+        const db = await open(PATH, {
+          journal: false,
+          fileSystem: fsWith(metaImage(map.newest.slot, damage)),
+          lock: false,
+        })
         try {
           expect(db.txid).to.equal(map.older.meta.txid)
           expect(fingerprintState(dumpDb(db))).to.equal(fingerprintState(base.prev))
@@ -277,7 +314,11 @@ describe('corruption is detected, never served', function () {
 
       it(`a corrupt older meta (${damage.name}) leaves the newest in use`, async () => {
         const map = mapPages(base.image, PAGE_SIZE)
-        const db = await open(PATH, { journal: false, fileSystem: fsWith(metaImage(map.older.slot, damage)), lock: false })
+        const db = await open(PATH, {
+          journal: false,
+          fileSystem: fsWith(metaImage(map.older.slot, damage)),
+          lock: false,
+        })
         try {
           expect(db.txid).to.equal(map.newest.meta.txid)
           expect(fingerprintState(dumpDb(db))).to.equal(fingerprintState(base.last))

@@ -55,11 +55,17 @@ async function setup(fs: FaultFileSystem): Promise<{ db: Database; state: ModelS
       for (let i = 0; i < 200; i += 2) m.del('a', key(i))
       m.put('ov', key(1), value(1, 3000))
     },
-  ]) state = await apply(db, state, fn)
+  ])
+    state = await apply(db, state, fn)
   return { db, state }
 }
 
-async function apply(db: Database, state: ModelState, fn: (m: Mirror) => void, durability?: Durability): Promise<ModelState> {
+async function apply(
+  db: Database,
+  state: ModelState,
+  fn: (m: Mirror) => void,
+  durability?: Durability,
+): Promise<ModelState> {
   let next: ModelState | undefined
   await db.update(
     (tx) => {
@@ -113,16 +119,19 @@ describe('I/O errors during a commit', function () {
           file.reset()
           file.failAt(op, n, errno)
           const err = await rejectionOf(apply(db, state, FAILING, durability))
-          if (err.code !== 'BTREE_IO' || errnoOf(err) !== errno) failures.push(`${where}: rejected with ${String(err.code)}/${String(errnoOf(err))}: ${err.message}`)
+          if (err.code !== 'BTREE_IO' || errnoOf(err) !== errno)
+            failures.push(`${where}: rejected with ${String(err.code)}/${String(errnoOf(err))}: ${err.message}`)
           // Nothing of the failed commit is visible, and nothing leaked.
           if (fingerprintDb(db) !== before) failures.push(`${where}: the failed commit changed what readers see`)
           expectSound(db)
           const next = await apply(db, state, NEXT, durability)
-          if (fingerprintDb(db) !== fingerprintState(next)) failures.push(`${where}: the next commit's contents are wrong`)
+          if (fingerprintDb(db) !== fingerprintState(next))
+            failures.push(`${where}: the next commit's contents are wrong`)
           expectSound(db)
           await db.close()
           const again = await open(PATH, { journal: false, fileSystem: fs, lock: false })
-          if (fingerprintDb(again) !== fingerprintState(next)) failures.push(`${where}: after reopen the contents are not the next commit's`)
+          if (fingerprintDb(again) !== fingerprintState(next))
+            failures.push(`${where}: after reopen the contents are not the next commit's`)
           expectSound(again)
           await again.close()
           cases++
@@ -221,7 +230,12 @@ describe('I/O errors on reads', () => {
     // An overflow value, and a scan that fails midway and is then run again.
     file.failNext('read', 'EIO')
     expect(thrownBy(() => again.view((tx) => tx.bucket('ov')!.get(key(1)))).code).to.equal('BTREE_IO')
-    expect(Buffer.compare(again.view((tx) => tx.bucket('ov')!.get(key(1)))!, value(1, 3000))).to.equal(0)
+    expect(
+      Buffer.compare(
+        again.view((tx) => tx.bucket('ov')!.get(key(1)))!,
+        value(1, 3000),
+      ),
+    ).to.equal(0)
     file.failAt('read', file.counts.read + 3, 'EIO')
     expect(thrownBy(() => again.view((tx) => [...tx.bucket('a')!.entries()])).code).to.equal('BTREE_IO')
     expect(again.view((tx) => [...tx.bucket('a')!.entries()]).length).to.equal(expected.size)

@@ -1,12 +1,19 @@
 import { decodeBucketRecord } from '../../src/page/bucket-record.js'
 import { branchChild, branchKeyRun } from '../../src/page/branch-page.js'
 import { PageType, pageCount, pageType } from '../../src/page/layout.js'
-import { leafIsOverflow, leafKeyRun, leafOverflowRef, leafValueBytes, leafValueLength } from '../../src/page/leaf-page.js'
+import {
+  leafIsOverflow,
+  leafKeyRun,
+  leafOverflowRef,
+  leafValueBytes,
+  leafValueLength,
+} from '../../src/page/leaf-page.js'
 import { type Meta, decodeMeta } from '../../src/page/meta-page.js'
 import { overflowPageCount } from '../../src/page/overflow-page.js'
 
 /** The kinds of page a database holds, as the corruption tests name them. */
-export type PageKind = 'meta' | 'catalog branch' | 'catalog leaf' | 'branch' | 'leaf' | 'overflow' | 'key overflow' | 'freelist'
+export type PageKind =
+  'meta' | 'catalog branch' | 'catalog leaf' | 'branch' | 'leaf' | 'overflow' | 'key overflow' | 'freelist'
 
 export interface PageMap {
   /** The newest valid meta and its slot. */

@@ -20,7 +20,9 @@ describe('crash at every write and sync', function () {
   const started = Date.now()
 
   after(() => {
-    console.log(`      crash points exercised: ${points} (${images} post-crash images), ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    console.log(
+      `      crash points exercised: ${points} (${images} post-crash images), ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    )
   })
 
   it('the crash runs use strict mode: check() runs after every commit', async () => {
@@ -58,23 +60,35 @@ describe('crash at every write and sync', function () {
       let inFlight = 0
       for (let k = 1; k <= full.ops; k++) {
         const randomSeed = prng.int(2 ** 32)
-        const modes: CrashImageOptions[] = [{ mode: 'drop-all' }, { mode: 'keep-all' }, { mode: 'random', seed: randomSeed }]
+        const modes: CrashImageOptions[] = [
+          { mode: 'drop-all' },
+          { mode: 'keep-all' },
+          { mode: 'random', seed: randomSeed },
+        ]
         for (const image of modes) {
           const fs = new PowerLossFileSystem()
           const rec = await runWorkload(fs, w, { durability: 'full', crashAt: k, path })
           // With the journal, the crash may hit the checkpoint that follows the last commit, after
           // that commit resolved (it is in the journal): then no commit fails, but the power is gone.
-          expect(rec.error !== undefined || (path === 'journal' && fs.clock.reason !== undefined), `crash at op ${k} did not fire`).to.equal(true)
+          expect(
+            rec.error !== undefined || (path === 'journal' && fs.clock.reason !== undefined),
+            `crash at op ${k} did not fire`,
+          ).to.equal(true)
           const verdict = await verifyAfterCrash(fs, w, rec, image, { accept: 'latest', path })
           images++
           if (verdict.found === rec.states.length) inFlight++
           else if (verdict.found >= 0) previous++
-          if (!verdict.ok) failures.push(`op ${k}/${full.ops} ${image.mode}${image.seed !== undefined ? ` seed ${image.seed}` : ''}: ${verdict.why}`)
+          if (!verdict.ok)
+            failures.push(
+              `op ${k}/${full.ops} ${image.mode}${image.seed !== undefined ? ` seed ${image.seed}` : ''}: ${verdict.why}`,
+            )
         }
         points++
       }
       expect(failures, failures.slice(0, 10).join('\n')).to.deep.equal([])
-      console.log(`        ${full.ops} ops; reopened at the commit in flight ${inFlight} times, at the one before ${previous} times`)
+      console.log(
+        `        ${full.ops} ops; reopened at the commit in flight ${inFlight} times, at the one before ${previous} times`,
+      )
       // Both outcomes occur, so the comparison tells them apart rather than accepting anything.
       expect(inFlight).to.be.greaterThan(0)
       expect(previous).to.be.greaterThan(0)

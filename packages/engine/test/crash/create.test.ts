@@ -30,7 +30,13 @@ describe('power loss while creating the database', function () {
     const failures: string[] = []
     for (let k = 1; k <= ops; k++) {
       const images: CrashImageOptions[] = [{ mode: 'drop-all' }, { mode: 'keep-all' }]
-      for (let i = 0; i < 50; i++) images.push({ mode: 'random', seed: prng.int(2 ** 32), keepProbability: prng.next(), tearProbability: prng.next() })
+      for (let i = 0; i < 50; i++)
+        images.push({
+          mode: 'random',
+          seed: prng.int(2 ** 32),
+          keepProbability: prng.next(),
+          tearProbability: prng.next(),
+        })
       for (const image of images) {
         const fs = new PowerLossFileSystem({ onCreate: (f, path) => path === PATH && f.crashAt('any', k) })
         let created = false
@@ -47,7 +53,8 @@ describe('power loss while creating the database', function () {
           const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
           try {
             const ck = db.check()
-            if (!ck.ok) failures.push(`op ${k} ${JSON.stringify(image)}: opened but check failed: ${ck.errors[0]?.message}`)
+            if (!ck.ok)
+              failures.push(`op ${k} ${JSON.stringify(image)}: opened but check failed: ${ck.errors[0]?.message}`)
             expect(db.view((tx) => tx.buckets())).to.deep.equal([])
             await db.update((tx) => tx.createBucket('b').put(Buffer.from('k'), Buffer.from('v')))
             if (!db.check().ok) failures.push(`op ${k} ${JSON.stringify(image)}: check failed after a commit`)
@@ -57,7 +64,8 @@ describe('power loss while creating the database', function () {
           }
         } catch (err) {
           const code = String((err as { code?: unknown }).code)
-          if (code !== 'BTREE_NOT_A_DATABASE' && code !== 'BTREE_CORRUPTION') failures.push(`op ${k} ${JSON.stringify(image)}: ${code} ${(err as Error).message}`)
+          if (code !== 'BTREE_NOT_A_DATABASE' && code !== 'BTREE_CORRUPTION')
+            failures.push(`op ${k} ${JSON.stringify(image)}: ${code} ${(err as Error).message}`)
           outcome = `refused ${code}`
         }
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1

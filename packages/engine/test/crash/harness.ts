@@ -63,7 +63,13 @@ export async function runWorkload(fs: PowerLossFileSystem, w: Workload, opts: Ru
   const base = clock.ops
   if (opts.crashAt !== undefined) clock.crashAt(base + opts.crashAt)
   let state: ModelState = new Map()
-  const rec: RunRecord = { states: [fingerprintState(state)], durable: [true], inFlight: undefined, ops: 0, error: undefined }
+  const rec: RunRecord = {
+    states: [fingerprintState(state)],
+    durable: [true],
+    inFlight: undefined,
+    ops: 0,
+    error: undefined,
+  }
   try {
     for (const commit of w.commits) {
       let next: ModelState | undefined
@@ -120,20 +126,34 @@ export interface VerifyOptions {
  * contents with the recorded states, runs check() and the page totals, then commits once more to
  * show the database is usable, and checks again.
  */
-export async function verifyAfterCrash(fs: PowerLossFileSystem, w: Workload, rec: RunRecord, image: CrashImageOptions, opts: VerifyOptions): Promise<Verdict> {
+export async function verifyAfterCrash(
+  fs: PowerLossFileSystem,
+  w: Workload,
+  rec: RunRecord,
+  image: CrashImageOptions,
+  opts: VerifyOptions,
+): Promise<Verdict> {
   fs.reopenAllAfterCrash(image)
   let db: Database
   try {
     db = await open(PATH, openOptions(fs, w, 'full', opts.path))
   } catch (err) {
-    return { ok: false, why: `reopen failed: ${(err as Error & { code?: string }).code} ${(err as Error).message}`, found: -1 }
+    return {
+      ok: false,
+      why: `reopen failed: ${(err as Error & { code?: string }).code} ${(err as Error).message}`,
+      found: -1,
+    }
   }
   try {
     let fp: string
     try {
       fp = fingerprintDb(db)
     } catch (err) {
-      return { ok: false, why: `reading all contents failed: ${(err as Error & { code?: string }).code} ${(err as Error).message}`, found: -1 }
+      return {
+        ok: false,
+        why: `reading all contents failed: ${(err as Error & { code?: string }).code} ${(err as Error).message}`,
+        found: -1,
+      }
     }
     const last = rec.states.length - 1
     let found = -1
@@ -144,11 +164,23 @@ export async function verifyAfterCrash(fs: PowerLossFileSystem, w: Workload, rec
     }
     if (found < 0) {
       const anywhere = rec.states.indexOf(fp)
-      return { ok: false, why: `contents match no acceptable state (last resolved #${last}, in flight ${rec.inFlight !== undefined}; matches recorded #${anywhere})`, found }
+      return {
+        ok: false,
+        why: `contents match no acceptable state (last resolved #${last}, in flight ${rec.inFlight !== undefined}; matches recorded #${anywhere})`,
+        found,
+      }
     }
     const ck = db.check()
     const p = ck.pages
-    if (!ck.ok) return { ok: false, why: `check failed: ${ck.errors.slice(0, 5).map((e) => e.message).join('; ')}`, found }
+    if (!ck.ok)
+      return {
+        ok: false,
+        why: `check failed: ${ck.errors
+          .slice(0, 5)
+          .map((e) => e.message)
+          .join('; ')}`,
+        found,
+      }
     if (p.reachable + p.free + p.pending + p.reclaiming !== p.total) {
       return { ok: false, why: `pages do not add up: ${JSON.stringify(p)}`, found }
     }

@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { open } from '../../src/db.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
-import { type CommitPath, type RunRecord, hash, openOptions, runWorkload, suiteSeed, verifyAfterCrash, PATH } from './harness.js'
+import { type CommitPath, hash, openOptions, runWorkload, suiteSeed, verifyAfterCrash, PATH } from './harness.js'
 import { type Workload, WORKLOADS, withDurabilities } from './workloads.js'
 
 /** Runs of each seeded suite inside `npm test`; the soak (soak.ts) runs many more. */
@@ -64,7 +64,10 @@ describe("durability 'none' never corrupts", function () {
   let cases = 0
   after(() => console.log(`      durability 'none': ${points} crash points, ${cases} power-loss cases run`))
 
-  const mixes = (w: Workload): Workload[] => [withDurabilities(w, ['none']), withDurabilities(w, ['none', 'none', 'full'])]
+  const mixes = (w: Workload): Workload[] => [
+    withDurabilities(w, ['none']),
+    withDurabilities(w, ['none', 'none', 'full']),
+  ]
 
   for (const [w, path] of WORKLOADS.flatMap(mixes).flatMap((w) => PATHS.map((p) => [w, p] as const))) {
     it(`${w.name}${path === 'journal' ? ' (journal)' : ''}: every crash point, drop-all, keep-all and random images`, async () => {
@@ -78,7 +81,8 @@ describe("durability 'none' never corrupts", function () {
           const rec = await runWorkload(fs, w, { durability: 'none', crashAt: k, path })
           const verdict = await verifyAfterCrash(fs, w, rec, image, { accept: 'durable-prefix', path })
           if (verdict.ok && verdict.found < rec.states.length - 1) lost++
-          if (!verdict.ok) failures.push(`op ${k}/${full.ops} ${JSON.stringify(image)}: found #${verdict.found}: ${verdict.why}`)
+          if (!verdict.ok)
+            failures.push(`op ${k}/${full.ops} ${JSON.stringify(image)}: found #${verdict.found}: ${verdict.why}`)
         }
         points++
       }
@@ -101,7 +105,10 @@ describe("durability 'none' never corrupts", function () {
       const rec = await runWorkload(fs, w, { durability: 'none', crashAt: k, path })
       const first = randomImage(prng)
       if (prng.bool(0.3)) await crashDuringRecovery(fs, w, path, first, prng)
-      const verdict = await verifyAfterCrash(fs, w, rec, prng.bool(0.3) ? first : randomImage(prng), { accept: 'durable-prefix', path })
+      const verdict = await verifyAfterCrash(fs, w, rec, prng.bool(0.3) ? first : randomImage(prng), {
+        accept: 'durable-prefix',
+        path,
+      })
       cases++
       if (!verdict.ok) failures.push(`${w.name} (${path}) op ${k} case ${i}: ${verdict.why}`)
     }
@@ -114,7 +121,13 @@ describe("durability 'none' never corrupts", function () {
  * makes a verified unsynced commit durable, or the journal's replay: its checkpoint's page writes,
  * meta, sync and the journal's restart. The image after the second loss is taken by the caller.
  */
-async function crashDuringRecovery(fs: PowerLossFileSystem, w: Workload, path: CommitPath, image: CrashImageOptions, prng: Prng): Promise<void> {
+async function crashDuringRecovery(
+  fs: PowerLossFileSystem,
+  w: Workload,
+  path: CommitPath,
+  image: CrashImageOptions,
+  prng: Prng,
+): Promise<void> {
   fs.reopenAllAfterCrash(image)
   fs.clock.crashAt(fs.clock.ops + 1 + prng.int(path === 'journal' ? 12 : 1))
   try {

@@ -21,7 +21,14 @@ describe('crash regressions', () => {
   it('an unsynced dropped bucket lost to a power loss makes open fall back, not fail check()', async () => {
     const fs = new PowerLossFileSystem()
     // The commit path that writes pages per commit (the journal's checkpoints are always synced).
-    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, durability: 'none', reclaimPerCommit: 2, journal: false })
+    const db = await open(PATH, {
+      fileSystem: fs,
+      lock: false,
+      pageSize: 1024,
+      durability: 'none',
+      reclaimPerCommit: 2,
+      journal: false,
+    })
     await db.update((tx) => {
       const b = tx.createBucket('big')
       for (let i = 0; i < 200; i++) b.put(key(i), value(i, 40))

@@ -13,7 +13,13 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-wri
 const ROUNDS = Number(process.env['SIGKILL_ROUNDS'] ?? 20)
 
 /** Starts the writer child; `lines` collects what it printed, `ready` resolves once it opened. */
-function startWriter(dbPath: string): { child: ChildProcess; lines: string[]; ready: Promise<void>; exited: Promise<void>; stderr: () => string } {
+function startWriter(dbPath: string): {
+  child: ChildProcess
+  lines: string[]
+  ready: Promise<void>
+  exited: Promise<void>
+  stderr: () => string
+} {
   const child = spawn(process.execPath, [CHILD, 'write', dbPath], { stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
   let partial = ''
@@ -69,7 +75,10 @@ describe('SIGKILL of a writing process', function () {
       await w.exited
       expect(w.child.signalCode, w.stderr()).to.equal('SIGKILL')
       const seqs = w.lines.map(Number)
-      expect(seqs.every((n) => Number.isInteger(n) && n > maxSeq), `unexpected output ${w.lines.slice(0, 5).join(',')}`).to.equal(true)
+      expect(
+        seqs.every((n) => Number.isInteger(n) && n > maxSeq),
+        `unexpected output ${w.lines.slice(0, 5).join(',')}`,
+      ).to.equal(true)
       if (seqs.length > 0) maxSeq = seqs[seqs.length - 1]!
       reported += seqs.length
       // The killed writer could not remove its lock file; open must see that its owner is dead.
@@ -99,7 +108,9 @@ describe('SIGKILL of a writing process', function () {
         await db.close()
       }
     }
-    console.log(`      SIGKILL rounds: ${ROUNDS}, commits reported by the children: ${reported}; rounds with commits only in the journal: ${journalOnly}`)
+    console.log(
+      `      SIGKILL rounds: ${ROUNDS}, commits reported by the children: ${reported}; rounds with commits only in the journal: ${journalOnly}`,
+    )
     expect(reported).to.be.greaterThan(0)
     expect(journalOnly).to.be.greaterThan(0)
   })

@@ -43,7 +43,12 @@ for (let i = 0; i < cases; i++) {
   }
   const k = prng.range(1, total)
   const sectorSize = prng.pick([512, 4096])
-  const image = (): CrashImageOptions => ({ mode: 'random', seed: prng.int(2 ** 32), keepProbability: prng.next(), tearProbability: prng.next() * 0.6 })
+  const image = (): CrashImageOptions => ({
+    mode: 'random',
+    seed: prng.int(2 ** 32),
+    keepProbability: prng.next(),
+    tearProbability: prng.next() * 0.6,
+  })
   const fs = new PowerLossFileSystem({ sectorSize })
   const rec = await runWorkload(fs, w, { durability, crashAt: k, path })
   if (prng.bool(0.2)) {
@@ -54,16 +59,30 @@ for (let i = 0; i < cases; i++) {
     try {
       await (await open(PATH, openOptions(fs, w, 'full', path))).close()
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'BTREE_IO') failures.push(`case ${i}: recovery failed with ${(err as Error).message}`)
+      if ((err as { code?: unknown }).code !== 'BTREE_IO')
+        failures.push(`case ${i}: recovery failed with ${(err as Error).message}`)
     }
   }
   const img = image()
-  const verdict = await verifyAfterCrash(fs, w, rec, img, { accept: durability === 'full' ? 'latest' : 'durable-prefix', path })
-  if (!verdict.ok) failures.push(`case ${i}: ${w.name} (${path}) crash at op ${k}, sector ${sectorSize}, image ${JSON.stringify(img)}: ${verdict.why}`)
-  if ((i + 1) % 500 === 0) console.log(`${i + 1}/${cases} cases, ${failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  const verdict = await verifyAfterCrash(fs, w, rec, img, {
+    accept: durability === 'full' ? 'latest' : 'durable-prefix',
+    path,
+  })
+  if (!verdict.ok)
+    failures.push(
+      `case ${i}: ${w.name} (${path}) crash at op ${k}, sector ${sectorSize}, image ${JSON.stringify(img)}: ${verdict.why}`,
+    )
+  if ((i + 1) % 500 === 0)
+    console.log(`${i + 1}/${cases} cases, ${failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s`)
 }
 console.log(
-  JSON.stringify({ seed, cases, recoveriesCrashed: recoveries, failures: failures.length, seconds: Math.round((Date.now() - started) / 1000) }),
+  JSON.stringify({
+    seed,
+    cases,
+    recoveriesCrashed: recoveries,
+    failures: failures.length,
+    seconds: Math.round((Date.now() - started) / 1000),
+  }),
 )
 for (const f of failures.slice(0, 20)) console.log(f)
 process.exitCode = failures.length > 0 ? 1 : 0

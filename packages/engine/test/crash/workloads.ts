@@ -182,7 +182,8 @@ export const WORKLOADS: Workload[] = [
         m.put('small', key(0), value(0, 10))
       }),
       c((m) => {
-        for (const i of range(0, 40)) if (i % 4 === 0) m.put('long', longKey(i, 300 + (i % 3) * 700), value(i + 500, i % 8 === 0 ? 2000 : 3))
+        for (const i of range(0, 40))
+          if (i % 4 === 0) m.put('long', longKey(i, 300 + (i % 3) * 700), value(i + 500, i % 8 === 0 ? 2000 : 3))
         for (const i of range(0, 40)) if (i % 4 === 1) m.del('long', longKey(i, 300 + (i % 3) * 700))
       }),
       c((m) => {
@@ -210,7 +211,11 @@ export const WORKLOADS: Workload[] = [
 ]
 
 /** The same workloads on 4096-byte pages: fewer, fuller pages and other split points. */
-export const WORKLOADS_4K: Workload[] = WORKLOADS.map((w) => ({ ...w, name: `${w.name} (4 KiB pages)`, pageSize: 4096 }))
+export const WORKLOADS_4K: Workload[] = WORKLOADS.map((w) => ({
+  ...w,
+  name: `${w.name} (4 KiB pages)`,
+  pageSize: 4096,
+}))
 
 /** Mixed durability: some commits 'none', some 'full', for the durability 'none' tests. */
 export function withDurabilities(w: Workload, pattern: Durability[]): Workload {

@@ -54,7 +54,8 @@ export class CrashClock {
 
   /** Crashes every file when the `n`th write or sync (counted by `ops`, 1-based) begins. */
   crashAt(n: number): void {
-    if (!Number.isInteger(n) || n <= this.ops) throw new RangeError(`crash point ${n} has already begun (${this.ops} so far)`)
+    if (!Number.isInteger(n) || n <= this.ops)
+      throw new RangeError(`crash point ${n} has already begun (${this.ops} so far)`)
     this.at = n
   }
 
@@ -217,7 +218,11 @@ export class PowerLossFile implements FileHandle {
     this.#durable.truncateNow(size)
     this.#pending = this.#pending
       .filter((w) => w.position < size)
-      .map((w) => (w.position + w.data.byteLength <= size ? w : { position: w.position, data: w.data.subarray(0, size - w.position) }))
+      .map((w) =>
+        w.position + w.data.byteLength <= size
+          ? w
+          : { position: w.position, data: w.data.subarray(0, size - w.position) },
+      )
   }
 
   async close(): Promise<void> {
@@ -278,7 +283,7 @@ export class PowerLossFile implements FileHandle {
   #sectorPieces(w: PendingWrite): Array<[number, number]> {
     const pieces: Array<[number, number]> = []
     const end = w.position + w.data.byteLength
-    for (let at = w.position; at < end; ) {
+    for (let at = w.position; at < end;) {
       const next = Math.min(end, (Math.floor(at / this.sectorSize) + 1) * this.sectorSize)
       pieces.push([at - w.position, next - w.position])
       at = next
@@ -361,7 +366,10 @@ export class PowerLossFileSystem implements FileSystem {
   reopenAllAfterCrash(options: CrashImageOptions): void {
     let i = 0
     for (const path of [...this.files.keys()]) {
-      this.reopenAfterCrash(path, options.mode === 'random' ? { ...options, seed: ((options.seed ?? 1) + 7919 * i++) >>> 0 } : options)
+      this.reopenAfterCrash(
+        path,
+        options.mode === 'random' ? { ...options, seed: ((options.seed ?? 1) + 7919 * i++) >>> 0 } : options,
+      )
     }
     this.clock.reset()
   }

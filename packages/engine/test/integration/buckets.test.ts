@@ -99,9 +99,13 @@ describe('integration: reopen and buckets', () => {
     await db.update((tx) => {
       expect(thrown(() => tx.createBucket('')).code).to.equal('BTREE_BUCKET_NAME_INVALID')
       expect(thrown(() => tx.createBucket('x'.repeat(db.maxKeySize + 1))).code).to.equal('BTREE_BUCKET_NAME_INVALID')
-      expect(thrown(() => tx.createBucket('x'.repeat(db.maxBucketNameSize + 1))).code).to.equal('BTREE_BUCKET_NAME_INVALID')
+      expect(thrown(() => tx.createBucket('x'.repeat(db.maxBucketNameSize + 1))).code).to.equal(
+        'BTREE_BUCKET_NAME_INVALID',
+      )
       // The limit is in UTF-8 bytes, not characters.
-      expect(thrown(() => tx.createBucket('é'.repeat(Math.ceil((db.maxKeySize + 1) / 2)))).code).to.equal('BTREE_BUCKET_NAME_INVALID')
+      expect(thrown(() => tx.createBucket('é'.repeat(Math.ceil((db.maxKeySize + 1) / 2)))).code).to.equal(
+        'BTREE_BUCKET_NAME_INVALID',
+      )
       const err = thrown(() => tx.createBucket(42 as unknown as string))
       expect(err).to.be.instanceOf(TypeError)
       expect(err.code).to.equal('BTREE_INVALID_ARGUMENT')

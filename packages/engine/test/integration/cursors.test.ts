@@ -3,7 +3,8 @@ import { Prng } from '../../src/io/prng.js'
 import type { RangeOptions } from '../../src/types.js'
 import { b, expectCheck, numKey, str, thrown, useTempDir } from './helpers.js'
 
-const hex = (u: Uint8Array | undefined): string | undefined => (u === undefined ? undefined : Buffer.from(u).toString('hex'))
+const hex = (u: Uint8Array | undefined): string | undefined =>
+  u === undefined ? undefined : Buffer.from(u).toString('hex')
 
 describe('integration: cursors and ranges', () => {
   const t = useTempDir()
@@ -61,7 +62,13 @@ describe('integration: cursors and ranges', () => {
     const db = await t.open()
     await db.update((tx) => {
       const c = tx.createBucket('e').cursor()
-      expect([c.first(), c.last(), c.seek(b('a')), c.next(), c.prev()]).to.deep.equal([false, false, false, false, false])
+      expect([c.first(), c.last(), c.seek(b('a')), c.next(), c.prev()]).to.deep.equal([
+        false,
+        false,
+        false,
+        false,
+        false,
+      ])
     })
     await db.update((tx) => {
       const a = tx.bucket('e')!
@@ -70,7 +77,13 @@ describe('integration: cursors and ranges', () => {
     })
     db.view((tx) => {
       const c = tx.bucket('e')!.cursor()
-      expect([c.first(), c.last(), c.seek(b('a')), c.next(), c.prev()]).to.deep.equal([false, false, false, false, false])
+      expect([c.first(), c.last(), c.seek(b('a')), c.next(), c.prev()]).to.deep.equal([
+        false,
+        false,
+        false,
+        false,
+        false,
+      ])
       expect([...tx.bucket('e')!.entries()]).to.deep.equal([])
       expect([...tx.bucket('e')!.entries({ reverse: true, gte: b('a') })]).to.deep.equal([])
     })
@@ -143,7 +156,10 @@ describe('integration: cursors and ranges', () => {
           const at = hex(c.key)!
           expect(model.has(at)).to.equal(true)
           for (let i = rng.int(6); i > 0; i--) {
-            const k = rng.bool(0.5) && model.size > 0 ? rng.pick([...model]) : Buffer.from(rng.bytes(rng.range(1, 3))).toString('hex')
+            const k =
+              rng.bool(0.5) && model.size > 0
+                ? rng.pick([...model])
+                : Buffer.from(rng.bytes(rng.range(1, 3))).toString('hex')
             if (rng.bool(0.5)) {
               a.put(Buffer.from(k, 'hex'), Buffer.alloc(rng.int(80)))
               model.add(k)
@@ -175,7 +191,8 @@ describe('integration: cursors and ranges', () => {
     db.view((tx) => {
       const c = tx.bucket('a')!.cursor()
       let i = 0
-      for (let ok = c.first(); ok; ok = c.next(), i++) expect(Buffer.from(c.value!).equals(Buffer.alloc(i * 300, i))).to.equal(true)
+      for (let ok = c.first(); ok; ok = c.next(), i++)
+        expect(Buffer.from(c.value!).equals(Buffer.alloc(i * 300, i))).to.equal(true)
       expect(i).to.equal(20)
     })
     expectCheck(db)
@@ -225,14 +242,19 @@ describe('integration: cursors and ranges', () => {
         const got = [...a.entries(o)]
         const want = expected(o)
         const printable = JSON.stringify(o, (_, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString('hex') : v))
-        expect(got.map(([k]) => hex(k)), printable).to.deep.equal(want)
+        expect(
+          got.map(([k]) => hex(k)),
+          printable,
+        ).to.deep.equal(want)
         for (const [k, v] of got) expect(str(v)).to.equal(hex(k) + '!')
       }
       // The precedence rules, spelled out.
       const first = Buffer.from(sorted[0]!, 'hex')
       const last = Buffer.from(sorted[sorted.length - 1]!, 'hex')
       expect(hex([...a.entries({ gt: first, gte: first, limit: 1 })][0]![0])).to.equal(sorted[0])
-      expect(hex([...a.entries({ lt: last, lte: last, reverse: true, limit: 1 })][0]![0])).to.equal(sorted[sorted.length - 1])
+      expect(hex([...a.entries({ lt: last, lte: last, reverse: true, limit: 1 })][0]![0])).to.equal(
+        sorted[sorted.length - 1],
+      )
       expect(hex([...a.entries({ gt: first, limit: 1 })][0]![0])).to.equal(sorted[1])
     })
     expectCheck(db)
@@ -248,7 +270,9 @@ describe('integration: cursors and ranges', () => {
     let kept: Array<[Uint8Array, Uint8Array]> = []
     db.view((tx) => {
       kept = [...tx.bucket('a')!.entries()]
-      expect(thrown(() => [...tx.bucket('a')!.entries({ gt: 'a' as unknown as Uint8Array })]).code).to.equal('BTREE_INVALID_ARGUMENT')
+      expect(thrown(() => [...tx.bucket('a')!.entries({ gt: 'a' as unknown as Uint8Array })]).code).to.equal(
+        'BTREE_INVALID_ARGUMENT',
+      )
     })
     await db.update((tx) => tx.bucket('a')!.put(b('k1'), b('changed')))
     expect(kept.map(([k, v]) => `${str(k)}=${str(v)}`)).to.deep.equal(['k1=v1', 'k2=v2'])

@@ -36,7 +36,7 @@ describe('integration: database', () => {
     expect(stats.cache.limit).to.equal(MiB)
     maxBytes = Math.max(maxBytes, stats.cache.bytes)
     expect(maxBytes).to.be.at.most(MiB)
-    expect(stats.cache.misses).to.be.greaterThan(20 * MiB / db.pageSize)
+    expect(stats.cache.misses).to.be.greaterThan((20 * MiB) / db.pageSize)
     expectCheck(db)
   })
 
@@ -44,7 +44,9 @@ describe('integration: database', () => {
     it(`durability '${durability}': commits persist after close and reopen`, async () => {
       const db = await t.open({ durability })
       for (let i = 0; i < 20; i++) await db.update((tx) => tx.createBucketIfNotExists('a').put(numKey(i), b(`v${i}`)))
-      await db.update((tx) => tx.bucket('a')!.put(b('per-commit'), b('x')), { durability: durability === 'full' ? 'none' : 'full' })
+      await db.update((tx) => tx.bucket('a')!.put(b('per-commit'), b('x')), {
+        durability: durability === 'full' ? 'none' : 'full',
+      })
       await db.close()
       const again = await t.open()
       again.view((tx) => {
@@ -82,9 +84,11 @@ describe('integration: database', () => {
     const snap = db.begin()
     fsys.hold()
     let committed = false
-    const inFlight = db.update((tx) => tx.bucket('a')!.put(b('k'), b('v'))).then(() => {
-      committed = true
-    })
+    void db
+      .update((tx) => tx.bucket('a')!.put(b('k'), b('v')))
+      .then(() => {
+        committed = true
+      })
     await fsys.waiting
     let closed = false
     const closing = db.close().then(() => {

@@ -8,12 +8,15 @@ describe('integration: dropping a large bucket', () => {
     this.timeout(120_000)
     const reclaimPerCommit = 64
     let db = await t.open({ durability: 'none', journal: false })
-    await db.update((tx) => {
-      const big = tx.createBucket('big')
-      for (let i = 0; i < 200_000; i++) big.put(numKey(i), Buffer.alloc(20, i & 0xff))
-      big.put(b('overflow'), Buffer.alloc(50_000, 1))
-      tx.createBucket('small').put(b('k'), b('v'))
-    }, { durability: 'full' })
+    await db.update(
+      (tx) => {
+        const big = tx.createBucket('big')
+        for (let i = 0; i < 200_000; i++) big.put(numKey(i), Buffer.alloc(20, i & 0xff))
+        big.put(b('overflow'), Buffer.alloc(50_000, 1))
+        tx.createBucket('small').put(b('k'), b('v'))
+      },
+      { durability: 'full' },
+    )
     // Open verifies the pages written since the newest commit's durable base (FORMAT.md §8): make
     // the newest a small commit after a durable one.
     await db.update((tx) => tx.bucket('small')!.put(b('k'), b('v0')), { durability: 'full' })
@@ -85,7 +88,8 @@ describe('integration: dropping a large bucket', () => {
     await db.close()
     db = await t.open({ reclaimPerCommit: 500, journal: false })
     expect(expectCheck(db).pages.reclaiming).to.equal(mid)
-    for (let i = 0; i < 30 && db.stats().reclaimingPages > 0; i++) await db.update((tx) => tx.bucket('s')!.put(b('1'), numKey(i)))
+    for (let i = 0; i < 30 && db.stats().reclaimingPages > 0; i++)
+      await db.update((tx) => tx.bucket('s')!.put(b('1'), numKey(i)))
     expect(expectCheck(db).pages.reclaiming).to.equal(0)
   })
 })

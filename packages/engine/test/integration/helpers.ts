@@ -22,7 +22,10 @@ export class TempDir {
 }
 
 /** Mocha hooks giving each test its own temp dir; databases opened through `open` are closed after. */
-export function useTempDir(): { dir: () => TempDir; open: (options?: OpenOptions, name?: string) => Promise<Database> } {
+export function useTempDir(): {
+  dir: () => TempDir
+  open: (options?: OpenOptions, name?: string) => Promise<Database>
+} {
   let dir: TempDir | undefined
   const opened: Database[] = []
   beforeEach(() => {
@@ -50,7 +53,8 @@ export function expectCheck(db: Database): ReturnType<Database['check']> {
 }
 
 export const b = (s: string): Buffer => Buffer.from(s)
-export const str = (u: Uint8Array | undefined): string | undefined => (u === undefined ? undefined : Buffer.from(u).toString())
+export const str = (u: Uint8Array | undefined): string | undefined =>
+  u === undefined ? undefined : Buffer.from(u).toString()
 
 /** A key of `n` digits, so numeric order is key order. */
 export const numKey = (i: number, width = 8): Buffer => Buffer.from(String(i).padStart(width, '0'))
@@ -85,16 +89,15 @@ export class GatedFileSystem implements FileSystem {
 
   open(p: string, options: { readOnly: boolean; create: boolean }): FileHandle {
     const inner = nodeFileSystem.open(p, options)
-    const outer = this
     return {
       readSync: (buf, off, len, pos) => inner.readSync(buf, off, len, pos),
-      async writev(buffers, position) {
-        await outer.#pass()
+      writev: async (buffers, position) => {
+        await this.#pass()
         return inner.writev(buffers, position)
       },
       writevSync: (buffers, position) => inner.writevSync(buffers, position),
-      async sync() {
-        await outer.#pass()
+      sync: async () => {
+        await this.#pass()
         return inner.sync()
       },
       size: () => inner.size(),

@@ -97,7 +97,8 @@ describe('integration: the journal (FORMAT.md §11)', () => {
   it('a torn last record is skipped: open reports it in info().skipped and check() warns, and the earlier commits are there', async () => {
     const fs = new PowerLossFileSystem()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
-    for (let i = 0; i < 4; i++) await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), Buffer.alloc(100, i)))
+    for (let i = 0; i < 4; i++)
+      await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), Buffer.alloc(100, i)))
     const journalBytes = fs.file(JPATH).bytes()
     // The disk after the crash: the journal loses the end of its last record.
     const mem = new MemoryFileSystem()
@@ -118,7 +119,8 @@ describe('integration: the journal (FORMAT.md §11)', () => {
   it('a record that fails its checksum ends the journal there: later records are not replayed', async () => {
     const fs = new PowerLossFileSystem()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
-    for (let i = 0; i < 4; i++) await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), Buffer.alloc(50, i)))
+    for (let i = 0; i < 4; i++)
+      await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), Buffer.alloc(50, i)))
     const journal = Buffer.from(fs.file(JPATH).bytes())
     const second = journal.readUInt32LE(4)
     journal[second + RECORD_HEADER + 3] ^= 0x10

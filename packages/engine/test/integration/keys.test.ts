@@ -19,8 +19,18 @@ function sortedKeys(model: Model): string[] {
 /** What `entries(options)` must return, computed from the model. */
 function expected(model: Model, o: RangeOptions): string[] {
   const inRange = (k: Buffer): boolean => {
-    if (o.gte !== undefined ? Buffer.compare(k, Buffer.from(o.gte)) < 0 : o.gt !== undefined && Buffer.compare(k, Buffer.from(o.gt)) <= 0) return false
-    if (o.lte !== undefined ? Buffer.compare(k, Buffer.from(o.lte)) > 0 : o.lt !== undefined && Buffer.compare(k, Buffer.from(o.lt)) >= 0) return false
+    if (
+      o.gte !== undefined
+        ? Buffer.compare(k, Buffer.from(o.gte)) < 0
+        : o.gt !== undefined && Buffer.compare(k, Buffer.from(o.gt)) <= 0
+    )
+      return false
+    if (
+      o.lte !== undefined
+        ? Buffer.compare(k, Buffer.from(o.lte)) > 0
+        : o.lt !== undefined && Buffer.compare(k, Buffer.from(o.lt)) >= 0
+    )
+      return false
     return true
   }
   let keys = sortedKeys(model).filter((k) => inRange(Buffer.from(k, 'hex')))
@@ -67,7 +77,16 @@ export function expectBucketMatches(bucket: ReadBucket, model: Model, rng: Prng)
     if (rng.int(3) > 0) o[rng.int(2) === 0 ? 'gt' : 'gte'] = lo
     if (rng.int(3) > 0) o[rng.int(2) === 0 ? 'lt' : 'lte'] = hi
     if (rng.int(3) === 0) o.limit = rng.int(5)
-    expect([...bucket.entries(o)].map(([k]) => hex(k)), JSON.stringify({ ...o, gt: o.gt && hex(o.gt), gte: o.gte && hex(o.gte), lt: o.lt && hex(o.lt), lte: o.lte && hex(o.lte) })).to.deep.equal(expected(model, o))
+    expect(
+      [...bucket.entries(o)].map(([k]) => hex(k)),
+      JSON.stringify({
+        ...o,
+        gt: o.gt && hex(o.gt),
+        gte: o.gte && hex(o.gte),
+        lt: o.lt && hex(o.lt),
+        lte: o.lte && hex(o.lte),
+      }),
+    ).to.deep.equal(expected(model, o))
   }
 }
 
@@ -184,10 +203,12 @@ describe('integration: keys (out-of-line keys)', () => {
       const db = await t.open({ pageSize }, `max-${pageSize}.db`)
       expect(db.maxKeySize).to.equal(65536)
       await db.update((tx) => tx.createBucket('a').put(Buffer.alloc(65536, 1), b('max')))
-      const err = await db.update((tx) => tx.bucket('a')!.put(Buffer.alloc(65537, 1), b('v'))).then(
-        () => undefined,
-        (e: { code?: string }) => e,
-      )
+      const err = await db
+        .update((tx) => tx.bucket('a')!.put(Buffer.alloc(65537, 1), b('v')))
+        .then(
+          () => undefined,
+          (e: { code?: string }) => e,
+        )
       expect(err?.code).to.equal('BTREE_KEY_TOO_LARGE')
       db.view((tx) => {
         expect(tx.bucket('a')!.size).to.equal(1)
@@ -206,7 +227,7 @@ describe('integration: keys (out-of-line keys)', () => {
       let db = await t.open({ pageSize, journal: false }, name)
       await db.update((tx) => tx.createBucket('plain').put(b('x'), b('y')))
       expectCheck(db)
-    const baseline = treePages(db)
+      const baseline = treePages(db)
       const model: Model = new Map()
       const put = (k: Buffer, v: Buffer): void => void model.set(hex(k), v)
       const keys: Buffer[] = [EMPTY as Buffer, b('a'), b('p'), b('pp'), b('q'), numKey(5)]

@@ -55,42 +55,43 @@ describe('integration: snapshot isolation', () => {
 
   // Pages: every commit frees and reuses pages. Journal: commits share in-memory nodes with the
   // snapshot, and a checkpoint after nearly every commit (journalSize 4 KiB) frees and reuses pages.
-  for (const journal of [false, true]) it(`a snapshot repeats its reads across many later commits that reuse freed pages${journal ? ' (journal)' : ''}`, async () => {
-    const db = await t.open({ durability: 'none', pageSize: 1024, journal, journalSize: 4096 })
-    await db.update((tx) => {
-      const a = tx.createBucket('a')
-      for (let i = 0; i < 2000; i++) a.put(numKey(i), Buffer.alloc(40, i % 251))
-      a.put(b('big'), Buffer.alloc(9000, 9))
-    })
-    const snap = db.begin()
-    const expected = [...snap.bucket('a')!.entries()]
-    for (let round = 0; round < 50; round++) {
+  for (const journal of [false, true])
+    it(`a snapshot repeats its reads across many later commits that reuse freed pages${journal ? ' (journal)' : ''}`, async () => {
+      const db = await t.open({ durability: 'none', pageSize: 1024, journal, journalSize: 4096 })
       await db.update((tx) => {
-        const a = tx.bucket('a')!
-        for (let i = round; i < 2000; i += 7) a.put(numKey(i), Buffer.alloc(40 + (round % 5), round))
-        for (let i = round * 3; i < 2000; i += 53) a.delete(numKey(i))
-        a.put(b('big'), Buffer.alloc(9000 + round, round))
-        if (round % 10 === 0) tx.createBucketIfNotExists(`extra${round}`).put(b('k'), b('v'))
+        const a = tx.createBucket('a')
+        for (let i = 0; i < 2000; i++) a.put(numKey(i), Buffer.alloc(40, i % 251))
+        a.put(b('big'), Buffer.alloc(9000, 9))
       })
-      if (round % 10 === 9) {
-        const again = [...snap.bucket('a')!.entries()]
-        expect(again.length).to.equal(expected.length)
-        for (let i = 0; i < again.length; i++) {
-          expect(again[i]![0]).to.deep.equal(expected[i]![0])
-          expect(again[i]![1]).to.deep.equal(expected[i]![1])
+      const snap = db.begin()
+      const expected = [...snap.bucket('a')!.entries()]
+      for (let round = 0; round < 50; round++) {
+        await db.update((tx) => {
+          const a = tx.bucket('a')!
+          for (let i = round; i < 2000; i += 7) a.put(numKey(i), Buffer.alloc(40 + (round % 5), round))
+          for (let i = round * 3; i < 2000; i += 53) a.delete(numKey(i))
+          a.put(b('big'), Buffer.alloc(9000 + round, round))
+          if (round % 10 === 0) tx.createBucketIfNotExists(`extra${round}`).put(b('k'), b('v'))
+        })
+        if (round % 10 === 9) {
+          const again = [...snap.bucket('a')!.entries()]
+          expect(again.length).to.equal(expected.length)
+          for (let i = 0; i < again.length; i++) {
+            expect(again[i]![0]).to.deep.equal(expected[i]![0])
+            expect(again[i]![1]).to.deep.equal(expected[i]![1])
+          }
+          expect(snap.bucket('a')!.get(b('big'))).to.deep.equal(Buffer.alloc(9000, 9))
+          expect(snap.buckets()).to.deep.equal(['a'])
         }
-        expect(snap.bucket('a')!.get(b('big'))).to.deep.equal(Buffer.alloc(9000, 9))
-        expect(snap.buckets()).to.deep.equal(['a'])
       }
-    }
-    // While the snapshot is open, what it reads is pending, not free.
-    const pinned = expectCheck(db).pages
-    expect(pinned.pending).to.be.greaterThan(0)
-    snap.close()
-    await db.update((tx) => tx.bucket('a')!.put(b('x'), b('y')))
-    await db.update((tx) => tx.bucket('a')!.put(b('x'), b('z')))
-    expectCheck(db)
-  })
+      // While the snapshot is open, what it reads is pending, not free.
+      const pinned = expectCheck(db).pages
+      expect(pinned.pending).to.be.greaterThan(0)
+      snap.close()
+      await db.update((tx) => tx.bucket('a')!.put(b('x'), b('y')))
+      await db.update((tx) => tx.bucket('a')!.put(b('x'), b('z')))
+      expectCheck(db)
+    })
 
   it('a cursor of a snapshot keeps walking its commit while new commits land', async () => {
     const db = await t.open({ pageSize: 1024, durability: 'none' })

@@ -111,7 +111,9 @@ describe('integration: transactions', () => {
     expect(r.writable).to.equal(false)
     const bucket = r.bucket('a') as unknown as { put(k: Uint8Array, v: Uint8Array): void }
     expect(thrown(() => bucket.put(b('k'), b('v'))).code).to.equal('BTREE_TX_READONLY')
-    expect(thrown(() => (r as unknown as { createBucket(n: string): void }).createBucket('x')).code).to.equal('BTREE_TX_READONLY')
+    expect(thrown(() => (r as unknown as { createBucket(n: string): void }).createBucket('x')).code).to.equal(
+      'BTREE_TX_READONLY',
+    )
     expect(r.bucket('a')!.get(b('k'))).to.equal(undefined)
     r.close()
     expect(thrown(() => r.bucket('a')).code).to.equal('BTREE_TX_CLOSED')
@@ -126,9 +128,11 @@ describe('integration: transactions', () => {
     const w = db.begin({ writable: true })
     w.bucket('a')!.put(b('k'), b('v'))
     await w.commit()
-    await db.update(() => {
-      throw new Error('rolled back')
-    }).catch(() => {})
+    await db
+      .update(() => {
+        throw new Error('rolled back')
+      })
+      .catch(() => {})
     const w2 = db.begin({ writable: true })
     w2.rollback()
     expectCheck(db)
@@ -141,8 +145,10 @@ describe('integration: transactions', () => {
       c.put(b('a'), Buffer.alloc(4))
       c.put(b('b'), Buffer.alloc(4))
     })
-    const read = (tx: { bucket(n: string): { get(k: Uint8Array): Uint8Array | undefined } | undefined }, k: string): number =>
-      Buffer.from(tx.bucket('counters')!.get(b(k))!).readUInt32LE(0)
+    const read = (
+      tx: { bucket(n: string): { get(k: Uint8Array): Uint8Array | undefined } | undefined },
+      k: string,
+    ): number => Buffer.from(tx.bucket('counters')!.get(b(k))!).readUInt32LE(0)
     const snapshots: Array<{ tx: ReturnType<typeof db.begin>; a: number }> = []
     const updates: Array<Promise<void>> = []
     for (let i = 0; i < 200; i++) {

@@ -32,7 +32,7 @@ describe('integration: values and keys', () => {
       // Durable commits from here on: pages freed by a commit become reusable once one is durable.
       const again = await t.open({ durability: 'full', journal: false })
       expect(again.view((tx) => Buffer.from(tx.bucket('a')!.get(b('big'))!).equals(value))).to.equal(true)
-      const before = expectCheck(again).pages
+      expectCheck(again)
       // Replaced by a smaller overflow value: the old run goes back to the free list.
       await again.update((tx) => tx.bucket('a')!.put(b('big'), patterned(100_000, 1)))
       await again.update((tx) => tx.bucket('a')!.put(b('small'), b('t')))
@@ -66,7 +66,9 @@ describe('integration: values and keys', () => {
     expect(Buffer.from(got).equals(value)).to.equal(true)
     value = undefined
     const rss = process.memoryUsage().rss
-    console.log(`        256 MiB value: commit ${wrote - started} ms, read ${read - wrote} ms, rss +${Math.round((rss - rss0) / MiB)} MiB`)
+    console.log(
+      `        256 MiB value: commit ${wrote - started} ms, read ${read - wrote} ms, rss +${Math.round((rss - rss0) / MiB)} MiB`,
+    )
     expectCheck(db)
     await db.update((tx) => tx.bucket('a')!.delete(b('huge')))
     await db.update((tx) => tx.bucket('a')!.put(b('x'), b('y')))
@@ -86,7 +88,9 @@ describe('integration: values and keys', () => {
     })
     db.view((tx) => {
       const a = tx.bucket('a')!
-      sizes.forEach((s, i) => expect(Buffer.from(a.get(numKey(i))!).equals(patterned(s, i)), `size ${s}`).to.equal(true))
+      sizes.forEach((s, i) =>
+        expect(Buffer.from(a.get(numKey(i))!).equals(patterned(s, i)), `size ${s}`).to.equal(true),
+      )
     })
     expectCheck(db)
   })
@@ -128,7 +132,9 @@ describe('integration: values and keys', () => {
         }
       })
       await db.update((tx) => {
-        expect(thrown(() => tx.bucket('a')!.put('s' as unknown as Uint8Array, b('v'))).code).to.equal('BTREE_INVALID_ARGUMENT')
+        expect(thrown(() => tx.bucket('a')!.put('s' as unknown as Uint8Array, b('v'))).code).to.equal(
+          'BTREE_INVALID_ARGUMENT',
+        )
         expect(tx.bucket('a')!.delete(new Uint8Array(0))).to.equal(false)
       })
       expect(maxKeySize(4096)).to.be.at.least(1000)

@@ -38,7 +38,8 @@ function describeDiff(where: string, expected: unknown, actual: unknown): string
 export function compareWithModel(tx: ReadTransaction, model: Model, where: string): void {
   const names = tx.buckets()
   const want = sortedNames(model.keys())
-  if (names.join('\u0000') !== want.join('\u0000')) throw new Error(describeDiff(`${where} bucket list`, want.join(','), names.join(',')))
+  if (names.join('\u0000') !== want.join('\u0000'))
+    throw new Error(describeDiff(`${where} bucket list`, want.join(','), names.join(',')))
   for (const name of want) {
     const b = tx.bucket(name)
     if (b === undefined) throw new Error(`${where}: bucket ${name} missing`)
@@ -50,7 +51,8 @@ export function compareWithModel(tx: ReadTransaction, model: Model, where: strin
     for (let ok = c.first(); ok; ok = c.next(), i++) {
       const k = Buffer.from(c.key!).toString('hex')
       if (k !== keys[i]) throw new Error(describeDiff(`${where} ${name} forward key #${i}`, keys[i], k))
-      if (Buffer.compare(Buffer.from(c.value!), entries.get(k)!) !== 0) throw new Error(`${where} ${name}: value of ${k} differs`)
+      if (Buffer.compare(Buffer.from(c.value!), entries.get(k)!) !== 0)
+        throw new Error(`${where} ${name}: value of ${k} differs`)
     }
     if (i !== keys.length) throw new Error(describeDiff(`${where} ${name} forward count`, keys.length, i))
     i = keys.length - 1
@@ -98,7 +100,17 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
   const newKey = (): Buffer => {
     const r = rng.next()
     const len =
-      r < 0.03 ? 0 : r < 0.55 ? rng.range(1, 6) : r < 0.78 ? rng.range(7, 64) : r < 0.88 ? rng.range(65, inline) : r < 0.997 ? rng.range(inline + 1, inline + pageSize) : maxKey
+      r < 0.03
+        ? 0
+        : r < 0.55
+          ? rng.range(1, 6)
+          : r < 0.78
+            ? rng.range(7, 64)
+            : r < 0.88
+              ? rng.range(65, inline)
+              : r < 0.997
+                ? rng.range(inline + 1, inline + pageSize)
+                : maxKey
     // A shared prefix now and then, so long keys that differ only at the end are compared.
     const k = Buffer.from(rng.bytes(len))
     if (keyPool.length > 0 && k.length > 0 && rng.bool(0.3)) {
@@ -119,7 +131,14 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
   }
   const newValue = (): Buffer => {
     const r = rng.next()
-    const len = r < 0.55 ? rng.int(24) : r < 0.85 ? rng.int(pageSize / 4) : r < 0.97 ? rng.int(pageSize) : rng.range(pageSize, 3 * pageSize)
+    const len =
+      r < 0.55
+        ? rng.int(24)
+        : r < 0.85
+          ? rng.int(pageSize / 4)
+          : r < 0.97
+            ? rng.int(pageSize)
+            : rng.range(pageSize, 3 * pageSize)
     return Buffer.from(rng.bytes(len))
   }
 
@@ -152,7 +171,8 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
           } catch (err) {
             code = (err as { code?: unknown }).code
           }
-          if (code !== 'BTREE_BUCKET_EXISTS') throw new Error(`${at}: createBucket of an existing bucket gave ${String(code)}`)
+          if (code !== 'BTREE_BUCKET_EXISTS')
+            throw new Error(`${at}: createBucket of an existing bucket gave ${String(code)}`)
         }
       } else {
         tx.createBucketIfNotExists(name)
@@ -184,7 +204,10 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
       const start = newKey()
       const n = rng.range(10, 200)
       for (let i = 0; i < n; i++) {
-        const k = Buffer.concat([start, Buffer.from([i >> 8, i & 0xff])]).subarray(0, Math.min(maxKey, start.length + 2))
+        const k = Buffer.concat([start, Buffer.from([i >> 8, i & 0xff])]).subarray(
+          0,
+          Math.min(maxKey, start.length + 2),
+        )
         const v = Buffer.from(rng.bytes(rng.int(40)))
         b.put(k, v)
         entries.set(k.toString('hex'), v)
@@ -228,7 +251,9 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
         const settled = await Promise.allSettled(promises)
         settled.forEach((s, u) => {
           if (fails[u] ? s.status !== 'rejected' || s.reason !== boom : s.status !== 'fulfilled') {
-            throw new Error(`${at}: grouped update ${u} settled as ${s.status}: ${String((s as PromiseRejectedResult).reason)}`)
+            throw new Error(
+              `${at}: grouped update ${u} settled as ${s.status}: ${String((s as PromiseRejectedResult).reason)}`,
+            )
           }
         })
         committed = pending
@@ -322,7 +347,9 @@ describe('model: random operations against a Map model', function () {
         const started = Date.now()
         const r = await runModel(seed, pageSize, TXS, dir)
         expect(r.commits).to.be.greaterThan(0)
-        console.log(`        ${r.ops} ops, ${r.commits} commits, ${r.rollbacks} rollbacks, ${r.reopens} reopens${r.journal ? ', through the journal' : ''} in ${Date.now() - started} ms`)
+        console.log(
+          `        ${r.ops} ops, ${r.commits} commits, ${r.rollbacks} rollbacks, ${r.reopens} reopens${r.journal ? ', through the journal' : ''} in ${Date.now() - started} ms`,
+        )
       })
     }
   }

@@ -14,7 +14,8 @@ export const BUCKET_PREFIX = '__kysely_btree_'
 export const CATALOG_BUCKET = `${BUCKET_PREFIX}catalog`
 
 /** A column default: a constant, or one of SQLite's CURRENT_* keywords evaluated per row. */
-export type ColumnDefault = { kind: 'value'; value: StoredValue } | { kind: 'current'; what: 'timestamp' | 'date' | 'time' }
+export type ColumnDefault =
+  { kind: 'value'; value: StoredValue } | { kind: 'current'; what: 'timestamp' | 'date' | 'time' }
 
 export interface ColumnDef {
   name: string
@@ -162,7 +163,9 @@ export function loadCatalog(tx: ReadTransaction): Catalog {
     try {
       def = JSON.parse(bytesText(value)) as TableDef
     } catch (err) {
-      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, { cause: err })
+      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, {
+        cause: err,
+      })
     }
     tables.set(def.name.toLowerCase(), def)
   }
@@ -219,6 +222,7 @@ export function findColumn(table: TableDef, name: string): ColumnDef | undefined
 
 export function requireColumn(table: TableDef, name: string): ColumnDef {
   const c = findColumn(table, name)
-  if (c === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${name} (table ${table.name})`)
+  if (c === undefined)
+    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${name} (table ${table.name})`)
   return c
 }

@@ -19,7 +19,10 @@ interface Decoded {
 function decode(r: number, round: number): Decoded {
   // round + 1 significant digits, correctly rounded (toExponential(k) gives k + 1 of them).
   const [mantissa, exponent] = r.toExponential(round).split('e') as [string, string]
-  const z = mantissa.replace('.', '').split('').map((c) => c.charCodeAt(0) - 48)
+  const z = mantissa
+    .replace('.', '')
+    .split('')
+    .map((c) => c.charCodeAt(0) - 48)
   let point = Number(exponent) + 1
   let n = round
   if (z[round]! >= 5) {
@@ -43,7 +46,8 @@ function decode(r: number, round: number): Decoded {
 function render(d: Decoded): string {
   const e = d.point - 1
   const D = d.digits
-  if (e < -4 || e >= 17) return `${D[0]}.${D.slice(1) || '0'}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`
+  if (e < -4 || e >= 17)
+    return `${D[0]}.${D.slice(1) || '0'}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`
   if (e >= 0) return `${D.slice(0, e + 1).padEnd(e + 1, '0')}.${D.slice(e + 1) || '0'}`
   return `0.${'0'.repeat(-e - 1)}${D}`
 }

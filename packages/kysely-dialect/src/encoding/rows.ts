@@ -148,10 +148,10 @@ export class RowView {
 
   #parse(): void {
     const bytes = this.bytes
-    let [hidden, at] = readVarint(bytes, 0)
+    const [hidden, afterHidden] = readVarint(bytes, 0)
     this.#hidden = hidden
-    let n: number
-    ;[n, at] = readVarint(bytes, at)
+    const [n, afterCount] = readVarint(bytes, afterHidden)
+    let at = afterCount
     const tags = new Uint8Array(n)
     const lengths = new Int32Array(n)
     for (let i = 0; i < n; i++) {
@@ -221,4 +221,13 @@ export class RowView {
   }
 }
 
-const FIXED: Record<number, number> = { [T_NULL]: 0, [T_ZERO]: 0, [T_ONE]: 0, [T_INT8]: 1, [T_INT16]: 2, [T_INT32]: 4, [T_INT64]: 8, [T_FLOAT]: 8 }
+const FIXED: Record<number, number> = {
+  [T_NULL]: 0,
+  [T_ZERO]: 0,
+  [T_ONE]: 0,
+  [T_INT8]: 1,
+  [T_INT16]: 2,
+  [T_INT32]: 4,
+  [T_INT64]: 8,
+  [T_FLOAT]: 8,
+}

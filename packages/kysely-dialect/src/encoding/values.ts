@@ -207,13 +207,16 @@ export function fromJs(value: unknown): SqlValue {
   switch (typeof value) {
     case 'number':
       // Only an integral number a 64-bit integer holds is an INTEGER; 1e20 is a REAL.
-      return Number.isInteger(value) && (value >= 9223372036854775808 || value < -9223372036854775808) ? new Real(value) : value
+      return Number.isInteger(value) && (value >= 9223372036854775808 || value < -9223372036854775808)
+        ? new Real(value)
+        : value
     case 'string':
       return value
     case 'boolean':
       return value ? 1 : 0
     case 'bigint':
-      if (value < -(2n ** 63n) || value >= 2n ** 63n) throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `the bigint ${value} does not fit a 64-bit integer`)
+      if (value < -(2n ** 63n) || value >= 2n ** 63n)
+        throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `the bigint ${value} does not fit a 64-bit integer`)
       return integer(value)
     case 'undefined':
       return null
@@ -221,7 +224,10 @@ export function fromJs(value: unknown): SqlValue {
       if (value === null) return null
       if (value instanceof Uint8Array) return value
       if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-      throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `a ${describe(value)} cannot be bound as a SQL value (numbers, strings, bigints, booleans, Uint8Arrays and null can)`)
+      throw new BTreeSqlError(
+        'BTREE_SQL_INVALID_VALUE',
+        `a ${describe(value)} cannot be bound as a SQL value (numbers, strings, bigints, booleans, Uint8Arrays and null can)`,
+      )
   }
 }
 

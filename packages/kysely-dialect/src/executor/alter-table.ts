@@ -18,11 +18,15 @@ function schemaError(message: string): BTreeSqlError {
  */
 function addColumn(node: AnyNode, table: TableDef): void {
   const parsed = parseColumn(node.column as AnyNode, table.nextSlot)
-  if (findColumn(table, parsed.def.name) !== undefined) throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${parsed.def.name}`)
+  if (findColumn(table, parsed.def.name) !== undefined)
+    throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${parsed.def.name}`)
   if (parsed.primaryKey) throw schemaError('Cannot add a PRIMARY KEY column')
   if (parsed.unique) throw schemaError('Cannot add a UNIQUE column')
   if (parsed.def.default?.kind === 'current') throw schemaError('Cannot add a column with non-constant default')
-  if (parsed.def.notNull && (parsed.def.default === undefined || (parsed.def.default.kind === 'value' && parsed.def.default.value === null))) {
+  if (
+    parsed.def.notNull &&
+    (parsed.def.default === undefined || (parsed.def.default.kind === 'value' && parsed.def.default.value === null))
+  ) {
     throw schemaError('Cannot add a NOT NULL column with default value NULL')
   }
   table.nextSlot++
@@ -33,7 +37,8 @@ function dropColumn(node: AnyNode, table: TableDef): void {
   const column = requireColumn(table, nameOf(node.column as OperationNode))
   if (table.primaryKey.includes(column.name)) throw schemaError(`cannot drop PRIMARY KEY column: "${column.name}"`)
   const index = table.indexes.find((i) => i.columns.includes(column.name))
-  if (index !== undefined) throw schemaError(`cannot drop ${index.origin === 'unique' ? 'UNIQUE' : 'indexed'} column: "${column.name}"`)
+  if (index !== undefined)
+    throw schemaError(`cannot drop ${index.origin === 'unique' ? 'UNIQUE' : 'indexed'} column: "${column.name}"`)
   if (table.columns.length === 1) throw schemaError(`cannot drop column "${column.name}": no other columns exist`)
   table.columns = table.columns.filter((c) => c !== column)
 }
@@ -41,7 +46,8 @@ function dropColumn(node: AnyNode, table: TableDef): void {
 function renameColumn(node: AnyNode, table: TableDef): void {
   const column = requireColumn(table, nameOf(node.column as OperationNode))
   const to = nameOf(node.renameTo as OperationNode)
-  if (findColumn(table, to) !== undefined && to.toLowerCase() !== column.name.toLowerCase()) throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${to}`)
+  if (findColumn(table, to) !== undefined && to.toLowerCase() !== column.name.toLowerCase())
+    throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${to}`)
   const from = column.name
   column.name = to
   const rename = (c: string): string => (c === from ? to : c)
@@ -50,7 +56,8 @@ function renameColumn(node: AnyNode, table: TableDef): void {
   for (const i of table.indexes) i.columns = i.columns.map(rename)
 }
 
-const ALTERATIONS: Partial<Record<NodeKind, Alteration>> & Record<'AddColumnNode' | 'DropColumnNode' | 'RenameColumnNode', Alteration> = {
+const ALTERATIONS: Partial<Record<NodeKind, Alteration>> &
+  Record<'AddColumnNode' | 'DropColumnNode' | 'RenameColumnNode', Alteration> = {
   AddColumnNode: addColumn,
   DropColumnNode: dropColumn,
   RenameColumnNode: renameColumn,
@@ -67,12 +74,16 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   }
   if (node.renameTo !== undefined) {
     const to = nameOf(node.renameTo as OperationNode)
-    if (to.toLowerCase() !== original.name.toLowerCase() && (ctx.catalog.table(to) !== undefined || ctx.catalog.tableOfIndex(to) !== undefined)) {
+    if (
+      to.toLowerCase() !== original.name.toLowerCase() &&
+      (ctx.catalog.table(to) !== undefined || ctx.catalog.tableOfIndex(to) !== undefined)
+    ) {
       throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `there is already another table or index with this name: ${to}`)
     }
     table.name = to
   }
-  if (node.columnAlterations === undefined && node.renameTo === undefined) throw unsupported('an alterTable without alterations')
+  if (node.columnAlterations === undefined && node.renameTo === undefined)
+    throw unsupported('an alterTable without alterations')
   saveCatalog(ctx.tx, ctx.catalog.withTable(table, original.name), [table], [original.name])
   return { rows: [], changes: 0, reader: false }
 }

@@ -15,7 +15,15 @@ export interface ParsedColumn {
   unique: boolean
 }
 
-const COLUMN_PARTS_LATER = ['generated', 'frontModifiers', 'endModifiers', 'identity', 'unsigned', 'nullsNotDistinct', 'ifNotExists']
+const COLUMN_PARTS_LATER = [
+  'generated',
+  'frontModifiers',
+  'endModifiers',
+  'identity',
+  'unsigned',
+  'nullsNotDistinct',
+  'ifNotExists',
+]
 
 export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
   for (const part of COLUMN_PARTS_LATER) {
@@ -24,7 +32,13 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     throw unsupported(`${part} in a column definition`)
   }
   const type = dataType(node.dataType as AnyNode)
-  const def: ColumnDef = { name: nameOf(node.column as OperationNode), slot, type, affinity: affinityOf(type), notNull: node.notNull === true }
+  const def: ColumnDef = {
+    name: nameOf(node.column as OperationNode),
+    slot,
+    type,
+    affinity: affinityOf(type),
+    notNull: node.notNull === true,
+  }
   if (node.defaultTo !== undefined) def.default = parseDefault((node.defaultTo as AnyNode).defaultValue as AnyNode)
   const refs = node.references as AnyNode | undefined
   if (refs !== undefined) {
@@ -36,14 +50,20 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     }
   }
   if (node.check !== undefined) def.check = JSON.stringify((node.check as AnyNode).expression)
-  return { def, primaryKey: node.primaryKey === true, autoIncrement: node.autoIncrement === true, unique: node.unique === true }
+  return {
+    def,
+    primaryKey: node.primaryKey === true,
+    autoIncrement: node.autoIncrement === true,
+    unique: node.unique === true,
+  }
 }
 
 function dataType(node: AnyNode): string {
   if (node.kind === 'DataTypeNode') return node.dataType as string
   if (node.kind === 'RawNode') {
     const text = rawText(node)
-    if (text !== undefined && node.parameters !== undefined && (node.parameters as readonly unknown[]).length === 0) return text
+    if (text !== undefined && node.parameters !== undefined && (node.parameters as readonly unknown[]).length === 0)
+      return text
   }
   throw unsupported(`${node.kind} as a column data type`)
 }

@@ -27,7 +27,11 @@ export function lookupCte(name: string): PreparedSelect | undefined {
  * `with a as (...), b as (...) select ...`: each expression is prepared in order (a later one may
  * read an earlier one) and read wherever its name is a source, as a derived table. Not recursive.
  */
-export function withCommonTables(node: AnyNode, ctx: ExecContext, prepare: (node: AnyNode) => PreparedSelect): PreparedSelect {
+export function withCommonTables(
+  node: AnyNode,
+  ctx: ExecContext,
+  prepare: (node: AnyNode) => PreparedSelect,
+): PreparedSelect {
   const withNode = node.with as AnyNode
   if (withNode.recursive === true) throw unsupported('recursive WithNode (with recursive)')
   const env = new Map<string, PreparedSelect>()
@@ -42,7 +46,10 @@ export function withCommonTables(node: AnyNode, ctx: ExecContext, prepare: (node
       const columns = (nameNode.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
       if (columns !== undefined) {
         if (columns.length !== prepared.names.length) {
-          throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `table ${name} has ${prepared.names.length} values for ${columns.length} columns`)
+          throw new BTreeSqlError(
+            'BTREE_SQL_UNSUPPORTED',
+            `table ${name} has ${prepared.names.length} values for ${columns.length} columns`,
+          )
         }
         prepared = { ...prepared, names: columns }
       }
@@ -60,23 +67,41 @@ export function withCommonTables(node: AnyNode, ctx: ExecContext, prepare: (node
  * columns.
  */
 export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink | undefined): PreparedSelect {
-  const core = prepareSelect({ ...node, setOperations: undefined, orderBy: undefined, limit: undefined, offset: undefined } as AnyNode, ctx, link)
+  const core = prepareSelect(
+    { ...node, setOperations: undefined, orderBy: undefined, limit: undefined, offset: undefined } as AnyNode,
+    ctx,
+    link,
+  )
   const operations = (node.setOperations as readonly AnyNode[]).map((op) => {
     const expression = op.expression as AnyNode
     if (expression.kind !== 'SelectQueryNode') throw unsupported(`${expression.kind} in a ${op.operator as string}`)
     if (expression.orderBy !== undefined || expression.limit !== undefined) {
-      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `ORDER BY or LIMIT clause should come after ${op.operator as string} not before`)
+      throw new BTreeSqlError(
+        'BTREE_SQL_UNSUPPORTED',
+        `ORDER BY or LIMIT clause should come after ${op.operator as string} not before`,
+      )
     }
     const prepared = prepareSelect(expression, ctx, link)
     if (prepared.names.length !== core.names.length) {
-      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `SELECTs to the left and right of ${op.operator as string} do not have the same number of result columns`)
+      throw new BTreeSqlError(
+        'BTREE_SQL_UNSUPPORTED',
+        `SELECTs to the left and right of ${op.operator as string} do not have the same number of result columns`,
+      )
     }
     return { operator: op.operator as string, all: op.all === true, prepared }
   })
   // Order by terms name the result columns: they read a row of the result as a derived table.
   const table = derivedTable('(compound)', core)
   const scope = new Scope([{ table, name: table.name }])
-  const projection: Projection[] = table.columns.map((c) => ({ name: c.name, expr: { eval: (t: Tuple) => t[0]!.get(c.slot), affinity: c.affinity, constant: false, column: { source: 0, column: c } } }))
+  const projection: Projection[] = table.columns.map((c) => ({
+    name: c.name,
+    expr: {
+      eval: (t: Tuple) => t[0]!.get(c.slot),
+      affinity: c.affinity,
+      constant: false,
+      column: { source: 0, column: c },
+    },
+  }))
   const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)
   const { limit, offset } = limitOffset(node)
 

@@ -29,7 +29,10 @@ function jsValue(v: SqlValue): unknown {
  * have given are kept (a numeric key column, or text compared with text): the rest would change
  * which rows the comparison finds. The full where clause still filters every row read.
  */
-export function correlatedAccessWhere(where: AnyNode | undefined, scope: NestedScope): ((t: Tuple) => AnyNode) | undefined {
+export function correlatedAccessWhere(
+  where: AnyNode | undefined,
+  scope: NestedScope,
+): ((t: Tuple) => AnyNode) | undefined {
   const parts: { left: boolean; keep: AnyNode; outer: Expr; op: AnyNode }[] = []
   for (const c of conjuncts(where)) {
     if (c.kind !== 'BinaryOperationNode') continue
@@ -39,17 +42,32 @@ export function correlatedAccessWhere(where: AnyNode | undefined, scope: NestedS
     const r = tryCompile(c.rightOperand as OperationNode, scope)
     if (l?.column === undefined || r?.column === undefined) continue
     const own = scope.sources.length
-    const [inner, outer, innerLeft] = l.column.source === 0 && r.column.source >= own ? [l, r, true] : r.column.source === 0 && l.column.source >= own ? [r, l, false] : []
+    const [inner, outer, innerLeft] =
+      l.column.source === 0 && r.column.source >= own
+        ? [l, r, true]
+        : r.column.source === 0 && l.column.source >= own
+          ? [r, l, false]
+          : []
     if (inner === undefined || outer === undefined) continue
     if (comparisonAffinity(inner.affinity, outer.affinity) !== comparisonAffinity(inner.affinity, undefined)) continue
-    parts.push({ left: innerLeft!, keep: (innerLeft ? c.leftOperand : c.rightOperand) as AnyNode, outer, op: c.operator as AnyNode })
+    parts.push({
+      left: innerLeft!,
+      keep: (innerLeft ? c.leftOperand : c.rightOperand) as AnyNode,
+      outer,
+      op: c.operator as AnyNode,
+    })
   }
   if (parts.length === 0) return undefined
   return (t) => {
     let out: AnyNode | undefined
     for (const p of parts) {
       const value = { kind: 'ValueNode', value: jsValue(p.outer.eval(t)) } as unknown as AnyNode
-      const cmp = { kind: 'BinaryOperationNode', leftOperand: p.left ? p.keep : value, operator: p.op, rightOperand: p.left ? value : p.keep } as unknown as AnyNode
+      const cmp = {
+        kind: 'BinaryOperationNode',
+        leftOperand: p.left ? p.keep : value,
+        operator: p.op,
+        rightOperand: p.left ? value : p.keep,
+      } as unknown as AnyNode
       out = out === undefined ? cmp : ({ kind: 'AndNode', left: out, right: cmp } as unknown as AnyNode)
     }
     return out!

@@ -46,7 +46,11 @@ export function runDropIndex(node: AnyNode, ctx: WriteContext): StatementResult 
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_INDEX', `no such index: ${name}`)
   }
   const index = owner.indexes.find((i) => i.name.toLowerCase() === name.toLowerCase())!
-  if (index.origin !== 'index') throw new BTreeSqlError('BTREE_SQL_INVALID_SCHEMA', `index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped`)
+  if (index.origin !== 'index')
+    throw new BTreeSqlError(
+      'BTREE_SQL_INVALID_SCHEMA',
+      `index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped`,
+    )
   const table: TableDef = structuredClone(owner)
   table.indexes = table.indexes.filter((i) => i.id !== index.id)
   dropBucket(ctx, indexBucket(index))

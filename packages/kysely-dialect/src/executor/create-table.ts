@@ -1,5 +1,13 @@
 import type { OperationNode } from 'kysely'
-import { nextId, rowidBucket, saveCatalog, tableBucket, findColumn, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import {
+  nextId,
+  rowidBucket,
+  saveCatalog,
+  tableBucket,
+  findColumn,
+  type IndexDef,
+  type TableDef,
+} from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
@@ -21,12 +29,24 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     if (node.ifNotExists === true) return NONE
     throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `table ${name} already exists`)
   }
-  const table: TableDef = { id: nextId(ctx.tx), name, columns: [], nextSlot: 0, primaryKey: [], keying: 'rowid', autoIncrement: false, indexes: [], checks: [], autoIndexCount: 0 }
+  const table: TableDef = {
+    id: nextId(ctx.tx),
+    name,
+    columns: [],
+    nextSlot: 0,
+    primaryKey: [],
+    keying: 'rowid',
+    autoIncrement: false,
+    indexes: [],
+    checks: [],
+    autoIndexCount: 0,
+  }
   const uniques: string[][] = []
   let autoIncrementColumn: string | undefined
   for (const c of node.columns as readonly AnyNode[]) {
     const parsed = parseColumn(c, table.nextSlot++)
-    if (findColumn(table, parsed.def.name) !== undefined) throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${parsed.def.name}`)
+    if (findColumn(table, parsed.def.name) !== undefined)
+      throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${parsed.def.name}`)
     table.columns.push(parsed.def)
     if (parsed.primaryKey) {
       if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
@@ -36,11 +56,12 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     if (parsed.unique) uniques.push([parsed.def.name])
   }
   for (const constraint of (node.constraints ?? []) as readonly AnyNode[]) {
-    const columns = () => (constraint.columns as readonly OperationNode[]).map((col) => {
-      const c = findColumn(table, nameOf(col))
-      if (c === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${nameOf(col)}`)
-      return c.name
-    })
+    const columns = () =>
+      (constraint.columns as readonly OperationNode[]).map((col) => {
+        const c = findColumn(table, nameOf(col))
+        if (c === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${nameOf(col)}`)
+        return c.name
+      })
     switch (constraint.kind) {
       case 'PrimaryKeyConstraintNode':
         if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
@@ -66,7 +87,8 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     table.keying = 'key'
   }
   if (autoIncrementColumn !== undefined) {
-    if (table.rowidColumn !== autoIncrementColumn) throw schemaError('AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY')
+    if (table.rowidColumn !== autoIncrementColumn)
+      throw schemaError('AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY')
     table.autoIncrement = true
   }
   for (const columns of uniques) {
@@ -83,5 +105,11 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
 
 export function uniqueIndex(ctx: WriteContext, table: TableDef, columns: string[]): IndexDef {
   table.autoIndexCount++
-  return { id: nextId(ctx.tx), name: `sqlite_autoindex_${table.name}_${table.autoIndexCount}`, columns, unique: true, origin: 'unique' }
+  return {
+    id: nextId(ctx.tx),
+    name: `sqlite_autoindex_${table.name}_${table.autoIndexCount}`,
+    columns,
+    unique: true,
+    origin: 'unique',
+  }
 }

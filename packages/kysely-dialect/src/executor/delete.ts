@@ -13,9 +13,20 @@ export function runDelete(node: AnyNode, ctx: WriteContext): StatementResult {
   const froms = (node.from as AnyNode).froms as readonly OperationNode[]
   if (froms.length !== 1) throw unsupported('a delete from several tables')
   const { table, scope } = tableSource(froms[0]!, ctx)
-  const returning = node.returning === undefined ? undefined : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+  const returning =
+    node.returning === undefined
+      ? undefined
+      : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
-  const { rows, plan } = readRows(ctx, { statement: 'delete', table, scope, where, order: [], limit: undefined, offset: 0 })
+  const { rows, plan } = readRows(ctx, {
+    statement: 'delete',
+    table,
+    scope,
+    where,
+    order: [],
+    limit: undefined,
+    offset: 0,
+  })
   const out: Record<string, unknown>[] = []
   for (const stored of rows) {
     if (returning !== undefined) out.push(project(returning, [stored.row]))

@@ -9,7 +9,15 @@ import { ArrayRow, Scope, type ResolvedColumn } from '../expression/scope.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
-import { deleteRow, insertRow, readBucket, rowView, updateRow, type InsertOutcome, type StoredRow } from './table-store.js'
+import {
+  deleteRow,
+  insertRow,
+  readBucket,
+  rowView,
+  updateRow,
+  type InsertOutcome,
+  type StoredRow,
+} from './table-store.js'
 
 /** Which failed row inserts an insert skips instead of failing: `onConflict(doNothing)` or `orIgnore()`. */
 export interface ConflictPolicy {
@@ -50,17 +58,29 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   const ignoreAll = node.ignore === true || action === 'ignore'
   if (onConflict === undefined) {
     if (!ignoreAll) return undefined
-    return { skips: (e) => e instanceof BTreeSqlError && (e.code === 'BTREE_SQL_UNIQUE_VIOLATION' || e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') }
+    return {
+      skips: (e) =>
+        e instanceof BTreeSqlError &&
+        (e.code === 'BTREE_SQL_UNIQUE_VIOLATION' || e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'),
+    }
   }
-  if (onConflict.updates === undefined && onConflict.doNothing !== true) throw unsupported('an onConflict action other than doNothing / doUpdateSet')
-  if (onConflict.constraint !== undefined || onConflict.indexExpression !== undefined || onConflict.indexWhere !== undefined) {
+  if (onConflict.updates === undefined && onConflict.doNothing !== true)
+    throw unsupported('an onConflict action other than doNothing / doUpdateSet')
+  if (
+    onConflict.constraint !== undefined ||
+    onConflict.indexExpression !== undefined ||
+    onConflict.indexWhere !== undefined
+  ) {
     throw unsupported('an onConflict target other than columns (OnConflictNode)')
   }
   const target = (onConflict.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
   if (target !== undefined) {
     const keys = [table.primaryKey, ...table.indexes.filter((i) => i.unique).map((i) => i.columns)]
     if (!keys.some((k) => k.length > 0 && sameColumns(k, target))) {
-      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint')
+      throw new BTreeSqlError(
+        'BTREE_SQL_UNSUPPORTED',
+        'ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint',
+      )
     }
   }
   const skips = (e: unknown): boolean => {
@@ -71,7 +91,10 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   if (onConflict.updates === undefined) return { skips }
   if (target === undefined) throw unsupported('doUpdateSet without target columns')
   if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
-  return { skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'), upsert: prepareUpsert(onConflict, table, target) }
+  return {
+    skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'),
+    upsert: prepareUpsert(onConflict, table, target),
+  }
 }
 
 /**
@@ -79,19 +102,30 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
  * unique index on the target), evaluates the sets and the where with `excluded` naming the row
  * that failed to go in (its values after affinity), and updates it.
  */
-function prepareUpsert(onConflict: AnyNode, table: TableDef, target: readonly string[]): (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined {
+function prepareUpsert(
+  onConflict: AnyNode,
+  table: TableDef,
+  target: readonly string[],
+): (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined {
   const scope = new UpsertScope([
     { table, name: table.name },
     { table, name: 'excluded' },
   ])
-  const sets = (onConflict.updates as readonly AnyNode[]).map((u) => ({ column: requireColumn(table, nameOf(u.column as OperationNode)), value: compileExpr(u.value as OperationNode, scope) }))
+  const sets = (onConflict.updates as readonly AnyNode[]).map((u) => ({
+    column: requireColumn(table, nameOf(u.column as OperationNode)),
+    value: compileExpr(u.value as OperationNode, scope),
+  }))
   const whereNode = (onConflict.updateWhere as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), scope)
   const byKey = sameColumns(table.primaryKey, target)
   const index = byKey ? undefined : table.indexes.find((i) => i.unique && sameColumns(i.columns, target))
   return (tx, values) => {
     const existing = byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values)
-    if (existing === undefined) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `kysely-btree: the row conflicting on ${target.join(', ')} was not found`)
+    if (existing === undefined)
+      throw new BTreeSqlError(
+        'BTREE_SQL_UNSUPPORTED',
+        `kysely-btree: the row conflicting on ${target.join(', ')} was not found`,
+      )
     const t = [existing.row, new ArrayRow(values)]
     if (where !== undefined && truth(where.eval(t)) !== true) return undefined
     const next = existing.row.all(table.nextSlot)
@@ -120,7 +154,12 @@ function rowByKey(tx: WriteTransaction, table: TableDef, values: readonly SqlVal
   return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
 }
 
-function rowByIndex(tx: WriteTransaction, table: TableDef, index: IndexDef, values: readonly SqlValue[]): StoredRow | undefined {
+function rowByIndex(
+  tx: WriteTransaction,
+  table: TableDef,
+  index: IndexDef,
+  values: readonly SqlValue[],
+): StoredRow | undefined {
   const prefix = encodeColumns(table, index.columns, values)
   const c = tx.bucket(indexBucket(index))?.cursor()
   if (c === undefined || !c.seek(prefix) || !startsWith(c.key!, prefix)) return undefined
@@ -130,7 +169,12 @@ function rowByIndex(tx: WriteTransaction, table: TableDef, index: IndexDef, valu
 }
 
 /** Inserts one row under the policy: a skipped row leaves nothing behind (its own savepoint). */
-export function insertUnder(tx: WriteTransaction, table: TableDef, values: SqlValue[], policy: ConflictPolicy | undefined): InsertOutcome | undefined {
+export function insertUnder(
+  tx: WriteTransaction,
+  table: TableDef,
+  values: SqlValue[],
+  policy: ConflictPolicy | undefined,
+): InsertOutcome | undefined {
   if (policy === undefined) return insertRow(tx, table, values)
   if (policy.replace === true) return replaceRow(tx, table, values)
   const sp = tx.savepoint()
@@ -157,7 +201,8 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
   // SQLite gives the new row its rowid before deleting what it replaces; a retry here keeps the
   // rowid the first attempt took, which insertRow writes into the values of an integer primary
   // key. A hidden rowid cannot be kept that way: such tables are left unsupported.
-  if (table.keying !== 'rowid' || table.rowidColumn === undefined) throw unsupported(`orReplace / replaceInto on ${table.name}, which has no integer primary key`)
+  if (table.keying !== 'rowid' || table.rowidColumn === undefined)
+    throw unsupported(`orReplace / replaceInto on ${table.name}, which has no integer primary key`)
   const attempts = 2 + table.indexes.length
   let values = input.slice()
   for (let i = 0; ; i++) {
@@ -172,9 +217,14 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
       tx.release(sp)
       if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
       const columns = violatedColumns(error, table)
-      const keyColumns = table.primaryKey.length > 0 ? table.primaryKey : table.rowidColumn === undefined ? [] : [table.rowidColumn]
+      const keyColumns =
+        table.primaryKey.length > 0 ? table.primaryKey : table.rowidColumn === undefined ? [] : [table.rowidColumn]
       const index = table.indexes.find((x) => x.unique && sameColumns(x.columns, columns))
-      const existing = sameColumns(keyColumns, columns) ? rowByKey(tx, table, values) : index === undefined ? undefined : rowByIndex(tx, table, index, values)
+      const existing = sameColumns(keyColumns, columns)
+        ? rowByKey(tx, table, values)
+        : index === undefined
+          ? undefined
+          : rowByIndex(tx, table, index, values)
       if (existing === undefined) throw error
       deleteRow(tx, table, existing)
     }

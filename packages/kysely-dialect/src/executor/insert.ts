@@ -21,7 +21,8 @@ function valueRows(node: AnyNode, width: number, ctx: WriteContext): RowInput[] 
   const values = node.values as AnyNode | undefined
   if (values === undefined) throw unsupported('an insert without values')
   if (values.kind === 'SelectQueryNode') return selectedRows(values, ctx, width)
-  if (values.kind !== 'ValuesNode') throw unsupported(`${values.kind} as the values of an insert (insert ... select comes in part 2)`)
+  if (values.kind !== 'ValuesNode')
+    throw unsupported(`${values.kind} as the values of an insert (insert ... select comes in part 2)`)
   return (values.values as readonly AnyNode[]).map((item) => {
     let row: RowInput
     if (item.kind === 'PrimitiveValueListNode') {
@@ -29,9 +30,12 @@ function valueRows(node: AnyNode, width: number, ctx: WriteContext): RowInput[] 
     } else {
       // A cell missing from one row of a multi-row insert: Kysely's SqliteQueryCompiler writes it
       // as `null` (SQLite has no DEFAULT in values lists), so SQLite stores null, and so do we.
-      row = (item.values as readonly AnyNode[]).map((v) => (v.kind === 'DefaultInsertValueNode' ? null : constantValue(v)))
+      row = (item.values as readonly AnyNode[]).map((v) =>
+        v.kind === 'DefaultInsertValueNode' ? null : constantValue(v),
+      )
     }
-    if (row.length !== width) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `${row.length} values for ${width} columns`)
+    if (row.length !== width)
+      throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `${row.length} values for ${width} columns`)
     return row
   })
 }
@@ -45,11 +49,19 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
   rejectParts(node, INSERT_PARTS_LATER)
   const table = ctx.catalog.requireTable(nameOf(node.into as OperationNode))
   const listed: ColumnDef[] =
-    node.columns === undefined ? (node.defaultValues === true ? [] : table.columns) : (node.columns as readonly OperationNode[]).map((c) => requireColumn(table, nameOf(c)))
-  if (new Set(listed).size !== listed.length) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `a column is listed twice in the insert into ${table.name}`)
+    node.columns === undefined
+      ? node.defaultValues === true
+        ? []
+        : table.columns
+      : (node.columns as readonly OperationNode[]).map((c) => requireColumn(table, nameOf(c)))
+  if (new Set(listed).size !== listed.length)
+    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `a column is listed twice in the insert into ${table.name}`)
   const rows = valueRows(node, listed.length, ctx)
   const scope = new Scope([{ table, name: table.name }])
-  const returning = node.returning === undefined ? undefined : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+  const returning =
+    node.returning === undefined
+      ? undefined
+      : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const policy = conflictPolicy(node, table)
   const out: Record<string, unknown>[] = []
   let lastRowid: number | undefined

@@ -91,7 +91,10 @@ function equalities(on: AnyNode | undefined, s: number, scope: Scope): Equality[
     if (c.kind !== 'BinaryOperationNode') continue
     const op = ((c.operator as AnyNode).operator as string).toLowerCase()
     if (op !== '=' && op !== '==') continue
-    const sides = [c.leftOperand, c.rightOperand].map((x) => ({ node: x as OperationNode, sources: referencedSources(x, scope) }))
+    const sides = [c.leftOperand, c.rightOperand].map((x) => ({
+      node: x as OperationNode,
+      sources: referencedSources(x, scope),
+    }))
     if (sides.some((x) => x.sources === undefined)) continue
     const innerAt = sides.findIndex((x) => x.sources!.size === 1 && x.sources!.has(s))
     if (innerAt < 0) continue
@@ -115,26 +118,61 @@ function keyReadable(e: Equality): boolean {
   return !(e.affinity === 'numeric' && (stored === 'text' || stored === 'blob'))
 }
 
-const FULL_SCAN = (table: TableDef): AccessPlan => ({ table: table.name, access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined })
+const FULL_SCAN = (table: TableDef): AccessPlan => ({
+  table: table.name,
+  access: 'full-scan',
+  keyColumns: [],
+  reverse: false,
+  orderByKey: true,
+  stopAfter: undefined,
+})
 
 /**
  * Plans joining `table` (source `s`) to the tables before it: a primary-key lookup when the on
  * condition fixes its whole key (inner and left joins), else a hash join on its equalities, else a
  * nested loop.
  */
-export function planJoin(join: AnyNode, s: number, scope: Scope, table: TableDef, as: string, rowsOf: RowsOf | undefined): JoinStage {
+export function planJoin(
+  join: AnyNode,
+  s: number,
+  scope: Scope,
+  table: TableDef,
+  as: string,
+  rowsOf: RowsOf | undefined,
+): JoinStage {
   const type = joinType(join)
   const onNode = (join.on as AnyNode | undefined)?.on as OperationNode | undefined
   const on = onNode === undefined ? undefined : byPrecedence(onNode)
   const filter = on === undefined ? undefined : compileExpr(on, scope)
   const eqs = type === 'cross' ? [] : equalities(on, s, scope)
-  const byKey = table.primaryKey.map((name) => eqs.find((e) => e.inner.column?.source === s && e.inner.column.column.name === name && keyReadable(e)))
+  const byKey = table.primaryKey.map((name) =>
+    eqs.find((e) => e.inner.column?.source === s && e.inner.column.column.name === name && keyReadable(e)),
+  )
   const keep: StageParts = { type, filter, s, table, rowsOf: rowsOf ?? ((tx) => tableRows(tx, table)) }
-  if (rowsOf === undefined && (type === 'inner' || type === 'left') && byKey.length > 0 && byKey.every((e) => e !== undefined)) {
-    return lookupStage({ table: table.name, as, type, strategy: 'primary-key-lookup', keyColumns: table.primaryKey }, keep, byKey as Equality[])
+  if (
+    rowsOf === undefined &&
+    (type === 'inner' || type === 'left') &&
+    byKey.length > 0 &&
+    byKey.every((e) => e !== undefined)
+  ) {
+    return lookupStage(
+      { table: table.name, as, type, strategy: 'primary-key-lookup', keyColumns: table.primaryKey },
+      keep,
+      byKey as Equality[],
+    )
   }
   if (eqs.length > 0) {
-    return matchStage({ table: table.name, as, type, strategy: 'hash', keyColumns: eqs.map((e) => e.inner.column?.column.name ?? '(expression)') }, keep, eqs)
+    return matchStage(
+      {
+        table: table.name,
+        as,
+        type,
+        strategy: 'hash',
+        keyColumns: eqs.map((e) => e.inner.column?.column.name ?? '(expression)'),
+      },
+      keep,
+      eqs,
+    )
   }
   return matchStage({ table: table.name, as, type, strategy: 'nested-loop', keyColumns: [] }, keep, undefined)
 }

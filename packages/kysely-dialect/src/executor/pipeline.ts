@@ -51,6 +51,7 @@ export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[
     keyed.sort((a, b) => cmp(a.k, b.k))
     rows = keyed.map((x) => x.r)
   }
-  if (req.offset > 0 || req.limit !== undefined) rows = rows.slice(req.offset, req.limit === undefined ? undefined : req.offset + req.limit)
+  if (req.offset > 0 || req.limit !== undefined)
+    rows = rows.slice(req.offset, req.limit === undefined ? undefined : req.offset + req.limit)
   return { rows, plan }
 }

@@ -41,7 +41,10 @@ export function projections(selections: readonly OperationNode[] | undefined, sc
       out.push({ name: nameOf(sel.alias as OperationNode), expr: compileExpr(sel.node as OperationNode, scope) })
     } else if (sel.kind === 'ReferenceNode' || sel.kind === 'ColumnNode') {
       // The result column is named as the query wrote it (SQLite's behaviour), not as declared.
-      out.push({ name: nameOf(sel.kind === 'ReferenceNode' ? (sel.column as OperationNode) : sel), expr: compileExpr(sel, scope) })
+      out.push({
+        name: nameOf(sel.kind === 'ReferenceNode' ? (sel.column as OperationNode) : sel),
+        expr: compileExpr(sel, scope),
+      })
     } else {
       throw unsupported(`a ${sel.kind} selection without an alias`)
     }
@@ -52,7 +55,10 @@ export function projections(selections: readonly OperationNode[] | undefined, sc
 function expandAll(out: Projection[], scope: Scope, source: number): void {
   for (const c of scope.sources[source]!.table.columns) {
     const slot = c.slot
-    out.push({ name: c.name, expr: { eval: (t) => t[source]!.get(slot), affinity: c.affinity, constant: false, column: { source, column: c } } })
+    out.push({
+      name: c.name,
+      expr: { eval: (t) => t[source]!.get(slot), affinity: c.affinity, constant: false, column: { source, column: c } },
+    })
   }
 }
 
@@ -63,19 +69,35 @@ export function project(projection: readonly Projection[], t: Tuple): Record<str
 }
 
 /** Order by terms; an unqualified name that is a result column's alias orders by that column. */
-export function orderTerms(orderBy: OperationNode | undefined, scope: Scope, projection: readonly Projection[]): OrderTerm[] {
+export function orderTerms(
+  orderBy: OperationNode | undefined,
+  scope: Scope,
+  projection: readonly Projection[],
+): OrderTerm[] {
   if (orderBy === undefined) return []
   const items = (orderBy as AnyNode).items as readonly AnyNode[]
   return items.map((item) => {
     const target = item.orderBy as AnyNode
     let expr: Expr | undefined
-    if (target.kind === 'ReferenceNode' && target.table === undefined && (target.column as AnyNode).kind === 'ColumnNode') {
+    if (
+      target.kind === 'ReferenceNode' &&
+      target.table === undefined &&
+      (target.column as AnyNode).kind === 'ColumnNode'
+    ) {
       const name = nameOf(target.column as OperationNode).toLowerCase()
-      expr = projection.find((p) => p.name.toLowerCase() === name && (p.expr.column === undefined || p.expr.column.column.name.toLowerCase() !== name))?.expr
+      expr = projection.find(
+        (p) =>
+          p.name.toLowerCase() === name &&
+          (p.expr.column === undefined || p.expr.column.column.name.toLowerCase() !== name),
+      )?.expr
     }
     expr ??= compileExpr(target, scope)
     if (item.collation !== undefined) throw unsupported('CollateNode in order by')
-    return { expr, desc: direction(item.direction as OperationNode | undefined), nulls: item.nulls as 'first' | 'last' | undefined }
+    return {
+      expr,
+      desc: direction(item.direction as OperationNode | undefined),
+      nulls: item.nulls as 'first' | 'last' | undefined,
+    }
   })
 }
 
@@ -94,7 +116,7 @@ export function compareTuples(terms: readonly OrderTerm[]): (a: SqlValue[], b: S
       const x = a[i]!
       const y = b[i]!
       if (term.nulls !== undefined && (x === null) !== (y === null)) {
-        return x === null === (term.nulls === 'first') ? -1 : 1
+        return (x === null) === (term.nulls === 'first') ? -1 : 1
       }
       const c = compareValues(x, y)
       if (c !== 0) return term.desc ? -c : c
@@ -123,7 +145,11 @@ export function rejectParts(node: AnyNode, parts: readonly string[]): void {
   for (const part of parts) {
     const v = node[part]
     if (v === undefined || v === false || (Array.isArray(v) && v.length === 0)) continue
-    const kind = Array.isArray(v) ? (v[0] as AnyNode).kind : typeof v === 'object' && v !== null ? (v as AnyNode).kind : part
+    const kind = Array.isArray(v)
+      ? (v[0] as AnyNode).kind
+      : typeof v === 'object' && v !== null
+        ? (v as AnyNode).kind
+        : part
     throw unsupported(`${kind} (${part}) in a ${node.kind}`)
   }
 }

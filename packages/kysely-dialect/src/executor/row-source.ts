@@ -17,6 +17,10 @@ export function* scanRows(tx: ReadTransaction, table: TableDef, plan: AccessPlan
     }
     return
   }
-  const range = { reverse: plan.reverse, ...(plan.gte === undefined ? {} : { gte: plan.gte }), ...(plan.lt === undefined ? {} : { lt: plan.lt }) }
+  const range = {
+    reverse: plan.reverse,
+    ...(plan.gte === undefined ? {} : { gte: plan.gte }),
+    ...(plan.lt === undefined ? {} : { lt: plan.lt }),
+  }
   for (const [key, value] of bucket.entries(range)) yield { key, row: rowView(table, value) }
 }

@@ -46,7 +46,10 @@ function isDistinct(node: AnyNode): boolean {
   let distinct = false
   for (const m of (node.frontModifiers ?? []) as readonly AnyNode[]) {
     if (m.modifier === 'Distinct') distinct = true
-    else throw unsupported(`the select modifier ${(m.modifier as string | undefined) ?? rawText(m.rawModifier as OperationNode) ?? 'SelectModifierNode'}`)
+    else
+      throw unsupported(
+        `the select modifier ${(m.modifier as string | undefined) ?? rawText(m.rawModifier as OperationNode) ?? 'SelectModifierNode'}`,
+      )
   }
   return distinct
 }
@@ -90,7 +93,13 @@ export function derivedTable(name: string, derived: PreparedSelect): TableDef {
   return {
     id: -1,
     name,
-    columns: derived.names.map((column, slot) => ({ name: column, slot, type: '', affinity: derived.affinities[slot] ?? 'blob', notNull: false })),
+    columns: derived.names.map((column, slot) => ({
+      name: column,
+      slot,
+      type: '',
+      affinity: derived.affinities[slot] ?? 'blob',
+      notNull: false,
+    })),
     nextSlot: derived.names.length,
     primaryKey: [],
     keying: 'rowid',
@@ -119,10 +128,17 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
   const joins = (node.joins ?? []) as readonly AnyNode[]
   for (const j of joins) joinType(j)
-  const prepared = [...froms.map((f) => prepareSource(f, ctx)), ...joins.map((j) => prepareSource(j.table as OperationNode, ctx))]
+  const prepared = [
+    ...froms.map((f) => prepareSource(f, ctx)),
+    ...joins.map((j) => prepareSource(j.table as OperationNode, ctx)),
+  ]
   const sources = prepared.map((p) => p.source)
   const scope = new NestedScope(sources, link)
-  const grouped = node.groupBy !== undefined || node.having !== undefined || containsAggregate(node.selections) || containsAggregate(node.orderBy)
+  const grouped =
+    node.groupBy !== undefined ||
+    node.having !== undefined ||
+    containsAggregate(node.selections) ||
+    containsAggregate(node.orderBy)
   const outScope: Scope = grouped ? new GroupScope(sources, link) : scope
 
   const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
@@ -131,41 +147,73 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   // Extra from tables are cross joins; then the join clauses in order.
   const stages: JoinStage[] = []
   for (let s = 1; s < sources.length; s++) {
-    const join = s < froms.length ? ({ kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode) : joins[s - froms.length]!
+    const join =
+      s < froms.length ? ({ kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode) : joins[s - froms.length]!
     const derived = prepared[s]!.derived
-    stages.push(planJoin(join, s, scope, sources[s]!.table, sources[s]!.name, derived === undefined ? undefined : derivedRows(derived)))
+    stages.push(
+      planJoin(
+        join,
+        s,
+        scope,
+        sources[s]!.table,
+        sources[s]!.name,
+        derived === undefined ? undefined : derivedRows(derived),
+      ),
+    )
   }
   const projection = projections(node.selections as readonly OperationNode[] | undefined, outScope)
   const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
-  const groupExprs = groupBy.map((g) => compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[]))
+  const groupExprs = groupBy.map((g) =>
+    compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[]),
+  )
   const havingNode = (node.having as AnyNode | undefined)?.having as OperationNode | undefined
   const having = havingNode === undefined ? undefined : compileExpr(byPrecedence(havingNode), outScope)
   const order = orderTerms(node.orderBy as OperationNode | undefined, outScope, projection)
   const { limit, offset } = limitOffset(node)
 
   const first = prepared[0]
-  const access: AccessPlan | undefined = first === undefined || first.derived !== undefined ? undefined : planAccess(first.source.table, where, scope, [], undefined)
+  const access: AccessPlan | undefined =
+    first === undefined || first.derived !== undefined
+      ? undefined
+      : planAccess(first.source.table, where, scope, [], undefined)
   const plan: QueryPlan = {
     statement: 'select',
-    scan: access ?? { table: first?.source.name ?? '', access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined },
+    scan: access ?? {
+      table: first?.source.name ?? '',
+      access: 'full-scan',
+      keyColumns: [],
+      reverse: false,
+      orderByKey: true,
+      stopAfter: undefined,
+    },
     sort: order.length > 0,
     ...(stages.length > 0 ? { joins: stages.map((s) => s.plan) } : {}),
     ...(grouped ? { grouped: true } : {}),
   }
 
   // A correlated subquery re-plans its first table's access for each outer row (correlated-access.ts).
-  const correlated = link === undefined || first === undefined || first.derived !== undefined ? undefined : correlatedAccessWhere(where, scope)
+  const correlated =
+    link === undefined || first === undefined || first.derived !== undefined
+      ? undefined
+      : correlatedAccessWhere(where, scope)
 
-  const equality = link === undefined || first === undefined || first.derived !== undefined ? undefined : correlatedEquality(where, scope)
+  const equality =
+    link === undefined || first === undefined || first.derived !== undefined
+      ? undefined
+      : correlatedEquality(where, scope)
   const semiJoin = equality === undefined ? undefined : new SemiJoinTable(first!.source.table, equality, sources.length)
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
     let tuples: Tuple[] = []
     if (first === undefined) tuples.push(template)
-    else if (first.derived !== undefined) for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
+    else if (first.derived !== undefined)
+      for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
     else {
-      const path = correlated === undefined || access!.access !== 'full-scan' ? access! : planAccess(first.source.table, correlated(template), scope, [], undefined)
+      const path =
+        correlated === undefined || access!.access !== 'full-scan'
+          ? access!
+          : planAccess(first.source.table, correlated(template), scope, [], undefined)
       if (path.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement()) {
         for (const row of semiJoin.probe(tx, template)) tuples.push([row, ...template.slice(1)])
       } else {
@@ -219,12 +267,23 @@ function compileGroupTerm(node: AnyNode, scope: Scope, selections: readonly AnyN
   try {
     return compileExpr(node, scope)
   } catch (error) {
-    const bare = node.kind === 'ReferenceNode' && node.table === undefined && (node.column as AnyNode).kind === 'ColumnNode' ? nameOf(node.column as OperationNode).toLowerCase() : undefined
+    const bare =
+      node.kind === 'ReferenceNode' && node.table === undefined && (node.column as AnyNode).kind === 'ColumnNode'
+        ? nameOf(node.column as OperationNode).toLowerCase()
+        : undefined
     const alias = selections
       .map((s) => s.selection as AnyNode)
-      .find((sel) => sel.kind === 'AliasNode' && bare !== undefined && nameOf(sel.alias as OperationNode).toLowerCase() === bare)
-    if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_NO_SUCH_COLUMN' || alias === undefined) throw error
-    if (containsAggregate(alias.node)) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `aggregate functions are not allowed in the GROUP BY clause (${bare})`)
+      .find(
+        (sel) =>
+          sel.kind === 'AliasNode' && bare !== undefined && nameOf(sel.alias as OperationNode).toLowerCase() === bare,
+      )
+    if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_NO_SUCH_COLUMN' || alias === undefined)
+      throw error
+    if (containsAggregate(alias.node))
+      throw new BTreeSqlError(
+        'BTREE_SQL_UNSUPPORTED',
+        `aggregate functions are not allowed in the GROUP BY clause (${bare})`,
+      )
     return compileExpr(alias.node as OperationNode, scope)
   }
 }
@@ -255,7 +314,14 @@ class SemiJoinTable {
     this.#tx = tx
     this.#rows = new Map()
     const scratch = template.slice()
-    for (const stored of scanRows(tx, this.table, { table: this.table.name, access: 'full-scan', keyColumns: [], reverse: false, orderByKey: true, stopAfter: undefined })) {
+    for (const stored of scanRows(tx, this.table, {
+      table: this.table.name,
+      access: 'full-scan',
+      keyColumns: [],
+      reverse: false,
+      orderByKey: true,
+      stopAfter: undefined,
+    })) {
       scratch[0] = stored.row
       const v = applyComparisonAffinity(this.equality.inner.eval(scratch), this.equality.affinity)
       if (v === null) continue
@@ -276,7 +342,12 @@ interface Group {
 }
 
 /** Groups in the order of their keys, as SQLite's sorter (or a group-by index) yields them. */
-function groupRows(tuples: readonly Tuple[], groupExprs: readonly { eval: (t: Tuple) => SqlValue }[], scope: GroupScope, template: Tuple): Group[] {
+function groupRows(
+  tuples: readonly Tuple[],
+  groupExprs: readonly { eval: (t: Tuple) => SqlValue }[],
+  scope: GroupScope,
+  template: Tuple,
+): Group[] {
   const groups = new Map<string, Group>()
   for (const t of tuples) {
     const values = groupExprs.map((g) => g.eval(t))
@@ -296,7 +367,8 @@ function groupRows(tuples: readonly Tuple[], groupExprs: readonly { eval: (t: Tu
     }
   }
   // Aggregates without group by make one row, even over no rows.
-  if (groups.size === 0 && groupExprs.length === 0) return [{ tuple: template, state: new GroupState(scope.calls), values: [] }]
+  if (groups.size === 0 && groupExprs.length === 0)
+    return [{ tuple: template, state: new GroupState(scope.calls), values: [] }]
   return [...groups.values()].sort((a, b) => {
     for (let i = 0; i < a.values.length; i++) {
       const c = compareValues(a.values[i]!, b.values[i]!)

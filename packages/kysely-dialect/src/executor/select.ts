@@ -8,7 +8,19 @@ import { EMPTY_SCOPE } from '../expression/scope.js'
 import { needsGeneralSelect, runGeneralSelect } from './select-general.js'
 
 /** Constructs that arrive in part 2 (joins, grouping, subqueries, set operations) or never. */
-const SELECT_PARTS_LATER = ['joins', 'groupBy', 'having', 'with', 'setOperations', 'distinctOn', 'frontModifiers', 'endModifiers', 'explain', 'fetch', 'top']
+const SELECT_PARTS_LATER = [
+  'joins',
+  'groupBy',
+  'having',
+  'with',
+  'setOperations',
+  'distinctOn',
+  'frontModifiers',
+  'endModifiers',
+  'explain',
+  'fetch',
+  'top',
+]
 
 export function runSelect(node: AnyNode, ctx: ExecContext): StatementResult {
   if (needsGeneralSelect(node)) return runGeneralSelect(node, ctx)

@@ -17,8 +17,14 @@ export type StatementHandler =
   | { readonly readOnly: false; readonly run: (node: AnyNode, ctx: WriteContext) => StatementResult }
 
 // Subqueries find the statement's context through withContext (current-context.ts).
-const read = (run: (node: AnyNode, ctx: ExecContext) => StatementResult): StatementHandler => ({ readOnly: true, run: (n, c) => withContext(c, () => run(n, c), true) })
-const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => ({ readOnly: false, run: (n, c) => withContext(c, () => run(n, c)) })
+const read = (run: (node: AnyNode, ctx: ExecContext) => StatementResult): StatementHandler => ({
+  readOnly: true,
+  run: (n, c) => withContext(c, () => run(n, c), true),
+})
+const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => ({
+  readOnly: false,
+  run: (n, c) => withContext(c, () => run(n, c)),
+})
 const no = undefined
 
 /**

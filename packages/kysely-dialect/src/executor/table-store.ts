@@ -1,6 +1,15 @@
 import type { ReadBucket, ReadTransaction, WriteBucket, WriteTransaction } from 'btree-store'
 import { applyAffinity } from '../catalog/affinity.js'
-import { indexBucket, readSequence, rowidBucket, tableBucket, writeSequence, type ColumnDef, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import {
+  indexBucket,
+  readSequence,
+  rowidBucket,
+  tableBucket,
+  writeSequence,
+  type ColumnDef,
+  type IndexDef,
+  type TableDef,
+} from '../catalog/catalog.js'
 import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
 import { decodeKeyInteger, decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
@@ -26,7 +35,8 @@ export function slotDefaults(table: TableDef): SqlValue[] {
   let d = defaultsCache.get(table)
   if (d === undefined) {
     d = new Array<SqlValue>(table.nextSlot).fill(null)
-    for (const c of table.columns) if (c.default?.kind === 'value') d[c.slot] = applyAffinity(loadValue(c.default.value), c.affinity)
+    for (const c of table.columns)
+      if (c.default?.kind === 'value') d[c.slot] = applyAffinity(loadValue(c.default.value), c.affinity)
     defaultsCache.set(table, d)
   }
   return d
@@ -88,12 +98,16 @@ function nextRowid(tx: WriteTransaction, table: TableDef, bucketName: string): n
 }
 
 function uniqueViolation(table: TableDef, columns: readonly string[]): BTreeSqlError {
-  return new BTreeSqlError('BTREE_SQL_UNIQUE_VIOLATION', `UNIQUE constraint failed: ${columns.map((c) => `${table.name}.${c}`).join(', ')}`)
+  return new BTreeSqlError(
+    'BTREE_SQL_UNIQUE_VIOLATION',
+    `UNIQUE constraint failed: ${columns.map((c) => `${table.name}.${c}`).join(', ')}`,
+  )
 }
 
 function checkNotNull(table: TableDef, values: readonly SqlValue[]): void {
   for (const c of table.columns) {
-    if (c.notNull && (values[c.slot] ?? null) === null) throw new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${c.name}`)
+    if (c.notNull && (values[c.slot] ?? null) === null)
+      throw new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${c.name}`)
   }
 }
 
@@ -103,7 +117,11 @@ export function withAffinity(table: TableDef, values: SqlValue[]): SqlValue[] {
   return values
 }
 
-function indexPrefix(table: TableDef, index: IndexDef, values: readonly SqlValue[]): { prefix: Uint8Array; hasNull: boolean } {
+function indexPrefix(
+  table: TableDef,
+  index: IndexDef,
+  values: readonly SqlValue[],
+): { prefix: Uint8Array; hasNull: boolean } {
   const w = new KeyWriter()
   let hasNull = false
   for (const v of keyValues(table, index.columns, values)) {
@@ -121,7 +139,13 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /** Index entries are (encoded columns, row key); a unique index holds one row per non-null prefix. */
-function addIndexEntry(tx: WriteTransaction, table: TableDef, index: IndexDef, values: readonly SqlValue[], rowKey: Uint8Array): void {
+function addIndexEntry(
+  tx: WriteTransaction,
+  table: TableDef,
+  index: IndexDef,
+  values: readonly SqlValue[],
+  rowKey: Uint8Array,
+): void {
   const bucket = writeBucket(tx, indexBucket(index))
   const { prefix, hasNull } = indexPrefix(table, index, values)
   if (index.unique && !hasNull) {
@@ -131,7 +155,13 @@ function addIndexEntry(tx: WriteTransaction, table: TableDef, index: IndexDef, v
   bucket.put(concat(prefix, rowKey), EMPTY)
 }
 
-function removeIndexEntry(tx: WriteTransaction, table: TableDef, index: IndexDef, values: readonly SqlValue[], rowKey: Uint8Array): void {
+function removeIndexEntry(
+  tx: WriteTransaction,
+  table: TableDef,
+  index: IndexDef,
+  values: readonly SqlValue[],
+  rowKey: Uint8Array,
+): void {
   tx.bucket(indexBucket(index))?.delete(concat(indexPrefix(table, index, values).prefix, rowKey))
 }
 
@@ -175,10 +205,14 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
       // Keyed by the exact value: a 64-bit rowid past 2^53 is a bigint, which rowid (a number) rounds.
       key = new KeyWriter().value(given).finish()
     } else {
-      throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col!.name} is an integer primary key`)
+      throw new BTreeSqlError(
+        'BTREE_SQL_DATATYPE_MISMATCH',
+        `datatype mismatch: ${table.name}.${col!.name} is an integer primary key`,
+      )
     }
     checkNotNull(table, values)
-    if (tx.bucket(bucketName)?.has(key) === true) throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
+    if (tx.bucket(bucketName)?.has(key) === true)
+      throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
     checkNotNull(table, values)
@@ -217,7 +251,10 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
       const v = values[col.slot]!
       // Unlike an insert, an update never assigns a rowid: null is a mismatch too, as in SQLite.
       if (v === null || !isInteger(v)) {
-        throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', `datatype mismatch: ${table.name}.${col.name} is an integer primary key`)
+        throw new BTreeSqlError(
+          'BTREE_SQL_DATATYPE_MISMATCH',
+          `datatype mismatch: ${table.name}.${col.name} is an integer primary key`,
+        )
       }
       key = new KeyWriter().value(v).finish()
     }
@@ -227,7 +264,8 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
     key = primaryKeyOf(table, values, hidden ?? 0)
   }
   const moved = !equalBytes(key, stored.key)
-  if (moved && bucket.has(key)) throw uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)
+  if (moved && bucket.has(key))
+    throw uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)
   for (const index of table.indexes) {
     const before = indexPrefix(table, index, old).prefix
     const after = indexPrefix(table, index, values).prefix

@@ -17,12 +17,26 @@ export function runUpdate(node: AnyNode, ctx: WriteContext): StatementResult {
   const { table, scope } = tableSource(node.table as OperationNode, ctx)
   const sets = ((node.updates ?? []) as readonly AnyNode[]).map((u) => {
     const target = u.column as AnyNode
-    const column = requireColumn(table, nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target))
+    const column = requireColumn(
+      table,
+      nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target),
+    )
     return { slot: column.slot, expr: compileExpr(u.value as OperationNode, scope) }
   })
-  const returning = node.returning === undefined ? undefined : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+  const returning =
+    node.returning === undefined
+      ? undefined
+      : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
-  const { rows, plan } = readRows(ctx, { statement: 'update', table, scope, where, order: [], limit: undefined, offset: 0 })
+  const { rows, plan } = readRows(ctx, {
+    statement: 'update',
+    table,
+    scope,
+    where,
+    order: [],
+    limit: undefined,
+    offset: 0,
+  })
   const out: Record<string, unknown>[] = []
   for (const stored of rows) {
     const tuple = [stored.row]

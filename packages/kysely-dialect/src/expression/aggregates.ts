@@ -1,6 +1,17 @@
 import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
-import { compareValues, integer, isInteger, numberOf, real, Real, toNumeric, toText, truth, type SqlValue } from '../encoding/values.js'
+import {
+  compareValues,
+  integer,
+  isInteger,
+  numberOf,
+  real,
+  Real,
+  toNumeric,
+  toText,
+  truth,
+  type SqlValue,
+} from '../encoding/values.js'
 import { compileExpr, type Expr } from './expression.js'
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
@@ -200,8 +211,15 @@ function isStar(node: OperationNode): boolean {
 }
 
 /** Registers an aggregate call in the group scope; the expression reads its finished value. */
-export function compileAggregateCall(name: string, argNodes: readonly OperationNode[], distinct: boolean, filterNode: OperationNode | undefined, scope: Scope): Expr {
-  if (!(scope instanceof GroupScope)) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `misuse of aggregate function ${name}()`)
+export function compileAggregateCall(
+  name: string,
+  argNodes: readonly OperationNode[],
+  distinct: boolean,
+  filterNode: OperationNode | undefined,
+  scope: Scope,
+): Expr {
+  if (!(scope instanceof GroupScope))
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `misuse of aggregate function ${name}()`)
   const spec = AGGREGATES[name]!
   const all = argNodes.length === 0 || (argNodes.length === 1 && isStar(argNodes[0]!))
   if (all && name !== 'count') throw unsupported(`${name}(*)`)
@@ -211,10 +229,17 @@ export function compileAggregateCall(name: string, argNodes: readonly OperationN
     // SQLite makes such a call an aggregate of the outer query; this dialect does not.
     throw unsupported(`${name}() over columns of an outer query only`)
   }
-  if (distinct && args.length !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
+  if (distinct && args.length !== 1)
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
   const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
   const slot = scope.calls.length
-  scope.calls.push({ args, distinct, filter, create: () => spec.create(all), extreme: name === 'min' || name === 'max' })
+  scope.calls.push({
+    args,
+    distinct,
+    filter,
+    create: () => spec.create(all),
+    extreme: name === 'min' || name === 'max',
+  })
   return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
 }
 
@@ -229,7 +254,15 @@ function readsOwnSources(argNodes: readonly OperationNode[], scope: GroupScope):
     if (n.kind === 'SelectQueryNode') return
     if (n.kind === 'ReferenceNode' || n.kind === 'ColumnNode') {
       try {
-        const r = n.kind === 'ColumnNode' ? scope.plain.resolve(nameOf(n)) : (n.column as AnyNode).kind === 'SelectAllNode' ? undefined : scope.plain.resolve(nameOf(n.column as OperationNode), n.table === undefined ? undefined : nameOf(n.table as OperationNode))
+        const r =
+          n.kind === 'ColumnNode'
+            ? scope.plain.resolve(nameOf(n))
+            : (n.column as AnyNode).kind === 'SelectAllNode'
+              ? undefined
+              : scope.plain.resolve(
+                  nameOf(n.column as OperationNode),
+                  n.table === undefined ? undefined : nameOf(n.table as OperationNode),
+                )
         if (r !== undefined && r.source < scope.sources.length) own = true
         else if (r !== undefined) outer = true
       } catch {
@@ -312,11 +345,11 @@ export function containsAggregate(node: unknown): boolean {
   const n = node as AnyNode
   if (n.kind === 'SelectQueryNode') return false
   if (n.kind === 'AggregateFunctionNode' && n.over === undefined) return true
-  if (n.kind === 'FunctionNode' && isAggregateName(n.func as string, (n.arguments as readonly unknown[]).length)) return true
+  if (n.kind === 'FunctionNode' && isAggregateName(n.func as string, (n.arguments as readonly unknown[]).length))
+    return true
   for (const key of Object.keys(n)) {
     const v = n[key]
     if (typeof v === 'object' && v !== null && containsAggregate(v)) return true
   }
   return false
 }
-

@@ -1,10 +1,26 @@
 import type { OperationNode } from 'kysely'
 import { affinityOf, applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
-import { bytesText, compareValues, integer, isInteger, numberOf, real, Real, textBytes, toNumeric, toText, truth, type SqlValue } from '../encoding/values.js'
+import {
+  bytesText,
+  compareValues,
+  integer,
+  isInteger,
+  numberOf,
+  real,
+  Real,
+  textBytes,
+  toNumeric,
+  toText,
+  truth,
+  type SqlValue,
+} from '../encoding/values.js'
 import { compileExpr, type Expr } from './expression.js'
 import { rawText, type AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
+
+/** 2^63: the first double past SQLite's 64-bit integers (9223372036854775807 as a double). */
+const TWO_POW_63 = 2 ** 63
 
 /**
  * `case [x] when ... then ... else ... end`: the first true condition's result, else the else
@@ -19,7 +35,11 @@ export function compileCase(node: AnyNode, scope: Scope): Expr {
     return { condition, affinity, result: compileExpr(w.result as OperationNode, scope) }
   })
   const otherwise = node.else === undefined ? undefined : compileExpr(node.else as OperationNode, scope)
-  const parts = [...(subject === undefined ? [] : [subject]), ...whens.flatMap((w) => [w.condition, w.result]), ...(otherwise === undefined ? [] : [otherwise])]
+  const parts = [
+    ...(subject === undefined ? [] : [subject]),
+    ...whens.flatMap((w) => [w.condition, w.result]),
+    ...(otherwise === undefined ? [] : [otherwise]),
+  ]
   return {
     eval: (t) => {
       const s = subject?.eval(t)
@@ -54,8 +74,8 @@ function toInteger(n: number | bigint | Real): SqlValue {
   if (typeof n === 'bigint') return n
   const v = numberOf(n)
   if (Number.isNaN(v)) return 0
-  if (v >= 9223372036854775807) return integer(MAX_I64)
-  if (v <= -9223372036854775808) return integer(MIN_I64)
+  if (v >= TWO_POW_63) return integer(MAX_I64)
+  if (v <= -TWO_POW_63) return integer(MIN_I64)
   const t = Math.trunc(v)
   return Number.isSafeInteger(t) ? t + 0 : integer(BigInt(t))
 }
@@ -86,7 +106,8 @@ export function castValue(v: SqlValue, affinity: Affinity): SqlValue {
       return n === null ? null : real(numberOf(n))
     }
     case 'integer': {
-      if (typeof v === 'string' || v instanceof Uint8Array) return integerPrefix(typeof v === 'string' ? v : bytesText(v))
+      if (typeof v === 'string' || v instanceof Uint8Array)
+        return integerPrefix(typeof v === 'string' ? v : bytesText(v))
       const n = toNumeric(v)
       return n === null ? null : toInteger(n)
     }
@@ -96,7 +117,7 @@ export function castValue(v: SqlValue, affinity: Affinity): SqlValue {
       if (isInteger(n)) return n
       const x = numberOf(n)
       // A real that is a whole number within 64 bits becomes an integer.
-      if (Number.isInteger(x) && x > -9223372036854775808 && x < 9223372036854775807) return toInteger(n)
+      if (Number.isInteger(x) && x > -TWO_POW_63 && x < TWO_POW_63) return toInteger(n)
       return n
     }
   }

@@ -40,7 +40,12 @@ export function compileExpr(node: OperationNode, scope: Scope): Expr {
 }
 
 function isChain(node: OperationNode): boolean {
-  return node.kind === 'BinaryOperationNode' || node.kind === 'AndNode' || node.kind === 'OrNode' || node.kind === 'UnaryOperationNode'
+  return (
+    node.kind === 'BinaryOperationNode' ||
+    node.kind === 'AndNode' ||
+    node.kind === 'OrNode' ||
+    node.kind === 'UnaryOperationNode'
+  )
 }
 
 /** The value of an expression without columns (limit, offset, defaults, inserted values). */
@@ -123,7 +128,14 @@ function unary(node: AnyNode, scope: Scope): Expr {
   const c = operand.constant
   switch (op) {
     case 'not':
-      return { eval: (t) => { const v = truth(operand.eval(t)); return v === null ? null : v ? 0 : 1 }, affinity: undefined, constant: c }
+      return {
+        eval: (t) => {
+          const v = truth(operand.eval(t))
+          return v === null ? null : v ? 0 : 1
+        },
+        affinity: undefined,
+        constant: c,
+      }
     case '-':
       return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c }
     case '+':
@@ -216,7 +228,10 @@ function binary(node: AnyNode, scope: Scope): Expr {
       }
     case 'and':
     case 'or':
-      return logical({ kind: op === 'and' ? 'AndNode' : 'OrNode', left: leftNode, right: rightNode } as unknown as AnyNode, scope)
+      return logical(
+        { kind: op === 'and' ? 'AndNode' : 'OrNode', left: leftNode, right: rightNode } as unknown as AnyNode,
+        scope,
+      )
     case '+':
     case '-':
     case '*':
@@ -398,4 +413,3 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   CollateNode: unsupportedHere,
   RenameConstraintNode: unsupportedHere,
 }
-

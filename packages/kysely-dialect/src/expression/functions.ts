@@ -1,6 +1,19 @@
 import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
-import { compareValues, integer, isInteger, numberOf, real, Real, storageClass, StorageClass, textBytes, toNumeric, toText, type SqlValue } from '../encoding/values.js'
+import {
+  compareValues,
+  integer,
+  isInteger,
+  numberOf,
+  real,
+  Real,
+  storageClass,
+  StorageClass,
+  textBytes,
+  toNumeric,
+  toText,
+  type SqlValue,
+} from '../encoding/values.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { compileExpr, type Expr } from './expression.js'
 import type { AnyNode } from './nodes.js'

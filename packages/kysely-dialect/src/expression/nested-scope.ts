@@ -13,7 +13,10 @@ export class OuterLink {
  * so an outer column's source index is shifted past the inner sources.
  */
 export class NestedScope extends Scope {
-  constructor(sources: readonly Source[], readonly link: OuterLink | undefined) {
+  constructor(
+    sources: readonly Source[],
+    readonly link: OuterLink | undefined,
+  ) {
     super(sources)
   }
 
@@ -21,7 +24,13 @@ export class NestedScope extends Scope {
     try {
       return super.resolve(column, table)
     } catch (error) {
-      if (this.link === undefined || !(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_NO_SUCH_COLUMN' || error.message.startsWith('ambiguous')) throw error
+      if (
+        this.link === undefined ||
+        !(error instanceof BTreeSqlError) ||
+        error.code !== 'BTREE_SQL_NO_SUCH_COLUMN' ||
+        error.message.startsWith('ambiguous')
+      )
+        throw error
       const r = this.link.outer.resolve(column, table)
       this.link.used = true
       return { source: this.sources.length + r.source, column: r.column }

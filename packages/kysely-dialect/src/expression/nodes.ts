@@ -26,7 +26,10 @@ export function nameOf(node: OperationNode | undefined): string {
     case 'IdentifierNode':
       return n.name as string
     case 'SchemableIdentifierNode':
-      if (n.schema !== undefined) throw unsupported(`schemas (${nameOf(n.schema as OperationNode)}.${nameOf(n.identifier as OperationNode)}): SQLite has none but 'main'`)
+      if (n.schema !== undefined)
+        throw unsupported(
+          `schemas (${nameOf(n.schema as OperationNode)}.${nameOf(n.identifier as OperationNode)}): SQLite has none but 'main'`,
+        )
       return nameOf(n.identifier as OperationNode)
     case 'TableNode':
       return nameOf(n.table as OperationNode)

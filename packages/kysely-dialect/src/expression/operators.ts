@@ -1,4 +1,13 @@
-import { integer, isInteger, isIntegerNegativeZero, numberOf, Real, real, toNumeric, type SqlValue } from '../encoding/values.js'
+import {
+  integer,
+  isInteger,
+  isIntegerNegativeZero,
+  numberOf,
+  Real,
+  real,
+  toNumeric,
+  type SqlValue,
+} from '../encoding/values.js'
 
 /** SQLite's scalar operators on values: arithmetic, negation, LIKE, and the CURRENT_* keywords. */
 
@@ -77,7 +86,7 @@ export function castInteger(v: SqlValue): bigint {
   if (typeof v === 'number' || v instanceof Real) {
     const n = typeof v === 'number' ? v : v.value
     if (Number.isNaN(n)) return 0n
-    if (n >= 9223372036854775807) return INT64_MAX
+    if (n >= 2 ** 63) return INT64_MAX
     if (n <= -9223372036854775808) return INT64_MIN
     return BigInt(Math.trunc(n))
   }
@@ -110,4 +119,3 @@ export function like(s: string, pattern: string): boolean {
   }
   return re.test(asciiLower(s))
 }
-

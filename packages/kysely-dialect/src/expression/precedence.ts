@@ -17,14 +17,41 @@ type Token = { op: string } | { prefix: string } | { operand: AnyNode }
 const BINARY: Record<string, number> = {
   or: 1,
   and: 2,
-  '=': 4, '==': 4, '!=': 4, '<>': 4, is: 4, 'is not': 4, in: 4, 'not in': 4, like: 4, 'not like': 4,
-  between: 4, 'not between': 4, glob: 4, match: 4, regexp: 4, 'not ilike': 4, ilike: 4,
-  'is distinct from': 4, 'is not distinct from': 4,
-  '<': 5, '<=': 5, '>': 5, '>=': 5,
-  '&': 6, '|': 6, '<<': 6, '>>': 6,
-  '+': 7, '-': 7,
-  '*': 8, '/': 8, '%': 8,
-  '||': 9, '->': 9, '->>': 9,
+  '=': 4,
+  '==': 4,
+  '!=': 4,
+  '<>': 4,
+  is: 4,
+  'is not': 4,
+  in: 4,
+  'not in': 4,
+  like: 4,
+  'not like': 4,
+  between: 4,
+  'not between': 4,
+  glob: 4,
+  match: 4,
+  regexp: 4,
+  'not ilike': 4,
+  ilike: 4,
+  'is distinct from': 4,
+  'is not distinct from': 4,
+  '<': 5,
+  '<=': 5,
+  '>': 5,
+  '>=': 5,
+  '&': 6,
+  '|': 6,
+  '<<': 6,
+  '>>': 6,
+  '+': 7,
+  '-': 7,
+  '*': 8,
+  '/': 8,
+  '%': 8,
+  '||': 9,
+  '->': 9,
+  '->>': 9,
 }
 const NOT_PRECEDENCE = 3
 
@@ -49,7 +76,8 @@ function flatten(node: AnyNode, out: Token[]): void {
       flatten(node.leftOperand as AnyNode, out)
       out.push({ op })
       // The bounds of between (an AndNode) and the list of in stay one operand, as SQLite parses them.
-      if (op === 'between' || op === 'not between' || op === 'in' || op === 'not in') out.push({ operand: node.rightOperand as AnyNode })
+      if (op === 'between' || op === 'not between' || op === 'in' || op === 'not in')
+        out.push({ operand: node.rightOperand as AnyNode })
       else flatten(node.rightOperand as AnyNode, out)
       return
     }
@@ -76,12 +104,22 @@ function mark<T extends object>(node: T): T {
 }
 
 function binaryNode(left: AnyNode, op: string, right: AnyNode): AnyNode {
-  if (op === 'and' || op === 'or') return mark({ kind: op === 'and' ? 'AndNode' : 'OrNode', left, right } as unknown as AnyNode)
-  return mark({ kind: 'BinaryOperationNode', leftOperand: left, operator: { kind: 'OperatorNode', operator: op }, rightOperand: right } as unknown as AnyNode)
+  if (op === 'and' || op === 'or')
+    return mark({ kind: op === 'and' ? 'AndNode' : 'OrNode', left, right } as unknown as AnyNode)
+  return mark({
+    kind: 'BinaryOperationNode',
+    leftOperand: left,
+    operator: { kind: 'OperatorNode', operator: op },
+    rightOperand: right,
+  } as unknown as AnyNode)
 }
 
 function unaryNode(op: string, operand: AnyNode): AnyNode {
-  return mark({ kind: 'UnaryOperationNode', operator: { kind: 'OperatorNode', operator: op }, operand } as unknown as AnyNode)
+  return mark({
+    kind: 'UnaryOperationNode',
+    operator: { kind: 'OperatorNode', operator: op },
+    operand,
+  } as unknown as AnyNode)
 }
 
 class Parser {
@@ -120,7 +158,13 @@ class Parser {
 export function byPrecedence(node: OperationNode): AnyNode {
   const n = node as AnyNode
   if (isFlat(n)) return n
-  if (n.kind !== 'BinaryOperationNode' && n.kind !== 'AndNode' && n.kind !== 'OrNode' && n.kind !== 'UnaryOperationNode') return n
+  if (
+    n.kind !== 'BinaryOperationNode' &&
+    n.kind !== 'AndNode' &&
+    n.kind !== 'OrNode' &&
+    n.kind !== 'UnaryOperationNode'
+  )
+    return n
   const tokens: Token[] = []
   flatten(n, tokens)
   if (tokens.length === 1) return n

@@ -56,7 +56,8 @@ function selectOf(node: AnyNode): AnyNode {
 /** `(select x ...)` as a value: the first row's only column, null without rows. */
 export function compileScalarSubquery(node: AnyNode, scope: Scope): Expr {
   const p = prepare(node, scope)
-  if (p.width !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected 1`)
+  if (p.width !== 1)
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected 1`)
   return {
     eval: (t) => p.rows(t, 1)[0]?.[0] ?? null,
     affinity: p.affinities[0],
@@ -69,7 +70,7 @@ export function compileExists(operand: AnyNode, scope: Scope, negated: boolean):
   const node = selectOf(operand)
   if (node.kind !== 'SelectQueryNode') throw unsupported(`exists over ${node.kind}`)
   const p = prepare(node, scope)
-  return { eval: (t) => ((p.rows(t, 1).length > 0) !== negated ? 1 : 0), affinity: undefined, constant: false }
+  return { eval: (t) => (p.rows(t, 1).length > 0 !== negated ? 1 : 0), affinity: undefined, constant: false }
 }
 
 /** `x in (select y ...)`: as an `in` list, with the affinity of x and y, nulls making it unknown. */
@@ -77,7 +78,8 @@ export function compileInSubquery(left: Expr, right: AnyNode, scope: Scope, nega
   const node = selectOf(right)
   if (node.kind !== 'SelectQueryNode') return undefined
   const p = prepare(node, scope)
-  if (p.width !== 1) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected 1`)
+  if (p.width !== 1)
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected 1`)
   const affinity = comparisonAffinity(left.affinity, p.affinities[0])
   return {
     eval: (t) => {

@@ -73,7 +73,10 @@ function keyConstraints(table: TableDef, where: OperationNode | undefined, scope
         if (list === undefined) continue
         const values: SqlValue[] = []
         for (const v of list.values as readonly unknown[]) {
-          const item = list.kind === 'ValueListNode' ? tryCompile(v as OperationNode, scope) : tryCompile({ kind: 'ValueNode', value: v } as OperationNode, scope)
+          const item =
+            list.kind === 'ValueListNode'
+              ? tryCompile(v as OperationNode, scope)
+              : tryCompile({ kind: 'ValueNode', value: v } as OperationNode, scope)
           const k = item === undefined ? undefined : keyConstant(left, item)
           if (k === undefined) {
             values.length = 0
@@ -118,10 +121,16 @@ function keyConstraints(table: TableDef, where: OperationNode | undefined, scope
  * scan. `order by` terms that follow the key order choose the direction and drop the sort, and
  * then `limit + offset` stops the scan early.
  */
-export function planAccess(table: TableDef, where: OperationNode | undefined, scope: Scope, order: readonly OrderTerm[], stopAfter: number | undefined): AccessPlan {
+export function planAccess(
+  table: TableDef,
+  where: OperationNode | undefined,
+  scope: Scope,
+  order: readonly OrderTerm[],
+  stopAfter: number | undefined,
+): AccessPlan {
   const constraints = table.primaryKey.length > 0 ? keyConstraints(table, where, scope) : []
   const eqColumns: string[] = []
-  let prefixValues: SqlValue[] = []
+  const prefixValues: SqlValue[] = []
   let multi: SqlValue[] | undefined
   let k = 0
   for (; k < constraints.length; k++) {
@@ -140,7 +149,10 @@ export function planAccess(table: TableDef, where: OperationNode | undefined, sc
   const limit = orderByKey ? stopAfter : undefined
   const base = { table: table.name, reverse, orderByKey, stopAfter: limit }
   if (multi !== undefined) {
-    const keys = multi.map((v) => new KeyWriter().value(v).finish()).sort(compareBytes).filter((key, i, all) => i === 0 || compareBytes(key, all[i - 1]!) !== 0)
+    const keys = multi
+      .map((v) => new KeyWriter().value(v).finish())
+      .sort(compareBytes)
+      .filter((key, i, all) => i === 0 || compareBytes(key, all[i - 1]!) !== 0)
     if (reverse) keys.reverse()
     return { ...base, access: 'point', keyColumns: eqColumns, keys }
   }
@@ -184,7 +196,11 @@ function concat(a: Uint8Array, b: number[]): Uint8Array {
  * Whether the order by is the key order from column `fixed` on (columns before it are fixed by
  * equalities), all one direction, with nulls where the key order puts them (first ascending).
  */
-function orderFollowsKey(table: TableDef, order: readonly OrderTerm[], fixed: number): { orderByKey: boolean; reverse: boolean } {
+function orderFollowsKey(
+  table: TableDef,
+  order: readonly OrderTerm[],
+  fixed: number,
+): { orderByKey: boolean; reverse: boolean } {
   if (order.length === 0) return { orderByKey: true, reverse: false }
   if (table.primaryKey.length === 0) return { orderByKey: false, reverse: false }
   let desc: boolean | undefined

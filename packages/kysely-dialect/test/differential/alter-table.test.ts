@@ -26,7 +26,9 @@ diffSuite('differential: alter table', () => {
     db.selectFrom('people').selectAll().where('id', '=', 1),
   ])
 
-  both('addColumn of an existing name fails', seedPeople, (db) => [db.schema.alterTable('people').addColumn('age', 'integer')])
+  both('addColumn of an existing name fails', seedPeople, (db) => [
+    db.schema.alterTable('people').addColumn('age', 'integer'),
+  ])
 
   both('dropColumn: the column is gone from select *', seedPeople, (db) => [
     db.schema.alterTable('people').dropColumn('score'),
@@ -46,7 +48,10 @@ diffSuite('differential: alter table', () => {
   ])
 
   both('dropColumn of a unique column fails', undefined, (db) => [
-    db.schema.createTable('t').addColumn('a', 'integer').addColumn('u', 'text', (c) => c.unique()),
+    db.schema
+      .createTable('t')
+      .addColumn('a', 'integer')
+      .addColumn('u', 'text', (c) => c.unique()),
     db.schema.alterTable('t').dropColumn('u'),
   ])
 
@@ -81,7 +86,10 @@ diffSuite('differential: alter table', () => {
   ])
 
   both('renameTo keeps unique rules and rowids', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('u', 'text', (c) => c.unique()),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('u', 'text', (c) => c.unique()),
     db.insertInto('t').values([{ u: 'a' }, { u: 'b' }]),
     db.schema.alterTable('t').renameTo('t2'),
     db.insertInto('t2').values({ u: 'a' }),

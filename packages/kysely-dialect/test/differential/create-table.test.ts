@@ -23,7 +23,19 @@ function affinityCase(type: ColumnDataType) {
 }
 
 diffSuite('differential: create table', () => {
-  const types: ColumnDataType[] = ['integer', 'text', 'real', 'numeric', 'blob', 'varchar(20)', 'bigint', 'double precision', 'boolean', 'date', 'json']
+  const types: ColumnDataType[] = [
+    'integer',
+    'text',
+    'real',
+    'numeric',
+    'blob',
+    'varchar(20)',
+    'bigint',
+    'double precision',
+    'boolean',
+    'date',
+    'json',
+  ]
   for (const type of types) {
     both(`column type ${type} gives SQLite's affinity`, affinityCase(type), (db) =>
       db.selectFrom('typed').selectAll().orderBy('id'),
@@ -76,7 +88,10 @@ diffSuite('differential: create table', () => {
   ])
 
   both('integer primary key: ids follow max(rowid) + 1', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('v', 'text'),
     db.insertInto('t').values({ v: 'a' }),
     db.insertInto('t').values({ id: 10, v: 'b' }),
     db.insertInto('t').values({ v: 'c' }),
@@ -84,7 +99,10 @@ diffSuite('differential: create table', () => {
   ])
 
   both('integer primary key without autoincrement reuses the top id after a delete', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('v', 'text'),
     db.insertInto('t').values([{ v: 'a' }, { v: 'b' }, { v: 'c' }]),
     db.deleteFrom('t').where('id', '=', 3),
     db.insertInto('t').values({ v: 'd' }),
@@ -121,13 +139,19 @@ diffSuite('differential: create table', () => {
   ])
 
   both('integer primary key accepts text digits', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('v', 'text'),
     db.insertInto('t').values({ id: '7', v: 'a' }),
     db.selectFrom('t').selectAll(),
   ])
 
   both('integer primary key rejects text that is not an integer', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('v', 'text'),
     db.insertInto('t').values({ id: 'seven', v: 'a' }),
     db.insertInto('t').values({ id: 1.5, v: 'b' }),
     db.selectFrom('t').selectAll(),
@@ -168,7 +192,10 @@ diffSuite('differential: create table', () => {
   ])
 
   both('unique column: a duplicate fails, nulls do not collide', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('email', 'text', (c) => c.unique()),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('email', 'text', (c) => c.unique()),
     db.insertInto('t').values([{ email: 'a@x' }, { email: null }, { email: null }]),
     db.insertInto('t').values({ email: 'a@x' }),
     db.selectFrom('t').selectAll(),
@@ -182,11 +209,7 @@ diffSuite('differential: create table', () => {
   ])
 
   both('composite unique constraint', undefined, (db) => [
-    db.schema
-      .createTable('t')
-      .addColumn('a', 'text')
-      .addColumn('b', 'text')
-      .addUniqueConstraint('t_ab', ['a', 'b']),
+    db.schema.createTable('t').addColumn('a', 'text').addColumn('b', 'text').addUniqueConstraint('t_ab', ['a', 'b']),
     db.insertInto('t').values([
       { a: 'x', b: 'y' },
       { a: 'x', b: 'z' },
@@ -198,7 +221,10 @@ diffSuite('differential: create table', () => {
   ])
 
   both('not null column', undefined, (db) => [
-    db.schema.createTable('t').addColumn('a', 'text', (c) => c.notNull()).addColumn('b', 'text'),
+    db.schema
+      .createTable('t')
+      .addColumn('a', 'text', (c) => c.notNull())
+      .addColumn('b', 'text'),
     db.insertInto('t').values({ a: 'ok', b: null }),
     db.insertInto('t').values({ a: null, b: 'x' }),
     db.insertInto('t').values({ b: 'y' }),
@@ -220,7 +246,10 @@ diffSuite('differential: create table', () => {
   ])
 
   both('defaultTo applies affinity: text default into an integer column', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('i', 'integer', (c) => c.defaultTo('12')),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('i', 'integer', (c) => c.defaultTo('12')),
     db.insertInto('t').values({ id: 1 }),
     db.selectFrom('t').selectAll(),
   ])

@@ -106,7 +106,11 @@ diffSuite('differential: edge cases', () => {
   ])
 
   both('large text and blob values round-trip', undefined, (db) => [
-    db.schema.createTable('big').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('t', 'text').addColumn('b', 'blob'),
+    db.schema
+      .createTable('big')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('t', 'text')
+      .addColumn('b', 'blob'),
     db.insertInto('big').values([
       { id: 1, t: 'x'.repeat(20000), b: Buffer.alloc(70000, 7) },
       { id: 2, t: 'é'.repeat(5000), b: Buffer.alloc(5000, 255) },
@@ -117,7 +121,10 @@ diffSuite('differential: edge cases', () => {
   ])
 
   both('a long text primary key', undefined, (db) => [
-    db.schema.createTable('t').addColumn('k', 'text', (c) => c.primaryKey()).addColumn('v', 'integer'),
+    db.schema
+      .createTable('t')
+      .addColumn('k', 'text', (c) => c.primaryKey())
+      .addColumn('v', 'integer'),
     db.insertInto('t').values([
       { k: 'k'.repeat(300) + 'a', v: 1 },
       { k: 'k'.repeat(300) + 'b', v: 2 },
@@ -128,7 +135,10 @@ diffSuite('differential: edge cases', () => {
   ])
 
   both('a blob primary key orders by bytes', undefined, (db) => [
-    db.schema.createTable('t').addColumn('k', 'blob', (c) => c.primaryKey()).addColumn('v', 'integer'),
+    db.schema
+      .createTable('t')
+      .addColumn('k', 'blob', (c) => c.primaryKey())
+      .addColumn('v', 'integer'),
     db.insertInto('t').values([
       { k: Buffer.from([2]), v: 1 },
       { k: Buffer.from([1, 255]), v: 2 },
@@ -137,11 +147,18 @@ diffSuite('differential: edge cases', () => {
       { k: 5, v: 5 },
     ]),
     db.selectFrom('t').select('v').orderBy('k'),
-    db.selectFrom('t').select('v').where('k', '>', Buffer.from([1])).orderBy('k', 'desc'),
+    db
+      .selectFrom('t')
+      .select('v')
+      .where('k', '>', Buffer.from([1]))
+      .orderBy('k', 'desc'),
   ])
 
   both('a real primary key', undefined, (db) => [
-    db.schema.createTable('t').addColumn('k', 'real', (c) => c.primaryKey()).addColumn('v', 'text'),
+    db.schema
+      .createTable('t')
+      .addColumn('k', 'real', (c) => c.primaryKey())
+      .addColumn('v', 'text'),
     db.insertInto('t').values([
       { k: 1.5, v: 'a' },
       { k: 1, v: 'b' },
@@ -190,12 +207,16 @@ diffSuite('differential: edge cases', () => {
       .returning((eb) => ['id', eb('score', '-', 5).as('over')]),
   )
 
-  both('select from a table with mixed storage classes: every comparison operator against a number', seedMixed, (db) => [
-    db.selectFrom('kv').select('k').where('v', '=', 2),
-    db.selectFrom('kv').select('k').where('v', '<>', 2),
-    db.selectFrom('kv').select('k').where('v', '<=', 2),
-    db.selectFrom('kv').select('k').where('v', '>=', 2),
-  ])
+  both(
+    'select from a table with mixed storage classes: every comparison operator against a number',
+    seedMixed,
+    (db) => [
+      db.selectFrom('kv').select('k').where('v', '=', 2),
+      db.selectFrom('kv').select('k').where('v', '<>', 2),
+      db.selectFrom('kv').select('k').where('v', '<=', 2),
+      db.selectFrom('kv').select('k').where('v', '>=', 2),
+    ],
+  )
 
   both('between across storage classes', seedMixed, (db) => [
     db
@@ -209,7 +230,10 @@ diffSuite('differential: edge cases', () => {
   ])
 
   both('in a list mixing storage classes', seedMixed, (db) =>
-    db.selectFrom('kv').select('k').where('v', 'in', [1, '10', Buffer.from([1, 2, 3]), 2.5, 'TEXT']),
+    db
+      .selectFrom('kv')
+      .select('k')
+      .where('v', 'in', [1, '10', Buffer.from([1, 2, 3]), 2.5, 'TEXT']),
   )
 
   both('order by a column with every storage class, limit in the middle of the blobs', seedMixed, (db) =>
@@ -218,7 +242,13 @@ diffSuite('differential: edge cases', () => {
 
   both('insert then select within one transaction, ordered and limited', seedPeople, async (db) =>
     db.transaction().execute(async (trx) => {
-      await trx.insertInto('people').values([{ name: 'P', age: 1 }, { name: 'Q', age: 2 }]).execute()
+      await trx
+        .insertInto('people')
+        .values([
+          { name: 'P', age: 1 },
+          { name: 'Q', age: 2 },
+        ])
+        .execute()
       await trx.deleteFrom('people').where('age', '>', 40).execute()
       return trx.selectFrom('people').select(['id', 'name']).orderBy('id', 'desc').limit(4).execute()
     }),
@@ -237,7 +267,7 @@ async function bigs(db: Db): Promise<void> {
     .values([
       { id: 1, n: 9223372036854775807n, v: 9007199254740993n },
       { id: 2, n: -9223372036854775808n, v: 9007199254740992 },
-      { id: 3, n: 9007199254740993n, v: 9007199254740992.5 },
+      { id: 3, n: 9007199254740993n, v: 9007199254740992 /* 2^53 + 0.5 rounds here */ },
       { id: 4, n: 9007199254740992n, v: 2 ** 60 },
       { id: 5, n: 4611686018427387904n, v: -(2n ** 62n) },
     ])
@@ -253,9 +283,18 @@ diffSuite('differential: 64-bit integers', () => {
   ])
 
   both('an integer beyond 2^53 compared with a real', bigs, (db) => [
-    db.selectFrom('bigs').select('id').where('n', '>', 2 ** 53),
-    db.selectFrom('bigs').select('id').where('n', '=', 2 ** 53),
-    db.selectFrom('bigs').select('id').where('v', '>=', 2 ** 53),
+    db
+      .selectFrom('bigs')
+      .select('id')
+      .where('n', '>', 2 ** 53),
+    db
+      .selectFrom('bigs')
+      .select('id')
+      .where('n', '=', 2 ** 53),
+    db
+      .selectFrom('bigs')
+      .select('id')
+      .where('v', '>=', 2 ** 53),
     db
       .selectFrom('bigs')
       .select('id')
@@ -265,13 +304,21 @@ diffSuite('differential: 64-bit integers', () => {
   both('exact 64-bit arithmetic', bigs, (db) =>
     db
       .selectFrom('bigs')
-      .select((eb) => ['id', eb(eb.parens('n', '+', 1), '-', eb.ref('n')).as('one'), eb('n', '/', 3).as('third'), eb('n', '%', 1000).as('mod')])
+      .select((eb) => [
+        'id',
+        eb(eb.parens('n', '+', 1), '-', eb.ref('n')).as('one'),
+        eb('n', '/', 3).as('third'),
+        eb('n', '%', 1000).as('mod'),
+      ])
       .where('id', '>', 2)
       .orderBy('id'),
   )
 
   both('text with a huge integer into an integer column', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('n', 'integer'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('n', 'integer'),
     db.insertInto('t').values([
       { id: 1, n: '9223372036854775807' },
       { id: 2, n: '9223372036854775808' },
@@ -283,7 +330,10 @@ diffSuite('differential: 64-bit integers', () => {
       { id: 8, n: '.5' },
       { id: 9, n: '5.' },
     ]),
-    db.selectFrom('t').select((eb) => ['id', 'n', eb('n', '-', 1).as('less')]).orderBy('id'),
+    db
+      .selectFrom('t')
+      .select((eb) => ['id', 'n', eb('n', '-', 1).as('less')])
+      .orderBy('id'),
   ])
 })
 

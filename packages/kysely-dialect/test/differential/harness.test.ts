@@ -22,8 +22,14 @@ describe('differential harness', () => {
   })
 
   it('fails when the two sides differ in rows, counts or errors', () => {
-    const report = (outcome: { result: string[] } | { error: 'unique' | 'other' }) => ({ sql: 'q', outcome, detail: '' })
-    expect(() => assertSameOutcomes([report({ result: ['{a: 1}'] })], [report({ result: ['{a: 2}'] })])).to.throw(/differs/)
+    const report = (outcome: { result: string[] } | { error: 'unique' | 'other' }) => ({
+      sql: 'q',
+      outcome,
+      detail: '',
+    })
+    expect(() => assertSameOutcomes([report({ result: ['{a: 1}'] })], [report({ result: ['{a: 2}'] })])).to.throw(
+      /differs/,
+    )
     expect(() => assertSameOutcomes([report({ error: 'unique' })], [report({ error: 'other' })])).to.throw(/differs/)
     expect(() => assertSameOutcomes([report({ result: [] })], [report({ result: [] })])).to.not.throw()
   })
@@ -47,8 +53,15 @@ describe('differential harness', () => {
     const oracle = await openOracle(kysely028Api)
     try {
       const db = oracle.db
-      await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text').execute()
-      const inserted = await db.insertInto('t').values([{ v: 'a' }, { v: 'b' }]).executeTakeFirstOrThrow()
+      await db.schema
+        .createTable('t')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'text')
+        .execute()
+      const inserted = await db
+        .insertInto('t')
+        .values([{ v: 'a' }, { v: 'b' }])
+        .executeTakeFirstOrThrow()
       expect(inserted.insertId).to.equal(2n)
       expect(inserted.numInsertedOrUpdatedRows).to.equal(2n)
       // A statement that changes nothing reports 0, not the previous statement's count.
@@ -59,10 +72,19 @@ describe('differential harness', () => {
         { id: 1, v: 'a' },
         { id: 2, v: 'b' },
       ])
-      const blob = await db.insertInto('t').values({ v: new Uint8Array([1, 2]) }).returning('v').executeTakeFirstOrThrow()
+      const blob = await db
+        .insertInto('t')
+        .values({ v: new Uint8Array([1, 2]) })
+        .returning('v')
+        .executeTakeFirstOrThrow()
       expect(Buffer.isBuffer(blob.v)).to.equal(true)
       // Integral numbers bind as INTEGER (see sqljs-database.ts): 7 / 2 truncates.
-      const [division] = await runOn(oracle, kysely028Api, (d) => d.selectFrom('t').select((eb) => eb(eb.val(7), '/', 2).as('q')).where('id', '=', 1))
+      const [division] = await runOn(oracle, kysely028Api, (d) =>
+        d
+          .selectFrom('t')
+          .select((eb) => eb(eb.val(7), '/', 2).as('q'))
+          .where('id', '=', 1),
+      )
       expect(division?.outcome).to.deep.equal({ result: ['{q: 3}'] })
     } finally {
       await oracle.close()

@@ -106,7 +106,9 @@ diffSuite('differential: indexes', () => {
     db.schema.createIndex('i').on('accounts').column('email'),
   ])
 
-  both('createIndex on a missing table fails', undefined, (db) => [db.schema.createIndex('i').on('nowhere').column('x')])
+  both('createIndex on a missing table fails', undefined, (db) => [
+    db.schema.createIndex('i').on('nowhere').column('x'),
+  ])
 
   both('dropIndex lifts the unique rule', accounts, (db) => [
     db.schema.createIndex('u').on('accounts').column('email').unique().ifNotExists(),

@@ -13,9 +13,7 @@ async function items(db: Db): Promise<void> {
 }
 
 diffSuite('differential: insert', () => {
-  both('one row: insertId and numInsertedOrUpdatedRows', items, (db) =>
-    db.insertInto('items').values({ label: 'a' }),
-  )
+  both('one row: insertId and numInsertedOrUpdatedRows', items, (db) => db.insertInto('items').values({ label: 'a' }))
 
   both('many rows: insertId is the last rowid', items, (db) =>
     db.insertInto('items').values([{ label: 'a' }, { label: 'b' }, { label: 'c' }]),
@@ -52,7 +50,10 @@ diffSuite('differential: insert', () => {
   // Kysely's SQLite compiler sends a missing cell as null (SQLite has no DEFAULT in VALUES), so the
   // cell is null, not the column's default, and a not-null column then rejects it.
   both('missing cells of a multi-row insert are null, not defaults', items, (db) => [
-    db.insertInto('items').values([{ label: 'a', qty: 7 }, { label: 'b', qty: 8, note: 'given' }]),
+    db.insertInto('items').values([
+      { label: 'a', qty: 7 },
+      { label: 'b', qty: 8, note: 'given' },
+    ]),
     db.selectFrom('items').selectAll(),
   ])
 
@@ -110,9 +111,7 @@ diffSuite('differential: insert', () => {
     db.insertInto('items').values({ label: 'b' }),
   ])
 
-  both('insert into a missing table raises no such table', undefined, (db) =>
-    db.insertInto('nowhere').values({ a: 1 }),
-  )
+  both('insert into a missing table raises no such table', undefined, (db) => db.insertInto('nowhere').values({ a: 1 }))
 
   both('insert into the people fixture, then select it ordered', seedPeople, (db) => [
     db.insertInto('people').values({ name: 'Fay', age: 33, city: 'Oslo', score: 1.5 }),

@@ -62,7 +62,9 @@ diffSuite('differential: order by, limit, offset', () => {
     db.selectFrom('people').select('id').orderBy('name').orderBy('id').limit(3).offset(2),
   )
 
-  both('offset past the end', seedPeople, (db) => db.selectFrom('people').select('id').orderBy('id').limit(5).offset(50))
+  both('offset past the end', seedPeople, (db) =>
+    db.selectFrom('people').select('id').orderBy('id').limit(5).offset(50),
+  )
 
   both('limit 0', seedPeople, (db) => db.selectFrom('people').select('id').orderBy('id').limit(0))
 

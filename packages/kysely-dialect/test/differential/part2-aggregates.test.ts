@@ -28,32 +28,78 @@ async function seedNums(db: Db): Promise<void> {
 
 diffSuite('differential part 2: aggregates and grouping', () => {
   both('countAll', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')))
-  both('count(column) skips nulls', seedPeople, (db) => db.selectFrom('people').select((eb) => [eb.fn.count('age').as('a'), eb.fn.count('city').as('c')]))
-  both('count(distinct age)', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn.count('age').distinct().as('n')))
-  both('count(distinct) of text is case-sensitive', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn.count('city').distinct().as('n')))
-  both('sum of integers is an integer', seedNums, (db) => db.selectFrom('nums').select((eb) => [eb.fn.sum('i').as('s'), eb.fn('typeof', [eb.fn.sum('i')]).as('t')]))
-  both('sum of reals is a real', seedNums, (db) => db.selectFrom('nums').select((eb) => [eb.fn.sum('r').as('s'), eb.fn('typeof', [eb.fn.sum('r')]).as('t')]))
-  both('sum of text reads numbers and is a real', seedNums, (db) => db.selectFrom('nums').select((eb) => [eb.fn.sum('t').as('s'), eb.fn('typeof', [eb.fn.sum('t')]).as('t')]))
+  both('count(column) skips nulls', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => [eb.fn.count('age').as('a'), eb.fn.count('city').as('c')]),
+  )
+  both('count(distinct age)', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => eb.fn.count('age').distinct().as('n')),
+  )
+  both('count(distinct) of text is case-sensitive', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => eb.fn.count('city').distinct().as('n')),
+  )
+  both('sum of integers is an integer', seedNums, (db) =>
+    db.selectFrom('nums').select((eb) => [eb.fn.sum('i').as('s'), eb.fn('typeof', [eb.fn.sum('i')]).as('t')]),
+  )
+  both('sum of reals is a real', seedNums, (db) =>
+    db.selectFrom('nums').select((eb) => [eb.fn.sum('r').as('s'), eb.fn('typeof', [eb.fn.sum('r')]).as('t')]),
+  )
+  both('sum of text reads numbers and is a real', seedNums, (db) =>
+    db.selectFrom('nums').select((eb) => [eb.fn.sum('t').as('s'), eb.fn('typeof', [eb.fn.sum('t')]).as('t')]),
+  )
   both('sum of nothing is null, count 0', seedNums, (db) =>
-    db.selectFrom('nums').where('id', '>', 100).select((eb) => [eb.fn.sum('i').as('s'), eb.fn.countAll().as('n'), eb.fn.avg('i').as('a'), eb.fn.max('i').as('m')]),
+    db
+      .selectFrom('nums')
+      .where('id', '>', 100)
+      .select((eb) => [
+        eb.fn.sum('i').as('s'),
+        eb.fn.countAll().as('n'),
+        eb.fn.avg('i').as('a'),
+        eb.fn.max('i').as('m'),
+      ]),
   )
-  both('avg is a real', seedNums, (db) => db.selectFrom('nums').select((eb) => [eb.fn.avg('i').as('a'), eb.fn('typeof', [eb.fn.avg('i')]).as('t')]))
+  both('avg is a real', seedNums, (db) =>
+    db.selectFrom('nums').select((eb) => [eb.fn.avg('i').as('a'), eb.fn('typeof', [eb.fn.avg('i')]).as('t')]),
+  )
   both('min and max of integers, reals and text', seedNums, (db) =>
-    db.selectFrom('nums').select((eb) => [eb.fn.min('i').as('a'), eb.fn.max('r').as('b'), eb.fn.min('t').as('c'), eb.fn.max('t').as('d')]),
+    db
+      .selectFrom('nums')
+      .select((eb) => [eb.fn.min('i').as('a'), eb.fn.max('r').as('b'), eb.fn.min('t').as('c'), eb.fn.max('t').as('d')]),
   )
-  both('min and max across storage classes', seedMixed, (db) => db.selectFrom('kv').select((eb) => [eb.fn.min('v').as('lo'), eb.fn.max('v').as('hi'), eb.fn.count('v').as('n')]))
+  both('min and max across storage classes', seedMixed, (db) =>
+    db.selectFrom('kv').select((eb) => [eb.fn.min('v').as('lo'), eb.fn.max('v').as('hi'), eb.fn.count('v').as('n')]),
+  )
   both('aggregates over expressions', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => [eb.fn.sum(eb('age', '*', 2)).as('s'), eb.fn.max(eb.fn('length', ['name'])).as('l'), eb.fn.avg(eb('score', '+', 1)).as('a')]),
+    db
+      .selectFrom('people')
+      .select((eb) => [
+        eb.fn.sum(eb('age', '*', 2)).as('s'),
+        eb.fn.max(eb.fn('length', ['name'])).as('l'),
+        eb.fn.avg(eb('score', '+', 1)).as('a'),
+      ]),
   )
   both('expression over aggregates', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => [eb(eb.fn.sum('age'), '-', eb.fn.min('age')).as('d'), eb(eb.fn.countAll(), '*', 10).as('n')]),
+    db
+      .selectFrom('people')
+      .select((eb) => [eb(eb.fn.sum('age'), '-', eb.fn.min('age')).as('d'), eb(eb.fn.countAll(), '*', 10).as('n')]),
   )
-  both('aggregate with a where', seedPeople, (db) => db.selectFrom('people').where('city', 'like', 'paris').select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('score').as('s')]))
+  both('aggregate with a where', seedPeople, (db) =>
+    db
+      .selectFrom('people')
+      .where('city', 'like', 'paris')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('score').as('s')]),
+  )
   both('group by one column', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['city', eb.fn.countAll().as('n'), eb.fn.sum('age').as('s')]).groupBy('city'),
+    db
+      .selectFrom('people')
+      .select((eb) => ['city', eb.fn.countAll().as('n'), eb.fn.sum('age').as('s')])
+      .groupBy('city'),
   )
   both('group by with order by the group', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['age', eb.fn.count('id').as('n')]).groupBy('age').orderBy('age'),
+    db
+      .selectFrom('people')
+      .select((eb) => ['age', eb.fn.count('id').as('n')])
+      .groupBy('age')
+      .orderBy('age'),
   )
   both('group by an expression', seedPeople, (db) =>
     db
@@ -62,63 +108,201 @@ diffSuite('differential part 2: aggregates and grouping', () => {
       .groupBy((eb) => eb.fn('lower', ['city']))
       .orderBy('c'),
   )
-  both('group by two columns', seedNums, (db) => db.selectFrom('nums').select((eb) => ['g', 'i', eb.fn.countAll().as('n')]).groupBy(['g', 'i']).orderBy('g').orderBy('i'))
-  both('group by null forms one group', seedNums, (db) => db.selectFrom('nums').select((eb) => ['g', eb.fn.sum('i').as('s'), eb.fn('total', ['r']).as('t')]).groupBy('g').orderBy('g'))
-  both('group by integer and real values alike', async (db) => {
-    await db.schema.createTable('u').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'blob').execute()
-    await db.insertInto('u').values([{ id: 1, v: 1 }, { id: 2, v: 1.0 }, { id: 3, v: '1' }, { id: 4, v: 2.5 }]).execute()
-  }, (db) => db.selectFrom('u').select((eb) => [eb.fn.countAll().as('n'), eb.fn('typeof', ['v']).as('t')]).groupBy('v').orderBy('n'))
+  both('group by two columns', seedNums, (db) =>
+    db
+      .selectFrom('nums')
+      .select((eb) => ['g', 'i', eb.fn.countAll().as('n')])
+      .groupBy(['g', 'i'])
+      .orderBy('g')
+      .orderBy('i'),
+  )
+  both('group by null forms one group', seedNums, (db) =>
+    db
+      .selectFrom('nums')
+      .select((eb) => ['g', eb.fn.sum('i').as('s'), eb.fn('total', ['r']).as('t')])
+      .groupBy('g')
+      .orderBy('g'),
+  )
+  both(
+    'group by integer and real values alike',
+    async (db) => {
+      await db.schema
+        .createTable('u')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'blob')
+        .execute()
+      await db
+        .insertInto('u')
+        .values([
+          { id: 1, v: 1 },
+          { id: 2, v: 1.0 },
+          { id: 3, v: '1' },
+          { id: 4, v: 2.5 },
+        ])
+        .execute()
+    },
+    (db) =>
+      db
+        .selectFrom('u')
+        .select((eb) => [eb.fn.countAll().as('n'), eb.fn('typeof', ['v']).as('t')])
+        .groupBy('v')
+        .orderBy('n'),
+  )
   both('having on an aggregate', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['age', eb.fn.countAll().as('n')]).groupBy('age').having((eb) => eb.fn.countAll(), '>', 1).orderBy('age'),
+    db
+      .selectFrom('people')
+      .select((eb) => ['age', eb.fn.countAll().as('n')])
+      .groupBy('age')
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .orderBy('age'),
   )
   both('having on the group column', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['city', eb.fn.max('score').as('m')]).groupBy('city').having('city', 'is not', null).orderBy('city'),
+    db
+      .selectFrom('people')
+      .select((eb) => ['city', eb.fn.max('score').as('m')])
+      .groupBy('city')
+      .having('city', 'is not', null)
+      .orderBy('city'),
   )
   both('having with an aggregate not selected', seedNums, (db) =>
-    db.selectFrom('nums').select('g').groupBy('g').having((eb) => eb(eb.fn.sum('i'), '>=', 4)).orderBy('g'),
+    db
+      .selectFrom('nums')
+      .select('g')
+      .groupBy('g')
+      .having((eb) => eb(eb.fn.sum('i'), '>=', 4))
+      .orderBy('g'),
   )
   both('order by an aggregate', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['city', eb.fn.countAll().as('n')]).groupBy('city').orderBy((eb) => eb.fn.countAll(), 'desc').orderBy('city'),
+    db
+      .selectFrom('people')
+      .select((eb) => ['city', eb.fn.countAll().as('n')])
+      .groupBy('city')
+      .orderBy((eb) => eb.fn.countAll(), 'desc')
+      .orderBy('city'),
   )
   both('order by an aggregate alias, limit', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['age', eb.fn.sum('score').as('total')]).groupBy('age').orderBy('total', 'desc').orderBy('age').limit(3),
+    db
+      .selectFrom('people')
+      .select((eb) => ['age', eb.fn.sum('score').as('total')])
+      .groupBy('age')
+      .orderBy('total', 'desc')
+      .orderBy('age')
+      .limit(3),
   )
   both('group by with offset', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['age', eb.fn.countAll().as('n')]).groupBy('age').orderBy('age').limit(2).offset(2),
+    db
+      .selectFrom('people')
+      .select((eb) => ['age', eb.fn.countAll().as('n')])
+      .groupBy('age')
+      .orderBy('age')
+      .limit(2)
+      .offset(2),
   )
-  both('group by on an empty table gives no rows', async (db) => {
-    await db.schema.createTable('e').addColumn('x', 'integer').execute()
-  }, (db) => db.selectFrom('e').select((eb) => ['x', eb.fn.countAll().as('n')]).groupBy('x'))
-  both('aggregate on an empty table gives one row', async (db) => {
-    await db.schema.createTable('e').addColumn('x', 'integer').execute()
-  }, (db) => db.selectFrom('e').select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('x').as('s'), eb.fn('total', ['x']).as('t')]))
+  both(
+    'group by on an empty table gives no rows',
+    async (db) => {
+      await db.schema.createTable('e').addColumn('x', 'integer').execute()
+    },
+    (db) =>
+      db
+        .selectFrom('e')
+        .select((eb) => ['x', eb.fn.countAll().as('n')])
+        .groupBy('x'),
+  )
+  both(
+    'aggregate on an empty table gives one row',
+    async (db) => {
+      await db.schema.createTable('e').addColumn('x', 'integer').execute()
+    },
+    (db) =>
+      db
+        .selectFrom('e')
+        .select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('x').as('s'), eb.fn('total', ['x']).as('t')]),
+  )
   both('count(distinct) per group', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['age', eb.fn.count('city').distinct().as('n')]).groupBy('age').orderBy('age'),
+    db
+      .selectFrom('people')
+      .select((eb) => ['age', eb.fn.count('city').distinct().as('n')])
+      .groupBy('age')
+      .orderBy('age'),
   )
-  both('sum(distinct)', seedPeople, (db) => db.selectFrom('people').select((eb) => [eb.fn.sum('age').distinct().as('s'), eb.fn.avg('age').distinct().as('a')]))
+  both('sum(distinct)', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => [eb.fn.sum('age').distinct().as('s'), eb.fn.avg('age').distinct().as('a')]),
+  )
   both('aggregate filter where', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => [eb.fn.countAll().filterWhere('age', '>', 25).as('old'), eb.fn.sum('score').filterWhere('city', 'is', null).as('s')]),
+    db
+      .selectFrom('people')
+      .select((eb) => [
+        eb.fn.countAll().filterWhere('age', '>', 25).as('old'),
+        eb.fn.sum('score').filterWhere('city', 'is', null).as('s'),
+      ]),
   )
-  both('count via eb.fn by name', seedPeople, (db) => db.selectFrom('people').select((eb) => [eb.fn('count', ['city']).as('n'), eb.fn('max', ['age']).as('m')]))
+  both('count via eb.fn by name', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => [eb.fn('count', ['city']).as('n'), eb.fn('max', ['age']).as('m')]),
+  )
   both('group_concat in a group ordered by id', seedNums, (db) =>
-    db.selectFrom('nums').select((eb) => ['g', eb.fn('group_concat', ['id']).as('ids')]).where('g', 'is not', null).groupBy('g').orderBy('g'),
+    db
+      .selectFrom('nums')
+      .select((eb) => ['g', eb.fn('group_concat', ['id']).as('ids')])
+      .where('g', 'is not', null)
+      .groupBy('g')
+      .orderBy('g'),
   )
   both('case inside an aggregate', seedPeople, (db) =>
     db.selectFrom('people').select((eb) => [eb.fn.sum(eb.case().when('age', '>=', 30).then(1).else(0).end()).as('n')]),
   )
-  both('aggregate in where is an error', seedPeople, (db) => db.selectFrom('people').select('id').where((eb) => eb(eb.fn.countAll(), '>', 1)))
-  both('nested aggregate is an error', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn.sum(eb.fn.count('id')).as('x')))
+  both('aggregate in where is an error', seedPeople, (db) =>
+    db
+      .selectFrom('people')
+      .select('id')
+      .where((eb) => eb(eb.fn.countAll(), '>', 1)),
+  )
+  both('nested aggregate is an error', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => eb.fn.sum(eb.fn.count('id')).as('x')),
+  )
   both('selectNoFrom count', undefined, (db) => db.selectNoFrom((eb) => [eb.fn.countAll().as('n')]))
   both('distinct of one column', seedPeople, (db) => db.selectFrom('people').select('age').distinct())
-  both('distinct of two columns ordered', seedPeople, (db) => db.selectFrom('people').select(['age', 'city']).distinct().orderBy('age').orderBy('city'))
-  both('distinct over an expression', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn('lower', ['city']).as('c')).distinct().orderBy('c'))
-  both('distinct with limit', seedPeople, (db) => db.selectFrom('people').select('age').distinct().orderBy('age', 'desc').limit(3))
-  both('distinct keeps 1 and 1.0 as one row', async (db) => {
-    await db.schema.createTable('u').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'blob').execute()
-    await db.insertInto('u').values([{ id: 1, v: 1 }, { id: 2, v: 1.5 }, { id: 3, v: 'a' }, { id: 4, v: 'A' }, { id: 5, v: null }, { id: 6, v: null }]).execute()
-  }, (db) => db.selectFrom('u').select('v').distinct().orderBy('v'))
+  both('distinct of two columns ordered', seedPeople, (db) =>
+    db.selectFrom('people').select(['age', 'city']).distinct().orderBy('age').orderBy('city'),
+  )
+  both('distinct over an expression', seedPeople, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => eb.fn('lower', ['city']).as('c'))
+      .distinct()
+      .orderBy('c'),
+  )
+  both('distinct with limit', seedPeople, (db) =>
+    db.selectFrom('people').select('age').distinct().orderBy('age', 'desc').limit(3),
+  )
+  both(
+    'distinct keeps 1 and 1.0 as one row',
+    async (db) => {
+      await db.schema
+        .createTable('u')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'blob')
+        .execute()
+      await db
+        .insertInto('u')
+        .values([
+          { id: 1, v: 1 },
+          { id: 2, v: 1.5 },
+          { id: 3, v: 'a' },
+          { id: 4, v: 'A' },
+          { id: 5, v: null },
+          { id: 6, v: null },
+        ])
+        .execute()
+    },
+    (db) => db.selectFrom('u').select('v').distinct().orderBy('v'),
+  )
   both('count of a distinct subset with where on the key', seedPeople, (db) =>
-    db.selectFrom('people').where('id', '>', 2).where('id', '<=', 6).select((eb) => [eb.fn.count('age').distinct().as('n'), eb.fn.max('id').as('m')]),
+    db
+      .selectFrom('people')
+      .where('id', '>', 2)
+      .where('id', '<=', 6)
+      .select((eb) => [eb.fn.count('age').distinct().as('n'), eb.fn.max('id').as('m')]),
   )
 })
 
@@ -127,16 +311,58 @@ diffSuite('differential part 2: bare columns and group by aliases', () => {
     db.selectFrom('people').select((eb) => ['name', eb.fn.max('age').as('m')]),
   )
   both('a bare column beside min() per group comes from the min row', seedPeople, (db) =>
-    db.selectFrom('people').select((eb) => ['city', 'name', eb.fn.min('score').as('m')]).groupBy('city').orderBy('city'),
+    db
+      .selectFrom('people')
+      .select((eb) => ['city', 'name', eb.fn.min('score').as('m')])
+      .groupBy('city')
+      .orderBy('city'),
   )
-  both('min() over nulls only, with a bare column', async (db) => {
-    await db.schema.createTable('u').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'integer').addColumn('g', 'text').execute()
-    await db.insertInto('u').values([{ id: 1, v: null, g: 'a' }, { id: 2, v: null, g: 'a' }, { id: 3, v: 5, g: 'b' }, { id: 4, v: 5, g: 'b' }]).execute()
-  }, (db) => db.selectFrom('u').select((eb) => ['g', 'id', eb.fn.min('v').as('m')]).groupBy('g').orderBy('g'))
-  both('max() ties keep the first row', async (db) => {
-    await db.schema.createTable('u').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'integer').execute()
-    await db.insertInto('u').values([{ id: 1, v: 3 }, { id: 2, v: 7 }, { id: 3, v: 7 }, { id: 4, v: 1 }]).execute()
-  }, (db) => db.selectFrom('u').select((eb) => ['id', eb.fn.max('v').as('m')]))
+  both(
+    'min() over nulls only, with a bare column',
+    async (db) => {
+      await db.schema
+        .createTable('u')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'integer')
+        .addColumn('g', 'text')
+        .execute()
+      await db
+        .insertInto('u')
+        .values([
+          { id: 1, v: null, g: 'a' },
+          { id: 2, v: null, g: 'a' },
+          { id: 3, v: 5, g: 'b' },
+          { id: 4, v: 5, g: 'b' },
+        ])
+        .execute()
+    },
+    (db) =>
+      db
+        .selectFrom('u')
+        .select((eb) => ['g', 'id', eb.fn.min('v').as('m')])
+        .groupBy('g')
+        .orderBy('g'),
+  )
+  both(
+    'max() ties keep the first row',
+    async (db) => {
+      await db.schema
+        .createTable('u')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'integer')
+        .execute()
+      await db
+        .insertInto('u')
+        .values([
+          { id: 1, v: 3 },
+          { id: 2, v: 7 },
+          { id: 3, v: 7 },
+          { id: 4, v: 1 },
+        ])
+        .execute()
+    },
+    (db) => db.selectFrom('u').select((eb) => ['id', eb.fn.max('v').as('m')]),
+  )
   both('group by a result alias', seedPeople, (db) =>
     db
       .selectFrom('people')
@@ -156,23 +382,60 @@ diffSuite('differential part 2: bare columns and group by aliases', () => {
 
 diffSuite('differential part 2: sums of reals round as SQLite', () => {
   const tenths = async (db: import('../helpers/sides.js').Db): Promise<void> => {
-    await db.schema.createTable('f').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('x', 'real').addColumn('g', 'integer').execute()
+    await db.schema
+      .createTable('f')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('x', 'real')
+      .addColumn('g', 'integer')
+      .execute()
     const xs = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1e16, 1, -1e16, 0.7, 3.3, 2.2]
-    await db.insertInto('f').values(xs.map((x, i) => ({ id: i + 1, x, g: i % 3 }))).execute()
+    await db
+      .insertInto('f')
+      .values(xs.map((x, i) => ({ id: i + 1, x, g: i % 3 })))
+      .execute()
   }
   both('sum, total and avg of reals (Kahan-Babuska-Neumaier)', tenths, (db) =>
     db.selectFrom('f').select((eb) => [eb.fn.sum('x').as('s'), eb.fn('total', ['x']).as('t'), eb.fn.avg('x').as('a')]),
   )
   both('sums of reals per group', tenths, (db) =>
-    db.selectFrom('f').select((eb) => ['g', eb.fn.sum('x').as('s'), eb.fn.avg('x').as('a')]).groupBy('g').orderBy('g'),
+    db
+      .selectFrom('f')
+      .select((eb) => ['g', eb.fn.sum('x').as('s'), eb.fn.avg('x').as('a')])
+      .groupBy('g')
+      .orderBy('g'),
   )
-  both('sum of the first ten tenths', tenths, (db) => db.selectFrom('f').where('id', '<=', 10).select((eb) => eb.fn.sum('x').as('s')))
-  both('integer sum that overflows is an error, unless a real follows', async (db) => {
-    await db.schema.createTable('o').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'blob').execute()
-    await db.insertInto('o').values([{ id: 1, v: 9007199254740991 }, { id: 2, v: 9007199254740991 }]).execute()
-    await db.insertInto('o').values([{ id: 3, v: 2.5 }]).execute()
-  }, (db) => [
-    db.selectFrom('o').select((eb) => eb.fn.sum('v').as('s')),
-    db.selectFrom('o').where('id', '<', 3).select((eb) => [eb.fn.sum('v').as('s'), eb.fn('typeof', [eb.fn.sum('v')]).as('t')]),
-  ])
+  both('sum of the first ten tenths', tenths, (db) =>
+    db
+      .selectFrom('f')
+      .where('id', '<=', 10)
+      .select((eb) => eb.fn.sum('x').as('s')),
+  )
+  both(
+    'integer sum that overflows is an error, unless a real follows',
+    async (db) => {
+      await db.schema
+        .createTable('o')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'blob')
+        .execute()
+      await db
+        .insertInto('o')
+        .values([
+          { id: 1, v: 9007199254740991 },
+          { id: 2, v: 9007199254740991 },
+        ])
+        .execute()
+      await db
+        .insertInto('o')
+        .values([{ id: 3, v: 2.5 }])
+        .execute()
+    },
+    (db) => [
+      db.selectFrom('o').select((eb) => eb.fn.sum('v').as('s')),
+      db
+        .selectFrom('o')
+        .where('id', '<', 3)
+        .select((eb) => [eb.fn.sum('v').as('s'), eb.fn('typeof', [eb.fn.sum('v')]).as('t')]),
+    ],
+  )
 })

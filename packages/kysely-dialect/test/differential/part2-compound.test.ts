@@ -4,7 +4,12 @@ import type { Db } from '../helpers/sides.js'
 
 async function seedTwo(db: Db): Promise<void> {
   await seedPeople(db)
-  await db.schema.createTable('staff').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text').addColumn('age', 'integer').execute()
+  await db.schema
+    .createTable('staff')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text')
+    .addColumn('age', 'integer')
+    .execute()
   await db
     .insertInto('staff')
     .values([
@@ -18,7 +23,11 @@ async function seedTwo(db: Db): Promise<void> {
 
 diffSuite('differential part 2: with and set operations', () => {
   both('with: one common table', seedTwo, (db) =>
-    db.with('old', (qb) => qb.selectFrom('people').select(['id', 'name']).where('age', '>', 28)).selectFrom('old').selectAll().orderBy('id'),
+    db
+      .with('old', (qb) => qb.selectFrom('people').select(['id', 'name']).where('age', '>', 28))
+      .selectFrom('old')
+      .selectAll()
+      .orderBy('id'),
   )
   both('with: two, the second reading the first', seedTwo, (db) =>
     db
@@ -29,11 +38,21 @@ diffSuite('differential part 2: with and set operations', () => {
       .orderBy('name'),
   )
   both('with: column names', seedTwo, (db) =>
-    db.with('c(n, a)', (qb) => qb.selectFrom('people').select(['name', 'age']) as never).selectFrom('c').select(['c.n', 'c.a']).where('c.a', '<', 30).orderBy('c.n'),
+    db
+      .with('c(n, a)', (qb) => qb.selectFrom('people').select(['name', 'age']) as never)
+      .selectFrom('c')
+      .select(['c.n', 'c.a'])
+      .where('c.a', '<', 30)
+      .orderBy('c.n'),
   )
   both('with: joined to a table, aggregated', seedTwo, (db) =>
     db
-      .with('ages', (qb) => qb.selectFrom('staff').select((eb) => ['age', eb.fn.countAll().as('n')]).groupBy('age'))
+      .with('ages', (qb) =>
+        qb
+          .selectFrom('staff')
+          .select((eb) => ['age', eb.fn.countAll().as('n')])
+          .groupBy('age'),
+      )
       .selectFrom('people')
       .innerJoin('ages', 'ages.age', 'people.age')
       .select(['people.name', 'ages.n'])
@@ -47,15 +66,37 @@ diffSuite('differential part 2: with and set operations', () => {
       .where((eb) => eb('name', 'in', eb.selectFrom('s').select('s.name')))
       .orderBy('id'),
   )
-  both('union removes duplicates', seedTwo, (db) => db.selectFrom('people').select('age').union(db.selectFrom('staff').select('age')))
-  both('union all keeps them', seedTwo, (db) => db.selectFrom('people').select(['name', 'age']).unionAll(db.selectFrom('staff').select(['name', 'age'])))
-  both('intersect', seedTwo, (db) => db.selectFrom('people').select(['name', 'age']).intersect(db.selectFrom('staff').select(['name', 'age'])))
+  both('union removes duplicates', seedTwo, (db) =>
+    db.selectFrom('people').select('age').union(db.selectFrom('staff').select('age')),
+  )
+  both('union all keeps them', seedTwo, (db) =>
+    db
+      .selectFrom('people')
+      .select(['name', 'age'])
+      .unionAll(db.selectFrom('staff').select(['name', 'age'])),
+  )
+  both('intersect', seedTwo, (db) =>
+    db
+      .selectFrom('people')
+      .select(['name', 'age'])
+      .intersect(db.selectFrom('staff').select(['name', 'age'])),
+  )
   both('except', seedTwo, (db) => db.selectFrom('people').select('age').except(db.selectFrom('staff').select('age')))
   both('union then order by and limit over the whole', seedTwo, (db) =>
-    db.selectFrom('people').select(['name', 'age']).union(db.selectFrom('staff').select(['name', 'age'])).orderBy('age', 'desc').orderBy('name').limit(5),
+    db
+      .selectFrom('people')
+      .select(['name', 'age'])
+      .union(db.selectFrom('staff').select(['name', 'age']))
+      .orderBy('age', 'desc')
+      .orderBy('name')
+      .limit(5),
   )
   both('three-way chain: union all then except', seedTwo, (db) =>
-    db.selectFrom('people').select('age').unionAll(db.selectFrom('staff').select('age')).except(db.selectFrom('people').select('age').where('age', '>', 40)),
+    db
+      .selectFrom('people')
+      .select('age')
+      .unionAll(db.selectFrom('staff').select('age'))
+      .except(db.selectFrom('people').select('age').where('age', '>', 40)),
   )
   both('union of aggregates', seedTwo, (db) =>
     db
@@ -64,13 +105,29 @@ diffSuite('differential part 2: with and set operations', () => {
       .unionAll(db.selectFrom('staff').select((eb) => [eb.val('staff').as('src'), eb.fn.countAll().as('n')]))
       .orderBy('src'),
   )
-  both('union with different widths is an error', seedTwo, (db) => db.selectFrom('people').select(['name', 'age']).union(db.selectFrom('staff').select('name') as never))
+  both('union with different widths is an error', seedTwo, (db) =>
+    db
+      .selectFrom('people')
+      .select(['name', 'age'])
+      .union(db.selectFrom('staff').select('name') as never),
+  )
   both('union in a derived table', seedTwo, (db) =>
     db
       .selectFrom(db.selectFrom('people').select('name').union(db.selectFrom('staff').select('name')).as('u'))
       .select((eb) => eb.fn.countAll().as('n')),
   )
   both('in (union)', seedTwo, (db) =>
-    db.selectFrom('people').select('id').where('age', 'in', db.selectFrom('staff').select('age').union(db.selectFrom('people').select('age').where('id', '=', 8))).orderBy('id'),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where(
+        'age',
+        'in',
+        db
+          .selectFrom('staff')
+          .select('age')
+          .union(db.selectFrom('people').select('age').where('id', '=', 8)),
+      )
+      .orderBy('id'),
   )
 })

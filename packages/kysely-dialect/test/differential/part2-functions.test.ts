@@ -19,7 +19,8 @@ const OVER_PEOPLE: Record<string, Make> = {
   'substr(name, 4, -2)': (eb) => eb.fn('substr', ['name', eb.val(4), eb.val(-2)]),
   'substr(name, -10, 12)': (eb) => eb.fn('substr', ['name', eb.val(-10), eb.val(12)]),
   'substr(age, 1, 1) of an integer': (eb) => eb.fn('substr', ['age', eb.val(1), eb.val(1)]),
-  'trim of a padded concatenation': (eb) => eb.fn('trim', [eb(eb.val('  '), '||', eb(eb.ref('name'), '||', eb.val(' ')))]),
+  'trim of a padded concatenation': (eb) =>
+    eb.fn('trim', [eb(eb.val('  '), '||', eb(eb.ref('name'), '||', eb.val(' ')))]),
   'ltrim(name, chars)': (eb) => eb.fn('ltrim', ['name', eb.val('AaZ')]),
   'rtrim(name, chars)': (eb) => eb.fn('rtrim', ['name', eb.val('el')]),
   'replace(name, a, xy)': (eb) => eb.fn('replace', ['name', eb.val('a'), eb.val('xy')]),
@@ -44,13 +45,28 @@ const OVER_PEOPLE: Record<string, Make> = {
   'hex(name)': (eb) => eb.fn('hex', ['name']),
   'hex(score)': (eb) => eb.fn('hex', ['score']),
   'upper(substr(name, 1, 1)) || lower(substr(name, 2))': (eb) =>
-    eb(eb.fn('upper', [eb.fn('substr', ['name', eb.val(1), eb.val(1)])]), '||', eb.fn('lower', [eb.fn('substr', ['name', eb.val(2)])])),
+    eb(
+      eb.fn('upper', [eb.fn('substr', ['name', eb.val(1), eb.val(1)])]),
+      '||',
+      eb.fn('lower', [eb.fn('substr', ['name', eb.val(2)])]),
+    ),
   'case when age < 30 then young else old': (eb) => eb.case().when('age', '<', 30).then('young').else('old').end(),
   'case when without else gives null': (eb) => eb.case().when('age', '>', 40).then(eb.ref('name')).end(),
   'case with several whens': (eb) =>
-    eb.case().when('score', '<', 0).then(-1).when('score', '=', 0).then(0).when('score', 'is', null).then(99).else(1).end(),
-  'simple case on city': (eb) => (eb.case('city') as any).when('Paris').then('P').when('Berlin').then('B').else('?').end(),
-  'simple case on an integer column with text whens (affinity)': (eb) => eb.case('age').when(eb.val('25')).then('quarter').else('other').end(),
+    eb
+      .case()
+      .when('score', '<', 0)
+      .then(-1)
+      .when('score', '=', 0)
+      .then(0)
+      .when('score', 'is', null)
+      .then(99)
+      .else(1)
+      .end(),
+  'simple case on city': (eb) =>
+    (eb.case('city') as any).when('Paris').then('P').when('Berlin').then('B').else('?').end(),
+  'simple case on an integer column with text whens (affinity)': (eb) =>
+    eb.case('age').when(eb.val('25')).then('quarter').else('other').end(),
   'cast(score as integer)': (eb) => eb.cast('score', 'integer'),
   'cast(age as text)': (eb) => eb.cast('age', 'text'),
   'cast(age as real)': (eb) => eb.cast('age', 'real'),
@@ -83,10 +99,20 @@ const OVER_MIXED: Record<string, Make> = {
 
 diffSuite('differential part 2: scalar functions', () => {
   for (const [name, make] of Object.entries(OVER_PEOPLE)) {
-    both(name, seedPeople, (db, { sql }) => db.selectFrom('people').select((eb) => ['id', make(eb, sql).as('r')]).orderBy('id'))
+    both(name, seedPeople, (db, { sql }) =>
+      db
+        .selectFrom('people')
+        .select((eb) => ['id', make(eb, sql).as('r')])
+        .orderBy('id'),
+    )
   }
   for (const [name, make] of Object.entries(OVER_MIXED)) {
-    both(`kv: ${name}`, seedMixed, (db, { sql }) => db.selectFrom('kv').select((eb) => ['k', make(eb, sql).as('r')]).orderBy('k'))
+    both(`kv: ${name}`, seedMixed, (db, { sql }) =>
+      db
+        .selectFrom('kv')
+        .select((eb) => ['k', make(eb, sql).as('r')])
+        .orderBy('k'),
+    )
   }
 
   both('functions in where and order by', seedPeople, (db) =>
@@ -97,13 +123,22 @@ diffSuite('differential part 2: scalar functions', () => {
       .orderBy((eb) => eb.fn('lower', ['name']), 'desc'),
   )
   both('lower() in a where equality', seedPeople, (db) =>
-    db.selectFrom('people').select('id').where((eb) => eb(eb.fn('lower', ['city']), '=', 'paris')),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['city']), '=', 'paris')),
   )
   both('case in where', seedPeople, (db) =>
-    db.selectFrom('people').select('id').where((eb) => eb(eb.case().when('age', '>', 29).then(1).else(0).end(), '=', 1)),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where((eb) => eb(eb.case().when('age', '>', 29).then(1).else(0).end(), '=', 1)),
   )
   both('cast compared with a column', seedPeople, (db) =>
-    db.selectFrom('people').select('id').where((eb) => eb(eb.cast('score', 'integer'), '=', eb.ref('age'))),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where((eb) => eb(eb.cast('score', 'integer'), '=', eb.ref('age'))),
   )
   both('selectNoFrom: constants through functions', undefined, (db) =>
     db.selectNoFrom((eb) => [
@@ -150,15 +185,30 @@ diffSuite('differential part 2: scalar functions', () => {
   both('random() is an integer and differs between rows', seedPeople, (db) =>
     db.selectFrom('people').select((eb) => ['id', eb.fn('typeof', [eb.fn('random', [])]).as('t')]),
   )
-  both('random() ordering returns every row once', seedPeople, (db) =>
-    db.selectFrom('people').select('id').orderBy((eb) => eb.fn('random', [])),
+  both(
+    'random() ordering returns every row once',
+    seedPeople,
+    (db) =>
+      db
+        .selectFrom('people')
+        .select('id')
+        .orderBy((eb) => eb.fn('random', [])),
     { ordered: false },
   )
-  both('unknown function is an error', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn('no_such_fn', ['id']).as('x')))
-  both('wrong argument count is an error', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn('substr', ['name']).as('x')))
-  both('coalesce with one argument is an error', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn('coalesce', ['name']).as('x')))
+  both('unknown function is an error', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => eb.fn('no_such_fn', ['id']).as('x')),
+  )
+  both('wrong argument count is an error', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => eb.fn('substr', ['name']).as('x')),
+  )
+  both('coalesce with one argument is an error', seedPeople, (db) =>
+    db.selectFrom('people').select((eb) => eb.fn('coalesce', ['name']).as('x')),
+  )
   both('update set through a function', seedPeople, (db) => [
-    db.updateTable('people').set((eb) => ({ name: eb.fn('upper', ['name']), city: eb.fn.coalesce('city', eb.val('none')) })).where('id', '<', 5),
+    db
+      .updateTable('people')
+      .set((eb) => ({ name: eb.fn('upper', ['name']), city: eb.fn.coalesce('city', eb.val('none')) }))
+      .where('id', '<', 5),
     db.selectFrom('people').selectAll().orderBy('id'),
   ])
 })

@@ -14,7 +14,10 @@ async function seedArchive(db: Db): Promise<void> {
 
 diffSuite('differential part 2: insert ... select', () => {
   both('insert the rows a select gives', seedArchive, (db) => [
-    db.insertInto('archive').columns(['id', 'name']).expression(db.selectFrom('people').select(['id', 'name']).where('age', '>', 28)),
+    db
+      .insertInto('archive')
+      .columns(['id', 'name'])
+      .expression(db.selectFrom('people').select(['id', 'name']).where('age', '>', 28)),
     db.selectFrom('archive').selectAll().orderBy('id'),
   ])
   both('insert ... select with expressions and a join', seedArchive, (db) => [
@@ -25,38 +28,74 @@ diffSuite('differential part 2: insert ... select', () => {
         db
           .selectFrom('people as a')
           .innerJoin('people as b', 'b.id', 'a.id')
-          .select((eb) => [eb('a.id', '+', 100).as('id'), eb.fn('upper', ['a.name']).as('name'), eb.fn.coalesce('b.city', eb.val('?')).as('note')]),
+          .select((eb) => [
+            eb('a.id', '+', 100).as('id'),
+            eb.fn('upper', ['a.name']).as('name'),
+            eb.fn.coalesce('b.city', eb.val('?')).as('note'),
+          ]),
       ),
     db.selectFrom('archive').selectAll().orderBy('id'),
   ])
   both('insert ... select of aggregates', seedArchive, (db) => [
-    db.insertInto('archive').columns(['name', 'note']).expression(db.selectFrom('people').select((eb) => [eb.fn.max('name').as('n'), eb.fn('typeof', [eb.fn.countAll()]).as('t')])),
+    db
+      .insertInto('archive')
+      .columns(['name', 'note'])
+      .expression(
+        db
+          .selectFrom('people')
+          .select((eb) => [eb.fn.max('name').as('n'), eb.fn('typeof', [eb.fn.countAll()]).as('t')]),
+      ),
     db.selectFrom('archive').selectAll(),
   ])
   both('insert ... select from its own table reads the old rows only', seedArchive, (db) => [
-    db.insertInto('archive').columns(['id', 'name']).expression(db.selectFrom('people').select(['id', 'name'])),
-    db.insertInto('archive').columns(['id', 'name']).expression(db.selectFrom('archive').select((eb) => [eb('id', '+', 10).as('id'), 'name'])),
+    db
+      .insertInto('archive')
+      .columns(['id', 'name'])
+      .expression(db.selectFrom('people').select(['id', 'name'])),
+    db
+      .insertInto('archive')
+      .columns(['id', 'name'])
+      .expression(db.selectFrom('archive').select((eb) => [eb('id', '+', 10).as('id'), 'name'])),
     db.selectFrom('archive').select(['id', 'name']).orderBy('id'),
   ])
   both('insert ... select violating the key changes nothing', seedArchive, (db) => [
-    db.insertInto('archive').columns(['id', 'name']).expression(db.selectFrom('people').select(['age', 'name'])),
+    db
+      .insertInto('archive')
+      .columns(['id', 'name'])
+      .expression(db.selectFrom('people').select(['age', 'name'])),
     db.selectFrom('archive').selectAll(),
   ])
   both('insert ... select violating not null changes nothing', seedArchive, (db) => [
-    db.insertInto('archive').columns(['id', 'name']).expression(db.selectFrom('people').select(['id', 'city'])),
+    db
+      .insertInto('archive')
+      .columns(['id', 'name'])
+      .expression(db.selectFrom('people').select(['id', 'city'])),
     db.selectFrom('archive').selectAll(),
   ])
   both('insert ... select with returning', seedArchive, (db) =>
-    db.insertInto('archive').columns(['id', 'name']).expression(db.selectFrom('people').select(['id', 'name']).where('id', '<', 3)).returning(['id', 'note']),
+    db
+      .insertInto('archive')
+      .columns(['id', 'name'])
+      .expression(db.selectFrom('people').select(['id', 'name']).where('id', '<', 3))
+      .returning(['id', 'note']),
   )
   both('insert ... select with union', seedArchive, (db) => [
     db
       .insertInto('archive')
       .columns(['id', 'name'])
-      .expression(db.selectFrom('people').select(['id', 'name']).where('id', '=', 1).unionAll(db.selectFrom('people').select(['score', 'city']).where('id', '=', 2) as never)),
+      .expression(
+        db
+          .selectFrom('people')
+          .select(['id', 'name'])
+          .where('id', '=', 1)
+          .unionAll(db.selectFrom('people').select(['score', 'city']).where('id', '=', 2) as never),
+      ),
     db.selectFrom('archive').selectAll().orderBy('id'),
   ])
   both('insert ... select with the wrong width is an error', seedArchive, (db) =>
-    db.insertInto('archive').columns(['id', 'name']).expression(db.selectFrom('people').select(['id']) as never),
+    db
+      .insertInto('archive')
+      .columns(['id', 'name'])
+      .expression(db.selectFrom('people').select(['id']) as never),
   )
 })

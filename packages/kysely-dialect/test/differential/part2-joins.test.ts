@@ -61,19 +61,41 @@ async function seedZoo(db: Db): Promise<void> {
 
 diffSuite('differential part 2: joins', () => {
   both('inner join on the primary key (lookup)', seedZoo, (db) =>
-    db.selectFrom('pets').innerJoin('people', 'people.id', 'pets.owner').select(['pets.name as pet', 'people.name as owner']).orderBy('pets.id'),
+    db
+      .selectFrom('pets')
+      .innerJoin('people', 'people.id', 'pets.owner')
+      .select(['pets.name as pet', 'people.name as owner'])
+      .orderBy('pets.id'),
   )
   both('inner join written the other way round (hash)', seedZoo, (db) =>
-    db.selectFrom('people').innerJoin('pets', 'pets.owner', 'people.id').select(['people.id', 'pets.name']).orderBy('pets.name'),
+    db
+      .selectFrom('people')
+      .innerJoin('pets', 'pets.owner', 'people.id')
+      .select(['people.id', 'pets.name'])
+      .orderBy('pets.name'),
   )
   both('left join keeps unmatched rows with nulls', seedZoo, (db) =>
-    db.selectFrom('people').leftJoin('pets', 'pets.owner', 'people.id').select(['people.name', 'pets.name as pet']).orderBy('people.id').orderBy('pets.id'),
+    db
+      .selectFrom('people')
+      .leftJoin('pets', 'pets.owner', 'people.id')
+      .select(['people.name', 'pets.name as pet'])
+      .orderBy('people.id')
+      .orderBy('pets.id'),
   )
   both('left join through the key (lookup) with a missing owner', seedZoo, (db) =>
-    db.selectFrom('pets').leftJoin('people', 'people.id', 'pets.owner').select(['pets.id', 'people.name']).orderBy('pets.id'),
+    db
+      .selectFrom('pets')
+      .leftJoin('people', 'people.id', 'pets.owner')
+      .select(['pets.id', 'people.name'])
+      .orderBy('pets.id'),
   )
   both('aliases on both tables', seedZoo, (db) =>
-    db.selectFrom('pets as p').innerJoin('people as o', 'o.id', 'p.owner').select(['p.name', 'o.city']).where('o.city', 'is not', null).orderBy('p.name'),
+    db
+      .selectFrom('pets as p')
+      .innerJoin('people as o', 'o.id', 'p.owner')
+      .select(['p.name', 'o.city'])
+      .where('o.city', 'is not', null)
+      .orderBy('p.name'),
   )
   both('self join through aliases', seedZoo, (db) =>
     db
@@ -86,27 +108,50 @@ diffSuite('differential part 2: joins', () => {
   both('on with and/or', seedZoo, (db) =>
     db
       .selectFrom('people')
-      .innerJoin('pets', (j) => j.onRef('pets.owner', '=', 'people.id').on((eb) => eb.or([eb('pets.kind', '=', 'dog'), eb('people.age', '<', 26)])))
+      .innerJoin('pets', (j) =>
+        j
+          .onRef('pets.owner', '=', 'people.id')
+          .on((eb) => eb.or([eb('pets.kind', '=', 'dog'), eb('people.age', '<', 26)])),
+      )
       .select(['people.name', 'pets.name as pet'])
       .orderBy('pets.id'),
   )
   both('on with only an or (nested loop)', seedZoo, (db) =>
     db
       .selectFrom('people')
-      .innerJoin('pets', (j) => j.on((eb) => eb.or([eb('pets.owner', '=', eb.ref('people.id')), eb('pets.name', '=', eb.ref('people.name'))])))
+      .innerJoin('pets', (j) =>
+        j.on((eb) => eb.or([eb('pets.owner', '=', eb.ref('people.id')), eb('pets.name', '=', eb.ref('people.name'))])),
+      )
       .select(['people.id', 'pets.id as pid'])
       .orderBy('people.id')
       .orderBy('pets.id'),
   )
   both('join on an inequality (nested loop)', seedZoo, (db) =>
-    db.selectFrom('people').innerJoin('pets', (j) => j.onRef('pets.owner', '>', 'people.age')).select(['people.id', 'pets.id as pid']).orderBy('people.id').orderBy('pets.id'),
+    db
+      .selectFrom('people')
+      .innerJoin('pets', (j) => j.onRef('pets.owner', '>', 'people.age'))
+      .select(['people.id', 'pets.id as pid'])
+      .orderBy('people.id')
+      .orderBy('pets.id'),
   )
   both('onTrue is a cross join', seedZoo, (db) =>
-    db.selectFrom('people').innerJoin('pets', (j) => j.onTrue()).select(['people.id', 'pets.id as pid']).where('people.id', '<', 3).orderBy('people.id').orderBy('pets.id'),
+    db
+      .selectFrom('people')
+      .innerJoin('pets', (j) => j.onTrue())
+      .select(['people.id', 'pets.id as pid'])
+      .where('people.id', '<', 3)
+      .orderBy('people.id')
+      .orderBy('pets.id'),
   )
-  both('cross join', seedZoo, (db) => db.selectFrom('pets').crossJoin('tags').select(['pets.id', 'tags.label']).where('pets.kind', '=', 'fish'))
+  both('cross join', seedZoo, (db) =>
+    db.selectFrom('pets').crossJoin('tags').select(['pets.id', 'tags.label']).where('pets.kind', '=', 'fish'),
+  )
   both('several tables in from', seedZoo, (db) =>
-    db.selectFrom(['people', 'pets']).select(['people.name', 'pets.name as pet']).whereRef('people.id', '=', 'pets.owner').orderBy('pets.id'),
+    db
+      .selectFrom(['people', 'pets'])
+      .select(['people.name', 'pets.name as pet'])
+      .whereRef('people.id', '=', 'pets.owner')
+      .orderBy('pets.id'),
   )
   both('three tables: pets, owners, visits on a composite key prefix', seedZoo, (db) =>
     db
@@ -134,34 +179,95 @@ diffSuite('differential part 2: joins', () => {
       .select(['v1.pet', 'v2.day', 'v2.cost']),
   )
   both('join integer to text by affinity (tags.person is text)', seedZoo, (db) =>
-    db.selectFrom('tags').innerJoin('people', 'people.id', 'tags.person').select(['tags.label', 'people.name']).orderBy('tags.label').orderBy('people.id'),
+    db
+      .selectFrom('tags')
+      .innerJoin('people', 'people.id', 'tags.person')
+      .select(['tags.label', 'people.name'])
+      .orderBy('tags.label')
+      .orderBy('people.id'),
   )
   both('join text to integer the other way (hash on text column)', seedZoo, (db) =>
-    db.selectFrom('people').innerJoin('tags', 'tags.person', 'people.id').select(['tags.label', 'people.name']).orderBy('tags.label').orderBy('people.id'),
+    db
+      .selectFrom('people')
+      .innerJoin('tags', 'tags.person', 'people.id')
+      .select(['tags.label', 'people.name'])
+      .orderBy('tags.label')
+      .orderBy('people.id'),
   )
-  both('join on a text primary key from an integer column compares numerically (no key lookup)', async (db) => {
-    await seedZoo(db)
-    await db.schema.createTable('codes').addColumn('code', 'text', (c) => c.primaryKey()).addColumn('label', 'text').execute()
-    await db.insertInto('codes').values([{ code: '1', label: 'one' }, { code: '05', label: 'five' }, { code: '2.0', label: 'two' }, { code: 'x', label: 'x' }]).execute()
-  }, (db) => [
-    db.selectFrom('people').innerJoin('codes', 'codes.code', 'people.id').select(['people.id', 'codes.label']).orderBy('people.id'),
-    db.selectFrom('people').leftJoin('codes', 'codes.code', 'people.id').select(['people.id', 'codes.label']).orderBy('people.id'),
-    db.selectFrom('people').innerJoin('codes', (j) => j.on('codes.code', '=', (eb) => eb.cast('people.id', 'text'))).select(['people.id', 'codes.label']).orderBy('people.id'),
-  ])
+  both(
+    'join on a text primary key from an integer column compares numerically (no key lookup)',
+    async (db) => {
+      await seedZoo(db)
+      await db.schema
+        .createTable('codes')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('label', 'text')
+        .execute()
+      await db
+        .insertInto('codes')
+        .values([
+          { code: '1', label: 'one' },
+          { code: '05', label: 'five' },
+          { code: '2.0', label: 'two' },
+          { code: 'x', label: 'x' },
+        ])
+        .execute()
+    },
+    (db) => [
+      db
+        .selectFrom('people')
+        .innerJoin('codes', 'codes.code', 'people.id')
+        .select(['people.id', 'codes.label'])
+        .orderBy('people.id'),
+      db
+        .selectFrom('people')
+        .leftJoin('codes', 'codes.code', 'people.id')
+        .select(['people.id', 'codes.label'])
+        .orderBy('people.id'),
+      db
+        .selectFrom('people')
+        .innerJoin('codes', (j) => j.on('codes.code', '=', (eb) => eb.cast('people.id', 'text')))
+        .select(['people.id', 'codes.label'])
+        .orderBy('people.id'),
+    ],
+  )
   both('left join to a table without primary key', seedZoo, (db) =>
-    db.selectFrom('people').leftJoin('tags', 'tags.person', 'people.id').select(['people.id', 'tags.label']).orderBy('people.id').orderBy('tags.label'),
+    db
+      .selectFrom('people')
+      .leftJoin('tags', 'tags.person', 'people.id')
+      .select(['people.id', 'tags.label'])
+      .orderBy('people.id')
+      .orderBy('tags.label'),
   )
   both('join key compared with an expression', seedZoo, (db) =>
-    db.selectFrom('pets').innerJoin('people', (j) => j.on((eb) => eb('people.id', '=', eb('pets.id', '-', 9)))).select(['pets.id', 'people.name']).orderBy('pets.id'),
+    db
+      .selectFrom('pets')
+      .innerJoin('people', (j) => j.on((eb) => eb('people.id', '=', eb('pets.id', '-', 9))))
+      .select(['pets.id', 'people.name'])
+      .orderBy('pets.id'),
   )
   both('join with a constant key', seedZoo, (db) =>
-    db.selectFrom('pets').innerJoin('people', (j) => j.on('people.id', '=', 5)).select(['pets.id', 'people.name']).orderBy('pets.id'),
+    db
+      .selectFrom('pets')
+      .innerJoin('people', (j) => j.on('people.id', '=', 5))
+      .select(['pets.id', 'people.name'])
+      .orderBy('pets.id'),
   )
-  both('selectAll of one joined table', seedZoo, (db) => db.selectFrom('pets').innerJoin('people', 'people.id', 'pets.owner').selectAll('pets').orderBy('pets.id'))
+  both('selectAll of one joined table', seedZoo, (db) =>
+    db.selectFrom('pets').innerJoin('people', 'people.id', 'pets.owner').selectAll('pets').orderBy('pets.id'),
+  )
   both('selectAll of both tables in order', seedZoo, (db) =>
-    db.selectFrom('visits').innerJoin('pets', 'pets.id', 'visits.pet').selectAll('pets').selectAll('visits').orderBy('visits.day').orderBy('pets.id'),
+    db
+      .selectFrom('visits')
+      .innerJoin('pets', 'pets.id', 'visits.pet')
+      .selectAll('pets')
+      .selectAll('visits')
+      .orderBy('visits.day')
+      .orderBy('pets.id'),
   )
-  both('selectAll of an aliased table', seedZoo, (db) => db.selectFrom('pets as p').innerJoin('people as o', 'o.id', 'p.owner').selectAll('o').orderBy('p.id'))
+  both('selectAll of an aliased table', seedZoo, (db) =>
+    db.selectFrom('pets as p').innerJoin('people as o', 'o.id', 'p.owner').selectAll('o').orderBy('p.id'),
+  )
   both('where on both sides', seedZoo, (db) =>
     db
       .selectFrom('people')
@@ -171,10 +277,20 @@ diffSuite('differential part 2: joins', () => {
       .where('pets.kind', '=', 'dog'),
   )
   both('where is null finds unmatched rows of a left join', seedZoo, (db) =>
-    db.selectFrom('people').leftJoin('pets', 'pets.owner', 'people.id').select('people.id').where('pets.id', 'is', null).orderBy('people.id'),
+    db
+      .selectFrom('people')
+      .leftJoin('pets', 'pets.owner', 'people.id')
+      .select('people.id')
+      .where('pets.id', 'is', null)
+      .orderBy('people.id'),
   )
   both('where on the outer key with a join', seedZoo, (db) =>
-    db.selectFrom('people').innerJoin('pets', 'pets.owner', 'people.id').select(['people.id', 'pets.id as pid']).where('people.id', 'in', [1, 5]).orderBy('pets.id'),
+    db
+      .selectFrom('people')
+      .innerJoin('pets', 'pets.owner', 'people.id')
+      .select(['people.id', 'pets.id as pid'])
+      .where('people.id', 'in', [1, 5])
+      .orderBy('pets.id'),
   )
   both('join with group by and count', seedZoo, (db) =>
     db
@@ -194,28 +310,69 @@ diffSuite('differential part 2: joins', () => {
       .orderBy('pets.kind'),
   )
   both('join, order by and limit', seedZoo, (db) =>
-    db.selectFrom('pets').innerJoin('people', 'people.id', 'pets.owner').select(['pets.id', 'people.age']).orderBy('people.age', 'desc').orderBy('pets.id').limit(3),
+    db
+      .selectFrom('pets')
+      .innerJoin('people', 'people.id', 'pets.owner')
+      .select(['pets.id', 'people.age'])
+      .orderBy('people.age', 'desc')
+      .orderBy('pets.id')
+      .limit(3),
   )
   both('distinct over a join', seedZoo, (db) =>
-    db.selectFrom('people').innerJoin('pets', 'pets.owner', 'people.id').select('people.city').distinct().orderBy('people.city'),
+    db
+      .selectFrom('people')
+      .innerJoin('pets', 'pets.owner', 'people.id')
+      .select('people.city')
+      .distinct()
+      .orderBy('people.city'),
   )
   both('right join', seedZoo, (db) =>
-    db.selectFrom('pets').rightJoin('people', 'people.id', 'pets.owner').select(['people.id', 'pets.name']).orderBy('people.id').orderBy('pets.id'),
+    db
+      .selectFrom('pets')
+      .rightJoin('people', 'people.id', 'pets.owner')
+      .select(['people.id', 'pets.name'])
+      .orderBy('people.id')
+      .orderBy('pets.id'),
   )
   both('full join', seedZoo, (db) =>
-    db.selectFrom('pets').fullJoin('people', 'people.id', 'pets.owner').select(['people.id', 'pets.id as pid']).orderBy('people.id').orderBy('pets.id'),
+    db
+      .selectFrom('pets')
+      .fullJoin('people', 'people.id', 'pets.owner')
+      .select(['people.id', 'pets.id as pid'])
+      .orderBy('people.id')
+      .orderBy('pets.id'),
   )
   both('full join with nothing in common', seedZoo, (db) =>
-    db.selectFrom('visits').fullJoin('tags', (j) => j.onRef('tags.label', '=', 'visits.day')).select(['visits.pet', 'tags.label']),
+    db
+      .selectFrom('visits')
+      .fullJoin('tags', (j) => j.onRef('tags.label', '=', 'visits.day'))
+      .select(['visits.pet', 'tags.label']),
   )
-  both('ambiguous column is an error', seedZoo, (db) => db.selectFrom('people').innerJoin('pets', 'pets.owner', 'people.id').select('name'))
-  both('unknown table alias is an error', seedZoo, (db) => db.selectFrom('people').innerJoin('pets', 'pets.owner', 'people.id').select('x.name'))
-  both('join to a missing table is an error', seedZoo, (db) => db.selectFrom('people').innerJoin('nope', 'nope.id', 'people.id').selectAll())
-  both('join an empty table', async (db) => {
-    await seedZoo(db)
-    await db.schema.createTable('empty').addColumn('id', 'integer', (c) => c.primaryKey()).execute()
-  }, (db) => [
-    db.selectFrom('people').innerJoin('empty', 'empty.id', 'people.id').selectAll(),
-    db.selectFrom('people').leftJoin('empty', 'empty.id', 'people.id').select(['people.id', 'empty.id as e']).orderBy('people.id'),
-  ])
+  both('ambiguous column is an error', seedZoo, (db) =>
+    db.selectFrom('people').innerJoin('pets', 'pets.owner', 'people.id').select('name'),
+  )
+  both('unknown table alias is an error', seedZoo, (db) =>
+    db.selectFrom('people').innerJoin('pets', 'pets.owner', 'people.id').select('x.name'),
+  )
+  both('join to a missing table is an error', seedZoo, (db) =>
+    db.selectFrom('people').innerJoin('nope', 'nope.id', 'people.id').selectAll(),
+  )
+  both(
+    'join an empty table',
+    async (db) => {
+      await seedZoo(db)
+      await db.schema
+        .createTable('empty')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute()
+    },
+    (db) => [
+      db.selectFrom('people').innerJoin('empty', 'empty.id', 'people.id').selectAll(),
+      db
+        .selectFrom('people')
+        .leftJoin('empty', 'empty.id', 'people.id')
+        .select(['people.id', 'empty.id as e'])
+        .orderBy('people.id'),
+    ],
+  )
 })

@@ -9,50 +9,105 @@ async function seedUsers(db: Db): Promise<void> {
     .addColumn('email', 'text', (c) => c.unique())
     .addColumn('name', 'text', (c) => c.notNull())
     .execute()
-  await db.insertInto('users').values([{ id: 1, email: 'a@x', name: 'A' }, { id: 2, email: 'b@x', name: 'B' }]).execute()
-  await db.schema.createTable('pairs').addColumn('a', 'text').addColumn('b', 'integer').addColumn('v', 'text').addPrimaryKeyConstraint('pairs_pk', ['a', 'b']).execute()
-  await db.insertInto('pairs').values([{ a: 'x', b: 1, v: 'old' }]).execute()
+  await db
+    .insertInto('users')
+    .values([
+      { id: 1, email: 'a@x', name: 'A' },
+      { id: 2, email: 'b@x', name: 'B' },
+    ])
+    .execute()
+  await db.schema
+    .createTable('pairs')
+    .addColumn('a', 'text')
+    .addColumn('b', 'integer')
+    .addColumn('v', 'text')
+    .addPrimaryKeyConstraint('pairs_pk', ['a', 'b'])
+    .execute()
+  await db
+    .insertInto('pairs')
+    .values([{ a: 'x', b: 1, v: 'old' }])
+    .execute()
 }
 
 diffSuite('differential part 2: onConflict doNothing and orIgnore', () => {
   both('doNothing on the primary key skips the conflicting row only', seedUsers, (db) => [
-    db.insertInto('users').values([{ id: 2, email: 'c@x', name: 'C' }, { id: 3, email: 'd@x', name: 'D' }]).onConflict((oc) => oc.column('id').doNothing()),
+    db
+      .insertInto('users')
+      .values([
+        { id: 2, email: 'c@x', name: 'C' },
+        { id: 3, email: 'd@x', name: 'D' },
+      ])
+      .onConflict((oc) => oc.column('id').doNothing()),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doNothing on a unique column', seedUsers, (db) => [
-    db.insertInto('users').values({ id: 5, email: 'a@x', name: 'E' }).onConflict((oc) => oc.column('email').doNothing()),
+    db
+      .insertInto('users')
+      .values({ id: 5, email: 'a@x', name: 'E' })
+      .onConflict((oc) => oc.column('email').doNothing()),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doNothing on one target fails on a conflict elsewhere', seedUsers, (db) => [
-    db.insertInto('users').values({ id: 1, email: 'new@x', name: 'E' }).onConflict((oc) => oc.column('email').doNothing()),
+    db
+      .insertInto('users')
+      .values({ id: 1, email: 'new@x', name: 'E' })
+      .onConflict((oc) => oc.column('email').doNothing()),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doNothing without a target skips any uniqueness conflict', seedUsers, (db) => [
     db
       .insertInto('users')
-      .values([{ id: 1, email: 'z@x', name: 'Z' }, { id: 9, email: 'b@x', name: 'Y' }, { id: 10, email: 'q@x', name: 'Q' }])
+      .values([
+        { id: 1, email: 'z@x', name: 'Z' },
+        { id: 9, email: 'b@x', name: 'Y' },
+        { id: 10, email: 'q@x', name: 'Q' },
+      ])
       .onConflict((oc) => oc.doNothing()),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doNothing still fails on not null', seedUsers, (db) => [
-    db.insertInto('users').values({ id: 7, email: 'n@x', name: null }).onConflict((oc) => oc.doNothing()),
+    db
+      .insertInto('users')
+      .values({ id: 7, email: 'n@x', name: null })
+      .onConflict((oc) => oc.doNothing()),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doNothing with returning returns the inserted rows only', seedUsers, (db) =>
-    db.insertInto('users').values([{ id: 2, email: 'c@x', name: 'C' }, { id: 4, email: 'e@x', name: 'E' }]).onConflict((oc) => oc.column('id').doNothing()).returning(['id', 'name']),
+    db
+      .insertInto('users')
+      .values([
+        { id: 2, email: 'c@x', name: 'C' },
+        { id: 4, email: 'e@x', name: 'E' },
+      ])
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning(['id', 'name']),
   )
   both('doNothing on a composite primary key', seedUsers, (db) => [
-    db.insertInto('pairs').values([{ a: 'x', b: 1, v: 'new' }, { a: 'x', b: 2, v: 'two' }]).onConflict((oc) => oc.columns(['a', 'b']).doNothing()),
+    db
+      .insertInto('pairs')
+      .values([
+        { a: 'x', b: 1, v: 'new' },
+        { a: 'x', b: 2, v: 'two' },
+      ])
+      .onConflict((oc) => oc.columns(['a', 'b']).doNothing()),
     db.selectFrom('pairs').selectAll().orderBy('a').orderBy('b'),
   ])
   both('doNothing with a target that is no key is an error', seedUsers, (db) =>
-    db.insertInto('users').values({ id: 8, email: 'h@x', name: 'H' }).onConflict((oc) => oc.column('name').doNothing()),
+    db
+      .insertInto('users')
+      .values({ id: 8, email: 'h@x', name: 'H' })
+      .onConflict((oc) => oc.column('name').doNothing()),
   )
   both('orIgnore skips uniqueness and not-null failures', seedUsers, (db) => [
     db
       .insertInto('users')
       .orIgnore()
-      .values([{ id: 1, email: 'z@x', name: 'Z' }, { id: 11, email: 'm@x', name: null }, { id: 12, email: 'a@x', name: 'dup' }, { id: 13, email: 'k@x', name: 'K' }]),
+      .values([
+        { id: 1, email: 'z@x', name: 'Z' },
+        { id: 11, email: 'm@x', name: null },
+        { id: 12, email: 'a@x', name: 'dup' },
+        { id: 13, email: 'k@x', name: 'K' },
+      ]),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('orIgnore of a single conflicting row changes nothing', seedUsers, (db) => [
@@ -60,7 +115,13 @@ diffSuite('differential part 2: onConflict doNothing and orIgnore', () => {
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('orIgnore with insert ... select', seedUsers, (db) => [
-    db.insertInto('users').orIgnore().columns(['id', 'email', 'name']).expression(db.selectFrom('users').select((eb) => [eb('id', '+', 1).as('id'), eb('email', '||', '!').as('email'), 'name'])),
+    db
+      .insertInto('users')
+      .orIgnore()
+      .columns(['id', 'email', 'name'])
+      .expression(
+        db.selectFrom('users').select((eb) => [eb('id', '+', 1).as('id'), eb('email', '||', '!').as('email'), 'name']),
+      ),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
 })
@@ -69,45 +130,91 @@ diffSuite('differential part 2: onConflict doUpdateSet', () => {
   both('doUpdateSet on the primary key with excluded', seedUsers, (db) => [
     db
       .insertInto('users')
-      .values([{ id: 2, email: 'b2@x', name: 'B2' }, { id: 3, email: 'c@x', name: 'C' }])
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), email: eb('users.email', '||', eb.ref('excluded.email')) }))),
+      .values([
+        { id: 2, email: 'b2@x', name: 'B2' },
+        { id: 3, email: 'c@x', name: 'C' },
+      ])
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          email: eb('users.email', '||', eb.ref('excluded.email')),
+        })),
+      ),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doUpdateSet on a unique column', seedUsers, (db) => [
-    db.insertInto('users').values({ id: 9, email: 'a@x', name: 'again' }).onConflict((oc) => oc.column('email').doUpdateSet({ name: 'updated' })),
+    db
+      .insertInto('users')
+      .values({ id: 9, email: 'a@x', name: 'again' })
+      .onConflict((oc) => oc.column('email').doUpdateSet({ name: 'updated' })),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doUpdateSet with a where that holds and one that does not', seedUsers, (db) => [
     db
       .insertInto('users')
-      .values([{ id: 1, email: 'a@x', name: 'A1' }, { id: 2, email: 'b@x', name: 'B1' }])
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') })).where('users.name', '=', 'A')),
+      .values([
+        { id: 1, email: 'a@x', name: 'A1' },
+        { id: 2, email: 'b@x', name: 'B1' },
+      ])
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({ name: eb.ref('excluded.name') }))
+          .where('users.name', '=', 'A'),
+      ),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doUpdateSet with returning', seedUsers, (db) =>
-    db.insertInto('users').values({ id: 2, email: 'q@x', name: 'Q' }).onConflict((oc) => oc.column('id').doUpdateSet({ name: 'set' })).returning(['id', 'name', 'email']),
+    db
+      .insertInto('users')
+      .values({ id: 2, email: 'q@x', name: 'Q' })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: 'set' }))
+      .returning(['id', 'name', 'email']),
   )
   both('doUpdateSet on a composite key', seedUsers, (db) => [
-    db.insertInto('pairs').values([{ a: 'x', b: 1, v: 'new' }, { a: 'y', b: 1, v: 'y' }]).onConflict((oc) => oc.columns(['a', 'b']).doUpdateSet((eb) => ({ v: eb('pairs.v', '||', eb.ref('excluded.v')) }))),
+    db
+      .insertInto('pairs')
+      .values([
+        { a: 'x', b: 1, v: 'new' },
+        { a: 'y', b: 1, v: 'y' },
+      ])
+      .onConflict((oc) =>
+        oc.columns(['a', 'b']).doUpdateSet((eb) => ({ v: eb('pairs.v', '||', eb.ref('excluded.v')) })),
+      ),
     db.selectFrom('pairs').selectAll().orderBy('a').orderBy('b'),
   ])
   both('doUpdateSet that breaks another unique constraint fails and changes nothing', seedUsers, (db) => [
-    db.insertInto('users').values({ id: 1, email: 'zz@x', name: 'Z' }).onConflict((oc) => oc.column('id').doUpdateSet({ email: 'b@x' })),
+    db
+      .insertInto('users')
+      .values({ id: 1, email: 'zz@x', name: 'Z' })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ email: 'b@x' })),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doUpdateSet with text for the integer key (affinity)', seedUsers, (db) => [
-    db.insertInto('users').values({ id: '2' as never, email: 'r@x', name: 'R' }).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') }))),
+    db
+      .insertInto('users')
+      .values({ id: '2' as never, email: 'r@x', name: 'R' })
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') }))),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('doUpdateSet with unqualified names reads the target row', seedUsers, (db) => [
-    db.insertInto('users').values({ id: 1, email: 'n@x', name: 'N' }).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb('name', '||', eb.ref('excluded.name')) }))),
+    db
+      .insertInto('users')
+      .values({ id: 1, email: 'n@x', name: 'N' })
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb('name', '||', eb.ref('excluded.name')) }))),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
 })
 
 diffSuite('differential part 2: orReplace and replaceInto', () => {
   both('orReplace replaces the row with the same key', seedUsers, (db) => [
-    db.insertInto('users').orReplace().values([{ id: 2, email: 'b2@x', name: 'B2' }, { id: 3, email: 'c@x', name: 'C' }]),
+    db
+      .insertInto('users')
+      .orReplace()
+      .values([
+        { id: 2, email: 'b2@x', name: 'B2' },
+        { id: 3, email: 'c@x', name: 'C' },
+      ]),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('orReplace deletes the rows of both the key and a unique column', seedUsers, (db) => [
@@ -116,12 +223,17 @@ diffSuite('differential part 2: orReplace and replaceInto', () => {
   ])
   both('replaceInto a row without its id takes a new id (allocated before the delete)', seedUsers, (db) => [
     db.replaceInto('users').values({ email: 'b@x', name: 'B3' }),
-    db.replaceInto('users').values([{ email: 'a@x', name: 'A3' }, { id: 2, email: 'x@x', name: 'X' }]),
+    db.replaceInto('users').values([
+      { email: 'a@x', name: 'A3' },
+      { id: 2, email: 'x@x', name: 'X' },
+    ]),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
   both('orReplace still fails on not null', seedUsers, (db) => [
     db.insertInto('users').orReplace().values({ id: 1, email: 'a@x', name: null }),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
-  both('orReplace with returning', seedUsers, (db) => db.insertInto('users').orReplace().values({ id: 2, email: 'new@x', name: 'N' }).returning(['id', 'email']))
+  both('orReplace with returning', seedUsers, (db) =>
+    db.insertInto('users').orReplace().values({ id: 2, email: 'new@x', name: 'N' }).returning(['id', 'email']),
+  )
 })

@@ -12,14 +12,61 @@ const seed = Number(process.env['KYSELY_P2_SEED'] ?? Math.floor(Math.random() * 
 const queryCount = Number(process.env['KYSELY_P2_QUERIES'] ?? 150)
 
 const VALUES: readonly unknown[] = [
-  null, 0, 1, -1, 2, 3, 7, -5, 42, 1000, 2.5, -2.5, 0.125, 1.005, 3.75, -0.5, 1e10,
-  '', 'a', 'abc', 'Hello World', '  pad  ', 'ÀÉÎ', 'naïve', '10', '-3', '2.5', '1e3', ' 12 ', 'x%y', 'aXbXc', 'abcabc',
-  Buffer.from([]), Buffer.from([0x61, 0x62]), Buffer.from('1e3x'),
+  null,
+  0,
+  1,
+  -1,
+  2,
+  3,
+  7,
+  -5,
+  42,
+  1000,
+  2.5,
+  -2.5,
+  0.125,
+  1.005,
+  3.75,
+  -0.5,
+  1e10,
+  '',
+  'a',
+  'abc',
+  'Hello World',
+  '  pad  ',
+  'ÀÉÎ',
+  'naïve',
+  '10',
+  '-3',
+  '2.5',
+  '1e3',
+  ' 12 ',
+  'x%y',
+  'aXbXc',
+  'abcabc',
+  Buffer.from([]),
+  Buffer.from([0x61, 0x62]),
+  Buffer.from('1e3x'),
 ]
 const FUNCTIONS: readonly [string, number, number][] = [
-  ['lower', 1, 1], ['upper', 1, 1], ['length', 1, 1], ['substr', 2, 3], ['trim', 1, 2], ['ltrim', 1, 2], ['rtrim', 1, 2],
-  ['replace', 3, 3], ['instr', 2, 2], ['coalesce', 2, 4], ['ifnull', 2, 2], ['nullif', 2, 2], ['abs', 1, 1], ['round', 1, 2],
-  ['min', 2, 3], ['max', 2, 3], ['typeof', 1, 1], ['hex', 1, 1],
+  ['lower', 1, 1],
+  ['upper', 1, 1],
+  ['length', 1, 1],
+  ['substr', 2, 3],
+  ['trim', 1, 2],
+  ['ltrim', 1, 2],
+  ['rtrim', 1, 2],
+  ['replace', 3, 3],
+  ['instr', 2, 2],
+  ['coalesce', 2, 4],
+  ['ifnull', 2, 2],
+  ['nullif', 2, 2],
+  ['abs', 1, 1],
+  ['round', 1, 2],
+  ['min', 2, 3],
+  ['max', 2, 3],
+  ['typeof', 1, 1],
+  ['hex', 1, 1],
 ]
 const TYPES = ['integer', 'real', 'text', 'blob', 'numeric'] as const
 
@@ -39,13 +86,22 @@ describe(`differential part 2: random scalar functions (kysely 0.28, seed ${seed
           const [name, min, max] = pick(FUNCTIONS)
           const n = min + Math.floor(r() * (max - min + 1))
           // Small integers for positions and digit counts, as real code passes them.
-          const args = Array.from({ length: n }, (_, i) => (i > 0 && (name === 'substr' || name === 'round') ? eb.val(Math.floor(r() * 9) - 4) : expr(eb, depth + 1)))
+          const args = Array.from({ length: n }, (_, i) =>
+            i > 0 && (name === 'substr' || name === 'round') ? eb.val(Math.floor(r() * 9) - 4) : expr(eb, depth + 1),
+          )
           return eb.fn(name, args)
         }
         if (roll < 0.9) return eb.cast(expr(eb, depth + 1), pick(TYPES))
-        return eb.case().when(expr(eb, depth + 1)).then(expr(eb, depth + 1)).else(expr(eb, depth + 1)).end()
+        return eb
+          .case()
+          .when(expr(eb, depth + 1))
+          .then(expr(eb, depth + 1))
+          .else(expr(eb, depth + 1))
+          .end()
       }
-      return Array.from({ length: queryCount }, () => db.selectNoFrom((eb: Eb) => Array.from({ length: 8 }, (_, i) => expr(eb, 0).as(`e${i}`))))
+      return Array.from({ length: queryCount }, () =>
+        db.selectNoFrom((eb: Eb) => Array.from({ length: 8 }, (_, i) => expr(eb, 0).as(`e${i}`))),
+      )
     })
   })
 })

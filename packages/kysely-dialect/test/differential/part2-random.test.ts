@@ -26,39 +26,73 @@ interface Data {
 
 function makeData(r: Rand): Data {
   const words = ['ant', 'Bee', 'cat', 'dog', 'Eel', '10', '2']
-  const a = Array.from({ length: 12 }, (_, i) => ({ id: i + 1, x: maybe(r, 0.15) ? null : Math.floor(r() * 6), y: maybe(r, 0.15) ? null : pick(r, words) }))
+  const a = Array.from({ length: 12 }, (_, i) => ({
+    id: i + 1,
+    x: maybe(r, 0.15) ? null : Math.floor(r() * 6),
+    y: maybe(r, 0.15) ? null : pick(r, words),
+  }))
   const b = Array.from({ length: 20 }, (_, i) => ({
     id: 100 + i,
     a_id: maybe(r, 0.1) ? null : maybe(r, 0.1) ? String(1 + Math.floor(r() * 14)) : 1 + Math.floor(r() * 14),
     z: maybe(r, 0.15) ? null : pick(r, [0.5, 1, 2.25, -3, 4, 7.5, 0.1, 0.7, 1e15 + 0.3]),
   }))
-  const c = Array.from({ length: 25 }, () => ({ b_id: maybe(r, 0.1) ? null : 100 + Math.floor(r() * 22), w: maybe(r, 0.2) ? null : pick(r, words), n: maybe(r, 0.2) ? null : Math.floor(r() * 4) }))
+  const c = Array.from({ length: 25 }, () => ({
+    b_id: maybe(r, 0.1) ? null : 100 + Math.floor(r() * 22),
+    w: maybe(r, 0.2) ? null : pick(r, words),
+    n: maybe(r, 0.2) ? null : Math.floor(r() * 4),
+  }))
   // Text keys that equal integers only under numeric affinity ('05', '2.0'), and some that never do.
   const d = ['1', '05', '2.0', '3', 'x', '100', '101.5', ' 4'].map((code, i) => ({ code, v: maybe(r, 0.2) ? null : i }))
   return { a, b, c, d }
 }
 
 async function setup(db: Db, data: Data): Promise<void> {
-  await db.schema.createTable('a').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('x', 'integer').addColumn('y', 'text').execute()
-  await db.schema.createTable('b').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('a_id', 'integer').addColumn('z', 'real').execute()
-  await db.schema.createTable('c').addColumn('b_id', 'integer').addColumn('w', 'text').addColumn('n', 'integer').execute()
+  await db.schema
+    .createTable('a')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('x', 'integer')
+    .addColumn('y', 'text')
+    .execute()
+  await db.schema
+    .createTable('b')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('a_id', 'integer')
+    .addColumn('z', 'real')
+    .execute()
+  await db.schema
+    .createTable('c')
+    .addColumn('b_id', 'integer')
+    .addColumn('w', 'text')
+    .addColumn('n', 'integer')
+    .execute()
   await db.insertInto('a').values(data.a).execute()
   await db.insertInto('b').values(data.b).execute()
   await db.insertInto('c').values(data.c).execute()
-  await db.schema.createTable('d').addColumn('code', 'text', (c) => c.primaryKey()).addColumn('v', 'integer').execute()
+  await db.schema
+    .createTable('d')
+    .addColumn('code', 'text', (c) => c.primaryKey())
+    .addColumn('v', 'integer')
+    .execute()
   await db.insertInto('d').values(data.d).execute()
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Q = any
 
-const COLUMNS: Record<string, readonly string[]> = { a: ['id', 'x', 'y'], b: ['id', 'a_id', 'z'], c: ['b_id', 'w', 'n'], d: ['code', 'v', 'v'] }
+const COLUMNS: Record<string, readonly string[]> = {
+  a: ['id', 'x', 'y'],
+  b: ['id', 'a_id', 'z'],
+  c: ['b_id', 'w', 'n'],
+  d: ['code', 'v', 'v'],
+}
 
 /** A compound, a common table expression, or a derived table over one column of each table. */
 function randomNested(db: Db, r: Rand): Q {
   const one = (): Q => {
     const t = pick(r, ['a', 'b', 'c'])
-    let q: Q = db.selectFrom(t).select((eb: Q) => eb.fn(pick(r, ['abs', 'length', 'typeof', 'lower']), [pick(r, COLUMNS[t]!)]).as('v'))
+    let q: Q = db
+      .selectFrom(t)
+      .select((eb: Q) => eb.fn(pick(r, ['abs', 'length', 'typeof', 'lower']), [pick(r, COLUMNS[t]!)]).as('v'))
     if (maybe(r, 0.5)) q = q.where(pick(r, COLUMNS[t]!), 'is not', null)
     return q
   }
@@ -99,7 +133,10 @@ function randomQuery(db: Db, r: Rand): Q {
     const left = `${prev.alias}.${link[0]}`
     const right = `${alias}.${link[1]}`
     if (kind === 'crossJoin') q = q.crossJoin(`${table} as ${alias}`)
-    else if (maybe(r, 0.2)) q = q[kind](`${table} as ${alias}`, (jb: Q) => jb.onRef(right, '=', left).on(`${alias}.${pick(r, COLUMNS[table]!)}`, 'is not', null))
+    else if (maybe(r, 0.2))
+      q = q[kind](`${table} as ${alias}`, (jb: Q) =>
+        jb.onRef(right, '=', left).on(`${alias}.${pick(r, COLUMNS[table]!)}`, 'is not', null),
+      )
     else if (maybe(r, 0.1)) q = q[kind](`${table} as ${alias}`, (jb: Q) => jb.onRef(right, '<', left))
     else q = q[kind](`${table} as ${alias}`, right, left)
     scope.push({ alias, table })
@@ -116,10 +153,36 @@ function randomQuery(db: Db, r: Rand): Q {
     else if (form === 2) q = q.where(c, 'in', [1, 2, 3, 'cat', 110])
     else if (form === 3) q = q.where((eb: Q) => eb.or([eb(c, '<', 3), eb(col(), 'is not', null)]))
     else if (form === 4) q = q.where(c, 'in', db.selectFrom('b').select('a_id'))
-    else if (form === 5) q = q.where((eb: Q) => eb.exists(db.selectFrom('c as s').select('s.n').whereRef('s.b_id', '=', col() as Q)))
+    else if (form === 5)
+      q = q.where((eb: Q) =>
+        eb.exists(
+          db
+            .selectFrom('c as s')
+            .select('s.n')
+            .whereRef('s.b_id', '=', col() as Q),
+        ),
+      )
     // Correlated reads of the text-keyed table: key reads only where the affinity allows them.
-    else if (form === 6) q = q.where((eb: Q) => eb.exists(db.selectFrom('d as s').select('s.v').whereRef('s.code', pick(r, ['=', '>', '<=']), col() as Q)))
-    else q = q.where((eb: Q) => eb(db.selectFrom('d as s').select((e: Q) => e.fn.max('s.code').as('m')).whereRef('s.code', '=', col() as Q), 'is not', null))
+    else if (form === 6)
+      q = q.where((eb: Q) =>
+        eb.exists(
+          db
+            .selectFrom('d as s')
+            .select('s.v')
+            .whereRef('s.code', pick(r, ['=', '>', '<=']), col() as Q),
+        ),
+      )
+    else
+      q = q.where((eb: Q) =>
+        eb(
+          db
+            .selectFrom('d as s')
+            .select((e: Q) => e.fn.max('s.code').as('m'))
+            .whereRef('s.code', '=', col() as Q),
+          'is not',
+          null,
+        ),
+      )
   }
   const grouped = maybe(r, 0.45)
   const outNames: string[] = []
@@ -158,11 +221,25 @@ function randomQuery(db: Db, r: Rand): Q {
       outNames.push('co')
     }
     if (maybe(r, 0.15)) {
-      q = q.select((eb: Q) => eb.case().when(col(), '>', 2).then(eb.fn('upper', [col()])).else(eb.cast(col(), 'text')).end().as('cs'))
+      q = q.select((eb: Q) =>
+        eb
+          .case()
+          .when(col(), '>', 2)
+          .then(eb.fn('upper', [col()]))
+          .else(eb.cast(col(), 'text'))
+          .end()
+          .as('cs'),
+      )
       outNames.push('cs')
     }
     if (maybe(r, 0.1)) {
-      q = q.select((eb: Q) => eb.selectFrom('c as sc').select((e: Q) => e.fn.count('sc.n').as('k')).whereRef('sc.b_id', '=', col() as Q).as('sq'))
+      q = q.select((eb: Q) =>
+        eb
+          .selectFrom('c as sc')
+          .select((e: Q) => e.fn.count('sc.n').as('k'))
+          .whereRef('sc.b_id', '=', col() as Q)
+          .as('sq'),
+      )
       outNames.push('sq')
     }
     if (maybe(r, 0.2)) q = q.distinct()

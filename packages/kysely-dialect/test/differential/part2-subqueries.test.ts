@@ -5,7 +5,12 @@ import type { Db } from '../helpers/sides.js'
 /** people (fixtures) and `pets(id integer primary key, owner integer, name text)`; owner 99 and null have no person. */
 async function seedPets(db: Db): Promise<void> {
   await seedPeople(db)
-  await db.schema.createTable('pets').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('owner', 'integer').addColumn('name', 'text').execute()
+  await db.schema
+    .createTable('pets')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('owner', 'integer')
+    .addColumn('name', 'text')
+    .execute()
   await db
     .insertInto('pets')
     .values([
@@ -27,13 +32,24 @@ diffSuite('differential part 2: subqueries', () => {
     db.selectFrom('people').select('name').where('id', 'not in', db.selectFrom('pets').select('owner')),
   )
   both('not in (select) without nulls', seedPets, (db) =>
-    db.selectFrom('people').select('name').where('id', 'not in', db.selectFrom('pets').select('owner').where('owner', 'is not', null)).orderBy('id'),
+    db
+      .selectFrom('people')
+      .select('name')
+      .where('id', 'not in', db.selectFrom('pets').select('owner').where('owner', 'is not', null))
+      .orderBy('id'),
   )
   both('in (select) that is empty', seedPets, (db) =>
-    db.selectFrom('people').select('id').where('id', 'in', db.selectFrom('pets').select('owner').where('id', '>', 100)),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where('id', 'in', db.selectFrom('pets').select('owner').where('id', '>', 100)),
   )
   both('not in (select) that is empty keeps every row', seedPets, (db) =>
-    db.selectFrom('people').select('id').where('age', 'not in', db.selectFrom('pets').select('owner').where('id', '>', 100)).orderBy('id'),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where('age', 'not in', db.selectFrom('pets').select('owner').where('id', '>', 100))
+      .orderBy('id'),
   )
   both('in (select) with text affinity on the subquery column', seedPets, (db) =>
     db.selectFrom('pets').select('id').where('name', 'in', db.selectFrom('people').select('name')).orderBy('id'),
@@ -42,42 +58,97 @@ diffSuite('differential part 2: subqueries', () => {
     db
       .selectFrom('people')
       .select('name')
-      .where(({ exists, selectFrom }) => exists(selectFrom('pets').select('pets.id').whereRef('pets.owner', '=', 'people.id')))
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom('pets').select('pets.id').whereRef('pets.owner', '=', 'people.id')),
+      )
       .orderBy('id'),
   )
   both('not exists (correlated)', seedPets, (db) =>
     db
       .selectFrom('people')
       .select('name')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('pets').select('pets.id').whereRef('pets.owner', '=', 'people.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('pets').select('pets.id').whereRef('pets.owner', '=', 'people.id'))),
+      )
       .orderBy('id'),
   )
   both('exists (uncorrelated)', seedPets, (db) =>
-    db.selectFrom('people').select('id').where(({ exists, selectFrom }) => exists(selectFrom('pets').select('id').where('owner', '=', 99))).orderBy('id'),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where(({ exists, selectFrom }) => exists(selectFrom('pets').select('id').where('owner', '=', 99)))
+      .orderBy('id'),
   )
   both('scalar subquery in a selection (correlated count)', seedPets, (db) =>
     db
       .selectFrom('people')
-      .select((eb) => ['name', eb.selectFrom('pets').select((e) => e.fn.countAll().as('n')).whereRef('pets.owner', '=', 'people.id').as('pets')])
+      .select((eb) => [
+        'name',
+        eb
+          .selectFrom('pets')
+          .select((e) => e.fn.countAll().as('n'))
+          .whereRef('pets.owner', '=', 'people.id')
+          .as('pets'),
+      ])
       .orderBy('id'),
   )
   both('scalar subquery with no row is null', seedPets, (db) =>
     db
       .selectFrom('people')
-      .select((eb) => ['id', eb.selectFrom('pets').select('pets.name').whereRef('pets.owner', '=', 'people.id').orderBy('pets.id').limit(1).as('first_pet')])
+      .select((eb) => [
+        'id',
+        eb
+          .selectFrom('pets')
+          .select('pets.name')
+          .whereRef('pets.owner', '=', 'people.id')
+          .orderBy('pets.id')
+          .limit(1)
+          .as('first_pet'),
+      ])
       .orderBy('id'),
   )
   both('scalar subquery in a condition', seedPets, (db) =>
-    db.selectFrom('people').select('name').where((eb) => eb('age', '>', eb.selectFrom('people').select((e) => e.fn.avg('age').as('a')))).orderBy('id'),
+    db
+      .selectFrom('people')
+      .select('name')
+      .where((eb) =>
+        eb(
+          'age',
+          '>',
+          eb.selectFrom('people').select((e) => e.fn.avg('age').as('a')),
+        ),
+      )
+      .orderBy('id'),
   )
   both('scalar subquery compared with the key', seedPets, (db) =>
-    db.selectFrom('people').select('name').where((eb) => eb('id', '=', eb.selectFrom('pets').select((e) => e.fn.max('owner').as('m')).where('owner', '<', 50))),
+    db
+      .selectFrom('people')
+      .select('name')
+      .where((eb) =>
+        eb(
+          'id',
+          '=',
+          eb
+            .selectFrom('pets')
+            .select((e) => e.fn.max('owner').as('m'))
+            .where('owner', '<', 50),
+        ),
+      ),
   )
   both('correlated subquery with an alias on the outer table', seedPets, (db) =>
     db
       .selectFrom('people as p')
       .select('p.name')
-      .where((eb) => eb(eb.selectFrom('pets').select((e) => e.fn.countAll().as('n')).whereRef('pets.owner', '=', 'p.id'), '>', 1)),
+      .where((eb) =>
+        eb(
+          eb
+            .selectFrom('pets')
+            .select((e) => e.fn.countAll().as('n'))
+            .whereRef('pets.owner', '=', 'p.id'),
+          '>',
+          1,
+        ),
+      ),
   )
   both('subquery in a subquery, correlated to the outermost', seedPets, (db) =>
     db
@@ -88,7 +159,9 @@ diffSuite('differential part 2: subqueries', () => {
           selectFrom('pets')
             .select('pets.id')
             .whereRef('pets.owner', '=', 'people.id')
-            .where(({ exists: ex, selectFrom: sf }) => ex(sf('people as q').select('q.id').whereRef('q.id', '=', 'pets.owner').where('q.age', '>', 26))),
+            .where(({ exists: ex, selectFrom: sf }) =>
+              ex(sf('people as q').select('q.id').whereRef('q.id', '=', 'pets.owner').where('q.age', '>', 26)),
+            ),
         ),
       )
       .orderBy('id'),
@@ -102,7 +175,13 @@ diffSuite('differential part 2: subqueries', () => {
   )
   both('derived table with aggregates, then filtered', seedPets, (db) =>
     db
-      .selectFrom(db.selectFrom('pets').select((eb) => ['owner', eb.fn.countAll().as('n')]).groupBy('owner').as('c'))
+      .selectFrom(
+        db
+          .selectFrom('pets')
+          .select((eb) => ['owner', eb.fn.countAll().as('n')])
+          .groupBy('owner')
+          .as('c'),
+      )
       .selectAll('c')
       .where('c.n', '>', 0)
       .orderBy('c.owner'),
@@ -110,30 +189,51 @@ diffSuite('differential part 2: subqueries', () => {
   both('derived table joined to a table', seedPets, (db) =>
     db
       .selectFrom('people')
-      .innerJoin(db.selectFrom('pets').select((eb) => ['owner', eb.fn.countAll().as('n')]).groupBy('owner').as('c'), 'c.owner', 'people.id')
+      .innerJoin(
+        db
+          .selectFrom('pets')
+          .select((eb) => ['owner', eb.fn.countAll().as('n')])
+          .groupBy('owner')
+          .as('c'),
+        'c.owner',
+        'people.id',
+      )
       .select(['people.name', 'c.n'])
       .orderBy('people.id'),
   )
   both('left join to a derived table', seedPets, (db) =>
     db
       .selectFrom('people')
-      .leftJoin(db.selectFrom('pets').select(['owner', 'name as pet']).where('name', '<>', 'Tom').as('d'), 'd.owner', 'people.id')
+      .leftJoin(
+        db.selectFrom('pets').select(['owner', 'name as pet']).where('name', '<>', 'Tom').as('d'),
+        'd.owner',
+        'people.id',
+      )
       .select(['people.id', 'd.pet'])
       .orderBy('people.id'),
   )
   both('subquery with two columns where one is expected is an error', seedPets, (db) =>
-    db.selectFrom('people').select('id').where('id', 'in', db.selectFrom('pets').select(['owner', 'id'])),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where('id', 'in', db.selectFrom('pets').select(['owner', 'id'])),
   )
   both('update with in (select)', seedPets, (db) => [
     db.updateTable('people').set({ score: 100 }).where('id', 'in', db.selectFrom('pets').select('owner')),
     db.selectFrom('people').select(['id', 'score']).orderBy('id'),
   ])
   both('delete with not exists (correlated)', seedPets, (db) => [
-    db.deleteFrom('pets').where(({ not, exists, selectFrom }) => not(exists(selectFrom('people').select('people.id').whereRef('people.id', '=', 'pets.owner')))),
+    db
+      .deleteFrom('pets')
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('people').select('people.id').whereRef('people.id', '=', 'pets.owner'))),
+      ),
     db.selectFrom('pets').select('id').orderBy('id'),
   ])
   both('update set from a correlated scalar subquery', seedPets, (db) => [
-    db.updateTable('pets').set((eb) => ({ name: eb.selectFrom('people').select('people.name').whereRef('people.id', '=', 'pets.owner') })),
+    db
+      .updateTable('pets')
+      .set((eb) => ({ name: eb.selectFrom('people').select('people.name').whereRef('people.id', '=', 'pets.owner') })),
     db.selectFrom('pets').selectAll().orderBy('id'),
   ])
 })
@@ -142,13 +242,27 @@ diffSuite('differential part 2: subqueries with aggregates', () => {
   both('correlated aggregate over inner columns', seedPets, (db) =>
     db
       .selectFrom('people')
-      .select((eb) => ['id', eb.selectFrom('pets').select((e) => e.fn.max('pets.name').as('m')).whereRef('pets.owner', '=', 'people.id').as('m')])
+      .select((eb) => [
+        'id',
+        eb
+          .selectFrom('pets')
+          .select((e) => e.fn.max('pets.name').as('m'))
+          .whereRef('pets.owner', '=', 'people.id')
+          .as('m'),
+      ])
       .orderBy('id'),
   )
   both('correlated aggregate mixing inner and outer columns', seedPets, (db) =>
     db
       .selectFrom('people')
-      .select((eb) => ['id', eb.selectFrom('pets').select((e) => e.fn.sum(e('pets.id', '+', e.ref('people.id'))).as('s')).whereRef('pets.owner', '=', 'people.id').as('s')])
+      .select((eb) => [
+        'id',
+        eb
+          .selectFrom('pets')
+          .select((e) => e.fn.sum(e('pets.id', '+', e.ref('people.id'))).as('s'))
+          .whereRef('pets.owner', '=', 'people.id')
+          .as('s'),
+      ])
       .orderBy('id'),
   )
 })
@@ -156,7 +270,12 @@ diffSuite('differential part 2: subqueries with aggregates', () => {
 /** `tags(label, person text, code text primary key)`: text that reads as the integers of people.id, and one that does not ('05'). */
 async function seedTags(db: Db): Promise<void> {
   await seedPets(db)
-  await db.schema.createTable('tags').addColumn('code', 'text', (c) => c.primaryKey()).addColumn('person', 'text').addColumn('n', 'integer').execute()
+  await db.schema
+    .createTable('tags')
+    .addColumn('code', 'text', (c) => c.primaryKey())
+    .addColumn('person', 'text')
+    .addColumn('n', 'integer')
+    .execute()
   await db
     .insertInto('tags')
     .values([
@@ -174,7 +293,9 @@ diffSuite('differential part 2: correlated subqueries read through keys and hash
     db
       .selectFrom('people')
       .select('id')
-      .where(({ exists, selectFrom }) => exists(selectFrom('tags').select('tags.code').whereRef('tags.person', '=', 'people.id')))
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom('tags').select('tags.code').whereRef('tags.person', '=', 'people.id')),
+      )
       .orderBy('id'),
   )
   both('correlated on a text primary key against an integer outer column', seedTags, (db) =>
@@ -186,19 +307,36 @@ diffSuite('differential part 2: correlated subqueries read through keys and hash
   both('correlated on an integer primary key against a text outer column', seedTags, (db) =>
     db
       .selectFrom('tags')
-      .select((eb) => ['code', eb.selectFrom('people').select('people.name').whereRef('people.id', '=', 'tags.person').as('who')])
+      .select((eb) => [
+        'code',
+        eb.selectFrom('people').select('people.name').whereRef('people.id', '=', 'tags.person').as('who'),
+      ])
       .orderBy('code'),
   )
   both('correlated range on the inner key', seedTags, (db) =>
     db
       .selectFrom('people')
-      .select((eb) => ['id', eb.selectFrom('pets').select((e) => e.fn.countAll().as('n')).whereRef('pets.id', '<', eb.ref('people.age') as never).as('n')])
+      .select((eb) => [
+        'id',
+        eb
+          .selectFrom('pets')
+          .select((e) => e.fn.countAll().as('n'))
+          .whereRef('pets.id', '<', eb.ref('people.age') as never)
+          .as('n'),
+      ])
       .orderBy('id'),
   )
   both('correlated count over a non-key column with nulls', seedTags, (db) =>
     db
       .selectFrom('tags')
-      .select((eb) => ['code', eb.selectFrom('pets').select((e) => e.fn.countAll().as('c')).whereRef('pets.owner', '=', 'tags.n').as('c')])
+      .select((eb) => [
+        'code',
+        eb
+          .selectFrom('pets')
+          .select((e) => e.fn.countAll().as('c'))
+          .whereRef('pets.owner', '=', 'tags.n')
+          .as('c'),
+      ])
       .orderBy('code'),
   )
 })

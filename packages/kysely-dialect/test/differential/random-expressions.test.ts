@@ -70,10 +70,17 @@ const values: readonly unknown[] = [
 function randomExpr(random: Random, depth: number): Expr {
   const r = random()
   if (depth === 0 || r < 0.3) {
-    return random() < 0.2 ? { kind: 'literal', value: pick(random, [0, 1, 2, 3, 10, -4]) } : { kind: 'value', value: pick(random, values) }
+    return random() < 0.2
+      ? { kind: 'literal', value: pick(random, [0, 1, 2, 3, 10, -4]) }
+      : { kind: 'value', value: pick(random, values) }
   }
   if (r < 0.75) {
-    return { kind: 'binary', op: pick(random, ['+', '-', '*', '/', '%', '||'] as const), left: randomExpr(random, depth - 1), right: randomExpr(random, depth - 1) }
+    return {
+      kind: 'binary',
+      op: pick(random, ['+', '-', '*', '/', '%', '||'] as const),
+      left: randomExpr(random, depth - 1),
+      right: randomExpr(random, depth - 1),
+    }
   }
   if (r < 0.8) {
     // Never a bare blob on the left: better-sqlite3's SQLite never lets like match a blob and
@@ -84,7 +91,12 @@ function randomExpr(random: Random, depth: number): Expr {
     return { kind: 'like', not: random() < 0.3, operand, pattern }
   }
   if (r < 0.84) {
-    return { kind: 'between', operand: randomExpr(random, depth - 1), low: randomExpr(random, depth - 1), high: randomExpr(random, depth - 1) }
+    return {
+      kind: 'between',
+      operand: randomExpr(random, depth - 1),
+      low: randomExpr(random, depth - 1),
+      high: randomExpr(random, depth - 1),
+    }
   }
   if (r < 0.92) {
     return {
@@ -155,7 +167,11 @@ function build(eb: Eb, expr: Expr): AliasableExpression<unknown> {
 function show(expr: Expr): string {
   switch (expr.kind) {
     case 'value':
-      return Buffer.isBuffer(expr.value) ? `x'${expr.value.toString('hex')}'` : typeof expr.value === 'bigint' ? `${expr.value}n` : JSON.stringify(expr.value)
+      return Buffer.isBuffer(expr.value)
+        ? `x'${expr.value.toString('hex')}'`
+        : typeof expr.value === 'bigint'
+          ? `${expr.value}n`
+          : JSON.stringify(expr.value)
     case 'literal':
       return String(expr.value)
     case 'binary':
@@ -182,7 +198,8 @@ export async function compareRandomExpressions(api: KyselyApi, seed: number, cou
     for (let start = 0; start < exprs.length; start += perQuery) {
       const batch = exprs.slice(start, start + perQuery)
       // One expression per column; a batch that differs is narrowed down to its expressions.
-      const plain = (db: typeof oracle.db) => db.selectNoFrom((eb) => batch.map((expr, i) => build(eb, expr).as(`e${start + i}`)))
+      const plain = (db: typeof oracle.db) =>
+        db.selectNoFrom((eb) => batch.map((expr, i) => build(eb, expr).as(`e${start + i}`)))
       const [expected] = await runOn(oracle, api, plain)
       const [actual] = await runOn(subject, api, plain)
       if (JSON.stringify(expected?.outcome) === JSON.stringify(actual?.outcome)) continue
@@ -211,7 +228,9 @@ describe('differential: random scalar expressions', () => {
   after(() => {
     if (skipped.size === 0) return
     const counts = [...skipped].map(([id, n]) => `${id}: ${n}`).join(', ')
-    console.log(`    left out for known differences (FAILING.md; KYSELY_DIFF_KNOWN_GAPS=include to run them): ${counts}`)
+    console.log(
+      `    left out for known differences (FAILING.md; KYSELY_DIFF_KNOWN_GAPS=include to run them): ${counts}`,
+    )
   })
 
   it(`${expressionCount} random expressions over values of every storage class (${kysely028Api.label})`, async () => {

@@ -125,7 +125,11 @@ function nextStep(random: Random, model: SchemaModel): Step {
   }
   if (r < 0.35) {
     const name = table === 't' ? 't2' : 't'
-    return { label: `rename table to ${name}`, build: (db) => db.schema.alterTable(table).renameTo(name), apply: (m) => (m.table = name) }
+    return {
+      label: `rename table to ${name}`,
+      build: (db) => db.schema.alterTable(table).renameTo(name),
+      apply: (m) => (m.table = name),
+    }
   }
   if (r < 0.39) return { label: 'reopen', build: 'reopen' }
   if (r < 0.7) {
@@ -137,7 +141,8 @@ function nextStep(random: Random, model: SchemaModel): Step {
     })
     // A row naming no column is `default values`, which a multi-row insert cannot say.
     const usable = rows.filter((row) => Object.keys(row).length > 0)
-    if (usable.length === 0) return { label: 'insert default values', build: (db) => db.insertInto(table).defaultValues() }
+    if (usable.length === 0)
+      return { label: 'insert default values', build: (db) => db.insertInto(table).defaultValues() }
     return { label: `insert ${JSON.stringify(usable)}`, build: (db) => db.insertInto(table).values(usable) }
   }
   if (r < 0.9 && others.length > 0) {
@@ -182,7 +187,15 @@ async function readTable(side: Side, api: KyselyApi, table: string): Promise<Ste
 
 export async function compareRandomSchema(api: KyselyApi, seed: number, steps: number): Promise<string | undefined> {
   const random = prng(seed)
-  const model: SchemaModel = { table: 't', columns: [{ name: 'id', notNull: false }, { name: 'c0', notNull: false }], indexes: [], counter: 0 }
+  const model: SchemaModel = {
+    table: 't',
+    columns: [
+      { name: 'id', notNull: false },
+      { name: 'c0', notNull: false },
+    ],
+    indexes: [],
+    counter: 0,
+  }
   return withBoth(
     api,
     async (oracle, subject) => {

@@ -56,39 +56,49 @@ export async function compareRandom(
   only?: number,
 ): Promise<Mismatch[]> {
   const generated = generate(seed, rows, queries, shape)
-  return withBoth(api, async (oracle, subject) => {
-    await createRandomTable(oracle.db, generated.rows, shape)
-    await createRandomTable(subject.db, generated.rows, shape)
-    const mismatches: Mismatch[] = []
-    for (const [index, spec] of generated.queries.entries()) {
-      if (only !== undefined && index !== only) continue
-      const gap = gapOf((g) => g.query?.(spec) === true)
-      if (gap !== undefined) {
-        countSkip(gap)
-        continue
+  return withBoth(
+    api,
+    async (oracle, subject) => {
+      await createRandomTable(oracle.db, generated.rows, shape)
+      await createRandomTable(subject.db, generated.rows, shape)
+      const mismatches: Mismatch[] = []
+      for (const [index, spec] of generated.queries.entries()) {
+        if (only !== undefined && index !== only) continue
+        const gap = gapOf((g) => g.query?.(spec) === true)
+        if (gap !== undefined) {
+          countSkip(gap)
+          continue
+        }
+        const expected = await runOn(oracle, api, (db) => buildQuery(db, spec))
+        const actual = await runOn(subject, api, (db) => buildQuery(db, spec))
+        try {
+          expect(actual.map((r) => r.outcome)).to.deep.equal(expected.map((r) => r.outcome))
+        } catch {
+          const compiled = buildQuery(oracle.db, spec).compile()
+          mismatches.push({
+            index,
+            report:
+              `seed ${seed} (${shape}), query ${index}: ${compiled.sql}\n` +
+              `  parameters: ${JSON.stringify(compiled.parameters, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}\n` +
+              `  sqlite: ${JSON.stringify(expected[0]?.outcome)}${expected[0]?.detail ? ` (${expected[0].detail})` : ''}\n` +
+              `  btree:  ${JSON.stringify(actual[0]?.outcome)}${actual[0]?.detail ? ` (${actual[0].detail})` : ''}`,
+          })
+        }
       }
-      const expected = await runOn(oracle, api, (db) => buildQuery(db, spec))
-      const actual = await runOn(subject, api, (db) => buildQuery(db, spec))
-      try {
-        expect(actual.map((r) => r.outcome)).to.deep.equal(expected.map((r) => r.outcome))
-      } catch {
-        const compiled = buildQuery(oracle.db, spec).compile()
-        mismatches.push({
-          index,
-          report:
-            `seed ${seed} (${shape}), query ${index}: ${compiled.sql}\n` +
-            `  parameters: ${JSON.stringify(compiled.parameters, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}\n` +
-            `  sqlite: ${JSON.stringify(expected[0]?.outcome)}${expected[0]?.detail ? ` (${expected[0].detail})` : ''}\n` +
-            `  btree:  ${JSON.stringify(actual[0]?.outcome)}${actual[0]?.detail ? ` (${actual[0].detail})` : ''}`,
-        })
-      }
-    }
-    return mismatches
-  }, 'path')
+      return mismatches
+    },
+    'path',
+  )
 }
 
 /** Random updates, deletes and inserts, each followed by the whole table, compared step by step. */
-export async function compareRandomWrites(api: KyselyApi, seed: number, rows: number, writes: number, shape: Shape = 'rowid'): Promise<Mismatch[]> {
+export async function compareRandomWrites(
+  api: KyselyApi,
+  seed: number,
+  rows: number,
+  writes: number,
+  shape: Shape = 'rowid',
+): Promise<Mismatch[]> {
   const generated = generateWrites(seed, rows, writes, shape)
   return withBoth(api, async (oracle, subject) => {
     await createRandomTable(oracle.db, generated.rows, shape)
@@ -100,7 +110,10 @@ export async function compareRandomWrites(api: KyselyApi, seed: number, rows: nu
         countSkip(gap)
         continue
       }
-      const run = (db: Parameters<typeof buildWrite>[0]) => [buildWrite(db, spec), db.selectFrom('r').selectAll().orderBy('id')]
+      const run = (db: Parameters<typeof buildWrite>[0]) => [
+        buildWrite(db, spec),
+        db.selectFrom('r').selectAll().orderBy('id'),
+      ]
       const expected = await runOn(oracle, api, run)
       const actual = await runOn(subject, api, run)
       try {
@@ -227,15 +240,26 @@ async function runScript(side: Side, api: KyselyApi, steps: readonly ScriptStep[
     } catch (error) {
       outcome = { error: errorKind(error) }
     }
-    const [table] = await runOn({ ...side, db: trx ?? side.db }, api, (db) => db.selectFrom('r').selectAll().orderBy('id'))
+    const [table] = await runOn({ ...side, db: trx ?? side.db }, api, (db) =>
+      db.selectFrom('r').selectAll().orderBy('id'),
+    )
     outcomes.push([outcome, table?.outcome ?? { result: 'none' }])
   }
   return outcomes
 }
 
-export async function compareRandomTransactions(api: KyselyApi, seed: number, rows: number, writes: number, shape: Shape = 'rowid'): Promise<Mismatch[]> {
+export async function compareRandomTransactions(
+  api: KyselyApi,
+  seed: number,
+  rows: number,
+  writes: number,
+  shape: Shape = 'rowid',
+): Promise<Mismatch[]> {
   const generated = generateWrites(seed, rows, writes, shape)
-  const steps = transactionScript(seed, generated.writes.filter((spec) => gapOf((g) => g.write?.(spec) === true) === undefined))
+  const steps = transactionScript(
+    seed,
+    generated.writes.filter((spec) => gapOf((g) => g.write?.(spec) === true) === undefined),
+  )
   return withBoth(api, async (oracle, subject) => {
     await createRandomTable(oracle.db, generated.rows, shape)
     await createRandomTable(subject.db, generated.rows, shape)
@@ -276,7 +300,9 @@ describe('differential: random single-table queries', () => {
   after(() => {
     if (skippedByGap.size === 0) return
     const counts = [...skippedByGap].map(([id, n]) => `${id}: ${n}`).join(', ')
-    console.log(`    left out for known differences (FAILING.md; KYSELY_DIFF_KNOWN_GAPS=include to run them): ${counts}`)
+    console.log(
+      `    left out for known differences (FAILING.md; KYSELY_DIFF_KNOWN_GAPS=include to run them): ${counts}`,
+    )
   })
 
   it(`${queryCount} random filters, orders and limits over ${rowCount} mixed-type rows (${kysely028Api.label})`, async () => {

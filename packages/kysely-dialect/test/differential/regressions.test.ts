@@ -68,34 +68,58 @@ diffSuite('differential: regressions found by the random generator', () => {
   // Seed 1115357230, write 0: `update "r" set "d" = "d" || ? where "b" <> ?` on 47 rows raised
   // BTREE_SQL_UNIQUE_VIOLATION on the rowid key (FAILING.md, B).
   both('seed 1115357230 w0: an update of a non-key column on many rowid rows', pairs, (db) => [
-    db.updateTable('pair').set((eb) => ({ b: eb('b', '||', 'x') })).where('t', '<>', 2),
+    db
+      .updateTable('pair')
+      .set((eb) => ({ b: eb('b', '||', 'x') }))
+      .where('t', '<>', 2),
     db.selectFrom('pair').selectAll().orderBy('id'),
   ])
 
   // Seed 81, expression 105 and seed 82, expressions 42 and 52: a REAL becomes text as SQLite's
   // "%!.15g" when that reads back as the same double and with 17 significant digits otherwise,
   // always with a decimal point or an exponent ('1.0e+20', '100.0', '0.33333333333333332').
-  both('seed 82 e52: reals as text take SQLite\'s form', undefined, (db) =>
+  both("seed 82 e52: reals as text take SQLite's form", undefined, (db) =>
     db.selectNoFrom((eb) =>
-      [0.1, 1e20, 1e15, 123456789012345678, 1e-5, 2.5e-7, 100.5, 1e16, 1.5, 9007199254740996, 0.30000000000000004, -2.5e-300, 0.1 + 0.7].map(
-        (value, i) => eb(eb.val<unknown>(value), '||', '').as(`r${i}`),
-      ),
+      [
+        0.1,
+        1e20,
+        1e15,
+        123456789012345680,
+        1e-5,
+        2.5e-7,
+        100.5,
+        1e16,
+        1.5,
+        9007199254740996,
+        0.30000000000000004,
+        -2.5e-300,
+        0.1 + 0.7,
+      ].map((value, i) => eb(eb.val<unknown>(value), '||', '').as(`r${i}`)),
     ),
   )
 
   both('reals with a whole value as text keep a .0, from columns too', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('r', 'real'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('r', 'real'),
     db.insertInto('t').values([
       { id: 1, r: 100 },
       { id: 2, r: 1e20 },
       { id: 4, r: -0.5 },
     ]),
-    db.selectFrom('t').select((eb) => ['id', eb('r', '||', '').as('text')]).orderBy('id'),
+    db
+      .selectFrom('t')
+      .select((eb) => ['id', eb('r', '||', '').as('text')])
+      .orderBy('id'),
   ])
 
   // FAILING.md H2: SQLite computes one digit more than asked, correctly rounded, then rounds half-up.
   both('seed 82 e52: the 17th digit of a real as text (1/3 is 0.33333333333333332)', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('r', 'real'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('r', 'real'),
     db.insertInto('t').values({ id: 1, r: 1 / 3 }),
     db.selectFrom('t').select((eb) => ['id', eb('r', '||', '').as('text')]),
     db.selectNoFrom((eb) => [1 / 3, 2 / 3, 1 / 7].map((value, i) => eb(eb.val<unknown>(value), '||', '').as(`r${i}`))),
@@ -117,7 +141,11 @@ diffSuite('differential: regressions found by the random generator', () => {
   // Seed 81, expressions 104 and 137: SQLite compiles unary minus on anything but a literal as
   // `0 - x`, so negating a real zero gives 0, never -0.
   both('seed 81 e104: unary minus is 0 - x', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('r', 'real').addColumn('s', 'text'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('r', 'real')
+      .addColumn('s', 'text'),
     db.insertInto('t').values({ id: 1, r: 0.5, s: 'abc' }),
     db
       .selectFrom('t')
@@ -156,16 +184,52 @@ diffSuite('differential: regressions found by the random generator', () => {
   // expression: /^\-.*$/su: Invalid escape" for a pattern holding '-'. Every character but % and _
   // is literal in a like pattern.
   both('seed 92 e280: like patterns holding regular expression syntax', undefined, (db) => [
-    db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('s', 'text'),
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('s', 'text'),
     db.insertInto('t').values(
-      ['-1', 'a-b', 'a.b', 'axb', 'a*b', 'a+b', 'a?b', '(a)', '[a]', '{a}', '^a$', 'a|b', 'a\\b', 'a/b', 'a b', 'a\nb'].map((s, i) => ({
+      [
+        '-1',
+        'a-b',
+        'a.b',
+        'axb',
+        'a*b',
+        'a+b',
+        'a?b',
+        '(a)',
+        '[a]',
+        '{a}',
+        '^a$',
+        'a|b',
+        'a\\b',
+        'a/b',
+        'a b',
+        'a\nb',
+      ].map((s, i) => ({
         id: i + 1,
         s,
       })),
     ),
-    ...['-%', '%-%', 'a.b', 'a*b', 'a+b', 'a?b', '(%)', '[a]', '{%}', '^a$', 'a|b', 'a\\b', '%/%', 'a_b', '%\n%', '%)', '[%'].map((pattern) =>
-      db.selectFrom('t').select('id').where('s', 'like', pattern),
-    ),
+    ...[
+      '-%',
+      '%-%',
+      'a.b',
+      'a*b',
+      'a+b',
+      'a?b',
+      '(%)',
+      '[a]',
+      '{%}',
+      '^a$',
+      'a|b',
+      'a\\b',
+      '%/%',
+      'a_b',
+      '%\n%',
+      '%)',
+      '[%',
+    ].map((pattern) => db.selectFrom('t').select('id').where('s', 'like', pattern)),
   ])
 
   // Seeds 121-127 after kysely 432e62b (e.g. seed 122 expression 1292: `'-0' * 3`): the text '-0'

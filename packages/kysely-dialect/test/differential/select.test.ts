@@ -2,9 +2,7 @@ import { both, diffSuite } from '../helpers/differential.js'
 import { seedPeople } from '../helpers/fixtures.js'
 
 diffSuite('differential: select columns', () => {
-  both('selectAll returns every column in declaration order', seedPeople, (db) =>
-    db.selectFrom('people').selectAll(),
-  )
+  both('selectAll returns every column in declaration order', seedPeople, (db) => db.selectFrom('people').selectAll())
 
   both('selectAll naming the table', seedPeople, (db) => db.selectFrom('people').selectAll('people'))
 
@@ -18,9 +16,13 @@ diffSuite('differential: select columns', () => {
     db.selectFrom('people as p').select(['p.id', 'p.city as town']),
   )
 
-  both('selectAll of an empty table', async (db) => {
-    await db.schema.createTable('empty').addColumn('x', 'integer').execute()
-  }, (db) => db.selectFrom('empty').selectAll())
+  both(
+    'selectAll of an empty table',
+    async (db) => {
+      await db.schema.createTable('empty').addColumn('x', 'integer').execute()
+    },
+    (db) => db.selectFrom('empty').selectAll(),
+  )
 
   both('select an arithmetic expression with an alias', seedPeople, (db) =>
     db.selectFrom('people').select((eb) => ['id', eb('age', '+', 1).as('next_age')]),
@@ -38,9 +40,7 @@ diffSuite('differential: select columns', () => {
     db.selectFrom('people').select(sql.ref<string>('name').as('n')),
   )
 
-  both('select from a missing table raises no such table', undefined, (db) =>
-    db.selectFrom('nowhere').selectAll(),
-  )
+  both('select from a missing table raises no such table', undefined, (db) => db.selectFrom('nowhere').selectAll())
 
   both('select an eb arithmetic expression', seedPeople, (db) =>
     db.selectFrom('people').select((eb) => ['id', eb('score', '*', 2).as('double')]),
@@ -48,7 +48,9 @@ diffSuite('differential: select columns', () => {
 
   both('== is the same as =', seedPeople, (db) => db.selectFrom('people').select('id').where('city', '==', 'Berlin'))
 
-  both('selectAll of an aliased table (t.*)', seedPeople, (db) => db.selectFrom('people as p').selectAll('p').where('p.id', '<', 3))
+  both('selectAll of an aliased table (t.*)', seedPeople, (db) =>
+    db.selectFrom('people as p').selectAll('p').where('p.id', '<', 3),
+  )
 
   both('selectNoFrom evaluates expressions once', undefined, (db) =>
     db.selectNoFrom((eb) => [

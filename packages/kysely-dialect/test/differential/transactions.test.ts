@@ -45,7 +45,13 @@ diffSuite('differential: statement atomicity in transactions', () => {
   })
 
   both('an update failing on its 2nd row changes nothing inside a transaction', ledger, async (db) => {
-    await db.insertInto('ledger').values([{ id: 2, who: 'x', ref: 'r2' }, { id: 3, who: 'y' }]).execute()
+    await db
+      .insertInto('ledger')
+      .values([
+        { id: 2, who: 'x', ref: 'r2' },
+        { id: 3, who: 'y' },
+      ])
+      .execute()
     const steps: string[] = []
     await db.transaction().execute(async (trx) => {
       steps.push(await attempt(() => trx.updateTable('ledger').set({ who: 'touched' }).where('id', '=', 3).execute()))
@@ -122,7 +128,10 @@ diffSuite('differential: statement atomicity in transactions', () => {
   both('insertId inside a transaction', ledger, async (db) =>
     db.transaction().execute(async (trx) => [
       await trx.insertInto('ledger').values({ who: 'a' }).execute(),
-      await trx.insertInto('ledger').values([{ who: 'b' }, { who: 'c' }]).execute(),
+      await trx
+        .insertInto('ledger')
+        .values([{ who: 'b' }, { who: 'c' }])
+        .execute(),
     ]),
   )
 })

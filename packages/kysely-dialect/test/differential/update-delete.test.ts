@@ -87,17 +87,15 @@ diffSuite('differential: update', () => {
   ])
 
   both('update of an integer primary key', seedPeople, (db) => [
-    db.updateTable('people').set((eb) => ({ id: eb('id', '+', 100) })).where('id', '>', 6),
+    db
+      .updateTable('people')
+      .set((eb) => ({ id: eb('id', '+', 100) }))
+      .where('id', '>', 6),
     db.selectFrom('people').select(['id', 'name']).orderBy('id'),
   ])
 
   both('update where on a range of the key', seedPeople, (db) =>
-    db
-      .updateTable('people')
-      .set({ city: 'Rome' })
-      .where('id', '>=', 3)
-      .where('id', '<', 6)
-      .returning(['id', 'city']),
+    db.updateTable('people').set({ city: 'Rome' }).where('id', '>=', 3).where('id', '<', 6).returning(['id', 'city']),
   )
 
   both('update text affinity: an integer into a text column', counters, (db) =>
@@ -117,7 +115,9 @@ diffSuite('differential: delete', () => {
     db.selectFrom('people').select('id'),
   ])
 
-  both('delete returning', seedPeople, (db) => db.deleteFrom('people').where('city', 'like', 'paris').returning(['id', 'name']))
+  both('delete returning', seedPeople, (db) =>
+    db.deleteFrom('people').where('city', 'like', 'paris').returning(['id', 'name']),
+  )
 
   both('delete returning all', seedPeople, (db) => db.deleteFrom('people').where('score', 'is', null).returningAll())
 

@@ -71,18 +71,20 @@ diffSuite('differential: values and affinity', () => {
 
   both('integer division truncates toward zero', columns, (db) => [
     db.insertInto('v').values({ id: 1 }),
-    db.selectFrom('v').select((eb) => [
-      eb(eb.lit<number>(7), '/', eb.lit<number>(2)).as('a'),
-      eb(eb.lit<number>(-7), '/', eb.lit<number>(2)).as('b'),
-      eb(eb.lit<number>(7), '/', eb.lit<number>(-2)).as('c'),
-      eb(eb.val<number>(7), '/', eb.val<number>(2)).as('d'),
-      eb(eb.lit<number>(7), '/', eb.lit<number>(2.5)).as('e'),
-      eb(eb.lit<number>(7), '%', eb.lit<number>(3)).as('f'),
-      eb(eb.lit<number>(-7), '%', eb.lit<number>(3)).as('g'),
-      eb(eb.lit<number>(1), '/', eb.lit<number>(0)).as('h'),
-      eb(eb.lit<number>(5), '%', eb.lit<number>(0)).as('i'),
-      eb(eb.lit<number>(7.5), '%', eb.lit<number>(2)).as('j'),
-    ]),
+    db
+      .selectFrom('v')
+      .select((eb) => [
+        eb(eb.lit<number>(7), '/', eb.lit<number>(2)).as('a'),
+        eb(eb.lit<number>(-7), '/', eb.lit<number>(2)).as('b'),
+        eb(eb.lit<number>(7), '/', eb.lit<number>(-2)).as('c'),
+        eb(eb.val<number>(7), '/', eb.val<number>(2)).as('d'),
+        eb(eb.lit<number>(7), '/', eb.lit<number>(2.5)).as('e'),
+        eb(eb.lit<number>(7), '%', eb.lit<number>(3)).as('f'),
+        eb(eb.lit<number>(-7), '%', eb.lit<number>(3)).as('g'),
+        eb(eb.lit<number>(1), '/', eb.lit<number>(0)).as('h'),
+        eb(eb.lit<number>(5), '%', eb.lit<number>(0)).as('i'),
+        eb(eb.lit<number>(7.5), '%', eb.lit<number>(2)).as('j'),
+      ]),
   ])
 
   both('integer division of columns', columns, (db) => [
@@ -91,7 +93,14 @@ diffSuite('differential: values and affinity', () => {
       { id: 2, i: -9, r: 4 },
       { id: 3, i: 1, r: 0 },
     ]),
-    db.selectFrom('v').select((eb) => ['id', eb('i', '/', eb.ref('id')).as('q'), eb('i', '/', eb.ref('r')).as('qr'), eb('i', '%', 4).as('m')]),
+    db
+      .selectFrom('v')
+      .select((eb) => [
+        'id',
+        eb('i', '/', eb.ref('id')).as('q'),
+        eb('i', '/', eb.ref('r')).as('qr'),
+        eb('i', '%', 4).as('m'),
+      ]),
   ])
 
   // Seeds 12-14 (e.g. seed 13 query 6: `select "id", "d", (? % "c") as "x" from "r"`): `%` casts
@@ -130,12 +139,16 @@ diffSuite('differential: values and affinity', () => {
 
   both('arithmetic with null is null', columns, (db) => [
     db.insertInto('v').values({ id: 1, i: null, r: 2 }),
-    db.selectFrom('v').select((eb) => [eb('i', '+', 1).as('a'), eb('r', '*', eb.ref('i')).as('b'), eb('t', '||', 'x').as('c')]),
+    db
+      .selectFrom('v')
+      .select((eb) => [eb('i', '+', 1).as('a'), eb('r', '*', eb.ref('i')).as('b'), eb('t', '||', 'x').as('c')]),
   ])
 
   both('arithmetic on text coerces it to a number', columns, (db) => [
     db.insertInto('v').values({ id: 1, t: '3abc', b: '4.5' }),
-    db.selectFrom('v').select((eb) => [eb('t', '+', 1).as('a'), eb('b', '*', 2).as('b'), eb('t', '-', eb.ref('t')).as('c')]),
+    db
+      .selectFrom('v')
+      .select((eb) => [eb('t', '+', 1).as('a'), eb('b', '*', 2).as('b'), eb('t', '-', eb.ref('t')).as('c')]),
   ])
 
   both('concatenation turns numbers into text', columns, (db) => [
@@ -169,7 +182,12 @@ diffSuite('differential: values and affinity', () => {
     db.insertInto('v').values({ id: 1, i: 0, n: 0 }),
     db
       .selectFrom('v')
-      .select((eb) => [eb('i', '*', -1).as('a'), eb('n', '*', -3).as('b'), eb(eb.neg('i'), '+', 0).as('c'), eb('i', '/', -5).as('d')]),
+      .select((eb) => [
+        eb('i', '*', -1).as('a'),
+        eb('n', '*', -3).as('b'),
+        eb(eb.neg('i'), '+', 0).as('c'),
+        eb('i', '/', -5).as('d'),
+      ]),
     db.updateTable('v').set((eb) => ({ i: eb('i', '*', -1), t: eb('i', '*', -1) })),
     db.selectFrom('v').select(['i', 't']),
   ])
@@ -189,8 +207,14 @@ diffSuite('differential: values and affinity', () => {
     db.selectFrom('kv').select('k').where('v', '<', 'A'),
     db.selectFrom('kv').select('k').where('v', '>', 1000000),
     db.selectFrom('kv').select('k').where('v', '>', 'zzz'),
-    db.selectFrom('kv').select('k').where('v', '<', Buffer.from([0])),
-    db.selectFrom('kv').select('k').where('v', '>=', Buffer.from([1])),
+    db
+      .selectFrom('kv')
+      .select('k')
+      .where('v', '<', Buffer.from([0])),
+    db
+      .selectFrom('kv')
+      .select('k')
+      .where('v', '>=', Buffer.from([1])),
   ])
 
   both('integer and real compare by value', seedMixed, (db) => [
@@ -230,7 +254,10 @@ diffSuite('differential: values and affinity', () => {
       { id: 4, b: Buffer.from([2]) },
     ]),
     db.selectFrom('v').select(['id', 'b']).orderBy('b', 'desc'),
-    db.selectFrom('v').select('id').where('b', '=', Buffer.from([1, 2])),
+    db
+      .selectFrom('v')
+      .select('id')
+      .where('b', '=', Buffer.from([1, 2])),
   ])
 
   both('reals and integers interleave in order', columns, (db) => [

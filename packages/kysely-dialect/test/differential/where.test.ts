@@ -61,8 +61,14 @@ diffSuite('differential: where', () => {
   )
 
   both('and([]) is true, or([]) is false', seedPeople, (db) => [
-    db.selectFrom('people').select('id').where((eb) => eb.and([])),
-    db.selectFrom('people').select('id').where((eb) => eb.or([])),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where((eb) => eb.and([])),
+    db
+      .selectFrom('people')
+      .select('id')
+      .where((eb) => eb.or([])),
   ])
 
   both('in a list of integers', seedPeople, (db) =>
@@ -105,7 +111,9 @@ diffSuite('differential: where', () => {
     db.selectFrom('people').select('id').where('name', 'like', '_o_'),
   )
 
-  both('like with % in the middle', seedPeople, (db) => db.selectFrom('people').select('id').where('name', 'like', 'a%e'))
+  both('like with % in the middle', seedPeople, (db) =>
+    db.selectFrom('people').select('id').where('name', 'like', 'a%e'),
+  )
 
   both('like matches % and _ in the data only as wildcards', seedPeople, (db) =>
     db.selectFrom('people').select('id').where('name', 'like', '%_%'),

@@ -39,9 +39,7 @@ export interface CaseOptions {
 }
 
 /** One compared step: what it returned (canonical) or the kind of error it raised. */
-export type StepOutcome =
-  | { readonly result: string[] | string }
-  | { readonly error: ErrorKind }
+export type StepOutcome = { readonly result: string[] | string } | { readonly error: ErrorKind }
 
 interface StepReport {
   readonly sql: string
@@ -150,7 +148,12 @@ export async function withBoth<T>(
 }
 
 /** Runs one case on both sides and compares. */
-export async function compareCase(api: KyselyApi, setup: Setup | undefined, run: Run, options: CaseOptions = {}): Promise<void> {
+export async function compareCase(
+  api: KyselyApi,
+  setup: Setup | undefined,
+  run: Run,
+  options: CaseOptions = {},
+): Promise<void> {
   await withBoth(api, async (oracle, subject) => {
     await setUp(oracle, api, setup)
     const expected = await runOn(oracle, api, run, options)

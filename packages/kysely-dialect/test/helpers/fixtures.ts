@@ -34,7 +34,10 @@ export async function seedPeople(db: Db): Promise<void> {
     .addColumn('city', 'text')
     .addColumn('score', 'real')
     .execute()
-  await db.insertInto('people').values([...people]).execute()
+  await db
+    .insertInto('people')
+    .values([...people])
+    .execute()
 }
 
 /** `kv(k text primary key, v)` with an untyped column holding every storage class. */

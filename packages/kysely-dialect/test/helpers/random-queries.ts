@@ -158,12 +158,19 @@ function randomFilter(random: Random, depth: number, noLike: readonly Column[] =
   const leaf = random()
   if (leaf < 0.4) return { kind: 'cmp', column, op: pick(random, operators), value: randomValue(random) }
   if (leaf < 0.45) return { kind: 'cmp-column', column, op: pick(random, operators), other: pick(random, columns) }
-  if (leaf < 0.5) return { kind: 'cmp-computed', computed: randomComputed(random), op: pick(random, operators), value: randomValue(random) }
+  if (leaf < 0.5)
+    return {
+      kind: 'cmp-computed',
+      computed: randomComputed(random),
+      op: pick(random, operators),
+      value: randomValue(random),
+    }
   if (leaf < 0.63) {
     const values = Array.from({ length: int(random, 1, 4) }, () => randomValue(random))
     return { kind: 'in', column, not: random() < 0.4, values }
   }
-  if (leaf < 0.75 && !noLike.includes(column)) return { kind: 'like', column, not: random() < 0.3, pattern: pick(random, likePatterns) }
+  if (leaf < 0.75 && !noLike.includes(column))
+    return { kind: 'like', column, not: random() < 0.3, pattern: pick(random, likePatterns) }
   if (leaf < 0.87) {
     return { kind: 'between', column, not: random() < 0.3, low: randomValue(random), high: randomValue(random) }
   }
@@ -212,7 +219,8 @@ function randomKey(random: Random, spread: number): Value {
   if (r < 0.4) return int(random, -20, spread)
   if (r < 0.55) return int(random, -20, spread) + 0.5
   if (r < 0.6) return `k${int(random, 0, spread)}`
-  if (r < 0.85) return pick(random, ['k', 'K', 'k1', 'k10', 'k2', 'a', 'é', '', '9', '10', ' 1']) + pick(random, ['', 'x', 'y'])
+  if (r < 0.85)
+    return pick(random, ['k', 'K', 'k1', 'k10', 'k2', 'a', 'é', '', '9', '10', ' 1']) + pick(random, ['', 'x', 'y'])
   return { blob: Array.from({ length: int(random, 0, 2) }, () => pick(random, [0, 1, 97, 255])) }
 }
 
@@ -243,7 +251,12 @@ function initialRows(random: Random, shape: Shape, count: number): Row[] {
 }
 
 /** The table rows and `count` queries for a seed; query `i` is always the same for a given seed. */
-export function generate(seed: number, rowCount: number, queryCount: number, shape: Shape = 'rowid'): { rows: Row[]; queries: QuerySpec[] } {
+export function generate(
+  seed: number,
+  rowCount: number,
+  queryCount: number,
+  shape: Shape = 'rowid',
+): { rows: Row[]; queries: QuerySpec[] } {
   const random = prng(seed)
   const rows = initialRows(random, shape, rowCount)
   const queries = Array.from({ length: queryCount }, () => randomQuery(random, blobColumns(shape)))
@@ -338,7 +351,13 @@ export function buildQuery(db: Db, spec: QuerySpec): RandomQuery {
 
 /** A random write: an update of one column by an expression, a delete, or an insert. */
 export type WriteSpec =
-  | { kind: 'update'; column: 'a' | 'b' | 'c' | 'd' | 'id'; change: 'add' | 'concat' | 'mul' | 'set'; value: Value; where?: Filter }
+  | {
+      kind: 'update'
+      column: 'a' | 'b' | 'c' | 'd' | 'id'
+      change: 'add' | 'concat' | 'mul' | 'set'
+      value: Value
+      where?: Filter
+    }
   | { kind: 'delete'; where?: Filter }
   | { kind: 'insert'; rows: Omit<Row, 'id'>[]; withIds: Value[] | undefined }
 
@@ -363,11 +382,13 @@ function randomWrite(random: Random, shape: Shape, nextId: () => Value): WriteSp
   const r = random()
   const where = random() < 0.9 ? randomFilter(random, 2, blobColumns(shape)) : undefined
   if (r < 0.5) {
-    const choices = shape === 'rowid' ? (['a', 'b', 'c', 'd', 'a', 'id'] as const) : (['a', 'b', 'c', 'd', 'a', 'c'] as const)
+    const choices =
+      shape === 'rowid' ? (['a', 'b', 'c', 'd', 'a', 'id'] as const) : (['a', 'b', 'c', 'd', 'a', 'c'] as const)
     const column = pick(random, choices)
     if (column === 'id') return { kind: 'update', column, change: 'add', value: 1000, where }
     const change = shape === 'keyed' && column === 'b' ? 'set' : pick(random, ['add', 'concat', 'mul', 'set'] as const)
-    const value = change === 'concat' ? randomText(random) : change === 'set' ? settable(random, column) : int(random, -2, 3)
+    const value =
+      change === 'concat' ? randomText(random) : change === 'set' ? settable(random, column) : int(random, -2, 3)
     return { kind: 'update', column, change, value, where }
   }
   if (r < 0.7) return { kind: 'delete', where }
@@ -378,7 +399,12 @@ function randomWrite(random: Random, shape: Shape, nextId: () => Value): WriteSp
 }
 
 /** `count` random writes for a seed, over the table `generate(seed, rowCount, 0, shape)` builds. */
-export function generateWrites(seed: number, rowCount: number, count: number, shape: Shape = 'rowid'): { rows: Row[]; writes: WriteSpec[] } {
+export function generateWrites(
+  seed: number,
+  rowCount: number,
+  count: number,
+  shape: Shape = 'rowid',
+): { rows: Row[]; writes: WriteSpec[] } {
   const random = prng(seed)
   const rows = initialRows(random, shape, rowCount)
   let id = rowCount + 50

@@ -44,7 +44,10 @@ export async function down(db) {
 }
 
 function migrator(version: KyselyVersion, db: AnyDB, folder: string) {
-  return new version.Migrator({ db, provider: new version.FileMigrationProvider({ fs, path, migrationFolder: folder }) })
+  return new version.Migrator({
+    db,
+    provider: new version.FileMigrationProvider({ fs, path, migrationFolder: folder }),
+  })
 }
 
 for (const version of VERSIONS) {
@@ -63,14 +66,18 @@ for (const version of VERSIONS) {
       const again = await migrator(version, db, folder).migrateToLatest()
       expect(again.error).to.equal(undefined)
       expect(again.results).to.deep.equal([])
-      expect(await db.selectFrom('person').select(['first_name', 'created_at', 'nickname']).execute()).to.deep.equal([{ first_name: 'Seed', created_at: 'now', nickname: null }])
+      expect(await db.selectFrom('person').select(['first_name', 'created_at', 'nickname']).execute()).to.deep.equal([
+        { first_name: 'Seed', created_at: 'now', nickname: null },
+      ])
       await db.destroy()
 
       db = t.open()
       const executed = await migrator(version, db, folder).getMigrations()
       expect(executed.map((m) => m.executedAt !== undefined)).to.deep.equal([true, true])
       const down = await migrator(version, db, folder).migrateDown()
-      expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).to.deep.equal([['2026_01_02_0001_pet', 'Down', 'Success']])
+      expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).to.deep.equal([
+        ['2026_01_02_0001_pet', 'Down', 'Success'],
+      ])
       const tables = (await db.introspection.getTables()).map((tb) => tb.name)
       expect(tables).to.deep.equal(['person'])
       const toZero = await migrator(version, db, folder).migrateTo(version.NO_MIGRATIONS)
@@ -110,14 +117,44 @@ for (const version of VERSIONS) {
       const person = tables.find((tb) => tb.name === 'person')!
       expect(person.isView).to.equal(false)
       expect(person.columns).to.deep.equal([
-        { name: 'id', dataType: 'integer', isNullable: true, isAutoIncrementing: true, hasDefaultValue: false, comment: undefined },
-        { name: 'first_name', dataType: 'varchar(255)', isNullable: false, isAutoIncrementing: false, hasDefaultValue: false, comment: undefined },
-        { name: 'created_at', dataType: 'text', isNullable: true, isAutoIncrementing: false, hasDefaultValue: true, comment: undefined },
-        { name: 'nickname', dataType: 'text', isNullable: true, isAutoIncrementing: false, hasDefaultValue: false, comment: undefined },
+        {
+          name: 'id',
+          dataType: 'integer',
+          isNullable: true,
+          isAutoIncrementing: true,
+          hasDefaultValue: false,
+          comment: undefined,
+        },
+        {
+          name: 'first_name',
+          dataType: 'varchar(255)',
+          isNullable: false,
+          isAutoIncrementing: false,
+          hasDefaultValue: false,
+          comment: undefined,
+        },
+        {
+          name: 'created_at',
+          dataType: 'text',
+          isNullable: true,
+          isAutoIncrementing: false,
+          hasDefaultValue: true,
+          comment: undefined,
+        },
+        {
+          name: 'nickname',
+          dataType: 'text',
+          isNullable: true,
+          isAutoIncrementing: false,
+          hasDefaultValue: false,
+          comment: undefined,
+        },
       ])
       const all = (await db.introspection.getTables({ withInternalKyselyTables: true })).map((tb) => tb.name)
       expect(all).to.deep.equal(['kysely_migration', 'kysely_migration_lock', 'person', 'pet'])
-      const introspector = db.introspection as unknown as { getMetadata?: (o?: { withInternalKyselyTables: boolean }) => Promise<{ tables: unknown[] }> }
+      const introspector = db.introspection as unknown as {
+        getMetadata?: (o?: { withInternalKyselyTables: boolean }) => Promise<{ tables: unknown[] }>
+      }
       if (version.name.endsWith('0.28')) expect((await introspector.getMetadata!()).tables).to.have.length(2)
     })
   })

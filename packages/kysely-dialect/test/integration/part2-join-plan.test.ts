@@ -3,12 +3,30 @@ import { explain } from '../../src/index.js'
 import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 async function setup(db: AnyDB): Promise<void> {
-  await db.schema.createTable('person').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text').execute()
-  await db.schema.createTable('pet').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('owner', 'integer').addColumn('name', 'text').execute()
+  await db.schema
+    .createTable('person')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text')
+    .execute()
+  await db.schema
+    .createTable('pet')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('owner', 'integer')
+    .addColumn('name', 'text')
+    .execute()
   await db.schema.createTable('tag').addColumn('owner', 'integer').addColumn('label', 'text').execute()
-  await db.insertInto('person').values(Array.from({ length: 20 }, (_, i) => ({ id: i + 1, name: `p${i + 1}` }))).execute()
-  await db.insertInto('pet').values(Array.from({ length: 40 }, (_, i) => ({ id: 100 + i, owner: (i % 25) + 1, name: `pet${i}` }))).execute()
-  await db.insertInto('tag').values(Array.from({ length: 10 }, (_, i) => ({ owner: i + 1, label: `t${i}` }))).execute()
+  await db
+    .insertInto('person')
+    .values(Array.from({ length: 20 }, (_, i) => ({ id: i + 1, name: `p${i + 1}` })))
+    .execute()
+  await db
+    .insertInto('pet')
+    .values(Array.from({ length: 40 }, (_, i) => ({ id: 100 + i, owner: (i % 25) + 1, name: `pet${i}` })))
+    .execute()
+  await db
+    .insertInto('tag')
+    .values(Array.from({ length: 10 }, (_, i) => ({ owner: i + 1, label: `t${i}` })))
+    .execute()
 }
 
 for (const version of VERSIONS) {
@@ -18,10 +36,16 @@ for (const version of VERSIONS) {
     it('an equality on the inner primary key is a primary-key lookup per outer row', async () => {
       const db = t.open()
       await setup(db)
-      const q = db.selectFrom('pet').innerJoin('person as o', 'o.id', 'pet.owner').select(['pet.id', 'o.name']).where('pet.id', '<', 105)
+      const q = db
+        .selectFrom('pet')
+        .innerJoin('person as o', 'o.id', 'pet.owner')
+        .select(['pet.id', 'o.name'])
+        .where('pet.id', '<', 105)
       const plan = await explain(db, q)
       expect(plan.scan).to.include({ table: 'pet', access: 'range' })
-      expect(plan.joins).to.deep.equal([{ table: 'person', as: 'o', type: 'inner', strategy: 'primary-key-lookup', keyColumns: ['id'] }])
+      expect(plan.joins).to.deep.equal([
+        { table: 'person', as: 'o', type: 'inner', strategy: 'primary-key-lookup', keyColumns: ['id'] },
+      ])
       expect(await q.execute()).to.have.length(5)
       await expectCheck(db)
     })
@@ -29,14 +53,27 @@ for (const version of VERSIONS) {
     it('an equality on a column that is not a key is a hash join; no equality is a nested loop', async () => {
       const db = t.open()
       await setup(db)
-      const hash = await explain(db, db.selectFrom('person').leftJoin('pet', 'pet.owner', 'person.id').selectAll('person'))
+      const hash = await explain(
+        db,
+        db.selectFrom('person').leftJoin('pet', 'pet.owner', 'person.id').selectAll('person'),
+      )
       expect(hash.joins?.[0]).to.include({ type: 'left', strategy: 'hash' })
       expect(hash.joins?.[0]?.keyColumns).to.deep.equal(['owner'])
-      const loop = await explain(db, db.selectFrom('person').innerJoin('tag', (j) => j.onRef('tag.owner', '<', 'person.id')).selectAll('tag'))
+      const loop = await explain(
+        db,
+        db
+          .selectFrom('person')
+          .innerJoin('tag', (j) => j.onRef('tag.owner', '<', 'person.id'))
+          .selectAll('tag'),
+      )
       expect(loop.joins?.[0]).to.include({ strategy: 'nested-loop' })
       const cross = await explain(db, db.selectFrom('person').crossJoin('tag').selectAll('tag'))
       expect(cross.joins?.[0]).to.include({ type: 'cross', strategy: 'nested-loop' })
-      const rows = await db.selectFrom('person').leftJoin('pet', 'pet.owner', 'person.id').select(['person.id', 'pet.id as pet']).execute()
+      const rows = await db
+        .selectFrom('person')
+        .leftJoin('pet', 'pet.owner', 'person.id')
+        .select(['person.id', 'pet.id as pet'])
+        .execute()
       // Pets of owners 21..25 have no person.
       expect(rows).to.have.length(35)
     })
@@ -48,10 +85,15 @@ for (const version of VERSIONS) {
         .selectFrom('person')
         .innerJoin('pet', 'pet.owner', 'person.id')
         .select('person.id')
-        .where(({ exists, selectFrom }) => exists(selectFrom('tag').select('tag.label').whereRef('tag.owner', '=', 'person.id')))
+        .where(({ exists, selectFrom }) =>
+          exists(selectFrom('tag').select('tag.label').whereRef('tag.owner', '=', 'person.id')),
+        )
       const plan = await explain(db, q)
       expect(plan.joins?.[0]).to.include({ strategy: 'hash' })
-      const update = await explain(db, db.updateTable('pet').set({ name: 'x' }).where('owner', 'in', db.selectFrom('tag').select('owner')))
+      const update = await explain(
+        db,
+        db.updateTable('pet').set({ name: 'x' }).where('owner', 'in', db.selectFrom('tag').select('owner')),
+      )
       expect(update.scan.access).to.equal('full-scan')
       expect(await q.execute()).to.have.length(20)
     })
@@ -59,7 +101,13 @@ for (const version of VERSIONS) {
     it('a grouped query says so in its plan', async () => {
       const db = t.open()
       await setup(db)
-      const plan = await explain(db, db.selectFrom('pet').select((eb) => ['owner', eb.fn.countAll().as('n')]).groupBy('owner'))
+      const plan = await explain(
+        db,
+        db
+          .selectFrom('pet')
+          .select((eb) => ['owner', eb.fn.countAll().as('n')])
+          .groupBy('owner'),
+      )
       expect(plan.grouped).to.equal(true)
     })
 
@@ -69,7 +117,10 @@ for (const version of VERSIONS) {
       const err = await rejection(
         db
           .selectFrom('person')
-          .innerJoinLateral((eb) => eb.selectFrom('pet').select('pet.id').whereRef('pet.owner', '=', 'person.id').as('x'), (j) => j.onTrue())
+          .innerJoinLateral(
+            (eb) => eb.selectFrom('pet').select('pet.id').whereRef('pet.owner', '=', 'person.id').as('x'),
+            (j) => j.onTrue(),
+          )
           .selectAll()
           .execute(),
       )

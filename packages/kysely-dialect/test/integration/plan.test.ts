@@ -3,10 +3,26 @@ import { explain } from '../../src/index.js'
 import { useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 async function setup(db: AnyDB): Promise<void> {
-  await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text').execute()
-  await db.schema.createTable('kv').addColumn('a', 'text').addColumn('b', 'integer').addColumn('v', 'text').addPrimaryKeyConstraint('kv_pk', ['a', 'b']).execute()
-  await db.insertInto('t').values(Array.from({ length: 50 }, (_, i) => ({ id: i + 1, v: `v${i + 1}` }))).execute()
-  await db.insertInto('kv').values(Array.from({ length: 30 }, (_, i) => ({ a: `k${i % 3}`, b: i, v: `v${i}` }))).execute()
+  await db.schema
+    .createTable('t')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('v', 'text')
+    .execute()
+  await db.schema
+    .createTable('kv')
+    .addColumn('a', 'text')
+    .addColumn('b', 'integer')
+    .addColumn('v', 'text')
+    .addPrimaryKeyConstraint('kv_pk', ['a', 'b'])
+    .execute()
+  await db
+    .insertInto('t')
+    .values(Array.from({ length: 50 }, (_, i) => ({ id: i + 1, v: `v${i + 1}` })))
+    .execute()
+  await db
+    .insertInto('kv')
+    .values(Array.from({ length: 30 }, (_, i) => ({ a: `k${i % 3}`, b: i, v: `v${i}` })))
+    .execute()
 }
 
 for (const version of VERSIONS) {
@@ -21,17 +37,29 @@ for (const version of VERSIONS) {
       expect(plan.scan.access).to.equal('point')
       expect(plan.scan.keyColumns).to.deep.equal(['id'])
       expect(await q.execute()).to.deep.equal([{ id: 7, v: 'v7' }])
-      const inPlan = await explain(db, db.selectFrom('t').selectAll().where('id', 'in', [3, 1, 2]).orderBy('id', 'desc'))
+      const inPlan = await explain(
+        db,
+        db.selectFrom('t').selectAll().where('id', 'in', [3, 1, 2]).orderBy('id', 'desc'),
+      )
       expect(inPlan.scan.access).to.equal('point')
       expect(inPlan.scan.keys).to.have.length(3)
       expect(inPlan.sort).to.equal(false)
-      expect(await db.selectFrom('t').select('id').where('id', 'in', [3, 1, 2]).orderBy('id', 'desc').execute()).to.deep.equal([{ id: 3 }, { id: 2 }, { id: 1 }])
+      expect(
+        await db.selectFrom('t').select('id').where('id', 'in', [3, 1, 2]).orderBy('id', 'desc').execute(),
+      ).to.deep.equal([{ id: 3 }, { id: 2 }, { id: 1 }])
     })
 
     it('a key range with order by the key and a limit scans in the right direction and stops early', async () => {
       const db = t.open()
       await setup(db)
-      const q = db.selectFrom('t').select('id').where('id', '>', 10).where('id', '<=', 40).orderBy('id', 'desc').limit(3).offset(1)
+      const q = db
+        .selectFrom('t')
+        .select('id')
+        .where('id', '>', 10)
+        .where('id', '<=', 40)
+        .orderBy('id', 'desc')
+        .limit(3)
+        .offset(1)
       const plan = await explain(db, q)
       expect(plan.scan.access).to.equal('range')
       expect(plan.scan.reverse).to.equal(true)

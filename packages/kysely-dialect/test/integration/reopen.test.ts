@@ -9,19 +9,35 @@ for (const version of VERSIONS) {
 
     it('schema, rows and indexes survive close and reopen', async () => {
       let db = t.open()
-      await db.schema.createTable('item').addColumn('sku', 'text', (c) => c.primaryKey()).addColumn('qty', 'integer', (c) => c.notNull().defaultTo(0)).addColumn('tag', 'text').execute()
+      await db.schema
+        .createTable('item')
+        .addColumn('sku', 'text', (c) => c.primaryKey())
+        .addColumn('qty', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('tag', 'text')
+        .execute()
       await db.schema.createIndex('item_tag').on('item').column('tag').unique().execute()
       await db.insertInto('item').values({ sku: 'b', qty: 2, tag: 'x' }).execute()
       await db.insertInto('item').values({ sku: 'a', tag: 'y' }).execute()
       // As in SQLite through Kysely: a cell missing from a multi-row insert is null, not the default.
-      expect((await rejection(db.insertInto('item').values([{ sku: 'd', qty: 1 }, { sku: 'e' }]).execute())).code).to.equal('BTREE_SQL_NOT_NULL_VIOLATION')
+      expect(
+        (
+          await rejection(
+            db
+              .insertInto('item')
+              .values([{ sku: 'd', qty: 1 }, { sku: 'e' }])
+              .execute(),
+          )
+        ).code,
+      ).to.equal('BTREE_SQL_NOT_NULL_VIOLATION')
       await db.destroy()
       db = t.open()
       expect(await db.selectFrom('item').selectAll().orderBy('sku').execute()).to.deep.equal([
         { sku: 'a', qty: 0, tag: 'y' },
         { sku: 'b', qty: 2, tag: 'x' },
       ])
-      expect((await rejection(db.insertInto('item').values({ sku: 'c', tag: 'x' }).execute())).code).to.equal('BTREE_SQL_UNIQUE_VIOLATION')
+      expect((await rejection(db.insertInto('item').values({ sku: 'c', tag: 'x' }).execute())).code).to.equal(
+        'BTREE_SQL_UNIQUE_VIOLATION',
+      )
       expect((await db.insertInto('item').values({ sku: 'c', tag: 'z' }).executeTakeFirst()).insertId).to.equal(3n)
       await expectCheck(db)
     })
@@ -33,7 +49,10 @@ for (const version of VERSIONS) {
         tx.createBucket('!level!').put(Buffer.from('a'), Buffer.from('b'))
       })
       const db: AnyDB = new version.Kysely({ dialect: new BTreeDialect({ database: engine }) })
-      await db.schema.createTable('users').addColumn('id', 'integer', (c) => c.primaryKey()).execute()
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute()
       await db.insertInto('users').values({ id: 1 }).execute()
       await db.schema.dropTable('users').execute()
       await db.destroy()
@@ -50,7 +69,10 @@ for (const version of VERSIONS) {
     it('durability none and engine options pass through', async () => {
       const db = t.open({ durability: 'none', pageSize: 1024, strict: true })
       await db.schema.createTable('x').addColumn('v', 'text').execute()
-      await db.insertInto('x').values(Array.from({ length: 300 }, (_, i) => ({ v: `value ${i}`.repeat(5) }))).execute()
+      await db
+        .insertInto('x')
+        .values(Array.from({ length: 300 }, (_, i) => ({ v: `value ${i}`.repeat(5) })))
+        .execute()
       expect(await db.selectFrom('x').select('v').execute()).to.have.length(300)
       await expectCheck(db)
     })

@@ -31,7 +31,10 @@ describe('integration: the package under an application that installed only Kyse
 }
 `,
     )
-    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n`)
+    writeFileSync(
+      join(dir, 'register.mjs'),
+      `import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n`,
+    )
     writeFileSync(
       join(dir, 'scenario.mjs'),
       `import { Kysely, sql } from 'kysely'
@@ -51,10 +54,17 @@ await db.destroy()
 console.log(JSON.stringify({ insertId: String(r.insertId), rows, tables, version: typeof sql }))
 `,
     )
-    const out = execFileSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(dir, 'scenario.mjs')], { encoding: 'utf8' })
+    const out = execFileSync(
+      process.execPath,
+      ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(dir, 'scenario.mjs')],
+      { encoding: 'utf8' },
+    )
     expect(JSON.parse(out.trim().split('\n').pop()!)).to.deep.equal({
       insertId: '2',
-      rows: [{ id: 2, v: 'c' }, { id: 1, v: 'a' }],
+      rows: [
+        { id: 2, v: 'c' },
+        { id: 1, v: 'a' },
+      ],
       tables: ['kysely_migration:false', 'kysely_migration_lock:false', 't:false'],
       version: 'function',
     })

@@ -20,7 +20,14 @@ export interface KyselyVersion {
 
 /** Both supported versions: every integration suite runs once per version. */
 export const VERSIONS: KyselyVersion[] = [
-  { name: 'kysely 0.28', Kysely: k28.Kysely, Migrator: k28.Migrator, FileMigrationProvider: k28.FileMigrationProvider, sql: k28.sql, NO_MIGRATIONS: k28.NO_MIGRATIONS },
+  {
+    name: 'kysely 0.28',
+    Kysely: k28.Kysely,
+    Migrator: k28.Migrator,
+    FileMigrationProvider: k28.FileMigrationProvider,
+    sql: k28.sql,
+    NO_MIGRATIONS: k28.NO_MIGRATIONS,
+  },
   {
     name: 'kysely 0.29',
     Kysely: k29.Kysely as unknown as typeof k28.Kysely,
@@ -35,7 +42,11 @@ export const VERSIONS: KyselyVersion[] = [
 export type AnyDB = k28.Kysely<any>
 
 /** A temporary directory per test, removed afterwards; `open` makes a Kysely on a file in it. */
-export function useTempDir(version: KyselyVersion): { dir: () => string; path: (name?: string) => string; open: (config?: Partial<BTreeDialectConfig>, name?: string) => AnyDB } {
+export function useTempDir(version: KyselyVersion): {
+  dir: () => string
+  path: (name?: string) => string
+  open: (config?: Partial<BTreeDialectConfig>, name?: string) => AnyDB
+} {
   let dir: string | undefined
   const opened: AnyDB[] = []
   beforeEach(() => {
@@ -60,7 +71,9 @@ export function useTempDir(version: KyselyVersion): { dir: () => string; path: (
     dir: () => dir!,
     path,
     open: (config = {}, name = 'test.db') => {
-      const db = new version.Kysely({ dialect: new BTreeDialect({ path: path(name), ...config } as BTreeDialectConfig) })
+      const db = new version.Kysely({
+        dialect: new BTreeDialect({ path: path(name), ...config } as BTreeDialectConfig),
+      })
       opened.push(db)
       return db
     },

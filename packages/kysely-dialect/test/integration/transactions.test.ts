@@ -2,7 +2,11 @@ import { expect } from 'chai'
 import { expectCheck, engineOf, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 async function counter(db: AnyDB): Promise<void> {
-  await db.schema.createTable('c').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('n', 'integer', (c) => c.notNull()).execute()
+  await db.schema
+    .createTable('c')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('n', 'integer', (c) => c.notNull())
+    .execute()
   await db.insertInto('c').values({ id: 1, n: 0 }).execute()
 }
 
@@ -49,7 +53,15 @@ for (const version of VERSIONS) {
       await counter(db)
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('c').values({ id: 2, n: 1 }).execute()
-        const err = await rejection(trx.insertInto('c').values([{ id: 3, n: 1 }, { id: 1, n: 1 }]).execute())
+        const err = await rejection(
+          trx
+            .insertInto('c')
+            .values([
+              { id: 3, n: 1 },
+              { id: 1, n: 1 },
+            ])
+            .execute(),
+        )
         expect(err.code).to.equal('BTREE_SQL_UNIQUE_VIOLATION')
         expect(await trx.selectFrom('c').select('id').orderBy('id').execute()).to.deep.equal([{ id: 1 }, { id: 2 }])
       })
@@ -93,7 +105,11 @@ for (const version of VERSIONS) {
         db.transaction().execute(async (trx) => {
           const n = (await trx.selectFrom('c').select('n').where('id', '=', 1).executeTakeFirstOrThrow()).n as number
           await new Promise((r) => setImmediate(r))
-          await trx.updateTable('c').set({ n: n + 1 }).where('id', '=', 1).execute()
+          await trx
+            .updateTable('c')
+            .set({ n: n + 1 })
+            .where('id', '=', 1)
+            .execute()
         })
       await Promise.all(Array.from({ length: 10 }, bump))
       expect(await value(db)).to.equal(10)
@@ -110,7 +126,10 @@ for (const version of VERSIONS) {
         outerDone = true
         return v
       })
-      const outerWrite = db.updateTable('c').set((eb) => ({ n: eb('n', '*', 10) })).execute()
+      const outerWrite = db
+        .updateTable('c')
+        .set((eb) => ({ n: eb('n', '*', 10) }))
+        .execute()
       for (let i = 0; i < 20; i++) {
         await trx.selectFrom('c').selectAll().execute()
         await new Promise((r) => setImmediate(r))
@@ -125,10 +144,21 @@ for (const version of VERSIONS) {
 
     it('concurrent autocommit writes each commit atomically and share commits', async () => {
       const db = t.open()
-      await db.schema.createTable('log').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', 'text').execute()
+      await db.schema
+        .createTable('log')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'text')
+        .execute()
       const engine = await engineOf(db)
       const before = engine.txid
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => db.insertInto('log').values({ v: `v${i}` }).executeTakeFirst()))
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          db
+            .insertInto('log')
+            .values({ v: `v${i}` })
+            .executeTakeFirst(),
+        ),
+      )
       expect(new Set(results.map((r) => r.numInsertedOrUpdatedRows))).to.deep.equal(new Set([1n]))
       expect(await db.selectFrom('log').select('id').execute()).to.have.length(40)
       expect(engine.txid - before).to.be.lessThan(40)

@@ -61,7 +61,11 @@ describe('routing/bucket-range', () => {
     let registry = new PrefixRegistry('root', [])
     for (const n of names) registry = registry.with({ prefix: b(`!${n}!`), bucket: n })
     registry = registry.with({ prefix: b('!b!!x!'), bucket: 'bx' })
-    const reached = (options: object): string[] => registry.routesFor(rangeOf(options)).map((r) => r.bucket).sort()
+    const reached = (options: object): string[] =>
+      registry
+        .routesFor(rangeOf(options))
+        .map((r) => r.bucket)
+        .sort()
     expect(reached({ gte: '!b!', lte: '!b"' })).to.deep.equal(['b', 'bx', 'root'])
     expect(reached({ gte: '!b!!x!k', lte: '!b!!x!z' })).to.deep.equal(['b', 'bx', 'root'])
     expect(reached({ gt: '!c' })).to.deep.equal(['c', 'd', 'root'])

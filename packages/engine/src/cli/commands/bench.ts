@@ -35,9 +35,13 @@ export const benchCommand: Command = {
       const result = await runBench(path.join(dir, 'bench.db'), { n, valueSize, batch, random, seed })
       if (out.json) await out.document({ n, valueSize, batch, random, seed, ...result })
       else {
-        await out.line(`n=${n} value-size=${valueSize} batch=${batch} ${random ? `random (seed ${seed})` : 'sequential'}`)
+        await out.line(
+          `n=${n} value-size=${valueSize} batch=${batch} ${random ? `random (seed ${seed})` : 'sequential'}`,
+        )
         for (const w of result.workloads) {
-          await out.line(`${w.name.padEnd(5)} ${String(w.ops).padStart(10)} ops ${w.seconds.toFixed(3).padStart(9)} s ${Math.round(w.opsPerSec).toString().padStart(10)} ops/s`)
+          await out.line(
+            `${w.name.padEnd(5)} ${String(w.ops).padStart(10)} ops ${w.seconds.toFixed(3).padStart(9)} s ${Math.round(w.opsPerSec).toString().padStart(10)} ops/s`,
+          )
         }
         await out.line(`file size ${formatBytes(result.fileSize)}`)
       }

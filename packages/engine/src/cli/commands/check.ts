@@ -57,7 +57,11 @@ async function report(out: Output, path: string, problem: CheckProblem): Promise
     await out.document({ file: path, ok: false, errors: [problem], pages: null })
     return
   }
-  await out.line(problem.pageId === undefined || problem.message.startsWith('page ') ? problem.message : `page ${problem.pageId}: ${problem.message}`)
+  await out.line(
+    problem.pageId === undefined || problem.message.startsWith('page ')
+      ? problem.message
+      : `page ${problem.pageId}: ${problem.message}`,
+  )
   await out.line('1 problem found; the database cannot be opened')
 }
 

@@ -15,8 +15,8 @@ export const compactCommand: Command = {
   synopsis: 'compact SRC DST [--force] [--page-size B]',
   summary: 'write a fresh, densely packed copy of SRC to DST and report both sizes',
   details:
-    'Inserts every bucket\'s entries in key order, which the engine packs nearly full (ascending inserts split at the end).\n' +
-    'Refuses to overwrite an existing DST unless --force. DST keeps SRC\'s page size unless --page-size.',
+    "Inserts every bucket's entries in key order, which the engine packs nearly full (ascending inserts split at the end).\n" +
+    "Refuses to overwrite an existing DST unless --force. DST keeps SRC's page size unless --page-size.",
   arity: [2, 2],
   options: ['force', 'page-size'],
   async run({ args, options, out }) {
@@ -56,7 +56,10 @@ function prepareDestination(dstPath: string, force: boolean): void {
 async function copyAll(src: Database, dst: Database, srcPath: string): Promise<{ buckets: number; entries: number }> {
   const snap = src.begin()
   const names = snap.buckets()
-  const progress = new Progress(`compacting ${srcPath}`, names.reduce((n, name) => n + snap.bucket(name)!.size, 0))
+  const progress = new Progress(
+    `compacting ${srcPath}`,
+    names.reduce((n, name) => n + snap.bucket(name)!.size, 0),
+  )
   let entries = 0
   try {
     let tx = await dst.beginWrite()

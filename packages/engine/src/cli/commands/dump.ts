@@ -21,14 +21,23 @@ export const dumpCommand: Command = {
       const tx = db.begin()
       try {
         const names = only === undefined ? tx.buckets() : [requireBucket(tx, only).name]
-        const progress = new Progress(`dumping ${path}`, names.reduce((n, name) => n + tx.bucket(name)!.size, 0))
+        const progress = new Progress(
+          `dumping ${path}`,
+          names.reduce((n, name) => n + tx.bucket(name)!.size, 0),
+        )
         await out.line(JSON.stringify(dumpHeader(encoding)))
         for (const name of names) {
           const bucket = tx.bucket(name)!
           await out.line(JSON.stringify({ bucket: name }))
           const cursor = bucket.cursor()
           for (let ok = cursor.first(); ok && !out.broken; ok = cursor.next()) {
-            await out.line(JSON.stringify({ bucket: name, key: encodeField(cursor.key!, encoding), value: encodeField(cursor.value!, encoding) }))
+            await out.line(
+              JSON.stringify({
+                bucket: name,
+                key: encodeField(cursor.key!, encoding),
+                value: encodeField(cursor.value!, encoding),
+              }),
+            )
             progress.tick()
           }
         }

@@ -18,11 +18,16 @@ export const getCommand: Command = {
     if (value === undefined) throw new CliError(`key not found: ${keyText} in bucket '${name}'`)
     const encoding = encodingOption(options, 'hex')
     if (out.json) {
-      await out.document({ bucket: name, encoding, key: encodeField(key, encoding), value: encodeField(value, encoding) })
+      await out.document({
+        bucket: name,
+        encoding,
+        key: encodeField(key, encoding),
+        value: encodeField(value, encoding),
+      })
     } else if (options.raw === true) {
       await out.bytes(toBuffer(value))
     } else {
-        await out.line(textField(value, encodingOption(options, undefined)))
+      await out.line(textField(value, encodingOption(options, undefined)))
     }
     return EXIT_OK
   },

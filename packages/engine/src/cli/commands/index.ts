@@ -10,7 +10,8 @@ import { keysCommand } from './keys.js'
 import { loadCommand } from './load.js'
 import { statsCommand } from './stats.js'
 
-export type CommandName = 'info' | 'stats' | 'check' | 'buckets' | 'keys' | 'get' | 'dump' | 'load' | 'compact' | 'bench'
+export type CommandName =
+  'info' | 'stats' | 'check' | 'buckets' | 'keys' | 'get' | 'dump' | 'load' | 'compact' | 'bench'
 
 /** Every subcommand; a new name in CommandName fails to compile until it has an entry here. */
 export const COMMANDS: Record<CommandName, Command> = {

@@ -24,10 +24,13 @@ export const infoCommand: Command = {
       `active meta:     ${info.activeMeta}`,
       ...(info.journal === undefined
         ? []
-        : [`journal:         ${info.journal.records} commits, ${info.journal.bytes} bytes since checkpoint txid ${info.checkpointTxid} (${info.journal.path})`]),
+        : [
+            `journal:         ${info.journal.records} commits, ${info.journal.bytes} bytes since checkpoint txid ${info.checkpointTxid} (${info.journal.path})`,
+          ]),
       ...info.skipped.map((s) => `skipped at open: ${s}`),
       ...info.metas.map(
-        (m) => `meta ${m.slot}:          ${m.valid ? `valid, txid ${m.txid}` : 'invalid'}${m.problem === undefined ? '' : ` (${m.problem})`}`,
+        (m) =>
+          `meta ${m.slot}:          ${m.valid ? `valid, txid ${m.txid}` : 'invalid'}${m.problem === undefined ? '' : ` (${m.problem})`}`,
       ),
     ]
     for (const l of lines) await out.line(l)

@@ -7,7 +7,7 @@ import { requireBucket } from './get.js'
 
 export const keysCommand: Command = {
   synopsis: 'keys FILE BUCKET [--prefix P] [--limit N]',
-  summary: 'list a bucket\'s keys in order (text when printable UTF-8, else hex:...)',
+  summary: "list a bucket's keys in order (text when printable UTF-8, else hex:...)",
   details: 'P is UTF-8, or hex after a hex: prefix. With --json, keys are hex unless --base64 or --utf8.',
   arity: [2, 2],
   options: ['prefix', 'limit', 'hex', 'base64', 'utf8'],

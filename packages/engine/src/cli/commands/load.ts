@@ -26,7 +26,10 @@ export const loadCommand: Command = {
     const db = await openForWrite(path, { pageSize })
     const result = await using(db, () => loadLines(db, path, encodingOption(options, 'hex')))
     if (out.json) await out.document({ file: path, ...result })
-    else await out.line(`loaded ${result.entries} entries into ${result.buckets} buckets of ${path} in ${result.commits} commits`)
+    else
+      await out.line(
+        `loaded ${result.entries} entries into ${result.buckets} buckets of ${path} in ${result.commits} commits`,
+      )
     return EXIT_OK
   },
 }

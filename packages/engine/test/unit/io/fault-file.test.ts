@@ -199,7 +199,7 @@ describe('FaultFileSystem', () => {
     expect(fs.exists('other')).to.equal(false)
   })
 
-  it('passes the wrapped file system\'s errors through', () => {
+  it("passes the wrapped file system's errors through", () => {
     const fs = new FaultFileSystem()
     expect(thrown(() => fs.open('missing', { readOnly: false, create: false })).code).to.equal('ENOENT')
     expect(thrown(() => fs.file('missing')).code).to.equal('ENOENT')

@@ -23,7 +23,12 @@ describe('MemoryFile', () => {
     await file.truncate(20)
     expect(file.bytes()).to.deep.equal(Uint8Array.of(...new Uint8Array(10).fill(9), ...new Uint8Array(10)))
     await file.writev([Uint8Array.of(1)], 30)
-    expect(file.bytes().subarray(20, 30).every((b) => b === 0)).to.equal(true)
+    expect(
+      file
+        .bytes()
+        .subarray(20, 30)
+        .every((b) => b === 0),
+    ).to.equal(true)
   })
 
   it('rejects negative or fractional positions with RangeError', () => {

@@ -115,7 +115,10 @@ describe('PowerLossFile', () => {
         expect(image.length % SECTOR, `seed ${seed}`).to.equal(0)
         for (let s = 0; s < image.length / SECTOR; s++) {
           const actual = sector(image, s)
-          expect(versions[s]!.some((v) => equal(v, actual)), `seed ${seed} sector ${s}`).to.equal(true)
+          expect(
+            versions[s]!.some((v) => equal(v, actual)),
+            `seed ${seed} sector ${s}`,
+          ).to.equal(true)
         }
       }
     })
@@ -213,7 +216,9 @@ describe('PowerLossFile', () => {
     it('growing exposes zeros in the durable image', async () => {
       const file = new PowerLossFile(filled(10, 1))
       await file.truncate(20)
-      expect(file.crashImage({ mode: 'drop-all' })).to.deep.equal(Uint8Array.of(...filled(10, 1), ...new Uint8Array(10)))
+      expect(file.crashImage({ mode: 'drop-all' })).to.deep.equal(
+        Uint8Array.of(...filled(10, 1), ...new Uint8Array(10)),
+      )
     })
   })
 
@@ -317,7 +322,7 @@ describe('PowerLossFileSystem', () => {
     expect(fs.file('db').bytes()).to.deep.equal(filled(SECTOR, 1))
   })
 
-  it('supports counting a workload\'s crash points and crashing at each one', async () => {
+  it("supports counting a workload's crash points and crashing at each one", async () => {
     // The workload commits A then B; after a crash the file must hold nothing, A, or A then B.
     async function workload(fs: PowerLossFileSystem): Promise<void> {
       const file = fs.open('db', { readOnly: false, create: true })

@@ -1,6 +1,12 @@
 import { expect } from 'chai'
 import { checksumOk } from '../../../src/page/checksum.js'
-import { type FreeListRecord, decodeFreeList, encodeFreeList, freelistBytes, freelistPageCount } from '../../../src/page/freelist-page.js'
+import {
+  type FreeListRecord,
+  decodeFreeList,
+  encodeFreeList,
+  freelistBytes,
+  freelistPageCount,
+} from '../../../src/page/freelist-page.js'
 import { HEADER_SIZE, PageType, pageId, pageTxid, pageType, setU32 } from '../../../src/page/layout.js'
 
 function body(pages: Buffer[]): Buffer {

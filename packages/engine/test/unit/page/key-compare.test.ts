@@ -17,7 +17,8 @@ describe('page/key-compare', () => {
       [[], [0], -1],
       [[], [], 0],
     ]
-    for (const [a, b, want] of cases) expect(sign(compareKeys(Uint8Array.from(a), Uint8Array.from(b))), `${a} vs ${b}`).to.equal(want)
+    for (const [a, b, want] of cases)
+      expect(sign(compareKeys(Uint8Array.from(a), Uint8Array.from(b))), `${a} vs ${b}`).to.equal(want)
   })
 
   it('long keys (over the byte-loop limit) agree with Buffer.compare, differences anywhere', () => {

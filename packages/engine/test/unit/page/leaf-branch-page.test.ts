@@ -3,7 +3,16 @@ import { branchChild, branchChildTxid, branchKey, branchSearch } from '../../../
 import { checksumOk } from '../../../src/page/checksum.js'
 import type { KeyReader } from '../../../src/page/key-compare.js'
 import { PageType, pageCount, pageId, pageTxid, pageType } from '../../../src/page/layout.js'
-import { encodeEmptyLeaf, leafFind, leafIsOverflow, leafKey, leafOverflowRef, leafSearch, leafValueBytes, leafValueLength } from '../../../src/page/leaf-page.js'
+import {
+  encodeEmptyLeaf,
+  leafFind,
+  leafIsOverflow,
+  leafKey,
+  leafOverflowRef,
+  leafSearch,
+  leafValueBytes,
+  leafValueLength,
+} from '../../../src/page/leaf-page.js'
 import { EMPTY_KEY, Node, OverflowValue, computeSize } from '../../../src/tree/node.js'
 import { encodeNode } from '../../../src/tree/spill.js'
 
@@ -43,7 +52,14 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
 
   it('leafSearch and leafFind: exact hits, gaps, before the first and past the last', () => {
     const keys = ['b', 'd', 'dd', 'f'].map(k)
-    const node = new Node(true, keys, keys.map(() => k('v')), [], 0, 0)
+    const node = new Node(
+      true,
+      keys,
+      keys.map(() => k('v')),
+      [],
+      0,
+      0,
+    )
     const page = encodeNode(node, 3, 1, Buffer.alloc(1024))
     expect(leafSearch(page, k('d'), noReader)).to.deep.equal({ index: 1, exact: true })
     expect(leafSearch(page, k('c'), noReader)).to.deep.equal({ index: 1, exact: false })
@@ -57,7 +73,18 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
   })
 
   it('a branch stores entry 0 with an empty key and children with their txids; branchSearch picks the last key <= the key', () => {
-    const node = new Node(false, [k('ignored'), k('m'), k('t')], [], [{ pgid: 5, txid: 1 }, { pgid: 6, txid: 2 ** 32 - 1 }, { pgid: 7, txid: 3 }], 0, 0)
+    const node = new Node(
+      false,
+      [k('ignored'), k('m'), k('t')],
+      [],
+      [
+        { pgid: 5, txid: 1 },
+        { pgid: 6, txid: 2 ** 32 - 1 },
+        { pgid: 7, txid: 3 },
+      ],
+      0,
+      0,
+    )
     const page = encodeNode(node, 9, 4, Buffer.alloc(1024))
     expect(pageType(page)).to.equal(PageType.branch)
     expect(pageCount(page)).to.equal(3)
@@ -93,7 +120,7 @@ describe('page/leaf-page and page/branch-page (written by encodeNode)', () => {
   })
 })
 
-describe('encodeEmptyLeaf (a new file\'s catalog)', () => {
+describe("encodeEmptyLeaf (a new file's catalog)", () => {
   it('gives the bytes of an empty node encoded by the tree layer', () => {
     for (const pageSize of [1024, 4096, 65536]) {
       const viaTree = encodeNode(Node.emptyLeaf(), 2, 1, Buffer.alloc(pageSize, 0xaa))

@@ -1,9 +1,24 @@
 import { expect } from 'chai'
 import { branchKey, branchKeyRun, branchSearch } from '../../../src/page/branch-page.js'
-import { type KeyReader, compareKeys, compareLongKeysFrom, compareLongPageKey, lastCommonPrefix } from '../../../src/page/key-compare.js'
+import {
+  type KeyReader,
+  compareKeys,
+  compareLongKeysFrom,
+  compareLongPageKey,
+  lastCommonPrefix,
+} from '../../../src/page/key-compare.js'
 import { Prng } from '../../../src/io/prng.js'
 import { LEAF_ENTRY_HEADER, LONG_KEY_FIELD, LONG_KEY_PREFIX, maxInlineKeySize, u16 } from '../../../src/page/layout.js'
-import { leafEntryOffset, leafFind, leafIsLongKey, leafKey, leafKeyRun, leafValueBytes, leafOverflowRef, writeKeyPart } from '../../../src/page/leaf-page.js'
+import {
+  leafEntryOffset,
+  leafFind,
+  leafIsLongKey,
+  leafKey,
+  leafKeyRun,
+  leafValueBytes,
+  leafOverflowRef,
+  writeKeyPart,
+} from '../../../src/page/leaf-page.js'
 import { forEachRun } from '../../../src/page/page-runs.js'
 import { EMPTY_KEY, Node, OverflowValue, computeSize } from '../../../src/tree/node.js'
 import { encodeNode } from '../../../src/tree/spill.js'
@@ -67,7 +82,15 @@ describe('page: out-of-line keys (FORMAT.md §10)', () => {
     expect(cmp(key(64, 'p'))).to.equal(1) // a prefix of the stored key
     expect(lastCommonPrefix).to.equal(64)
     expect(runs.loads).to.equal(0)
-    for (const probe of [key(2000, 'm'), key(2000, 'a'), key(2000, 'z'), key(1999, 'm'), key(2001, 'm'), key(65, 'p'), key(5000, 'q')]) {
+    for (const probe of [
+      key(2000, 'm'),
+      key(2000, 'a'),
+      key(2000, 'z'),
+      key(1999, 'm'),
+      key(2001, 'm'),
+      key(65, 'p'),
+      key(5000, 'q'),
+    ]) {
       expect(cmp(probe), probe.length + probe.subarray(-1).toString()).to.equal(Math.sign(compareKeys(stored, probe)))
     }
     expect(runs.loads).to.equal(7)
@@ -88,21 +111,38 @@ describe('page: out-of-line keys (FORMAT.md §10)', () => {
       let common = 0
       while (common < a.length && common < c.length && a[common] === c[common]) common++
       const from = rng.int(common + 1)
-      expect(Math.sign(compareLongKeysFrom(a, c, from)), `seed ${seed} case ${t}`).to.equal(Math.sign(compareKeys(a, c)))
+      expect(Math.sign(compareLongKeysFrom(a, c, from)), `seed ${seed} case ${t}`).to.equal(
+        Math.sign(compareKeys(a, c)),
+      )
       expect(lastCommonPrefix, `seed ${seed} case ${t}`).to.equal(common)
     }
   })
 
   it('a leaf with out-of-line keys: keys read whole, values placed after the key part, exact search among shared prefixes', () => {
     const runs = new FakeRuns()
-    const keys = [Buffer.from(''), Buffer.from('a'), key(INLINE, 'i'), key(INLINE + 1, 'a'), key(INLINE + 1, 'b'), key(3000, 'a'), key(3000, 'b'), key(3001, 'a'), Buffer.from('q')]
+    const keys = [
+      Buffer.from(''),
+      Buffer.from('a'),
+      key(INLINE, 'i'),
+      key(INLINE + 1, 'a'),
+      key(INLINE + 1, 'b'),
+      key(3000, 'a'),
+      key(3000, 'b'),
+      key(3001, 'a'),
+      Buffer.from('q'),
+    ]
     keys.sort(compareKeys)
     const vals = keys.map((_, i) => (i === 4 ? new OverflowValue(9, 7, 5000) : Buffer.from(`v${i}`)))
     const node = new Node(true, keys, vals, [], 0, 0)
     node.size = computeSize(node, PS)
     const keyRuns = keys.map((k) => (k.length > INLINE ? runs.add(k) : undefined))
     const page = encodeNode(node, 12, 7, Buffer.alloc(PS), keyRuns)
-    const used = 16 + keys.reduce((n, k, i) => n + 2 + LEAF_ENTRY_HEADER + (k.length > INLINE ? 76 : k.length) + (i === 4 ? 8 : vals[i]!.length), 0)
+    const used =
+      16 +
+      keys.reduce(
+        (n, k, i) => n + 2 + LEAF_ENTRY_HEADER + (k.length > INLINE ? 76 : k.length) + (i === 4 ? 8 : vals[i]!.length),
+        0,
+      )
     expect(node.size).to.equal(used)
     keys.forEach((k, i) => {
       expect(leafIsLongKey(page, i)).to.equal(k.length > INLINE)
@@ -120,20 +160,32 @@ describe('page: out-of-line keys (FORMAT.md §10)', () => {
     const seen: number[][] = []
     forEachRun(page, true, (pgid, txid, length) => seen.push([pgid, txid, length]))
     expect(seen).to.deep.equal([
-      ...keys.flatMap((k, i) => [...(k.length > INLINE ? [[keyRuns[i]!.pgid, 7, k.length]] : []), ...(i === 4 ? [[9, 7, 5000]] : [])]),
+      ...keys.flatMap((k, i) => [
+        ...(k.length > INLINE ? [[keyRuns[i]!.pgid, 7, k.length]] : []),
+        ...(i === 4 ? [[9, 7, 5000]] : []),
+      ]),
     ])
     // Decoding: whole keys, the runs owned by the node, the same size.
     const back = Node.fromPage(page, 12, runs)
     expect(back.keys.map((k) => Buffer.from(k))).to.deep.equal(keys)
     expect(back.size).to.equal(node.size)
-    expect([...back.runs!.values()].map((r) => r.pgid)).to.deep.equal(keyRuns.filter((r) => r !== undefined).map((r) => r.pgid))
+    expect([...back.runs!.values()].map((r) => r.pgid)).to.deep.equal(
+      keyRuns.filter((r) => r !== undefined).map((r) => r.pgid),
+    )
   })
 
   it('a branch with out-of-line separators: entry 0 stays empty, search picks the last separator <= the key', () => {
     const runs = new FakeRuns()
     const seps = [key(3000, 'b'), key(3000, 'd'), Buffer.from('x')]
     const keyRuns = [undefined, runs.add(seps[0]!), runs.add(seps[1]!), undefined]
-    const node = new Node(false, [EMPTY_KEY, ...seps], [], [1, 2, 3, 4].map((p) => ({ pgid: p, txid: 7 })), 0, 0)
+    const node = new Node(
+      false,
+      [EMPTY_KEY, ...seps],
+      [],
+      [1, 2, 3, 4].map((p) => ({ pgid: p, txid: 7 })),
+      0,
+      0,
+    )
     node.size = computeSize(node, PS)
     const page = encodeNode(node, 5, 7, Buffer.alloc(PS), keyRuns)
     expect(branchKey(page, 0, runs)).to.have.length(0)
@@ -141,7 +193,14 @@ describe('page: out-of-line keys (FORMAT.md §10)', () => {
     expect(branchKeyRun(page, 2)).to.deep.equal([keyRuns[2]!.pgid, 7, 3000])
     expect(branchKeyRun(page, 3)).to.equal(undefined)
     const at = (k: Uint8Array): number => branchSearch(page, k, 0, runs)
-    expect([at(Buffer.from('')), at(key(3000, 'a')), at(key(3000, 'b')), at(key(3000, 'c')), at(key(3001, 'd')), at(Buffer.from('y'))]).to.deep.equal([0, 0, 1, 1, 2, 3])
+    expect([
+      at(Buffer.from('')),
+      at(key(3000, 'a')),
+      at(key(3000, 'b')),
+      at(key(3000, 'c')),
+      at(key(3001, 'd')),
+      at(Buffer.from('y')),
+    ]).to.deep.equal([0, 0, 1, 1, 2, 3])
     const seen: number[] = []
     forEachRun(page, false, (pgid) => seen.push(pgid))
     expect(seen).to.deep.equal([keyRuns[1]!.pgid, keyRuns[2]!.pgid])

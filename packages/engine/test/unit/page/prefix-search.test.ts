@@ -24,7 +24,9 @@ function keySet(rng: Prng, n: number): Buffer[] {
   const set = new Map<string, Buffer>()
   while (set.size < n) {
     const stem = rng.pick(stems)
-    const tail = rng.bool(0.5) ? String(rng.int(100_000)).padStart(rng.range(0, 8), '0') : Buffer.from(rng.bytes(rng.range(0, 3))).toString('latin1')
+    const tail = rng.bool(0.5)
+      ? String(rng.int(100_000)).padStart(rng.range(0, 8), '0')
+      : Buffer.from(rng.bytes(rng.range(0, 3))).toString('latin1')
     const key = Buffer.from(stem + tail, 'latin1')
     if (key.length > 0) set.set(key.toString('hex'), key)
   }
@@ -43,7 +45,14 @@ describe('prefix-skipping binary search (leaf, branch, node)', () => {
     const rng = new Prng(seed)
     for (let round = 0; round < 40; round++) {
       const keys = keySet(rng, rng.range(1, 60))
-      const leaf = new Node(true, keys, keys.map(() => Buffer.from('v')), [], 0, 0)
+      const leaf = new Node(
+        true,
+        keys,
+        keys.map(() => Buffer.from('v')),
+        [],
+        0,
+        0,
+      )
       leaf.size = computeSize(leaf, 4096)
       const leafPage = encodeNode(leaf, 5, 1, Buffer.alloc(4096))
       const kids = keys.map((_, i) => ({ pgid: 10 + i, txid: 1 }))
@@ -54,7 +63,9 @@ describe('prefix-skipping binary search (leaf, branch, node)', () => {
       for (const probe of probes) {
         const lb = lowerBound(keys, probe)
         const exact = lb < keys.length && compareKeys(keys[lb]!, probe) === 0
-        expect(leafFind(leafPage, probe, 0, noReader), `leafFind ${probe.toString('hex')}`).to.equal(exact ? lb : -1 - lb)
+        expect(leafFind(leafPage, probe, 0, noReader), `leafFind ${probe.toString('hex')}`).to.equal(
+          exact ? lb : -1 - lb,
+        )
         expect(nodeLowerBound(keys, probe), `nodeLowerBound ${probe.toString('hex')}`).to.equal(lb)
         // The child for a probe: the last separator <= probe, entry 0 below all.
         const child = exact ? lb : Math.max(0, lb - 1)
@@ -92,7 +103,8 @@ describe('prefix-skipping search across tree levels', () => {
         const b = tx.bucket('p')!
         for (const k of [...keys, ...keySet(rng, 500)]) {
           const v = b.get(k)
-          if (set.has(k.toString('hex'))) expect(v && Buffer.from(v).equals(k), `get ${k.toString('hex')}`).to.equal(true)
+          if (set.has(k.toString('hex')))
+            expect(v && Buffer.from(v).equals(k), `get ${k.toString('hex')}`).to.equal(true)
           else expect(v, `absent ${k.toString('hex')}`).to.equal(undefined)
         }
       })

@@ -4,7 +4,13 @@ import { Prng } from '../../../src/io/prng.js'
 import { branchChild, branchChildTxid, branchKey } from '../../../src/page/branch-page.js'
 import { compareKeys } from '../../../src/page/key-compare.js'
 import { PageType, pageCount, pageType } from '../../../src/page/layout.js'
-import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes, leafValueLength } from '../../../src/page/leaf-page.js'
+import {
+  leafIsOverflow,
+  leafKey,
+  leafOverflowRef,
+  leafValueBytes,
+  leafValueLength,
+} from '../../../src/page/leaf-page.js'
 import type { PageRef } from '../../../src/page/meta-page.js'
 import { Pager } from '../../../src/store/pager.js'
 import { treeDelete, treePut } from '../../../src/tree/modify.js'
@@ -64,7 +70,10 @@ class Harness implements TreeWriter {
       },
       write: (p, pages) => pages.forEach((page, i) => this.file.writeNow(page, (p + i) * this.pageSize)),
     }
-    const ref = spill(ctx, rebalance(this, this.root, (p) => ctx.free(p, 1)))
+    const ref = spill(
+      ctx,
+      rebalance(this, this.root, (p) => ctx.free(p, 1)),
+    )
     this.pager.highWater = this.next
     this.pager.cache.clear()
     this.root = ref
@@ -85,7 +94,13 @@ interface Shape {
 /** Reads a committed tree back from the file, checking order, separators and equal leaf depth. */
 function walk(h: Harness, ref: PageRef): Shape {
   const shape: Shape = { entries: [], depth: -1, pages: new Set(), leafFills: [], branches: 0, leaves: 0 }
-  const visit = (pgid: number, txid: number, lo: Uint8Array | undefined, hi: Uint8Array | undefined, depth: number): void => {
+  const visit = (
+    pgid: number,
+    txid: number,
+    lo: Uint8Array | undefined,
+    hi: Uint8Array | undefined,
+    depth: number,
+  ): void => {
     expect(shape.pages.has(pgid), `page ${pgid} reached twice`).to.equal(false)
     shape.pages.add(pgid)
     const page = h.pager.treePage(pgid, txid)
@@ -107,7 +122,8 @@ function walk(h: Harness, ref: PageRef): Shape {
     for (let i = 0; i < n; i++) {
       const k = leafKey(page, i, h.pager)
       if (lo !== undefined && compareKeys(k, lo) < 0) throw new Error(`page ${pgid}: key ${i} below its separator`)
-      if (hi !== undefined && compareKeys(k, hi) >= 0) throw new Error(`page ${pgid}: key ${i} not below the next separator`)
+      if (hi !== undefined && compareKeys(k, hi) >= 0)
+        throw new Error(`page ${pgid}: key ${i} not below the next separator`)
       const v = leafIsOverflow(page, i)
         ? h.pager.readOverflow(...leafOverflowRef(page, i), leafValueLength(page, i))
         : leafValueBytes(page, i)
@@ -117,7 +133,8 @@ function walk(h: Harness, ref: PageRef): Shape {
     shape.leafFills.push(used / h.pageSize)
   }
   visit(ref.pgid, ref.txid, undefined, undefined, 0)
-  for (let i = 1; i < shape.entries.length; i++) if (!(shape.entries[i - 1]![0] < shape.entries[i]![0])) throw new Error(`keys out of order at ${i}`)
+  for (let i = 1; i < shape.entries.length; i++)
+    if (!(shape.entries[i - 1]![0] < shape.entries[i]![0])) throw new Error(`keys out of order at ${i}`)
   return shape
 }
 
@@ -254,7 +271,10 @@ describe('tree: treePut, treeDelete, rebalance and spill', () => {
         for (let i = 0; i < 300; i++) {
           const r = rng.next()
           if (r < 0.6 || pool.length === 0) {
-            const k = rng.bool(0.3) && pool.length > 0 ? rng.pick(pool) : Buffer.from(rng.bytes(rng.range(1, rng.bool(0.1) ? 200 : 12)))
+            const k =
+              rng.bool(0.3) && pool.length > 0
+                ? rng.pick(pool)
+                : Buffer.from(rng.bytes(rng.range(1, rng.bool(0.1) ? 200 : 12)))
             pool.push(k)
             const v = Buffer.from(rng.bytes(rng.bool(0.05) ? rng.range(300, 3 * pageSize) : rng.int(50)))
             h.put(k, v)

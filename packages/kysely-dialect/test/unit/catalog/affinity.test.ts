@@ -4,8 +4,34 @@ import { Real, formatReal } from '../../../src/encoding/values.js'
 
 describe('catalog/affinity', () => {
   it('declared types map to affinities by SQLite rules', () => {
-    expect(['integer', 'bigint', 'varchar(255)', 'text', 'blob', '', 'real', 'double precision', 'boolean', 'date', 'numeric', 'point'].map(affinityOf)).to.deep.equal([
-      'integer', 'integer', 'text', 'text', 'blob', 'blob', 'real', 'real', 'numeric', 'numeric', 'numeric', 'integer',
+    expect(
+      [
+        'integer',
+        'bigint',
+        'varchar(255)',
+        'text',
+        'blob',
+        '',
+        'real',
+        'double precision',
+        'boolean',
+        'date',
+        'numeric',
+        'point',
+      ].map(affinityOf),
+    ).to.deep.equal([
+      'integer',
+      'integer',
+      'text',
+      'text',
+      'blob',
+      'blob',
+      'real',
+      'real',
+      'numeric',
+      'numeric',
+      'numeric',
+      'integer',
     ])
   })
 
@@ -32,6 +58,13 @@ describe('catalog/affinity', () => {
   })
 
   it('reals render as SQLite prints them', () => {
-    expect([1.5, 2, 1e20, 0.1, -3.25, 1e-7].map(formatReal)).to.deep.equal(['1.5', '2.0', '1.0e+20', '0.1', '-3.25', '1.0e-07'])
+    expect([1.5, 2, 1e20, 0.1, -3.25, 1e-7].map(formatReal)).to.deep.equal([
+      '1.5',
+      '2.0',
+      '1.0e+20',
+      '0.1',
+      '-3.25',
+      '1.0e-07',
+    ])
   })
 })

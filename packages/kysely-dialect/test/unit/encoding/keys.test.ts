@@ -15,7 +15,9 @@ function randomValue(r: () => number): SqlValue {
     case 3:
       return new Real(Math.floor((r() - 0.5) * 100))
     case 4:
-      return Array.from({ length: Math.floor(r() * 4) }, () => String.fromCodePoint([0, 0x41, 0x61, 0xe9, 0xffff, 0x1f600][Math.floor(r() * 6)]!)).join('')
+      return Array.from({ length: Math.floor(r() * 4) }, () =>
+        String.fromCodePoint([0, 0x41, 0x61, 0xe9, 0xffff, 0x1f600][Math.floor(r() * 6)]!),
+      ).join('')
     case 5:
       return new Uint8Array(Array.from({ length: Math.floor(r() * 4) }, () => [0, 1, 0xfe, 0xff][Math.floor(r() * 4)]!))
     default: {
@@ -36,7 +38,8 @@ describe('encoding/keys', () => {
       const b = r() < 0.2 ? [a[0]!, randomValue(r)] : [randomValue(r), randomValue(r)]
       const expected = Math.sign(compareValues(a[0]!, b[0]!) || compareValues(a[1]!, b[1]!))
       const actual = Math.sign(compareBytes(encodeKey(a), encodeKey(b)))
-      if (actual !== expected) expect.fail(`seed ${seed}: ${String(a)} vs ${String(b)}: bytes say ${actual}, values ${expected}`)
+      if (actual !== expected)
+        expect.fail(`seed ${seed}: ${String(a)} vs ${String(b)}: bytes say ${actual}, values ${expected}`)
     }
   })
 
@@ -49,7 +52,8 @@ describe('encoding/keys', () => {
   })
 
   it('numbers round-trip through rowid keys, and -0 keys as 0', () => {
-    for (const n of [0, 1, -1, 2 ** 40, -(2 ** 40), 123456789, Number.MAX_SAFE_INTEGER]) expect(decodeKeyNumber(rowidKey(n))).to.equal(n)
+    for (const n of [0, 1, -1, 2 ** 40, -(2 ** 40), 123456789, Number.MAX_SAFE_INTEGER])
+      expect(decodeKeyNumber(rowidKey(n))).to.equal(n)
     expect(compareBytes(rowidKey(-0), rowidKey(0))).to.equal(0)
   })
 

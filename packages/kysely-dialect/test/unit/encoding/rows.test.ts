@@ -4,7 +4,24 @@ import { Real, type SqlValue } from '../../../src/encoding/values.js'
 
 describe('encoding/rows', () => {
   it('every storage class round-trips, with its class (integral reals stay reals)', () => {
-    const values: SqlValue[] = [null, 0, 1, -1, 127, -129, 40000, -2147483648, 2 ** 40, 2n ** 62n, 1.5, new Real(2), 'héllo', '', new Uint8Array([0, 255]), new Uint8Array(0)]
+    const values: SqlValue[] = [
+      null,
+      0,
+      1,
+      -1,
+      127,
+      -129,
+      40000,
+      -2147483648,
+      2 ** 40,
+      2n ** 62n,
+      1.5,
+      new Real(2),
+      'héllo',
+      '',
+      new Uint8Array([0, 255]),
+      new Uint8Array(0),
+    ]
     const view = new RowView(encodeRow(values), [])
     expect(view.all(values.length)).to.deep.equal(values)
   })

@@ -7,7 +7,15 @@ const rem = (a: SqlValue, b: SqlValue): unknown => toJs(arithmetic(ARITHMETIC['%
 
 describe('expression/operators', () => {
   it('% casts non-integers as CAST(x AS INTEGER): text by its integer prefix, huge reals clamped', () => {
-    expect([rem(31, '1e3'), rem('1e3', 7), rem('12.9', 5), rem(new Real(1e20), 7), rem(new Real(-1e20), 7), rem(' 12 ', 5), rem(5, 0.5)]).to.deep.equal([0, 1, 2, 0, -1, 2, null])
+    expect([
+      rem(31, '1e3'),
+      rem('1e3', 7),
+      rem('12.9', 5),
+      rem(new Real(1e20), 7),
+      rem(new Real(-1e20), 7),
+      rem(' 12 ', 5),
+      rem(5, 0.5),
+    ]).to.deep.equal([0, 1, 2, 0, -1, 2, null])
     expect(castInteger('  -42abc')).to.equal(-42n)
   })
 
@@ -30,9 +38,19 @@ describe('expression/operators', () => {
 
   it('reals as text take SQLite 3.4x form', () => {
     const cases: [number, string][] = [
-      [0.1, '0.1'], [1e20, '1.0e+20'], [1e15, '1000000000000000.0'], [1e16, '10000000000000000.0'], [1e17, '1.0e+17'],
-      [123456789012345678, '1.2345678901234568e+17'], [1e-5, '1.0e-05'], [1e-4, '0.0001'], [100.5, '100.5'],
-      [9007199254740996, '9007199254740996.0'], [0.30000000000000004, '0.30000000000000004'], [-2.5e-300, '-2.5e-300'], [-0, '0.0'],
+      [0.1, '0.1'],
+      [1e20, '1.0e+20'],
+      [1e15, '1000000000000000.0'],
+      [1e16, '10000000000000000.0'],
+      [1e17, '1.0e+17'],
+      [123456789012345680, '1.2345678901234568e+17'],
+      [1e-5, '1.0e-05'],
+      [1e-4, '0.0001'],
+      [100.5, '100.5'],
+      [9007199254740996, '9007199254740996.0'],
+      [0.30000000000000004, '0.30000000000000004'],
+      [-2.5e-300, '-2.5e-300'],
+      [-0, '0.0'],
     ]
     for (const [n, text] of cases) expect(formatReal(n), String(n)).to.equal(text)
   })

@@ -11,40 +11,75 @@ describe('part 2: what stays BTREE_SQL_UNSUPPORTED', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const db = new Kysely<any>({ dialect: new BTreeDialect({ path: join(dir, 'a.db') }) })
     try {
-      await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).execute()
+      await db.schema
+        .createTable('t')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute()
       const error = await db
         .selectFrom('t')
         .select((eb) => eb.fn('soundex', ['id']).as('s'))
         .execute()
-        .then(() => undefined, (e: unknown) => e)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       expect(error).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
       expect((error as Error).message).to.contain('soundex')
       const window = await db
         .selectFrom('t')
         .select((eb) => eb.fn.count('id').over().as('n'))
         .execute()
-        .then(() => undefined, (e: unknown) => e)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       expect(window).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
       expect((window as Error).message).to.contain('OverNode')
       // SQLite makes count(t.id) inside the subquery an aggregate of the outer query: refused, not answered differently.
-      await db.schema.createTable('u').addColumn('id', 'integer', (c) => c.primaryKey()).execute()
+      await db.schema
+        .createTable('u')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute()
       const outerOnly = await db
         .selectFrom('t')
-        .select((eb) => eb.selectFrom('u').select((e) => e.fn.count('t.id').as('n')).as('n'))
+        .select((eb) =>
+          eb
+            .selectFrom('u')
+            .select((e) => e.fn.count('t.id').as('n'))
+            .as('n'),
+        )
         .execute()
-        .then(() => undefined, (e: unknown) => e)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       expect(outerOnly).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
       const recursive = await db
         .withRecursive('r(n)', (qb) => qb.selectNoFrom((eb) => eb.val(1).as('n')) as never)
         .selectFrom('r')
         .selectAll()
         .execute()
-        .then(() => undefined, (e: unknown) => e)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       expect(recursive).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
       expect((recursive as Error).message).to.contain('WithNode')
       // A hidden rowid cannot keep the id SQLite allocates before replacing: refused.
-      await db.schema.createTable('pk2').addColumn('a', 'text').addColumn('b', 'integer').addPrimaryKeyConstraint('pk2_pk', ['a', 'b']).execute()
-      const replace = await db.replaceInto('pk2').values({ a: 'x', b: 1 }).execute().then(() => undefined, (e: unknown) => e)
+      await db.schema
+        .createTable('pk2')
+        .addColumn('a', 'text')
+        .addColumn('b', 'integer')
+        .addPrimaryKeyConstraint('pk2_pk', ['a', 'b'])
+        .execute()
+      const replace = await db
+        .replaceInto('pk2')
+        .values({ a: 'x', b: 1 })
+        .execute()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       expect(replace).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
       void sql
     } finally {

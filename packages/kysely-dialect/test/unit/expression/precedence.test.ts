@@ -1,10 +1,20 @@
 import { expect } from 'chai'
-import { BinaryOperationNode, OperatorNode, ParensNode, ValueNode, AndNode, OrNode, UnaryOperationNode, type OperationNode } from 'kysely'
+import {
+  BinaryOperationNode,
+  OperatorNode,
+  ParensNode,
+  ValueNode,
+  AndNode,
+  OrNode,
+  UnaryOperationNode,
+  type OperationNode,
+} from 'kysely'
 import { byPrecedence } from '../../../src/expression/precedence.js'
 import type { AnyNode } from '../../../src/expression/nodes.js'
 
 const v = (x: number | string): OperationNode => ValueNode.createImmediate(x)
-const bin = (l: OperationNode, op: string, r: OperationNode): OperationNode => BinaryOperationNode.create(l, OperatorNode.create(op as never), r)
+const bin = (l: OperationNode, op: string, r: OperationNode): OperationNode =>
+  BinaryOperationNode.create(l, OperatorNode.create(op as never), r)
 
 /** The grouping a tree stands for, parenthesized fully. */
 function show(node: OperationNode): string {
@@ -15,7 +25,7 @@ function show(node: OperationNode): string {
     case 'ParensNode':
       return `[${show(n.node as OperationNode)}]`
     case 'BinaryOperationNode':
-      return `(${show(n.leftOperand as OperationNode)} ${((n.operator as AnyNode).operator as string)} ${show(n.rightOperand as OperationNode)})`
+      return `(${show(n.leftOperand as OperationNode)} ${(n.operator as AnyNode).operator as string} ${show(n.rightOperand as OperationNode)})`
     case 'AndNode':
     case 'OrNode':
       return `(${show(n.left as OperationNode)} ${n.kind === 'AndNode' ? 'and' : 'or'} ${show(n.right as OperationNode)})`
@@ -35,10 +45,16 @@ describe('expression/precedence', () => {
     // and(or(a, b), c) prints "a or b and c"
     expect(show(byPrecedence(AndNode.create(OrNode.create(v('a'), v('b')), v('c'))))).to.equal('(a or (b and c))')
     // not over a comparison, and not before and
-    expect(show(byPrecedence(UnaryOperationNode.create(OperatorNode.create('not'), AndNode.create(v('a'), v('b')))))).to.equal('((not a) and b)')
-    expect(show(byPrecedence(UnaryOperationNode.create(OperatorNode.create('not'), bin(v(1), '=', v(2)))))).to.equal('(not (1 = 2))')
+    expect(
+      show(byPrecedence(UnaryOperationNode.create(OperatorNode.create('not'), AndNode.create(v('a'), v('b'))))),
+    ).to.equal('((not a) and b)')
+    expect(show(byPrecedence(UnaryOperationNode.create(OperatorNode.create('not'), bin(v(1), '=', v(2)))))).to.equal(
+      '(not (1 = 2))',
+    )
     // unary minus binds tightest; || above *
-    expect(show(byPrecedence(UnaryOperationNode.create(OperatorNode.create('-'), bin(v(1), '+', v(2)))))).to.equal('((- 1) + 2)')
+    expect(show(byPrecedence(UnaryOperationNode.create(OperatorNode.create('-'), bin(v(1), '+', v(2)))))).to.equal(
+      '((- 1) + 2)',
+    )
     expect(show(byPrecedence(bin(bin(v(1), '*', v(2)), '||', v(3))))).to.equal('(1 * (2 || 3))')
   })
 
