@@ -10,8 +10,8 @@ import { conjuncts, nameOf, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
 import { valueKey } from '../expression/value-key.js'
-import type { AccessPlan, JoinPlan } from '../planner/plan.js'
-import { scanRows } from './row-source.js'
+import type { JoinPlan } from '../planner/plan.js'
+import { allRows } from './row-source.js'
 import { readBucket, rowView } from './table-store.js'
 
 /** The row a left (right, full) join pairs with when nothing matches: every column null. */
@@ -118,15 +118,6 @@ function keyReadable(e: Equality): boolean {
   return !(e.affinity === 'numeric' && (stored === 'text' || stored === 'blob'))
 }
 
-const FULL_SCAN = (table: TableDef): AccessPlan => ({
-  table: table.name,
-  access: 'full-scan',
-  keyColumns: [],
-  reverse: false,
-  orderByKey: true,
-  stopAfter: undefined,
-})
-
 /**
  * Plans joining `table` (source `s`) to the tables before it: a primary-key lookup when the on
  * condition fixes its whole key (inner and left joins), else a hash join on its equalities, else a
@@ -187,9 +178,7 @@ interface StageParts {
 
 /** Every row of a stored table, in key order. */
 export function tableRows(tx: ReadTransaction, table: TableDef): RowLike[] {
-  const rows: RowLike[] = []
-  for (const stored of scanRows(tx, table, FULL_SCAN(table))) rows.push(stored.row)
-  return rows
+  return allRows(tx, table)
 }
 
 function passes(filter: Expr | undefined, t: Tuple): boolean {

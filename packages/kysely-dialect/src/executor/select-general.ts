@@ -12,15 +12,16 @@ import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
-import { planAccess } from '../planner/access-path.js'
-import type { AccessPlan, QueryPlan } from '../planner/plan.js'
+import { describeAccess, planAccess, type AccessPath } from '../planner/access-path.js'
+import type { QueryPlan } from '../planner/plan.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
-import { correlatedAccessWhere, correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
+import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
 import { joinType, NULL_ROW, planJoin, type JoinStage, type RowsOf } from './join.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
-import { scanRows } from './row-source.js'
+import { allRows, readPath } from './row-source.js'
+import { tableStats } from './pipeline.js'
 
 /** Select parts neither pipeline runs yet. */
 const PARTS_LATER = ['distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
@@ -172,13 +173,18 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const { limit, offset } = limitOffset(node)
 
   const first = prepared[0]
-  const access: AccessPlan | undefined =
+  // A correlated subquery's terms may read the queries around it: their rows are known on each run.
+  const own = sources.length
+  const access: AccessPath | undefined =
     first === undefined || first.derived !== undefined
       ? undefined
-      : planAccess(first.source.table, where, scope, [], undefined)
+      : planAccess(first.source.table, where, scope, [], undefined, {
+          stats: tableStats(ctx.tx, first.source.table),
+          known: (s) => s >= own,
+        })
   const plan: QueryPlan = {
     statement: 'select',
-    scan: access ?? {
+    scan: (access && describeAccess(access, [])) ?? {
       table: first?.source.name ?? '',
       access: 'full-scan',
       keyColumns: [],
@@ -190,12 +196,6 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     ...(stages.length > 0 ? { joins: stages.map((s) => s.plan) } : {}),
     ...(grouped ? { grouped: true } : {}),
   }
-
-  // A correlated subquery re-plans its first table's access for each outer row (correlated-access.ts).
-  const correlated =
-    link === undefined || first === undefined || first.derived !== undefined
-      ? undefined
-      : correlatedAccessWhere(where, scope)
 
   const equality =
     link === undefined || first === undefined || first.derived !== undefined
@@ -210,14 +210,12 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     else if (first.derived !== undefined)
       for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
     else {
-      const path =
-        correlated === undefined || access!.access !== 'full-scan'
-          ? access!
-          : planAccess(first.source.table, correlated(template), scope, [], undefined)
+      const path = access!
       if (path.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement()) {
         for (const row of semiJoin.probe(tx, template)) tuples.push([row, ...template.slice(1)])
       } else {
-        for (const stored of scanRows(tx, first.source.table, path)) tuples.push([stored.row, ...template.slice(1)])
+        const rest = template.slice(1)
+        readPath(tx, path, template, (_, row) => void tuples.push([row, ...rest]), false)
       }
     }
     for (const stage of stages) tuples = stage.run(tx, tuples, template)
@@ -314,21 +312,14 @@ class SemiJoinTable {
     this.#tx = tx
     this.#rows = new Map()
     const scratch = template.slice()
-    for (const stored of scanRows(tx, this.table, {
-      table: this.table.name,
-      access: 'full-scan',
-      keyColumns: [],
-      reverse: false,
-      orderByKey: true,
-      stopAfter: undefined,
-    })) {
-      scratch[0] = stored.row
+    for (const row of allRows(tx, this.table)) {
+      scratch[0] = row
       const v = applyComparisonAffinity(this.equality.inner.eval(scratch), this.equality.affinity)
       if (v === null) continue
       const key = valueKey(v)
       const list = this.#rows.get(key)
-      if (list === undefined) this.#rows.set(key, [stored.row])
-      else list.push(stored.row)
+      if (list === undefined) this.#rows.set(key, [row])
+      else list.push(row)
     }
   }
 }
