@@ -14,6 +14,7 @@ import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/s
 import { rowKey, valueKey } from '../expression/value-key.js'
 import { describeAccess, planAccess, type AccessPath } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
+import { columnsRead } from '../planner/terms.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
@@ -181,6 +182,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       : planAccess(first.source.table, where, scope, [], undefined, {
           stats: tableStats(ctx.tx, first.source.table),
           known: (s) => s >= own,
+          reads: columnsRead([node.selections, node.where, node.orderBy, node.groupBy, node.having, joins], scope, 0),
         })
   const plan: QueryPlan = {
     statement: 'select',
@@ -215,7 +217,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         for (const row of semiJoin.probe(tx, template)) tuples.push([row, ...template.slice(1)])
       } else {
         const rest = template.slice(1)
-        readPath(tx, path, template, (_, row) => void tuples.push([row, ...rest]), false)
+        readPath(tx, path, template, (_, row) => void tuples.push([row, ...rest]))
       }
     }
     for (const stage of stages) tuples = stage.run(tx, tuples, template)

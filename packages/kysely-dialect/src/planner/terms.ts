@@ -185,6 +185,10 @@ export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
   return [term(col, kind, [v[0]], v[1], operator.endsWith('='))]
 }
 
+function isStar(n: AnyNode): boolean {
+  return n.kind === 'SelectAllNode' || (n.kind === 'SelectionNode' && (n.selection as AnyNode).kind === 'SelectAllNode')
+}
+
 /**
  * The slots of source `s` the nodes read (`*` reads them all); undefined when it cannot tell (a
  * subquery, a name that is no column, as an order by alias), and then no index covers the query.
@@ -196,6 +200,9 @@ export function columnsRead(nodes: readonly unknown[], scope: Scope, s: number):
     if (Array.isArray(node)) return node.every(visit)
     const n = node as AnyNode
     if (n.kind === 'SelectQueryNode') return false
+    // count(*) reads no column.
+    if (n.kind === 'AggregateFunctionNode' && (n.aggregated as readonly AnyNode[]).some(isStar))
+      return visit(n.filter) && visit(n.over)
     if (n.kind === 'SelectAllNode') {
       for (const c of scope.sources[s]!.table.columns) out.add(c.slot)
       return true
