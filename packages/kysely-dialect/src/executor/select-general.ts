@@ -12,14 +12,15 @@ import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
-import { describeAccess, planAccess, type AccessPath } from '../planner/access-path.js'
+import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import { columnsRead } from '../planner/terms.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
-import { joinType, NULL_ROW, planJoin, type JoinStage, type RowsOf } from './join.js'
+import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
+import { planJoins } from './join-order.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
 import { allRows, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
@@ -112,6 +113,8 @@ export function derivedTable(name: string, derived: PreparedSelect): TableDef {
   }
 }
 
+const CROSS_JOIN = { kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode
+
 function derivedRows(derived: PreparedSelect): RowsOf {
   return (tx) => derived.execute(tx, []).map((values) => new ArrayRow(values))
 }
@@ -145,24 +148,6 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
 
   const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : byPrecedence(whereNode)
-  const filter = where === undefined ? undefined : compileExpr(where, scope)
-  // Extra from tables are cross joins; then the join clauses in order.
-  const stages: JoinStage[] = []
-  for (let s = 1; s < sources.length; s++) {
-    const join =
-      s < froms.length ? ({ kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode) : joins[s - froms.length]!
-    const derived = prepared[s]!.derived
-    stages.push(
-      planJoin(
-        join,
-        s,
-        scope,
-        sources[s]!.table,
-        sources[s]!.name,
-        derived === undefined ? undefined : derivedRows(derived),
-      ),
-    )
-  }
   const projection = projections(node.selections as readonly OperationNode[] | undefined, outScope)
   const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
   const groupExprs = groupBy.map((g) =>
@@ -173,21 +158,33 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const order = orderTerms(node.orderBy as OperationNode | undefined, outScope, projection)
   const { limit, offset } = limitOffset(node)
 
-  const first = prepared[0]
-  // A correlated subquery's terms may read the queries around it: their rows are known on each run.
+  // A correlated subquery's conditions may read the queries around it: their rows are known on each run.
   const own = sources.length
-  const access: AccessPath | undefined =
-    first === undefined || first.derived !== undefined
+  const statementNodes = [node.selections, node.where, node.orderBy, node.groupBy, node.having, joins]
+  const joined =
+    sources.length === 0
       ? undefined
-      : planAccess(first.source.table, where, scope, [], undefined, {
-          stats: tableStats(ctx.tx, first.source.table),
-          known: (s) => s >= own,
-          reads: columnsRead([node.selections, node.where, node.orderBy, node.groupBy, node.having, joins], scope, 0),
-        })
+      : planJoins(
+          prepared.map((p, s) => ({
+            table: p.source.table,
+            as: p.source.name,
+            derived: p.derived === undefined ? undefined : derivedRows(p.derived),
+            // Extra from tables are cross joins; then the join clauses in order.
+            join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
+            stats: p.derived === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 },
+            reads: p.derived === undefined ? columnsRead(statementNodes, scope, s) : undefined,
+          })),
+          where,
+          scope,
+          own,
+        )
+  const noSourceFilter = where === undefined ? [] : [compileExpr(where, scope)]
+  const first = joined?.first
+  const firstName = first === undefined ? '' : sources[first.s]!.name
   const plan: QueryPlan = {
     statement: 'select',
-    scan: (access && describeAccess(access, [])) ?? {
-      table: first?.source.name ?? '',
+    scan: (first?.path && describeAccess(first.path, [])) ?? {
+      table: firstName,
       access: 'full-scan',
       keyColumns: [],
       reverse: false,
@@ -195,33 +192,33 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       stopAfter: undefined,
     },
     sort: order.length > 0,
-    ...(stages.length > 0 ? { joins: stages.map((s) => s.plan) } : {}),
+    ...(joined !== undefined && joined.stages.length > 0 ? { joins: joined.stages.map((s) => s.plan) } : {}),
     ...(grouped ? { grouped: true } : {}),
   }
 
   const equality =
-    link === undefined || first === undefined || first.derived !== undefined
-      ? undefined
-      : correlatedEquality(where, scope)
-  const semiJoin = equality === undefined ? undefined : new SemiJoinTable(first!.source.table, equality, sources.length)
+    link === undefined || first?.path === undefined || first.s !== 0 ? undefined : correlatedEquality(where, scope)
+  const semiJoin = equality === undefined ? undefined : new SemiJoinTable(sources[0]!.table, equality, sources.length)
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
     let tuples: Tuple[] = []
     if (first === undefined) tuples.push(template)
-    else if (first.derived !== undefined)
-      for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
     else {
-      const path = access!
-      if (path.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement()) {
-        for (const row of semiJoin.probe(tx, template)) tuples.push([row, ...template.slice(1)])
-      } else {
-        const rest = template.slice(1)
-        readPath(tx, path, template, (_, row) => void tuples.push([row, ...rest]))
+      const s = first.s
+      const add = (row: RowLike): void => {
+        const t = template.slice()
+        t[s] = row
+        if (passesAll(first.filters, t)) tuples.push(t)
       }
+      if (first.derived !== undefined) for (const row of first.derived(tx, template)) add(row)
+      else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
+        for (const row of semiJoin.probe(tx, template)) add(row)
+      else readPath(tx, first.path!, template, (_, row) => add(row))
     }
-    for (const stage of stages) tuples = stage.run(tx, tuples, template)
-    if (filter !== undefined) tuples = tuples.filter((t) => truth(filter.eval(t)) === true)
+    for (const stage of joined?.stages ?? []) tuples = stage.run(tx, tuples, template)
+    const final = joined?.final ?? noSourceFilter
+    if (final.length > 0) tuples = tuples.filter((t) => passesAll(final, t))
 
     const outputs: Output[] = []
     const emit = (t: Tuple): void => {
