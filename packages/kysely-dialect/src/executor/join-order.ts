@@ -266,7 +266,9 @@ function joinStage(
   known: (source: number) => boolean,
 ): JoinStage {
   const parts = { s, type, match: match.map((c) => compileExpr(c, scope)), after }
-  const base = { table: src.table.name, as: src.as, type }
+  // A table moved into an inner join prefix (the first from table, a comma join) joins as inner.
+  const shown = type === 'cross' && match.length > 0 ? 'inner' : type
+  const base = { table: src.table.name, as: src.as, type: shown }
   const outerJoin = type === 'right' || type === 'full'
   if (src.derived === undefined && !outerJoin) {
     const lookup = bestPath(src, s, match, scope, known)

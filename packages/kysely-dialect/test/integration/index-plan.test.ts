@@ -1,6 +1,6 @@
 import { expect } from 'chai'
-import { explain } from '../../src/index.js'
-import { expectCheck, useTempDir, VERSIONS, type AnyDB } from './support.js'
+import { analyze, explain } from '../../src/index.js'
+import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 async function setup(db: AnyDB): Promise<void> {
   await db.schema
@@ -126,6 +126,56 @@ for (const version of VERSIONS) {
       await setup(db)
       const plan = await explain(db, db.selectFrom('item').select('id').whereRef('label', '=', 'category'))
       expect(plan.scan.access).to.equal('full-scan')
+    })
+  })
+}
+
+for (const version of VERSIONS) {
+  describe(`integration (${version.name}): statistics`, () => {
+    const t = useTempDir(version)
+
+    async function flags(db: AnyDB): Promise<void> {
+      await db.schema
+        .createTable('f')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('flag', 'integer')
+        .addColumn('tag', 'text')
+        .execute()
+      await db.schema.createIndex('f_flag').on('f').column('flag').execute()
+      await db.schema.createIndex('f_tag').on('f').column('tag').execute()
+      await db
+        .insertInto('f')
+        .values(Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, flag: i % 2, tag: `t${i}` })))
+        .execute()
+    }
+
+    it('analyze() teaches the planner that an index is not selective: a full scan wins after it', async () => {
+      const db = t.open()
+      await flags(db)
+      const q = db.selectFrom('f').selectAll().where('flag', '=', 1)
+      // Without statistics an equality is guessed at ~10 rows: the index looks cheap.
+      expect((await explain(db, q)).scan).to.include({ access: 'index', index: 'f_flag' })
+      await analyze(db)
+      const after = await explain(db, q)
+      expect(after.scan.access).to.equal('full-scan')
+      expect(after.scan.estimatedRows).to.equal(1000)
+      // A selective index keeps its seek, now estimated at one row a value.
+      const tag = await explain(db, db.selectFrom('f').selectAll().where('tag', '=', 't7'))
+      expect(tag.scan).to.include({ access: 'index', index: 'f_tag', estimatedRows: 1 })
+      expect(await q.execute()).to.have.length(500)
+      await expectCheck(db)
+    })
+
+    it('statistics survive reopening and analyze(db, table) refreshes one table', async () => {
+      const db = t.open()
+      await flags(db)
+      await analyze(db, 'f')
+      await db.destroy()
+      const again = t.open()
+      expect((await explain(again, again.selectFrom('f').selectAll().where('flag', '=', 0))).scan.access).to.equal(
+        'full-scan',
+      )
+      expect((await rejection(analyze(again, 'nowhere'))).code).to.equal('BTREE_SQL_NO_SUCH_TABLE')
     })
   })
 }
