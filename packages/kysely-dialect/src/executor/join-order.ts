@@ -56,6 +56,8 @@ interface Conjunct {
   placed: boolean
 }
 
+const NOTHING: ReadonlySet<AnyNode> = new Set()
+
 /** Rows a filter of unknown selectivity keeps, as SQLite guesses. */
 const FILTER_KEEPS = 0.25
 /** Rows of a derived table, which has no statistics. */
@@ -116,19 +118,20 @@ export function planJoins(
   const firstConds = pool.filter(placeable)
   for (const c of firstConds) c.placed = true
   const firstSrc = sources[firstSource]!
+  const firstPath =
+    firstSrc.derived === undefined
+      ? bestPath(
+          firstSrc,
+          firstSource,
+          firstConds.map((c) => c.node),
+          scope,
+          isOuter,
+        )
+      : undefined
   const first: FirstRead = {
     s: firstSource,
-    path:
-      firstSrc.derived === undefined
-        ? bestPath(
-            firstSrc,
-            firstSource,
-            firstConds.map((c) => c.node),
-            scope,
-            isOuter,
-          )
-        : undefined,
-    filters: compile(firstConds),
+    path: firstPath,
+    filters: compile(firstConds.filter((c) => firstPath?.consumed.has(c.node) !== true)),
     derived: firstSrc.derived,
   }
 
@@ -162,9 +165,24 @@ function onConjuncts(join: AnyNode | undefined): AnyNode[] {
   return on === undefined ? [] : conjuncts(byPrecedence(on))
 }
 
+/** Terms by conjunct and source: planning a join asks for the same ones many times. */
+const termCache = new WeakMap<AnyNode, { scope: Scope; bySource: Map<number, Term[]> }>()
+
 function termsFor(conds: readonly AnyNode[], s: number, scope: Scope): Term[] {
   const out: Term[] = []
-  for (const c of conds) out.push(...termsOf(c, s, scope))
+  for (const c of conds) {
+    let entry = termCache.get(c)
+    if (entry === undefined || entry.scope !== scope) {
+      entry = { scope, bySource: new Map() }
+      termCache.set(c, entry)
+    }
+    let terms = entry.bySource.get(s)
+    if (terms === undefined) {
+      terms = termsOf(c, s, scope)
+      entry.bySource.set(s, terms)
+    }
+    out.push(...terms)
+  }
   return out
 }
 
@@ -265,7 +283,9 @@ function joinStage(
   scope: Scope,
   known: (source: number) => boolean,
 ): JoinStage {
-  const parts = { s, type, match: match.map((c) => compileExpr(c, scope)), after }
+  const compiled = (except: ReadonlySet<AnyNode>): Expr[] =>
+    match.filter((c) => !except.has(c)).map((c) => compileExpr(c, scope))
+  const parts = { s, type, match: compiled(NOTHING), after }
   // A table moved into an inner join prefix (the first from table, a comma join) joins as inner.
   const shown = type === 'cross' && match.length > 0 ? 'inner' : type
   const base = { table: src.table.name, as: src.as, type: shown }
@@ -288,7 +308,7 @@ function joinStage(
               index: lookup.index.name,
               covering: lookup.covered !== undefined,
             }
-      return lookupStage(plan, parts, lookup)
+      return lookupStage(plan, { ...parts, match: compiled(lookup.consumed) }, lookup)
     }
   }
   // Right and full joins must see every row of the source, matched or not: no prefiltering.
@@ -310,7 +330,7 @@ function sourceRows(src: JoinSource, s: number, local: readonly AnyNode[], scope
   if (src.derived !== undefined) return src.derived
   const outer = (i: number): boolean => i >= scope.sources.length
   const path = bestPath(src, s, local, scope, outer)
-  const filters = local.map((c) => compileExpr(c, scope))
+  const filters = local.filter((c) => !path.consumed.has(c)).map((c) => compileExpr(c, scope))
   return (tx: ReadTransaction, template: Tuple): RowLike[] => {
     const rows: RowLike[] = []
     const scratch = template.slice()

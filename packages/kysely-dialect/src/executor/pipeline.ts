@@ -7,6 +7,7 @@ import type { QueryPlan } from '../planner/plan.js'
 import type { ExecContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
+import { conjuncts } from '../expression/nodes.js'
 import { compareTuples } from './query-parts.js'
 import { readPath } from './row-source.js'
 import type { RowLike, Scope } from '../expression/scope.js'
@@ -49,17 +50,26 @@ function collect(
   const plan: QueryPlan = { statement: req.statement, scan: describeAccess(path, []), sort: !path.orderByKey }
   ctx.onPlan?.(plan)
   if (ctx.planOnly === true) return { rows: [], plan }
-  const filter = where === undefined ? undefined : compileExpr(where, req.scope)
+  // Conjuncts the seek answers exactly need no second look.
+  const filters = conjuncts(where)
+    .filter((c) => !path.consumed.has(c))
+    .map((c) => compileExpr(c, req.scope))
   const matched: { key: Uint8Array; row: RowLike }[] = []
   const tuple: RowLike[] = [undefined as unknown as RowLike]
   const limit = path.stopAfter
   if (limit === 0) return { rows: [], plan }
-  readPath(ctx.tx, path, [], (key, row) => {
-    tuple[0] = row
-    if (filter !== undefined && truth(filter.eval(tuple)) !== true) return true
-    matched.push({ key, row })
-    return limit === undefined || matched.length < limit
-  })
+  readPath(
+    ctx.tx,
+    path,
+    [],
+    (key, row) => {
+      tuple[0] = row
+      for (const f of filters) if (truth(f.eval(tuple)) !== true) return true
+      matched.push({ key, row })
+      return limit === undefined || matched.length < limit
+    },
+    covering ? 'select' : 'write',
+  )
   let rows = matched
   if (plan.sort && req.order.length > 0) {
     const keyed = rows.map((r) => ({ r, k: req.order.map((t): SqlValue => t.expr.eval([r.row])) }))

@@ -1,4 +1,4 @@
-import type { ReadBucket, ReadTransaction } from 'btree-store'
+import type { Cursor, ReadBucket, ReadTransaction } from 'btree-store'
 import { indexBucket, type TableDef } from '../catalog/catalog.js'
 import { AMBIGUOUS, componentEnd, componentsEnd, decodeComponent } from '../encoding/key-components.js'
 import { compareBytes, type SqlValue } from '../encoding/values.js'
@@ -7,6 +7,13 @@ import { bounds, type AccessPath, type Bounds, type CoveredSlot } from '../plann
 import type { KeyRange } from '../planner/plan.js'
 import { readBucket, rowView } from './table-store.js'
 import type { Tuple } from '../expression/scope.js'
+
+/**
+ * `select`: rows may be index entries alone (covering) and views into the snapshot's pages, read
+ * before the statement ends; `write`: whole rows, copied, for an update or delete that writes
+ * while it holds them.
+ */
+export type ReadMode = 'select' | 'write'
 
 /** Called per row read; returning false stops the read. */
 export type RowSink = (key: Uint8Array, row: RowLike) => boolean | void
@@ -78,9 +85,10 @@ export function readPath(
   path: AccessPath,
   t: Tuple,
   sink: RowSink,
-  covering = path.covered !== undefined,
+  mode: ReadMode = 'select',
   b: Bounds = bounds(path, t),
 ): void {
+  const covering = mode === 'select' && path.covered !== undefined
   const table = path.table
   const bucket = readBucket(tx, table)
   if (bucket === undefined) return
@@ -91,26 +99,34 @@ export function readPath(
     }
     return
   }
+  // A select reads rows in place (views into pages, valid while its snapshot is); a write reads copies.
+  const own = mode === 'write' ? (bytes: Uint8Array) => bytes.slice() : (bytes: Uint8Array) => bytes
   const index = path.index
   if (index === undefined) {
     for (const range of b.ranges!)
-      if (!walk(bucket, range, path.reverse, (key, value) => sink(key.slice(), rowView(table, value.slice())))) return
+      if (!walk(bucket, range, path.reverse, (key, value) => sink(own(key), rowView(table, own(value))))) return
     return
   }
   const entries = tx.bucket(indexBucket(index))
   if (entries === undefined) return
   const skip = index.columns.length
   const covered = covering ? path.covered : undefined
+  let rows: Cursor | undefined
   for (const range of b.ranges!) {
     const go = walk(entries, range, path.reverse, (entry) => {
       if (covered !== undefined) {
         const values = decodeCovered(entry, covered, table.nextSlot)
         if (values !== undefined) return sink(EMPTY_KEY, new CoveredRow(values))
       }
-      const key = entry.slice(componentsEnd(entry, skip))
-      const value = bucket.get(key)
+      const key = entry.subarray(componentsEnd(entry, skip))
       // An entry always has its row (writes keep both in one transaction).
-      return value === undefined ? true : sink(key, rowView(table, value))
+      if (mode === 'write') {
+        const value = bucket.get(key)
+        return value === undefined ? true : sink(key.slice(), rowView(table, value))
+      }
+      rows ??= bucket.cursor()
+      if (!rows.seek(key) || compareBytes(rows.key!, key) !== 0) return true
+      return sink(key, rowView(table, rows.value!))
     })
     if (!go) return
   }

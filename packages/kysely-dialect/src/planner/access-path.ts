@@ -4,7 +4,7 @@ import type { IndexDef, TableDef } from '../catalog/catalog.js'
 import { compareBytes, type SqlValue } from '../encoding/values.js'
 import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
 import type { Expr } from '../expression/expression.js'
-import { conjuncts } from '../expression/nodes.js'
+import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { Scope, Tuple } from '../expression/scope.js'
 import type { AccessPlan, KeyRange } from './plan.js'
 import { termsOf, type SeekValue, type Term } from './terms.js'
@@ -43,6 +43,8 @@ export interface AccessPath {
   readonly cost: number
   /** Sources the term values read (besides constants). */
   readonly needs: ReadonlySet<number>
+  /** Conjuncts every row the path reads satisfies: filters may skip them. */
+  readonly consumed: ReadonlySet<AnyNode>
 }
 
 /** A column a covering index answers: its slot in the row and its component's position in the entry. */
@@ -182,7 +184,15 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
       ? orderFollowsKey(key, source, req.order, fixed)
       : orderFollowsKey(key, source, req.order, eq.length)
   const needs = new Set<number>()
-  for (const t of [...eq, lower, upper]) if (t !== undefined) for (const n of t.needs) needs.add(n)
+  const used = new Map<AnyNode, number>()
+  for (const t of [...eq, lower, upper]) {
+    if (t === undefined) continue
+    for (const n of t.needs) needs.add(n)
+    used.set(t.conjunct, (used.get(t.conjunct) ?? 0) + 1)
+  }
+  const consumed = new Set<AnyNode>()
+  for (const t of [...eq, lower, upper])
+    if (t !== undefined && t.of > 0 && used.get(t.conjunct) === t.of) consumed.add(t.conjunct)
 
   let seeks = 1
   for (const t of eq) seeks *= t.op === 'null' ? 1 : t.values.length
@@ -224,6 +234,7 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
     estimatedRows: point ? seeks : rows,
     cost: point ? seeks * SEEK_COST : cost,
     needs,
+    consumed,
   }
 }
 

@@ -30,6 +30,11 @@ export interface Term {
   readonly needs: ReadonlySet<number>
   /** The conjunct it came from (a `between` gives two terms of one conjunct). */
   readonly conjunct: AnyNode
+  /**
+   * How many terms the conjunct is exactly: a path that seeks with all of them returns only rows
+   * the conjunct holds for, and the filter can skip it (0: the conjunct says more than its terms).
+   */
+  readonly of: number
 }
 
 const FLIP: Record<string, string> = { '=': '=', '==': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
@@ -123,7 +128,14 @@ export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
   const leftNode = c.leftOperand as OperationNode
   const rightNode = c.rightOperand as AnyNode
   const left = tryCompile(leftNode, scope)
-  const term = (column: string, kind: Term['op'], values: SeekValue[], needs: Set<number>, inclusive = true): Term => ({
+  const term = (
+    column: string,
+    kind: Term['op'],
+    values: SeekValue[],
+    needs: Set<number>,
+    inclusive = true,
+    of = 1,
+  ): Term => ({
     source: s,
     column,
     op: kind,
@@ -131,6 +143,7 @@ export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
     inclusive,
     needs,
     conjunct: c,
+    of,
   })
   const name = columnOf(left, s)
   if (op === 'in') {
@@ -149,16 +162,17 @@ export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
   }
   if (op === 'between') {
     if (name === undefined || rightNode.kind !== 'AndNode') return []
-    const out: Term[] = []
+    const bounds: [SeekValue, Set<number>, 'lower' | 'upper'][] = []
     for (const [node, kind] of [
       [rightNode.left, 'lower'],
       [rightNode.right, 'upper'],
     ] as const) {
       const expr = tryCompile(node as OperationNode, scope)
       const v = expr === undefined ? undefined : seekValue(left!, { expr, node: node as OperationNode }, scope, s)
-      if (v !== undefined) out.push(term(name, kind, [v[0]], v[1]))
+      if (v !== undefined) bounds.push([v[0], v[1], kind])
     }
-    return out
+    const of = bounds.length === 2 ? 2 : 0
+    return bounds.map(([v, needs, kind]) => term(name, kind, [v], needs, true, of))
   }
   if (op === 'is') {
     const right = tryCompile(rightNode, scope)
