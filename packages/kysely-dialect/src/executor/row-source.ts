@@ -19,14 +19,15 @@ export type ReadMode = 'select' | 'write'
 export type RowSink = (key: Uint8Array, row: RowLike) => boolean | void
 
 /**
- * Walks `range` of a bucket in key order (or backwards), calling `visit` with each key and value.
- * The key and value are views valid only during the call. O(log n + entries).
+ * Walks `range` of a bucket in key order (or backwards), calling `visit` with each key and the
+ * cursor (whose `value` is read only when wanted: index entries have none worth reading). The key
+ * is valid only during the call. O(log n + entries).
  */
 function walk(
   bucket: ReadBucket,
   range: KeyRange,
   reverse: boolean,
-  visit: (key: Uint8Array, value: Uint8Array) => boolean | void,
+  visit: (key: Uint8Array, at: Cursor) => boolean | void,
 ): boolean {
   const c = bucket.cursor()
   const { gte, lt } = range
@@ -43,7 +44,7 @@ function walk(
     const key = c.key!
     if (!reverse && lt !== undefined && compareBytes(key, lt) >= 0) return true
     if (reverse && gte !== undefined && compareBytes(key, gte) < 0) return true
-    if (visit(key, c.value!) === false) return false
+    if (visit(key, c) === false) return false
     ok = reverse ? c.prev() : c.next()
   }
   return true
@@ -104,7 +105,7 @@ export function readPath(
   const index = path.index
   if (index === undefined) {
     for (const range of b.ranges!)
-      if (!walk(bucket, range, path.reverse, (key, value) => sink(own(key), rowView(table, own(value))))) return
+      if (!walk(bucket, range, path.reverse, (key, at) => sink(own(key), rowView(table, own(at.value!))))) return
     return
   }
   const entries = tx.bucket(indexBucket(index))
@@ -138,6 +139,6 @@ const EMPTY_KEY = new Uint8Array(0)
 export function allRows(tx: ReadTransaction, table: TableDef): RowLike[] {
   const rows: RowLike[] = []
   const bucket = readBucket(tx, table)
-  if (bucket !== undefined) walk(bucket, {}, false, (_, value) => void rows.push(rowView(table, value.slice())))
+  if (bucket !== undefined) walk(bucket, {}, false, (_, at) => void rows.push(rowView(table, at.value!.slice())))
   return rows
 }

@@ -113,6 +113,8 @@ export function derivedTable(name: string, derived: PreparedSelect): TableDef {
   }
 }
 
+const NO_ORDER: SqlValue[] = []
+
 const CROSS_JOIN = { kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode
 
 function derivedRows(derived: PreparedSelect): RowsOf {
@@ -206,10 +208,14 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     if (first === undefined) tuples.push(template)
     else {
       const s = first.s
+      // Filters run on a scratch tuple: only the rows that pass are copied.
+      const scratch = template.slice()
       const add = (row: RowLike): void => {
+        scratch[s] = row
+        if (!passesAll(first.filters, scratch)) return
         const t = template.slice()
         t[s] = row
-        if (passesAll(first.filters, t)) tuples.push(t)
+        tuples.push(t)
       }
       if (first.derived !== undefined) for (const row of first.derived(tx, template)) add(row)
       else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
@@ -223,7 +229,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     const outputs: Output[] = []
     const emit = (t: Tuple): void => {
       if (having !== undefined && truth(having.eval(t)) !== true) return
-      outputs.push({ values: projection.map((p) => p.expr.eval(t)), order: order.map((o) => o.expr.eval(t)) })
+      const values = new Array<SqlValue>(projection.length)
+      for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
+      outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
     }
     if (outScope instanceof GroupScope) {
       for (const group of groupRows(tuples, groupExprs, outScope, template)) {
