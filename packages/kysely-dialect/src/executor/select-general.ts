@@ -204,8 +204,25 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
+    const outputs: Output[] = []
+    const emit = (t: Tuple): void => {
+      if (having !== undefined && truth(having.eval(t)) !== true) return
+      const values = new Array<SqlValue>(projection.length)
+      for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
+      outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
+    }
+    const grouper = outScope instanceof GroupScope ? new Grouper(groupExprs, outScope) : undefined
+    const final = joined?.final ?? noSourceFilter
+    // Tuples that pass every filter go straight to grouping or projection.
+    const done = (t: Tuple): void => {
+      if (final.length > 0 && !passesAll(final, t)) return
+      if (grouper !== undefined) grouper.add(t)
+      else emit(t)
+    }
+    const stages = joined?.stages ?? []
     let tuples: Tuple[] = []
-    if (first === undefined) tuples.push(template)
+    const joinedRow = stages.length === 0 ? done : (t: Tuple): void => void tuples.push(t)
+    if (first === undefined) joinedRow(template)
     else {
       const s = first.s
       // Filters run on a scratch tuple: only the rows that pass are copied.
@@ -215,31 +232,20 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         if (!passesAll(first.filters, scratch)) return
         const t = template.slice()
         t[s] = row
-        tuples.push(t)
+        joinedRow(t)
       }
       if (first.derived !== undefined) for (const row of first.derived(tx, template)) add(row)
       else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
         for (const row of semiJoin.probe(tx, template)) add(row)
       else readPath(tx, first.path!, template, (_, row) => add(row))
     }
-    for (const stage of joined?.stages ?? []) tuples = stage.run(tx, tuples, template)
-    const final = joined?.final ?? noSourceFilter
-    if (final.length > 0) tuples = tuples.filter((t) => passesAll(final, t))
-
-    const outputs: Output[] = []
-    const emit = (t: Tuple): void => {
-      if (having !== undefined && truth(having.eval(t)) !== true) return
-      const values = new Array<SqlValue>(projection.length)
-      for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
-      outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
-    }
-    if (outScope instanceof GroupScope) {
-      for (const group of groupRows(tuples, groupExprs, outScope, template)) {
+    for (const stage of stages) tuples = stage.run(tx, tuples, template)
+    for (const t of tuples) done(t)
+    if (grouper !== undefined && outScope instanceof GroupScope) {
+      for (const group of grouper.groups(template)) {
         outScope.current = group.state.final()
         emit(group.tuple)
       }
-    } else {
-      for (const t of tuples) emit(t)
     }
 
     let rows = outputs
@@ -339,21 +345,26 @@ interface Group {
   values: SqlValue[]
 }
 
-/** Groups in the order of their keys, as SQLite's sorter (or a group-by index) yields them. */
-function groupRows(
-  tuples: readonly Tuple[],
-  groupExprs: readonly { eval: (t: Tuple) => SqlValue }[],
-  scope: GroupScope,
-  template: Tuple,
-): Group[] {
-  const groups = new Map<string, Group>()
-  for (const t of tuples) {
-    const values = groupExprs.map((g) => g.eval(t))
+/**
+ * Rows grouped as they arrive (`add`), so a scan's rows never wait in memory for the grouping;
+ * `groups()` gives them in the order of their keys, as SQLite's sorter (or a group-by index) yields
+ * them.
+ */
+class Grouper {
+  readonly #groups = new Map<string, Group>()
+
+  constructor(
+    readonly groupExprs: readonly { eval: (t: Tuple) => SqlValue }[],
+    readonly scope: GroupScope,
+  ) {}
+
+  add(t: Tuple): void {
+    const values = this.groupExprs.map((g) => g.eval(t))
     const key = rowKey(values)
-    let group = groups.get(key)
+    let group = this.#groups.get(key)
     if (group === undefined) {
-      group = { tuple: t, state: new GroupState(scope.calls), values }
-      groups.set(key, group)
+      group = { tuple: t, state: new GroupState(this.scope.calls), values }
+      this.#groups.set(key, group)
     }
     // Bare columns read the group's last row, or the row of its only min() / max() once that has
     // seen a value, as SQLite's do.
@@ -364,16 +375,19 @@ function groupRows(
       group.tuple = t
     }
   }
-  // Aggregates without group by make one row, even over no rows.
-  if (groups.size === 0 && groupExprs.length === 0)
-    return [{ tuple: template, state: new GroupState(scope.calls), values: [] }]
-  return [...groups.values()].sort((a, b) => {
-    for (let i = 0; i < a.values.length; i++) {
-      const c = compareValues(a.values[i]!, b.values[i]!)
-      if (c !== 0) return c
-    }
-    return 0
-  })
+
+  groups(template: Tuple): Group[] {
+    // Aggregates without group by make one row, even over no rows.
+    if (this.#groups.size === 0 && this.groupExprs.length === 0)
+      return [{ tuple: template, state: new GroupState(this.scope.calls), values: [] }]
+    return [...this.#groups.values()].sort((a, b) => {
+      for (let i = 0; i < a.values.length; i++) {
+        const c = compareValues(a.values[i]!, b.values[i]!)
+        if (c !== 0) return c
+      }
+      return 0
+    })
+  }
 }
 
 export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResult {
