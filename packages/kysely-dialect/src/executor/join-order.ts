@@ -187,6 +187,11 @@ function termsFor(conds: readonly AnyNode[], s: number, scope: Scope): Term[] {
 }
 
 /** A source's cheapest path using the conditions whose other sources are `known`. */
+const nodeIds = new WeakMap<AnyNode, number>()
+let nextNodeId = 0
+/** Paths already chosen, by scope, then source, conditions and the sources known (planning asks again and again). */
+const pathCache = new WeakMap<Scope, Map<string, AccessPath>>()
+
 function bestPath(
   src: JoinSource,
   s: number,
@@ -194,16 +199,32 @@ function bestPath(
   scope: Scope,
   known: (source: number) => boolean,
 ): AccessPath {
-  return chooseAccess({
-    table: src.table,
-    source: s,
-    stats: src.stats,
-    terms: termsFor(conds, s, scope),
-    known,
-    order: [],
-    stopAfter: undefined,
-    reads: src.reads,
-  })
+  let ids = ''
+  for (const c of conds) {
+    let id = nodeIds.get(c)
+    if (id === undefined) nodeIds.set(c, (id = nextNodeId++))
+    ids += `${id},`
+  }
+  let mask = ''
+  for (let i = 0; i < scope.sources.length; i++) mask += known(i) ? '1' : '0'
+  const key = `${s}|${ids}|${mask}`
+  let cache = pathCache.get(scope)
+  if (cache === undefined) pathCache.set(scope, (cache = new Map()))
+  let path = cache.get(key)
+  if (path === undefined) {
+    path = chooseAccess({
+      table: src.table,
+      source: s,
+      stats: src.stats,
+      terms: termsFor(conds, s, scope),
+      known,
+      order: [],
+      stopAfter: undefined,
+      reads: src.reads,
+    })
+    cache.set(key, path)
+  }
+  return path
 }
 
 function rowsOfSource(src: JoinSource): number {

@@ -37,7 +37,7 @@ export interface JoinStage {
    * `template` is a full-width tuple of null rows followed by the rows of the queries around this
    * one (subqueries); joined tuples are copies of it with the sources filled in.
    */
-  run(tx: ReadTransaction, outer: readonly Tuple[], template: Tuple): Tuple[]
+  run(tx: ReadTransaction, outer: readonly Tuple[], template: Tuple, sink: (t: Tuple) => void): void
 }
 
 /** Reads the rows of a source once per statement run (a table's cheapest read, or a derived table's rows). */
@@ -102,8 +102,10 @@ export interface StageParts {
   readonly after: readonly Expr[]
 }
 
-function finish(parts: StageParts, out: Tuple[]): Tuple[] {
-  return parts.after.length === 0 ? out : out.filter((t) => passesAll(parts.after, t))
+/** The stage's output: joined tuples that pass the where conjuncts placed after it. */
+function output(parts: StageParts, sink: (t: Tuple) => void): (t: Tuple) => void {
+  const after = parts.after
+  return after.length === 0 ? sink : (t) => void (passesAll(after, t) && sink(t))
 }
 
 /**
@@ -113,19 +115,18 @@ function finish(parts: StageParts, out: Tuple[]): Tuple[] {
 export function lookupStage(plan: JoinPlan, parts: StageParts, path: AccessPath): JoinStage {
   return {
     plan,
-    run(tx, outer) {
-      const out: Tuple[] = []
+    run(tx, outer, _template, sink) {
+      const out = output(parts, sink)
       for (const t of outer) {
         let any = false
         readPath(tx, path, t, (_, row) => {
           const joined = withRow(t, parts.s, row)
           if (!passesAll(parts.match, joined)) return
           any = true
-          out.push(joined)
+          out(joined)
         })
-        if (!any && parts.type === 'left') out.push(t)
+        if (!any && parts.type === 'left') out(t)
       }
-      return finish(parts, out)
     },
   }
 }
@@ -143,7 +144,7 @@ export function matchStage(
 ): JoinStage {
   return {
     plan,
-    run(tx, outer, template) {
+    run(tx, outer, template, sink) {
       const rows = rowsOf(tx, template)
       let index: Map<string, number[]> | undefined
       if (eqs !== undefined) {
@@ -159,7 +160,7 @@ export function matchStage(
         })
       }
       const matched = parts.type === 'right' || parts.type === 'full' ? new Uint8Array(rows.length) : undefined
-      const out: Tuple[] = []
+      const out = output(parts, sink)
       const all = rows.map((_, i) => i)
       for (const t of outer) {
         let candidates: readonly number[] = all
@@ -173,16 +174,15 @@ export function matchStage(
           if (!passesAll(parts.match, joined)) continue
           any = true
           if (matched !== undefined) matched[i] = 1
-          out.push(joined)
+          out(joined)
         }
-        if (!any && (parts.type === 'left' || parts.type === 'full')) out.push(t)
+        if (!any && (parts.type === 'left' || parts.type === 'full')) out(t)
       }
       if (matched !== undefined) {
         rows.forEach((row, i) => {
-          if (matched[i] === 0) out.push(withRow(template, parts.s, row))
+          if (matched[i] === 0) out(withRow(template, parts.s, row))
         })
       }
-      return finish(parts, out)
     },
   }
 }

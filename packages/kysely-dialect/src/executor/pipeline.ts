@@ -2,7 +2,7 @@ import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
 import type { TableDef } from '../catalog/catalog.js'
 import { truth, type SqlValue } from '../encoding/values.js'
-import { describeAccess, planAccess, type OrderTerm, type TableStats } from '../planner/access-path.js'
+import { bounds, describeAccess, planAccess, type OrderTerm, type TableStats } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import type { ExecContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
@@ -47,7 +47,8 @@ function collect(
     stats: tableStats(ctx.tx, req.table),
     ...(covering ? { reads: req.reads } : {}),
   })
-  const plan: QueryPlan = { statement: req.statement, scan: describeAccess(path, []), sort: !path.orderByKey }
+  const keys = bounds(path, [])
+  const plan: QueryPlan = { statement: req.statement, scan: describeAccess(path, [], keys), sort: !path.orderByKey }
   ctx.onPlan?.(plan)
   if (ctx.planOnly === true) return { rows: [], plan }
   // Conjuncts the seek answers exactly need no second look.
@@ -69,6 +70,7 @@ function collect(
       return limit === undefined || matched.length < limit
     },
     covering ? 'select' : 'write',
+    keys,
   )
   let rows = matched
   if (plan.sort && req.order.length > 0) {

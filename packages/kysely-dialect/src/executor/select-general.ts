@@ -220,6 +220,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       else emit(t)
     }
     const stages = joined?.stages ?? []
+    // Every stage but the last collects its tuples for the next; the last streams them to `done`.
     let tuples: Tuple[] = []
     const joinedRow = stages.length === 0 ? done : (t: Tuple): void => void tuples.push(t)
     if (first === undefined) joinedRow(template)
@@ -239,8 +240,11 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         for (const row of semiJoin.probe(tx, template)) add(row)
       else readPath(tx, first.path!, template, (_, row) => add(row))
     }
-    for (const stage of stages) tuples = stage.run(tx, tuples, template)
-    for (const t of tuples) done(t)
+    for (let i = 0; i < stages.length; i++) {
+      const next: Tuple[] = []
+      stages[i]!.run(tx, tuples, template, i === stages.length - 1 ? done : (t) => void next.push(t))
+      tuples = next
+    }
     if (grouper !== undefined && outScope instanceof GroupScope) {
       for (const group of grouper.groups(template)) {
         outScope.current = group.state.final()

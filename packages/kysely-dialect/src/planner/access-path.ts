@@ -319,8 +319,11 @@ export function bounds(path: AccessPath, t: Tuple): Bounds {
  * The plan `explain` reports for a path read with tuple `t` (constants only for a statement's
  * first table).
  */
-export function describeAccess(path: AccessPath, t: Tuple): AccessPlan {
-  const b = path.needs.size === 0 ? bounds(path, t) : undefined
+export function describeAccess(
+  path: AccessPath,
+  t: Tuple,
+  b: Bounds | undefined = path.needs.size === 0 ? bounds(path, t) : undefined,
+): AccessPlan {
   const keyColumns = path.key.slice(0, path.eq.length + ((path.lower ?? path.upper) ? 1 : 0))
   const range = b?.ranges?.length === 1 ? b.ranges[0] : undefined
   return {
