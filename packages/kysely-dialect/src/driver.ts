@@ -14,6 +14,7 @@ import { unsupported } from './errors.js'
 import type { AnyNode } from './expression/nodes.js'
 import { statementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
+import { runAnalyze } from './executor/analyze.js'
 import { SqlSession } from './session.js'
 
 /** Opens (or adopts) the database and hands out connection handles over one SqlSession. */
@@ -113,11 +114,22 @@ export class BTreeDriver implements Driver {
     return plan
   }
 
+  /**
+   * Refreshes the planner's index statistics (all tables, or `table`), as SQLite's ANALYZE: in a
+   * transaction of its own, after any open one ends.
+   */
+  async analyze(table?: string): Promise<void> {
+    const session = await this.session()
+    await session.run({}, ANALYZE_NODE, { readOnly: false, run: (_, ctx) => runAnalyze(ctx, table) })
+  }
+
   /** The database, once opened. */
   get database(): Database | undefined {
     return this.#session?.db
   }
 }
+
+const ANALYZE_NODE = { kind: 'RawNode', sqlFragments: ['analyze'], parameters: [] } as unknown as AnyNode
 
 function savepointCommand(command: string, name: string): RawNode {
   return RawNode.createWithChildren([RawNode.createWithSql(`${command} `), IdentifierNode.create(name)])

@@ -41,6 +41,12 @@ export interface IndexDef {
   unique: boolean
   /** `index` for createIndex, `unique` for a unique column or constraint (dropped with the table only). */
   origin: 'index' | 'unique'
+  /**
+   * Written by `analyze()`: for k = 1..columns.length, the average number of rows sharing a value
+   * of the first k columns (SQLite's sqlite_stat1). A ratio, so it stays roughly right while writes
+   * change the table's size; the planner falls back to defaults without it.
+   */
+  rowsPerKey?: number[]
 }
 
 export interface TableDef {

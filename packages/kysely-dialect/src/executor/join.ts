@@ -1,18 +1,16 @@
 import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
-import type { TableDef } from '../catalog/catalog.js'
 import { unsupported } from '../errors.js'
-import { KeyWriter } from '../encoding/keys.js'
 import { truth, type SqlValue } from '../encoding/values.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
-import { conjuncts, nameOf, type AnyNode } from '../expression/nodes.js'
-import { byPrecedence } from '../expression/precedence.js'
+import type { AnyNode } from '../expression/nodes.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
 import { valueKey } from '../expression/value-key.js'
-import type { AccessPlan, JoinPlan } from '../planner/plan.js'
-import { scanRows } from './row-source.js'
-import { readBucket, rowView } from './table-store.js'
+import type { AccessPath } from '../planner/access-path.js'
+import type { JoinPlan } from '../planner/plan.js'
+import { referencedSources } from '../planner/terms.js'
+import { readPath } from './row-source.js'
 
 /** The row a left (right, full) join pairs with when nothing matches: every column null. */
 export const NULL_ROW: RowLike = { get: () => null }
@@ -39,10 +37,10 @@ export interface JoinStage {
    * `template` is a full-width tuple of null rows followed by the rows of the queries around this
    * one (subqueries); joined tuples are copies of it with the sources filled in.
    */
-  run(tx: ReadTransaction, outer: readonly Tuple[], template: Tuple): Tuple[]
+  run(tx: ReadTransaction, outer: readonly Tuple[], template: Tuple, sink: (t: Tuple) => void): void
 }
 
-/** Reads every row of a source once (a table's full scan, or a derived table's rows). */
+/** Reads the rows of a source once per statement run (a table's cheapest read, or a derived table's rows). */
 export type RowsOf = (tx: ReadTransaction, template: Tuple) => RowLike[]
 
 function withRow(t: Tuple, s: number, row: RowLike): Tuple {
@@ -51,43 +49,24 @@ function withRow(t: Tuple, s: number, row: RowLike): Tuple {
   return joined
 }
 
-/** The sources an expression reads (undefined when it cannot tell, as for a subquery). */
-function referencedSources(node: unknown, scope: Scope, out = new Set<number>()): Set<number> | undefined {
-  if (typeof node !== 'object' || node === null) return out
-  if (Array.isArray(node)) {
-    for (const n of node) if (referencedSources(n, scope, out) === undefined) return undefined
-    return out
-  }
-  const n = node as AnyNode
-  if (n.kind === 'SelectQueryNode') return undefined
-  try {
-    if (n.kind === 'ReferenceNode') {
-      const col = n.column as AnyNode
-      if (col.kind === 'SelectAllNode') return undefined
-      out.add(scope.resolve(nameOf(col), n.table === undefined ? undefined : nameOf(n.table as OperationNode)).source)
-      return out
-    }
-    if (n.kind === 'ColumnNode') {
-      out.add(scope.resolve(nameOf(n)).source)
-      return out
-    }
-  } catch {
-    return undefined
-  }
-  for (const key of Object.keys(n)) if (referencedSources(n[key], scope, out) === undefined) return undefined
-  return out
-}
-
-interface Equality {
+export interface Equality {
   inner: Expr
   outer: Expr
   affinity: Affinity | undefined
 }
 
-/** Equalities of the on condition between an expression of table `s` alone and one of the tables before it. */
-function equalities(on: AnyNode | undefined, s: number, scope: Scope): Equality[] {
+/**
+ * Equalities among `conds` between an expression of source `s` alone and one of the sources
+ * `known` (the tables before it, the queries around).
+ */
+export function equalities(
+  conds: readonly AnyNode[],
+  s: number,
+  scope: Scope,
+  known: (source: number) => boolean,
+): Equality[] {
   const out: Equality[] = []
-  for (const c of conjuncts(on)) {
+  for (const c of conds) {
     if (c.kind !== 'BinaryOperationNode') continue
     const op = ((c.operator as AnyNode).operator as string).toLowerCase()
     if (op !== '=' && op !== '==') continue
@@ -99,7 +78,7 @@ function equalities(on: AnyNode | undefined, s: number, scope: Scope): Equality[
     const innerAt = sides.findIndex((x) => x.sources!.size === 1 && x.sources!.has(s))
     if (innerAt < 0) continue
     const other = sides[1 - innerAt]!
-    if ([...other.sources!].some((i) => i >= s)) continue
+    if (other.sources!.size === 0 || [...other.sources!].some((i) => !known(i))) continue
     const inner = compileExpr(sides[innerAt]!.node, scope)
     const outer = compileExpr(other.node, scope)
     out.push({ inner, outer, affinity: comparisonAffinity(inner.affinity, outer.affinity) })
@@ -107,132 +86,66 @@ function equalities(on: AnyNode | undefined, s: number, scope: Scope): Equality[
   return out
 }
 
+/** Conditions compiled once; a tuple passes when each is true. */
+export function passesAll(filters: readonly Expr[], t: Tuple): boolean {
+  for (const f of filters) if (truth(f.eval(t)) !== true) return false
+  return true
+}
+
+/** What every stage needs: the source it fills, the join type, and the conditions a pair must meet. */
+export interface StageParts {
+  readonly s: number
+  readonly type: JoinPlan['type']
+  /** The pair's conditions: the on clause of an outer join, the conjuncts placed here for an inner one. */
+  readonly match: readonly Expr[]
+  /** Where-clause conjuncts that can run once the stage is done (after null rows are added). */
+  readonly after: readonly Expr[]
+}
+
+/** The stage's output: joined tuples that pass the where conjuncts placed after it. */
+function output(parts: StageParts, sink: (t: Tuple) => void): (t: Tuple) => void {
+  const after = parts.after
+  return after.length === 0 ? sink : (t) => void (passesAll(after, t) && sink(t))
+}
+
 /**
- * Whether a key lookup finds every row the equality holds for: the comparison's affinity must
- * leave the stored key values as they are. NUMERIC affinity turns a text '05' stored in a TEXT or
- * BLOB column into 5, which equals an integer 5 but is keyed as text: a hash join applies the
- * affinity to both sides instead.
+ * Index nested loop: for each outer tuple, a seek in the source's primary key or one of its
+ * indexes with the outer values (inner and left joins).
  */
-function keyReadable(e: Equality): boolean {
-  const stored = e.inner.affinity
-  return !(e.affinity === 'numeric' && (stored === 'text' || stored === 'blob'))
-}
-
-const FULL_SCAN = (table: TableDef): AccessPlan => ({
-  table: table.name,
-  access: 'full-scan',
-  keyColumns: [],
-  reverse: false,
-  orderByKey: true,
-  stopAfter: undefined,
-})
-
-/**
- * Plans joining `table` (source `s`) to the tables before it: a primary-key lookup when the on
- * condition fixes its whole key (inner and left joins), else a hash join on its equalities, else a
- * nested loop.
- */
-export function planJoin(
-  join: AnyNode,
-  s: number,
-  scope: Scope,
-  table: TableDef,
-  as: string,
-  rowsOf: RowsOf | undefined,
-): JoinStage {
-  const type = joinType(join)
-  const onNode = (join.on as AnyNode | undefined)?.on as OperationNode | undefined
-  const on = onNode === undefined ? undefined : byPrecedence(onNode)
-  const filter = on === undefined ? undefined : compileExpr(on, scope)
-  const eqs = type === 'cross' ? [] : equalities(on, s, scope)
-  const byKey = table.primaryKey.map((name) =>
-    eqs.find((e) => e.inner.column?.source === s && e.inner.column.column.name === name && keyReadable(e)),
-  )
-  const keep: StageParts = { type, filter, s, table, rowsOf: rowsOf ?? ((tx) => tableRows(tx, table)) }
-  if (
-    rowsOf === undefined &&
-    (type === 'inner' || type === 'left') &&
-    byKey.length > 0 &&
-    byKey.every((e) => e !== undefined)
-  ) {
-    return lookupStage(
-      { table: table.name, as, type, strategy: 'primary-key-lookup', keyColumns: table.primaryKey },
-      keep,
-      byKey as Equality[],
-    )
-  }
-  if (eqs.length > 0) {
-    return matchStage(
-      {
-        table: table.name,
-        as,
-        type,
-        strategy: 'hash',
-        keyColumns: eqs.map((e) => e.inner.column?.column.name ?? '(expression)'),
-      },
-      keep,
-      eqs,
-    )
-  }
-  return matchStage({ table: table.name, as, type, strategy: 'nested-loop', keyColumns: [] }, keep, undefined)
-}
-
-interface StageParts {
-  type: JoinPlan['type']
-  filter: Expr | undefined
-  s: number
-  table: TableDef
-  rowsOf: RowsOf
-}
-
-/** Every row of a stored table, in key order. */
-export function tableRows(tx: ReadTransaction, table: TableDef): RowLike[] {
-  const rows: RowLike[] = []
-  for (const stored of scanRows(tx, table, FULL_SCAN(table))) rows.push(stored.row)
-  return rows
-}
-
-function passes(filter: Expr | undefined, t: Tuple): boolean {
-  return filter === undefined || truth(filter.eval(t)) === true
-}
-
-function lookupStage(plan: JoinPlan, parts: StageParts, byKey: readonly Equality[]): JoinStage {
+export function lookupStage(plan: JoinPlan, parts: StageParts, path: AccessPath): JoinStage {
   return {
     plan,
-    run(tx, outer) {
-      const bucket = readBucket(tx, parts.table)
-      const out: Tuple[] = []
+    run(tx, outer, _template, sink) {
+      const out = output(parts, sink)
       for (const t of outer) {
-        const w = new KeyWriter()
-        let found: RowLike | undefined
-        let missing = false
-        for (const e of byKey) {
-          const v = applyComparisonAffinity(e.outer.eval(t), e.affinity)
-          if (v === null) {
-            missing = true
-            break
-          }
-          w.value(v)
-        }
-        if (!missing && bucket !== undefined) {
-          const bytes = bucket.get(w.finish())
-          if (bytes !== undefined) found = rowView(parts.table, bytes)
-        }
-        const joined = found === undefined ? undefined : withRow(t, parts.s, found)
-        if (joined !== undefined && passes(parts.filter, joined)) out.push(joined)
-        else if (parts.type === 'left') out.push(t)
+        let any = false
+        readPath(tx, path, t, (_, row) => {
+          const joined = withRow(t, parts.s, row)
+          if (!passesAll(parts.match, joined)) return
+          any = true
+          out(joined)
+        })
+        if (!any && parts.type === 'left') out(t)
       }
-      return out
     },
   }
 }
 
-/** Hash join (with equalities) or nested loop (without): the joined table is read once. */
-function matchStage(plan: JoinPlan, parts: StageParts, eqs: readonly Equality[] | undefined): JoinStage {
+/**
+ * Hash join (with equalities) or nested loop (without): the joined source is read once per run
+ * (`rowsOf`, through its own cheapest access path), pairs are proposed from the hash table or by
+ * trying every row. Right and full joins add the rows nothing matched.
+ */
+export function matchStage(
+  plan: JoinPlan,
+  parts: StageParts,
+  rowsOf: RowsOf,
+  eqs: readonly Equality[] | undefined,
+): JoinStage {
   return {
     plan,
-    run(tx, outer, template) {
-      const rows = parts.rowsOf(tx, template)
+    run(tx, outer, template, sink) {
+      const rows = rowsOf(tx, template)
       let index: Map<string, number[]> | undefined
       if (eqs !== undefined) {
         index = new Map()
@@ -247,7 +160,7 @@ function matchStage(plan: JoinPlan, parts: StageParts, eqs: readonly Equality[] 
         })
       }
       const matched = parts.type === 'right' || parts.type === 'full' ? new Uint8Array(rows.length) : undefined
-      const out: Tuple[] = []
+      const out = output(parts, sink)
       const all = rows.map((_, i) => i)
       for (const t of outer) {
         let candidates: readonly number[] = all
@@ -258,19 +171,18 @@ function matchStage(plan: JoinPlan, parts: StageParts, eqs: readonly Equality[] 
         let any = false
         for (const i of candidates) {
           const joined = withRow(t, parts.s, rows[i]!)
-          if (!passes(parts.filter, joined)) continue
+          if (!passesAll(parts.match, joined)) continue
           any = true
           if (matched !== undefined) matched[i] = 1
-          out.push(joined)
+          out(joined)
         }
-        if (!any && (parts.type === 'left' || parts.type === 'full')) out.push(t)
+        if (!any && (parts.type === 'left' || parts.type === 'full')) out(t)
       }
       if (matched !== undefined) {
         rows.forEach((row, i) => {
-          if (matched[i] === 0) out.push(withRow(template, parts.s, row))
+          if (matched[i] === 0) out(withRow(template, parts.s, row))
         })
       }
-      return out
     },
   }
 }

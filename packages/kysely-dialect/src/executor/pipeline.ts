@@ -1,15 +1,17 @@
 import type { OperationNode } from 'kysely'
+import type { ReadTransaction } from 'btree-store'
 import type { TableDef } from '../catalog/catalog.js'
 import { truth, type SqlValue } from '../encoding/values.js'
-import { planAccess, type OrderTerm } from '../planner/access-path.js'
+import { bounds, describeAccess, planAccess, type OrderTerm, type TableStats } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import type { ExecContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
+import { conjuncts } from '../expression/nodes.js'
 import { compareTuples } from './query-parts.js'
-import { scanRows } from './row-source.js'
-import type { Scope } from '../expression/scope.js'
-import type { StoredRow } from './table-store.js'
+import { readPath } from './row-source.js'
+import type { RowLike, Scope } from '../expression/scope.js'
+import { readBucket, type StoredRow } from './table-store.js'
 
 export interface ReadRequest {
   statement: QueryPlan['statement']
@@ -19,6 +21,13 @@ export interface ReadRequest {
   order: readonly OrderTerm[]
   limit: number | undefined
   offset: number
+  /** Slots a select reads (for a covering index); update and delete always read whole rows. */
+  reads?: ReadonlySet<number> | undefined
+}
+
+/** The planner's statistics of a stored table: its row count, which the engine keeps exact. */
+export function tableStats(tx: ReadTransaction, table: TableDef): TableStats {
+  return { rows: readBucket(tx, table)?.size ?? 0 }
 }
 
 /**
@@ -26,24 +35,43 @@ export interface ReadRequest {
  * (the whole where clause, always) -> sort (unless the scan is in key order) -> offset/limit.
  * Rows are collected before the caller writes, so an update never sees its own changes.
  */
-export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[]; plan: QueryPlan } {
+function collect(
+  ctx: ExecContext,
+  req: ReadRequest,
+  covering: boolean,
+): { rows: { key: Uint8Array; row: RowLike }[]; plan: QueryPlan } {
   const stopAfter = req.limit === undefined ? undefined : req.limit + req.offset
   // The planner reads conjuncts: they must be SQLite's (`a or b and c` is not a conjunction of c).
   const where = req.where === undefined ? undefined : byPrecedence(req.where)
-  const access = planAccess(req.table, where, req.scope, req.order, stopAfter)
-  const plan: QueryPlan = { statement: req.statement, scan: access, sort: !access.orderByKey }
+  const path = planAccess(req.table, where, req.scope, req.order, stopAfter, {
+    stats: tableStats(ctx.tx, req.table),
+    ...(covering ? { reads: req.reads } : {}),
+  })
+  const keys = bounds(path, [])
+  const plan: QueryPlan = { statement: req.statement, scan: describeAccess(path, [], keys), sort: !path.orderByKey }
   ctx.onPlan?.(plan)
   if (ctx.planOnly === true) return { rows: [], plan }
-  const filter = where === undefined ? undefined : compileExpr(where, req.scope)
-  const matched: StoredRow[] = []
-  const tuple: [StoredRow['row']] = [undefined as unknown as StoredRow['row']]
-  if (access.stopAfter === 0) return { rows: [], plan }
-  for (const stored of scanRows(ctx.tx, req.table, access)) {
-    tuple[0] = stored.row
-    if (filter !== undefined && truth(filter.eval(tuple)) !== true) continue
-    matched.push(stored)
-    if (access.stopAfter !== undefined && matched.length >= access.stopAfter) break
-  }
+  // Conjuncts the seek answers exactly need no second look.
+  const filters = conjuncts(where)
+    .filter((c) => !path.consumed.has(c))
+    .map((c) => compileExpr(c, req.scope))
+  const matched: { key: Uint8Array; row: RowLike }[] = []
+  const tuple: RowLike[] = [undefined as unknown as RowLike]
+  const limit = path.stopAfter
+  if (limit === 0) return { rows: [], plan }
+  readPath(
+    ctx.tx,
+    path,
+    [],
+    (key, row) => {
+      tuple[0] = row
+      for (const f of filters) if (truth(f.eval(tuple)) !== true) return true
+      matched.push({ key, row })
+      return limit === undefined || matched.length < limit
+    },
+    covering ? 'select' : 'write',
+    keys,
+  )
   let rows = matched
   if (plan.sort && req.order.length > 0) {
     const keyed = rows.map((r) => ({ r, k: req.order.map((t): SqlValue => t.expr.eval([r.row])) }))
@@ -54,4 +82,16 @@ export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[
   if (req.offset > 0 || req.limit !== undefined)
     rows = rows.slice(req.offset, req.limit === undefined ? undefined : req.offset + req.limit)
   return { rows, plan }
+}
+
+/** The stored rows an update or delete changes, with their keys. */
+export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[]; plan: QueryPlan } {
+  const { rows, plan } = collect(ctx, req, false)
+  return { rows: rows as StoredRow[], plan }
+}
+
+/** The rows a single-table select reads: whole rows, or index entries when an index covers it. */
+export function selectRows(ctx: ExecContext, req: ReadRequest): { rows: RowLike[]; plan: QueryPlan } {
+  const { rows, plan } = collect(ctx, req, true)
+  return { rows: rows.map((r) => r.row), plan }
 }

@@ -12,15 +12,18 @@ import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
-import { planAccess } from '../planner/access-path.js'
-import type { AccessPlan, QueryPlan } from '../planner/plan.js'
+import { describeAccess } from '../planner/access-path.js'
+import type { QueryPlan } from '../planner/plan.js'
+import { columnsRead } from '../planner/terms.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
-import { correlatedAccessWhere, correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
+import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
-import { joinType, NULL_ROW, planJoin, type JoinStage, type RowsOf } from './join.js'
+import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
+import { planJoins } from './join-order.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
-import { scanRows } from './row-source.js'
+import { allRows, readPath } from './row-source.js'
+import { tableStats } from './pipeline.js'
 
 /** Select parts neither pipeline runs yet. */
 const PARTS_LATER = ['distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
@@ -110,6 +113,10 @@ export function derivedTable(name: string, derived: PreparedSelect): TableDef {
   }
 }
 
+const NO_ORDER: SqlValue[] = []
+
+const CROSS_JOIN = { kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode
+
 function derivedRows(derived: PreparedSelect): RowsOf {
   return (tx) => derived.execute(tx, []).map((values) => new ArrayRow(values))
 }
@@ -143,24 +150,6 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
 
   const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : byPrecedence(whereNode)
-  const filter = where === undefined ? undefined : compileExpr(where, scope)
-  // Extra from tables are cross joins; then the join clauses in order.
-  const stages: JoinStage[] = []
-  for (let s = 1; s < sources.length; s++) {
-    const join =
-      s < froms.length ? ({ kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode) : joins[s - froms.length]!
-    const derived = prepared[s]!.derived
-    stages.push(
-      planJoin(
-        join,
-        s,
-        scope,
-        sources[s]!.table,
-        sources[s]!.name,
-        derived === undefined ? undefined : derivedRows(derived),
-      ),
-    )
-  }
   const projection = projections(node.selections as readonly OperationNode[] | undefined, outScope)
   const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
   const groupExprs = groupBy.map((g) =>
@@ -171,15 +160,33 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const order = orderTerms(node.orderBy as OperationNode | undefined, outScope, projection)
   const { limit, offset } = limitOffset(node)
 
-  const first = prepared[0]
-  const access: AccessPlan | undefined =
-    first === undefined || first.derived !== undefined
+  // A correlated subquery's conditions may read the queries around it: their rows are known on each run.
+  const own = sources.length
+  const statementNodes = [node.selections, node.where, node.orderBy, node.groupBy, node.having, joins]
+  const joined =
+    sources.length === 0
       ? undefined
-      : planAccess(first.source.table, where, scope, [], undefined)
+      : planJoins(
+          prepared.map((p, s) => ({
+            table: p.source.table,
+            as: p.source.name,
+            derived: p.derived === undefined ? undefined : derivedRows(p.derived),
+            // Extra from tables are cross joins; then the join clauses in order.
+            join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
+            stats: p.derived === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 },
+            reads: p.derived === undefined ? columnsRead(statementNodes, scope, s) : undefined,
+          })),
+          where,
+          scope,
+          own,
+        )
+  const noSourceFilter = where === undefined ? [] : [compileExpr(where, scope)]
+  const first = joined?.first
+  const firstName = first === undefined ? '' : sources[first.s]!.name
   const plan: QueryPlan = {
     statement: 'select',
-    scan: access ?? {
-      table: first?.source.name ?? '',
+    scan: (first?.path && describeAccess(first.path, [])) ?? {
+      table: firstName,
       access: 'full-scan',
       keyColumns: [],
       reverse: false,
@@ -187,54 +194,62 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       stopAfter: undefined,
     },
     sort: order.length > 0,
-    ...(stages.length > 0 ? { joins: stages.map((s) => s.plan) } : {}),
+    ...(joined !== undefined && joined.stages.length > 0 ? { joins: joined.stages.map((s) => s.plan) } : {}),
     ...(grouped ? { grouped: true } : {}),
   }
 
-  // A correlated subquery re-plans its first table's access for each outer row (correlated-access.ts).
-  const correlated =
-    link === undefined || first === undefined || first.derived !== undefined
-      ? undefined
-      : correlatedAccessWhere(where, scope)
-
   const equality =
-    link === undefined || first === undefined || first.derived !== undefined
-      ? undefined
-      : correlatedEquality(where, scope)
-  const semiJoin = equality === undefined ? undefined : new SemiJoinTable(first!.source.table, equality, sources.length)
+    link === undefined || first?.path === undefined || first.s !== 0 ? undefined : correlatedEquality(where, scope)
+  const semiJoin = equality === undefined ? undefined : new SemiJoinTable(sources[0]!.table, equality, sources.length)
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
-    let tuples: Tuple[] = []
-    if (first === undefined) tuples.push(template)
-    else if (first.derived !== undefined)
-      for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
-    else {
-      const path =
-        correlated === undefined || access!.access !== 'full-scan'
-          ? access!
-          : planAccess(first.source.table, correlated(template), scope, [], undefined)
-      if (path.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement()) {
-        for (const row of semiJoin.probe(tx, template)) tuples.push([row, ...template.slice(1)])
-      } else {
-        for (const stored of scanRows(tx, first.source.table, path)) tuples.push([stored.row, ...template.slice(1)])
-      }
-    }
-    for (const stage of stages) tuples = stage.run(tx, tuples, template)
-    if (filter !== undefined) tuples = tuples.filter((t) => truth(filter.eval(t)) === true)
-
     const outputs: Output[] = []
     const emit = (t: Tuple): void => {
       if (having !== undefined && truth(having.eval(t)) !== true) return
-      outputs.push({ values: projection.map((p) => p.expr.eval(t)), order: order.map((o) => o.expr.eval(t)) })
+      const values = new Array<SqlValue>(projection.length)
+      for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
+      outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
     }
-    if (outScope instanceof GroupScope) {
-      for (const group of groupRows(tuples, groupExprs, outScope, template)) {
+    const grouper = outScope instanceof GroupScope ? new Grouper(groupExprs, outScope) : undefined
+    const final = joined?.final ?? noSourceFilter
+    // Tuples that pass every filter go straight to grouping or projection.
+    const done = (t: Tuple): void => {
+      if (final.length > 0 && !passesAll(final, t)) return
+      if (grouper !== undefined) grouper.add(t)
+      else emit(t)
+    }
+    const stages = joined?.stages ?? []
+    // Every stage but the last collects its tuples for the next; the last streams them to `done`.
+    let tuples: Tuple[] = []
+    const joinedRow = stages.length === 0 ? done : (t: Tuple): void => void tuples.push(t)
+    if (first === undefined) joinedRow(template)
+    else {
+      const s = first.s
+      // Filters run on a scratch tuple: only the rows that pass are copied.
+      const scratch = template.slice()
+      const add = (row: RowLike): void => {
+        scratch[s] = row
+        if (!passesAll(first.filters, scratch)) return
+        const t = template.slice()
+        t[s] = row
+        joinedRow(t)
+      }
+      if (first.derived !== undefined) for (const row of first.derived(tx, template)) add(row)
+      else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
+        for (const row of semiJoin.probe(tx, template)) add(row)
+      else readPath(tx, first.path!, template, (_, row) => add(row))
+    }
+    for (let i = 0; i < stages.length; i++) {
+      const next: Tuple[] = []
+      stages[i]!.run(tx, tuples, template, i === stages.length - 1 ? done : (t) => void next.push(t))
+      tuples = next
+    }
+    if (grouper !== undefined && outScope instanceof GroupScope) {
+      for (const group of grouper.groups(template)) {
         outScope.current = group.state.final()
         emit(group.tuple)
       }
-    } else {
-      for (const t of tuples) emit(t)
     }
 
     let rows = outputs
@@ -314,21 +329,14 @@ class SemiJoinTable {
     this.#tx = tx
     this.#rows = new Map()
     const scratch = template.slice()
-    for (const stored of scanRows(tx, this.table, {
-      table: this.table.name,
-      access: 'full-scan',
-      keyColumns: [],
-      reverse: false,
-      orderByKey: true,
-      stopAfter: undefined,
-    })) {
-      scratch[0] = stored.row
+    for (const row of allRows(tx, this.table)) {
+      scratch[0] = row
       const v = applyComparisonAffinity(this.equality.inner.eval(scratch), this.equality.affinity)
       if (v === null) continue
       const key = valueKey(v)
       const list = this.#rows.get(key)
-      if (list === undefined) this.#rows.set(key, [stored.row])
-      else list.push(stored.row)
+      if (list === undefined) this.#rows.set(key, [row])
+      else list.push(row)
     }
   }
 }
@@ -341,21 +349,26 @@ interface Group {
   values: SqlValue[]
 }
 
-/** Groups in the order of their keys, as SQLite's sorter (or a group-by index) yields them. */
-function groupRows(
-  tuples: readonly Tuple[],
-  groupExprs: readonly { eval: (t: Tuple) => SqlValue }[],
-  scope: GroupScope,
-  template: Tuple,
-): Group[] {
-  const groups = new Map<string, Group>()
-  for (const t of tuples) {
-    const values = groupExprs.map((g) => g.eval(t))
+/**
+ * Rows grouped as they arrive (`add`), so a scan's rows never wait in memory for the grouping;
+ * `groups()` gives them in the order of their keys, as SQLite's sorter (or a group-by index) yields
+ * them.
+ */
+class Grouper {
+  readonly #groups = new Map<string, Group>()
+
+  constructor(
+    readonly groupExprs: readonly { eval: (t: Tuple) => SqlValue }[],
+    readonly scope: GroupScope,
+  ) {}
+
+  add(t: Tuple): void {
+    const values = this.groupExprs.map((g) => g.eval(t))
     const key = rowKey(values)
-    let group = groups.get(key)
+    let group = this.#groups.get(key)
     if (group === undefined) {
-      group = { tuple: t, state: new GroupState(scope.calls), values }
-      groups.set(key, group)
+      group = { tuple: t, state: new GroupState(this.scope.calls), values }
+      this.#groups.set(key, group)
     }
     // Bare columns read the group's last row, or the row of its only min() / max() once that has
     // seen a value, as SQLite's do.
@@ -366,16 +379,19 @@ function groupRows(
       group.tuple = t
     }
   }
-  // Aggregates without group by make one row, even over no rows.
-  if (groups.size === 0 && groupExprs.length === 0)
-    return [{ tuple: template, state: new GroupState(scope.calls), values: [] }]
-  return [...groups.values()].sort((a, b) => {
-    for (let i = 0; i < a.values.length; i++) {
-      const c = compareValues(a.values[i]!, b.values[i]!)
-      if (c !== 0) return c
-    }
-    return 0
-  })
+
+  groups(template: Tuple): Group[] {
+    // Aggregates without group by make one row, even over no rows.
+    if (this.#groups.size === 0 && this.groupExprs.length === 0)
+      return [{ tuple: template, state: new GroupState(this.scope.calls), values: [] }]
+    return [...this.#groups.values()].sort((a, b) => {
+      for (let i = 0; i < a.values.length; i++) {
+        const c = compareValues(a.values[i]!, b.values[i]!)
+        if (c !== 0) return c
+      }
+      return 0
+    })
+  }
 }
 
 export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResult {

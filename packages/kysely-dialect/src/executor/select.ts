@@ -1,7 +1,8 @@
 import type { OperationNode } from 'kysely'
 import { unsupported } from '../errors.js'
 import type { ExecContext, StatementResult } from './context.js'
-import { readRows } from './pipeline.js'
+import { selectRows } from './pipeline.js'
+import { columnsRead } from '../planner/terms.js'
 import { limitOffset, orderTerms, project, projections, rejectParts, tableSource } from './query-parts.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
@@ -37,6 +38,7 @@ export function runSelect(node: AnyNode, ctx: ExecContext): StatementResult {
   const projection = projections(node.selections as readonly OperationNode[] | undefined, scope)
   const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)
   const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
-  const { rows, plan } = readRows(ctx, { statement: 'select', table, scope, where, order, limit, offset })
-  return { rows: rows.map((r) => project(projection, [r.row])), changes: 0, reader: true, plan }
+  const reads = columnsRead([node.selections, node.where, node.orderBy], scope, 0)
+  const { rows, plan } = selectRows(ctx, { statement: 'select', table, scope, where, order, limit, offset, reads })
+  return { rows: rows.map((r) => project(projection, [r])), changes: 0, reader: true, plan }
 }

@@ -174,10 +174,14 @@ function binary(node: AnyNode, scope: Scope): Expr {
   const c = left.constant && right.constant
   const cmp = COMPARISONS[op]
   if (cmp !== undefined) {
-    const prepared = comparePrepared(left, right)
+    // The hottest expression in filters and join conditions: no tuple of operands allocated per row.
+    const affinity = comparisonAffinity(left.affinity, right.affinity)
+    const l = left.eval
+    const r = right.eval
     return {
       eval: (t) => {
-        const [a, b] = prepared(t)
+        const a = applyComparisonAffinity(l(t), affinity)
+        const b = applyComparisonAffinity(r(t), affinity)
         if (a === null || b === null) return null
         return cmp(compareValues(a, b)) ? 1 : 0
       },

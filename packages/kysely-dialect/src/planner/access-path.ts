@@ -1,195 +1,113 @@
 import type { OperationNode } from 'kysely'
-import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
-import type { TableDef } from '../catalog/catalog.js'
+import { applyComparisonAffinity } from '../catalog/affinity.js'
+import type { IndexDef, TableDef } from '../catalog/catalog.js'
 import { compareBytes, type SqlValue } from '../encoding/values.js'
 import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
-import { compileExpr, type Expr } from '../expression/expression.js'
+import type { Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
-import type { Scope } from '../expression/scope.js'
-import type { AccessPlan } from './plan.js'
+import type { Scope, Tuple } from '../expression/scope.js'
+import type { AccessPlan, KeyRange } from './plan.js'
+import { termsOf, type SeekValue, type Term } from './terms.js'
 
-/** One sort key of an `order by`, already compiled; `column` is set for a plain column reference. */
+/** One sort key of an `order by`, already compiled. */
 export interface OrderTerm {
   expr: Expr
   desc: boolean
   nulls: 'first' | 'last' | undefined
 }
 
-interface Bound {
-  value: SqlValue
-  inclusive: boolean
-}
-
-interface ColumnConstraint {
-  eq?: SqlValue[]
-  lower?: Bound
-  upper?: Bound
-}
-
-const FLIP: Record<string, string> = { '=': '=', '==': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
-
-function keyColumnIndex(table: TableDef, e: Expr): number {
-  if (e.column === undefined || e.column.source !== 0) return -1
-  return table.primaryKey.indexOf(e.column.column.name)
-}
-
-/** The constant compared with a key column, converted by the affinity the comparison applies. */
-function keyConstant(column: Expr, other: Expr): SqlValue | undefined {
-  if (!other.constant) return undefined
-  const affinity = comparisonAffinity(column.affinity, other.affinity)
-  return applyComparisonAffinity(other.eval([]), affinity)
-}
-
-function tryCompile(node: OperationNode, scope: Scope): Expr | undefined {
-  try {
-    return compileExpr(node, scope)
-  } catch {
-    return undefined
-  }
-}
-
-/** Constraints on primary key columns found in the where clause's conjuncts. */
-function keyConstraints(table: TableDef, where: OperationNode | undefined, scope: Scope): ColumnConstraint[] {
-  const out: ColumnConstraint[] = table.primaryKey.map(() => ({}))
-  for (const c of conjuncts(where)) {
-    if (c.kind !== 'BinaryOperationNode') continue
-    const op = ((c.operator as AnyNode).operator as string).toLowerCase()
-    const left = tryCompile(c.leftOperand as OperationNode, scope)
-    if (left === undefined) continue
-    if (op === 'in' || op === 'between') {
-      const i = keyColumnIndex(table, left)
-      if (i < 0) continue
-      const right = c.rightOperand as AnyNode
-      if (op === 'between') {
-        if (right.kind !== 'AndNode') continue
-        const lo = tryCompile(right.left as OperationNode, scope)
-        const hi = tryCompile(right.right as OperationNode, scope)
-        const lv = lo === undefined ? undefined : keyConstant(left, lo)
-        const hv = hi === undefined ? undefined : keyConstant(left, hi)
-        if (lv !== undefined && lv !== null) out[i]!.lower = { value: lv, inclusive: true }
-        if (hv !== undefined && hv !== null) out[i]!.upper = { value: hv, inclusive: true }
-      } else if (table.primaryKey.length === 1) {
-        const list = right.kind === 'ValueListNode' || right.kind === 'PrimitiveValueListNode' ? right : undefined
-        if (list === undefined) continue
-        const values: SqlValue[] = []
-        for (const v of list.values as readonly unknown[]) {
-          const item =
-            list.kind === 'ValueListNode'
-              ? tryCompile(v as OperationNode, scope)
-              : tryCompile({ kind: 'ValueNode', value: v } as OperationNode, scope)
-          const k = item === undefined ? undefined : keyConstant(left, item)
-          if (k === undefined) {
-            values.length = 0
-            break
-          }
-          if (k !== null) values.push(k)
-        }
-        if (values.length > 0 || (list.values as readonly unknown[]).length === 0) out[i]!.eq = values
-      }
-      continue
-    }
-    if (FLIP[op] === undefined) continue
-    const right = tryCompile(c.rightOperand as OperationNode, scope)
-    if (right === undefined) continue
-    let column = left
-    let other = right
-    let operator = FLIP[op]! === '=' ? '=' : op
-    if (keyColumnIndex(table, left) < 0) {
-      column = right
-      other = left
-      operator = FLIP[op]!
-    }
-    const i = keyColumnIndex(table, column)
-    if (i < 0) continue
-    const v = keyConstant(column, other)
-    if (v === undefined) continue
-    const con = out[i]!
-    if (v === null) {
-      con.eq = [] // a comparison with null is never true
-      continue
-    }
-    if (operator === '=') con.eq = [v]
-    else if (operator === '>' || operator === '>=') con.lower = { value: v, inclusive: operator === '>=' }
-    else con.upper = { value: v, inclusive: operator === '<=' }
-  }
-  return out
-}
-
 /**
- * The access path for a single-table statement: point lookups for equality on the whole key,
- * a range scan for equality on a key prefix and/or a range on the next key column, else a full
- * scan. `order by` terms that follow the key order choose the direction and drop the sort, and
- * then `limit + offset` stops the scan early.
+ * How one source is read: the table's own key (a point lookup, a range, or every row) or one of its
+ * indexes, with the terms that bound it. Values of the terms are expressions over rows known before
+ * the read (constants; in a join, the tables before it): `bounds(t)` turns them into keys and
+ * ranges for each such tuple. Filters always run on the rows read, so a path only has to read a
+ * superset of the answer.
  */
-export function planAccess(
-  table: TableDef,
-  where: OperationNode | undefined,
-  scope: Scope,
-  order: readonly OrderTerm[],
-  stopAfter: number | undefined,
-): AccessPlan {
-  const constraints = table.primaryKey.length > 0 ? keyConstraints(table, where, scope) : []
-  const eqColumns: string[] = []
-  const prefixValues: SqlValue[] = []
-  let multi: SqlValue[] | undefined
-  let k = 0
-  for (; k < constraints.length; k++) {
-    const eq = constraints[k]!.eq
-    if (eq === undefined) break
-    if (eq.length !== 1) {
-      multi = eq
-      eqColumns.push(table.primaryKey[k]!)
-      k++
-      break
-    }
-    prefixValues.push(eq[0]!)
-    eqColumns.push(table.primaryKey[k]!)
-  }
-  const { orderByKey, reverse } = orderFollowsKey(table, order, multi === undefined ? k : k - 1)
-  const limit = orderByKey ? stopAfter : undefined
-  const base = { table: table.name, reverse, orderByKey, stopAfter: limit }
-  if (multi !== undefined) {
-    const keys = multi
-      .map((v) => new KeyWriter().value(v).finish())
-      .sort(compareBytes)
-      .filter((key, i, all) => i === 0 || compareBytes(key, all[i - 1]!) !== 0)
-    if (reverse) keys.reverse()
-    return { ...base, access: 'point', keyColumns: eqColumns, keys }
-  }
-  if (k === table.primaryKey.length && k > 0) {
-    return { ...base, access: 'point', keyColumns: eqColumns, keys: [encode(prefixValues)] }
-  }
-  const range = constraints[k]
-  const keyColumns = [...eqColumns]
-  const prefix = encode(prefixValues)
-  let gte: Uint8Array | undefined
-  let lt: Uint8Array | undefined
-  if (range !== undefined && (range.lower !== undefined || range.upper !== undefined)) {
-    keyColumns.push(table.primaryKey[k]!)
-    // Comparisons are never true for null, so a range starts after the null keys.
-    gte = range.lower === undefined ? concat(prefix, [KEY_NULL + 1]) : encode([...prefixValues, range.lower.value])
-    if (range.lower !== undefined && !range.lower.inclusive) gte = prefixEnd(gte)
-    lt = range.upper === undefined ? prefixEnd(prefix) : encode([...prefixValues, range.upper.value])
-    if (range.upper !== undefined && range.upper.inclusive) lt = prefixEnd(lt)
-  } else if (k > 0) {
-    gte = prefix
-    lt = prefixEnd(prefix)
-  }
-  if (gte === undefined && lt === undefined) return { ...base, access: 'full-scan', keyColumns: [] }
-  return { ...base, access: 'range', keyColumns, gte, lt }
+export interface AccessPath {
+  readonly table: TableDef
+  readonly index: IndexDef | undefined
+  readonly access: AccessPlan['access']
+  readonly seek: AccessPlan['seek']
+  /** The columns of the key read, in key order: the index's, then the primary key the entries end with. */
+  readonly key: readonly string[]
+  /** The leading key columns bounded by an equality (or an `in` list, or `is null`). */
+  readonly eq: readonly Term[]
+  readonly lower: Term | undefined
+  readonly upper: Term | undefined
+  readonly reverse: boolean
+  readonly orderByKey: boolean
+  readonly stopAfter: number | undefined
+  /** Slots read from the index entry alone (no table lookup); undefined when the row is read. */
+  readonly covered: readonly CoveredSlot[] | undefined
+  readonly estimatedRows: number
+  readonly cost: number
+  /** Sources the term values read (besides constants). */
+  readonly needs: ReadonlySet<number>
+  /** Conjuncts every row the path reads satisfies: filters may skip them. */
+  readonly consumed: ReadonlySet<AnyNode>
 }
 
-function encode(values: readonly SqlValue[]): Uint8Array {
-  const w = new KeyWriter()
-  for (const v of values) w.value(v)
-  return w.finish()
+/** A column a covering index answers: its slot in the row and its component's position in the entry. */
+export interface CoveredSlot {
+  readonly slot: number
+  readonly position: number
+  readonly reading: 'integer' | 'real' | 'unknown'
 }
 
-function concat(a: Uint8Array, b: number[]): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
+/** What the planner knows about a table beyond its definition. */
+export interface TableStats {
+  readonly rows: number
+}
+
+/** How a statement asks for a source to be read. */
+export interface AccessRequest {
+  readonly table: TableDef
+  readonly source: number
+  readonly stats: TableStats
+  /** Terms on this source (any others are ignored); only those whose needs are all `known` are used. */
+  readonly terms: readonly Term[]
+  readonly known: (source: number) => boolean
+  readonly order: readonly OrderTerm[]
+  readonly stopAfter: number | undefined
+  /** Slots the statement reads from this source; undefined: every column, or cannot tell. */
+  readonly reads: ReadonlySet<number> | undefined
+}
+
+/** SQLite's guesses without statistics: an equality on an indexed column matches ~10 rows. */
+const DEFAULT_ROWS_PER_KEY = 10
+/** Relative cost of reading a row through an index entry (a seek into the table) vs in key order. */
+const LOOKUP_COST = 3
+const SEEK_COST = 2
+
+/** The terms of a where (or on) clause on one source. */
+export function whereTerms(where: OperationNode | undefined, source: number, scope: Scope): Term[] {
+  const out: Term[] = []
+  for (const c of conjuncts(where)) out.push(...termsOf(c, source, scope))
   return out
+}
+
+function keyColumns(table: TableDef, index: IndexDef | undefined): string[] {
+  return index === undefined ? table.primaryKey : [...index.columns, ...table.primaryKey]
+}
+
+function pick(terms: readonly Term[], column: string, op: Term['op']): Term | undefined {
+  let best: Term | undefined
+  for (const t of terms) {
+    if (t.column !== column || t.op !== op) continue
+    // One value beats a list: a longer key prefix stays ordered.
+    if (best === undefined || t.values.length < best.values.length) best = t
+  }
+  return best
+}
+
+/** Rows per distinct value of the first k key columns. */
+function rowsPerKey(table: TableDef, index: IndexDef | undefined, k: number, rows: number): number {
+  if (k === 0) return rows
+  const indexed = index === undefined ? 0 : index.columns.length
+  if (index === undefined ? k >= table.primaryKey.length : k > indexed || (index.unique && k === indexed)) return 1
+  const stat = index?.rowsPerKey?.[k - 1]
+  if (stat !== undefined) return Math.max(1, Math.min(rows, stat))
+  return Math.max(1, Math.min(rows, Math.ceil(DEFAULT_ROWS_PER_KEY / k)))
 }
 
 /**
@@ -197,16 +115,17 @@ function concat(a: Uint8Array, b: number[]): Uint8Array {
  * equalities), all one direction, with nulls where the key order puts them (first ascending).
  */
 function orderFollowsKey(
-  table: TableDef,
+  key: readonly string[],
+  source: number,
   order: readonly OrderTerm[],
   fixed: number,
 ): { orderByKey: boolean; reverse: boolean } {
   if (order.length === 0) return { orderByKey: true, reverse: false }
-  if (table.primaryKey.length === 0) return { orderByKey: false, reverse: false }
   let desc: boolean | undefined
   let next = fixed
   for (const term of order) {
-    const i = keyColumnIndex(table, term.expr)
+    const c = term.expr.column
+    const i = c === undefined || c.source !== source ? -1 : key.indexOf(c.column.name)
     if (i < 0) return { orderByKey: false, reverse: false }
     if (i < fixed) continue
     if (i !== next) return { orderByKey: false, reverse: false }
@@ -217,4 +136,256 @@ function orderFollowsKey(
     if (nullsFirst === term.desc) return { orderByKey: false, reverse: false }
   }
   return { orderByKey: true, reverse: desc === true }
+}
+
+function coveredSlots(
+  table: TableDef,
+  index: IndexDef,
+  reads: ReadonlySet<number> | undefined,
+): CoveredSlot[] | undefined {
+  if (reads === undefined) return undefined
+  const key = keyColumns(table, index)
+  const out: CoveredSlot[] = []
+  for (const slot of reads) {
+    const column = table.columns.find((c) => c.slot === slot)
+    const position = column === undefined ? -1 : key.indexOf(column.name)
+    if (column === undefined || position < 0) return undefined
+    const a = column.affinity
+    out.push({
+      slot,
+      position,
+      reading: a === 'real' ? 'real' : a === 'integer' || a === 'numeric' || a === 'text' ? 'integer' : 'unknown',
+    })
+  }
+  return out.sort((a, b) => a.position - b.position)
+}
+
+function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath {
+  const { table, source, stats } = req
+  const usable = req.terms.filter((t) => t.source === source && [...t.needs].every(req.known))
+  const key = keyColumns(table, index)
+  const eq: Term[] = []
+  let k = 0
+  for (; k < key.length; k++) {
+    const t = pick(usable, key[k]!, 'eq') ?? pick(usable, key[k]!, 'null')
+    if (t === undefined) break
+    eq.push(t)
+    if (t.values.length > 1) {
+      k++
+      break
+    }
+  }
+  const rangeColumn = k < key.length ? key[k] : undefined
+  const lower = rangeColumn === undefined ? undefined : pick(usable, rangeColumn, 'lower')
+  const upper = rangeColumn === undefined ? undefined : pick(usable, rangeColumn, 'upper')
+  const fixed = eq.filter((t) => t.values.length === 1 || t.op === 'null').length
+  const ordered =
+    eq.length > 0 && eq[eq.length - 1]!.values.length > 1
+      ? orderFollowsKey(key, source, req.order, fixed)
+      : orderFollowsKey(key, source, req.order, eq.length)
+  const needs = new Set<number>()
+  const used = new Map<AnyNode, number>()
+  for (const t of [...eq, lower, upper]) {
+    if (t === undefined) continue
+    for (const n of t.needs) needs.add(n)
+    used.set(t.conjunct, (used.get(t.conjunct) ?? 0) + 1)
+  }
+  const consumed = new Set<AnyNode>()
+  for (const t of [...eq, lower, upper])
+    if (t !== undefined && t.of > 0 && used.get(t.conjunct) === t.of) consumed.add(t.conjunct)
+
+  let seeks = 1
+  for (const t of eq) seeks *= t.op === 'null' ? 1 : t.values.length
+  let rows = seeks * rowsPerKey(table, index, eq.length, stats.rows)
+  if (lower !== undefined) rows /= 4
+  if (upper !== undefined) rows /= 4
+  rows = Math.min(rows, stats.rows)
+  const point = index === undefined && eq.length === key.length && key.length > 0 && eq.every((t) => t.op === 'eq')
+  const bounded = eq.length > 0 || lower !== undefined || upper !== undefined
+  const covered = index === undefined ? undefined : coveredSlots(table, index, req.reads)
+  const stopAfter = ordered.orderByKey ? req.stopAfter : undefined
+  let read = stopAfter === undefined ? rows : Math.min(rows, 2 * stopAfter + 1)
+  if (req.order.length > 0 && !ordered.orderByKey) read += (rows * Math.log2(rows + 2)) / 8
+  const perRow = index === undefined || covered !== undefined ? 1 : LOOKUP_COST
+  const cost = (bounded ? seeks * SEEK_COST : 0) + read * perRow
+  const access: AccessPlan['access'] = index !== undefined ? 'index' : point ? 'point' : bounded ? 'range' : 'full-scan'
+  const seek: AccessPlan['seek'] = !bounded
+    ? undefined
+    : eq.some((t) => t.values.length > 1)
+      ? 'in'
+      : lower !== undefined || upper !== undefined
+        ? 'range'
+        : eq.some((t) => t.op === 'null')
+          ? 'is-null'
+          : 'equality'
+  return {
+    table,
+    index,
+    access,
+    seek,
+    key,
+    eq,
+    lower,
+    upper,
+    reverse: ordered.reverse,
+    orderByKey: ordered.orderByKey,
+    stopAfter,
+    covered,
+    estimatedRows: point ? seeks : rows,
+    cost: point ? seeks * SEEK_COST : cost,
+    needs,
+    consumed,
+  }
+}
+
+/**
+ * The cheapest way to read a source: its key (point lookups for equality on the whole key, a range
+ * for equality on a prefix and/or a range on the next column, else every row) or an index (the
+ * same seeks on the index's columns, then its entries' primary key), costed from the table's row
+ * count and the indexes' statistics. An index is only worth it when it bounds the read, orders it
+ * for a limit, or answers the query alone.
+ */
+export function chooseAccess(req: AccessRequest): AccessPath {
+  let best = candidate(req, undefined)
+  for (const index of req.table.indexes) {
+    const c = candidate(req, index)
+    const useful = c.seek !== undefined || (c.orderByKey && req.order.length > 0) || c.covered !== undefined
+    if (useful && c.cost < best.cost) best = c
+  }
+  return best
+}
+
+/** The keys (point access) or key ranges (any other) of a path for a tuple of known rows, in read order. */
+export interface Bounds {
+  readonly keys?: readonly Uint8Array[]
+  readonly ranges?: readonly KeyRange[]
+}
+
+const NOTHING: Bounds = { ranges: [] }
+
+function seekValue(v: SeekValue, t: Tuple): SqlValue {
+  return applyComparisonAffinity(v.expr.eval(t), v.affinity)
+}
+
+/** Encoded prefixes for the equality columns: the product of their values, sorted, duplicates dropped. */
+function prefixes(eq: readonly Term[], t: Tuple): Uint8Array[] {
+  let out: Uint8Array[] = [new Uint8Array(0)]
+  for (const term of eq) {
+    if (term.op === 'null') {
+      out = out.map((p) => concat(p, [KEY_NULL]))
+      continue
+    }
+    const encoded: Uint8Array[] = []
+    for (const v of term.values) {
+      const value = seekValue(v, t)
+      // A comparison with null is never true.
+      if (value !== null) encoded.push(new KeyWriter().value(value).finish())
+    }
+    const next: Uint8Array[] = []
+    for (const p of out) for (const e of encoded) next.push(concatBytes(p, e))
+    out = next
+    if (out.length === 0) return out
+  }
+  if (out.length > 1) {
+    out.sort(compareBytes)
+    out = out.filter((key, i, all) => i === 0 || compareBytes(key, all[i - 1]!) !== 0)
+  }
+  return out
+}
+
+export function bounds(path: AccessPath, t: Tuple): Bounds {
+  if (path.access === 'full-scan') return { ranges: [{}] }
+  const heads = prefixes(path.eq, t)
+  if (path.reverse) heads.reverse()
+  if (path.access === 'point') return { keys: heads }
+  const lower = path.lower === undefined ? undefined : seekValue(path.lower.values[0]!, t)
+  const upper = path.upper === undefined ? undefined : seekValue(path.upper.values[0]!, t)
+  if (lower === null || upper === null) return NOTHING
+  const ranges = heads.map((prefix): KeyRange => {
+    // Comparisons are never true for null, so a range starts after the null keys.
+    let gte = lower === undefined ? undefined : encodeAfter(prefix, lower)
+    if (gte !== undefined && !path.lower!.inclusive) gte = prefixEnd(gte)
+    if (gte === undefined && path.upper !== undefined) gte = concat(prefix, [KEY_NULL + 1])
+    if (gte === undefined && prefix.length > 0) gte = prefix
+    let lt = upper === undefined ? undefined : encodeAfter(prefix, upper)
+    if (lt !== undefined && path.upper!.inclusive) lt = prefixEnd(lt)
+    if (lt === undefined && prefix.length > 0) lt = prefixEnd(prefix)
+    return { ...(gte === undefined ? {} : { gte }), ...(lt === undefined ? {} : { lt }) }
+  })
+  return { ranges }
+}
+
+/**
+ * The plan `explain` reports for a path read with tuple `t` (constants only for a statement's
+ * first table).
+ */
+export function describeAccess(
+  path: AccessPath,
+  t: Tuple,
+  b: Bounds | undefined = path.needs.size === 0 ? bounds(path, t) : undefined,
+): AccessPlan {
+  const keyColumns = path.key.slice(0, path.eq.length + ((path.lower ?? path.upper) ? 1 : 0))
+  const range = b?.ranges?.length === 1 ? b.ranges[0] : undefined
+  return {
+    table: path.table.name,
+    access: path.access,
+    ...(path.index === undefined ? {} : { index: path.index.name }),
+    ...(path.seek === undefined ? {} : { seek: path.seek }),
+    keyColumns,
+    ...(b?.keys === undefined ? {} : { keys: b.keys }),
+    ...(range?.gte === undefined ? {} : { gte: range.gte }),
+    ...(range?.lt === undefined ? {} : { lt: range.lt }),
+    ...(b?.ranges !== undefined && b.ranges.length > 1 ? { ranges: b.ranges } : {}),
+    reverse: path.reverse,
+    orderByKey: path.orderByKey,
+    stopAfter: path.stopAfter,
+    covering: path.covered !== undefined,
+    estimatedRows: Math.round(path.estimatedRows),
+  }
+}
+
+/**
+ * The access path for a single-table statement (and a query's first table): see chooseAccess.
+ * `order by` terms that follow the key order choose the direction and drop the sort, and then
+ * `limit + offset` stops the scan early.
+ */
+export function planAccess(
+  table: TableDef,
+  where: OperationNode | undefined,
+  scope: Scope,
+  order: readonly OrderTerm[],
+  stopAfter: number | undefined,
+  options: { stats?: TableStats; reads?: ReadonlySet<number>; known?: (source: number) => boolean } = {},
+): AccessPath {
+  return chooseAccess({
+    table,
+    source: 0,
+    stats: options.stats ?? { rows: 1000 },
+    terms: whereTerms(where, 0, scope),
+    known: options.known ?? NONE,
+    order,
+    stopAfter,
+    reads: options.reads,
+  })
+}
+
+const NONE = (): boolean => false
+
+function encodeAfter(prefix: Uint8Array, v: SqlValue): Uint8Array {
+  return new KeyWriter().bytes(prefix).value(v).finish()
+}
+
+function concat(a: Uint8Array, b: number[]): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
 }

@@ -1,34 +1,59 @@
+/** A range of keys: from `gte` (inclusive) to `lt` (exclusive); a missing end is unbounded. */
+export interface KeyRange {
+  readonly gte?: Uint8Array
+  readonly lt?: Uint8Array
+}
+
 /**
- * How a statement reads its table, as `explain` reports it.
- * - `point`: one `get` per key (primary key equality, or an `in` list on a one-column key).
- * - `range`: one ordered scan of the table's bucket between two keys.
+ * How a statement reads a table, as `explain` reports it.
+ * - `point`: one `get` per key (equality on the whole primary key, or an `in` list on it).
+ * - `range`: ordered scans of the table's bucket between keys (equality on a key prefix and/or a
+ *   range on the next key column).
+ * - `index`: ordered scans of an index (`index` names it) between keys, each entry then read from
+ *   the table by its primary key, or not at all when the index `covering` the query holds every
+ *   column it reads.
  * - `full-scan`: every row, in key order.
  * Filters always run on the rows read, so a plan only has to read a superset of the answer.
  */
 export interface AccessPlan {
   readonly table: string
-  readonly access: 'point' | 'range' | 'full-scan'
-  /** Primary key columns the access is bounded on (equalities first, then at most one range). */
+  readonly access: 'point' | 'range' | 'index' | 'full-scan'
+  /** The index read (`index` access). */
+  readonly index?: string
+  /**
+   * What bounds the read: `equality` on the leading key columns, an `in` list (one seek per
+   * value), a `range` on the column after the equalities, `is-null`; absent for a whole scan.
+   */
+  readonly seek?: 'equality' | 'in' | 'range' | 'is-null'
+  /** Key columns the access is bounded on (equalities first, then at most one range). */
   readonly keyColumns: readonly string[]
   /** Keys of a point access, in the order they are read. */
   readonly keys?: readonly Uint8Array[]
+  /** The one range read (a range or index access with a single seek). */
   readonly gte?: Uint8Array
   readonly lt?: Uint8Array
+  /** The ranges read when there are several (an `in` list on an index or key prefix). */
+  readonly ranges?: readonly KeyRange[]
   /** Key order is read backwards (an `order by` on the key, descending). */
   readonly reverse: boolean
-  /** The `order by` is satisfied by the key order: no sort step. */
+  /** The `order by` is satisfied by the key (or index) order: no sort step. */
   readonly orderByKey: boolean
   /** Rows stop being read after this many pass the filter (limit + offset pushed into the scan). */
   readonly stopAfter: number | undefined
+  /** The index holds every column the statement reads: no table lookups. */
+  readonly covering?: boolean
+  /** The planner's estimate of the rows read, from row counts and `analyze()` statistics. */
+  readonly estimatedRows?: number
 }
 
 /** The plan of one statement; `explain(db, query)` returns it without running the statement. */
 export interface QueryPlan {
   readonly statement: 'select' | 'update' | 'delete'
+  /** How the first table (in join order) is read. */
   readonly scan: AccessPlan
   /** A sort step runs after the scan (the order by is not the key order). */
   readonly sort: boolean
-  /** Each joined table after the first, in join order (absent without joins). */
+  /** Each joined table after the first, in the order they are joined (absent without joins). */
   readonly joins?: readonly JoinPlan[]
   /** Rows are grouped (group by, or aggregates over the whole result). */
   readonly grouped?: boolean
@@ -36,8 +61,10 @@ export interface QueryPlan {
 
 /**
  * How a joined table is read for each row of the tables before it:
- * - `primary-key-lookup`: the on condition fixes its whole primary key (index nested loop: one
- *   point read per outer row);
+ * - `primary-key-lookup`: the join fixes its primary key, or a prefix of it (index nested loop: one
+ *   point read or range per outer row);
+ * - `index-lookup`: the join fixes the leading columns of one of its indexes (`index`), one seek
+ *   per outer row;
  * - `hash`: an equality between it and the tables before it; its rows are read once into a hash
  *   table keyed by that equality;
  * - `nested-loop`: its rows are read once and every pair is tested (cross joins, other conditions).
@@ -48,7 +75,11 @@ export interface JoinPlan {
   /** The name it is referred to by (its alias, or the table's name). */
   readonly as: string
   readonly type: 'inner' | 'left' | 'right' | 'full' | 'cross'
-  readonly strategy: 'primary-key-lookup' | 'hash' | 'nested-loop'
+  readonly strategy: 'primary-key-lookup' | 'index-lookup' | 'hash' | 'nested-loop'
   /** The inner table's columns the strategy matches on. */
   readonly keyColumns: readonly string[]
+  /** The index an `index-lookup` seeks in. */
+  readonly index?: string
+  /** The index entries hold every column read: no table lookups. */
+  readonly covering?: boolean
 }

@@ -1,0 +1,364 @@
+import type { OperationNode } from 'kysely'
+import type { ReadTransaction } from 'btree-store'
+import type { TableDef } from '../catalog/catalog.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
+import { conjuncts, type AnyNode } from '../expression/nodes.js'
+import { byPrecedence } from '../expression/precedence.js'
+import type { RowLike, Scope, Tuple } from '../expression/scope.js'
+import { chooseAccess, type AccessPath, type TableStats } from '../planner/access-path.js'
+import type { JoinPlan } from '../planner/plan.js'
+import { referencedSources, termsOf, type Term } from '../planner/terms.js'
+import {
+  equalities,
+  joinType,
+  lookupStage,
+  matchStage,
+  passesAll,
+  type Equality,
+  type JoinStage,
+  type RowsOf,
+} from './join.js'
+import { readPath } from './row-source.js'
+
+/** One source of a select as the join planner sees it. */
+export interface JoinSource {
+  readonly table: TableDef
+  readonly as: string
+  /** A derived table's rows; undefined for a stored table. */
+  readonly derived: RowsOf | undefined
+  /** How it joins the sources before it (`cross` for extra from tables); ignored for the first. */
+  readonly join: AnyNode | undefined
+  readonly stats: TableStats
+  /** Slots the statement reads from it (for covering reads); undefined: all, or cannot tell. */
+  readonly reads: ReadonlySet<number> | undefined
+}
+
+/** How the first source (in join order) is read, and what it yields. */
+export interface FirstRead {
+  readonly s: number
+  /** Undefined for a derived table. */
+  readonly path: AccessPath | undefined
+  readonly filters: readonly Expr[]
+  readonly derived: RowsOf | undefined
+}
+
+export interface JoinedSources {
+  readonly first: FirstRead
+  readonly stages: readonly JoinStage[]
+  /** Conjuncts of the where clause left for after every join (subqueries, or after a right or full join). */
+  readonly final: readonly Expr[]
+}
+
+interface Conjunct {
+  readonly node: AnyNode
+  /** Own sources it reads (outer ones are always known); undefined when it cannot tell. */
+  readonly sources: ReadonlySet<number> | undefined
+  placed: boolean
+}
+
+const NOTHING: ReadonlySet<AnyNode> = new Set()
+
+/** Rows a filter of unknown selectivity keeps, as SQLite guesses. */
+const FILTER_KEEPS = 0.25
+/** Rows of a derived table, which has no statistics. */
+const DERIVED_ROWS = 1000
+
+interface Choice {
+  s: number
+  cost: number
+  rows: number
+}
+
+/**
+ * Plans the sources of a select: the order they are read in and how each is joined.
+ *
+ * Leading sources joined by inner or cross joins are reordered (greedily, cheapest next: the first
+ * by its own filtered read, then each by the cost of joining it to those before), with the on
+ * clauses and where conjuncts placed at the first step that knows every source they read. Outer
+ * joins keep their place and their on clause as the match condition. Each join uses, in this
+ * order of preference by cost: a seek per outer row in the inner table's primary key or an index
+ * (index nested loop), a hash table on the equalities between the two sides, or a nested loop;
+ * the inner side of a hash join or nested loop is read once, through its own cheapest path.
+ */
+export function planJoins(
+  sources: readonly JoinSource[],
+  where: OperationNode | undefined,
+  scope: Scope,
+  own: number,
+): JoinedSources {
+  const n = sources.length
+  const types = sources.map((src, s) => (s === 0 || src.join === undefined ? 'cross' : joinType(src.join)))
+  const nullsBefore = types.some((t) => t === 'right' || t === 'full')
+  let prefix = 1
+  while (prefix < n && (types[prefix] === 'inner' || types[prefix] === 'cross')) prefix++
+  const isOuter = (s: number): boolean => s >= own
+  const conj = (node: AnyNode): Conjunct => {
+    const read = referencedSources(node, scope)
+    return {
+      node,
+      sources: read === undefined ? undefined : new Set([...read].filter((s) => !isOuter(s))),
+      placed: false,
+    }
+  }
+  const pool: Conjunct[] = []
+  for (let s = 1; s < prefix; s++) for (const c of onConjuncts(sources[s]!.join)) pool.push(conj(c))
+  const final: Conjunct[] = []
+  for (const c of conjuncts(where)) (nullsBefore ? final : pool).push(conj(c))
+
+  const order = greedyOrder(sources, prefix, pool, scope, isOuter)
+  for (let s = prefix; s < n; s++) order.push(s)
+
+  const bound = new Set<number>()
+  const known = (s: number): boolean => isOuter(s) || bound.has(s)
+  const placeable = (c: Conjunct): boolean => !c.placed && c.sources !== undefined && [...c.sources].every(known)
+  const compile = (cs: readonly Conjunct[]): Expr[] => cs.map((c) => compileExpr(c.node, scope))
+
+  const firstSource = order[0]!
+  bound.add(firstSource)
+  const firstConds = pool.filter(placeable)
+  for (const c of firstConds) c.placed = true
+  const firstSrc = sources[firstSource]!
+  const firstPath =
+    firstSrc.derived === undefined
+      ? bestPath(
+          firstSrc,
+          firstSource,
+          firstConds.map((c) => c.node),
+          scope,
+          isOuter,
+        )
+      : undefined
+  const first: FirstRead = {
+    s: firstSource,
+    path: firstPath,
+    filters: compile(firstConds.filter((c) => firstPath?.consumed.has(c.node) !== true)),
+    derived: firstSrc.derived,
+  }
+
+  const stages: JoinStage[] = []
+  for (const s of order.slice(1)) {
+    const src = sources[s]!
+    const type = types[s]!
+    const before = (i: number): boolean => isOuter(i) || bound.has(i)
+    bound.add(s)
+    let match: AnyNode[]
+    let after: Conjunct[]
+    if (type === 'inner' || type === 'cross') {
+      const placed = pool.filter(placeable)
+      for (const c of placed) c.placed = true
+      // An inner join after an outer one keeps its on clause at its place.
+      match = [...(s >= prefix ? onConjuncts(src.join) : []), ...placed.map((c) => c.node)]
+      after = []
+    } else {
+      match = onConjuncts(src.join)
+      after = pool.filter(placeable)
+      for (const c of after) c.placed = true
+    }
+    stages.push(joinStage(src, s, type, match, compile(after), scope, before))
+  }
+  for (const c of pool) if (!c.placed) final.push(c)
+  return { first, stages, final: compile(final) }
+}
+
+function onConjuncts(join: AnyNode | undefined): AnyNode[] {
+  const on = (join?.on as AnyNode | undefined)?.on as OperationNode | undefined
+  return on === undefined ? [] : conjuncts(byPrecedence(on))
+}
+
+/** Terms by conjunct and source: planning a join asks for the same ones many times. */
+const termCache = new WeakMap<AnyNode, { scope: Scope; bySource: Map<number, Term[]> }>()
+
+function termsFor(conds: readonly AnyNode[], s: number, scope: Scope): Term[] {
+  const out: Term[] = []
+  for (const c of conds) {
+    let entry = termCache.get(c)
+    if (entry === undefined || entry.scope !== scope) {
+      entry = { scope, bySource: new Map() }
+      termCache.set(c, entry)
+    }
+    let terms = entry.bySource.get(s)
+    if (terms === undefined) {
+      terms = termsOf(c, s, scope)
+      entry.bySource.set(s, terms)
+    }
+    out.push(...terms)
+  }
+  return out
+}
+
+/** A source's cheapest path using the conditions whose other sources are `known`. */
+const nodeIds = new WeakMap<AnyNode, number>()
+let nextNodeId = 0
+/** Paths already chosen, by scope, then source, conditions and the sources known (planning asks again and again). */
+const pathCache = new WeakMap<Scope, Map<string, AccessPath>>()
+
+function bestPath(
+  src: JoinSource,
+  s: number,
+  conds: readonly AnyNode[],
+  scope: Scope,
+  known: (source: number) => boolean,
+): AccessPath {
+  let ids = ''
+  for (const c of conds) {
+    let id = nodeIds.get(c)
+    if (id === undefined) nodeIds.set(c, (id = nextNodeId++))
+    ids += `${id},`
+  }
+  let mask = ''
+  for (let i = 0; i < scope.sources.length; i++) mask += known(i) ? '1' : '0'
+  const key = `${s}|${ids}|${mask}`
+  let cache = pathCache.get(scope)
+  if (cache === undefined) pathCache.set(scope, (cache = new Map()))
+  let path = cache.get(key)
+  if (path === undefined) {
+    path = chooseAccess({
+      table: src.table,
+      source: s,
+      stats: src.stats,
+      terms: termsFor(conds, s, scope),
+      known,
+      order: [],
+      stopAfter: undefined,
+      reads: src.reads,
+    })
+    cache.set(key, path)
+  }
+  return path
+}
+
+function rowsOfSource(src: JoinSource): number {
+  return src.derived === undefined ? src.stats.rows : DERIVED_ROWS
+}
+
+/**
+ * The join order of the reorderable leading sources: the cheapest first read, then repeatedly the
+ * source cheapest to join to those chosen (ties keep the written order).
+ */
+function greedyOrder(
+  sources: readonly JoinSource[],
+  prefix: number,
+  pool: readonly Conjunct[],
+  scope: Scope,
+  isOuter: (s: number) => boolean,
+): number[] {
+  const order: number[] = []
+  const bound = new Set<number>()
+  let rows = 1
+  while (order.length < prefix) {
+    let best: Choice | undefined
+    for (let s = 0; s < prefix; s++) {
+      if (bound.has(s)) continue
+      const choice = joinCost(sources[s]!, s, order.length === 0 ? undefined : rows, pool, bound, scope, isOuter)
+      if (best === undefined || choice.cost < best.cost) best = choice
+    }
+    order.push(best!.s)
+    bound.add(best!.s)
+    rows = Math.max(1, best!.rows)
+  }
+  return order
+}
+
+function joinCost(
+  src: JoinSource,
+  s: number,
+  outerRows: number | undefined,
+  pool: readonly Conjunct[],
+  bound: ReadonlySet<number>,
+  scope: Scope,
+  isOuter: (s: number) => boolean,
+): Choice {
+  const conds = pool
+    .filter((c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)))
+    .map((c) => c.node)
+  const own = termsFor(conds, s, scope).length
+  const keep = Math.pow(FILTER_KEEPS, Math.max(0, conds.length - own))
+  const alone = src.derived === undefined ? bestPath(src, s, conds, scope, isOuter) : undefined
+  const scanCost = alone?.cost ?? DERIVED_ROWS
+  const scanRows = alone?.estimatedRows ?? DERIVED_ROWS
+  if (outerRows === undefined) return { s, cost: scanCost, rows: scanRows * keep }
+  const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
+  let cost = scanCost + outerRows * scanRows
+  let rows = outerRows * scanRows * keep
+  if (equalities(conds, s, scope, knownHere).length > 0) {
+    cost = scanCost + outerRows
+    rows = outerRows * Math.max(1, scanRows / Math.max(1, Math.min(scanRows, outerRows)))
+  }
+  if (src.derived === undefined) {
+    const lookup = bestPath(src, s, conds, scope, knownHere)
+    if ([...lookup.needs].some((i) => bound.has(i)) && outerRows * lookup.cost < cost) {
+      cost = outerRows * lookup.cost
+      rows = outerRows * lookup.estimatedRows
+    }
+  }
+  return { s, cost, rows: Math.max(rowsOfSource(src) === 0 ? 0 : 1, rows) }
+}
+
+/** The stage joining source `s`: a seek per outer row when a path uses the outer rows, else a hash join or nested loop. */
+function joinStage(
+  src: JoinSource,
+  s: number,
+  type: JoinPlan['type'],
+  match: readonly AnyNode[],
+  after: readonly Expr[],
+  scope: Scope,
+  known: (source: number) => boolean,
+): JoinStage {
+  const compiled = (except: ReadonlySet<AnyNode>): Expr[] =>
+    match.filter((c) => !except.has(c)).map((c) => compileExpr(c, scope))
+  const parts = { s, type, match: compiled(NOTHING), after }
+  // A table moved into an inner join prefix (the first from table, a comma join) joins as inner.
+  const shown = type === 'cross' && match.length > 0 ? 'inner' : type
+  const base = { table: src.table.name, as: src.as, type: shown }
+  const outerJoin = type === 'right' || type === 'full'
+  if (src.derived === undefined && !outerJoin) {
+    const lookup = bestPath(src, s, match, scope, known)
+    // A seek per outer row only pays when it reads the outer row (else one read serves them all).
+    const usesOuter = [...lookup.needs].some((i) => i < scope.sources.length)
+    const eqs = equalities(match, s, scope, known)
+    const alone = bestPath(src, s, match, scope, (i) => i >= scope.sources.length)
+    if (usesOuter && (eqs.length === 0 || lookup.cost < alone.cost)) {
+      const columns = lookup.key.slice(0, lookup.eq.length + ((lookup.lower ?? lookup.upper) ? 1 : 0))
+      const plan: JoinPlan =
+        lookup.index === undefined
+          ? { ...base, strategy: 'primary-key-lookup', keyColumns: columns }
+          : {
+              ...base,
+              strategy: 'index-lookup',
+              keyColumns: columns,
+              index: lookup.index.name,
+              covering: lookup.covered !== undefined,
+            }
+      return lookupStage(plan, { ...parts, match: compiled(lookup.consumed) }, lookup)
+    }
+  }
+  // Right and full joins must see every row of the source, matched or not: no prefiltering.
+  const localConds = outerJoin
+    ? []
+    : match.filter((c) => {
+        const read = referencedSources(c, scope)
+        return read !== undefined && [...read].every((i) => i === s || i >= scope.sources.length)
+      })
+  const rowsOf = sourceRows(src, s, localConds, scope)
+  const eqs: Equality[] = equalities(match, s, scope, known)
+  const strategy = eqs.length > 0 ? 'hash' : 'nested-loop'
+  const keyColumns = eqs.map((e) => e.inner.column?.column.name ?? '(expression)')
+  return matchStage({ ...base, strategy, keyColumns }, parts, rowsOf, eqs.length > 0 ? eqs : undefined)
+}
+
+/** A source's rows read once per run, through its cheapest path with the conditions on it alone. */
+function sourceRows(src: JoinSource, s: number, local: readonly AnyNode[], scope: Scope): RowsOf {
+  if (src.derived !== undefined) return src.derived
+  const outer = (i: number): boolean => i >= scope.sources.length
+  const path = bestPath(src, s, local, scope, outer)
+  const filters = local.filter((c) => !path.consumed.has(c)).map((c) => compileExpr(c, scope))
+  return (tx: ReadTransaction, template: Tuple): RowLike[] => {
+    const rows: RowLike[] = []
+    const scratch = template.slice()
+    readPath(tx, path, template, (_, row) => {
+      scratch[s] = row
+      if (passesAll(filters, scratch)) rows.push(row)
+    })
+    return rows
+  }
+}

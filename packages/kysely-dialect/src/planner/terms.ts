@@ -1,0 +1,240 @@
+import type { OperationNode } from 'kysely'
+import { comparisonAffinity, type Affinity } from '../catalog/affinity.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
+import type { Scope } from '../expression/scope.js'
+
+/**
+ * A value an index seek compares a column with: an expression over rows already known (constants,
+ * the tables joined before, the queries around a subquery), converted by the comparison's affinity
+ * before it is encoded.
+ */
+export interface SeekValue {
+  readonly expr: Expr
+  readonly affinity: Affinity | undefined
+}
+
+/**
+ * One conjunct of a condition as a constraint on one column of one source:
+ * - `eq`: the column equals one of `values` (one for `=`, the list of `in`; none: no row);
+ * - `null`: `is null`;
+ * - `lower` / `upper`: a bound of a range (`<`, `<=`, `>`, `>=`, `between`).
+ * `needs` lists the other sources the values read; the term is usable once they are all known.
+ */
+export interface Term {
+  readonly source: number
+  readonly column: string
+  readonly op: 'eq' | 'null' | 'lower' | 'upper'
+  readonly values: readonly SeekValue[]
+  readonly inclusive: boolean
+  readonly needs: ReadonlySet<number>
+  /** The conjunct it came from (a `between` gives two terms of one conjunct). */
+  readonly conjunct: AnyNode
+  /**
+   * How many terms the conjunct is exactly: a path that seeks with all of them returns only rows
+   * the conjunct holds for, and the filter can skip it (0: the conjunct says more than its terms).
+   */
+  readonly of: number
+}
+
+const FLIP: Record<string, string> = { '=': '=', '==': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
+
+function tryCompile(node: OperationNode, scope: Scope): Expr | undefined {
+  try {
+    return compileExpr(node, scope)
+  } catch {
+    return undefined
+  }
+}
+
+/** The sources an expression reads (undefined when it cannot tell, as for a subquery or `*`). */
+export function referencedSources(node: unknown, scope: Scope, out = new Set<number>()): Set<number> | undefined {
+  if (typeof node !== 'object' || node === null) return out
+  if (Array.isArray(node)) {
+    for (const n of node) if (referencedSources(n, scope, out) === undefined) return undefined
+    return out
+  }
+  const n = node as AnyNode
+  if (n.kind === 'SelectQueryNode') return undefined
+  try {
+    if (n.kind === 'ReferenceNode') {
+      const col = n.column as AnyNode
+      if (col.kind === 'SelectAllNode') return undefined
+      out.add(scope.resolve(nameOf(col), n.table === undefined ? undefined : nameOf(n.table as OperationNode)).source)
+      return out
+    }
+    if (n.kind === 'ColumnNode') {
+      out.add(scope.resolve(nameOf(n)).source)
+      return out
+    }
+  } catch {
+    return undefined
+  }
+  for (const key of Object.keys(n)) if (referencedSources(n[key], scope, out) === undefined) return undefined
+  return out
+}
+
+function isNumeric(a: Affinity | undefined): boolean {
+  return a === 'integer' || a === 'real' || a === 'numeric'
+}
+
+/**
+ * Whether a comparison's affinity leaves the column's stored values as they are, so that their
+ * keys order and equal them as the comparison does. NUMERIC turns a stored text '05' of a TEXT or
+ * BLOB column into 5; TEXT turns a stored 5 of a column without affinity into '5': an index (or the
+ * primary key) keyed by the stored value would miss such rows, and the planner must not use it.
+ * Stored text never looks numeric in a numeric column (the column's affinity converted it).
+ */
+export function storedUnchanged(column: Affinity, comparison: Affinity | undefined): boolean {
+  if (comparison === undefined) return true
+  if (comparison === 'numeric') return isNumeric(column)
+  return column === 'text'
+}
+
+interface Side {
+  expr: Expr
+  node: OperationNode
+}
+
+/** The column side of a comparison with source `s`'s column, and the other side if it reads no `s`. */
+function columnOf(e: Expr | undefined, s: number): string | undefined {
+  return e?.column !== undefined && e.column.source === s ? e.column.column.name : undefined
+}
+
+function seekValue(column: Expr, other: Side, scope: Scope, s: number): [SeekValue, Set<number>] | undefined {
+  const needs = referencedSources(other.node, scope)
+  if (needs === undefined || needs.has(s)) return undefined
+  const affinity = comparisonAffinity(column.affinity, other.expr.affinity)
+  if (!storedUnchanged(column.affinity!, affinity)) return undefined
+  return [{ expr: other.expr, affinity }, needs]
+}
+
+function listNodes(node: AnyNode): OperationNode[] | undefined {
+  if (node.kind === 'ParensNode') return listNodes(node.node as AnyNode)
+  if (node.kind === 'ValueListNode') return [...(node.values as readonly OperationNode[])]
+  if (node.kind === 'PrimitiveValueListNode')
+    return (node.values as readonly unknown[]).map((value) => ({ kind: 'ValueNode', value }) as OperationNode)
+  return undefined
+}
+
+/**
+ * The terms conjunct `c` puts on columns of source `s`. Anything else (or, not, functions of the
+ * column, a subquery on the other side) gives none: the filter still evaluates every conjunct on
+ * every row read, so terms only have to describe a superset of the answer.
+ */
+export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
+  if (c.kind !== 'BinaryOperationNode') return []
+  const op = ((c.operator as AnyNode).operator as string).toLowerCase()
+  const leftNode = c.leftOperand as OperationNode
+  const rightNode = c.rightOperand as AnyNode
+  const left = tryCompile(leftNode, scope)
+  const term = (
+    column: string,
+    kind: Term['op'],
+    values: SeekValue[],
+    needs: Set<number>,
+    inclusive = true,
+    of = 1,
+  ): Term => ({
+    source: s,
+    column,
+    op: kind,
+    values,
+    inclusive,
+    needs,
+    conjunct: c,
+    of,
+  })
+  const name = columnOf(left, s)
+  if (op === 'in') {
+    const items = listNodes(rightNode)
+    if (name === undefined || items === undefined) return []
+    const values: SeekValue[] = []
+    const needs = new Set<number>()
+    for (const node of items) {
+      const expr = tryCompile(node, scope)
+      const v = expr === undefined ? undefined : seekValue(left!, { expr, node }, scope, s)
+      if (v === undefined) return []
+      values.push(v[0])
+      for (const n of v[1]) needs.add(n)
+    }
+    return [term(name, 'eq', values, needs)]
+  }
+  if (op === 'between') {
+    if (name === undefined || rightNode.kind !== 'AndNode') return []
+    const bounds: [SeekValue, Set<number>, 'lower' | 'upper'][] = []
+    for (const [node, kind] of [
+      [rightNode.left, 'lower'],
+      [rightNode.right, 'upper'],
+    ] as const) {
+      const expr = tryCompile(node as OperationNode, scope)
+      const v = expr === undefined ? undefined : seekValue(left!, { expr, node: node as OperationNode }, scope, s)
+      if (v !== undefined) bounds.push([v[0], v[1], kind])
+    }
+    const of = bounds.length === 2 ? 2 : 0
+    return bounds.map(([v, needs, kind]) => term(name, kind, [v], needs, true, of))
+  }
+  if (op === 'is') {
+    const right = tryCompile(rightNode, scope)
+    if (name === undefined || right === undefined || !right.constant || right.eval([]) !== null) return []
+    return [term(name, 'null', [], new Set())]
+  }
+  if (FLIP[op] === undefined) return []
+  const right = tryCompile(rightNode, scope)
+  let column = left
+  let other: Side | undefined = right === undefined ? undefined : { expr: right, node: rightNode }
+  let operator = op === '==' ? '=' : op
+  if (name === undefined) {
+    if (columnOf(right, s) === undefined || left === undefined) return []
+    column = right
+    other = { expr: left, node: leftNode }
+    operator = FLIP[op]!
+  }
+  if (other === undefined) return []
+  const v = seekValue(column!, other, scope, s)
+  if (v === undefined) return []
+  const col = columnOf(column, s)!
+  if (operator === '=') return [term(col, 'eq', [v[0]], v[1])]
+  const kind = operator === '>' || operator === '>=' ? 'lower' : 'upper'
+  return [term(col, kind, [v[0]], v[1], operator.endsWith('='))]
+}
+
+function isStar(n: AnyNode): boolean {
+  return n.kind === 'SelectAllNode' || (n.kind === 'SelectionNode' && (n.selection as AnyNode).kind === 'SelectAllNode')
+}
+
+/**
+ * The slots of source `s` the nodes read (`*` reads them all); undefined when it cannot tell (a
+ * subquery, a name that is no column, as an order by alias), and then no index covers the query.
+ */
+export function columnsRead(nodes: readonly unknown[], scope: Scope, s: number): Set<number> | undefined {
+  const out = new Set<number>()
+  const visit = (node: unknown): boolean => {
+    if (typeof node !== 'object' || node === null) return true
+    if (Array.isArray(node)) return node.every(visit)
+    const n = node as AnyNode
+    if (n.kind === 'SelectQueryNode') return false
+    // count(*) reads no column.
+    if (n.kind === 'AggregateFunctionNode' && (n.aggregated as readonly AnyNode[]).some(isStar))
+      return visit(n.filter) && visit(n.over)
+    if (n.kind === 'SelectAllNode') {
+      for (const c of scope.sources[s]!.table.columns) out.add(c.slot)
+      return true
+    }
+    try {
+      if (n.kind === 'ReferenceNode' || n.kind === 'ColumnNode') {
+        const col = n.kind === 'ReferenceNode' ? (n.column as AnyNode) : n
+        if (col.kind === 'SelectAllNode') return visit(col)
+        const table = n.kind === 'ReferenceNode' && n.table !== undefined ? nameOf(n.table as OperationNode) : undefined
+        const r = scope.resolve(nameOf(col), table)
+        if (r.source === s) out.add(r.column.slot)
+        return true
+      }
+    } catch {
+      return false
+    }
+    for (const key of Object.keys(n)) if (!visit(n[key])) return false
+    return true
+  }
+  return nodes.every(visit) ? out : undefined
+}

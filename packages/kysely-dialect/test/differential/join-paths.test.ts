@@ -1,0 +1,233 @@
+import { both, diffSuite } from '../helpers/differential.js'
+import type { Db } from '../helpers/sides.js'
+
+/**
+ * Joins the planner reorders and answers with index nested loops (the inner table's primary key or
+ * an index, equality, in and range seeks per outer row), hash joins and outer joins, compared with
+ * SQLite. The tables are large enough for seeks to beat scans, and their join columns hold what
+ * affinity makes awkward: text beside integers, numeric text, nulls, duplicates.
+ */
+async function shop(db: Db): Promise<void> {
+  await db.schema
+    .createTable('cat')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('label', 'text')
+    .addColumn('code', 'text')
+    .execute()
+  await db.schema
+    .createTable('item')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('cat', 'integer')
+    .addColumn('name', 'text')
+    .addColumn('price', 'real')
+    .addColumn('ref', 'blob')
+    .execute()
+  await db.schema
+    .createTable('line')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('item', 'integer')
+    .addColumn('qty', 'integer')
+    .addColumn('note', 'text')
+    .execute()
+  await db.schema.createIndex('item_cat').on('item').column('cat').execute()
+  await db.schema.createIndex('item_name_price').on('item').columns(['name', 'price']).execute()
+  await db.schema.createIndex('line_item').on('line').column('item').execute()
+  await db.schema.createIndex('cat_code').on('cat').column('code').execute()
+  const labels = ['red', 'green', 'blue', null, '7', '07']
+  await db
+    .insertInto('cat')
+    .values(
+      Array.from({ length: 30 }, (_, i) => ({ id: i, label: labels[i % 6], code: i % 5 === 0 ? null : `${i % 9}` })),
+    )
+    .execute()
+  await db
+    .insertInto('item')
+    .values(
+      Array.from({ length: 300 }, (_, i) => ({
+        id: i + 1,
+        // Categories as integers, numeric text (stored as integers), a few nulls and a missing one.
+        cat: i % 31 === 30 ? null : i % 7 === 3 ? String(i % 30) : i % 30,
+        name: `n${i % 40}`,
+        price: (i * 13) % 50,
+        ref: i % 3 === 0 ? `${i % 30}` : i % 3 === 1 ? i % 30 : null,
+      })),
+    )
+    .execute()
+  await db
+    .insertInto('line')
+    .values(
+      Array.from({ length: 400 }, (_, i) => ({
+        id: i + 1,
+        item: i % 23 === 0 ? null : (i * 11) % 320,
+        qty: i % 9,
+        note: i % 4 === 0 ? 'x' : null,
+      })),
+    )
+    .execute()
+}
+
+diffSuite('differential: join access paths', () => {
+  both('an index nested loop from a filtered small table', shop, (db) => [
+    db
+      .selectFrom('item')
+      .innerJoin('cat', 'cat.id', 'item.cat')
+      .select(['item.id', 'item.name', 'cat.label'])
+      .where('cat.label', '=', 'blue'),
+    db
+      .selectFrom('cat')
+      .innerJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .where('cat.id', 'in', [3, 4, 29]),
+    db
+      .selectFrom('cat')
+      .innerJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid', 'item.price'])
+      .where('cat.id', '<', 3)
+      .where('item.price', '>', 20),
+  ])
+
+  both('a join through a text column and a blob column against integers', shop, (db) => [
+    db.selectFrom('cat').innerJoin('item', 'item.cat', 'cat.code').select(['cat.id', 'item.id as iid']),
+    db.selectFrom('cat').innerJoin('item', 'item.ref', 'cat.id').select(['cat.id', 'item.id as iid']),
+    db.selectFrom('item').innerJoin('cat', 'cat.code', 'item.ref').select(['cat.id', 'item.id as iid']),
+    db.selectFrom('cat').innerJoin('item', 'item.name', 'cat.label').select(['cat.id', 'item.id as iid']),
+    // The text index on cat.code cannot serve integers compared under numeric affinity.
+    db
+      .selectFrom('item')
+      .innerJoin('cat', 'cat.code', 'item.cat')
+      .select(['cat.id', 'item.id as iid'])
+      .where('item.id', '<', 40),
+    db
+      .selectFrom('item')
+      .innerJoin('cat', 'cat.code', 'item.ref')
+      .select(['cat.id', 'item.id as iid'])
+      .where('item.id', '<', 40),
+    db
+      .selectFrom('item')
+      .leftJoin('cat', 'cat.code', 'item.cat')
+      .select(['cat.id', 'item.id as iid'])
+      .where('item.id', '<', 40),
+  ])
+
+  both('three tables, filters on each, every order', shop, (db) => [
+    db
+      .selectFrom('line')
+      .innerJoin('item', 'item.id', 'line.item')
+      .innerJoin('cat', 'cat.id', 'item.cat')
+      .select(['line.id', 'item.name', 'cat.label'])
+      .where('cat.label', '=', 'green')
+      .where('line.qty', '>', 4),
+    db
+      .selectFrom('cat')
+      .innerJoin('item', 'item.cat', 'cat.id')
+      .innerJoin('line', 'line.item', 'item.id')
+      .select(['line.id', 'item.id as iid'])
+      .where('item.name', '=', 'n7'),
+    db
+      .selectFrom('item')
+      .innerJoin('line', 'line.item', 'item.id')
+      .innerJoin('cat', 'cat.id', 'item.cat')
+      .select((eb) => ['cat.label', eb.fn.countAll().as('n'), eb.fn.sum('line.qty').as('q')])
+      .groupBy('cat.label')
+      .orderBy('cat.label'),
+  ])
+
+  both('range conditions between tables seek per outer row', shop, (db) => [
+    db
+      .selectFrom('cat')
+      .innerJoin('item', (j) => j.onRef('item.id', '<', 'cat.id'))
+      .select(['cat.id', 'item.id as iid'])
+      .where('cat.id', '<', 6),
+    db
+      .selectFrom('cat')
+      .innerJoin('item', (j) => j.onRef('item.cat', '>=', 'cat.id').on('item.cat', '<=', 2))
+      .select(['cat.id', 'item.id as iid']),
+  ])
+
+  both('left joins: seeks, null rows, and where conditions after the null rows', shop, (db) => [
+    db.selectFrom('line').leftJoin('item', 'item.id', 'line.item').select(['line.id', 'item.name']),
+    db
+      .selectFrom('line')
+      .leftJoin('item', 'item.id', 'line.item')
+      .select(['line.id', 'item.name'])
+      .where('item.name', 'is', null),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', (j) => j.onRef('item.cat', '=', 'cat.id').on('item.price', '>', 40))
+      .select(['cat.id', 'item.id as iid']),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .innerJoin('line', 'line.item', 'item.id')
+      .select(['cat.id', 'line.id as lid'])
+      .where('cat.id', '<', 5),
+  ])
+
+  both('right and full joins keep every row of their side', shop, (db) => [
+    db
+      .selectFrom('item')
+      .rightJoin('cat', 'cat.id', 'item.cat')
+      .select(['cat.id', 'item.id as iid'])
+      .where('cat.id', '>', 25),
+    db
+      .selectFrom('cat')
+      .fullJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .where((eb) => eb.or([eb('item.id', '<', 5), eb('cat.id', 'is', null)])),
+    db
+      .selectFrom('cat')
+      .innerJoin('item', 'item.cat', 'cat.id')
+      .rightJoin('line', 'line.item', 'item.id')
+      .select(['line.id', 'cat.label'])
+      .where('line.id', '<', 30),
+  ])
+
+  both('comma joins and cross joins with where conditions become index joins', shop, (db) => [
+    db
+      .selectFrom(['cat', 'item'])
+      .select(['cat.id', 'item.id as iid'])
+      .whereRef('item.cat', '=', 'cat.id')
+      .where('cat.label', '=', 'red'),
+    db
+      .selectFrom('cat')
+      .crossJoin('line')
+      .select(['cat.id', 'line.id as lid'])
+      .whereRef('line.qty', '=', 'cat.id')
+      .where('line.note', '=', 'x'),
+  ])
+
+  both('correlated subqueries seek the inner index per outer row', shop, (db) => [
+    db.selectFrom('cat').select((eb) => [
+      'cat.id',
+      eb
+        .selectFrom('item')
+        .select((e) => e.fn.countAll().as('n'))
+        .whereRef('item.cat', '=', 'cat.id')
+        .as('n'),
+    ]),
+    db
+      .selectFrom('item')
+      .select('item.id')
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom('line').select('line.id').whereRef('line.item', '=', 'item.id').where('line.qty', '=', 3)),
+      ),
+  ])
+
+  both('order by and limit over joins', shop, (db) => [
+    db
+      .selectFrom('item')
+      .innerJoin('cat', 'cat.id', 'item.cat')
+      .select(['item.id', 'cat.label'])
+      .orderBy('item.price', 'desc')
+      .orderBy('item.id')
+      .limit(7),
+    db
+      .selectFrom('cat')
+      .innerJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .orderBy('cat.id', 'desc')
+      .orderBy('item.id')
+      .limit(10)
+      .offset(3),
+  ])
+})

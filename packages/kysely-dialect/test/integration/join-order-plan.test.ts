@@ -1,0 +1,133 @@
+import { expect } from 'chai'
+import { analyze, explain } from '../../src/index.js'
+import { expectCheck, useTempDir, VERSIONS, type AnyDB } from './support.js'
+
+/** The benchmark's shape: many items, few categories, an index on item.category. */
+async function setup(db: AnyDB): Promise<void> {
+  await db.schema
+    .createTable('category')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('label', 'text')
+    .execute()
+  await db.schema
+    .createTable('item')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('category', 'integer')
+    .addColumn('name', 'text')
+    .addColumn('price', 'real')
+    .execute()
+  await db.schema
+    .createTable('note')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('item', 'integer')
+    .addColumn('text', 'text')
+    .execute()
+  await db.schema.createIndex('item_category').on('item').column('category').execute()
+  await db
+    .insertInto('category')
+    .values(Array.from({ length: 20 }, (_, i) => ({ id: i, label: `c${i}` })))
+    .execute()
+  await db
+    .insertInto('item')
+    .values(Array.from({ length: 600 }, (_, i) => ({ id: i + 1, category: i % 20, name: `i${i}`, price: i % 37 })))
+    .execute()
+  await db
+    .insertInto('note')
+    .values(Array.from({ length: 300 }, (_, i) => ({ id: i + 1, item: (i * 7) % 650, text: `n${i}` })))
+    .execute()
+}
+
+for (const version of VERSIONS) {
+  describe(`integration (${version.name}): join order and index nested loops`, () => {
+    const t = useTempDir(version)
+
+    it('a filter on the small table drives the join; the big one is sought through its index', async () => {
+      const db = t.open()
+      await setup(db)
+      const q = db
+        .selectFrom('item')
+        .innerJoin('category', 'category.id', 'item.category')
+        .select(['item.id', 'item.name', 'category.label'])
+        .where('category.label', '=', 'c3')
+      const plan = await explain(db, q)
+      expect(plan.scan).to.include({ table: 'category', access: 'full-scan' })
+      expect(plan.joins).to.deep.equal([
+        {
+          table: 'item',
+          as: 'item',
+          type: 'inner',
+          strategy: 'index-lookup',
+          keyColumns: ['category'],
+          index: 'item_category',
+          covering: false,
+        },
+      ])
+      const rows = await q.execute()
+      expect(rows).to.have.length(30)
+      expect(rows.every((r) => r.label === 'c3')).to.equal(true)
+      await expectCheck(db)
+    })
+
+    it('a covering index answers the inner side of a join without reading its rows', async () => {
+      const db = t.open()
+      await setup(db)
+      const q = db
+        .selectFrom('category')
+        .innerJoin('item', 'item.category', 'category.id')
+        .select(['category.label', 'item.id'])
+        .where('category.id', '=', 4)
+      const plan = await explain(db, q)
+      expect(plan.scan).to.include({ table: 'category', access: 'point' })
+      expect(plan.joins?.[0]).to.include({ strategy: 'index-lookup', covering: true })
+      expect((await q.execute()).map((r) => r.id)).to.have.members(Array.from({ length: 30 }, (_, k) => 5 + 20 * k))
+    })
+
+    it('a left join seeks the inner primary key per outer row and keeps unmatched rows', async () => {
+      const db = t.open()
+      await setup(db)
+      const q = db
+        .selectFrom('note')
+        .leftJoin('item', 'item.id', 'note.item')
+        .select(['note.id', 'item.name'])
+        .where('note.id', '<=', 100)
+      const plan = await explain(db, q)
+      expect(plan.scan).to.include({ table: 'note', access: 'range' })
+      expect(plan.joins?.[0]).to.include({ type: 'left', strategy: 'primary-key-lookup' })
+      const rows = await q.execute()
+      expect(rows).to.have.length(100)
+      // note.item 0 and 600..649 have no item.
+      expect(rows.filter((r) => r.name === null).length).to.be.greaterThan(0)
+    })
+
+    it('no index on either side of an equality is a hash join, never a nested loop over both', async () => {
+      const db = t.open()
+      await setup(db)
+      const q = db.selectFrom('note').innerJoin('item', 'item.name', 'note.text').select(['note.id', 'item.id as i'])
+      const plan = await explain(db, q)
+      expect(plan.joins?.[0]).to.include({ strategy: 'hash' })
+      expect(await q.execute()).to.deep.equal([])
+    })
+
+    it('three tables: each join picks its own strategy, in an order the filters make cheap', async () => {
+      const db = t.open()
+      await setup(db)
+      await analyze(db)
+      const q = db
+        .selectFrom('note')
+        .innerJoin('item', 'item.id', 'note.item')
+        .innerJoin('category', 'category.id', 'item.category')
+        .select(['note.id', 'item.name', 'category.label'])
+        .where('category.label', '=', 'c5')
+        .where('item.price', '<', 10)
+      const plan = await explain(db, q)
+      expect(plan.scan.table).to.equal('category')
+      expect(plan.joins?.map((j) => [j.table, j.strategy])).to.deep.equal([
+        ['item', 'index-lookup'],
+        ['note', 'hash'],
+      ])
+      const rows = await q.execute()
+      expect(rows.length).to.be.greaterThan(0)
+      expect(rows.every((r) => r.label === 'c5')).to.equal(true)
+    })
+  })
+}
