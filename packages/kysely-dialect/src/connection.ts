@@ -3,7 +3,8 @@ import type { StatementResult } from './executor/context.js'
 import type { AnyNode } from './expression/nodes.js'
 import { statementHandler } from './executor/statement.js'
 import type { SqlSession } from './session.js'
-import { transactionCommand } from './transaction-command.js'
+import { statementNode } from './sql/raw-statement.js'
+import { matchTransactionCommand, type TransactionCommand } from './transaction-command.js'
 
 /**
  * A connection handle. Handles are cheap and share the driver's one session: a handle that began
@@ -17,17 +18,20 @@ export class BTreeConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const node = compiledQuery.query as AnyNode
-    if (node.kind === 'RawNode') {
-      await this.#command(node)
-      return { rows: [] }
+    const query = compiledQuery.query as AnyNode
+    if (query.kind === 'RawNode') {
+      const command = matchTransactionCommand(query)
+      if (command !== undefined) {
+        await this.#command(command)
+        return { rows: [] }
+      }
     }
+    const node = statementNode(query)
     const result = await this.#session.run(this, node, statementHandler(node))
     return this.#result<R>(result)
   }
 
-  async #command(node: AnyNode): Promise<void> {
-    const command = transactionCommand(node)
+  async #command(command: TransactionCommand): Promise<void> {
     const s = this.#session
     switch (command.kind) {
       case 'begin':

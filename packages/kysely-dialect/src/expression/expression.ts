@@ -1,13 +1,14 @@
 import type { OperationNode } from 'kysely'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
-import { compareValues, fromJs, integer, toText, truth, type SqlValue } from '../encoding/values.js'
+import { compareValues, fromJs, Real, toText, truth, type SqlValue } from '../encoding/values.js'
 import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
-import { arithmetic, ARITHMETIC, currentTime, like, negate } from './operators.js'
+import { arithmetic, ARITHMETIC, bitNot, bitwise, currentTime, like, negate } from './operators.js'
 import { byPrecedence, isGrouped } from './precedence.js'
 import { compileAggregateNode } from './aggregates.js'
 import { compileCase, compileCast } from './case-cast.js'
 import { compileFunction } from './functions.js'
+import { resolveRaw } from '../sql/resolve-raw.js'
 import { compileExists, compileInSubquery, compileScalarSubquery } from './subquery-hook.js'
 import type { ResolvedColumn, Scope, Tuple } from './scope.js'
 
@@ -72,7 +73,8 @@ function columnExpr(r: ResolvedColumn): Expr {
 }
 
 function value(node: AnyNode): Expr {
-  return constant(fromJs(node.value))
+  // A real literal of raw SQL (1.0) arrives boxed; fromJs would read its number as an integer.
+  return constant(node.value instanceof Real ? node.value : fromJs(node.value))
 }
 
 function raw(node: AnyNode, scope: Scope): Expr {
@@ -82,11 +84,8 @@ function raw(node: AnyNode, scope: Scope): Expr {
   if (text === 'current_timestamp' || text === 'current_date' || text === 'current_time') {
     return { eval: () => currentTime(text), affinity: undefined, constant: true }
   }
-  if (text !== undefined && /^[+-]?\d+$/.test(text)) return constant(integer(BigInt(text)))
-  if (text === 'null') return constant(null)
-  // onTrue() and SQLite's TRUE / FALSE keywords.
-  if (text === 'true' || text === 'false') return constant(text === 'true' ? 1 : 0)
-  throw unsupported(`raw SQL in an expression (${rawText(node) ?? 'RawNode'})`)
+  // Raw SQL the statement's pre-pass did not reach (a check constraint read back from the catalog).
+  return compileExpr(resolveRaw(node), scope)
 }
 
 function logical(node: AnyNode, scope: Scope): Expr {
@@ -140,6 +139,8 @@ function unary(node: AnyNode, scope: Scope): Expr {
       return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c }
     case '+':
       return { eval: (t) => operand.eval(t), affinity: undefined, constant: c }
+    case '~':
+      return { eval: (t) => bitNot(operand.eval(t)), affinity: undefined, constant: c }
     default:
       throw unsupported(`the unary operator ${op}`)
   }
@@ -240,6 +241,11 @@ function binary(node: AnyNode, scope: Scope): Expr {
       const f = ARITHMETIC[op]!
       return { eval: (t) => arithmetic(f, op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
     }
+    case '&':
+    case '|':
+    case '<<':
+    case '>>':
+      return { eval: (t) => bitwise(op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
     default:
       throw unsupported(`the operator ${op}`)
   }

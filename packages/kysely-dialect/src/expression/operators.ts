@@ -97,6 +97,27 @@ export function castInteger(v: SqlValue): bigint {
   return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n
 }
 
+/** SQLite's `&`, `|`, `<<`, `>>`: both sides as 64-bit integers (CAST AS INTEGER), null if either is null. */
+export function bitwise(op: string, av: SqlValue, bv: SqlValue): SqlValue {
+  if (av === null || bv === null) return null
+  const a = castInteger(av)
+  let b = castInteger(bv)
+  if (op === '&') return integer(a & b)
+  if (op === '|') return integer(a | b)
+  let left = op === '<<'
+  if (b < 0n) {
+    left = !left
+    b = b > -64n ? -b : 64n
+  }
+  if (b >= 64n) return left || a >= 0n ? 0 : -1
+  return integer(BigInt.asIntN(64, left ? a << b : a >> b))
+}
+
+/** SQLite's `~`: the bits of the 64-bit integer flipped. */
+export function bitNot(v: SqlValue): SqlValue {
+  return v === null ? null : integer(~castInteger(v))
+}
+
 const likeCache = new Map<string, RegExp>()
 
 function asciiLower(s: string): string {
