@@ -29,6 +29,8 @@ export type SqlErrorCode =
   | 'BTREE_SQL_INVALID_VALUE'
   /** A transaction command out of place: commit without begin, an unknown savepoint, a nested begin. */
   | 'BTREE_SQL_TRANSACTION'
+  /** A function rejects its arguments as SQLite's does: malformed JSON, a bad JSON path, a blob in JSON. */
+  | 'BTREE_SQL_FUNCTION_ERROR'
   /** The dialect's catalog in the file is not one it can read. */
   | 'BTREE_SQL_CATALOG_CORRUPT'
 

@@ -8,6 +8,7 @@ import { byPrecedence, isGrouped } from './precedence.js'
 import { compileAggregateNode } from './aggregates.js'
 import { compileCase, compileCast } from './case-cast.js'
 import { compileFunction } from './functions.js'
+import { jsonArrow, jsonPathText } from './json.js'
 import { resolveRaw } from '../sql/resolve-raw.js'
 import { compileExists, compileInSubquery, compileScalarSubquery } from './subquery-hook.js'
 import type { ResolvedColumn, Scope, Tuple } from './scope.js'
@@ -241,6 +242,9 @@ function binary(node: AnyNode, scope: Scope): Expr {
       const f = ARITHMETIC[op]!
       return { eval: (t) => arithmetic(f, op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
     }
+    case '->':
+    case '->>':
+      return { eval: (t) => jsonArrow(op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
     case '&':
     case '|':
     case '<<':
@@ -314,6 +318,39 @@ function between(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, nega
     affinity: undefined,
     constant: left.constant && lo.constant && hi.constant,
   }
+}
+
+/** `eb.ref('c', '->>$').key('a')` (a JSONPathNode) and `eb.ref('c', '->>').key('a')` (an operator chain). */
+function jsonReference(node: AnyNode, scope: Scope): Expr {
+  const base = compileExpr(node.reference as OperationNode, scope)
+  const traversal = node.traversal as AnyNode
+  if (traversal.kind === 'JSONPathNode') {
+    const op = arrowOf(traversal.inOperator as AnyNode | undefined)
+    const path = jsonPathText(traversal.pathLegs as readonly { type: string; value: string | number }[])
+    return { eval: (t) => jsonArrow(op, base.eval(t), path), affinity: undefined, constant: base.constant }
+  }
+  if (traversal.kind !== 'JSONOperatorChainNode') throw unsupported(`${traversal.kind} in a JSON reference`)
+  const last = arrowOf(traversal.operator as AnyNode)
+  const steps = (traversal.values as readonly OperationNode[]).map((v, i, all) => ({
+    op: i === all.length - 1 ? last : ('->' as const),
+    key: evalConstant(v, scope),
+  }))
+  return {
+    eval: (t) => steps.reduce((v, s) => jsonArrow(s.op, v, s.key), base.eval(t)),
+    affinity: undefined,
+    constant: base.constant,
+  }
+}
+
+function arrowOf(node: AnyNode | undefined): '->' | '->>' {
+  const op = node === undefined ? '->' : String(node.operator).replace('$', '')
+  if (op !== '->' && op !== '->>') throw unsupported(`the JSON operator ${op}`)
+  return op
+}
+
+/** A JSONPathNode on its own (an argument of json_extract): its path as text. */
+function jsonPath(node: AnyNode): Expr {
+  return constant(jsonPathText(node.pathLegs as readonly { type: string; value: string | number }[]))
 }
 
 const unsupportedHere: undefined = undefined
@@ -404,8 +441,8 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   SetOperationNode: unsupportedHere,
   UsingNode: unsupportedHere,
   WhenNode: unsupportedHere,
-  JSONReferenceNode: unsupportedHere,
-  JSONPathNode: unsupportedHere,
+  JSONReferenceNode: jsonReference,
+  JSONPathNode: jsonPath,
   JSONPathLegNode: unsupportedHere,
   JSONOperatorChainNode: unsupportedHere,
   TupleNode: unsupportedHere,

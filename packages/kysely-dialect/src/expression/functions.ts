@@ -15,7 +15,9 @@ import {
   type SqlValue,
 } from '../encoding/values.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
+import { DATE_FUNCTIONS } from './datetime.js'
 import { compileExpr, type Expr } from './expression.js'
+import { JSON_FUNCTIONS } from './json.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
 
@@ -242,6 +244,8 @@ const SCALARS: Record<string, ScalarFunction> = {
   typeof: { arity: [1, 1], call: typeOf },
   hex: { arity: [1, 1], call: hex },
   random: { arity: [0, 0], deterministic: false, call: random },
+  ...JSON_FUNCTIONS,
+  ...DATE_FUNCTIONS,
 }
 
 /**

@@ -8,12 +8,13 @@ import {
   toNumeric,
   type SqlValue,
 } from '../encoding/values.js'
+import { statementTime } from './statement-clock.js'
 
 /** SQLite's scalar operators on values: arithmetic, negation, LIKE, and the CURRENT_* keywords. */
 
 /** SQLite's CURRENT_TIMESTAMP / CURRENT_DATE / CURRENT_TIME, in UTC. */
 export function currentTime(what: string): string {
-  const iso = new Date().toISOString()
+  const iso = new Date(statementTime()).toISOString()
   const date = iso.slice(0, 10)
   const time = iso.slice(11, 19)
   return what.endsWith('date') ? date : what.endsWith('time') ? time : `${date} ${time}`

@@ -77,6 +77,16 @@ for (const version of VERSIONS) {
       )
       expect(inExpr.code).to.equal('BTREE_SQL_UNSUPPORTED')
       expect(inExpr.message).to.contain('id collate nocase')
+      const fn = await rejection(
+        db
+          .selectFrom('t')
+          .select(sql`no_such_fn(id)`.as('x'))
+          .execute(),
+      )
+      expect(fn.code).to.equal('BTREE_SQL_UNSUPPORTED')
+      expect(fn.message).to.contain('no_such_fn()')
+      const json = await rejection(sql`select json_extract('{', '$') as x`.execute(db))
+      expect(json.code).to.equal('BTREE_SQL_FUNCTION_ERROR')
     })
   })
 }
