@@ -16,6 +16,11 @@ export function stopStatementClock(): void {
   now = undefined
 }
 
+/** Fixes the running statement's time (a stream's later chunks keep its first chunk's 'now'). */
+export function pinStatementClock(time: number): void {
+  now = time
+}
+
 /** Milliseconds since the unix epoch, fixed for the running statement. */
 export function statementTime(): number {
   if (!running) return Date.now()
