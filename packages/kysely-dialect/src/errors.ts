@@ -5,7 +5,7 @@
 export type SqlErrorCode =
   /** A node kind, operator, raw SQL text or option this dialect does not execute. */
   | 'BTREE_SQL_UNSUPPORTED'
-  /** A statement names a table that does not exist. */
+  /** A statement names a table that does not exist (or one in a schema other than "main"). */
   | 'BTREE_SQL_NO_SUCH_TABLE'
   /** `createTable` (without `ifNotExists`) or `renameTo` names a table that exists. */
   | 'BTREE_SQL_TABLE_EXISTS'

@@ -73,7 +73,7 @@ interface PreparedSource {
   derived: PreparedSelect | undefined
 }
 
-function prepareSource(node: OperationNode, ctx: ExecContext): PreparedSource {
+function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | undefined): PreparedSource {
   const n = node as AnyNode
   const inner = n.kind === 'AliasNode' ? (n.node as AnyNode) : n
   if (inner.kind === 'TableNode') {
@@ -83,7 +83,8 @@ function prepareSource(node: OperationNode, ctx: ExecContext): PreparedSource {
     return { source: { table, name: table.name }, derived: cte }
   }
   if (n.kind !== 'AliasNode' || inner.kind !== 'SelectQueryNode') throw unsupported(`${inner.kind} as a source`)
-  const derived = prepareSelect(inner, ctx, undefined)
+  // A derived table sees the queries around this one (not its siblings): jsonArrayFrom's shape.
+  const derived = prepareSelect(inner, ctx, link)
   const table = derivedTable(nameOf(n.alias as OperationNode), derived)
   return { source: { table, name: table.name }, derived }
 }
@@ -110,8 +111,9 @@ export function derivedTable(name: string, derived: PreparedSelect): TableDef {
   }
 }
 
-function derivedRows(derived: PreparedSelect): RowsOf {
-  return (tx) => derived.execute(tx, []).map((values) => new ArrayRow(values))
+/** A derived table's rows for a join stage; `template` ends with the outer tuple after `width` own sources. */
+function derivedRows(derived: PreparedSelect, width: number): RowsOf {
+  return (tx, template) => derived.execute(tx, template.slice(width)).map((values) => new ArrayRow(values))
 }
 
 /**
@@ -129,8 +131,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const joins = (node.joins ?? []) as readonly AnyNode[]
   for (const j of joins) joinType(j)
   const prepared = [
-    ...froms.map((f) => prepareSource(f, ctx)),
-    ...joins.map((j) => prepareSource(j.table as OperationNode, ctx)),
+    ...froms.map((f) => prepareSource(f, ctx, link)),
+    ...joins.map((j) => prepareSource(j.table as OperationNode, ctx, link)),
   ]
   const sources = prepared.map((p) => p.source)
   const scope = new NestedScope(sources, link)
@@ -157,7 +159,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         scope,
         sources[s]!.table,
         sources[s]!.name,
-        derived === undefined ? undefined : derivedRows(derived),
+        derived === undefined ? undefined : derivedRows(derived, sources.length),
       ),
     )
   }
@@ -208,7 +210,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     let tuples: Tuple[] = []
     if (first === undefined) tuples.push(template)
     else if (first.derived !== undefined)
-      for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
+      for (const values of first.derived.execute(tx, outer)) tuples.push([new ArrayRow(values), ...template.slice(1)])
     else {
       const path =
         correlated === undefined || access!.access !== 'full-scan'

@@ -17,7 +17,7 @@ import {
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { DATE_FUNCTIONS } from './datetime.js'
 import { compileExpr, type Expr } from './expression.js'
-import { JSON_FUNCTIONS } from './json.js'
+import { isJsonNode, JSON_FUNCTIONS } from './json.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
 
@@ -29,7 +29,8 @@ interface ScalarFunction {
   readonly arity: readonly [number, number]
   /** Returns the same value for the same arguments (random() does not). */
   readonly deterministic?: false
-  readonly call: (args: readonly SqlValue[]) => SqlValue
+  /** `json` flags the arguments that are JSON (isJsonNode), for the JSON constructors. */
+  readonly call: (args: readonly SqlValue[], json?: readonly boolean[]) => SqlValue
 }
 
 const MANY = Number.MAX_SAFE_INTEGER
@@ -264,10 +265,12 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
   }
   const args = argNodes.map((a) => compileExpr(a, scope))
   const values: SqlValue[] = new Array<SqlValue>(args.length)
+  const json =
+    name === 'json_array' || name === 'json_object' ? argNodes.map((a) => isJsonNode(a as AnyNode)) : undefined
   return {
     eval: (t) => {
       for (let i = 0; i < args.length; i++) values[i] = args[i]!.eval(t)
-      return f.call(values)
+      return f.call(values, json)
     },
     affinity: undefined,
     constant: f.deterministic !== false && args.every((a) => a.constant),

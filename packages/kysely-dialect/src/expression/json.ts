@@ -1,4 +1,5 @@
 import { BTreeSqlError } from '../errors.js'
+import type { AnyNode } from './nodes.js'
 import { formatReal, integer, isInteger, numberOf, real, toText, type SqlValue } from '../encoding/values.js'
 
 /**
@@ -260,6 +261,70 @@ function toJsonText(v: SqlValue): string {
   return formatReal(n)
 }
 
+/**
+ * A value as an element of a JSON array or object. Text that came straight from a JSON function
+ * (`json_object(...)`, `x -> 'a'`: SQLite's JSON subtype) is embedded as JSON, other text quoted.
+ */
+function jsonElement(v: SqlValue, json: boolean): string {
+  if (json && typeof v === 'string') {
+    const j = parse(v)
+    return j === null ? 'null' : serialize(j)
+  }
+  return toJsonText(v)
+}
+
+const JSON_RESULTS = new Set(['json', 'json_array', 'json_object', 'json_group_array', 'json_group_object'])
+
+/**
+ * Whether an argument's node gives JSON-subtyped text, decided from the tree as SQLite decides it
+ * from the value's subtype: a call of a JSON function or a `->`. (Subtypes do not survive a
+ * subquery's columns in SQLite either.)
+ */
+export function isJsonNode(node: AnyNode): boolean {
+  switch (node.kind) {
+    case 'FunctionNode':
+    case 'AggregateFunctionNode':
+      return JSON_RESULTS.has(String(node.func).toLowerCase())
+    case 'BinaryOperationNode':
+      return (node.operator as AnyNode).operator === '->'
+    case 'JSONReferenceNode': {
+      const t = node.traversal as AnyNode
+      const op = (t.kind === 'JSONPathNode' ? (t.inOperator as AnyNode | undefined) : (t.operator as AnyNode))?.operator
+      return op === undefined || String(op).replace('$', '') === '->'
+    }
+    case 'ParensNode':
+    case 'AliasNode':
+      return isJsonNode(node.node as AnyNode)
+    default:
+      return false
+  }
+}
+
+/** json_group_array(x): the group's values as a JSON array ('[]' for none). */
+export class JsonArrayAccumulator {
+  readonly #items: string[] = []
+  constructor(readonly json: boolean) {}
+  step([v]: readonly SqlValue[]): void {
+    this.#items.push(jsonElement(v ?? null, this.json))
+  }
+  final(): SqlValue {
+    return `[${this.#items.join(',')}]`
+  }
+}
+
+/** json_group_object(label, value): the group's pairs as a JSON object ('{}' for none). */
+export class JsonObjectAccumulator {
+  readonly #parts: string[] = []
+  constructor(readonly json: boolean) {}
+  step([k, v]: readonly SqlValue[]): void {
+    if (k === null || k === undefined) return
+    this.#parts.push(`${JSON.stringify(toText(k))}:${jsonElement(v ?? null, this.json)}`)
+  }
+  final(): SqlValue {
+    return `{${this.#parts.join(',')}}`
+  }
+}
+
 export const JSON_FUNCTIONS = {
   json_extract: { arity: [2, Number.MAX_SAFE_INTEGER], call: jsonExtract },
   json: {
@@ -291,11 +356,12 @@ export const JSON_FUNCTIONS = {
   },
   json_array: {
     arity: [0, Number.MAX_SAFE_INTEGER],
-    call: (args: readonly SqlValue[]) => `[${args.map(toJsonText).join(',')}]`,
+    call: (args: readonly SqlValue[], json?: readonly boolean[]) =>
+      `[${args.map((a, i) => jsonElement(a, json?.[i] === true)).join(',')}]`,
   },
   json_object: {
     arity: [0, Number.MAX_SAFE_INTEGER],
-    call: (args: readonly SqlValue[]) => {
+    call: (args: readonly SqlValue[], json?: readonly boolean[]) => {
       if (args.length % 2 !== 0)
         throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'json_object() requires an even number of arguments')
       const parts: string[] = []
@@ -303,7 +369,7 @@ export const JSON_FUNCTIONS = {
         const k = args[i]!
         if (typeof k !== 'string')
           throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'json_object() labels must be TEXT')
-        parts.push(`${JSON.stringify(k)}:${toJsonText(args[i + 1]!)}`)
+        parts.push(`${JSON.stringify(k)}:${jsonElement(args[i + 1]!, json?.[i + 1] === true)}`)
       }
       return `{${parts.join(',')}}`
     },

@@ -1,8 +1,6 @@
 import { unsupported } from '../errors.js'
 import { Real } from '../encoding/values.js'
-import { isAggregateName } from '../expression/aggregates.js'
-import type { AnyNode } from '../expression/nodes.js'
-import type { Lexed, Token } from './lexer.js'
+import type { AnyNode, Lexed, Token } from './lexer.js'
 
 /**
  * A recursive-descent parser of SQLite expressions into the node trees Kysely's builder makes
@@ -388,7 +386,10 @@ export abstract class ExpressionParser {
       while (this.acceptOp(','))
     }
     this.expectOp(')')
-    const aggregate = isAggregateName(name, args.length) || (args.length === 1 && args[0]!.kind === 'SelectAllNode')
+    // A plain call stays a FunctionNode, which the compiler (and aggregate detection) read as an
+    // aggregate by its name and argument count, as SQLite does; `*`, distinct and filter need the
+    // aggregate node.
+    const aggregate = distinct || args.some((a) => a.kind === 'SelectAllNode')
     let filter: AnyNode | undefined
     if (this.acceptWord('filter')) {
       this.expectOp('(')
@@ -397,10 +398,7 @@ export abstract class ExpressionParser {
       this.expectOp(')')
     }
     if (this.isWord('over')) this.fail('window functions are not supported')
-    if (!aggregate) {
-      if (distinct || filter !== undefined) this.fail(`DISTINCT or FILTER in a call of the scalar function ${name}()`)
-      return node('FunctionNode', { func: name, arguments: args })
-    }
+    if (!aggregate && filter === undefined) return node('FunctionNode', { func: name, arguments: args })
     return node('AggregateFunctionNode', {
       func: name,
       aggregated: args,

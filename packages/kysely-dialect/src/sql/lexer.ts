@@ -1,6 +1,8 @@
 import type { OperationNode } from 'kysely'
 import { unsupported } from '../errors.js'
-import type { AnyNode } from '../expression/nodes.js'
+
+/** Node fields read by name (the same shape as expression/nodes.ts's, which sits above this layer). */
+export type AnyNode = OperationNode & Record<string, unknown>
 
 /**
  * The tokens of a RawNode's text. A `${param}` between fragments is one `node` token (a value, a

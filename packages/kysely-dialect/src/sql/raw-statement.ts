@@ -1,4 +1,4 @@
-import type { AnyNode } from '../expression/nodes.js'
+import type { AnyNode } from './lexer.js'
 import { resolveRaw } from './resolve-raw.js'
 import { parseRawStatement } from './statement-parser.js'
 

@@ -1,6 +1,5 @@
 import type { OperationNode } from 'kysely'
-import type { AnyNode } from '../expression/nodes.js'
-import { rawChild } from '../expression/nodes.js'
+import type { AnyNode } from './lexer.js'
 import { parseRawExpression, parseRawItems } from './statement-parser.js'
 
 /**
@@ -51,6 +50,12 @@ function resolveArray(items: readonly unknown[]): readonly unknown[] {
   return copy ?? items
 }
 
+/** A raw node that only wraps one node (sql.ref, sql.val, `${x}`): no list to expand. */
+function isWrapper(raw: AnyNode): boolean {
+  const params = raw.parameters as readonly unknown[]
+  return params.length === 1 && (raw.sqlFragments as readonly string[]).every((f) => f.trim() === '')
+}
+
 /**
  * The raw node with the raw fragments inside its parameters resolved (a subquery passed in may hold
  * some); nested raw nodes stay raw, their text being read inline with this one's.
@@ -76,7 +81,7 @@ function expandRawItems(n: AnyNode): AnyNode {
   if (!items.some((item) => (item[field] as AnyNode).kind === 'RawNode' && item['direction'] === undefined)) return n
   const expanded = items.flatMap((item) => {
     const raw = item[field] as AnyNode
-    if (raw.kind !== 'RawNode' || item['direction'] !== undefined || rawChild(raw) !== undefined) return [item]
+    if (raw.kind !== 'RawNode' || item['direction'] !== undefined || isWrapper(raw)) return [item]
     return parseRawItems(resolveParameters(raw), n.kind === 'OrderByNode')
   })
   return { ...n, items: expanded } as AnyNode

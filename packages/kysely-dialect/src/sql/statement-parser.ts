@@ -1,7 +1,6 @@
 import { unsupported } from '../errors.js'
-import type { AnyNode } from '../expression/nodes.js'
 import { ExpressionParser, identifier, node, reference, tableNode } from './expression-parser.js'
-import { lex } from './lexer.js'
+import { lex, type AnyNode } from './lexer.js'
 
 /**
  * Whole raw statements (`sql\`select ...\`.execute(db)`) parsed into the operation nodes Kysely's
