@@ -155,7 +155,7 @@ function modify(dt: DateTime, modifier: string): boolean {
   if (weekday !== null) {
     const n = Number(weekday[1])
     if (n > 6) return false
-    let z = idiv(dt.jd + 129600000, DAY) % 7
+    let z = dayOfWeek(dt)
     if (z > n) z -= 7
     dt.jd += (n - z) * DAY
     return true
@@ -216,6 +216,31 @@ function g16(n: number): string {
   return String(Number(n.toPrecision(16)))
 }
 
+const dayOfWeek = (dt: DateTime): number => idiv(dt.jd + 129600000, DAY) % 7
+
+/** strftime's conversions (%x), from the instant and its calendar fields. */
+const CONVERSIONS: Record<string, (x: Ymd, dt: DateTime) => string> = {
+  d: (x) => pad(x.D, 2),
+  e: (x) => String(x.D).padStart(2, ' '),
+  f: (x) => Math.min(x.s, 59.999).toFixed(3).padStart(6, '0'),
+  F: (x) => dateText(x),
+  H: (x) => pad(x.h, 2),
+  k: (x) => String(x.h).padStart(2, ' '),
+  j: (x, dt) => pad(idiv(dt.jd - computeJd({ ...x, M: 1, D: 1 }) + 43200000, DAY) + 1, 3),
+  J: (_x, dt) => g16(dt.jd / DAY),
+  m: (x) => pad(x.M, 2),
+  M: (x) => pad(x.m, 2),
+  s: (_x, dt) => String(idiv(dt.jd - UNIX_EPOCH, 1000)),
+  S: (x) => pad(x.s, 2),
+  T: (x) => timeText(x, false),
+  R: (x) => `${pad(x.h, 2)}:${pad(x.m, 2)}`,
+  u: (_x, dt) => String(dayOfWeek(dt) || 7),
+  w: (_x, dt) => String(dayOfWeek(dt)),
+  Y: (x) => pad(x.Y, 4),
+  '%': () => '%',
+}
+
+/** strftime(format, ...): null for an unknown conversion, as SQLite gives. */
 function strftime(format: string, dt: DateTime): SqlValue {
   const x = computeYmd(dt.jd)
   let out = ''
@@ -225,71 +250,9 @@ function strftime(format: string, dt: DateTime): SqlValue {
       out += c
       continue
     }
-    const f = format[++i]
-    switch (f) {
-      case 'd':
-        out += pad(x.D, 2)
-        break
-      case 'e':
-        out += String(x.D).padStart(2, ' ')
-        break
-      case 'f': {
-        const s = Math.min(x.s, 59.999)
-        out += s.toFixed(3).padStart(6, '0')
-        break
-      }
-      case 'F':
-        out += dateText(x)
-        break
-      case 'H':
-        out += pad(x.h, 2)
-        break
-      case 'k':
-        out += String(x.h).padStart(2, ' ')
-        break
-      case 'j': {
-        const jan1 = computeJd({ ...x, M: 1, D: 1 })
-        out += pad(idiv(dt.jd - jan1 + 43200000, DAY) + 1, 3)
-        break
-      }
-      case 'J':
-        out += g16(dt.jd / DAY)
-        break
-      case 'm':
-        out += pad(x.M, 2)
-        break
-      case 'M':
-        out += pad(x.m, 2)
-        break
-      case 's':
-        out += String(idiv(dt.jd - UNIX_EPOCH, 1000))
-        break
-      case 'S':
-        out += pad(x.s, 2)
-        break
-      case 'T':
-        out += timeText(x, false)
-        break
-      case 'R':
-        out += `${pad(x.h, 2)}:${pad(x.m, 2)}`
-        break
-      case 'u': {
-        const w = idiv(dt.jd + 129600000, DAY) % 7
-        out += String(w === 0 ? 7 : w)
-        break
-      }
-      case 'w':
-        out += String(idiv(dt.jd + 129600000, DAY) % 7)
-        break
-      case 'Y':
-        out += pad(x.Y, 4)
-        break
-      case '%':
-        out += '%'
-        break
-      default:
-        return null
-    }
+    const conversion = CONVERSIONS[format[++i] ?? '']
+    if (conversion === undefined) return null
+    out += conversion(x, dt)
   }
   return out
 }

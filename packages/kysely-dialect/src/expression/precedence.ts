@@ -1,4 +1,5 @@
 import type { OperationNode } from 'kysely'
+import { PRECEDENCE } from '../sql/expression-parser.js'
 import type { AnyNode } from './nodes.js'
 
 /**
@@ -15,43 +16,26 @@ type Token = { op: string } | { prefix: string } | { operand: AnyNode }
 
 /** SQLite's binary operator precedence (higher binds tighter); all left-associative. */
 const BINARY: Record<string, number> = {
-  or: 1,
-  and: 2,
-  '=': 4,
-  '==': 4,
-  '!=': 4,
-  '<>': 4,
-  is: 4,
-  'is not': 4,
-  in: 4,
-  'not in': 4,
-  like: 4,
-  'not like': 4,
-  between: 4,
-  'not between': 4,
-  glob: 4,
-  match: 4,
-  regexp: 4,
-  'not ilike': 4,
-  ilike: 4,
-  'is distinct from': 4,
-  'is not distinct from': 4,
-  '<': 5,
-  '<=': 5,
-  '>': 5,
-  '>=': 5,
-  '&': 6,
-  '|': 6,
-  '<<': 6,
-  '>>': 6,
-  '+': 7,
-  '-': 7,
-  '*': 8,
-  '/': 8,
-  '%': 8,
-  '||': 9,
-  '->': 9,
-  '->>': 9,
+  ...PRECEDENCE,
+  ...Object.fromEntries(
+    [
+      'is',
+      'is not',
+      'in',
+      'not in',
+      'like',
+      'not like',
+      'between',
+      'not between',
+      'glob',
+      'match',
+      'regexp',
+      'not ilike',
+      'ilike',
+      'is distinct from',
+      'is not distinct from',
+    ].map((op) => [op, PRECEDENCE['=']!]),
+  ),
 }
 const NOT_PRECEDENCE = 3
 

@@ -54,8 +54,11 @@ export const KEYWORDS = new Set(
   ).split(' '),
 )
 
-/** Binary operators by precedence (higher binds tighter), as SQLite parses them. */
-const PRECEDENCE: Record<string, number> = {
+/**
+ * Binary operators written with symbols (and `and` / `or`) by precedence, higher binding tighter,
+ * as SQLite parses them; the comparison words (`is`, `in`, `like`, `between`...) sit at 4 with `=`.
+ */
+export const PRECEDENCE: Readonly<Record<string, number>> = {
   or: 1,
   and: 2,
   '=': 4,

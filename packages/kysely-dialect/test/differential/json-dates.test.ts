@@ -162,26 +162,25 @@ diffSuite('differential: JSON functions', () => {
   )
 })
 
+/** `ev(id integer primary key, at text)` holding `at` values. */
+async function seedEvents(db: Db, at: readonly (string | null)[]): Promise<void> {
+  await db.schema
+    .createTable('ev')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('at', 'text')
+    .execute()
+  await db
+    .insertInto('ev')
+    .values(at.map((v, i) => ({ id: i + 1, at: v })))
+    .execute()
+}
+
 diffSuite('differential: date and time functions', () => {
   for (const [name, make] of Object.entries(DATES)) {
     both(name, undefined, (db, { sql }) => db.selectNoFrom((make(sql) as any).as('r')))
   }
   both('date functions over a column', undefined, async (db, { sql }) => {
-    await db.schema
-      .createTable('ev')
-      .addColumn('id', 'integer', (c) => c.primaryKey())
-      .addColumn('at', 'text')
-      .execute()
-    await db
-      .insertInto('ev')
-      .values([
-        { id: 1, at: '2024-01-15 08:00:00' },
-        { id: 2, at: '2024-02-20 23:59:59' },
-        { id: 3, at: '2024-02-01' },
-        { id: 4, at: 'not a date' },
-        { id: 5, at: null },
-      ])
-      .execute()
+    await seedEvents(db, ['2024-01-15 08:00:00', '2024-02-20 23:59:59', '2024-02-01', 'not a date', null])
     return db
       .selectFrom('ev')
       .select([
@@ -195,15 +194,10 @@ diffSuite('differential: date and time functions', () => {
       .execute()
   })
   both('group by month', undefined, async (db, { sql }) => {
-    await db.schema
-      .createTable('ev')
-      .addColumn('id', 'integer', (c) => c.primaryKey())
-      .addColumn('at', 'text')
-      .execute()
-    await db
-      .insertInto('ev')
-      .values(Array.from({ length: 12 }, (_, i) => ({ id: i + 1, at: `2024-0${1 + (i % 3)}-1${i % 9} 10:00:00` })))
-      .execute()
+    await seedEvents(
+      db,
+      Array.from({ length: 12 }, (_, i) => `2024-0${1 + (i % 3)}-1${i % 9} 10:00:00`),
+    )
     return db
       .selectFrom('ev')
       .select([sql`strftime('%m', at)`.as('m'), (eb) => eb.fn.countAll().as('n')])
