@@ -14,7 +14,28 @@ const NOT_EXPRESSIONS = new Set(['direction', 'dataType', 'rawModifier', 'frontM
  * same tree the builder would have built. Unchanged subtrees are shared, not copied.
  */
 export function resolveRaw<T extends OperationNode>(root: T): T {
-  return resolve(root as unknown as AnyNode) as unknown as T
+  // Most statements hold no raw SQL: a read-only walk answers that before anything is copied.
+  return hasRaw(root as unknown as AnyNode) ? (resolve(root as unknown as AnyNode) as unknown as T) : root
+}
+
+/** Kinds that never hold another node. */
+const LEAVES = new Set(['IdentifierNode', 'ValueNode', 'OperatorNode', 'PrimitiveValueListNode', 'SelectAllNode'])
+
+function isNode(v: unknown): v is AnyNode {
+  return typeof v === 'object' && v !== null && typeof (v as AnyNode).kind === 'string'
+}
+
+function hasRaw(n: AnyNode): boolean {
+  if (n.kind === 'RawNode') return true
+  if (LEAVES.has(n.kind)) return false
+  for (const key in n) {
+    if (NOT_EXPRESSIONS.has(key)) continue
+    const v = n[key]
+    if (Array.isArray(v)) {
+      for (const item of v) if (isNode(item) && hasRaw(item)) return true
+    } else if (isNode(v) && hasRaw(v)) return true
+  }
+  return false
 }
 
 function resolve(n: AnyNode): AnyNode {
