@@ -274,17 +274,23 @@ function listItems(node: AnyNode, scope: Scope): Expr[] {
   }
 }
 
+/**
+ * `x in (a, b, ...)`: each comparison under the left operand's affinity alone (SQLite's
+ * exprINAffinity for a list), not the pairwise rule of `=`; a null makes a miss unknown.
+ */
 function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negated: boolean): Expr {
   const left = compileExpr(leftNode, scope)
   const sub = compileInSubquery(left, rightNode, scope, negated)
   if (sub !== undefined) return sub
-  const items = listItems(rightNode, scope).map((item) => comparePrepared(left, item))
+  const items = listItems(rightNode, scope)
+  const affinity = comparisonAffinity(left.affinity, undefined)
   return {
     eval: (t) => {
+      const a = applyComparisonAffinity(left.eval(t), affinity)
+      if (a === null) return null
       let sawNull = false
       for (const item of items) {
-        const [a, b] = item(t)
-        if (a === null) return null
+        const b = applyComparisonAffinity(item.eval(t), affinity)
         if (b === null) sawNull = true
         else if (compareValues(a, b) === 0) return negated ? 0 : 1
       }
@@ -292,7 +298,7 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
       return sawNull ? null : negated ? 1 : 0
     },
     affinity: undefined,
-    constant: left.constant && listItems(rightNode, scope).every((i) => i.constant),
+    constant: left.constant && items.every((i) => i.constant),
   }
 }
 

@@ -154,7 +154,8 @@ function abs([x]: readonly SqlValue[]): SqlValue {
     return integer(x < 0n ? -x : x)
   }
   if (typeof x === 'number') return Number.isInteger(x) ? Math.abs(x) + 0 : Math.abs(x)
-  if (x instanceof Real) return real(Math.abs(x.value))
+  // abs(-0.0) is -0.0 in SQLite (only a negative value is negated).
+  if (x instanceof Real) return real(x.value < 0 ? -x.value : x.value)
   // Text and blobs: sqlite3_value_double of them, always a real.
   const n = toNumeric(x!)
   return real(Math.abs(n === null ? 0 : numberOf(n)))

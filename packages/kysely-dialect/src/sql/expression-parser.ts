@@ -1,5 +1,6 @@
 import { unsupported } from '../errors.js'
 import { Real } from '../encoding/values.js'
+import { markGrouped } from './grouped.js'
 import type { AnyNode, Lexed, Token } from './lexer.js'
 
 /**
@@ -27,17 +28,41 @@ export function reference(column: string | AnyNode, table?: string): AnyNode {
   return node('ReferenceNode', table === undefined ? { column: col } : { column: col, table: tableNode(table) })
 }
 
+/** Operator nodes come out marked as grouped: the text was read with SQLite's precedence. */
 function binary(left: AnyNode, op: string, right: AnyNode): AnyNode {
-  if (op === 'and' || op === 'or') return node(op === 'and' ? 'AndNode' : 'OrNode', { left, right })
-  return node('BinaryOperationNode', {
-    leftOperand: left,
-    operator: node('OperatorNode', { operator: op }),
-    rightOperand: right,
-  })
+  if (op === 'and' || op === 'or') return markGrouped(node(op === 'and' ? 'AndNode' : 'OrNode', { left, right }))
+  return markGrouped(
+    node('BinaryOperationNode', {
+      leftOperand: left,
+      operator: node('OperatorNode', { operator: op }),
+      rightOperand: right,
+    }),
+  )
 }
 
 function unary(op: string, operand: AnyNode): AnyNode {
-  return node('UnaryOperationNode', { operator: node('OperatorNode', { operator: op }), operand })
+  return markGrouped(node('UnaryOperationNode', { operator: node('OperatorNode', { operator: op }), operand }))
+}
+
+/** The values of the TRUE and FALSE keywords (not of the literals 1 and 0), by node. */
+const BOOLEAN_KEYWORDS = new WeakMap<AnyNode, boolean>()
+
+function booleanKeyword(truth: boolean): AnyNode {
+  const n = value(truth ? 1 : 0)
+  BOOLEAN_KEYWORDS.set(n, truth)
+  return n
+}
+
+/**
+ * `x is [not] true|false`: SQLite's truth tests (not `is 1`: 2 is true), as a case over the
+ * condition, which is what they mean: `x is true` is 1 when x is true, 0 when false or null.
+ */
+function truthTest(subject: AnyNode, isTrue: boolean, not: boolean): AnyNode {
+  const condition = isTrue ? subject : unary('not', subject)
+  return node('CaseNode', {
+    when: [node('WhenNode', { condition, result: value(not ? 0 : 1) })],
+    else: value(not ? 1 : 0),
+  })
 }
 
 export function value(v: unknown): AnyNode {
@@ -213,7 +238,9 @@ export abstract class ExpressionParser {
       this.at++
       const not = this.acceptWord('not')
       if (this.acceptWord('distinct', 'from')) return binary(left, not ? 'is' : 'is not', this.expression(EQUALITY + 1))
-      return binary(left, not ? 'is not' : 'is', this.expression(EQUALITY + 1))
+      const right = this.expression(EQUALITY + 1)
+      const truth = BOOLEAN_KEYWORDS.get(right)
+      return truth === undefined ? binary(left, not ? 'is not' : 'is', right) : truthTest(left, truth, not)
     }
     const not = word === 'not' ? 1 : 0
     const op = this.peek(not)
@@ -235,10 +262,11 @@ export abstract class ExpressionParser {
       }
       case 'between': {
         this.at += 1 + not
-        const lo = this.expression(EQUALITY + 1)
+        // The low bound runs to the first `and`; the high one binds as the comparison operators do.
+        const lo = this.expression(NOT_LEVEL)
         this.expectWord('and')
         const hi = this.expression(EQUALITY + 1)
-        return binary(left, `${prefix}between`, node('AndNode', { left: lo, right: hi }))
+        return binary(left, `${prefix}between`, markGrouped(node('AndNode', { left: lo, right: hi })))
       }
       default:
         return undefined
@@ -326,9 +354,8 @@ export abstract class ExpressionParser {
         case 'null':
           return value(null)
         case 'true':
-          return value(1)
         case 'false':
-          return value(0)
+          return booleanKeyword(word === 'true')
         case 'current_timestamp':
         case 'current_date':
         case 'current_time':
