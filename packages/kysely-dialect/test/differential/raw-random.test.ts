@@ -110,7 +110,7 @@ describe('differential: random raw SQL expressions', () => {
           const [a] = await runOn(subject, kysely028Api, query([t]))
           if (JSON.stringify(e?.outcome) !== JSON.stringify(a?.outcome))
             out.push(
-              `${t.sql.replace(/\u0000/g, '?')} ${JSON.stringify(t.params)}\n  sqlite: ${JSON.stringify(e?.outcome)} ${e?.detail ?? ''}\n  btree:  ${JSON.stringify(a?.outcome)} ${a?.detail ?? ''}`,
+              `${t.sql.split('\u0000').join('?')} ${JSON.stringify(t.params)}\n  sqlite: ${JSON.stringify(e?.outcome)} ${e?.detail ?? ''}\n  btree:  ${JSON.stringify(a?.outcome)} ${a?.detail ?? ''}`,
             )
         }
       }
