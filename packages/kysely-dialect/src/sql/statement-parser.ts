@@ -22,7 +22,10 @@ class StatementParser extends ExpressionParser {
   }
 
   protected select(): AnyNode {
-    if (this.isWord('with')) this.fail('WITH is not supported in raw SQL')
+    if (this.acceptWord('with')) {
+      const expressions = this.commonTables()
+      return { ...this.select(), with: node('WithNode', { expressions }) }
+    }
     if (this.isWord('values')) this.fail('VALUES as a select is not supported')
     const core = this.selectCore()
     const setOperations: AnyNode[] = []
@@ -43,6 +46,62 @@ class StatementParser extends ExpressionParser {
       ...(orderBy === undefined ? {} : { orderBy }),
       ...limits,
     }
+  }
+
+  /** `name [(columns)] as [not] [materialized] (select ...)`, comma separated. */
+  private commonTables(): AnyNode[] {
+    if (this.isWord('recursive')) this.fail('WITH RECURSIVE is not supported')
+    const out: AnyNode[] = []
+    do {
+      const table = tableNode(this.name())
+      const columns = this.isOp('(') ? this.columnList() : undefined
+      this.expectWord('as')
+      if (!this.acceptWord('not', 'materialized')) this.acceptWord('materialized')
+      this.expectOp('(')
+      const expression = this.select()
+      this.expectOp(')')
+      const name = node('CommonTableExpressionNameNode', columns === undefined ? { table } : { table, columns })
+      out.push(node('CommonTableExpressionNode', { name, expression }))
+    } while (this.acceptOp(','))
+    return out
+  }
+
+  /** `(a, b, ...)`: column names. */
+  private columnList(): AnyNode[] {
+    this.expectOp('(')
+    const columns: AnyNode[] = []
+    do columns.push(node('ColumnNode', { column: identifier(this.name()) }))
+    while (this.acceptOp(','))
+    this.expectOp(')')
+    return columns
+  }
+
+  /** `col = expr, ...` of an update or an upsert. */
+  private assignments(): AnyNode[] {
+    const updates: AnyNode[] = []
+    do {
+      const column = node('ColumnNode', { column: identifier(this.name()) })
+      this.expectOp('=')
+      updates.push(node('ColumnUpdateNode', { column, value: this.expression() }))
+    } while (this.acceptOp(','))
+    return updates
+  }
+
+  /** `on conflict [(columns)] do nothing | do update set ... [where ...]`. */
+  private onConflict(): AnyNode {
+    this.expectWord('conflict')
+    const fields: Record<string, unknown> = {}
+    if (this.isOp('(')) fields['columns'] = this.columnList()
+    if (this.isWord('where')) this.fail('ON CONFLICT (...) WHERE is not supported')
+    this.expectWord('do')
+    if (this.acceptWord('nothing')) fields['doNothing'] = true
+    else {
+      this.expectWord('update')
+      this.expectWord('set')
+      fields['updates'] = this.assignments()
+      if (this.acceptWord('where')) fields['updateWhere'] = node('WhereNode', { where: this.expression() })
+    }
+    return node('OnConflictNode', fields)
   }
 
   private selectCore(): AnyNode {
@@ -200,13 +259,7 @@ class StatementParser extends ExpressionParser {
     }
     this.expectWord('into')
     fields['into'] = tableNode(this.tableName())
-    if (this.acceptOp('(')) {
-      const columns: AnyNode[] = []
-      do columns.push(node('ColumnNode', { column: identifier(this.name()) }))
-      while (this.acceptOp(','))
-      this.expectOp(')')
-      fields['columns'] = columns
-    }
+    if (this.isOp('(')) fields['columns'] = this.columnList()
     if (this.acceptWord('default', 'values')) fields['defaultValues'] = true
     else if (this.acceptWord('values')) {
       const rows: AnyNode[] = []
@@ -221,7 +274,7 @@ class StatementParser extends ExpressionParser {
       fields['values'] = node('ValuesNode', { values: rows })
     } else if (this.isWord('select')) fields['values'] = this.select()
     else this.fail('expected values or select')
-    if (this.isWord('on')) this.fail('ON CONFLICT in raw SQL is not supported (use onConflict())')
+    if (this.acceptWord('on')) fields['onConflict'] = this.onConflict()
     this.returning(fields)
     return node('InsertQueryNode', fields)
   }
@@ -233,13 +286,7 @@ class StatementParser extends ExpressionParser {
     if (fields['orAction'] !== undefined) this.fail('UPDATE OR ... is not supported')
     fields['table'] = this.source()
     this.expectWord('set')
-    const updates: AnyNode[] = []
-    do {
-      const column = node('ColumnNode', { column: identifier(this.name()) })
-      this.expectOp('=')
-      updates.push(node('ColumnUpdateNode', { column, value: this.expression() }))
-    } while (this.acceptOp(','))
-    fields['updates'] = updates
+    fields['updates'] = this.assignments()
     if (this.acceptWord('from')) {
       const { froms, joins } = this.sources()
       fields['from'] = node('FromNode', { froms })

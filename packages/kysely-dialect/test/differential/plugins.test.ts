@@ -97,6 +97,31 @@ diffSuite('differential: plugins', () => {
       ])
       .orderBy('p.person_id'),
   )
+  both('jsonArrayFrom nested in jsonArrayFrom (correlated through two derived tables)', seedCamel, (db) =>
+    db
+      .withPlugin(new k028.ParseJSONResultsPlugin())
+      .selectFrom('person_record as p')
+      .select((eb) => [
+        'p.person_id',
+        jsonArrayFrom(
+          eb
+            .selectFrom('pet_record as q')
+            .select((eb2) => [
+              'q.pet_name',
+              jsonArrayFrom(
+                eb2
+                  .selectFrom('person_record as o')
+                  .select(['o.first_name', 'o.birth_year'])
+                  .whereRef('o.person_id', '=', 'q.owner_id')
+                  .whereRef('o.person_id', '=', 'p.person_id'),
+              ).as('owners'),
+            ])
+            .whereRef('q.owner_id', '=', 'p.person_id')
+            .orderBy('q.pet_id'),
+        ).as('pets'),
+      ])
+      .orderBy('p.person_id'),
+  )
   both('ParseJSONResultsPlugin over JSON text columns and json functions', undefined, async (db, { sql }) => {
     await db.schema.createTable('j').addColumn('id', 'integer').addColumn('doc', 'text').execute()
     await db

@@ -256,6 +256,30 @@ diffSuite('differential: whole raw statements', () => {
     const e = await sql`delete from people where id > 100 returning name`.execute(db)
     return [a.numAffectedRows, b.numAffectedRows, c.numAffectedRows, d.rows, e.rows]
   })
+  both('with: common table expressions, with column names, in a subquery too', seedPeople, async (db, { sql }) => {
+    const a =
+      await sql`with old (pid, a) as (select id, age from people where age > 29), young as materialized (select id from people where age < 26)
+      select pid, a, (select count(*) from young) as y from old order by pid`.execute(db)
+    const b =
+      await sql`select name from people where id in (with x as (select 2 as v union all select 5) select v from x) order by id`.execute(
+        db,
+      )
+    return [a.rows, b.rows]
+  })
+  both('upserts: on conflict do nothing / do update set ... excluded ... where', seedPeople, async (db, { sql }) => {
+    const a =
+      await sql`insert into people (id, name) values (1, 'dup'), (30, 'new') on conflict (id) do nothing`.execute(db)
+    const b = await sql`insert into people (id, name, age) values (2, 'Bobby', 26), (31, 'x', 1)
+      on conflict (id) do update set name = excluded.name, age = people.age + excluded.age where excluded.age > 5`.execute(
+      db,
+    )
+    const c =
+      await sql`insert into people (id, name, age) values (31, 'y', 2) on conflict (id) do update set age = 99 where excluded.age > 5 returning id, age`.execute(
+        db,
+      )
+    const d = await sql`select id, name, age from people where id in (1, 2, 30, 31) order by id`.execute(db)
+    return [a.numAffectedRows, b.numAffectedRows, c.rows, d.rows]
+  })
   both('a unique violation through raw insert', seedPeople, async (db, { sql }) => {
     await sql`insert into people (id, name) values (1, 'dup')`.execute(db)
     return 'no error'

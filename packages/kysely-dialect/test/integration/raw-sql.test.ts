@@ -59,9 +59,9 @@ for (const version of VERSIONS) {
       await setup(db)
       for (const q of [
         sql`select * from t; select 1`,
-        sql`with x as (select 1) select * from x`,
+        sql`with recursive x as (select 1) select * from x`,
         sql`select * from t natural join t`,
-        sql`insert into t (id) values (1) on conflict do nothing`,
+        sql`insert into t (id) values (1) on conflict (id) where id > 0 do nothing`,
         sql`select row_number() over () from t`,
         sql`vacuum`,
       ]) {
