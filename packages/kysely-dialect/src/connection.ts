@@ -1,9 +1,13 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely'
 import type { StatementResult } from './executor/context.js'
 import type { AnyNode } from './expression/nodes.js'
+import { withContext } from './executor/current-context.js'
+import { selectStream } from './executor/select-stream.js'
 import { statementHandler } from './executor/statement.js'
-import type { SqlSession } from './session.js'
-import { transactionCommand } from './transaction-command.js'
+import { pinStatementClock } from './expression/statement-clock.js'
+import { planOn, type SqlSession } from './session.js'
+import { statementNode } from './sql/raw-statement.js'
+import { matchTransactionCommand, type TransactionCommand } from './transaction-command.js'
 
 /**
  * A connection handle. Handles are cheap and share the driver's one session: a handle that began
@@ -17,17 +21,20 @@ export class BTreeConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const node = compiledQuery.query as AnyNode
-    if (node.kind === 'RawNode') {
-      await this.#command(node)
-      return { rows: [] }
+    const query = compiledQuery.query as AnyNode
+    if (query.kind === 'RawNode') {
+      const command = matchTransactionCommand(query)
+      if (command !== undefined) {
+        await this.#command(command)
+        return { rows: [] }
+      }
     }
+    const node = statementNode(query)
     const result = await this.#session.run(this, node, statementHandler(node))
     return this.#result<R>(result)
   }
 
-  async #command(node: AnyNode): Promise<void> {
-    const command = transactionCommand(node)
+  async #command(command: TransactionCommand): Promise<void> {
     const s = this.#session
     switch (command.kind) {
       case 'begin':
@@ -55,9 +62,53 @@ export class BTreeConnection implements DatabaseConnection {
     }
   }
 
+  /**
+   * Kysely's `stream()`: a select's rows in chunks of `chunkSize`, read lazily from a snapshot held
+   * until the last chunk or until the consumer stops (a `break` closes it). Other statements run
+   * whole and hand out their rows in chunks.
+   */
   async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
-    const result = await this.executeQuery<R>(compiledQuery)
-    const size = Math.max(1, chunkSize)
-    for (let i = 0; i < result.rows.length; i += size) yield { rows: result.rows.slice(i, i + size) }
+    const size = Math.max(1, Math.floor(chunkSize))
+    const query = compiledQuery.query as AnyNode
+    const node = query.kind === 'RawNode' && matchTransactionCommand(query) !== undefined ? query : statementNode(query)
+    const snapshot = node.kind === 'SelectQueryNode' ? await this.#session.openSnapshot(this) : undefined
+    if (snapshot === undefined) {
+      const result = await this.executeQuery<R>(compiledQuery)
+      for (let i = 0; i < result.rows.length; i += size) yield { rows: result.rows.slice(i, i + size) }
+      return
+    }
+    const { ctx } = snapshot
+    const handler = statementHandler(node)
+    const time = Date.now()
+    // Every pull runs in the statement's context, at the statement's one 'now'.
+    const pull = <T>(f: () => T): T =>
+      withContext(
+        ctx,
+        () => {
+          pinStatementClock(time)
+          return f()
+        },
+        true,
+      )
+    let rows: Generator<Record<string, unknown>> | undefined
+    try {
+      rows = pull(() => selectStream(node, ctx, planOn(ctx.tx, node, handler)))
+      for (;;) {
+        const chunk = pull(() => {
+          const out: Record<string, unknown>[] = []
+          while (out.length < size) {
+            const next = rows!.next()
+            if (next.done === true) break
+            out.push(next.value)
+          }
+          return out
+        })
+        if (chunk.length > 0) yield { rows: chunk as R[] }
+        if (chunk.length < size) return
+      }
+    } finally {
+      rows?.return(undefined)
+      snapshot.close()
+    }
   }
 }

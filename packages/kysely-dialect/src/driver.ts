@@ -13,6 +13,7 @@ import { BTreeConnection } from './connection.js'
 import { unsupported } from './errors.js'
 import type { AnyNode } from './expression/nodes.js'
 import { statementHandler } from './executor/statement.js'
+import { statementNode } from './sql/raw-statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { runAnalyze } from './executor/analyze.js'
 import { SqlSession } from './session.js'
@@ -104,7 +105,7 @@ export class BTreeDriver implements Driver {
 
   /** The plan a select, update or delete would run with; nothing is read or written. */
   async explain(compiled: CompiledQuery): Promise<QueryPlan> {
-    const node = compiled.query as AnyNode
+    const node = statementNode(compiled.query as AnyNode)
     if (node.kind !== 'SelectQueryNode' && node.kind !== 'UpdateQueryNode' && node.kind !== 'DeleteQueryNode') {
       throw unsupported(`explain of a ${node.kind} (select, update and delete have plans)`)
     }

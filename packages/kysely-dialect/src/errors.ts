@@ -5,7 +5,7 @@
 export type SqlErrorCode =
   /** A node kind, operator, raw SQL text or option this dialect does not execute. */
   | 'BTREE_SQL_UNSUPPORTED'
-  /** A statement names a table that does not exist. */
+  /** A statement names a table that does not exist (or one in a schema other than "main"). */
   | 'BTREE_SQL_NO_SUCH_TABLE'
   /** `createTable` (without `ifNotExists`) or `renameTo` names a table that exists. */
   | 'BTREE_SQL_TABLE_EXISTS'
@@ -29,6 +29,8 @@ export type SqlErrorCode =
   | 'BTREE_SQL_INVALID_VALUE'
   /** A transaction command out of place: commit without begin, an unknown savepoint, a nested begin. */
   | 'BTREE_SQL_TRANSACTION'
+  /** A function rejects its arguments as SQLite's does: malformed JSON, a bad JSON path, a blob in JSON. */
+  | 'BTREE_SQL_FUNCTION_ERROR'
   /** The dialect's catalog in the file is not one it can read. */
   | 'BTREE_SQL_CATALOG_CORRUPT'
 

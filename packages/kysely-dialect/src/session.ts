@@ -166,19 +166,19 @@ export class SqlSession {
 
   /** The plan of a statement, on the transaction's state when one is open, else the newest commit. */
   plan(node: AnyNode, handler: StatementHandler): QueryPlan | undefined {
-    const planOnly = (tx: ReadTransaction): QueryPlan | undefined => {
-      let plan: QueryPlan | undefined
-      const ctx = {
-        tx,
-        catalog: loadCatalog(tx),
-        session: { lastInsertRowid: 0 },
-        planOnly: true,
-        onPlan: (p: QueryPlan) => (plan = p),
-      } as unknown as WriteContext
-      handler.run(node, ctx)
-      return plan
-    }
+    const planOnly = (tx: ReadTransaction): QueryPlan | undefined => planOn(tx, node, handler)
     return this.#tx !== undefined ? planOnly(this.#tx) : this.db.view(planOnly)
+  }
+
+  /**
+   * A read snapshot a stream holds until it closes, with the context of statements on it; undefined
+   * when `owner` is in a transaction (its statements read the transaction, and run whole).
+   */
+  async openSnapshot(owner: Owner): Promise<{ ctx: ExecContext; close: () => void } | undefined> {
+    while (this.#busyFor(owner)) await this.#free
+    if (this.#owner === owner && this.#tx !== undefined) return undefined
+    const snapshot = this.db.begin()
+    return { ctx: this.#context(snapshot), close: () => snapshot.close() }
   }
 
   /** The schema as the one connection sees it: the open transaction's, else the newest commit's. */
@@ -191,4 +191,18 @@ export class SqlSession {
     if (this.#tx !== undefined && !this.#tx.closed) this.#tx.rollback()
     this.#end()
   }
+}
+
+/** The plan a statement would run with on `tx`, neither reading nor writing rows. */
+export function planOn(tx: ReadTransaction, node: AnyNode, handler: StatementHandler): QueryPlan | undefined {
+  let plan: QueryPlan | undefined
+  const ctx = {
+    tx,
+    catalog: loadCatalog(tx),
+    session: { lastInsertRowid: 0 },
+    planOnly: true,
+    onPlan: (p: QueryPlan) => (plan = p),
+  } as unknown as WriteContext
+  handler.run(node, ctx)
+  return plan
 }

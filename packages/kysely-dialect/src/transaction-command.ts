@@ -26,8 +26,17 @@ const PATTERNS: [RegExp, TransactionCommand['kind']][] = [
  * whole command against these few forms; anything else is BTREE_SQL_UNSUPPORTED with its text.
  */
 export function transactionCommand(node: OperationNode): TransactionCommand {
+  const command = matchTransactionCommand(node)
+  if (command !== undefined) return command
+  throw unsupported(
+    `raw SQL (${rawText(node) ?? node.kind}); only begin, commit, rollback, savepoint, rollback to and release are executed as text`,
+  )
+}
+
+/** The transaction command a raw node is, if it is one. */
+export function matchTransactionCommand(node: OperationNode): TransactionCommand | undefined {
   const text = rawText(node)
-  if (text === undefined) throw unsupported(`raw SQL with ${node.kind} parameters`)
+  if (text === undefined) return undefined
   const normalized = text.trim().replace(/;$/, '').replace(/\s+/g, ' ')
   for (const [re, kind] of PATTERNS) {
     const m = re.exec(normalized)
@@ -36,7 +45,5 @@ export function transactionCommand(node: OperationNode): TransactionCommand {
     const name = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!
     return { kind, name }
   }
-  throw unsupported(
-    `raw SQL (${text}); only begin, commit, rollback, savepoint, rollback to and release are executed as text`,
-  )
+  return undefined
 }

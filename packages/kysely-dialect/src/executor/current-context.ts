@@ -1,5 +1,6 @@
 import { unsupported } from '../errors.js'
 import type { ExecContext } from './context.js'
+import { startStatementClock, stopStatementClock } from '../expression/statement-clock.js'
 
 /**
  * The context of the statement being run. Statements run synchronously from start to end, so a
@@ -14,11 +15,14 @@ export function withContext<T>(ctx: ExecContext, run: () => T, readOnlyStatement
   const previousReadOnly = readOnly
   current = ctx
   readOnly = readOnlyStatement
+  // A statement (not a subquery's nested context) starts a new 'now'.
+  if (previous === undefined) startStatementClock()
   try {
     return run()
   } finally {
     current = previous
     readOnly = previousReadOnly
+    if (previous === undefined) stopStatementClock()
   }
 }
 

@@ -76,7 +76,7 @@ interface PreparedSource {
   derived: PreparedSelect | undefined
 }
 
-function prepareSource(node: OperationNode, ctx: ExecContext): PreparedSource {
+function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | undefined): PreparedSource {
   const n = node as AnyNode
   const inner = n.kind === 'AliasNode' ? (n.node as AnyNode) : n
   if (inner.kind === 'TableNode') {
@@ -86,7 +86,8 @@ function prepareSource(node: OperationNode, ctx: ExecContext): PreparedSource {
     return { source: { table, name: table.name }, derived: cte }
   }
   if (n.kind !== 'AliasNode' || inner.kind !== 'SelectQueryNode') throw unsupported(`${inner.kind} as a source`)
-  const derived = prepareSelect(inner, ctx, undefined)
+  // A derived table sees the queries around this one (not its siblings): jsonArrayFrom's shape.
+  const derived = prepareSelect(inner, ctx, link)
   const table = derivedTable(nameOf(n.alias as OperationNode), derived)
   return { source: { table, name: table.name }, derived }
 }
@@ -117,8 +118,9 @@ const NO_ORDER: SqlValue[] = []
 
 const CROSS_JOIN = { kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as AnyNode
 
-function derivedRows(derived: PreparedSelect): RowsOf {
-  return (tx) => derived.execute(tx, []).map((values) => new ArrayRow(values))
+/** A derived table's rows for a join stage; `template` ends with the outer tuple after `width` own sources. */
+function derivedRows(derived: PreparedSelect, width: number): RowsOf {
+  return (tx, template) => derived.execute(tx, template.slice(width)).map((values) => new ArrayRow(values))
 }
 
 /**
@@ -136,8 +138,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const joins = (node.joins ?? []) as readonly AnyNode[]
   for (const j of joins) joinType(j)
   const prepared = [
-    ...froms.map((f) => prepareSource(f, ctx)),
-    ...joins.map((j) => prepareSource(j.table as OperationNode, ctx)),
+    ...froms.map((f) => prepareSource(f, ctx, link)),
+    ...joins.map((j) => prepareSource(j.table as OperationNode, ctx, link)),
   ]
   const sources = prepared.map((p) => p.source)
   const scope = new NestedScope(sources, link)
@@ -170,7 +172,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
           prepared.map((p, s) => ({
             table: p.source.table,
             as: p.source.name,
-            derived: p.derived === undefined ? undefined : derivedRows(p.derived),
+            derived: p.derived === undefined ? undefined : derivedRows(p.derived, sources.length),
             // Extra from tables are cross joins; then the join clauses in order.
             join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
             stats: p.derived === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 },

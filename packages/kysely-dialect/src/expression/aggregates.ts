@@ -13,6 +13,7 @@ import {
   type SqlValue,
 } from '../encoding/values.js'
 import { compileExpr, type Expr } from './expression.js'
+import { isJsonNode, JsonArrayAccumulator, JsonObjectAccumulator } from './json.js'
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
 import type { Scope, Source } from './scope.js'
@@ -188,7 +189,10 @@ class ConcatAccumulator implements Accumulator {
 }
 
 /** SQLite's aggregate functions by name, with the argument counts that make a call an aggregate. */
-const AGGREGATES: Record<string, { arity: readonly [number, number]; create: (all: boolean) => Accumulator }> = {
+const AGGREGATES: Record<
+  string,
+  { arity: readonly [number, number]; create: (all: boolean, json: readonly boolean[]) => Accumulator }
+> = {
   count: { arity: [0, 1], create: (all) => new CountAccumulator(all) },
   sum: { arity: [1, 1], create: () => new SumAccumulator('sum') },
   total: { arity: [1, 1], create: () => new SumAccumulator('total') },
@@ -196,6 +200,8 @@ const AGGREGATES: Record<string, { arity: readonly [number, number]; create: (al
   min: { arity: [1, 1], create: () => new ExtremeAccumulator(1) },
   max: { arity: [1, 1], create: () => new ExtremeAccumulator(-1) },
   group_concat: { arity: [1, 2], create: () => new ConcatAccumulator() },
+  json_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] === true) },
+  json_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] === true) },
 }
 
 /** Whether `name(args...)` is an aggregate call in SQLite (min and max are scalar with 2+ arguments). */
@@ -232,12 +238,13 @@ export function compileAggregateCall(
   if (distinct && args.length !== 1)
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
   const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
+  const json = argNodes.map((a) => isJsonNode(a as AnyNode))
   const slot = scope.calls.length
   scope.calls.push({
     args,
     distinct,
     filter,
-    create: () => spec.create(all),
+    create: () => spec.create(all, json),
     extreme: name === 'min' || name === 'max',
   })
   return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }

@@ -112,6 +112,8 @@ export function castValue(v: SqlValue, affinity: Affinity): SqlValue {
       return n === null ? null : toInteger(n)
     }
     case 'numeric': {
+      // A number is left as it is (a whole real stays a real); text and blobs become numbers.
+      if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Real) return v
       const n = toNumeric(v)
       if (n === null) return null
       if (isInteger(n)) return n

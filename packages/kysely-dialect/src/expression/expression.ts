@@ -1,13 +1,15 @@
 import type { OperationNode } from 'kysely'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
-import { compareValues, fromJs, integer, toText, truth, type SqlValue } from '../encoding/values.js'
+import { compareValues, fromJs, Real, toText, truth, type SqlValue } from '../encoding/values.js'
 import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
-import { arithmetic, ARITHMETIC, currentTime, like, negate } from './operators.js'
+import { arithmetic, ARITHMETIC, bitNot, bitwise, currentTime, like, negate } from './operators.js'
 import { byPrecedence, isGrouped } from './precedence.js'
 import { compileAggregateNode } from './aggregates.js'
 import { compileCase, compileCast } from './case-cast.js'
 import { compileFunction } from './functions.js'
+import { jsonArrow, jsonPathText } from './json.js'
+import { resolveRaw } from '../sql/resolve-raw.js'
 import { compileExists, compileInSubquery, compileScalarSubquery } from './subquery-hook.js'
 import type { ResolvedColumn, Scope, Tuple } from './scope.js'
 
@@ -72,7 +74,8 @@ function columnExpr(r: ResolvedColumn): Expr {
 }
 
 function value(node: AnyNode): Expr {
-  return constant(fromJs(node.value))
+  // A real literal of raw SQL (1.0) arrives boxed; fromJs would read its number as an integer.
+  return constant(node.value instanceof Real ? node.value : fromJs(node.value))
 }
 
 function raw(node: AnyNode, scope: Scope): Expr {
@@ -82,11 +85,8 @@ function raw(node: AnyNode, scope: Scope): Expr {
   if (text === 'current_timestamp' || text === 'current_date' || text === 'current_time') {
     return { eval: () => currentTime(text), affinity: undefined, constant: true }
   }
-  if (text !== undefined && /^[+-]?\d+$/.test(text)) return constant(integer(BigInt(text)))
-  if (text === 'null') return constant(null)
-  // onTrue() and SQLite's TRUE / FALSE keywords.
-  if (text === 'true' || text === 'false') return constant(text === 'true' ? 1 : 0)
-  throw unsupported(`raw SQL in an expression (${rawText(node) ?? 'RawNode'})`)
+  // Raw SQL the statement's pre-pass did not reach (a check constraint read back from the catalog).
+  return compileExpr(resolveRaw(node), scope)
 }
 
 function logical(node: AnyNode, scope: Scope): Expr {
@@ -140,6 +140,8 @@ function unary(node: AnyNode, scope: Scope): Expr {
       return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c }
     case '+':
       return { eval: (t) => operand.eval(t), affinity: undefined, constant: c }
+    case '~':
+      return { eval: (t) => bitNot(operand.eval(t)), affinity: undefined, constant: c }
     default:
       throw unsupported(`the unary operator ${op}`)
   }
@@ -244,6 +246,14 @@ function binary(node: AnyNode, scope: Scope): Expr {
       const f = ARITHMETIC[op]!
       return { eval: (t) => arithmetic(f, op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
     }
+    case '->':
+    case '->>':
+      return { eval: (t) => jsonArrow(op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
+    case '&':
+    case '|':
+    case '<<':
+    case '>>':
+      return { eval: (t) => bitwise(op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
     default:
       throw unsupported(`the operator ${op}`)
   }
@@ -268,17 +278,23 @@ function listItems(node: AnyNode, scope: Scope): Expr[] {
   }
 }
 
+/**
+ * `x in (a, b, ...)`: each comparison under the left operand's affinity alone (SQLite's
+ * exprINAffinity for a list), not the pairwise rule of `=`; a null makes a miss unknown.
+ */
 function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negated: boolean): Expr {
   const left = compileExpr(leftNode, scope)
   const sub = compileInSubquery(left, rightNode, scope, negated)
   if (sub !== undefined) return sub
-  const items = listItems(rightNode, scope).map((item) => comparePrepared(left, item))
+  const items = listItems(rightNode, scope)
+  const affinity = comparisonAffinity(left.affinity, undefined)
   return {
     eval: (t) => {
+      const a = applyComparisonAffinity(left.eval(t), affinity)
+      if (a === null) return null
       let sawNull = false
       for (const item of items) {
-        const [a, b] = item(t)
-        if (a === null) return null
+        const b = applyComparisonAffinity(item.eval(t), affinity)
         if (b === null) sawNull = true
         else if (compareValues(a, b) === 0) return negated ? 0 : 1
       }
@@ -286,7 +302,7 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
       return sawNull ? null : negated ? 1 : 0
     },
     affinity: undefined,
-    constant: left.constant && listItems(rightNode, scope).every((i) => i.constant),
+    constant: left.constant && items.every((i) => i.constant),
   }
 }
 
@@ -312,6 +328,39 @@ function between(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, nega
     affinity: undefined,
     constant: left.constant && lo.constant && hi.constant,
   }
+}
+
+/** `eb.ref('c', '->>$').key('a')` (a JSONPathNode) and `eb.ref('c', '->>').key('a')` (an operator chain). */
+function jsonReference(node: AnyNode, scope: Scope): Expr {
+  const base = compileExpr(node.reference as OperationNode, scope)
+  const traversal = node.traversal as AnyNode
+  if (traversal.kind === 'JSONPathNode') {
+    const op = arrowOf(traversal.inOperator as AnyNode | undefined)
+    const path = jsonPathText(traversal.pathLegs as readonly { type: string; value: string | number }[])
+    return { eval: (t) => jsonArrow(op, base.eval(t), path), affinity: undefined, constant: base.constant }
+  }
+  if (traversal.kind !== 'JSONOperatorChainNode') throw unsupported(`${traversal.kind} in a JSON reference`)
+  const last = arrowOf(traversal.operator as AnyNode)
+  const steps = (traversal.values as readonly OperationNode[]).map((v, i, all) => ({
+    op: i === all.length - 1 ? last : ('->' as const),
+    key: evalConstant(v, scope),
+  }))
+  return {
+    eval: (t) => steps.reduce((v, s) => jsonArrow(s.op, v, s.key), base.eval(t)),
+    affinity: undefined,
+    constant: base.constant,
+  }
+}
+
+function arrowOf(node: AnyNode | undefined): '->' | '->>' {
+  const op = node === undefined ? '->' : String(node.operator).replace('$', '')
+  if (op !== '->' && op !== '->>') throw unsupported(`the JSON operator ${op}`)
+  return op
+}
+
+/** A JSONPathNode on its own (an argument of json_extract): its path as text. */
+function jsonPath(node: AnyNode): Expr {
+  return constant(jsonPathText(node.pathLegs as readonly { type: string; value: string | number }[]))
 }
 
 const unsupportedHere: undefined = undefined
@@ -402,8 +451,8 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   SetOperationNode: unsupportedHere,
   UsingNode: unsupportedHere,
   WhenNode: unsupportedHere,
-  JSONReferenceNode: unsupportedHere,
-  JSONPathNode: unsupportedHere,
+  JSONReferenceNode: jsonReference,
+  JSONPathNode: jsonPath,
   JSONPathLegNode: unsupportedHere,
   JSONOperatorChainNode: unsupportedHere,
   TupleNode: unsupportedHere,

@@ -15,7 +15,9 @@ import {
   type SqlValue,
 } from '../encoding/values.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
+import { DATE_FUNCTIONS } from './datetime.js'
 import { compileExpr, type Expr } from './expression.js'
+import { isJsonNode, JSON_FUNCTIONS } from './json.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
 
@@ -27,7 +29,8 @@ interface ScalarFunction {
   readonly arity: readonly [number, number]
   /** Returns the same value for the same arguments (random() does not). */
   readonly deterministic?: false
-  readonly call: (args: readonly SqlValue[]) => SqlValue
+  /** `json` flags the arguments that are JSON (isJsonNode), for the JSON constructors. */
+  readonly call: (args: readonly SqlValue[], json?: readonly boolean[]) => SqlValue
 }
 
 const MANY = Number.MAX_SAFE_INTEGER
@@ -151,7 +154,8 @@ function abs([x]: readonly SqlValue[]): SqlValue {
     return integer(x < 0n ? -x : x)
   }
   if (typeof x === 'number') return Number.isInteger(x) ? Math.abs(x) + 0 : Math.abs(x)
-  if (x instanceof Real) return real(Math.abs(x.value))
+  // abs(-0.0) is -0.0 in SQLite (only a negative value is negated).
+  if (x instanceof Real) return real(x.value < 0 ? -x.value : x.value)
   // Text and blobs: sqlite3_value_double of them, always a real.
   const n = toNumeric(x!)
   return real(Math.abs(n === null ? 0 : numberOf(n)))
@@ -242,6 +246,8 @@ const SCALARS: Record<string, ScalarFunction> = {
   typeof: { arity: [1, 1], call: typeOf },
   hex: { arity: [1, 1], call: hex },
   random: { arity: [0, 0], deterministic: false, call: random },
+  ...JSON_FUNCTIONS,
+  ...DATE_FUNCTIONS,
 }
 
 /**
@@ -260,10 +266,12 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
   }
   const args = argNodes.map((a) => compileExpr(a, scope))
   const values: SqlValue[] = new Array<SqlValue>(args.length)
+  const json =
+    name === 'json_array' || name === 'json_object' ? argNodes.map((a) => isJsonNode(a as AnyNode)) : undefined
   return {
     eval: (t) => {
       for (let i = 0; i < args.length; i++) values[i] = args[i]!.eval(t)
-      return f.call(values)
+      return f.call(values, json)
     },
     affinity: undefined,
     constant: f.deterministic !== false && args.every((a) => a.constant),

@@ -1,5 +1,5 @@
 import type { OperationNode, OperationNodeKind } from 'kysely'
-import { unsupported } from '../errors.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
 
 /**
  * Every node kind of Kysely 0.28, for the exhaustive dispatch tables: a table typed
@@ -26,9 +26,12 @@ export function nameOf(node: OperationNode | undefined): string {
     case 'IdentifierNode':
       return n.name as string
     case 'SchemableIdentifierNode':
-      if (n.schema !== undefined)
-        throw unsupported(
-          `schemas (${nameOf(n.schema as OperationNode)}.${nameOf(n.identifier as OperationNode)}): SQLite has none but 'main'`,
+      // One file is SQLite's "main" database (withSchema('main') names it); in any other schema
+      // no table exists, and SQLite says so the same way.
+      if (n.schema !== undefined && nameOf(n.schema as OperationNode).toLowerCase() !== 'main')
+        throw new BTreeSqlError(
+          'BTREE_SQL_NO_SUCH_TABLE',
+          `no such table: ${nameOf(n.schema as OperationNode)}.${nameOf(n.identifier as OperationNode)}`,
         )
       return nameOf(n.identifier as OperationNode)
     case 'TableNode':

@@ -8,12 +8,13 @@ import {
   toNumeric,
   type SqlValue,
 } from '../encoding/values.js'
+import { statementTime } from './statement-clock.js'
 
 /** SQLite's scalar operators on values: arithmetic, negation, LIKE, and the CURRENT_* keywords. */
 
 /** SQLite's CURRENT_TIMESTAMP / CURRENT_DATE / CURRENT_TIME, in UTC. */
 export function currentTime(what: string): string {
-  const iso = new Date().toISOString()
+  const iso = new Date(statementTime()).toISOString()
   const date = iso.slice(0, 10)
   const time = iso.slice(11, 19)
   return what.endsWith('date') ? date : what.endsWith('time') ? time : `${date} ${time}`
@@ -95,6 +96,27 @@ export function castInteger(v: SqlValue): bigint {
   if (m === null) return 0n
   const n = BigInt(m[1] + m[2])
   return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n
+}
+
+/** SQLite's `&`, `|`, `<<`, `>>`: both sides as 64-bit integers (CAST AS INTEGER), null if either is null. */
+export function bitwise(op: string, av: SqlValue, bv: SqlValue): SqlValue {
+  if (av === null || bv === null) return null
+  const a = castInteger(av)
+  let b = castInteger(bv)
+  if (op === '&') return integer(a & b)
+  if (op === '|') return integer(a | b)
+  let left = op === '<<'
+  if (b < 0n) {
+    left = !left
+    b = b > -64n ? -b : 64n
+  }
+  if (b >= 64n) return left || a >= 0n ? 0 : -1
+  return integer(BigInt.asIntN(64, left ? a << b : a >> b))
+}
+
+/** SQLite's `~`: the bits of the 64-bit integer flipped. */
+export function bitNot(v: SqlValue): SqlValue {
+  return v === null ? null : integer(~castInteger(v))
 }
 
 const likeCache = new Map<string, RegExp>()

@@ -1,4 +1,6 @@
 import type { OperationNode } from 'kysely'
+import { PRECEDENCE } from '../sql/expression-parser.js'
+import { FLAT, isGroupedNode, markGrouped } from '../sql/grouped.js'
 import type { AnyNode } from './nodes.js'
 
 /**
@@ -9,54 +11,37 @@ import type { AnyNode } from './nodes.js'
  * chain the way SQLite parses the text, and returns a tree whose nodes are marked as already
  * grouped (`FLAT`), which the expression compiler and the planner then take as built.
  */
-export const FLAT: unique symbol = Symbol('kysely-btree: grouped by precedence')
+export { FLAT }
 
 type Token = { op: string } | { prefix: string } | { operand: AnyNode }
 
 /** SQLite's binary operator precedence (higher binds tighter); all left-associative. */
 const BINARY: Record<string, number> = {
-  or: 1,
-  and: 2,
-  '=': 4,
-  '==': 4,
-  '!=': 4,
-  '<>': 4,
-  is: 4,
-  'is not': 4,
-  in: 4,
-  'not in': 4,
-  like: 4,
-  'not like': 4,
-  between: 4,
-  'not between': 4,
-  glob: 4,
-  match: 4,
-  regexp: 4,
-  'not ilike': 4,
-  ilike: 4,
-  'is distinct from': 4,
-  'is not distinct from': 4,
-  '<': 5,
-  '<=': 5,
-  '>': 5,
-  '>=': 5,
-  '&': 6,
-  '|': 6,
-  '<<': 6,
-  '>>': 6,
-  '+': 7,
-  '-': 7,
-  '*': 8,
-  '/': 8,
-  '%': 8,
-  '||': 9,
-  '->': 9,
-  '->>': 9,
+  ...PRECEDENCE,
+  ...Object.fromEntries(
+    [
+      'is',
+      'is not',
+      'in',
+      'not in',
+      'like',
+      'not like',
+      'between',
+      'not between',
+      'glob',
+      'match',
+      'regexp',
+      'not ilike',
+      'ilike',
+      'is distinct from',
+      'is not distinct from',
+    ].map((op) => [op, PRECEDENCE['=']!]),
+  ),
 }
 const NOT_PRECEDENCE = 3
 
 function isFlat(node: AnyNode): boolean {
-  return (node as unknown as Record<symbol, unknown>)[FLAT] === true
+  return isGroupedNode(node)
 }
 
 function operatorName(node: AnyNode): string | undefined {
@@ -98,10 +83,7 @@ function flatten(node: AnyNode, out: Token[]): void {
   out.push({ operand: node })
 }
 
-function mark<T extends object>(node: T): T {
-  Object.defineProperty(node, FLAT, { value: true, enumerable: false })
-  return node
-}
+const mark = markGrouped
 
 function binaryNode(left: AnyNode, op: string, right: AnyNode): AnyNode {
   if (op === 'and' || op === 'or')
@@ -134,7 +116,10 @@ class Parser {
       const precedence = BINARY[t.op]!
       if (precedence < min) return left
       this.#at++
-      const right = this.expression(precedence + 1)
+      // The list of in and the bounds of between are one operand, which nothing after binds to:
+      // SQLite reads `a in (1) >= b` as `(a in (1)) >= b`.
+      const whole = t.op === 'in' || t.op === 'not in' || t.op === 'between' || t.op === 'not between'
+      const right = whole ? this.prefix() : this.expression(precedence + 1)
       left = binaryNode(left, t.op, right)
     }
   }

@@ -350,9 +350,28 @@ for (const version of VERSIONS) {
       )
       expect(join.code).to.equal('BTREE_SQL_UNSUPPORTED')
       expect(join.message).to.contain('JoinNode')
-      const raw = await rejection(version.sql`select 1`.execute(db))
+      // Raw statements of the simple grammar run; anything else is unsupported, quoting the text.
+      const raw = await rejection(version.sql`pragma table_info(person)`.execute(db))
       expect(raw.code).to.equal('BTREE_SQL_UNSUPPORTED')
-      expect(raw.message).to.contain('select 1')
+      expect(raw.message).to.contain('pragma table_info(person)')
+      const create = await rejection(version.sql`create view v as select 1`.execute(db))
+      expect(create.code).to.equal('BTREE_SQL_UNSUPPORTED')
+      const glob = await rejection(
+        db
+          .selectFrom('person')
+          .select(version.sql`name glob 'J*'`.as('g'))
+          .execute(),
+      )
+      expect(glob.code).to.equal('BTREE_SQL_UNSUPPORTED')
+      expect(glob.message).to.contain('glob')
+      const escape = await rejection(
+        db
+          .selectFrom('person')
+          .select(version.sql`name like 'J%' escape '!'`.as('g'))
+          .execute(),
+      )
+      expect(escape.code).to.equal('BTREE_SQL_UNSUPPORTED')
+      expect(escape.message).to.contain('ESCAPE')
       const fn = await rejection(
         db
           .selectFrom('person')

@@ -1,0 +1,343 @@
+import { unsupported } from '../errors.js'
+import { ExpressionParser, identifier, node, reference, tableNode } from './expression-parser.js'
+import { lex, type AnyNode } from './lexer.js'
+
+/**
+ * Whole raw statements (`sql\`select ...\`.execute(db)`) parsed into the operation nodes Kysely's
+ * builder would make for them: select (joins, group by, having, compound, order by, limit),
+ * insert (values, select, or replace / or ignore), update and delete, each with returning.
+ * Anything else is BTREE_SQL_UNSUPPORTED with the text.
+ */
+class StatementParser extends ExpressionParser {
+  statement(): AnyNode {
+    let result: AnyNode
+    if (this.isSelectStart()) result = this.select()
+    else if (this.isWord('insert') || this.isWord('replace')) result = this.insert()
+    else if (this.isWord('update')) result = this.update()
+    else if (this.isWord('delete')) result = this.delete()
+    else return this.fail('only select, insert, update and delete are executed as raw SQL')
+    this.acceptOp(';')
+    if (this.peek().t !== 'end') this.fail('expected the end of the statement')
+    return result
+  }
+
+  protected select(): AnyNode {
+    if (this.acceptWord('with')) {
+      const expressions = this.commonTables()
+      return { ...this.select(), with: node('WithNode', { expressions }) }
+    }
+    if (this.isWord('values')) this.fail('VALUES as a select is not supported')
+    const core = this.selectCore()
+    const setOperations: AnyNode[] = []
+    for (;;) {
+      let operator: string
+      if (this.acceptWord('union')) operator = 'union'
+      else if (this.acceptWord('intersect')) operator = 'intersect'
+      else if (this.acceptWord('except')) operator = 'except'
+      else break
+      const all = this.acceptWord('all')
+      setOperations.push(node('SetOperationNode', { operator, expression: this.selectCore(), all }))
+    }
+    const orderBy = this.orderBy(core.selections as readonly AnyNode[])
+    const limits = this.limit()
+    return {
+      ...core,
+      ...(setOperations.length > 0 ? { setOperations } : {}),
+      ...(orderBy === undefined ? {} : { orderBy }),
+      ...limits,
+    }
+  }
+
+  /** `name [(columns)] as [not] [materialized] (select ...)`, comma separated. */
+  private commonTables(): AnyNode[] {
+    if (this.isWord('recursive')) this.fail('WITH RECURSIVE is not supported')
+    const out: AnyNode[] = []
+    do {
+      const table = tableNode(this.name())
+      const columns = this.isOp('(') ? this.columnList() : undefined
+      this.expectWord('as')
+      if (!this.acceptWord('not', 'materialized')) this.acceptWord('materialized')
+      this.expectOp('(')
+      const expression = this.select()
+      this.expectOp(')')
+      const name = node('CommonTableExpressionNameNode', columns === undefined ? { table } : { table, columns })
+      out.push(node('CommonTableExpressionNode', { name, expression }))
+    } while (this.acceptOp(','))
+    return out
+  }
+
+  /** `(a, b, ...)`: column names. */
+  private columnList(): AnyNode[] {
+    this.expectOp('(')
+    const columns: AnyNode[] = []
+    do columns.push(node('ColumnNode', { column: identifier(this.name()) }))
+    while (this.acceptOp(','))
+    this.expectOp(')')
+    return columns
+  }
+
+  /** `col = expr, ...` of an update or an upsert. */
+  private assignments(): AnyNode[] {
+    const updates: AnyNode[] = []
+    do {
+      const column = node('ColumnNode', { column: identifier(this.name()) })
+      this.expectOp('=')
+      updates.push(node('ColumnUpdateNode', { column, value: this.expression() }))
+    } while (this.acceptOp(','))
+    return updates
+  }
+
+  /** `on conflict [(columns)] do nothing | do update set ... [where ...]`. */
+  private onConflict(): AnyNode {
+    this.expectWord('conflict')
+    const fields: Record<string, unknown> = {}
+    if (this.isOp('(')) fields['columns'] = this.columnList()
+    if (this.isWord('where')) this.fail('ON CONFLICT (...) WHERE is not supported')
+    this.expectWord('do')
+    if (this.acceptWord('nothing')) fields['doNothing'] = true
+    else {
+      this.expectWord('update')
+      this.expectWord('set')
+      fields['updates'] = this.assignments()
+      if (this.acceptWord('where')) fields['updateWhere'] = node('WhereNode', { where: this.expression() })
+    }
+    return node('OnConflictNode', fields)
+  }
+
+  private selectCore(): AnyNode {
+    this.expectWord('select')
+    const distinct = this.acceptWord('distinct')
+    if (!distinct) this.acceptWord('all')
+    const selections = this.resultColumns()
+    const fields: Record<string, unknown> = { selections }
+    if (distinct) fields['frontModifiers'] = [node('SelectModifierNode', { modifier: 'Distinct' })]
+    if (this.acceptWord('from')) {
+      const { froms, joins } = this.sources()
+      fields['from'] = node('FromNode', { froms })
+      if (joins.length > 0) fields['joins'] = joins
+    }
+    if (this.acceptWord('where')) fields['where'] = node('WhereNode', { where: this.expression() })
+    if (this.acceptWord('group', 'by')) {
+      const items: AnyNode[] = []
+      do items.push(node('GroupByItemNode', { groupBy: this.expression() }))
+      while (this.acceptOp(','))
+      fields['groupBy'] = node('GroupByNode', { items })
+    }
+    if (this.acceptWord('having')) fields['having'] = node('HavingNode', { having: this.expression() })
+    return node('SelectQueryNode', fields)
+  }
+
+  /** Result columns; an expression without alias is named by its text, as SQLite names it. */
+  private resultColumns(): AnyNode[] {
+    const out: AnyNode[] = []
+    do {
+      if (this.acceptOp('*')) {
+        out.push(node('SelectionNode', { selection: node('SelectAllNode', {}) }))
+        continue
+      }
+      const start = this.peek().at
+      const expr = this.expression()
+      const end = this.tokens[this.at - 1]!.end
+      let alias: string | undefined
+      if (this.acceptWord('as')) alias = this.name()
+      else if (this.isName()) alias = this.name()
+      else if (expr.kind !== 'ReferenceNode') alias = this.lexed.text.slice(start, end)
+      const selection = alias === undefined ? expr : node('AliasNode', { node: expr, alias: identifier(alias) })
+      out.push(node('SelectionNode', { selection }))
+    } while (this.acceptOp(','))
+    return out
+  }
+
+  private alias(source: AnyNode): AnyNode {
+    if (this.acceptWord('as') || this.isName())
+      return node('AliasNode', { node: source, alias: identifier(this.name()) })
+    return source
+  }
+
+  private source(): AnyNode {
+    const t = this.peek()
+    if (t.t === 'node' && t.node.kind === 'SelectQueryNode') {
+      this.at++
+      return this.alias(t.node)
+    }
+    if (this.acceptOp('(')) {
+      if (!this.isSelectStart()) this.fail('a parenthesised join is not supported')
+      const s = this.select()
+      this.expectOp(')')
+      return this.alias(s)
+    }
+    const name = this.tableName()
+    if (this.isOp('(')) this.fail('table-valued functions are not supported')
+    return this.alias(tableNode(name))
+  }
+
+  /** A table's name, `main.` allowed before it (SQLite's only schema here). */
+  private tableName(): string {
+    const name = this.name()
+    if (!this.acceptOp('.')) return name
+    if (name.toLowerCase() !== 'main') this.fail(`unknown database ${name}`)
+    return this.name()
+  }
+
+  private sources(): { froms: AnyNode[]; joins: AnyNode[] } {
+    const froms = [this.source()]
+    const joins: AnyNode[] = []
+    for (;;) {
+      if (this.acceptOp(',')) {
+        if (joins.length > 0) this.fail('a comma after a join is not supported')
+        froms.push(this.source())
+        continue
+      }
+      if (this.isWord('natural')) this.fail('NATURAL joins are not supported')
+      let joinType: string | undefined
+      if (this.acceptWord('cross', 'join')) joinType = 'CrossJoin'
+      else if (this.acceptWord('inner', 'join') || this.acceptWord('join')) joinType = 'InnerJoin'
+      else if (this.acceptWord('left', 'outer', 'join') || this.acceptWord('left', 'join')) joinType = 'LeftJoin'
+      else if (this.acceptWord('right', 'outer', 'join') || this.acceptWord('right', 'join')) joinType = 'RightJoin'
+      else if (this.acceptWord('full', 'outer', 'join') || this.acceptWord('full', 'join')) joinType = 'FullJoin'
+      if (joinType === undefined) return { froms, joins }
+      const table = this.source()
+      if (this.isWord('using')) this.fail('JOIN ... USING is not supported')
+      if (this.acceptWord('on')) {
+        const on = node('OnNode', { on: this.expression() })
+        joins.push(node('JoinNode', { joinType, table, on }))
+      } else {
+        if (joinType !== 'InnerJoin' && joinType !== 'CrossJoin') this.fail('expected on')
+        joins.push(node('JoinNode', { joinType: 'CrossJoin', table }))
+      }
+    }
+  }
+
+  /** Order by terms; an integer term is a result column's position, as SQLite reads it. */
+  private orderBy(selections: readonly AnyNode[], keyword = true): AnyNode | undefined {
+    if (keyword && !this.acceptWord('order', 'by')) return undefined
+    const items: AnyNode[] = []
+    do {
+      let orderBy = this.expression()
+      if (keyword && orderBy.kind === 'ValueNode' && typeof orderBy.value === 'number') {
+        const selection = selections[orderBy.value - 1]?.selection as AnyNode | undefined
+        if (selection === undefined || selection.kind === 'SelectAllNode')
+          this.fail(`ORDER BY term out of range (${orderBy.value})`)
+        orderBy = selection.kind === 'AliasNode' ? reference((selection.alias as AnyNode).name as string) : selection
+      }
+      const item: Record<string, unknown> = { orderBy }
+      if (this.acceptWord('desc')) item['direction'] = node('RawNode', { sqlFragments: ['desc'], parameters: [] })
+      else if (this.acceptWord('asc')) item['direction'] = node('RawNode', { sqlFragments: ['asc'], parameters: [] })
+      if (this.acceptWord('nulls', 'first')) item['nulls'] = 'first'
+      else if (this.acceptWord('nulls', 'last')) item['nulls'] = 'last'
+      items.push(node('OrderByItemNode', item))
+    } while (this.acceptOp(','))
+    return node('OrderByNode', { items })
+  }
+
+  private limit(): Record<string, AnyNode> {
+    if (!this.acceptWord('limit')) return {}
+    const first = this.expression()
+    if (this.acceptWord('offset'))
+      return { limit: node('LimitNode', { limit: first }), offset: node('OffsetNode', { offset: this.expression() }) }
+    if (this.acceptOp(','))
+      return { limit: node('LimitNode', { limit: this.expression() }), offset: node('OffsetNode', { offset: first }) }
+    return { limit: node('LimitNode', { limit: first }) }
+  }
+
+  private returning(fields: Record<string, unknown>): void {
+    if (this.acceptWord('returning')) fields['returning'] = node('ReturningNode', { selections: this.resultColumns() })
+  }
+
+  private orAction(fields: Record<string, unknown>): void {
+    if (!this.acceptWord('or')) return
+    const action = this.name().toLowerCase()
+    if (action !== 'abort') fields['orAction'] = node('OrActionNode', { action })
+  }
+
+  private insert(): AnyNode {
+    const fields: Record<string, unknown> = {}
+    if (this.acceptWord('replace')) fields['replace'] = true
+    else {
+      this.expectWord('insert')
+      this.orAction(fields)
+    }
+    this.expectWord('into')
+    fields['into'] = tableNode(this.tableName())
+    if (this.isOp('(')) fields['columns'] = this.columnList()
+    if (this.acceptWord('default', 'values')) fields['defaultValues'] = true
+    else if (this.acceptWord('values')) {
+      const rows: AnyNode[] = []
+      do {
+        this.expectOp('(')
+        const values: AnyNode[] = []
+        do values.push(this.expression())
+        while (this.acceptOp(','))
+        this.expectOp(')')
+        rows.push(node('ValueListNode', { values }))
+      } while (this.acceptOp(','))
+      fields['values'] = node('ValuesNode', { values: rows })
+    } else if (this.isWord('select')) fields['values'] = this.select()
+    else this.fail('expected values or select')
+    if (this.acceptWord('on')) fields['onConflict'] = this.onConflict()
+    this.returning(fields)
+    return node('InsertQueryNode', fields)
+  }
+
+  private update(): AnyNode {
+    this.expectWord('update')
+    const fields: Record<string, unknown> = {}
+    this.orAction(fields)
+    if (fields['orAction'] !== undefined) this.fail('UPDATE OR ... is not supported')
+    fields['table'] = this.source()
+    this.expectWord('set')
+    fields['updates'] = this.assignments()
+    if (this.acceptWord('from')) {
+      const { froms, joins } = this.sources()
+      fields['from'] = node('FromNode', { froms })
+      if (joins.length > 0) fields['joins'] = joins
+    }
+    if (this.acceptWord('where')) fields['where'] = node('WhereNode', { where: this.expression() })
+    this.returning(fields)
+    return node('UpdateQueryNode', fields)
+  }
+
+  private delete(): AnyNode {
+    this.expectWord('delete')
+    this.expectWord('from')
+    const fields: Record<string, unknown> = { from: node('FromNode', { froms: [this.source()] }) }
+    if (this.acceptWord('where')) fields['where'] = node('WhereNode', { where: this.expression() })
+    this.returning(fields)
+    return node('DeleteQueryNode', fields)
+  }
+
+  /** The whole text as a list of order by items (with directions) or group by items. */
+  wholeItems(order: boolean): AnyNode[] {
+    const items: AnyNode[] = []
+    if (order) items.push(...(this.orderBy([], false)!.items as AnyNode[]))
+    else
+      do items.push(node('GroupByItemNode', { groupBy: this.expression() }))
+      while (this.acceptOp(','))
+    if (this.peek().t !== 'end') this.fail('expected the end of the list')
+    return items
+  }
+
+  /** The whole text as one expression. */
+  wholeExpression(): AnyNode {
+    const e = this.expression()
+    if (this.peek().t !== 'end') this.fail('expected the end of the expression')
+    return e
+  }
+}
+
+/** A raw fragment in an expression's place, parsed into the builder's expression nodes. */
+export function parseRawExpression(raw: AnyNode): AnyNode {
+  return new StatementParser(lex(raw)).wholeExpression()
+}
+
+/** A raw statement, parsed into the select / insert / update / delete node the builder would make. */
+export function parseRawStatement(raw: AnyNode): AnyNode {
+  const lexed = lex(raw)
+  if (lexed.tokens.length === 1) throw unsupported('an empty raw statement')
+  return new StatementParser(lexed).statement()
+}
+
+/** A raw order by or group by list, parsed into its items. */
+export function parseRawItems(raw: AnyNode, order: boolean): AnyNode[] {
+  return new StatementParser(lex(raw)).wholeItems(order)
+}

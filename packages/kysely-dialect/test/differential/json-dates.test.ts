@@ -1,0 +1,252 @@
+import { expect } from 'chai'
+import type { sql as Sql } from 'kysely'
+import { both, diffSuite } from '../helpers/differential.js'
+import { kysely028Api } from '../helpers/kysely-versions.js'
+import { openSubject, type Db } from '../helpers/sides.js'
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/** `docs(id integer primary key, body text)`: JSON documents, malformed ones apart in `bad`. */
+async function seedDocs(db: Db): Promise<void> {
+  await db.schema
+    .createTable('docs')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('body', 'text')
+    .execute()
+  await db
+    .insertInto('docs')
+    .values([
+      { id: 1, body: '{"a":{"b":[10,"x",{"c":true}]},"n":1.50,"s":"h\\u00e9","z":null}' },
+      { id: 2, body: '{"a":{"b":[]},"n":-3,"s":"two words","arr":[1,2,3]}' },
+      { id: 3, body: '[1, 2.5, "three", [4], {"five": 5}]' },
+      { id: 4, body: '"just a string"' },
+      { id: 5, body: '42' },
+      { id: 6, body: null },
+      { id: 7, body: ' { "a" : { "b" : [ 1 , 2 ] } , "big": 12345678901234567890 } ' },
+    ])
+    .execute()
+}
+
+type Make = (sql: typeof Sql) => ReturnType<typeof Sql>
+
+/** JSON expressions over every document. */
+const OVER_DOCS: Record<string, Make> = {
+  "json_extract(body, '$.a.b[0]')": (sql) => sql`json_extract(body, '$.a.b[0]')`,
+  "json_extract(body, '$.a.b')": (sql) => sql`json_extract(body, '$.a.b')`,
+  "json_extract(body, '$.n')": (sql) => sql`json_extract(body, '$.n')`,
+  "json_extract(body, '$.s') unescapes": (sql) => sql`json_extract(body, '$.s')`,
+  "json_extract(body, '$.z') is null": (sql) => sql`json_extract(body, '$.z')`,
+  "json_extract(body, '$.missing')": (sql) => sql`json_extract(body, '$.missing')`,
+  "json_extract(body, '$')": (sql) => sql`json_extract(body, '$')`,
+  "json_extract(body, '$[1]', '$[2]') of several paths": (sql) => sql`json_extract(body, '$[1]', '$[2]')`,
+  "json_extract(body, '$.a.b[#-1]')": (sql) => sql`json_extract(body, '$.a.b[#-1]')`,
+  "json_extract(body, '$.a.b[2].c') of a boolean": (sql) => sql`json_extract(body, '$.a.b[2].c')`,
+  'typeof(json_extract(body, $.n))': (sql) => sql`typeof(json_extract(body, '$.n'))`,
+  "body -> '$.a'": (sql) => sql`body -> '$.a'`,
+  "body ->> '$.a'": (sql) => sql`body ->> '$.a'`,
+  "body -> 's' quotes a string": (sql) => sql`body -> 's'`,
+  "body ->> 's'": (sql) => sql`body ->> 's'`,
+  "body -> 'n' keeps the number's text": (sql) => sql`body -> 'n'`,
+  'body -> 2 and -> -1 index arrays': (sql) => sql`(body -> 2) || '|' || coalesce(body -> -1, 'none')`,
+  "body -> 'a' -> 'b' ->> 0 chains": (sql) => sql`body -> 'a' -> 'b' ->> 0`,
+  "body ->> '$.arr[1]' + 1": (sql) => sql`body ->> '$.arr[1]' + 1`,
+  'json(body) minifies': (sql) => sql`json(body)`,
+  'json_type(body)': (sql) => sql`json_type(body)`,
+  "json_type(body, '$.a')": (sql) => sql`json_type(body, '$.a')`,
+  "json_type(body, '$[1]')": (sql) => sql`json_type(body, '$[1]')`,
+  'json_valid(body)': (sql) => sql`json_valid(body)`,
+  'big integers turn real': (sql) => sql`typeof(body ->> 'big') || coalesce(body ->> 'big', '')`,
+}
+
+const CONSTANTS: Record<string, Make> = {
+  'json_array of every kind': (sql) => sql`json_array(1, 2.0, 'x', null, -0.5, 'q"uote')`,
+  'json_array()': (sql) => sql`json_array()`,
+  json_object: (sql) => sql`json_object('a', 1, 'b', 'two', 'c', null, 'd', 1.25)`,
+  'json_valid of bad text': (sql) =>
+    sql`json_valid('{"a":') || json_valid('[1,]') || json_valid('') || json_valid('1')`,
+  'json_valid(null)': (sql) => sql`json_valid(null)`,
+  'json of a number': (sql) => sql`json(12)`,
+  'json_extract of a number': (sql) => sql`json_extract(5, '$')`,
+  'json_extract with a null path': (sql) => sql`json_extract('{"a":1}', null)`,
+}
+
+/** Date and time over fixed instants (never 'now', compared separately). */
+const DATES: Record<string, Make> = {
+  date: (sql) => sql`date('2024-02-29 13:14:15')`,
+  time: (sql) => sql`time('2024-02-29 13:14:15.678')`,
+  'datetime with T and a zone': (sql) => sql`datetime('2024-02-29T23:30:00+02:00')`,
+  'datetime with Z': (sql) => sql`datetime('2024-02-29T23:30:00Z')`,
+  'datetime of HH:MM': (sql) => sql`datetime('12:30')`,
+  'datetime of a julian day number': (sql) => sql`datetime(2460000.5)`,
+  'datetime of a julian day as text': (sql) => sql`datetime('2460000.25')`,
+  'julianday of a date': (sql) => sql`julianday('2000-01-01')`,
+  'julianday of a datetime': (sql) => sql`julianday('2024-03-01 06:00:00')`,
+  unixepoch: (sql) => sql`unixepoch('2024-03-01 06:00:00')`,
+  'unixepoch with subsec': (sql) => sql`unixepoch('2024-03-01 06:00:00.250', 'subsec')`,
+  "datetime(n, 'unixepoch')": (sql) => sql`datetime(1700000000, 'unixepoch')`,
+  "datetime(real, 'unixepoch')": (sql) => sql`datetime(1700000000.5, 'unixepoch', 'subsec')`,
+  '+N days': (sql) => sql`date('2024-02-28', '+2 days')`,
+  '-N hours and minutes': (sql) => sql`datetime('2024-01-01 00:00:00', '-3 hours', '+90 minutes')`,
+  '+N seconds, fractional': (sql) => sql`datetime('2024-01-01 00:00:00', '+1.5 seconds', 'subsec')`,
+  '+1 month past a month end': (sql) => sql`date('2024-01-31', '+1 month')`,
+  '-13 months': (sql) => sql`date('2024-03-15', '-13 months')`,
+  '+1 year from a leap day': (sql) => sql`date('2024-02-29', '+1 year')`,
+  '+1.5 days': (sql) => sql`datetime('2024-01-01', '+1.5 days')`,
+  'start of month': (sql) => sql`datetime('2024-05-17 10:11:12', 'start of month')`,
+  'start of year': (sql) => sql`date('2024-05-17', 'start of year')`,
+  'start of day': (sql) => sql`datetime('2024-05-17 10:11:12', 'start of day')`,
+  'weekday 0': (sql) => sql`date('2024-05-17', 'weekday 0')`,
+  'start of month, +1 month, -1 day': (sql) => sql`date('2024-02-10', 'start of month', '+1 month', '-1 day')`,
+  'utc and localtime under UTC': (sql) => sql`datetime('2024-05-17 10:11:12', 'localtime', 'utc')`,
+  'strftime %Y-%m-%d %H:%M:%S': (sql) => sql`strftime('%Y-%m-%d %H:%M:%S', '2024-07-04 09:08:07')`,
+  'strftime %f %s %j %w %J': (sql) => sql`strftime('%f|%s|%j|%w|%J', '2024-03-01 12:34:56.789')`,
+  'strftime %F %T %R %u %e %k %%': (sql) => sql`strftime('%F %T %R %u %e %k %%', '2024-03-03 05:06:07')`,
+  'strftime %j at year end': (sql) => sql`strftime('%j', '2023-12-31 23:00:00')`,
+  'strftime of an unknown conversion is null': (sql) => sql`strftime('%Q', '2024-01-01')`,
+  'bad date is null': (sql) => sql`date('2024-13-01')`,
+  'garbage is null': (sql) => sql`datetime('yesterday')`,
+  'a bad modifier is null': (sql) => sql`date('2024-01-01', '+1 fortnight')`,
+  'null modifier is null': (sql) => sql`date('2024-01-01', null)`,
+  'day 31 of a 30-day month rolls over': (sql) => sql`date('2024-04-31')`,
+  'time with fractional seconds and subsec': (sql) => sql`time('10:00:00.123456', 'subsec')`,
+  'dates compare as text': (sql) => sql`date('2024-01-02') > date('2024-01-01', '+12 hours')`,
+}
+
+diffSuite('differential: JSON functions', () => {
+  for (const [name, make] of Object.entries(OVER_DOCS)) {
+    both(name, seedDocs, (db, { sql }) =>
+      db
+        .selectFrom('docs')
+        .select(['id', (make(sql) as any).as('r')])
+        .where('id', '!=', 8)
+        .orderBy('id'),
+    )
+  }
+  for (const [name, make] of Object.entries(CONSTANTS)) {
+    both(name, undefined, (db, { sql }) => db.selectNoFrom((make(sql) as any).as('r')))
+  }
+  both('malformed JSON is an error', undefined, (db, { sql }) =>
+    db.selectNoFrom(sql`json_extract('{"a":', '$.a')`.as('r')),
+  )
+  both('a bad path is an error', undefined, (db, { sql }) => db.selectNoFrom(sql`json_extract('{"a":1}', 'a')`.as('r')))
+  both('json_array with a blob (not JSONB) is an error', undefined, (db, { sql }) =>
+    db.selectNoFrom(sql`json_array(x'ff01')`.as('r')),
+  )
+  both("Kysely's eb.ref(col, '->>').key().at() (an operator chain)", seedDocs, (db) =>
+    db
+      .selectFrom('docs')
+      .select((eb) => ['id', (eb.ref('body', '->>') as any).key('arr').at(0).as('r')])
+      .where('id', '<', 3)
+      .orderBy('id'),
+  )
+  both("Kysely's eb.ref(col, '->$').key().at() (a JSON path)", seedDocs, (db) =>
+    db
+      .selectFrom('docs')
+      .select((eb) => ['id', (eb.ref('body', '->$') as any).key('a').key('b').at(1).as('r')])
+      .where('id', '<', 3)
+      .orderBy('id'),
+  )
+  both("Kysely's eb.ref(col, '->>$') in a where", seedDocs, (db) =>
+    db
+      .selectFrom('docs')
+      .select('id')
+      .where((eb) => eb((eb.ref('body', '->>$') as any).key('n'), '<', 0)),
+  )
+  both('json_extract through eb.fn, grouped', seedDocs, (db, { sql }) =>
+    db
+      .selectFrom('docs')
+      .select([(eb) => eb.fn('json_type', ['body']).as('t'), (eb) => eb.fn.countAll().as('n')])
+      .where(sql<any>`json_valid(body)`)
+      .groupBy((eb) => eb.fn('json_type', ['body']))
+      .orderBy('t'),
+  )
+})
+
+/** `ev(id integer primary key, at text)` holding `at` values. */
+async function seedEvents(db: Db, at: readonly (string | null)[]): Promise<void> {
+  await db.schema
+    .createTable('ev')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('at', 'text')
+    .execute()
+  await db
+    .insertInto('ev')
+    .values(at.map((v, i) => ({ id: i + 1, at: v })))
+    .execute()
+}
+
+diffSuite('differential: date and time functions', () => {
+  for (const [name, make] of Object.entries(DATES)) {
+    both(name, undefined, (db, { sql }) => db.selectNoFrom((make(sql) as any).as('r')))
+  }
+  both('date functions over a column', undefined, async (db, { sql }) => {
+    await seedEvents(db, ['2024-01-15 08:00:00', '2024-02-20 23:59:59', '2024-02-01', 'not a date', null])
+    return db
+      .selectFrom('ev')
+      .select([
+        'id',
+        sql`strftime('%Y-%m', at)`.as('month'),
+        sql`julianday(at) - julianday('2024-01-01')`.as('days'),
+        sql`date(at, 'start of month', '+1 month', '-1 day')`.as('month_end'),
+      ])
+      .where(sql<any>`at >= date('2024-02-01') or at is null`)
+      .orderBy('id')
+      .execute()
+  })
+  both('group by month', undefined, async (db, { sql }) => {
+    await seedEvents(
+      db,
+      Array.from({ length: 12 }, (_, i) => `2024-0${1 + (i % 3)}-1${i % 9} 10:00:00`),
+    )
+    return db
+      .selectFrom('ev')
+      .select([sql`strftime('%m', at)`.as('m'), (eb) => eb.fn.countAll().as('n')])
+      .groupBy(sql`strftime('%m', at)`)
+      .orderBy('m')
+      .execute()
+  })
+})
+
+describe("date functions: 'now' (kysely-btree alone)", () => {
+  it("'now' has the right shape, is near the clock, and is one instant within a statement", async () => {
+    const side = await openSubject(kysely028Api)
+    const { sql } = kysely028Api
+    try {
+      await side.db.schema
+        .createTable('n')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .execute()
+      await side.db
+        .insertInto('n')
+        .values(Array.from({ length: 300 }, (_, i) => ({ id: i })))
+        .execute()
+      const before = Date.now()
+      const rows = (await side.db
+        .selectFrom('n')
+        .select([
+          sql<string>`datetime('now')`.as('dt'),
+          sql<string>`date()`.as('d'),
+          sql<string>`time('now')`.as('t'),
+          sql<number>`unixepoch('now')`.as('u'),
+          sql<string>`strftime('%Y-%m-%d %H:%M:%f', 'now')`.as('f'),
+          sql<string>`current_timestamp`.as('ct'),
+          sql<number>`julianday('now')`.as('j'),
+        ])
+        .execute()) as { dt: string; d: string; t: string; u: number; f: string; ct: string; j: number }[]
+      const after = Date.now()
+      expect(rows).to.have.length(300)
+      const first = rows[0]!
+      expect(first.dt).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/)
+      expect(first.d).to.equal(first.dt.slice(0, 10))
+      expect(first.t).to.equal(first.dt.slice(11))
+      expect(first.ct).to.equal(first.dt)
+      expect(first.f.slice(0, 19)).to.equal(first.dt)
+      expect(first.u * 1000).to.be.within(Math.floor(before / 1000) * 1000, after)
+      expect((first.j - 2440587.5) * 86400000).to.be.within(before - 1, after + 1)
+      // Every row of the statement sees the same instant, to the millisecond.
+      for (const r of rows) expect(r).to.deep.equal(first)
+    } finally {
+      await side.close()
+    }
+  })
+})

@@ -1,0 +1,291 @@
+import type { AliasableExpression, RawBuilder, sql as Sql } from 'kysely'
+import { both, diffSuite } from '../helpers/differential.js'
+import { seedMixed, seedPeople } from '../helpers/fixtures.js'
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Make = (sql: typeof Sql) => RawBuilder<unknown> | AliasableExpression<unknown>
+
+/** Raw fragments in a selection over every row of `people`. */
+const SELECTED: Record<string, Make> = {
+  'sql.ref': (sql) => sql.ref('name'),
+  'sql.ref qualified': (sql) => sql.ref('people.age'),
+  'sql.val': (sql) => sql.val(42),
+  'sql.lit of a string': (sql) => sql.lit('x'),
+  'sql.lit of a real': (sql) => sql.lit(1.5),
+  'sql.id': (sql) => sql`${sql.id('people', 'city')}`,
+  'sql.table then a column': (sql) => sql`${sql.table('people')}.score`,
+  'sql.raw of an expression': (sql) => sql.raw('age * 2 + 1'),
+  'concatenation with a literal': (sql) => sql`${sql.ref('name')} || ' ' || ${sql.ref('city')}`,
+  'coalesce(x, 0) + 1': (sql) => sql`coalesce(${sql.ref('age')}, 0) + 1`,
+  'precedence: a + b * c': (sql) => sql`age + id * 2`,
+  'precedence: (a + b) * c': (sql) => sql`(age + id) * 2`,
+  'precedence: a - b - c': (sql) => sql`age - id - 3`,
+  'precedence: || binds tighter than +': (sql) => sql`id + id || 1`,
+  'unary minus and ~': (sql) => sql`-age + ~id`,
+  'integer and real literals': (sql) => sql`1.0 + 2 * 1e2 + 0x10 + .5`,
+  'division: integers and reals': (sql) => sql`age / 7 || ':' || age / 7.0`,
+  'comparison result': (sql) => sql`age >= 30`,
+  'and / or / not': (sql) => sql`age > 20 and not city = 'Paris' or id = 3`,
+  'not binds looser than =': (sql) => sql`not age = 25`,
+  'in list': (sql) => sql`age in (25, 30, null)`,
+  'not in list': (sql) => sql`id not in (1, 2)`,
+  'in with sql.join': (sql) => sql`id in (${sql.join([1, 3, 5])})`,
+  between: (sql) => sql`score between 0 and 9.5`,
+  'not between': (sql) => sql`age not between 20 and 40`,
+  like: (sql) => sql`name like 'a%'`,
+  'not like': (sql) => sql`name not like '%e'`,
+  'is null': (sql) => sql`age is null`,
+  'is not null': (sql) => sql`city is not null`,
+  isnull: (sql) => sql`age isnull`,
+  notnull: (sql) => sql`age notnull`,
+  'not null': (sql) => sql`city not null`,
+  'is with a value': (sql) => sql`age is 25`,
+  'is not distinct from': (sql) => sql`age is not distinct from 30`,
+  'is distinct from': (sql) => sql`age is distinct from null`,
+  'case when': (sql) => sql`case when age < 30 then 'young' when age is null then '?' else 'old' end`,
+  'simple case': (sql) => sql`case city when 'Paris' then 1 when 'Berlin' then 2 end`,
+  'cast to integer': (sql) => sql`cast(score as integer)`,
+  'cast to text of an expression': (sql) => sql`cast(age + 1 as text)`,
+  'cast to varchar(10)': (sql) => sql`cast(id as varchar(10))`,
+  'functions nested': (sql) => sql`upper(substr(name, 1, 2)) || lower(substr(name, 3))`,
+  'scalar max of several arguments': (sql) => sql`max(age, id * 10)`,
+  'string with a quote': (sql) => sql`'it''s ' || name`,
+  'blob literal': (sql) => sql`hex(x'00ff') || typeof(x'01')`,
+  'quoted identifiers': (sql) => sql`"name" || [city] || \`id\``,
+  'a value parameter in an operation': (sql) => sql`age + ${5}`,
+  'a string parameter compared': (sql) => sql`name = ${'Alice'}`,
+  'scalar subquery in text': (sql) => sql`(select count(*) from people p2 where p2.age < people.age)`,
+  'exists in text': (sql) => sql`exists (select 1 from people p2 where p2.id = people.id + 1)`,
+  'not exists in text': (sql) => sql`not exists (select 1 from people p2 where p2.age > people.age)`,
+  'in (select ...) in text': (sql) => sql`age in (select age from people where city = 'Berlin')`,
+  'true and false keywords': (sql) => sql`true + false * 2`,
+  'comments are skipped': (sql) => sql`age /* the age */ + 1`,
+  'bit operators': (sql) => sql`id & 3 | 4 << 1`,
+  'modulo and typeof': (sql) => sql`typeof(score % 2) || (id % 3)`,
+}
+
+diffSuite('differential: raw sql in builder queries', () => {
+  for (const [name, make] of Object.entries(SELECTED)) {
+    both(name, seedPeople, (db, { sql }) =>
+      db
+        .selectFrom('people')
+        .select(['id', (make(sql) as any).as('r')])
+        .orderBy('id'),
+    )
+  }
+
+  both('aggregate: sql<number>`count(*)`', seedPeople, (db, { sql }) =>
+    db.selectFrom('people').select(sql<number>`count(*)`.as('n')),
+  )
+  both('aggregates in raw text with group by and having', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select(['city', sql`max(${sql.ref('age')})`.as('oldest'), sql`sum(score) * 2`.as('s'), sql`avg(age)`.as('a')])
+      .groupBy('city')
+      .having(sql<any>`count(*) >= 1`)
+      .orderBy('city'),
+  )
+  both('count(distinct ...) and total in raw text', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select([sql`count(distinct age)`.as('d'), sql`total(score)`.as('t'), sql`group_concat(id)`.as('g')]),
+  )
+  both('an aggregate with filter', seedPeople, (db, { sql }) =>
+    db.selectFrom('people').select(sql`count(*) filter (where age > 25)`.as('n')),
+  )
+  both('raw where', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select('id')
+      .where(sql<any>`age > ${20} and city like 'p%'`)
+      .orderBy('id'),
+  )
+  both('raw where on the primary key (planned)', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select('name')
+      .where(sql<any>`id = ${3}`),
+  )
+  both('raw where with a range on the primary key', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select('name')
+      .where(sql<any>`id between 2 and 4`)
+      .orderBy('id'),
+  )
+  both('raw order by', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select('id')
+      .orderBy(sql`coalesce(age, 0) desc, id`),
+  )
+  both('raw order by with a direction', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select('id')
+      .orderBy(sql`length(name)`, 'desc')
+      .orderBy('id'),
+  )
+  both('raw group by', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select([sql`age / 10`.as('decade'), (eb) => eb.fn.countAll().as('n')])
+      .groupBy(sql`age / 10`)
+      .orderBy('decade'),
+  )
+  both('raw in a function argument', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select(['id', (eb) => eb.fn('upper', [sql`name || '!'`]).as('r')])
+      .orderBy('id'),
+  )
+  both('raw values and set', seedPeople, (db, { sql }) => [
+    db.insertInto('people').values({ id: 9, name: sql`'Z' || ${'ed'}`, age: sql`20 + 2`, score: sql`1.0` }),
+    db
+      .updateTable('people')
+      .set({ age: sql`age + 1`, city: sql`upper(city)` })
+      .where(sql<any>`id < 3`),
+    db.selectFrom('people').selectAll().orderBy('id'),
+  ])
+  both('raw in a join condition', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people as a')
+      .innerJoin('people as b', (join) => join.on(sql<any>`a.age = b.age and a.id < b.id`))
+      .select(['a.id as x', 'b.id as y'])
+      .orderBy('x')
+      .orderBy('y'),
+  )
+  both('raw limit and offset', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select('id')
+      .orderBy('id')
+      .limit(sql<any>`1 + 1`)
+      .offset(sql<any>`2`),
+  )
+  both('a raw fragment holding a builder subquery', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select(['id', sql`${db.selectFrom('people as q').select((eb) => eb.fn.max('q.age').as('m'))} - age`.as('r')])
+      .orderBy('id'),
+  )
+  both('raw over every storage class', seedMixed, (db, { sql }) =>
+    db
+      .selectFrom('kv')
+      .select(['k', sql`typeof(v) || ':' || coalesce(v, 'null')`.as('r'), sql`v = 2`.as('two')])
+      .orderBy('k'),
+  )
+  both('an unknown function in raw text is an error', seedPeople, (db, { sql }) =>
+    db.selectFrom('people').select(sql`no_such_fn(id)`.as('x')),
+  )
+  both('a syntax error in raw text is an error', seedPeople, (db, { sql }) =>
+    db.selectFrom('people').select(sql`id +`.as('x')),
+  )
+  both('an unknown column in raw text is an error', seedPeople, (db, { sql }) =>
+    db.selectFrom('people').select(sql`nope + 1`.as('x')),
+  )
+})
+
+diffSuite('differential: whole raw statements', () => {
+  both('select with where, order and limit', seedPeople, async (db, { sql }) => {
+    const r = await sql`select id, name from people where age > ${20} order by id limit 3`.execute(db)
+    return r.rows
+  })
+  both('select *, an expression named by its text, order by position', seedPeople, async (db, { sql }) => {
+    const r = await sql`select id, age+1, count(*) over_name, * from people group by id order by 1 desc`.execute(db)
+    return r.rows
+  })
+  both('count(*) named by its text', seedPeople, async (db, { sql }) => {
+    const r = await sql`SELECT count(*), max(age) AS m FROM people;`.execute(db)
+    return r.rows
+  })
+  both('group by / having / order by an alias', seedPeople, async (db, { sql }) => {
+    const r =
+      await sql`select city, count(*) as n from people group by city having count(*) >= 1 order by n desc, city`.execute(
+        db,
+      )
+    return r.rows
+  })
+  both('joins: inner, left, and a comma join', seedPeople, async (db, { sql }) => {
+    const a =
+      await sql`select a.id, b.id as b from people a join people b on a.age = b.age and a.id < b.id order by 1, 2`.execute(
+        db,
+      )
+    const b =
+      await sql`select a.id, b.name from people as a left outer join people as b on b.id = a.id + 1 order by a.id`.execute(
+        db,
+      )
+    const c = await sql`select count(*) as n from people a, people b where a.id = b.id`.execute(db)
+    return [a.rows, b.rows, c.rows]
+  })
+  both('distinct, union, except', seedPeople, async (db, { sql }) => {
+    const a = await sql`select distinct age from people order by age`.execute(db)
+    const b =
+      await sql`select city from people where id < 3 union select city from people where id > 6 order by 1`.execute(db)
+    const c = await sql`select id from people except select id from people where age = 25 order by id`.execute(db)
+    const d = await sql`select age from people union all select age from people order by age limit 5 offset 2`.execute(
+      db,
+    )
+    return [a.rows, b.rows, c.rows, d.rows]
+  })
+  both('a derived table and a subquery', seedPeople, async (db, { sql }) => {
+    const r =
+      await sql`select x.c, (select max(id) from people) as m from (select city as c from people where age > 20) as x order by x.c`.execute(
+        db,
+      )
+    return r.rows
+  })
+  both('limit a, b', seedPeople, async (db, { sql }) => {
+    const r = await sql`select id from people order by id limit 2, 3`.execute(db)
+    return r.rows
+  })
+  both('insert, update, delete with counts and insertId', seedPeople, async (db, { sql }) => {
+    const i = await sql`insert into people (id, name, age) values (10, 'Ten', 10), (11, ${'Eleven'}, null)`.execute(db)
+    const u = await sql`update people set age = coalesce(age, 0) + 1, city = 'X' where id >= 10`.execute(db)
+    const d = await sql`delete from people where id = ${11}`.execute(db)
+    const s = await sql`select * from people where id >= 10`.execute(db)
+    return [i.numAffectedRows, i.insertId, u.numAffectedRows, d.numAffectedRows, s.rows]
+  })
+  both('insert ... select, or ignore, replace into, returning', seedPeople, async (db, { sql }) => {
+    const a = await sql`insert into people (id, name) select id + 100, upper(name) from people where age = 25`.execute(
+      db,
+    )
+    const b = await sql`insert or ignore into people (id, name) values (1, 'dup'), (200, 'new')`.execute(db)
+    const c = await sql`replace into people (id, name, age) values (1, 'Alicia', 31)`.execute(db)
+    const d = await sql`update people set age = age + 1 where id = 1 returning id, age * 2 as twice`.execute(db)
+    const e = await sql`delete from people where id > 100 returning name`.execute(db)
+    return [a.numAffectedRows, b.numAffectedRows, c.numAffectedRows, d.rows, e.rows]
+  })
+  both('with: common table expressions, with column names, in a subquery too', seedPeople, async (db, { sql }) => {
+    const a =
+      await sql`with old (pid, a) as (select id, age from people where age > 29), young as materialized (select id from people where age < 26)
+      select pid, a, (select count(*) from young) as y from old order by pid`.execute(db)
+    const b =
+      await sql`select name from people where id in (with x as (select 2 as v union all select 5) select v from x) order by id`.execute(
+        db,
+      )
+    return [a.rows, b.rows]
+  })
+  both('upserts: on conflict do nothing / do update set ... excluded ... where', seedPeople, async (db, { sql }) => {
+    const a =
+      await sql`insert into people (id, name) values (1, 'dup'), (30, 'new') on conflict (id) do nothing`.execute(db)
+    const b = await sql`insert into people (id, name, age) values (2, 'Bobby', 26), (31, 'x', 1)
+      on conflict (id) do update set name = excluded.name, age = people.age + excluded.age where excluded.age > 5`.execute(
+      db,
+    )
+    const c =
+      await sql`insert into people (id, name, age) values (31, 'y', 2) on conflict (id) do update set age = 99 where excluded.age > 5 returning id, age`.execute(
+        db,
+      )
+    const d = await sql`select id, name, age from people where id in (1, 2, 30, 31) order by id`.execute(db)
+    return [a.numAffectedRows, b.numAffectedRows, c.rows, d.rows]
+  })
+  both('a unique violation through raw insert', seedPeople, async (db, { sql }) => {
+    await sql`insert into people (id, name) values (1, 'dup')`.execute(db)
+    return 'no error'
+  })
+  both('an unknown table', seedPeople, async (db, { sql }) => {
+    await sql`select * from nope`.execute(db)
+    return 'no error'
+  })
+})
