@@ -6,3 +6,10 @@ export { BTreeIntrospector } from './introspector.js'
 export { BTreeSqlError, type SqlErrorCode } from './errors.js'
 export { explain } from './explain.js'
 export type { AccessPlan, QueryPlan } from './planner/plan.js'
+export {
+  copyDatabase,
+  type CopyOptions,
+  type CopyProgress,
+  type CopyResult,
+  type CopyTarget,
+} from './copy/copy-database.js'
