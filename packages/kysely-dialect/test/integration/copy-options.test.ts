@@ -68,6 +68,18 @@ for (const version of VERSIONS) {
       expect(await rejection(copyDatabase(source, copy, { tables: ['users', 'users'] }))).to.be.instanceOf(RangeError)
     })
 
+    it('copies from a file opened readOnly, as the README shows', async () => {
+      const writer = await shop()
+      await writer.destroy()
+      const source = tmp.open({ readOnly: true })
+      const copy = tmp.open({ durability: 'none' }, 'copy.db')
+      const result = await copyDatabase(source, copy, { batchSize: 2000 })
+      expect(result.rows).to.be.greaterThan(100)
+      for (const table of SHOP_TABLES)
+        expect(await dumpTable(copy, table)).to.deep.equal(await dumpTable(source, table))
+      await expectCheck(copy)
+    })
+
     it('checks its arguments: a source that is not btree-store (TypeError), a bad batchSize (RangeError)', async () => {
       const source = await shop()
       const sqlite = new version.Kysely({
