@@ -51,14 +51,16 @@ function ratio(a: Outcome | undefined, b: Outcome | undefined): string {
   return `${(a.opsPerSec / b.opsPerSec).toFixed(2)}×`
 }
 
-/** The markdown table: ops/s per side (medians), btree-store's ratio to better-sqlite3 and to sql.js. */
+/** The sides btree-store's ratios are taken against, in the table's column order. */
+const RATIO_SIDES: readonly [SideName, string][] = [
+  ['better-sqlite3', 'btree / better-sqlite3'],
+  ['pglite', 'btree / PGlite'],
+  ['sql.js', 'btree / sql.js'],
+]
+
+/** The markdown table: ops/s per side (medians), btree-store's ratio to better-sqlite3, PGlite and sql.js. */
 export function markdownTable(results: Results, sides: readonly Side[], workloads: readonly Workload[]): string {
-  const header = [
-    'workload',
-    ...sides.map((s) => `${s.name} (${s.setting})`),
-    'btree / better-sqlite3',
-    'btree / sql.js',
-  ]
+  const header = ['workload', ...sides.map((s) => `${s.name} (${s.setting})`), ...RATIO_SIDES.map(([, label]) => label)]
   const lines = [
     `| ${header.join(' | ')} |`,
     `| --- | ${header
@@ -73,9 +75,8 @@ export function markdownTable(results: Results, sides: readonly Side[], workload
         : w.label
     const cells = sides.map((s) => cell(results.summary(s.name, w.name)))
     const btree = results.summary('btree-store', w.name)
-    lines.push(
-      `| ${[label, ...cells, ratio(btree, results.summary('better-sqlite3', w.name)), ratio(btree, results.summary('sql.js', w.name))].join(' | ')} |`,
-    )
+    const ratios = RATIO_SIDES.map(([other]) => ratio(btree, results.summary(other, w.name)))
+    lines.push(`| ${[label, ...cells, ...ratios].join(' | ')} |`)
   }
   return lines.join('\n')
 }

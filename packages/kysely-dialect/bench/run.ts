@@ -7,11 +7,11 @@ import { parseArgs, type BenchArgs } from './args.js'
 import { profiled } from './profile.js'
 import { markdownTable, Results, type Outcome } from './report.js'
 import { createSchema, type BenchDB } from './schema.js'
-import { btreeSide, loadBetterSqlite3, sqlJsSide, type Side } from './sides.js'
+import { btreeSide, loadBetterSqlite3, loadPglite, SIDE_NAMES, sqlJsSide, type Side } from './sides.js'
 import { makeContext, WORKLOADS, type Workload, type WorkloadContext } from './workloads.js'
 
 /**
- * Kysely over BTreeDialect beside Kysely over better-sqlite3 and sql.js: the same seeded rows and
+ * Kysely over BTreeDialect beside Kysely over better-sqlite3, PGlite and sql.js: the same seeded rows and
  * parameters, every query built and compiled by Kysely on every side. One JSON line per measurement
  * on stdout, then a markdown table of medians. `node dist/bench/run.js --help` for the options.
  */
@@ -114,12 +114,18 @@ async function main(): Promise<void> {
     console.error(
       `better-sqlite3 is not installed in bench/ (run \`npm --prefix bench install\` in packages/kysely-dialect, or \`npm --prefix bench rebuild\` after a failed build): skipping it. ${better.missing}`,
     )
+  // PGlite starts in seconds: loaded only when it is asked for (or when no side list is given).
+  if (args.sides === undefined || args.sides.includes('pglite')) {
+    const pglite = await loadPglite()
+    if ('side' in pglite) sides.push(pglite.side)
+    else console.error(`PGlite or kysely-pglite-dialect is not installed: skipping PGlite. ${pglite.missing}`)
+  }
   sides.push(sqlJsSide)
   const known = new Set(WORKLOADS.map((w) => w.name))
   for (const name of [...(args.only ?? []), ...(args.profile === undefined ? [] : [args.profile])])
     if (!known.has(name)) throw new RangeError(`unknown workload ${name}; known: ${[...known].join(', ')}`)
   for (const name of args.sides ?? [])
-    if (!['btree-store', 'better-sqlite3', 'sql.js'].includes(name)) throw new RangeError(`unknown side ${name}`)
+    if (!SIDE_NAMES.includes(name)) throw new RangeError(`unknown side ${name}; known: ${SIDE_NAMES.join(', ')}`)
   const chosen = sides.filter((s) => args.sides === undefined || args.sides.includes(s.name))
   // `insert` always runs: it fills the table every other workload reads.
   const workloads = WORKLOADS.filter(

@@ -6,7 +6,10 @@ import { BTreeDialect } from '../src/index.js'
 import type { BenchDB } from './schema.js'
 import { openSqlJs } from './sqljs-database.js'
 
-export type SideName = 'btree-store' | 'better-sqlite3' | 'sql.js'
+export type SideName = 'btree-store' | 'better-sqlite3' | 'pglite' | 'sql.js'
+
+/** Every side the bench knows, in the table's column order. */
+export const SIDE_NAMES: readonly SideName[] = ['btree-store', 'better-sqlite3', 'pglite', 'sql.js']
 
 /** One database under test, reached through Kysely. */
 export interface Side {
@@ -85,6 +88,36 @@ export function loadBetterSqlite3(): { side: Side } | { missing: string } {
     },
     async durable(db) {
       opened.get(db)?.pragma('synchronous = FULL')
+      return db
+    },
+  }
+  return { side }
+}
+
+/**
+ * PGlite (PostgreSQL compiled to WASM) on a file in the run's temporary folder, through
+ * kysely-pglite-dialect: the pure-JavaScript choice Kysely users make today. Both come from this
+ * package's devDependencies (no native build); undefined (with the reason) when they are missing.
+ * PGlite's build runs PostgreSQL with `fsync=off` and has no durable mode, so its durable row is the
+ * same database (the table says so).
+ */
+export async function loadPglite(): Promise<{ side: Side } | { missing: string }> {
+  let modules: [typeof import('@electric-sql/pglite'), typeof import('kysely-pglite-dialect')]
+  try {
+    modules = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')])
+  } catch (err) {
+    return { missing: err instanceof Error ? err.message.split('\n')[0]! : String(err) }
+  }
+  const [{ PGlite }, { PGliteDialect }] = modules
+  const side: Side = {
+    name: 'pglite',
+    setting: 'file, fsync=off',
+    durableSetting: 'file, fsync=off (no durable mode)',
+    async open(dir) {
+      const pg = await PGlite.create(join(dir, 'pglite'))
+      return new Kysely<BenchDB>({ dialect: new PGliteDialect(pg) })
+    },
+    async durable(db) {
       return db
     },
   }

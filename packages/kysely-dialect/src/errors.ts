@@ -33,6 +33,12 @@ export type SqlErrorCode =
   | 'BTREE_SQL_FUNCTION_ERROR'
   /** The dialect's catalog in the file is not one it can read. */
   | 'BTREE_SQL_CATALOG_CORRUPT'
+  /** `copyDatabase`: a table to copy exists in the target (and `ifTableExists` is `'error'`). */
+  | 'BTREE_SQL_COPY_TARGET_EXISTS'
+  /** `copyDatabase`: the target refused a statement (its error is the `cause`), or a column holds values no target type can take. */
+  | 'BTREE_SQL_COPY_FAILED'
+  /** `copyDatabase`: the `signal` aborted the copy (its reason is the `cause`). */
+  | 'BTREE_SQL_COPY_ABORTED'
 
 /** The dialect's error: `code` is stable; `cause` holds the engine error where there is one. */
 export class BTreeSqlError extends Error {

@@ -7,3 +7,10 @@ export { BTreeSqlError, type SqlErrorCode } from './errors.js'
 export { explain } from './explain.js'
 export { analyze } from './analyze.js'
 export type { AccessPlan, JoinPlan, KeyRange, QueryPlan } from './planner/plan.js'
+export {
+  copyDatabase,
+  type CopyOptions,
+  type CopyProgress,
+  type CopyResult,
+  type CopyTarget,
+} from './copy/copy-database.js'

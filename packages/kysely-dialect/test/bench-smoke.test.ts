@@ -52,8 +52,11 @@ describe('bench: smoke run at tiny n', function () {
 
   it('prints a JSON line per measurement for btree-store and sql.js, plans, medians and the table; profiles one workload', async () => {
     const profileFile = join(dir, 'point-select.cpuprofile')
+    // PGlite takes seconds to start: the smoke run leaves it out (the table test below covers its column).
     const { stdout, stderr } = await run(process.execPath, [
       BENCH,
+      '--sides',
+      'btree-store,better-sqlite3,sql.js',
       '--n',
       '250',
       '--rounds',
@@ -131,7 +134,7 @@ describe('bench: medians and the table', () => {
     expect(results.summary('btree-store', 'point-select')).to.deep.equal({ opsPerSec: 200 })
     expect(results.summary('better-sqlite3', 'point-select')).to.deep.equal({ opsPerSec: 250 })
     const table = markdownTable(results, [btree, better], [pointSelect])
-    expect(table).to.include('| point select by primary key | 200 | 250 | 0.80× | - |')
+    expect(table).to.include('| point select by primary key | 200 | 250 | 0.80× | - | - |')
     expect(results.failed).to.equal(false)
   })
 
@@ -140,9 +143,19 @@ describe('bench: medians and the table', () => {
     results.add('btree-store', 'group-by', { unsupported: 'GroupByNode' })
     results.add('better-sqlite3', 'group-by', { opsPerSec: 321 })
     results.add('better-sqlite3', 'update', { error: 'boom' })
-    expect(markdownTable(results, [btree, better], [groupBy])).to.include('| unsupported | 321 | - | - |')
+    expect(markdownTable(results, [btree, better], [groupBy])).to.include('| unsupported | 321 | - | - | - |')
     expect(results.summary('better-sqlite3', 'update')).to.deep.equal({ error: 'boom' })
     expect(results.failed).to.equal(true)
+  })
+
+  it('gives the ratio to PGlite in its own column', () => {
+    const pglite = { name: 'pglite', setting: 'file, fsync=off', durableSetting: 'file, fsync=off' } as Side
+    const results = new Results()
+    results.add('btree-store', 'point-select', { opsPerSec: 20_000 })
+    results.add('pglite', 'point-select', { opsPerSec: 2_500 })
+    const table = markdownTable(results, [btree, pglite], [pointSelect])
+    expect(table).to.include('| btree / better-sqlite3 | btree / PGlite | btree / sql.js |')
+    expect(table).to.include('| point select by primary key | 20.0k | 2.5k | - | 8.00× | - |')
   })
 
   it('formats rates as PERFORMANCE.md does', () => {

@@ -20,13 +20,13 @@ export function prng(seed: number): () => number {
   }
 }
 
-type Random = () => number
+export type Random = () => number
 
-function pick<T>(random: Random, items: readonly T[]): T {
+export function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T
 }
 
-function int(random: Random, lo: number, hi: number): number {
+export function int(random: Random, lo: number, hi: number): number {
   return lo + Math.floor(random() * (hi - lo + 1))
 }
 

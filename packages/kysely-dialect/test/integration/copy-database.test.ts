@@ -1,0 +1,238 @@
+import { PGlite } from '@electric-sql/pglite'
+import { expect } from 'chai'
+import { Kysely, SqliteDialect, sql } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import { copyDatabase, type CopyProgress } from '../../src/index.js'
+import { createShop, dumpTable, fillShop, normalize, SHOP_QUERIES, SHOP_TABLES, WIDE } from '../helpers/copy-fixture.js'
+import { SqlJsSqliteDatabase } from '../helpers/sqljs-database.js'
+import { expectCheck, useTempDir, VERSIONS, type AnyDB } from './support.js'
+
+/**
+ * copyDatabase into PGlite (PostgreSQL in WASM) and into SQLite (sql.js behind Kysely's own
+ * SqliteDialect): every row of every table must arrive, and the part 2 differential queries must
+ * give the copy's answers on the source. PostgreSQL's answers are compared after `normalize`
+ * (booleans, numeric and bigint types); SQLite's are compared as they come.
+ */
+const SEED = Number(process.env['KYSELY_COPY_SEED'] ?? 20261202)
+
+async function sameData(source: AnyDB, copy: AnyDB, normalizeBoth: boolean): Promise<void> {
+  for (const table of SHOP_TABLES) {
+    const expected = await dumpTable(source, table)
+    const actual = await dumpTable(copy, table)
+    expect(expected.length, table.name).to.be.greaterThan(0)
+    if (normalizeBoth) expect(normalize(actual), table.name).to.deep.equal(normalize(expected))
+    else expect(actual, table.name).to.deep.equal(expected)
+  }
+}
+
+async function sameAnswers(source: AnyDB, copy: AnyDB, normalizeBoth: boolean): Promise<void> {
+  for (const query of SHOP_QUERIES) {
+    const expected = await query.run(source)
+    const actual = await query.run(copy)
+    expect(expected.length, `${query.name} returns rows`).to.be.greaterThan(0)
+    if (normalizeBoth) expect(normalize(actual), query.name).to.deep.equal(normalize(expected))
+    else expect(actual, query.name).to.deep.equal(expected)
+  }
+}
+
+/** The schema PostgreSQL ended up with: types, nullability, and the indexes by definition. */
+async function postgresSchema(pg: PGlite): Promise<{ columns: string[]; indexes: string[] }> {
+  const columns = await pg.query<{ c: string }>(
+    `select table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || coalesce(' default ' || column_default, '') as c
+     from information_schema.columns where table_schema = 'public' order by table_name, ordinal_position`,
+  )
+  const indexes = await pg.query<{ d: string }>(
+    `select indexdef as d from pg_indexes where schemaname = 'public' order by indexname`,
+  )
+  return { columns: columns.rows.map((r) => r.c), indexes: indexes.rows.map((r) => r.d) }
+}
+
+describe('copyDatabase into PGlite (kysely 0.28)', function () {
+  this.timeout(120_000)
+  const tmp = useTempDir(VERSIONS[0]!)
+  let pg: PGlite
+  let target: Kysely<any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  before(async () => {
+    // One PostgreSQL for the suite: starting PGlite costs seconds.
+    pg = await PGlite.create()
+    target = new Kysely({ dialect: new PGliteDialect(pg) })
+  })
+  after(async () => {
+    await target.destroy()
+  })
+  beforeEach(async () => {
+    await pg.exec('drop schema public cascade; create schema public')
+  })
+
+  it('recreates tables, keys, constraints and indexes with PostgreSQL types', async () => {
+    const source = tmp.open({ durability: 'none' })
+    await createShop(source)
+    await fillShop(source, SEED)
+    const result = await copyDatabase(source, target, { batchSize: 37 })
+    expect(result.tables.map((t) => t.name)).to.deep.equal(['events', 'items', 'orders', 'products', 'users'])
+    const schema = await postgresSchema(pg)
+    expect(schema.columns).to.include.members([
+      'users.id bigint NO',
+      'users.name text NO',
+      'users.big bigint YES',
+      'users.score double precision YES',
+      'users.avatar bytea YES',
+      'users.active boolean NO default true',
+      "users.joined text YES default to_char((now() AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD HH24:MI:SS'::text)",
+      'orders.total double precision NO default 0',
+      "orders.status text NO default 'new'::text",
+      'items.price numeric YES',
+      'products.weight double precision YES',
+      'events.at bigint YES',
+    ])
+    expect(schema.indexes).to.deep.equal([
+      'CREATE UNIQUE INDEX items_pkey ON public.items USING btree (order_id, line)',
+      'CREATE INDEX items_sku ON public.items USING btree (sku)',
+      'CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)',
+      'CREATE INDEX orders_status_total ON public.orders USING btree (status, total)',
+      'CREATE INDEX orders_user ON public.orders USING btree (user_id)',
+      'CREATE UNIQUE INDEX products_pkey ON public.products USING btree (sku)',
+      'CREATE UNIQUE INDEX products_title_unique ON public.products USING btree (title)',
+      'CREATE UNIQUE INDEX products_title_weight_key ON public.products USING btree (title, weight)',
+      'CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)',
+      'CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)',
+    ])
+    await expectCheck(source)
+  })
+
+  it('copies every row (nulls, blobs, 64-bit integers, reals, unicode) and answers the differential queries alike', async () => {
+    const source = tmp.open({ durability: 'none' })
+    await createShop(source)
+    await fillShop(source, SEED)
+    await copyDatabase(source, target, { batchSize: 50 })
+    await sameData(source, target, true)
+    // Exactly, without normalize: the widest integers and the blobs as PostgreSQL holds them.
+    const wide = await target.selectFrom('users').select('big').orderBy('id').limit(WIDE.length).execute()
+    expect(wide.map((r) => BigInt(r.big))).to.deep.equal(WIDE)
+    await sameAnswers(source, target, true)
+    // The identity continues after the largest id copied, and the defaults apply.
+    const added = await target
+      .insertInto('users')
+      .values({ name: 'new' })
+      .returning(['id', 'active', 'joined'])
+      .executeTakeFirstOrThrow()
+    const max = await source
+      .selectFrom('users')
+      .select((eb) => eb.fn.max('id').as('m'))
+      .executeTakeFirstOrThrow()
+    expect(Number(added.id)).to.equal(Number(max.m) + 1)
+    expect(added.active).to.equal(true)
+    expect(added.joined).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
+    // The constraints hold on the copy: a duplicate email and a null name are refused.
+    const dup = await target
+      .selectFrom('users')
+      .select('email')
+      .where('email', 'is not', null)
+      .executeTakeFirstOrThrow()
+    await expectRejects(target.insertInto('users').values({ name: 'x', email: dup.email }).execute(), /unique/i)
+    await expectRejects(target.insertInto('users').values({ name: null }).execute(), /null/i)
+    await expectCheck(source)
+  })
+
+  it('copies into PGlite on a file in a temporary folder, which reopens with the rows', async () => {
+    const source = tmp.open({ durability: 'none' })
+    await createShop(source)
+    await fillShop(source, SEED + 1, { users: 10, orders: 30 })
+    const dataDir = `${tmp.dir()}/pgdata`
+    const onDisk = new Kysely<any>({ dialect: new PGliteDialect(new PGlite(dataDir)) }) // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      await copyDatabase(source, onDisk, { tables: ['users', 'orders'] })
+    } finally {
+      await onDisk.destroy()
+    }
+    const reopened = new Kysely<any>({ dialect: new PGliteDialect(new PGlite(dataDir)) }) // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      for (const table of SHOP_TABLES.filter((t) => t.name === 'users' || t.name === 'orders'))
+        expect(normalize(await dumpTable(reopened, table))).to.deep.equal(normalize(await dumpTable(source, table)))
+    } finally {
+      await reopened.destroy()
+    }
+  })
+})
+
+async function expectRejects(p: Promise<unknown>, message: RegExp): Promise<void> {
+  try {
+    await p
+  } catch (err) {
+    expect((err as Error).message).to.match(message)
+    return
+  }
+  expect.fail('expected a rejection')
+}
+
+for (const version of VERSIONS) {
+  describe(`copyDatabase into SQLite and btree-store (${version.name})`, () => {
+    const tmp = useTempDir(version)
+
+    it('into SQLite (sql.js): declared types kept, every row and every answer identical', async () => {
+      const source = tmp.open({ durability: 'none' })
+      await createShop(source)
+      await fillShop(source, SEED)
+      const sqlite = new version.Kysely({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      try {
+        const progress: CopyProgress[] = []
+        const result = await copyDatabase(source, sqlite, { batchSize: 64, onProgress: (p) => void progress.push(p) })
+        await sameData(source, sqlite, false)
+        await sameAnswers(source, sqlite, false)
+        // SQLite's own view of the copied schema: declared types, the autoincrement rowid, the indexes.
+        const ddl = await sql<{
+          sql: string
+        }>`select sql from sqlite_master where sql is not null order by name`.execute(sqlite)
+        const statements = ddl.rows.map((r) => r.sql.replace(/`/g, '"'))
+        expect(statements).to.include.members([
+          'CREATE TABLE "users" ("id" integer primary key autoincrement, "name" varchar(100) not null, "email" text, "big" bigint, "score" real, "avatar" blob, "active" boolean default 1 not null, "joined" text default CURRENT_TIMESTAMP, constraint "users_email_key" unique ("email"))',
+          'CREATE TABLE "items" ("order_id" integer not null, "line" integer not null, "sku" text not null, "qty" integer not null, "price" numeric(10, 2), constraint "items_pkey" primary key ("order_id", "line"))',
+          'CREATE INDEX "orders_status_total" on "orders" ("status", "total")',
+          'CREATE UNIQUE INDEX "products_title_unique" on "products" ("title")',
+        ])
+        // Progress: per batch, monotonic, ending at the totals.
+        const last = progress.at(-1)!
+        expect(last.rowsCopied).to.equal(result.rows)
+        expect(last.totalRows).to.equal(result.rows)
+        expect(last.tablesDone).to.equal(5)
+        for (let i = 1; i < progress.length; i++)
+          expect(progress[i]!.rowsCopied).to.be.at.least(progress[i - 1]!.rowsCopied)
+        const usersDone = progress.filter((p) => p.table === 'users').at(-1)!
+        expect(usersDone.tableRowsCopied).to.equal(usersDone.tableRows)
+        await expectCheck(source)
+      } finally {
+        await sqlite.destroy()
+      }
+    })
+
+    it('into another btree-store file: 64-bit integers exact, answers identical', async () => {
+      const source = tmp.open({ durability: 'none' })
+      await createShop(source)
+      await fillShop(source, SEED + 2)
+      const copy = tmp.open({ durability: 'none' }, 'copy.db')
+      await copyDatabase(source, copy, { batchSize: 1000 })
+      await sameData(source, copy, false)
+      await sameAnswers(source, copy, false)
+      const tables = await copy.introspection.getTables()
+      expect(tables.map((t) => t.name)).to.deep.equal(['events', 'items', 'orders', 'products', 'users'])
+      const users = tables.find((t) => t.name === 'users')!
+      expect(users.columns.map((c) => `${c.name} ${c.dataType} ${c.isNullable} ${c.isAutoIncrementing}`)).to.deep.equal(
+        [
+          'id integer true true',
+          'name varchar(100) false false',
+          'email text true false',
+          'big bigint true false',
+          'score real true false',
+          'avatar blob true false',
+          'active boolean false false',
+          'joined text true false',
+        ],
+      )
+      await expectCheck(source)
+      await expectCheck(copy)
+    })
+  })
+}
