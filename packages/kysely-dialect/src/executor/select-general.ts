@@ -3,8 +3,8 @@ import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import type { TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
-import { compareValues, truth, type SqlValue, toJs } from '../encoding/values.js'
-import { containsAggregate, GroupScope, GroupState } from '../expression/aggregates.js'
+import { truth, type SqlValue, toJs } from '../encoding/values.js'
+import { containsAggregate, GroupScope } from '../expression/aggregates.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import { NestedScope, OuterLink } from '../expression/nested-scope.js'
 import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
@@ -12,6 +12,7 @@ import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
+import { GroupTable } from './group-by.js'
 import { planAccess } from '../planner/access-path.js'
 import type { AccessPlan, QueryPlan } from '../planner/plan.js'
 import type { ExecContext, StatementResult } from './context.js'
@@ -206,22 +207,31 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
     let tuples: Tuple[] = []
-    if (first === undefined) tuples.push(template)
+    // Without joins a grouped query groups the scan's rows as they come (group-by.ts).
+    const streamed =
+      outScope instanceof GroupScope && stages.length === 0 ? new GroupTable(groupExprs, outScope) : undefined
+    const add =
+      streamed === undefined
+        ? (t: Tuple): void => void tuples.push(t)
+        : (t: Tuple): void => {
+            if (filter === undefined || truth(filter.eval(t)) === true) streamed.add(t)
+          }
+    if (first === undefined) add(template)
     else if (first.derived !== undefined)
-      for (const values of first.derived.execute(tx, [])) tuples.push([new ArrayRow(values), ...template.slice(1)])
+      for (const values of first.derived.execute(tx, [])) add(withFirst(template, new ArrayRow(values)))
     else {
       const path =
         correlated === undefined || access!.access !== 'full-scan'
           ? access!
           : planAccess(first.source.table, correlated(template), scope, [], undefined)
       if (path.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement()) {
-        for (const row of semiJoin.probe(tx, template)) tuples.push([row, ...template.slice(1)])
+        for (const row of semiJoin.probe(tx, template)) add(withFirst(template, row))
       } else {
-        for (const stored of scanRows(tx, first.source.table, path)) tuples.push([stored.row, ...template.slice(1)])
+        for (const stored of scanRows(tx, first.source.table, path)) add(withFirst(template, stored.row))
       }
     }
     for (const stage of stages) tuples = stage.run(tx, tuples, template)
-    if (filter !== undefined) tuples = tuples.filter((t) => truth(filter.eval(t)) === true)
+    if (filter !== undefined && streamed === undefined) tuples = tuples.filter((t) => truth(filter.eval(t)) === true)
 
     const outputs: Output[] = []
     const emit = (t: Tuple): void => {
@@ -229,7 +239,12 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       outputs.push({ values: projection.map((p) => p.expr.eval(t)), order: order.map((o) => o.expr.eval(t)) })
     }
     if (outScope instanceof GroupScope) {
-      for (const group of groupRows(tuples, groupExprs, outScope, template)) {
+      let groups = streamed
+      if (groups === undefined) {
+        groups = new GroupTable(groupExprs, outScope)
+        for (const t of tuples) groups.add(t)
+      }
+      for (const group of groups.finish(template)) {
         outScope.current = group.state.final()
         emit(group.tuple)
       }
@@ -333,49 +348,11 @@ class SemiJoinTable {
   }
 }
 
-interface Group {
-  tuple: Tuple
-  /** The only min() / max() has found its row: bare columns stay on it. */
-  locked?: boolean
-  state: GroupState
-  values: SqlValue[]
-}
-
-/** Groups in the order of their keys, as SQLite's sorter (or a group-by index) yields them. */
-function groupRows(
-  tuples: readonly Tuple[],
-  groupExprs: readonly { eval: (t: Tuple) => SqlValue }[],
-  scope: GroupScope,
-  template: Tuple,
-): Group[] {
-  const groups = new Map<string, Group>()
-  for (const t of tuples) {
-    const values = groupExprs.map((g) => g.eval(t))
-    const key = rowKey(values)
-    let group = groups.get(key)
-    if (group === undefined) {
-      group = { tuple: t, state: new GroupState(scope.calls), values }
-      groups.set(key, group)
-    }
-    // Bare columns read the group's last row, or the row of its only min() / max() once that has
-    // seen a value, as SQLite's do.
-    if (group.state.step(t)) {
-      group.tuple = t
-      group.locked = true
-    } else if (!group.locked) {
-      group.tuple = t
-    }
-  }
-  // Aggregates without group by make one row, even over no rows.
-  if (groups.size === 0 && groupExprs.length === 0)
-    return [{ tuple: template, state: new GroupState(scope.calls), values: [] }]
-  return [...groups.values()].sort((a, b) => {
-    for (let i = 0; i < a.values.length; i++) {
-      const c = compareValues(a.values[i]!, b.values[i]!)
-      if (c !== 0) return c
-    }
-    return 0
-  })
+/** `template` with its first row replaced: the tuple of one row of the first source. */
+function withFirst(template: Tuple, row: RowLike): Tuple {
+  const t = template.slice()
+  t[0] = row
+  return t
 }
 
 export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResult {

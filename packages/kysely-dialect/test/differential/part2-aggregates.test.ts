@@ -148,6 +148,24 @@ diffSuite('differential part 2: aggregates and grouping', () => {
         .groupBy('v')
         .orderBy('n'),
   )
+  both('group by a column of every storage class: a group each, in SQLite order', seedMixed, (db) =>
+    db
+      .selectFrom('kv')
+      .select((eb) => ['v', eb.fn.countAll().as('n'), eb.fn.max('k').as('last')])
+      .groupBy('v'),
+  )
+  both('group by reals cast from every class: integers and integral reals meet', seedMixed, (db) =>
+    db
+      .selectFrom('kv')
+      .select((eb) => [eb.cast('v', 'real').as('r'), eb.fn.countAll().as('n')])
+      .groupBy((eb) => eb.cast('v', 'real')),
+  )
+  both('group by two columns, one of every storage class', seedMixed, (db) =>
+    db
+      .selectFrom('kv')
+      .select((eb) => ['v', eb.fn('length', ['k']).as('l'), eb.fn.countAll().as('n')])
+      .groupBy(['v', (eb) => eb.fn('length', ['k'])]),
+  )
   both('having on an aggregate', seedPeople, (db) =>
     db
       .selectFrom('people')
