@@ -1,7 +1,9 @@
 import type { ReadTransaction } from 'btree-store'
 import type { TableDef } from '../catalog/catalog.js'
 import type { AccessPlan } from '../planner/plan.js'
-import { readBucket, rowView, type StoredRow } from './table-store.js'
+import { compareBytes } from '../encoding/values.js'
+import { RowView } from '../encoding/rows.js'
+import { readBucket, rowView, slotDefaults, type StoredRow } from './table-store.js'
 
 /**
  * The rows an access plan reads, in the plan's order. The first operator of a statement's
@@ -17,10 +19,24 @@ export function* scanRows(tx: ReadTransaction, table: TableDef, plan: AccessPlan
     }
     return
   }
-  const range = {
-    reverse: plan.reverse,
-    ...(plan.gte === undefined ? {} : { gte: plan.gte }),
-    ...(plan.lt === undefined ? {} : { lt: plan.lt }),
+  // A cursor rather than bucket.entries (a generator of [key, value] copies under this one): the
+  // copies are made here, and the table's defaults are looked up once per scan, not per row.
+  const defaults = slotDefaults(table)
+  const c = bucket.cursor()
+  const { gte, lt } = plan
+  let ok = plan.reverse
+    ? lt !== undefined && c.seek(lt)
+      ? c.prev()
+      : c.last()
+    : gte !== undefined
+      ? c.seek(gte)
+      : c.first()
+  while (ok) {
+    const key = c.key!
+    if (plan.reverse ? gte !== undefined && compareBytes(key, gte) < 0 : lt !== undefined && compareBytes(key, lt) >= 0)
+      return
+    const stored: StoredRow = { key: Buffer.from(key), row: new RowView(Buffer.from(c.value!), defaults) }
+    yield stored
+    ok = plan.reverse ? c.prev() : c.next()
   }
-  for (const [key, value] of bucket.entries(range)) yield { key, row: rowView(table, value) }
 }
