@@ -43,7 +43,7 @@ export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Ui
     header++
     if (v === null) continue
     if (typeof v === 'string') {
-      const n = v.length === 0 ? 0 : Buffer.byteLength(v, 'utf8')
+      const n = utf8Length(v)
       header += varintSize(n)
       payload += n
     } else if (v instanceof Uint8Array) {
@@ -63,7 +63,9 @@ export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Ui
       out[h++] = T_NULL
     } else if (typeof v === 'string') {
       out[h++] = T_TEXT
-      const n = v.length === 0 ? 0 : utf8Write.call(out, v, p, out.length - p)
+      const n = utf8Length(v)
+      if (n === v.length) for (let j = 0; j < n; j++) out[p + j] = v.charCodeAt(j)
+      else utf8Write.call(out, v, p, n)
       h = writeVarint(out, h, n)
       p += n
     } else if (v instanceof Uint8Array) {
@@ -99,6 +101,14 @@ export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Ui
     }
   }
   return out
+}
+
+/** UTF-8 bytes of a string: counted here for short ASCII text, where a native call costs more than the loop. */
+function utf8Length(s: string): number {
+  const n = s.length
+  if (n > 64) return Buffer.byteLength(s, 'utf8')
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8')
+  return n
 }
 
 // One scratch double for every conversion: rows are encoded and decoded synchronously.

@@ -43,7 +43,8 @@ export function slotDefaults(table: TableDef): SqlValue[] {
 }
 
 export function readBucket(tx: ReadTransaction, table: TableDef): ReadBucket | undefined {
-  return tx.bucket(tableBucket(table))
+  // A write statement reads the bucket it then writes: one lookup for both.
+  return tx.writable ? txBucket(tx as WriteTransaction, tableBucket(table)) : tx.bucket(tableBucket(table))
 }
 
 /**
@@ -96,6 +97,16 @@ export function defaultValue(column: ColumnDef): SqlValue {
 
 function columnOf(table: TableDef, name: string): ColumnDef {
   return table.columns.find((c) => c.name === name)!
+}
+
+const rowidColumns = new WeakMap<TableDef, ColumnDef | null>()
+
+/** The `integer primary key` column that holds a rowid-keyed table's rowid, if it has one. */
+function rowidColumnOf(table: TableDef): ColumnDef | undefined {
+  let c = rowidColumns.get(table)
+  if (c === undefined)
+    rowidColumns.set(table, (c = table.rowidColumn === undefined ? null : columnOf(table, table.rowidColumn)))
+  return c ?? undefined
 }
 
 /** Slots of a list of columns (a key's, an index's), per table definition. */
@@ -230,7 +241,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
   let rowid: number
   let hidden: number | undefined
   if (table.keying === 'rowid') {
-    const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
+    const col = rowidColumnOf(table)
     const given = col === undefined ? null : values[col.slot]!
     if (given === null) {
       const next = nextRowid(tx, table, bucketName)
@@ -282,7 +293,7 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
   let key: Uint8Array
   const hidden = stored.row.hiddenRowid
   if (table.keying === 'rowid') {
-    const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
+    const col = rowidColumnOf(table)
     key = stored.key
     if (col !== undefined) {
       const v = values[col.slot]!
