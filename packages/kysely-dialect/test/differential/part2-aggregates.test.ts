@@ -456,4 +456,36 @@ diffSuite('differential part 2: sums of reals round as SQLite', () => {
         .select((eb) => [eb.fn.sum('v').as('s'), eb.fn('typeof', [eb.fn.sum('v')]).as('t')]),
     ],
   )
+  both(
+    'an integer sum stays exact past 2^53 and back',
+    async (db) => {
+      await db.schema
+        .createTable('o')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'integer')
+        .execute()
+      await db
+        .insertInto('o')
+        .values([
+          { id: 1, v: 9007199254740991 },
+          { id: 2, v: 9007199254740991 },
+          { id: 3, v: -9007199254740989 },
+          { id: 4, v: 5 },
+        ])
+        .execute()
+    },
+    (db) => [
+      db
+        .selectFrom('o')
+        .select((eb) => [
+          eb.cast(eb.fn.sum('v'), 'text').as('s'),
+          eb.fn('typeof', [eb.fn.sum('v')]).as('t'),
+          eb.cast(eb.fn.avg('v'), 'text').as('a'),
+        ]),
+      db
+        .selectFrom('o')
+        .where('id', '>', 2)
+        .select((eb) => [eb.fn.sum('v').as('s'), eb.fn('total', ['v']).as('total')]),
+    ],
+  )
 })
