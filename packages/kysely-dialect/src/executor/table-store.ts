@@ -120,11 +120,14 @@ function slotsOf(table: TableDef, columns: readonly string[]): number[] {
   return slots
 }
 
+/** A row's values by slot: an array, or a stored row decoded column by column as read. */
+type RowValues = readonly SqlValue[] | RowView
+
 /** Writes the values of `columns` as key components; whether one of them is null. */
-function writeColumns(w: KeyWriter, table: TableDef, columns: readonly string[], values: readonly SqlValue[]): boolean {
+function writeColumns(w: KeyWriter, table: TableDef, columns: readonly string[], values: RowValues): boolean {
   let sawNull = false
   for (const slot of slotsOf(table, columns)) {
-    const v = values[slot] ?? null
+    const v = values instanceof RowView ? values.get(slot) : (values[slot] ?? null)
     if (v === null) sawNull = true
     w.value(v)
   }
@@ -196,7 +199,7 @@ function removeIndexEntry(
   tx: WriteTransaction,
   table: TableDef,
   index: IndexDef,
-  values: readonly SqlValue[],
+  values: RowValues,
   rowKey: Uint8Array,
 ): void {
   const w = scratchKey.reset()
@@ -205,7 +208,7 @@ function removeIndexEntry(
 }
 
 /** Whether an index's columns encode alike in two versions of a row (its entry stays). */
-function sameIndexKey(table: TableDef, index: IndexDef, a: readonly SqlValue[], b: readonly SqlValue[]): boolean {
+function sameIndexKey(table: TableDef, index: IndexDef, a: RowValues, b: RowValues): boolean {
   const w = scratchKey.reset()
   writeColumns(w, table, index.columns, a)
   const before = w.finish()
@@ -276,8 +279,8 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
 }
 
 export function deleteRow(tx: WriteTransaction, table: TableDef, stored: StoredRow): void {
-  const values = stored.row.all(table.nextSlot)
-  for (const index of table.indexes) removeIndexEntry(tx, table, index, values, stored.key)
+  // Only the indexed columns are decoded, and none without indexes.
+  for (const index of table.indexes) removeIndexEntry(tx, table, index, stored.row, stored.key)
   if (table.keying === 'key') {
     const hidden = stored.row.hiddenRowid
     if (hidden !== undefined) txBucket(tx, rowidBucket(table))?.delete(rowidKey(hidden))
@@ -288,7 +291,8 @@ export function deleteRow(tx: WriteTransaction, table: TableDef, stored: StoredR
 /** Replaces a row; the key moves when the primary key (or rowid) changes. */
 export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredRow, input: SqlValue[]): SqlValue[] {
   const values = withAffinity(table, input)
-  const old = stored.row.all(table.nextSlot)
+  // The old row's indexed columns are decoded as the indexes read them.
+  const old = stored.row
   const bucket = txBucket(tx, tableBucket(table))!
   let key: Uint8Array
   const hidden = stored.row.hiddenRowid
