@@ -23,11 +23,24 @@ function codeOf(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined
 }
 
-async function measure(side: Side, db: Kysely<BenchDB>, workload: Workload, ctx: WorkloadContext): Promise<Outcome> {
+/** Milliseconds now by the chosen clock: elapsed, or CPU time used by the process. */
+function clockMs(clock: BenchArgs['clock']): number {
+  if (clock === 'wall') return performance.now()
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
+async function measure(
+  side: Side,
+  db: Kysely<BenchDB>,
+  workload: Workload,
+  ctx: WorkloadContext,
+  clock: BenchArgs['clock'],
+): Promise<Outcome> {
   try {
-    const start = performance.now()
+    const start = clockMs(clock)
     const ops = await workload.run(db, ctx)
-    const ms = performance.now() - start
+    const ms = clockMs(clock) - start
     return { opsPerSec: (ops * 1000) / ms, ops, ms } as Outcome
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
@@ -84,8 +97,8 @@ async function runSide(
       const current = db
       const outcome =
         args.profile === workload.name && side === btreeSide && round === 1
-          ? await profiled(args.profileFile, () => measure(side, current, workload, ctx))
-          : await measure(side, current, workload, ctx)
+          ? await profiled(args.profileFile, () => measure(side, current, workload, ctx, args.clock))
+          : await measure(side, current, workload, ctx, args.clock)
       results.add(side.name, workload.name, outcome)
       line({
         kind: 'measurement',
@@ -144,6 +157,7 @@ async function main(): Promise<void> {
     rounds: args.rounds,
     budgetMs: args.budgetMs,
     seed: args.seed,
+    clock: args.clock,
     sides: chosen.map((s) => s.name),
   })
   const results = new Results()
@@ -165,7 +179,7 @@ async function main(): Promise<void> {
   }
   console.log('')
   console.log(
-    `Kysely, n = ${args.n}, ops/s, median of ${args.rounds} round(s); durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`,
+    `Kysely, n = ${args.n}, ops/s${args.clock === 'cpu' ? ' of CPU time' : ''}, median of ${args.rounds} round(s); durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`,
   )
   console.log('')
   console.log(markdownTable(results, chosen, workloads))

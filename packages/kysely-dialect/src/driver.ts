@@ -121,7 +121,7 @@ export class BTreeDriver implements Driver {
    */
   async analyze(table?: string): Promise<void> {
     const session = await this.session()
-    await session.run({}, ANALYZE_NODE, { readOnly: false, run: (_, ctx) => runAnalyze(ctx, table) })
+    await session.run({}, ANALYZE_NODE, { readOnly: false, schema: true, run: (_, ctx) => runAnalyze(ctx, table) })
   }
 
   /** The database, once opened. */

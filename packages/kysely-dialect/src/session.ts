@@ -5,6 +5,7 @@ import type { ExecContext, Session, StatementResult, WriteContext } from './exec
 import type { AnyNode } from './expression/nodes.js'
 import type { StatementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
+import { forgetBuckets } from './executor/table-store.js'
 
 /** Whoever issues statements: a connection handle (compared by identity). */
 export type Owner = object
@@ -51,6 +52,7 @@ export class SqlSession {
   #end(): void {
     this.#owner = undefined
     this.#tx = undefined
+    this.#txCatalog = undefined
     this.#savepoints = []
     const wake = this.#wake
     this.#wake = undefined
@@ -114,6 +116,7 @@ export class SqlSession {
     const tx = this.#requireTransaction(owner, `roll back to savepoint ${name}`)
     const i = this.#find(name)
     tx.rollbackTo(this.#savepoints[i]!.savepoint)
+    this.#forget(tx)
     this.#savepoints.length = i + 1
   }
 
@@ -125,21 +128,35 @@ export class SqlSession {
     this.#savepoints.length = i
   }
 
-  /** The catalog of a read snapshot, by the commit it sees: a commit never changes, so neither does its schema. */
+  /**
+   * The catalog of a commit, by its txid: a commit never changes, so neither does its schema. A
+   * snapshot and an autocommit statement's write transaction (whose txid is the commit it builds
+   * on, and whose statement has changed nothing yet) both read it.
+   */
   #snapshotCatalog: { txid: number; catalog: Catalog } | undefined
+  /** The open transaction's catalog; dropped by schema statements and rollbacks, which change it. */
+  #txCatalog: Catalog | undefined
   readonly #onPlan = (p: QueryPlan): void => {
     this.lastPlan = p
   }
 
   #context(tx: ReadTransaction): ExecContext {
     let catalog: Catalog
-    if (!tx.writable && this.#snapshotCatalog?.txid === tx.txid) {
+    if (tx === this.#tx) {
+      catalog = this.#txCatalog ??= loadCatalog(tx)
+    } else if (this.#snapshotCatalog?.txid === tx.txid) {
       catalog = this.#snapshotCatalog.catalog
     } else {
       catalog = loadCatalog(tx)
-      if (!tx.writable) this.#snapshotCatalog = { txid: tx.txid, catalog }
+      this.#snapshotCatalog = { txid: tx.txid, catalog }
     }
     return { tx, catalog, session: this.session, onPlan: this.#onPlan }
+  }
+
+  /** After a rollback to a savepoint or a schema change: the schema and the buckets may differ. */
+  #forget(tx: WriteTransaction): void {
+    this.#txCatalog = undefined
+    forgetBuckets(tx)
   }
 
   /** Runs one statement with statement-level atomicity. */
@@ -157,7 +174,10 @@ export class SqlSession {
       } catch (err) {
         tx.rollbackTo(sp)
         tx.release(sp)
+        this.#forget(tx)
         throw err
+      } finally {
+        if (handler.schema) this.#forget(tx)
       }
     }
     if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot)))

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { parseArgs } from '../bench/args.js'
 import { layers, topFunctions } from '../bench/profile-top.js'
 import { formatRate, markdownTable, Results } from '../bench/report.js'
 import type { Side } from '../bench/sides.js'
@@ -116,6 +117,13 @@ describe('bench: smoke run at tiny n', function () {
     )
     expect(err?.code).to.not.equal(0)
     expect(err?.stderr).to.match(/--n needs a positive integer/)
+  })
+
+  it('measures elapsed time unless --clock cpu asks for CPU time; another clock is refused', () => {
+    expect(parseArgs([]).clock).to.equal('wall')
+    expect(parseArgs(['--clock', 'cpu']).clock).to.equal('cpu')
+    expect(parseArgs(['--clock=wall']).clock).to.equal('wall')
+    expect(() => parseArgs(['--clock', 'tsc'])).to.throw(RangeError, /--clock is wall or cpu/)
   })
 })
 

@@ -36,6 +36,7 @@ export class WriterQueue {
   #writer: WriteTx | undefined
   #commitInFlight: Promise<unknown> | undefined
   #pumpScheduled = false
+  #pumpNextTurnPending = false
 
   constructor(host: WriterHost) {
     this.#host = host
@@ -118,6 +119,21 @@ export class WriterQueue {
     })
   }
 
+  /**
+   * One pending setImmediate at most: commits that never wait on I/O (durability 'none') resolve
+   * in microtasks, so a caller awaiting update after update never lets the event loop reach its
+   * immediates, and one per commit piled up (20,000 closures, contexts and promises after 20,000
+   * updates, copied by every scavenge). The pump is idempotent: a single pending one does.
+   */
+  #pumpNextTurn(): void {
+    if (this.#pumpNextTurnPending) return
+    this.#pumpNextTurnPending = true
+    setImmediate(() => {
+      this.#pumpNextTurnPending = false
+      this.#pump()
+    })
+  }
+
   /** Starts the next queued work when the writer is free. */
   #pump(): void {
     if (this.#writer !== undefined || this.#queue.length === 0) return
@@ -153,7 +169,7 @@ export class WriterQueue {
         settle?.()
         // Wait one turn of the event loop: callers whose commits just resolved queue their next
         // updates in the microtasks that follow, and then all of them share the next commit.
-        setImmediate(() => this.#pump())
+        this.#pumpNextTurn()
       })
     this.#commitInFlight = run
   }

@@ -138,6 +138,17 @@ describe('integration: transactions', () => {
     expectCheck(db)
   })
 
+  it('updates awaited one after another leave at most one pending immediate behind', async () => {
+    // With durability 'none' a commit resolves without waiting on I/O, so the loop below never
+    // lets the event loop reach its immediates: one scheduled per commit used to pile up.
+    const db = await t.open({ durability: 'none' })
+    await db.update((tx) => void tx.createBucket('k'))
+    for (let i = 0; i < 500; i++) await db.update((tx) => tx.bucket('k')!.put(numKey(i % 50), b(`v${i}`)))
+    const pending = process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length
+    expect(pending).to.be.at.most(1)
+    expectCheck(db)
+  })
+
   it('200 concurrent async updates incrementing counters lose nothing; readers in between see whole commits', async () => {
     const db = await t.open({ durability: 'none' })
     await db.update((tx) => {

@@ -87,7 +87,25 @@ export class KeyWriter {
 
   /** A copy of the bytes written so far. */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len)
+    const n = this.#len
+    const out = new Uint8Array(n)
+    const buf = this.#buf
+    for (let i = 0; i < n; i++) out[i] = buf[i]!
+    return out
+  }
+
+  /**
+   * The bytes written so far, not copied: valid until the next write or reset. For keys handed
+   * straight to the engine, whose put, delete, has and seek copy or only read them.
+   */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#len)
+  }
+
+  /** Starts a new key in the same buffer. */
+  reset(): this {
+    this.#len = 0
+    return this
   }
 }
 
@@ -129,12 +147,12 @@ export function rowidKey(rowid: number): Uint8Array {
 
 /** The number encoded at `offset` (which holds the KEY_NUMBER tag). */
 export function decodeKeyNumber(key: Uint8Array, offset = 0): number {
-  // A copy even when `key` is a Buffer (whose slice is a view into the engine's page memory).
-  const bytes = new Uint8Array(8)
-  bytes.set(key.subarray(offset + 1, offset + 9))
-  if (bytes[0]! & 0x80) bytes[0] = bytes[0]! & 0x7f
-  else for (let i = 0; i < 8; i++) bytes[i] = ~bytes[i]! & 0xff
-  return new DataView(bytes.buffer).getFloat64(0)
+  const negative = (key[offset + 1]! & 0x80) === 0
+  for (let i = 0; i < 8; i++) {
+    const b = key[offset + 1 + i]!
+    SCRATCH_BYTES[LITTLE_ENDIAN ? 7 - i : i] = negative ? ~b & 0xff : i === 0 ? b & 0x7f : b
+  }
+  return SCRATCH[0]!
 }
 
 /** The exact integer of a number component that holds one: the double plus the distance. */

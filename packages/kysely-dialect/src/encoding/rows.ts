@@ -1,4 +1,4 @@
-import { bytesText, integer, Real, textBytes, type SqlValue } from './values.js'
+import { integer, Real, type SqlValue } from './values.js'
 
 /**
  * Row encoding: a header of one tag per column slot (text and blob tags followed by their length
@@ -26,8 +26,16 @@ const T_FLOAT = 7
 const T_TEXT = 8
 const T_BLOB = 9
 
+// Buffer's native UTF-8 writer works on any Uint8Array: text is written in place, never first
+// encoded into a Uint8Array of its own.
+const nativeBuffer = Buffer.prototype as unknown as {
+  utf8Write(this: Uint8Array, s: string, at: number, length: number): number
+  utf8Slice(this: Uint8Array, start: number, end: number): string
+}
+const utf8Write = nativeBuffer.utf8Write
+const utf8Slice = nativeBuffer.utf8Slice
+
 export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Uint8Array {
-  const texts: (Uint8Array | undefined)[] = new Array(values.length)
   let header = varintSize(hiddenRowid === undefined ? 0 : hiddenRowid + 1) + varintSize(values.length)
   let payload = 0
   for (let i = 0; i < values.length; i++) {
@@ -35,10 +43,9 @@ export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Ui
     header++
     if (v === null) continue
     if (typeof v === 'string') {
-      const b = textBytes(v)
-      texts[i] = b
-      header += varintSize(b.length)
-      payload += b.length
+      const n = utf8Length(v)
+      header += varintSize(n)
+      payload += n
     } else if (v instanceof Uint8Array) {
       header += varintSize(v.length)
       payload += v.length
@@ -47,7 +54,6 @@ export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Ui
     }
   }
   const out = new Uint8Array(header + payload)
-  const view = new DataView(out.buffer)
   let h = writeVarint(out, 0, hiddenRowid === undefined ? 0 : hiddenRowid + 1)
   h = writeVarint(out, h, values.length)
   let p = header
@@ -55,19 +61,25 @@ export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Ui
     const v = values[i]!
     if (v === null) {
       out[h++] = T_NULL
-    } else if (typeof v === 'string' || v instanceof Uint8Array) {
-      const b = typeof v === 'string' ? texts[i]! : v
-      out[h++] = typeof v === 'string' ? T_TEXT : T_BLOB
-      h = writeVarint(out, h, b.length)
-      out.set(b, p)
-      p += b.length
+    } else if (typeof v === 'string') {
+      out[h++] = T_TEXT
+      const n = utf8Length(v)
+      if (n === v.length) for (let j = 0; j < n; j++) out[p + j] = v.charCodeAt(j)
+      else utf8Write.call(out, v, p, n)
+      h = writeVarint(out, h, n)
+      p += n
+    } else if (v instanceof Uint8Array) {
+      out[h++] = T_BLOB
+      h = writeVarint(out, h, v.length)
+      out.set(v, p)
+      p += v.length
     } else if (v instanceof Real || (typeof v === 'number' && !Number.isInteger(v))) {
       out[h++] = T_FLOAT
-      view.setFloat64(p, v instanceof Real ? v.value : v)
+      writeFloat64(out, p, v instanceof Real ? v.value : v)
       p += 8
     } else if (typeof v === 'bigint' || v < -2147483648 || v > 2147483647) {
       out[h++] = T_INT64
-      view.setBigInt64(p, BigInt(v))
+      writeInt64(out, p, v)
       p += 8
     } else if (v === 0) {
       out[h++] = T_ZERO
@@ -75,19 +87,66 @@ export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Ui
       out[h++] = T_ONE
     } else if (v >= -128 && v <= 127) {
       out[h++] = T_INT8
-      view.setInt8(p, v)
-      p += 1
+      out[p++] = v & 0xff
     } else if (v >= -32768 && v <= 32767) {
       out[h++] = T_INT16
-      view.setInt16(p, v)
-      p += 2
+      out[p++] = (v >> 8) & 0xff
+      out[p++] = v & 0xff
     } else {
       out[h++] = T_INT32
-      view.setInt32(p, v)
-      p += 4
+      out[p++] = (v >>> 24) & 0xff
+      out[p++] = (v >>> 16) & 0xff
+      out[p++] = (v >>> 8) & 0xff
+      out[p++] = v & 0xff
     }
   }
   return out
+}
+
+/** UTF-8 bytes of a string: counted here for short ASCII text, where a native call costs more than the loop. */
+function utf8Length(s: string): number {
+  const n = s.length
+  if (n > 64) return Buffer.byteLength(s, 'utf8')
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8')
+  return n
+}
+
+// One scratch double for every conversion: rows are encoded and decoded synchronously.
+const SCRATCH = new Float64Array(1)
+const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f
+
+function writeFloat64(out: Uint8Array, at: number, n: number): void {
+  SCRATCH[0] = n
+  for (let i = 0; i < 8; i++) out[at + i] = SCRATCH_BYTES[LITTLE_ENDIAN ? 7 - i : i]!
+}
+
+function readFloat64(bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < 8; i++) SCRATCH_BYTES[LITTLE_ENDIAN ? 7 - i : i] = bytes[at + i]!
+  return SCRATCH[0]!
+}
+
+/** A 64-bit two's complement integer, big-endian (a number here is integral and outside int32, or safe). */
+function writeInt64(out: Uint8Array, at: number, v: number | bigint): void {
+  const big = BigInt.asUintN(64, BigInt(v))
+  const hi = Number(big >> 32n)
+  const lo = Number(big & 0xffffffffn)
+  out[at] = hi >>> 24
+  out[at + 1] = (hi >>> 16) & 0xff
+  out[at + 2] = (hi >>> 8) & 0xff
+  out[at + 3] = hi & 0xff
+  out[at + 4] = lo >>> 24
+  out[at + 5] = (lo >>> 16) & 0xff
+  out[at + 6] = (lo >>> 8) & 0xff
+  out[at + 7] = lo & 0xff
+}
+
+function readInt64(bytes: Uint8Array, at: number): number | bigint {
+  const hi = (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
+  const lo = ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0
+  // |hi| < 2^21: the value is within ±(2^53 - 1), a safe integer.
+  if (hi > -0x200000 && hi < 0x200000) return hi * 4294967296 + lo
+  return integer((BigInt(hi) << 32n) | BigInt(lo))
 }
 
 function numberSize(v: number | bigint | Real): number {
@@ -118,28 +177,45 @@ function writeVarint(out: Uint8Array, at: number, n: number): number {
   return at
 }
 
-function readVarint(bytes: Uint8Array, at: number): [number, number] {
+/** Where the varint read last ended: readVarint returns the number alone, allocating nothing. */
+let varintEnd = 0
+
+function readVarint(bytes: Uint8Array, at: number): number {
   let n = 0
   let scale = 1
   for (;;) {
     const b = bytes[at++]!
     n += (b & 0x7f) * scale
-    if (b < 0x80) return [n, at]
+    if (b < 0x80) {
+      varintEnd = at
+      return n
+    }
     scale *= 128
   }
 }
 
+/** Payload bytes of each fixed-size tag (text and blob carry their length in the header). */
+const FIXED = [0, 0, 0, 1, 2, 4, 8, 8]
+
 /**
- * A lazily decoded row. `get(slot)` parses the header on first use and decodes one column;
- * a slot past the row's end (a column added later) reads as `defaults[slot]`.
+ * A lazily decoded row. `get(slot)` walks the header to the slot (resuming where the previous
+ * get stopped when it reads forwards) and decodes that column alone; nothing is allocated per row
+ * beyond the view itself and the values read. A slot past the row's end (a column added later)
+ * reads as `defaults[slot]`.
  */
 export class RowView {
   readonly bytes: Uint8Array
   readonly #defaults: readonly SqlValue[]
-  #tags: Uint8Array | undefined
-  #offsets: Int32Array | undefined
-  #lengths: Int32Array | undefined
+  /** -1 until the header is read; then the slot count. */
+  #n = -1
   #hidden = 0
+  /** Where the first tag is, and where the first payload is. */
+  #header = 0
+  #payload = 0
+  /** A position in the walk: the tag of slot #slot is at #tagAt, its payload at #dataAt. */
+  #slot = 0
+  #tagAt = 0
+  #dataAt = 0
 
   constructor(bytes: Uint8Array, defaults: readonly SqlValue[]) {
     this.bytes = bytes
@@ -148,46 +224,60 @@ export class RowView {
 
   #parse(): void {
     const bytes = this.bytes
-    const [hidden, afterHidden] = readVarint(bytes, 0)
-    this.#hidden = hidden
-    const [n, afterCount] = readVarint(bytes, afterHidden)
-    let at = afterCount
-    const tags = new Uint8Array(n)
-    const lengths = new Int32Array(n)
+    this.#hidden = readVarint(bytes, 0)
+    const n = readVarint(bytes, varintEnd)
+    let at = varintEnd
+    this.#header = at
     for (let i = 0; i < n; i++) {
       const tag = bytes[at++]!
-      tags[i] = tag
-      if (tag === T_TEXT || tag === T_BLOB) [lengths[i], at] = readVarint(bytes, at)
-      else lengths[i] = FIXED[tag]!
+      if (tag === T_TEXT || tag === T_BLOB) {
+        readVarint(bytes, at)
+        at = varintEnd
+      }
     }
-    const offsets = new Int32Array(n)
-    for (let i = 0; i < n; i++) {
-      offsets[i] = at
-      at += lengths[i]!
-    }
-    this.#tags = tags
-    this.#offsets = offsets
-    this.#lengths = lengths
+    this.#payload = at
+    this.#n = n
+    this.#slot = 0
+    this.#tagAt = this.#header
+    this.#dataAt = at
   }
 
   /** The hidden rowid stored with the row, or undefined. */
   get hiddenRowid(): number | undefined {
-    if (this.#tags === undefined) this.#parse()
+    if (this.#n < 0) this.#parse()
     return this.#hidden === 0 ? undefined : this.#hidden - 1
   }
 
   get slotCount(): number {
-    if (this.#tags === undefined) this.#parse()
-    return this.#tags!.length
+    if (this.#n < 0) this.#parse()
+    return this.#n
   }
 
   get(slot: number): SqlValue {
-    if (this.#tags === undefined) this.#parse()
-    const tags = this.#tags!
-    if (slot >= tags.length) return this.#defaults[slot] ?? null
-    const at = this.#offsets![slot]!
+    if (this.#n < 0) this.#parse()
+    if (slot >= this.#n) return this.#defaults[slot] ?? null
     const bytes = this.bytes
-    switch (tags[slot]) {
+    let i = this.#slot
+    let tagAt = this.#tagAt
+    let at = this.#dataAt
+    if (slot < i) {
+      i = 0
+      tagAt = this.#header
+      at = this.#payload
+    }
+    for (; i < slot; i++) {
+      const tag = bytes[tagAt++]!
+      if (tag === T_TEXT || tag === T_BLOB) {
+        at += readVarint(bytes, tagAt)
+        tagAt = varintEnd
+      } else {
+        at += FIXED[tag]!
+      }
+    }
+    this.#slot = i
+    this.#tagAt = tagAt
+    this.#dataAt = at
+    switch (bytes[tagAt]) {
       case T_NULL:
         return null
       case T_ZERO:
@@ -201,15 +291,19 @@ export class RowView {
       case T_INT32:
         return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
       case T_INT64:
-        return integer(new DataView(bytes.buffer, bytes.byteOffset + at, 8).getBigInt64(0))
+        return readInt64(bytes, at)
       case T_FLOAT: {
-        const n = new DataView(bytes.buffer, bytes.byteOffset + at, 8).getFloat64(0)
+        const n = readFloat64(bytes, at)
         return Number.isInteger(n) ? new Real(n) : n
       }
-      case T_TEXT:
-        return bytesText(bytes.subarray(at, at + this.#lengths![slot]!))
-      default:
-        return Uint8Array.prototype.slice.call(bytes, at, at + this.#lengths![slot]!)
+      case T_TEXT: {
+        const length = readVarint(bytes, tagAt + 1)
+        return length === 0 ? '' : utf8Slice.call(bytes, at, at + length)
+      }
+      default: {
+        const length = readVarint(bytes, tagAt + 1)
+        return Uint8Array.prototype.slice.call(bytes, at, at + length)
+      }
     }
   }
 
@@ -219,15 +313,4 @@ export class RowView {
     for (let i = 0; i < slots; i++) out[i] = this.get(i)
     return out
   }
-}
-
-const FIXED: Record<number, number> = {
-  [T_NULL]: 0,
-  [T_ZERO]: 0,
-  [T_ONE]: 0,
-  [T_INT8]: 1,
-  [T_INT16]: 2,
-  [T_INT32]: 4,
-  [T_INT64]: 8,
-  [T_FLOAT]: 8,
 }

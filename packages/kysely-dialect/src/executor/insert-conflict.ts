@@ -12,6 +12,7 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import {
   deleteRow,
   insertRow,
+  forgetBuckets,
   readBucket,
   rowView,
   updateRow,
@@ -186,6 +187,7 @@ export function insertUnder(
     if (!policy.skips(error)) throw error
     tx.rollbackTo(sp)
     tx.release(sp)
+    forgetBuckets(tx)
     if (policy.upsert === undefined) return undefined
     // insertRow applied the columns' affinity to `values` before it failed: they are `excluded`.
     const updated = policy.upsert(tx, values)
@@ -215,6 +217,7 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
     } catch (error) {
       tx.rollbackTo(sp)
       tx.release(sp)
+      forgetBuckets(tx)
       if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
       const columns = violatedColumns(error, table)
       const keyColumns =

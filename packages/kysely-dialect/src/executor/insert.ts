@@ -63,11 +63,12 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
       ? undefined
       : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const policy = conflictPolicy(node, table)
+  const unlisted = table.columns.filter((c) => !listed.includes(c))
   const out: Record<string, unknown>[] = []
   let lastRowid: number | undefined
   let changes = 0
   for (const input of rows) {
-    const values = fullRow(table, listed, input)
+    const values = fullRow(table, listed, unlisted, input)
     const outcome = insertUnder(ctx.tx, table, values, policy)
     if (outcome === undefined) continue
     changes++
@@ -79,10 +80,14 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
   return { rows: out, changes, reader: returning !== undefined }
 }
 
-function fullRow(table: TableDef, listed: readonly ColumnDef[], input: RowInput): SqlValue[] {
+function fullRow(
+  table: TableDef,
+  listed: readonly ColumnDef[],
+  unlisted: readonly ColumnDef[],
+  input: RowInput,
+): SqlValue[] {
   const values = new Array<SqlValue>(table.nextSlot).fill(null)
-  const given = new Set<ColumnDef>(listed)
   for (let i = 0; i < listed.length; i++) values[listed[i]!.slot] = input[i]!
-  for (const c of table.columns) if (!given.has(c)) values[c.slot] = defaultValue(c)
+  for (const c of unlisted) values[c.slot] = defaultValue(c)
   return values
 }

@@ -3,8 +3,8 @@ import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import type { TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
-import { compareValues, truth, type SqlValue, toJs } from '../encoding/values.js'
-import { containsAggregate, GroupScope, GroupState } from '../expression/aggregates.js'
+import { truth, type SqlValue, toJs } from '../encoding/values.js'
+import { containsAggregate, GroupScope } from '../expression/aggregates.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import { NestedScope, OuterLink } from '../expression/nested-scope.js'
 import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
@@ -15,6 +15,7 @@ import { rowKey, valueKey } from '../expression/value-key.js'
 import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import { columnsRead } from '../planner/terms.js'
+import { GroupTable } from './group-by.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
@@ -213,7 +214,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
       outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
     }
-    const grouper = outScope instanceof GroupScope ? new Grouper(groupExprs, outScope) : undefined
+    const grouper = outScope instanceof GroupScope ? new GroupTable(groupExprs, outScope) : undefined
     const final = joined?.final ?? noSourceFilter
     // Tuples that pass every filter go straight to grouping or projection.
     const done = (t: Tuple): void => {
@@ -248,7 +249,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       tuples = next
     }
     if (grouper !== undefined && outScope instanceof GroupScope) {
-      for (const group of grouper.groups(template)) {
+      for (const group of grouper.finish(template)) {
         outScope.current = group.state.final()
         emit(group.tuple)
       }
@@ -340,59 +341,6 @@ class SemiJoinTable {
       if (list === undefined) this.#rows.set(key, [row])
       else list.push(row)
     }
-  }
-}
-
-interface Group {
-  tuple: Tuple
-  /** The only min() / max() has found its row: bare columns stay on it. */
-  locked?: boolean
-  state: GroupState
-  values: SqlValue[]
-}
-
-/**
- * Rows grouped as they arrive (`add`), so a scan's rows never wait in memory for the grouping;
- * `groups()` gives them in the order of their keys, as SQLite's sorter (or a group-by index) yields
- * them.
- */
-class Grouper {
-  readonly #groups = new Map<string, Group>()
-
-  constructor(
-    readonly groupExprs: readonly { eval: (t: Tuple) => SqlValue }[],
-    readonly scope: GroupScope,
-  ) {}
-
-  add(t: Tuple): void {
-    const values = this.groupExprs.map((g) => g.eval(t))
-    const key = rowKey(values)
-    let group = this.#groups.get(key)
-    if (group === undefined) {
-      group = { tuple: t, state: new GroupState(this.scope.calls), values }
-      this.#groups.set(key, group)
-    }
-    // Bare columns read the group's last row, or the row of its only min() / max() once that has
-    // seen a value, as SQLite's do.
-    if (group.state.step(t)) {
-      group.tuple = t
-      group.locked = true
-    } else if (!group.locked) {
-      group.tuple = t
-    }
-  }
-
-  groups(template: Tuple): Group[] {
-    // Aggregates without group by make one row, even over no rows.
-    if (this.#groups.size === 0 && this.groupExprs.length === 0)
-      return [{ tuple: template, state: new GroupState(this.scope.calls), values: [] }]
-    return [...this.#groups.values()].sort((a, b) => {
-      for (let i = 0; i < a.values.length; i++) {
-        const c = compareValues(a.values[i]!, b.values[i]!)
-        if (c !== 0) return c
-      }
-      return 0
-    })
   }
 }
 

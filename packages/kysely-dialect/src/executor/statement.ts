@@ -13,18 +13,30 @@ import { runUpdate } from './update.js'
 
 /** A statement kind: whether it reads only (runs on a snapshot) and how it runs. */
 export type StatementHandler =
-  | { readonly readOnly: true; readonly run: (node: AnyNode, ctx: ExecContext) => StatementResult }
-  | { readonly readOnly: false; readonly run: (node: AnyNode, ctx: WriteContext) => StatementResult }
+  | {
+      readonly readOnly: true
+      readonly schema: false
+      readonly run: (node: AnyNode, ctx: ExecContext) => StatementResult
+    }
+  | {
+      readonly readOnly: false
+      /** The statement changes the schema (the session then reloads its catalog). */
+      readonly schema: boolean
+      readonly run: (node: AnyNode, ctx: WriteContext) => StatementResult
+    }
 
 // Subqueries find the statement's context through withContext (current-context.ts).
 const read = (run: (node: AnyNode, ctx: ExecContext) => StatementResult): StatementHandler => ({
   readOnly: true,
+  schema: false,
   run: (n, c) => withContext(c, () => run(n, c), true),
 })
-const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => ({
+const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult, schema = false): StatementHandler => ({
   readOnly: false,
+  schema,
   run: (n, c) => withContext(c, () => run(n, c)),
 })
+const ddl = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => write(run, true)
 const no = undefined
 
 /**
@@ -37,11 +49,11 @@ const STATEMENTS: Record<NodeKind, StatementHandler | undefined> = {
   InsertQueryNode: write(runInsert),
   UpdateQueryNode: write(runUpdate),
   DeleteQueryNode: write(runDelete),
-  CreateTableNode: write(runCreateTable),
-  DropTableNode: write(runDropTable),
-  CreateIndexNode: write(runCreateIndex),
-  DropIndexNode: write(runDropIndex),
-  AlterTableNode: write(runAlterTable),
+  CreateTableNode: ddl(runCreateTable),
+  DropTableNode: ddl(runDropTable),
+  CreateIndexNode: ddl(runCreateIndex),
+  DropIndexNode: ddl(runDropIndex),
+  AlterTableNode: ddl(runAlterTable),
   // Part 2 or never: views, schemas, types, merge, and nodes that are never a statement's root.
   MergeQueryNode: no,
   CreateViewNode: no,

@@ -43,12 +43,45 @@ export function slotDefaults(table: TableDef): SqlValue[] {
 }
 
 export function readBucket(tx: ReadTransaction, table: TableDef): ReadBucket | undefined {
-  return tx.bucket(tableBucket(table))
+  // A write statement reads the bucket it then writes: one lookup for both.
+  return tx.writable ? txBucket(tx as WriteTransaction, tableBucket(table)) : tx.bucket(tableBucket(table))
+}
+
+/**
+ * Bucket handles of a write transaction by bucket name: a statement's writes look each bucket up
+ * once instead of encoding its name at every put. A rollback to a savepoint can undo a bucket's
+ * creation, so whoever rolls back calls `forgetBuckets`.
+ */
+const handles = new WeakMap<WriteTransaction, Map<string, WriteBucket>>()
+
+function txBucket(tx: WriteTransaction, name: string): WriteBucket | undefined {
+  let byName = handles.get(tx)
+  if (byName === undefined) handles.set(tx, (byName = new Map()))
+  let bucket = byName.get(name)
+  if (bucket === undefined) {
+    bucket = tx.bucket(name)
+    if (bucket !== undefined) byName.set(name, bucket)
+  }
+  return bucket
 }
 
 function writeBucket(tx: WriteTransaction, name: string): WriteBucket {
-  return tx.createBucketIfNotExists(name)
+  return txBucket(tx, name) ?? cacheCreated(tx, name)
 }
+
+function cacheCreated(tx: WriteTransaction, name: string): WriteBucket {
+  const bucket = tx.createBucketIfNotExists(name)
+  handles.get(tx)!.set(name, bucket)
+  return bucket
+}
+
+/** Drops the transaction's cached handles: after a rollback to a savepoint, or a schema change. */
+export function forgetBuckets(tx: ReadTransaction): void {
+  handles.delete(tx as WriteTransaction)
+}
+
+/** Keys handed straight to the engine, which copies (put, delete) or only reads (has, seek) them. */
+const scratchKey = new KeyWriter()
 
 export function rowView(table: TableDef, bytes: Uint8Array): RowView {
   return new RowView(bytes, slotDefaults(table))
@@ -66,25 +99,51 @@ function columnOf(table: TableDef, name: string): ColumnDef {
   return table.columns.find((c) => c.name === name)!
 }
 
-function keyValues(table: TableDef, columns: readonly string[], values: readonly SqlValue[]): SqlValue[] {
-  return columns.map((name) => values[columnOf(table, name).slot] ?? null)
+const rowidColumns = new WeakMap<TableDef, ColumnDef | null>()
+
+/** The `integer primary key` column that holds a rowid-keyed table's rowid, if it has one. */
+function rowidColumnOf(table: TableDef): ColumnDef | undefined {
+  let c = rowidColumns.get(table)
+  if (c === undefined)
+    rowidColumns.set(table, (c = table.rowidColumn === undefined ? null : columnOf(table, table.rowidColumn)))
+  return c ?? undefined
+}
+
+/** Slots of a list of columns (a key's, an index's), per table definition. */
+const slotLists = new WeakMap<TableDef, Map<readonly string[], number[]>>()
+
+function slotsOf(table: TableDef, columns: readonly string[]): number[] {
+  let byList = slotLists.get(table)
+  if (byList === undefined) slotLists.set(table, (byList = new Map()))
+  let slots = byList.get(columns)
+  if (slots === undefined) byList.set(columns, (slots = columns.map((name) => columnOf(table, name).slot)))
+  return slots
+}
+
+/** A row's values by slot: an array, or a stored row decoded column by column as read. */
+type RowValues = readonly SqlValue[] | RowView
+
+/** Writes the values of `columns` as key components; whether one of them is null. */
+function writeColumns(w: KeyWriter, table: TableDef, columns: readonly string[], values: RowValues): boolean {
+  let sawNull = false
+  for (const slot of slotsOf(table, columns)) {
+    const v = values instanceof RowView ? values.get(slot) : (values[slot] ?? null)
+    if (v === null) sawNull = true
+    w.value(v)
+  }
+  return sawNull
 }
 
 /** The bucket key of a row of a `key`-keyed table; a null in the key makes it unique by the rowid. */
 function primaryKeyOf(table: TableDef, values: readonly SqlValue[], hiddenRowid: number): Uint8Array {
-  const w = new KeyWriter()
-  let sawNull = false
-  for (const v of keyValues(table, table.primaryKey, values)) {
-    if (v === null) sawNull = true
-    w.value(v)
-  }
-  if (sawNull) w.number(hiddenRowid)
+  const w = scratchKey.reset()
+  if (writeColumns(w, table, table.primaryKey, values)) w.number(hiddenRowid)
   return w.finish()
 }
 
 /** SQLite's next rowid: the largest in the bucket (and, for autoIncrement, ever handed out) + 1, exact past 2^53. */
 function nextRowid(tx: WriteTransaction, table: TableDef, bucketName: string): number | bigint {
-  const bucket = tx.bucket(bucketName)
+  const bucket = txBucket(tx, bucketName)
   let max: number | bigint = 0
   if (bucket !== undefined && bucket.size > 0) {
     const c = bucket.cursor()
@@ -117,27 +176,6 @@ export function withAffinity(table: TableDef, values: SqlValue[]): SqlValue[] {
   return values
 }
 
-function indexPrefix(
-  table: TableDef,
-  index: IndexDef,
-  values: readonly SqlValue[],
-): { prefix: Uint8Array; hasNull: boolean } {
-  const w = new KeyWriter()
-  let hasNull = false
-  for (const v of keyValues(table, index.columns, values)) {
-    if (v === null) hasNull = true
-    w.value(v)
-  }
-  return { prefix: w.finish(), hasNull }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
-}
-
 /** Index entries are (encoded columns, row key); a unique index holds one row per non-null prefix. */
 function addIndexEntry(
   tx: WriteTransaction,
@@ -147,22 +185,35 @@ function addIndexEntry(
   rowKey: Uint8Array,
 ): void {
   const bucket = writeBucket(tx, indexBucket(index))
-  const { prefix, hasNull } = indexPrefix(table, index, values)
+  const w = scratchKey.reset()
+  const hasNull = writeColumns(w, table, index.columns, values)
   if (index.unique && !hasNull) {
     const c = bucket.cursor()
+    const prefix = w.view()
     if (c.seek(prefix) && startsWith(c.key!, prefix)) throw uniqueViolation(table, index.columns)
   }
-  bucket.put(concat(prefix, rowKey), EMPTY)
+  bucket.put(w.bytes(rowKey).view(), EMPTY)
 }
 
 function removeIndexEntry(
   tx: WriteTransaction,
   table: TableDef,
   index: IndexDef,
-  values: readonly SqlValue[],
+  values: RowValues,
   rowKey: Uint8Array,
 ): void {
-  tx.bucket(indexBucket(index))?.delete(concat(indexPrefix(table, index, values).prefix, rowKey))
+  const w = scratchKey.reset()
+  writeColumns(w, table, index.columns, values)
+  txBucket(tx, indexBucket(index))?.delete(w.bytes(rowKey).view())
+}
+
+/** Whether an index's columns encode alike in two versions of a row (its entry stays). */
+function sameIndexKey(table: TableDef, index: IndexDef, a: RowValues, b: RowValues): boolean {
+  const w = scratchKey.reset()
+  writeColumns(w, table, index.columns, a)
+  const before = w.finish()
+  writeColumns(w.reset(), table, index.columns, b)
+  return equalBytes(before, w.view())
 }
 
 /** Adds an entry for every stored row: used by createIndex and by unique constraints added later. */
@@ -193,17 +244,17 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
   let rowid: number
   let hidden: number | undefined
   if (table.keying === 'rowid') {
-    const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
+    const col = rowidColumnOf(table)
     const given = col === undefined ? null : values[col.slot]!
     if (given === null) {
       const next = nextRowid(tx, table, bucketName)
       rowid = Number(next)
       if (col !== undefined) values[col.slot] = next
-      key = new KeyWriter().value(next).finish()
+      key = scratchKey.reset().value(next).finish()
     } else if (isInteger(given)) {
       rowid = numberOf(given)
       // Keyed by the exact value: a 64-bit rowid past 2^53 is a bigint, which rowid (a number) rounds.
-      key = new KeyWriter().value(given).finish()
+      key = scratchKey.reset().value(given).finish()
     } else {
       throw new BTreeSqlError(
         'BTREE_SQL_DATATYPE_MISMATCH',
@@ -211,7 +262,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
       )
     }
     checkNotNull(table, values)
-    if (tx.bucket(bucketName)?.has(key) === true)
+    if (txBucket(tx, bucketName)?.has(key) === true)
       throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
@@ -219,7 +270,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
     rowid = Number(nextRowid(tx, table, rowidBucket(table)))
     hidden = rowid
     key = primaryKeyOf(table, values, rowid)
-    if (tx.bucket(bucketName)?.has(key) === true) throw uniqueViolation(table, table.primaryKey)
+    if (txBucket(tx, bucketName)?.has(key) === true) throw uniqueViolation(table, table.primaryKey)
     writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)
   }
   for (const index of table.indexes) addIndexEntry(tx, table, index, values, key)
@@ -228,24 +279,25 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
 }
 
 export function deleteRow(tx: WriteTransaction, table: TableDef, stored: StoredRow): void {
-  const values = stored.row.all(table.nextSlot)
-  for (const index of table.indexes) removeIndexEntry(tx, table, index, values, stored.key)
+  // Only the indexed columns are decoded, and none without indexes.
+  for (const index of table.indexes) removeIndexEntry(tx, table, index, stored.row, stored.key)
   if (table.keying === 'key') {
     const hidden = stored.row.hiddenRowid
-    if (hidden !== undefined) tx.bucket(rowidBucket(table))?.delete(rowidKey(hidden))
+    if (hidden !== undefined) txBucket(tx, rowidBucket(table))?.delete(rowidKey(hidden))
   }
-  tx.bucket(tableBucket(table))!.delete(stored.key)
+  txBucket(tx, tableBucket(table))!.delete(stored.key)
 }
 
 /** Replaces a row; the key moves when the primary key (or rowid) changes. */
 export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredRow, input: SqlValue[]): SqlValue[] {
   const values = withAffinity(table, input)
-  const old = stored.row.all(table.nextSlot)
-  const bucket = tx.bucket(tableBucket(table))!
+  // The old row's indexed columns are decoded as the indexes read them.
+  const old = stored.row
+  const bucket = txBucket(tx, tableBucket(table))!
   let key: Uint8Array
   const hidden = stored.row.hiddenRowid
   if (table.keying === 'rowid') {
-    const col = table.rowidColumn === undefined ? undefined : columnOf(table, table.rowidColumn)
+    const col = rowidColumnOf(table)
     key = stored.key
     if (col !== undefined) {
       const v = values[col.slot]!
@@ -256,7 +308,7 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
           `datatype mismatch: ${table.name}.${col.name} is an integer primary key`,
         )
       }
-      key = new KeyWriter().value(v).finish()
+      key = scratchKey.reset().value(v).finish()
     }
     checkNotNull(table, values)
   } else {
@@ -267,15 +319,13 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
   if (moved && bucket.has(key))
     throw uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)
   for (const index of table.indexes) {
-    const before = indexPrefix(table, index, old).prefix
-    const after = indexPrefix(table, index, values).prefix
-    if (!moved && equalBytes(before, after)) continue
+    if (!moved && sameIndexKey(table, index, old, values)) continue
     removeIndexEntry(tx, table, index, old, stored.key)
     addIndexEntry(tx, table, index, values, key)
   }
   if (moved) {
     bucket.delete(stored.key)
-    if (table.keying === 'key' && hidden !== undefined) tx.bucket(rowidBucket(table))!.put(rowidKey(hidden), key)
+    if (table.keying === 'key' && hidden !== undefined) writeBucket(tx, rowidBucket(table)).put(rowidKey(hidden), key)
     if (table.autoIncrement && table.keying === 'rowid') {
       const rowid = decodeKeyNumber(key)
       if (rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)

@@ -63,6 +63,9 @@ const INT64_MAX = 2n ** 63n - 1n
  */
 class SumAccumulator implements Accumulator {
   #count = 0
+  /** The exact integer sum while it is a safe number; then #int holds it (#big). */
+  #small = 0
+  #big = false
   #int = 0n
   #approx = false
   #overflow = false
@@ -104,6 +107,18 @@ class SumAccumulator implements Accumulator {
   step([v]: readonly SqlValue[]): void {
     if (v === null || v === undefined) return
     this.#count++
+    if (!this.#approx && !this.#big && typeof v === 'number' && Number.isInteger(v)) {
+      // Integers summed as numbers while exact, without a BigInt per row.
+      const s = this.#small + v
+      if (Number.isSafeInteger(s)) {
+        this.#small = s
+        return
+      }
+    }
+    if (!this.#big) {
+      this.#big = true
+      this.#int = BigInt(this.#small)
+    }
     const integral = isInteger(v)
     if (!this.#approx) {
       if (!integral) {
@@ -131,6 +146,7 @@ class SumAccumulator implements Accumulator {
   }
 
   final(): SqlValue {
+    if (!this.#big) this.#int = BigInt(this.#small)
     const approx = this.#approx ? this.#sum + (Number.isFinite(this.#err) ? this.#err : 0) : Number(this.#int)
     if (this.kind === 'total') return real(approx)
     if (this.#count === 0) return null

@@ -148,6 +148,24 @@ diffSuite('differential part 2: aggregates and grouping', () => {
         .groupBy('v')
         .orderBy('n'),
   )
+  both('group by a column of every storage class: a group each, in SQLite order', seedMixed, (db) =>
+    db
+      .selectFrom('kv')
+      .select((eb) => ['v', eb.fn.countAll().as('n'), eb.fn.max('k').as('last')])
+      .groupBy('v'),
+  )
+  both('group by reals cast from every class: integers and integral reals meet', seedMixed, (db) =>
+    db
+      .selectFrom('kv')
+      .select((eb) => [eb.cast('v', 'real').as('r'), eb.fn.countAll().as('n')])
+      .groupBy((eb) => eb.cast('v', 'real')),
+  )
+  both('group by two columns, one of every storage class', seedMixed, (db) =>
+    db
+      .selectFrom('kv')
+      .select((eb) => ['v', eb.fn('length', ['k']).as('l'), eb.fn.countAll().as('n')])
+      .groupBy(['v', (eb) => eb.fn('length', ['k'])]),
+  )
   both('having on an aggregate', seedPeople, (db) =>
     db
       .selectFrom('people')
@@ -436,6 +454,38 @@ diffSuite('differential part 2: sums of reals round as SQLite', () => {
         .selectFrom('o')
         .where('id', '<', 3)
         .select((eb) => [eb.fn.sum('v').as('s'), eb.fn('typeof', [eb.fn.sum('v')]).as('t')]),
+    ],
+  )
+  both(
+    'an integer sum stays exact past 2^53 and back',
+    async (db) => {
+      await db.schema
+        .createTable('o')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('v', 'integer')
+        .execute()
+      await db
+        .insertInto('o')
+        .values([
+          { id: 1, v: 9007199254740991 },
+          { id: 2, v: 9007199254740991 },
+          { id: 3, v: -9007199254740989 },
+          { id: 4, v: 5 },
+        ])
+        .execute()
+    },
+    (db) => [
+      db
+        .selectFrom('o')
+        .select((eb) => [
+          eb.cast(eb.fn.sum('v'), 'text').as('s'),
+          eb.fn('typeof', [eb.fn.sum('v')]).as('t'),
+          eb.cast(eb.fn.avg('v'), 'text').as('a'),
+        ]),
+      db
+        .selectFrom('o')
+        .where('id', '>', 2)
+        .select((eb) => [eb.fn.sum('v').as('s'), eb.fn('total', ['v']).as('total')]),
     ],
   )
 })

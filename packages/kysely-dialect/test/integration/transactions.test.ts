@@ -88,6 +88,40 @@ for (const version of VERSIONS) {
       await expectCheck(db)
     })
 
+    it('the schema a transaction caches follows its schema changes and rollbacks to savepoints', async () => {
+      const db = t.open()
+      await db.schema
+        .createTable('u')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('k', 'text')
+        .execute()
+      const trx = await db.startTransaction().execute()
+      await trx.insertInto('u').values({ id: 1, k: 'x' }).execute()
+      const sp = await trx.savepoint('a').execute()
+      // The unique index and the bucket its first insert creates are both undone below.
+      await sp.schema.createIndex('u_k').unique().on('u').column('k').execute()
+      await sp.insertInto('u').values({ id: 2, k: 'y' }).execute()
+      expect((await rejection(sp.insertInto('u').values({ id: 3, k: 'x' }).execute())).code).to.equal(
+        'BTREE_SQL_UNIQUE_VIOLATION',
+      )
+      await sp.insertInto('u').values({ id: 5, k: 'w' }).execute()
+      const back = await sp.rollbackToSavepoint('a').execute()
+      await back.insertInto('u').values({ id: 3, k: 'x' }).execute()
+      await back.schema.createIndex('u_id_k').on('u').columns(['id', 'k']).execute()
+      await back.insertInto('u').values({ id: 4, k: 'z' }).execute()
+      await back.commit().execute()
+      expect(await db.selectFrom('u').select(['id', 'k']).orderBy('id').execute()).to.deep.equal([
+        { id: 1, k: 'x' },
+        { id: 3, k: 'x' },
+        { id: 4, k: 'z' },
+      ])
+      // Duplicates of k now exist: a unique index on it fails, as in SQLite.
+      expect((await rejection(db.schema.createIndex('u_k').unique().on('u').column('k').execute())).code).to.equal(
+        'BTREE_SQL_UNIQUE_VIOLATION',
+      )
+      await expectCheck(db)
+    })
+
     it('controlled transaction rollback leaves nothing; an unknown savepoint is BTREE_SQL_TRANSACTION', async () => {
       const db = t.open()
       await counter(db)

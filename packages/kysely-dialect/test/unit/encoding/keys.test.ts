@@ -52,7 +52,7 @@ describe('encoding/keys', () => {
   })
 
   it('numbers round-trip through rowid keys, and -0 keys as 0', () => {
-    for (const n of [0, 1, -1, 2 ** 40, -(2 ** 40), 123456789, Number.MAX_SAFE_INTEGER])
+    for (const n of [0, 1, -1, 2 ** 40, -(2 ** 40), 123456789, Number.MAX_SAFE_INTEGER, 1.5, -2.25, -1e300])
       expect(decodeKeyNumber(rowidKey(n))).to.equal(n)
     expect(compareBytes(rowidKey(-0), rowidKey(0))).to.equal(0)
   })

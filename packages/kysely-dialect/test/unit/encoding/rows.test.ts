@@ -26,6 +26,29 @@ describe('encoding/rows', () => {
     expect(view.all(values.length)).to.deep.equal(values)
   })
 
+  it('64-bit integers decode exactly at the edges of safe numbers, and text keeps a leading BOM', () => {
+    const values: SqlValue[] = [
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+      -9007199254740992n,
+      9007199254740992n,
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+      -2147483649,
+      2147483648,
+      -(2 ** 32),
+      '\ufeffbom',
+      'a\u0000b',
+      '😀',
+    ]
+    const view = new RowView(encodeRow(values), [])
+    expect(view.all(values.length)).to.deep.equal(values)
+    // Backwards after forwards: the walk restarts from the header.
+    expect(view.get(3)).to.equal(9007199254740992n)
+    expect(view.get(11)).to.equal('😀')
+    expect(view.get(0)).to.equal(2 ** 53 - 1)
+  })
+
   it('decodes lazily: reading one column of a row is enough, in any order', () => {
     const view = new RowView(encodeRow(['a', 'b'.repeat(300), 3]), [])
     expect(view.get(2)).to.equal(3)
