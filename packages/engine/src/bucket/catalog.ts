@@ -3,7 +3,7 @@ import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { OverflowValue } from '../tree/node.js'
 import { pageTreeGet } from '../tree/search.js'
-import { corruption } from '../errors.js'
+import { corruption } from '../base/errors.js'
 import { type BucketRecord, decodeBucketRecord } from '../page/bucket-record.js'
 
 const decoder = new TextDecoder('utf-8', { fatal: false })

@@ -1,10 +1,10 @@
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { type Child, Node, OverflowValue } from '../tree/node.js'
 import { pageTreeGet, pageTreeGetCopy, treeGet } from '../tree/search.js'
-import type { Cursor, RangeOptions, ReadBucket } from '../types.js'
-import { assertBytes } from '../validate.js'
+import type { Cursor, RangeOptions, ReadBucket } from '../base/types.js'
+import { assertBytes } from '../base/validate.js'
 import { rangeEntries } from './range.js'
 
 /** What a bucket needs from its transaction. */

@@ -1,12 +1,12 @@
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { OverflowValue } from '../tree/node.js'
 import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
-import type { Cursor, RangeOptions, WriteBucket } from '../types.js'
-import { assertBytes, assertKey, assertValue } from '../validate.js'
-import { isLongKey, isOverflowValue } from '../page/layout.js'
+import type { Cursor, RangeOptions, WriteBucket } from '../base/types.js'
+import { assertBytes, assertKey, assertValue } from '../base/validate.js'
+import { MAX_VALUE_SIZE, isLongKey, isOverflowValue } from '../page/layout.js'
 import { JournalOp } from '../page/journal-record.js'
 import type { BucketHost } from './read-bucket.js'
 import type { BucketState } from './bucket-state.js'
@@ -76,7 +76,7 @@ export class WriteBucketImpl implements WriteBucket {
   /** O(log n). The key and value are copied, so the caller may reuse its buffers. */
   put(key: Uint8Array, value: Uint8Array): void {
     assertKey(key, this.#host.maxKeySize)
-    assertValue(value)
+    assertValue(value, MAX_VALUE_SIZE)
     this.#checkWrite()
     const s = this.#state
     const freedBefore = s.freed.length

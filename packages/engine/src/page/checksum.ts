@@ -1,5 +1,5 @@
 import zlib from 'node:zlib'
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import { OFF_CRC, setU32, u32 } from './layout.js'
 
 /**

@@ -1,4 +1,4 @@
-import { ioError } from '../errors.js'
+import { ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { type DecodedRecord, RECORD_HEADER, decodeRecord, peekRecordLength } from '../page/journal-record.js'
 

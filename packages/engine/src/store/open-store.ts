@@ -1,10 +1,10 @@
-import { BTreeError, corruption, ioError } from '../errors.js'
+import { BTreeError, corruption, ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
 import { encodeEmptyLeaf } from '../page/leaf-page.js'
 import { PageType, isValidPageSize, MIN_PAGE_SIZE, MAX_PAGE_SIZE, u32 } from '../page/layout.js'
 import { type Meta, MAGIC, decodeMeta, encodeMeta, peekPageSize } from '../page/meta-page.js'
-import type { MetaInfo } from '../types.js'
+import type { MetaInfo } from '../base/types.js'
 import { Pager } from './pager.js'
 import { verifyCommit } from './verify-commit.js'
 

@@ -10,7 +10,7 @@ import {
   leafValueLength,
 } from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
-import type { Cursor } from '../types.js'
+import type { Cursor } from '../base/types.js'
 import { type Child, Node } from './node.js'
 import { nodeBranchSearch, nodeLowerBound } from './search.js'
 

@@ -1,5 +1,5 @@
 import { encodeBucketRecord } from '../page/bucket-record.js'
-import { BTreeError, ioError } from '../errors.js'
+import { BTreeError, ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
 import { RECLAIM_NO_OVERFLOW, type ReclaimEntry, encodeFreeList, freelistPageCount } from '../page/freelist-page.js'

@@ -1,7 +1,7 @@
 import type { BucketRecord } from '../page/bucket-record.js'
 import type { Meta } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
-import type { Durability } from '../types.js'
+import type { Durability } from '../base/types.js'
 import type { ReaderRegistry } from './readers.js'
 
 /**

@@ -1,5 +1,5 @@
-import { BTreeError } from '../errors.js'
-import type { Durability } from '../types.js'
+import { BTreeError } from '../base/errors.js'
+import type { Durability } from '../base/types.js'
 import type { WriteTx } from './write-tx.js'
 
 /** Update callbacks that queue together share one commit (and one fsync), up to this many. */

@@ -1,4 +1,4 @@
-import type { FileSystem } from './io/file-handle.js'
+import type { FileSystem } from '../io/file-handle.js'
 
 /** Keys and values are bytes; a Buffer is a Uint8Array. Keys sort bytewise. */
 export type Bytes = Uint8Array

@@ -1,10 +1,10 @@
-import { BUCKET_RECORD_SIZE, decodeBucketRecord } from './page/bucket-record.js'
-import type { BTreeError } from './errors.js'
-import type { FileHandle } from './io/file-handle.js'
-import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'
-import { checksumOk } from './page/checksum.js'
-import { RECLAIM_NO_OVERFLOW, decodeFreeList, type ReclaimEntry } from './page/freelist-page.js'
-import { compareKeys } from './page/key-compare.js'
+import { BUCKET_RECORD_SIZE, decodeBucketRecord } from '../page/bucket-record.js'
+import type { BTreeError } from '../base/errors.js'
+import type { FileHandle } from '../io/file-handle.js'
+import { branchChild, branchChildTxid, branchEntryOffset } from '../page/branch-page.js'
+import { checksumOk } from '../page/checksum.js'
+import { RECLAIM_NO_OVERFLOW, decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
+import { compareKeys } from '../page/key-compare.js'
 import {
   BRANCH_ENTRY_HEADER,
   HEADER_SIZE,
@@ -24,11 +24,11 @@ import {
   pageType,
   u16,
   u32,
-} from './page/layout.js'
-import { type Meta, decodeMeta } from './page/meta-page.js'
-import { overflowPageCount } from './page/overflow-page.js'
-import type { Pager } from './store/pager.js'
-import type { CheckProblem, CheckResult } from './types.js'
+} from '../page/layout.js'
+import { type Meta, decodeMeta } from '../page/meta-page.js'
+import { overflowPageCount } from '../page/overflow-page.js'
+import type { Pager } from '../store/pager.js'
+import type { CheckProblem, CheckResult } from '../base/types.js'
 
 export interface CheckInput {
   file: FileHandle

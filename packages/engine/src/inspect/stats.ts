@@ -1,6 +1,6 @@
-import { listBuckets } from './bucket/catalog.js'
-import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'
-import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from './page/freelist-page.js'
+import { listBuckets } from '../bucket/catalog.js'
+import { branchChild, branchChildTxid, branchEntryOffset } from '../page/branch-page.js'
+import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from '../page/freelist-page.js'
 import {
   BRANCH_ENTRY_HEADER,
   HEADER_SIZE,
@@ -11,13 +11,13 @@ import {
   pageCount,
   pageType,
   u16,
-} from './page/layout.js'
-import { forEachRun } from './page/page-runs.js'
-import { leafEntryOffset, leafIsOverflow, leafValueLength } from './page/leaf-page.js'
-import type { Meta, PageRef } from './page/meta-page.js'
-import { overflowPageCount } from './page/overflow-page.js'
-import type { Pager } from './store/pager.js'
-import type { BucketStats, Stats } from './types.js'
+} from '../page/layout.js'
+import { forEachRun } from '../page/page-runs.js'
+import { leafEntryOffset, leafIsOverflow, leafValueLength } from '../page/leaf-page.js'
+import type { Meta, PageRef } from '../page/meta-page.js'
+import { overflowPageCount } from '../page/overflow-page.js'
+import type { Pager } from '../store/pager.js'
+import type { BucketStats, Stats } from '../base/types.js'
 
 type Totals = Omit<BucketStats, 'name'>
 
