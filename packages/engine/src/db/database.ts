@@ -22,7 +22,6 @@ import { WriterQueue } from '../tx/writer-queue.js'
 import type { DirtyState } from '../tx/dirty-state.js'
 import { replayRecord } from '../tx/replay.js'
 import { type JournalScan, Journal, scanJournal } from '../store/journal.js'
-import { encodeRecord } from '../page/journal-record.js'
 import { Node } from '../tree/node.js'
 import type {
   CheckResult,
@@ -484,9 +483,9 @@ export class Database implements TxHost<WriteTx> {
   async #commitToJournal(journal: Journal, tx: WriteTx, durable: boolean): Promise<void> {
     if (this.#nextTxid < this.#txidFloor) this.#nextTxid = this.#txidFloor
     const txid = this.#nextTxid++
-    const record = encodeRecord(tx.ops, tx.ops.kinds.length, this.#meta.txid, txid)
+    const record = tx.record.seal(this.#meta.txid, txid)
     try {
-      await journal.append(record, durable)
+      await journal.append(record.buffers, record.length, durable)
     } catch (err) {
       throw ioError(`journal append of commit ${txid}`, err)
     }

@@ -29,3 +29,8 @@ export function checksumOk(page: Uint8Array): boolean {
 export function checksum(data: Uint8Array): number {
   return crc32(data) >>> 0
 }
+
+/** CRC-32 of bytes that follow those whose CRC-32 is `crc` (chained over several buffers). */
+export function checksumUpdate(data: Uint8Array, crc: number): number {
+  return crc32(data, crc) >>> 0
+}

@@ -96,11 +96,14 @@ export class Journal {
     this.records = records
   }
 
-  /** Appends one record (and with `durable`, fdatasyncs). Nothing changes in memory on failure. */
-  async append(record: Buffer, durable: boolean): Promise<void> {
+  /**
+   * Appends one record of `length` bytes, given as buffers written back to back (and with
+   * `durable`, fdatasyncs). Nothing changes in memory on failure.
+   */
+  async append(record: readonly Uint8Array[], length: number, durable: boolean): Promise<void> {
     try {
-      if (record.length <= SYNC_WRITE_LIMIT) this.file.writevSync([record], this.end)
-      else await this.file.writev([record], this.end)
+      if (length <= SYNC_WRITE_LIMIT) this.file.writevSync(record, this.end)
+      else await this.file.writev(record, this.end)
       if (durable) await this.file.sync()
     } catch (err) {
       // A failed commit changes nothing: a record that reached the file (its sync failed) must not
@@ -108,7 +111,7 @@ export class Journal {
       await this.file.truncate(this.end).catch(() => {})
       throw err
     }
-    this.end += record.length
+    this.end += length
     this.records++
   }
 

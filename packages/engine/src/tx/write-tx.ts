@@ -5,7 +5,7 @@ import { BTreeError } from '../base/errors.js'
 import { compareKeys } from '../page/key-compare.js'
 import type { Meta } from '../page/meta-page.js'
 import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from '../page/freelist-page.js'
-import { JournalOp, type JournalOps } from '../page/journal-record.js'
+import { JournalOp, RecordBuilder, type RecordMark } from '../page/journal-record.js'
 import { branchChild, branchChildTxid } from '../page/branch-page.js'
 import { PageType, pageType } from '../page/layout.js'
 import type { Pager } from '../store/pager.js'
@@ -31,15 +31,13 @@ type Undo =
 
 interface SavepointRecord extends Savepoint {
   readonly undoLength: number
-  readonly opsLength: number
+  readonly recordMark: RecordMark
 }
 
 /** Write transactions' generations (Node.gen): each owns the nodes it copies. */
 let generations = 0
 
 const encoder = new TextEncoder()
-/** Bytes per arena chunk for copies of keys and values (copyIn). */
-const ARENA_CHUNK = 64 * 1024
 
 /** Levels below a tree's root page (0 for a leaf root), by its leftmost path. O(height). */
 function treeHeight(pager: Pager, root: { pgid: number; txid: number }): number {
@@ -68,18 +66,11 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   readonly dirty: DirtyState | undefined
   /** This transaction's generation: nodes it creates or copies carry it (Node.gen). */
   readonly gen = ++generations
-  /** The logical changes, for the journal record (FORMAT.md §11); trimmed by rollbackTo. */
-  readonly ops: JournalOps & {
-    kinds: number[]
-    names: (Uint8Array | undefined)[]
-    keys: (Uint8Array | undefined)[]
-    values: (Uint8Array | undefined)[]
-  } = {
-    kinds: [],
-    names: [],
-    keys: [],
-    values: [],
-  }
+  /**
+   * The logical changes as the journal record (FORMAT.md §11), trimmed by rollbackTo. It also holds
+   * the transaction's copies of the keys and values it puts: its nodes keep views of them.
+   */
+  readonly record = new RecordBuilder()
   /** Pages decoded into nodes by this transaction (DirtyState.pages). */
   loaded = 0
   readonly #host: TxHost<WriteTx>
@@ -88,8 +79,6 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   readonly #undo: Undo[] = []
   readonly #savepoints: SavepointRecord[] = []
   #nextSavepoint = 1
-  #arena: Buffer = Buffer.alloc(0)
-  #arenaUsed = 0
   #version = 0
   #closed = false
   /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
@@ -106,27 +95,36 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     return this.dirty?.txid ?? this.base.txid
   }
 
-  /** Records one logical change for the journal. */
-  recordOp(
-    kind: JournalOp,
-    name: Uint8Array | undefined,
-    key: Uint8Array | undefined,
-    value: Uint8Array | undefined,
-  ): void {
-    const o = this.ops
-    o.kinds.push(kind)
-    o.names.push(name)
-    o.keys.push(key)
-    o.values.push(value)
+  /**
+   * Records a put in `state`'s bucket (selecting the bucket first when needed), copying the key and
+   * the value into the record: returns the key's copy; the value's is `recordedValue`.
+   */
+  recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): Uint8Array {
+    this.#select(state)
+    return this.record.put(key, value)
   }
 
-  /** Records a key change in `state`'s bucket, selecting the bucket first when needed. */
-  recordKeyOp(kind: JournalOp, state: BucketState, key: Uint8Array, value: Uint8Array | undefined): void {
+  /** The copy of the value that the last recordPut made. */
+  get recordedValue(): Uint8Array {
+    return this.record.value
+  }
+
+  /** Records a delete in `state`'s bucket; returns the key's copy. */
+  recordDelete(state: BucketState, key: Uint8Array): Uint8Array {
+    this.#select(state)
+    return this.record.delete(key)
+  }
+
+  /** Drops the key op just recorded: its change failed. */
+  cancelRecord(): void {
+    this.record.cancelLast()
+  }
+
+  #select(state: BucketState): void {
     if (this.#selected !== state) {
-      this.recordOp(JournalOp.select, state.nameKey, undefined, undefined)
+      this.record.bucketOp(JournalOp.select, state.nameKey)
       this.#selected = state
     }
-    this.recordOp(kind, undefined, key, value)
   }
 
   /** The state the last select op named (undefined after a bucket op or a rollback). */
@@ -155,25 +153,6 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   check(): void {
     if (this.#closed) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
     this.#host.assertOpen()
-  }
-
-  /**
-   * Copies a key or value the caller passed to put into the transaction's arena: chunks of 64 KiB
-   * with plain views into them, where a Buffer.from per key and value made most of a bulk load's
-   * garbage. Large values get their own allocation. The views live as long as the nodes that hold
-   * them, which commit copies into pages.
-   */
-  copyIn(bytes: Uint8Array): Uint8Array {
-    const n = bytes.length
-    if (n > ARENA_CHUNK / 8) return Buffer.from(bytes)
-    if (this.#arenaUsed + n > this.#arena.length) {
-      this.#arena = Buffer.allocUnsafeSlow(ARENA_CHUNK)
-      this.#arenaUsed = 0
-    }
-    const at = this.#arenaUsed
-    this.#arena.set(bytes, at)
-    this.#arenaUsed = at + n
-    return new Uint8Array(this.#arena.buffer, this.#arena.byteOffset + at, n)
   }
 
   checkWritable(): void {
@@ -227,7 +206,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     s.dirty = true
     this.#setBucket(name, s)
     this.#selected = undefined
-    this.recordOp(JournalOp.create, key, undefined, undefined)
+    this.record.bucketOp(JournalOp.create, key)
     return this.#handle(s)
   }
 
@@ -246,7 +225,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     if (s === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)
     this.#setBucket(name, null)
     this.#selected = undefined
-    this.recordOp(JournalOp.drop, key, undefined, undefined)
+    this.record.bucketOp(JournalOp.drop, key)
     if (s.diskRoot !== null) {
       // A tree without overflow values is reclaimed from its branch pages alone: the leaves are
       // freed from their parents' child lists, never read (FORMAT.md §7).
@@ -275,7 +254,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     const sp: SavepointRecord = {
       id: this.#nextSavepoint++,
       undoLength: this.#undo.length,
-      opsLength: this.ops.kinds.length,
+      recordMark: this.record.mark(),
     }
     this.#savepoints.push(sp)
     return sp
@@ -300,11 +279,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         this.dropped.length = u.reclaim
       }
     }
-    const n = this.#savepoints[at]!.opsLength
-    this.ops.kinds.length = n
-    this.ops.names.length = n
-    this.ops.keys.length = n
-    this.ops.values.length = n
+    this.record.rollBack(this.#savepoints[at]!.recordMark)
     this.#selected = undefined
     this.#savepoints.length = at + 1
     this.#version++
@@ -349,7 +324,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   /** Whether committing would change anything: a bucket written, created or dropped. */
   hasChanges(): boolean {
-    return this.ops.kinds.length > 0
+    return this.record.count > 0
   }
 
   get savepointDepth(): number {
