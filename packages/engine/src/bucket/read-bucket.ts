@@ -11,7 +11,7 @@ import { rangeEntries } from './range.js'
 export interface BucketHost {
   readonly pager: Pager
   /** Throws BTREE_TX_CLOSED / BTREE_CLOSED when the transaction can no longer be used. */
-  check(): void
+  assertOpen(): void
 }
 
 /** A bucket in a read-only snapshot: every read goes straight to (cached) pages. */
@@ -36,7 +36,7 @@ export class ReadBucketImpl implements ReadBucket {
   /** O(log n) page visits; the result is a copy. */
   get(key: Uint8Array): Buffer | undefined {
     assertBytes(key, 'key')
-    this.#host.check()
+    this.#host.assertOpen()
     const root = this.#root
     if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key)
     const v = treeGet(this.#host.pager, root, key)
@@ -47,7 +47,7 @@ export class ReadBucketImpl implements ReadBucket {
 
   has(key: Uint8Array): boolean {
     assertBytes(key, 'key')
-    this.#host.check()
+    this.#host.assertOpen()
     const root = this.#root
     return (
       (root instanceof Node ? treeGet(this.#host.pager, root, key) : pageTreeGet(this.#host.pager, root, key)) !==
@@ -56,10 +56,15 @@ export class ReadBucketImpl implements ReadBucket {
   }
 
   cursor(): Cursor {
-    this.#host.check()
+    this.#host.assertOpen()
     const root = this.#root
     const host = this.#host
-    return new TreeCursor({ pager: host.pager, root: () => root, version: () => 0, check: () => host.check() })
+    return new TreeCursor({
+      pager: host.pager,
+      root: () => root,
+      version: () => 0,
+      assertOpen: () => host.assertOpen(),
+    })
   }
 
   /** Not in ReadBucket's type: a coded error for JavaScript callers, not "is not a function". */

@@ -18,7 +18,7 @@ export interface WriteBucketHost extends BucketHost {
   /** Bumped by every change, so cursors know to re-seek. */
   readonly version: number
   /** Throws unless the transaction may write. */
-  checkWritable(): void
+  assertWritable(): void
   /** Records the inverse of a key change for savepoints. */
   noteKeyChange(
     state: BucketState,
@@ -65,7 +65,7 @@ export class WriteBucketImpl implements WriteBucket {
 
   get(key: Uint8Array): Buffer | undefined {
     assertBytes(key, 'key')
-    this.#check()
+    this.#assertUsable()
     const v = treeGet(this.#host.pager, this.#state.root, key)
     if (v === undefined) return undefined
     if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
@@ -74,7 +74,7 @@ export class WriteBucketImpl implements WriteBucket {
 
   has(key: Uint8Array): boolean {
     assertBytes(key, 'key')
-    this.#check()
+    this.#assertUsable()
     return treeGet(this.#host.pager, this.#state.root, key) !== undefined
   }
 
@@ -128,14 +128,14 @@ export class WriteBucketImpl implements WriteBucket {
   }
 
   cursor(): Cursor {
-    this.#check()
+    this.#assertUsable()
     const s = this.#state
     const host = this.#host
     return new TreeCursor({
       pager: host.pager,
       root: () => s.root,
       version: () => host.version,
-      check: () => this.#check(),
+      assertOpen: () => this.#assertUsable(),
     })
   }
 
@@ -143,14 +143,14 @@ export class WriteBucketImpl implements WriteBucket {
     return rangeEntries(this.cursor(), options)
   }
 
-  #check(): void {
-    this.#host.check()
+  #assertUsable(): void {
+    this.#host.assertOpen()
     this.#checkLive()
   }
 
-  /** checkWritable() includes the transaction's check(). */
+  /** assertWritable() includes the transaction's assertOpen(). */
   #checkWrite(): void {
-    this.#host.checkWritable()
+    this.#host.assertWritable()
     this.#checkLive()
   }
 

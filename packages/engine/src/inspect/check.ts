@@ -1,9 +1,9 @@
 import { BUCKET_RECORD_SIZE, decodeBucketRecord } from '../page/bucket-record.js'
 import type { BTreeError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
-import { branchChild, branchChildTxid, branchEntryOffset } from '../page/branch-page.js'
+import { branchEntryOffset } from '../page/branch-page.js'
 import { checksumOk } from '../page/checksum.js'
-import { RECLAIM_NO_OVERFLOW, decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
+import { decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
 import { compareKeys } from '../page/key-compare.js'
 import {
   BRANCH_ENTRY_HEADER,
@@ -25,7 +25,8 @@ import {
   u16,
   u32,
 } from '../page/layout.js'
-import { type Meta, decodeMeta } from '../page/meta-page.js'
+import { type Meta, type PageRef, decodeMeta } from '../page/meta-page.js'
+import { walkTree } from '../page/tree-walk.js'
 import { overflowPageCount } from '../page/overflow-page.js'
 import type { Pager } from '../store/pager.js'
 import type { CheckProblem, CheckResult } from '../base/types.js'
@@ -83,17 +84,14 @@ class Checker {
     this.#walkTree(meta.catalog.pgid, meta.catalog.txid, REACHABLE, 'catalog', true)
     this.#checkFreeList()
     for (const e of this.#in.reclaim) {
-      if (e.run > 0 && e.run < RECLAIM_NO_OVERFLOW) {
-        this.#markRun(e.pgid, e.run, RECLAIM, 'reclaim run')
+      if (e.kind === 'run') {
+        this.#markRun(e.pgid, e.pages, RECLAIM, 'reclaim run')
         continue
       }
-      this.#noOverflow = e.run >= RECLAIM_NO_OVERFLOW ? 'a dropped subtree recorded without overflow values' : undefined
+      this.#noOverflow = e.kind === 'subtree' ? 'a dropped subtree recorded without overflow values' : undefined
       this.#walkTree(e.pgid, e.txid, RECLAIM, 'dropped bucket', false)
-      if (e.run >= RECLAIM_NO_OVERFLOW && this.#leafDepth !== -1 && this.#leafDepth !== e.run - RECLAIM_NO_OVERFLOW) {
-        this.#problem(
-          e.pgid,
-          `dropped subtree recorded at height ${e.run - RECLAIM_NO_OVERFLOW}, its leaves are ${this.#leafDepth} below`,
-        )
+      if (e.kind === 'subtree' && this.#leafDepth !== -1 && this.#leafDepth !== e.height) {
+        this.#problem(e.pgid, `dropped subtree recorded at height ${e.height}, its leaves are ${this.#leafDepth} below`)
       }
       this.#noOverflow = undefined
     }
@@ -197,54 +195,72 @@ class Checker {
     this.#leafDepth = -1
     const before = this.#keys
     this.#keys = 0
-    this.#walk(pgid, txid, use, what, catalog, undefined, undefined, 0)
+    this.#walk({ pgid, txid }, use, what, catalog)
     this.#keys = before
   }
 
-  /** Walks a subtree whose keys must lie in [lower, upper); returns the keys counted below. */
-  #walk(
+  /**
+   * Walks a tree (page/tree-walk.ts), each page read from disk and verified; keys in order, and
+   * between the separators around them in the parent; leaves at one depth. Counts keys in #keys.
+   */
+  #walk(root: PageRef, use: number, what: string, catalog: boolean): void {
+    // Per depth: the bounds [lower, upper) of the page there, and a branch's keys for its children.
+    const lower: Array<Uint8Array | undefined> = [undefined]
+    const upper: Array<Uint8Array | undefined> = [undefined]
+    const keysAt: Uint8Array[][] = []
+    walkTree(root, {
+      read: (pgid, txid) => {
+        if (!this.#mark(pgid, use, `${what} page`)) return undefined
+        const page = this.#read(pgid, txid)
+        if (page === undefined) return undefined
+        const type = pageType(page)
+        if (type === PageType.branch || type === PageType.leaf) return page
+        this.#problem(pgid, `${what}: expected a branch or leaf page, found ${PAGE_TYPE_NAMES[type] ?? `type ${type}`}`)
+        return undefined
+      },
+      page: (page, pgid, depth) => {
+        const branch = pageType(page) === PageType.branch
+        const keys = this.#entries(page, !branch, use, catalog)
+        if (keys === undefined) return false
+        this.#checkOrder(pgid, keys, branch, lower[depth], upper[depth])
+        if (branch) {
+          if (keys.length === 0) this.#problem(pgid, 'empty branch')
+          keysAt[depth] = keys
+          return true
+        }
+        if (this.#leafDepth === -1) this.#leafDepth = depth
+        else if (this.#leafDepth !== depth) this.#problem(pgid, `leaf at depth ${depth}, others at ${this.#leafDepth}`)
+        for (let i = 0; i < keys.length; i++) this.#leafEntry(page, pgid, i, keys[i]!, use, catalog)
+        this.#keys += keys.length
+        // Its runs were checked with its entries.
+        return false
+      },
+      child: (_pgid, _txid, i, depth) => {
+        const keys = keysAt[depth]!
+        lower[depth + 1] = i === 0 ? lower[depth] : keys[i]
+        upper[depth + 1] = i + 1 < keys.length ? keys[i + 1] : upper[depth]
+        return true
+      },
+    })
+  }
+
+  /** Keys ascending within the page and in [lower, upper); a branch's entry 0 holds no key. */
+  #checkOrder(
     pgid: number,
-    txid: number,
-    use: number,
-    what: string,
-    catalog: boolean,
+    keys: Uint8Array[],
+    branch: boolean,
     lower: Uint8Array | undefined,
     upper: Uint8Array | undefined,
-    depth: number,
   ): void {
-    if (!this.#mark(pgid, use, `${what} page`)) return
-    const page = this.#read(pgid, txid)
-    if (page === undefined) return
-    const type = pageType(page)
-    if (type !== PageType.branch && type !== PageType.leaf) {
-      this.#problem(pgid, `${what}: expected a branch or leaf page, found ${PAGE_TYPE_NAMES[type] ?? `type ${type}`}`)
-      return
-    }
-    const keys = this.#entries(page, type === PageType.leaf, use, catalog)
-    if (keys === undefined) return
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = branch ? 1 : 0; i < keys.length; i++) {
       const k = keys[i]!
-      if (type === PageType.branch && i === 0) continue
-      if (i > (type === PageType.branch ? 1 : 0) && compareKeys(keys[i - 1]!, k) >= 0)
+      if (i > (branch ? 1 : 0) && compareKeys(keys[i - 1]!, k) >= 0)
         this.#problem(pgid, `keys out of order at index ${i}`)
       if (lower !== undefined && compareKeys(k, lower) < 0)
         this.#problem(pgid, `key at index ${i} below its parent's separator`)
       if (upper !== undefined && compareKeys(k, upper) >= 0)
         this.#problem(pgid, `key at index ${i} not below the next separator`)
     }
-    if (type === PageType.branch) {
-      if (keys.length === 0) this.#problem(pgid, 'empty branch')
-      for (let i = 0; i < keys.length; i++) {
-        const lo = i === 0 ? lower : keys[i]
-        const hi = i + 1 < keys.length ? keys[i + 1] : upper
-        this.#walk(branchChild(page, i), branchChildTxid(page, i), use, what, catalog, lo, hi, depth + 1)
-      }
-      return
-    }
-    if (this.#leafDepth === -1) this.#leafDepth = depth
-    else if (this.#leafDepth !== depth) this.#problem(pgid, `leaf at depth ${depth}, others at ${this.#leafDepth}`)
-    for (let i = 0; i < keys.length; i++) this.#leafEntry(page, pgid, i, keys[i]!, use, catalog)
-    this.#keys += keys.length
   }
 
   /**
@@ -349,7 +365,7 @@ class Checker {
     this.#leafDepth = -1
     this.#keys = 0
     this.#noOverflow = rec.mayOverflow ? undefined : `bucket '${name}', whose record says it has none`
-    this.#walk(rec.root.pgid, rec.root.txid, use, `bucket '${name}'`, false, undefined, undefined, 0)
+    this.#walk(rec.root, use, `bucket '${name}'`, false)
     this.#noOverflow = undefined
     if (use === REACHABLE && this.#keys !== rec.count)
       this.#problem(pgid, `bucket '${name}' records ${rec.count} keys, holds ${this.#keys}`)

@@ -1,23 +1,12 @@
+import type { BucketStats, Stats } from '../base/types.js'
 import { listBuckets } from '../bucket/catalog.js'
-import { branchChild, branchChildTxid, branchEntryOffset } from '../page/branch-page.js'
-import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from '../page/freelist-page.js'
-import {
-  BRANCH_ENTRY_HEADER,
-  HEADER_SIZE,
-  LEAF_ENTRY_HEADER,
-  PageType,
-  SLOT_SIZE,
-  keyPartSize,
-  pageCount,
-  pageType,
-  u16,
-} from '../page/layout.js'
-import { forEachRun } from '../page/page-runs.js'
-import { leafEntryOffset, leafIsOverflow, leafValueLength } from '../page/leaf-page.js'
+import { type ReclaimEntry, reclaimEntryPages } from '../page/freelist-page.js'
+import { PageType, pageCount, pageType } from '../page/layout.js'
 import type { Meta, PageRef } from '../page/meta-page.js'
 import { overflowPageCount } from '../page/overflow-page.js'
+import { pageBytesUsed } from '../page/page-fill.js'
+import { walkTree } from '../page/tree-walk.js'
 import type { Pager } from '../store/pager.js'
-import type { BucketStats, Stats } from '../base/types.js'
 
 type Totals = Omit<BucketStats, 'name'>
 
@@ -57,7 +46,7 @@ export function collectStats(
   }
   total.fill = fillOf(total, pager.pageSize)
   let reclaimingPages = 0
-  for (const e of extra.reclaim) reclaimingPages += e.run > 0 && e.run < RECLAIM_NO_OVERFLOW ? e.run : 1
+  for (const e of extra.reclaim) reclaimingPages += reclaimEntryPages(e)
   return {
     pageSize: pager.pageSize,
     txid: meta.txid,
@@ -77,30 +66,28 @@ function fillOf(s: Totals, pageSize: number): number {
   return pages === 0 ? 0 : s.bytesUsed / (pages * pageSize)
 }
 
-function walk(pager: Pager, ref: PageRef, s: Totals, depth: number): void {
-  const page = pager.treePage(ref.pgid, ref.txid)
-  const n = pageCount(page)
-  s.depth = Math.max(s.depth, depth)
-  let used = HEADER_SIZE + SLOT_SIZE * n
-  if (pageType(page) === PageType.branch) {
-    s.branchPages++
-    for (let i = 0; i < n; i++) {
-      used += BRANCH_ENTRY_HEADER + keyPartSize(u16(page, branchEntryOffset(page, i) + 8))
-      walk(pager, { pgid: branchChild(page, i), txid: branchChildTxid(page, i) }, s, depth + 1)
-    }
-  } else {
-    s.leafPages++
-    s.keys += n
-    for (let i = 0; i < n; i++) {
-      const off = leafEntryOffset(page, i)
-      const overflow = leafIsOverflow(page, i)
-      used += LEAF_ENTRY_HEADER + keyPartSize(u16(page, off)) + (overflow ? 8 : leafValueLength(page, i))
-    }
-  }
-  // Value runs and out-of-line keys' runs (FORMAT.md §10).
-  forEachRun(page, pageType(page) === PageType.leaf, (_pgid, _txid, length) => {
-    s.overflowPages += overflowPageCount(pager.pageSize, length)
-  })
-  s.bytesUsed += used
-  s.fillHistogram[Math.min(9, Math.floor((used / pager.pageSize) * 10))]!++
+/** Sums the pages of the tree at `root` into `s` (its root at `depth`). */
+function walk(pager: Pager, root: PageRef, s: Totals, depth: number): void {
+  walkTree(
+    root,
+    {
+      read: (pgid, txid) => pager.treePage(pgid, txid),
+      page: (page, _pgid, d) => {
+        s.depth = Math.max(s.depth, d)
+        const used = pageBytesUsed(page)
+        if (pageType(page) === PageType.branch) s.branchPages++
+        else {
+          s.leafPages++
+          s.keys += pageCount(page)
+        }
+        s.bytesUsed += used
+        s.fillHistogram[Math.min(9, Math.floor((used / pager.pageSize) * 10))]!++
+      },
+      // Value runs and out-of-line keys' runs (FORMAT.md §10).
+      run: (_pgid, _txid, length) => {
+        s.overflowPages += overflowPageCount(pager.pageSize, length)
+      },
+    },
+    depth,
+  )
 }

@@ -31,6 +31,27 @@ export function branchChildTxid(page: Uint8Array, i: number): number {
   return u32(page, branchEntryOffset(page, i) + 4)
 }
 
+/** The key-length field of entry i (bit 15: out of line; keyPartSize gives its bytes). */
+export function branchKeyField(page: Uint8Array, i: number): number {
+  return u16(page, branchEntryOffset(page, i) + 8)
+}
+
+/** Where entry i's key part starts. */
+export function branchKeyStart(page: Uint8Array, i: number): number {
+  return branchEntryOffset(page, i) + BRANCH_ENTRY_HEADER
+}
+
+/** Bytes entry i takes after its slot: header and key part. */
+export function branchEntrySize(page: Uint8Array, i: number): number {
+  return BRANCH_ENTRY_HEADER + (branchKeyField(page, i) & 0x7fff)
+}
+
+/** Every child a branch page references, in order: (page id, txid32, index). */
+export function forEachChild(page: Uint8Array, fn: (pgid: number, txid: number, i: number) => void): void {
+  const n = pageCount(page)
+  for (let i = 0; i < n; i++) fn(branchChild(page, i), branchChildTxid(page, i), i)
+}
+
 /** Separator i: a view into the page, or an out-of-line key read through `reader` (FORMAT.md §10). */
 export function branchKey(page: Buffer, i: number, reader: KeyReader): Uint8Array {
   const off = branchEntryOffset(page, i)

@@ -8,6 +8,7 @@ import {
   LONG_KEY_PREFIX,
   LONG_KEY_REF_SIZE,
   OVERFLOW_FLAG,
+  OVERFLOW_REF_SIZE,
   SLOT_SIZE,
   pageCount,
   setU16,
@@ -28,6 +29,28 @@ import {
 
 export function leafEntryOffset(page: Uint8Array, i: number): number {
   return u16(page, HEADER_SIZE + SLOT_SIZE * i)
+}
+
+/** The key-length field of the entry at `off` (bit 15: out of line; keyPartSize gives its bytes). */
+export function leafKeyField(page: Uint8Array, off: number): number {
+  return u16(page, off)
+}
+
+/** The value word of the entry at `off`: bit 31 marks an overflow value, the low 31 bits its length. */
+export function leafValueWord(page: Uint8Array, off: number): number {
+  return u32(page, off + 2)
+}
+
+/** Where the key part of the entry at `off` starts. */
+export function leafKeyStart(off: number): number {
+  return off + LEAF_ENTRY_HEADER
+}
+
+/** Bytes entry i takes after its slot: header, key part, and the value or its overflow reference. */
+export function leafEntrySize(page: Uint8Array, i: number): number {
+  const off = leafEntryOffset(page, i)
+  const word = u32(page, off + 2)
+  return LEAF_ENTRY_HEADER + (u16(page, off) & 0x7fff) + (word >= OVERFLOW_FLAG ? OVERFLOW_REF_SIZE : word)
 }
 
 /** Whether entry i's key is stored out of line (FORMAT.md §10). */

@@ -1,21 +1,20 @@
 import { BucketState } from '../bucket/bucket-state.js'
 import { listBuckets, lookupBucket } from '../bucket/catalog.js'
 import { WriteBucketImpl, type WriteBucketHost } from '../bucket/write-bucket.js'
-import { BTreeError } from '../base/errors.js'
+import { BTreeError, invariant } from '../base/errors.js'
 import { compareKeys } from '../page/key-compare.js'
 import type { Meta } from '../page/meta-page.js'
-import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from '../page/freelist-page.js'
+import type { ReclaimEntry } from '../page/freelist-page.js'
 import { JournalOp, RecordBuilder, type RecordMark } from '../page/journal-record.js'
-import { branchChild, branchChildTxid } from '../page/branch-page.js'
-import { PageType, pageType } from '../page/layout.js'
+import { treeHeight } from '../page/tree-walk.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
 import type { TreeWriter } from '../tree/tree-context.js'
-import type { Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
+import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
 import type { DirtyState } from './dirty-state.js'
-import type { TxHost } from './tx-host.js'
+import type { TxContext } from './tx-host.js'
 
 /** The inverse of one change, kept while a savepoint is open. */
 type Undo =
@@ -39,15 +38,16 @@ let generations = 0
 
 const encoder = new TextEncoder()
 
-/** Levels below a tree's root page (0 for a leaf root), by its leftmost path. O(height). */
-function treeHeight(pager: Pager, root: { pgid: number; txid: number }): number {
-  let page = pager.treePage(root.pgid, root.txid)
-  let h = 0
-  while (pageType(page) === PageType.branch) {
-    page = pager.treePage(branchChild(page, 0), branchChildTxid(page, 0))
-    h++
-  }
-  return h
+/**
+ * How an explicit write transaction (`begin`, `beginWrite`) ends: the writer it holds commits it,
+ * or frees the writer after a rollback. Absent for the transactions the database makes itself
+ * (group commits, checkpoints, journal replay), which it ends itself.
+ */
+export interface WriteTxEnd {
+  /** Commits `tx` (durability undefined: the database's default) and frees the writer. */
+  commit(tx: WriteTx, durability: Durability | undefined): Promise<void>
+  /** Frees the writer after a rollback. */
+  release(tx: WriteTx): void
 }
 
 /**
@@ -73,7 +73,8 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   readonly record = new RecordBuilder()
   /** Pages decoded into nodes by this transaction (DirtyState.pages). */
   loaded = 0
-  readonly #host: TxHost<WriteTx>
+  readonly #host: TxContext
+  readonly #end: WriteTxEnd | undefined
   readonly #handles = new WeakMap<BucketState, WriteBucketImpl>()
   readonly #writers = new WeakMap<BucketState, TreeWriter>()
   readonly #undo: Undo[] = []
@@ -84,8 +85,9 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
   managed = false
 
-  constructor(host: TxHost<WriteTx>, base: Meta, dirty?: DirtyState) {
+  constructor(host: TxContext, base: Meta, dirty?: DirtyState, end?: WriteTxEnd) {
     this.#host = host
+    this.#end = end
     this.base = base
     this.dirty = dirty
     this.dropped = dirty === undefined ? [] : [...dirty.dropped]
@@ -150,13 +152,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     return this.#host.maxKeySize
   }
 
-  check(): void {
+  /** Throws BTREE_TX_CLOSED once closed, BTREE_CLOSED once the database is. */
+  assertOpen(): void {
     if (this.#closed) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
     this.#host.assertOpen()
   }
 
-  checkWritable(): void {
-    this.check()
+  assertWritable(): void {
+    this.assertOpen()
     this.#version++
   }
 
@@ -193,14 +196,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   bucket(name: string): WriteBucket | undefined {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.check()
+    this.assertOpen()
     const s = this.#state(name, key)
     return s === undefined ? undefined : this.#handle(s)
   }
 
   createBucket(name: string): WriteBucket {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.checkWritable()
+    this.assertWritable()
     if (this.#state(name, key) !== undefined) throw new BTreeError('BTREE_BUCKET_EXISTS', `bucket '${name}' exists`)
     const s = new BucketState(name, key, null, Node.emptyLeaf(), 0, false)
     s.dirty = true
@@ -212,7 +215,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   createBucketIfNotExists(name: string): WriteBucket {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.check()
+    this.assertOpen()
     const s = this.#state(name, key)
     return s !== undefined ? this.#handle(s) : this.createBucket(name)
   }
@@ -220,7 +223,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** O(1): the committed tree is queued for reclaim by later commits (FORMAT.md §7). */
   deleteBucket(name: string): void {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.checkWritable()
+    this.assertWritable()
     const s = this.#state(name, key)
     if (s === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)
     this.#setBucket(name, null)
@@ -229,13 +232,18 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     if (s.diskRoot !== null) {
       // A tree without overflow values is reclaimed from its branch pages alone: the leaves are
       // freed from their parents' child lists, never read (FORMAT.md §7).
-      const run = s.diskMayOverflow ? 0 : RECLAIM_NO_OVERFLOW + treeHeight(this.pager, s.diskRoot)
-      this.dropped.push({ pgid: s.diskRoot.pgid, txid: s.diskRoot.txid, run })
+      const { pgid, txid } = s.diskRoot
+      const pager = this.pager
+      this.dropped.push(
+        s.diskMayOverflow
+          ? { kind: 'page', pgid, txid }
+          : { kind: 'subtree', pgid, txid, height: treeHeight(s.diskRoot, (p, t) => pager.treePage(p, t)) },
+      )
     }
   }
 
   buckets(): string[] {
-    this.check()
+    this.assertOpen()
     const names = new Set<string>()
     for (const [name] of listBuckets(this.pager, this.base.catalog)) names.add(name)
     for (const [name, s] of this.dirty?.buckets ?? []) {
@@ -250,7 +258,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   savepoint(): Savepoint {
-    this.check()
+    this.assertOpen()
     const sp: SavepointRecord = {
       id: this.#nextSavepoint++,
       undoLength: this.#undo.length,
@@ -261,7 +269,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   rollbackTo(sp: Savepoint): void {
-    this.check()
+    this.assertOpen()
     const at = this.#findSavepoint(sp)
     const writerFor = (s: BucketState): TreeWriter => this.writerFor(s)
     while (this.#undo.length > this.#savepoints[at]!.undoLength) {
@@ -286,7 +294,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   release(sp: Savepoint): void {
-    this.check()
+    this.assertOpen()
     const at = this.#findSavepoint(sp)
     this.#savepoints.length = at
     if (at === 0) this.#undo.length = 0
@@ -297,11 +305,12 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
       return Promise.reject(new BTreeError('BTREE_TX_CLOSED', 'db.update commits its transaction itself'))
     }
     try {
-      this.check()
+      this.assertOpen()
     } catch (err) {
       return Promise.reject(err)
     }
-    return this.#host.commitExplicit(this, options?.durability)
+    if (this.#end === undefined) return Promise.reject(invariant('commit of a transaction the database ends itself'))
+    return this.#end.commit(this, options?.durability)
   }
 
   rollback(): void {
@@ -314,7 +323,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    this.#host.endWrite(this)
+    this.#end?.release(this)
   }
 
   /** Marks the transaction finished after a commit (the writer is released by the database). */
