@@ -2,7 +2,7 @@ import { BTreeError } from '../base/errors.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { type Child, Node, OverflowValue } from '../tree/node.js'
-import { pageTreeGet, pageTreeGetCopy, treeGet } from '../tree/search.js'
+import { TreeHit, pageTreeGet, pageTreeGetCopy, treeGet } from '../tree/search.js'
 import type { Cursor, RangeOptions, ReadBucket } from '../base/types.js'
 import { assertBytes } from '../base/validate.js'
 import { rangeEntries } from './range.js'
@@ -21,6 +21,8 @@ export class ReadBucketImpl implements ReadBucket {
   /** The root page, or the in-memory tree of commits not yet checkpointed (FORMAT.md §11). */
   readonly #root: Child
   readonly #count: number
+  /** Reused by every lookup through this bucket (gets allocate nothing for it). */
+  readonly #hit = new TreeHit()
 
   constructor(host: BucketHost, name: string, root: Child, count: number) {
     this.#host = host
@@ -38,7 +40,7 @@ export class ReadBucketImpl implements ReadBucket {
     assertBytes(key, 'key')
     this.#host.assertOpen()
     const root = this.#root
-    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key)
+    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key, this.#hit)
     const v = treeGet(this.#host.pager, root, key)
     if (v === undefined) return undefined
     if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
@@ -50,8 +52,9 @@ export class ReadBucketImpl implements ReadBucket {
     this.#host.assertOpen()
     const root = this.#root
     return (
-      (root instanceof Node ? treeGet(this.#host.pager, root, key) : pageTreeGet(this.#host.pager, root, key)) !==
-      undefined
+      (root instanceof Node
+        ? treeGet(this.#host.pager, root, key)
+        : pageTreeGet(this.#host.pager, root, key, this.#hit)) !== undefined
     )
   }
 

@@ -1,30 +1,40 @@
 import { BUCKET_RECORD_SIZE, decodeBucketRecord } from '../page/bucket-record.js'
 import type { BTreeError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
-import { branchEntryOffset } from '../page/branch-page.js'
+import { branchEntryOffset, branchKeyField, branchKeyStart } from '../page/branch-page.js'
 import { checksumOk } from '../page/checksum.js'
 import { decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
 import { compareKeys } from '../page/key-compare.js'
 import {
-  BRANCH_ENTRY_HEADER,
   HEADER_SIZE,
-  LEAF_ENTRY_HEADER,
-  LONG_KEY_FLAG,
   LONG_KEY_REF_SIZE,
   MAX_KEY_SIZE,
-  OVERFLOW_FLAG,
   PAGE_TYPE_NAMES,
   PageType,
   SLOT_SIZE,
+  isLongKeyField,
   keyPartSize,
+  longKeyLength,
+  longKeyPage,
+  longKeyTxid,
   maxInlineKeySize,
   pageCount,
   pageId,
   pageTxid,
   pageType,
-  u16,
-  u32,
 } from '../page/layout.js'
+import {
+  isOverflowWord,
+  leafEntryOffset,
+  leafKeyField,
+  leafKeyStart,
+  leafValueStart,
+  leafValueWord,
+  overflowRefPage,
+  overflowRefTxid,
+  storedValueSize,
+  valueWordLength,
+} from '../page/leaf-page.js'
 import { type Meta, type PageRef, decodeMeta } from '../page/meta-page.js'
 import { walkTree } from '../page/tree-walk.js'
 import { overflowPageCount } from '../page/overflow-page.js'
@@ -273,27 +283,23 @@ class Checker {
     if (HEADER_SIZE + SLOT_SIZE * n > this.#pageSize) return this.#fail(pgid, `count ${n} overflows the page`)
     const keys: Uint8Array[] = []
     for (let i = 0; i < n; i++) {
-      const off = leaf ? u16(page, HEADER_SIZE + SLOT_SIZE * i) : branchEntryOffset(page, i)
-      const head = leaf ? LEAF_ENTRY_HEADER : BRANCH_ENTRY_HEADER
-      if (off < HEADER_SIZE + SLOT_SIZE * n || off + head > this.#pageSize)
+      const off = leaf ? leafEntryOffset(page, i) : branchEntryOffset(page, i)
+      const keyStart = leaf ? leafKeyStart(off) : branchKeyStart(page, i)
+      if (off < HEADER_SIZE + SLOT_SIZE * n || keyStart > this.#pageSize)
         return this.#fail(pgid, `slot ${i} points outside the page`)
-      const field = leaf ? u16(page, off) : u16(page, off + 8)
+      const field = leaf ? leafKeyField(page, off) : branchKeyField(page, i)
       const part = keyPartSize(field)
-      let end = off + head + part
-      if (leaf) {
-        const word = u32(page, off + 2)
-        end += word >= OVERFLOW_FLAG ? 8 : word
-      }
+      const end = keyStart + part + (leaf ? storedValueSize(leafValueWord(page, off)) : 0)
       if (end > this.#pageSize) return this.#fail(pgid, `entry ${i} runs past the page`)
-      if (field < LONG_KEY_FLAG) {
+      if (!isLongKeyField(field)) {
         if (part > maxInlineKeySize(this.#pageSize))
           this.#problem(pgid, `inline key at index ${i} of ${part} bytes, past the inline limit`)
-        keys.push(page.subarray(off + head, off + head + part))
+        keys.push(page.subarray(keyStart, keyStart + part))
         continue
       }
       if (!leaf && i === 0) this.#problem(pgid, 'entry 0 of a branch has an out-of-line key')
       if (part < LONG_KEY_REF_SIZE) return this.#fail(pgid, `entry ${i}: out-of-line key part of ${part} bytes`)
-      keys.push(this.#longKey(page, pgid, i, off + head, part, use, catalog))
+      keys.push(this.#longKey(page, pgid, i, keyStart, part, use, catalog))
     }
     return keys
   }
@@ -304,9 +310,9 @@ class Checker {
    * whole key, or the prefix when the run cannot be read (a problem is reported then).
    */
   #longKey(page: Buffer, pgid: number, i: number, at: number, part: number, use: number, catalog: boolean): Uint8Array {
-    const length = u32(page, at)
-    const first = u32(page, at + 4)
-    const txid = u32(page, at + 8)
+    const length = longKeyLength(page, at)
+    const first = longKeyPage(page, at)
+    const txid = longKeyTxid(page, at)
     const prefix = page.subarray(at + LONG_KEY_REF_SIZE, at + part)
     if (catalog) this.#problem(pgid, `bucket name at index ${i} stored out of line`)
     if (this.#noOverflow !== undefined) this.#problem(pgid, `out-of-line key at index ${i} in ${this.#noOverflow}`)
@@ -339,13 +345,13 @@ class Checker {
   }
 
   #leafEntry(page: Buffer, pgid: number, i: number, key: Uint8Array, use: number, catalog: boolean): void {
-    const off = u16(page, HEADER_SIZE + SLOT_SIZE * i)
-    const word = u32(page, off + 2)
-    const vstart = off + LEAF_ENTRY_HEADER + keyPartSize(u16(page, off))
-    if (word >= OVERFLOW_FLAG) {
-      const length = word - OVERFLOW_FLAG
-      const first = u32(page, vstart)
-      const txid = u32(page, vstart + 4)
+    const off = leafEntryOffset(page, i)
+    const word = leafValueWord(page, off)
+    const vstart = leafValueStart(page, off)
+    if (isOverflowWord(word)) {
+      const length = valueWordLength(word)
+      const first = overflowRefPage(page, vstart)
+      const txid = overflowRefTxid(page, vstart)
       if (catalog) this.#problem(pgid, `bucket record at index ${i} stored as overflow`)
       if (this.#noOverflow !== undefined) this.#problem(pgid, `overflow value at index ${i} in ${this.#noOverflow}`)
       this.#checkOverflow(first, txid, length, use)

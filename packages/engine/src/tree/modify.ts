@@ -10,8 +10,9 @@ import {
   computeSize,
   leafEntryBytes,
 } from './node.js'
-import { nodeBranchSearch, nodeLowerBound, nodeSearchPrefix, treeGet } from './search.js'
-import type { TreeWriter } from './tree-context.js'
+import { stepChild, stepPrefix } from '../page/branch-page.js'
+import { nodeBranchSearch, nodeBranchStep, nodeLowerBound, treeGet } from './search.js'
+import { PutPath, type TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
 export interface ModifyResult {
@@ -42,10 +43,6 @@ function ownedFromPage(ctx: TreeWriter, pgid: number, txid: number, gen: number)
   return node
 }
 
-/** The descent path of treePut, reused across calls (it is not re-entrant): no arrays per put. */
-const PATH: Node[] = []
-const INDEX: number[] = []
-
 /**
  * Inserts or replaces `key`. Nodes on the path become writable copies; a node over the page size
  * splits, and the split climbs. When the key lands at the end of a node (an ascending load), the
@@ -54,15 +51,15 @@ const INDEX: number[] = []
  */
 export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Value): ModifyResult {
   const top = materializeRoot(ctx, root)
-  const path = PATH
-  const index = INDEX
+  const { nodes: path, index } = ctx.path ?? new PutPath()
   path.length = 0
   index.length = 0
   let node = top
   let known = 0
   while (!node.leaf) {
-    const i = nodeBranchSearch(node, key, known)
-    known = nodeSearchPrefix
+    const step = nodeBranchStep(node, key, known)
+    const i = stepChild(step)
+    known = stepPrefix(step)
     path.push(node)
     index.push(i)
     node = materializeChild(ctx, node, i)

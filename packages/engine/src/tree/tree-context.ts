@@ -8,7 +8,19 @@ export interface TreeReader {
   readonly pager: Pager
 }
 
+/**
+ * The descent path of a put (the nodes from the root and the child index taken at each), kept for
+ * splits to climb. A writer keeps one and reuses it for every put, so a put allocates no arrays;
+ * it is not re-entrant, and holds nodes only until the next put through it.
+ */
+export class PutPath {
+  readonly nodes: Node[] = []
+  readonly index: number[] = []
+}
+
 export interface TreeWriter extends TreeReader {
+  /** Reused by each put through this writer (a new path per put when absent). */
+  readonly path?: PutPath
   /**
    * The writer's generation: nodes it creates carry it, and nodes of another generation (shared
    * with published snapshots) are copied before it modifies them. 0 when nothing is shared.

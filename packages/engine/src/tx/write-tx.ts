@@ -10,7 +10,7 @@ import { treeHeight } from '../page/tree-walk.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
-import type { TreeWriter } from '../tree/tree-context.js'
+import { PutPath, type TreeWriter } from '../tree/tree-context.js'
 import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
 import type { DirtyState } from './dirty-state.js'
@@ -174,6 +174,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         pageSize: this.pageSize,
         pager: this.pager,
         gen: this.gen,
+        path: new PutPath(),
         onLoad: () => {
           this.loaded++
         },

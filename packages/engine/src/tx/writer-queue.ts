@@ -18,7 +18,7 @@ interface Request {
 export interface WriterHost {
   /** A write transaction on the newest commit. */
   newWriteTx(): WriteTx
-  /** Commits `tx` and publishes it (tx/commit.ts through the database). */
+  /** Commits `tx` and publishes it (the database's committer, db/committer.ts). */
   commit(tx: WriteTx, durable: boolean): Promise<void>
   isClosed(): boolean
 }
