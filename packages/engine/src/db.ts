@@ -436,6 +436,8 @@ export class Database implements TxHost<WriteTx> {
       }
       this.#closed = true
       try {
+        // An empty journal gives its allocated space back (store/journal.ts).
+        if (failure === undefined && !this.readOnly) await this.#journal?.release()
         await this.#journal?.file.close()
         await this.#file.close()
         if (failure !== undefined) throw failure
@@ -543,7 +545,7 @@ export class Database implements TxHost<WriteTx> {
     }
     await this.#commitPages(tx, true, true)
     this.#dirty = undefined
-    await journal.restart().catch(() => {})
+    journal.restart()
     this.#strictCheck(this.#meta.txid)
   }
 
@@ -572,7 +574,9 @@ export class Database implements TxHost<WriteTx> {
     }
     if (!this.readOnly && (this.#dirty !== undefined || this.#journal!.end > 0 || scan.skippedBytes > 0)) {
       if (this.#dirty !== undefined) await this.#checkpointNow()
-      else await this.#journal!.restart()
+      // The journal starts empty, as after a close: a torn tail is not found again at the next open.
+      this.#journal!.restart()
+      await this.#journal!.release()
     }
   }
 
