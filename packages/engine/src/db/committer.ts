@@ -207,7 +207,7 @@ export class Committer {
     }
     await this.#commitPages(this.#privateCopy(dirty), true, true)
     this.#dirty = undefined
-    await journal.restart().catch(() => {})
+    journal.restart()
     this.#options.afterCommit?.(this.#meta.txid)
   }
 
@@ -238,9 +238,11 @@ export class Committer {
       this.#nextTxid = last + 1
       this.#txidFloor = Math.max(this.#txidFloor, last + ERA_LIMIT + 1)
     }
-    if (!writable) return
+    if (!writable || (this.#dirty === undefined && journal.end === 0 && scan.skippedBytes === 0)) return
     if (this.#dirty !== undefined) await this.checkpoint()
-    else if (journal.end > 0 || scan.skippedBytes > 0) await journal.restart()
+    // The journal starts empty, as after a close: a torn tail is not found again at the next open.
+    journal.restart()
+    await journal.release()
   }
 
   /**

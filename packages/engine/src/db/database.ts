@@ -313,6 +313,8 @@ export class Database {
       }
       this.#closed = true
       try {
+        // An empty journal gives its allocated space back (store/journal.ts).
+        if (failure === undefined && !this.readOnly) await this.#committer.journal?.release()
         await this.#committer.journal?.file.close()
         await this.#file.close()
         if (failure !== undefined) throw failure

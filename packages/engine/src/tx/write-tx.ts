@@ -179,6 +179,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
           this.loaded++
         },
         freeOverflow: (v) => state.freed.push(v),
+        putHint: undefined,
       }
       this.#writers.set(state, w)
     }
