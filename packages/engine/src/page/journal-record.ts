@@ -244,6 +244,14 @@ export class RecordBuilder {
   }
 }
 
+/**
+ * Whether a record header's place holds zeros (length and magic): the terminator after the last
+ * record, or space allocated ahead (FORMAT.md §11).
+ */
+export function isJournalEnd(header: Uint8Array): boolean {
+  return u32(header, 4) === 0 && u32(header, 8) === 0
+}
+
 /** The record's length from its header, or a reason it cannot be one. */
 export function peekRecordLength(header: Uint8Array): number | string {
   if (u32(header, 8) !== JOURNAL_MAGIC) return 'bad magic'

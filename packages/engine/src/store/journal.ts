@@ -1,7 +1,12 @@
 import { ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
-import { type DecodedRecord, RECORD_HEADER, decodeRecord, peekRecordLength } from '../page/journal-record.js'
-import { u32 } from '../page/layout.js'
+import {
+  type DecodedRecord,
+  RECORD_HEADER,
+  decodeRecord,
+  isJournalEnd,
+  peekRecordLength,
+} from '../page/journal-record.js'
 
 /** What a scan of the journal found (FORMAT.md §11). */
 export interface JournalScan {
@@ -46,7 +51,7 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
       break
     }
     // Zeros: the terminator after the last record, or space allocated ahead (Journal.append).
-    if (u32(header, 4) === 0 && u32(header, 8) === 0) break
+    if (isJournalEnd(header)) break
     const length = peekRecordLength(header)
     if (typeof length === 'string') {
       stopped = `record at byte ${off}: ${length}`
