@@ -14,7 +14,7 @@ import { type CommitOutcome, MetaInDoubtError, writeCommit } from '../tx/commit.
 import type { DirtyState } from '../tx/dirty-state.js'
 import { mergeDirty } from '../tx/merge-dirty.js'
 import { replayRecord } from '../tx/replay.js'
-import type { TxContext } from '../tx/tx-host.js'
+import type { TxContext } from '../tx/tx-context.js'
 import { WriteTx } from '../tx/write-tx.js'
 
 /** FORMAT.md §11: a checkpoint runs once the journal passes this many bytes (option `journalSize`). */

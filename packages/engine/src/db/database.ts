@@ -21,7 +21,7 @@ import { type OpenedStore, initializeFile, readStore } from '../store/open-store
 import { defaultCacheSize } from '../store/page-cache.js'
 import { ReadTx } from '../tx/read-tx.js'
 import { ReaderRegistry } from '../tx/readers.js'
-import type { TxContext } from '../tx/tx-host.js'
+import type { TxContext } from '../tx/tx-context.js'
 import type { WriteTx, WriteTxEnd } from '../tx/write-tx.js'
 import { WriterQueue } from '../tx/writer-queue.js'
 import { checkJournal } from '../inspect/check-journal.js'
@@ -51,7 +51,7 @@ export class Database {
   readonly #durability: Durability
   readonly #store: OpenedStore
   readonly #committer: Committer
-  /** What transactions read through (tx-host.ts). */
+  /** What transactions read through (tx/tx-context.ts). */
   readonly #ctx: TxContext
   /** How explicit write transactions commit and end: through the writer queue. */
   readonly #end: WriteTxEnd = {

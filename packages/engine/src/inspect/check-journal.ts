@@ -5,7 +5,7 @@ import type { DirtyState } from '../tx/dirty-state.js'
 import { mergeDirty } from '../tx/merge-dirty.js'
 import { ReadTx } from '../tx/read-tx.js'
 import { replayRecord } from '../tx/replay.js'
-import type { TxContext } from '../tx/tx-host.js'
+import type { TxContext } from '../tx/tx-context.js'
 import { WriteTx } from '../tx/write-tx.js'
 
 export interface JournalCheckInput {

@@ -7,7 +7,7 @@ import type { ReadBucket, ReadTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
 import type { DirtyState } from './dirty-state.js'
 import type { ReaderRegistry } from './readers.js'
-import type { TxContext } from './tx-host.js'
+import type { TxContext } from './tx-context.js'
 
 /**
  * A snapshot forgotten without close() is released when it is garbage collected, so a leaked

@@ -14,7 +14,7 @@ import { PutPath, type TreeWriter } from '../tree/tree-context.js'
 import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
 import type { DirtyState } from './dirty-state.js'
-import type { TxContext } from './tx-host.js'
+import type { TxContext } from './tx-context.js'
 
 /** The inverse of one change, kept while a savepoint is open. */
 type Undo =
