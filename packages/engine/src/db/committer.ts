@@ -15,7 +15,7 @@ import type { DirtyState } from '../tx/dirty-state.js'
 import { mergeDirty } from '../tx/merge-dirty.js'
 import { replayRecord } from '../tx/replay.js'
 import type { TxContext } from '../tx/tx-context.js'
-import { WriteTx } from '../tx/write-tx.js'
+import { WriteTx, type WriteTxEnd } from '../tx/write-tx.js'
 
 /** FORMAT.md §11: a checkpoint runs once the journal passes this many bytes (option `journalSize`). */
 export const DEFAULT_JOURNAL_SIZE = 64 * 1024 * 1024
@@ -155,7 +155,7 @@ export class Committer {
   }
 
   /** A write transaction on the newest commit (`end`: how an explicit one commits and ends). */
-  newWriteTx(end?: ConstructorParameters<typeof WriteTx>[3]): WriteTx {
+  newWriteTx(end?: WriteTxEnd): WriteTx {
     return new WriteTx(this.#ctx, this.#meta, this.#dirty, end)
   }
 
