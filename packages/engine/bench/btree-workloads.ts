@@ -1,8 +1,8 @@
 import path from 'node:path'
 import { open } from '../src/index.js'
-import type { Database } from '../src/db.js'
+import type { Database } from '../src/db/database.js'
 import type { FileSystem } from '../src/io/file-handle.js'
-import type { Durability, ReadBucket } from '../src/types.js'
+import type { Durability, ReadBucket } from '../src/base/types.js'
 import { type Dataset, RANGE_LENGTH } from './dataset.js'
 import { type Measurement, diskUsage, inFlight, measure, time } from './measure.js'
 

@@ -9,7 +9,7 @@
  * beyond what the workload itself does.
  */
 import { parseArgs } from 'node:util'
-import type { Database } from '../src/db.js'
+import type { Database } from '../src/db/database.js'
 import type { FileSystem } from '../src/io/file-handle.js'
 import {
   btreeCommitsConcurrent,

@@ -59,10 +59,10 @@ describe('btree-level: snapshots', () => {
     await db.put('k', '1')
     expect(await db.get('k')).to.equal('1')
     expect(await db.has('k')).to.equal(true)
-    expect(db.engine.readers.oldest()).to.equal(db.engine.txid)
+    expect(db.engine.info().readers.oldestTxid).to.equal(db.engine.txid)
     await db.put('k', '2')
     // No reader pins the pages the write freed.
-    expect(db.engine.readers.oldest()).to.equal(Infinity)
+    expect(db.engine.info().readers.oldestTxid).to.equal(undefined)
     expect(db.getSync('k')).to.equal('2')
     await db.close()
     expect(db.status).to.equal('closed')
@@ -80,18 +80,18 @@ describe('btree-level: snapshots', () => {
     await db.put('a', 'changed')
     await db.del('b')
     // The write retired the shared snapshot, but both iterators still read from it.
-    expect(db.engine.readers.oldest()).to.equal(committed)
+    expect(db.engine.info().readers.oldestTxid).to.equal(committed)
     expect(await first.next()).to.deep.equal(['a', '1'])
     await first.close()
-    expect(db.engine.readers.oldest()).to.equal(committed)
+    expect(db.engine.info().readers.oldestTxid).to.equal(committed)
     expect(await second.all()).to.deep.equal(['b'])
     // all() closed the last holder: nothing pins the pages the writes freed.
-    expect(db.engine.readers.oldest()).to.equal(Infinity)
+    expect(db.engine.info().readers.oldestTxid).to.equal(undefined)
     // A new iterator sees the newest commit.
     expect(await db.iterator().all()).to.deep.equal([['a', 'changed']])
-    expect(db.engine.readers.oldest()).to.equal(db.engine.txid)
+    expect(db.engine.info().readers.oldestTxid).to.equal(db.engine.txid)
     await db.put('c', '3')
-    expect(db.engine.readers.oldest()).to.equal(Infinity)
+    expect(db.engine.info().readers.oldestTxid).to.equal(undefined)
     expectCheckOk(db)
   })
 

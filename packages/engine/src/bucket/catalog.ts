@@ -3,7 +3,7 @@ import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { OverflowValue } from '../tree/node.js'
 import { pageTreeGet } from '../tree/search.js'
-import { corruption } from '../errors.js'
+import { corruption } from '../base/errors.js'
 import { type BucketRecord, decodeBucketRecord } from '../page/bucket-record.js'
 
 const decoder = new TextDecoder('utf-8', { fatal: false })
@@ -19,7 +19,7 @@ export function lookupBucket(pager: Pager, catalog: PageRef, nameKey: Uint8Array
 /** Every bucket in the catalog, in byte order of the names: [name, record]. O(buckets). */
 export function listBuckets(pager: Pager, catalog: PageRef): Array<[string, BucketRecord]> {
   const out: Array<[string, BucketRecord]> = []
-  const c = new TreeCursor({ pager, root: () => catalog, version: () => 0, check: () => {} })
+  const c = new TreeCursor({ pager, root: () => catalog, version: () => 0, assertOpen: () => {} })
   for (let ok = c.first(); ok; ok = c.next()) {
     out.push([decoder.decode(c.key!), decodeBucketRecord(c.value!, catalog.pgid)])
   }

@@ -1,7 +1,7 @@
 import { compareKeys } from '../page/key-compare.js'
-import type { Cursor, RangeOptions } from '../types.js'
-import { BTreeTypeError } from '../errors.js'
-import { assertBytes } from '../validate.js'
+import type { Cursor, RangeOptions } from '../base/types.js'
+import { BTreeTypeError } from '../base/errors.js'
+import { assertBytes } from '../base/validate.js'
 
 /**
  * Walks a cursor over a key range, yielding copies. `gte` wins over `gt` and `lte` over `lt`

@@ -1,17 +1,17 @@
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { type Child, Node, OverflowValue } from '../tree/node.js'
-import { pageTreeGet, pageTreeGetCopy, treeGet } from '../tree/search.js'
-import type { Cursor, RangeOptions, ReadBucket } from '../types.js'
-import { assertBytes } from '../validate.js'
+import { TreeHit, pageTreeGet, pageTreeGetCopy, treeGet } from '../tree/search.js'
+import type { Cursor, RangeOptions, ReadBucket } from '../base/types.js'
+import { assertBytes } from '../base/validate.js'
 import { rangeEntries } from './range.js'
 
 /** What a bucket needs from its transaction. */
 export interface BucketHost {
   readonly pager: Pager
   /** Throws BTREE_TX_CLOSED / BTREE_CLOSED when the transaction can no longer be used. */
-  check(): void
+  assertOpen(): void
 }
 
 /** A bucket in a read-only snapshot: every read goes straight to (cached) pages. */
@@ -21,6 +21,8 @@ export class ReadBucketImpl implements ReadBucket {
   /** The root page, or the in-memory tree of commits not yet checkpointed (FORMAT.md §11). */
   readonly #root: Child
   readonly #count: number
+  /** Reused by every lookup through this bucket (gets allocate nothing for it). */
+  readonly #hit = new TreeHit()
 
   constructor(host: BucketHost, name: string, root: Child, count: number) {
     this.#host = host
@@ -36,9 +38,9 @@ export class ReadBucketImpl implements ReadBucket {
   /** O(log n) page visits; the result is a copy. */
   get(key: Uint8Array): Buffer | undefined {
     assertBytes(key, 'key')
-    this.#host.check()
+    this.#host.assertOpen()
     const root = this.#root
-    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key)
+    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key, this.#hit)
     const v = treeGet(this.#host.pager, root, key)
     if (v === undefined) return undefined
     if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
@@ -47,19 +49,25 @@ export class ReadBucketImpl implements ReadBucket {
 
   has(key: Uint8Array): boolean {
     assertBytes(key, 'key')
-    this.#host.check()
+    this.#host.assertOpen()
     const root = this.#root
     return (
-      (root instanceof Node ? treeGet(this.#host.pager, root, key) : pageTreeGet(this.#host.pager, root, key)) !==
-      undefined
+      (root instanceof Node
+        ? treeGet(this.#host.pager, root, key)
+        : pageTreeGet(this.#host.pager, root, key, this.#hit)) !== undefined
     )
   }
 
   cursor(): Cursor {
-    this.#host.check()
+    this.#host.assertOpen()
     const root = this.#root
     const host = this.#host
-    return new TreeCursor({ pager: host.pager, root: () => root, version: () => 0, check: () => host.check() })
+    return new TreeCursor({
+      pager: host.pager,
+      root: () => root,
+      version: () => 0,
+      assertOpen: () => host.assertOpen(),
+    })
   }
 
   /** Not in ReadBucket's type: a coded error for JavaScript callers, not "is not a function". */

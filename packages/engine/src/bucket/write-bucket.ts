@@ -1,13 +1,12 @@
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { OverflowValue } from '../tree/node.js'
 import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
-import type { Cursor, RangeOptions, WriteBucket } from '../types.js'
-import { assertBytes, assertKey, assertValue } from '../validate.js'
-import { isLongKey, isOverflowValue } from '../page/layout.js'
-import { JournalOp } from '../page/journal-record.js'
+import type { Cursor, RangeOptions, WriteBucket } from '../base/types.js'
+import { assertBytes, assertKey, assertValue } from '../base/validate.js'
+import { MAX_VALUE_SIZE, isLongKey, isOverflowValue } from '../page/layout.js'
 import type { BucketHost } from './read-bucket.js'
 import type { BucketState } from './bucket-state.js'
 import { rangeEntries } from './range.js'
@@ -18,10 +17,8 @@ export interface WriteBucketHost extends BucketHost {
   readonly maxKeySize: number
   /** Bumped by every change, so cursors know to re-seek. */
   readonly version: number
-  /** A private copy of a caller's bytes, valid for the transaction's life. */
-  copyIn(bytes: Uint8Array): Uint8Array
   /** Throws unless the transaction may write. */
-  checkWritable(): void
+  assertWritable(): void
   /** Records the inverse of a key change for savepoints. */
   noteKeyChange(
     state: BucketState,
@@ -30,8 +27,16 @@ export interface WriteBucketHost extends BucketHost {
     freedBefore: number,
     countBefore: number,
   ): void
-  /** Records a put (value given) or a delete for the journal (FORMAT.md §11). */
-  recordKeyOp(kind: JournalOp, state: BucketState, key: Uint8Array, value: Uint8Array | undefined): void
+  /**
+   * Records a put for the journal (FORMAT.md §11), copying the key and value: returns the key's
+   * copy, valid for the transaction's life; the value's copy is then `recordedValue`.
+   */
+  recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): Uint8Array
+  readonly recordedValue: Uint8Array
+  /** Records a delete; returns the key's copy. */
+  recordDelete(state: BucketState, key: Uint8Array): Uint8Array
+  /** Drops the key op just recorded, whose change failed. */
+  cancelRecord(): void
   /** The tree context of a bucket's state (its freed overflow values go to `state.freed`). */
   writerFor(state: BucketState): TreeWriter
   /** The bucket state currently bound to this name, to detect a dropped bucket. */
@@ -60,7 +65,7 @@ export class WriteBucketImpl implements WriteBucket {
 
   get(key: Uint8Array): Buffer | undefined {
     assertBytes(key, 'key')
-    this.#check()
+    this.#assertUsable()
     const v = treeGet(this.#host.pager, this.#state.root, key)
     if (v === undefined) return undefined
     if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
@@ -69,33 +74,40 @@ export class WriteBucketImpl implements WriteBucket {
 
   has(key: Uint8Array): boolean {
     assertBytes(key, 'key')
-    this.#check()
+    this.#assertUsable()
     return treeGet(this.#host.pager, this.#state.root, key) !== undefined
   }
 
   /** O(log n). The key and value are copied, so the caller may reuse its buffers. */
   put(key: Uint8Array, value: Uint8Array): void {
     assertKey(key, this.#host.maxKeySize)
-    assertValue(value)
+    assertValue(value, MAX_VALUE_SIZE)
     this.#checkWrite()
     const s = this.#state
     const freedBefore = s.freed.length
     const countBefore = s.count
-    const k = this.#host.copyIn(key)
+    // The record holds the copies the tree keeps (one copy per put).
+    const k = this.#host.recordPut(s, key, value)
+    const v = this.#host.recordedValue
+    let r
+    try {
+      r = treePut(this.#writer, s.root, k, v)
+    } catch (err) {
+      // A page read failed on the way down, before the tree changed: the op must not be journaled.
+      this.#host.cancelRecord()
+      throw err
+    }
     // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf unread
     // that owns a key run.
     if (
       !s.mayOverflow &&
-      (isOverflowValue(this.#host.pageSize, k.length, value.length) || isLongKey(this.#host.pageSize, k.length))
+      (isOverflowValue(this.#host.pageSize, k.length, v.length) || isLongKey(this.#host.pageSize, k.length))
     )
       s.mayOverflow = true
-    const v = this.#host.copyIn(value)
-    const r = treePut(this.#writer, s.root, k, v)
     s.root = r.root
     if (r.old === undefined) s.count++
     s.dirty = true
     this.#host.noteKeyChange(s, k, r.old, freedBefore, countBefore)
-    this.#host.recordKeyOp(JournalOp.put, s, k, v)
   }
 
   /** O(log n); a missing key changes nothing. */
@@ -110,21 +122,20 @@ export class WriteBucketImpl implements WriteBucket {
     s.root = r.root
     s.count--
     s.dirty = true
-    const k = Buffer.from(key)
+    const k = this.#host.recordDelete(s, key)
     this.#host.noteKeyChange(s, k, r.old, freedBefore, countBefore)
-    this.#host.recordKeyOp(JournalOp.delete, s, k, undefined)
     return true
   }
 
   cursor(): Cursor {
-    this.#check()
+    this.#assertUsable()
     const s = this.#state
     const host = this.#host
     return new TreeCursor({
       pager: host.pager,
       root: () => s.root,
       version: () => host.version,
-      check: () => this.#check(),
+      assertOpen: () => this.#assertUsable(),
     })
   }
 
@@ -132,14 +143,14 @@ export class WriteBucketImpl implements WriteBucket {
     return rangeEntries(this.cursor(), options)
   }
 
-  #check(): void {
-    this.#host.check()
+  #assertUsable(): void {
+    this.#host.assertOpen()
     this.#checkLive()
   }
 
-  /** checkWritable() includes the transaction's check(). */
+  /** assertWritable() includes the transaction's assertOpen(). */
   #checkWrite(): void {
-    this.#host.checkWritable()
+    this.#host.assertWritable()
     this.#checkLive()
   }
 

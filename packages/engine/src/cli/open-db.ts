@@ -1,6 +1,6 @@
 import fs from 'node:fs'
-import { type Database, open } from '../db.js'
-import { BTreeError } from '../errors.js'
+import { type Database, open } from '../db/database.js'
+import { BTreeError } from '../base/errors.js'
 import { FileLock } from '../store/lock.js'
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './cli-error.js'
 

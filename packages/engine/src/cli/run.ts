@@ -1,4 +1,4 @@
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import { parseCommandLine, unexpectedOptions } from './args.js'
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, usageError } from './cli-error.js'
 import { COMMANDS, isCommandName } from './commands/index.js'

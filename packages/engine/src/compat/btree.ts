@@ -1,6 +1,6 @@
-import { Database } from '../db.js'
-import { BTreeError } from '../errors.js'
-import type { OpenOptions, WriteBucket, WriteTransaction } from '../types.js'
+import { Database } from '../db/database.js'
+import { BTreeError } from '../base/errors.js'
+import type { OpenOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 
 /**
  * The Rust crate's API (`btree_store::BTree`) for people who come from it: writes go into one

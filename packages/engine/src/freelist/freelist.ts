@@ -2,7 +2,7 @@
  * Free pages and pages pending release, in memory. FORMAT.md §7 describes what a commit writes.
  *
  * Invariant: every page id in [2, highWater) is in exactly one of: reachable from the newest meta,
- * `free`, a `pending` group, or a dropped bucket awaiting reclaim (check.ts verifies it).
+ * `free`, a `pending` group, or a dropped bucket awaiting reclaim (inspect/check.ts verifies it).
  * Invariant: `free` is sorted ascending and holds no duplicates.
  *
  * A page freed by commit t stays pending until (a) no open reader sees a state before t, and

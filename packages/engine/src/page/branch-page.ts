@@ -1,4 +1,4 @@
-import { type KeyReader, compareLongPageKey, comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
+import { type KeyReader, compareLongPageKey, comparePageKeyFrom, sharedPrefix } from './key-compare.js'
 import { type OverflowRefLike, writeKeyPart } from './leaf-page.js'
 import {
   BRANCH_ENTRY_HEADER,
@@ -31,6 +31,27 @@ export function branchChildTxid(page: Uint8Array, i: number): number {
   return u32(page, branchEntryOffset(page, i) + 4)
 }
 
+/** The key-length field of entry i (bit 15: out of line; keyPartSize gives its bytes). */
+export function branchKeyField(page: Uint8Array, i: number): number {
+  return u16(page, branchEntryOffset(page, i) + 8)
+}
+
+/** Where entry i's key part starts. */
+export function branchKeyStart(page: Uint8Array, i: number): number {
+  return branchEntryOffset(page, i) + BRANCH_ENTRY_HEADER
+}
+
+/** Bytes entry i takes after its slot: header and key part. */
+export function branchEntrySize(page: Uint8Array, i: number): number {
+  return BRANCH_ENTRY_HEADER + (branchKeyField(page, i) & 0x7fff)
+}
+
+/** Every child a branch page references, in order: (page id, txid32, index). */
+export function forEachChild(page: Uint8Array, fn: (pgid: number, txid: number, i: number) => void): void {
+  const n = pageCount(page)
+  for (let i = 0; i < n; i++) fn(branchChild(page, i), branchChildTxid(page, i), i)
+}
+
 /** Separator i: a view into the page, or an out-of-line key read through `reader` (FORMAT.md §10). */
 export function branchKey(page: Buffer, i: number, reader: KeyReader): Uint8Array {
   const off = branchEntryOffset(page, i)
@@ -49,12 +70,38 @@ export function branchKeyRun(page: Uint8Array, i: number): [number, number, numb
 }
 
 /**
- * The child to descend into for `key`: the last entry whose key <= `key` (entry 0 when none).
- * Binary search that skips the prefix the key shares with both bounds; `known`: a prefix the key is
- * known to share with every key of this page (from the parent's search). An out-of-line separator
- * is loaded through `reader` only when its inline prefix ties.
+ * One step down a tree, packed in a number so that the hot descent allocates nothing and passes
+ * nothing through module state: the child to descend into (stepChild) and the prefix the key shares
+ * with every key in that child (stepPrefix), which the next level's search may skip.
  */
+export function packStep(child: number, prefix: number): number {
+  return prefix * STEP + child
+}
+
+export function stepChild(step: number): number {
+  return step % STEP
+}
+
+export function stepPrefix(step: number): number {
+  return (step - (step % STEP)) / STEP
+}
+
+/** Children per node stay below this (a page holds at most pageSize / 12 entries). */
+const STEP = 0x10000
+
+/** The child to descend into for `key` (branchStep's child). */
 export function branchSearch(page: Buffer, key: Uint8Array, known: number, reader: KeyReader): number {
+  return stepChild(branchStep(page, key, known, reader))
+}
+
+/**
+ * The step down from this branch page for `key`: the last entry whose key <= `key` (entry 0 when
+ * none), packed with the prefix the key shares with both separators around it (packStep). Binary
+ * search that skips the prefix the key shares with both bounds; `known`: a prefix the key is known
+ * to share with every key of this page (from the parent's step). An out-of-line separator is
+ * loaded through `reader` only when its inline prefix ties.
+ */
+export function branchStep(page: Buffer, key: Uint8Array, known: number, reader: KeyReader): number {
   let lo = 1
   let hi = pageCount(page) - 1
   let found = 0
@@ -72,21 +119,14 @@ export function branchSearch(page: Buffer, key: Uint8Array, known: number, reade
     if (c <= 0) {
       found = mid
       lo = mid + 1
-      loPrefix = lastCommonPrefix
+      loPrefix = c === 0 ? key.length : sharedPrefix(c)
     } else {
       hi = mid - 1
-      hiPrefix = lastCommonPrefix
+      hiPrefix = sharedPrefix(c)
     }
   }
-  lastSearchPrefix = loPrefix < hiPrefix ? loPrefix : hiPrefix
-  return found
+  return packStep(found, loPrefix < hiPrefix ? loPrefix : hiPrefix)
 }
-
-/**
- * After branchSearch: the prefix the key shares with both separators around the chosen child, and
- * so with every key in it. Passed down as `known`, it spares each level re-reading that prefix.
- */
-export let lastSearchPrefix = 0
 
 /**
  * Writes `n` entries after the header; entry 0's key is written empty; a separator is out of line

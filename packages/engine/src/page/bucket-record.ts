@@ -1,5 +1,5 @@
-import { corruption } from '../errors.js'
-import { setU32, setU64, u32, u64 } from './layout.js'
+import { corruption } from '../base/errors.js'
+import { OVERFLOW_REF_SIZE, setU32, setU64, u32, u64 } from './layout.js'
 import type { PageRef } from './meta-page.js'
 
 /**
@@ -34,4 +34,13 @@ export function decodeBucketRecord(b: Uint8Array, catalogPage: number): BucketRe
     count: u64(b, 8),
     mayOverflow: (u32(b, 16) & FLAG_MAY_OVERFLOW) !== 0,
   }
+}
+
+/**
+ * The longest bucket name, given the longest inline key: a name is never stored out of line, and its
+ * record, which exceeds an overflow reference by this much, must stay inline in the catalog
+ * (FORMAT.md §9).
+ */
+export function maxBucketNameSize(maxInlineKeySize: number): number {
+  return maxInlineKeySize - (BUCKET_RECORD_SIZE - OVERFLOW_REF_SIZE)
 }

@@ -1,5 +1,5 @@
 import zlib from 'node:zlib'
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import { OFF_CRC, setU32, u32 } from './layout.js'
 
 /**
@@ -28,4 +28,9 @@ export function checksumOk(page: Uint8Array): boolean {
 /** CRC-32 (zlib polynomial) of `data`, unsigned. */
 export function checksum(data: Uint8Array): number {
   return crc32(data) >>> 0
+}
+
+/** CRC-32 of bytes that follow those whose CRC-32 is `crc` (chained over several buffers). */
+export function checksumUpdate(data: Uint8Array, crc: number): number {
+  return crc32(data, crc) >>> 0
 }

@@ -12,16 +12,45 @@ import { HEADER_SIZE, PageType, setU32, u32, writeHeader } from './layout.js'
  * FORMAT.md §7: a reclaim entry's run field at or above this names a subtree known to hold no
  * overflow values; the bits below are its height (0: a leaf, freed without being read).
  */
-export const RECLAIM_NO_OVERFLOW = 0x80000000
+const RECLAIM_NO_OVERFLOW = 0x80000000
 
-export interface ReclaimEntry {
-  pgid: number
-  txid: number
+/**
+ * A part of a dropped tree still to give back (FORMAT.md §7), by what its run field says; `txid` is
+ * the txid32 that wrote it. Decoded here only: the walkers switch on `kind`.
+ */
+export type ReclaimEntry =
+  /** Run field 0: a branch or leaf page, read to find its children and overflow runs. */
+  | { readonly kind: 'page'; readonly pgid: number; readonly txid: number }
+  /** Run field 1 … 2^31-1: an overflow run of that many pages, freed without being read. */
+  | { readonly kind: 'run'; readonly pgid: number; readonly txid: number; readonly pages: number }
   /**
-   * 0: a branch or leaf page, read to find its children and overflow runs; 1 … 2^31-1: an overflow
-   * run of that many pages; RECLAIM_NO_OVERFLOW + height: a subtree without overflow values.
+   * Run field RECLAIM_NO_OVERFLOW + height: a subtree known to hold no overflow values; its
+   * leaves (height 0) are freed from their parents' child lists without being read.
    */
-  run: number
+  | { readonly kind: 'subtree'; readonly pgid: number; readonly txid: number; readonly height: number }
+
+/** The run field that stores `e` (FORMAT.md §7). */
+function reclaimRunField(e: ReclaimEntry): number {
+  switch (e.kind) {
+    case 'page':
+      return 0
+    case 'run':
+      return e.pages
+    case 'subtree':
+      return RECLAIM_NO_OVERFLOW + e.height
+  }
+}
+
+/** The entry a stored triple names. */
+function decodeReclaimEntry(pgid: number, txid: number, run: number): ReclaimEntry {
+  if (run === 0) return { kind: 'page', pgid, txid }
+  if (run < RECLAIM_NO_OVERFLOW) return { kind: 'run', pgid, txid, pages: run }
+  return { kind: 'subtree', pgid, txid, height: run - RECLAIM_NO_OVERFLOW }
+}
+
+/** Pages `e` stands for until it is reclaimed: a run's pages, else its root page alone. */
+export function reclaimEntryPages(e: ReclaimEntry): number {
+  return e.kind === 'run' ? e.pages : 1
 }
 
 export interface FreeListRecord {
@@ -57,7 +86,7 @@ export function encodeFreeList(
   for (const r of rec.reclaim) {
     setU32(body, o, r.pgid)
     setU32(body, o + 4, r.txid >>> 0)
-    setU32(body, o + 8, r.run)
+    setU32(body, o + 8, reclaimRunField(r))
     o += 12
   }
   const out: Buffer[] = []
@@ -85,7 +114,7 @@ export function decodeFreeList(body: Uint8Array): FreeListRecord | string {
   if (o + 12 * m > body.length) return `reclaim count ${m} past the run`
   const reclaim: ReclaimEntry[] = []
   for (let i = 0; i < m; i++, o += 12) {
-    reclaim.push({ pgid: u32(body, o), txid: u32(body, o + 4), run: u32(body, o + 8) })
+    reclaim.push(decodeReclaimEntry(u32(body, o), u32(body, o + 4), u32(body, o + 8)))
   }
   return { free, reclaim }
 }

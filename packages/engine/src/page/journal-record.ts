@@ -1,4 +1,4 @@
-import { checksum } from './checksum.js'
+import { checksum, checksumUpdate } from './checksum.js'
 import { setU16, setU32, setU64, u16, u32, u64 } from './layout.js'
 
 /**
@@ -88,6 +88,168 @@ export function encodeRecord(ops: JournalOps, count: number, base: number, txid:
   }
   setU32(b, 0, checksum(b.subarray(4)))
   return b
+}
+
+/** Bytes per chunk of a RecordBuilder (an op larger than this gets a chunk of its own size). */
+const CHUNK = 64 * 1024
+
+/** Where a RecordBuilder stood: rollBack(mark) drops every op recorded after it. */
+export interface RecordMark {
+  readonly closed: number
+  readonly closedBytes: number
+  readonly chunk: Buffer
+  readonly segStart: number
+  readonly used: number
+  readonly count: number
+}
+
+/**
+ * A commit's record (FORMAT.md §11) built as its ops happen: each put copies the caller's key and
+ * value once, into the record's own bytes, and the transaction's nodes keep views of those bytes
+ * (they live until a checkpoint writes them as pages). So a put makes one copy and no op object,
+ * and the commit only writes the header and the checksum (encodeRecord made a second copy of every
+ * key and value, and four array entries per op).
+ *
+ * The ops are back to back in chunks of 64 KiB; the record is the header plus the chunks' used
+ * segments, written with one writev. Bytes once handed out as views are never written again: a
+ * rollBack ends the current segment at the mark and the next op starts a new segment after every
+ * byte written so far (nodes of the rolled-back ops may still hold views, as a split's separator).
+ */
+export class RecordBuilder {
+  /** Ops recorded. */
+  count = 0
+  /** Set by put(): the view of the value it copied (the key view is put()'s result). */
+  value: Uint8Array = new Uint8Array(0)
+  readonly #closed: Buffer[] = []
+  #closedBytes = 0
+  #chunk: Buffer = Buffer.alloc(0)
+  /** Where the open segment starts in #chunk (its end is #used). */
+  #segStart = 0
+  #used = 0
+  /** Where the last op began in #chunk (cancelLast). */
+  #lastStart = 0
+
+  /** Bytes of the ops so far (the record is RECORD_HEADER more). */
+  get bytes(): number {
+    return this.#closedBytes + this.#used - this.#segStart
+  }
+
+  /** A put of `key` and `value`: copies both; returns the key's copy (the value's is `this.value`). */
+  put(key: Uint8Array, value: Uint8Array): Uint8Array {
+    const kl = key.length
+    const vl = value.length
+    let o = this.#reserve(9 + kl + vl)
+    this.#lastStart = o
+    const b = this.#chunk
+    b[o] = JournalOp.put
+    setU32(b, o + 1, kl)
+    b.set(key, o + 5)
+    o += 5 + kl
+    setU32(b, o, vl)
+    b.set(value, o + 4)
+    this.#used = o + 4 + vl
+    this.count++
+    const ab = b.buffer
+    this.value = new Uint8Array(ab, b.byteOffset + o + 4, vl)
+    return new Uint8Array(ab, b.byteOffset + o - kl, kl)
+  }
+
+  /** A delete of `key`: copies it; returns the copy. */
+  delete(key: Uint8Array): Uint8Array {
+    const kl = key.length
+    const o = this.#reserve(5 + kl)
+    this.#lastStart = o
+    const b = this.#chunk
+    b[o] = JournalOp.delete
+    setU32(b, o + 1, kl)
+    b.set(key, o + 5)
+    this.#used = o + 5 + kl
+    this.count++
+    return new Uint8Array(b.buffer, b.byteOffset + o + 5, kl)
+  }
+
+  /** A bucket op (select, create, drop) naming `name` (UTF-8). */
+  bucketOp(kind: JournalOp, name: Uint8Array): void {
+    const o = this.#reserve(3 + name.length)
+    this.#lastStart = o
+    const b = this.#chunk
+    b[o] = kind
+    setU16(b, o + 1, name.length)
+    b.set(name, o + 3)
+    this.#used = o + 3 + name.length
+    this.count++
+  }
+
+  /** Drops the op just recorded (its change failed), never reusing its bytes. */
+  cancelLast(): void {
+    if (this.#lastStart > this.#segStart) this.#close(this.#chunk.subarray(this.#segStart, this.#lastStart))
+    this.#segStart = this.#used
+    this.count--
+  }
+
+  mark(): RecordMark {
+    return {
+      closed: this.#closed.length,
+      closedBytes: this.#closedBytes,
+      chunk: this.#chunk,
+      segStart: this.#segStart,
+      used: this.#used,
+      count: this.count,
+    }
+  }
+
+  /** Drops the ops recorded after `m`, never reusing their bytes. */
+  rollBack(m: RecordMark): void {
+    this.#closed.length = m.closed
+    this.#closedBytes = m.closedBytes
+    if (m.used > m.segStart) this.#close(m.chunk.subarray(m.segStart, m.used))
+    this.#segStart = this.#used
+    this.count = m.count
+  }
+
+  /**
+   * The sealed record: a header buffer and the segments that follow it, to be written back to back
+   * (FORMAT.md §11: the same bytes as encodeRecord's). Recording may go on afterwards only through
+   * rollBack (a failed commit is not retried with the same transaction).
+   */
+  seal(base: number, txid: number): { buffers: Buffer[]; length: number } {
+    const header = Buffer.allocUnsafe(RECORD_HEADER)
+    const length = RECORD_HEADER + this.bytes
+    setU32(header, 4, length)
+    setU32(header, 8, JOURNAL_MAGIC)
+    setU32(header, 12, this.count)
+    setU64(header, 16, base)
+    setU64(header, 24, txid)
+    const buffers = [header, ...this.#closed]
+    if (this.#used > this.#segStart) buffers.push(this.#chunk.subarray(this.#segStart, this.#used))
+    let crc = checksum(header.subarray(4))
+    for (let i = 1; i < buffers.length; i++) crc = checksumUpdate(buffers[i]!, crc)
+    setU32(header, 0, crc)
+    return { buffers, length }
+  }
+
+  /** An offset in #chunk with `n` bytes free after it, in the open segment. */
+  #reserve(n: number): number {
+    if (this.#used + n <= this.#chunk.length) return this.#used
+    if (this.#used > this.#segStart) this.#close(this.#chunk.subarray(this.#segStart, this.#used))
+    this.#chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK, n))
+    this.#segStart = 0
+    this.#used = 0
+    return 0
+  }
+
+  #close(segment: Buffer): void {
+    this.#closed.push(segment)
+    this.#closedBytes += segment.length
+  }
+}
+
+/**
+ * Whether a record header's place holds zeros (length and magic): the terminator after the last
+ * record, or space allocated ahead (FORMAT.md §11).
+ */
+export function isJournalEnd(header: Uint8Array): boolean {
+  return u32(header, 4) === 0 && u32(header, 8) === 0
 }
 
 /** The record's length from its header, or a reason it cannot be one. */

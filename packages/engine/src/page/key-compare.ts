@@ -22,45 +22,42 @@ export function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return la - lb
 }
 
-/**
- * The common prefix length found by the last `comparePageKeyFrom` or `compareKeysFrom`: binary
- * searches keep the prefix the search key shares with both bounds and skip it in later compares
- * (keys with long shared prefixes, like zero-padded counters, compare in a few bytes).
+/*
+ * The `...From` compares return more than an order: 0 when the keys are equal, else the sign of the
+ * order times (1 + the length of the prefix the two share). Binary searches keep the prefix the
+ * search key shares with both bounds and skip it in later compares (keys with long shared
+ * prefixes, like zero-padded counters, compare in a few bytes).
  */
-export let lastCommonPrefix = 0
+
+/** The common prefix length a `...From` compare's result `c` (c !== 0) encodes. */
+export function sharedPrefix(c: number): number {
+  return (c < 0 ? -c : c) - 1
+}
 
 /**
  * Compares the key stored in `page` at [off, off+len) with `key`, both known to agree on their
- * first `from` bytes; sets `lastCommonPrefix`. Allocation-free.
+ * first `from` bytes: 0, or ±(1 + common prefix). Allocation-free.
  */
 export function comparePageKeyFrom(page: Buffer, off: number, len: number, key: Uint8Array, from: number): number {
   const lk = key.length
   const n = len < lk ? len : lk
   for (let i = from; i < n; i++) {
     const d = page[off + i]! - key[i]!
-    if (d !== 0) {
-      lastCommonPrefix = i
-      return d
-    }
+    if (d !== 0) return d < 0 ? -1 - i : 1 + i
   }
-  lastCommonPrefix = n
-  return len - lk
+  return len === lk ? 0 : len < lk ? -1 - n : 1 + n
 }
 
-/** `compareKeys` for keys known to agree on their first `from` bytes; sets `lastCommonPrefix`. */
+/** `compareKeys` for keys known to agree on their first `from` bytes: 0, or ±(1 + common prefix). */
 export function compareKeysFrom(a: Uint8Array, b: Uint8Array, from: number): number {
   const la = a.length
   const lb = b.length
   const n = la < lb ? la : lb
   for (let i = from; i < n; i++) {
     const d = a[i]! - b[i]!
-    if (d !== 0) {
-      lastCommonPrefix = i
-      return d
-    }
+    if (d !== 0) return d < 0 ? -1 - i : 1 + i
   }
-  lastCommonPrefix = n
-  return la - lb
+  return la === lb ? 0 : la < lb ? -1 - n : 1 + n
 }
 
 /**
@@ -74,7 +71,7 @@ export interface KeyReader {
 /**
  * Compares the out-of-line key whose key part starts at `off` in `page` (u32 length, u32 first page,
  * u32 txid32, then the prefix; FORMAT.md §10) with `key`, both known to agree on their first `from`
- * bytes; sets `lastCommonPrefix`. The inline prefix decides unless `key` runs past it with the same
+ * bytes: 0, or ±(1 + common prefix). The inline prefix decides unless `key` runs past it with the same
  * bytes: only then is the full key loaded.
  */
 export function compareLongPageKey(
@@ -91,16 +88,10 @@ export function compareLongPageKey(
   const base = off + LONG_KEY_REF_SIZE
   for (let i = from; i < n; i++) {
     const d = page[base + i]! - key[i]!
-    if (d !== 0) {
-      lastCommonPrefix = i
-      return d
-    }
+    if (d !== 0) return d < 0 ? -1 - i : 1 + i
   }
-  if (lk <= prefix) {
-    // `key` is a prefix of the stored key, which is longer than its own prefix.
-    lastCommonPrefix = lk
-    return 1
-  }
+  // `key` is a prefix of the stored key, which is longer than its own prefix.
+  if (lk <= prefix) return 1 + lk
   const full = reader.readKey(u32(page, off + 4), u32(page, off + 8), u32(page, off))
   return compareLongKeysFrom(full, key, from > prefix ? from : prefix)
 }

@@ -88,6 +88,26 @@ export const LONG_KEY_REF_SIZE = 12
 /** The key-length field of an out-of-line key: the flag and the bytes its key part takes. */
 export const LONG_KEY_FIELD = LONG_KEY_FLAG | (LONG_KEY_REF_SIZE + LONG_KEY_PREFIX)
 
+/** Whether a key-length field marks a key stored out of line (FORMAT.md §10). */
+export function isLongKeyField(field: number): boolean {
+  return field >= LONG_KEY_FLAG
+}
+
+/** FORMAT.md §10: the length of the out-of-line key whose reference starts at `at`. */
+export function longKeyLength(b: Uint8Array, at: number): number {
+  return u32(b, at)
+}
+
+/** FORMAT.md §10: the first page of the run holding the out-of-line key referenced at `at`. */
+export function longKeyPage(b: Uint8Array, at: number): number {
+  return u32(b, at + 4)
+}
+
+/** FORMAT.md §10: the txid32 that wrote the run of the out-of-line key referenced at `at`. */
+export function longKeyTxid(b: Uint8Array, at: number): number {
+  return u32(b, at + 8)
+}
+
 /** Whether a key of this length is stored out of line at this page size (FORMAT.md §10). */
 export function isLongKey(pageSize: number, keyLength: number): boolean {
   return keyLength > maxInlineKeySize(pageSize)

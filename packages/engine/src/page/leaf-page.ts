@@ -1,5 +1,5 @@
 import { sealPage } from './checksum.js'
-import { type KeyReader, compareLongPageKey, comparePageKeyFrom, lastCommonPrefix } from './key-compare.js'
+import { type KeyReader, compareLongPageKey, comparePageKeyFrom, sharedPrefix } from './key-compare.js'
 import {
   HEADER_SIZE,
   LEAF_ENTRY_HEADER,
@@ -8,6 +8,7 @@ import {
   LONG_KEY_PREFIX,
   LONG_KEY_REF_SIZE,
   OVERFLOW_FLAG,
+  OVERFLOW_REF_SIZE,
   SLOT_SIZE,
   pageCount,
   setU16,
@@ -28,6 +29,53 @@ import {
 
 export function leafEntryOffset(page: Uint8Array, i: number): number {
   return u16(page, HEADER_SIZE + SLOT_SIZE * i)
+}
+
+/** The key-length field of the entry at `off` (bit 15: out of line; keyPartSize gives its bytes). */
+export function leafKeyField(page: Uint8Array, off: number): number {
+  return u16(page, off)
+}
+
+/** The value word of the entry at `off`: bit 31 marks an overflow value, the low 31 bits its length. */
+export function leafValueWord(page: Uint8Array, off: number): number {
+  return u32(page, off + 2)
+}
+
+/** Whether a value word marks an overflow value (its low 31 bits are then the value's length). */
+export function isOverflowWord(word: number): boolean {
+  return word >= OVERFLOW_FLAG
+}
+
+/** The length of the value a word describes, inline or overflow. */
+export function valueWordLength(word: number): number {
+  return word >= OVERFLOW_FLAG ? word - OVERFLOW_FLAG : word
+}
+
+/** Bytes the value part takes in the entry: the value inline, or its overflow reference. */
+export function storedValueSize(word: number): number {
+  return word >= OVERFLOW_FLAG ? OVERFLOW_REF_SIZE : word
+}
+
+/** FORMAT.md §4: the first page of the overflow run referenced at `at` (a value's start). */
+export function overflowRefPage(page: Uint8Array, at: number): number {
+  return u32(page, at)
+}
+
+/** FORMAT.md §4: the txid32 that wrote the overflow run referenced at `at`. */
+export function overflowRefTxid(page: Uint8Array, at: number): number {
+  return u32(page, at + 4)
+}
+
+/** Where the key part of the entry at `off` starts. */
+export function leafKeyStart(off: number): number {
+  return off + LEAF_ENTRY_HEADER
+}
+
+/** Bytes entry i takes after its slot: header, key part, and the value or its overflow reference. */
+export function leafEntrySize(page: Uint8Array, i: number): number {
+  const off = leafEntryOffset(page, i)
+  const word = u32(page, off + 2)
+  return LEAF_ENTRY_HEADER + (u16(page, off) & 0x7fff) + (word >= OVERFLOW_FLAG ? OVERFLOW_REF_SIZE : word)
 }
 
 /** Whether entry i's key is stored out of line (FORMAT.md §10). */
@@ -55,8 +103,8 @@ export function leafKeyRun(page: Uint8Array, i: number): [number, number, number
   return [u32(page, start + 4), u32(page, start + 8), u32(page, start)]
 }
 
-/** Where entry i's value (or overflow reference) starts: after the key part. */
-function valueStart(page: Uint8Array, off: number): number {
+/** Where the value (or overflow reference) of the entry at `off` starts: after the key part. */
+export function leafValueStart(page: Uint8Array, off: number): number {
   return off + LEAF_ENTRY_HEADER + (u16(page, off) & 0x7fff)
 }
 
@@ -75,13 +123,13 @@ export function leafValueLength(page: Uint8Array, i: number): number {
 export function leafValueBytes(page: Buffer, i: number): Buffer {
   const off = leafEntryOffset(page, i)
   const word = u32(page, off + 2)
-  const start = valueStart(page, off)
+  const start = leafValueStart(page, off)
   return page.subarray(start, start + (word >= OVERFLOW_FLAG ? 8 : word))
 }
 
 /** The overflow reference of entry i: [first page id, txid32]. */
 export function leafOverflowRef(page: Uint8Array, i: number): [number, number] {
-  const start = valueStart(page, leafEntryOffset(page, i))
+  const start = leafValueStart(page, leafEntryOffset(page, i))
   return [u32(page, start), u32(page, start + 4)]
 }
 
@@ -113,10 +161,10 @@ export function leafFind(page: Buffer, key: Uint8Array, known: number, reader: K
         : compareLongPageKey(page, off + LEAF_ENTRY_HEADER, field & 0x7fff, key, from, reader)
     if (c < 0) {
       lo = mid + 1
-      loPrefix = lastCommonPrefix
+      loPrefix = sharedPrefix(c)
     } else if (c > 0) {
       hi = mid - 1
-      hiPrefix = lastCommonPrefix
+      hiPrefix = sharedPrefix(c)
     } else return mid
   }
   return -1 - lo

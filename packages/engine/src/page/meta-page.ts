@@ -72,6 +72,11 @@ export function encodeMeta(meta: Meta, slot: 0 | 1): Buffer {
 }
 
 /** The page size a meta page claims, read before its checksum can be checked; 0 when not a meta. */
+/** Whether the bytes start like a meta page of this format (its magic), valid or not. */
+export function hasMetaMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= OFF_MAGIC + 4 && u32(bytes, OFF_MAGIC) === MAGIC
+}
+
 export function peekPageSize(bytes: Uint8Array): number {
   if (bytes.length < OFF_PAGE_SIZE + 4) return 0
   if (u32(bytes, OFF_MAGIC) !== MAGIC || pageType(bytes) !== PageType.meta) return 0

@@ -1,6 +1,12 @@
-import { ioError } from '../errors.js'
+import { ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
-import { type DecodedRecord, RECORD_HEADER, decodeRecord, peekRecordLength } from '../page/journal-record.js'
+import {
+  type DecodedRecord,
+  RECORD_HEADER,
+  decodeRecord,
+  isJournalEnd,
+  peekRecordLength,
+} from '../page/journal-record.js'
 
 /** What a scan of the journal found (FORMAT.md §11). */
 export interface JournalScan {
@@ -44,6 +50,8 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
       stopped = `torn record header at byte ${off}`
       break
     }
+    // Zeros: the terminator after the last record, or space allocated ahead (Journal.append).
+    if (isJournalEnd(header)) break
     const length = peekRecordLength(header)
     if (typeof length === 'string') {
       stopped = `record at byte ${off}: ${length}`
@@ -82,6 +90,12 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
 /**
  * The journal file `<path>-journal` (FORMAT.md §11): commits append records at `end`; 'full'
  * commits sync it; a checkpoint restarts it at 0.
+ *
+ * The file is allocated ahead in extents of zeros, and each append writes a terminator of zeros
+ * after its record (in the same write). An fdatasync after an append that only overwrites bytes
+ * already in the file need not commit a new file size, and measured ~30 % cheaper here (0.12
+ * against 0.18 ms for a small append, ../shared/PERFORMANCE.md). The terminator is what ends a
+ * scan: a restart keeps the file and its allocation, so older records lie past the new ones.
  */
 export class Journal {
   readonly file: FileHandle
@@ -89,26 +103,39 @@ export class Journal {
   end: number
   /** Records since the last checkpoint. */
   records: number
+  /** Bytes of the file known to exist (zeros or older records past `end`). */
+  #allocated: number
 
   constructor(file: FileHandle, end: number, records: number) {
     this.file = file
     this.end = end
     this.records = records
+    this.#allocated = file.size()
   }
 
-  /** Appends one record (and with `durable`, fdatasyncs). Nothing changes in memory on failure. */
-  async append(record: Buffer, durable: boolean): Promise<void> {
+  /**
+   * Appends one record of `length` bytes, given as buffers written back to back, and its
+   * terminator (and with `durable`, fdatasyncs). Nothing changes in memory on failure.
+   */
+  async append(record: readonly Uint8Array[], length: number, durable: boolean): Promise<void> {
+    const after = this.end + length
+    // The terminator, or, when the file must grow, zeros up to the end of the next extent.
+    const grow = after + TERMINATOR > this.#allocated
+    const zeros = ZEROS.subarray(0, grow ? roundUp(after + TERMINATOR, EXTENT) - after : TERMINATOR)
+    const buffers = [...record, zeros]
     try {
-      if (record.length <= SYNC_WRITE_LIMIT) this.file.writevSync([record], this.end)
-      else await this.file.writev([record], this.end)
+      if (length <= SYNC_WRITE_LIMIT) this.file.writevSync(buffers, this.end)
+      else await this.file.writev(buffers, this.end)
       if (durable) await this.file.sync()
     } catch (err) {
       // A failed commit changes nothing: a record that reached the file (its sync failed) must not
       // be replayed at the next open. Cutting it off is best effort; the next append overwrites it.
+      this.#allocated = this.end
       await this.file.truncate(this.end).catch(() => {})
       throw err
     }
-    this.end += record.length
+    this.#allocated = Math.max(this.#allocated, after + zeros.length)
+    this.end = after
     this.records++
   }
 
@@ -117,15 +144,32 @@ export class Journal {
   }
 
   /**
-   * Starts over after a checkpoint: later records overwrite from byte 0. Records left past them
-   * follow an older checkpoint and end any scan (scanJournal), so the truncation need not be synced.
+   * Starts over after a checkpoint: later records overwrite from byte 0, keeping the allocation.
+   * Records left past them follow an older checkpoint: the terminator after each new record ends
+   * a scan before them, and a scan that reaches one stops there (scanJournal), so nothing needs a
+   * sync.
    */
-  async restart(): Promise<void> {
+  restart(): void {
     this.end = 0
     this.records = 0
+  }
+
+  /** Gives the allocation back (at close, the journal empty): the file is truncated to nothing. */
+  async release(): Promise<void> {
+    if (this.end !== 0) return
+    this.#allocated = 0
     await this.file.truncate(0)
   }
 }
 
 /** Records up to this size are written on the caller's thread (a small write costs ~6 µs so). */
 const SYNC_WRITE_LIMIT = 256 * 1024
+/** The file grows by this much at a time: one new file size per MiB appended. */
+const EXTENT = 1024 * 1024
+/** Zero bytes written after each record: a zero header ends a scan. */
+const TERMINATOR = RECORD_HEADER
+const ZEROS = Buffer.alloc(EXTENT + TERMINATOR)
+
+function roundUp(n: number, unit: number): number {
+  return Math.ceil(n / unit) * unit
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { BTreeError, ioError } from '../errors.js'
+import { BTreeError, ioError } from '../base/errors.js'
 
 /**
  * The write lock (README, "Locking"): a lock file `<db>-lock` created atomically (link(2) of a

@@ -1,10 +1,10 @@
-import { BTreeError, corruption, ioError } from '../errors.js'
+import { BTreeError, corruption, ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
 import { encodeEmptyLeaf } from '../page/leaf-page.js'
-import { PageType, isValidPageSize, MIN_PAGE_SIZE, MAX_PAGE_SIZE, u32 } from '../page/layout.js'
-import { type Meta, MAGIC, decodeMeta, encodeMeta, peekPageSize } from '../page/meta-page.js'
-import type { MetaInfo } from '../types.js'
+import { PageType, isValidPageSize, MIN_PAGE_SIZE, MAX_PAGE_SIZE } from '../page/layout.js'
+import { type Meta, decodeMeta, encodeMeta, hasMetaMagic, peekPageSize } from '../page/meta-page.js'
+import type { MetaInfo } from '../base/types.js'
 import { Pager } from './pager.js'
 import { verifyCommit } from './verify-commit.js'
 
@@ -161,7 +161,7 @@ function detectPageSize(file: FileHandle): number {
   for (let size = MIN_PAGE_SIZE; size <= MAX_PAGE_SIZE; size *= 2) {
     if (read(size) === 64 && peekPageSize(head) === size) return size
   }
-  if (read(0) >= 20 && u32(head, 16) === MAGIC) {
+  if (read(0) >= 20 && hasMetaMagic(head)) {
     throw new BTreeError('BTREE_CORRUPTION', 'both meta pages are unreadable', { pageId: 0 })
   }
   throw new BTreeError('BTREE_NOT_A_DATABASE', 'the file is not a btree-store database')

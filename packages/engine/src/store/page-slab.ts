@@ -12,19 +12,22 @@ export const SLAB_PAGES = 4
 
 export class PageSlab {
   readonly #pageSize: number
+  readonly #maxPages: number
   #slab: Buffer = Buffer.alloc(0)
   #used = 0
   #next = 1
 
-  constructor(pageSize: number) {
+  /** `maxPages`: the largest slab, in pages (SLAB_PAGES unless the caller takes pages in bulk). */
+  constructor(pageSize: number, maxPages: number = SLAB_PAGES) {
     this.#pageSize = pageSize
+    this.#maxPages = maxPages
   }
 
   /** A page-sized buffer with arbitrary contents. */
   take(): Buffer {
     if (this.#used === this.#slab.length) {
       this.#slab = Buffer.allocUnsafeSlow(this.#next * this.#pageSize)
-      if (this.#next < SLAB_PAGES) this.#next *= 2
+      if (this.#next < this.#maxPages) this.#next *= 2
       this.#used = 0
     }
     this.#used += this.#pageSize

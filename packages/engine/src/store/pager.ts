@@ -1,4 +1,4 @@
-import { BTreeError, corruption, ioError } from '../errors.js'
+import { BTreeError, corruption, ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { checksumOk } from '../page/checksum.js'
 import type { KeyReader } from '../page/key-compare.js'

@@ -1,10 +1,9 @@
 import { decodeBucketRecord } from '../page/bucket-record.js'
-import { branchChild, branchChildTxid } from '../page/branch-page.js'
-import { RECLAIM_NO_OVERFLOW, decodeFreeList } from '../page/freelist-page.js'
+import { decodeFreeList } from '../page/freelist-page.js'
 import { PageType, pageCount, pageType, widenTxid } from '../page/layout.js'
 import { leafValueBytes } from '../page/leaf-page.js'
-import { forEachRun } from '../page/page-runs.js'
-import type { Meta } from '../page/meta-page.js'
+import type { Meta, PageRef } from '../page/meta-page.js'
+import { walkTree } from '../page/tree-walk.js'
 import type { Pager } from './pager.js'
 
 /**
@@ -24,33 +23,31 @@ export function verifyCommit(pager: Pager, meta: Meta): void {
     // Dropped trees awaiting reclaim are reachable too: later commits read them to find the pages
     // to give back, so an unsynced one lost to the crash would leak its pages and fail check().
     if (typeof list !== 'string') {
-      for (const e of list.reclaim)
-        if ((e.run === 0 || e.run >= RECLAIM_NO_OVERFLOW) && recent(e.txid)) walk(pager, e.pgid, e.txid, recent, false)
+      for (const e of list.reclaim) if (e.kind !== 'run' && recent(e.txid)) verifyTree(pager, e, recent, false)
     }
   }
-  walk(pager, meta.catalog.pgid, meta.catalog.txid, recent, true)
+  verifyTree(pager, meta.catalog, recent, true)
 }
 
-function walk(pager: Pager, pgid: number, txid: number, recent: (t: number) => boolean, catalog: boolean): void {
-  // Read around the cache: a cached copy proves nothing about the disk.
-  pager.cache.delete(pgid)
-  const page = pager.treePage(pgid, txid)
-  const n = pageCount(page)
-  const branch = pageType(page) === PageType.branch
-  // Value runs and out-of-line keys' runs (FORMAT.md §10), read from disk like the pages.
-  forEachRun(page, !branch, (opg, ot, length) => {
-    if (recent(ot)) pager.readOverflow(opg, ot, length)
+/** Verifies the recent pages and runs of one tree; of the catalog's, each bucket's tree too. */
+function verifyTree(pager: Pager, root: PageRef, recent: (t: number) => boolean, catalog: boolean): void {
+  walkTree(root, {
+    read: (pgid, txid) => {
+      // Read around the cache: a cached copy proves nothing about the disk.
+      pager.cache.delete(pgid)
+      return pager.treePage(pgid, txid)
+    },
+    // Value runs and out-of-line keys' runs (FORMAT.md §10), read from disk like the pages.
+    run: (pgid, txid, length) => {
+      if (recent(txid)) pager.readOverflow(pgid, txid, length)
+    },
+    child: (_pgid, txid) => recent(txid),
+    page: (page, pgid) => {
+      if (!catalog || pageType(page) !== PageType.leaf) return
+      for (let i = 0, n = pageCount(page); i < n; i++) {
+        const rec = decodeBucketRecord(leafValueBytes(page, i), pgid)
+        if (recent(rec.root.txid)) verifyTree(pager, rec.root, recent, false)
+      }
+    },
   })
-  if (branch) {
-    for (let i = 0; i < n; i++) {
-      const t = branchChildTxid(page, i)
-      if (recent(t)) walk(pager, branchChild(page, i), t, recent, catalog)
-    }
-    return
-  }
-  if (!catalog) return
-  for (let i = 0; i < n; i++) {
-    const rec = decodeBucketRecord(leafValueBytes(page, i), pgid)
-    if (recent(rec.root.txid)) walk(pager, rec.root.pgid, rec.root.txid, recent, false)
-  }
 }

@@ -10,7 +10,7 @@ import {
   leafValueLength,
 } from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
-import type { Cursor } from '../types.js'
+import type { Cursor } from '../base/types.js'
 import { type Child, Node } from './node.js'
 import { nodeBranchSearch, nodeLowerBound } from './search.js'
 
@@ -19,8 +19,8 @@ export interface CursorSource {
   readonly pager: Pager
   root(): Child
   version(): number
-  /** Throws when the transaction is closed. */
-  check(): void
+  /** Throws when the transaction (or the database) is closed. */
+  assertOpen(): void
 }
 
 /** One level of the cursor's path: a page read in place, or a node of the write transaction. */
@@ -81,7 +81,7 @@ export class TreeCursor implements Cursor {
 
   get value(): Uint8Array | undefined {
     if (!this.#valid) return undefined
-    this.#src.check()
+    this.#src.assertOpen()
     const f = this.#frames[this.#depth - 1]!
     if (f.node !== null) {
       const v = f.node.vals[f.index]!
@@ -96,28 +96,28 @@ export class TreeCursor implements Cursor {
   }
 
   first(): boolean {
-    this.#src.check()
+    this.#src.assertOpen()
     this.#reset()
     this.#descendEdge(this.#src.root(), false)
     return this.#settleForward()
   }
 
   last(): boolean {
-    this.#src.check()
+    this.#src.assertOpen()
     this.#reset()
     this.#descendEdge(this.#src.root(), true)
     return this.#settleBackward()
   }
 
   seek(key: Uint8Array): boolean {
-    this.#src.check()
+    this.#src.assertOpen()
     this.#seek(key)
     return this.#settleForward()
   }
 
   next(): boolean {
     if (!this.#valid) return false
-    this.#src.check()
+    this.#src.assertOpen()
     if (this.#version !== this.#src.version()) {
       const at = this.#key!
       this.#seek(at)
@@ -131,7 +131,7 @@ export class TreeCursor implements Cursor {
 
   prev(): boolean {
     if (!this.#valid) return false
-    this.#src.check()
+    this.#src.assertOpen()
     if (this.#version !== this.#src.version()) {
       this.#seek(this.#key!)
       if (!this.#settleForward()) return this.last()

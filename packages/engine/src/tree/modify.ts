@@ -10,8 +10,9 @@ import {
   computeSize,
   leafEntryBytes,
 } from './node.js'
-import { nodeBranchSearch, nodeLowerBound, nodeSearchPrefix, treeGet } from './search.js'
-import type { TreeWriter } from './tree-context.js'
+import { stepChild, stepPrefix } from '../page/branch-page.js'
+import { nodeBranchSearch, nodeBranchStep, nodeLowerBound, treeGet } from './search.js'
+import { type PutHint, PutPath, type TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
 export interface ModifyResult {
@@ -42,10 +43,6 @@ function ownedFromPage(ctx: TreeWriter, pgid: number, txid: number, gen: number)
   return node
 }
 
-/** The descent path of treePut, reused across calls (it is not re-entrant): no arrays per put. */
-const PATH: Node[] = []
-const INDEX: number[] = []
-
 /**
  * Inserts or replaces `key`. Nodes on the path become writable copies; a node over the page size
  * splits, and the split climbs. When the key lands at the end of a node (an ascending load), the
@@ -53,35 +50,85 @@ const INDEX: number[] = []
  * O(log n) plus O(node size) for the array splice.
  */
 export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Value): ModifyResult {
+  const hint = ctx.putHint
+  if (
+    hint !== undefined &&
+    hint.root === root &&
+    (hint.high === null || compareKeys(key, hint.high) < 0) &&
+    (hint.low === null || compareKeys(key, hint.low) >= 0)
+  ) {
+    // An ascending load: the key goes to the leaf the last put appended to, whose path is known.
+    return putInLeaf(ctx, hint.root, hint.path, hint.index, hint.leaf, key, value, 0, hint)
+  }
   const top = materializeRoot(ctx, root)
-  const path = PATH
-  const index = INDEX
+  const { nodes: path, index } = ctx.path ?? new PutPath()
   path.length = 0
   index.length = 0
   let node = top
   let known = 0
   while (!node.leaf) {
-    const i = nodeBranchSearch(node, key, known)
-    known = nodeSearchPrefix
+    const step = nodeBranchStep(node, key, known)
+    const i = stepChild(step)
+    known = stepPrefix(step)
     path.push(node)
     index.push(i)
     node = materializeChild(ctx, node, i)
   }
-  const pos = nodeLowerBound(node.keys, key, known)
+  return putInLeaf(ctx, top, path, index, node, key, value, known, undefined)
+}
+
+/** The put's work once the leaf is found: insert or replace, split upward, keep the hint. */
+function putInLeaf(
+  ctx: TreeWriter,
+  top: Node,
+  path: Node[],
+  index: number[],
+  node: Node,
+  key: Uint8Array,
+  value: Value,
+  known: number,
+  hint: PutHint | undefined,
+): ModifyResult {
+  const keys = node.keys
+  const n = keys.length
+  // Past the last key: the append of an ascending load, no search.
+  const pos = n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys, key, known)
   let old: Value | undefined
   let appended = false
-  if (pos < node.keys.length && compareKeys(node.keys[pos]!, key) === 0) {
+  if (pos < n && compareKeys(keys[pos]!, key) === 0) {
     old = node.vals[pos]!
     node.size += leafEntryBytes(ctx.pageSize, key, value) - leafEntryBytes(ctx.pageSize, key, old)
     node.vals[pos] = value
     if (old instanceof OverflowValue) ctx.freeOverflow(old)
+  } else if (pos === n) {
+    keys.push(key)
+    node.vals.push(value)
+    node.size += leafEntryBytes(ctx.pageSize, key, value)
+    appended = true
   } else {
-    node.keys.splice(pos, 0, key)
+    keys.splice(pos, 0, key)
     node.vals.splice(pos, 0, value)
     node.size += leafEntryBytes(ctx.pageSize, key, value)
-    appended = pos === node.keys.length - 1
   }
-  return { root: splitUpward(ctx, top, path, index, node, appended), old }
+  if (node.size > ctx.pageSize) {
+    ctx.putHint = undefined
+    return { root: splitUpward(ctx, top, path, index, node, appended), old }
+  }
+  if (appended && hint === undefined) ctx.putHint = makeHint(top, path, index, node)
+  return { root: top, old }
+}
+
+/** The hint for `leaf` reached by `path`/`index`: its bounds are the nearest separators around it. */
+function makeHint(root: Node, path: Node[], index: number[], leaf: Node): PutHint {
+  let low: Uint8Array | null = null
+  let high: Uint8Array | null = null
+  for (let level = path.length - 1; level >= 0; level--) {
+    const p = path[level]!
+    const i = index[level]!
+    if (low === null && i >= 1) low = p.keys[i]!
+    if (high === null && i + 1 < p.keys.length) high = p.keys[i + 1]!
+  }
+  return { root, leaf, path: path.slice(), index: index.slice(), low, high }
 }
 
 function splitUpward(
@@ -162,6 +209,7 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
  */
 export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): ModifyResult {
   if (treeGet(ctx.pager, root, key) === undefined) return { root, old: undefined }
+  ctx.putHint = undefined
   const top = materializeRoot(ctx, root)
   let node = top
   while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))

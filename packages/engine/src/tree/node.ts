@@ -2,21 +2,32 @@ import {
   BRANCH_ENTRY_HEADER,
   HEADER_SIZE,
   LEAF_ENTRY_HEADER,
-  LONG_KEY_FLAG,
-  OVERFLOW_FLAG,
   OVERFLOW_REF_SIZE,
   SLOT_SIZE,
+  isLongKeyField,
   isOverflowValue,
+  keyPartSize,
+  longKeyLength,
+  longKeyPage,
+  longKeyTxid,
   pageCount,
   pageType,
   PageType,
   storedKeySize,
-  u16,
-  u32,
 } from '../page/layout.js'
-import { branchChild, branchChildTxid, branchEntryOffset } from '../page/branch-page.js'
+import { branchChild, branchChildTxid, branchKeyField, branchKeyStart } from '../page/branch-page.js'
 import type { KeyReader } from '../page/key-compare.js'
-import { leafEntryOffset } from '../page/leaf-page.js'
+import {
+  isOverflowWord,
+  leafEntryOffset,
+  leafKeyField,
+  leafKeyStart,
+  leafValueWord,
+  overflowRefPage,
+  overflowRefTxid,
+  storedValueSize,
+  valueWordLength,
+} from '../page/leaf-page.js'
 import type { PageRef } from '../page/meta-page.js'
 
 /**
@@ -156,33 +167,29 @@ export class Node {
       let size = HEADER_SIZE + SLOT_SIZE * n
       for (let i = 0; i < n; i++) {
         const off = leafEntryOffset(page, i)
-        const field = u16(page, off)
-        const word = u32(page, off + 2)
-        const start = off + LEAF_ENTRY_HEADER
-        const part = field & 0x7fff
-        if (field < LONG_KEY_FLAG) keys[i] = new Uint8Array(ab, base + start, field)
+        const field = leafKeyField(page, off)
+        const word = leafValueWord(page, off)
+        const start = leafKeyStart(off)
+        const at = start + keyPartSize(field)
+        if (!isLongKeyField(field)) keys[i] = new Uint8Array(ab, base + start, field)
         else keys[i] = readLongKey(page, start, reader, (runs ??= new Map()))
-        if (word >= OVERFLOW_FLAG) {
-          vals[i] = new OverflowValue(u32(page, start + part), u32(page, start + part + 4), word - OVERFLOW_FLAG)
-          size += LEAF_ENTRY_HEADER + part + OVERFLOW_REF_SIZE
-        } else {
-          vals[i] = new Uint8Array(ab, base + start + part, word)
-          size += LEAF_ENTRY_HEADER + part + word
-        }
+        vals[i] = isOverflowWord(word)
+          ? new OverflowValue(overflowRefPage(page, at), overflowRefTxid(page, at), valueWordLength(word))
+          : new Uint8Array(ab, base + at, word)
+        size += at - off + storedValueSize(word)
       }
       return new Node(true, keys, vals, [], pgid, size, runs)
     }
     const kids = new Array<Child>(n)
     let size = HEADER_SIZE
     for (let i = 0; i < n; i++) {
-      const off = branchEntryOffset(page, i)
-      const field = u16(page, off + 8)
-      const start = off + BRANCH_ENTRY_HEADER
+      const field = branchKeyField(page, i)
+      const start = branchKeyStart(page, i)
       if (i === 0) keys[i] = EMPTY_KEY
-      else if (field < LONG_KEY_FLAG) keys[i] = page.subarray(start, start + field)
+      else if (!isLongKeyField(field)) keys[i] = page.subarray(start, start + field)
       else keys[i] = readLongKey(page, start, reader, (runs ??= new Map()))
       kids[i] = { pgid: branchChild(page, i), txid: branchChildTxid(page, i) }
-      size += SLOT_SIZE + BRANCH_ENTRY_HEADER + (i === 0 ? 0 : field & 0x7fff)
+      size += SLOT_SIZE + BRANCH_ENTRY_HEADER + (i === 0 ? 0 : keyPartSize(field))
     }
     return new Node(false, keys, [], kids, pgid, size, runs)
   }
@@ -190,7 +197,7 @@ export class Node {
 
 /** An out-of-line key part at `start` (FORMAT.md §10): the whole key, its run recorded in `runs`. */
 function readLongKey(page: Buffer, start: number, reader: KeyReader, runs: Map<Uint8Array, OverflowValue>): Uint8Array {
-  const run = new OverflowValue(u32(page, start + 4), u32(page, start + 8), u32(page, start))
+  const run = new OverflowValue(longKeyPage(page, start), longKeyTxid(page, start), longKeyLength(page, start))
   const key = reader.readKey(run.pgid, run.txid, run.length)
   runs.set(key, run)
   return key

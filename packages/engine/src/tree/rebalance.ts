@@ -13,6 +13,8 @@ export const FILL_THRESHOLD = 0.25
  */
 export function rebalance(ctx: TreeWriter, root: Child, freePage: (pgid: number) => void): Child {
   if (!(root instanceof Node)) return root
+  // Merges change the tree's shape: a put hint (tree/modify.ts) no longer holds.
+  ctx.putHint = undefined
   rebalanceNode(ctx, root, freePage)
   let top: Child = root
   while (top instanceof Node && !top.leaf && top.kids.length === 1) {

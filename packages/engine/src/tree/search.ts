@@ -1,14 +1,20 @@
 import {
+  isOverflowWord,
   leafEntryOffset,
   leafFind,
   leafIsOverflow,
   leafOverflowRef,
   leafValueBytes,
   leafValueLength,
+  leafValueStart,
+  leafValueWord,
+  overflowRefPage,
+  overflowRefTxid,
+  valueWordLength,
 } from '../page/leaf-page.js'
-import { branchChild, branchChildTxid, branchSearch, lastSearchPrefix } from '../page/branch-page.js'
-import { LEAF_ENTRY_HEADER, OVERFLOW_FLAG, PageType, pageType, u16, u32 } from '../page/layout.js'
-import { compareKeys, compareKeysFrom, lastCommonPrefix } from '../page/key-compare.js'
+import { branchChild, branchChildTxid, branchStep, packStep, stepChild, stepPrefix } from '../page/branch-page.js'
+import { PageType, pageType } from '../page/layout.js'
+import { compareKeys, compareKeysFrom, sharedPrefix } from '../page/key-compare.js'
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import { type Child, Node, OverflowValue, type Value } from './node.js'
@@ -21,25 +27,29 @@ export function nodeLowerBound(keys: Uint8Array[], key: Uint8Array, known = 0): 
   let hiPrefix = known
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (compareKeysFrom(keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix) < 0) {
+    const c = compareKeysFrom(keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix)
+    if (c < 0) {
       lo = mid + 1
-      loPrefix = lastCommonPrefix
+      loPrefix = sharedPrefix(c)
     } else {
       hi = mid
-      hiPrefix = lastCommonPrefix
+      hiPrefix = c === 0 ? key.length : sharedPrefix(c)
     }
   }
   return lo
 }
 
-/** After nodeBranchSearch: the prefix the key shares with every key of the chosen child. */
-export let nodeSearchPrefix = 0
+/** The child of a branch node to descend into for `key` (nodeBranchStep's child). */
+export function nodeBranchSearch(node: Node, key: Uint8Array, known = 0): number {
+  return stepChild(nodeBranchStep(node, key, known))
+}
 
 /**
- * The child of a branch node to descend into for `key` (prefix-skipping binary search; `known`: a
- * prefix the key shares with every key of the node, from the parent's search).
+ * The step down from a branch node for `key`, packed like branchStep's: the child and the prefix
+ * the key shares with every key in it (prefix-skipping binary search; `known`: a prefix the key
+ * shares with every key of the node, from the parent's step).
  */
-export function nodeBranchSearch(node: Node, key: Uint8Array, known = 0): number {
+export function nodeBranchStep(node: Node, key: Uint8Array, known: number): number {
   let lo = 1
   let hi = node.keys.length - 1
   let found = 0
@@ -47,43 +57,54 @@ export function nodeBranchSearch(node: Node, key: Uint8Array, known = 0): number
   let hiPrefix = known
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
-    if (compareKeysFrom(node.keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix) <= 0) {
+    const c = compareKeysFrom(node.keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix)
+    if (c <= 0) {
       found = mid
       lo = mid + 1
-      loPrefix = lastCommonPrefix
+      loPrefix = c === 0 ? key.length : sharedPrefix(c)
     } else {
       hi = mid - 1
-      hiPrefix = lastCommonPrefix
+      hiPrefix = sharedPrefix(c)
     }
   }
-  nodeSearchPrefix = loPrefix < hiPrefix ? loPrefix : hiPrefix
-  return found
+  return packStep(found, loPrefix < hiPrefix ? loPrefix : hiPrefix)
 }
 
-/** Descends a tree of pages to the leaf that holds, or would hold, `key`. O(height) page visits. */
-export function pageTreeLeaf(pager: Pager, root: PageRef, key: Uint8Array): Buffer {
+/**
+ * Where a lookup in a tree of pages landed: the leaf, and leafFind's result there (the entry's
+ * index, or -1 - the insertion point). A reader keeps one and reuses it for each lookup, so a get
+ * allocates nothing for it; its fields are valid until the next lookup through it.
+ */
+export class TreeHit {
+  page: Buffer = EMPTY_PAGE
+  index = -1
+}
+
+const EMPTY_PAGE = Buffer.alloc(0)
+
+/** Descends a tree of pages to the leaf for `key` and searches it; returns whether `key` is there. */
+export function pageTreeFind(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): boolean {
   let page = pager.treePage(root.pgid, root.txid)
   let known = 0
   while (pageType(page) === PageType.branch) {
-    const i = branchSearch(page, key, known, pager)
-    known = lastSearchPrefix
+    const step = branchStep(page, key, known, pager)
+    known = stepPrefix(step)
+    const i = stepChild(step)
     page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
   }
-  leafKnownPrefix = known
-  return page
+  hit.page = page
+  hit.index = leafFind(page, key, known, pager)
+  return hit.index >= 0
 }
-
-/** After pageTreeLeaf: the prefix the key shares with every key of the leaf it returned. */
-let leafKnownPrefix = 0
 
 /**
  * Looks `key` up in a tree of pages only (a read transaction). O(log n) page visits, no allocation
  * until the value is copied. Returns the value's bytes (a view) or an OverflowValue.
  */
-export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value | undefined {
-  const page = pageTreeLeaf(pager, root, key)
-  const i = leafFind(page, key, leafKnownPrefix, pager)
-  if (i < 0) return undefined
+export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array, hit = new TreeHit()): Value | undefined {
+  if (!pageTreeFind(pager, root, key, hit)) return undefined
+  const page = hit.page
+  const i = hit.index
   if (leafIsOverflow(page, i)) {
     const [pgid, txid] = leafOverflowRef(page, i)
     return new OverflowValue(pgid, txid, leafValueLength(page, i))
@@ -95,18 +116,16 @@ export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array): Value
  * Looks `key` up in a tree of pages and returns a copy of its value: the read path of `get`, which
  * copies straight out of the page (one pooled allocation, no intermediate view).
  */
-export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array): Buffer | undefined {
-  const page = pageTreeLeaf(pager, root, key)
-  const i = leafFind(page, key, leafKnownPrefix, pager)
-  if (i < 0) return undefined
-  const off = leafEntryOffset(page, i)
-  const start = off + LEAF_ENTRY_HEADER + (u16(page, off) & 0x7fff)
-  if (page[off + 5]! >= 0x80)
-    return pager.readOverflow(u32(page, start), u32(page, start + 4), u32(page, off + 2) - OVERFLOW_FLAG)
-  // Inline length: below 2^31, so it reads as a non-negative int32.
-  const length = page[off + 2]! | (page[off + 3]! << 8) | (page[off + 4]! << 16) | (page[off + 5]! << 24)
-  const out = Buffer.allocUnsafe(length)
-  page.copy(out, 0, start, start + length)
+export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): Buffer | undefined {
+  if (!pageTreeFind(pager, root, key, hit)) return undefined
+  const page = hit.page
+  const off = leafEntryOffset(page, hit.index)
+  const word = leafValueWord(page, off)
+  const start = leafValueStart(page, off)
+  if (isOverflowWord(word))
+    return pager.readOverflow(overflowRefPage(page, start), overflowRefTxid(page, start), valueWordLength(word))
+  const out = Buffer.allocUnsafe(word)
+  page.copy(out, 0, start, start + word)
   return out
 }
 

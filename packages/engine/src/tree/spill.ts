@@ -1,4 +1,4 @@
-import { invariant } from '../errors.js'
+import { invariant } from '../base/errors.js'
 import { encodeBranchEntries } from '../page/branch-page.js'
 import { sealPage } from '../page/checksum.js'
 import { encodeLeafEntries } from '../page/leaf-page.js'

@@ -8,7 +8,19 @@ export interface TreeReader {
   readonly pager: Pager
 }
 
+/**
+ * The descent path of a put (the nodes from the root and the child index taken at each), kept for
+ * splits to climb. A writer keeps one and reuses it for every put, so a put allocates no arrays;
+ * it is not re-entrant, and holds nodes only until the next put through it.
+ */
+export class PutPath {
+  readonly nodes: Node[] = []
+  readonly index: number[] = []
+}
+
 export interface TreeWriter extends TreeReader {
+  /** Reused by each put through this writer (a new path per put when absent). */
+  readonly path?: PutPath
   /**
    * The writer's generation: nodes it creates carry it, and nodes of another generation (shared
    * with published snapshots) are copied before it modifies them. 0 when nothing is shared.
@@ -18,6 +30,25 @@ export interface TreeWriter extends TreeReader {
   onLoad?(node: Node): void
   /** An overflow value that a put or delete replaced; its pages are freed at commit. */
   freeOverflow(value: OverflowValue): void
+  /**
+   * Where the last put appended (tree/modify.ts), so that the next put of a larger key skips the
+   * descent; undefined when unknown. Owned by treePut and treeDelete.
+   */
+  putHint?: PutHint | undefined
+}
+
+/**
+ * The leaf a put just appended to, its path from the root (nodes of this writer's generation) and
+ * the key range it covers: [low, high), null for unbounded. Valid while the tree's shape is
+ * unchanged: a split or a delete clears it, and a root other than `root` ignores it.
+ */
+export interface PutHint {
+  readonly root: Node
+  readonly leaf: Node
+  readonly path: Node[]
+  readonly index: number[]
+  readonly low: Uint8Array | null
+  readonly high: Uint8Array | null
 }
 
 /** What spilling a tree at commit needs: page allocation, freeing, and a place to put written pages. */

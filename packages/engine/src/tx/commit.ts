@@ -1,11 +1,11 @@
 import { encodeBucketRecord } from '../page/bucket-record.js'
-import { BTreeError, ioError } from '../errors.js'
+import { BTreeError, ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
-import { branchChild, branchChildTxid } from '../page/branch-page.js'
-import { RECLAIM_NO_OVERFLOW, type ReclaimEntry, encodeFreeList, freelistPageCount } from '../page/freelist-page.js'
-import { PageType, pageCount, pageType, txid32 } from '../page/layout.js'
+import { forEachChild } from '../page/branch-page.js'
+import { type ReclaimEntry, encodeFreeList, freelistPageCount, reclaimEntryPages } from '../page/freelist-page.js'
+import { PageType, pageType, txid32 } from '../page/layout.js'
 import { forEachRun } from '../page/page-runs.js'
-import { type Meta, encodeMeta } from '../page/meta-page.js'
+import { type Meta, type PageRef, encodeMeta } from '../page/meta-page.js'
 import { overflowPageCount } from '../page/overflow-page.js'
 import type { FreeList } from '../freelist/freelist.js'
 import { PageSlab } from '../store/page-slab.js'
@@ -18,6 +18,8 @@ import type { SpillContext, TreeWriter } from '../tree/tree-context.js'
 import type { WriteTx } from './write-tx.js'
 
 const encoder = new TextEncoder()
+/** The largest slab of a commit's new pages (page-slab.ts). */
+const COMMIT_SLAB_PAGES = 16
 
 /** The database state a commit reads and, on success, replaces. */
 export interface CommitState {
@@ -46,11 +48,12 @@ export interface CommitOutcome {
 /**
  * Writes transaction `tx` as commit `txid`. The steps, and the crash points between them:
  *
- *  1. Rebalance and spill every changed bucket, then the catalog: each node goes to a newly
- *     allocated page; the pages it replaces are freed into pending[txid]. (Memory only.)
- *  2. Reclaim up to `reclaimPerCommit` pages of dropped buckets. (Memory only.)
- *  3. Encode the free list (free + pending, and the reclaim list) into a fresh run. (Memory only.)
- *  4. Write every new page and the meta, the meta to the slot that does not hold the newest durable
+ *  1. spillBuckets: rebalance and spill every changed bucket, then the catalog: each node goes to a
+ *     newly allocated page; the pages it replaces are freed into pending[txid]. (Memory only.)
+ *  2. reclaimDropped: free up to `reclaimPerCommit` pages of dropped buckets. (Memory only.)
+ *  3. writeFreeList: encode the free list (free + pending, and the reclaim list) into a fresh run.
+ *     (Memory only.)
+ *  4. writeRuns: every new page and the meta, the meta to the slot that does not hold the newest durable
  *     meta, with one `writev` per run of consecutive pages, all in flight together.
  *     Crash here: any subset of these writes may reach the disk, torn or whole. The meta records
  *     `durableTxid` = the previous durable commit, so open verifies every page this commit wrote
@@ -60,7 +63,7 @@ export interface CommitOutcome {
  *     second sync: open's verification, not write ordering, guards the meta (FORMAT.md §8).
  *
  * A checkpoint (`checkpoint` true, FORMAT.md §11) orders its writes instead: 4a. the pages,
- * 4b. fdatasync, 4c. the meta with `durableTxid` = its own txid, 4d. fdatasync. Open trusts such a
+ * 4b. fdatasync, 4c. writeCheckpointMeta: the meta with `durableTxid` = its own txid, 4d. fdatasync. Open trusts such a
  * meta without verification, so a page damaged after the sync is reported as corruption when read
  * rather than making open fall back to the previous checkpoint, whose journal records the caller
  * is about to discard. Crash before 4d completes: the old meta (the journal still holds every
@@ -75,29 +78,90 @@ export async function writeCommit(
   durable: boolean,
   checkpoint = false,
 ): Promise<CommitOutcome> {
-  const { pager, freelist } = st
-  const pageSize = pager.pageSize
-  const written = new Map<number, Buffer>()
-  const overwritten: number[] = []
-  const runs: Array<[number, Buffer[]]> = []
-  // New tree pages come from slabs (store/page-slab.ts), not zeroed: encodeNode writes every byte.
-  const slab = new PageSlab(pageSize)
-  const newPage = (): Buffer => slab.take()
-  const ctx: SpillContext = {
-    pageSize,
+  const out = new CommitPages(st, txid)
+  const catalog = spillBuckets(out, st.pager, tx)
+  const reclaim = reclaimDropped(out, st, tx)
+  const list = writeFreeList(out, st.freelist, tx.base, reclaim)
+  const meta: Meta = {
     txid,
-    newPage,
-    allocate: (n) => freelist.allocate(n),
-    free: (p, n) => freelist.free(txid, p, n),
-    write: (p, pages, tree) => {
-      runs.push([p, pages])
-      if (tree) written.set(p, pages[0]!)
-      else for (let i = 0; i < pages.length; i++) overwritten.push(p + i)
-    },
+    pageSize: out.pageSize,
+    catalog,
+    freelist: { pgid: list.pgid, txid: txid32(txid) },
+    freelistPages: list.pages,
+    highWater: st.freelist.highWater,
+    durableTxid: checkpoint ? txid : st.durableTxid,
   }
-  const freePage = (p: number): void => ctx.free(p, 1)
+  const slot: 0 | 1 = st.durableSlot === 0 ? 1 : 0
+  const metaRun: [number, Buffer[]] = [slot, [encodeMeta(meta, slot)]]
+  try {
+    if (checkpoint) {
+      await writeRuns(st.file, out.runs, out.pageSize)
+      await st.file.sync()
+      await writeCheckpointMeta(st.file, metaRun, out.pageSize, txid)
+    } else {
+      out.runs.push(metaRun)
+      await writeRuns(st.file, out.runs, out.pageSize)
+      if (durable) await st.file.sync()
+    }
+  } catch (err) {
+    if (err instanceof MetaInDoubtError) throw err
+    throw ioError(`commit ${txid}`, err)
+  }
+  return { meta, slot, reclaim, written: out.written, overwritten: out.overwritten }
+}
 
-  // Step 1: buckets, then the catalog that records their roots.
+/** The pages one commit writes, and the spill context that allocates, frees and queues them. */
+class CommitPages implements SpillContext {
+  readonly pageSize: number
+  readonly txid: number
+  readonly #freelist: FreeList
+  /** Runs of sealed pages by first page id, written in id order (writeRuns). */
+  readonly runs: Array<[number, Buffer[]]> = []
+  /** Tree pages written, to be cached once the commit is published. */
+  readonly written = new Map<number, Buffer>()
+  /** Other pages written (overflow, free list): stale cache entries for them must go. */
+  readonly overwritten: number[] = []
+  /**
+   * New tree pages come from slabs (store/page-slab.ts), not zeroed: encodeNode writes every byte.
+   * A checkpoint writes thousands of pages, which enter the cache together: slabs of up to
+   * COMMIT_SLAB_PAGES (a 1,000,000-key random fill spent 8 % of its time allocating 4-page slabs).
+   */
+  readonly #slab: PageSlab
+
+  constructor(st: CommitState, txid: number) {
+    this.pageSize = st.pager.pageSize
+    this.txid = txid
+    this.#freelist = st.freelist
+    this.#slab = new PageSlab(this.pageSize, COMMIT_SLAB_PAGES)
+  }
+
+  newPage(): Buffer {
+    return this.#slab.take()
+  }
+
+  allocate(count: number): number {
+    return this.#freelist.allocate(count)
+  }
+
+  free(pgid: number, count: number): void {
+    this.#freelist.free(this.txid, pgid, count)
+  }
+
+  readonly freePage = (pgid: number): void => this.free(pgid, 1)
+
+  write(pgid: number, pages: Buffer[], tree: boolean): void {
+    this.runs.push([pgid, pages])
+    if (tree) this.written.set(pgid, pages[0]!)
+    else for (let i = 0; i < pages.length; i++) this.overwritten.push(pgid + i)
+  }
+}
+
+/**
+ * Step 1: every changed bucket, then the catalog that records their roots, rebalanced and spilled
+ * to new pages. Returns the catalog's new root.
+ */
+function spillBuckets(out: CommitPages, pager: Pager, tx: WriteTx): PageRef {
+  const pageSize = out.pageSize
   const catalogWriter: TreeWriter = { pageSize, pager, freeOverflow: () => {} }
   let catalog: Child = tx.base.catalog
   const names = [...tx.overlay.keys()].sort()
@@ -108,8 +172,8 @@ export async function writeCommit(
       continue
     }
     if (!s.dirty) continue
-    const root = spill(ctx, rebalance(tx.writerFor(s), s.root, freePage))
-    for (const v of s.freed) ctx.free(v.pgid, overflowPageCount(pageSize, v.length))
+    const root = spill(out, rebalance(tx.writerFor(s), s.root, out.freePage))
+    for (const v of s.freed) out.free(v.pgid, overflowPageCount(pageSize, v.length))
     catalog = treePut(
       catalogWriter,
       catalog,
@@ -117,49 +181,34 @@ export async function writeCommit(
       encodeBucketRecord({ root, count: s.count, mayOverflow: s.mayOverflow }),
     ).root
   }
-  const catalogRef = spill(ctx, rebalance(catalogWriter, catalog, freePage))
+  return spill(out, rebalance(catalogWriter, catalog, out.freePage))
+}
 
-  // Step 2: reclaim dropped trees, depth first, a bounded number of pages per commit. Trees this
-  // commit drops wait for the next one, so a drop costs what an empty commit does.
+/**
+ * Step 2: reclaim dropped trees, depth first, a bounded number of pages per commit. Trees this
+ * commit drops wait for the next one, so a drop costs what an empty commit does. Returns the
+ * reclaim list the new free list records.
+ */
+function reclaimDropped(out: CommitPages, st: CommitState, tx: WriteTx): ReclaimEntry[] {
   const reclaim = [...st.reclaim]
-  reclaimPages(pager, reclaim, st.reclaimPerCommit, ctx)
+  reclaimPages(st.pager, reclaim, st.reclaimPerCommit, out)
   reclaim.push(...tx.dropped)
+  return reclaim
+}
 
-  // Step 3: the free list, written as free + pending (FORMAT.md §7).
-  const oldList = tx.base.freelist
-  if (oldList.pgid !== 0) ctx.free(oldList.pgid, tx.base.freelistPages)
-  const reserve = freelistPageCount(pageSize, freelist.freeCount + freelist.pendingCount, reclaim.length)
-  const listPgid = freelist.allocate(reserve)
-  const listPages = encodeFreeList({ free: freelist.freeAndPending(), reclaim }, listPgid, txid, pageSize, reserve)
-  ctx.write(listPgid, listPages, false)
-
-  // Step 4-5: pages and meta together, then one sync; a checkpoint syncs the pages before its meta.
-  const meta: Meta = {
-    txid,
-    pageSize,
-    catalog: catalogRef,
-    freelist: { pgid: listPgid, txid: txid32(txid) },
-    freelistPages: reserve,
-    highWater: freelist.highWater,
-    durableTxid: checkpoint ? txid : st.durableTxid,
-  }
-  const slot: 0 | 1 = st.durableSlot === 0 ? 1 : 0
-  const metaRun: [number, Buffer[]] = [slot, [encodeMeta(meta, slot)]]
-  try {
-    if (checkpoint) {
-      await writeRuns(st.file, runs, pageSize)
-      await st.file.sync()
-      await writeCheckpointMeta(st.file, metaRun, pageSize, txid)
-    } else {
-      runs.push(metaRun)
-      await writeRuns(st.file, runs, pageSize)
-      if (durable) await st.file.sync()
-    }
-  } catch (err) {
-    if (err instanceof MetaInDoubtError) throw err
-    throw ioError(`commit ${txid}`, err)
-  }
-  return { meta, slot, reclaim, written, overwritten }
+/** Step 3: the free list, written as free + pending, to a fresh run (FORMAT.md §7). */
+function writeFreeList(
+  out: CommitPages,
+  freelist: FreeList,
+  base: Meta,
+  reclaim: ReclaimEntry[],
+): { pgid: number; pages: number } {
+  const pageSize = out.pageSize
+  if (base.freelist.pgid !== 0) out.free(base.freelist.pgid, base.freelistPages)
+  const pages = freelistPageCount(pageSize, freelist.freeCount + freelist.pendingCount, reclaim.length)
+  const pgid = freelist.allocate(pages)
+  out.write(pgid, encodeFreeList({ free: freelist.freeAndPending(), reclaim }, pgid, out.txid, pageSize, pages), false)
+  return { pgid, pages }
 }
 
 /**
@@ -206,22 +255,22 @@ async function writeCheckpointMeta(
   }
 }
 
-/** Pops reclaim entries, freeing up to `budget` pages; tree pages push their children first. */
+/**
+ * Pops reclaim entries, freeing up to `budget` pages. A dropped tree is walked a bounded step per
+ * commit, depth first, its stack being the reclaim list the free list records (FORMAT.md §7): a
+ * page read pushes its children and runs (the references page-runs.ts and branch-page.ts decode,
+ * as for every walker) and is freed.
+ */
 function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx: SpillContext): void {
   let freed = 0
   while (reclaim.length > 0 && freed < budget) {
     const e = reclaim.pop()!
-    if (e.run === RECLAIM_NO_OVERFLOW) {
-      ctx.free(e.pgid, 1)
-      freed++
+    if (e.kind === 'run' || (e.kind === 'subtree' && e.height === 0)) {
+      const pages = reclaimEntryPages(e)
+      ctx.free(e.pgid, pages)
+      freed += pages
       continue
     }
-    if (e.run > 0 && e.run < RECLAIM_NO_OVERFLOW) {
-      ctx.free(e.pgid, e.run)
-      freed += e.run
-      continue
-    }
-    const childRun = e.run === 0 ? 0 : e.run - 1
     let page: Buffer
     try {
       page = pager.treePage(e.pgid, e.txid)
@@ -232,15 +281,17 @@ function reclaimPages(pager: Pager, reclaim: ReclaimEntry[], budget: number, ctx
       freed++
       continue
     }
-    const n = pageCount(page)
-    const branch = pageType(page) === PageType.branch
-    if (branch) {
-      for (let i = 0; i < n; i++)
-        reclaim.push({ pgid: branchChild(page, i), txid: branchChildTxid(page, i), run: childRun })
+    const leaf = pageType(page) === PageType.leaf
+    if (!leaf) {
+      forEachChild(page, (pgid, txid) =>
+        reclaim.push(
+          e.kind === 'page' ? { kind: 'page', pgid, txid } : { kind: 'subtree', pgid, txid, height: e.height - 1 },
+        ),
+      )
     }
     // Value runs, and the runs of out-of-line keys, separators included (FORMAT.md §10).
-    forEachRun(page, !branch, (pgid, txid, length) =>
-      reclaim.push({ pgid, txid, run: overflowPageCount(pager.pageSize, length) }),
+    forEachRun(page, leaf, (pgid, txid, length) =>
+      reclaim.push({ kind: 'run', pgid, txid, pages: overflowPageCount(pager.pageSize, length) }),
     )
     ctx.free(e.pgid, 1)
     freed++

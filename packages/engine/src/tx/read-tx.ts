@@ -1,13 +1,13 @@
 import { ReadBucketImpl } from '../bucket/read-bucket.js'
 import { listBuckets } from '../bucket/catalog.js'
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import type { Meta } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
-import type { ReadBucket, ReadTransaction } from '../types.js'
-import { bucketNameKey } from '../validate.js'
+import type { ReadBucket, ReadTransaction } from '../base/types.js'
+import { bucketNameKey } from '../base/validate.js'
 import type { DirtyState } from './dirty-state.js'
 import type { ReaderRegistry } from './readers.js'
-import type { TxHost } from './tx-host.js'
+import type { TxContext } from './tx-context.js'
 
 /**
  * A snapshot forgotten without close() is released when it is garbage collected, so a leaked
@@ -24,7 +24,7 @@ const forgotten = new FinalizationRegistry<{ readers: ReaderRegistry; txid: numb
 export class ReadTx implements ReadTransaction {
   readonly txid: number
   readonly writable = false
-  readonly #host: TxHost
+  readonly #host: TxContext
   readonly #meta: Meta
   readonly #dirty: DirtyState | undefined
   /** Buckets handed out by this snapshot, made on first use (a db.view often needs one). */
@@ -34,7 +34,7 @@ export class ReadTx implements ReadTransaction {
   readonly #scoped: boolean
 
   /** `scoped`: the caller closes it on every path (db.view), so it needs no GC safety net. */
-  constructor(host: TxHost, meta: Meta, dirty: DirtyState | undefined, scoped = false) {
+  constructor(host: TxContext, meta: Meta, dirty: DirtyState | undefined, scoped = false) {
     this.#host = host
     this.#meta = meta
     this.#dirty = dirty
@@ -54,7 +54,8 @@ export class ReadTx implements ReadTransaction {
     return this.#host.pager
   }
 
-  check(): void {
+  /** Throws BTREE_TX_CLOSED once closed, BTREE_CLOSED once the database is. */
+  assertOpen(): void {
     if (this.#closed) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
     this.#host.assertOpen()
   }
@@ -63,11 +64,11 @@ export class ReadTx implements ReadTransaction {
   bucket(name: string): ReadBucket | undefined {
     const seen = this.#buckets?.get(name)
     if (seen !== undefined) {
-      this.check()
+      this.assertOpen()
       return seen
     }
     if (typeof name !== 'string') bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.check()
+    this.assertOpen()
     let b: ReadBucketImpl
     const d = this.#dirty?.buckets.get(name)
     if (d === null) return undefined
@@ -83,7 +84,7 @@ export class ReadTx implements ReadTransaction {
   }
 
   buckets(): string[] {
-    this.check()
+    this.assertOpen()
     const names = listBuckets(this.#host.pager, this.#meta.catalog).map(([name]) => name)
     if (this.#dirty === undefined || this.#dirty.buckets.size === 0) return names
     const set = new Set(names)

@@ -1,6 +1,6 @@
-import { BTreeError } from '../errors.js'
+import { BTreeError } from '../base/errors.js'
 import { type DecodedRecord, JournalOp } from '../page/journal-record.js'
-import type { WriteBucket } from '../types.js'
+import type { WriteBucket } from '../base/types.js'
 import type { WriteTx } from './write-tx.js'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })

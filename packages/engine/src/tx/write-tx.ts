@@ -1,21 +1,20 @@
 import { BucketState } from '../bucket/bucket-state.js'
 import { listBuckets, lookupBucket } from '../bucket/catalog.js'
 import { WriteBucketImpl, type WriteBucketHost } from '../bucket/write-bucket.js'
-import { BTreeError } from '../errors.js'
+import { BTreeError, invariant } from '../base/errors.js'
 import { compareKeys } from '../page/key-compare.js'
 import type { Meta } from '../page/meta-page.js'
-import { RECLAIM_NO_OVERFLOW, type ReclaimEntry } from '../page/freelist-page.js'
-import { JournalOp, type JournalOps } from '../page/journal-record.js'
-import { branchChild, branchChildTxid } from '../page/branch-page.js'
-import { PageType, pageType } from '../page/layout.js'
+import type { ReclaimEntry } from '../page/freelist-page.js'
+import { JournalOp, RecordBuilder, type RecordMark } from '../page/journal-record.js'
+import { treeHeight } from '../page/tree-walk.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
-import type { TreeWriter } from '../tree/tree-context.js'
-import type { Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../types.js'
-import { bucketNameKey } from '../validate.js'
+import { PutPath, type TreeWriter } from '../tree/tree-context.js'
+import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
+import { bucketNameKey } from '../base/validate.js'
 import type { DirtyState } from './dirty-state.js'
-import type { TxHost } from './tx-host.js'
+import type { TxContext } from './tx-context.js'
 
 /** The inverse of one change, kept while a savepoint is open. */
 type Undo =
@@ -31,26 +30,24 @@ type Undo =
 
 interface SavepointRecord extends Savepoint {
   readonly undoLength: number
-  readonly opsLength: number
+  readonly recordMark: RecordMark
 }
 
 /** Write transactions' generations (Node.gen): each owns the nodes it copies. */
 let generations = 0
 
 const encoder = new TextEncoder()
-/** Bytes per arena chunk for copies of keys and values (copyIn), and the first chunk's size. */
-const ARENA_CHUNK = 64 * 1024
-const ARENA_FIRST_CHUNK = 1024
 
-/** Levels below a tree's root page (0 for a leaf root), by its leftmost path. O(height). */
-function treeHeight(pager: Pager, root: { pgid: number; txid: number }): number {
-  let page = pager.treePage(root.pgid, root.txid)
-  let h = 0
-  while (pageType(page) === PageType.branch) {
-    page = pager.treePage(branchChild(page, 0), branchChildTxid(page, 0))
-    h++
-  }
-  return h
+/**
+ * How an explicit write transaction (`begin`, `beginWrite`) ends: the writer it holds commits it,
+ * or frees the writer after a rollback. Absent for the transactions the database makes itself
+ * (group commits, checkpoints, journal replay), which it ends itself.
+ */
+export interface WriteTxEnd {
+  /** Commits `tx` (durability undefined: the database's default) and frees the writer. */
+  commit(tx: WriteTx, durability: Durability | undefined): Promise<void>
+  /** Frees the writer after a rollback. */
+  release(tx: WriteTx): void
 }
 
 /**
@@ -69,35 +66,28 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   readonly dirty: DirtyState | undefined
   /** This transaction's generation: nodes it creates or copies carry it (Node.gen). */
   readonly gen = ++generations
-  /** The logical changes, for the journal record (FORMAT.md §11); trimmed by rollbackTo. */
-  readonly ops: JournalOps & {
-    kinds: number[]
-    names: (Uint8Array | undefined)[]
-    keys: (Uint8Array | undefined)[]
-    values: (Uint8Array | undefined)[]
-  } = {
-    kinds: [],
-    names: [],
-    keys: [],
-    values: [],
-  }
+  /**
+   * The logical changes as the journal record (FORMAT.md §11), trimmed by rollbackTo. It also holds
+   * the transaction's copies of the keys and values it puts: its nodes keep views of them.
+   */
+  readonly record = new RecordBuilder()
   /** Pages decoded into nodes by this transaction (DirtyState.pages). */
   loaded = 0
-  readonly #host: TxHost<WriteTx>
+  readonly #host: TxContext
+  readonly #end: WriteTxEnd | undefined
   readonly #handles = new WeakMap<BucketState, WriteBucketImpl>()
   readonly #writers = new WeakMap<BucketState, TreeWriter>()
   readonly #undo: Undo[] = []
   readonly #savepoints: SavepointRecord[] = []
   #nextSavepoint = 1
-  #arena: Buffer = Buffer.alloc(0)
-  #arenaUsed = 0
   #version = 0
   #closed = false
   /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
   managed = false
 
-  constructor(host: TxHost<WriteTx>, base: Meta, dirty?: DirtyState) {
+  constructor(host: TxContext, base: Meta, dirty?: DirtyState, end?: WriteTxEnd) {
     this.#host = host
+    this.#end = end
     this.base = base
     this.dirty = dirty
     this.dropped = dirty === undefined ? [] : [...dirty.dropped]
@@ -107,27 +97,36 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     return this.dirty?.txid ?? this.base.txid
   }
 
-  /** Records one logical change for the journal. */
-  recordOp(
-    kind: JournalOp,
-    name: Uint8Array | undefined,
-    key: Uint8Array | undefined,
-    value: Uint8Array | undefined,
-  ): void {
-    const o = this.ops
-    o.kinds.push(kind)
-    o.names.push(name)
-    o.keys.push(key)
-    o.values.push(value)
+  /**
+   * Records a put in `state`'s bucket (selecting the bucket first when needed), copying the key and
+   * the value into the record: returns the key's copy; the value's is `recordedValue`.
+   */
+  recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): Uint8Array {
+    this.#select(state)
+    return this.record.put(key, value)
   }
 
-  /** Records a key change in `state`'s bucket, selecting the bucket first when needed. */
-  recordKeyOp(kind: JournalOp, state: BucketState, key: Uint8Array, value: Uint8Array | undefined): void {
+  /** The copy of the value that the last recordPut made. */
+  get recordedValue(): Uint8Array {
+    return this.record.value
+  }
+
+  /** Records a delete in `state`'s bucket; returns the key's copy. */
+  recordDelete(state: BucketState, key: Uint8Array): Uint8Array {
+    this.#select(state)
+    return this.record.delete(key)
+  }
+
+  /** Drops the key op just recorded: its change failed. */
+  cancelRecord(): void {
+    this.record.cancelLast()
+  }
+
+  #select(state: BucketState): void {
     if (this.#selected !== state) {
-      this.recordOp(JournalOp.select, state.nameKey, undefined, undefined)
+      this.record.bucketOp(JournalOp.select, state.nameKey)
       this.#selected = state
     }
-    this.recordOp(kind, undefined, key, value)
   }
 
   /** The state the last select op named (undefined after a bucket op or a rollback). */
@@ -153,35 +152,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     return this.#host.maxKeySize
   }
 
-  check(): void {
+  /** Throws BTREE_TX_CLOSED once closed, BTREE_CLOSED once the database is. */
+  assertOpen(): void {
     if (this.#closed) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
     this.#host.assertOpen()
   }
 
-  /**
-   * Copies a key or value the caller passed to put into the transaction's arena: chunks of 64 KiB
-   * with plain views into them, where a Buffer.from per key and value made most of a bulk load's
-   * garbage. Large values get their own allocation. The views live as long as the nodes that hold
-   * them, which commit copies into pages. Chunks start small and double: a transaction of one
-   * small put (an autocommit SQL statement) paid for a whole 64 KiB chunk, most of its time.
-   */
-  copyIn(bytes: Uint8Array): Uint8Array {
-    const n = bytes.length
-    if (n > ARENA_CHUNK / 8) return Buffer.from(bytes)
-    if (this.#arenaUsed + n > this.#arena.length) {
-      const size = Math.min(ARENA_CHUNK, Math.max(ARENA_FIRST_CHUNK, this.#arena.length * 2, n))
-      // Below 4 KiB Buffer.allocUnsafe carves the chunk from Node's shared pool.
-      this.#arena = size < ARENA_CHUNK ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size)
-      this.#arenaUsed = 0
-    }
-    const at = this.#arenaUsed
-    this.#arena.set(bytes, at)
-    this.#arenaUsed = at + n
-    return new Uint8Array(this.#arena.buffer, this.#arena.byteOffset + at, n)
-  }
-
-  checkWritable(): void {
-    this.check()
+  assertWritable(): void {
+    this.assertOpen()
     this.#version++
   }
 
@@ -196,10 +174,12 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         pageSize: this.pageSize,
         pager: this.pager,
         gen: this.gen,
+        path: new PutPath(),
         onLoad: () => {
           this.loaded++
         },
         freeOverflow: (v) => state.freed.push(v),
+        putHint: undefined,
       }
       this.#writers.set(state, w)
     }
@@ -218,26 +198,26 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   bucket(name: string): WriteBucket | undefined {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.check()
+    this.assertOpen()
     const s = this.#state(name, key)
     return s === undefined ? undefined : this.#handle(s)
   }
 
   createBucket(name: string): WriteBucket {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.checkWritable()
+    this.assertWritable()
     if (this.#state(name, key) !== undefined) throw new BTreeError('BTREE_BUCKET_EXISTS', `bucket '${name}' exists`)
     const s = new BucketState(name, key, null, Node.emptyLeaf(), 0, false)
     s.dirty = true
     this.#setBucket(name, s)
     this.#selected = undefined
-    this.recordOp(JournalOp.create, key, undefined, undefined)
+    this.record.bucketOp(JournalOp.create, key)
     return this.#handle(s)
   }
 
   createBucketIfNotExists(name: string): WriteBucket {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.check()
+    this.assertOpen()
     const s = this.#state(name, key)
     return s !== undefined ? this.#handle(s) : this.createBucket(name)
   }
@@ -245,22 +225,27 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** O(1): the committed tree is queued for reclaim by later commits (FORMAT.md §7). */
   deleteBucket(name: string): void {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
-    this.checkWritable()
+    this.assertWritable()
     const s = this.#state(name, key)
     if (s === undefined) throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' does not exist`)
     this.#setBucket(name, null)
     this.#selected = undefined
-    this.recordOp(JournalOp.drop, key, undefined, undefined)
+    this.record.bucketOp(JournalOp.drop, key)
     if (s.diskRoot !== null) {
       // A tree without overflow values is reclaimed from its branch pages alone: the leaves are
       // freed from their parents' child lists, never read (FORMAT.md §7).
-      const run = s.diskMayOverflow ? 0 : RECLAIM_NO_OVERFLOW + treeHeight(this.pager, s.diskRoot)
-      this.dropped.push({ pgid: s.diskRoot.pgid, txid: s.diskRoot.txid, run })
+      const { pgid, txid } = s.diskRoot
+      const pager = this.pager
+      this.dropped.push(
+        s.diskMayOverflow
+          ? { kind: 'page', pgid, txid }
+          : { kind: 'subtree', pgid, txid, height: treeHeight(s.diskRoot, (p, t) => pager.treePage(p, t)) },
+      )
     }
   }
 
   buckets(): string[] {
-    this.check()
+    this.assertOpen()
     const names = new Set<string>()
     for (const [name] of listBuckets(this.pager, this.base.catalog)) names.add(name)
     for (const [name, s] of this.dirty?.buckets ?? []) {
@@ -275,18 +260,18 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   savepoint(): Savepoint {
-    this.check()
+    this.assertOpen()
     const sp: SavepointRecord = {
       id: this.#nextSavepoint++,
       undoLength: this.#undo.length,
-      opsLength: this.ops.kinds.length,
+      recordMark: this.record.mark(),
     }
     this.#savepoints.push(sp)
     return sp
   }
 
   rollbackTo(sp: Savepoint): void {
-    this.check()
+    this.assertOpen()
     const at = this.#findSavepoint(sp)
     const writerFor = (s: BucketState): TreeWriter => this.writerFor(s)
     while (this.#undo.length > this.#savepoints[at]!.undoLength) {
@@ -304,18 +289,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         this.dropped.length = u.reclaim
       }
     }
-    const n = this.#savepoints[at]!.opsLength
-    this.ops.kinds.length = n
-    this.ops.names.length = n
-    this.ops.keys.length = n
-    this.ops.values.length = n
+    this.record.rollBack(this.#savepoints[at]!.recordMark)
     this.#selected = undefined
     this.#savepoints.length = at + 1
     this.#version++
   }
 
   release(sp: Savepoint): void {
-    this.check()
+    this.assertOpen()
     const at = this.#findSavepoint(sp)
     this.#savepoints.length = at
     if (at === 0) this.#undo.length = 0
@@ -326,11 +307,12 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
       return Promise.reject(new BTreeError('BTREE_TX_CLOSED', 'db.update commits its transaction itself'))
     }
     try {
-      this.check()
+      this.assertOpen()
     } catch (err) {
       return Promise.reject(err)
     }
-    return this.#host.commitExplicit(this, options?.durability)
+    if (this.#end === undefined) return Promise.reject(invariant('commit of a transaction the database ends itself'))
+    return this.#end.commit(this, options?.durability)
   }
 
   rollback(): void {
@@ -343,7 +325,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    this.#host.endWrite(this)
+    this.#end?.release(this)
   }
 
   /** Marks the transaction finished after a commit (the writer is released by the database). */
@@ -353,7 +335,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   /** Whether committing would change anything: a bucket written, created or dropped. */
   hasChanges(): boolean {
-    return this.ops.kinds.length > 0
+    return this.record.count > 0
   }
 
   get savepointDepth(): number {

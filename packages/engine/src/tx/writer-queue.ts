@@ -1,5 +1,5 @@
-import { BTreeError } from '../errors.js'
-import type { Durability } from '../types.js'
+import { BTreeError } from '../base/errors.js'
+import type { Durability } from '../base/types.js'
 import type { WriteTx } from './write-tx.js'
 
 /** Update callbacks that queue together share one commit (and one fsync), up to this many. */
@@ -18,7 +18,7 @@ interface Request {
 export interface WriterHost {
   /** A write transaction on the newest commit. */
   newWriteTx(): WriteTx
-  /** Commits `tx` and publishes it (tx/commit.ts through the database). */
+  /** Commits `tx` and publishes it (the database's committer, db/committer.ts). */
   commit(tx: WriteTx, durable: boolean): Promise<void>
   isClosed(): boolean
 }

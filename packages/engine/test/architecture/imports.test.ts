@@ -4,14 +4,55 @@ import { fileURLToPath } from 'node:url'
 import { expect } from 'chai'
 
 /**
- * Imports point down: no module of src/ imports one that imports it back (type-only imports
- * included, since they tie the modules' meaning together all the same), and the folders of src/
- * (each file at the root counting as its own) form no cycle either. Reads the TypeScript sources,
- * so it runs from dist/test as well.
+ * Imports point down: the folders of src/ are layers in the order below, and a module imports only
+ * from its own folder or a lower layer (type-only imports included, since they tie the modules'
+ * meaning together all the same). No module is part of an import cycle either, inside a folder
+ * too. Reads the TypeScript sources, so it runs from dist/test as well.
  */
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src')
 
 type Graph = Map<string, Set<string>>
+
+/**
+ * The layers of src/, bottom first; folders on one line are peers that must not import each other.
+ * io/ (the file interface) depends on nothing; base/ holds errors, the public types and argument
+ * checks; page/ the codecs (bytes <-> records, no I/O); freelist/ and store/ the free pages and the
+ * file (pager, cache, journal, open); tree/ the B+tree over pages and nodes; bucket/ and tx/ the
+ * API's objects; inspect/ check() and stats(); db/ the Database and the owner of its commits;
+ * compat/ and cli/ use the public API; index.ts publishes it.
+ */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['io/'],
+  ['base/'],
+  ['page/'],
+  ['freelist/', 'store/'],
+  ['tree/'],
+  ['bucket/'],
+  ['tx/'],
+  ['inspect/'],
+  ['db/'],
+  ['compat/'],
+  ['cli/'],
+  ['index.ts'],
+]
+
+/** Imports that point up or sideways between layers: "from -> to" for each offending module edge. */
+export function upwardImports(g: Graph, layers: readonly (readonly string[])[] = LAYERS): string[] {
+  const rank = new Map<string, number>()
+  layers.forEach((names, i) => names.forEach((n) => rank.set(n, i)))
+  const out: string[] = []
+  for (const [from, deps] of g) {
+    const a = layer(from)
+    for (const d of deps) {
+      const b = layer(d)
+      if (a === b) continue
+      const ra = rank.get(a)
+      const rb = rank.get(b)
+      if (ra === undefined || rb === undefined || rb >= ra) out.push(`${from} -> ${d}`)
+    }
+  }
+  return out.sort()
+}
 
 const IMPORT = /^\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?'(\.{1,2}\/[^']+)'/gm
 
@@ -112,11 +153,43 @@ describe('architecture: imports point down', () => {
     expect(cycles(g)).to.deep.equal([['a.ts', 'b/x.ts', 'b/z.ts', 'c/y.ts']])
   })
 
+  it('finds an import that points up the layers (the check can fail)', () => {
+    const g: Graph = new Map([
+      ['index.ts', new Set(['db/x.ts'])],
+      ['db/x.ts', new Set(['page/p.ts', 'db/y.ts'])],
+      ['db/y.ts', new Set<string>()],
+      ['page/p.ts', new Set(['base/e.ts'])],
+      ['base/e.ts', new Set<string>()],
+      ['store/s.ts', new Set(['freelist/f.ts'])],
+      ['freelist/f.ts', new Set<string>()],
+    ])
+    expect(upwardImports(g)).to.deep.equal(['store/s.ts -> freelist/f.ts'])
+    g.get('page/p.ts')!.add('tree/t.ts')
+    g.set('tree/t.ts', new Set())
+    g.set('misc/m.ts', new Set())
+    g.get('base/e.ts')!.add('misc/m.ts')
+    expect(upwardImports(g)).to.deep.equal([
+      'base/e.ts -> misc/m.ts',
+      'page/p.ts -> tree/t.ts',
+      'store/s.ts -> freelist/f.ts',
+    ])
+  })
+
   it('reads the imports of src/ (sanity: the graph is the real one)', () => {
     const g = moduleGraph(SRC)
     expect(g.size).to.be.above(40)
-    expect([...g.get('db.ts')!]).to.include(path.join('tx', 'write-tx.ts'))
-    expect([...g.get(path.join('tx', 'read-tx.ts'))!]).to.include(path.join('tx', 'tx-host.ts'))
+    expect([...g.get(path.join('db', 'database.ts'))!]).to.include(path.join('tx', 'write-tx.ts'))
+    expect([...g.get(path.join('tx', 'read-tx.ts'))!]).to.include(path.join('tx', 'tx-context.ts'))
+  })
+
+  it('every folder of src/ has its place in the layer order, and src/ holds no file but index.ts', () => {
+    const placed = new Set(LAYERS.flat())
+    const found = new Set([...moduleGraph(SRC).keys()].map(layer))
+    expect([...found].filter((l) => !placed.has(l)).sort(), 'folders missing from LAYERS').to.deep.equal([])
+  })
+
+  it('every import of src/ points down the layers', () => {
+    expect(upwardImports(moduleGraph(SRC)), 'imports pointing up').to.deep.equal([])
   })
 
   it('no module of src/ is part of an import cycle', () => {

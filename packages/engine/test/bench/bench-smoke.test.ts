@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'chai'
-import type { Database } from '../../src/db.js'
+import type { Database } from '../../src/db/database.js'
 import {
   BUCKET,
   btreeCommitsConcurrent,

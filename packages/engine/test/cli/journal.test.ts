@@ -42,7 +42,8 @@ describe('cli: the journal', () => {
     await db.update((tx) => tx.bucket('a')!.put(Buffer.from('k2'), Buffer.alloc(100, 1)))
     // The process dies here (no close): the journal holds both commits. Then its tail is torn.
     const journal = fs.readFileSync(`${file}-journal`)
-    fs.writeFileSync(`${file}-journal`, journal.subarray(0, journal.length - 7))
+    // (The file runs on past the records: zeros allocated ahead, store/journal.ts.)
+    fs.writeFileSync(`${file}-journal`, journal.subarray(0, db.info().journal!.bytes - 7))
     const r = cli(['check', file])
     expect(r.status, r.stdout + r.stderr).to.equal(0)
     expect(r.stdout).to.match(/^warning: journal: record at byte \d+ runs past the end of the journal/m)

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Database, open } from '../../src/db.js'
+import { type Database, open } from '../../src/db/database.js'
 import { MemoryFileSystem } from '../../src/io/memory-file.js'
 import { fingerprintDb, key, value } from '../crash/model.js'
 
@@ -100,7 +100,7 @@ describe('bad input gets a coded error and changes nothing', () => {
       [() => db.view((tx) => tx.bucket('b')!.has(any(7))), 'BTREE_INVALID_ARGUMENT'],
     ]
     for (const [fn, code] of cases) expectCode(thrownBy(fn), code, TypeError)
-    const writes: Array<[(tx: import('../../src/types.js').WriteTransaction) => void, string]> = [
+    const writes: Array<[(tx: import('../../src/base/types.js').WriteTransaction) => void, string]> = [
       [(tx) => tx.bucket('b')!.put(any('string key'), value(1, 4)), 'BTREE_INVALID_ARGUMENT'],
       [(tx) => tx.bucket('b')!.put(key(1), any('string value')), 'BTREE_INVALID_ARGUMENT'],
       [(tx) => tx.bucket('b')!.put(key(1), any(undefined)), 'BTREE_INVALID_ARGUMENT'],
@@ -138,7 +138,7 @@ describe('bad input gets a coded error and changes nothing', () => {
 
   it('bucket names: wrong type, empty, oversized, existing, missing', async () => {
     const long = 'n'.repeat(db.maxKeySize + 1)
-    const cases: Array<[(tx: import('../../src/types.js').WriteTransaction) => unknown, string]> = [
+    const cases: Array<[(tx: import('../../src/base/types.js').WriteTransaction) => unknown, string]> = [
       [(tx) => tx.createBucket(any(42)), 'BTREE_INVALID_ARGUMENT'],
       [(tx) => tx.bucket(any({})), 'BTREE_INVALID_ARGUMENT'],
       [(tx) => tx.createBucket(''), 'BTREE_BUCKET_NAME_INVALID'],
@@ -196,7 +196,7 @@ describe('bad input gets a coded error and changes nothing', () => {
       }),
     )
     expectCode(err, 'BTREE_SAVEPOINT_INVALID')
-    let foreign: import('../../src/types.js').Savepoint | undefined
+    let foreign: import('../../src/base/types.js').Savepoint | undefined
     await db.update((tx) => {
       foreign = tx.savepoint()
     })
@@ -249,7 +249,7 @@ describe('bad input gets a coded error and changes nothing', () => {
       'BTREE_TX_CLOSED',
     )
 
-    let leaked: import('../../src/types.js').WriteTransaction | undefined
+    let leaked: import('../../src/base/types.js').WriteTransaction | undefined
     await db.update((tx) => {
       leaked = tx
     })

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { open } from '../../src/db.js'
+import { open } from '../../src/db/database.js'
 import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
 import { FaultFileSystem } from '../doubles/fault-file.js'
 import { pageTxid } from '../../src/page/layout.js'

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { type Database, open } from '../../src/db.js'
+import { type Database, open } from '../../src/db/database.js'
 import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
 import { Prng } from '../../src/io/prng.js'
 import { pageTxid } from '../../src/page/layout.js'

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
-import { type Database, open } from '../../src/db.js'
+import { type Database, open } from '../../src/db/database.js'
 import { type FaultErrno, type FaultOp, FaultFileSystem } from '../doubles/fault-file.js'
-import type { Durability } from '../../src/types.js'
+import type { Durability } from '../../src/base/types.js'
 import { Mirror, type ModelState, cloneState, fingerprintDb, fingerprintState, key, value } from '../crash/model.js'
 
 const PATH = '/io/db'

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { open } from '../../src/db.js'
+import { open } from '../../src/db/database.js'
 import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
 import { sealPage } from '../../src/page/checksum.js'
 import { LEAF_ENTRY_HEADER, LONG_KEY_REF_SIZE, PageType, pageCount, pageType, setU32 } from '../../src/page/layout.js'

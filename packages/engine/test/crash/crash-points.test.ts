@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { Database } from '../../src/db.js'
+import { Database } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import { type CommitPath, hash, runWorkload, suiteSeed, verifyAfterCrash } from './harness.js'

@@ -1,6 +1,6 @@
-import { type Database, open } from '../../src/db.js'
+import { type Database, open } from '../../src/db/database.js'
 import { isCrash, type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
-import type { Durability } from '../../src/types.js'
+import type { Durability } from '../../src/base/types.js'
 import { Mirror, type ModelState, cloneState, fingerprintDb, fingerprintState } from './model.js'
 import type { Workload } from './workloads.js'
 

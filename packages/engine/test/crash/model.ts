@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { Database } from '../../src/db.js'
-import type { Savepoint, WriteTransaction } from '../../src/types.js'
+import type { Database } from '../../src/db/database.js'
+import type { Savepoint, WriteTransaction } from '../../src/base/types.js'
 
 /**
  * The expected contents of a database: bucket name -> (hex key -> value). Hex keeps byte order

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { open } from '../../src/db.js'
+import { open } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import { type CommitPath, hash, openOptions, runWorkload, suiteSeed, verifyAfterCrash, PATH } from './harness.js'

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { open } from '../../src/db.js'
+import { open } from '../../src/db/database.js'
 import { FaultFileSystem } from '../doubles/fault-file.js'
 import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
 import { PowerLossFileSystem } from '../doubles/power-loss-file.js'

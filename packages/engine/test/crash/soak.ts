@@ -10,10 +10,10 @@
  * at an acceptable recorded state, whole, check() passes, pages add up, and it takes a commit.
  * Prints the failing cases with everything needed to replay them, and exits 1 if there are any.
  */
-import { open } from '../../src/db.js'
+import { open } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
-import type { Durability } from '../../src/types.js'
+import type { Durability } from '../../src/base/types.js'
 import { type CommitPath, PATH, openOptions, runWorkload, verifyAfterCrash } from './harness.js'
 import { type Workload, WORKLOADS, WORKLOADS_4K, withDurabilities } from './workloads.js'
 

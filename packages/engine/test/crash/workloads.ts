@@ -1,5 +1,5 @@
 import { key, type Mirror, value } from './model.js'
-import type { Durability } from '../../src/types.js'
+import type { Durability } from '../../src/base/types.js'
 
 /** One commit of a workload: changes applied through a Mirror, and an optional durability. */
 export interface WorkloadCommit {

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { Prng } from '../../src/io/prng.js'
-import type { RangeOptions } from '../../src/types.js'
+import type { RangeOptions } from '../../src/base/types.js'
 import { b, expectCheck, numKey, str, thrown, useTempDir } from './helpers.js'
 
 const hex = (u: Uint8Array | undefined): string | undefined =>

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { type Database, type FileHandle, type FileSystem, nodeFileSystem, open } from '../../src/index.js'
-import type { OpenOptions } from '../../src/types.js'
+import type { OpenOptions } from '../../src/base/types.js'
 
 export { rejection, thrown } from '../unit/io/rejection.js'
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { type Database, open } from '../../src/db.js'
+import { type Database, open } from '../../src/db/database.js'
 import { FaultFileSystem } from '../doubles/fault-file.js'
 import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
 import { PowerLossFileSystem } from '../doubles/power-loss-file.js'
@@ -94,6 +94,38 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     await again.close()
   })
 
+  it('the journal is allocated ahead in zeros; a terminator ends each record, so records older than a restart past it are never replayed; close empties the file', async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    const big = Buffer.alloc(3000, 7)
+    for (let i = 0; i < 6; i++) await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`old${i}`), big))
+    const oldEnd = db.info().journal!.bytes
+    let bytes = fs.file(JPATH).bytes()
+    expect(bytes.length % (1024 * 1024)).to.equal(0)
+    expect(bytes.length).to.be.above(oldEnd)
+    expect(bytes.subarray(oldEnd).every((x) => x === 0)).to.equal(true)
+    // A checkpoint restarts the journal at byte 0 and keeps the file: one short record then lies
+    // before the rest of the older ones.
+    await db.checkpoint()
+    await db.update((tx) => tx.bucket('a')!.put(b('new'), b('1')))
+    const end = db.info().journal!.bytes
+    bytes = fs.file(JPATH).bytes()
+    expect(end).to.be.below(oldEnd)
+    expect(bytes.subarray(end, end + RECORD_HEADER).every((x) => x === 0)).to.equal(true)
+    expect(bytes.subarray(end + RECORD_HEADER, oldEnd).some((x) => x !== 0)).to.equal(true)
+    expectClean(db)
+    expect(db.check().warnings).to.deep.equal([])
+    // The process dies here: open replays the one new record, reports nothing, and empties the file.
+    fs.reopenAllAfterCrash({ mode: 'keep-all' })
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(again.info().skipped).to.deep.equal([])
+    expect(Object.keys(contents(again).a!).sort()).to.deep.equal(['new', ...[0, 1, 2, 3, 4, 5].map((i) => `old${i}`)])
+    expectClean(again)
+    await again.update((tx) => tx.bucket('a')!.put(b('after'), b('2')))
+    await again.close()
+    expect(fs.file(JPATH).bytes().length).to.equal(0)
+  })
+
   it('a torn last record is skipped: open reports it in info().skipped and check() warns, and the earlier commits are there', async () => {
     const fs = new PowerLossFileSystem()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
@@ -103,7 +135,7 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     // The disk after the crash: the journal loses the end of its last record.
     const mem = new MemoryFileSystem()
     mem.files.set(PATH, new MemoryFile(fs.file(PATH).bytes()))
-    mem.files.set(JPATH, new MemoryFile(journalBytes.subarray(0, journalBytes.length - 10)))
+    mem.files.set(JPATH, new MemoryFile(journalBytes.subarray(0, db.info().journal!.bytes - 10)))
     const again = await open(PATH, { fileSystem: mem, lock: false, readOnly: true })
     expect(Object.keys(contents(again).a!)).to.deep.equal(['k0', 'k1', 'k2'])
     const skipped = again.info().skipped

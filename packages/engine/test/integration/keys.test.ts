@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import { sealPage } from '../../src/page/checksum.js'
 import { Prng } from '../../src/io/prng.js'
 import type { Database } from '../../src/index.js'
-import type { RangeOptions, ReadBucket } from '../../src/types.js'
+import type { RangeOptions, ReadBucket } from '../../src/base/types.js'
 import { b, expectCheck, numKey, useTempDir } from './helpers.js'
 
 const EMPTY = new Uint8Array(0)

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { type Database, open } from '../../src/index.js'
 import { Prng } from '../../src/io/prng.js'
 import { maxInlineKeySize } from '../../src/page/layout.js'
-import type { ReadTransaction, Savepoint, WriteTransaction } from '../../src/types.js'
+import type { ReadTransaction, Savepoint, WriteTransaction } from '../../src/base/types.js'
 
 /**
  * Seeded random operations against a model: a Map of bucket name -> Map of hex key -> value. Hex

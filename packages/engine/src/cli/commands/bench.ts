@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { open } from '../../db.js'
+import { open } from '../../db/database.js'
 import { Prng } from '../../io/prng.js'
 import { integerOption } from '../args.js'
 import { EXIT_OK } from '../cli-error.js'

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Database } from '../../db.js'
+import type { Database } from '../../db/database.js'
 import { FileLock } from '../../store/lock.js'
 import { integerOption } from '../args.js'
 import { CliError, EXIT_OK, EXIT_USAGE } from '../cli-error.js'

@@ -1,5 +1,5 @@
-import { BTreeError } from '../../errors.js'
-import type { ReadBucket, ReadTransaction } from '../../types.js'
+import { BTreeError } from '../../base/errors.js'
+import type { ReadBucket, ReadTransaction } from '../../base/types.js'
 import { encodeField, encodingOption, parseKeyArgument, textField, toBuffer } from '../bytes.js'
 import { CliError, EXIT_OK } from '../cli-error.js'
 import { type Command, using } from '../command.js'

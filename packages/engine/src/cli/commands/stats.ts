@@ -1,4 +1,4 @@
-import type { BucketStats, Stats } from '../../types.js'
+import type { BucketStats, Stats } from '../../base/types.js'
 import { CliError, EXIT_OK } from '../cli-error.js'
 import { type Command, using } from '../command.js'
 import { openForRead } from '../open-db.js'

@@ -25,12 +25,14 @@ describe('page/freelist-page', () => {
     const rec: FreeListRecord = {
       free: Array.from({ length: 700 }, (_, i) => 3 + i * 2),
       reclaim: [
-        { pgid: 100, txid: 0xfffffffe, run: 0 },
-        { pgid: 200, txid: 7, run: 12 },
+        { kind: 'page', pgid: 100, txid: 0xfffffffe },
+        { kind: 'run', pgid: 200, txid: 7, pages: 12 },
+        { kind: 'subtree', pgid: 300, txid: 8, height: 0 },
+        { kind: 'subtree', pgid: 400, txid: 9, height: 3 },
       ],
     }
     const n = freelistPageCount(1024, rec.free.length, rec.reclaim.length)
-    expect(n).to.equal(Math.ceil(freelistBytes(700, 2) / (1024 - HEADER_SIZE)))
+    expect(n).to.equal(Math.ceil(freelistBytes(700, 4) / (1024 - HEADER_SIZE)))
     expect(n).to.be.greaterThan(2)
     const pages = encodeFreeList(rec, 50, 2 ** 32 + 9, 1024, n)
     pages.forEach((p, i) => {

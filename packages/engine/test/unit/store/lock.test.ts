@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { BTreeError } from '../../../src/errors.js'
+import { BTreeError } from '../../../src/base/errors.js'
 import { FileLock } from '../../../src/store/lock.js'
 
 function code(fn: () => unknown): string | undefined {

@@ -1,14 +1,14 @@
 import type { BucketRecord } from '../page/bucket-record.js'
 import type { Meta } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
-import type { Durability } from '../types.js'
 import type { ReaderRegistry } from './readers.js'
 
 /**
- * What transactions need from the database that opened them. `Tx` is the write transaction type
- * (WriteTx): a type parameter, so that this module, below write-tx.ts, does not import it back.
+ * What every transaction reads through, handed to it by the database: the pages, the registry
+ * that keeps a snapshot's pages from reuse, the limits, and whether the database is still open.
+ * Transactions never see the database itself.
  */
-export interface TxHost<Tx = never> {
+export interface TxContext {
   readonly pager: Pager
   readonly pageSize: number
   readonly maxKeySize: number
@@ -21,8 +21,4 @@ export interface TxHost<Tx = never> {
   lookupBucket(meta: Meta, name: string): BucketRecord | undefined
   /** Throws BTREE_CLOSED once the database is closed. */
   assertOpen(): void
-  /** Commits an explicit write transaction and releases the writer. */
-  commitExplicit(tx: Tx, durability: Durability | undefined): Promise<void>
-  /** Releases the writer after a rollback. */
-  endWrite(tx: Tx): void
 }

@@ -1,34 +1,45 @@
-import { BUCKET_RECORD_SIZE, decodeBucketRecord } from './page/bucket-record.js'
-import type { BTreeError } from './errors.js'
-import type { FileHandle } from './io/file-handle.js'
-import { branchChild, branchChildTxid, branchEntryOffset } from './page/branch-page.js'
-import { checksumOk } from './page/checksum.js'
-import { RECLAIM_NO_OVERFLOW, decodeFreeList, type ReclaimEntry } from './page/freelist-page.js'
-import { compareKeys } from './page/key-compare.js'
+import { BUCKET_RECORD_SIZE, decodeBucketRecord } from '../page/bucket-record.js'
+import type { BTreeError } from '../base/errors.js'
+import type { FileHandle } from '../io/file-handle.js'
+import { branchEntryOffset, branchKeyField, branchKeyStart } from '../page/branch-page.js'
+import { checksumOk } from '../page/checksum.js'
+import { decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
+import { compareKeys } from '../page/key-compare.js'
 import {
-  BRANCH_ENTRY_HEADER,
   HEADER_SIZE,
-  LEAF_ENTRY_HEADER,
-  LONG_KEY_FLAG,
   LONG_KEY_REF_SIZE,
   MAX_KEY_SIZE,
-  OVERFLOW_FLAG,
   PAGE_TYPE_NAMES,
   PageType,
   SLOT_SIZE,
+  isLongKeyField,
   keyPartSize,
+  longKeyLength,
+  longKeyPage,
+  longKeyTxid,
   maxInlineKeySize,
   pageCount,
   pageId,
   pageTxid,
   pageType,
-  u16,
-  u32,
-} from './page/layout.js'
-import { type Meta, decodeMeta } from './page/meta-page.js'
-import { overflowPageCount } from './page/overflow-page.js'
-import type { Pager } from './store/pager.js'
-import type { CheckProblem, CheckResult } from './types.js'
+} from '../page/layout.js'
+import {
+  isOverflowWord,
+  leafEntryOffset,
+  leafKeyField,
+  leafKeyStart,
+  leafValueStart,
+  leafValueWord,
+  overflowRefPage,
+  overflowRefTxid,
+  storedValueSize,
+  valueWordLength,
+} from '../page/leaf-page.js'
+import { type Meta, type PageRef, decodeMeta } from '../page/meta-page.js'
+import { walkTree } from '../page/tree-walk.js'
+import { overflowPageCount } from '../page/overflow-page.js'
+import type { Pager } from '../store/pager.js'
+import type { CheckProblem, CheckResult } from '../base/types.js'
 
 export interface CheckInput {
   file: FileHandle
@@ -83,17 +94,14 @@ class Checker {
     this.#walkTree(meta.catalog.pgid, meta.catalog.txid, REACHABLE, 'catalog', true)
     this.#checkFreeList()
     for (const e of this.#in.reclaim) {
-      if (e.run > 0 && e.run < RECLAIM_NO_OVERFLOW) {
-        this.#markRun(e.pgid, e.run, RECLAIM, 'reclaim run')
+      if (e.kind === 'run') {
+        this.#markRun(e.pgid, e.pages, RECLAIM, 'reclaim run')
         continue
       }
-      this.#noOverflow = e.run >= RECLAIM_NO_OVERFLOW ? 'a dropped subtree recorded without overflow values' : undefined
+      this.#noOverflow = e.kind === 'subtree' ? 'a dropped subtree recorded without overflow values' : undefined
       this.#walkTree(e.pgid, e.txid, RECLAIM, 'dropped bucket', false)
-      if (e.run >= RECLAIM_NO_OVERFLOW && this.#leafDepth !== -1 && this.#leafDepth !== e.run - RECLAIM_NO_OVERFLOW) {
-        this.#problem(
-          e.pgid,
-          `dropped subtree recorded at height ${e.run - RECLAIM_NO_OVERFLOW}, its leaves are ${this.#leafDepth} below`,
-        )
+      if (e.kind === 'subtree' && this.#leafDepth !== -1 && this.#leafDepth !== e.height) {
+        this.#problem(e.pgid, `dropped subtree recorded at height ${e.height}, its leaves are ${this.#leafDepth} below`)
       }
       this.#noOverflow = undefined
     }
@@ -197,54 +205,72 @@ class Checker {
     this.#leafDepth = -1
     const before = this.#keys
     this.#keys = 0
-    this.#walk(pgid, txid, use, what, catalog, undefined, undefined, 0)
+    this.#walk({ pgid, txid }, use, what, catalog)
     this.#keys = before
   }
 
-  /** Walks a subtree whose keys must lie in [lower, upper); returns the keys counted below. */
-  #walk(
+  /**
+   * Walks a tree (page/tree-walk.ts), each page read from disk and verified; keys in order, and
+   * between the separators around them in the parent; leaves at one depth. Counts keys in #keys.
+   */
+  #walk(root: PageRef, use: number, what: string, catalog: boolean): void {
+    // Per depth: the bounds [lower, upper) of the page there, and a branch's keys for its children.
+    const lower: Array<Uint8Array | undefined> = [undefined]
+    const upper: Array<Uint8Array | undefined> = [undefined]
+    const keysAt: Uint8Array[][] = []
+    walkTree(root, {
+      read: (pgid, txid) => {
+        if (!this.#mark(pgid, use, `${what} page`)) return undefined
+        const page = this.#read(pgid, txid)
+        if (page === undefined) return undefined
+        const type = pageType(page)
+        if (type === PageType.branch || type === PageType.leaf) return page
+        this.#problem(pgid, `${what}: expected a branch or leaf page, found ${PAGE_TYPE_NAMES[type] ?? `type ${type}`}`)
+        return undefined
+      },
+      page: (page, pgid, depth) => {
+        const branch = pageType(page) === PageType.branch
+        const keys = this.#entries(page, !branch, use, catalog)
+        if (keys === undefined) return false
+        this.#checkOrder(pgid, keys, branch, lower[depth], upper[depth])
+        if (branch) {
+          if (keys.length === 0) this.#problem(pgid, 'empty branch')
+          keysAt[depth] = keys
+          return true
+        }
+        if (this.#leafDepth === -1) this.#leafDepth = depth
+        else if (this.#leafDepth !== depth) this.#problem(pgid, `leaf at depth ${depth}, others at ${this.#leafDepth}`)
+        for (let i = 0; i < keys.length; i++) this.#leafEntry(page, pgid, i, keys[i]!, use, catalog)
+        this.#keys += keys.length
+        // Its runs were checked with its entries.
+        return false
+      },
+      child: (_pgid, _txid, i, depth) => {
+        const keys = keysAt[depth]!
+        lower[depth + 1] = i === 0 ? lower[depth] : keys[i]
+        upper[depth + 1] = i + 1 < keys.length ? keys[i + 1] : upper[depth]
+        return true
+      },
+    })
+  }
+
+  /** Keys ascending within the page and in [lower, upper); a branch's entry 0 holds no key. */
+  #checkOrder(
     pgid: number,
-    txid: number,
-    use: number,
-    what: string,
-    catalog: boolean,
+    keys: Uint8Array[],
+    branch: boolean,
     lower: Uint8Array | undefined,
     upper: Uint8Array | undefined,
-    depth: number,
   ): void {
-    if (!this.#mark(pgid, use, `${what} page`)) return
-    const page = this.#read(pgid, txid)
-    if (page === undefined) return
-    const type = pageType(page)
-    if (type !== PageType.branch && type !== PageType.leaf) {
-      this.#problem(pgid, `${what}: expected a branch or leaf page, found ${PAGE_TYPE_NAMES[type] ?? `type ${type}`}`)
-      return
-    }
-    const keys = this.#entries(page, type === PageType.leaf, use, catalog)
-    if (keys === undefined) return
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = branch ? 1 : 0; i < keys.length; i++) {
       const k = keys[i]!
-      if (type === PageType.branch && i === 0) continue
-      if (i > (type === PageType.branch ? 1 : 0) && compareKeys(keys[i - 1]!, k) >= 0)
+      if (i > (branch ? 1 : 0) && compareKeys(keys[i - 1]!, k) >= 0)
         this.#problem(pgid, `keys out of order at index ${i}`)
       if (lower !== undefined && compareKeys(k, lower) < 0)
         this.#problem(pgid, `key at index ${i} below its parent's separator`)
       if (upper !== undefined && compareKeys(k, upper) >= 0)
         this.#problem(pgid, `key at index ${i} not below the next separator`)
     }
-    if (type === PageType.branch) {
-      if (keys.length === 0) this.#problem(pgid, 'empty branch')
-      for (let i = 0; i < keys.length; i++) {
-        const lo = i === 0 ? lower : keys[i]
-        const hi = i + 1 < keys.length ? keys[i + 1] : upper
-        this.#walk(branchChild(page, i), branchChildTxid(page, i), use, what, catalog, lo, hi, depth + 1)
-      }
-      return
-    }
-    if (this.#leafDepth === -1) this.#leafDepth = depth
-    else if (this.#leafDepth !== depth) this.#problem(pgid, `leaf at depth ${depth}, others at ${this.#leafDepth}`)
-    for (let i = 0; i < keys.length; i++) this.#leafEntry(page, pgid, i, keys[i]!, use, catalog)
-    this.#keys += keys.length
   }
 
   /**
@@ -257,27 +283,23 @@ class Checker {
     if (HEADER_SIZE + SLOT_SIZE * n > this.#pageSize) return this.#fail(pgid, `count ${n} overflows the page`)
     const keys: Uint8Array[] = []
     for (let i = 0; i < n; i++) {
-      const off = leaf ? u16(page, HEADER_SIZE + SLOT_SIZE * i) : branchEntryOffset(page, i)
-      const head = leaf ? LEAF_ENTRY_HEADER : BRANCH_ENTRY_HEADER
-      if (off < HEADER_SIZE + SLOT_SIZE * n || off + head > this.#pageSize)
+      const off = leaf ? leafEntryOffset(page, i) : branchEntryOffset(page, i)
+      const keyStart = leaf ? leafKeyStart(off) : branchKeyStart(page, i)
+      if (off < HEADER_SIZE + SLOT_SIZE * n || keyStart > this.#pageSize)
         return this.#fail(pgid, `slot ${i} points outside the page`)
-      const field = leaf ? u16(page, off) : u16(page, off + 8)
+      const field = leaf ? leafKeyField(page, off) : branchKeyField(page, i)
       const part = keyPartSize(field)
-      let end = off + head + part
-      if (leaf) {
-        const word = u32(page, off + 2)
-        end += word >= OVERFLOW_FLAG ? 8 : word
-      }
+      const end = keyStart + part + (leaf ? storedValueSize(leafValueWord(page, off)) : 0)
       if (end > this.#pageSize) return this.#fail(pgid, `entry ${i} runs past the page`)
-      if (field < LONG_KEY_FLAG) {
+      if (!isLongKeyField(field)) {
         if (part > maxInlineKeySize(this.#pageSize))
           this.#problem(pgid, `inline key at index ${i} of ${part} bytes, past the inline limit`)
-        keys.push(page.subarray(off + head, off + head + part))
+        keys.push(page.subarray(keyStart, keyStart + part))
         continue
       }
       if (!leaf && i === 0) this.#problem(pgid, 'entry 0 of a branch has an out-of-line key')
       if (part < LONG_KEY_REF_SIZE) return this.#fail(pgid, `entry ${i}: out-of-line key part of ${part} bytes`)
-      keys.push(this.#longKey(page, pgid, i, off + head, part, use, catalog))
+      keys.push(this.#longKey(page, pgid, i, keyStart, part, use, catalog))
     }
     return keys
   }
@@ -288,9 +310,9 @@ class Checker {
    * whole key, or the prefix when the run cannot be read (a problem is reported then).
    */
   #longKey(page: Buffer, pgid: number, i: number, at: number, part: number, use: number, catalog: boolean): Uint8Array {
-    const length = u32(page, at)
-    const first = u32(page, at + 4)
-    const txid = u32(page, at + 8)
+    const length = longKeyLength(page, at)
+    const first = longKeyPage(page, at)
+    const txid = longKeyTxid(page, at)
     const prefix = page.subarray(at + LONG_KEY_REF_SIZE, at + part)
     if (catalog) this.#problem(pgid, `bucket name at index ${i} stored out of line`)
     if (this.#noOverflow !== undefined) this.#problem(pgid, `out-of-line key at index ${i} in ${this.#noOverflow}`)
@@ -323,13 +345,13 @@ class Checker {
   }
 
   #leafEntry(page: Buffer, pgid: number, i: number, key: Uint8Array, use: number, catalog: boolean): void {
-    const off = u16(page, HEADER_SIZE + SLOT_SIZE * i)
-    const word = u32(page, off + 2)
-    const vstart = off + LEAF_ENTRY_HEADER + keyPartSize(u16(page, off))
-    if (word >= OVERFLOW_FLAG) {
-      const length = word - OVERFLOW_FLAG
-      const first = u32(page, vstart)
-      const txid = u32(page, vstart + 4)
+    const off = leafEntryOffset(page, i)
+    const word = leafValueWord(page, off)
+    const vstart = leafValueStart(page, off)
+    if (isOverflowWord(word)) {
+      const length = valueWordLength(word)
+      const first = overflowRefPage(page, vstart)
+      const txid = overflowRefTxid(page, vstart)
       if (catalog) this.#problem(pgid, `bucket record at index ${i} stored as overflow`)
       if (this.#noOverflow !== undefined) this.#problem(pgid, `overflow value at index ${i} in ${this.#noOverflow}`)
       this.#checkOverflow(first, txid, length, use)
@@ -349,7 +371,7 @@ class Checker {
     this.#leafDepth = -1
     this.#keys = 0
     this.#noOverflow = rec.mayOverflow ? undefined : `bucket '${name}', whose record says it has none`
-    this.#walk(rec.root.pgid, rec.root.txid, use, `bucket '${name}'`, false, undefined, undefined, 0)
+    this.#walk(rec.root, use, `bucket '${name}'`, false)
     this.#noOverflow = undefined
     if (use === REACHABLE && this.#keys !== rec.count)
       this.#problem(pgid, `bucket '${name}' records ${rec.count} keys, holds ${this.#keys}`)

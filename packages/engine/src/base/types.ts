@@ -1,4 +1,4 @@
-import type { FileSystem } from './io/file-handle.js'
+import type { FileSystem } from '../io/file-handle.js'
 
 /** Keys and values are bytes; a Buffer is a Uint8Array. Keys sort bytewise. */
 export type Bytes = Uint8Array
@@ -204,6 +204,18 @@ export interface Info {
   journal: JournalInfo | undefined
   /** What open skipped because it failed verification, and why (check() lists these as warnings). */
   skipped: string[]
+  /** Open read snapshots. */
+  readers: ReadersInfo
+}
+
+export interface ReadersInfo {
+  /** How many snapshots are open (each `begin()`, iterator or `view` not yet closed). */
+  open: number
+  /**
+   * The oldest commit an open snapshot sees, or undefined when none is open: pages freed by later
+   * commits are kept for it and reused only once it closes.
+   */
+  oldestTxid: number | undefined
 }
 
 export interface JournalInfo {

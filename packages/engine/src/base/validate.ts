@@ -1,0 +1,68 @@
+import { BTreeRangeError, BTreeTypeError } from './errors.js'
+import type { UpdateOptions } from './types.js'
+
+/**
+ * Argument checks shared by the public methods. Each throws a coded TypeError or RangeError. The
+ * limits they enforce come from the format (page/layout.ts) and are passed in: this module sits
+ * below every other.
+ */
+
+export function assertBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new BTreeTypeError(`${what} must be a Uint8Array or Buffer, got ${describe(value)}`)
+  }
+}
+
+export function assertKey(key: unknown, maxKeySize: number): asserts key is Uint8Array {
+  assertBytes(key, 'key')
+  if (key.length > maxKeySize) {
+    throw new BTreeRangeError(
+      `key of ${key.length} bytes exceeds the limit of ${maxKeySize} for this page size`,
+      'BTREE_KEY_TOO_LARGE',
+    )
+  }
+}
+
+export function assertValue(value: unknown, maxValueSize: number): asserts value is Uint8Array {
+  assertBytes(value, 'value')
+  if (value.length > maxValueSize) {
+    throw new BTreeRangeError(
+      `value of ${value.length} bytes exceeds the limit of ${maxValueSize}`,
+      'BTREE_VALUE_TOO_LARGE',
+    )
+  }
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * A bucket name as its catalog key (UTF-8), at most `maxNameSize` bytes (`maxBucketNameSize`).
+ */
+export function bucketNameKey(name: unknown, maxNameSize: number): Uint8Array {
+  if (typeof name !== 'string') throw new BTreeTypeError(`bucket name must be a string, got ${describe(name)}`)
+  const bytes = encoder.encode(name)
+  if (bytes.length === 0) throw new BTreeRangeError('bucket name must not be empty', 'BTREE_BUCKET_NAME_INVALID')
+  if (bytes.length > maxNameSize) {
+    throw new BTreeRangeError(
+      `bucket name of ${bytes.length} bytes exceeds the limit of ${maxNameSize}`,
+      'BTREE_BUCKET_NAME_INVALID',
+    )
+  }
+  return bytes
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`
+  return typeof value
+}
+
+/** The options of `update` and `commit`. */
+export function validateUpdateOptions(options: UpdateOptions | undefined): void {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null) throw new BTreeTypeError('update options must be an object')
+  const d = options.durability
+  if (d !== undefined && d !== 'full' && d !== 'none')
+    throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(d)}`)
+}

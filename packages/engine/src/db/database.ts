@@ -1,0 +1,367 @@
+import { BTreeError, BTreeTypeError, ioError } from '../base/errors.js'
+import type {
+  CheckResult,
+  Durability,
+  Info,
+  OpenOptions,
+  ReadTransaction,
+  Stats,
+  UpdateOptions,
+  WriteTransaction,
+} from '../base/types.js'
+import { describe, validateUpdateOptions } from '../base/validate.js'
+import type { FileHandle, FileSystem } from '../io/file-handle.js'
+import { nodeFileSystem } from '../io/node-file.js'
+import { maxBucketNameSize } from '../page/bucket-record.js'
+import { DEFAULT_PAGE_SIZE, maxInlineKeySize, maxKeySize } from '../page/layout.js'
+import { FORMAT_VERSION } from '../page/meta-page.js'
+import { type JournalScan, Journal, scanJournal } from '../store/journal.js'
+import { FileLock } from '../store/lock.js'
+import { type OpenedStore, initializeFile, readStore } from '../store/open-store.js'
+import { defaultCacheSize } from '../store/page-cache.js'
+import { ReadTx } from '../tx/read-tx.js'
+import { ReaderRegistry } from '../tx/readers.js'
+import type { TxContext } from '../tx/tx-context.js'
+import type { WriteTx, WriteTxEnd } from '../tx/write-tx.js'
+import { WriterQueue } from '../tx/writer-queue.js'
+import { checkJournal } from '../inspect/check-journal.js'
+import { runCheck } from '../inspect/check.js'
+import { collectStats } from '../inspect/stats.js'
+import { Committer, DEFAULT_DIRTY_SIZE, DEFAULT_JOURNAL_SIZE } from './committer.js'
+import { validateOpenOptions } from './open-options.js'
+
+/**
+ * An open database file. One writer at a time (`update` calls queue), any number of snapshot
+ * readers that never wait for it. See the README for the API and FORMAT.md for the file. The
+ * durable state and every write to the file belong to its Committer (committer.ts); transactions
+ * reach the database only through the narrow TxContext and WriteTxEnd it hands them.
+ */
+export class Database {
+  readonly path: string
+  readonly pageSize: number
+  /** The longest key: 65,536 bytes at every page size; longer than `maxInlineKeySize`, stored out of line (FORMAT.md §10). */
+  readonly maxKeySize: number
+  /** The longest key kept inside tree pages (FORMAT.md §4): 1004 bytes at 4096-byte pages. */
+  readonly maxInlineKeySize: number
+  /** The longest bucket name in UTF-8 bytes: its catalog record must stay inline (FORMAT.md §9). */
+  readonly maxBucketNameSize: number
+  readonly readOnly: boolean
+  readonly #file: FileHandle
+  readonly #lock: FileLock | undefined
+  readonly #durability: Durability
+  readonly #store: OpenedStore
+  readonly #committer: Committer
+  /** What transactions read through (tx/tx-context.ts). */
+  readonly #ctx: TxContext
+  /** How explicit write transactions commit and end: through the writer queue. */
+  readonly #end: WriteTxEnd = {
+    commit: (tx, durability) => this.#writer.commitExplicit(tx, (durability ?? this.#durability) === 'full'),
+    release: (tx) => this.#writer.release(tx),
+  }
+  #closed = false
+  #closing: Promise<void> | undefined
+  readonly #writer = new WriterQueue({
+    newWriteTx: () => this.#committer.newWriteTx(this.#end),
+    commit: (tx, durable) => this.#commit(tx, durable),
+    isClosed: () => this.#closed,
+  })
+
+  private constructor(
+    path: string,
+    file: FileHandle,
+    store: OpenedStore,
+    lock: FileLock | undefined,
+    options: OpenOptions,
+    journal: Journal | undefined,
+  ) {
+    this.path = path
+    this.#file = file
+    this.#store = store
+    const pager = store.pager
+    this.pageSize = pager.pageSize
+    this.maxKeySize = maxKeySize(this.pageSize)
+    this.maxInlineKeySize = maxInlineKeySize(this.pageSize)
+    this.maxBucketNameSize = maxBucketNameSize(maxInlineKeySize(this.pageSize))
+    this.readOnly = options.readOnly === true
+    this.#lock = lock
+    this.#durability = options.durability ?? 'full'
+    this.#ctx = {
+      pager,
+      pageSize: this.pageSize,
+      maxKeySize: this.maxKeySize,
+      maxBucketNameSize: this.maxBucketNameSize,
+      readers: new ReaderRegistry(),
+      lookupBucket: (meta, name) => this.#committer.lookupBucket(meta, name),
+      assertOpen: () => this.#assertOpen(),
+    }
+    this.#committer = new Committer(file, store, journal, this.#ctx, {
+      reclaimPerCommit: options.reclaimPerCommit ?? 1024,
+      journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE,
+      dirtySize: options.dirtySize ?? Math.min(DEFAULT_DIRTY_SIZE, Math.max(pager.cache.limit / 2, 4 * 1024 * 1024)),
+      afterCommit: options.strict === true ? (txid) => this.#strictCheck(txid) : undefined,
+    })
+  }
+
+  /** Opens (or creates) the database file at `path`. */
+  static async open(path: string, options: OpenOptions = {}): Promise<Database> {
+    validateOpenOptions(path, options)
+    const fsys: FileSystem = options.fileSystem ?? nodeFileSystem
+    const readOnly = options.readOnly === true
+    const lock = readOnly || options.lock === false ? undefined : FileLock.acquire(path)
+    let file: FileHandle | undefined
+    let journalFile: FileHandle | undefined
+    try {
+      try {
+        file = fsys.open(path, { readOnly, create: !readOnly })
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ENOENT') throw new BTreeError('BTREE_IO', `${path} does not exist`, { cause: err })
+        throw new BTreeError('BTREE_IO', `cannot open ${path} (${code ?? 'error'})`, { cause: err })
+      }
+      const created = file.size() === 0
+      if (created) {
+        if (readOnly) throw new BTreeError('BTREE_NOT_A_DATABASE', `${path} is empty`)
+        await initializeFile(file, options.pageSize ?? DEFAULT_PAGE_SIZE)
+      }
+      const store = readStore(file, options.cacheSize ?? defaultCacheSize(), !readOnly)
+      if (created) store.txidFloor = 0
+      if (!readOnly && store.meta.durableTxid < store.meta.txid) {
+        // The newest meta names an older durable base (every meta does, FORMAT.md §8), so the
+        // pages written since were just verified one by one; syncing makes this commit the durable
+        // base that later commits may build on.
+        await file.sync().catch((err: unknown) => {
+          throw ioError('sync of the recovered commit', err)
+        })
+      }
+      let journal: Journal | undefined
+      let scan: JournalScan | undefined
+      const jpath = `${path}-journal`
+      if (options.journal !== false && (!readOnly || fsys.exists(jpath))) {
+        try {
+          journalFile = fsys.open(jpath, { readOnly, create: !readOnly })
+        } catch (err) {
+          throw ioError(`opening the journal ${jpath}`, err)
+        }
+        // A new database file makes any journal at its path stale (left by a database deleted
+        // without it): its records could name this file's first checkpoint txid.
+        if (created && journalFile.size() > 0) {
+          await journalFile.truncate(0).catch((err: unknown) => {
+            throw ioError(`emptying the stale journal ${jpath}`, err)
+          })
+        }
+        scan = scanJournal(journalFile, store.meta.txid)
+        journal = new Journal(journalFile, scan.end, 0)
+      }
+      const db = new Database(path, file, store, lock, options, journal)
+      if (scan !== undefined) await db.#committer.recover(scan, !readOnly)
+      return db
+    } catch (err) {
+      if (journalFile !== undefined) await journalFile.close().catch(() => {})
+      if (file !== undefined) await file.close().catch(() => {})
+      lock?.release()
+      throw err
+    }
+  }
+
+  /** The commit new readers see. */
+  get txid(): number {
+    return this.#committer.txid
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+  }
+
+  /** New work is refused from the moment close() is called; work already queued still runs. */
+  #assertAcceptingWork(): void {
+    if (this.#closed || this.#closing !== undefined) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+  }
+
+  /**
+   * Runs `fn` in a write transaction and commits it. Calls queue (never fail for being busy);
+   * callbacks that queue together share one commit and one fsync (group commit), each isolated by
+   * a savepoint so that one that throws is undone alone. A throwing callback rejects its promise and
+   * leaves nothing behind.
+   */
+  update<T>(fn: (tx: WriteTransaction) => T | Promise<T>, options?: UpdateOptions): Promise<Awaited<T>> {
+    if (typeof fn !== 'function')
+      return Promise.reject(new BTreeTypeError(`update needs a function, got ${describe(fn)}`))
+    try {
+      this.#assertAcceptingWork()
+      this.#assertWritable()
+      validateUpdateOptions(options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.#writer.update(fn as (tx: WriteTx) => unknown, options?.durability ?? this.#durability) as Promise<
+      Awaited<T>
+    >
+  }
+
+  /** Runs `fn` on a snapshot of the newest commit, synchronously, and releases the snapshot. */
+  view<T>(fn: (tx: ReadTransaction) => T): T {
+    if (typeof fn !== 'function') throw new BTreeTypeError(`view needs a function, got ${describe(fn)}`)
+    this.#assertAcceptingWork()
+    const tx = new ReadTx(this.#ctx, this.#committer.meta, this.#committer.dirty, true)
+    try {
+      return fn(tx)
+    } finally {
+      tx.close()
+    }
+  }
+
+  /**
+   * A read-only snapshot (close it when done), or with `{ writable: true }` the write transaction
+   * when the writer is free (BTREE_BUSY otherwise; `beginWrite()` waits instead).
+   */
+  begin(options?: { writable?: false }): ReadTransaction
+  begin(options: { writable: true }): WriteTransaction
+  begin(options?: { writable?: boolean }): ReadTransaction | WriteTransaction
+  begin(options: { writable?: boolean } = {}): ReadTransaction | WriteTransaction {
+    if (typeof options !== 'object' || options === null) throw new BTreeTypeError('begin options must be an object')
+    this.#assertAcceptingWork()
+    if (options.writable !== true) return new ReadTx(this.#ctx, this.#committer.meta, this.#committer.dirty)
+    this.#assertWritable()
+    return this.#writer.beginNow()
+  }
+
+  /** The write transaction, once the writer is free. Commit or roll it back to let others write. */
+  beginWrite(): Promise<WriteTransaction> {
+    try {
+      this.#assertAcceptingWork()
+      this.#assertWritable()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.#writer.beginWrite(this.#durability)
+  }
+
+  /** Verifies every invariant of the file (inspect/check.ts) and of the journal. O(pages). */
+  check(): CheckResult {
+    this.#assertOpen()
+    const c = this.#committer
+    const result = runCheck({ file: this.#file, pager: c.pager, meta: c.meta, slot: c.slot, ...c.freeState })
+    const journal = c.journal
+    const journalProblems =
+      journal === undefined
+        ? []
+        : checkJournal({ journal, checkpoint: c.meta, txid: c.txid, dirty: c.dirty, ctx: this.#ctx })
+    if (journalProblems.length > 0) {
+      result.errors.push(...journalProblems.map((message) => ({ pageId: undefined, message })))
+      result.ok = false
+    }
+    result.warnings = c.skipped.map((message) => ({ pageId: undefined, message }))
+    return result
+  }
+
+  stats(): Stats {
+    this.#assertOpen()
+    const c = this.#committer
+    const { freelist, reclaim } = c.freeState
+    return collectStats(c.pager, c.meta, {
+      fileSize: this.#file.size(),
+      freePages: freelist.free.length,
+      pendingPages: freelist.pending.length,
+      reclaim,
+    })
+  }
+
+  info(): Info {
+    this.#assertOpen()
+    const c = this.#committer
+    const metas = this.#store.metas.map((m) => ({ ...m }))
+    metas[c.slot] = { slot: c.slot, valid: true, txid: c.meta.txid, problem: undefined }
+    const journal = c.journal
+    const readers = this.#ctx.readers
+    const oldest = readers.oldest()
+    return {
+      path: this.path,
+      formatVersion: FORMAT_VERSION,
+      pageSize: this.pageSize,
+      txid: c.txid,
+      fileSize: this.#file.size(),
+      highWater: c.meta.highWater,
+      metas,
+      activeMeta: c.slot,
+      checkpointTxid: c.meta.txid,
+      journal:
+        journal === undefined
+          ? undefined
+          : { path: `${this.path}-journal`, bytes: journal.end, records: journal.records },
+      skipped: [...c.skipped],
+      readers: { open: readers.size, oldestTxid: oldest === Infinity ? undefined : oldest },
+    }
+  }
+
+  /** Waits for queued updates and the commit in flight, then closes the file and the lock. */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing
+    this.#closing = (async () => {
+      await this.#writer.drain()
+      let failure: unknown
+      if (this.#committer.dirty !== undefined && !this.readOnly) {
+        // Close leaves nothing in the journal: a clean file opens without a replay.
+        try {
+          await this.#committer.checkpoint()
+        } catch (err) {
+          failure = err
+        }
+      }
+      this.#closed = true
+      try {
+        // An empty journal gives its allocated space back (store/journal.ts).
+        if (failure === undefined && !this.readOnly) await this.#committer.journal?.release()
+        await this.#committer.journal?.file.close()
+        await this.#file.close()
+        if (failure !== undefined) throw failure
+      } finally {
+        this.#lock?.release()
+      }
+    })()
+    return this.#closing
+  }
+
+  #assertWritable(): void {
+    if (this.readOnly) throw new BTreeError('BTREE_TX_READONLY', 'the database is open read-only')
+  }
+
+  /**
+   * Writes a checkpoint now (FORMAT.md §11): every commit in the journal goes to pages, and the
+   * journal starts over. Waits for the writer; a no-op when the journal holds nothing.
+   */
+  async checkpoint(): Promise<void> {
+    this.#assertAcceptingWork()
+    this.#assertWritable()
+    const tx = await this.#writer.beginWrite(this.#durability)
+    try {
+      await this.#committer.checkpoint()
+    } finally {
+      tx.close()
+    }
+  }
+
+  /** The writer queue's commit: the committer's, while the database is open. */
+  #commit(tx: WriteTx, durable: boolean): Promise<void> {
+    if (this.#closed) return Promise.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
+    return this.#committer.commit(tx, durable)
+  }
+
+  #strictCheck(txid: number): void {
+    const result = this.check()
+    if (!result.ok) {
+      throw new BTreeError(
+        'BTREE_INVARIANT',
+        `strict check after commit ${txid}: ${result.errors.map((e) => e.message).join('; ')}`,
+      )
+    }
+  }
+}
+
+/** Opens (or creates) a database file. */
+export function open(path: string, options?: OpenOptions): Promise<Database> {
+  return Database.open(path, options)
+}

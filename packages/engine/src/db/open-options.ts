@@ -1,0 +1,33 @@
+import { BTreeRangeError, BTreeTypeError } from '../base/errors.js'
+import type { OpenOptions } from '../base/types.js'
+import { describe } from '../base/validate.js'
+import { isValidPageSize } from '../page/layout.js'
+
+/** The options of `open`: types and ranges. */
+export function validateOpenOptions(path: unknown, options: OpenOptions): void {
+  if (typeof path !== 'string' || path.length === 0)
+    throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
+  if (typeof options !== 'object' || options === null) throw new BTreeTypeError('options must be an object')
+  const { pageSize, cacheSize, durability, reclaimPerCommit, journal, journalSize, dirtySize } = options
+  if (journal !== undefined && typeof journal !== 'boolean')
+    throw new BTreeTypeError(`journal must be a boolean, got ${describe(journal)}`)
+  for (const [name, v] of [
+    ['journalSize', journalSize],
+    ['dirtySize', dirtySize],
+  ] as const) {
+    if (v !== undefined && !(typeof v === 'number' && v >= 0))
+      throw new BTreeRangeError(`${name} must be a number of bytes, got ${String(v)}`)
+  }
+  if (pageSize !== undefined && !isValidPageSize(pageSize)) {
+    throw new BTreeRangeError(`pageSize must be a power of two from 1024 to 65536, got ${String(pageSize)}`)
+  }
+  if (cacheSize !== undefined && (typeof cacheSize !== 'number' || !(cacheSize >= 0))) {
+    throw new BTreeRangeError(`cacheSize must be a number of bytes, got ${String(cacheSize)}`)
+  }
+  if (durability !== undefined && durability !== 'full' && durability !== 'none') {
+    throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(durability)}`)
+  }
+  if (reclaimPerCommit !== undefined && !(Number.isInteger(reclaimPerCommit) && reclaimPerCommit > 0)) {
+    throw new BTreeRangeError(`reclaimPerCommit must be a positive integer, got ${String(reclaimPerCommit)}`)
+  }
+}
