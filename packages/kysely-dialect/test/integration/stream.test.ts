@@ -66,7 +66,7 @@ for (const version of VERSIONS) {
         if (seen === 1) {
           // The first row came out after one chunk's worth of matching rows was read, not all 5000.
           expect(streamCounters.rowsRead - before).to.be.within(1, 10 * 7)
-          expect(engine.readers.size).to.equal(1)
+          expect(engine.info().readers.open).to.equal(1)
           // A write commits while the stream holds its snapshot, and the stream does not see it.
           await db.deleteFrom('t').where('id', '>', 4000).execute()
         }
@@ -74,7 +74,7 @@ for (const version of VERSIONS) {
       }
       expect(seen).to.equal(700)
       expect(streamCounters.rowsRead - before).to.be.below(5000)
-      expect(engine.readers.size).to.equal(0)
+      expect(engine.info().readers.open).to.equal(0)
       await db.insertInto('t').values({ id: 99999, grp: 0, body: 'after' }).execute()
       expect(
         (
@@ -107,7 +107,7 @@ for (const version of VERSIONS) {
         const streamed: unknown[] = []
         for await (const row of q.stream(7)) streamed.push(row)
         expect(streamed, q.compile().sql).to.deep.equal(await q.execute())
-        expect(engine.readers.size).to.equal(0)
+        expect(engine.info().readers.open).to.equal(0)
       }
     })
 
