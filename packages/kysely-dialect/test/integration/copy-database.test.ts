@@ -86,6 +86,12 @@ describe('copyDatabase into PGlite (kysely 0.28)', function () {
       'products.weight double precision YES',
       'events.at bigint YES',
     ])
+    // Text columns compare by bytes, as SQLite's BINARY collation, whatever the server's default.
+    const collated = await pg.query<{ c: string }>(
+      `select table_name || '.' || column_name as c from information_schema.columns
+       where table_schema = 'public' and data_type = 'text' and collation_name is distinct from 'C'`,
+    )
+    expect(collated.rows).to.deep.equal([])
     expect(schema.indexes).to.deep.equal([
       'CREATE UNIQUE INDEX items_pkey ON public.items USING btree (order_id, line)',
       'CREATE INDEX items_sku ON public.items USING btree (sku)',
