@@ -5,7 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect'
 import { copyDatabase, type CopyProgress } from '../../src/index.js'
 import { createShop, dumpTable, fillShop, normalize, SHOP_QUERIES, SHOP_TABLES, WIDE } from '../helpers/copy-fixture.js'
 import { SqlJsSqliteDatabase } from '../helpers/sqljs-database.js'
-import { expectCheck, useTempDir, VERSIONS, type AnyDB } from './support.js'
+import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 /**
  * copyDatabase into PGlite (PostgreSQL in WASM) and into SQLite (sql.js behind Kysely's own
@@ -139,6 +139,71 @@ describe('copyDatabase into PGlite (kysely 0.28)', function () {
     await expectRejects(target.insertInto('users').values({ name: 'x', email: dup.email }).execute(), /unique/i)
     await expectRejects(target.insertInto('users').values({ name: null }).execute(), /null/i)
     await expectCheck(source)
+  })
+
+  it('chooses PostgreSQL types from the values: mixed columns as text, booleans only when 0/1, numeric when declared', async () => {
+    const source = tmp.open({ durability: 'none' })
+    await source.schema
+      .createTable('m')
+      .addColumn('k', 'integer', (c) => c.primaryKey())
+      .addColumn('mixed', 'integer')
+      .addColumn('flag', 'boolean')
+      .addColumn('not_flag', 'boolean')
+      .addColumn('amount', 'decimal(8, 2)')
+      .addColumn('ratio', 'real')
+      .addColumn('untyped', VERSIONS[0]!.sql``)
+      .addColumn('nothing', 'numeric')
+      .execute()
+    await source
+      .insertInto('m')
+      .values([
+        { k: 1, mixed: 7, flag: 1, not_flag: 2, amount: 1.25, ratio: 3, untyped: 'x', nothing: null },
+        { k: 2, mixed: 'seven', flag: 0, not_flag: 0, amount: 10, ratio: 0.5, untyped: 2.5, nothing: null },
+        { k: 3, mixed: 2.5, flag: null, not_flag: 1, amount: null, ratio: null, untyped: null, nothing: null },
+      ])
+      .execute()
+    await copyDatabase(source, target)
+    const types = await pg.query<{ c: string }>(
+      `select column_name || ' ' || data_type as c from information_schema.columns where table_name = 'm' order by ordinal_position`,
+    )
+    expect(types.rows.map((r) => r.c)).to.deep.equal([
+      'k bigint',
+      'mixed text',
+      'flag boolean',
+      'not_flag bigint',
+      'amount numeric',
+      'ratio double precision',
+      'untyped text',
+      'nothing numeric',
+    ])
+    const rows = await target.selectFrom('m').selectAll().orderBy('k').execute()
+    expect(rows).to.deep.equal([
+      { k: 1, mixed: '7', flag: true, not_flag: 2, amount: '1.25', ratio: 3, untyped: 'x', nothing: null },
+      { k: 2, mixed: 'seven', flag: false, not_flag: 0, amount: '10', ratio: 0.5, untyped: '2.5', nothing: null },
+      { k: 3, mixed: '2.5', flag: null, not_flag: 1, amount: null, ratio: null, untyped: null, nothing: null },
+    ])
+    await expectCheck(source)
+  })
+
+  it('fails with BTREE_SQL_COPY_FAILED where PostgreSQL refuses what SQLite holds: blobs mixed with text, a NUL in text', async () => {
+    const source = tmp.open({ durability: 'none' })
+    await source.schema
+      .createTable('b')
+      .addColumn('v', VERSIONS[0]!.sql``)
+      .execute()
+    await source
+      .insertInto('b')
+      .values([{ v: Buffer.from([1]) }, { v: 'text' }])
+      .execute()
+    await source.schema.createTable('z').addColumn('t', 'text').execute()
+    await source.insertInto('z').values({ t: 'a\u0000b' }).execute()
+    const mixed = await rejection(copyDatabase(source, target, { tables: ['b'] }))
+    expect(mixed.code).to.equal('BTREE_SQL_COPY_FAILED')
+    expect(mixed.message).to.contain('b.v')
+    const nul = await rejection(copyDatabase(source, target, { tables: ['z'] }))
+    expect(nul.code).to.equal('BTREE_SQL_COPY_FAILED')
+    expect(nul.message).to.match(/inserting rows 1-1 of z/)
+    expect(nul.cause).to.be.instanceOf(Error)
   })
 
   it('copies into PGlite on a file in a temporary folder, which reopens with the rows', async () => {
