@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite'
 import { expect } from 'chai'
-import { Kysely, SqliteDialect, sql } from 'kysely'
+import { promises as fs, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FileMigrationProvider, Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import { copyDatabase, type CopyProgress } from '../../src/index.js'
 import { createShop, dumpTable, fillShop, normalize, SHOP_QUERIES, SHOP_TABLES, WIDE } from '../helpers/copy-fixture.js'
@@ -204,6 +206,27 @@ describe('copyDatabase into PGlite (kysely 0.28)', function () {
     expect(nul.code).to.equal('BTREE_SQL_COPY_FAILED')
     expect(nul.message).to.match(/inserting rows 1-1 of z/)
     expect(nul.cause).to.be.instanceOf(Error)
+  })
+
+  it("carries Kysely's migration tables: the Migrator on the copy sees the migrations as done and runs only new ones", async () => {
+    const folder = join(tmp.dir(), 'migrations')
+    mkdirSync(folder)
+    writeFileSync(join(folder, 'package.json'), '{ "type": "module" }\n')
+    const migration = (table: string): string =>
+      `export async function up(db) { await db.schema.createTable('${table}').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('label', 'text').execute() }\n`
+    writeFileSync(join(folder, '0001_first.js'), migration('first'))
+    const migrator = (db: AnyDB) =>
+      new Migrator({ db, provider: new FileMigrationProvider({ fs, path: { join }, migrationFolder: folder }) })
+    const source = tmp.open({ durability: 'none' })
+    expect((await migrator(source).migrateToLatest()).error).to.equal(undefined)
+    await source.insertInto('first').values({ id: 1, label: 'one' }).execute()
+    await copyDatabase(source, target)
+    expect((await migrator(target).migrateToLatest()).results).to.deep.equal([])
+    writeFileSync(join(folder, '0002_second.js'), migration('second'))
+    const next = await migrator(target).migrateToLatest()
+    expect(next.results?.map((r) => `${r.migrationName} ${r.status}`)).to.deep.equal(['0002_second Success'])
+    expect(await target.selectFrom('first').selectAll().execute()).to.deep.equal([{ id: 1, label: 'one' }])
+    await expectCheck(source)
   })
 
   it('copies into PGlite on a file in a temporary folder, which reopens with the rows', async () => {
