@@ -112,7 +112,8 @@ const DECIMAL = /dec|num/i
  * declared numeric or decimal); reals, with or without integers: `double precision` (`numeric`
  * when declared so, or when an integer past 2^53 would be rounded); only texts: `text`; only blobs:
  * `bytea`; texts mixed with numbers: `text`, numbers written as SQLite's `cast(x as text)` gives
- * them; blobs mixed with anything else: BTREE_SQL_COPY_FAILED. A column of nulls only gets the type
+ * them; blobs mixed with anything else: BTREE_SQL_COPY_FAILED. Text columns are `collate "C"`, which
+ * orders and compares by bytes as SQLite's BINARY collation does. A column of nulls only gets the type
  * its affinity suggests. A default of `CURRENT_TIMESTAMP` (`_DATE`, `_TIME`) makes the column
  * `text` with a default that formats the time as SQLite does.
  */
@@ -126,7 +127,9 @@ export function postgresColumn(table: TableDef, column: ColumnDef, profile: Colu
       `copyDatabase: ${table.name}.${column.name} holds blobs mixed with other values, which no PostgreSQL column type holds`,
     )
   const convert = POSTGRES_CONVERT[kind]
-  const plan: ColumnPlan = { column, dataType: kind, convert, identity: identity && kind === 'bigint' }
+  // SQLite compares text by its bytes (BINARY); PostgreSQL's "C" collation does the same, whatever the database's default.
+  const dataType = kind === 'text' ? sql.raw('text collate "C"') : kind
+  const plan: ColumnPlan = { column, dataType, convert, identity: identity && kind === 'bigint' }
   if (column.default === undefined) return plan
   return { ...plan, defaultTo: postgresDefault(column.default, kind) }
 }

@@ -332,16 +332,27 @@ class QueryMaker {
     const [from, fromColumn, to, toColumn] = pick(r, options)
     const left = this.scope.find((s) => s.table === from)!
     const alias = `t${index}`
-    const kind = pick(r, ['innerJoin', 'innerJoin', 'leftJoin'])
+    const kind = pick(r, ['innerJoin', 'innerJoin', 'innerJoin', 'leftJoin', 'leftJoin', 'rightJoin', 'fullJoin'])
     this.scope.push({ alias, table: to })
     const on = `${alias}.${toColumn}`
     const ref = `${left.alias}.${fromColumn}`
-    if (r() < 0.25) {
-      const extra = Object.keys(COLUMNS[to])
-      const c = pick(r, extra)
+    const shape = r()
+    const c = pick(r, Object.keys(COLUMNS[to]))
+    if (shape < 0.2)
       return q[kind](`${to} as ${alias}`, (jb: Q) =>
         jb.onRef(on, '=', ref).on(`${alias}.${c}`, pick(r, ['is not', '>']), r() < 0.5 ? null : valueFor(r, to, c)),
       )
+    // No equality to hash on: a nested loop (or an index range) has to find the pairs.
+    if (shape < 0.3)
+      return q[kind](`${to} as ${alias}`, (jb: Q) =>
+        jb.on((eb: Q) => eb.or([eb(on, '=', eb.ref(ref)), eb.and([eb(`${alias}.${c}`, 'is', null), eb(ref, '<', 3)])])),
+      )
+    // An equality between columns no key or index relates (the first join only, to keep results small).
+    if (shape < 0.4 && index === 1) {
+      const kindOf = COLUMNS[to][c]!
+      const partners = Object.keys(COLUMNS[from]).filter((k) => COLUMNS[from][k] === kindOf)
+      if (partners.length > 0)
+        return q[kind](`${to} as ${alias}`, `${alias}.${c}`, `${left.alias}.${pick(r, partners)}`)
     }
     return q[kind](`${to} as ${alias}`, on, ref)
   }
@@ -422,7 +433,11 @@ class QueryMaker {
       for (const column of [...index, ...KEYS[first]]) q = q.orderBy(`t0.${column}`, r() < 0.8 ? direction : 'asc')
       if (r() < 0.8) q = q.limit(int(r, 1, 8)).offset(r() < 0.3 ? int(r, 0, 4) : 0)
     } else if (ordered) {
-      for (const name of selected.outputs) q = q.orderBy(name, pick(r, ['asc', 'desc']))
+      for (const name of selected.outputs) {
+        const direction = pick(r, ['asc', 'desc'] as const)
+        const nulls = pick(r, [undefined, undefined, 'nullsFirst', 'nullsLast'] as const)
+        q = q.orderBy(name, nulls === undefined ? direction : (ob: Q) => ob[direction]()[nulls]())
+      }
       if (r() < 0.6) {
         q = q.limit(int(r, 1, 8))
         if (r() < 0.5) q = q.offset(int(r, 0, 5))

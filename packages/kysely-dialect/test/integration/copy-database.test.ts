@@ -1,11 +1,13 @@
 import { PGlite } from '@electric-sql/pglite'
 import { expect } from 'chai'
-import { Kysely, SqliteDialect, sql } from 'kysely'
+import { promises as fs, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FileMigrationProvider, Kysely, Migrator, SqliteDialect, sql } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import { copyDatabase, type CopyProgress } from '../../src/index.js'
 import { createShop, dumpTable, fillShop, normalize, SHOP_QUERIES, SHOP_TABLES, WIDE } from '../helpers/copy-fixture.js'
 import { SqlJsSqliteDatabase } from '../helpers/sqljs-database.js'
-import { expectCheck, useTempDir, VERSIONS, type AnyDB } from './support.js'
+import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 /**
  * copyDatabase into PGlite (PostgreSQL in WASM) and into SQLite (sql.js behind Kysely's own
@@ -86,6 +88,12 @@ describe('copyDatabase into PGlite (kysely 0.28)', function () {
       'products.weight double precision YES',
       'events.at bigint YES',
     ])
+    // Text columns compare by bytes, as SQLite's BINARY collation, whatever the server's default.
+    const collated = await pg.query<{ c: string }>(
+      `select table_name || '.' || column_name as c from information_schema.columns
+       where table_schema = 'public' and data_type = 'text' and collation_name is distinct from 'C'`,
+    )
+    expect(collated.rows).to.deep.equal([])
     expect(schema.indexes).to.deep.equal([
       'CREATE UNIQUE INDEX items_pkey ON public.items USING btree (order_id, line)',
       'CREATE INDEX items_sku ON public.items USING btree (sku)',
@@ -132,6 +140,92 @@ describe('copyDatabase into PGlite (kysely 0.28)', function () {
       .executeTakeFirstOrThrow()
     await expectRejects(target.insertInto('users').values({ name: 'x', email: dup.email }).execute(), /unique/i)
     await expectRejects(target.insertInto('users').values({ name: null }).execute(), /null/i)
+    await expectCheck(source)
+  })
+
+  it('chooses PostgreSQL types from the values: mixed columns as text, booleans only when 0/1, numeric when declared', async () => {
+    const source = tmp.open({ durability: 'none' })
+    await source.schema
+      .createTable('m')
+      .addColumn('k', 'integer', (c) => c.primaryKey())
+      .addColumn('mixed', 'integer')
+      .addColumn('flag', 'boolean')
+      .addColumn('not_flag', 'boolean')
+      .addColumn('amount', 'decimal(8, 2)')
+      .addColumn('ratio', 'real')
+      .addColumn('untyped', VERSIONS[0]!.sql``)
+      .addColumn('nothing', 'numeric')
+      .execute()
+    await source
+      .insertInto('m')
+      .values([
+        { k: 1, mixed: 7, flag: 1, not_flag: 2, amount: 1.25, ratio: 3, untyped: 'x', nothing: null },
+        { k: 2, mixed: 'seven', flag: 0, not_flag: 0, amount: 10, ratio: 0.5, untyped: 2.5, nothing: null },
+        { k: 3, mixed: 2.5, flag: null, not_flag: 1, amount: null, ratio: null, untyped: null, nothing: null },
+      ])
+      .execute()
+    await copyDatabase(source, target)
+    const types = await pg.query<{ c: string }>(
+      `select column_name || ' ' || data_type as c from information_schema.columns where table_name = 'm' order by ordinal_position`,
+    )
+    expect(types.rows.map((r) => r.c)).to.deep.equal([
+      'k bigint',
+      'mixed text',
+      'flag boolean',
+      'not_flag bigint',
+      'amount numeric',
+      'ratio double precision',
+      'untyped text',
+      'nothing numeric',
+    ])
+    const rows = await target.selectFrom('m').selectAll().orderBy('k').execute()
+    expect(rows).to.deep.equal([
+      { k: 1, mixed: '7', flag: true, not_flag: 2, amount: '1.25', ratio: 3, untyped: 'x', nothing: null },
+      { k: 2, mixed: 'seven', flag: false, not_flag: 0, amount: '10', ratio: 0.5, untyped: '2.5', nothing: null },
+      { k: 3, mixed: '2.5', flag: null, not_flag: 1, amount: null, ratio: null, untyped: null, nothing: null },
+    ])
+    await expectCheck(source)
+  })
+
+  it('fails with BTREE_SQL_COPY_FAILED where PostgreSQL refuses what SQLite holds: blobs mixed with text, a NUL in text', async () => {
+    const source = tmp.open({ durability: 'none' })
+    await source.schema
+      .createTable('b')
+      .addColumn('v', VERSIONS[0]!.sql``)
+      .execute()
+    await source
+      .insertInto('b')
+      .values([{ v: Buffer.from([1]) }, { v: 'text' }])
+      .execute()
+    await source.schema.createTable('z').addColumn('t', 'text').execute()
+    await source.insertInto('z').values({ t: 'a\u0000b' }).execute()
+    const mixed = await rejection(copyDatabase(source, target, { tables: ['b'] }))
+    expect(mixed.code).to.equal('BTREE_SQL_COPY_FAILED')
+    expect(mixed.message).to.contain('b.v')
+    const nul = await rejection(copyDatabase(source, target, { tables: ['z'] }))
+    expect(nul.code).to.equal('BTREE_SQL_COPY_FAILED')
+    expect(nul.message).to.match(/inserting rows 1-1 of z/)
+    expect(nul.cause).to.be.instanceOf(Error)
+  })
+
+  it("carries Kysely's migration tables: the Migrator on the copy sees the migrations as done and runs only new ones", async () => {
+    const folder = join(tmp.dir(), 'migrations')
+    mkdirSync(folder)
+    writeFileSync(join(folder, 'package.json'), '{ "type": "module" }\n')
+    const migration = (table: string): string =>
+      `export async function up(db) { await db.schema.createTable('${table}').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('label', 'text').execute() }\n`
+    writeFileSync(join(folder, '0001_first.js'), migration('first'))
+    const migrator = (db: AnyDB) =>
+      new Migrator({ db, provider: new FileMigrationProvider({ fs, path: { join }, migrationFolder: folder }) })
+    const source = tmp.open({ durability: 'none' })
+    expect((await migrator(source).migrateToLatest()).error).to.equal(undefined)
+    await source.insertInto('first').values({ id: 1, label: 'one' }).execute()
+    await copyDatabase(source, target)
+    expect((await migrator(target).migrateToLatest()).results).to.deep.equal([])
+    writeFileSync(join(folder, '0002_second.js'), migration('second'))
+    const next = await migrator(target).migrateToLatest()
+    expect(next.results?.map((r) => `${r.migrationName} ${r.status}`)).to.deep.equal(['0002_second Success'])
+    expect(await target.selectFrom('first').selectAll().execute()).to.deep.equal([{ id: 1, label: 'one' }])
     await expectCheck(source)
   })
 

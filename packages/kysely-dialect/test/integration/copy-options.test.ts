@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { SqliteDialect, type ExpressionBuilder } from 'kysely'
+import { Kysely, MysqlDialect, SqliteDialect, type ExpressionBuilder } from 'kysely'
 import { copyDatabase, type CopyProgress } from '../../src/index.js'
 import { createShop, dumpTable, fillShop, SHOP_TABLES } from '../helpers/copy-fixture.js'
 import { SqlJsSqliteDatabase } from '../helpers/sqljs-database.js'
@@ -94,6 +94,15 @@ for (const version of VERSIONS) {
       } finally {
         await sqlite.destroy()
       }
+    })
+
+    it('refuses a MySQL target (BTREE_SQL_UNSUPPORTED), recognised by the SQL its compiler writes, before connecting', async () => {
+      const source = await shop()
+      const pool = (): never => {
+        throw new Error('no connection expected')
+      }
+      const mysql: AnyDB = new Kysely({ dialect: new MysqlDialect({ pool }) })
+      expect((await rejection(copyDatabase(source, mysql))).code).to.equal('BTREE_SQL_UNSUPPORTED')
     })
 
     it('reports progress per batch and stops on abort (BTREE_SQL_COPY_ABORTED), keeping committed batches', async () => {
