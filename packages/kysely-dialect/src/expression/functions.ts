@@ -16,7 +16,8 @@ import {
 } from '../encoding/values.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { DATE_FUNCTIONS } from './datetime.js'
-import { compileExpr, type Expr } from './expression.js'
+import { compileExpr, cString, type Expr } from './expression.js'
+import { glob, like } from './operators.js'
 import { isJsonNode, JSON_FUNCTIONS } from './json.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
@@ -224,6 +225,15 @@ function nullif([a, b]: readonly SqlValue[]): SqlValue {
   return a !== null && b !== null && compareValues(a!, b!) === 0 ? null : a!
 }
 
+/** like(pattern, subject[, escape]): `subject LIKE pattern [ESCAPE escape]`. */
+function likeFunction([p, x, e]: readonly SqlValue[]): SqlValue {
+  if (p === null || x === null || e === null) return null
+  const escape = e === undefined ? undefined : text(e)!
+  if (escape !== undefined && codePoints(escape).length !== 1)
+    throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'ESCAPE expression must be a single character')
+  return like(cString(text(x!)!), cString(text(p!)!), escape) ? 1 : 0
+}
+
 /** The scalar functions by lower-case name. */
 const SCALARS: Record<string, ScalarFunction> = {
   lower: { arity: [1, 1], call: ([x]) => (x === null ? null : asciiCase(text(x!)!, false)) },
@@ -246,6 +256,11 @@ const SCALARS: Record<string, ScalarFunction> = {
   typeof: { arity: [1, 1], call: typeOf },
   hex: { arity: [1, 1], call: hex },
   random: { arity: [0, 0], deterministic: false, call: random },
+  like: { arity: [2, 3], call: likeFunction },
+  glob: {
+    arity: [2, 2],
+    call: ([p, x]) => (p === null || x === null ? null : glob(cString(text(x!)!), cString(text(p!)!)) ? 1 : 0),
+  },
   ...JSON_FUNCTIONS,
   ...DATE_FUNCTIONS,
 }
