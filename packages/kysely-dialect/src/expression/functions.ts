@@ -281,8 +281,7 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
   }
   const args = argNodes.map((a) => compileExpr(a, scope))
   const values: SqlValue[] = new Array<SqlValue>(args.length)
-  const json =
-    name === 'json_array' || name === 'json_object' ? argNodes.map((a) => isJsonNode(a as AnyNode)) : undefined
+  const json = name.startsWith('json') ? argNodes.map((a) => isJsonNode(a as AnyNode)) : undefined
   return {
     eval: (t) => {
       for (let i = 0; i < args.length; i++) values[i] = args[i]!.eval(t)
