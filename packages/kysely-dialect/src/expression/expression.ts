@@ -289,6 +289,8 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
   const affinity = comparisonAffinity(left.affinity, undefined)
   return {
     eval: (t) => {
+      // `x in ()` is false and `x not in ()` true, even for a null x.
+      if (items.length === 0) return negated ? 1 : 0
       const a = applyComparisonAffinity(left.eval(t), affinity)
       if (a === null) return null
       let sawNull = false
@@ -297,7 +299,6 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
         if (b === null) sawNull = true
         else if (compareValues(a, b) === 0) return negated ? 0 : 1
       }
-      if (items.length === 0) return negated ? 1 : 0
       return sawNull ? null : negated ? 1 : 0
     },
     affinity: undefined,

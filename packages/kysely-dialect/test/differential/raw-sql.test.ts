@@ -29,6 +29,7 @@ const SELECTED: Record<string, Make> = {
   'not binds looser than =': (sql) => sql`not age = 25`,
   'in list': (sql) => sql`age in (25, 30, null)`,
   'not in list': (sql) => sql`id not in (1, 2)`,
+  'in and not in an empty list, of a null too': (sql) => sql`(age in ()) || (age not in ())`,
   'in with sql.join': (sql) => sql`id in (${sql.join([1, 3, 5])})`,
   between: (sql) => sql`score between 0 and 9.5`,
   'not between': (sql) => sql`age not between 20 and 40`,
