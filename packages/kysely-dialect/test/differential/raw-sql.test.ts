@@ -289,6 +289,42 @@ diffSuite('differential: whole raw statements', () => {
     const d = await sql`select id, name, age from people where id in (1, 2, 30, 31) order by id`.execute(db)
     return [a.numAffectedRows, b.numAffectedRows, c.rows, d.rows]
   })
+  both('schema statements: create table / index, drop index / table', undefined, async (db, { sql }) => {
+    await sql`create table if not exists "item" (
+      id integer primary key autoincrement,
+      name varchar(40) not null unique,
+      qty int default 1,
+      price real default -2.5,
+      added text default current_date,
+      note,
+      constraint q check (qty >= 0)
+    )`.execute(db)
+    await sql`create table pair (a text, b integer not null default (3), primary key (a, b), unique (b, a))`.execute(db)
+    await sql`create unique index item_qty_name on item (qty asc, name)`.execute(db)
+    await sql`create index if not exists main.pair_b on pair (b)`.execute(db)
+    await db
+      .insertInto('item')
+      .values([{ name: 'x' }, { name: 'y', qty: 5, note: 1.5 }])
+      .execute()
+    await db.insertInto('pair').values({ a: 'k' }).execute()
+    const rows = await db.selectFrom('item').select(['id', 'name', 'qty', 'price', 'note']).orderBy('id').execute()
+    const added = await sql`select count(*) as n from item where added = date('now')`.execute(db)
+    const pairs = await db.selectFrom('pair').selectAll().execute()
+    const dup = await sql`insert into item (name) values ('x')`.execute(db).then(
+      () => 'inserted',
+      () => 'rejected',
+    )
+    await sql`drop index pair_b`.execute(db)
+    await sql`drop index if exists nope`.execute(db)
+    await sql`drop table pair`.execute(db)
+    await sql`drop table if exists pair`.execute(db)
+    const left = await sql`select name from item order by id`.execute(db)
+    return [rows, added.rows, pairs, dup, left.rows]
+  })
+  both('create table of an existing table is an error', seedPeople, async (db, { sql }) => {
+    await sql`create table people (x)`.execute(db)
+    return 'created'
+  })
   both('a unique violation through raw insert', seedPeople, async (db, { sql }) => {
     await sql`insert into people (id, name) values (1, 'dup')`.execute(db)
     return 'no error'

@@ -64,6 +64,10 @@ for (const version of VERSIONS) {
         sql`insert into t (id) values (1) on conflict (id) where id > 0 do nothing`,
         sql`select row_number() over () from t`,
         sql`vacuum`,
+        sql`create view v as select 1`,
+        sql`create table r (a integer references t (id))`,
+        sql`create table w (a) without rowid`,
+        sql`create index d on t (v desc)`,
       ]) {
         const e = await rejection(q.execute(db))
         expect(e.code, q.compile(db).sql).to.equal('BTREE_SQL_UNSUPPORTED')
