@@ -94,3 +94,51 @@ for (const version of VERSIONS) {
     })
   })
 }
+
+for (const version of VERSIONS) {
+  const { sql } = version
+  describe(`integration (${version.name}): transactions begun by raw sql`, () => {
+    const t = useTempDir(version)
+
+    it('sql`begin` makes one transaction every later statement runs in, until commit or rollback', async () => {
+      const db = t.open()
+      await setup(db)
+      await sql`begin`.execute(db)
+      await sql`delete from t where id > 10`.execute(db)
+      await db.insertInto('t').values({ id: 100, v: 'in' }).execute()
+      expect((await sql`select count(*) as n from t`.execute(db)).rows).to.deep.equal([{ n: 11 }])
+      await sql`savepoint a`.execute(db)
+      await db.deleteFrom('t').execute()
+      await sql`rollback to a`.execute(db)
+      await sql`rollback`.execute(db)
+      expect((await sql`select count(*) as n from t`.execute(db)).rows).to.deep.equal([{ n: 20 }])
+      await sql`begin immediate`.execute(db)
+      await db.updateTable('t').set({ v: 'x' }).where('id', '=', 1).execute()
+      await sql`commit`.execute(db)
+      expect(await db.selectFrom('t').select('v').where('id', '=', 1).execute()).to.deep.equal([{ v: 'x' }])
+    })
+
+    it('inside a raw transaction, transaction() and a second begin are BTREE_SQL_TRANSACTION; commit without one too', async () => {
+      const db = t.open()
+      await setup(db)
+      await sql`begin`.execute(db)
+      expect((await rejection(sql`begin`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
+      const nested = await rejection(db.transaction().execute(async (trx) => trx.selectFrom('t').selectAll().execute()))
+      expect(nested.code).to.equal('BTREE_SQL_TRANSACTION')
+      await sql`commit`.execute(db)
+      expect((await rejection(sql`commit`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
+      // Once the raw transaction has ended, Kysely's transaction() runs as before.
+      let inside = 0
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('t').where('id', '=', 2).execute()
+        inside = (
+          await trx
+            .selectFrom('t')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirst()
+        )?.n as number
+      })
+      expect(inside).to.equal(19)
+    })
+  })
+}
