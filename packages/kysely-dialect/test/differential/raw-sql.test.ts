@@ -184,6 +184,13 @@ diffSuite('differential: raw sql in builder queries', () => {
       .select(['k', sql`typeof(v) || ':' || coalesce(v, 'null')`.as('r'), sql`v = 2`.as('two')])
       .orderBy('k'),
   )
+  both('raw sources: sql.table(...).as(x) and a parenthesised select in raw text', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom([sql.table('people').as('p'), sql`(select 3 as k union all select 5)`.as('s')])
+      .select(['p.name', 's.k'])
+      .whereRef('p.id', '=', 's.k' as any)
+      .orderBy('s.k'),
+  )
   both('an unknown function in raw text is an error', seedPeople, (db, { sql }) =>
     db.selectFrom('people').select(sql`no_such_fn(id)`.as('x')),
   )
