@@ -30,6 +30,12 @@ interface ScalarFunction {
   readonly arity: readonly [number, number]
   /** Returns the same value for the same arguments (random() does not). */
   readonly deterministic?: false
+  /**
+   * For functions that read the clock on some arguments only (the date functions on 'now'): the
+   * index of the time value; a call reading the clock is no constant (a default, for one, must be
+   * evaluated per row, not once).
+   */
+  readonly timeArgument?: number
   /** `json` flags the arguments that are JSON (isJsonNode), for the JSON constructors. */
   readonly call: (args: readonly SqlValue[], json?: readonly boolean[]) => SqlValue
 }
@@ -225,6 +231,15 @@ function nullif([a, b]: readonly SqlValue[]): SqlValue {
   return a !== null && b !== null && compareValues(a!, b!) === 0 ? null : a!
 }
 
+/** Whether a call with constant arguments reads the clock: a date function of 'now' or of no time value. */
+function readsClock(f: ScalarFunction, args: readonly Expr[]): boolean {
+  if (f.timeArgument === undefined) return false
+  const time = args[f.timeArgument]
+  if (time === undefined) return true
+  const v = time.eval([])
+  return typeof v === 'string' && v.trim().toLowerCase() === 'now'
+}
+
 /** like(pattern, subject[, escape]): `subject LIKE pattern [ESCAPE escape]`. */
 function likeFunction([p, x, e]: readonly SqlValue[]): SqlValue {
   if (p === null || x === null || e === null) return null
@@ -288,6 +303,6 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
       return f.call(values, json)
     },
     affinity: undefined,
-    constant: f.deterministic !== false && args.every((a) => a.constant),
+    constant: f.deterministic !== false && args.every((a) => a.constant) && !readsClock(f, args),
   }
 }

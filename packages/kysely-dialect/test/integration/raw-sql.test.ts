@@ -89,6 +89,21 @@ for (const version of VERSIONS) {
       )
       expect(fn.code).to.equal('BTREE_SQL_UNSUPPORTED')
       expect(fn.message).to.contain('no_such_fn()')
+      // A default that reads the clock would be evaluated per row by SQLite; constant ones are fine.
+      const clock = await rejection(
+        db.schema
+          .createTable('d')
+          .addColumn('at', 'text', (c) => c.defaultTo(sql`(datetime('now'))`))
+          .execute(),
+      )
+      expect(clock.code).to.equal('BTREE_SQL_UNSUPPORTED')
+      await db.schema
+        .createTable('d')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.defaultTo(sql`(date('2024-01-31', '+1 month'))`))
+        .execute()
+      await db.insertInto('d').values({ id: 1 }).execute()
+      expect(await db.selectFrom('d').select('at').execute()).to.deep.equal([{ at: '2024-03-02' }])
       const json = await rejection(sql`select json_extract('{', '$') as x`.execute(db))
       expect(json.code).to.equal('BTREE_SQL_FUNCTION_ERROR')
     })
