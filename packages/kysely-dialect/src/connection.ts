@@ -5,7 +5,7 @@ import { withContext } from './executor/current-context.js'
 import { selectStream } from './executor/select-stream.js'
 import { statementHandler } from './executor/statement.js'
 import { pinStatementClock } from './expression/statement-clock.js'
-import { planOn, type SqlSession } from './session.js'
+import { planOn, type Owner, type SqlSession } from './session.js'
 import { statementNode } from './sql/raw-statement.js'
 import { matchTransactionCommand, type TransactionCommand } from './transaction-command.js'
 
@@ -25,7 +25,8 @@ export class BTreeConnection implements DatabaseConnection {
     if (query.kind === 'RawNode') {
       const command = matchTransactionCommand(query)
       if (command !== undefined) {
-        await this.#command(command)
+        // Text from user code: a transaction it begins is every handle's, as on SQLite's one connection.
+        await this.#command(command, this.#session.ownerFor(this))
         return { rows: [] }
       }
     }
@@ -34,21 +35,26 @@ export class BTreeConnection implements DatabaseConnection {
     return this.#result<R>(result)
   }
 
-  async #command(command: TransactionCommand): Promise<void> {
+  /** Kysely's `transaction()` (through the driver): the transaction is this handle's alone. */
+  transactionCommand(command: TransactionCommand): Promise<void> {
+    return this.#command(command, this)
+  }
+
+  async #command(command: TransactionCommand, owner: Owner): Promise<void> {
     const s = this.#session
     switch (command.kind) {
       case 'begin':
-        return s.begin(this)
+        return s.begin(owner)
       case 'commit':
-        return s.commit(this)
+        return s.commit(owner)
       case 'rollback':
-        return s.rollback(this)
+        return s.rollback(owner)
       case 'savepoint':
-        return s.savepoint(this, command.name)
+        return s.savepoint(owner, command.name)
       case 'rollback to':
-        return s.rollbackTo(this, command.name)
+        return s.rollbackTo(owner, command.name)
       case 'release':
-        return s.release(this, command.name)
+        return s.release(owner, command.name)
     }
   }
 

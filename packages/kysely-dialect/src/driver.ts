@@ -56,15 +56,15 @@ export class BTreeDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'))
+    await (connection as BTreeConnection).transactionCommand({ kind: 'begin' })
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'))
+    await (connection as BTreeConnection).transactionCommand({ kind: 'commit' })
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'))
+    await (connection as BTreeConnection).transactionCommand({ kind: 'rollback' })
   }
 
   async savepoint(

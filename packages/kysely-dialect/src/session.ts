@@ -10,6 +10,12 @@ import { forgetBuckets } from './executor/table-store.js'
 /** Whoever issues statements: a connection handle (compared by identity). */
 export type Owner = object
 
+/**
+ * The owner of a transaction begun by raw SQL text (`` sql`begin`.execute(db) ``): every handle, as
+ * every query shares SQLite's one connection, so the statements that follow run inside it.
+ */
+export const SHARED: Owner = Object.freeze({ shared: true })
+
 interface NamedSavepoint {
   name: string
   savepoint: Savepoint
@@ -41,7 +47,17 @@ export class SqlSession {
 
   /** Whether another handle holds the transaction (then wait for `#free` and ask again). */
   #busyFor(owner: Owner): boolean {
-    return this.#owner !== undefined && this.#owner !== owner
+    return this.#owner !== undefined && this.#owner !== owner && this.#owner !== SHARED
+  }
+
+  /** Whether `owner`'s statements run in the open transaction (its own, or a shared one). */
+  #inside(owner: Owner): boolean {
+    return this.#tx !== undefined && (this.#owner === owner || this.#owner === SHARED)
+  }
+
+  /** The owner of a transaction command sent as raw SQL by `handle`: itself when it holds the transaction, else SHARED. */
+  ownerFor(handle: Owner): Owner {
+    return this.#owner === handle ? handle : SHARED
   }
 
   #claim(owner: Owner): void {
@@ -66,7 +82,7 @@ export class SqlSession {
   }
 
   async begin(owner: Owner): Promise<void> {
-    if (this.#owner === owner)
+    if (this.#owner === owner || this.#owner === SHARED)
       throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot start a transaction within a transaction')
     // No await between the last check and the claim: two begins cannot both see the file free.
     while (this.#busyFor(owner)) await this.#free
@@ -163,7 +179,7 @@ export class SqlSession {
   async run(owner: Owner, node: AnyNode, handler: StatementHandler): Promise<StatementResult> {
     while (this.#busyFor(owner)) await this.#free
     const tx = this.#tx
-    if (this.#owner === owner && tx !== undefined) {
+    if (this.#inside(owner) && tx !== undefined) {
       const ctx = this.#context(tx) as WriteContext
       if (handler.readOnly) return handler.run(node, ctx)
       const sp = tx.savepoint()
@@ -196,7 +212,7 @@ export class SqlSession {
    */
   async openSnapshot(owner: Owner): Promise<{ ctx: ExecContext; close: () => void } | undefined> {
     while (this.#busyFor(owner)) await this.#free
-    if (this.#owner === owner && this.#tx !== undefined) return undefined
+    if (this.#inside(owner)) return undefined
     const snapshot = this.db.begin()
     return { ctx: this.#context(snapshot), close: () => snapshot.close() }
   }

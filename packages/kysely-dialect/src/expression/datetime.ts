@@ -268,25 +268,28 @@ function withInstant(f: (dt: DateTime) => SqlValue): Call {
 
 const MANY = Number.MAX_SAFE_INTEGER
 
-export const DATE_FUNCTIONS: Record<string, { arity: readonly [number, number]; call: Call }> = {
-  date: { arity: [0, MANY], call: withInstant((dt) => dateText(computeYmd(dt.jd))) },
-  time: { arity: [0, MANY], call: withInstant((dt) => timeText(computeYmd(dt.jd), dt.subsec)) },
+export const DATE_FUNCTIONS: Record<string, { arity: readonly [number, number]; call: Call; timeArgument: number }> = {
+  date: { arity: [0, MANY], timeArgument: 0, call: withInstant((dt) => dateText(computeYmd(dt.jd))) },
+  time: { arity: [0, MANY], timeArgument: 0, call: withInstant((dt) => timeText(computeYmd(dt.jd), dt.subsec)) },
   datetime: {
     arity: [0, MANY],
+    timeArgument: 0,
     call: withInstant((dt) => {
       const x = computeYmd(dt.jd)
       return `${dateText(x)} ${timeText(x, dt.subsec)}`
     }),
   },
-  julianday: { arity: [0, MANY], call: withInstant((dt) => real(dt.jd / DAY)) },
+  julianday: { arity: [0, MANY], timeArgument: 0, call: withInstant((dt) => real(dt.jd / DAY)) },
   unixepoch: {
     arity: [0, MANY],
+    timeArgument: 0,
     call: withInstant((dt) =>
       dt.subsec ? real((dt.jd - UNIX_EPOCH) / 1000) : integer(BigInt(idiv(dt.jd - UNIX_EPOCH, 1000))),
     ),
   },
   strftime: {
     arity: [1, MANY],
+    timeArgument: 1,
     call: (args) => {
       const format = args[0]!
       if (format === null) return null

@@ -3,7 +3,7 @@ import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../c
 import { unsupported } from '../errors.js'
 import { compareValues, fromJs, Real, toText, truth, type SqlValue } from '../encoding/values.js'
 import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
-import { arithmetic, ARITHMETIC, bitNot, bitwise, currentTime, like, negate } from './operators.js'
+import { arithmetic, ARITHMETIC, bitNot, bitwise, currentTime, glob, like, negate } from './operators.js'
 import { byPrecedence, isGrouped } from './precedence.js'
 import { compileAggregateNode } from './aggregates.js'
 import { compileCase, compileCast } from './case-cast.js'
@@ -207,8 +207,11 @@ function binary(node: AnyNode, scope: Scope): Expr {
       }
     }
     case 'like':
-    case 'not like': {
-      const negated = op === 'not like'
+    case 'not like':
+    case 'glob':
+    case 'not glob': {
+      const negated = op.startsWith('not ')
+      const match = op.endsWith('glob') ? glob : like
       return {
         eval: (t) => {
           const a = left.eval(t)
@@ -216,7 +219,7 @@ function binary(node: AnyNode, scope: Scope): Expr {
           if (a === null || b === null) return null
           // Stock SQLite reads a blob as its text (better-sqlite3's build, with
           // SQLITE_LIKE_DOESNT_MATCH_BLOBS, never matches one; the README says so).
-          return like(cString(toText(a)!), cString(toText(b)!)) !== negated ? 1 : 0
+          return match(cString(toText(a)!), cString(toText(b)!)) !== negated ? 1 : 0
         },
         affinity: undefined,
         constant: c,
@@ -260,7 +263,7 @@ function binary(node: AnyNode, scope: Scope): Expr {
 }
 
 /** SQLite's LIKE reads both sides as C strings: they end at the first NUL. */
-function cString(s: string): string {
+export function cString(s: string): string {
   const nul = s.indexOf('\u0000')
   return nul < 0 ? s : s.slice(0, nul)
 }
@@ -290,7 +293,7 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
   const affinity = comparisonAffinity(left.affinity, undefined)
   return {
     eval: (t) => {
-      // x [not] in () is false [true] even for a null x (SQLite).
+      // `x in ()` is false and `x not in ()` true, even for a null x.
       if (items.length === 0) return negated ? 1 : 0
       const a = applyComparisonAffinity(left.eval(t), affinity)
       if (a === null) return null

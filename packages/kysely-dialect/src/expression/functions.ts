@@ -16,7 +16,8 @@ import {
 } from '../encoding/values.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { DATE_FUNCTIONS } from './datetime.js'
-import { compileExpr, type Expr } from './expression.js'
+import { compileExpr, cString, type Expr } from './expression.js'
+import { glob, like } from './operators.js'
 import { isJsonNode, JSON_FUNCTIONS } from './json.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
@@ -29,6 +30,12 @@ interface ScalarFunction {
   readonly arity: readonly [number, number]
   /** Returns the same value for the same arguments (random() does not). */
   readonly deterministic?: false
+  /**
+   * For functions that read the clock on some arguments only (the date functions on 'now'): the
+   * index of the time value; a call reading the clock is no constant (a default, for one, must be
+   * evaluated per row, not once).
+   */
+  readonly timeArgument?: number
   /** `json` flags the arguments that are JSON (isJsonNode), for the JSON constructors. */
   readonly call: (args: readonly SqlValue[], json?: readonly boolean[]) => SqlValue
 }
@@ -224,6 +231,24 @@ function nullif([a, b]: readonly SqlValue[]): SqlValue {
   return a !== null && b !== null && compareValues(a!, b!) === 0 ? null : a!
 }
 
+/** Whether a call with constant arguments reads the clock: a date function of 'now' or of no time value. */
+function readsClock(f: ScalarFunction, args: readonly Expr[]): boolean {
+  if (f.timeArgument === undefined) return false
+  const time = args[f.timeArgument]
+  if (time === undefined) return true
+  const v = time.eval([])
+  return typeof v === 'string' && v.trim().toLowerCase() === 'now'
+}
+
+/** like(pattern, subject[, escape]): `subject LIKE pattern [ESCAPE escape]`. */
+function likeFunction([p, x, e]: readonly SqlValue[]): SqlValue {
+  if (p === null || x === null || e === null) return null
+  const escape = e === undefined ? undefined : text(e)!
+  if (escape !== undefined && codePoints(escape).length !== 1)
+    throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'ESCAPE expression must be a single character')
+  return like(cString(text(x!)!), cString(text(p!)!), escape) ? 1 : 0
+}
+
 /** The scalar functions by lower-case name. */
 const SCALARS: Record<string, ScalarFunction> = {
   lower: { arity: [1, 1], call: ([x]) => (x === null ? null : asciiCase(text(x!)!, false)) },
@@ -246,6 +271,11 @@ const SCALARS: Record<string, ScalarFunction> = {
   typeof: { arity: [1, 1], call: typeOf },
   hex: { arity: [1, 1], call: hex },
   random: { arity: [0, 0], deterministic: false, call: random },
+  like: { arity: [2, 3], call: likeFunction },
+  glob: {
+    arity: [2, 2],
+    call: ([p, x]) => (p === null || x === null ? null : glob(cString(text(x!)!), cString(text(p!)!)) ? 1 : 0),
+  },
   ...JSON_FUNCTIONS,
   ...DATE_FUNCTIONS,
 }
@@ -266,14 +296,13 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
   }
   const args = argNodes.map((a) => compileExpr(a, scope))
   const values: SqlValue[] = new Array<SqlValue>(args.length)
-  const json =
-    name === 'json_array' || name === 'json_object' ? argNodes.map((a) => isJsonNode(a as AnyNode)) : undefined
+  const json = name.startsWith('json') ? argNodes.map((a) => isJsonNode(a as AnyNode)) : undefined
   return {
     eval: (t) => {
       for (let i = 0; i < args.length; i++) values[i] = args[i]!.eval(t)
       return f.call(values, json)
     },
     affinity: undefined,
-    constant: f.deterministic !== false && args.every((a) => a.constant),
+    constant: f.deterministic !== false && args.every((a) => a.constant) && !readsClock(f, args),
   }
 }

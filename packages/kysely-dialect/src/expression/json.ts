@@ -4,7 +4,8 @@ import { formatReal, integer, isInteger, numberOf, real, toText, type SqlValue }
 
 /**
  * SQLite's JSON functions over JSON held as text (json1, lang_jsonfunc.html): json_extract, `->`,
- * `->>`, json, json_array, json_object, json_type, json_valid. Parsing keeps each number's and
+ * `->>`, json, json_array, json_object, json_type, json_valid, json_array_length, json_quote,
+ * json_set / json_insert / json_replace / json_remove, json_patch, json_group_array / _object. Parsing keeps each number's and
  * string's source text, so that output text holds them exactly as they were written (`1.50` stays
  * `1.50`), as SQLite does.
  */
@@ -325,6 +326,112 @@ export class JsonObjectAccumulator {
   }
 }
 
+/** A marker: remove the value at the path (json_remove). */
+const REMOVE: unique symbol = Symbol('remove')
+type Edit = (current: Json | undefined) => Json | undefined | typeof REMOVE
+
+/**
+ * The document with `edit` applied at the path: the value there (undefined when missing) becomes
+ * what `edit` returns (undefined: unchanged). With `create`, missing object members on the way
+ * are made, and an array index one past the end (`[#]`) appends, as json_set / json_insert do.
+ */
+function editAt(
+  j: Json | undefined,
+  legs: readonly Leg[],
+  i: number,
+  edit: Edit,
+  create: boolean,
+): Json | undefined | typeof REMOVE {
+  if (i === legs.length) return edit(j)
+  const leg = legs[i]!
+  if (j === undefined) {
+    // A missing member becomes an object for a key, an array for `[0]` or `[#]`.
+    if (!create) return undefined
+    if ('key' in leg) j = { t: 'object', entries: [] }
+    else if (leg.index === 0) j = { t: 'array', items: [] }
+    else return undefined
+  }
+  if ('key' in leg) {
+    if (j.t !== 'object') return undefined
+    const at = j.entries.findIndex(([k]) => k === leg.key)
+    const r = editAt(at < 0 ? undefined : j.entries[at]![2], legs, i + 1, edit, create)
+    if (r === undefined) return undefined
+    const entries = [...j.entries]
+    if (r === REMOVE) entries.splice(at, 1)
+    else if (at < 0) entries.push([leg.key, JSON.stringify(leg.key), r])
+    else entries[at] = [leg.key, entries[at]![1], r]
+    return { t: 'object', entries }
+  }
+  if (j.t !== 'array') return undefined
+  const at = leg.fromEnd ? j.items.length - leg.index : leg.index
+  if (at < 0 || at > j.items.length || (at === j.items.length && !create)) return undefined
+  const r = editAt(j.items[at], legs, i + 1, edit, create)
+  if (r === undefined) return undefined
+  const items = [...j.items]
+  if (r === REMOVE) items.splice(at, 1)
+  else items[at] = r
+  return { t: 'array', items }
+}
+
+type EditMode = 'set' | 'insert' | 'replace'
+
+/** json_set / json_insert / json_replace(X, P1, V1, P2, V2, ...): each pair in turn. */
+function jsonEdit(mode: EditMode): (args: readonly SqlValue[], json?: readonly boolean[]) => SqlValue {
+  return (args, json) => {
+    if (args.length % 2 !== 1)
+      throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', `json_${mode}() needs an odd number of arguments`)
+    let root = parse(args[0]!)
+    if (root === null) return null
+    for (let i = 1; i < args.length; i += 2) {
+      const path = pathText(args[i]!)
+      if (path === null) return null
+      const v = parse(jsonElement(args[i + 1]!, json?.[i + 1] === true))!
+      const edit: Edit = (current) =>
+        mode === 'set'
+          ? v
+          : mode === 'insert'
+            ? current === undefined
+              ? v
+              : undefined
+            : current === undefined
+              ? undefined
+              : v
+      const r = editAt(root, parsePath(path), 0, edit, mode !== 'replace')
+      if (r !== undefined && r !== REMOVE) root = r
+    }
+    return serialize(root)
+  }
+}
+
+/** json_remove(X, P...): the document without those parts; removing `$` leaves null. */
+function jsonRemove(args: readonly SqlValue[]): SqlValue {
+  let root: Json | null = parse(args[0]!)
+  if (root === null) return null
+  for (const p of args.slice(1)) {
+    const path = pathText(p)
+    if (path === null) return null
+    const legs = parsePath(path)
+    if (legs.length === 0) return null
+    const r = editAt(root, legs, 0, (current) => (current === undefined ? undefined : REMOVE), false)
+    if (r !== undefined && r !== REMOVE) root = r
+  }
+  return serialize(root)
+}
+
+/** json_patch(T, P): RFC 7396 merge patch. */
+function mergePatch(target: Json, patch: Json): Json {
+  if (patch.t !== 'object') return patch
+  const entries = target.t === 'object' ? [...target.entries] : []
+  for (const [key, raw, value] of patch.entries) {
+    const at = entries.findIndex(([k]) => k === key)
+    if (value.t === 'null') {
+      if (at >= 0) entries.splice(at, 1)
+    } else if (at >= 0) entries[at] = [key, entries[at]![1], mergePatch(entries[at]![2], value)]
+    else entries.push([key, raw, mergePatch({ t: 'null' }, value)])
+  }
+  return { t: 'object', entries }
+}
+
 export const JSON_FUNCTIONS = {
   json_extract: { arity: [2, Number.MAX_SAFE_INTEGER], call: jsonExtract },
   json: {
@@ -373,6 +480,33 @@ export const JSON_FUNCTIONS = {
       }
       return `{${parts.join(',')}}`
     },
+  },
+  json_set: { arity: [1, Number.MAX_SAFE_INTEGER], call: jsonEdit('set') },
+  json_insert: { arity: [1, Number.MAX_SAFE_INTEGER], call: jsonEdit('insert') },
+  json_replace: { arity: [1, Number.MAX_SAFE_INTEGER], call: jsonEdit('replace') },
+  json_remove: { arity: [1, Number.MAX_SAFE_INTEGER], call: jsonRemove },
+  json_patch: {
+    arity: [2, 2],
+    call: ([t, p]: readonly SqlValue[]) => {
+      const target = parse(t!)
+      const patch = parse(p!)
+      return target === null || patch === null ? null : serialize(mergePatch(target, patch))
+    },
+  },
+  json_array_length: {
+    arity: [1, 2],
+    call: (args: readonly SqlValue[]) => {
+      const root = parse(args[0]!)
+      if (root === null) return null
+      const path = args.length === 2 ? pathText(args[1]!) : '$'
+      if (path === null) return null
+      const j = lookup(root, parsePath(path))
+      return j === undefined ? null : j.t === 'array' ? j.items.length : 0
+    },
+  },
+  json_quote: {
+    arity: [1, 1],
+    call: ([x]: readonly SqlValue[], json?: readonly boolean[]) => jsonElement(x!, json?.[0] === true),
   },
 } as const
 

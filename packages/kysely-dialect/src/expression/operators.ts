@@ -125,19 +125,78 @@ function asciiLower(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
 }
 
-/** SQLite's LIKE: % any run, _ one character, case-insensitive for ASCII letters only. */
-export function like(s: string, pattern: string): boolean {
-  let re = likeCache.get(pattern)
+/** A character matched as itself, outside and inside a regular expression's class. */
+const literal = (ch: string): string => ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const classLiteral = (ch: string): string => ch.replace(/[\]\\^[-]/g, '\\$&')
+const NEVER = /(?!)/
+
+function cached(key: string, build: () => RegExp): RegExp {
+  let re = likeCache.get(key)
   if (re === undefined) {
-    let src = '^'
-    for (const ch of asciiLower(pattern)) {
-      if (ch === '%') src += '.*'
-      else if (ch === '_') src += '.'
-      else src += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    }
-    re = new RegExp(src + '$', 'su')
+    re = build()
     if (likeCache.size > 1000) likeCache.clear()
-    likeCache.set(pattern, re)
+    likeCache.set(key, re)
   }
+  return re
+}
+
+/**
+ * SQLite's LIKE: % any run, _ one character, case-insensitive for ASCII letters only; after the
+ * `escape` character (LIKE ... ESCAPE), the next character stands for itself.
+ */
+export function like(s: string, pattern: string, escape?: string): boolean {
+  const re = cached(`L${escape ?? ''}\u0000${pattern}`, () => {
+    let src = '^'
+    let escaped = false
+    for (const raw of pattern) {
+      const ch = asciiLower(raw)
+      if (escaped) {
+        src += literal(ch)
+        escaped = false
+      } else if (raw === escape) escaped = true
+      else if (ch === '%') src += '.*'
+      else if (ch === '_') src += '.'
+      else src += literal(ch)
+    }
+    // A pattern ending in its escape character matches nothing.
+    return escaped ? NEVER : new RegExp(src + '$', 'su')
+  })
   return re.test(asciiLower(s))
+}
+
+/** SQLite's GLOB: * any run, ? one character, [...] a class (^ negates, a-z ranges); case-sensitive. */
+export function glob(s: string, pattern: string): boolean {
+  const re = cached(`G${pattern}`, () => {
+    let src = '^'
+    const chars = Array.from(pattern)
+    for (let i = 0; i < chars.length; i++) {
+      const ch = chars[i]!
+      if (ch === '*') src += '.*'
+      else if (ch === '?') src += '.'
+      else if (ch !== '[') src += literal(ch)
+      else {
+        let j = i + 1
+        let cls = ''
+        if (chars[j] === '^') {
+          cls += '^'
+          j++
+        }
+        // A ] first in the class is a member.
+        if (chars[j] === ']') {
+          cls += '\\]'
+          j++
+        }
+        while (j < chars.length && chars[j] !== ']') {
+          const range = chars[j + 1] === '-' && j + 2 < chars.length && chars[j + 2] !== ']'
+          cls += range ? `${classLiteral(chars[j]!)}-${classLiteral(chars[j + 2]!)}` : classLiteral(chars[j]!)
+          j += range ? 3 : 1
+        }
+        if (j >= chars.length) return NEVER
+        src += `[${cls}]`
+        i = j
+      }
+    }
+    return new RegExp(src + '$', 'su')
+  })
+  return re.test(s)
 }

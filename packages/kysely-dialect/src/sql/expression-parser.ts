@@ -257,7 +257,12 @@ export abstract class ExpressionParser {
       case 'match': {
         this.at += 1 + not
         const right = this.expression(EQUALITY + 1)
-        if (this.isWord('escape')) this.fail('LIKE ... ESCAPE is not supported')
+        if (this.acceptWord('escape')) {
+          if (name !== 'like') this.fail(`ESCAPE after ${name.toUpperCase()}`)
+          // SQLite's like(pattern, subject, escape) function is what LIKE ... ESCAPE calls.
+          const call = node('FunctionNode', { func: 'like', arguments: [right, left, this.expression(EQUALITY + 1)] })
+          return not === 1 ? unary('not', call) : call
+        }
         return binary(left, `${prefix}${name}`, right)
       }
       case 'between': {

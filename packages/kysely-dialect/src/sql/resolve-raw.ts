@@ -39,7 +39,13 @@ function hasRaw(n: AnyNode): boolean {
 }
 
 function resolve(n: AnyNode): AnyNode {
-  if (n.kind === 'RawNode') return parseRawExpression(resolveParameters(n))
+  if (n.kind === 'RawNode') {
+    // A wrapper (sql.ref, sql.val, sql.table, `${x}`) is its node, as the builder's would be; an
+    // identifier alone (sql.id) is read as the column it names.
+    const child = isWrapper(n) ? ((n.parameters as readonly AnyNode[])[0] as AnyNode) : undefined
+    if (child !== undefined && child.kind !== 'IdentifierNode' && child.kind !== 'RawNode') return resolve(child)
+    return parseRawExpression(resolveParameters(n))
+  }
   if (n.kind === 'OrderByNode' || n.kind === 'GroupByNode') n = expandRawItems(n)
   let copy: Record<string, unknown> | undefined
   for (const key in n) {

@@ -8,6 +8,18 @@ import { lex, type AnyNode } from './lexer.js'
  * insert (values, select, or replace / or ignore), update and delete, each with returning.
  * Anything else is BTREE_SQL_UNSUPPORTED with the text.
  */
+/** Words that end a column's type name: the column constraints. */
+const COLUMN_CONSTRAINTS = new Set([
+  'primary',
+  'unique',
+  'default',
+  'check',
+  'constraint',
+  'references',
+  'generated',
+  'as',
+])
+
 class StatementParser extends ExpressionParser {
   statement(): AnyNode {
     let result: AnyNode
@@ -15,7 +27,9 @@ class StatementParser extends ExpressionParser {
     else if (this.isWord('insert') || this.isWord('replace')) result = this.insert()
     else if (this.isWord('update')) result = this.update()
     else if (this.isWord('delete')) result = this.delete()
-    else return this.fail('only select, insert, update and delete are executed as raw SQL')
+    else if (this.acceptWord('create')) result = this.create()
+    else if (this.acceptWord('drop')) result = this.drop()
+    else return this.fail('only select, insert, update, delete, create table / index and drop are executed as raw SQL')
     this.acceptOp(';')
     if (this.peek().t !== 'end') this.fail('expected the end of the statement')
     return result
@@ -304,6 +318,135 @@ class StatementParser extends ExpressionParser {
     if (this.acceptWord('where')) fields['where'] = node('WhereNode', { where: this.expression() })
     this.returning(fields)
     return node('DeleteQueryNode', fields)
+  }
+
+  /** `create [unique] index ...` or `create table ...`. */
+  private create(): AnyNode {
+    const unique = this.acceptWord('unique')
+    if (this.acceptWord('index')) {
+      const ifNotExists = this.acceptWord('if', 'not', 'exists')
+      const name = identifier(this.tableName())
+      this.expectWord('on')
+      const table = tableNode(this.name())
+      this.expectOp('(')
+      const columns: AnyNode[] = []
+      do {
+        columns.push(node('ColumnNode', { column: identifier(this.name()) }))
+        if (this.acceptWord('desc')) this.fail('a descending index column is not supported')
+        this.acceptWord('asc')
+      } while (this.acceptOp(','))
+      this.expectOp(')')
+      if (this.isWord('where')) this.fail('partial indexes are not supported')
+      return node('CreateIndexNode', {
+        name,
+        table,
+        columns,
+        ...(unique ? { unique } : {}),
+        ...(ifNotExists ? { ifNotExists } : {}),
+      })
+    }
+    if (unique) this.fail('expected index')
+    if (this.isWord('temp') || this.isWord('temporary')) this.fail('temporary tables are not supported')
+    this.expectWord('table')
+    const ifNotExists = this.acceptWord('if', 'not', 'exists')
+    const table = tableNode(this.tableName())
+    if (this.isWord('as')) this.fail('CREATE TABLE ... AS SELECT is not supported')
+    this.expectOp('(')
+    const columns: AnyNode[] = []
+    const constraints: AnyNode[] = []
+    do {
+      if (this.acceptWord('constraint')) this.name()
+      if (this.acceptWord('primary', 'key'))
+        constraints.push(node('PrimaryKeyConstraintNode', { columns: this.columnList() }))
+      else if (this.acceptWord('unique')) constraints.push(node('UniqueConstraintNode', { columns: this.columnList() }))
+      else if (this.acceptWord('check'))
+        constraints.push(node('CheckConstraintNode', { expression: this.parenthesised() }))
+      else columns.push(this.columnDefinition())
+    } while (this.acceptOp(','))
+    this.expectOp(')')
+    if (this.peek().t === 'name') this.fail('table options (without rowid, strict) are not supported')
+    return node('CreateTableNode', {
+      table,
+      columns,
+      ...(constraints.length > 0 ? { constraints } : {}),
+      ...(ifNotExists ? { ifNotExists } : {}),
+    })
+  }
+
+  private parenthesised(): AnyNode {
+    this.expectOp('(')
+    const e = this.expression()
+    this.expectOp(')')
+    return e
+  }
+
+  /** `name [type] [primary key [autoincrement] | not null | null | unique | default ... | check (...)]...` */
+  private columnDefinition(): AnyNode {
+    const fields: Record<string, unknown> = { column: node('ColumnNode', { column: identifier(this.name()) }) }
+    const words: string[] = []
+    while (this.isName() && !COLUMN_CONSTRAINTS.has((this.peek() as { v: string }).v.toLowerCase()))
+      words.push(this.name())
+    let type = words.join(' ')
+    if (this.acceptOp('(')) {
+      const sizes: string[] = []
+      do sizes.push(this.lexed.text.slice(this.peek().at, this.next().end))
+      while (this.acceptOp(','))
+      this.expectOp(')')
+      type += `(${sizes.join(', ')})`
+    }
+    fields['dataType'] = node('DataTypeNode', { dataType: type })
+    for (;;) {
+      if (this.acceptWord('constraint')) this.name()
+      if (this.acceptWord('primary', 'key')) {
+        fields['primaryKey'] = true
+        if (this.acceptWord('desc')) this.fail('a descending primary key is not supported')
+        this.acceptWord('asc')
+        if (this.acceptWord('autoincrement')) fields['autoIncrement'] = true
+      } else if (this.acceptWord('not', 'null')) fields['notNull'] = true
+      else if (this.acceptWord('null')) continue
+      else if (this.acceptWord('unique')) fields['unique'] = true
+      else if (this.acceptWord('default')) {
+        const value = this.isOp('(') ? this.parenthesised() : this.defaultValue()
+        fields['defaultTo'] = node('DefaultValueNode', { defaultValue: value })
+      } else if (this.acceptWord('check'))
+        fields['check'] = node('CheckConstraintNode', { expression: this.parenthesised() })
+      else if (this.isWord('references') || this.isWord('collate') || this.isWord('generated') || this.isWord('as'))
+        this.fail(
+          `${this.peek().t === 'name' ? (this.peek() as { v: string }).v.toUpperCase() : ''} in a raw column definition is not supported`,
+        )
+      else return node('ColumnDefinitionNode', fields)
+    }
+  }
+
+  /** A default without parentheses: a literal, a signed number, or a CURRENT_* keyword. */
+  private defaultValue(): AnyNode {
+    const t = this.peek()
+    if (t.t === 'op' && (t.v === '-' || t.v === '+')) {
+      this.at++
+      const n = this.primaryLiteral()
+      return t.v === '-'
+        ? node('UnaryOperationNode', { operator: node('OperatorNode', { operator: '-' }), operand: n })
+        : n
+    }
+    return this.primaryLiteral()
+  }
+
+  private primaryLiteral(): AnyNode {
+    const e = this.expression(Number.MAX_SAFE_INTEGER)
+    if (e.kind !== 'ValueNode' && e.kind !== 'RawNode' && e.kind !== 'CastNode') this.fail('expected a literal default')
+    return e
+  }
+
+  /** `drop table [if exists] t` or `drop index [if exists] i`. */
+  private drop(): AnyNode {
+    if (this.acceptWord('table')) {
+      const ifExists = this.acceptWord('if', 'exists')
+      return node('DropTableNode', { table: tableNode(this.tableName()), ...(ifExists ? { ifExists } : {}) })
+    }
+    this.expectWord('index')
+    const ifExists = this.acceptWord('if', 'exists')
+    const name = node('SchemableIdentifierNode', { identifier: identifier(this.name()) })
+    return node('DropIndexNode', { name, ...(ifExists ? { ifExists } : {}) })
   }
 
   /** The whole text as a list of order by items (with directions) or group by items. */

@@ -68,6 +68,19 @@ const CONSTANTS: Record<string, Make> = {
   'json of a number': (sql) => sql`json(12)`,
   'json_extract of a number': (sql) => sql`json_extract(5, '$')`,
   'json_extract with a null path': (sql) => sql`json_extract('{"a":1}', null)`,
+  'json_set of a member, a nested new member and an append': (sql) =>
+    sql`json_set('{"a":1,"b":[1,2]}', '$.a', 10, '$.c.d', 'x', '$.b[#]', 3, '$.b[0]', json('{"z":true}'))`,
+  'json_insert leaves what exists': (sql) => sql`json_insert('{"a":1}', '$.a', 2, '$.b', 2.5, '$.c[0]', 1)`,
+  'json_replace changes only what exists': (sql) =>
+    sql`json_replace('{"a":1,"b":[1]}', '$.a', null, '$.x', 1, '$.b[0]', 'q')`,
+  'json_set of the root': (sql) => sql`json_set('[1]', '$', 5)`,
+  json_remove: (sql) => sql`json_remove('{"a":1,"b":[1,2,3]}', '$.a', '$.b[1]', '$.missing')`,
+  'json_remove of the root is null': (sql) => sql`json_remove('[1]', '$')`,
+  'json_patch (RFC 7396)': (sql) =>
+    sql`json_patch('{"a":1,"b":{"c":2,"d":3},"e":[1]}', '{"a":null,"b":{"c":9,"x":{"y":1}},"e":5}')`,
+  json_array_length: (sql) =>
+    sql`json_array_length('[1,2,[3]]') || json_array_length('{"a":[1,2]}', '$.a') || json_array_length('{}') || coalesce(json_array_length('[1]', '$[5]'), 'n')`,
+  json_quote: (sql) => sql`json_quote('a"b') || json_quote(1.5) || json_quote(null) || json_quote(json('[1]'))`,
 }
 
 /** Date and time over fixed instants (never 'now', compared separately). */

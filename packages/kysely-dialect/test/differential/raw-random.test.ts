@@ -72,7 +72,14 @@ function generate(r: Random, depth: number, params: unknown[]): string {
   if (roll < 0.79) return `${sub()} ${pick(['is null', 'notnull', 'isnull', 'is not null'])}`
   if (roll < 0.83) return `${sub()} ${pick(['', 'not '])}between ${sub()} and ${sub()}`
   if (roll < 0.87) return `${sub()} ${pick(['', 'not '])}in (${sub()}, ${sub()})`
-  if (roll < 0.9) return `${sub()} ${pick(['', 'not '])}like ${pick(["'%a%'", "'_o%'", 'name'])}`
+  // An escape clause is closed by parentheses: `escape '%' - 1` would make the escape '-1', an
+  // error SQLite raises even where or / and short-circuit here (it evaluates both sides of a value).
+  if (roll < 0.88)
+    return pick([
+      `${sub()} ${pick(['', 'not '])}like ${pick(["'%a%'", "'_o%'", 'name'])}`,
+      `(${sub()} ${pick(['', 'not '])}like ${pick(["'a%%'", "'%%%'", "'_%%'"])} escape '%')`,
+    ])
+  if (roll < 0.9) return `${sub()} ${pick(['', 'not '])}glob ${pick(["'*a*'", "'[A-Z]*'", "'?o*'", 'name'])}`
   if (roll < 0.93) return `case when ${sub()} then ${sub()} else ${sub()} end`
   if (roll < 0.96) return `cast(${sub()} as ${pick(TYPES)})`
   const f = pick(FUNCTIONS)

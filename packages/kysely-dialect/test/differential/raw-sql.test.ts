@@ -29,11 +29,20 @@ const SELECTED: Record<string, Make> = {
   'not binds looser than =': (sql) => sql`not age = 25`,
   'in list': (sql) => sql`age in (25, 30, null)`,
   'not in list': (sql) => sql`id not in (1, 2)`,
+  'in and not in an empty list, of a null too': (sql) => sql`(age in ()) || (age not in ())`,
   'in with sql.join': (sql) => sql`id in (${sql.join([1, 3, 5])})`,
   between: (sql) => sql`score between 0 and 9.5`,
   'not between': (sql) => sql`age not between 20 and 40`,
   like: (sql) => sql`name like 'a%'`,
   'not like': (sql) => sql`name not like '%e'`,
+  'like ... escape': (sql) => sql`name like 'al!_%' escape '!'`,
+  'not like ... escape of a percent': (sql) => sql`name not like '%!%' escape '!'`,
+  'like() with an escape': (sql) => sql`like('%#_%', name, '#')`,
+  glob: (sql) => sql`name glob '*e'`,
+  'glob is case-sensitive': (sql) => sql`name glob 'a*'`,
+  'glob with a class and ?': (sql) => sql`name glob '[A-D]?*'`,
+  'glob with a negated class': (sql) => sql`city not glob '[^P]*'`,
+  'glob()': (sql) => sql`glob('*o*', name)`,
   'is null': (sql) => sql`age is null`,
   'is not null': (sql) => sql`city is not null`,
   isnull: (sql) => sql`age isnull`,
@@ -175,6 +184,13 @@ diffSuite('differential: raw sql in builder queries', () => {
       .select(['k', sql`typeof(v) || ':' || coalesce(v, 'null')`.as('r'), sql`v = 2`.as('two')])
       .orderBy('k'),
   )
+  both('raw sources: sql.table(...).as(x) and a parenthesised select in raw text', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom([sql.table('people').as('p'), sql`(select 3 as k union all select 5)`.as('s')])
+      .select(['p.name', 's.k'])
+      .whereRef('p.id', '=', 's.k' as any)
+      .orderBy('s.k'),
+  )
   both('an unknown function in raw text is an error', seedPeople, (db, { sql }) =>
     db.selectFrom('people').select(sql`no_such_fn(id)`.as('x')),
   )
@@ -279,6 +295,42 @@ diffSuite('differential: whole raw statements', () => {
       )
     const d = await sql`select id, name, age from people where id in (1, 2, 30, 31) order by id`.execute(db)
     return [a.numAffectedRows, b.numAffectedRows, c.rows, d.rows]
+  })
+  both('schema statements: create table / index, drop index / table', undefined, async (db, { sql }) => {
+    await sql`create table if not exists "item" (
+      id integer primary key autoincrement,
+      name varchar(40) not null unique,
+      qty int default 1,
+      price real default -2.5,
+      added text default current_date,
+      note,
+      constraint q check (qty >= 0)
+    )`.execute(db)
+    await sql`create table pair (a text, b integer not null default (3), primary key (a, b), unique (b, a))`.execute(db)
+    await sql`create unique index item_qty_name on item (qty asc, name)`.execute(db)
+    await sql`create index if not exists main.pair_b on pair (b)`.execute(db)
+    await db
+      .insertInto('item')
+      .values([{ name: 'x' }, { name: 'y', qty: 5, note: 1.5 }])
+      .execute()
+    await db.insertInto('pair').values({ a: 'k' }).execute()
+    const rows = await db.selectFrom('item').select(['id', 'name', 'qty', 'price', 'note']).orderBy('id').execute()
+    const added = await sql`select count(*) as n from item where added = date('now')`.execute(db)
+    const pairs = await db.selectFrom('pair').selectAll().execute()
+    const dup = await sql`insert into item (name) values ('x')`.execute(db).then(
+      () => 'inserted',
+      () => 'rejected',
+    )
+    await sql`drop index pair_b`.execute(db)
+    await sql`drop index if exists nope`.execute(db)
+    await sql`drop table pair`.execute(db)
+    await sql`drop table if exists pair`.execute(db)
+    const left = await sql`select name from item order by id`.execute(db)
+    return [rows, added.rows, pairs, dup, left.rows]
+  })
+  both('create table of an existing table is an error', seedPeople, async (db, { sql }) => {
+    await sql`create table people (x)`.execute(db)
+    return 'created'
   })
   both('a unique violation through raw insert', seedPeople, async (db, { sql }) => {
     await sql`insert into people (id, name) values (1, 'dup')`.execute(db)

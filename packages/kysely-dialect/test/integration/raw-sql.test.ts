@@ -64,6 +64,10 @@ for (const version of VERSIONS) {
         sql`insert into t (id) values (1) on conflict (id) where id > 0 do nothing`,
         sql`select row_number() over () from t`,
         sql`vacuum`,
+        sql`create view v as select 1`,
+        sql`create table r (a integer references t (id))`,
+        sql`create table w (a) without rowid`,
+        sql`create index d on t (v desc)`,
       ]) {
         const e = await rejection(q.execute(db))
         expect(e.code, q.compile(db).sql).to.equal('BTREE_SQL_UNSUPPORTED')
@@ -85,8 +89,71 @@ for (const version of VERSIONS) {
       )
       expect(fn.code).to.equal('BTREE_SQL_UNSUPPORTED')
       expect(fn.message).to.contain('no_such_fn()')
+      // A default that reads the clock would be evaluated per row by SQLite; constant ones are fine.
+      const clock = await rejection(
+        db.schema
+          .createTable('d')
+          .addColumn('at', 'text', (c) => c.defaultTo(sql`(datetime('now'))`))
+          .execute(),
+      )
+      expect(clock.code).to.equal('BTREE_SQL_UNSUPPORTED')
+      await db.schema
+        .createTable('d')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.defaultTo(sql`(date('2024-01-31', '+1 month'))`))
+        .execute()
+      await db.insertInto('d').values({ id: 1 }).execute()
+      expect(await db.selectFrom('d').select('at').execute()).to.deep.equal([{ at: '2024-03-02' }])
       const json = await rejection(sql`select json_extract('{', '$') as x`.execute(db))
       expect(json.code).to.equal('BTREE_SQL_FUNCTION_ERROR')
+    })
+  })
+}
+
+for (const version of VERSIONS) {
+  const { sql } = version
+  describe(`integration (${version.name}): transactions begun by raw sql`, () => {
+    const t = useTempDir(version)
+
+    it('sql`begin` makes one transaction every later statement runs in, until commit or rollback', async () => {
+      const db = t.open()
+      await setup(db)
+      await sql`begin`.execute(db)
+      await sql`delete from t where id > 10`.execute(db)
+      await db.insertInto('t').values({ id: 100, v: 'in' }).execute()
+      expect((await sql`select count(*) as n from t`.execute(db)).rows).to.deep.equal([{ n: 11 }])
+      await sql`savepoint a`.execute(db)
+      await db.deleteFrom('t').execute()
+      await sql`rollback to a`.execute(db)
+      await sql`rollback`.execute(db)
+      expect((await sql`select count(*) as n from t`.execute(db)).rows).to.deep.equal([{ n: 20 }])
+      await sql`begin immediate`.execute(db)
+      await db.updateTable('t').set({ v: 'x' }).where('id', '=', 1).execute()
+      await sql`commit`.execute(db)
+      expect(await db.selectFrom('t').select('v').where('id', '=', 1).execute()).to.deep.equal([{ v: 'x' }])
+    })
+
+    it('inside a raw transaction, transaction() and a second begin are BTREE_SQL_TRANSACTION; commit without one too', async () => {
+      const db = t.open()
+      await setup(db)
+      await sql`begin`.execute(db)
+      expect((await rejection(sql`begin`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
+      const nested = await rejection(db.transaction().execute(async (trx) => trx.selectFrom('t').selectAll().execute()))
+      expect(nested.code).to.equal('BTREE_SQL_TRANSACTION')
+      await sql`commit`.execute(db)
+      expect((await rejection(sql`commit`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
+      // Once the raw transaction has ended, Kysely's transaction() runs as before.
+      let inside = 0
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('t').where('id', '=', 2).execute()
+        inside = (
+          await trx
+            .selectFrom('t')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirst()
+        )?.n as number
+      })
+      expect(inside).to.equal(19)
     })
   })
 }
