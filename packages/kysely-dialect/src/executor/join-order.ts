@@ -318,7 +318,7 @@ function joinStage(
     const eqs = equalities(match, s, scope, known)
     const alone = bestPath(src, s, match, scope, (i) => i >= scope.sources.length)
     if (usesOuter && (eqs.length === 0 || lookup.cost < alone.cost)) {
-      const columns = lookup.key.slice(0, lookup.eq.length + ((lookup.lower ?? lookup.upper) ? 1 : 0))
+      const columns = lookup.key.slice(0, lookup.eq.length + ((lookup.lower ?? lookup.upper ?? lookup.like) ? 1 : 0))
       const plan: JoinPlan =
         lookup.index === undefined
           ? { ...base, strategy: 'primary-key-lookup', keyColumns: columns }

@@ -22,9 +22,10 @@ export interface AccessPlan {
   readonly index?: string
   /**
    * What bounds the read: `equality` on the leading key columns, an `in` list (one seek per
-   * value), a `range` on the column after the equalities, `is-null`; absent for a whole scan.
+   * value), a `range` on the column after the equalities, `is-null`, a `prefix` (`like 'abc%'` on a
+   * text column: one range per ASCII case variant, for text and blob values); absent for a whole scan.
    */
-  readonly seek?: 'equality' | 'in' | 'range' | 'is-null'
+  readonly seek?: 'equality' | 'in' | 'range' | 'is-null' | 'prefix'
   /** Key columns the access is bounded on (equalities first, then at most one range). */
   readonly keyColumns: readonly string[]
   /** Keys of a point access, in the order they are read. */
