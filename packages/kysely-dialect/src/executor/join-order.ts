@@ -10,6 +10,7 @@ import type { JoinPlan } from '../planner/plan.js'
 import { referencedSources, termsOf, type Term } from '../planner/terms.js'
 import {
   equalities,
+  hasEquality,
   joinType,
   lookupStage,
   matchStage,
@@ -17,6 +18,7 @@ import {
   type Equality,
   type JoinStage,
   type RowsOf,
+  type StageParts,
 } from './join.js'
 import { readPath } from './row-source.js'
 
@@ -58,8 +60,11 @@ interface Conjunct {
 
 const NOTHING: ReadonlySet<AnyNode> = new Set()
 
-/** Rows a filter of unknown selectivity keeps, as SQLite guesses. */
-const FILTER_KEEPS = 0.25
+/** The share of rows a condition the read does not answer keeps: a guess, as SQLite's. */
+function keeps(c: AnyNode): number {
+  const op = c.kind === 'BinaryOperationNode' ? ((c.operator as AnyNode).operator as string) : ''
+  return op === '=' || op === '==' || op === 'is' ? 0.1 : 0.25
+}
 /** Rows of a derived table, which has no statistics. */
 const DERIVED_ROWS = 1000
 
@@ -105,7 +110,7 @@ export function planJoins(
   const final: Conjunct[] = []
   for (const c of conjuncts(where)) (nullsBefore ? final : pool).push(conj(c))
 
-  const order = greedyOrder(sources, prefix, pool, scope, isOuter)
+  const { order, rowsBefore } = greedyOrder(sources, prefix, pool, scope, isOuter)
   for (let s = prefix; s < n; s++) order.push(s)
 
   const bound = new Set<number>()
@@ -154,7 +159,7 @@ export function planJoins(
       after = pool.filter(placeable)
       for (const c of after) c.placed = true
     }
-    stages.push(joinStage(src, s, type, match, compile(after), scope, before))
+    stages.push(joinStage(src, s, type, match, compile(after), scope, before, rowsBefore.get(s)))
   }
   for (const c of pool) if (!c.placed) final.push(c)
   return { first, stages, final: compile(final) }
@@ -241,8 +246,9 @@ function greedyOrder(
   pool: readonly Conjunct[],
   scope: Scope,
   isOuter: (s: number) => boolean,
-): number[] {
+): { order: number[]; rowsBefore: Map<number, number> } {
   const order: number[] = []
+  const rowsBefore = new Map<number, number>()
   const bound = new Set<number>()
   let rows = 1
   while (order.length < prefix) {
@@ -253,10 +259,11 @@ function greedyOrder(
       if (best === undefined || choice.cost < best.cost) best = choice
     }
     order.push(best!.s)
+    rowsBefore.set(best!.s, rows)
     bound.add(best!.s)
     rows = Math.max(1, best!.rows)
   }
-  return order
+  return { order, rowsBefore }
 }
 
 function joinCost(
@@ -271,16 +278,16 @@ function joinCost(
   const conds = pool
     .filter((c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)))
     .map((c) => c.node)
-  const own = termsFor(conds, s, scope).length
-  const keep = Math.pow(FILTER_KEEPS, Math.max(0, conds.length - own))
   const alone = src.derived === undefined ? bestPath(src, s, conds, scope, isOuter) : undefined
+  let keep = 1
+  for (const c of conds) if (alone?.consumed.has(c) !== true) keep *= keeps(c)
   const scanCost = alone?.cost ?? DERIVED_ROWS
   const scanRows = alone?.estimatedRows ?? DERIVED_ROWS
   if (outerRows === undefined) return { s, cost: scanCost, rows: scanRows * keep }
   const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
   let cost = scanCost + outerRows * scanRows
   let rows = outerRows * scanRows * keep
-  if (equalities(conds, s, scope, knownHere).length > 0) {
+  if (hasEquality(conds, s, scope, knownHere)) {
     cost = scanCost + outerRows
     rows = outerRows * Math.max(1, scanRows / Math.max(1, Math.min(scanRows, outerRows)))
   }
@@ -303,10 +310,11 @@ function joinStage(
   after: readonly Expr[],
   scope: Scope,
   known: (source: number) => boolean,
+  outerRows: number | undefined,
 ): JoinStage {
   const compiled = (except: ReadonlySet<AnyNode>): Expr[] =>
     match.filter((c) => !except.has(c)).map((c) => compileExpr(c, scope))
-  const parts = { s, type, match: compiled(NOTHING), after }
+  const parts = (except: ReadonlySet<AnyNode>): StageParts => ({ s, type, match: compiled(except), after })
   // A table moved into an inner join prefix (the first from table, a comma join) joins as inner.
   const shown = type === 'cross' && match.length > 0 ? 'inner' : type
   const base = { table: src.table.name, as: src.as, type: shown }
@@ -315,9 +323,11 @@ function joinStage(
     const lookup = bestPath(src, s, match, scope, known)
     // A seek per outer row only pays when it reads the outer row (else one read serves them all).
     const usesOuter = [...lookup.needs].some((i) => i < scope.sources.length)
-    const eqs = equalities(match, s, scope, known)
+    // Against a hash join: one read of the table through its own path, then a probe per outer row.
     const alone = bestPath(src, s, match, scope, (i) => i >= scope.sources.length)
-    if (usesOuter && (eqs.length === 0 || lookup.cost < alone.cost)) {
+    const rows = outerRows ?? 1
+    const seeks = !hasEquality(match, s, scope, known) || rows * lookup.cost < alone.cost + rows
+    if (usesOuter && seeks) {
       const columns = lookup.key.slice(0, lookup.eq.length + ((lookup.lower ?? lookup.upper ?? lookup.like) ? 1 : 0))
       const plan: JoinPlan =
         lookup.index === undefined
@@ -329,7 +339,7 @@ function joinStage(
               index: lookup.index.name,
               covering: lookup.covered !== undefined,
             }
-      return lookupStage(plan, { ...parts, match: compiled(lookup.consumed) }, lookup)
+      return lookupStage(plan, parts(lookup.consumed), lookup)
     }
   }
   // Right and full joins must see every row of the source, matched or not: no prefiltering.
@@ -343,7 +353,7 @@ function joinStage(
   const eqs: Equality[] = equalities(match, s, scope, known)
   const strategy = eqs.length > 0 ? 'hash' : 'nested-loop'
   const keyColumns = eqs.map((e) => e.inner.column?.column.name ?? '(expression)')
-  return matchStage({ ...base, strategy, keyColumns }, parts, rowsOf, eqs.length > 0 ? eqs : undefined)
+  return matchStage({ ...base, strategy, keyColumns }, parts(NOTHING), rowsOf, eqs.length > 0 ? eqs : undefined)
 }
 
 /** A source's rows read once per run, through its cheapest path with the conditions on it alone. */

@@ -67,23 +67,45 @@ export function equalities(
 ): Equality[] {
   const out: Equality[] = []
   for (const c of conds) {
-    if (c.kind !== 'BinaryOperationNode') continue
-    const op = ((c.operator as AnyNode).operator as string).toLowerCase()
-    if (op !== '=' && op !== '==') continue
-    const sides = [c.leftOperand, c.rightOperand].map((x) => ({
-      node: x as OperationNode,
-      sources: referencedSources(x, scope),
-    }))
-    if (sides.some((x) => x.sources === undefined)) continue
-    const innerAt = sides.findIndex((x) => x.sources!.size === 1 && x.sources!.has(s))
-    if (innerAt < 0) continue
-    const other = sides[1 - innerAt]!
-    if (other.sources!.size === 0 || [...other.sources!].some((i) => !known(i))) continue
-    const inner = compileExpr(sides[innerAt]!.node, scope)
-    const outer = compileExpr(other.node, scope)
+    const sides = equalitySides(c, s, scope, known)
+    if (sides === undefined) continue
+    const inner = compileExpr(sides[0], scope)
+    const outer = compileExpr(sides[1], scope)
     out.push({ inner, outer, affinity: comparisonAffinity(inner.affinity, outer.affinity) })
   }
   return out
+}
+
+/** Whether `conds` hold such an equality (without compiling it: the join order asks often). */
+export function hasEquality(
+  conds: readonly AnyNode[],
+  s: number,
+  scope: Scope,
+  known: (source: number) => boolean,
+): boolean {
+  return conds.some((c) => equalitySides(c, s, scope, known) !== undefined)
+}
+
+/** The inner and outer operands of `c` when it is such an equality. */
+function equalitySides(
+  c: AnyNode,
+  s: number,
+  scope: Scope,
+  known: (source: number) => boolean,
+): [OperationNode, OperationNode] | undefined {
+  if (c.kind !== 'BinaryOperationNode') return undefined
+  const op = ((c.operator as AnyNode).operator as string).toLowerCase()
+  if (op !== '=' && op !== '==') return undefined
+  const sides = [c.leftOperand, c.rightOperand].map((x) => ({
+    node: x as OperationNode,
+    sources: referencedSources(x, scope),
+  }))
+  if (sides.some((x) => x.sources === undefined)) return undefined
+  const innerAt = sides.findIndex((x) => x.sources!.size === 1 && x.sources!.has(s))
+  if (innerAt < 0) return undefined
+  const other = sides[1 - innerAt]!
+  if (other.sources!.size === 0 || [...other.sources!].some((i) => !known(i))) return undefined
+  return [sides[innerAt]!.node, other.node]
 }
 
 /** Conditions compiled once; a tuple passes when each is true. */

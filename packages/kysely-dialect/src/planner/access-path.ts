@@ -78,7 +78,7 @@ export interface AccessRequest {
 /** SQLite's guesses without statistics: an equality on an indexed column matches ~10 rows. */
 const DEFAULT_ROWS_PER_KEY = 10
 /** Relative cost of reading a row through an index entry (a seek into the table) vs in key order. */
-const LOOKUP_COST = 3
+const LOOKUP_COST = 2
 const SEEK_COST = 2
 
 /** The terms of a where (or on) clause on one source. */
