@@ -53,6 +53,8 @@ export interface JoinedSources {
 
 interface Conjunct {
   readonly node: AnyNode
+  /** From an inner join's on clause (it must run before any later outer join), or the where clause. */
+  readonly on: boolean
   /** Own sources it reads (outer ones are always known); undefined when it cannot tell. */
   readonly sources: ReadonlySet<number> | undefined
   placed: boolean
@@ -97,16 +99,17 @@ export function planJoins(
   let prefix = 1
   while (prefix < n && (types[prefix] === 'inner' || types[prefix] === 'cross')) prefix++
   const isOuter = (s: number): boolean => s >= own
-  const conj = (node: AnyNode): Conjunct => {
+  const conj = (node: AnyNode, on = false): Conjunct => {
     const read = referencedSources(node, scope)
     return {
       node,
+      on,
       sources: read === undefined ? undefined : new Set([...read].filter((s) => !isOuter(s))),
       placed: false,
     }
   }
   const pool: Conjunct[] = []
-  for (let s = 1; s < prefix; s++) for (const c of onConjuncts(sources[s]!.join)) pool.push(conj(c))
+  for (let s = 1; s < prefix; s++) for (const c of onConjuncts(sources[s]!.join)) pool.push(conj(c, true))
   const final: Conjunct[] = []
   for (const c of conjuncts(where)) (nullsBefore ? final : pool).push(conj(c))
 
@@ -141,6 +144,7 @@ export function planJoins(
   }
 
   const stages: JoinStage[] = []
+  const lastOfPrefix = order[prefix - 1]
   for (const s of order.slice(1)) {
     const src = sources[s]!
     const type = types[s]!
@@ -149,7 +153,8 @@ export function planJoins(
     let match: AnyNode[]
     let after: Conjunct[]
     if (type === 'inner' || type === 'cross') {
-      const placed = pool.filter(placeable)
+      // On conditions whose tables cannot be told (subqueries) run once the prefix is joined.
+      const placed = pool.filter((c) => placeable(c) || (s === lastOfPrefix && c.on && !c.placed))
       for (const c of placed) c.placed = true
       // An inner join after an outer one keeps its on clause at its place.
       match = [...(s >= prefix ? onConjuncts(src.join) : []), ...placed.map((c) => c.node)]

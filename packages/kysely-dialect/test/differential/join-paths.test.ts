@@ -182,6 +182,21 @@ diffSuite('differential: join access paths', () => {
       .where('line.id', '<', 30),
   ])
 
+  both('an inner on condition holding a subquery runs before a later right join', shop, (db) => [
+    db
+      .selectFrom('cat')
+      .innerJoin('item', (j) =>
+        j
+          .onRef('item.cat', '=', 'cat.id')
+          .on(({ exists, selectFrom }) =>
+            exists(selectFrom('line').select('line.id').whereRef('line.item', '=', 'item.id')),
+          ),
+      )
+      .rightJoin('line as l2', 'l2.id', 'item.id')
+      .select(['l2.id', 'cat.id as cid'])
+      .where('l2.id', '<', 60),
+  ])
+
   both('comma joins and cross joins with where conditions become index joins', shop, (db) => [
     db
       .selectFrom(['cat', 'item'])
