@@ -124,7 +124,7 @@ function likePrefixes(pattern: unknown): string[] | undefined {
   if (typeof pattern !== 'string') return undefined
   const cut = pattern.search(/[%_]/)
   const head = cut < 0 ? pattern : pattern.slice(0, cut)
-  if (head.length === 0 || /[\u0000\ufffd]/.test(head)) return undefined
+  if (head.length === 0 || head.includes('\u0000') || head.includes('\ufffd')) return undefined
   const letters = [...head].filter((ch) => /[a-z]/i.test(ch)).length
   if (letters > MAX_CASE_LETTERS) return undefined
   let out = ['']
