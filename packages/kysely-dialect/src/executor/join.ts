@@ -10,7 +10,7 @@ import { valueKey } from '../expression/value-key.js'
 import type { AccessPath } from '../planner/access-path.js'
 import type { JoinPlan } from '../planner/plan.js'
 import { referencedSources } from '../planner/terms.js'
-import { readPath } from './row-source.js'
+import { PathReader } from './row-source.js'
 
 /** The row a left (right, full) join pairs with when nothing matches: every column null. */
 export const NULL_ROW: RowLike = { get: () => null }
@@ -139,9 +139,10 @@ export function lookupStage(plan: JoinPlan, parts: StageParts, path: AccessPath)
     plan,
     run(tx, outer, _template, sink) {
       const out = output(parts, sink)
+      const reader = new PathReader(tx, path)
       for (const t of outer) {
         let any = false
-        readPath(tx, path, t, (_, row) => {
+        reader.read(t, (_, row) => {
           const joined = withRow(t, parts.s, row)
           if (!passesAll(parts.match, joined)) return
           any = true
