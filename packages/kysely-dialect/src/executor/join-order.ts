@@ -15,6 +15,8 @@ import {
   lookupStage,
   matchStage,
   passesAll,
+  sortedRangeStage,
+  type SortedRange,
   type Equality,
   type JoinStage,
   type RowsOf,
@@ -356,9 +358,41 @@ function joinStage(
       })
   const rowsOf = sourceRows(src, s, localConds, scope)
   const eqs: Equality[] = equalities(match, s, scope, known)
+  if (eqs.length === 0 && !outerJoin && src.derived === undefined) {
+    // A range between the two sides: the source sorted once, then a binary search per outer row.
+    const range = rangeTerms(src.table, termsFor(match, s, scope), known, scope.sources.length)
+    if (range !== undefined) {
+      const plan: JoinPlan = { ...base, strategy: 'sorted-range', keyColumns: [range.column] }
+      return sortedRangeStage(plan, parts(NOTHING), rowsOf, range)
+    }
+  }
   const strategy = eqs.length > 0 ? 'hash' : 'nested-loop'
   const keyColumns = eqs.map((e) => e.inner.column?.column.name ?? '(expression)')
   return matchStage({ ...base, strategy, keyColumns }, parts(NOTHING), rowsOf, eqs.length > 0 ? eqs : undefined)
+}
+
+/**
+ * The bounds of a range join: `lower` and/or `upper` terms on one column of the source whose
+ * values read the rows before it, as a sorted-range stage uses them.
+ */
+function rangeTerms(
+  table: TableDef,
+  terms: readonly Term[],
+  known: (source: number) => boolean,
+  own: number,
+): SortedRange | undefined {
+  const usable = terms.filter(
+    (t) => (t.op === 'lower' || t.op === 'upper') && [...t.needs].every(known) && [...t.needs].some((i) => i < own),
+  )
+  const first = usable[0]
+  const column = first === undefined ? undefined : table.columns.find((c) => c.name === first.column)
+  if (first === undefined || column === undefined) return undefined
+  return {
+    column: column.name,
+    slot: column.slot,
+    lower: usable.find((t) => t.op === 'lower' && t.column === first.column),
+    upper: usable.find((t) => t.op === 'upper' && t.column === first.column),
+  }
 }
 
 /** A source's rows read once per run, through its cheapest path with the conditions on it alone. */

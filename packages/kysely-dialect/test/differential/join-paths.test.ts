@@ -144,6 +144,27 @@ diffSuite('differential: join access paths', () => {
       .select(['cat.id', 'item.id as iid']),
   ])
 
+  both('range joins without an index sort the inner side once', shop, (db) => [
+    db
+      .selectFrom('cat')
+      .innerJoin('line', (j) => j.onRef('line.qty', '>', 'cat.id'))
+      .select(['cat.id', 'line.id as lid'])
+      .where('cat.id', '<', 4),
+    db
+      .selectFrom('cat')
+      .leftJoin('line', (j) => j.onRef('line.qty', '>=', 'cat.id').onRef('line.qty', '<=', 'cat.code'))
+      .select(['cat.id', 'line.id as lid']),
+    db
+      .selectFrom('cat')
+      .innerJoin('line', (j) => j.onRef('line.note', '<', 'cat.label').on('line.qty', '=', 2))
+      .select(['cat.id', 'line.id as lid']),
+    db
+      .selectFrom('cat')
+      .innerJoin('line', (j) => j.onRef('line.qty', '<', 'cat.code'))
+      .select(['cat.id', 'line.id as lid'])
+      .where('cat.id', '<', 8),
+  ])
+
   both('left joins: seeks, null rows, and where conditions after the null rows', shop, (db) => [
     db.selectFrom('line').leftJoin('item', 'item.id', 'line.item').select(['line.id', 'item.name']),
     db
