@@ -297,6 +297,13 @@ function joinCost(
   if (hasEquality(conds, s, scope, knownHere)) {
     cost = scanCost + outerRows
     rows = outerRows * Math.max(1, scanRows / Math.max(1, Math.min(scanRows, outerRows)))
+  } else if (
+    src.derived === undefined &&
+    rangeTerms(src.table, termsFor(conds, s, scope), knownHere, scope.sources.length)
+  ) {
+    // A sorted-range join: one sort, a binary search per outer row, a quarter of the rows per bound.
+    cost = scanCost + (scanRows * Math.log2(scanRows + 2)) / 8 + outerRows * Math.log2(scanRows + 2)
+    rows = outerRows * scanRows * 0.25
   }
   if (src.derived === undefined) {
     const lookup = bestPath(src, s, conds, scope, knownHere)
