@@ -6,7 +6,7 @@ import { explain } from '../src/index.js'
 import { parseArgs, type BenchArgs } from './args.js'
 import { profiled } from './profile.js'
 import { markdownTable, Results, type Outcome } from './report.js'
-import { createSchema, type BenchDB } from './schema.js'
+import { categoryLabel, createSchema, type BenchDB } from './schema.js'
 import { btreeSide, loadBetterSqlite3, loadPglite, SIDE_NAMES, sqlJsSide, type Side } from './sides.js'
 import { makeContext, WORKLOADS, type Workload, type WorkloadContext } from './workloads.js'
 
@@ -55,21 +55,33 @@ async function plans(db: Kysely<BenchDB>): Promise<void> {
     'point-select': db.selectFrom('item').selectAll().where('id', '=', 1),
     'index-lookup': db.selectFrom('item').selectAll().where('category', '=', 0),
     'range-scan': db.selectFrom('item').selectAll().where('id', '>=', 1).orderBy('id').limit(100),
+    join: db
+      .selectFrom('item')
+      .innerJoin('category', 'category.id', 'item.category')
+      .select(['item.id', 'item.name', 'item.price', 'category.label'])
+      .where('category.label', '=', categoryLabel(0)),
     update: db.updateTable('item').set({ qty: 0 }).where('id', '=', 1),
   }
   for (const [workload, query] of Object.entries(queries)) {
     const plan = await explain(db, query)
-    const { access, keyColumns, reverse, orderByKey, stopAfter } = plan.scan
+    const { table, access, index, seek, keyColumns, reverse, orderByKey, stopAfter, covering } = plan.scan
     line({
       kind: 'plan',
       side: 'btree-store',
       workload,
+      table,
       access,
+      index: index ?? null,
+      seek: seek ?? null,
       keyColumns,
       reverse,
       orderByKey,
       stopAfter: stopAfter ?? null,
+      covering: covering ?? false,
       sort: plan.sort,
+      ...(plan.joins === undefined
+        ? {}
+        : { joins: plan.joins.map((j) => ({ table: j.table, strategy: j.strategy, index: j.index ?? null })) }),
     })
   }
 }

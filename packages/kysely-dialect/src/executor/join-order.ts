@@ -10,13 +10,17 @@ import type { JoinPlan } from '../planner/plan.js'
 import { referencedSources, termsOf, type Term } from '../planner/terms.js'
 import {
   equalities,
+  hasEquality,
   joinType,
   lookupStage,
   matchStage,
   passesAll,
+  sortedRangeStage,
+  type SortedRange,
   type Equality,
   type JoinStage,
   type RowsOf,
+  type StageParts,
 } from './join.js'
 import { readPath } from './row-source.js'
 
@@ -51,6 +55,8 @@ export interface JoinedSources {
 
 interface Conjunct {
   readonly node: AnyNode
+  /** From an inner join's on clause (it must run before any later outer join), or the where clause. */
+  readonly on: boolean
   /** Own sources it reads (outer ones are always known); undefined when it cannot tell. */
   readonly sources: ReadonlySet<number> | undefined
   placed: boolean
@@ -58,8 +64,11 @@ interface Conjunct {
 
 const NOTHING: ReadonlySet<AnyNode> = new Set()
 
-/** Rows a filter of unknown selectivity keeps, as SQLite guesses. */
-const FILTER_KEEPS = 0.25
+/** The share of rows a condition the read does not answer keeps: a guess, as SQLite's. */
+function keeps(c: AnyNode): number {
+  const op = c.kind === 'BinaryOperationNode' ? ((c.operator as AnyNode).operator as string) : ''
+  return op === '=' || op === '==' || op === 'is' ? 0.1 : 0.25
+}
 /** Rows of a derived table, which has no statistics. */
 const DERIVED_ROWS = 1000
 
@@ -92,20 +101,21 @@ export function planJoins(
   let prefix = 1
   while (prefix < n && (types[prefix] === 'inner' || types[prefix] === 'cross')) prefix++
   const isOuter = (s: number): boolean => s >= own
-  const conj = (node: AnyNode): Conjunct => {
+  const conj = (node: AnyNode, on = false): Conjunct => {
     const read = referencedSources(node, scope)
     return {
       node,
+      on,
       sources: read === undefined ? undefined : new Set([...read].filter((s) => !isOuter(s))),
       placed: false,
     }
   }
   const pool: Conjunct[] = []
-  for (let s = 1; s < prefix; s++) for (const c of onConjuncts(sources[s]!.join)) pool.push(conj(c))
+  for (let s = 1; s < prefix; s++) for (const c of onConjuncts(sources[s]!.join)) pool.push(conj(c, true))
   const final: Conjunct[] = []
   for (const c of conjuncts(where)) (nullsBefore ? final : pool).push(conj(c))
 
-  const order = greedyOrder(sources, prefix, pool, scope, isOuter)
+  const { order, rowsBefore } = greedyOrder(sources, prefix, pool, scope, isOuter)
   for (let s = prefix; s < n; s++) order.push(s)
 
   const bound = new Set<number>()
@@ -136,6 +146,7 @@ export function planJoins(
   }
 
   const stages: JoinStage[] = []
+  const lastOfPrefix = order[prefix - 1]
   for (const s of order.slice(1)) {
     const src = sources[s]!
     const type = types[s]!
@@ -144,7 +155,8 @@ export function planJoins(
     let match: AnyNode[]
     let after: Conjunct[]
     if (type === 'inner' || type === 'cross') {
-      const placed = pool.filter(placeable)
+      // On conditions whose tables cannot be told (subqueries) run once the prefix is joined.
+      const placed = pool.filter((c) => placeable(c) || (s === lastOfPrefix && c.on && !c.placed))
       for (const c of placed) c.placed = true
       // An inner join after an outer one keeps its on clause at its place.
       match = [...(s >= prefix ? onConjuncts(src.join) : []), ...placed.map((c) => c.node)]
@@ -154,7 +166,7 @@ export function planJoins(
       after = pool.filter(placeable)
       for (const c of after) c.placed = true
     }
-    stages.push(joinStage(src, s, type, match, compile(after), scope, before))
+    stages.push(joinStage(src, s, type, match, compile(after), scope, before, rowsBefore.get(s)))
   }
   for (const c of pool) if (!c.placed) final.push(c)
   return { first, stages, final: compile(final) }
@@ -241,8 +253,9 @@ function greedyOrder(
   pool: readonly Conjunct[],
   scope: Scope,
   isOuter: (s: number) => boolean,
-): number[] {
+): { order: number[]; rowsBefore: Map<number, number> } {
   const order: number[] = []
+  const rowsBefore = new Map<number, number>()
   const bound = new Set<number>()
   let rows = 1
   while (order.length < prefix) {
@@ -253,10 +266,11 @@ function greedyOrder(
       if (best === undefined || choice.cost < best.cost) best = choice
     }
     order.push(best!.s)
+    rowsBefore.set(best!.s, rows)
     bound.add(best!.s)
     rows = Math.max(1, best!.rows)
   }
-  return order
+  return { order, rowsBefore }
 }
 
 function joinCost(
@@ -271,18 +285,25 @@ function joinCost(
   const conds = pool
     .filter((c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)))
     .map((c) => c.node)
-  const own = termsFor(conds, s, scope).length
-  const keep = Math.pow(FILTER_KEEPS, Math.max(0, conds.length - own))
   const alone = src.derived === undefined ? bestPath(src, s, conds, scope, isOuter) : undefined
+  let keep = 1
+  for (const c of conds) if (alone?.consumed.has(c) !== true) keep *= keeps(c)
   const scanCost = alone?.cost ?? DERIVED_ROWS
   const scanRows = alone?.estimatedRows ?? DERIVED_ROWS
   if (outerRows === undefined) return { s, cost: scanCost, rows: scanRows * keep }
   const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
   let cost = scanCost + outerRows * scanRows
   let rows = outerRows * scanRows * keep
-  if (equalities(conds, s, scope, knownHere).length > 0) {
+  if (hasEquality(conds, s, scope, knownHere)) {
     cost = scanCost + outerRows
     rows = outerRows * Math.max(1, scanRows / Math.max(1, Math.min(scanRows, outerRows)))
+  } else if (
+    src.derived === undefined &&
+    rangeTerms(src.table, termsFor(conds, s, scope), knownHere, scope.sources.length)
+  ) {
+    // A sorted-range join: one sort, a binary search per outer row, a quarter of the rows per bound.
+    cost = scanCost + (scanRows * Math.log2(scanRows + 2)) / 8 + outerRows * Math.log2(scanRows + 2)
+    rows = outerRows * scanRows * 0.25
   }
   if (src.derived === undefined) {
     const lookup = bestPath(src, s, conds, scope, knownHere)
@@ -303,10 +324,11 @@ function joinStage(
   after: readonly Expr[],
   scope: Scope,
   known: (source: number) => boolean,
+  outerRows: number | undefined,
 ): JoinStage {
   const compiled = (except: ReadonlySet<AnyNode>): Expr[] =>
     match.filter((c) => !except.has(c)).map((c) => compileExpr(c, scope))
-  const parts = { s, type, match: compiled(NOTHING), after }
+  const parts = (except: ReadonlySet<AnyNode>): StageParts => ({ s, type, match: compiled(except), after })
   // A table moved into an inner join prefix (the first from table, a comma join) joins as inner.
   const shown = type === 'cross' && match.length > 0 ? 'inner' : type
   const base = { table: src.table.name, as: src.as, type: shown }
@@ -315,10 +337,12 @@ function joinStage(
     const lookup = bestPath(src, s, match, scope, known)
     // A seek per outer row only pays when it reads the outer row (else one read serves them all).
     const usesOuter = [...lookup.needs].some((i) => i < scope.sources.length)
-    const eqs = equalities(match, s, scope, known)
+    // Against a hash join: one read of the table through its own path, then a probe per outer row.
     const alone = bestPath(src, s, match, scope, (i) => i >= scope.sources.length)
-    if (usesOuter && (eqs.length === 0 || lookup.cost < alone.cost)) {
-      const columns = lookup.key.slice(0, lookup.eq.length + ((lookup.lower ?? lookup.upper) ? 1 : 0))
+    const rows = outerRows ?? 1
+    const seeks = !hasEquality(match, s, scope, known) || rows * lookup.cost < alone.cost + rows
+    if (usesOuter && seeks) {
+      const columns = lookup.key.slice(0, lookup.eq.length + ((lookup.lower ?? lookup.upper ?? lookup.like) ? 1 : 0))
       const plan: JoinPlan =
         lookup.index === undefined
           ? { ...base, strategy: 'primary-key-lookup', keyColumns: columns }
@@ -329,7 +353,7 @@ function joinStage(
               index: lookup.index.name,
               covering: lookup.covered !== undefined,
             }
-      return lookupStage(plan, { ...parts, match: compiled(lookup.consumed) }, lookup)
+      return lookupStage(plan, parts(lookup.consumed), lookup)
     }
   }
   // Right and full joins must see every row of the source, matched or not: no prefiltering.
@@ -341,9 +365,41 @@ function joinStage(
       })
   const rowsOf = sourceRows(src, s, localConds, scope)
   const eqs: Equality[] = equalities(match, s, scope, known)
+  if (eqs.length === 0 && !outerJoin && src.derived === undefined) {
+    // A range between the two sides: the source sorted once, then a binary search per outer row.
+    const range = rangeTerms(src.table, termsFor(match, s, scope), known, scope.sources.length)
+    if (range !== undefined) {
+      const plan: JoinPlan = { ...base, strategy: 'sorted-range', keyColumns: [range.column] }
+      return sortedRangeStage(plan, parts(NOTHING), rowsOf, range)
+    }
+  }
   const strategy = eqs.length > 0 ? 'hash' : 'nested-loop'
   const keyColumns = eqs.map((e) => e.inner.column?.column.name ?? '(expression)')
-  return matchStage({ ...base, strategy, keyColumns }, parts, rowsOf, eqs.length > 0 ? eqs : undefined)
+  return matchStage({ ...base, strategy, keyColumns }, parts(NOTHING), rowsOf, eqs.length > 0 ? eqs : undefined)
+}
+
+/**
+ * The bounds of a range join: `lower` and/or `upper` terms on one column of the source whose
+ * values read the rows before it, as a sorted-range stage uses them.
+ */
+function rangeTerms(
+  table: TableDef,
+  terms: readonly Term[],
+  known: (source: number) => boolean,
+  own: number,
+): SortedRange | undefined {
+  const usable = terms.filter(
+    (t) => (t.op === 'lower' || t.op === 'upper') && [...t.needs].every(known) && [...t.needs].some((i) => i < own),
+  )
+  const first = usable[0]
+  const column = first === undefined ? undefined : table.columns.find((c) => c.name === first.column)
+  if (first === undefined || column === undefined) return undefined
+  return {
+    column: column.name,
+    slot: column.slot,
+    lower: usable.find((t) => t.op === 'lower' && t.column === first.column),
+    upper: usable.find((t) => t.op === 'upper' && t.column === first.column),
+  }
 }
 
 /** A source's rows read once per run, through its cheapest path with the conditions on it alone. */

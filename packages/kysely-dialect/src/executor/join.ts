@@ -2,15 +2,15 @@ import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
-import { truth, type SqlValue } from '../encoding/values.js'
+import { compareValues, truth, type SqlValue } from '../encoding/values.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
 import { valueKey } from '../expression/value-key.js'
 import type { AccessPath } from '../planner/access-path.js'
 import type { JoinPlan } from '../planner/plan.js'
-import { referencedSources } from '../planner/terms.js'
-import { readPath } from './row-source.js'
+import { referencedSources, type Term } from '../planner/terms.js'
+import { PathReader } from './row-source.js'
 
 /** The row a left (right, full) join pairs with when nothing matches: every column null. */
 export const NULL_ROW: RowLike = { get: () => null }
@@ -67,23 +67,45 @@ export function equalities(
 ): Equality[] {
   const out: Equality[] = []
   for (const c of conds) {
-    if (c.kind !== 'BinaryOperationNode') continue
-    const op = ((c.operator as AnyNode).operator as string).toLowerCase()
-    if (op !== '=' && op !== '==') continue
-    const sides = [c.leftOperand, c.rightOperand].map((x) => ({
-      node: x as OperationNode,
-      sources: referencedSources(x, scope),
-    }))
-    if (sides.some((x) => x.sources === undefined)) continue
-    const innerAt = sides.findIndex((x) => x.sources!.size === 1 && x.sources!.has(s))
-    if (innerAt < 0) continue
-    const other = sides[1 - innerAt]!
-    if (other.sources!.size === 0 || [...other.sources!].some((i) => !known(i))) continue
-    const inner = compileExpr(sides[innerAt]!.node, scope)
-    const outer = compileExpr(other.node, scope)
+    const sides = equalitySides(c, s, scope, known)
+    if (sides === undefined) continue
+    const inner = compileExpr(sides[0], scope)
+    const outer = compileExpr(sides[1], scope)
     out.push({ inner, outer, affinity: comparisonAffinity(inner.affinity, outer.affinity) })
   }
   return out
+}
+
+/** Whether `conds` hold such an equality (without compiling it: the join order asks often). */
+export function hasEquality(
+  conds: readonly AnyNode[],
+  s: number,
+  scope: Scope,
+  known: (source: number) => boolean,
+): boolean {
+  return conds.some((c) => equalitySides(c, s, scope, known) !== undefined)
+}
+
+/** The inner and outer operands of `c` when it is such an equality. */
+function equalitySides(
+  c: AnyNode,
+  s: number,
+  scope: Scope,
+  known: (source: number) => boolean,
+): [OperationNode, OperationNode] | undefined {
+  if (c.kind !== 'BinaryOperationNode') return undefined
+  const op = ((c.operator as AnyNode).operator as string).toLowerCase()
+  if (op !== '=' && op !== '==') return undefined
+  const sides = [c.leftOperand, c.rightOperand].map((x) => ({
+    node: x as OperationNode,
+    sources: referencedSources(x, scope),
+  }))
+  if (sides.some((x) => x.sources === undefined)) return undefined
+  const innerAt = sides.findIndex((x) => x.sources!.size === 1 && x.sources!.has(s))
+  if (innerAt < 0) return undefined
+  const other = sides[1 - innerAt]!
+  if (other.sources!.size === 0 || [...other.sources!].some((i) => !known(i))) return undefined
+  return [sides[innerAt]!.node, other.node]
 }
 
 /** Conditions compiled once; a tuple passes when each is true. */
@@ -117,9 +139,10 @@ export function lookupStage(plan: JoinPlan, parts: StageParts, path: AccessPath)
     plan,
     run(tx, outer, _template, sink) {
       const out = output(parts, sink)
+      const reader = new PathReader(tx, path)
       for (const t of outer) {
         let any = false
-        readPath(tx, path, t, (_, row) => {
+        reader.read(t, (_, row) => {
           const joined = withRow(t, parts.s, row)
           if (!passesAll(parts.match, joined)) return
           any = true
@@ -195,4 +218,64 @@ function hashKey(eqs: readonly Equality[], read: (e: Equality) => SqlValue): str
     key += valueKey(v) + '\u0000'
   }
   return key
+}
+
+/** A range join's bounds on one column of the source (terms over the rows before it). */
+export interface SortedRange {
+  readonly column: string
+  readonly slot: number
+  readonly lower: Term | undefined
+  readonly upper: Term | undefined
+}
+
+/** The first index in `sorted` whose value is >= `v` (`after`: > `v`). O(log n). */
+function boundIndex(sorted: readonly { v: SqlValue }[], v: SqlValue, after: boolean): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const c = compareValues(sorted[mid]!.v, v)
+    if (c < 0 || (after && c === 0)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * A join on a range between the two sides (`b.x < a.y`) without an index for it: the source's rows
+ * sorted once by the column (nulls left out: no comparison holds for them; the comparison's
+ * affinity leaves stored values as they are, planner/terms.ts), then a binary search per outer
+ * row for its bounds, instead of trying every pair. Inner and left joins.
+ */
+export function sortedRangeStage(plan: JoinPlan, parts: StageParts, rowsOf: RowsOf, range: SortedRange): JoinStage {
+  const bound = (t: Tuple, term: Term): SqlValue =>
+    applyComparisonAffinity(term.values[0]!.expr.eval(t), term.values[0]!.affinity)
+  return {
+    plan,
+    run(tx, outer, template, sink) {
+      const out = output(parts, sink)
+      const sorted: { v: SqlValue; row: RowLike }[] = []
+      for (const row of rowsOf(tx, template)) {
+        const v = row.get(range.slot)
+        if (v !== null) sorted.push({ v, row })
+      }
+      sorted.sort((a, b) => compareValues(a.v, b.v))
+      for (const t of outer) {
+        const lower = range.lower === undefined ? undefined : bound(t, range.lower)
+        const upper = range.upper === undefined ? undefined : bound(t, range.upper)
+        let any = false
+        if (lower !== null && upper !== null) {
+          const from = lower === undefined ? 0 : boundIndex(sorted, lower, !range.lower!.inclusive)
+          const to = upper === undefined ? sorted.length : boundIndex(sorted, upper, range.upper!.inclusive)
+          for (let i = from; i < to; i++) {
+            const joined = withRow(t, parts.s, sorted[i]!.row)
+            if (!passesAll(parts.match, joined)) continue
+            any = true
+            out(joined)
+          }
+        }
+        if (!any && parts.type === 'left') out(t)
+      }
+    },
+  }
 }

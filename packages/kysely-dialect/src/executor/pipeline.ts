@@ -35,11 +35,13 @@ export function tableStats(tx: ReadTransaction, table: TableDef): TableStats {
  * (the whole where clause, always) -> sort (unless the scan is in key order) -> offset/limit.
  * Rows are collected before the caller writes, so an update never sees its own changes.
  */
-function collect(
+function collect<T>(
   ctx: ExecContext,
   req: ReadRequest,
   covering: boolean,
-): { rows: { key: Uint8Array; row: RowLike }[]; plan: QueryPlan } {
+  keep: (key: Uint8Array, row: RowLike) => T,
+  rowOf: (kept: T) => RowLike,
+): { rows: T[]; plan: QueryPlan } {
   const stopAfter = req.limit === undefined ? undefined : req.limit + req.offset
   // The planner reads conjuncts: they must be SQLite's (`a or b and c` is not a conjunction of c).
   const where = req.where === undefined ? undefined : byPrecedence(req.where)
@@ -55,7 +57,7 @@ function collect(
   const filters = conjuncts(where)
     .filter((c) => !path.consumed.has(c))
     .map((c) => compileExpr(c, req.scope))
-  const matched: { key: Uint8Array; row: RowLike }[] = []
+  const matched: T[] = []
   const tuple: RowLike[] = [undefined as unknown as RowLike]
   const limit = path.stopAfter
   if (limit === 0) return { rows: [], plan }
@@ -66,7 +68,7 @@ function collect(
     (key, row) => {
       tuple[0] = row
       for (const f of filters) if (truth(f.eval(tuple)) !== true) return true
-      matched.push({ key, row })
+      matched.push(keep(key, row))
       return limit === undefined || matched.length < limit
     },
     covering ? 'select' : 'write',
@@ -74,7 +76,7 @@ function collect(
   )
   let rows = matched
   if (plan.sort && req.order.length > 0) {
-    const keyed = rows.map((r) => ({ r, k: req.order.map((t): SqlValue => t.expr.eval([r.row])) }))
+    const keyed = rows.map((r) => ({ r, k: req.order.map((t): SqlValue => t.expr.eval([rowOf(r)])) }))
     const cmp = compareTuples(req.order)
     keyed.sort((a, b) => cmp(a.k, b.k))
     rows = keyed.map((x) => x.r)
@@ -86,12 +88,22 @@ function collect(
 
 /** The stored rows an update or delete changes, with their keys. */
 export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[]; plan: QueryPlan } {
-  const { rows, plan } = collect(ctx, req, false)
-  return { rows: rows as StoredRow[], plan }
+  return collect(
+    ctx,
+    req,
+    false,
+    (key, row): StoredRow => ({ key, row: row as StoredRow['row'] }),
+    (r) => r.row,
+  )
 }
 
 /** The rows a single-table select reads: whole rows, or index entries when an index covers it. */
 export function selectRows(ctx: ExecContext, req: ReadRequest): { rows: RowLike[]; plan: QueryPlan } {
-  const { rows, plan } = collect(ctx, req, true)
-  return { rows: rows.map((r) => r.row), plan }
+  return collect(
+    ctx,
+    req,
+    true,
+    (_, row) => row,
+    (row) => row,
+  )
 }

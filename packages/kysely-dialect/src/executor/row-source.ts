@@ -24,12 +24,11 @@ export type RowSink = (key: Uint8Array, row: RowLike) => boolean | void
  * is valid only during the call. O(log n + entries).
  */
 function walk(
-  bucket: ReadBucket,
+  c: Cursor,
   range: KeyRange,
   reverse: boolean,
   visit: (key: Uint8Array, at: Cursor) => boolean | void,
 ): boolean {
-  const c = bucket.cursor()
   const { gte, lt } = range
   let ok: boolean
   if (!reverse) {
@@ -76,61 +75,83 @@ function decodeCovered(entry: Uint8Array, covered: readonly CoveredSlot[], width
 }
 
 /**
- * Reads the rows of an access path for the known rows `t`, in the path's order, calling `sink`
- * for each: point gets, ranges of the table's bucket, or ranges of an index whose entries are
- * then read from the table (unless `covering` allows the entry alone to answer). Keys passed to
- * the sink are copies; rows are RowViews unless covered.
+ * Reads the rows of an access path, in the path's order, for one tuple of known rows after
+ * another (an index nested loop reads once per outer row): point gets, ranges of the table's
+ * bucket, or ranges of an index whose entries are then read from the table (unless the index
+ * covers the select and the entry alone answers). Buckets are opened and cursors made once per
+ * reader. Rows are RowViews unless covered; keys passed to the sink are copies for a write.
  */
-export function readPath(
-  tx: ReadTransaction,
-  path: AccessPath,
-  t: Tuple,
-  sink: RowSink,
-  mode: ReadMode = 'select',
-  b: Bounds = bounds(path, t),
-): void {
-  const covering = mode === 'select' && path.covered !== undefined
-  const table = path.table
-  const bucket = readBucket(tx, table)
-  if (bucket === undefined) return
-  if (b.keys !== undefined) {
-    for (const key of b.keys) {
-      const value = bucket.get(key)
-      if (value !== undefined && sink(key, rowView(table, value)) === false) return
+export class PathReader {
+  readonly #path: AccessPath
+  readonly #mode: ReadMode
+  readonly #table: ReadBucket | undefined
+  readonly #entries: ReadBucket | undefined
+  #scan: Cursor | undefined
+  #rows: Cursor | undefined
+
+  constructor(tx: ReadTransaction, path: AccessPath, mode: ReadMode = 'select') {
+    this.#path = path
+    this.#mode = mode
+    this.#table = readBucket(tx, path.table)
+    this.#entries = path.index === undefined ? undefined : tx.bucket(indexBucket(path.index))
+  }
+
+  read(t: Tuple, sink: RowSink, b: Bounds = bounds(this.#path, t)): void {
+    const path = this.#path
+    const table = path.table
+    const bucket = this.#table
+    if (bucket === undefined) return
+    if (b.keys !== undefined) {
+      for (const key of b.keys) {
+        const value = bucket.get(key)
+        if (value !== undefined && sink(key, rowView(table, value)) === false) return
+      }
+      return
     }
-    return
-  }
-  // A select reads rows in place (views into pages, valid while its snapshot is); a write reads copies.
-  const own = mode === 'write' ? (bytes: Uint8Array) => bytes.slice() : (bytes: Uint8Array) => bytes
-  const index = path.index
-  if (index === undefined) {
-    for (const range of b.ranges!)
-      if (!walk(bucket, range, path.reverse, (key, at) => sink(own(key), rowView(table, own(at.value!))))) return
-    return
-  }
-  const entries = tx.bucket(indexBucket(index))
-  if (entries === undefined) return
-  const skip = index.columns.length
-  const covered = covering ? path.covered : undefined
-  let rows: Cursor | undefined
-  for (const range of b.ranges!) {
-    const go = walk(entries, range, path.reverse, (entry) => {
+    const write = this.#mode === 'write'
+    const index = path.index
+    if (index === undefined) {
+      // A select reads rows in place (views into pages, valid while its snapshot is); a write reads copies.
+      const scan = (this.#scan ??= bucket.cursor())
+      const visit = write
+        ? (key: Uint8Array, at: Cursor) => sink(key.slice(), rowView(table, at.value!.slice()))
+        : (key: Uint8Array, at: Cursor) => sink(key, rowView(table, at.value!))
+      for (const range of b.ranges!) if (!walk(scan, range, path.reverse, visit)) return
+      return
+    }
+    if (this.#entries === undefined) return
+    const scan = (this.#scan ??= this.#entries.cursor())
+    const skip = index.columns.length
+    const covered = !write ? path.covered : undefined
+    const visit = (entry: Uint8Array): boolean | void => {
       if (covered !== undefined) {
         const values = decodeCovered(entry, covered, table.nextSlot)
         if (values !== undefined) return sink(EMPTY_KEY, new CoveredRow(values))
       }
       const key = entry.subarray(componentsEnd(entry, skip))
       // An entry always has its row (writes keep both in one transaction).
-      if (mode === 'write') {
+      if (write) {
         const value = bucket.get(key)
         return value === undefined ? true : sink(key.slice(), rowView(table, value))
       }
-      rows ??= bucket.cursor()
+      const rows = (this.#rows ??= bucket.cursor())
       if (!rows.seek(key) || compareBytes(rows.key!, key) !== 0) return true
       return sink(key, rowView(table, rows.value!))
-    })
-    if (!go) return
+    }
+    for (const range of b.ranges!) if (!walk(scan, range, path.reverse, visit)) return
   }
+}
+
+/** Reads the rows of an access path once (see PathReader). */
+export function readPath(
+  tx: ReadTransaction,
+  path: AccessPath,
+  t: Tuple,
+  sink: RowSink,
+  mode: ReadMode = 'select',
+  b?: Bounds,
+): void {
+  new PathReader(tx, path, mode).read(t, sink, b)
 }
 
 const EMPTY_KEY = new Uint8Array(0)
@@ -139,6 +160,7 @@ const EMPTY_KEY = new Uint8Array(0)
 export function allRows(tx: ReadTransaction, table: TableDef): RowLike[] {
   const rows: RowLike[] = []
   const bucket = readBucket(tx, table)
-  if (bucket !== undefined) walk(bucket, {}, false, (_, at) => void rows.push(rowView(table, at.value!.slice())))
+  if (bucket !== undefined)
+    walk(bucket.cursor(), {}, false, (_, at) => void rows.push(rowView(table, at.value!.slice())))
   return rows
 }

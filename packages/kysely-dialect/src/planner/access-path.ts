@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import { applyComparisonAffinity } from '../catalog/affinity.js'
 import type { IndexDef, TableDef } from '../catalog/catalog.js'
-import { compareBytes, type SqlValue } from '../encoding/values.js'
+import { compareBytes, textBytes, type SqlValue } from '../encoding/values.js'
 import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
 import type { Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
@@ -34,6 +34,8 @@ export interface AccessPath {
   readonly eq: readonly Term[]
   readonly lower: Term | undefined
   readonly upper: Term | undefined
+  /** `like 'abc%'` on the column after the equalities: one range per case variant, text and blob. */
+  readonly like: Term | undefined
   readonly reverse: boolean
   readonly orderByKey: boolean
   readonly stopAfter: number | undefined
@@ -76,7 +78,7 @@ export interface AccessRequest {
 /** SQLite's guesses without statistics: an equality on an indexed column matches ~10 rows. */
 const DEFAULT_ROWS_PER_KEY = 10
 /** Relative cost of reading a row through an index entry (a seek into the table) vs in key order. */
-const LOOKUP_COST = 3
+const LOOKUP_COST = 2
 const SEEK_COST = 2
 
 /** The terms of a where (or on) clause on one source. */
@@ -178,6 +180,10 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
   const rangeColumn = k < key.length ? key[k] : undefined
   const lower = rangeColumn === undefined ? undefined : pick(usable, rangeColumn, 'lower')
   const upper = rangeColumn === undefined ? undefined : pick(usable, rangeColumn, 'upper')
+  const like =
+    rangeColumn === undefined || lower !== undefined || upper !== undefined
+      ? undefined
+      : pick(usable, rangeColumn, 'prefix')
   const fixed = eq.filter((t) => t.values.length === 1 || t.op === 'null').length
   const ordered =
     eq.length > 0 && eq[eq.length - 1]!.values.length > 1
@@ -199,15 +205,16 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
   let rows = seeks * rowsPerKey(table, index, eq.length, stats.rows)
   if (lower !== undefined) rows /= 4
   if (upper !== undefined) rows /= 4
+  if (like !== undefined) rows /= 16
   rows = Math.min(rows, stats.rows)
   const point = index === undefined && eq.length === key.length && key.length > 0 && eq.every((t) => t.op === 'eq')
-  const bounded = eq.length > 0 || lower !== undefined || upper !== undefined
+  const bounded = eq.length > 0 || lower !== undefined || upper !== undefined || like !== undefined
   const covered = index === undefined ? undefined : coveredSlots(table, index, req.reads)
   const stopAfter = ordered.orderByKey ? req.stopAfter : undefined
   let read = stopAfter === undefined ? rows : Math.min(rows, 2 * stopAfter + 1)
   if (req.order.length > 0 && !ordered.orderByKey) read += (rows * Math.log2(rows + 2)) / 8
   const perRow = index === undefined || covered !== undefined ? 1 : LOOKUP_COST
-  const cost = (bounded ? seeks * SEEK_COST : 0) + read * perRow
+  const cost = (bounded ? seeks * SEEK_COST * (like?.prefixes?.length ?? 1) : 0) + read * perRow
   const access: AccessPlan['access'] = index !== undefined ? 'index' : point ? 'point' : bounded ? 'range' : 'full-scan'
   const seek: AccessPlan['seek'] = !bounded
     ? undefined
@@ -215,9 +222,11 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
       ? 'in'
       : lower !== undefined || upper !== undefined
         ? 'range'
-        : eq.some((t) => t.op === 'null')
-          ? 'is-null'
-          : 'equality'
+        : like !== undefined
+          ? 'prefix'
+          : eq.some((t) => t.op === 'null')
+            ? 'is-null'
+            : 'equality'
   return {
     table,
     index,
@@ -227,6 +236,7 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
     eq,
     lower,
     upper,
+    like,
     reverse: ordered.reverse,
     orderByKey: ordered.orderByKey,
     stopAfter,
@@ -301,6 +311,7 @@ export function bounds(path: AccessPath, t: Tuple): Bounds {
   const lower = path.lower === undefined ? undefined : seekValue(path.lower.values[0]!, t)
   const upper = path.upper === undefined ? undefined : seekValue(path.upper.values[0]!, t)
   if (lower === null || upper === null) return NOTHING
+  if (path.like !== undefined) return { ranges: likeRanges(heads, path.like.prefixes!, path.reverse) }
   const ranges = heads.map((prefix): KeyRange => {
     // Comparisons are never true for null, so a range starts after the null keys.
     let gte = lower === undefined ? undefined : encodeAfter(prefix, lower)
@@ -316,6 +327,25 @@ export function bounds(path: AccessPath, t: Tuple): Bounds {
 }
 
 /**
+ * The ranges of keys whose component after `heads` is a text or a blob starting with one of
+ * `texts`: the component's tag and escaped bytes without the terminator, to that plus KEY_AFTER.
+ * Sorted, so that the reads stay in key order.
+ */
+function likeRanges(heads: readonly Uint8Array[], texts: readonly string[], reverse: boolean): KeyRange[] {
+  const out: KeyRange[] = []
+  for (const head of heads)
+    for (const text of texts)
+      for (const value of [text, textBytes(text)]) {
+        const full = encodeAfter(head, value)
+        const gte = full.subarray(0, full.length - 2)
+        out.push({ gte, lt: prefixEnd(gte) })
+      }
+  out.sort((a, b) => compareBytes(a.gte!, b.gte!))
+  if (reverse) out.reverse()
+  return out
+}
+
+/**
  * The plan `explain` reports for a path read with tuple `t` (constants only for a statement's
  * first table).
  */
@@ -324,7 +354,7 @@ export function describeAccess(
   t: Tuple,
   b: Bounds | undefined = path.needs.size === 0 ? bounds(path, t) : undefined,
 ): AccessPlan {
-  const keyColumns = path.key.slice(0, path.eq.length + ((path.lower ?? path.upper) ? 1 : 0))
+  const keyColumns = path.key.slice(0, path.eq.length + ((path.lower ?? path.upper ?? path.like) ? 1 : 0))
   const range = b?.ranges?.length === 1 ? b.ranges[0] : undefined
   return {
     table: path.table.name,

@@ -22,9 +22,10 @@ export interface AccessPlan {
   readonly index?: string
   /**
    * What bounds the read: `equality` on the leading key columns, an `in` list (one seek per
-   * value), a `range` on the column after the equalities, `is-null`; absent for a whole scan.
+   * value), a `range` on the column after the equalities, `is-null`, a `prefix` (`like 'abc%'` on a
+   * text column: one range per ASCII case variant, for text and blob values); absent for a whole scan.
    */
-  readonly seek?: 'equality' | 'in' | 'range' | 'is-null'
+  readonly seek?: 'equality' | 'in' | 'range' | 'is-null' | 'prefix'
   /** Key columns the access is bounded on (equalities first, then at most one range). */
   readonly keyColumns: readonly string[]
   /** Keys of a point access, in the order they are read. */
@@ -67,6 +68,8 @@ export interface QueryPlan {
  *   per outer row;
  * - `hash`: an equality between it and the tables before it; its rows are read once into a hash
  *   table keyed by that equality;
+ * - `sorted-range`: a range between it and the tables before it (`b.x < a.y`) without an index for
+ *   it: its rows are read once and sorted by that column, then binary-searched per outer row;
  * - `nested-loop`: its rows are read once and every pair is tested (cross joins, other conditions).
  * The whole on condition is always evaluated on the pairs a strategy proposes.
  */
@@ -75,7 +78,7 @@ export interface JoinPlan {
   /** The name it is referred to by (its alias, or the table's name). */
   readonly as: string
   readonly type: 'inner' | 'left' | 'right' | 'full' | 'cross'
-  readonly strategy: 'primary-key-lookup' | 'index-lookup' | 'hash' | 'nested-loop'
+  readonly strategy: 'primary-key-lookup' | 'index-lookup' | 'hash' | 'sorted-range' | 'nested-loop'
   /** The inner table's columns the strategy matches on. */
   readonly keyColumns: readonly string[]
   /** The index an `index-lookup` seeks in. */

@@ -24,7 +24,7 @@ export interface SeekValue {
 export interface Term {
   readonly source: number
   readonly column: string
-  readonly op: 'eq' | 'null' | 'lower' | 'upper'
+  readonly op: 'eq' | 'null' | 'lower' | 'upper' | 'prefix'
   readonly values: readonly SeekValue[]
   readonly inclusive: boolean
   readonly needs: ReadonlySet<number>
@@ -35,6 +35,8 @@ export interface Term {
    * the conjunct holds for, and the filter can skip it (0: the conjunct says more than its terms).
    */
   readonly of: number
+  /** `prefix` (`like 'abc%'` on a text column): the texts the matching values start with, one per ASCII case. */
+  readonly prefixes?: readonly string[]
 }
 
 const FLIP: Record<string, string> = { '=': '=', '==': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
@@ -109,6 +111,30 @@ function seekValue(column: Expr, other: Side, scope: Scope, s: number): [SeekVal
   return [{ expr: other.expr, affinity }, needs]
 }
 
+/** At most 2^3 case variants of a like prefix: more letters read the index too many times. */
+const MAX_CASE_LETTERS = 3
+
+/**
+ * The texts a value matching a `like` pattern starts with: the pattern's literal head (before `%`
+ * or `_`) in every ASCII case (like is case-insensitive for ASCII letters only); undefined when
+ * there is no head, too many letters, or a character like compares differently from bytes (NUL,
+ * which ends the compared text, and U+FFFD, which stands for undecodable bytes of a blob).
+ */
+function likePrefixes(pattern: unknown): string[] | undefined {
+  if (typeof pattern !== 'string') return undefined
+  const cut = pattern.search(/[%_]/)
+  const head = cut < 0 ? pattern : pattern.slice(0, cut)
+  if (head.length === 0 || head.includes('\u0000') || head.includes('\ufffd')) return undefined
+  const letters = [...head].filter((ch) => /[a-z]/i.test(ch)).length
+  if (letters > MAX_CASE_LETTERS) return undefined
+  let out = ['']
+  for (const ch of head) {
+    const variants = /[a-z]/i.test(ch) ? [ch.toLowerCase(), ch.toUpperCase()] : [ch]
+    out = out.flatMap((p) => variants.map((v) => p + v))
+  }
+  return out
+}
+
 function listNodes(node: AnyNode): OperationNode[] | undefined {
   if (node.kind === 'ParensNode') return listNodes(node.node as AnyNode)
   if (node.kind === 'ValueListNode') return [...(node.values as readonly OperationNode[])]
@@ -173,6 +199,12 @@ export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
     }
     const of = bounds.length === 2 ? 2 : 0
     return bounds.map(([v, needs, kind]) => term(name, kind, [v], needs, true, of))
+  }
+  if (op === 'like') {
+    const right = tryCompile(rightNode, scope)
+    if (name === undefined || left!.affinity !== 'text' || right === undefined || !right.constant) return []
+    const prefixes = likePrefixes(right.eval([]))
+    return prefixes === undefined ? [] : [{ ...term(name, 'prefix', [], new Set(), true, 0), prefixes }]
   }
   if (op === 'is') {
     const right = tryCompile(rightNode, scope)

@@ -144,6 +144,27 @@ diffSuite('differential: join access paths', () => {
       .select(['cat.id', 'item.id as iid']),
   ])
 
+  both('range joins without an index sort the inner side once', shop, (db) => [
+    db
+      .selectFrom('cat')
+      .innerJoin('line', (j) => j.onRef('line.qty', '>', 'cat.id'))
+      .select(['cat.id', 'line.id as lid'])
+      .where('cat.id', '<', 4),
+    db
+      .selectFrom('cat')
+      .leftJoin('line', (j) => j.onRef('line.qty', '>=', 'cat.id').onRef('line.qty', '<=', 'cat.code'))
+      .select(['cat.id', 'line.id as lid']),
+    db
+      .selectFrom('cat')
+      .innerJoin('line', (j) => j.onRef('line.note', '<', 'cat.label').on('line.qty', '=', 2))
+      .select(['cat.id', 'line.id as lid']),
+    db
+      .selectFrom('cat')
+      .innerJoin('line', (j) => j.onRef('line.qty', '<', 'cat.code'))
+      .select(['cat.id', 'line.id as lid'])
+      .where('cat.id', '<', 8),
+  ])
+
   both('left joins: seeks, null rows, and where conditions after the null rows', shop, (db) => [
     db.selectFrom('line').leftJoin('item', 'item.id', 'line.item').select(['line.id', 'item.name']),
     db
@@ -180,6 +201,21 @@ diffSuite('differential: join access paths', () => {
       .rightJoin('line', 'line.item', 'item.id')
       .select(['line.id', 'cat.label'])
       .where('line.id', '<', 30),
+  ])
+
+  both('an inner on condition holding a subquery runs before a later right join', shop, (db) => [
+    db
+      .selectFrom('cat')
+      .innerJoin('item', (j) =>
+        j
+          .onRef('item.cat', '=', 'cat.id')
+          .on(({ exists, selectFrom }) =>
+            exists(selectFrom('line').select('line.id').whereRef('line.item', '=', 'item.id')),
+          ),
+      )
+      .rightJoin('line as l2', 'l2.id', 'item.id')
+      .select(['l2.id', 'cat.id as cid'])
+      .where('l2.id', '<', 60),
   ])
 
   both('comma joins and cross joins with where conditions become index joins', shop, (db) => [

@@ -112,6 +112,19 @@ for (const version of VERSIONS) {
       expect((await q.execute()).map((r) => r.id)).to.deep.equal([200, 180, 160])
     })
 
+    it('like with a literal head on a text column seeks each ASCII case of the head', async () => {
+      const db = t.open()
+      await setup(db)
+      const q = db.selectFrom('item').select('id').where('label', 'like', 'Ev%')
+      const plan = await explain(db, q)
+      expect(plan.scan).to.include({ access: 'index', index: 'item_label', seek: 'prefix' })
+      // ev, eV, Ev, EV, as text and as blob.
+      expect(plan.scan.ranges).to.have.length(8)
+      expect(await q.execute()).to.have.length(100)
+      const none = await explain(db, db.selectFrom('item').select('id').where('label', 'like', '%en'))
+      expect(none.scan.access).to.equal('full-scan')
+    })
+
     it('a text column compared with a number still uses its index (the number compares as text)', async () => {
       const db = t.open()
       await setup(db)

@@ -108,6 +108,24 @@ for (const version of VERSIONS) {
       expect(await q.execute()).to.deep.equal([])
     })
 
+    it('a range between two tables without an index sorts the inner side once (no pair-by-pair loop)', async () => {
+      const db = t.open()
+      await setup(db)
+      const q = db
+        .selectFrom('category')
+        .innerJoin('note', (j) => j.onRef('note.item', '<', 'category.id'))
+        .select(['category.id', 'note.id as n'])
+      const plan = await explain(db, q)
+      expect(plan.joins?.[0]).to.include({ table: 'note', strategy: 'sorted-range' })
+      expect(plan.joins?.[0]?.keyColumns).to.deep.equal(['item'])
+      const rows = await q.execute()
+      // note.item = (i * 7) % 650 for i < 300: the notes below 20 pair with every larger category id.
+      const expected = Array.from({ length: 300 }, (_, i) => (i * 7) % 650)
+        .filter((item) => item < 19)
+        .reduce((n, item) => n + (19 - item), 0)
+      expect(rows).to.have.length(expected)
+    })
+
     it('three tables: each join picks its own strategy, in an order the filters make cheap', async () => {
       const db = t.open()
       await setup(db)
