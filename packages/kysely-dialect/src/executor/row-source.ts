@@ -1,3 +1,5 @@
+// Imported: the global Buffer is an accessor, called on every use in a module.
+import { Buffer } from 'node:buffer'
 import type { ReadTransaction } from 'btree-store'
 import type { TableDef } from '../catalog/catalog.js'
 import type { AccessPlan } from '../planner/plan.js'
