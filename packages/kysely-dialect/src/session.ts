@@ -160,14 +160,26 @@ export class SqlSession {
     let catalog: Catalog
     if (tx === this.#tx) {
       catalog = this.#txCatalog ??= loadCatalog(tx)
+    } else if (tx.writable && this.#grouped.has(tx)) {
+      // A later statement of a group commit: the earlier ones may have changed the schema.
+      catalog = loadCatalog(tx)
     } else if (this.#snapshotCatalog?.txid === tx.txid) {
       catalog = this.#snapshotCatalog.catalog
     } else {
       catalog = loadCatalog(tx)
       this.#snapshotCatalog = { txid: tx.txid, catalog }
     }
+    if (tx.writable && tx !== this.#tx) this.#grouped.add(tx)
     return { tx, catalog, session: this.session, onPlan: this.#onPlan }
   }
+
+  /**
+   * Autocommit write transactions that have run a statement. The engine runs the update callbacks
+   * that queue together in one transaction (group commit) and undoes one that throws with a
+   * savepoint of its own, which this session does not see: so a later statement of the group reads
+   * the schema afresh and caches no bucket handle across statements.
+   */
+  readonly #grouped = new WeakSet<ReadTransaction>()
 
   /** After a rollback to a savepoint or a schema change: the schema and the buckets may differ. */
   #forget(tx: WriteTransaction): void {
@@ -197,7 +209,10 @@ export class SqlSession {
       }
     }
     if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot)))
-    return this.db.update((write) => handler.run(node, this.#context(write) as WriteContext))
+    return this.db.update((write) => {
+      forgetBuckets(write)
+      return handler.run(node, this.#context(write) as WriteContext)
+    })
   }
 
   /** The plan of a statement, on the transaction's state when one is open, else the newest commit. */

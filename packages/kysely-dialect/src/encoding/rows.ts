@@ -1,3 +1,5 @@
+// Imported: the global Buffer is an accessor, called on every use in a module.
+import { Buffer } from 'node:buffer'
 import { integer, Real, type SqlValue } from './values.js'
 
 /**

@@ -262,7 +262,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
       )
     }
     checkNotNull(table, values)
-    if (txBucket(tx, bucketName)?.has(key) === true)
+    if (!putNew(tx, bucketName, key, encodeRow(values, hidden)))
       throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
@@ -270,12 +270,23 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
     rowid = Number(nextRowid(tx, table, rowidBucket(table)))
     hidden = rowid
     key = primaryKeyOf(table, values, rowid)
-    if (txBucket(tx, bucketName)?.has(key) === true) throw uniqueViolation(table, table.primaryKey)
+    if (!putNew(tx, bucketName, key, encodeRow(values, hidden))) throw uniqueViolation(table, table.primaryKey)
     writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)
   }
   for (const index of table.indexes) addIndexEntry(tx, table, index, values, key)
-  writeBucket(tx, bucketName).put(key, encodeRow(values, hidden))
   return { key, rowid, values }
+}
+
+/**
+ * Puts a row under a key that must be new, in one descent of the tree where `has` then `put` took
+ * two: false when the key was taken (the bucket did not grow). The row it overwrote then comes
+ * back with the statement's rollback, which every caller of insertRow runs when it throws.
+ */
+function putNew(tx: WriteTransaction, bucketName: string, key: Uint8Array, row: Uint8Array): boolean {
+  const bucket = writeBucket(tx, bucketName)
+  const size = bucket.size
+  bucket.put(key, row)
+  return bucket.size > size
 }
 
 export function deleteRow(tx: WriteTransaction, table: TableDef, stored: StoredRow): void {

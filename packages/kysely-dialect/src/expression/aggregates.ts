@@ -104,7 +104,9 @@ class SumAccumulator implements Accumulator {
     }
   }
 
-  step([v]: readonly SqlValue[]): void {
+  step(args: readonly SqlValue[]): void {
+    // args[0], not a destructuring parameter: that goes through the array iterator on every row.
+    const v = args[0]
     if (v === null || v === undefined) return
     this.#count++
     if (!this.#approx && !this.#big && typeof v === 'number' && Number.isInteger(v)) {
@@ -179,7 +181,8 @@ class ExtremeAccumulator implements Accumulator {
   /** The last step found a new minimum (maximum); ties keep the first row, as SQLite's do. */
   improved = false
   constructor(readonly sign: 1 | -1) {}
-  step([v]: readonly SqlValue[]): void {
+  step(args: readonly SqlValue[]): void {
+    const v = args[0]
     this.improved = false
     if (v === null || v === undefined) return
     if (this.#best === null || compareValues(v, this.#best) * this.sign < 0) {
@@ -194,7 +197,9 @@ class ExtremeAccumulator implements Accumulator {
 
 class ConcatAccumulator implements Accumulator {
   #out: string | null = null
-  step([v, sep]: readonly SqlValue[]): void {
+  step(args: readonly SqlValue[]): void {
+    const v = args[0]
+    const sep = args[1]
     if (v === null || v === undefined) return
     const separator = sep === undefined ? ',' : (toText(sep) ?? '')
     this.#out = this.#out === null ? toText(v) : this.#out + separator + toText(v)

@@ -26,6 +26,21 @@ async function seedNums(db: Db): Promise<void> {
     .execute()
 }
 
+/** A seed of `name(id integer primary key, v integer)` holding `values` as v, ids from 1. */
+function integersIn(name: string, values: readonly number[]): (db: Db) => Promise<void> {
+  return async (db) => {
+    await db.schema
+      .createTable(name)
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('v', 'integer')
+      .execute()
+    await db
+      .insertInto(name as 'u')
+      .values(values.map((v, i) => ({ id: i + 1, v })))
+      .execute()
+  }
+}
+
 diffSuite('differential part 2: aggregates and grouping', () => {
   both('countAll', seedPeople, (db) => db.selectFrom('people').select((eb) => eb.fn.countAll().as('n')))
   both('count(column) skips nulls', seedPeople, (db) =>
@@ -361,25 +376,8 @@ diffSuite('differential part 2: bare columns and group by aliases', () => {
         .groupBy('g')
         .orderBy('g'),
   )
-  both(
-    'max() ties keep the first row',
-    async (db) => {
-      await db.schema
-        .createTable('u')
-        .addColumn('id', 'integer', (c) => c.primaryKey())
-        .addColumn('v', 'integer')
-        .execute()
-      await db
-        .insertInto('u')
-        .values([
-          { id: 1, v: 3 },
-          { id: 2, v: 7 },
-          { id: 3, v: 7 },
-          { id: 4, v: 1 },
-        ])
-        .execute()
-    },
-    (db) => db.selectFrom('u').select((eb) => ['id', eb.fn.max('v').as('m')]),
+  both('max() ties keep the first row', integersIn('u', [3, 7, 7, 1]), (db) =>
+    db.selectFrom('u').select((eb) => ['id', eb.fn.max('v').as('m')]),
   )
   both('group by a result alias', seedPeople, (db) =>
     db
@@ -458,22 +456,7 @@ diffSuite('differential part 2: sums of reals round as SQLite', () => {
   )
   both(
     'an integer sum stays exact past 2^53 and back',
-    async (db) => {
-      await db.schema
-        .createTable('o')
-        .addColumn('id', 'integer', (c) => c.primaryKey())
-        .addColumn('v', 'integer')
-        .execute()
-      await db
-        .insertInto('o')
-        .values([
-          { id: 1, v: 9007199254740991 },
-          { id: 2, v: 9007199254740991 },
-          { id: 3, v: -9007199254740989 },
-          { id: 4, v: 5 },
-        ])
-        .execute()
-    },
+    integersIn('o', [9007199254740991, 9007199254740991, -9007199254740989, 5]),
     (db) => [
       db
         .selectFrom('o')

@@ -110,6 +110,25 @@ diffSuite('differential part 2: onConflict doNothing and orIgnore', () => {
       ]),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
+  both('orIgnore keeps the first of two rows with one composite key, and the stored one', seedUsers, (db) => [
+    db
+      .insertInto('pairs')
+      .orIgnore()
+      .values([
+        { a: 'x', b: 1, v: 'new' },
+        { a: 'y', b: 2, v: 'first' },
+        { a: 'y', b: 2, v: 'second' },
+      ]),
+    db.selectFrom('pairs').selectAll().orderBy('a').orderBy('b'),
+    db
+      .insertInto('users')
+      .orIgnore()
+      .values([
+        { id: 20, email: 'p@x', name: 'P' },
+        { id: 20, email: 'q@x', name: 'Q' },
+      ]),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
   both('orIgnore of a single conflicting row changes nothing', seedUsers, (db) => [
     db.insertInto('users').orIgnore().values({ id: 2, email: 'x@x', name: 'X' }),
     db.selectFrom('users').selectAll().orderBy('id'),

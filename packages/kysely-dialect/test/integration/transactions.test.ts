@@ -176,6 +176,45 @@ for (const version of VERSIONS) {
       expect(await value(db)).to.equal(20)
     })
 
+    it('statements sharing a group commit see the schema changes and failures of those before them', async () => {
+      const db = t.open()
+      await db.schema
+        .createTable('base')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('k', 'text')
+        .execute()
+      await db.insertInto('base').values({ id: 1, k: 'x' }).execute()
+      const engine = await engineOf(db)
+      const before = engine.txid
+      // Issued together, these queue together and the engine runs them in one transaction, in order.
+      const outcomes = await Promise.allSettled([
+        db.schema
+          .createTable('later')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .execute(),
+        db.insertInto('later').values({ id: 1 }).execute(),
+        db.schema.createIndex('base_k').unique().on('base').column('k').execute(),
+        db.insertInto('base').values({ id: 2, k: 'x' }).execute(),
+        db.insertInto('base').values({ id: 3, k: 'y' }).execute(),
+        db.insertInto('base').values({ id: 4, k: 'y' }).execute(),
+      ])
+      expect(engine.txid - before).to.be.lessThan(6)
+      expect(outcomes.map((o) => o.status)).to.deep.equal([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'rejected',
+      ])
+      expect(await db.selectFrom('later').select('id').execute()).to.deep.equal([{ id: 1 }])
+      expect(await db.selectFrom('base').select(['id', 'k']).orderBy('id').execute()).to.deep.equal([
+        { id: 1, k: 'x' },
+        { id: 3, k: 'y' },
+      ])
+      await expectCheck(db)
+    })
+
     it('concurrent autocommit writes each commit atomically and share commits', async () => {
       const db = t.open()
       await db.schema
