@@ -462,6 +462,8 @@ export class Database implements TxHost<WriteTx> {
     const tx = await this.#writer.beginWrite(this.#durability)
     try {
       await this.#checkpointNow()
+      // Asked for, a checkpoint also gives the journal's allocated space back (store/journal.ts).
+      await this.#journal?.release()
     } finally {
       tx.close()
     }
