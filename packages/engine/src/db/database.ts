@@ -339,6 +339,8 @@ export class Database {
     const tx = await this.#writer.beginWrite(this.#durability)
     try {
       await this.#committer.checkpoint()
+      // Asked for, a checkpoint also gives the journal's allocated space back (store/journal.ts).
+      await this.#committer.journal?.release()
     } finally {
       tx.close()
     }
