@@ -15,7 +15,7 @@ import { nodeFileSystem } from '../io/node-file.js'
 import { maxBucketNameSize } from '../page/bucket-record.js'
 import { DEFAULT_PAGE_SIZE, maxInlineKeySize, maxKeySize } from '../page/layout.js'
 import { FORMAT_VERSION } from '../page/meta-page.js'
-import { type JournalScan, Journal, scanJournal } from '../store/journal.js'
+import { Journal, scanJournal } from '../store/journal.js'
 import { FileLock } from '../store/lock.js'
 import { type OpenedStore, initializeFile, readStore } from '../store/open-store.js'
 import { defaultCacheSize } from '../store/page-cache.js'
@@ -102,7 +102,12 @@ export class Database {
     })
   }
 
-  /** Opens (or creates) the database file at `path`. */
+  /**
+   * Opens (or creates) the database file at `path`, in named steps: (1) the lock; (2) the file,
+   * initialized when new (FORMAT.md §3); (3) its newest verified commit (store/open-store.ts), made
+   * durable; (4) the journal, scanned (FORMAT.md §11); (5) its records replayed over the checkpoint
+   * and, when writable, checkpointed (Committer.recover). On failure everything opened is closed.
+   */
   static async open(path: string, options: OpenOptions = {}): Promise<Database> {
     validateOpenOptions(path, options)
     const fsys: FileSystem = options.fileSystem ?? nodeFileSystem
@@ -111,13 +116,7 @@ export class Database {
     let file: FileHandle | undefined
     let journalFile: FileHandle | undefined
     try {
-      try {
-        file = fsys.open(path, { readOnly, create: !readOnly })
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code
-        if (code === 'ENOENT') throw new BTreeError('BTREE_IO', `${path} does not exist`, { cause: err })
-        throw new BTreeError('BTREE_IO', `cannot open ${path} (${code ?? 'error'})`, { cause: err })
-      }
+      file = openDataFile(fsys, path, readOnly)
       const created = file.size() === 0
       if (created) {
         if (readOnly) throw new BTreeError('BTREE_NOT_A_DATABASE', `${path} is empty`)
@@ -125,33 +124,12 @@ export class Database {
       }
       const store = readStore(file, options.cacheSize ?? defaultCacheSize(), !readOnly)
       if (created) store.txidFloor = 0
-      if (!readOnly && store.meta.durableTxid < store.meta.txid) {
-        // The newest meta names an older durable base (every meta does, FORMAT.md §8), so the
-        // pages written since were just verified one by one; syncing makes this commit the durable
-        // base that later commits may build on.
-        await file.sync().catch((err: unknown) => {
-          throw ioError('sync of the recovered commit', err)
-        })
-      }
-      let journal: Journal | undefined
-      let scan: JournalScan | undefined
+      if (!readOnly) await syncRecoveredCommit(file, store)
       const jpath = `${path}-journal`
-      if (options.journal !== false && (!readOnly || fsys.exists(jpath))) {
-        try {
-          journalFile = fsys.open(jpath, { readOnly, create: !readOnly })
-        } catch (err) {
-          throw ioError(`opening the journal ${jpath}`, err)
-        }
-        // A new database file makes any journal at its path stale (left by a database deleted
-        // without it): its records could name this file's first checkpoint txid.
-        if (created && journalFile.size() > 0) {
-          await journalFile.truncate(0).catch((err: unknown) => {
-            throw ioError(`emptying the stale journal ${jpath}`, err)
-          })
-        }
-        scan = scanJournal(journalFile, store.meta.txid)
-        journal = new Journal(journalFile, scan.end, 0)
-      }
+      if (options.journal !== false && (!readOnly || fsys.exists(jpath)))
+        journalFile = await openJournalFile(fsys, jpath, readOnly, created)
+      const scan = journalFile === undefined ? undefined : scanJournal(journalFile, store.meta.txid)
+      const journal = scan === undefined ? undefined : new Journal(journalFile!, scan.end, 0)
       const db = new Database(path, file, store, lock, options, journal)
       if (scan !== undefined) await db.#committer.recover(scan, !readOnly)
       return db
@@ -339,6 +317,8 @@ export class Database {
     const tx = await this.#writer.beginWrite(this.#durability)
     try {
       await this.#committer.checkpoint()
+      // Asked for, a checkpoint also gives the journal's allocated space back (store/journal.ts).
+      await this.#committer.journal?.release()
     } finally {
       tx.close()
     }
@@ -359,6 +339,53 @@ export class Database {
       )
     }
   }
+}
+
+/** Step 2 of open: the database file, with a coded error when it cannot be opened. */
+function openDataFile(fsys: FileSystem, path: string, readOnly: boolean): FileHandle {
+  try {
+    return fsys.open(path, { readOnly, create: !readOnly })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new BTreeError('BTREE_IO', `${path} does not exist`, { cause: err })
+    throw new BTreeError('BTREE_IO', `cannot open ${path} (${code ?? 'error'})`, { cause: err })
+  }
+}
+
+/**
+ * Step 3 of open, writable: a newest meta that names an older durable base (every meta does,
+ * FORMAT.md §8) had the pages written since verified one by one; syncing makes its commit the
+ * durable base that later commits may build on.
+ */
+async function syncRecoveredCommit(file: FileHandle, store: OpenedStore): Promise<void> {
+  if (store.meta.durableTxid >= store.meta.txid) return
+  await file.sync().catch((err: unknown) => {
+    throw ioError('sync of the recovered commit', err)
+  })
+}
+
+/** Step 4 of open: the journal file (FORMAT.md §11), emptied when the database file is new. */
+async function openJournalFile(
+  fsys: FileSystem,
+  jpath: string,
+  readOnly: boolean,
+  created: boolean,
+): Promise<FileHandle> {
+  let journalFile: FileHandle
+  try {
+    journalFile = fsys.open(jpath, { readOnly, create: !readOnly })
+  } catch (err) {
+    throw ioError(`opening the journal ${jpath}`, err)
+  }
+  // A new database file makes any journal at its path stale (left by a database deleted without
+  // it): its records could name this file's first checkpoint txid.
+  if (created && journalFile.size() > 0) {
+    await journalFile.truncate(0).catch(async (err: unknown) => {
+      await journalFile.close().catch(() => {})
+      throw ioError(`emptying the stale journal ${jpath}`, err)
+    })
+  }
+  return journalFile
 }
 
 /** Opens (or creates) a database file. */

@@ -185,6 +185,17 @@ export function pageCount(page: Uint8Array): number {
   return u16(page, OFF_COUNT)
 }
 
+/**
+ * Whether the header names txid32 `txid` as the page's writer: the check on every cached page
+ * visit, compared as int32 so that it stays a few integer operations.
+ */
+export function pageTxidIs(page: Uint8Array, txid: number): boolean {
+  return (
+    (page[OFF_TXID]! | (page[OFF_TXID + 1]! << 8) | (page[OFF_TXID + 2]! << 16) | (page[OFF_TXID + 3]! << 24)) ===
+    (txid | 0)
+  )
+}
+
 export function pageId(page: Uint8Array): number {
   return u32(page, OFF_PGID)
 }

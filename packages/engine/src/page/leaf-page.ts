@@ -73,7 +73,11 @@ export function leafKeyStart(off: number): number {
 
 /** Bytes entry i takes after its slot: header, key part, and the value or its overflow reference. */
 export function leafEntrySize(page: Uint8Array, i: number): number {
-  const off = leafEntryOffset(page, i)
+  return leafEntrySizeAt(page, leafEntryOffset(page, i))
+}
+
+/** leafEntrySize of the entry at offset `off`. */
+export function leafEntrySizeAt(page: Uint8Array, off: number): number {
   const word = u32(page, off + 2)
   return LEAF_ENTRY_HEADER + (u16(page, off) & 0x7fff) + (word >= OVERFLOW_FLAG ? OVERFLOW_REF_SIZE : word)
 }
@@ -201,8 +205,9 @@ export function writeKeyPart(page: Uint8Array, at: number, key: Uint8Array, run:
 export function encodeLeafEntries(
   page: Uint8Array,
   keys: readonly Uint8Array[],
-  vals: readonly (Uint8Array | OverflowRefLike)[],
+  vals: readonly (Uint8Array | OverflowRefLike | number)[],
   keyRun: ((i: number) => OverflowRefLike | undefined) | null,
+  base: Buffer | null = null,
 ): number {
   const n = keys.length
   let off = HEADER_SIZE + SLOT_SIZE * n
@@ -210,10 +215,25 @@ export function encodeLeafEntries(
     const key = keys[i]!
     const v = vals[i]!
     setU16(page, HEADER_SIZE + SLOT_SIZE * i, off)
-    const field = writeKeyPart(page, off + LEAF_ENTRY_HEADER, key, keyRun === null ? undefined : keyRun(i))
+    const run = keyRun === null ? undefined : keyRun(i)
+    if (typeof v === 'number' && run === undefined && u16(base!, v) < LONG_KEY_FLAG) {
+      // An entry as the node's page had it, inline key and value: copied whole, one set.
+      const bytes = LEAF_ENTRY_HEADER + u16(base!, v) + u32(base!, v + 2)
+      page.set(new Uint8Array(base!.buffer, base!.byteOffset + v, bytes), off)
+      off += bytes
+      continue
+    }
+    const field = writeKeyPart(page, off + LEAF_ENTRY_HEADER, key, run)
     setU16(page, off, field)
     const at = off + LEAF_ENTRY_HEADER + (field & 0x7fff)
-    if (v instanceof Uint8Array) {
+    if (typeof v === 'number') {
+      // The value of entry `v` of `base`, inline there (an offset slot, tree/node.ts).
+      const length = u32(base!, v + 2)
+      const from = v + LEAF_ENTRY_HEADER + (u16(base!, v) & 0x7fff)
+      setU32(page, off + 2, length)
+      page.set(new Uint8Array(base!.buffer, base!.byteOffset + from, length), at)
+      off = at + length
+    } else if (v instanceof Uint8Array) {
       setU32(page, off + 2, v.length)
       page.set(v, at)
       off = at + v.length

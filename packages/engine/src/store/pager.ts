@@ -10,6 +10,7 @@ import {
   overflowPayload,
   pageId,
   pageTxid,
+  pageTxidIs,
   pageType,
 } from '../page/layout.js'
 import { overflowPageCount } from '../page/overflow-page.js'
@@ -49,8 +50,8 @@ export class Pager implements KeyReader {
   treePage(pgid: number, txid: number): Buffer {
     const cached = this.cache.get(pgid)
     if (cached !== undefined) {
-      // The header's txid32, compared as int32 inline: this check runs on every page visit.
-      if ((cached[8]! | (cached[9]! << 8) | (cached[10]! << 16) | (cached[11]! << 24)) !== (txid | 0)) {
+      // The header's txid32 (an int32 compare): this check runs on every page visit.
+      if (!pageTxidIs(cached, txid)) {
         throw this.#stale(pgid, cached, txid)
       }
       return cached

@@ -11,7 +11,7 @@ import {
 } from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
 import type { Cursor } from '../base/types.js'
-import { type Child, Node } from './node.js'
+import { type Child, Node, valueAt } from './node.js'
 import { nodeBranchSearch, nodeLowerBound } from './search.js'
 
 /** Where a cursor finds its tree. `version` changes whenever the tree is modified. */
@@ -84,7 +84,7 @@ export class TreeCursor implements Cursor {
     this.#src.assertOpen()
     const f = this.#frames[this.#depth - 1]!
     if (f.node !== null) {
-      const v = f.node.vals[f.index]!
+      const v = valueAt(f.node, f.index)
       return v instanceof Uint8Array ? v : this.#src.pager.readOverflow(v.pgid, v.txid, v.length)
     }
     const page = f.page!

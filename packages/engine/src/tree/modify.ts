@@ -9,6 +9,8 @@ import {
   branchEntryBytes,
   computeSize,
   leafEntryBytes,
+  nodeEntryBytes,
+  valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
 import { nodeBranchSearch, nodeBranchStep, nodeLowerBound, treeGet } from './search.js'
@@ -96,8 +98,8 @@ function putInLeaf(
   let old: Value | undefined
   let appended = false
   if (pos < n && compareKeys(keys[pos]!, key) === 0) {
-    old = node.vals[pos]!
-    node.size += leafEntryBytes(ctx.pageSize, key, value) - leafEntryBytes(ctx.pageSize, key, old)
+    old = valueAt(node, pos)
+    node.size += leafEntryBytes(ctx.pageSize, key, value) - nodeEntryBytes(ctx.pageSize, node, pos)
     node.vals[pos] = value
     if (old instanceof OverflowValue) ctx.freeOverflow(old)
   } else if (pos === n) {
@@ -185,9 +187,7 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
     let acc = 0
     m = 0
     while (m < n - 1) {
-      acc += node.leaf
-        ? leafEntryBytes(pageSize, node.keys[m]!, node.vals[m]!)
-        : branchEntryBytes(pageSize, node.keys[m]!, m)
+      acc += node.leaf ? nodeEntryBytes(pageSize, node, m) : branchEntryBytes(pageSize, node.keys[m]!, m)
       m++
       if (acc >= half) break
     }
@@ -196,6 +196,8 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
   const right = node.leaf
     ? new Node(true, node.keys.splice(m), node.vals.splice(m), [], 0, 0)
     : new Node(false, node.keys.splice(m), [], node.kids.splice(m), 0, 0)
+  // The right half's offset slots name entries of the same page.
+  right.base = node.base
   if (node.runs !== null) for (const k of right.keys) node.moveRun(k, right)
   node.size = computeSize(node, pageSize)
   right.size = computeSize(right, pageSize)
@@ -214,8 +216,8 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   let node = top
   while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
   const pos = nodeLowerBound(node.keys, key)
-  const old = node.vals[pos]!
-  node.size -= leafEntryBytes(ctx.pageSize, key, old)
+  const old = valueAt(node, pos)
+  node.size -= nodeEntryBytes(ctx.pageSize, node, pos)
   // An out-of-line key's run stays in node.runs until spill frees it: freeing it here would be
   // undone by a savepoint's rollback while the run stayed unowned.
   node.keys.splice(pos, 1)

@@ -1,5 +1,5 @@
 import { HEADER_SIZE, storedKeySize } from '../page/layout.js'
-import { type Child, Node, computeSize } from './node.js'
+import { type Child, Node, computeSize, resolveSlots } from './node.js'
 import type { TreeWriter } from './tree-context.js'
 
 /** A node below this fraction of a page is merged with a neighbour when the two fit in one page. */
@@ -62,6 +62,11 @@ function tryMerge(ctx: TreeWriter, parent: Node, i: number, freePage: (pgid: num
     parent.moveRun(sep, left)
   }
   if (right.runs !== null) for (const [k, run] of right.runs) left.own(k, run)
+  // Offset slots name entries of their own node's page (Node.base).
+  if (left.leaf && right.base !== left.base) {
+    if (left.base === null) left.base = right.base
+    else resolveSlots(right)
+  }
   left.keys.push(...right.keys)
   if (left.leaf) left.vals.push(...right.vals)
   else left.kids.push(...right.kids)

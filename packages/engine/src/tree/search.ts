@@ -17,7 +17,7 @@ import { PageType, pageType } from '../page/layout.js'
 import { compareKeys, compareKeysFrom, sharedPrefix } from '../page/key-compare.js'
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
-import { type Child, Node, OverflowValue, type Value } from './node.js'
+import { type Child, Node, OverflowValue, type Value, valueAt } from './node.js'
 
 /** Index of the first key >= `key` in a node's sorted keys (prefix-skipping binary search). */
 export function nodeLowerBound(keys: Uint8Array[], key: Uint8Array, known = 0): number {
@@ -135,7 +135,7 @@ export function treeGet(pager: Pager, root: Child, key: Uint8Array): Value | und
   while (child instanceof Node) {
     if (child.leaf) {
       const i = nodeLowerBound(child.keys, key)
-      if (i < child.keys.length && compareKeys(child.keys[i]!, key) === 0) return child.vals[i]
+      if (i < child.keys.length && compareKeys(child.keys[i]!, key) === 0) return valueAt(child, i)
       return undefined
     }
     child = child.kids[nodeBranchSearch(child, key)]!

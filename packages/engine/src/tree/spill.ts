@@ -29,7 +29,9 @@ function spillNode(ctx: SpillContext, node: Node): PageRef {
   } else {
     for (let i = 0; i < node.vals.length; i++) {
       const v = node.vals[i]!
-      if (!(v instanceof OverflowValue) && isOverflowValue(ctx.pageSize, node.keys[i]!.length, v.length)) {
+      // An offset slot stays inline: its key and value fit inline in the page it came from.
+      if (typeof v === 'number' || v instanceof OverflowValue) continue
+      if (isOverflowValue(ctx.pageSize, node.keys[i]!.length, v.length)) {
         node.vals[i] = writeRun(ctx, v, t32)
       }
     }
@@ -90,7 +92,7 @@ export function encodeNode(
   const keyRun = keyRuns === null ? null : (i: number): OverflowValue | undefined => keyRuns[i]
   let end: number
   if (node.leaf) {
-    end = encodeLeafEntries(page, node.keys, node.vals, keyRun)
+    end = encodeLeafEntries(page, node.keys, node.vals, keyRun, node.base)
   } else {
     end = encodeBranchEntries(
       page,

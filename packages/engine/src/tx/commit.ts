@@ -21,7 +21,7 @@ const encoder = new TextEncoder()
 /** The largest slab of a commit's new pages (page-slab.ts). */
 const COMMIT_SLAB_PAGES = 16
 
-/** The database state a commit reads and, on success, replaces. */
+/** The durable state (db/committer.ts) a commit reads and, on success, the committer replaces. */
 export interface CommitState {
   readonly file: FileHandle
   readonly pager: Pager

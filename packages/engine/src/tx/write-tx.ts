@@ -328,7 +328,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     this.#end?.release(this)
   }
 
-  /** Marks the transaction finished after a commit (the writer is released by the database). */
+  /** Marks the transaction finished without freeing the writer: before its commit, or after a replay. */
   markClosed(): void {
     this.#closed = true
   }
