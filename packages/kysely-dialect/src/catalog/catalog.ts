@@ -73,16 +73,30 @@ export interface TableDef {
   autoIndexCount: number
 }
 
+/**
+ * Bucket names by kind and id, built once: every statement looks its buckets up by name, and the
+ * same string each time keeps its hash (a name built afresh is hashed again at every lookup). A
+ * name depends on the id alone, so one table serves every file.
+ */
+const bucketNames = { t: new Map<number, string>(), r: new Map<number, string>(), x: new Map<number, string>() }
+
+function bucketName(kind: keyof typeof bucketNames, id: number): string {
+  const names = bucketNames[kind]
+  let name = names.get(id)
+  if (name === undefined) names.set(id, (name = `${BUCKET_PREFIX}${kind}${id}`))
+  return name
+}
+
 export function tableBucket(table: TableDef): string {
-  return `${BUCKET_PREFIX}t${table.id}`
+  return bucketName('t', table.id)
 }
 
 export function rowidBucket(table: TableDef): string {
-  return `${BUCKET_PREFIX}r${table.id}`
+  return bucketName('r', table.id)
 }
 
 export function indexBucket(index: IndexDef): string {
-  return `${BUCKET_PREFIX}x${index.id}`
+  return bucketName('x', index.id)
 }
 
 const VERSION_KEY = textBytes('version')

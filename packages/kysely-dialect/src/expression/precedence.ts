@@ -150,10 +150,35 @@ export function byPrecedence(node: OperationNode): AnyNode {
     n.kind !== 'UnaryOperationNode'
   )
     return n
+  if (isSimpleComparison(n)) return n
   const tokens: Token[] = []
   flatten(n, tokens)
   if (tokens.length === 1) return n
   return new Parser(tokens).expression(0)
+}
+
+function isOperand(node: AnyNode): boolean {
+  return (
+    isFlat(node) ||
+    (node.kind !== 'BinaryOperationNode' &&
+      node.kind !== 'AndNode' &&
+      node.kind !== 'OrNode' &&
+      node.kind !== 'UnaryOperationNode')
+  )
+}
+
+/**
+ * One binary operator between two operands that are no chains (`id = ?`, most conditions): its
+ * reading by precedence is itself, so it comes back as it is, neither rebuilt nor marked (a
+ * statement's conditions are regrouped on every run). Its operator must already be lower case, as
+ * a rebuilt node's is.
+ */
+function isSimpleComparison(n: AnyNode): boolean {
+  if (n.kind !== 'BinaryOperationNode') return false
+  const op = n.operator as AnyNode | undefined
+  if (op?.kind !== 'OperatorNode') return false
+  const name = op.operator as string
+  return name === name.toLowerCase() && isOperand(n.leftOperand as AnyNode) && isOperand(n.rightOperand as AnyNode)
 }
 
 export function isGrouped(node: OperationNode): boolean {
