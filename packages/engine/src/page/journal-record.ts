@@ -90,8 +90,13 @@ export function encodeRecord(ops: JournalOps, count: number, base: number, txid:
   return b
 }
 
-/** Bytes per chunk of a RecordBuilder (an op larger than this gets a chunk of its own size). */
+/**
+ * The largest chunk of a RecordBuilder (an op larger than this gets a chunk of its own size).
+ * Chunks start at FIRST_CHUNK and double: the tree keeps views into them until a checkpoint, so a
+ * one-put commit must not pin 64 KiB (at 150 bytes a record, a 64 MiB journal is 450,000 commits).
+ */
 const CHUNK = 64 * 1024
+const FIRST_CHUNK = 512
 
 /** Where a RecordBuilder stood: rollBack(mark) drops every op recorded after it. */
 export interface RecordMark {
@@ -126,6 +131,7 @@ export class RecordBuilder {
   /** Where the open segment starts in #chunk (its end is #used). */
   #segStart = 0
   #used = 0
+  #nextChunk = FIRST_CHUNK
   /** Where the last op began in #chunk (cancelLast). */
   #lastStart = 0
 
@@ -232,7 +238,10 @@ export class RecordBuilder {
   #reserve(n: number): number {
     if (this.#used + n <= this.#chunk.length) return this.#used
     if (this.#used > this.#segStart) this.#close(this.#chunk.subarray(this.#segStart, this.#used))
-    this.#chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK, n))
+    const size = Math.max(this.#nextChunk, n)
+    if (this.#nextChunk < CHUNK) this.#nextChunk *= 2
+    // Small chunks come from Node's shared pool (Buffer.allocUnsafe below 4 KiB).
+    this.#chunk = size < 4096 ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size)
     this.#segStart = 0
     this.#used = 0
     return 0

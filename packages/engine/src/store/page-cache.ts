@@ -26,13 +26,19 @@ export function defaultCacheSize(totalMemory: number = os.totalmem()): number {
  * Invariant: a cached page's bytes are never modified. A page id that is rewritten gets a new
  * buffer, so views handed out earlier (cursor keys and values) stay intact.
  */
+/** A cached page, where the ring holds it, and whether it was read since the hand passed. */
+interface Slot {
+  page: Buffer
+  used: boolean
+  readonly pgid: number
+  readonly at: number
+}
+
 export class PageCache {
-  /** Slot of each cached page id. */
-  readonly #index = new Map<number, number>()
-  /** Per slot: the page (undefined when the slot is free), and whether it was read since the hand passed. */
-  readonly #pages: Array<Buffer | undefined> = []
-  readonly #used: number[] = []
-  readonly #ids: number[] = []
+  /** The slot of each cached page id: a hit is this one lookup and a flag. */
+  readonly #index = new Map<number, Slot>()
+  /** The ring the hand sweeps; a freed position is reused. */
+  readonly #ring: Array<Slot | undefined> = []
   readonly #free: number[] = []
   #hand = 0
   readonly #limit: number
@@ -59,29 +65,24 @@ export class PageCache {
       return undefined
     }
     this.hits++
-    this.#used[slot] = 1
-    return this.#pages[slot]
+    slot.used = true
+    return slot.page
   }
 
   set(pgid: number, page: Buffer): void {
     let slot = this.#index.get(pgid)
     if (slot !== undefined) {
-      this.#bytes -= this.#pages[slot]!.length
+      this.#bytes -= slot.page.length
+      slot.page = page
+      slot.used = false
     } else {
-      slot = this.#free.pop()
-      if (slot === undefined) {
-        slot = this.#pages.length
-        this.#pages.push(undefined)
-        this.#used.push(0)
-        this.#ids.push(0)
-      }
+      const at = this.#free.pop() ?? this.#ring.length
+      slot = { page, used: false, pgid, at }
+      this.#ring[at] = slot
       this.#index.set(pgid, slot)
-      this.#ids[slot] = pgid
     }
-    this.#pages[slot] = page
-    this.#used[slot] = 0
     this.#bytes += page.length
-    if (this.#bytes > this.#limit) this.#evict(slot)
+    if (this.#bytes > this.#limit) this.#evict(slot.at)
   }
 
   delete(pgid: number): void {
@@ -91,9 +92,7 @@ export class PageCache {
 
   clear(): void {
     this.#index.clear()
-    this.#pages.length = 0
-    this.#used.length = 0
-    this.#ids.length = 0
+    this.#ring.length = 0
     this.#free.length = 0
     this.#hand = 0
     this.#bytes = 0
@@ -101,24 +100,25 @@ export class PageCache {
 
   /**
    * Sweeps the hand until the cache fits: a page read since the last pass loses its flag, one not
-   * read goes. The page just set (`keep`) goes only when nothing else is left. Two rounds at most.
+   * read goes. The page just set (at `keep`) goes only when nothing else is left. Two rounds at most.
    */
   #evict(keep: number): void {
-    const n = this.#pages.length
+    const n = this.#ring.length
     for (let steps = 0; steps < 2 * n && this.#bytes > this.#limit; steps++) {
-      const slot = this.#hand
-      this.#hand = slot + 1 === n ? 0 : slot + 1
-      if (slot === keep || this.#pages[slot] === undefined) continue
-      if (this.#used[slot] === 1) this.#used[slot] = 0
+      const at = this.#hand
+      this.#hand = at + 1 === n ? 0 : at + 1
+      const slot = this.#ring[at]
+      if (at === keep || slot === undefined) continue
+      if (slot.used) slot.used = false
       else this.#drop(slot)
     }
-    if (this.#bytes > this.#limit) this.#drop(keep)
+    if (this.#bytes > this.#limit) this.#drop(this.#ring[keep]!)
   }
 
-  #drop(slot: number): void {
-    this.#bytes -= this.#pages[slot]!.length
-    this.#pages[slot] = undefined
-    this.#index.delete(this.#ids[slot]!)
-    this.#free.push(slot)
+  #drop(slot: Slot): void {
+    this.#bytes -= slot.page.length
+    this.#ring[slot.at] = undefined
+    this.#index.delete(slot.pgid)
+    this.#free.push(slot.at)
   }
 }
