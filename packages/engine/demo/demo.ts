@@ -31,7 +31,9 @@ await db.update((tx) => {
   tx.bucket('users')!.delete(Buffer.from('id:102'))
 })
 console.log(`Committed txid ${db.txid}: renamed id:101, deleted id:102`)
-console.log(`  a snapshot taken before still sees id:101 = ${text(snapshot.bucket('users')!.get(Buffer.from('id:101')))}`)
+console.log(
+  `  a snapshot taken before still sees id:101 = ${text(snapshot.bucket('users')!.get(Buffer.from('id:101')))}`,
+)
 snapshot.close()
 
 db.view((tx) => {
@@ -45,7 +47,9 @@ db.view((tx) => {
 
 await db.close()
 db = await open(file)
-console.log(`Reopened at txid ${db.txid}: id:100 = ${text(db.view((tx) => tx.bucket('users')!.get(Buffer.from('id:100'))))}`)
+console.log(
+  `Reopened at txid ${db.txid}: id:100 = ${text(db.view((tx) => tx.bucket('users')!.get(Buffer.from('id:100'))))}`,
+)
 const check = db.check()
 console.log(`check(): ${check.ok ? 'ok' : 'PROBLEMS'}; pages ${JSON.stringify(check.pages)}`)
 await db.close()
