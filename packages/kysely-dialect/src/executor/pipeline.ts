@@ -7,8 +7,8 @@ import type { QueryPlan } from '../planner/plan.js'
 import type { ExecContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
-import { conjuncts } from '../expression/nodes.js'
-import { compareTuples } from './query-parts.js'
+import { conjuncts, type AnyNode } from '../expression/nodes.js'
+import { compareTuples, projections, type Projection } from './query-parts.js'
 import { readPath } from './row-source.js'
 import type { RowLike, Scope } from '../expression/scope.js'
 import { readBucket, type StoredRow } from './table-store.js'
@@ -95,6 +95,26 @@ export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[
     (key, row): StoredRow => ({ key, row: row as StoredRow['row'] }),
     (r) => r.row,
   )
+}
+
+/**
+ * What an update or delete of one table reads before it writes: the rows its where clause keeps
+ * (copies, in key order) and its returning list, compiled against the table's scope.
+ */
+export function writeTargets(
+  ctx: ExecContext,
+  node: AnyNode,
+  statement: 'update' | 'delete',
+  table: TableDef,
+  scope: Scope,
+): { rows: StoredRow[]; plan: QueryPlan; returning: Projection[] | undefined } {
+  const returning =
+    node.returning === undefined
+      ? undefined
+      : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+  const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
+  const { rows, plan } = readRows(ctx, { statement, table, scope, where, order: [], limit: undefined, offset: 0 })
+  return { rows, plan, returning }
 }
 
 /** The rows a single-table select reads: whole rows, or index entries when an index covers it. */

@@ -4,8 +4,8 @@ import { unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
-import { readRows } from './pipeline.js'
-import { project, projections, rejectParts, tableSource } from './query-parts.js'
+import { writeTargets } from './pipeline.js'
+import { project, rejectParts, tableSource } from './query-parts.js'
 import { ArrayRow } from '../expression/scope.js'
 import { updateRow } from './table-store.js'
 
@@ -23,20 +23,7 @@ export function runUpdate(node: AnyNode, ctx: WriteContext): StatementResult {
     )
     return { slot: column.slot, expr: compileExpr(u.value as OperationNode, scope) }
   })
-  const returning =
-    node.returning === undefined
-      ? undefined
-      : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
-  const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
-  const { rows, plan } = readRows(ctx, {
-    statement: 'update',
-    table,
-    scope,
-    where,
-    order: [],
-    limit: undefined,
-    offset: 0,
-  })
+  const { rows, plan, returning } = writeTargets(ctx, node, 'update', table, scope)
   const out: Record<string, unknown>[] = []
   for (const stored of rows) {
     const tuple = [stored.row]
