@@ -11,7 +11,8 @@ import { fromBytes, ownBytes, type KeyFormat } from './bytes.js'
 import { BTreeLevelError, toLevelError } from './errors.js'
 import { BTreeIterator, BTreeKeyIterator, BTreeValueIterator, type IteratorOptions } from './iterator.js'
 import { destroyLocation, prepareLocation } from './location.js'
-import { LevelStore, type WriteOp } from './level-store.js'
+import { LevelStore } from './level-store.js'
+import { ownWrites } from './owned-writes.js'
 import { approximateSize, getProperty } from './maintenance.js'
 import { repairLocation } from './repair.js'
 import { rangeOf, type RangeOptions } from './routing/bucket-range.js'
@@ -236,12 +237,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   }
 
   async _batch(operations: PrivateOp[], options: WriteOptions): Promise<void> {
-    const ops: WriteOp[] = operations.map((op) =>
-      op.type === 'put'
-        ? { type: 'put', key: ownBytes(op.key), value: ownBytes(op.value!) }
-        : { type: 'del', key: ownBytes(op.key) },
-    )
-    return this.#store.write(ops, durability(options))
+    return this.#store.write(ownWrites(operations), durability(options))
   }
 
   async _clear(options: ClearOptions): Promise<void> {

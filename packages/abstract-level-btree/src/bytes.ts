@@ -16,9 +16,10 @@ export function toBytes(data: string | Uint8Array): Uint8Array {
 /**
  * A copy of `data` as bytes. Writes are applied when their group's transaction runs, after the
  * call returned: a caller reusing its buffer in the meantime must not change what gets stored.
+ * `copy` takes small copies from Node's buffer pool; `slice` would give each its own ArrayBuffer.
  */
 export function ownBytes(data: string | Uint8Array): Uint8Array {
-  return typeof data === 'string' ? Buffer.from(data, 'utf8') : Uint8Array.prototype.slice.call(data)
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : copy(data)
 }
 
 /** `bytes` in the given format. `bytes` must be owned by the caller (a copy, never a page view). */

@@ -41,13 +41,13 @@ export class WriteRouter {
       bucket = this.#tx.createBucketIfNotExists(route.bucket)
       this.#buckets.set(route.bucket, bucket)
     }
-    bucket.put(key.subarray(route.prefix.byteLength), value)
+    bucket.put(local(key, route), value)
   }
 
   /** A delete never creates a bucket: the key is where the current registry routes it, or nowhere. */
   delete(key: Uint8Array): void {
     const route = this.#registry.route(key)
-    this.bucket(route)?.delete(key.subarray(route.prefix.byteLength))
+    this.bucket(route)?.delete(local(key, route))
   }
 
   bucket(route: Route): WriteBucket | undefined {
@@ -96,4 +96,10 @@ export class WriteRouter {
     this.#registry = this.#cache.register(this.#tx, this.#registry, route)
     return route
   }
+}
+
+/** `key` without its route's prefix; the root's keys (no prefix) as they are, with no view made. */
+function local(key: Uint8Array, route: Route): Uint8Array {
+  const n = route.prefix.byteLength
+  return n === 0 ? key : key.subarray(n)
 }

@@ -68,6 +68,33 @@ describe('btree-level: writes', () => {
     expectCheckOk(db)
   })
 
+  it('buffers reused by the caller before the commit do not change what is stored', async () => {
+    const db = track(new BTreeLevel<Uint8Array, Uint8Array>(location(), { keyEncoding: 'view', valueEncoding: 'view' }))
+    await db.open()
+    const key = Buffer.from('k1')
+    const value = Buffer.from('v1')
+    const shared = Buffer.from('abcdef')
+    const writes = [
+      db.put(key, value),
+      db.batch([
+        { type: 'put', key: shared.subarray(0, 2), value: shared.subarray(2, 4) },
+        { type: 'put', key: Uint8Array.of(0x7a), value: shared.subarray(4) },
+        { type: 'del', key: Buffer.from('none') },
+      ]),
+    ]
+    key.fill(0x21)
+    value.fill(0x21)
+    shared.fill(0x21)
+    await Promise.all(writes)
+    const entries = (await db.iterator().all()).map(([k, v]) => [Buffer.from(k).toString(), Buffer.from(v).toString()])
+    expect(entries).to.deep.equal([
+      ['ab', 'cd'],
+      ['k1', 'v1'],
+      ['z', 'ef'],
+    ])
+    expectCheckOk(db)
+  })
+
   it('chained batches, write events and prewrite hooks work through the engine', async () => {
     const db = track(new BTreeLevel(location()))
     await db.open()
