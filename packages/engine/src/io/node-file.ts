@@ -74,8 +74,8 @@ export class NodeFile implements FileHandle {
     if (pos > this.#size) this.#size = pos
   }
 
-  async sync(): Promise<void> {
-    await fdatasync(this.#fd)
+  sync(): Promise<void> {
+    return fdatasync(this.#fd)
   }
 
   size(): number {
