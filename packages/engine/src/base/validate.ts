@@ -36,11 +36,24 @@ export function assertValue(value: unknown, maxValueSize: number): asserts value
 const encoder = new TextEncoder()
 
 /**
+ * Names encoded lately: every `tx.bucket(name)` of every small commit would encode the same few
+ * names again. The bytes are shared, so no caller may write into them (none does: they are
+ * compared, copied into records and pages, never changed).
+ */
+const nameKeys = new Map<string, Uint8Array>()
+const NAME_KEYS = 1024
+
+/**
  * A bucket name as its catalog key (UTF-8), at most `maxNameSize` bytes (`maxBucketNameSize`).
  */
 export function bucketNameKey(name: unknown, maxNameSize: number): Uint8Array {
   if (typeof name !== 'string') throw new BTreeTypeError(`bucket name must be a string, got ${describe(name)}`)
-  const bytes = encoder.encode(name)
+  let bytes = nameKeys.get(name)
+  if (bytes === undefined) {
+    bytes = encoder.encode(name)
+    if (nameKeys.size >= NAME_KEYS) nameKeys.clear()
+    nameKeys.set(name, bytes)
+  }
   if (bytes.length === 0) throw new BTreeRangeError('bucket name must not be empty', 'BTREE_BUCKET_NAME_INVALID')
   if (bytes.length > maxNameSize) {
     throw new BTreeRangeError(

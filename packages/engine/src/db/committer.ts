@@ -169,7 +169,8 @@ export class Committer {
       return
     }
     const txid = this.#takeTxid()
-    await this.#appendRecord(journal, tx, txid, durable)
+    const appended = this.#appendRecord(journal, tx, txid, durable)
+    if (appended !== undefined) await appended
     this.#dirty = mergeDirty(this.#dirty, tx, txid)
     if (this.#overBounds(journal)) {
       // The commit is in the journal already: a failed checkpoint does not fail it (the next
@@ -255,13 +256,12 @@ export class Committer {
   }
 
   /** FORMAT.md §11: one record, and with `durable` one fdatasync. Nothing changes on failure. */
-  async #appendRecord(journal: Journal, tx: WriteTx, txid: number, durable: boolean): Promise<void> {
+  /** Undefined when the record is written already (Journal.append: a small commit, no sync). */
+  #appendRecord(journal: Journal, tx: WriteTx, txid: number, durable: boolean): Promise<void> | undefined {
     const record = tx.record.seal(this.#meta.txid, txid)
-    try {
-      await journal.append(record.buffers, record.length, durable)
-    } catch (err) {
+    return journal.append(record.buffers, record.length, durable)?.catch((err: unknown) => {
       throw ioError(`journal append of commit ${txid}`, err)
-    }
+    })
   }
 
   #overBounds(journal: Journal): boolean {

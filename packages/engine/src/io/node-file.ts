@@ -60,7 +60,8 @@ export class NodeFile implements FileHandle {
     let pos = position
     let index = 0
     while (index < buffers.length) {
-      const batch = buffers.slice(index, index + 1024)
+      // The whole list when it fits in one call (a small commit's record: no copy of it).
+      const batch = index === 0 && buffers.length <= 1024 ? buffers : buffers.slice(index, index + 1024)
       let total = 0
       for (const b of batch) total += b.byteLength
       let done = 0
@@ -73,8 +74,8 @@ export class NodeFile implements FileHandle {
     if (pos > this.#size) this.#size = pos
   }
 
-  async sync(): Promise<void> {
-    await fdatasync(this.#fd)
+  sync(): Promise<void> {
+    return fdatasync(this.#fd)
   }
 
   size(): number {

@@ -97,6 +97,8 @@ export function encodeRecord(ops: JournalOps, count: number, base: number, txid:
  */
 const CHUNK = 64 * 1024
 const FIRST_CHUNK = 512
+/** A new builder's chunk and value: shared, never written (no byte of it is ever reserved). */
+const EMPTY = Buffer.alloc(0)
 
 /** Where a RecordBuilder stood: rollBack(mark) drops every op recorded after it. */
 export interface RecordMark {
@@ -124,10 +126,10 @@ export class RecordBuilder {
   /** Ops recorded. */
   count = 0
   /** Set by put(): the view of the value it copied (the key view is put()'s result). */
-  value: Uint8Array = new Uint8Array(0)
+  value: Uint8Array = EMPTY
   readonly #closed: Buffer[] = []
   #closedBytes = 0
-  #chunk: Buffer = Buffer.alloc(0)
+  #chunk: Buffer = EMPTY
   /** Where the open segment starts in #chunk (its end is #used). */
   #segStart = 0
   #used = 0

@@ -115,26 +115,55 @@ export class Journal {
 
   /**
    * Appends one record of `length` bytes, given as buffers written back to back, and its
-   * terminator (and with `durable`, fdatasyncs). Nothing changes in memory on failure.
+   * terminator (and with `durable`, fdatasyncs). Nothing changes in memory on failure. A small
+   * append that needs no sync is done on return, and returns undefined: the commits of durability
+   * 'none' make no promise here.
    */
-  async append(record: readonly Uint8Array[], length: number, durable: boolean): Promise<void> {
+  append(record: readonly Uint8Array[], length: number, durable: boolean): Promise<void> | undefined {
     const after = this.end + length
     // The terminator, or, when the file must grow, zeros up to the end of the next extent.
     const grow = after + TERMINATOR > this.#allocated
     const zeros = ZEROS.subarray(0, grow ? roundUp(after + TERMINATOR, EXTENT) - after : TERMINATOR)
     const buffers = [...record, zeros]
+    if (durable || length > SYNC_WRITE_LIMIT) return this.#appendAsync(buffers, length, after, zeros.length, durable)
+    try {
+      this.file.writevSync(buffers, this.end)
+    } catch (err) {
+      return this.#failed(err)
+    }
+    this.#appended(after, zeros.length)
+    return undefined
+  }
+
+  async #appendAsync(
+    buffers: Uint8Array[],
+    length: number,
+    after: number,
+    zeros: number,
+    durable: boolean,
+  ): Promise<void> {
     try {
       if (length <= SYNC_WRITE_LIMIT) this.file.writevSync(buffers, this.end)
       else await this.file.writev(buffers, this.end)
       if (durable) await this.file.sync()
     } catch (err) {
-      // A failed commit changes nothing: a record that reached the file (its sync failed) must not
-      // be replayed at the next open. Cutting it off is best effort; the next append overwrites it.
-      this.#allocated = this.end
-      await this.file.truncate(this.end).catch(() => {})
-      throw err
+      return this.#failed(err)
     }
-    this.#allocated = Math.max(this.#allocated, after + zeros.length)
+    this.#appended(after, zeros)
+  }
+
+  /**
+   * A failed commit changes nothing: a record that reached the file (its sync failed) must not be
+   * replayed at the next open. Cutting it off is best effort; the next append overwrites it.
+   */
+  async #failed(err: unknown): Promise<never> {
+    this.#allocated = this.end
+    await this.file.truncate(this.end).catch(() => {})
+    throw err
+  }
+
+  #appended(after: number, zeros: number): void {
+    this.#allocated = Math.max(this.#allocated, after + zeros)
     this.end = after
     this.records++
   }

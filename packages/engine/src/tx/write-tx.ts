@@ -75,8 +75,10 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   loaded = 0
   readonly #host: TxContext
   readonly #end: WriteTxEnd | undefined
-  readonly #handles = new WeakMap<BucketState, WriteBucketImpl>()
-  readonly #writers = new WeakMap<BucketState, TreeWriter>()
+  // Maps, not WeakMaps: they die with the transaction, and a WeakMap costs every commit an
+  // ephemeron table that each garbage collection must walk.
+  readonly #handles = new Map<BucketState, WriteBucketImpl>()
+  readonly #writers = new Map<BucketState, TreeWriter>()
   readonly #undo: Undo[] = []
   readonly #savepoints: SavepointRecord[] = []
   #nextSavepoint = 1

@@ -156,22 +156,28 @@ export class WriterQueue {
     const tx = this.#host.newWriteTx()
     tx.managed = true
     this.#writer = tx
-    // The writer is freed before the callers' promises settle, so code resuming after
-    // `await db.update(...)` can begin a write transaction without BTREE_BUSY.
-    let settle: (() => void) | undefined
-    const run = this.#runGroup(tx, group)
-      .then((s) => {
-        settle = s
-      })
-      .finally(() => {
-        this.#writer = undefined
-        this.#commitInFlight = undefined
-        settle?.()
-        // Wait one turn of the event loop: callers whose commits just resolved queue their next
-        // updates in the microtasks that follow, and then all of them share the next commit.
-        this.#pumpNextTurn()
-      })
-    this.#commitInFlight = run
+    // One reaction for both outcomes (no closure or promise of its own per commit).
+    this.#commitInFlight = this.#runGroup(tx, group).then(this.#groupDone, this.#groupFailed)
+  }
+
+  /**
+   * The writer is freed before the callers' promises settle, so code resuming after
+   * `await db.update(...)` can begin a write transaction without BTREE_BUSY. Then one turn of the
+   * event loop is waited: callers whose commits just resolved queue their next updates in the
+   * microtasks that follow, and then all of them share the next commit.
+   */
+  readonly #groupDone = (settle: () => void): void => {
+    this.#writer = undefined
+    this.#commitInFlight = undefined
+    settle()
+    this.#pumpNextTurn()
+  }
+
+  readonly #groupFailed = (err: unknown): never => {
+    this.#writer = undefined
+    this.#commitInFlight = undefined
+    this.#pumpNextTurn()
+    throw err
   }
 
   /** Runs and commits a group; returns the function that settles the callers' promises. */
