@@ -1,7 +1,7 @@
 import { BTreeError } from '../base/errors.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { treeDelete, treePut } from '../tree/modify.js'
-import { OverflowValue } from '../tree/node.js'
+import { OverflowValue, recordSlot, recordValue } from '../tree/node.js'
 import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
 import type { Cursor, RangeOptions, WriteBucket } from '../base/types.js'
@@ -29,10 +29,9 @@ export interface WriteBucketHost extends BucketHost {
   ): void
   /**
    * Records a put for the journal (FORMAT.md §11), copying the key and value: returns the key's
-   * copy, valid for the transaction's life; the value's copy is then `recordedValue`.
+   * copy, valid for the transaction's life, which the value's copy follows (tree/node.ts:recordValue).
    */
   recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): Uint8Array
-  readonly recordedValue: Uint8Array
   /** Records a delete; returns the key's copy. */
   recordDelete(state: BucketState, key: Uint8Array): Uint8Array
   /** Drops the key op just recorded, whose change failed. */
@@ -86,12 +85,15 @@ export class WriteBucketImpl implements WriteBucket {
     const s = this.#state
     const freedBefore = s.freed.length
     const countBefore = s.count
-    // The record holds the copies the tree keeps (one copy per put).
+    // The record holds the copies the tree keeps (one copy per put). An inline value is named by a
+    // record slot (a number), so the tree keeps one object per put: the key's view.
     const k = this.#host.recordPut(s, key, value)
-    const v = this.#host.recordedValue
+    const pageSize = this.#host.pageSize
+    const overflow = isOverflowValue(pageSize, k.length, value.length)
+    const slot = recordSlot(value.length)
     let r
     try {
-      r = treePut(this.#writer, s.root, k, v)
+      r = treePut(this.#writer, s.root, k, overflow ? recordValue(k, slot) : slot)
     } catch (err) {
       // A page read failed on the way down, before the tree changed: the op must not be journaled.
       this.#host.cancelRecord()
@@ -99,11 +101,7 @@ export class WriteBucketImpl implements WriteBucket {
     }
     // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf unread
     // that owns a key run.
-    if (
-      !s.mayOverflow &&
-      (isOverflowValue(this.#host.pageSize, k.length, v.length) || isLongKey(this.#host.pageSize, k.length))
-    )
-      s.mayOverflow = true
+    if (!s.mayOverflow && (overflow || isLongKey(pageSize, k.length))) s.mayOverflow = true
     s.root = r.root
     if (r.old === undefined) s.count++
     s.dirty = true

@@ -97,7 +97,7 @@ export function encodeRecord(ops: JournalOps, count: number, base: number, txid:
  */
 const CHUNK = 64 * 1024
 const FIRST_CHUNK = 512
-/** A new builder's chunk and value: shared, never written (no byte of it is ever reserved). */
+/** A new builder's chunk: shared, never written (no byte of it is ever reserved). */
 const EMPTY = Buffer.alloc(0)
 
 /** Where a RecordBuilder stood: rollBack(mark) drops every op recorded after it. */
@@ -125,8 +125,6 @@ export interface RecordMark {
 export class RecordBuilder {
   /** Ops recorded. */
   count = 0
-  /** Set by put(): the view of the value it copied (the key view is put()'s result). */
-  value: Uint8Array = EMPTY
   readonly #closed: Buffer[] = []
   #closedBytes = 0
   #chunk: Buffer = EMPTY
@@ -142,7 +140,10 @@ export class RecordBuilder {
     return this.#closedBytes + this.#used - this.#segStart
   }
 
-  /** A put of `key` and `value`: copies both; returns the key's copy (the value's is `this.value`). */
+  /**
+   * A put of `key` and `value`: copies both; returns the key's copy. The value's copy follows it,
+   * after its u32 length (the op's layout), where tree/node.ts:recordValue finds it.
+   */
   put(key: Uint8Array, value: Uint8Array): Uint8Array {
     const kl = key.length
     const vl = value.length
@@ -157,9 +158,7 @@ export class RecordBuilder {
     b.set(value, o + 4)
     this.#used = o + 4 + vl
     this.count++
-    const ab = b.buffer
-    this.value = new Uint8Array(ab, b.byteOffset + o + 4, vl)
-    return new Uint8Array(ab, b.byteOffset + o - kl, kl)
+    return new Uint8Array(b.buffer, b.byteOffset + o - kl, kl)
   }
 
   /** A delete of `key`: copies it; returns the copy. */

@@ -216,7 +216,7 @@ export function encodeLeafEntries(
     const v = vals[i]!
     setU16(page, HEADER_SIZE + SLOT_SIZE * i, off)
     const run = keyRun === null ? undefined : keyRun(i)
-    if (typeof v === 'number' && run === undefined && u16(base!, v) < LONG_KEY_FLAG) {
+    if (typeof v === 'number' && v >= 0 && run === undefined && u16(base!, v) < LONG_KEY_FLAG) {
       // An entry as the node's page had it, inline key and value: copied whole, one set.
       const bytes = LEAF_ENTRY_HEADER + u16(base!, v) + u32(base!, v + 2)
       page.set(new Uint8Array(base!.buffer, base!.byteOffset + v, bytes), off)
@@ -226,7 +226,14 @@ export function encodeLeafEntries(
     const field = writeKeyPart(page, off + LEAF_ENTRY_HEADER, key, run)
     setU16(page, off, field)
     const at = off + LEAF_ENTRY_HEADER + (field & 0x7fff)
-    if (typeof v === 'number') {
+    if (typeof v === 'number' && v < 0) {
+      // An inline value of -1 − v bytes right after its key's bytes in a journal record (FORMAT.md
+      // §11; a record slot, tree/node.ts).
+      const length = -1 - v
+      setU32(page, off + 2, length)
+      page.set(new Uint8Array(key.buffer, key.byteOffset + key.length + 4, length), at)
+      off = at + length
+    } else if (typeof v === 'number') {
       // The value of entry `v` of `base`, inline there (an offset slot, tree/node.ts).
       const length = u32(base!, v + 2)
       const from = v + LEAF_ENTRY_HEADER + (u16(base!, v) & 0x7fff)

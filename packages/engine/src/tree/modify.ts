@@ -6,10 +6,11 @@ import {
   Node,
   OverflowValue,
   type Value,
+  type ValueSlot,
   branchEntryBytes,
   computeSize,
-  leafEntryBytes,
   nodeEntryBytes,
+  slotEntryBytes,
   valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
@@ -45,13 +46,16 @@ function ownedFromPage(ctx: TreeWriter, pgid: number, txid: number, gen: number)
   return node
 }
 
+/** A leaf value slot naming an inline value in the put's journal record (ValueSlot, a number < 0). */
+export type RecordSlot = number
+
 /**
- * Inserts or replaces `key`. Nodes on the path become writable copies; a node over the page size
+ * Inserts or replaces `key` (with a Value, or a record slot when `key` is the record's copy). Nodes on the path become writable copies; a node over the page size
  * splits, and the split climbs. When the key lands at the end of a node (an ascending load), the
  * split leaves the left node full instead of halving it, so sequential loads make full pages.
  * O(log n) plus O(node size) for the array splice.
  */
-export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Value): ModifyResult {
+export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Value | RecordSlot): ModifyResult {
   const hint = ctx.putHint
   if (
     hint !== undefined &&
@@ -87,7 +91,7 @@ function putInLeaf(
   index: number[],
   node: Node,
   key: Uint8Array,
-  value: Value,
+  value: ValueSlot,
   known: number,
   hint: PutHint | undefined,
 ): ModifyResult {
@@ -99,18 +103,25 @@ function putInLeaf(
   let appended = false
   if (pos < n && compareKeys(keys[pos]!, key) === 0) {
     old = valueAt(node, pos)
-    node.size += leafEntryBytes(ctx.pageSize, key, value) - nodeEntryBytes(ctx.pageSize, node, pos)
+    node.size += slotEntryBytes(ctx.pageSize, key, value, null) - nodeEntryBytes(ctx.pageSize, node, pos)
     node.vals[pos] = value
+    if (typeof value === 'number') {
+      // A record slot is found through its own key's copy; an out-of-line key keeps its run
+      // (FORMAT.md §10), now under that copy.
+      const was = keys[pos]!
+      keys[pos] = key
+      node.moveRun(was, node, key)
+    }
     if (old instanceof OverflowValue) ctx.freeOverflow(old)
   } else if (pos === n) {
     keys.push(key)
     node.vals.push(value)
-    node.size += leafEntryBytes(ctx.pageSize, key, value)
+    node.size += slotEntryBytes(ctx.pageSize, key, value, null)
     appended = true
   } else {
     keys.splice(pos, 0, key)
     node.vals.splice(pos, 0, value)
-    node.size += leafEntryBytes(ctx.pageSize, key, value)
+    node.size += slotEntryBytes(ctx.pageSize, key, value, null)
   }
   if (node.size > ctx.pageSize) {
     ctx.putHint = undefined
@@ -193,14 +204,22 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
     }
     if (m < 1) m = 1
   }
+  // An append moves one entry: the sizes follow from it, with no pass over the node's entries.
+  const moved =
+    m === n - 1 ? (node.leaf ? nodeEntryBytes(pageSize, node, m) : branchEntryBytes(pageSize, node.keys[m]!, m)) : -1
   const right = node.leaf
     ? new Node(true, node.keys.splice(m), node.vals.splice(m), [], 0, 0)
     : new Node(false, node.keys.splice(m), [], node.kids.splice(m), 0, 0)
   // The right half's offset slots name entries of the same page.
   right.base = node.base
   if (node.runs !== null) for (const k of right.keys) node.moveRun(k, right)
-  node.size = computeSize(node, pageSize)
-  right.size = computeSize(right, pageSize)
+  if (moved >= 0) {
+    node.size -= moved
+    right.size = HEADER_SIZE + (node.leaf ? moved : branchEntryBytes(pageSize, right.keys[0]!, 0))
+  } else {
+    node.size = computeSize(node, pageSize)
+    right.size = computeSize(right, pageSize)
+  }
   right.gen = node.gen
   return right
 }

@@ -48,12 +48,24 @@ export class OverflowValue {
 export type Value = Uint8Array | OverflowValue
 
 /**
- * A leaf node's value slot: a Value, or, for a value still where the node's page had it, the
- * offset of its entry in `Node.base` (read with valueAt). A decoded leaf then holds no object per
- * value: at 1,000,000 keys and more, the views of every decoded leaf's values were half the
- * objects the garbage collector walked until the next checkpoint.
+ * A leaf node's value slot: a Value; or, for a value still where the node's page had it, the
+ * offset (>= 0) of its entry in `Node.base`; or, for an inline value a put copied into its
+ * journal record, -1 − its length: the value follows the key's copy there (FORMAT.md §11: u32 key
+ * length, key, u32 value length, value), so the key's view locates it. Both number forms are read
+ * with valueAt. A leaf then holds no object per value: the views of every value put or decoded
+ * were half the objects the garbage collector walked until the next checkpoint.
  */
 export type ValueSlot = Value | number
+
+/** The slot of an inline value of `length` bytes recorded right after its key (ValueSlot). */
+export function recordSlot(length: number): number {
+  return -1 - length
+}
+
+/** The value that a record slot (< 0) of `key` names: a view of the record's bytes. */
+export function recordValue(key: Uint8Array, slot: number): Uint8Array {
+  return new Uint8Array(key.buffer, key.byteOffset + key.length + 4, -1 - slot)
+}
 
 /** A child of a branch or a tree's root: an untouched page on disk, or a node being written. */
 export type Child = Node | PageRef
@@ -119,12 +131,12 @@ export class Node {
     this.runs.set(key, run)
   }
 
-  /** Moves the run of `key`, if this node owns one, to `to`. */
-  moveRun(key: Uint8Array, to: Node): void {
+  /** Moves the run of `key`, if this node owns one, to `to` (under `as`, an equal key's object). */
+  moveRun(key: Uint8Array, to: Node, as: Uint8Array = key): void {
     const run = this.runs?.get(key)
     if (run === undefined) return
     this.runs!.delete(key)
-    to.own(key, run)
+    to.own(as, run)
   }
 
   /**
@@ -222,20 +234,29 @@ function readLongKey(page: Buffer, start: number, reader: KeyReader, runs: Map<U
 export function valueAt(node: Node, i: number): Value {
   const v = node.vals[i]!
   if (typeof v !== 'number') return v
+  if (v < 0) return recordValue(node.keys[i]!, v)
   const page = node.base!
   return new Uint8Array(page.buffer, page.byteOffset + leafValueStart(page, v), leafValueWord(page, v))
 }
 
 /** Bytes entry i of a leaf node takes in a page, slot included. */
 export function nodeEntryBytes(pageSize: number, node: Node, i: number): number {
-  const v = node.vals[i]!
-  if (typeof v !== 'number') return leafEntryBytes(pageSize, node.keys[i]!, v)
-  return SLOT_SIZE + leafEntrySizeAt(node.base!, v)
+  return slotEntryBytes(pageSize, node.keys[i]!, node.vals[i]!, node.base)
+}
+
+/** Bytes a leaf entry of `key` and value slot `v` takes in a page, slot included (`base`: Node.base). */
+export function slotEntryBytes(pageSize: number, key: Uint8Array, v: ValueSlot, base: Buffer | null): number {
+  if (typeof v !== 'number') return leafEntryBytes(pageSize, key, v)
+  if (v < 0) return SLOT_SIZE + LEAF_ENTRY_HEADER + storedKeySize(pageSize, key.length) + (-1 - v)
+  return SLOT_SIZE + leafEntrySizeAt(base!, v)
 }
 
 /** Turns a leaf's offset slots into views, so that its entries can move to a node of another base. */
 export function resolveSlots(node: Node): void {
-  for (let i = 0; i < node.vals.length; i++) if (typeof node.vals[i] === 'number') node.vals[i] = valueAt(node, i)
+  for (let i = 0; i < node.vals.length; i++) {
+    const v = node.vals[i]!
+    if (typeof v === 'number' && v >= 0) node.vals[i] = valueAt(node, i)
+  }
   node.base = null
 }
 

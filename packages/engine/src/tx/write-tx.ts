@@ -101,16 +101,11 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   /**
    * Records a put in `state`'s bucket (selecting the bucket first when needed), copying the key and
-   * the value into the record: returns the key's copy; the value's is `recordedValue`.
+   * the value into the record: returns the key's copy, which the value's follows (RecordBuilder.put).
    */
   recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): Uint8Array {
     this.#select(state)
     return this.record.put(key, value)
-  }
-
-  /** The copy of the value that the last recordPut made. */
-  get recordedValue(): Uint8Array {
-    return this.record.value
   }
 
   /** Records a delete in `state`'s bucket; returns the key's copy. */

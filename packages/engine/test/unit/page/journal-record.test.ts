@@ -7,6 +7,7 @@ import {
   encodeRecord,
   type JournalOps,
 } from '../../../src/page/journal-record.js'
+import { recordSlot, recordValue } from '../../../src/tree/node.js'
 
 interface Ops extends JournalOps {
   kinds: number[]
@@ -43,7 +44,8 @@ describe('page/journal-record: RecordBuilder', () => {
           const key = bytes(rng, 40)
           const value = rng.int(50) === 0 ? bytes(rng, 100_000) : bytes(rng, 300)
           const k = b.put(key, value)
-          held.push([k, key], [b.value, value])
+          // The value's copy follows the key's, where the tree finds it (tree/node.ts:recordValue).
+          held.push([k, key], [recordValue(k, recordSlot(value.length)), value])
           expected.kinds.push(JournalOp.put)
           expected.names.push(undefined)
           expected.keys.push(key)
