@@ -1,6 +1,6 @@
 import { BTreeError } from '../base/errors.js'
 import { TreeCursor } from '../tree/cursor.js'
-import { treeDelete, treePut } from '../tree/modify.js'
+import { treeAppend, treeDelete, treePut } from '../tree/modify.js'
 import { OverflowValue, recordSlot, recordValue } from '../tree/node.js'
 import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
@@ -19,19 +19,24 @@ export interface WriteBucketHost extends BucketHost {
   readonly version: number
   /** Throws unless the transaction may write. */
   assertWritable(): void
-  /** Records the inverse of a key change for savepoints. */
+  /**
+   * Records the inverse of a key change for savepoints. `key` must outlive the caller's buffer;
+   * undefined: the key the last recordPut copied.
+   */
   noteKeyChange(
     state: BucketState,
-    key: Uint8Array,
+    key: Uint8Array | undefined,
     old: OverflowValue | Uint8Array | undefined,
     freedBefore: number,
     countBefore: number,
   ): void
+  /** Records a put for the journal (FORMAT.md §11), copying the key and value. */
+  recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): void
   /**
-   * Records a put for the journal (FORMAT.md §11), copying the key and value: returns the key's
-   * copy, valid for the transaction's life, which the value's copy follows (tree/node.ts:recordValue).
+   * The key's copy that the last recordPut made, valid for the transaction's life, which the
+   * value's copy follows (tree/node.ts:recordValue).
    */
-  recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): Uint8Array
+  recordedKey(): Uint8Array
   /** Records a delete; returns the key's copy. */
   recordDelete(state: BucketState, key: Uint8Array): Uint8Array
   /** Drops the key op just recorded, whose change failed. */
@@ -85,23 +90,29 @@ export class WriteBucketImpl implements WriteBucket {
     const s = this.#state
     const freedBefore = s.freed.length
     const countBefore = s.count
-    // The record holds the copies the tree keeps (one copy per put). An inline value is named by a
-    // record slot (a number), so the tree keeps one object per put: the key's view.
-    const k = this.#host.recordPut(s, key, value)
-    const pageSize = this.#host.pageSize
-    const overflow = isOverflowValue(pageSize, k.length, value.length)
-    const slot = recordSlot(value.length)
+    this.#host.recordPut(s, key, value)
+    let k: Uint8Array | undefined
     let r
     try {
-      r = treePut(this.#writer, s.root, k, overflow ? recordValue(k, slot) : slot)
+      // An ascending load appends the caller's bytes to a packed leaf (tree/node.ts).
+      r = treeAppend(this.#writer, s.root, key, value)
+      if (r === undefined) {
+        // The tree keeps the record's copies: the key's view, and an inline value as a record
+        // slot (a number), so one object per put.
+        k = this.#host.recordedKey()
+        const pageSize = this.#host.pageSize
+        const overflow = isOverflowValue(pageSize, k.length, value.length)
+        const slot = recordSlot(value.length)
+        r = treePut(this.#writer, s.root, k, overflow ? recordValue(k, slot) : slot)
+        // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf
+        // unread that owns a key run.
+        if (!s.mayOverflow && (overflow || isLongKey(pageSize, k.length))) s.mayOverflow = true
+      }
     } catch (err) {
       // A page read failed on the way down, before the tree changed: the op must not be journaled.
       this.#host.cancelRecord()
       throw err
     }
-    // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf unread
-    // that owns a key run.
-    if (!s.mayOverflow && (overflow || isLongKey(pageSize, k.length))) s.mayOverflow = true
     s.root = r.root
     if (r.old === undefined) s.count++
     s.dirty = true

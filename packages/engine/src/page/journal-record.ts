@@ -141,10 +141,10 @@ export class RecordBuilder {
   }
 
   /**
-   * A put of `key` and `value`: copies both; returns the key's copy. The value's copy follows it,
-   * after its u32 length (the op's layout), where tree/node.ts:recordValue finds it.
+   * A put of `key` and `value`: copies both. lastKey() gives a view of the key's copy; the value's
+   * copy follows it, after its u32 length (the op's layout), where tree/node.ts:recordValue finds it.
    */
-  put(key: Uint8Array, value: Uint8Array): Uint8Array {
+  put(key: Uint8Array, value: Uint8Array): void {
     const kl = key.length
     const vl = value.length
     let o = this.#reserve(9 + kl + vl)
@@ -158,7 +158,13 @@ export class RecordBuilder {
     b.set(value, o + 4)
     this.#used = o + 4 + vl
     this.count++
-    return new Uint8Array(b.buffer, b.byteOffset + o - kl, kl)
+  }
+
+  /** A view of the key that the last put() or delete() copied. */
+  lastKey(): Uint8Array {
+    const b = this.#chunk
+    const o = this.#lastStart
+    return new Uint8Array(b.buffer, b.byteOffset + o + 5, u32(b, o + 1))
   }
 
   /** A delete of `key`: copies it; returns the copy. */

@@ -265,3 +265,27 @@ export function encodeEmptyLeaf(pgid: number, txid: number, pageSize: number): B
   sealPage(page)
   return page
 }
+
+/**
+ * FORMAT.md §4: writes an entry with an inline key and an inline value at `off` (the caller has
+ * checked both are inline: key ≤ maxInlineKeySize, entry ≤ maxInlineEntry). Slots may name entries
+ * anywhere past them, in any order; a leaf built by appends (tree/node.ts, a packed leaf) puts
+ * each new entry below the previous one, from the page's end down.
+ */
+export function writeInlineEntry(page: Uint8Array, off: number, key: Uint8Array, value: Uint8Array): void {
+  const kl = key.length
+  setU16(page, off, kl)
+  setU32(page, off + 2, value.length)
+  page.set(key, off + LEAF_ENTRY_HEADER)
+  page.set(value, off + LEAF_ENTRY_HEADER + kl)
+}
+
+/** The bytes an entry with an inline key and value takes, its slot not included. */
+export function inlineEntrySize(keyLength: number, valueLength: number): number {
+  return LEAF_ENTRY_HEADER + keyLength + valueLength
+}
+
+/** Sets slot i to `off`. */
+export function setLeafEntryOffset(page: Uint8Array, i: number, off: number): void {
+  setU16(page, HEADER_SIZE + SLOT_SIZE * i, off)
+}

@@ -1,4 +1,4 @@
-import { HEADER_SIZE } from '../page/layout.js'
+import { HEADER_SIZE, LEAF_ENTRY_HEADER, SLOT_SIZE, isLongKey, isOverflowValue } from '../page/layout.js'
 import { compareKeys } from '../page/key-compare.js'
 import {
   type Child,
@@ -10,6 +10,7 @@ import {
   branchEntryBytes,
   computeSize,
   nodeEntryBytes,
+  recordValue,
   slotEntryBytes,
   valueAt,
 } from './node.js'
@@ -83,6 +84,58 @@ export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Va
   return putInLeaf(ctx, top, path, index, node, key, value, known, undefined)
 }
 
+/**
+ * The fast path of an ascending load: appends `key` (copied, as `value`) to the packed leaf the last
+ * put appended to (Node, packed leaves), when it is past that leaf's last key, below its upper
+ * bound, and both are inline; no descent, no object per entry. Undefined when it does not apply:
+ * treePut then does the put.
+ */
+export function treeAppend(ctx: TreeWriter, root: Child, key: Uint8Array, value: Uint8Array): ModifyResult | undefined {
+  const hint = ctx.putHint
+  if (hint === undefined || hint.root !== root) return undefined
+  const leaf = hint.leaf
+  if (!leaf.packed || leaf.compareLast(key) >= 0 || (hint.high !== null && compareKeys(key, hint.high) >= 0))
+    return undefined
+  // An empty packed leaf is a tree's only leaf (a new bucket's root): no lower bound to check.
+  if (inlineEntryBytes(ctx.pageSize, key, value.length) < 0) return undefined
+  return appendInline(ctx, hint.root, hint.path, hint.index, leaf, key, value, hint)
+}
+
+/**
+ * Bytes an entry takes (slot included) when its key and value both stay inline (FORMAT.md §4),
+ * else -1.
+ */
+function inlineEntryBytes(pageSize: number, key: Uint8Array, valueLength: number): number {
+  if (isLongKey(pageSize, key.length) || isOverflowValue(pageSize, key.length, valueLength)) return -1
+  return SLOT_SIZE + LEAF_ENTRY_HEADER + key.length + valueLength
+}
+
+/**
+ * Appends an inline entry past the last key of `leaf`: into its bytes when it is packed and has
+ * room; when it is full, into a new packed leaf on its right, which the split climbs with (the
+ * left stays full: sequential loads make full pages). Keeps or drops the hint.
+ */
+function appendInline(
+  ctx: TreeWriter,
+  top: Node,
+  path: Node[],
+  index: number[],
+  leaf: Node,
+  key: Uint8Array,
+  value: Uint8Array,
+  hint: PutHint | undefined,
+): ModifyResult {
+  if (leaf.packed && leaf.appendPacked(key, value, ctx.pageSize)) {
+    if (hint === undefined) ctx.putHint = makeHint(top, path, index, leaf)
+    return { root: top, old: undefined }
+  }
+  const right = Node.packedLeaf(ctx.pageSize)
+  right.gen = leaf.gen
+  right.appendPacked(key, value, ctx.pageSize)
+  ctx.putHint = undefined
+  return { root: splitUpward(ctx, top, path, index, leaf, true, right), old: undefined }
+}
+
 /** The put's work once the leaf is found: insert or replace, split upward, keep the hint. */
 function putInLeaf(
   ctx: TreeWriter,
@@ -95,6 +148,19 @@ function putInLeaf(
   known: number,
   hint: PutHint | undefined,
 ): ModifyResult {
+  if (typeof value === 'number' || value instanceof Uint8Array) {
+    const vl = typeof value === 'number' ? -1 - value : value.length
+    const bytes = inlineEntryBytes(ctx.pageSize, key, vl)
+    if (
+      bytes >= 0 &&
+      (node.packed || node.size + bytes > ctx.pageSize) &&
+      (node.packed ? node.compareLast(key) < 0 : node.keys.length === 0 || compareKeys(node.keys.at(-1)!, key) < 0)
+    ) {
+      // An inline append to a packed leaf, or to a full one (which it would split).
+      const v = typeof value === 'number' ? recordValue(key, value) : value
+      return appendInline(ctx, top, path, index, node, key, v, hint)
+    }
+  }
   const keys = node.keys
   const n = keys.length
   // Past the last key: the append of an ascending load, no search.
@@ -144,6 +210,10 @@ function makeHint(root: Node, path: Node[], index: number[], leaf: Node): PutHin
   return { root, leaf, path: path.slice(), index: index.slice(), low, high }
 }
 
+/**
+ * Splits `start` (over the page size) and its ancestors as needed. `added`: the right node of the
+ * first split, already made (a full leaf's append, appendInline), with `start` left as it is.
+ */
 function splitUpward(
   ctx: TreeWriter,
   top: Node,
@@ -151,15 +221,18 @@ function splitUpward(
   index: number[],
   start: Node,
   appendedAtEnd: boolean,
+  added?: Node,
 ): Node {
   let node = start
   let appended = appendedAtEnd
   let level = path.length
   let root = top
-  while (node.size > ctx.pageSize) {
-    const right = splitNode(ctx.pageSize, node, appended)
+  let pending = added
+  while (pending !== undefined || node.size > ctx.pageSize) {
+    const right = pending ?? splitNode(ctx.pageSize, node, appended)
+    pending = undefined
     ctx.onLoad?.(right)
-    const sep = right.keys[0]!
+    const sep = right.firstKey()
     if (level === 0) {
       root = new Node(false, [EMPTY_KEY, sep], [], [node, right], 0, 0)
       root.size = computeSize(root, ctx.pageSize)

@@ -14,10 +14,13 @@ import {
   pageType,
   PageType,
   storedKeySize,
+  writeHeader,
 } from '../page/layout.js'
+import { sealPage } from '../page/checksum.js'
 import { branchChild, branchChildTxid, branchKeyField, branchKeyStart } from '../page/branch-page.js'
-import type { KeyReader } from '../page/key-compare.js'
+import { type KeyReader, comparePageKeyFrom } from '../page/key-compare.js'
 import {
+  inlineEntrySize,
   isOverflowWord,
   leafEntryOffset,
   leafKeyField,
@@ -27,8 +30,10 @@ import {
   leafValueWord,
   overflowRefPage,
   overflowRefTxid,
+  setLeafEntryOffset,
   storedValueSize,
   valueWordLength,
+  writeInlineEntry,
 } from '../page/leaf-page.js'
 import type { PageRef } from '../page/meta-page.js'
 
@@ -77,15 +82,21 @@ export const EMPTY_KEY: Uint8Array = new Uint8Array(0)
  * once, to a fresh page, at commit (copy on write). Keys and inline values may be views into the
  * immutable page it was loaded from.
  *
+ * A leaf that appends build (a new bucket's, or the right half of a split at the end, as an
+ * ascending load makes) starts *packed*: its entries are written as page bytes in `base` as they
+ * come (FORMAT.md §4, slots from the front, entries from the page's end down), with no object per
+ * entry, and spill writes the bytes as they are. The first use of `keys` or `vals` decodes it for
+ * good into the ordinary form (views and offset slots into `base`, as a page loaded from disk);
+ * only appends of inline entries past its last key (appendPacked) keep it packed.
+ *
  * Invariant: `size` is the number of bytes the node takes as a page (header, slots, entries).
  * Invariant: in a branch, keys[i] for i >= 1 separates kids[i-1] (all keys < keys[i]) from kids[i]
  * (all keys >= keys[i]); keys[0] is ignored on disk (written empty).
  */
 export class Node {
   leaf: boolean
-  keys: Uint8Array[]
-  /** Leaf values, parallel to keys (empty in a branch); numbers are entries of `base`. */
-  vals: ValueSlot[]
+  #keys: Uint8Array[] | null
+  #vals: ValueSlot[] | null
   /** Branch children, parallel to keys (empty in a leaf). */
   kids: Child[]
   /** The page this node was loaded from, freed when it is written; 0 for a new node. */
@@ -104,8 +115,17 @@ export class Node {
    * modified: a writer of another generation copies them first (materializeChild).
    */
   gen = 0
-  /** The page a leaf was decoded from, whose entries its number slots name (never modified). */
+  /**
+   * The page a leaf was decoded from, whose entries its number slots name (never modified); for a
+   * packed leaf, the page bytes it is built in (modified only by appendPacked while it owns them).
+   */
   base: Buffer | null = null
+  /** A packed leaf's entry count; -1 when the node is not packed. */
+  #packed = -1
+  /** Where a packed leaf's entries begin: they take `base` from here to its end. */
+  #top = 0
+  /** Whether a packed leaf may append to `base`: a copy shares it until its first append. */
+  #owns = false
 
   constructor(
     leaf: boolean,
@@ -117,12 +137,120 @@ export class Node {
     runs: Map<Uint8Array, OverflowValue> | null = null,
   ) {
     this.leaf = leaf
-    this.keys = keys
-    this.vals = vals
+    this.#keys = keys
+    this.#vals = vals
     this.kids = kids
     this.orig = orig
     this.size = size
     this.runs = runs
+  }
+
+  /** The keys, in order (a packed leaf is decoded first). */
+  get keys(): Uint8Array[] {
+    if (this.#keys === null) this.#unpack()
+    return this.#keys!
+  }
+
+  /** Leaf values, parallel to keys (empty in a branch); numbers are ValueSlots (offsets into `base`, record slots). */
+  get vals(): ValueSlot[] {
+    if (this.#vals === null) this.#unpack()
+    return this.#vals!
+  }
+
+  /** Whether this is a packed leaf (see the class comment). */
+  get packed(): boolean {
+    return this.#packed >= 0
+  }
+
+  /** A new, empty packed leaf for pages of `pageSize` bytes. */
+  static packedLeaf(pageSize: number): Node {
+    const n = new Node(true, [], [], [], 0, HEADER_SIZE)
+    n.#keys = null
+    n.#vals = null
+    n.#packed = 0
+    n.#top = pageSize
+    n.#owns = true
+    n.base = Buffer.allocUnsafeSlow(pageSize)
+    return n
+  }
+
+  /**
+   * A packed leaf's last key compared with `key` (compareKeys' sign), or -1 when it is empty. No
+   * allocation.
+   */
+  compareLast(key: Uint8Array): number {
+    const n = this.#packed
+    if (n <= 0) return -1
+    const page = this.base!
+    const off = leafEntryOffset(page, n - 1)
+    return comparePageKeyFrom(page, leafKeyStart(off), leafKeyField(page, off), key, 0)
+  }
+
+  /**
+   * Appends an entry to a packed leaf, after its last key (the caller has compared), when it fits
+   * in the page; returns whether it did. Key and value must be inline (FORMAT.md §4) and are
+   * copied.
+   */
+  appendPacked(key: Uint8Array, value: Uint8Array, pageSize: number): boolean {
+    const bytes = inlineEntrySize(key.length, value.length)
+    if (this.size + SLOT_SIZE + bytes > pageSize) return false
+    if (!this.#owns) {
+      // A copy's first append: the bytes it shares stay with the published node.
+      const page = Buffer.allocUnsafeSlow(pageSize)
+      this.base!.copy(page, HEADER_SIZE, HEADER_SIZE, HEADER_SIZE + SLOT_SIZE * this.#packed)
+      this.base!.copy(page, this.#top, this.#top, pageSize)
+      this.base = page
+      this.#owns = true
+    }
+    const off = this.#top - bytes
+    writeInlineEntry(this.base!, off, key, value)
+    setLeafEntryOffset(this.base!, this.#packed, off)
+    this.#packed++
+    this.#top = off
+    this.size += SLOT_SIZE + bytes
+    return true
+  }
+
+  /** Key 0 as a view (a packed leaf stays packed), for a split's separator. */
+  firstKey(): Uint8Array {
+    if (this.#packed <= 0) return this.keys[0]!
+    const page = this.base!
+    const off = leafEntryOffset(page, 0)
+    return new Uint8Array(page.buffer, page.byteOffset + leafKeyStart(off), leafKeyField(page, off))
+  }
+
+  /**
+   * FORMAT.md §4: a packed leaf as page `pgid` of commit `txid`, written into `page` (any prior
+   * contents) and sealed: its bytes as they are, the free middle zeroed.
+   */
+  encodePacked(pgid: number, txid: number, page: Buffer): Buffer {
+    const n = this.#packed
+    const src = this.base!
+    const slotsEnd = HEADER_SIZE + SLOT_SIZE * n
+    writeHeader(page, pgid, txid, PageType.leaf, n)
+    src.copy(page, HEADER_SIZE, HEADER_SIZE, slotsEnd)
+    page.fill(0, slotsEnd, this.#top)
+    src.copy(page, this.#top, this.#top, src.length)
+    sealPage(page)
+    return page
+  }
+
+  /** Decodes a packed leaf for good: key views and offset slots into `base` (as Node.fromPage). */
+  #unpack(): void {
+    const n = this.#packed
+    const page = this.base!
+    const keys = new Array<Uint8Array>(n)
+    const vals = new Array<ValueSlot>(n)
+    for (let i = 0; i < n; i++) {
+      const off = leafEntryOffset(page, i)
+      keys[i] = new Uint8Array(page.buffer, page.byteOffset + leafKeyStart(off), leafKeyField(page, off))
+      vals[i] = off
+    }
+    this.#keys = keys
+    this.#vals = vals
+    this.#packed = -1
+    // Offset slots name `base`, which must not change any more: a copy shares it.
+    this.#owns = false
   }
 
   /** Records that this node owns `run` for `key`. */
@@ -144,6 +272,18 @@ export class Node {
    * children. The original, published, is never written, so the runs it lists stay where they are.
    */
   clone(gen: number): Node {
+    if (this.#packed >= 0) {
+      // The page bytes are shared until the copy's first append (appendPacked copies them).
+      const p = new Node(true, [], [], [], this.orig, this.size)
+      p.#keys = null
+      p.#vals = null
+      p.#packed = this.#packed
+      p.#top = this.#top
+      p.base = this.base
+      p.gen = gen
+      this.#owns = false
+      return p
+    }
     const runs = this.runs === null ? null : new Map(this.runs)
     const n = new Node(
       this.leaf,

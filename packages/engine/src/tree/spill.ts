@@ -26,10 +26,17 @@ function spillNode(ctx: SpillContext, node: Node): PageRef {
       const kid = node.kids[i]!
       if (kid instanceof Node) node.kids[i] = spillNode(ctx, kid)
     }
+  } else if (node.packed) {
+    // Inline entries only, no out-of-line key: its bytes are the page (Node, packed leaves).
+    const pgid = ctx.allocate(1)
+    if (node.orig !== 0) ctx.free(node.orig, 1)
+    ctx.write(pgid, [node.encodePacked(pgid, ctx.txid, ctx.newPage())], true)
+    return { pgid, txid: t32 }
   } else {
     for (let i = 0; i < node.vals.length; i++) {
       const v = node.vals[i]!
-      // An offset slot stays inline: its key and value fit inline in the page it came from.
+      // An offset slot stays inline: its key and value fit inline in the page it came from; a
+      // record slot names an inline value.
       if (typeof v === 'number' || v instanceof OverflowValue) continue
       if (isOverflowValue(ctx.pageSize, node.keys[i]!.length, v.length)) {
         node.vals[i] = writeRun(ctx, v, t32)

@@ -101,11 +101,16 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   /**
    * Records a put in `state`'s bucket (selecting the bucket first when needed), copying the key and
-   * the value into the record: returns the key's copy, which the value's follows (RecordBuilder.put).
+   * the value into the record (recordedKey() names the key's copy, which the value's follows).
    */
-  recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): Uint8Array {
+  recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): void {
     this.#select(state)
-    return this.record.put(key, value)
+    this.record.put(key, value)
+  }
+
+  /** The key's copy that the last recordPut made. */
+  recordedKey(): Uint8Array {
+    return this.record.lastKey()
   }
 
   /** Records a delete in `state`'s bucket; returns the key's copy. */
@@ -185,12 +190,13 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   noteKeyChange(
     state: BucketState,
-    key: Uint8Array,
+    key: Uint8Array | undefined,
     old: OverflowValue | Uint8Array | undefined,
     freed: number,
     count: number,
   ): void {
-    if (this.#savepoints.length > 0) this.#undo.push({ kind: 'key', state, key, old, freed, count })
+    if (this.#savepoints.length > 0)
+      this.#undo.push({ kind: 'key', state, key: key ?? this.record.lastKey(), old, freed, count })
   }
 
   bucket(name: string): WriteBucket | undefined {
@@ -204,7 +210,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     const key = bucketNameKey(name, this.#host.maxBucketNameSize)
     this.assertWritable()
     if (this.#state(name, key) !== undefined) throw new BTreeError('BTREE_BUCKET_EXISTS', `bucket '${name}' exists`)
-    const s = new BucketState(name, key, null, Node.emptyLeaf(), 0, false)
+    const s = new BucketState(name, key, null, Node.packedLeaf(this.pageSize), 0, false)
     s.dirty = true
     this.#setBucket(name, s)
     this.#selected = undefined

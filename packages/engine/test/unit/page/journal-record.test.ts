@@ -43,7 +43,8 @@ describe('page/journal-record: RecordBuilder', () => {
           // Mostly small ops, sometimes one larger than a chunk.
           const key = bytes(rng, 40)
           const value = rng.int(50) === 0 ? bytes(rng, 100_000) : bytes(rng, 300)
-          const k = b.put(key, value)
+          b.put(key, value)
+          const k = b.lastKey()
           // The value's copy follows the key's, where the tree finds it (tree/node.ts:recordValue).
           held.push([k, key], [recordValue(k, recordSlot(value.length)), value])
           expected.kinds.push(JournalOp.put)
