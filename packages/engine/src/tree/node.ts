@@ -36,6 +36,7 @@ import {
   writeInlineEntry,
 } from '../page/leaf-page.js'
 import type { PageRef } from '../page/meta-page.js'
+import { PageSlab } from '../store/page-slab.js'
 
 /**
  * An overflow run still on disk: the run's first page, the txid32 that wrote it, its length. Holds
@@ -70,6 +71,22 @@ export function recordSlot(length: number): number {
 /** The value that a record slot (< 0) of `key` names: a view of the record's bytes. */
 export function recordValue(key: Uint8Array, slot: number): Uint8Array {
   return new Uint8Array(key.buffer, key.byteOffset + key.length + 4, -1 - slot)
+}
+
+/**
+ * Packed leaves' pages come from slabs (a Buffer.allocUnsafeSlow per page cost ~5 µs, and each
+ * ArrayBuffer is external memory that the garbage collector tracks), one per page size.
+ */
+const packedSlabs = new Map<number, PageSlab>()
+const PACKED_SLAB_PAGES = 16
+
+function packedPage(pageSize: number): Buffer {
+  let slab = packedSlabs.get(pageSize)
+  if (slab === undefined) {
+    slab = new PageSlab(pageSize, PACKED_SLAB_PAGES)
+    packedSlabs.set(pageSize, slab)
+  }
+  return slab.take()
 }
 
 /** A child of a branch or a tree's root: an untouched page on disk, or a node being written. */
@@ -170,7 +187,7 @@ export class Node {
     n.#packed = 0
     n.#top = pageSize
     n.#owns = true
-    n.base = Buffer.allocUnsafeSlow(pageSize)
+    n.base = packedPage(pageSize)
     return n
   }
 
@@ -196,9 +213,8 @@ export class Node {
     if (this.size + SLOT_SIZE + bytes > pageSize) return false
     if (!this.#owns) {
       // A copy's first append: the bytes it shares stay with the published node.
-      const page = Buffer.allocUnsafeSlow(pageSize)
-      this.base!.copy(page, HEADER_SIZE, HEADER_SIZE, HEADER_SIZE + SLOT_SIZE * this.#packed)
-      this.base!.copy(page, this.#top, this.#top, pageSize)
+      const page = packedPage(pageSize)
+      page.set(this.base!)
       this.base = page
       this.#owns = true
     }
@@ -227,10 +243,10 @@ export class Node {
     const n = this.#packed
     const src = this.base!
     const slotsEnd = HEADER_SIZE + SLOT_SIZE * n
+    // One copy of the whole page (the header and the free middle are then overwritten).
+    page.set(src)
     writeHeader(page, pgid, txid, PageType.leaf, n)
-    src.copy(page, HEADER_SIZE, HEADER_SIZE, slotsEnd)
     page.fill(0, slotsEnd, this.#top)
-    src.copy(page, this.#top, this.#top, src.length)
     sealPage(page)
     return page
   }
