@@ -147,11 +147,18 @@ export function leafSearch(page: Buffer, key: Uint8Array, reader: KeyReader): { 
  * Index of `key`, or -1-index of the first key above it when absent; the allocation-free hot path
  * of get. Binary search that skips the prefix the key shares with both bounds; `known`: a prefix
  * the key shares with every key of the page (from the parent's search). An out-of-line key is
- * loaded through `reader` only when its inline prefix ties (FORMAT.md §10).
+ * loaded through `reader` only when its inline prefix ties (FORMAT.md §10). `count`: the slots to
+ * search (a page being built keeps its count elsewhere than in its header).
  */
-export function leafFind(page: Buffer, key: Uint8Array, known: number, reader: KeyReader): number {
+export function leafFind(
+  page: Buffer,
+  key: Uint8Array,
+  known: number,
+  reader: KeyReader,
+  count: number = pageCount(page),
+): number {
   let lo = 0
-  let hi = pageCount(page) - 1
+  let hi = count - 1
   let loPrefix = known
   let hiPrefix = known
   while (lo <= hi) {

@@ -1,4 +1,5 @@
 import { HEADER_SIZE, LEAF_ENTRY_HEADER, SLOT_SIZE, isLongKey, isOverflowValue } from '../page/layout.js'
+import { invariant } from '../base/errors.js'
 import { compareKeys } from '../page/key-compare.js'
 import {
   type Child,
@@ -160,7 +161,21 @@ function putInLeaf(
       const v = typeof value === 'number' ? recordValue(key, value) : value
       return appendInline(ctx, top, path, index, node, key, v, hint)
     }
+    if (bytes >= 0 && node.packed) {
+      const r = putPacked(
+        ctx,
+        top,
+        path,
+        index,
+        node,
+        key,
+        typeof value === 'number' ? recordValue(key, value) : value,
+        known,
+      )
+      if (r !== undefined) return r
+    }
   }
+  // Any other put decodes a packed leaf (node.keys) and edits the arrays.
   const keys = node.keys
   const n = keys.length
   // Past the last key: the append of an ascending load, no search.
@@ -195,6 +210,37 @@ function putInLeaf(
   }
   if (appended && hint === undefined) ctx.putHint = makeHint(top, path, index, node)
   return { root: top, old }
+}
+
+/**
+ * An inline put into a packed leaf, edited as page bytes: a replace, or an insert that splits the
+ * leaf in two packed halves when it is full. Undefined when a replace does not fit (the caller
+ * then takes the ordinary path, which splits as it must).
+ */
+function putPacked(
+  ctx: TreeWriter,
+  top: Node,
+  path: Node[],
+  index: number[],
+  node: Node,
+  key: Uint8Array,
+  value: Uint8Array,
+  known: number,
+): ModifyResult | undefined {
+  const ps = ctx.pageSize
+  const found = node.find(key, known)
+  if (found >= 0) {
+    const old = node.packedValue(found)
+    return node.replacePacked(found, key, value, ps) ? { root: top, old } : undefined
+  }
+  const pos = -1 - found
+  if (node.insertPacked(pos, key, value, ps)) return { root: top, old: undefined }
+  const right = node.splitPacked(ps)
+  const m = node.count
+  const ok = pos <= m ? node.insertPacked(pos, key, value, ps) : right.insertPacked(pos - m, key, value, ps)
+  if (!ok) throw invariant('an inline entry does not fit in half a leaf')
+  ctx.putHint = undefined
+  return { root: splitUpward(ctx, top, path, index, node, false, right), old: undefined }
 }
 
 /** The hint for `leaf` reached by `path`/`index`: its bounds are the nearest separators around it. */
@@ -307,6 +353,12 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   const top = materializeRoot(ctx, root)
   let node = top
   while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
+  if (node.packed) {
+    const i = node.find(key, 0)
+    const old = node.packedValue(i)
+    node.removePacked(i, ctx.pageSize)
+    return { root: top, old }
+  }
   const pos = nodeLowerBound(node.keys, key)
   const old = valueAt(node, pos)
   node.size -= nodeEntryBytes(ctx.pageSize, node, pos)

@@ -23,6 +23,7 @@ import {
   inlineEntrySize,
   isOverflowWord,
   leafEntryOffset,
+  leafFind,
   leafKeyField,
   leafEntrySizeAt,
   leafKeyStart,
@@ -36,6 +37,7 @@ import {
   writeInlineEntry,
 } from '../page/leaf-page.js'
 import type { PageRef } from '../page/meta-page.js'
+import { invariant } from '../base/errors.js'
 import { PageSlab } from '../store/page-slab.js'
 
 /**
@@ -89,6 +91,48 @@ function packedPage(pageSize: number): Buffer {
   return slab.take()
 }
 
+/**
+ * Copies the live entries of a packed leaf's page `src` (n slots, any layout) to the end of
+ * `dst`, slots in front; returns where the entries begin. Entries that lie back to back (a page
+ * as encoded, a packed leaf without garbage) move as one block.
+ */
+function relayout(src: Buffer, n: number, dst: Buffer): number {
+  let lo = src.length
+  let hi = 0
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    const off = leafEntryOffset(src, i)
+    const end = off + leafEntrySizeAt(src, off)
+    if (off < lo) lo = off
+    if (end > hi) hi = end
+    total += end - off
+  }
+  const top = dst.length - total
+  if (n === 0) return top
+  if (hi - lo === total) {
+    dst.set(new Uint8Array(src.buffer, src.byteOffset + lo, total), top)
+    const delta = top - lo
+    for (let i = 0; i < n; i++) setLeafEntryOffset(dst, i, leafEntryOffset(src, i) + delta)
+    return top
+  }
+  let at = dst.length
+  for (let i = 0; i < n; i++) {
+    const off = leafEntryOffset(src, i)
+    const bytes = leafEntrySizeAt(src, off)
+    at -= bytes
+    dst.set(new Uint8Array(src.buffer, src.byteOffset + off, bytes), at)
+    setLeafEntryOffset(dst, i, at)
+  }
+  return top
+}
+
+/** Packed leaves hold inline keys only: a search in one never reads an out-of-line key. */
+const NO_LONG_KEYS: KeyReader = {
+  readKey(): Uint8Array {
+    throw invariant('a packed leaf holds an out-of-line key')
+  },
+}
+
 /** A child of a branch or a tree's root: an untouched page on disk, or a node being written. */
 export type Child = Node | PageRef
 
@@ -139,9 +183,11 @@ export class Node {
   base: Buffer | null = null
   /** A packed leaf's entry count; -1 when the node is not packed. */
   #packed = -1
-  /** Where a packed leaf's entries begin: they take `base` from here to its end. */
+  /** Where a packed leaf's entries begin (in a page it owns): below is free, down to the slots. */
   #top = 0
-  /** Whether a packed leaf may append to `base`: a copy shares it until its first append. */
+  /** Bytes of replaced or removed entries between `#top` and the page's end. */
+  #garbage = 0
+  /** Whether a packed leaf may write `base`: a copy, or a leaf from a page, shares it until then. */
   #owns = false
 
   constructor(
@@ -191,6 +237,11 @@ export class Node {
     return n
   }
 
+  /** A packed leaf's entry count. */
+  get count(): number {
+    return this.#packed
+  }
+
   /**
    * A packed leaf's last key compared with `key` (compareKeys' sign), or -1 when it is empty. No
    * allocation.
@@ -203,28 +254,115 @@ export class Node {
     return comparePageKeyFrom(page, leafKeyStart(off), leafKeyField(page, off), key, 0)
   }
 
+  /** In a packed leaf: the index of `key`, or -1 − where it would go (leafFind). */
+  find(key: Uint8Array, known: number): number {
+    return leafFind(this.base!, key, known, NO_LONG_KEYS, this.#packed)
+  }
+
+  /** Value i of a packed leaf: a view of its bytes (never modified: edits write new entries). */
+  packedValue(i: number): Uint8Array {
+    const page = this.base!
+    const off = leafEntryOffset(page, i)
+    return new Uint8Array(page.buffer, page.byteOffset + leafValueStart(page, off), leafValueWord(page, off))
+  }
+
   /**
    * Appends an entry to a packed leaf, after its last key (the caller has compared), when it fits
    * in the page; returns whether it did. Key and value must be inline (FORMAT.md §4) and are
    * copied.
    */
   appendPacked(key: Uint8Array, value: Uint8Array, pageSize: number): boolean {
+    return this.insertPacked(this.#packed, key, value, pageSize)
+  }
+
+  /**
+   * Inserts an inline entry (copied) at `pos` of a packed leaf when it fits in the page: its bytes
+   * go below the others, its slot between slots pos − 1 and pos. Returns whether it did.
+   */
+  insertPacked(pos: number, key: Uint8Array, value: Uint8Array, pageSize: number): boolean {
     const bytes = inlineEntrySize(key.length, value.length)
     if (this.size + SLOT_SIZE + bytes > pageSize) return false
-    if (!this.#owns) {
-      // A copy's first append: the bytes it shares stay with the published node.
-      const page = packedPage(pageSize)
-      page.set(this.base!)
-      this.base = page
-      this.#owns = true
-    }
+    const page = this.#room(SLOT_SIZE + bytes, pageSize)
+    const n = this.#packed
     const off = this.#top - bytes
-    writeInlineEntry(this.base!, off, key, value)
-    setLeafEntryOffset(this.base!, this.#packed, off)
-    this.#packed++
+    writeInlineEntry(page, off, key, value)
+    const at = HEADER_SIZE + SLOT_SIZE * pos
+    if (pos < n) page.copyWithin(at + SLOT_SIZE, at, HEADER_SIZE + SLOT_SIZE * n)
+    setLeafEntryOffset(page, pos, off)
+    this.#packed = n + 1
     this.#top = off
     this.size += SLOT_SIZE + bytes
     return true
+  }
+
+  /**
+   * Replaces entry `pos` of a packed leaf with an inline one (copied) when the page has room for
+   * both; returns whether it did.
+   */
+  replacePacked(pos: number, key: Uint8Array, value: Uint8Array, pageSize: number): boolean {
+    const bytes = inlineEntrySize(key.length, value.length)
+    const was = leafEntrySizeAt(this.base!, leafEntryOffset(this.base!, pos))
+    // The new entry is written before the old one becomes garbage: the page needs room for both.
+    if (this.size + bytes > pageSize) return false
+    const page = this.#room(bytes, pageSize)
+    const off = this.#top - bytes
+    writeInlineEntry(page, off, key, value)
+    // The old entry's bytes stay where they are (views of its value may be held): garbage now.
+    this.#garbage += was
+    setLeafEntryOffset(page, pos, off)
+    this.#top = off
+    this.size += bytes - was
+    return true
+  }
+
+  /** Removes entry `pos` of a packed leaf. */
+  removePacked(pos: number, pageSize: number): void {
+    const page = this.#room(0, pageSize)
+    const n = this.#packed
+    const bytes = leafEntrySizeAt(page, leafEntryOffset(page, pos))
+    const at = HEADER_SIZE + SLOT_SIZE * pos
+    page.copyWithin(at, at + SLOT_SIZE, HEADER_SIZE + SLOT_SIZE * n)
+    this.#packed = n - 1
+    this.#garbage += bytes
+    this.size -= SLOT_SIZE + bytes
+  }
+
+  /**
+   * Splits a packed leaf where the left half first reaches half the bytes: entries from there on
+   * move to a new packed leaf, returned; this one keeps the rest. Each half then has room for any
+   * inline entry (no entry exceeds a quarter of a page).
+   */
+  splitPacked(pageSize: number): Node {
+    const page = this.base!
+    const n = this.#packed
+    const half = (this.size - HEADER_SIZE) / 2
+    let acc = 0
+    let m = 0
+    while (m < n - 1) {
+      acc += SLOT_SIZE + leafEntrySizeAt(page, leafEntryOffset(page, m))
+      m++
+      if (acc >= half) break
+    }
+    if (m < 1) m = 1
+    const right = Node.packedLeaf(pageSize)
+    const dst = right.base!
+    let top = pageSize
+    for (let i = m; i < n; i++) {
+      const off = leafEntryOffset(page, i)
+      const bytes = leafEntrySizeAt(page, off)
+      top -= bytes
+      dst.set(new Uint8Array(page.buffer, page.byteOffset + off, bytes), top)
+      setLeafEntryOffset(dst, i - m, top)
+    }
+    right.#packed = n - m
+    right.#top = top
+    right.size = HEADER_SIZE + SLOT_SIZE * (n - m) + (pageSize - top)
+    right.gen = this.gen
+    // The moved entries' bytes stay here as garbage (a copy's may be shared: nothing is rewritten).
+    this.#packed = m
+    this.#garbage += pageSize - top
+    this.size -= right.size - HEADER_SIZE
+    return right
   }
 
   /** Key 0 as a view (a packed leaf stays packed), for a split's separator. */
@@ -237,17 +375,34 @@ export class Node {
 
   /**
    * FORMAT.md §4: a packed leaf as page `pgid` of commit `txid`, written into `page` (any prior
-   * contents) and sealed: its bytes as they are, the free middle zeroed.
+   * contents) and sealed: slots in front, entries at the end, the middle zeroed.
    */
   encodePacked(pgid: number, txid: number, page: Buffer): Buffer {
     const n = this.#packed
-    const src = this.base!
     const slotsEnd = HEADER_SIZE + SLOT_SIZE * n
-    // One copy of the whole page (the header and the free middle are then overwritten).
-    page.set(src)
+    let top: number
+    if (this.#owns && this.#garbage === 0) {
+      // One copy of the whole page (the header and the free middle are then overwritten).
+      page.set(this.base!)
+      top = this.#top
+    } else top = relayout(this.base!, n, page)
     writeHeader(page, pgid, txid, PageType.leaf, n)
-    page.fill(0, slotsEnd, this.#top)
+    page.fill(0, slotsEnd, top)
     sealPage(page)
+    return page
+  }
+
+  /**
+   * The page a packed leaf may write, with `need` bytes free between its slots and its entries:
+   * `base` when it owns it and has the room, else a fresh copy of its live entries.
+   */
+  #room(need: number, pageSize: number): Buffer {
+    if (this.#owns && this.#top - (HEADER_SIZE + SLOT_SIZE * this.#packed) >= need) return this.base!
+    const page = packedPage(pageSize)
+    this.#top = relayout(this.base!, this.#packed, page)
+    this.#garbage = 0
+    this.#owns = true
+    this.base = page
     return page
   }
 
@@ -289,12 +444,13 @@ export class Node {
    */
   clone(gen: number): Node {
     if (this.#packed >= 0) {
-      // The page bytes are shared until the copy's first append (appendPacked copies them).
+      // The page bytes are shared until the copy's first edit (#room copies them).
       const p = new Node(true, [], [], [], this.orig, this.size)
       p.#keys = null
       p.#vals = null
       p.#packed = this.#packed
       p.#top = this.#top
+      p.#garbage = this.#garbage
       p.base = this.base
       p.gen = gen
       this.#owns = false
@@ -332,6 +488,25 @@ export class Node {
   }
 
   /**
+   * A leaf page whose keys and values are all inline, as a packed leaf sharing the page (it is
+   * copied at the first edit); undefined when an entry is out of line or overflows.
+   */
+  static #packedFromPage(page: Buffer, pgid: number, n: number): Node | undefined {
+    let size = HEADER_SIZE + SLOT_SIZE * n
+    for (let i = 0; i < n; i++) {
+      const off = leafEntryOffset(page, i)
+      if (isLongKeyField(leafKeyField(page, off)) || isOverflowWord(leafValueWord(page, off))) return undefined
+      size += leafEntrySizeAt(page, off)
+    }
+    const node = new Node(true, [], [], [], pgid, size)
+    node.#keys = null
+    node.#vals = null
+    node.#packed = n
+    node.base = page
+    return node
+  }
+
+  /**
    * Decodes a verified branch or leaf page into a node that will replace it. Out-of-line keys are
    * read whole through `reader`, and their runs become the node's (FORMAT.md §10).
    */
@@ -340,6 +515,8 @@ export class Node {
     const keys = new Array<Uint8Array>(n)
     let runs: Map<Uint8Array, OverflowValue> | null = null
     if (pageType(page) === PageType.leaf) {
+      const packed = Node.#packedFromPage(page, pgid, n)
+      if (packed !== undefined) return packed
       // Plain Uint8Array views: Buffer.subarray costs a Buffer construction per key and value, and
       // a random-order commit decodes hundreds of leaves.
       const ab = page.buffer

@@ -134,6 +134,11 @@ export function treeGet(pager: Pager, root: Child, key: Uint8Array): Value | und
   let child = root
   while (child instanceof Node) {
     if (child.leaf) {
+      if (child.packed) {
+        // A packed leaf (tree/node.ts) is searched as the page bytes it is, not decoded.
+        const at = child.find(key, 0)
+        return at >= 0 ? child.packedValue(at) : undefined
+      }
       const i = nodeLowerBound(child.keys, key)
       if (i < child.keys.length && compareKeys(child.keys[i]!, key) === 0) return valueAt(child, i)
       return undefined
