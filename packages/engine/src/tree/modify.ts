@@ -161,7 +161,7 @@ function putInLeaf(
       const v = typeof value === 'number' ? recordValue(key, value) : value
       return appendInline(ctx, top, path, index, node, key, v, hint)
     }
-    if (bytes >= 0 && node.packed) {
+    if (bytes >= 0 && node.packed && node.owns) {
       const r = putPacked(
         ctx,
         top,
@@ -213,7 +213,7 @@ function putInLeaf(
 }
 
 /**
- * An inline put into a packed leaf, edited as page bytes: a replace, or an insert that splits the
+ * An inline put into a packed leaf that owns its page, edited as page bytes: a replace, or an insert that splits the
  * leaf in two packed halves when it is full. Undefined when a replace does not fit (the caller
  * then takes the ordinary path, which splits as it must).
  */
@@ -353,7 +353,7 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   const top = materializeRoot(ctx, root)
   let node = top
   while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
-  if (node.packed) {
+  if (node.packed && node.owns) {
     const i = node.find(key, 0)
     const old = node.packedValue(i)
     node.removePacked(i, ctx.pageSize)

@@ -243,6 +243,16 @@ export class Node {
   }
 
   /**
+   * Whether a packed leaf's page is its own to edit. A leaf loaded from a page, or a copy of a
+   * published one, shares its page: an append copies the page (one per leaf per commit, for an
+   * ascending load), while any other first edit decodes the leaf (node.keys): a random batch
+   * touches hundreds of leaves once each, and a 4 KiB copy of each cost more than decoding them.
+   */
+  get owns(): boolean {
+    return this.#owns
+  }
+
+  /**
    * A packed leaf's last key compared with `key` (compareKeys' sign), or -1 when it is empty. No
    * allocation.
    */
@@ -397,10 +407,16 @@ export class Node {
    * `base` when it owns it and has the room, else a fresh copy of its live entries.
    */
   #room(need: number, pageSize: number): Buffer {
-    if (this.#owns && this.#top - (HEADER_SIZE + SLOT_SIZE * this.#packed) >= need) return this.base!
+    const gap = this.#top - (HEADER_SIZE + SLOT_SIZE * this.#packed)
+    if (this.#owns && gap >= need) return this.base!
     const page = packedPage(pageSize)
-    this.#top = relayout(this.base!, this.#packed, page)
-    this.#garbage = 0
+    if (!this.#owns && this.#top > 0 && gap >= need) {
+      // A shared page laid out as a packed leaf's (entries at the end): one copy.
+      page.set(this.base!)
+    } else {
+      this.#top = relayout(this.base!, this.#packed, page)
+      this.#garbage = 0
+    }
     this.#owns = true
     this.base = page
     return page
@@ -493,16 +509,21 @@ export class Node {
    */
   static #packedFromPage(page: Buffer, pgid: number, n: number): Node | undefined {
     let size = HEADER_SIZE + SLOT_SIZE * n
+    let top = page.length
     for (let i = 0; i < n; i++) {
       const off = leafEntryOffset(page, i)
       if (isLongKeyField(leafKeyField(page, off)) || isOverflowWord(leafValueWord(page, off))) return undefined
       size += leafEntrySizeAt(page, off)
+      if (off < top) top = off
     }
     const node = new Node(true, [], [], [], pgid, size)
     node.#keys = null
     node.#vals = null
     node.#packed = n
     node.base = page
+    // Entries filling the page's end (as encodePacked writes them): an append copies the page as
+    // it is; otherwise (top 0) it lays the entries out again.
+    node.#top = size - HEADER_SIZE - SLOT_SIZE * n === page.length - top ? top : 0
     return node
   }
 
