@@ -30,9 +30,7 @@ interface BenchDb {
   ): Promise<unknown>
   checkpoint(): Promise<void>
   begin(): {
-    bucket(
-      n: string,
-    ):
+    bucket(n: string):
       | {
           get(k: Uint8Array): Uint8Array | undefined
           cursor(): { first(): boolean; next(): boolean; value: Uint8Array | undefined }
