@@ -206,8 +206,10 @@ export function writeKeyPart(page: Uint8Array, at: number, key: Uint8Array, run:
 
 /**
  * Writes the entries after the header (which the caller writes): values inline, or overflow
- * references; keys inline, or out of line when `keyRun(i)` names their run (null: all inline). Returns the end offset.
- * One pass, no per-entry allocation.
+ * references; keys inline, or out of line when `keyRun(i)` names their run (null: all inline).
+ * Returns the end offset. A number in `vals` is a node's value slot (tree/node.ts:ValueSlot): the
+ * offset of an entry of `base`, copied as it is, or (below 0) an inline value of −1 − v bytes
+ * that follows its key's bytes in a journal record (FORMAT.md §11). One pass.
  */
 export function encodeLeafEntries(
   page: Uint8Array,

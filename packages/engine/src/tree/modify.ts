@@ -52,10 +52,11 @@ function ownedFromPage(ctx: TreeWriter, pgid: number, txid: number, gen: number)
 export type RecordSlot = number
 
 /**
- * Inserts or replaces `key` (with a Value, or a record slot when `key` is the record's copy). Nodes on the path become writable copies; a node over the page size
- * splits, and the split climbs. When the key lands at the end of a node (an ascending load), the
- * split leaves the left node full instead of halving it, so sequential loads make full pages.
- * O(log n) plus O(node size) for the array splice.
+ * Inserts or replaces `key` (with a Value, or a record slot when `key` is the record's copy). Nodes
+ * on the path become writable copies; a node over the page size splits, and the split climbs.
+ * When the key lands at the end of a node (an ascending load), the split leaves the left node full
+ * instead of halving it, so sequential loads make full pages. O(log n) plus O(node size) for the
+ * array splice or the slots' move in a packed leaf.
  */
 export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Value | RecordSlot): ModifyResult {
   const hint = ctx.putHint
@@ -213,9 +214,9 @@ function putInLeaf(
 }
 
 /**
- * An inline put into a packed leaf that owns its page, edited as page bytes: a replace, or an insert that splits the
- * leaf in two packed halves when it is full. Undefined when a replace does not fit (the caller
- * then takes the ordinary path, which splits as it must).
+ * An inline put into a packed leaf that owns its page, edited as page bytes: a replace, or an
+ * insert that splits the leaf in two packed halves when it is full. Undefined when a replace does
+ * not fit (the caller then takes the ordinary path, which splits as it must).
  */
 function putPacked(
   ctx: TreeWriter,

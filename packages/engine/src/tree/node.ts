@@ -214,7 +214,7 @@ export class Node {
     return this.#keys!
   }
 
-  /** Leaf values, parallel to keys (empty in a branch); numbers are ValueSlots (offsets into `base`, record slots). */
+  /** Leaf values, parallel to keys (empty in a branch); numbers name bytes (ValueSlot). */
   get vals(): ValueSlot[] {
     if (this.#vals === null) this.#unpack()
     return this.#vals!
