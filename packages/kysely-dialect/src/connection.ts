@@ -30,6 +30,11 @@ export class BTreeConnection implements DatabaseConnection {
         return { rows: [] }
       }
     }
+    const cached = this.#session.statements.lookup(compiledQuery)
+    if (cached !== undefined) {
+      const { statement, values } = cached
+      return this.#result<R>(await this.#session.run(this, statement.tree, statement.handler(values)))
+    }
     const node = statementNode(query)
     const result = await this.#session.run(this, node, statementHandler(node))
     return this.#result<R>(result)

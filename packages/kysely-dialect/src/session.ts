@@ -6,6 +6,7 @@ import type { AnyNode } from './expression/nodes.js'
 import type { StatementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { forgetBuckets } from './executor/table-store.js'
+import { StatementCache } from './executor/statement-cache.js'
 
 /** Whoever issues statements: a connection handle (compared by identity). */
 export type Owner = object
@@ -32,6 +33,8 @@ interface NamedSavepoint {
  */
 export class SqlSession {
   readonly session: Session = { lastInsertRowid: 0 }
+  /** Statements compiled once per SQL text, run again with new parameters. */
+  readonly statements = new StatementCache()
   lastPlan: QueryPlan | undefined
   #owner: Owner | undefined
   #tx: WriteTransaction | undefined

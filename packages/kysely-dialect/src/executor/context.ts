@@ -31,3 +31,13 @@ export interface StatementResult {
   reader: boolean
   plan?: QueryPlan
 }
+
+/**
+ * A statement compiled and planned once (statement-cache.ts): `execute` runs it with the values
+ * bound at the time, on a transaction whose schema is the one it was compiled against.
+ */
+export interface PreparedStatement<C extends ExecContext = ExecContext> {
+  /** Whether the plan still suits `tx` (row counts the planner read); else compile afresh. */
+  fits(tx: ReadTransaction): boolean
+  execute(ctx: C): StatementResult
+}
