@@ -33,7 +33,7 @@ export class BTreeConnection implements DatabaseConnection {
     const cached = this.#session.statements.lookup(compiledQuery)
     if (cached !== undefined) {
       const { statement, values } = cached
-      return this.#result<R>(await this.#session.run(this, statement.tree, statement.handler(values)))
+      return this.#result<R>(await this.#session.run(this, statement.tree, statement.handler, values))
     }
     const node = statementNode(query)
     const result = await this.#session.run(this, node, statementHandler(node))

@@ -1,6 +1,7 @@
 import type { Database, ReadTransaction, Savepoint, WriteTransaction } from 'btree-store'
 import { loadCatalog, type Catalog } from './catalog/catalog.js'
 import { BTreeSqlError } from './errors.js'
+import type { SqlValue } from './encoding/values.js'
 import type { ExecContext, Session, StatementResult, WriteContext } from './executor/context.js'
 import type { AnyNode } from './expression/nodes.js'
 import type { StatementHandler } from './executor/statement.js'
@@ -35,7 +36,7 @@ export class SqlSession {
   readonly session: Session = { lastInsertRowid: 0 }
   /** Statements compiled once per SQL text, run again with new parameters. */
   readonly statements = new StatementCache()
-  lastPlan: QueryPlan | undefined
+  #lastPlan: QueryPlan | (() => QueryPlan) | undefined
   #owner: Owner | undefined
   #tx: WriteTransaction | undefined
   #savepoints: NamedSavepoint[] = []
@@ -56,6 +57,11 @@ export class SqlSession {
   /** Whether `owner`'s statements run in the open transaction (its own, or a shared one). */
   #inside(owner: Owner): boolean {
     return this.#tx !== undefined && (this.#owner === owner || this.#owner === SHARED)
+  }
+
+  /** Whether `handle` holds the transaction. */
+  owns(handle: Owner): boolean {
+    return this.#owner === handle
   }
 
   /** The owner of a transaction command sent as raw SQL by `handle`: itself when it holds the transaction, else SHARED. */
@@ -155,8 +161,16 @@ export class SqlSession {
   #snapshotCatalog: { txid: number; catalog: Catalog } | undefined
   /** The open transaction's catalog; dropped by schema statements and rollbacks, which change it. */
   #txCatalog: Catalog | undefined
-  readonly #onPlan = (p: QueryPlan): void => {
-    this.lastPlan = p
+  readonly #onPlan = (p: QueryPlan | (() => QueryPlan)): void => {
+    this.#lastPlan = p
+  }
+
+  /** The plan of the last statement that had one (described when asked for). */
+  get lastPlan(): QueryPlan | undefined {
+    const p = this.#lastPlan
+    if (typeof p !== 'function') return p
+    this.#lastPlan = p()
+    return this.#lastPlan
   }
 
   #context(tx: ReadTransaction): ExecContext {
@@ -190,16 +204,24 @@ export class SqlSession {
     forgetBuckets(tx)
   }
 
-  /** Runs one statement with statement-level atomicity. */
-  async run(owner: Owner, node: AnyNode, handler: StatementHandler): Promise<StatementResult> {
-    while (this.#busyFor(owner)) await this.#free
+  /**
+   * Runs one statement with statement-level atomicity: at once inside the owner's transaction or on
+   * a snapshot, else in a write transaction of its own; after the transaction of another handle ends.
+   */
+  run(
+    owner: Owner,
+    node: AnyNode,
+    handler: StatementHandler,
+    values?: readonly SqlValue[],
+  ): StatementResult | Promise<StatementResult> {
+    if (this.#busyFor(owner)) return this.#runLater(owner, node, handler, values)
     const tx = this.#tx
     if (this.#inside(owner) && tx !== undefined) {
       const ctx = this.#context(tx) as WriteContext
-      if (handler.readOnly) return handler.run(node, ctx)
+      if (handler.readOnly) return handler.run(node, ctx, values)
       const sp = tx.savepoint()
       try {
-        const result = handler.run(node, ctx)
+        const result = handler.run(node, ctx, values)
         tx.release(sp)
         return result
       } catch (err) {
@@ -211,11 +233,21 @@ export class SqlSession {
         if (handler.schema) this.#forget(tx)
       }
     }
-    if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot)))
+    if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot), values))
     return this.db.update((write) => {
       forgetBuckets(write)
-      return handler.run(node, this.#context(write) as WriteContext)
+      return handler.run(node, this.#context(write) as WriteContext, values)
     })
+  }
+
+  async #runLater(
+    owner: Owner,
+    node: AnyNode,
+    handler: StatementHandler,
+    values: readonly SqlValue[] | undefined,
+  ): Promise<StatementResult> {
+    while (this.#busyFor(owner)) await this.#free
+    return this.run(owner, node, handler, values)
   }
 
   /** The plan of a statement, on the transaction's state when one is open, else the newest commit. */
@@ -255,7 +287,7 @@ export function planOn(tx: ReadTransaction, node: AnyNode, handler: StatementHan
     catalog: loadCatalog(tx),
     session: { lastInsertRowid: 0 },
     planOnly: true,
-    onPlan: (p: QueryPlan) => (plan = p),
+    onPlan: (p: QueryPlan | (() => QueryPlan)) => (plan = typeof p === 'function' ? p() : p),
   } as unknown as WriteContext
   handler.run(node, ctx)
   return plan

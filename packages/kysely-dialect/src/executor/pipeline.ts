@@ -34,7 +34,8 @@ export function tableStats(tx: ReadTransaction, table: TableDef): TableStats {
 export interface PreparedRead<T> {
   /** Whether the plan still suits `tx`: a point read always does, others while the row count is the one planned for. */
   fits(tx: ReadTransaction): boolean
-  run(ctx: ExecContext): { rows: T[]; plan: QueryPlan }
+  /** The rows, and the plan when only planning. */
+  run(ctx: ExecContext): { rows: T[]; plan?: QueryPlan }
 }
 
 /**
@@ -68,15 +69,15 @@ function prepareCollect<T>(
   const cmp = sort && req.order.length > 0 ? compareTuples(req.order) : undefined
   const fits = (tx: ReadTransaction): boolean =>
     path.access === 'point' || tableStats(tx, req.table).rows === stats.rows
-  const run = (ctx: ExecContext): { rows: T[]; plan: QueryPlan } => {
+  const run = (ctx: ExecContext): { rows: T[]; plan?: QueryPlan } => {
     const keys = bounds(path, [])
-    const plan: QueryPlan = { statement: req.statement, scan: describeAccess(path, [], keys), sort }
-    ctx.onPlan?.(plan)
-    if (ctx.planOnly === true) return { rows: [], plan }
+    const describe = (): QueryPlan => ({ statement: req.statement, scan: describeAccess(path, [], keys), sort })
+    ctx.onPlan?.(describe)
+    if (ctx.planOnly === true) return { rows: [], plan: describe() }
     const matched: T[] = []
     const tuple: RowLike[] = [undefined as unknown as RowLike]
     const limit = path.stopAfter
-    if (limit === 0) return { rows: [], plan }
+    if (limit === 0) return { rows: [] }
     readPath(
       ctx.tx,
       path,
@@ -98,7 +99,7 @@ function prepareCollect<T>(
     }
     if (req.offset > 0 || req.limit !== undefined)
       rows = rows.slice(req.offset, req.limit === undefined ? undefined : req.offset + req.limit)
-    return { rows, plan }
+    return { rows }
   }
   return { fits, run }
 }

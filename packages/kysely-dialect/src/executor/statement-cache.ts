@@ -43,6 +43,8 @@ interface Compiled {
 export class CachedStatement {
   readonly #parameters: Parameters
   #compiled: Compiled | undefined
+  /** Runs the statement with the values the session passes (a compiled query's parameters, converted). */
+  readonly handler: StatementHandler
 
   constructor(
     /** The statement with each value node replaced by a parameter slot (never executed as values). */
@@ -52,14 +54,11 @@ export class CachedStatement {
     readonly readOnly: boolean,
   ) {
     this.#parameters = new Parameters(slots)
-  }
-
-  /** The handler that runs this statement with `values` (a compiled query's parameters, converted). */
-  handler(values: readonly SqlValue[]): StatementHandler {
-    const run = (ctx: ExecContext): StatementResult => this.#run(ctx as WriteContext, values)
-    return this.readOnly
-      ? { readOnly: true, schema: false, run: (_, c) => withContext(c, () => run(c), true) }
-      : { readOnly: false, schema: false, run: (_, c) => withContext(c, () => run(c)) }
+    const run = (ctx: ExecContext, values: readonly SqlValue[] = []): StatementResult =>
+      withContext(ctx, () => this.#run(ctx as WriteContext, values), readOnly)
+    this.handler = readOnly
+      ? { readOnly: true, schema: false, run: (_, c, v) => run(c, v) }
+      : { readOnly: false, schema: false, run: (_, c, v) => run(c, v) }
   }
 
   #run(ctx: WriteContext, values: readonly SqlValue[]): StatementResult {
