@@ -68,8 +68,8 @@ export class BTreeConnection implements DatabaseConnection {
     if (result.reader) return { rows: result.rows as R[] }
     return {
       rows: [],
-      numAffectedRows: BigInt(result.changes),
-      insertId: BigInt(this.#session.session.lastInsertRowid),
+      numAffectedRows: bigint(result.changes),
+      insertId: bigint(this.#session.session.lastInsertRowid),
     }
   }
 
@@ -122,4 +122,11 @@ export class BTreeConnection implements DatabaseConnection {
       snapshot.close()
     }
   }
+}
+
+/** Small counts as bigints made once: every write statement reports one or two. */
+const SMALL = Array.from({ length: 256 }, (_, i) => BigInt(i))
+
+function bigint(n: number): bigint {
+  return SMALL[n] ?? BigInt(n)
 }

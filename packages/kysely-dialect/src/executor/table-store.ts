@@ -319,7 +319,8 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
           `datatype mismatch: ${table.name}.${col.name} is an integer primary key`,
         )
       }
-      key = scratchKey.reset().value(v).finish()
+      // The same rowid keeps its key (the common update leaves the key alone): no encoding.
+      if (v !== old.get(col.slot)) key = scratchKey.reset().value(v).finish()
     }
     checkNotNull(table, values)
   } else {
