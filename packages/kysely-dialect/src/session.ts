@@ -177,7 +177,7 @@ export class SqlSession {
     let catalog: Catalog
     if (tx === this.#tx) {
       catalog = this.#txCatalog ??= loadCatalog(tx)
-    } else if (tx.writable && this.#grouped.has(tx)) {
+    } else if (tx.writable && tx === this.#lastWrite) {
       // A later statement of a group commit: the earlier ones may have changed the schema.
       catalog = loadCatalog(tx)
     } else if (this.#snapshotCatalog?.txid === tx.txid) {
@@ -186,17 +186,19 @@ export class SqlSession {
       catalog = loadCatalog(tx)
       this.#snapshotCatalog = { txid: tx.txid, catalog }
     }
-    if (tx.writable && tx !== this.#tx) this.#grouped.add(tx)
+    if (tx.writable && tx !== this.#tx) this.#lastWrite = tx
     return { tx, catalog, session: this.session, onPlan: this.#onPlan }
   }
 
   /**
-   * Autocommit write transactions that have run a statement. The engine runs the update callbacks
-   * that queue together in one transaction (group commit) and undoes one that throws with a
-   * savepoint of its own, which this session does not see: so a later statement of the group reads
-   * the schema afresh and caches no bucket handle across statements.
+   * The last autocommit write transaction that ran a statement. The engine runs the update
+   * callbacks that queue together in one transaction (group commit) and undoes one that throws with
+   * a savepoint of its own, which this session does not see: so a later statement of the group
+   * reads the schema afresh and caches no bucket handle across statements. The engine has one
+   * write transaction at a time, so the last one is the only one a statement can meet again (a
+   * WeakSet of them cost ~4% of an autocommit delete in its ephemeron upkeep).
    */
-  readonly #grouped = new WeakSet<ReadTransaction>()
+  #lastWrite: ReadTransaction | undefined
 
   /** After a rollback to a savepoint or a schema change: the schema and the buckets may differ. */
   #forget(tx: WriteTransaction): void {
