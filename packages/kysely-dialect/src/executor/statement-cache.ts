@@ -85,6 +85,8 @@ export class CachedStatement {
 export class StatementCache {
   /** A text seen once maps to SEEN (most one-off statements never pay for a compilation), UNCACHED when it cannot be cached. */
   readonly #entries = new Map<string, CachedStatement | typeof SEEN | typeof UNCACHED>()
+  #lastSql: string | undefined
+  #lastEntry: CachedStatement | undefined
 
   /**
    * The cached statement for a compiled query and its parameters converted, or undefined: the
@@ -92,7 +94,9 @@ export class StatementCache {
    */
   lookup(compiled: CompiledQuery): { statement: CachedStatement; values: SqlValue[] } | undefined {
     const sql = compiled.sql
-    let entry = this.#entries.get(sql)
+    // The same text as the last statement (a loop of one statement): compared without hashing
+    // Kysely's text, which it builds piece by piece and a map lookup would first flatten.
+    let entry = sql === this.#lastSql ? this.#lastEntry : this.#entries.get(sql)
     if (entry === undefined) {
       this.#remember(sql, SEEN)
       return undefined
@@ -102,6 +106,8 @@ export class StatementCache {
       this.#remember(sql, entry)
     }
     if (entry === UNCACHED) return undefined
+    this.#lastSql = sql
+    this.#lastEntry = entry
     const values = bind(compiled.parameters)
     return values === undefined ? undefined : { statement: entry, values }
   }
