@@ -74,6 +74,33 @@ for (const version of VERSIONS) {
       await expectCheck(db)
     })
 
+    it('compiles again after alterTable adds and drops columns, inside a transaction and after its rollback', async () => {
+      const db = t.open()
+      await table(db)
+      const q = () => db.selectFrom('t').selectAll().where('id', '=', 2)
+      for (let i = 0; i < RUNS; i++) expect(await q().execute()).to.deep.equal([{ id: 2, a: 1, s: 'b1' }])
+      await db.schema
+        .alterTable('t')
+        .addColumn('extra', 'integer', (c) => c.defaultTo(7))
+        .execute()
+      expect(await q().execute()).to.deep.equal([{ id: 2, a: 1, s: 'b1', extra: 7 }])
+      await db.schema.alterTable('t').dropColumn('a').execute()
+      expect(await q().execute()).to.deep.equal([{ id: 2, s: 'b1', extra: 7 }])
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.schema.alterTable('t').dropColumn('extra').execute()
+          for (let i = 0; i < RUNS; i++)
+            expect(await trx.selectFrom('t').selectAll().where('id', '=', 2).execute()).to.deep.equal([
+              { id: 2, s: 'b1' },
+            ])
+          throw new Error('roll back')
+        })
+        .catch((err: Error) => expect(err.message).to.equal('roll back'))
+      expect(await q().execute()).to.deep.equal([{ id: 2, s: 'b1', extra: 7 }])
+      await expectCheck(db)
+    })
+
     it('a cached update keeps an index created after it was compiled', async () => {
       const db = t.open()
       await table(db)
