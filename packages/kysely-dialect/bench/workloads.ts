@@ -37,17 +37,26 @@ function expectCount(what: string, got: number, want: number): void {
   if (got !== want) throw new Error(`benchmark check failed: ${what} gave ${got} rows, expected ${want}`)
 }
 
+/** Untimed operations before a time-bounded workload: up to this many, for at most WARMUP_MS. */
+const WARMUP_OPS = 1000
+const WARMUP_MS = 300
+
 /**
  * Runs `op(i)` for i = 0, 1, ... up to `max` operations or until the budget is spent, whichever
- * comes first; a few untimed operations first let the JIT settle. Returns the operations timed.
+ * comes first; untimed operations first let the JIT settle (up to 1,000 of them or 300 ms, and a
+ * tenth of `max` at most: with the 20 this used to run, a side's first round measured mostly
+ * unoptimized JavaScript, which costs the pure-JavaScript sides far more than the native one).
+ * Returns the operations timed.
  */
 async function bounded(ctx: WorkloadContext, max: number, op: (i: number) => Promise<void>): Promise<number> {
   // The warm-up takes the last indices so that the timed ones never repeat them (a delete must find its row).
-  const warmup = Math.min(20, Math.ceil(max / 20))
-  for (let i = 0; i < warmup; i++) await op(max - 1 - i)
+  const warmup = Math.min(WARMUP_OPS, Math.ceil(max / 10))
+  const warmUntil = performance.now() + WARMUP_MS
+  let warmed = 0
+  while (warmed < warmup && performance.now() < warmUntil) await op(max - 1 - warmed++)
   const deadline = performance.now() + ctx.budgetMs
   let done = 0
-  while (done < max - warmup) {
+  while (done < max - warmed) {
     await op(done)
     done++
     if (performance.now() > deadline) break

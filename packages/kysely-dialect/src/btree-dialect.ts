@@ -18,7 +18,7 @@ export interface BTreeDialectConfig extends OpenOptions {
   path?: string
   /** An engine database already open; the dialect never closes it. */
   database?: Database
-  /** Called with each connection handle the driver creates. */
+  /** Called with each connection handle the driver creates (released handles are reused, not created again). */
   onCreateConnection?: (connection: DatabaseConnection) => Promise<void>
 }
 

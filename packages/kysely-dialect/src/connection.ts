@@ -30,6 +30,11 @@ export class BTreeConnection implements DatabaseConnection {
         return { rows: [] }
       }
     }
+    const cached = this.#session.statements.lookup(compiledQuery)
+    if (cached !== undefined) {
+      const { statement, values } = cached
+      return this.#result<R>(await this.#session.run(this, statement.tree, statement.handler, values))
+    }
     const node = statementNode(query)
     const result = await this.#session.run(this, node, statementHandler(node))
     return this.#result<R>(result)
@@ -63,8 +68,8 @@ export class BTreeConnection implements DatabaseConnection {
     if (result.reader) return { rows: result.rows as R[] }
     return {
       rows: [],
-      numAffectedRows: BigInt(result.changes),
-      insertId: BigInt(this.#session.session.lastInsertRowid),
+      numAffectedRows: bigint(result.changes),
+      insertId: bigint(this.#session.session.lastInsertRowid),
     }
   }
 
@@ -117,4 +122,11 @@ export class BTreeConnection implements DatabaseConnection {
       snapshot.close()
     }
   }
+}
+
+/** Small counts as bigints made once: every write statement reports one or two. */
+const SMALL = Array.from({ length: 256 }, (_, i) => BigInt(i))
+
+function bigint(n: number): bigint {
+  return SMALL[n] ?? BigInt(n)
 }

@@ -48,7 +48,12 @@ export class BTreeDriver implements Driver {
     return this.#session
   }
 
+  /** Released handles, handed out again (a handle is cheap, but one a query is garbage). */
+  readonly #idle: BTreeConnection[] = []
+
   async acquireConnection(): Promise<DatabaseConnection> {
+    const idle = this.#idle.pop()
+    if (idle !== undefined) return idle
     const session = await this.session()
     const connection = new BTreeConnection(session)
     await this.#config.onCreateConnection?.(connection)
@@ -91,13 +96,18 @@ export class BTreeDriver implements Driver {
     await connection.executeQuery(compileQuery(savepointCommand('release', name), createQueryId()))
   }
 
-  async releaseConnection(): Promise<void> {}
+  /** Keeps the handle for the next query unless it still holds a transaction (it is then not reused). */
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as BTreeConnection
+    if (this.#idle.length < MAX_IDLE && this.#session?.owns(handle) === false) this.#idle.push(handle)
+  }
 
   /** Rolls back a transaction left open, and closes the database unless it was passed in open. */
   async destroy(): Promise<void> {
     const opening = this.#opening
     if (opening === undefined) return
     this.#opening = undefined
+    this.#idle.length = 0
     const session = await opening
     session.abandon()
     if (this.#config.database === undefined) await session.db.close()
@@ -129,6 +139,8 @@ export class BTreeDriver implements Driver {
     return this.#session?.db
   }
 }
+
+const MAX_IDLE = 16
 
 const ANALYZE_NODE = { kind: 'RawNode', sqlFragments: ['analyze'], parameters: [] } as unknown as AnyNode
 

@@ -1,11 +1,13 @@
 import type { Database, ReadTransaction, Savepoint, WriteTransaction } from 'btree-store'
 import { loadCatalog, type Catalog } from './catalog/catalog.js'
 import { BTreeSqlError } from './errors.js'
+import type { SqlValue } from './encoding/values.js'
 import type { ExecContext, Session, StatementResult, WriteContext } from './executor/context.js'
 import type { AnyNode } from './expression/nodes.js'
 import type { StatementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { forgetBuckets } from './executor/table-store.js'
+import { StatementCache } from './executor/statement-cache.js'
 
 /** Whoever issues statements: a connection handle (compared by identity). */
 export type Owner = object
@@ -32,7 +34,9 @@ interface NamedSavepoint {
  */
 export class SqlSession {
   readonly session: Session = { lastInsertRowid: 0 }
-  lastPlan: QueryPlan | undefined
+  /** Statements compiled once per SQL text, run again with new parameters. */
+  readonly statements = new StatementCache()
+  #lastPlan: QueryPlan | (() => QueryPlan) | undefined
   #owner: Owner | undefined
   #tx: WriteTransaction | undefined
   #savepoints: NamedSavepoint[] = []
@@ -53,6 +57,11 @@ export class SqlSession {
   /** Whether `owner`'s statements run in the open transaction (its own, or a shared one). */
   #inside(owner: Owner): boolean {
     return this.#tx !== undefined && (this.#owner === owner || this.#owner === SHARED)
+  }
+
+  /** Whether `handle` holds the transaction. */
+  owns(handle: Owner): boolean {
+    return this.#owner === handle
   }
 
   /** The owner of a transaction command sent as raw SQL by `handle`: itself when it holds the transaction, else SHARED. */
@@ -152,15 +161,23 @@ export class SqlSession {
   #snapshotCatalog: { txid: number; catalog: Catalog } | undefined
   /** The open transaction's catalog; dropped by schema statements and rollbacks, which change it. */
   #txCatalog: Catalog | undefined
-  readonly #onPlan = (p: QueryPlan): void => {
-    this.lastPlan = p
+  readonly #onPlan = (p: QueryPlan | (() => QueryPlan)): void => {
+    this.#lastPlan = p
+  }
+
+  /** The plan of the last statement that had one (described when asked for). */
+  get lastPlan(): QueryPlan | undefined {
+    const p = this.#lastPlan
+    if (typeof p !== 'function') return p
+    this.#lastPlan = p()
+    return this.#lastPlan
   }
 
   #context(tx: ReadTransaction): ExecContext {
     let catalog: Catalog
     if (tx === this.#tx) {
       catalog = this.#txCatalog ??= loadCatalog(tx)
-    } else if (tx.writable && this.#grouped.has(tx)) {
+    } else if (tx.writable && tx === this.#lastWrite) {
       // A later statement of a group commit: the earlier ones may have changed the schema.
       catalog = loadCatalog(tx)
     } else if (this.#snapshotCatalog?.txid === tx.txid) {
@@ -169,17 +186,19 @@ export class SqlSession {
       catalog = loadCatalog(tx)
       this.#snapshotCatalog = { txid: tx.txid, catalog }
     }
-    if (tx.writable && tx !== this.#tx) this.#grouped.add(tx)
+    if (tx.writable && tx !== this.#tx) this.#lastWrite = tx
     return { tx, catalog, session: this.session, onPlan: this.#onPlan }
   }
 
   /**
-   * Autocommit write transactions that have run a statement. The engine runs the update callbacks
-   * that queue together in one transaction (group commit) and undoes one that throws with a
-   * savepoint of its own, which this session does not see: so a later statement of the group reads
-   * the schema afresh and caches no bucket handle across statements.
+   * The last autocommit write transaction that ran a statement. The engine runs the update
+   * callbacks that queue together in one transaction (group commit) and undoes one that throws with
+   * a savepoint of its own, which this session does not see: so a later statement of the group
+   * reads the schema afresh and caches no bucket handle across statements. The engine has one
+   * write transaction at a time, so the last one is the only one a statement can meet again (a
+   * WeakSet of them cost ~4% of an autocommit delete in its ephemeron upkeep).
    */
-  readonly #grouped = new WeakSet<ReadTransaction>()
+  #lastWrite: ReadTransaction | undefined
 
   /** After a rollback to a savepoint or a schema change: the schema and the buckets may differ. */
   #forget(tx: WriteTransaction): void {
@@ -187,16 +206,24 @@ export class SqlSession {
     forgetBuckets(tx)
   }
 
-  /** Runs one statement with statement-level atomicity. */
-  async run(owner: Owner, node: AnyNode, handler: StatementHandler): Promise<StatementResult> {
-    while (this.#busyFor(owner)) await this.#free
+  /**
+   * Runs one statement with statement-level atomicity: at once inside the owner's transaction or on
+   * a snapshot, else in a write transaction of its own; after the transaction of another handle ends.
+   */
+  run(
+    owner: Owner,
+    node: AnyNode,
+    handler: StatementHandler,
+    values?: readonly SqlValue[],
+  ): StatementResult | Promise<StatementResult> {
+    if (this.#busyFor(owner)) return this.#runLater(owner, node, handler, values)
     const tx = this.#tx
     if (this.#inside(owner) && tx !== undefined) {
       const ctx = this.#context(tx) as WriteContext
-      if (handler.readOnly) return handler.run(node, ctx)
+      if (handler.readOnly) return handler.run(node, ctx, values)
       const sp = tx.savepoint()
       try {
-        const result = handler.run(node, ctx)
+        const result = handler.run(node, ctx, values)
         tx.release(sp)
         return result
       } catch (err) {
@@ -208,11 +235,21 @@ export class SqlSession {
         if (handler.schema) this.#forget(tx)
       }
     }
-    if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot)))
+    if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot), values))
     return this.db.update((write) => {
       forgetBuckets(write)
-      return handler.run(node, this.#context(write) as WriteContext)
+      return handler.run(node, this.#context(write) as WriteContext, values)
     })
+  }
+
+  async #runLater(
+    owner: Owner,
+    node: AnyNode,
+    handler: StatementHandler,
+    values: readonly SqlValue[] | undefined,
+  ): Promise<StatementResult> {
+    while (this.#busyFor(owner)) await this.#free
+    return this.run(owner, node, handler, values)
   }
 
   /** The plan of a statement, on the transaction's state when one is open, else the newest commit. */
@@ -252,7 +289,7 @@ export function planOn(tx: ReadTransaction, node: AnyNode, handler: StatementHan
     catalog: loadCatalog(tx),
     session: { lastInsertRowid: 0 },
     planOnly: true,
-    onPlan: (p: QueryPlan) => (plan = p),
+    onPlan: (p: QueryPlan | (() => QueryPlan)) => (plan = typeof p === 'function' ? p() : p),
   } as unknown as WriteContext
   handler.run(node, ctx)
   return plan

@@ -12,8 +12,11 @@ export interface ExecContext {
   readonly tx: ReadTransaction
   readonly catalog: Catalog
   readonly session: Session
-  /** Called with each statement's plan (the connection keeps the last one). */
-  readonly onPlan?: (plan: QueryPlan) => void
+  /**
+   * Called with each statement's plan, or a function that describes it (a cached statement's plan
+   * is described only if asked for); the connection keeps the last one.
+   */
+  readonly onPlan?: (plan: QueryPlan | (() => QueryPlan)) => void
   /** Plan only: statements return before reading or writing rows. */
   readonly planOnly?: boolean
 }
@@ -29,5 +32,15 @@ export interface StatementResult {
   changes: number
   /** The statement returns rows (a select, or `returning`), as better-sqlite3's `stmt.reader`. */
   reader: boolean
-  plan?: QueryPlan
+  plan?: QueryPlan | undefined
+}
+
+/**
+ * A statement compiled and planned once (statement-cache.ts): `execute` runs it with the values
+ * bound at the time, on a transaction whose schema is the one it was compiled against.
+ */
+export interface PreparedStatement<C extends ExecContext = ExecContext> {
+  /** Whether the plan still suits `tx` (row counts the planner read); else compile afresh. */
+  fits(tx: ReadTransaction): boolean
+  execute(ctx: C): StatementResult
 }

@@ -2,11 +2,11 @@ import type { OperationNode } from 'kysely'
 import { requireColumn, type ColumnDef, type TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { fromJs, type SqlValue } from '../encoding/values.js'
-import type { StatementResult, WriteContext } from './context.js'
-import { compileExpr } from '../expression/expression.js'
+import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { project, projections, rejectParts } from './query-parts.js'
-import { ArrayRow, EMPTY_SCOPE, Scope } from '../expression/scope.js'
+import { ArrayRow, EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
 import { defaultValue } from './table-store.js'
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
 import { selectedRows } from './insert-select.js'
@@ -16,22 +16,19 @@ const INSERT_PARTS_LATER = ['onDuplicateKey', 'with', 'explain', 'endModifiers',
 /** One row of a values list: a value per listed column (unlisted columns take their defaults). */
 type RowInput = SqlValue[]
 
-function valueRows(node: AnyNode, width: number, ctx: WriteContext): RowInput[] {
-  if (node.defaultValues === true) return [[]]
-  const values = node.values as AnyNode | undefined
-  if (values === undefined) throw unsupported('an insert without values')
-  if (values.kind === 'SelectQueryNode') return selectedRows(values, ctx, width)
+/** The rows of a values list, compiled: each cell a constant expression, evaluated per execution. */
+function valueExprs(values: AnyNode, width: number): Expr[][] {
   if (values.kind !== 'ValuesNode')
     throw unsupported(`${values.kind} as the values of an insert (insert ... select comes in part 2)`)
   return (values.values as readonly AnyNode[]).map((item) => {
-    let row: RowInput
+    let row: Expr[]
     if (item.kind === 'PrimitiveValueListNode') {
-      row = (item.values as readonly unknown[]).map((v) => fromJs(v))
+      row = (item.values as readonly unknown[]).map((v) => constantExpr(fromJs(v)))
     } else {
       // A cell missing from one row of a multi-row insert: Kysely's SqliteQueryCompiler writes it
       // as `null` (SQLite has no DEFAULT in values lists), so SQLite stores null, and so do we.
       row = (item.values as readonly AnyNode[]).map((v) =>
-        v.kind === 'DefaultInsertValueNode' ? null : constantValue(v),
+        v.kind === 'DefaultInsertValueNode' ? NULL_EXPR : compileExpr(v, EMPTY_SCOPE),
       )
     }
     if (row.length !== width)
@@ -40,12 +37,18 @@ function valueRows(node: AnyNode, width: number, ctx: WriteContext): RowInput[] 
   })
 }
 
-function constantValue(node: OperationNode): SqlValue {
-  const e = compileExpr(node, EMPTY_SCOPE)
-  return e.eval([])
+function constantExpr(value: SqlValue): Expr {
+  return { eval: () => value, affinity: undefined, constant: true }
 }
 
+const NULL_EXPR = constantExpr(null)
+const NO_ROW: Tuple = []
+
 export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
+  return prepareInsert(node, ctx).execute(ctx)
+}
+
+export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
   rejectParts(node, INSERT_PARTS_LATER)
   const table = ctx.catalog.requireTable(nameOf(node.into as OperationNode))
   const listed: ColumnDef[] =
@@ -56,7 +59,15 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
       : (node.columns as readonly OperationNode[]).map((c) => requireColumn(table, nameOf(c)))
   if (new Set(listed).size !== listed.length)
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `a column is listed twice in the insert into ${table.name}`)
-  const rows = valueRows(node, listed.length, ctx)
+  const values = node.values as AnyNode | undefined
+  if (node.defaultValues !== true && values === undefined) throw unsupported('an insert without values')
+  // insert ... select reads its rows when it runs; a values list is compiled here, evaluated there.
+  const selected = node.defaultValues !== true && values!.kind === 'SelectQueryNode'
+  const exprs = node.defaultValues === true ? [[]] : selected ? [] : valueExprs(values!, listed.length)
+  const rowsOf = (ctx: WriteContext): RowInput[] =>
+    selected ? selectedRows(values!, ctx, listed.length) : exprs.map((row) => row.map((e) => e.eval(NO_ROW)))
+  // Rows of insert ... select are read before the returning list and the conflict target compile.
+  const early = selected ? rowsOf(ctx) : undefined
   const scope = new Scope([{ table, name: table.name }])
   const returning =
     node.returning === undefined
@@ -64,21 +75,29 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
       : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const policy = conflictPolicy(node, table)
   const unlisted = table.columns.filter((c) => !listed.includes(c))
-  const out: Record<string, unknown>[] = []
-  let lastRowid: number | undefined
-  let changes = 0
-  for (const input of rows) {
-    const values = fullRow(table, listed, unlisted, input)
-    const outcome = insertUnder(ctx.tx, table, values, policy)
-    if (outcome === undefined) continue
-    changes++
-    // An upsert's update (rowid NaN) is no insert: last_insert_rowid stays.
-    if (!Number.isNaN(outcome.rowid)) lastRowid = outcome.rowid
-    if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
+  let first = early
+  const execute = (ctx: WriteContext): StatementResult => {
+    const rows = first ?? rowsOf(ctx)
+    first = undefined
+    const out: Record<string, unknown>[] = []
+    let lastRowid: number | undefined
+    let changes = 0
+    for (const input of rows) {
+      const values = fullRow(table, listed, unlisted, input)
+      const outcome = insertUnder(ctx.tx, table, values, policy)
+      if (outcome === undefined) continue
+      changes++
+      // An upsert's update (rowid NaN) is no insert: last_insert_rowid stays.
+      if (!Number.isNaN(outcome.rowid)) lastRowid = outcome.rowid
+      if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
+    }
+    if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid
+    return { rows: out, changes, reader: returning !== undefined }
   }
-  if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid
-  return { rows: out, changes, reader: returning !== undefined }
+  return { fits: ALWAYS, execute }
 }
+
+const ALWAYS = (): boolean => true
 
 function fullRow(
   table: TableDef,

@@ -30,65 +30,83 @@ export function tableStats(tx: ReadTransaction, table: TableDef): TableStats {
   return { rows: readBucket(tx, table)?.size ?? 0 }
 }
 
+/** A single-table read compiled and planned once: `run` reads with the values bound at the time. */
+export interface PreparedRead<T> {
+  /** Whether the plan still suits `tx`: a point read always does, others while the row count is the one planned for. */
+  fits(tx: ReadTransaction): boolean
+  /** The rows, and the plan when only planning. */
+  run(ctx: ExecContext): { rows: T[]; plan?: QueryPlan }
+}
+
 /**
  * The operator pipeline of a single-table statement: scan (the planned access path) -> filter
  * (the whole where clause, always) -> sort (unless the scan is in key order) -> offset/limit.
  * Rows are collected before the caller writes, so an update never sees its own changes.
  */
-function collect<T>(
+function prepareCollect<T>(
   ctx: ExecContext,
   req: ReadRequest,
   covering: boolean,
   keep: (key: Uint8Array, row: RowLike) => T,
   rowOf: (kept: T) => RowLike,
-): { rows: T[]; plan: QueryPlan } {
+): PreparedRead<T> {
   const stopAfter = req.limit === undefined ? undefined : req.limit + req.offset
   // The planner reads conjuncts: they must be SQLite's (`a or b and c` is not a conjunction of c).
   const where = req.where === undefined ? undefined : byPrecedence(req.where)
+  const stats = tableStats(ctx.tx, req.table)
   const path = planAccess(req.table, where, req.scope, req.order, stopAfter, {
-    stats: tableStats(ctx.tx, req.table),
+    stats,
     ...(covering ? { reads: req.reads } : {}),
   })
-  const keys = bounds(path, [])
-  const plan: QueryPlan = { statement: req.statement, scan: describeAccess(path, [], keys), sort: !path.orderByKey }
-  ctx.onPlan?.(plan)
-  if (ctx.planOnly === true) return { rows: [], plan }
-  // Conjuncts the seek answers exactly need no second look.
-  const filters = conjuncts(where)
-    .filter((c) => !path.consumed.has(c))
-    .map((c) => compileExpr(c, req.scope))
-  const matched: T[] = []
-  const tuple: RowLike[] = [undefined as unknown as RowLike]
-  const limit = path.stopAfter
-  if (limit === 0) return { rows: [], plan }
-  readPath(
-    ctx.tx,
-    path,
-    [],
-    (key, row) => {
-      tuple[0] = row
-      for (const f of filters) if (truth(f.eval(tuple)) !== true) return true
-      matched.push(keep(key, row))
-      return limit === undefined || matched.length < limit
-    },
-    covering ? 'select' : 'write',
-    keys,
-  )
-  let rows = matched
-  if (plan.sort && req.order.length > 0) {
-    const keyed = rows.map((r) => ({ r, k: req.order.map((t): SqlValue => t.expr.eval([rowOf(r)])) }))
-    const cmp = compareTuples(req.order)
-    keyed.sort((a, b) => cmp(a.k, b.k))
-    rows = keyed.map((x) => x.r)
+  // Conjuncts the seek answers exactly need no second look (compiled unless only planning).
+  const filters =
+    ctx.planOnly === true
+      ? []
+      : conjuncts(where)
+          .filter((c) => !path.consumed.has(c))
+          .map((c) => compileExpr(c, req.scope))
+  const sort = !path.orderByKey
+  const cmp = sort && req.order.length > 0 ? compareTuples(req.order) : undefined
+  const fits = (tx: ReadTransaction): boolean =>
+    path.access === 'point' || tableStats(tx, req.table).rows === stats.rows
+  const run = (ctx: ExecContext): { rows: T[]; plan?: QueryPlan } => {
+    const keys = bounds(path, [])
+    const describe = (): QueryPlan => ({ statement: req.statement, scan: describeAccess(path, [], keys), sort })
+    ctx.onPlan?.(describe)
+    if (ctx.planOnly === true) return { rows: [], plan: describe() }
+    const matched: T[] = []
+    const tuple: RowLike[] = [undefined as unknown as RowLike]
+    const limit = path.stopAfter
+    if (limit === 0) return { rows: [] }
+    readPath(
+      ctx.tx,
+      path,
+      [],
+      (key, row) => {
+        tuple[0] = row
+        for (const f of filters) if (truth(f.eval(tuple)) !== true) return true
+        matched.push(keep(key, row))
+        return limit === undefined || matched.length < limit
+      },
+      covering ? 'select' : 'write',
+      keys,
+    )
+    let rows = matched
+    if (cmp !== undefined) {
+      const keyed = rows.map((r) => ({ r, k: req.order.map((t): SqlValue => t.expr.eval([rowOf(r)])) }))
+      keyed.sort((a, b) => cmp(a.k, b.k))
+      rows = keyed.map((x) => x.r)
+    }
+    if (req.offset > 0 || req.limit !== undefined)
+      rows = rows.slice(req.offset, req.limit === undefined ? undefined : req.offset + req.limit)
+    return { rows }
   }
-  if (req.offset > 0 || req.limit !== undefined)
-    rows = rows.slice(req.offset, req.limit === undefined ? undefined : req.offset + req.limit)
-  return { rows, plan }
+  return { fits, run }
 }
 
 /** The stored rows an update or delete changes, with their keys. */
-export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[]; plan: QueryPlan } {
-  return collect(
+export function prepareReadRows(ctx: ExecContext, req: ReadRequest): PreparedRead<StoredRow> {
+  return prepareCollect(
     ctx,
     req,
     false,
@@ -101,25 +119,25 @@ export function readRows(ctx: ExecContext, req: ReadRequest): { rows: StoredRow[
  * What an update or delete of one table reads before it writes: the rows its where clause keeps
  * (copies, in key order) and its returning list, compiled against the table's scope.
  */
-export function writeTargets(
+export function prepareWriteTargets(
   ctx: ExecContext,
   node: AnyNode,
   statement: 'update' | 'delete',
   table: TableDef,
   scope: Scope,
-): { rows: StoredRow[]; plan: QueryPlan; returning: Projection[] | undefined } {
+): { read: PreparedRead<StoredRow>; returning: Projection[] | undefined } {
   const returning =
     node.returning === undefined
       ? undefined
       : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
-  const { rows, plan } = readRows(ctx, { statement, table, scope, where, order: [], limit: undefined, offset: 0 })
-  return { rows, plan, returning }
+  const read = prepareReadRows(ctx, { statement, table, scope, where, order: [], limit: undefined, offset: 0 })
+  return { read, returning }
 }
 
 /** The rows a single-table select reads: whole rows, or index entries when an index covers it. */
-export function selectRows(ctx: ExecContext, req: ReadRequest): { rows: RowLike[]; plan: QueryPlan } {
-  return collect(
+export function prepareSelectRows(ctx: ExecContext, req: ReadRequest): PreparedRead<RowLike> {
+  return prepareCollect(
     ctx,
     req,
     true,

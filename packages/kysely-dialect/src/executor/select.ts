@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import { unsupported } from '../errors.js'
-import type { ExecContext, StatementResult } from './context.js'
-import { selectRows } from './pipeline.js'
+import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
+import { prepareSelectRows } from './pipeline.js'
 import { columnsRead } from '../planner/terms.js'
 import { limitOffset, orderTerms, project, projections, rejectParts, tableSource } from './query-parts.js'
 import type { AnyNode } from '../expression/nodes.js'
@@ -25,20 +25,35 @@ const SELECT_PARTS_LATER = [
 
 export function runSelect(node: AnyNode, ctx: ExecContext): StatementResult {
   if (needsGeneralSelect(node)) return runGeneralSelect(node, ctx)
+  return prepareSimpleSelect(node, ctx).execute(ctx)
+}
+
+const ALWAYS = (): boolean => true
+
+/** A select of at most one table without grouping (the caller checked `needsGeneralSelect`). */
+export function prepareSimpleSelect(node: AnyNode, ctx: ExecContext): PreparedStatement {
   rejectParts(node, SELECT_PARTS_LATER)
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
   if (froms.length > 1) throw unsupported('several tables in from (joins come in part 2)')
   const { limit, offset } = limitOffset(node)
   if (froms.length === 0) {
     const projection = projections(node.selections as readonly OperationNode[] | undefined, EMPTY_SCOPE)
-    const rows = offset > 0 || limit === 0 ? [] : [project(projection, [])]
-    return { rows, changes: 0, reader: true }
+    return {
+      fits: ALWAYS,
+      execute: () => ({ rows: offset > 0 || limit === 0 ? [] : [project(projection, [])], changes: 0, reader: true }),
+    }
   }
   const { table, scope } = tableSource(froms[0]!, ctx)
   const projection = projections(node.selections as readonly OperationNode[] | undefined, scope)
   const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)
   const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
   const reads = columnsRead([node.selections, node.where, node.orderBy], scope, 0)
-  const { rows, plan } = selectRows(ctx, { statement: 'select', table, scope, where, order, limit, offset, reads })
-  return { rows: rows.map((r) => project(projection, [r])), changes: 0, reader: true, plan }
+  const read = prepareSelectRows(ctx, { statement: 'select', table, scope, where, order, limit, offset, reads })
+  return {
+    fits: read.fits,
+    execute: (ctx) => {
+      const { rows, plan } = read.run(ctx)
+      return { rows: rows.map((r) => project(projection, [r])), changes: 0, reader: true, plan }
+    },
+  }
 }

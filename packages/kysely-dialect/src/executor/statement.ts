@@ -8,21 +8,25 @@ import { runDelete } from './delete.js'
 import { runDropTable } from './drop-table.js'
 import { runInsert } from './insert.js'
 import { dispatch, type AnyNode, type NodeKind } from '../expression/nodes.js'
+import type { SqlValue } from '../encoding/values.js'
 import { runSelect } from './select.js'
 import { runUpdate } from './update.js'
 
-/** A statement kind: whether it reads only (runs on a snapshot) and how it runs. */
+/**
+ * A statement kind: whether it reads only (runs on a snapshot) and how it runs. `values` are the
+ * parameters of a cached statement (statement-cache.ts).
+ */
 export type StatementHandler =
   | {
       readonly readOnly: true
       readonly schema: false
-      readonly run: (node: AnyNode, ctx: ExecContext) => StatementResult
+      readonly run: (node: AnyNode, ctx: ExecContext, values?: readonly SqlValue[]) => StatementResult
     }
   | {
       readonly readOnly: false
       /** The statement changes the schema (the session then reloads its catalog). */
       readonly schema: boolean
-      readonly run: (node: AnyNode, ctx: WriteContext) => StatementResult
+      readonly run: (node: AnyNode, ctx: WriteContext, values?: readonly SqlValue[]) => StatementResult
     }
 
 // Subqueries find the statement's context through withContext (current-context.ts).

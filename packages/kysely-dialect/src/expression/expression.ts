@@ -10,6 +10,7 @@ import { compileCase, compileCast } from './case-cast.js'
 import { compileFunction } from './functions.js'
 import { jsonArrow, jsonPathText } from './json.js'
 import { resolveRaw } from '../sql/resolve-raw.js'
+import { parameterExpr } from './parameters.js'
 import { compileExists, compileInSubquery, compileScalarSubquery } from './subquery-hook.js'
 import type { ResolvedColumn, Scope, Tuple } from './scope.js'
 
@@ -74,6 +75,8 @@ function columnExpr(r: ResolvedColumn): Expr {
 }
 
 function value(node: AnyNode): Expr {
+  const parameter = parameterExpr(node)
+  if (parameter !== undefined) return parameter
   // A real literal of raw SQL (1.0) arrives boxed; fromJs would read its number as an integer.
   return constant(node.value instanceof Real ? node.value : fromJs(node.value))
 }

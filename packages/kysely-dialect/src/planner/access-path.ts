@@ -277,12 +277,15 @@ function seekValue(v: SeekValue, t: Tuple): SqlValue {
   return applyComparisonAffinity(v.expr.eval(t), v.affinity)
 }
 
+/** The writer of one-value keys; `finish` copies, so nothing keeps its buffer. */
+const POINT_KEY = new KeyWriter()
+
 /** Encoded prefixes for the equality columns: the product of their values, sorted, duplicates dropped. */
 function prefixes(eq: readonly Term[], t: Tuple): Uint8Array[] {
   // One column equal to one value (a point lookup, most index seeks): its key alone.
   if (eq.length === 1 && eq[0]!.op === 'eq' && eq[0]!.values.length === 1) {
     const value = seekValue(eq[0]!.values[0]!, t)
-    return value === null ? [] : [new KeyWriter().value(value).finish()]
+    return value === null ? [] : [POINT_KEY.reset().value(value).finish()]
   }
   let out: Uint8Array[] = [new Uint8Array(0)]
   for (const term of eq) {

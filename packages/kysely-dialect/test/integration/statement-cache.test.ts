@@ -1,0 +1,197 @@
+import { expect } from 'chai'
+import { analyze, BTreeAdapter, BTreeDialect, explain } from '../../src/index.js'
+import { expectCheck, useTempDir, VERSIONS, type AnyDB } from './support.js'
+
+/** A statement is compiled on the second run of its SQL text and reused from the third on. */
+const RUNS = 4
+
+async function table(db: AnyDB): Promise<void> {
+  await db.schema
+    .createTable('t')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('a', 'integer')
+    .addColumn('s', 'text')
+    .execute()
+  await db
+    .insertInto('t')
+    .values(Array.from({ length: 40 }, (_, i) => ({ id: i + 1, a: i % 4, s: `${'abc'[i % 3]}${i}` })))
+    .execute()
+}
+
+async function lastPlan(db: AnyDB) {
+  const session = await (db.getExecutor().adapter as BTreeAdapter).driver.session()
+  return session.lastPlan
+}
+
+for (const version of VERSIONS) {
+  describe(`integration (${version.name}): statements cached by SQL text`, () => {
+    const t = useTempDir(version)
+
+    it('runs the same text with new values each time', async () => {
+      const db = t.open()
+      await table(db)
+      for (let i = 1; i <= 10; i++) {
+        const r = await db
+          .updateTable('t')
+          .set({ a: i * 100 })
+          .where('id', '=', i)
+          .executeTakeFirst()
+        expect(Number(r.numUpdatedRows)).to.equal(1)
+      }
+      for (let i = 1; i <= 10; i++) {
+        expect(await db.selectFrom('t').select(['id', 'a']).where('id', '=', i).execute()).to.deep.equal([
+          { id: i, a: i * 100 },
+        ])
+      }
+      for (let i = 1; i <= 5; i++) {
+        const r = await db.deleteFrom('t').where('id', '=', i).executeTakeFirst()
+        expect(Number(r.numDeletedRows)).to.equal(1)
+      }
+      for (let i = 0; i < 5; i++)
+        await db
+          .insertInto('t')
+          .values({ id: 100 + i, a: i, s: `n${i}` })
+          .execute()
+      expect(await db.selectFrom('t').select('id').where('id', '>=', 100).execute()).to.have.length(5)
+      expect(await db.selectFrom('t').select('id').where('id', '<=', 5).execute()).to.deep.equal([])
+      await expectCheck(db)
+    })
+
+    it('compiles again after the table is dropped and created with other columns', async () => {
+      const db = t.open()
+      await table(db)
+      const q = (id: number) => db.selectFrom('t').selectAll().where('id', '=', id)
+      for (let i = 0; i < RUNS; i++) expect(await q(i + 1).execute()).to.have.length(1)
+      await db.schema.dropTable('t').execute()
+      await db.schema
+        .createTable('t')
+        .addColumn('s', 'text')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('a', 'integer')
+        .execute()
+      await db.insertInto('t').values({ id: 2, a: 7, s: 'x' }).execute()
+      expect(await q(2).execute()).to.deep.equal([{ s: 'x', id: 2, a: 7 }])
+      await expectCheck(db)
+    })
+
+    it('compiles again after alterTable adds and drops columns, inside a transaction and after its rollback', async () => {
+      const db = t.open()
+      await table(db)
+      const q = () => db.selectFrom('t').selectAll().where('id', '=', 2)
+      for (let i = 0; i < RUNS; i++) expect(await q().execute()).to.deep.equal([{ id: 2, a: 1, s: 'b1' }])
+      await db.schema
+        .alterTable('t')
+        .addColumn('extra', 'integer', (c) => c.defaultTo(7))
+        .execute()
+      expect(await q().execute()).to.deep.equal([{ id: 2, a: 1, s: 'b1', extra: 7 }])
+      await db.schema.alterTable('t').dropColumn('a').execute()
+      expect(await q().execute()).to.deep.equal([{ id: 2, s: 'b1', extra: 7 }])
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.schema.alterTable('t').dropColumn('extra').execute()
+          for (let i = 0; i < RUNS; i++)
+            expect(await trx.selectFrom('t').selectAll().where('id', '=', 2).execute()).to.deep.equal([
+              { id: 2, s: 'b1' },
+            ])
+          throw new Error('roll back')
+        })
+        .catch((err: Error) => expect(err.message).to.equal('roll back'))
+      expect(await q().execute()).to.deep.equal([{ id: 2, s: 'b1', extra: 7 }])
+      await expectCheck(db)
+    })
+
+    it('a cached update keeps an index created after it was compiled', async () => {
+      const db = t.open()
+      await table(db)
+      const set = (id: number, a: number) => db.updateTable('t').set({ a }).where('id', '=', id).execute()
+      for (let i = 0; i < RUNS; i++) await set(i + 1, 50 + i)
+      await db.schema.createIndex('t_a').on('t').column('a').execute()
+      await set(1, 42)
+      expect(await db.selectFrom('t').select('id').where('a', '=', 42).execute()).to.deep.equal([{ id: 1 }])
+      expect(await db.selectFrom('t').select('id').where('a', '=', 50).execute()).to.deep.equal([])
+      await expectCheck(db)
+    })
+
+    it('plans again after analyze()', async () => {
+      const db = t.open()
+      await db.schema
+        .createTable('f')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('flag', 'integer')
+        .execute()
+      await db.schema.createIndex('f_flag').on('f').column('flag').execute()
+      await db
+        .insertInto('f')
+        .values(Array.from({ length: 100 }, (_, i) => ({ id: i + 1, flag: i % 2 })))
+        .execute()
+      const q = (flag: number) => db.selectFrom('f').selectAll().where('flag', '=', flag)
+      for (let i = 0; i < RUNS; i++) expect(await q(1).execute()).to.have.length(50)
+      // Without statistics an equality is guessed at ~10 rows; analyze() says 50.
+      expect((await lastPlan(db))?.scan).to.include({ access: 'index', estimatedRows: 10 })
+      await analyze(db)
+      expect(await q(0).execute()).to.have.length(50)
+      expect((await lastPlan(db))?.scan.estimatedRows).to.equal(50)
+    })
+
+    it("sees another connection's schema change on the same database", async () => {
+      const first = t.open()
+      await table(first)
+      const engine = (first.getExecutor().adapter as BTreeAdapter).driver.database!
+      const second: AnyDB = new version.Kysely({ dialect: new BTreeDialect({ database: engine }) })
+      const q = () => first.selectFrom('t').selectAll().where('id', '=', 3)
+      for (let i = 0; i < RUNS; i++) expect(await q().execute()).to.deep.equal([{ id: 3, a: 2, s: 'c2' }])
+      await second.schema.alterTable('t').renameTo('old_t').execute()
+      await second.schema.createTable('t').addColumn('s', 'text').addColumn('id', 'integer').execute()
+      await second.insertInto('t').values({ s: 'y', id: 3 }).execute()
+      // Kysely's selectAll reads the new table's columns: the cached statement is compiled again.
+      expect(await q().execute()).to.deep.equal([{ s: 'y', id: 3 }])
+      await second.destroy()
+      await expectCheck(first)
+    })
+
+    it('values the compilation read (like patterns, limits, in lists) compile again when they change', async () => {
+      const db = t.open()
+      await table(db)
+      await db.schema.createIndex('t_s').on('t').column('s').execute()
+      const like = async (p: string) =>
+        (await db.selectFrom('t').select('id').where('s', 'like', p).orderBy('id').execute()).map((r) => r.id)
+      // Row id i + 1 has s = 'abc'[i % 3] + i.
+      const matching = (test: (s: string) => boolean) =>
+        Array.from({ length: 40 }, (_, i) => i)
+          .filter((i) => test(`${'abc'[i % 3]}${i}`))
+          .map((i) => i + 1)
+      for (let i = 0; i < RUNS; i++) expect(await like('a1%')).to.deep.equal(matching((s) => s.startsWith('a1')))
+      expect(await like('B%')).to.deep.equal(matching((s) => s.startsWith('b')))
+      expect(await like('%9')).to.deep.equal(matching((s) => s.endsWith('9')))
+      const limit = async (n: number) => (await db.selectFrom('t').select('id').orderBy('id').limit(n).execute()).length
+      for (const n of [3, 3, 3, 7, 1, 0]) expect(await limit(n)).to.equal(n)
+      const list = async (ids: number[]) =>
+        (await db.selectFrom('t').select('id').where('id', 'in', ids).orderBy('id').execute()).map((r) => r.id)
+      for (let i = 0; i < RUNS; i++) expect(await list([4, 2])).to.deep.equal([2, 4])
+      expect(await list([9, 1])).to.deep.equal([1, 9])
+      const isNull = async (v: number | null) =>
+        (await db.selectFrom('t').select('id').where('a', 'is', v).execute()).length
+      await db.updateTable('t').set({ a: null }).where('id', '<=', 3).execute()
+      for (let i = 0; i < RUNS; i++) expect(await isNull(null)).to.equal(3)
+      expect(await isNull(1)).to.equal(9)
+      await expectCheck(db)
+    })
+
+    it('a cached select plans again when the table grows', async () => {
+      const db = t.open()
+      await table(db)
+      await db.schema.createIndex('t_a').on('t').column('a').execute()
+      const q = () => db.selectFrom('t').select('id').where('a', '>', 1)
+      for (let i = 0; i < RUNS; i++) expect(await q().execute()).to.have.length(20)
+      await db
+        .insertInto('t')
+        .values(Array.from({ length: 10 }, (_, i) => ({ id: 1000 + i, a: 9, s: 'z' })))
+        .execute()
+      expect(await q().execute()).to.have.length(30)
+      // The estimate follows the row count, as a fresh plan's does.
+      const fresh = (await explain(db, q())).scan.estimatedRows
+      expect((await lastPlan(db))?.scan.estimatedRows).to.equal(fresh)
+    })
+  })
+}
