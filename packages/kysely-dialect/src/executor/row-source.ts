@@ -6,14 +6,17 @@ import type { RowLike } from '../expression/scope.js'
 import { bounds, type AccessPath, type Bounds, type CoveredSlot } from '../planner/access-path.js'
 import type { KeyRange } from '../planner/plan.js'
 import { readBucket, rowView } from './table-store.js'
+import type { RowView } from '../encoding/rows.js'
 import type { Tuple } from '../expression/scope.js'
 
 /**
  * `select`: rows may be index entries alone (covering) and views into the snapshot's pages, read
- * before the statement ends; `write`: whole rows, copied, for an update or delete that writes
- * while it holds them.
+ * before the statement ends; `transient`: the same, but one RowView is reused for every row, so a
+ * row is valid only during the sink's call (for consumers that keep nothing of it: grouping
+ * without bare columns, projection, the last join stage); `write`: whole rows, copied, for an
+ * update or delete that writes while it holds them.
  */
-export type ReadMode = 'select' | 'write'
+export type ReadMode = 'select' | 'transient' | 'write'
 
 /** Called per row read; returning false stops the read. */
 export type RowSink = (key: Uint8Array, row: RowLike) => boolean | void
@@ -88,10 +91,13 @@ export class PathReader {
   readonly #entries: ReadBucket | undefined
   #scan: Cursor | undefined
   #rows: Cursor | undefined
+  /** The one view of a transient read, or undefined. */
+  readonly #view: RowView | undefined
 
   constructor(tx: ReadTransaction, path: AccessPath, mode: ReadMode = 'select') {
     this.#path = path
     this.#mode = mode
+    this.#view = mode === 'transient' ? rowView(path.table, EMPTY_KEY) : undefined
     this.#table = readBucket(tx, path.table)
     this.#entries = path.index === undefined ? undefined : tx.bucket(indexBucket(path.index))
   }
@@ -101,10 +107,16 @@ export class PathReader {
     const table = path.table
     const bucket = this.#table
     if (bucket === undefined) return
+    const view = this.#view
+    const rowOf = (bytes: Uint8Array): RowView => {
+      if (view === undefined) return rowView(table, bytes)
+      view.reset(bytes)
+      return view
+    }
     if (b.keys !== undefined) {
       for (const key of b.keys) {
         const value = bucket.get(key)
-        if (value !== undefined && sink(key, rowView(table, value)) === false) return
+        if (value !== undefined && sink(key, rowOf(value)) === false) return
       }
       return
     }
@@ -115,7 +127,12 @@ export class PathReader {
       const scan = (this.#scan ??= bucket.cursor())
       const visit = write
         ? (key: Uint8Array, at: Cursor) => sink(key.slice(), rowView(table, at.value!.slice()))
-        : (key: Uint8Array, at: Cursor) => sink(key, rowView(table, at.value!))
+        : view !== undefined
+          ? (key: Uint8Array, at: Cursor) => {
+              view.reset(at.value!)
+              return sink(key, view)
+            }
+          : (key: Uint8Array, at: Cursor) => sink(key, rowView(table, at.value!))
       for (const range of b.ranges!) if (!walk(scan, range, path.reverse, visit)) return
       return
     }
@@ -136,7 +153,7 @@ export class PathReader {
       }
       const rows = (this.#rows ??= bucket.cursor())
       if (!rows.seek(key) || compareBytes(rows.key!, key) !== 0) return true
-      return sink(key, rowView(table, rows.value!))
+      return sink(key, rowOf(rows.value!))
     }
     for (const range of b.ranges!) if (!walk(scan, range, path.reverse, visit)) return
   }

@@ -15,7 +15,7 @@ import { rowKey, valueKey } from '../expression/value-key.js'
 import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import { columnsRead } from '../planner/terms.js'
-import { GroupTable } from './group-by.js'
+import { GroupLayout, GroupTable } from './group-by.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
@@ -204,6 +204,11 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const equality =
     link === undefined || first?.path === undefined || first.s !== 0 ? undefined : correlatedEquality(where, scope)
   const semiJoin = equality === undefined ? undefined : new SemiJoinTable(sources[0]!.table, equality, sources.length)
+  const layout = outScope instanceof GroupScope ? new GroupLayout(groupExprs, outScope) : undefined
+  const stages = joined?.stages ?? []
+  // Whatever reaches `done` is projected or grouped at once: unless groups keep rows, the last
+  // read (the first source's, or the last join stage's) may reuse one row and one tuple throughout.
+  const transient = layout === undefined || !layout.retainsRows
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
@@ -214,7 +219,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
       outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
     }
-    const grouper = outScope instanceof GroupScope ? new GroupTable(groupExprs, outScope) : undefined
+    const grouper = layout === undefined ? undefined : new GroupTable(layout, template)
     const final = joined?.final ?? noSourceFilter
     // Tuples that pass every filter go straight to grouping or projection.
     const done = (t: Tuple): void => {
@@ -222,18 +227,19 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       if (grouper !== undefined) grouper.add(t)
       else emit(t)
     }
-    const stages = joined?.stages ?? []
     // Every stage but the last collects its tuples for the next; the last streams them to `done`.
     let tuples: Tuple[] = []
     const joinedRow = stages.length === 0 ? done : (t: Tuple): void => void tuples.push(t)
     if (first === undefined) joinedRow(template)
     else {
       const s = first.s
-      // Filters run on a scratch tuple: only the rows that pass are copied.
+      const direct = transient && stages.length === 0
+      // Filters run on a scratch tuple: only the rows that pass are copied (when they are kept).
       const scratch = template.slice()
       const add = (row: RowLike): void => {
         scratch[s] = row
         if (!passesAll(first.filters, scratch)) return
+        if (direct) return joinedRow(scratch)
         const t = template.slice()
         t[s] = row
         joinedRow(t)
@@ -241,11 +247,12 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       if (first.derived !== undefined) for (const row of first.derived(tx, template)) add(row)
       else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
         for (const row of semiJoin.probe(tx, template)) add(row)
-      else readPath(tx, first.path!, template, (_, row) => add(row))
+      else readPath(tx, first.path!, template, (_, row) => add(row), direct ? 'transient' : 'select')
     }
     for (let i = 0; i < stages.length; i++) {
+      const last = i === stages.length - 1
       const next: Tuple[] = []
-      stages[i]!.run(tx, tuples, template, i === stages.length - 1 ? done : (t) => void next.push(t))
+      stages[i]!.run(tx, tuples, template, last ? done : (t) => void next.push(t), last && transient)
       tuples = next
     }
     if (grouper !== undefined && outScope instanceof GroupScope) {

@@ -16,7 +16,7 @@ import { compileExpr, type Expr } from './expression.js'
 import { isJsonNode, JsonArrayAccumulator, JsonObjectAccumulator } from './json.js'
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
-import type { Scope, Source } from './scope.js'
+import type { ResolvedColumn, Scope, Source } from './scope.js'
 import { valueKey } from './value-key.js'
 
 /** One group's running state of one aggregate call. */
@@ -45,10 +45,21 @@ export class GroupScope extends NestedScope {
   readonly calls: AggregateCall[] = []
   current: readonly SqlValue[] = []
   readonly plain: Scope
+  /**
+   * The columns of its own sources that output expressions read from a group's row (bare columns):
+   * a group keeps its last row only when one of them is not a group term (executor/group-by.ts).
+   */
+  readonly bare: ResolvedColumn[] = []
 
   constructor(sources: readonly Source[], link?: OuterLink) {
     super(sources, link)
     this.plain = new NestedScope(sources, link)
+  }
+
+  override resolve(column: string, table?: string): ResolvedColumn {
+    const r = super.resolve(column, table)
+    if (r.source < this.sources.length) this.bare.push(r)
+    return r
   }
 }
 
