@@ -80,7 +80,13 @@ export class GroupTable {
 
   /** Adds a row; `t` may be reused by the caller afterwards unless the layout retains rows. */
   add(t: Tuple): void {
-    const group = this.#terms.length === 1 ? this.#single(this.#terms[0]!.eval(t), t) : this.#several(t)
+    const terms = this.#terms.length
+    const group =
+      terms === 1
+        ? this.#single(this.#terms[0]!.eval(t), t)
+        : terms === 0
+          ? (this.#groups[0] ?? this.#create(t, []))
+          : this.#several(t)
     if (!this.#layout.retainsRows) {
       group.state.step(t)
       return

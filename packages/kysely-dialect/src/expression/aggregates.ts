@@ -63,6 +63,7 @@ export class GroupScope extends NestedScope {
   }
 }
 
+const TWO52_NUMBER = 4503599627370496
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 
@@ -120,6 +121,20 @@ class SumAccumulator implements Accumulator {
     const v = args[0]
     if (v === null || v === undefined) return
     this.#count++
+    if (this.#approx) {
+      // Summing doubles already: numbers within ±2^52 (integers included) and reals step as they
+      // are, with no BigInt on the way (what #stepInt and realOf would give them).
+      if (typeof v === 'number' && v > -TWO52_NUMBER && v < TWO52_NUMBER) {
+        if (!Number.isInteger(v)) this.#overflow = false
+        this.#step(v)
+        return
+      }
+      if (v instanceof Real) {
+        this.#overflow = false
+        this.#step(v.value)
+        return
+      }
+    }
     if (!this.#approx && !this.#big && typeof v === 'number' && Number.isInteger(v)) {
       // Integers summed as numbers while exact, without a BigInt per row.
       const s = this.#small + v
