@@ -1,6 +1,6 @@
 import type { Affinity } from '../catalog/affinity.js'
 import { compareValues, Real, type SqlValue } from '../encoding/values.js'
-import { GroupState, type GroupScope } from '../expression/aggregates.js'
+import { GroupState, type GroupScope, type SingleAccumulator } from '../expression/aggregates.js'
 import type { Expr } from '../expression/expression.js'
 import { ArrayRow, type RowLike, type Tuple } from '../expression/scope.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
@@ -34,9 +34,22 @@ interface KeyColumn {
  * reuse one row for every row it reads. Otherwise each group keeps its last row (or its only
  * min() / max() row), as SQLite's bare columns read.
  */
+/**
+ * The plainest grouping, read straight from one source's row: at most one group term and
+ * aggregates of one column (or count(*)) without distinct or filter, all of that source.
+ */
+interface DirectRead {
+  readonly source: number
+  /** The group term's slot, or -1 without group by. */
+  readonly key: number
+  /** Per aggregate call, the slot of its argument, or -1 for count(*). */
+  readonly args: Int32Array
+}
+
 export class GroupLayout {
   readonly retainsRows: boolean
   readonly keys: readonly KeyColumn[]
+  readonly direct: DirectRead | undefined
 
   constructor(
     readonly terms: readonly Expr[],
@@ -50,7 +63,32 @@ export class GroupLayout {
     })
     this.keys = keys
     this.retainsRows = scope.bare.some((b) => !keys.some((k) => k.source === b.source && k.slot === b.column.slot))
+    this.direct = this.retainsRows ? undefined : directRead(terms, scope)
   }
+}
+
+function directRead(terms: readonly Expr[], scope: GroupScope): DirectRead | undefined {
+  const own = scope.sources.length
+  let source: number | undefined
+  /** The slot of a column of the one source, or undefined. */
+  const slotOf = (e: Expr): number | undefined => {
+    const c = e.column
+    if (c === undefined || c.source >= own || (source !== undefined && c.source !== source)) return undefined
+    source = c.source
+    return c.column.slot
+  }
+  if (terms.length > 1) return undefined
+  const key = terms.length === 0 ? -1 : slotOf(terms[0]!)
+  if (key === undefined) return undefined
+  const args = new Int32Array(scope.calls.length)
+  for (let i = 0; i < scope.calls.length; i++) {
+    const call = scope.calls[i]!
+    if (!call.single || call.distinct || call.filter !== undefined || call.args.length > 1) return undefined
+    const slot = call.args.length === 0 ? -1 : slotOf(call.args[0]!)
+    if (slot === undefined) return undefined
+    args[i] = slot
+  }
+  return own === 0 ? undefined : { source: source ?? 0, key, args }
 }
 
 /** Integer keys below this index an array (it grows to the largest key seen). */
@@ -80,6 +118,21 @@ export class GroupTable {
 
   /** Adds a row; `t` may be reused by the caller afterwards unless the layout retains rows. */
   add(t: Tuple): void {
+    const direct = this.#layout.direct
+    if (direct !== undefined) {
+      // No expression closures, argument arrays or per-call checks: the row's slots go straight
+      // to the accumulators.
+      const row = t[direct.source]!
+      const group = direct.key < 0 ? (this.#groups[0] ?? this.#create(t, [])) : this.#single(row.get(direct.key), t)
+      // A direct read holds only calls whose accumulators are single (directRead).
+      const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
+      const args = direct.args
+      for (let i = 0; i < args.length; i++) {
+        const slot = args[i]!
+        accumulators[i]!.stepOne(slot < 0 ? undefined : row.get(slot))
+      }
+      return
+    }
     const terms = this.#terms.length
     const group =
       terms === 1

@@ -25,6 +25,11 @@ export interface Accumulator {
   final(): SqlValue
 }
 
+/** An accumulator of one argument (or none: count(*)) that steps on the value alone, without an array. */
+export interface SingleAccumulator extends Accumulator {
+  stepOne(v: SqlValue | undefined): void
+}
+
 /** An aggregate call found while compiling a grouped query's selections, having and order by. */
 export interface AggregateCall {
   readonly args: readonly Expr[]
@@ -33,6 +38,8 @@ export interface AggregateCall {
   readonly create: () => Accumulator
   /** min() or max() of one argument: the call bare columns may follow. */
   readonly extreme: boolean
+  /** Its accumulators are SingleAccumulators (count, sum, total, avg, min, max). */
+  readonly single: boolean
 }
 
 /**
@@ -73,7 +80,7 @@ const INT64_MAX = 2n ** 63n - 1n
  * sum of doubles, so that sums of reals round as SQLite's do. sum() of integers that overflow is
  * an error unless a real comes later.
  */
-class SumAccumulator implements Accumulator {
+class SumAccumulator implements SingleAccumulator {
   #count = 0
   /** The exact integer sum while it is a safe number; then #int holds it (#big). */
   #small = 0
@@ -118,7 +125,10 @@ class SumAccumulator implements Accumulator {
 
   step(args: readonly SqlValue[]): void {
     // args[0], not a destructuring parameter: that goes through the array iterator on every row.
-    const v = args[0]
+    this.stepOne(args[0])
+  }
+
+  stepOne(v: SqlValue | undefined): void {
     if (v === null || v === undefined) return
     this.#count++
     if (this.#approx) {
@@ -191,24 +201,29 @@ function realOf(v: SqlValue): number {
   return n === null ? 0 : numberOf(n)
 }
 
-class CountAccumulator implements Accumulator {
+class CountAccumulator implements SingleAccumulator {
   #n = 0
   constructor(readonly all: boolean) {}
   step(args: readonly SqlValue[]): void {
-    if (this.all || args[0] !== null) this.#n++
+    this.stepOne(args[0])
+  }
+  stepOne(v: SqlValue | undefined): void {
+    if (this.all || v !== null) this.#n++
   }
   final(): SqlValue {
     return this.#n
   }
 }
 
-class ExtremeAccumulator implements Accumulator {
+class ExtremeAccumulator implements SingleAccumulator {
   #best: SqlValue = null
   /** The last step found a new minimum (maximum); ties keep the first row, as SQLite's do. */
   improved = false
   constructor(readonly sign: 1 | -1) {}
   step(args: readonly SqlValue[]): void {
-    const v = args[0]
+    this.stepOne(args[0])
+  }
+  stepOne(v: SqlValue | undefined): void {
     this.improved = false
     if (v === null || v === undefined) return
     if (this.#best === null || compareValues(v, this.#best) * this.sign < 0) {
@@ -250,6 +265,9 @@ const AGGREGATES: Record<
   json_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] === true) },
   json_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] === true) },
 }
+
+/** The aggregates whose accumulators are SingleAccumulators. */
+const SINGLE: ReadonlySet<string> = new Set(['count', 'sum', 'total', 'avg', 'min', 'max'])
 
 /** Whether `name(args...)` is an aggregate call in SQLite (min and max are scalar with 2+ arguments). */
 export function isAggregateName(name: string, argCount: number): boolean {
@@ -293,6 +311,7 @@ export function compileAggregateCall(
     filter,
     create: () => spec.create(all, json),
     extreme: name === 'min' || name === 'max',
+    single: SINGLE.has(name),
   })
   return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
 }

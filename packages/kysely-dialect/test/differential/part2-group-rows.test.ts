@@ -92,6 +92,28 @@ diffSuite('differential part 2: group rows', () => {
       .where('v', '>', 15)
       .select((eb) => [eb.fn.countAll().as('c'), eb.fn.min('r').as('lo'), eb.fn.max('t').as('hi')]),
   )
+  both('one-column aggregates of every kind per group, read straight from the row', seedKeys, (db) =>
+    db
+      .selectFrom('gk')
+      .select((eb) => [
+        't',
+        eb.fn.count('i').as('ci'),
+        eb.fn.countAll().as('c'),
+        eb.fn('total', [eb.ref('r')]).as('tr'),
+        eb.fn.avg('i').as('ai'),
+        eb.fn.min('b').as('lo'),
+        eb.fn.max('n').as('hi'),
+        eb.fn.sum('i').as('si'),
+      ])
+      .groupBy('t'),
+  )
+  both('the same without group by, and with a filter or distinct (the general path)', seedKeys, (db) => [
+    db.selectFrom('gk').select((eb) => [eb.fn.count('r').as('c'), eb.fn.sum('r').as('s'), eb.fn.max('t').as('m')]),
+    db
+      .selectFrom('gk')
+      .select((eb) => ['t', eb.fn.count('i').distinct().as('d'), eb.fn.sum('v').filterWhere('v', '>', 30).as('s')])
+      .groupBy('t'),
+  ])
   both('an expression of a term reads the group value', seedKeys, (db) =>
     db
       .selectFrom('gk')
