@@ -293,9 +293,8 @@ export class RowView {
     return this.#n
   }
 
-  get(slot: number): SqlValue {
-    if (this.#n < 0) this.#parse()
-    if (slot >= this.#n) return this.#defaults[slot] ?? null
+  /** Walks to `slot` (below the slot count): its tag at #tagAt, its payload at #dataAt. */
+  #moveTo(slot: number): void {
     const bytes = this.bytes
     let i = this.#slot
     let tagAt = this.#tagAt
@@ -323,6 +322,15 @@ export class RowView {
     this.#slot = i
     this.#tagAt = tagAt
     this.#dataAt = at
+  }
+
+  get(slot: number): SqlValue {
+    if (this.#n < 0) this.#parse()
+    if (slot >= this.#n) return this.#defaults[slot] ?? null
+    this.#moveTo(slot)
+    const bytes = this.bytes
+    const tagAt = this.#tagAt
+    const at = this.#dataAt
     switch (bytes[tagAt]) {
       case T_NULL:
         return null
@@ -352,6 +360,26 @@ export class RowView {
         return Uint8Array.prototype.slice.call(bytes, at, at + length)
       }
     }
+  }
+
+  /**
+   * Whether the slot holds text whose UTF-8 bytes are `utf8`, compared in place; undefined when it
+   * holds no text (a null, a number, a blob, or a slot past the row's end), which the caller
+   * compares as values.
+   */
+  textEquals(slot: number, utf8: Uint8Array): boolean | undefined {
+    if (this.#n < 0) this.#parse()
+    if (slot >= this.#n) return undefined
+    this.#moveTo(slot)
+    const bytes = this.bytes
+    const tagAt = this.#tagAt
+    if (bytes[tagAt] !== T_TEXT) return undefined
+    const at = this.#dataAt
+    const b = bytes[tagAt + 1]!
+    const length = b < 0x80 ? b : readVarint(bytes, tagAt + 1)
+    if (length !== utf8.length) return false
+    for (let i = 0; i < length; i++) if (bytes[at + i] !== utf8[i]) return false
+    return true
   }
 
   /** Every slot up to `slots`, decoded. */
