@@ -177,7 +177,11 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
             // Extra from tables are cross joins; then the join clauses in order.
             join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
             stats: p.derived === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 },
-            reads: p.derived === undefined ? columnsRead(statementNodes, scope, s) : undefined,
+            // The slots read matter only to an index that may cover them.
+            reads:
+              p.derived === undefined && p.source.table.indexes.length > 0
+                ? columnsRead(statementNodes, scope, s)
+                : undefined,
           })),
           where,
           scope,

@@ -411,10 +411,20 @@ export class GroupState {
   }
 }
 
+/** Answers of containsAggregate by tree: a statement asks of its selections more than once. */
+const aggregateTrees = new WeakMap<object, boolean>()
+
 /** Whether an expression tree holds an aggregate call outside nested queries. */
 export function containsAggregate(node: unknown): boolean {
   if (typeof node !== 'object' || node === null) return false
-  if (Array.isArray(node)) return node.some(containsAggregate)
+  let found = aggregateTrees.get(node)
+  if (found === undefined) aggregateTrees.set(node, (found = hasAggregate(node)))
+  return found
+}
+
+function hasAggregate(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) return false
+  if (Array.isArray(node)) return node.some(hasAggregate)
   const n = node as AnyNode
   if (n.kind === 'SelectQueryNode') return false
   if (n.kind === 'AggregateFunctionNode' && n.over === undefined) return true
@@ -422,7 +432,7 @@ export function containsAggregate(node: unknown): boolean {
     return true
   for (const key of Object.keys(n)) {
     const v = n[key]
-    if (typeof v === 'object' && v !== null && containsAggregate(v)) return true
+    if (typeof v === 'object' && v !== null && hasAggregate(v)) return true
   }
   return false
 }

@@ -290,7 +290,18 @@ function textEquality(
   const value = other.eval(EMPTY)
   // A lone surrogate does not survive encoding: strings with surrogates compare as values.
   if (typeof value !== 'string' || SURROGATE.test(value)) return undefined
-  return { source: col.column.source, slot: col.column.column.slot, utf8: UTF8.encode(value) }
+  return { source: col.column.source, slot: col.column.column.slot, utf8: utf8Of(value) }
+}
+
+/** UTF-8 bytes of a string: ASCII copied here (a statement's constants are short), the rest encoded. */
+function utf8Of(value: string): Uint8Array {
+  const out = new Uint8Array(value.length)
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c >= 0x80) return UTF8.encode(value)
+    out[i] = c
+  }
+  return out
 }
 
 const UTF8 = new TextEncoder()
