@@ -213,15 +213,19 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   // Whatever reaches `done` is projected or grouped at once: unless groups keep rows, the last
   // read (the first source's, or the last join stage's) may reuse one row and one tuple throughout.
   const transient = layout === undefined || !layout.retainsRows
+  const plain = order.length === 0 && !distinct
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
     const outputs: Output[] = []
+    // Without distinct or order by, results go out as they are made.
+    const results: SqlValue[][] = []
     const emit = (t: Tuple): void => {
       if (having !== undefined && truth(having.eval(t)) !== true) return
       const values = new Array<SqlValue>(projection.length)
       for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
-      outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
+      if (plain) results.push(values)
+      else outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
     }
     const grouper = layout === undefined ? undefined : new GroupTable(layout, template)
     const final = joined?.final ?? noSourceFilter
@@ -266,6 +270,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       }
     }
 
+    let end = limit === undefined ? undefined : offset + limit
+    if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
+    if (plain) return offset > 0 || end !== undefined ? results.slice(offset, end) : results
     let rows = outputs
     if (distinct) {
       const seen = new Set<string>()
@@ -280,8 +287,6 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       const cmp = compareTuples(order)
       rows = [...rows].sort((a, b) => cmp(a.order, b.order))
     }
-    let end = limit === undefined ? undefined : offset + limit
-    if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
     if (offset > 0 || end !== undefined) rows = rows.slice(offset, end)
     return rows.map((r) => r.values)
   }
