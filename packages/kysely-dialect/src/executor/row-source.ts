@@ -155,6 +155,34 @@ export class PathReader {
   }
 }
 
+/**
+ * The rows of a forward walk of the table's own bucket (no index, no point keys) through one
+ * reused view, each handed to `onRow`: the loop of an aggregate over a scan, without keys or the
+ * per-entry callbacks of `read`. Returns false, having read nothing, for any other path.
+ */
+export function eachTransientRow(
+  tx: ReadTransaction,
+  path: AccessPath,
+  t: Tuple,
+  onRow: (row: RowLike) => void,
+): boolean {
+  if (path.index !== undefined || path.reverse) return false
+  const b = bounds(path, t)
+  if (b.keys !== undefined) return false
+  const bucket = readBucket(tx, path.table)
+  if (bucket === undefined) return true
+  const c = bucket.cursor()
+  const view = rowView(path.table, EMPTY_KEY)
+  for (const { gte, lt } of b.ranges!) {
+    for (let ok = gte === undefined ? c.first() : c.seek(gte); ok; ok = c.next()) {
+      if (lt !== undefined && compareBytes(c.key!, lt) >= 0) break
+      view.reset(c.value!)
+      onRow(view)
+    }
+  }
+  return true
+}
+
 /** Reads the rows of an access path once (see PathReader). */
 export function readPath(
   tx: ReadTransaction,

@@ -23,7 +23,7 @@ import { lookupCte, prepareCompound, withCommonTables } from './compound-select.
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins } from './join-order.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
-import { allRows, readPath } from './row-source.js'
+import { allRows, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
 
 /** Select parts neither pipeline runs yet. */
@@ -255,7 +255,17 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       if (first.derived !== undefined) for (const row of first.derived(tx, template)) add(row)
       else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
         for (const row of semiJoin.probe(tx, template)) add(row)
-      else readPath(tx, first.path!, template, (_, row) => add(row), direct ? 'transient' : 'select')
+      else if (!(
+        direct &&
+        grouper !== undefined &&
+        first.filters.length === 0 &&
+        final.length === 0 &&
+        eachTransientRow(tx, first.path!, template, (row) => {
+          scratch[s] = row
+          grouper.add(scratch)
+        })
+      ))
+        readPath(tx, first.path!, template, (_, row) => add(row), direct ? 'transient' : 'select')
     }
     for (let i = 0; i < stages.length; i++) {
       const last = i === stages.length - 1

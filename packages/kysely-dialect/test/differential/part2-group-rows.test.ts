@@ -114,6 +114,32 @@ diffSuite('differential part 2: group rows', () => {
       .select((eb) => ['t', eb.fn.count('i').distinct().as('d'), eb.fn.sum('v').filterWhere('v', '>', 30).as('s')])
       .groupBy('t'),
   ])
+  both('grouping over key ranges, key lists and a descending scan', seedKeys, (db) => [
+    db
+      .selectFrom('gk')
+      .where('id', '>', 2)
+      .select((eb) => ['t', eb.fn.countAll().as('c'), eb.fn.sum('v').as('s')])
+      .groupBy('t'),
+    db
+      .selectFrom('gk')
+      .where('id', '<', 6)
+      .select((eb) => [eb.fn.countAll().as('c'), eb.fn.max('v').as('m')]),
+    db
+      .selectFrom('gk')
+      .where('id', '>=', 2)
+      .where('id', '<=', 6)
+      .select((eb) => ['i', eb.fn.countAll().as('c')])
+      .groupBy('i'),
+    db
+      .selectFrom('gk')
+      .where('id', 'in', [1, 3, 8])
+      .select((eb) => ['t', eb.fn.sum('v').as('s')])
+      .groupBy('t'),
+    db
+      .selectFrom('gk')
+      .where('id', '>', 100)
+      .select((eb) => [eb.fn.countAll().as('c'), eb.fn.sum('v').as('s')]),
+  ])
   both('an expression of a term reads the group value', seedKeys, (db) =>
     db
       .selectFrom('gk')
