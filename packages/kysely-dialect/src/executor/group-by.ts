@@ -1,7 +1,8 @@
+import type { Affinity } from '../catalog/affinity.js'
 import { compareValues, Real, type SqlValue } from '../encoding/values.js'
-import { GroupState, type GroupScope } from '../expression/aggregates.js'
+import { GroupState, type GroupScope, type SingleAccumulator } from '../expression/aggregates.js'
 import type { Expr } from '../expression/expression.js'
-import type { Tuple } from '../expression/scope.js'
+import { ArrayRow, type RowLike, type Tuple } from '../expression/scope.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
 
 export interface Group {
@@ -13,29 +14,136 @@ export interface Group {
 }
 
 /**
- * The group-by operator: rows are added one at a time (a scan feeds it without collecting its
- * rows first) and each steps its group's aggregates at once. A single group term keys its group
- * by the value itself where SQLite's equality is JavaScript's (numbers other than unsafe
- * integers, and text), so most rows find their group without building a string key; other values
- * and several terms key by `valueKey` / `rowKey`, which agree with those maps (1 and 1.0 meet).
+ * Affinities under which two values that group together are the same value (SQLite's grouping
+ * equality is its comparison: 1 and 1.0 meet, and only a column without affinity can hold both).
  */
+const EXACT: ReadonlySet<Affinity> = new Set<Affinity>(['integer', 'numeric', 'text'])
+
+/** A group term that is a column of the query's own sources, where a bare read of it can take the group's value. */
+interface KeyColumn {
+  readonly term: number
+  readonly source: number
+  readonly slot: number
+  readonly width: number
+}
+
+/**
+ * How a grouped query reads its groups' rows, worked out once per statement: when every bare
+ * column its output reads is a group term (`select category, count(*) ... group by category`), a
+ * group needs no row of its own: its output reads the term's value, and the scan feeding it may
+ * reuse one row for every row it reads. Otherwise each group keeps its last row (or its only
+ * min() / max() row), as SQLite's bare columns read.
+ */
+/**
+ * The plainest grouping, read straight from one source's row: at most one group term and
+ * aggregates of one column (or count(*)) without distinct or filter, all of that source.
+ */
+interface DirectRead {
+  readonly source: number
+  /** The group term's slot, or -1 without group by. */
+  readonly key: number
+  /** Per aggregate call, the slot of its argument, or -1 for count(*). */
+  readonly args: Int32Array
+}
+
+export class GroupLayout {
+  readonly retainsRows: boolean
+  readonly keys: readonly KeyColumn[]
+  readonly direct: DirectRead | undefined
+
+  constructor(
+    readonly terms: readonly Expr[],
+    readonly scope: GroupScope,
+  ) {
+    const keys: KeyColumn[] = []
+    terms.forEach((e, term) => {
+      const c = e.column
+      if (c === undefined || c.source >= scope.sources.length || !EXACT.has(c.column.affinity)) return
+      keys.push({ term, source: c.source, slot: c.column.slot, width: scope.sources[c.source]!.table.nextSlot })
+    })
+    this.keys = keys
+    this.retainsRows = scope.bare.some((b) => !keys.some((k) => k.source === b.source && k.slot === b.column.slot))
+    this.direct = this.retainsRows ? undefined : directRead(terms, scope)
+  }
+}
+
+function directRead(terms: readonly Expr[], scope: GroupScope): DirectRead | undefined {
+  const own = scope.sources.length
+  let source: number | undefined
+  /** The slot of a column of the one source, or undefined. */
+  const slotOf = (e: Expr): number | undefined => {
+    const c = e.column
+    if (c === undefined || c.source >= own || (source !== undefined && c.source !== source)) return undefined
+    source = c.source
+    return c.column.slot
+  }
+  if (terms.length > 1) return undefined
+  const key = terms.length === 0 ? -1 : slotOf(terms[0]!)
+  if (key === undefined) return undefined
+  const args = new Int32Array(scope.calls.length)
+  for (let i = 0; i < scope.calls.length; i++) {
+    const call = scope.calls[i]!
+    if (!call.single || call.distinct || call.filter !== undefined || call.args.length > 1) return undefined
+    const slot = call.args.length === 0 ? -1 : slotOf(call.args[0]!)
+    if (slot === undefined) return undefined
+    args[i] = slot
+  }
+  return own === 0 ? undefined : { source: source ?? 0, key, args }
+}
+
+/** Integer keys below this index an array (it grows to the largest key seen). */
+const DENSE_LIMIT = 1024
+
 export class GroupTable {
   readonly #terms: readonly Expr[]
   readonly #scope: GroupScope
+  readonly #layout: GroupLayout
+  readonly #template: Tuple
+  /** Groups of small non-negative integer keys (category ids, flags), by index: no hashing per row. */
+  readonly #dense: (Group | undefined)[] = []
   readonly #numbers = new Map<number, Group>()
   readonly #texts = new Map<string, Group>()
   readonly #keyed = new Map<string, Group>()
   readonly #groups: Group[] = []
   readonly #scratch: SqlValue[]
 
-  constructor(terms: readonly Expr[], scope: GroupScope) {
-    this.#terms = terms
-    this.#scope = scope
-    this.#scratch = new Array<SqlValue>(terms.length)
+  /** `template`: the tuple of null rows and outer rows a statement run starts from. */
+  constructor(layout: GroupLayout, template: Tuple) {
+    this.#layout = layout
+    this.#terms = layout.terms
+    this.#scope = layout.scope
+    this.#template = template
+    this.#scratch = new Array<SqlValue>(layout.terms.length)
   }
 
+  /** Adds a row; `t` may be reused by the caller afterwards unless the layout retains rows. */
   add(t: Tuple): void {
-    const group = this.#terms.length === 1 ? this.#single(this.#terms[0]!.eval(t), t) : this.#several(t)
+    const direct = this.#layout.direct
+    if (direct !== undefined) {
+      // No expression closures, argument arrays or per-call checks: the row's slots go straight
+      // to the accumulators.
+      const row = t[direct.source]!
+      const group = direct.key < 0 ? (this.#groups[0] ?? this.#create(t, [])) : this.#single(row.get(direct.key), t)
+      // A direct read holds only calls whose accumulators are single (directRead).
+      const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
+      const args = direct.args
+      for (let i = 0; i < args.length; i++) {
+        const slot = args[i]!
+        accumulators[i]!.stepOne(slot < 0 ? undefined : row.get(slot))
+      }
+      return
+    }
+    const terms = this.#terms.length
+    const group =
+      terms === 1
+        ? this.#single(this.#terms[0]!.eval(t), t)
+        : terms === 0
+          ? (this.#groups[0] ?? this.#create(t, []))
+          : this.#several(t)
+    if (!this.#layout.retainsRows) {
+      group.state.step(t)
+      return
+    }
     // Bare columns read the group's last row, or the row of its only min() / max() once that has
     // seen a value, as SQLite's do.
     if (group.state.step(t)) {
@@ -50,6 +158,14 @@ export class GroupTable {
     let n: number | undefined
     if (typeof v === 'number') n = v
     else if (v instanceof Real) n = v.value
+    if (n !== undefined && (n | 0) === n && n >= 0 && n < DENSE_LIMIT) {
+      // -0 lands on 0's entry, as 0 and -0 group together.
+      const dense = this.#dense
+      if (n >= dense.length) while (dense.length <= n) dense.push(undefined)
+      let group = dense[n]
+      if (group === undefined) dense[n] = group = this.#create(t, [v])
+      return group
+    }
     if (n !== undefined && (!Number.isInteger(n) || Number.isSafeInteger(n))) {
       let group = this.#numbers.get(n)
       if (group === undefined) this.#numbers.set(n, (group = this.#create(t, [v])))
@@ -76,9 +192,25 @@ export class GroupTable {
   }
 
   #create(t: Tuple, values: SqlValue[]): Group {
-    const group: Group = { tuple: t, locked: false, state: new GroupState(this.#scope.calls), values }
+    const tuple = this.#layout.retainsRows ? t : this.#keyTuple(values)
+    const group: Group = { tuple, locked: false, state: new GroupState(this.#scope.calls), values }
     this.#groups.push(group)
     return group
+  }
+
+  /** A group's own tuple when rows are not kept: its term values at the slots of their columns. */
+  #keyTuple(values: readonly SqlValue[]): Tuple {
+    const t: RowLike[] = this.#template.slice()
+    const rows = new Map<number, SqlValue[]>()
+    for (const k of this.#layout.keys) {
+      let row = rows.get(k.source)
+      if (row === undefined) {
+        rows.set(k.source, (row = new Array<SqlValue>(k.width).fill(null)))
+        t[k.source] = new ArrayRow(row)
+      }
+      row[k.slot] = values[k.term]!
+    }
+    return t
   }
 
   /**

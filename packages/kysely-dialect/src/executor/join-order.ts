@@ -198,12 +198,17 @@ function termsFor(conds: readonly AnyNode[], s: number, scope: Scope): Term[] {
   return out
 }
 
-/** A source's cheapest path using the conditions whose other sources are `known`. */
-const nodeIds = new WeakMap<AnyNode, number>()
-let nextNodeId = 0
-/** Paths already chosen, by scope, then source, conditions and the sources known (planning asks again and again). */
-const pathCache = new WeakMap<Scope, Map<string, AccessPath>>()
+/** A path chosen for a source: the conditions it was chosen with and the sources then known. */
+interface ChosenPath {
+  readonly conds: readonly AnyNode[]
+  readonly known: string
+  readonly path: AccessPath
+}
 
+/** Paths already chosen, by scope and source (planning asks again and again, with few distinct questions). */
+const pathCache = new WeakMap<Scope, ChosenPath[][]>()
+
+/** A source's cheapest path using the conditions whose other sources are `known`. */
 function bestPath(
   src: JoinSource,
   s: number,
@@ -211,32 +216,30 @@ function bestPath(
   scope: Scope,
   known: (source: number) => boolean,
 ): AccessPath {
-  let ids = ''
-  for (const c of conds) {
-    let id = nodeIds.get(c)
-    if (id === undefined) nodeIds.set(c, (id = nextNodeId++))
-    ids += `${id},`
-  }
   let mask = ''
   for (let i = 0; i < scope.sources.length; i++) mask += known(i) ? '1' : '0'
-  const key = `${s}|${ids}|${mask}`
-  let cache = pathCache.get(scope)
-  if (cache === undefined) pathCache.set(scope, (cache = new Map()))
-  let path = cache.get(key)
-  if (path === undefined) {
-    path = chooseAccess({
-      table: src.table,
-      source: s,
-      stats: src.stats,
-      terms: termsFor(conds, s, scope),
-      known,
-      order: [],
-      stopAfter: undefined,
-      reads: src.reads,
-    })
-    cache.set(key, path)
-  }
+  let bySource = pathCache.get(scope)
+  if (bySource === undefined) pathCache.set(scope, (bySource = []))
+  const chosen = (bySource[s] ??= [])
+  for (const c of chosen) if (c.known === mask && sameNodes(c.conds, conds)) return c.path
+  const path = chooseAccess({
+    table: src.table,
+    source: s,
+    stats: src.stats,
+    terms: termsFor(conds, s, scope),
+    known,
+    order: [],
+    stopAfter: undefined,
+    reads: src.reads,
+  })
+  chosen.push({ conds: conds.slice(), known: mask, path })
   return path
+}
+
+function sameNodes(a: readonly AnyNode[], b: readonly AnyNode[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function rowsOfSource(src: JoinSource): number {

@@ -35,9 +35,10 @@ export interface JoinStage {
   readonly plan: JoinPlan
   /**
    * `template` is a full-width tuple of null rows followed by the rows of the queries around this
-   * one (subqueries); joined tuples are copies of it with the sources filled in.
+   * one (subqueries); joined tuples are copies of it with the sources filled in. `transient`: the
+   * sink keeps nothing of a tuple it is given, so one tuple (and one row view) serves every pair.
    */
-  run(tx: ReadTransaction, outer: readonly Tuple[], template: Tuple, sink: (t: Tuple) => void): void
+  run(tx: ReadTransaction, outer: readonly Tuple[], template: Tuple, sink: (t: Tuple) => void, transient: boolean): void
 }
 
 /** Reads the rows of a source once per statement run (a table's cheapest read, or a derived table's rows). */
@@ -47,6 +48,24 @@ function withRow(t: Tuple, s: number, row: RowLike): Tuple {
   const joined = t.slice()
   joined[s] = row
   return joined
+}
+
+/**
+ * Pairs of one outer tuple with rows of source `s`: fresh copies, or (transient) one tuple
+ * reused for every pair of the outer tuple.
+ */
+function pairing(s: number, transient: boolean): (t: Tuple, row: RowLike) => Tuple {
+  if (!transient) return (t, row) => withRow(t, s, row)
+  let outer: Tuple | undefined
+  let scratch: RowLike[] = []
+  return (t, row) => {
+    if (t !== outer) {
+      outer = t
+      scratch = t.slice()
+    }
+    scratch[s] = row
+    return scratch
+  }
 }
 
 export interface Equality {
@@ -137,13 +156,14 @@ function output(parts: StageParts, sink: (t: Tuple) => void): (t: Tuple) => void
 export function lookupStage(plan: JoinPlan, parts: StageParts, path: AccessPath): JoinStage {
   return {
     plan,
-    run(tx, outer, _template, sink) {
+    run(tx, outer, _template, sink, transient) {
       const out = output(parts, sink)
-      const reader = new PathReader(tx, path)
+      const reader = new PathReader(tx, path, transient ? 'transient' : 'select')
+      const pair = pairing(parts.s, transient)
       for (const t of outer) {
         let any = false
         reader.read(t, (_, row) => {
-          const joined = withRow(t, parts.s, row)
+          const joined = pair(t, row)
           if (!passesAll(parts.match, joined)) return
           any = true
           out(joined)
@@ -167,8 +187,9 @@ export function matchStage(
 ): JoinStage {
   return {
     plan,
-    run(tx, outer, template, sink) {
+    run(tx, outer, template, sink, transient) {
       const rows = rowsOf(tx, template)
+      const pair = pairing(parts.s, transient)
       let index: Map<string, number[]> | undefined
       if (eqs !== undefined) {
         index = new Map()
@@ -193,7 +214,7 @@ export function matchStage(
         }
         let any = false
         for (const i of candidates) {
-          const joined = withRow(t, parts.s, rows[i]!)
+          const joined = pair(t, rows[i]!)
           if (!passesAll(parts.match, joined)) continue
           any = true
           if (matched !== undefined) matched[i] = 1
@@ -252,8 +273,9 @@ export function sortedRangeStage(plan: JoinPlan, parts: StageParts, rowsOf: Rows
     applyComparisonAffinity(term.values[0]!.expr.eval(t), term.values[0]!.affinity)
   return {
     plan,
-    run(tx, outer, template, sink) {
+    run(tx, outer, template, sink, transient) {
       const out = output(parts, sink)
+      const pair = pairing(parts.s, transient)
       const sorted: { v: SqlValue; row: RowLike }[] = []
       for (const row of rowsOf(tx, template)) {
         const v = row.get(range.slot)
@@ -268,7 +290,7 @@ export function sortedRangeStage(plan: JoinPlan, parts: StageParts, rowsOf: Rows
           const from = lower === undefined ? 0 : boundIndex(sorted, lower, !range.lower!.inclusive)
           const to = upper === undefined ? sorted.length : boundIndex(sorted, upper, range.upper!.inclusive)
           for (let i = from; i < to; i++) {
-            const joined = withRow(t, parts.s, sorted[i]!.row)
+            const joined = pair(t, sorted[i]!.row)
             if (!passesAll(parts.match, joined)) continue
             any = true
             out(joined)

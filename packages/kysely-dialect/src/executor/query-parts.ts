@@ -7,6 +7,7 @@ import type { ExecContext } from './context.js'
 import { compileExpr, evalConstant, type Expr } from '../expression/expression.js'
 import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
+import { GroupScope } from '../expression/aggregates.js'
 
 /** The one table a single-table statement names, with its alias. */
 export function tableSource(node: OperationNode, ctx: ExecContext): { table: TableDef; scope: Scope } {
@@ -55,6 +56,8 @@ export function projections(selections: readonly OperationNode[] | undefined, sc
 function expandAll(out: Projection[], scope: Scope, source: number): void {
   for (const c of scope.sources[source]!.table.columns) {
     const slot = c.slot
+    // `*` in a grouped query reads bare columns as a name would.
+    if (scope instanceof GroupScope) scope.bare.push({ source, column: c })
     out.push({
       name: c.name,
       expr: { eval: (t) => t[source]!.get(slot), affinity: c.affinity, constant: false, column: { source, column: c } },

@@ -15,7 +15,7 @@ import { rowKey, valueKey } from '../expression/value-key.js'
 import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import { columnsRead } from '../planner/terms.js'
-import { GroupTable } from './group-by.js'
+import { GroupLayout, GroupTable } from './group-by.js'
 import type { ExecContext, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
@@ -23,7 +23,7 @@ import { lookupCte, prepareCompound, withCommonTables } from './compound-select.
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins } from './join-order.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
-import { allRows, readPath } from './row-source.js'
+import { allRows, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
 
 /** Select parts neither pipeline runs yet. */
@@ -177,7 +177,11 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
             // Extra from tables are cross joins; then the join clauses in order.
             join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
             stats: p.derived === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 },
-            reads: p.derived === undefined ? columnsRead(statementNodes, scope, s) : undefined,
+            // The slots read matter only to an index that may cover them.
+            reads:
+              p.derived === undefined && p.source.table.indexes.length > 0
+                ? columnsRead(statementNodes, scope, s)
+                : undefined,
           })),
           where,
           scope,
@@ -204,17 +208,26 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const equality =
     link === undefined || first?.path === undefined || first.s !== 0 ? undefined : correlatedEquality(where, scope)
   const semiJoin = equality === undefined ? undefined : new SemiJoinTable(sources[0]!.table, equality, sources.length)
+  const layout = outScope instanceof GroupScope ? new GroupLayout(groupExprs, outScope) : undefined
+  const stages = joined?.stages ?? []
+  // Whatever reaches `done` is projected or grouped at once: unless groups keep rows, the last
+  // read (the first source's, or the last join stage's) may reuse one row and one tuple throughout.
+  const transient = layout === undefined || !layout.retainsRows
+  const plain = order.length === 0 && !distinct
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
     const outputs: Output[] = []
+    // Without distinct or order by, results go out as they are made.
+    const results: SqlValue[][] = []
     const emit = (t: Tuple): void => {
       if (having !== undefined && truth(having.eval(t)) !== true) return
       const values = new Array<SqlValue>(projection.length)
       for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
-      outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
+      if (plain) results.push(values)
+      else outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
     }
-    const grouper = outScope instanceof GroupScope ? new GroupTable(groupExprs, outScope) : undefined
+    const grouper = layout === undefined ? undefined : new GroupTable(layout, template)
     const final = joined?.final ?? noSourceFilter
     // Tuples that pass every filter go straight to grouping or projection.
     const done = (t: Tuple): void => {
@@ -222,18 +235,19 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       if (grouper !== undefined) grouper.add(t)
       else emit(t)
     }
-    const stages = joined?.stages ?? []
     // Every stage but the last collects its tuples for the next; the last streams them to `done`.
     let tuples: Tuple[] = []
     const joinedRow = stages.length === 0 ? done : (t: Tuple): void => void tuples.push(t)
     if (first === undefined) joinedRow(template)
     else {
       const s = first.s
-      // Filters run on a scratch tuple: only the rows that pass are copied.
+      const direct = transient && stages.length === 0
+      // Filters run on a scratch tuple: only the rows that pass are copied (when they are kept).
       const scratch = template.slice()
       const add = (row: RowLike): void => {
         scratch[s] = row
         if (!passesAll(first.filters, scratch)) return
+        if (direct) return joinedRow(scratch)
         const t = template.slice()
         t[s] = row
         joinedRow(t)
@@ -241,11 +255,22 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       if (first.derived !== undefined) for (const row of first.derived(tx, template)) add(row)
       else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
         for (const row of semiJoin.probe(tx, template)) add(row)
-      else readPath(tx, first.path!, template, (_, row) => add(row))
+      else if (!(
+        direct &&
+        grouper !== undefined &&
+        first.filters.length === 0 &&
+        final.length === 0 &&
+        eachTransientRow(tx, first.path!, template, (row) => {
+          scratch[s] = row
+          grouper.add(scratch)
+        })
+      ))
+        readPath(tx, first.path!, template, (_, row) => add(row), direct ? 'transient' : 'select')
     }
     for (let i = 0; i < stages.length; i++) {
+      const last = i === stages.length - 1
       const next: Tuple[] = []
-      stages[i]!.run(tx, tuples, template, i === stages.length - 1 ? done : (t) => void next.push(t))
+      stages[i]!.run(tx, tuples, template, last ? done : (t) => void next.push(t), last && transient)
       tuples = next
     }
     if (grouper !== undefined && outScope instanceof GroupScope) {
@@ -255,6 +280,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       }
     }
 
+    let end = limit === undefined ? undefined : offset + limit
+    if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
+    if (plain) return offset > 0 || end !== undefined ? results.slice(offset, end) : results
     let rows = outputs
     if (distinct) {
       const seen = new Set<string>()
@@ -269,8 +297,6 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       const cmp = compareTuples(order)
       rows = [...rows].sort((a, b) => cmp(a.order, b.order))
     }
-    let end = limit === undefined ? undefined : offset + limit
-    if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
     if (offset > 0 || end !== undefined) rows = rows.slice(offset, end)
     return rows.map((r) => r.values)
   }

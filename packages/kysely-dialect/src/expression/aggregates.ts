@@ -16,13 +16,18 @@ import { compileExpr, type Expr } from './expression.js'
 import { isJsonNode, JsonArrayAccumulator, JsonObjectAccumulator } from './json.js'
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
-import type { Scope, Source } from './scope.js'
+import type { ResolvedColumn, Scope, Source } from './scope.js'
 import { valueKey } from './value-key.js'
 
 /** One group's running state of one aggregate call. */
 export interface Accumulator {
   step(args: readonly SqlValue[]): void
   final(): SqlValue
+}
+
+/** An accumulator of one argument (or none: count(*)) that steps on the value alone, without an array. */
+export interface SingleAccumulator extends Accumulator {
+  stepOne(v: SqlValue | undefined): void
 }
 
 /** An aggregate call found while compiling a grouped query's selections, having and order by. */
@@ -33,6 +38,8 @@ export interface AggregateCall {
   readonly create: () => Accumulator
   /** min() or max() of one argument: the call bare columns may follow. */
   readonly extreme: boolean
+  /** Its accumulators are SingleAccumulators (count, sum, total, avg, min, max). */
+  readonly single: boolean
 }
 
 /**
@@ -45,13 +52,25 @@ export class GroupScope extends NestedScope {
   readonly calls: AggregateCall[] = []
   current: readonly SqlValue[] = []
   readonly plain: Scope
+  /**
+   * The columns of its own sources that output expressions read from a group's row (bare columns):
+   * a group keeps its last row only when one of them is not a group term (executor/group-by.ts).
+   */
+  readonly bare: ResolvedColumn[] = []
 
   constructor(sources: readonly Source[], link?: OuterLink) {
     super(sources, link)
     this.plain = new NestedScope(sources, link)
   }
+
+  override resolve(column: string, table?: string): ResolvedColumn {
+    const r = super.resolve(column, table)
+    if (r.source < this.sources.length) this.bare.push(r)
+    return r
+  }
 }
 
+const TWO52_NUMBER = 4503599627370496
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 
@@ -61,7 +80,7 @@ const INT64_MAX = 2n ** 63n - 1n
  * sum of doubles, so that sums of reals round as SQLite's do. sum() of integers that overflow is
  * an error unless a real comes later.
  */
-class SumAccumulator implements Accumulator {
+class SumAccumulator implements SingleAccumulator {
   #count = 0
   /** The exact integer sum while it is a safe number; then #int holds it (#big). */
   #small = 0
@@ -106,9 +125,26 @@ class SumAccumulator implements Accumulator {
 
   step(args: readonly SqlValue[]): void {
     // args[0], not a destructuring parameter: that goes through the array iterator on every row.
-    const v = args[0]
+    this.stepOne(args[0])
+  }
+
+  stepOne(v: SqlValue | undefined): void {
     if (v === null || v === undefined) return
     this.#count++
+    if (this.#approx) {
+      // Summing doubles already: numbers within ±2^52 (integers included) and reals step as they
+      // are, with no BigInt on the way (what #stepInt and realOf would give them).
+      if (typeof v === 'number' && v > -TWO52_NUMBER && v < TWO52_NUMBER) {
+        if (!Number.isInteger(v)) this.#overflow = false
+        this.#step(v)
+        return
+      }
+      if (v instanceof Real) {
+        this.#overflow = false
+        this.#step(v.value)
+        return
+      }
+    }
     if (!this.#approx && !this.#big && typeof v === 'number' && Number.isInteger(v)) {
       // Integers summed as numbers while exact, without a BigInt per row.
       const s = this.#small + v
@@ -165,24 +201,29 @@ function realOf(v: SqlValue): number {
   return n === null ? 0 : numberOf(n)
 }
 
-class CountAccumulator implements Accumulator {
+class CountAccumulator implements SingleAccumulator {
   #n = 0
   constructor(readonly all: boolean) {}
   step(args: readonly SqlValue[]): void {
-    if (this.all || args[0] !== null) this.#n++
+    this.stepOne(args[0])
+  }
+  stepOne(v: SqlValue | undefined): void {
+    if (this.all || v !== null) this.#n++
   }
   final(): SqlValue {
     return this.#n
   }
 }
 
-class ExtremeAccumulator implements Accumulator {
+class ExtremeAccumulator implements SingleAccumulator {
   #best: SqlValue = null
   /** The last step found a new minimum (maximum); ties keep the first row, as SQLite's do. */
   improved = false
   constructor(readonly sign: 1 | -1) {}
   step(args: readonly SqlValue[]): void {
-    const v = args[0]
+    this.stepOne(args[0])
+  }
+  stepOne(v: SqlValue | undefined): void {
     this.improved = false
     if (v === null || v === undefined) return
     if (this.#best === null || compareValues(v, this.#best) * this.sign < 0) {
@@ -224,6 +265,9 @@ const AGGREGATES: Record<
   json_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] === true) },
   json_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] === true) },
 }
+
+/** The aggregates whose accumulators are SingleAccumulators. */
+const SINGLE: ReadonlySet<string> = new Set(['count', 'sum', 'total', 'avg', 'min', 'max'])
 
 /** Whether `name(args...)` is an aggregate call in SQLite (min and max are scalar with 2+ arguments). */
 export function isAggregateName(name: string, argCount: number): boolean {
@@ -267,6 +311,7 @@ export function compileAggregateCall(
     filter,
     create: () => spec.create(all, json),
     extreme: name === 'min' || name === 'max',
+    single: SINGLE.has(name),
   })
   return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
 }
@@ -366,10 +411,20 @@ export class GroupState {
   }
 }
 
+/** Answers of containsAggregate by tree: a statement asks of its selections more than once. */
+const aggregateTrees = new WeakMap<object, boolean>()
+
 /** Whether an expression tree holds an aggregate call outside nested queries. */
 export function containsAggregate(node: unknown): boolean {
   if (typeof node !== 'object' || node === null) return false
-  if (Array.isArray(node)) return node.some(containsAggregate)
+  let found = aggregateTrees.get(node)
+  if (found === undefined) aggregateTrees.set(node, (found = hasAggregate(node)))
+  return found
+}
+
+function hasAggregate(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) return false
+  if (Array.isArray(node)) return node.some(hasAggregate)
   const n = node as AnyNode
   if (n.kind === 'SelectQueryNode') return false
   if (n.kind === 'AggregateFunctionNode' && n.over === undefined) return true
@@ -377,7 +432,7 @@ export function containsAggregate(node: unknown): boolean {
     return true
   for (const key of Object.keys(n)) {
     const v = n[key]
-    if (typeof v === 'object' && v !== null && containsAggregate(v)) return true
+    if (typeof v === 'object' && v !== null && hasAggregate(v)) return true
   }
   return false
 }

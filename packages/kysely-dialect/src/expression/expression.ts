@@ -2,6 +2,7 @@ import type { OperationNode } from 'kysely'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
 import { compareValues, fromJs, Real, toText, truth, type SqlValue } from '../encoding/values.js'
+import { RowView } from '../encoding/rows.js'
 import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
 import { arithmetic, ARITHMETIC, bitNot, bitwise, currentTime, glob, like, negate } from './operators.js'
 import { byPrecedence, isGrouped } from './precedence.js'
@@ -183,12 +184,22 @@ function binary(node: AnyNode, scope: Scope): Expr {
     const affinity = comparisonAffinity(left.affinity, right.affinity)
     const l = left.eval
     const r = right.eval
+    const general = (t: Tuple): SqlValue => {
+      const a = applyComparisonAffinity(l(t), affinity)
+      const b = applyComparisonAffinity(r(t), affinity)
+      if (a === null || b === null) return null
+      return cmp(compareValues(a, b)) ? 1 : 0
+    }
+    const text =
+      op === '<' || op === '<=' || op === '>' || op === '>=' ? undefined : textEquality(left, right, affinity)
+    if (text === undefined) return { eval: general, affinity: undefined, constant: c }
+    const equal = op === '=' || op === '=='
+    const { source, slot, utf8 } = text
     return {
       eval: (t) => {
-        const a = applyComparisonAffinity(l(t), affinity)
-        const b = applyComparisonAffinity(r(t), affinity)
-        if (a === null || b === null) return null
-        return cmp(compareValues(a, b)) ? 1 : 0
+        const row = t[source]
+        const same = row instanceof RowView ? row.textEquals(slot, utf8) : undefined
+        return same === undefined ? general(t) : same === equal ? 1 : 0
       },
       affinity: undefined,
       constant: c,
@@ -264,6 +275,40 @@ function binary(node: AnyNode, scope: Scope): Expr {
       throw unsupported(`the operator ${op}`)
   }
 }
+
+/**
+ * `column = 'text'` (or `<>`) where the comparison leaves both sides as they are (text or no
+ * affinity): a stored text value is equal exactly when its UTF-8 bytes are the constant's, so a
+ * row in place compares bytes without decoding the string (RowView.textEquals); other stored
+ * values take the general path.
+ */
+function textEquality(
+  left: Expr,
+  right: Expr,
+  affinity: Affinity | undefined,
+): { source: number; slot: number; utf8: Uint8Array } | undefined {
+  if (affinity !== undefined && affinity !== 'text') return undefined
+  const [col, other] = left.column !== undefined ? [left, right] : [right, left]
+  if (col.column === undefined || !other.constant) return undefined
+  const value = other.eval(EMPTY)
+  // A lone surrogate does not survive encoding: strings with surrogates compare as values.
+  if (typeof value !== 'string' || SURROGATE.test(value)) return undefined
+  return { source: col.column.source, slot: col.column.column.slot, utf8: utf8Of(value) }
+}
+
+/** UTF-8 bytes of a string: ASCII copied here (a statement's constants are short), the rest encoded. */
+function utf8Of(value: string): Uint8Array {
+  const out = new Uint8Array(value.length)
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c >= 0x80) return UTF8.encode(value)
+    out[i] = c
+  }
+  return out
+}
+
+const UTF8 = new TextEncoder()
+const SURROGATE = /[\uD800-\uDFFF]/
 
 /** SQLite's LIKE reads both sides as C strings: they end at the first NUL. */
 export function cString(s: string): string {
