@@ -53,6 +53,11 @@ function booleanKeyword(truth: boolean): AnyNode {
   return n
 }
 
+/** SQLite's parser drops parentheses, so `x is (true)` is still a truth test. */
+function unparenthesised(n: AnyNode): AnyNode {
+  return n.kind === 'ParensNode' ? unparenthesised(n['node'] as AnyNode) : n
+}
+
 /**
  * `x is [not] true|false`: SQLite's truth tests (not `is 1`: 2 is true), as a case over the
  * condition, which is what they mean: `x is true` is 1 when x is true, 0 when false or null.
@@ -239,7 +244,7 @@ export abstract class ExpressionParser {
       const not = this.acceptWord('not')
       if (this.acceptWord('distinct', 'from')) return binary(left, not ? 'is' : 'is not', this.expression(EQUALITY + 1))
       const right = this.expression(EQUALITY + 1)
-      const truth = BOOLEAN_KEYWORDS.get(right)
+      const truth = BOOLEAN_KEYWORDS.get(unparenthesised(right))
       return truth === undefined ? binary(left, not ? 'is not' : 'is', right) : truthTest(left, truth, not)
     }
     const not = word === 'not' ? 1 : 0

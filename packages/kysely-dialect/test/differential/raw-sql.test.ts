@@ -51,6 +51,9 @@ const SELECTED: Record<string, Make> = {
   'is with a value': (sql) => sql`age is 25`,
   'is not distinct from': (sql) => sql`age is not distinct from 30`,
   'is distinct from': (sql) => sql`age is distinct from null`,
+  // Seed 2041100473: SQLite drops the parentheses, so `is not (true)` is a truth test, not `is not 1`.
+  'is not (true) is a truth test': (sql) => sql`1 || ' 3x' is not (true) is not id`,
+  'is ((false)) and is (true)': (sql) => sql`(score is ((false))) || (age is (true))`,
   'case when': (sql) => sql`case when age < 30 then 'young' when age is null then '?' else 'old' end`,
   'simple case': (sql) => sql`case city when 'Paris' then 1 when 'Berlin' then 2 end`,
   'cast to integer': (sql) => sql`cast(score as integer)`,
