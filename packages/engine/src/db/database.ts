@@ -62,7 +62,7 @@ export class Database {
   #closing: Promise<void> | undefined
   readonly #writer = new WriterQueue({
     newWriteTx: () => this.#committer.newWriteTx(this.#end),
-    commit: (tx, durable) => this.#commit(tx, durable),
+    commit: (tx, durable, written) => this.#commit(tx, durable, written),
     isClosed: () => this.#closed,
   })
 
@@ -227,7 +227,14 @@ export class Database {
     const journalProblems =
       journal === undefined
         ? []
-        : checkJournal({ journal, checkpoint: c.meta, txid: c.txid, dirty: c.dirty, ctx: this.#ctx })
+        : // Against every commit written to the journal, the ones whose sync still runs included.
+          checkJournal({
+            journal,
+            checkpoint: c.meta,
+            txid: c.head?.txid ?? c.meta.txid,
+            dirty: c.head,
+            ctx: this.#ctx,
+          })
     if (journalProblems.length > 0) {
       result.errors.push(...journalProblems.map((message) => ({ pageId: undefined, message })))
       result.ok = false
@@ -325,9 +332,9 @@ export class Database {
   }
 
   /** The writer queue's commit: the committer's, while the database is open. */
-  #commit(tx: WriteTx, durable: boolean): Promise<void> {
+  #commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void> {
     if (this.#closed) return Promise.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
-    return this.#committer.commit(tx, durable)
+    return this.#committer.commit(tx, durable, written)
   }
 
   #strictCheck(txid: number): void {

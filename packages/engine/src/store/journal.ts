@@ -50,7 +50,7 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
       stopped = `torn record header at byte ${off}`
       break
     }
-    // Zeros: the terminator after the last record, or space allocated ahead (Journal.append).
+    // Zeros: the terminator after the last record, or space allocated ahead (Journal.write).
     if (isJournalEnd(header)) break
     const length = peekRecordLength(header)
     if (typeof length === 'string') {
@@ -88,7 +88,7 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
 }
 
 /**
- * The journal file `<path>-journal` (FORMAT.md §11): commits append records at `end`; 'full'
+ * The journal file `<path>-journal` (FORMAT.md §11): commits write records at `end`; 'full'
  * commits sync it; a checkpoint restarts it at 0.
  *
  * The file is allocated ahead in extents of zeros, and each append writes a terminator of zeros
@@ -114,52 +114,53 @@ export class Journal {
   }
 
   /**
-   * Appends one record of `length` bytes, given as buffers written back to back, and its
-   * terminator (and with `durable`, fdatasyncs). Nothing changes in memory on failure. A small
-   * append that needs no sync is done on return, and returns undefined: the commits of durability
-   * 'none' make no promise here.
+   * Writes one record of `length` bytes, given as buffers written back to back, and its
+   * terminator at `end`, and moves `end` past it; no sync (a 'full' commit then calls sync(), and
+   * the next record may be written while that sync runs: Committer's pipelined group commit).
+   * Returns undefined when the record is written on return (up to SYNC_WRITE_LIMIT bytes), else
+   * the promise of the write. On failure nothing changes in memory and the file is cut back.
    */
-  append(record: readonly Uint8Array[], length: number, durable: boolean): Promise<void> | undefined {
+  write(record: readonly Uint8Array[], length: number): Promise<void> | undefined {
     const after = this.end + length
     // The terminator, or, when the file must grow, zeros up to the end of the next extent.
     const grow = after + TERMINATOR > this.#allocated
     const zeros = ZEROS.subarray(0, grow ? roundUp(after + TERMINATOR, EXTENT) - after : TERMINATOR)
     const buffers = [...record, zeros]
-    if (durable || length > SYNC_WRITE_LIMIT) return this.#appendAsync(buffers, length, after, zeros.length, durable)
+    if (length > SYNC_WRITE_LIMIT) return this.#writeAsync(buffers, after, zeros.length)
     try {
       this.file.writevSync(buffers, this.end)
     } catch (err) {
-      return this.#failed(err)
+      return this.cutBack(this.end, this.records).then(() => Promise.reject(err))
     }
     this.#appended(after, zeros.length)
     return undefined
   }
 
-  async #appendAsync(
-    buffers: Uint8Array[],
-    length: number,
-    after: number,
-    zeros: number,
-    durable: boolean,
-  ): Promise<void> {
+  async #writeAsync(buffers: Uint8Array[], after: number, zeros: number): Promise<void> {
     try {
-      if (length <= SYNC_WRITE_LIMIT) this.file.writevSync(buffers, this.end)
-      else await this.file.writev(buffers, this.end)
-      if (durable) await this.file.sync()
+      await this.file.writev(buffers, this.end)
     } catch (err) {
-      return this.#failed(err)
+      await this.cutBack(this.end, this.records)
+      throw err
     }
     this.#appended(after, zeros)
   }
 
+  /** Whether write() of a record of `length` bytes is done on return (else it returns a promise). */
+  writesOnReturn(length: number): boolean {
+    return length <= SYNC_WRITE_LIMIT
+  }
+
   /**
-   * A failed commit changes nothing: a record that reached the file (its sync failed) must not be
-   * replayed at the next open. Cutting it off is best effort; the next append overwrites it.
+   * Forgets the records from byte `end` on (a failed write, or a failed sync and every record
+   * written after it): a record that reached the file must not be replayed at the next open.
+   * Cutting it off is best effort; the next record overwrites it anyway.
    */
-  async #failed(err: unknown): Promise<never> {
-    this.#allocated = this.end
-    await this.file.truncate(this.end).catch(() => {})
-    throw err
+  async cutBack(end: number, records: number): Promise<void> {
+    this.end = end
+    this.records = records
+    this.#allocated = end
+    await this.file.truncate(end).catch(() => {})
   }
 
   #appended(after: number, zeros: number): void {

@@ -197,6 +197,37 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     }
   })
 
+  it('pipelined groups: a failed journal sync fails its group and the groups written after it; the rest is whole', async () => {
+    const fs = new FaultFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    await db.update((tx) => tx.createBucket('a').put(b('base'), b('1')))
+    fs.file(JPATH).failNext('sync', 'EIO')
+    // 80 updates at once: groups of at most 32 'full' updates, the second written while the first syncs.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 80 }, (_, i) => db.update((tx) => tx.bucket('a')!.put(b(`k${i}`), b(`${i}`)))),
+    )
+    const ok = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []))
+    for (const o of outcomes)
+      if (o.status === 'rejected') expect((o.reason as { code?: string }).code).to.equal('BTREE_IO')
+    // The first group failed; whatever succeeded was committed after the failure, whole.
+    expect(ok).to.not.include(0)
+    // A later group was written while the first synced, and failed with it.
+    const after = outcomes.filter((o) => o.status === 'rejected' && /before it failed/.test(String(o.reason)))
+    expect(after.length).to.be.greaterThan(0)
+    const expected: Record<string, string> = { base: '1' }
+    for (const i of ok) expected[`k${i}`] = `${i}`
+    expect(contents(db)).to.deep.equal({ a: expected })
+    expectClean(db)
+    await db.update((tx) => tx.bucket('a')!.put(b('after'), b('2')))
+    expected['after'] = '2'
+    expectClean(db)
+    await db.close()
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(contents(again)).to.deep.equal({ a: expected })
+    expectClean(again)
+    await again.close()
+  })
+
   it('a failed checkpoint does not fail the commit that triggered it; the next checkpoint writes everything', async () => {
     const fs = new FaultFileSystem()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, journalSize: 512 })
