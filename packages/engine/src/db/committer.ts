@@ -6,7 +6,7 @@ import type { FileHandle } from '../io/file-handle.js'
 import type { BucketRecord } from '../page/bucket-record.js'
 import type { ReclaimEntry } from '../page/freelist-page.js'
 import type { Meta } from '../page/meta-page.js'
-import type { Journal, JournalScan } from '../store/journal.js'
+import { type Journal, type JournalSegment, scanJournal } from '../store/journal.js'
 import { RECORD_HEADER, decodeRecord } from '../page/journal-record.js'
 import { type OpenedStore, ERA_LIMIT } from '../store/open-store.js'
 import type { Pager } from '../store/pager.js'
@@ -26,6 +26,12 @@ export const DEFAULT_JOURNAL_SIZE = 64 * 1024 * 1024
  * (with 64 MiB a checkpoint came every ~16 batches and rewrote most leaves), for ~150 MiB more RSS.
  */
 export const DEFAULT_DIRTY_SIZE = 256 * 1024 * 1024
+
+/** A live part of the journal: a file and the checkpoint its records follow. */
+export interface JournalPart {
+  readonly journal: Journal
+  readonly base: number
+}
 
 export interface CommitterOptions {
   /** Pages of dropped buckets to give back per commit of pages. */
@@ -66,8 +72,26 @@ export class Committer {
   readonly #ctx: TxContext
   readonly #options: CommitterOptions
   readonly #freelist: FreeList
-  /** FORMAT.md §11: the journal, unless opened with `journal: false` (or read-only without one). */
-  readonly #journal: Journal | undefined
+  /**
+   * FORMAT.md §11: the journal files, unless opened with `journal: false` (or read-only without
+   * one): `<path>-journal` and `<path>-journal2`, the second opened when first needed.
+   */
+  readonly #journals: [Journal | undefined, Journal | undefined]
+  readonly #openJournal2: (() => Journal) | undefined
+  /**
+   * The live parts of the journal, in replay order, each with the checkpoint its records follow;
+   * the last takes the appends. Two while a checkpoint runs in the background: the records it
+   * writes, and in the other file those made meanwhile (which follow the new checkpoint).
+   */
+  #segments: JournalPart[]
+  /** A checkpoint writing its pages while commits go on (#backgroundCheckpoint). */
+  #background: Promise<void> | undefined
+  /** Set when a background checkpoint failed: the next one holds the writer (the journal is in two parts). */
+  #mustBlock = false
+  /** What readers of states made during a background checkpoint register (DirtyState.pin). */
+  #pin: number | undefined
+  /** Set when a checkpoint's meta was written but its catch-up replay failed: no more writes. */
+  #fatal: BTreeError | undefined
   readonly #freelistError: BTreeError | undefined
   /** The checkpoint: the newest commit of pages, and the slot its meta is in. */
   #meta: Meta
@@ -104,7 +128,8 @@ export class Committer {
   constructor(
     file: FileHandle,
     store: OpenedStore,
-    journal: Journal | undefined,
+    journals: [Journal | undefined, Journal | undefined],
+    openJournal2: (() => Journal) | undefined,
     ctx: TxContext,
     options: CommitterOptions,
   ) {
@@ -112,7 +137,9 @@ export class Committer {
     this.pager = store.pager
     this.#ctx = ctx
     this.#options = options
-    this.#journal = journal
+    this.#journals = journals
+    this.#openJournal2 = openJournal2
+    this.#segments = journals[0] === undefined ? [] : [{ journal: journals[0], base: store.meta.txid }]
     this.#freelistError = store.freelistError
     this.#meta = store.meta
     this.#slot = store.slot
@@ -153,8 +180,19 @@ export class Committer {
     return this.#head
   }
 
+  /** The journal file taking the appends. */
   get journal(): Journal | undefined {
-    return this.#journal
+    return this.#segments.at(-1)?.journal
+  }
+
+  /** The live parts of the journal in replay order (check(), info()). */
+  get journalParts(): readonly JournalPart[] {
+    return this.#segments
+  }
+
+  /** Every journal file opened (close, release). */
+  get journalFiles(): Journal[] {
+    return this.#journals.filter((j) => j !== undefined)
   }
 
   /** What check() and stats() read of the free pages and the reclaim list. */
@@ -193,15 +231,14 @@ export class Committer {
    */
   async commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void> {
     this.#assertNoMetaInDoubt()
-    const journal = this.#journal
-    if (journal === undefined) {
-      await this.#commitPages(tx, durable, false)
+    if (this.#segments.length === 0) {
+      await this.#commitPages(tx, durable)
       this.#options.afterCommit?.(this.#meta.txid)
       return
     }
     // A record too large to write on return waits for the commits in flight: no failed sync can
     // then cut the journal back while its write runs.
-    const large = !journal.writesOnReturn(RECORD_HEADER + tx.record.bytes)
+    const large = !this.journal!.writesOnReturn(RECORD_HEADER + tx.record.bytes)
     for (;;) {
       const wait = this.#checkpointing ?? this.#cutting ?? (large ? this.#tail : undefined)
       if (wait === undefined) break
@@ -209,16 +246,18 @@ export class Committer {
     }
     this.#assertNoMetaInDoubt()
     if (tx.base !== this.#meta || tx.dirty !== this.#head) tx = this.#rebase(tx)
+    const part = this.#segments.at(-1)!
+    const journal = part.journal
     const txid = this.#takeTxid()
     const start = journal.end
     const records = journal.records
-    const record = tx.record.seal(this.#meta.txid, txid)
+    const record = tx.record.seal(part.base, txid)
     const write = journal.write(record.buffers, record.length)
     if (write === undefined && !durable && this.#tail === undefined) {
       // Nothing in flight: published at once, without a promise (a 'none' commit costs ~11 µs).
-      this.#head = this.#dirty = mergeDirty(this.#head, tx, txid)
+      this.#head = this.#dirty = this.#merge(tx, txid)
     } else {
-      const published = this.#publish(this.#tail, write, durable, tx, txid, start, records, written)
+      const published = this.#publish(this.#tail, journal, write, durable, tx, txid, start, records, written)
       const tail = published.then(
         () => {
           if (this.#tail === tail) this.#tail = undefined
@@ -233,8 +272,10 @@ export class Committer {
     if (this.#overBounds(journal)) {
       // The commit is in the journal already: a failed checkpoint does not fail it (the next
       // commit, or close, tries again), and its I/O error would only repeat in a strict check.
+      // This commit waits for the checkpoint; the others go on while it writes its pages.
+      const checkpoint = this.#mustBlock ? this.checkpoint() : this.#backgroundCheckpoint()
       if (
-        !(await this.checkpoint().then(
+        !(await checkpoint.then(
           () => true,
           () => false,
         ))
@@ -243,9 +284,16 @@ export class Committer {
     }
     if (this.#options.afterCommit !== undefined) {
       // Not in the middle of a checkpoint that a later commit began: its pages are half written.
-      while (this.#checkpointing !== undefined) await this.#checkpointing.catch(() => {})
+      while (this.#checkpointing !== undefined || this.#background !== undefined)
+        await (this.#checkpointing ?? this.#background)!.catch(() => {})
       this.#options.afterCommit(txid)
     }
+  }
+
+  /** The head after `tx`, committed as `txid` (pinned while a checkpoint runs, DirtyState.pin). */
+  #merge(tx: WriteTx, txid: number): DirtyState {
+    const state = mergeDirty(this.#head, tx, txid)
+    return this.#pin === undefined ? state : { ...state, pin: this.#pin }
   }
 
   /**
@@ -257,6 +305,7 @@ export class Committer {
    */
   async #publish(
     prev: Promise<void> | undefined,
+    journal: Journal,
     write: Promise<void> | undefined,
     durable: boolean,
     tx: WriteTx,
@@ -273,12 +322,12 @@ export class Committer {
         throw ioError(`journal append of commit ${txid}`, err)
       }
     }
-    const state = mergeDirty(this.#head, tx, txid)
+    const state = this.#merge(tx, txid)
     this.#head = state
     const epoch = this.#epoch
     let syncError: unknown
     const sync = durable
-      ? this.#journal!.sync().then(undefined, (err: unknown) => {
+      ? journal.sync().then(undefined, (err: unknown) => {
           syncError = err ?? new Error('sync failed')
         })
       : undefined
@@ -293,7 +342,7 @@ export class Committer {
       this.#epoch++
       this.#syncError = syncError
       this.#head = this.#dirty
-      const cut = this.#journal!.cutBack(start, records)
+      const cut = journal.cutBack(start, records)
       this.#cutting = cut
       await cut
       if (this.#cutting === cut) this.#cutting = undefined
@@ -328,18 +377,123 @@ export class Committer {
   }
 
   /**
-   * FORMAT.md §11, a checkpoint, holding the writer: (1) sync the journal, so that every txid the
-   * checkpoint follows is on disk before any page it writes (rule 4 of §8); (2) write the dirty
-   * state as one commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list; sync; then
-   * the meta, durable by itself; sync); (3) restart the journal. A crash before the meta's sync
-   * completes leaves the previous meta (or a torn new one) and the whole journal; after it, the
-   * journal's records follow an older checkpoint and are ignored. The journal is restarted only
-   * once the meta is synced: open never verifies a checkpoint meta, so it never falls back past
-   * the records it discards. A no-op when no commit waits in the journal.
+   * FORMAT.md §11, a checkpoint holding the journal (close, db.checkpoint(), open's recovery, and
+   * after a background checkpoint failed): (1) sync the journal, so that every txid the checkpoint
+   * follows is on disk before any page it writes (rule 4 of §8); (2) write the dirty state as one
+   * commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list; sync; then the meta,
+   * durable by itself; sync); (3) restart the journal. A crash before the meta's sync completes
+   * leaves the previous meta (or a torn new one) and the whole journal; after it, the journal's
+   * records follow an older checkpoint and are ignored. The journal is restarted only once the
+   * meta is synced: open never verifies a checkpoint meta, so it never falls back past the records
+   * it discards. A no-op when no commit waits in the journal.
    */
   async checkpoint(): Promise<void> {
+    while (this.#background !== undefined) await this.#background.catch(() => {})
+    await this.#gated(async () => {
+      await this.settled()
+      const dirty = this.#dirty
+      const part = this.#segments.at(-1)
+      if (dirty === undefined || part === undefined) return
+      this.#assertNoMetaInDoubt()
+      await this.#syncJournal(part.journal)
+      const txid = this.#takeTxid()
+      const outcome = await this.#writePages(this.#privateCopy(dirty), txid, true, true)
+      this.#install(outcome, txid, true)
+      this.#checkpointed = dirty
+      this.#dirty = this.#head = undefined
+      part.journal.restart()
+      this.#segments = [{ journal: part.journal, base: txid }]
+      this.#mustBlock = false
+      this.#options.afterCommit?.(this.#meta.txid)
+    })
+  }
+
+  /**
+   * FORMAT.md §11, a checkpoint in the background: commits wait only while it (1) syncs the
+   * journal and moves the appends to the other journal file, restarted, whose records follow this
+   * checkpoint's txid; then go on (over the frozen state, still over the old meta) while it (2)
+   * writes the frozen state as one commit of pages, its meta durable by itself; and wait again
+   * while it (3) installs the new meta and replays the records appended meanwhile over it (the
+   * same contents, now over the new pages). A crash before the meta is durable leaves the old meta
+   * and both journal files, replayed in turn; after it, the new meta and the second file.
+   */
+  async #backgroundCheckpoint(): Promise<void> {
+    if (this.#background !== undefined || this.#checkpointing !== undefined) return
+    const run = this.#runBackground()
+    this.#background = run
+    try {
+      await run
+    } finally {
+      if (this.#background === run) this.#background = undefined
+    }
+  }
+
+  async #runBackground(): Promise<void> {
+    let frozen: DirtyState | undefined
+    let txid = 0
+    let next: JournalPart | undefined
+    // (1) Freeze.
+    await this.#gated(async () => {
+      await this.settled()
+      frozen = this.#dirty
+      const part = this.#segments.at(-1)
+      if (frozen === undefined || part === undefined || this.#segments.length > 1) return
+      this.#assertNoMetaInDoubt()
+      await this.#syncJournal(part.journal)
+      const other = this.#otherJournal(part.journal)
+      txid = this.#takeTxid()
+      other.restart()
+      next = { journal: other, base: txid }
+      this.#segments = [part, next]
+      this.#pin = txid - 1
+    })
+    if (frozen === undefined || next === undefined) return
+    // (2) Write the pages while commits go on.
+    let outcome: CommitOutcome
+    try {
+      outcome = await this.#writePages(this.#privateCopy(frozen), txid, true, true)
+    } catch (err) {
+      // The journal stays in two parts, replayed in turn at open; the next checkpoint writes both.
+      this.#mustBlock = true
+      throw err
+    }
+    // (3) Install, and replay the records appended meanwhile over the new meta.
+    await this.#gated(async () => {
+      await this.settled()
+      const old = this.#head
+      this.#install(outcome, txid, true)
+      this.#checkpointed = old
+      this.#segments = [next!]
+      this.#pin = undefined
+      try {
+        this.#dirty = this.#head = this.#catchUp(next!)
+      } catch (err) {
+        this.#fatal = new BTreeError('BTREE_INVARIANT', `replay after checkpoint ${txid}: ${(err as Error).message}`, {
+          cause: err,
+        })
+        throw this.#fatal
+      }
+      this.#options.afterCommit?.(this.#meta.txid)
+    })
+  }
+
+  /** The records of `part` replayed over the checkpoint as one state: the same contents, over its pages. */
+  #catchUp(part: JournalPart): DirtyState | undefined {
+    const scan = scanJournal(part.journal.file, part.base)
+    if (scan.records.length !== part.journal.records || scan.end !== part.journal.end)
+      throw new Error(`${scan.records.length} records read back, ${part.journal.records} appended`)
+    const last = scan.records.at(-1)
+    if (last === undefined) return undefined
+    const tx = new WriteTx(this.#ctx, this.#meta, undefined)
+    for (const rec of scan.records) replayRecord(tx, rec)
+    tx.markClosed()
+    return mergeDirty(undefined, tx, last.txid)
+  }
+
+  /** Runs `body` with the appends held (commits wait for it before writing). */
+  async #gated(body: () => Promise<void>): Promise<void> {
     while (this.#checkpointing !== undefined) await this.#checkpointing.catch(() => {})
-    const run = this.#checkpoint()
+    const run = body()
     this.#checkpointing = run
     try {
       await run
@@ -348,58 +502,72 @@ export class Committer {
     }
   }
 
-  async #checkpoint(): Promise<void> {
-    await this.settled()
-    const dirty = this.#dirty
-    const journal = this.#journal
-    if (dirty === undefined || journal === undefined) return
-    this.#assertNoMetaInDoubt()
+  async #syncJournal(journal: Journal): Promise<void> {
     try {
       await journal.sync()
     } catch (err) {
       throw ioError('sync of the journal before a checkpoint', err)
     }
-    await this.#commitPages(this.#privateCopy(dirty), true, true)
-    this.#checkpointed = dirty
-    this.#dirty = undefined
-    this.#head = undefined
-    journal.restart()
-    this.#options.afterCommit?.(this.#meta.txid)
+  }
+
+  /** The journal file other than `journal`, opened (and created) when first needed. */
+  #otherJournal(journal: Journal): Journal {
+    if (journal === this.#journals[1]) return this.#journals[0]!
+    this.#journals[1] ??= this.#openJournal2!()
+    return this.#journals[1]
   }
 
   /**
-   * Replays the journal found at open (FORMAT.md §11), then, when `writable`, checkpoints it. A
-   * record that does not apply ends the replay; it and what follows are reported in `skipped`.
+   * Replays the journal found at open (FORMAT.md §11: one part, or two when a background
+   * checkpoint never became durable), then, when `writable`, checkpoints it and empties both
+   * files. A record that does not apply ends the replay; it and what follows are reported in
+   * `skipped`.
    */
-  async recover(scan: JournalScan, writable: boolean): Promise<void> {
-    const journal = this.#journal!
-    if (scan.stopped !== undefined && !scan.stale)
-      this.skipped.push(`journal: ${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`)
-    for (const [i, rec] of scan.records.entries()) {
+  async recover(parts: readonly JournalSegment[], writable: boolean): Promise<void> {
+    const records = parts.flatMap((p) => p.scan.records)
+    for (const p of parts) {
+      const scan = p.scan
+      if (scan.stopped !== undefined && !scan.stale)
+        this.skipped.push(
+          `journal${p.file === 1 ? '2' : ''}: ${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
+        )
+    }
+    this.#segments = parts.map((p) => ({ journal: this.#journals[p.file]!, base: p.base }))
+    let replayed = 0
+    for (const [i, rec] of records.entries()) {
       const tx = this.newWriteTx()
       try {
         replayRecord(tx, rec)
       } catch (err) {
         this.skipped.push(
-          `journal: record of txid ${rec.txid} does not apply (${(err as Error).message}); it and the ${scan.records.length - i - 1} after it ignored`,
+          `journal: record of txid ${rec.txid} does not apply (${(err as Error).message}); it and the ${records.length - i - 1} after it ignored`,
         )
         break
       }
       tx.markClosed()
       this.#dirty = mergeDirty(this.#dirty, tx, rec.txid)
       this.#head = this.#dirty
-      journal.records++
+      replayed++
     }
-    const last = scan.records.at(-1)?.txid ?? 0
+    for (const p of parts) {
+      const n = Math.min(replayed, p.scan.records.length)
+      this.#journals[p.file]!.records = n
+      replayed -= n
+    }
+    const last = records.at(-1)?.txid ?? 0
     if (last >= this.#nextTxid) {
       this.#nextTxid = last + 1
       this.#txidFloor = Math.max(this.#txidFloor, last + ERA_LIMIT + 1)
     }
-    if (!writable || (this.#dirty === undefined && journal.end === 0 && scan.skippedBytes === 0)) return
+    const empty = this.journalFiles.every((j) => j.file.size() === 0)
+    if (!writable || (this.#dirty === undefined && empty)) return
     if (this.#dirty !== undefined) await this.checkpoint()
     // The journal starts empty, as after a close: a torn tail is not found again at the next open.
-    journal.restart()
-    await journal.release()
+    for (const j of this.journalFiles) {
+      j.restart()
+      await j.release()
+    }
+    this.#segments = [{ journal: this.#journals[0]!, base: this.#meta.txid }]
   }
 
   /**
@@ -415,6 +583,7 @@ export class Committer {
     const dirty = this.#dirty
     return (
       dirty !== undefined &&
+      this.#background === undefined &&
       (journal.end > this.#options.journalSize || dirty.pages * this.pager.pageSize > this.#options.dirtySize)
     )
   }
@@ -424,7 +593,7 @@ export class Committer {
    * for the snapshots that read them, and the checkpoint rebalances and spills private copies.
    */
   #privateCopy(dirty: DirtyState): WriteTx {
-    const tx = this.newWriteTx()
+    const tx = new WriteTx(this.#ctx, this.#meta, dirty)
     for (const [name, s] of dirty.buckets) {
       if (s === null) {
         tx.overlay.set(name, null)
@@ -437,13 +606,18 @@ export class Committer {
     return tx
   }
 
-  /**
-   * Writes `tx` as a commit of pages (tx/commit.ts) and installs it as the checkpoint. A
-   * checkpoint syncs its pages before its meta, which then names itself as durable (FORMAT.md §11).
-   */
-  async #commitPages(tx: WriteTx, durable: boolean, checkpoint: boolean): Promise<void> {
+  /** Writes `tx` as a commit of pages (tx/commit.ts, without the journal) and installs it. */
+  async #commitPages(tx: WriteTx, durable: boolean): Promise<void> {
     durable = this.#mustSync(durable)
     const txid = this.#takeTxid()
+    this.#install(await this.#writePages(tx, txid, durable, false), txid, durable)
+  }
+
+  /**
+   * Writes `tx` as commit `txid` of pages (tx/commit.ts), not yet installed. A checkpoint syncs its
+   * pages before its meta, which then names itself as durable (FORMAT.md §11).
+   */
+  async #writePages(tx: WriteTx, txid: number, durable: boolean, checkpoint: boolean): Promise<CommitOutcome> {
     this.#releasePending()
     this.#freelist.begin(txid)
     let outcome: CommitOutcome
@@ -469,7 +643,7 @@ export class Committer {
       throw err
     }
     this.#freelist.end()
-    this.#install(outcome, txid, durable)
+    return outcome
   }
 
   /**
@@ -515,7 +689,7 @@ export class Committer {
    * commit, so a reopen finds them in that checkpoint or replays them over the previous one.
    */
   #assertNoMetaInDoubt(): void {
-    const err = this.#metaInDoubt
+    const err = this.#metaInDoubt ?? this.#fatal
     if (err !== undefined)
       throw new BTreeError('BTREE_IO', `no more writes until the database is reopened: ${err.message}`, { cause: err })
   }

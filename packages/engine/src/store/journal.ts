@@ -87,6 +87,50 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
   return { records, end: off, stopped, skippedBytes: size - off, stale }
 }
 
+/** One file's part of the journal found at open: its records follow checkpoint `base`. */
+export interface JournalSegment {
+  /** Which journal file (0: `<path>-journal`, 1: `<path>-journal2`). */
+  file: 0 | 1
+  base: number
+  scan: JournalScan
+}
+
+/**
+ * Reads the two journal files at open (FORMAT.md §11): the records following the checkpoint
+ * `meta` opened, in the file whose first record names it as its base, and then, when the other
+ * file's first record names a later base above every one of those records, that file's records
+ * too: the commits made while checkpoint `base` ran, which never became durable. In replay order.
+ */
+export function scanJournals(files: readonly [FileHandle, FileHandle | undefined], meta: number): JournalSegment[] {
+  const firsts = files.map((f) => (f === undefined ? undefined : firstBase(f)))
+  const cur: 0 | 1 = firsts[0] !== meta && firsts[1] === meta ? 1 : 0
+  const segments: JournalSegment[] = [{ file: cur, base: meta, scan: scanJournal(files[cur]!, meta) }]
+  const other: 0 | 1 = cur === 0 ? 1 : 0
+  const next = firsts[other]
+  const last = segments[0]!.scan.records.at(-1)?.txid ?? meta
+  const whole = segments[0]!.scan.stopped === undefined || segments[0]!.scan.stale
+  if (next !== undefined && next > last && whole)
+    segments.push({ file: other, base: next, scan: scanJournal(files[other]!, next) })
+  return segments
+}
+
+/** The base of the file's first record, when it is whole and valid. */
+function firstBase(file: FileHandle): number | undefined {
+  const header = Buffer.alloc(RECORD_HEADER)
+  const size = file.size()
+  try {
+    if (size < RECORD_HEADER || file.readSync(header, 0, RECORD_HEADER, 0) < RECORD_HEADER) return undefined
+    const length = peekRecordLength(header)
+    if (typeof length === 'string' || length > size) return undefined
+    const body = Buffer.allocUnsafe(length)
+    if (file.readSync(body, 0, length, 0) < length) return undefined
+    const rec = decodeRecord(body)
+    return typeof rec === 'string' ? undefined : rec.base
+  } catch (err) {
+    throw ioError('read of the journal at 0', err)
+  }
+}
+
 /**
  * The journal file `<path>-journal` (FORMAT.md §11): commits write records at `end`; 'full'
  * commits sync it; a checkpoint restarts it at 0.

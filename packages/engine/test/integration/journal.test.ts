@@ -108,9 +108,12 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     expect(bytes.length % (1024 * 1024)).to.equal(0)
     expect(bytes.subarray(oldEnd).every((x) => x === 0)).to.equal(true)
     await db.update((tx) => tx.bucket('a')!.put(b('old6'), big))
-    expect(db.info().journal!.bytes).to.equal(0)
-    // The checkpoint restarted the journal at byte 0 and kept the file: one short record then lies
-    // before the rest of the older ones.
+    // The checkpoint moved the appends to the other journal file; the next one moves them back.
+    expect(db.info().journal).to.deep.include({ bytes: 0, path: `${PATH}-journal2` })
+    for (let i = 7; i < 14; i++) await db.update((tx) => tx.bucket('a')!.put(b(`old${i}`), big))
+    expect(db.info().journal).to.deep.include({ bytes: 0, path: JPATH })
+    // That restarted the journal at byte 0 and kept the file: one short record then lies before the
+    // rest of the older ones.
     await db.update((tx) => tx.bucket('a')!.put(b('new'), b('1')))
     const end = db.info().journal!.bytes
     bytes = fs.file(JPATH).bytes()
@@ -122,10 +125,9 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     fs.reopenAllAfterCrash({ mode: 'keep-all' })
     const again = await open(PATH, { fileSystem: fs, lock: false })
     expect(again.info().skipped).to.deep.equal([])
-    expect(Object.keys(contents(again).a!).sort()).to.deep.equal([
-      'new',
-      ...[0, 1, 2, 3, 4, 5, 6].map((i) => `old${i}`),
-    ])
+    expect(Object.keys(contents(again).a!).sort()).to.deep.equal(
+      ['new', ...Array.from({ length: 14 }, (_, i) => `old${i}`)].sort(),
+    )
     expectClean(again)
     await again.update((tx) => tx.bucket('a')!.put(b('after'), b('2')))
     // Asked for, a checkpoint gives the allocation back; so does close.
@@ -224,6 +226,51 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     await db.close()
     const again = await open(PATH, { fileSystem: fs, lock: false })
     expect(contents(again)).to.deep.equal({ a: expected })
+    expectClean(again)
+    await again.close()
+  })
+
+  it('checkpoints write their pages while other commits go on; snapshots taken meanwhile keep their pages through later checkpoints', async () => {
+    const fs = new PowerLossFileSystem({ slowSync: true })
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, journalSize: 3000 })
+    const key = (i: number): Buffer => b(`k${String(i % 150).padStart(4, '0')}`)
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 150; i++) a.put(key(i), Buffer.alloc(40, 1))
+    })
+    await db.checkpoint()
+    const snapshots: Array<[ReturnType<Database['begin']>, Record<string, Record<string, string>>]> = []
+    const pending: Array<Promise<unknown>> = []
+    let during = 0
+    for (let i = 0; i < 400; i++) {
+      pending.push(db.update((tx) => tx.bucket('a')!.put(key(i * 7), b(`v${i}`))))
+      if (i % 8 === 0) {
+        await new Promise((resolve) => setImmediate(resolve))
+        // The appends are in the second file while a checkpoint of the first one's runs.
+        if (db.info().journal!.path.endsWith('-journal2')) during++
+        snapshots.push([db.begin(), contents(db)])
+      }
+    }
+    await Promise.all(pending)
+    expect(during).to.be.greaterThan(0)
+    expect(db.info().checkpointTxid).to.be.greaterThan(3)
+    for (let round = 0; round < 3; round++) {
+      await db.update((tx) => {
+        for (let i = 0; i < 150; i++) tx.bucket('a')!.put(key(i), Buffer.alloc(60, round))
+      })
+      await db.checkpoint()
+    }
+    for (const [snap, seen] of snapshots) {
+      const now: Record<string, string> = {}
+      for (const [k, v] of snap.bucket('a')!.entries()) now[k.toString()] = v.toString()
+      expect(now).to.deep.equal(seen.a)
+      snap.close()
+    }
+    expectClean(db)
+    const final = contents(db)
+    await db.close()
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(contents(again)).to.deep.equal(final)
     expectClean(again)
     await again.close()
   })
