@@ -404,6 +404,7 @@ export class Committer {
       part.journal.restart()
       this.#segments = [{ journal: part.journal, base: txid }]
       this.#mustBlock = false
+      this.#pin = undefined
       this.#options.afterCommit?.(this.#meta.txid)
     })
   }
@@ -529,7 +530,7 @@ export class Committer {
       const scan = p.scan
       if (scan.stopped !== undefined && !scan.stale)
         this.skipped.push(
-          `journal${p.file === 1 ? '2' : ''}: ${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
+          `journal: ${p.file === 1 ? 'the second file: ' : ''}${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
         )
     }
     this.#segments = parts.map((p) => ({ journal: this.#journals[p.file]!, base: p.base }))

@@ -4,11 +4,6 @@ import type { WriteTx } from './write-tx.js'
 
 /** Update callbacks that queue together share one commit (and one fsync), up to this many. */
 const GROUP_LIMIT = 256
-/**
- * ... up to this many while the previous group's sync runs: many callers waiting for one group
- * come back together, and a smaller group can run and write while the one before syncs.
- */
-const PIPELINED_GROUP_LIMIT = 32
 
 interface Request {
   /** A `beginWrite()` waiting for the writer, rather than an update callback. */
@@ -161,11 +156,8 @@ export class WriterQueue {
       return
     }
     const group: Request[] = []
-    let limit = GROUP_LIMIT
-    while (group.length < limit && this.#queue.length > 0 && this.#queue[0]!.explicit !== true) {
-      const req = this.#queue.shift()!
-      if (req.durability === 'full') limit = PIPELINED_GROUP_LIMIT
-      group.push(req)
+    while (group.length < GROUP_LIMIT && this.#queue.length > 0 && this.#queue[0]!.explicit !== true) {
+      group.push(this.#queue.shift()!)
     }
     const tx = this.#host.newWriteTx()
     tx.managed = true

@@ -200,19 +200,32 @@ describe('integration: the journal (FORMAT.md §11)', () => {
   })
 
   it('pipelined groups: a failed journal sync fails its group and the groups written after it; the rest is whole', async () => {
-    const fs = new FaultFileSystem()
+    // Syncs complete a turn of the event loop later, so later groups are written while one syncs.
+    const fs = new FaultFileSystem(new PowerLossFileSystem({ slowSync: true }))
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
     await db.update((tx) => tx.createBucket('a').put(b('base'), b('1')))
+    const pending: Array<Promise<unknown>> = []
+    const wave = (from: number): void => {
+      for (let i = from; i < from + 20; i++) pending.push(db.update((tx) => tx.bucket('a')!.put(b(`k${i}`), b(`${i}`))))
+    }
+    const ticks = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await Promise.resolve()
+    }
+    // Four waves of updates, each a group written while the one before syncs; the second fails.
+    wave(0)
+    await ticks()
     fs.file(JPATH).failNext('sync', 'EIO')
-    // 80 updates at once: groups of at most 32 'full' updates, the second written while the first syncs.
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 80 }, (_, i) => db.update((tx) => tx.bucket('a')!.put(b(`k${i}`), b(`${i}`)))),
-    )
+    for (const from of [20, 40, 60]) {
+      wave(from)
+      await ticks()
+    }
+    const outcomes = await Promise.allSettled(pending)
     const ok = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []))
     for (const o of outcomes)
       if (o.status === 'rejected') expect((o.reason as { code?: string }).code).to.equal('BTREE_IO')
-    // The first group failed; whatever succeeded was committed after the failure, whole.
-    expect(ok).to.not.include(0)
+    // The first wave committed, the second failed, and whatever succeeded after it is whole.
+    expect(ok.slice(0, 20)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i))
+    expect(ok).to.not.include(20)
     // A later group was written while the first synced, and failed with it.
     const after = outcomes.filter((o) => o.status === 'rejected' && /before it failed/.test(String(o.reason)))
     expect(after.length).to.be.greaterThan(0)
