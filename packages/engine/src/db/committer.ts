@@ -533,7 +533,9 @@ export class Committer {
           `journal: ${p.file === 1 ? 'the second file: ' : ''}${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
         )
     }
-    this.#segments = parts.map((p) => ({ journal: this.#journals[p.file]!, base: p.base }))
+    this.#segments = parts
+      .filter((p, i) => i === 0 || p.scan.records.length > 0)
+      .map((p) => ({ journal: this.#journals[p.file]!, base: p.base }))
     let replayed = 0
     for (const [i, rec] of records.entries()) {
       const tx = this.newWriteTx()

@@ -109,8 +109,15 @@ export function scanJournals(files: readonly [FileHandle, FileHandle | undefined
   const next = firsts[other]
   const last = segments[0]!.scan.records.at(-1)?.txid ?? meta
   const whole = segments[0]!.scan.stopped === undefined || segments[0]!.scan.stale
-  if (next !== undefined && next > last && whole)
-    segments.push({ file: other, base: next, scan: scanJournal(files[other]!, next) })
+  if (next !== undefined && next > last) {
+    if (whole) segments.push({ file: other, base: next, scan: scanJournal(files[other]!, next) })
+    else {
+      // Commits that followed a torn record: not replayed, and reported (info().skipped).
+      const stopped = `records following checkpoint ${next} ignored: the journal before them ends at a damaged record`
+      const skippedBytes = files[other]!.size()
+      segments.push({ file: other, base: next, scan: { records: [], end: 0, stopped, skippedBytes, stale: false } })
+    }
+  }
   return segments
 }
 
