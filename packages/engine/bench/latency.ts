@@ -1,14 +1,18 @@
 /**
  * Commit latency under load (issue 9): `writers` concurrent writers each commit `'full'` single
  * puts in a loop for `seconds`, into a bucket of `n` keys; prints commits/s and the p50 / p99 / max
- * commit latency, checkpoints included.
+ * commit latency, checkpoints included; the checkpoints that ran, and the event loop's delays
+ * (monitorEventLoopDelay: a checkpoint's spill runs on the loop).
  *
- *   node dist/bench/latency.js [--seconds 10] [--writers 64] [--n 200000]
+ *   node dist/bench/latency.js [--seconds 10] [--writers 64] [--n 200000] [--journal-mib 64]
+ *
+ * `--journal-mib` is the journalSize option: smaller, checkpoints come more often.
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { open } from '../src/index.js'
 
 const { values } = parseArgs({
@@ -16,8 +20,10 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     writers: { type: 'string', default: '64' },
     n: { type: 'string', default: '200000' },
+    'journal-mib': { type: 'string', default: '64' },
   },
 })
+const journalMib = Number(values['journal-mib'])
 const seconds = Number(values.seconds)
 const writers = Number(values.writers)
 const n = Number(values.n)
@@ -25,7 +31,7 @@ const key = (i: number): Buffer => Buffer.from(String(i).padStart(16, '0'))
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-latency-'))
 try {
-  const db = await open(path.join(dir, 'latency.db'))
+  const db = await open(path.join(dir, 'latency.db'), { journalSize: journalMib * 1024 * 1024 })
   for (let start = 0; start < n; start += 10_000) {
     await db.update(
       (tx) => {
@@ -46,9 +52,20 @@ try {
       latencies.push(Number(process.hrtime.bigint() - t) / 1e6)
     }
   }
+  let checkpoints = 0
+  let lastCheckpoint = db.info().checkpointTxid
+  const poll = setInterval(() => {
+    const t = db.info().checkpointTxid
+    if (t !== lastCheckpoint) checkpoints++
+    lastCheckpoint = t
+  }, 5)
+  const loop = monitorEventLoopDelay({ resolution: 5 })
+  loop.enable()
   const started = Date.now()
   await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)))
   const elapsed = (Date.now() - started) / 1000
+  loop.disable()
+  clearInterval(poll)
   latencies.sort((a, b) => a - b)
   const q = (p: number): number =>
     Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! * 100) / 100
@@ -66,6 +83,10 @@ try {
       p50Ms: q(0.5),
       p99Ms: q(0.99),
       maxMs: q(1),
+      journalMib,
+      checkpoints,
+      loopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100,
+      loopDelayMaxMs: Math.round(loop.max / 1e4) / 100,
     }),
   )
 } finally {

@@ -6,7 +6,8 @@ import type { FileHandle } from '../io/file-handle.js'
 import type { BucketRecord } from '../page/bucket-record.js'
 import type { ReclaimEntry } from '../page/freelist-page.js'
 import type { Meta } from '../page/meta-page.js'
-import type { Journal, JournalScan } from '../store/journal.js'
+import { type Journal, type JournalSegment, scanJournal } from '../store/journal.js'
+import { RECORD_HEADER, decodeRecord } from '../page/journal-record.js'
 import { type OpenedStore, ERA_LIMIT } from '../store/open-store.js'
 import type { Pager } from '../store/pager.js'
 import { Node } from '../tree/node.js'
@@ -26,6 +27,12 @@ export const DEFAULT_JOURNAL_SIZE = 64 * 1024 * 1024
  */
 export const DEFAULT_DIRTY_SIZE = 256 * 1024 * 1024
 
+/** A live part of the journal: a file and the checkpoint its records follow. */
+export interface JournalPart {
+  readonly journal: Journal
+  readonly base: number
+}
+
 export interface CommitterOptions {
   /** Pages of dropped buckets to give back per commit of pages. */
   readonly reclaimPerCommit: number
@@ -43,9 +50,15 @@ export interface CommitterOptions {
  * commits since the checkpoint (the published dirty state). The database asks it to commit a write
  * transaction, to checkpoint, and at open to replay the journal; nothing else writes the file.
  *
- * A commit, with the journal (FORMAT.md §11): (1) take a txid; (2) append the transaction's record,
- * with 'full' one fdatasync: from here the commit survives a crash; (3) publish its nodes to new
- * readers; (4) checkpoint when the journal or the dirty pages pass their bounds.
+ * A commit, with the journal (FORMAT.md §11): (1) take a txid; (2) write the transaction's record
+ * and make its state the head that the next write transaction builds on: the writer is free from
+ * here (`written`); (3) with 'full', fdatasync: from here the commit survives a crash; (4) once
+ * every commit written before it is published, publish its nodes to new readers; (5) checkpoint
+ * when the journal or the dirty pages pass their bounds. Steps 3 and 4 of one commit overlap steps
+ * 1 and 2 of the next (pipelined group commit): while one group's sync runs on the thread pool,
+ * the next group runs its callbacks and writes its record, acknowledged only after its own sync.
+ * A failed sync fails its commit and every commit written after it (they built on it), and cuts
+ * the journal back to where the failed one began.
  * Without the journal, and for a checkpoint, a commit of pages (tx/commit.ts, bbolt's Tx.Commit):
  * (1) take a txid; (2) release pending pages no reader or crash can still need; (3) rebalance and
  * spill, reclaim, write the free list, write the pages and the meta, sync (writeCommit); (4)
@@ -59,8 +72,26 @@ export class Committer {
   readonly #ctx: TxContext
   readonly #options: CommitterOptions
   readonly #freelist: FreeList
-  /** FORMAT.md §11: the journal, unless opened with `journal: false` (or read-only without one). */
-  readonly #journal: Journal | undefined
+  /**
+   * FORMAT.md §11: the journal files, unless opened with `journal: false` (or read-only without
+   * one): `<path>-journal` and `<path>-journal2`, the second opened when first needed.
+   */
+  readonly #journals: [Journal | undefined, Journal | undefined]
+  readonly #openJournal2: (() => Journal) | undefined
+  /**
+   * The live parts of the journal, in replay order, each with the checkpoint its records follow;
+   * the last takes the appends. Two while a checkpoint runs in the background: the records it
+   * writes, and in the other file those made meanwhile (which follow the new checkpoint).
+   */
+  #segments: JournalPart[]
+  /** A checkpoint writing its pages while commits go on (#backgroundCheckpoint). */
+  #background: Promise<void> | undefined
+  /** Set when a background checkpoint failed: the next one holds the writer (the journal is in two parts). */
+  #mustBlock = false
+  /** What readers of states made during a background checkpoint register (DirtyState.pin). */
+  #pin: number | undefined
+  /** Set when a checkpoint's meta was written but its catch-up replay failed: no more writes. */
+  #fatal: BTreeError | undefined
   readonly #freelistError: BTreeError | undefined
   /** The checkpoint: the newest commit of pages, and the slot its meta is in. */
   #meta: Meta
@@ -77,13 +108,28 @@ export class Committer {
   #era = 0
   /** The commits since the last checkpoint, published to readers; undefined when there are none. */
   #dirty: DirtyState | undefined
+  /** The newest commit written to the journal (maybe not yet synced): what a write transaction builds on. */
+  #head: DirtyState | undefined
+  /** Settles once the newest written commit is published or failed; undefined when none is in flight. */
+  #tail: Promise<void> | undefined
+  /** Bumped by a failed sync: the commits written before that, built on the failed one, fail too. */
+  #epoch = 0
+  /** What failed the last failed sync (the cause of the commits that fail with it). */
+  #syncError: unknown
+  /** A cut-back of the journal after a failed sync: no record is written until it is done. */
+  #cutting: Promise<void> | undefined
+  /** The state the last checkpoint wrote (#rebase). */
+  #checkpointed: DirtyState | undefined
+  /** A checkpoint holding the journal: commits wait for it before writing. */
+  #checkpointing: Promise<void> | undefined
   /** Bucket records of the checkpoint by name (null: no such bucket); cleared by each commit of pages. */
   readonly #buckets = new Map<string, BucketRecord | null>()
 
   constructor(
     file: FileHandle,
     store: OpenedStore,
-    journal: Journal | undefined,
+    journals: [Journal | undefined, Journal | undefined],
+    openJournal2: (() => Journal) | undefined,
     ctx: TxContext,
     options: CommitterOptions,
   ) {
@@ -91,7 +137,9 @@ export class Committer {
     this.pager = store.pager
     this.#ctx = ctx
     this.#options = options
-    this.#journal = journal
+    this.#journals = journals
+    this.#openJournal2 = openJournal2
+    this.#segments = journals[0] === undefined ? [] : [{ journal: journals[0], base: store.meta.txid }]
     this.#freelistError = store.freelistError
     this.#meta = store.meta
     this.#slot = store.slot
@@ -127,8 +175,24 @@ export class Committer {
     return this.#dirty?.txid ?? this.#meta.txid
   }
 
+  /** The newest commit written to the journal, published or not (check() compares the journal with it). */
+  get head(): DirtyState | undefined {
+    return this.#head
+  }
+
+  /** The journal file taking the appends. */
   get journal(): Journal | undefined {
-    return this.#journal
+    return this.#segments.at(-1)?.journal
+  }
+
+  /** The live parts of the journal in replay order (check(), info()). */
+  get journalParts(): readonly JournalPart[] {
+    return this.#segments
+  }
+
+  /** Every journal file opened (close, release). */
+  get journalFiles(): Journal[] {
+    return this.#journals.filter((j) => j !== undefined)
   }
 
   /** What check() and stats() read of the free pages and the reclaim list. */
@@ -156,94 +220,357 @@ export class Committer {
 
   /** A write transaction on the newest commit (`end`: how an explicit one commits and ends). */
   newWriteTx(end?: WriteTxEnd): WriteTx {
-    return new WriteTx(this.#ctx, this.#meta, this.#dirty, end)
+    return new WriteTx(this.#ctx, this.#meta, this.#head, end)
   }
 
-  /** Commits `tx` and publishes it to new readers: to the journal, or as pages (no journal). */
-  async commit(tx: WriteTx, durable: boolean): Promise<void> {
+  /**
+   * Commits `tx` and publishes it to new readers: to the journal, or as pages (no journal).
+   * `written` is called once the record is written and the next write transaction may begin
+   * (before the sync, see the class comment); the promise settles once the commit is durable (with
+   * `durable`) and published, or failed.
+   */
+  async commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void> {
     this.#assertNoMetaInDoubt()
-    const journal = this.#journal
-    if (journal === undefined) {
-      await this.#commitPages(tx, durable, false)
+    if (this.#segments.length === 0) {
+      await this.#commitPages(tx, durable)
       this.#options.afterCommit?.(this.#meta.txid)
       return
     }
+    // A record too large to write on return waits for the commits in flight: no failed sync can
+    // then cut the journal back while its write runs.
+    const large = !this.journal!.writesOnReturn(RECORD_HEADER + tx.record.bytes)
+    for (;;) {
+      const wait = this.#checkpointing ?? this.#cutting ?? (large ? this.#tail : undefined)
+      if (wait === undefined) break
+      await wait.catch(() => {})
+    }
+    this.#assertNoMetaInDoubt()
+    if (tx.base !== this.#meta || tx.dirty !== this.#head) tx = this.#rebase(tx)
+    const part = this.#segments.at(-1)!
+    const journal = part.journal
     const txid = this.#takeTxid()
-    const appended = this.#appendRecord(journal, tx, txid, durable)
-    if (appended !== undefined) await appended
-    this.#dirty = mergeDirty(this.#dirty, tx, txid)
+    const start = journal.end
+    const records = journal.records
+    const record = tx.record.seal(part.base, txid)
+    const write = journal.write(record.buffers, record.length)
+    if (write === undefined && !durable && this.#tail === undefined) {
+      // Nothing in flight: published at once, without a promise (a 'none' commit costs ~11 µs).
+      this.#head = this.#dirty = this.#merge(tx, txid)
+    } else {
+      const published = this.#publish(this.#tail, journal, write, durable, tx, txid, start, records, written)
+      const tail = published.then(
+        () => {
+          if (this.#tail === tail) this.#tail = undefined
+        },
+        () => {
+          if (this.#tail === tail) this.#tail = undefined
+        },
+      )
+      this.#tail = tail
+      await published
+    }
     if (this.#overBounds(journal)) {
       // The commit is in the journal already: a failed checkpoint does not fail it (the next
       // commit, or close, tries again), and its I/O error would only repeat in a strict check.
+      // This commit waits for the checkpoint; the others go on while it writes its pages.
+      const checkpoint = this.#mustBlock ? this.checkpoint() : this.#backgroundCheckpoint()
       if (
-        !(await this.checkpoint().then(
+        !(await checkpoint.then(
           () => true,
           () => false,
         ))
       )
         return
     }
-    this.#options.afterCommit?.(txid)
+    if (this.#options.afterCommit !== undefined) {
+      // Not in the middle of a checkpoint that a later commit began: its pages are half written.
+      while (this.#checkpointing !== undefined || this.#background !== undefined)
+        await (this.#checkpointing ?? this.#background)!.catch(() => {})
+      this.#options.afterCommit(txid)
+    }
+  }
+
+  /** The head after `tx`, committed as `txid` (pinned while a checkpoint runs, DirtyState.pin). */
+  #merge(tx: WriteTx, txid: number): DirtyState {
+    const state = mergeDirty(this.#head, tx, txid)
+    return this.#pin === undefined ? state : { ...state, pin: this.#pin }
   }
 
   /**
-   * FORMAT.md §11, a checkpoint, holding the writer: (1) sync the journal, so that every txid the
-   * checkpoint follows is on disk before any page it writes (rule 4 of §8); (2) write the dirty
-   * state as one commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list; sync; then
-   * the meta, durable by itself; sync); (3) restart the journal. A crash before the meta's sync
-   * completes leaves the previous meta (or a torn new one) and the whole journal; after it, the
-   * journal's records follow an older checkpoint and are ignored. The journal is restarted only
-   * once the meta is synced: open never verifies a checkpoint meta, so it never falls back past
-   * the records it discards. A no-op when no commit waits in the journal.
+   * Steps 2 to 4 of a commit whose record is written (`write`: the promise of a large record's
+   * write) or synced in the background: makes its state the head, frees the writer (`written`),
+   * waits for the commit written before it (`prev`) and for its sync, then publishes. A failed
+   * sync resets the head to the published state and cuts the journal back to `start`, which also
+   * fails every commit written after this one (the epoch changes under them).
+   */
+  async #publish(
+    prev: Promise<void> | undefined,
+    journal: Journal,
+    write: Promise<void> | undefined,
+    durable: boolean,
+    tx: WriteTx,
+    txid: number,
+    start: number,
+    records: number,
+    written: (() => void) | undefined,
+  ): Promise<void> {
+    if (write !== undefined) {
+      // Nothing is in flight before a large record (commit()): a failed write changed nothing.
+      try {
+        await write
+      } catch (err) {
+        throw ioError(`journal append of commit ${txid}`, err)
+      }
+    }
+    const state = this.#merge(tx, txid)
+    this.#head = state
+    const epoch = this.#epoch
+    let syncError: unknown
+    const sync = durable
+      ? journal.sync().then(undefined, (err: unknown) => {
+          syncError = err ?? new Error('sync failed')
+        })
+      : undefined
+    written?.()
+    await prev
+    await sync
+    if (epoch !== this.#epoch)
+      throw new BTreeError('BTREE_IO', `commit ${txid} failed: the sync of a commit before it failed`, {
+        cause: this.#syncError,
+      })
+    if (syncError !== undefined) {
+      this.#epoch++
+      this.#syncError = syncError
+      this.#head = this.#dirty
+      const cut = journal.cutBack(start, records)
+      this.#cutting = cut
+      await cut
+      if (this.#cutting === cut) this.#cutting = undefined
+      throw ioError(`journal sync of commit ${txid}`, syncError)
+    }
+    this.#dirty = state
+  }
+
+  /**
+   * A transaction begun before a checkpoint and committed after it (the writer is free while a
+   * commit syncs, and its publication may run the checkpoint): its nodes copy the state the
+   * checkpoint wrote, whose old pages the checkpoint freed. Its record's ops are replayed over the
+   * checkpoint instead, which gives the same contents. A transaction built on a commit whose sync
+   * failed fails too.
+   */
+  #rebase(tx: WriteTx): WriteTx {
+    if (tx.base === this.#meta || tx.dirty !== this.#checkpointed)
+      throw new BTreeError('BTREE_IO', 'the transaction built on a commit whose journal sync failed', {
+        cause: this.#syncError,
+      })
+    const rec = decodeRecord(Buffer.concat(tx.record.seal(0, 0).buffers))
+    if (typeof rec === 'string') throw new BTreeError('BTREE_INVARIANT', `the transaction's record: ${rec}`)
+    const fresh = this.newWriteTx()
+    replayRecord(fresh, rec)
+    fresh.markClosed()
+    return fresh
+  }
+
+  /** Settles once every commit written so far is published or failed. */
+  async settled(): Promise<void> {
+    while (this.#tail !== undefined) await this.#tail
+  }
+
+  /**
+   * FORMAT.md §11, a checkpoint holding the journal (close, db.checkpoint(), open's recovery, and
+   * after a background checkpoint failed): (1) sync the journal, so that every txid the checkpoint
+   * follows is on disk before any page it writes (rule 4 of §8); (2) write the dirty state as one
+   * commit of pages (tx/commit.ts: rebalance, spill, reclaim, free list; sync; then the meta,
+   * durable by itself; sync); (3) restart the journal. A crash before the meta's sync completes
+   * leaves the previous meta (or a torn new one) and the whole journal; after it, the journal's
+   * records follow an older checkpoint and are ignored. The journal is restarted only once the
+   * meta is synced: open never verifies a checkpoint meta, so it never falls back past the records
+   * it discards. A no-op when no commit waits in the journal.
    */
   async checkpoint(): Promise<void> {
-    const dirty = this.#dirty
-    const journal = this.#journal
-    if (dirty === undefined || journal === undefined) return
-    this.#assertNoMetaInDoubt()
+    while (this.#background !== undefined) await this.#background.catch(() => {})
+    await this.#gated(async () => {
+      await this.settled()
+      const dirty = this.#dirty
+      const part = this.#segments.at(-1)
+      if (dirty === undefined || part === undefined) return
+      this.#assertNoMetaInDoubt()
+      await this.#syncJournal(part.journal)
+      const txid = this.#takeTxid()
+      const outcome = await this.#writePages(this.#privateCopy(dirty), txid, true, true)
+      this.#install(outcome, txid, true)
+      this.#checkpointed = dirty
+      this.#dirty = this.#head = undefined
+      part.journal.restart()
+      this.#segments = [{ journal: part.journal, base: txid }]
+      this.#mustBlock = false
+      this.#pin = undefined
+      this.#options.afterCommit?.(this.#meta.txid)
+    })
+  }
+
+  /**
+   * FORMAT.md §11, a checkpoint in the background: commits wait only while it (1) syncs the
+   * journal and moves the appends to the other journal file, restarted, whose records follow this
+   * checkpoint's txid; then go on (over the frozen state, still over the old meta) while it (2)
+   * writes the frozen state as one commit of pages, its meta durable by itself; and wait again
+   * while it (3) installs the new meta and replays the records appended meanwhile over it (the
+   * same contents, now over the new pages). A crash before the meta is durable leaves the old meta
+   * and both journal files, replayed in turn; after it, the new meta and the second file.
+   */
+  async #backgroundCheckpoint(): Promise<void> {
+    if (this.#background !== undefined || this.#checkpointing !== undefined) return
+    const run = this.#runBackground()
+    this.#background = run
+    try {
+      await run
+    } finally {
+      if (this.#background === run) this.#background = undefined
+    }
+  }
+
+  async #runBackground(): Promise<void> {
+    let frozen: DirtyState | undefined
+    let txid = 0
+    let next: JournalPart | undefined
+    // (1) Freeze.
+    await this.#gated(async () => {
+      await this.settled()
+      frozen = this.#dirty
+      const part = this.#segments.at(-1)
+      if (frozen === undefined || part === undefined || this.#segments.length > 1) return
+      this.#assertNoMetaInDoubt()
+      await this.#syncJournal(part.journal)
+      const other = this.#otherJournal(part.journal)
+      txid = this.#takeTxid()
+      other.restart()
+      next = { journal: other, base: txid }
+      this.#segments = [part, next]
+      this.#pin = txid - 1
+    })
+    if (frozen === undefined || next === undefined) return
+    // (2) Write the pages while commits go on.
+    let outcome: CommitOutcome
+    try {
+      outcome = await this.#writePages(this.#privateCopy(frozen), txid, true, true)
+    } catch (err) {
+      // The journal stays in two parts, replayed in turn at open; the next checkpoint writes both.
+      this.#mustBlock = true
+      throw err
+    }
+    // (3) Install, and replay the records appended meanwhile over the new meta.
+    await this.#gated(async () => {
+      await this.settled()
+      const old = this.#head
+      this.#install(outcome, txid, true)
+      this.#checkpointed = old
+      this.#segments = [next!]
+      this.#pin = undefined
+      try {
+        this.#dirty = this.#head = this.#catchUp(next!)
+      } catch (err) {
+        this.#fatal = new BTreeError('BTREE_INVARIANT', `replay after checkpoint ${txid}: ${(err as Error).message}`, {
+          cause: err,
+        })
+        throw this.#fatal
+      }
+      this.#options.afterCommit?.(this.#meta.txid)
+    })
+  }
+
+  /** The records of `part` replayed over the checkpoint as one state: the same contents, over its pages. */
+  #catchUp(part: JournalPart): DirtyState | undefined {
+    const scan = scanJournal(part.journal.file, part.base)
+    if (scan.records.length !== part.journal.records || scan.end !== part.journal.end)
+      throw new Error(`${scan.records.length} records read back, ${part.journal.records} appended`)
+    const last = scan.records.at(-1)
+    if (last === undefined) return undefined
+    const tx = new WriteTx(this.#ctx, this.#meta, undefined)
+    for (const rec of scan.records) replayRecord(tx, rec)
+    tx.markClosed()
+    return mergeDirty(undefined, tx, last.txid)
+  }
+
+  /** Runs `body` with the appends held (commits wait for it before writing). */
+  async #gated(body: () => Promise<void>): Promise<void> {
+    while (this.#checkpointing !== undefined) await this.#checkpointing.catch(() => {})
+    const run = body()
+    this.#checkpointing = run
+    try {
+      await run
+    } finally {
+      if (this.#checkpointing === run) this.#checkpointing = undefined
+    }
+  }
+
+  async #syncJournal(journal: Journal): Promise<void> {
     try {
       await journal.sync()
     } catch (err) {
       throw ioError('sync of the journal before a checkpoint', err)
     }
-    await this.#commitPages(this.#privateCopy(dirty), true, true)
-    this.#dirty = undefined
-    journal.restart()
-    this.#options.afterCommit?.(this.#meta.txid)
+  }
+
+  /** The journal file other than `journal`, opened (and created) when first needed. */
+  #otherJournal(journal: Journal): Journal {
+    if (journal === this.#journals[1]) return this.#journals[0]!
+    this.#journals[1] ??= this.#openJournal2!()
+    return this.#journals[1]
   }
 
   /**
-   * Replays the journal found at open (FORMAT.md §11), then, when `writable`, checkpoints it. A
-   * record that does not apply ends the replay; it and what follows are reported in `skipped`.
+   * Replays the journal found at open (FORMAT.md §11: one part, or two when a background
+   * checkpoint never became durable), then, when `writable`, checkpoints it and empties both
+   * files. A record that does not apply ends the replay; it and what follows are reported in
+   * `skipped`.
    */
-  async recover(scan: JournalScan, writable: boolean): Promise<void> {
-    const journal = this.#journal!
-    if (scan.stopped !== undefined && !scan.stale)
-      this.skipped.push(`journal: ${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`)
-    for (const [i, rec] of scan.records.entries()) {
+  async recover(parts: readonly JournalSegment[], writable: boolean): Promise<void> {
+    const records = parts.flatMap((p) => p.scan.records)
+    for (const p of parts) {
+      const scan = p.scan
+      if (scan.stopped !== undefined && !scan.stale)
+        this.skipped.push(
+          `journal: ${p.file === 1 ? 'the second file: ' : ''}${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
+        )
+    }
+    this.#segments = parts
+      .filter((p, i) => i === 0 || p.scan.records.length > 0)
+      .map((p) => ({ journal: this.#journals[p.file]!, base: p.base }))
+    let replayed = 0
+    for (const [i, rec] of records.entries()) {
       const tx = this.newWriteTx()
       try {
         replayRecord(tx, rec)
       } catch (err) {
         this.skipped.push(
-          `journal: record of txid ${rec.txid} does not apply (${(err as Error).message}); it and the ${scan.records.length - i - 1} after it ignored`,
+          `journal: record of txid ${rec.txid} does not apply (${(err as Error).message}); it and the ${records.length - i - 1} after it ignored`,
         )
         break
       }
       tx.markClosed()
       this.#dirty = mergeDirty(this.#dirty, tx, rec.txid)
-      journal.records++
+      this.#head = this.#dirty
+      replayed++
     }
-    const last = scan.records.at(-1)?.txid ?? 0
+    for (const p of parts) {
+      const n = Math.min(replayed, p.scan.records.length)
+      this.#journals[p.file]!.records = n
+      replayed -= n
+    }
+    const last = records.at(-1)?.txid ?? 0
     if (last >= this.#nextTxid) {
       this.#nextTxid = last + 1
       this.#txidFloor = Math.max(this.#txidFloor, last + ERA_LIMIT + 1)
     }
-    if (!writable || (this.#dirty === undefined && journal.end === 0 && scan.skippedBytes === 0)) return
+    const empty = this.journalFiles.every((j) => j.file.size() === 0)
+    if (!writable || (this.#dirty === undefined && empty)) return
     if (this.#dirty !== undefined) await this.checkpoint()
     // The journal starts empty, as after a close: a torn tail is not found again at the next open.
-    journal.restart()
-    await journal.release()
+    for (const j of this.journalFiles) {
+      j.restart()
+      await j.release()
+    }
+    this.#segments = [{ journal: this.#journals[0]!, base: this.#meta.txid }]
   }
 
   /**
@@ -255,17 +582,13 @@ export class Committer {
     return this.#nextTxid++
   }
 
-  /** FORMAT.md §11: one record, and with `durable` one fdatasync. Nothing changes on failure. */
-  /** Undefined when the record is written already (Journal.append: a small commit, no sync). */
-  #appendRecord(journal: Journal, tx: WriteTx, txid: number, durable: boolean): Promise<void> | undefined {
-    const record = tx.record.seal(this.#meta.txid, txid)
-    return journal.append(record.buffers, record.length, durable)?.catch((err: unknown) => {
-      throw ioError(`journal append of commit ${txid}`, err)
-    })
-  }
-
   #overBounds(journal: Journal): boolean {
-    return journal.end > this.#options.journalSize || this.#dirty!.pages * this.pager.pageSize > this.#options.dirtySize
+    const dirty = this.#dirty
+    return (
+      dirty !== undefined &&
+      this.#background === undefined &&
+      (journal.end > this.#options.journalSize || dirty.pages * this.pager.pageSize > this.#options.dirtySize)
+    )
   }
 
   /**
@@ -273,7 +596,7 @@ export class Committer {
    * for the snapshots that read them, and the checkpoint rebalances and spills private copies.
    */
   #privateCopy(dirty: DirtyState): WriteTx {
-    const tx = this.newWriteTx()
+    const tx = new WriteTx(this.#ctx, this.#meta, dirty)
     for (const [name, s] of dirty.buckets) {
       if (s === null) {
         tx.overlay.set(name, null)
@@ -286,13 +609,18 @@ export class Committer {
     return tx
   }
 
-  /**
-   * Writes `tx` as a commit of pages (tx/commit.ts) and installs it as the checkpoint. A
-   * checkpoint syncs its pages before its meta, which then names itself as durable (FORMAT.md §11).
-   */
-  async #commitPages(tx: WriteTx, durable: boolean, checkpoint: boolean): Promise<void> {
+  /** Writes `tx` as a commit of pages (tx/commit.ts, without the journal) and installs it. */
+  async #commitPages(tx: WriteTx, durable: boolean): Promise<void> {
     durable = this.#mustSync(durable)
     const txid = this.#takeTxid()
+    this.#install(await this.#writePages(tx, txid, durable, false), txid, durable)
+  }
+
+  /**
+   * Writes `tx` as commit `txid` of pages (tx/commit.ts), not yet installed. A checkpoint syncs its
+   * pages before its meta, which then names itself as durable (FORMAT.md §11).
+   */
+  async #writePages(tx: WriteTx, txid: number, durable: boolean, checkpoint: boolean): Promise<CommitOutcome> {
     this.#releasePending()
     this.#freelist.begin(txid)
     let outcome: CommitOutcome
@@ -318,7 +646,7 @@ export class Committer {
       throw err
     }
     this.#freelist.end()
-    this.#install(outcome, txid, durable)
+    return outcome
   }
 
   /**
@@ -364,7 +692,7 @@ export class Committer {
    * commit, so a reopen finds them in that checkpoint or replays them over the previous one.
    */
   #assertNoMetaInDoubt(): void {
-    const err = this.#metaInDoubt
+    const err = this.#metaInDoubt ?? this.#fatal
     if (err !== undefined)
       throw new BTreeError('BTREE_IO', `no more writes until the database is reopened: ${err.message}`, { cause: err })
   }

@@ -15,7 +15,7 @@ import { nodeFileSystem } from '../io/node-file.js'
 import { maxBucketNameSize } from '../page/bucket-record.js'
 import { DEFAULT_PAGE_SIZE, maxInlineKeySize, maxKeySize } from '../page/layout.js'
 import { FORMAT_VERSION } from '../page/meta-page.js'
-import { Journal, scanJournal } from '../store/journal.js'
+import { Journal, scanJournals } from '../store/journal.js'
 import { FileLock } from '../store/lock.js'
 import { type OpenedStore, initializeFile, readStore } from '../store/open-store.js'
 import { defaultCacheSize } from '../store/page-cache.js'
@@ -62,7 +62,7 @@ export class Database {
   #closing: Promise<void> | undefined
   readonly #writer = new WriterQueue({
     newWriteTx: () => this.#committer.newWriteTx(this.#end),
-    commit: (tx, durable) => this.#commit(tx, durable),
+    commit: (tx, durable, written) => this.#commit(tx, durable, written),
     isClosed: () => this.#closed,
   })
 
@@ -72,7 +72,8 @@ export class Database {
     store: OpenedStore,
     lock: FileLock | undefined,
     options: OpenOptions,
-    journal: Journal | undefined,
+    journals: [Journal | undefined, Journal | undefined],
+    openJournal2: (() => Journal) | undefined,
   ) {
     this.path = path
     this.#file = file
@@ -94,7 +95,7 @@ export class Database {
       lookupBucket: (meta, name) => this.#committer.lookupBucket(meta, name),
       assertOpen: () => this.#assertOpen(),
     }
-    this.#committer = new Committer(file, store, journal, this.#ctx, {
+    this.#committer = new Committer(file, store, journals, openJournal2, this.#ctx, {
       reclaimPerCommit: options.reclaimPerCommit ?? 1024,
       journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE,
       dirtySize: options.dirtySize ?? Math.min(DEFAULT_DIRTY_SIZE, Math.max(pager.cache.limit / 2, 4 * 1024 * 1024)),
@@ -114,7 +115,7 @@ export class Database {
     const readOnly = options.readOnly === true
     const lock = readOnly || options.lock === false ? undefined : FileLock.acquire(path)
     let file: FileHandle | undefined
-    let journalFile: FileHandle | undefined
+    const journalFiles: FileHandle[] = []
     try {
       file = openDataFile(fsys, path, readOnly)
       const created = file.size() === 0
@@ -125,16 +126,30 @@ export class Database {
       const store = readStore(file, options.cacheSize ?? defaultCacheSize(), !readOnly)
       if (created) store.txidFloor = 0
       if (!readOnly) await syncRecoveredCommit(file, store)
-      const jpath = `${path}-journal`
-      if (options.journal !== false && (!readOnly || fsys.exists(jpath)))
-        journalFile = await openJournalFile(fsys, jpath, readOnly, created)
-      const scan = journalFile === undefined ? undefined : scanJournal(journalFile, store.meta.txid)
-      const journal = scan === undefined ? undefined : new Journal(journalFile!, scan.end, 0)
-      const db = new Database(path, file, store, lock, options, journal)
-      if (scan !== undefined) await db.#committer.recover(scan, !readOnly)
+      // FORMAT.md §11: `<path>-journal`, and `<path>-journal2` once a checkpoint has run in the
+      // background (opened here when it exists, else when first needed).
+      const jpaths = [`${path}-journal`, `${path}-journal2`] as const
+      if (options.journal !== false && (!readOnly || fsys.exists(jpaths[0])))
+        journalFiles.push(await openJournalFile(fsys, jpaths[0], readOnly, created))
+      if (journalFiles.length > 0 && fsys.exists(jpaths[1]))
+        journalFiles.push(await openJournalFile(fsys, jpaths[1], readOnly, created))
+      const parts =
+        journalFiles.length === 0 ? undefined : scanJournals([journalFiles[0]!, journalFiles[1]], store.meta.txid)
+      const journals: [Journal | undefined, Journal | undefined] = [undefined, undefined]
+      for (const p of parts ?? []) journals[p.file] = new Journal(journalFiles[p.file]!, p.scan.end, 0)
+      for (const [i, f] of journalFiles.entries()) journals[i] ??= new Journal(f, 0, 0)
+      const openJournal2 = readOnly
+        ? undefined
+        : () => {
+            const f = fsys.open(jpaths[1], { readOnly: false, create: true })
+            journalFiles.push(f)
+            return new Journal(f, 0, 0)
+          }
+      const db = new Database(path, file, store, lock, options, journals, openJournal2)
+      if (parts !== undefined) await db.#committer.recover(parts, !readOnly)
       return db
     } catch (err) {
-      if (journalFile !== undefined) await journalFile.close().catch(() => {})
+      for (const f of journalFiles) await f.close().catch(() => {})
       if (file !== undefined) await file.close().catch(() => {})
       lock?.release()
       throw err
@@ -223,11 +238,17 @@ export class Database {
     this.#assertOpen()
     const c = this.#committer
     const result = runCheck({ file: this.#file, pager: c.pager, meta: c.meta, slot: c.slot, ...c.freeState })
-    const journal = c.journal
     const journalProblems =
-      journal === undefined
+      c.journal === undefined
         ? []
-        : checkJournal({ journal, checkpoint: c.meta, txid: c.txid, dirty: c.dirty, ctx: this.#ctx })
+        : // Against every commit written to the journal, the ones whose sync still runs included.
+          checkJournal({
+            parts: c.journalParts,
+            checkpoint: c.meta,
+            txid: c.head?.txid ?? c.meta.txid,
+            dirty: c.head,
+            ctx: this.#ctx,
+          })
     if (journalProblems.length > 0) {
       result.errors.push(...journalProblems.map((message) => ({ pageId: undefined, message })))
       result.ok = false
@@ -254,6 +275,7 @@ export class Database {
     const metas = this.#store.metas.map((m) => ({ ...m }))
     metas[c.slot] = { slot: c.slot, valid: true, txid: c.meta.txid, problem: undefined }
     const journal = c.journal
+    const parts = c.journalParts
     const readers = this.#ctx.readers
     const oldest = readers.oldest()
     return {
@@ -269,7 +291,11 @@ export class Database {
       journal:
         journal === undefined
           ? undefined
-          : { path: `${this.path}-journal`, bytes: journal.end, records: journal.records },
+          : {
+              path: `${this.path}-journal${journal === c.journalFiles[1] ? '2' : ''}`,
+              bytes: parts.reduce((n, p) => n + p.journal.end, 0),
+              records: parts.reduce((n, p) => n + p.journal.records, 0),
+            },
       skipped: [...c.skipped],
       readers: { open: readers.size, oldestTxid: oldest === Infinity ? undefined : oldest },
     }
@@ -292,8 +318,10 @@ export class Database {
       this.#closed = true
       try {
         // An empty journal gives its allocated space back (store/journal.ts).
-        if (failure === undefined && !this.readOnly) await this.#committer.journal?.release()
-        await this.#committer.journal?.file.close()
+        for (const j of this.#committer.journalFiles) {
+          if (failure === undefined && !this.readOnly) await j.release()
+          await j.file.close()
+        }
         await this.#file.close()
         if (failure !== undefined) throw failure
       } finally {
@@ -318,16 +346,16 @@ export class Database {
     try {
       await this.#committer.checkpoint()
       // Asked for, a checkpoint also gives the journal's allocated space back (store/journal.ts).
-      await this.#committer.journal?.release()
+      for (const j of this.#committer.journalFiles) await j.release()
     } finally {
       tx.close()
     }
   }
 
   /** The writer queue's commit: the committer's, while the database is open. */
-  #commit(tx: WriteTx, durable: boolean): Promise<void> {
+  #commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void> {
     if (this.#closed) return Promise.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
-    return this.#committer.commit(tx, durable)
+    return this.#committer.commit(tx, durable, written)
   }
 
   #strictCheck(txid: number): void {

@@ -1,6 +1,7 @@
 import { BTreeError } from '../base/errors.js'
 import type { Meta } from '../page/meta-page.js'
 import { type Journal, type JournalScan, scanJournal } from '../store/journal.js'
+import type { DecodedRecord } from '../page/journal-record.js'
 import type { DirtyState } from '../tx/dirty-state.js'
 import { mergeDirty } from '../tx/merge-dirty.js'
 import { ReadTx } from '../tx/read-tx.js'
@@ -9,7 +10,8 @@ import type { TxContext } from '../tx/tx-context.js'
 import { WriteTx } from '../tx/write-tx.js'
 
 export interface JournalCheckInput {
-  readonly journal: Journal
+  /** The live parts of the journal in replay order (db/committer.ts). */
+  readonly parts: ReadonlyArray<{ readonly journal: Journal; readonly base: number }>
   /** The checkpoint's meta, which the journal's records follow. */
   readonly checkpoint: Meta
   /** The newest commit, and the state readers see. */
@@ -24,20 +26,31 @@ export interface JournalCheckInput {
  * the checkpoint gives the state readers see, bucket by bucket and entry by entry.
  */
 export function checkJournal(input: JournalCheckInput): string[] {
-  const journal = input.journal
   const problems: string[] = []
-  let scan: JournalScan
-  try {
-    scan = scanJournal(journal.file, input.checkpoint.txid)
-  } catch (err) {
-    return [`journal: ${(err as Error).message}`]
+  const records: DecodedRecord[] = []
+  let prev = input.checkpoint.txid
+  for (const [i, { journal, base }] of input.parts.entries()) {
+    let scan: JournalScan
+    try {
+      scan = scanJournal(journal.file, base)
+    } catch (err) {
+      return [`journal: ${(err as Error).message}`]
+    }
+    if (scan.end !== journal.end || scan.records.length !== journal.records) {
+      problems.push(
+        `journal part ${i + 1}: ${scan.records.length} valid records in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`,
+      )
+      return problems
+    }
+    // A second part follows a checkpoint begun after every record of the first (FORMAT.md §11).
+    if (base < prev || (i === 0 && base !== input.checkpoint.txid))
+      problems.push(`journal part ${i + 1}: its records follow checkpoint ${base}, after txid ${prev}`)
+    if (scan.records.length > 0 && scan.records[0]!.txid <= prev)
+      problems.push(`journal part ${i + 1}: txid ${scan.records[0]!.txid} not above ${prev}`)
+    records.push(...scan.records)
+    prev = scan.records.at(-1)?.txid ?? Math.max(prev, base)
   }
-  if (scan.end !== journal.end || scan.records.length !== journal.records) {
-    problems.push(
-      `journal: ${scan.records.length} valid records in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`,
-    )
-    return problems
-  }
+  const scan = { records }
   const last = scan.records.at(-1)
   if ((last?.txid ?? input.checkpoint.txid) !== input.txid)
     problems.push(`journal: its last record is txid ${last?.txid}, the newest commit ${input.txid}`)

@@ -50,7 +50,7 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
       stopped = `torn record header at byte ${off}`
       break
     }
-    // Zeros: the terminator after the last record, or space allocated ahead (Journal.append).
+    // Zeros: the terminator after the last record, or space allocated ahead (Journal.write).
     if (isJournalEnd(header)) break
     const length = peekRecordLength(header)
     if (typeof length === 'string') {
@@ -87,8 +87,59 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
   return { records, end: off, stopped, skippedBytes: size - off, stale }
 }
 
+/** One file's part of the journal found at open: its records follow checkpoint `base`. */
+export interface JournalSegment {
+  /** Which journal file (0: `<path>-journal`, 1: `<path>-journal2`). */
+  file: 0 | 1
+  base: number
+  scan: JournalScan
+}
+
 /**
- * The journal file `<path>-journal` (FORMAT.md §11): commits append records at `end`; 'full'
+ * Reads the two journal files at open (FORMAT.md §11): the records following the checkpoint
+ * `meta` opened, in the file whose first record names it as its base, and then, when the other
+ * file's first record names a later base above every one of those records, that file's records
+ * too: the commits made while checkpoint `base` ran, which never became durable. In replay order.
+ */
+export function scanJournals(files: readonly [FileHandle, FileHandle | undefined], meta: number): JournalSegment[] {
+  const firsts = files.map((f) => (f === undefined ? undefined : firstBase(f)))
+  const cur: 0 | 1 = firsts[0] !== meta && firsts[1] === meta ? 1 : 0
+  const segments: JournalSegment[] = [{ file: cur, base: meta, scan: scanJournal(files[cur]!, meta) }]
+  const other: 0 | 1 = cur === 0 ? 1 : 0
+  const next = firsts[other]
+  const last = segments[0]!.scan.records.at(-1)?.txid ?? meta
+  const whole = segments[0]!.scan.stopped === undefined || segments[0]!.scan.stale
+  if (next !== undefined && next > last) {
+    if (whole) segments.push({ file: other, base: next, scan: scanJournal(files[other]!, next) })
+    else {
+      // Commits that followed a torn record: not replayed, and reported (info().skipped).
+      const stopped = `records following checkpoint ${next} ignored: the journal before them ends at a damaged record`
+      const skippedBytes = files[other]!.size()
+      segments.push({ file: other, base: next, scan: { records: [], end: 0, stopped, skippedBytes, stale: false } })
+    }
+  }
+  return segments
+}
+
+/** The base of the file's first record, when it is whole and valid. */
+function firstBase(file: FileHandle): number | undefined {
+  const header = Buffer.alloc(RECORD_HEADER)
+  const size = file.size()
+  try {
+    if (size < RECORD_HEADER || file.readSync(header, 0, RECORD_HEADER, 0) < RECORD_HEADER) return undefined
+    const length = peekRecordLength(header)
+    if (typeof length === 'string' || length > size) return undefined
+    const body = Buffer.allocUnsafe(length)
+    if (file.readSync(body, 0, length, 0) < length) return undefined
+    const rec = decodeRecord(body)
+    return typeof rec === 'string' ? undefined : rec.base
+  } catch (err) {
+    throw ioError('read of the journal at 0', err)
+  }
+}
+
+/**
+ * The journal file `<path>-journal` (FORMAT.md §11): commits write records at `end`; 'full'
  * commits sync it; a checkpoint restarts it at 0.
  *
  * The file is allocated ahead in extents of zeros, and each append writes a terminator of zeros
@@ -114,52 +165,53 @@ export class Journal {
   }
 
   /**
-   * Appends one record of `length` bytes, given as buffers written back to back, and its
-   * terminator (and with `durable`, fdatasyncs). Nothing changes in memory on failure. A small
-   * append that needs no sync is done on return, and returns undefined: the commits of durability
-   * 'none' make no promise here.
+   * Writes one record of `length` bytes, given as buffers written back to back, and its
+   * terminator at `end`, and moves `end` past it; no sync (a 'full' commit then calls sync(), and
+   * the next record may be written while that sync runs: Committer's pipelined group commit).
+   * Returns undefined when the record is written on return (up to SYNC_WRITE_LIMIT bytes), else
+   * the promise of the write. On failure nothing changes in memory and the file is cut back.
    */
-  append(record: readonly Uint8Array[], length: number, durable: boolean): Promise<void> | undefined {
+  write(record: readonly Uint8Array[], length: number): Promise<void> | undefined {
     const after = this.end + length
     // The terminator, or, when the file must grow, zeros up to the end of the next extent.
     const grow = after + TERMINATOR > this.#allocated
     const zeros = ZEROS.subarray(0, grow ? roundUp(after + TERMINATOR, EXTENT) - after : TERMINATOR)
     const buffers = [...record, zeros]
-    if (durable || length > SYNC_WRITE_LIMIT) return this.#appendAsync(buffers, length, after, zeros.length, durable)
+    if (length > SYNC_WRITE_LIMIT) return this.#writeAsync(buffers, after, zeros.length)
     try {
       this.file.writevSync(buffers, this.end)
     } catch (err) {
-      return this.#failed(err)
+      return this.cutBack(this.end, this.records).then(() => Promise.reject(err))
     }
     this.#appended(after, zeros.length)
     return undefined
   }
 
-  async #appendAsync(
-    buffers: Uint8Array[],
-    length: number,
-    after: number,
-    zeros: number,
-    durable: boolean,
-  ): Promise<void> {
+  async #writeAsync(buffers: Uint8Array[], after: number, zeros: number): Promise<void> {
     try {
-      if (length <= SYNC_WRITE_LIMIT) this.file.writevSync(buffers, this.end)
-      else await this.file.writev(buffers, this.end)
-      if (durable) await this.file.sync()
+      await this.file.writev(buffers, this.end)
     } catch (err) {
-      return this.#failed(err)
+      await this.cutBack(this.end, this.records)
+      throw err
     }
     this.#appended(after, zeros)
   }
 
+  /** Whether write() of a record of `length` bytes is done on return (else it returns a promise). */
+  writesOnReturn(length: number): boolean {
+    return length <= SYNC_WRITE_LIMIT
+  }
+
   /**
-   * A failed commit changes nothing: a record that reached the file (its sync failed) must not be
-   * replayed at the next open. Cutting it off is best effort; the next append overwrites it.
+   * Forgets the records from byte `end` on (a failed write, or a failed sync and every record
+   * written after it): a record that reached the file must not be replayed at the next open.
+   * Cutting it off is best effort; the next record overwrites it anyway.
    */
-  async #failed(err: unknown): Promise<never> {
-    this.#allocated = this.end
-    await this.file.truncate(this.end).catch(() => {})
-    throw err
+  async cutBack(end: number, records: number): Promise<void> {
+    this.end = end
+    this.records = records
+    this.#allocated = end
+    await this.file.truncate(end).catch(() => {})
   }
 
   #appended(after: number, zeros: number): void {

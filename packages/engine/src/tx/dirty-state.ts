@@ -14,4 +14,10 @@ export interface DirtyState {
   readonly dropped: readonly ReclaimEntry[]
   /** Pages decoded into nodes since the checkpoint: about what the next checkpoint writes. */
   readonly pages: number
+  /**
+   * What a snapshot of this state registers with the readers, when not `txid`: a state made while
+   * a checkpoint wrote its pages lies over the meta before it, and reads pages that checkpoint
+   * frees, which must stay until the snapshot closes (freelist.ts releases by txid).
+   */
+  readonly pin?: number
 }

@@ -23,6 +23,8 @@ const forgotten = new FinalizationRegistry<{ readers: ReaderRegistry; txid: numb
  */
 export class ReadTx implements ReadTransaction {
   readonly txid: number
+  /** What this snapshot registers with the readers (DirtyState.pin). */
+  readonly #pin: number
   readonly writable = false
   readonly #host: TxContext
   readonly #meta: Meta
@@ -41,9 +43,10 @@ export class ReadTx implements ReadTransaction {
     // A snapshot over commits in the journal sees the newest of them; pages the next checkpoint
     // frees are freed by a later txid, so registering this one keeps them (freelist.ts).
     this.txid = dirty?.txid ?? meta.txid
+    this.#pin = dirty?.pin ?? this.txid
     this.#scoped = scoped
-    host.readers.add(this.txid)
-    if (!scoped) forgotten.register(this, { readers: host.readers, txid: this.txid }, this.#token)
+    host.readers.add(this.#pin)
+    if (!scoped) forgotten.register(this, { readers: host.readers, txid: this.#pin }, this.#token)
   }
 
   get closed(): boolean {
@@ -129,7 +132,7 @@ export class ReadTx implements ReadTransaction {
     if (this.#closed) return
     this.#closed = true
     if (!this.#scoped) forgotten.unregister(this.#token)
-    this.#host.readers.remove(this.txid)
+    this.#host.readers.remove(this.#pin)
   }
 }
 

@@ -18,8 +18,11 @@ interface Request {
 export interface WriterHost {
   /** A write transaction on the newest commit. */
   newWriteTx(): WriteTx
-  /** Commits `tx` and publishes it (the database's committer, db/committer.ts). */
-  commit(tx: WriteTx, durable: boolean): Promise<void>
+  /**
+   * Commits `tx` and publishes it (the database's committer, db/committer.ts). `written` is called
+   * when the next write transaction may begin, before the commit's sync completes.
+   */
+  commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void>
   isClosed(): boolean
 }
 
@@ -34,7 +37,10 @@ export class WriterQueue {
   readonly #queue: Request[] = []
   /** The write transaction holding the writer: an explicit one, or one running queued updates. */
   #writer: WriteTx | undefined
+  /** The newest group's commit; groups settle in order, so it settles last. */
   #commitInFlight: Promise<unknown> | undefined
+  /** Groups begun whose commits have not settled (callbacks running, or the sync). */
+  #groups = 0
   #pumpScheduled = false
   #pumpNextTurnPending = false
 
@@ -44,7 +50,7 @@ export class WriterQueue {
 
   /** Whether a writer is active or work is queued. */
   get busy(): boolean {
-    return this.#writer !== undefined || this.#queue.length > 0
+    return this.#writer !== undefined || this.#queue.length > 0 || this.#commitInFlight !== undefined
   }
 
   /** Queues an update callback; the promise settles once its group's commit does. */
@@ -156,26 +162,32 @@ export class WriterQueue {
     const tx = this.#host.newWriteTx()
     tx.managed = true
     this.#writer = tx
+    this.#groups++
     // One reaction for both outcomes (no closure or promise of its own per commit).
     this.#commitInFlight = this.#runGroup(tx, group).then(this.#groupDone, this.#groupFailed)
   }
 
+  /** Frees the writer once a group's record is written: the next group runs while it syncs. */
+  #written(tx: WriteTx): void {
+    if (this.#writer !== tx) return
+    this.#writer = undefined
+    this.#schedulePump()
+  }
+
   /**
-   * The writer is freed before the callers' promises settle, so code resuming after
+   * The writer is freed (if the commit did not free it once written, #written) before the callers' promises settle, so code resuming after
    * `await db.update(...)` can begin a write transaction without BTREE_BUSY. Then one turn of the
    * event loop is waited: callers whose commits just resolved queue their next updates in the
    * microtasks that follow, and then all of them share the next commit.
    */
   readonly #groupDone = (settle: () => void): void => {
-    this.#writer = undefined
-    this.#commitInFlight = undefined
+    if (--this.#groups === 0) this.#commitInFlight = undefined
     settle()
     this.#pumpNextTurn()
   }
 
   readonly #groupFailed = (err: unknown): never => {
-    this.#writer = undefined
-    this.#commitInFlight = undefined
+    if (--this.#groups === 0) this.#commitInFlight = undefined
     this.#pumpNextTurn()
     throw err
   }
@@ -213,12 +225,14 @@ export class WriterQueue {
     }
     let commitError: unknown
     tx.markClosed()
-    if (changed && tx.hasChanges()) {
-      try {
-        await this.#host.commit(tx, durable)
-      } catch (err) {
-        commitError = err
-      }
+    try {
+      if (changed && tx.hasChanges()) await this.#host.commit(tx, durable, () => this.#written(tx))
+    } catch (err) {
+      commitError = err
+    } finally {
+      // Groups settle in order (the committer publishes in order), so the writer is this group's
+      // only when it was not freed early.
+      if (this.#writer === tx) this.#writer = undefined
     }
     return () =>
       group.forEach((req, i) => {

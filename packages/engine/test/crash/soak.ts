@@ -8,6 +8,8 @@
  * random share of the unsynced writes kept, some torn, 512- or 4096-byte sectors), sometimes loses
  * power again during the recovery, and checks the verdict of the crash tests: the database opens
  * at an acceptable recorded state, whole, check() passes, pages add up, and it takes a commit.
+ * A quarter of the cases run the concurrent workload instead (test/crash/concurrent.ts: pipelined
+ * groups, checkpoints writing while commits go on), judged as the concurrent crash test does.
  * Prints the failing cases with everything needed to replay them, and exits 1 if there are any.
  */
 import { open } from '../../src/db/database.js'
@@ -16,6 +18,7 @@ import { Prng } from '../../src/io/prng.js'
 import type { Durability } from '../../src/base/types.js'
 import { type CommitPath, PATH, openOptions, runWorkload, verifyAfterCrash } from './harness.js'
 import { type Workload, WORKLOADS, WORKLOADS_4K, withDurabilities } from './workloads.js'
+import { concurrentOptions, newConcurrentFs, runConcurrent, verifyConcurrent } from './concurrent.js'
 
 const cases = Number(process.argv[2] ?? 5000)
 const seed = process.argv[3] !== undefined ? Number(process.argv[3]) >>> 0 : Prng.randomSeed()
@@ -34,7 +37,54 @@ const ops = new Map<string, number>()
 const started = Date.now()
 const failures: string[] = []
 let recoveries = 0
+let concurrentCases = 0
+const concurrentOps = new Map<string, number>()
+const image = (): CrashImageOptions => ({
+  mode: 'random',
+  seed: prng.int(2 ** 32),
+  keepProbability: prng.next(),
+  tearProbability: prng.next() * 0.6,
+})
+
+/** One case of the concurrent workload: a random crash point, maybe a second one during recovery. */
+async function concurrentCase(i: number): Promise<void> {
+  concurrentCases++
+  const durability: Durability = prng.bool(0.5) ? 'full' : 'none'
+  const workloadSeed = prng.int(8)
+  const key = `${durability}${workloadSeed}`
+  let total = concurrentOps.get(key)
+  if (total === undefined) {
+    total = (await runConcurrent(newConcurrentFs(), durability, workloadSeed)).ops
+    concurrentOps.set(key, total)
+  }
+  const k = prng.range(1, total)
+  const fs = newConcurrentFs(prng.pick([512, 4096]))
+  const run = await runConcurrent(fs, durability, workloadSeed, k)
+  if (prng.bool(0.2)) {
+    fs.reopenAllAfterCrash(image())
+    fs.clock.crashAt(fs.clock.ops + 1 + prng.int(12))
+    recoveries++
+    try {
+      await (await open(PATH, concurrentOptions(fs, 'full'))).close()
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'BTREE_IO')
+        failures.push(`case ${i}: recovery failed with ${(err as Error).message}`)
+    }
+  }
+  const img = image()
+  const why = await verifyConcurrent(fs, run, durability, img)
+  if (why !== undefined)
+    failures.push(
+      `case ${i}: concurrent ${durability} workload seed ${workloadSeed}, crash at op ${k}, image ${JSON.stringify(img)}: ${why}`,
+    )
+}
+
 for (let i = 0; i < cases; i++) {
+  if (prng.bool(0.25)) {
+    await concurrentCase(i)
+    progress(i)
+    continue
+  }
   const { w, durability, path } = prng.pick(variants)
   let total = ops.get(w.name + path)
   if (total === undefined) {
@@ -43,12 +93,6 @@ for (let i = 0; i < cases; i++) {
   }
   const k = prng.range(1, total)
   const sectorSize = prng.pick([512, 4096])
-  const image = (): CrashImageOptions => ({
-    mode: 'random',
-    seed: prng.int(2 ** 32),
-    keepProbability: prng.next(),
-    tearProbability: prng.next() * 0.6,
-  })
   const fs = new PowerLossFileSystem({ sectorSize })
   const rec = await runWorkload(fs, w, { durability, crashAt: k, path })
   if (prng.bool(0.2)) {
@@ -72,6 +116,10 @@ for (let i = 0; i < cases; i++) {
     failures.push(
       `case ${i}: ${w.name} (${path}) crash at op ${k}, sector ${sectorSize}, image ${JSON.stringify(img)}: ${verdict.why}`,
     )
+  progress(i)
+}
+
+function progress(i: number): void {
   if ((i + 1) % 500 === 0)
     console.log(`${i + 1}/${cases} cases, ${failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s`)
 }
@@ -80,6 +128,7 @@ console.log(
     seed,
     cases,
     recoveriesCrashed: recoveries,
+    concurrentCases,
     failures: failures.length,
     seconds: Math.round((Date.now() - started) / 1000),
   }),

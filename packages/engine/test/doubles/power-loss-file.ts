@@ -39,6 +39,12 @@ export interface PowerLossFileOptions {
   sectorSize?: number
   /** A clock shared with other files on the same disk: a crash it schedules stops all of them. */
   clock?: CrashClock
+  /**
+   * Whether `sync()` completes a turn of the event loop later (as fdatasync on the thread pool
+   * does), making durable the writes made before it was called, not those made while it runs.
+   * Default false: durable at once.
+   */
+  slowSync?: boolean
 }
 
 /**
@@ -103,6 +109,7 @@ export class PowerLossFile implements FileHandle {
   #crashPlan: { kind: CrashKind; n: number } | undefined
   #crashReason: string | undefined
   readonly #clock: CrashClock | undefined
+  readonly #slowSync: boolean
 
   constructor(initial?: Uint8Array, options: PowerLossFileOptions = {}) {
     const sectorSize = options.sectorSize ?? 512
@@ -111,6 +118,7 @@ export class PowerLossFile implements FileHandle {
     }
     this.sectorSize = sectorSize
     this.#clock = options.clock
+    this.#slowSync = options.slowSync === true
     this.#durable = new MemoryFile(initial)
     this.#current = new MemoryFile(initial)
   }
@@ -204,8 +212,14 @@ export class PowerLossFile implements FileHandle {
 
   async sync(): Promise<void> {
     this.#begin('sync')
-    for (const w of this.#pending) this.#durable.writeNow(w.data, w.position)
-    this.#pending = []
+    const covered = this.#pending.length
+    if (this.#slowSync) {
+      await new Promise((resolve) => setImmediate(resolve))
+      // The power went while the sync ran (on any file of the disk): it never completed.
+      this.#crashReason ??= this.#clock?.reason
+      if (this.#crashReason !== undefined) throw this.#crashError('sync')
+    }
+    for (const w of this.#pending.splice(0, covered)) this.#durable.writeNow(w.data, w.position)
   }
 
   size(): number {
@@ -252,11 +266,13 @@ export class PowerLossFile implements FileHandle {
         if (clock !== undefined) clock.reason ??= this.#crashReason
       }
     }
-    if (this.#crashReason !== undefined) {
-      throw Object.assign(new Error(`ECRASH: simulated power loss at ${this.#crashReason}; ${op} refused`), {
-        code: 'ECRASH',
-      })
-    }
+    if (this.#crashReason !== undefined) throw this.#crashError(op)
+  }
+
+  #crashError(op: string): Error {
+    return Object.assign(new Error(`ECRASH: simulated power loss at ${this.#crashReason}; ${op} refused`), {
+      code: 'ECRASH',
+    })
   }
 
   #randomImage(options: CrashImageOptions): Uint8Array {
@@ -311,9 +327,11 @@ export class PowerLossFileSystem implements FileSystem {
   readonly clock = new CrashClock()
   onCreate: ((file: PowerLossFile, path: string) => void) | undefined
   readonly #sectorSize: number | undefined
+  readonly #slowSync: boolean | undefined
 
   constructor(options: PowerLossFileSystemOptions = {}) {
     this.#sectorSize = options.sectorSize
+    this.#slowSync = options.slowSync
     this.onCreate = options.onCreate
   }
 
@@ -323,7 +341,7 @@ export class PowerLossFileSystem implements FileSystem {
       if (!options.create) {
         throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' })
       }
-      file = new PowerLossFile(undefined, { sectorSize: this.#sectorSize, clock: this.clock })
+      file = new PowerLossFile(undefined, { sectorSize: this.#sectorSize, clock: this.clock, slowSync: this.#slowSync })
       this.files.set(path, file)
       this.onCreate?.(file, path)
     }
@@ -352,7 +370,11 @@ export class PowerLossFileSystem implements FileSystem {
     const old = this.file(path)
     const image = old.crashImage(options)
     old.crash()
-    const fresh = new PowerLossFile(image, { sectorSize: this.#sectorSize, clock: this.clock })
+    const fresh = new PowerLossFile(image, {
+      sectorSize: this.#sectorSize,
+      clock: this.clock,
+      slowSync: this.#slowSync,
+    })
     this.files.set(path, fresh)
     // Power is back: a crash that stopped the disk is over (other files keep their own state).
     this.clock.reset()

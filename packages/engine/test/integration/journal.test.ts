@@ -108,9 +108,12 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     expect(bytes.length % (1024 * 1024)).to.equal(0)
     expect(bytes.subarray(oldEnd).every((x) => x === 0)).to.equal(true)
     await db.update((tx) => tx.bucket('a')!.put(b('old6'), big))
-    expect(db.info().journal!.bytes).to.equal(0)
-    // The checkpoint restarted the journal at byte 0 and kept the file: one short record then lies
-    // before the rest of the older ones.
+    // The checkpoint moved the appends to the other journal file; the next one moves them back.
+    expect(db.info().journal).to.deep.include({ bytes: 0, path: `${PATH}-journal2` })
+    for (let i = 7; i < 14; i++) await db.update((tx) => tx.bucket('a')!.put(b(`old${i}`), big))
+    expect(db.info().journal).to.deep.include({ bytes: 0, path: JPATH })
+    // That restarted the journal at byte 0 and kept the file: one short record then lies before the
+    // rest of the older ones.
     await db.update((tx) => tx.bucket('a')!.put(b('new'), b('1')))
     const end = db.info().journal!.bytes
     bytes = fs.file(JPATH).bytes()
@@ -122,10 +125,9 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     fs.reopenAllAfterCrash({ mode: 'keep-all' })
     const again = await open(PATH, { fileSystem: fs, lock: false })
     expect(again.info().skipped).to.deep.equal([])
-    expect(Object.keys(contents(again).a!).sort()).to.deep.equal([
-      'new',
-      ...[0, 1, 2, 3, 4, 5, 6].map((i) => `old${i}`),
-    ])
+    expect(Object.keys(contents(again).a!).sort()).to.deep.equal(
+      ['new', ...Array.from({ length: 14 }, (_, i) => `old${i}`)].sort(),
+    )
     expectClean(again)
     await again.update((tx) => tx.bucket('a')!.put(b('after'), b('2')))
     // Asked for, a checkpoint gives the allocation back; so does close.
@@ -195,6 +197,95 @@ describe('integration: the journal (FORMAT.md §11)', () => {
       expectClean(again)
       await again.close()
     }
+  })
+
+  it('pipelined groups: a failed journal sync fails its group and the groups written after it; the rest is whole', async () => {
+    // Syncs complete a turn of the event loop later, so later groups are written while one syncs.
+    const fs = new FaultFileSystem(new PowerLossFileSystem({ slowSync: true }))
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    await db.update((tx) => tx.createBucket('a').put(b('base'), b('1')))
+    const pending: Array<Promise<unknown>> = []
+    const wave = (from: number): void => {
+      for (let i = from; i < from + 20; i++) pending.push(db.update((tx) => tx.bucket('a')!.put(b(`k${i}`), b(`${i}`))))
+    }
+    const ticks = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await Promise.resolve()
+    }
+    // Four waves of updates, each a group written while the one before syncs; the second fails.
+    wave(0)
+    await ticks()
+    fs.file(JPATH).failNext('sync', 'EIO')
+    for (const from of [20, 40, 60]) {
+      wave(from)
+      await ticks()
+    }
+    const outcomes = await Promise.allSettled(pending)
+    const ok = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []))
+    for (const o of outcomes)
+      if (o.status === 'rejected') expect((o.reason as { code?: string }).code).to.equal('BTREE_IO')
+    // The first wave committed, the second failed, and whatever succeeded after it is whole.
+    expect(ok.slice(0, 20)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i))
+    expect(ok).to.not.include(20)
+    // A later group was written while the first synced, and failed with it.
+    const after = outcomes.filter((o) => o.status === 'rejected' && /before it failed/.test(String(o.reason)))
+    expect(after.length).to.be.greaterThan(0)
+    const expected: Record<string, string> = { base: '1' }
+    for (const i of ok) expected[`k${i}`] = `${i}`
+    expect(contents(db)).to.deep.equal({ a: expected })
+    expectClean(db)
+    await db.update((tx) => tx.bucket('a')!.put(b('after'), b('2')))
+    expected['after'] = '2'
+    expectClean(db)
+    await db.close()
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(contents(again)).to.deep.equal({ a: expected })
+    expectClean(again)
+    await again.close()
+  })
+
+  it('checkpoints write their pages while other commits go on; snapshots taken meanwhile keep their pages through later checkpoints', async () => {
+    const fs = new PowerLossFileSystem({ slowSync: true })
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, journalSize: 3000 })
+    const key = (i: number): Buffer => b(`k${String(i % 150).padStart(4, '0')}`)
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 150; i++) a.put(key(i), Buffer.alloc(40, 1))
+    })
+    await db.checkpoint()
+    const snapshots: Array<[ReturnType<Database['begin']>, Record<string, Record<string, string>>]> = []
+    const pending: Array<Promise<unknown>> = []
+    let during = 0
+    for (let i = 0; i < 400; i++) {
+      pending.push(db.update((tx) => tx.bucket('a')!.put(key(i * 7), b(`v${i}`))))
+      if (i % 8 === 0) {
+        await new Promise((resolve) => setImmediate(resolve))
+        // The appends are in the second file while a checkpoint of the first one's runs.
+        if (db.info().journal!.path.endsWith('-journal2')) during++
+        snapshots.push([db.begin(), contents(db)])
+      }
+    }
+    await Promise.all(pending)
+    expect(during).to.be.greaterThan(0)
+    expect(db.info().checkpointTxid).to.be.greaterThan(3)
+    for (let round = 0; round < 3; round++) {
+      await db.update((tx) => {
+        for (let i = 0; i < 150; i++) tx.bucket('a')!.put(key(i), Buffer.alloc(60, round))
+      })
+      await db.checkpoint()
+    }
+    for (const [snap, seen] of snapshots) {
+      const now: Record<string, string> = {}
+      for (const [k, v] of snap.bucket('a')!.entries()) now[k.toString()] = v.toString()
+      expect(now).to.deep.equal(seen.a)
+      snap.close()
+    }
+    expectClean(db)
+    const final = contents(db)
+    await db.close()
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(contents(again)).to.deep.equal(final)
+    expectClean(again)
+    await again.close()
   })
 
   it('a failed checkpoint does not fail the commit that triggered it; the next checkpoint writes everything', async () => {

@@ -1,0 +1,42 @@
+import { expect } from 'chai'
+import type { Durability } from '../../src/base/types.js'
+import type { CrashImageOptions } from '../doubles/power-loss-file.js'
+import { Prng } from '../../src/io/prng.js'
+import { hash, suiteSeed } from './harness.js'
+import { newConcurrentFs, runConcurrent, verifyConcurrent } from './concurrent.js'
+
+/**
+ * Crash at every write and sync of a concurrent workload (test/crash/concurrent.ts): groups that
+ * write while the group before them syncs (the pipelined group commit), and checkpoints every few
+ * groups with commits going on, so that journal appends during a checkpoint, the checkpoint's own
+ * writes and syncs, and the journal's restart are all crash points.
+ */
+describe('crash at every write and sync of concurrent commits', function () {
+  this.timeout(600_000)
+  const seed = suiteSeed('concurrent crash points')
+
+  for (const durability of ['full', 'none'] as Durability[]) {
+    it(`durability '${durability}': every crash point, drop-all, keep-all and random images`, async () => {
+      const workloadSeed = (seed ^ hash(durability)) >>> 0
+      const full = await runConcurrent(newConcurrentFs(), durability, workloadSeed)
+      expect(full.resolved.size + (durability === 'none' ? 1 : 0)).to.be.greaterThan(0)
+      const prng = new Prng(workloadSeed)
+      const failures: string[] = []
+      for (let k = 1; k <= full.ops; k++) {
+        const modes: CrashImageOptions[] = [
+          { mode: 'drop-all' },
+          { mode: 'keep-all' },
+          { mode: 'random', seed: prng.int(2 ** 32) },
+        ]
+        for (const image of modes) {
+          const fs = newConcurrentFs()
+          const run = await runConcurrent(fs, durability, workloadSeed, k)
+          const why = await verifyConcurrent(fs, run, durability, image)
+          if (why !== undefined) failures.push(`op ${k}/${full.ops} ${image.mode} ${image.seed ?? ''}: ${why}`)
+        }
+      }
+      expect(failures, failures.slice(0, 10).join('\n')).to.deep.equal([])
+      console.log(`        ${full.ops} ops, ${full.order.length} updates`)
+    })
+  }
+})
