@@ -52,7 +52,7 @@ export async function prepareLocation(location: string, options: PrepareOptions)
 }
 
 /**
- * Removes the database at `location`: its file, its journal, a stale lock, and the directory if nothing else is
+ * Removes the database at `location`: its file, its two journal files, a stale lock, and the directory if nothing else is
  * left in it. Fails with LEVEL_LOCKED while a live process holds it open.
  */
 export async function destroyLocation(location: string): Promise<void> {
@@ -62,6 +62,7 @@ export async function destroyLocation(location: string): Promise<void> {
   try {
     await fs.promises.rm(file, { force: true })
     await fs.promises.rm(`${file}-journal`, { force: true })
+    await fs.promises.rm(`${file}-journal2`, { force: true })
     await fs.promises.rm(`${file}-lock`, { force: true })
     const left = await fs.promises.readdir(location).catch(() => undefined)
     if (left !== undefined && left.length === 0) await fs.promises.rmdir(location)

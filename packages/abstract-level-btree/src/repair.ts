@@ -33,7 +33,8 @@ export async function repairLocation(location: string): Promise<void> {
     return
   }
   const rebuilt = `${file}.repair`
-  for (const leftover of [rebuilt, `${rebuilt}-journal`, `${rebuilt}-lock`]) fs.rmSync(leftover, { force: true })
+  for (const leftover of [rebuilt, `${rebuilt}-journal`, `${rebuilt}-journal2`, `${rebuilt}-lock`])
+    fs.rmSync(leftover, { force: true })
   // Every chunk's commit is durable: the rebuilt file replaces the old one only once it is whole.
   const target = await open(rebuilt, { pageSize: source.pageSize })
   try {
@@ -49,8 +50,10 @@ export async function repairLocation(location: string): Promise<void> {
   await target.close()
   await source.close()
   fs.renameSync(file, `${file}.damaged`)
-  if (fs.existsSync(`${file}-journal`)) fs.renameSync(`${file}-journal`, `${file}.damaged-journal`)
-  fs.rmSync(`${rebuilt}-journal`, { force: true })
+  for (const journal of ['journal', 'journal2']) {
+    if (fs.existsSync(`${file}-${journal}`)) fs.renameSync(`${file}-${journal}`, `${file}.damaged-${journal}`)
+    fs.rmSync(`${rebuilt}-${journal}`, { force: true })
+  }
   fs.renameSync(rebuilt, file)
 }
 
