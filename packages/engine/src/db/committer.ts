@@ -33,6 +33,13 @@ export interface JournalPart {
   readonly base: number
 }
 
+/** What check() and stats() read of the free pages and the reclaim list. */
+export interface FreeState {
+  readonly freelist: { readonly free: readonly number[]; readonly pending: readonly number[] }
+  readonly freelistError: BTreeError | undefined
+  readonly reclaim: readonly ReclaimEntry[]
+}
+
 export interface CommitterOptions {
   /** Pages of dropped buckets to give back per commit of pages. */
   readonly reclaimPerCommit: number
@@ -84,6 +91,12 @@ export class Committer {
    * writes, and in the other file those made meanwhile (which follow the new checkpoint).
    */
   #segments: JournalPart[]
+  /**
+   * The free pages and reclaim list as of a background checkpoint's freeze, a copy: until it
+   * installs its meta they, with the meta still in place, are the file's consistent state, while
+   * the free list itself already serves (and, once its pages are written, records) the new commit.
+   */
+  #frozenFree: FreeState | undefined
   /** A checkpoint writing its pages while commits go on (#backgroundCheckpoint). */
   #background: Promise<void> | undefined
   /** Set when a background checkpoint failed: the next one holds the writer (the journal is in two parts). */
@@ -196,11 +209,11 @@ export class Committer {
   }
 
   /** What check() and stats() read of the free pages and the reclaim list. */
-  get freeState(): {
-    freelist: { free: readonly number[]; pending: readonly number[] }
-    freelistError: BTreeError | undefined
-    reclaim: readonly ReclaimEntry[]
-  } {
+  get freeState(): FreeState {
+    return this.#frozenFree ?? this.#currentFree()
+  }
+
+  #currentFree(): FreeState {
     return { freelist: this.#freelist.view(), freelistError: this.#freelistError, reclaim: this.#reclaim }
   }
 
@@ -447,6 +460,12 @@ export class Committer {
       next = { journal: other, base: txid }
       this.#segments = [part, next]
       this.#pin = txid - 1
+      const free = this.#currentFree()
+      this.#frozenFree = {
+        freelist: { free: free.freelist.free.slice(), pending: free.freelist.pending.slice() },
+        freelistError: free.freelistError,
+        reclaim: free.reclaim.slice(),
+      }
     })
     if (frozen === undefined || next === undefined) return
     // (2) Write the pages while commits go on.
@@ -456,6 +475,7 @@ export class Committer {
     } catch (err) {
       // The journal stays in two parts, replayed in turn at open; the next checkpoint writes both.
       this.#mustBlock = true
+      this.#frozenFree = undefined
       throw err
     }
     // (3) Install, and replay the records appended meanwhile over the new meta.
@@ -463,6 +483,7 @@ export class Committer {
       await this.settled()
       const old = this.#head
       this.#install(outcome, txid, true)
+      this.#frozenFree = undefined
       this.#checkpointed = old
       this.#segments = [next!]
       this.#pin = undefined
