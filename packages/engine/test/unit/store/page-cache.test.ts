@@ -52,12 +52,13 @@ describe('store/PageCache', () => {
     expect(cache.get(1)).to.equal(undefined)
   })
 
-  it('defaultCacheSize: an eighth of the memory, at least 64 MiB, at most 1 GiB', () => {
+  it('defaultCacheSize: an eighth of the memory, at least 64 MiB, at most 2 GiB', () => {
     const MiB = 1024 * 1024
     expect(defaultCacheSize(256 * MiB)).to.equal(64 * MiB)
     expect(defaultCacheSize(2048 * MiB)).to.equal(256 * MiB)
-    expect(defaultCacheSize(64 * 1024 * MiB)).to.equal(1024 * MiB)
-    expect(defaultCacheSize()).to.be.within(64 * MiB, 1024 * MiB)
+    expect(defaultCacheSize(8 * 1024 * MiB)).to.equal(1024 * MiB)
+    expect(defaultCacheSize(64 * 1024 * MiB)).to.equal(2048 * MiB)
+    expect(defaultCacheSize()).to.be.within(64 * MiB, 2048 * MiB)
   })
 })
 
