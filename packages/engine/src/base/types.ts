@@ -13,7 +13,7 @@ export type Durability = 'full' | 'none'
 export interface OpenOptions {
   /** Page size for a new file: a power of two from 1024 to 65536 (default 4096). An existing file keeps its own. */
   pageSize?: number
-  /** Bytes of pages to keep in memory (default: an eighth of the machine's memory, 64 MiB to 1 GiB). */
+  /** Bytes of pages to keep in memory (default: an eighth of the machine's memory, 64 MiB to 2 GiB). */
   cacheSize?: number
   /** Open without the write lock; every write fails with BTREE_TX_READONLY. */
   readOnly?: boolean
@@ -29,9 +29,9 @@ export interface OpenOptions {
    * writes every commit as pages (copy on write) and uses no journal file.
    */
   journal?: boolean
-  /** A checkpoint runs when the journal passes this many bytes (default 64 MiB). */
+  /** A checkpoint runs when the journal passes this many bytes (default 256 MiB). */
   journalSize?: number
-  /** ... or when the pages it would write pass this many bytes (default half the cache, 4 to 256 MiB). */
+  /** ... or when the pages it would write pass this many bytes (default half the cache, 4 to 512 MiB, at most an eighth of V8's heap limit). */
   dirtySize?: number
   /** The file layer (default: the real file system). Tests pass fault-injecting ones. */
   fileSystem?: FileSystem

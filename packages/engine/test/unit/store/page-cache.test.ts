@@ -45,6 +45,22 @@ describe('store/PageCache', () => {
     expect(cache.get(3)).to.equal(undefined)
   })
 
+  it('indexes page ids far apart and past 2^31 (chunks of the direct index), and forgets them on delete', () => {
+    const cache = new PageCache(1 << 20)
+    const ids = [2, 4095, 4096, 123_457, 2 ** 31 + 5, 2 ** 32 - 1]
+    for (const id of ids) cache.set(id, page(id))
+    for (const id of ids) expect(cache.get(id)![0], `page ${id}`).to.equal(id & 0xff)
+    expect(cache.get(4097)).to.equal(undefined)
+    expect(cache.get(2 ** 31 + 4)).to.equal(undefined)
+    for (const id of ids) cache.delete(id)
+    for (const id of ids) expect(cache.get(id)).to.equal(undefined)
+    expect(cache.bytes).to.equal(0)
+    // Freed ring positions are reused: the cache keeps working after its chunks were dropped.
+    for (let i = 0; i < 50; i++) cache.set(i * 1000, page(i))
+    expect(cache.bytes).to.equal(50 * 1024)
+    expect(cache.get(49_000)![0]).to.equal(49)
+  })
+
   it('a limit of zero caches nothing', () => {
     const cache = new PageCache(0)
     cache.set(1, page(1))
@@ -52,12 +68,13 @@ describe('store/PageCache', () => {
     expect(cache.get(1)).to.equal(undefined)
   })
 
-  it('defaultCacheSize: an eighth of the memory, at least 64 MiB, at most 1 GiB', () => {
+  it('defaultCacheSize: an eighth of the memory, at least 64 MiB, at most 2 GiB', () => {
     const MiB = 1024 * 1024
     expect(defaultCacheSize(256 * MiB)).to.equal(64 * MiB)
     expect(defaultCacheSize(2048 * MiB)).to.equal(256 * MiB)
-    expect(defaultCacheSize(64 * 1024 * MiB)).to.equal(1024 * MiB)
-    expect(defaultCacheSize()).to.be.within(64 * MiB, 1024 * MiB)
+    expect(defaultCacheSize(8 * 1024 * MiB)).to.equal(1024 * MiB)
+    expect(defaultCacheSize(64 * 1024 * MiB)).to.equal(2048 * MiB)
+    expect(defaultCacheSize()).to.be.within(64 * MiB, 2048 * MiB)
   })
 })
 
