@@ -133,7 +133,15 @@ export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink
     if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
     return offset > 0 || end !== undefined ? rows.slice(offset, end) : rows
   }
-  return { plan: { ...core.plan, sort: order.length > 0 }, names: core.names, affinities: core.affinities, execute }
+  return {
+    get plan() {
+      return { ...core.plan, sort: order.length > 0 }
+    },
+    names: core.names,
+    affinities: core.affinities,
+    fits: (tx) => core.fits(tx) && operations.every((op) => op.prepared.fits(tx)),
+    execute,
+  }
 }
 
 /** Rows without repeats (SQLite's distinct: 1 and 1.0 are the same, nulls are equal). */

@@ -16,7 +16,7 @@ import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import { columnsRead } from '../planner/terms.js'
 import { GroupLayout, GroupTable } from './group-by.js'
-import type { ExecContext, StatementResult } from './context.js'
+import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
@@ -65,9 +65,15 @@ interface Output {
 
 /** A select compiled once, run for each outer tuple (just once for a top-level statement). */
 export interface PreparedSelect {
+  /**
+   * Described when read, with the values bound then: a cached statement reads it per run, and
+   * its compilation must not read (and so guard) the values of the first table's seek.
+   */
   readonly plan: QueryPlan
   readonly names: readonly string[]
   readonly affinities: readonly (Affinity | undefined)[]
+  /** Whether the plan still suits `tx`: while each stored table's row count is the one planned for. */
+  fits(tx: ReadTransaction): boolean
   execute(tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][]
 }
 
@@ -166,6 +172,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   // A correlated subquery's conditions may read the queries around it: their rows are known on each run.
   const own = sources.length
   const statementNodes = [node.selections, node.where, node.orderBy, node.groupBy, node.having, joins]
+  const stats = prepared.map((p) => (p.derived === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 }))
   const joined =
     sources.length === 0
       ? undefined
@@ -176,7 +183,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
             derived: p.derived === undefined ? undefined : derivedRows(p.derived, sources.length),
             // Extra from tables are cross joins; then the join clauses in order.
             join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
-            stats: p.derived === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 },
+            stats: stats[s]!,
             // The slots read matter only to an index that may cover them.
             reads:
               p.derived === undefined && p.source.table.indexes.length > 0
@@ -190,7 +197,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const noSourceFilter = where === undefined ? [] : [compileExpr(where, scope)]
   const first = joined?.first
   const firstName = first === undefined ? '' : sources[first.s]!.name
-  const plan: QueryPlan = {
+  const describe = (): QueryPlan => ({
     statement: 'select',
     scan: (first?.path && describeAccess(first.path, [])) ?? {
       table: firstName,
@@ -203,7 +210,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     sort: order.length > 0,
     ...(joined !== undefined && joined.stages.length > 0 ? { joins: joined.stages.map((s) => s.plan) } : {}),
     ...(grouped ? { grouped: true } : {}),
-  }
+  })
 
   const equality =
     link === undefined || first?.path === undefined || first.s !== 0 ? undefined : correlatedEquality(where, scope)
@@ -300,7 +307,20 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     if (offset > 0 || end !== undefined) rows = rows.slice(offset, end)
     return rows.map((r) => r.values)
   }
-  return { plan, names: projection.map((p) => p.name), affinities: projection.map((p) => p.expr.affinity), execute }
+  // The join order and each source's path were chosen for these row counts.
+  const fits = (tx: ReadTransaction): boolean =>
+    prepared.every((p, s) =>
+      p.derived !== undefined ? p.derived.fits(tx) : tableStats(tx, p.source.table).rows === stats[s]!.rows,
+    )
+  return {
+    get plan() {
+      return describe()
+    },
+    names: projection.map((p) => p.name),
+    affinities: projection.map((p) => p.expr.affinity),
+    fits,
+    execute,
+  }
 }
 
 /**
@@ -371,16 +391,27 @@ class SemiJoinTable {
 }
 
 export function runGeneralSelect(node: AnyNode, ctx: ExecContext): StatementResult {
+  return prepareGeneralSelect(node, ctx).execute(ctx)
+}
+
+/** A top-level general select as a statement (statement-cache.ts runs it again with new values). */
+export function prepareGeneralSelect(node: AnyNode, ctx: ExecContext): PreparedStatement {
   const prepared = prepareSelect(node, ctx, undefined)
-  ctx.onPlan?.(prepared.plan)
-  if (ctx.planOnly === true) return { rows: [], changes: 0, reader: true, plan: prepared.plan }
   const names = prepared.names
-  const rows = prepared.execute(ctx.tx, []).map((values) => {
-    const row: Record<string, unknown> = {}
-    for (let i = 0; i < names.length; i++) row[names[i]!] = toJs(values[i]!)
-    return row
-  })
-  return { rows, changes: 0, reader: true, plan: prepared.plan }
+  return {
+    fits: prepared.fits,
+    execute: (ctx) => {
+      // Described when asked for, with this run's values (they are bound until the next statement).
+      ctx.onPlan?.(() => prepared.plan)
+      if (ctx.planOnly === true) return { rows: [], changes: 0, reader: true, plan: prepared.plan }
+      const rows = prepared.execute(ctx.tx, []).map((values) => {
+        const row: Record<string, unknown> = {}
+        for (let i = 0; i < names.length; i++) row[names[i]!] = toJs(values[i]!)
+        return row
+      })
+      return { rows, changes: 0, reader: true }
+    },
+  }
 }
 
 /** Subqueries in expressions: prepared in the statement's context, linked to the scope around them. */

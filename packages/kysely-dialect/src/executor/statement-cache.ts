@@ -8,7 +8,7 @@ import type { ExecContext, PreparedStatement, StatementResult, WriteContext } fr
 import { withContext } from './current-context.js'
 import { prepareDelete } from './delete.js'
 import { prepareInsert } from './insert.js'
-import { needsGeneralSelect } from './select-general.js'
+import { needsGeneralSelect, prepareGeneralSelect } from './select-general.js'
 import { prepareSimpleSelect } from './select.js'
 import type { StatementHandler } from './statement.js'
 import { prepareUpdate } from './update.js'
@@ -18,12 +18,17 @@ const CACHE_LIMIT = 256
 
 type Prepare = (node: AnyNode, ctx: WriteContext) => PreparedStatement<WriteContext>
 
-/** The statement kinds cached, by root kind: single-table selects and the three writes. */
+/** The statement kinds cached, by root kind: selects and the three writes. */
 const PREPARERS: Partial<Record<string, { prepare: Prepare; readOnly: boolean }>> = {
-  SelectQueryNode: { prepare: prepareSimpleSelect as Prepare, readOnly: true },
+  SelectQueryNode: { prepare: prepareSelectStatement, readOnly: true },
   InsertQueryNode: { prepare: prepareInsert, readOnly: false },
   UpdateQueryNode: { prepare: prepareUpdate, readOnly: false },
   DeleteQueryNode: { prepare: prepareDelete, readOnly: false },
+}
+
+/** A select without subqueries (statement-cache.ts parameterize leaves none): one table, or joins and grouping. */
+function prepareSelectStatement(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
+  return needsGeneralSelect(node) ? prepareGeneralSelect(node, ctx) : prepareSimpleSelect(node, ctx)
 }
 
 interface Compiled {
@@ -135,8 +140,8 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
 
 /**
  * The statement of a compiled query as a cached statement, or undefined when it is not cached:
- * raw SQL (its text is parsed), subqueries (they compile against the running statement), selects
- * with joins or grouping, upserts, and any tree that Kysely's SQLite compiler does not turn back
+ * raw SQL (its text is parsed), subqueries, derived tables, common table expressions and compound
+ * selects (they compile against the running statement), upserts, and any tree that Kysely's SQLite compiler does not turn back
  * into the same text with every value node at a parameter of its own (then the parameters could
  * not be told apart).
  */
@@ -144,7 +149,6 @@ function cacheable(compiled: CompiledQuery): CachedStatement | undefined {
   const query = compiled.query as AnyNode
   const kind = PREPARERS[query.kind]
   if (kind === undefined || statementNode(query) !== query) return undefined
-  if (query.kind === 'SelectQueryNode' && needsGeneralSelect(query)) return undefined
   if (query.onConflict !== undefined || query.onDuplicateKey !== undefined) return undefined
   const slots: AnyNode[] = []
   const tree = parameterize(query, slots, true)

@@ -198,7 +198,8 @@ function binary(node: AnyNode, scope: Scope): Expr {
     return {
       eval: (t) => {
         const row = t[source]
-        const same = row instanceof RowView ? row.textEquals(slot, utf8) : undefined
+        const bytes = row instanceof RowView ? utf8() : undefined
+        const same = bytes === undefined ? undefined : (row as RowView).textEquals(slot, bytes)
         return same === undefined ? general(t) : same === equal ? 1 : 0
       },
       affinity: undefined,
@@ -286,14 +287,24 @@ function textEquality(
   left: Expr,
   right: Expr,
   affinity: Affinity | undefined,
-): { source: number; slot: number; utf8: Uint8Array } | undefined {
+): { source: number; slot: number; utf8: () => Uint8Array | undefined } | undefined {
   if (affinity !== undefined && affinity !== 'text') return undefined
   const [col, other] = left.column !== undefined ? [left, right] : [right, left]
   if (col.column === undefined || !other.constant) return undefined
-  const value = other.eval(EMPTY)
-  // A lone surrogate does not survive encoding: strings with surrogates compare as values.
-  if (typeof value !== 'string' || SURROGATE.test(value)) return undefined
-  return { source: col.column.source, slot: col.column.column.slot, utf8: utf8Of(value) }
+  // The constant's bytes are made when first compared, and again when it changes: a cached
+  // statement's parameter (parameters.ts) is not read while compiling, so not guarded.
+  let last: SqlValue | undefined
+  let bytes: Uint8Array | undefined
+  const utf8 = (): Uint8Array | undefined => {
+    const value = other.eval(EMPTY)
+    if (value !== last) {
+      last = value
+      // A lone surrogate does not survive encoding: strings with surrogates compare as values.
+      bytes = typeof value !== 'string' || SURROGATE.test(value) ? undefined : utf8Of(value)
+    }
+    return bytes
+  }
+  return { source: col.column.source, slot: col.column.column.slot, utf8 }
 }
 
 /** UTF-8 bytes of a string: ASCII copied here (a statement's constants are short), the rest encoded. */

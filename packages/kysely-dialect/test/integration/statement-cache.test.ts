@@ -193,5 +193,144 @@ for (const version of VERSIONS) {
       const fresh = (await explain(db, q())).scan.estimatedRows
       expect((await lastPlan(db))?.scan.estimatedRows).to.equal(fresh)
     })
+
+    async function joined(db: AnyDB, rows: number): Promise<void> {
+      await table(db)
+      await db.schema
+        .createTable('u')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('tid', 'integer')
+        .addColumn('note', 'text')
+        .execute()
+      await db.schema.createIndex('u_tid').on('u').column('tid').execute()
+      await db
+        .insertInto('u')
+        .values(Array.from({ length: rows }, (_, i) => ({ id: i + 1, tid: (i % 40) + 1, note: `n${i % 5}` })))
+        .execute()
+    }
+
+    const planShape = (p: Awaited<ReturnType<typeof lastPlan>>) => ({ scan: p?.scan, joins: p?.joins })
+
+    it('a cached join runs with new values each time and describes its plan with them', async () => {
+      const db = t.open()
+      await joined(db, 80)
+      const q = (a: number, note: string) =>
+        db
+          .selectFrom('t')
+          .innerJoin('u', 'u.tid', 't.id')
+          .select(['t.id', 'u.id as uid'])
+          .where('t.a', '=', a)
+          .where('u.note', '=', note)
+          .orderBy('u.id')
+      const expected = (a: number, note: string) =>
+        Array.from({ length: 80 }, (_, i) => ({ id: (i % 40) + 1, uid: i + 1 })).filter(
+          (r) => (r.id - 1) % 4 === a && `n${(r.uid - 1) % 5}` === note,
+        )
+      for (let i = 0; i < 2 * RUNS; i++) {
+        const [a, note] = [i % 4, `n${i % 5}`]
+        expect(await q(a, note).execute()).to.deep.equal(expected(a, note))
+      }
+      const point = (id: number) =>
+        db.selectFrom('t').innerJoin('u', 'u.tid', 't.id').select('u.id').where('t.id', '=', id).orderBy('u.id')
+      for (let id = 1; id <= RUNS; id++) {
+        expect(await point(id).execute()).to.deep.equal([{ id }, { id: id + 40 }])
+        // The plan shows this run's key, not the one the statement was compiled with.
+        expect(planShape(await lastPlan(db))).to.deep.equal(planShape(await explain(db, point(id))))
+      }
+      await expectCheck(db)
+    })
+
+    it('a cached join plans again when a table grows (join order and estimates follow row counts)', async () => {
+      const db = t.open()
+      await joined(db, 10)
+      const q = () =>
+        db.selectFrom('t').innerJoin('u', 'u.note', 't.s').select(['t.id', 'u.id as uid']).where('t.a', '>', 0)
+      for (let i = 0; i < RUNS; i++) expect(await q().execute()).to.deep.equal([])
+      const before = planShape(await lastPlan(db))
+      await db
+        .insertInto('u')
+        .values(Array.from({ length: 200 }, (_, i) => ({ id: 1000 + i, tid: 1, note: i === 0 ? 'b1' : 'z' })))
+        .execute()
+      expect(await q().execute()).to.deep.equal([{ id: 2, uid: 1000 }])
+      const fresh = planShape(await explain(db, q()))
+      expect(fresh).to.not.deep.equal(before)
+      expect(planShape(await lastPlan(db))).to.deep.equal(fresh)
+      await expectCheck(db)
+    })
+
+    it("a cached join sees another connection's rows and plans again for them", async () => {
+      const first = t.open()
+      await joined(first, 10)
+      const engine = (first.getExecutor().adapter as BTreeAdapter).driver.database!
+      const second: AnyDB = new version.Kysely({ dialect: new BTreeDialect({ database: engine }) })
+      const q = () =>
+        first.selectFrom('u').innerJoin('t', 't.a', 'u.tid').select(['u.id', 't.id as tid']).where('u.note', '=', 'x')
+      for (let i = 0; i < RUNS; i++) expect(await q().execute()).to.deep.equal([])
+      await second.insertInto('u').values({ id: 500, tid: 3, note: 'x' }).execute()
+      expect(await q().orderBy('t.id').execute()).to.have.length(10)
+      expect((await q().execute()).map((r) => r.tid).sort((x, y) => x - y)).to.deep.equal(
+        Array.from({ length: 10 }, (_, i) => i * 4 + 4),
+      )
+      expect(planShape(await lastPlan(first))).to.deep.equal(planShape(await explain(first, q())))
+      await second.destroy()
+      await expectCheck(first)
+    })
+
+    it('cached joins and groupings recompile for values their planning read (like heads, is null, limits, in lists)', async () => {
+      const db = t.open()
+      await joined(db, 40)
+      await db.schema.createIndex('t_s').on('t').column('s').execute()
+      const like = async (p: string) =>
+        (
+          await db
+            .selectFrom('t')
+            .innerJoin('u', 'u.tid', 't.id')
+            .select('t.id')
+            .where('t.s', 'like', p)
+            .orderBy('t.id')
+            .execute()
+        ).map((r) => r.id)
+      const matching = (test: (s: string) => boolean) =>
+        Array.from({ length: 40 }, (_, i) => i)
+          .filter((i) => test(`${'abc'[i % 3]}${i}`))
+          .map((i) => i + 1)
+      for (let i = 0; i < RUNS; i++) expect(await like('a1%')).to.deep.equal(matching((s) => s.startsWith('a1')))
+      expect(await like('B%')).to.deep.equal(matching((s) => s.startsWith('b')))
+      expect(await like('%9')).to.deep.equal(matching((s) => s.endsWith('9')))
+      const isNull = async (v: number | null) =>
+        (await db.selectFrom('t').innerJoin('u', 'u.tid', 't.id').select('u.id').where('t.a', 'is', v).execute()).length
+      await db.updateTable('t').set({ a: null }).where('id', '<=', 3).execute()
+      for (let i = 0; i < RUNS; i++) expect(await isNull(null)).to.equal(3)
+      expect(await isNull(1)).to.equal(9)
+      const list = async (ids: number[]) =>
+        (
+          await db
+            .selectFrom('u')
+            .innerJoin('t', 't.id', 'u.tid')
+            .select('u.id')
+            .where('t.id', 'in', ids)
+            .orderBy('u.id')
+            .execute()
+        ).map((r) => r.id)
+      for (let i = 0; i < RUNS; i++) expect(await list([4, 2])).to.deep.equal([2, 4])
+      expect(await list([9, 1])).to.deep.equal([1, 9])
+      const groups = async (min: number, n: number) =>
+        await db
+          .selectFrom('t')
+          .innerJoin('u', 'u.tid', 't.id')
+          .select(['t.a', (eb) => eb.fn.countAll<number>().as('c')])
+          .where('t.id', '>', min)
+          .groupBy('t.a')
+          .having((eb) => eb.fn.countAll(), '>', 0)
+          .orderBy('t.a')
+          .limit(n)
+          .execute()
+      for (let i = 0; i < RUNS; i++) expect(await groups(36, 9)).to.deep.equal([0, 1, 2, 3].map((a) => ({ a, c: 1 })))
+      expect(await groups(32, 2)).to.deep.equal([
+        { a: 0, c: 2 },
+        { a: 1, c: 2 },
+      ])
+      await expectCheck(db)
+    })
   })
 }
