@@ -95,6 +95,21 @@ export function planJoins(
   scope: Scope,
   own: number,
 ): JoinedSources {
+  // Planning asks for the same terms and paths many times: remembered while this scope is planned.
+  memos.set(scope, { terms: new Map(), paths: [] })
+  try {
+    return planSources(sources, where, scope, own)
+  } finally {
+    memos.delete(scope)
+  }
+}
+
+function planSources(
+  sources: readonly JoinSource[],
+  where: OperationNode | undefined,
+  scope: Scope,
+  own: number,
+): JoinedSources {
   const n = sources.length
   const types = sources.map((src, s) => (s === 0 || src.join === undefined ? 'cross' : joinType(src.join)))
   const nullsBefore = types.some((t) => t === 'right' || t === 'full')
@@ -177,22 +192,29 @@ function onConjuncts(join: AnyNode | undefined): AnyNode[] {
   return on === undefined ? [] : conjuncts(byPrecedence(on))
 }
 
-/** Terms by conjunct and source: planning a join asks for the same ones many times. */
-const termCache = new WeakMap<AnyNode, { scope: Scope; bySource: Map<number, Term[]> }>()
+/**
+ * Terms by conjunct and source, and paths chosen by source, of the scopes being planned. Plain
+ * maps dropped when planJoins returns: WeakMaps keyed by each statement's nodes cost their
+ * ephemeron upkeep in every garbage collection.
+ */
+interface PlanMemo {
+  readonly terms: Map<AnyNode, Map<number, Term[]>>
+  readonly paths: ChosenPath[][]
+}
+const memos = new Map<Scope, PlanMemo>()
 
 function termsFor(conds: readonly AnyNode[], s: number, scope: Scope): Term[] {
+  const memo = memos.get(scope)
   const out: Term[] = []
   for (const c of conds) {
-    let entry = termCache.get(c)
-    if (entry === undefined || entry.scope !== scope) {
-      entry = { scope, bySource: new Map() }
-      termCache.set(c, entry)
+    if (memo === undefined) {
+      out.push(...termsOf(c, s, scope))
+      continue
     }
-    let terms = entry.bySource.get(s)
-    if (terms === undefined) {
-      terms = termsOf(c, s, scope)
-      entry.bySource.set(s, terms)
-    }
+    let bySource = memo.terms.get(c)
+    if (bySource === undefined) memo.terms.set(c, (bySource = new Map()))
+    let terms = bySource.get(s)
+    if (terms === undefined) bySource.set(s, (terms = termsOf(c, s, scope)))
     out.push(...terms)
   }
   return out
@@ -205,9 +227,6 @@ interface ChosenPath {
   readonly path: AccessPath
 }
 
-/** Paths already chosen, by scope and source (planning asks again and again, with few distinct questions). */
-const pathCache = new WeakMap<Scope, ChosenPath[][]>()
-
 /** A source's cheapest path using the conditions whose other sources are `known`. */
 function bestPath(
   src: JoinSource,
@@ -218,10 +237,10 @@ function bestPath(
 ): AccessPath {
   let mask = ''
   for (let i = 0; i < scope.sources.length; i++) mask += known(i) ? '1' : '0'
-  let bySource = pathCache.get(scope)
-  if (bySource === undefined) pathCache.set(scope, (bySource = []))
-  const chosen = (bySource[s] ??= [])
-  for (const c of chosen) if (c.known === mask && sameNodes(c.conds, conds)) return c.path
+  // Planning asks again and again, with few distinct questions.
+  const chosen = memos.get(scope)?.paths
+  const bySource = chosen === undefined ? [] : (chosen[s] ??= [])
+  for (const c of bySource) if (c.known === mask && sameNodes(c.conds, conds)) return c.path
   const path = chooseAccess({
     table: src.table,
     source: s,
@@ -232,7 +251,7 @@ function bestPath(
     stopAfter: undefined,
     reads: src.reads,
   })
-  chosen.push({ conds: conds.slice(), known: mask, path })
+  bySource.push({ conds: conds.slice(), known: mask, path })
   return path
 }
 
