@@ -26,7 +26,7 @@ const PREPARERS: Partial<Record<string, { prepare: Prepare; readOnly: boolean }>
   DeleteQueryNode: { prepare: prepareDelete, readOnly: false },
 }
 
-/** A select without subqueries (statement-cache.ts parameterize leaves none): one table, or joins and grouping. */
+/** A select without subqueries (parameterize leaves none): of one table, or with joins and grouping. */
 function prepareSelectStatement(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
   return needsGeneralSelect(node) ? prepareGeneralSelect(node, ctx) : prepareSimpleSelect(node, ctx)
 }
