@@ -141,9 +141,9 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
 /**
  * The statement of a compiled query as a cached statement, or undefined when it is not cached:
  * raw SQL (its text is parsed), subqueries, derived tables, common table expressions and compound
- * selects (they compile against the running statement), upserts, and any tree that Kysely's SQLite compiler does not turn back
- * into the same text with every value node at a parameter of its own (then the parameters could
- * not be told apart).
+ * selects (they compile against the running statement), upserts, and any tree that Kysely's
+ * SQLite compiler does not turn back into the same text with every value node at a parameter of
+ * its own (then the parameters could not be told apart).
  */
 function cacheable(compiled: CompiledQuery): CachedStatement | undefined {
   const query = compiled.query as AnyNode
