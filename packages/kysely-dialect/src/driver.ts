@@ -51,9 +51,13 @@ export class BTreeDriver implements Driver {
   /** Released handles, handed out again (a handle is cheap, but one a query is garbage). */
   readonly #idle: BTreeConnection[] = []
 
-  async acquireConnection(): Promise<DatabaseConnection> {
+  /** Not async: a released handle is handed out again without an async function's frame (every query takes one). */
+  acquireConnection(): Promise<DatabaseConnection> {
     const idle = this.#idle.pop()
-    if (idle !== undefined) return idle
+    return idle !== undefined ? Promise.resolve(idle) : this.#newConnection()
+  }
+
+  async #newConnection(): Promise<DatabaseConnection> {
     const session = await this.session()
     const connection = new BTreeConnection(session)
     await this.#config.onCreateConnection?.(connection)
@@ -97,9 +101,10 @@ export class BTreeDriver implements Driver {
   }
 
   /** Keeps the handle for the next query unless it still holds a transaction (it is then not reused). */
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
     const handle = connection as BTreeConnection
     if (this.#idle.length < MAX_IDLE && this.#session?.owns(handle) === false) this.#idle.push(handle)
+    return RELEASED
   }
 
   /** Rolls back a transaction left open, and closes the database unless it was passed in open. */
@@ -141,6 +146,8 @@ export class BTreeDriver implements Driver {
 }
 
 const MAX_IDLE = 16
+
+const RELEASED = Promise.resolve()
 
 const ANALYZE_NODE = { kind: 'RawNode', sqlFragments: ['analyze'], parameters: [] } as unknown as AnyNode
 
