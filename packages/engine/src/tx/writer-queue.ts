@@ -171,7 +171,8 @@ export class WriterQueue {
   #written(tx: WriteTx): void {
     if (this.#writer !== tx) return
     this.#writer = undefined
-    this.#schedulePump()
+    // With nothing queued there is nothing to start: an update() queued later schedules its own pump.
+    if (this.#queue.length > 0) this.#schedulePump()
   }
 
   /**
