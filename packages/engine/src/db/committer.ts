@@ -281,14 +281,11 @@ export class Committer {
       this.#head = this.#dirty = this.#merge(tx, txid)
     } else {
       const published = this.#publish(this.#tail, journal, write, durable, tx, txid, start, records, written)
-      const tail = published.then(
-        () => {
-          if (this.#tail === tail) this.#tail = undefined
-        },
-        () => {
-          if (this.#tail === tail) this.#tail = undefined
-        },
-      )
+      // One closure for both outcomes.
+      const clear = (): void => {
+        if (this.#tail === tail) this.#tail = undefined
+      }
+      const tail: Promise<void> = published.then(clear, clear)
       this.#tail = tail
       await published
     }
@@ -349,14 +346,27 @@ export class Committer {
     this.#head = state
     const epoch = this.#epoch
     let syncError: unknown
-    const sync = durable
-      ? journal.sync().then(undefined, (err: unknown) => {
+    if (prev === undefined) {
+      // Nothing written before it in flight (one commit at a time): the sync is awaited at once,
+      // without the handler promise that keeps a rejection handled while `prev` is awaited.
+      written?.()
+      if (durable) {
+        try {
+          await journal.sync()
+        } catch (err) {
           syncError = err ?? new Error('sync failed')
-        })
-      : undefined
-    written?.()
-    await prev
-    await sync
+        }
+      }
+    } else {
+      const sync = durable
+        ? journal.sync().then(undefined, (err: unknown) => {
+            syncError = err ?? new Error('sync failed')
+          })
+        : undefined
+      written?.()
+      await prev
+      await sync
+    }
     if (epoch !== this.#epoch)
       throw new BTreeError('BTREE_IO', `commit ${txid} failed: the sync of a commit before it failed`, {
         cause: this.#syncError,
