@@ -153,27 +153,15 @@ function putInLeaf(
   if (typeof value === 'number' || value instanceof Uint8Array) {
     const vl = typeof value === 'number' ? -1 - value : value.length
     const bytes = inlineEntryBytes(ctx.pageSize, key, vl)
-    if (
-      bytes >= 0 &&
-      (node.packed || node.size + bytes > ctx.pageSize) &&
-      (node.packed ? node.compareLast(key) < 0 : node.keys.length === 0 || compareKeys(node.keys.at(-1)!, key) < 0)
-    ) {
-      // An inline append to a packed leaf, or to a full one (which it would split).
+    if (bytes >= 0 && (node.packed || node.size + bytes > ctx.pageSize)) {
       const v = typeof value === 'number' ? recordValue(key, value) : value
-      return appendInline(ctx, top, path, index, node, key, v, hint)
-    }
-    if (bytes >= 0 && node.packed && node.owns) {
-      const r = putPacked(
-        ctx,
-        top,
-        path,
-        index,
-        node,
-        key,
-        typeof value === 'number' ? recordValue(key, value) : value,
-        known,
-      )
-      if (r !== undefined) return r
+      // An inline append to a packed leaf, or to a full one (which it would split).
+      if (node.packed ? node.compareLast(key) < 0 : node.keys.length === 0 || compareKeys(node.keys.at(-1)!, key) < 0)
+        return appendInline(ctx, top, path, index, node, key, v, hint)
+      if (node.packed && node.owns) {
+        const r = putPacked(ctx, top, path, index, node, key, v, known)
+        if (r !== undefined) return r
+      }
     }
   }
   // Any other put decodes a packed leaf (node.keys) and edits the arrays.
