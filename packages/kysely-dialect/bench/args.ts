@@ -4,6 +4,11 @@ import type { WorkloadName } from './workloads.js'
 export interface BenchArgs {
   n: number
   rounds: number
+  /**
+   * Rounds run first on every side and discarded (1 by default): they warm the JIT, the caches and
+   * the heap, which the measured rounds would otherwise include for the first of them.
+   */
+  warmupRounds: number
   /** Milliseconds each time-bounded workload may run per side and round. */
   budgetMs: number
   seed: number
@@ -21,7 +26,7 @@ export interface BenchArgs {
 }
 
 const USAGE =
-  'usage: run.js [--n 10000] [--rounds 3] [--budget-ms 1000] [--seed 1] [--sides btree-store,better-sqlite3,sql.js] [--only point-select,update,...] [--profile WORKLOAD [--profile-file btree-WORKLOAD.cpuprofile]] [--clock wall|cpu]'
+  'usage: run.js [--n 10000] [--rounds 3] [--warmup-rounds 1] [--budget-ms 1000] [--seed 1] [--sides btree-store,better-sqlite3,sql.js] [--only point-select,update,...] [--profile WORKLOAD [--profile-file btree-WORKLOAD.cpuprofile]] [--clock wall|cpu]'
 
 function positiveInteger(name: string, text: string | undefined): number {
   const value = Number(text)
@@ -34,6 +39,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
     n: 10_000,
     rounds: 3,
+    warmupRounds: 1,
     budgetMs: 1000,
     seed: 1,
     sides: undefined,
@@ -56,6 +62,14 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--rounds':
         args.rounds = positiveInteger('rounds', value())
         break
+      case '--warmup-rounds': {
+        const text = value()
+        const rounds = Number(text)
+        if (!Number.isSafeInteger(rounds) || rounds < 0)
+          throw new RangeError(`--warmup-rounds needs a non-negative integer, got ${String(text)}\n${USAGE}`)
+        args.warmupRounds = rounds
+        break
+      }
       case '--budget-ms':
         args.budgetMs = positiveInteger('budget-ms', value())
         break

@@ -111,9 +111,10 @@ async function runSide(
         args.profile === workload.name && side === btreeSide && round === 1
           ? await profiled(args.profileFile, () => measure(side, current, workload, ctx, args.clock))
           : await measure(side, current, workload, ctx, args.clock)
-      results.add(side.name, workload.name, outcome)
+      // A warm-up round (round <= 0) is printed but never counted: see --warmup-rounds.
+      if (round > 0 || 'error' in outcome) results.add(side.name, workload.name, outcome)
       line({
-        kind: 'measurement',
+        kind: round > 0 ? 'measurement' : 'warmup',
         side: side.name,
         setting: workload.name === 'update-durable' ? side.durableSetting : side.setting,
         workload: workload.name,
@@ -167,16 +168,26 @@ async function main(): Promise<void> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     n: args.n,
     rounds: args.rounds,
+    warmupRounds: args.warmupRounds,
     budgetMs: args.budgetMs,
     seed: args.seed,
     clock: args.clock,
     sides: chosen.map((s) => s.name),
   })
   const results = new Results()
-  for (let round = 1; round <= args.rounds; round++) {
+  // Rounds 1 - warmupRounds .. 0 warm every side's JIT, caches and heap alike and are discarded:
+  // a pure-JavaScript side's first run of a workload measures mostly unoptimized code.
+  for (let round = 1 - args.warmupRounds; round <= args.rounds; round++) {
     // Rotate the order each round so no side always runs first (or last) on a drifting machine.
     for (let k = 0; k < chosen.length; k++)
-      await runSide(chosen[(k + round - 1) % chosen.length]!, round, workloads, ctx, results, args)
+      await runSide(
+        chosen[(k + round - 1 + args.warmupRounds * chosen.length) % chosen.length]!,
+        round,
+        workloads,
+        ctx,
+        results,
+        args,
+      )
   }
   for (const side of chosen) {
     for (const w of workloads)
@@ -191,7 +202,7 @@ async function main(): Promise<void> {
   }
   console.log('')
   console.log(
-    `Kysely, n = ${args.n}, ops/s${args.clock === 'cpu' ? ' of CPU time' : ''}, median of ${args.rounds} round(s); durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`,
+    `Kysely, n = ${args.n}, ops/s${args.clock === 'cpu' ? ' of CPU time' : ''}, median of ${args.rounds} round(s) after ${args.warmupRounds} discarded warm-up round(s) on every side; durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`,
   )
   console.log('')
   console.log(markdownTable(results, chosen, workloads))

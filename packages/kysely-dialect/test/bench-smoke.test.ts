@@ -87,6 +87,15 @@ describe('bench: smoke run at tiny n', function () {
         else if (side === 'sql.js' && workload === 'update-durable') expect(m.notApplicable).to.equal(true)
         else expect(m.unsupported, `${side} ${workload}: only the dialect may decline`).to.be.a('string')
         if (m.unsupported !== undefined) expect(side).to.equal('btree-store')
+        // One discarded warm-up round (the default) before the one measured round, on every side.
+        const kinds = lines.filter((l) => l.side === side && l.workload === workload).map((l) => l.kind)
+        if (m.notApplicable !== true) {
+          expect(
+            kinds.filter((k) => k === 'warmup'),
+            `${side} ${workload} warm-up`,
+          ).to.have.length(1)
+          expect(kinds.indexOf('warmup')).to.be.below(kinds.indexOf('measurement'))
+        }
         if (m.opsPerSec !== undefined) {
           expect(
             lines.some(
@@ -117,6 +126,16 @@ describe('bench: smoke run at tiny n', function () {
     )
     expect(err?.code).to.not.equal(0)
     expect(err?.stderr).to.match(/--n needs a positive integer/)
+  })
+
+  it('runs one discarded warm-up round unless --warmup-rounds says otherwise; a negative count is refused', () => {
+    expect(parseArgs([]).warmupRounds).to.equal(1)
+    expect(parseArgs(['--warmup-rounds', '0']).warmupRounds).to.equal(0)
+    expect(parseArgs(['--warmup-rounds=2']).warmupRounds).to.equal(2)
+    expect(() => parseArgs(['--warmup-rounds', '-1'])).to.throw(
+      RangeError,
+      /--warmup-rounds needs a non-negative integer/,
+    )
   })
 
   it('measures elapsed time unless --clock cpu asks for CPU time; another clock is refused', () => {
