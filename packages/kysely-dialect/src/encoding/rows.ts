@@ -37,69 +37,112 @@ const nativeBuffer = Buffer.prototype as unknown as {
 const utf8Write = nativeBuffer.utf8Write
 const utf8Slice = nativeBuffer.utf8Slice
 
+/** Per-slot tags and text lengths of the row being encoded: the sizing pass classifies each value once. */
+let scratchTags = new Uint8Array(64)
+let scratchLengths = new Int32Array(64)
+
+/** The integer tag of a number (T_FLOAT for a non-integral one); a Real is always T_FLOAT. */
+function numberTag(v: number): number {
+  if (!Number.isInteger(v)) return T_FLOAT
+  if (v === 0) return T_ZERO
+  if (v === 1) return T_ONE
+  if (v >= -128 && v <= 127) return T_INT8
+  if (v >= -32768 && v <= 32767) return T_INT16
+  if (v >= -2147483648 && v <= 2147483647) return T_INT32
+  return T_INT64
+}
+
 export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Uint8Array {
-  let header = varintSize(hiddenRowid === undefined ? 0 : hiddenRowid + 1) + varintSize(values.length)
+  const count = values.length
+  if (count > scratchTags.length) {
+    scratchTags = new Uint8Array(count * 2)
+    scratchLengths = new Int32Array(count * 2)
+  }
+  const tags = scratchTags
+  const lengths = scratchLengths
+  const hidden = hiddenRowid === undefined ? 0 : hiddenRowid + 1
+  let header = varintSize(hidden) + varintSize(count) + count
   let payload = 0
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < count; i++) {
     const v = values[i]!
-    header++
-    if (v === null) continue
-    if (typeof v === 'string') {
+    let tag: number
+    if (typeof v === 'number') {
+      tag = numberTag(v)
+      payload += FIXED[tag]!
+    } else if (typeof v === 'string') {
       const n = utf8Length(v)
+      lengths[i] = n
       header += varintSize(n)
       payload += n
+      tag = T_TEXT
+    } else if (v === null) {
+      tag = T_NULL
     } else if (v instanceof Uint8Array) {
+      lengths[i] = v.length
       header += varintSize(v.length)
       payload += v.length
+      tag = T_BLOB
     } else {
-      payload += numberSize(v)
+      // A bigint (past 2^53) or a Real: eight bytes either way.
+      tag = typeof v === 'bigint' ? T_INT64 : T_FLOAT
+      payload += 8
     }
+    tags[i] = tag
   }
   const out = new Uint8Array(header + payload)
-  let h = writeVarint(out, 0, hiddenRowid === undefined ? 0 : hiddenRowid + 1)
-  h = writeVarint(out, h, values.length)
+  let h = writeVarint(out, 0, hidden)
+  h = writeVarint(out, h, count)
   let p = header
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!
-    if (v === null) {
-      out[h++] = T_NULL
-    } else if (typeof v === 'string') {
-      out[h++] = T_TEXT
-      const n = utf8Length(v)
-      if (n === v.length) for (let j = 0; j < n; j++) out[p + j] = v.charCodeAt(j)
-      else utf8Write.call(out, v, p, n)
-      h = writeVarint(out, h, n)
-      p += n
-    } else if (v instanceof Uint8Array) {
-      out[h++] = T_BLOB
-      h = writeVarint(out, h, v.length)
-      out.set(v, p)
-      p += v.length
-    } else if (v instanceof Real || (typeof v === 'number' && !Number.isInteger(v))) {
-      out[h++] = T_FLOAT
-      writeFloat64(out, p, v instanceof Real ? v.value : v)
-      p += 8
-    } else if (typeof v === 'bigint' || v < -2147483648 || v > 2147483647) {
-      out[h++] = T_INT64
-      writeInt64(out, p, v)
-      p += 8
-    } else if (v === 0) {
-      out[h++] = T_ZERO
-    } else if (v === 1) {
-      out[h++] = T_ONE
-    } else if (v >= -128 && v <= 127) {
-      out[h++] = T_INT8
-      out[p++] = v & 0xff
-    } else if (v >= -32768 && v <= 32767) {
-      out[h++] = T_INT16
-      out[p++] = (v >> 8) & 0xff
-      out[p++] = v & 0xff
-    } else {
-      out[h++] = T_INT32
-      out[p++] = (v >>> 24) & 0xff
-      out[p++] = (v >>> 16) & 0xff
-      out[p++] = (v >>> 8) & 0xff
-      out[p++] = v & 0xff
+  for (let i = 0; i < count; i++) {
+    const tag = tags[i]!
+    out[h++] = tag
+    switch (tag) {
+      case T_NULL:
+      case T_ZERO:
+      case T_ONE:
+        break
+      case T_INT8:
+        out[p++] = (values[i] as number) & 0xff
+        break
+      case T_INT16: {
+        const v = values[i] as number
+        out[p++] = (v >> 8) & 0xff
+        out[p++] = v & 0xff
+        break
+      }
+      case T_INT32: {
+        const v = values[i] as number
+        out[p++] = (v >>> 24) & 0xff
+        out[p++] = (v >>> 16) & 0xff
+        out[p++] = (v >>> 8) & 0xff
+        out[p++] = v & 0xff
+        break
+      }
+      case T_INT64:
+        writeInt64(out, p, values[i] as number | bigint)
+        p += 8
+        break
+      case T_FLOAT: {
+        const v = values[i] as number | Real
+        writeFloat64(out, p, typeof v === 'number' ? v : v.value)
+        p += 8
+        break
+      }
+      case T_TEXT: {
+        const v = values[i] as string
+        const n = lengths[i]!
+        if (n === v.length) for (let j = 0; j < n; j++) out[p + j] = v.charCodeAt(j)
+        else utf8Write.call(out, v, p, n)
+        h = writeVarint(out, h, n)
+        p += n
+        break
+      }
+      default: {
+        const v = values[i] as Uint8Array
+        h = writeVarint(out, h, v.length)
+        out.set(v, p)
+        p += v.length
+      }
     }
   }
   return out
@@ -162,16 +205,6 @@ function readInt64(bytes: Uint8Array, at: number): number | bigint {
   // |hi| < 2^21: the value is within ±(2^53 - 1), a safe integer.
   if (hi > -0x200000 && hi < 0x200000) return hi * 4294967296 + lo
   return integer((BigInt(hi) << 32n) | BigInt(lo))
-}
-
-function numberSize(v: number | bigint | Real): number {
-  if (v instanceof Real || typeof v === 'bigint') return 8
-  if (!Number.isInteger(v)) return 8
-  if (v === 0 || v === 1) return 0
-  if (v >= -128 && v <= 127) return 1
-  if (v >= -32768 && v <= 32767) return 2
-  if (v >= -2147483648 && v <= 2147483647) return 4
-  return 8
 }
 
 function varintSize(n: number): number {

@@ -191,7 +191,7 @@ export function insertUnder(
     if (policy.upsert === undefined) return undefined
     // insertRow applied the columns' affinity to `values` before it failed: they are `excluded`.
     const updated = policy.upsert(tx, values)
-    return updated === undefined ? undefined : { key: new Uint8Array(0), rowid: Number.NaN, values: updated }
+    return updated === undefined ? undefined : { rowid: Number.NaN, values: updated }
   }
 }
 

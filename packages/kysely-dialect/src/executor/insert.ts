@@ -64,8 +64,22 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
   // insert ... select reads its rows when it runs; a values list is compiled here, evaluated there.
   const selected = node.defaultValues !== true && values!.kind === 'SelectQueryNode'
   const exprs = node.defaultValues === true ? [[]] : selected ? [] : valueExprs(values!, listed.length)
-  const rowsOf = (ctx: WriteContext): RowInput[] =>
-    selected ? selectedRows(values!, ctx, listed.length) : exprs.map((row) => row.map((e) => e.eval(NO_ROW)))
+  const slots = listed.map((c) => c.slot)
+  const unlisted = table.columns.filter((c) => !listed.includes(c))
+  // Every row is evaluated before the first goes in (a value may read the table), straight into
+  // its values by slot.
+  const rowsOf = (ctx: WriteContext): SqlValue[][] => {
+    if (selected)
+      return selectedRows(values!, ctx, listed.length).map((input) => fullRow(table, slots, unlisted, input))
+    const rows = new Array<SqlValue[]>(exprs.length)
+    for (let r = 0; r < exprs.length; r++) {
+      const row = exprs[r]!
+      const full = emptyRow(table, unlisted)
+      for (let i = 0; i < row.length; i++) full[slots[i]!] = row[i]!.eval(NO_ROW)
+      rows[r] = full
+    }
+    return rows
+  }
   // Rows of insert ... select are read before the returning list and the conflict target compile.
   const early = selected ? rowsOf(ctx) : undefined
   const scope = new Scope([{ table, name: table.name }])
@@ -74,7 +88,6 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       ? undefined
       : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const policy = conflictPolicy(node, table)
-  const unlisted = table.columns.filter((c) => !listed.includes(c))
   let first = early
   const execute = (ctx: WriteContext): StatementResult => {
     const rows = first ?? rowsOf(ctx)
@@ -82,8 +95,7 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
     const out: Record<string, unknown>[] = []
     let lastRowid: number | undefined
     let changes = 0
-    for (const input of rows) {
-      const values = fullRow(table, listed, unlisted, input)
+    for (const values of rows) {
       const outcome = insertUnder(ctx.tx, table, values, policy)
       if (outcome === undefined) continue
       changes++
@@ -99,14 +111,20 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
 
 const ALWAYS = (): boolean => true
 
+/** A row of the table's width holding the defaults of the columns the insert leaves out, nulls elsewhere. */
+function emptyRow(table: TableDef, unlisted: readonly ColumnDef[]): SqlValue[] {
+  const values = new Array<SqlValue>(table.nextSlot).fill(null)
+  for (let i = 0; i < unlisted.length; i++) values[unlisted[i]!.slot] = defaultValue(unlisted[i]!)
+  return values
+}
+
 function fullRow(
   table: TableDef,
-  listed: readonly ColumnDef[],
+  slots: readonly number[],
   unlisted: readonly ColumnDef[],
   input: RowInput,
 ): SqlValue[] {
-  const values = new Array<SqlValue>(table.nextSlot).fill(null)
-  for (let i = 0; i < listed.length; i++) values[listed[i]!.slot] = input[i]!
-  for (const c of unlisted) values[c.slot] = defaultValue(c)
+  const values = emptyRow(table, unlisted)
+  for (let i = 0; i < slots.length; i++) values[slots[i]!] = input[i]!
   return values
 }

@@ -98,6 +98,11 @@ export function forgetBuckets(tx: ReadTransaction): void {
 
 /** Keys handed straight to the engine, which copies (put, delete) or only reads (has, seek) them. */
 const scratchKey = new KeyWriter()
+/**
+ * The key of the row being written, kept apart from scratchKey because its index entries are
+ * built while it is still needed; the engine copies it too.
+ */
+const rowKeyWriter = new KeyWriter()
 
 export function rowView(table: TableDef, bytes: Uint8Array): RowView {
   return new RowView(bytes, slotDefaults(table))
@@ -150,11 +155,14 @@ function writeColumns(w: KeyWriter, table: TableDef, columns: readonly string[],
   return sawNull
 }
 
-/** The bucket key of a row of a `key`-keyed table; a null in the key makes it unique by the rowid. */
+/**
+ * The bucket key of a row of a `key`-keyed table; a null in the key makes it unique by the rowid.
+ * A view of rowKeyWriter's buffer: valid until the next row key.
+ */
 function primaryKeyOf(table: TableDef, values: readonly SqlValue[], hiddenRowid: number): Uint8Array {
-  const w = scratchKey.reset()
+  const w = rowKeyWriter.reset()
   if (writeColumns(w, table, table.primaryKey, values)) w.number(hiddenRowid)
-  return w.finish()
+  return w.view()
 }
 
 /** SQLite's next rowid: the largest in the bucket (and, for autoIncrement, ever handed out) + 1, exact past 2^53. */
@@ -243,7 +251,6 @@ export function buildIndex(tx: WriteTransaction, table: TableDef, index: IndexDe
 }
 
 export interface InsertOutcome {
-  key: Uint8Array
   rowid: number
   values: SqlValue[]
 }
@@ -266,11 +273,11 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
       const next = nextRowid(tx, table, bucketName)
       rowid = Number(next)
       if (col !== undefined) values[col.slot] = next
-      key = scratchKey.reset().value(next).finish()
+      key = rowKeyWriter.reset().value(next).view()
     } else if (isInteger(given)) {
       rowid = numberOf(given)
       // Keyed by the exact value: a 64-bit rowid past 2^53 is a bigint, which rowid (a number) rounds.
-      key = scratchKey.reset().value(given).finish()
+      key = rowKeyWriter.reset().value(given).view()
     } else {
       throw new BTreeSqlError(
         'BTREE_SQL_DATATYPE_MISMATCH',
@@ -290,7 +297,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
     writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)
   }
   for (const index of table.indexes) addIndexEntry(tx, table, index, values, key)
-  return { key, rowid, values }
+  return { rowid, values }
 }
 
 /**
