@@ -12,7 +12,50 @@ async function items(db: Db): Promise<void> {
     .execute()
 }
 
+/** Keyed by a composite primary key (rows carry hidden rowids), with a unique and a plain index. */
+async function pairs(db: Db): Promise<void> {
+  await db.schema
+    .createTable('pairs')
+    .addColumn('a', 'text', (c) => c.notNull())
+    .addColumn('b', 'integer', (c) => c.notNull())
+    .addColumn('code', 'text', (c) => c.unique())
+    .addColumn('w', 'real')
+    .addPrimaryKeyConstraint('pairs_pk', ['a', 'b'])
+    .execute()
+  await db.schema.createIndex('pairs_w').on('pairs').column('w').execute()
+}
+
+const pairRows = (from: number, count: number): { a: string; b: number; code: string; w: number }[] =>
+  Array.from({ length: count }, (_, i) => ({
+    a: `k${(from + i) % 3}`,
+    b: from + i,
+    code: `c${from + i}`,
+    w: ((from + i) * 7) % 5,
+  }))
+
 diffSuite('differential: insert', () => {
+  // Each row's key and index entries are built in buffers the next row reuses: every index must
+  // still lead to its own row after many rows of one statement and a repeated (cached) statement.
+  both('multi-row inserts into a primary-key table with indexes: every index finds its rows', pairs, (db) => [
+    db.insertInto('pairs').values(pairRows(0, 40)),
+    db.insertInto('pairs').values(pairRows(40, 40)),
+    db.insertInto('pairs').values(pairRows(80, 40)),
+    db.selectFrom('pairs').selectAll().where('w', '=', 3).orderBy('b'),
+    db.selectFrom('pairs').selectAll().where('code', '=', 'c77'),
+    db.selectFrom('pairs').selectAll().where('a', '=', 'k1').where('b', '=', 100),
+    db.selectFrom('pairs').select((eb) => [eb.fn.countAll().as('n'), eb.fn.sum('b').as('s')]),
+  ])
+
+  both('a unique violation in the middle of a repeated multi-row insert leaves none of its rows', pairs, (db) => [
+    db.insertInto('pairs').values(pairRows(0, 20)),
+    db.insertInto('pairs').values([...pairRows(20, 10), { a: 'new', b: 999, code: 'c5', w: 1 }, ...pairRows(30, 10)]),
+    db.insertInto('pairs').values([...pairRows(20, 10), { a: 'k0', b: 0, code: 'fresh', w: 1 }, ...pairRows(30, 10)]),
+    db.insertInto('pairs').values(pairRows(20, 21)),
+    db.selectFrom('pairs').selectAll().where('b', '>=', 15).orderBy('b'),
+    db.selectFrom('pairs').selectAll().where('w', '=', 1).orderBy('b'),
+    db.selectFrom('pairs').select((eb) => eb.fn.countAll().as('n')),
+  ])
+
   both('one row: insertId and numInsertedOrUpdatedRows', items, (db) => db.insertInto('items').values({ label: 'a' }))
 
   both('many rows: insertId is the last rowid', items, (db) =>

@@ -49,6 +49,19 @@ describe('encoding/rows', () => {
     expect(view.get(0)).to.equal(2 ** 53 - 1)
   })
 
+  it('rows of any width encode alike one after another (the sizing pass reuses its per-slot scratch)', () => {
+    // 200 slots outgrow the scratch; the narrow row after must not read the wide row's tags or lengths.
+    const wide: SqlValue[] = Array.from({ length: 200 }, (_, i) =>
+      i % 4 === 0 ? `t${'é'.repeat(i)}` : i % 4 === 1 ? i * 1000 : i % 4 === 2 ? new Uint8Array(i) : i + 0.5,
+    )
+    expect(new RowView(encodeRow(wide, 7), []).all(200)).to.deep.equal(wide)
+    const narrow: SqlValue[] = [3, 'x'.repeat(200), null, -0, Number.NaN]
+    const view = new RowView(encodeRow(narrow), [])
+    expect(view.all(5)).to.deep.equal([3, 'x'.repeat(200), null, 0, Number.NaN])
+    expect(view.hiddenRowid).to.equal(undefined)
+    expect(new RowView(encodeRow(wide.slice(0, 3)), []).all(3)).to.deep.equal(wide.slice(0, 3))
+  })
+
   it('decodes lazily: reading one column of a row is enough, in any order', () => {
     const view = new RowView(encodeRow(['a', 'b'.repeat(300), 3]), [])
     expect(view.get(2)).to.equal(3)
