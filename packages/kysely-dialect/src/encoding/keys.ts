@@ -22,15 +22,20 @@ export const KEY_BLOB = 0x30
 /** A byte no component starts with and greater than all that do: the end of a prefix range. */
 export const KEY_AFTER = 0xff
 
+const NO_VIEW = new Uint8Array(0)
+
 export class KeyWriter {
   #buf = new Uint8Array(64)
   #len = 0
+  /** The last view handed out: the next key of the same length (a rowid key always is) reuses it. */
+  #view = NO_VIEW
 
   #ensure(n: number): void {
     if (this.#len + n <= this.#buf.length) return
     const next = new Uint8Array(Math.max(this.#buf.length * 2, this.#len + n))
     next.set(this.#buf.subarray(0, this.#len))
     this.#buf = next
+    this.#view = NO_VIEW
   }
 
   byte(b: number): this {
@@ -99,7 +104,10 @@ export class KeyWriter {
    * straight to the engine, whose put, delete, has and seek copy or only read them.
    */
   view(): Uint8Array {
-    return this.#buf.subarray(0, this.#len)
+    const n = this.#len
+    let v = this.#view
+    if (v.length !== n || n === 0) this.#view = v = this.#buf.subarray(0, n)
+    return v
   }
 
   /** Starts a new key in the same buffer. */
