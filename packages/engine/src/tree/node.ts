@@ -391,8 +391,10 @@ export class Node {
     const n = this.#packed
     const slotsEnd = HEADER_SIZE + SLOT_SIZE * n
     let top: number
-    if (this.#owns && this.#garbage === 0) {
-      // One copy of the whole page (the header and the free middle are then overwritten).
+    if (this.#garbage === 0 && this.#top > 0) {
+      // Live entries only, back to back from #top to the page's end (owned or shared alike: a
+      // checkpoint encodes private copies, which share their page): one copy of the whole page,
+      // whose header and free middle are then overwritten.
       page.set(this.base!)
       top = this.#top
     } else top = relayout(this.base!, n, page)
