@@ -384,6 +384,23 @@ export class Node {
   }
 
   /**
+   * encodePacked into the leaf's own page, when it owns it and holds no garbage (its bytes are
+   * then laid out as the page's): only the header and the free middle change, which no reader of
+   * a packed leaf reads, so a published leaf may be sealed so, and its page handed out as is (a
+   * leaf written ahead of its checkpoint, tx/early-pages.ts: no copy, no second 4 KiB held).
+   * Undefined when it does not own such a page. No later edit touches the page: an append to a
+   * published leaf copies it first (clone).
+   */
+  sealInPlace(pgid: number, txid: number): Buffer | undefined {
+    if (!this.#owns || this.#garbage !== 0 || this.#top <= 0) return undefined
+    const page = this.base!
+    writeHeader(page, pgid, txid, PageType.leaf, this.#packed)
+    page.fill(0, HEADER_SIZE + SLOT_SIZE * this.#packed, this.#top)
+    sealPage(page)
+    return page
+  }
+
+  /**
    * FORMAT.md §4: a packed leaf as page `pgid` of commit `txid`, written into `page` (any prior
    * contents) and sealed: slots in front, entries at the end, the middle zeroed.
    */

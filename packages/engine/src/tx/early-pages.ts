@@ -64,7 +64,9 @@ export class EarlyPages {
     if (leaves.length === 0) return
     freelist.begin(txid)
     const first = freelist.allocate(leaves.length)
-    const pages = leaves.map((leaf, i) => leaf.encodePacked(first + i, txid, this.#slab.take()))
+    const pages = leaves.map(
+      (leaf, i) => leaf.sealInPlace(first + i, txid) ?? leaf.encodePacked(first + i, txid, this.#slab.take()),
+    )
     try {
       file.writevSync(pages, first * pageSize)
     } catch {
