@@ -128,6 +128,52 @@ describe('integration: leaves written ahead of the checkpoint (ascending loads)'
     }
   })
 
+  it('with background checkpoints (a small journal bound), concurrent commits and snapshots: every state checks ok', async () => {
+    const { fs } = newFs()
+    const db = await open(PATH, {
+      fileSystem: fs,
+      lock: false,
+      pageSize: PAGE_SIZE,
+      journalSize: 40_000,
+      strict: true,
+    })
+    const expected = new Map<number, Uint8Array>()
+    const batches = 30
+    const commits: Array<Promise<void>> = []
+    const snapshot = db.begin()
+    for (let b = 0; b < batches; b++) {
+      // Eight commits in flight at a time: some are written while a checkpoint writes its pages.
+      commits.push(
+        db.update(
+          (tx) => {
+            const bucket = tx.createBucketIfNotExists('data')
+            for (let i = b * BATCH; i < (b + 1) * BATCH; i++) bucket.put(key(i), value(i, 40))
+            // Now and then a change in a leaf written ahead by an earlier commit.
+            if (b % 7 === 6) bucket.put(key(b * 13), value(b, 20))
+          },
+          { durability: b % 3 === 0 ? 'none' : 'full' },
+        ),
+      )
+      for (let i = b * BATCH; i < (b + 1) * BATCH; i++) expected.set(i, value(i, 40))
+      if (b % 7 === 6) expected.set(b * 13, value(b, 20))
+      if (commits.length === 8) await commits.shift()
+    }
+    await Promise.all(commits)
+    expect(snapshot.bucket('data'), 'a snapshot from before the fill still reads its state').to.equal(undefined)
+    snapshot.close()
+    expectContents(db, expected)
+    expect(db.info().journal?.records ?? 0, 'the journal was checkpointed along the way').to.be.lessThan(batches)
+    await db.close()
+    const reopened = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    try {
+      expectContents(reopened, expected)
+      const ck = reopened.check()
+      expect(ck.ok, JSON.stringify(ck.errors.slice(0, 3))).to.equal(true)
+    } finally {
+      await reopened.close()
+    }
+  })
+
   it('a failed write ahead fails no commit: the checkpoint writes those leaves itself', async () => {
     const { fs } = newFs()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
