@@ -375,8 +375,8 @@ export class Committer {
             syncError = err ?? new Error('sync failed')
           })
         : undefined
-      this.#writeEarly(tx, txid)
       written?.()
+      this.#writeEarly(tx, txid)
       await prev
       await sync
     }

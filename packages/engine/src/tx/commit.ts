@@ -50,7 +50,9 @@ export interface CommitOutcome {
  * Writes transaction `tx` as commit `txid`. The steps, and the crash points between them:
  *
  *  1. spillBuckets: rebalance and spill every changed bucket, then the catalog: each node goes to a
- *     newly allocated page; the pages it replaces are freed into pending[txid]. (Memory only.)
+ *     newly allocated page; the pages it replaces are freed into pending[txid]. (Memory only.) A
+ *     checkpoint's leaves written ahead (`early`, tx/early-pages.ts) are already pages, on disk
+ *     unsynced: its trees name them, and step 4b's sync covers them.
  *  2. reclaimDropped: free up to `reclaimPerCommit` pages of dropped buckets. (Memory only.)
  *  3. writeFreeList: encode the free list (free + pending, and the reclaim list) into a fresh run.
  *     (Memory only.)
