@@ -14,6 +14,7 @@ import type { Pager } from '../store/pager.js'
 import { Node } from '../tree/node.js'
 import { type CommitOutcome, MetaInDoubtError, writeCommit } from '../tx/commit.js'
 import type { DirtyState } from '../tx/dirty-state.js'
+import { type EarlyHandoff, EarlyPages } from '../tx/early-pages.js'
 import { mergeDirty } from '../tx/merge-dirty.js'
 import { replayRecord } from '../tx/replay.js'
 import type { TxContext } from '../tx/tx-context.js'
@@ -147,6 +148,8 @@ export class Committer {
   #checkpointing: Promise<void> | undefined
   /** Bucket records of the checkpoint by name (null: no such bucket); cleared by each commit of pages. */
   readonly #buckets = new Map<string, BucketRecord | null>()
+  /** Leaves of published commits written ahead of the next checkpoint (tx/early-pages.ts). */
+  readonly #early: EarlyPages
 
   constructor(
     file: FileHandle,
@@ -172,6 +175,7 @@ export class Committer {
     this.#nextTxid = store.nextTxid
     this.#txidFloor = store.txidFloor
     this.#freelist = new FreeList(store.free, store.meta.highWater)
+    this.#early = new EarlyPages(store.pager.pageSize)
     for (const m of store.metas) {
       if (m.slot !== store.slot && m.valid && m.problem !== undefined && m.txid > store.meta.txid) {
         this.skipped.push(`meta ${m.slot}: the newest commit, txid ${m.txid}, was skipped: ${m.problem}`)
@@ -224,7 +228,12 @@ export class Committer {
   }
 
   #currentFree(): FreeState {
-    return { freelist: this.#freelist.view(), freelistError: this.#freelistError, reclaim: this.#reclaim }
+    const view = this.#freelist.view()
+    // Pages written ahead are free in the file until a checkpoint names them (past its high-water
+    // mark, they are outside the file's state).
+    const early = this.#early.ids().filter((p) => p < this.#meta.highWater)
+    const freelist = early.length === 0 ? view : { free: [...view.free, ...early], pending: view.pending }
+    return { freelist, freelistError: this.#freelistError, reclaim: this.#reclaim }
   }
 
   /** TxContext.lookupBucket: snapshots of the checkpoint share its catalog lookups. */
@@ -279,6 +288,7 @@ export class Committer {
     if (write === undefined && !durable && this.#tail === undefined) {
       // Nothing in flight: published at once, without a promise (a 'none' commit costs ~11 µs).
       this.#head = this.#dirty = this.#merge(tx, txid)
+      this.#writeEarly(tx, txid)
     } else {
       const published = this.#publish(this.#tail, journal, write, durable, tx, txid, start, records, written)
       // One closure for both outcomes.
@@ -351,12 +361,14 @@ export class Committer {
       // without the handler promise that keeps a rejection handled while `prev` is awaited.
       written?.()
       if (durable) {
+        const sync = journal.sync()
+        this.#writeEarly(tx, txid)
         try {
-          await journal.sync()
+          await sync
         } catch (err) {
           syncError = err ?? new Error('sync failed')
         }
-      }
+      } else this.#writeEarly(tx, txid)
     } else {
       const sync = durable
         ? journal.sync().then(undefined, (err: unknown) => {
@@ -364,6 +376,7 @@ export class Committer {
           })
         : undefined
       written?.()
+      this.#writeEarly(tx, txid)
       await prev
       await sync
     }
@@ -404,6 +417,15 @@ export class Committer {
     return fresh
   }
 
+  /**
+   * Writes ahead the leaves commit `txid` finished (tx/early-pages.ts), while its sync runs; not
+   * while a checkpoint runs, whose free list a failure rolls back (FreeList.abort).
+   */
+  #writeEarly(tx: WriteTx, txid: number): void {
+    if (this.#background !== undefined || this.#checkpointing !== undefined) return
+    this.#early.write(tx, txid, this.#freelist, this.#file, this.pager.pageSize)
+  }
+
   /** Settles once every commit written so far is published or failed. */
   async settled(): Promise<void> {
     while (this.#tail !== undefined) await this.#tail
@@ -430,7 +452,7 @@ export class Committer {
       this.#assertNoMetaInDoubt()
       await this.#syncJournal(part.journal)
       const txid = this.#takeTxid()
-      const outcome = await this.#writePages(this.#privateCopy(dirty), txid, true, true)
+      const outcome = await this.#writeCheckpoint(dirty, txid)
       this.#install(outcome, txid, true)
       this.#checkpointed = dirty
       this.#dirty = this.#head = undefined
@@ -491,7 +513,7 @@ export class Committer {
     // (2) Write the pages while commits go on.
     let outcome: CommitOutcome
     try {
-      outcome = await this.#writePages(this.#privateCopy(frozen), txid, true, true)
+      outcome = await this.#writeCheckpoint(frozen, txid)
     } catch (err) {
       // The journal stays in two parts, replayed in turn at open; the next checkpoint writes both.
       this.#mustBlock = true
@@ -636,7 +658,7 @@ export class Committer {
    * A write transaction holding the dirty state as its own: the published nodes stay as they are
    * for the snapshots that read them, and the checkpoint rebalances and spills private copies.
    */
-  #privateCopy(dirty: DirtyState): WriteTx {
+  #privateCopy(dirty: DirtyState, early: EarlyHandoff): WriteTx {
     const tx = new WriteTx(this.#ctx, this.#meta, dirty)
     for (const [name, s] of dirty.buckets) {
       if (s === null) {
@@ -644,10 +666,26 @@ export class Committer {
         continue
       }
       const f = s.fork()
-      if (f.root instanceof Node) f.root = f.root.cloneTree(tx.gen)
+      if (f.root instanceof Node) f.root = early.cloneTree(f.root, tx.gen)
       tx.overlay.set(name, f)
     }
     return tx
+  }
+
+  /** The pages of checkpoint `txid` of `dirty`, written ahead or now (not yet installed). */
+  async #writeCheckpoint(dirty: DirtyState, txid: number): Promise<CommitOutcome> {
+    const early = this.#early.take()
+    // Rebalance may read a page written ahead (a neighbour of a leaf it merges), past the
+    // checkpoint's high-water mark: the pager is to find it (install sets the mark for good).
+    const highWater = this.pager.highWater
+    if (early.pages.size > 0) this.pager.highWater = Math.max(highWater, this.#freelist.highWater)
+    try {
+      return await this.#writePages(this.#privateCopy(dirty, early), txid, true, true, early)
+    } catch (err) {
+      this.#early.giveBack(early)
+      this.pager.highWater = highWater
+      throw err
+    }
   }
 
   /** Writes `tx` as a commit of pages (tx/commit.ts, without the journal) and installs it. */
@@ -661,7 +699,13 @@ export class Committer {
    * Writes `tx` as commit `txid` of pages (tx/commit.ts), not yet installed. A checkpoint syncs its
    * pages before its meta, which then names itself as durable (FORMAT.md §11).
    */
-  async #writePages(tx: WriteTx, txid: number, durable: boolean, checkpoint: boolean): Promise<CommitOutcome> {
+  async #writePages(
+    tx: WriteTx,
+    txid: number,
+    durable: boolean,
+    checkpoint: boolean,
+    early?: EarlyHandoff,
+  ): Promise<CommitOutcome> {
     this.#releasePending()
     this.#freelist.begin(txid)
     let outcome: CommitOutcome
@@ -680,6 +724,7 @@ export class Committer {
         txid,
         durable,
         checkpoint,
+        early,
       )
     } catch (err) {
       this.#freelist.abort()

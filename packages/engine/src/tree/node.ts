@@ -384,6 +384,23 @@ export class Node {
   }
 
   /**
+   * encodePacked into the leaf's own page, when it owns it and holds no garbage (its bytes are
+   * then laid out as the page's): only the header and the free middle change, which no reader of
+   * a packed leaf reads, so a published leaf may be sealed so, and its page handed out as is (a
+   * leaf written ahead of its checkpoint, tx/early-pages.ts: no copy, no second 4 KiB held).
+   * Undefined when it does not own such a page. No later edit touches the page: an append to a
+   * published leaf copies it first (clone).
+   */
+  sealInPlace(pgid: number, txid: number): Buffer | undefined {
+    if (!this.#owns || this.#garbage !== 0 || this.#top <= 0) return undefined
+    const page = this.base!
+    writeHeader(page, pgid, txid, PageType.leaf, this.#packed)
+    page.fill(0, HEADER_SIZE + SLOT_SIZE * this.#packed, this.#top)
+    sealPage(page)
+    return page
+  }
+
+  /**
    * FORMAT.md §4: a packed leaf as page `pgid` of commit `txid`, written into `page` (any prior
    * contents) and sealed: slots in front, entries at the end, the middle zeroed.
    */
@@ -391,8 +408,10 @@ export class Node {
     const n = this.#packed
     const slotsEnd = HEADER_SIZE + SLOT_SIZE * n
     let top: number
-    if (this.#owns && this.#garbage === 0) {
-      // One copy of the whole page (the header and the free middle are then overwritten).
+    if (this.#garbage === 0 && this.#top > 0) {
+      // Live entries only, back to back from #top to the page's end (owned or shared alike: a
+      // checkpoint encodes private copies, which share their page): one copy of the whole page,
+      // whose header and free middle are then overwritten.
       page.set(this.base!)
       top = this.#top
     } else top = relayout(this.base!, n, page)

@@ -15,6 +15,7 @@ import { type Child, Node } from '../tree/node.js'
 import { rebalance } from '../tree/rebalance.js'
 import { spill } from '../tree/spill.js'
 import type { SpillContext, TreeWriter } from '../tree/tree-context.js'
+import type { EarlyHandoff } from './early-pages.js'
 import type { WriteTx } from './write-tx.js'
 
 const encoder = new TextEncoder()
@@ -49,7 +50,9 @@ export interface CommitOutcome {
  * Writes transaction `tx` as commit `txid`. The steps, and the crash points between them:
  *
  *  1. spillBuckets: rebalance and spill every changed bucket, then the catalog: each node goes to a
- *     newly allocated page; the pages it replaces are freed into pending[txid]. (Memory only.)
+ *     newly allocated page; the pages it replaces are freed into pending[txid]. (Memory only.) A
+ *     checkpoint's leaves written ahead (`early`, tx/early-pages.ts) are already pages, on disk
+ *     unsynced: its trees name them, and step 4b's sync covers them.
  *  2. reclaimDropped: free up to `reclaimPerCommit` pages of dropped buckets. (Memory only.)
  *  3. writeFreeList: encode the free list (free + pending, and the reclaim list) into a fresh run.
  *     (Memory only.)
@@ -77,8 +80,15 @@ export async function writeCommit(
   txid: number,
   durable: boolean,
   checkpoint = false,
+  early?: EarlyHandoff,
 ): Promise<CommitOutcome> {
   const out = new CommitPages(st, txid)
+  if (early !== undefined) {
+    // Leaves written ahead (tx/early-pages.ts): cached like this commit's pages; those no longer
+    // in the state are freed by it (pending: never named by a meta, but simplest kept with the rest).
+    for (const [pgid, page] of early.written()) out.written.set(pgid, page)
+    for (const pgid of early.unused()) out.free(pgid, 1)
+  }
   const catalog = await spillBuckets(out, st.pager, tx, checkpoint)
   const reclaim = reclaimDropped(out, st, tx)
   const list = writeFreeList(out, st.freelist, tx.base, reclaim)

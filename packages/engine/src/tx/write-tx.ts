@@ -10,7 +10,7 @@ import { treeHeight } from '../page/tree-walk.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
-import { PutPath, type TreeWriter } from '../tree/tree-context.js'
+import { type PutHint, PutPath, type TreeWriter } from '../tree/tree-context.js'
 import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
 import type { DirtyState } from './dirty-state.js'
@@ -186,6 +186,11 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
       this.#writers.set(state, w)
     }
     return w
+  }
+
+  /** Where the last put into `state`'s tree appended (tree-context.ts, PutHint), if it did. */
+  appendHint(state: BucketState): PutHint | undefined {
+    return this.#writers.get(state)?.putHint
   }
 
   noteKeyChange(

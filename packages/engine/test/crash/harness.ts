@@ -86,7 +86,9 @@ export async function runWorkload(fs: PowerLossFileSystem, w: Workload, opts: Ru
       try {
         await attempt
       } catch (err) {
-        if (!isCrash(err)) throw err
+        // A crash that no commit's own write or sync met (a leaf written ahead while the sync ran,
+        // tx/early-pages.ts) fails the strict check that reads the crashed files: not acknowledged.
+        if (!isCrash(err) && clock.reason === undefined) throw err
         rec.error = err
         break
       }

@@ -61,6 +61,23 @@ export const WORKLOADS: Workload[] = [
     ],
   },
   {
+    // Leaves written ahead of the checkpoint (tx/early-pages.ts): each commit appends past the
+    // last key, so the full leaves it finishes are written while its sync runs; the last commit
+    // changes some of them, whose pages written ahead the checkpoint then frees.
+    name: 'ascending batches',
+    commits: [
+      ...range(0, 5).map((b) =>
+        c((m) => {
+          for (const i of range(b * 100, (b + 1) * 100)) m.put('asc', key(i), value(i, 30))
+        }),
+      ),
+      c((m) => {
+        for (const i of range(0, 500)) if (i % 45 === 3) m.put('asc', key(i), value(i + 7777, 35))
+        for (const i of range(120, 160)) m.del('asc', key(i))
+      }),
+    ],
+  },
+  {
     name: 'bucket create and drop',
     commits: [
       c((m) => {

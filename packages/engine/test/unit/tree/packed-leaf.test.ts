@@ -79,6 +79,12 @@ describe('tree: packed leaves (page bytes edited in place)', () => {
           expect(Buffer.from(leafKey(page, i, noLongKeys)).equals(key(k))).to.equal(true)
           expect(leafValueBytes(page, i).equals(v)).to.equal(true)
         }
+        // Sealed in its own page (a leaf written ahead, tx/early-pages.ts), when it may be: the same
+        // bytes; and a copy, which shares the page, encodes the same bytes again.
+        const sealed = leaf.sealInPlace(7, 3)
+        if (sealed !== undefined) expect(sealed.equals(page), 'sealed in place').to.equal(true)
+        const copy = leaf.clone(leaf.gen + 1)
+        expect(copy.encodePacked(7, 3, Buffer.alloc(pageSize, 0x11)).equals(page), 'a copy').to.equal(true)
         // Decoded, it holds the same entries.
         expect(leaf.keys.map((k) => Buffer.from(k).toString())).to.deep.equal(model.map(([k]) => key(k).toString()))
         for (let i = 0; i < model.length; i++)
@@ -86,6 +92,25 @@ describe('tree: packed leaves (page bytes edited in place)', () => {
       }
     })
   }
+
+  it('a leaf of appends is sealed in its own page as encodePacked writes it; a copy or a leaf with garbage is not', () => {
+    const pageSize = 1024
+    const leaf = Node.packedLeaf(pageSize)
+    for (let i = 0; i < 12; i++) expect(leaf.appendPacked(key(i), Buffer.alloc(30, i), pageSize)).to.equal(true)
+    const page = leaf.encodePacked(9, 4, Buffer.alloc(pageSize, 0xee))
+    const sealed = leaf.sealInPlace(9, 4)
+    expect(sealed, 'the leaf that owns its page').to.not.equal(undefined)
+    expect(sealed!.equals(page)).to.equal(true)
+    expect(sealed).to.equal(leaf.base)
+    // A copy shares the page (and the original no longer owns it); an edit then gives the copy a
+    // page of its own, with garbage after a removal.
+    const copy = leaf.clone(leaf.gen + 1)
+    expect(copy.sealInPlace(9, 4), 'a copy sharing the page').to.equal(undefined)
+    expect(leaf.sealInPlace(9, 4), 'a page shared with a copy').to.equal(undefined)
+    copy.removePacked(3, pageSize)
+    expect(copy.base).to.not.equal(leaf.base)
+    expect(copy.sealInPlace(9, 4), 'a page with garbage').to.equal(undefined)
+  })
 
   it(`treePut and treeDelete over packed leaves agree with a Map (ascending runs between random puts and deletes, seed ${seed})`, () => {
     const pageSize = 1024

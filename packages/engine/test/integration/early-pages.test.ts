@@ -1,0 +1,216 @@
+import { expect } from 'chai'
+import { open } from '../../src/db/database.js'
+import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
+import { pageTxid } from '../../src/page/layout.js'
+import { FaultFileSystem } from '../doubles/fault-file.js'
+import { mapPages } from '../corruption/page-map.js'
+import { key, value } from '../crash/model.js'
+
+const PATH = '/early-pages/db'
+const PAGE_SIZE = 1024
+const BATCH = 100
+const BATCHES = 10
+
+type Db = Awaited<ReturnType<typeof open>>
+
+/** Ascending batches into bucket 'data', each a 'full' commit; check() after every one. */
+async function fillAscending(db: Db, from: number, batches: number): Promise<void> {
+  for (let b = 0; b < batches; b++) {
+    await db.update(
+      (tx) => {
+        const bucket = tx.createBucketIfNotExists('data')
+        for (let i = from + b * BATCH; i < from + (b + 1) * BATCH; i++) bucket.put(key(i), value(i, 40))
+      },
+      { durability: 'full' },
+    )
+    const ck = db.check()
+    expect(ck.ok, JSON.stringify(ck.errors.slice(0, 3))).to.equal(true)
+  }
+}
+
+function expectContents(db: Db, expected: Map<number, Uint8Array>): void {
+  db.view((tx) => {
+    const b = tx.bucket('data')!
+    expect(b.size).to.equal(expected.size)
+    for (const [i, v] of expected) expect(b.get(key(i)), `key ${i}`).to.deep.equal(v)
+  })
+}
+
+/** A fault-injecting file system over memory files, and the memory files. */
+function newFs(): { fs: FaultFileSystem; mem: MemoryFileSystem } {
+  const mem = new MemoryFileSystem()
+  return { fs: new FaultFileSystem(mem), mem }
+}
+
+function bytesOf(mem: MemoryFileSystem, path: string = PATH): Buffer {
+  return Buffer.from(mem.files.get(path)!.bytes())
+}
+
+/**
+ * tx/early-pages.ts: the full leaves an ascending load leaves behind are written while each
+ * commit's journal sync runs, and the next checkpoint names those pages instead of writing the
+ * leaves again. The file must read and check the same as without, whatever later commits do to
+ * those leaves before the checkpoint.
+ */
+describe('integration: leaves written ahead of the checkpoint (ascending loads)', () => {
+  it('the checkpoint names the pages written ahead; the file reopens with every entry and checks ok', async () => {
+    const { fs, mem } = newFs()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    const sizeAtOpen = fs.file(PATH).size()
+    await fillAscending(db, 0, BATCHES)
+    expect(fs.file(PATH).size(), 'leaves were written before any checkpoint').to.be.greaterThan(sizeAtOpen)
+    await db.close()
+
+    const image = bytesOf(mem)
+    const map = mapPages(image, PAGE_SIZE)
+    const cp = map.newest.meta.txid >>> 0
+    const txids = [...map.kinds]
+      .filter(([, k]) => k === 'leaf')
+      .map(([p]) => pageTxid(image.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE)))
+    expect(txids.filter((t) => t < cp).length, 'leaves written ahead, by the commits').to.be.greaterThan(10)
+    expect(txids.filter((t) => t === cp).length, 'the last leaves, by the checkpoint').to.be.greaterThan(0)
+
+    const reopened = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    try {
+      expectContents(reopened, new Map(Array.from({ length: BATCH * BATCHES }, (_, i) => [i, value(i, 40)])))
+      expect(reopened.check().ok).to.equal(true)
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('leaves written ahead and then changed, deleted or dropped are given back: no page leaks', async () => {
+    const { fs } = newFs()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    const expected = new Map<number, Uint8Array>()
+    await fillAscending(db, 0, BATCHES)
+    for (let i = 0; i < BATCH * BATCHES; i++) expected.set(i, value(i, 40))
+    // Overwrites and deletes in leaves written ahead: their pages are no longer the leaves'.
+    await db.update((tx) => {
+      const b = tx.bucket('data')!
+      for (let i = 5; i < 400; i += 37) {
+        b.put(key(i), value(i + 1, 55))
+        expected.set(i, value(i + 1, 55))
+      }
+      for (let i = 500; i < 560; i++) {
+        b.delete(key(i))
+        expected.delete(i)
+      }
+    })
+    // A bucket loaded in ascending order and dropped before any checkpoint.
+    await db.update((tx) => {
+      const b = tx.createBucket('gone')
+      for (let i = 0; i < 600; i++) b.put(key(i), value(i, 40))
+    })
+    await db.update((tx) => {
+      const b = tx.bucket('gone')!
+      for (let i = 600; i < 1200; i++) b.put(key(i), value(i, 40))
+    })
+    await db.update((tx) => tx.deleteBucket('gone'))
+    expect(db.check().ok).to.equal(true)
+    await db.checkpoint()
+    const ck = db.check()
+    expect(ck.ok, JSON.stringify(ck.errors.slice(0, 3))).to.equal(true)
+    expectContents(db, expected)
+    // More ascending batches after the checkpoint, then close's checkpoint.
+    await fillAscending(db, BATCH * BATCHES, 3)
+    for (let i = BATCH * BATCHES; i < BATCH * (BATCHES + 3); i++) expected.set(i, value(i, 40))
+    await db.close()
+
+    const reopened = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    try {
+      expectContents(reopened, expected)
+      const again = reopened.check()
+      expect(again.ok, JSON.stringify(again.errors.slice(0, 3))).to.equal(true)
+      expect(again.warnings).to.deep.equal([])
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('with background checkpoints (a small journal bound), concurrent commits and snapshots: every state checks ok', async () => {
+    const { fs } = newFs()
+    const db = await open(PATH, {
+      fileSystem: fs,
+      lock: false,
+      pageSize: PAGE_SIZE,
+      journalSize: 40_000,
+      strict: true,
+    })
+    const expected = new Map<number, Uint8Array>()
+    const batches = 30
+    const commits: Array<Promise<void>> = []
+    const snapshot = db.begin()
+    for (let b = 0; b < batches; b++) {
+      // Eight commits in flight at a time: some are written while a checkpoint writes its pages.
+      commits.push(
+        db.update(
+          (tx) => {
+            const bucket = tx.createBucketIfNotExists('data')
+            for (let i = b * BATCH; i < (b + 1) * BATCH; i++) bucket.put(key(i), value(i, 40))
+            // Now and then a change in a leaf written ahead by an earlier commit.
+            if (b % 7 === 6) bucket.put(key(b * 13), value(b, 20))
+          },
+          { durability: b % 3 === 0 ? 'none' : 'full' },
+        ),
+      )
+      for (let i = b * BATCH; i < (b + 1) * BATCH; i++) expected.set(i, value(i, 40))
+      if (b % 7 === 6) expected.set(b * 13, value(b, 20))
+      if (commits.length === 8) await commits.shift()
+    }
+    await Promise.all(commits)
+    expect(snapshot.bucket('data'), 'a snapshot from before the fill still reads its state').to.equal(undefined)
+    snapshot.close()
+    expectContents(db, expected)
+    expect(db.info().journal?.records ?? 0, 'the journal was checkpointed along the way').to.be.lessThan(batches)
+    await db.close()
+    const reopened = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    try {
+      expectContents(reopened, expected)
+      const ck = reopened.check()
+      expect(ck.ok, JSON.stringify(ck.errors.slice(0, 3))).to.equal(true)
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('a failed write ahead fails no commit: the checkpoint writes those leaves itself', async () => {
+    const { fs } = newFs()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    const file = fs.file(PATH)
+    // Every write of the database file fails while the commits run: only the journal is written.
+    file.failAt('write', file.counts.write + 1, 'EIO', { sticky: true })
+    await fillAscending(db, 0, 4)
+    file.clearFaults()
+    await db.close()
+    const reopened = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    try {
+      expectContents(reopened, new Map(Array.from({ length: BATCH * 4 }, (_, i) => [i, value(i, 40)])))
+      expect(reopened.check().ok).to.equal(true)
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('a crash before the checkpoint leaves the pages written ahead unnamed: open replays the journal', async () => {
+    const { fs, mem } = newFs()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+    await fillAscending(db, 0, BATCHES)
+    // The process dies here: the journal holds every commit, the leaves written ahead are unnamed.
+    const image = new MemoryFile(bytesOf(mem))
+    const journal = new MemoryFile(bytesOf(mem, `${PATH}-journal`))
+    await db.close()
+    const { fs: fs2, mem: mem2 } = newFs()
+    mem2.files.set(PATH, image)
+    mem2.files.set(`${PATH}-journal`, journal)
+    const reopened = await open(PATH, { fileSystem: fs2, lock: false, pageSize: PAGE_SIZE })
+    try {
+      expect(reopened.info().skipped).to.deep.equal([])
+      expectContents(reopened, new Map(Array.from({ length: BATCH * BATCHES }, (_, i) => [i, value(i, 40)])))
+      const ck = reopened.check()
+      expect(ck.ok, JSON.stringify(ck.errors.slice(0, 3))).to.equal(true)
+    } finally {
+      await reopened.close()
+    }
+  })
+})
