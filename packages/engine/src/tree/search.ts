@@ -12,8 +12,8 @@ import {
   overflowRefTxid,
   valueWordLength,
 } from '../page/leaf-page.js'
-import { branchChild, branchChildTxid, branchStep, packStep, stepChild, stepPrefix } from '../page/branch-page.js'
-import { PageType, pageType } from '../page/layout.js'
+import { branchStep, packStep, stepChild, stepPrefix } from '../page/branch-page.js'
+import { SearchIndex, buildSearchIndex, indexedBranchStep, indexedLeafFind } from '../page/search-index.js'
 import { compareKeys, compareKeysFrom, sharedPrefix } from '../page/key-compare.js'
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
@@ -82,19 +82,35 @@ export class TreeHit {
 
 const EMPTY_PAGE = Buffer.alloc(0)
 
-/** Descends a tree of pages to the leaf for `key` and searches it; returns whether `key` is there. */
+/**
+ * Descends a tree of pages to the leaf for `key` and searches it; returns whether `key` is there.
+ * Each page is searched through its search index (page/search-index.ts), built on the first visit
+ * and kept in the cache beside the page.
+ */
 export function pageTreeFind(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): boolean {
-  let page = pager.treePage(root.pgid, root.txid)
+  let ix = searchIndexOf(pager, root.pgid, root.txid)
   let known = 0
-  while (pageType(page) === PageType.branch) {
-    const step = branchStep(page, key, known, pager)
+  while (ix.branch) {
+    const step = ix.prefix >= 0 ? indexedBranchStep(ix, key, known, pager) : branchStep(ix.page, key, known, pager)
     known = stepPrefix(step)
     const i = stepChild(step)
-    page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
+    ix = searchIndexOf(pager, ix.childPage(i), ix.childTxid(i))
   }
-  hit.page = page
-  hit.index = leafFind(page, key, known, pager)
+  hit.page = ix.page
+  hit.index = ix.prefix >= 0 ? indexedLeafFind(ix, key, known, pager) : leafFind(ix.page, key, known, pager)
   return hit.index >= 0
+}
+
+/**
+ * The search index of tree page `pgid` as written by txid32 `txid`: the cached one, or one built
+ * from the page (read and verified by the pager, which also reports a stale reference).
+ */
+function searchIndexOf(pager: Pager, pgid: number, txid: number): SearchIndex {
+  const cached = pager.cache.searchIndex(pgid)
+  if (cached !== undefined && cached.txid === (txid | 0)) return cached
+  const index = buildSearchIndex(pager.treePage(pgid, txid))
+  pager.cache.setSearchIndex(pgid, index)
+  return index
 }
 
 /**

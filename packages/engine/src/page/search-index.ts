@@ -1,0 +1,237 @@
+import { branchChild, branchChildTxid, branchEntryOffset, branchStepIn, packStep, stepChild } from './branch-page.js'
+import type { KeyReader } from './key-compare.js'
+import { leafEntryOffset, leafFindIn } from './leaf-page.js'
+import {
+  BRANCH_ENTRY_HEADER,
+  LEAF_ENTRY_HEADER,
+  LONG_KEY_FLAG,
+  LONG_KEY_PREFIX,
+  LONG_KEY_REF_SIZE,
+  OFF_TXID,
+  PageType,
+  pageCount,
+  pageType,
+  u16,
+} from './layout.js'
+
+/**
+ * A search index of a cached branch or leaf page: what a binary search reads, packed in one typed
+ * array instead of spread over the page. A search of the page bytes touches a slot and an entry,
+ * two cache lines, per probe, and a random get's probes land on lines nothing else touched; here
+ * the probes read 4 bytes each, side by side, and a branch's children come from the same array.
+ *
+ * Keys are compared by window: the 4 bytes after the prefix every key of the page shares, read
+ * big-endian with missing bytes as 0 (keyWindow). Two keys with the same prefix whose windows differ
+ * are ordered as their windows are; equal windows (always so for the key found) are settled by
+ * comparing the page's bytes from the end of the window on, as the plain search does. Nothing of
+ * the format changes: the index is built from the page when a search first meets it in the cache
+ * (page-cache.ts keeps it beside the page, and drops it with the page), O(entries).
+ *
+ * A page whose out-of-line keys would need bytes past their inline prefix for a window (FORMAT.md
+ * §10), or with too few keys to gain, gets an index that only carries its children (`prefix` < 0),
+ * and is searched as bytes.
+ */
+export class SearchIndex {
+  constructor(
+    readonly page: Buffer,
+    /** The header's txid32 as an int32 (layout.ts:pageTxidIs compares the same way). */
+    readonly txid: number,
+    readonly branch: boolean,
+    readonly count: number,
+    /** Bytes every key of the page starts with (a branch's entry 0 has no key); -1: not indexed. */
+    readonly prefix: number,
+    /** Those bytes. */
+    readonly head: Uint8Array,
+    /**
+     * [0, count): entry i's window (a branch's entry 0: unused); for a branch then, from `count`,
+     * each child's page id and txid32, two int32s per child.
+     */
+    readonly data: Int32Array,
+  ) {}
+
+  /** What the index adds to the page in memory (counted by the cache). */
+  get bytes(): number {
+    return INDEX_OVERHEAD + this.data.byteLength + this.head.byteLength
+  }
+
+  /** A branch's child i: its page id. */
+  childPage(i: number): number {
+    return this.data[this.count + 2 * i]! >>> 0
+  }
+
+  /** A branch's child i: the txid32 that wrote it. */
+  childTxid(i: number): number {
+    return this.data[this.count + 2 * i + 1]! >>> 0
+  }
+}
+
+/** Bytes of a key a window holds. */
+export const WINDOW = 4
+
+/** Below this many keys a page is searched as bytes: a window search would not touch fewer lines. */
+const MIN_INDEXED_KEYS = 8
+
+/** A rough size of the index's objects (the index, its typed arrays' headers). */
+const INDEX_OVERHEAD = 160
+
+const SIGN = -0x80000000
+
+/**
+ * Bytes [at, at + 4) of `key` as an int32 that orders as the bytes do (big-endian, sign bit
+ * flipped); bytes past the key's end count as 0, so that of two keys sharing `at` bytes, a
+ * smaller window means a smaller key. Equal windows say nothing.
+ */
+export function keyWindow(key: Uint8Array, at: number): number {
+  if (at + WINDOW <= key.length) {
+    return ((key[at]! << 24) | (key[at + 1]! << 16) | (key[at + 2]! << 8) | key[at + 3]!) ^ SIGN
+  }
+  return bytesWindow(key, at, key.length)
+}
+
+/** keyWindow of the `length` bytes at `start` in `b`. */
+function bytesWindow(b: Uint8Array, start: number, length: number): number {
+  let w = 0
+  for (let i = 0; i < WINDOW; i++) w = (w << 8) | (i < length ? b[start + i]! : 0)
+  return w ^ SIGN
+}
+
+/** The index of a branch or leaf page (SearchIndex). O(entries). */
+export function buildSearchIndex(page: Buffer): SearchIndex {
+  const branch = pageType(page) === PageType.branch
+  const count = pageCount(page)
+  const txid = page[OFF_TXID]! | (page[OFF_TXID + 1]! << 8) | (page[OFF_TXID + 2]! << 16) | (page[OFF_TXID + 3]! << 24)
+  const data = new Int32Array(branch ? 3 * count : count)
+  if (branch) {
+    for (let i = 0; i < count; i++) {
+      data[count + 2 * i] = branchChild(page, i)
+      data[count + 2 * i + 1] = branchChildTxid(page, i)
+    }
+  }
+  const first = branch ? 1 : 0
+  const prefix = count - first >= MIN_INDEXED_KEYS ? fillWindows(page, branch, first, count, data) : -1
+  // The head is a copy: the search then reads no page line for it.
+  const head = new Uint8Array(prefix > 0 ? prefix : 0)
+  if (prefix > 0) head.set(page.subarray(keyBytes(page, branch, first), keyBytes(page, branch, first) + prefix))
+  return new SearchIndex(page, txid, branch, count, prefix, head, data)
+}
+
+/** Entry i's key-length field (bit 15: out of line). */
+function keyField(page: Uint8Array, branch: boolean, i: number): number {
+  return branch ? u16(page, branchEntryOffset(page, i) + 8) : u16(page, leafEntryOffset(page, i))
+}
+
+/** Where entry i's key bytes (or, out of line, its inline prefix) start. */
+function keyBytes(page: Uint8Array, branch: boolean, i: number): number {
+  const start = branch ? branchEntryOffset(page, i) + BRANCH_ENTRY_HEADER : leafEntryOffset(page, i) + LEAF_ENTRY_HEADER
+  return keyField(page, branch, i) >= LONG_KEY_FLAG ? start + LONG_KEY_REF_SIZE : start
+}
+
+/** How many of entry i's key bytes the page holds: the key, or an out-of-line key's prefix. */
+function keyBytesLength(page: Uint8Array, branch: boolean, i: number): number {
+  const field = keyField(page, branch, i)
+  return field >= LONG_KEY_FLAG ? LONG_KEY_PREFIX : field
+}
+
+/**
+ * Writes the windows of entries [first, count) into `data` and returns the shared prefix they
+ * follow, or -1 when an out-of-line key's window would reach past its inline prefix. The first and
+ * last keys' common prefix is every key's, the keys being sorted.
+ */
+function fillWindows(page: Buffer, branch: boolean, first: number, count: number, data: Int32Array): number {
+  const a = keyBytes(page, branch, first)
+  const b = keyBytes(page, branch, count - 1)
+  const la = keyBytesLength(page, branch, first)
+  const lb = keyBytesLength(page, branch, count - 1)
+  const n = la < lb ? la : lb
+  let prefix = 0
+  while (prefix < n && page[a + prefix] === page[b + prefix]) prefix++
+  const fits = prefix + WINDOW <= LONG_KEY_PREFIX
+  for (let i = first; i < count; i++) {
+    if (!fits && keyField(page, branch, i) >= LONG_KEY_FLAG) return -1
+    data[i] = bytesWindow(page, keyBytes(page, branch, i) + prefix, keyBytesLength(page, branch, i) - prefix)
+  }
+  return prefix
+}
+
+/**
+ * Where `key` falls against the head of an index: 0 when it starts with the shared prefix (its
+ * first `known` bytes are known to), else -1 when it sorts below every key of the page, 1 above.
+ */
+function againstHead(ix: SearchIndex, key: Uint8Array, known: number): number {
+  const head = ix.head
+  const p = ix.prefix
+  for (let i = known; i < p; i++) {
+    if (i >= key.length) return -1
+    const d = key[i]! - head[i]!
+    if (d !== 0) return d < 0 ? -1 : 1
+  }
+  return 0
+}
+
+/**
+ * leaf-page.ts:leafFind through an index (prefix >= 0): the index of `key`, or -1 - the index of
+ * the first key above it. `known`: a prefix the key shares with every key of the page.
+ */
+export function indexedLeafFind(ix: SearchIndex, key: Uint8Array, known: number, reader: KeyReader): number {
+  const n = ix.count
+  const side = againstHead(ix, key, known)
+  if (side !== 0) return side < 0 ? -1 : -1 - n
+  const w = keyWindow(key, ix.prefix)
+  const win = ix.data
+  let lo = 0
+  let hi = n
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (win[mid]! < w) lo = mid + 1
+    else hi = mid
+  }
+  if (lo === n || win[lo] !== w) return -1 - lo
+  // The entries whose windows equal the key's: their bytes decide, from the window's end on.
+  let end = lo + 1
+  if (end < n && win[end] === w) {
+    hi = n
+    while (end < hi) {
+      const mid = (end + hi) >>> 1
+      if (win[mid]! <= w) end = mid + 1
+      else hi = mid
+    }
+  }
+  return leafFindIn(ix.page, key, ix.prefix + WINDOW, reader, lo, end)
+}
+
+/**
+ * branch-page.ts:branchStep through an index (prefix >= 0): the child for `key`, packed with a
+ * prefix the key shares with every key in it (packStep). `known`: a prefix the key shares with
+ * every key of the page.
+ */
+export function indexedBranchStep(ix: SearchIndex, key: Uint8Array, known: number, reader: KeyReader): number {
+  const n = ix.count
+  const side = againstHead(ix, key, known)
+  if (side !== 0) return packStep(side < 0 ? 0 : n - 1, known)
+  const w = keyWindow(key, ix.prefix)
+  const win = ix.data
+  // The last separator whose window is <= the key's (0: none).
+  let lo = 1
+  let hi = n
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (win[mid]! <= w) lo = mid + 1
+    else hi = mid
+  }
+  let found = lo - 1
+  if (found >= 1 && win[found] === w) {
+    // Separators whose windows equal the key's: their bytes decide, from the window's end on.
+    let start = found
+    if (start > 1 && win[start - 1] === w) {
+      lo = 1
+      while (lo < start) {
+        const mid = (lo + start) >>> 1
+        if (win[mid]! < w) lo = mid + 1
+        else start = mid
+      }
+    }
+    found = stepChild(branchStepIn(ix.page, key, ix.prefix + WINDOW, reader, start, found))
+  }
+  // Between two separators of the page the keys share its prefix; at either end, only `known`.
+  return packStep(found, found === 0 || found === n - 1 ? known : ix.prefix)
+}
