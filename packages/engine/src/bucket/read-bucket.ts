@@ -14,6 +14,12 @@ export interface BucketHost {
   assertOpen(): void
 }
 
+/**
+ * Where each lookup through a read bucket lands: read right after the search, before anything else
+ * can search, so one serves every bucket (a bucket per `db.view` allocated one per get).
+ */
+const LOOKUP = new TreeHit()
+
 /** A bucket in a read-only snapshot: every read goes straight to (cached) pages. */
 export class ReadBucketImpl implements ReadBucket {
   readonly name: string
@@ -21,8 +27,6 @@ export class ReadBucketImpl implements ReadBucket {
   /** The root page, or the in-memory tree of commits not yet checkpointed (FORMAT.md §11). */
   readonly #root: Child
   readonly #count: number
-  /** Reused by every lookup through this bucket (gets allocate nothing for it). */
-  readonly #hit = new TreeHit()
 
   constructor(host: BucketHost, name: string, root: Child, count: number) {
     this.#host = host
@@ -40,7 +44,7 @@ export class ReadBucketImpl implements ReadBucket {
     assertBytes(key, 'key')
     this.#host.assertOpen()
     const root = this.#root
-    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key, this.#hit)
+    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key, LOOKUP)
     const v = treeGet(this.#host.pager, root, key)
     if (v === undefined) return undefined
     if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
@@ -54,7 +58,7 @@ export class ReadBucketImpl implements ReadBucket {
     return (
       (root instanceof Node
         ? treeGet(this.#host.pager, root, key)
-        : pageTreeGet(this.#host.pager, root, key, this.#hit)) !== undefined
+        : pageTreeGet(this.#host.pager, root, key, LOOKUP)) !== undefined
     )
   }
 

@@ -1,6 +1,6 @@
 import { branchChild, branchChildTxid, branchEntryOffset, branchStepIn, packStep, stepChild } from './branch-page.js'
 import type { KeyReader } from './key-compare.js'
-import { leafEntryOffset, leafFindIn } from './leaf-page.js'
+import { leafCompare, leafEntryOffset, leafFindIn } from './leaf-page.js'
 import {
   BRANCH_ENTRY_HEADER,
   LEAF_ENTRY_HEADER,
@@ -40,18 +40,27 @@ export class SearchIndex {
     readonly count: number,
     /** Bytes every key of the page starts with (a branch's entry 0 has no key); -1: not indexed. */
     readonly prefix: number,
-    /** Those bytes. */
-    readonly head: Uint8Array,
     /**
-     * [0, count): entry i's window (a branch's entry 0: unused); for a branch then, from `count`,
-     * each child's page id and txid32, two int32s per child.
+     * One array, so that a search meets few objects: [0, count) entry i's window (a branch's entry
+     * 0: unused); then in a leaf each entry's offset in the page, in a branch each child's page id
+     * and txid32 (two int32s per child); then the `prefix` bytes, one per int32 (at `head`).
      */
     readonly data: Int32Array,
   ) {}
 
+  /** Where the prefix bytes start in `data`. */
+  get head(): number {
+    return this.branch ? 3 * this.count : 2 * this.count
+  }
+
   /** What the index adds to the page in memory (counted by the cache). */
   get bytes(): number {
-    return INDEX_OVERHEAD + this.data.byteLength + this.head.byteLength
+    return INDEX_OVERHEAD + this.data.byteLength
+  }
+
+  /** A leaf's entry i: where it starts in the page (leaf-page.ts:leafEntryOffset). */
+  entryOffset(i: number): number {
+    return this.data[this.count + i]!
   }
 
   /** A branch's child i: its page id. */
@@ -100,19 +109,23 @@ export function buildSearchIndex(page: Buffer): SearchIndex {
   const branch = pageType(page) === PageType.branch
   const count = pageCount(page)
   const txid = page[OFF_TXID]! | (page[OFF_TXID + 1]! << 8) | (page[OFF_TXID + 2]! << 16) | (page[OFF_TXID + 3]! << 24)
-  const data = new Int32Array(branch ? 3 * count : count)
-  if (branch) {
-    for (let i = 0; i < count; i++) {
+  const first = branch ? 1 : 0
+  const prefix = count - first >= MIN_INDEXED_KEYS ? sharedPrefixOf(page, branch, first, count) : -1
+  const head = branch ? 3 * count : 2 * count
+  const data = new Int32Array(head + (prefix > 0 ? prefix : 0))
+  for (let i = 0; i < count; i++) {
+    if (branch) {
       data[count + 2 * i] = branchChild(page, i)
       data[count + 2 * i + 1] = branchChildTxid(page, i)
-    }
+    } else data[count + i] = leafEntryOffset(page, i)
   }
-  const first = branch ? 1 : 0
-  const prefix = count - first >= MIN_INDEXED_KEYS ? fillWindows(page, branch, first, count, data) : -1
-  // The head is a copy: the search then reads no page line for it.
-  const head = new Uint8Array(prefix > 0 ? prefix : 0)
-  if (prefix > 0) head.set(page.subarray(keyBytes(page, branch, first), keyBytes(page, branch, first) + prefix))
-  return new SearchIndex(page, txid, branch, count, prefix, head, data)
+  if (prefix < 0) return new SearchIndex(page, txid, branch, count, -1, data)
+  for (let i = first; i < count; i++) {
+    data[i] = bytesWindow(page, keyBytes(page, branch, i) + prefix, keyBytesLength(page, branch, i) - prefix)
+  }
+  const at = keyBytes(page, branch, first)
+  for (let i = 0; i < prefix; i++) data[head + i] = page[at + i]!
+  return new SearchIndex(page, txid, branch, count, prefix, data)
 }
 
 /** Entry i's key-length field (bit 15: out of line). */
@@ -133,11 +146,11 @@ function keyBytesLength(page: Uint8Array, branch: boolean, i: number): number {
 }
 
 /**
- * Writes the windows of entries [first, count) into `data` and returns the shared prefix they
- * follow, or -1 when an out-of-line key's window would reach past its inline prefix. The first and
- * last keys' common prefix is every key's, the keys being sorted.
+ * The prefix every key of entries [first, count) shares (the first and last keys' common prefix,
+ * the keys being sorted), or -1 when an out-of-line key's window would reach past its inline
+ * prefix (FORMAT.md §10).
  */
-function fillWindows(page: Buffer, branch: boolean, first: number, count: number, data: Int32Array): number {
+function sharedPrefixOf(page: Buffer, branch: boolean, first: number, count: number): number {
   const a = keyBytes(page, branch, first)
   const b = keyBytes(page, branch, count - 1)
   const la = keyBytesLength(page, branch, first)
@@ -145,11 +158,8 @@ function fillWindows(page: Buffer, branch: boolean, first: number, count: number
   const n = la < lb ? la : lb
   let prefix = 0
   while (prefix < n && page[a + prefix] === page[b + prefix]) prefix++
-  const fits = prefix + WINDOW <= LONG_KEY_PREFIX
-  for (let i = first; i < count; i++) {
-    if (!fits && keyField(page, branch, i) >= LONG_KEY_FLAG) return -1
-    data[i] = bytesWindow(page, keyBytes(page, branch, i) + prefix, keyBytesLength(page, branch, i) - prefix)
-  }
+  if (prefix + WINDOW <= LONG_KEY_PREFIX) return prefix
+  for (let i = first; i < count; i++) if (keyField(page, branch, i) >= LONG_KEY_FLAG) return -1
   return prefix
 }
 
@@ -158,11 +168,12 @@ function fillWindows(page: Buffer, branch: boolean, first: number, count: number
  * first `known` bytes are known to), else -1 when it sorts below every key of the page, 1 above.
  */
 function againstHead(ix: SearchIndex, key: Uint8Array, known: number): number {
+  const data = ix.data
   const head = ix.head
   const p = ix.prefix
   for (let i = known; i < p; i++) {
     if (i >= key.length) return -1
-    const d = key[i]! - head[i]!
+    const d = key[i]! - data[head + i]!
     if (d !== 0) return d < 0 ? -1 : 1
   }
   return 0
@@ -188,13 +199,16 @@ export function indexedLeafFind(ix: SearchIndex, key: Uint8Array, known: number,
   if (lo === n || win[lo] !== w) return -1 - lo
   // The entries whose windows equal the key's: their bytes decide, from the window's end on.
   let end = lo + 1
-  if (end < n && win[end] === w) {
-    hi = n
-    while (end < hi) {
-      const mid = (end + hi) >>> 1
-      if (win[mid]! <= w) end = mid + 1
-      else hi = mid
-    }
+  if (end === n || win[end] !== w) {
+    // One entry (the usual case, and always so for a key found): one compare, its offset at hand.
+    const c = leafCompare(ix.page, win[n + lo]!, key, ix.prefix + WINDOW, reader)
+    return c === 0 ? lo : c < 0 ? -2 - lo : -1 - lo
+  }
+  hi = n
+  while (end < hi) {
+    const mid = (end + hi) >>> 1
+    if (win[mid]! <= w) end = mid + 1
+    else hi = mid
   }
   return leafFindIn(ix.page, key, ix.prefix + WINDOW, reader, lo, end)
 }

@@ -1,6 +1,5 @@
 import {
   isOverflowWord,
-  leafEntryOffset,
   leafFind,
   leafIsOverflow,
   leafOverflowRef,
@@ -78,6 +77,8 @@ export function nodeBranchStep(node: Node, key: Uint8Array, known: number): numb
 export class TreeHit {
   page: Buffer = EMPTY_PAGE
   index = -1
+  /** Where entry `index` starts in `page`, when found. */
+  offset = 0
 }
 
 const EMPTY_PAGE = Buffer.alloc(0)
@@ -96,9 +97,13 @@ export function pageTreeFind(pager: Pager, root: PageRef, key: Uint8Array, hit: 
     const i = stepChild(step)
     ix = searchIndexOf(pager, ix.childPage(i), ix.childTxid(i))
   }
-  hit.page = ix.page
-  hit.index = ix.prefix >= 0 ? indexedLeafFind(ix, key, known, pager) : leafFind(ix.page, key, known, pager)
-  return hit.index >= 0
+  const page = ix.page
+  const i = ix.prefix >= 0 ? indexedLeafFind(ix, key, known, pager) : leafFind(page, key, known, pager)
+  hit.page = page
+  hit.index = i
+  if (i < 0) return false
+  hit.offset = ix.entryOffset(i)
+  return true
 }
 
 /**
@@ -135,7 +140,7 @@ export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array, hit = 
 export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): Buffer | undefined {
   if (!pageTreeFind(pager, root, key, hit)) return undefined
   const page = hit.page
-  const off = leafEntryOffset(page, hit.index)
+  const off = hit.offset
   const word = leafValueWord(page, off)
   const start = leafValueStart(page, off)
   if (isOverflowWord(word))
