@@ -41,16 +41,18 @@ export class SearchIndex {
     /** Bytes every key of the page starts with (a branch's entry 0 has no key); -1: not indexed. */
     readonly prefix: number,
     /**
-     * One array, so that a search meets few objects: [0, count) entry i's window (a branch's entry
-     * 0: unused); then in a leaf each entry's offset in the page, in a branch each child's page id
-     * and txid32 (two int32s per child); then the `prefix` bytes, one per int32 (at `head`).
+     * One array, so that a search meets few objects. A leaf: [0, count) entry i's window, then each
+     * entry's offset in the page. A branch (entry 0's slots unused): each separator's window, the
+     * window after it (branches hold keys that differ further apart), its key-length field, then
+     * each child's page id and txid32 (two int32s per child). Then the `prefix` bytes, one per
+     * int32 (at `head`).
      */
     readonly data: Int32Array,
   ) {}
 
   /** Where the prefix bytes start in `data`. */
   get head(): number {
-    return this.branch ? 3 * this.count : 2 * this.count
+    return this.branch ? 5 * this.count : 2 * this.count
   }
 
   /** What the index adds to the page in memory (counted by the cache). */
@@ -65,12 +67,12 @@ export class SearchIndex {
 
   /** A branch's child i: its page id. */
   childPage(i: number): number {
-    return this.data[this.count + 2 * i]! >>> 0
+    return this.data[3 * this.count + 2 * i]! >>> 0
   }
 
   /** A branch's child i: the txid32 that wrote it. */
   childTxid(i: number): number {
-    return this.data[this.count + 2 * i + 1]! >>> 0
+    return this.data[3 * this.count + 2 * i + 1]! >>> 0
   }
 }
 
@@ -99,6 +101,7 @@ export function keyWindow(key: Uint8Array, at: number): number {
 
 /** keyWindow of the `length` bytes at `start` in `b`. */
 function bytesWindow(b: Uint8Array, start: number, length: number): number {
+  if (length >= WINDOW) return ((b[start]! << 24) | (b[start + 1]! << 16) | (b[start + 2]! << 8) | b[start + 3]!) ^ SIGN
   let w = 0
   for (let i = 0; i < WINDOW; i++) w = (w << 8) | (i < length ? b[start + i]! : 0)
   return w ^ SIGN
@@ -111,17 +114,23 @@ export function buildSearchIndex(page: Buffer): SearchIndex {
   const txid = page[OFF_TXID]! | (page[OFF_TXID + 1]! << 8) | (page[OFF_TXID + 2]! << 16) | (page[OFF_TXID + 3]! << 24)
   const first = branch ? 1 : 0
   const prefix = count - first >= MIN_INDEXED_KEYS ? sharedPrefixOf(page, branch, first, count) : -1
-  const head = branch ? 3 * count : 2 * count
+  const head = branch ? 5 * count : 2 * count
   const data = new Int32Array(head + (prefix > 0 ? prefix : 0))
   for (let i = 0; i < count; i++) {
     if (branch) {
-      data[count + 2 * i] = branchChild(page, i)
-      data[count + 2 * i + 1] = branchChildTxid(page, i)
+      data[3 * count + 2 * i] = branchChild(page, i)
+      data[3 * count + 2 * i + 1] = branchChildTxid(page, i)
     } else data[count + i] = leafEntryOffset(page, i)
   }
   if (prefix < 0) return new SearchIndex(page, txid, branch, count, -1, data)
   for (let i = first; i < count; i++) {
-    data[i] = bytesWindow(page, keyBytes(page, branch, i) + prefix, keyBytesLength(page, branch, i) - prefix)
+    const at = keyBytes(page, branch, i) + prefix
+    const length = keyBytesLength(page, branch, i) - prefix
+    data[i] = bytesWindow(page, at, length)
+    if (branch) {
+      data[count + i] = bytesWindow(page, at + WINDOW, length - WINDOW)
+      data[2 * count + i] = keyField(page, true, i)
+    }
   }
   const at = keyBytes(page, branch, first)
   for (let i = 0; i < prefix; i++) data[head + i] = page[at + i]!
@@ -158,7 +167,7 @@ function sharedPrefixOf(page: Buffer, branch: boolean, first: number, count: num
   const n = la < lb ? la : lb
   let prefix = 0
   while (prefix < n && page[a + prefix] === page[b + prefix]) prefix++
-  if (prefix + WINDOW <= LONG_KEY_PREFIX) return prefix
+  if (prefix + (branch ? 2 * WINDOW : WINDOW) <= LONG_KEY_PREFIX) return prefix
   for (let i = first; i < count; i++) if (keyField(page, branch, i) >= LONG_KEY_FLAG) return -1
   return prefix
 }
@@ -222,29 +231,39 @@ export function indexedBranchStep(ix: SearchIndex, key: Uint8Array, known: numbe
   const n = ix.count
   const side = againstHead(ix, key, known)
   if (side !== 0) return packStep(side < 0 ? 0 : n - 1, known)
-  const w = keyWindow(key, ix.prefix)
+  const p = ix.prefix
+  const w = keyWindow(key, p)
+  const w2 = keyWindow(key, p + WINDOW)
   const win = ix.data
-  // The last separator whose window is <= the key's (0: none).
+  // The last separator whose windows are <= the key's (0: none).
   let lo = 1
   let hi = n
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (win[mid]! <= w) lo = mid + 1
+    const h = win[mid]!
+    if (h < w || (h === w && win[n + mid]! <= w2)) lo = mid + 1
     else hi = mid
   }
   let found = lo - 1
-  if (found >= 1 && win[found] === w) {
-    // Separators whose windows equal the key's: their bytes decide, from the window's end on.
+  if (found >= 1 && win[found] === w && win[n + found] === w2) {
+    // Separators whose windows equal the key's: their bytes decide, from the windows' end on.
+    const end = p + 2 * WINDOW
     let start = found
-    if (start > 1 && win[start - 1] === w) {
+    if (start > 1 && win[start - 1] === w && win[n + start - 1] === w2) {
       lo = 1
       while (lo < start) {
         const mid = (lo + start) >>> 1
-        if (win[mid]! < w) lo = mid + 1
+        const h = win[mid]!
+        if (h < w || (h === w && win[n + mid]! < w2)) lo = mid + 1
         else start = mid
       }
     }
-    found = stepChild(branchStepIn(ix.page, key, ix.prefix + WINDOW, reader, start, found))
+    const length = win[2 * n + found]!
+    if (start === found && length <= end && key.length <= end) {
+      // One separator, and both keys end inside the windows: equal but for trailing zero bytes,
+      // so the shorter is the smaller (an inline key's field is its length).
+      if (length > key.length) found--
+    } else found = stepChild(branchStepIn(ix.page, key, end, reader, start, found))
   }
   // Between two separators of the page the keys share its prefix; at either end, only `known`.
   return packStep(found, found === 0 || found === n - 1 ? known : ix.prefix)
