@@ -98,6 +98,11 @@ export class PageCache {
     return index
   }
 
+  /** Whether `page` is the page cached as `pgid` (no hit counted, no flag set). */
+  holds(pgid: number, page: Buffer): boolean {
+    return this.#chunks[pgid >>> CHUNK_BITS]?.pages[pgid & CHUNK_MASK] === page
+  }
+
   /** Keeps the search index of page `pgid`, if that page (`index.page`) is the one cached. */
   setSearchIndex(pgid: number, index: SearchIndex): void {
     const chunk = this.#chunks[pgid >>> CHUNK_BITS]

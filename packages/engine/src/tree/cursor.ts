@@ -1,18 +1,11 @@
-import { branchChild, branchChildTxid, branchStep, stepChild, stepPrefix } from '../page/branch-page.js'
+import { branchChild, branchChildTxid, stepChild, stepPrefix } from '../page/branch-page.js'
 import { compareKeys } from '../page/key-compare.js'
 import { PageType, pageCount, pageType } from '../page/layout.js'
-import {
-  leafIsOverflow,
-  leafKey,
-  leafOverflowRef,
-  leafFind,
-  leafValueBytes,
-  leafValueLength,
-} from '../page/leaf-page.js'
+import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
 import type { Cursor } from '../base/types.js'
 import { type Child, Node, valueAt } from './node.js'
-import { nodeBranchStep, nodeLowerBound } from './search.js'
+import { nodeBranchStep, nodeLowerBound, pageBranchStep, pageLeafFind } from './search.js'
 
 /** Where a cursor finds its tree. `version` changes whenever the tree is modified. */
 export interface CursorSource {
@@ -181,14 +174,14 @@ export class TreeCursor implements Cursor {
     let f = this.#push(this.#src.root())
     let known = 0
     while (!f.leaf) {
-      const step = f.node !== null ? nodeBranchStep(f.node, key, known) : branchStep(f.page!, key, known, pager)
+      const step = f.node !== null ? nodeBranchStep(f.node, key, known) : pageBranchStep(pager, f.page!, key, known)
       f.index = stepChild(step)
       known = stepPrefix(step)
       f = this.#push(f.child(f.index, pager))
     }
     if (f.node !== null) f.index = nodeLowerBound(f.node.keys, key, known)
     else {
-      const i = leafFind(f.page!, key, known, pager)
+      const i = pageLeafFind(pager, f.page!, key, known)
       f.index = i >= 0 ? i : -1 - i
     }
   }

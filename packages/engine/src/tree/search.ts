@@ -12,6 +12,7 @@ import {
   valueWordLength,
 } from '../page/leaf-page.js'
 import { branchStep, packStep, stepChild, stepPrefix } from '../page/branch-page.js'
+import { pageId } from '../page/layout.js'
 import { SearchIndex, buildSearchIndex, indexedBranchStep, indexedLeafFind } from '../page/search-index.js'
 import { compareKeys, compareKeysFrom, sharedPrefix } from '../page/key-compare.js'
 import type { PageRef } from '../page/meta-page.js'
@@ -116,6 +117,34 @@ function searchIndexOf(pager: Pager, pgid: number, txid: number): SearchIndex {
   const index = buildSearchIndex(pager.treePage(pgid, txid))
   pager.cache.setSearchIndex(pgid, index)
   return index
+}
+
+/**
+ * The search index of `page`, a tree page a cursor holds: the cached one, or one built when the
+ * page is the one cached (a page that left the cache is searched as bytes).
+ */
+function indexOfPage(pager: Pager, page: Buffer): SearchIndex | undefined {
+  const pgid = pageId(page)
+  const cached = pager.cache.searchIndex(pgid)
+  if (cached !== undefined && cached.page === page) return cached
+  if (!pager.cache.holds(pgid, page)) return undefined
+  const index = buildSearchIndex(page)
+  pager.cache.setSearchIndex(pgid, index)
+  return index
+}
+
+/** branch-page.ts:branchStep on a page a cursor holds, through its search index when it has one. */
+export function pageBranchStep(pager: Pager, page: Buffer, key: Uint8Array, known: number): number {
+  const ix = indexOfPage(pager, page)
+  return ix !== undefined && ix.prefix >= 0
+    ? indexedBranchStep(ix, key, known, pager)
+    : branchStep(page, key, known, pager)
+}
+
+/** leaf-page.ts:leafFind on a page a cursor holds, through its search index when it has one. */
+export function pageLeafFind(pager: Pager, page: Buffer, key: Uint8Array, known: number): number {
+  const ix = indexOfPage(pager, page)
+  return ix !== undefined && ix.prefix >= 0 ? indexedLeafFind(ix, key, known, pager) : leafFind(page, key, known, pager)
 }
 
 /**
