@@ -1,8 +1,9 @@
-import { branchChild, branchChildTxid, branchEntryOffset, branchStepIn, packStep, stepChild } from './branch-page.js'
+import { branchEntryOffset, branchStepIn, packStep, stepChild } from './branch-page.js'
 import type { KeyReader } from './key-compare.js'
 import { leafCompare, leafEntryOffset, leafFindIn } from './leaf-page.js'
 import {
   BRANCH_ENTRY_HEADER,
+  HEADER_SIZE,
   LEAF_ENTRY_HEADER,
   LONG_KEY_FLAG,
   LONG_KEY_PREFIX,
@@ -11,7 +12,9 @@ import {
   PageType,
   pageCount,
   pageType,
+  SLOT_SIZE,
   u16,
+  u32,
 } from './layout.js'
 
 /**
@@ -116,22 +119,27 @@ export function buildSearchIndex(page: Buffer): SearchIndex {
   const prefix = count - first >= MIN_INDEXED_KEYS ? sharedPrefixOf(page, branch, first, count) : -1
   const head = branch ? 5 * count : 2 * count
   const data = new Int32Array(head + (prefix > 0 ? prefix : 0))
+  // One pass over the slots: each entry's offset read once (the format's accessors would reread it).
+  const fieldAt = branch ? 8 : 0
+  const keyAt = branch ? BRANCH_ENTRY_HEADER : LEAF_ENTRY_HEADER
   for (let i = 0; i < count; i++) {
+    const off = u16(page, HEADER_SIZE + SLOT_SIZE * i)
     if (branch) {
-      data[3 * count + 2 * i] = branchChild(page, i)
-      data[3 * count + 2 * i + 1] = branchChildTxid(page, i)
-    } else data[count + i] = leafEntryOffset(page, i)
-  }
-  if (prefix < 0) return new SearchIndex(page, txid, branch, count, -1, data)
-  for (let i = first; i < count; i++) {
-    const at = keyBytes(page, branch, i) + prefix
-    const length = keyBytesLength(page, branch, i) - prefix
+      data[3 * count + 2 * i] = u32(page, off)
+      data[3 * count + 2 * i + 1] = u32(page, off + 4)
+    } else data[count + i] = off
+    if (prefix < 0 || i < first) continue
+    const field = u16(page, off + fieldAt)
+    const long = field >= LONG_KEY_FLAG
+    const at = off + keyAt + (long ? LONG_KEY_REF_SIZE : 0) + prefix
+    const length = (long ? LONG_KEY_PREFIX : field) - prefix
     data[i] = bytesWindow(page, at, length)
     if (branch) {
       data[count + i] = bytesWindow(page, at + WINDOW, length - WINDOW)
-      data[2 * count + i] = keyField(page, true, i)
+      data[2 * count + i] = field
     }
   }
+  if (prefix < 0) return new SearchIndex(page, txid, branch, count, -1, data)
   const at = keyBytes(page, branch, first)
   for (let i = 0; i < prefix; i++) data[head + i] = page[at + i]!
   return new SearchIndex(page, txid, branch, count, prefix, data)
