@@ -2,7 +2,7 @@ import { BTreeError } from '../base/errors.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { type Child, Node, OverflowValue } from '../tree/node.js'
-import { TreeHit, pageTreeGet, pageTreeGetCopy, treeGet } from '../tree/search.js'
+import { TreeHit, pageTreeFind, pageTreeGetCopy, treeGet } from '../tree/search.js'
 import type { Cursor, RangeOptions, ReadBucket } from '../base/types.js'
 import { assertBytes } from '../base/validate.js'
 import { rangeEntries } from './range.js'
@@ -55,11 +55,8 @@ export class ReadBucketImpl implements ReadBucket {
     assertBytes(key, 'key')
     this.#host.assertOpen()
     const root = this.#root
-    return (
-      (root instanceof Node
-        ? treeGet(this.#host.pager, root, key)
-        : pageTreeGet(this.#host.pager, root, key, LOOKUP)) !== undefined
-    )
+    if (root instanceof Node) return treeGet(this.#host.pager, root, key) !== undefined
+    return pageTreeFind(this.#host.pager, root, key, LOOKUP)
   }
 
   cursor(): Cursor {
