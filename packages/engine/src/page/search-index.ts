@@ -25,10 +25,9 @@ import {
  *
  * Keys are compared by window: the 4 bytes after the prefix every key of the page shares (8 in a
  * branch, whose keys lie further apart), read big-endian with missing bytes as 0 (keyWindow). Two
- * keys with the same prefix whose windows differ
- * are ordered as their windows are; equal windows (always so for the key found) are settled by
- * comparing the page's bytes from the end of the window on, as the plain search does. Nothing of
- * the format changes: the index is built from the page when a search first meets it in the cache
+ * keys with the same prefix whose windows differ are ordered as their windows are; equal windows
+ * (always so for the key found) are settled by comparing the page's bytes from the end of the
+ * window on, as the plain search does. Nothing of the format changes: the index is built from the page when a search first meets it in the cache
  * (page-cache.ts keeps it beside the page, and drops it with the page), O(entries).
  *
  * A page whose out-of-line keys would need bytes past their inline prefix for a window (FORMAT.md
