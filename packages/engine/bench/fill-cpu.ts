@@ -4,9 +4,10 @@
  *   node dist/bench/fill-cpu.js [--n 200000] [--order seq|random] [--durability none|full]
  *                               [--reps 5] [--compare <another packages/engine directory>]
  *
- * Fills n keys in batches of 1,000, checkpoints, then gets every key and scans them, `reps` times,
- * and prints the least CPU (user + system, `process.cpuUsage`, garbage-collector threads included)
- * each phase took. With --compare, the other build (its dist/src/index.js) runs in the same process,
+ * Fills n keys in batches of 1,000, checkpoints, then gets every key in random order (a first pass,
+ * which meets every page for the first time, then a second), gets every key again with a `db.view`
+ * per get, and scans them, `reps` times, and prints the least CPU (user + system,
+ * `process.cpuUsage`, garbage-collector threads included) each phase took. With --compare, the other build (its dist/src/index.js) runs in the same process,
  * alternating with this one, for an A/B of two commits.
  */
 import fs from 'node:fs'
@@ -29,6 +30,7 @@ interface BenchDb {
     o: { durability: Durability },
   ): Promise<unknown>
   checkpoint(): Promise<void>
+  view<T>(fn: (tx: { bucket(n: string): { get(k: Uint8Array): Uint8Array | undefined } | undefined }) => T): T
   begin(): {
     bucket(n: string):
       | {
@@ -45,8 +47,12 @@ interface Phases {
   fill: number
   checkpoint: number
   get: number
+  getAgain: number
+  view: number
   scan: number
 }
+
+const PHASES = ['fill', 'checkpoint', 'get', 'getAgain', 'view', 'scan'] as const
 
 const { values } = parseArgs({
   options: {
@@ -104,34 +110,49 @@ async function once(engine: Engine): Promise<Phases> {
     const t2 = cpu()
     const tx = db.begin()
     const b = tx.bucket('bench')!
-    for (let j = 0; j < n; j++)
-      if (b.get(data.keys[data.getOrder[j]!]!) === undefined) throw new Error('a key is missing')
+    const gets = (): void => {
+      for (let j = 0; j < n; j++)
+        if (b.get(data.keys[data.getOrder[j]!]!) === undefined) throw new Error('a key is missing')
+    }
+    gets()
     const t3 = cpu()
+    gets()
+    const t4 = cpu()
+    for (let j = 0; j < n; j++) {
+      const key = data.keys[data.getOrder[j]!]!
+      if (db.view((v) => v.bucket('bench')!.get(key)) === undefined) throw new Error('a key is missing')
+    }
+    const t5 = cpu()
     let count = 0
     const c = b.cursor()
     for (let ok = c.first(); ok; ok = c.next()) count++
-    const t4 = cpu()
+    const t6 = cpu()
     tx.close()
     await db.close()
     if (count !== n) throw new Error(`scan saw ${count} of ${n}`)
-    return { fill: t1 - t0, checkpoint: t2 - t1, get: t3 - t2, scan: t4 - t3 }
+    return { fill: t1 - t0, checkpoint: t2 - t1, get: t3 - t2, getAgain: t4 - t3, view: t5 - t4, scan: t6 - t5 }
   } finally {
     removeDir(dir)
   }
 }
 
-const best = engines.map<Phases>(() => ({ fill: Infinity, checkpoint: Infinity, get: Infinity, scan: Infinity }))
+const best = engines.map<Phases>(() => ({
+  fill: Infinity,
+  checkpoint: Infinity,
+  get: Infinity,
+  getAgain: Infinity,
+  view: Infinity,
+  scan: Infinity,
+}))
 for (let r = 0; r < reps; r++) {
   for (const [i, e] of engines.entries()) {
     const p = await once(e)
     const m = best[i]!
-    for (const k of ['fill', 'checkpoint', 'get', 'scan'] as const) m[k] = Math.min(m[k], p[k])
+    for (const k of PHASES) m[k] = Math.min(m[k], p[k])
   }
 }
 console.log(`n=${n} order=${values.order} durability=${durability}, least CPU ms of ${reps} runs:`)
 for (const [i, e] of engines.entries()) {
   const m = best[i]!
-  console.log(
-    `${e.name}: fill ${m.fill.toFixed(0)}, checkpoint ${m.checkpoint.toFixed(0)}, get ${m.get.toFixed(0)}, scan ${m.scan.toFixed(0)}`,
-  )
+  console.log(`${e.name}: ${PHASES.map((k) => `${k} ${m[k].toFixed(0)}`).join(', ')}`)
 }

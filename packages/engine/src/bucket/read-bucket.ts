@@ -2,7 +2,7 @@ import { BTreeError } from '../base/errors.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { type Child, Node, OverflowValue } from '../tree/node.js'
-import { TreeHit, pageTreeGet, pageTreeGetCopy, treeGet } from '../tree/search.js'
+import { TreeHit, pageTreeFind, pageTreeGetCopy, treeGet } from '../tree/search.js'
 import type { Cursor, RangeOptions, ReadBucket } from '../base/types.js'
 import { assertBytes } from '../base/validate.js'
 import { rangeEntries } from './range.js'
@@ -14,6 +14,12 @@ export interface BucketHost {
   assertOpen(): void
 }
 
+/**
+ * Where each lookup through a read bucket lands: read right after the search, before anything else
+ * can search, so one serves every bucket (a bucket per `db.view` allocated one per get).
+ */
+const LOOKUP = new TreeHit()
+
 /** A bucket in a read-only snapshot: every read goes straight to (cached) pages. */
 export class ReadBucketImpl implements ReadBucket {
   readonly name: string
@@ -21,8 +27,6 @@ export class ReadBucketImpl implements ReadBucket {
   /** The root page, or the in-memory tree of commits not yet checkpointed (FORMAT.md §11). */
   readonly #root: Child
   readonly #count: number
-  /** Reused by every lookup through this bucket (gets allocate nothing for it). */
-  readonly #hit = new TreeHit()
 
   constructor(host: BucketHost, name: string, root: Child, count: number) {
     this.#host = host
@@ -40,7 +44,7 @@ export class ReadBucketImpl implements ReadBucket {
     assertBytes(key, 'key')
     this.#host.assertOpen()
     const root = this.#root
-    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key, this.#hit)
+    if (!(root instanceof Node)) return pageTreeGetCopy(this.#host.pager, root, key, LOOKUP)
     const v = treeGet(this.#host.pager, root, key)
     if (v === undefined) return undefined
     if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
@@ -51,11 +55,8 @@ export class ReadBucketImpl implements ReadBucket {
     assertBytes(key, 'key')
     this.#host.assertOpen()
     const root = this.#root
-    return (
-      (root instanceof Node
-        ? treeGet(this.#host.pager, root, key)
-        : pageTreeGet(this.#host.pager, root, key, this.#hit)) !== undefined
-    )
+    if (root instanceof Node) return treeGet(this.#host.pager, root, key) !== undefined
+    return pageTreeFind(this.#host.pager, root, key, LOOKUP)
   }
 
   cursor(): Cursor {

@@ -102,20 +102,28 @@ export function branchSearch(page: Buffer, key: Uint8Array, known: number, reade
  * loaded through `reader` only when its inline prefix ties.
  */
 export function branchStep(page: Buffer, key: Uint8Array, known: number, reader: KeyReader): number {
-  let lo = 1
-  let hi = pageCount(page) - 1
-  let found = 0
+  return branchStepIn(page, key, known, reader, 1, pageCount(page) - 1)
+}
+
+/**
+ * branchStep among separators [lo, hi] only (lo >= 1), the caller knowing that `key` shares
+ * `known` bytes with each of them: the last of them <= `key`, or lo - 1 when none is, packed with
+ * the prefix the key shares with the separators around it inside the range (`known` at its ends).
+ */
+export function branchStepIn(
+  page: Buffer,
+  key: Uint8Array,
+  known: number,
+  reader: KeyReader,
+  lo: number,
+  hi: number,
+): number {
+  let found = lo - 1
   let loPrefix = known
   let hiPrefix = known
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
-    const off = branchEntryOffset(page, mid)
-    const field = u16(page, off + 8)
-    const from = loPrefix < hiPrefix ? loPrefix : hiPrefix
-    const c =
-      field < LONG_KEY_FLAG
-        ? comparePageKeyFrom(page, off + BRANCH_ENTRY_HEADER, field, key, from)
-        : compareLongPageKey(page, off + BRANCH_ENTRY_HEADER, field & 0x7fff, key, from, reader)
+    const c = branchCompare(page, branchEntryOffset(page, mid), key, loPrefix < hiPrefix ? loPrefix : hiPrefix, reader)
     if (c <= 0) {
       found = mid
       lo = mid + 1
@@ -126,6 +134,18 @@ export function branchStep(page: Buffer, key: Uint8Array, known: number, reader:
     }
   }
   return packStep(found, loPrefix < hiPrefix ? loPrefix : hiPrefix)
+}
+
+/**
+ * Compares the separator of the branch entry at `off` with `key`, both known to agree on their
+ * first `from` bytes: 0, or ±(1 + common prefix) (key-compare.ts). An out-of-line separator is
+ * loaded through `reader` only when its inline prefix ties.
+ */
+export function branchCompare(page: Buffer, off: number, key: Uint8Array, from: number, reader: KeyReader): number {
+  const field = u16(page, off + 8)
+  return field < LONG_KEY_FLAG
+    ? comparePageKeyFrom(page, off + BRANCH_ENTRY_HEADER, field, key, from)
+    : compareLongPageKey(page, off + BRANCH_ENTRY_HEADER, field & 0x7fff, key, from, reader)
 }
 
 /**

@@ -157,19 +157,28 @@ export function leafFind(
   reader: KeyReader,
   count: number = pageCount(page),
 ): number {
-  let lo = 0
-  let hi = count - 1
+  return leafFindIn(page, key, known, reader, 0, count)
+}
+
+/**
+ * leafFind among entries [lo, end) only, the caller knowing that `key` sorts after entry lo - 1
+ * and before entry `end`, and that it shares `known` bytes with every entry between: the index of
+ * `key`, or -1 - the first index above it (lo..end).
+ */
+export function leafFindIn(
+  page: Buffer,
+  key: Uint8Array,
+  known: number,
+  reader: KeyReader,
+  lo: number,
+  end: number,
+): number {
+  let hi = end - 1
   let loPrefix = known
   let hiPrefix = known
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
-    const off = leafEntryOffset(page, mid)
-    const field = u16(page, off)
-    const from = loPrefix < hiPrefix ? loPrefix : hiPrefix
-    const c =
-      field < LONG_KEY_FLAG
-        ? comparePageKeyFrom(page, off + LEAF_ENTRY_HEADER, field, key, from)
-        : compareLongPageKey(page, off + LEAF_ENTRY_HEADER, field & 0x7fff, key, from, reader)
+    const c = leafCompare(page, leafEntryOffset(page, mid), key, loPrefix < hiPrefix ? loPrefix : hiPrefix, reader)
     if (c < 0) {
       lo = mid + 1
       loPrefix = sharedPrefix(c)
@@ -179,6 +188,18 @@ export function leafFind(
     } else return mid
   }
   return -1 - lo
+}
+
+/**
+ * Compares the key of the leaf entry at `off` with `key`, both known to agree on their first
+ * `from` bytes: 0, or ±(1 + common prefix) (key-compare.ts). An out-of-line key is loaded through
+ * `reader` only when its inline prefix ties.
+ */
+export function leafCompare(page: Buffer, off: number, key: Uint8Array, from: number, reader: KeyReader): number {
+  const field = u16(page, off)
+  return field < LONG_KEY_FLAG
+    ? comparePageKeyFrom(page, off + LEAF_ENTRY_HEADER, field, key, from)
+    : compareLongPageKey(page, off + LEAF_ENTRY_HEADER, field & 0x7fff, key, from, reader)
 }
 
 /** A run of overflow pages as an entry references it (FORMAT.md §4, §10). */

@@ -1,4 +1,5 @@
 import os from 'node:os'
+import type { SearchIndex } from '../page/search-index.js'
 
 const MiB = 1024 * 1024
 
@@ -22,11 +23,13 @@ const CHUNK = 1 << CHUNK_BITS
 const CHUNK_MASK = CHUNK - 1
 
 /**
- * The index entries of CHUNK consecutive page ids: the cached page, whether it was read since the
- * hand passed, and its position in the ring. A chunk goes when its last page does.
+ * The index entries of CHUNK consecutive page ids: the cached page, its search index once a search
+ * built one, whether it was read since the hand passed, and its position in the ring. A chunk goes
+ * when its last page does.
  */
 class Chunk {
   readonly pages: Array<Buffer | undefined> = new Array<Buffer | undefined>(CHUNK).fill(undefined)
+  readonly search: Array<SearchIndex | undefined> = new Array<SearchIndex | undefined>(CHUNK).fill(undefined)
   readonly used = new Uint8Array(CHUNK)
   readonly at = new Int32Array(CHUNK)
   count = 0
@@ -45,7 +48,9 @@ class Chunk {
  * skipped every hole left by the ones before.)
  *
  * Invariant: a cached page's bytes are never modified. A page id that is rewritten gets a new
- * buffer, so views handed out earlier (cursor keys and values) stay intact.
+ * buffer, so views handed out earlier (cursor keys and values) stay intact, and a search index
+ * built from a cached page (page/search-index.ts) stays true until the page leaves; its bytes
+ * count with the page's.
  */
 export class PageCache {
   /** Chunk k indexes page ids [k * CHUNK, (k + 1) * CHUNK); grown by push so it stays a dense array. */
@@ -83,6 +88,33 @@ export class PageCache {
     return page
   }
 
+  /** The search index of a cached page, when one was built (a hit, as get's). */
+  searchIndex(pgid: number): SearchIndex | undefined {
+    const chunk = this.#chunks[pgid >>> CHUNK_BITS]
+    const index = chunk?.search[pgid & CHUNK_MASK]
+    if (index === undefined) return undefined
+    this.hits++
+    chunk!.used[pgid & CHUNK_MASK] = 1
+    return index
+  }
+
+  /** Whether `page` is the page cached as `pgid` (no hit counted, no flag set). */
+  holds(pgid: number, page: Buffer): boolean {
+    return this.#chunks[pgid >>> CHUNK_BITS]?.pages[pgid & CHUNK_MASK] === page
+  }
+
+  /** Keeps the search index of page `pgid`, if that page (`index.page`) is the one cached. */
+  setSearchIndex(pgid: number, index: SearchIndex): void {
+    const chunk = this.#chunks[pgid >>> CHUNK_BITS]
+    const i = pgid & CHUNK_MASK
+    if (chunk === undefined || chunk.pages[i] !== index.page) return
+    const old = chunk.search[i]
+    if (old !== undefined) this.#bytes -= old.bytes
+    chunk.search[i] = index
+    this.#bytes += index.bytes
+    if (this.#bytes > this.#limit) this.#evict(chunk.at[i]!)
+  }
+
   set(pgid: number, page: Buffer): void {
     const k = pgid >>> CHUNK_BITS
     const i = pgid & CHUNK_MASK
@@ -92,6 +124,7 @@ export class PageCache {
     const old = chunk.pages[i]
     if (old !== undefined) {
       this.#bytes -= old.length
+      this.#dropSearch(chunk, i)
     } else {
       const at = this.#free.pop() ?? this.#ring.length
       this.#ring[at] = pgid
@@ -143,9 +176,17 @@ export class PageCache {
     const chunk = this.#chunks[k]!
     this.#bytes -= chunk.pages[i]!.length
     chunk.pages[i] = undefined
+    this.#dropSearch(chunk, i)
     const at = chunk.at[i]!
     this.#ring[at] = -1
     this.#free.push(at)
     if (--chunk.count === 0) this.#chunks[k] = undefined
+  }
+
+  #dropSearch(chunk: Chunk, i: number): void {
+    const index = chunk.search[i]
+    if (index === undefined) return
+    this.#bytes -= index.bytes
+    chunk.search[i] = undefined
   }
 }

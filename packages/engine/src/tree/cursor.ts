@@ -1,18 +1,11 @@
-import { branchChild, branchChildTxid, branchSearch } from '../page/branch-page.js'
+import { branchChild, branchChildTxid, stepChild, stepPrefix } from '../page/branch-page.js'
 import { compareKeys } from '../page/key-compare.js'
 import { PageType, pageCount, pageType } from '../page/layout.js'
-import {
-  leafIsOverflow,
-  leafKey,
-  leafOverflowRef,
-  leafSearch,
-  leafValueBytes,
-  leafValueLength,
-} from '../page/leaf-page.js'
+import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
 import type { Cursor } from '../base/types.js'
 import { type Child, Node, valueAt } from './node.js'
-import { nodeBranchSearch, nodeLowerBound } from './search.js'
+import { nodeBranchStep, nodeLowerBound, pageBranchStep, pageLeafFind } from './search.js'
 
 /** Where a cursor finds its tree. `version` changes whenever the tree is modified. */
 export interface CursorSource {
@@ -174,14 +167,23 @@ export class TreeCursor implements Cursor {
     f.index = last ? f.count - 1 : 0
   }
 
+  /** Positions at the first key >= `key`; each level's search skips the prefix the one above found shared. */
   #seek(key: Uint8Array): void {
     this.#reset()
+    const pager = this.#src.pager
     let f = this.#push(this.#src.root())
+    let known = 0
     while (!f.leaf) {
-      f.index = f.node !== null ? nodeBranchSearch(f.node, key) : branchSearch(f.page!, key, 0, this.#src.pager)
-      f = this.#push(f.child(f.index, this.#src.pager))
+      const step = f.node !== null ? nodeBranchStep(f.node, key, known) : pageBranchStep(pager, f.page!, key, known)
+      f.index = stepChild(step)
+      known = stepPrefix(step)
+      f = this.#push(f.child(f.index, pager))
     }
-    f.index = f.node !== null ? nodeLowerBound(f.node.keys, key) : leafSearch(f.page!, key, this.#src.pager).index
+    if (f.node !== null) f.index = nodeLowerBound(f.node.keys, key, known)
+    else {
+      const i = pageLeafFind(pager, f.page!, key, known)
+      f.index = i >= 0 ? i : -1 - i
+    }
   }
 
   /** From a leaf index that may be past the end, moves forward to the next entry that exists. */

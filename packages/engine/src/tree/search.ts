@@ -1,6 +1,5 @@
 import {
   isOverflowWord,
-  leafEntryOffset,
   leafFind,
   leafIsOverflow,
   leafOverflowRef,
@@ -12,8 +11,9 @@ import {
   overflowRefTxid,
   valueWordLength,
 } from '../page/leaf-page.js'
-import { branchChild, branchChildTxid, branchStep, packStep, stepChild, stepPrefix } from '../page/branch-page.js'
-import { PageType, pageType } from '../page/layout.js'
+import { branchStep, packStep, stepChild, stepPrefix } from '../page/branch-page.js'
+import { pageId } from '../page/layout.js'
+import { SearchIndex, buildSearchIndex, indexedBranchStep, indexedLeafFind } from '../page/search-index.js'
 import { compareKeys, compareKeysFrom, sharedPrefix } from '../page/key-compare.js'
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
@@ -78,23 +78,73 @@ export function nodeBranchStep(node: Node, key: Uint8Array, known: number): numb
 export class TreeHit {
   page: Buffer = EMPTY_PAGE
   index = -1
+  /** Where entry `index` starts in `page`, when found. */
+  offset = 0
 }
 
 const EMPTY_PAGE = Buffer.alloc(0)
 
-/** Descends a tree of pages to the leaf for `key` and searches it; returns whether `key` is there. */
+/**
+ * Descends a tree of pages to the leaf for `key` and searches it; returns whether `key` is there.
+ * Each page is searched through its search index (page/search-index.ts), built on the first visit
+ * and kept in the cache beside the page.
+ */
 export function pageTreeFind(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): boolean {
-  let page = pager.treePage(root.pgid, root.txid)
+  let ix = searchIndexOf(pager, root.pgid, root.txid)
   let known = 0
-  while (pageType(page) === PageType.branch) {
-    const step = branchStep(page, key, known, pager)
+  while (ix.branch) {
+    const step = ix.prefix >= 0 ? indexedBranchStep(ix, key, known, pager) : branchStep(ix.page, key, known, pager)
     known = stepPrefix(step)
     const i = stepChild(step)
-    page = pager.treePage(branchChild(page, i), branchChildTxid(page, i))
+    ix = searchIndexOf(pager, ix.childPage(i), ix.childTxid(i))
   }
+  const page = ix.page
+  const i = ix.prefix >= 0 ? indexedLeafFind(ix, key, known, pager) : leafFind(page, key, known, pager)
   hit.page = page
-  hit.index = leafFind(page, key, known, pager)
-  return hit.index >= 0
+  hit.index = i
+  if (i < 0) return false
+  hit.offset = ix.entryOffset(i)
+  return true
+}
+
+/**
+ * The search index of tree page `pgid` as written by txid32 `txid`: the cached one, or one built
+ * from the page (read and verified by the pager, which also reports a stale reference).
+ */
+function searchIndexOf(pager: Pager, pgid: number, txid: number): SearchIndex {
+  const cached = pager.cache.searchIndex(pgid)
+  if (cached !== undefined && cached.txid === (txid | 0)) return cached
+  const index = buildSearchIndex(pager.treePage(pgid, txid))
+  pager.cache.setSearchIndex(pgid, index)
+  return index
+}
+
+/**
+ * The search index of `page`, a tree page a cursor holds: the cached one, or one built when the
+ * page is the one cached (a page that left the cache is searched as bytes).
+ */
+function indexOfPage(pager: Pager, page: Buffer): SearchIndex | undefined {
+  const pgid = pageId(page)
+  const cached = pager.cache.searchIndex(pgid)
+  if (cached !== undefined && cached.page === page) return cached
+  if (!pager.cache.holds(pgid, page)) return undefined
+  const index = buildSearchIndex(page)
+  pager.cache.setSearchIndex(pgid, index)
+  return index
+}
+
+/** branch-page.ts:branchStep on a page a cursor holds, through its search index when it has one. */
+export function pageBranchStep(pager: Pager, page: Buffer, key: Uint8Array, known: number): number {
+  const ix = indexOfPage(pager, page)
+  return ix !== undefined && ix.prefix >= 0
+    ? indexedBranchStep(ix, key, known, pager)
+    : branchStep(page, key, known, pager)
+}
+
+/** leaf-page.ts:leafFind on a page a cursor holds, through its search index when it has one. */
+export function pageLeafFind(pager: Pager, page: Buffer, key: Uint8Array, known: number): number {
+  const ix = indexOfPage(pager, page)
+  return ix !== undefined && ix.prefix >= 0 ? indexedLeafFind(ix, key, known, pager) : leafFind(page, key, known, pager)
 }
 
 /**
@@ -119,7 +169,7 @@ export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array, hit = 
 export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): Buffer | undefined {
   if (!pageTreeFind(pager, root, key, hit)) return undefined
   const page = hit.page
-  const off = leafEntryOffset(page, hit.index)
+  const off = hit.offset
   const word = leafValueWord(page, off)
   const start = leafValueStart(page, off)
   if (isOverflowWord(word))

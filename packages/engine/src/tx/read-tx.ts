@@ -29,11 +29,15 @@ export class ReadTx implements ReadTransaction {
   readonly #host: TxContext
   readonly #meta: Meta
   readonly #dirty: DirtyState | undefined
-  /** Buckets handed out by this snapshot, made on first use (a db.view often needs one). */
+  /**
+   * Buckets handed out by this snapshot, made on first use: the first in a field (a db.view mostly
+   * needs one, and a Map per view was an allocation per get), any others in the Map.
+   */
+  #first: ReadBucketImpl | undefined
   #buckets: Map<string, ReadBucketImpl> | undefined
-  readonly #token = {}
+  /** The FinalizationRegistry's unregister token; none for a scoped snapshot. */
+  readonly #token: object | undefined
   #closed = false
-  readonly #scoped: boolean
 
   /** `scoped`: the caller closes it on every path (db.view), so it needs no GC safety net. */
   constructor(host: TxContext, meta: Meta, dirty: DirtyState | undefined, scoped = false) {
@@ -44,9 +48,9 @@ export class ReadTx implements ReadTransaction {
     // frees are freed by a later txid, so registering this one keeps them (freelist.ts).
     this.txid = dirty?.txid ?? meta.txid
     this.#pin = dirty?.pin ?? this.txid
-    this.#scoped = scoped
     host.readers.add(this.#pin)
-    if (!scoped) forgotten.register(this, { readers: host.readers, txid: this.#pin }, this.#token)
+    this.#token = scoped ? undefined : {}
+    if (this.#token !== undefined) forgotten.register(this, { readers: host.readers, txid: this.#pin }, this.#token)
   }
 
   get closed(): boolean {
@@ -65,7 +69,7 @@ export class ReadTx implements ReadTransaction {
 
   /** O(1) for a bucket looked up before in this snapshot or the newest commit; else O(log buckets). */
   bucket(name: string): ReadBucket | undefined {
-    const seen = this.#buckets?.get(name)
+    const seen = this.#first?.name === name ? this.#first : this.#buckets?.get(name)
     if (seen !== undefined) {
       this.assertOpen()
       return seen
@@ -82,7 +86,8 @@ export class ReadTx implements ReadTransaction {
       if (rec === undefined) return undefined
       b = new ReadBucketImpl(this, name, rec.root, rec.count)
     }
-    ;(this.#buckets ??= new Map()).set(name, b)
+    if (this.#first === undefined) this.#first = b
+    else (this.#buckets ??= new Map()).set(name, b)
     return b
   }
 
@@ -131,7 +136,7 @@ export class ReadTx implements ReadTransaction {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    if (!this.#scoped) forgotten.unregister(this.#token)
+    if (this.#token !== undefined) forgotten.unregister(this.#token)
     this.#host.readers.remove(this.#pin)
   }
 }

@@ -2,15 +2,35 @@
  * Open snapshots by the txid they see. A page freed by commit t may be reused only when every open
  * reader sees t or later (freelist.ts). O(1) add and remove; `oldest` is O(distinct txids), which
  * stays small because readers cluster on recent commits.
+ *
+ * The txid readers last registered under is counted in a field of its own, beside the Map: a
+ * `db.view` per get adds and removes one reader of the newest commit each time, and a Map entry
+ * deleted and set again on every call cost a hash probe each way and left holes to rehash.
  */
 export class ReaderRegistry {
   readonly #counts = new Map<number, number>()
+  /** Invariant: `#hot` is never a key of `#counts`. */
+  #hot = -1
+  #hotCount = 0
 
   add(txid: number): void {
+    if (txid === this.#hot) {
+      this.#hotCount++
+      return
+    }
+    if (this.#hotCount === 0 && !this.#counts.has(txid)) {
+      this.#hot = txid
+      this.#hotCount = 1
+      return
+    }
     this.#counts.set(txid, (this.#counts.get(txid) ?? 0) + 1)
   }
 
   remove(txid: number): void {
+    if (txid === this.#hot) {
+      if (this.#hotCount > 0) this.#hotCount--
+      return
+    }
     const n = this.#counts.get(txid)
     if (n === undefined) return
     if (n <= 1) this.#counts.delete(txid)
@@ -19,13 +39,13 @@ export class ReaderRegistry {
 
   /** The smallest txid an open reader sees, or Infinity. */
   oldest(): number {
-    let min = Infinity
+    let min = this.#hotCount > 0 ? this.#hot : Infinity
     for (const t of this.#counts.keys()) if (t < min) min = t
     return min
   }
 
   get size(): number {
-    let n = 0
+    let n = this.#hotCount
     for (const c of this.#counts.values()) n += c
     return n
   }
