@@ -71,17 +71,22 @@ export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Va
   }
   const top = materializeRoot(ctx, root)
   const { nodes: path, index } = ctx.path ?? new PutPath()
-  path.length = 0
-  index.length = 0
+  // Written in place, the length set once: `length = 0` would drop the arrays' storage (V8), and
+  // every put would grow them again.
+  let depth = 0
   let node = top
   let known = 0
   while (!node.leaf) {
     const step = nodeBranchStep(node, key, known)
     const i = stepChild(step)
     known = stepPrefix(step)
-    path.push(node)
-    index.push(i)
+    path[depth] = node
+    index[depth++] = i
     node = materializeChild(ctx, node, i)
+  }
+  if (path.length !== depth) {
+    path.length = depth
+    index.length = depth
   }
   return putInLeaf(ctx, top, path, index, node, key, value, known, undefined)
 }
@@ -156,7 +161,11 @@ function putInLeaf(
     if (bytes >= 0 && (node.packed || node.size + bytes > ctx.pageSize)) {
       const v = typeof value === 'number' ? recordValue(key, value) : value
       // An inline append to a packed leaf, or to a full one (which it would split).
-      if (node.packed ? node.compareLast(key) < 0 : node.keys.length === 0 || compareKeys(node.keys.at(-1)!, key) < 0)
+      if (
+        node.packed
+          ? node.compareLast(key) < 0
+          : node.keyList.length === 0 || compareKeys(node.keyList.at(-1)!, key) < 0
+      )
         return appendInline(ctx, top, path, index, node, key, v, hint)
       if (node.packed && node.owns) {
         const r = putPacked(ctx, top, path, index, node, key, v, known)
@@ -164,34 +173,26 @@ function putInLeaf(
       }
     }
   }
-  // Any other put decodes a packed leaf (node.keys) and edits the arrays.
-  const keys = node.keys
+  // Any other put decodes a packed leaf (node.keyList) and edits the arrays.
+  const keys = node.keyList
   const n = keys.length
   // Past the last key: the append of an ascending load, no search.
-  const pos = n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys, key, known)
+  const pos = n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys as Uint8Array[], key, known)
   let old: Value | undefined
   let appended = false
   if (pos < n && compareKeys(keys[pos]!, key) === 0) {
     old = valueAt(node, pos)
     node.size += slotEntryBytes(ctx.pageSize, key, value, null) - nodeEntryBytes(ctx.pageSize, node, pos)
-    node.vals[pos] = value
-    if (typeof value === 'number') {
-      // A record slot is found through its own key's copy; an out-of-line key keeps its run
-      // (FORMAT.md §10), now under that copy.
-      const was = keys[pos]!
-      keys[pos] = key
-      node.moveRun(was, node, key)
-    }
+    // A record slot is found through its own key's copy; an out-of-line key keeps its run
+    // (FORMAT.md §10), now under that copy.
+    const was = keys[pos]!
+    node.replaceEntry(pos, typeof value === 'number' ? key : was, value)
+    if (typeof value === 'number') node.moveRun(was, node, key)
     if (old instanceof OverflowValue) ctx.freeOverflow(old)
-  } else if (pos === n) {
-    keys.push(key)
-    node.vals.push(value)
-    node.size += slotEntryBytes(ctx.pageSize, key, value, null)
-    appended = true
   } else {
-    keys.splice(pos, 0, key)
-    node.vals.splice(pos, 0, value)
+    node.insertEntry(pos, key, value)
     node.size += slotEntryBytes(ctx.pageSize, key, value, null)
+    appended = pos === n
   }
   if (node.size > ctx.pageSize) {
     ctx.putHint = undefined
@@ -348,13 +349,12 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
     node.removePacked(i, ctx.pageSize)
     return { root: top, old }
   }
-  const pos = nodeLowerBound(node.keys, key)
+  const pos = nodeLowerBound(node.keyList as Uint8Array[], key)
   const old = valueAt(node, pos)
   node.size -= nodeEntryBytes(ctx.pageSize, node, pos)
   // An out-of-line key's run stays in node.runs until spill frees it: freeing it here would be
   // undone by a savepoint's rollback while the run stayed unowned.
-  node.keys.splice(pos, 1)
-  node.vals.splice(pos, 1)
+  node.removeEntry(pos)
   if (old instanceof OverflowValue) ctx.freeOverflow(old)
   return { root: top, old }
 }

@@ -189,6 +189,14 @@ export class Node {
   #garbage = 0
   /** Whether a packed leaf may write `base`: a copy, or a leaf from a page, shares it until then. */
   #owns = false
+  /**
+   * Whether a leaf's `#keys` and `#vals` are a published node's (a copy shares them, clone): they
+   * are never written through this node, and its first edit makes its own (insertEntry and the
+   * others build the edited arrays in one allocation each, `keys` and `vals` copy them whole).
+   * A random batch touches hundreds of leaves once each: copying their arrays and then growing
+   * them for the insert was half of what such a commit allocated.
+   */
+  #shared = false
 
   constructor(
     leaf: boolean,
@@ -208,16 +216,76 @@ export class Node {
     this.runs = runs
   }
 
-  /** The keys, in order (a packed leaf is decoded first). */
+  /** The keys, in order, to read or write (a packed leaf is decoded first; shared ones copied). */
   get keys(): Uint8Array[] {
     if (this.#keys === null) this.#unpack()
+    else if (this.#shared) this.#own()
     return this.#keys!
   }
 
   /** Leaf values, parallel to keys (empty in a branch); numbers name bytes (ValueSlot). */
   get vals(): ValueSlot[] {
     if (this.#vals === null) this.#unpack()
+    else if (this.#shared) this.#own()
     return this.#vals!
+  }
+
+  /** The keys, to read only: never written through (they may be a published node's). */
+  get keyList(): readonly Uint8Array[] {
+    if (this.#keys === null) this.#unpack()
+    return this.#keys!
+  }
+
+  /** The values, to read only (as keyList). */
+  get valList(): readonly ValueSlot[] {
+    if (this.#vals === null) this.#unpack()
+    return this.#vals!
+  }
+
+  /** Inserts an entry at `pos` of a decoded leaf. O(n). */
+  insertEntry(pos: number, key: Uint8Array, value: ValueSlot): void {
+    if (this.#shared) {
+      this.#keys = this.#keys!.toSpliced(pos, 0, key)
+      this.#vals = this.#vals!.toSpliced(pos, 0, value)
+      this.#shared = false
+    } else if (pos === this.#keys!.length) {
+      this.#keys!.push(key)
+      this.#vals!.push(value)
+    } else {
+      this.#keys!.splice(pos, 0, key)
+      this.#vals!.splice(pos, 0, value)
+    }
+  }
+
+  /** Replaces entry `pos` of a decoded leaf (an equal key: the object whose bytes the entry keeps). */
+  replaceEntry(pos: number, key: Uint8Array, value: ValueSlot): void {
+    if (this.#shared) {
+      this.#keys = this.#keys!.with(pos, key)
+      this.#vals = this.#vals!.with(pos, value)
+      this.#shared = false
+    } else {
+      this.#keys![pos] = key
+      this.#vals![pos] = value
+    }
+  }
+
+  /** Removes entry `pos` of a decoded leaf. O(n). */
+  removeEntry(pos: number): void {
+    if (this.#shared) {
+      this.#keys = this.#keys!.toSpliced(pos, 1)
+      this.#vals = this.#vals!.toSpliced(pos, 1)
+      this.#shared = false
+    } else {
+      this.#keys!.splice(pos, 1)
+      this.#vals!.splice(pos, 1)
+    }
+  }
+
+  /** Makes a shared leaf's arrays its own. */
+  #own(): void {
+    this.#keys = this.#keys!.slice()
+    this.#vals = this.#vals!.slice()
+    this.#shared = false
   }
 
   /** Whether this is a packed leaf (see the class comment). */
@@ -455,8 +523,9 @@ export class Node {
   }
 
   /**
-   * A copy owned by writer `gen`: own arrays (and map of key runs), the same keys, values and
-   * children. The original, published, is never written, so the runs it lists stay where they are.
+   * A copy owned by writer `gen`: the same keys, values and children, its own map of key runs, and
+   * its own arrays (a leaf's shared until its first edit, #shared). The original, published, is
+   * never written, so the runs it lists stay where they are.
    */
   clone(gen: number): Node {
     if (this.#packed >= 0) {
@@ -473,15 +542,10 @@ export class Node {
       return p
     }
     const runs = this.runs === null ? null : new Map(this.runs)
-    const n = new Node(
-      this.leaf,
-      this.keys.slice(),
-      this.leaf ? this.vals.slice() : this.vals,
-      this.leaf ? this.kids : this.kids.slice(),
-      this.orig,
-      this.size,
-      runs,
-    )
+    const n = this.leaf
+      ? new Node(true, this.#keys!, this.#vals!, this.kids, this.orig, this.size, runs)
+      : new Node(false, this.#keys!.slice(), this.#vals!, this.kids.slice(), this.orig, this.size, runs)
+    n.#shared = this.leaf
     n.gen = gen
     n.base = this.base
     return n
@@ -490,6 +554,9 @@ export class Node {
   /** A private deep copy of every in-memory node under this one (pages stay references). */
   cloneTree(gen: number): Node {
     const n = this.clone(gen)
+    // Its owner (a checkpoint's rebalance and spill) edits leaves in ways other than the entry
+    // methods: the arrays are made its own now.
+    if (n.#shared) n.#own()
     if (!n.leaf) {
       for (let i = 0; i < n.kids.length; i++) {
         const k = n.kids[i]!
@@ -586,16 +653,16 @@ function readLongKey(page: Buffer, start: number, reader: KeyReader, runs: Map<U
 
 /** Value i of a leaf node, as bytes (a view into its page when the slot is an offset) or a run. */
 export function valueAt(node: Node, i: number): Value {
-  const v = node.vals[i]!
+  const v = node.valList[i]!
   if (typeof v !== 'number') return v
-  if (v < 0) return recordValue(node.keys[i]!, v)
+  if (v < 0) return recordValue(node.keyList[i]!, v)
   const page = node.base!
   return new Uint8Array(page.buffer, page.byteOffset + leafValueStart(page, v), leafValueWord(page, v))
 }
 
 /** Bytes entry i of a leaf node takes in a page, slot included. */
 export function nodeEntryBytes(pageSize: number, node: Node, i: number): number {
-  return slotEntryBytes(pageSize, node.keys[i]!, node.vals[i]!, node.base)
+  return slotEntryBytes(pageSize, node.keyList[i]!, node.valList[i]!, node.base)
 }
 
 /** Bytes a leaf entry of `key` and value slot `v` takes in a page, slot included (`base`: Node.base). */
@@ -631,9 +698,9 @@ export function branchEntryBytes(pageSize: number, key: Uint8Array, index: numbe
 export function computeSize(node: Node, pageSize: number): number {
   let size = HEADER_SIZE
   if (node.leaf) {
-    for (let i = 0; i < node.keys.length; i++) size += nodeEntryBytes(pageSize, node, i)
+    for (let i = 0; i < node.keyList.length; i++) size += nodeEntryBytes(pageSize, node, i)
   } else {
-    for (let i = 0; i < node.keys.length; i++) size += branchEntryBytes(pageSize, node.keys[i]!, i)
+    for (let i = 0; i < node.keyList.length; i++) size += branchEntryBytes(pageSize, node.keyList[i]!, i)
   }
   return size
 }
