@@ -35,7 +35,7 @@ class Frame {
     if (child instanceof Node) {
       this.node = child
       this.page = null
-      this.count = child.keys.length
+      this.count = child.keyList.length
       this.leaf = child.leaf
     } else {
       const page = pager.treePage(child.pgid, child.txid)
@@ -181,7 +181,7 @@ export class TreeCursor implements Cursor {
       f.index = f.node !== null ? nodeBranchSearch(f.node, key) : branchSearch(f.page!, key, 0, this.#src.pager)
       f = this.#push(f.child(f.index, this.#src.pager))
     }
-    f.index = f.node !== null ? nodeLowerBound(f.node.keys, key) : leafSearch(f.page!, key, this.#src.pager).index
+    f.index = f.node !== null ? nodeLowerBound(f.node.keyList, key) : leafSearch(f.page!, key, this.#src.pager).index
   }
 
   /** From a leaf index that may be past the end, moves forward to the next entry that exists. */
@@ -215,7 +215,7 @@ export class TreeCursor implements Cursor {
   }
 
   #land(f: Frame): boolean {
-    this.#key = f.node !== null ? f.node.keys[f.index]! : leafKey(f.page!, f.index, this.#src.pager)
+    this.#key = f.node !== null ? f.node.keyList[f.index]! : leafKey(f.page!, f.index, this.#src.pager)
     this.#valid = true
     return true
   }

@@ -16,7 +16,7 @@ import {
   valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
-import { nodeBranchSearch, nodeBranchStep, nodeLowerBound, treeGet } from './search.js'
+import { TreeHit, nodeBranchSearch, nodeBranchStep, nodeLowerBound, pageTreeFind } from './search.js'
 import { type PutHint, PutPath, type TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
@@ -177,7 +177,7 @@ function putInLeaf(
   const keys = node.keyList
   const n = keys.length
   // Past the last key: the append of an ascending load, no search.
-  const pos = n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys as Uint8Array[], key, known)
+  const pos = n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys, key, known)
   let old: Value | undefined
   let appended = false
   if (pos < n && compareKeys(keys[pos]!, key) === 0) {
@@ -333,23 +333,41 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
   return right
 }
 
+/** treeDelete's child index at each level of its first descent (it is synchronous: one at a time). */
+const deleteSteps: number[] = []
+const deleteHit = new TreeHit()
+
 /**
  * Removes `key` if present. A missing key changes nothing (no page is copied). Under-filled nodes
  * are left for the commit's rebalance, so many deletes in one leaf cost one merge.
  */
 export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): ModifyResult {
-  if (treeGet(ctx.pager, root, key) === undefined) return { root, old: undefined }
+  // A first descent through what is in memory, copying nothing, and on through pages.
+  let depth = 0
+  let c: Child = root
+  while (c instanceof Node && !c.leaf) {
+    const i = nodeBranchSearch(c, key)
+    deleteSteps[depth++] = i
+    c = c.kids[i]!
+  }
+  let pos = -1
+  if (c instanceof Node) {
+    pos = c.packed ? c.find(key, 0) : nodeLowerBound(c.keyList, key)
+    if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeys(c.keyList[pos]!, key) !== 0)))
+      return { root, old: undefined }
+  } else if (!pageTreeFind(ctx.pager, c, key, deleteHit)) return { root, old: undefined }
   ctx.putHint = undefined
+  // The second copies the path (a copy holds the same entries: the steps and `pos` still hold).
   const top = materializeRoot(ctx, root)
   let node = top
+  for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, deleteSteps[d]!)
   while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
+  if (pos < 0) pos = node.packed ? node.find(key, 0) : nodeLowerBound(node.keyList, key)
   if (node.packed && node.owns) {
-    const i = node.find(key, 0)
-    const old = node.packedValue(i)
-    node.removePacked(i, ctx.pageSize)
+    const old = node.packedValue(pos)
+    node.removePacked(pos, ctx.pageSize)
     return { root: top, old }
   }
-  const pos = nodeLowerBound(node.keyList as Uint8Array[], key)
   const old = valueAt(node, pos)
   node.size -= nodeEntryBytes(ctx.pageSize, node, pos)
   // An out-of-line key's run stays in node.runs until spill frees it: freeing it here would be
