@@ -240,8 +240,8 @@ function makeHint(root: Node, path: Node[], index: number[], leaf: Node): PutHin
   for (let level = path.length - 1; level >= 0; level--) {
     const p = path[level]!
     const i = index[level]!
-    if (low === null && i >= 1) low = p.keys[i]!
-    if (high === null && i + 1 < p.keys.length) high = p.keys[i + 1]!
+    if (low === null && i >= 1) low = p.keyList[i]!
+    if (high === null && i + 1 < p.keyList.length) high = p.keyList[i + 1]!
   }
   return { root, leaf, path: path.slice(), index: index.slice(), low, high }
 }

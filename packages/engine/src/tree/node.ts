@@ -190,11 +190,11 @@ export class Node {
   /** Whether a packed leaf may write `base`: a copy, or a leaf from a page, shares it until then. */
   #owns = false
   /**
-   * Whether a leaf's `#keys` and `#vals` are a published node's (a copy shares them, clone): they
-   * are never written through this node, and its first edit makes its own (insertEntry and the
-   * others build the edited arrays in one allocation each, `keys` and `vals` copy them whole).
-   * A random batch touches hundreds of leaves once each: copying their arrays and then growing
-   * them for the insert was half of what such a commit allocated.
+   * Whether `#keys` and `#vals` are a published node's (a copy shares them, clone): they are never
+   * written through this node, and its first edit makes its own (a leaf's insertEntry and the
+   * others build the edited arrays in one allocation each; `keys` and `vals` copy them whole). A
+   * random batch touches hundreds of leaves once each: copying their arrays and then growing them
+   * for the insert was half of what such a commit allocated.
    */
   #shared = false
 
@@ -524,7 +524,7 @@ export class Node {
 
   /**
    * A copy owned by writer `gen`: the same keys, values and children, its own map of key runs, and
-   * its own arrays (a leaf's shared until its first edit, #shared). The original, published, is
+   * its own arrays (shared until its first edit, #shared). The original, published, is
    * never written, so the runs it lists stay where they are.
    */
   clone(gen: number): Node {
@@ -542,10 +542,10 @@ export class Node {
       return p
     }
     const runs = this.runs === null ? null : new Map(this.runs)
-    const n = this.leaf
-      ? new Node(true, this.#keys!, this.#vals!, this.kids, this.orig, this.size, runs)
-      : new Node(false, this.#keys!.slice(), this.#vals!, this.kids.slice(), this.orig, this.size, runs)
-    n.#shared = this.leaf
+    // A branch's children are written by every descent (materializeChild): they are copied now.
+    const kids = this.leaf ? this.kids : this.kids.slice()
+    const n = new Node(this.leaf, this.#keys!, this.#vals!, kids, this.orig, this.size, runs)
+    n.#shared = true
     n.gen = gen
     n.base = this.base
     return n
