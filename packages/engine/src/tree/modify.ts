@@ -1,6 +1,6 @@
 import { HEADER_SIZE, LEAF_ENTRY_HEADER, SLOT_SIZE, isLongKey, isOverflowValue } from '../page/layout.js'
 import { invariant } from '../base/errors.js'
-import { compareKeys } from '../page/key-compare.js'
+import { compareKeys, compareKeysFrom } from '../page/key-compare.js'
 import {
   type Child,
   EMPTY_KEY,
@@ -176,11 +176,12 @@ function putInLeaf(
   // Any other put decodes a packed leaf (node.keyList) and edits the arrays.
   const keys = node.keyList
   const n = keys.length
-  // Past the last key: the append of an ascending load, no search.
-  const pos = n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys, key, known)
+  // Past the last key of the hint's leaf: the append of an ascending load, no search. Compares
+  // skip the prefix the key shares with every key here (`known`, from the descent).
+  const pos = hint !== undefined && n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys, key, known)
   let old: Value | undefined
   let appended = false
-  if (pos < n && compareKeys(keys[pos]!, key) === 0) {
+  if (pos < n && compareKeysFrom(keys[pos]!, key, known) === 0) {
     old = valueAt(node, pos)
     node.size += slotEntryBytes(ctx.pageSize, key, value, null) - nodeEntryBytes(ctx.pageSize, node, pos)
     // A record slot is found through its own key's copy; an out-of-line key keeps its run
