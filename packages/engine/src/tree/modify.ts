@@ -282,11 +282,10 @@ function splitUpward(
     level--
     const parent = path[level]!
     const at = index[level]! + 1
-    parent.keys.splice(at, 0, sep)
-    parent.kids.splice(at, 0, right)
+    parent.insertChild(at, sep, right)
     parent.size += branchEntryBytes(ctx.pageSize, sep, at)
     if (!right.leaf) right.moveRun(sep, parent)
-    appended = at === parent.keys.length - 1
+    appended = at === parent.keyList.length - 1
     node = parent
   }
   return root

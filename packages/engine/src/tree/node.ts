@@ -248,13 +248,19 @@ export class Node {
       this.#keys = this.#keys!.toSpliced(pos, 0, key)
       this.#vals = this.#vals!.toSpliced(pos, 0, value)
       this.#shared = false
-    } else if (pos === this.#keys!.length) {
-      this.#keys!.push(key)
-      this.#vals!.push(value)
     } else {
-      this.#keys!.splice(pos, 0, key)
-      this.#vals!.splice(pos, 0, value)
+      insertAt(this.#keys!, pos, key)
+      insertAt(this.#vals!, pos, value)
     }
+  }
+
+  /** Inserts child `kid` at `at` of a branch, under separator `key` (a split's right half). O(n). */
+  insertChild(at: number, key: Uint8Array, kid: Child): void {
+    if (this.#shared) {
+      this.#keys = this.#keys!.toSpliced(at, 0, key)
+      this.#shared = false
+    } else insertAt(this.#keys!, at, key)
+    insertAt(this.kids, at, kid)
   }
 
   /** Replaces entry `pos` of a decoded leaf (an equal key: the object whose bytes the entry keeps). */
@@ -641,6 +647,18 @@ export class Node {
     }
     return new Node(false, keys, [], kids, pgid, size, runs)
   }
+}
+
+/** `array.splice(at, 0, item)` without the array of removed items that splice allocates. */
+function insertAt<T>(array: T[], at: number, item: T): void {
+  let i = array.length
+  if (i === at) {
+    array.push(item)
+    return
+  }
+  array.push(array[i - 1]!)
+  for (i--; i > at; i--) array[i] = array[i - 1]!
+  array[at] = item
 }
 
 /** An out-of-line key part at `start` (FORMAT.md §10): the whole key, its run recorded in `runs`. */
