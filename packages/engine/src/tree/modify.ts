@@ -184,11 +184,18 @@ function putInLeaf(
   if (pos < n && compareKeysFrom(keys[pos]!, key, known) === 0) {
     old = valueAt(node, pos)
     node.size += slotEntryBytes(ctx.pageSize, key, value, null) - nodeEntryBytes(ctx.pageSize, node, pos)
-    // A record slot is found through its own key's copy; an out-of-line key keeps its run
-    // (FORMAT.md §10), now under that copy.
     const was = keys[pos]!
-    node.replaceEntry(pos, typeof value === 'number' ? key : was, value)
-    if (typeof value === 'number') node.moveRun(was, node, key)
+    if (typeof value !== 'number') node.replaceEntry(pos, was, value)
+    else if (node.sharesKeys) {
+      // The entry keeps its key object, so keys the node shares stay shared (an overwrite then
+      // copies one array, not two); the value is then a view of the record's copy.
+      node.replaceEntry(pos, was, recordValue(key, value))
+    } else {
+      // A record slot is found through its own key's copy; an out-of-line key keeps its run
+      // (FORMAT.md §10), now under that copy.
+      node.replaceEntry(pos, key, value)
+      node.moveRun(was, node, key)
+    }
     if (old instanceof OverflowValue) ctx.freeOverflow(old)
   } else {
     node.insertEntry(pos, key, value)

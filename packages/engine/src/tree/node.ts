@@ -190,13 +190,14 @@ export class Node {
   /** Whether a packed leaf may write `base`: a copy, or a leaf from a page, shares it until then. */
   #owns = false
   /**
-   * Whether `#keys` and `#vals` are a published node's (a copy shares them, clone): they are never
-   * written through this node, and its first edit makes its own (a leaf's insertEntry and the
-   * others build the edited arrays in one allocation each; `keys` and `vals` copy them whole). A
-   * random batch touches hundreds of leaves once each: copying their arrays and then growing them
-   * for the insert was half of what such a commit allocated.
+   * Whether `#keys` (and `#vals`) are a published node's (a copy shares them, clone): they are
+   * never written through this node, and its first edit of each makes its own (a leaf's
+   * insertEntry and the others build the edited array in one allocation; `keys` and `vals` copy
+   * it whole). A random batch touches hundreds of leaves once each: copying their arrays and then
+   * growing them for the insert was half of what such a commit allocated.
    */
-  #shared = false
+  #sharedKeys = false
+  #sharedVals = false
 
   constructor(
     leaf: boolean,
@@ -219,14 +220,14 @@ export class Node {
   /** The keys, in order, to read or write (a packed leaf is decoded first; shared ones copied). */
   get keys(): Uint8Array[] {
     if (this.#keys === null) this.#unpack()
-    else if (this.#shared) this.#own()
+    else if (this.#sharedKeys) this.#ownKeys(this.#keys.slice())
     return this.#keys!
   }
 
   /** Leaf values, parallel to keys (empty in a branch); numbers name bytes (ValueSlot). */
   get vals(): ValueSlot[] {
     if (this.#vals === null) this.#unpack()
-    else if (this.#shared) this.#own()
+    else if (this.#sharedVals) this.#ownVals(this.#vals.slice())
     return this.#vals!
   }
 
@@ -242,56 +243,55 @@ export class Node {
     return this.#vals!
   }
 
+  /** Whether a decoded node's keys are still a published node's (#sharedKeys). */
+  get sharesKeys(): boolean {
+    return this.#sharedKeys
+  }
+
   /** Inserts an entry at `pos` of a decoded leaf. O(n). */
   insertEntry(pos: number, key: Uint8Array, value: ValueSlot): void {
-    if (this.#shared) {
-      this.#keys = this.#keys!.toSpliced(pos, 0, key)
-      this.#vals = this.#vals!.toSpliced(pos, 0, value)
-      this.#shared = false
-    } else {
-      insertAt(this.#keys!, pos, key)
-      insertAt(this.#vals!, pos, value)
-    }
+    if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(pos, 0, key))
+    else insertAt(this.#keys!, pos, key)
+    if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 0, value))
+    else insertAt(this.#vals!, pos, value)
   }
 
   /** Inserts child `kid` at `at` of a branch, under separator `key` (a split's right half). O(n). */
   insertChild(at: number, key: Uint8Array, kid: Child): void {
-    if (this.#shared) {
-      this.#keys = this.#keys!.toSpliced(at, 0, key)
-      this.#shared = false
-    } else insertAt(this.#keys!, at, key)
+    if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(at, 0, key))
+    else insertAt(this.#keys!, at, key)
     insertAt(this.kids, at, kid)
   }
 
-  /** Replaces entry `pos` of a decoded leaf (an equal key: the object whose bytes the entry keeps). */
+  /**
+   * Replaces entry `pos` of a decoded leaf. `key` equals its key: the object whose bytes the entry
+   * keeps, and when it is the same object, shared keys stay shared.
+   */
   replaceEntry(pos: number, key: Uint8Array, value: ValueSlot): void {
-    if (this.#shared) {
-      this.#keys = this.#keys!.with(pos, key)
-      this.#vals = this.#vals!.with(pos, value)
-      this.#shared = false
-    } else {
-      this.#keys![pos] = key
-      this.#vals![pos] = value
+    if (this.#keys![pos] !== key) {
+      if (this.#sharedKeys) this.#ownKeys(this.#keys!.with(pos, key))
+      else this.#keys![pos] = key
     }
+    if (this.#sharedVals) this.#ownVals(this.#vals!.with(pos, value))
+    else this.#vals![pos] = value
   }
 
   /** Removes entry `pos` of a decoded leaf. O(n). */
   removeEntry(pos: number): void {
-    if (this.#shared) {
-      this.#keys = this.#keys!.toSpliced(pos, 1)
-      this.#vals = this.#vals!.toSpliced(pos, 1)
-      this.#shared = false
-    } else {
-      this.#keys!.splice(pos, 1)
-      this.#vals!.splice(pos, 1)
-    }
+    if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(pos, 1))
+    else this.#keys!.splice(pos, 1)
+    if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 1))
+    else this.#vals!.splice(pos, 1)
   }
 
-  /** Makes a shared leaf's arrays its own. */
-  #own(): void {
-    this.#keys = this.#keys!.slice()
-    this.#vals = this.#vals!.slice()
-    this.#shared = false
+  #ownKeys(keys: Uint8Array[]): void {
+    this.#keys = keys
+    this.#sharedKeys = false
+  }
+
+  #ownVals(vals: ValueSlot[]): void {
+    this.#vals = vals
+    this.#sharedVals = false
   }
 
   /** Whether this is a packed leaf (see the class comment). */
@@ -530,7 +530,7 @@ export class Node {
 
   /**
    * A copy owned by writer `gen`: the same keys, values and children, its own map of key runs, and
-   * its own arrays (shared until its first edit, #shared). The original, published, is
+   * its own arrays (shared until its first edit, #sharedKeys). The original, published, is
    * never written, so the runs it lists stay where they are.
    */
   clone(gen: number): Node {
@@ -551,7 +551,8 @@ export class Node {
     // A branch's children are written by every descent (materializeChild): they are copied now.
     const kids = this.leaf ? this.kids : this.kids.slice()
     const n = new Node(this.leaf, this.#keys!, this.#vals!, kids, this.orig, this.size, runs)
-    n.#shared = true
+    n.#sharedKeys = true
+    n.#sharedVals = true
     n.gen = gen
     n.base = this.base
     return n
@@ -562,7 +563,8 @@ export class Node {
     const n = this.clone(gen)
     // Its owner (a checkpoint's rebalance and spill) edits leaves in ways other than the entry
     // methods: the arrays are made its own now.
-    if (n.#shared) n.#own()
+    if (n.#sharedKeys) n.#ownKeys(n.#keys!.slice())
+    if (n.#sharedVals) n.#ownVals(n.#vals!.slice())
     if (!n.leaf) {
       for (let i = 0; i < n.kids.length; i++) {
         const k = n.kids[i]!
