@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { Prng } from '../../../src/io/prng.js'
-import { type Child, Node, valueAt } from '../../../src/tree/node.js'
+import { type Child, Node, recordSlot, valueAt } from '../../../src/tree/node.js'
 import { treeDelete, treePut } from '../../../src/tree/modify.js'
 import { treeGet } from '../../../src/tree/search.js'
 import type { Pager } from '../../../src/store/pager.js'
@@ -21,7 +21,7 @@ function entries(c: Child, out: Array<[string, string]> = []): Array<[string, st
 describe('tree: copy on write across generations (published trees stay as they were)', () => {
   const seed = 20261203
   for (const pageSize of [512, 1024, 4096]) {
-    it(`a writer's puts, overwrites and deletes leave every earlier generation's tree unchanged (page size ${pageSize}, seed ${seed})`, () => {
+    it(`a writer's puts, overwrites and deletes leave every earlier generation's tree unchanged (values inline and as record slots; page size ${pageSize}, seed ${seed})`, () => {
       const rng = new Prng(seed + pageSize)
       const ctx: TreeWriter & { gen: number } = {
         pageSize,
@@ -45,7 +45,14 @@ describe('tree: copy on write across generations (published trees stay as they w
             expect(r.old !== undefined, `commit ${commit}: delete ${k}`).to.equal(model.delete(key(k).toString()))
           } else {
             const v = Buffer.alloc(1 + rng.int(pageSize / 16), (commit * 40 + op) & 0xff)
-            root = treePut(ctx, root, key(k), v).root
+            if (rng.int(2) === 0) root = treePut(ctx, root, key(k), v).root
+            else {
+              // As a journal record holds a put (FORMAT.md §11): the key's copy, the value's
+              // length, the value; the tree keeps the key's view and the value as a record slot.
+              const rec = Buffer.concat([key(k), Buffer.alloc(4), v])
+              const copy = rec.subarray(0, key(k).length)
+              root = treePut(ctx, root, copy, recordSlot(v.length)).root
+            }
             model.set(key(k).toString(), v.toString('hex'))
           }
         }
