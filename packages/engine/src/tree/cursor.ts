@@ -28,7 +28,7 @@ class Frame {
     if (child instanceof Node) {
       this.node = child
       this.page = null
-      this.count = child.keys.length
+      this.count = child.keyList.length
       this.leaf = child.leaf
     } else {
       const page = pager.treePage(child.pgid, child.txid)
@@ -179,7 +179,7 @@ export class TreeCursor implements Cursor {
       known = stepPrefix(step)
       f = this.#push(f.child(f.index, pager))
     }
-    if (f.node !== null) f.index = nodeLowerBound(f.node.keys, key, known)
+    if (f.node !== null) f.index = nodeLowerBound(f.node.keyList, key, known)
     else {
       const i = pageLeafFind(pager, f.page!, key, known)
       f.index = i >= 0 ? i : -1 - i
@@ -217,7 +217,7 @@ export class TreeCursor implements Cursor {
   }
 
   #land(f: Frame): boolean {
-    this.#key = f.node !== null ? f.node.keys[f.index]! : leafKey(f.page!, f.index, this.#src.pager)
+    this.#key = f.node !== null ? f.node.keyList[f.index]! : leafKey(f.page!, f.index, this.#src.pager)
     this.#valid = true
     return true
   }

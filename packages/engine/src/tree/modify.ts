@@ -1,6 +1,6 @@
 import { HEADER_SIZE, LEAF_ENTRY_HEADER, SLOT_SIZE, isLongKey, isOverflowValue } from '../page/layout.js'
 import { invariant } from '../base/errors.js'
-import { compareKeys } from '../page/key-compare.js'
+import { compareKeys, compareKeysFrom } from '../page/key-compare.js'
 import {
   type Child,
   EMPTY_KEY,
@@ -16,7 +16,7 @@ import {
   valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
-import { nodeBranchSearch, nodeBranchStep, nodeLowerBound, treeGet } from './search.js'
+import { TreeHit, nodeBranchSearch, nodeBranchStep, nodeLowerBound, pageTreeFind } from './search.js'
 import { type PutHint, PutPath, type TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
@@ -71,17 +71,22 @@ export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Va
   }
   const top = materializeRoot(ctx, root)
   const { nodes: path, index } = ctx.path ?? new PutPath()
-  path.length = 0
-  index.length = 0
+  // Written in place, the length set once: `length = 0` would drop the arrays' storage (V8), and
+  // every put would grow them again.
+  let depth = 0
   let node = top
   let known = 0
   while (!node.leaf) {
     const step = nodeBranchStep(node, key, known)
     const i = stepChild(step)
     known = stepPrefix(step)
-    path.push(node)
-    index.push(i)
+    path[depth] = node
+    index[depth++] = i
     node = materializeChild(ctx, node, i)
+  }
+  if (path.length !== depth) {
+    path.length = depth
+    index.length = depth
   }
   return putInLeaf(ctx, top, path, index, node, key, value, known, undefined)
 }
@@ -156,7 +161,11 @@ function putInLeaf(
     if (bytes >= 0 && (node.packed || node.size + bytes > ctx.pageSize)) {
       const v = typeof value === 'number' ? recordValue(key, value) : value
       // An inline append to a packed leaf, or to a full one (which it would split).
-      if (node.packed ? node.compareLast(key) < 0 : node.keys.length === 0 || compareKeys(node.keys.at(-1)!, key) < 0)
+      if (
+        node.packed
+          ? node.compareLast(key) < 0
+          : node.keyList.length === 0 || compareKeys(node.keyList.at(-1)!, key) < 0
+      )
         return appendInline(ctx, top, path, index, node, key, v, hint)
       if (node.packed && node.owns) {
         const r = putPacked(ctx, top, path, index, node, key, v, known)
@@ -164,34 +173,34 @@ function putInLeaf(
       }
     }
   }
-  // Any other put decodes a packed leaf (node.keys) and edits the arrays.
-  const keys = node.keys
+  // Any other put decodes a packed leaf (node.keyList) and edits the arrays.
+  const keys = node.keyList
   const n = keys.length
-  // Past the last key: the append of an ascending load, no search.
-  const pos = n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys, key, known)
+  // Past the last key of the hint's leaf: the append of an ascending load, no search. Compares
+  // skip the prefix the key shares with every key here (`known`, from the descent).
+  const pos = hint !== undefined && n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys, key, known)
   let old: Value | undefined
   let appended = false
-  if (pos < n && compareKeys(keys[pos]!, key) === 0) {
+  if (pos < n && compareKeysFrom(keys[pos]!, key, known) === 0) {
     old = valueAt(node, pos)
     node.size += slotEntryBytes(ctx.pageSize, key, value, null) - nodeEntryBytes(ctx.pageSize, node, pos)
-    node.vals[pos] = value
-    if (typeof value === 'number') {
+    const was = keys[pos]!
+    if (typeof value !== 'number') node.replaceEntry(pos, was, value)
+    else if (node.sharesKeys) {
+      // The entry keeps its key object, so keys the node shares stay shared (an overwrite then
+      // copies one array, not two); the value is then a view of the record's copy.
+      node.replaceEntry(pos, was, recordValue(key, value))
+    } else {
       // A record slot is found through its own key's copy; an out-of-line key keeps its run
       // (FORMAT.md §10), now under that copy.
-      const was = keys[pos]!
-      keys[pos] = key
+      node.replaceEntry(pos, key, value)
       node.moveRun(was, node, key)
     }
     if (old instanceof OverflowValue) ctx.freeOverflow(old)
-  } else if (pos === n) {
-    keys.push(key)
-    node.vals.push(value)
-    node.size += slotEntryBytes(ctx.pageSize, key, value, null)
-    appended = true
   } else {
-    keys.splice(pos, 0, key)
-    node.vals.splice(pos, 0, value)
+    node.insertEntry(pos, key, value)
     node.size += slotEntryBytes(ctx.pageSize, key, value, null)
+    appended = pos === n
   }
   if (node.size > ctx.pageSize) {
     ctx.putHint = undefined
@@ -239,8 +248,8 @@ function makeHint(root: Node, path: Node[], index: number[], leaf: Node): PutHin
   for (let level = path.length - 1; level >= 0; level--) {
     const p = path[level]!
     const i = index[level]!
-    if (low === null && i >= 1) low = p.keys[i]!
-    if (high === null && i + 1 < p.keys.length) high = p.keys[i + 1]!
+    if (low === null && i >= 1) low = p.keyList[i]!
+    if (high === null && i + 1 < p.keyList.length) high = p.keyList[i + 1]!
   }
   return { root, leaf, path: path.slice(), index: index.slice(), low, high }
 }
@@ -280,11 +289,10 @@ function splitUpward(
     level--
     const parent = path[level]!
     const at = index[level]! + 1
-    parent.keys.splice(at, 0, sep)
-    parent.kids.splice(at, 0, right)
+    parent.insertChild(at, sep, right)
     parent.size += branchEntryBytes(ctx.pageSize, sep, at)
     if (!right.leaf) right.moveRun(sep, parent)
-    appended = at === parent.keys.length - 1
+    appended = at === parent.keyList.length - 1
     node = parent
   }
   return root
@@ -332,29 +340,46 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
   return right
 }
 
+/** treeDelete's child index at each level of its first descent (it is synchronous: one at a time). */
+const deleteSteps: number[] = []
+const deleteHit = new TreeHit()
+
 /**
  * Removes `key` if present. A missing key changes nothing (no page is copied). Under-filled nodes
  * are left for the commit's rebalance, so many deletes in one leaf cost one merge.
  */
 export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): ModifyResult {
-  if (treeGet(ctx.pager, root, key) === undefined) return { root, old: undefined }
+  // A first descent through what is in memory, copying nothing, and on through pages.
+  let depth = 0
+  let c: Child = root
+  while (c instanceof Node && !c.leaf) {
+    const i = nodeBranchSearch(c, key)
+    deleteSteps[depth++] = i
+    c = c.kids[i]!
+  }
+  let pos = -1
+  if (c instanceof Node) {
+    pos = c.packed ? c.find(key, 0) : nodeLowerBound(c.keyList, key)
+    if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeys(c.keyList[pos]!, key) !== 0)))
+      return { root, old: undefined }
+  } else if (!pageTreeFind(ctx.pager, c, key, deleteHit)) return { root, old: undefined }
   ctx.putHint = undefined
+  // The second copies the path (a copy holds the same entries: the steps and `pos` still hold).
   const top = materializeRoot(ctx, root)
   let node = top
+  for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, deleteSteps[d]!)
   while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
+  if (pos < 0) pos = node.packed ? node.find(key, 0) : nodeLowerBound(node.keyList, key)
   if (node.packed && node.owns) {
-    const i = node.find(key, 0)
-    const old = node.packedValue(i)
-    node.removePacked(i, ctx.pageSize)
+    const old = node.packedValue(pos)
+    node.removePacked(pos, ctx.pageSize)
     return { root: top, old }
   }
-  const pos = nodeLowerBound(node.keys, key)
   const old = valueAt(node, pos)
   node.size -= nodeEntryBytes(ctx.pageSize, node, pos)
   // An out-of-line key's run stays in node.runs until spill frees it: freeing it here would be
   // undone by a savepoint's rollback while the run stayed unowned.
-  node.keys.splice(pos, 1)
-  node.vals.splice(pos, 1)
+  node.removeEntry(pos)
   if (old instanceof OverflowValue) ctx.freeOverflow(old)
   return { root: top, old }
 }

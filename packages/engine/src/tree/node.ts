@@ -189,6 +189,15 @@ export class Node {
   #garbage = 0
   /** Whether a packed leaf may write `base`: a copy, or a leaf from a page, shares it until then. */
   #owns = false
+  /**
+   * Whether `#keys` (and `#vals`) are a published node's (a copy shares them, clone): they are
+   * never written through this node, and its first edit of each makes its own (a leaf's
+   * insertEntry and the others build the edited array in one allocation; `keys` and `vals` copy
+   * it whole). A random batch touches hundreds of leaves once each: copying their arrays and then
+   * growing them for the insert was half of what such a commit allocated.
+   */
+  #sharedKeys = false
+  #sharedVals = false
 
   constructor(
     leaf: boolean,
@@ -208,16 +217,81 @@ export class Node {
     this.runs = runs
   }
 
-  /** The keys, in order (a packed leaf is decoded first). */
+  /** The keys, in order, to read or write (a packed leaf is decoded first; shared ones copied). */
   get keys(): Uint8Array[] {
     if (this.#keys === null) this.#unpack()
+    else if (this.#sharedKeys) this.#ownKeys(this.#keys.slice())
     return this.#keys!
   }
 
   /** Leaf values, parallel to keys (empty in a branch); numbers name bytes (ValueSlot). */
   get vals(): ValueSlot[] {
     if (this.#vals === null) this.#unpack()
+    else if (this.#sharedVals) this.#ownVals(this.#vals.slice())
     return this.#vals!
+  }
+
+  /** The keys, to read only: never written through (they may be a published node's). */
+  get keyList(): readonly Uint8Array[] {
+    if (this.#keys === null) this.#unpack()
+    return this.#keys!
+  }
+
+  /** The values, to read only (as keyList). */
+  get valList(): readonly ValueSlot[] {
+    if (this.#vals === null) this.#unpack()
+    return this.#vals!
+  }
+
+  /** Whether a decoded node's keys are still a published node's (#sharedKeys). */
+  get sharesKeys(): boolean {
+    return this.#sharedKeys
+  }
+
+  /** Inserts an entry at `pos` of a decoded leaf. O(n). */
+  insertEntry(pos: number, key: Uint8Array, value: ValueSlot): void {
+    if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(pos, 0, key))
+    else insertAt(this.#keys!, pos, key)
+    if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 0, value))
+    else insertAt(this.#vals!, pos, value)
+  }
+
+  /** Inserts child `kid` at `at` of a branch, under separator `key` (a split's right half). O(n). */
+  insertChild(at: number, key: Uint8Array, kid: Child): void {
+    if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(at, 0, key))
+    else insertAt(this.#keys!, at, key)
+    insertAt(this.kids, at, kid)
+  }
+
+  /**
+   * Replaces entry `pos` of a decoded leaf. `key` equals its key: the object whose bytes the entry
+   * keeps, and when it is the same object, shared keys stay shared.
+   */
+  replaceEntry(pos: number, key: Uint8Array, value: ValueSlot): void {
+    if (this.#keys![pos] !== key) {
+      if (this.#sharedKeys) this.#ownKeys(this.#keys!.with(pos, key))
+      else this.#keys![pos] = key
+    }
+    if (this.#sharedVals) this.#ownVals(this.#vals!.with(pos, value))
+    else this.#vals![pos] = value
+  }
+
+  /** Removes entry `pos` of a decoded leaf. O(n). */
+  removeEntry(pos: number): void {
+    if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(pos, 1))
+    else this.#keys!.splice(pos, 1)
+    if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 1))
+    else this.#vals!.splice(pos, 1)
+  }
+
+  #ownKeys(keys: Uint8Array[]): void {
+    this.#keys = keys
+    this.#sharedKeys = false
+  }
+
+  #ownVals(vals: ValueSlot[]): void {
+    this.#vals = vals
+    this.#sharedVals = false
   }
 
   /** Whether this is a packed leaf (see the class comment). */
@@ -474,8 +548,9 @@ export class Node {
   }
 
   /**
-   * A copy owned by writer `gen`: own arrays (and map of key runs), the same keys, values and
-   * children. The original, published, is never written, so the runs it lists stay where they are.
+   * A copy owned by writer `gen`: the same keys, values and children, its own map of key runs, and
+   * its own arrays (shared until its first edit, #sharedKeys). The original, published, is
+   * never written, so the runs it lists stay where they are.
    */
   clone(gen: number): Node {
     if (this.#packed >= 0) {
@@ -492,15 +567,11 @@ export class Node {
       return p
     }
     const runs = this.runs === null ? null : new Map(this.runs)
-    const n = new Node(
-      this.leaf,
-      this.keys.slice(),
-      this.leaf ? this.vals.slice() : this.vals,
-      this.leaf ? this.kids : this.kids.slice(),
-      this.orig,
-      this.size,
-      runs,
-    )
+    // A branch's children are written by every descent (materializeChild): they are copied now.
+    const kids = this.leaf ? this.kids : this.kids.slice()
+    const n = new Node(this.leaf, this.#keys!, this.#vals!, kids, this.orig, this.size, runs)
+    n.#sharedKeys = true
+    n.#sharedVals = true
     n.gen = gen
     n.base = this.base
     return n
@@ -509,6 +580,10 @@ export class Node {
   /** A private deep copy of every in-memory node under this one (pages stay references). */
   cloneTree(gen: number): Node {
     const n = this.clone(gen)
+    // Its owner (a checkpoint's rebalance and spill) edits leaves in ways other than the entry
+    // methods: the arrays are made its own now.
+    if (n.#sharedKeys) n.#ownKeys(n.#keys!.slice())
+    if (n.#sharedVals) n.#ownVals(n.#vals!.slice())
     if (!n.leaf) {
       for (let i = 0; i < n.kids.length; i++) {
         const k = n.kids[i]!
@@ -595,6 +670,18 @@ export class Node {
   }
 }
 
+/** `array.splice(at, 0, item)` without the array of removed items that splice allocates. */
+function insertAt<T>(array: T[], at: number, item: T): void {
+  let i = array.length
+  if (i === at) {
+    array.push(item)
+    return
+  }
+  array.push(array[i - 1]!)
+  for (i--; i > at; i--) array[i] = array[i - 1]!
+  array[at] = item
+}
+
 /** An out-of-line key part at `start` (FORMAT.md §10): the whole key, its run recorded in `runs`. */
 function readLongKey(page: Buffer, start: number, reader: KeyReader, runs: Map<Uint8Array, OverflowValue>): Uint8Array {
   const run = new OverflowValue(longKeyPage(page, start), longKeyTxid(page, start), longKeyLength(page, start))
@@ -605,16 +692,16 @@ function readLongKey(page: Buffer, start: number, reader: KeyReader, runs: Map<U
 
 /** Value i of a leaf node, as bytes (a view into its page when the slot is an offset) or a run. */
 export function valueAt(node: Node, i: number): Value {
-  const v = node.vals[i]!
+  const v = node.valList[i]!
   if (typeof v !== 'number') return v
-  if (v < 0) return recordValue(node.keys[i]!, v)
+  if (v < 0) return recordValue(node.keyList[i]!, v)
   const page = node.base!
   return new Uint8Array(page.buffer, page.byteOffset + leafValueStart(page, v), leafValueWord(page, v))
 }
 
 /** Bytes entry i of a leaf node takes in a page, slot included. */
 export function nodeEntryBytes(pageSize: number, node: Node, i: number): number {
-  return slotEntryBytes(pageSize, node.keys[i]!, node.vals[i]!, node.base)
+  return slotEntryBytes(pageSize, node.keyList[i]!, node.valList[i]!, node.base)
 }
 
 /** Bytes a leaf entry of `key` and value slot `v` takes in a page, slot included (`base`: Node.base). */
@@ -650,9 +737,9 @@ export function branchEntryBytes(pageSize: number, key: Uint8Array, index: numbe
 export function computeSize(node: Node, pageSize: number): number {
   let size = HEADER_SIZE
   if (node.leaf) {
-    for (let i = 0; i < node.keys.length; i++) size += nodeEntryBytes(pageSize, node, i)
+    for (let i = 0; i < node.keyList.length; i++) size += nodeEntryBytes(pageSize, node, i)
   } else {
-    for (let i = 0; i < node.keys.length; i++) size += branchEntryBytes(pageSize, node.keys[i]!, i)
+    for (let i = 0; i < node.keyList.length; i++) size += branchEntryBytes(pageSize, node.keyList[i]!, i)
   }
   return size
 }

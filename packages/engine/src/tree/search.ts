@@ -20,7 +20,7 @@ import type { Pager } from '../store/pager.js'
 import { type Child, Node, OverflowValue, type Value, valueAt } from './node.js'
 
 /** Index of the first key >= `key` in a node's sorted keys (prefix-skipping binary search). */
-export function nodeLowerBound(keys: Uint8Array[], key: Uint8Array, known = 0): number {
+export function nodeLowerBound(keys: readonly Uint8Array[], key: Uint8Array, known = 0): number {
   let lo = 0
   let hi = keys.length
   let loPrefix = known
@@ -51,13 +51,13 @@ export function nodeBranchSearch(node: Node, key: Uint8Array, known = 0): number
  */
 export function nodeBranchStep(node: Node, key: Uint8Array, known: number): number {
   let lo = 1
-  let hi = node.keys.length - 1
+  let hi = node.keyList.length - 1
   let found = 0
   let loPrefix = known
   let hiPrefix = known
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
-    const c = compareKeysFrom(node.keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix)
+    const c = compareKeysFrom(node.keyList[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix)
     if (c <= 0) {
       found = mid
       lo = mid + 1
@@ -189,8 +189,8 @@ export function treeGet(pager: Pager, root: Child, key: Uint8Array): Value | und
         const at = child.find(key, 0)
         return at >= 0 ? child.packedValue(at) : undefined
       }
-      const i = nodeLowerBound(child.keys, key)
-      if (i < child.keys.length && compareKeys(child.keys[i]!, key) === 0) return valueAt(child, i)
+      const i = nodeLowerBound(child.keyList, key)
+      if (i < child.keyList.length && compareKeys(child.keyList[i]!, key) === 0) return valueAt(child, i)
       return undefined
     }
     child = child.kids[nodeBranchSearch(child, key)]!
