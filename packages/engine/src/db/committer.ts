@@ -59,6 +59,8 @@ export interface CommitterOptions {
   readonly dirtySize: number
   /** Runs after every commit (strict mode's check()); what it throws fails the commit's promise. */
   readonly afterCommit: ((txid: number) => void) | undefined
+  /** Whether a durable commit with nothing else in flight syncs on the caller's thread (option `inlineSync`). */
+  readonly inlineSync: boolean
 }
 
 /**
@@ -250,9 +252,10 @@ export class Committer {
    * Commits `tx` and publishes it to new readers: to the journal, or as pages (no journal).
    * `written` is called once the record is written and the next write transaction may begin
    * (before the sync, see the class comment); the promise settles once the commit is durable (with
-   * `durable`) and published, or failed.
+   * `durable`) and published, or failed. `alone`: no other commit waits for the writer, so one
+   * with nothing in flight either may sync on the caller's thread (#commitInline).
    */
-  async commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void> {
+  async commit(tx: WriteTx, durable: boolean, alone: boolean, written?: () => void): Promise<void> {
     this.#assertNoMetaInDoubt()
     if (this.#segments.length === 0) {
       await this.#commitPages(tx, durable)
@@ -276,9 +279,8 @@ export class Committer {
     const records = journal.records
     const record = tx.record.seal(part.base, txid)
     const write = journal.write(record.buffers, record.length)
-    if (write === undefined && !durable && this.#tail === undefined) {
-      // Nothing in flight: published at once, without a promise (a 'none' commit costs ~11 µs).
-      this.#head = this.#dirty = this.#merge(tx, txid)
+    if (write === undefined && this.#tail === undefined && (!durable || (alone && this.#options.inlineSync))) {
+      await this.#commitInline(journal, durable, tx, txid, start, records, written)
     } else {
       const published = this.#publish(this.#tail, journal, write, durable, tx, txid, start, records, written)
       // One closure for both outcomes.
@@ -292,10 +294,13 @@ export class Committer {
     if (this.#overBounds(journal)) {
       // The commit is in the journal already: a failed checkpoint does not fail it (the next
       // commit, or close, tries again), and its I/O error would only repeat in a strict check.
-      // This commit waits for the checkpoint; the others go on while it writes its pages.
-      const checkpoint = this.#mustBlock ? this.checkpoint() : this.#backgroundCheckpoint()
-      if (
-        !(await checkpoint.then(
+      // A checkpoint in the background is not waited for: the commits after this one wait only
+      // while it freezes the state and, at its end, installs its meta (db.checkpoint() and close
+      // wait for all of it). After a failed one, this commit waits for the checkpoint holding the
+      // journal that mends it.
+      if (!this.#mustBlock) this.#backgroundCheckpoint().catch(() => {})
+      else if (
+        !(await this.checkpoint().then(
           () => true,
           () => false,
         ))
@@ -308,6 +313,54 @@ export class Committer {
         await (this.#checkpointing ?? this.#background)!.catch(() => {})
       this.#options.afterCommit(txid)
     }
+  }
+
+  /**
+   * A commit with nothing in flight before it, its record written: with `durable`, fdatasync on
+   * the caller's thread (journal.syncSync), which saves the thread pool's round trip (~40 µs of
+   * main-thread CPU and two thread wake-ups: ~290 against ~200 µs a lone durable commit here) at
+   * the cost of blocking the event loop for the sync. Then published at once, without a promise of
+   * its own (a 'none' commit costs ~11 µs). A durable one then waits a turn of the event loop, as
+   * one synced on the thread pool does, so that a caller committing in a loop cannot starve
+   * timers and I/O. A failed sync cuts the journal back and fails the commit (#syncFailed).
+   */
+  async #commitInline(
+    journal: Journal,
+    durable: boolean,
+    tx: WriteTx,
+    txid: number,
+    start: number,
+    records: number,
+    written: (() => void) | undefined,
+  ): Promise<void> {
+    if (!durable) {
+      this.#head = this.#dirty = this.#merge(tx, txid)
+      return
+    }
+    try {
+      journal.syncSync()
+    } catch (err) {
+      await this.#syncFailed(journal, start, records, err)
+      throw ioError(`journal sync of commit ${txid}`, err)
+    }
+    this.#head = this.#dirty = this.#merge(tx, txid)
+    written?.()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+
+  /**
+   * After the sync of the commit whose record began at `start` failed: the commits written after
+   * it fail too (the epoch changes under them), the head goes back to the published state, and the
+   * journal is cut back to `start`; no record is written until the cut is done.
+   */
+  async #syncFailed(journal: Journal, start: number, records: number, err: unknown): Promise<void> {
+    this.#epoch++
+    this.#syncError = err
+    this.#head = this.#dirty
+    const cut = journal.cutBack(start, records)
+    this.#cutting = cut
+    await cut
+    if (this.#cutting === cut) this.#cutting = undefined
   }
 
   /** The head after `tx`, committed as `txid` (pinned while a checkpoint runs, DirtyState.pin). */
@@ -372,13 +425,7 @@ export class Committer {
         cause: this.#syncError,
       })
     if (syncError !== undefined) {
-      this.#epoch++
-      this.#syncError = syncError
-      this.#head = this.#dirty
-      const cut = journal.cutBack(start, records)
-      this.#cutting = cut
-      await cut
-      if (this.#cutting === cut) this.#cutting = undefined
+      await this.#syncFailed(journal, start, records, syncError)
       throw ioError(`journal sync of commit ${txid}`, syncError)
     }
     this.#dirty = state

@@ -20,9 +20,10 @@ export interface WriterHost {
   newWriteTx(): WriteTx
   /**
    * Commits `tx` and publishes it (the database's committer, db/committer.ts). `written` is called
-   * when the next write transaction may begin, before the commit's sync completes.
+   * when the next write transaction may begin, before the commit's sync completes. `alone`: nothing
+   * is queued for the writer, so there is no next group to overlap with the commit's sync.
    */
-  commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void>
+  commit(tx: WriteTx, durable: boolean, alone: boolean, written?: () => void): Promise<void>
   isClosed(): boolean
 }
 
@@ -88,7 +89,7 @@ export class WriterQueue {
     if (this.#writer !== tx) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
     tx.markClosed()
     try {
-      await this.#host.commit(tx, durable)
+      await this.#host.commit(tx, durable, this.#queue.length === 0)
     } finally {
       this.#writer = undefined
       this.#pump()
@@ -229,7 +230,7 @@ export class WriterQueue {
     let commitError: unknown
     tx.markClosed()
     try {
-      if (changed && tx.hasChanges()) await this.#host.commit(tx, durable, () => this.#written(tx))
+      if (changed && tx.hasChanges()) await this.#host.commit(tx, durable, this.#queue.length === 0, () => this.#written(tx))
     } catch (err) {
       commitError = err
     } finally {

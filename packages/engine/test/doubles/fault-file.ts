@@ -33,7 +33,7 @@ const ERRNO: Record<FaultErrno, { number: number; text: string }> = {
  * sync leaves durability to whatever the wrapped file does. A failed operation still counts: it is
  * the Nth operation that failed.
  *
- * Reads fail synchronously (readSync throws); writes, syncs and truncations reject.
+ * The synchronous forms (readSync, writevSync, syncSync) throw; writev, sync and truncate reject.
  */
 export class FaultFile implements FileHandle {
   readonly inner: FileHandle
@@ -113,6 +113,11 @@ export class FaultFile implements FileHandle {
   async sync(): Promise<void> {
     this.#begin('sync')
     await this.inner.sync()
+  }
+
+  syncSync(): void {
+    this.#begin('sync')
+    this.inner.syncSync()
   }
 
   size(): number {

@@ -219,7 +219,18 @@ export class PowerLossFile implements FileHandle {
       this.#crashReason ??= this.#clock?.reason
       if (this.#crashReason !== undefined) throw this.#crashError('sync')
     }
-    for (const w of this.#pending.splice(0, covered)) this.#durable.writeNow(w.data, w.position)
+    this.#makeDurable(covered)
+  }
+
+  /** A sync on the caller's thread completes on return, `slowSync` or not; a crash stops it before it begins. */
+  syncSync(): void {
+    this.#begin('sync')
+    this.#makeDurable(this.#pending.length)
+  }
+
+  /** The first `count` unsynced writes reach the durable image. */
+  #makeDurable(count: number): void {
+    for (const w of this.#pending.splice(0, count)) this.#durable.writeNow(w.data, w.position)
   }
 
   size(): number {
