@@ -291,6 +291,7 @@ export class Committer {
       this.#tail = tail
       await published
     }
+    let checkpoint: Promise<void> | undefined
     if (this.#overBounds(journal)) {
       // The commit is in the journal already: a failed checkpoint does not fail it (the next
       // commit, or close, tries again), and its I/O error would only repeat in a strict check.
@@ -298,16 +299,13 @@ export class Committer {
       // while it freezes the state and, at its end, installs its meta (db.checkpoint() and close
       // wait for all of it). After a failed one, this commit waits for the checkpoint holding the
       // journal that mends it.
-      if (!this.#mustBlock) this.#backgroundCheckpoint().catch(() => {})
-      else if (
-        !(await this.checkpoint().then(
-          () => true,
-          () => false,
-        ))
-      )
-        return
+      if (!this.#mustBlock) {
+        checkpoint = this.#backgroundCheckpoint()
+        checkpoint.catch(() => {})
+      } else if (!(await succeeds(this.checkpoint()))) return
     }
     if (this.#options.afterCommit !== undefined) {
+      if (checkpoint !== undefined && !(await succeeds(checkpoint))) return
       // Not in the middle of a checkpoint that a later commit began: its pages are half written.
       while (this.#checkpointing !== undefined || this.#background !== undefined)
         await (this.#checkpointing ?? this.#background)!.catch(() => {})
@@ -454,6 +452,15 @@ export class Committer {
   /** Settles once every commit written so far is published or failed. */
   async settled(): Promise<void> {
     while (this.#tail !== undefined) await this.#tail
+  }
+
+  /** Settles once no commit is in flight and no checkpoint runs (db.settled()); their failures are theirs. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const wait = this.#tail ?? this.#checkpointing ?? this.#background ?? this.#cutting
+      if (wait === undefined) return
+      await wait.catch(() => {})
+    }
   }
 
   /**
@@ -784,4 +791,12 @@ export class Committer {
     if (err !== undefined)
       throw new BTreeError('BTREE_IO', `no more writes until the database is reopened: ${err.message}`, { cause: err })
   }
+}
+
+/** Whether `promise` fulfils (its rejection handled). */
+function succeeds(promise: Promise<unknown>): Promise<boolean> {
+  return promise.then(
+    () => true,
+    () => false,
+  )
 }

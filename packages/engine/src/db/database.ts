@@ -353,6 +353,16 @@ export class Database {
     }
   }
 
+  /**
+   * Resolves once the commits begun are durable (or failed) and published, and no checkpoint runs:
+   * one that a commit started in the background included. Starts nothing and never rejects for
+   * what it waited for (those commits' and checkpoints' own promises report their failures).
+   */
+  async settled(): Promise<void> {
+    this.#assertOpen()
+    await this.#committer.idle()
+  }
+
   /** The writer queue's commit: the committer's, while the database is open. */
   #commit(tx: WriteTx, durable: boolean, alone: boolean, written?: () => void): Promise<void> {
     if (this.#closed) return Promise.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))

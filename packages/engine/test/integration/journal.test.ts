@@ -108,9 +108,12 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     expect(bytes.length % (1024 * 1024)).to.equal(0)
     expect(bytes.subarray(oldEnd).every((x) => x === 0)).to.equal(true)
     await db.update((tx) => tx.bucket('a')!.put(b('old6'), big))
-    // The checkpoint moved the appends to the other journal file; the next one moves them back.
+    // That commit started a checkpoint in the background; once it is done, it has moved the
+    // appends to the other journal file; the next one moves them back.
+    await db.settled()
     expect(db.info().journal).to.deep.include({ bytes: 0, path: `${PATH}-journal2` })
     for (let i = 7; i < 14; i++) await db.update((tx) => tx.bucket('a')!.put(b(`old${i}`), big))
+    await db.settled()
     expect(db.info().journal).to.deep.include({ bytes: 0, path: JPATH })
     // That restarted the journal at byte 0 and kept the file: one short record then lies before the
     // rest of the older ones.
@@ -202,7 +205,9 @@ describe('integration: the journal (FORMAT.md §11)', () => {
   it('pipelined groups: a failed journal sync fails its group and the groups written after it; the rest is whole', async () => {
     // Syncs complete a turn of the event loop later, so later groups are written while one syncs.
     const fs = new FaultFileSystem(new PowerLossFileSystem({ slowSync: true }))
-    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    // Every sync on the thread pool: a lone group's sync on the caller's thread would end before
+    // the next wave is queued.
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, inlineSync: false })
     await db.update((tx) => tx.createBucket('a').put(b('base'), b('1')))
     const pending: Array<Promise<unknown>> = []
     const wave = (from: number): void => {
@@ -294,8 +299,11 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     const fs = new FaultFileSystem()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, journalSize: 512 })
     await db.update((tx) => tx.createBucket('a').put(b('k0'), Buffer.alloc(600, 1)))
+    // Each commit passes the bound and starts a checkpoint in the background, not waited for.
+    await db.settled()
     fs.file(PATH).failNext('sync', 'EIO')
     await db.update((tx) => tx.bucket('a')!.put(b('k1'), Buffer.alloc(600, 2)))
+    await db.settled()
     expect(db.info().journal!.records).to.be.greaterThan(0)
     expectClean(db)
     await db.update((tx) => tx.bucket('a')!.put(b('k2'), Buffer.alloc(600, 3)))
