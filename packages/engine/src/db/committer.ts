@@ -279,7 +279,7 @@ export class Committer {
     const records = journal.records
     const record = tx.record.seal(part.base, txid)
     const write = journal.write(record.buffers, record.length)
-    if (write === undefined && this.#tail === undefined && (!durable || (alone && this.#options.inlineSync))) {
+    if (write === undefined && this.#tail === undefined && (!durable || this.#mayBlock(alone))) {
       await this.#commitInline(journal, durable, tx, txid, start, records, written)
     } else {
       const published = this.#publish(this.#tail, journal, write, durable, tx, txid, start, records, written)
@@ -311,6 +311,15 @@ export class Committer {
         await (this.#checkpointing ?? this.#background)!.catch(() => {})
       this.#options.afterCommit(txid)
     }
+  }
+
+  /**
+   * Whether a durable commit may sync on the caller's thread: nothing else would run meanwhile,
+   * no commit queued behind it (`alone`) and no checkpoint writing its pages in the background
+   * (whose spill runs on this thread while commits sync on the pool).
+   */
+  #mayBlock(alone: boolean): boolean {
+    return alone && this.#options.inlineSync && this.#background === undefined
   }
 
   /**
