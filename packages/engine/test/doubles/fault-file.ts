@@ -43,6 +43,8 @@ export class FaultFile implements FileHandle {
    * never refused: growing a file with ftruncate makes it sparse and allocates nothing.
    */
   maxSize = Infinity
+  /** Of the syncs counted, those made on the caller's thread (`syncSync`), failed ones included. */
+  inlineSyncs = 0
   #counts: Record<FaultOp, number> = { read: 0, write: 0, sync: 0, truncate: 0 }
   #faults: Fault[] = []
 
@@ -116,6 +118,7 @@ export class FaultFile implements FileHandle {
   }
 
   syncSync(): void {
+    this.inlineSyncs++
     this.#begin('sync')
     this.inner.syncSync()
   }
