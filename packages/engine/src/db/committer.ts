@@ -72,10 +72,12 @@ export interface CommitterOptions {
  * A commit, with the journal (FORMAT.md §11): (1) take a txid; (2) write the transaction's record
  * and make its state the head that the next write transaction builds on: the writer is free from
  * here (`written`); (3) with 'full', fdatasync: from here the commit survives a crash; (4) once
- * every commit written before it is published, publish its nodes to new readers; (5) checkpoint
- * when the journal or the dirty pages pass their bounds. Steps 3 and 4 of one commit overlap steps
- * 1 and 2 of the next (pipelined group commit): while one group's sync runs on the thread pool,
- * the next group runs its callbacks and writes its record, acknowledged only after its own sync.
+ * every commit written before it is published, publish its nodes to new readers; (5) start a
+ * checkpoint in the background when the journal or the dirty pages pass their bounds (not waited
+ * for). Steps 3 and 4 of one commit overlap steps 1 and 2 of the next (pipelined group commit):
+ * while one group's sync runs on the thread pool, the next group runs its callbacks and writes its
+ * record, acknowledged only after its own sync. A commit with nothing to overlap (nothing in
+ * flight, no group queued, no checkpoint writing) syncs on the caller's thread (#commitInline).
  * A failed sync fails its commit and every commit written after it (they built on it), and cuts
  * the journal back to where the failed one began.
  * Without the journal, and for a checkpoint, a commit of pages (tx/commit.ts, bbolt's Tx.Commit):

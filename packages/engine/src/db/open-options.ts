@@ -13,7 +13,8 @@ export function validateOpenOptions(path: unknown, options: OpenOptions): void {
     ['journal', journal],
     ['inlineSync', inlineSync],
   ] as const) {
-    if (v !== undefined && typeof v !== 'boolean') throw new BTreeTypeError(`${name} must be a boolean, got ${describe(v)}`)
+    if (v !== undefined && typeof v !== 'boolean')
+      throw new BTreeTypeError(`${name} must be a boolean, got ${describe(v)}`)
   }
   for (const [name, v] of [
     ['journalSize', journalSize],

@@ -230,7 +230,8 @@ export class WriterQueue {
     let commitError: unknown
     tx.markClosed()
     try {
-      if (changed && tx.hasChanges()) await this.#host.commit(tx, durable, this.#queue.length === 0, () => this.#written(tx))
+      if (changed && tx.hasChanges())
+        await this.#host.commit(tx, durable, this.#queue.length === 0, () => this.#written(tx))
     } catch (err) {
       commitError = err
     } finally {
