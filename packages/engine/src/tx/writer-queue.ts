@@ -12,6 +12,9 @@ interface Request {
   durability: Durability
   resolve(value: unknown): void
   reject(err: unknown): void
+  /** Whether the callback threw, and what it returned or threw (set by #runGroup: no object per result). */
+  failed: boolean
+  outcome: unknown
 }
 
 /** What the queue needs from its database. */
@@ -57,7 +60,7 @@ export class WriterQueue {
   /** Queues an update callback; the promise settles once its group's commit does. */
   update(run: (tx: WriteTx) => unknown, durability: Durability): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ run, durability, resolve, reject })
+      this.#queue.push({ run, durability, resolve, reject, failed: false, outcome: undefined })
       this.#schedulePump()
     })
   }
@@ -70,6 +73,8 @@ export class WriterQueue {
         durability,
         resolve: resolve as (v: unknown) => void,
         reject,
+        failed: false,
+        outcome: undefined,
         explicit: true,
       })
       this.#schedulePump()
@@ -199,7 +204,6 @@ export class WriterQueue {
 
   /** Runs and commits a group; returns the function that settles the callers' promises. */
   async #runGroup(tx: WriteTx, group: Request[]): Promise<() => void> {
-    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
     let durable = false
     let changed = false
     // A callback alone in its group needs no savepoint: if it throws, the whole transaction is
@@ -213,7 +217,7 @@ export class WriterQueue {
           value = await value
         }
         if (sp !== undefined) tx.release(sp)
-        results.push({ ok: true, value })
+        req.outcome = value
         if (req.durability === 'full') durable = true
         changed = true
       } catch (error) {
@@ -225,7 +229,8 @@ export class WriterQueue {
         } catch {
           // The transaction was closed under the callback (database closing): the commit below fails.
         }
-        results.push({ ok: false, error })
+        req.failed = true
+        req.outcome = error
       }
     }
     let commitError: unknown
@@ -240,12 +245,12 @@ export class WriterQueue {
       // only when it was not freed early.
       if (this.#writer === tx) this.#writer = undefined
     }
-    return () =>
-      group.forEach((req, i) => {
-        const r = results[i]!
-        if (!r.ok) req.reject(r.error)
+    return () => {
+      for (const req of group) {
+        if (req.failed) req.reject(req.outcome)
         else if (commitError !== undefined) req.reject(commitError)
-        else req.resolve(r.value)
-      })
+        else req.resolve(req.outcome)
+      }
+    }
   }
 }
