@@ -71,7 +71,8 @@ export function prng(seed: number): () => number {
 
 /**
  * The real file system with hooks run before every write and sync of every file it opens; a hook
- * that throws fails that write or sync (a rejection for the asynchronous ones).
+ * that throws fails that write or sync (a rejection for the asynchronous ones; the engine syncs a
+ * lone commit's journal with syncSync, so both sync forms run the hook).
  */
 export function hookedFileSystem(hooks: { beforeWrite?: () => void; beforeSync?: () => void }): FileSystem {
   const guard = <T>(hook: (() => void) | undefined, run: () => Promise<T>): Promise<T> => {
@@ -94,6 +95,10 @@ export function hookedFileSystem(hooks: { beforeWrite?: () => void; beforeSync?:
           file.writevSync(...args)
         },
         sync: () => guard(hooks.beforeSync, () => file.sync()),
+        syncSync: () => {
+          hooks.beforeSync?.()
+          file.syncSync()
+        },
         size: () => file.size(),
         truncate: (size) => file.truncate(size),
         close: () => file.close(),

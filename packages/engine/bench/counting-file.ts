@@ -53,6 +53,11 @@ class CountingFile implements FileHandle {
     return this.#inner.sync()
   }
 
+  syncSync(): void {
+    this.#tally.syncs++
+    this.#inner.syncSync()
+  }
+
   size(): number {
     return this.#inner.size()
   }

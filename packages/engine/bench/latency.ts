@@ -4,9 +4,10 @@
  * commit latency, checkpoints included; the checkpoints that ran, and the event loop's delays
  * (monitorEventLoopDelay: a checkpoint's spill runs on the loop).
  *
- *   node dist/bench/latency.js [--seconds 10] [--writers 64] [--n 200000] [--journal-mib 64]
+ *   node dist/bench/latency.js [--seconds 10] [--writers 64] [--n 200000] [--journal-mib 64] [--inline-sync true]
  *
- * `--journal-mib` is the journalSize option: smaller, checkpoints come more often.
+ * `--journal-mib` is the journalSize option: smaller, checkpoints come more often. `--inline-sync
+ * false` opens with `inlineSync: false` (every sync on the thread pool).
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -21,8 +22,10 @@ const { values } = parseArgs({
     writers: { type: 'string', default: '64' },
     n: { type: 'string', default: '200000' },
     'journal-mib': { type: 'string', default: '64' },
+    'inline-sync': { type: 'string', default: 'true' },
   },
 })
+const inlineSync = values['inline-sync'] !== 'false'
 const journalMib = Number(values['journal-mib'])
 const seconds = Number(values.seconds)
 const writers = Number(values.writers)
@@ -31,7 +34,7 @@ const key = (i: number): Buffer => Buffer.from(String(i).padStart(16, '0'))
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-latency-'))
 try {
-  const db = await open(path.join(dir, 'latency.db'), { journalSize: journalMib * 1024 * 1024 })
+  const db = await open(path.join(dir, 'latency.db'), { journalSize: journalMib * 1024 * 1024, inlineSync })
   for (let start = 0; start < n; start += 10_000) {
     await db.update(
       (tx) => {
@@ -62,8 +65,11 @@ try {
   const loop = monitorEventLoopDelay({ resolution: 5 })
   loop.enable()
   const started = Date.now()
+  const firstTxid = db.txid
   await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)))
   const elapsed = (Date.now() - started) / 1000
+  // Txids taken: one per group commit, and one per checkpoint.
+  const groups = db.txid - firstTxid - checkpoints
   loop.disable()
   clearInterval(poll)
   latencies.sort((a, b) => a - b)
@@ -80,10 +86,12 @@ try {
       n,
       commits: latencies.length,
       commitsPerSec: Math.round(latencies.length / elapsed),
+      updatesPerCommit: Math.round((latencies.length / groups) * 10) / 10,
       p50Ms: q(0.5),
       p99Ms: q(0.99),
       maxMs: q(1),
       journalMib,
+      inlineSync,
       checkpoints,
       loopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100,
       loopDelayMaxMs: Math.round(loop.max / 1e4) / 100,

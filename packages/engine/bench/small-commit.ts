@@ -3,7 +3,10 @@
  * values) into a bucket of `n` keys, one after the other, for each durability; prints the CPU time
  * (user + system, process.cpuUsage) and wall time per commit, and the share of it spent in GC.
  *
- *   node dist/bench/small-commit.js [--commits 20000] [--n 10000] [--puts 1] [--only none,full]
+ *   node dist/bench/small-commit.js [--commits 20000] [--n 10000] [--puts 1] [--only none,full] [--inline-sync true]
+ *
+ * `--inline-sync false` opens with `inlineSync: false`: a 'full' commit's sync goes through the
+ * thread pool instead of the caller's thread.
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -19,8 +22,10 @@ const { values } = parseArgs({
     n: { type: 'string', default: '10000' },
     puts: { type: 'string', default: '1' },
     only: { type: 'string', default: 'none,full' },
+    'inline-sync': { type: 'string', default: 'true' },
   },
 })
+const inlineSync = values['inline-sync'] !== 'false'
 const commits = Number(values.commits)
 const n = Number(values.n)
 const puts = Number(values.puts)
@@ -38,7 +43,7 @@ gc.observe({ entryTypes: ['gc'] })
 const run = async (durability: Durability): Promise<void> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-small-commit-'))
   try {
-    const db = await open(path.join(dir, 'small.db'), { durability })
+    const db = await open(path.join(dir, 'small.db'), { durability, inlineSync })
     await db.update((tx) => {
       const b = tx.createBucket('t')
       for (const k of keys) b.put(k, value)
@@ -67,6 +72,7 @@ const run = async (durability: Durability): Promise<void> => {
       JSON.stringify({
         workload: 'small commit',
         durability,
+        inlineSync,
         puts,
         n,
         commits,

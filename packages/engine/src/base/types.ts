@@ -33,6 +33,13 @@ export interface OpenOptions {
   journalSize?: number
   /** ... or when the pages it would write pass this many bytes (default half the cache, 4 to 512 MiB, at most an eighth of V8's heap limit). */
   dirtySize?: number
+  /**
+   * A `'full'` commit to the journal with no other commit in flight or queued (and no checkpoint
+   * writing its pages) calls fdatasync on the caller's thread (default true): faster (no thread pool round trip), but the event loop waits for the
+   * sync (~0.1-0.2 ms on an SSD, a disk's seek on a spinning one). Commits that overlap always sync
+   * on the thread pool. `false`: every sync on the thread pool, the event loop never waits for one.
+   */
+  inlineSync?: boolean
   /** The file layer (default: the real file system). Tests pass fault-injecting ones. */
   fileSystem?: FileSystem
   /** Take the cross-process write lock (default true). Test doubles without a real path pass false. */

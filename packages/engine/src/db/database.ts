@@ -62,7 +62,7 @@ export class Database {
   #closing: Promise<void> | undefined
   readonly #writer = new WriterQueue({
     newWriteTx: () => this.#committer.newWriteTx(this.#end),
-    commit: (tx, durable, written) => this.#commit(tx, durable, written),
+    commit: (tx, durable, alone, written) => this.#commit(tx, durable, alone, written),
     isClosed: () => this.#closed,
   })
 
@@ -100,6 +100,7 @@ export class Database {
       journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE,
       dirtySize: options.dirtySize ?? Math.min(DEFAULT_DIRTY_SIZE, Math.max(pager.cache.limit / 2, 4 * 1024 * 1024)),
       afterCommit: options.strict === true ? (txid) => this.#strictCheck(txid) : undefined,
+      inlineSync: options.inlineSync ?? true,
     })
   }
 
@@ -352,10 +353,20 @@ export class Database {
     }
   }
 
+  /**
+   * Resolves once the commits begun are durable (or failed) and published, and no checkpoint runs:
+   * one that a commit started in the background included. Starts nothing and never rejects for
+   * what it waited for (those commits' and checkpoints' own promises report their failures).
+   */
+  async settled(): Promise<void> {
+    this.#assertOpen()
+    await this.#committer.idle()
+  }
+
   /** The writer queue's commit: the committer's, while the database is open. */
-  #commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void> {
+  #commit(tx: WriteTx, durable: boolean, alone: boolean, written?: () => void): Promise<void> {
     if (this.#closed) return Promise.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
-    return this.#committer.commit(tx, durable, written)
+    return this.#committer.commit(tx, durable, alone, written)
   }
 
   #strictCheck(txid: number): void {

@@ -8,9 +8,14 @@ export function validateOpenOptions(path: unknown, options: OpenOptions): void {
   if (typeof path !== 'string' || path.length === 0)
     throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
   if (typeof options !== 'object' || options === null) throw new BTreeTypeError('options must be an object')
-  const { pageSize, cacheSize, durability, reclaimPerCommit, journal, journalSize, dirtySize } = options
-  if (journal !== undefined && typeof journal !== 'boolean')
-    throw new BTreeTypeError(`journal must be a boolean, got ${describe(journal)}`)
+  const { pageSize, cacheSize, durability, reclaimPerCommit, journal, journalSize, dirtySize, inlineSync } = options
+  for (const [name, v] of [
+    ['journal', journal],
+    ['inlineSync', inlineSync],
+  ] as const) {
+    if (v !== undefined && typeof v !== 'boolean')
+      throw new BTreeTypeError(`${name} must be a boolean, got ${describe(v)}`)
+  }
   for (const [name, v] of [
     ['journalSize', journalSize],
     ['dirtySize', dirtySize],

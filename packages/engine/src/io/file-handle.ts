@@ -5,7 +5,8 @@
  * Reads are synchronous: `view()` and cursors answer on the caller's turn of the event loop, and a
  * page that is not cached is read with a positional `pread`. Syncs, truncation and large writes are
  * asynchronous (the libuv thread pool for the real file), so readers keep running while a commit's
- * I/O is in flight; small writes may also be made synchronously (`writevSync`).
+ * I/O is in flight; small writes and a lone commit's sync may also be made synchronously
+ * (`writevSync`, `syncSync`).
  *
  * Errors: implementations throw what the file system throws (an Error with an errno `code` such as
  * 'EIO' or 'ENOSPC'); the engine wraps them as BTREE_IO.
@@ -24,8 +25,14 @@ export interface FileHandle {
    * small runs with this, in slices between which the event loop runs.
    */
   writevSync(buffers: readonly Uint8Array[], position: number): void
-  /** Makes every completed write durable (fdatasync). */
+  /** Makes every completed write durable (fdatasync), on the thread pool. */
   sync(): Promise<void>
+  /**
+   * The same, on the caller's thread: the event loop stops for the sync (~0.14 ms on this
+   * machine's disk), but the commit saves the thread pool's round trip (~40 µs of main-thread CPU
+   * and two thread wake-ups). A durable commit with nothing else in flight syncs with this.
+   */
+  syncSync(): void
   /** The file's current size in bytes. */
   size(): number
   /** Sets the file's size; bytes past it are gone. */

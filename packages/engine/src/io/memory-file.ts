@@ -51,6 +51,8 @@ export class MemoryFile implements FileHandle {
 
   async sync(): Promise<void> {}
 
+  syncSync(): void {}
+
   size(): number {
     return this.#size
   }

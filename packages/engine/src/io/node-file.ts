@@ -78,6 +78,10 @@ export class NodeFile implements FileHandle {
     return fdatasync(this.#fd)
   }
 
+  syncSync(): void {
+    fs.fdatasyncSync(this.#fd)
+  }
+
   size(): number {
     return this.#size
   }

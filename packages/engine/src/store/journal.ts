@@ -224,6 +224,11 @@ export class Journal {
     return this.file.sync()
   }
 
+  /** sync() on the caller's thread (a lone commit's, Committer.commit). */
+  syncSync(): void {
+    this.file.syncSync()
+  }
+
   /**
    * Starts over after a checkpoint: later records overwrite from byte 0, keeping the allocation.
    * Records left past them follow an older checkpoint: the terminator after each new record ends

@@ -12,6 +12,9 @@ interface Request {
   durability: Durability
   resolve(value: unknown): void
   reject(err: unknown): void
+  /** Whether the callback threw, and what it returned or threw (set by #runGroup: no object per result). */
+  failed: boolean
+  outcome: unknown
 }
 
 /** What the queue needs from its database. */
@@ -20,9 +23,10 @@ export interface WriterHost {
   newWriteTx(): WriteTx
   /**
    * Commits `tx` and publishes it (the database's committer, db/committer.ts). `written` is called
-   * when the next write transaction may begin, before the commit's sync completes.
+   * when the next write transaction may begin, before the commit's sync completes. `alone`: nothing
+   * is queued for the writer, so there is no next group to overlap with the commit's sync.
    */
-  commit(tx: WriteTx, durable: boolean, written?: () => void): Promise<void>
+  commit(tx: WriteTx, durable: boolean, alone: boolean, written?: () => void): Promise<void>
   isClosed(): boolean
 }
 
@@ -56,7 +60,7 @@ export class WriterQueue {
   /** Queues an update callback; the promise settles once its group's commit does. */
   update(run: (tx: WriteTx) => unknown, durability: Durability): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ run, durability, resolve, reject })
+      this.#queue.push({ run, durability, resolve, reject, failed: false, outcome: undefined })
       this.#schedulePump()
     })
   }
@@ -69,6 +73,8 @@ export class WriterQueue {
         durability,
         resolve: resolve as (v: unknown) => void,
         reject,
+        failed: false,
+        outcome: undefined,
         explicit: true,
       })
       this.#schedulePump()
@@ -88,7 +94,7 @@ export class WriterQueue {
     if (this.#writer !== tx) throw new BTreeError('BTREE_TX_CLOSED', 'the transaction is closed')
     tx.markClosed()
     try {
-      await this.#host.commit(tx, durable)
+      await this.#host.commit(tx, durable, this.#queue.length === 0)
     } finally {
       this.#writer = undefined
       this.#pump()
@@ -155,10 +161,11 @@ export class WriterQueue {
       first.resolve(this.#writer)
       return
     }
-    const group: Request[] = []
-    while (group.length < GROUP_LIMIT && this.#queue.length > 0 && this.#queue[0]!.explicit !== true) {
-      group.push(this.#queue.shift()!)
-    }
+    // The updates up to the first explicit request, taken in one splice (not a shift each).
+    let count = 0
+    const limit = Math.min(GROUP_LIMIT, this.#queue.length)
+    while (count < limit && this.#queue[count]!.explicit !== true) count++
+    const group = this.#queue.splice(0, count)
     const tx = this.#host.newWriteTx()
     tx.managed = true
     this.#writer = tx
@@ -197,7 +204,6 @@ export class WriterQueue {
 
   /** Runs and commits a group; returns the function that settles the callers' promises. */
   async #runGroup(tx: WriteTx, group: Request[]): Promise<() => void> {
-    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = []
     let durable = false
     let changed = false
     // A callback alone in its group needs no savepoint: if it throws, the whole transaction is
@@ -211,7 +217,7 @@ export class WriterQueue {
           value = await value
         }
         if (sp !== undefined) tx.release(sp)
-        results.push({ ok: true, value })
+        req.outcome = value
         if (req.durability === 'full') durable = true
         changed = true
       } catch (error) {
@@ -223,13 +229,15 @@ export class WriterQueue {
         } catch {
           // The transaction was closed under the callback (database closing): the commit below fails.
         }
-        results.push({ ok: false, error })
+        req.failed = true
+        req.outcome = error
       }
     }
     let commitError: unknown
     tx.markClosed()
     try {
-      if (changed && tx.hasChanges()) await this.#host.commit(tx, durable, () => this.#written(tx))
+      if (changed && tx.hasChanges())
+        await this.#host.commit(tx, durable, this.#queue.length === 0, () => this.#written(tx))
     } catch (err) {
       commitError = err
     } finally {
@@ -237,12 +245,12 @@ export class WriterQueue {
       // only when it was not freed early.
       if (this.#writer === tx) this.#writer = undefined
     }
-    return () =>
-      group.forEach((req, i) => {
-        const r = results[i]!
-        if (!r.ok) req.reject(r.error)
+    return () => {
+      for (const req of group) {
+        if (req.failed) req.reject(req.outcome)
         else if (commitError !== undefined) req.reject(commitError)
-        else req.resolve(r.value)
-      })
+        else req.resolve(req.outcome)
+      }
+    }
   }
 }

@@ -82,6 +82,13 @@ describe('bad input gets a coded error and changes nothing', () => {
         RangeError,
       )
     }
+    for (const options of [{ journal: 'yes' }, { inlineSync: 1 }]) {
+      expectCode(
+        await rejectionOf(open('/x', { fileSystem: mem, lock: false, ...(options as object) })),
+        'BTREE_INVALID_ARGUMENT',
+        TypeError,
+      )
+    }
     expect(mem.exists('/x')).to.equal(false)
   })
 

@@ -18,8 +18,16 @@ describe('crash at every write and sync of concurrent commits', function () {
   for (const durability of ['full', 'none'] as Durability[]) {
     it(`durability '${durability}': every crash point, drop-all, keep-all and random images`, async () => {
       const workloadSeed = (seed ^ hash(durability)) >>> 0
-      const full = await runConcurrent(newConcurrentFs(), durability, workloadSeed)
+      const probe = newConcurrentFs()
+      const full = await runConcurrent(probe, durability, workloadSeed)
       expect(full.resolved.size + (durability === 'none' ? 1 : 0)).to.be.greaterThan(0)
+      // With 'full', both kinds of journal sync are crash points below: a lone commit's on the
+      // caller's thread (syncSync), and pipelined groups' on the thread pool, one begun while the
+      // group before it still syncs.
+      if (durability === 'full') {
+        expect(probe.inlineSyncs).to.be.greaterThan(0)
+        expect(probe.overlappingSyncs).to.be.greaterThan(0)
+      } else expect(probe.inlineSyncs).to.equal(0)
       const prng = new Prng(workloadSeed)
       const failures: string[] = []
       for (let k = 1; k <= full.ops; k++) {

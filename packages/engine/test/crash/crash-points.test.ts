@@ -45,15 +45,25 @@ describe('crash at every write and sync', function () {
   // 'pages': every commit written as pages; 'journal': commits appended to the journal, with
   // checkpoints every few commits, so appends, journal syncs, checkpoints and journal restarts are
   // all crash points (the database file and the journal counted together, crashing together).
-  const runs: Array<[(typeof WORKLOADS)[number], CommitPath]> = [...WORKLOADS, ...WORKLOADS_4K].flatMap((w) => [
-    [w, 'pages'],
-    [w, 'journal'],
-  ])
-  for (const [w, path] of runs) {
-    it(`${w.name}${path === 'journal' ? ' (journal)' : ''}: every crash point, drop-all, keep-all and random images`, async () => {
-      const full = await runWorkload(new PowerLossFileSystem(), w, { durability: 'full', path })
+  // Commits made one at a time sync the journal on the caller's thread (syncSync); one workload
+  // also runs with `inlineSync: false`, every sync on the thread pool.
+  const runs: Array<[(typeof WORKLOADS)[number], CommitPath, boolean]> = [
+    ...[...WORKLOADS, ...WORKLOADS_4K].flatMap((w): Array<[(typeof WORKLOADS)[number], CommitPath, boolean]> => [
+      [w, 'pages', true],
+      [w, 'journal', true],
+    ]),
+    [WORKLOADS[0]!, 'journal', false],
+  ]
+  for (const [w, path, inlineSync] of runs) {
+    const name = `${w.name}${path === 'journal' ? ' (journal)' : ''}${inlineSync ? '' : ' (inlineSync: false)'}`
+    it(`${name}: every crash point, drop-all, keep-all and random images`, async () => {
+      const probe = new PowerLossFileSystem()
+      const full = await runWorkload(probe, w, { durability: 'full', path, inlineSync })
       expect(full.error).to.equal(undefined)
       expect(full.states.length - 1).to.equal(w.commits.length)
+      // Which sync the journal's commits used: the crash points below include every one of them.
+      if (path === 'journal' && inlineSync) expect(probe.inlineSyncs).to.be.greaterThan(0)
+      else expect(probe.inlineSyncs).to.equal(0)
       const prng = new Prng(seed ^ hash(w.name + path))
       const failures: string[] = []
       let previous = 0
@@ -67,7 +77,7 @@ describe('crash at every write and sync', function () {
         ]
         for (const image of modes) {
           const fs = new PowerLossFileSystem()
-          const rec = await runWorkload(fs, w, { durability: 'full', crashAt: k, path })
+          const rec = await runWorkload(fs, w, { durability: 'full', crashAt: k, path, inlineSync })
           // With the journal, the crash may hit the checkpoint that follows the last commit, after
           // that commit resolved (it is in the journal): then no commit fails, but the power is gone.
           expect(

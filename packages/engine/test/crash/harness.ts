@@ -35,10 +35,19 @@ export interface RunOptions {
   path?: CommitPath
   /** Crash at this write or sync of the workload (1-based, counted after open). */
   crashAt?: number
+  /** The `inlineSync` option (default true: a lone 'full' commit syncs the journal on the caller's thread). */
+  inlineSync?: boolean
 }
 
-export function openOptions(fs: PowerLossFileSystem, w: Workload, durability: Durability, path: CommitPath = 'pages') {
+export function openOptions(
+  fs: PowerLossFileSystem,
+  w: Workload,
+  durability: Durability,
+  path: CommitPath = 'pages',
+  inlineSync = true,
+) {
   return {
+    inlineSync,
     fileSystem: fs,
     lock: false,
     pageSize: w.pageSize ?? PAGE_SIZE,
@@ -56,7 +65,7 @@ export function openOptions(fs: PowerLossFileSystem, w: Workload, durability: Du
  * included: every crash run opens with `strict: true`) is a test failure.
  */
 export async function runWorkload(fs: PowerLossFileSystem, w: Workload, opts: RunOptions): Promise<RunRecord> {
-  const db = await open(PATH, openOptions(fs, w, opts.durability, opts.path))
+  const db = await open(PATH, openOptions(fs, w, opts.durability, opts.path, opts.inlineSync))
   // Writes and syncs of the database file and its journal, counted together: a crash point is
   // the nth of them, whichever file it hits, and stops both (a power loss).
   const clock = fs.clock

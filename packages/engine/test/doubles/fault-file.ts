@@ -33,7 +33,7 @@ const ERRNO: Record<FaultErrno, { number: number; text: string }> = {
  * sync leaves durability to whatever the wrapped file does. A failed operation still counts: it is
  * the Nth operation that failed.
  *
- * Reads fail synchronously (readSync throws); writes, syncs and truncations reject.
+ * The synchronous forms (readSync, writevSync, syncSync) throw; writev, sync and truncate reject.
  */
 export class FaultFile implements FileHandle {
   readonly inner: FileHandle
@@ -43,6 +43,8 @@ export class FaultFile implements FileHandle {
    * never refused: growing a file with ftruncate makes it sparse and allocates nothing.
    */
   maxSize = Infinity
+  /** Of the syncs counted, those made on the caller's thread (`syncSync`), failed ones included. */
+  inlineSyncs = 0
   #counts: Record<FaultOp, number> = { read: 0, write: 0, sync: 0, truncate: 0 }
   #faults: Fault[] = []
 
@@ -113,6 +115,12 @@ export class FaultFile implements FileHandle {
   async sync(): Promise<void> {
     this.#begin('sync')
     await this.inner.sync()
+  }
+
+  syncSync(): void {
+    this.inlineSyncs++
+    this.#begin('sync')
+    this.inner.syncSync()
   }
 
   size(): number {

@@ -73,6 +73,8 @@ export class CrashClock {
 }
 
 interface PendingWrite {
+  /** The write's number on this file, counted from 1: a sync covers those numbered up to its start. */
+  readonly seq: number
   readonly position: number
   readonly data: Uint8Array
 }
@@ -101,10 +103,21 @@ export function isCrash(err: unknown): boolean {
 export class PowerLossFile implements FileHandle {
   readonly sectorSize: number
   closed = false
+  /** Of the syncs counted, those made on the caller's thread (`syncSync`), the crashing one included. */
+  inlineSyncs = 0
   /** Invariant: `#durable` with every write of `#pending` applied in order equals `#current`. */
   readonly #durable: MemoryFile
   readonly #current: MemoryFile
   #pending: PendingWrite[] = []
+  /** Writes made so far (PendingWrite.seq). */
+  #writes = 0
+  /** Asynchronous syncs begun and not yet finished (`slowSync`). */
+  #syncing = 0
+  /**
+   * Asynchronous syncs begun while another one of this file still ran (`slowSync`): a pipelined
+   * group commit's sync, begun while the group before it syncs.
+   */
+  overlappingSyncs = 0
   #counts: PowerLossCounts = { read: 0, write: 0, sync: 0, truncate: 0 }
   #crashPlan: { kind: CrashKind; n: number } | undefined
   #crashReason: string | undefined
@@ -207,19 +220,41 @@ export class PowerLossFile implements FileHandle {
       at += b.byteLength
     }
     this.#current.writeNow(data, position)
-    if (total > 0) this.#pending.push({ position, data })
+    if (total > 0) this.#pending.push({ seq: ++this.#writes, position, data })
   }
 
   async sync(): Promise<void> {
     this.#begin('sync')
-    const covered = this.#pending.length
+    const covered = this.#writes
     if (this.#slowSync) {
-      await new Promise((resolve) => setImmediate(resolve))
+      if (this.#syncing++ > 0) this.overlappingSyncs++
+      try {
+        await new Promise((resolve) => setImmediate(resolve))
+      } finally {
+        this.#syncing--
+      }
       // The power went while the sync ran (on any file of the disk): it never completed.
       this.#crashReason ??= this.#clock?.reason
       if (this.#crashReason !== undefined) throw this.#crashError('sync')
     }
-    for (const w of this.#pending.splice(0, covered)) this.#durable.writeNow(w.data, w.position)
+    this.#makeDurable(covered)
+  }
+
+  /** A sync on the caller's thread completes on return, `slowSync` or not; a crash stops it before it begins. */
+  syncSync(): void {
+    this.inlineSyncs++
+    this.#begin('sync')
+    this.#makeDurable(this.#writes)
+  }
+
+  /**
+   * The unsynced writes numbered up to `upTo` reach the durable image: those made before a sync
+   * began, not those made while it ran (a sync on the caller's thread may have covered some).
+   */
+  #makeDurable(upTo: number): void {
+    let n = 0
+    while (n < this.#pending.length && this.#pending[n]!.seq <= upTo) n++
+    for (const w of this.#pending.splice(0, n)) this.#durable.writeNow(w.data, w.position)
   }
 
   size(): number {
@@ -235,7 +270,7 @@ export class PowerLossFile implements FileHandle {
       .map((w) =>
         w.position + w.data.byteLength <= size
           ? w
-          : { position: w.position, data: w.data.subarray(0, size - w.position) },
+          : { seq: w.seq, position: w.position, data: w.data.subarray(0, size - w.position) },
       )
   }
 
@@ -351,6 +386,20 @@ export class PowerLossFileSystem implements FileSystem {
 
   exists(path: string): boolean {
     return this.files.has(path)
+  }
+
+  /** Syncs made on the caller's thread (`syncSync`) by every file of the disk, crashing ones included. */
+  get inlineSyncs(): number {
+    let n = 0
+    for (const f of this.files.values()) n += f.inlineSyncs
+    return n
+  }
+
+  /** Asynchronous syncs begun while another of the same file ran, over every file (PowerLossFile.overlappingSyncs). */
+  get overlappingSyncs(): number {
+    let n = 0
+    for (const f of this.files.values()) n += f.overlappingSyncs
+    return n
   }
 
   /** The file at `path`. */

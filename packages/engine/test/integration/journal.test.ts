@@ -42,6 +42,8 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     expect(file.counts.sync).to.equal(before.sync)
     expect(journal.counts.write - jBefore.write).to.equal(5)
     expect(journal.counts.sync - jBefore.sync).to.equal(5)
+    // One at a time, each commit syncs on the caller's thread (inlineSync).
+    expect(journal.inlineSyncs).to.equal(5)
     expect(db.info().journal!.records).to.equal(5)
     expectClean(db)
     await db.checkpoint()
@@ -108,9 +110,12 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     expect(bytes.length % (1024 * 1024)).to.equal(0)
     expect(bytes.subarray(oldEnd).every((x) => x === 0)).to.equal(true)
     await db.update((tx) => tx.bucket('a')!.put(b('old6'), big))
-    // The checkpoint moved the appends to the other journal file; the next one moves them back.
+    // That commit started a checkpoint in the background; once it is done, it has moved the
+    // appends to the other journal file; the next one moves them back.
+    await db.settled()
     expect(db.info().journal).to.deep.include({ bytes: 0, path: `${PATH}-journal2` })
     for (let i = 7; i < 14; i++) await db.update((tx) => tx.bucket('a')!.put(b(`old${i}`), big))
+    await db.settled()
     expect(db.info().journal).to.deep.include({ bytes: 0, path: JPATH })
     // That restarted the journal at byte 0 and kept the file: one short record then lies before the
     // rest of the older ones.
@@ -179,14 +184,20 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     await again.close()
   })
 
-  it('EIO at the journal append or its sync rejects the commit with BTREE_IO and changes nothing; the next commit works', async () => {
-    for (const op of ['write', 'sync'] as const) {
+  it("EIO at the journal append or its sync (on the caller's thread or the pool) rejects the commit with BTREE_IO and changes nothing; the next commit works", async () => {
+    for (const [op, inlineSync] of [
+      ['write', true],
+      ['sync', true],
+      ['sync', false],
+    ] as const) {
       const fs = new FaultFileSystem()
-      const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+      const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, inlineSync })
       await db.update((tx) => tx.createBucket('a').put(b('k'), b('1')))
+      const inline = fs.file(JPATH).inlineSyncs
       fs.file(JPATH).failNext(op, 'EIO')
       const err = await rejection(db.update((tx) => tx.bucket('a')!.put(b('k'), b('2'))))
       expect((err as { code?: string }).code).to.equal('BTREE_IO')
+      if (op === 'sync') expect(fs.file(JPATH).inlineSyncs - inline).to.equal(inlineSync ? 1 : 0)
       expect(contents(db)).to.deep.equal({ a: { k: '1' } })
       expectClean(db)
       await db.update((tx) => tx.bucket('a')!.put(b('k'), b('3')))
@@ -199,10 +210,53 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     }
   })
 
+  it("inlineSync: a lone 'full' commit syncs on the caller's thread, then lets the event loop turn; a commit with others queued behind it syncs on the pool", async () => {
+    const fs = new FaultFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    await db.update((tx) => tx.createBucket('a'))
+    const journal = fs.file(JPATH)
+    const syncs = (): { inline: number; pool: number } => ({
+      inline: journal.inlineSyncs,
+      pool: journal.counts.sync - journal.inlineSyncs,
+    })
+    let before = syncs()
+    // Awaited one after another, commits never starve the event loop: an immediate queued
+    // before each one has run by the time it resolves.
+    for (let i = 0; i < 20; i++) {
+      let turned = false
+      setImmediate(() => (turned = true))
+      await db.update((tx) => tx.bucket('a')!.put(b(`k${i}`), b('v')))
+      expect(turned, `commit ${i}`).to.equal(true)
+    }
+    expect(syncs()).to.deep.equal({ inline: before.inline + 20, pool: before.pool })
+    // 300 updates queued at once: groups of at most 256, so the first group's commit has others
+    // queued behind it and syncs on the pool, while the next group runs.
+    before = syncs()
+    await Promise.all(Array.from({ length: 300 }, (_, i) => db.update((tx) => tx.bucket('a')!.put(b(`q${i}`), b('v')))))
+    const after = syncs()
+    expect(after.pool).to.be.greaterThan(before.pool)
+    // 'none' commits never sync.
+    before = after
+    await db.update((tx) => tx.bucket('a')!.put(b('none'), b('v')), { durability: 'none' })
+    expect(syncs()).to.deep.equal(before)
+    expectClean(db)
+    await db.close()
+    // inlineSync: false: every sync on the pool.
+    const pooled = await open(PATH, { fileSystem: fs, lock: false, inlineSync: false })
+    const file = fs.file(JPATH)
+    await pooled.update((tx) => tx.bucket('a')!.put(b('pooled'), b('v')))
+    expect(file.inlineSyncs).to.equal(0)
+    expect(file.counts.sync).to.be.greaterThan(0)
+    expect(Object.keys(contents(pooled).a!)).to.have.length(20 + 300 + 2)
+    await pooled.close()
+  })
+
   it('pipelined groups: a failed journal sync fails its group and the groups written after it; the rest is whole', async () => {
     // Syncs complete a turn of the event loop later, so later groups are written while one syncs.
     const fs = new FaultFileSystem(new PowerLossFileSystem({ slowSync: true }))
-    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    // Every sync on the thread pool: a lone group's sync on the caller's thread would end before
+    // the next wave is queued.
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, inlineSync: false })
     await db.update((tx) => tx.createBucket('a').put(b('base'), b('1')))
     const pending: Array<Promise<unknown>> = []
     const wave = (from: number): void => {
@@ -294,8 +348,11 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     const fs = new FaultFileSystem()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, journalSize: 512 })
     await db.update((tx) => tx.createBucket('a').put(b('k0'), Buffer.alloc(600, 1)))
+    // Each commit passes the bound and starts a checkpoint in the background, not waited for.
+    await db.settled()
     fs.file(PATH).failNext('sync', 'EIO')
     await db.update((tx) => tx.bucket('a')!.put(b('k1'), Buffer.alloc(600, 2)))
+    await db.settled()
     expect(db.info().journal!.records).to.be.greaterThan(0)
     expectClean(db)
     await db.update((tx) => tx.bucket('a')!.put(b('k2'), Buffer.alloc(600, 3)))
@@ -350,6 +407,9 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     let maxJournal = 0
     for (let i = 0; i < 100; i++) {
       await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), Buffer.alloc(200, i)))
+      // The commit that passed the bound started a checkpoint in the background; until it is done,
+      // the journal is in two parts and info() counts both.
+      await db.settled()
       maxJournal = Math.max(maxJournal, db.info().journal!.bytes)
     }
     expect(maxJournal).to.be.at.most(8192 + 400)
@@ -362,6 +422,7 @@ describe('integration: the journal (FORMAT.md §11)', () => {
         const a = tx.bucket('a')!
         for (let j = 0; j < 20; j++) a.put(b(`n${i}-${j}`), Buffer.alloc(100, j))
       })
+      await db2.settled()
       maxRecords = Math.max(maxRecords, db2.info().journal!.records)
     }
     // 16 KiB of dirty pages at 1 KiB pages: a checkpoint every few commits.

@@ -6,7 +6,8 @@ describe('integration: snapshot isolation', () => {
 
   it('while a commit awaits I/O, older snapshots and view() see the old data; afterwards the new', async () => {
     const fsys = new GatedFileSystem()
-    const db = await t.open({ fileSystem: fsys })
+    // The sync of a lone commit on the caller's thread would not wait at the gate.
+    const db = await t.open({ fileSystem: fsys, inlineSync: false })
     await db.update((tx) => {
       const a = tx.createBucket('a')
       for (let i = 0; i < 1000; i++) a.put(numKey(i), b(`old${i}`))
@@ -63,6 +64,8 @@ describe('integration: snapshot isolation', () => {
         for (let i = 0; i < 2000; i++) a.put(numKey(i), Buffer.alloc(40, i % 251))
         a.put(b('big'), Buffer.alloc(9000, 9))
       })
+      // The snapshot reads the pages of the checkpoint that commit started in the background.
+      await db.settled()
       const snap = db.begin()
       const expected = [...snap.bucket('a')!.entries()]
       for (let round = 0; round < 50; round++) {
@@ -85,6 +88,7 @@ describe('integration: snapshot isolation', () => {
         }
       }
       // While the snapshot is open, what it reads is pending, not free.
+      await db.settled()
       const pinned = expectCheck(db).pages
       expect(pinned.pending).to.be.greaterThan(0)
       snap.close()

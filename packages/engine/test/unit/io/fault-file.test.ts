@@ -44,6 +44,16 @@ describe('FaultFile', () => {
       expect(inner.size()).to.equal(5)
     })
 
+    it("counts a sync on the caller's thread as a sync, and fails it by throwing", () => {
+      file.syncSync()
+      file.failNext('sync', 'EIO')
+      const err = thrown(() => file.syncSync())
+      expect(err.code).to.equal('EIO')
+      expect(err.syscall).to.equal('fdatasync')
+      expect(file.counts.sync).to.equal(2)
+      expect(file.inlineSyncs).to.equal(2)
+    })
+
     it('counts failed operations too', async () => {
       file.failNext('write')
       await rejection(file.writev([filled(1, 1)], 0))

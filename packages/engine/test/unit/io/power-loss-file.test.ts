@@ -53,6 +53,41 @@ describe('PowerLossFile', () => {
       expect(file.crashImage({ mode: 'drop-all' })).to.deep.equal(file.bytes())
     })
 
+    it('syncSync() makes every earlier write durable on return, and counts as a sync', async () => {
+      const file = new PowerLossFile(undefined, { slowSync: true })
+      file.writevSync([filled(600, 1)], 0)
+      file.syncSync()
+      expect(file.pendingWrites).to.equal(0)
+      expect(file.crashImage({ mode: 'drop-all' })).to.deep.equal(filled(600, 1))
+      expect(file.counts.sync).to.equal(1)
+      expect(file.inlineSyncs).to.equal(1)
+    })
+
+    it('a slow sync covers the writes made before it began, not those made while it ran', async () => {
+      const file = new PowerLossFile(undefined, { slowSync: true })
+      await file.writev([filled(10, 1)], 0)
+      const first = file.sync()
+      await file.writev([filled(10, 2)], 10)
+      await first
+      expect(file.crashImage({ mode: 'drop-all' })).to.deep.equal(filled(10, 1))
+      // A sync on the caller's thread meanwhile covers everything before it; the slow one then
+      // adds nothing written after it began.
+      const second = file.sync()
+      file.syncSync()
+      await file.writev([filled(10, 3)], 20)
+      await second
+      expect(file.crashImage({ mode: 'drop-all' })).to.deep.equal(Uint8Array.of(...filled(10, 1), ...filled(10, 2)))
+      expect(file.pendingWrites).to.equal(1)
+    })
+
+    it('counts slow syncs begun while another one runs (overlappingSyncs)', async () => {
+      const file = new PowerLossFile(undefined, { slowSync: true })
+      await file.sync()
+      expect(file.overlappingSyncs).to.equal(0)
+      await Promise.all([file.sync(), file.sync(), file.sync()])
+      expect(file.overlappingSyncs).to.equal(2)
+    })
+
     it('drop-all returns the image as of the last sync', async () => {
       const file = new PowerLossFile(filled(1024, 7))
       await file.writev([filled(512, 1)], 0)
@@ -252,6 +287,16 @@ describe('PowerLossFile', () => {
       expect(isCrash(await rejection(file.sync()))).to.equal(true)
       expect(file.crashImage({ mode: 'drop-all' })).to.deep.equal(filled(10, 1))
       expect(file.counts).to.deep.equal({ read: 0, write: 2, sync: 2, truncate: 0 })
+    })
+
+    it("crashes at a sync on the caller's thread, which then makes nothing durable", () => {
+      const fs = new PowerLossFileSystem()
+      const file = fs.open('/a', { readOnly: false, create: true })
+      fs.clock.crashAt(2)
+      file.writevSync([filled(10, 1)], 0)
+      expect(isCrash(thrown(() => file.syncSync()))).to.equal(true)
+      expect(file.crashImage({ mode: 'drop-all' })).to.deep.equal(new Uint8Array(0))
+      expect(fs.inlineSyncs).to.equal(1)
     })
 
     it("'any' counts writes and syncs together", async () => {
