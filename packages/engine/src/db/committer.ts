@@ -353,7 +353,6 @@ export class Committer {
   ): Promise<void> {
     if (!durable) {
       this.#head = this.#dirty = this.#merge(tx, txid)
-      this.#writeEarly(tx, txid)
       return
     }
     try {
@@ -431,7 +430,7 @@ export class Committer {
         } catch (err) {
           syncError = err ?? new Error('sync failed')
         }
-      } else this.#writeEarly(tx, txid)
+      }
     } else {
       const sync = durable
         ? journal.sync().then(undefined, (err: unknown) => {
@@ -439,7 +438,7 @@ export class Committer {
           })
         : undefined
       written?.()
-      this.#writeEarly(tx, txid)
+      if (durable) this.#writeEarly(tx, txid)
       await prev
       await sync
     }
@@ -476,7 +475,10 @@ export class Committer {
 
   /**
    * Writes ahead the leaves commit `txid` finished (tx/early-pages.ts), while its sync runs; not
-   * while a checkpoint runs, whose free list a failure rolls back (FreeList.abort).
+   * while a checkpoint runs, whose free list a failure rolls back (FreeList.abort). Only durable
+   * commits write ahead: their sync hides the writes, while a 'none' commit would pay them on the
+   * writer's thread and the file would hold its leaves twice (pages and journal) until the next
+   * checkpoint, where today a 'none' load defers every page to the checkpoint.
    */
   #writeEarly(tx: WriteTx, txid: number): void {
     if (this.#background !== undefined || this.#checkpointing !== undefined) return
