@@ -28,7 +28,7 @@ export class BucketState {
     const s = new BucketState(this.name, this.nameKey, this.diskRoot, this.root, this.count, this.diskMayOverflow)
     s.mayOverflow = this.mayOverflow
     s.dirty = this.dirty
-    s.freed.push(...this.freed)
+    for (const id of this.freed) s.freed.push(id)
     return s
   }
 

@@ -43,7 +43,8 @@ export class FreeList {
   view(): { free: readonly number[]; pending: number[]; highWater: number } {
     const cp = this.#checkpoint
     const pending: number[] = []
-    for (const [t, ids] of this.#pending) if (cp === undefined || t !== cp.txid) pending.push(...ids)
+    // A loop, not push(...ids): a checkpoint's group can hold more ids than the stack takes arguments.
+    for (const [t, ids] of this.#pending) if (cp === undefined || t !== cp.txid) for (const id of ids) pending.push(id)
     return cp !== undefined
       ? { free: cp.free, pending, highWater: cp.highWater }
       : { free: this.#free, pending, highWater: this.highWater }

@@ -47,7 +47,7 @@ export function checkJournal(input: JournalCheckInput): string[] {
       problems.push(`journal part ${i + 1}: its records follow checkpoint ${base}, after txid ${prev}`)
     if (scan.records.length > 0 && scan.records[0]!.txid <= prev)
       problems.push(`journal part ${i + 1}: txid ${scan.records[0]!.txid} not above ${prev}`)
-    records.push(...scan.records)
+    for (const r of scan.records) records.push(r)
     prev = scan.records.at(-1)?.txid ?? Math.max(prev, base)
   }
   const scan = { records }

@@ -21,6 +21,17 @@ describe('freelist/FreeList', () => {
     expect(fl.view().free).to.deep.equal([3])
   })
 
+  it('view() lists a pending group larger than a call takes arguments (a 5,000,000-key checkpoint)', () => {
+    const fl = new FreeList([], 1_000_000)
+    // One commit freeing 500,000 single pages: push(...ids) over them overflowed the stack.
+    fl.begin(7)
+    for (let i = 0; i < 500_000; i++) fl.free(7, 2 * i, 1)
+    fl.end()
+    const pending = fl.view().pending
+    expect(pending.length).to.equal(500_000)
+    expect(pending[499_999]).to.equal(999_998)
+  })
+
   it('freed pages stay pending until released by txid, then are free, sorted', () => {
     const fl = new FreeList([50], 100)
     fl.free(5, 80, 3)
