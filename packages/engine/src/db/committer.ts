@@ -8,7 +8,7 @@ import type { BucketRecord } from '../page/bucket-record.js'
 import type { ReclaimEntry } from '../page/freelist-page.js'
 import type { Meta } from '../page/meta-page.js'
 import { type Journal, type JournalSegment, scanJournal } from '../store/journal.js'
-import { RECORD_HEADER, decodeRecord } from '../page/journal-record.js'
+import { RECORD_HEADER } from '../page/journal-record.js'
 import { type OpenedStore, ERA_LIMIT } from '../store/open-store.js'
 import type { Pager } from '../store/pager.js'
 import { Node } from '../tree/node.js'
@@ -16,7 +16,7 @@ import { type CommitOutcome, MetaInDoubtError, writeCommit } from '../tx/commit.
 import type { DirtyState } from '../tx/dirty-state.js'
 import { type EarlyHandoff, EarlyPages } from '../tx/early-pages.js'
 import { mergeDirty } from '../tx/merge-dirty.js'
-import { replayRecord } from '../tx/replay.js'
+import { replayOps, replayRecord } from '../tx/replay.js'
 import type { TxContext } from '../tx/tx-context.js'
 import { WriteTx, type WriteTxEnd } from '../tx/write-tx.js'
 
@@ -465,10 +465,8 @@ export class Committer {
       throw new BTreeError('BTREE_IO', 'the transaction built on a commit whose journal sync failed', {
         cause: this.#syncError,
       })
-    const rec = decodeRecord(Buffer.concat(tx.record.seal(0, 0).buffers))
-    if (typeof rec === 'string') throw new BTreeError('BTREE_INVARIANT', `the transaction's record: ${rec}`)
     const fresh = this.newWriteTx()
-    replayRecord(fresh, rec)
+    replayOps(fresh, tx)
     fresh.markClosed()
     return fresh
   }

@@ -134,6 +134,17 @@ export class RecordBuilder {
   #nextChunk = FIRST_CHUNK
   /** Where the last op began in #chunk (cancelLast). */
   #lastStart = 0
+  /** Ops the builder expects in all (expect()), 0 when unknown. */
+  #expected = 0
+
+  /**
+   * Tells the builder how many ops are coming (a group commit's updates): a new chunk then takes
+   * room for the ops still expected at the size of the one asking (64 puts of 125 bytes: one 8 KiB
+   * chunk, not five doubling ones and five segments to write).
+   */
+  expect(ops: number): void {
+    this.#expected = ops
+  }
 
   /** Bytes of the ops so far (the record is RECORD_HEADER more). */
   get bytes(): number {
@@ -245,7 +256,7 @@ export class RecordBuilder {
   #reserve(n: number): number {
     if (this.#used + n <= this.#chunk.length) return this.#used
     if (this.#used > this.#segStart) this.#close(this.#chunk.subarray(this.#segStart, this.#used))
-    const size = Math.max(this.#nextChunk, n)
+    const size = Math.max(this.#nextChunk, n, Math.min(CHUNK, n * (this.#expected - this.count)))
     if (this.#nextChunk < CHUNK) this.#nextChunk *= 2
     // Small chunks come from Node's shared pool (Buffer.allocUnsafe below 4 KiB).
     this.#chunk = size < 4096 ? Buffer.allocUnsafe(size) : Buffer.allocUnsafeSlow(size)

@@ -346,6 +346,18 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     return this.record.count > 0
   }
 
+  /** Ends every open savepoint (a group commit's callback returned). */
+  releaseSavepoints(): void {
+    if (this.#savepoints.length === 0) return
+    this.#savepoints.length = 0
+    this.#undo.length = 0
+  }
+
+  /** A new transaction on this one's base, with none of its changes (a group commit's undo, tx/writer-queue.ts). */
+  fresh(): WriteTx {
+    return new WriteTx(this.#host, this.base, this.dirty)
+  }
+
   get savepointDepth(): number {
     return this.#savepoints.length
   }

@@ -45,6 +45,58 @@ describe('integration: transactions', () => {
     expectCheck(db)
   })
 
+  it('in one group, a callback that throws is undone alone: those before and after it commit', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucket('a').put(b('keep'), b('1')))
+    let leftOpen: unknown
+    const txid = db.txid
+    const results = await Promise.allSettled([
+      db.update((tx) => tx.bucket('a')!.put(b('first'), b('1'))),
+      db.update((tx) => {
+        const a = tx.bucket('a')!
+        for (let i = 0; i < 500; i++) a.put(numKey(i), Buffer.alloc(100, i))
+        a.delete(b('keep'))
+        a.put(b('first'), b('overwritten'))
+        tx.createBucket('bad')
+        throw new Error('second')
+      }),
+      db.update((tx) => {
+        // Sees the first callback's put, none of the second's.
+        expect(str(tx.bucket('a')!.get(b('first')))).to.equal('1')
+        expect(tx.bucket('a')!.get(b('keep'))).to.not.equal(undefined)
+        expect(tx.bucket('bad')).to.equal(undefined)
+        tx.createBucket('c').put(b('third'), b('3'))
+        // A savepoint left open ends with its callback.
+        leftOpen = tx.savepoint()
+      }),
+      db.update((tx) => {
+        expect(thrown(() => tx.rollbackTo(leftOpen as Parameters<typeof tx.rollbackTo>[0])).code).to.equal(
+          'BTREE_SAVEPOINT_INVALID',
+        )
+        tx.bucket('c')!.put(b('fourth'), b('4'))
+        throw new Error('fourth')
+      }),
+      db.update((tx) => tx.bucket('a')!.put(b('fifth'), b('5'))),
+    ])
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled'])
+    expect(db.txid).to.equal(txid + 1, 'one group, one commit')
+    db.view((tx) => {
+      expect(tx.buckets()).to.deep.equal(['a', 'c'])
+      const a = tx.bucket('a')!
+      expect(a.size).to.equal(3)
+      expect(str(a.get(b('first')))).to.equal('1')
+      expect(str(a.get(b('keep')))).to.equal('1')
+      expect(str(a.get(b('fifth')))).to.equal('5')
+      expect(tx.bucket('c')!.size).to.equal(1)
+      expect(str(tx.bucket('c')!.get(b('third')))).to.equal('3')
+    })
+    expectCheck(db)
+    await db.close()
+    const again = await t.open()
+    again.view((tx) => expect(tx.bucket('a')!.size + tx.bucket('c')!.size).to.equal(4))
+    expectCheck(again)
+  })
+
   it('update resolves with the callback value', async () => {
     const db = await t.open()
     expect(await db.update((tx) => tx.createBucket('a').size + 41)).to.equal(41)
