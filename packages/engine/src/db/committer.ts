@@ -466,7 +466,7 @@ export class Committer {
         cause: this.#syncError,
       })
     const fresh = this.newWriteTx()
-    replayOps(fresh, tx)
+    replayOps(fresh, tx.record)
     fresh.markClosed()
     return fresh
   }

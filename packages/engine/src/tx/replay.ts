@@ -1,5 +1,5 @@
 import { BTreeError } from '../base/errors.js'
-import { type DecodedRecord, JournalOp, decodeRecord } from '../page/journal-record.js'
+import { type DecodedRecord, JournalOp, type RecordBuilder, decodeRecord } from '../page/journal-record.js'
 import type { WriteBucket } from '../base/types.js'
 import type { WriteTx } from './write-tx.js'
 
@@ -41,12 +41,12 @@ export function replayRecord(tx: WriteTx, rec: DecodedRecord): void {
 }
 
 /**
- * Replays the first `count` ops of `from`'s record (all by default) into `to`: a transaction
- * rebuilt over another base (a checkpoint that ran meanwhile), or without its last ops (a group
- * commit's callback that threw). `from` records nothing more afterwards.
+ * Replays the first `count` ops of `from` (all by default) into `to`: a transaction rebuilt over
+ * another base (a checkpoint that ran meanwhile), or reset without its last ops (a group commit's
+ * callback that threw). `from` records nothing more afterwards.
  */
-export function replayOps(to: WriteTx, from: WriteTx, count = from.record.count): void {
-  const rec = decodeRecord(Buffer.concat(from.record.seal(0, 0).buffers))
+export function replayOps(to: WriteTx, from: RecordBuilder, count = from.count): void {
+  const rec = decodeRecord(Buffer.concat(from.seal(0, 0).buffers))
   if (typeof rec === 'string') throw new BTreeError('BTREE_INVARIANT', `the transaction's record: ${rec}`)
   replayRecord(to, count === rec.kinds.length ? rec : { ...rec, kinds: rec.kinds.slice(0, count) })
 }

@@ -64,13 +64,17 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   readonly dropped: ReclaimEntry[]
   /** The commits since the last checkpoint that this transaction builds on (journal mode). */
   readonly dirty: DirtyState | undefined
-  /** This transaction's generation: nodes it creates or copies carry it (Node.gen). */
-  readonly gen = ++generations
+  /**
+   * This transaction's generation: nodes it creates or copies carry it (Node.gen). A new one after
+   * reset(), so no node of the changes it dropped is taken for its own.
+   */
+  gen = ++generations
   /**
    * The logical changes as the journal record (FORMAT.md §11), trimmed by rollbackTo. It also holds
-   * the transaction's copies of the keys and values it puts: its nodes keep views of them.
+   * the transaction's copies of the keys and values it puts: its nodes keep views of them. A new
+   * builder after reset().
    */
-  readonly record = new RecordBuilder()
+  record = new RecordBuilder()
   /** Pages decoded into nodes by this transaction (DirtyState.pages). */
   loaded = 0
   readonly #host: TxContext
@@ -353,9 +357,28 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     this.#undo.length = 0
   }
 
-  /** A new transaction on this one's base, with none of its changes (a group commit's undo, tx/writer-queue.ts). */
-  fresh(): WriteTx {
-    return new WriteTx(this.#host, this.base, this.dirty)
+  /**
+   * Drops every change, as if the transaction had just begun on its base, and returns the record
+   * of the changes dropped (a group commit's undo replays a prefix of it, tx/writer-queue.ts). The
+   * object stays the same, open, on the same base: callers that know a transaction by its identity
+   * (kysely-btree's session tells a group's later statements by it) keep knowing it. Bucket handles,
+   * cursors and savepoints taken before are stale afterwards.
+   */
+  reset(): RecordBuilder {
+    const dropped = this.record
+    this.record = new RecordBuilder()
+    this.gen = ++generations
+    this.overlay.clear()
+    // It began as a copy of the dirty state's list and has only grown since.
+    this.dropped.length = this.dirty?.dropped.length ?? 0
+    this.loaded = 0
+    this.#handles.clear()
+    this.#writers.clear()
+    this.#undo.length = 0
+    this.#savepoints.length = 0
+    this.#selected = undefined
+    this.#version++
+    return dropped
   }
 
   get savepointDepth(): number {

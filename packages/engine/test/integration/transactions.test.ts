@@ -50,9 +50,16 @@ describe('integration: transactions', () => {
     await db.update((tx) => tx.createBucket('a').put(b('keep'), b('1')))
     let leftOpen: unknown
     const txid = db.txid
+    // The transaction object each callback was handed: one, undo or not (kysely-btree's session
+    // tells a group's later statements from a new commit's by it).
+    const seen: unknown[] = []
     const results = await Promise.allSettled([
-      db.update((tx) => tx.bucket('a')!.put(b('first'), b('1'))),
       db.update((tx) => {
+        seen.push(tx)
+        tx.bucket('a')!.put(b('first'), b('1'))
+      }),
+      db.update((tx) => {
+        seen.push(tx)
         const a = tx.bucket('a')!
         for (let i = 0; i < 500; i++) a.put(numKey(i), Buffer.alloc(100, i))
         a.delete(b('keep'))
@@ -61,6 +68,7 @@ describe('integration: transactions', () => {
         throw new Error('second')
       }),
       db.update((tx) => {
+        seen.push(tx)
         // Sees the first callback's put, none of the second's.
         expect(str(tx.bucket('a')!.get(b('first')))).to.equal('1')
         expect(tx.bucket('a')!.get(b('keep'))).to.not.equal(undefined)
@@ -70,15 +78,21 @@ describe('integration: transactions', () => {
         leftOpen = tx.savepoint()
       }),
       db.update((tx) => {
+        seen.push(tx)
         expect(thrown(() => tx.rollbackTo(leftOpen as Parameters<typeof tx.rollbackTo>[0])).code).to.equal(
           'BTREE_SAVEPOINT_INVALID',
         )
         tx.bucket('c')!.put(b('fourth'), b('4'))
         throw new Error('fourth')
       }),
-      db.update((tx) => tx.bucket('a')!.put(b('fifth'), b('5'))),
+      db.update((tx) => {
+        seen.push(tx)
+        tx.bucket('a')!.put(b('fifth'), b('5'))
+      }),
     ])
     expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled'])
+    expect(seen).to.have.length(5)
+    for (const tx of seen) expect(tx).to.equal(seen[0], 'every callback of the group is handed the same transaction')
     expect(db.txid).to.equal(txid + 1, 'one group, one commit')
     db.view((tx) => {
       expect(tx.buckets()).to.deep.equal(['a', 'c'])
