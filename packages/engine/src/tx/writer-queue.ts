@@ -6,17 +6,37 @@ import type { WriteTx } from './write-tx.js'
 /** Update callbacks that queue together share one commit (and one fsync), up to this many. */
 const GROUP_LIMIT = 256
 
-interface Request {
-  /** A `beginWrite()` waiting for the writer, rather than an update callback. */
-  explicit?: boolean
-  run(tx: WriteTx): unknown
-  durability: Durability
-  resolve(value: unknown): void
-  reject(err: unknown): void
+/** An update callback queued, or a `beginWrite()` waiting for the writer (one shape for both). */
+class Request {
   /** Whether the callback threw, and what it returned or threw (set by #runGroup: no object per result). */
-  failed: boolean
-  outcome: unknown
+  failed = false
+  outcome: unknown = undefined
+  readonly resolve: (value: unknown) => void
+  readonly reject: (err: unknown) => void
+
+  constructor(
+    readonly run: (tx: WriteTx) => unknown,
+    readonly durability: Durability,
+    /** A `beginWrite()` waiting for the writer, rather than an update callback. */
+    readonly explicit: boolean,
+  ) {
+    this.resolve = capturedResolve
+    this.reject = capturedReject
+  }
 }
+
+/**
+ * The resolving functions of the promise just made with `new Promise(capture)`: one executor for
+ * every request, so a queued update allocates no closure (and context) of its own for it.
+ */
+let capturedResolve: (value: unknown) => void = () => {}
+let capturedReject: (err: unknown) => void = () => {}
+function capture(resolve: (value: unknown) => void, reject: (err: unknown) => void): void {
+  capturedResolve = resolve
+  capturedReject = reject
+}
+
+const explicitRun = (): undefined => undefined
 
 /** What the queue needs from its database. */
 export interface WriterHost {
@@ -60,26 +80,18 @@ export class WriterQueue {
 
   /** Queues an update callback; the promise settles once its group's commit does. */
   update(run: (tx: WriteTx) => unknown, durability: Durability): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ run, durability, resolve, reject, failed: false, outcome: undefined })
-      this.#schedulePump()
-    })
+    const promise = new Promise(capture)
+    this.#queue.push(new Request(run, durability, false))
+    this.#schedulePump()
+    return promise
   }
 
   /** The writer for an explicit transaction, once it is free. */
   beginWrite(durability: Durability): Promise<WriteTx> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({
-        run: () => undefined,
-        durability,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        failed: false,
-        outcome: undefined,
-        explicit: true,
-      })
-      this.#schedulePump()
-    })
+    const promise = new Promise(capture) as Promise<WriteTx>
+    this.#queue.push(new Request(explicitRun, durability, true))
+    this.#schedulePump()
+    return promise
   }
 
   /** The writer now, for `begin({ writable: true })`; BTREE_BUSY when it is taken or awaited. */
@@ -151,7 +163,7 @@ export class WriterQueue {
   #pump(): void {
     if (this.#writer !== undefined || this.#queue.length === 0) return
     const first = this.#queue[0]!
-    if (first.explicit === true) {
+    if (first.explicit) {
       this.#queue.shift()
       if (this.#host.isClosed()) {
         first.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
@@ -165,7 +177,7 @@ export class WriterQueue {
     // The updates up to the first explicit request, taken in one splice (not a shift each).
     let count = 0
     const limit = Math.min(GROUP_LIMIT, this.#queue.length)
-    while (count < limit && this.#queue[count]!.explicit !== true) count++
+    while (count < limit && !this.#queue[count]!.explicit) count++
     const group = this.#queue.splice(0, count)
     const tx = this.#host.newWriteTx()
     tx.managed = true
