@@ -177,9 +177,9 @@ export class Database {
 
   /**
    * Runs `fn` in a write transaction and commits it. Calls queue (never fail for being busy);
-   * callbacks that queue together share one commit and one fsync (group commit), each isolated by
-   * a savepoint so that one that throws is undone alone. A throwing callback rejects its promise and
-   * leaves nothing behind.
+   * callbacks that queue together share one commit, one fsync and one transaction object (group
+   * commit); one that throws is undone alone (tx/writer-queue.ts), rejects its promise and leaves
+   * nothing behind.
    */
   update<T>(fn: (tx: WriteTransaction) => T | Promise<T>, options?: UpdateOptions): Promise<Awaited<T>> {
     if (typeof fn !== 'function')
