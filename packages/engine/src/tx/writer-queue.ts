@@ -236,6 +236,7 @@ export class WriterQueue {
         continue
       }
       const before = tx.record.count
+      const version = tx.version
       try {
         let value = req.run(tx)
         if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
@@ -251,6 +252,13 @@ export class WriterQueue {
         req.outcome = error
         // Alone, or last with nothing done before it: nothing is committed, nothing to undo.
         if (!changed && i === group.length - 1) continue
+        // No write began (each bumps the version, as does a rollback to a savepoint): nothing to
+        // undo, and the handles the callbacks before it took stay usable. A statement refused by a
+        // check before it writes (kysely-btree's constraints) costs the group no replay.
+        if (tx.version === version) {
+          tx.releaseSavepoints()
+          continue
+        }
         try {
           this.#undoLast(tx, before, group.length)
         } catch (err) {

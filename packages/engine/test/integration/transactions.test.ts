@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import type { Savepoint, WriteBucket } from '../../src/base/types.js'
 import { b, expectCheck, numKey, rejection, str, thrown, useTempDir } from './helpers.js'
 
 describe('integration: transactions', () => {
@@ -109,6 +110,41 @@ describe('integration: transactions', () => {
     const again = await t.open()
     again.view((tx) => expect(tx.bucket('a')!.size + tx.bucket('c')!.size).to.equal(4))
     expectCheck(again)
+  })
+
+  it('in one group, a callback that throws before writing leaves the transaction as it was: handles taken before stay usable', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucket('a'))
+    let held: WriteBucket | undefined
+    let leftOpen: Savepoint | undefined
+    const seen: unknown[] = []
+    const results = await Promise.allSettled([
+      db.update((tx) => {
+        seen.push(tx)
+        held = tx.bucket('a')!
+        held.put(b('first'), b('1'))
+      }),
+      db.update((tx) => {
+        seen.push(tx)
+        leftOpen = tx.savepoint()
+        expect(str(tx.bucket('a')!.get(b('first')))).to.equal('1')
+        throw new Error('refused before writing')
+      }),
+      db.update((tx) => {
+        seen.push(tx)
+        // The first callback's handle: no undo ran, so it still names the live bucket.
+        held!.put(b('third'), b('3'))
+        // The savepoint it left open ended with it.
+        expect(thrown(() => tx.rollbackTo(leftOpen!)).code).to.equal('BTREE_SAVEPOINT_INVALID')
+      }),
+    ])
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled'])
+    for (const tx of seen) expect(tx).to.equal(seen[0])
+    db.view((tx) => {
+      expect(tx.bucket('a')!.size).to.equal(2)
+      expect(str(tx.bucket('a')!.get(b('third')))).to.equal('3')
+    })
+    expectCheck(db)
   })
 
   it('update resolves with the callback value', async () => {
