@@ -11,7 +11,9 @@ import { key, value } from './model.js'
  * on a seeded schedule, so that the writer queue forms groups while earlier groups' syncs run,
  * with a journal bound so small that checkpoints come every few groups. Every update puts its own
  * key (and every fifth deletes the key of an update before it), so the contents after a crash tell
- * which updates survived. Syncs complete a turn of the event loop later (`slowSync`).
+ * which updates survived. Every seventh update throws after its writes, so that groups undo a
+ * callback (reset and replay, tx/writer-queue.ts) on the way to their commits; it must leave no
+ * trace. Syncs complete a turn of the event loop later (`slowSync`).
  */
 export interface ConcurrentRun {
   /** Update numbers in the order their callbacks ran: the order of the commits. */
@@ -24,6 +26,9 @@ export interface ConcurrentRun {
 
 export const CONCURRENT_UPDATES = 48
 const BUCKET = 'p'
+/** The updates whose callbacks throw after writing (undone in their groups). */
+const throws = (i: number): boolean => i % 7 === 6
+const REFUSED = 'refused after writing'
 
 export function concurrentOptions(fs: PowerLossFileSystem, durability: Durability) {
   return {
@@ -65,10 +70,11 @@ export async function runConcurrent(
         db
           .update(
             (tx) => {
-              run.order.push(i)
               const b = tx.createBucketIfNotExists(BUCKET)
               b.put(key(i), valueOf(i))
               if (i % 5 === 4) b.delete(key(i - 3))
+              if (throws(i)) throw new Error(REFUSED)
+              run.order.push(i)
             },
             { durability: full ? 'full' : 'none' },
           )
@@ -79,7 +85,8 @@ export async function runConcurrent(
             (err: unknown) => {
               // Once the power is gone, a commit published before the crash may fail its strict check
               // (which reads the crashed files): it was not acknowledged either.
-              if (!isCrash(err) && fs.clock.reason === undefined) failure ??= err
+              const refused = throws(i) && err instanceof Error && err.message === REFUSED
+              if (!refused && !isCrash(err) && fs.clock.reason === undefined) failure ??= err
             },
           ),
       )
