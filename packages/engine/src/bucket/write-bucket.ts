@@ -1,6 +1,6 @@
 import { BTreeError } from '../base/errors.js'
 import { TreeCursor } from '../tree/cursor.js'
-import { treeAppend, treeDelete, treePut } from '../tree/modify.js'
+import { type ModifyResult, treeAppend, treeDelete, treePut } from '../tree/modify.js'
 import { OverflowValue, recordSlot, recordValue } from '../tree/node.js'
 import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
@@ -91,23 +91,28 @@ export class WriteBucketImpl implements WriteBucket {
     const freedBefore = s.freed.length
     const countBefore = s.count
     this.#host.recordPut(s, key, value)
-    let k: Uint8Array | undefined
-    let r
+    // An ascending load appends the caller's bytes to a packed leaf (tree/node.ts): no page read,
+    // and the root is the result (an append replaces nothing).
+    const appended = treeAppend(this.#writer, s.root, key, value)
+    if (appended !== undefined) {
+      s.root = appended
+      s.count++
+      s.dirty = true
+      this.#host.noteKeyChange(s, undefined, undefined, freedBefore, countBefore)
+      return
+    }
+    // The tree keeps the record's copies: the key's view, and an inline value as a record slot (a
+    // number), so one object per put.
+    const k = this.#host.recordedKey()
+    let r: ModifyResult
     try {
-      // An ascending load appends the caller's bytes to a packed leaf (tree/node.ts).
-      r = treeAppend(this.#writer, s.root, key, value)
-      if (r === undefined) {
-        // The tree keeps the record's copies: the key's view, and an inline value as a record
-        // slot (a number), so one object per put.
-        k = this.#host.recordedKey()
-        const pageSize = this.#host.pageSize
-        const overflow = isOverflowValue(pageSize, k.length, value.length)
-        const slot = recordSlot(value.length)
-        r = treePut(this.#writer, s.root, k, overflow ? recordValue(k, slot) : slot)
-        // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf
-        // unread that owns a key run.
-        if (!s.mayOverflow && (overflow || isLongKey(pageSize, k.length))) s.mayOverflow = true
-      }
+      const pageSize = this.#host.pageSize
+      const overflow = isOverflowValue(pageSize, k.length, value.length)
+      const slot = recordSlot(value.length)
+      r = treePut(this.#writer, s.root, k, overflow ? recordValue(k, slot) : slot)
+      // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf
+      // unread that owns a key run.
+      if (!s.mayOverflow && (overflow || isLongKey(pageSize, k.length))) s.mayOverflow = true
     } catch (err) {
       // A page read failed on the way down, before the tree changed: the op must not be journaled.
       this.#host.cancelRecord()

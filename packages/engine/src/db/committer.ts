@@ -302,6 +302,8 @@ export class Committer {
       this.#tail = tail
       await published
     }
+    // Written and published: nothing reads the record's bytes again (RecordBuilder.recycle).
+    tx.record.recycle()
     let checkpoint: Promise<void> | undefined
     if (this.#overBounds(journal)) {
       // The commit is in the journal already: a failed checkpoint does not fail it (the next

@@ -346,8 +346,9 @@ export class Database {
     const tx = await this.#writer.beginWrite(this.#durability)
     try {
       await this.#committer.checkpoint()
-      // Asked for, a checkpoint also gives the journal's allocated space back (store/journal.ts).
-      for (const j of this.#committer.journalFiles) await j.release()
+      // Asked for, a checkpoint also gives the journal's allocated space back (store/journal.ts),
+      // in the background: the next append waits for it.
+      for (const j of this.#committer.journalFiles) j.startRelease()
     } finally {
       tx.close()
     }

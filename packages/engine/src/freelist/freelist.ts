@@ -97,6 +97,22 @@ export class FreeList {
     return first
   }
 
+  /**
+   * Gives back the `count` pages from `first` that the last allocate() returned, with no allocation
+   * since: a failed write of leaves ahead of a checkpoint (tx/early-pages.ts), which runs between
+   * commits. O(1) for a run past the high-water mark; O(free pages) for one from the list, and only
+   * on that failure (begin() and abort() around every write ahead copied the whole list each time).
+   */
+  unallocate(first: number, count: number): void {
+    if (first + count === this.highWater) {
+      this.highWater = first
+      return
+    }
+    const ids = new Array<number>(count)
+    for (let i = 0; i < count; i++) ids[i] = first + i
+    this.#free = mergeSorted(this.#free, ids)
+  }
+
   /** Records pages freed by commit `txid`. */
   free(txid: number, pgid: number, count: number): void {
     let group = this.#pending.get(txid)

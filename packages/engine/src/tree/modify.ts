@@ -97,7 +97,7 @@ export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Va
  * bound, and both are inline; no descent, no object per entry. Undefined when it does not apply:
  * treePut then does the put.
  */
-export function treeAppend(ctx: TreeWriter, root: Child, key: Uint8Array, value: Uint8Array): ModifyResult | undefined {
+export function treeAppend(ctx: TreeWriter, root: Child, key: Uint8Array, value: Uint8Array): Node | undefined {
   const hint = ctx.putHint
   if (hint === undefined || hint.root !== root) return undefined
   const leaf = hint.leaf
@@ -105,6 +105,8 @@ export function treeAppend(ctx: TreeWriter, root: Child, key: Uint8Array, value:
     return undefined
   // An empty packed leaf is a tree's only leaf (a new bucket's root): no lower bound to check.
   if (inlineEntryBytes(ctx.pageSize, key, value.length) < 0) return undefined
+  // The root, not a ModifyResult: an append replaces nothing, and a put allocates no result.
+  if (leaf.appendPacked(key, value, ctx.pageSize)) return hint.root
   return appendInline(ctx, hint.root, hint.path, hint.index, leaf, key, value, hint)
 }
 
@@ -120,7 +122,7 @@ function inlineEntryBytes(pageSize: number, key: Uint8Array, valueLength: number
 /**
  * Appends an inline entry past the last key of `leaf`: into its bytes when it is packed and has
  * room; when it is full, into a new packed leaf on its right, which the split climbs with (the
- * left stays full: sequential loads make full pages). Keeps or drops the hint.
+ * left stays full: sequential loads make full pages). Keeps or moves the hint; returns the root.
  */
 function appendInline(
   ctx: TreeWriter,
@@ -131,16 +133,34 @@ function appendInline(
   key: Uint8Array,
   value: Uint8Array,
   hint: PutHint | undefined,
-): ModifyResult {
+): Node {
   if (leaf.packed && leaf.appendPacked(key, value, ctx.pageSize)) {
     if (hint === undefined) ctx.putHint = makeHint(top, path, index, leaf)
-    return { root: top, old: undefined }
+    return top
   }
   const right = Node.packedLeaf(ctx.pageSize)
   right.gen = leaf.gen
   right.appendPacked(key, value, ctx.pageSize)
   ctx.putHint = undefined
-  return { root: splitUpward(ctx, top, path, index, leaf, true, right), old: undefined }
+  const root = splitUpward(ctx, top, path, index, leaf, true, right)
+  ctx.putHint = hintAfterSplit(root, top, path, index, right)
+  return root
+}
+
+/**
+ * The hint for `right`, the leaf an append just split off, when the split stopped at its parent
+ * (the path above it is unchanged) or made a new root of the two leaves; undefined when a branch
+ * split too (the next put descends). An ascending load then appends to each new leaf without a
+ * descent: one in about 35 puts split a leaf, and each paid a descent and its path's copy.
+ */
+function hintAfterSplit(root: Node, top: Node, path: Node[], index: number[], right: Node): PutHint | undefined {
+  const depth = path.length
+  if (depth === 0) return root.kids[1] === right ? makeHint(root, [root], [1], right) : undefined
+  const at = index[depth - 1]! + 1
+  if (root !== top || path[depth - 1]!.kids[at] !== right) return undefined
+  // `index` is the hint's own copy or the writer's scratch path: stale after the split either way.
+  index[depth - 1] = at
+  return makeHint(root, path, index, right)
 }
 
 /** The put's work once the leaf is found: insert or replace, split upward, keep the hint. */
@@ -166,7 +186,7 @@ function putInLeaf(
           ? node.compareLast(key) < 0
           : node.keyList.length === 0 || compareKeys(node.keyList.at(-1)!, key) < 0
       )
-        return appendInline(ctx, top, path, index, node, key, v, hint)
+        return { root: appendInline(ctx, top, path, index, node, key, v, hint), old: undefined }
       if (node.packed && node.owns) {
         const r = putPacked(ctx, top, path, index, node, key, v, known)
         if (r !== undefined) return r

@@ -62,7 +62,6 @@ export class EarlyPages {
       this.#collect(hint.root, tx.gen, hint.leaf, pageSize * FILL_THRESHOLD, leaves)
     }
     if (leaves.length === 0) return
-    freelist.begin(txid)
     const first = freelist.allocate(leaves.length)
     const pages = leaves.map(
       (leaf, i) => leaf.sealInPlace(first + i, txid) ?? leaf.encodePacked(first + i, txid, this.#slab.take()),
@@ -70,10 +69,9 @@ export class EarlyPages {
     try {
       file.writevSync(pages, first * pageSize)
     } catch {
-      freelist.abort()
+      freelist.unallocate(first, leaves.length)
       return
     }
-    freelist.end()
     const t32 = txid32(txid)
     for (const [i, leaf] of leaves.entries()) this.#pages.set(leaf, { pgid: first + i, txid: t32, page: pages[i]! })
   }

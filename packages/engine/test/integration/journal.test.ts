@@ -478,4 +478,53 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     expectClean(again)
     await again.close()
   })
+  it('db.checkpoint() truncates the journal in the background: the next append waits for it, and a failed truncate fails nothing', async () => {
+    const fs = new MemoryFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    const journal = fs.files.get(JPATH)!
+    // A truncate that takes a while, as freeing a large journal's blocks does (10–30 ms at 25 MB).
+    let pending: Array<() => void> = []
+    let fail = false
+    let hold = true
+    const truncate = journal.truncate.bind(journal)
+    journal.truncate = (size: number) =>
+      hold
+        ? new Promise<void>((resolve, reject) =>
+            pending.push(() => (fail ? reject(new Error('EIO')) : truncate(size).then(resolve, reject))),
+          )
+        : truncate(size)
+    const finish = (): void => {
+      const run = pending
+      pending = []
+      for (const f of run) f()
+    }
+    for (let i = 0; i < 20; i++) await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`k${i}`), b(`v${i}`)))
+    await db.checkpoint()
+    expect(pending.length).to.equal(1)
+    // The append after the checkpoint is written only once the truncate is done, else it would
+    // be cut off with the older records.
+    const update = db.update((tx) => tx.bucket('a')!.put(b('after'), b('1')))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(journal.size()).to.be.greaterThan(0)
+    finish()
+    await update
+    expect(journal.size()).to.be.greaterThan(RECORD_HEADER)
+    expect(db.info().journal!.records).to.equal(1)
+    // A failed truncate only leaves the allocation: the next commits go on.
+    await db.checkpoint()
+    fail = true
+    finish()
+    await db.update((tx) => tx.bucket('a')!.put(b('after2'), b('2')))
+    fail = false
+    expect(db.info().journal!.records).to.equal(1)
+    expectClean(db)
+    expect(contents(db).a!['after2']).to.equal('2')
+    hold = false
+    await db.close()
+    expect(journal.size()).to.equal(0)
+    const again = await open(PATH, { fileSystem: fs, lock: false })
+    expect(contents(again).a).to.include({ after: '1', after2: '2', k19: 'v19' })
+    expectClean(again)
+    await again.close()
+  })
 })

@@ -98,4 +98,30 @@ describe('page/journal-record: RecordBuilder', () => {
     expect(rec.kinds).to.deep.equal([])
     expect(rec.txid).to.equal(2)
   })
+  it("recycle gives a written record's unpinned chunks to later records, never one a view pins", () => {
+    const value = new Uint8Array(100).fill(7)
+    const fill = (b: RecordBuilder, tag: number, count: number): void => {
+      for (let i = 0; i < count; i++) b.put(new Uint8Array([tag, i >> 8, i & 255]), value)
+    }
+    const first = new RecordBuilder()
+    fill(first, 1, 2000)
+    const firstBuffers = new Set(first.seal(1, 2).buffers.map((b) => b.buffer))
+    first.recycle()
+    expect(first.count).to.equal(0)
+    // A later record of the same size fills the first one's large chunks again.
+    const second = new RecordBuilder()
+    fill(second, 2, 2000)
+    const pinned = second.lastKey()
+    const sealed = second.seal(1, 3)
+    expect(sealed.buffers.some((b) => firstBuffers.has(b.buffer))).to.equal(true)
+    const rec = decodeRecord(concat(sealed.buffers))
+    if (typeof rec === 'string') throw new Error(rec)
+    expect(rec.keys.length).to.equal(2000)
+    second.recycle()
+    // The chunk holding the view handed out is never reused: the view keeps its bytes.
+    const third = new RecordBuilder()
+    fill(third, 3, 4000)
+    expect(third.seal(1, 4).buffers.some((b) => b.buffer === pinned.buffer)).to.equal(false)
+    expect([...pinned]).to.deep.equal([2, 7, 207])
+  })
 })
