@@ -215,6 +215,14 @@ export class Node {
   #win: number[] | null = null
   /** Whether `#win` is a published node's (as #sharedKeys): the first edit copies it. */
   #sharedWin = false
+  /**
+   * Set when an insert or remove reaches a leaf whose windows are a published node's: the leaf
+   * (and its copies in later commits) is then searched without windows. A random fill inserts
+   * into each leaf about once per commit that touches it, and copying its windows each time (or
+   * building them again from the keys) cost more than its searches saved; an overwrite, which
+   * changes no key, keeps them. A leaf decoded again after a checkpoint starts afresh.
+   */
+  #winOff = false
   #pre: Uint8Array = EMPTY_KEY
 
   constructor(
@@ -304,8 +312,9 @@ export class Node {
     else this.#keys!.splice(pos, 1)
     const win = this.#win
     if (win !== null) {
-      if (this.#sharedWin) this.#ownWin(splicedWindows(win, pos, 1, 0))
-      else win.splice(pos, 1)
+      if (!this.#sharedWin) win.splice(pos, 1)
+      else if (this.leaf) this.#windowsOff()
+      else this.#ownWin(splicedWindows(win, pos, 1, 0))
     }
     if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 1))
     else this.#vals!.splice(pos, 1)
@@ -319,9 +328,18 @@ export class Node {
       this.#win = null
       return
     }
+    if (this.#sharedWin && this.leaf) {
+      this.#windowsOff()
+      return
+    }
     const w = keyWindow(key, this.#pre.length)
     if (this.#sharedWin) this.#ownWin(splicedWindows(win, pos, 0, w))
     else insertAt(win, pos, w)
+  }
+
+  #windowsOff(): void {
+    this.#win = null
+    this.#winOff = true
   }
 
   #ownWin(win: number[]): void {
@@ -332,6 +350,7 @@ export class Node {
   /** The windows, built now if the node has none (undefined when it is too small for them). */
   #windows(): number[] | undefined {
     if (this.#win !== null) return this.#win
+    if (this.#winOff) return undefined
     const keys = this.keyList
     const first = this.leaf ? 0 : 1
     if (keys.length - first < WINDOW_MIN) return undefined
@@ -362,6 +381,7 @@ export class Node {
    * stay here, the rest go to `right`. A no-op when there are none.
    */
   splitWindows(win: readonly number[] | null, pre: Uint8Array, keep: number, right: Node): void {
+    right.#winOff = this.#winOff
     if (win === null) return
     this.#ownWin(win.slice(0, keep))
     this.#pre = pre
@@ -668,6 +688,7 @@ export class Node {
     n.#win = this.#win
     n.#sharedWin = true
     n.#pre = this.#pre
+    n.#winOff = this.#winOff
     n.gen = gen
     n.base = this.base
     return n
@@ -768,12 +789,20 @@ export class Node {
 
 /**
  * `win.toSpliced(pos, remove, w)` (`w` inserted when `remove` is 0) for an array of unboxed
- * doubles: toSpliced gave back an array of boxed numbers, one heap object per window.
+ * doubles, made as one copy and shifted in place: toSpliced measured slower in the engine's random
+ * fill (its result was not always an array of unboxed doubles).
  */
 function splicedWindows(win: readonly number[], pos: number, remove: number, w: number): number[] {
-  const out = win.slice(0, pos)
-  if (remove === 0) out.push(w)
-  for (let i = pos + remove; i < win.length; i++) out.push(win[i]!)
+  const n = win.length
+  if (remove !== 0) {
+    const out = win.slice(0, n - 1)
+    for (let i = pos; i < n - 1; i++) out[i] = win[i + 1]!
+    return out
+  }
+  const out = win.slice()
+  out.push(w)
+  for (let i = n; i > pos; i--) out[i] = out[i - 1]!
+  out[pos] = w
   return out
 }
 

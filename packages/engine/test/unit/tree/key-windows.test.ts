@@ -29,6 +29,13 @@ function sortedUnique(keys: Uint8Array[]): Uint8Array[] {
   return sorted.filter((k, i) => i === 0 || compareKeys(sorted[i - 1]!, k) !== 0)
 }
 
+/** The plain branch step (no windows: a node too small for them has none), for a node of any size. */
+function plainStep(node: Node, key: Uint8Array): number {
+  let found = 0
+  for (let i = 1; i < node.keyList.length; i++) if (compareKeys(node.keyList[i]!, key) <= 0) found = i
+  return found
+}
+
 /** The prefix `key` shares with `other`. */
 function shared(a: Uint8Array, b: Uint8Array): number {
   let i = 0
@@ -92,7 +99,7 @@ describe(`tree/key-windows (seed ${SEED})`, () => {
     const rng = new Prng(SEED + 7)
     const stem = Uint8Array.of(0x30, 0x30, 0x30)
     const initial = sortedUnique(Array.from({ length: 20 }, () => randomKey(rng, stem)))
-    let node = new Node(
+    const node = new Node(
       true,
       initial.slice(),
       initial.map(() => EMPTY_KEY),
@@ -108,9 +115,6 @@ describe(`tree/key-windows (seed ${SEED})`, () => {
       }
     }
     check('built')
-    // A published copy shares the windows: its edits must leave the original's alone.
-    const published = node
-    node = node.clone(1)
     for (let step = 0; step < 400; step++) {
       // Keys outside the stem now and then, which the windows' prefix does not cover.
       const key = randomKey(rng, rng.int(10) === 0 ? new Uint8Array(0) : stem)
@@ -135,6 +139,70 @@ describe(`tree/key-windows (seed ${SEED})`, () => {
           expect(nodeLeafLowerBound(right, probe)).to.equal(nodeLowerBound(rightModel, probe))
       }
     }
-    for (const probe of initial) expect(nodeLeafLowerBound(published, probe)).to.equal(nodeLowerBound(initial, probe))
+  })
+
+  it('leaves a published node’s windows alone when its copy is edited', () => {
+    const rng = new Prng(SEED + 11)
+    const stem = Uint8Array.of(0x41, 0x42)
+    const keys = sortedUnique(Array.from({ length: 30 }, () => randomKey(rng, stem)))
+    // A leaf: its copy's inserts and removes (it then searches without windows).
+    const leaf = new Node(
+      true,
+      keys.slice(),
+      keys.map(() => EMPTY_KEY),
+      [],
+      0,
+      0,
+    )
+    expect(nodeLeafLowerBound(leaf, keys[3]!)).to.equal(3)
+    const leafCopy = leaf.clone(1)
+    const copyModel = keys.slice()
+    for (let i = 0; i < 20; i++) {
+      const key = randomKey(rng, stem)
+      const pos = nodeLowerBound(copyModel, key)
+      if (pos < copyModel.length && compareKeys(copyModel[pos]!, key) === 0) continue
+      leafCopy.insertEntry(pos, key, EMPTY_KEY)
+      copyModel.splice(pos, 0, key)
+      const r = rng.int(copyModel.length)
+      leafCopy.removeEntry(r)
+      copyModel.splice(r, 1)
+      for (const probe of [key, randomKey(rng, stem), ...keys.slice(0, 5)])
+        expect(nodeLeafLowerBound(leafCopy, probe)).to.equal(nodeLowerBound(copyModel, probe))
+    }
+    // A branch: its copy's windows are copied at its first insert.
+    const branchKeys = [EMPTY_KEY, ...keys]
+    const branch = new Node(
+      false,
+      branchKeys.slice(),
+      [],
+      branchKeys.map(() => ({ pgid: 2, txid: 1 })),
+      0,
+      0,
+    )
+    expect(stepChild(nodeBranchStep(branch, keys[5]!, 0))).to.equal(6)
+    const branchCopy = branch.clone(1)
+    const branchModel = branchKeys.slice()
+    for (let i = 0; i < 20; i++) {
+      const key = randomKey(rng, stem)
+      const at = Math.max(1, nodeLowerBound(branchModel.slice(1), key) + 1)
+      if (at < branchModel.length && compareKeys(branchModel[at]!, key) === 0) continue
+      branchCopy.insertChild(at, key, { pgid: 3, txid: 1 })
+      branchModel.splice(at, 0, key)
+      const plain = new Node(
+        false,
+        branchModel.slice(),
+        [],
+        branchModel.map(() => ({ pgid: 2, txid: 1 })),
+        0,
+        0,
+      )
+      for (const probe of [key, randomKey(rng, stem), ...keys.slice(0, 5)])
+        expect(stepChild(nodeBranchStep(branchCopy, probe, 0))).to.equal(plainStep(plain, probe))
+    }
+    // The originals search as they did.
+    for (let i = 0; i < keys.length; i++) {
+      expect(nodeLeafLowerBound(leaf, keys[i]!)).to.equal(i)
+      expect(stepChild(nodeBranchStep(branch, keys[i]!, 0))).to.equal(i + 1)
+    }
   })
 })
