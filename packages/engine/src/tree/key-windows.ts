@@ -74,6 +74,18 @@ function comparePrefix(pre: Uint8Array, key: Uint8Array, known: number): number 
   return key.length < p ? -1 : 0
 }
 
+/** The first index from `lo` on whose window is above `w` (`above`), or at least `w`. */
+function firstWindow(win: readonly number[], lo: number, w: number, above: boolean): number {
+  let hi = win.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const x = win[mid]!
+    if (x < w || (above && x === w)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /** nodeLowerBound (tree/search.ts) through the windows: the index of the first key >= `key`. */
 export function windowLowerBound(
   keys: readonly Uint8Array[],
@@ -89,13 +101,7 @@ export function windowLowerBound(
     if (c !== 0) return c < 0 ? 0 : n
   }
   const w = keyWindow(key, p)
-  let lo = 0
-  let hi = n
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (win[mid]! < w) lo = mid + 1
-    else hi = mid
-  }
+  let lo = firstWindow(win, 0, w, false)
   while (lo < n && win[lo] === w && compareKeysFrom(keys[lo]!, key, p) < 0) lo++
   return lo
 }
@@ -119,16 +125,9 @@ export function windowBranchStep(
     const c = comparePrefix(pre, key, known)
     if (c !== 0) return packStep(c < 0 ? 0 : n - 1, known)
   }
-  const w = keyWindow(key, p)
   // The first entry from 1 on whose window is above the key's: the child is before it.
-  let lo = 1
-  let hi = n
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (win[mid]! <= w) lo = mid + 1
-    else hi = mid
-  }
-  let i = lo - 1
+  const w = keyWindow(key, p)
+  let i = firstWindow(win, 1, w, true) - 1
   while (i >= 1 && win[i] === w && compareKeysFrom(keys[i]!, key, p) > 0) i--
   if (i < 1) return packStep(0, known)
   return packStep(i, i < n - 1 && p > known ? p : known)
