@@ -8,15 +8,11 @@ import { BucketNames } from './routing/bucket-names.js'
 import { isFull, localRange, type KeyRange } from './routing/bucket-range.js'
 import { RegistryCache, type PrefixRegistry } from './routing/prefix-registry.js'
 import { PrefixTrie } from './routing/prefix-trie.js'
-import { WriteRouter } from './routing/write-router.js'
+import { type KeyWrite, WriteRouter } from './routing/write-router.js'
 import type { BTreeSnapshot } from './snapshot.js'
 
 /** A write as the root receives it: the full key (every sublevel prefix included), encoded. */
-export interface WriteOp {
-  readonly type: 'put' | 'del'
-  readonly key: Uint8Array
-  readonly value?: Uint8Array
-}
+export type WriteOp = KeyWrite
 
 export interface ClearRequest {
   readonly range: KeyRange
@@ -175,16 +171,7 @@ export class LevelStore {
   write(ops: readonly WriteOp[], durability: Durability): Promise<void> {
     const declared = this.#declared
     return this.#track(
-      this.engine.update(
-        (tx) => {
-          const router = new WriteRouter(tx, this.registry, this.names, declared)
-          for (const op of ops) {
-            if (op.type === 'put') router.put(op.key, op.value!)
-            else router.delete(op.key)
-          }
-        },
-        { durability },
-      ),
+      this.engine.update((tx) => new WriteRouter(tx, this.registry, this.names, declared).apply(ops), { durability }),
     )
   }
 

@@ -10,29 +10,47 @@ export interface PrivateWrite {
 /**
  * The writes of a batch with bytes of their own (the engine applies them after `_batch` returned,
  * when a caller may have reused its buffers): every buffer key and value is copied into one
- * allocation and handed on as a view of it, where a copy each would cost an allocation each.
- * Strings are encoded (`Buffer.from` makes bytes the caller cannot touch).
+ * allocation and handed on as a plain view of it (a Buffer view costs a Buffer construction each),
+ * where a copy each would cost an allocation each. Strings are encoded (`Buffer.from` makes bytes
+ * the caller cannot touch).
+ *
+ * The operations are changed in place and returned as the writes: abstract-level hands `_batch`
+ * objects of its own, made for the call (`batch()` clones each operation, a chained batch builds
+ * its own), and never reads them again; an array of new objects was a thousand allocations per
+ * batch of a thousand.
  */
-export function ownWrites(operations: readonly PrivateWrite[]): WriteOp[] {
+export function ownWrites(operations: PrivateWrite[]): WriteOp[] {
   let total = 0
-  for (const op of operations) {
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i]!
     if (typeof op.key !== 'string') total += op.key.byteLength
     if (op.type === 'put' && typeof op.value !== 'string') total += op.value!.byteLength
   }
-  const slab = Buffer.allocUnsafe(total)
-  let at = 0
-  const own = (data: string | Uint8Array): Uint8Array => {
-    if (typeof data === 'string') return Buffer.from(data, 'utf8')
-    const start = at
-    slab.set(data, start)
-    at += data.byteLength
-    return slab.subarray(start, at)
-  }
-  const out = new Array<WriteOp>(operations.length)
+  const slab = new Slab(total)
   for (let i = 0; i < operations.length; i++) {
     const op = operations[i]!
-    out[i] =
-      op.type === 'put' ? { type: 'put', key: own(op.key), value: own(op.value!) } : { type: 'del', key: own(op.key) }
+    op.key = slab.own(op.key)
+    if (op.type === 'put') op.value = slab.own(op.value!)
   }
-  return out
+  return operations as WriteOp[]
+}
+
+/** Copies buffers into one allocation, back to back. */
+class Slab {
+  readonly #bytes: Uint8Array
+  #at = 0
+
+  constructor(size: number) {
+    this.#bytes = Buffer.allocUnsafe(size)
+  }
+
+  own(data: string | Uint8Array): Uint8Array {
+    if (typeof data === 'string') return Buffer.from(data, 'utf8')
+    const bytes = this.#bytes
+    const start = this.#at
+    const n = data.byteLength
+    bytes.set(data, start)
+    this.#at = start + n
+    return new Uint8Array(bytes.buffer, bytes.byteOffset + start, n)
+  }
 }

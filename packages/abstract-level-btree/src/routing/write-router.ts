@@ -4,6 +4,13 @@ import type { BucketNames } from './bucket-names.js'
 import type { PrefixTrie } from './prefix-trie.js'
 import type { PrefixRegistry, RegistryCache, Route } from './prefix-registry.js'
 
+/** A put or delete of a full key (every sublevel prefix included). */
+export interface KeyWrite {
+  readonly type: 'put' | 'del'
+  readonly key: Uint8Array
+  readonly value?: Uint8Array
+}
+
 /** Prefixes of sublevels made in this process (each stored as its own value). */
 export type DeclaredPrefixes = PrefixTrie<Uint8Array>
 
@@ -30,6 +37,34 @@ export class WriteRouter {
 
   get registry(): PrefixRegistry {
     return this.#registry
+  }
+
+  /**
+   * Applies `writes` in order. While no sublevel prefix is registered or declared (a database
+   * without sublevels), every key goes to the root's bucket as it is: taken once, with no route
+   * and no bucket lookup per key.
+   */
+  apply(writes: readonly KeyWrite[]): void {
+    if (this.#registry.size > 0 || this.#declared.size > 0) {
+      for (let i = 0; i < writes.length; i++) {
+        const op = writes[i]!
+        if (op.type === 'put') this.put(op.key, op.value!)
+        else this.delete(op.key)
+      }
+      return
+    }
+    const root = this.#registry.routes[0]!
+    let bucket = this.bucket(root)
+    for (let i = 0; i < writes.length; i++) {
+      const op = writes[i]!
+      if (op.type === 'put') {
+        if (bucket === undefined) {
+          bucket = this.#tx.createBucketIfNotExists(root.bucket)
+          this.#buckets.set(root.bucket, bucket)
+        }
+        bucket.put(op.key, op.value!)
+      } else bucket?.delete(op.key)
+    }
   }
 
   put(key: Uint8Array, value: Uint8Array): void {

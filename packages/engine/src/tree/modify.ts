@@ -16,7 +16,7 @@ import {
   valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
-import { TreeHit, nodeBranchSearch, nodeBranchStep, nodeLowerBound, pageTreeFind } from './search.js'
+import { TreeHit, nodeBranchSearch, nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
 import { type PutHint, PutPath, type TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
@@ -198,7 +198,8 @@ function putInLeaf(
   const n = keys.length
   // Past the last key of the hint's leaf: the append of an ascending load, no search. Compares
   // skip the prefix the key shares with every key here (`known`, from the descent).
-  const pos = hint !== undefined && n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLowerBound(keys, key, known)
+  const pos =
+    hint !== undefined && n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLeafLowerBound(node, key, known)
   let old: Value | undefined
   let appended = false
   if (pos < n && compareKeysFrom(keys[pos]!, key, known) === 0) {
@@ -323,6 +324,8 @@ function splitUpward(
  * an entry added at the end, so the left keeps everything else (it fit before).
  */
 export function splitNode(pageSize: number, node: Node, appended: boolean): Node {
+  // Taken first: the `keys` getter drops them.
+  const { win, pre } = node.windows
   const n = node.keys.length
   let m: number
   if (appended && n >= 2) {
@@ -357,6 +360,7 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
     right.size = computeSize(right, pageSize)
   }
   right.gen = node.gen
+  node.splitWindows(win, pre, m, right)
   return right
 }
 
@@ -379,7 +383,7 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   }
   let pos = -1
   if (c instanceof Node) {
-    pos = c.packed ? c.find(key, 0) : nodeLowerBound(c.keyList, key)
+    pos = c.packed ? c.find(key, 0) : nodeLeafLowerBound(c, key)
     if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeys(c.keyList[pos]!, key) !== 0)))
       return { root, old: undefined }
   } else if (!pageTreeFind(ctx.pager, c, key, deleteHit)) return { root, old: undefined }
@@ -389,7 +393,7 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   let node = top
   for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, deleteSteps[d]!)
   while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
-  if (pos < 0) pos = node.packed ? node.find(key, 0) : nodeLowerBound(node.keyList, key)
+  if (pos < 0) pos = node.packed ? node.find(key, 0) : nodeLeafLowerBound(node, key)
   if (node.packed && node.owns) {
     const old = node.packedValue(pos)
     node.removePacked(pos, ctx.pageSize)

@@ -39,6 +39,14 @@ import {
 import type { PageRef } from '../page/meta-page.js'
 import { invariant } from '../base/errors.js'
 import { PageSlab } from '../store/page-slab.js'
+import {
+  WINDOW_MIN,
+  buildWindows,
+  keyWindow,
+  startsWithPrefix,
+  windowBranchStep,
+  windowLowerBound,
+} from './key-windows.js'
 
 /**
  * An overflow run still on disk: the run's first page, the txid32 that wrote it, its length. Holds
@@ -198,6 +206,24 @@ export class Node {
    */
   #sharedKeys = false
   #sharedVals = false
+  /**
+   * The keys' windows (tree/key-windows.ts), built by the first search and kept by the entry
+   * methods; null until then, and again after any other change of the keys (the `keys` getter).
+   * Invariant: when not null, parallel to `#keys`, each key (in a branch, from entry 1) starts with
+   * `#pre` and its window is keyWindow(key, #pre.length).
+   */
+  #win: number[] | null = null
+  /** Whether `#win` is a published node's (as #sharedKeys): the first edit copies it. */
+  #sharedWin = false
+  /**
+   * Set when an insert or remove reaches a leaf whose windows are a published node's: the leaf
+   * (and its copies in later commits) is then searched without windows. A random fill inserts
+   * into each leaf about once per commit that touches it, and copying its windows each time (or
+   * building them again from the keys) cost more than its searches saved; an overwrite, which
+   * changes no key, keeps them. A leaf decoded again after a checkpoint starts afresh.
+   */
+  #winOff = false
+  #pre: Uint8Array = EMPTY_KEY
 
   constructor(
     leaf: boolean,
@@ -221,6 +247,8 @@ export class Node {
   get keys(): Uint8Array[] {
     if (this.#keys === null) this.#unpack()
     else if (this.#sharedKeys) this.#ownKeys(this.#keys.slice())
+    // The caller may change them in any way: the windows are built again when next needed.
+    this.#win = null
     return this.#keys!
   }
 
@@ -252,6 +280,7 @@ export class Node {
   insertEntry(pos: number, key: Uint8Array, value: ValueSlot): void {
     if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(pos, 0, key))
     else insertAt(this.#keys!, pos, key)
+    this.#insertWindow(pos, key)
     if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 0, value))
     else insertAt(this.#vals!, pos, value)
   }
@@ -260,6 +289,7 @@ export class Node {
   insertChild(at: number, key: Uint8Array, kid: Child): void {
     if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(at, 0, key))
     else insertAt(this.#keys!, at, key)
+    this.#insertWindow(at, key)
     insertAt(this.kids, at, kid)
   }
 
@@ -280,8 +310,91 @@ export class Node {
   removeEntry(pos: number): void {
     if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(pos, 1))
     else this.#keys!.splice(pos, 1)
+    const win = this.#win
+    if (win !== null) {
+      if (!this.#sharedWin) win.splice(pos, 1)
+      else if (this.leaf) this.#windowsOff()
+      else this.#ownWin(splicedWindows(win, pos, 1, 0))
+    }
     if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 1))
     else this.#vals!.splice(pos, 1)
+  }
+
+  /** Keeps the windows over an insert of `key` at `pos`: dropped when `key` lacks their prefix. */
+  #insertWindow(pos: number, key: Uint8Array): void {
+    const win = this.#win
+    if (win === null) return
+    if (!startsWithPrefix(key, this.#pre)) {
+      this.#win = null
+      return
+    }
+    if (this.#sharedWin && this.leaf) {
+      this.#windowsOff()
+      return
+    }
+    const w = keyWindow(key, this.#pre.length)
+    if (this.#sharedWin) this.#ownWin(splicedWindows(win, pos, 0, w))
+    else insertAt(win, pos, w)
+  }
+
+  #windowsOff(): void {
+    this.#win = null
+    this.#winOff = true
+  }
+
+  #ownWin(win: number[]): void {
+    this.#win = win
+    this.#sharedWin = false
+  }
+
+  /** The windows, built now if the node has none (undefined when it is too small for them). */
+  #windows(): number[] | undefined {
+    if (this.#win !== null) return this.#win
+    if (this.#winOff) return undefined
+    const keys = this.keyList
+    const first = this.leaf ? 0 : 1
+    if (keys.length - first < WINDOW_MIN) return undefined
+    const { win, pre } = buildWindows(keys, first)
+    this.#win = win
+    this.#sharedWin = false
+    this.#pre = pre
+    return win
+  }
+
+  /**
+   * In a decoded leaf: the index of the first key >= `key` (`known`: a prefix the key shares with
+   * every key here), through the windows; -1 when the node has none (nodeLowerBound then).
+   */
+  windowLowerBound(key: Uint8Array, known: number): number {
+    const win = this.#windows()
+    return win === undefined ? -1 : windowLowerBound(this.#keys!, win, this.#pre, key, known)
+  }
+
+  /** In a decoded branch: nodeBranchStep through the windows; -1 when the node has none. */
+  windowBranchStep(key: Uint8Array, known: number): number {
+    const win = this.#windows()
+    return win === undefined ? -1 : windowBranchStep(this.#keys!, win, this.#pre, key, known)
+  }
+
+  /**
+   * Hands the windows over to a split (splitNode), which cuts them with the keys: `keep` entries
+   * stay here, the rest go to `right`. A no-op when there are none.
+   */
+  splitWindows(win: readonly number[] | null, pre: Uint8Array, keep: number, right: Node): void {
+    right.#winOff = this.#winOff
+    if (win === null) return
+    this.#ownWin(win.slice(0, keep))
+    this.#pre = pre
+    const moved = win.slice(keep)
+    // A branch's entry 0 has no key (its window is below any).
+    if (!right.leaf) moved[0] = -1
+    right.#ownWin(moved)
+    right.#pre = pre
+  }
+
+  /** The windows and their prefix as they are now (null: none), for splitWindows. */
+  get windows(): { win: readonly number[] | null; pre: Uint8Array } {
+    return { win: this.#win, pre: this.#pre }
   }
 
   #ownKeys(keys: Uint8Array[]): void {
@@ -451,7 +564,7 @@ export class Node {
 
   /** Key 0 as a view (a packed leaf stays packed), for a split's separator. */
   firstKey(): Uint8Array {
-    if (this.#packed <= 0) return this.keys[0]!
+    if (this.#packed <= 0) return this.keyList[0]!
     const page = this.base!
     const off = leafEntryOffset(page, 0)
     return new Uint8Array(page.buffer, page.byteOffset + leafKeyStart(off), leafKeyField(page, off))
@@ -572,6 +685,10 @@ export class Node {
     const n = new Node(this.leaf, this.#keys!, this.#vals!, kids, this.orig, this.size, runs)
     n.#sharedKeys = true
     n.#sharedVals = true
+    n.#win = this.#win
+    n.#sharedWin = true
+    n.#pre = this.#pre
+    n.#winOff = this.#winOff
     n.gen = gen
     n.base = this.base
     return n
@@ -668,6 +785,25 @@ export class Node {
     }
     return new Node(false, keys, [], kids, pgid, size, runs)
   }
+}
+
+/**
+ * `win.toSpliced(pos, remove, w)` (`w` inserted when `remove` is 0) for an array of unboxed
+ * doubles, made as one copy and shifted in place: toSpliced measured slower in the engine's random
+ * fill (its result was not always an array of unboxed doubles).
+ */
+function splicedWindows(win: readonly number[], pos: number, remove: number, w: number): number[] {
+  const n = win.length
+  if (remove !== 0) {
+    const out = win.slice(0, n - 1)
+    for (let i = pos; i < n - 1; i++) out[i] = win[i + 1]!
+    return out
+  }
+  const out = win.slice()
+  out.push(w)
+  for (let i = n; i > pos; i--) out[i] = out[i - 1]!
+  out[pos] = w
+  return out
 }
 
 /** `array.splice(at, 0, item)` without the array of removed items that splice allocates. */

@@ -39,6 +39,12 @@ export function nodeLowerBound(keys: readonly Uint8Array[], key: Uint8Array, kno
   return lo
 }
 
+/** nodeLowerBound in a decoded leaf, through its key windows when it has them (tree/key-windows.ts). */
+export function nodeLeafLowerBound(node: Node, key: Uint8Array, known = 0): number {
+  const i = node.windowLowerBound(key, known)
+  return i >= 0 ? i : nodeLowerBound(node.keyList, key, known)
+}
+
 /** The child of a branch node to descend into for `key` (nodeBranchStep's child). */
 export function nodeBranchSearch(node: Node, key: Uint8Array, known = 0): number {
   return stepChild(nodeBranchStep(node, key, known))
@@ -50,6 +56,8 @@ export function nodeBranchSearch(node: Node, key: Uint8Array, known = 0): number
  * shares with every key of the node, from the parent's step).
  */
 export function nodeBranchStep(node: Node, key: Uint8Array, known: number): number {
+  const step = node.windowBranchStep(key, known)
+  if (step >= 0) return step
   let lo = 1
   let hi = node.keyList.length - 1
   let found = 0
@@ -189,7 +197,7 @@ export function treeGet(pager: Pager, root: Child, key: Uint8Array): Value | und
         const at = child.find(key, 0)
         return at >= 0 ? child.packedValue(at) : undefined
       }
-      const i = nodeLowerBound(child.keyList, key)
+      const i = nodeLeafLowerBound(child, key)
       if (i < child.keyList.length && compareKeys(child.keyList[i]!, key) === 0) return valueAt(child, i)
       return undefined
     }
