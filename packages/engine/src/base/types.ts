@@ -78,6 +78,22 @@ export interface Cursor {
   readonly key: Bytes | undefined
   /** The current value, or undefined when not on an entry. */
   readonly value: Bytes | undefined
+  /**
+   * Points `ref` at the current value where it lies (`ref.bytes[ref.offset]` up to
+   * `ref.offset + ref.length`, exclusive) and returns true; returns false, leaving `ref` as it was,
+   * when not on an entry. The same bytes as `value`, valid as long (until the next move), but
+   * without a view object per entry: a scan that decodes values in place fills one ref for every
+   * entry. `ref.bytes` is page memory or a buffer shared by many values: read only the range. An
+   * overflow value is read whole, as `value` reads it, with `offset` 0. O(1) for an inline value.
+   */
+  valueRef(ref: ValueRef): boolean
+}
+
+/** Where a value lies in memory: `bytes[offset]` to `bytes[offset + length - 1]` (Cursor.valueRef). */
+export interface ValueRef {
+  bytes: Bytes
+  offset: number
+  length: number
 }
 
 export interface ReadBucket {

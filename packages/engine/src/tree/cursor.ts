@@ -1,10 +1,23 @@
 import { branchChild, branchChildTxid, stepChild, stepPrefix } from '../page/branch-page.js'
 import { compareKeys } from '../page/key-compare.js'
 import { PageType, pageCount, pageType } from '../page/layout.js'
-import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import {
+  isOverflowWord,
+  leafEntryOffset,
+  leafIsOverflow,
+  leafKey,
+  leafOverflowRef,
+  leafValueBytes,
+  leafValueLength,
+  leafValueStart,
+  leafValueWord,
+  overflowRefPage,
+  overflowRefTxid,
+  valueWordLength,
+} from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
-import type { Cursor } from '../base/types.js'
-import { type Child, Node, valueAt } from './node.js'
+import type { Cursor, ValueRef } from '../base/types.js'
+import { type Child, Node, OverflowValue, valueAt } from './node.js'
 import { nodeBranchStep, nodeLowerBound, pageBranchStep, pageLeafFind } from './search.js'
 
 /** Where a cursor finds its tree. `version` changes whenever the tree is modified. */
@@ -59,6 +72,9 @@ export class TreeCursor implements Cursor {
   #version = 0
   /** The key at the current position: an immutable buffer, kept for re-seeking after writes. */
   #key: Uint8Array | undefined
+  /** The journal chunk whose values valueRef read last, and a view of all of it. */
+  #chunk: ArrayBufferLike | undefined
+  #chunkView: Uint8Array = new Uint8Array(0)
 
   constructor(src: CursorSource) {
     this.#src = src
@@ -86,6 +102,58 @@ export class TreeCursor implements Cursor {
       return this.#src.pager.readOverflow(pgid, txid, leafValueLength(page, f.index))
     }
     return leafValueBytes(page, f.index)
+  }
+
+  valueRef(ref: ValueRef): boolean {
+    if (!this.#valid) return false
+    this.#src.assertOpen()
+    const f = this.#frames[this.#depth - 1]!
+    const node = f.node
+    if (node === null) return this.#pageValueRef(f.page!, f.index, ref)
+    const v = node.valList[f.index]!
+    if (typeof v === 'number') {
+      if (v >= 0) return this.#pageEntryRef(node.base!, v, ref)
+      // A record slot (tree/node.ts recordValue): the value follows its key's copy and a u32
+      // length in the journal record's chunk, which many values share: one view per chunk.
+      const key = node.keyList[f.index]!
+      if (key.buffer !== this.#chunk) {
+        this.#chunk = key.buffer
+        this.#chunkView = new Uint8Array(key.buffer)
+      }
+      ref.bytes = this.#chunkView
+      ref.offset = key.byteOffset + key.length + 4
+      ref.length = -1 - v
+      return true
+    }
+    const bytes = v instanceof OverflowValue ? this.#src.pager.readOverflow(v.pgid, v.txid, v.length) : v
+    ref.bytes = bytes
+    ref.offset = 0
+    ref.length = bytes.length
+    return true
+  }
+
+  #pageValueRef(page: Buffer, i: number, ref: ValueRef): boolean {
+    const off = leafEntryOffset(page, i)
+    const word = leafValueWord(page, off)
+    if (!isOverflowWord(word)) return this.#pageEntryRef(page, off, ref)
+    const at = leafValueStart(page, off)
+    const bytes = this.#src.pager.readOverflow(
+      overflowRefPage(page, at),
+      overflowRefTxid(page, at),
+      valueWordLength(word),
+    )
+    ref.bytes = bytes
+    ref.offset = 0
+    ref.length = bytes.length
+    return true
+  }
+
+  /** The inline value of the leaf entry at offset `off` of `page`. */
+  #pageEntryRef(page: Buffer, off: number, ref: ValueRef): boolean {
+    ref.bytes = page
+    ref.offset = leafValueStart(page, off)
+    ref.length = leafValueWord(page, off)
+    return true
   }
 
   first(): boolean {
