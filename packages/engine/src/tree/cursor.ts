@@ -4,6 +4,7 @@ import { PageType, pageCount, pageType } from '../page/layout.js'
 import {
   isOverflowWord,
   leafEntryOffset,
+  leafIsLongKey,
   leafIsOverflow,
   leafKey,
   leafOverflowRef,
@@ -70,8 +71,16 @@ export class TreeCursor implements Cursor {
   #depth = 0
   #valid = false
   #version = 0
-  /** The key at the current position: an immutable buffer, kept for re-seeking after writes. */
+  /**
+   * The key at the current position: an immutable buffer, kept for re-seeking after writes. On a
+   * page it is made when first read (#currentKey): a scan that reads values alone makes no view of
+   * each key. Pages are never modified, so the page and index say the same key later (an
+   * out-of-line key, read through the pager, is read at once).
+   */
   #key: Uint8Array | undefined
+  /** The page whose entry #keyIndex is the current key when #key is not made yet, else null. */
+  #keyPage: Buffer | null = null
+  #keyIndex = 0
   /** The journal chunk whose values valueRef read last, and a view of all of it. */
   #chunk: ArrayBufferLike | undefined
   #chunkView: Uint8Array = new Uint8Array(0)
@@ -85,7 +94,7 @@ export class TreeCursor implements Cursor {
   }
 
   get key(): Uint8Array | undefined {
-    return this.#valid ? this.#key : undefined
+    return this.#valid ? this.#currentKey() : undefined
   }
 
   get value(): Uint8Array | undefined {
@@ -180,10 +189,10 @@ export class TreeCursor implements Cursor {
     if (!this.#valid) return false
     this.#src.assertOpen()
     if (this.#version !== this.#src.version()) {
-      const at = this.#key!
+      const at = this.#currentKey()
       this.#seek(at)
       if (!this.#settleForward()) return false
-      if (compareKeys(this.#key!, at) !== 0) return true
+      if (compareKeys(this.#currentKey(), at) !== 0) return true
     }
     const f = this.#frames[this.#depth - 1]!
     f.index++
@@ -194,7 +203,7 @@ export class TreeCursor implements Cursor {
     if (!this.#valid) return false
     this.#src.assertOpen()
     if (this.#version !== this.#src.version()) {
-      this.#seek(this.#key!)
+      this.#seek(this.#currentKey())
       if (!this.#settleForward()) return this.last()
     }
     const f = this.#frames[this.#depth - 1]!
@@ -284,8 +293,28 @@ export class TreeCursor implements Cursor {
     }
   }
 
+  /** The key of the current entry (the cursor is on one). */
+  #currentKey(): Uint8Array {
+    const page = this.#keyPage
+    if (page !== null) {
+      this.#key = leafKey(page, this.#keyIndex, this.#src.pager)
+      this.#keyPage = null
+    }
+    return this.#key!
+  }
+
   #land(f: Frame): boolean {
-    this.#key = f.node !== null ? f.node.keyList[f.index]! : leafKey(f.page!, f.index, this.#src.pager)
+    if (f.node !== null) {
+      this.#key = f.node.keyList[f.index]!
+      this.#keyPage = null
+    } else if (leafIsLongKey(f.page!, f.index)) {
+      // Read through the pager now, while the transaction is surely open.
+      this.#key = leafKey(f.page!, f.index, this.#src.pager)
+      this.#keyPage = null
+    } else {
+      this.#keyPage = f.page!
+      this.#keyIndex = f.index
+    }
     this.#valid = true
     return true
   }
@@ -293,6 +322,7 @@ export class TreeCursor implements Cursor {
   #off(): boolean {
     this.#valid = false
     this.#key = undefined
+    this.#keyPage = null
     return false
   }
 }
