@@ -1,4 +1,4 @@
-import type { Cursor, ReadBucket, ReadTransaction } from 'btree-store'
+import type { Cursor, ReadBucket, ReadTransaction, ValueRef } from 'btree-store'
 import { indexBucket, type TableDef } from '../catalog/catalog.js'
 import { AMBIGUOUS, componentEnd, componentsEnd, decodeComponent } from '../encoding/key-components.js'
 import { compareBytes, type SqlValue } from '../encoding/values.js'
@@ -164,7 +164,7 @@ export function eachTransientRow(
   tx: ReadTransaction,
   path: AccessPath,
   t: Tuple,
-  onRow: (row: RowLike) => void,
+  onRow: (row: RowView) => void,
 ): boolean {
   if (path.index !== undefined || path.reverse) return false
   const b = bounds(path, t)
@@ -173,10 +173,13 @@ export function eachTransientRow(
   if (bucket === undefined) return true
   const c = bucket.cursor()
   const view = rowView(path.table, EMPTY_KEY)
+  // Each row is read where the page (or the journal's buffer) holds it: no view per row.
+  const ref: ValueRef = { bytes: EMPTY_KEY, offset: 0, length: 0 }
   for (const { gte, lt } of b.ranges!) {
     for (let ok = gte === undefined ? c.first() : c.seek(gte); ok; ok = c.next()) {
       if (lt !== undefined && compareBytes(c.key!, lt) >= 0) break
-      view.reset(c.value!)
+      c.valueRef(ref)
+      view.resetAt(ref.bytes, ref.offset)
       onRow(view)
     }
   }
