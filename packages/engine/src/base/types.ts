@@ -85,6 +85,8 @@ export interface Cursor {
    * without a view object per entry: a scan that decodes values in place fills one ref for every
    * entry. `ref.bytes` is page memory or a buffer shared by many values: read only the range. An
    * overflow value is read whole, as `value` reads it, with `offset` 0. O(1) for an inline value.
+   * Like `key` (and unlike `value`), it does not check that the transaction is still open, except
+   * to read an overflow value: the move that landed on the entry checked it.
    */
   valueRef(ref: ValueRef): boolean
 }

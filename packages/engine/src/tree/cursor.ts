@@ -114,8 +114,10 @@ export class TreeCursor implements Cursor {
   }
 
   valueRef(ref: ValueRef): boolean {
+    // No assertOpen (as `key`): it reads memory the cursor holds, and the move that landed here
+    // checked; only an overflow value, read from the file, checks again. A scan pays the
+    // transaction's and the database's checks once per entry, not twice.
     if (!this.#valid) return false
-    this.#src.assertOpen()
     const f = this.#frames[this.#depth - 1]!
     const node = f.node
     if (node === null) return this.#pageValueRef(f.page!, f.index, ref)
@@ -134,7 +136,16 @@ export class TreeCursor implements Cursor {
       ref.length = -1 - v
       return true
     }
-    const bytes = v instanceof OverflowValue ? this.#src.pager.readOverflow(v.pgid, v.txid, v.length) : v
+    if (v instanceof OverflowValue) return this.#overflowRef(v.pgid, v.txid, v.length, ref)
+    ref.bytes = v
+    ref.offset = 0
+    ref.length = v.length
+    return true
+  }
+
+  #overflowRef(pgid: number, txid: number, length: number, ref: ValueRef): boolean {
+    this.#src.assertOpen()
+    const bytes = this.#src.pager.readOverflow(pgid, txid, length)
     ref.bytes = bytes
     ref.offset = 0
     ref.length = bytes.length
@@ -146,15 +157,7 @@ export class TreeCursor implements Cursor {
     const word = leafValueWord(page, off)
     if (!isOverflowWord(word)) return this.#pageEntryRef(page, off, ref)
     const at = leafValueStart(page, off)
-    const bytes = this.#src.pager.readOverflow(
-      overflowRefPage(page, at),
-      overflowRefTxid(page, at),
-      valueWordLength(word),
-    )
-    ref.bytes = bytes
-    ref.offset = 0
-    ref.length = bytes.length
-    return true
+    return this.#overflowRef(overflowRefPage(page, at), overflowRefTxid(page, at), valueWordLength(word), ref)
   }
 
   /** The inline value of the leaf entry at offset `off` of `page`. */

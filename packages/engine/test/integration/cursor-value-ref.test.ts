@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { Prng } from '../../src/io/prng.js'
 import type { Cursor, Database, ValueRef } from '../../src/index.js'
-import { expectCheck, numKey, useTempDir } from './helpers.js'
+import { expectCheck, numKey, thrown, useTempDir } from './helpers.js'
 
 /** Value i: its length varies from empty to several overflow pages (at 1 KiB pages), its bytes tell i. */
 function valueOf(i: number, seed: number): Uint8Array {
@@ -50,6 +50,21 @@ async function fill(db: Database, seed: number, order: readonly number[]): Promi
 describe('integration: cursor.valueRef (values in place)', () => {
   const t = useTempDir()
   const n = 1500
+
+  it('reads an overflow value only while the transaction is open (BTREE_TX_CLOSED after)', async () => {
+    // journal: false: the commit writes pages, so the value is an overflow run in the file.
+    const db = await t.open({ pageSize: 1024, journal: false })
+    await db.update((tx) => void tx.createBucket('a').put(numKey(1), new Uint8Array(5000).fill(7)))
+    const tx = db.begin()
+    const c = tx.bucket('a')!.cursor()
+    const ref: ValueRef = { bytes: new Uint8Array(0), offset: 0, length: 0 }
+    expect(c.first()).to.equal(true)
+    expect(c.valueRef(ref)).to.equal(true)
+    expect(ref.length).to.equal(5000)
+    tx.close()
+    expect(thrown(() => c.valueRef(ref))?.code).to.equal('BTREE_TX_CLOSED')
+    expectCheck(db)
+  })
 
   for (const journal of [true, false]) {
     it(`locates every value as \`value\` reads it: ascending and random loads, in the write transaction, committed, after reopen (journal: ${journal})`, async () => {
