@@ -89,6 +89,15 @@ export interface Cursor {
    * to read an overflow value: the move that landed on the entry checked it.
    */
   valueRef(ref: ValueRef): boolean
+  /**
+   * A scan's inner loop in one call: points `ref` at the value of the current entry and of each
+   * following entry of the same leaf in turn, calling `visit(ref)` after each (keys are not read),
+   * then leaves the cursor on the last of them, so that `next()` goes on with the next leaf.
+   * Returns how many entries it visited (0 off an entry). `visit` must not move the cursor or
+   * write to the bucket. Where a loop of `next()` and `valueRef` pays a move and its checks per
+   * entry, this pays them once per leaf.
+   */
+  leafValueRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number
 }
 
 /** Where a value lies in memory: `bytes[offset]` to `bytes[offset + length - 1]` (Cursor.valueRef). */

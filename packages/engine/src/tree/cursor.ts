@@ -119,14 +119,39 @@ export class TreeCursor implements Cursor {
     // transaction's and the database's checks once per entry, not twice.
     if (!this.#valid) return false
     const f = this.#frames[this.#depth - 1]!
+    return this.#refAt(f, f.index, ref)
+  }
+
+  leafValueRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number {
+    if (!this.#valid) return 0
+    this.#src.assertOpen()
+    if (this.#version !== this.#src.version()) {
+      // The tree changed since the last move: find the current key again (as next() does).
+      this.#seek(this.#currentKey())
+      if (!this.#settleForward()) return 0
+    }
+    const f = this.#frames[this.#depth - 1]!
+    const start = f.index
+    const end = f.count
+    for (let i = start; i < end; i++) {
+      this.#refAt(f, i, ref)
+      visit(ref)
+    }
+    f.index = end - 1
+    this.#land(f)
+    return end - start
+  }
+
+  /** Points `ref` at the value of entry i of the leaf frame `f`. */
+  #refAt(f: Frame, i: number, ref: ValueRef): boolean {
     const node = f.node
-    if (node === null) return this.#pageValueRef(f.page!, f.index, ref)
-    const v = node.valList[f.index]!
+    if (node === null) return this.#pageValueRef(f.page!, i, ref)
+    const v = node.valList[i]!
     if (typeof v === 'number') {
       if (v >= 0) return this.#pageEntryRef(node.base!, v, ref)
       // A record slot (tree/node.ts recordValue): the value follows its key's copy and a u32
       // length in the journal record's chunk, which many values share: one view per chunk.
-      const key = node.keyList[f.index]!
+      const key = node.keyList[i]!
       if (key.buffer !== this.#chunk) {
         this.#chunk = key.buffer
         this.#chunkView = new Uint8Array(key.buffer)

@@ -31,6 +31,21 @@ function expectRefsMatchValues(c: Cursor, want: Map<string, Uint8Array>): number
     seen++
   }
   expect(c.valueRef(ref)).to.equal(false)
+  // The same walk a leaf at a time: the same values in the same order, the cursor left on the
+  // last one visited each time.
+  const values: Buffer[] = []
+  const copy = (r: ValueRef): void => void values.push(Buffer.from(r.bytes.subarray(r.offset, r.offset + r.length)))
+  let counted = 0
+  for (let ok = c.first(); ok; ok = c.next()) {
+    const n = c.leafValueRefs(ref, copy)
+    expect(n).to.be.greaterThan(0)
+    counted += n
+    expect(Buffer.from(c.value!).equals(values[values.length - 1]!)).to.equal(true)
+  }
+  expect(counted).to.equal(seen)
+  expect(c.leafValueRefs(ref, copy)).to.equal(0)
+  const keys = [...want.keys()].sort()
+  expect(values.map((v, i) => v.equals(want.get(keys[i]!)!))).to.not.include(false)
   return seen
 }
 
@@ -63,6 +78,29 @@ describe('integration: cursor.valueRef (values in place)', () => {
     expect(ref.length).to.equal(5000)
     tx.close()
     expect(thrown(() => c.valueRef(ref))?.code).to.equal('BTREE_TX_CLOSED')
+    expectCheck(db)
+  })
+
+  it('leafValueRefs after a write in the same transaction goes on from the current key', async () => {
+    const db = await t.open({ pageSize: 1024, journal: false })
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 500; i++) a.put(numKey(i * 2), numKey(i * 2))
+    })
+    await db.update((tx) => {
+      const a = tx.bucket('a')!
+      const c = a.cursor()
+      const ref: ValueRef = { bytes: new Uint8Array(0), offset: 0, length: 0 }
+      const seen: string[] = []
+      const visit = (r: ValueRef): void =>
+        void seen.push(Buffer.from(r.bytes.subarray(r.offset, r.offset + r.length)).toString())
+      expect(c.seek(numKey(100))).to.equal(true)
+      // Writes before and after the position: the leaf the cursor held is replaced.
+      for (let i = 0; i < 200; i++) a.put(numKey(i * 2 + 1), numKey(i * 2 + 1))
+      for (let ok = true; ok; ok = c.next()) c.leafValueRefs(ref, visit)
+      const want = [...a.entries({ gte: numKey(100) })].map(([, v]) => Buffer.from(v).toString())
+      expect(seen).to.deep.equal(want)
+    })
     expectCheck(db)
   })
 

@@ -175,12 +175,21 @@ export function eachTransientRow(
   const view = rowView(path.table, EMPTY_KEY)
   // Each row is read where the page (or the journal's buffer) holds it: no view per row.
   const ref: ValueRef = { bytes: EMPTY_KEY, offset: 0, length: 0 }
+  const visit = (at: ValueRef): void => {
+    view.resetAt(at.bytes, at.offset)
+    onRow(view)
+  }
   for (const { gte, lt } of b.ranges!) {
-    for (let ok = gte === undefined ? c.first() : c.seek(gte); ok; ok = c.next()) {
-      if (lt !== undefined && compareBytes(c.key!, lt) >= 0) break
+    let ok = gte === undefined ? c.first() : c.seek(gte)
+    if (lt === undefined) {
+      // To the end: a leaf's rows at a time, without a move per row.
+      for (; ok; ok = c.next()) c.leafValueRefs(ref, visit)
+      continue
+    }
+    for (; ok; ok = c.next()) {
+      if (compareBytes(c.key!, lt) >= 0) break
       c.valueRef(ref)
-      view.resetAt(ref.bytes, ref.offset)
-      onRow(view)
+      visit(ref)
     }
   }
   return true
