@@ -78,6 +78,33 @@ export interface Cursor {
   readonly key: Bytes | undefined
   /** The current value, or undefined when not on an entry. */
   readonly value: Bytes | undefined
+  /**
+   * Points `ref` at the current value where it lies (`ref.bytes[ref.offset]` up to
+   * `ref.offset + ref.length`, exclusive) and returns true; returns false, leaving `ref` as it was,
+   * when not on an entry. The same bytes as `value`, valid as long (until the next move), but
+   * without a view object per entry: a scan that decodes values in place fills one ref for every
+   * entry. `ref.bytes` is page memory or a buffer shared by many values: read only the range. An
+   * overflow value is read whole, as `value` reads it, with `offset` 0. O(1) for an inline value.
+   * Like `key` (and unlike `value`), it does not check that the transaction is still open, except
+   * to read an overflow value: the move that landed on the entry checked it.
+   */
+  valueRef(ref: ValueRef): boolean
+  /**
+   * A scan's inner loop in one call: points `ref` at the value of the current entry and of each
+   * following entry of the same leaf in turn, calling `visit(ref)` after each (keys are not read),
+   * then leaves the cursor on the last of them, so that `next()` goes on with the next leaf.
+   * Returns how many entries it visited (0 off an entry). `visit` must not move the cursor or
+   * write to the bucket. Where a loop of `next()` and `valueRef` pays a move and its checks per
+   * entry, this pays them once per leaf.
+   */
+  leafValueRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number
+}
+
+/** Where a value lies in memory: `bytes[offset]` to `bytes[offset + length - 1]` (Cursor.valueRef). */
+export interface ValueRef {
+  bytes: Bytes
+  offset: number
+  length: number
 }
 
 export interface ReadBucket {

@@ -1,10 +1,24 @@
 import { branchChild, branchChildTxid, stepChild, stepPrefix } from '../page/branch-page.js'
 import { compareKeys } from '../page/key-compare.js'
 import { PageType, pageCount, pageType } from '../page/layout.js'
-import { leafIsOverflow, leafKey, leafOverflowRef, leafValueBytes, leafValueLength } from '../page/leaf-page.js'
+import {
+  isOverflowWord,
+  leafEntryOffset,
+  leafIsLongKey,
+  leafIsOverflow,
+  leafKey,
+  leafOverflowRef,
+  leafValueBytes,
+  leafValueLength,
+  leafValueStart,
+  leafValueWord,
+  overflowRefPage,
+  overflowRefTxid,
+  valueWordLength,
+} from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
-import type { Cursor } from '../base/types.js'
-import { type Child, Node, valueAt } from './node.js'
+import type { Cursor, ValueRef } from '../base/types.js'
+import { type Child, Node, OverflowValue, valueAt } from './node.js'
 import { nodeBranchStep, nodeLowerBound, pageBranchStep, pageLeafFind } from './search.js'
 
 /** Where a cursor finds its tree. `version` changes whenever the tree is modified. */
@@ -57,8 +71,19 @@ export class TreeCursor implements Cursor {
   #depth = 0
   #valid = false
   #version = 0
-  /** The key at the current position: an immutable buffer, kept for re-seeking after writes. */
+  /**
+   * The key at the current position: an immutable buffer, kept for re-seeking after writes. On a
+   * page it is made when first read (#currentKey): a scan that reads values alone makes no view of
+   * each key. Pages are never modified, so the page and index say the same key later (an
+   * out-of-line key, read through the pager, is read at once).
+   */
   #key: Uint8Array | undefined
+  /** The page whose entry #keyIndex is the current key when #key is not made yet, else null. */
+  #keyPage: Buffer | null = null
+  #keyIndex = 0
+  /** The journal chunk whose values valueRef read last, and a view of all of it. */
+  #chunk: ArrayBufferLike | undefined
+  #chunkView: Uint8Array = new Uint8Array(0)
 
   constructor(src: CursorSource) {
     this.#src = src
@@ -69,7 +94,7 @@ export class TreeCursor implements Cursor {
   }
 
   get key(): Uint8Array | undefined {
-    return this.#valid ? this.#key : undefined
+    return this.#valid ? this.#currentKey() : undefined
   }
 
   get value(): Uint8Array | undefined {
@@ -86,6 +111,86 @@ export class TreeCursor implements Cursor {
       return this.#src.pager.readOverflow(pgid, txid, leafValueLength(page, f.index))
     }
     return leafValueBytes(page, f.index)
+  }
+
+  valueRef(ref: ValueRef): boolean {
+    // No assertOpen (as `key`): it reads memory the cursor holds, and the move that landed here
+    // checked; only an overflow value, read from the file, checks again. A scan pays the
+    // transaction's and the database's checks once per entry, not twice.
+    if (!this.#valid) return false
+    const f = this.#frames[this.#depth - 1]!
+    return this.#refAt(f, f.index, ref)
+  }
+
+  leafValueRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number {
+    if (!this.#valid) return 0
+    this.#src.assertOpen()
+    if (this.#version !== this.#src.version()) {
+      // The tree changed since the last move: find the current key again (as next() does).
+      this.#seek(this.#currentKey())
+      if (!this.#settleForward()) return 0
+    }
+    const f = this.#frames[this.#depth - 1]!
+    const start = f.index
+    const end = f.count
+    for (let i = start; i < end; i++) {
+      this.#refAt(f, i, ref)
+      visit(ref)
+    }
+    f.index = end - 1
+    this.#land(f)
+    return end - start
+  }
+
+  /** Points `ref` at the value of entry i of the leaf frame `f`. */
+  #refAt(f: Frame, i: number, ref: ValueRef): boolean {
+    const node = f.node
+    if (node === null) return this.#pageValueRef(f.page!, i, ref)
+    const v = node.valList[i]!
+    if (typeof v === 'number') {
+      if (v >= 0) return this.#pageEntryRef(node.base!, v, ref)
+      // A record slot (tree/node.ts recordValue): the value follows its key's copy and a u32
+      // length in the journal record's chunk, which many values share: one view per chunk.
+      const key = node.keyList[i]!
+      if (key.buffer !== this.#chunk) {
+        this.#chunk = key.buffer
+        this.#chunkView = new Uint8Array(key.buffer)
+      }
+      ref.bytes = this.#chunkView
+      ref.offset = key.byteOffset + key.length + 4
+      ref.length = -1 - v
+      return true
+    }
+    if (v instanceof OverflowValue) return this.#overflowRef(v.pgid, v.txid, v.length, ref)
+    ref.bytes = v
+    ref.offset = 0
+    ref.length = v.length
+    return true
+  }
+
+  #overflowRef(pgid: number, txid: number, length: number, ref: ValueRef): boolean {
+    this.#src.assertOpen()
+    const bytes = this.#src.pager.readOverflow(pgid, txid, length)
+    ref.bytes = bytes
+    ref.offset = 0
+    ref.length = bytes.length
+    return true
+  }
+
+  #pageValueRef(page: Buffer, i: number, ref: ValueRef): boolean {
+    const off = leafEntryOffset(page, i)
+    const word = leafValueWord(page, off)
+    if (!isOverflowWord(word)) return this.#pageEntryRef(page, off, ref)
+    const at = leafValueStart(page, off)
+    return this.#overflowRef(overflowRefPage(page, at), overflowRefTxid(page, at), valueWordLength(word), ref)
+  }
+
+  /** The inline value of the leaf entry at offset `off` of `page`. */
+  #pageEntryRef(page: Buffer, off: number, ref: ValueRef): boolean {
+    ref.bytes = page
+    ref.offset = leafValueStart(page, off)
+    ref.length = leafValueWord(page, off)
+    return true
   }
 
   first(): boolean {
@@ -112,10 +217,10 @@ export class TreeCursor implements Cursor {
     if (!this.#valid) return false
     this.#src.assertOpen()
     if (this.#version !== this.#src.version()) {
-      const at = this.#key!
+      const at = this.#currentKey()
       this.#seek(at)
       if (!this.#settleForward()) return false
-      if (compareKeys(this.#key!, at) !== 0) return true
+      if (compareKeys(this.#currentKey(), at) !== 0) return true
     }
     const f = this.#frames[this.#depth - 1]!
     f.index++
@@ -126,7 +231,7 @@ export class TreeCursor implements Cursor {
     if (!this.#valid) return false
     this.#src.assertOpen()
     if (this.#version !== this.#src.version()) {
-      this.#seek(this.#key!)
+      this.#seek(this.#currentKey())
       if (!this.#settleForward()) return this.last()
     }
     const f = this.#frames[this.#depth - 1]!
@@ -216,8 +321,28 @@ export class TreeCursor implements Cursor {
     }
   }
 
+  /** The key of the current entry (the cursor is on one). */
+  #currentKey(): Uint8Array {
+    const page = this.#keyPage
+    if (page !== null) {
+      this.#key = leafKey(page, this.#keyIndex, this.#src.pager)
+      this.#keyPage = null
+    }
+    return this.#key!
+  }
+
   #land(f: Frame): boolean {
-    this.#key = f.node !== null ? f.node.keyList[f.index]! : leafKey(f.page!, f.index, this.#src.pager)
+    if (f.node !== null) {
+      this.#key = f.node.keyList[f.index]!
+      this.#keyPage = null
+    } else if (leafIsLongKey(f.page!, f.index)) {
+      // Read through the pager now, while the transaction is surely open.
+      this.#key = leafKey(f.page!, f.index, this.#src.pager)
+      this.#keyPage = null
+    } else {
+      this.#keyPage = f.page!
+      this.#keyIndex = f.index
+    }
     this.#valid = true
     return true
   }
@@ -225,6 +350,7 @@ export class TreeCursor implements Cursor {
   #off(): boolean {
     this.#valid = false
     this.#key = undefined
+    this.#keyPage = null
     return false
   }
 }

@@ -182,6 +182,41 @@ describe('integration: cursors and ranges', () => {
     expectCheck(db)
   })
 
+  it('a cursor on pages that never reads its key (made lazily there) re-seeks from it after writes', async () => {
+    // journal: false commits as pages, so the write transaction's cursor lands on page entries,
+    // whose key is made only when read: the re-seek after a write must still start from it.
+    const db = await t.open({ pageSize: 1024, journal: false })
+    const model: number[] = []
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 600; i++) {
+        a.put(numKey(i * 10), b('v'))
+        model.push(i * 10)
+      }
+    })
+    await db.update((tx) => {
+      const a = tx.bucket('a')!
+      const c = a.cursor()
+      let at = 0
+      let steps = 0
+      for (let ok = c.first(); ok; steps++) {
+        // Moves that never read the key, then writes around the position, then one more move.
+        for (let m = steps % 3; m > 0 && ok; m--, at++) ok = c.next()
+        if (!ok) break
+        const current = model[at]!
+        a.put(numKey(current + 5), b('new'))
+        if (a.delete(numKey(current + 20))) model.splice(model.indexOf(current + 20), 1)
+        if (!model.includes(current + 5)) model.splice(at + 1, 0, current + 5)
+        ok = c.next()
+        at++
+        expect(ok ? Number(str(c.key)) : undefined, `step ${steps}`).to.equal(model[at])
+      }
+      expect(steps).to.be.greaterThan(100)
+      expect([...a.entries()].map(([k]) => Number(str(k)))).to.deep.equal(model)
+    })
+    expectCheck(db)
+  })
+
   it('cursor values of overflow entries read the whole value', async () => {
     const db = await t.open({ pageSize: 1024 })
     await db.update((tx) => {

@@ -253,6 +253,8 @@ const FIXED = [0, 0, 0, 1, 2, 4, 8, 8]
  */
 export class RowView {
   bytes: Uint8Array
+  /** Where the row starts in `bytes` (a page or a buffer of many rows: resetAt). */
+  #base = 0
   readonly #defaults: readonly SqlValue[]
   /** -1 until the header is read; then the slot count. */
   #n = -1
@@ -276,19 +278,30 @@ export class RowView {
    */
   reset(bytes: Uint8Array): void {
     this.bytes = bytes
+    this.#base = 0
+    this.#n = -1
+  }
+
+  /**
+   * Points the view at a row that lies at `offset` in `bytes` (the engine's Cursor.valueRef): a
+   * scan reads rows where the pages hold them, without a view object per row.
+   */
+  resetAt(bytes: Uint8Array, offset: number): void {
+    this.bytes = bytes
+    this.#base = offset
     this.#n = -1
   }
 
   #parse(): void {
     const bytes = this.bytes
     // One-byte varints (the usual case: no hidden rowid, fewer than 128 slots) read inline.
-    let at = 0
-    const first = bytes[0]!
+    let at = this.#base
+    const first = bytes[at]!
     if (first < 0x80) {
       this.#hidden = first
-      at = 1
+      at++
     } else {
-      this.#hidden = readVarint(bytes, 0)
+      this.#hidden = readVarint(bytes, at)
       at = varintEnd
     }
     let n = bytes[at]!
@@ -394,6 +407,45 @@ export class RowView {
       }
     }
   }
+
+  /**
+   * The slot's value when it is a number stored as an integer within ±2^53 or as a real, without
+   * boxing a whole real into a Real: `lastWasReal` then tells which. NaN for any other value (null,
+   * text, blob, a bigint, a slot past the row's end, and a stored NaN), which the caller then reads
+   * with get().
+   */
+  numberAt(slot: number): number {
+    if (this.#n < 0) this.#parse()
+    if (slot >= this.#n) return NaN
+    this.#moveTo(slot)
+    const bytes = this.bytes
+    const at = this.#dataAt
+    const tag = bytes[this.#tagAt]!
+    this.lastWasReal = tag === T_FLOAT
+    switch (tag) {
+      case T_ZERO:
+        return 0
+      case T_ONE:
+        return 1
+      case T_INT8:
+        return (bytes[at]! << 24) >> 24
+      case T_INT16:
+        return (((bytes[at]! << 8) | bytes[at + 1]!) << 16) >> 16
+      case T_INT32:
+        return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
+      case T_INT64: {
+        const v = readInt64(bytes, at)
+        return typeof v === 'number' ? v : NaN
+      }
+      case T_FLOAT:
+        return readFloat64(bytes, at)
+      default:
+        return NaN
+    }
+  }
+
+  /** Whether the last numberAt read a real (a stored float64), not an integer. */
+  lastWasReal = false
 
   /**
    * Whether the slot holds text whose UTF-8 bytes are `utf8`, compared in place; undefined when it

@@ -110,6 +110,17 @@ export function numericFromText(s: string): SqlValue {
 }
 
 /**
+ * The integer a text stands for when it is a well-formed integer literal within 64 bits, as
+ * sqlite3_value_numeric_type reads it (sum() asks it of each value: '1' sums as an integer, '1.0'
+ * as a real); undefined for any other text.
+ */
+export function integerFromText(s: string): number | bigint | undefined {
+  if (!INTEGER_LITERAL.test(s)) return undefined
+  const big = BigInt(s.trim())
+  return big >= -(2n ** 63n) && big < 2n ** 63n ? integer(big) : undefined
+}
+
+/**
  * The number an operand of arithmetic stands for: text and blobs by their longest numeric prefix
  * (0 without one), as SQLite's arithmetic reads them.
  */

@@ -3,6 +3,7 @@ import { compareValues, Real, type SqlValue } from '../encoding/values.js'
 import { GroupState, type GroupScope, type SingleAccumulator } from '../expression/aggregates.js'
 import type { Expr } from '../expression/expression.js'
 import { ArrayRow, type RowLike, type Tuple } from '../expression/scope.js'
+import { RowView } from '../encoding/rows.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
 
 export interface Group {
@@ -120,11 +121,9 @@ export class GroupTable {
   add(t: Tuple): void {
     const direct = this.#layout.direct
     if (direct !== undefined) {
-      // No expression closures, argument arrays or per-call checks: the row's slots go straight
-      // to the accumulators.
       const row = t[direct.source]!
-      const group = direct.key < 0 ? (this.#groups[0] ?? this.#create(t, [])) : this.#single(row.get(direct.key), t)
-      // A direct read holds only calls whose accumulators are single (directRead).
+      if (row instanceof RowView) return this.addStored(row)
+      const group = direct.key < 0 ? this.#only(t) : this.#single(row.get(direct.key), t)
       const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
       const args = direct.args
       for (let i = 0; i < args.length; i++) {
@@ -135,11 +134,7 @@ export class GroupTable {
     }
     const terms = this.#terms.length
     const group =
-      terms === 1
-        ? this.#single(this.#terms[0]!.eval(t), t)
-        : terms === 0
-          ? (this.#groups[0] ?? this.#create(t, []))
-          : this.#several(t)
+      terms === 1 ? this.#single(this.#terms[0]!.eval(t), t) : terms === 0 ? this.#only(t) : this.#several(t)
     if (!this.#layout.retainsRows) {
       group.state.step(t)
       return
@@ -152,6 +147,44 @@ export class GroupTable {
     } else if (!group.locked) {
       group.tuple = t
     }
+  }
+
+  /**
+   * Adds a stored row of a direct read (layout.direct; the caller may reuse the view): no
+   * expression closures, argument arrays or per-call checks, and numbers go from the row's bytes
+   * to the accumulators unboxed; only the slots the query reads are decoded.
+   */
+  addStored(row: RowView): void {
+    const direct = this.#layout.direct!
+    const key = direct.key
+    let group: Group | undefined
+    if (key < 0) group = this.#only(this.#template)
+    else {
+      const n = row.numberAt(key)
+      // NaN (a value that is no number) fails the test.
+      if ((n | 0) === n && n >= 0) group = this.#dense[n]
+      group ??= this.#single(row.get(key), this.#template)
+    }
+    // A direct read holds only calls whose accumulators are single (directRead).
+    const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
+    const args = direct.args
+    for (let i = 0; i < args.length; i++) {
+      const slot = args[i]!
+      const accumulator = accumulators[i]!
+      if (slot < 0) {
+        accumulator.stepOne(undefined)
+        continue
+      }
+      const n = row.numberAt(slot)
+      if (n !== n) accumulator.stepOne(row.get(slot))
+      else if (row.lastWasReal) accumulator.stepReal(n)
+      else accumulator.stepOne(n)
+    }
+  }
+
+  /** The one group of aggregates without group by. */
+  #only(t: Tuple): Group {
+    return this.#groups[0] ?? this.#create(t, [])
   }
 
   #single(v: SqlValue, t: Tuple): Group {

@@ -1,4 +1,4 @@
-import type { Cursor, ReadBucket, ReadTransaction } from 'btree-store'
+import type { Cursor, ReadBucket, ReadTransaction, ValueRef } from 'btree-store'
 import { indexBucket, type TableDef } from '../catalog/catalog.js'
 import { AMBIGUOUS, componentEnd, componentsEnd, decodeComponent } from '../encoding/key-components.js'
 import { compareBytes, type SqlValue } from '../encoding/values.js'
@@ -164,7 +164,7 @@ export function eachTransientRow(
   tx: ReadTransaction,
   path: AccessPath,
   t: Tuple,
-  onRow: (row: RowLike) => void,
+  onRow: (row: RowView) => void,
 ): boolean {
   if (path.index !== undefined || path.reverse) return false
   const b = bounds(path, t)
@@ -173,11 +173,23 @@ export function eachTransientRow(
   if (bucket === undefined) return true
   const c = bucket.cursor()
   const view = rowView(path.table, EMPTY_KEY)
+  // Each row is read where the page (or the journal's buffer) holds it: no view per row.
+  const ref: ValueRef = { bytes: EMPTY_KEY, offset: 0, length: 0 }
+  const visit = (at: ValueRef): void => {
+    view.resetAt(at.bytes, at.offset)
+    onRow(view)
+  }
   for (const { gte, lt } of b.ranges!) {
-    for (let ok = gte === undefined ? c.first() : c.seek(gte); ok; ok = c.next()) {
-      if (lt !== undefined && compareBytes(c.key!, lt) >= 0) break
-      view.reset(c.value!)
-      onRow(view)
+    let ok = gte === undefined ? c.first() : c.seek(gte)
+    if (lt === undefined) {
+      // To the end: a leaf's rows at a time, without a move per row.
+      for (; ok; ok = c.next()) c.leafValueRefs(ref, visit)
+      continue
+    }
+    for (; ok; ok = c.next()) {
+      if (compareBytes(c.key!, lt) >= 0) break
+      c.valueRef(ref)
+      visit(ref)
     }
   }
   return true

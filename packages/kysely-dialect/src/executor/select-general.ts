@@ -267,10 +267,17 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         grouper !== undefined &&
         first.filters.length === 0 &&
         final.length === 0 &&
-        eachTransientRow(tx, first.path!, template, (row) => {
-          scratch[s] = row
-          grouper.add(scratch)
-        })
+        eachTransientRow(
+          tx,
+          first.path!,
+          template,
+          layout?.direct?.source === s
+            ? (row) => grouper.addStored(row)
+            : (row) => {
+                scratch[s] = row
+                grouper.add(scratch)
+              },
+        )
       ))
         readPath(tx, first.path!, template, (_, row) => add(row), direct ? 'transient' : 'select')
     }

@@ -3,6 +3,7 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import {
   compareValues,
   integer,
+  integerFromText,
   isInteger,
   numberOf,
   real,
@@ -28,6 +29,8 @@ export interface Accumulator {
 /** An accumulator of one argument (or none: count(*)) that steps on the value alone, without an array. */
 export interface SingleAccumulator extends Accumulator {
   stepOne(v: SqlValue | undefined): void
+  /** stepOne of the real `n` (a stored float64), without boxing a whole one into a Real. */
+  stepReal(n: number): void
 }
 
 /** An aggregate call found while compiling a grouped query's selections, having and order by. */
@@ -128,8 +131,22 @@ class SumAccumulator implements SingleAccumulator {
     this.stepOne(args[0])
   }
 
+  stepReal(n: number): void {
+    if (!this.#approx) return this.stepOne(Number.isInteger(n) ? new Real(n) : n)
+    // What stepOne does with a Real once summing doubles.
+    this.#count++
+    this.#overflow = false
+    this.#step(n)
+  }
+
   stepOne(v: SqlValue | undefined): void {
     if (v === null || v === undefined) return
+    if (typeof v === 'string') {
+      // SQLite's sumStep types each value with sqlite3_value_numeric_type: a text that is an
+      // integer literal sums as that integer (any other text or a blob as a real, realOf).
+      const i = integerFromText(v)
+      if (i !== undefined) return this.stepOne(i)
+    }
     this.#count++
     if (this.#approx) {
       // Summing doubles already: numbers within ±2^52 (integers included) and reals step as they
@@ -210,6 +227,9 @@ class CountAccumulator implements SingleAccumulator {
   stepOne(v: SqlValue | undefined): void {
     if (this.all || v !== null) this.#n++
   }
+  stepReal(): void {
+    this.#n++
+  }
   final(): SqlValue {
     return this.#n
   }
@@ -222,6 +242,9 @@ class ExtremeAccumulator implements SingleAccumulator {
   constructor(readonly sign: 1 | -1) {}
   step(args: readonly SqlValue[]): void {
     this.stepOne(args[0])
+  }
+  stepReal(n: number): void {
+    this.stepOne(Number.isInteger(n) ? new Real(n) : n)
   }
   stepOne(v: SqlValue | undefined): void {
     this.improved = false
