@@ -1,6 +1,5 @@
 import type { Database, OpenOptions } from 'btree-store'
 import {
-  SqliteQueryCompiler,
   type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
@@ -11,6 +10,7 @@ import {
 } from 'kysely'
 import { BTreeAdapter } from './adapter.js'
 import { BTreeDriver } from './driver.js'
+import { BTreeQueryCompiler } from './btree-query-compiler.js'
 import { BTreeIntrospector } from './introspector.js'
 
 export interface BTreeDialectConfig extends OpenOptions {
@@ -24,8 +24,8 @@ export interface BTreeDialectConfig extends OpenOptions {
 
 /**
  * Kysely's dialect for btree-store: `new Kysely<DB>({ dialect: new BTreeDialect({ path: 'app.db' }) })`.
- * Queries compile with Kysely's SQLite compiler (so `compiledQuery.sql` reads as SQLite in logs)
- * but the connection executes the operation-node tree, never the SQL text.
+ * The connection executes the operation-node tree, never the SQL text: `compiledQuery.sql` is
+ * Kysely's SQLite text, compiled only when read (in logs, say; btree-query-compiler.ts).
  */
 export class BTreeDialect implements Dialect {
   readonly #config: BTreeDialectConfig
@@ -45,7 +45,7 @@ export class BTreeDialect implements Dialect {
   }
 
   createQueryCompiler(): QueryCompiler {
-    return new SqliteQueryCompiler()
+    return new BTreeQueryCompiler()
   }
 
   /** Kysely creates the driver just before the adapter; the adapter keeps it for `explain` and introspection. */

@@ -34,7 +34,7 @@ interface NamedSavepoint {
  */
 export class SqlSession {
   readonly session: Session = { lastInsertRowid: 0 }
-  /** Statements compiled once per SQL text, run again with new parameters. */
+  /** Statements compiled once per shape (the tree, values aside), run again with new parameters. */
   readonly statements = new StatementCache()
   #lastPlan: QueryPlan | (() => QueryPlan) | undefined
   #owner: Owner | undefined

@@ -1,4 +1,4 @@
-import { createQueryId, SqliteQueryCompiler, type CompiledQuery, type OperationNode } from 'kysely'
+import type { CompiledQuery, OperationNode } from 'kysely'
 import type { Catalog } from '../catalog/catalog.js'
 import { fromJs, Real, type SqlValue } from '../encoding/values.js'
 import type { AnyNode } from '../expression/nodes.js'
@@ -12,9 +12,7 @@ import { needsGeneralSelect, prepareGeneralSelect } from './select-general.js'
 import { prepareSimpleSelect } from './select.js'
 import type { StatementHandler } from './statement.js'
 import { prepareUpdate } from './update.js'
-
-/** Distinct SQL texts remembered per session (compiled statements and texts seen once). */
-const CACHE_LIMIT = 256
+import { parameterize, shapeMatcher, type ShapeMatcher } from './statement-shape.js'
 
 type Prepare = (node: AnyNode, ctx: WriteContext) => PreparedStatement<WriteContext>
 
@@ -39,7 +37,7 @@ interface Compiled {
 }
 
 /**
- * One SQL text, compiled and planned once for all its executions (SQLite's prepared statement):
+ * One statement shape, compiled and planned once for all its executions (SQLite's prepared statement):
  * its value nodes read the parameters bound per execution. The compiled form is dropped, and the
  * statement compiled afresh, when the schema differs (a schema change, `analyze`, another
  * connection's commit: the catalog's version token), when a value the compilation read differs
@@ -86,46 +84,115 @@ export class CachedStatement {
   }
 }
 
-/** The cached statements of one session, by SQL text. */
+/**
+ * A statement shape seen before: its first tree, and the statement compiled for it (SEEN until it
+ * runs a second time, so that a statement run once never pays for a compilation; UNCACHED when it
+ * cannot be cached).
+ */
+interface Entry {
+  readonly shape: AnyNode
+  readonly matches: ShapeMatcher
+  state: CachedStatement | typeof SEEN | typeof UNCACHED
+}
+
+/**
+ * The cached statements of one session, by shape (statement-shape.ts): found by the first table
+ * the statement names, then by comparing trees. The last statement's entry is tried first (a loop
+ * of one statement).
+ */
 export class StatementCache {
-  /** A text seen once maps to SEEN (most one-off statements never pay for a compilation), UNCACHED when it cannot be cached. */
-  readonly #entries = new Map<string, CachedStatement | typeof SEEN | typeof UNCACHED>()
-  #lastSql: string | undefined
-  #lastEntry: CachedStatement | undefined
+  readonly #byTable = new Map<string, Entry[]>()
+  #size = 0
+  #last: Entry | undefined
 
   /**
    * The cached statement for a compiled query and its parameters converted, or undefined: the
    * caller then runs it uncached.
    */
   lookup(compiled: CompiledQuery): { statement: CachedStatement; values: SqlValue[] } | undefined {
-    const sql = compiled.sql
-    // The same text as the last statement (a loop of one statement): compared without hashing
-    // Kysely's text, which it builds piece by piece and a map lookup would first flatten.
-    let entry = sql === this.#lastSql ? this.#lastEntry : this.#entries.get(sql)
-    if (entry === undefined) {
-      this.#remember(sql, SEEN)
-      return undefined
+    const query = compiled.query as AnyNode
+    const raw: unknown[] = []
+    let entry = this.#last
+    if (entry === undefined || !entry.matches(query, raw)) entry = this.#find(query, raw)
+    if (entry === undefined) return undefined
+    if (entry.state === SEEN) {
+      // Kysely's compiler rejects some trees (joins in an update, bad immediate values): the
+      // uncached run read the text and threw; so does the second run before it is cached.
+      void compiled.sql
+      entry.state = cacheable(entry.shape, raw.length) ?? UNCACHED
     }
-    if (entry === SEEN) {
-      entry = cacheable(compiled) ?? UNCACHED
-      this.#remember(sql, entry)
-    }
-    if (entry === UNCACHED) return undefined
-    this.#lastSql = sql
-    this.#lastEntry = entry
-    const values = bind(compiled.parameters)
-    return values === undefined ? undefined : { statement: entry, values }
+    const state = entry.state
+    if (state === UNCACHED) return undefined
+    this.#last = entry
+    const values = bind(raw)
+    return values === undefined ? undefined : { statement: state, values }
   }
 
-  #remember(sql: string, entry: CachedStatement | typeof SEEN | typeof UNCACHED): void {
-    const entries = this.#entries
-    if (entries.size >= CACHE_LIMIT && !entries.has(sql)) entries.delete(entries.keys().next().value!)
-    entries.set(sql, entry)
+  /** The entry of `query`'s shape (its values in `raw`), or undefined after remembering the shape as SEEN. */
+  #find(query: AnyNode, raw: unknown[]): Entry | undefined {
+    const table = firstTable(query)
+    const entries = this.#byTable.get(table)
+    if (entries !== undefined) {
+      for (const entry of entries) {
+        raw.length = 0
+        if (entry.matches(query, raw)) return entry
+      }
+    }
+    this.#remember(table, { shape: query, matches: shapeMatcher(query), state: SEEN })
+    return undefined
+  }
+
+  #remember(table: string, entry: Entry): void {
+    const byTable = this.#byTable
+    if (this.#size >= CACHE_LIMIT) {
+      const [oldest, evicted] = byTable.entries().next().value!
+      byTable.delete(oldest)
+      this.#size -= evicted.length
+      if (evicted.includes(this.#last!)) this.#last = undefined
+    }
+    let entries = byTable.get(table)
+    if (entries === undefined) byTable.set(table, (entries = []))
+    entries.push(entry)
+    this.#size++
+    if (entries.length > SHAPES_PER_TABLE) {
+      entries.shift()
+      this.#size--
+    }
   }
 }
 
+/** Shapes remembered per session, and per table: a table's oldest shape goes first, then the table seen first. */
+const CACHE_LIMIT = 256
+const SHAPES_PER_TABLE = 64
+
 const SEEN = 'seen'
 const UNCACHED = 'uncached'
+
+/** The name of the first table a statement names ('' when none): the cache's first key. */
+function firstTable(query: AnyNode): string {
+  let n = (query.into ?? query.table ?? query.from) as AnyNode | undefined
+  while (n !== undefined) {
+    switch (n.kind) {
+      case 'FromNode':
+        n = (n.froms as readonly AnyNode[])[0]
+        break
+      case 'AliasNode':
+        n = n.node as AnyNode
+        break
+      case 'TableNode':
+        n = n.table as AnyNode
+        break
+      case 'SchemableIdentifierNode':
+        n = n.identifier as AnyNode
+        break
+      case 'IdentifierNode':
+        return typeof n.name === 'string' ? n.name : ''
+      default:
+        return ''
+    }
+  }
+  return ''
+}
 
 /** The parameters as value nodes read them; undefined when one is no SQL value (the uncached run then reports it). */
 function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
@@ -139,91 +206,18 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
 }
 
 /**
- * The statement of a compiled query as a cached statement, or undefined when it is not cached:
- * raw SQL (its text is parsed), subqueries, derived tables, common table expressions and compound
- * selects (they compile against the running statement), upserts, and any tree that Kysely's
- * SQLite compiler does not turn back into the same text with every value node at a parameter of
- * its own (then the parameters could not be told apart).
+ * The statement of a shape as a cached statement, or undefined when it is not cached: raw SQL (its
+ * text is parsed), subqueries, derived tables, common table expressions and compound selects
+ * (they compile against the running statement), and upserts.
  */
-function cacheable(compiled: CompiledQuery): CachedStatement | undefined {
-  const query = compiled.query as AnyNode
+function cacheable(query: AnyNode, parameterCount: number): CachedStatement | undefined {
   const kind = PREPARERS[query.kind]
   if (kind === undefined || statementNode(query) !== query) return undefined
   if (query.onConflict !== undefined || query.onDuplicateKey !== undefined) return undefined
   const slots: AnyNode[] = []
-  const tree = parameterize(query, slots, true)
-  if (tree === undefined) return undefined
-  let recompiled: CompiledQuery
-  try {
-    recompiled = new SqliteQueryCompiler().compileQuery(tree as never, createQueryId())
-  } catch {
-    return undefined
-  }
-  if (recompiled.sql !== compiled.sql || recompiled.parameters.length !== compiled.parameters.length) return undefined
-  const index = new Map<unknown, number>()
-  recompiled.parameters.forEach((p, i) => index.set(p, i))
-  const byNode = new Map<OperationNode, number>()
-  for (const node of slots) {
-    const i = index.get(node.value)
-    if (i === undefined) return undefined
-    byNode.set(node, i)
-  }
-  // Every parameter is exactly one value node's.
-  if (byNode.size !== recompiled.parameters.length) return undefined
-  return new CachedStatement(tree, byNode, kind.prepare, kind.readOnly)
-}
-
-/**
- * A copy of the statement whose value nodes (and the items of value lists) are new value nodes
- * holding a marker of their own, collected in `slots`; unchanged subtrees are shared. Undefined
- * for a subquery, or raw SQL with values in it.
- */
-function parameterize(n: AnyNode, slots: AnyNode[], root = false): AnyNode | undefined {
-  switch (n.kind) {
-    case 'SelectQueryNode':
-      if (!root) return undefined
-      break
-    case 'RawNode':
-      return (n.parameters as readonly unknown[]).length > 0 ? undefined : n
-    case 'ValueNode':
-      return n.immediate === true ? n : slot(slots)
-    case 'PrimitiveValueListNode':
-      return { kind: 'ValueListNode', values: (n.values as readonly unknown[]).map(() => slot(slots)) }
-  }
-  let copy: Record<string, unknown> | undefined
-  for (const key in n) {
-    const v = n[key]
-    if (typeof v !== 'object' || v === null) continue
-    let r: unknown = v
-    if (Array.isArray(v)) {
-      let items: unknown[] | undefined
-      for (let i = 0; i < v.length; i++) {
-        const item = v[i] as unknown
-        if (!isNode(item)) continue
-        const c = parameterize(item, slots)
-        if (c === undefined) return undefined
-        if (c !== item) (items ??= [...v])[i] = c
-      }
-      if (items !== undefined) r = items
-    } else if (isNode(v)) {
-      const c = parameterize(v, slots)
-      if (c === undefined) return undefined
-      r = c
-    }
-    if (r !== v) (copy ??= { ...n })[key] = r
-  }
-  return (copy ?? n) as AnyNode
-}
-
-function isNode(v: unknown): v is AnyNode {
-  return typeof v === 'object' && v !== null && typeof (v as AnyNode).kind === 'string'
-}
-
-function slot(slots: AnyNode[]): AnyNode {
-  // The marker is what Kysely's compiler puts in the parameters: its position there is the slot's.
-  const node: AnyNode = { kind: 'ValueNode', value: { parameter: slots.length } }
-  slots.push(node)
-  return node
+  const tree = parameterize(query, slots)
+  if (tree === undefined || slots.length !== parameterCount) return undefined
+  return new CachedStatement(tree, new Map(slots.map((node, i) => [node, i])), kind.prepare, kind.readOnly)
 }
 
 function guardHolds(guard: readonly (readonly [number, SqlValue])[], values: readonly SqlValue[]): boolean {
