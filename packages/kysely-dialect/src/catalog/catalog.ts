@@ -78,13 +78,12 @@ export interface TableDef {
  * same string each time keeps its hash (a name built afresh is hashed again at every lookup). A
  * name depends on the id alone, so one table serves every file.
  */
-const bucketNames = { t: new Map<number, string>(), r: new Map<number, string>(), x: new Map<number, string>() }
+/** Names by id (ids are small and dense): every row written looks its buckets' names up. */
+const bucketNames = { t: [] as string[], r: [] as string[], x: [] as string[] }
 
 function bucketName(kind: keyof typeof bucketNames, id: number): string {
   const names = bucketNames[kind]
-  let name = names.get(id)
-  if (name === undefined) names.set(id, (name = `${BUCKET_PREFIX}${kind}${id}`))
-  return name
+  return names[id] ?? (names[id] = `${BUCKET_PREFIX}${kind}${id}`)
 }
 
 export function tableBucket(table: TableDef): string {

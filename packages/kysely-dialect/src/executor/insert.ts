@@ -1,5 +1,5 @@
 import type { OperationNode } from 'kysely'
-import { requireColumn, type ColumnDef, type TableDef } from '../catalog/catalog.js'
+import { requireColumn, type ColumnDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { fromJs, type SqlValue } from '../encoding/values.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
@@ -66,15 +66,16 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
   const exprs = node.defaultValues === true ? [[]] : selected ? [] : valueExprs(values!, listed.length)
   const slots = listed.map((c) => c.slot)
   const unlisted = table.columns.filter((c) => !listed.includes(c))
+  const blank = new Array<SqlValue>(table.nextSlot).fill(null)
   // Every row is evaluated before the first goes in (a value may read the table), straight into
   // its values by slot.
   const rowsOf = (ctx: WriteContext): SqlValue[][] => {
     if (selected)
-      return selectedRows(values!, ctx, listed.length).map((input) => fullRow(table, slots, unlisted, input))
+      return selectedRows(values!, ctx, listed.length).map((input) => fullRow(blank, slots, unlisted, input))
     const rows = new Array<SqlValue[]>(exprs.length)
     for (let r = 0; r < exprs.length; r++) {
       const row = exprs[r]!
-      const full = emptyRow(table, unlisted)
+      const full = emptyRow(blank, unlisted)
       for (let i = 0; i < row.length; i++) full[slots[i]!] = row[i]!.eval(NO_ROW)
       rows[r] = full
     }
@@ -111,20 +112,23 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
 
 const ALWAYS = (): boolean => true
 
-/** A row of the table's width holding the defaults of the columns the insert leaves out, nulls elsewhere. */
-function emptyRow(table: TableDef, unlisted: readonly ColumnDef[]): SqlValue[] {
-  const values = new Array<SqlValue>(table.nextSlot).fill(null)
+/**
+ * A row of the table's width holding the defaults of the columns the insert leaves out, nulls
+ * elsewhere: a copy of `blank` (the table's width of nulls; a copy costs less than a fill).
+ */
+function emptyRow(blank: readonly SqlValue[], unlisted: readonly ColumnDef[]): SqlValue[] {
+  const values = blank.slice()
   for (let i = 0; i < unlisted.length; i++) values[unlisted[i]!.slot] = defaultValue(unlisted[i]!)
   return values
 }
 
 function fullRow(
-  table: TableDef,
+  blank: readonly SqlValue[],
   slots: readonly number[],
   unlisted: readonly ColumnDef[],
   input: RowInput,
 ): SqlValue[] {
-  const values = emptyRow(table, unlisted)
+  const values = emptyRow(blank, unlisted)
   for (let i = 0; i < slots.length; i++) values[slots[i]!] = input[i]!
   return values
 }

@@ -188,7 +188,9 @@ function uniqueViolation(table: TableDef, columns: readonly string[]): BTreeSqlE
 }
 
 function checkNotNull(table: TableDef, values: readonly SqlValue[]): void {
-  for (const c of table.columns) {
+  const columns = table.columns
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!
     if (c.notNull && (values[c.slot] ?? null) === null)
       throw new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${c.name}`)
   }
@@ -196,7 +198,11 @@ function checkNotNull(table: TableDef, values: readonly SqlValue[]): void {
 
 /** Values by slot with each column's affinity applied. */
 export function withAffinity(table: TableDef, values: SqlValue[]): SqlValue[] {
-  for (const c of table.columns) values[c.slot] = applyAffinity(values[c.slot] ?? null, c.affinity)
+  const columns = table.columns
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!
+    values[c.slot] = applyAffinity(values[c.slot] ?? null, c.affinity)
+  }
   return values
 }
 
