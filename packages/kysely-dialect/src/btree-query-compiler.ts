@@ -20,8 +20,8 @@ export class BTreeQueryCompiler implements QueryCompiler {
 
 /**
  * A compiled query whose `sql` and `parameters` (SQLite's, as Kysely's SqliteDialect gives them)
- * are compiled on the first read: a logger, a test or user code reading them sees no difference,
- * except that they are accessors (a spread copies `query` and `queryId` alone).
+ * are compiled on the first read: a logger, a test or user code reading them (or JSON.stringify)
+ * sees no difference, except that they are accessors (a spread copies `query` and `queryId` alone).
  */
 class LazyCompiledQuery implements CompiledQuery {
   #text: CompiledQuery | undefined
@@ -37,6 +37,12 @@ class LazyCompiledQuery implements CompiledQuery {
 
   get parameters(): readonly unknown[] {
     return this.#compiled().parameters
+  }
+
+  /** JSON.stringify (of a log record, say) writes the text and parameters as for a plain compiled query. */
+  toJSON(): CompiledQuery {
+    const { sql, parameters } = this.#compiled()
+    return { query: this.query, queryId: this.queryId, sql, parameters }
   }
 
   #compiled(): CompiledQuery {

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { analyze, BTreeAdapter, BTreeDialect, explain } from '../../src/index.js'
-import { expectCheck, useTempDir, VERSIONS, type AnyDB } from './support.js'
+import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 /** A statement is compiled on the second run of its SQL text and reused from the third on. */
 const RUNS = 4
@@ -38,7 +38,7 @@ async function lastPlan(db: AnyDB) {
 }
 
 for (const version of VERSIONS) {
-  describe(`integration (${version.name}): statements cached by SQL text`, () => {
+  describe(`integration (${version.name}): statements cached by shape`, () => {
     const t = useTempDir(version)
 
     it('runs the same text with new values each time', async () => {
@@ -69,6 +69,85 @@ for (const version of VERSIONS) {
       expect(await db.selectFrom('t').select('id').where('id', '>=', 100).execute()).to.have.length(5)
       expect(await db.selectFrom('t').select('id').where('id', '<=', 5).execute()).to.deep.equal([])
       await expectCheck(db)
+    })
+
+    it('statements that differ only outside their values are told apart (keys, lists, immediate values, returning)', async () => {
+      const db = t.open()
+      await table(db)
+      const { sql } = version
+      // Run alternately, each shape several times: a shape that matched another's would answer for it.
+      for (let i = 0; i < RUNS; i++) {
+        // The first has no where at all: only the count of keys tells the second apart.
+        expect(await db.selectFrom('t').select('id').orderBy('id').execute()).to.have.length.above(2)
+        expect(await db.selectFrom('t').select('id').where('id', '<', 3).orderBy('id').execute()).to.have.length(2)
+        expect(await db.selectFrom('t').select('id').where('id', '=', 3).execute()).to.deep.equal([{ id: 3 }])
+        expect(await db.selectFrom('t').select('id').where('id', '=', 3).where('a', '=', 0).execute()).to.deep.equal([])
+        expect(await db.selectFrom('t').select('id').where('id', '<', 3).execute()).to.deep.equal([
+          { id: 1 },
+          { id: 2 },
+        ])
+        expect(await db.selectFrom('t').select(['id', 's']).where('id', '=', 3).execute()).to.deep.equal([
+          { id: 3, s: 'c2' },
+        ])
+        expect(await db.selectFrom('t').select('id').where('id', 'in', [1, 2]).orderBy('id').execute()).to.have.length(
+          2,
+        )
+        expect(
+          await db.selectFrom('t').select('id').where('id', 'in', [1, 2, 3]).orderBy('id').execute(),
+        ).to.have.length(3)
+        expect(
+          await db
+            .selectFrom('t')
+            .select(sql<number>`${sql.lit(i)}`.as('v'))
+            .where('id', '=', 1)
+            .execute(),
+        ).to.deep.equal([{ v: i }])
+        expect(
+          await db
+            .selectFrom('t')
+            .select(sql<number>`${i}`.as('v'))
+            .where('id', '=', 1)
+            .execute(),
+        ).to.deep.equal([{ v: i }])
+        const returned = await db
+          .insertInto('t')
+          .values({ id: 100 + i, a: i, s: 'r' })
+          .returning('id')
+          .execute()
+        expect(returned).to.deep.equal([{ id: 100 + i }])
+        const plain = await db
+          .insertInto('t')
+          .values({ id: 200 + i, a: i, s: 'p' })
+          .execute()
+        expect(plain).to.have.length(1)
+        expect(Number(plain[0]!.insertId)).to.equal(200 + i)
+        await db
+          .insertInto('t')
+          .values({ id: 300 + i, s: 'n' })
+          .execute()
+        expect(
+          await db
+            .selectFrom('t')
+            .select(['a', 's'])
+            .where('id', '=', 300 + i)
+            .execute(),
+        ).to.deep.equal([{ a: null, s: 'n' }])
+      }
+      await expectCheck(db)
+    })
+
+    it("a statement Kysely's SQLite compiler rejects fails every time, though its text is compiled only when read", async () => {
+      const db = t.open()
+      await table(db)
+      const compiled = db.selectFrom('t').select('id').where('id', '=', 2).compile()
+      expect(compiled.sql).to.equal('select "id" from "t" where "id" = ?')
+      expect(compiled.parameters).to.deep.equal([2])
+      expect(JSON.parse(JSON.stringify(compiled))).to.include({ sql: compiled.sql })
+      expect((await db.executeQuery(compiled)).rows).to.deep.equal([{ id: 2 }])
+      const joined = () =>
+        db.updateTable('t').innerJoin('t as o', 'o.id', 't.id').set({ a: 5 }).where('t.id', '=', 1).execute()
+      for (let i = 0; i < RUNS; i++) expect((await rejection(joined())).message).to.match(/Joins in an update query/)
+      expect(await db.selectFrom('t').select('a').where('id', '=', 1).execute()).to.deep.equal([{ a: 0 }])
     })
 
     it('compiles again after the table is dropped and created with other columns', async () => {
