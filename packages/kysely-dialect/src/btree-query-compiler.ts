@@ -8,7 +8,7 @@ import {
 
 /**
  * Kysely's SQLite compiler, run only when something reads the text. The connection executes the
- * operation-node tree and reads `sql` only the first two times a statement's shape runs (to fail
+ * operation-node tree and reads `sql` only the first time it meets a statement's shape (to fail
  * where Kysely's compiler fails; statement-cache.ts), so building the text for every query was
  * work nothing used: ~14% of the CPU time of a loop of one-row inserts.
  */

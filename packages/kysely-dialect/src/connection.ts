@@ -38,9 +38,6 @@ export class BTreeConnection implements DatabaseConnection {
       if (cached !== undefined) {
         result = this.#session.run(this, cached.statement.tree, cached.statement.handler, cached.values)
       } else {
-        // Kysely's compiler rejects some trees (joins in an update, bad immediate values): the text,
-        // compiled lazily, is read so that such a statement fails as it does on SQLite's dialect.
-        void compiledQuery.sql
         const node = statementNode(query)
         result = this.#session.run(this, node, statementHandler(node))
       }

@@ -113,14 +113,9 @@ export class StatementCache {
     const query = compiled.query as AnyNode
     const raw: unknown[] = []
     let entry = this.#last
-    if (entry === undefined || !entry.matches(query, raw)) entry = this.#find(query, raw)
+    if (entry === undefined || !entry.matches(query, raw)) entry = this.#find(compiled, raw)
     if (entry === undefined) return undefined
-    if (entry.state === SEEN) {
-      // Kysely's compiler rejects some trees (joins in an update, bad immediate values): the
-      // uncached run read the text and threw; so does the second run before it is cached.
-      void compiled.sql
-      entry.state = cacheable(entry.shape, raw.length) ?? UNCACHED
-    }
+    if (entry.state === SEEN) entry.state = cacheable(entry.shape, raw.length) ?? UNCACHED
     const state = entry.state
     if (state === UNCACHED) return undefined
     this.#last = entry
@@ -128,8 +123,15 @@ export class StatementCache {
     return values === undefined ? undefined : { statement: state, values }
   }
 
-  /** The entry of `query`'s shape (its values in `raw`), or undefined after remembering the shape as SEEN. */
-  #find(query: AnyNode, raw: unknown[]): Entry | undefined {
+  /**
+   * The entry of the query's shape (its values in `raw`), or undefined after remembering the shape
+   * as SEEN. Kysely's SQLite compiler rejects some trees (a join in an update, a bad immediate
+   * value), and such a statement must fail as on SQLite's dialect: a new shape's text is compiled
+   * (read) before it is remembered, so a rejected one throws at every run. Values cannot make the
+   * compiler throw, so a shape remembered once never needs its text again.
+   */
+  #find(compiled: CompiledQuery, raw: unknown[]): Entry | undefined {
+    const query = compiled.query as AnyNode
     const table = firstTable(query)
     const entries = this.#byTable.get(table)
     if (entries !== undefined) {
@@ -138,6 +140,7 @@ export class StatementCache {
         if (entry.matches(query, raw)) return entry
       }
     }
+    void compiled.sql
     this.#remember(table, { shape: query, matches: shapeMatcher(query), state: SEEN })
     return undefined
   }
