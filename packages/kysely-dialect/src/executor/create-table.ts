@@ -98,8 +98,12 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   }
   ctx.tx.createBucket(tableBucket(table))
   if (table.keying === 'key') ctx.tx.createBucket(rowidBucket(table))
-  const catalog = ctx.catalog.withTable(table)
-  saveCatalog(ctx.tx, catalog, [table])
+  // Stored as a clone, like the definitions createIndex, alterTable and analyze change: one shape
+  // (the same hidden classes) for every table definition keeps the code reading them on every row
+  // optimized, where a literal's shape beside a clone's deoptimized it on each new database.
+  const defined = structuredClone(table)
+  const catalog = ctx.catalog.withTable(defined)
+  saveCatalog(ctx.tx, catalog, [defined])
   return NONE
 }
 
