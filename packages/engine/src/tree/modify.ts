@@ -175,20 +175,20 @@ function putInLeaf(
   known: number,
   hint: PutHint | undefined,
 ): ModifyResult {
+  // The leaf's search, done once: a decoded leaf's position of `key` (-1: not searched yet).
+  let pos = -1
   if (typeof value === 'number' || value instanceof Uint8Array) {
     const vl = typeof value === 'number' ? -1 - value : value.length
     const bytes = inlineEntryBytes(ctx.pageSize, key, vl)
     if (bytes >= 0 && (node.packed || node.size + bytes > ctx.pageSize)) {
-      const v = typeof value === 'number' ? recordValue(key, value) : value
-      // An inline append to a packed leaf, or to a full one (which it would split).
-      if (
-        node.packed
-          ? node.compareLast(key) < 0
-          : node.keyList.length === 0 || compareKeys(node.keyList.at(-1)!, key) < 0
-      )
-        return { root: appendInline(ctx, top, path, index, node, key, v, hint), old: undefined }
+      // An inline append to a packed leaf, or to a full one (which it would split). A full leaf is
+      // searched (not compared with its last key first): an overwrite into it, as after a
+      // sequential load, then touches one key, not two.
+      if (!node.packed) pos = leafPosition(node, key, known, hint)
+      if (node.packed ? node.compareLast(key) < 0 : pos === node.keyList.length)
+        return { root: appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint), old: undefined }
       if (node.packed && node.owns) {
-        const r = putPacked(ctx, top, path, index, node, key, v, known)
+        const r = putPacked(ctx, top, path, index, node, key, inlineValue(key, value), known)
         if (r !== undefined) return r
       }
     }
@@ -196,10 +196,7 @@ function putInLeaf(
   // Any other put decodes a packed leaf (node.keyList) and edits the arrays.
   const keys = node.keyList
   const n = keys.length
-  // Past the last key of the hint's leaf: the append of an ascending load, no search. Compares
-  // skip the prefix the key shares with every key here (`known`, from the descent).
-  const pos =
-    hint !== undefined && n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLeafLowerBound(node, key, known)
+  if (pos < 0) pos = leafPosition(node, key, known, hint)
   let old: Value | undefined
   let appended = false
   if (pos < n && compareKeysFrom(keys[pos]!, key, known) === 0) {
@@ -229,6 +226,22 @@ function putInLeaf(
   }
   if (appended && hint === undefined) ctx.putHint = makeHint(top, path, index, node)
   return { root: top, old }
+}
+
+/**
+ * The index of the first key >= `key` in a decoded leaf. Past the last key of the hint's leaf: the
+ * append of an ascending load, no search. Compares skip the prefix the key shares with every key
+ * here (`known`, from the descent).
+ */
+function leafPosition(node: Node, key: Uint8Array, known: number, hint: PutHint | undefined): number {
+  const keys = node.keyList
+  const n = keys.length
+  return hint !== undefined && n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLeafLowerBound(node, key, known)
+}
+
+/** An inline value as bytes: a record slot (a number) names bytes after its key's copy. */
+function inlineValue(key: Uint8Array, value: Uint8Array | RecordSlot): Uint8Array {
+  return typeof value === 'number' ? recordValue(key, value) : value
 }
 
 /**
