@@ -219,10 +219,10 @@ export class Node {
   /**
    * Set when an insert reaches a leaf whose windows are a published node's: the leaf (and its
    * copies in later commits) is then searched without windows. A random fill inserts into each
-   * leaf about once per commit that touches it, and copying its windows each time cost more
-   * (garbage: 60 MB more in a 200,000-key fill) than its searches saved; an overwrite, which
-   * changes no key, keeps them, and a delete copies them. A leaf decoded again after a checkpoint
-   * starts afresh.
+   * leaf about once per commit that touches it, and copying its windows each time cost more (in
+   * garbage: an array as large as the keys' per put) than its searches saved (BENCHMARK.md); an
+   * overwrite, which changes no key, keeps them, and a delete copies them. A leaf decoded again
+   * after a checkpoint starts afresh.
    */
   #winOff = false
   #pre: Uint8Array = EMPTY_KEY
