@@ -16,7 +16,7 @@ import {
   valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
-import { TreeHit, nodeBranchSearch, nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
+import { TreeHit, nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
 import { type PutHint, PutPath, type TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
@@ -386,18 +386,22 @@ const deleteHit = new TreeHit()
  * are left for the commit's rebalance, so many deletes in one leaf cost one merge.
  */
 export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): ModifyResult {
-  // A first descent through what is in memory, copying nothing, and on through pages.
+  // A first descent through what is in memory, copying nothing, and on through pages. Compares
+  // skip the prefix the key shares with every key below (`known`, as treePut's descent).
   let depth = 0
   let c: Child = root
+  let known = 0
   while (c instanceof Node && !c.leaf) {
-    const i = nodeBranchSearch(c, key)
+    const step = nodeBranchStep(c, key, known)
+    const i = stepChild(step)
+    known = stepPrefix(step)
     deleteSteps[depth++] = i
     c = c.kids[i]!
   }
   let pos = -1
   if (c instanceof Node) {
-    pos = c.packed ? c.find(key, 0) : nodeLeafLowerBound(c, key)
-    if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeys(c.keyList[pos]!, key) !== 0)))
+    pos = c.packed ? c.find(key, known) : nodeLeafLowerBound(c, key, known)
+    if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeysFrom(c.keyList[pos]!, key, known) !== 0)))
       return { root, old: undefined }
   } else if (!pageTreeFind(ctx.pager, c, key, deleteHit)) return { root, old: undefined }
   ctx.putHint = undefined
@@ -405,8 +409,12 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   const top = materializeRoot(ctx, root)
   let node = top
   for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, deleteSteps[d]!)
-  while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
-  if (pos < 0) pos = node.packed ? node.find(key, 0) : nodeLeafLowerBound(node, key)
+  while (!node.leaf) {
+    const step = nodeBranchStep(node, key, known)
+    known = stepPrefix(step)
+    node = materializeChild(ctx, node, stepChild(step))
+  }
+  if (pos < 0) pos = node.packed ? node.find(key, known) : nodeLeafLowerBound(node, key, known)
   if (node.packed && node.owns) {
     const old = node.packedValue(pos)
     node.removePacked(pos, ctx.pageSize)
