@@ -2,11 +2,13 @@
  * The CPU a fill costs, phase by phase, free of the noise a shared machine puts into wall time:
  *
  *   node dist/bench/fill-cpu.js [--n 200000] [--order seq|random] [--durability none|full]
- *                               [--reps 5] [--compare <another packages/engine directory>]
+ *                               [--reps 5] [--compare <another packages/engine directory>] [--writes-only]
  *
  * Fills n keys in batches of 1,000, checkpoints, then gets every key in random order (a first pass,
  * which meets every page for the first time, then a second), gets every key again with a `db.view`
- * per get, and scans them, `reps` times, and prints the least CPU (user + system,
+ * per get, and scans them (--writes-only skips these reads), then overwrites every key and deletes
+ * every key in random order in batches of 1,000, each followed by a checkpoint, `reps` times, and
+ * prints the least CPU (user + system,
  * `process.cpuUsage`, garbage-collector threads included) each phase took. With --compare, the other build (its dist/src/index.js) runs in the same process,
  * alternating with this one, for an A/B of two commits.
  */
@@ -26,7 +28,9 @@ interface Engine {
 /** The part of the API the phases use, as any build of the engine has it. */
 interface BenchDb {
   update(
-    fn: (tx: { createBucketIfNotExists(n: string): { put(k: Uint8Array, v: Uint8Array): void } }) => void,
+    fn: (tx: {
+      createBucketIfNotExists(n: string): { put(k: Uint8Array, v: Uint8Array): void; delete(k: Uint8Array): boolean }
+    }) => void,
     o: { durability: Durability },
   ): Promise<unknown>
   checkpoint(): Promise<void>
@@ -50,9 +54,11 @@ interface Phases {
   getAgain: number
   view: number
   scan: number
+  overwrite: number
+  delete: number
 }
 
-const PHASES = ['fill', 'checkpoint', 'get', 'getAgain', 'view', 'scan'] as const
+const PHASES = ['fill', 'checkpoint', 'get', 'getAgain', 'view', 'scan', 'overwrite', 'delete'] as const
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +67,7 @@ const { values } = parseArgs({
     durability: { type: 'string', default: 'none' },
     reps: { type: 'string', default: '5' },
     compare: { type: 'string' },
+    'writes-only': { type: 'boolean', default: false },
   },
 })
 const n = Number(values.n)
@@ -95,45 +102,77 @@ async function once(engine: Engine): Promise<Phases> {
     const db = await engine.open(path.join(dir, 'bench.db'))
     collectGarbage()
     const t0 = cpu()
-    for (let s = 0; s < n; s += 1000) {
-      const end = Math.min(s + 1000, n)
-      await db.update(
-        (tx) => {
-          const b = tx.createBucketIfNotExists('bench')
-          for (let j = s; j < end; j++) b.put(data.keys[order[j]!]!, data.values[order[j]!]!)
-        },
-        { durability },
-      )
-    }
+    await writeAll(db, order, data.values)
     const t1 = cpu()
     await db.checkpoint()
     const t2 = cpu()
-    const tx = db.begin()
-    const b = tx.bucket('bench')!
-    const gets = (): void => {
-      for (let j = 0; j < n; j++)
-        if (b.get(data.keys[data.getOrder[j]!]!) === undefined) throw new Error('a key is missing')
-    }
-    gets()
-    const t3 = cpu()
-    gets()
-    const t4 = cpu()
-    for (let j = 0; j < n; j++) {
-      const key = data.keys[data.getOrder[j]!]!
-      if (db.view((v) => v.bucket('bench')!.get(key)) === undefined) throw new Error('a key is missing')
-    }
-    const t5 = cpu()
-    let count = 0
-    const c = b.cursor()
-    for (let ok = c.first(); ok; ok = c.next()) count++
+    const reads = values['writes-only'] ? undefined : readAll(db)
     const t6 = cpu()
-    tx.close()
+    await writeAll(db, data.overwriteOrder, data.values2)
+    await db.checkpoint()
+    const t7 = cpu()
+    await writeAll(db, data.deleteOrder, undefined)
+    await db.checkpoint()
+    const t8 = cpu()
     await db.close()
-    if (count !== n) throw new Error(`scan saw ${count} of ${n}`)
-    return { fill: t1 - t0, checkpoint: t2 - t1, get: t3 - t2, getAgain: t4 - t3, view: t5 - t4, scan: t6 - t5 }
+    return {
+      fill: t1 - t0,
+      checkpoint: t2 - t1,
+      get: reads?.get ?? 0,
+      getAgain: reads?.getAgain ?? 0,
+      view: reads?.view ?? 0,
+      scan: reads?.scan ?? 0,
+      overwrite: t7 - t6,
+      delete: t8 - t7,
+    }
   } finally {
     removeDir(dir)
   }
+}
+
+/** Puts keys[o] = vals[o] (deletes keys[o] when vals is undefined) for each o of `ord`, 1,000 per commit. */
+async function writeAll(db: BenchDb, ord: Uint32Array, vals: Buffer[] | undefined): Promise<void> {
+  for (let s = 0; s < n; s += 1000) {
+    const end = Math.min(s + 1000, n)
+    await db.update(
+      (tx) => {
+        const b = tx.createBucketIfNotExists('bench')
+        for (let j = s; j < end; j++) {
+          const i = ord[j]!
+          if (vals !== undefined) b.put(data.keys[i]!, vals[i]!)
+          else if (!b.delete(data.keys[i]!)) throw new Error('a key is missing')
+        }
+      },
+      { durability },
+    )
+  }
+}
+
+/** The read phases' CPU: gets twice, gets through db.view, a full scan. */
+function readAll(db: BenchDb): Pick<Phases, 'get' | 'getAgain' | 'view' | 'scan'> {
+  const t2 = cpu()
+  const tx = db.begin()
+  const b = tx.bucket('bench')!
+  const gets = (): void => {
+    for (let j = 0; j < n; j++)
+      if (b.get(data.keys[data.getOrder[j]!]!) === undefined) throw new Error('a key is missing')
+  }
+  gets()
+  const t3 = cpu()
+  gets()
+  const t4 = cpu()
+  for (let j = 0; j < n; j++) {
+    const key = data.keys[data.getOrder[j]!]!
+    if (db.view((v) => v.bucket('bench')!.get(key)) === undefined) throw new Error('a key is missing')
+  }
+  const t5 = cpu()
+  let count = 0
+  const c = b.cursor()
+  for (let ok = c.first(); ok; ok = c.next()) count++
+  const t6 = cpu()
+  tx.close()
+  if (count !== n) throw new Error(`scan saw ${count} of ${n}`)
+  return { get: t3 - t2, getAgain: t4 - t3, view: t5 - t4, scan: t6 - t5 }
 }
 
 const best = engines.map<Phases>(() => ({
@@ -143,6 +182,8 @@ const best = engines.map<Phases>(() => ({
   getAgain: Infinity,
   view: Infinity,
   scan: Infinity,
+  overwrite: Infinity,
+  delete: Infinity,
 }))
 for (let r = 0; r < reps; r++) {
   for (const [i, e] of engines.entries()) {

@@ -61,6 +61,38 @@ export function buildWindows(keys: readonly Uint8Array[], first: number): { win:
 }
 
 /**
+ * The windows `win` (over prefix `pre`, from entry `first` on) moved to the shorter prefix that
+ * `pre` shares with `key` (a key about to be inserted that lacks `pre`), as a new array; undefined
+ * when that drops WINDOW_BYTES or more of the prefix (the windows would tell few keys apart). No key
+ * is read: the bytes a window gains in front are the prefix's, known alike for every key, and it
+ * loses its last ones. A random fill widens a leaf's key range a byte at a time, and building the
+ * windows again from the keys meant a cache miss per key.
+ */
+export function widenWindows(
+  win: readonly number[],
+  pre: Uint8Array,
+  key: Uint8Array,
+  first: number,
+): { win: number[]; pre: Uint8Array } | undefined {
+  const p = pre.length
+  let q = 0
+  while (q < p && q < key.length && key[q] === pre[q]) q++
+  const d = p - q
+  if (d >= WINDOW_BYTES) return undefined
+  const kept = 256 ** (WINDOW_BYTES - d)
+  const cut = 256 ** d
+  let front = 0
+  for (let i = q; i < p; i++) front = front * 256 + pre[i]!
+  front *= kept
+  const out: number[] = [-0.5]
+  out.pop()
+  for (let i = 0; i < first; i++) out.push(-1)
+  // Exact: windows are integers below 2^48, and a division by a power of two is exact.
+  for (let i = first; i < win.length; i++) out.push(front + Math.floor(win[i]! / cut))
+  return { win: out, pre: pre.subarray(0, q) }
+}
+
+/**
  * How `key` compares with `pre` (which every key of the node starts with), the first `known` bytes
  * being equal: 0 when it starts with `pre`, else the sign of the order.
  */

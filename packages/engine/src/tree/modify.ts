@@ -16,7 +16,7 @@ import {
   valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
-import { TreeHit, nodeBranchSearch, nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
+import { TreeHit, nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
 import { type PutHint, PutPath, type TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
@@ -175,20 +175,20 @@ function putInLeaf(
   known: number,
   hint: PutHint | undefined,
 ): ModifyResult {
+  // The leaf's search, done once: a decoded leaf's position of `key` (-1: not searched yet).
+  let pos = -1
   if (typeof value === 'number' || value instanceof Uint8Array) {
     const vl = typeof value === 'number' ? -1 - value : value.length
     const bytes = inlineEntryBytes(ctx.pageSize, key, vl)
     if (bytes >= 0 && (node.packed || node.size + bytes > ctx.pageSize)) {
-      const v = typeof value === 'number' ? recordValue(key, value) : value
-      // An inline append to a packed leaf, or to a full one (which it would split).
-      if (
-        node.packed
-          ? node.compareLast(key) < 0
-          : node.keyList.length === 0 || compareKeys(node.keyList.at(-1)!, key) < 0
-      )
-        return { root: appendInline(ctx, top, path, index, node, key, v, hint), old: undefined }
+      // An inline append to a packed leaf, or to a full one (which it would split). A full leaf is
+      // searched (not compared with its last key first): an overwrite into it, as after a
+      // sequential load, then touches one key, not two.
+      if (!node.packed) pos = leafPosition(node, key, known, hint)
+      if (node.packed ? node.compareLast(key) < 0 : pos === node.keyList.length)
+        return { root: appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint), old: undefined }
       if (node.packed && node.owns) {
-        const r = putPacked(ctx, top, path, index, node, key, v, known)
+        const r = putPacked(ctx, top, path, index, node, key, inlineValue(key, value), known)
         if (r !== undefined) return r
       }
     }
@@ -196,10 +196,7 @@ function putInLeaf(
   // Any other put decodes a packed leaf (node.keyList) and edits the arrays.
   const keys = node.keyList
   const n = keys.length
-  // Past the last key of the hint's leaf: the append of an ascending load, no search. Compares
-  // skip the prefix the key shares with every key here (`known`, from the descent).
-  const pos =
-    hint !== undefined && n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLeafLowerBound(node, key, known)
+  if (pos < 0) pos = leafPosition(node, key, known, hint)
   let old: Value | undefined
   let appended = false
   if (pos < n && compareKeysFrom(keys[pos]!, key, known) === 0) {
@@ -229,6 +226,22 @@ function putInLeaf(
   }
   if (appended && hint === undefined) ctx.putHint = makeHint(top, path, index, node)
   return { root: top, old }
+}
+
+/**
+ * The index of the first key >= `key` in a decoded leaf. Past the last key of the hint's leaf: the
+ * append of an ascending load, no search. Compares skip the prefix the key shares with every key
+ * here (`known`, from the descent).
+ */
+function leafPosition(node: Node, key: Uint8Array, known: number, hint: PutHint | undefined): number {
+  const keys = node.keyList
+  const n = keys.length
+  return hint !== undefined && n > 0 && compareKeys(keys[n - 1]!, key) < 0 ? n : nodeLeafLowerBound(node, key, known)
+}
+
+/** An inline value as bytes: a record slot (a number) names bytes after its key's copy. */
+function inlineValue(key: Uint8Array, value: Uint8Array | RecordSlot): Uint8Array {
+  return typeof value === 'number' ? recordValue(key, value) : value
 }
 
 /**
@@ -373,18 +386,22 @@ const deleteHit = new TreeHit()
  * are left for the commit's rebalance, so many deletes in one leaf cost one merge.
  */
 export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): ModifyResult {
-  // A first descent through what is in memory, copying nothing, and on through pages.
+  // A first descent through what is in memory, copying nothing, and on through pages. Compares
+  // skip the prefix the key shares with every key below (`known`, as treePut's descent).
   let depth = 0
   let c: Child = root
+  let known = 0
   while (c instanceof Node && !c.leaf) {
-    const i = nodeBranchSearch(c, key)
+    const step = nodeBranchStep(c, key, known)
+    const i = stepChild(step)
+    known = stepPrefix(step)
     deleteSteps[depth++] = i
     c = c.kids[i]!
   }
   let pos = -1
   if (c instanceof Node) {
-    pos = c.packed ? c.find(key, 0) : nodeLeafLowerBound(c, key)
-    if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeys(c.keyList[pos]!, key) !== 0)))
+    pos = c.packed ? c.find(key, known) : nodeLeafLowerBound(c, key, known)
+    if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeysFrom(c.keyList[pos]!, key, known) !== 0)))
       return { root, old: undefined }
   } else if (!pageTreeFind(ctx.pager, c, key, deleteHit)) return { root, old: undefined }
   ctx.putHint = undefined
@@ -392,8 +409,12 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   const top = materializeRoot(ctx, root)
   let node = top
   for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, deleteSteps[d]!)
-  while (!node.leaf) node = materializeChild(ctx, node, nodeBranchSearch(node, key))
-  if (pos < 0) pos = node.packed ? node.find(key, 0) : nodeLeafLowerBound(node, key)
+  while (!node.leaf) {
+    const step = nodeBranchStep(node, key, known)
+    known = stepPrefix(step)
+    node = materializeChild(ctx, node, stepChild(step))
+  }
+  if (pos < 0) pos = node.packed ? node.find(key, known) : nodeLeafLowerBound(node, key, known)
   if (node.packed && node.owns) {
     const old = node.packedValue(pos)
     node.removePacked(pos, ctx.pageSize)

@@ -44,6 +44,7 @@ import {
   buildWindows,
   keyWindow,
   startsWithPrefix,
+  widenWindows,
   windowBranchStep,
   windowLowerBound,
 } from './key-windows.js'
@@ -216,11 +217,12 @@ export class Node {
   /** Whether `#win` is a published node's (as #sharedKeys): the first edit copies it. */
   #sharedWin = false
   /**
-   * Set when an insert or remove reaches a leaf whose windows are a published node's: the leaf
-   * (and its copies in later commits) is then searched without windows. A random fill inserts
-   * into each leaf about once per commit that touches it, and copying its windows each time (or
-   * building them again from the keys) cost more than its searches saved; an overwrite, which
-   * changes no key, keeps them. A leaf decoded again after a checkpoint starts afresh.
+   * Set when an insert reaches a leaf whose windows are a published node's: the leaf (and its
+   * copies in later commits) is then searched without windows. A random fill inserts into each
+   * leaf about once per commit that touches it, and copying its windows each time cost more (in
+   * garbage: an array as large as the keys' per put) than its searches saved (BENCHMARK.md); an
+   * overwrite, which changes no key, keeps them, and a delete copies them. A leaf decoded again
+   * after a checkpoint starts afresh.
    */
   #winOff = false
   #pre: Uint8Array = EMPTY_KEY
@@ -313,33 +315,36 @@ export class Node {
     const win = this.#win
     if (win !== null) {
       if (!this.#sharedWin) win.splice(pos, 1)
-      else if (this.leaf) this.#windowsOff()
       else this.#ownWin(splicedWindows(win, pos, 1, 0))
     }
     if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 1))
     else this.#vals!.splice(pos, 1)
   }
 
-  /** Keeps the windows over an insert of `key` at `pos`: dropped when `key` lacks their prefix. */
+  /**
+   * Keeps the windows over an insert of `key` at `pos` (moved to a shorter prefix when `key` lacks
+   * theirs); a leaf whose windows are a published node's stops keeping them (#winOff).
+   */
   #insertWindow(pos: number, key: Uint8Array): void {
-    const win = this.#win
+    let win = this.#win
     if (win === null) return
-    if (!startsWithPrefix(key, this.#pre)) {
+    if (this.#sharedWin && this.leaf) {
       this.#win = null
+      this.#winOff = true
       return
     }
-    if (this.#sharedWin && this.leaf) {
-      this.#windowsOff()
-      return
+    if (!startsWithPrefix(key, this.#pre)) {
+      const wide = widenWindows(win, this.#pre, key, this.leaf ? 0 : 1)
+      if (wide === undefined) {
+        this.#win = null
+        return
+      }
+      this.#ownWin((win = wide.win))
+      this.#pre = wide.pre
     }
     const w = keyWindow(key, this.#pre.length)
     if (this.#sharedWin) this.#ownWin(splicedWindows(win, pos, 0, w))
     else insertAt(win, pos, w)
-  }
-
-  #windowsOff(): void {
-    this.#win = null
-    this.#winOff = true
   }
 
   #ownWin(win: number[]): void {
@@ -799,8 +804,9 @@ function splicedWindows(win: readonly number[], pos: number, remove: number, w: 
     for (let i = pos; i < n - 1; i++) out[i] = win[i + 1]!
     return out
   }
-  const out = win.slice()
-  out.push(w)
+  // concat allocates the array at its size (slice then push allocated it twice, the second time
+  // with room to grow).
+  const out = win.concat(w)
   for (let i = n; i > pos; i--) out[i] = out[i - 1]!
   out[pos] = w
   return out

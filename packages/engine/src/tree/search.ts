@@ -25,6 +25,38 @@ export function nodeLowerBound(keys: readonly Uint8Array[], key: Uint8Array, kno
   let hi = keys.length
   let loPrefix = known
   let hiPrefix = known
+  // Quarters first: the three keys' fetches from memory do not depend on each other, so they
+  // overlap, where a binary search waits for each probe's key before it knows the next.
+  while (hi - lo >= 8) {
+    const q = (hi - lo) >>> 2
+    const m1 = lo + q
+    const m2 = m1 + q
+    const m3 = m2 + q
+    const a = keys[m1]!
+    const b = keys[m2]!
+    const d = keys[m3]!
+    const from = loPrefix < hiPrefix ? loPrefix : hiPrefix
+    const c1 = compareKeysFrom(a, key, from)
+    const c2 = compareKeysFrom(b, key, from)
+    const c3 = compareKeysFrom(d, key, from)
+    if (c3 < 0) {
+      lo = m3 + 1
+      loPrefix = sharedPrefix(c3)
+    } else if (c2 < 0) {
+      lo = m2 + 1
+      loPrefix = sharedPrefix(c2)
+      hi = m3
+      hiPrefix = c3 === 0 ? key.length : sharedPrefix(c3)
+    } else if (c1 < 0) {
+      lo = m1 + 1
+      loPrefix = sharedPrefix(c1)
+      hi = m2
+      hiPrefix = c2 === 0 ? key.length : sharedPrefix(c2)
+    } else {
+      hi = m1
+      hiPrefix = c1 === 0 ? key.length : sharedPrefix(c1)
+    }
+  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     const c = compareKeysFrom(keys[mid]!, key, loPrefix < hiPrefix ? loPrefix : hiPrefix)

@@ -2,7 +2,13 @@ import { expect } from 'chai'
 import { Prng } from '../../../src/io/prng.js'
 import { stepChild, stepPrefix } from '../../../src/page/branch-page.js'
 import { compareKeys } from '../../../src/page/key-compare.js'
-import { buildWindows, keyWindow, windowBranchStep, windowLowerBound } from '../../../src/tree/key-windows.js'
+import {
+  buildWindows,
+  keyWindow,
+  widenWindows,
+  windowBranchStep,
+  windowLowerBound,
+} from '../../../src/tree/key-windows.js'
 import { splitNode } from '../../../src/tree/modify.js'
 import { EMPTY_KEY, Node } from '../../../src/tree/node.js'
 import { nodeBranchStep, nodeLeafLowerBound, nodeLowerBound } from '../../../src/tree/search.js'
@@ -93,6 +99,32 @@ describe(`tree/key-windows (seed ${SEED})`, () => {
         if (low === undefined || high === undefined) expect(prefix).to.equal(known)
       }
     }
+  })
+
+  it('widens windows to a shorter prefix exactly as building them over it would, reading no key', () => {
+    const rng = new Prng(SEED + 3)
+    let widened = 0
+    for (let round = 0; round < 300; round++) {
+      const stem = new Uint8Array(rng.int(8)).fill(0x30)
+      const keys = sortedUnique(Array.from({ length: 4 + rng.int(40) }, () => randomKey(rng, stem)))
+      if (keys.length < 4) continue
+      const first = rng.int(2)
+      const { win, pre } = buildWindows(keys, first)
+      const other = randomKey(rng, stem.subarray(0, rng.int(stem.length + 1)))
+      const q = shared(pre, other)
+      const wide = widenWindows(win, pre, other, first)
+      if (pre.length - q >= 6) {
+        expect(wide, `round ${round}`).to.equal(undefined)
+        continue
+      }
+      expect(wide, `round ${round}`).to.not.equal(undefined)
+      expect(wide!.pre.length).to.equal(q)
+      for (let i = 0; i < first; i++) expect(wide!.win[i]).to.equal(-1)
+      for (let i = first; i < keys.length; i++)
+        expect(wide!.win[i], `round ${round} key ${i}`).to.equal(keyWindow(keys[i]!, q))
+      if (q < pre.length) widened++
+    }
+    expect(widened).to.be.greaterThan(50)
   })
 
   it('keeps a node’s windows right through inserts, removes and splits', () => {
