@@ -28,6 +28,22 @@ const T_FLOAT = 7
 const T_TEXT = 8
 const T_BLOB = 9
 
+/** The integer a T_ZERO … T_INT32 slot holds, its bytes from `at` (get and numberAt share it). */
+function smallInt(bytes: Uint8Array, tag: number, at: number): number {
+  switch (tag) {
+    case T_ZERO:
+      return 0
+    case T_ONE:
+      return 1
+    case T_INT8:
+      return (bytes[at]! << 24) >> 24
+    case T_INT16:
+      return (((bytes[at]! << 8) | bytes[at + 1]!) << 16) >> 16
+    default:
+      return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
+  }
+}
+
 // Buffer's native UTF-8 writer works on any Uint8Array: text is written in place, never first
 // encoded into a Uint8Array of its own.
 const nativeBuffer = Buffer.prototype as unknown as {
@@ -377,19 +393,11 @@ export class RowView {
     const bytes = this.bytes
     const tagAt = this.#tagAt
     const at = this.#dataAt
-    switch (bytes[tagAt]) {
+    const tag = bytes[tagAt]!
+    if (tag >= T_ZERO && tag <= T_INT32) return smallInt(bytes, tag, at)
+    switch (tag) {
       case T_NULL:
         return null
-      case T_ZERO:
-        return 0
-      case T_ONE:
-        return 1
-      case T_INT8:
-        return (bytes[at]! << 24) >> 24
-      case T_INT16:
-        return (((bytes[at]! << 8) | bytes[at + 1]!) << 16) >> 16
-      case T_INT32:
-        return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
       case T_INT64:
         return readInt64(bytes, at)
       case T_FLOAT: {
@@ -422,17 +430,8 @@ export class RowView {
     const at = this.#dataAt
     const tag = bytes[this.#tagAt]!
     this.lastWasReal = tag === T_FLOAT
+    if (tag >= T_ZERO && tag <= T_INT32) return smallInt(bytes, tag, at)
     switch (tag) {
-      case T_ZERO:
-        return 0
-      case T_ONE:
-        return 1
-      case T_INT8:
-        return (bytes[at]! << 24) >> 24
-      case T_INT16:
-        return (((bytes[at]! << 8) | bytes[at + 1]!) << 16) >> 16
-      case T_INT32:
-        return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
       case T_INT64: {
         const v = readInt64(bytes, at)
         return typeof v === 'number' ? v : NaN
