@@ -192,11 +192,12 @@ export class SqlSession {
 
   /**
    * The last autocommit write transaction that ran a statement. The engine runs the update
-   * callbacks that queue together in one transaction (group commit) and undoes one that throws with
-   * a savepoint of its own, which this session does not see: so a later statement of the group
-   * reads the schema afresh and caches no bucket handle across statements. The engine has one
-   * write transaction at a time, so the last one is the only one a statement can meet again (a
-   * WeakSet of them cost ~4% of an autocommit delete in its ephemeron upkeep).
+   * callbacks that queue together in one transaction object (group commit) and undoes one that
+   * throws by resetting it and replaying the callbacks before it, which this session does not see:
+   * so a later statement of the group reads the schema afresh and caches no bucket handle across
+   * statements. The engine has one write transaction at a time, so the last one is the only one a
+   * statement can meet again (a WeakSet of them cost ~4% of an autocommit delete in its ephemeron
+   * upkeep).
    */
   #lastWrite: ReadTransaction | undefined
 
