@@ -45,6 +45,8 @@ export interface WriteBucketHost extends BucketHost {
   writerFor(state: BucketState): TreeWriter
   /** The bucket state currently bound to this name, to detect a dropped bucket. */
   isLive(state: BucketState): boolean
+  /** Bumped when the transaction drops every change (a group commit's undo): older handles are stale. */
+  readonly resets: number
 }
 
 /** A bucket in a write transaction: reads see the transaction's own writes. */
@@ -52,11 +54,13 @@ export class WriteBucketImpl implements WriteBucket {
   readonly #host: WriteBucketHost
   readonly #state: BucketState
   readonly #writer: TreeWriter
+  readonly #resets: number
 
   constructor(host: WriteBucketHost, state: BucketState) {
     this.#host = host
     this.#state = state
     this.#writer = host.writerFor(state)
+    this.#resets = host.resets
   }
 
   get name(): string {
@@ -169,8 +173,14 @@ export class WriteBucketImpl implements WriteBucket {
   }
 
   #checkLive(): void {
-    if (!this.#host.isLive(this.#state)) {
-      throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${this.#state.name}' was deleted in this transaction`)
+    if (this.#host.isLive(this.#state)) return
+    const name = this.#state.name
+    if (this.#resets !== this.#host.resets) {
+      throw new BTreeError(
+        'BTREE_BUCKET_NOT_FOUND',
+        `bucket '${name}': this handle was taken before the group commit undid a failed update; take it again with tx.bucket()`,
+      )
     }
+    throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' was deleted in this transaction`)
   }
 }

@@ -87,6 +87,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   readonly #savepoints: SavepointRecord[] = []
   #nextSavepoint = 1
   #version = 0
+  #resets = 0
   #closed = false
   /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
   managed = false
@@ -144,6 +145,10 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
 
   get version(): number {
     return this.#version
+  }
+
+  get resets(): number {
+    return this.#resets
   }
 
   get pager(): Pager {
@@ -378,6 +383,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     this.#savepoints.length = 0
     this.#selected = undefined
     this.#version++
+    this.#resets++
     return dropped
   }
 

@@ -147,6 +147,33 @@ describe('integration: transactions', () => {
     expectCheck(db)
   })
 
+  it('in one group, a handle taken before an undo says it is stale, not that its bucket was deleted', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucket('a'))
+    let held: WriteBucket | undefined
+    let err: ReturnType<typeof thrown> | undefined
+    const results = await Promise.allSettled([
+      db.update((tx) => {
+        held = tx.bucket('a')!
+        held.put(b('first'), b('1'))
+      }),
+      db.update((tx) => {
+        tx.bucket('a')!.put(b('second'), b('2'))
+        throw new Error('after writing')
+      }),
+      db.update((tx) => {
+        err = thrown(() => held!.put(b('third'), b('3')))
+        // The same bucket, taken again, is live and holds the first callback's put.
+        expect(str(tx.bucket('a')!.get(b('first')))).to.equal('1')
+      }),
+    ])
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled'])
+    expect(err?.code).to.equal('BTREE_BUCKET_NOT_FOUND')
+    expect(err?.message).to.match(/taken before the group commit undid a failed update/)
+    db.view((tx) => expect(tx.bucket('a')!.size).to.equal(1))
+    expectCheck(db)
+  })
+
   it('update resolves with the callback value', async () => {
     const db = await t.open()
     expect(await db.update((tx) => tx.createBucket('a').size + 41)).to.equal(41)
