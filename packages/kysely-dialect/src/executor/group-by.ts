@@ -12,6 +12,8 @@ export interface Group {
   locked: boolean
   state: GroupState
   values: SqlValue[]
+  /** Rows addStored counted for the count(*) calls, not yet handed to them (GroupTable.finish). */
+  pending: number
 }
 
 /**
@@ -165,16 +167,16 @@ export class GroupTable {
       if ((n | 0) === n && n >= 0) group = this.#dense[n]
       group ??= this.#single(row.get(key), this.#template)
     }
+    // count(*) counts the group's rows at finish: no call per row, and the calls left in the loop
+    // are usually of one class (sum's), which the JIT then inlines.
+    group.pending++
     // A direct read holds only calls whose accumulators are single (directRead).
     const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
     const args = direct.args
     for (let i = 0; i < args.length; i++) {
       const slot = args[i]!
+      if (slot < 0) continue
       const accumulator = accumulators[i]!
-      if (slot < 0) {
-        accumulator.stepOne(undefined)
-        continue
-      }
       const n = row.numberAt(slot)
       if (n !== n) accumulator.stepOne(row.get(slot))
       else if (row.lastWasReal) accumulator.stepReal(n)
@@ -226,7 +228,7 @@ export class GroupTable {
 
   #create(t: Tuple, values: SqlValue[]): Group {
     const tuple = this.#layout.retainsRows ? t : this.#keyTuple(values)
-    const group: Group = { tuple, locked: false, state: new GroupState(this.#scope.calls), values }
+    const group: Group = { tuple, locked: false, state: new GroupState(this.#scope.calls), values, pending: 0 }
     this.#groups.push(group)
     return group
   }
@@ -234,14 +236,19 @@ export class GroupTable {
   /** A group's own tuple when rows are not kept: its term values at the slots of their columns. */
   #keyTuple(values: readonly SqlValue[]): Tuple {
     const t: RowLike[] = this.#template.slice()
-    const rows = new Map<number, SqlValue[]>()
-    for (const k of this.#layout.keys) {
-      let row = rows.get(k.source)
-      if (row === undefined) {
-        rows.set(k.source, (row = new Array<SqlValue>(k.width).fill(null)))
-        t[k.source] = new ArrayRow(row)
+    const keys = this.#layout.keys
+    // One row per source that has key columns (keys of one source are the usual case: no map).
+    const rows: SqlValue[][] = []
+    const sources: number[] = []
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      let at = sources.indexOf(k.source)
+      if (at < 0) {
+        at = sources.push(k.source) - 1
+        rows.push(new Array<SqlValue>(k.width).fill(null))
+        t[k.source] = new ArrayRow(rows[at]!)
       }
-      row[k.slot] = values[k.term]!
+      rows[at]![k.slot] = values[k.term]!
     }
     return t
   }
@@ -251,8 +258,25 @@ export class GroupTable {
    * aggregates without group by make one row (on `template`), even over no rows.
    */
   finish(template: Tuple): Group[] {
+    const direct = this.#layout.direct
+    if (direct !== undefined) {
+      for (const group of this.#groups) {
+        if (group.pending === 0) continue
+        const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
+        for (let i = 0; i < direct.args.length; i++) if (direct.args[i]! < 0) accumulators[i]!.stepMany(group.pending)
+        group.pending = 0
+      }
+    }
     if (this.#groups.length === 0 && this.#terms.length === 0)
-      return [{ tuple: template, locked: false, state: new GroupState(this.#scope.calls), values: [] }]
+      return [{ tuple: template, locked: false, state: new GroupState(this.#scope.calls), values: [], pending: 0 }]
+    // Groups of small integer keys alone: their index order is their keys' order, no sort (an
+    // integer and an equal real share an entry, and compare equal).
+    if (this.#terms.length === 1 && this.#numbers.size === 0 && this.#texts.size === 0 && this.#keyed.size === 0) {
+      const dense = this.#dense
+      const out: Group[] = []
+      for (let i = 0; i < dense.length; i++) if (dense[i] !== undefined) out.push(dense[i]!)
+      return out
+    }
     return this.#groups.sort((a, b) => {
       for (let i = 0; i < a.values.length; i++) {
         const c = compareValues(a.values[i]!, b.values[i]!)

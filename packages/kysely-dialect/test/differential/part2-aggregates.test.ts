@@ -472,3 +472,108 @@ diffSuite('differential part 2: sums of reals round as SQLite', () => {
     ],
   )
 })
+
+diffSuite('differential part 2: grouping read straight from stored rows', () => {
+  /**
+   * `k(id, g, a, n integer, r real)`: g has no affinity (blob), so it keeps integers, integral
+   * reals, reals, text and nulls as they were given; a holds small integer group keys.
+   */
+  const keys = async (db: Db): Promise<void> => {
+    await db.schema
+      .createTable('k')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('g', 'blob')
+      .addColumn('a', 'integer')
+      .addColumn('n', 'integer')
+      .addColumn('r', 'real')
+      .execute()
+    const gs = [3, 1, null, 1.0, 2.5, 'x', 2, null, -4, 1, 'a', 3, 7000, 0, -0.0, 2.5, '1', 9007199254740993n]
+    await db
+      .insertInto('k')
+      .values(
+        gs.map((g, i) => ({
+          id: i + 1,
+          g: g as never,
+          a: i % 5 === 4 ? null : (i * 7) % 4,
+          n: i % 3 === 0 ? null : i * 11 - 40,
+          r: i % 4 === 1 ? null : i % 2 === 0 ? i / 4 : i,
+        })),
+      )
+      .execute()
+  }
+  const empty = async (db: Db): Promise<void> => {
+    await db.schema
+      .createTable('e')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('g', 'integer')
+      .addColumn('v', 'real')
+      .execute()
+  }
+  both('count(*), count, sum, total, avg, min, max per small integer key, null group first', keys, (db) =>
+    db
+      .selectFrom('k')
+      .select((eb) => [
+        'a',
+        eb.fn.countAll().as('c'),
+        eb.fn.count('n').as('cn'),
+        eb.fn.sum('n').as('sn'),
+        eb.fn.sum('r').as('sr'),
+        eb.fn('total', ['n']).as('tn'),
+        eb.fn.avg('r').as('ar'),
+        eb.fn.min('r').as('mi'),
+        eb.fn.max('n').as('ma'),
+        eb.fn.countAll().as('c2'),
+      ])
+      .groupBy('a'),
+  )
+  both('group by a column holding integers, reals, text, nulls and a big integer (key order)', keys, (db) =>
+    db
+      .selectFrom('k')
+      .select((eb) => [
+        'g',
+        eb.fn.countAll().as('c'),
+        eb.fn.sum('n').as('s'),
+        eb.fn('typeof', [eb.fn.sum('r')]).as('t'),
+      ])
+      .groupBy('g'),
+  )
+  both('count(*) alone per key, and with having on it', keys, (db) => [
+    db
+      .selectFrom('k')
+      .select((eb) => ['a', eb.fn.countAll().as('c')])
+      .groupBy('a'),
+    db
+      .selectFrom('k')
+      .select((eb) => ['g', eb.fn.countAll().as('c'), eb.fn.sum('r').as('s')])
+      .groupBy('g')
+      .having((eb) => eb.fn.countAll(), '>', 1),
+    db
+      .selectFrom('k')
+      .select((eb) => ['a', eb.fn.sum('r').as('s')])
+      .groupBy('a')
+      .having((eb) => eb.fn.sum('n'), '>', 0),
+  ])
+  both('sum and count of a key column per that key', keys, (db) =>
+    db
+      .selectFrom('k')
+      .select((eb) => ['a', eb.fn.sum('a').as('s'), eb.fn.count('a').as('c'), eb.fn.countAll().as('n')])
+      .groupBy('a'),
+  )
+  both('aggregates over an empty table, grouped and not', empty, (db) => [
+    db
+      .selectFrom('e')
+      .select((eb) => ['g', eb.fn.countAll().as('c'), eb.fn.sum('v').as('s')])
+      .groupBy('g'),
+    db.selectFrom('e').select((eb) => [eb.fn.countAll().as('c'), eb.fn.sum('v').as('s'), eb.fn.avg('v').as('a')]),
+  ])
+  both('count(*) and sums without group by over stored rows', keys, (db) =>
+    db
+      .selectFrom('k')
+      .select((eb) => [
+        eb.fn.countAll().as('c'),
+        eb.fn.sum('n').as('s'),
+        eb.fn.countAll().as('c2'),
+        eb.fn.max('g').as('m'),
+      ]),
+  )
+})
