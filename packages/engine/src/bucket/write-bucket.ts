@@ -1,7 +1,7 @@
 import { BTreeError } from '../base/errors.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { type ModifyResult, treeAppend, treeDelete, treePut } from '../tree/modify.js'
-import { OverflowValue, recordSlot, recordValue } from '../tree/node.js'
+import { type Node, OverflowValue, recordSlot, recordValue } from '../tree/node.js'
 import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
 import type { Cursor, RangeOptions, WriteBucket } from '../base/types.js'
@@ -30,6 +30,10 @@ export interface WriteBucketHost extends BucketHost {
     freedBefore: number,
     countBefore: number,
   ): void
+  /** Whether puts that append are recorded after the append (recordAppend). */
+  readonly defersAppends: boolean
+  /** Records a put that appended an inline entry as the last one of packed leaf `leaf` (or undefined: unknown). */
+  recordAppend(state: BucketState, leaf: Node | undefined, key: Uint8Array, value: Uint8Array): void
   /** Records a put for the journal (FORMAT.md §11), copying the key and value. */
   recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): void
   /**
@@ -94,16 +98,31 @@ export class WriteBucketImpl implements WriteBucket {
     const s = this.#state
     const freedBefore = s.freed.length
     const countBefore = s.count
+    const defer = this.#host.defersAppends
+    if (defer) {
+      // An ascending load appends the caller's bytes to a packed leaf (tree/node.ts): no page read,
+      // and the root is the result (an append replaces nothing). The record copies them from the
+      // leaf afterwards, a leaf's run of appends at a time (RecordBuilder.entry).
+      const appended = treeAppend(this.#writer, s.root, key, value)
+      if (appended !== undefined) {
+        s.root = appended
+        s.count++
+        s.dirty = true
+        this.#host.recordAppend(s, this.#writer.putHint?.leaf, key, value)
+        return
+      }
+    }
     this.#host.recordPut(s, key, value)
-    // An ascending load appends the caller's bytes to a packed leaf (tree/node.ts): no page read,
-    // and the root is the result (an append replaces nothing).
-    const appended = treeAppend(this.#writer, s.root, key, value)
-    if (appended !== undefined) {
-      s.root = appended
-      s.count++
-      s.dirty = true
-      this.#host.noteKeyChange(s, undefined, undefined, freedBefore, countBefore)
-      return
+    if (!defer) {
+      // With a savepoint open, the record copies the key first: its undo keeps that copy.
+      const appended = treeAppend(this.#writer, s.root, key, value)
+      if (appended !== undefined) {
+        s.root = appended
+        s.count++
+        s.dirty = true
+        this.#host.noteKeyChange(s, undefined, undefined, freedBefore, countBefore)
+        return
+      }
     }
     // The tree keeps the record's copies: the key's view, and an inline value as a record slot (a
     // number), so one object per put.

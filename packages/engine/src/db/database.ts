@@ -317,6 +317,8 @@ export class Database {
         }
       }
       this.#closed = true
+      // A sync of leaves written ahead may still run when the checkpoint failed (or found nothing).
+      await this.#committer.earlyFlushed()
       try {
         // An empty journal gives its allocated space back (store/journal.ts).
         for (const j of this.#committer.journalFiles) {

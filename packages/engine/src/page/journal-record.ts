@@ -1,5 +1,5 @@
 import { checksum, checksumUpdate } from './checksum.js'
-import { setU16, setU32, setU64, u16, u32, u64 } from './layout.js'
+import { LEAF_ENTRY_HEADER, LONG_KEY_FLAG, OVERFLOW_FLAG, setU16, setU32, setU64, u16, u32, u64 } from './layout.js'
 
 /**
  * FORMAT.md §11: one journal record, the logical changes of one commit. Layout:
@@ -12,8 +12,11 @@ import { setU16, setU32, setU64, u16, u32, u64 } from './layout.js'
  *  24  u64 txid of the commit
  *  32  ops, back to back:
  *        u8 kind; bucket ops: u16 name length, name (UTF-8);
- *        put: u32 key length, key, u32 value length, value; delete: u32 key length, key
+ *        put: u32 key length, key, u32 value length, value; delete: u32 key length, key;
+ *        entries: u32 byte length, then puts as leaf entries (FORMAT.md §4, inline key and
+ *        value: u16 key length, u32 value length, key, value), in descending key order
  *
+ * The op count counts the puts of an entries op one by one (the ops decodeRecord gives).
  * `select` makes a bucket the target of the puts and deletes after it; `create` and `drop` are the
  * bucket operations (create also selects).
  */
@@ -26,6 +29,7 @@ export const JournalOp = {
   drop: 3,
   put: 4,
   delete: 5,
+  entries: 6,
 } as const
 export type JournalOp = (typeof JournalOp)[keyof typeof JournalOp]
 
@@ -149,6 +153,15 @@ export class RecordBuilder {
   #lastStart = 0
   /** Ops the builder expects in all (expect()), 0 when unknown. */
   #expected = 0
+  /**
+   * A run of ascending appends not yet copied into the record (entry()): leaf entries of
+   * `#runPage`, back to back from #runLow to #runHigh (each appended below the one before). Copied
+   * as one entries op, one copy for the run, when any other op is recorded, and before the record
+   * is read (mark, seal).
+   */
+  #runPage: Uint8Array | undefined
+  #runLow = 0
+  #runHigh = 0
 
   /**
    * Tells the builder how many ops are coming (a group commit's updates): a new chunk then takes
@@ -165,7 +178,41 @@ export class RecordBuilder {
 
   /** Bytes of the ops so far (the record is RECORD_HEADER more). */
   get bytes(): number {
-    return this.#closedBytes + this.#used - this.#segStart
+    const run = this.#runPage === undefined ? 0 : 5 + this.#runHigh - this.#runLow
+    return this.#closedBytes + this.#used - this.#segStart + run
+  }
+
+  /**
+   * A put that appended an inline entry past the last key of a packed leaf: the entry's bytes at
+   * `off` (`size` of them) in the leaf's `page`, which no later edit overwrites (tree/node.ts:
+   * packed leaves write new entries below the old ones, or into a new page). Copied into the
+   * record as part of an entries op, with the appends before and after it into the same page,
+   * once any other op is recorded or the record is read: the record then holds the puts in the
+   * order they were made, and an ascending load copies its bytes once per leaf, not twice per put.
+   */
+  entry(page: Uint8Array, off: number, size: number): void {
+    if (page === this.#runPage && off + size === this.#runLow) this.#runLow = off
+    else {
+      if (this.#runPage !== undefined) this.#flushRun()
+      this.#runPage = page
+      this.#runLow = off
+      this.#runHigh = off + size
+    }
+    this.count++
+  }
+
+  /** Copies the pending run of appends (entry()) into the record as an entries op. */
+  #flushRun(): void {
+    const page = this.#runPage!
+    const low = this.#runLow
+    const n = this.#runHigh - low
+    this.#runPage = undefined
+    const o = this.#reserve(5 + n)
+    const b = this.#chunk
+    b[o] = JournalOp.entries
+    setU32(b, o + 1, n)
+    b.set(new Uint8Array(page.buffer, page.byteOffset + low, n), o + 5)
+    this.#used = o + 5 + n
   }
 
   /**
@@ -173,6 +220,7 @@ export class RecordBuilder {
    * copy follows it, after its u32 length (the op's layout), where tree/node.ts:recordValue finds it.
    */
   put(key: Uint8Array, value: Uint8Array): void {
+    if (this.#runPage !== undefined) this.#flushRun()
     const kl = key.length
     const vl = value.length
     let o = this.#reserve(9 + kl + vl)
@@ -198,6 +246,7 @@ export class RecordBuilder {
 
   /** A delete of `key`: copies it; returns the copy. */
   delete(key: Uint8Array): Uint8Array {
+    if (this.#runPage !== undefined) this.#flushRun()
     const kl = key.length
     const o = this.#reserve(5 + kl)
     this.#lastStart = o
@@ -213,6 +262,7 @@ export class RecordBuilder {
 
   /** A bucket op (select, create, drop) naming `name` (UTF-8). */
   bucketOp(kind: JournalOp, name: Uint8Array): void {
+    if (this.#runPage !== undefined) this.#flushRun()
     const o = this.#reserve(3 + name.length)
     this.#lastStart = o
     const b = this.#chunk
@@ -231,6 +281,7 @@ export class RecordBuilder {
   }
 
   mark(): RecordMark {
+    if (this.#runPage !== undefined) this.#flushRun()
     return {
       closed: this.#closed.length,
       closedBytes: this.#closedBytes,
@@ -243,6 +294,8 @@ export class RecordBuilder {
 
   /** Drops the ops recorded after `m`, never reusing their bytes. */
   rollBack(m: RecordMark): void {
+    // Appends after the mark (mark() copied those before it) are dropped with the rest.
+    this.#runPage = undefined
     this.#closed.length = m.closed
     this.#closedBytes = m.closedBytes
     if (m.used > m.segStart) this.#close(m.chunk.subarray(m.segStart, m.used))
@@ -256,6 +309,7 @@ export class RecordBuilder {
    * rollBack (a failed commit is not retried with the same transaction).
    */
   seal(base: number, txid: number): { buffers: Buffer[]; length: number } {
+    if (this.#runPage !== undefined) this.#flushRun()
     const header = Buffer.allocUnsafe(RECORD_HEADER)
     const length = RECORD_HEADER + this.bytes
     setU32(header, 4, length)
@@ -285,6 +339,7 @@ export class RecordBuilder {
     this.#closedBytes = 0
     this.#chunk = EMPTY
     this.#segStart = this.#used = this.#lastStart = 0
+    this.#runPage = undefined
     this.count = 0
   }
 
@@ -349,9 +404,38 @@ export function decodeRecord(b: Uint8Array): DecodedRecord | string {
   const values: (Uint8Array | undefined)[] = []
   let o = RECORD_HEADER
   const need = (n: number): boolean => o + n <= length
-  for (let i = 0; i < count; i++) {
+  while (kinds.length < count) {
     if (!need(1)) return 'op past the end'
     const k = b[o++]!
+    if (k === JournalOp.entries) {
+      // Puts as leaf entries in descending key order: given as puts, in ascending (recorded) order.
+      if (!need(4)) return 'op past the end'
+      const n = u32(b, o)
+      if (n === 0 || !need(4 + n)) return 'entries past the end'
+      const end = o + 4 + n
+      const at: number[] = []
+      for (let e = o + 4; e < end;) {
+        if (e + LEAF_ENTRY_HEADER > end) return 'entry past the end'
+        const kl = u16(b, e)
+        const vl = u32(b, e + 2)
+        if (kl >= LONG_KEY_FLAG || vl >= OVERFLOW_FLAG) return 'an entry not inline'
+        if (e + LEAF_ENTRY_HEADER + kl + vl > end) return 'entry past the end'
+        at.push(e)
+        e += LEAF_ENTRY_HEADER + kl + vl
+      }
+      if (kinds.length + at.length > count) return 'more ops than the count'
+      for (let i = at.length - 1; i >= 0; i--) {
+        const e = at[i]!
+        const kl = u16(b, e)
+        const ks = e + LEAF_ENTRY_HEADER
+        kinds.push(JournalOp.put)
+        names.push(undefined)
+        keys.push(b.subarray(ks, ks + kl))
+        values.push(b.subarray(ks + kl, ks + kl + u32(b, e + 2)))
+      }
+      o = end
+      continue
+    }
     kinds.push(k)
     if (k === JournalOp.put || k === JournalOp.delete) {
       if (!need(4)) return 'op past the end'

@@ -35,6 +35,12 @@ const SLAB_PAGES = 16
  */
 export class EarlyPages {
   #pages = new Map<Node, EarlyPage>()
+  /**
+   * Pages written ahead whose write a failed background sync may have lost (Committer's early
+   * flush): still allocated, named by no tree; the next checkpoint frees them and writes their
+   * leaves itself.
+   */
+  #distrusted: EarlyPage[] = []
   readonly #slab: PageSlab
 
   constructor(pageSize: number) {
@@ -43,7 +49,13 @@ export class EarlyPages {
 
   /** The pages written ahead, allocated and not yet handed to a checkpoint (check(): free on disk). */
   ids(): number[] {
-    return [...this.#pages.values()].map((p) => p.pgid)
+    return [...this.#pages.values(), ...this.#distrusted].map((p) => p.pgid)
+  }
+
+  /** Distrusts every page written ahead so far (a sync that may cover them failed). */
+  distrust(): void {
+    for (const p of this.#pages.values()) this.#distrusted.push(p)
+    this.#pages = new Map()
   }
 
   /**
@@ -51,9 +63,10 @@ export class EarlyPages {
    * to at the end of the key space, its own packed leaves (new, inline entries only) left of the
    * one it appended to last, when at least FILL_THRESHOLD full (so the checkpoint's rebalance
    * would not merge them). Allocates their pages as one run, written with one writev. A failed
-   * write gives the pages back and writes nothing ahead: the checkpoint writes the leaves.
+   * write gives the pages back and writes nothing ahead: the checkpoint writes the leaves. Returns
+   * how many pages it wrote.
    */
-  write(tx: WriteTx, txid: number, freelist: FreeList, file: FileHandle, pageSize: number): void {
+  write(tx: WriteTx, txid: number, freelist: FreeList, file: FileHandle, pageSize: number): number {
     const leaves: Node[] = []
     for (const s of tx.overlay.values()) {
       if (s === null || !s.dirty) continue
@@ -61,7 +74,7 @@ export class EarlyPages {
       if (hint === undefined || hint.high !== null || hint.root !== s.root) continue
       this.#collect(hint.root, tx.gen, hint.leaf, pageSize * FILL_THRESHOLD, leaves)
     }
-    if (leaves.length === 0) return
+    if (leaves.length === 0) return 0
     const first = freelist.allocate(leaves.length)
     const pages = leaves.map(
       (leaf, i) => leaf.sealInPlace(first + i, txid) ?? leaf.encodePacked(first + i, txid, this.#slab.take()),
@@ -70,10 +83,11 @@ export class EarlyPages {
       file.writevSync(pages, first * pageSize)
     } catch {
       freelist.unallocate(first, leaves.length)
-      return
+      return 0
     }
     const t32 = txid32(txid)
     for (const [i, leaf] of leaves.entries()) this.#pages.set(leaf, { pgid: first + i, txid: t32, page: pages[i]! })
+    return leaves.length
   }
 
   #collect(node: Node, gen: number, last: Node, minSize: number, out: Node[]): void {
@@ -88,24 +102,29 @@ export class EarlyPages {
 
   /** Hands every page written ahead to a checkpoint about to run (giveBack if it fails). */
   take(): EarlyHandoff {
-    const h = new EarlyHandoff(this.#pages)
+    const h = new EarlyHandoff(this.#pages, this.#distrusted)
     this.#pages = new Map()
+    this.#distrusted = []
     return h
   }
 
-  /** A failed checkpoint's pages: still allocated, still true copies of their nodes. */
+  /** A failed checkpoint's pages: still allocated, still true copies of their nodes (or distrusted). */
   giveBack(h: EarlyHandoff): void {
     for (const [node, p] of h.pages) this.#pages.set(node, p)
+    for (const p of h.distrusted) this.#distrusted.push(p)
   }
 }
 
 /** Early pages handed to one checkpoint: the ones its trees name, and the others, to free. */
 export class EarlyHandoff {
   readonly pages: ReadonlyMap<Node, EarlyPage>
+  /** Pages no tree names, whose write may be lost (EarlyPages.distrust): freed, never named. */
+  readonly distrusted: readonly EarlyPage[]
   readonly #used = new Set<EarlyPage>()
 
-  constructor(pages: ReadonlyMap<Node, EarlyPage>) {
+  constructor(pages: ReadonlyMap<Node, EarlyPage>, distrusted: readonly EarlyPage[]) {
     this.pages = pages
+    this.distrusted = distrusted
   }
 
   /**
@@ -140,6 +159,7 @@ export class EarlyHandoff {
   unused(): number[] {
     const out: number[] = []
     for (const p of this.pages.values()) if (!this.#used.has(p)) out.push(p.pgid)
+    for (const p of this.distrusted) out.push(p.pgid)
     return out
   }
 }

@@ -7,6 +7,7 @@ import type { Meta } from '../page/meta-page.js'
 import type { ReclaimEntry } from '../page/freelist-page.js'
 import { JournalOp, RecordBuilder, type RecordMark } from '../page/journal-record.js'
 import { treeHeight } from '../page/tree-walk.js'
+import { inlineEntrySize, leafEntryOffset, leafEntrySizeAt } from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
@@ -110,6 +111,33 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
    */
   recordPut(state: BucketState, key: Uint8Array, value: Uint8Array): void {
     this.#select(state)
+    this.record.put(key, value)
+  }
+
+  /**
+   * Whether a put's ascending append (tree/modify.ts:treeAppend) is recorded after it, from the
+   * leaf's bytes (recordAppend): unless a savepoint is open, whose undo needs the key's copy.
+   */
+  get defersAppends(): boolean {
+    return this.#savepoints.length === 0
+  }
+
+  /**
+   * Records a put that `key` = `value` just appended to packed leaf `leaf` (its last entry):
+   * the record copies the entry from the leaf with the appends around it (RecordBuilder.entry),
+   * or, when the leaf is unknown (a split that moved past the hint), copies the key and value.
+   */
+  recordAppend(state: BucketState, leaf: Node | undefined, key: Uint8Array, value: Uint8Array): void {
+    this.#select(state)
+    const size = inlineEntrySize(key.length, value.length)
+    if (leaf !== undefined && leaf.packed && leaf.count > 0) {
+      const page = leaf.base!
+      const off = leafEntryOffset(page, leaf.count - 1)
+      if (leafEntrySizeAt(page, off) === size) {
+        this.record.entry(page, off, size)
+        return
+      }
+    }
     this.record.put(key, value)
   }
 

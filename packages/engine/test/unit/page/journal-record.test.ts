@@ -8,6 +8,8 @@ import {
   type JournalOps,
 } from '../../../src/page/journal-record.js'
 import { recordSlot, recordValue } from '../../../src/tree/node.js'
+import { inlineEntrySize, writeInlineEntry } from '../../../src/page/leaf-page.js'
+import { checksum } from '../../../src/page/checksum.js'
 
 interface Ops extends JournalOps {
   kinds: number[]
@@ -88,6 +90,96 @@ describe('page/journal-record: RecordBuilder', () => {
       expect(decoded.kinds).to.deep.equal(expected.kinds)
       for (const [view, original] of held) expect(Buffer.from(view).equals(original)).to.equal(true)
     }
+  })
+
+  it(`records appends from leaf pages as entries ops, decoded as puts in the order made, among other ops (seed ${seed})`, () => {
+    const rng = new Prng(seed + 1)
+    for (let round = 0; round < 20; round++) {
+      const b = new RecordBuilder()
+      const kinds: number[] = []
+      const keys: (Uint8Array | undefined)[] = []
+      const values: (Uint8Array | undefined)[] = []
+      // A leaf page written as a packed leaf is: each entry below the one before.
+      let page = Buffer.alloc(4096)
+      let top = page.length
+      const marks: Array<[ReturnType<RecordBuilder['mark']>, number]> = []
+      for (let s = 0; s < 300; s++) {
+        const r = rng.int(100)
+        if (r < 70) {
+          const key = bytes(rng, 30)
+          const value = bytes(rng, 120)
+          const size = inlineEntrySize(key.length, value.length)
+          if (top - size < 64 || rng.int(20) === 0) {
+            page = Buffer.alloc(4096)
+            top = page.length
+          }
+          top -= size
+          writeInlineEntry(page, top, key, value)
+          b.entry(page, top, size)
+          kinds.push(JournalOp.put)
+          keys.push(key)
+          values.push(value)
+        } else if (r < 80) {
+          const key = bytes(rng, 30)
+          const value = bytes(rng, 50)
+          b.put(key, value)
+          kinds.push(JournalOp.put)
+          keys.push(key)
+          values.push(value)
+        } else if (r < 88) {
+          const key = bytes(rng, 30)
+          b.delete(key)
+          kinds.push(JournalOp.delete)
+          keys.push(key)
+          values.push(undefined)
+        } else if (r < 94) {
+          marks.push([b.mark(), kinds.length])
+        } else if (marks.length > 0) {
+          const [m, n] = marks.splice(rng.int(marks.length))[0]!
+          marks.length = marks.filter(([, k]) => k <= n).length
+          b.rollBack(m)
+          for (const a of [kinds, keys, values]) a.length = n
+        }
+      }
+      expect(b.count).to.equal(kinds.length)
+      const { buffers, length } = b.seal(3, 4)
+      const built = concat(buffers)
+      expect(built.length).to.equal(length)
+      const decoded = decodeRecord(built)
+      if (typeof decoded === 'string') throw new Error(decoded)
+      expect(decoded.kinds).to.deep.equal(kinds)
+      for (let i = 0; i < kinds.length; i++) {
+        expect(Buffer.from(decoded.keys[i]!).equals(keys[i]!)).to.equal(true)
+        if (values[i] !== undefined) expect(Buffer.from(decoded.values[i]!).equals(values[i]!)).to.equal(true)
+      }
+    }
+  })
+
+  it('an entries op that holds more puts than the count, or a torn entry, is not a record', () => {
+    const page = Buffer.alloc(1024)
+    writeInlineEntry(page, 1000, Buffer.from('b'), Buffer.from('2'))
+    writeInlineEntry(page, 992, Buffer.from('c'), Buffer.from('3'))
+    const b = new RecordBuilder()
+    b.entry(page, 1000, 8)
+    b.entry(page, 992, 8)
+    const built = concat(b.seal(1, 2).buffers)
+    // One entries op of two puts: 32 + 1 + 4 + 16 bytes.
+    expect(built.length).to.equal(53)
+    expect(built[32]).to.equal(JournalOp.entries)
+    const rec = decodeRecord(built)
+    if (typeof rec === 'string') throw new Error(rec)
+    expect(rec.keys.map((k) => Buffer.from(k!).toString())).to.deep.equal(['b', 'c'])
+    expect(rec.values.map((v) => Buffer.from(v!).toString())).to.deep.equal(['2', '3'])
+    const resealed = (edit: (b: Buffer) => void): string | object => {
+      const c = Buffer.from(built)
+      edit(c)
+      c.writeUInt32LE(checksum(c.subarray(4)), 0)
+      return decodeRecord(c)
+    }
+    expect(resealed((c) => c.writeUInt32LE(1, 12))).to.equal('more ops than the count')
+    expect(resealed((c) => c.writeUInt32LE(3, 12))).to.equal('op past the end')
+    expect(resealed((c) => c.writeUInt16LE(20, 37))).to.equal('entry past the end')
+    expect(resealed((c) => c.writeUInt16LE(0x8001, 37))).to.equal('an entry not inline')
   })
 
   it('an empty builder seals to a record of no ops', () => {
