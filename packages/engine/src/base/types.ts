@@ -29,9 +29,17 @@ export interface OpenOptions {
    * writes every commit as pages (copy on write) and uses no journal file.
    */
   journal?: boolean
-  /** A checkpoint runs when the journal passes this many bytes (default 256 MiB). */
+  /**
+   * A checkpoint runs when the journal passes this many bytes (default a sixteenth of the machine's
+   * memory, 256 MiB to 1 GiB): also the most a replay after a crash reads, and the journal records
+   * the in-memory trees hold until the checkpoint.
+   */
   journalSize?: number
-  /** ... or when the pages it would write pass this many bytes (default half the cache, 4 to 512 MiB, at most an eighth of V8's heap limit). */
+  /**
+   * ... or when the memory the commits since the last checkpoint hold as in-memory trees passes
+   * this many bytes, estimated as 2.5 page sizes per page decoded into a node and 128 bytes per op
+   * (default a quarter of V8's heap limit, at most half the cache, at least 4 MiB).
+   */
   dirtySize?: number
   /**
    * A `'full'` commit to the journal with no other commit in flight or queued (and no checkpoint

@@ -1,4 +1,3 @@
-import v8 from 'node:v8'
 import { BTreeError, ioError } from '../base/errors.js'
 import { bucketNameKey } from '../base/validate.js'
 import { lookupBucket } from '../bucket/catalog.js'
@@ -19,24 +18,8 @@ import { mergeDirty } from '../tx/merge-dirty.js'
 import { replayOps, replayRecord } from '../tx/replay.js'
 import type { TxContext } from '../tx/tx-context.js'
 import { WriteTx, type WriteTxEnd } from '../tx/write-tx.js'
+import { dirtyBytes } from './checkpoint-policy.js'
 
-/**
- * FORMAT.md §11: a checkpoint runs once the journal passes this many bytes (option `journalSize`;
- * ~2,000,000 puts of 116 bytes). Each checkpoint rewrites every leaf the commits since the last one
- * touched, so the bounds set the bytes written per user byte of a random fill: at 2,000,000 keys
- * 8.95 with 64 MiB of journal and 256 MiB of dirty pages, 3.69 with 256 and 512 (no checkpoint
- * before the last; 1/3 less CPU). The cost: replay at open after a crash reads up to this much.
- */
-export const DEFAULT_JOURNAL_SIZE = 256 * 1024 * 1024
-/**
- * ... or once the pages to write pass this many bytes (option `dirtySize`; at most half the cache):
- * 512 MiB, or an eighth of V8's heap limit when that is less. Those pages are held as decoded
- * nodes, ~2.5 times their page bytes in the heap (a 2,000,000-key random fill held ~850 MiB of
- * nodes for ~340 MiB of pages), so an eighth leaves the heap room for the application and for the
- * checkpoint's private copy of the nodes. A random fill of 1,000,000 keys (a 140 MiB tree) ran 2.4x
- * faster with 256 MiB than with 64 MiB (a checkpoint came every ~16 batches and rewrote most leaves).
- */
-export const DEFAULT_DIRTY_SIZE = Math.min(512 * 1024 * 1024, Math.floor(v8.getHeapStatistics().heap_size_limit / 8))
 /**
  * Bytes of leaves written ahead (tx/early-pages.ts) after which a background sync of the database
  * file starts (Committer#startEarlyFlush): an ascending load syncs them while it runs, every ~8
@@ -63,7 +46,7 @@ export interface CommitterOptions {
   readonly reclaimPerCommit: number
   /** A checkpoint runs once the journal passes this many bytes... */
   readonly journalSize: number
-  /** ... or once the pages it would write pass this many. */
+  /** ... or once the memory of the commits since the last one passes this many (checkpoint-policy.ts). */
   readonly dirtySize: number
   /** Runs after every commit (strict mode's check()); what it throws fails the commit's promise. */
   readonly afterCommit: ((txid: number) => void) | undefined
@@ -768,7 +751,8 @@ export class Committer {
     return (
       dirty !== undefined &&
       this.#background === undefined &&
-      (journal.end > this.#options.journalSize || dirty.pages * this.pager.pageSize > this.#options.dirtySize)
+      (journal.end > this.#options.journalSize ||
+        dirtyBytes(dirty.pages, dirty.ops, this.pager.pageSize) > this.#options.dirtySize)
     )
   }
 

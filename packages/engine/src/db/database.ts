@@ -27,7 +27,8 @@ import { WriterQueue } from '../tx/writer-queue.js'
 import { checkJournal } from '../inspect/check-journal.js'
 import { runCheck } from '../inspect/check.js'
 import { collectStats } from '../inspect/stats.js'
-import { Committer, DEFAULT_DIRTY_SIZE, DEFAULT_JOURNAL_SIZE } from './committer.js'
+import { defaultDirtySize, defaultJournalSize } from './checkpoint-policy.js'
+import { Committer } from './committer.js'
 import { validateOpenOptions } from './open-options.js'
 
 /**
@@ -97,8 +98,8 @@ export class Database {
     }
     this.#committer = new Committer(file, store, journals, openJournal2, this.#ctx, {
       reclaimPerCommit: options.reclaimPerCommit ?? 1024,
-      journalSize: options.journalSize ?? DEFAULT_JOURNAL_SIZE,
-      dirtySize: options.dirtySize ?? Math.min(DEFAULT_DIRTY_SIZE, Math.max(pager.cache.limit / 2, 4 * 1024 * 1024)),
+      journalSize: options.journalSize ?? defaultJournalSize(),
+      dirtySize: options.dirtySize ?? defaultDirtySize(pager.cache.limit),
       afterCommit: options.strict === true ? (txid) => this.#strictCheck(txid) : undefined,
       inlineSync: options.inlineSync ?? true,
     })

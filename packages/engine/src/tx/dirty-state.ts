@@ -14,6 +14,8 @@ export interface DirtyState {
   readonly dropped: readonly ReclaimEntry[]
   /** Pages decoded into nodes since the checkpoint: about what the next checkpoint writes. */
   readonly pages: number
+  /** Ops recorded since the checkpoint (db/checkpoint-policy.ts: what the in-memory trees hold). */
+  readonly ops: number
   /**
    * What a snapshot of this state registers with the readers, when not `txid`: a state made while
    * a checkpoint wrote its pages lies over the meta before it, and reads pages that checkpoint

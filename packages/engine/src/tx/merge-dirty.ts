@@ -5,5 +5,11 @@ import type { WriteTx } from './write-tx.js'
 export function mergeDirty(prev: DirtyState | undefined, tx: WriteTx, txid: number): DirtyState {
   const buckets = new Map(prev?.buckets ?? [])
   for (const [name, s] of tx.overlay) if (s === null || s.dirty) buckets.set(name, s)
-  return { txid, buckets, dropped: tx.dropped, pages: (prev?.pages ?? 0) + tx.loaded }
+  return {
+    txid,
+    buckets,
+    dropped: tx.dropped,
+    pages: (prev?.pages ?? 0) + tx.loaded,
+    ops: (prev?.ops ?? 0) + tx.record.count,
+  }
 }

@@ -214,8 +214,9 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         pager: this.pager,
         gen: this.gen,
         path: new PutPath(),
-        onLoad: () => {
-          this.loaded++
+        // Decoded pages only: a node split off holds entries the ops already count (checkpoint-policy.ts).
+        onLoad: (node) => {
+          if (node.orig !== 0) this.loaded++
         },
         freeOverflow: (v) => state.freed.push(v),
         putHint: undefined,
