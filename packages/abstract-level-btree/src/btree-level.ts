@@ -12,7 +12,7 @@ import { BTreeLevelError, toLevelError } from './errors.js'
 import { BTreeIterator, BTreeKeyIterator, BTreeValueIterator, type IteratorOptions } from './iterator.js'
 import { destroyLocation, prepareLocation } from './location.js'
 import { LevelStore } from './level-store.js'
-import { ownWrites } from './owned-writes.js'
+import { byteWrites, ownWrites } from './owned-writes.js'
 import { approximateSize, getProperty } from './maintenance.js'
 import { repairLocation } from './repair.js'
 import { rangeOf, type RangeOptions } from './routing/bucket-range.js'
@@ -237,7 +237,14 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   }
 
   async _batch(operations: PrivateOp[], options: WriteOptions): Promise<void> {
-    return this.#store.write(ownWrites(operations), durability(options))
+    const d = durability(options)
+    // A batch without sync applies now when the writer is free (no copy of its bytes); a durable
+    // one queues, so that it shares a group commit and its sync with the writes queued beside it.
+    if (d === 'none') {
+      const now = this.#store.writeNow(byteWrites(operations), d)
+      if (now !== undefined) return now
+    }
+    return this.#store.write(ownWrites(operations), d)
   }
 
   async _clear(options: ClearOptions): Promise<void> {

@@ -35,6 +35,20 @@ export function ownWrites(operations: PrivateWrite[]): WriteOp[] {
   return operations as WriteOp[]
 }
 
+/**
+ * The writes of a batch that the engine applies before `_batch` returns (LevelStore.writeNow):
+ * strings are encoded, bytes are handed on as they are (the engine copies them as it applies
+ * them). The operations are changed in place, as by ownWrites.
+ */
+export function byteWrites(operations: PrivateWrite[]): WriteOp[] {
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i]!
+    if (typeof op.key === 'string') op.key = Buffer.from(op.key, 'utf8')
+    if (op.type === 'put' && typeof op.value === 'string') op.value = Buffer.from(op.value, 'utf8')
+  }
+  return operations as WriteOp[]
+}
+
 /** Copies buffers into one allocation, back to back. */
 class Slab {
   readonly #bytes: Uint8Array

@@ -273,6 +273,19 @@ export class Committer {
     // A record too large to write on return waits for the commits in flight: no failed sync can
     // then cut the journal back while its write runs.
     const large = !this.journal!.writesOnReturn(RECORD_HEADER + tx.record.bytes)
+    // A transaction editing published nodes in place (WriteTx.adopt) publishes before anything
+    // else runs, or goes on with copies: snapshots may begin while a commit waits or syncs.
+    if (
+      tx.hasAdopted &&
+      (durable ||
+        large ||
+        this.#checkpointing !== undefined ||
+        this.#cutting !== undefined ||
+        this.#tail !== undefined ||
+        tx.base !== this.#meta ||
+        tx.dirty !== this.#head)
+    )
+      tx.detachAdopted()
     for (;;) {
       const wait = this.#checkpointing ?? this.#cutting ?? (large ? this.#tail : undefined)
       if (wait === undefined) break
@@ -761,6 +774,8 @@ export class Committer {
    * for the snapshots that read them, and the checkpoint rebalances and spills private copies.
    */
   #privateCopy(dirty: DirtyState, early: EarlyHandoff): WriteTx {
+    // A writer editing nodes of this state in place gives them back as published first.
+    this.#ctx.readers.beforeSnapshot?.()
     const tx = new WriteTx(this.#ctx, this.#meta, dirty)
     for (const [name, s] of dirty.buckets) {
       if (s === null) {

@@ -238,6 +238,8 @@ export class Database {
   /** Verifies every invariant of the file (inspect/check.ts) and of the journal. O(pages). */
   check(): CheckResult {
     this.#assertOpen()
+    // A write transaction editing the newest state in place gives it back as published first.
+    this.#ctx.readers.beforeSnapshot?.()
     const c = this.#committer
     const result = runCheck({ file: this.#file, pager: c.pager, meta: c.meta, slot: c.slot, ...c.freeState })
     const journalProblems =

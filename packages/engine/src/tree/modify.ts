@@ -29,7 +29,7 @@ export interface ModifyResult {
 export function materializeChild(ctx: TreeWriter, parent: Node, i: number): Node {
   const c = parent.kids[i]!
   const gen = ctx.gen ?? 0
-  if (c instanceof Node && c.gen === gen) return c
+  if (c instanceof Node && (c.gen === gen || (c.packed && c.owns && ctx.adopt?.(c) === true))) return c
   const node = c instanceof Node ? c.clone(gen) : ownedFromPage(ctx, c.pgid, c.txid, gen)
   parent.kids[i] = node
   return node
@@ -37,7 +37,8 @@ export function materializeChild(ctx: TreeWriter, parent: Node, i: number): Node
 
 export function materializeRoot(ctx: TreeWriter, root: Child): Node {
   const gen = ctx.gen ?? 0
-  if (root instanceof Node) return root.gen === gen ? root : root.clone(gen)
+  if (root instanceof Node)
+    return root.gen === gen || (root.packed && root.owns && ctx.adopt?.(root) === true) ? root : root.clone(gen)
   return ownedFromPage(ctx, root.pgid, root.txid, gen)
 }
 
@@ -187,10 +188,7 @@ function putInLeaf(
       if (!node.packed) pos = leafPosition(node, key, known, hint)
       if (node.packed ? node.compareLast(key) < 0 : pos === node.keyList.length)
         return { root: appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint), old: undefined }
-      if (node.packed && node.owns) {
-        const r = putPacked(ctx, top, path, index, node, key, inlineValue(key, value), known)
-        if (r !== undefined) return r
-      }
+      if (node.packed) return putPacked(ctx, top, path, index, node, key, inlineValue(key, value), known)
     }
   }
   // Any other put decodes a packed leaf (node.keyList) and edits the arrays.
@@ -245,9 +243,9 @@ function inlineValue(key: Uint8Array, value: Uint8Array | RecordSlot): Uint8Arra
 }
 
 /**
- * An inline put into a packed leaf that owns its page, edited as page bytes: a replace, or an
- * insert that splits the leaf in two packed halves when it is full. Undefined when a replace does
- * not fit (the caller then takes the ordinary path, which splits as it must).
+ * An inline put into a packed leaf, edited as page bytes (a leaf sharing its page, loaded from one
+ * or copied from an earlier commit's, first copies it: Node#room): a replace, or an insert that
+ * splits the leaf in two packed halves when it is full.
  */
 function putPacked(
   ctx: TreeWriter,
@@ -258,21 +256,27 @@ function putPacked(
   key: Uint8Array,
   value: Uint8Array,
   known: number,
-): ModifyResult | undefined {
+): ModifyResult {
   const ps = ctx.pageSize
   const found = node.find(key, known)
+  let old: Uint8Array | undefined
+  let pos: number
   if (found >= 0) {
-    const old = node.packedValue(found)
-    return node.replacePacked(found, key, value, ps) ? { root: top, old } : undefined
-  }
-  const pos = -1 - found
-  if (node.insertPacked(pos, key, value, ps)) return { root: top, old: undefined }
+    old = node.packedValue(found)
+    if (node.replacePacked(found, key, value, ps)) return { root: top, old }
+    // No room for both entries: the old one goes, and the new one is inserted in its place (a
+    // split if it must), so the leaf stays packed (decoding it made every later put to it slower).
+    // The old entry's bytes stay where they are: `old` still reads them.
+    node.removePacked(found, ps)
+    pos = found
+  } else pos = -1 - found
+  if (node.insertPacked(pos, key, value, ps)) return { root: top, old }
   const right = node.splitPacked(ps)
   const m = node.count
   const ok = pos <= m ? node.insertPacked(pos, key, value, ps) : right.insertPacked(pos - m, key, value, ps)
   if (!ok) throw invariant('an inline entry does not fit in half a leaf')
   ctx.putHint = undefined
-  return { root: splitUpward(ctx, top, path, index, node, false, right), old: undefined }
+  return { root: splitUpward(ctx, top, path, index, node, false, right), old }
 }
 
 /** The hint for `leaf` reached by `path`/`index`: its bounds are the nearest separators around it. */
@@ -415,7 +419,7 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
     node = materializeChild(ctx, node, stepChild(step))
   }
   if (pos < 0) pos = node.packed ? node.find(key, known) : nodeLeafLowerBound(node, key, known)
-  if (node.packed && node.owns) {
+  if (node.packed) {
     const old = node.packedValue(pos)
     node.removePacked(pos, ctx.pageSize)
     return { root: top, old }

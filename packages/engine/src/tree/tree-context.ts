@@ -26,6 +26,12 @@ export interface TreeWriter extends TreeReader {
    * with published snapshots) are copied before it modifies them. 0 when nothing is shared.
    */
   readonly gen?: number
+  /**
+   * Whether the writer may edit `node`, a node of an earlier commit, in place instead of copying
+   * it (then it has taken the node over, and its generation is the writer's): only a packed leaf
+   * owning its page that no snapshot can reach (WriteTx.adopt). Absent: never.
+   */
+  adopt?(node: Node): boolean
   /** A node that will be written as a page (decoded from one, or split off): counts dirty pages. */
   onLoad?(node: Node): void
   /** An overflow value that a put or delete replaced; its pages are freed at commit. */

@@ -1,3 +1,5 @@
+import { currentGeneration } from '../tree/generation.js'
+
 /**
  * Open snapshots by the txid they see. A page freed by commit t may be reused only when every open
  * reader sees t or later (freelist.ts). O(1) add and remove; `oldest` is O(distinct txids), which
@@ -8,12 +10,25 @@
  * deleted and set again on every call cost a hash probe each way and left holes to rehash.
  */
 export class ReaderRegistry {
+  /**
+   * The generation counter (tree/generation.ts) when the newest snapshot registered: no snapshot
+   * open can reach a node of a later generation (mayAdopt).
+   */
+  #watermark = 0
+  /**
+   * Set while a write transaction edits nodes of earlier commits in place (WriteTx.adopt): called
+   * before a snapshot registers, or a checkpoint copies the newest state, to give those nodes back
+   * as they were published (WriteTx.detachAdopted).
+   */
+  beforeSnapshot: (() => void) | undefined = undefined
   readonly #counts = new Map<number, number>()
   /** Invariant: `#hot` is never a key of `#counts`. */
   #hot = -1
   #hotCount = 0
 
   add(txid: number): void {
+    this.beforeSnapshot?.()
+    this.#watermark = currentGeneration()
     if (txid === this.#hot) {
       this.#hotCount++
       return
@@ -35,6 +50,14 @@ export class ReaderRegistry {
     if (n === undefined) return
     if (n <= 1) this.#counts.delete(txid)
     else this.#counts.set(txid, n - 1)
+  }
+
+  /**
+   * Whether no open snapshot can reach a node of generation `gen` (a node made after the newest
+   * one registered, or none open): a writer may then edit it in place (WriteTx.adopt).
+   */
+  mayAdopt(gen: number): boolean {
+    return gen > this.#watermark || this.size === 0
   }
 
   /** The smallest txid an open reader sees, or Infinity. */

@@ -10,7 +10,8 @@ import { treeHeight } from '../page/tree-walk.js'
 import { inlineEntrySize, leafEntryOffset, leafEntrySizeAt } from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
-import { Node, type OverflowValue } from '../tree/node.js'
+import { Node, type NodeState, type OverflowValue } from '../tree/node.js'
+import { nextGeneration } from '../tree/generation.js'
 import { type PutHint, PutPath, type TreeWriter } from '../tree/tree-context.js'
 import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
@@ -33,9 +34,6 @@ interface SavepointRecord extends Savepoint {
   readonly undoLength: number
   readonly recordMark: RecordMark
 }
-
-/** Write transactions' generations (Node.gen): each owns the nodes it copies. */
-let generations = 0
 
 const encoder = new TextEncoder()
 
@@ -69,7 +67,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
    * This transaction's generation: nodes it creates or copies carry it (Node.gen). A new one after
    * reset(), so no node of the changes it dropped is taken for its own.
    */
-  gen = ++generations
+  gen = nextGeneration()
   /**
    * The logical changes as the journal record (FORMAT.md §11), trimmed by rollbackTo. It also holds
    * the transaction's copies of the keys and values it puts: its nodes keep views of them. A new
@@ -92,6 +90,15 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   #closed = false
   /** Set while `db.update` runs callbacks: commit and rollback belong to the database then. */
   managed = false
+  /**
+   * Whether the transaction may edit nodes of earlier commits in place (adopt): set by the writer
+   * queue for an explicit transaction and a group of `'none'` updates, cleared for good once it
+   * detaches them.
+   */
+  inPlace = false
+  /** The nodes of earlier commits edited in place, and their states as published (adopt). */
+  readonly #adopted: Node[] = []
+  readonly #saved: NodeState[] = []
 
   constructor(host: TxContext, base: Meta, dirty?: DirtyState, end?: WriteTxEnd) {
     this.#host = host
@@ -219,11 +226,89 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
           if (node.orig !== 0) this.loaded++
         },
         freeOverflow: (v) => state.freed.push(v),
+        adopt: (node) => this.adopt(node),
         putHint: undefined,
       }
       this.#writers.set(state, w)
     }
     return w
+  }
+
+  /**
+   * Takes over `node`, a packed leaf of an earlier commit that owns its page, to edit it in place
+   * rather than copy it (TreeWriter.adopt): when in-place edits are on and no open snapshot can
+   * reach it (ReaderRegistry.mayAdopt), only this writer can see it. A random batch touches
+   * hundreds of leaves that the commits before it made, once each: copying each (a 4 KiB page, or
+   * the arrays of a decoded leaf) and searching the copy cost most of a put.
+   *
+   * Its published state is saved first. Until the commit publishes (mergeDirty: settleAdopted),
+   * the state this transaction began on is changed in place, so: a snapshot about to register, or
+   * a checkpoint about to copy the newest state, first detaches the nodes (detachAdopted: the
+   * writer goes on with copies, the nodes get their published state back); the writer queue
+   * detaches them before it awaits an async callback, the committer before a commit that does not
+   * publish at once; and a transaction that ends without publishing restores them
+   * (restoreAdopted, also reset()).
+   */
+  adopt(node: Node): boolean {
+    if (!this.inPlace || !this.#host.readers.mayAdopt(node.gen)) return false
+    if (this.#adopted.length === 0) this.#host.readers.beforeSnapshot = this.#detach
+    this.#saved.push(node.saveState())
+    this.#adopted.push(node)
+    node.gen = this.gen
+    return true
+  }
+
+  readonly #detach = (): void => this.detachAdopted()
+
+  /** Whether nodes of earlier commits are edited in place now (adopt). */
+  get hasAdopted(): boolean {
+    return this.#adopted.length > 0
+  }
+
+  /** The commit published this transaction's nodes: the states saved for adopt are dropped. */
+  settleAdopted(): void {
+    if (this.#adopted.length === 0) return
+    this.#adopted.length = 0
+    this.#saved.length = 0
+    this.#release()
+  }
+
+  /** Gives every adopted node its published state back: this transaction's edits of them are lost. */
+  restoreAdopted(): void {
+    if (this.#adopted.length === 0) return
+    for (let i = this.#adopted.length - 1; i >= 0; i--) this.#adopted[i]!.restoreState(this.#saved[i]!)
+    this.#adopted.length = 0
+    this.#saved.length = 0
+    this.#release()
+    for (const w of this.#writers.values()) w.putHint = undefined
+  }
+
+  /**
+   * Ends in-place edits, keeping this transaction's changes: each adopted node is replaced in this
+   * transaction's trees by a copy of it as it is now (Node.detachedCopy), and gets its published
+   * state back. The transaction then copies what it changes, as any other. O(nodes it changed).
+   */
+  detachAdopted(): void {
+    this.inPlace = false
+    if (this.#adopted.length === 0) return
+    const copies = new Map<Node, Node>()
+    for (const n of this.#adopted) copies.set(n, n.detachedCopy())
+    for (const s of this.overlay.values()) {
+      if (s === null || !(s.root instanceof Node)) continue
+      s.root = copies.get(s.root) ?? s.root
+      if (s.root instanceof Node) swapKids(s.root, this.gen, copies)
+    }
+    for (let i = this.#adopted.length - 1; i >= 0; i--) this.#adopted[i]!.restoreState(this.#saved[i]!)
+    this.#adopted.length = 0
+    this.#saved.length = 0
+    this.#release()
+    // Hints and cursors may hold the adopted nodes: hints are dropped, cursors seek again.
+    for (const w of this.#writers.values()) w.putHint = undefined
+    this.#version++
+  }
+
+  #release(): void {
+    if (this.#host.readers.beforeSnapshot === this.#detach) this.#host.readers.beforeSnapshot = undefined
   }
 
   /** Where the last put into `state`'s tree appended (tree-context.ts, PutHint), if it did. */
@@ -371,6 +456,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   close(): void {
     if (this.#closed) return
     this.#closed = true
+    this.restoreAdopted()
     this.#end?.release(this)
   }
 
@@ -399,9 +485,10 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
    * cursors and savepoints taken before are stale afterwards.
    */
   reset(): RecordBuilder {
+    this.restoreAdopted()
     const dropped = this.record
     this.record = new RecordBuilder()
-    this.gen = ++generations
+    this.gen = nextGeneration()
     this.overlay.clear()
     // It began as a copy of the dirty state's list and has only grown since.
     this.dropped.length = this.dirty?.dropped.length ?? 0
@@ -462,5 +549,18 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
       this.#handles.set(s, h)
     }
     return h
+  }
+}
+
+/** Replaces, in the nodes of generation `gen` under `node`, children found in `copies` by their copies. */
+function swapKids(node: Node, gen: number, copies: ReadonlyMap<Node, Node>): void {
+  if (node.leaf || node.gen !== gen) return
+  const kids = node.kids
+  for (let i = 0; i < kids.length; i++) {
+    const k = kids[i]!
+    if (!(k instanceof Node)) continue
+    const c = copies.get(k)
+    if (c !== undefined) kids[i] = c
+    else swapKids(k, gen, copies)
   }
 }

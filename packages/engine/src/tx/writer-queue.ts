@@ -99,6 +99,8 @@ export class WriterQueue {
     if (this.busy)
       throw new BTreeError('BTREE_BUSY', 'a write transaction is in progress; use beginWrite() to wait for it')
     this.#writer = this.#host.newWriteTx()
+    // Snapshots, checkpoints and its commit detach what it edits in place (WriteTx.adopt).
+    this.#writer.inPlace = true
     return this.#writer
   }
 
@@ -109,6 +111,8 @@ export class WriterQueue {
     try {
       await this.#host.commit(tx, durable, this.#queue.length === 0)
     } finally {
+      // Not published (the commit failed): what it edited in place is given back (WriteTx.adopt).
+      tx.restoreAdopted()
       this.#writer = undefined
       this.#pump()
     }
@@ -171,6 +175,7 @@ export class WriterQueue {
         return
       }
       this.#writer = this.#host.newWriteTx()
+      this.#writer.inPlace = true
       first.resolve(this.#writer)
       return
     }
@@ -228,6 +233,10 @@ export class WriterQueue {
     let broken = false
     let groupError: unknown
     tx.record.expect(group.length)
+    // Nodes of earlier commits may be edited in place (WriteTx.adopt) when nothing of the group
+    // syncs: a commit that syncs may publish before its sync, which can fail and take it back.
+    tx.inPlace = true
+    for (const req of group) if (req.durability !== 'none') tx.inPlace = false
     for (let i = 0; i < group.length; i++) {
       const req = group[i]!
       if (broken) {
@@ -240,6 +249,8 @@ export class WriterQueue {
       try {
         let value = req.run(tx)
         if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+          // Snapshots and checkpoints may begin while it waits: the published state must be whole.
+          tx.detachAdopted()
           value = await value
         }
         // Savepoints the callback left open end with it: the next callback cannot roll back into it.
@@ -284,6 +295,9 @@ export class WriterQueue {
     } catch (err) {
       commitError = err
     } finally {
+      // Not published (nothing to commit, or the commit failed): the nodes edited in place get
+      // their published state back. A no-op once published (mergeDirty).
+      tx.restoreAdopted()
       // Groups settle in order (the committer publishes in order), so the writer is this group's
       // only when it was not freed early.
       if (this.#writer === tx) this.#writer = undefined

@@ -1,0 +1,235 @@
+import { expect } from 'chai'
+import type { Database, ReadTransaction, WriteTransaction } from '../../src/index.js'
+import { Prng } from '../../src/io/prng.js'
+import { expectCheck, numKey, useTempDir } from './helpers.js'
+
+/**
+ * A group of `'none'` updates edits in place the packed leaves that earlier commits made and that
+ * no snapshot can reach (WriteTx.adopt), instead of copying them. These pin what that must never
+ * show: a snapshot, whenever it opens, sees a published state whole, and an update that throws
+ * leaves nothing behind.
+ */
+
+const SEED = Number(process.env['SEED'] ?? 20261203) >>> 0
+const N = 3000
+
+/** key (hex) -> value (hex) */
+type Model = Map<string, string>
+
+function contents(tx: ReadTransaction): Model {
+  const out: Model = new Map()
+  const bucket = tx.bucket('t')
+  if (bucket === undefined) return out
+  for (const [k, v] of bucket.entries()) out.set(Buffer.from(k).toString('hex'), Buffer.from(v).toString('hex'))
+  return out
+}
+
+function value(rng: Prng): Buffer {
+  return Buffer.from(rng.bytes(20 + rng.int(60)))
+}
+
+/** Random puts (some overwrites) and deletes, applied to the model as they are planned. */
+function plan(rng: Prng, count: number): Array<[Buffer, Buffer | undefined]> {
+  const ops: Array<[Buffer, Buffer | undefined]> = []
+  for (let i = 0; i < count; i++) {
+    const key = numKey(rng.int(N), 6)
+    const v = rng.bool(0.2) ? undefined : value(rng)
+    ops.push([key, v])
+  }
+  return ops
+}
+
+function applyModel(model: Model, ops: ReadonlyArray<[Buffer, Buffer | undefined]>): void {
+  for (const [k, v] of ops) {
+    if (v === undefined) model.delete(k.toString('hex'))
+    else model.set(k.toString('hex'), v.toString('hex'))
+  }
+}
+
+function applyTx(tx: WriteTransaction, ops: ReadonlyArray<[Buffer, Buffer | undefined]>): void {
+  const b = tx.createBucketIfNotExists('t')
+  for (const [k, v] of ops) {
+    if (v === undefined) b.delete(k)
+    else b.put(k, v)
+  }
+}
+
+/** Fills the bucket in random order over many commits: its leaves are then packed leaves of earlier commits. */
+async function warm(db: Database, rng: Prng, model: Model): Promise<void> {
+  for (let round = 0; round < 12; round++) {
+    const ops = plan(rng, 400)
+    await db.update((tx) => applyTx(tx, ops), { durability: 'none' })
+    applyModel(model, ops)
+  }
+}
+
+describe('integration: in-place edits of earlier commits (seeded)', () => {
+  const t = useTempDir()
+  let rng: Prng
+  let model: Model
+
+  beforeEach(() => {
+    console.log(`      seed ${SEED} (replay with SEED=<n>)`)
+    rng = new Prng(SEED)
+    model = new Map()
+  })
+
+  it('a snapshot opened before a commit sees none of its edits', async () => {
+    const db = await t.open({ pageSize: 1024 })
+    await warm(db, rng, model)
+    for (let round = 0; round < 6; round++) {
+      const before = new Map(model)
+      const snap = db.begin()
+      const ops = plan(rng, 500)
+      await db.update((tx) => applyTx(tx, ops), { durability: 'none' })
+      applyModel(model, ops)
+      expect(contents(snap), `round ${round}: the snapshot`).to.deep.equal(before)
+      snap.close()
+      db.view((tx) => expect(contents(tx)).to.deep.equal(model))
+      // And the next commit, with no snapshot open, edits in place what this one made.
+      const more = plan(rng, 500)
+      await db.update((tx) => applyTx(tx, more), { durability: 'none' })
+      applyModel(model, more)
+      db.view((tx) => expect(contents(tx)).to.deep.equal(model))
+      expectCheck(db)
+    }
+  })
+
+  it('a snapshot or check() inside an update, after its edits, sees the state before it', async () => {
+    const db = await t.open({ pageSize: 1024 })
+    await warm(db, rng, model)
+    for (let round = 0; round < 6; round++) {
+      const before = new Map(model)
+      const first = plan(rng, 300)
+      const second = plan(rng, 300)
+      let seen: Model | undefined
+      await db.update(
+        (tx) => {
+          applyTx(tx, first)
+          const snap = db.begin()
+          seen = contents(snap)
+          snap.close()
+          expectCheck(db)
+          applyTx(tx, second)
+        },
+        { durability: 'none' },
+      )
+      applyModel(model, first)
+      applyModel(model, second)
+      expect(seen, `round ${round}: the snapshot inside`).to.deep.equal(before)
+      db.view((tx) => expect(contents(tx)).to.deep.equal(model))
+      expectCheck(db)
+    }
+  })
+
+  it('an async update: a snapshot opened while it waits sees the published state', async () => {
+    const db = await t.open({ pageSize: 1024 })
+    await warm(db, rng, model)
+    for (let round = 0; round < 4; round++) {
+      const before = new Map(model)
+      const first = plan(rng, 300)
+      const second = plan(rng, 300)
+      let waiting!: () => void
+      const paused = new Promise<void>((resolve) => (waiting = resolve))
+      let go!: () => void
+      const resume = new Promise<void>((resolve) => (go = resolve))
+      const done = db.update(
+        async (tx) => {
+          applyTx(tx, first)
+          waiting()
+          await resume
+          applyTx(tx, second)
+        },
+        { durability: 'none' },
+      )
+      await paused
+      db.view((tx) => expect(contents(tx), `round ${round}: while the update waits`).to.deep.equal(before))
+      expectCheck(db)
+      go()
+      await done
+      applyModel(model, first)
+      applyModel(model, second)
+      db.view((tx) => expect(contents(tx)).to.deep.equal(model))
+      expectCheck(db)
+    }
+  })
+
+  it('an explicit transaction: snapshots while it is open see the published state; rollback leaves nothing', async () => {
+    const db = await t.open({ pageSize: 1024 })
+    await warm(db, rng, model)
+    for (let round = 0; round < 6; round++) {
+      const before = new Map(model)
+      const first = plan(rng, 300)
+      const second = plan(rng, 300)
+      const tx = await db.beginWrite()
+      applyTx(tx, first)
+      await new Promise((resolve) => setImmediate(resolve))
+      db.view((r) => expect(contents(r), `round ${round}: while it is open`).to.deep.equal(before))
+      expectCheck(db)
+      applyTx(tx, second)
+      if (round % 2 === 0) {
+        tx.rollback()
+      } else {
+        await tx.commit({ durability: round % 4 === 1 ? 'full' : 'none' })
+        applyModel(model, first)
+        applyModel(model, second)
+      }
+      db.view((r) => expect(contents(r), `round ${round}: after it`).to.deep.equal(model))
+      expectCheck(db)
+    }
+  })
+
+  for (const readers of [false, true]) {
+    it(`an update that throws leaves nothing behind (${readers ? 'a snapshot open' : 'no snapshot open'})`, async () => {
+      const db = await t.open({ pageSize: 1024 })
+      await warm(db, rng, model)
+      for (let round = 0; round < 6; round++) {
+        const snap = readers ? db.begin() : undefined
+        const before = new Map(model)
+        // Alone, then in a group between two that succeed.
+        const alone = plan(rng, 400)
+        const err = await db
+          .update(
+            (tx) => {
+              applyTx(tx, alone)
+              throw new Error('planned')
+            },
+            { durability: 'none' },
+          )
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          )
+        expect((err as Error).message).to.equal('planned')
+        db.view((tx) => expect(contents(tx), `round ${round}: after the failed update`).to.deep.equal(model))
+        const a = plan(rng, 200)
+        const failing = plan(rng, 400)
+        const c = plan(rng, 200)
+        const results = await Promise.allSettled([
+          db.update((tx) => applyTx(tx, a), { durability: 'none' }),
+          db.update(
+            (tx) => {
+              applyTx(tx, failing)
+              throw new Error('planned')
+            },
+            { durability: 'none' },
+          ),
+          db.update((tx) => applyTx(tx, c), { durability: 'none' }),
+        ])
+        expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled'])
+        applyModel(model, a)
+        applyModel(model, c)
+        if (snap !== undefined) {
+          expect(contents(snap), `round ${round}: the snapshot`).to.deep.equal(before)
+          snap.close()
+        }
+        db.view((tx) => expect(contents(tx), `round ${round}: after the group`).to.deep.equal(model))
+        expectCheck(db)
+      }
+      await db.close()
+      const again = await t.open({ pageSize: 1024 })
+      again.view((tx) => expect(contents(tx)).to.deep.equal(model))
+      expectCheck(again)
+    })
+  }
+})
