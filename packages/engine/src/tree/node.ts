@@ -184,7 +184,8 @@ export class Node {
   /**
    * The write transaction that owns this node (TreeWriter.gen). Nodes of earlier, published
    * commits (the journal's dirty tree, FORMAT.md §11) are shared with readers' snapshots and never
-   * modified: a writer of another generation copies them first (materializeChild).
+   * modified while one can reach them: a writer of another generation copies them first
+   * (materializeChild), or takes over a packed leaf no snapshot can reach (WriteTx.adopt).
    */
   gen = 0
   /**
@@ -438,9 +439,10 @@ export class Node {
 
   /**
    * Whether a packed leaf's page is its own to edit. A leaf loaded from a page, or a copy of a
-   * published one, shares its page: an append copies the page (one per leaf per commit, for an
-   * ascending load), while any other first edit decodes the leaf (node.keys): a random batch
-   * touches hundreds of leaves once each, and a 4 KiB copy of each cost more than decoding them.
+   * published one, shares its page: its first inline edit copies the page (#room). A random batch
+   * touches hundreds of leaves once each: copying each in every commit cost more than decoding
+   * them, but a leaf that owns its page is copied no more while no snapshot can reach it (the next
+   * commits edit it in place, WriteTx.adopt), so it is copied about once per checkpoint.
    */
   get owns(): boolean {
     return this.#owns

@@ -4,8 +4,9 @@ import type { ReclaimEntry } from '../page/freelist-page.js'
 /**
  * FORMAT.md §11: the commits made since the last checkpoint, as one published state over its meta:
  * the buckets they changed (null: dropped), whose trees are in-memory nodes over the checkpoint's
- * pages, and the checkpoint's trees they dropped. Immutable once published: readers' snapshots
- * share it, and the next write transaction copies what it changes (Node.gen).
+ * pages, and the checkpoint's trees they dropped. Immutable once published for every snapshot:
+ * readers' snapshots share it, and the next write transaction copies what it changes (Node.gen),
+ * or edits in place a leaf that no snapshot can reach, detached before one can (WriteTx.adopt).
  */
 export interface DirtyState {
   /** The newest commit in it. */
