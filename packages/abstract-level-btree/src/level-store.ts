@@ -180,16 +180,17 @@ export class LevelStore {
    * engine copies every key and value it is given into its journal record as it applies them, so
    * the caller's bytes need no copy of their own (ownWrites: a copy and two views per put, ~10% of
    * a random batch's CPU). Undefined when the writer is taken (a commit or an explicit transaction
-   * in progress, or updates queued): the caller then copies and queues with write(), behind them.
+   * in progress, or updates queued: the engine's tryBegin): the caller then copies and queues with
+   * write(), behind them.
    */
   writeNow(ops: readonly WriteOp[], durability: Durability): Promise<void> | undefined {
-    let tx: WriteTransaction
+    let tx: WriteTransaction | undefined
     try {
-      tx = this.engine.begin({ writable: true })
+      tx = this.engine.tryBegin()
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'BTREE_BUSY') return undefined
       return Promise.reject(toLevelError(err))
     }
+    if (tx === undefined) return undefined
     try {
       new WriteRouter(tx, this.registry, this.names, this.#declared).apply(ops)
     } catch (err) {

@@ -224,6 +224,18 @@ export class Database {
     return this.#writer.beginNow()
   }
 
+  /**
+   * The write transaction now when the writer is free, else undefined: `begin({ writable: true })`
+   * without the BTREE_BUSY error, for a caller that otherwise queues its writes with `update()`.
+   * The writer is taken while a write transaction is open, updates are queued or running, or a
+   * commit is in flight. O(1).
+   */
+  tryBegin(): WriteTransaction | undefined {
+    this.#assertAcceptingWork()
+    this.#assertWritable()
+    return this.#writer.busy ? undefined : this.#writer.beginNow()
+  }
+
   /** The write transaction, once the writer is free. Commit or roll it back to let others write. */
   beginWrite(): Promise<WriteTransaction> {
     try {

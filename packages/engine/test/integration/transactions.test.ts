@@ -233,6 +233,42 @@ describe('integration: transactions', () => {
     expectCheck(db)
   })
 
+  it('tryBegin() is undefined while the writer is taken and the write transaction once it is free', async () => {
+    const db = await t.open({ durability: 'none' })
+    const w = db.tryBegin()
+    expect(w).to.not.equal(undefined)
+    expect(w!.writable).to.equal(true)
+    // An explicit transaction holds the writer.
+    expect(db.tryBegin()).to.equal(undefined)
+    w!.createBucket('a').put(b('k'), b('one'))
+    const committed = w!.commit()
+    // Its commit in flight holds it too, and so do queued updates until their commit settles.
+    expect(db.tryBegin()).to.equal(undefined)
+    await committed
+    const upd = db.update((tx) => tx.bucket('a')!.put(b('k'), b('two')))
+    expect(db.tryBegin()).to.equal(undefined)
+    await upd
+    const w2 = db.tryBegin()
+    expect(w2).to.not.equal(undefined)
+    expect(str(w2!.bucket('a')!.get(b('k')))).to.equal('two')
+    w2!.bucket('a')!.put(b('k'), b('three'))
+    await w2!.commit()
+    // A rolled-back transaction frees the writer at once.
+    const w3 = db.tryBegin()!
+    w3.rollback()
+    const w4 = db.tryBegin()
+    expect(w4).to.not.equal(undefined)
+    w4!.rollback()
+    expect(db.view((tx) => str(tx.bucket('a')!.get(b('k'))))).to.equal('three')
+    expectCheck(db)
+  })
+
+  it('tryBegin() on a closed database is BTREE_CLOSED, not undefined', async () => {
+    const db = await t.open()
+    await db.close()
+    expect(thrown(() => db.tryBegin()).code).to.equal('BTREE_CLOSED')
+  })
+
   it('a read snapshot is not writable: writes through it are BTREE_TX_READONLY', async () => {
     const db = await t.open()
     await db.update((tx) => tx.createBucket('a'))
