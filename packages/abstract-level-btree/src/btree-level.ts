@@ -1,5 +1,8 @@
 import {
   AbstractLevel,
+  type AbstractBatchOperation,
+  type AbstractBatchOptions,
+  type AbstractChainedBatch,
   type AbstractClearOptions,
   type AbstractDatabaseOptions,
   type AbstractDelOptions,
@@ -8,6 +11,7 @@ import {
 } from 'abstract-level'
 import { Database, open as openEngine } from 'btree-store'
 import { fromBytes, ownBytes, type KeyFormat } from './bytes.js'
+import { copiedOps, directWrites } from './direct-batch.js'
 import { BTreeLevelError, toLevelError } from './errors.js'
 import { BTreeIterator, BTreeKeyIterator, BTreeValueIterator, type IteratorOptions } from './iterator.js'
 import { destroyLocation, prepareLocation } from './location.js'
@@ -127,6 +131,8 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   readonly #shared: Database | undefined
   /** Whether this instance opened (and so closes) the engine database. */
   #owned = false
+  /** Whether the default key and value encodings hand bytes on as they are (directWrites). */
+  readonly #bytesAsIs: boolean
 
   constructor(location: string, options: BTreeLevelOptions<KDefault, VDefault> = {}) {
     const { database, namespace, pageSize, cacheSize, readOnly, ...forward } = options
@@ -144,6 +150,8 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
     this.#shared = database
     this.#engineOptions = { pageSize, cacheSize, readOnly }
     this.#store = new LevelStore(this, namespace ?? 'level')
+    const asIs = (e: unknown): boolean => e === this.keyEncoding('buffer') || e === this.keyEncoding('view')
+    this.#bytesAsIs = asIs(this.keyEncoding()) && asIs(this.valueEncoding())
   }
 
   /** The location passed to the constructor (a directory holding `data.btree`). */
@@ -234,6 +242,43 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
 
   async _del(key: string | Uint8Array, options: WriteOptions): Promise<void> {
     return this.#store.write([{ type: 'del', key: ownBytes(key) }], durability(options))
+  }
+
+  override batch(operations: Array<AbstractBatchOperation<typeof this, KDefault, VDefault>>): Promise<void>
+  override batch<K = KDefault, V = VDefault>(
+    operations: Array<AbstractBatchOperation<typeof this, K, V>>,
+    options: AbstractBatchOptions<K, V>,
+  ): Promise<void>
+  override batch(): AbstractChainedBatch<typeof this, KDefault, VDefault>
+  /**
+   * abstract-level's `batch()`, with a shortcut for an array of byte keys and values on a database
+   * of `buffer` or `view` encodings, while no prewrite hook or `write` listener is there to see the
+   * operations (directWrites): they go to `_batch`'s work as they are, validated, with what
+   * abstract-level would have made of them. Anything else goes through abstract-level.
+   */
+  override batch(
+    ...args: [operations?: unknown, options?: unknown]
+  ): Promise<void> | AbstractChainedBatch<typeof this, KDefault, VDefault> {
+    const [operations, options] = args
+    const ops =
+      args.length > 0 &&
+      this.#bytesAsIs &&
+      this.status === 'open' &&
+      (this.hooks.prewrite as unknown as { noop: boolean }).noop &&
+      this.listenerCount('write') === 0
+        ? directWrites(operations, options)
+        : undefined
+    if (ops === undefined) return (super.batch as (...a: unknown[]) => Promise<void>).apply(this, args)
+    try {
+      const d = durability(options as WriteOptions | undefined)
+      if (d === 'none') {
+        const now = this.#store.writeNow(ops, d)
+        if (now !== undefined) return now
+      }
+      return this.#store.write(ownWrites(copiedOps(ops)), d)
+    } catch (err) {
+      return Promise.reject(toLevelError(err))
+    }
   }
 
   async _batch(operations: PrivateOp[], options: WriteOptions): Promise<void> {

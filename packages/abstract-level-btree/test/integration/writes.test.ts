@@ -95,6 +95,71 @@ describe('btree-level: writes', () => {
     expectCheckOk(db)
   })
 
+  it("an array batch of bytes leaves the caller's operations alone; encodings, invalid operations, write events and prewrite hooks still apply", async () => {
+    // A buffer database's batches of Buffers skip abstract-level's copy of each operation
+    // (direct-batch.ts); everything else must behave as through abstract-level.
+    const db = track(new BTreeLevel<Buffer, Buffer>(location(), { keyEncoding: 'buffer', valueEncoding: 'buffer' }))
+    await db.open()
+    const ops = [
+      { type: 'put' as const, key: Buffer.from('a'), value: Buffer.from('1') },
+      { type: 'del' as const, key: Buffer.from('b') },
+    ]
+    const before = ops.map((op) => ({ ...op }))
+    await db.batch(ops)
+    for (let i = 0; i < ops.length; i++) {
+      expect(Object.keys(ops[i]!)).to.deep.equal(Object.keys(before[i]!))
+      expect(ops[i]!.key).to.equal(before[i]!.key)
+    }
+    expect(ops[0]!.value).to.equal(before[0]!.value)
+    // A durable batch queues: its bytes are copied before batch() returns.
+    const key = Buffer.from('f')
+    const value = Buffer.from('6')
+    const durable = db.batch([{ type: 'put', key, value }], { sync: true } as object)
+    key.fill(0x21)
+    value.fill(0x21)
+    await durable
+    await db.batch<string, string>(
+      [{ type: 'put', key: 'c', value: '3', keyEncoding: 'utf8', valueEncoding: 'utf8' }],
+      {},
+    )
+    const invalidKey = (await db
+      .batch([{ type: 'put', key: null as unknown as Buffer, value: Buffer.from('x') }])
+      .catch((err: unknown) => err)) as { code?: string }
+    expect(invalidKey.code).to.equal('LEVEL_INVALID_KEY')
+    const invalidValue = (await db
+      .batch([{ type: 'put', key: Buffer.from('x'), value: undefined as unknown as Buffer }])
+      .catch((err: unknown) => err)) as { code?: string }
+    expect(invalidValue.code).to.equal('LEVEL_INVALID_VALUE')
+    const badType = await db
+      .batch([{ type: 'nope', key: Buffer.from('x') } as unknown as { type: 'del'; key: Buffer }])
+      .catch((err: unknown) => err)
+    expect(badType).to.be.instanceOf(TypeError)
+    const seen: string[] = []
+    const listener = (written: Array<{ key: Buffer }>): void =>
+      void seen.push(...written.map((op) => op.key.toString()))
+    db.on('write', listener)
+    await db.batch([{ type: 'put', key: Buffer.from('d'), value: Buffer.from('4') }])
+    db.off('write', listener)
+    expect(seen).to.deep.equal(['d'])
+    const hook = (op: { type: string; key: Buffer; value?: Buffer }, batch: { add(op: object): void }): void => {
+      if (op.type === 'put')
+        batch.add({ type: 'put', key: Buffer.concat([Buffer.from('i:'), op.value!]), value: op.key })
+    }
+    db.hooks.prewrite.add(hook as never)
+    await db.batch([{ type: 'put', key: Buffer.from('e'), value: Buffer.from('5') }])
+    db.hooks.prewrite.delete(hook as never)
+    const entries = (await db.iterator().all()).map(([k, v]) => [k.toString(), v.toString()])
+    expect(entries).to.deep.equal([
+      ['a', '1'],
+      ['c', '3'],
+      ['d', '4'],
+      ['e', '5'],
+      ['f', '6'],
+      ['i:5', 'e'],
+    ])
+    expectCheckOk(db)
+  })
+
   it('chained batches, write events and prewrite hooks work through the engine', async () => {
     const db = track(new BTreeLevel(location()))
     await db.open()
