@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely'
 import { explain } from '../src/index.js'
 import { parseArgs, type BenchArgs } from './args.js'
 import { profiled } from './profile.js'
-import { markdownTable, Results, type Outcome } from './report.js'
+import { durabilityNotes, markdownTable, Results, type Outcome } from './report.js'
 import { categoryLabel, createSchema, type BenchDB } from './schema.js'
 import { btreeSide, loadBetterSqlite3, loadPglite, SIDE_NAMES, sqlJsSide, type Side } from './sides.js'
 import { makeContext, WORKLOADS, type Workload, type WorkloadContext } from './workloads.js'
@@ -206,6 +206,8 @@ async function main(): Promise<void> {
   )
   console.log('')
   console.log(markdownTable(results, chosen, workloads))
+  const notes = workloads.some((w) => w.name === 'update-durable') ? durabilityNotes(results, chosen) : []
+  if (notes.length > 0) console.log(['', ...notes].join('\n'))
   if (args.profile !== undefined)
     console.error(
       `CPU profile of btree-store's ${args.profile} (round 1) in ${args.profileFile}: node dist/bench/profile-top.js ${args.profileFile}`,

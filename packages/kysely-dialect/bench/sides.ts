@@ -18,6 +18,11 @@ export interface Side {
   readonly setting: string
   /** The durability of the durable row, or undefined when the side has no disk. */
   readonly durableSetting: string | undefined
+  /**
+   * Whether the durable row syncs each commit to disk (false for PGlite, whose build runs with
+   * `fsync=off`): the table then compares it with btree-store's durability 'none' as well.
+   */
+  readonly durableSyncs: boolean
   /** A fresh, empty database in `dir`. */
   open(dir: string): Promise<Kysely<BenchDB>>
   /** The same data at full durability (the Kysely instance may be replaced: use the one returned). */
@@ -28,6 +33,7 @@ export const btreeSide: Side = {
   name: 'btree-store',
   setting: "durability 'none'",
   durableSetting: "durability 'full'",
+  durableSyncs: true,
   async open(dir) {
     return new Kysely<BenchDB>({ dialect: new BTreeDialect({ path: join(dir, 'btree.db'), durability: 'none' }) })
   },
@@ -42,6 +48,7 @@ export const sqlJsSide: Side = {
   name: 'sql.js',
   setting: 'in memory',
   durableSetting: undefined,
+  durableSyncs: false,
   async open() {
     const database = await openSqlJs()
     return new Kysely<BenchDB>({ dialect: new SqliteDialect({ database }) })
@@ -78,6 +85,7 @@ export function loadBetterSqlite3(): { side: Side } | { missing: string } {
     name: 'better-sqlite3',
     setting: 'WAL, synchronous=NORMAL',
     durableSetting: 'WAL, synchronous=FULL',
+    durableSyncs: true,
     async open(dir) {
       const database = new Database(join(dir, 'sqlite.db'))
       database.pragma('journal_mode = WAL')
@@ -113,6 +121,7 @@ export async function loadPglite(): Promise<{ side: Side } | { missing: string }
     name: 'pglite',
     setting: 'file, fsync=off',
     durableSetting: 'file, fsync=off (no durable mode)',
+    durableSyncs: false,
     async open(dir) {
       const pg = await PGlite.create(join(dir, 'pglite'))
       return new Kysely<BenchDB>({ dialect: new PGliteDialect(pg) })

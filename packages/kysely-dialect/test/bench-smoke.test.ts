@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { parseArgs } from '../bench/args.js'
 import { layers, topFunctions } from '../bench/profile-top.js'
-import { formatRate, markdownTable, Results } from '../bench/report.js'
+import { durabilityNotes, formatRate, markdownTable, Results } from '../bench/report.js'
 import type { Side } from '../bench/sides.js'
-import { groupBy, pointSelect } from '../bench/workloads.js'
+import { groupBy, pointSelect, updateDurable } from '../bench/workloads.js'
 
 const run = promisify(execFile)
 const BENCH = fileURLToPath(new URL('../bench/run.js', import.meta.url))
@@ -147,11 +147,17 @@ describe('bench: smoke run at tiny n', function () {
 })
 
 describe('bench: medians and the table', () => {
-  const btree = { name: 'btree-store', setting: "durability 'none'", durableSetting: "durability 'full'" } as Side
+  const btree = {
+    name: 'btree-store',
+    setting: "durability 'none'",
+    durableSetting: "durability 'full'",
+    durableSyncs: true,
+  } as Side
   const better = {
     name: 'better-sqlite3',
     setting: 'WAL, synchronous=NORMAL',
     durableSetting: 'WAL, synchronous=FULL',
+    durableSyncs: true,
   } as Side
 
   it('takes the median of the rounds (odd and even counts) and the ratio to better-sqlite3', () => {
@@ -176,13 +182,40 @@ describe('bench: medians and the table', () => {
   })
 
   it('gives the ratio to PGlite in its own column', () => {
-    const pglite = { name: 'pglite', setting: 'file, fsync=off', durableSetting: 'file, fsync=off' } as Side
+    const pglite = {
+      name: 'pglite',
+      setting: 'file, fsync=off',
+      durableSetting: 'file, fsync=off',
+      durableSyncs: false,
+    } as Side
     const results = new Results()
     results.add('btree-store', 'point-select', { opsPerSec: 20_000 })
     results.add('pglite', 'point-select', { opsPerSec: 2_500 })
     const table = markdownTable(results, [btree, pglite], [pointSelect])
     expect(table).to.include('| btree / better-sqlite3 | btree / PGlite | btree / sql.js |')
     expect(table).to.include('| point select by primary key | 20.0k | 2.5k | - | 8.00× | - |')
+  })
+
+  it("compares a side that never syncs with btree-store's 'none' as well as its 'full' durable row", () => {
+    const pglite = {
+      name: 'pglite',
+      setting: 'file, fsync=off',
+      durableSetting: 'file, fsync=off (no durable mode)',
+      durableSyncs: false,
+    } as Side
+    const results = new Results()
+    results.add('btree-store', 'update', { opsPerSec: 20_000 })
+    results.add('btree-store', 'update-durable', { opsPerSec: 2_000 })
+    results.add('better-sqlite3', 'update-durable', { opsPerSec: 1_000 })
+    results.add('pglite', 'update', { opsPerSec: 500 })
+    results.add('pglite', 'update-durable', { opsPerSec: 800 })
+    const table = markdownTable(results, [btree, better, pglite], [updateDurable])
+    // The ratio to better-sqlite3 (both sync) stays plain; PGlite's says what it compares.
+    expect(table).to.include("| 2.0k | 1.0k | 800 | 2.00× | 2.50× ('full' vs no fsync) | - |")
+    const notes = durabilityNotes(results, [btree, better, pglite])
+    expect(notes).to.have.length(1)
+    expect(notes[0]).to.include("btree-store durability 'none' / pglite = 40.00×")
+    expect(notes[0]).to.include("btree-store durability 'full' (an fdatasync per commit) / pglite = 2.50×")
   })
 
   it('formats rates as PERFORMANCE.md does', () => {

@@ -3,7 +3,8 @@ import { compareValues, Real, type SqlValue } from '../encoding/values.js'
 import { GroupState, type GroupScope, type SingleAccumulator } from '../expression/aggregates.js'
 import type { Expr } from '../expression/expression.js'
 import { ArrayRow, type RowLike, type Tuple } from '../expression/scope.js'
-import { RowView } from '../encoding/rows.js'
+import { RowView, SlotReader } from '../encoding/rows.js'
+import { rowView } from './table-store.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
 
 export interface Group {
@@ -109,6 +110,13 @@ export class GroupTable {
   readonly #keyed = new Map<string, Group>()
   readonly #groups: Group[] = []
   readonly #scratch: SqlValue[]
+  /** A direct read's slots (its key, then its aggregates' arguments), read from a row's bytes. */
+  readonly #reader: SlotReader | undefined
+  /** Where the reader holds the key, and each argument (-1 for count(*)). */
+  readonly #keyAt: number
+  readonly #argAt: Int32Array
+  /** A view for the values the reader leaves to RowView.get (text, null, a missing slot). */
+  readonly #view: RowView | undefined
 
   /** `template`: the tuple of null rows and outer rows a statement run starts from. */
   constructor(layout: GroupLayout, template: Tuple) {
@@ -117,6 +125,17 @@ export class GroupTable {
     this.#scope = layout.scope
     this.#template = template
     this.#scratch = new Array<SqlValue>(layout.terms.length)
+    const direct = layout.direct
+    if (direct === undefined) {
+      this.#keyAt = -1
+      this.#argAt = new Int32Array(0)
+      return
+    }
+    const reader = new SlotReader([direct.key, ...direct.args])
+    this.#reader = reader
+    this.#keyAt = reader.place[0]!
+    this.#argAt = reader.place.subarray(1)
+    this.#view = rowView(layout.scope.sources[direct.source]!.table, new Uint8Array(0))
   }
 
   /** Adds a row; `t` may be reused by the caller afterwards unless the layout retains rows. */
@@ -182,6 +201,47 @@ export class GroupTable {
       else if (row.lastWasReal) accumulator.stepReal(n)
       else accumulator.stepOne(n)
     }
+  }
+
+  /**
+   * addStored for the row at `offset` in `bytes` (eachStoredRow): its key and arguments read in
+   * one pass over its header (SlotReader), numbers handed to the accumulators unboxed; only values
+   * that are no number go through a RowView.
+   */
+  addBytes(bytes: Uint8Array, offset: number): void {
+    const direct = this.#layout.direct!
+    const reader = this.#reader!
+    reader.read(bytes, offset)
+    const numbers = reader.numbers
+    let group: Group | undefined
+    if (direct.key < 0) group = this.#only(this.#template)
+    else {
+      const n = numbers[this.#keyAt]!
+      // NaN (a value that is no number) fails the test. The index is an int32 (n is a double: a
+      // double index costs a generic element load).
+      const k = n | 0
+      if (k === n && k >= 0) group = this.#dense[k]
+      group ??= this.#single(this.#viewAt(bytes, offset).get(direct.key), this.#template)
+    }
+    group.pending++
+    const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
+    const reals = reader.reals
+    const argAt = this.#argAt
+    for (let i = 0; i < argAt.length; i++) {
+      const at = argAt[i]!
+      if (at < 0) continue
+      const accumulator = accumulators[i]!
+      const n = numbers[at]!
+      if (n !== n) accumulator.stepOne(this.#viewAt(bytes, offset).get(direct.args[i]!))
+      else if (reals[at] === 1) accumulator.stepReal(n)
+      else accumulator.stepOne(n)
+    }
+  }
+
+  #viewAt(bytes: Uint8Array, offset: number): RowView {
+    const view = this.#view!
+    view.resetAt(bytes, offset)
+    return view
   }
 
   /** The one group of aggregates without group by. */

@@ -166,19 +166,32 @@ export function eachTransientRow(
   t: Tuple,
   onRow: (row: RowView) => void,
 ): boolean {
+  const view = rowView(path.table, EMPTY_KEY)
+  return eachStoredRow(tx, path, t, (bytes, offset) => {
+    view.resetAt(bytes, offset)
+    onRow(view)
+  })
+}
+
+/**
+ * The rows of a forward walk of the table's own bucket as bytes: each row is read where the page
+ * (or the journal's buffer) holds it, `onRow(bytes, offset)` valid only during the call. Returns
+ * false, having read nothing, for any path but a walk of the table's bucket (eachTransientRow).
+ */
+export function eachStoredRow(
+  tx: ReadTransaction,
+  path: AccessPath,
+  t: Tuple,
+  onRow: (bytes: Uint8Array, offset: number) => void,
+): boolean {
   if (path.index !== undefined || path.reverse) return false
   const b = bounds(path, t)
   if (b.keys !== undefined) return false
   const bucket = readBucket(tx, path.table)
   if (bucket === undefined) return true
   const c = bucket.cursor()
-  const view = rowView(path.table, EMPTY_KEY)
-  // Each row is read where the page (or the journal's buffer) holds it: no view per row.
   const ref: ValueRef = { bytes: EMPTY_KEY, offset: 0, length: 0 }
-  const visit = (at: ValueRef): void => {
-    view.resetAt(at.bytes, at.offset)
-    onRow(view)
-  }
+  const visit = (at: ValueRef): void => onRow(at.bytes, at.offset)
   for (const { gte, lt } of b.ranges!) {
     let ok = gte === undefined ? c.first() : c.seek(gte)
     if (lt === undefined) {

@@ -23,7 +23,7 @@ import { lookupCte, prepareCompound, withCommonTables } from './compound-select.
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins } from './join-order.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
-import { allRows, eachTransientRow, readPath } from './row-source.js'
+import { allRows, eachStoredRow, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
 
 /** Select parts neither pipeline runs yet. */
@@ -267,17 +267,12 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         grouper !== undefined &&
         first.filters.length === 0 &&
         final.length === 0 &&
-        eachTransientRow(
-          tx,
-          first.path!,
-          template,
-          layout?.direct?.source === s
-            ? (row) => grouper.addStored(row)
-            : (row) => {
-                scratch[s] = row
-                grouper.add(scratch)
-              },
-        )
+        (layout?.direct?.source === s
+          ? eachStoredRow(tx, first.path!, template, (bytes, offset) => grouper.addBytes(bytes, offset))
+          : eachTransientRow(tx, first.path!, template, (row) => {
+              scratch[s] = row
+              grouper.add(scratch)
+            }))
       ))
         readPath(tx, first.path!, template, (_, row) => add(row), direct ? 'transient' : 'select')
     }
