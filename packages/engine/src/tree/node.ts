@@ -509,11 +509,12 @@ export class Node {
     const bytes = inlineEntrySize(key.length, value.length)
     const at = leafEntryOffset(this.base!, pos)
     const was = leafEntrySizeAt(this.base!, at)
-    if (!this.#owns && bytes <= was) {
-      // A page shared (with a published leaf, or the page cache) is copied for this edit: no view
-      // of the copy's bytes exists yet, so the entry is overwritten there, at its place. An
-      // overwrite into a full leaf (after an ascending load, or any checkpoint) then costs one
-      // page copy, where making room below the entries laid the page out again, twice.
+    if (bytes <= was && (!this.#owns || this.size + bytes > pageSize)) {
+      // A page shared (with a published leaf, or the page cache), or one without room for both
+      // entries, is copied for this edit: no view of the copy's bytes exists yet, so the entry is
+      // overwritten there, at its place. An overwrite into a full leaf (after an ascending load,
+      // or any checkpoint, or one edited in place, WriteTx.adopt) then costs one page copy, where
+      // making room below the entries laid the page out again (twice when it was shared).
       const page = packedPage(pageSize)
       page.set(this.base!)
       this.base = page
