@@ -275,9 +275,12 @@ export class Committer {
     const large = !this.journal!.writesOnReturn(RECORD_HEADER + tx.record.bytes)
     // A transaction editing published nodes in place (WriteTx.adopt) publishes before anything
     // else runs, or goes on with copies: snapshots may begin while a commit waits or syncs.
+    // A durable one that syncs on this thread (#commitInline) keeps them: nothing runs between its
+    // edits and its publication but the sync, and a failed sync publishes nothing (the writer
+    // queue then restores them).
     if (
       tx.hasAdopted &&
-      (durable ||
+      ((durable && !this.#mayBlock(alone)) ||
         large ||
         this.#checkpointing !== undefined ||
         this.#cutting !== undefined ||
@@ -343,6 +346,21 @@ export class Committer {
    */
   #mayBlock(alone: boolean): boolean {
     return alone && this.#options.inlineSync && this.#background === undefined
+  }
+
+  /**
+   * Whether a durable commit made now with nothing queued behind it would sync on the caller's
+   * thread (#commitInline), keeping the nodes its transaction edits in place (WriteTx.adopt): the
+   * journal on, nothing in flight, no checkpoint running, no journal cut back.
+   */
+  syncsInline(): boolean {
+    return (
+      this.#segments.length > 0 &&
+      this.#tail === undefined &&
+      this.#checkpointing === undefined &&
+      this.#cutting === undefined &&
+      this.#mayBlock(true)
+    )
   }
 
   /**

@@ -65,6 +65,7 @@ export class Database {
     newWriteTx: () => this.#committer.newWriteTx(this.#end),
     commit: (tx, durable, alone, written) => this.#commit(tx, durable, alone, written),
     isClosed: () => this.#closed,
+    syncsInline: () => this.#committer.syncsInline(),
   })
 
   private constructor(

@@ -507,7 +507,23 @@ export class Node {
    */
   replacePacked(pos: number, key: Uint8Array, value: Uint8Array, pageSize: number): boolean {
     const bytes = inlineEntrySize(key.length, value.length)
-    const was = leafEntrySizeAt(this.base!, leafEntryOffset(this.base!, pos))
+    const at = leafEntryOffset(this.base!, pos)
+    const was = leafEntrySizeAt(this.base!, at)
+    if (bytes <= was && (!this.#owns || this.size + bytes > pageSize)) {
+      // A page shared (with a published leaf, or the page cache), or one without room for both
+      // entries, is copied for this edit: no view of the copy's bytes exists yet, so the entry is
+      // overwritten there, at its place. An overwrite into a full leaf (after an ascending load,
+      // or any checkpoint, or one edited in place, WriteTx.adopt) then costs one page copy, where
+      // making room below the entries laid the page out again (twice when it was shared).
+      const page = packedPage(pageSize)
+      page.set(this.base!)
+      this.base = page
+      this.#owns = true
+      writeInlineEntry(page, at, key, value)
+      this.#garbage += was - bytes
+      this.size += bytes - was
+      return true
+    }
     // The new entry is written before the old one becomes garbage: the page needs room for both.
     if (this.size + bytes > pageSize) return false
     const page = this.#room(bytes, pageSize)
@@ -596,6 +612,15 @@ export class Node {
     // The page is handed out to be written: no writer may edit it in place any more (adopt).
     this.#owns = false
     return page
+  }
+
+  /**
+   * Ends in-place edits of a packed leaf's page: its next edit copies the page first (#room), and
+   * WriteTx.adopt passes it by. For a leaf written ahead of its checkpoint from a copy
+   * (tx/early-pages.ts), whose page must stay a true copy of it.
+   */
+  disown(): void {
+    this.#owns = false
   }
 
   /**

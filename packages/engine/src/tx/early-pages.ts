@@ -76,9 +76,14 @@ export class EarlyPages {
     }
     if (leaves.length === 0) return 0
     const first = freelist.allocate(leaves.length)
-    const pages = leaves.map(
-      (leaf, i) => leaf.sealInPlace(first + i, txid) ?? leaf.encodePacked(first + i, txid, this.#slab.take()),
-    )
+    const pages = leaves.map((leaf, i) => {
+      const sealed = leaf.sealInPlace(first + i, txid)
+      if (sealed !== undefined) return sealed
+      // A leaf that owns its page could be edited in place by a later commit (WriteTx.adopt), and
+      // its page written here would no longer be a copy of it: it gives that up (as sealInPlace).
+      leaf.disown()
+      return leaf.encodePacked(first + i, txid, this.#slab.take())
+    })
     try {
       file.writevSync(pages, first * pageSize)
     } catch {

@@ -49,6 +49,11 @@ export interface WriterHost {
    */
   commit(tx: WriteTx, durable: boolean, alone: boolean, written?: () => void): Promise<void>
   isClosed(): boolean
+  /**
+   * Whether a durable commit made now, with nothing queued behind it, would sync on the caller's
+   * thread and publish at once (then its transaction may edit in place, WriteTx.adopt).
+   */
+  syncsInline?(): boolean
 }
 
 /**
@@ -234,9 +239,15 @@ export class WriterQueue {
     let groupError: unknown
     tx.record.expect(group.length)
     // Nodes of earlier commits may be edited in place (WriteTx.adopt) when nothing of the group
-    // syncs: a commit that syncs may publish before its sync, which can fail and take it back.
+    // syncs, or when it is the only group in flight and nothing is queued behind it, so that its
+    // commit syncs on this thread and publishes at once (Committer.syncsInline): a commit synced
+    // on the thread pool frees the writer before its sync, which can fail and take it back, and
+    // readers may begin meanwhile. The committer detaches the nodes when the commit does not go
+    // that way after all (a callback queued more updates, or a checkpoint began).
     tx.inPlace = true
     for (const req of group) if (req.durability !== 'none') tx.inPlace = false
+    if (!tx.inPlace && this.#groups === 1 && this.#queue.length === 0 && this.#host.syncsInline?.() === true)
+      tx.inPlace = true
     for (let i = 0; i < group.length; i++) {
       const req = group[i]!
       if (broken) {
