@@ -39,21 +39,43 @@ export function defaultDirtySize(
  * Heap bytes an op of the commits since the checkpoint holds, about: a put's key (a view object of
  * its journal record's bytes), its slot in the leaf's arrays and its key window, and its share of
  * the branches above (a random fill of 2,000,000 keys into a new file grew the heap by ~160 bytes
- * a put, garbage included; its bytes are in the journal, counted by `journalSize`).
+ * a put, garbage included; its bytes are in the journal, counted by `journalSize`). A put into a
+ * packed leaf copies its bytes into the leaf's page (PACKED_FACTOR) and holds ~30 heap bytes: the
+ * bound is the decoded form's.
  */
 export const OP_BYTES = 128
 
 /**
- * Memory a page decoded into a node holds, in pages: its bytes (the node's base, shared with the
- * cache until evicted) and its entries' key views and slots on the heap (a 2,000,000-key random
- * fill held ~850 MiB of nodes for ~340 MiB of decoded pages).
+ * Memory a page decoded into a node of the ordinary form holds, in pages: its bytes (the node's
+ * base, shared with the cache until evicted) and its entries' key views and slots on the heap (a
+ * 2,000,000-key random fill held ~850 MiB of nodes for ~340 MiB of decoded pages).
  */
 export const PAGE_FACTOR = 2.5
 
 /**
- * The memory `dirtySize` bounds: each page decoded into a node since the checkpoint (PAGE_FACTOR;
- * the checkpoint writes it anew), and each op recorded since (OP_BYTES).
+ * Memory a packed leaf holds, in pages: the page of its own that its first edit takes (tree/node.ts,
+ * packedPage; the page it was loaded from is the cache's), and the copies that later commits'
+ * edits made and the garbage collector has not yet freed. A 1,000,000-key random fill into a new
+ * file (~46,000 packed leaves) held ~240 MiB of array buffers and ~30 MiB of heap past the dataset
+ * before its checkpoint: ~1.3 pages a leaf with 128 bytes an op counted besides.
  */
-export function dirtyBytes(pages: number, ops: number, pageSize: number): number {
-  return pages * pageSize * PAGE_FACTOR + ops * OP_BYTES
+export const PACKED_FACTOR = 1.5
+
+/** What the memory `dirtySize` bounds is estimated from (tx/dirty-state.ts, DirtyState). */
+export interface DirtyCounts {
+  /** Pages decoded into nodes of the ordinary form since the checkpoint. */
+  readonly pages: number
+  /** Packed leaves loaded or split off since the checkpoint. */
+  readonly packed: number
+  /** Ops recorded since the checkpoint. */
+  readonly ops: number
+}
+
+/**
+ * The memory `dirtySize` bounds: each page decoded into a node since the checkpoint (PAGE_FACTOR;
+ * the checkpoint writes it anew), each packed leaf loaded or split off since (PACKED_FACTOR: its
+ * own page), and each op recorded since (OP_BYTES).
+ */
+export function dirtyBytes(d: DirtyCounts, pageSize: number): number {
+  return (d.pages * PAGE_FACTOR + d.packed * PACKED_FACTOR) * pageSize + d.ops * OP_BYTES
 }

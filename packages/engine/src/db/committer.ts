@@ -782,8 +782,7 @@ export class Committer {
     return (
       dirty !== undefined &&
       this.#background === undefined &&
-      (journal.end > this.#options.journalSize ||
-        dirtyBytes(dirty.pages, dirty.ops, this.pager.pageSize) > this.#options.dirtySize)
+      (journal.end > this.#options.journalSize || dirtyBytes(dirty, this.pager.pageSize) > this.#options.dirtySize)
     )
   }
 

@@ -13,8 +13,13 @@ export interface DirtyState {
   readonly txid: number
   readonly buckets: ReadonlyMap<string, BucketState | null>
   readonly dropped: readonly ReclaimEntry[]
-  /** Pages decoded into nodes since the checkpoint: about what the next checkpoint writes. */
+  /**
+   * Pages decoded into nodes of the ordinary form since the checkpoint (key views and slots on the
+   * heap, db/checkpoint-policy.ts): with `packed`, about what the next checkpoint writes.
+   */
   readonly pages: number
+  /** Packed leaves loaded or split off since the checkpoint: a page of its own each, once edited. */
+  readonly packed: number
   /** Ops recorded since the checkpoint (db/checkpoint-policy.ts: what the in-memory trees hold). */
   readonly ops: number
   /**

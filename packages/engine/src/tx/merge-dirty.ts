@@ -12,6 +12,7 @@ export function mergeDirty(prev: DirtyState | undefined, tx: WriteTx, txid: numb
     buckets,
     dropped: tx.dropped,
     pages: (prev?.pages ?? 0) + tx.loaded,
+    packed: (prev?.packed ?? 0) + tx.loadedPacked,
     ops: (prev?.ops ?? 0) + tx.record.count,
   }
 }

@@ -76,6 +76,8 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   record = new RecordBuilder()
   /** Pages decoded into nodes by this transaction (DirtyState.pages). */
   loaded = 0
+  /** Packed leaves this transaction loaded or split off (DirtyState.packed). */
+  loadedPacked = 0
   readonly #host: TxContext
   readonly #end: WriteTxEnd | undefined
   // Maps, not WeakMaps: they die with the transaction, and a WeakMap costs every commit an
@@ -221,9 +223,11 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         pager: this.pager,
         gen: this.gen,
         path: new PutPath(),
-        // Decoded pages only: a node split off holds entries the ops already count (checkpoint-policy.ts).
+        // A packed leaf split off takes a page of its own; another node split off holds entries the
+        // ops already count (checkpoint-policy.ts).
         onLoad: (node) => {
-          if (node.orig !== 0) this.loaded++
+          if (node.packed) this.loadedPacked++
+          else if (node.orig !== 0) this.loaded++
         },
         freeOverflow: (v) => state.freed.push(v),
         adopt: (node) => this.adopt(node),
@@ -493,6 +497,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     // It began as a copy of the dirty state's list and has only grown since.
     this.dropped.length = this.dirty?.dropped.length ?? 0
     this.loaded = 0
+    this.loadedPacked = 0
     this.#handles.clear()
     this.#writers.clear()
     this.#undo.length = 0

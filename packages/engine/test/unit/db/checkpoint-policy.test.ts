@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import {
   OP_BYTES,
+  PACKED_FACTOR,
   PAGE_FACTOR,
   defaultDirtySize,
   defaultJournalSize,
@@ -26,10 +27,11 @@ describe('db/checkpoint-policy', () => {
     expect(defaultDirtySize(1 * MiB, 4096 * MiB)).to.equal(4 * MiB)
   })
 
-  it('dirtyBytes: decoded pages and ops', () => {
-    expect(dirtyBytes(0, 0, 4096)).to.equal(0)
-    expect(dirtyBytes(10, 0, 4096)).to.equal(10 * 4096 * PAGE_FACTOR)
-    expect(dirtyBytes(0, 1000, 4096)).to.equal(1000 * OP_BYTES)
+  it('dirtyBytes: decoded pages, packed leaves and ops', () => {
+    expect(dirtyBytes({ pages: 0, packed: 0, ops: 0 }, 4096)).to.equal(0)
+    expect(dirtyBytes({ pages: 10, packed: 0, ops: 0 }, 4096)).to.equal(10 * 4096 * PAGE_FACTOR)
+    expect(dirtyBytes({ pages: 0, packed: 10, ops: 0 }, 4096)).to.equal(10 * 4096 * PACKED_FACTOR)
+    expect(dirtyBytes({ pages: 0, packed: 0, ops: 1000 }, 4096)).to.equal(1000 * OP_BYTES)
   })
 
   it('a load into a new file, with no page decoded, checkpoints once its ops pass dirtySize', async () => {
