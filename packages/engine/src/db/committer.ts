@@ -136,8 +136,12 @@ export class Committer {
   #syncError: unknown
   /** A cut-back of the journal after a failed sync: no record is written until it is done. */
   #cutting: Promise<void> | undefined
-  /** The state the last checkpoint wrote (#rebase). */
-  #checkpointed: DirtyState | undefined
+  /**
+   * The state the last checkpoint wrote (#rebase), held weakly: only a transaction built on it
+   * compares it, and that transaction keeps it alive. A strong reference kept the whole written
+   * state (a packed leaf's page each, ~the tree's bytes) in memory until the next checkpoint.
+   */
+  #checkpointed: WeakRef<DirtyState> | undefined
   /** A checkpoint holding the journal: commits wait for it before writing. */
   #checkpointing: Promise<void> | undefined
   /** Bucket records of the checkpoint by name (null: no such bucket); cleared by each commit of pages. */
@@ -483,6 +487,12 @@ export class Committer {
     this.#dirty = state
   }
 
+  /** Whether `dirty` is the state the last checkpoint wrote (a collected one is no live state). */
+  #wasCheckpointed(dirty: DirtyState | undefined): boolean {
+    const c = this.#checkpointed
+    return c === undefined ? dirty === undefined : dirty !== undefined && c.deref() === dirty
+  }
+
   /**
    * A transaction begun before a checkpoint and committed after it (the writer is free while a
    * commit syncs, and its publication may run the checkpoint): its nodes copy the state the
@@ -491,7 +501,7 @@ export class Committer {
    * failed fails too.
    */
   #rebase(tx: WriteTx): WriteTx {
-    if (tx.base === this.#meta || tx.dirty !== this.#checkpointed)
+    if (tx.base === this.#meta || !this.#wasCheckpointed(tx.dirty))
       throw new BTreeError('BTREE_IO', 'the transaction built on a commit whose journal sync failed', {
         cause: this.#syncError,
       })
@@ -586,7 +596,7 @@ export class Committer {
       const txid = this.#takeTxid()
       const outcome = await this.#writeCheckpoint(dirty, txid)
       this.#install(outcome, txid, true)
-      this.#checkpointed = dirty
+      this.#checkpointed = new WeakRef(dirty)
       this.#dirty = this.#head = undefined
       part.journal.restart()
       this.#segments = [{ journal: part.journal, base: txid }]
@@ -658,7 +668,7 @@ export class Committer {
       const old = this.#head
       this.#install(outcome, txid, true)
       this.#frozenFree = undefined
-      this.#checkpointed = old
+      this.#checkpointed = old === undefined ? undefined : new WeakRef(old)
       this.#segments = [next!]
       this.#pin = undefined
       try {

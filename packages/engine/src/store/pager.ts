@@ -15,7 +15,7 @@ import {
 } from '../page/layout.js'
 import { overflowPageCount } from '../page/overflow-page.js'
 import { PageCache } from './page-cache.js'
-import { PageSlab } from './page-slab.js'
+import { ownPage } from './page-slab.js'
 
 /** Runs up to this many bytes are read into the pager's reused scratch buffer. */
 const SCRATCH_LIMIT = 1024 * 1024
@@ -31,8 +31,6 @@ export class Pager implements KeyReader {
   readonly cache: PageCache
   /** Pages at or past this id do not exist in the current state (FORMAT.md §3, highWater). */
   highWater = 0
-  /** Tree pages read from disk live here: no allocation of their own per miss (page-slab.ts). */
-  readonly #slab: PageSlab
   /** Runs (overflow values, the free list) are read here, verified, and copied out once. */
   #scratch: Buffer = Buffer.alloc(0)
 
@@ -40,7 +38,6 @@ export class Pager implements KeyReader {
     this.file = file
     this.pageSize = pageSize
     this.cache = new PageCache(cacheSize)
-    this.#slab = new PageSlab(pageSize)
   }
 
   /**
@@ -56,8 +53,9 @@ export class Pager implements KeyReader {
       }
       return cached
     }
-    // Read into a slab page and verified once, here; cache hits never verify again.
-    const page = this.#readInto(this.#slab.take(), pgid, 1)
+    // Read into a page of its own (it goes to the cache: store/page-slab.ts) and verified once,
+    // here; cache hits never verify again.
+    const page = this.#readInto(ownPage(this.pageSize), pgid, 1)
     this.verify(page, pgid, txid)
     const type = pageType(page)
     if (type !== PageType.branch && type !== PageType.leaf) {
@@ -82,9 +80,14 @@ export class Pager implements KeyReader {
     }
   }
 
-  /** Reads `count` consecutive pages from disk into one buffer, unverified. */
+  /**
+   * Reads `count` consecutive pages from disk into one buffer, unverified. One page is an
+   * allocation of its own (it may go to the cache, #keyPage): Buffer.allocUnsafe carves pages
+   * under 4 KiB from a shared pool.
+   */
   readRaw(pgid: number, count: number): Buffer {
-    return this.#readInto(Buffer.allocUnsafe(this.pageSize * count), pgid, count)
+    const buf = count === 1 ? ownPage(this.pageSize) : Buffer.allocUnsafe(this.pageSize * count)
+    return this.#readInto(buf, pgid, count)
   }
 
   /** Reads `count` pages into `buf` (at least that long), unverified; returns the bytes read as a view. */

@@ -2,7 +2,7 @@ import type { FreeList } from '../freelist/freelist.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { txid32 } from '../page/layout.js'
 import type { PageRef } from '../page/meta-page.js'
-import { PageSlab } from '../store/page-slab.js'
+import { ownPage } from '../store/page-slab.js'
 import { type Child, Node } from '../tree/node.js'
 import { FILL_THRESHOLD } from '../tree/rebalance.js'
 import type { WriteTx } from './write-tx.js'
@@ -13,9 +13,6 @@ interface EarlyPage {
   readonly txid: number
   readonly page: Buffer
 }
-
-/** The pages an early page's slab hands out at most at once (page-slab.ts). */
-const SLAB_PAGES = 16
 
 /**
  * FORMAT.md §11, leaves written ahead: an ascending load leaves full leaves behind it that no later
@@ -41,10 +38,10 @@ export class EarlyPages {
    * leaves itself.
    */
   #distrusted: EarlyPage[] = []
-  readonly #slab: PageSlab
+  readonly #pageSize: number
 
   constructor(pageSize: number) {
-    this.#slab = new PageSlab(pageSize, SLAB_PAGES)
+    this.#pageSize = pageSize
   }
 
   /** The pages written ahead, allocated and not yet handed to a checkpoint (check(): free on disk). */
@@ -82,7 +79,8 @@ export class EarlyPages {
       // A leaf that owns its page could be edited in place by a later commit (WriteTx.adopt), and
       // its page written here would no longer be a copy of it: it gives that up (as sealInPlace).
       leaf.disown()
-      return leaf.encodePacked(first + i, txid, this.#slab.take())
+      // A page of its own: it goes to the cache with the checkpoint (store/page-slab.ts).
+      return leaf.encodePacked(first + i, txid, ownPage(this.#pageSize))
     })
     try {
       file.writevSync(pages, first * pageSize)

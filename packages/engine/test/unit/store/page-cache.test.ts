@@ -1,6 +1,9 @@
 import { expect } from 'chai'
 import { PageCache, defaultCacheSize } from '../../../src/store/page-cache.js'
-import { PageSlab, SLAB_PAGES } from '../../../src/store/page-slab.js'
+import { ownPage, ownPages } from '../../../src/store/page-slab.js'
+import { open } from '../../../src/index.js'
+import { MemoryFileSystem } from '../../../src/io/memory-file.js'
+import { Prng } from '../../../src/io/prng.js'
 
 const page = (id: number, size = 1024): Buffer => Buffer.alloc(size, id & 0xff)
 
@@ -78,17 +81,79 @@ describe('store/PageCache', () => {
   })
 })
 
-describe('store/PageSlab', () => {
-  it('hands out distinct page-sized views, a few pages to an allocation', () => {
-    const slab = new PageSlab(1024)
-    const pages = Array.from({ length: 20 }, () => slab.take())
+describe('store/page-slab: pages that enter the cache', () => {
+  it('ownPage: a buffer of exactly a page, an allocation of its own, counted', () => {
+    const before = ownPages.taken
+    const pages = Array.from({ length: 20 }, () => ownPage(1024))
     pages.forEach((p, i) => p.fill(i))
     pages.forEach((p, i) => {
       expect(p.length).to.equal(1024)
+      expect(p.byteOffset).to.equal(0)
+      expect(p.buffer.byteLength).to.equal(1024)
       expect(p.every((b) => b === i)).to.equal(true)
     })
-    const buffers = new Set(pages.map((p) => p.buffer))
-    expect(buffers.size).to.be.below(pages.length)
-    for (const b of buffers) expect(b.byteLength).to.be.at.most(SLAB_PAGES * 1024)
+    expect(new Set(pages.map((p) => p.buffer)).size).to.equal(pages.length)
+    expect(ownPages.taken - before).to.equal(20)
+  })
+
+  const seed = 20261203
+  it(`every page the cache takes is an allocation of its own: checkpoints, leaves written ahead, reads, out-of-line keys (seed ${seed})`, async () => {
+    // Regression: checkpoint pages came from 16-page slabs and pages read from disk from 4-page
+    // ones (out-of-line keys' pages from Buffer.allocUnsafe's shared pool): a cached page kept
+    // its whole slab alive, so the cache held up to 16x the bytes it counted.
+    const pageSize = 1024
+    const cached: Buffer[] = []
+    const set = PageCache.prototype.set
+    PageCache.prototype.set = function (this: PageCache, pgid: number, p: Buffer): void {
+      cached.push(p)
+      set.call(this, pgid, p)
+    }
+    try {
+      const rng = new Prng(seed)
+      const fs = new MemoryFileSystem()
+      const key = (i: number): Buffer => Buffer.from(String(i).padStart(8, '0'))
+      // Out-of-line keys (FORMAT.md §10): their pages are cached when read.
+      const long = (i: number): Buffer => Buffer.concat([key(i), Buffer.alloc(600, 107)])
+      // Ascending batches, 'full' (leaves written ahead, tx/early-pages.ts), then random ones and
+      // long keys with checkpoints in between.
+      let db = await open('db', { fileSystem: fs, lock: false, pageSize })
+      for (let b = 0; b < 20; b++) {
+        await db.update((tx) => {
+          const t = tx.createBucketIfNotExists('t')
+          for (let j = 0; j < 100; j++) t.put(key(b * 100 + j), Buffer.alloc(40, j))
+        })
+      }
+      await db.close()
+      db = await open('db', { fileSystem: fs, lock: false, pageSize, dirtySize: 64 * 1024 })
+      for (let b = 0; b < 30; b++) {
+        await db.update((tx) => {
+          const t = tx.bucket('t')!
+          for (let j = 0; j < 50; j++) t.put(key(rng.int(3000)), Buffer.alloc(40, b))
+          t.put(long(rng.int(3000)), Buffer.alloc(40, b))
+        })
+        if (b % 10 === 9) await db.checkpoint()
+      }
+      await db.close()
+      expect(cached.length, 'pages cached by checkpoints').to.be.greaterThan(50)
+      const written = cached.length
+      // Reads through a cache of a few pages: misses on every get.
+      db = await open('db', { fileSystem: fs, lock: false, cacheSize: 8 * pageSize })
+      db.view((tx) => {
+        const t = tx.bucket('t')!
+        for (let i = 0; i < 3000; i += 7) t.get(key(i))
+        let longKeys = 0
+        for (const [k] of t.entries()) if (k.length > 100) longKeys++
+        expect(longKeys, 'out-of-line keys read').to.be.greaterThan(10)
+      })
+      await db.close()
+      expect(cached.length - written, 'pages cached by reads').to.be.greaterThan(100)
+      for (const [i, p] of cached.entries()) {
+        expect(p.length, `page ${i}: length`).to.equal(pageSize)
+        expect(p.byteOffset, `page ${i}: offset`).to.equal(0)
+        expect(p.buffer.byteLength, `page ${i}: its allocation`).to.equal(pageSize)
+      }
+    } finally {
+      PageCache.prototype.set = set
+    }
   })
 })
