@@ -24,15 +24,27 @@ export function defaultJournalSize(totalMemory: number = os.totalmem()): number 
 }
 
 /**
- * The default `dirtySize`: a quarter of V8's heap limit, and at most half the cache (at least
- * 4 MiB), so that the in-memory tree (heap) and the checkpoint's pages (the cache they go to) both
- * fit what the process was given.
+ * The default `dirtySize`: the cache's size (at least 4 MiB), so that the commits since the last
+ * checkpoint may hold about as much as the tree's pages do. A random fill dirties every leaf of
+ * the tree between two checkpoints once the tree outgrows what the commits between them change, so
+ * a bound below the tree's size makes every checkpoint after that rewrite most of the tree: a
+ * 5,000,000-key random fill (16-byte keys, 100-byte values; a ~900 MiB tree) with the bound at half
+ * the cache (1 GiB here) checkpointed at ~3,400,000 keys and every ~600,000 puts after: 7.9 bytes
+ * written per user byte, 2.4x the CPU of the fill without them (a 1,000,000-key model of it, the
+ * bounds a fifth: 34.9 against 14.6 s) and a higher peak RSS (1,589 against 1,069 MiB), each
+ * checkpoint's pages joining the cache beside the copies the next commits make. The heap's share
+ * of that memory has a bound of its own (heapBound): a packed leaf's page is not on V8's heap.
  */
-export function defaultDirtySize(
-  cacheLimit: number,
-  heapLimit: number = v8.getHeapStatistics().heap_size_limit,
-): number {
-  return Math.min(Math.floor(heapLimit / 4), Math.max(Math.floor(cacheLimit / 2), 4 * MiB))
+export function defaultDirtySize(cacheLimit: number): number {
+  return Math.max(cacheLimit, 4 * MiB)
+}
+
+/**
+ * The bound of the heap bytes the commits since the last checkpoint hold (dirtyHeapBytes): a
+ * quarter of V8's heap limit, so that the in-memory trees leave the application its heap.
+ */
+export function heapBound(heapLimit: number = v8.getHeapStatistics().heap_size_limit): number {
+  return Math.floor(heapLimit / 4)
 }
 
 /**
@@ -54,12 +66,13 @@ export const PAGE_FACTOR = 2.5
 
 /**
  * Memory a packed leaf holds, in pages: the page of its own that its first edit takes (tree/node.ts,
- * packedPage; the page it was loaded from is the cache's), and the copies that later commits'
- * edits made and the garbage collector has not yet freed. A 1,000,000-key random fill into a new
- * file (~46,000 packed leaves) held ~240 MiB of array buffers and ~30 MiB of heap past the dataset
- * before its checkpoint: ~1.3 pages a leaf with 128 bytes an op counted besides.
+ * packedPage; the page it was loaded from is the cache's), its node on the heap, and the copies
+ * that later commits' edits made and the garbage collector has not yet freed. Measured after a
+ * garbage collection: a 1,000,000-key random fill into a new file (~45,000 packed leaves) held
+ * 181 MiB of array buffers and 30 MiB of heap before its checkpoint (1.15 pages a leaf, the ops'
+ * heap included); 400,000 random overwrites into that tree, checkpointed, ~220 MiB (1.2).
  */
-export const PACKED_FACTOR = 1.5
+export const PACKED_FACTOR = 1.2
 
 /** What the memory `dirtySize` bounds is estimated from (tx/dirty-state.ts, DirtyState). */
 export interface DirtyCounts {
@@ -77,5 +90,18 @@ export interface DirtyCounts {
  * own page), and each op recorded since (OP_BYTES).
  */
 export function dirtyBytes(d: DirtyCounts, pageSize: number): number {
-  return (d.pages * PAGE_FACTOR + d.packed * PACKED_FACTOR) * pageSize + d.ops * OP_BYTES
+  return dirtyHeapBytes(d, pageSize) + d.packed * PACKED_FACTOR * pageSize
+}
+
+/**
+ * The part of dirtyBytes on V8's heap: the decoded nodes and the ops (a packed leaf's page is an
+ * array buffer, outside the heap limit).
+ */
+export function dirtyHeapBytes(d: DirtyCounts, pageSize: number): number {
+  return d.pages * PAGE_FACTOR * pageSize + d.ops * OP_BYTES
+}
+
+/** Whether the commits since the last checkpoint hold more than `dirtySize`, or their heap share more than `heap`. */
+export function overDirtyBounds(d: DirtyCounts, pageSize: number, dirtySize: number, heap: number): boolean {
+  return dirtyBytes(d, pageSize) > dirtySize || dirtyHeapBytes(d, pageSize) > heap
 }

@@ -18,7 +18,7 @@ import { mergeDirty } from '../tx/merge-dirty.js'
 import { replayOps, replayRecord } from '../tx/replay.js'
 import type { TxContext } from '../tx/tx-context.js'
 import { WriteTx, type WriteTxEnd } from '../tx/write-tx.js'
-import { dirtyBytes } from './checkpoint-policy.js'
+import { heapBound, overDirtyBounds } from './checkpoint-policy.js'
 
 /**
  * Bytes of leaves written ahead (tx/early-pages.ts) after which a background sync of the database
@@ -142,6 +142,8 @@ export class Committer {
    * state (a packed leaf's page each, ~the tree's bytes) in memory until the next checkpoint.
    */
   #checkpointed: WeakRef<DirtyState> | undefined
+  /** The heap bytes the commits since the checkpoint may hold (checkpoint-policy.ts, heapBound). */
+  readonly #heapBound = heapBound()
   /** A checkpoint holding the journal: commits wait for it before writing. */
   #checkpointing: Promise<void> | undefined
   /** Bucket records of the checkpoint by name (null: no such bucket); cleared by each commit of pages. */
@@ -792,7 +794,8 @@ export class Committer {
     return (
       dirty !== undefined &&
       this.#background === undefined &&
-      (journal.end > this.#options.journalSize || dirtyBytes(dirty, this.pager.pageSize) > this.#options.dirtySize)
+      (journal.end > this.#options.journalSize ||
+        overDirtyBounds(dirty, this.pager.pageSize, this.#options.dirtySize, this.#heapBound))
     )
   }
 

@@ -8,6 +8,9 @@ import {
   defaultDirtySize,
   defaultJournalSize,
   dirtyBytes,
+  dirtyHeapBytes,
+  heapBound,
+  overDirtyBounds,
 } from '../../../src/db/checkpoint-policy.js'
 import { open } from '../../../src/index.js'
 import { MemoryFileSystem } from '../../../src/io/memory-file.js'
@@ -22,11 +25,30 @@ describe('db/checkpoint-policy', () => {
     expect(defaultJournalSize()).to.be.within(256 * MiB, 1024 * MiB)
   })
 
-  it('defaultDirtySize: a quarter of the heap limit, at most half the cache, at least 4 MiB', () => {
-    expect(defaultDirtySize(2048 * MiB, 4096 * MiB)).to.equal(1024 * MiB)
-    expect(defaultDirtySize(2048 * MiB, 2048 * MiB)).to.equal(512 * MiB)
-    expect(defaultDirtySize(64 * MiB, 4096 * MiB)).to.equal(32 * MiB)
-    expect(defaultDirtySize(1 * MiB, 4096 * MiB)).to.equal(4 * MiB)
+  it('defaultDirtySize: the cache size, at least 4 MiB; heapBound: a quarter of the heap limit', () => {
+    expect(defaultDirtySize(2048 * MiB)).to.equal(2048 * MiB)
+    expect(defaultDirtySize(64 * MiB)).to.equal(64 * MiB)
+    expect(defaultDirtySize(1 * MiB)).to.equal(4 * MiB)
+    expect(heapBound(4096 * MiB)).to.equal(1024 * MiB)
+    expect(heapBound()).to.be.greaterThan(0)
+  })
+
+  it('overDirtyBounds: the whole estimate against dirtySize, its heap share (no packed pages) against the heap bound', () => {
+    const page = 4096
+    // 5,000,000 puts of a random fill into ~225,000 packed leaves: ~1.6 GiB estimated, ~0.6 on the
+    // heap: within a 2 GiB dirtySize and a 1 GiB heap bound (no checkpoint before the fill's end).
+    const fill = { pages: 0, packed: 225_000, ops: 5_000_000 }
+    expect(overDirtyBounds(fill, page, 2048 * MiB, 1024 * MiB)).to.equal(false)
+    expect(overDirtyBounds(fill, page, 1024 * MiB, 1024 * MiB), 'over dirtySize').to.equal(true)
+    // Packed pages are not on the heap: any number of them stays within the heap bound.
+    expect(overDirtyBounds({ pages: 0, packed: 10_000_000, ops: 0 }, page, Infinity, 1 * MiB)).to.equal(false)
+    expect(overDirtyBounds({ pages: 0, packed: 10_000_000, ops: 0 }, page, 1024 * MiB, Infinity)).to.equal(true)
+    // Decoded pages and ops are: the heap bound trips with dirtySize far.
+    expect(overDirtyBounds({ pages: 1000, packed: 0, ops: 0 }, page, Infinity, 1000 * page * PAGE_FACTOR - 1)).to.equal(
+      true,
+    )
+    expect(overDirtyBounds({ pages: 0, packed: 0, ops: 1000 }, page, Infinity, 1000 * OP_BYTES - 1)).to.equal(true)
+    expect(overDirtyBounds({ pages: 0, packed: 0, ops: 1000 }, page, Infinity, 1000 * OP_BYTES)).to.equal(false)
   })
 
   it('dirtyBytes: decoded pages, packed leaves and ops', () => {
@@ -34,6 +56,9 @@ describe('db/checkpoint-policy', () => {
     expect(dirtyBytes({ pages: 10, packed: 0, ops: 0 }, 4096)).to.equal(10 * 4096 * PAGE_FACTOR)
     expect(dirtyBytes({ pages: 0, packed: 10, ops: 0 }, 4096)).to.equal(10 * 4096 * PACKED_FACTOR)
     expect(dirtyBytes({ pages: 0, packed: 0, ops: 1000 }, 4096)).to.equal(1000 * OP_BYTES)
+    expect(dirtyHeapBytes({ pages: 10, packed: 10, ops: 1000 }, 4096)).to.equal(
+      10 * 4096 * PAGE_FACTOR + 1000 * OP_BYTES,
+    )
   })
 
   it('a load into a new file, with no page decoded, checkpoints once its ops pass dirtySize', async () => {
