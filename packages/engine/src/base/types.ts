@@ -37,8 +37,9 @@ export interface OpenOptions {
   journalSize?: number
   /**
    * ... or when the memory the commits since the last checkpoint hold as in-memory trees passes
-   * this many bytes, estimated as 2.5 page sizes per page decoded into a node and 128 bytes per op
-   * (default a quarter of V8's heap limit, at most half the cache, at least 4 MiB).
+   * this many bytes, estimated as 2.5 page sizes per page decoded into a node, 1.2 per packed leaf
+   * loaded or split off and 128 bytes per op (default the cache's size, at least 4 MiB). The share
+   * of it on V8's heap (decoded pages and ops) is also bounded, by a quarter of the heap limit.
    */
   dirtySize?: number
   /**
