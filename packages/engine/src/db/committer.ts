@@ -286,13 +286,7 @@ export class Committer {
     // queue then restores them).
     if (
       tx.hasAdopted &&
-      ((durable && !this.#mayBlock(alone)) ||
-        large ||
-        this.#checkpointing !== undefined ||
-        this.#cutting !== undefined ||
-        this.#tail !== undefined ||
-        tx.base !== this.#meta ||
-        tx.dirty !== this.#head)
+      (large || tx.base !== this.#meta || tx.dirty !== this.#head || !this.#publishesNow(durable, alone))
     )
       tx.detachAdopted()
     for (;;) {
@@ -355,18 +349,28 @@ export class Committer {
   }
 
   /**
-   * Whether a durable commit made now with nothing queued behind it would sync on the caller's
-   * thread (#commitInline), keeping the nodes its transaction edits in place (WriteTx.adopt): the
-   * journal on, nothing in flight, no checkpoint running, no journal cut back.
+   * Whether a commit to the journal made now goes straight from its record's write to its
+   * publication, with nothing else run in between (#commitInline): no commit in flight, no
+   * checkpoint holding the journal, no journal cut back, and a durable one syncs on the caller's
+   * thread. Only then may its transaction keep the nodes it edits in place (WriteTx.adopt): commit()
+   * detaches them otherwise, and syncsInline() tells the writer queue beforehand.
    */
-  syncsInline(): boolean {
+  #publishesNow(durable: boolean, alone: boolean): boolean {
     return (
-      this.#segments.length > 0 &&
       this.#tail === undefined &&
       this.#checkpointing === undefined &&
       this.#cutting === undefined &&
-      this.#mayBlock(true)
+      (!durable || this.#mayBlock(alone))
     )
+  }
+
+  /**
+   * Whether a durable commit made now with nothing queued behind it would sync on the caller's
+   * thread and publish at once (#publishesNow), keeping the nodes its transaction edits in place
+   * (WriteTx.adopt); the journal must be on.
+   */
+  syncsInline(): boolean {
+    return this.#segments.length > 0 && this.#publishesNow(true, true)
   }
 
   /**

@@ -53,7 +53,7 @@ export interface WriterHost {
    * Whether a durable commit made now, with nothing queued behind it, would sync on the caller's
    * thread and publish at once (then its transaction may edit in place, WriteTx.adopt).
    */
-  syncsInline?(): boolean
+  syncsInline(): boolean
 }
 
 /**
@@ -246,8 +246,7 @@ export class WriterQueue {
     // that way after all (a callback queued more updates, or a checkpoint began).
     tx.inPlace = true
     for (const req of group) if (req.durability !== 'none') tx.inPlace = false
-    if (!tx.inPlace && this.#groups === 1 && this.#queue.length === 0 && this.#host.syncsInline?.() === true)
-      tx.inPlace = true
+    if (!tx.inPlace && this.#groups === 1 && this.#queue.length === 0 && this.#host.syncsInline()) tx.inPlace = true
     for (let i = 0; i < group.length; i++) {
       const req = group[i]!
       if (broken) {

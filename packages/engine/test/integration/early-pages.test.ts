@@ -174,6 +174,49 @@ describe('integration: leaves written ahead of the checkpoint (ascending loads)'
     }
   })
 
+  for (const durability of ['none', 'full'] as const)
+    it(`regression: a leaf written ahead from a copy of its page is not edited in place later (next commit '${durability}')`, async () => {
+      // s7-write's bug: a leaf holding garbage (an entry replaced in the commit that wrote it) is
+      // written ahead from a copy of its page (encodePacked), not sealed in place, and kept
+      // ownership of its own page. The next commit edited it in place (WriteTx.adopt), so the page
+      // written ahead no longer matched the node it is keyed by, and the checkpoint named that
+      // page: the next commit's change was lost. The leaf now gives up its page (Node.disown).
+      const { fs } = newFs()
+      const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+      const sizeAtOpen = fs.file(PATH).size()
+      const expected = new Map<number, Uint8Array>()
+      try {
+        await db.update(
+          (tx) => {
+            const bucket = tx.createBucket('data')
+            for (let i = 0; i < BATCH; i++) bucket.put(key(i), value(i, 40))
+            // A shorter value in the first leaf, full and left behind: garbage in its page.
+            bucket.put(key(3), value(1003, 20))
+          },
+          { durability: 'full' },
+        )
+        for (let i = 0; i < BATCH; i++) expected.set(i, value(i, 40))
+        expected.set(3, value(1003, 20))
+        expect(fs.file(PATH).size(), 'leaves were written ahead').to.be.greaterThan(sizeAtOpen)
+        // The next commit changes that leaf, then a checkpoint names the leaves written ahead.
+        await db.update((tx) => tx.bucket('data')!.put(key(4), value(1004, 30)), { durability })
+        expected.set(4, value(1004, 30))
+        await db.checkpoint()
+        expectContents(db, expected)
+        const ck = db.check()
+        expect(ck.ok, JSON.stringify(ck.errors.slice(0, 3))).to.equal(true)
+      } finally {
+        await db.close()
+      }
+      const reopened = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
+      try {
+        expectContents(reopened, expected)
+        expect(reopened.check().ok).to.equal(true)
+      } finally {
+        await reopened.close()
+      }
+    })
+
   it('a failed write ahead fails no commit: the checkpoint writes those leaves itself', async () => {
     const { fs } = newFs()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })

@@ -215,6 +215,43 @@ for (const durability of ['none', 'full'] as const)
       }
     })
 
+    it('an explicit transaction whose commit fails leaves the leaves it edited as they were published', async () => {
+      // The writer queue gives the adopted leaves their published state back when an explicit
+      // transaction's commit fails (WriterQueue.commitExplicit: restoreAdopted): without that, the
+      // published state would show the failed commit's edits.
+      const ops: Array<'write' | 'sync'> = durability === 'full' ? ['write', 'sync'] : ['write']
+      for (const op of ops) {
+        const fs = new FaultFileSystem()
+        const path = '/in-place-explicit/db'
+        const journal = `${path}-journal`
+        const db = await open(path, { fileSystem: fs, lock: false, pageSize: 1024 })
+        model = new Map()
+        await warm(db, rng, model, durability)
+        for (let round = 0; round < 4; round++) {
+          const failing = plan(rng, 500)
+          const tx = await db.beginWrite()
+          applyTx(tx, failing)
+          fs.file(journal).failNext(op, 'EIO')
+          const err = await rejection(tx.commit({ durability }))
+          expect((err as { code?: string }).code, `${op} round ${round}`).to.equal('BTREE_IO')
+          db.view((r) => expect(contents(r), `${op} round ${round}: after the failed commit`).to.deep.equal(model))
+          expectCheck(db)
+          const next = plan(rng, 500)
+          const again = await db.beginWrite()
+          applyTx(again, next)
+          await again.commit({ durability })
+          applyModel(model, next)
+          db.view((r) => expect(contents(r), `${op} round ${round}: the next commit`).to.deep.equal(model))
+          expectCheck(db)
+        }
+        await db.close()
+        const reopened = await open(path, { fileSystem: fs, lock: false, pageSize: 1024 })
+        reopened.view((r) => expect(contents(r), `${op}: reopened`).to.deep.equal(model))
+        expectCheck(reopened)
+        await reopened.close()
+      }
+    })
+
     for (const readers of [false, true]) {
       it(`an update that throws leaves nothing behind (${readers ? 'a snapshot open' : 'no snapshot open'})`, async () => {
         const db = await t.open({ pageSize: 1024 })
