@@ -16,7 +16,7 @@ import {
   valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
-import { TreeHit, nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
+import { nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
 import { type PutHint, PutPath, type TreeWriter } from './tree-context.js'
 
 /** The result of a put or delete: the tree's (possibly new) root, and whether and what was there. */
@@ -405,10 +405,6 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
   return right
 }
 
-/** treeDelete's child index at each level of its first descent (it is synchronous: one at a time). */
-const deleteSteps: number[] = []
-const deleteHit = new TreeHit()
-
 /**
  * Removes `key` if present. A missing key changes nothing (no page is copied). Under-filled nodes
  * are left for the commit's rebalance, so many deletes in one leaf cost one merge. `keepOld`: the
@@ -416,7 +412,10 @@ const deleteHit = new TreeHit()
  */
 export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array, keepOld = true): ModifyResult {
   // A first descent through what is in memory, copying nothing, and on through pages. Compares
-  // skip the prefix the key shares with every key below (`known`, as treePut's descent).
+  // skip the prefix the key shares with every key below (`known`, as treePut's descent). The child
+  // index taken at each level goes to the writer's scratch path, which no put holds across calls.
+  const scratch = ctx.path ?? new PutPath()
+  const steps = scratch.index
   let depth = 0
   let c: Child = root
   let known = 0
@@ -424,7 +423,7 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array, keepOl
     const step = nodeBranchStep(c, key, known)
     const i = stepChild(step)
     known = stepPrefix(step)
-    deleteSteps[depth++] = i
+    steps[depth++] = i
     c = c.kids[i]!
   }
   let pos = -1
@@ -432,12 +431,12 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array, keepOl
     pos = c.packed ? c.find(key, known) : nodeLeafLowerBound(c, key, known)
     if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeysFrom(c.keyList[pos]!, key, known) !== 0)))
       return notFound(root)
-  } else if (!pageTreeFind(ctx.pager, c, key, deleteHit)) return notFound(root)
+  } else if (!pageTreeFind(ctx.pager, c, key, scratch.hit)) return notFound(root)
   ctx.putHint = undefined
   // The second copies the path (a copy holds the same entries: the steps and `pos` still hold).
   const top = materializeRoot(ctx, root)
   let node = top
-  for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, deleteSteps[d]!)
+  for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, steps[d]!)
   while (!node.leaf) {
     const step = nodeBranchStep(node, key, known)
     known = stepPrefix(step)
