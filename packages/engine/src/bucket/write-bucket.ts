@@ -32,6 +32,8 @@ export interface WriteBucketHost extends BucketHost {
   ): void
   /** Whether puts that append are recorded after the append (recordAppend). */
   readonly defersAppends: boolean
+  /** Whether noteKeyChange records undo (a savepoint is open): it then needs the replaced values. */
+  readonly keepsUndo: boolean
   /** Records a put that appended an inline entry as the last one of packed leaf `leaf` (or undefined: unknown). */
   recordAppend(state: BucketState, leaf: Node | undefined, key: Uint8Array, value: Uint8Array): void
   /** Records a put for the journal (FORMAT.md §11), copying the key and value. */
@@ -132,7 +134,7 @@ export class WriteBucketImpl implements WriteBucket {
       const pageSize = this.#host.pageSize
       const overflow = isOverflowValue(pageSize, k.length, value.length)
       const slot = recordSlot(value.length)
-      r = treePut(this.#writer, s.root, k, overflow ? recordValue(k, slot) : slot)
+      r = treePut(this.#writer, s.root, k, overflow ? recordValue(k, slot) : slot, this.#host.keepsUndo)
       // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf
       // unread that owns a key run.
       if (!s.mayOverflow && (overflow || isLongKey(pageSize, k.length))) s.mayOverflow = true
@@ -142,7 +144,7 @@ export class WriteBucketImpl implements WriteBucket {
       throw err
     }
     s.root = r.root
-    if (r.old === undefined) s.count++
+    if (!r.found) s.count++
     s.dirty = true
     this.#host.noteKeyChange(s, k, r.old, freedBefore, countBefore)
   }
@@ -154,8 +156,8 @@ export class WriteBucketImpl implements WriteBucket {
     const s = this.#state
     const freedBefore = s.freed.length
     const countBefore = s.count
-    const r = treeDelete(this.#writer, s.root, key)
-    if (r.old === undefined) return false
+    const r = treeDelete(this.#writer, s.root, key, this.#host.keepsUndo)
+    if (!r.found) return false
     s.root = r.root
     s.count--
     s.dirty = true

@@ -16,13 +16,25 @@ import {
   valueAt,
 } from './node.js'
 import { stepChild, stepPrefix } from '../page/branch-page.js'
-import { TreeHit, nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
+import { nodeBranchStep, nodeLeafLowerBound, pageTreeFind } from './search.js'
 import { type PutHint, PutPath, type TreeWriter } from './tree-context.js'
 
-/** The result of a put or delete: the tree's (possibly new) root and the value that was there. */
+/** The result of a put or delete: the tree's (possibly new) root, and whether and what was there. */
 export interface ModifyResult {
   root: Child
+  /** Whether the key was there (a put replaced its value; a delete removed it). */
+  found: boolean
+  /**
+   * The value that was there, when the caller asked for it (`keepOld`); else undefined. A caller
+   * without a savepoint only counts keys: a view of each replaced or deleted value was an
+   * allocation per overwrite and delete that nothing read.
+   */
   old: Value | undefined
+}
+
+/** The result of a put or delete that found no key. */
+function notFound(root: Child): ModifyResult {
+  return { root, found: false, old: undefined }
 }
 
 /** Loads child i of `parent` as a node (copy on write), replacing the reference in place. */
@@ -59,7 +71,13 @@ export type RecordSlot = number
  * instead of halving it, so sequential loads make full pages. O(log n) plus O(node size) for the
  * array splice or the slots' move in a packed leaf.
  */
-export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Value | RecordSlot): ModifyResult {
+export function treePut(
+  ctx: TreeWriter,
+  root: Child,
+  key: Uint8Array,
+  value: Value | RecordSlot,
+  keepOld = true,
+): ModifyResult {
   const hint = ctx.putHint
   if (
     hint !== undefined &&
@@ -68,7 +86,7 @@ export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Va
     (hint.low === null || compareKeys(key, hint.low) >= 0)
   ) {
     // An ascending load: the key goes to the leaf the last put appended to, whose path is known.
-    return putInLeaf(ctx, hint.root, hint.path, hint.index, hint.leaf, key, value, 0, hint)
+    return putInLeaf(ctx, hint.root, hint.path, hint.index, hint.leaf, key, value, 0, hint, keepOld)
   }
   const top = materializeRoot(ctx, root)
   const { nodes: path, index } = ctx.path ?? new PutPath()
@@ -89,7 +107,7 @@ export function treePut(ctx: TreeWriter, root: Child, key: Uint8Array, value: Va
     path.length = depth
     index.length = depth
   }
-  return putInLeaf(ctx, top, path, index, node, key, value, known, undefined)
+  return putInLeaf(ctx, top, path, index, node, key, value, known, undefined, keepOld)
 }
 
 /**
@@ -175,6 +193,7 @@ function putInLeaf(
   value: ValueSlot,
   known: number,
   hint: PutHint | undefined,
+  keepOld: boolean,
 ): ModifyResult {
   // The leaf's search, done once: a decoded leaf's position of `key` (-1: not searched yet).
   let pos = -1
@@ -187,8 +206,8 @@ function putInLeaf(
       // sequential load, then touches one key, not two.
       if (!node.packed) pos = leafPosition(node, key, known, hint)
       if (node.packed ? node.compareLast(key) < 0 : pos === node.keyList.length)
-        return { root: appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint), old: undefined }
-      if (node.packed) return putPacked(ctx, top, path, index, node, key, inlineValue(key, value), known)
+        return notFound(appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint))
+      if (node.packed) return putPacked(ctx, top, path, index, node, key, inlineValue(key, value), known, keepOld)
     }
   }
   // Any other put decodes a packed leaf (node.keyList) and edits the arrays.
@@ -196,23 +215,27 @@ function putInLeaf(
   const n = keys.length
   if (pos < 0) pos = leafPosition(node, key, known, hint)
   let old: Value | undefined
+  let found = false
   let appended = false
   if (pos < n && compareKeysFrom(keys[pos]!, key, known) === 0) {
-    old = valueAt(node, pos)
+    found = true
+    // An overflow value's slot is its run, freed below whether or not the caller keeps it.
+    const was = node.valList[pos]!
+    if (keepOld) old = valueAt(node, pos)
     node.size += slotEntryBytes(ctx.pageSize, key, value, null) - nodeEntryBytes(ctx.pageSize, node, pos)
-    const was = keys[pos]!
-    if (typeof value !== 'number') node.replaceEntry(pos, was, value)
+    const wasKey = keys[pos]!
+    if (typeof value !== 'number') node.replaceEntry(pos, wasKey, value)
     else if (node.sharesKeys) {
       // The entry keeps its key object, so keys the node shares stay shared (an overwrite then
       // copies one array, not two); the value is then a view of the record's copy.
-      node.replaceEntry(pos, was, recordValue(key, value))
+      node.replaceEntry(pos, wasKey, recordValue(key, value))
     } else {
       // A record slot is found through its own key's copy; an out-of-line key keeps its run
       // (FORMAT.md §10), now under that copy.
       node.replaceEntry(pos, key, value)
-      node.moveRun(was, node, key)
+      node.moveRun(wasKey, node, key)
     }
-    if (old instanceof OverflowValue) ctx.freeOverflow(old)
+    if (was instanceof OverflowValue) ctx.freeOverflow(was)
   } else {
     node.insertEntry(pos, key, value)
     node.size += slotEntryBytes(ctx.pageSize, key, value, null)
@@ -220,10 +243,10 @@ function putInLeaf(
   }
   if (node.size > ctx.pageSize) {
     ctx.putHint = undefined
-    return { root: splitUpward(ctx, top, path, index, node, appended), old }
+    return { root: splitUpward(ctx, top, path, index, node, appended), found, old }
   }
   if (appended && hint === undefined) ctx.putHint = makeHint(top, path, index, node)
-  return { root: top, old }
+  return { root: top, found, old }
 }
 
 /**
@@ -256,27 +279,28 @@ function putPacked(
   key: Uint8Array,
   value: Uint8Array,
   known: number,
+  keepOld: boolean,
 ): ModifyResult {
   const ps = ctx.pageSize
   const found = node.find(key, known)
   let old: Uint8Array | undefined
   let pos: number
   if (found >= 0) {
-    old = node.packedValue(found)
-    if (node.replacePacked(found, key, value, ps)) return { root: top, old }
+    if (keepOld) old = node.packedValue(found)
+    if (node.replacePacked(found, key, value, ps)) return { root: top, found: true, old }
     // No room for both entries: the old one goes, and the new one is inserted in its place (a
     // split if it must), so the leaf stays packed (decoding it made every later put to it slower).
     // The old entry's bytes stay where they are: `old` still reads them.
     node.removePacked(found, ps)
     pos = found
   } else pos = -1 - found
-  if (node.insertPacked(pos, key, value, ps)) return { root: top, old }
+  if (node.insertPacked(pos, key, value, ps)) return { root: top, found: found >= 0, old }
   const right = node.splitPacked(ps)
   const m = node.count
   const ok = pos <= m ? node.insertPacked(pos, key, value, ps) : right.insertPacked(pos - m, key, value, ps)
   if (!ok) throw invariant('an inline entry does not fit in half a leaf')
   ctx.putHint = undefined
-  return { root: splitUpward(ctx, top, path, index, node, false, right), old }
+  return { root: splitUpward(ctx, top, path, index, node, false, right), found: found >= 0, old }
 }
 
 /** The hint for `leaf` reached by `path`/`index`: its bounds are the nearest separators around it. */
@@ -381,17 +405,17 @@ export function splitNode(pageSize: number, node: Node, appended: boolean): Node
   return right
 }
 
-/** treeDelete's child index at each level of its first descent (it is synchronous: one at a time). */
-const deleteSteps: number[] = []
-const deleteHit = new TreeHit()
-
 /**
  * Removes `key` if present. A missing key changes nothing (no page is copied). Under-filled nodes
- * are left for the commit's rebalance, so many deletes in one leaf cost one merge.
+ * are left for the commit's rebalance, so many deletes in one leaf cost one merge. `keepOld`: the
+ * result holds the removed value (treePut's).
  */
-export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): ModifyResult {
+export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array, keepOld = true): ModifyResult {
   // A first descent through what is in memory, copying nothing, and on through pages. Compares
-  // skip the prefix the key shares with every key below (`known`, as treePut's descent).
+  // skip the prefix the key shares with every key below (`known`, as treePut's descent). The child
+  // index taken at each level goes to the writer's scratch path, which no put holds across calls.
+  const scratch = ctx.path ?? new PutPath()
+  const steps = scratch.index
   let depth = 0
   let c: Child = root
   let known = 0
@@ -399,20 +423,20 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
     const step = nodeBranchStep(c, key, known)
     const i = stepChild(step)
     known = stepPrefix(step)
-    deleteSteps[depth++] = i
+    steps[depth++] = i
     c = c.kids[i]!
   }
   let pos = -1
   if (c instanceof Node) {
     pos = c.packed ? c.find(key, known) : nodeLeafLowerBound(c, key, known)
     if (pos < 0 || (!c.packed && (pos === c.keyList.length || compareKeysFrom(c.keyList[pos]!, key, known) !== 0)))
-      return { root, old: undefined }
-  } else if (!pageTreeFind(ctx.pager, c, key, deleteHit)) return { root, old: undefined }
+      return notFound(root)
+  } else if (!pageTreeFind(ctx.pager, c, key, scratch.hit)) return notFound(root)
   ctx.putHint = undefined
   // The second copies the path (a copy holds the same entries: the steps and `pos` still hold).
   const top = materializeRoot(ctx, root)
   let node = top
-  for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, deleteSteps[d]!)
+  for (let d = 0; d < depth; d++) node = materializeChild(ctx, node, steps[d]!)
   while (!node.leaf) {
     const step = nodeBranchStep(node, key, known)
     known = stepPrefix(step)
@@ -420,15 +444,17 @@ export function treeDelete(ctx: TreeWriter, root: Child, key: Uint8Array): Modif
   }
   if (pos < 0) pos = node.packed ? node.find(key, known) : nodeLeafLowerBound(node, key, known)
   if (node.packed) {
-    const old = node.packedValue(pos)
+    // The removed entry's bytes stay where they are (garbage): a view of them stays valid.
+    const old = keepOld ? node.packedValue(pos) : undefined
     node.removePacked(pos, ctx.pageSize)
-    return { root: top, old }
+    return { root: top, found: true, old }
   }
-  const old = valueAt(node, pos)
+  const was = node.valList[pos]!
+  const old = keepOld ? valueAt(node, pos) : undefined
   node.size -= nodeEntryBytes(ctx.pageSize, node, pos)
   // An out-of-line key's run stays in node.runs until spill frees it: freeing it here would be
   // undone by a savepoint's rollback while the run stayed unowned.
   node.removeEntry(pos)
-  if (old instanceof OverflowValue) ctx.freeOverflow(old)
-  return { root: top, old }
+  if (was instanceof OverflowValue) ctx.freeOverflow(was)
+  return { root: top, found: true, old }
 }

@@ -1,6 +1,7 @@
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import type { Node, OverflowValue } from './node.js'
+import { TreeHit } from './search.js'
 
 /** What the tree algorithms need from the transaction around them. The tree never touches the file. */
 export interface TreeReader {
@@ -10,12 +11,15 @@ export interface TreeReader {
 
 /**
  * The descent path of a put (the nodes from the root and the child index taken at each), kept for
- * splits to climb. A writer keeps one and reuses it for every put, so a put allocates no arrays;
- * it is not re-entrant, and holds nodes only until the next put through it.
+ * splits to climb; a delete's steps and page lookup (treeDelete) use it too. A writer keeps one and
+ * reuses it for every put and delete, so neither allocates for its descent; it is not re-entrant,
+ * and holds nodes only until the next put through it.
  */
 export class PutPath {
   readonly nodes: Node[] = []
   readonly index: number[] = []
+  /** Where a delete's lookup through pages landed (read only to learn whether the key is there). */
+  readonly hit = new TreeHit()
 }
 
 export interface TreeWriter extends TreeReader {

@@ -132,6 +132,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   }
 
   /**
+   * Whether key changes are recorded for savepoints (noteKeyChange reads the values they replace):
+   * only then do puts and deletes hand back the old value.
+   */
+  get keepsUndo(): boolean {
+    return this.#savepoints.length > 0
+  }
+
+  /**
    * Records a put that `key` = `value` just appended to packed leaf `leaf` (its last entry):
    * the record copies the entry from the leaf with the appends around it (RecordBuilder.entry),
    * or, when the leaf is unknown (a split that moved past the hint), copies the key and value.

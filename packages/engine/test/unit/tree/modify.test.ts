@@ -50,7 +50,8 @@ class Harness implements TreeWriter {
   del(k: Uint8Array): boolean {
     const r = treeDelete(this, this.root, k)
     this.root = r.root
-    return r.old !== undefined
+    expect(r.old !== undefined, 'the old value, kept by default').to.equal(r.found)
+    return r.found
   }
 
   commit(): PageRef {
@@ -260,6 +261,51 @@ describe('tree: treePut, treeDelete, rebalance and spill', () => {
     h.del(b('big'))
     expect(h.overflowFreed).to.have.length(1)
   })
+
+  for (const keepOld of [true, false]) {
+    it(`keepOld ${keepOld}: puts and deletes report whether the key was there, its value only when kept, and free a replaced overflow run`, () => {
+      const h = new Harness(1024)
+      for (let i = 0; i < 200; i++) h.put(key(i), Buffer.alloc(10, i))
+      h.put(b('big'), Buffer.alloc(5000, 3))
+      h.commit()
+      const old = (r: { old: unknown }): unknown => (r.old instanceof Uint8Array ? Buffer.from(r.old) : r.old)
+      const put = (k: Uint8Array, v: Uint8Array) => {
+        const r = treePut(h, h.root, k, v, keepOld)
+        h.root = r.root
+        return r
+      }
+      const del = (k: Uint8Array) => {
+        const r = treeDelete(h, h.root, k, keepOld)
+        h.root = r.root
+        return r
+      }
+      // Leaves of inline entries load packed (tree/node.ts); the one holding 'big' loads decoded.
+      let r = put(key(5), b('five'))
+      expect([r.found, old(r)]).to.deep.equal([true, keepOld ? Buffer.alloc(10, 5) : undefined])
+      r = put(key(5), b('again'))
+      expect([r.found, old(r)]).to.deep.equal([true, keepOld ? b('five') : undefined])
+      r = put(key(199), b('last'))
+      expect([r.found, old(r)]).to.deep.equal([true, keepOld ? Buffer.alloc(10, 199) : undefined])
+      r = put(key(1000), b('new'))
+      expect([r.found, old(r)]).to.deep.equal([false, undefined])
+      r = put(b('big'), b('inline now'))
+      expect(r.found).to.equal(true)
+      expect(r.old instanceof OverflowValue).to.equal(keepOld)
+      expect(h.overflowFreed, 'the run is freed whether or not the value is kept').to.have.length(1)
+      r = del(key(6))
+      expect([r.found, old(r)]).to.deep.equal([true, keepOld ? Buffer.alloc(10, 6) : undefined])
+      r = del(key(199))
+      expect([r.found, old(r)]).to.deep.equal([true, keepOld ? b('last') : undefined])
+      r = del(key(6))
+      expect([r.found, old(r)]).to.deep.equal([false, undefined])
+      const model = new Map<string, Buffer>()
+      for (let i = 0; i < 200; i++) if (i !== 6 && i !== 199) model.set(key(i).toString('hex'), Buffer.alloc(10, i))
+      model.set(key(5).toString('hex'), b('again'))
+      model.set(key(1000).toString('hex'), b('new'))
+      model.set(b('big').toString('hex'), b('inline now'))
+      expectModel(h, h.commit(), model)
+    })
+  }
 
   it('ascending runs from random starts, between random puts and deletes, agree with a Map (the put hint)', () => {
     const h = new Harness(1024)
