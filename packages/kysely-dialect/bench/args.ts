@@ -23,10 +23,17 @@ export interface BenchArgs {
    * so the durable row's fsyncs do not count.
    */
   clock: 'wall' | 'cpu'
+  /**
+   * Checkpoint every side before each workload, untimed (btree-store's `checkpoint(db)`,
+   * better-sqlite3's `PRAGMA wal_checkpoint(TRUNCATE)`, PGlite's `CHECKPOINT`): each workload then
+   * starts from the file's pages rather than from what the workloads before it left in the
+   * journal or WAL.
+   */
+  checkpointBetween: boolean
 }
 
 const USAGE =
-  'usage: run.js [--n 10000] [--rounds 3] [--warmup-rounds 1] [--budget-ms 1000] [--seed 1] [--sides btree-store,better-sqlite3,sql.js] [--only point-select,update,...] [--profile WORKLOAD [--profile-file btree-WORKLOAD.cpuprofile]] [--clock wall|cpu]'
+  'usage: run.js [--n 10000] [--rounds 3] [--warmup-rounds 1] [--budget-ms 1000] [--seed 1] [--sides btree-store,better-sqlite3,sql.js] [--only point-select,update,...] [--profile WORKLOAD [--profile-file btree-WORKLOAD.cpuprofile]] [--clock wall|cpu] [--checkpoint-between]'
 
 function positiveInteger(name: string, text: string | undefined): number {
   const value = Number(text)
@@ -47,6 +54,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     profile: undefined,
     profileFile: '',
     clock: 'wall',
+    checkpointBetween: false,
   }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!
@@ -95,6 +103,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
         args.clock = clock
         break
       }
+      case '--checkpoint-between':
+        args.checkpointBetween = true
+        break
       case '--help':
         console.log(USAGE)
         process.exit(0)

@@ -106,6 +106,7 @@ async function runSide(
         }
         db = await side.durable(db, dir)
       }
+      if (args.checkpointBetween) await side.checkpoint(db)
       const current = db
       const outcome =
         args.profile === workload.name && side === btreeSide && round === 1
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
   }
   console.log('')
   console.log(
-    `Kysely, n = ${args.n}, ops/s${args.clock === 'cpu' ? ' of CPU time' : ''}, median of ${args.rounds} round(s) after ${args.warmupRounds} discarded warm-up round(s) on every side; durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`,
+    `Kysely, n = ${args.n}, ops/s${args.clock === 'cpu' ? ' of CPU time' : ''}, median of ${args.rounds} round(s) after ${args.warmupRounds} discarded warm-up round(s) on every side${args.checkpointBetween ? ', every side checkpointed (untimed) before each workload' : ''}; durable row: ${chosen.map((s) => `${s.name} ${s.durableSetting ?? 'n/a'}`).join(', ')}`,
   )
   console.log('')
   console.log(markdownTable(results, chosen, workloads))

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
-import { BTreeDialect } from '../src/index.js'
+import { Kysely, sql, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { BTreeDialect, checkpoint } from '../src/index.js'
 import type { BenchDB } from './schema.js'
 import { openSqlJs } from './sqljs-database.js'
 
@@ -25,6 +25,8 @@ export interface Side {
   readonly durableSyncs: boolean
   /** A fresh, empty database in `dir`. */
   open(dir: string): Promise<Kysely<BenchDB>>
+  /** Writes what the journal or WAL holds into the file's pages (`--checkpoint-between`; untimed). */
+  checkpoint(db: Kysely<BenchDB>): Promise<void>
   /** The same data at full durability (the Kysely instance may be replaced: use the one returned). */
   durable(db: Kysely<BenchDB>, dir: string): Promise<Kysely<BenchDB>>
 }
@@ -37,6 +39,7 @@ export const btreeSide: Side = {
   async open(dir) {
     return new Kysely<BenchDB>({ dialect: new BTreeDialect({ path: join(dir, 'btree.db'), durability: 'none' }) })
   },
+  checkpoint: (db) => checkpoint(db),
   // Durability is an open option of the dialect: reopen the same file with 'full'.
   async durable(db, dir) {
     await db.destroy()
@@ -53,6 +56,8 @@ export const sqlJsSide: Side = {
     const database = await openSqlJs()
     return new Kysely<BenchDB>({ dialect: new SqliteDialect({ database }) })
   },
+  // In memory: nothing to write.
+  async checkpoint() {},
   async durable(db) {
     return db
   },
@@ -94,6 +99,9 @@ export function loadBetterSqlite3(): { side: Side } | { missing: string } {
       opened.set(db, database)
       return db
     },
+    async checkpoint(db) {
+      opened.get(db)?.pragma('wal_checkpoint(TRUNCATE)')
+    },
     async durable(db) {
       opened.get(db)?.pragma('synchronous = FULL')
       return db
@@ -125,6 +133,9 @@ export async function loadPglite(): Promise<{ side: Side } | { missing: string }
     async open(dir) {
       const pg = await PGlite.create(join(dir, 'pglite'))
       return new Kysely<BenchDB>({ dialect: new PGliteDialect(pg) })
+    },
+    async checkpoint(db) {
+      await sql`checkpoint`.execute(db)
     },
     async durable(db) {
       return db

@@ -139,6 +139,12 @@ export class BTreeDriver implements Driver {
     await session.run({}, ANALYZE_NODE, { readOnly: false, schema: true, run: (_, ctx) => runAnalyze(ctx, table) })
   }
 
+  /** Writes the journal's commits into the file's pages, after any open transaction ends (checkpoint.ts). */
+  async checkpoint(): Promise<void> {
+    const session = await this.session()
+    await session.checkpoint()
+  }
+
   /** The database, once opened. */
   get database(): Database | undefined {
     return this.#session?.db

@@ -6,6 +6,7 @@ export { BTreeIntrospector } from './introspector.js'
 export { BTreeSqlError, type SqlErrorCode } from './errors.js'
 export { explain } from './explain.js'
 export { analyze } from './analyze.js'
+export { checkpoint } from './checkpoint.js'
 export type { AccessPlan, JoinPlan, KeyRange, QueryPlan } from './planner/plan.js'
 export {
   copyDatabase,

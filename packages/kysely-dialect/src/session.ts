@@ -253,6 +253,17 @@ export class SqlSession {
     return this.run(owner, node, handler, values)
   }
 
+  /**
+   * Writes the commits still in the engine's journal into the file's pages (the engine's
+   * `checkpoint()`, SQLite's `PRAGMA wal_checkpoint`), once any open transaction ends: its commit
+   * is then written too. A transaction begun meanwhile waits for the checkpoint (the engine holds
+   * its writer).
+   */
+  async checkpoint(): Promise<void> {
+    while (this.#owner !== undefined) await this.#free
+    await this.db.checkpoint()
+  }
+
   /** The plan of a statement, on the transaction's state when one is open, else the newest commit. */
   plan(node: AnyNode, handler: StatementHandler): QueryPlan | undefined {
     const planOnly = (tx: ReadTransaction): QueryPlan | undefined => planOn(tx, node, handler)

@@ -143,6 +143,8 @@ describe('bench: smoke run at tiny n', function () {
     expect(parseArgs(['--clock', 'cpu']).clock).to.equal('cpu')
     expect(parseArgs(['--clock=wall']).clock).to.equal('wall')
     expect(() => parseArgs(['--clock', 'tsc'])).to.throw(RangeError, /--clock is wall or cpu/)
+    expect(parseArgs([]).checkpointBetween).to.equal(false)
+    expect(parseArgs(['--checkpoint-between']).checkpointBetween).to.equal(true)
   })
 })
 
