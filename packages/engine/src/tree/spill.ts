@@ -110,7 +110,7 @@ export function encodeNode(
       keyRun,
     )
   }
-  // The buffer may hold old bytes (slabs are not zeroed): FORMAT.md §2 wants the rest zero.
+  // The buffer may hold old bytes (new pages are not zeroed): FORMAT.md §2 wants the rest zero.
   page.fill(0, end)
   sealPage(page)
   return page

@@ -70,8 +70,9 @@ export interface SpillContext {
   /** Marks `count` pages from `pgid` as freed by this commit. */
   free(pgid: number, count: number): void
   /**
-   * A page-sized buffer for a new page, NOT zeroed (a slice of a reused slab): the encoder writes
-   * every byte of it, the unused middle included (encodeNode's fill).
+   * A page-sized buffer for a new page, NOT zeroed (an allocation of its own, store/page-slab.ts
+   * ownPage, that may hold old bytes): the encoder writes every byte of it, the unused middle
+   * included (encodeNode's fill).
    */
   newPage(): Buffer
   /** Queues sealed pages starting at `pgid` for writing; `tree` for a branch or leaf page. */
