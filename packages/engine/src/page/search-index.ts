@@ -27,8 +27,10 @@ import {
  * branch, whose keys lie further apart), read big-endian with missing bytes as 0 (keyWindow). Two
  * keys with the same prefix whose windows differ are ordered as their windows are; equal windows
  * (always so for the key found) are settled by comparing the page's bytes from the end of the
- * window on, as the plain search does. Nothing of the format changes: the index is built from the page when a search first meets it in the cache
- * (page-cache.ts keeps it beside the page, and drops it with the page), O(entries).
+ * window on, as the plain search does. Nothing of the format changes: the index is built from the page,
+ * O(entries), as a commit or checkpoint caches a page it wrote (pager.ts:cacheWritten), or else when a
+ * search first meets the page in the cache (page-cache.ts keeps it beside the page, and drops it with
+ * the page).
  *
  * A page whose out-of-line keys would need bytes past their inline prefix for a window (FORMAT.md
  * §10), or with too few keys to gain, gets an index that only carries its children or entry offsets

@@ -126,8 +126,8 @@ const EMPTY_PAGE = Buffer.alloc(0)
 
 /**
  * Descends a tree of pages to the leaf for `key` and searches it; returns whether `key` is there.
- * Each page is searched through its search index (page/search-index.ts), built on the first visit
- * and kept in the cache beside the page.
+ * Each page is searched through its search index (page/search-index.ts), kept in the cache beside
+ * the page: built when the page was written (Pager.cacheWritten) or else on the first visit.
  */
 export function pageTreeFind(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): boolean {
   let ix = searchIndexOf(pager, root.pgid, root.txid)
