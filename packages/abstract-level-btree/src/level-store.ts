@@ -23,6 +23,10 @@ export interface ClearRequest {
 
 const stores = new WeakMap<object, LevelStore>()
 
+/** The engine's update options, made once. */
+const FULL = { durability: 'full' } as const
+const NONE = { durability: 'none' } as const
+
 /** The store of a root database (sublevels find their root's through this). */
 export function storeOf(root: object): LevelStore | undefined {
   return stores.get(root)
@@ -172,6 +176,29 @@ export class LevelStore {
     const declared = this.#declared
     return this.#track(
       this.engine.update((tx) => new WriteRouter(tx, this.registry, this.names, declared).apply(ops), { durability }),
+    )
+  }
+
+  /**
+   * One put (with `value`) or del (without) queued as an engine update of its own, which the
+   * writes queued in the same turn share: write() without an array, an operation object and the
+   * loop over them. `key` and `value` must be the store's own (copies): they are read when the
+   * group runs.
+   */
+  writeOne(key: Uint8Array, value: Uint8Array | undefined, durability: Durability): Promise<void> {
+    const engine = this.#engine
+    if (engine === undefined)
+      return Promise.reject(new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the database is not open'))
+    const declared = this.#declared
+    return this.#track(
+      engine.update(
+        (tx) => {
+          const router = new WriteRouter(tx, this.registry, this.names, declared)
+          if (value === undefined) router.delete(key)
+          else router.put(key, value)
+        },
+        durability === 'full' ? FULL : NONE,
+      ),
     )
   }
 
