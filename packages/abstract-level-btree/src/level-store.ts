@@ -42,7 +42,11 @@ export class LevelStore {
   readonly registry: RegistryCache
   #engine: Database | undefined
   readonly #declared = new PrefixTrie<Uint8Array>()
-  readonly #inFlight = new Set<Promise<unknown>>()
+  /** Writes queued whose promises have not settled. */
+  #inFlight = 0
+  /** Resolves settled() once #inFlight drops to zero. */
+  #whenIdle: (() => void) | undefined
+  #idle: Promise<void> | undefined
   /**
    * The snapshot of the newest commit that one-shot reads (get, getMany, has, ...) and iterators
    * share until the next commit: it saves each read and each iterator a snapshot of its own.
@@ -276,23 +280,35 @@ export class LevelStore {
 
   /** Resolves once every write queued so far has settled. */
   async settled(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+    while (this.#inFlight > 0) {
+      this.#idle ??= new Promise<void>((resolve) => (this.#whenIdle = resolve))
+      await this.#idle
+    }
   }
 
+  /** `promise` counted in flight until it settles: one reaction, made of handlers made once. */
   #track(promise: Promise<unknown>): Promise<void> {
-    const tracked = promise.then(
-      () => {
-        this.#inFlight.delete(tracked)
-        this.#dropNewest()
-      },
-      (err: unknown) => {
-        this.#inFlight.delete(tracked)
-        this.#dropNewest()
-        throw toLevelError(err)
-      },
-    )
-    this.#inFlight.add(tracked)
-    return tracked
+    this.#inFlight++
+    return promise.then(this.#settledOk, this.#settledFailed)
+  }
+
+  readonly #settledOk = (): void => {
+    this.#settle()
+  }
+
+  readonly #settledFailed = (err: unknown): never => {
+    this.#settle()
+    throw toLevelError(err)
+  }
+
+  #settle(): void {
+    this.#dropNewest()
+    if (--this.#inFlight === 0 && this.#whenIdle !== undefined) {
+      const wake = this.#whenIdle
+      this.#whenIdle = undefined
+      this.#idle = undefined
+      wake()
+    }
   }
 }
 
