@@ -11,6 +11,7 @@ import {
 } from 'abstract-level'
 import { Database, open as openEngine } from 'btree-store'
 import { fromBytes, ownBytes, type KeyFormat } from './bytes.js'
+import { plainBytes, plainFormat, type PlainFormat } from './direct-write.js'
 import { copiedOps, directWrites } from './direct-batch.js'
 import { BTreeLevelError, toLevelError } from './errors.js'
 import { BTreeIterator, BTreeKeyIterator, BTreeValueIterator, type IteratorOptions } from './iterator.js'
@@ -133,6 +134,9 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   #owned = false
   /** Whether the default key and value encodings hand bytes on as they are (directWrites). */
   readonly #bytesAsIs: boolean
+  /** What the default key and value encodings make of the data put() and del() may take directly. */
+  readonly #keyFormat: PlainFormat | undefined
+  readonly #valueFormat: PlainFormat | undefined
 
   constructor(location: string, options: BTreeLevelOptions<KDefault, VDefault> = {}) {
     const { database, namespace, pageSize, cacheSize, readOnly, ...forward } = options
@@ -152,6 +156,8 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
     this.#store = new LevelStore(this, namespace ?? 'level')
     const asIs = (e: unknown): boolean => e === this.keyEncoding('buffer') || e === this.keyEncoding('view')
     this.#bytesAsIs = asIs(this.keyEncoding()) && asIs(this.valueEncoding())
+    this.#keyFormat = plainFormat(this, this.keyEncoding())
+    this.#valueFormat = plainFormat(this, this.valueEncoding())
   }
 
   /** The location passed to the constructor (a directory holding `data.btree`). */
@@ -234,6 +240,51 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   async _hasMany(keys: Array<string | Uint8Array>, options: ReadOptions): Promise<boolean[]> {
     const store = this.#store
     return store.read(options.snapshot, (state) => keys.map((key) => store.has(state, key)))
+  }
+
+  /**
+   * abstract-level's `put()`, with a shortcut for the common call: a key and value that the
+   * database's default encodings hand on unchanged (bytes with `buffer` or `view`, strings with
+   * `utf8`), options without encodings, the database open, and no prewrite hook or `write`
+   * listener to see the write. Then the put is queued in the engine at once (LevelStore.writeOne):
+   * no async function, options object, encoding lookup or operation array on the way, and the same
+   * commit, durability and errors as through abstract-level. Anything else goes through it.
+   */
+  override put(...args: [key: unknown, value: unknown, options?: unknown]): Promise<void> {
+    const [key, value, options] = args
+    if (this.#writesDirectly(options)) {
+      const k = plainBytes(key, this.#keyFormat)
+      const v = k === undefined ? undefined : plainBytes(value, this.#valueFormat)
+      if (v !== undefined) return this.#store.writeOne(k!, v, durability(options as WriteOptions | undefined))
+    }
+    return (super.put as (...a: unknown[]) => Promise<void>).apply(this, args)
+  }
+
+  /** abstract-level's `del()`, with put()'s shortcut. */
+  override del(...args: [key: unknown, options?: unknown]): Promise<void> {
+    const [key, options] = args
+    if (this.#writesDirectly(options)) {
+      const k = plainBytes(key, this.#keyFormat)
+      if (k !== undefined) return this.#store.writeOne(k, undefined, durability(options as WriteOptions | undefined))
+    }
+    return (super.del as (...a: unknown[]) => Promise<void>).apply(this, args)
+  }
+
+  /**
+   * Whether a put or del with `options` may skip abstract-level: options that name no encoding
+   * (abstract-level reads any other options value as none), the database open, and nothing that
+   * would see the write (a prewrite hook, a `write` listener).
+   */
+  #writesDirectly(options: unknown): boolean {
+    if (typeof options === 'object' && options !== null) {
+      const o = options as { keyEncoding?: unknown; valueEncoding?: unknown }
+      if (o.keyEncoding !== undefined || o.valueEncoding !== undefined) return false
+    }
+    return (
+      this.status === 'open' &&
+      (this.hooks.prewrite as unknown as { noop: boolean }).noop &&
+      this.listenerCount('write') === 0
+    )
   }
 
   async _put(key: string | Uint8Array, value: string | Uint8Array, options: WriteOptions): Promise<void> {

@@ -23,6 +23,10 @@ export interface ClearRequest {
 
 const stores = new WeakMap<object, LevelStore>()
 
+/** The engine's update options, made once. */
+const FULL = { durability: 'full' } as const
+const NONE = { durability: 'none' } as const
+
 /** The store of a root database (sublevels find their root's through this). */
 export function storeOf(root: object): LevelStore | undefined {
   return stores.get(root)
@@ -38,7 +42,11 @@ export class LevelStore {
   readonly registry: RegistryCache
   #engine: Database | undefined
   readonly #declared = new PrefixTrie<Uint8Array>()
-  readonly #inFlight = new Set<Promise<unknown>>()
+  /** Writes queued whose promises have not settled. */
+  #inFlight = 0
+  /** Resolves settled() once #inFlight drops to zero. */
+  #whenIdle: (() => void) | undefined
+  #idle: Promise<void> | undefined
   /**
    * The snapshot of the newest commit that one-shot reads (get, getMany, has, ...) and iterators
    * share until the next commit: it saves each read and each iterator a snapshot of its own.
@@ -176,6 +184,29 @@ export class LevelStore {
   }
 
   /**
+   * One put (with `value`) or del (without) queued as an engine update of its own, which the
+   * writes queued in the same turn share: write() without an array, an operation object and the
+   * loop over them. `key` and `value` must be the store's own (copies): they are read when the
+   * group runs.
+   */
+  writeOne(key: Uint8Array, value: Uint8Array | undefined, durability: Durability): Promise<void> {
+    const engine = this.#engine
+    if (engine === undefined)
+      return Promise.reject(new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the database is not open'))
+    const declared = this.#declared
+    return this.#track(
+      engine.update(
+        (tx) => {
+          const router = new WriteRouter(tx, this.registry, this.names, declared)
+          if (value === undefined) router.delete(key)
+          else router.put(key, value)
+        },
+        durability === 'full' ? FULL : NONE,
+      ),
+    )
+  }
+
+  /**
    * write(), with the writes applied before it returns, when the engine's writer is free: the
    * engine copies every key and value it is given into its journal record as it applies them, so
    * the caller's bytes need no copy of their own (ownWrites: a copy and two views per put, ~10% of
@@ -249,23 +280,35 @@ export class LevelStore {
 
   /** Resolves once every write queued so far has settled. */
   async settled(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+    while (this.#inFlight > 0) {
+      this.#idle ??= new Promise<void>((resolve) => (this.#whenIdle = resolve))
+      await this.#idle
+    }
   }
 
+  /** `promise` counted in flight until it settles: one reaction, made of handlers made once. */
   #track(promise: Promise<unknown>): Promise<void> {
-    const tracked = promise.then(
-      () => {
-        this.#inFlight.delete(tracked)
-        this.#dropNewest()
-      },
-      (err: unknown) => {
-        this.#inFlight.delete(tracked)
-        this.#dropNewest()
-        throw toLevelError(err)
-      },
-    )
-    this.#inFlight.add(tracked)
-    return tracked
+    this.#inFlight++
+    return promise.then(this.#settledOk, this.#settledFailed)
+  }
+
+  readonly #settledOk = (): void => {
+    this.#settle()
+  }
+
+  readonly #settledFailed = (err: unknown): never => {
+    this.#settle()
+    throw toLevelError(err)
+  }
+
+  #settle(): void {
+    this.#dropNewest()
+    if (--this.#inFlight === 0 && this.#whenIdle !== undefined) {
+      const wake = this.#whenIdle
+      this.#whenIdle = undefined
+      this.#idle = undefined
+      wake()
+    }
   }
 }
 
