@@ -288,11 +288,11 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   }
 
   async _put(key: string | Uint8Array, value: string | Uint8Array, options: WriteOptions): Promise<void> {
-    return this.#store.write([{ type: 'put', key: ownBytes(key), value: ownBytes(value) }], durability(options))
+    return this.#store.writeOne(ownBytes(key), ownBytes(value), durability(options))
   }
 
   async _del(key: string | Uint8Array, options: WriteOptions): Promise<void> {
-    return this.#store.write([{ type: 'del', key: ownBytes(key) }], durability(options))
+    return this.#store.writeOne(ownBytes(key), undefined, durability(options))
   }
 
   override batch(operations: Array<AbstractBatchOperation<typeof this, KDefault, VDefault>>): Promise<void>

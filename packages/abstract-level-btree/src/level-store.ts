@@ -1,4 +1,4 @@
-import type { Database, Durability, ReadTransaction, WriteTransaction } from 'btree-store'
+import type { Database, Durability, ReadTransaction, UpdateOptions, WriteTransaction } from 'btree-store'
 import { copy, fromBytes, toBytes, type KeyFormat } from './bytes.js'
 import { BTreeLevelError, toLevelError } from './errors.js'
 import { BucketSource } from './read/bucket-source.js'
@@ -23,9 +23,17 @@ export interface ClearRequest {
 
 const stores = new WeakMap<object, LevelStore>()
 
-/** The engine's update options, made once. */
-const FULL = { durability: 'full' } as const
-const NONE = { durability: 'none' } as const
+/** The engine's update and commit options, made once (not an object per write). */
+const FULL: UpdateOptions = { durability: 'full' }
+const NONE: UpdateOptions = { durability: 'none' }
+
+function updateOptions(durability: Durability): UpdateOptions {
+  return durability === 'full' ? FULL : NONE
+}
+
+function notOpen(): BTreeLevelError {
+  return new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the database is not open')
+}
 
 /** The store of a root database (sublevels find their root's through this). */
 export function storeOf(root: object): LevelStore | undefined {
@@ -62,7 +70,7 @@ export class LevelStore {
   }
 
   get engine(): Database {
-    if (this.#engine === undefined) throw new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the database is not open')
+    if (this.#engine === undefined) throw notOpen()
     return this.#engine
   }
 
@@ -177,33 +185,34 @@ export class LevelStore {
 
   /** Queues the writes in one engine update: updates queued in the same turn share one commit. */
   write(ops: readonly WriteOp[], durability: Durability): Promise<void> {
-    const declared = this.#declared
-    return this.#track(
-      this.engine.update((tx) => new WriteRouter(tx, this.registry, this.names, declared).apply(ops), { durability }),
-    )
+    return this.#queue((tx) => this.#router(tx).apply(ops), durability)
   }
 
   /**
-   * One put (with `value`) or del (without) queued as an engine update of its own, which the
-   * writes queued in the same turn share: write() without an array, an operation object and the
+   * One put (with `value`) or del (without): write() without an array, an operation object and the
    * loop over them. `key` and `value` must be the store's own (copies): they are read when the
    * group runs.
    */
   writeOne(key: Uint8Array, value: Uint8Array | undefined, durability: Durability): Promise<void> {
+    return this.#queue((tx) => {
+      const router = this.#router(tx)
+      if (value === undefined) router.delete(key)
+      else router.put(key, value)
+    }, durability)
+  }
+
+  /**
+   * `apply` queued as an engine update of its own, which the updates queued in the same turn share
+   * (one commit). Rejects with LEVEL_DATABASE_NOT_OPEN, never throws, when the store is detached.
+   */
+  #queue(apply: (tx: WriteTransaction) => void, durability: Durability): Promise<void> {
     const engine = this.#engine
-    if (engine === undefined)
-      return Promise.reject(new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'the database is not open'))
-    const declared = this.#declared
-    return this.#track(
-      engine.update(
-        (tx) => {
-          const router = new WriteRouter(tx, this.registry, this.names, declared)
-          if (value === undefined) router.delete(key)
-          else router.put(key, value)
-        },
-        durability === 'full' ? FULL : NONE,
-      ),
-    )
+    if (engine === undefined) return Promise.reject(notOpen())
+    return this.#track(engine.update(apply, updateOptions(durability)))
+  }
+
+  #router(tx: WriteTransaction): WriteRouter {
+    return new WriteRouter(tx, this.registry, this.names, this.#declared)
   }
 
   /**
@@ -215,20 +224,22 @@ export class LevelStore {
    * write(), behind them.
    */
   writeNow(ops: readonly WriteOp[], durability: Durability): Promise<void> | undefined {
+    const engine = this.#engine
+    if (engine === undefined) return Promise.reject(notOpen())
     let tx: WriteTransaction | undefined
     try {
-      tx = this.engine.tryBegin()
+      tx = engine.tryBegin()
     } catch (err) {
       return Promise.reject(toLevelError(err))
     }
     if (tx === undefined) return undefined
     try {
-      new WriteRouter(tx, this.registry, this.names, this.#declared).apply(ops)
+      this.#router(tx).apply(ops)
     } catch (err) {
       tx.rollback()
       return Promise.reject(toLevelError(err))
     }
-    return this.#track(tx.commit({ durability }))
+    return this.#track(tx.commit(updateOptions(durability)))
   }
 
   /**
@@ -237,17 +248,11 @@ export class LevelStore {
    * O(1) however many entries it held. Other buckets delete key by key within the range.
    */
   clear(request: ClearRequest, durability: Durability): Promise<void> {
-    const declared = this.#declared
-    return this.#track(
-      this.engine.update(
-        (tx) => {
-          const router = new WriteRouter(tx, this.registry, this.names, declared)
-          if (request.limit === -1 && request.snapshot === undefined) this.#clearBuckets(tx, router, request.range)
-          else this.#clearInOrder(tx, router, request)
-        },
-        { durability },
-      ),
-    )
+    return this.#queue((tx) => {
+      const router = this.#router(tx)
+      if (request.limit === -1 && request.snapshot === undefined) this.#clearBuckets(tx, router, request.range)
+      else this.#clearInOrder(tx, router, request)
+    }, durability)
   }
 
   #clearBuckets(tx: WriteTransaction, router: WriteRouter, range: KeyRange): void {

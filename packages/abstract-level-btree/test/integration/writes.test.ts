@@ -160,6 +160,59 @@ describe('btree-level: writes', () => {
     expectCheckOk(db)
   })
 
+  it('put and del skip abstract-level only when nothing would see or change the write: hooks, write listeners, encoding options and an opening database take its path', async () => {
+    // A put or del of plain data on a utf8 database goes to the engine directly (direct-write.ts);
+    // each case below must not, or the hook, the listener or the encoding would be skipped.
+    const db = track(new BTreeLevel(location()))
+    // Still opening: abstract-level defers the write until the open ends.
+    expect(db.status).to.equal('opening')
+    await Promise.all([db.put('early', 'yes'), db.del('none')])
+    expect(await db.get('early')).to.equal('yes')
+
+    const hook = (op: { type: string; key: string; value?: string }, batch: { add(op: object): void }): void => {
+      if (op.type === 'put') {
+        op.value = op.value!.toUpperCase()
+        batch.add({ type: 'put', key: `index:${op.value}`, value: op.key })
+      } else batch.add({ type: 'del', key: `index:${op.key}` })
+    }
+    await db.put('index:gone', 'x')
+    db.hooks.prewrite.add(hook as never)
+    await db.put('h', 'hooked')
+    await db.del('gone')
+    db.hooks.prewrite.delete(hook as never)
+    expect(await db.get('h')).to.equal('HOOKED')
+    expect(await db.get('index:HOOKED')).to.equal('h')
+    expect(await db.get('index:gone')).to.equal(undefined)
+
+    const events: Array<Array<{ type: string; key: unknown; value?: unknown }>> = []
+    const listener = (ops: Array<{ type: string; key: unknown; value?: unknown }>): void =>
+      void events.push(ops.map(({ type, key, value }) => (type === 'put' ? { type, key, value } : { type, key })))
+    db.on('write', listener)
+    await db.put('l', 'listened')
+    await db.del('l')
+    db.off('write', listener)
+    expect(events).to.deep.equal([[{ type: 'put', key: 'l', value: 'listened' }], [{ type: 'del', key: 'l' }]])
+
+    await db.put('j', 'text', { valueEncoding: 'json' })
+    expect(await db.get('j')).to.equal('"text"')
+    expect(await db.get('j', { valueEncoding: 'json' })).to.equal('text')
+    await db.put('6869', 'hex key', { keyEncoding: 'hex' })
+    expect(await db.get('hi')).to.equal('hex key')
+    await db.del('6869', { keyEncoding: 'hex' })
+    expect(await db.get('hi')).to.equal(undefined)
+
+    // And with nothing of the above, the same calls take the shortcut and store the same.
+    await db.put('plain', 'value')
+    await db.del('early')
+    expect(await db.iterator().all()).to.deep.equal([
+      ['h', 'HOOKED'],
+      ['index:HOOKED', 'h'],
+      ['j', '"text"'],
+      ['plain', 'value'],
+    ])
+    expectCheckOk(db)
+  })
+
   it('chained batches, write events and prewrite hooks work through the engine', async () => {
     const db = track(new BTreeLevel(location()))
     await db.open()
