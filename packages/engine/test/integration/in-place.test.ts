@@ -77,6 +77,32 @@ for (const durability of ['none', 'full'] as const)
       model = new Map()
     })
 
+    /** The journal operations a failing commit can meet: its append, and its sync when it makes one. */
+    function journalFaults(): Array<'write' | 'sync'> {
+      return durability === 'full' ? ['write', 'sync'] : ['write']
+    }
+
+    /**
+     * A database at `path` on a fault-injecting file system, warmed (its leaves packed leaves of
+     * earlier commits), the model matching it; `journal` is its journal's file on `fs`.
+     */
+    async function openWarmed(path: string): Promise<{ fs: FaultFileSystem; db: Database; journal: string }> {
+      const fs = new FaultFileSystem()
+      const db = await open(path, { fileSystem: fs, lock: false, pageSize: 1024 })
+      model = new Map()
+      await warm(db, rng, model, durability)
+      return { fs, db, journal: `${path}-journal` }
+    }
+
+    /** Closes `db` and reopens its file on `fs`: the model's contents, and check() clean. */
+    async function expectReopened(db: Database, fs: FaultFileSystem, path: string, label: string): Promise<void> {
+      await db.close()
+      const reopened = await open(path, { fileSystem: fs, lock: false, pageSize: 1024 })
+      reopened.view((r) => expect(contents(r), `${label}: reopened`).to.deep.equal(model))
+      expectCheck(reopened)
+      await reopened.close()
+    }
+
     it('a snapshot opened before a commit sees none of its edits', async () => {
       const db = await t.open({ pageSize: 1024 })
       await warm(db, rng, model, durability)
@@ -183,14 +209,9 @@ for (const durability of ['none', 'full'] as const)
     })
 
     it('a commit whose journal append or sync fails leaves the leaves it edited as they were published; the next commit works', async () => {
-      const ops: Array<'write' | 'sync'> = durability === 'full' ? ['write', 'sync'] : ['write']
-      for (const op of ops) {
-        const fs = new FaultFileSystem()
+      for (const op of journalFaults()) {
         const path = '/in-place/db'
-        const journal = `${path}-journal`
-        const db = await open(path, { fileSystem: fs, lock: false, pageSize: 1024 })
-        model = new Map()
-        await warm(db, rng, model, durability)
+        const { fs, db, journal } = await openWarmed(path)
         for (let round = 0; round < 4; round++) {
           const inline = fs.file(journal).inlineSyncs
           fs.file(journal).failNext(op, 'EIO')
@@ -207,11 +228,7 @@ for (const durability of ['none', 'full'] as const)
           db.view((tx) => expect(contents(tx), `${op} round ${round}: the next commit`).to.deep.equal(model))
           expectCheck(db)
         }
-        await db.close()
-        const again = await open(path, { fileSystem: fs, lock: false, pageSize: 1024 })
-        again.view((tx) => expect(contents(tx), `${op}: reopened`).to.deep.equal(model))
-        expectCheck(again)
-        await again.close()
+        await expectReopened(db, fs, path, op)
       }
     })
 
@@ -219,14 +236,9 @@ for (const durability of ['none', 'full'] as const)
       // The writer queue gives the adopted leaves their published state back when an explicit
       // transaction's commit fails (WriterQueue.commitExplicit: restoreAdopted): without that, the
       // published state would show the failed commit's edits.
-      const ops: Array<'write' | 'sync'> = durability === 'full' ? ['write', 'sync'] : ['write']
-      for (const op of ops) {
-        const fs = new FaultFileSystem()
+      for (const op of journalFaults()) {
         const path = '/in-place-explicit/db'
-        const journal = `${path}-journal`
-        const db = await open(path, { fileSystem: fs, lock: false, pageSize: 1024 })
-        model = new Map()
-        await warm(db, rng, model, durability)
+        const { fs, db, journal } = await openWarmed(path)
         for (let round = 0; round < 4; round++) {
           const failing = plan(rng, 500)
           const tx = await db.beginWrite()
@@ -244,11 +256,7 @@ for (const durability of ['none', 'full'] as const)
           db.view((r) => expect(contents(r), `${op} round ${round}: the next commit`).to.deep.equal(model))
           expectCheck(db)
         }
-        await db.close()
-        const reopened = await open(path, { fileSystem: fs, lock: false, pageSize: 1024 })
-        reopened.view((r) => expect(contents(r), `${op}: reopened`).to.deep.equal(model))
-        expectCheck(reopened)
-        await reopened.close()
+        await expectReopened(db, fs, path, op)
       }
     })
 
