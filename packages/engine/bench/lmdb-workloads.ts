@@ -147,6 +147,32 @@ export function lmdbCommitsConcurrent(db: LmdbDb, data: Dataset, count: number, 
   )
 }
 
+/**
+ * The 64 writers of lmdbCommitsConcurrent, each awaiting `db.flushed` after its put as well: with
+ * overlappingSync a put's promise settles once its transaction commits, before the sync, so there a
+ * writer's next put overlaps the sync of its last one. Here each write is on disk before its writer
+ * goes on, as a btree-store 'full' update is when its promise settles: the like-for-like figure.
+ */
+export function lmdbCommitsConcurrentFlushed(
+  db: LmdbDb,
+  data: Dataset,
+  count: number,
+  width = 64,
+): Promise<Measurement> {
+  const { keys, values } = data
+  return measure(
+    `durable commits, ${width} in flight, each awaiting flushed`,
+    ENGINE,
+    count,
+    () =>
+      inFlight(count, width, async (i) => {
+        await db.put(keys[i]!, values[i]!)
+        await db.flushed
+      }),
+    { inFlight: width },
+  )
+}
+
 /** `drop()` of a sub-database of n entries, with the median single-put commit for reference. */
 export async function lmdbDrop(
   root: RootDatabase<Buffer, Buffer>,
