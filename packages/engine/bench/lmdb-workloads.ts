@@ -131,44 +131,34 @@ export function lmdbCommitsSerial(db: LmdbDb, data: Dataset, count: number): Pro
   })
 }
 
-export function lmdbCommitsConcurrent(db: LmdbDb, data: Dataset, count: number, width = 64): Promise<Measurement> {
-  const { keys, values2 } = data
-  return measure(
-    `durable commits, ${width} in flight`,
-    ENGINE,
-    count,
-    async () => {
-      await inFlight(count, width, async (i) => {
-        await db.put(keys[i]!, values2[i]!)
-      })
-      await db.flushed
-    },
-    { inFlight: width },
-  )
-}
-
 /**
- * The 64 writers of lmdbCommitsConcurrent, each awaiting `db.flushed` after its put as well: with
- * overlappingSync a put's promise settles once its transaction commits, before the sync, so there a
- * writer's next put overlaps the sync of its last one. Here each write is on disk before its writer
- * goes on, as a btree-store 'full' update is when its promise settles: the like-for-like figure.
+ * `count` puts from `width` writers, each awaiting its put. With overlappingSync a put's promise
+ * settles once its transaction commits, before the sync, so a writer's next put overlaps the sync
+ * of its last one, and only the end awaits `db.flushed`. With `flushEach`, each writer awaits
+ * `db.flushed` after its put too: each write is on disk before its writer goes on, as a
+ * btree-store 'full' update is when its promise settles (the like-for-like figure; values as the
+ * first run's, so each put changes what the run before it wrote).
  */
-export function lmdbCommitsConcurrentFlushed(
+export function lmdbCommitsConcurrent(
   db: LmdbDb,
   data: Dataset,
   count: number,
   width = 64,
+  flushEach = false,
 ): Promise<Measurement> {
-  const { keys, values } = data
+  const { keys } = data
+  const values = flushEach ? data.values : data.values2
   return measure(
-    `durable commits, ${width} in flight, each awaiting flushed`,
+    flushEach ? `durable commits, ${width} in flight, each awaiting flushed` : `durable commits, ${width} in flight`,
     ENGINE,
     count,
-    () =>
-      inFlight(count, width, async (i) => {
+    async () => {
+      await inFlight(count, width, async (i) => {
         await db.put(keys[i]!, values[i]!)
-        await db.flushed
-      }),
+        if (flushEach) await db.flushed
+      })
+      await db.flushed
+    },
     { inFlight: width },
   )
 }

@@ -187,7 +187,7 @@ class Runner {
         await withLmdb(lm, 'commits', async (db) => {
           await this.step('commit-serial', () => lm.lmdbCommitsSerial(db, this.#data, serial))
           await this.step('commit-64', () => lm.lmdbCommitsConcurrent(db, this.#data, concurrent))
-          await this.step('commit-64', () => lm.lmdbCommitsConcurrentFlushed(db, this.#data, concurrent))
+          await this.step('commit-64', () => lm.lmdbCommitsConcurrent(db, this.#data, concurrent, 64, true))
         })
       }
     }
