@@ -136,8 +136,7 @@ export function lmdbCommitsSerial(db: LmdbDb, data: Dataset, count: number): Pro
  * settles once its transaction commits, before the sync, so a writer's next put overlaps the sync
  * of its last one, and only the end awaits `db.flushed`. With `flushEach`, each writer awaits
  * `db.flushed` after its put too: each write is on disk before its writer goes on, as a
- * btree-store 'full' update is when its promise settles (the like-for-like figure; values as the
- * first run's, so each put changes what the run before it wrote).
+ * btree-store 'full' update is when its promise settles (the like-for-like figure).
  */
 export function lmdbCommitsConcurrent(
   db: LmdbDb,
@@ -146,15 +145,14 @@ export function lmdbCommitsConcurrent(
   width = 64,
   flushEach = false,
 ): Promise<Measurement> {
-  const { keys } = data
-  const values = flushEach ? data.values : data.values2
+  const { keys, values2 } = data
   return measure(
     flushEach ? `durable commits, ${width} in flight, each awaiting flushed` : `durable commits, ${width} in flight`,
     ENGINE,
     count,
     async () => {
       await inFlight(count, width, async (i) => {
-        await db.put(keys[i]!, values[i]!)
+        await db.put(keys[i]!, values2[i]!)
         if (flushEach) await db.flushed
       })
       await db.flushed
