@@ -133,9 +133,34 @@ export class TreeCursor implements Cursor {
     const f = this.#frames[this.#depth - 1]!
     const start = f.index
     const end = f.count
-    for (let i = start; i < end; i++) {
-      this.#refAt(f, i, ref)
-      visit(ref)
+    const node = f.node
+    if (node === null) {
+      const page = f.page!
+      for (let i = start; i < end; i++) {
+        this.#pageValueRef(page, i, ref)
+        visit(ref)
+      }
+    } else {
+      // A node's values in one loop, without a call per entry (#refAt's cases).
+      const vals = node.valList
+      const keys = node.keyList
+      const base = node.base
+      for (let i = start; i < end; i++) {
+        const v = vals[i]!
+        if (typeof v === 'number') {
+          if (v >= 0) {
+            ref.bytes = base!
+            ref.offset = leafValueStart(base!, v)
+            ref.length = leafValueWord(base!, v)
+          } else this.#recordRef(keys[i]!, v, ref)
+        } else if (v instanceof OverflowValue) this.#overflowRef(v.pgid, v.txid, v.length, ref)
+        else {
+          ref.bytes = v
+          ref.offset = 0
+          ref.length = v.length
+        }
+        visit(ref)
+      }
     }
     f.index = end - 1
     this.#land(f)
@@ -149,22 +174,27 @@ export class TreeCursor implements Cursor {
     const v = node.valList[i]!
     if (typeof v === 'number') {
       if (v >= 0) return this.#pageEntryRef(node.base!, v, ref)
-      // A record slot (tree/node.ts recordValue): the value follows its key's copy and a u32
-      // length in the journal record's chunk, which many values share: one view per chunk.
-      const key = node.keyList[i]!
-      if (key.buffer !== this.#chunk) {
-        this.#chunk = key.buffer
-        this.#chunkView = new Uint8Array(key.buffer)
-      }
-      ref.bytes = this.#chunkView
-      ref.offset = key.byteOffset + key.length + 4
-      ref.length = -1 - v
-      return true
+      return this.#recordRef(node.keyList[i]!, v, ref)
     }
     if (v instanceof OverflowValue) return this.#overflowRef(v.pgid, v.txid, v.length, ref)
     ref.bytes = v
     ref.offset = 0
     ref.length = v.length
+    return true
+  }
+
+  /**
+   * A record slot `v` (< 0) of `key` (tree/node.ts recordValue): the value follows its key's copy
+   * and a u32 length in the journal record's chunk, which many values share: one view per chunk.
+   */
+  #recordRef(key: Uint8Array, v: number, ref: ValueRef): boolean {
+    if (key.buffer !== this.#chunk) {
+      this.#chunk = key.buffer
+      this.#chunkView = new Uint8Array(key.buffer)
+    }
+    ref.bytes = this.#chunkView
+    ref.offset = key.byteOffset + key.length + 4
+    ref.length = -1 - v
     return true
   }
 
