@@ -28,17 +28,38 @@ export interface CursorSource {
   version(): number
   /** Throws when the transaction (or the database) is closed. */
   assertOpen(): void
+  /**
+   * A read snapshot's tree: no node of it changes while the cursor can reach it (packed leaves
+   * are then read as the page bytes they are, not decoded: Frame.set).
+   */
+  readonly readOnly?: boolean
 }
 
 /** One level of the cursor's path: a page read in place, or a node of the write transaction. */
 class Frame {
   node: Node | null = null
   page: Buffer | null = null
+  /** The packed leaf whose page bytes `page` is (read as a page: its header's count is not kept). */
+  packed: Node | null = null
   index = 0
   count = 0
   leaf = false
 
-  set(child: Child, pager: Pager): void {
+  set(child: Child, pager: Pager, readOnly: boolean): void {
+    if (readOnly && child instanceof Node && child.packed) {
+      // A packed leaf of a snapshot (tree/node.ts) is page bytes that no writer edits while a
+      // snapshot can reach it (WriteTx.adopt): read as a page, as treeGet reads it. Decoding it
+      // (keyList) was for good: every later overwrite of the leaf then kept its value as a view
+      // of its journal record, apart from the others, and a scan of a table after random
+      // updates waited on memory for most of its rows.
+      this.node = null
+      this.page = child.base!
+      this.packed = child
+      this.count = child.count
+      this.leaf = true
+      return
+    }
+    this.packed = null
     if (child instanceof Node) {
       this.node = child
       this.page = null
@@ -283,10 +304,11 @@ export class TreeCursor implements Cursor {
     if (child instanceof Buffer) {
       f.node = null
       f.page = child
+      f.packed = null
       f.count = pageCount(child)
       f.leaf = pageType(child) === PageType.leaf
     } else {
-      f.set(child as Child, this.#src.pager)
+      f.set(child as Child, this.#src.pager, this.#src.readOnly === true)
     }
     this.#depth++
     return f
@@ -315,7 +337,10 @@ export class TreeCursor implements Cursor {
       f = this.#push(f.child(f.index, pager))
     }
     if (f.node !== null) f.index = nodeLowerBound(f.node.keyList, key, known)
-    else {
+    else if (f.packed !== null) {
+      const i = f.packed.find(key, known)
+      f.index = i >= 0 ? i : -1 - i
+    } else {
       const i = pageLeafFind(pager, f.page!, key, known)
       f.index = i >= 0 ? i : -1 - i
     }
