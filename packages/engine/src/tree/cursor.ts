@@ -231,7 +231,13 @@ export class TreeCursor implements Cursor {
   #pageValueRef(page: Buffer, i: number, ref: ValueRef): boolean {
     const off = leafEntryOffset(page, i)
     const word = leafValueWord(page, off)
-    if (!isOverflowWord(word)) return this.#pageEntryRef(page, off, ref)
+    if (!isOverflowWord(word)) {
+      // The word read once (a scan's every entry comes here).
+      ref.bytes = page
+      ref.offset = leafValueStart(page, off)
+      ref.length = word
+      return true
+    }
     const at = leafValueStart(page, off)
     return this.#overflowRef(overflowRefPage(page, at), overflowRefTxid(page, at), valueWordLength(word), ref)
   }
