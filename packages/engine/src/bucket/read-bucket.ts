@@ -68,6 +68,7 @@ export class ReadBucketImpl implements ReadBucket {
       root: () => root,
       version: () => 0,
       assertOpen: () => host.assertOpen(),
+      readOnly: true,
     })
   }
 

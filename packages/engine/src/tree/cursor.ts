@@ -28,17 +28,38 @@ export interface CursorSource {
   version(): number
   /** Throws when the transaction (or the database) is closed. */
   assertOpen(): void
+  /**
+   * A read snapshot's tree: no node of it changes while the cursor can reach it (packed leaves
+   * are then read as the page bytes they are, not decoded: Frame.set).
+   */
+  readonly readOnly?: boolean
 }
 
 /** One level of the cursor's path: a page read in place, or a node of the write transaction. */
 class Frame {
   node: Node | null = null
   page: Buffer | null = null
+  /** The packed leaf whose page bytes `page` is (read as a page: its header's count is not kept). */
+  packed: Node | null = null
   index = 0
   count = 0
   leaf = false
 
-  set(child: Child, pager: Pager): void {
+  set(child: Child, pager: Pager, readOnly: boolean): void {
+    if (readOnly && child instanceof Node && child.packed) {
+      // A packed leaf of a snapshot (tree/node.ts) is page bytes that no writer edits while a
+      // snapshot can reach it (WriteTx.adopt): read as a page, as treeGet reads it. Decoding it
+      // (keyList) was for good: every later overwrite of the leaf then kept its value as a view
+      // of its journal record, apart from the others, and a scan of a table after random
+      // updates waited on memory for most of its rows.
+      this.node = null
+      this.page = child.base!
+      this.packed = child
+      this.count = child.count
+      this.leaf = true
+      return
+    }
+    this.packed = null
     if (child instanceof Node) {
       this.node = child
       this.page = null
@@ -133,9 +154,34 @@ export class TreeCursor implements Cursor {
     const f = this.#frames[this.#depth - 1]!
     const start = f.index
     const end = f.count
-    for (let i = start; i < end; i++) {
-      this.#refAt(f, i, ref)
-      visit(ref)
+    const node = f.node
+    if (node === null) {
+      const page = f.page!
+      for (let i = start; i < end; i++) {
+        this.#pageValueRef(page, i, ref)
+        visit(ref)
+      }
+    } else {
+      // A node's values in one loop, without a call per entry (#refAt's cases).
+      const vals = node.valList
+      const keys = node.keyList
+      const base = node.base
+      for (let i = start; i < end; i++) {
+        const v = vals[i]!
+        if (typeof v === 'number') {
+          if (v >= 0) {
+            ref.bytes = base!
+            ref.offset = leafValueStart(base!, v)
+            ref.length = leafValueWord(base!, v)
+          } else this.#recordRef(keys[i]!, v, ref)
+        } else if (v instanceof OverflowValue) this.#overflowRef(v.pgid, v.txid, v.length, ref)
+        else {
+          ref.bytes = v
+          ref.offset = 0
+          ref.length = v.length
+        }
+        visit(ref)
+      }
     }
     f.index = end - 1
     this.#land(f)
@@ -149,22 +195,27 @@ export class TreeCursor implements Cursor {
     const v = node.valList[i]!
     if (typeof v === 'number') {
       if (v >= 0) return this.#pageEntryRef(node.base!, v, ref)
-      // A record slot (tree/node.ts recordValue): the value follows its key's copy and a u32
-      // length in the journal record's chunk, which many values share: one view per chunk.
-      const key = node.keyList[i]!
-      if (key.buffer !== this.#chunk) {
-        this.#chunk = key.buffer
-        this.#chunkView = new Uint8Array(key.buffer)
-      }
-      ref.bytes = this.#chunkView
-      ref.offset = key.byteOffset + key.length + 4
-      ref.length = -1 - v
-      return true
+      return this.#recordRef(node.keyList[i]!, v, ref)
     }
     if (v instanceof OverflowValue) return this.#overflowRef(v.pgid, v.txid, v.length, ref)
     ref.bytes = v
     ref.offset = 0
     ref.length = v.length
+    return true
+  }
+
+  /**
+   * A record slot `v` (< 0) of `key` (tree/node.ts recordValue): the value follows its key's copy
+   * and a u32 length in the journal record's chunk, which many values share: one view per chunk.
+   */
+  #recordRef(key: Uint8Array, v: number, ref: ValueRef): boolean {
+    if (key.buffer !== this.#chunk) {
+      this.#chunk = key.buffer
+      this.#chunkView = new Uint8Array(key.buffer)
+    }
+    ref.bytes = this.#chunkView
+    ref.offset = key.byteOffset + key.length + 4
+    ref.length = -1 - v
     return true
   }
 
@@ -180,7 +231,13 @@ export class TreeCursor implements Cursor {
   #pageValueRef(page: Buffer, i: number, ref: ValueRef): boolean {
     const off = leafEntryOffset(page, i)
     const word = leafValueWord(page, off)
-    if (!isOverflowWord(word)) return this.#pageEntryRef(page, off, ref)
+    if (!isOverflowWord(word)) {
+      // The word read once (a scan's every entry comes here).
+      ref.bytes = page
+      ref.offset = leafValueStart(page, off)
+      ref.length = word
+      return true
+    }
     const at = leafValueStart(page, off)
     return this.#overflowRef(overflowRefPage(page, at), overflowRefTxid(page, at), valueWordLength(word), ref)
   }
@@ -253,10 +310,11 @@ export class TreeCursor implements Cursor {
     if (child instanceof Buffer) {
       f.node = null
       f.page = child
+      f.packed = null
       f.count = pageCount(child)
       f.leaf = pageType(child) === PageType.leaf
     } else {
-      f.set(child as Child, this.#src.pager)
+      f.set(child as Child, this.#src.pager, this.#src.readOnly === true)
     }
     this.#depth++
     return f
@@ -285,7 +343,10 @@ export class TreeCursor implements Cursor {
       f = this.#push(f.child(f.index, pager))
     }
     if (f.node !== null) f.index = nodeLowerBound(f.node.keyList, key, known)
-    else {
+    else if (f.packed !== null) {
+      const i = f.packed.find(key, known)
+      f.index = i >= 0 ? i : -1 - i
+    } else {
       const i = pageLeafFind(pager, f.page!, key, known)
       f.index = i >= 0 ? i : -1 - i
     }

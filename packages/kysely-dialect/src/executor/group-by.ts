@@ -1,3 +1,4 @@
+import type { ValueRef } from 'btree-store'
 import type { Affinity } from '../catalog/affinity.js'
 import { compareValues, Real, type SqlValue } from '../encoding/values.js'
 import { GroupState, type GroupScope, type SingleAccumulator } from '../expression/aggregates.js'
@@ -204,7 +205,7 @@ export class GroupTable {
   }
 
   /**
-   * addStored for the row at `offset` in `bytes` (eachStoredRow): its key and arguments read in
+   * addStored for the row at `offset` in `bytes` (eachStoredRef): its key and arguments read in
    * one pass over its header (SlotReader), numbers handed to the accumulators unboxed; only values
    * that are no number go through a RowView.
    */
@@ -237,6 +238,9 @@ export class GroupTable {
       else accumulator.stepOne(n)
     }
   }
+
+  /** addBytes for the engine's ValueRef of a row (eachStoredRef's visit): one call per row, no closure between. */
+  readonly addRef = (at: ValueRef): void => this.addBytes(at.bytes, at.offset)
 
   #viewAt(bytes: Uint8Array, offset: number): RowView {
     const view = this.#view!

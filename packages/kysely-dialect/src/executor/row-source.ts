@@ -167,23 +167,19 @@ export function eachTransientRow(
   onRow: (row: RowView) => void,
 ): boolean {
   const view = rowView(path.table, EMPTY_KEY)
-  return eachStoredRow(tx, path, t, (bytes, offset) => {
-    view.resetAt(bytes, offset)
+  return eachStoredRef(tx, path, t, (at) => {
+    view.resetAt(at.bytes, at.offset)
     onRow(view)
   })
 }
 
 /**
- * The rows of a forward walk of the table's own bucket as bytes: each row is read where the page
- * (or the journal's buffer) holds it, `onRow(bytes, offset)` valid only during the call. Returns
- * false, having read nothing, for any path but a walk of the table's bucket (eachTransientRow).
+ * The rows of a forward walk of the table's own bucket as bytes: `visit(at)` with the engine's
+ * ValueRef, each row read where the page (or the journal's buffer) holds it, `at` valid only
+ * during the call (no closure between the engine's leaf loop and the consumer). Returns false,
+ * having read nothing, for any path but a walk of the table's bucket (eachTransientRow).
  */
-export function eachStoredRow(
-  tx: ReadTransaction,
-  path: AccessPath,
-  t: Tuple,
-  onRow: (bytes: Uint8Array, offset: number) => void,
-): boolean {
+export function eachStoredRef(tx: ReadTransaction, path: AccessPath, t: Tuple, visit: (at: ValueRef) => void): boolean {
   if (path.index !== undefined || path.reverse) return false
   const b = bounds(path, t)
   if (b.keys !== undefined) return false
@@ -191,7 +187,6 @@ export function eachStoredRow(
   if (bucket === undefined) return true
   const c = bucket.cursor()
   const ref: ValueRef = { bytes: EMPTY_KEY, offset: 0, length: 0 }
-  const visit = (at: ValueRef): void => onRow(at.bytes, at.offset)
   for (const { gte, lt } of b.ranges!) {
     let ok = gte === undefined ? c.first() : c.seek(gte)
     if (lt === undefined) {

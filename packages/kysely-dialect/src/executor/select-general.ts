@@ -23,7 +23,7 @@ import { lookupCte, prepareCompound, withCommonTables } from './compound-select.
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins } from './join-order.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
-import { allRows, eachStoredRow, eachTransientRow, readPath } from './row-source.js'
+import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
 
 /** Select parts neither pipeline runs yet. */
@@ -268,7 +268,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         first.filters.length === 0 &&
         final.length === 0 &&
         (layout?.direct?.source === s
-          ? eachStoredRow(tx, first.path!, template, (bytes, offset) => grouper.addBytes(bytes, offset))
+          ? eachStoredRef(tx, first.path!, template, grouper.addRef)
           : eachTransientRow(tx, first.path!, template, (row) => {
               scratch[s] = row
               grouper.add(scratch)
