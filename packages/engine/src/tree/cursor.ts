@@ -162,24 +162,8 @@ export class TreeCursor implements Cursor {
         visit(ref)
       }
     } else {
-      // A node's values in one loop, without a call per entry (#refAt's cases).
-      const vals = node.valList
-      const keys = node.keyList
-      const base = node.base
       for (let i = start; i < end; i++) {
-        const v = vals[i]!
-        if (typeof v === 'number') {
-          if (v >= 0) {
-            ref.bytes = base!
-            ref.offset = leafValueStart(base!, v)
-            ref.length = leafValueWord(base!, v)
-          } else this.#recordRef(keys[i]!, v, ref)
-        } else if (v instanceof OverflowValue) this.#overflowRef(v.pgid, v.txid, v.length, ref)
-        else {
-          ref.bytes = v
-          ref.offset = 0
-          ref.length = v.length
-        }
+        this.#refAt(f, i, ref)
         visit(ref)
       }
     }
