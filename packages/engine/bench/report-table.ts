@@ -4,6 +4,11 @@ import type { EngineName, Measurement } from './measure.js'
  * The summary table: one row per workload, the two engines' rates, their ratio
  * (btree-store / lmdb-js) and the project's target for it. Rows whose measurements were not taken
  * (`--only`, `--no-lmdb`) show a dash and no verdict.
+ *
+ * With several rounds (`run.js --rounds N`, each measurement carrying its `round`), a rate is the
+ * median of the engine's rounds and the ratio the median of the rounds' ratios: each round pairs
+ * the two engines' runs of a workload made minutes apart, so a machine whose speed drifts between
+ * rounds moves both sides of a round's ratio alike. The `rounds` column lists each round's ratio.
  */
 interface RowSpec {
   /** btree-store's workload (and lmdb-js's, unless `lmdbWorkload`). */
@@ -25,6 +30,8 @@ export interface Row {
   btree: string
   lmdb: string
   ratio: string
+  /** Each round's ratio, when there were several ('' otherwise). */
+  rounds: string
   target: string
   met: string
 }
@@ -62,28 +69,60 @@ const ROWS: RowSpec[] = [
 ]
 
 export function summaryRows(results: Measurement[]): Row[] {
-  const find: Finder = (workload, engine) => results.find((m) => m.workload === workload && m.engine === engine)
+  const rounds = [...new Set(results.map(roundOf))].sort((a, b) => a - b)
+  const inRound = (r: number): Measurement[] => results.filter((m) => roundOf(m) === r)
+  const finders = rounds.map((r): Finder => {
+    const these = inRound(r)
+    return (workload, engine) => these.find((m) => m.workload === workload && m.engine === engine)
+  })
   const rows: Row[] = []
   for (const spec of ROWS) {
     if (spec.custom !== undefined) {
-      const row = spec.custom(find)
-      if (row.btree !== '-' || row.lmdb !== '-') rows.push(row)
+      const custom = spec.custom
+      const perRound = finders.map((find) => custom(find)).filter((row) => row.btree !== '-' || row.lmdb !== '-')
+      if (perRound.length === 0) continue
+      // The round of the median ratio stands for the row (its figures belong together).
+      const ranked = [...perRound].sort((a, b) => (Number(a.ratio) || 0) - (Number(b.ratio) || 0))
+      const row = ranked[(ranked.length - 1) >> 1]!
+      rows.push({ ...row, rounds: perRound.length > 1 ? perRound.map((x) => x.ratio).join(' ') : '' })
       continue
     }
-    const b = find(spec.workload, 'btree-store')
-    const lm = find(spec.lmdbWorkload ?? spec.workload, 'lmdb-js')
-    if (b === undefined && lm === undefined) continue
-    const ratio = b !== undefined && lm !== undefined ? b.opsPerSec / lm.opsPerSec : undefined
+    const b = finders.map((find) => find(spec.workload, 'btree-store')).filter(isDefined)
+    const lm = finders.map((find) => find(spec.lmdbWorkload ?? spec.workload, 'lmdb-js')).filter(isDefined)
+    if (b.length === 0 && lm.length === 0) continue
+    const ratios: number[] = []
+    for (const find of finders) {
+      const x = find(spec.workload, 'btree-store')
+      const y = find(spec.lmdbWorkload ?? spec.workload, 'lmdb-js')
+      if (x !== undefined && y !== undefined) ratios.push(x.opsPerSec / y.opsPerSec)
+    }
+    const ratio = ratios.length === 0 ? undefined : median(ratios)
     rows.push({
       workload: spec.label ?? spec.workload,
-      btree: b === undefined ? '-' : rate(b.opsPerSec),
-      lmdb: lm === undefined ? '-' : rate(lm.opsPerSec),
+      btree: b.length === 0 ? '-' : rate(median(b.map((m) => m.opsPerSec))),
+      lmdb: lm.length === 0 ? '-' : rate(median(lm.map((m) => m.opsPerSec))),
       ratio: ratio === undefined ? '-' : ratio.toFixed(2),
+      rounds: ratios.length > 1 ? ratios.map((x) => x.toFixed(2)).join(' ') : '',
       target: spec.minRatio === undefined ? '' : `>= ${spec.minRatio}`,
       met: spec.minRatio === undefined || ratio === undefined ? '' : ratio >= spec.minRatio ? 'yes' : 'NO',
     })
   }
   return rows
+}
+
+/** A measurement's round (0 for one made without rounds). */
+function roundOf(m: Measurement): number {
+  return typeof m.round === 'number' ? m.round : 0
+}
+
+/** The median; of an even count, the lower middle value (a figure that was measured). */
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[(sorted.length - 1) >> 1]!
+}
+
+function isDefined<T>(x: T | undefined): x is T {
+  return x !== undefined
 }
 
 function dropRow(find: Finder): Row {
@@ -95,6 +134,7 @@ function dropRow(find: Finder): Row {
     btree: b === undefined ? '-' : `${ms(b.seconds)} (empty ${ms(b.emptyCommitSeconds as number)})`,
     lmdb: l === undefined ? '-' : `${ms(l.seconds)} (empty ${ms(l.emptyCommitSeconds as number)})`,
     ratio: ratio === undefined ? '-' : ratio.toFixed(2),
+    rounds: '',
     target: '<= 5',
     met: ratio === undefined ? '' : ratio <= 5 ? 'yes' : 'NO',
   }
@@ -109,6 +149,7 @@ function fileSizeRow(find: Finder): Row {
     btree: b === undefined ? '-' : `${mibText(b.bytes as number)} (raw ${mibText(b.rawBytes as number)})`,
     lmdb: l === undefined ? '-' : `${mibText(l.bytes as number)} (${(l.overRaw as number).toFixed(2)}x raw)`,
     ratio: ratio === undefined ? '-' : ratio.toFixed(2),
+    rounds: '',
     target: '<= 1.2',
     met: ratio === undefined ? '' : ratio <= 1.2 ? 'yes' : 'NO',
   }
@@ -128,6 +169,7 @@ function writesRow(find: Finder): Row {
         : `${ours.toFixed(2)}${processOurs === undefined ? '' : ` (process ${processOurs.toFixed(2)})`}`,
     lmdb: theirs === undefined ? '-' : `${theirs.toFixed(2)} (process)`,
     ratio: ours === undefined || theirs === undefined ? '-' : (ours / theirs).toFixed(2),
+    rounds: '',
     target: '<= 5',
     met: ours === undefined ? '' : ours <= 5 ? 'yes' : 'NO',
   }
@@ -139,11 +181,14 @@ export function formatTable(rows: Row[]): string {
     btree: 'btree-store ops/s',
     lmdb: 'lmdb-js ops/s',
     ratio: 'ratio',
+    rounds: 'rounds',
     target: 'target',
     met: 'met?',
   }
   const all = [header, ...rows]
-  const cols = ['workload', 'btree', 'lmdb', 'ratio', 'target', 'met'] as const
+  const cols = rows.some((r) => r.rounds !== '')
+    ? (['workload', 'btree', 'lmdb', 'ratio', 'rounds', 'target', 'met'] as const)
+    : (['workload', 'btree', 'lmdb', 'ratio', 'target', 'met'] as const)
   const width = cols.map((c) => Math.max(...all.map((r) => r[c].length)))
   const line = (r: Row): string =>
     `| ${cols.map((c, i) => (i === 0 ? r[c].padEnd(width[i]!) : r[c].padStart(width[i]!))).join(' | ')} |`

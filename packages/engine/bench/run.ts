@@ -2,11 +2,15 @@
  * `npm run bench`: btree-store against lmdb-js on the same keys, values and orders.
  *
  *   node dist/bench/run.js [--n 200000] [--key-size 16] [--value-size 100] [--batch 1000]
- *                          [--seed 1] [--only name,name] [--no-lmdb]
+ *                          [--seed 1] [--rounds 3] [--only name,name] [--no-lmdb]
  *
  * Prints one JSON line per measurement, then the summary table with the targets. Each workload
  * group runs on a fresh temporary directory per engine, btree-store first; nothing is warmed up
- * beyond what the workload itself does.
+ * beyond what the workload itself does. The whole set runs `--rounds` times in the one process
+ * (each measurement line carries its `round`); the table gives each engine's median rate and the
+ * median of the rounds' ratios (report-table.ts). The first round meets code that V8 has not
+ * compiled yet (a cold process: what a short-lived program sees); the later ones what a
+ * long-running one does.
  */
 import { parseArgs } from 'node:util'
 import type { Database } from '../src/db/database.js'
@@ -53,6 +57,7 @@ interface RunOptions {
   config: BenchConfig
   only: Set<WorkloadName>
   lmdb: boolean
+  rounds: number
 }
 
 type LmdbModule = typeof import('./lmdb-workloads.js')
@@ -66,6 +71,7 @@ function parseOptions(argv: string[]): RunOptions {
       'value-size': { type: 'string', default: '100' },
       batch: { type: 'string', default: '1000' },
       seed: { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '3' },
       only: { type: 'string' },
       'no-lmdb': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -73,7 +79,7 @@ function parseOptions(argv: string[]): RunOptions {
   })
   if (values.help) {
     console.log(
-      `usage: run.js [--n N] [--key-size B] [--value-size B] [--batch N] [--seed S] [--only ${WORKLOADS.join(',')}] [--no-lmdb]`,
+      `usage: run.js [--n N] [--key-size B] [--value-size B] [--batch N] [--seed S] [--rounds R] [--only ${WORKLOADS.join(',')}] [--no-lmdb]`,
     )
     process.exit(0)
   }
@@ -101,6 +107,7 @@ function parseOptions(argv: string[]): RunOptions {
     },
     only,
     lmdb: !values['no-lmdb'],
+    rounds: int('rounds', values.rounds),
   }
 }
 
@@ -109,6 +116,8 @@ class Runner {
   readonly #only: Set<WorkloadName>
   readonly #data: Dataset
   readonly #lmdb: LmdbModule | undefined
+  /** The round being run (`--rounds`), stamped on every line. */
+  round = 1
 
   constructor(options: RunOptions, data: Dataset, lmdb: LmdbModule | undefined) {
     this.#only = options.only
@@ -120,7 +129,8 @@ class Runner {
     return this.#only.has(name)
   }
 
-  emit(m: Measurement): void {
+  emit(measured: Measurement): void {
+    const m = { ...measured, round: this.round }
     this.results.push(m)
     console.log(JSON.stringify(m))
   }
@@ -250,7 +260,7 @@ class Runner {
 
   #memoryLine(engine: 'btree-store' | 'lmdb-js', workload: string): void {
     collectGarbage()
-    console.log(JSON.stringify({ workload, engine, ...memoryNow() }))
+    console.log(JSON.stringify({ workload, engine, round: this.round, ...memoryNow() }))
   }
 }
 
@@ -337,14 +347,19 @@ async function main(): Promise<void> {
       ...options.config,
       only: [...options.only],
       lmdb: options.lmdb,
+      rounds: options.rounds,
       node: process.version,
     }),
   )
   const runner = new Runner(options, data, lmdb)
-  await runner.run()
+  for (let round = 1; round <= options.rounds; round++) {
+    runner.round = round
+    await runner.run()
+  }
   const total = Number(process.hrtime.bigint() - started) / 1e9
   const { n, keySize, valueSize, batch } = options.config
-  console.log(`\nn=${n} key=${keySize}B value=${valueSize}B batch=${batch}, ${total.toFixed(1)} s in all\n`)
+  const rounds = options.rounds === 1 ? '' : `, ${options.rounds} rounds (medians)`
+  console.log(`\nn=${n} key=${keySize}B value=${valueSize}B batch=${batch}${rounds}, ${total.toFixed(1)} s in all\n`)
   console.log(formatTable(summaryRows(runner.results)))
 }
 
