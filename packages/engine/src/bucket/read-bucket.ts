@@ -3,7 +3,7 @@ import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { type Child, Node, OverflowValue } from '../tree/node.js'
 import { TreeHit, pageTreeFind, pageTreeGetCopy, treeGet } from '../tree/search.js'
-import type { Cursor, RangeOptions, ReadBucket } from '../base/types.js'
+import type { RangeOptions, ReadBucket } from '../base/types.js'
 import { assertBytes } from '../base/validate.js'
 import { rangeEntries } from './range.js'
 
@@ -59,7 +59,7 @@ export class ReadBucketImpl implements ReadBucket {
     return pageTreeFind(this.#host.pager, root, key, LOOKUP)
   }
 
-  cursor(): Cursor {
+  cursor(): TreeCursor {
     this.#host.assertOpen()
     const root = this.#root
     const host = this.#host

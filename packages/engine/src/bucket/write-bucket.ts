@@ -4,7 +4,7 @@ import { type ModifyResult, treeAppend, treeDelete, treePut } from '../tree/modi
 import { type Node, OverflowValue, recordSlot, recordValue } from '../tree/node.js'
 import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
-import type { Cursor, RangeOptions, WriteBucket } from '../base/types.js'
+import type { RangeOptions, WriteBucket } from '../base/types.js'
 import { assertBytes, assertKey, assertValue } from '../base/validate.js'
 import { MAX_VALUE_SIZE, isLongKey, isOverflowValue } from '../page/layout.js'
 import type { BucketHost } from './read-bucket.js'
@@ -166,7 +166,7 @@ export class WriteBucketImpl implements WriteBucket {
     return true
   }
 
-  cursor(): Cursor {
+  cursor(): TreeCursor {
     this.#assertUsable()
     const s = this.#state
     const host = this.#host

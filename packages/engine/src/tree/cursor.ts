@@ -7,6 +7,8 @@ import {
   leafIsLongKey,
   leafIsOverflow,
   leafKey,
+  leafKeyField,
+  leafKeyStart,
   leafOverflowRef,
   leafValueBytes,
   leafValueLength,
@@ -141,6 +143,29 @@ export class TreeCursor implements Cursor {
     if (!this.#valid) return false
     const f = this.#frames[this.#depth - 1]!
     return this.#refAt(f, f.index, ref)
+  }
+
+  /**
+   * Points `ref` at the current key where it lies, as valueRef does for the value, and returns
+   * true (false off an entry). Internal (not on the Cursor interface): rangeEntries copies each key
+   * from there, without the view `key` makes. No check that the transaction is open (as `key`).
+   */
+  keyRef(ref: ValueRef): boolean {
+    if (!this.#valid) return false
+    const page = this.#keyPage
+    if (page !== null) {
+      // An inline key of a page (#land read an out-of-line one already): FORMAT.md §4.
+      const off = leafEntryOffset(page, this.#keyIndex)
+      ref.bytes = page
+      ref.offset = leafKeyStart(off)
+      ref.length = leafKeyField(page, off)
+      return true
+    }
+    const key = this.#key!
+    ref.bytes = key
+    ref.offset = 0
+    ref.length = key.length
+    return true
   }
 
   leafValueRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number {

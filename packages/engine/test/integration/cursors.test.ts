@@ -313,4 +313,72 @@ describe('integration: cursors and ranges', () => {
     expect(kept.map(([k, v]) => `${str(k)}=${str(v)}`)).to.deep.equal(['k1=v1', 'k2=v2'])
     expectCheck(db)
   })
+
+  it('entries() copies keys and values of every length exactly, from pages and from nodes, in a write transaction that changes the tree', async () => {
+    // Lengths around copyOf's switch from a byte loop to a bulk copy (32 bytes), the empty key and
+    // value, and an overflow value; the keys share prefixes so that leaves split among them.
+    const lengths = [0, 1, 15, 16, 31, 32, 33, 64, 100]
+    const entries: Array<[Buffer, Buffer]> = []
+    for (const kl of lengths)
+      for (const vl of [...lengths, 5000]) {
+        const key = Buffer.alloc(kl + 2, 0x61 + (kl % 26))
+        key.writeUInt16BE(vl, kl)
+        entries.push([key, Buffer.alloc(vl, (kl * 7 + vl) & 255)])
+      }
+    const sorted = [...entries].sort(([x], [y]) => Buffer.compare(x, y))
+    const db = await t.open({ pageSize: 1024 })
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (const [k, v] of entries) a.put(k, v)
+    })
+    const expectAll = (got: Array<[Uint8Array, Uint8Array]>, want: Array<[Buffer, Buffer]>): void => {
+      expect(got.map(([k, v]) => `${hex(k)}=${hex(v)}`)).to.deep.equal(want.map(([k, v]) => `${hex(k)}=${hex(v)}`))
+    }
+    // In memory (the journal's nodes), then from pages after a checkpoint.
+    db.view((tx) => expectAll([...tx.bucket('a')!.entries()], sorted))
+    await db.checkpoint()
+    db.view((tx) => {
+      expectAll([...tx.bucket('a')!.entries()], sorted)
+      expectAll([...tx.bucket('a')!.entries({ reverse: true })], [...sorted].reverse())
+    })
+    // A write transaction that replaces every value while iterating: each yielded pair is the
+    // value as it was when yielded, the iteration neither skips nor repeats a key.
+    await db.update((tx) => {
+      const a = tx.bucket('a')!
+      const seen: Array<[Uint8Array, Uint8Array]> = []
+      for (const [k, v] of a.entries()) {
+        seen.push([k, v])
+        a.put(k, Buffer.concat([v, Buffer.from('!')]))
+      }
+      expectAll(seen, sorted)
+    })
+    db.view((tx) =>
+      expectAll(
+        [...tx.bucket('a')!.entries()],
+        sorted.map(([k, v]) => [k, Buffer.concat([v, Buffer.from('!')])]),
+      ),
+    )
+    expectCheck(db)
+  })
+
+  it('entries(): a break ends the iterator, bad options throw at the first next(), limit 0 yields nothing', async () => {
+    const db = await t.open()
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 10; i++) a.put(numKey(i), numKey(i))
+    })
+    db.view((tx) => {
+      const a = tx.bucket('a')!
+      const it = a.entries()
+      for (const [k] of it) if (str(k) === numKey(2).toString()) break
+      expect(it.next().done).to.equal(true)
+      const lazy = a.entries({ limit: 'x' as unknown as number })
+      expect(thrown(() => lazy.next()).code).to.equal('BTREE_INVALID_ARGUMENT')
+      expect([...a.entries({ limit: 0 })]).to.deep.equal([])
+      expect([...a.entries({ gte: numKey(3), lt: numKey(6) })].map(([k]) => str(k))).to.deep.equal(
+        [3, 4, 5].map((i) => numKey(i).toString()),
+      )
+    })
+    expectCheck(db)
+  })
 })
