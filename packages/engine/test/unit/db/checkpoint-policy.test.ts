@@ -106,11 +106,19 @@ describe('db/checkpoint-policy', () => {
     expect(new Set(pages.map((w) => w.deref())).size, 'leaf pages').to.be.greaterThan(20)
     await db.checkpoint()
     await db.update((tx) => void tx.bucket('t')!.put(key(1), Buffer.alloc(40, 1)))
-    await new Promise((resolve) => setImmediate(resolve))
-    gc()
-    const live = new Set(pages.map((w) => w.deref()).filter((b) => b !== undefined))
+    // A page still held is held for good (a leak): up to three turns of the event loop and full
+    // collections let whatever ran last drop its references (a WeakRef's target stays alive until
+    // the job that dereferenced it ends; this failed once on a loaded machine with a single one).
+    let live = 0
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await new Promise((resolve) => setImmediate(resolve))
+      gc()
+      // Counted, not kept: a set of them would hold them through the next collection.
+      live = new Set(pages.map((w) => w.deref()).filter((b) => b !== undefined)).size
+      if (live <= 1) break
+    }
     // The leaf the last commit copied may still be referenced by its copy's state; no more.
-    expect(live.size, 'leaf pages of the written state still alive').to.be.at.most(1)
+    expect(live, 'leaf pages of the written state still alive').to.be.at.most(1)
     expect(db.check().ok).to.equal(true)
     await db.close()
   })
