@@ -38,6 +38,7 @@ import {
 } from '../page/leaf-page.js'
 import type { PageRef } from '../page/meta-page.js'
 import { invariant } from '../base/errors.js'
+import type { LeafStates } from './leaf-states.js'
 import {
   WINDOW_MIN,
   buildWindows,
@@ -765,37 +766,31 @@ export class Node {
   }
 
   /**
-   * What an in-place edit of a published packed leaf may change, saved before its first one
-   * (WriteTx.adopt): every field, and the bytes of its slots. The edits write only the slots and
-   * the free gap below `#top`, which the saved state does not read, or move to another page: the
-   * entries the saved state names are never written, so restoring the fields and the slots gives
-   * back the leaf as it was (restoreState).
+   * What an in-place edit of a published packed leaf may change, saved into `states` before its
+   * first one (WriteTx.adopt): every field, and the bytes of its slots. The edits write only the
+   * slots and the free gap below `#top`, which the saved state does not read, or move to another
+   * page: the entries the saved state names are never written, so restoring the fields and the
+   * slots gives back the leaf as it was (restoreState).
    */
-  saveState(): NodeState {
+  saveState(states: LeafStates<Node>): void {
     if (this.#packed < 0 || !this.#owns) throw invariant('only a packed leaf that owns its page is edited in place')
-    const page = this.base!
-    // A copy, byte by byte: Buffer#slice is a view of the bytes the edits change, and a typed
-    // array's slice or subarray of a Buffer makes a Buffer through its species (slow, ~1 µs).
-    const n = SLOT_SIZE * this.#packed
-    const slots = new Uint8Array(n)
-    for (let i = 0; i < n; i++) slots[i] = page[HEADER_SIZE + i]!
-    return new NodeState(this.gen, this.size, this.orig, page, this.#packed, this.#top, this.#garbage, slots)
+    states.save(this, this.base!, this.gen, this.size, this.orig, this.#packed, this.#top, this.#garbage)
   }
 
-  /** Gives the leaf back the state saveState saved (its edits since are dropped). */
-  restoreState(s: NodeState): void {
+  /** Gives the leaf back the state that saveState saved as entry `i` of `states` (its edits since are dropped). */
+  restoreState(states: LeafStates<Node>, i: number): void {
     this.leaf = true
     this.#keys = null
     this.#vals = null
     this.kids = []
     this.runs = null
-    this.orig = s.orig
-    this.size = s.size
-    this.gen = s.gen
-    this.base = s.base
-    this.#packed = s.packed
-    this.#top = s.top
-    this.#garbage = s.garbage
+    this.orig = states.orig(i)
+    this.size = states.size(i)
+    this.gen = states.gen(i)
+    this.base = states.base(i)
+    this.#packed = states.count(i)
+    this.#top = states.top(i)
+    this.#garbage = states.garbage(i)
     this.#owns = true
     this.#sharedKeys = false
     this.#sharedVals = false
@@ -803,7 +798,7 @@ export class Node {
     this.#sharedWin = false
     this.#winOff = false
     this.#pre = EMPTY_KEY
-    s.base.set(s.slots, HEADER_SIZE)
+    states.restoreSlots(i)
   }
 
   /**
@@ -929,20 +924,6 @@ export class Node {
     }
     return new Node(false, keys, [], kids, pgid, size, runs)
   }
-}
-
-/** A packed leaf's state before its first in-place edit in a transaction (Node.saveState). */
-export class NodeState {
-  constructor(
-    readonly gen: number,
-    readonly size: number,
-    readonly orig: number,
-    readonly base: Buffer,
-    readonly packed: number,
-    readonly top: number,
-    readonly garbage: number,
-    readonly slots: Uint8Array,
-  ) {}
 }
 
 /**
