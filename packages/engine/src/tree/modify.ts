@@ -219,10 +219,17 @@ function putInLeaf(
       // An inline append to a packed leaf, or to a full one (which it would split). A full leaf is
       // searched (not compared with its last key first): an overwrite into it, as after a
       // sequential load, then touches one key, not two.
-      if (!node.packed) pos = leafPosition(node, key, known, hint)
-      if (node.packed ? node.compareLast(key) < 0 : pos === node.keyList.length)
+      if (node.packed) {
+        // One search, whose answer tells an append (past the last key) too: comparing with the
+        // last key first cost a compare per random put.
+        const found = node.find(key, known)
+        if (found === -1 - node.count)
+          return notFound(appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint))
+        return putPacked(ctx, top, path, index, node, key, inlineValue(key, value), found, keepOld)
+      }
+      pos = leafPosition(node, key, known, hint)
+      if (pos === node.keyList.length)
         return notFound(appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint))
-      if (node.packed) return putPacked(ctx, top, path, index, node, key, inlineValue(key, value), known, keepOld)
     }
   }
   // Any other put decodes a packed leaf (node.keyList) and edits the arrays, which keep the
@@ -288,7 +295,7 @@ function inlineValue(key: Uint8Array, value: Uint8Array | RecordSlot): Uint8Arra
 /**
  * An inline put into a packed leaf, edited as page bytes (a leaf sharing its page, loaded from one
  * or copied from an earlier commit's, first copies it: Node#room): a replace, or an insert that
- * splits the leaf in two packed halves when it is full.
+ * splits the leaf in two packed halves when it is full. `found`: the key's search (Node.find).
  */
 function putPacked(
   ctx: TreeWriter,
@@ -298,11 +305,10 @@ function putPacked(
   node: Node,
   key: Uint8Array,
   value: Uint8Array,
-  known: number,
+  found: number,
   keepOld: boolean,
 ): ModifyResult {
   const ps = ctx.pageSize
-  const found = node.find(key, known)
   let old: Uint8Array | undefined
   let pos: number
   if (found >= 0) {
