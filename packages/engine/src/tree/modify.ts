@@ -78,7 +78,7 @@ export interface RecordCopy {
 
 /**
  * Inserts or replaces `key` (with a Value, or a record slot when `key` is the record's copy; or,
- * with `recorded`, an inline value whose copy and the key's that record holds). Nodes on the path
+ * with `recorded`, the caller's key and inline value, which that record has copied). Nodes on the path
  * become writable copies; a node over the page size splits, and the split climbs. When the key
  * lands at the end of a node (an ascending load), the split leaves the left node full instead of
  * halving it, so sequential loads make full pages. O(log n) plus O(node size) for the array splice
