@@ -126,18 +126,21 @@ export class WriteBucketImpl implements WriteBucket {
         return
       }
     }
-    // The tree keeps the record's copies: the key's view, and an inline value as a record slot (a
-    // number), so one object per put.
-    const k = this.#host.recordedKey()
+    // The tree keeps the record's copies where it keeps the key (RecordCopy): the key's view, and
+    // an inline value as a record slot (a number), so one object per put; a packed leaf copies the
+    // bytes and keeps nothing.
+    let k: Uint8Array | undefined
     let r: ModifyResult
     try {
       const pageSize = this.#host.pageSize
-      const overflow = isOverflowValue(pageSize, k.length, value.length)
-      const slot = recordSlot(value.length)
-      r = treePut(this.#writer, s.root, k, overflow ? recordValue(k, slot) : slot, this.#host.keepsUndo)
+      const overflow = isOverflowValue(pageSize, key.length, value.length)
+      if (overflow) {
+        k = this.#host.recordedKey()
+        r = treePut(this.#writer, s.root, k, recordValue(k, recordSlot(value.length)), this.#host.keepsUndo)
+      } else r = treePut(this.#writer, s.root, key, value, this.#host.keepsUndo, this.#host)
       // FORMAT.md §9: the flag covers out-of-line keys too, so that a drop never frees a leaf
       // unread that owns a key run.
-      if (!s.mayOverflow && (overflow || isLongKey(pageSize, k.length))) s.mayOverflow = true
+      if (!s.mayOverflow && (overflow || isLongKey(pageSize, key.length))) s.mayOverflow = true
     } catch (err) {
       // A page read failed on the way down, before the tree changed: the op must not be journaled.
       this.#host.cancelRecord()

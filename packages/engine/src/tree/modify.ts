@@ -11,6 +11,7 @@ import {
   branchEntryBytes,
   computeSize,
   nodeEntryBytes,
+  recordSlot,
   recordValue,
   slotEntryBytes,
   valueAt,
@@ -65,11 +66,23 @@ function ownedFromPage(ctx: TreeWriter, pgid: number, txid: number, gen: number)
 export type RecordSlot = number
 
 /**
- * Inserts or replaces `key` (with a Value, or a record slot when `key` is the record's copy). Nodes
- * on the path become writable copies; a node over the page size splits, and the split climbs.
- * When the key lands at the end of a node (an ascending load), the split leaves the left node full
- * instead of halving it, so sequential loads make full pages. O(log n) plus O(node size) for the
- * array splice or the slots' move in a packed leaf.
+ * The journal record that has copied a put's key and inline value (FORMAT.md §11): the tree takes
+ * the key's copy only where a node keeps the key (a decoded leaf, which then names the value by a
+ * record slot); a packed leaf copies the caller's bytes into its page. A view of the copy per put
+ * was an allocation that pinned the record's chunk, which a later record could not reuse.
+ */
+export interface RecordCopy {
+  /** A view of the key's copy in the record; the value's copy follows it (tree/node.ts:recordValue). */
+  recordedKey(): Uint8Array
+}
+
+/**
+ * Inserts or replaces `key` (with a Value, or a record slot when `key` is the record's copy; or,
+ * with `recorded`, the caller's key and inline value, which that record has copied). Nodes on the path
+ * become writable copies; a node over the page size splits, and the split climbs. When the key
+ * lands at the end of a node (an ascending load), the split leaves the left node full instead of
+ * halving it, so sequential loads make full pages. O(log n) plus O(node size) for the array splice
+ * or the slots' move in a packed leaf.
  */
 export function treePut(
   ctx: TreeWriter,
@@ -77,6 +90,7 @@ export function treePut(
   key: Uint8Array,
   value: Value | RecordSlot,
   keepOld = true,
+  recorded?: RecordCopy,
 ): ModifyResult {
   const hint = ctx.putHint
   if (
@@ -86,7 +100,7 @@ export function treePut(
     (hint.low === null || compareKeys(key, hint.low) >= 0)
   ) {
     // An ascending load: the key goes to the leaf the last put appended to, whose path is known.
-    return putInLeaf(ctx, hint.root, hint.path, hint.index, hint.leaf, key, value, 0, hint, keepOld)
+    return putInLeaf(ctx, hint.root, hint.path, hint.index, hint.leaf, key, value, 0, hint, keepOld, recorded)
   }
   const top = materializeRoot(ctx, root)
   const { nodes: path, index } = ctx.path ?? new PutPath()
@@ -107,7 +121,7 @@ export function treePut(
     path.length = depth
     index.length = depth
   }
-  return putInLeaf(ctx, top, path, index, node, key, value, known, undefined, keepOld)
+  return putInLeaf(ctx, top, path, index, node, key, value, known, undefined, keepOld, recorded)
 }
 
 /**
@@ -194,6 +208,7 @@ function putInLeaf(
   known: number,
   hint: PutHint | undefined,
   keepOld: boolean,
+  recorded: RecordCopy | undefined,
 ): ModifyResult {
   // The leaf's search, done once: a decoded leaf's position of `key` (-1: not searched yet).
   let pos = -1
@@ -204,13 +219,25 @@ function putInLeaf(
       // An inline append to a packed leaf, or to a full one (which it would split). A full leaf is
       // searched (not compared with its last key first): an overwrite into it, as after a
       // sequential load, then touches one key, not two.
-      if (!node.packed) pos = leafPosition(node, key, known, hint)
-      if (node.packed ? node.compareLast(key) < 0 : pos === node.keyList.length)
+      if (node.packed) {
+        // One search, whose answer tells an append (past the last key) too: comparing with the
+        // last key first cost a compare per random put.
+        const found = node.find(key, known)
+        if (found === -1 - node.count)
+          return notFound(appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint))
+        return putPacked(ctx, top, path, index, node, key, inlineValue(key, value), found, keepOld)
+      }
+      pos = leafPosition(node, key, known, hint)
+      if (pos === node.keyList.length)
         return notFound(appendInline(ctx, top, path, index, node, key, inlineValue(key, value), hint))
-      if (node.packed) return putPacked(ctx, top, path, index, node, key, inlineValue(key, value), known, keepOld)
     }
   }
-  // Any other put decodes a packed leaf (node.keyList) and edits the arrays.
+  // Any other put decodes a packed leaf (node.keyList) and edits the arrays, which keep the
+  // record's copies.
+  if (recorded !== undefined) {
+    value = recordSlot((value as Uint8Array).length)
+    key = recorded.recordedKey()
+  }
   const keys = node.keyList
   const n = keys.length
   if (pos < 0) pos = leafPosition(node, key, known, hint)
@@ -268,7 +295,7 @@ function inlineValue(key: Uint8Array, value: Uint8Array | RecordSlot): Uint8Arra
 /**
  * An inline put into a packed leaf, edited as page bytes (a leaf sharing its page, loaded from one
  * or copied from an earlier commit's, first copies it: Node#room): a replace, or an insert that
- * splits the leaf in two packed halves when it is full.
+ * splits the leaf in two packed halves when it is full. `found`: the key's search (Node.find).
  */
 function putPacked(
   ctx: TreeWriter,
@@ -278,11 +305,10 @@ function putPacked(
   node: Node,
   key: Uint8Array,
   value: Uint8Array,
-  known: number,
+  found: number,
   keepOld: boolean,
 ): ModifyResult {
   const ps = ctx.pageSize
-  const found = node.find(key, known)
   let old: Uint8Array | undefined
   let pos: number
   if (found >= 0) {

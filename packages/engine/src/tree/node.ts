@@ -38,6 +38,7 @@ import {
 } from '../page/leaf-page.js'
 import type { PageRef } from '../page/meta-page.js'
 import { invariant } from '../base/errors.js'
+import type { LeafStates } from './leaf-states.js'
 import {
   WINDOW_MIN,
   buildWindows,
@@ -113,19 +114,29 @@ let relayoutKeys = new Float64Array(64)
  * of a full leaf cost ~25 µs (the garbage collector's work included).
  */
 function relayout(src: Buffer, n: number, dst: Buffer): number {
+  return relayoutRange(src, 0, n, dst)
+}
+
+/**
+ * relayout of entries [from, to) of `src` only, as entries 0.. of `dst` (a split's right half):
+ * the others stay in `dst` as bytes no slot names, between its slots and where its entries begin.
+ */
+function relayoutRange(src: Buffer, from: number, to: number, dst: Buffer): number {
   dst.set(src)
+  const n = to - from
   if (relayoutOrder.length < n) relayoutOrder = new Int32Array(n * 2)
   const order = relayoutOrder
-  sortByOffset(src, n, order)
+  sortByOffset(src, from, n, order)
   let at = dst.length
   for (let k = 0; k < n; k++) {
     const i = order[k]!
     const off = leafEntryOffset(src, i)
     const bytes = leafEntrySizeAt(src, off)
     at -= bytes
-    // at >= off: the entries above this one took at most the bytes between it and the end.
+    // at >= off: the entries above this one took at most the bytes between it and the end. The
+    // slots written below are dst's first n, inside src's slots: no entry is there to move.
     if (at !== off) dst.copyWithin(at, off, off + bytes)
-    setLeafEntryOffset(dst, i, at)
+    setLeafEntryOffset(dst, i - from, at)
   }
   return at
 }
@@ -134,23 +145,24 @@ function relayout(src: Buffer, n: number, dst: Buffer): number {
 const INSERTION_SORT_MAX = 32
 
 /**
- * Writes into `order` the indexes 0..n-1 of the entries of leaf page `src`, by offset descending.
- * Insertion sort for a leaf of tens of entries (often nearly in order: no allocation); above
- * INSERTION_SORT_MAX, keys (offset * 65536 + index, offsets and counts are below 65536) sorted as
- * doubles, O(n log n), no allocation: a page of 64 KiB holds thousands of tiny entries.
+ * Writes into `order` the indexes from..from+n-1 of the entries of leaf page `src`, by offset
+ * descending. Insertion sort for a leaf of tens of entries (often nearly in order: no allocation);
+ * above INSERTION_SORT_MAX, keys (offset * 65536 + index, offsets and counts are below 65536)
+ * sorted as doubles, O(n log n), no allocation: a page of 64 KiB holds thousands of tiny entries.
  */
-function sortByOffset(src: Buffer, n: number, order: Int32Array): void {
+function sortByOffset(src: Buffer, from: number, n: number, order: Int32Array): void {
   if (n > INSERTION_SORT_MAX) {
     if (relayoutKeys.length < n) relayoutKeys = new Float64Array(n * 2)
     const keys = relayoutKeys.subarray(0, n)
-    for (let i = 0; i < n; i++) keys[i] = leafEntryOffset(src, i) * 65536 + i
+    for (let k = 0; k < n; k++) keys[k] = leafEntryOffset(src, from + k) * 65536 + from + k
     keys.sort()
     for (let k = 0; k < n; k++) order[k] = keys[n - 1 - k]! % 65536
     return
   }
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < n; k++) {
+    const i = from + k
     const off = leafEntryOffset(src, i)
-    let j = i
+    let j = k
     while (j > 0 && leafEntryOffset(src, order[j - 1]!) < off) {
       order[j] = order[j - 1]!
       j--
@@ -589,15 +601,9 @@ export class Node {
     }
     if (m < 1) m = 1
     const right = Node.packedLeaf(pageSize)
-    const dst = right.base!
-    let top = pageSize
-    for (let i = m; i < n; i++) {
-      const off = leafEntryOffset(page, i)
-      const bytes = leafEntrySizeAt(page, off)
-      top -= bytes
-      page.copy(dst, top, off, off + bytes)
-      setLeafEntryOffset(dst, i - m, top)
-    }
+    // The page copied whole and the moved entries packed within the copy: a Buffer#copy per entry
+    // made a view of each to copy it from.
+    const top = relayoutRange(page, m, n, right.base!)
     right.#packed = n - m
     right.#top = top
     right.size = HEADER_SIZE + SLOT_SIZE * (n - m) + (pageSize - top)
@@ -765,37 +771,31 @@ export class Node {
   }
 
   /**
-   * What an in-place edit of a published packed leaf may change, saved before its first one
-   * (WriteTx.adopt): every field, and the bytes of its slots. The edits write only the slots and
-   * the free gap below `#top`, which the saved state does not read, or move to another page: the
-   * entries the saved state names are never written, so restoring the fields and the slots gives
-   * back the leaf as it was (restoreState).
+   * What an in-place edit of a published packed leaf may change, saved into `states` before its
+   * first one (WriteTx.adopt): every field, and the bytes of its slots. The edits write only the
+   * slots and the free gap below `#top`, which the saved state does not read, or move to another
+   * page: the entries the saved state names are never written, so restoring the fields and the
+   * slots gives back the leaf as it was (restoreState).
    */
-  saveState(): NodeState {
+  saveState(states: LeafStates<Node>): void {
     if (this.#packed < 0 || !this.#owns) throw invariant('only a packed leaf that owns its page is edited in place')
-    const page = this.base!
-    // A copy, byte by byte: Buffer#slice is a view of the bytes the edits change, and a typed
-    // array's slice or subarray of a Buffer makes a Buffer through its species (slow, ~1 µs).
-    const n = SLOT_SIZE * this.#packed
-    const slots = new Uint8Array(n)
-    for (let i = 0; i < n; i++) slots[i] = page[HEADER_SIZE + i]!
-    return new NodeState(this.gen, this.size, this.orig, page, this.#packed, this.#top, this.#garbage, slots)
+    states.save(this, this.base!, this.gen, this.size, this.orig, this.#packed, this.#top, this.#garbage)
   }
 
-  /** Gives the leaf back the state saveState saved (its edits since are dropped). */
-  restoreState(s: NodeState): void {
+  /** Gives the leaf back the state that saveState saved as entry `i` of `states` (its edits since are dropped). */
+  restoreState(states: LeafStates<Node>, i: number): void {
     this.leaf = true
     this.#keys = null
     this.#vals = null
     this.kids = []
     this.runs = null
-    this.orig = s.orig
-    this.size = s.size
-    this.gen = s.gen
-    this.base = s.base
-    this.#packed = s.packed
-    this.#top = s.top
-    this.#garbage = s.garbage
+    this.orig = states.orig(i)
+    this.size = states.size(i)
+    this.gen = states.gen(i)
+    this.base = states.base(i)
+    this.#packed = states.count(i)
+    this.#top = states.top(i)
+    this.#garbage = states.garbage(i)
     this.#owns = true
     this.#sharedKeys = false
     this.#sharedVals = false
@@ -803,7 +803,7 @@ export class Node {
     this.#sharedWin = false
     this.#winOff = false
     this.#pre = EMPTY_KEY
-    s.base.set(s.slots, HEADER_SIZE)
+    states.restoreSlots(i)
   }
 
   /**
@@ -929,20 +929,6 @@ export class Node {
     }
     return new Node(false, keys, [], kids, pgid, size, runs)
   }
-}
-
-/** A packed leaf's state before its first in-place edit in a transaction (Node.saveState). */
-export class NodeState {
-  constructor(
-    readonly gen: number,
-    readonly size: number,
-    readonly orig: number,
-    readonly base: Buffer,
-    readonly packed: number,
-    readonly top: number,
-    readonly garbage: number,
-    readonly slots: Uint8Array,
-  ) {}
 }
 
 /**

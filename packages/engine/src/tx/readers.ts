@@ -25,10 +25,17 @@ export class ReaderRegistry {
   /** Invariant: `#hot` is never a key of `#counts`. */
   #hot = -1
   #hotCount = 0
+  /**
+   * Readers open in all (`size`): counted as they come and go, since mayAdopt asks for every leaf a
+   * write adopts, and summing the map allocated an iterator each time.
+   * Always `#hotCount` plus the sum of `#counts`' values.
+   */
+  #open = 0
 
   add(txid: number): void {
     this.beforeSnapshot?.()
     this.#watermark = currentGeneration()
+    this.#open++
     if (txid === this.#hot) {
       this.#hotCount++
       return
@@ -43,11 +50,15 @@ export class ReaderRegistry {
 
   remove(txid: number): void {
     if (txid === this.#hot) {
-      if (this.#hotCount > 0) this.#hotCount--
+      if (this.#hotCount > 0) {
+        this.#hotCount--
+        this.#open--
+      }
       return
     }
     const n = this.#counts.get(txid)
     if (n === undefined) return
+    this.#open--
     if (n <= 1) this.#counts.delete(txid)
     else this.#counts.set(txid, n - 1)
   }
@@ -68,8 +79,6 @@ export class ReaderRegistry {
   }
 
   get size(): number {
-    let n = this.#hotCount
-    for (const c of this.#counts.values()) n += c
-    return n
+    return this.#open
   }
 }

@@ -10,7 +10,8 @@ import { treeHeight } from '../page/tree-walk.js'
 import { inlineEntrySize, leafEntryOffset, leafEntrySizeAt } from '../page/leaf-page.js'
 import type { Pager } from '../store/pager.js'
 import { treeDelete, treePut } from '../tree/modify.js'
-import { Node, type NodeState, type OverflowValue } from '../tree/node.js'
+import { Node, type OverflowValue } from '../tree/node.js'
+import { LeafStates } from '../tree/leaf-states.js'
 import { nextGeneration } from '../tree/generation.js'
 import { type PutHint, PutPath, type TreeWriter } from '../tree/tree-context.js'
 import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
@@ -99,8 +100,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
    */
   inPlace = false
   /** The nodes of earlier commits edited in place, and their states as published (adopt). */
-  readonly #adopted: Node[] = []
-  readonly #saved: NodeState[] = []
+  readonly #adopted = new LeafStates<Node>()
 
   constructor(host: TxContext, base: Meta, dirty?: DirtyState, end?: WriteTxEnd) {
     this.#host = host
@@ -264,8 +264,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   adopt(node: Node): boolean {
     if (!this.inPlace || !this.#host.readers.mayAdopt(node.gen)) return false
     if (this.#adopted.length === 0) this.#host.readers.beforeSnapshot = this.#detach
-    this.#saved.push(node.saveState())
-    this.#adopted.push(node)
+    node.saveState(this.#adopted)
     node.gen = this.gen
     return true
   }
@@ -280,18 +279,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** The commit published this transaction's nodes: the states saved for adopt are dropped. */
   settleAdopted(): void {
     if (this.#adopted.length === 0) return
-    this.#adopted.length = 0
-    this.#saved.length = 0
+    this.#adopted.clear()
     this.#release()
   }
 
   /** Gives every adopted node its published state back: this transaction's edits of them are lost. */
   restoreAdopted(): void {
     if (this.#adopted.length === 0) return
-    for (let i = this.#adopted.length - 1; i >= 0; i--) this.#adopted[i]!.restoreState(this.#saved[i]!)
-    this.#adopted.length = 0
-    this.#saved.length = 0
-    this.#release()
+    this.#restoreAll()
     for (const w of this.#writers.values()) w.putHint = undefined
   }
 
@@ -304,19 +299,27 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     this.inPlace = false
     if (this.#adopted.length === 0) return
     const copies = new Map<Node, Node>()
-    for (const n of this.#adopted) copies.set(n, n.detachedCopy())
+    for (let i = 0; i < this.#adopted.length; i++) {
+      const n = this.#adopted.node(i)
+      copies.set(n, n.detachedCopy())
+    }
     for (const s of this.overlay.values()) {
       if (s === null || !(s.root instanceof Node)) continue
       s.root = copies.get(s.root) ?? s.root
       if (s.root instanceof Node) swapKids(s.root, this.gen, copies)
     }
-    for (let i = this.#adopted.length - 1; i >= 0; i--) this.#adopted[i]!.restoreState(this.#saved[i]!)
-    this.#adopted.length = 0
-    this.#saved.length = 0
-    this.#release()
+    this.#restoreAll()
     // Hints and cursors may hold the adopted nodes: hints are dropped, cursors seek again.
     for (const w of this.#writers.values()) w.putHint = undefined
     this.#version++
+  }
+
+  /** Gives every adopted node its published state back, newest first, and forgets them. */
+  #restoreAll(): void {
+    const a = this.#adopted
+    for (let i = a.length - 1; i >= 0; i--) a.node(i).restoreState(a, i)
+    a.clear()
+    this.#release()
   }
 
   #release(): void {
