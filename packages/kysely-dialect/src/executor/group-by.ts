@@ -4,9 +4,10 @@ import { compareValues, Real, type SqlValue } from '../encoding/values.js'
 import { GroupState, type GroupScope, type SingleAccumulator } from '../expression/aggregates.js'
 import type { Expr } from '../expression/expression.js'
 import { ArrayRow, type RowLike, type Tuple } from '../expression/scope.js'
-import { RowView, SlotReader } from '../encoding/rows.js'
+import { float64At, RowView, SlotReader, smallInt, T_FLOAT, T_INT32, T_NULL, T_ZERO } from '../encoding/rows.js'
 import { rowView } from './table-store.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
+import { AggregateLanes, APPROX, COUNT, SUM } from './aggregate-lanes.js'
 
 export interface Group {
   tuple: Tuple
@@ -14,8 +15,8 @@ export interface Group {
   locked: boolean
   state: GroupState
   values: SqlValue[]
-  /** Rows addStored counted for the count(*) calls, not yet handed to them (GroupTable.finish). */
-  pending: number
+  /** Its index in the table's groups as they were created (a direct read's lanes: AggregateLanes). */
+  ordinal: number
 }
 
 /**
@@ -106,6 +107,8 @@ export class GroupTable {
   readonly #template: Tuple
   /** Groups of small non-negative integer keys (category ids, flags), by index: no hashing per row. */
   readonly #dense: (Group | undefined)[] = []
+  /** The same groups' ordinals + 1 (0: none yet), for a direct read's rows (DENSE_LIMIT entries once used). */
+  #denseOrdinals: Int32Array | undefined
   readonly #numbers = new Map<number, Group>()
   readonly #texts = new Map<string, Group>()
   readonly #keyed = new Map<string, Group>()
@@ -118,6 +121,11 @@ export class GroupTable {
   readonly #argAt: Int32Array
   /** A view for the values the reader leaves to RowView.get (text, null, a missing slot). */
   readonly #view: RowView | undefined
+  /** A direct read's count, sum, total and avg state, in typed arrays. */
+  readonly #lanes: AggregateLanes | undefined
+  /** A direct read's key slot (-1 without group by) and its calls' argument slots (-1 for count(*)). */
+  readonly #keySlot: number
+  readonly #argSlots: Int32Array
 
   /** `template`: the tuple of null rows and outer rows a statement run starts from. */
   constructor(layout: GroupLayout, template: Tuple) {
@@ -130,13 +138,18 @@ export class GroupTable {
     if (direct === undefined) {
       this.#keyAt = -1
       this.#argAt = new Int32Array(0)
+      this.#keySlot = -1
+      this.#argSlots = this.#argAt
       return
     }
+    this.#keySlot = direct.key
+    this.#argSlots = direct.args
     const reader = new SlotReader([direct.key, ...direct.args])
     this.#reader = reader
     this.#keyAt = reader.place[0]!
     this.#argAt = reader.place.subarray(1)
     this.#view = rowView(layout.scope.sources[direct.source]!.table, new Uint8Array(0))
+    this.#lanes = new AggregateLanes(layout.scope.calls, direct.args)
   }
 
   /** Adds a row; `t` may be reused by the caller afterwards unless the layout retains rows. */
@@ -146,11 +159,16 @@ export class GroupTable {
       const row = t[direct.source]!
       if (row instanceof RowView) return this.addStored(row)
       const group = direct.key < 0 ? this.#only(t) : this.#single(row.get(direct.key), t)
-      const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
+      const g = group.ordinal
+      this.#lanes!.addRow(g)
       const args = direct.args
       for (let i = 0; i < args.length; i++) {
         const slot = args[i]!
-        accumulators[i]!.stepOne(slot < 0 ? undefined : row.get(slot))
+        if (slot < 0) continue
+        const v = row.get(slot)
+        if (typeof v === 'number') this.#stepNumber(group, i, v, !Number.isInteger(v))
+        else if (v instanceof Real) this.#stepNumber(group, i, v.value, true)
+        else this.#stepValue(group, i, v)
       }
       return
     }
@@ -174,7 +192,7 @@ export class GroupTable {
   /**
    * Adds a stored row of a direct read (layout.direct; the caller may reuse the view): no
    * expression closures, argument arrays or per-call checks, and numbers go from the row's bytes
-   * to the accumulators unboxed; only the slots the query reads are decoded.
+   * to the lanes (or accumulators) unboxed; only the slots the query reads are decoded.
    */
   addStored(row: RowView): void {
     const direct = this.#layout.direct!
@@ -187,56 +205,139 @@ export class GroupTable {
       if ((n | 0) === n && n >= 0) group = this.#dense[n]
       group ??= this.#single(row.get(key), this.#template)
     }
-    // count(*) counts the group's rows at finish: no call per row, and the calls left in the loop
-    // are usually of one class (sum's), which the JIT then inlines.
-    group.pending++
-    // A direct read holds only calls whose accumulators are single (directRead).
-    const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
+    this.#lanes!.addRow(group.ordinal)
     const args = direct.args
     for (let i = 0; i < args.length; i++) {
       const slot = args[i]!
       if (slot < 0) continue
-      const accumulator = accumulators[i]!
       const n = row.numberAt(slot)
-      if (n !== n) accumulator.stepOne(row.get(slot))
-      else if (row.lastWasReal) accumulator.stepReal(n)
-      else accumulator.stepOne(n)
+      if (n !== n) this.#stepValue(group, i, row.get(slot))
+      else this.#stepNumber(group, i, n, row.lastWasReal)
     }
   }
 
   /**
-   * addStored for the row at `offset` in `bytes` (eachStoredRef): its key and arguments read in
-   * one pass over its header (SlotReader), numbers handed to the accumulators unboxed; only values
-   * that are no number go through a RowView.
+   * addStored for the row at `offset` in `bytes` (eachStoredRef), in one loop over the row's
+   * header: the group of a small integer key found by index, numbers decoded from the row's bytes
+   * and added to the lanes in place (a KBN step for a real of a sum summing doubles, an addition
+   * for an integer of one summing exactly, a count for a count(x) of a value that is not null),
+   * count(*) counting the group's rows. Anything else (a row of another layout, a group not made
+   * yet or of another key, a value a lane does not take) goes through #addBytesGeneral or
+   * #stepSlot, which give the same answers.
    */
   addBytes(bytes: Uint8Array, offset: number): void {
-    const direct = this.#layout.direct!
+    // The row's header (NarrowRow.locate, inline: a version-2 row with one-byte end offsets).
+    let at = offset
+    while (bytes[at]! >= 0x80) at++
+    at++
+    const count = bytes[at + 1]!
+    if (bytes[at] !== 0 || count >= 0x80 || bytes[at + 2] !== 1) return this.#addBytesGeneral(bytes, offset)
+    const tags = at + 3
+    const ends = tags + count
+    const payload = ends + count
+    let g: number
+    const keySlot = this.#keySlot
+    if (keySlot < 0) g = this.#only(this.#template).ordinal
+    else {
+      const tag = keySlot < count ? bytes[tags + keySlot]! : T_NULL
+      const ordinals = this.#denseOrdinals
+      if (tag < T_ZERO || tag > T_INT32 || ordinals === undefined) return this.#addBytesGeneral(bytes, offset)
+      const k = smallInt(bytes, tag, payload + (keySlot === 0 ? 0 : bytes[ends + keySlot - 1]!))
+      g = k >= 0 && k < DENSE_LIMIT ? ordinals[k]! - 1 : -1
+      if (g < 0) return this.#addBytesGeneral(bytes, offset)
+    }
+    const lanes = this.#lanes!
+    lanes.rows[g]!++
+    const slots = this.#argSlots
+    const kinds = lanes.kinds
+    const base = g * lanes.width
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!
+      // count(*) (-1): counted by the rows.
+      if (slot < 0) continue
+      // A slot past the row's end reads its column's default: #stepSlot.
+      const tag = slot < count ? bytes[tags + slot]! : -1
+      const kind = kinds[i]!
+      const lane = base + i
+      if (kind === SUM) {
+        if (tag === T_FLOAT && lanes.mode[lane] === APPROX) {
+          const r = float64At(bytes, payload + (slot === 0 ? 0 : bytes[ends + slot - 1]!))
+          lanes.count[lane]!++
+          const sum = lanes.sum
+          const s = sum[lane]!
+          const t = s + r
+          if (Math.abs(s) > Math.abs(r)) lanes.err[lane]! += s - t + r
+          else lanes.err[lane]! += r - t + s
+          sum[lane] = t
+          continue
+        }
+        // null adds nothing to a sum.
+        if (tag === T_NULL) continue
+        if (tag >= T_ZERO && tag <= T_INT32) {
+          if (lanes.stepNumber(g, i, smallInt(bytes, tag, payload + (slot === 0 ? 0 : bytes[ends + slot - 1]!)), false))
+            continue
+        } else if (tag === T_FLOAT) {
+          if (lanes.stepNumber(g, i, float64At(bytes, payload + (slot === 0 ? 0 : bytes[ends + slot - 1]!)), true))
+            continue
+        }
+      } else if (kind === COUNT && tag >= 0) {
+        if (tag !== T_NULL) lanes.count[lane]!++
+        continue
+      }
+      this.#stepSlot(this.#groups[g]!, i, bytes, offset)
+    }
+  }
+
+  /** Steps call `i` of `group` with its argument read from the row at `offset` in `bytes`. */
+  #stepSlot(group: Group, i: number, bytes: Uint8Array, offset: number): void {
+    const v = this.#viewAt(bytes, offset).get(this.#argSlots[i]!)
+    if (typeof v === 'number') this.#stepNumber(group, i, v, !Number.isInteger(v))
+    else if (v instanceof Real) this.#stepNumber(group, i, v.value, true)
+    else this.#stepValue(group, i, v)
+  }
+
+  /** addBytes of any row (SlotReader), creating its group when it has none yet. */
+  #addBytesGeneral(bytes: Uint8Array, offset: number): void {
     const reader = this.#reader!
     reader.read(bytes, offset)
     const numbers = reader.numbers
     let group: Group | undefined
-    if (direct.key < 0) group = this.#only(this.#template)
+    if (this.#keyAt < 0) group = this.#only(this.#template)
     else {
       const n = numbers[this.#keyAt]!
       // NaN (a value that is no number) fails the test. The index is an int32 (n is a double: a
       // double index costs a generic element load).
       const k = n | 0
       if (k === n && k >= 0) group = this.#dense[k]
-      group ??= this.#single(this.#viewAt(bytes, offset).get(direct.key), this.#template)
+      group ??= this.#single(this.#viewAt(bytes, offset).get(this.#keySlot), this.#template)
     }
-    group.pending++
-    const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
+    this.#lanes!.addRow(group.ordinal)
     const reals = reader.reals
     const argAt = this.#argAt
     for (let i = 0; i < argAt.length; i++) {
       const at = argAt[i]!
       if (at < 0) continue
-      const accumulator = accumulators[i]!
       const n = numbers[at]!
-      if (n !== n) accumulator.stepOne(this.#viewAt(bytes, offset).get(direct.args[i]!))
-      else if (reals[at] === 1) accumulator.stepReal(n)
-      else accumulator.stepOne(n)
+      if (n !== n) this.#stepValue(group, i, this.#viewAt(bytes, offset).get(this.#argSlots[i]!))
+      else this.#stepNumber(group, i, n, reals[at] === 1)
     }
+  }
+
+  /** Steps call `i` of `group` with a number: its lane, or else its accumulator (the lane spilled first). */
+  #stepNumber(group: Group, i: number, n: number, real: boolean): void {
+    const lanes = this.#lanes!
+    if (lanes.stepNumber(group.ordinal, i, n, real)) return
+    const accumulator = (group.state.accumulators as unknown as readonly SingleAccumulator[])[i]!
+    lanes.spill(group.ordinal, i, accumulator)
+    if (real) accumulator.stepReal(n)
+    else accumulator.stepOne(n)
+  }
+
+  /** Steps call `i` of `group` with a value that is no number, through its accumulator. */
+  #stepValue(group: Group, i: number, v: SqlValue): void {
+    const accumulator = (group.state.accumulators as unknown as readonly SingleAccumulator[])[i]!
+    this.#lanes!.spill(group.ordinal, i, accumulator)
+    accumulator.stepOne(v)
   }
 
   /** addBytes for the engine's ValueRef of a row (eachStoredRef's visit): one call per row, no closure between. */
@@ -262,7 +363,10 @@ export class GroupTable {
       const dense = this.#dense
       if (n >= dense.length) while (dense.length <= n) dense.push(undefined)
       let group = dense[n]
-      if (group === undefined) dense[n] = group = this.#create(t, [v])
+      if (group === undefined) {
+        dense[n] = group = this.#create(t, [v])
+        if (this.#lanes !== undefined) (this.#denseOrdinals ??= new Int32Array(DENSE_LIMIT))[n] = group.ordinal + 1
+      }
       return group
     }
     if (n !== undefined && (!Number.isInteger(n) || Number.isSafeInteger(n))) {
@@ -292,8 +396,10 @@ export class GroupTable {
 
   #create(t: Tuple, values: SqlValue[]): Group {
     const tuple = this.#layout.retainsRows ? t : this.#keyTuple(values)
-    const group: Group = { tuple, locked: false, state: new GroupState(this.#scope.calls), values, pending: 0 }
+    const ordinal = this.#groups.length
+    const group: Group = { tuple, locked: false, state: new GroupState(this.#scope.calls), values, ordinal }
     this.#groups.push(group)
+    this.#lanes?.ensure(ordinal)
     return group
   }
 
@@ -323,16 +429,15 @@ export class GroupTable {
    */
   finish(template: Tuple): Group[] {
     const direct = this.#layout.direct
-    if (direct !== undefined) {
-      for (const group of this.#groups) {
-        if (group.pending === 0) continue
-        const accumulators = group.state.accumulators as unknown as readonly SingleAccumulator[]
-        for (let i = 0; i < direct.args.length; i++) if (direct.args[i]! < 0) accumulators[i]!.stepMany(group.pending)
-        group.pending = 0
-      }
-    }
+    if (direct !== undefined)
+      for (const group of this.#groups)
+        this.#lanes!.finish(
+          group.ordinal,
+          group.state.accumulators as unknown as readonly SingleAccumulator[],
+          direct.args,
+        )
     if (this.#groups.length === 0 && this.#terms.length === 0)
-      return [{ tuple: template, locked: false, state: new GroupState(this.#scope.calls), values: [], pending: 0 }]
+      return [{ tuple: template, locked: false, state: new GroupState(this.#scope.calls), values: [], ordinal: -1 }]
     // Groups of small integer keys alone: their index order is their keys' order, no sort (an
     // integer and an equal real share an entry, and compare equal).
     if (this.#terms.length === 1 && this.#numbers.size === 0 && this.#texts.size === 0 && this.#keyed.size === 0) {

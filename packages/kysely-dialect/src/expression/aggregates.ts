@@ -45,6 +45,13 @@ export interface AggregateCall {
   readonly extreme: boolean
   /** Its accumulators are SingleAccumulators (count, sum, total, avg, min, max). */
   readonly single: boolean
+  /**
+   * How a grouping that reads numbers straight from stored rows may keep this call's state in
+   * typed arrays instead of stepping its accumulator per row (executor/group-by.ts): `count` for
+   * count(x) (a CountAccumulator), `sum` for sum, total and avg (a SumAccumulator), undefined
+   * for every other call.
+   */
+  readonly lane: 'count' | 'sum' | undefined
 }
 
 /**
@@ -85,7 +92,7 @@ const INT64_MAX = 2n ** 63n - 1n
  * sum of doubles, so that sums of reals round as SQLite's do. sum() of integers that overflow is
  * an error unless a real comes later.
  */
-class SumAccumulator implements SingleAccumulator {
+export class SumAccumulator implements SingleAccumulator {
   #count = 0
   /** The exact integer sum while it is a safe number; then #int holds it (#big). */
   #small = 0
@@ -96,6 +103,23 @@ class SumAccumulator implements SingleAccumulator {
   #sum = 0
   #err = 0
   constructor(readonly kind: 'sum' | 'total' | 'avg') {}
+
+  /**
+   * Takes the state a sum lane kept for this accumulator's group (executor/sum-lanes.ts): `count`
+   * values summed, `small` their exact integer sum while `approx` is false, else `sum` + `err`,
+   * the running Kahan-Babuska-Neumaier sum. The lane kept exactly what stepOne/stepReal would
+   * have kept for the same values (never a BigInt, never an overflow); the accumulator steps on
+   * from there.
+   */
+  absorb(count: number, small: number, approx: boolean, sum: number, err: number): void {
+    this.#count = count
+    this.#small = small
+    this.#big = false
+    this.#approx = approx
+    this.#overflow = false
+    this.#sum = sum
+    this.#err = err
+  }
 
   #init(i: bigint): void {
     const TWO52 = 4503599627370496n
@@ -223,7 +247,7 @@ function realOf(v: SqlValue): number {
   return n === null ? 0 : numberOf(n)
 }
 
-class CountAccumulator implements SingleAccumulator {
+export class CountAccumulator implements SingleAccumulator {
   #n = 0
   constructor(readonly all: boolean) {}
   step(args: readonly SqlValue[]): void {
@@ -237,6 +261,10 @@ class CountAccumulator implements SingleAccumulator {
   }
   stepMany(rows: number): void {
     if (this.all) this.#n += rows
+  }
+  /** `values` non-null values counted elsewhere (a count lane, executor/group-by.ts). */
+  addCounted(values: number): void {
+    this.#n += values
   }
   final(): SqlValue {
     return this.#n
@@ -304,6 +332,9 @@ const AGGREGATES: Record<
 /** The aggregates whose accumulators are SingleAccumulators. */
 const SINGLE: ReadonlySet<string> = new Set(['count', 'sum', 'total', 'avg', 'min', 'max'])
 
+/** The aggregates a SumAccumulator computes. */
+const SUM_LIKE: ReadonlySet<string> = new Set(['sum', 'total', 'avg'])
+
 /** Whether `name(args...)` is an aggregate call in SQLite (min and max are scalar with 2+ arguments). */
 export function isAggregateName(name: string, argCount: number): boolean {
   const a = AGGREGATES[name.toLowerCase()]
@@ -347,6 +378,14 @@ export function compileAggregateCall(
     create: () => spec.create(all, json),
     extreme: name === 'min' || name === 'max',
     single: SINGLE.has(name),
+    lane:
+      distinct || filter !== undefined
+        ? undefined
+        : name === 'count'
+          ? 'count'
+          : SUM_LIKE.has(name)
+            ? 'sum'
+            : undefined,
   })
   return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
 }
