@@ -105,7 +105,7 @@ export class SumAccumulator implements SingleAccumulator {
   constructor(readonly kind: 'sum' | 'total' | 'avg') {}
 
   /**
-   * Takes the state a sum lane kept for this accumulator's group (executor/sum-lanes.ts): `count`
+   * Takes the state a sum lane kept for this accumulator's group (executor/aggregate-lanes.ts): `count`
    * values summed, `small` their exact integer sum while `approx` is false, else `sum` + `err`,
    * the running Kahan-Babuska-Neumaier sum. The lane kept exactly what stepOne/stepReal would
    * have kept for the same values (never a BigInt, never an overflow); the accumulator steps on
