@@ -72,8 +72,10 @@ export interface RangeOptions {
 
 /**
  * A position in a bucket. `key` and `value` are views into page memory (or the transaction's own
- * buffers): they stay valid until the cursor's next move and must not be modified. Copy them
- * (`Uint8Array.prototype.slice`) to keep them. Moves return whether the cursor is on an entry.
+ * buffers): they stay valid until the cursor's next move, at most until its transaction ends (a
+ * later transaction may overwrite a value in place once no snapshot can reach it), and must not
+ * be modified. Copy them (`Uint8Array.prototype.slice`) to keep them. Moves return whether the
+ * cursor is on an entry.
  */
 export interface Cursor {
   first(): boolean

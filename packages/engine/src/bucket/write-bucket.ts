@@ -51,6 +51,8 @@ export interface WriteBucketHost extends BucketHost {
   writerFor(state: BucketState): TreeWriter
   /** The bucket state currently bound to this name, to detect a dropped bucket. */
   isLive(state: BucketState): boolean
+  /** A cursor was opened (its views must stay as they are until it moves: no value is overwritten in place). */
+  cursorOpened(): void
   /** Bumped when the transaction drops every change (a group commit's undo): older handles are stale. */
   readonly resets: number
 }
@@ -170,6 +172,17 @@ export class WriteBucketImpl implements WriteBucket {
   }
 
   cursor(): TreeCursor {
+    const c = this.#cursor()
+    this.#host.cursorOpened()
+    return c
+  }
+
+  /** entries() copies each key and value before it yields them: its cursor lends no view. */
+  entries(options?: RangeOptions): IterableIterator<[Buffer, Buffer]> {
+    return rangeEntries(this.#cursor(), options)
+  }
+
+  #cursor(): TreeCursor {
     this.#assertUsable()
     const s = this.#state
     const host = this.#host
@@ -179,10 +192,6 @@ export class WriteBucketImpl implements WriteBucket {
       version: () => host.version,
       assertOpen: () => this.#assertUsable(),
     })
-  }
-
-  entries(options?: RangeOptions): IterableIterator<[Buffer, Buffer]> {
-    return rangeEntries(this.cursor(), options)
   }
 
   #assertUsable(): void {

@@ -6,6 +6,7 @@ const FIELDS = 7
 /** The arrays of a transaction that has adopted nothing yet (most small ones): shared, never written. */
 const NO_NUMS = new Float64Array(0)
 const NO_SLOTS = new Uint8Array(0)
+const NO_UNDO = new Int32Array(0)
 
 /**
  * The published states of the packed leaves a write transaction edits in place (WriteTx.adopt,
@@ -13,8 +14,9 @@ const NO_SLOTS = new Uint8Array(0)
  * numbers, the slots' bytes back to back in one buffer. A random batch adopts a leaf for most of
  * its puts: an object and a typed array of its slots per leaf (off the heap above 64 bytes), and
  * arrays grown again after each commit, were a third of what such a put allocated. Entries are
- * restored (Node.restoreState) newest first, and all dropped at once (clear). Generic in the node
- * type: tree/node.ts imports it.
+ * restored (Node.restoreState) newest first, and all dropped at once (clear). A value overwritten
+ * in a saved page (Node.overwritePacked) changes bytes besides the slots: saveBytes keeps them
+ * first, restoreBytes writes them back. Generic in the node type: tree/node.ts imports it.
  */
 export class LeafStates<N> {
   /** The saved leaves and their pages; entries from `#n` on are undefined (no page pinned). */
@@ -24,6 +26,17 @@ export class LeafStates<N> {
   #slots = NO_SLOTS
   #n = 0
   #used = 0
+  /** The saved leaves' pages, to tell whether an overwrite's page is one (savesBytes). */
+  readonly #pages = new Set<Buffer>()
+  /**
+   * Bytes overwritten in the saved pages (saveBytes): for each, its page, and offset, length and
+   * where its copy starts in `#undoBytes`, newest last.
+   */
+  readonly #undoPages: (Uint8Array | undefined)[] = []
+  #undoNums = NO_UNDO
+  #undoBytes = NO_SLOTS
+  #undoN = 0
+  #undoUsed = 0
 
   /** Leaves saved. */
   get length(): number {
@@ -74,7 +87,54 @@ export class LeafStates<N> {
     nums[f + 6] = at
     this.#nodes[n] = node
     this.#bases[n] = base
+    this.#pages.add(base)
     this.#n = n + 1
+  }
+
+  /** Whether `page` is the page of a saved leaf: bytes overwritten in it must be saved (saveBytes). */
+  savesBytes(page: Uint8Array): boolean {
+    return this.#n > 0 && this.#pages.has(page as Buffer)
+  }
+
+  /**
+   * Saves bytes `offset` up to `offset + length` of `page`, a saved leaf's page, before they are
+   * overwritten (Node.overwritePacked): restoreBytes writes them back.
+   */
+  saveBytes(page: Uint8Array, offset: number, length: number): void {
+    if (this.#undoUsed + length > this.#undoBytes.length) {
+      const grown = new Uint8Array(Math.max(this.#undoBytes.length * 2, this.#undoUsed + length, 4096))
+      grown.set(this.#undoBytes.subarray(0, this.#undoUsed))
+      this.#undoBytes = grown
+    }
+    const bytes = this.#undoBytes
+    const at = this.#undoUsed
+    for (let i = 0; i < length; i++) bytes[at + i] = page[offset + i]!
+    this.#undoUsed = at + length
+    const n = this.#undoN
+    if (3 * (n + 1) > this.#undoNums.length) {
+      const grown = new Int32Array(Math.max(this.#undoNums.length * 2, 3 * 64))
+      grown.set(this.#undoNums)
+      this.#undoNums = grown
+    }
+    const nums = this.#undoNums
+    nums[3 * n] = offset
+    nums[3 * n + 1] = length
+    nums[3 * n + 2] = at
+    this.#undoPages[n] = page
+    this.#undoN = n + 1
+  }
+
+  /** Writes every range saved by saveBytes back into its page, newest first. */
+  restoreBytes(): void {
+    const nums = this.#undoNums
+    const bytes = this.#undoBytes
+    for (let n = this.#undoN - 1; n >= 0; n--) {
+      const page = this.#undoPages[n]!
+      const offset = nums[3 * n]!
+      const length = nums[3 * n + 1]!
+      const at = nums[3 * n + 2]!
+      for (let i = 0; i < length; i++) page[offset + i] = bytes[at + i]!
+    }
   }
 
   gen(i: number): number {
@@ -124,7 +184,11 @@ export class LeafStates<N> {
       this.#nodes[i] = undefined
       this.#bases[i] = undefined
     }
+    for (let i = 0; i < this.#undoN; i++) this.#undoPages[i] = undefined
+    if (this.#n > 0) this.#pages.clear()
     this.#n = 0
     this.#used = 0
+    this.#undoN = 0
+    this.#undoUsed = 0
   }
 }

@@ -313,6 +313,13 @@ function putPacked(
   let pos: number
   if (found >= 0) {
     if (keepOld) old = node.packedValue(found)
+    else {
+      // The same length where no view can be held: over the old value, with no page copied even
+      // when the leaf is full (replacePacked copies it then).
+      const values = ctx.values
+      if (values !== undefined && values.mayOverwrite() && node.overwritePacked(found, value, values))
+        return { root: top, found: true, old }
+    }
     if (node.replacePacked(found, key, value, ps)) return { root: top, found: true, old }
     // No room for both entries: the old one goes, and the new one is inserted in its place (a
     // split if it must), so the leaf stays packed (decoding it made every later put to it slower).

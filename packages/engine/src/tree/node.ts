@@ -39,6 +39,7 @@ import {
 import type { PageRef } from '../page/meta-page.js'
 import { invariant } from '../base/errors.js'
 import type { LeafStates } from './leaf-states.js'
+import type { InPlaceValues } from './in-place-values.js'
 import {
   WINDOW_MIN,
   buildWindows,
@@ -499,7 +500,10 @@ export class Node {
     return leafFind(this.base!, key, known, NO_LONG_KEYS, this.#packed)
   }
 
-  /** Value i of a packed leaf: a view of its bytes (never modified: edits write new entries). */
+  /**
+   * Value i of a packed leaf: a view of its bytes. Edits write new entries, except overwritePacked,
+   * which the writer does not use while a caller may hold such a view (savepoints, cursors).
+   */
   packedValue(i: number): Uint8Array {
     const page = this.base!
     const off = leafEntryOffset(page, i)
@@ -568,6 +572,27 @@ export class Node {
     setLeafEntryOffset(page, pos, off)
     this.#top = off
     this.size += bytes - was
+    return true
+  }
+
+  /**
+   * Overwrites value `pos` of a packed leaf that owns its page with `value`, where the old value
+   * lies, when that one is inline and of the same length: the entry's size, its slot and the
+   * page's layout stay as they are (FORMAT.md §4). Returns whether it did. Unlike every other edit
+   * of a packed leaf this rewrites an entry's bytes, so the caller knows that no view of them is
+   * held (tree-context.ts, InPlaceValues) and `values.overwriting` first sees the bytes replaced.
+   */
+  overwritePacked(pos: number, value: Uint8Array, values: InPlaceValues): boolean {
+    if (!this.#owns) return false
+    const page = this.base!
+    const off = leafEntryOffset(page, pos)
+    const length = value.length
+    if (leafValueWord(page, off) !== length) return false // an overflow word is >= 2^31: never equal
+    const at = leafValueStart(page, off)
+    values.overwriting(page, at, length)
+    // Byte by byte up to 32 bytes: page.set copies through the runtime, which costs more for short values.
+    if (length <= 32) for (let i = 0; i < length; i++) page[at + i] = value[i]!
+    else page.set(value, at)
     return true
   }
 

@@ -1,6 +1,7 @@
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import type { Node, OverflowValue } from './node.js'
+import type { InPlaceValues } from './in-place-values.js'
 import { TreeHit } from './search.js'
 
 /** What the tree algorithms need from the transaction around them. The tree never touches the file. */
@@ -36,6 +37,11 @@ export interface TreeWriter extends TreeReader {
    * owning its page that no snapshot can reach (WriteTx.adopt). Absent: never.
    */
   adopt?(node: Node): boolean
+  /**
+   * When values may be overwritten where they lie (Node.overwritePacked: a put of a value of the
+   * same length into a packed leaf that owns its page). Absent: never.
+   */
+  readonly values?: InPlaceValues
   /** A node that will be written as a page (decoded from one, or split off): counts dirty pages. */
   onLoad?(node: Node): void
   /** An overflow value that a put or delete replaced; its pages are freed at commit. */

@@ -14,6 +14,7 @@ import { Node, type OverflowValue } from '../tree/node.js'
 import { LeafStates } from '../tree/leaf-states.js'
 import { nextGeneration } from '../tree/generation.js'
 import { type PutHint, PutPath, type TreeWriter } from '../tree/tree-context.js'
+import type { InPlaceValues } from '../tree/in-place-values.js'
 import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
 import type { DirtyState } from './dirty-state.js'
@@ -101,6 +102,19 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   inPlace = false
   /** The nodes of earlier commits edited in place, and their states as published (adopt). */
   readonly #adopted = new LeafStates<Node>()
+  /** Whether a cursor was opened on this transaction (cursorOpened): its views must stay as they are. */
+  #cursors = false
+  /**
+   * Overwrites of values in place (tree/in-place-values.ts): while no cursor was opened (with a
+   * savepoint open, a put keeps the old value for the undo and never overwrites: treePut's
+   * keepOld); the bytes they replace in an adopted leaf's page are saved with its state.
+   */
+  readonly #values: InPlaceValues = {
+    mayOverwrite: () => !this.#cursors,
+    overwriting: (page, offset, length) => {
+      if (this.#adopted.savesBytes(page)) this.#adopted.saveBytes(page, offset, length)
+    },
+  }
 
   constructor(host: TxContext, base: Meta, dirty?: DirtyState, end?: WriteTxEnd) {
     this.#host = host
@@ -219,6 +233,14 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     this.#version++
   }
 
+  /**
+   * A cursor was opened on this transaction: its views of keys and values stay valid until its next
+   * move (Cursor), so no value is overwritten in place from now on (tree/in-place-values.ts).
+   */
+  cursorOpened(): void {
+    this.#cursors = true
+  }
+
   isLive(state: BucketState): boolean {
     return this.overlay.get(state.name) === state
   }
@@ -239,6 +261,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         },
         freeOverflow: (v) => state.freed.push(v),
         adopt: (node) => this.adopt(node),
+        values: this.#values,
         putHint: undefined,
       }
       this.#writers.set(state, w)
@@ -317,6 +340,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   /** Gives every adopted node its published state back, newest first, and forgets them. */
   #restoreAll(): void {
     const a = this.#adopted
+    a.restoreBytes()
     for (let i = a.length - 1; i >= 0; i--) a.node(i).restoreState(a, i)
     a.clear()
     this.#release()
