@@ -61,6 +61,22 @@ export const WORKLOADS: Workload[] = [
     ],
   },
   {
+    // Overwrites of values by values of the same length: written over the old ones in the leaves'
+    // pages (tree/node.ts overwritePacked), in leaves that earlier commits made (WriteTx.adopt).
+    name: 'same-length overwrites',
+    commits: [
+      c((m) => {
+        for (const i of range(0, 300)) m.put('same', key(i), value(i, 30))
+      }),
+      ...range(1, 6).map((r) =>
+        c((m) => {
+          for (const i of range(0, 300)) if (i % (r + 1) === 0) m.put('same', key(i), value(i + 1000 * r, 30))
+          if (r === 3) m.del('same', key(r * 7))
+        }),
+      ),
+    ],
+  },
+  {
     // Leaves written ahead of the checkpoint (tx/early-pages.ts): each commit appends past the
     // last key, so the full leaves it finishes are written while its sync runs; the last commit
     // changes some of them, whose pages written ahead the checkpoint then frees.
