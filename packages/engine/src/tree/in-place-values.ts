@@ -1,3 +1,5 @@
+import type { LeafStates } from './leaf-states.js'
+
 /**
  * Whether a writer may overwrite a value in its leaf's page (Node.overwritePacked), and what must
  * see the bytes first. Every other edit of a packed leaf writes new bytes (a new entry, or a copy
@@ -10,12 +12,13 @@
  * lands on today, cursor.ts Frame.set, so its views name pages no overwrite writes, but a cursor
  * reading them as pages, as a snapshot's does, would not).
  */
-export interface InPlaceValues {
+export interface InPlaceValues<N> {
   /** Whether values may be overwritten in place now. */
   mayOverwrite(): boolean
   /**
-   * Called before bytes `offset` up to `offset + length` of `page` are overwritten: a page whose
-   * published state a rollback or a detach must give back (WriteTx.adopt) keeps them to restore.
+   * The published states of the leaves the writer edits in place (WriteTx.adopt): an overwrite in
+   * the page of one of them saves the bytes it replaces there first (LeafStates.saveBytes), for a
+   * rollback or a detach to write back.
    */
-  overwriting(page: Uint8Array, offset: number, length: number): void
+  readonly saved: LeafStates<N>
 }

@@ -7,6 +7,8 @@ const FIELDS = 7
 const NO_NUMS = new Float64Array(0)
 const NO_SLOTS = new Uint8Array(0)
 const NO_UNDO = new Int32Array(0)
+/** The last epoch handed out (LeafStates#epoch). */
+let epochs = 0
 
 /**
  * The published states of the packed leaves a write transaction edits in place (WriteTx.adopt,
@@ -26,8 +28,12 @@ export class LeafStates<N> {
   #slots = NO_SLOTS
   #n = 0
   #used = 0
-  /** The saved leaves' pages, to tell whether an overwrite's page is one (savesBytes). */
-  readonly #pages = new Set<Buffer>()
+  /**
+   * This instance's current set of entries, unique in the process (a new one at each clear): a
+   * leaf records it with its index when saved (Node.saveState), so that it can tell later, in O(1)
+   * and without holding on to this object, whether it is still saved here (savedPage).
+   */
+  #epoch = ++epochs
   /**
    * Bytes overwritten in the saved pages (saveBytes): for each, its page, and offset, length and
    * where its copy starts in `#undoBytes`, newest last.
@@ -87,13 +93,21 @@ export class LeafStates<N> {
     nums[f + 6] = at
     this.#nodes[n] = node
     this.#bases[n] = base
-    this.#pages.add(base)
     this.#n = n + 1
   }
 
-  /** Whether `page` is the page of a saved leaf: bytes overwritten in it must be saved (saveBytes). */
-  savesBytes(page: Uint8Array): boolean {
-    return this.#n > 0 && this.#pages.has(page as Buffer)
+  /** The current epoch: entries saved now are entries of it until the next clear. */
+  get epoch(): number {
+    return this.#epoch
+  }
+
+  /**
+   * The page saved as entry `i` when that entry belongs to `epoch` (the one current when it was
+   * saved, still current), else undefined: a leaf whose page this is edits the published page,
+   * whose overwritten bytes must be saved (saveBytes).
+   */
+  savedPage(i: number, epoch: number): Buffer | undefined {
+    return epoch === this.#epoch && i < this.#n ? this.#bases[i] : undefined
   }
 
   /**
@@ -185,7 +199,7 @@ export class LeafStates<N> {
       this.#bases[i] = undefined
     }
     for (let i = 0; i < this.#undoN; i++) this.#undoPages[i] = undefined
-    if (this.#n > 0) this.#pages.clear()
+    if (this.#n > 0 || this.#undoN > 0) this.#epoch = ++epochs
     this.#n = 0
     this.#used = 0
     this.#undoN = 0

@@ -317,7 +317,7 @@ function putPacked(
       // The same length where no view can be held: over the old value, with no page copied even
       // when the leaf is full (replacePacked copies it then).
       const values = ctx.values
-      if (values !== undefined && values.mayOverwrite() && node.overwritePacked(found, value, values))
+      if (values !== undefined && values.mayOverwrite() && node.overwritePacked(found, value, values.saved))
         return { root: top, found: true, old }
     }
     if (node.replacePacked(found, key, value, ps)) return { root: top, found: true, old }

@@ -39,7 +39,6 @@ import {
 import type { PageRef } from '../page/meta-page.js'
 import { invariant } from '../base/errors.js'
 import type { LeafStates } from './leaf-states.js'
-import type { InPlaceValues } from './in-place-values.js'
 import {
   WINDOW_MIN,
   buildWindows,
@@ -236,6 +235,12 @@ export class Node {
   #garbage = 0
   /** Whether a packed leaf may write `base`: a copy, or a leaf from a page, shares it until then. */
   #owns = false
+  /**
+   * Where saveState last saved this leaf: its entry in a LeafStates and that one's epoch (-1: never).
+   * overwritePacked asks the writer's LeafStates whether the entry still holds this leaf's page.
+   */
+  #savedAt = -1
+  #savedEpoch = 0
   /**
    * Whether `#keys` (and `#vals`) are a published node's (a copy shares them, clone): they are
    * never written through this node, and its first edit of each makes its own (a leaf's
@@ -580,16 +585,18 @@ export class Node {
    * lies, when that one is inline and of the same length: the entry's size, its slot and the
    * page's layout stay as they are (FORMAT.md §4). Returns whether it did. Unlike every other edit
    * of a packed leaf this rewrites an entry's bytes, so the caller knows that no view of them is
-   * held (tree-context.ts, InPlaceValues) and `values.overwriting` first sees the bytes replaced.
+   * held (tree/in-place-values.ts); in the published page of a leaf the writer edits in place,
+   * the bytes replaced are saved first (`saved`).
    */
-  overwritePacked(pos: number, value: Uint8Array, values: InPlaceValues): boolean {
+  overwritePacked(pos: number, value: Uint8Array, saved: LeafStates<Node>): boolean {
     if (!this.#owns) return false
     const page = this.base!
     const off = leafEntryOffset(page, pos)
     const length = value.length
     if (leafValueWord(page, off) !== length) return false // an overflow word is >= 2^31: never equal
     const at = leafValueStart(page, off)
-    values.overwriting(page, at, length)
+    if (this.#savedAt >= 0 && saved.savedPage(this.#savedAt, this.#savedEpoch) === page)
+      saved.saveBytes(page, at, length)
     // Byte by byte up to 32 bytes: page.set copies through the runtime, which costs more for short values.
     if (length <= 32) for (let i = 0; i < length; i++) page[at + i] = value[i]!
     else page.set(value, at)
@@ -804,6 +811,8 @@ export class Node {
    */
   saveState(states: LeafStates<Node>): void {
     if (this.#packed < 0 || !this.#owns) throw invariant('only a packed leaf that owns its page is edited in place')
+    this.#savedAt = states.length
+    this.#savedEpoch = states.epoch
     states.save(this, this.base!, this.gen, this.size, this.orig, this.#packed, this.#top, this.#garbage)
   }
 

@@ -41,7 +41,7 @@ export interface TreeWriter extends TreeReader {
    * When values may be overwritten where they lie (Node.overwritePacked: a put of a value of the
    * same length into a packed leaf that owns its page). Absent: never.
    */
-  readonly values?: InPlaceValues
+  readonly values?: InPlaceValues<Node>
   /** A node that will be written as a page (decoded from one, or split off): counts dirty pages. */
   onLoad?(node: Node): void
   /** An overflow value that a put or delete replaced; its pages are freed at commit. */

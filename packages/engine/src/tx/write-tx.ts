@@ -109,11 +109,9 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
    * savepoint open, a put keeps the old value for the undo and never overwrites: treePut's
    * keepOld); the bytes they replace in an adopted leaf's page are saved with its state.
    */
-  readonly #values: InPlaceValues = {
+  readonly #values: InPlaceValues<Node> = {
     mayOverwrite: () => !this.#cursors,
-    overwriting: (page, offset, length) => {
-      if (this.#adopted.savesBytes(page)) this.#adopted.saveBytes(page, offset, length)
-    },
+    saved: this.#adopted,
   }
 
   constructor(host: TxContext, base: Meta, dirty?: DirtyState, end?: WriteTxEnd) {

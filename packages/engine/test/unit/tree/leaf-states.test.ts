@@ -44,4 +44,31 @@ describe('tree: LeafStates (the published states of leaves edited in place)', ()
       expect(states.length).to.equal(0)
     }
   })
+  it('saved bytes are written back newest first, over repeated overwrites of one range; savedPage answers only for the current epoch', () => {
+    const states = new LeafStates<string>()
+    const page = Buffer.alloc(4096, 1)
+    const other = Buffer.alloc(4096, 2)
+    const epoch = states.epoch
+    states.save('a', page, 1, 2, 3, 4, 5, 6)
+    expect(states.savedPage(0, epoch)).to.equal(page)
+    expect(states.savedPage(1, epoch)).to.equal(undefined)
+    expect(states.savedPage(0, epoch + 1)).to.equal(undefined)
+    // More bytes than the undo arena starts with, and one range overwritten three times.
+    const original = Buffer.from(page)
+    for (let round = 0; round < 3; round++)
+      for (let at = 100; at < 4000; at += 120) {
+        states.saveBytes(page, at, 100)
+        page.fill(0x10 + round, at, at + 100)
+      }
+    states.restoreBytes()
+    expect(page.equals(original), 'every byte as before the first overwrite').to.equal(true)
+    expect(other.every((b) => b === 2)).to.equal(true)
+    states.clear()
+    expect(states.epoch).to.not.equal(epoch)
+    expect(states.savedPage(0, epoch)).to.equal(undefined)
+    // After a clear, nothing saved before is written back.
+    page.fill(9)
+    states.restoreBytes()
+    expect(page.every((b) => b === 9)).to.equal(true)
+  })
 })
