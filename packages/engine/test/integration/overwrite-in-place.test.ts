@@ -29,6 +29,19 @@ describe('integration: overwrites of the same length, in place', () => {
     return db
   }
 
+  /**
+   * filled(), then a commit that overwrote every key with round 1's values: its leaves (copies of
+   * the cached pages) own their pages, which later commits edit in place.
+   */
+  async function overwrittenOnce(): Promise<Database> {
+    const db = await filled()
+    await db.update((tx) => {
+      const b = tx.bucket('t')!
+      for (let i = 0; i < N; i++) b.put(numKey(i), value(i, 1))
+    })
+    return db
+  }
+
   function expectValues(db: Database, round: (i: number) => number, label: string): void {
     db.view((tx) => {
       const b = tx.bucket('t')!
@@ -85,12 +98,7 @@ describe('integration: overwrites of the same length, in place', () => {
   // views name pages that no overwrite writes; were it to read them as pages, as a snapshot's
   // cursor does, this fails without the writer's rule (no overwrite in place once a cursor opened).
   it("a cursor's view of a value stays as it was after a put of the same length to its key", async () => {
-    const db = await filled()
-    // Leaves that own their pages: a commit that overwrote every key (the first copies).
-    await db.update((tx) => {
-      const b = tx.bucket('t')!
-      for (let i = 0; i < N; i++) b.put(numKey(i), value(i, 1))
-    })
+    const db = await overwrittenOnce()
     const tx = await db.beginWrite()
     const b = tx.bucket('t')!
     const c = b.cursor()
@@ -115,11 +123,7 @@ describe('integration: overwrites of the same length, in place', () => {
   })
 
   it('a savepoint rolled back gives back the values that puts of the same length replaced', async () => {
-    const db = await filled()
-    await db.update((tx) => {
-      const b = tx.bucket('t')!
-      for (let i = 0; i < N; i++) b.put(numKey(i), value(i, 1))
-    })
+    const db = await overwrittenOnce()
     const tx = await db.beginWrite()
     const b = tx.bucket('t')!
     for (let i = 0; i < N; i += 3) b.put(numKey(i), value(i, 2))
@@ -136,11 +140,7 @@ describe('integration: overwrites of the same length, in place', () => {
   })
 
   it('an explicit transaction rolled back after overwriting in place leaves every value as committed', async () => {
-    const db = await filled()
-    await db.update((tx) => {
-      const b = tx.bucket('t')!
-      for (let i = 0; i < N; i++) b.put(numKey(i), value(i, 1))
-    })
+    const db = await overwrittenOnce()
     for (let round = 0; round < 3; round++) {
       const tx = await db.beginWrite()
       const b = tx.bucket('t')!
