@@ -56,6 +56,11 @@ export class GroupLayout {
   readonly retainsRows: boolean
   readonly keys: readonly KeyColumn[]
   readonly direct: DirectRead | undefined
+  /**
+   * The most groups a run of the statement has made (capped at GROUPS_HINT_LIMIT): the next
+   * run's lanes start with room for them.
+   */
+  groupsSeen = 0
 
   constructor(
     readonly terms: readonly Expr[],
@@ -96,6 +101,9 @@ function directRead(terms: readonly Expr[], scope: GroupScope): DirectRead | und
   }
   return own === 0 ? undefined : { source: source ?? 0, key, args }
 }
+
+/** The most groups a statement's next run makes room for at once (GroupLayout.groupsSeen). */
+const GROUPS_HINT_LIMIT = 1 << 16
 
 /** Integer keys below this index an array (it grows to the largest key seen). */
 const DENSE_LIMIT = 1024
@@ -149,7 +157,7 @@ export class GroupTable {
     this.#keyAt = reader.place[0]!
     this.#argAt = reader.place.subarray(1)
     this.#view = rowView(layout.scope.sources[direct.source]!.table, new Uint8Array(0))
-    this.#lanes = new AggregateLanes(layout.scope.calls, direct.args)
+    this.#lanes = new AggregateLanes(layout.scope.calls, direct.args, layout.groupsSeen)
   }
 
   /** Adds a row; `t` may be reused by the caller afterwards unless the layout retains rows. */
@@ -407,6 +415,14 @@ export class GroupTable {
   #keyTuple(values: readonly SqlValue[]): Tuple {
     const t: RowLike[] = this.#template.slice()
     const keys = this.#layout.keys
+    if (keys.length === 1) {
+      // One key column (group by category): its row, without the bookkeeping of several.
+      const k = keys[0]!
+      const row = new Array<SqlValue>(k.width).fill(null)
+      row[k.slot] = values[k.term]!
+      t[k.source] = new ArrayRow(row)
+      return t
+    }
     // One row per source that has key columns (keys of one source are the usual case: no map).
     const rows: SqlValue[][] = []
     const sources: number[] = []
@@ -429,6 +445,8 @@ export class GroupTable {
    */
   finish(template: Tuple): Group[] {
     const direct = this.#layout.direct
+    const made = Math.min(this.#groups.length, GROUPS_HINT_LIMIT)
+    if (made > this.#layout.groupsSeen) this.#layout.groupsSeen = made
     if (direct !== undefined)
       for (const group of this.#groups)
         this.#lanes!.finish(
