@@ -4,7 +4,17 @@ import { compareValues, Real, type SqlValue } from '../encoding/values.js'
 import { GroupState, type GroupScope, type SingleAccumulator } from '../expression/aggregates.js'
 import type { Expr } from '../expression/expression.js'
 import { ArrayRow, type RowLike, type Tuple } from '../expression/scope.js'
-import { float64At, RowView, SlotReader, smallInt, T_FLOAT, T_INT32, T_NULL, T_ZERO } from '../encoding/rows.js'
+import {
+  float64At,
+  readFloat64,
+  RowView,
+  SlotReader,
+  smallInt,
+  T_FLOAT,
+  T_INT32,
+  T_NULL,
+  T_ZERO,
+} from '../encoding/rows.js'
 import { rowView } from './table-store.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
 import { AggregateLanes, APPROX, COUNT, SUM } from './aggregate-lanes.js'
@@ -258,42 +268,53 @@ export class GroupTable {
     lanes.rows[g]!++
     const slots = this.#argSlots
     const kinds = lanes.kinds
+    const mode = lanes.mode
     const base = g * lanes.width
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!
       // count(*) (-1): counted by the rows.
       if (slot < 0) continue
-      // A slot past the row's end reads its column's default: #stepSlot.
+      // A slot past the row's end reads its column's default: #addSlot.
       const tag = slot < count ? bytes[tags + slot]! : -1
       const kind = kinds[i]!
       const lane = base + i
-      if (kind === SUM) {
-        if (tag === T_FLOAT && lanes.mode[lane] === APPROX) {
-          const r = float64At(bytes, payload + (slot === 0 ? 0 : bytes[ends + slot - 1]!))
-          lanes.count[lane]!++
-          const sum = lanes.sum
-          const s = sum[lane]!
-          const t = s + r
-          if (Math.abs(s) > Math.abs(r)) lanes.err[lane]! += s - t + r
-          else lanes.err[lane]! += r - t + s
-          sum[lane] = t
-          continue
-        }
-        // null adds nothing to a sum.
-        if (tag === T_NULL) continue
-        if (tag >= T_ZERO && tag <= T_INT32) {
-          if (lanes.stepNumber(g, i, smallInt(bytes, tag, payload + (slot === 0 ? 0 : bytes[ends + slot - 1]!)), false))
-            continue
-        } else if (tag === T_FLOAT) {
-          if (lanes.stepNumber(g, i, float64At(bytes, payload + (slot === 0 ? 0 : bytes[ends + slot - 1]!)), true))
-            continue
-        }
+      if (kind === SUM && tag === T_FLOAT && mode[lane] === APPROX) {
+        // The usual step of a sum of reals: a KBN step in place. readFloat64, not float64At:
+        // float64At stayed a call here (not inlined in this loop), ~9% of a group-by's time
+        // in an A/B of the two builds (a DataView of the GroupTable's own was slower still).
+        const r = readFloat64(bytes, payload + (slot === 0 ? 0 : bytes[ends + slot - 1]!))
+        lanes.count[lane]!++
+        const sum = lanes.sum
+        const s = sum[lane]!
+        const t = s + r
+        if (Math.abs(s) > Math.abs(r)) lanes.err[lane]! += s - t + r
+        else lanes.err[lane]! += r - t + s
+        sum[lane] = t
       } else if (kind === COUNT && tag >= 0) {
         if (tag !== T_NULL) lanes.count[lane]!++
-        continue
+      } else {
+        this.#addSlot(g, i, tag, bytes, offset, tag < 0 ? -1 : payload + (slot === 0 ? 0 : bytes[ends + slot - 1]!))
       }
-      this.#stepSlot(this.#groups[g]!, i, bytes, offset)
     }
+  }
+
+  /**
+   * addBytes's step of call `i` of group `g` other than its loop's usual ones: `tag` the slot's
+   * (-1 past the row's end), its payload at `at`. Kept out of the loop, so that the loop's
+   * code is its usual steps only.
+   */
+  #addSlot(g: number, i: number, tag: number, bytes: Uint8Array, offset: number, at: number): void {
+    const lanes = this.#lanes!
+    if (lanes.kinds[i] === SUM) {
+      // null adds nothing to a sum.
+      if (tag === T_NULL) return
+      if (tag >= T_ZERO && tag <= T_INT32) {
+        if (lanes.stepNumber(g, i, smallInt(bytes, tag, at), false)) return
+      } else if (tag === T_FLOAT) {
+        if (lanes.stepNumber(g, i, float64At(bytes, at), true)) return
+      }
+    }
+    this.#stepSlot(this.#groups[g]!, i, bytes, offset)
   }
 
   /** Steps call `i` of `group` with its argument read from the row at `offset` in `bytes`. */
