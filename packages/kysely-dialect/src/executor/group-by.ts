@@ -112,6 +112,8 @@ function directRead(terms: readonly Expr[], scope: GroupScope): DirectRead | und
   return own === 0 ? undefined : { source: source ?? 0, key, args }
 }
 
+const NO_SLOTS = new Int32Array(0)
+
 /** The most groups a statement's next run makes room for at once (GroupLayout.groupsSeen). */
 const GROUPS_HINT_LIMIT = 1 << 16
 
@@ -132,13 +134,17 @@ export class GroupTable {
   readonly #keyed = new Map<string, Group>()
   readonly #groups: Group[] = []
   readonly #scratch: SqlValue[]
-  /** A direct read's slots (its key, then its aggregates' arguments), read from a row's bytes. */
-  readonly #reader: SlotReader | undefined
-  /** Where the reader holds the key, and each argument (-1 for count(*)). */
-  readonly #keyAt: number
-  readonly #argAt: Int32Array
-  /** A view for the values the reader leaves to RowView.get (text, null, a missing slot). */
-  readonly #view: RowView | undefined
+  /**
+   * A direct read's slots (its key, then its aggregates' arguments), read from a row's bytes, and
+   * where the reader holds the key and each argument (-1 for count(*)): made at the first row
+   * addBytes leaves to #addBytesGeneral (none, in a grouping of small integer keys over rows of
+   * the usual layout).
+   */
+  #reader: SlotReader | undefined
+  #keyAt = -1
+  #argAt: Int32Array = NO_SLOTS
+  /** A view for the values the reader leaves to RowView.get (text, null, a missing slot), made at its first use. */
+  #view: RowView | undefined
   /** A direct read's count, sum, total and avg state, in typed arrays. */
   readonly #lanes: AggregateLanes | undefined
   /** A direct read's key slot (-1 without group by) and its calls' argument slots (-1 for count(*)). */
@@ -154,19 +160,12 @@ export class GroupTable {
     this.#scratch = new Array<SqlValue>(layout.terms.length)
     const direct = layout.direct
     if (direct === undefined) {
-      this.#keyAt = -1
-      this.#argAt = new Int32Array(0)
       this.#keySlot = -1
-      this.#argSlots = this.#argAt
+      this.#argSlots = NO_SLOTS
       return
     }
     this.#keySlot = direct.key
     this.#argSlots = direct.args
-    const reader = new SlotReader([direct.key, ...direct.args])
-    this.#reader = reader
-    this.#keyAt = reader.place[0]!
-    this.#argAt = reader.place.subarray(1)
-    this.#view = rowView(layout.scope.sources[direct.source]!.table, new Uint8Array(0))
     this.#lanes = new AggregateLanes(layout.scope.calls, direct.args, layout.groupsSeen)
   }
 
@@ -239,9 +238,9 @@ export class GroupTable {
    * header: the group of a small integer key found by index, numbers decoded from the row's bytes
    * and added to the lanes in place (a KBN step for a real of a sum summing doubles, an addition
    * for an integer of one summing exactly, a count for a count(x) of a value that is not null),
-   * count(*) counting the group's rows. Anything else (a row of another layout, a group not made
-   * yet or of another key, a value a lane does not take) goes through #addBytesGeneral or
-   * #stepSlot, which give the same answers.
+   * count(*) counting the group's rows, a key's group made at its first row. Anything else (a row
+   * of another layout, a key that is no integer in [0, DENSE_LIMIT), a value a lane does not take)
+   * goes through #addBytesGeneral or #addSlot, which give the same answers.
    */
   addBytes(bytes: Uint8Array, offset: number): void {
     // The row's header (NarrowRow.locate, inline: a version-2 row with one-byte end offsets).
@@ -258,11 +257,13 @@ export class GroupTable {
     if (keySlot < 0) g = this.#only(this.#template).ordinal
     else {
       const tag = keySlot < count ? bytes[tags + keySlot]! : T_NULL
-      const ordinals = this.#denseOrdinals
-      if (tag < T_ZERO || tag > T_INT32 || ordinals === undefined) return this.#addBytesGeneral(bytes, offset)
+      if (tag < T_ZERO || tag > T_INT32) return this.#addBytesGeneral(bytes, offset)
       const k = smallInt(bytes, tag, payload + (keySlot === 0 ? 0 : bytes[ends + keySlot - 1]!))
-      g = k >= 0 && k < DENSE_LIMIT ? ordinals[k]! - 1 : -1
-      if (g < 0) return this.#addBytesGeneral(bytes, offset)
+      if (k < 0 || k >= DENSE_LIMIT) return this.#addBytesGeneral(bytes, offset)
+      const ordinals = this.#denseOrdinals
+      g = ordinals === undefined ? -1 : ordinals[k]! - 1
+      // A key's first row makes its group here, with the integer RowView.get reads for the slot.
+      if (g < 0) g = this.#single(k, this.#template).ordinal
     }
     const lanes = this.#lanes!
     lanes.rows[g]!++
@@ -327,7 +328,7 @@ export class GroupTable {
 
   /** addBytes of any row (SlotReader), creating its group when it has none yet. */
   #addBytesGeneral(bytes: Uint8Array, offset: number): void {
-    const reader = this.#reader!
+    const reader = this.#reader ?? this.#makeReader()
     reader.read(bytes, offset)
     const numbers = reader.numbers
     let group: Group | undefined
@@ -372,8 +373,16 @@ export class GroupTable {
   /** addBytes for the engine's ValueRef of a row (eachStoredRef's visit): one call per row, no closure between. */
   readonly addRef = (at: ValueRef): void => this.addBytes(at.bytes, at.offset)
 
+  #makeReader(): SlotReader {
+    const direct = this.#layout.direct!
+    const reader = new SlotReader([direct.key, ...direct.args])
+    this.#keyAt = reader.place[0]!
+    this.#argAt = reader.place.subarray(1)
+    return (this.#reader = reader)
+  }
+
   #viewAt(bytes: Uint8Array, offset: number): RowView {
-    const view = this.#view!
+    const view = (this.#view ??= rowView(this.#scope.sources[this.#layout.direct!.source]!.table, new Uint8Array(0)))
     view.resetAt(bytes, offset)
     return view
   }
