@@ -277,7 +277,8 @@ function int64Number(bytes: Uint8Array, at: number): number {
   return typeof v === 'number' ? v : NaN
 }
 
-function readFloat64(bytes: Uint8Array, at: number): number {
+/** The float64 at `at` (big-endian), by bytes: no view to make or check (a row or two of a page read: float64At). */
+export function readFloat64(bytes: Uint8Array, at: number): number {
   // Unrolled: the hottest decode of a scan over reals (a loop with the endianness test costs ~2×).
   const b = SCRATCH_BYTES
   if (LITTLE_ENDIAN) {

@@ -94,6 +94,67 @@ diffSuite('differential: aggregate lanes of a grouping read from stored rows', (
       .select((eb) => [eb.fn.countAll().as('c'), eb.fn('total', ['v']).as('t'), eb.fn.avg('v').as('a')]),
   )
   both(
+    "one statement run again over more groups, then fewer (its lanes start with room for the last run's groups)",
+    async (db) => {
+      await db.schema
+        .createTable('gg')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('k', 'integer')
+        .addColumn('v', 'real')
+        .execute()
+      await db
+        .insertInto('gg')
+        .values(Array.from({ length: 120 }, (_, i) => ({ id: i + 1, k: i % 3, v: (i * 37) / 8 })))
+        .execute()
+    },
+    (db) => {
+      // Updates keep the row count, so the statement's plan (and its group layout) is reused.
+      const grouped = () =>
+        db
+          .selectFrom('gg')
+          .select((eb) => ['k', eb.fn.countAll().as('c'), eb.fn.sum('v').as('s'), eb.fn.count('v').as('cv')])
+          .groupBy('k')
+      return [
+        grouped(),
+        db.updateTable('gg').set((eb) => ({ k: eb('id', '%', 50) })),
+        grouped(),
+        db.updateTable('gg').set((eb) => ({ k: eb('id', '%', 2), v: eb('v', '+', 1) })),
+        grouped(),
+        db.updateTable('gg').set((eb) => ({ k: eb('id', '%', 70) })),
+        grouped(),
+      ]
+    },
+  )
+  both(
+    "a group made at its key's first row, for keys of every integer width and past the dense range",
+    async (db) => {
+      await db.schema
+        .createTable('gk')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('k', 'integer')
+        .addColumn('kr', 'real')
+        .addColumn('v', 'real')
+        .execute()
+      const keys = [0, 1, 2, 127, 128, 1000, 1023, 1024, 40000, -1, -300]
+      await db
+        .insertInto('gk')
+        .values(
+          Array.from({ length: 66 }, (_, i) => ({ id: i + 1, k: keys[i % 11]!, kr: keys[(i * 7) % 11]!, v: i / 4 })),
+        )
+        .execute()
+    },
+    (db) => [
+      db
+        .selectFrom('gk')
+        .select((eb) => ['k', eb.fn.countAll().as('c'), eb.fn.sum('v').as('s')])
+        .groupBy('k'),
+      db
+        .selectFrom('gk')
+        .select((eb) => ['kr', eb.fn.countAll().as('c'), eb.fn.sum('v').as('s')])
+        .groupBy('kr'),
+    ],
+  )
+  both(
     'an exact sum that overflows 64 bits is an error, in a lane as in the accumulator',
     async (db) => {
       await db.schema
