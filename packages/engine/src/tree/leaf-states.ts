@@ -107,7 +107,8 @@ export class LeafStates<N> {
    * whose overwritten bytes must be saved (saveBytes).
    */
   savedPage(i: number, epoch: number): Buffer | undefined {
-    return epoch === this.#epoch && i < this.#n ? this.#bases[i] : undefined
+    // Within an epoch entries are only added: an index saved in it names its entry until the clear.
+    return epoch === this.#epoch ? this.#bases[i] : undefined
   }
 
   /**
@@ -199,7 +200,8 @@ export class LeafStates<N> {
       this.#bases[i] = undefined
     }
     for (let i = 0; i < this.#undoN; i++) this.#undoPages[i] = undefined
-    if (this.#n > 0 || this.#undoN > 0) this.#epoch = ++epochs
+    // Bytes are saved only in saved leaves' pages (saveBytes): no entries, nothing saved.
+    if (this.#n > 0) this.#epoch = ++epochs
     this.#n = 0
     this.#used = 0
     this.#undoN = 0

@@ -597,9 +597,7 @@ export class Node {
     const at = leafValueStart(page, off)
     if (this.#savedAt >= 0 && saved.savedPage(this.#savedAt, this.#savedEpoch) === page)
       saved.saveBytes(page, at, length)
-    // Byte by byte up to 32 bytes: page.set copies through the runtime, which costs more for short values.
-    if (length <= 32) for (let i = 0; i < length; i++) page[at + i] = value[i]!
-    else page.set(value, at)
+    page.set(value, at)
     return true
   }
 
