@@ -43,8 +43,8 @@ export interface WriteBucketHost extends BucketHost {
    * value's copy follows (tree/node.ts:recordValue).
    */
   recordedKey(): Uint8Array
-  /** Records a delete; returns the key's copy. */
-  recordDelete(state: BucketState, key: Uint8Array): Uint8Array
+  /** Records a delete, copying the key (noteKeyChange takes a view of the copy when it needs one). */
+  recordDelete(state: BucketState, key: Uint8Array): void
   /** Drops the key op just recorded, whose change failed. */
   cancelRecord(): void
   /** The tree context of a bucket's state (its freed overflow values go to `state.freed`). */
@@ -166,8 +166,8 @@ export class WriteBucketImpl implements WriteBucket {
     s.root = r.root
     s.count--
     s.dirty = true
-    const k = this.#host.recordDelete(s, key)
-    this.#host.noteKeyChange(s, k, r.old, freedBefore, countBefore)
+    this.#host.recordDelete(s, key)
+    this.#host.noteKeyChange(s, undefined, r.old, freedBefore, countBefore)
     return true
   }
 

@@ -171,7 +171,7 @@ export class RecordBuilder {
   expect(ops: number): void {
     this.#expected = ops
   }
-  /** Whether a view of #chunk's bytes was handed out (lastKey, delete): it is never reused then. */
+  /** Whether a view of #chunk's bytes was handed out (lastKey): it is never reused then. */
   #pinned = false
   /** Full-size chunks left behind that no view pins: spare once the record is written (recycle). */
   readonly #unpinned: Buffer[] = []
@@ -244,8 +244,12 @@ export class RecordBuilder {
     return new Uint8Array(b.buffer, b.byteOffset + o + 5, u32(b, o + 1))
   }
 
-  /** A delete of `key`: copies it; returns the copy. */
-  delete(key: Uint8Array): Uint8Array {
+  /**
+   * A delete of `key`: copies it. No view of the copy unless lastKey() asks (a savepoint's undo):
+   * a view per delete was an allocation, and it pinned the chunk, which recycle() then could not
+   * reuse (a batch of deletes made each record's chunks afresh).
+   */
+  delete(key: Uint8Array): void {
     if (this.#runPage !== undefined) this.#flushRun()
     const kl = key.length
     const o = this.#reserve(5 + kl)
@@ -256,8 +260,6 @@ export class RecordBuilder {
     b.set(key, o + 5)
     this.#used = o + 5 + kl
     this.count++
-    this.#pinned = true
-    return new Uint8Array(b.buffer, b.byteOffset + o + 5, kl)
   }
 
   /** A bucket op (select, create, drop) naming `name` (UTF-8). */

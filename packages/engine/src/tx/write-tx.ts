@@ -175,10 +175,10 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
     return this.record.lastKey()
   }
 
-  /** Records a delete in `state`'s bucket; returns the key's copy. */
-  recordDelete(state: BucketState, key: Uint8Array): Uint8Array {
+  /** Records a delete in `state`'s bucket (recordedKey: a view of the key's copy). */
+  recordDelete(state: BucketState, key: Uint8Array): void {
     this.#select(state)
-    return this.record.delete(key)
+    this.record.delete(key)
   }
 
   /** Drops the key op just recorded: its change failed. */

@@ -71,4 +71,50 @@ describe('tree: LeafStates (the published states of leaves edited in place)', ()
     states.restoreBytes()
     expect(page.every((b) => b === 9)).to.equal(true)
   })
+  it('instances hand their arrays on at clear: one in use keeps its entries while others clear and save', () => {
+    // A fills, B fills, A clears (its arrays become the spare), C saves into them, B and C restore.
+    const fillStates = (states: LeafStates<string>, tag: string, leaves: number): Buffer[] => {
+      const pages: Buffer[] = []
+      for (let i = 0; i < leaves; i++) {
+        const page = Buffer.alloc(HEADER_SIZE + SLOT_SIZE * 40, (i + tag.length) & 0xff)
+        pages.push(page)
+        states.save(`${tag}${i}`, page, i, i + 1, i + 2, 40, i + 3, i + 4)
+        states.saveBytes(page, HEADER_SIZE + SLOT_SIZE * 40 - 10, 10)
+      }
+      return pages
+    }
+    const check = (states: LeafStates<string>, tag: string, pages: Buffer[]): void => {
+      expect(states.length).to.equal(pages.length)
+      for (const page of pages) page.fill(0xee)
+      states.restoreBytes()
+      for (let i = pages.length - 1; i >= 0; i--) {
+        expect(states.node(i)).to.equal(`${tag}${i}`)
+        expect([states.gen(i), states.size(i), states.top(i)]).to.deep.equal([i, i + 1, i + 3])
+        states.restoreSlots(i)
+        const want = (i + tag.length) & 0xff
+        expect(
+          pages[i]!.subarray(HEADER_SIZE, HEADER_SIZE + SLOT_SIZE * 40).every((b) => b === want),
+          `${tag}${i} slots`,
+        ).to.equal(true)
+        expect(
+          pages[i]!.subarray(HEADER_SIZE + SLOT_SIZE * 40 - 10).every((b) => b === want),
+          `${tag}${i} bytes`,
+        ).to.equal(true)
+      }
+    }
+    const a = new LeafStates<string>()
+    const b = new LeafStates<string>()
+    const c = new LeafStates<string>()
+    fillStates(a, 'a', 500)
+    const bPages = fillStates(b, 'bb', 700)
+    a.clear()
+    expect(a.length).to.equal(0)
+    const cPages = fillStates(c, 'ccc', 300)
+    // Saving again after a clear (a reset), while the others are in use, takes other arrays.
+    const aPages = fillStates(a, 'a', 50)
+    check(b, 'bb', bPages)
+    check(c, 'ccc', cPages)
+    check(a, 'a', aPages)
+    for (const states of [a, b, c]) states.clear()
+  })
 })
