@@ -49,7 +49,7 @@ function nodeCount(v: unknown, limit: number): number {
  * held in a variable and count keys in one shared function, so every read and every count met
  * trees of all kinds (megamorphic: a lookup each); here each read and each `for in` is a site of
  * its own that meets one kind of node. A one-row insert's match went from ~0.9 to ~0.4 µs, a
- * point select's from ~0.8 to ~0.2 µs (micro-benchmark, the bench's statements). Only property
+ * point select's from ~0.7 to ~0.2 µs (micro-benchmark, the bench's statements). Only property
  * names (as JSON string literals) and counts enter the code; values are compared as constants.
  */
 function generatedMatcher(shape: AnyNode): ShapeMatcher {
