@@ -1,0 +1,106 @@
+import { expect } from 'chai'
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely'
+import type { AnyNode } from '../../../src/expression/nodes.js'
+import { closureMatcher, shapeMatcher } from '../../../src/executor/statement-shape.js'
+
+interface DB {
+  t: { id: number; a: number | null; s: string }
+}
+
+/** Kysely's trees without a database: nothing here executes. */
+const db = new Kysely<DB>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (k) => new SqliteIntrospector(k),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  },
+})
+
+/** Statements in families: two of one family differ in their values alone, two of different families in shape. */
+const FAMILIES: readonly (readonly { toOperationNode(): unknown }[])[] = [
+  [db.selectFrom('t').selectAll(), db.selectFrom('t').selectAll()],
+  [db.selectFrom('t').selectAll().where('id', '=', 1), db.selectFrom('t').selectAll().where('id', '=', 2)],
+  [db.selectFrom('t').selectAll().where('id', '>', 1), db.selectFrom('t').selectAll().where('id', '>', 7)],
+  [db.selectFrom('t').select('a').where('id', '=', 1), db.selectFrom('t').select('a').where('id', '=', 3)],
+  [db.selectFrom('t').selectAll().where('id', 'in', [1, 2]), db.selectFrom('t').selectAll().where('id', 'in', [5, 6])],
+  [db.selectFrom('t').selectAll().where('id', 'in', [1, 2, 3])],
+  [db.selectFrom('t').selectAll().limit(10), db.selectFrom('t').selectAll().limit(20)],
+  [db.selectFrom('t').selectAll().where(sql.lit(1), '=', 1)],
+  [db.selectFrom('t').selectAll().where(sql.lit(2), '=', 1)],
+  [db.selectFrom('t').selectAll().where(sql.lit('1'), '=', 'x')],
+  [
+    db
+      .selectFrom('t')
+      .select((eb) => ['a', eb.fn.countAll().as('n'), eb.fn.sum('id').as('s')])
+      .groupBy('a'),
+    db
+      .selectFrom('t')
+      .select((eb) => ['a', eb.fn.countAll().as('n'), eb.fn.sum('id').as('s')])
+      .groupBy('a'),
+  ],
+  [
+    db
+      .selectFrom('t')
+      .select((eb) => ['a', eb.fn.countAll().as('n'), eb.fn.sum('a').as('s')])
+      .groupBy('a'),
+  ],
+  [db.insertInto('t').values({ id: 1, a: 2, s: 'x' }), db.insertInto('t').values({ id: 9, a: null, s: 'yy' })],
+  [db.insertInto('t').values({ id: 1, a: 2, s: 'x' }).returning('id')],
+  [db.insertInto('t').values({ id: 1, s: 'x' })],
+  [
+    db.insertInto('t').values([
+      { id: 1, a: 2, s: 'x' },
+      { id: 2, a: 3, s: 'y' },
+    ]),
+    db.insertInto('t').values([
+      { id: 5, a: 6, s: 'z' },
+      { id: 7, a: 8, s: 'w' },
+    ]),
+  ],
+  [db.updateTable('t').set({ a: 1 }).where('id', '=', 1), db.updateTable('t').set({ a: 5 }).where('id', '=', 4)],
+  [db.updateTable('t').set({ a: 1 })],
+  [db.deleteFrom('t').where('id', '=', 1), db.deleteFrom('t').where('id', '=', 2)],
+]
+
+/** A long multi-row insert: past the size a matcher is generated for. */
+const long = (from: number) =>
+  db.insertInto('t').values(Array.from({ length: 200 }, (_, i) => ({ id: from + i, a: i, s: `r${i}` })))
+
+function tree(q: { toOperationNode(): unknown }): AnyNode {
+  return q.toOperationNode() as AnyNode
+}
+
+describe('executor/statement-shape', () => {
+  it('a generated matcher accepts the trees of its shape alone, collecting their values as the closures do', () => {
+    const all = FAMILIES.flatMap((family, f) => family.map((q) => ({ f, node: tree(q) })))
+    for (const shape of all) {
+      const generated = shapeMatcher(shape.node)
+      const closures = closureMatcher(shape.node)
+      for (const other of all) {
+        const got: unknown[] = []
+        const want: unknown[] = []
+        const matched = generated(other.node, got)
+        expect(matched, `family ${shape.f} against ${other.f}`).to.equal(shape.f === other.f)
+        expect(closures(other.node, want)).to.equal(matched)
+        if (matched) expect(got).to.deep.equal(want)
+      }
+    }
+  })
+
+  it('collects the values of a match in the order of the tree', () => {
+    const match = shapeMatcher(tree(db.insertInto('t').values({ id: 1, a: 2, s: 'x' })))
+    const values: unknown[] = []
+    expect(match(tree(db.insertInto('t').values({ id: 7, a: null, s: 'q' })), values)).to.equal(true)
+    expect(values).to.deep.equal([7, null, 'q'])
+  })
+
+  it('large trees match through closures, with the same answers', () => {
+    const match = shapeMatcher(tree(long(0)))
+    const values: unknown[] = []
+    expect(match(tree(long(1000)), values)).to.equal(true)
+    expect(values).to.have.length(600)
+    expect(values.slice(0, 3)).to.deep.equal([1000, 0, 'r0'])
+    expect(match(tree(db.insertInto('t').values({ id: 1, a: 2, s: 'x' })), [])).to.equal(false)
+  })
+})
