@@ -153,9 +153,15 @@ export function setU32(b: Uint8Array, o: number, v: number): void {
   b[o + 3] = (v >>> 24) & 0xff
 }
 
-/** A 53-bit integer as two u32 words (low, high). */
+/**
+ * A 53-bit integer as two u32 words (low, high). A high word of 0 (every txid and length below
+ * 2^32) gives the low word as it is: the product with 2^32, not a small integer, made every result
+ * a heap number, and a txid stored as one changed its field's representation in the objects that
+ * hold txids, which makes V8 discard the code it optimized for them (see tree/leaf-states.ts).
+ */
 export function u64(b: Uint8Array, o: number): number {
-  return u32(b, o) + u32(b, o + 4) * 0x100000000
+  const high = u32(b, o + 4)
+  return high === 0 ? u32(b, o) : u32(b, o) + high * 0x100000000
 }
 
 export function setU64(b: Uint8Array, o: number, v: number): void {

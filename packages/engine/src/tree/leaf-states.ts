@@ -8,6 +8,18 @@ const NO_NUMS = new Float64Array(0)
 const NO_SLOTS = new Uint8Array(0)
 const NO_UNDO = new Int32Array(0)
 const NO_REFS: never[] = []
+/**
+ * A number read back from the Float64Array as the integer it was saved as. A Float64Array's elements
+ * are doubles, and V8's interpreter hands each out as a heap number: stored back into a Node
+ * (restoreState), it changed the representation of fields that had only held small integers, so V8
+ * deprecated Node's maps and threw away every function it had optimized for nodes ("wrong map"
+ * deoptimizations, then thousands of puts at 5-10x their cost: seen at the start of a second
+ * database in one process, kysely-btree's bench). As a small integer it changes nothing.
+ */
+function saved(v: number): number {
+  return v === (v | 0) ? v | 0 : v
+}
+
 /** The last epoch handed out (LeafStates#epoch). */
 let epochs = 0
 
@@ -186,27 +198,27 @@ export class LeafStates<N> {
   }
 
   gen(i: number): number {
-    return this.#nums[FIELDS * i]!
+    return saved(this.#nums[FIELDS * i]!)
   }
 
   size(i: number): number {
-    return this.#nums[FIELDS * i + 1]!
+    return saved(this.#nums[FIELDS * i + 1]!)
   }
 
   orig(i: number): number {
-    return this.#nums[FIELDS * i + 2]!
+    return saved(this.#nums[FIELDS * i + 2]!)
   }
 
   count(i: number): number {
-    return this.#nums[FIELDS * i + 3]!
+    return saved(this.#nums[FIELDS * i + 3]!)
   }
 
   top(i: number): number {
-    return this.#nums[FIELDS * i + 4]!
+    return saved(this.#nums[FIELDS * i + 4]!)
   }
 
   garbage(i: number): number {
-    return this.#nums[FIELDS * i + 5]!
+    return saved(this.#nums[FIELDS * i + 5]!)
   }
 
   base(i: number): Buffer {
@@ -216,8 +228,8 @@ export class LeafStates<N> {
   /** Writes the slots saved as entry i back into its page. */
   restoreSlots(i: number): void {
     const page = this.#bases[i]!
-    const at = this.#nums[FIELDS * i + 6]!
-    const bytes = SLOT_SIZE * this.#nums[FIELDS * i + 3]!
+    const at = saved(this.#nums[FIELDS * i + 6]!)
+    const bytes = SLOT_SIZE * saved(this.#nums[FIELDS * i + 3]!)
     const slots = this.#slots
     for (let j = 0; j < bytes; j++) page[HEADER_SIZE + j] = slots[at + j]!
   }
