@@ -24,8 +24,20 @@ export type ShapeMatcher = (n: unknown, values: unknown[]) => boolean
  * insert) the closures of closureMatcher, which cost nothing to compile.
  */
 export function shapeMatcher(shape: AnyNode): ShapeMatcher {
-  return nodeCount(shape, GENERATED_NODES) <= GENERATED_NODES ? generatedMatcher(shape) : closureMatcher(shape)
+  if (nodeCount(shape, GENERATED_NODES) > GENERATED_NODES || !codeGeneration) return closureMatcher(shape)
+  try {
+    return generatedMatcher(shape)
+  } catch (err) {
+    // A process run with --disallow-code-generation-from-strings (or a policy that forbids it)
+    // refuses `new Function`: the closures match the same trees.
+    if (!(err instanceof EvalError)) throw err
+    codeGeneration = false
+    return closureMatcher(shape)
+  }
 }
+
+/** Whether `new Function` is allowed here (cleared by the first EvalError). */
+let codeGeneration = true
 
 /** The largest tree a matcher is generated for (a one-row insert has 16 nodes, a group-by ~40). */
 const GENERATED_NODES = 400

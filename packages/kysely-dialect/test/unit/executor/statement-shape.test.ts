@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import { spawnSync } from 'node:child_process'
 import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from 'kysely'
 import type { AnyNode } from '../../../src/expression/nodes.js'
 import { closureMatcher, shapeMatcher } from '../../../src/executor/statement-shape.js'
@@ -102,5 +103,37 @@ describe('executor/statement-shape', () => {
     expect(values).to.have.length(600)
     expect(values.slice(0, 3)).to.deep.equal([1000, 0, 'r0'])
     expect(match(tree(db.insertInto('t').values({ id: 1, a: 2, s: 'x' })), [])).to.equal(false)
+  })
+  it('a process that forbids code generation runs statements through the closures', () => {
+    // --disallow-code-generation-from-strings makes `new Function` throw an EvalError.
+    const index = JSON.stringify(new URL('../../../src/index.js', import.meta.url).href)
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--disallow-code-generation-from-strings',
+        '--input-type=module',
+        '-e',
+        `
+        import { Kysely } from 'kysely'
+        import { BTreeDialect } from ${index}
+        import fs from 'node:fs'
+        import os from 'node:os'
+        import path from 'node:path'
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kysely-nogen-'))
+        const db = new Kysely({ dialect: new BTreeDialect({ path: path.join(dir, 'a.db') }) })
+        try {
+          await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('s', 'text').execute()
+          for (let i = 1; i <= 3; i++) await db.insertInto('t').values({ id: i, s: 'v' + i }).execute()
+          const rows = await db.selectFrom('t').selectAll().where('id', '>=', 2).orderBy('id').execute()
+          console.log(JSON.stringify(rows))
+        } finally {
+          await db.destroy()
+          fs.rmSync(dir, { recursive: true, force: true })
+        }
+      `,
+      ],
+      { encoding: 'utf8', cwd: new URL('.', import.meta.url) },
+    )
+    expect(r.stdout.trim(), r.stderr).to.equal('[{"id":2,"s":"v2"},{"id":3,"s":"v3"}]')
   })
 })
