@@ -9,11 +9,30 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-constant-condition': ['error', { checkLoops: false }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'prefer-const': 'error',
+    },
+  },
+  {
+    // Every error a package throws carries a stable `code` (errors.ts of each package makes them):
+    // a bare Error, TypeError or RangeError would reach users without one. The CLI reports its
+    // errors as one line and an exit status (cli/cli-error.ts), its contract with scripts.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/*/src/errors.ts', 'packages/*/src/base/errors.ts', 'packages/engine/src/cli/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'NewExpression[callee.name=/^(Error|TypeError|RangeError)$/]',
+          message: "Throw an error with a stable `code` (the package's errors.ts), not a bare Error.",
+        },
+      ],
     },
   },
 )

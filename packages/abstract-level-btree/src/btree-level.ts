@@ -13,7 +13,7 @@ import { Database, open as openEngine } from 'btree-store'
 import { fromBytes, ownBytes, type KeyFormat } from './bytes.js'
 import { plainBytes, plainFormat, type PlainFormat } from './direct-write.js'
 import { copiedOps, directWrites } from './direct-batch.js'
-import { BTreeLevelError, toLevelError } from './errors.js'
+import { BTreeLevelError, LevelTypeError, toLevelError } from './errors.js'
 import { BTreeIterator, BTreeKeyIterator, BTreeValueIterator, type IteratorOptions } from './iterator.js'
 import { destroyLocation, prepareLocation } from './location.js'
 import { LevelStore } from './level-store.js'
@@ -141,13 +141,13 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   constructor(location: string, options: BTreeLevelOptions<KDefault, VDefault> = {}) {
     const { database, namespace, pageSize, cacheSize, readOnly, ...forward } = options
     if (database === undefined && (typeof location !== 'string' || location === '')) {
-      throw new TypeError("The first argument 'location' must be a non-empty string")
+      throw new LevelTypeError("The first argument 'location' must be a non-empty string")
     }
     if (database !== undefined && !(database instanceof Database)) {
-      throw new TypeError("The 'database' option must be an open btree-store Database")
+      throw new LevelTypeError("The 'database' option must be an open btree-store Database")
     }
     if (namespace !== undefined && (typeof namespace !== 'string' || namespace === '')) {
-      throw new TypeError("The 'namespace' option must be a non-empty string")
+      throw new LevelTypeError("The 'namespace' option must be a non-empty string")
     }
     super(MANIFEST, forward)
     this.#location = location
@@ -410,7 +410,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
    * `db.check()`, O(pages)). An unknown name gives the empty string.
    */
   getProperty(property: string): string {
-    if (typeof property !== 'string') throw new TypeError("The first argument 'property' must be a string")
+    if (typeof property !== 'string') throw new LevelTypeError("The first argument 'property' must be a string")
     if (this.status !== 'open') throw new BTreeLevelError('LEVEL_DATABASE_NOT_OPEN', 'Database is not open')
     return getProperty(this.#store.engine, property)
   }
@@ -418,7 +418,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
   /** Removes the database at `location` (its file; the directory too when nothing else is in it). */
   static async destroy(location: string): Promise<void> {
     if (typeof location !== 'string' || location === '')
-      throw new TypeError("The first argument 'location' must be a non-empty string")
+      throw new LevelTypeError("The first argument 'location' must be a non-empty string")
     await destroyLocation(location)
   }
 
@@ -428,7 +428,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
    */
   static async repair(location: string): Promise<void> {
     if (typeof location !== 'string' || location === '')
-      throw new TypeError("The first argument 'location' must be a non-empty string")
+      throw new LevelTypeError("The first argument 'location' must be a non-empty string")
     await repairLocation(location)
   }
 

@@ -10,6 +10,7 @@
  * sublevels will find them.
  */
 import ModuleError from 'module-error'
+import { LevelRangeError, LevelTypeError } from './errors.js'
 
 /** Called after each batch is committed to the target. */
 export interface CopyProgress {
@@ -174,16 +175,17 @@ interface ValidOptions {
 }
 
 function validateOptions(options: CopyFromLevelOptions): ValidOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('copyFromLevel: options must be an object')
+  if (options === null || typeof options !== 'object')
+    throw new LevelTypeError('copyFromLevel: options must be an object')
   const { batchSize = DEFAULT_COPY_BATCH_SIZE, onProgress, resume = false, sync = true, signal } = options
   if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new RangeError(`copyFromLevel: batchSize must be a positive integer, got ${String(batchSize)}`)
+    throw new LevelRangeError(`copyFromLevel: batchSize must be a positive integer, got ${String(batchSize)}`)
   if (onProgress !== undefined && typeof onProgress !== 'function')
-    throw new TypeError('copyFromLevel: onProgress must be a function')
-  if (typeof resume !== 'boolean') throw new TypeError('copyFromLevel: resume must be a boolean')
-  if (typeof sync !== 'boolean') throw new TypeError('copyFromLevel: sync must be a boolean')
+    throw new LevelTypeError('copyFromLevel: onProgress must be a function')
+  if (typeof resume !== 'boolean') throw new LevelTypeError('copyFromLevel: resume must be a boolean')
+  if (typeof sync !== 'boolean') throw new LevelTypeError('copyFromLevel: sync must be a boolean')
   if (signal !== undefined && !(signal instanceof AbortSignal))
-    throw new TypeError('copyFromLevel: signal must be an AbortSignal')
+    throw new LevelTypeError('copyFromLevel: signal must be an AbortSignal')
   return { batchSize, onProgress, resume, sync, signal }
 }
 
@@ -195,7 +197,7 @@ function expectDatabase(db: LevelLike, role: string): void {
     typeof db.keys !== 'function' ||
     typeof db.batch !== 'function'
   ) {
-    throw new TypeError(`copyFromLevel: ${role} must be an abstract-level database`)
+    throw new LevelTypeError(`copyFromLevel: ${role} must be an abstract-level database`)
   }
 }
 

@@ -23,7 +23,7 @@ export type LevelErrorCode =
   | 'LEVEL_READONLY'
   /** Opening a location that holds a classic-level (LevelDB) database, which this backend cannot read. */
   | 'LEVEL_NOT_SUPPORTED'
-  /** A bad argument to an additional method or option (with `TypeError`/`RangeError` semantics). */
+  /** An argument or option of the wrong type or out of range (a LevelTypeError or LevelRangeError). */
   | 'LEVEL_INVALID_ARGUMENT'
 
 /** An error of this backend: a stable `code`, and the engine's error (if any) as `cause`. */
@@ -34,6 +34,30 @@ export class BTreeLevelError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'BTreeLevelError'
     this.code = code
+  }
+}
+
+/**
+ * A TypeError with code `LEVEL_INVALID_ARGUMENT`: an argument or option of the wrong type (the
+ * constructor, the additional methods, copyFromLevel). Still a TypeError, with classic-level's
+ * messages, for code that tests the class.
+ */
+export class LevelTypeError extends TypeError {
+  readonly code: LevelErrorCode = 'LEVEL_INVALID_ARGUMENT'
+
+  constructor(message: string) {
+    super(message)
+    this.name = 'TypeError'
+  }
+}
+
+/** A RangeError with code `LEVEL_INVALID_ARGUMENT`: an option out of its range. */
+export class LevelRangeError extends RangeError {
+  readonly code: LevelErrorCode = 'LEVEL_INVALID_ARGUMENT'
+
+  constructor(message: string) {
+    super(message)
+    this.name = 'RangeError'
   }
 }
 

@@ -2,7 +2,7 @@ export { BTreeLevel } from './btree-level.js'
 export type { BTreeEngineOptions, BTreeLevelOptions, StartEndOptions, SyncOptions } from './btree-level.js'
 export { BTreeSublevel } from './sublevel.js'
 export { BTreeSnapshot } from './snapshot.js'
-export { BTreeLevelError, toLevelError } from './errors.js'
+export { BTreeLevelError, LevelRangeError, LevelTypeError, toLevelError } from './errors.js'
 export type { LevelErrorCode } from './errors.js'
 export { DATA_FILE } from './location.js'
 export {

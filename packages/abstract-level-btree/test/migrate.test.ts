@@ -254,7 +254,7 @@ describe('copyFromLevel: classic-level into BTreeLevel', function () {
     }
   })
 
-  it('copies an empty database as zero entries, and refuses bad arguments with TypeError or RangeError', async function () {
+  it('copies an empty database as zero entries, and refuses bad arguments with TypeError or RangeError (code LEVEL_INVALID_ARGUMENT)', async function () {
     const emptySource = new ClassicLevel<Buffer, Buffer>(path.join(dir, 'empty-classic'), {
       keyEncoding: 'buffer',
       valueEncoding: 'buffer',
@@ -323,4 +323,5 @@ async function expectRejection(promise: Promise<unknown>, type: new (...args: ne
     (err: unknown) => err,
   )
   expect(error).to.be.instanceOf(type)
+  expect(error).to.have.property('code', 'LEVEL_INVALID_ARGUMENT')
 }

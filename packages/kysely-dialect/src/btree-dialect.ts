@@ -1,4 +1,4 @@
-import type { Database, OpenOptions } from 'btree-store'
+import { BTreeTypeError, type Database, type OpenOptions } from 'btree-store'
 import {
   type DatabaseConnection,
   type DatabaseIntrospector,
@@ -33,9 +33,9 @@ export class BTreeDialect implements Dialect {
 
   constructor(config: BTreeDialectConfig) {
     if (typeof config !== 'object' || config === null)
-      throw new TypeError('BTreeDialect needs a config object ({ path } or { database })')
+      throw new BTreeTypeError('BTreeDialect needs a config object ({ path } or { database })')
     if ((config.path === undefined) === (config.database === undefined))
-      throw new TypeError('BTreeDialect needs exactly one of `path` and `database`')
+      throw new BTreeTypeError('BTreeDialect needs exactly one of `path` and `database`')
     this.#config = { ...config }
   }
 

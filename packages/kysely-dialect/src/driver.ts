@@ -1,4 +1,4 @@
-import { open, type Database } from 'btree-store'
+import { BTreeTypeError, open, type Database } from 'btree-store'
 import {
   CompiledQuery,
   createQueryId,
@@ -43,7 +43,7 @@ export class BTreeDriver implements Driver {
     let db: Database
     if (database !== undefined) db = database
     else if (path !== undefined) db = await open(path, options)
-    else throw new TypeError('BTreeDialect needs a `path` or an open `database`')
+    else throw new BTreeTypeError('BTreeDialect needs a `path` or an open `database`')
     this.#session = new SqlSession(db)
     return this.#session
   }

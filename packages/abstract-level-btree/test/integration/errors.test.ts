@@ -7,6 +7,16 @@ import { dataFile } from '../../src/location.js'
 import { expectCheckOk, hookedFileSystem, rejection, useLocations } from '../helpers.js'
 
 /** The real file system, whose writes and syncs fail with EIO while `failing` is set. */
+/** What `fn` throws (undefined when it returns). */
+function caught(fn: () => unknown): unknown {
+  try {
+    fn()
+  } catch (err) {
+    return err
+  }
+  return undefined
+}
+
 function failingFileSystem(): { fs: FileSystem; fail: (on: boolean) => void } {
   let failing = false
   const eio = (): void => {
@@ -130,9 +140,21 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
     expect(err.cause).to.have.property('code', 'BTREE_TX_READONLY')
   })
 
-  it('bad constructor arguments throw TypeErrors', () => {
-    expect(() => new BTreeLevel('')).to.throw(TypeError)
-    expect(() => new BTreeLevel('x', { database: {} as never })).to.throw(TypeError)
-    expect(() => new BTreeLevel('x', { namespace: '' })).to.throw(TypeError)
+  it('bad arguments to the constructor and the additional methods throw TypeErrors with code LEVEL_INVALID_ARGUMENT', async () => {
+    const bad: Array<() => unknown> = [
+      () => new BTreeLevel(''),
+      () => new BTreeLevel('x', { database: {} as never }),
+      () => new BTreeLevel('x', { namespace: '' }),
+      () => track(new BTreeLevel(location())).getProperty(7 as never),
+    ]
+    for (const fn of bad) {
+      expect(fn).to.throw(TypeError)
+      expect(caught(fn)).to.have.property('code', 'LEVEL_INVALID_ARGUMENT')
+    }
+    for (const p of [BTreeLevel.destroy(''), BTreeLevel.repair(7 as never)]) {
+      const err = await rejection(p)
+      expect(err).to.be.instanceOf(TypeError)
+      expect(err.code).to.equal('LEVEL_INVALID_ARGUMENT')
+    }
   })
 })

@@ -1,4 +1,4 @@
-import { BTreeError, ioError } from '../base/errors.js'
+import { BTreeError, invariant, ioError } from '../base/errors.js'
 import { bucketNameKey } from '../base/validate.js'
 import { lookupBucket } from '../bucket/catalog.js'
 import { FreeList } from '../freelist/freelist.js'
@@ -468,13 +468,13 @@ export class Committer {
         try {
           await sync
         } catch (err) {
-          syncError = err ?? new Error('sync failed')
+          syncError = err ?? new BTreeError('BTREE_IO', 'sync failed without an error')
         }
       }
     } else {
       const sync = durable
         ? journal.sync().then(undefined, (err: unknown) => {
-            syncError = err ?? new Error('sync failed')
+            syncError = err ?? new BTreeError('BTREE_IO', 'sync failed without an error')
           })
         : undefined
       written?.()
@@ -693,7 +693,7 @@ export class Committer {
   #catchUp(part: JournalPart): DirtyState | undefined {
     const scan = scanJournal(part.journal.file, part.base)
     if (scan.records.length !== part.journal.records || scan.end !== part.journal.end)
-      throw new Error(`${scan.records.length} records read back, ${part.journal.records} appended`)
+      throw invariant(`${scan.records.length} records read back, ${part.journal.records} appended`)
     const last = scan.records.at(-1)
     if (last === undefined) return undefined
     const tx = new WriteTx(this.#ctx, this.#meta, undefined)

@@ -1,3 +1,4 @@
+import { BTreeRangeError } from '../base/errors.js'
 import type { FileHandle, FileSystem } from './file-handle.js'
 
 /**
@@ -84,7 +85,7 @@ export class MemoryFile implements FileHandle {
 
 function checkOffset(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be a non-negative integer, got ${value}`)
+    throw new BTreeRangeError(`${name} must be a non-negative integer, got ${value}`)
   }
 }
 
@@ -96,6 +97,8 @@ export class MemoryFileSystem implements FileSystem {
     let file = this.files.get(path)
     if (!file) {
       if (!options.create) {
+        // The error Node's fs gives (code ENOENT), which the engine wraps as the real file system's.
+        // eslint-disable-next-line no-restricted-syntax
         throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' })
       }
       file = new MemoryFile()

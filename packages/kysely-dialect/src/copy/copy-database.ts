@@ -1,3 +1,4 @@
+import { BTreeRangeError, BTreeTypeError } from 'btree-store'
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { BTreeAdapter } from '../adapter.js'
 import type { TableDef } from '../catalog/catalog.js'
@@ -97,21 +98,23 @@ interface Settings {
 }
 
 function readOptions(options: CopyOptions): Settings {
-  if (typeof options !== 'object' || options === null) throw new TypeError('copyDatabase: options must be an object')
+  if (typeof options !== 'object' || options === null)
+    throw new BTreeTypeError('copyDatabase: options must be an object')
   const batchSize = options.batchSize ?? DEFAULT_BATCH
   if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-    throw new RangeError(`copyDatabase: batchSize must be a positive integer, got ${String(batchSize)}`)
+    throw new BTreeRangeError(`copyDatabase: batchSize must be a positive integer, got ${String(batchSize)}`)
   const ifTableExists = options.ifTableExists ?? 'error'
   if (!['error', 'replace', 'append'].includes(ifTableExists))
-    throw new RangeError(`copyDatabase: ifTableExists must be 'error', 'replace' or 'append'`)
+    throw new BTreeRangeError(`copyDatabase: ifTableExists must be 'error', 'replace' or 'append'`)
   if (options.target !== undefined && options.target !== 'sqlite' && options.target !== 'postgres')
-    throw new RangeError(`copyDatabase: target must be 'sqlite' or 'postgres'`)
+    throw new BTreeRangeError(`copyDatabase: target must be 'sqlite' or 'postgres'`)
   return { batchSize, onProgress: options.onProgress, signal: options.signal, ifTableExists }
 }
 
 async function openSource(from: AnyKysely, tables: readonly string[] | undefined): Promise<SourceSnapshot> {
   const adapter: unknown = from?.getExecutor?.().adapter
-  if (!(adapter instanceof BTreeAdapter)) throw new TypeError('copyDatabase: `from` must be a Kysely over BTreeDialect')
+  if (!(adapter instanceof BTreeAdapter))
+    throw new BTreeTypeError('copyDatabase: `from` must be a Kysely over BTreeDialect')
   const session = await adapter.driver.session()
   const snapshot = session.db.begin()
   try {

@@ -1,4 +1,4 @@
-import type { ReadTransaction } from 'btree-store'
+import { BTreeRangeError, type ReadTransaction } from 'btree-store'
 import { loadCatalog, type ColumnDef, type TableDef } from '../catalog/catalog.js'
 import { compareText, type SqlValue } from '../encoding/values.js'
 import { readBucket, rowView } from '../executor/table-store.js'
@@ -27,7 +27,7 @@ export class SourceSnapshot {
       this.tables = names.map((name) => catalog.requireTable(name))
       const seen = new Set<TableDef>()
       for (const t of this.tables) {
-        if (seen.has(t)) throw new RangeError(`copyDatabase: the table ${t.name} is listed twice in \`tables\``)
+        if (seen.has(t)) throw new BTreeRangeError(`copyDatabase: the table ${t.name} is listed twice in \`tables\``)
         seen.add(t)
       }
     }

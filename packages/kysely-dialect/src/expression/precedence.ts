@@ -2,6 +2,7 @@ import type { OperationNode } from 'kysely'
 import { PRECEDENCE } from '../sql/expression-parser.js'
 import { FLAT, isGroupedNode, markGrouped } from '../sql/grouped.js'
 import type { AnyNode } from './nodes.js'
+import { unsupported } from '../errors.js'
 
 /**
  * Kysely's compiler prints nested BinaryOperationNode, AndNode, OrNode and prefix unary nodes
@@ -132,7 +133,7 @@ class Parser {
       const operand = t.prefix === 'not' ? this.expression(NOT_PRECEDENCE) : this.prefix()
       return unaryNode(t.prefix, operand)
     }
-    throw new Error(`kysely-btree: operator ${t.op} where an operand was expected`)
+    throw unsupported(`operator ${t.op} where an operand was expected`)
   }
 }
 

@@ -1,10 +1,24 @@
 import { expect } from 'chai'
+import { BTreeDialect } from '../../src/index.js'
 import { expectCheck, rejection, useTempDir, VERSIONS } from './support.js'
 
 for (const version of VERSIONS) {
   describe(`integration (${version.name}): errors and edges`, () => {
     const t = useTempDir(version)
     const { sql } = version
+
+    it('a bad BTreeDialect config is a TypeError with code BTREE_INVALID_ARGUMENT', () => {
+      for (const config of [undefined, null, {}, { path: 'a.db', database: {} }]) {
+        let err: unknown
+        try {
+          new BTreeDialect(config as never)
+        } catch (e) {
+          err = e
+        }
+        expect(err, JSON.stringify(config)).to.be.instanceOf(TypeError)
+        expect(err).to.have.property('code', 'BTREE_INVALID_ARGUMENT')
+      }
+    })
 
     it('schema errors SQLite raises too', async () => {
       const db = t.open()

@@ -31,11 +31,17 @@ describe('MemoryFile', () => {
     ).to.equal(true)
   })
 
-  it('rejects negative or fractional positions with RangeError', () => {
+  it('rejects negative or fractional positions with RangeError, code BTREE_INVALID_ARGUMENT', () => {
     const file = new MemoryFile()
-    expect(() => file.writeNow(Uint8Array.of(1), -1)).to.throw(RangeError)
-    expect(() => file.truncateNow(1.5)).to.throw(RangeError)
-    expect(() => read(file, -1, 1)).to.throw(RangeError)
+    for (const fn of [
+      () => file.writeNow(Uint8Array.of(1), -1),
+      () => file.truncateNow(1.5),
+      () => read(file, -1, 1),
+    ]) {
+      const err = thrown(fn)
+      expect(err).to.be.instanceOf(RangeError)
+      expect(err.code).to.equal('BTREE_INVALID_ARGUMENT')
+    }
   })
 
   it('MemoryFileSystem keeps files across opens and throws ENOENT without create', async () => {

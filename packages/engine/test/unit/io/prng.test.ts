@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import { thrown } from './rejection.js'
 import { Prng } from '../../../src/io/prng.js'
 
 function draws(prng: Prng, n: number): number[] {
@@ -90,15 +91,22 @@ describe('Prng', () => {
     expect(draws(new Prng(10).fork(), 10)).to.not.deep.equal(draws(new Prng(10), 10))
   })
 
-  it('rejects out-of-range arguments with RangeError', () => {
+  it('rejects out-of-range arguments with RangeError, code BTREE_INVALID_ARGUMENT', () => {
     const prng = new Prng(11)
-    expect(() => new Prng(Number.NaN)).to.throw(RangeError)
-    expect(() => prng.int(0)).to.throw(RangeError)
-    expect(() => prng.int(1.5)).to.throw(RangeError)
-    expect(() => prng.range(3, 2)).to.throw(RangeError)
-    expect(() => prng.bool(1.5)).to.throw(RangeError)
-    expect(() => prng.bool(Number.NaN)).to.throw(RangeError)
-    expect(() => prng.pick([])).to.throw(RangeError)
-    expect(() => prng.bytes(-1)).to.throw(RangeError)
+    const calls = [
+      () => new Prng(Number.NaN),
+      () => prng.int(0),
+      () => prng.int(1.5),
+      () => prng.range(3, 2),
+      () => prng.bool(1.5),
+      () => prng.bool(Number.NaN),
+      () => prng.pick([]),
+      () => prng.bytes(-1),
+    ]
+    for (const fn of calls) {
+      const err = thrown(fn)
+      expect(err).to.be.instanceOf(RangeError)
+      expect(err.code).to.equal('BTREE_INVALID_ARGUMENT')
+    }
   })
 })
