@@ -387,7 +387,7 @@ export class Node {
     }
     const w = keyWindow(key, this.#pre.length)
     if (this.#sharedWin) this.#ownWin(splicedWindows(win, pos, 0, w))
-    else insertAt(win, pos, w)
+    else insertWindowAt(win, pos, w)
   }
 
   #ownWin(win: number[]): void {
@@ -981,6 +981,25 @@ function splicedWindows(win: readonly number[], pos: number, remove: number, w: 
   for (let i = n; i > pos; i--) out[i] = out[i - 1]!
   out[pos] = w
   return out
+}
+
+/**
+ * insertAt for a node's windows, a store site of its own. V8 makes a keyed store that has met arrays
+ * of several elements kinds move each array it stores into to their common kind: insertAt also
+ * inserts into keys, values and children (arrays of objects), so once it had met those, every
+ * window array it grew became an array of any values, each window a boxed heap number. Measured
+ * (btree-level, a random fill of 200,000 keys after fills, overwrites and deletes of another
+ * database in the process): 99.6 % of the branch searches read boxed windows, none before.
+ */
+function insertWindowAt(win: number[], at: number, w: number): void {
+  let i = win.length
+  if (i === at) {
+    win.push(w)
+    return
+  }
+  win.push(win[i - 1]!)
+  for (i--; i > at; i--) win[i] = win[i - 1]!
+  win[at] = w
 }
 
 /** `array.splice(at, 0, item)` without the array of removed items that splice allocates. */
