@@ -24,7 +24,7 @@ export default tseslint.config(
     // a bare Error, TypeError or RangeError would reach users without one. The CLI reports its
     // errors as one line and an exit status (cli/cli-error.ts), its contract with scripts.
     files: ['packages/*/src/**/*.ts'],
-    ignores: ['packages/*/src/errors.ts', 'packages/*/src/base/errors.ts', 'packages/engine/src/cli/**'],
+    ignores: ['packages/*/src/**/errors.ts', 'packages/engine/src/cli/**'],
     rules: {
       'no-restricted-syntax': [
         'error',

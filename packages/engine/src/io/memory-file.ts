@@ -1,4 +1,4 @@
-import { BTreeRangeError } from '../base/errors.js'
+import { noSuchFile, outOfRange } from './errors.js'
 import type { FileHandle, FileSystem } from './file-handle.js'
 
 /**
@@ -85,7 +85,7 @@ export class MemoryFile implements FileHandle {
 
 function checkOffset(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new BTreeRangeError(`${name} must be a non-negative integer, got ${value}`)
+    throw outOfRange(`${name} must be a non-negative integer, got ${value}`)
   }
 }
 
@@ -97,9 +97,7 @@ export class MemoryFileSystem implements FileSystem {
     let file = this.files.get(path)
     if (!file) {
       if (!options.create) {
-        // The error Node's fs gives (code ENOENT), which the engine wraps as the real file system's.
-        // eslint-disable-next-line no-restricted-syntax
-        throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' })
+        throw noSuchFile(path)
       }
       file = new MemoryFile()
       this.files.set(path, file)

@@ -1,4 +1,4 @@
-import { BTreeRangeError } from '../base/errors.js'
+import { outOfRange } from './errors.js'
 
 /**
  * A small seeded pseudo-random generator (mulberry32) for tests: the same seed gives the same
@@ -14,7 +14,7 @@ export class Prng {
 
   /** Any finite number is accepted; only its low 32 integer bits matter. */
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new BTreeRangeError(`seed must be a finite number, got ${seed}`)
+    if (!Number.isFinite(seed)) throw outOfRange(`seed must be a finite number, got ${seed}`)
     this.seed = Math.trunc(seed) >>> 0
     this.#state = this.seed
   }
@@ -36,7 +36,7 @@ export class Prng {
   /** An integer in [0, n), for a positive integer n up to 2^32. */
   int(n: number): number {
     if (!Number.isInteger(n) || n <= 0 || n > 2 ** 32) {
-      throw new BTreeRangeError(`int(n) needs an integer 1 <= n <= 2^32, got ${n}`)
+      throw outOfRange(`int(n) needs an integer 1 <= n <= 2^32, got ${n}`)
     }
     return Math.floor(this.next() * n)
   }
@@ -44,21 +44,21 @@ export class Prng {
   /** An integer in [min, max], both inclusive. */
   range(min: number, max: number): number {
     if (!Number.isInteger(min) || !Number.isInteger(max) || max < min) {
-      throw new BTreeRangeError(`range(min, max) needs integers with min <= max, got ${min}, ${max}`)
+      throw outOfRange(`range(min, max) needs integers with min <= max, got ${min}, ${max}`)
     }
     return min + this.int(max - min + 1)
   }
 
   /** True with probability p (default one half). p = 0 is never true, p = 1 always. */
   bool(p = 0.5): boolean {
-    if (!(p >= 0 && p <= 1)) throw new BTreeRangeError(`bool(p) needs 0 <= p <= 1, got ${p}`)
+    if (!(p >= 0 && p <= 1)) throw outOfRange(`bool(p) needs 0 <= p <= 1, got ${p}`)
     // Draw even when the answer is certain, so changing a probability does not shift later draws.
     return this.next() < p
   }
 
   /** One element of a non-empty array. */
   pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new BTreeRangeError('pick() needs a non-empty array')
+    if (items.length === 0) throw outOfRange('pick() needs a non-empty array')
     return items[this.int(items.length)]!
   }
 
@@ -75,8 +75,7 @@ export class Prng {
 
   /** `length` random bytes. */
   bytes(length: number): Uint8Array {
-    if (!Number.isInteger(length) || length < 0)
-      throw new BTreeRangeError(`bytes(length) needs an integer >= 0, got ${length}`)
+    if (!Number.isInteger(length) || length < 0) throw outOfRange(`bytes(length) needs an integer >= 0, got ${length}`)
     const out = new Uint8Array(length)
     for (let i = 0; i < length; i++) out[i] = this.int(256)
     return out
