@@ -989,7 +989,7 @@ function splicedWindows(win: readonly number[], pos: number, remove: number, w: 
  * inserts into keys, values and children (arrays of objects), so once it had met those, every
  * window array it grew became an array of any values, each window a boxed heap number. Measured
  * (btree-level, a random fill of 200,000 keys after fills, overwrites and deletes of another
- * database in the process): 99.6 % of the branch searches read boxed windows, none before.
+ * database in the process): all but 55 of 387,570 branch steps read boxed windows, none before.
  */
 function insertWindowAt(win: number[], at: number, w: number): void {
   let i = win.length
