@@ -13,7 +13,7 @@ import {
 import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
 import { decodeKeyInteger, decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
-import { encodeRow, RowView } from '../encoding/rows.js'
+import { encodeRowTransient, RowView } from '../encoding/rows.js'
 import { integer, isInteger, numberOf, type SqlValue } from '../encoding/values.js'
 import { currentTime } from '../expression/operators.js'
 
@@ -291,7 +291,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
       )
     }
     checkNotNull(table, values)
-    if (!putNew(tx, bucketName, key, encodeRow(values, hidden)))
+    if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden)))
       throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
@@ -299,7 +299,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
     rowid = Number(nextRowid(tx, table, rowidBucket(table)))
     hidden = rowid
     key = primaryKeyOf(table, values, rowid)
-    if (!putNew(tx, bucketName, key, encodeRow(values, hidden))) throw uniqueViolation(table, table.primaryKey)
+    if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden))) throw uniqueViolation(table, table.primaryKey)
     writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)
   }
   for (const index of table.indexes) addIndexEntry(tx, table, index, values, key)
@@ -372,7 +372,7 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
       if (rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
     }
   }
-  bucket.put(key, encodeRow(values, hidden))
+  bucket.put(key, encodeRowTransient(values, hidden))
   return values
 }
 
