@@ -137,7 +137,14 @@ function slotsOf(table: TableDef, columns: readonly string[]): number[] {
   let byList = slotLists.get(table)
   if (byList === undefined) slotLists.set(table, (byList = new Map()))
   let slots = byList.get(columns)
-  if (slots === undefined) byList.set(columns, (slots = columns.map((name) => columnOf(table, name).slot)))
+  if (slots === undefined) {
+    // Pushed, not `columns.map`: map's array is holey from the builtin but packed where an
+    // optimized caller inlined it, so the lists of a later database (made after slotsOf was
+    // optimized) had another map than the first ones, and writeColumns deoptimized there.
+    slots = []
+    for (const name of columns) slots.push(columnOf(table, name).slot)
+    byList.set(columns, slots)
+  }
   return slots
 }
 
@@ -147,7 +154,9 @@ type RowValues = readonly SqlValue[] | RowView
 /** Writes the values of `columns` as key components; whether one of them is null. */
 function writeColumns(w: KeyWriter, table: TableDef, columns: readonly string[], values: RowValues): boolean {
   let sawNull = false
-  for (const slot of slotsOf(table, columns)) {
+  const slots = slotsOf(table, columns)
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!
     const v = values instanceof RowView ? values.get(slot) : (values[slot] ?? null)
     if (v === null) sawNull = true
     w.value(v)
