@@ -85,8 +85,38 @@ function numberTag(v: number): number {
 /** The version-2 mark, where a version-1 row has its slot count (never 0). */
 const V2 = 0
 
+/** The row's bytes, a copy of its own. */
 export function encodeRow(values: readonly SqlValue[], hiddenRowid?: number): Uint8Array {
+  return encodeRowTransient(values, hiddenRowid).slice()
+}
+
+/**
+ * The row's bytes in a buffer that the next encoding reuses: valid until then. For the engine's
+ * put, which copies the value before it returns. A row of its own per write cost an allocation,
+ * and past 64 bytes (V8's limit for a typed array's bytes on its heap) a backing store outside it:
+ * ~2 µs a row in a micro-benchmark, several times the encoding.
+ */
+export function encodeRowTransient(values: readonly SqlValue[], hiddenRowid?: number): Uint8Array {
   return encodeRowAs(values, hiddenRowid, false) ?? encodeRowAs(values, hiddenRowid, true)!
+}
+
+/** The buffer encodeRowTransient writes rows into, grown as needed. */
+let rowBuffer = new Uint8Array(512)
+/** Views of rowBuffer's first n bytes, by n (up to VIEWS_KEPT): no view made per row either. */
+let rowViews: Uint8Array[] = []
+const VIEWS_KEPT = 4096
+
+function rowSpace(size: number): Uint8Array {
+  if (size > rowBuffer.length) {
+    rowBuffer = new Uint8Array(Math.max(size, rowBuffer.length * 2))
+    rowViews = []
+  }
+  return rowBuffer
+}
+
+function rowBytes(size: number): Uint8Array {
+  if (size > VIEWS_KEPT) return rowBuffer.subarray(0, size)
+  return (rowViews[size] ??= rowBuffer.subarray(0, size))
 }
 
 /**
@@ -136,7 +166,7 @@ function encodeRowAs(
   const width = payload < 0x100 ? 1 : payload < 0x10000 ? 2 : 4
   const start = varintSize(hidden) + 1 + varintSize(count) + 1
   const header = start + count * (1 + width)
-  const out = new Uint8Array(header + payload)
+  const out = rowSpace(header + payload)
   let h = writeVarint(out, 0, hidden)
   out[h++] = V2
   h = writeVarint(out, h, count)
@@ -211,7 +241,7 @@ function encodeRowAs(
       out[e++] = end & 0xff
     }
   }
-  return out
+  return rowBytes(header + payload)
 }
 
 /** The end offset `i` of a version-2 end table at `at` of width `width`. */

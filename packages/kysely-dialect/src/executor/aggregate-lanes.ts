@@ -73,6 +73,21 @@ export class AggregateLanes {
     this.#capacity = capacity
   }
 
+  /**
+   * Zeroes the state of groups 0 … groups − 1 (every group a run made, finished): the lanes of a
+   * finished run serve the statement's next run (GroupLayout.takeLanes) as if new.
+   */
+  clear(groups: number): void {
+    const g = Math.min(groups, this.#capacity)
+    const size = g * this.width
+    this.rows.fill(0, 0, g)
+    this.mode.fill(EXACT, 0, size)
+    this.count.fill(0, 0, size)
+    this.small.fill(0, 0, size)
+    this.sum.fill(0, 0, size)
+    this.err.fill(0, 0, size)
+  }
+
   /** A row of group `g` (count(*)). */
   addRow(g: number): void {
     this.rows[g]!++

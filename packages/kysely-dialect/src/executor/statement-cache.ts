@@ -77,7 +77,10 @@ export class CachedStatement {
       this.#compiled = undefined
       parameters.baked.clear()
       const statement = compileWithParameters(parameters, () => this.prepare(this.tree, ctx))
-      const guard = [...parameters.baked].map((i) => [i, copyValue(values[i]!)] as const)
+      // Pushed, not mapped: an array from `map` is holey, or packed where an optimized caller
+      // inlined it, and guardHolds deoptimized at the first guard of the other kind (table-store.ts:slotsOf).
+      const guard: (readonly [number, SqlValue])[] = []
+      for (const i of parameters.baked) guard.push([i, copyValue(values[i]!)])
       this.#compiled = compiled = { catalog: ctx.catalog, guard, statement }
     }
     return compiled.statement.execute(ctx)
@@ -224,7 +227,10 @@ function cacheable(query: AnyNode, parameterCount: number): CachedStatement | un
 }
 
 function guardHolds(guard: readonly (readonly [number, SqlValue])[], values: readonly SqlValue[]): boolean {
-  for (const [i, v] of guard) if (!sameValue(v, values[i]!)) return false
+  for (let k = 0; k < guard.length; k++) {
+    const [i, v] = guard[k]!
+    if (!sameValue(v, values[i]!)) return false
+  }
   return true
 }
 

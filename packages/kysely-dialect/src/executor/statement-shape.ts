@@ -100,7 +100,7 @@ function generatedMatcher(shape: AnyNode): ShapeMatcher {
       lines.push(`const ${v} = ${x}[${JSON.stringify(key)}]`)
       property(s[key], v)
     }
-    keysOf(x, count)
+    if (!closedShape(s, count)) keysOf(x, count)
   }
   const property = (p: unknown, v: string): void => {
     if (isNode(p)) return node(p, v)
@@ -158,11 +158,52 @@ export function closureMatcher(shape: AnyNode): ShapeMatcher {
     checks.push(propertyMatcher(shape[key]))
   }
   const count = keys.length + 1
+  const counted = !closedShape(shape, count)
   return (n, values) => {
     if (!isKind(n, kind)) return false
     for (let i = 0; i < keys.length; i++) if (!checks[i]!(n[keys[i]!], values)) return false
-    return keyCount(n) === count
+    return !counted || keyCount(n) === count
   }
+}
+
+/**
+ * Node kinds whose properties are all required, in Kysely 0.28 and 0.29 alike, and how many they
+ * are (`kind` included). A tree's node of such a kind that has them all (a matcher compares each)
+ * can only differ from the shape's by properties that no Kysely version this package supports
+ * defines for the kind: neither Kysely's compiler nor this package reads them, so they cannot
+ * change the statement, and a matcher need not count the node's keys. Counting them (a `for in`
+ * a node) was ~0.3 of a one-row insert's ~0.9 µs match (12 of its 16 nodes are of these kinds).
+ * Kinds with optional properties (SchemableIdentifierNode's `schema`, ReferenceNode's `table`,
+ * ValueNode's `immediate`, the statements' clauses) are counted: an extra one there is a clause.
+ */
+const CLOSED_KINDS: ReadonlyMap<string, number> = new Map([
+  ['IdentifierNode', 2],
+  ['ColumnNode', 2],
+  ['TableNode', 2],
+  ['ValuesNode', 2],
+  ['AliasNode', 3],
+  ['SelectionNode', 2],
+  ['SelectAllNode', 1],
+  ['WhereNode', 2],
+  ['BinaryOperationNode', 4],
+  ['UnaryOperationNode', 3],
+  ['OperatorNode', 2],
+  ['AndNode', 3],
+  ['OrNode', 3],
+  ['ParensNode', 2],
+  ['FromNode', 2],
+  ['GroupByNode', 2],
+  ['GroupByItemNode', 2],
+  ['OrderByNode', 2],
+  ['LimitNode', 2],
+  ['OffsetNode', 2],
+  ['ColumnUpdateNode', 3],
+  ['ReturningNode', 2],
+])
+
+/** Whether a shape's node of `count` keys is of a closed kind with all its properties (CLOSED_KINDS). */
+function closedShape(shape: AnyNode, count: number): boolean {
+  return CLOSED_KINDS.get(shape.kind) === count
 }
 
 function propertyMatcher(v: unknown): ShapeMatcher {

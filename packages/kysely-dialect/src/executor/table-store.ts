@@ -13,7 +13,7 @@ import {
 import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
 import { decodeKeyInteger, decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
-import { encodeRow, RowView } from '../encoding/rows.js'
+import { encodeRowTransient, RowView } from '../encoding/rows.js'
 import { integer, isInteger, numberOf, type SqlValue } from '../encoding/values.js'
 import { currentTime } from '../expression/operators.js'
 
@@ -137,7 +137,14 @@ function slotsOf(table: TableDef, columns: readonly string[]): number[] {
   let byList = slotLists.get(table)
   if (byList === undefined) slotLists.set(table, (byList = new Map()))
   let slots = byList.get(columns)
-  if (slots === undefined) byList.set(columns, (slots = columns.map((name) => columnOf(table, name).slot)))
+  if (slots === undefined) {
+    // Pushed, not `columns.map`: map's array is holey from the builtin but packed where an
+    // optimized caller inlined it, so the lists of a later database (made after slotsOf was
+    // optimized) had another map than the first ones, and writeColumns deoptimized there.
+    slots = []
+    for (const name of columns) slots.push(columnOf(table, name).slot)
+    byList.set(columns, slots)
+  }
   return slots
 }
 
@@ -147,7 +154,9 @@ type RowValues = readonly SqlValue[] | RowView
 /** Writes the values of `columns` as key components; whether one of them is null. */
 function writeColumns(w: KeyWriter, table: TableDef, columns: readonly string[], values: RowValues): boolean {
   let sawNull = false
-  for (const slot of slotsOf(table, columns)) {
+  const slots = slotsOf(table, columns)
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!
     const v = values instanceof RowView ? values.get(slot) : (values[slot] ?? null)
     if (v === null) sawNull = true
     w.value(v)
@@ -291,7 +300,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
       )
     }
     checkNotNull(table, values)
-    if (!putNew(tx, bucketName, key, encodeRow(values, hidden)))
+    if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden)))
       throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
@@ -299,7 +308,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
     rowid = Number(nextRowid(tx, table, rowidBucket(table)))
     hidden = rowid
     key = primaryKeyOf(table, values, rowid)
-    if (!putNew(tx, bucketName, key, encodeRow(values, hidden))) throw uniqueViolation(table, table.primaryKey)
+    if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden))) throw uniqueViolation(table, table.primaryKey)
     writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)
   }
   for (const index of table.indexes) addIndexEntry(tx, table, index, values, key)
@@ -372,7 +381,7 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
       if (rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
     }
   }
-  bucket.put(key, encodeRow(values, hidden))
+  bucket.put(key, encodeRowTransient(values, hidden))
   return values
 }
 

@@ -96,6 +96,34 @@ describe('executor/statement-shape', () => {
     expect(values).to.deep.equal([7, null, 'q'])
   })
 
+  it("keys are counted only on nodes of kinds with optional properties: a closed kind's foreign property is no clause", () => {
+    const shape = tree(db.insertInto('t').values({ id: 1, a: 2, s: 'x' }))
+    const other = tree(db.insertInto('t').values({ id: 3, a: 4, s: 'y' }))
+    const columns = other.columns as readonly AnyNode[]
+    const into = other.into as AnyNode
+    const table = into.table as AnyNode
+    // ColumnNode's and TableNode's properties are all required: anything else is read by nobody.
+    const foreign = {
+      ...other,
+      into: { ...into, extra: true },
+      columns: [{ ...columns[0]!, extra: 1 }, ...columns.slice(1)],
+    } as AnyNode
+    // SchemableIdentifierNode's `schema` is optional: with it the statement names another table.
+    const withSchema = {
+      ...other,
+      into: { ...into, table: { ...table, schema: { kind: 'IdentifierNode', name: 's' } } },
+    }
+    // A statement node's clause is an optional property too.
+    const withClause = { ...other, ignore: true } as AnyNode
+    for (const match of [shapeMatcher(shape), closureMatcher(shape)]) {
+      const values: unknown[] = []
+      expect(match(foreign, values)).to.equal(true)
+      expect(values).to.deep.equal([3, 4, 'y'])
+      expect(match(withSchema as AnyNode, [])).to.equal(false)
+      expect(match(withClause, [])).to.equal(false)
+    }
+  })
+
   it('large trees match through closures, with the same answers', () => {
     const match = shapeMatcher(tree(long(0)))
     const values: unknown[] = []
