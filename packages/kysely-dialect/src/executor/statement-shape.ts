@@ -19,14 +19,15 @@ export type ShapeMatcher = (n: unknown, values: unknown[]) => boolean
 
 /**
  * The matcher of `shape`'s shape: made once per shape, so that a match reads only the tree's
- * properties (each node's keys and checks are known up front). A tree of up to GENERATED_NODES
- * nodes gets a function generated for it (generatedMatcher); a larger one (a long multi-row
- * insert) the closures of closureMatcher, which cost nothing to compile.
+ * properties (each node's keys and checks are known up front). A tree whose generated code stays
+ * under GENERATED_LINES lines gets a function generated for it (generatedMatcher: a multi-row
+ * insert's rows are one loop); a larger one, or one of more than GENERATED_NODES nodes, the
+ * closures of closureMatcher, which cost nothing to compile.
  */
 export function shapeMatcher(shape: AnyNode): ShapeMatcher {
   if (nodeCount(shape, GENERATED_NODES) > GENERATED_NODES || !codeGeneration) return closureMatcher(shape)
   try {
-    return generatedMatcher(shape)
+    return generatedMatcher(shape) ?? closureMatcher(shape)
   } catch (err) {
     // A process run with --disallow-code-generation-from-strings (or a policy that forbids it)
     // refuses `new Function`: the closures match the same trees.
@@ -39,8 +40,11 @@ export function shapeMatcher(shape: AnyNode): ShapeMatcher {
 /** Whether `new Function` is allowed here (cleared by the first EvalError). */
 let codeGeneration = true
 
-/** The largest tree a matcher is generated for (a one-row insert has 16 nodes, a group-by ~40). */
-const GENERATED_NODES = 400
+/** The largest tree a matcher is generated for (a one-row insert has 16 nodes, a group-by ~40, a 1,000-row insert ~1,020). */
+const GENERATED_NODES = 5000
+
+/** The longest code generated for a matcher (a one-row insert's is ~40 lines, a 100-row insert's ~60). */
+const GENERATED_LINES = 400
 
 /** The nodes of a tree, counted up to just past `limit`. */
 function nodeCount(v: unknown, limit: number): number {
@@ -63,28 +67,75 @@ function nodeCount(v: unknown, limit: number): number {
  * its own that meets one kind of node. A one-row insert's match went from ~0.9 to ~0.4 µs, a
  * point select's from ~0.7 to ~0.2 µs (micro-benchmark, the bench's statements). Only property
  * names (as JSON string literals) and counts enter the code; values are compared as constants.
+ *
+ * An array whose items all make the same code (a multi-row insert's rows) is matched by a loop
+ * over that code, not by a copy of it per item: 100 rows unrolled made a function of ~1,000 lines
+ * that TurboFan took ~300 ms of a helper thread to compile, for every database the process opened
+ * (2026-12-04, `--trace-opt`). The code's text is the key of a process-wide cache of the functions
+ * made from it (FACTORIES), so that the sessions of every database share one function and its
+ * optimized code, and only the constants differ.
  */
-function generatedMatcher(shape: AnyNode): ShapeMatcher {
-  const constants: unknown[] = []
-  const lines: string[] = ['let k = 0']
-  let names = 0
-  const constant = (v: unknown): string => `c[${constants.push(v) - 1}]`
-  const keysOf = (x: string, count: number): void => {
-    lines.push(`k = 0`, `for (const _ in ${x}) k++`, `if (k !== ${count}) return false`)
+function generatedMatcher(shape: AnyNode): ShapeMatcher | undefined {
+  const out = new MatcherCode(0, 0)
+  out.node(shape, 'n')
+  if (out.lines.length > GENERATED_LINES) return undefined
+  const body = `let k = 0\n${out.lines.join('\n')}\nreturn true`
+  let make = FACTORIES.get(body)
+  if (make === undefined) {
+    if (FACTORIES.size >= FACTORY_LIMIT) FACTORIES.clear()
+    make = new Function('c', `return function match(n, values) {\n${body}\n}`) as MatcherFactory
+    FACTORIES.set(body, make)
   }
-  const node = (s: AnyNode, x: string): void => {
+  return make(out.constants)
+}
+
+type MatcherFactory = (c: readonly unknown[]) => ShapeMatcher
+
+/** Generated matchers' factories by their code, for the whole process (generatedMatcher). */
+const FACTORIES = new Map<string, MatcherFactory>()
+const FACTORY_LIMIT = 1024
+
+/** The fewest items an array needs before its items are matched by a loop (when they make the same code). */
+const LOOP_ITEMS = 4
+
+/**
+ * The lines of a generated matcher: `constants` are read as `c[i]` from index `constantBase`,
+ * variables are named from `nameBase` on (a loop's body is made by a MatcherCode of its own).
+ */
+class MatcherCode {
+  readonly lines: string[] = []
+  readonly constants: unknown[] = []
+  names: number
+
+  constructor(
+    readonly constantBase: number,
+    nameBase: number,
+  ) {
+    this.names = nameBase
+  }
+
+  constant(v: unknown): string {
+    return `c[${this.constantBase + this.constants.push(v) - 1}]`
+  }
+
+  keysOf(x: string, count: number): void {
+    this.lines.push(`k = 0`, `for (const _ in ${x}) k++`, `if (k !== ${count}) return false`)
+  }
+
+  node(s: AnyNode, x: string): void {
+    const lines = this.lines
     lines.push(`if (typeof ${x} !== 'object' || ${x} === null || ${x}.kind !== ${JSON.stringify(s.kind)}) return false`)
     if (s.kind === 'ValueNode') {
       if (s.immediate !== true) {
         lines.push(`if (${x}.immediate === true) return false`, `values.push(${x}.value)`)
         return
       }
-      lines.push(`if (${x}.immediate !== true || !Object.is(${x}.value, ${constant(s.value)})) return false`)
-      keysOf(x, keyCount(s))
+      lines.push(`if (${x}.immediate !== true || !Object.is(${x}.value, ${this.constant(s.value)})) return false`)
+      this.keysOf(x, keyCount(s))
       return
     }
     if (s.kind === 'PrimitiveValueListNode') {
-      const items = `v${names++}`
+      const items = `v${this.names++}`
       const length = (s.values as readonly unknown[]).length
       lines.push(`const ${items} = ${x}.values`, `if (${items}.length !== ${length}) return false`)
       // A row's values one push each (a loop cost ~0.1 µs of a one-row insert's match); a long list in a loop.
@@ -96,31 +147,53 @@ function generatedMatcher(shape: AnyNode): ShapeMatcher {
     for (const key in s) {
       if (key === 'kind') continue
       count++
-      const v = `v${names++}`
+      const v = `v${this.names++}`
       lines.push(`const ${v} = ${x}[${JSON.stringify(key)}]`)
-      property(s[key], v)
+      this.property(s[key], v)
     }
-    if (!closedShape(s, count)) keysOf(x, count)
+    if (!closedShape(s, count)) this.keysOf(x, count)
   }
-  const property = (p: unknown, v: string): void => {
-    if (isNode(p)) return node(p, v)
+
+  property(p: unknown, v: string): void {
+    if (isNode(p)) return this.node(p, v)
     if (!Array.isArray(p)) {
-      lines.push(`if (${v} !== ${constant(p)}) return false`)
+      this.lines.push(`if (${v} !== ${this.constant(p)}) return false`)
       return
     }
-    lines.push(`if (!Array.isArray(${v}) || ${v}.length !== ${p.length}) return false`)
+    this.lines.push(`if (!Array.isArray(${v}) || ${v}.length !== ${p.length}) return false`)
+    if (p.length >= LOOP_ITEMS && this.#loop(p, v)) return
     for (let i = 0; i < p.length; i++) {
-      const item = `v${names++}`
-      lines.push(`const ${item} = ${v}[${i}]`)
-      property(p[i], item)
+      const item = `v${this.names++}`
+      this.lines.push(`const ${item} = ${v}[${i}]`)
+      this.property(p[i], item)
     }
   }
-  node(shape, 'n')
-  lines.push('return true')
-  const make = new Function('c', `return function match(n, values) {\n${lines.join('\n')}\n}`) as (
-    c: readonly unknown[],
-  ) => ShapeMatcher
-  return make(constants)
+
+  /** Matches the items of `p` (read from `v`) by one loop, when every item makes the same code; false otherwise. */
+  #loop(p: readonly unknown[], v: string): boolean {
+    const index = `i${this.names}`
+    const item = `v${this.names + 1}`
+    const make = (x: unknown): MatcherCode => {
+      const code = new MatcherCode(this.constantBase + this.constants.length, this.names + 2)
+      code.property(x, item)
+      return code
+    }
+    const first = make(p[0])
+    for (let i = 1; i < p.length; i++) if (!sameCode(first, make(p[i]))) return false
+    this.names = first.names
+    this.constants.push(...first.constants)
+    this.lines.push(`for (let ${index} = 0; ${index} < ${p.length}; ${index}++) {`, `const ${item} = ${v}[${index}]`)
+    this.lines.push(...first.lines, '}')
+    return true
+  }
+}
+
+/** Whether two MatcherCodes read the same properties and compare the same constants. */
+function sameCode(a: MatcherCode, b: MatcherCode): boolean {
+  if (a.lines.length !== b.lines.length || a.constants.length !== b.constants.length) return false
+  for (let i = 0; i < a.lines.length; i++) if (a.lines[i] !== b.lines[i]) return false
+  for (let i = 0; i < a.constants.length; i++) if (!Object.is(a.constants[i], b.constants[i])) return false
+  return true
 }
 
 /** The matcher of a shape as closures, one per node and property (shapeMatcher's choice for large trees). */

@@ -124,14 +124,54 @@ describe('executor/statement-shape', () => {
     }
   })
 
-  it('large trees match through closures, with the same answers', () => {
-    const match = shapeMatcher(tree(long(0)))
-    const values: unknown[] = []
-    expect(match(tree(long(1000)), values)).to.equal(true)
-    expect(values).to.have.length(600)
-    expect(values.slice(0, 3)).to.deep.equal([1000, 0, 'r0'])
+  it("a multi-row insert's rows match by one loop: its code stays small, with the same answers as the closures", () => {
+    const shape = tree(long(0))
+    const match = shapeMatcher(shape)
+    expect(match.toString().split('\n').length, 'lines').to.be.below(100)
+    for (const other of [long(1000), long(0)]) {
+      const values: unknown[] = []
+      const want: unknown[] = []
+      expect(match(tree(other), values)).to.equal(true)
+      expect(closureMatcher(shape)(tree(other), want)).to.equal(true)
+      expect(values).to.have.length(600)
+      expect(values).to.deep.equal(want)
+    }
+    expect(match(tree(long(1000)), []), 'same rows, other values').to.equal(true)
     expect(match(tree(db.insertInto('t').values({ id: 1, a: 2, s: 'x' })), [])).to.equal(false)
+    // One row of another shape (an expression for a value) is no match, wherever it is.
+    for (const at of [0, 100, 199]) {
+      const rows = Array.from({ length: 200 }, (_, i) => ({ id: i, a: i, s: i === at ? sql<string>`'q'` : `r${i}` }))
+      expect(match(tree(db.insertInto('t').values(rows)), []), `row ${at}`).to.equal(false)
+    }
   })
+
+  it('rows of mixed shapes are matched one by one, as the closures match them', () => {
+    const mixed = (k: number) =>
+      db
+        .insertInto('t')
+        .values(Array.from({ length: 6 }, (_, i) => ({ id: k + i, a: i, s: i === 3 ? sql<string>`'q'` : `r${i}` })))
+    const shape = tree(mixed(0))
+    const match = shapeMatcher(shape)
+    const values: unknown[] = []
+    const want: unknown[] = []
+    expect(match(tree(mixed(50)), values)).to.equal(true)
+    expect(closureMatcher(shape)(tree(mixed(50)), want)).to.equal(true)
+    expect(values).to.deep.equal(want)
+    expect(match(tree(long(0)), [])).to.equal(false)
+  })
+
+  it('trees past the generated size match through closures, with the same answers', () => {
+    const huge = (from: number) =>
+      db.insertInto('t').values(Array.from({ length: 6000 }, (_, i) => ({ id: from + i, a: i, s: `r${i}` })))
+    const match = shapeMatcher(tree(huge(0)))
+    expect(match.name).to.not.equal('match')
+    const values: unknown[] = []
+    expect(match(tree(huge(1000)), values)).to.equal(true)
+    expect(values).to.have.length(18000)
+    expect(values.slice(0, 3)).to.deep.equal([1000, 0, 'r0'])
+    expect(match(tree(long(0)), [])).to.equal(false)
+  })
+
   it('a process that forbids code generation runs statements through the closures', () => {
     // --disallow-code-generation-from-strings makes `new Function` throw an EvalError.
     const index = JSON.stringify(new URL('../../../src/index.js', import.meta.url).href)
