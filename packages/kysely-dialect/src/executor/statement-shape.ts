@@ -71,9 +71,10 @@ function nodeCount(v: unknown, limit: number): number {
  * An array whose items all make the same code (a multi-row insert's rows) is matched by a loop
  * over that code, not by a copy of it per item: 100 rows unrolled made a function of ~1,000 lines
  * that TurboFan took ~300 ms of a helper thread to compile, for every database the process opened
- * (2026-12-04, `--trace-opt`). The code's text is the key of a process-wide cache of the functions
- * made from it (FACTORIES), so that the sessions of every database share one function and its
- * optimized code, and only the constants differ.
+ * (2026-12-04, `--trace-opt`). Such an array's length is a constant too, so the code of a
+ * multi-row insert is the same for any row count. The code's text is the key of a process-wide
+ * cache of the functions made from it (FACTORIES), so that the sessions of every database, and the
+ * shapes of one code, share one function and its optimized code; only the constants differ.
  */
 function generatedMatcher(shape: AnyNode): ShapeMatcher | undefined {
   const out = new MatcherCode(0, 0)
@@ -160,8 +161,8 @@ class MatcherCode {
       this.lines.push(`if (${v} !== ${this.constant(p)}) return false`)
       return
     }
-    this.lines.push(`if (!Array.isArray(${v}) || ${v}.length !== ${p.length}) return false`)
     if (p.length >= LOOP_ITEMS && this.#loop(p, v)) return
+    this.lines.push(`if (!Array.isArray(${v}) || ${v}.length !== ${p.length}) return false`)
     for (let i = 0; i < p.length; i++) {
       const item = `v${this.names++}`
       this.lines.push(`const ${item} = ${v}[${i}]`)
@@ -169,20 +170,27 @@ class MatcherCode {
     }
   }
 
-  /** Matches the items of `p` (read from `v`) by one loop, when every item makes the same code; false otherwise. */
+  /**
+   * Matches the array `v` against `p` by one loop over its items, when every item of `p` makes the
+   * same code; false otherwise (nothing emitted). The length is a constant, not part of the code:
+   * multi-row inserts of any row count into one table share one function and its optimized code.
+   */
   #loop(p: readonly unknown[], v: string): boolean {
     const index = `i${this.names}`
     const item = `v${this.names + 1}`
+    // The items' constants follow the length's.
+    const base = this.constantBase + this.constants.length + 1
     const make = (x: unknown): MatcherCode => {
-      const code = new MatcherCode(this.constantBase + this.constants.length, this.names + 2)
+      const code = new MatcherCode(base, this.names + 2)
       code.property(x, item)
       return code
     }
     const first = make(p[0])
     for (let i = 1; i < p.length; i++) if (!sameCode(first, make(p[i]))) return false
+    this.lines.push(`if (!Array.isArray(${v}) || ${v}.length !== ${this.constant(p.length)}) return false`)
     this.names = first.names
     this.constants.push(...first.constants)
-    this.lines.push(`for (let ${index} = 0; ${index} < ${p.length}; ${index}++) {`, `const ${item} = ${v}[${index}]`)
+    this.lines.push(`for (let ${index} = 0; ${index} < ${v}.length; ${index}++) {`, `const ${item} = ${v}[${index}]`)
     this.lines.push(...first.lines, '}')
     return true
   }

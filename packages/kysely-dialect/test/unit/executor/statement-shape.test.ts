@@ -145,6 +145,24 @@ describe('executor/statement-shape', () => {
     }
   })
 
+  it('multi-row inserts of any row count share one code; each matcher holds to its own count', () => {
+    const rows = (count: number, from = 0) =>
+      tree(db.insertInto('t').values(Array.from({ length: count }, (_, i) => ({ id: from + i, a: i, s: `r${i}` }))))
+    const seven = shapeMatcher(rows(7))
+    const hundred = shapeMatcher(rows(100))
+    expect(seven.toString()).to.equal(hundred.toString())
+    const values: unknown[] = []
+    expect(seven(rows(7, 50), values)).to.equal(true)
+    expect(values).to.deep.equal(Array.from({ length: 7 }, (_, i) => [50 + i, i, `r${i}`]).flat())
+    expect(hundred(rows(100, 9), [])).to.equal(true)
+    for (const count of [6, 8, 99, 101]) {
+      expect(seven(rows(count), []), `seven against ${count}`).to.equal(count === 7)
+      expect(hundred(rows(count), []), `hundred against ${count}`).to.equal(false)
+    }
+    expect(seven(rows(100), [])).to.equal(false)
+    expect(hundred(rows(7), [])).to.equal(false)
+  })
+
   it('rows of mixed shapes are matched one by one, as the closures match them', () => {
     const mixed = (k: number) =>
       db
