@@ -178,6 +178,25 @@ describe('executor/statement-shape', () => {
     expect(match(tree(long(0)), [])).to.equal(false)
   })
 
+  it('a wide select keeps its generated matcher up to the size 400 nodes allowed before; a wider one takes closures', () => {
+    const wide = (columns: number, id: number) =>
+      tree(
+        db
+          .selectFrom('t')
+          .select(Array.from({ length: columns }, (_, i) => `c${i}` as 'a'))
+          .where('id', '=', id),
+      )
+    const sixty = shapeMatcher(wide(60, 1))
+    expect(sixty.name).to.equal('match')
+    const values: unknown[] = []
+    expect(sixty(wide(60, 9), values)).to.equal(true)
+    expect(values).to.deep.equal([9])
+    expect(sixty(wide(59, 9), [])).to.equal(false)
+    const wider = shapeMatcher(wide(150, 1))
+    expect(wider.name).to.not.equal('match')
+    expect(wider(wide(150, 4), [])).to.equal(true)
+  })
+
   it('trees past the generated size match through closures, with the same answers', () => {
     const huge = (from: number) =>
       db.insertInto('t').values(Array.from({ length: 6000 }, (_, i) => ({ id: from + i, a: i, s: `r${i}` })))
