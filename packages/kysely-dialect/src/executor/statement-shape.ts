@@ -96,9 +96,13 @@ function generatedMatcher(shape: AnyNode): ShapeMatcher | undefined {
 
 type MatcherFactory = (c: readonly unknown[]) => ShapeMatcher
 
-/** Generated matchers' factories by their code, for the whole process (generatedMatcher). */
+/**
+ * Generated matchers' factories by their code, for the whole process (generatedMatcher). Each
+ * entry keeps its code twice (the key, and the function's source), up to GENERATED_LINES lines:
+ * as many as one session's statement cache holds shapes (statement-cache.ts), then cleared.
+ */
 const FACTORIES = new Map<string, MatcherFactory>()
-const FACTORY_LIMIT = 1024
+const FACTORY_LIMIT = 256
 
 /** The fewest items an array needs before its items are matched by a loop (when they make the same code). */
 const LOOP_ITEMS = 4
