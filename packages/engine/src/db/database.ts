@@ -9,6 +9,7 @@ import type {
   UpdateOptions,
   WriteTransaction,
 } from '../base/types.js'
+import { keepShapes } from '../base/shapes.js'
 import { describe, validateUpdateOptions } from '../base/validate.js'
 import type { FileHandle, FileSystem } from '../io/file-handle.js'
 import { nodeFileSystem } from '../io/node-file.js'
@@ -20,15 +21,15 @@ import { FileLock } from '../store/lock.js'
 import { type OpenedStore, initializeFile, readStore } from '../store/open-store.js'
 import { defaultCacheSize } from '../store/page-cache.js'
 import { ReadTx } from '../tx/read-tx.js'
-import { ReaderRegistry } from '../tx/readers.js'
-import type { TxContext } from '../tx/tx-context.js'
-import type { WriteTx, WriteTxEnd } from '../tx/write-tx.js'
+import type { WriteTx } from '../tx/write-tx.js'
 import { WriterQueue } from '../tx/writer-queue.js'
 import { checkJournal } from '../inspect/check-journal.js'
 import { runCheck } from '../inspect/check.js'
 import { collectStats } from '../inspect/stats.js'
 import { defaultDirtySize, defaultJournalSize } from './checkpoint-policy.js'
 import { Committer } from './committer.js'
+import { DatabaseHooks, ExplicitTxEnd } from './database-hooks.js'
+import { databaseShapes } from './database-shapes.js'
 import { validateOpenOptions } from './open-options.js'
 
 /**
@@ -52,21 +53,12 @@ export class Database {
   readonly #durability: Durability
   readonly #store: OpenedStore
   readonly #committer: Committer
-  /** What transactions read through (tx/tx-context.ts). */
-  readonly #ctx: TxContext
+  /** What transactions read through (tx/tx-context.ts) and the writer queue commits through. */
+  readonly #ctx: DatabaseHooks
   /** How explicit write transactions commit and end: through the writer queue. */
-  readonly #end: WriteTxEnd = {
-    commit: (tx, durability) => this.#writer.commitExplicit(tx, (durability ?? this.#durability) === 'full'),
-    release: (tx) => this.#writer.release(tx),
-  }
-  #closed = false
+  readonly #end: ExplicitTxEnd
   #closing: Promise<void> | undefined
-  readonly #writer = new WriterQueue({
-    newWriteTx: () => this.#committer.newWriteTx(this.#end),
-    commit: (tx, durable, alone, written) => this.#commit(tx, durable, alone, written),
-    isClosed: () => this.#closed,
-    syncsInline: () => this.#committer.syncsInline(),
-  })
+  readonly #writer: WriterQueue
 
   private constructor(
     path: string,
@@ -88,15 +80,9 @@ export class Database {
     this.readOnly = options.readOnly === true
     this.#lock = lock
     this.#durability = options.durability ?? 'full'
-    this.#ctx = {
-      pager,
-      pageSize: this.pageSize,
-      maxKeySize: this.maxKeySize,
-      maxBucketNameSize: this.maxBucketNameSize,
-      readers: new ReaderRegistry(),
-      lookupBucket: (meta, name) => this.#committer.lookupBucket(meta, name),
-      assertOpen: () => this.#assertOpen(),
-    }
+    this.#ctx = new DatabaseHooks(pager, this.pageSize, this.maxKeySize, this.maxBucketNameSize)
+    this.#writer = new WriterQueue(this.#ctx)
+    this.#end = new ExplicitTxEnd(this.#writer, this.#durability)
     this.#committer = new Committer(file, store, journals, openJournal2, this.#ctx, {
       reclaimPerCommit: options.reclaimPerCommit ?? 1024,
       journalSize: options.journalSize ?? defaultJournalSize(),
@@ -104,6 +90,7 @@ export class Database {
       afterCommit: options.strict === true ? (txid) => this.#strictCheck(txid) : undefined,
       inlineSync: options.inlineSync ?? true,
     })
+    this.#ctx.attach(this.#committer, this.#end)
   }
 
   /**
@@ -165,16 +152,16 @@ export class Database {
   }
 
   get closed(): boolean {
-    return this.#closed
+    return this.#ctx.closed
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+    this.#ctx.assertOpen()
   }
 
   /** New work is refused from the moment close() is called; work already queued still runs. */
   #assertAcceptingWork(): void {
-    if (this.#closed || this.#closing !== undefined) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+    if (this.#ctx.closed || this.#closing !== undefined) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
   }
 
   /**
@@ -332,7 +319,13 @@ export class Database {
           failure = err
         }
       }
-      this.#closed = true
+      // base/shapes.ts: made while the database is open, kept once it is closed; only when no commit
+      // is left in memory (a failed checkpoint, a read-only replay), which they would hold.
+      const shapes =
+        failure === undefined && this.#committer.dirty === undefined
+          ? databaseShapes(this.#ctx, this.#committer, this.#end)
+          : undefined
+      this.#ctx.closed = true
       // A sync of leaves written ahead may still run when the checkpoint failed (or found nothing).
       await this.#committer.earlyFlushed()
       try {
@@ -342,7 +335,12 @@ export class Database {
           await j.file.close()
         }
         await this.#file.close()
+        // A closed database holds no pages, whoever keeps a reference to it.
+        this.#store.pager.cache.clear()
         if (failure !== undefined) throw failure
+        // base/shapes.ts: this database's classes, and its transactions', keep their maps until the
+        // next database closes.
+        if (shapes !== undefined) keepShapes('db/database', [this, ...shapes])
       } finally {
         this.#lock?.release()
       }
@@ -380,12 +378,6 @@ export class Database {
   async settled(): Promise<void> {
     this.#assertOpen()
     await this.#committer.idle()
-  }
-
-  /** The writer queue's commit: the committer's, while the database is open. */
-  #commit(tx: WriteTx, durable: boolean, alone: boolean, written?: () => void): Promise<void> {
-    if (this.#closed) return Promise.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
-    return this.#committer.commit(tx, durable, alone, written)
   }
 
   #strictCheck(txid: number): void {

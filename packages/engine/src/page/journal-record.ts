@@ -1,5 +1,6 @@
 import { checksum, checksumUpdate } from './checksum.js'
 import { LEAF_ENTRY_HEADER, LONG_KEY_FLAG, OVERFLOW_FLAG, setU16, setU32, setU64, u16, u32, u64 } from './layout.js'
+import { keepShapes } from '../base/shapes.js'
 
 /**
  * FORMAT.md §11: one journal record, the logical changes of one commit. Layout:
@@ -466,3 +467,6 @@ export function decodeRecord(b: Uint8Array): DecodedRecord | string {
   if (o !== length) return 'trailing bytes'
   return { kinds, names, keys, values, base: u64(b, 16), txid: u64(b, 24), length }
 }
+
+// base/shapes.ts: each write transaction has its own.
+keepShapes('page/journal-record', [new RecordBuilder()])

@@ -1,3 +1,4 @@
+import { keepShapes } from '../base/shapes.js'
 import { branchEntryOffset, branchStepIn, packStep, stepChild } from './branch-page.js'
 import type { KeyReader } from './key-compare.js'
 import { leafCompare, leafEntryOffset, leafFindIn } from './leaf-page.js'
@@ -278,3 +279,6 @@ export function indexedBranchStep(ix: SearchIndex, key: Uint8Array, known: numbe
   // Between two separators of the page the keys share its prefix; at either end, only `known`.
   return packStep(found, found === 0 || found === n - 1 ? known : ix.prefix)
 }
+
+// base/shapes.ts: a page's index lives as long as the page in the cache, which a close empties.
+keepShapes('page/search-index', [new SearchIndex(Buffer.alloc(0), 0, false, 0, -1, new Int32Array(0))])

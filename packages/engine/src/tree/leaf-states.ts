@@ -1,4 +1,5 @@
 import { HEADER_SIZE, SLOT_SIZE } from '../page/layout.js'
+import { keepShapes } from '../base/shapes.js'
 
 /** Numbers kept per saved leaf: gen, size, orig, count, top, garbage, where its slots start. */
 const FIELDS = 7
@@ -295,3 +296,6 @@ export class LeafStates<N> {
     this.#undoBytes = NO_SLOTS
   }
 }
+
+// base/shapes.ts: each write transaction has its own.
+keepShapes('tree/leaf-states', [new LeafStates<object>()])

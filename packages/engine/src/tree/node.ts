@@ -48,6 +48,7 @@ import {
   windowBranchStep,
   windowLowerBound,
 } from './key-windows.js'
+import { keepShapes } from '../base/shapes.js'
 
 /**
  * An overflow run still on disk: the run's first page, the txid32 that wrote it, its length. Holds
@@ -1075,3 +1076,6 @@ export function computeSize(node: Node, pageSize: number): number {
   }
   return size
 }
+
+// base/shapes.ts: every node of a database is garbage once it is closed or checkpointed.
+keepShapes('tree/node', [new Node(true, [], [], [], 0, HEADER_SIZE), new OverflowValue(0, 0, 0)])

@@ -3,6 +3,7 @@ import type { Pager } from '../store/pager.js'
 import type { Node, OverflowValue } from './node.js'
 import type { InPlaceValues } from './in-place-values.js'
 import { TreeHit } from './search.js'
+import { keepShapes } from '../base/shapes.js'
 
 /** What the tree algorithms need from the transaction around them. The tree never touches the file. */
 export interface TreeReader {
@@ -86,3 +87,6 @@ export interface SpillContext {
 }
 
 export type { PageRef }
+
+// base/shapes.ts: each write transaction's writers have their own (its hit a TreeHit).
+keepShapes('tree/tree-context', [new PutPath()])

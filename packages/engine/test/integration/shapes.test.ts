@@ -1,0 +1,118 @@
+import { expect } from 'chai'
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { keptShapeNames } from '../../src/base/shapes.js'
+import { expectCheck, useTempDir } from './helpers.js'
+
+/**
+ * base/shapes.ts: once a database is closed and collected, the code V8 optimized for the engine's
+ * classes must survive for the next database. V8 traces each function it throws away because an
+ * object its code held weakly (a map, a closure) was collected: "marking dependent code ... reason:
+ * weak objects". The child process warms the write, read and group-commit paths on one database,
+ * closes it, collects four times (maps outlive two), and the trace of those collections must name
+ * no function of the engine's. Without the kept shapes this run names a few (update, #pump,
+ * buildSearchIndex, get pager), and the bench's 64-in-flight commits, collected the same way before
+ * each run, lost 44 (treePut, #runGroup, put, save ...). The trace names a function but not its
+ * file: the engine's are the names its modules define (Node's own, such as its URL class's, may go
+ * as they will).
+ */
+describe('shapes: a closed database leaves the optimized code of the next one alone', () => {
+  const t = useTempDir()
+
+  it('no function is deoptimized for a collected map or closure after a database is closed', () => {
+    const index = JSON.stringify(new URL('../../src/index.js', import.meta.url).href)
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--trace-deopt',
+        '--input-type=module',
+        '-e',
+        `
+        import { open } from ${index}
+        import fs from 'node:fs'
+        import os from 'node:os'
+        import path from 'node:path'
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-shapes-'))
+        const key = (i) => Buffer.from(String(i).padStart(10, '0'))
+        const value = Buffer.alloc(60, 7)
+        async function burst(db, from) {
+          let next = from
+          const worker = async () => { while (next < from + 4000) { const i = next++; await db.update((tx) => tx.createBucketIfNotExists('b').put(key(i), value)) } }
+          await Promise.all(Array.from({ length: 64 }, worker))
+          await db.update((tx) => { const b = tx.bucket('b'); for (let i = 0; i < 2000; i++) b.put(key((i * 7919) % 4000), value) }, { durability: 'none' })
+          const tx = await db.beginWrite()
+          for (let i = 0; i < 500; i++) tx.bucket('b').delete(key(from + i))
+          await tx.commit()
+          db.view((r) => { const b = r.bucket('b'); let n = 0; for (let i = 0; i < 4000; i++) if (b.get(key(i)) !== undefined) n++; for (const _ of b.entries()) n++ })
+        }
+        try {
+          let one = await open(path.join(dir, 'one.db'))
+          for (let round = 0; round < 6; round++) await burst(one, round * 4000)
+          await one.close()
+          one = undefined
+          console.log('COLLECT-START')
+          for (let i = 0; i < 4; i++) gc()
+          console.log('COLLECT-END')
+          const two = await open(path.join(dir, 'two.db'))
+          await burst(two, 0)
+          await two.close()
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true })
+        }
+        `,
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    )
+    expect(r.status, r.stderr).to.equal(0)
+    const out = r.stdout
+    const start = out.indexOf('COLLECT-START')
+    const end = out.indexOf('COLLECT-END')
+    expect(start, 'markers').to.be.greaterThan(-1)
+    expect(end).to.be.greaterThan(start)
+    const thrown = out
+      .slice(start, end)
+      .split('\n')
+      .filter((line) => line.includes('reason: weak objects'))
+      .map((line) => /SharedFunctionInfo ([^>]*)>/.exec(line)?.[1] ?? line)
+    const ours = engineFunctionNames()
+    expect(ours.size, 'names found in the engine').to.be.greaterThan(500)
+    expect(
+      thrown.filter((name) => ours.has(name)),
+      'engine functions deoptimized by the collections',
+    ).to.deep.equal([])
+  })
+
+  it('each module with such a class keeps its instances, and a closed database is kept', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucketIfNotExists('b').put(Buffer.from('k'), Buffer.from('v')))
+    expectCheck(db)
+    await db.close()
+    expect(keptShapeNames()).to.include.members([
+      'tree/node',
+      'tree/leaf-states',
+      'tree/tree-context',
+      'page/journal-record',
+      'tx/writer-queue',
+      'db/database',
+    ])
+  })
+})
+
+/** The names V8 gives the engine's functions (`treePut`, `#runGroup`, `get pageSize`, `Node`), from its compiled modules. */
+function engineFunctionNames(): Set<string> {
+  const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src')
+  const names = new Set<string>()
+  for (const file of fs.readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.js')) continue
+    const text = fs.readFileSync(path.join(src, file), 'utf8')
+    for (const m of text.matchAll(/(?:function|class)\s+([\w$]+)/g)) names.add(m[1]!)
+    for (const m of text.matchAll(/^\s+(?:static\s+)?(?:async\s+)?(?:(get|set)\s+)?(#?[\w$]+)\s*\(/gm)) {
+      if (['if', 'for', 'while', 'switch', 'catch', 'return'].includes(m[2]!)) continue
+      names.add(m[1] === undefined ? m[2]! : `${m[1]} ${m[2]!}`)
+    }
+  }
+  return names
+}
