@@ -11,7 +11,7 @@ import { RECORD_HEADER } from '../page/journal-record.js'
 import { type OpenedStore, ERA_LIMIT } from '../store/open-store.js'
 import type { Pager } from '../store/pager.js'
 import { Node } from '../tree/node.js'
-import { type CommitOutcome, MetaInDoubtError, writeCommit } from '../tx/commit.js'
+import { type CommitOutcome, type CommitState, MetaInDoubtError, commitShapes, writeCommit } from '../tx/commit.js'
 import type { DirtyState } from '../tx/dirty-state.js'
 import { type EarlyHandoff, EarlyPages } from '../tx/early-pages.js'
 import { mergeDirty } from '../tx/merge-dirty.js'
@@ -862,22 +862,7 @@ export class Committer {
     this.#freelist.begin(txid)
     let outcome: CommitOutcome
     try {
-      outcome = await writeCommit(
-        {
-          file: this.#file,
-          pager: this.pager,
-          freelist: this.#freelist,
-          reclaim: this.#reclaim,
-          durableSlot: this.#durableSlot,
-          durableTxid: this.#durableTxid,
-          reclaimPerCommit: this.#options.reclaimPerCommit,
-        },
-        tx,
-        txid,
-        durable,
-        checkpoint,
-        early,
-      )
+      outcome = await writeCommit(this.#commitState(), tx, txid, durable, checkpoint, early)
     } catch (err) {
       this.#freelist.abort()
       if (err instanceof MetaInDoubtError) this.#metaInDoubt = err
@@ -906,6 +891,24 @@ export class Committer {
   #releasePending(): void {
     for (const pgid of this.#freelist.release(Math.min(this.#ctx.readers.oldest(), this.#durableTxid)))
       this.pager.cache.delete(pgid)
+  }
+
+  /** What a commit of pages reads of the durable state (tx/commit.ts). */
+  #commitState(): CommitState {
+    return {
+      file: this.#file,
+      pager: this.pager,
+      freelist: this.#freelist,
+      reclaim: this.#reclaim,
+      durableSlot: this.#durableSlot,
+      durableTxid: this.#durableTxid,
+      reclaimPerCommit: this.#options.reclaimPerCommit,
+    }
+  }
+
+  /** base/shapes.ts: a commit's state and its pages' spill context, as a commit makes them (db/database-shapes.ts). */
+  shapes(): object[] {
+    return commitShapes(this.#commitState())
   }
 
   /** Makes a written commit of pages the newest state (no I/O). */

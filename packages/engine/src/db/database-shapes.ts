@@ -35,5 +35,5 @@ export function databaseShapes(hooks: DatabaseHooks, committer: Committer, end: 
   const readEntries = readBucket.entries()
   readEntries.next()
   read.close()
-  return [write, group, state, writeBucket, writeEntries, read, readBucket, cursor, readEntries]
+  return [write, group, state, writeBucket, writeEntries, read, readBucket, cursor, readEntries, ...committer.shapes()]
 }

@@ -118,6 +118,11 @@ export async function writeCommit(
   return { meta, slot, reclaim, written: out.written, overwritten: out.overwritten }
 }
 
+/** A commit's state and its pages, never written: what base/shapes.ts keeps of this module's. */
+export function commitShapes(st: CommitState): object[] {
+  return [st, new CommitPages(st, 0)]
+}
+
 /** The pages one commit writes, and the spill context that allocates, frees and queues them. */
 class CommitPages implements SpillContext {
   readonly pageSize: number

@@ -1,4 +1,5 @@
 import type { FreeList } from '../freelist/freelist.js'
+import { keepShapes } from '../base/shapes.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { txid32 } from '../page/layout.js'
 import type { PageRef } from '../page/meta-page.js'
@@ -166,3 +167,6 @@ export class EarlyHandoff {
     return out
   }
 }
+
+// base/shapes.ts: a checkpoint's handoff is garbage once the checkpoint is done.
+keepShapes('tx/early-pages', [new EarlyHandoff(new Map(), [])])
