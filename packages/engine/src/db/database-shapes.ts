@@ -18,7 +18,16 @@ const ONE = new Uint8Array(1)
  * checkpoint, while the database is still open; they hold nothing of the file's (an empty tree of
  * their own, the database's hooks, whose page cache close() then empties).
  */
-export function databaseShapes(hooks: DatabaseHooks, committer: Committer, end: ExplicitTxEnd): object[] {
+export function databaseShapes(hooks: DatabaseHooks, committer: Committer, end: ExplicitTxEnd): object[] | undefined {
+  try {
+    return makeShapes(hooks, committer, end)
+  } catch {
+    // What they are for is speed alone: a close never fails for them (none are kept then).
+    return undefined
+  }
+}
+
+function makeShapes(hooks: DatabaseHooks, committer: Committer, end: ExplicitTxEnd): object[] {
   const write = committer.newWriteTx(end)
   const group = committer.newWriteTx()
   const state = new BucketState('', EMPTY, null, new Node(true, [], [], [], 0, HEADER_SIZE), 0, false)
