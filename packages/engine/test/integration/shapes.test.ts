@@ -1,9 +1,9 @@
 import { expect } from 'chai'
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { keptShapeNames } from '../../src/base/shapes.js'
+import { runModule } from '../unit/io/node-module.js'
 import { expectCheck, useTempDir } from './helpers.js'
 
 /**
@@ -23,14 +23,9 @@ describe('shapes: a closed database leaves the optimized code of the next one al
 
   it('no function is deoptimized for a collected map or closure after a database is closed', () => {
     const index = JSON.stringify(new URL('../../src/index.js', import.meta.url).href)
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--trace-deopt',
-        '--input-type=module',
-        '-e',
-        `
+    const r = runModule(
+      ['--expose-gc', '--trace-deopt'],
+      `
         import { open } from ${index}
         import fs from 'node:fs'
         import os from 'node:os'
@@ -63,8 +58,6 @@ describe('shapes: a closed database leaves the optimized code of the next one al
           fs.rmSync(dir, { recursive: true, force: true })
         }
         `,
-      ],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     )
     expect(r.status, r.stderr).to.equal(0)
     const out = r.stdout

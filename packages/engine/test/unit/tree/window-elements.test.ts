@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { spawnSync } from 'node:child_process'
+import { runModule } from '../io/node-module.js'
 
 /**
  * A node's key windows (tree/key-windows.ts) are numbers up to 2^48, which V8 keeps unboxed only in
@@ -11,13 +11,9 @@ import { spawnSync } from 'node:child_process'
 describe('tree: key windows stay arrays of unboxed doubles', () => {
   it('inserting children into branches (keys and children first, then the window) keeps the windows double', () => {
     const node = JSON.stringify(new URL('../../../src/tree/node.js', import.meta.url).href)
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--allow-natives-syntax',
-        '--input-type=module',
-        '-e',
-        `
+    const r = runModule(
+      ['--allow-natives-syntax'],
+      `
         import { Node, EMPTY_KEY } from ${node}
         const key = (i) => Buffer.from('k' + String(i * 1000).padStart(12, '0'))
         const leaf = () => new Node(true, [], [], [], 0, 0)
@@ -43,8 +39,6 @@ describe('tree: key windows stay arrays of unboxed doubles', () => {
         }
         console.log(JSON.stringify([...new Set(kinds)]))
         `,
-      ],
-      { encoding: 'utf8' },
     )
     expect(r.status, r.stderr).to.equal(0)
     expect(JSON.parse(r.stdout.trim())).to.deep.equal(['double'])
