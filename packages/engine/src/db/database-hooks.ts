@@ -19,8 +19,12 @@ import type { Committer } from './committer.js'
  */
 export class DatabaseHooks implements TxContext, WriterHost {
   readonly readers = new ReaderRegistry()
-  /** Set by close(): transactions and commits refuse work from then on. */
-  closed = false
+  /**
+   * Set by close(): transactions and commits refuse work from then on. Made false by the
+   * constructor, not here: V8 takes a field stored once for a constant, and the code that relied on
+   * that (every assertOpen on the write path) was thrown away when the process's first close set it.
+   */
+  closed = true
   /** The committer, which needs this object to be made (attach). */
   #committer: Committer | undefined = undefined
   #end: WriteTxEnd | undefined = undefined
@@ -30,7 +34,9 @@ export class DatabaseHooks implements TxContext, WriterHost {
     readonly pageSize: number,
     readonly maxKeySize: number,
     readonly maxBucketNameSize: number,
-  ) {}
+  ) {
+    this.closed = false
+  }
 
   /** Completes the hooks once the committer and the explicit transactions' end exist. */
   attach(committer: Committer, end: WriteTxEnd): void {
