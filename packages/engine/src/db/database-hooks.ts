@@ -44,10 +44,6 @@ export class DatabaseHooks implements TxContext, WriterHost {
     this.#end = end
   }
 
-  get committer(): Committer {
-    return this.#committer!
-  }
-
   lookupBucket(meta: Meta, name: string): BucketRecord | undefined {
     return this.#committer!.lookupBucket(meta, name)
   }

@@ -335,13 +335,13 @@ export class Database {
           await j.file.close()
         }
         await this.#file.close()
-        // A closed database holds no pages, whoever keeps a reference to it.
-        this.#store.pager.cache.clear()
         if (failure !== undefined) throw failure
         // base/shapes.ts: this database's classes, and its transactions', keep their maps until the
         // next database closes.
         if (shapes !== undefined) keepShapes('db/database', [this, ...shapes])
       } finally {
+        // A closed database holds no pages, whoever keeps a reference to it.
+        this.#store.pager.cache.clear()
         this.#lock?.release()
       }
     })()

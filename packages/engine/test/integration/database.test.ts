@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import { runModule } from '../unit/io/node-module.js'
 import fs from 'node:fs'
 import { BTree, open } from '../../src/index.js'
 import { b, expectCheck, GatedFileSystem, numKey, rejection, str, thrown, useTempDir } from './helpers.js'
@@ -58,6 +59,41 @@ describe('integration: database', () => {
       expectCheck(again)
     })
   }
+
+  it('a closed database holds no cached pages, though a reference to it is kept', () => {
+    // Off-heap bytes (the cache's pages) after a collection, in a child process that can collect.
+    const index = JSON.stringify(new URL('../../src/index.js', import.meta.url).href)
+    const r = runModule(
+      ['--expose-gc'],
+      `
+      import { open } from ${index}
+      import fs from 'node:fs'
+      import os from 'node:os'
+      import path from 'node:path'
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-closed-cache-'))
+      const mib = () => { gc(); gc(); return process.memoryUsage().arrayBuffers / 1048576 }
+      try {
+        const db = await open(path.join(dir, 'c.db'))
+        for (let s = 0; s < 40000; s += 2000)
+          await db.update((tx) => { const b = tx.createBucketIfNotExists('b'); for (let i = s; i < s + 2000; i++) b.put(Buffer.from(String(i).padStart(10, '0')), Buffer.alloc(500, i)) })
+        await db.checkpoint()
+        db.view((tx) => { let n = 0; for (const _ of tx.bucket('b').entries()) n++; if (n !== 40000) throw new Error('entries ' + n) })
+        const open_ = mib()
+        await db.close()
+        const closed = mib()
+        console.log(JSON.stringify({ open: open_, closed, held: db.closed }))
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+      `,
+    )
+    expect(r.status, r.stderr).to.equal(0)
+    const m = JSON.parse(r.stdout.trim()) as { open: number; closed: number; held: boolean }
+    expect(m.held).to.equal(true)
+    // ~22 MiB of pages cached while open; a few MiB (the process's own buffers) once closed.
+    expect(m.open, 'cached while open').to.be.greaterThan(15)
+    expect(m.closed, 'left after close').to.be.lessThan(m.open - 12)
+  })
 
   it('readOnly: reads work, every write is BTREE_TX_READONLY', async () => {
     const w = await t.open()
