@@ -88,6 +88,9 @@ describe('shapes: a closed database leaves the optimized code of the next one al
       'tree/leaf-states',
       'tree/tree-context',
       'page/journal-record',
+      'page/search-index',
+      'store/page-cache',
+      'tx/early-pages',
       'tx/writer-queue',
       'db/database',
     ])
