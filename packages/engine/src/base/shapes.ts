@@ -10,7 +10,7 @@
  * database's transactions, tree nodes, records and queued updates are all garbage between two
  * bursts of writes (after a checkpoint, and always once it is closed), so the next burst ran in
  * the interpreter until V8 had compiled everything again: 20,000 durable commits with 64 in flight
- * into a new database, measured after a full collection as the bench measures, took 2.5x the CPU
+ * into a new database, measured after a full collection as the bench measures, took ~3x the CPU
  * of the same run without the collection (47 functions of the commit path deoptimized, 60
  * compiled again during the run, 8 without it).
  *
