@@ -913,7 +913,7 @@ export class Committer {
 
   /** Makes a written commit of pages the newest state (no I/O). */
   #install(outcome: CommitOutcome, txid: number, durable: boolean): void {
-    for (const [pgid, page] of outcome.written) this.pager.cacheWritten(pgid, page)
+    for (const [pgid, page] of outcome.written) this.pager.cacheWritten(pgid, page, outcome.indexes.get(pgid))
     for (const pgid of outcome.overwritten) this.pager.cache.delete(pgid)
     this.pager.highWater = outcome.meta.highWater
     this.#meta = outcome.meta

@@ -38,6 +38,7 @@ import {
 import { type Meta, type PageRef, decodeMeta } from '../page/meta-page.js'
 import { walkTree } from '../page/tree-walk.js'
 import { overflowPageCount } from '../page/overflow-page.js'
+import { searchIndexMatches } from '../page/search-index.js'
 import type { Pager } from '../store/pager.js'
 import type { CheckProblem, CheckResult } from '../base/types.js'
 
@@ -63,8 +64,8 @@ const USE_NAMES = ['', 'reachable', 'free', 'pending', 'awaiting reclaim']
  * cache) and verified (checksum, id, txid its parent recorded, type, slot bounds); keys are ordered
  * within pages and bounded by their parents' separators; all leaves of a tree are at one depth;
  * overflow runs are whole; bucket records are well formed and their key counts right; and every page
- * below the high-water mark is exactly one of reachable, free, pending or awaiting reclaim.
- * O(pages); it allocates one byte per page.
+ * below the high-water mark is exactly one of reachable, free, pending or awaiting reclaim; and every
+ * search index the page cache keeps is true to its page. O(pages); it allocates one byte per page.
  */
 export function runCheck(input: CheckInput): CheckResult {
   return new Checker(input).run()
@@ -105,6 +106,7 @@ class Checker {
       }
       this.#noOverflow = undefined
     }
+    this.#checkSearchIndexes()
     const counts = [0, 0, 0, 0, 0]
     for (let p = 0; p < this.#use.length; p++) counts[this.#use[p]!]!++
     if (this.#in.freelistError === undefined) {
@@ -124,6 +126,19 @@ class Checker {
         reclaiming: counts[RECLAIM]!,
       },
     }
+  }
+
+  /**
+   * Every search index the page cache keeps is its page's (page/search-index.ts): built from it and
+   * true to it, as a cached page is never modified. A commit or checkpoint caches its pages with
+   * indexes built then, a leaf written ahead with one built when it was written.
+   */
+  #checkSearchIndexes(): void {
+    const { cache } = this.#in.pager
+    cache.forEachSearchIndex((pgid, index) => {
+      if (!cache.holds(pgid, index.page)) this.#problem(pgid, 'cached search index of a page no longer cached')
+      else if (!searchIndexMatches(index)) this.#problem(pgid, 'cached search index does not match its page')
+    })
   }
 
   #problem(pageId: number | undefined, message: string): void {

@@ -148,6 +148,24 @@ export function buildSearchIndex(page: Buffer): SearchIndex {
   return new SearchIndex(page, txid, branch, count, prefix, data)
 }
 
+/**
+ * Whether `index` is what buildSearchIndex makes of its page now (check(): a page cached with its
+ * index is never modified, page-cache.ts; an index built ahead, tx/early-pages.ts, must be its page's).
+ */
+export function searchIndexMatches(index: SearchIndex): boolean {
+  const fresh = buildSearchIndex(index.page)
+  if (
+    fresh.txid !== index.txid ||
+    fresh.branch !== index.branch ||
+    fresh.count !== index.count ||
+    fresh.prefix !== index.prefix ||
+    fresh.data.length !== index.data.length
+  )
+    return false
+  for (let i = 0; i < fresh.data.length; i++) if (fresh.data[i] !== index.data[i]) return false
+  return true
+}
+
 /** Entry i's key-length field (bit 15: out of line). */
 function keyField(page: Uint8Array, branch: boolean, i: number): number {
   return branch ? u16(page, branchEntryOffset(page, i) + 8) : u16(page, leafEntryOffset(page, i))

@@ -104,6 +104,18 @@ export class PageCache {
     return this.#chunks[pgid >>> CHUNK_BITS]?.pages[pgid & CHUNK_MASK] === page
   }
 
+  /** Calls `fn` with each cached page's search index, where one was built (check()); no hit counted. */
+  forEachSearchIndex(fn: (pgid: number, index: SearchIndex) => void): void {
+    for (let k = 0; k < this.#chunks.length; k++) {
+      const chunk = this.#chunks[k]
+      if (chunk === undefined) continue
+      for (let i = 0; i < CHUNK; i++) {
+        const index = chunk.search[i]
+        if (index !== undefined) fn(k * CHUNK + i, index)
+      }
+    }
+  }
+
   /** Keeps the search index of page `pgid`, if that page (`index.page`) is the one cached. */
   setSearchIndex(pgid: number, index: SearchIndex): void {
     const chunk = this.#chunks[pgid >>> CHUNK_BITS]

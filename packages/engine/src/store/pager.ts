@@ -14,7 +14,7 @@ import {
   pageType,
 } from '../page/layout.js'
 import { overflowPageCount } from '../page/overflow-page.js'
-import { buildSearchIndex } from '../page/search-index.js'
+import { type SearchIndex, buildSearchIndex } from '../page/search-index.js'
 import { PageCache } from './page-cache.js'
 import { ownPage } from './page-slab.js'
 
@@ -73,11 +73,12 @@ export class Pager implements KeyReader {
    * first random gets after a fill each met a page no search had indexed (200,000 gets on a
    * 200,000-key file after its fill took 18 % more CPU on that first pass than on later ones:
    * 811 against 687 ms, `node dist/bench/fill-cpu.js`).
-   * An index is ~8 % of its page's bytes, counted by the cache.
+   * An index is ~8 % of its page's bytes, counted by the cache. A leaf written ahead of its
+   * checkpoint comes with the index built when it was written (tx/early-pages.ts): `index`.
    */
-  cacheWritten(pgid: number, page: Buffer): void {
+  cacheWritten(pgid: number, page: Buffer, index: SearchIndex = buildSearchIndex(page)): void {
     this.cache.set(pgid, page)
-    this.cache.setSearchIndex(pgid, buildSearchIndex(page))
+    this.cache.setSearchIndex(pgid, index)
   }
 
   /** Reads one page from disk, bypassing the cache, and verifies its checksum, id and txid. */

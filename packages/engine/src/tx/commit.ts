@@ -7,6 +7,7 @@ import { PageType, pageType, txid32 } from '../page/layout.js'
 import { forEachRun } from '../page/page-runs.js'
 import { type Meta, type PageRef, encodeMeta } from '../page/meta-page.js'
 import { overflowPageCount } from '../page/overflow-page.js'
+import type { SearchIndex } from '../page/search-index.js'
 import type { FreeList } from '../freelist/freelist.js'
 import { ownPage } from '../store/page-slab.js'
 import type { Pager } from '../store/pager.js'
@@ -40,6 +41,8 @@ export interface CommitOutcome {
   reclaim: ReclaimEntry[]
   /** Tree pages written, to be cached once the commit is published. */
   written: Map<number, Buffer>
+  /** Search indexes built ahead for some of them (leaves written ahead): the cache keeps these. */
+  indexes: Map<number, SearchIndex>
   /** Other pages written (overflow, free list): stale cache entries for them must go. */
   overwritten: number[]
 }
@@ -84,7 +87,10 @@ export async function writeCommit(
   if (early !== undefined) {
     // Leaves written ahead (tx/early-pages.ts): cached like this commit's pages; those no longer
     // in the state are freed by it (pending: never named by a meta, but simplest kept with the rest).
-    for (const [pgid, page] of early.written()) out.written.set(pgid, page)
+    for (const p of early.written()) {
+      out.written.set(p.pgid, p.page)
+      out.indexes.set(p.pgid, p.index)
+    }
     for (const pgid of early.unused()) out.free(pgid, 1)
   }
   const catalog = await spillBuckets(out, st.pager, tx, checkpoint)
@@ -115,7 +121,7 @@ export async function writeCommit(
     if (err instanceof MetaInDoubtError) throw err
     throw ioError(`commit ${txid}`, err)
   }
-  return { meta, slot, reclaim, written: out.written, overwritten: out.overwritten }
+  return { meta, slot, reclaim, written: out.written, indexes: out.indexes, overwritten: out.overwritten }
 }
 
 /** A commit's state and its pages, never written: what base/shapes.ts keeps of this module's. */
@@ -132,6 +138,8 @@ class CommitPages implements SpillContext {
   readonly runs: Array<[number, Buffer[]]> = []
   /** Tree pages written, to be cached once the commit is published. */
   readonly written = new Map<number, Buffer>()
+  /** Search indexes of leaves written ahead (CommitOutcome.indexes). */
+  readonly indexes = new Map<number, SearchIndex>()
   /** Other pages written (overflow, free list): stale cache entries for them must go. */
   readonly overwritten: number[] = []
   constructor(st: CommitState, txid: number) {

@@ -3,16 +3,21 @@ import { keepShapes } from '../base/shapes.js'
 import type { FileHandle } from '../io/file-handle.js'
 import { txid32 } from '../page/layout.js'
 import type { PageRef } from '../page/meta-page.js'
+import { type SearchIndex, buildSearchIndex } from '../page/search-index.js'
 import { ownPage } from '../store/page-slab.js'
 import { type Child, Node } from '../tree/node.js'
 import { FILL_THRESHOLD } from '../tree/rebalance.js'
 import type { WriteTx } from './write-tx.js'
 
-/** A leaf written ahead of its checkpoint: where, as which txid32, and its sealed bytes (for the cache). */
+/**
+ * A leaf written ahead of its checkpoint: where, as which txid32, its sealed bytes and their search
+ * index (both for the cache, once the checkpoint is installed: Pager.cacheWritten).
+ */
 interface EarlyPage {
   readonly pgid: number
   readonly txid: number
   readonly page: Buffer
+  readonly index: SearchIndex
 }
 
 /**
@@ -90,7 +95,14 @@ export class EarlyPages {
       return 0
     }
     const t32 = txid32(txid)
-    for (const [i, leaf] of leaves.entries()) this.#pages.set(leaf, { pgid: first + i, txid: t32, page: pages[i]! })
+    // The search index the cache keeps with each page is built now, from a page still in the CPU's
+    // caches (just encoded, checksummed and written), and not by the checkpoint that installs it, to
+    // which it would be one cold pass more over every page: an ascending load of 200,000 keys spent
+    // ~17 ms of its final checkpoint's ~33 on them (`bench/fill-cpu.js`, issue 9).
+    for (const [i, leaf] of leaves.entries()) {
+      const page = pages[i]!
+      this.#pages.set(leaf, { pgid: first + i, txid: t32, page, index: buildSearchIndex(page) })
+    }
     return leaves.length
   }
 
@@ -152,11 +164,12 @@ export class EarlyHandoff {
     return n
   }
 
-  /** Pages the copy names, by id: the checkpoint caches them as it does the pages it writes. */
-  written(): Map<number, Buffer> {
-    const out = new Map<number, Buffer>()
-    for (const p of this.#used) out.set(p.pgid, p.page)
-    return out
+  /**
+   * Pages the copy names, with their search indexes: the checkpoint caches them as it does the
+   * pages it writes.
+   */
+  written(): Iterable<EarlyPage> {
+    return this.#used
   }
 
   /** Pages written ahead for nodes no longer in the state (replaced since): the checkpoint frees them. */

@@ -1,15 +1,16 @@
 import { expect } from 'chai'
 import { Prng } from '../../../src/io/prng.js'
-import { branchStep, stepChild, stepPrefix } from '../../../src/page/branch-page.js'
+import { branchEntryOffset, branchStep, stepChild, stepPrefix } from '../../../src/page/branch-page.js'
 import type { KeyReader } from '../../../src/page/key-compare.js'
-import { maxInlineKeySize } from '../../../src/page/layout.js'
-import { leafFind } from '../../../src/page/leaf-page.js'
+import { BRANCH_ENTRY_HEADER, LEAF_ENTRY_HEADER, maxInlineKeySize } from '../../../src/page/layout.js'
+import { leafEntryOffset, leafFind } from '../../../src/page/leaf-page.js'
 import {
   WINDOW,
   buildSearchIndex,
   indexedBranchStep,
   indexedLeafFind,
   keyWindow,
+  searchIndexMatches,
 } from '../../../src/page/search-index.js'
 import { EMPTY_KEY, Node, OverflowValue, computeSize } from '../../../src/tree/node.js'
 import { encodeNode } from '../../../src/tree/spill.js'
@@ -244,5 +245,36 @@ describe('page/search-index: window search against Buffer.compare', () => {
     cache.delete(5)
     expect(cache.searchIndex(5)).to.equal(undefined)
     expect(cache.bytes).to.equal(0)
+  })
+
+  it("searchIndexMatches: true for an index of the page as it is, false once a key's bytes in the page change", () => {
+    const runs = new Runs()
+    const keys = sorted(new Prng(seed), SHAPES.counters!, 40)
+    const { leaf, branch } = pages(keys, 4096, runs)!
+    for (const page of [leaf, branch]) {
+      const ix = buildSearchIndex(page)
+      expect(ix.prefix, 'indexed').to.be.greaterThan(-1)
+      expect(searchIndexMatches(ix)).to.equal(true)
+      // A byte of the last key's window (its first byte after the shared prefix), changed in place.
+      const last = ix.count - 1
+      const at =
+        (ix.branch
+          ? branchEntryOffset(page, last) + BRANCH_ENTRY_HEADER
+          : leafEntryOffset(page, last) + LEAF_ENTRY_HEADER) + ix.prefix
+      page[at] = page[at]! ^ 0xff
+      expect(searchIndexMatches(ix)).to.equal(false)
+      page[at] = page[at]! ^ 0xff
+      expect(searchIndexMatches(ix)).to.equal(true)
+    }
+    const cache = new PageCache(1 << 20)
+    cache.set(3, leaf)
+    cache.setSearchIndex(3, buildSearchIndex(leaf))
+    cache.set(4, branch)
+    const seen: number[] = []
+    cache.forEachSearchIndex((pgid, ix) => {
+      seen.push(pgid)
+      expect(ix.page).to.equal(leaf)
+    })
+    expect(seen, 'only pages with an index').to.deep.equal([3])
   })
 })
