@@ -84,6 +84,11 @@ export function corruption(pageId: number, what: string): BTreeError {
   return new BTreeError('BTREE_CORRUPTION', `page ${pageId}: ${what}`, { pageId })
 }
 
+/** The database was closed (or is closing): the error every refused call gets. */
+export function closedError(): BTreeError {
+  return new BTreeError('BTREE_CLOSED', 'the database is closed')
+}
+
 export function invariant(what: string): BTreeError {
   return new BTreeError('BTREE_INVARIANT', `invariant violated: ${what}`)
 }

@@ -1,4 +1,4 @@
-import { BTreeError } from '../base/errors.js'
+import { closedError } from '../base/errors.js'
 import type { Durability } from '../base/types.js'
 import type { BucketRecord } from '../page/bucket-record.js'
 import type { Meta } from '../page/meta-page.js'
@@ -49,7 +49,7 @@ export class DatabaseHooks implements TxContext, WriterHost {
   }
 
   assertOpen(): void {
-    if (this.closed) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+    if (this.closed) throw closedError()
   }
 
   newWriteTx(): WriteTx {
@@ -58,7 +58,7 @@ export class DatabaseHooks implements TxContext, WriterHost {
 
   /** The writer queue's commit: the committer's, while the database is open. */
   commit(tx: WriteTx, durable: boolean, alone: boolean, written?: () => void): Promise<void> {
-    if (this.closed) return Promise.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
+    if (this.closed) return Promise.reject(closedError())
     return this.#committer!.commit(tx, durable, alone, written)
   }
 

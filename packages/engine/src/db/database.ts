@@ -1,4 +1,4 @@
-import { BTreeError, BTreeTypeError, ioError } from '../base/errors.js'
+import { BTreeError, BTreeTypeError, closedError, ioError } from '../base/errors.js'
 import type {
   CheckResult,
   Durability,
@@ -161,7 +161,7 @@ export class Database {
 
   /** New work is refused from the moment close() is called; work already queued still runs. */
   #assertAcceptingWork(): void {
-    if (this.#ctx.closed || this.#closing !== undefined) throw new BTreeError('BTREE_CLOSED', 'the database is closed')
+    if (this.#ctx.closed || this.#closing !== undefined) throw closedError()
   }
 
   /**

@@ -97,8 +97,9 @@ export class EarlyPages {
     const t32 = txid32(txid)
     // The search index the cache keeps with each page is built now, from a page still in the CPU's
     // caches (just encoded, checksummed and written), and not by the checkpoint that installs it, to
-    // which it would be one cold pass more over every page: an ascending load of 200,000 keys spent
-    // ~17 ms of its final checkpoint's ~33 on them (`bench/fill-cpu.js`, issue 9).
+    // which it would be one cold pass more over every page: the final checkpoint of an ascending
+    // load of 200,000 keys took 31 ms of CPU with them built there, 8 ms with them built here (least of 5,
+    // `bench/fill-cpu.js --order seq --durability full --writes-only`, issue 9).
     for (const [i, leaf] of leaves.entries()) {
       const page = pages[i]!
       this.#pages.set(leaf, { pgid: first + i, txid: t32, page, index: buildSearchIndex(page) })

@@ -1,4 +1,4 @@
-import { BTreeError } from '../base/errors.js'
+import { BTreeError, closedError } from '../base/errors.js'
 import type { Durability } from '../base/types.js'
 import { replayOps } from './replay.js'
 import type { WriteTx } from './write-tx.js'
@@ -184,7 +184,7 @@ export class WriterQueue {
     if (first.explicit) {
       this.#queue.shift()
       if (this.#host.isClosed()) {
-        first.reject(new BTreeError('BTREE_CLOSED', 'the database is closed'))
+        first.reject(closedError())
         this.#pump()
         return
       }
