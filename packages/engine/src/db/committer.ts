@@ -302,7 +302,7 @@ export class Committer {
     const start = journal.end
     const records = journal.records
     const record = tx.record.seal(part.base, txid)
-    const write = journal.write(record.buffers, record.length)
+    const write = journal.write(record.buffers, record.length, durable)
     if (write === undefined && this.#tail === undefined && (!durable || this.#mayBlock(alone))) {
       await this.#commitInline(journal, durable, tx, txid, start, records, written)
     } else {

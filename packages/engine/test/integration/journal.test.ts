@@ -107,7 +107,9 @@ describe('integration: the journal (FORMAT.md §11)', () => {
       oldEnd = db.info().journal!.bytes
     }
     let bytes = fs.file(JPATH).bytes()
-    expect(bytes.length % (1024 * 1024)).to.equal(0)
+    // Zeros past the last record, more than its terminator: the 'full' commits allocated ahead
+    // (growing by doubling from an empty file, zerosAhead).
+    expect(bytes.length).to.be.greaterThan(oldEnd + RECORD_HEADER)
     expect(bytes.subarray(oldEnd).every((x) => x === 0)).to.equal(true)
     await db.update((tx) => tx.bucket('a')!.put(b('old6'), big))
     // That commit started a checkpoint in the background; once it is done, it has moved the
@@ -141,6 +143,25 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     await again.update((tx) => tx.bucket('a')!.put(b('after2'), b('3')))
     await again.close()
     expect(fs.file(JPATH).bytes().length).to.equal(0)
+  })
+
+  it("only commits that sync allocate the journal ahead: 'none' commits write their record and its terminator", async () => {
+    const fs = new PowerLossFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024 })
+    for (let i = 0; i < 5; i++)
+      await db.update((tx) => tx.createBucketIfNotExists('a').put(b(`n${i}`), Buffer.alloc(2000, i)), {
+        durability: 'none',
+      })
+    const end = db.info().journal!.bytes
+    expect(fs.file(JPATH).bytes().length).to.equal(end + RECORD_HEADER)
+    // A 'full' commit past the end allocates ahead: zeros beyond its terminator.
+    await db.update((tx) => tx.bucket('a')!.put(b('f'), Buffer.alloc(2000, 9)))
+    const end2 = db.info().journal!.bytes
+    const bytes = fs.file(JPATH).bytes()
+    expect(bytes.length).to.be.greaterThan(end2 + RECORD_HEADER)
+    expect(bytes.subarray(end2).every((x) => x === 0)).to.equal(true)
+    expectClean(db)
+    await db.close()
   })
 
   it('a torn last record is skipped: open reports it in info().skipped and check() warns, and the earlier commits are there', async () => {
