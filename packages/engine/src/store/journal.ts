@@ -292,8 +292,8 @@ const ZEROS = Buffer.alloc(EXTENT + TERMINATOR)
  * does not write a MiB of zeros each time). The zeros cost one sequential write per allocation,
  * and the journal's bytes are written about twice while it grows (not again once restarted: the
  * allocation is kept); the syncs that follow then overwrite allocated blocks. An ascending fill of
- * 200,000 keys in commits of 1,000 (`'full'`): fill and checkpoint 207 → 186 ms, its syncs 81 → 58
- * ms (medians of 15 rounds, two builds alternating, issue 9).
+ * 200,000 keys in commits of 1,000 (`'full'`): fill and checkpoint 184 → 169 and 186 → 162 ms, its
+ * syncs 74 → 56 and 73 → 55 ms (medians of 15 rounds, two builds alternating, issue 9).
  */
 export function zerosAhead(end: number, after: number, allocated: number): number {
   const need = after + TERMINATOR
