@@ -66,6 +66,12 @@ export interface PutHint {
   readonly index: number[]
   readonly low: Uint8Array | null
   readonly high: Uint8Array | null
+  /**
+   * Puts in a row since the hint last took one that it did not (tree/modify.ts, HINT_MISSES):
+   * past the limit the puts no longer check it. It still names where the last append went (the
+   * leaves written ahead, tx/early-pages.ts, read it either way).
+   */
+  misses: number
 }
 
 /** What spilling a tree at commit needs: page allocation, freeing, and a place to put written pages. */

@@ -18,7 +18,7 @@ import { type Child, Node, OverflowValue } from '../../../src/tree/node.js'
 import { rebalance } from '../../../src/tree/rebalance.js'
 import { treeGet } from '../../../src/tree/search.js'
 import { spill } from '../../../src/tree/spill.js'
-import type { SpillContext, TreeWriter } from '../../../src/tree/tree-context.js'
+import type { PutHint, SpillContext, TreeWriter } from '../../../src/tree/tree-context.js'
 
 /**
  * The tree algorithms on their own: a MemoryFile-backed Pager and a fake SpillContext that hands
@@ -31,6 +31,8 @@ class Harness implements TreeWriter {
   next = 2
   txid = 1
   root: Child = Node.emptyLeaf()
+  /** Where the last put appended (TreeWriter.putHint), kept by treePut. */
+  putHint: PutHint | undefined = undefined
   /** Pages freed by the last commit, and overflow values replaced since it. */
   freed: number[] = []
   overflowFreed: OverflowValue[] = []
@@ -331,6 +333,41 @@ describe('tree: treePut, treeDelete, rebalance and spill', () => {
       }
       if (round % 3 === 0) expectModel(h, h.commit(), model)
     }
+    expectModel(h, h.commit(), model)
+  })
+
+  it('the put hint: puts elsewhere in turn with appends keep it; two in a row leave it unchecked until an append makes a new one', () => {
+    const h = new Harness(4096)
+    const model = new Map<string, Buffer>()
+    const put = (i: number, fill: number): void => {
+      h.put(key(i), Buffer.alloc(20, fill))
+      model.set(key(i).toString('hex'), Buffer.alloc(20, fill))
+    }
+    for (let i = 0; i < 10_000; i += 10) put(i, 1)
+    const hint = h.putHint
+    expect(hint).to.not.equal(undefined)
+    expect(hint!.low).to.not.equal(null)
+    expect(compareKeys(key(10), hint!.low!)).to.be.lessThan(0)
+    // A log and its counter: an append, then an overwrite of a key below the hint's leaf (no split,
+    // which would clear the hint anyway), in turn. The appends keep going through the one hint.
+    for (let i = 0; i < 5; i++) {
+      put(10_000 + i, 2)
+      expect(h.putHint).to.equal(hint)
+      expect(h.putHint!.misses).to.equal(0)
+      put(10, 3 + i)
+      expect(h.putHint!.misses).to.equal(1)
+    }
+    // A second put elsewhere in a row: the hint is no longer checked. It still names where the
+    // last append went (the leaves written ahead read it), and the next append, found by a
+    // descent, makes a new one.
+    put(20, 9)
+    expect(h.putHint).to.equal(hint)
+    expect(h.putHint!.misses).to.equal(2)
+    put(20_000, 4)
+    expect(h.putHint).to.not.equal(undefined)
+    expect(h.putHint).to.not.equal(hint)
+    expect(h.putHint!.leaf).to.equal(hint!.leaf)
+    expect(h.putHint!.misses).to.equal(0)
     expectModel(h, h.commit(), model)
   })
 
