@@ -356,10 +356,10 @@ function makeHint(root: Node, path: Node[], index: number[], leaf: Node): PutHin
 /**
  * Puts in a row that the hint did not take (PutHint.misses) after which the next ones no longer
  * check it: a random fill appends to some leaf's end once in ~30 puts, and each later put compared
- * its key with that leaf's last key and bounds until the next split (~4 % of the fill's CPU: 631
- * → 605 and 633 → 609 ms, the engine's random fill of 200,000 keys with `'none'`, medians of 13
- * rounds, builds alternating, issue 9). Two, not one: a load that appends and puts one other key
- * in turn (a log and its counter) keeps its hint.
+ * its key with that leaf's last key and bounds until the next split (~3 % of the fill's CPU: 655
+ * → 631, 701 → 690 and 685 → 658 ms in three runs of the engine's random fill of 200,000 keys with
+ * `'none'`, medians of 13 rounds, builds alternating, issue 9). Two, not one: a load that appends
+ * and puts one other key in turn (a log and its counter) keeps its hint.
  */
 const HINT_MISSES = 2
 
