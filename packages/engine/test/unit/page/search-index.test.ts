@@ -222,6 +222,26 @@ describe('page/search-index: window search against Buffer.compare', () => {
     expect(buildSearchIndex(pages(apart, 1024, runs)!.leaf).prefix).to.equal(50)
   })
 
+  it("an index is one object: its own Int32Array of the leaf's windows, entry offsets and prefix bytes", () => {
+    const keys = sorted(new Prng(seed), SHAPES.counters!, 40)
+    const { leaf } = pages(keys, 4096, new Runs())!
+    const ix = buildSearchIndex(leaf)
+    // A search meets the index's fields and its elements in one object (no array held in a field).
+    expect(ix).to.be.an.instanceOf(Int32Array)
+    expect(ix.page).to.equal(leaf)
+    const n = keys.length
+    expect(ix.count).to.equal(n)
+    expect(ix.prefix).to.be.greaterThan(0)
+    expect(ix.length).to.equal(2 * n + ix.prefix)
+    expect(ix.head).to.equal(2 * n)
+    expect(ix.bytes).to.be.at.least(4 * ix.length)
+    for (let i = 0; i < n; i++) {
+      expect(ix[i], `window ${i}`).to.equal(keyWindow(keys[i]!, ix.prefix))
+      expect(ix.entryOffset(i), `offset ${i}`).to.equal(leafEntryOffset(leaf, i))
+    }
+    for (let i = 0; i < ix.prefix; i++) expect(ix[ix.head + i], `prefix byte ${i}`).to.equal(keys[0]![i])
+  })
+
   it('the page cache keeps an index only beside its own page, drops it with the page, and counts its bytes', () => {
     const runs = new Runs()
     const keys = sorted(new Prng(seed), SHAPES.counters!, 40)
