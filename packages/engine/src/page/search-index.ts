@@ -1,6 +1,6 @@
 import { keepShapes } from '../base/shapes.js'
 import { branchEntryOffset, branchStepIn, packStep, stepChild } from './branch-page.js'
-import type { KeyReader } from './key-compare.js'
+import { type KeyReader, sharedPrefix } from './key-compare.js'
 import { leafCompare, leafEntryOffset, leafFindIn } from './leaf-page.js'
 import {
   BRANCH_ENTRY_HEADER,
@@ -232,12 +232,19 @@ function againstHead(ix: SearchIndex, key: Uint8Array, known: number): number {
 /**
  * leaf-page.ts:leafFind through an index (prefix >= 0): the index of `key`, or -1 - the index of
  * the first key above it. `known`: a prefix the key shares with every key of the page.
+ *
+ * The windows are searched before the key is checked against the page's prefix: the branch above
+ * hands down its own prefix, shorter than the leaf's, for ~98 % of a random get's leaves (1,000,000
+ * keys), and the prefix bytes lie on a line of the index that nothing else reads. A key whose window
+ * is one entry's is compared with that entry from `known` on, which checks the prefix as well; only
+ * the other cases (no entry or several with the key's window) read the prefix bytes (againstHead).
  */
 export function indexedLeafFind(ix: SearchIndex, key: Uint8Array, known: number, reader: KeyReader): number {
   const n = ix.count
-  const side = againstHead(ix, key, known)
-  if (side !== 0) return side < 0 ? -1 : -1 - n
-  const w = keyWindow(key, ix.prefix)
+  const p = ix.prefix
+  // The key's window at the page's prefix; meaningless when the key lacks that prefix, which the
+  // compare below or againstHead then finds.
+  const w = keyWindow(key, p)
   const win: Int32Array = ix
   let lo = 0
   let hi = n
@@ -246,21 +253,27 @@ export function indexedLeafFind(ix: SearchIndex, key: Uint8Array, known: number,
     if (win[mid]! < w) lo = mid + 1
     else hi = mid
   }
+  if (lo < n && win[lo] === w && (lo + 1 === n || win[lo + 1] !== w)) {
+    // One entry with the key's window (the usual case, and always so for a key found when the key
+    // has the prefix): one compare, its offset at hand.
+    const c = leafCompare(ix.page, win[n + lo]!, key, known, reader)
+    if (c === 0) return lo
+    if (sharedPrefix(c) >= p) return c < 0 ? -2 - lo : -1 - lo
+    // The key differs from the page's keys within their prefix: it sorts before or after them all.
+    return c < 0 ? -1 - n : -1
+  }
+  const side = againstHead(ix, key, known)
+  if (side !== 0) return side < 0 ? -1 : -1 - n
   if (lo === n || win[lo] !== w) return -1 - lo
   // The entries whose windows equal the key's: their bytes decide, from the window's end on.
   let end = lo + 1
-  if (end === n || win[end] !== w) {
-    // One entry (the usual case, and always so for a key found): one compare, its offset at hand.
-    const c = leafCompare(ix.page, win[n + lo]!, key, ix.prefix + WINDOW, reader)
-    return c === 0 ? lo : c < 0 ? -2 - lo : -1 - lo
-  }
   hi = n
   while (end < hi) {
     const mid = (end + hi) >>> 1
     if (win[mid]! <= w) end = mid + 1
     else hi = mid
   }
-  return leafFindIn(ix.page, key, ix.prefix + WINDOW, reader, lo, end)
+  return leafFindIn(ix.page, key, p + WINDOW, reader, lo, end)
 }
 
 /**

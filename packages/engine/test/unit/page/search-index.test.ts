@@ -242,6 +242,32 @@ describe('page/search-index: window search against Buffer.compare', () => {
     for (let i = 0; i < ix.prefix; i++) expect(ix[ix.head + i], `prefix byte ${i}`).to.equal(keys[0]![i])
   })
 
+  it("a key without the leaf's prefix whose window is an entry's sorts before or after every key", () => {
+    const runs = new Runs()
+    // Keys 'pp' + 4 bytes + a suffix: prefix 'pp' (2), windows the 4 bytes after it.
+    const keys = Array.from({ length: 12 }, (_, i) => Buffer.from([0x70, 0x70, 10 * i, 1, 2, 3, i]))
+    const { leaf } = pages(keys, 4096, runs)!
+    const ix = buildSearchIndex(leaf)
+    expect(ix.prefix).to.equal(2)
+    const n = keys.length
+    for (const i of [0, 5, 11]) {
+      const win = keys[i]!.subarray(2)
+      // The same window after 'pa' (below 'pp') and 'pz' (above), and as keys shorter than the prefix.
+      const below = Buffer.concat([Buffer.from('pa'), win])
+      const above = Buffer.concat([Buffer.from('pz'), win])
+      for (const known of [0, 1]) {
+        expect(indexedLeafFind(ix, below, known, runs), `below ${i} known ${known}`).to.equal(-1)
+        expect(indexedLeafFind(ix, above, known, runs), `above ${i} known ${known}`).to.equal(-1 - n)
+        expect(leafFind(leaf, below, known, runs)).to.equal(-1)
+        expect(leafFind(leaf, above, known, runs)).to.equal(-1 - n)
+      }
+      expect(indexedLeafFind(ix, keys[i]!, 0, runs), `key ${i}`).to.equal(i)
+      expect(indexedLeafFind(ix, Buffer.concat([keys[i]!, Buffer.from([0])]), 1, runs)).to.equal(-2 - i)
+    }
+    expect(indexedLeafFind(ix, Buffer.from('p'), 0, runs)).to.equal(-1)
+    expect(indexedLeafFind(ix, Buffer.from('pq'), 1, runs)).to.equal(-1 - n)
+  })
+
   it('the page cache keeps an index only beside its own page, drops it with the page, and counts its bytes', () => {
     const runs = new Runs()
     const keys = sorted(new Prng(seed), SHAPES.counters!, 40)
