@@ -268,6 +268,28 @@ describe('page/search-index: window search against Buffer.compare', () => {
     expect(indexedLeafFind(ix, Buffer.from('pq'), 1, runs)).to.equal(-1 - n)
   })
 
+  it('keys that leave the prefix at each of its bytes sort before or after a leaf and a branch', () => {
+    const runs = new Runs()
+    // Prefix 'amzq', then 4 bytes: probes leave it at each of its bytes, below and above.
+    const keys = Array.from({ length: 12 }, (_, i) => Buffer.concat([Buffer.from('amzq'), Buffer.from([i, 9, i, 9])]))
+    const { leaf, branch } = pages(keys, 4096, runs)!
+    const leafIx = buildSearchIndex(leaf)
+    const branchIx = buildSearchIndex(branch)
+    expect(leafIx.prefix).to.equal(4)
+    expect(branchIx.prefix).to.equal(4)
+    const n = keys.length
+    const probes = ['b', 'Z', 'an', 'al', 'amzr', 'amzp', 'amz', 'am', 'a', '', 'amy', 'am{']
+    for (const probe of probes.map((s) => Buffer.from(s))) {
+      const below = Buffer.compare(probe, keys[0]!) < 0
+      for (let known = 0; known <= Math.min(lcp(probe, keys[0]!), 4); known++) {
+        const at = `${probe.toString()} known ${known}`
+        expect(indexedLeafFind(leafIx, probe, known, runs), `leaf ${at}`).to.equal(below ? -1 : -1 - n)
+        expect(leafFind(leaf, probe, known, runs), `leafFind ${at}`).to.equal(below ? -1 : -1 - n)
+        expect(stepChild(indexedBranchStep(branchIx, probe, known, runs)), `branch ${at}`).to.equal(below ? 0 : n - 1)
+      }
+    }
+  })
+
   it('the page cache keeps an index only beside its own page, drops it with the page, and counts its bytes', () => {
     const runs = new Runs()
     const keys = sorted(new Prng(seed), SHAPES.counters!, 40)
