@@ -115,7 +115,8 @@ export function keyWindow(key: Uint8Array, at: number): number {
   if (at + WINDOW <= key.length) {
     return ((key[at]! << 24) | (key[at + 1]! << 16) | (key[at + 2]! << 8) | key[at + 3]!) ^ SIGN
   }
-  return bytesWindow(key, at, key.length)
+  // The bytes the key has from `at` on (none when it ends before): no read past its end.
+  return bytesWindow(key, at, key.length - at)
 }
 
 /** keyWindow of the `length` bytes at `start` in `b`. */
@@ -254,8 +255,7 @@ export function indexedLeafFind(ix: SearchIndex, key: Uint8Array, known: number,
     else hi = mid
   }
   if (lo < n && win[lo] === w && (lo + 1 === n || win[lo + 1] !== w)) {
-    // One entry with the key's window (the usual case, and always so for a key found when the key
-    // has the prefix): one compare, its offset at hand.
+    // One entry with the key's window (the usual case): one compare, its offset at hand.
     const c = leafCompare(ix.page, win[n + lo]!, key, known, reader)
     if (c === 0) return lo
     if (sharedPrefix(c) >= p) return c < 0 ? -2 - lo : -1 - lo

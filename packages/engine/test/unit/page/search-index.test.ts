@@ -149,6 +149,11 @@ describe('page/search-index: window search against Buffer.compare', () => {
       expect(Math.sign(wa - wb), `${a.toString('hex')} vs ${b.toString('hex')}`).to.equal(c)
       if (c !== 0) expect(c, 'a differing window orders the keys').to.equal(Buffer.compare(a, b))
     }
+    // A window at or past a key's end is its zero padding (a key without a page's longer prefix).
+    const zeros = keyWindow(Buffer.alloc(WINDOW), 0)
+    expect(keyWindow(latin1('ab'), 2)).to.equal(zeros)
+    expect(keyWindow(latin1('ab'), 5)).to.equal(zeros)
+    expect(keyWindow(latin1('abcdef'), 4)).to.equal(keyWindow(latin1('ef\u0000\u0000'), 0))
   })
 
   for (const [shape, make] of Object.entries(SHAPES)) {
