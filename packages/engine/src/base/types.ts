@@ -43,12 +43,10 @@ export interface OpenOptions {
    */
   dirtySize?: number
   /**
-   * A `'full'` commit to the journal with no other commit in flight or queued (no checkpoint
-   * writing its pages, and no leaves written ahead by the commit before it: an ascending load's
-   * commits write theirs while their sync runs on the pool) calls fdatasync on the caller's thread
-   * (default true): faster (no thread pool round trip), but the event loop waits for the sync
-   * (~0.1-0.2 ms on an SSD, a disk's seek on a spinning one). Commits that overlap always sync on
-   * the thread pool. `false`: every sync on the thread pool, the event loop never waits for one.
+   * A `'full'` commit to the journal with no other commit in flight or queued (and no checkpoint
+   * writing its pages) calls fdatasync on the caller's thread (default true): faster (no thread pool round trip), but the event loop waits for the
+   * sync (~0.1-0.2 ms on an SSD, a disk's seek on a spinning one). Commits that overlap always sync
+   * on the thread pool. `false`: every sync on the thread pool, the event loop never waits for one.
    */
   inlineSync?: boolean
   /** The file layer (default: the real file system). Tests pass fault-injecting ones. */

@@ -154,12 +154,6 @@ export class Committer {
   #earlyFlush: Promise<void> | undefined
   /** Bytes written ahead since the last such sync began. */
   #unflushed = 0
-  /**
-   * Whether the last durable commit wrote leaves ahead (#writeEarly): the next one, likely the
-   * next batch of the same ascending load, then syncs on the thread pool (#mayBlock) so that its
-   * own leaves are encoded and written while its sync runs, not after it on this thread.
-   */
-  #wroteAhead = false
   /** EARLY_FLUSH_BYTES, or a quarter of `journalSize` when less (the crash tests' tiny journal syncs every time). */
   readonly #earlyFlushBytes: number
 
@@ -347,17 +341,11 @@ export class Committer {
 
   /**
    * Whether a durable commit may sync on the caller's thread: nothing else would run meanwhile,
-   * no commit queued behind it (`alone`), no checkpoint writing its pages in the background
-   * (whose spill runs on this thread while commits sync on the pool), and the commit before it
-   * wrote no leaves ahead (#wroteAhead): an ascending load's commits sync on the pool, each
-   * writing its finished leaves meanwhile. Synced here, the ~30 leaves of a batch of 1,000 were
-   * encoded and written after the sync, ~0.1 ms a commit with the thread idle: the bench's
-   * sequential fill (and its checkpoint) took 160 and 159 ms with every sync here, 151 and 147 ms
-   * this way, 152 and 144 ms with every sync on the pool (`inlineSync: false`; a scratch loop, the
-   * three alternating in one process, medians of 12 rounds; issue 9).
+   * no commit queued behind it (`alone`) and no checkpoint writing its pages in the background
+   * (whose spill runs on this thread while commits sync on the pool).
    */
   #mayBlock(alone: boolean): boolean {
-    return alone && this.#options.inlineSync && this.#background === undefined && !this.#wroteAhead
+    return alone && this.#options.inlineSync && this.#background === undefined
   }
 
   /**
@@ -537,12 +525,9 @@ export class Committer {
    * checkpoint, where today a 'none' load defers every page to the checkpoint.
    */
   #writeEarly(tx: WriteTx, txid: number): void {
-    this.#wroteAhead = false
     if (this.#background !== undefined || this.#checkpointing !== undefined) return
     const pageSize = this.pager.pageSize
-    const pages = this.#early.write(tx, txid, this.#freelist, this.#file, pageSize)
-    this.#wroteAhead = pages > 0
-    this.#unflushed += pages * pageSize
+    this.#unflushed += this.#early.write(tx, txid, this.#freelist, this.#file, pageSize) * pageSize
     if (this.#unflushed >= this.#earlyFlushBytes && this.#earlyFlush === undefined) this.#startEarlyFlush()
   }
 

@@ -114,40 +114,6 @@ describe('integration: leaves written ahead of the checkpoint (ascending loads)'
     }
   })
 
-  it("a durable commit after one that wrote leaves ahead syncs on the thread pool, other lone ones on the caller's", async () => {
-    const { fs } = newFs()
-    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
-    try {
-      const journal = fs.file(`${PATH}-journal`)
-      const syncs = (): { inline: number; all: number } => ({ inline: journal.inlineSyncs, all: journal.counts.sync })
-      const put = (i: number): Promise<void> =>
-        db.update((tx) => tx.createBucketIfNotExists('data').put(key(i), value(i, 40)), { durability: 'full' })
-      // A lone durable commit that writes nothing ahead: synced on this thread. (Its key sorts
-      // below the load's, which then appends at the end of the key space.)
-      let before = syncs()
-      await put(0)
-      expect(syncs()).to.deep.equal({ inline: before.inline + 1, all: before.all + 1 })
-      // An ascending load: its first commit syncs here and writes leaves ahead; each one after that
-      // syncs on the pool, writing its own leaves while the sync runs.
-      before = syncs()
-      await fillAscending(db, 1000, BATCHES)
-      const load = syncs()
-      expect(load.all - before.all).to.equal(BATCHES)
-      expect(load.inline - before.inline, 'only the first batch synced on this thread').to.equal(1)
-      // The next commit follows one that wrote ahead: on the pool. It writes nothing ahead (a key
-      // below the others), so the one after it syncs here again.
-      await put(1)
-      expect(syncs()).to.deep.equal({ inline: load.inline, all: load.all + 1 })
-      await put(2)
-      expect(syncs()).to.deep.equal({ inline: load.inline + 1, all: load.all + 2 })
-      const expected = new Map(Array.from({ length: BATCH * BATCHES }, (_, i) => [1000 + i, value(1000 + i, 40)]))
-      for (const i of [0, 1, 2]) expected.set(i, value(i, 40))
-      expectContents(db, expected)
-    } finally {
-      await db.close()
-    }
-  })
-
   it('leaves written ahead and then changed, deleted or dropped are given back: no page leaks', async () => {
     const { fs } = newFs()
     const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PAGE_SIZE })
