@@ -298,7 +298,8 @@ const ZEROS = Buffer.alloc(EXTENT + TERMINATOR)
 export function zerosAhead(end: number, after: number, allocated: number): number {
   const need = after + TERMINATOR
   if (need <= allocated) return TERMINATOR
-  return Math.max(need, Math.min(roundUp(need, EXTENT), need + end)) - after
+  // Both bounds are at least `need`: the terminator always fits.
+  return Math.min(roundUp(need, EXTENT), need + end) - after
 }
 
 function roundUp(n: number, unit: number): number {
