@@ -12,13 +12,26 @@ export interface TreeReader {
 }
 
 /**
+ * An empty array that V8 already holds as an array of objects (elements kind PACKED_ELEMENTS): a
+ * `[]` starts as an array of small integers and changes kind at its first store of an object. A
+ * put into a tree that is one leaf stores no node in its path, whose array then kept the first kind
+ * where the put path's optimized code had met only the second: the first checkpoint's catalog put
+ * and close()'s shapes (db/database-shapes.ts) threw that code away ("wrong map").
+ */
+function objectArray<T>(): T[] {
+  const array: unknown[] = [null]
+  array.length = 0
+  return array as T[]
+}
+
+/**
  * The descent path of a put (the nodes from the root and the child index taken at each), kept for
  * splits to climb; a delete's steps and page lookup (treeDelete) use it too. A writer keeps one and
  * reuses it for every put and delete, so neither allocates for its descent; it is not re-entrant,
  * and holds nodes only until the next put through it.
  */
 export class PutPath {
-  readonly nodes: Node[] = []
+  readonly nodes: Node[] = objectArray<Node>()
   readonly index: number[] = []
   /** Where a delete's lookup through pages landed (read only to learn whether the key is there). */
   readonly hit = new TreeHit()
@@ -52,6 +65,42 @@ export interface TreeWriter extends TreeReader {
    * descent; undefined when unknown. Owned by treePut and treeDelete.
    */
   putHint?: PutHint | undefined
+}
+
+/** The parts of a TreeWriter that newTreeWriter takes (every one optional but the page size and pager). */
+export interface TreeWriterParts {
+  readonly pageSize: number
+  readonly pager: Pager
+  readonly gen?: number | undefined
+  readonly path?: PutPath | undefined
+  readonly onLoad?: ((node: Node) => void) | undefined
+  readonly freeOverflow?: ((value: OverflowValue) => void) | undefined
+  readonly adopt?: ((node: Node) => boolean) | undefined
+  readonly values?: InPlaceValues<Node> | undefined
+}
+
+const ignore = (): void => {}
+const never = (): boolean => false
+
+/**
+ * A TreeWriter with every field present, in one order, whoever makes it: a bucket's writer
+ * (WriteTx.writerFor) and the catalog's at a checkpoint (tx/commit.ts) then share one hidden class.
+ * When the catalog's writer was an object of three fields, the first checkpoint handed the put path
+ * a second class of writer, and V8 threw away the code it had optimized for the first (treePut,
+ * materializeRoot, putInLeaf, the append: `--trace-deopt`, "wrong map"; BENCHMARK.md, round s21).
+ */
+export function newTreeWriter(parts: TreeWriterParts): TreeWriter {
+  return {
+    pageSize: parts.pageSize,
+    pager: parts.pager,
+    gen: parts.gen ?? 0,
+    path: parts.path ?? new PutPath(),
+    onLoad: parts.onLoad ?? ignore,
+    freeOverflow: parts.freeOverflow ?? ignore,
+    adopt: parts.adopt ?? never,
+    values: parts.values,
+    putHint: undefined,
+  }
 }
 
 /**

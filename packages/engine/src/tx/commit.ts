@@ -15,7 +15,7 @@ import { treeDelete, treePut } from '../tree/modify.js'
 import { type Child, Node } from '../tree/node.js'
 import { rebalance } from '../tree/rebalance.js'
 import { spill } from '../tree/spill.js'
-import type { SpillContext, TreeWriter } from '../tree/tree-context.js'
+import { type SpillContext, newTreeWriter } from '../tree/tree-context.js'
 import type { EarlyHandoff } from './early-pages.js'
 import type { WriteTx } from './write-tx.js'
 
@@ -180,7 +180,7 @@ class CommitPages implements SpillContext {
  */
 async function spillBuckets(out: CommitPages, pager: Pager, tx: WriteTx, paced: boolean): Promise<PageRef> {
   const pageSize = out.pageSize
-  const catalogWriter: TreeWriter = { pageSize, pager, freeOverflow: () => {} }
+  const catalogWriter = newTreeWriter({ pageSize, pager })
   let catalog: Child = tx.base.catalog
   const names = [...tx.overlay.keys()].sort()
   for (const name of names) {

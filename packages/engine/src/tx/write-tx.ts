@@ -13,7 +13,7 @@ import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
 import { LeafStates } from '../tree/leaf-states.js'
 import { nextGeneration } from '../tree/generation.js'
-import { type PutHint, PutPath, type TreeWriter } from '../tree/tree-context.js'
+import { type PutHint, PutPath, type TreeWriter, newTreeWriter } from '../tree/tree-context.js'
 import type { InPlaceValues } from '../tree/in-place-values.js'
 import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
@@ -246,7 +246,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
   writerFor(state: BucketState): TreeWriter {
     let w = this.#writers.get(state)
     if (w === undefined) {
-      w = {
+      w = newTreeWriter({
         pageSize: this.pageSize,
         pager: this.pager,
         gen: this.gen,
@@ -257,11 +257,12 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
           if (node.packed) this.loadedPacked++
           else if (node.orig !== 0) this.loaded++
         },
-        freeOverflow: (v) => state.freed.push(v),
+        freeOverflow: (v) => {
+          state.freed.push(v)
+        },
         adopt: (node) => this.adopt(node),
         values: this.#values,
-        putHint: undefined,
-      }
+      })
       this.#writers.set(state, w)
     }
     return w
