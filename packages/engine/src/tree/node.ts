@@ -24,6 +24,7 @@ import {
   isOverflowWord,
   leafEntryOffset,
   leafFind,
+  leafFindIn,
   leafKeyField,
   leafEntrySizeAt,
   leafKeyStart,
@@ -43,6 +44,8 @@ import {
   WINDOW_MIN,
   buildWindows,
   keyWindow,
+  packedWindowFind,
+  pageKeyWindow,
   startsWithPrefix,
   widenWindows,
   windowBranchStep,
@@ -254,7 +257,8 @@ export class Node {
   /**
    * The keys' windows (tree/key-windows.ts), built by the first search and kept by the entry
    * methods; null until then, and again after any other change of the keys (the `keys` getter).
-   * Invariant: when not null, parallel to `#keys`, each key (in a branch, from entry 1) starts with
+   * Invariant: when not null, parallel to `#keys` (a packed leaf's: to its slots, kept by
+   * insertPacked, removePacked and splitPacked), each key (in a branch, from entry 1) starts with
    * `#pre` and its window is keyWindow(key, #pre.length).
    */
   #win: number[] | null = null
@@ -391,6 +395,26 @@ export class Node {
     else insertWindowAt(win, pos, w)
   }
 
+  /**
+   * #insertWindow for a packed leaf, which copies windows that are a published leaf's (its first
+   * edit copies the page too, 4 KiB against the windows' few hundred bytes).
+   */
+  #insertPackedWindow(pos: number, key: Uint8Array): void {
+    let win = this.#win!
+    if (!startsWithPrefix(key, this.#pre)) {
+      const wide = widenWindows(win, this.#pre, key, 0)
+      if (wide === undefined) {
+        this.#win = null
+        return
+      }
+      this.#ownWin((win = wide.win))
+      this.#pre = wide.pre
+    }
+    const w = keyWindow(key, this.#pre.length)
+    if (this.#sharedWin) this.#ownWin(splicedWindows(win, pos, 0, w))
+    else insertWindowAt(win, pos, w)
+  }
+
   #ownWin(win: number[]): void {
     this.#win = win
     this.#sharedWin = false
@@ -416,13 +440,13 @@ export class Node {
    */
   windowLowerBound(key: Uint8Array, known: number): number {
     const win = this.#windows()
-    return win === undefined ? -1 : windowLowerBound(this.#keys!, win, this.#pre, key, known)
+    return win === undefined ? -1 : windowLowerBound(this.keyList, win, this.#pre, key, known)
   }
 
   /** In a decoded branch: nodeBranchStep through the windows; -1 when the node has none. */
   windowBranchStep(key: Uint8Array, known: number): number {
     const win = this.#windows()
-    return win === undefined ? -1 : windowBranchStep(this.#keys!, win, this.#pre, key, known)
+    return win === undefined ? -1 : windowBranchStep(this.keyList, win, this.#pre, key, known)
   }
 
   /**
@@ -503,7 +527,49 @@ export class Node {
 
   /** In a packed leaf: the index of `key`, or -1 − where it would go (leafFind). */
   find(key: Uint8Array, known: number): number {
-    return leafFind(this.base!, key, known, NO_LONG_KEYS, this.#packed)
+    const win = this.#packedWindows()
+    if (win === undefined) return leafFind(this.base!, key, known, NO_LONG_KEYS, this.#packed)
+    const lo = packedWindowFind(win, this.#pre, key, known)
+    if (lo < 0) return lo
+    const w = win[lo]
+    let hi = lo + 1
+    while (hi < win.length && win[hi] === w) hi++
+    return leafFindIn(this.base!, key, this.#pre.length, NO_LONG_KEYS, lo, hi)
+  }
+
+  /**
+   * A packed leaf's windows (tree/key-windows.ts), built now if it has none: parallel to its slots,
+   * kept by its edits (insertPacked, removePacked, splitPacked) and by #unpack (the decoded form's
+   * are the same). Undefined when it is too small for them, or they were given up (#winOff).
+   */
+  #packedWindows(): number[] | undefined {
+    if (this.#win !== null) return this.#win
+    if (this.#winOff) return undefined
+    const n = this.#packed
+    if (n < WINDOW_MIN) return undefined
+    const page = this.base!
+    const first = leafEntryOffset(page, 0)
+    const last = leafEntryOffset(page, n - 1)
+    const a = leafKeyStart(first)
+    const b = leafKeyStart(last)
+    const al = leafKeyField(page, first)
+    const bl = leafKeyField(page, last)
+    const m = al < bl ? al : bl
+    let p = 0
+    while (p < m && page[a + p] === page[b + p]) p++
+    const pre = new Uint8Array(p)
+    for (let i = 0; i < p; i++) pre[i] = page[a + i]!
+    // Built by push from a double, so that the array holds unboxed doubles from the start.
+    const win: number[] = [-0.5]
+    win.pop()
+    for (let i = 0; i < n; i++) {
+      const off = leafEntryOffset(page, i)
+      win.push(pageKeyWindow(page, leafKeyStart(off), leafKeyField(page, off), p))
+    }
+    this.#win = win
+    this.#sharedWin = false
+    this.#pre = pre
+    return win
   }
 
   /**
@@ -542,6 +608,7 @@ export class Node {
     this.#packed = n + 1
     this.#top = off
     this.size += SLOT_SIZE + bytes
+    if (this.#win !== null) this.#insertPackedWindow(pos, key)
     return true
   }
 
@@ -609,6 +676,11 @@ export class Node {
     const bytes = leafEntrySizeAt(page, leafEntryOffset(page, pos))
     const at = HEADER_SIZE + SLOT_SIZE * pos
     page.copyWithin(at, at + SLOT_SIZE, HEADER_SIZE + SLOT_SIZE * n)
+    const win = this.#win
+    if (win !== null) {
+      if (!this.#sharedWin) win.splice(pos, 1)
+      else this.#ownWin(splicedWindows(win, pos, 1, 0))
+    }
     this.#packed = n - 1
     this.#garbage += bytes
     this.size -= SLOT_SIZE + bytes
@@ -639,6 +711,7 @@ export class Node {
     right.#top = top
     right.size = HEADER_SIZE + SLOT_SIZE * (n - m) + (pageSize - top)
     right.gen = this.gen
+    this.splitWindows(this.#win, this.#pre, m, right)
     // The moved entries' bytes stay here as garbage (a copy's may be shared: nothing is rewritten).
     this.#packed = m
     this.#garbage += pageSize - top
@@ -783,6 +856,10 @@ export class Node {
       p.#garbage = this.#garbage
       p.base = this.base
       p.gen = gen
+      p.#win = this.#win
+      p.#sharedWin = true
+      p.#pre = this.#pre
+      p.#winOff = this.#winOff
       this.#owns = false
       return p
     }
