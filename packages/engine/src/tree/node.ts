@@ -678,7 +678,7 @@ export class Node {
     page.copyWithin(at, at + SLOT_SIZE, HEADER_SIZE + SLOT_SIZE * n)
     const win = this.#win
     if (win !== null) {
-      if (!this.#sharedWin) win.splice(pos, 1)
+      if (!this.#sharedWin) removeWindowAt(win, pos)
       else this.#ownWin(splicedWindows(win, pos, 1, 0))
     }
     this.#packed = n - 1
@@ -1078,6 +1078,13 @@ function insertWindowAt(win: number[], at: number, w: number): void {
   win.push(win[i - 1]!)
   for (i--; i > at; i--) win[i] = win[i - 1]!
   win[at] = w
+}
+
+/** `win.splice(at, 1)` for a node's windows, without the array of removed items that splice allocates. */
+function removeWindowAt(win: number[], at: number): void {
+  const n = win.length - 1
+  for (let i = at; i < n; i++) win[i] = win[i + 1]!
+  win.length = n
 }
 
 /** `array.splice(at, 0, item)` without the array of removed items that splice allocates. */
