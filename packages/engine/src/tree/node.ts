@@ -371,38 +371,20 @@ export class Node {
 
   /**
    * Keeps the windows over an insert of `key` at `pos` (moved to a shorter prefix when `key` lacks
-   * theirs); a leaf whose windows are a published node's stops keeping them (#winOff).
+   * theirs). A decoded leaf whose windows are a published node's stops keeping them (#winOff); a
+   * packed leaf copies them, as its first edit copies the page (4 KiB against their few hundred
+   * bytes).
    */
   #insertWindow(pos: number, key: Uint8Array): void {
     let win = this.#win
     if (win === null) return
-    if (this.#sharedWin && this.leaf) {
+    if (this.#sharedWin && this.leaf && this.#packed < 0) {
       this.#win = null
       this.#winOff = true
       return
     }
     if (!startsWithPrefix(key, this.#pre)) {
       const wide = widenWindows(win, this.#pre, key, this.leaf ? 0 : 1)
-      if (wide === undefined) {
-        this.#win = null
-        return
-      }
-      this.#ownWin((win = wide.win))
-      this.#pre = wide.pre
-    }
-    const w = keyWindow(key, this.#pre.length)
-    if (this.#sharedWin) this.#ownWin(splicedWindows(win, pos, 0, w))
-    else insertWindowAt(win, pos, w)
-  }
-
-  /**
-   * #insertWindow for a packed leaf, which copies windows that are a published leaf's (its first
-   * edit copies the page too, 4 KiB against the windows' few hundred bytes).
-   */
-  #insertPackedWindow(pos: number, key: Uint8Array): void {
-    let win = this.#win!
-    if (!startsWithPrefix(key, this.#pre)) {
-      const wide = widenWindows(win, this.#pre, key, 0)
       if (wide === undefined) {
         this.#win = null
         return
@@ -608,7 +590,7 @@ export class Node {
     this.#packed = n + 1
     this.#top = off
     this.size += SLOT_SIZE + bytes
-    if (this.#win !== null) this.#insertPackedWindow(pos, key)
+    this.#insertWindow(pos, key)
     return true
   }
 
