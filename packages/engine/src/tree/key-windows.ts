@@ -26,9 +26,13 @@ export const WINDOW_BYTES = 6
 
 /** Bytes [from, from + WINDOW_BYTES) of `key` as one number, big-endian, missing bytes as 0. */
 export function keyWindow(key: Uint8Array, from: number): number {
-  const n = key.length
+  return pageKeyWindow(key, 0, key.length, from)
+}
+
+/** keyWindow of the key of `length` bytes at `start` of `page`. */
+export function pageKeyWindow(page: Uint8Array, start: number, length: number, from: number): number {
   let w = 0
-  for (let i = from; i < from + WINDOW_BYTES; i++) w = w * 256 + (i < n ? key[i]! : 0)
+  for (let i = from; i < from + WINDOW_BYTES; i++) w = w * 256 + (i < length ? page[start + i]! : 0)
   return w
 }
 
@@ -119,6 +123,25 @@ function firstWindow(win: readonly number[], lo: number, w: number, above: boole
   return lo
 }
 
+/**
+ * A leaf's search through its windows: the first index whose window equals the key's, where the
+ * caller compares the keys of that run (one, mostly); or, when none does, -1 − where the key goes
+ * (it is not there). A decoded leaf compares its key objects (windowLowerBound), a packed one its
+ * page's entries (tree/node.ts, Node.find): a binary search of the page read ~5 entries, each a
+ * cache miss once the tree outgrows the caches; this reads the windows and the run.
+ */
+export function windowRun(win: readonly number[], pre: Uint8Array, key: Uint8Array, known: number): number {
+  const n = win.length
+  const p = pre.length
+  if (known < p) {
+    const c = comparePrefix(pre, key, known)
+    if (c !== 0) return c < 0 ? -1 : -1 - n
+  }
+  const w = keyWindow(key, p)
+  const lo = firstWindow(win, 0, w, false)
+  return lo < n && win[lo] === w ? lo : -1 - lo
+}
+
 /** nodeLowerBound (tree/search.ts) through the windows: the index of the first key >= `key`. */
 export function windowLowerBound(
   keys: readonly Uint8Array[],
@@ -127,14 +150,11 @@ export function windowLowerBound(
   key: Uint8Array,
   known: number,
 ): number {
+  let lo = windowRun(win, pre, key, known)
+  if (lo < 0) return -1 - lo
   const n = win.length
+  const w = win[lo]
   const p = pre.length
-  if (known < p) {
-    const c = comparePrefix(pre, key, known)
-    if (c !== 0) return c < 0 ? 0 : n
-  }
-  const w = keyWindow(key, p)
-  let lo = firstWindow(win, 0, w, false)
   while (lo < n && win[lo] === w && compareKeysFrom(keys[lo]!, key, p) < 0) lo++
   return lo
 }
@@ -164,29 +184,4 @@ export function windowBranchStep(
   while (i >= 1 && win[i] === w && compareKeysFrom(keys[i]!, key, p) > 0) i--
   if (i < 1) return packStep(0, known)
   return packStep(i, i < n - 1 && p > known ? p : known)
-}
-
-/** keyWindow of the key of `length` bytes at `start` of `page`. */
-export function pageKeyWindow(page: Uint8Array, start: number, length: number, from: number): number {
-  let w = 0
-  for (let i = from; i < from + WINDOW_BYTES; i++) w = w * 256 + (i < length ? page[start + i]! : 0)
-  return w
-}
-
-/**
- * A packed leaf's search through its windows (tree/node.ts, Node.find): the first index whose
- * window equals the key's, where the caller compares the entries of that run (one, mostly); or,
- * when none does, -1 − where the key goes (it is not there). A binary search of the page read ~5
- * entries, each a cache miss once the tree outgrows the caches; this reads the windows and the run.
- */
-export function packedWindowFind(win: readonly number[], pre: Uint8Array, key: Uint8Array, known: number): number {
-  const n = win.length
-  const p = pre.length
-  if (known < p) {
-    const c = comparePrefix(pre, key, known)
-    if (c !== 0) return c < 0 ? -1 : -1 - n
-  }
-  const w = keyWindow(key, p)
-  const lo = firstWindow(win, 0, w, false)
-  return lo < n && win[lo] === w ? lo : -1 - lo
 }

@@ -44,8 +44,8 @@ import {
   WINDOW_MIN,
   buildWindows,
   keyWindow,
-  packedWindowFind,
   pageKeyWindow,
+  windowRun,
   startsWithPrefix,
   widenWindows,
   windowBranchStep,
@@ -360,11 +360,7 @@ export class Node {
   removeEntry(pos: number): void {
     if (this.#sharedKeys) this.#ownKeys(this.#keys!.toSpliced(pos, 1))
     else this.#keys!.splice(pos, 1)
-    const win = this.#win
-    if (win !== null) {
-      if (!this.#sharedWin) win.splice(pos, 1)
-      else this.#ownWin(splicedWindows(win, pos, 1, 0))
-    }
+    this.#removeWindow(pos)
     if (this.#sharedVals) this.#ownVals(this.#vals!.toSpliced(pos, 1))
     else this.#vals!.splice(pos, 1)
   }
@@ -395,6 +391,14 @@ export class Node {
     const w = keyWindow(key, this.#pre.length)
     if (this.#sharedWin) this.#ownWin(splicedWindows(win, pos, 0, w))
     else insertWindowAt(win, pos, w)
+  }
+
+  /** Keeps the windows over the removal of entry `pos` (a published node's are copied first). */
+  #removeWindow(pos: number): void {
+    const win = this.#win
+    if (win === null) return
+    if (!this.#sharedWin) removeWindowAt(win, pos)
+    else this.#ownWin(splicedWindows(win, pos, 1, 0))
   }
 
   #ownWin(win: number[]): void {
@@ -511,7 +515,7 @@ export class Node {
   find(key: Uint8Array, known: number): number {
     const win = this.#packedWindows()
     if (win === undefined) return leafFind(this.base!, key, known, NO_LONG_KEYS, this.#packed)
-    const lo = packedWindowFind(win, this.#pre, key, known)
+    const lo = windowRun(win, this.#pre, key, known)
     if (lo < 0) return lo
     const w = win[lo]
     let hi = lo + 1
@@ -658,11 +662,7 @@ export class Node {
     const bytes = leafEntrySizeAt(page, leafEntryOffset(page, pos))
     const at = HEADER_SIZE + SLOT_SIZE * pos
     page.copyWithin(at, at + SLOT_SIZE, HEADER_SIZE + SLOT_SIZE * n)
-    const win = this.#win
-    if (win !== null) {
-      if (!this.#sharedWin) removeWindowAt(win, pos)
-      else this.#ownWin(splicedWindows(win, pos, 1, 0))
-    }
+    this.#removeWindow(pos)
     this.#packed = n - 1
     this.#garbage += bytes
     this.size -= SLOT_SIZE + bytes

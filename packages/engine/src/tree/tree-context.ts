@@ -87,7 +87,7 @@ const never = (): boolean => false
  * (WriteTx.writerFor) and the catalog's at a checkpoint (tx/commit.ts) then share one hidden class.
  * When the catalog's writer was an object of three fields, the first checkpoint handed the put path
  * a second class of writer, and V8 threw away the code it had optimized for the first (treePut,
- * materializeRoot, putInLeaf, the append: `--trace-deopt`, "wrong map"; BENCHMARK.md, round s21).
+ * materializeRoot, the append: `--trace-deopt`, "wrong map"; BENCHMARK.md, round s21).
  */
 export function newTreeWriter(parts: TreeWriterParts): TreeWriter {
   return {

@@ -257,9 +257,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
           if (node.packed) this.loadedPacked++
           else if (node.orig !== 0) this.loaded++
         },
-        freeOverflow: (v) => {
-          state.freed.push(v)
-        },
+        freeOverflow: (v) => state.freed.push(v),
         adopt: (node) => this.adopt(node),
         values: this.#values,
       })
