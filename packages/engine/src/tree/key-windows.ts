@@ -4,7 +4,7 @@ import { compareKeysFrom } from '../page/key-compare.js'
 /**
  * Key windows of a node of the commits' tree (tree/node.ts), what its binary searches compare
  * instead of its keys. A decoded node's keys are separate objects whose bytes lie elsewhere (pages,
- * journal records), a packed leaf's are scattered over its page's entries (packedWindowFind): a
+ * journal records), a packed leaf's are scattered over its page's entries (windowRun): a
  * search of a node written in random order met ~2 cache misses per probe, and a lookup in the
  * commits' nodes cost 5x as much in random order as in key order (2.65 against 0.5 µs at 200,000
  * keys). The windows are numbers side by side in one array (a JavaScript array of doubles holds

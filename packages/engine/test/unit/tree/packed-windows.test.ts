@@ -4,7 +4,7 @@ import { Node } from '../../../src/tree/node.js'
 
 /**
  * A packed leaf searches through key windows it keeps beside its slots (tree/node.ts, Node.find;
- * tree/key-windows.ts, packedWindowFind): they must follow every edit, across a copy that shares
+ * tree/key-windows.ts, windowRun): they must follow every edit, across a copy that shares
  * them, and give leafFind's answers for any key, including keys that lack the leaf's prefix, keys
  * that are prefixes of others and keys whose windows tie through zero bytes.
  */
