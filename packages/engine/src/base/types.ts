@@ -124,6 +124,15 @@ export interface ReadBucket {
   readonly size: number
   /** A copy of the value, or undefined. O(log n). */
   get(key: Bytes): Bytes | undefined
+  /**
+   * The value where it lies (a view into page memory or the journal's buffers), not a copy, or
+   * undefined. O(log n), and no copy of the bytes: for callers that decode a value and keep
+   * nothing of its bytes. Valid until the transaction ends; never write into it. In a write
+   * transaction, as after opening a cursor, no value is overwritten in place from then on, so the
+   * view keeps its bytes through the transaction's later writes. A value in overflow pages is read
+   * into a buffer of its own.
+   */
+  getView(key: Bytes): Bytes | undefined
   has(key: Bytes): boolean
   cursor(): Cursor
   /** Entries in key order (or reverse); the arrays yielded are copies that stay valid. */

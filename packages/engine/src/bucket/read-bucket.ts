@@ -2,7 +2,7 @@ import { BTreeError } from '../base/errors.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
 import { type Child, Node, OverflowValue } from '../tree/node.js'
-import { TreeHit, pageTreeFind, pageTreeGetCopy, treeGet } from '../tree/search.js'
+import { TreeHit, pageTreeFind, pageTreeGetCopy, pageTreeGetView, treeGet } from '../tree/search.js'
 import type { RangeOptions, ReadBucket } from '../base/types.js'
 import { assertBytes } from '../base/validate.js'
 import { rangeEntries } from './range.js'
@@ -49,6 +49,20 @@ export class ReadBucketImpl implements ReadBucket {
     if (v === undefined) return undefined
     if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
     return Buffer.from(v)
+  }
+
+  /**
+   * O(log n) page visits; the value where it lies (ReadBucket.getView). A snapshot's pages and
+   * packed leaves are never modified while it is open (store/page-cache.ts, WriteTx.adopt).
+   */
+  getView(key: Uint8Array): Uint8Array | undefined {
+    assertBytes(key, 'key')
+    this.#host.assertOpen()
+    const root = this.#root
+    if (!(root instanceof Node)) return pageTreeGetView(this.#host.pager, root, key, LOOKUP)
+    const v = treeGet(this.#host.pager, root, key)
+    if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
+    return v
   }
 
   has(key: Uint8Array): boolean {

@@ -88,6 +88,21 @@ export class WriteBucketImpl implements WriteBucket {
     return Buffer.from(v)
   }
 
+  /**
+   * The value where it lies (ReadBucket.getView). Lends a view as a cursor does, so from now on this
+   * transaction overwrites no value in place (WriteTx.cursorOpened): the view keeps its bytes
+   * until the transaction ends.
+   */
+  getView(key: Uint8Array): Uint8Array | undefined {
+    assertBytes(key, 'key')
+    this.#assertUsable()
+    const v = treeGet(this.#host.pager, this.#state.root, key)
+    if (v === undefined) return undefined
+    if (v instanceof OverflowValue) return this.#host.pager.readOverflow(v.pgid, v.txid, v.length)
+    this.#host.cursorOpened()
+    return v
+  }
+
   has(key: Uint8Array): boolean {
     assertBytes(key, 'key')
     this.#assertUsable()

@@ -219,6 +219,21 @@ export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array, hi
   return out
 }
 
+/**
+ * The value of `key` in a tree of pages, as a view of its cached page (pages in the cache are never
+ * modified: store/page-cache.ts), or an overflow value read into a buffer of its own.
+ */
+export function pageTreeGetView(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): Buffer | undefined {
+  if (!pageTreeFind(pager, root, key, hit)) return undefined
+  const page = hit.page
+  const off = hit.offset
+  const word = leafValueWord(page, off)
+  const start = leafValueStart(page, off)
+  if (isOverflowWord(word))
+    return pager.readOverflow(overflowRefPage(page, start), overflowRefTxid(page, start), valueWordLength(word))
+  return page.subarray(start, start + word)
+}
+
 /** Looks `key` up in a tree that may hold nodes of the current write transaction. */
 export function treeGet(pager: Pager, root: Child, key: Uint8Array): Value | undefined {
   let child = root

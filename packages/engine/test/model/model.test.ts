@@ -143,11 +143,33 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
   }
 
   // Open snapshots with the model they must keep seeing, across later commits.
-  let snapshots: Array<{ tx: ReadTransaction; model: Model }> = []
+  // Each also holds views (getView) of a few of its values, which must keep their bytes while it is open.
+  let snapshots: Array<{ tx: ReadTransaction; model: Model; views: Array<[Uint8Array, Buffer]> }> = []
+  const lendViews = (tx: ReadTransaction, model: Model): Array<[Uint8Array, Buffer]> => {
+    const views: Array<[Uint8Array, Buffer]> = []
+    for (const [name, entries] of model) {
+      const keys = [...entries.keys()]
+      for (let i = 0; i < 4 && keys.length > 0; i++) {
+        const k = rng.pick(keys)
+        const view = tx.bucket(name)!.getView(Buffer.from(k, 'hex'))
+        if (view === undefined || Buffer.compare(view, entries.get(k)!) !== 0)
+          throw new Error(`getView of ${k} in bucket ${name} differs from the model`)
+        views.push([view, entries.get(k)!])
+      }
+    }
+    return views
+  }
   const verify = (where: string): void => {
     db.view((tx) => compareWithModel(tx, committed, where))
-    for (const s of snapshots) compareWithModel(s.tx, s.model, `${where} (snapshot of txid ${s.tx.txid})`)
-    if (rng.bool(0.1)) snapshots.push({ tx: db.begin(), model: committed })
+    for (const s of snapshots) {
+      compareWithModel(s.tx, s.model, `${where} (snapshot of txid ${s.tx.txid})`)
+      for (const [view, want] of s.views)
+        if (Buffer.compare(view, want) !== 0) throw new Error(`${where}: a view of snapshot ${s.tx.txid} changed`)
+    }
+    if (rng.bool(0.1)) {
+      const tx = db.begin()
+      snapshots.push({ tx, model: committed, views: lendViews(tx, committed) })
+    }
     if (snapshots.length > 0 && rng.bool(0.1)) snapshots.splice(rng.int(snapshots.length), 1)[0]!.tx.close()
     const check = db.check()
     if (!check.ok) throw new Error(`${where}: check failed: ${check.errors.map((e) => e.message).join('; ')}`)
@@ -198,6 +220,10 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
       const want = entries.get(k.toString('hex'))
       if ((got === undefined) !== (want === undefined) || (got !== undefined && Buffer.compare(got, want!) !== 0)) {
         throw new Error(`${at}: in-transaction get of ${k.toString('hex')} differs`)
+      }
+      const view = b.getView(k)
+      if ((view === undefined) !== (want === undefined) || (view !== undefined && Buffer.compare(view, want!) !== 0)) {
+        throw new Error(`${at}: in-transaction getView of ${k.toString('hex')} differs`)
       }
     } else {
       // A bulk load of ascending keys, which exercises the append split.
