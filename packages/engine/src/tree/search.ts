@@ -207,23 +207,19 @@ export function pageTreeGet(pager: Pager, root: PageRef, key: Uint8Array, hit = 
  * copies straight out of the page (one pooled allocation, no intermediate view).
  */
 export function pageTreeGetCopy(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): Buffer | undefined {
-  if (!pageTreeFind(pager, root, key, hit)) return undefined
-  const page = hit.page
-  const off = hit.offset
-  const word = leafValueWord(page, off)
-  const start = leafValueStart(page, off)
-  if (isOverflowWord(word))
-    return pager.readOverflow(overflowRefPage(page, start), overflowRefTxid(page, start), valueWordLength(word))
-  const out = Buffer.allocUnsafe(word)
-  page.copy(out, 0, start, start + word)
-  return out
+  return pageTreeValue(pager, root, key, hit, false)
 }
 
 /**
  * The value of `key` in a tree of pages, as a view of its cached page (pages in the cache are never
- * modified: store/page-cache.ts), or an overflow value read into a buffer of its own.
+ * modified: store/page-cache.ts): the read path of `getView`.
  */
 export function pageTreeGetView(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit): Buffer | undefined {
+  return pageTreeValue(pager, root, key, hit, true)
+}
+
+/** The inline value found, as a view of the page or a copy; an overflow value is read into a buffer of its own. */
+function pageTreeValue(pager: Pager, root: PageRef, key: Uint8Array, hit: TreeHit, view: boolean): Buffer | undefined {
   if (!pageTreeFind(pager, root, key, hit)) return undefined
   const page = hit.page
   const off = hit.offset
@@ -231,7 +227,10 @@ export function pageTreeGetView(pager: Pager, root: PageRef, key: Uint8Array, hi
   const start = leafValueStart(page, off)
   if (isOverflowWord(word))
     return pager.readOverflow(overflowRefPage(page, start), overflowRefTxid(page, start), valueWordLength(word))
-  return page.subarray(start, start + word)
+  if (view) return page.subarray(start, start + word)
+  const out = Buffer.allocUnsafe(word)
+  page.copy(out, 0, start, start + word)
+  return out
 }
 
 /** Looks `key` up in a tree that may hold nodes of the current write transaction. */
