@@ -67,40 +67,80 @@ export interface TreeWriter extends TreeReader {
   putHint?: PutHint | undefined
 }
 
+/**
+ * What a bucket's writer reports to the write transaction that owns it (WriteTx): TreeWriter.adopt
+ * and TreeWriter.onLoad, as methods of the transaction's class.
+ */
+export interface WriterOwner {
+  /** TreeWriter.adopt. */
+  adopt(node: Node): boolean
+  /** TreeWriter.onLoad. */
+  nodeLoaded(node: Node): void
+}
+
 /** The parts of a TreeWriter that newTreeWriter takes (every one optional but the page size and pager). */
 export interface TreeWriterParts {
   readonly pageSize: number
   readonly pager: Pager
   readonly gen?: number | undefined
   readonly path?: PutPath | undefined
-  readonly onLoad?: ((node: Node) => void) | undefined
-  readonly freeOverflow?: ((value: OverflowValue) => void) | undefined
-  readonly adopt?: ((node: Node) => boolean) | undefined
+  /** Told of adoptions and loads; absent: the writer adopts nothing and counts nothing. */
+  readonly owner?: WriterOwner | undefined
+  /** Where the overflow values a put or delete replaces go (TreeWriter.freeOverflow); absent: nowhere. */
+  readonly freed?: OverflowValue[] | undefined
   readonly values?: InPlaceValues<Node> | undefined
 }
 
-const ignore = (): void => {}
-const never = (): boolean => false
-
 /**
- * A TreeWriter with every field present, in one order, whoever makes it: a bucket's writer
- * (WriteTx.writerFor) and the catalog's at a checkpoint (tx/commit.ts) then share one hidden class.
- * When the catalog's writer was an object of three fields, the first checkpoint handed the put path
- * a second class of writer, and V8 threw away the code it had optimized for the first (treePut,
- * materializeRoot, the append: `--trace-deopt`, "wrong map"; BENCHMARK.md, round s21).
+ * A TreeWriter of one class, whoever makes it: a bucket's writer (WriteTx.writerFor) and the
+ * catalog's at a checkpoint (tx/commit.ts) then share one hidden class. When the catalog's writer
+ * was an object of three fields, the first checkpoint handed the put path a second class of writer,
+ * and V8 threw away the code it had optimized for the first (treePut, materializeRoot, the append:
+ * `--trace-deopt`, "wrong map"; BENCHMARK.md, round s21).
+ *
+ * Its callbacks are its class's methods, which call the owner's: no closure per writer. A closure
+ * made per transaction (`adopt: (node) => this.adopt(node)`) was a function that V8 could embed in
+ * the code it optimized for the put path when the call had met only that one, and that code was
+ * thrown away when the closure was collected, once its database closed ("weak objects":
+ * materializeRoot, treeDelete; test/integration/shapes.test.ts). A method is one function for the
+ * life of the process.
  */
-export function newTreeWriter(parts: TreeWriterParts): TreeWriter {
-  return {
-    pageSize: parts.pageSize,
-    pager: parts.pager,
-    gen: parts.gen ?? 0,
-    path: parts.path ?? new PutPath(),
-    onLoad: parts.onLoad ?? ignore,
-    freeOverflow: parts.freeOverflow ?? ignore,
-    adopt: parts.adopt ?? never,
-    values: parts.values,
-    putHint: undefined,
+class OwnedTreeWriter implements TreeWriter {
+  readonly pageSize: number
+  readonly pager: Pager
+  readonly gen: number
+  readonly path: PutPath
+  readonly values: InPlaceValues<Node> | undefined
+  readonly #owner: WriterOwner | undefined
+  readonly #freed: OverflowValue[] | undefined
+  putHint: PutHint | undefined = undefined
+
+  constructor(parts: TreeWriterParts) {
+    this.pageSize = parts.pageSize
+    this.pager = parts.pager
+    this.gen = parts.gen ?? 0
+    this.path = parts.path ?? new PutPath()
+    this.values = parts.values
+    this.#owner = parts.owner
+    this.#freed = parts.freed
   }
+
+  adopt(node: Node): boolean {
+    return this.#owner !== undefined && this.#owner.adopt(node)
+  }
+
+  onLoad(node: Node): void {
+    if (this.#owner !== undefined) this.#owner.nodeLoaded(node)
+  }
+
+  freeOverflow(value: OverflowValue): void {
+    if (this.#freed !== undefined) this.#freed.push(value)
+  }
+}
+
+/** A TreeWriter (OwnedTreeWriter). */
+export function newTreeWriter(parts: TreeWriterParts): TreeWriter {
+  return new OwnedTreeWriter(parts)
 }
 
 /**

@@ -13,7 +13,7 @@ import { treeDelete, treePut } from '../tree/modify.js'
 import { Node, type OverflowValue } from '../tree/node.js'
 import { LeafStates } from '../tree/leaf-states.js'
 import { nextGeneration } from '../tree/generation.js'
-import { type PutHint, PutPath, type TreeWriter, newTreeWriter } from '../tree/tree-context.js'
+import { type PutHint, PutPath, type TreeWriter, type WriterOwner, newTreeWriter } from '../tree/tree-context.js'
 import type { InPlaceValues } from '../tree/in-place-values.js'
 import type { Durability, Savepoint, UpdateOptions, WriteBucket, WriteTransaction } from '../base/types.js'
 import { bucketNameKey } from '../base/validate.js'
@@ -56,7 +56,7 @@ export interface WriteTxEnd {
  * overlay of bucket states over the committed catalog; nothing touches the file until commit.
  * Savepoints keep an undo log of inverse operations while any is open.
  */
-export class WriteTx implements WriteTransaction, WriteBucketHost {
+export class WriteTx implements WriteTransaction, WriteBucketHost, WriterOwner {
   readonly writable = true
   readonly base: Meta
   /** Bucket states by name; null marks a bucket dropped in this transaction. */
@@ -251,14 +251,8 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
         pager: this.pager,
         gen: this.gen,
         path: new PutPath(),
-        // A packed leaf split off takes a page of its own; another node split off holds entries the
-        // ops already count (checkpoint-policy.ts).
-        onLoad: (node) => {
-          if (node.packed) this.loadedPacked++
-          else if (node.orig !== 0) this.loaded++
-        },
-        freeOverflow: (v) => state.freed.push(v),
-        adopt: (node) => this.adopt(node),
+        owner: this,
+        freed: state.freed,
         values: this.#values,
       })
       this.#writers.set(state, w)
@@ -281,6 +275,16 @@ export class WriteTx implements WriteTransaction, WriteBucketHost {
    * publish at once; and a transaction that ends without publishing restores them
    * (restoreAdopted, also reset()).
    */
+  /**
+   * Counts `node`, which will be written as a page (TreeWriter.onLoad): a packed leaf split off
+   * takes a page of its own; another node split off holds entries the ops already count
+   * (checkpoint-policy.ts).
+   */
+  nodeLoaded(node: Node): void {
+    if (node.packed) this.loadedPacked++
+    else if (node.orig !== 0) this.loaded++
+  }
+
   adopt(node: Node): boolean {
     if (!this.inPlace || !this.#host.readers.mayAdopt(node.gen)) return false
     if (this.#adopted.length === 0) this.#host.readers.beforeSnapshot = this.#detach
