@@ -263,6 +263,15 @@ export class Committer {
   }
 
   /**
+   * A write transaction for base/shapes.ts (db/database-shapes.ts), never committed: on the last
+   * checkpoint's meta without the commits since, which it would keep in memory for as long as it
+   * is kept.
+   */
+  newShapeTx(end?: WriteTxEnd): WriteTx {
+    return new WriteTx(this.#ctx, this.#meta, undefined, end)
+  }
+
+  /**
    * Commits `tx` and publishes it to new readers: to the journal, or as pages (no journal).
    * `written` is called once the record is written and the next write transaction may begin
    * (before the sync, see the class comment); the promise settles once the commit is durable (with

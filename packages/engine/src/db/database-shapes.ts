@@ -14,9 +14,11 @@ const ONE = new Uint8Array(1)
  * A transaction of each kind on the database being closed, with a bucket handle and a cursor, made
  * as the database makes them and never committed (the write holds one put, which a cursor and an
  * iterator of each kind then visit; the read snapshot is closed at once): what
- * base/shapes.ts keeps for the classes that only a database can make. Called by close() after its
- * checkpoint, while the database is still open; they hold nothing of the file's (an empty tree of
- * their own, the database's hooks, whose page cache close() then empties).
+ * base/shapes.ts keeps for the classes that only a database can make. Made while the database is
+ * open (Database.#noteTransaction, kept by the database) and by close() after its checkpoint (kept
+ * for the process); they hold nothing of the file's (an empty tree of their own, the last
+ * checkpoint's meta without the commits since, the database's hooks, whose page cache close()
+ * then empties).
  */
 export function databaseShapes(hooks: DatabaseHooks, committer: Committer, end: ExplicitTxEnd): object[] | undefined {
   try {
@@ -28,8 +30,8 @@ export function databaseShapes(hooks: DatabaseHooks, committer: Committer, end: 
 }
 
 function makeShapes(hooks: DatabaseHooks, committer: Committer, end: ExplicitTxEnd): object[] {
-  const write = committer.newWriteTx(end)
-  const group = committer.newWriteTx()
+  const write = committer.newShapeTx(end)
+  const group = committer.newShapeTx()
   const state = new BucketState('', EMPTY, null, new Node(true, [], [], [], 0, HEADER_SIZE), 0, false)
   write.overlay.set(state.name, state)
   const writeBucket = new WriteBucketImpl(write, state)

@@ -14,11 +14,13 @@ import { expectCheck, useTempDir } from './helpers.js'
  * closes it, collects four times (maps outlive two), and the trace of those collections must name
  * no function of the engine's. Without the kept shapes this run names a few (update, #pump,
  * buildSearchIndex, get pager), and the bench's 64-in-flight commits, collected the same way before
- * each run, lost 44 (treePut, #runGroup, put, save ...). The trace names a function but not its
+ * each run, lost 44 (treePut, #runGroup, put, save ...). An open database keeps them too
+ * (Database.#noteTransaction): without that, collections between two bursts of work threw away
+ * the write path's and the cursors' code. The trace names a function but not its
  * file: the engine's are the names its modules define (Node's own, such as its URL class's, may go
  * as they will).
  */
-describe('shapes: a closed database leaves the optimized code of the next one alone', () => {
+describe('shapes: collections leave the optimized code alone (after a database is closed, and between bursts of work on an open one)', () => {
   const t = useTempDir()
 
   it('no function is deoptimized for a collected map or closure after a database is closed', () => {
@@ -72,6 +74,55 @@ describe('shapes: a closed database leaves the optimized code of the next one al
       .map((line) => /SharedFunctionInfo ([^>]*)>/.exec(line)?.[1] ?? line)
     const ours = engineFunctionNames()
     expect(ours.size, 'names found in the engine').to.be.greaterThan(500)
+    expect(
+      thrown.filter((name) => ours.has(name)),
+      'engine functions deoptimized by the collections',
+    ).to.deep.equal([])
+  })
+
+  it('no function is deoptimized for a collected map or closure between two bursts of work on an open database', () => {
+    // Database.#noteTransaction: the database keeps instances of its transactions' classes while
+    // it is open. Without them, the collections between the bursts threw away the write path's
+    // and the cursors' code (put, treeAppend, assertWritable, next, #push ...).
+    const index = JSON.stringify(new URL('../../src/index.js', import.meta.url).href)
+    const r = runModule(
+      ['--expose-gc', '--trace-deopt'],
+      `
+        import { open } from ${index}
+        import fs from 'node:fs'
+        import os from 'node:os'
+        import path from 'node:path'
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-shapes-'))
+        const key = (i) => Buffer.from(String(i).padStart(10, '0'))
+        const value = Buffer.alloc(60, 7)
+        try {
+          const db = await open(path.join(dir, 'open.db'), { durability: 'none' })
+          let next = 0
+          for (let burst = 0; burst < 4; burst++) {
+            for (let b = 0; b < 20; b++) await db.update((tx) => { const t = tx.createBucketIfNotExists('b'); for (let i = 0; i < 1000; i++) t.put(key(next++), value) })
+            db.view((r) => { const c = r.bucket('b').cursor(); let n = 0; for (let e = c.first(); e; e = c.next()) n++ })
+            await db.update((tx) => { const c = tx.bucket('b').cursor(); let n = 0; for (let e = c.first(); e; e = c.next()) n++ })
+            console.log('COLLECT-START')
+            for (let i = 0; i < 4; i++) gc()
+            console.log('COLLECT-END')
+          }
+          await db.close()
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true })
+        }
+        `,
+    )
+    expect(r.status, r.stderr).to.equal(0)
+    const thrown: string[] = []
+    let inside = false
+    for (const line of r.stdout.split('\n')) {
+      if (line.startsWith('COLLECT-START')) inside = true
+      else if (line.startsWith('COLLECT-END')) inside = false
+      else if (inside && line.includes('reason: weak objects'))
+        thrown.push(/SharedFunctionInfo ([^>]*)>/.exec(line)?.[1] ?? line)
+    }
+    expect(r.stdout.split('COLLECT-END').length, 'markers').to.equal(5)
+    const ours = engineFunctionNames()
     expect(
       thrown.filter((name) => ours.has(name)),
       'engine functions deoptimized by the collections',
