@@ -24,17 +24,7 @@ describe('shapes: collections leave the optimized code alone (after a database i
   const t = useTempDir()
 
   it('no function is deoptimized for a collected map or closure after a database is closed', () => {
-    const index = JSON.stringify(new URL('../../src/index.js', import.meta.url).href)
-    const r = runModule(
-      ['--expose-gc', '--trace-deopt'],
-      `
-        import { open } from ${index}
-        import fs from 'node:fs'
-        import os from 'node:os'
-        import path from 'node:path'
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-shapes-'))
-        const key = (i) => Buffer.from(String(i).padStart(10, '0'))
-        const value = Buffer.alloc(60, 7)
+    const { thrown, collections } = deoptimizedByCollections(`
         async function burst(db, from) {
           let next = from
           const worker = async () => { while (next < from + 4000) { const i = next++; await db.update((tx) => tx.createBucketIfNotExists('b').put(key(i), value)) } }
@@ -59,42 +49,16 @@ describe('shapes: collections leave the optimized code alone (after a database i
         } finally {
           fs.rmSync(dir, { recursive: true, force: true })
         }
-        `,
-    )
-    expect(r.status, r.stderr).to.equal(0)
-    const out = r.stdout
-    const start = out.indexOf('COLLECT-START')
-    const end = out.indexOf('COLLECT-END')
-    expect(start, 'markers').to.be.greaterThan(-1)
-    expect(end).to.be.greaterThan(start)
-    const thrown = out
-      .slice(start, end)
-      .split('\n')
-      .filter((line) => line.includes('reason: weak objects'))
-      .map((line) => /SharedFunctionInfo ([^>]*)>/.exec(line)?.[1] ?? line)
-    const ours = engineFunctionNames()
-    expect(ours.size, 'names found in the engine').to.be.greaterThan(500)
-    expect(
-      thrown.filter((name) => ours.has(name)),
-      'engine functions deoptimized by the collections',
-    ).to.deep.equal([])
+        `)
+    expect(collections, 'markers').to.equal(1)
+    expect(thrown, 'engine functions deoptimized by the collections').to.deep.equal([])
   })
 
   it('no function is deoptimized for a collected map or closure between two bursts of work on an open database', () => {
     // Database.#noteTransaction: the database keeps instances of its transactions' classes while
     // it is open. Without them, the collections between the bursts threw away the write path's
     // and the cursors' code (put, treeAppend, assertWritable, next, #push ...).
-    const index = JSON.stringify(new URL('../../src/index.js', import.meta.url).href)
-    const r = runModule(
-      ['--expose-gc', '--trace-deopt'],
-      `
-        import { open } from ${index}
-        import fs from 'node:fs'
-        import os from 'node:os'
-        import path from 'node:path'
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-shapes-'))
-        const key = (i) => Buffer.from(String(i).padStart(10, '0'))
-        const value = Buffer.alloc(60, 7)
+    const { thrown, collections } = deoptimizedByCollections(`
         try {
           const db = await open(path.join(dir, 'open.db'), { durability: 'none' })
           let next = 0
@@ -110,23 +74,9 @@ describe('shapes: collections leave the optimized code alone (after a database i
         } finally {
           fs.rmSync(dir, { recursive: true, force: true })
         }
-        `,
-    )
-    expect(r.status, r.stderr).to.equal(0)
-    const thrown: string[] = []
-    let inside = false
-    for (const line of r.stdout.split('\n')) {
-      if (line.startsWith('COLLECT-START')) inside = true
-      else if (line.startsWith('COLLECT-END')) inside = false
-      else if (inside && line.includes('reason: weak objects'))
-        thrown.push(/SharedFunctionInfo ([^>]*)>/.exec(line)?.[1] ?? line)
-    }
-    expect(r.stdout.split('COLLECT-END').length, 'markers').to.equal(5)
-    const ours = engineFunctionNames()
-    expect(
-      thrown.filter((name) => ours.has(name)),
-      'engine functions deoptimized by the collections',
-    ).to.deep.equal([])
+        `)
+    expect(collections, 'markers').to.equal(4)
+    expect(thrown, 'engine functions deoptimized by the collections').to.deep.equal([])
   })
 
   it('each module with such a class keeps its instances, and a closed database is kept', async () => {
@@ -147,6 +97,46 @@ describe('shapes: collections leave the optimized code alone (after a database i
     ])
   })
 })
+
+/**
+ * Runs `script` (after the imports and helpers it shares: `open`, `fs`, `os`, `path`, a temporary
+ * `dir`, `key(i)` and `value`) in a child process under `--trace-deopt`, and lists the engine's
+ * functions that V8 threw away for a collected map or closure ("reason: weak objects") between a
+ * line COLLECT-START and the next COLLECT-END; `collections` counts those pairs.
+ */
+function deoptimizedByCollections(script: string): { thrown: string[]; collections: number } {
+  const index = JSON.stringify(new URL('../../src/index.js', import.meta.url).href)
+  const r = runModule(
+    ['--expose-gc', '--trace-deopt'],
+    `
+      import { open } from ${index}
+      import fs from 'node:fs'
+      import os from 'node:os'
+      import path from 'node:path'
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-shapes-'))
+      const key = (i) => Buffer.from(String(i).padStart(10, '0'))
+      const value = Buffer.alloc(60, 7)
+      ${script}
+    `,
+  )
+  expect(r.status, r.stderr).to.equal(0)
+  const ours = engineFunctionNames()
+  expect(ours.size, 'names found in the engine').to.be.greaterThan(500)
+  const thrown: string[] = []
+  let collections = 0
+  let inside = false
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('COLLECT-START')) inside = true
+    else if (line.startsWith('COLLECT-END')) {
+      inside = false
+      collections++
+    } else if (inside && line.includes('reason: weak objects')) {
+      const name = /SharedFunctionInfo ([^>]*)>/.exec(line)?.[1] ?? line
+      if (ours.has(name)) thrown.push(name)
+    }
+  }
+  return { thrown, collections }
+}
 
 /** The names V8 gives the engine's functions (`treePut`, `#runGroup`, `get pageSize`, `Node`), from its compiled modules. */
 function engineFunctionNames(): Set<string> {
