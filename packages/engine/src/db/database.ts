@@ -352,13 +352,10 @@ export class Database {
           failure = err
         }
       }
-      // base/shapes.ts: made while the database is open, kept once it is closed; only when no commit
-      // is left in memory (a failed checkpoint, a read-only replay), which they would hold.
-      // Else the ones made while it was open (#noteTransaction), which hold no commit.
-      const shapes =
-        (failure === undefined && this.#committer.dirty === undefined
-          ? databaseShapes(this.#ctx, this.#committer, this.#end)
-          : undefined) ?? this.#shapes
+      // base/shapes.ts: made while the database is open, kept once it is closed (they hold no commit:
+      // Committer.newShapeTx); the ones made last while it was open (#noteTransaction) when these
+      // cannot be made (a read-only database).
+      const shapes = databaseShapes(this.#ctx, this.#committer, this.#end) ?? this.#shapes
       this.#shapes = undefined
       this.#ctx.closed = true
       // A sync of leaves written ahead may still run when the checkpoint failed (or found nothing).
