@@ -261,6 +261,16 @@ export class WriteTx implements WriteTransaction, WriteBucketHost, WriterOwner {
   }
 
   /**
+   * Counts `node`, which will be written as a page (TreeWriter.onLoad): a packed leaf split off
+   * takes a page of its own; another node split off holds entries the ops already count
+   * (checkpoint-policy.ts).
+   */
+  nodeLoaded(node: Node): void {
+    if (node.packed) this.loadedPacked++
+    else if (node.orig !== 0) this.loaded++
+  }
+
+  /**
    * Takes over `node`, a packed leaf of an earlier commit that owns its page, to edit it in place
    * rather than copy it (TreeWriter.adopt): when in-place edits are on and no open snapshot can
    * reach it (ReaderRegistry.mayAdopt), only this writer can see it. A random batch touches
@@ -275,16 +285,6 @@ export class WriteTx implements WriteTransaction, WriteBucketHost, WriterOwner {
    * publish at once; and a transaction that ends without publishing restores them
    * (restoreAdopted, also reset()).
    */
-  /**
-   * Counts `node`, which will be written as a page (TreeWriter.onLoad): a packed leaf split off
-   * takes a page of its own; another node split off holds entries the ops already count
-   * (checkpoint-policy.ts).
-   */
-  nodeLoaded(node: Node): void {
-    if (node.packed) this.loadedPacked++
-    else if (node.orig !== 0) this.loaded++
-  }
-
   adopt(node: Node): boolean {
     if (!this.inPlace || !this.#host.readers.mayAdopt(node.gen)) return false
     if (this.#adopted.length === 0) this.#host.readers.beforeSnapshot = this.#detach
