@@ -99,7 +99,7 @@ const MANIFEST = {
   getSync: true,
   encodings: { buffer: true, view: true, utf8: true },
   additionalMethods: { approximateSize: true, compactRange: true, getProperty: true },
-  signals: { iterators: false },
+  signals: { iterators: true },
 }
 
 const durability = (options: WriteOptions | undefined): 'full' | 'none' => (options?.sync === true ? 'full' : 'none')

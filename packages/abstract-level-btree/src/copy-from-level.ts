@@ -9,8 +9,7 @@
  * as they are stored. Written through the target's root, those keys land where the target's own
  * sublevels will find them.
  */
-import ModuleError from 'module-error'
-import { LevelRangeError, LevelTypeError } from './errors.js'
+import { LevelRangeError, LevelTypeError, throwIfAborted } from './errors.js'
 
 /** Called after each batch is committed to the target. */
 export interface CopyProgress {
@@ -199,16 +198,4 @@ function expectDatabase(db: LevelLike, role: string): void {
   ) {
     throw new LevelTypeError(`copyFromLevel: ${role} must be an abstract-level database`)
   }
-}
-
-/** The error abstract-level's iterators reject with when their signal aborts, so callers see one kind. */
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted !== true) return
-  const reason: unknown = signal.reason
-  const error = new ModuleError('Operation has been aborted', {
-    code: 'LEVEL_ABORTED',
-    ...(reason instanceof Error ? { cause: reason } : {}),
-  })
-  Object.defineProperty(error, 'name', { value: 'AbortError' })
-  throw error
 }

@@ -1,4 +1,5 @@
 import { BTreeError, type ErrorCode } from 'btree-store'
+import ModuleError from 'module-error'
 
 /**
  * The codes this backend throws. They are abstract-level's own (its README, "Errors"), so code
@@ -25,6 +26,11 @@ export type LevelErrorCode =
   | 'LEVEL_NOT_SUPPORTED'
   /** An argument or option of the wrong type or out of range (a LevelTypeError or LevelRangeError). */
   | 'LEVEL_INVALID_ARGUMENT'
+  /**
+   * The `signal` of an iterator or of copyFromLevel aborted the read or copy in progress
+   * (abstract-level's AbortError: `name` is `'AbortError'`, the signal's reason the `cause`).
+   */
+  | 'LEVEL_ABORTED'
 
 /** An error of this backend: a stable `code`, and the engine's error (if any) as `cause`. */
 export class BTreeLevelError extends Error {
@@ -90,4 +96,20 @@ export function mapErrors<T>(fn: () => T): T {
   } catch (err) {
     throw toLevelError(err)
   }
+}
+
+/**
+ * Throws abstract-level's AbortError (code `LEVEL_ABORTED`, name `AbortError`, the signal's reason
+ * as `cause`) once `signal` has aborted, so that an aborted iterator read and an aborted copy
+ * reject alike, and as abstract-level's own checks do.
+ */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted !== true) return
+  const reason: unknown = signal.reason
+  const error = new ModuleError('Operation has been aborted', {
+    code: 'LEVEL_ABORTED',
+    ...(reason instanceof Error ? { cause: reason } : {}),
+  })
+  Object.defineProperty(error, 'name', { value: 'AbortError' })
+  throw error
 }

@@ -1,6 +1,6 @@
 import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level'
 import { toBytes, type KeyFormat } from './bytes.js'
-import { toLevelError } from './errors.js'
+import { throwIfAborted, toLevelError } from './errors.js'
 import { ItemKind, type Item } from './read/items.js'
 import { MergedCursor } from './read/merged-cursor.js'
 import type { ReadState } from './read/read-state.js'
@@ -14,7 +14,18 @@ export interface IteratorOptions extends RangeOptions {
   limit: number
   keys?: boolean
   values?: boolean
+  /** abstract-level's `signal` option: aborts a read in progress (`supports.signals.iterators`). */
+  signal?: AbortSignal | null
 }
+
+/**
+ * Items a read with a signal collects between two turns of the event loop: a long `all()` or
+ * `nextv()` gives the timers and I/O that may abort it a chance to run, ~1 ms of reading apart.
+ */
+const SIGNAL_SLICE = 1000
+
+/** A turn of the event loop (after the I/O callbacks due). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /** abstract-level's iterator classes, as this file uses them (its .d.ts lacks the private API). */
 interface IteratorInternals {
@@ -41,6 +52,12 @@ class IteratorReader {
   #merged: MergedCursor | undefined
   readonly #keyFormat: KeyFormat
   readonly #valueFormat: KeyFormat
+  /**
+   * The iterator's signal. abstract-level rejects reads begun after it aborted; a read it
+   * aborts while in progress rejects here (LEVEL_ABORTED), and a long one yields to the event
+   * loop between slices (SIGNAL_SLICE) so that it can be aborted at all.
+   */
+  readonly #signal: AbortSignal | undefined
   #closed = false
 
   constructor(state: ReadState, options: IteratorOptions) {
@@ -48,6 +65,7 @@ class IteratorReader {
     this.#options = options
     this.#keyFormat = options.keyEncoding
     this.#valueFormat = options.valueEncoding
+    this.#signal = options.signal ?? undefined
   }
 
   get #cursor(): MergedCursor {
@@ -60,22 +78,24 @@ class IteratorReader {
     return this.#merged
   }
 
-  /** Up to `size` items of `kind` (at least one when any is left). */
-  read<T extends Item>(size: number, kind: ItemKind): T[] {
-    try {
-      return this.#cursor.collect(size, kind, this.#keyFormat, this.#valueFormat) as T[]
-    } catch (err) {
-      throw toLevelError(err)
-    }
+  /**
+   * Up to `size` items of `kind` (at least one when any is left). With a signal, a promise that
+   * rejects if the signal aborts before it settles.
+   */
+  read<T extends Item>(size: number, kind: ItemKind): T[] | Promise<T[]> {
+    if (this.#signal !== undefined) return this.#readAbortable(size, kind, this.#signal)
+    return this.#collect<T>(size, kind)
   }
 
-  /** The next item, or undefined at the end. */
-  one<T extends Item>(kind: ItemKind): T | undefined {
+  /** The next item, or undefined at the end; with a signal, as read() does. */
+  one<T extends Item>(kind: ItemKind): T | undefined | Promise<T | undefined> {
+    let item: T | undefined
     try {
-      return this.#cursor.take(kind, this.#keyFormat, this.#valueFormat) as T | undefined
+      item = this.#cursor.take(kind, this.#keyFormat, this.#valueFormat) as T | undefined
     } catch (err) {
       throw toLevelError(err)
     }
+    return this.#signal === undefined ? item : settled(item, this.#signal)
   }
 
   seek(target: string | Uint8Array): void {
@@ -91,6 +111,40 @@ class IteratorReader {
     this.#closed = true
     this.#state.release()
   }
+
+  #collect<T extends Item>(size: number, kind: ItemKind): T[] {
+    try {
+      return this.#cursor.collect(size, kind, this.#keyFormat, this.#valueFormat) as T[]
+    } catch (err) {
+      throw toLevelError(err)
+    }
+  }
+
+  /** read() with a signal: slices of SIGNAL_SLICE items, a turn of the event loop between two. */
+  async #readAbortable<T extends Item>(size: number, kind: ItemKind, signal: AbortSignal): Promise<T[]> {
+    const items: T[] = []
+    for (;;) {
+      const want = Math.min(size - items.length, SIGNAL_SLICE)
+      const slice = this.#collect<T>(want, kind)
+      for (const item of slice) items.push(item)
+      // Fewer than asked: the range has ended.
+      if (slice.length < want || items.length >= size) break
+      await nextTurn()
+      throwIfAborted(signal)
+    }
+    return settled(items, signal)
+  }
+}
+
+/**
+ * `value` once the microtasks queued before it have run, unless `signal` aborted meanwhile: a
+ * read's work is synchronous, so an abort that follows the call (as the caller's next statement)
+ * meets it still in progress, and rejects it as classic-level's would.
+ */
+async function settled<T>(value: T, signal: AbortSignal): Promise<T> {
+  await undefined
+  throwIfAborted(signal)
+  return value
 }
 
 function entryKind(options: IteratorOptions): ItemKind {

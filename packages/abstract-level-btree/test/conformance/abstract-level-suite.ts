@@ -2,7 +2,7 @@
  * abstract-level's own shared test suite, unmodified, run with tape on BTreeLevel: every test on a
  * root database, then again on `factory().sublevel('test')`. Each factory() call gets a location
  * of its own under one temporary directory, removed at the end (the suite leaves ~490 databases
- * open; each holds one file descriptor). Run: node dist/test/conformance/abstract-level-suite.js
+ * open; each holds two file descriptors, its file and its journal). Run: node dist/test/conformance/abstract-level-suite.js
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -21,7 +21,7 @@ suite({
 })
 
 test.onFinish(() => {
-  // One descriptor per database the suite left open (it never closes ~490 of them).
+  // Two descriptors per database the suite left open (it never closes ~490 of them).
   const fds = fs.existsSync('/proc/self/fd')
     ? `, ${fs.readdirSync('/proc/self/fd').length} file descriptors open at the end`
     : ''
