@@ -63,9 +63,13 @@ export class LevelStore {
    * made by another user of a shared engine database is noticed at the next read.
    */
   #newest: SharedRead | undefined
+  /** The router each write binds to its transaction (routing/write-router.ts: why one for good). */
+  readonly #writer: WriteRouter
+
   constructor(owner: object, namespace: string) {
     this.names = new BucketNames(namespace)
     this.registry = new RegistryCache(this.names)
+    this.#writer = new WriteRouter(this.registry, this.names, this.#declared)
     stores.set(owner, this)
   }
 
@@ -185,7 +189,14 @@ export class LevelStore {
 
   /** Queues the writes in one engine update: updates queued in the same turn share one commit. */
   write(ops: readonly WriteOp[], durability: Durability): Promise<void> {
-    return this.#queue((tx) => this.#router(tx).apply(ops), durability)
+    return this.#queue((tx) => {
+      const router = this.#router(tx)
+      try {
+        router.apply(ops)
+      } finally {
+        router.release()
+      }
+    }, durability)
   }
 
   /**
@@ -196,8 +207,12 @@ export class LevelStore {
   writeOne(key: Uint8Array, value: Uint8Array | undefined, durability: Durability): Promise<void> {
     return this.#queue((tx) => {
       const router = this.#router(tx)
-      if (value === undefined) router.delete(key)
-      else router.put(key, value)
+      try {
+        if (value === undefined) router.delete(key)
+        else router.put(key, value)
+      } finally {
+        router.release()
+      }
     }, durability)
   }
 
@@ -211,8 +226,13 @@ export class LevelStore {
     return this.#track(engine.update(apply, updateOptions(durability)))
   }
 
+  /**
+   * The store's router bound to `tx`; the caller releases it once the write's ops are applied. A
+   * router of its own should that one still be bound (a write inside another's: none is known).
+   */
   #router(tx: WriteTransaction): WriteRouter {
-    return new WriteRouter(tx, this.registry, this.names, this.#declared)
+    const router = this.#writer.bound ? new WriteRouter(this.registry, this.names, this.#declared) : this.#writer
+    return router.bind(tx)
   }
 
   /**
@@ -233,11 +253,14 @@ export class LevelStore {
       return Promise.reject(toLevelError(err))
     }
     if (tx === undefined) return undefined
+    const router = this.#router(tx)
     try {
-      this.#router(tx).apply(ops)
+      router.apply(ops)
     } catch (err) {
       tx.rollback()
       return Promise.reject(toLevelError(err))
+    } finally {
+      router.release()
     }
     return this.#track(tx.commit(updateOptions(durability)))
   }
@@ -250,8 +273,12 @@ export class LevelStore {
   clear(request: ClearRequest, durability: Durability): Promise<void> {
     return this.#queue((tx) => {
       const router = this.#router(tx)
-      if (request.limit === -1 && request.snapshot === undefined) this.#clearBuckets(tx, router, request.range)
-      else this.#clearInOrder(tx, router, request)
+      try {
+        if (request.limit === -1 && request.snapshot === undefined) this.#clearBuckets(tx, router, request.range)
+        else this.#clearInOrder(tx, router, request)
+      } finally {
+        router.release()
+      }
     }, durability)
   }
 

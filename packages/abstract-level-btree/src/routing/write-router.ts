@@ -15,28 +15,55 @@ export interface KeyWrite {
 export type DeclaredPrefixes = PrefixTrie<Uint8Array>
 
 /**
- * Routes the writes of one engine transaction to buckets. Buckets are created lazily: a sublevel's
+ * Routes the writes of an engine transaction to buckets. Buckets are created lazily: a sublevel's
  * bucket appears with the first put under its prefix, which first moves out of the parent bucket
  * whatever was stored under that prefix before the sublevel existed.
+ *
+ * A store keeps one router for its life and binds it to each write's transaction (bind, then
+ * release once the write's ops are applied). One made per write was garbage once the write ended,
+ * and between two bursts of writes V8 collected its class's map and threw away the code it had
+ * compiled for `apply`, into which the engine's whole put path is inlined: after an idle
+ * application's garbage collections, every burst ran on unoptimized code until `apply` was
+ * compiled again (the engine keeps its own classes' maps for the same reason: its base/shapes.ts).
  */
 export class WriteRouter {
-  readonly #tx: WriteTransaction
+  #tx: WriteTransaction | undefined
   readonly #cache: RegistryCache
   readonly #names: BucketNames
   readonly #declared: DeclaredPrefixes
-  #registry: PrefixRegistry
+  #registry: PrefixRegistry | undefined
   readonly #buckets = new Map<string, WriteBucket>()
 
-  constructor(tx: WriteTransaction, cache: RegistryCache, names: BucketNames, declared: DeclaredPrefixes) {
-    this.#tx = tx
+  constructor(cache: RegistryCache, names: BucketNames, declared: DeclaredPrefixes) {
     this.#cache = cache
     this.#names = names
     this.#declared = declared
-    this.#registry = cache.forWrite(tx)
   }
 
+  /** Whether a write's transaction is bound (bind() until release()). */
+  get bound(): boolean {
+    return this.#tx !== undefined
+  }
+
+  /** Routes the writes of `tx` until release(). */
+  bind(tx: WriteTransaction): this {
+    // Read first: a registry that fails to load leaves the router unbound.
+    const registry = this.#cache.forWrite(tx)
+    this.#tx = tx
+    this.#registry = registry
+    return this
+  }
+
+  /** Lets go of the transaction and its bucket handles (the write is applied, or failed). */
+  release(): void {
+    this.#tx = undefined
+    this.#registry = undefined
+    this.#buckets.clear()
+  }
+
+  /** The registry of the bound transaction's writes (only while bound). */
   get registry(): PrefixRegistry {
-    return this.#registry
+    return this.#registry!
   }
 
   /**
@@ -45,7 +72,8 @@ export class WriteRouter {
    * and no bucket lookup per key.
    */
   apply(writes: readonly KeyWrite[]): void {
-    if (this.#registry.size > 0 || this.#declared.size > 0) {
+    const registry = this.registry
+    if (registry.size > 0 || this.#declared.size > 0) {
       for (let i = 0; i < writes.length; i++) {
         const op = writes[i]!
         if (op.type === 'put') this.put(op.key, op.value!)
@@ -53,13 +81,13 @@ export class WriteRouter {
       }
       return
     }
-    const root = this.#registry.routes[0]!
+    const root = registry.routes[0]!
     let bucket = this.bucket(root)
     for (let i = 0; i < writes.length; i++) {
       const op = writes[i]!
       if (op.type === 'put') {
         if (bucket === undefined) {
-          bucket = this.#tx.createBucketIfNotExists(root.bucket)
+          bucket = this.#tx!.createBucketIfNotExists(root.bucket)
           this.#buckets.set(root.bucket, bucket)
         }
         bucket.put(op.key, op.value!)
@@ -68,12 +96,12 @@ export class WriteRouter {
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
-    let route = this.#registry.route(key)
+    let route = this.registry.route(key)
     const pending = this.#pendingPrefix(key, route)
     if (pending !== undefined) route = this.#materialize(pending)
     let bucket = this.#buckets.get(route.bucket)
     if (bucket === undefined) {
-      bucket = this.#tx.createBucketIfNotExists(route.bucket)
+      bucket = this.#tx!.createBucketIfNotExists(route.bucket)
       this.#buckets.set(route.bucket, bucket)
     }
     bucket.put(local(key, route), value)
@@ -81,14 +109,14 @@ export class WriteRouter {
 
   /** A delete never creates a bucket: the key is where the current registry routes it, or nowhere. */
   delete(key: Uint8Array): void {
-    const route = this.#registry.route(key)
+    const route = this.registry.route(key)
     this.bucket(route)?.delete(local(key, route))
   }
 
   bucket(route: Route): WriteBucket | undefined {
     let bucket = this.#buckets.get(route.bucket)
     if (bucket === undefined) {
-      bucket = this.#tx.bucket(route.bucket)
+      bucket = this.#tx!.bucket(route.bucket)
       if (bucket !== undefined) this.#buckets.set(route.bucket, bucket)
     }
     return bucket
@@ -109,11 +137,12 @@ export class WriteRouter {
    * now (a parent's) move there, without the prefix. O(entries moved).
    */
   #materialize(prefix: Uint8Array): Route {
-    const parent = this.#registry.route(prefix)
-    let id = this.#registry.size + 1
-    while (this.#tx.bucket(this.#names.sublevel(id)) !== undefined) id++
+    const tx = this.#tx!
+    const parent = this.registry.route(prefix)
+    let id = this.registry.size + 1
+    while (tx.bucket(this.#names.sublevel(id)) !== undefined) id++
     const route: Route = { prefix: copy(prefix), bucket: this.#names.sublevel(id) }
-    const target = this.#tx.createBucket(route.bucket)
+    const target = tx.createBucket(route.bucket)
     this.#buckets.set(route.bucket, target)
     const source = this.bucket(parent)
     if (source !== undefined) {
@@ -128,7 +157,7 @@ export class WriteRouter {
         target.put(key.subarray(local.byteLength), value)
       }
     }
-    this.#registry = this.#cache.register(this.#tx, this.#registry, route)
+    this.#registry = this.#cache.register(tx, this.registry, route)
     return route
   }
 }

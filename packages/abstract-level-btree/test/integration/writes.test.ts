@@ -1,4 +1,6 @@
 import { expect } from 'chai'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { open, type FileSystem } from 'btree-store'
 import { BTreeLevel } from '../../src/index.js'
 import { expectCheckOk, hookedFileSystem, useLocations } from '../helpers.js'
@@ -236,6 +238,48 @@ describe('btree-level: writes', () => {
     // Operations added by the hook follow the batch's own in the event.
     expect(events[0]!.map((op) => op.key)).to.deep.equal(['a', 'b', 'c', 'index:x', 'index:y'])
     expect(events[1]!.map((op) => op.key)).to.deep.equal(['d', 'index:z'])
+    expectCheckOk(db)
+  })
+
+  it('no write leaves its engine transaction held once it settled: direct, queued, failed, clear', async () => {
+    // The store routes every write through one router it keeps (routing/write-router.ts), which
+    // must let go of each write's transaction: one held would keep that commit's tree in memory.
+    v8.setFlagsFromString('--expose-gc')
+    const gc = vm.runInNewContext('gc') as () => void
+    const db = track(new BTreeLevel<string, string>(location()))
+    await db.open()
+    const engine = db.engine
+    const held: Array<WeakRef<object>> = []
+    const tryBegin = engine.tryBegin.bind(engine)
+    engine.tryBegin = () => {
+      const tx = tryBegin()
+      if (tx !== undefined) held.push(new WeakRef(tx))
+      return tx
+    }
+    const update = engine.update.bind(engine)
+    engine.update = (fn, options) =>
+      update((tx) => {
+        held.push(new WeakRef(tx))
+        return fn(tx)
+      }, options)
+    const sub = db.sublevel<string, string>('s', {})
+    await db.batch([{ type: 'put', key: 'a', value: '1' }])
+    await Promise.all([db.put('b', '2'), sub.put('c', '3'), db.batch([{ type: 'del', key: 'a' }])])
+    const tooLong = 'k'.repeat(engine.maxKeySize + 1)
+    // Only its code is kept: an error's stack holds its frames' receivers (a bucket, its transaction).
+    let code: unknown
+    await db.batch([{ type: 'put', key: tooLong, value: 'x' }]).catch((err: { code?: unknown }) => (code = err.code))
+    expect(code).to.equal('LEVEL_INVALID_KEY')
+    await sub.clear()
+    await db.clear({ gte: 'b', limit: 1 })
+    expect(held.length).to.be.greaterThan(4)
+    expect(await db.keys().all()).to.deep.equal([])
+    // A transaction still held after turns of the event loop and full collections is held for good.
+    for (let turn = 0; turn < 3 && held.some((w) => w.deref() !== undefined); turn++) {
+      await new Promise((resolve) => setImmediate(resolve))
+      gc()
+    }
+    expect(held.filter((w) => w.deref() !== undefined).length, 'transactions still held').to.equal(0)
     expectCheckOk(db)
   })
 })
