@@ -1,6 +1,7 @@
 import type { PageRef } from '../page/meta-page.js'
 import type { Pager } from '../store/pager.js'
 import { TreeCursor } from '../tree/cursor.js'
+import { FixedTreeSource } from './read-bucket.js'
 import { OverflowValue } from '../tree/node.js'
 import { pageTreeGet } from '../tree/search.js'
 import { corruption } from '../base/errors.js'
@@ -19,7 +20,7 @@ export function lookupBucket(pager: Pager, catalog: PageRef, nameKey: Uint8Array
 /** Every bucket in the catalog, in byte order of the names: [name, record]. O(buckets). */
 export function listBuckets(pager: Pager, catalog: PageRef): Array<[string, BucketRecord]> {
   const out: Array<[string, BucketRecord]> = []
-  const c = new TreeCursor({ pager, root: () => catalog, version: () => 0, assertOpen: () => {} })
+  const c = new TreeCursor(new FixedTreeSource(pager, catalog, null, false))
   for (let ok = c.first(); ok; ok = c.next()) {
     out.push([decoder.decode(c.key!), decodeBucketRecord(c.value!, catalog.pgid)])
   }

@@ -1,6 +1,6 @@
 import { BTreeError } from '../base/errors.js'
 import type { Pager } from '../store/pager.js'
-import { TreeCursor } from '../tree/cursor.js'
+import { type CursorSource, TreeCursor } from '../tree/cursor.js'
 import { type Child, Node, OverflowValue } from '../tree/node.js'
 import { TreeHit, pageTreeFind, pageTreeGetCopy, pageTreeGetView, treeGet } from '../tree/search.js'
 import type { RangeOptions, ReadBucket } from '../base/types.js'
@@ -12,6 +12,40 @@ export interface BucketHost {
   readonly pager: Pager
   /** Throws BTREE_TX_CLOSED / BTREE_CLOSED when the transaction can no longer be used. */
   assertOpen(): void
+}
+
+/**
+ * A tree that does not change while a cursor reads it (a snapshot's bucket, the catalog), as the
+ * cursor sees it (TreeCursor's CursorSource). A class, not an object of closures made per cursor:
+ * a cursor's optimized `next` could embed the one cursor's closures it had met, which V8 holds
+ * weakly, and was thrown away once that cursor was collected ("reason: weak objects", between two
+ * bursts of scans; base/shapes.ts keeps the classes' maps).
+ */
+export class FixedTreeSource implements CursorSource {
+  readonly pager: Pager
+  readonly readOnly: boolean
+  readonly #root: Child
+  /** What tells that the tree can no longer be read (the snapshot is closed), if anything. */
+  readonly #host: BucketHost | null
+
+  constructor(pager: Pager, root: Child, host: BucketHost | null, readOnly: boolean) {
+    this.pager = pager
+    this.#root = root
+    this.#host = host
+    this.readOnly = readOnly
+  }
+
+  root(): Child {
+    return this.#root
+  }
+
+  version(): number {
+    return 0
+  }
+
+  assertOpen(): void {
+    if (this.#host !== null) this.#host.assertOpen()
+  }
 }
 
 /**
@@ -75,15 +109,7 @@ export class ReadBucketImpl implements ReadBucket {
 
   cursor(): TreeCursor {
     this.#host.assertOpen()
-    const root = this.#root
-    const host = this.#host
-    return new TreeCursor({
-      pager: host.pager,
-      root: () => root,
-      version: () => 0,
-      assertOpen: () => host.assertOpen(),
-      readOnly: true,
-    })
+    return new TreeCursor(new FixedTreeSource(this.#host.pager, this.#root, this.#host, true))
   }
 
   /** Not in ReadBucket's type: a coded error for JavaScript callers, not "is not a function". */

@@ -1,13 +1,14 @@
 import { BTreeError } from '../base/errors.js'
-import { TreeCursor } from '../tree/cursor.js'
+import { type CursorSource, TreeCursor } from '../tree/cursor.js'
 import { type ModifyResult, treeAppend, treeDelete, treePut } from '../tree/modify.js'
-import { type Node, OverflowValue, recordSlot, recordValue } from '../tree/node.js'
+import { type Child, type Node, OverflowValue, recordSlot, recordValue } from '../tree/node.js'
 import { treeGet } from '../tree/search.js'
 import type { TreeWriter } from '../tree/tree-context.js'
 import type { RangeOptions, WriteBucket } from '../base/types.js'
 import { assertBytes, assertKey, assertValue } from '../base/validate.js'
 import { MAX_VALUE_SIZE, isLongKey, isOverflowValue } from '../page/layout.js'
 import type { BucketHost } from './read-bucket.js'
+import type { Pager } from '../store/pager.js'
 import type { BucketState } from './bucket-state.js'
 import { rangeEntries } from './range.js'
 
@@ -199,14 +200,7 @@ export class WriteBucketImpl implements WriteBucket {
 
   #cursor(): TreeCursor {
     this.#assertUsable()
-    const s = this.#state
-    const host = this.#host
-    return new TreeCursor({
-      pager: host.pager,
-      root: () => s.root,
-      version: () => host.version,
-      assertOpen: () => this.#assertUsable(),
-    })
+    return new TreeCursor(new WriteTreeSource(this.#host, this.#state, this.#resets))
   }
 
   #assertUsable(): void {
@@ -221,14 +215,58 @@ export class WriteBucketImpl implements WriteBucket {
   }
 
   #checkLive(): void {
-    if (this.#host.isLive(this.#state)) return
-    const name = this.#state.name
-    if (this.#resets !== this.#host.resets) {
-      throw new BTreeError(
-        'BTREE_BUCKET_NOT_FOUND',
-        `bucket '${name}': this handle was taken before the group commit undid a failed update; take it again with tx.bucket()`,
-      )
-    }
-    throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' was deleted in this transaction`)
+    checkLive(this.#host, this.#state, this.#resets)
+  }
+}
+
+/**
+ * Throws BTREE_BUCKET_NOT_FOUND unless `state` is still the bucket its name is bound to in the
+ * transaction: dropped since, or a handle taken before a group commit's undo (`resets` is the
+ * host's count when the handle was made).
+ */
+function checkLive(host: WriteBucketHost, state: BucketState, resets: number): void {
+  if (host.isLive(state)) return
+  const name = state.name
+  if (resets !== host.resets) {
+    throw new BTreeError(
+      'BTREE_BUCKET_NOT_FOUND',
+      `bucket '${name}': this handle was taken before the group commit undid a failed update; take it again with tx.bucket()`,
+    )
+  }
+  throw new BTreeError('BTREE_BUCKET_NOT_FOUND', `bucket '${name}' was deleted in this transaction`)
+}
+
+/**
+ * A write bucket's tree as its cursors see it (TreeCursor's CursorSource): the bucket's current
+ * root, the transaction's version, and the bucket's own checks. A class, not an object of closures
+ * made per cursor: a cursor's optimized `next` could embed the one cursor's closures it had met,
+ * which V8 holds weakly, and was thrown away once that cursor was collected ("reason: weak
+ * objects", between two bursts of scans; base/shapes.ts keeps the classes' maps).
+ */
+class WriteTreeSource implements CursorSource {
+  readonly pager: Pager
+  readonly readOnly = false
+  readonly #host: WriteBucketHost
+  readonly #state: BucketState
+  readonly #resets: number
+
+  constructor(host: WriteBucketHost, state: BucketState, resets: number) {
+    this.pager = host.pager
+    this.#host = host
+    this.#state = state
+    this.#resets = resets
+  }
+
+  root(): Child {
+    return this.#state.root
+  }
+
+  version(): number {
+    return this.#host.version
+  }
+
+  assertOpen(): void {
+    this.#host.assertOpen()
+    checkLive(this.#host, this.#state, this.#resets)
   }
 }
