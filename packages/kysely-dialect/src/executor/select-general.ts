@@ -12,6 +12,7 @@ import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
+import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
 import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
 import { columnsRead } from '../planner/terms.js'
@@ -25,11 +26,12 @@ import { planJoins } from './join-order.js'
 import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
 import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
+import { windowValues } from './window-stage.js'
 
 /** Select parts neither pipeline runs yet. */
 const PARTS_LATER = ['distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
 
-/** Whether a select needs the general pipeline: joins, several tables, derived tables, grouping, aggregates or distinct. */
+/** Whether a select needs the general pipeline: joins, several tables, derived tables, grouping, aggregates, window functions or distinct. */
 export function needsGeneralSelect(node: AnyNode): boolean {
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly AnyNode[]
   return (
@@ -42,7 +44,9 @@ export function needsGeneralSelect(node: AnyNode): boolean {
     node.having !== undefined ||
     ((node.frontModifiers as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
     containsAggregate(node.selections) ||
-    containsAggregate(node.orderBy)
+    containsAggregate(node.orderBy) ||
+    containsWindow(node.selections) ||
+    containsWindow(node.orderBy)
   )
 }
 
@@ -159,14 +163,19 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
 
   const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : byPrecedence(whereNode)
-  const projection = projections(node.selections as readonly OperationNode[] | undefined, outScope)
+  // Window calls may appear in the selections and the order by only (executor/window-stage.ts).
+  const windows = new WindowCalls()
+  const projection = withWindows(windows, () =>
+    projections(node.selections as readonly OperationNode[] | undefined, outScope),
+  )
   const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
   const groupExprs = groupBy.map((g) =>
     compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[]),
   )
   const havingNode = (node.having as AnyNode | undefined)?.having as OperationNode | undefined
   const having = havingNode === undefined ? undefined : compileExpr(byPrecedence(havingNode), outScope)
-  const order = orderTerms(node.orderBy as OperationNode | undefined, outScope, projection)
+  const order = withWindows(windows, () => orderTerms(node.orderBy as OperationNode | undefined, outScope, projection))
+  const windowed = windows.calls.length > 0
   const { limit, offset } = limitOffset(node)
 
   // A correlated subquery's conditions may read the queries around it: their rows are known on each run.
@@ -219,7 +228,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const stages = joined?.stages ?? []
   // Whatever reaches `done` is projected or grouped at once: unless groups keep rows, the last
   // read (the first source's, or the last join stage's) may reuse one row and one tuple throughout.
-  const transient = layout === undefined || !layout.retainsRows
+  // Window functions read every output row at the end: each row is kept, none reused.
+  const transient = !windowed && (layout === undefined || !layout.retainsRows)
   const plain = order.length === 0 && !distinct
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
@@ -227,12 +237,20 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     const outputs: Output[] = []
     // Without distinct or order by, results go out as they are made.
     const results: SqlValue[][] = []
-    const emit = (t: Tuple): void => {
-      if (having !== undefined && truth(having.eval(t)) !== true) return
+    const project = (t: Tuple): void => {
       const values = new Array<SqlValue>(projection.length)
       for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
       if (plain) results.push(values)
       else outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
+    }
+    // With window calls, the rows (and a grouped query's aggregate values) wait for all the others.
+    const waiting: Tuple[] = []
+    const groupValues: (readonly SqlValue[])[] = []
+    const emit = (t: Tuple): void => {
+      if (having !== undefined && truth(having.eval(t)) !== true) return
+      if (!windowed) return project(t)
+      waiting.push(t.slice())
+      if (outScope instanceof GroupScope) groupValues.push(outScope.current)
     }
     const grouper = layout === undefined ? undefined : new GroupTable(layout, template)
     const final = joined?.final ?? noSourceFilter
@@ -286,6 +304,17 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       for (const group of grouper.finish(template)) {
         outScope.current = group.state.final()
         emit(group.tuple)
+      }
+    }
+    if (windowed) {
+      const enter = (i: number): void => {
+        if (outScope instanceof GroupScope) outScope.current = groupValues[i]!
+      }
+      const values = windowValues(windows.calls, waiting, enter)
+      for (let i = 0; i < waiting.length; i++) {
+        enter(i)
+        windows.current = values[i]!
+        project(waiting[i]!)
       }
     }
 

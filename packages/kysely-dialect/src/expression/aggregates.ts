@@ -329,6 +329,11 @@ const AGGREGATES: Record<
   json_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] === true) },
 }
 
+/** A new accumulator of aggregate `name` (a window call's, expression/window.ts); `all`: count(*). */
+export function aggregateAccumulator(name: string, all: boolean, json: readonly boolean[]): Accumulator {
+  return AGGREGATES[name]!.create(all, json)
+}
+
 /** The aggregates whose accumulators are SingleAccumulators. */
 const SINGLE: ReadonlySet<string> = new Set(['count', 'sum', 'total', 'avg', 'min', 'max'])
 
@@ -425,7 +430,7 @@ function readsOwnSources(argNodes: readonly OperationNode[], scope: GroupScope):
 
 /** An AggregateFunctionNode (`eb.fn.count(x)`, `countAll()`, `.distinct()`, `.filterWhere(...)`). */
 export function compileAggregateNode(node: AnyNode, scope: Scope): Expr {
-  if (node.over !== undefined) throw unsupported('OverNode (window functions)')
+  if (node.over !== undefined) throw unsupported('OverNode (window functions) here')
   if (node.orderBy !== undefined) throw unsupported('OrderByNode inside an aggregate call')
   if (node.withinGroup !== undefined) throw unsupported('within group in an aggregate call')
   const name = (node.func as string).toLowerCase()

@@ -7,6 +7,7 @@ import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from
 import { arithmetic, ARITHMETIC, bitNot, bitwise, currentTime, glob, like, negate } from './operators.js'
 import { byPrecedence, isGrouped } from './precedence.js'
 import { compileAggregateNode } from './aggregates.js'
+import { compileWindowNode, withWindows } from './window.js'
 import { compileCase, compileCast } from './case-cast.js'
 import { compileFunction } from './functions.js'
 import { jsonArrow, jsonPathText } from './json.js'
@@ -444,7 +445,11 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   CastNode: compileCast,
   CaseNode: compileCase,
   FunctionNode: compileFunction,
-  AggregateFunctionNode: compileAggregateNode,
+  // A window call, or an aggregate, whose arguments may hold no window call.
+  AggregateFunctionNode: (node, scope) =>
+    node.over !== undefined
+      ? compileWindowNode(node, scope)
+      : withWindows(undefined, () => compileAggregateNode(node, scope)),
   // Part 2 (subqueries, functions, aggregates, case, cast) and non-expression kinds:
   IdentifierNode: unsupportedHere,
   SchemableIdentifierNode: unsupportedHere,

@@ -437,14 +437,48 @@ export abstract class ExpressionParser {
       filter = node('WhereNode', { where: this.expression() })
       this.expectOp(')')
     }
-    if (this.isWord('over')) this.fail('window functions are not supported')
-    if (!aggregate && filter === undefined) return node('FunctionNode', { func: name, arguments: args })
+    const over = this.acceptWord('over') ? this.window() : undefined
+    if (!aggregate && filter === undefined && over === undefined)
+      return node('FunctionNode', { func: name, arguments: args })
     return node('AggregateFunctionNode', {
       func: name,
       aggregated: args,
       ...(distinct ? { distinct: true } : {}),
       ...(filter === undefined ? {} : { filter }),
+      ...(over === undefined ? {} : { over }),
     })
+  }
+
+  /**
+   * A window definition after `over`, as Kysely's OverNode: `(partition by ... order by ...)`,
+   * with SQLite's default frame. Named windows and frame clauses are not read.
+   */
+  private window(): AnyNode {
+    if (!this.isOp('(')) this.fail('named windows are not supported')
+    this.expectOp('(')
+    const parts: Record<string, AnyNode> = {}
+    if (this.acceptWord('partition', 'by')) {
+      const items: AnyNode[] = []
+      do items.push(node('PartitionByItemNode', { partitionBy: this.expression() }))
+      while (this.acceptOp(','))
+      parts['partitionBy'] = node('PartitionByNode', { items })
+    }
+    if (this.acceptWord('order', 'by')) {
+      const items: AnyNode[] = []
+      do {
+        const item: Record<string, unknown> = { orderBy: this.expression() }
+        if (this.acceptWord('desc')) item['direction'] = node('RawNode', { sqlFragments: ['desc'], parameters: [] })
+        else if (this.acceptWord('asc')) item['direction'] = node('RawNode', { sqlFragments: ['asc'], parameters: [] })
+        if (this.acceptWord('nulls', 'first')) item['nulls'] = 'first'
+        else if (this.acceptWord('nulls', 'last')) item['nulls'] = 'last'
+        items.push(node('OrderByItemNode', item))
+      } while (this.acceptOp(','))
+      parts['orderBy'] = node('OrderByNode', { items })
+    }
+    if (this.isWord('rows') || this.isWord('range') || this.isWord('groups'))
+      this.fail('window frames are not supported')
+    this.expectOp(')')
+    return node('OverNode', parts)
   }
 
   private caseExpression(): AnyNode {

@@ -1,0 +1,489 @@
+import { sql } from 'kysely'
+import { both, diffSuite } from '../helpers/differential.js'
+import { seedPeople } from '../helpers/fixtures.js'
+import type { Db } from '../helpers/sides.js'
+
+/** `sales(id, region, rep, amount, day)`: ties within regions, a null amount, a null region. */
+async function seedSales(db: Db): Promise<void> {
+  await db.schema
+    .createTable('sales')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('region', 'text')
+    .addColumn('rep', 'text', (c) => c.notNull())
+    .addColumn('amount', 'integer')
+    .addColumn('day', 'integer', (c) => c.notNull())
+    .execute()
+  await db
+    .insertInto('sales')
+    .values([
+      { id: 1, region: 'north', rep: 'ann', amount: 100, day: 1 },
+      { id: 2, region: 'north', rep: 'bob', amount: 250, day: 1 },
+      { id: 3, region: 'south', rep: 'cy', amount: 100, day: 2 },
+      { id: 4, region: 'north', rep: 'ann', amount: 100, day: 3 },
+      { id: 5, region: 'south', rep: 'dee', amount: null, day: 3 },
+      { id: 6, region: 'east', rep: 'eve', amount: 75, day: 4 },
+      { id: 7, region: 'south', rep: 'cy', amount: 300, day: 4 },
+      { id: 8, region: null, rep: 'fay', amount: 50, day: 5 },
+      { id: 9, region: 'north', rep: 'bob', amount: 250, day: 6 },
+      { id: 10, region: 'east', rep: 'eve', amount: 75, day: 6 },
+    ])
+    .execute()
+  await db.schema
+    .createTable('reps')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('team', 'text')
+    .execute()
+  await db
+    .insertInto('reps')
+    .values([
+      { name: 'ann', team: 'red' },
+      { name: 'bob', team: 'blue' },
+      { name: 'cy', team: 'red' },
+      { name: 'dee', team: 'blue' },
+      { name: 'eve', team: 'red' },
+    ])
+    .execute()
+}
+
+diffSuite('differential part 2: window functions', () => {
+  both('row_number over the whole result in id order', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('row_number')
+          .over((ob) => ob.orderBy('id'))
+          .as('n'),
+      ])
+      .orderBy('id'),
+  )
+  both('row_number, rank and dense_rank within partitions, ties and a null partition', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('row_number')
+          .over((ob) => ob.partitionBy('region').orderBy('amount').orderBy('id'))
+          .as('rn'),
+        eb.fn
+          .agg<number>('rank')
+          .over((ob) => ob.partitionBy('region').orderBy('amount'))
+          .as('rk'),
+        eb.fn
+          .agg<number>('dense_rank')
+          .over((ob) => ob.partitionBy('region').orderBy('amount'))
+          .as('dr'),
+      ])
+      .orderBy('id'),
+  )
+  both('rank and dense_rank descending, nulls last and first', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('rank')
+          .over((ob) => ob.orderBy('amount', 'desc'))
+          .as('a'),
+        eb.fn
+          .agg<number>('dense_rank')
+          .over((ob) => ob.orderBy('amount', (o) => o.asc().nullsLast()))
+          .as('b'),
+        eb.fn
+          .agg<number>('rank')
+          .over((ob) => ob.orderBy('amount', (o) => o.desc().nullsFirst()))
+          .as('c'),
+      ])
+      .orderBy('id'),
+  )
+  both('without an order by every row is a peer', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('rank')
+          .over((ob) => ob.partitionBy('region'))
+          .as('rk'),
+        eb.fn.agg<number>('cume_dist').over().as('cd'),
+        eb.fn.agg<number>('percent_rank').over().as('pr'),
+      ])
+      .orderBy('id'),
+  )
+  both('percent_rank and cume_dist are reals', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('percent_rank')
+          .over((ob) => ob.orderBy('amount'))
+          .as('pr'),
+        eb.fn
+          .agg<number>('cume_dist')
+          .over((ob) => ob.partitionBy('region').orderBy('day'))
+          .as('cd'),
+        sql<string>`typeof(percent_rank() over (order by amount))`.as('t'),
+      ])
+      .orderBy('id'),
+  )
+  both('ntile splits larger buckets first, and by partition', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('ntile', [sql.lit(3)])
+          .over((ob) => ob.orderBy('id'))
+          .as('t3'),
+        eb.fn
+          .agg<number>('ntile', [sql.lit(4)])
+          .over((ob) => ob.partitionBy('region').orderBy('id'))
+          .as('t4'),
+        eb.fn
+          .agg<number>('ntile', [sql.lit(20)])
+          .over((ob) => ob.orderBy('id'))
+          .as('t20'),
+      ])
+      .orderBy('id'),
+  )
+  both('lag and lead with offsets and defaults', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('lag', ['amount'])
+          .over((ob) => ob.orderBy('id'))
+          .as('prev'),
+        eb.fn
+          .agg<number>('lead', ['amount', sql.lit(2)])
+          .over((ob) => ob.orderBy('id'))
+          .as('next2'),
+        eb.fn
+          .agg<number>('lag', ['rep', sql.lit(1), sql.lit('none')])
+          .over((ob) => ob.partitionBy('region').orderBy('day').orderBy('id'))
+          .as('prev_rep'),
+        eb.fn
+          .agg<number>('lead', ['day', sql.lit(0)])
+          .over((ob) => ob.orderBy('id'))
+          .as('same'),
+      ])
+      .orderBy('id'),
+  )
+  both('first_value, last_value and nth_value in the default frame', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<string>('first_value', ['rep'])
+          .over((ob) => ob.partitionBy('region').orderBy('amount').orderBy('id'))
+          .as('fv'),
+        eb.fn
+          .agg<string>('last_value', ['rep'])
+          .over((ob) => ob.partitionBy('region').orderBy('amount'))
+          .as('lv_peers'),
+        eb.fn
+          .agg<string>('last_value', ['id'])
+          .over((ob) => ob.partitionBy('region'))
+          .as('lv_all'),
+        eb.fn
+          .agg<number>('nth_value', ['amount', sql.lit(2)])
+          .over((ob) => ob.orderBy('day'))
+          .as('nv'),
+      ])
+      .orderBy('id'),
+  )
+  both('aggregates over a whole partition', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .sum('amount')
+          .over((ob) => ob.partitionBy('region'))
+          .as('s'),
+        eb.fn
+          .count('amount')
+          .over((ob) => ob.partitionBy('region'))
+          .as('c'),
+        eb.fn.countAll().over().as('n'),
+        eb.fn
+          .avg('amount')
+          .over((ob) => ob.partitionBy('region'))
+          .as('a'),
+        eb.fn
+          .min('rep')
+          .over((ob) => ob.partitionBy('region'))
+          .as('mn'),
+        eb.fn
+          .max('amount')
+          .over((ob) => ob.partitionBy('region'))
+          .as('mx'),
+      ])
+      .orderBy('id'),
+  )
+  both('running totals include the current row and its peers', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .sum('amount')
+          .over((ob) => ob.orderBy('day'))
+          .as('running'),
+        eb.fn
+          .count('amount')
+          .over((ob) => ob.partitionBy('rep').orderBy('day').orderBy('id'))
+          .as('per_rep'),
+        eb.fn
+          .agg<number>('total', ['amount'])
+          .over((ob) => ob.orderBy('amount', 'desc'))
+          .as('t'),
+        eb.fn
+          .agg<string>('group_concat', ['rep'])
+          .over((ob) => ob.partitionBy('region').orderBy('id'))
+          .as('g'),
+      ])
+      .orderBy('id'),
+  )
+  both('an aggregate window with filter', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .sum('amount')
+          .filterWhere('day', '>', 2)
+          .over((ob) => ob.partitionBy('region'))
+          .as('late'),
+        eb.fn
+          .countAll()
+          .filterWhere('amount', '>=', 100)
+          .over((ob) => ob.orderBy('id'))
+          .as('big_so_far'),
+      ])
+      .orderBy('id'),
+  )
+  both('window values in expressions, and the order by a window', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        'amount',
+        eb(
+          eb.fn.agg<number>('rank').over((ob) => ob.orderBy('amount', 'desc')),
+          '*',
+          10,
+        ).as('r10'),
+        eb(
+          'amount',
+          '-',
+          eb.fn.avg('amount').over((ob) => ob.partitionBy('region')),
+        ).as('vs_avg'),
+      ])
+      .orderBy((eb) => eb.fn.agg<number>('row_number').over((ob) => ob.orderBy('amount', 'desc').orderBy('id')))
+      .limit(6)
+      .offset(1),
+  )
+  both('order by a window alias, with limit', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('dense_rank')
+          .over((ob) => ob.orderBy('day', 'desc'))
+          .as('dr'),
+      ])
+      .orderBy('dr')
+      .orderBy('id')
+      .limit(4),
+  )
+  both('windows over a where: the filter runs first', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .where('amount', '>', 80)
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('row_number')
+          .over((ob) => ob.orderBy('id'))
+          .as('n'),
+        eb.fn.countAll().over().as('of'),
+      ])
+      .orderBy('id'),
+  )
+  both('windows over groups: rank of a group sum', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .groupBy('region')
+      .select((eb) => [
+        'region',
+        eb.fn.sum('amount').as('s'),
+        eb.fn
+          .agg<number>('rank')
+          .over((ob) => ob.orderBy(eb.fn.sum('amount'), 'desc'))
+          .as('rk'),
+        eb.fn.sum(eb.fn.sum('amount')).over().as('grand'),
+      ])
+      .orderBy('region'),
+  )
+  both('windows over a join', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .innerJoin('reps', 'reps.name', 'sales.rep')
+      .select((eb) => [
+        'sales.id',
+        'reps.team',
+        eb.fn
+          .sum('sales.amount')
+          .over((ob) => ob.partitionBy('reps.team').orderBy('sales.id'))
+          .as('team_running'),
+        eb.fn
+          .agg<number>('row_number')
+          .over((ob) => ob.partitionBy('reps.team').orderBy('sales.amount', 'desc').orderBy('sales.id'))
+          .as('rn'),
+      ])
+      .orderBy('sales.id'),
+  )
+  both('top two per region through a derived table', seedSales, (db) =>
+    db
+      .selectFrom(
+        db
+          .selectFrom('sales')
+          .select((eb) => [
+            'id',
+            'region',
+            'amount',
+            eb.fn
+              .agg<number>('row_number')
+              .over((ob) => ob.partitionBy('region').orderBy('amount', 'desc').orderBy('id'))
+              .as('rn'),
+          ])
+          .as('ranked'),
+      )
+      .selectAll()
+      .where('rn', '<=', 2)
+      .orderBy('region')
+      .orderBy('rn'),
+  )
+  both('a window in a subquery in the selections', seedSales, (db) =>
+    db
+      .selectFrom('reps')
+      .select((eb) => [
+        'name',
+        eb
+          .selectFrom('sales')
+          .whereRef('sales.rep', '=', 'reps.name')
+          .select((eb2) =>
+            eb2.fn
+              .agg<number>('rank')
+              .over((ob) => ob.orderBy('amount', 'desc'))
+              .as('r'),
+          )
+          .orderBy('day', 'desc')
+          .limit(1)
+          .as('last_rank'),
+      ])
+      .orderBy('name'),
+  )
+  both('windows beside distinct', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'region',
+        eb.fn
+          .count('id')
+          .over((ob) => ob.partitionBy('region'))
+          .as('n'),
+      ])
+      .distinct()
+      .orderBy('region'),
+  )
+  both('windows over people: ages ranked by city, case-sensitive partitions', seedPeople, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('rank')
+          .over((ob) => ob.partitionBy('city').orderBy('age', 'desc'))
+          .as('rk'),
+        eb.fn
+          .agg<number>('lag', ['score'])
+          .over((ob) => ob.orderBy('score').orderBy('id'))
+          .as('lower'),
+        eb.fn
+          .avg('score')
+          .over((ob) => ob.orderBy('age'))
+          .as('avg_to_age'),
+      ])
+      .orderBy('id'),
+  )
+  both('raw window calls in the selections', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select([
+        'id',
+        sql<number>`rank() over (partition by region order by amount desc nulls last, id)`.as('r'),
+        sql<number>`sum(amount) filter (where day > 1) over (order by day)`.as('s'),
+        sql<number>`lag(rep, 2, '-') over (order by id) || '/' || count(*) over ()`.as('l'),
+      ])
+      .orderBy('id'),
+  )
+  both('a whole raw statement with windows', seedSales, async (db) => {
+    const r = await sql`select region, rep, amount, dense_rank() over (partition by region order by amount desc) as dr,
+      avg(amount) over (partition by region) as a from sales where amount is not null order by region, dr, rep, id`.execute(
+      db,
+    )
+    return r.rows
+  })
+  both('a raw statement: windows over a grouped query', seedSales, async (db) => {
+    const r = await sql`select rep, sum(amount) as s, row_number() over (order by sum(amount) desc, rep) as n
+      from sales group by rep order by n`.execute(db)
+    return r.rows
+  })
+  both('a window over no rows', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .where('id', '>', 100)
+      .select((eb) => ['id', eb.fn.agg<number>('row_number').over().as('n')]),
+  )
+  both('a window in where is an error', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select('id')
+      .where((eb) => eb(eb.fn.agg<number>('row_number').over(), '>', 2)),
+  )
+  both('a window in having is an error', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .groupBy('region')
+      .select('region')
+      .having((eb) => eb(eb.fn.agg<number>('rank').over(), '>', 1)),
+  )
+  both('a window inside an aggregate is an error', seedSales, (db) =>
+    db.selectFrom('sales').select((eb) => eb.fn.sum(eb.fn.agg<number>('row_number').over()).as('s')),
+  )
+  both('distinct in a window call is an error', seedSales, (db) =>
+    db.selectFrom('sales').select((eb) => eb.fn.count('rep').distinct().over().as('n')),
+  )
+  both('row_number with an argument is an error', seedSales, (db) =>
+    db.selectFrom('sales').select((eb) => eb.fn.agg<number>('row_number', ['id']).over().as('n')),
+  )
+  both('a scalar function as a window is an error', seedSales, (db) =>
+    db.selectFrom('sales').select((eb) => eb.fn.agg<string>('lower', ['rep']).over().as('n')),
+  )
+  both('ntile of zero is an error', seedSales, (db) =>
+    db.selectFrom('sales').select((eb) =>
+      eb.fn
+        .agg<number>('ntile', [sql.lit(0)])
+        .over()
+        .as('n'),
+    ),
+  )
+})
