@@ -1,7 +1,7 @@
 import { BTreeSqlError } from '../errors.js'
 import { compareValues, isInteger, numberOf, real, toNumeric, truth, type SqlValue } from '../encoding/values.js'
 import type { Tuple } from '../expression/scope.js'
-import type { WindowCall } from '../expression/window.js'
+import type { FrameBound, WindowCall, WindowFrame } from '../expression/window.js'
 import { compareTuples } from './query-parts.js'
 
 /**
@@ -27,6 +27,8 @@ export function windowValues(
     const keys = new Array<SqlValue[]>(n)
     const args = new Array<SqlValue[]>(n)
     const passes = new Array<boolean>(n)
+    const frame = call.frame
+    const offsets = frame === undefined ? undefined : new Array<[number, number]>(n)
     for (let i = 0; i < n; i++) {
       enter(i)
       const t = rows[i]!
@@ -36,6 +38,8 @@ export function windowValues(
       keys[i] = k
       args[i] = call.args.map((a) => a.eval(t))
       passes[i] = call.filter === undefined || truth(call.filter.eval(t)) === true
+      if (offsets !== undefined)
+        offsets[i] = [frameOffset(frame!.start, t, 'starting'), frameOffset(frame!.end, t, 'ending')]
     }
     const terms = [...call.partition.map(() => ({ desc: false, nulls: undefined })), ...call.order]
     const cmp = compareTuples(terms as Parameters<typeof compareTuples>[0])
@@ -56,7 +60,9 @@ export function windowValues(
         for (let k = s; k < e; k++) ends[k - start] = e
         s = e
       }
-      partitionValues(call, c, order, start, end, ends, args, passes, out)
+      if (frame !== undefined && (!call.builtIn || FRAMED.has(call.name)))
+        framedValues(call, frame, c, order, start, end, ends, offsets!, args, passes, out)
+      else partitionValues(call, c, order, start, end, ends, args, passes, out)
       start = end
     }
   }
@@ -149,6 +155,140 @@ function partitionValues(
       }
       default:
         throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `the window function ${call.name}()`)
+    }
+    out[row]![c] = v
+  }
+}
+
+/** The built-in functions that read a frame (the others read the partition). */
+const FRAMED: ReadonlySet<string> = new Set(['first_value', 'last_value', 'nth_value'])
+
+/** A bound's offset at a row: a non-negative integer (0 when the bound has none). */
+function frameOffset(b: FrameBound, t: Tuple, which: string): number {
+  if (b.offset === undefined) return 0
+  const v = b.offset.eval(t)
+  const n = v === null ? null : toNumeric(v)
+  if (n === null || !isInteger(n) || numberOf(n) < 0)
+    throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `frame ${which} offset must be a non-negative integer`)
+  return numberOf(n)
+}
+
+/**
+ * One partition's values of call `c` over an explicit frame (WindowFrame): for each row, the
+ * positions from its frame's start to its end (rows: by position; groups and range: by peer
+ * group), less those `exclude` names, then the aggregate or first/last/nth value over them. A
+ * frame from the partition's start with nothing excluded steps one accumulator along (a running
+ * total); any other is stepped afresh per row (cost: the frame's rows per row).
+ */
+function framedValues(
+  call: WindowCall,
+  frame: WindowFrame,
+  c: number,
+  order: readonly number[],
+  start: number,
+  end: number,
+  ends: readonly number[],
+  offsets: readonly [number, number][],
+  args: readonly SqlValue[][],
+  passes: readonly boolean[],
+  out: SqlValue[][],
+): void {
+  const size = end - start
+  // Peer groups by position: index, start and end of each position's group.
+  const group = new Array<number>(size)
+  const groupStarts: number[] = []
+  const groupEnds: number[] = []
+  for (let at = 0; at < size;) {
+    const e = ends[at]! - start
+    groupStarts.push(at)
+    groupEnds.push(e)
+    for (let k = at; k < e; k++) group[k] = groupStarts.length - 1
+    at = e
+  }
+  const groups = groupStarts.length
+  const clamp = (x: number): number => (x < 0 ? 0 : x > size ? size : x)
+  const lowOf = (at: number, b: FrameBound, off: number): number => {
+    switch (b.bound) {
+      case 'unbounded-preceding':
+        return 0
+      case 'current':
+        return frame.units === 'rows' ? at : groupStarts[group[at]!]!
+      case 'preceding':
+        if (frame.units === 'rows') return clamp(at - off)
+        return group[at]! - off < 0 ? 0 : groupStarts[group[at]! - off]!
+      case 'following':
+        if (frame.units === 'rows') return clamp(at + off)
+        return group[at]! + off >= groups ? size : groupStarts[group[at]! + off]!
+      default:
+        return size
+    }
+  }
+  const highOf = (at: number, b: FrameBound, off: number): number => {
+    switch (b.bound) {
+      case 'unbounded-following':
+        return size
+      case 'current':
+        return frame.units === 'rows' ? at + 1 : groupEnds[group[at]!]!
+      case 'preceding':
+        if (frame.units === 'rows') return clamp(at - off + 1)
+        return group[at]! - off < 0 ? 0 : groupEnds[group[at]! - off]!
+      case 'following':
+        if (frame.units === 'rows') return clamp(at + off + 1)
+        return groupEnds[Math.min(group[at]! + off, groups - 1)]!
+      default:
+        return 0
+    }
+  }
+  const excluded = (at: number, k: number): boolean => {
+    switch (frame.exclude) {
+      case 'current row':
+        return k === at
+      case 'group':
+        return group[k] === group[at]
+      case 'ties':
+        return k !== at && group[k] === group[at]
+      default:
+        return false
+    }
+  }
+  const running = !call.builtIn && frame.start.bound === 'unbounded-preceding' && frame.exclude === 'no others'
+  const acc = running ? call.create!() : undefined
+  let stepped = 0
+  for (let at = 0; at < size; at++) {
+    const row = order[start + at]!
+    const [startOff, endOff] = offsets[row]!
+    const lo = lowOf(at, frame.start, startOff)
+    const hi = Math.max(lo, highOf(at, frame.end, endOff))
+    let v: SqlValue
+    if (acc !== undefined) {
+      // The frame's end only moves forward: step the rows it gained.
+      for (; stepped < hi; stepped++) if (passes[order[start + stepped]!]) acc.step(args[order[start + stepped]!]!)
+      v = acc.final()
+    } else if (!call.builtIn) {
+      const fresh = call.create!()
+      for (let k = lo; k < hi; k++) {
+        const r = order[start + k]!
+        if (!excluded(at, k) && passes[r]) fresh.step(args[r]!)
+      }
+      v = fresh.final()
+    } else {
+      const wanted = call.name === 'nth_value' ? positiveInteger(args[row]![1]!, 'nth_value') : 1
+      let seen = 0
+      let found: SqlValue = null
+      if (call.name === 'last_value') {
+        for (let k = hi - 1; k >= lo; k--)
+          if (!excluded(at, k)) {
+            found = args[order[start + k]!]![0]!
+            break
+          }
+      } else {
+        for (let k = lo; k < hi; k++)
+          if (!excluded(at, k) && ++seen === wanted) {
+            found = args[order[start + k]!]![0]!
+            break
+          }
+      }
+      v = found
     }
     out[row]![c] = v
   }

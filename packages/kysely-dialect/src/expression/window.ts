@@ -14,6 +14,23 @@ export interface WindowOrderTerm {
   readonly nulls: 'first' | 'last' | undefined
 }
 
+/** One end of a frame; `offset` is the expression before `preceding` / `following`. */
+export interface FrameBound {
+  readonly bound: 'unbounded-preceding' | 'preceding' | 'current' | 'following' | 'unbounded-following'
+  readonly offset: Expr | undefined
+}
+
+/**
+ * A frame written in raw SQL (`rows|range|groups between ... and ... [exclude ...]`, read by
+ * sql/expression-parser.ts; Kysely's builder writes none).
+ */
+export interface WindowFrame {
+  readonly units: 'rows' | 'range' | 'groups'
+  readonly start: FrameBound
+  readonly end: FrameBound
+  readonly exclude: 'no others' | 'current row' | 'group' | 'ties'
+}
+
 /** SQLite's built-in window functions (windowfunctions.html §3), with their argument counts. */
 const BUILT_IN: Record<string, readonly [number, number]> = {
   row_number: [0, 0],
@@ -46,6 +63,8 @@ export interface WindowCall {
   readonly filter: Expr | undefined
   readonly partition: readonly Expr[]
   readonly order: readonly WindowOrderTerm[]
+  /** The frame, when the window names one (else SQLite's default, above). */
+  readonly frame: WindowFrame | undefined
   /** A new accumulator of the aggregate (aggregates only). */
   readonly create: (() => Accumulator) | undefined
 }
@@ -119,12 +138,38 @@ export function compileWindowNode(node: AnyNode, scope: Scope): Expr {
           nulls: item.nulls as 'first' | 'last' | undefined,
         }
       }),
+      frame: frameOf(over.frame as AnyNode | undefined, scope),
       create: arity !== undefined ? undefined : () => aggregateAccumulator(name, star || argNodes.length === 0, json),
     }
   })
   const slot = windows.calls.length
   windows.calls.push(call)
   return { eval: () => windows.current[slot] ?? null, affinity: undefined, constant: false }
+}
+
+/** A frame node's bounds, compiled; SQLite's checks of which bounds may go together. */
+function frameOf(node: AnyNode | undefined, scope: Scope): WindowFrame | undefined {
+  if (node === undefined) return undefined
+  const bound = (b: AnyNode): FrameBound => ({
+    bound: b.bound as FrameBound['bound'],
+    offset: b.offset === undefined ? undefined : compileExpr(b.offset as OperationNode, scope),
+  })
+  const frame: WindowFrame = {
+    units: node.units as WindowFrame['units'],
+    start: bound(node.start as AnyNode),
+    end: bound(node.end as AnyNode),
+    exclude: node.exclude as WindowFrame['exclude'],
+  }
+  const s = frame.start.bound
+  const e = frame.end.bound
+  if (
+    s === 'unbounded-following' ||
+    e === 'unbounded-preceding' ||
+    (s === 'current' && e === 'preceding') ||
+    (s === 'following' && (e === 'preceding' || e === 'current'))
+  )
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'unsupported frame specification')
+  return frame
 }
 
 function direction(node: OperationNode | undefined): boolean {

@@ -450,8 +450,8 @@ export abstract class ExpressionParser {
   }
 
   /**
-   * A window definition after `over`, as Kysely's OverNode: `(partition by ... order by ...)`,
-   * with SQLite's default frame. Named windows and frame clauses are not read.
+   * A window definition after `over`, as Kysely's OverNode: `(partition by ... order by ...
+   * [frame])`; without a frame, SQLite's default. Named windows are not read.
    */
   private window(): AnyNode {
     if (!this.isOp('(')) this.fail('named windows are not supported')
@@ -475,10 +475,54 @@ export abstract class ExpressionParser {
       } while (this.acceptOp(','))
       parts['orderBy'] = node('OrderByNode', { items })
     }
-    if (this.isWord('rows') || this.isWord('range') || this.isWord('groups'))
-      this.fail('window frames are not supported')
+    const units = ['rows', 'range', 'groups'].find((w) => this.acceptWord(w))
+    if (units !== undefined) parts['frame'] = this.frame(units)
     this.expectOp(')')
     return node('OverNode', parts)
+  }
+
+  /**
+   * A frame after `rows`, `range` or `groups`: `between <bound> and <bound>`, or one start bound
+   * (ending at the current row), then `exclude ...`. A node of this dialect's own (Kysely's
+   * builder writes no frames): WindowFrameNode { units, start, end, exclude }, each bound a
+   * WindowBoundNode { bound: 'unbounded-preceding' | 'preceding' | 'current' | 'following' |
+   * 'unbounded-following', offset? }.
+   */
+  private frame(units: string): AnyNode {
+    let start: AnyNode
+    let end: AnyNode
+    if (this.acceptWord('between')) {
+      start = this.frameBound()
+      this.expectWord('and')
+      end = this.frameBound()
+    } else {
+      start = this.frameBound()
+      end = node('WindowBoundNode', { bound: 'current' })
+    }
+    let exclude = 'no others'
+    if (this.acceptWord('exclude')) {
+      if (this.acceptWord('no', 'others')) exclude = 'no others'
+      else if (this.acceptWord('current', 'row')) exclude = 'current row'
+      else if (this.acceptWord('group')) exclude = 'group'
+      else if (this.acceptWord('ties')) exclude = 'ties'
+      else this.fail('expected no others, current row, group or ties')
+    }
+    if (units === 'range' && (start.offset !== undefined || end.offset !== undefined))
+      this.fail('range frames with offsets are not supported (rows and groups frames take them)')
+    return node('WindowFrameNode', { units, start, end, exclude })
+  }
+
+  private frameBound(): AnyNode {
+    if (this.acceptWord('unbounded')) {
+      if (this.acceptWord('preceding')) return node('WindowBoundNode', { bound: 'unbounded-preceding' })
+      this.expectWord('following')
+      return node('WindowBoundNode', { bound: 'unbounded-following' })
+    }
+    if (this.acceptWord('current', 'row')) return node('WindowBoundNode', { bound: 'current' })
+    const offset = this.expression()
+    if (this.acceptWord('preceding')) return node('WindowBoundNode', { bound: 'preceding', offset })
+    this.expectWord('following')
+    return node('WindowBoundNode', { bound: 'following', offset })
   }
 
   private caseExpression(): AnyNode {

@@ -447,6 +447,95 @@ diffSuite('differential part 2: window functions', () => {
       from sales group by rep order by n`.execute(db)
     return r.rows
   })
+  both('raw frames: moving sums and averages over rows', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select([
+        'id',
+        sql<number>`sum(amount) over (order by id rows between 1 preceding and current row)`.as('s2'),
+        sql<number>`avg(amount) over (order by id rows between 2 preceding and 1 following)`.as('a4'),
+        sql<number>`count(*) over (order by id rows 2 preceding)`.as('c3'),
+        sql<number>`sum(amount) over (order by id rows between current row and unbounded following)`.as('rest'),
+        sql<number>`max(amount) over (partition by region order by id rows between unbounded preceding and 1 preceding)`.as(
+          'best_before',
+        ),
+        sql<number>`sum(amount) over (order by id rows between 1 following and 3 following)`.as('ahead'),
+      ])
+      .orderBy('id'),
+  )
+  both('raw frames: groups and range by peers', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select([
+        'id',
+        sql<number>`sum(amount) over (order by day groups between 1 preceding and current row)`.as('g1'),
+        sql<number>`count(*) over (order by day groups between current row and 1 following)`.as('g2'),
+        sql<number>`group_concat(id) over (order by day, id range between current row and unbounded following)`.as(
+          'r1',
+        ),
+        sql<number>`count(*) over (order by amount range between unbounded preceding and unbounded following)`.as('r2'),
+        sql<number>`sum(amount) over (partition by region order by day groups 1 preceding)`.as('g3'),
+      ])
+      .orderBy('id'),
+  )
+  both('raw frames: exclude current row, group and ties', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select([
+        'id',
+        sql<number>`sum(amount) over (order by day rows between unbounded preceding and unbounded following exclude current row)`.as(
+          'others',
+        ),
+        sql<number>`count(*) over (order by day groups between 1 preceding and 1 following exclude group)`.as('near'),
+        sql<number>`sum(id) over (order by day groups between unbounded preceding and current row exclude ties)`.as(
+          't',
+        ),
+        sql<number>`sum(amount) over (order by amount rows between 1 preceding and 1 following exclude no others)`.as(
+          'n',
+        ),
+      ])
+      .orderBy('id'),
+  )
+  both('raw frames: first, last and nth value', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select([
+        'id',
+        sql<number>`first_value(amount) over (order by id rows between 2 preceding and current row)`.as('f'),
+        sql<number>`last_value(rep) over (order by id rows between current row and 2 following)`.as('l'),
+        sql<number>`nth_value(rep, 2) over (order by day rows between unbounded preceding and unbounded following)`.as(
+          'n2',
+        ),
+        sql<number>`last_value(id) over (order by day groups between current row and 1 following exclude current row)`.as(
+          'lx',
+        ),
+        sql<number>`first_value(id) over (order by day rows between 1 following and 2 following)`.as('fnext'),
+      ])
+      .orderBy('id'),
+  )
+  both('raw frames: ranking functions ignore the frame', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select([
+        'id',
+        sql<number>`rank() over (order by amount rows between 1 preceding and current row)`.as('r'),
+        sql<number>`lag(amount) over (order by id rows between current row and current row)`.as('p'),
+      ])
+      .orderBy('id'),
+  )
+  both('a frame ending before it starts is an error', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select(sql<number>`sum(amount) over (order by id rows between 1 following and current row)`.as('s')),
+  )
+  both('a negative frame offset is an error', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select(sql<number>`sum(amount) over (order by id rows between -1 preceding and current row)`.as('s')),
+  )
+  both('groups without an order by: one peer group', seedSales, (db) =>
+    db.selectFrom('sales').select(sql<number>`sum(amount) over (groups between 1 preceding and current row)`.as('s')),
+  )
   both('a window over no rows', seedSales, (db) =>
     db
       .selectFrom('sales')
