@@ -153,7 +153,7 @@ describe(`differential part 2: random window functions (kysely 0.28, seed ${seed
           if (b === 'current') return 'current row'
           return `${int(0, 3)} ${b}`
         }
-        let start = bound(false)
+        const start = bound(false)
         let end = bound(true)
         // SQLite's rule: a frame may not start after the current row and end at or before it.
         if (start.endsWith('following') && !end.endsWith('following')) end = 'unbounded following'
