@@ -8,6 +8,7 @@ import { ArrayRow, Scope, type Tuple } from '../expression/scope.js'
 import { rowKey } from '../expression/value-key.js'
 import type { ExecContext } from './context.js'
 import { compareTuples, limitOffset, orderTerms, type Projection } from './query-parts.js'
+import { prepareRecursiveCte } from './recursive-cte.js'
 import { derivedTable, prepareSelect, type PreparedSelect } from './select-general.js'
 
 /** Common table expressions in scope while a statement is prepared, innermost last. */
@@ -25,7 +26,8 @@ export function lookupCte(name: string): PreparedSelect | undefined {
 
 /**
  * `with a as (...), b as (...) select ...`: each expression is prepared in order (a later one may
- * read an earlier one) and read wherever its name is a source, as a derived table. Not recursive.
+ * read an earlier one) and read wherever its name is a source, as a derived table. Under `with
+ * recursive`, one that reads itself runs as recursive-cte.ts says.
  */
 export function withCommonTables(
   node: AnyNode,
@@ -33,7 +35,6 @@ export function withCommonTables(
   prepare: (node: AnyNode) => PreparedSelect,
 ): PreparedSelect {
   const withNode = node.with as AnyNode
-  if (withNode.recursive === true) throw unsupported('recursive WithNode (with recursive)')
   const env = new Map<string, PreparedSelect>()
   cteScopes.push(env)
   try {
@@ -42,8 +43,17 @@ export function withCommonTables(
       if (expression.kind !== 'SelectQueryNode') throw unsupported(`${expression.kind} in a common table expression`)
       const nameNode = cte.name as AnyNode
       const name = nameOf(nameNode.table as OperationNode)
-      let prepared = prepareSelect(expression, ctx, undefined)
       const columns = (nameNode.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
+      if (withNode.recursive === true) {
+        const recursive = prepareRecursiveCte(name, columns, expression, ctx, (self) =>
+          env.set(name.toLowerCase(), self),
+        )
+        if (recursive !== undefined) {
+          env.set(name.toLowerCase(), recursive)
+          continue
+        }
+      }
+      let prepared = prepareSelect(expression, ctx, undefined)
       if (columns !== undefined) {
         if (columns.length !== prepared.names.length) {
           throw new BTreeSqlError(

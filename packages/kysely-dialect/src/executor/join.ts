@@ -42,7 +42,8 @@ export interface JoinStage {
 }
 
 /** Reads the rows of a source once per statement run (a table's cheapest read, or a derived table's rows). */
-export type RowsOf = (tx: ReadTransaction, template: Tuple) => RowLike[]
+/** A derived table's rows for a join stage; `stopAfter`: no more are read (a limit the caller applies as is). */
+export type RowsOf = (tx: ReadTransaction, template: Tuple, stopAfter?: number) => RowLike[]
 
 function withRow(t: Tuple, s: number, row: RowLike): Tuple {
   const joined = t.slice()

@@ -131,7 +131,8 @@ const CROSS_JOIN = { kind: 'JoinNode', joinType: 'CrossJoin' } as unknown as Any
 
 /** A derived table's rows for a join stage; `template` ends with the outer tuple after `width` own sources. */
 function derivedRows(derived: PreparedSelect, width: number): RowsOf {
-  return (tx, template) => derived.execute(tx, template.slice(width)).map((values) => new ArrayRow(values))
+  return (tx, template, stopAfter) =>
+    derived.execute(tx, template.slice(width), stopAfter).map((values) => new ArrayRow(values))
 }
 
 /**
@@ -277,8 +278,15 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         t[s] = row
         joinedRow(t)
       }
-      if (first.derived !== undefined) for (const row of first.derived(tx, template)) add(row)
-      else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
+      if (first.derived !== undefined) {
+        // A select that passes its one derived table's rows through as they are reads only as
+        // many as its limit keeps (an unbounded recursive table: `select x from c limit 10`).
+        const through = plain && stages.length === 0 && grouper === undefined && !windowed && final.length === 0
+        const wanted = through && first.filters.length === 0 && limit !== undefined ? offset + limit : undefined
+        const most = stopAfter === undefined ? wanted : Math.min(wanted ?? Infinity, offset + stopAfter)
+        for (const row of first.derived(tx, template, through && first.filters.length === 0 ? most : undefined))
+          add(row)
+      } else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
         for (const row of semiJoin.probe(tx, template)) add(row)
       else if (!(
         direct &&

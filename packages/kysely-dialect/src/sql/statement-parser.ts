@@ -37,8 +37,9 @@ class StatementParser extends ExpressionParser {
 
   protected select(): AnyNode {
     if (this.acceptWord('with')) {
+      const recursive = this.acceptWord('recursive')
       const expressions = this.commonTables()
-      return { ...this.select(), with: node('WithNode', { expressions }) }
+      return { ...this.select(), with: node('WithNode', recursive ? { expressions, recursive } : { expressions }) }
     }
     if (this.isWord('values')) this.fail('VALUES as a select is not supported')
     const core = this.selectCore()
@@ -64,7 +65,6 @@ class StatementParser extends ExpressionParser {
 
   /** `name [(columns)] as [not] [materialized] (select ...)`, comma separated. */
   private commonTables(): AnyNode[] {
-    if (this.isWord('recursive')) this.fail('WITH RECURSIVE is not supported')
     const out: AnyNode[] = []
     do {
       const table = tableNode(this.name())

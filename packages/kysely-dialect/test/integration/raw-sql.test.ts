@@ -59,7 +59,6 @@ for (const version of VERSIONS) {
       await setup(db)
       for (const q of [
         sql`select * from t; select 1`,
-        sql`with recursive x as (select 1) select * from x`,
         sql`select * from t natural join t`,
         sql`insert into t (id) values (1) on conflict (id) where id > 0 do nothing`,
         sql`select row_number() over w from t window w as (order by id)`,
