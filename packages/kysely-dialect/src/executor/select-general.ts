@@ -154,7 +154,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     ...joins.map((j) => prepareSource(j.table as OperationNode, ctx, link)),
   ]
   const sources = prepared.map((p) => p.source)
-  const scope = new NestedScope(sources, link)
+  // UPDATE FROM's joined select (update.ts) names its target as a peer, not an outer query.
+  const scope = new NestedScope(sources, link, node.peerOuter === true)
   const grouped =
     node.groupBy !== undefined ||
     node.having !== undefined ||

@@ -8,8 +8,11 @@ import { prepareWriteTargets } from './pipeline.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
 import { ArrayRow } from '../expression/scope.js'
 import { updateRow } from './table-store.js'
+import { OuterLink } from '../expression/nested-scope.js'
+import { prepareSelect } from './select-general.js'
+import type { SqlValue } from '../encoding/values.js'
 
-const UPDATE_PARTS_LATER = ['from', 'joins', 'with', 'explain', 'endModifiers', 'limit', 'top', 'output', 'orderBy']
+const UPDATE_PARTS_LATER = ['with', 'explain', 'endModifiers', 'limit', 'top', 'output', 'orderBy']
 
 export function runUpdate(node: AnyNode, ctx: WriteContext): StatementResult {
   return prepareUpdate(node, ctx).execute(ctx)
@@ -18,6 +21,8 @@ export function runUpdate(node: AnyNode, ctx: WriteContext): StatementResult {
 export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
   rejectParts(node, UPDATE_PARTS_LATER)
   if (node.table === undefined) throw unsupported('an update without a table')
+  if (node.from !== undefined) return prepareUpdateFrom(node, ctx)
+  if (((node.joins ?? []) as readonly unknown[]).length > 0) throw unsupported('JoinNode in an update without from')
   const { table, scope } = tableSource(node.table as OperationNode, ctx)
   const sets = ((node.updates ?? []) as readonly AnyNode[]).map((u) => {
     const target = u.column as AnyNode
@@ -43,4 +48,63 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
     return { rows: out, changes: rows.length, reader: returning !== undefined, plan }
   }
   return { fits: read.fits, execute }
+}
+
+/**
+ * `update t set ... from a, b join c ... where ...` (SQLite 3.33's UPDATE FROM,
+ * lang_update.html#upfrom): each row of `t` is joined with the from clause's rows, the where
+ * clause deciding which pairs match; a row of `t` that matches none is left alone, one that
+ * matches several is updated from one of them (SQLite: an arbitrary one; here the first the plan
+ * reads). Run as, per row of `t`, the correlated select `select <set values> from <from clause>
+ * where <where> limit 1` (planned as any subquery: a key or index equality on the row's values
+ * seeks); every new row is computed before the first is written, so a from clause that reads `t`
+ * sees it unchanged. `returning` reads `t`'s columns only, as in SQLite.
+ */
+function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
+  const { table, scope } = tableSource(node.table as OperationNode, ctx)
+  const updates = (node.updates ?? []) as readonly AnyNode[]
+  const slots = updates.map((u) => {
+    const target = u.column as AnyNode
+    return requireColumn(table, nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target))
+      .slot
+  })
+  const joined = prepareSelect(
+    {
+      kind: 'SelectQueryNode',
+      // Its sources and the target are peers (select-general.ts: a bare name both have is ambiguous).
+      peerOuter: true,
+      from: node.from,
+      ...(node.joins === undefined ? {} : { joins: node.joins }),
+      ...(node.where === undefined ? {} : { where: node.where }),
+      selections: updates.map((u, i) => ({
+        kind: 'SelectionNode',
+        selection: {
+          kind: 'AliasNode',
+          node: u.value,
+          alias: { kind: 'IdentifierNode', name: `s${i}` },
+        },
+      })),
+    } as unknown as AnyNode,
+    ctx,
+    new OuterLink(scope),
+  )
+  const { read, returning } = prepareWriteTargets(ctx, { ...node, where: undefined } as AnyNode, 'update', table, scope)
+  const execute = (ctx: WriteContext): StatementResult => {
+    const { rows, plan } = read.run(ctx)
+    const pending: { stored: (typeof rows)[number]; values: SqlValue[] }[] = []
+    for (const stored of rows) {
+      const found = joined.execute(ctx.tx, [stored.row], 1)
+      if (found.length === 0) continue
+      const values = stored.row.all(table.nextSlot)
+      slots.forEach((slot, i) => (values[slot] = found[0]![i]!))
+      pending.push({ stored, values })
+    }
+    const out: Record<string, unknown>[] = []
+    for (const { stored, values } of pending) {
+      const stored2 = updateRow(ctx.tx, table, stored, values)
+      if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
+    }
+    return { rows: out, changes: pending.length, reader: returning !== undefined, plan }
+  }
+  return { fits: (tx) => read.fits(tx) && joined.fits(tx), execute }
 }

@@ -13,16 +13,24 @@ export class OuterLink {
  * so an outer column's source index is shifted past the inner sources.
  */
 export class NestedScope extends Scope {
+  /**
+   * `peer`: the outer sources are these sources' peers rather than an enclosing query's (UPDATE
+   * FROM's target beside its from clause), so a bare name both have is ambiguous, as in SQLite.
+   */
   constructor(
     sources: readonly Source[],
     readonly link: OuterLink | undefined,
+    readonly peer = false,
   ) {
     super(sources)
   }
 
   override resolve(column: string, table?: string): ResolvedColumn {
     try {
-      return super.resolve(column, table)
+      const inner = super.resolve(column, table)
+      if (this.peer && this.link !== undefined && table === undefined && resolves(this.link.outer, column))
+        throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `ambiguous column name: ${column}`)
+      return inner
     } catch (error) {
       if (
         this.link === undefined ||
@@ -35,5 +43,14 @@ export class NestedScope extends Scope {
       this.link.used = true
       return { source: this.sources.length + r.source, column: r.column }
     }
+  }
+}
+
+function resolves(scope: Scope, column: string): boolean {
+  try {
+    scope.resolve(column)
+    return true
+  } catch {
+    return false
   }
 }
