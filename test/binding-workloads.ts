@@ -125,8 +125,8 @@ export function openKysely(engine: Database): KyselyDb {
 class Abort extends Error {}
 
 /**
- * Kysely: DDL (tables, a unique constraint, secondary indexes built over rows, a column added, an
- * index dropped),
+ * Kysely: DDL (tables, a unique constraint, secondary indexes built over rows, a view, a column
+ * added, an index dropped),
  * multi-row inserts, transactions of updates, deletes and inserts, one rolled back, and an
  * upsert. The engine commits with durability 'full', so every step is durable once it resolves.
  */
@@ -243,6 +243,16 @@ export const KYSELY_STEPS: readonly Step<KyselyDb>[] = [
     durable: true,
     run: async (db) => {
       await db.schema.createIndex('orders_user').on('orders').column('user_id').execute()
+    },
+  },
+  {
+    name: 'create view big_orders',
+    durable: true,
+    run: async (db) => {
+      await db.schema
+        .createView('big_orders')
+        .as(db.selectFrom('orders').select(['id', 'user_id', 'total']).where('total', '>=', 30))
+        .execute()
     },
   },
   {

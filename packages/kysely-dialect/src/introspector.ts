@@ -1,5 +1,5 @@
 import type { DatabaseIntrospector, DatabaseMetadataOptions, Kysely, SchemaMetadata, TableMetadata } from 'kysely'
-import type { TableDef } from './catalog/catalog.js'
+import type { TableDef, ViewDef } from './catalog/catalog.js'
 import { compareText } from './encoding/values.js'
 import type { BTreeAdapter } from './adapter.js'
 
@@ -34,13 +34,31 @@ export class BTreeIntrospector implements DatabaseIntrospector {
       .catalog()
       .tables()
       .filter((t) => options.withInternalKyselyTables || !MIGRATION_TABLES.has(t.name))
-      .sort((a, b) => compareText(a.name, b.name))
       .map(tableMetadata)
+      .concat(session.catalog().views().map(viewMetadata))
+      .sort((a, b) => compareText(a.name, b.name))
   }
 
   /** Kysely 0.28's introspector method (0.29 removed it). */
   async getMetadata(options?: DatabaseMetadataOptions): Promise<{ tables: TableInfo[] }> {
     return { tables: await this.getTables(options) }
+  }
+}
+
+/** A view as SQLite's introspector reports one: its columns' declared types, nullable, no defaults. */
+function viewMetadata(v: ViewDef): TableInfo {
+  return {
+    name: v.name,
+    isView: true,
+    isForeign: false,
+    columns: v.columns.map((c) => ({
+      name: c.name,
+      dataType: c.type,
+      isNullable: true,
+      isAutoIncrementing: false,
+      hasDefaultValue: false,
+      comment: undefined,
+    })),
   }
 }
 

@@ -102,6 +102,21 @@ const VERSION_KEY = textBytes('version')
 const NEXT_ID_KEY = textBytes('next-id')
 const TABLE_PREFIX = 't:'
 const SEQUENCE_PREFIX = 's:'
+const VIEW_PREFIX = 'v:'
+
+/**
+ * A view (`create view`): its name, its columns, and its select as Kysely's operation-node tree,
+ * kept as JSON (executor/create-view.ts: bytes and big integers tagged). Read like a derived
+ * table wherever its name is a source.
+ */
+export interface ViewDef {
+  name: string
+  /** The column names `create view v (a, b)` gave, if any. */
+  given?: string[]
+  /** Result column names (the ones `create view v (a, b)` gave, else the select's) and declared types (a column's, else ''). */
+  columns: { name: string; type: string }[]
+  select: unknown
+}
 
 /**
  * An immutable snapshot of the schema. A change writes the table's definition and a new version
@@ -111,12 +126,36 @@ const SEQUENCE_PREFIX = 's:'
 export class Catalog {
   readonly version: string
   readonly #tables: Map<string, TableDef>
+  readonly #views: Map<string, ViewDef>
   readonly #indexes = new Map<string, TableDef>()
 
-  constructor(version: string, tables: Map<string, TableDef>) {
+  constructor(version: string, tables: Map<string, TableDef>, views: Map<string, ViewDef> = new Map()) {
     this.version = version
     this.#tables = tables
+    this.#views = views
     for (const t of tables.values()) for (const i of t.indexes) this.#indexes.set(i.name.toLowerCase(), t)
+  }
+
+  /** Views by name, case-insensitively (one namespace with tables and indexes, as in SQLite). */
+  view(name: string): ViewDef | undefined {
+    return this.#views.get(name.toLowerCase())
+  }
+
+  views(): ViewDef[] {
+    return [...this.#views.values()]
+  }
+
+  /** A copy with `view` added (or replacing the one of its name). */
+  withView(view: ViewDef): Catalog {
+    const next = new Map(this.#views)
+    next.set(view.name.toLowerCase(), view)
+    return new Catalog(randomUUID(), this.#tables, next)
+  }
+
+  withoutView(name: string): Catalog {
+    const next = new Map(this.#views)
+    next.delete(name.toLowerCase())
+    return new Catalog(randomUUID(), this.#tables, next)
   }
 
   /** Tables by name, case-insensitively as SQLite resolves them. */
@@ -126,8 +165,11 @@ export class Catalog {
 
   requireTable(name: string): TableDef {
     const t = this.table(name)
-    if (t === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${name}`)
-    return t
+    if (t !== undefined) return t
+    // Views are read where sources are prepared (select-general.ts); anything else needs a table.
+    if (this.view(name) !== undefined)
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `cannot modify ${name} because it is a view`)
+    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${name}`)
   }
 
   tableOfIndex(name: string): TableDef | undefined {
@@ -143,13 +185,13 @@ export class Catalog {
     const next = new Map(this.#tables)
     next.delete(previousName.toLowerCase())
     next.set(table.name.toLowerCase(), table)
-    return new Catalog(randomUUID(), next)
+    return new Catalog(randomUUID(), next, this.#views)
   }
 
   without(name: string): Catalog {
     const next = new Map(this.#tables)
     next.delete(name.toLowerCase())
-    return new Catalog(randomUUID(), next)
+    return new Catalog(randomUUID(), next, this.#views)
   }
 }
 
@@ -188,7 +230,19 @@ export function loadCatalog(tx: ReadTransaction): Catalog {
     }
     tables.set(def.name.toLowerCase(), def)
   }
-  const catalog = new Catalog(version, tables)
+  const views = new Map<string, ViewDef>()
+  for (const [key, value] of bucket.entries({ gte: textBytes(VIEW_PREFIX), lt: textBytes('v;') })) {
+    let def: ViewDef
+    try {
+      def = JSON.parse(bytesText(value)) as ViewDef
+    } catch (err) {
+      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, {
+        cause: err,
+      })
+    }
+    views.set(def.name.toLowerCase(), def)
+  }
+  const catalog = new Catalog(version, tables, views)
   remember(catalog)
   last = { raw, catalog }
   return catalog
@@ -200,6 +254,16 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
+}
+
+/** Writes a view's definition (or, `view` undefined, removes the one named `name`) and the new version token. */
+export function saveView(tx: WriteTransaction, catalog: Catalog, name: string, view: ViewDef | undefined): void {
+  const bucket = tx.createBucketIfNotExists(CATALOG_BUCKET)
+  const key = textBytes(VIEW_PREFIX + name.toLowerCase())
+  if (view === undefined) bucket.delete(key)
+  else bucket.put(key, textBytes(JSON.stringify(view)))
+  bucket.put(VERSION_KEY, textBytes(catalog.version))
+  remember(catalog)
 }
 
 /** Writes the changed table definitions (and removals) and the new version token. */

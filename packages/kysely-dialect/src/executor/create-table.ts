@@ -25,7 +25,11 @@ function schemaError(message: string): BTreeSqlError {
 export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResult {
   rejectParts(node, CREATE_TABLE_PARTS_LATER)
   const name = nameOf(node.table as OperationNode)
-  if (ctx.catalog.table(name) !== undefined || ctx.catalog.tableOfIndex(name) !== undefined) {
+  if (
+    ctx.catalog.table(name) !== undefined ||
+    ctx.catalog.tableOfIndex(name) !== undefined ||
+    ctx.catalog.view(name) !== undefined
+  ) {
     if (node.ifNotExists === true) return NONE
     throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `table ${name} already exists`)
   }

@@ -14,6 +14,8 @@ export function runDropTable(node: AnyNode, ctx: WriteContext): StatementResult 
   rejectParts(node, ['cascade'])
   const name = nameOf(node.table as OperationNode)
   const table = ctx.catalog.table(name)
+  if (table === undefined && ctx.catalog.view(name) !== undefined)
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `use DROP VIEW to delete view ${name}`)
   if (table === undefined) {
     if (node.ifExists === true) return { rows: [], changes: 0, reader: false }
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${name}`)

@@ -27,14 +27,37 @@ import { compareTuples, limitOffset, orderTerms, projections, rejectParts, table
 import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
+import { viewSelect } from './create-view.js'
+import type { Catalog } from '../catalog/catalog.js'
 
 /** Select parts neither pipeline runs yet. */
 const PARTS_LATER = ['distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
 
-/** Whether a select needs the general pipeline: joins, several tables, derived tables, grouping, aggregates, window functions or distinct. */
-export function needsGeneralSelect(node: AnyNode): boolean {
+/** A view named as a source, prepared as the derived table it reads as (create-view.ts). */
+function viewOf(table: AnyNode, ctx: ExecContext): PreparedSelect | undefined {
+  const view = ctx.catalog.view(nameOf(table))
+  if (view === undefined) return undefined
+  const prepared = prepareSelect(viewSelect(view), ctx, undefined)
+  if (view.given === undefined) return prepared
+  if (view.given.length !== prepared.names.length)
+    throw new BTreeSqlError(
+      'BTREE_SQL_UNSUPPORTED',
+      `expected ${view.given.length} columns for '${view.name}' but got ${prepared.names.length}`,
+    )
+  return { ...prepared, names: view.given }
+}
+
+/** Whether a source of the from clause is a view of `catalog`. */
+function readsView(f: AnyNode, catalog: Catalog | undefined): boolean {
+  const inner = f.kind === 'AliasNode' ? (f.node as AnyNode) : f
+  return catalog !== undefined && inner.kind === 'TableNode' && catalog.view(nameOf(inner)) !== undefined
+}
+
+/** Whether a select needs the general pipeline: joins, several tables, derived tables or views, grouping, aggregates, window functions or distinct. */
+export function needsGeneralSelect(node: AnyNode, catalog?: Catalog): boolean {
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly AnyNode[]
   return (
+    froms.some((f) => readsView(f, catalog)) ||
     node.with !== undefined ||
     ((node.setOperations as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
     froms.length > 1 ||
@@ -76,6 +99,8 @@ export interface PreparedSelect {
   readonly plan: QueryPlan
   readonly names: readonly string[]
   readonly affinities: readonly (Affinity | undefined)[]
+  /** Result columns' declared types: a stored column's, else '' (a view's columns, introspection). */
+  readonly types?: readonly string[]
   /** Whether the plan still suits `tx`: while each stored table's row count is the one planned for. */
   fits(tx: ReadTransaction): boolean
   execute(tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][]
@@ -91,7 +116,7 @@ function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | 
   const n = node as AnyNode
   const inner = n.kind === 'AliasNode' ? (n.node as AnyNode) : n
   if (inner.kind === 'TableNode') {
-    const cte = lookupCte(nameOf(inner))
+    const cte = lookupCte(nameOf(inner)) ?? viewOf(inner, ctx)
     if (cte === undefined) return { source: tableSource(node, ctx).scope.sources[0]!, derived: undefined }
     const table = derivedTable(nameOf(n.kind === 'AliasNode' ? (n.alias as OperationNode) : inner), cte)
     return { source: { table, name: table.name }, derived: cte }
@@ -111,7 +136,7 @@ export function derivedTable(name: string, derived: PreparedSelect): TableDef {
     columns: derived.names.map((column, slot) => ({
       name: column,
       slot,
-      type: '',
+      type: derived.types?.[slot] ?? '',
       affinity: derived.affinities[slot] ?? 'blob',
       notNull: false,
     })),
@@ -358,6 +383,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     },
     names: projection.map((p) => p.name),
     affinities: projection.map((p) => p.expr.affinity),
+    types: projection.map((p) => p.expr.column?.column.type ?? ''),
     fits,
     execute,
   }

@@ -28,7 +28,7 @@ export function* selectStream(
   ctx: ExecContext,
   plan: QueryPlan | undefined,
 ): Generator<Record<string, unknown>> {
-  if (!lazy(node, plan)) {
+  if (!lazy(node, plan, ctx)) {
     yield* runSelect(node, ctx).rows
     return
   }
@@ -63,8 +63,8 @@ export function* selectStream(
 }
 
 /** Whether the plan reads the table's own bucket in the order the rows go out. */
-function lazy(node: AnyNode, plan: QueryPlan | undefined): plan is QueryPlan {
-  if (plan === undefined || needsGeneralSelect(node)) return false
+function lazy(node: AnyNode, plan: QueryPlan | undefined, ctx: ExecContext): plan is QueryPlan {
+  if (plan === undefined || needsGeneralSelect(node, ctx.catalog)) return false
   if ((plan.joins?.length ?? 0) > 0 || plan.grouped === true) return false
   const ordered = (((node.orderBy as AnyNode | undefined)?.items as readonly unknown[] | undefined)?.length ?? 0) > 0
   if (ordered && plan.sort) return false

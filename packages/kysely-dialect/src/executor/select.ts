@@ -24,7 +24,7 @@ const SELECT_PARTS_LATER = [
 ]
 
 export function runSelect(node: AnyNode, ctx: ExecContext): StatementResult {
-  if (needsGeneralSelect(node)) return runGeneralSelect(node, ctx)
+  if (needsGeneralSelect(node, ctx.catalog)) return runGeneralSelect(node, ctx)
   return prepareSimpleSelect(node, ctx).execute(ctx)
 }
 

@@ -26,7 +26,7 @@ const PREPARERS: Partial<Record<string, { prepare: Prepare; readOnly: boolean }>
 
 /** A select without subqueries (parameterize leaves none): of one table, or with joins and grouping. */
 function prepareSelectStatement(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
-  return needsGeneralSelect(node) ? prepareGeneralSelect(node, ctx) : prepareSimpleSelect(node, ctx)
+  return needsGeneralSelect(node, ctx.catalog) ? prepareGeneralSelect(node, ctx) : prepareSimpleSelect(node, ctx)
 }
 
 interface Compiled {

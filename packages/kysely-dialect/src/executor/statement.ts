@@ -11,6 +11,7 @@ import { dispatch, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import type { SqlValue } from '../encoding/values.js'
 import { runSelect } from './select.js'
 import { runUpdate } from './update.js'
+import { runCreateView, runDropView } from './create-view.js'
 
 /**
  * A statement kind: whether it reads only (runs on a snapshot) and how it runs. `values` are the
@@ -60,8 +61,8 @@ const STATEMENTS: Record<NodeKind, StatementHandler | undefined> = {
   AlterTableNode: ddl(runAlterTable),
   // Part 2 or never: views, schemas, types, merge, and nodes that are never a statement's root.
   MergeQueryNode: no,
-  CreateViewNode: no,
-  DropViewNode: no,
+  CreateViewNode: ddl(runCreateView),
+  DropViewNode: ddl(runDropView),
   RefreshMaterializedViewNode: no,
   CreateSchemaNode: no,
   DropSchemaNode: no,

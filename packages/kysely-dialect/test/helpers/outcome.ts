@@ -23,7 +23,7 @@ export function errorKind(error: unknown): ErrorKind {
   const message = error instanceof Error ? error.message : String(error)
   if (message.startsWith('UNIQUE constraint failed')) return 'unique'
   if (message.startsWith('NOT NULL constraint failed')) return 'not-null'
-  if (message.startsWith('no such table')) return 'no-such-table'
+  if (message.startsWith('no such table') || message.startsWith('no such view')) return 'no-such-table'
   return 'other'
 }
 

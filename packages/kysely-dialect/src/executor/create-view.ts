@@ -1,0 +1,97 @@
+import type { OperationNode } from 'kysely'
+import { saveView, type ViewDef } from '../catalog/catalog.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import type { StatementResult, WriteContext } from './context.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
+import { prepareSelect } from './select-general.js'
+
+const NONE: StatementResult = { rows: [], changes: 0, reader: false }
+
+/**
+ * `create view v [(a, b)] as select ...` (`db.schema.createView('v').as(query)`): the select is
+ * kept in the catalog as its node tree (viewSelect reads it back) and prepared wherever the view is
+ * read, so that, as in SQLite, a view over a table that does not exist yet (or a column list of
+ * the wrong length) fails when it is read, not when it is made. Its columns and their declared
+ * types, for introspection, are those of a preparation here when it succeeds. `if not exists` leaves any table,
+ * index or view of the name alone. `or replace`, temporary and materialized views are not SQLite's.
+ */
+export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult {
+  if (node.temporary === true) throw unsupported('temporary views')
+  if (node.materialized === true) throw unsupported('materialized views (not SQLite)')
+  if (node.orReplace === true) throw unsupported('create or replace view (not SQLite: drop the view first)')
+  const name = nameOf(node.name as OperationNode)
+  const select = node.as as AnyNode | undefined
+  if (select === undefined || select.kind !== 'SelectQueryNode')
+    throw unsupported(`${select?.kind ?? 'a view without'} as a view's select`)
+  const existing = ctx.catalog.view(name)
+  const taken = ctx.catalog.table(name) !== undefined || ctx.catalog.tableOfIndex(name) !== undefined
+  if (node.ifNotExists === true && (existing !== undefined || taken)) return NONE
+  if (taken) throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `table ${name} already exists`)
+  if (existing !== undefined) throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `view ${name} already exists`)
+  const given = (node.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
+  let columns: ViewDef['columns'] = (given ?? []).map((n) => ({ name: n, type: '' }))
+  try {
+    const prepared = prepareSelect(select, ctx, undefined)
+    if (given === undefined || given.length === prepared.names.length)
+      columns = prepared.names.map((n, i) => ({ name: given?.[i] ?? n, type: prepared.types?.[i] ?? '' }))
+  } catch {
+    // Read as SQLite reads it: the error comes when the view is used (viewOf, select-general.ts).
+  }
+  const view: ViewDef = {
+    name,
+    ...(given === undefined ? {} : { given }),
+    columns,
+    select: JSON.parse(JSON.stringify(select, tagValues)) as unknown,
+  }
+  saveView(ctx.tx, ctx.catalog.withView(view), name, view)
+  return NONE
+}
+
+/** `drop view [if exists] v`; a table of the name is SQLite's "use DROP TABLE". */
+export function runDropView(node: AnyNode, ctx: WriteContext): StatementResult {
+  if (node.materialized === true) throw unsupported('materialized views (not SQLite)')
+  if (node.cascade === true) throw unsupported('drop view ... cascade')
+  const name = nameOf(node.name as OperationNode)
+  if (ctx.catalog.view(name) === undefined) {
+    if (ctx.catalog.table(name) !== undefined)
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `use DROP TABLE to delete table ${name}`)
+    if (node.ifExists === true) return NONE
+    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such view: ${name}`)
+  }
+  saveView(ctx.tx, ctx.catalog.withoutView(name), name, undefined)
+  return NONE
+}
+
+/** A view's select as a node tree again (cached per definition: catalogs are cached, so are views). */
+export function viewSelect(view: ViewDef): AnyNode {
+  let node = revived.get(view)
+  if (node === undefined) {
+    node = JSON.parse(JSON.stringify(view.select), untagValues) as AnyNode
+    revived.set(view, node)
+  }
+  return node
+}
+
+const revived = new WeakMap<ViewDef, AnyNode>()
+
+/** JSON.stringify's replacer: bytes and big integers, which JSON has no form of, tagged. */
+function tagValues(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key]
+  if (raw instanceof Uint8Array)
+    return { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64') }
+  if (typeof raw === 'bigint') return { $bigint: raw.toString() }
+  if (raw instanceof Date) return { $date: raw.toISOString() }
+  return value
+}
+
+/** JSON.parse's reviver: tagValues undone. */
+function untagValues(_key: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>
+    if (typeof v['$bytes'] === 'string' && Object.keys(v).length === 1)
+      return new Uint8Array(Buffer.from(v['$bytes'], 'base64'))
+    if (typeof v['$bigint'] === 'string' && Object.keys(v).length === 1) return BigInt(v['$bigint'])
+    if (typeof v['$date'] === 'string' && Object.keys(v).length === 1) return new Date(v['$date'])
+  }
+  return value
+}
