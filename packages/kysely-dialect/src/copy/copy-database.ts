@@ -1,7 +1,8 @@
 import { BTreeRangeError, BTreeTypeError } from 'btree-store'
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { BTreeAdapter } from '../adapter.js'
-import type { TableDef } from '../catalog/catalog.js'
+import type { TableDef, ViewDef } from '../catalog/catalog.js'
+import { viewSelect } from '../executor/create-view.js'
 import { BTreeSqlError } from '../errors.js'
 import { SourceSnapshot } from './source-snapshot.js'
 import {
@@ -52,6 +53,8 @@ export interface CopyOptions {
 export interface CopyResult {
   readonly tables: { readonly name: string; readonly rows: number }[]
   readonly rows: number
+  /** The views made on the target (a whole database's copy only: none when `tables` is given). */
+  readonly views: string[]
 }
 
 /** Fewer than any supported target's limit on parameters per statement (SQLite 32,766, PostgreSQL 65,535). */
@@ -165,6 +168,7 @@ class TableCopier {
     )
     const names = new Set(tables.map((t) => t.name.toLowerCase()))
     for (const t of this.source.tables) if (names.has(t.name.toLowerCase())) this.#existing.add(t.name)
+    for (const v of this.source.views) if (names.has(v.name.toLowerCase())) this.#existing.add(v.name)
     if (this.#existing.size > 0 && this.settings.ifTableExists === 'error')
       throw new BTreeSqlError(
         'BTREE_SQL_COPY_TARGET_EXISTS',
@@ -178,7 +182,64 @@ class TableCopier {
       throwIfAborted(this.settings.signal)
       copied.push({ name: table.name, rows: await this.#copyTable(table) })
     }
-    return { tables: copied, rows: this.#rowsCopied }
+    return { tables: copied, rows: this.#rowsCopied, views: await this.#copyViews() }
+  }
+
+  /**
+   * Makes the source's views on the target, once its tables hold their rows: each view's select
+   * (its node tree, values inline as Kysely writes a view's) compiled by the target's own compiler.
+   * A view over another view may come before it in name order: those a round could not make
+   * (PostgreSQL checks the names a view reads) are tried again while a round makes any. An
+   * existing view of the name is replaced (`ifTableExists: 'replace'`) or kept (`'append'`).
+   */
+  async #copyViews(): Promise<string[]> {
+    const made: string[] = []
+    let pending = [...this.source.views]
+    let lastError: unknown
+    while (pending.length > 0) {
+      const failed: ViewDef[] = []
+      for (const view of pending) {
+        throwIfAborted(this.settings.signal)
+        const exists = this.#existing.has(view.name)
+        if (exists && this.settings.ifTableExists === 'append') continue
+        try {
+          if (exists) await this.to.schema.dropView(view.name).ifExists().execute()
+          const node = {
+            kind: 'CreateViewNode',
+            name: { kind: 'SchemableIdentifierNode', identifier: { kind: 'IdentifierNode', name: view.name } },
+            ...(view.given === undefined
+              ? {}
+              : {
+                  columns: view.given.map((c) => ({
+                    kind: 'ColumnNode',
+                    column: { kind: 'IdentifierNode', name: c },
+                  })),
+                }),
+            as: viewSelect(view),
+          }
+          const executor = this.to.getExecutor()
+          await this.to.executeQuery(
+            executor.compileQuery(node as Parameters<typeof executor.compileQuery>[0], {
+              queryId: `copy-view-${view.name}`,
+            }),
+          )
+          made.push(view.name)
+        } catch (err) {
+          lastError = err
+          failed.push(view)
+        }
+      }
+      if (failed.length === pending.length) {
+        const message = lastError instanceof Error ? lastError.message : String(lastError)
+        throw new BTreeSqlError(
+          'BTREE_SQL_COPY_FAILED',
+          `copyDatabase: creating the view ${failed[0]!.name} failed on the target: ${message}`,
+          { cause: lastError },
+        )
+      }
+      pending = failed
+    }
+    return made.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   }
 
   async #copyTable(table: TableDef): Promise<number> {

@@ -1,5 +1,5 @@
 import { BTreeRangeError, type ReadTransaction } from 'btree-store'
-import { loadCatalog, type ColumnDef, type TableDef } from '../catalog/catalog.js'
+import { loadCatalog, type ColumnDef, type TableDef, type ViewDef } from '../catalog/catalog.js'
 import { compareText, type SqlValue } from '../encoding/values.js'
 import { readBucket, rowView } from '../executor/table-store.js'
 
@@ -16,11 +16,14 @@ export interface RowBatch {
  */
 export class SourceSnapshot {
   readonly tables: TableDef[]
+  /** The views, when the whole database is copied (`tables` not given). */
+  readonly views: ViewDef[]
   readonly #tx: ReadTransaction
 
   constructor(tx: ReadTransaction, names: readonly string[] | undefined) {
     this.#tx = tx
     const catalog = loadCatalog(tx)
+    this.views = names === undefined ? catalog.views().sort((a, b) => compareText(a.name, b.name)) : []
     if (names === undefined) {
       this.tables = catalog.tables().sort((a, b) => compareText(a.name, b.name))
     } else {

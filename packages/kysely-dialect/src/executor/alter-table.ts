@@ -76,7 +76,9 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
     const to = nameOf(node.renameTo as OperationNode)
     if (
       to.toLowerCase() !== original.name.toLowerCase() &&
-      (ctx.catalog.table(to) !== undefined || ctx.catalog.tableOfIndex(to) !== undefined)
+      (ctx.catalog.table(to) !== undefined ||
+        ctx.catalog.tableOfIndex(to) !== undefined ||
+        ctx.catalog.view(to) !== undefined)
     ) {
       throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `there is already another table or index with this name: ${to}`)
     }

@@ -21,7 +21,11 @@ function indexColumn(node: AnyNode): string {
 export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResult {
   rejectParts(node, ['where', 'using', 'nullsNotDistinct'])
   const name = nameOf(node.name as OperationNode)
-  if (ctx.catalog.tableOfIndex(name) !== undefined || ctx.catalog.table(name) !== undefined) {
+  if (
+    ctx.catalog.tableOfIndex(name) !== undefined ||
+    ctx.catalog.table(name) !== undefined ||
+    ctx.catalog.view(name) !== undefined
+  ) {
     if (node.ifNotExists === true) return NONE
     throw new BTreeSqlError('BTREE_SQL_INDEX_EXISTS', `index ${name} already exists`)
   }

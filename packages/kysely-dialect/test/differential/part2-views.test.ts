@@ -94,6 +94,8 @@ diffSuite('differential part 2: views', () => {
     db.schema.dropView('pets'),
     db.schema.dropTable('adults'),
     db.schema.dropView('nothing'),
+    db.schema.alterTable('pets').renameTo('adults'),
+    db.schema.createIndex('owners').on('pets').column('name'),
     db.selectFrom('adults').select('id').orderBy('id'),
   ])
   both('writing into a view is an error', seedViews, (db) => [

@@ -27,6 +27,37 @@ async function sameData(source: AnyDB, copy: AnyDB, normalizeBoth: boolean): Pro
   }
 }
 
+/** Two views on the shop: the one named first reads the other, so name order is the wrong order. */
+async function viewsOnShop(db: AnyDB): Promise<void> {
+  await db.schema
+    .createView('z_order_totals')
+    .columns(['user_id', 'orders', 'spent'])
+    .as(
+      db
+        .selectFrom('orders')
+        .select((eb) => ['user_id', eb.fn.countAll().as('n'), eb.fn.sum('total').as('s')])
+        .groupBy('user_id'),
+    )
+    .execute()
+  await db.schema
+    .createView('a_big_spenders')
+    .as(db.selectFrom('z_order_totals').select(['user_id', 'orders']).where('orders', '>=', 2))
+    .execute()
+}
+
+/** Both views answer alike on the source and the copy (as sets: PostgreSQL sorts nulls last). */
+async function sameViews(source: AnyDB, copy: AnyDB): Promise<void> {
+  const rows = async (db: AnyDB, view: string): Promise<string[]> =>
+    (await db.selectFrom(view).select(['user_id', 'orders']).execute())
+      .map((r) => `${r.user_id === null ? 'null' : Number(r.user_id)} ${Number(r.orders)}`)
+      .sort()
+  for (const view of ['z_order_totals', 'a_big_spenders']) {
+    const expected = await rows(source, view)
+    expect(await rows(copy, view), view).to.deep.equal(expected)
+    expect(expected.length, view).to.be.greaterThan(0)
+  }
+}
+
 async function sameAnswers(source: AnyDB, copy: AnyDB, normalizeBoth: boolean): Promise<void> {
   for (const query of SHOP_QUERIES) {
     const expected = await query.run(source)
@@ -248,6 +279,16 @@ describe('copyDatabase into PGlite (kysely 0.28)', function () {
       await reopened.destroy()
     }
   })
+
+  it('makes the views on PostgreSQL, a view over a view after the one it reads', async () => {
+    const source = tmp.open({ durability: 'none' })
+    await createShop(source)
+    await fillShop(source, SEED + 3)
+    await viewsOnShop(source)
+    const result = await copyDatabase(source, target)
+    expect(result.views).to.deep.equal(['a_big_spenders', 'z_order_totals'])
+    await sameViews(source, target)
+  })
 })
 
 async function expectRejects(p: Promise<unknown>, message: RegExp): Promise<void> {
@@ -300,6 +341,32 @@ for (const version of VERSIONS) {
       } finally {
         await sqlite.destroy()
       }
+    })
+
+    it('views: made on SQLite and on another btree-store file, answering alike; none with `tables`', async () => {
+      const source = tmp.open({ durability: 'none' })
+      await createShop(source)
+      await fillShop(source, SEED + 4)
+      await viewsOnShop(source)
+      const sqlite = new version.Kysely({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      try {
+        expect((await copyDatabase(source, sqlite)).views).to.deep.equal(['a_big_spenders', 'z_order_totals'])
+        await sameViews(source, sqlite)
+      } finally {
+        await sqlite.destroy()
+      }
+      const copy = tmp.open({ durability: 'none' }, 'copy.db')
+      expect((await copyDatabase(source, copy)).views).to.deep.equal(['a_big_spenders', 'z_order_totals'])
+      await sameViews(source, copy)
+      expect((await copy.introspection.getTables()).filter((t) => t.isView).map((t) => t.name)).to.deep.equal([
+        'a_big_spenders',
+        'z_order_totals',
+      ])
+      const some = tmp.open({ durability: 'none' }, 'some.db')
+      expect((await copyDatabase(source, some, { tables: ['orders'] })).views).to.deep.equal([])
+      await expectCheck(copy)
     })
 
     it('into another btree-store file: 64-bit integers exact, answers identical', async () => {
