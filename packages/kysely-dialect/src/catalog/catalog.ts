@@ -218,34 +218,33 @@ export function loadCatalog(tx: ReadTransaction): Catalog {
     last = { raw, catalog: hit }
     return hit
   }
-  const tables = new Map<string, TableDef>()
-  for (const [key, value] of bucket.entries({ gte: textBytes(TABLE_PREFIX), lt: textBytes('t;') })) {
-    let def: TableDef
-    try {
-      def = JSON.parse(bytesText(value)) as TableDef
-    } catch (err) {
-      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, {
-        cause: err,
-      })
-    }
-    tables.set(def.name.toLowerCase(), def)
-  }
-  const views = new Map<string, ViewDef>()
-  for (const [key, value] of bucket.entries({ gte: textBytes(VIEW_PREFIX), lt: textBytes('v;') })) {
-    let def: ViewDef
-    try {
-      def = JSON.parse(bytesText(value)) as ViewDef
-    } catch (err) {
-      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, {
-        cause: err,
-      })
-    }
-    views.set(def.name.toLowerCase(), def)
-  }
+  const tables = readDefinitions<TableDef>(bucket, TABLE_PREFIX, 't;')
+  const views = readDefinitions<ViewDef>(bucket, VIEW_PREFIX, 'v;')
   const catalog = new Catalog(version, tables, views)
   remember(catalog)
   last = { raw, catalog }
   return catalog
+}
+
+/** The JSON definitions under keys from `prefix` up to `end`, by lower-cased name. */
+function readDefinitions<T extends { name: string }>(
+  bucket: NonNullable<ReturnType<ReadTransaction['bucket']>>,
+  prefix: string,
+  end: string,
+): Map<string, T> {
+  const out = new Map<string, T>()
+  for (const [key, value] of bucket.entries({ gte: textBytes(prefix), lt: textBytes(end) })) {
+    let def: T
+    try {
+      def = JSON.parse(bytesText(value)) as T
+    } catch (err) {
+      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, {
+        cause: err,
+      })
+    }
+    out.set(def.name.toLowerCase(), def)
+  }
+  return out
 }
 
 let last: { raw: Uint8Array; catalog: Catalog } | undefined

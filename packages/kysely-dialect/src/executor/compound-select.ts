@@ -7,7 +7,7 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { ArrayRow, Scope, type Tuple } from '../expression/scope.js'
 import { rowKey } from '../expression/value-key.js'
 import type { ExecContext } from './context.js'
-import { compareTuples, limitOffset, orderTerms, type Projection } from './query-parts.js'
+import { compareTuples, limitOffset, orderTerms, resultColumns } from './query-parts.js'
 import { prepareRecursiveCte } from './recursive-cte.js'
 import { derivedTable, prepareSelect, type PreparedSelect } from './select-general.js'
 
@@ -103,15 +103,7 @@ export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink
   // Order by terms name the result columns: they read a row of the result as a derived table.
   const table = derivedTable('(compound)', core)
   const scope = new Scope([{ table, name: table.name }])
-  const projection: Projection[] = table.columns.map((c) => ({
-    name: c.name,
-    expr: {
-      eval: (t: Tuple) => t[0]!.get(c.slot),
-      affinity: c.affinity,
-      constant: false,
-      column: { source: 0, column: c },
-    },
-  }))
+  const projection = resultColumns(table)
   const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)
   const { limit, offset } = limitOffset(node)
 

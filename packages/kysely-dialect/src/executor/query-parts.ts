@@ -5,7 +5,7 @@ import { compareValues, numberOf, toJs, toNumeric, type SqlValue } from '../enco
 import type { OrderTerm } from '../planner/access-path.js'
 import type { ExecContext } from './context.js'
 import { compileExpr, evalConstant, type Expr } from '../expression/expression.js'
-import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
+import { nameOf, orderDirection, type AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
 import { GroupScope } from '../expression/aggregates.js'
 
@@ -65,6 +65,22 @@ function expandAll(out: Projection[], scope: Scope, source: number): void {
   }
 }
 
+/**
+ * The columns of a one-source result (a compound's, a recursive table's) as projections over
+ * it, named `names[i]` (default: the columns' names): what an outer order by resolves against.
+ */
+export function resultColumns(table: TableDef, names?: readonly string[]): Projection[] {
+  return table.columns.map((c, i) => ({
+    name: names?.[i] ?? c.name,
+    expr: {
+      eval: (t: Tuple) => t[0]!.get(c.slot),
+      affinity: c.affinity,
+      constant: false,
+      column: { source: 0, column: c },
+    },
+  }))
+}
+
 export function project(projection: readonly Projection[], t: Tuple): Record<string, unknown> {
   const row: Record<string, unknown> = {}
   for (const p of projection) row[p.name] = toJs(p.expr.eval(t))
@@ -98,18 +114,10 @@ export function orderTerms(
     if (item.collation !== undefined) throw unsupported('CollateNode in order by')
     return {
       expr,
-      desc: direction(item.direction as OperationNode | undefined),
+      desc: orderDirection(item.direction as OperationNode | undefined),
       nulls: item.nulls as 'first' | 'last' | undefined,
     }
   })
-}
-
-function direction(node: OperationNode | undefined): boolean {
-  if (node === undefined) return false
-  const text = rawText(node)?.trim().toLowerCase()
-  if (text === 'asc') return false
-  if (text === 'desc') return true
-  throw unsupported(`the order by direction ${text ?? node.kind}`)
 }
 
 export function compareTuples(terms: readonly OrderTerm[]): (a: SqlValue[], b: SqlValue[]) => number {

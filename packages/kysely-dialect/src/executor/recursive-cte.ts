@@ -8,7 +8,7 @@ import { ArrayRow, Scope, type Tuple } from '../expression/scope.js'
 import { rowKey } from '../expression/value-key.js'
 import { containsWindow } from '../expression/window.js'
 import type { ExecContext } from './context.js'
-import { compareTuples, limitOffset, orderTerms, type Projection } from './query-parts.js'
+import { compareTuples, limitOffset, orderTerms, resultColumns } from './query-parts.js'
 import { derivedTable, prepareSelect, type PreparedSelect } from './select-general.js'
 
 /** The sources of a select's from clause and joins. */
@@ -134,15 +134,7 @@ export function prepareRecursiveCte(
   const scope = new Scope([{ table, name }])
   // Order by terms name the result columns as the initial select does (a position `order by 3`
   // reads as its third selection), or by the table's column names.
-  const projection: Projection[] = table.columns.map((c, i) => ({
-    name: initial.names[i]!,
-    expr: {
-      eval: (t: Tuple) => t[0]!.get(c.slot),
-      affinity: c.affinity,
-      constant: false,
-      column: { source: 0, column: c },
-    },
-  }))
+  const projection = resultColumns(table, initial.names)
   const order = orderTerms(expression.orderBy as OperationNode | undefined, scope, projection)
   const cmp = compareTuples(order)
   const { limit, offset } = limitOffset(expression)

@@ -84,3 +84,12 @@ export function conjuncts(node: OperationNode | undefined, out: AnyNode[] = []):
   }
   return out
 }
+
+/** An order by item's direction (a RawNode `asc` / `desc`, or none: ascending): whether it is descending. */
+export function orderDirection(node: OperationNode | undefined): boolean {
+  if (node === undefined) return false
+  const text = rawText(node)?.trim().toLowerCase()
+  if (text === 'asc') return false
+  if (text === 'desc') return true
+  throw unsupported(`the order by direction ${text ?? node.kind}`)
+}

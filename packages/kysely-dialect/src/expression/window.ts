@@ -4,7 +4,7 @@ import type { SqlValue } from '../encoding/values.js'
 import { aggregateAccumulator, isAggregateName, type Accumulator } from './aggregates.js'
 import { compileExpr, type Expr } from './expression.js'
 import { isJsonNode } from './json.js'
-import { rawText, type AnyNode } from './nodes.js'
+import { orderDirection, type AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
 
 /** A window's `order by` term: as the query's own (executor/query-parts.ts OrderTerm). */
@@ -134,7 +134,7 @@ export function compileWindowNode(node: AnyNode, scope: Scope): Expr {
         if (item.collation !== undefined) throw unsupported('CollateNode in a window order by')
         return {
           expr: compileExpr(item.orderBy as OperationNode, scope),
-          desc: direction(item.direction as OperationNode | undefined),
+          desc: orderDirection(item.direction as OperationNode | undefined),
           nulls: item.nulls as 'first' | 'last' | undefined,
         }
       }),
@@ -170,14 +170,6 @@ function frameOf(node: AnyNode | undefined, scope: Scope): WindowFrame | undefin
   )
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'unsupported frame specification')
   return frame
-}
-
-function direction(node: OperationNode | undefined): boolean {
-  if (node === undefined) return false
-  const text = rawText(node)?.trim().toLowerCase()
-  if (text === 'asc') return false
-  if (text === 'desc') return true
-  throw unsupported(`the order by direction ${text ?? node.kind}`)
 }
 
 /** `*` as countAll() sends it (a SelectAllNode, bare or inside a SelectionNode). */

@@ -465,20 +465,24 @@ export abstract class ExpressionParser {
     }
     if (this.acceptWord('order', 'by')) {
       const items: AnyNode[] = []
-      do {
-        const item: Record<string, unknown> = { orderBy: this.expression() }
-        if (this.acceptWord('desc')) item['direction'] = node('RawNode', { sqlFragments: ['desc'], parameters: [] })
-        else if (this.acceptWord('asc')) item['direction'] = node('RawNode', { sqlFragments: ['asc'], parameters: [] })
-        if (this.acceptWord('nulls', 'first')) item['nulls'] = 'first'
-        else if (this.acceptWord('nulls', 'last')) item['nulls'] = 'last'
-        items.push(node('OrderByItemNode', item))
-      } while (this.acceptOp(','))
+      do items.push(this.orderItem(this.expression()))
+      while (this.acceptOp(','))
       parts['orderBy'] = node('OrderByNode', { items })
     }
     const units = ['rows', 'range', 'groups'].find((w) => this.acceptWord(w))
     if (units !== undefined) parts['frame'] = this.frame(units)
     this.expectOp(')')
     return node('OverNode', parts)
+  }
+
+  /** An order by item: `orderBy`, then `asc` / `desc` and `nulls first` / `nulls last` when written. */
+  protected orderItem(orderBy: AnyNode): AnyNode {
+    const item: Record<string, unknown> = { orderBy }
+    if (this.acceptWord('desc')) item['direction'] = node('RawNode', { sqlFragments: ['desc'], parameters: [] })
+    else if (this.acceptWord('asc')) item['direction'] = node('RawNode', { sqlFragments: ['asc'], parameters: [] })
+    if (this.acceptWord('nulls', 'first')) item['nulls'] = 'first'
+    else if (this.acceptWord('nulls', 'last')) item['nulls'] = 'last'
+    return node('OrderByItemNode', item)
   }
 
   /**

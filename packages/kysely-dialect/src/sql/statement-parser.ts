@@ -234,12 +234,7 @@ class StatementParser extends ExpressionParser {
           this.fail(`ORDER BY term out of range (${orderBy.value})`)
         orderBy = selection.kind === 'AliasNode' ? reference((selection.alias as AnyNode).name as string) : selection
       }
-      const item: Record<string, unknown> = { orderBy }
-      if (this.acceptWord('desc')) item['direction'] = node('RawNode', { sqlFragments: ['desc'], parameters: [] })
-      else if (this.acceptWord('asc')) item['direction'] = node('RawNode', { sqlFragments: ['asc'], parameters: [] })
-      if (this.acceptWord('nulls', 'first')) item['nulls'] = 'first'
-      else if (this.acceptWord('nulls', 'last')) item['nulls'] = 'last'
-      items.push(node('OrderByItemNode', item))
+      items.push(this.orderItem(orderBy))
     } while (this.acceptOp(','))
     return node('OrderByNode', { items })
   }
