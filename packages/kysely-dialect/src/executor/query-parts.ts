@@ -1,12 +1,13 @@
 import type { OperationNode } from 'kysely'
 import type { TableDef } from '../catalog/catalog.js'
 import { unsupported } from '../errors.js'
-import { compareValues, numberOf, toJs, toNumeric, type SqlValue } from '../encoding/values.js'
+import { numberOf, toJs, toNumeric } from '../encoding/values.js'
 import type { OrderTerm } from '../planner/access-path.js'
 import type { ExecContext } from './context.js'
 import { compileExpr, evalConstant, type Expr } from '../expression/expression.js'
 import { nameOf, orderDirection, type AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
+export { compareTuples } from '../expression/order.js'
 import { GroupScope } from '../expression/aggregates.js'
 
 /** The one table a single-table statement names, with its alias. */
@@ -118,22 +119,6 @@ export function orderTerms(
       nulls: item.nulls as 'first' | 'last' | undefined,
     }
   })
-}
-
-export function compareTuples(terms: readonly OrderTerm[]): (a: SqlValue[], b: SqlValue[]) => number {
-  return (a, b) => {
-    for (let i = 0; i < terms.length; i++) {
-      const term = terms[i]!
-      const x = a[i]!
-      const y = b[i]!
-      if (term.nulls !== undefined && (x === null) !== (y === null)) {
-        return (x === null) === (term.nulls === 'first') ? -1 : 1
-      }
-      const c = compareValues(x, y)
-      if (c !== 0) return term.desc ? -c : c
-    }
-    return 0
-  }
 }
 
 /** LIMIT and OFFSET as SQLite reads them: a negative limit is none, a negative offset is 0. */

@@ -19,6 +19,8 @@ import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
 import type { ResolvedColumn, Scope, Source } from './scope.js'
 import { valueKey } from './value-key.js'
+import { compareTuples, type SortTerm } from './order.js'
+import { orderDirection } from './nodes.js'
 
 /** One group's running state of one aggregate call. */
 export interface Accumulator {
@@ -352,6 +354,34 @@ function isStar(node: OperationNode): boolean {
   return n.kind === 'SelectAllNode' || (n.kind === 'SelectionNode' && (n.selection as AnyNode).kind === 'SelectAllNode')
 }
 
+/**
+ * An aggregate with an `order by` of its own (`group_concat(x order by y)`, SQLite 3.44): its rows'
+ * arguments are kept with their sort keys (the arguments past `argCount`) and fed to a new inner
+ * accumulator in that order (ties: as they came) when the value is asked for.
+ */
+class OrderedAccumulator implements Accumulator {
+  readonly #rows: SqlValue[][] = []
+  constructor(
+    readonly create: () => Accumulator,
+    readonly argCount: number,
+    readonly terms: readonly SortTerm[],
+  ) {}
+
+  step(args: readonly SqlValue[]): void {
+    this.#rows.push(args.slice())
+  }
+
+  final(): SqlValue {
+    const cmp = compareTuples(this.terms)
+    const n = this.argCount
+    const keyed = this.#rows.map((r) => ({ args: r.slice(0, n), key: r.slice(n) }))
+    keyed.sort((a, b) => cmp(a.key, b.key))
+    const inner = this.create()
+    for (const k of keyed) inner.step(k.args)
+    return inner.final()
+  }
+}
+
 /** Registers an aggregate call in the group scope; the expression reads its finished value. */
 export function compileAggregateCall(
   name: string,
@@ -359,6 +389,7 @@ export function compileAggregateCall(
   distinct: boolean,
   filterNode: OperationNode | undefined,
   scope: Scope,
+  orderBy?: AnyNode,
 ): Expr {
   if (!(scope instanceof GroupScope))
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `misuse of aggregate function ${name}()`)
@@ -376,6 +407,28 @@ export function compileAggregateCall(
   const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
   const json = argNodes.map((a) => isJsonNode(a as AnyNode))
   const slot = scope.calls.length
+  const orderItems = (orderBy?.items ?? []) as readonly AnyNode[]
+  if (orderItems.length > 0) {
+    // The sort keys ride after the arguments; distinct reads the first argument only.
+    const terms: SortTerm[] = orderItems.map((item) => {
+      if (item.collation !== undefined) throw unsupported('CollateNode in an aggregate order by')
+      return {
+        desc: orderDirection(item.direction as OperationNode | undefined),
+        nulls: item.nulls as 'first' | 'last' | undefined,
+      }
+    })
+    const keys = orderItems.map((item) => compileExpr(item.orderBy as OperationNode, scope.plain))
+    scope.calls.push({
+      args: [...args, ...keys],
+      distinct,
+      filter,
+      create: () => new OrderedAccumulator(() => spec.create(all, json), args.length, terms),
+      extreme: false,
+      single: false,
+      lane: undefined,
+    })
+    return { eval: () => scope.current[slot] ?? null, affinity: undefined, constant: false }
+  }
   scope.calls.push({
     args,
     distinct,
@@ -431,13 +484,12 @@ function readsOwnSources(argNodes: readonly OperationNode[], scope: GroupScope):
 /** An AggregateFunctionNode (`eb.fn.count(x)`, `countAll()`, `.distinct()`, `.filterWhere(...)`). */
 export function compileAggregateNode(node: AnyNode, scope: Scope): Expr {
   if (node.over !== undefined) throw unsupported('OverNode (window functions) here')
-  if (node.orderBy !== undefined) throw unsupported('OrderByNode inside an aggregate call')
   if (node.withinGroup !== undefined) throw unsupported('within group in an aggregate call')
   const name = (node.func as string).toLowerCase()
   const args = node.aggregated as readonly OperationNode[]
   if (!isAggregateName(name, args.length)) throw unsupported(`the aggregate function ${node.func as string}()`)
   const filter = (node.filter as AnyNode | undefined)?.where as OperationNode | undefined
-  return compileAggregateCall(name, args, node.distinct === true, filter, scope)
+  return compileAggregateCall(name, args, node.distinct === true, filter, scope, node.orderBy as AnyNode | undefined)
 }
 
 /** What every group of one query shares about its calls, worked out once (callsPlan). */

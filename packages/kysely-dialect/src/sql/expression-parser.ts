@@ -425,11 +425,19 @@ export abstract class ExpressionParser {
       do args.push(this.expression())
       while (this.acceptOp(','))
     }
+    // An aggregate's own order: `group_concat(x, ',' order by y desc)` (SQLite 3.44).
+    let orderBy: AnyNode | undefined
+    if (this.acceptWord('order', 'by')) {
+      const items: AnyNode[] = []
+      do items.push(this.orderItem(this.expression()))
+      while (this.acceptOp(','))
+      orderBy = node('OrderByNode', { items })
+    }
     this.expectOp(')')
     // A plain call stays a FunctionNode, which the compiler (and aggregate detection) read as an
     // aggregate by its name and argument count, as SQLite does; `*`, distinct and filter need the
     // aggregate node.
-    const aggregate = distinct || args.some((a) => a.kind === 'SelectAllNode')
+    const aggregate = distinct || orderBy !== undefined || args.some((a) => a.kind === 'SelectAllNode')
     let filter: AnyNode | undefined
     if (this.acceptWord('filter')) {
       this.expectOp('(')
@@ -445,6 +453,7 @@ export abstract class ExpressionParser {
       aggregated: args,
       ...(distinct ? { distinct: true } : {}),
       ...(filter === undefined ? {} : { filter }),
+      ...(orderBy === undefined ? {} : { orderBy }),
       ...(over === undefined ? {} : { over }),
     })
   }
