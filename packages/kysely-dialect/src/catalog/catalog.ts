@@ -47,6 +47,12 @@ export interface IndexDef {
    * change the table's size; the planner falls back to defaults without it.
    */
   rowsPerKey?: number[]
+  /**
+   * A partial index's condition (`createIndex(...).where(...)`): the node tree of its expression
+   * (stored-node.ts). Only rows for which it is true have entries, so a unique one holds among
+   * them alone; the planner reads no partial index (table-store.ts, planner/access-path.ts).
+   */
+  where?: unknown
 }
 
 export interface TableDef {

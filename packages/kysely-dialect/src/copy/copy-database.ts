@@ -3,6 +3,7 @@ import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { BTreeAdapter } from '../adapter.js'
 import type { TableDef, ViewDef } from '../catalog/catalog.js'
 import { viewSelect } from '../executor/create-view.js'
+import { nodeOf } from '../catalog/stored-node.js'
 import { BTreeSqlError } from '../errors.js'
 import { SourceSnapshot } from './source-snapshot.js'
 import {
@@ -254,7 +255,17 @@ class TableCopier {
         let builder = this.to.schema.createIndex(index.name).on(table.name).columns(index.columns)
         if (index.unique) builder = builder.unique()
         if (exists) builder = builder.ifNotExists()
-        await builder.execute()
+        if (index.where === undefined) await builder.execute()
+        else {
+          // A partial index: its condition's node tree, compiled by the target's own compiler.
+          const node = { ...builder.toOperationNode(), where: { kind: 'WhereNode', where: nodeOf(index.where) } }
+          const executor = this.to.getExecutor()
+          await this.to.executeQuery(
+            executor.compileQuery(node as Parameters<typeof executor.compileQuery>[0], {
+              queryId: `copy-index-${index.name}`,
+            }),
+          )
+        }
       })
     }
     const identity = plans.find((p) => p.identity)

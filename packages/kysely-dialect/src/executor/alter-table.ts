@@ -36,7 +36,9 @@ function addColumn(node: AnyNode, table: TableDef): void {
 function dropColumn(node: AnyNode, table: TableDef): void {
   const column = requireColumn(table, nameOf(node.column as OperationNode))
   if (table.primaryKey.includes(column.name)) throw schemaError(`cannot drop PRIMARY KEY column: "${column.name}"`)
-  const index = table.indexes.find((i) => i.columns.includes(column.name))
+  const index = table.indexes.find(
+    (i) => i.columns.includes(column.name) || (i.where !== undefined && namesColumn(i.where, column.name)),
+  )
   if (index !== undefined)
     throw schemaError(`cannot drop ${index.origin === 'unique' ? 'UNIQUE' : 'indexed'} column: "${column.name}"`)
   if (table.columns.length === 1) throw schemaError(`cannot drop column "${column.name}": no other columns exist`)
@@ -53,7 +55,33 @@ function renameColumn(node: AnyNode, table: TableDef): void {
   const rename = (c: string): string => (c === from ? to : c)
   table.primaryKey = table.primaryKey.map(rename)
   if (table.rowidColumn === from) table.rowidColumn = to
-  for (const i of table.indexes) i.columns = i.columns.map(rename)
+  for (const i of table.indexes) {
+    i.columns = i.columns.map(rename)
+    // A partial index's condition names columns too (SQLite rewrites it as well).
+    if (i.where !== undefined) renameIn(i.where, from, to)
+  }
+}
+
+/** Whether a stored condition's tree names column `name` (its ColumnNodes, any case). */
+function namesColumn(tree: unknown, name: string): boolean {
+  if (typeof tree !== 'object' || tree === null) return false
+  if (Array.isArray(tree)) return tree.some((t) => namesColumn(t, name))
+  const n = tree as AnyNode
+  if (n.kind === 'ColumnNode') return nameOf(n).toLowerCase() === name.toLowerCase()
+  return Object.keys(n).some((k) => namesColumn(n[k], name))
+}
+
+/** Renames column `from` to `to` in a stored condition's tree, in place (it is the table's copy). */
+function renameIn(tree: unknown, from: string, to: string): void {
+  if (typeof tree !== 'object' || tree === null) return
+  if (Array.isArray(tree)) return tree.forEach((t) => renameIn(t, from, to))
+  const n = tree as Record<string, unknown>
+  if (n['kind'] === 'ColumnNode') {
+    const id = n['column'] as Record<string, unknown>
+    if (typeof id['name'] === 'string' && id['name'].toLowerCase() === from.toLowerCase()) id['name'] = to
+    return
+  }
+  for (const k of Object.keys(n)) renameIn(n[k], from, to)
 }
 
 const ALTERATIONS: Partial<Record<NodeKind, Alteration>> &

@@ -6,6 +6,11 @@ import { dropBucket } from './drop-table.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 import { buildIndex } from './table-store.js'
+import { storedNode } from '../catalog/stored-node.js'
+import { resolveRaw } from '../sql/resolve-raw.js'
+import { compileExpr } from '../expression/expression.js'
+import { byPrecedence } from '../expression/precedence.js'
+import { Scope } from '../expression/scope.js'
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
@@ -19,7 +24,7 @@ function indexColumn(node: AnyNode): string {
 
 /** Builds the index over the existing rows; a duplicate under `unique` fails the statement cleanly. */
 export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResult {
-  rejectParts(node, ['where', 'using', 'nullsNotDistinct'])
+  rejectParts(node, ['using', 'nullsNotDistinct'])
   const name = nameOf(node.name as OperationNode)
   if (
     ctx.catalog.tableOfIndex(name) !== undefined ||
@@ -35,6 +40,16 @@ export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResul
   const columns = ((node.columns ?? []) as readonly AnyNode[]).map((c) => requireColumn(table, indexColumn(c)).name)
   if (columns.length === 0) throw unsupported('an index without columns')
   const index: IndexDef = { id: nextId(ctx.tx), name, columns, unique: node.unique === true, origin: 'index' }
+  const written = (node.where as AnyNode | undefined)?.where as AnyNode | undefined
+  // Raw SQL in it read into nodes first (the statement's pre-pass leaves DDL alone).
+  const where = written === undefined ? undefined : resolveRaw(written)
+  if (where !== undefined) {
+    if (containsSubquery(where))
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'subqueries prohibited in partial index WHERE clauses')
+    // Compiled once now, so that a column it cannot name fails here, as in SQLite.
+    compileExpr(byPrecedence(where), new Scope([{ table, name: table.name }]))
+    index.where = storedNode(where)
+  }
   table.indexes.push(index)
   buildIndex(ctx.tx, table, index)
   saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])
@@ -60,4 +75,13 @@ export function runDropIndex(node: AnyNode, ctx: WriteContext): StatementResult 
   dropBucket(ctx, indexBucket(index))
   saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])
   return NONE
+}
+
+/** Whether an expression holds a select (SQLite refuses one in a partial index's condition). */
+function containsSubquery(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) return false
+  if (Array.isArray(node)) return node.some(containsSubquery)
+  const n = node as AnyNode
+  if (n.kind === 'SelectQueryNode') return true
+  return Object.keys(n).some((k) => containsSubquery(n[k]))
 }

@@ -4,6 +4,7 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { prepareSelect } from './select-general.js'
+import { nodeOf, storedNode } from '../catalog/stored-node.js'
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
@@ -41,7 +42,7 @@ export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult
     name,
     ...(given === undefined ? {} : { given }),
     columns,
-    select: JSON.parse(JSON.stringify(select, tagValues)) as unknown,
+    select: storedNode(select),
   }
   saveView(ctx.tx, ctx.catalog.withView(view), name, view)
   return NONE
@@ -66,32 +67,10 @@ export function runDropView(node: AnyNode, ctx: WriteContext): StatementResult {
 export function viewSelect(view: ViewDef): AnyNode {
   let node = revived.get(view)
   if (node === undefined) {
-    node = JSON.parse(JSON.stringify(view.select), untagValues) as AnyNode
+    node = nodeOf(view.select) as AnyNode
     revived.set(view, node)
   }
   return node
 }
 
 const revived = new WeakMap<ViewDef, AnyNode>()
-
-/** JSON.stringify's replacer: bytes and big integers, which JSON has no form of, tagged. */
-function tagValues(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const raw = this[key]
-  if (raw instanceof Uint8Array)
-    return { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64') }
-  if (typeof raw === 'bigint') return { $bigint: raw.toString() }
-  if (raw instanceof Date) return { $date: raw.toISOString() }
-  return value
-}
-
-/** JSON.parse's reviver: tagValues undone. */
-function untagValues(_key: string, value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const v = value as Record<string, unknown>
-    if (typeof v['$bytes'] === 'string' && Object.keys(v).length === 1)
-      return new Uint8Array(Buffer.from(v['$bytes'], 'base64'))
-    if (typeof v['$bigint'] === 'string' && Object.keys(v).length === 1) return BigInt(v['$bigint'])
-    if (typeof v['$date'] === 'string' && Object.keys(v).length === 1) return new Date(v['$date'])
-  }
-  return value
-}

@@ -76,7 +76,11 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   }
   const target = (onConflict.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
   if (target !== undefined) {
-    const keys = [table.primaryKey, ...table.indexes.filter((i) => i.unique).map((i) => i.columns)]
+    // A partial unique index matches only a target with its condition (`where`), which is not read here.
+    const keys = [
+      table.primaryKey,
+      ...table.indexes.filter((i) => i.unique && i.where === undefined).map((i) => i.columns),
+    ]
     if (!keys.some((k) => k.length > 0 && sameColumns(k, target))) {
       throw new BTreeSqlError(
         'BTREE_SQL_UNSUPPORTED',
@@ -119,7 +123,9 @@ function prepareUpsert(
   const whereNode = (onConflict.updateWhere as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), scope)
   const byKey = sameColumns(table.primaryKey, target)
-  const index = byKey ? undefined : table.indexes.find((i) => i.unique && sameColumns(i.columns, target))
+  const index = byKey
+    ? undefined
+    : table.indexes.find((i) => i.unique && i.where === undefined && sameColumns(i.columns, target))
   return (tx, values) => {
     const existing = byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values)
     if (existing === undefined)

@@ -14,7 +14,12 @@ import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
 import { decodeKeyInteger, decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
 import { encodeRowTransient, RowView } from '../encoding/rows.js'
-import { integer, isInteger, numberOf, type SqlValue } from '../encoding/values.js'
+import { integer, isInteger, numberOf, truth, type SqlValue } from '../encoding/values.js'
+import { nodeOf } from '../catalog/stored-node.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
+import type { AnyNode } from '../expression/nodes.js'
+import { byPrecedence } from '../expression/precedence.js'
+import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
 import { currentTime } from '../expression/operators.js'
 
 const EMPTY = new Uint8Array(0)
@@ -215,6 +220,21 @@ export function withAffinity(table: TableDef, values: SqlValue[]): SqlValue[] {
   return values
 }
 
+/** Partial indexes' conditions, compiled once per definition (definitions are replaced, not edited). */
+const conditions = new WeakMap<IndexDef, Expr>()
+
+/** Whether a row has an entry in `index`: always, unless the index is partial and its condition is not true. */
+function indexIncludes(table: TableDef, index: IndexDef, values: RowValues): boolean {
+  if (index.where === undefined) return true
+  let condition = conditions.get(index)
+  if (condition === undefined) {
+    condition = compileExpr(byPrecedence(nodeOf(index.where) as AnyNode), new Scope([{ table, name: table.name }]))
+    conditions.set(index, condition)
+  }
+  const row: RowLike = Array.isArray(values) ? new ArrayRow(values as SqlValue[]) : (values as RowView)
+  return truth(condition.eval([row])) === true
+}
+
 /** Index entries are (encoded columns, row key); a unique index holds one row per non-null prefix. */
 function addIndexEntry(
   tx: WriteTransaction,
@@ -223,6 +243,7 @@ function addIndexEntry(
   values: readonly SqlValue[],
   rowKey: Uint8Array,
 ): void {
+  if (!indexIncludes(table, index, values)) return
   const bucket = writeBucket(tx, indexBucket(index))
   const w = scratchKey.reset()
   const hasNull = writeColumns(w, table, index.columns, values)
@@ -241,6 +262,7 @@ function removeIndexEntry(
   values: RowValues,
   rowKey: Uint8Array,
 ): void {
+  if (!indexIncludes(table, index, values)) return
   const w = scratchKey.reset()
   writeColumns(w, table, index.columns, values)
   txBucket(tx, indexBucket(index))?.delete(w.bytes(rowKey).view())
@@ -369,7 +391,13 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
   if (moved && bucket.has(key))
     throw uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)
   for (const index of table.indexes) {
-    if (!moved && sameIndexKey(table, index, old, values)) continue
+    // A partial index's entry stays only while the row stays in it.
+    if (
+      !moved &&
+      sameIndexKey(table, index, old, values) &&
+      (index.where === undefined || indexIncludes(table, index, old) === indexIncludes(table, index, values))
+    )
+      continue
     removeIndexEntry(tx, table, index, old, stored.key)
     addIndexEntry(tx, table, index, values, key)
   }

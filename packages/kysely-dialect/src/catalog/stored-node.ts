@@ -1,0 +1,35 @@
+/**
+ * Operation-node trees kept in the catalog (a view's select, a partial index's where) as JSON:
+ * bytes, big integers and dates, which JSON has no form of, tagged ({ $bytes: base64 },
+ * { $bigint: digits }, { $date: ISO text }) and read back as they were.
+ */
+export function storedNode(node: unknown): unknown {
+  return JSON.parse(JSON.stringify(node, tagValues)) as unknown
+}
+
+/** A node tree as storedNode kept it. */
+export function nodeOf(stored: unknown): unknown {
+  return JSON.parse(JSON.stringify(stored), untagValues) as unknown
+}
+
+/** JSON.stringify's replacer: bytes and big integers, which JSON has no form of, tagged. */
+function tagValues(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key]
+  if (raw instanceof Uint8Array)
+    return { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64') }
+  if (typeof raw === 'bigint') return { $bigint: raw.toString() }
+  if (raw instanceof Date) return { $date: raw.toISOString() }
+  return value
+}
+
+/** JSON.parse's reviver: tagValues undone. */
+function untagValues(_key: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>
+    if (typeof v['$bytes'] === 'string' && Object.keys(v).length === 1)
+      return new Uint8Array(Buffer.from(v['$bytes'], 'base64'))
+    if (typeof v['$bigint'] === 'string' && Object.keys(v).length === 1) return BigInt(v['$bigint'])
+    if (typeof v['$date'] === 'string' && Object.keys(v).length === 1) return new Date(v['$date'])
+  }
+  return value
+}

@@ -1,0 +1,59 @@
+import { expect } from 'chai'
+import { SqliteDialect } from 'kysely'
+import { copyDatabase } from '../../src/index.js'
+import { SqlJsSqliteDatabase } from '../helpers/sqljs-database.js'
+import { rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
+
+for (const version of VERSIONS) {
+  describe(`integration (${version.name}): partial indexes`, () => {
+    const t = useTempDir(version)
+
+    it('a partial unique index survives reopen, and copyDatabase makes it partial on SQLite', async () => {
+      let db = t.open()
+      await db.schema
+        .createTable('acct')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('email', 'text')
+        .addColumn('deleted', 'integer')
+        .execute()
+      await db.schema
+        .createIndex('live_email')
+        .on('acct')
+        .column('email')
+        .unique()
+        .where(version.sql.ref('deleted'), 'is', null)
+        .execute()
+      await db
+        .insertInto('acct')
+        .values([
+          { id: 1, email: 'a', deleted: 1 },
+          { id: 2, email: 'a', deleted: null },
+        ])
+        .execute()
+      await db.destroy()
+
+      db = t.open()
+      expect((await rejection(db.insertInto('acct').values({ id: 3, email: 'a' }).execute())).code).to.equal(
+        'BTREE_SQL_UNIQUE_VIOLATION',
+      )
+      await db.insertInto('acct').values({ id: 3, email: 'a', deleted: 1 }).execute()
+
+      const sqlite: AnyDB = new version.Kysely({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      try {
+        await copyDatabase(db, sqlite)
+        const ddl = await version.sql<{
+          sql: string
+        }>`select sql from sqlite_master where name = 'live_email'`.execute(sqlite)
+        expect(ddl.rows[0]!.sql.replace(/`/g, '"')).to.equal(
+          'CREATE UNIQUE INDEX "live_email" on "acct" ("email") where "deleted" is null',
+        )
+        await sqlite.insertInto('acct').values({ id: 4, email: 'a', deleted: 1 }).execute()
+        expect(await rejection(sqlite.insertInto('acct').values({ id: 5, email: 'a' }).execute())).to.be.an('error')
+      } finally {
+        await sqlite.destroy()
+      }
+    })
+  })
+}
