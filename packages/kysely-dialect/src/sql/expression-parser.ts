@@ -460,12 +460,16 @@ export abstract class ExpressionParser {
 
   /**
    * A window definition after `over`, as Kysely's OverNode: `(partition by ... order by ...
-   * [frame])`; without a frame, SQLite's default. Named windows are not read.
+   * [frame])`; without a frame, SQLite's default. `over w` and `over (w order by ...)` name a
+   * window of the select's `window` clause (`windowName`, resolved by the statement parser).
    */
-  private window(): AnyNode {
-    if (!this.isOp('(')) this.fail('named windows are not supported')
+  protected window(): AnyNode {
+    // `over w`: a window the select's `window` clause names (statement-parser.ts resolves it).
+    if (!this.isOp('(')) return node('OverNode', { windowName: this.name() })
     this.expectOp('(')
-    const parts: Record<string, AnyNode> = {}
+    const parts: Record<string, unknown> = {}
+    if (this.isName() && !['partition', 'order', 'rows', 'range', 'groups'].some((w) => this.isWord(w)))
+      parts['windowName'] = this.name()
     if (this.acceptWord('partition', 'by')) {
       const items: AnyNode[] = []
       do items.push(node('PartitionByItemNode', { partitionBy: this.expression() }))

@@ -55,10 +55,18 @@ class StatementParser extends ExpressionParser {
     }
     const orderBy = this.orderBy(core.selections as readonly AnyNode[])
     const limits = this.limit()
+    // Named windows (the core's `window` clause) resolved in its selections and the order by.
+    const windows = core.windows as ReadonlyMap<string, AnyNode> | undefined
+    if (windows !== undefined) {
+      delete core.windows
+      core.selections = this.namedWindows(windows, core.selections)
+    }
     return {
       ...core,
       ...(setOperations.length > 0 ? { setOperations } : {}),
-      ...(orderBy === undefined ? {} : { orderBy }),
+      ...(orderBy === undefined
+        ? {}
+        : { orderBy: windows === undefined ? orderBy : this.namedWindows(windows, orderBy) }),
       ...limits,
     }
   }
@@ -138,7 +146,43 @@ class StatementParser extends ExpressionParser {
       fields['groupBy'] = node('GroupByNode', { items })
     }
     if (this.acceptWord('having')) fields['having'] = node('HavingNode', { having: this.expression() })
+    if (this.acceptWord('window')) {
+      // `window w as (...), ...`: each later one may build on an earlier one.
+      const windows = new Map<string, AnyNode>()
+      do {
+        const name = this.name()
+        this.expectWord('as')
+        windows.set(name.toLowerCase(), this.namedWindows(windows, this.window()))
+      } while (this.acceptOp(','))
+      fields['windows'] = windows
+    }
     return node('SelectQueryNode', fields)
+  }
+
+  /**
+   * `tree` with every window that names one of `windows` replaced by the definition it builds on
+   * (SQLite's rules: it may add an order by or a frame the named one lacks, never a partition by).
+   */
+  private namedWindows<T>(windows: ReadonlyMap<string, AnyNode>, tree: T): T {
+    if (typeof tree !== 'object' || tree === null || tree instanceof Map) return tree
+    if (Array.isArray(tree)) return tree.map((t) => this.namedWindows(windows, t) as unknown) as T
+    const n = tree as unknown as AnyNode
+    // A subquery's windows are its own (its select() resolved them).
+    if (n.kind === 'SelectQueryNode') return tree
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(n)) out[k] = k === 'windows' ? n[k] : this.namedWindows(windows, n[k])
+    if (n.kind === 'OverNode' && typeof n.windowName === 'string') {
+      const base = windows.get(n.windowName.toLowerCase())
+      if (base === undefined) this.fail(`no such window: ${n.windowName}`)
+      if (out['partitionBy'] !== undefined) this.fail(`cannot override PARTITION clause of window ${n.windowName}`)
+      if (out['orderBy'] !== undefined && base.orderBy !== undefined)
+        this.fail(`cannot override ORDER BY clause of window ${n.windowName}`)
+      if (base.frame !== undefined && Object.keys(out).length > 2)
+        this.fail(`cannot override frame specification of window ${n.windowName}`)
+      const { windowName: _named, ...own } = out
+      return { ...base, ...own, kind: 'OverNode' } as T
+    }
+    return out as T
   }
 
   /** Result columns; an expression without alias is named by its text, as SQLite names it. */

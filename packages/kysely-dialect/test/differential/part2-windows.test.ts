@@ -536,6 +536,23 @@ diffSuite('differential part 2: window functions', () => {
   both('groups without an order by: one peer group', seedSales, (db) =>
     db.selectFrom('sales').select(sql<number>`sum(amount) over (groups between 1 preceding and current row)`.as('s')),
   )
+  both('raw: named windows, built on and referenced from the order by', seedSales, async (db) => {
+    const r =
+      await sql`select id, rank() over w as r, sum(amount) over (w rows between 1 preceding and current row) as s,
+        count(*) over byregion as n, row_number() over w2 as rn
+      from sales
+      window byregion as (partition by region), w as (order by amount desc), w2 as (byregion order by id)
+      order by row_number() over w, id`.execute(db)
+    return r.rows
+  })
+  both('raw: a window name that does not exist is an error', seedSales, async (db) => {
+    const r = await sql`select id, rank() over nope from sales window w as (order by id)`.execute(db)
+    return r.rows
+  })
+  both('raw: a named window may not be given a partition again', seedSales, async (db) => {
+    const r = await sql`select id, rank() over (w partition by region) from sales window w as (order by id)`.execute(db)
+    return r.rows
+  })
   both('a window over no rows', seedSales, (db) =>
     db
       .selectFrom('sales')
