@@ -39,7 +39,10 @@ export function windowValues(
       args[i] = call.args.map((a) => a.eval(t))
       passes[i] = call.filter === undefined || truth(call.filter.eval(t)) === true
       if (offsets !== undefined)
-        offsets[i] = [frameOffset(frame!.start, t, 'starting'), frameOffset(frame!.end, t, 'ending')]
+        offsets[i] = [
+          frameOffset(frame!.start, t, 'starting', frame!.units === 'range'),
+          frameOffset(frame!.end, t, 'ending', frame!.units === 'range'),
+        ]
     }
     const terms = [...call.partition.map(() => ({ desc: false, nulls: undefined })), ...call.order]
     const cmp = compareTuples(terms as Parameters<typeof compareTuples>[0])
@@ -61,7 +64,7 @@ export function windowValues(
         s = e
       }
       if (frame !== undefined && (!call.builtIn || FRAMED.has(call.name)))
-        framedValues(call, frame, c, order, start, end, ends, offsets!, args, passes, out)
+        framedValues(call, frame, c, order, start, end, ends, offsets!, args, passes, out, (row) => keys[row]![p]!)
       else partitionValues(call, c, order, start, end, ends, args, passes, out)
       start = end
     }
@@ -163,11 +166,16 @@ function partitionValues(
 /** The built-in functions that read a frame (the others read the partition). */
 const FRAMED: ReadonlySet<string> = new Set(['first_value', 'last_value', 'nth_value'])
 
-/** A bound's offset at a row: a non-negative integer (0 when the bound has none). */
-function frameOffset(b: FrameBound, t: Tuple, which: string): number {
+/** A bound's offset at a row: a non-negative integer, or number for a range frame (0 when the bound has none). */
+function frameOffset(b: FrameBound, t: Tuple, which: string, range: boolean): number {
   if (b.offset === undefined) return 0
   const v = b.offset.eval(t)
   const n = v === null ? null : toNumeric(v)
+  if (range) {
+    if (n === null || numberOf(n) < 0)
+      throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `frame ${which} offset must be a non-negative number`)
+    return numberOf(n)
+  }
   if (n === null || !isInteger(n) || numberOf(n) < 0)
     throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `frame ${which} offset must be a non-negative integer`)
   return numberOf(n)
@@ -192,6 +200,7 @@ function framedValues(
   args: readonly SqlValue[][],
   passes: readonly boolean[],
   out: SqlValue[][],
+  orderKey: (row: number) => SqlValue,
 ): void {
   const size = end - start
   // Peer groups by position: index, start and end of each position's group.
@@ -207,6 +216,41 @@ function framedValues(
   }
   const groups = groupStarts.length
   const clamp = (x: number): number => (x < 0 ? 0 : x > size ? size : x)
+  // A range frame's offsets measure the one order term's value: its key at each position.
+  const desc = call.order[0]?.desc === true
+  // Where nulls sort: first unless the term says otherwise (SQLite: nulls are the least value).
+  const nullsFirst = call.order[0]?.nulls === undefined ? !desc : call.order[0].nulls === 'first'
+  const keyAt = (k: number): number | null => {
+    const v = orderKey(order[start + k]!)
+    if (v === null) return null
+    const n = toNumeric(v)
+    if (n === null)
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'a range frame with offsets over a non-numeric order by')
+    return numberOf(n)
+  }
+  /** A key against value `x` in the sort's order (a null where the sort puts nulls). */
+  const sortCmp = (k: number, x: number): number => {
+    const v = keyAt(k)
+    if (v === null) return nullsFirst ? -1 : 1
+    return desc ? Math.sign(x - v) : Math.sign(v - x)
+  }
+  /** The first position at or past `x` in the sort's order; size when none. */
+  const firstFrom = (x: number): number => {
+    for (let k = 0; k < size; k++) if (sortCmp(k, x) >= 0) return k
+    return size
+  }
+  /** One past the last position not past `x` in the sort's order; 0 when none. */
+  const endAt = (x: number): number => {
+    for (let k = size - 1; k >= 0; k--) if (sortCmp(k, x) <= 0) return k + 1
+    return 0
+  }
+  /** A range offset bound at position `at`: `sign` -1 preceding, +1 following; a null key's frame is its peers. */
+  const rangeBound = (at: number, off: number, sign: number, low: boolean): number => {
+    const v = keyAt(at)
+    if (v === null) return low ? groupStarts[group[at]!]! : groupEnds[group[at]!]!
+    const x = desc ? v - sign * off : v + sign * off
+    return low ? firstFrom(x) : endAt(x)
+  }
   const lowOf = (at: number, b: FrameBound, off: number): number => {
     switch (b.bound) {
       case 'unbounded-preceding':
@@ -215,9 +259,11 @@ function framedValues(
         return frame.units === 'rows' ? at : groupStarts[group[at]!]!
       case 'preceding':
         if (frame.units === 'rows') return clamp(at - off)
+        if (frame.units === 'range') return rangeBound(at, off, -1, true)
         return group[at]! - off < 0 ? 0 : groupStarts[group[at]! - off]!
       case 'following':
         if (frame.units === 'rows') return clamp(at + off)
+        if (frame.units === 'range') return rangeBound(at, off, 1, true)
         return group[at]! + off >= groups ? size : groupStarts[group[at]! + off]!
       default:
         return size
@@ -231,9 +277,11 @@ function framedValues(
         return frame.units === 'rows' ? at + 1 : groupEnds[group[at]!]!
       case 'preceding':
         if (frame.units === 'rows') return clamp(at - off + 1)
+        if (frame.units === 'range') return rangeBound(at, off, -1, false)
         return group[at]! - off < 0 ? 0 : groupEnds[group[at]! - off]!
       case 'following':
         if (frame.units === 'rows') return clamp(at + off + 1)
+        if (frame.units === 'range') return rangeBound(at, off, 1, false)
         return groupEnds[Math.min(group[at]! + off, groups - 1)]!
       default:
         return 0
@@ -251,7 +299,12 @@ function framedValues(
         return false
     }
   }
-  const running = !call.builtIn && frame.start.bound === 'unbounded-preceding' && frame.exclude === 'no others'
+  // (A range frame with offsets is left out: a null key's frame, its peers, is not on the way.)
+  const running =
+    !call.builtIn &&
+    frame.start.bound === 'unbounded-preceding' &&
+    frame.exclude === 'no others' &&
+    !(frame.units === 'range' && frame.end.offset !== undefined)
   const acc = running ? call.create!() : undefined
   let stepped = 0
   for (let at = 0; at < size; at++) {

@@ -138,7 +138,7 @@ export function compileWindowNode(node: AnyNode, scope: Scope): Expr {
           nulls: item.nulls as 'first' | 'last' | undefined,
         }
       }),
-      frame: frameOf(over.frame as AnyNode | undefined, scope),
+      frame: frameOf(over.frame as AnyNode | undefined, over, scope),
       create: arity !== undefined ? undefined : () => aggregateAccumulator(name, star || argNodes.length === 0, json),
     }
   })
@@ -148,7 +148,7 @@ export function compileWindowNode(node: AnyNode, scope: Scope): Expr {
 }
 
 /** A frame node's bounds, compiled; SQLite's checks of which bounds may go together. */
-function frameOf(node: AnyNode | undefined, scope: Scope): WindowFrame | undefined {
+function frameOf(node: AnyNode | undefined, over: AnyNode, scope: Scope): WindowFrame | undefined {
   if (node === undefined) return undefined
   const bound = (b: AnyNode): FrameBound => ({
     bound: b.bound as FrameBound['bound'],
@@ -169,6 +169,13 @@ function frameOf(node: AnyNode | undefined, scope: Scope): WindowFrame | undefin
     (s === 'following' && (e === 'preceding' || e === 'current'))
   )
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'unsupported frame specification')
+  const orderTerms = ((over.orderBy as AnyNode | undefined)?.items ?? []) as readonly unknown[]
+  if (
+    frame.units === 'range' &&
+    (frame.start.offset !== undefined || frame.end.offset !== undefined) &&
+    orderTerms.length !== 1
+  )
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY term')
   return frame
 }
 

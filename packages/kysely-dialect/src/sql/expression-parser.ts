@@ -524,8 +524,6 @@ export abstract class ExpressionParser {
       else if (this.acceptWord('ties')) exclude = 'ties'
       else this.fail('expected no others, current row, group or ties')
     }
-    if (units === 'range' && (start.offset !== undefined || end.offset !== undefined))
-      this.fail('range frames with offsets are not supported (rows and groups frames take them)')
     return node('WindowFrameNode', { units, start, end, exclude })
   }
 

@@ -143,15 +143,19 @@ describe(`differential part 2: random window functions (kysely 0.28, seed ${seed
         const units = pick(['rows', 'groups', 'range'] as const)
         const spec = windowSpec(units === 'rows')
         if (units !== 'rows' && spec.order.length === 0) spec.order.push([pick(COLUMNS), false, undefined])
+        // A range frame takes offsets over one numeric order term (SQLite: exactly one).
+        const rangeOffsets = units === 'range' && r() < 0.6
+        if (rangeOffsets)
+          spec.order.splice(0, spec.order.length, [pick(NUMERIC), r() < 0.4, pick([undefined, 'first', 'last'])])
         const bound = (end: boolean): string => {
           const b = pick(
-            units === 'range'
+            units === 'range' && !rangeOffsets
               ? (['unbounded', 'current'] as const)
               : (['unbounded', 'preceding', 'current', 'following'] as const),
           )
           if (b === 'unbounded') return end ? 'unbounded following' : 'unbounded preceding'
           if (b === 'current') return 'current row'
-          return `${int(0, 3)} ${b}`
+          return `${rangeOffsets ? pick([0, 0.5, 1, 2, 3.25]) : int(0, 3)} ${b}`
         }
         const start = bound(false)
         let end = bound(true)

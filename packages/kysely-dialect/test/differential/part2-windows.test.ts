@@ -496,6 +496,41 @@ diffSuite('differential part 2: window functions', () => {
       ])
       .orderBy('id'),
   )
+  both('raw frames: range by value, ascending and descending, nulls among them', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select([
+        'id',
+        sql<number>`sum(amount) over (order by amount range between 50 preceding and 50 following)`.as('near'),
+        sql<number>`count(*) over (order by amount desc range between 100 preceding and current row)`.as('above'),
+        sql<number>`max(id) over (order by day range between 1.5 following and unbounded following)`.as('later'),
+        sql<number>`min(amount) over (partition by region order by day range between 2 preceding and 1 preceding)`.as(
+          'before',
+        ),
+        sql<number>`count(amount) over (order by amount nulls last range between unbounded preceding and 25 following)`.as(
+          'upto',
+        ),
+      ])
+      .orderBy('id'),
+  )
+  // Found by the random window run (KYSELY_WINDOW_SEED=1549489093): a frame searched by value
+  // reaches the nulls where the sort puts them.
+  both('raw frames: range offsets reach the nulls where the sort puts them', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select([
+        'id',
+        sql<number>`count(*) over (order by amount desc range between 1 following and unbounded following)`.as('a'),
+        sql<number>`count(*) over (order by amount range between unbounded preceding and 1 preceding)`.as('b'),
+        sql<number>`count(*) over (order by amount desc nulls first range between unbounded preceding and 60 preceding)`.as(
+          'c',
+        ),
+      ])
+      .orderBy('id'),
+  )
+  both('raw frames: a range offset over two order terms is an error', seedSales, (db) =>
+    db.selectFrom('sales').select(sql<number>`sum(amount) over (order by day, id range 1 preceding)`.as('s')),
+  )
   both('raw frames: first, last and nth value', seedSales, (db) =>
     db
       .selectFrom('sales')
