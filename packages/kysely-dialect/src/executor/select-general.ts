@@ -33,11 +33,23 @@ import type { Catalog } from '../catalog/catalog.js'
 /** Select parts neither pipeline runs yet. */
 const PARTS_LATER = ['distinctOn', 'endModifiers', 'explain', 'fetch', 'top']
 
+/** Views whose select is being prepared (a view read inside its own definition is circular). */
+const preparingViews = new Set<string>()
+
 /** A view named as a source, prepared as the derived table it reads as (create-view.ts). */
 function viewOf(table: AnyNode, ctx: ExecContext): PreparedSelect | undefined {
   const view = ctx.catalog.view(nameOf(table))
   if (view === undefined) return undefined
-  const prepared = prepareSelect(viewSelect(view), ctx, undefined)
+  const key = view.name.toLowerCase()
+  if (preparingViews.has(key))
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `view ${view.name} is circularly defined`)
+  preparingViews.add(key)
+  let prepared: PreparedSelect
+  try {
+    prepared = prepareSelect(viewSelect(view), ctx, undefined)
+  } finally {
+    preparingViews.delete(key)
+  }
   if (view.given === undefined) return prepared
   if (view.given.length !== prepared.names.length)
     throw new BTreeSqlError(

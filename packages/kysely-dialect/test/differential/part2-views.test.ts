@@ -113,6 +113,12 @@ diffSuite('differential part 2: views', () => {
     db.insertInto('nothing' as 'people').values({ id: 3 } as never),
     db.selectFrom('v' as 'people').selectAll(),
   ])
+  both('views defined in a circle fail when read', seedPeople, (db) => [
+    db.schema.createView('va').as(db.selectFrom('vb' as 'people').select('id')),
+    db.schema.createView('vb').as(db.selectFrom('va' as 'people').select('id')),
+    db.selectFrom('va' as 'people').selectAll(),
+    db.selectFrom('people').select('id').orderBy('id'),
+  ])
   both('introspection lists views beside tables', seedViews, async (db) => {
     const tables = await db.introspection.getTables()
     return tables.map((t) => ({
