@@ -53,6 +53,12 @@ export interface IndexDef {
    * them alone; the planner reads no partial index (table-store.ts, planner/access-path.ts).
    */
   where?: unknown
+  /**
+   * An expression index's key parts (`createIndex(...).expression(sql\`lower(email)\`)`, mixed with
+   * columns too): each part's node tree (stored-node.ts), a column part as its ColumnNode; `columns`
+   * is then empty. Its entries hold the parts' values; the planner reads none (as partial ones).
+   */
+  expressions?: unknown[]
 }
 
 export interface TableDef {

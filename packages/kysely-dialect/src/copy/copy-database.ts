@@ -252,20 +252,34 @@ class TableCopier {
     for (const index of table.indexes) {
       if (index.origin !== 'index') continue
       await onTarget(`creating the index ${index.name}`, async () => {
-        let builder = this.to.schema.createIndex(index.name).on(table.name).columns(index.columns)
-        if (index.unique) builder = builder.unique()
-        if (exists) builder = builder.ifNotExists()
-        if (index.where === undefined) await builder.execute()
-        else {
-          // A partial index: its condition's node tree, compiled by the target's own compiler.
-          const node = { ...builder.toOperationNode(), where: { kind: 'WhereNode', where: nodeOf(index.where) } }
-          const executor = this.to.getExecutor()
-          await this.to.executeQuery(
-            executor.compileQuery(node as Parameters<typeof executor.compileQuery>[0], {
-              queryId: `copy-index-${index.name}`,
-            }),
-          )
+        if (index.where === undefined && index.expressions === undefined) {
+          let builder = this.to.schema.createIndex(index.name).on(table.name).columns(index.columns)
+          if (index.unique) builder = builder.unique()
+          if (exists) builder = builder.ifNotExists()
+          await builder.execute()
+          return
         }
+        // A partial or expression index: its node trees, compiled by the target's own compiler.
+        const node = {
+          kind: 'CreateIndexNode',
+          name: { kind: 'IdentifierNode', name: index.name },
+          table: {
+            kind: 'TableNode',
+            table: { kind: 'SchemableIdentifierNode', identifier: { kind: 'IdentifierNode', name: table.name } },
+          },
+          columns:
+            index.expressions?.map(nodeOf) ??
+            index.columns.map((c) => ({ kind: 'ColumnNode', column: { kind: 'IdentifierNode', name: c } })),
+          ...(index.unique ? { unique: true } : {}),
+          ...(exists ? { ifNotExists: true } : {}),
+          ...(index.where === undefined ? {} : { where: { kind: 'WhereNode', where: nodeOf(index.where) } }),
+        }
+        const executor = this.to.getExecutor()
+        await this.to.executeQuery(
+          executor.compileQuery(node as Parameters<typeof executor.compileQuery>[0], {
+            queryId: `copy-index-${index.name}`,
+          }),
+        )
       })
     }
     const identity = plans.find((p) => p.identity)

@@ -37,7 +37,10 @@ function dropColumn(node: AnyNode, table: TableDef): void {
   const column = requireColumn(table, nameOf(node.column as OperationNode))
   if (table.primaryKey.includes(column.name)) throw schemaError(`cannot drop PRIMARY KEY column: "${column.name}"`)
   const index = table.indexes.find(
-    (i) => i.columns.includes(column.name) || (i.where !== undefined && namesColumn(i.where, column.name)),
+    (i) =>
+      i.columns.includes(column.name) ||
+      (i.where !== undefined && namesColumn(i.where, column.name)) ||
+      (i.expressions !== undefined && namesColumn(i.expressions, column.name)),
   )
   if (index !== undefined)
     throw schemaError(`cannot drop ${index.origin === 'unique' ? 'UNIQUE' : 'indexed'} column: "${column.name}"`)
@@ -59,6 +62,7 @@ function renameColumn(node: AnyNode, table: TableDef): void {
     i.columns = i.columns.map(rename)
     // A partial index's condition names columns too (SQLite rewrites it as well).
     if (i.where !== undefined) renameIn(i.where, from, to)
+    if (i.expressions !== undefined) renameIn(i.expressions, from, to)
   }
 }
 

@@ -8,7 +8,7 @@ import type { StatementResult, WriteContext } from './context.js'
  * the index, comparing each entry's components with the previous entry's. O(entries).
  */
 export function indexRowsPerKey(tx: ReadTransaction, index: IndexDef): number[] {
-  const width = index.columns.length
+  const width = index.expressions?.length ?? index.columns.length
   const distinct = new Array<number>(width).fill(0)
   const bucket = tx.bucket(indexBucket(index))
   if (bucket === undefined || bucket.size === 0) return distinct.map(() => 1)

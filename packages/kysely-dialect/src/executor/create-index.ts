@@ -14,12 +14,37 @@ import { Scope } from '../expression/scope.js'
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
-function indexColumn(node: AnyNode): string {
+/** An index part's column name, or undefined when the part is an expression. */
+function indexColumn(node: AnyNode): string | undefined {
   if (node.kind === 'ColumnNode') return nameOf(node)
   // `column('a desc')`: the direction changes nothing for lookups, which read either way.
   if (node.kind === 'OrderByItemNode') return indexColumn(node.orderBy as AnyNode)
   if (node.kind === 'ReferenceNode' && node.table === undefined) return nameOf(node.column as OperationNode)
-  throw unsupported(`${node.kind} as an index column (expression indexes and orderings)`)
+  return undefined
+}
+
+/** Functions SQLite refuses in an index's expressions or condition: their values change from call to call. */
+const NON_DETERMINISTIC = new Set(['random', 'randomblob', 'changes', 'total_changes', 'last_insert_rowid'])
+
+/** Why an index expression or condition cannot be indexed (a subquery, a non-deterministic function), if so. */
+function notIndexable(node: unknown): string | undefined {
+  if (typeof node !== 'object' || node === null) return undefined
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const why = notIndexable(n)
+      if (why !== undefined) return why
+    }
+    return undefined
+  }
+  const n = node as AnyNode
+  if (n.kind === 'SelectQueryNode') return 'subqueries prohibited in index expressions'
+  if (n.kind === 'FunctionNode' && NON_DETERMINISTIC.has(String(n.func).toLowerCase()))
+    return `non-deterministic functions prohibited in index expressions: ${String(n.func)}`
+  for (const k of Object.keys(n)) {
+    const why = notIndexable(n[k])
+    if (why !== undefined) return why
+  }
+  return undefined
 }
 
 /** Builds the index over the existing rows; a duplicate under `unique` fails the statement cleanly. */
@@ -37,17 +62,42 @@ export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResul
   if (node.table === undefined) throw unsupported('an index without a table')
   const original = ctx.catalog.requireTable(nameOf(node.table as OperationNode))
   const table: TableDef = structuredClone(original)
-  const columns = ((node.columns ?? []) as readonly AnyNode[]).map((c) => requireColumn(table, indexColumn(c)).name)
-  if (columns.length === 0) throw unsupported('an index without columns')
-  const index: IndexDef = { id: nextId(ctx.tx), name, columns, unique: node.unique === true, origin: 'index' }
+  const parts = (node.columns ?? []) as readonly AnyNode[]
+  if (parts.length === 0) throw unsupported('an index without columns')
+  const named = parts.map(indexColumn)
+  const scope = new Scope([{ table, name: table.name }])
+  let columns: string[] = []
+  let expressions: unknown[] | undefined
+  if (named.every((c) => c !== undefined)) columns = named.map((c) => requireColumn(table, c!).name)
+  else {
+    // An expression index: every part kept as an expression, a column part as its ColumnNode.
+    expressions = parts.map((part, i) => {
+      const column = named[i]
+      if (column !== undefined)
+        return { kind: 'ColumnNode', column: { kind: 'IdentifierNode', name: requireColumn(table, column).name } }
+      const resolved = resolveRaw(part.kind === 'OrderByItemNode' ? (part.orderBy as AnyNode) : part)
+      const why = notIndexable(resolved)
+      if (why !== undefined) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', why)
+      // Compiled once now, so that a column it cannot name fails here, as in SQLite.
+      compileExpr(byPrecedence(resolved), scope)
+      return storedNode(resolved)
+    })
+  }
+  const index: IndexDef = {
+    id: nextId(ctx.tx),
+    name,
+    columns,
+    unique: node.unique === true,
+    origin: 'index',
+    ...(expressions === undefined ? {} : { expressions }),
+  }
   const written = (node.where as AnyNode | undefined)?.where as AnyNode | undefined
   // Raw SQL in it read into nodes first (the statement's pre-pass leaves DDL alone).
   const where = written === undefined ? undefined : resolveRaw(written)
   if (where !== undefined) {
     if (containsSubquery(where))
       throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'subqueries prohibited in partial index WHERE clauses')
-    // Compiled once now, so that a column it cannot name fails here, as in SQLite.
-    compileExpr(byPrecedence(where), new Scope([{ table, name: table.name }]))
+    compileExpr(byPrecedence(where), scope)
     index.where = storedNode(where)
   }
   table.indexes.push(index)

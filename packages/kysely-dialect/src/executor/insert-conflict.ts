@@ -79,7 +79,9 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
     // A partial unique index matches only a target with its condition (`where`), which is not read here.
     const keys = [
       table.primaryKey,
-      ...table.indexes.filter((i) => i.unique && i.where === undefined).map((i) => i.columns),
+      ...table.indexes
+        .filter((i) => i.unique && i.where === undefined && i.expressions === undefined)
+        .map((i) => i.columns),
     ]
     if (!keys.some((k) => k.length > 0 && sameColumns(k, target))) {
       throw new BTreeSqlError(
@@ -125,7 +127,9 @@ function prepareUpsert(
   const byKey = sameColumns(table.primaryKey, target)
   const index = byKey
     ? undefined
-    : table.indexes.find((i) => i.unique && i.where === undefined && sameColumns(i.columns, target))
+    : table.indexes.find(
+        (i) => i.unique && i.where === undefined && i.expressions === undefined && sameColumns(i.columns, target),
+      )
   return (tx, values) => {
     const existing = byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values)
     if (existing === undefined)

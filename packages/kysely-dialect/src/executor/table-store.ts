@@ -222,6 +222,32 @@ export function withAffinity(table: TableDef, values: SqlValue[]): SqlValue[] {
 
 /** Partial indexes' conditions, compiled once per definition (definitions are replaced, not edited). */
 const conditions = new WeakMap<IndexDef, Expr>()
+/** Expression indexes' parts, compiled once per definition. */
+const indexParts = new WeakMap<IndexDef, Expr[]>()
+
+/** A row as expressions read it. */
+function rowLike(values: RowValues): RowLike {
+  return Array.isArray(values) ? new ArrayRow(values as SqlValue[]) : (values as RowView)
+}
+
+/** Writes an index's key parts for a row (its columns, or an expression index's values); whether one is null. */
+function writeIndexKey(w: KeyWriter, table: TableDef, index: IndexDef, values: RowValues): boolean {
+  if (index.expressions === undefined) return writeColumns(w, table, index.columns, values)
+  let parts = indexParts.get(index)
+  if (parts === undefined) {
+    const scope = new Scope([{ table, name: table.name }])
+    parts = index.expressions.map((e) => compileExpr(byPrecedence(nodeOf(e) as AnyNode), scope))
+    indexParts.set(index, parts)
+  }
+  const t = [rowLike(values)]
+  let sawNull = false
+  for (const part of parts) {
+    const v = part.eval(t)
+    if (v === null) sawNull = true
+    w.value(v)
+  }
+  return sawNull
+}
 
 /** Whether a row has an entry in `index`: always, unless the index is partial and its condition is not true. */
 function indexIncludes(table: TableDef, index: IndexDef, values: RowValues): boolean {
@@ -231,8 +257,7 @@ function indexIncludes(table: TableDef, index: IndexDef, values: RowValues): boo
     condition = compileExpr(byPrecedence(nodeOf(index.where) as AnyNode), new Scope([{ table, name: table.name }]))
     conditions.set(index, condition)
   }
-  const row: RowLike = Array.isArray(values) ? new ArrayRow(values as SqlValue[]) : (values as RowView)
-  return truth(condition.eval([row])) === true
+  return truth(condition.eval([rowLike(values)])) === true
 }
 
 /** Index entries are (encoded columns, row key); a unique index holds one row per non-null prefix. */
@@ -246,11 +271,16 @@ function addIndexEntry(
   if (!indexIncludes(table, index, values)) return
   const bucket = writeBucket(tx, indexBucket(index))
   const w = scratchKey.reset()
-  const hasNull = writeColumns(w, table, index.columns, values)
+  const hasNull = writeIndexKey(w, table, index, values)
   if (index.unique && !hasNull) {
     const c = bucket.cursor()
     const prefix = w.view()
-    if (c.seek(prefix) && startsWith(c.key!, prefix)) throw uniqueViolation(table, index.columns)
+    if (c.seek(prefix) && startsWith(c.key!, prefix)) {
+      // SQLite names an expression index rather than columns.
+      if (index.expressions !== undefined)
+        throw new BTreeSqlError('BTREE_SQL_UNIQUE_VIOLATION', `UNIQUE constraint failed: index '${index.name}'`)
+      throw uniqueViolation(table, index.columns)
+    }
   }
   bucket.put(w.bytes(rowKey).view(), EMPTY)
 }
@@ -264,16 +294,16 @@ function removeIndexEntry(
 ): void {
   if (!indexIncludes(table, index, values)) return
   const w = scratchKey.reset()
-  writeColumns(w, table, index.columns, values)
+  writeIndexKey(w, table, index, values)
   txBucket(tx, indexBucket(index))?.delete(w.bytes(rowKey).view())
 }
 
 /** Whether an index's columns encode alike in two versions of a row (its entry stays). */
 function sameIndexKey(table: TableDef, index: IndexDef, a: RowValues, b: RowValues): boolean {
   const w = scratchKey.reset()
-  writeColumns(w, table, index.columns, a)
+  writeIndexKey(w, table, index, a)
   const before = w.finish()
-  writeColumns(w.reset(), table, index.columns, b)
+  writeIndexKey(w.reset(), table, index, b)
   return equalBytes(before, w.view())
 }
 

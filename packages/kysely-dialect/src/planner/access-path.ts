@@ -258,8 +258,9 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
 export function chooseAccess(req: AccessRequest): AccessPath {
   let best = candidate(req, undefined)
   for (const index of req.table.indexes) {
-    // A partial index holds only the rows its condition keeps: never read for a query here.
-    if (index.where !== undefined) continue
+    // A partial index holds only the rows its condition keeps, an expression index values, not
+    // columns: neither is read for a query here.
+    if (index.where !== undefined || index.expressions !== undefined) continue
     const c = candidate(req, index)
     const useful = c.seek !== undefined || (c.orderByKey && req.order.length > 0) || c.covered !== undefined
     if (useful && c.cost < best.cost) best = c

@@ -5,7 +5,7 @@ import { SqlJsSqliteDatabase } from '../helpers/sqljs-database.js'
 import { rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 for (const version of VERSIONS) {
-  describe(`integration (${version.name}): partial indexes`, () => {
+  describe(`integration (${version.name}): partial and expression indexes`, () => {
     const t = useTempDir(version)
 
     it('a partial unique index survives reopen, and copyDatabase makes it partial on SQLite', async () => {
@@ -51,6 +51,45 @@ for (const version of VERSIONS) {
         )
         await sqlite.insertInto('acct').values({ id: 4, email: 'a', deleted: 1 }).execute()
         expect(await rejection(sqlite.insertInto('acct').values({ id: 5, email: 'a' }).execute())).to.be.an('error')
+      } finally {
+        await sqlite.destroy()
+      }
+    })
+
+    it('an expression index survives reopen, and copyDatabase makes it on SQLite', async () => {
+      let db = t.open()
+      await db.schema
+        .createTable('person')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('email', 'text')
+        .execute()
+      await db.schema
+        .createIndex('email_ci')
+        .on('person')
+        .expression(version.sql`lower(email)`)
+        .unique()
+        .execute()
+      await db.insertInto('person').values({ id: 1, email: 'Ann@x' }).execute()
+      await db.destroy()
+
+      db = t.open()
+      expect((await rejection(db.insertInto('person').values({ id: 2, email: 'ANN@X' }).execute())).code).to.equal(
+        'BTREE_SQL_UNIQUE_VIOLATION',
+      )
+      const sqlite: AnyDB = new version.Kysely({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      try {
+        await copyDatabase(db, sqlite)
+        const ddl = await version.sql<{
+          sql: string
+        }>`select sql from sqlite_master where name = 'email_ci'`.execute(sqlite)
+        expect(ddl.rows[0]!.sql.replace(/`/g, '"')).to.equal(
+          'CREATE UNIQUE INDEX "email_ci" on "person" (lower("email"))',
+        )
+        expect(await rejection(sqlite.insertInto('person').values({ id: 2, email: 'aNN@x' }).execute())).to.be.an(
+          'error',
+        )
       } finally {
         await sqlite.destroy()
       }

@@ -1,0 +1,87 @@
+import { sql } from 'kysely'
+import { both, diffSuite } from '../helpers/differential.js'
+import type { Db } from '../helpers/sides.js'
+
+/** `users(id, email, name, score)` with a case-blind unique index and a two-part expression index. */
+async function seedUsers(db: Db): Promise<void> {
+  await db.schema
+    .createTable('users')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('email', 'text')
+    .addColumn('name', 'text')
+    .addColumn('score', 'integer')
+    .execute()
+  await db
+    .insertInto('users')
+    .values([
+      { id: 1, email: 'Ann@x', name: 'Ann', score: 5 },
+      { id: 2, email: 'bob@x', name: 'Bob', score: 7 },
+      { id: 3, email: null, name: 'Cy', score: null },
+      { id: 4, email: null, name: 'Dee', score: 7 },
+    ])
+    .execute()
+  await db.schema
+    .createIndex('email_ci')
+    .on('users')
+    .expression(sql`lower(email)`)
+    .unique()
+    .execute()
+  await db.schema
+    .createIndex('name_score')
+    .on('users')
+    .column('name')
+    .expression(sql`score * 2`)
+    .execute()
+}
+
+const all = (db: Db) => db.selectFrom('users').selectAll().orderBy('id')
+
+diffSuite('differential part 2: expression indexes', () => {
+  both('a unique index on lower(email) refuses the same address in other case, not nulls', seedUsers, (db) => [
+    db.insertInto('users').values({ id: 5, email: 'ANN@X', name: 'Ann2', score: 1 }),
+    db.insertInto('users').values({ id: 6, email: 'ann@y', name: 'Ann3', score: 1 }),
+    db.insertInto('users').values({ id: 7, email: null, name: 'Eve', score: 1 }),
+    db.updateTable('users').set({ email: 'BOB@X' }).where('id', '=', 1),
+    db.updateTable('users').set({ email: 'BOB@X' }).where('id', '=', 2),
+    db.insertInto('users').values({ id: 8, email: 'bob@x', name: 'B', score: 0 }).orIgnore(),
+    all(db),
+  ])
+  both('a build over rows that repeat the value fails cleanly', seedUsers, (db) => [
+    db.insertInto('users').values({ id: 9, email: 'z@x', name: 'Ann', score: 5 }),
+    db.schema
+      .createIndex('name_lower')
+      .on('users')
+      .expression(sql`lower(name)`)
+      .unique(),
+    db.schema
+      .createIndex('score_u')
+      .on('users')
+      .expression(sql`score + 0`)
+      .unique(),
+    db.insertInto('users').values({ id: 10, email: 'y@x', name: 'Ann', score: 5 }),
+    all(db),
+  ])
+  both('queries read alike beside expression indexes', seedUsers, (db) => [
+    db
+      .selectFrom('users')
+      .select('id')
+      .where(sql`lower(email)`, '=', 'ann@x'),
+    db.selectFrom('users').select(['name', 'score']).where('score', '>', 5).orderBy('name'),
+  ])
+  both('renaming a column an expression names, dropping one, and errors', seedUsers, (db) => [
+    db.schema.alterTable('users').renameColumn('email', 'mail'),
+    db.insertInto('users').values({ id: 11, mail: 'ann@X', name: 'A', score: 0 }),
+    db.schema.alterTable('users').dropColumn('mail'),
+    db.schema
+      .createIndex('bad')
+      .on('users')
+      .expression(sql`lower(nothing)`),
+    db.schema
+      .createIndex('bad2')
+      .on('users')
+      .expression(sql`random()`),
+    db.schema.dropIndex('email_ci'),
+    db.insertInto('users').values({ id: 12, mail: 'ann@X', name: 'A', score: 0 }),
+    db.selectFrom('users').select(['id', 'mail']).orderBy('id'),
+  ])
+})
