@@ -1,3 +1,5 @@
+import type { ViewDef } from './catalog.js'
+
 /**
  * Operation-node trees kept in the catalog (a view's select, a partial index's where) as JSON:
  * bytes, big integers and dates, which JSON has no form of, tagged ({ $bytes: base64 },
@@ -11,6 +13,18 @@ export function storedNode(node: unknown): unknown {
 export function nodeOf(stored: unknown): unknown {
   return JSON.parse(JSON.stringify(stored), untagValues) as unknown
 }
+
+/** A view's select as a node tree again (cached per definition: catalogs are cached, so are views). */
+export function viewSelect(view: ViewDef): unknown {
+  let node = revived.get(view)
+  if (node === undefined) {
+    node = nodeOf(view.select)
+    revived.set(view, node)
+  }
+  return node
+}
+
+const revived = new WeakMap<ViewDef, unknown>()
 
 /** JSON.stringify's replacer: bytes and big integers, which JSON has no form of, tagged. */
 function tagValues(this: Record<string, unknown>, key: string, value: unknown): unknown {

@@ -4,13 +4,13 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { prepareSelect } from './select-general.js'
-import { nodeOf, storedNode } from '../catalog/stored-node.js'
+import { storedNode } from '../catalog/stored-node.js'
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
 /**
  * `create view v [(a, b)] as select ...` (`db.schema.createView('v').as(query)`): the select is
- * kept in the catalog as its node tree (viewSelect reads it back) and prepared wherever the view is
+ * kept in the catalog as its node tree (catalog/stored-node.ts: viewSelect reads it back) and prepared wherever the view is
  * read, so that, as in SQLite, a view over a table that does not exist yet (or a column list of
  * the wrong length) fails when it is read, not when it is made. Its columns and their declared
  * types, for introspection, are those of a preparation here when it succeeds. `if not exists` leaves any table,
@@ -62,15 +62,3 @@ export function runDropView(node: AnyNode, ctx: WriteContext): StatementResult {
   saveView(ctx.tx, ctx.catalog.withoutView(name), name, undefined)
   return NONE
 }
-
-/** A view's select as a node tree again (cached per definition: catalogs are cached, so are views). */
-export function viewSelect(view: ViewDef): AnyNode {
-  let node = revived.get(view)
-  if (node === undefined) {
-    node = nodeOf(view.select) as AnyNode
-    revived.set(view, node)
-  }
-  return node
-}
-
-const revived = new WeakMap<ViewDef, AnyNode>()

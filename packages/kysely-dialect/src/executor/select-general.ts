@@ -27,7 +27,7 @@ import { compareTuples, limitOffset, orderTerms, projections, rejectParts, table
 import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
-import { viewSelect } from './create-view.js'
+import { viewSelect } from '../catalog/stored-node.js'
 import type { Catalog } from '../catalog/catalog.js'
 
 /** Select parts neither pipeline runs yet. */
@@ -46,7 +46,7 @@ function viewOf(table: AnyNode, ctx: ExecContext): PreparedSelect | undefined {
   preparingViews.add(key)
   let prepared: PreparedSelect
   try {
-    prepared = prepareSelect(viewSelect(view), ctx, undefined)
+    prepared = prepareSelect(viewSelect(view) as AnyNode, ctx, undefined)
   } finally {
     preparingViews.delete(key)
   }
