@@ -4,6 +4,7 @@ import { BTreeAdapter } from '../adapter.js'
 import type { TableDef, ViewDef } from '../catalog/catalog.js'
 import { nodeOf, viewSelect } from '../catalog/stored-node.js'
 import { BTreeSqlError } from '../errors.js'
+import { compareText } from '../encoding/values.js'
 import { SourceSnapshot } from './source-snapshot.js'
 import {
   ColumnProfile,
@@ -239,7 +240,7 @@ class TableCopier {
       }
       pending = failed
     }
-    return made.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    return made.sort(compareText)
   }
 
   async #copyTable(table: TableDef): Promise<number> {

@@ -26,22 +26,25 @@ function indexColumn(node: AnyNode): string | undefined {
 /** Functions SQLite refuses in an index's expressions or condition: their values change from call to call. */
 const NON_DETERMINISTIC = new Set(['random', 'randomblob', 'changes', 'total_changes', 'last_insert_rowid'])
 
-/** Why an index expression or condition cannot be indexed (a subquery, a non-deterministic function), if so. */
-function notIndexable(node: unknown): string | undefined {
+/**
+ * Why an index expression or a partial index's condition (`place`, as SQLite's messages name it)
+ * cannot be indexed: a subquery, a non-deterministic function; undefined when it can.
+ */
+function notIndexable(node: unknown, place: string): string | undefined {
   if (typeof node !== 'object' || node === null) return undefined
   if (Array.isArray(node)) {
     for (const n of node) {
-      const why = notIndexable(n)
+      const why = notIndexable(n, place)
       if (why !== undefined) return why
     }
     return undefined
   }
   const n = node as AnyNode
-  if (n.kind === 'SelectQueryNode') return 'subqueries prohibited in index expressions'
+  if (n.kind === 'SelectQueryNode') return `subqueries prohibited in ${place}`
   if (n.kind === 'FunctionNode' && NON_DETERMINISTIC.has(String(n.func).toLowerCase()))
-    return `non-deterministic functions prohibited in index expressions: ${String(n.func)}`
+    return `non-deterministic functions prohibited in ${place}`
   for (const k of Object.keys(n)) {
-    const why = notIndexable(n[k])
+    const why = notIndexable(n[k], place)
     if (why !== undefined) return why
   }
   return undefined
@@ -76,7 +79,7 @@ export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResul
       if (column !== undefined)
         return { kind: 'ColumnNode', column: { kind: 'IdentifierNode', name: requireColumn(table, column).name } }
       const resolved = resolveRaw(part.kind === 'OrderByItemNode' ? (part.orderBy as AnyNode) : part)
-      const why = notIndexable(resolved)
+      const why = notIndexable(resolved, 'index expressions')
       if (why !== undefined) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', why)
       // Compiled once now, so that a column it cannot name fails here, as in SQLite.
       compileExpr(byPrecedence(resolved), scope)
@@ -95,8 +98,8 @@ export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResul
   // Raw SQL in it read into nodes first (the statement's pre-pass leaves DDL alone).
   const where = written === undefined ? undefined : resolveRaw(written)
   if (where !== undefined) {
-    if (containsSubquery(where))
-      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'subqueries prohibited in partial index WHERE clauses')
+    const why = notIndexable(where, 'partial index WHERE clauses')
+    if (why !== undefined) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', why)
     compileExpr(byPrecedence(where), scope)
     index.where = storedNode(where)
   }
@@ -125,13 +128,4 @@ export function runDropIndex(node: AnyNode, ctx: WriteContext): StatementResult 
   dropBucket(ctx, indexBucket(index))
   saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])
   return NONE
-}
-
-/** Whether an expression holds a select (SQLite refuses one in a partial index's condition). */
-function containsSubquery(node: unknown): boolean {
-  if (typeof node !== 'object' || node === null) return false
-  if (Array.isArray(node)) return node.some(containsSubquery)
-  const n = node as AnyNode
-  if (n.kind === 'SelectQueryNode') return true
-  return Object.keys(n).some((k) => containsSubquery(n[k]))
 }

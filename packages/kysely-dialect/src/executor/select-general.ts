@@ -272,6 +272,13 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const plain = order.length === 0 && !distinct
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
+    // The rows kept, offset included: the limit's, or fewer when the caller wants fewer.
+    const end =
+      stopAfter === undefined
+        ? limit === undefined
+          ? undefined
+          : offset + limit
+        : Math.min(limit === undefined ? Infinity : offset + limit, offset + stopAfter)
     const template: Tuple = [...sources.map((): RowLike => NULL_ROW), ...outer]
     const outputs: Output[] = []
     // Without distinct or order by, results go out as they are made.
@@ -319,11 +326,14 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       if (first.derived !== undefined) {
         // A select that passes its one derived table's rows through as they are reads only as
         // many as its limit keeps (an unbounded recursive table: `select x from c limit 10`).
-        const through = plain && stages.length === 0 && grouper === undefined && !windowed && final.length === 0
-        const wanted = through && first.filters.length === 0 && limit !== undefined ? offset + limit : undefined
-        const most = stopAfter === undefined ? wanted : Math.min(wanted ?? Infinity, offset + stopAfter)
-        for (const row of first.derived(tx, template, through && first.filters.length === 0 ? most : undefined))
-          add(row)
+        const through =
+          plain &&
+          stages.length === 0 &&
+          grouper === undefined &&
+          !windowed &&
+          final.length === 0 &&
+          first.filters.length === 0
+        for (const row of first.derived(tx, template, through ? end : undefined)) add(row)
       } else if (first.path!.access === 'full-scan' && semiJoin !== undefined && inReadOnlyStatement())
         for (const row of semiJoin.probe(tx, template)) add(row)
       else if (!(
@@ -364,8 +374,6 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       }
     }
 
-    let end = limit === undefined ? undefined : offset + limit
-    if (stopAfter !== undefined) end = Math.min(end ?? Infinity, offset + stopAfter)
     if (plain) return offset > 0 || end !== undefined ? results.slice(offset, end) : results
     let rows = outputs
     if (distinct) {

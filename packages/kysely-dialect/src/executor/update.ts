@@ -1,5 +1,5 @@
 import type { OperationNode } from 'kysely'
-import { requireColumn } from '../catalog/catalog.js'
+import { requireColumn, type TableDef } from '../catalog/catalog.js'
 import { unsupported } from '../errors.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
@@ -25,12 +25,7 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
   if (((node.joins ?? []) as readonly unknown[]).length > 0) throw unsupported('JoinNode in an update without from')
   const { table, scope } = tableSource(node.table as OperationNode, ctx)
   const sets = ((node.updates ?? []) as readonly AnyNode[]).map((u) => {
-    const target = u.column as AnyNode
-    const column = requireColumn(
-      table,
-      nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target),
-    )
-    return { slot: column.slot, expr: compileExpr(u.value as OperationNode, scope) }
+    return { slot: targetSlot(table, u), expr: compileExpr(u.value as OperationNode, scope) }
   })
   const { read, returning } = prepareWriteTargets(ctx, node, 'update', table, scope)
   const execute = (ctx: WriteContext): StatementResult => {
@@ -63,11 +58,7 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
 function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
   const { table, scope } = tableSource(node.table as OperationNode, ctx)
   const updates = (node.updates ?? []) as readonly AnyNode[]
-  const slots = updates.map((u) => {
-    const target = u.column as AnyNode
-    return requireColumn(table, nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target))
-      .slot
-  })
+  const slots = updates.map((u) => targetSlot(table, u))
   const joined = prepareSelect(
     {
       kind: 'SelectQueryNode',
@@ -107,4 +98,10 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
     return { rows: out, changes: pending.length, reader: returning !== undefined, plan }
   }
   return { fits: (tx) => read.fits(tx) && joined.fits(tx), execute }
+}
+
+/** The slot of the column a `set` assigns (`name` or `t.name`). */
+function targetSlot(table: TableDef, update: AnyNode): number {
+  const target = update.column as AnyNode
+  return requireColumn(table, nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target)).slot
 }

@@ -141,7 +141,7 @@ function partitionValues(
       case 'lag':
       case 'lead': {
         const offset = a.length > 1 ? offsetOf(a[1]!, call.name) : 1
-        const to = call.name === 'lag' ? at - offset : at + offset
+        const to = offset === Infinity ? -1 : call.name === 'lag' ? at - offset : at + offset
         v = to >= 0 && to < size ? args[order[start + to]!]![0]! : a.length > 2 ? a[2]! : null
         break
       }
@@ -347,19 +347,23 @@ function framedValues(
   }
 }
 
-/** ntile's and nth_value's argument: a positive integer (SQLite rejects anything else). */
+/** ntile's and nth_value's argument: a positive integer, or a real of one (SQLite rejects anything else). */
 function positiveInteger(v: SqlValue, name: string): number {
   const n = v === null ? null : toNumeric(v)
-  if (n === null || !isInteger(n) || numberOf(n) <= 0)
+  const x = n === null ? NaN : numberOf(n)
+  if (!Number.isInteger(x) || x <= 0)
     throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `argument of ${name} must be a positive integer`)
-  return numberOf(n)
+  return x
 }
 
-/** lag's and lead's offset: a non-negative integer (a null offset reads the default). */
+/**
+ * lag's and lead's offset: an integer, or a real of one; a negative one looks the other way, as
+ * SQLite's does (`lag(x, -1)` is `lead(x, 1)`); a null one reads the default.
+ */
 function offsetOf(v: SqlValue, name: string): number {
   if (v === null) return Infinity
   const n = toNumeric(v)
-  if (n === null || !isInteger(n) || numberOf(n) < 0)
-    throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `argument of ${name} must be a non-negative integer`)
-  return numberOf(n)
+  const x = n === null ? NaN : numberOf(n)
+  if (!Number.isInteger(x)) throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', `argument of ${name} must be an integer`)
+  return x
 }

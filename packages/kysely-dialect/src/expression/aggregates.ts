@@ -349,7 +349,7 @@ export function isAggregateName(name: string, argCount: number): boolean {
 }
 
 /** `*` as countAll() sends it (a SelectAllNode, bare or inside a SelectionNode). */
-function isStar(node: OperationNode): boolean {
+export function isStar(node: OperationNode): boolean {
   const n = node as AnyNode
   return n.kind === 'SelectAllNode' || (n.kind === 'SelectionNode' && (n.selection as AnyNode).kind === 'SelectAllNode')
 }

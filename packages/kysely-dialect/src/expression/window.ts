@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
-import { aggregateAccumulator, isAggregateName, type Accumulator } from './aggregates.js'
+import { aggregateAccumulator, isAggregateName, isStar, type Accumulator } from './aggregates.js'
 import { compileExpr, type Expr } from './expression.js'
 import { isJsonNode } from './json.js'
 import { orderDirection, type AnyNode } from './nodes.js'
@@ -177,12 +177,6 @@ function frameOf(node: AnyNode | undefined, over: AnyNode, scope: Scope): Window
   )
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY term')
   return frame
-}
-
-/** `*` as countAll() sends it (a SelectAllNode, bare or inside a SelectionNode). */
-function isStar(node: OperationNode): boolean {
-  const n = node as AnyNode
-  return n.kind === 'SelectAllNode' || (n.kind === 'SelectionNode' && (n.selection as AnyNode).kind === 'SelectAllNode')
 }
 
 /** Answers of containsWindow by tree. */

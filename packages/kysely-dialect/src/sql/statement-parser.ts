@@ -164,13 +164,13 @@ class StatementParser extends ExpressionParser {
    * (SQLite's rules: it may add an order by or a frame the named one lacks, never a partition by).
    */
   private namedWindows<T>(windows: ReadonlyMap<string, AnyNode>, tree: T): T {
-    if (typeof tree !== 'object' || tree === null || tree instanceof Map) return tree
+    if (typeof tree !== 'object' || tree === null) return tree
     if (Array.isArray(tree)) return tree.map((t) => this.namedWindows(windows, t) as unknown) as T
     const n = tree as unknown as AnyNode
     // A subquery's windows are its own (its select() resolved them).
     if (n.kind === 'SelectQueryNode') return tree
     const out: Record<string, unknown> = {}
-    for (const k of Object.keys(n)) out[k] = k === 'windows' ? n[k] : this.namedWindows(windows, n[k])
+    for (const k of Object.keys(n)) out[k] = this.namedWindows(windows, n[k])
     if (n.kind === 'OverNode' && typeof n.windowName === 'string') {
       const base = windows.get(n.windowName.toLowerCase())
       if (base === undefined) this.fail(`no such window: ${n.windowName}`)

@@ -98,6 +98,11 @@ diffSuite('differential part 2: partial indexes', () => {
       .on('accounts')
       .column('email')
       .where(sql<boolean>`id in (select id from accounts)`),
+    db.schema
+      .createIndex('bad3')
+      .on('accounts')
+      .column('email')
+      .where(sql<boolean>`random() > 0`),
     all(db),
   ])
 })

@@ -173,6 +173,34 @@ diffSuite('differential part 2: window functions', () => {
       ])
       .orderBy('id'),
   )
+  both('lag and lead with a negative, a null and a real offset; ntile and nth_value of reals', seedSales, (db) =>
+    db
+      .selectFrom('sales')
+      .select((eb) => [
+        'id',
+        eb.fn
+          .agg<number>('lag', ['amount', sql.lit(-1)])
+          .over((ob) => ob.orderBy('id'))
+          .as('neg'),
+        eb.fn
+          .agg<number>('lead', ['amount', sql.lit(null), sql.lit(-5)])
+          .over((ob) => ob.orderBy('id'))
+          .as('nul'),
+        eb.fn
+          .agg<number>('lag', ['amount', sql`2.0`])
+          .over((ob) => ob.orderBy('id'))
+          .as('real'),
+        eb.fn
+          .agg<number>('ntile', [sql`3.0`])
+          .over((ob) => ob.orderBy('id'))
+          .as('t'),
+        eb.fn
+          .agg<number>('nth_value', ['rep', sql`2.0`])
+          .over((ob) => ob.orderBy('id'))
+          .as('n'),
+      ])
+      .orderBy('id'),
+  )
   both('first_value, last_value and nth_value in the default frame', seedSales, (db) =>
     db
       .selectFrom('sales')

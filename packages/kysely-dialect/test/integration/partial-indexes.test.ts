@@ -8,6 +8,21 @@ for (const version of VERSIONS) {
   describe(`integration (${version.name}): partial and expression indexes`, () => {
     const t = useTempDir(version)
 
+    /** A new SQLite database (sql.js) holding a copyDatabase of `db`. */
+    async function copiedIntoSqlite(db: AnyDB): Promise<AnyDB> {
+      const sqlite: AnyDB = new version.Kysely({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      await copyDatabase(db, sqlite)
+      return sqlite
+    }
+
+    /** The DDL SQLite keeps for an index, double quotes for backquotes. */
+    async function indexSql(sqlite: AnyDB, name: string): Promise<string> {
+      const ddl = await version.sql<{ sql: string }>`select sql from sqlite_master where name = ${name}`.execute(sqlite)
+      return ddl.rows[0]!.sql.replace(/`/g, '"')
+    }
+
     it('a partial unique index survives reopen, and copyDatabase makes it partial on SQLite', async () => {
       let db = t.open()
       await db.schema
@@ -38,15 +53,9 @@ for (const version of VERSIONS) {
       )
       await db.insertInto('acct').values({ id: 3, email: 'a', deleted: 1 }).execute()
 
-      const sqlite: AnyDB = new version.Kysely({
-        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
-      })
+      const sqlite = await copiedIntoSqlite(db)
       try {
-        await copyDatabase(db, sqlite)
-        const ddl = await version.sql<{
-          sql: string
-        }>`select sql from sqlite_master where name = 'live_email'`.execute(sqlite)
-        expect(ddl.rows[0]!.sql.replace(/`/g, '"')).to.equal(
+        expect(await indexSql(sqlite, 'live_email')).to.equal(
           'CREATE UNIQUE INDEX "live_email" on "acct" ("email") where "deleted" is null',
         )
         await sqlite.insertInto('acct').values({ id: 4, email: 'a', deleted: 1 }).execute()
@@ -76,15 +85,9 @@ for (const version of VERSIONS) {
       expect((await rejection(db.insertInto('person').values({ id: 2, email: 'ANN@X' }).execute())).code).to.equal(
         'BTREE_SQL_UNIQUE_VIOLATION',
       )
-      const sqlite: AnyDB = new version.Kysely({
-        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
-      })
+      const sqlite = await copiedIntoSqlite(db)
       try {
-        await copyDatabase(db, sqlite)
-        const ddl = await version.sql<{
-          sql: string
-        }>`select sql from sqlite_master where name = 'email_ci'`.execute(sqlite)
-        expect(ddl.rows[0]!.sql.replace(/`/g, '"')).to.equal(
+        expect(await indexSql(sqlite, 'email_ci')).to.equal(
           'CREATE UNIQUE INDEX "email_ci" on "person" (lower("email"))',
         )
         expect(await rejection(sqlite.insertInto('person').values({ id: 2, email: 'aNN@x' }).execute())).to.be.an(
