@@ -50,13 +50,13 @@ export interface IndexDef {
   /**
    * A partial index's condition (`createIndex(...).where(...)`): the node tree of its expression
    * (stored-node.ts). Only rows for which it is true have entries, so a unique one holds among
-   * them alone; the planner reads no partial index (table-store.ts, planner/access-path.ts).
+   * them alone; the planner reads one when a query's conditions imply it (planner/partial-index.ts).
    */
   where?: unknown
   /**
    * An expression index's key parts (`createIndex(...).expression(sql\`lower(email)\`)`, mixed with
    * columns too): each part's node tree (stored-node.ts), a column part as its ColumnNode; `columns`
-   * is then empty. Its entries hold the parts' values; the planner reads none (as partial ones).
+   * is then empty. Its entries hold the parts' values; the planner reads none.
    */
   expressions?: unknown[]
 }

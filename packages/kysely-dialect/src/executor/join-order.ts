@@ -250,6 +250,8 @@ function bestPath(
     order: [],
     stopAfter: undefined,
     reads: src.reads,
+    conds,
+    scope,
   })
   bySource.push({ conds: conds.slice(), known: mask, path })
   return path

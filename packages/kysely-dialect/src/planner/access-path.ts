@@ -6,6 +6,7 @@ import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
 import type { Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { Scope, Tuple } from '../expression/scope.js'
+import { impliesCondition } from './partial-index.js'
 import type { AccessPlan, KeyRange } from './plan.js'
 import { termsOf, type SeekValue, type Term } from './terms.js'
 
@@ -73,6 +74,12 @@ export interface AccessRequest {
   readonly stopAfter: number | undefined
   /** Slots the statement reads from this source; undefined: every column, or cannot tell. */
   readonly reads: ReadonlySet<number> | undefined
+  /**
+   * The conjuncts that filter this source's rows, and the scope they resolve in: what proves a
+   * partial index usable (partial-index.ts). Without them no partial index is read.
+   */
+  readonly conds?: readonly AnyNode[]
+  readonly scope?: Scope
 }
 
 /** SQLite's guesses without statistics: an equality on an indexed column matches ~10 rows. */
@@ -80,6 +87,8 @@ const DEFAULT_ROWS_PER_KEY = 10
 /** Relative cost of reading a row through an index entry (a seek into the table) vs in key order. */
 const LOOKUP_COST = 2
 const SEEK_COST = 2
+/** Without statistics, the share of a table's rows a partial index is guessed to hold. */
+const PARTIAL_SHARE = 0.25
 
 /** The terms of a where (or on) clause on one source. */
 export function whereTerms(where: OperationNode | undefined, source: number, scope: Scope): Term[] {
@@ -203,6 +212,8 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
   let seeks = 1
   for (const t of eq) seeks *= t.op === 'null' ? 1 : t.values.length
   let rows = seeks * rowsPerKey(table, index, eq.length, stats.rows)
+  if (index?.where !== undefined && (eq.length === 0 || index.rowsPerKey?.[eq.length - 1] === undefined))
+    rows *= PARTIAL_SHARE
   if (lower !== undefined) rows /= 4
   if (upper !== undefined) rows /= 4
   if (like !== undefined) rows /= 16
@@ -258,14 +269,25 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
 export function chooseAccess(req: AccessRequest): AccessPath {
   let best = candidate(req, undefined)
   for (const index of req.table.indexes) {
-    // A partial index holds only the rows its condition keeps, an expression index values, not
-    // columns: neither is read for a query here.
-    if (index.where !== undefined || index.expressions !== undefined) continue
+    // An expression index holds values, not columns: it is not read for a query here.
+    if (index.expressions !== undefined) continue
+    // A partial index holds only the rows its condition keeps: read when the query's imply it.
+    if (index.where !== undefined && !partialUsable(req, index)) continue
     const c = candidate(req, index)
-    const useful = c.seek !== undefined || (c.orderByKey && req.order.length > 0) || c.covered !== undefined
+    // A partial index read whole still reads fewer rows than the table.
+    const useful =
+      c.seek !== undefined ||
+      (c.orderByKey && req.order.length > 0) ||
+      c.covered !== undefined ||
+      index.where !== undefined
     if (useful && c.cost < best.cost) best = c
   }
   return best
+}
+
+function partialUsable(req: AccessRequest, index: IndexDef): boolean {
+  if (req.conds === undefined || req.scope === undefined) return false
+  return impliesCondition(req.table, index, req.conds, req.terms, req.source, req.scope, req.known)
 }
 
 /** The keys (point access) or key ranges (any other) of a path for a tuple of known rows, in read order. */
@@ -407,6 +429,8 @@ export function planAccess(
     order,
     stopAfter,
     reads: options.reads,
+    conds: conjuncts(where),
+    scope,
   })
 }
 

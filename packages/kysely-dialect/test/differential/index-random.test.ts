@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { compareCase } from '../helpers/differential.js'
 import { prng } from '../helpers/random-queries.js'
 import { kysely028Api } from '../helpers/kysely-versions.js'
@@ -7,7 +8,8 @@ import type { Db } from '../helpers/sides.js'
  * Seeded random queries over three related tables large enough for the planner to pick their
  * indexes (single and composite, unique too) and index nested loops: random filters (equality,
  * ranges, in lists, is null, like heads) with constants of every storage class, inner and left
- * joins on columns of different affinities, orders and limits. Each query is one step, compared
+ * joins on columns of different affinities, orders and limits, and partial indexes whose conditions
+ * the filters sometimes imply. Each query is one step, compared
  * with SQLite (as a multiset, or in order when it orders by a unique column last). The seed is
  * printed; replay with KYSELY_INDEX_SEED=<seed>; KYSELY_INDEX_QUERIES sets the count.
  */
@@ -78,6 +80,13 @@ async function setup(db: Db, rows: ReturnType<typeof data>): Promise<void> {
   await db.schema.createIndex('q_k').on('q').column('k').execute()
   await db.schema.createIndex('q_t_k').on('q').columns(['t', 'k']).execute()
   await db.schema.createIndex('u_n').on('u').column('n').execute()
+  // Partial indexes whose conditions the random filters imply at times (planner/partial-index.ts):
+  // written alike (`t = 'a'`, `s is null`), or `is not null` implied by a comparison.
+  await db.schema.createIndex('p_h_g').on('p').column('h').where(sql.ref('g'), 'is not', null).execute()
+  await db.schema.createIndex('p_g_nos').on('p').column('g').where(sql.ref('s'), 'is', null).execute()
+  await db.schema.createIndex('q_k_ta').on('q').column('k').where(sql.ref('t'), '=', 'a').execute()
+  await db.schema.createIndex('q_id_t').on('q').column('id').where(sql.ref('t'), 'is not', null).execute()
+  await db.schema.createIndex('u_label_n').on('u').column('label').where(sql.ref('n'), 'is not', null).execute()
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -91,6 +91,39 @@ diffSuite('differential part 2: partial indexes', () => {
     db.schema.alterTable('accounts').dropColumn('gone'),
     db.selectFrom('accounts').select(['id', 'email', 'gone']).orderBy('id'),
   ])
+  both('queries that imply a condition read the partial index: the same rows as SQLite', seedAccounts, (db) => [
+    db.schema.createIndex('red_email').on('accounts').column('email').where(sql.ref('team'), '=', 'red'),
+    db.insertInto('accounts').values([
+      { id: 20, email: 'e@x', deleted: null, team: 'red' },
+      { id: 21, email: 'e@x', deleted: 1, team: 'blue' },
+      { id: 22, email: 'f@x', deleted: null, team: 'blue' },
+      { id: 23, email: 'f@x', deleted: 1, team: 'red' },
+    ]),
+    // live_email: `deleted is null` written alike.
+    db.selectFrom('accounts').select('id').where('email', '=', 'e@x').where('deleted', 'is', null),
+    db.selectFrom('accounts').select(['id', 'email']).where('deleted', 'is', null).orderBy('email', 'desc').limit(2),
+    // team_live: both conjuncts, the second implied by the comparison on team.
+    db
+      .selectFrom('accounts')
+      .select(['id', 'team'])
+      .where('deleted', 'is', null)
+      .where('team', '>=', 'blue')
+      .orderBy('team')
+      .orderBy('email'),
+    // red_email, then the same statement with other values (its plan must not carry over).
+    ...['red', 'red', 'blue', 'red', 'green'].map((team) =>
+      db.selectFrom('accounts').select('id').where('team', '=', team).where('email', '>', 'a@x').orderBy('id'),
+    ),
+    db.updateTable('accounts').set({ email: 'g@x' }).where('team', '=', 'red').where('email', '=', 'e@x'),
+    db.deleteFrom('accounts').where('email', '=', 'f@x').where('team', '=', 'red'),
+    db
+      .selectFrom('accounts as a')
+      .innerJoin('accounts as b', (j) => j.onRef('b.email', '=', 'a.email').on('b.deleted', 'is', null))
+      .select(['a.id as a', 'b.id as b'])
+      .orderBy('a.id')
+      .orderBy('b.id'),
+    all(db),
+  ])
   both('a partial index over a missing column, or with a subquery, is an error', seedAccounts, (db) => [
     db.schema.createIndex('bad').on('accounts').column('email').where(sql.ref('nothing'), '=', 1),
     db.schema
