@@ -29,7 +29,11 @@ export type SqlErrorCode =
   | 'BTREE_SQL_INVALID_VALUE'
   /** A transaction command out of place: commit without begin, an unknown savepoint, a nested begin. */
   | 'BTREE_SQL_TRANSACTION'
-  /** A function rejects its arguments as SQLite's does: malformed JSON, a bad JSON path, a blob in JSON. */
+  /**
+   * A function rejects its arguments as SQLite's does: malformed JSON, a bad JSON path, a blob in
+   * JSON; a date function reading 'now' while a row's index expressions or partial condition are
+   * evaluated.
+   */
   | 'BTREE_SQL_FUNCTION_ERROR'
   /** The dialect's catalog in the file is not one it can read. */
   | 'BTREE_SQL_CATALOG_CORRUPT'

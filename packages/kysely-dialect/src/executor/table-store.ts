@@ -21,6 +21,7 @@ import type { AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
 import { currentTime } from '../expression/operators.js'
+import { setIndexing } from '../expression/statement-clock.js'
 
 const EMPTY = new Uint8Array(0)
 
@@ -241,10 +242,15 @@ function writeIndexKey(w: KeyWriter, table: TableDef, index: IndexDef, values: R
   }
   const t = [rowLike(values)]
   let sawNull = false
-  for (const part of parts) {
-    const v = part.eval(t)
-    if (v === null) sawNull = true
-    w.value(v)
+  setIndexing(true)
+  try {
+    for (const part of parts) {
+      const v = part.eval(t)
+      if (v === null) sawNull = true
+      w.value(v)
+    }
+  } finally {
+    setIndexing(false)
   }
   return sawNull
 }
@@ -257,7 +263,12 @@ function indexIncludes(table: TableDef, index: IndexDef, values: RowValues): boo
     condition = compileExpr(byPrecedence(nodeOf(index.where) as AnyNode), new Scope([{ table, name: table.name }]))
     conditions.set(index, condition)
   }
-  return truth(condition.eval([rowLike(values)])) === true
+  setIndexing(true)
+  try {
+    return truth(condition.eval([rowLike(values)])) === true
+  } finally {
+    setIndexing(false)
+  }
 }
 
 /** Index entries are (encoded columns, row key); a unique index holds one row per non-null prefix. */

@@ -1,5 +1,5 @@
 import { integer, numberOf, real, toNumeric, toText, type SqlValue } from '../encoding/values.js'
-import { statementTime } from './statement-clock.js'
+import { nowFor } from './statement-clock.js'
 
 /**
  * SQLite's date and time functions (lang_datefunc.html, date.c): date, time, datetime, julianday,
@@ -85,7 +85,7 @@ function parseTime(text: string, date: Pick<Ymd, 'Y' | 'M' | 'D'>): number | und
   return jd
 }
 
-function parseText(text: string): DateTime | undefined {
+function parseText(text: string, name: string): DateTime | undefined {
   const d = DATE_RE.exec(text)
   if (d !== null) {
     const Y = (d[1] === '-' ? -1 : 1) * Number(d[2])
@@ -99,7 +99,7 @@ function parseText(text: string): DateTime | undefined {
   const trimmed = text.trim()
   const t = parseTime(trimmed, { Y: 2000, M: 1, D: 1 })
   if (t !== undefined) return at(t)
-  if (trimmed.toLowerCase() === 'now') return at(statementTime() + UNIX_EPOCH)
+  if (trimmed.toLowerCase() === 'now') return at(nowFor(name) + UNIX_EPOCH)
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return number(Number(trimmed))
   return undefined
 }
@@ -113,10 +113,10 @@ function number(r: number): DateTime | undefined {
   return { jd: Math.trunc(r * DAY + 0.5), raw: r, subsec: false }
 }
 
-function initial(v: SqlValue): DateTime | undefined {
+function initial(v: SqlValue, name: string): DateTime | undefined {
   if (v === null) return undefined
-  if (typeof v === 'string') return parseText(v)
-  if (v instanceof Uint8Array) return parseText(toText(v)!)
+  if (typeof v === 'string') return parseText(v, name)
+  if (v instanceof Uint8Array) return parseText(toText(v)!, name)
   return number(numberOf(toNumeric(v)!))
 }
 
@@ -184,9 +184,9 @@ function modify(dt: DateTime, modifier: string): boolean {
   return true
 }
 
-/** The instant of a date function's arguments (a time value and modifiers); undefined gives null. */
-function evaluate(args: readonly SqlValue[]): DateTime | undefined {
-  const dt = args.length === 0 ? at(statementTime() + UNIX_EPOCH) : initial(args[0]!)
+/** The instant of date function `name`'s arguments (a time value and modifiers); undefined gives null. */
+function evaluate(name: string, args: readonly SqlValue[]): DateTime | undefined {
+  const dt = args.length === 0 ? at(nowFor(name) + UNIX_EPOCH) : initial(args[0]!, name)
   if (dt === undefined) return undefined
   for (let i = 1; i < args.length; i++) {
     const mod = args[i]!
@@ -259,9 +259,9 @@ function strftime(format: string, dt: DateTime): SqlValue {
 
 type Call = (args: readonly SqlValue[]) => SqlValue
 
-function withInstant(f: (dt: DateTime) => SqlValue): Call {
+function withInstant(name: string, f: (dt: DateTime) => SqlValue): Call {
   return (args) => {
-    const dt = evaluate(args)
+    const dt = evaluate(name, args)
     return dt === undefined ? null : f(dt)
   }
 }
@@ -269,21 +269,25 @@ function withInstant(f: (dt: DateTime) => SqlValue): Call {
 const MANY = Number.MAX_SAFE_INTEGER
 
 export const DATE_FUNCTIONS: Record<string, { arity: readonly [number, number]; call: Call; timeArgument: number }> = {
-  date: { arity: [0, MANY], timeArgument: 0, call: withInstant((dt) => dateText(computeYmd(dt.jd))) },
-  time: { arity: [0, MANY], timeArgument: 0, call: withInstant((dt) => timeText(computeYmd(dt.jd), dt.subsec)) },
+  date: { arity: [0, MANY], timeArgument: 0, call: withInstant('date', (dt) => dateText(computeYmd(dt.jd))) },
+  time: {
+    arity: [0, MANY],
+    timeArgument: 0,
+    call: withInstant('time', (dt) => timeText(computeYmd(dt.jd), dt.subsec)),
+  },
   datetime: {
     arity: [0, MANY],
     timeArgument: 0,
-    call: withInstant((dt) => {
+    call: withInstant('datetime', (dt) => {
       const x = computeYmd(dt.jd)
       return `${dateText(x)} ${timeText(x, dt.subsec)}`
     }),
   },
-  julianday: { arity: [0, MANY], timeArgument: 0, call: withInstant((dt) => real(dt.jd / DAY)) },
+  julianday: { arity: [0, MANY], timeArgument: 0, call: withInstant('julianday', (dt) => real(dt.jd / DAY)) },
   unixepoch: {
     arity: [0, MANY],
     timeArgument: 0,
-    call: withInstant((dt) =>
+    call: withInstant('unixepoch', (dt) =>
       dt.subsec ? real((dt.jd - UNIX_EPOCH) / 1000) : integer(BigInt(idiv(dt.jd - UNIX_EPOCH, 1000))),
     ),
   },
@@ -293,7 +297,7 @@ export const DATE_FUNCTIONS: Record<string, { arity: readonly [number, number]; 
     call: (args) => {
       const format = args[0]!
       if (format === null) return null
-      const dt = evaluate(args.slice(1))
+      const dt = evaluate('strftime', args.slice(1))
       return dt === undefined ? null : strftime(toText(format)!, dt)
     },
   },

@@ -85,3 +85,65 @@ diffSuite('differential part 2: expression indexes', () => {
     db.selectFrom('users').select(['id', 'mail']).orderBy('id'),
   ])
 })
+
+/** `events(id, at, note)` for the date functions' 'now' in indexes. */
+async function seedEvents(db: Db): Promise<void> {
+  await db.schema
+    .createTable('events')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('at', 'text')
+    .addColumn('note', 'text')
+    .execute()
+  await db
+    .insertInto('events')
+    .values([
+      { id: 1, at: '2024-01-05 10:00:00', note: 'a' },
+      { id: 2, at: '2023-12-31', note: 'b' },
+    ])
+    .execute()
+}
+
+diffSuite("differential part 2: a date function's 'now' in an index", () => {
+  both("'now' is refused where it would make an entry, and anything else indexes", seedEvents, (db) => [
+    db.schema
+      .createIndex('bad_now')
+      .on('events')
+      .expression(sql`date('now')`),
+    db.schema
+      .createIndex('bad_now_where')
+      .on('events')
+      .column('note')
+      .where(sql<boolean>`at < datetime()`),
+    db.schema
+      .createIndex('bad_current')
+      .on('events')
+      .column('note')
+      .where(sql<boolean>`at < current_timestamp`),
+    db.schema
+      .createIndex('bad_current2')
+      .on('events')
+      .expression(sql`current_date`),
+    db.schema
+      .createIndex('day')
+      .on('events')
+      .expression(sql`date(at)`),
+    db.schema
+      .createIndex('recent')
+      .on('events')
+      .column('note')
+      .where(sql<boolean>`strftime('%Y', at) >= '2024'`),
+    db.insertInto('events').values({ id: 3, at: '2024-02-01', note: 'c' }),
+    db.insertInto('events').values({ id: 4, at: 'now', note: 'd' }),
+    db.updateTable('events').set({ at: 'now' }).where('id', '=', 1),
+    db.updateTable('events').set({ note: 'e' }).where('id', '=', 2),
+    db.selectFrom('events').selectAll().orderBy('id'),
+    db.schema.dropIndex('day'),
+    db.schema.dropIndex('recent'),
+    db.insertInto('events').values({ id: 4, at: 'now', note: 'd' }),
+    db.schema
+      .createIndex('day')
+      .on('events')
+      .expression(sql`date(at)`),
+    db.selectFrom('events').selectAll().orderBy('id'),
+  ])
+})
