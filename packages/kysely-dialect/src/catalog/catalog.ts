@@ -56,7 +56,8 @@ export interface IndexDef {
   /**
    * An expression index's key parts (`createIndex(...).expression(sql\`lower(email)\`)`, mixed with
    * columns too): each part's node tree (stored-node.ts), a column part as its ColumnNode; `columns`
-   * is then empty. Its entries hold the parts' values; the planner reads none.
+   * is then empty. Its entries hold the parts' values; the planner reads one for a query comparing
+   * a part's expression (planner/expression-keys.ts).
    */
   expressions?: unknown[]
 }

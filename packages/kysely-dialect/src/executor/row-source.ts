@@ -137,7 +137,7 @@ export class PathReader {
     }
     if (this.#entries === undefined) return
     const scan = (this.#scan ??= this.#entries.cursor())
-    const skip = index.columns.length
+    const skip = index.expressions?.length ?? index.columns.length
     const covered = !write ? path.covered : undefined
     const visit = (entry: Uint8Array): boolean | void => {
       if (covered !== undefined) {

@@ -6,6 +6,7 @@ import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
 import type { Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { Scope, Tuple } from '../expression/scope.js'
+import { EXPRESSION_KEY, expressionTerms, indexKeyNames } from './expression-keys.js'
 import { impliesCondition } from './partial-index.js'
 import type { AccessPlan, KeyRange } from './plan.js'
 import { termsOf, type SeekValue, type Term } from './terms.js'
@@ -98,7 +99,7 @@ export function whereTerms(where: OperationNode | undefined, source: number, sco
 }
 
 function keyColumns(table: TableDef, index: IndexDef | undefined): string[] {
-  return index === undefined ? table.primaryKey : [...index.columns, ...table.primaryKey]
+  return index === undefined ? table.primaryKey : [...indexKeyNames(table, index), ...table.primaryKey]
 }
 
 function pick(terms: readonly Term[], column: string, op: Term['op']): Term | undefined {
@@ -114,7 +115,7 @@ function pick(terms: readonly Term[], column: string, op: Term['op']): Term | un
 /** Rows per distinct value of the first k key columns. */
 function rowsPerKey(table: TableDef, index: IndexDef | undefined, k: number, rows: number): number {
   if (k === 0) return rows
-  const indexed = index === undefined ? 0 : index.columns.length
+  const indexed = index === undefined ? 0 : (index.expressions?.length ?? index.columns.length)
   if (index === undefined ? k >= table.primaryKey.length : k > indexed || (index.unique && k === indexed)) return 1
   const stat = index?.rowsPerKey?.[k - 1]
   if (stat !== undefined) return Math.max(1, Math.min(rows, stat))
@@ -268,12 +269,21 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
  */
 export function chooseAccess(req: AccessRequest): AccessPath {
   let best = candidate(req, undefined)
+  // Terms on indexed expressions, for the expression indexes (expression-keys.ts).
+  let withExpressions: AccessRequest | undefined
   for (const index of req.table.indexes) {
-    // An expression index holds values, not columns: it is not read for a query here.
-    if (index.expressions !== undefined) continue
     // A partial index holds only the rows its condition keeps: read when the query's imply it.
     if (index.where !== undefined && !partialUsable(req, index)) continue
-    const c = candidate(req, index)
+    let asked = req
+    if (index.expressions !== undefined) {
+      if (req.conds === undefined || req.scope === undefined) continue
+      withExpressions ??= {
+        ...req,
+        terms: [...req.terms, ...expressionTerms(req.table, req.conds, req.source, req.scope)],
+      }
+      asked = withExpressions
+    }
+    const c = candidate(asked, index)
     // A partial index read whole still reads fewer rows than the table.
     const useful =
       c.seek !== undefined ||
@@ -387,7 +397,9 @@ export function describeAccess(
   t: Tuple,
   b: Bounds | undefined = path.needs.size === 0 ? bounds(path, t) : undefined,
 ): AccessPlan {
-  const keyColumns = path.key.slice(0, path.eq.length + ((path.lower ?? path.upper ?? path.like) ? 1 : 0))
+  const keyColumns = path.key
+    .slice(0, path.eq.length + ((path.lower ?? path.upper ?? path.like) ? 1 : 0))
+    .map((name, i) => (name.startsWith(EXPRESSION_KEY) ? `expression ${i + 1}` : name))
   const range = b?.ranges?.length === 1 ? b.ranges[0] : undefined
   return {
     table: path.table.name,

@@ -1,10 +1,10 @@
 import type { OperationNode } from 'kysely'
 import type { IndexDef, TableDef } from '../catalog/catalog.js'
 import { nodeOf } from '../catalog/stored-node.js'
-import { conjuncts, nameOf, rawChild, type AnyNode } from '../expression/nodes.js'
-import { parameterExpr } from '../expression/parameters.js'
+import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { Scope } from '../expression/scope.js'
+import { canonicalText, operatorText, unwrapNode } from './canonical.js'
 import type { Term } from './terms.js'
 
 /**
@@ -52,9 +52,9 @@ export function impliesCondition(
   for (const c of conds) {
     // The shape first: a cached statement's parameters are read (and the plan then holds for
     // their values only, statement-cache.ts) just for conjuncts that may match.
-    const shape = canonical(c, scope, s, false)
+    const shape = canonicalText(c, scope, s, false)
     if (shape === undefined || !condition.shapes.has(shape)) continue
-    const text = canonical(c, scope, s, true)
+    const text = canonicalText(c, scope, s, true)
     if (text !== undefined) have.add(text)
   }
   for (let i = 0; i < condition.terms.length; i++) {
@@ -89,8 +89,8 @@ function conditionOf(table: TableDef, index: IndexDef): Condition | null {
   const notNull: (number | undefined)[] = []
   condition = { terms, shapes, notNull }
   for (const c of conjuncts(byPrecedence(nodeOf(index.where) as OperationNode))) {
-    const text = canonical(c, scope, 0, true)
-    const shape = canonical(c, scope, 0, false)
+    const text = canonicalText(c, scope, 0, true)
+    const shape = canonicalText(c, scope, 0, false)
     if (text === undefined || shape === undefined) {
       condition = null
       break
@@ -106,126 +106,9 @@ function conditionOf(table: TableDef, index: IndexDef): Condition | null {
 /** The slot of the column of a `column is not null` conjunct. */
 function notNullColumn(c: AnyNode, scope: Scope): number | undefined {
   if (c.kind !== 'BinaryOperationNode') return undefined
-  if (operatorOf(c) !== 'is not') return undefined
-  const right = unwrap(c.rightOperand as AnyNode)
+  if (operatorText(c.operator as AnyNode) !== 'is not') return undefined
+  const right = unwrapNode(c.rightOperand as AnyNode)
   if (right.kind !== 'ValueNode' || right.value !== null) return undefined
-  const left = canonical(c.leftOperand as AnyNode, scope, 0, false)
+  const left = canonicalText(c.leftOperand as AnyNode, scope, 0, false)
   return left?.startsWith('col:') === true ? Number(left.slice(4)) : undefined
-}
-
-function operatorOf(n: AnyNode): string {
-  return operatorText(n.operator as AnyNode)
-}
-
-/** An OperatorNode's operator, lower case, with SQLite's synonyms (`==`, `<>`) as one. */
-function operatorText(operator: AnyNode): string {
-  const op = (operator.operator as string).toLowerCase()
-  return op === '==' ? '=' : op === '<>' ? '!=' : op
-}
-
-function unwrap(n: AnyNode): AnyNode {
-  let node = n
-  for (;;) {
-    if (node.kind === 'ParensNode') node = node.node as AnyNode
-    else if (node.kind === 'RawNode' && rawChild(node) !== undefined) node = rawChild(node) as AnyNode
-    else return node
-  }
-}
-
-/** Operators whose operands may be swapped (`=` written either way round is one condition). */
-const SYMMETRIC = new Set(['=', '!=', 'is', 'is not'])
-const FLIPPED: Readonly<Record<string, string>> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' }
-
-/**
- * A text that two conditions share exactly when they are written alike over source `s`'s columns
- * (each named by the slot of the column it resolves to, qualified or not, in any case): undefined when the node
- * reads another source, or holds anything whose sameness is not plain to see (a raw fragment, a
- * subquery, a value that is no number, string, boolean, bigint or null).
- */
-function canonical(node: AnyNode, scope: Scope, s: number, values: boolean): string | undefined {
-  const n = unwrap(node)
-  switch (n.kind) {
-    case 'ReferenceNode':
-    case 'ColumnNode': {
-      const col = n.kind === 'ReferenceNode' ? (n.column as AnyNode) : n
-      if (col.kind === 'SelectAllNode') return undefined
-      const table = n.kind === 'ReferenceNode' && n.table !== undefined ? nameOf(n.table as OperationNode) : undefined
-      try {
-        const r = scope.resolve(nameOf(col), table)
-        // By slot, which a column keeps when renamed (alter-table.ts renames the stored condition).
-        return r.source === s ? `col:${r.column.slot}` : undefined
-      } catch {
-        return undefined
-      }
-    }
-    case 'ValueNode': {
-      if (!values) return '?'
-      const parameter = parameterExpr(n)
-      return valueText(parameter === undefined ? n.value : parameter.eval([]))
-    }
-    case 'BinaryOperationNode': {
-      let op = operatorOf(n)
-      let left = canonical(n.leftOperand as AnyNode, scope, s, values)
-      let right = canonical(n.rightOperand as AnyNode, scope, s, values)
-      if (left === undefined || right === undefined) return undefined
-      if ((SYMMETRIC.has(op) && left > right) || (FLIPPED[op] !== undefined && left > right)) {
-        ;[left, right] = [right, left]
-        op = FLIPPED[op] ?? op
-      }
-      return `(${left} ${op} ${right})`
-    }
-    case 'SelectQueryNode':
-    case 'RawNode':
-      return undefined
-    default:
-      return generic(n, scope, s, values)
-  }
-}
-
-/** Any other node: its kind and its fields in order, each canonical. */
-function generic(n: AnyNode, scope: Scope, s: number, values: boolean): string | undefined {
-  let out = `${n.kind}{`
-  for (const key of Object.keys(n).sort()) {
-    if (key === 'kind') continue
-    const text = field(n[key], scope, s, values)
-    if (text === undefined) return undefined
-    out += `${key}:${text};`
-  }
-  return `${out}}`
-}
-
-function field(v: unknown, scope: Scope, s: number, values: boolean): string | undefined {
-  if (v === undefined) return '-'
-  if (Array.isArray(v)) {
-    const parts: string[] = []
-    for (const item of v) {
-      const text = field(item, scope, s, values)
-      if (text === undefined) return undefined
-      parts.push(text)
-    }
-    return `[${parts.join(',')}]`
-  }
-  if (typeof v === 'object' && v !== null && typeof (v as AnyNode).kind === 'string') {
-    const node = v as AnyNode
-    if (node.kind === 'IdentifierNode') return `id:${(node.name as string).toLowerCase()}`
-    if (node.kind === 'OperatorNode') return `op:${operatorText(node)}`
-    return canonical(node, scope, s, values)
-  }
-  return valueText(v)
-}
-
-function valueText(v: unknown): string | undefined {
-  if (v === null) return 'null'
-  switch (typeof v) {
-    case 'number':
-      return Object.is(v, -0) ? 'num:0' : `num:${v}`
-    case 'bigint':
-      return `num:${v}`
-    case 'string':
-      return `str:${JSON.stringify(v)}`
-    case 'boolean':
-      return v ? 'bool:1' : 'bool:0'
-    default:
-      return undefined
-  }
 }

@@ -26,7 +26,10 @@ export interface AccessPlan {
    * text column: one range per ASCII case variant, for text and blob values); absent for a whole scan.
    */
   readonly seek?: 'equality' | 'in' | 'range' | 'is-null' | 'prefix'
-  /** Key columns the access is bounded on (equalities first, then at most one range). */
+  /**
+   * Key columns the access is bounded on (equalities first, then at most one range); an expression
+   * index's expression part as `expression <n>`, its place in the index (from 1).
+   */
   readonly keyColumns: readonly string[]
   /** Keys of a point access, in the order they are read. */
   readonly keys?: readonly Uint8Array[]

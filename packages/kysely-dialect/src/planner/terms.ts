@@ -146,9 +146,16 @@ function listNodes(node: AnyNode): OperationNode[] | undefined {
 /**
  * The terms conjunct `c` puts on columns of source `s`. Anything else (or, not, functions of the
  * column, a subquery on the other side) gives none: the filter still evaluates every conjunct on
- * every row read, so terms only have to describe a superset of the answer.
+ * every row read, so terms only have to describe a superset of the answer. With `keyOf`, the terms
+ * it puts on the expressions `keyOf` names instead (an expression index's parts, expression-keys.ts),
+ * each term's `column` the name keyOf gives.
  */
-export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
+export function termsOf(
+  c: AnyNode,
+  s: number,
+  scope: Scope,
+  keyOf?: (node: OperationNode) => string | undefined,
+): Term[] {
   if (c.kind !== 'BinaryOperationNode') return []
   const op = ((c.operator as AnyNode).operator as string).toLowerCase()
   const leftNode = c.leftOperand as OperationNode
@@ -171,7 +178,9 @@ export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
     conjunct: c,
     of,
   })
-  const name = columnOf(left, s)
+  const keyName = (e: Expr | undefined, node: OperationNode): string | undefined =>
+    keyOf === undefined ? columnOf(e, s) : e === undefined ? undefined : keyOf(node)
+  const name = keyName(left, leftNode)
   if (op === 'in') {
     const items = listNodes(rightNode)
     if (name === undefined || items === undefined) return []
@@ -216,8 +225,10 @@ export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
   let column = left
   let other: Side | undefined = right === undefined ? undefined : { expr: right, node: rightNode }
   let operator = op === '==' ? '=' : op
-  if (name === undefined) {
-    if (columnOf(right, s) === undefined || left === undefined) return []
+  let col = name
+  if (col === undefined) {
+    col = keyName(right, rightNode)
+    if (col === undefined || left === undefined) return []
     column = right
     other = { expr: left, node: leftNode }
     operator = FLIP[op]!
@@ -225,7 +236,6 @@ export function termsOf(c: AnyNode, s: number, scope: Scope): Term[] {
   if (other === undefined) return []
   const v = seekValue(column!, other, scope, s)
   if (v === undefined) return []
-  const col = columnOf(column, s)!
   if (operator === '=') return [term(col, 'eq', [v[0]], v[1])]
   const kind = operator === '>' || operator === '>=' ? 'lower' : 'upper'
   return [term(col, kind, [v[0]], v[1], operator.endsWith('='))]
