@@ -18,6 +18,8 @@ import { termsOf, type Term } from './terms.js'
 /** What an expression index's parts are named, once per index definition. */
 interface IndexKeys {
   readonly names: readonly string[]
+  /** The expression parts' shapes (canonical.ts, values as `?`), to compare a query's first. */
+  readonly shapes: readonly string[]
 }
 
 const keysOf = new WeakMap<IndexDef, IndexKeys>()
@@ -27,28 +29,31 @@ export const EXPRESSION_KEY = 'expr:'
 
 /** The names of `index`'s key parts (its columns, or its expression parts named as above). */
 export function indexKeyNames(table: TableDef, index: IndexDef): readonly string[] {
-  if (index.expressions === undefined) return index.columns
-  let keys = keysOf.get(index)
-  if (keys === undefined) {
-    const scope = new Scope([{ table, name: table.name }])
-    const names = index.expressions.map((part, i) => {
-      const text = canonicalText(partNode(part), scope, 0, true)
-      if (text?.startsWith('col:') === true) {
-        const slot = Number(text.slice(4))
-        const column = table.columns.find((c) => c.slot === slot)
-        if (column !== undefined) return column.name
-      }
-      // A part no query can write alike (canonicalText cannot tell) is named apart from all others.
-      return text === undefined ? `${EXPRESSION_KEY}#${index.id}.${i}` : `${EXPRESSION_KEY}${text}`
-    })
-    keys = { names }
-    keysOf.set(index, keys)
-  }
-  return keys.names
+  return index.expressions === undefined ? index.columns : keysFor(table, index, index.expressions).names
 }
 
-function partNode(part: unknown): AnyNode {
-  return byPrecedence(nodeOf(part) as OperationNode)
+function keysFor(table: TableDef, index: IndexDef, expressions: readonly unknown[]): IndexKeys {
+  let keys = keysOf.get(index)
+  if (keys !== undefined) return keys
+  const scope = new Scope([{ table, name: table.name }])
+  const names: string[] = []
+  const shapes: string[] = []
+  for (let i = 0; i < expressions.length; i++) {
+    const part = byPrecedence(nodeOf(expressions[i]) as OperationNode)
+    const text = canonicalText(part, scope, 0, true)
+    const column = text?.startsWith('col:') === true ? table.columns.find((c) => `col:${c.slot}` === text) : undefined
+    if (column !== undefined) {
+      names.push(column.name)
+      continue
+    }
+    // A part no query can write alike (canonicalText cannot tell) is named apart from all others.
+    names.push(text === undefined ? `${EXPRESSION_KEY}#${index.id}.${i}` : `${EXPRESSION_KEY}${text}`)
+    const shape = canonicalText(part, scope, 0, false)
+    if (shape !== undefined) shapes.push(shape)
+  }
+  keys = { names, shapes }
+  keysOf.set(index, keys)
+  return keys
 }
 
 /**
@@ -59,14 +64,11 @@ function partNode(part: unknown): AnyNode {
 export function expressionTerms(table: TableDef, conds: readonly AnyNode[], s: number, scope: Scope): Term[] {
   const shapes = new Set<string>()
   const names = new Set<string>()
-  const tableScope = new Scope([{ table, name: table.name }])
   for (const index of table.indexes) {
     if (index.expressions === undefined) continue
-    for (const name of indexKeyNames(table, index)) if (name.startsWith(EXPRESSION_KEY)) names.add(name)
-    for (const part of index.expressions) {
-      const shape = canonicalText(partNode(part), tableScope, 0, false)
-      if (shape !== undefined && !shape.startsWith('col:')) shapes.add(shape)
-    }
+    const keys = keysFor(table, index, index.expressions)
+    for (const name of keys.names) if (name.startsWith(EXPRESSION_KEY)) names.add(name)
+    for (const shape of keys.shapes) shapes.add(shape)
   }
   if (shapes.size === 0) return []
   const keyOf = (node: OperationNode): string | undefined => {
