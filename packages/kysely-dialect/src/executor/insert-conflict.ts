@@ -9,6 +9,7 @@ import { ArrayRow, Scope, type ResolvedColumn } from '../expression/scope.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
+import { sameCondition } from '../planner/partial-index.js'
 import {
   deleteRow,
   insertRow,
@@ -32,6 +33,16 @@ export interface ConflictPolicy {
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   const x = new Set(a.map((c) => c.toLowerCase()))
   return x.size === b.length && b.every((c) => x.has(c.toLowerCase()))
+}
+
+/**
+ * Whether a conflict target (columns, and the `where` it may have) names unique index `i`, as
+ * SQLite matches them: the same columns; a partial index only with its condition written alike as
+ * the target's `where` (planner/partial-index.ts: sameCondition); any other ignores that `where`.
+ */
+function targets(table: TableDef, i: IndexDef, columns: readonly string[], where: AnyNode | undefined): boolean {
+  if (!i.unique || i.expressions !== undefined || !sameColumns(i.columns, columns)) return false
+  return i.where === undefined || (where !== undefined && sameCondition(table, i, where))
 }
 
 /** The columns a unique violation names (`UNIQUE constraint failed: t.a, t.b`). */
@@ -67,21 +78,16 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   }
   if (onConflict.updates === undefined && onConflict.doNothing !== true)
     throw unsupported('an onConflict action other than doNothing / doUpdateSet')
-  if (
-    onConflict.constraint !== undefined ||
-    onConflict.indexExpression !== undefined ||
-    onConflict.indexWhere !== undefined
-  ) {
+  if (onConflict.constraint !== undefined || onConflict.indexExpression !== undefined) {
     throw unsupported('an onConflict target other than columns (OnConflictNode)')
   }
   const target = (onConflict.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
+  const targetWhere = (onConflict.indexWhere as AnyNode | undefined)?.where as AnyNode | undefined
+  if (targetWhere !== undefined && target === undefined) throw unsupported('an onConflict where without columns')
   if (target !== undefined) {
-    // A partial unique index matches only a target with its condition (`where`), which is not read here.
     const keys = [
       table.primaryKey,
-      ...table.indexes
-        .filter((i) => i.unique && i.where === undefined && i.expressions === undefined)
-        .map((i) => i.columns),
+      ...table.indexes.filter((i) => targets(table, i, target, targetWhere)).map((i) => i.columns),
     ]
     if (!keys.some((k) => k.length > 0 && sameColumns(k, target))) {
       throw new BTreeSqlError(
@@ -100,7 +106,7 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
   return {
     skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'),
-    upsert: prepareUpsert(onConflict, table, target),
+    upsert: prepareUpsert(onConflict, table, target, targetWhere),
   }
 }
 
@@ -113,6 +119,7 @@ function prepareUpsert(
   onConflict: AnyNode,
   table: TableDef,
   target: readonly string[],
+  targetWhere: AnyNode | undefined,
 ): (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined {
   const scope = new UpsertScope([
     { table, name: table.name },
@@ -125,11 +132,7 @@ function prepareUpsert(
   const whereNode = (onConflict.updateWhere as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), scope)
   const byKey = sameColumns(table.primaryKey, target)
-  const index = byKey
-    ? undefined
-    : table.indexes.find(
-        (i) => i.unique && i.where === undefined && i.expressions === undefined && sameColumns(i.columns, target),
-      )
+  const index = byKey ? undefined : table.indexes.find((i) => targets(table, i, target, targetWhere))
   return (tx, values) => {
     const existing = byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values)
     if (existing === undefined)

@@ -112,3 +112,15 @@ function notNullColumn(c: AnyNode, scope: Scope): number | undefined {
   const left = canonicalText(c.leftOperand as AnyNode, scope, 0, false)
   return left?.startsWith('col:') === true ? Number(left.slice(4)) : undefined
 }
+
+/**
+ * Whether `where` (an upsert's conflict target's, `onConflict(oc => oc.column(...).where(...))`)
+ * is `index`'s condition written alike, as SQLite requires of a target naming a partial index
+ * (lang_upsert.html; its sqlite3ExprCompare: the whole expression, not an implication).
+ */
+export function sameCondition(table: TableDef, index: IndexDef, where: AnyNode): boolean {
+  if (index.where === undefined) return false
+  const scope = new Scope([{ table, name: table.name }])
+  const mine = canonicalText(byPrecedence(nodeOf(index.where) as OperationNode), scope, 0, true)
+  return mine !== undefined && mine === canonicalText(byPrecedence(where), scope, 0, true)
+}

@@ -84,6 +84,48 @@ diffSuite('differential part 2: partial indexes', () => {
     db.insertInto('accounts').values({ id: 12, email: 'b@x', deleted: null, team: 'red' }).orIgnore(),
     all(db),
   ])
+  both("on conflict with the index's columns and its condition as the target's where", seedAccounts, (db) => [
+    // live_email: a live row with the email is updated; a deleted one (no entry) goes in.
+    db
+      .insertInto('accounts')
+      .values({ id: 30, email: 'a@x', deleted: null, team: 'green' })
+      .onConflict((oc) =>
+        oc
+          .column('email')
+          .where('deleted', 'is', null)
+          .doUpdateSet((eb) => ({ team: eb.ref('excluded.team') })),
+      ),
+    db
+      .insertInto('accounts')
+      .values({ id: 31, email: 'a@x', deleted: 1, team: 'gold' })
+      .onConflict((oc) => oc.column('email').where('deleted', 'is', null).doUpdateSet({ team: 'never' })),
+    db
+      .insertInto('accounts')
+      .values([
+        { id: 32, email: 'b@x', deleted: null, team: 'x' },
+        { id: 33, email: 'q@x', deleted: null, team: 'y' },
+      ])
+      .onConflict((oc) => oc.column('email').where(sql.ref('deleted'), 'is', null).doNothing()),
+    // Another condition, or more of it, names no index: SQLite's error.
+    db
+      .insertInto('accounts')
+      .values({ id: 34, email: 'a@x', deleted: null, team: 'z' })
+      .onConflict((oc) => oc.column('email').where('deleted', 'is', null).where('team', '=', 'red').doNothing()),
+    db
+      .insertInto('accounts')
+      .values({ id: 35, email: 'a@x', deleted: null, team: 'z' })
+      .onConflict((oc) => oc.column('email').where('team', '=', 'red').doNothing()),
+    // The primary key ignores a target's where; a conflict on another constraint still fails.
+    db
+      .insertInto('accounts')
+      .values({ id: 1, email: 'new@x', deleted: null, team: 'pk' })
+      .onConflict((oc) => oc.column('id').where('team', '=', 'nothing').doUpdateSet({ team: 'by key' })),
+    db
+      .insertInto('accounts')
+      .values({ id: 36, email: 'b@x', deleted: null, team: 'z' })
+      .onConflict((oc) => oc.column('id').where('deleted', 'is', null).doNothing()),
+    all(db),
+  ])
   both('renaming a column its condition names, and dropping one', seedAccounts, (db) => [
     db.schema.alterTable('accounts').renameColumn('deleted', 'gone'),
     db.insertInto('accounts').values({ id: 13, email: 'c@x', gone: null, team: null }),
