@@ -109,12 +109,15 @@ class StatementParser extends ExpressionParser {
     return updates
   }
 
-  /** `on conflict [(columns)] do nothing | do update set ... [where ...]`. */
+  /** `on conflict [(columns) [where ...]] do nothing | do update set ... [where ...]`. */
   private onConflict(): AnyNode {
     this.expectWord('conflict')
     const fields: Record<string, unknown> = {}
-    if (this.isOp('(')) fields['columns'] = this.columnList()
-    if (this.isWord('where')) this.fail('ON CONFLICT (...) WHERE is not supported')
+    if (this.isOp('(')) {
+      fields['columns'] = this.columnList()
+      // The target's where names a partial unique index (executor/insert-conflict.ts).
+      if (this.acceptWord('where')) fields['indexWhere'] = node('WhereNode', { where: this.expression() })
+    }
     this.expectWord('do')
     if (this.acceptWord('nothing')) fields['doNothing'] = true
     else {
@@ -368,20 +371,23 @@ class StatementParser extends ExpressionParser {
       this.expectWord('on')
       const table = tableNode(this.name())
       this.expectOp('(')
+      // Each part a column or an expression (an expression index: executor/create-index.ts).
       const columns: AnyNode[] = []
       do {
-        columns.push(node('ColumnNode', { column: identifier(this.name()) }))
+        columns.push(this.expression())
         if (this.acceptWord('desc')) this.fail('a descending index column is not supported')
         this.acceptWord('asc')
       } while (this.acceptOp(','))
       this.expectOp(')')
-      if (this.isWord('where')) this.fail('partial indexes are not supported')
+      // A partial index's condition.
+      const where = this.acceptWord('where') ? node('WhereNode', { where: this.expression() }) : undefined
       return node('CreateIndexNode', {
         name,
         table,
         columns,
         ...(unique ? { unique } : {}),
         ...(ifNotExists ? { ifNotExists } : {}),
+        ...(where === undefined ? {} : { where }),
       })
     }
     if (unique) this.fail('expected index')

@@ -331,6 +331,39 @@ diffSuite('differential: whole raw statements', () => {
     const left = await sql`select name from item order by id`.execute(db)
     return [rows, added.rows, pairs, dup, left.rows]
   })
+  both('raw partial and expression indexes, and an upsert target with a where', undefined, async (db, { sql }) => {
+    await sql`create table acct (id integer primary key, email text, deleted int, n int default 0)`.execute(db)
+    await sql`create unique index live on acct (email) where deleted is null`.execute(db)
+    await sql`create index ci on acct (lower(email), n + 1)`.execute(db)
+    await sql`insert into acct (id, email, deleted) values (1, 'A@x', null), (2, 'a@x', 1), (3, 'b@x', null)`.execute(
+      db,
+    )
+    const upserted = await sql`insert into acct (id, email) values (4, 'A@x')
+      on conflict (email) where deleted is null do update set n = n + 10`.execute(db)
+    const ignored = await sql`insert into acct (id, email) values (5, 'b@x')
+      on conflict (email) where deleted is null do nothing`.execute(db)
+    const keyed = await sql`insert into acct (id, email) values (3, 'c@x')
+      on conflict (id) where n > 100 do update set n = n + 1`.execute(db)
+    const unmatched = await sql`insert into acct (id, email) values (6, 'b@x')
+      on conflict (email) do nothing`
+      .execute(db)
+      .then(
+        () => 'inserted',
+        () => 'rejected',
+      )
+    const found = await sql`select id, n from acct where lower(email) = 'a@x' and n + 1 > 5 order by id`.execute(db)
+    const live = await sql`select id from acct where email = 'A@x' and deleted is null`.execute(db)
+    const all = await sql`select * from acct order by id`.execute(db)
+    return [
+      upserted.numAffectedRows,
+      ignored.numAffectedRows,
+      keyed.numAffectedRows,
+      unmatched,
+      found.rows,
+      live.rows,
+      all.rows,
+    ]
+  })
   both('create table of an existing table is an error', seedPeople, async (db, { sql }) => {
     await sql`create table people (x)`.execute(db)
     return 'created'
