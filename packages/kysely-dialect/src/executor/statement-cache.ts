@@ -12,7 +12,7 @@ import { needsGeneralSelect, prepareGeneralSelect } from './select-general.js'
 import { prepareSimpleSelect } from './select.js'
 import type { StatementHandler } from './statement.js'
 import { prepareUpdate } from './update.js'
-import { parameterize, shapeMatcher, type ShapeMatcher } from './statement-shape.js'
+import { hasSubquery, parameterize, shapeMatcher, type ShapeMatcher } from './statement-shape.js'
 
 type Prepare = (node: AnyNode, ctx: WriteContext) => PreparedStatement<WriteContext>
 
@@ -218,12 +218,17 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
  */
 function cacheable(query: AnyNode, parameterCount: number): CachedStatement | undefined {
   const kind = PREPARERS[query.kind]
-  if (kind === undefined || statementNode(query) !== query) return undefined
+  if (kind === undefined) return undefined
   if (query.onConflict !== undefined || query.onDuplicateKey !== undefined) return undefined
   const slots: AnyNode[] = []
   const tree = parameterize(query, slots)
   if (tree === undefined || slots.length !== parameterCount) return undefined
-  return new CachedStatement(tree, new Map(slots.map((node, i) => [node, i])), kind.prepare, kind.readOnly)
+  // Raw fragments parsed once, here: the parser embeds each slot as the node it is, so their values
+  // stay parameters (sql/lexer.ts: a parameter is one token holding its node).
+  const resolved = statementNode(tree)
+  // A select written in raw text is a subquery once parsed: not cached, as a builder's is not.
+  if (resolved !== tree && hasSubquery(resolved)) return undefined
+  return new CachedStatement(resolved, new Map(slots.map((node, i) => [node, i])), kind.prepare, kind.readOnly)
 }
 
 function guardHolds(guard: readonly (readonly [number, SqlValue])[], values: readonly SqlValue[]): boolean {

@@ -1,4 +1,5 @@
 import type { AnyNode } from '../expression/nodes.js'
+import { RAW_TEXT_FIELDS } from '../sql/resolve-raw.js'
 
 /**
  * The shape of a statement: its operation-node tree with the values abstracted. Two trees of one
@@ -320,16 +321,20 @@ function keyCount(n: object): number {
 /**
  * A copy of the statement whose value nodes (and the items of primitive value lists) are new value
  * nodes, collected in `slots` in the order a matcher collects values; unchanged subtrees are
- * shared. Undefined for a subquery, or raw SQL with values in it (they compile against the running
- * statement).
+ * shared. A raw fragment in an expression's place keeps its text, its values becoming slots too
+ * (the cache parses it once, over the slots: statement-cache.ts). Undefined for a subquery, or a
+ * value in raw SQL that is read as text, not as an expression (an order direction, a cast's type:
+ * RAW_TEXT_FIELDS).
  */
-export function parameterize(n: AnyNode, slots: AnyNode[], root = true): AnyNode | undefined {
+export function parameterize(n: AnyNode, slots: AnyNode[], root = true, expression = true): AnyNode | undefined {
   switch (n.kind) {
     case 'SelectQueryNode':
       if (!root) return undefined
       break
     case 'RawNode':
-      return (n.parameters as readonly unknown[]).length > 0 ? undefined : n
+      if ((n.parameters as readonly unknown[]).length === 0) return n
+      if (!expression) return undefined
+      break
     case 'ValueNode':
       return n.immediate === true ? n : slot(slots)
     case 'PrimitiveValueListNode':
@@ -339,19 +344,20 @@ export function parameterize(n: AnyNode, slots: AnyNode[], root = true): AnyNode
   for (const key in n) {
     const v = n[key]
     if (typeof v !== 'object' || v === null) continue
+    const inExpression = expression && !RAW_TEXT_FIELDS.has(key)
     let r: unknown = v
     if (Array.isArray(v)) {
       let items: unknown[] | undefined
       for (let i = 0; i < v.length; i++) {
         const item = v[i] as unknown
         if (!isNode(item)) continue
-        const c = parameterize(item, slots, false)
+        const c = parameterize(item, slots, false, inExpression)
         if (c === undefined) return undefined
         if (c !== item) (items ??= [...v])[i] = c
       }
       if (items !== undefined) r = items
     } else if (isNode(v)) {
-      const c = parameterize(v, slots, false)
+      const c = parameterize(v, slots, false, inExpression)
       if (c === undefined) return undefined
       r = c
     }
@@ -368,4 +374,16 @@ function slot(slots: AnyNode[]): AnyNode {
   const node: AnyNode = { kind: 'ValueNode', value: { parameter: slots.length } }
   slots.push(node)
   return node
+}
+
+/** Whether a statement holds a select below its root (a subquery: never cached, see parameterize). */
+export function hasSubquery(n: AnyNode, root = true): boolean {
+  if (!root && n.kind === 'SelectQueryNode') return true
+  for (const key in n) {
+    const v = n[key]
+    if (Array.isArray(v)) {
+      for (const item of v) if (isNode(item) && hasSubquery(item, false)) return true
+    } else if (isNode(v) && hasSubquery(v, false)) return true
+  }
+  return false
 }

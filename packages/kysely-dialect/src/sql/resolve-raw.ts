@@ -6,7 +6,14 @@ import { parseRawExpression, parseRawItems } from './statement-parser.js'
  * Fields holding raw SQL that is not an expression: an order direction (`desc`), a cast's type,
  * select modifiers, comments at the ends of a statement. They stay raw for their readers.
  */
-const NOT_EXPRESSIONS = new Set(['direction', 'dataType', 'rawModifier', 'frontModifiers', 'endModifiers', 'explain'])
+export const RAW_TEXT_FIELDS: ReadonlySet<string> = new Set([
+  'direction',
+  'dataType',
+  'rawModifier',
+  'frontModifiers',
+  'endModifiers',
+  'explain',
+])
 
 /**
  * The statement with every raw `sql` fragment in an expression's place replaced by the expression
@@ -29,7 +36,7 @@ function hasRaw(n: AnyNode): boolean {
   if (n.kind === 'RawNode') return true
   if (LEAVES.has(n.kind)) return false
   for (const key in n) {
-    if (NOT_EXPRESSIONS.has(key)) continue
+    if (RAW_TEXT_FIELDS.has(key)) continue
     const v = n[key]
     if (Array.isArray(v)) {
       for (const item of v) if (isNode(item) && hasRaw(item)) return true
@@ -49,7 +56,7 @@ function resolve(n: AnyNode): AnyNode {
   if (n.kind === 'OrderByNode' || n.kind === 'GroupByNode') n = expandRawItems(n)
   let copy: Record<string, unknown> | undefined
   for (const key in n) {
-    if (NOT_EXPRESSIONS.has(key)) continue
+    if (RAW_TEXT_FIELDS.has(key)) continue
     const v = n[key]
     if (typeof v !== 'object' || v === null) continue
     let r: unknown = v

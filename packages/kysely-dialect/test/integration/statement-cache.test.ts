@@ -243,6 +243,53 @@ for (const version of VERSIONS) {
       await expectCheck(first)
     })
 
+    it('raw fragments with values are cached too: parsed once, their values bound per run', async () => {
+      const db = t.open()
+      await table(db)
+      await db.schema.createIndex('t_s').on('t').column('s').execute()
+      const { sql } = version
+      const byLower = async (s: string) =>
+        (
+          await db
+            .selectFrom('t')
+            .select('id')
+            .where(sql<boolean>`upper(s) = ${s} or a * ${2} = ${s.length}`)
+            .orderBy('id')
+            .execute()
+        ).map((r) => r.id)
+      for (const s of ['A0', 'A0', 'B1', 'C2', 'A0', 'XY']) {
+        const want = matching((x) => x.toUpperCase() === s)
+        for (let i = 0; i < 40; i++) if ((i % 4) * 2 === s.length && !want.includes(i + 1)) want.push(i + 1)
+        expect(await byLower(s)).to.deep.equal(want.sort((x, y) => x - y))
+      }
+      // A pattern in raw text is read while planning (a like head seeks t_s): it compiles again.
+      await expectLikeRecompiles(async (p) =>
+        (
+          await db
+            .selectFrom('t')
+            .select('id')
+            .where(sql<boolean>`s like ${p}`)
+            .orderBy('id')
+            .execute()
+        ).map((r) => r.id),
+      )
+      // A select in raw text is a subquery: run afresh each time, with its values.
+      for (const n of [1, 1, 2, 3, 2])
+        expect(
+          await db
+            .selectFrom('t')
+            .select('id')
+            .where(sql<boolean>`id in (select id from t where a = ${n} and id < 10)`)
+            .orderBy('id')
+            .execute(),
+        ).to.deep.equal(
+          matching(() => true)
+            .filter((id) => (id - 1) % 4 === n && id < 10)
+            .map((id) => ({ id })),
+        )
+      await expectCheck(db)
+    })
+
     it('values the compilation read (like patterns, limits, in lists) compile again when they change', async () => {
       const db = t.open()
       await table(db)
