@@ -111,12 +111,14 @@ export function orderTerms(
           (p.expr.column === undefined || p.expr.column.column.name.toLowerCase() !== name),
       )?.expr
     }
+    const node = expr === undefined ? target : undefined
     expr ??= compileExpr(target, scope)
     if (item.collation !== undefined) throw unsupported('CollateNode in order by')
     return {
       expr,
       desc: orderDirection(item.direction as OperationNode | undefined),
       nulls: item.nulls as 'first' | 'last' | undefined,
+      ...(node === undefined ? {} : { node }),
     }
   })
 }

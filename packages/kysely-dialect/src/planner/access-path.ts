@@ -6,7 +6,7 @@ import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
 import type { Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { Scope, Tuple } from '../expression/scope.js'
-import { EXPRESSION_KEY, expressionTerms, indexKeyNames } from './expression-keys.js'
+import { EXPRESSION_KEY, expressionKeys, expressionTerms, indexKeyNames } from './expression-keys.js'
 import { impliesCondition } from './partial-index.js'
 import type { AccessPlan, KeyRange } from './plan.js'
 import { termsOf, type SeekValue, type Term } from './terms.js'
@@ -16,6 +16,8 @@ export interface OrderTerm {
   expr: Expr
   desc: boolean
   nulls: 'first' | 'last' | undefined
+  /** The expression's node, when the term was compiled from it (not a result column's alias): an expression index's order may serve it. */
+  node?: AnyNode
 }
 
 /**
@@ -131,13 +133,19 @@ function orderFollowsKey(
   source: number,
   order: readonly OrderTerm[],
   fixed: number,
+  keyOf?: (node: OperationNode) => string | undefined,
 ): { orderByKey: boolean; reverse: boolean } {
   if (order.length === 0) return { orderByKey: true, reverse: false }
   let desc: boolean | undefined
   let next = fixed
   for (const term of order) {
     const c = term.expr.column
-    const i = c === undefined || c.source !== source ? -1 : key.indexOf(c.column.name)
+    let i = c === undefined || c.source !== source ? -1 : key.indexOf(c.column.name)
+    // An indexed expression, ordered by as the index writes it.
+    if (i < 0 && c === undefined && keyOf !== undefined && term.node !== undefined) {
+      const name = keyOf(term.node)
+      if (name !== undefined) i = key.indexOf(name)
+    }
     if (i < 0) return { orderByKey: false, reverse: false }
     if (i < fixed) continue
     if (i !== next) return { orderByKey: false, reverse: false }
@@ -195,10 +203,14 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
       ? undefined
       : pick(usable, rangeColumn, 'prefix')
   const fixed = eq.filter((t) => t.values.length === 1 || t.op === 'null').length
+  const keyOf =
+    index?.expressions !== undefined && req.scope !== undefined && req.order.length > 0
+      ? expressionKeys(table, source, req.scope)
+      : undefined
   const ordered =
     eq.length > 0 && eq[eq.length - 1]!.values.length > 1
-      ? orderFollowsKey(key, source, req.order, fixed)
-      : orderFollowsKey(key, source, req.order, eq.length)
+      ? orderFollowsKey(key, source, req.order, fixed, keyOf)
+      : orderFollowsKey(key, source, req.order, eq.length, keyOf)
   const needs = new Set<number>()
   const used = new Map<AnyNode, number>()
   for (const t of [...eq, lower, upper]) {

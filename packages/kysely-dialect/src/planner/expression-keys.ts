@@ -62,6 +62,22 @@ function keysFor(table: TableDef, index: IndexDef, expressions: readonly unknown
  * so that a cached statement's parameters are read only for a side that may be one.
  */
 export function expressionTerms(table: TableDef, conds: readonly AnyNode[], s: number, scope: Scope): Term[] {
+  const keyOf = expressionKeys(table, s, scope)
+  if (keyOf === undefined) return []
+  const out: Term[] = []
+  for (const c of conds) out.push(...termsOf(c, s, scope, keyOf))
+  return out
+}
+
+/**
+ * The key name (`expr:...`) an expression over source `s` has in `table`'s expression indexes, by a
+ * function; undefined when the table has no expression part.
+ */
+export function expressionKeys(
+  table: TableDef,
+  s: number,
+  scope: Scope,
+): ((node: OperationNode) => string | undefined) | undefined {
   const shapes = new Set<string>()
   const names = new Set<string>()
   for (const index of table.indexes) {
@@ -70,14 +86,11 @@ export function expressionTerms(table: TableDef, conds: readonly AnyNode[], s: n
     for (const name of keys.names) if (name.startsWith(EXPRESSION_KEY)) names.add(name)
     for (const shape of keys.shapes) shapes.add(shape)
   }
-  if (shapes.size === 0) return []
-  const keyOf = (node: OperationNode): string | undefined => {
+  if (shapes.size === 0) return undefined
+  return (node) => {
     const shape = canonicalText(node as AnyNode, scope, s, false)
     if (shape === undefined || !shapes.has(shape)) return undefined
     const name = `${EXPRESSION_KEY}${canonicalText(node as AnyNode, scope, s, true)}`
     return names.has(name) ? name : undefined
   }
-  const out: Term[] = []
-  for (const c of conds) out.push(...termsOf(c, s, scope, keyOf))
-  return out
 }

@@ -66,6 +66,37 @@ diffSuite('differential part 2: expression indexes', () => {
       .selectFrom('users')
       .select('id')
       .where(sql`lower(email)`, '=', 'ann@x'),
+    // Planned through the indexes (planner/expression-keys.ts): seeks, ranges, in lists, order.
+    db
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where((eb) => eb(eb.fn('LOWER', ['users.email']), 'in', ['bob@x', 'ann@x', 'nobody'])),
+    db
+      .selectFrom('users')
+      .select('id')
+      .where(sql`lower(email)`, '>=', 'b'),
+    db
+      .selectFrom('users')
+      .select('id')
+      .where(sql`lower(email)`, 'is', null)
+      .orderBy('id'),
+    db
+      .selectFrom('users')
+      .select('id')
+      .orderBy(sql`lower(email)`, 'desc')
+      .orderBy('id', 'desc')
+      .limit(3),
+    db
+      .selectFrom('users')
+      .select('id')
+      .orderBy(sql`lower(email)`)
+      .orderBy('id')
+      .limit(2),
+    db
+      .selectFrom('users')
+      .select(['id', 'score'])
+      .where('name', '=', 'Bob')
+      .where(sql`score * 2`, '>', 10),
     db.selectFrom('users').select(['name', 'score']).where('score', '>', 5).orderBy('name'),
   ])
   both('renaming a column an expression names, dropping one, and errors', seedUsers, (db) => [

@@ -161,6 +161,54 @@ for (const version of VERSIONS) {
       )
     })
 
+    it('an order by on the indexed expression reads the index in order and stops at the limit', async () => {
+      const db = t.open()
+      await setup(db, sql)
+      const lowered = USERS.map((u) => ({ id: u.id, key: u.email?.toLowerCase() ?? null }))
+      // Nulls first ascending, as the index holds them and SQLite orders them; ties by primary key.
+      const order = (desc: boolean) => (a: (typeof lowered)[0], b: (typeof lowered)[0]) => {
+        const sign = desc ? -1 : 1
+        if (a.key === b.key) return sign * (a.id - b.id)
+        if (a.key === null) return -sign
+        if (b.key === null) return sign
+        return sign * (a.key < b.key ? -1 : 1)
+      }
+      for (const desc of [false, true]) {
+        const q = db
+          .selectFrom('users')
+          .select('id')
+          .orderBy(sql`lower(email)`, desc ? 'desc' : 'asc')
+          .orderBy('id', desc ? 'desc' : 'asc')
+          .limit(12)
+        const plan = await explain(db, q)
+        expect(plan.scan).to.include({ index: 'email_ci', orderByKey: true, reverse: desc, stopAfter: 12 })
+        expect(plan.sort).to.equal(false)
+        expect(ids(await q.execute())).to.deep.equal(
+          [...lowered]
+            .sort(order(desc))
+            .slice(0, 12)
+            .map((u) => u.id),
+        )
+      }
+      // After an equality on the column part, the expression part orders the rest.
+      const q = db
+        .selectFrom('users')
+        .select('id')
+        .where('name', '=', 'n7')
+        .orderBy(sql`score * 2`)
+        .limit(3)
+      const plan = await explain(db, q)
+      expect(plan.scan).to.include({ index: 'name_double', orderByKey: true })
+      expect(plan.sort).to.equal(false)
+      const want = USERS.filter((u) => u.name === 'n7')
+        .sort((a, b) =>
+          a.score === b.score ? a.id - b.id : a.score === null ? -1 : b.score === null ? 1 : a.score - b.score,
+        )
+        .slice(0, 3)
+        .map((u) => u.id)
+      expect(ids(await q.execute())).to.deep.equal(want)
+    })
+
     it('updates and deletes through an expression index, and `is null` on the expression', async () => {
       const db = t.open()
       await setup(db, sql)
