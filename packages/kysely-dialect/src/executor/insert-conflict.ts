@@ -2,7 +2,7 @@ import type { OperationNode } from 'kysely'
 import type { WriteTransaction } from 'btree-store'
 import { indexBucket, requireColumn, type IndexDef, type TableDef } from '../catalog/catalog.js'
 import { KeyWriter, startsWith } from '../encoding/keys.js'
-import { truth } from '../encoding/values.js'
+import { isInteger, truth } from '../encoding/values.js'
 import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, Scope, type ResolvedColumn } from '../expression/scope.js'
@@ -11,7 +11,9 @@ import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { sameCondition } from '../planner/partial-index.js'
 import {
+  checkedForInsert,
   deleteRow,
+  indexIncludes,
   insertRow,
   forgetBuckets,
   readBucket,
@@ -24,8 +26,17 @@ import {
 /** Which failed row inserts an insert skips instead of failing: `onConflict(doNothing)` or `orIgnore()`. */
 export interface ConflictPolicy {
   skips(error: unknown): boolean
-  /** doUpdateSet: updates the row the failed insert conflicted with; undefined when its where is false. */
-  readonly upsert?: (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined
+  /**
+   * With a conflict target: the row a new row (affinity applied) conflicts with on the target,
+   * looked up before the insert is tried, as SQLite checks the target's constraint before the
+   * others (and a conflict then costs no failed insert).
+   */
+  readonly find?: (tx: WriteTransaction, values: readonly SqlValue[]) => StoredRow | undefined
+  /**
+   * doUpdateSet: updates the row the new one conflicted with (`existing`, or looked up on the
+   * target); undefined when its where is false.
+   */
+  readonly upsert?: (tx: WriteTransaction, values: SqlValue[], existing?: StoredRow) => SqlValue[] | undefined
   /** orReplace / replaceInto: the rows the new one conflicts with are deleted, then it goes in. */
   readonly replace?: boolean
 }
@@ -101,11 +112,14 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
     if (!(e instanceof BTreeSqlError) || e.code !== 'BTREE_SQL_UNIQUE_VIOLATION') return false
     return target === undefined || sameColumns(violatedColumns(e, table), target)
   }
-  if (onConflict.updates === undefined) return { skips }
+  // `orIgnore` skips a NOT NULL failure too, which the target's lookup must not run before.
+  const find = target === undefined || ignoreAll ? undefined : targetFinder(table, target, targetWhere)
+  if (onConflict.updates === undefined) return find === undefined ? { skips } : { skips, find }
   if (target === undefined) throw unsupported('doUpdateSet without target columns')
   if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
   return {
     skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'),
+    find: find!,
     upsert: prepareUpsert(onConflict, table, target, targetWhere),
   }
 }
@@ -120,7 +134,7 @@ function prepareUpsert(
   table: TableDef,
   target: readonly string[],
   targetWhere: AnyNode | undefined,
-): (tx: WriteTransaction, values: SqlValue[]) => SqlValue[] | undefined {
+): (tx: WriteTransaction, values: SqlValue[], existing?: StoredRow) => SqlValue[] | undefined {
   const scope = new UpsertScope([
     { table, name: table.name },
     { table, name: 'excluded' },
@@ -133,8 +147,8 @@ function prepareUpsert(
   const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), scope)
   const byKey = sameColumns(table.primaryKey, target)
   const index = byKey ? undefined : table.indexes.find((i) => targets(table, i, target, targetWhere))
-  return (tx, values) => {
-    const existing = byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values)
+  return (tx, values, found) => {
+    const existing = found ?? (byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values))
     if (existing === undefined)
       throw new BTreeSqlError(
         'BTREE_SQL_UNSUPPORTED',
@@ -182,6 +196,31 @@ function rowByIndex(
   return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
 }
 
+/**
+ * The lookup of a conflict target's row (ConflictPolicy.find): by the key, or through the target's
+ * unique index. A null in the target's columns conflicts with nothing (nor a new rowid), and a row
+ * outside a partial index's condition has no entry to conflict with.
+ */
+function targetFinder(
+  table: TableDef,
+  target: readonly string[],
+  where: AnyNode | undefined,
+): (tx: WriteTransaction, values: readonly SqlValue[]) => StoredRow | undefined {
+  const byKey = sameColumns(table.primaryKey, target)
+  const index = byKey ? undefined : table.indexes.find((i) => targets(table, i, target, where))
+  const slots = target.map((c) => requireColumn(table, c).slot)
+  return (tx, values) => {
+    for (let i = 0; i < slots.length; i++) if (values[slots[i]!] === null) return undefined
+    if (byKey) {
+      // A rowid that is no integer fails the insert (datatype mismatch): nothing to look up.
+      if (table.keying === 'rowid' && !isInteger(values[slots[0]!]!)) return undefined
+      return rowByKey(tx, table, values)
+    }
+    if (index === undefined || !indexIncludes(table, index, values)) return undefined
+    return rowByIndex(tx, table, index, values)
+  }
+}
+
 /** Inserts one row under the policy: a skipped row leaves nothing behind (its own savepoint). */
 export function insertUnder(
   tx: WriteTransaction,
@@ -191,6 +230,14 @@ export function insertUnder(
 ): InsertOutcome | undefined {
   if (policy === undefined) return insertRow(tx, table, values)
   if (policy.replace === true) return replaceRow(tx, table, values)
+  if (policy.find !== undefined) {
+    const existing = policy.find(tx, checkedForInsert(table, values))
+    if (existing !== undefined) {
+      if (policy.upsert === undefined) return undefined
+      const updated = policy.upsert(tx, values, existing)
+      return updated === undefined ? undefined : { rowid: Number.NaN, values: updated }
+    }
+  }
   const sp = tx.savepoint()
   try {
     const outcome = insertRow(tx, table, values)

@@ -212,14 +212,14 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
 }
 
 /**
- * The statement of a shape as a cached statement, or undefined when it is not cached: raw SQL (its
- * text is parsed), subqueries, derived tables, common table expressions and compound selects
- * (they compile against the running statement), and upserts.
+ * The statement of a shape as a cached statement, or undefined when it is not cached: subqueries
+ * (a select in raw text too), derived tables, common table expressions and compound selects (they
+ * compile against the running statement).
  */
 function cacheable(query: AnyNode, parameterCount: number): CachedStatement | undefined {
   const kind = PREPARERS[query.kind]
   if (kind === undefined) return undefined
-  if (query.onConflict !== undefined || query.onDuplicateKey !== undefined) return undefined
+  if (query.onDuplicateKey !== undefined) return undefined
   const slots: AnyNode[] = []
   const tree = parameterize(query, slots)
   if (tree === undefined || slots.length !== parameterCount) return undefined

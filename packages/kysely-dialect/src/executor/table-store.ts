@@ -256,7 +256,7 @@ function writeIndexKey(w: KeyWriter, table: TableDef, index: IndexDef, values: R
 }
 
 /** Whether a row has an entry in `index`: always, unless the index is partial and its condition is not true. */
-function indexIncludes(table: TableDef, index: IndexDef, values: RowValues): boolean {
+export function indexIncludes(table: TableDef, index: IndexDef, values: RowValues): boolean {
   if (index.where === undefined) return true
   let condition = conditions.get(index)
   if (condition === undefined) {
@@ -331,6 +331,24 @@ export function buildIndex(tx: WriteTransaction, table: TableDef, index: IndexDe
 export interface InsertOutcome {
   rowid: number
   values: SqlValue[]
+}
+
+/**
+ * A row about to be inserted under an upsert, before its conflict target is looked up
+ * (insert-conflict.ts): its columns' affinity applied (in place, as insertRow applies it) and
+ * NOT NULL checked, which SQLite checks before any uniqueness, the rowid column excepted (null
+ * there is a new rowid, assigned by insertRow).
+ */
+export function checkedForInsert(table: TableDef, input: SqlValue[]): SqlValue[] {
+  const values = withAffinity(table, input)
+  const rowid = table.keying === 'rowid' ? rowidColumnOf(table) : undefined
+  const columns = table.columns
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!
+    if (c.notNull && c !== rowid && values[c.slot] === null)
+      throw new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${c.name}`)
+  }
+  return values
 }
 
 /**

@@ -216,6 +216,52 @@ diffSuite('differential part 2: onConflict doUpdateSet', () => {
       .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') }))),
     db.selectFrom('users').selectAll().orderBy('id'),
   ])
+  both("the target's constraint is checked before the others, after not null", seedUsers, (db) => [
+    // Conflicts on the key (row 1) and on email (row 2): the target decides which row is updated.
+    db
+      .insertInto('users')
+      .values({ id: 1, email: 'b@x', name: 'by id' })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: 'updated by id' })),
+    db
+      .insertInto('users')
+      .values({ id: 1, email: 'b@x', name: 'by email' })
+      .onConflict((oc) => oc.column('email').doUpdateSet({ name: 'updated by email' })),
+    db
+      .insertInto('users')
+      .values({ id: 2, email: 'a@x', name: 'skip' })
+      .onConflict((oc) => oc.column('email').doNothing()),
+    // No conflict on the target, one elsewhere: the insert fails.
+    db
+      .insertInto('users')
+      .values({ id: 9, email: 'a@x', name: 'fails' })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: 'never' })),
+    // Not null fails before the target's conflict is looked at.
+    db
+      .insertInto('users')
+      .values({ id: 1, email: 'z@x', name: null as unknown as string })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: 'never' })),
+    // Two rows of one statement: the second finds the first.
+    db
+      .insertInto('users')
+      .values([
+        { id: 10, email: 'n@x', name: 'first' },
+        { id: 10, email: 'm@x', name: 'second' },
+      ])
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') }))),
+    // Nulls never conflict on a unique column; text for the integer key takes its affinity.
+    db
+      .insertInto('users')
+      .values([
+        { id: 11, email: null, name: 'n1' },
+        { id: 12, email: null, name: 'n2' },
+      ])
+      .onConflict((oc) => oc.column('email').doUpdateSet({ name: 'never' })),
+    db
+      .insertInto('users')
+      .values({ id: '12' as unknown as number, email: 'q@x', name: 'by text key' })
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') }))),
+    db.selectFrom('users').selectAll().orderBy('id'),
+  ])
   both('doUpdateSet with unqualified names reads the target row', seedUsers, (db) => [
     db
       .insertInto('users')

@@ -290,6 +290,66 @@ for (const version of VERSIONS) {
       await expectCheck(db)
     })
 
+    it('upserts are cached: their values, the update and its where bound per run', async () => {
+      const db = t.open()
+      await table(db)
+      const { sql } = version
+      await db.schema.createIndex('t_s_live').on('t').column('s').unique().where(sql.ref('a'), '=', 0).execute()
+      // Key target: one row per id, a counter bumped once per run after the first, unless over 99.
+      const upsert = (id: number, s: string) =>
+        db
+          .insertInto('t')
+          .values({ id, a: 1, s })
+          .onConflict((oc) =>
+            oc
+              .column('id')
+              .doUpdateSet((eb) => ({ a: eb('t.a', '+', 1), s: eb.ref('excluded.s') }))
+              .where('t.a', '<', 100),
+          )
+          .execute()
+      for (let run = 0; run < 6; run++) for (const id of [3, 50, 51]) await upsert(id, `r${run}-${id}`)
+      const rows = await db
+        .selectFrom('t')
+        .select(['id', 'a', 's'])
+        .where('id', 'in', [3, 50, 51])
+        .orderBy('id')
+        .execute()
+      // Row 3 existed (a = 2): bumped six times; 50 and 51 were inserted with a = 1, then bumped five times.
+      expect(rows).to.deep.equal([
+        { id: 3, a: 8, s: 'r5-3' },
+        { id: 50, a: 6, s: 'r5-50' },
+        { id: 51, a: 6, s: 'r5-51' },
+      ])
+      // A partial unique index as the target, with its condition: the row with a = 0 and that s.
+      const live = (id: number, s: string, a: number) =>
+        db
+          .insertInto('t')
+          .values({ id, a, s })
+          .onConflict((oc) =>
+            oc
+              .column('s')
+              .where('a', '=', 0)
+              .doUpdateSet({ id: id + 1000 }),
+          )
+          .execute()
+      for (const [id, s, a] of [
+        [60, 'p', 0],
+        [61, 'p', 0],
+        [62, 'p', 1],
+        [63, 'q', 0],
+        [64, 'p', 0],
+      ] as const)
+        await live(id, s, a)
+      expect(
+        await db.selectFrom('t').select(['id', 'a', 's']).where('id', '>=', 60).orderBy('id').execute(),
+      ).to.deep.equal([
+        { id: 62, a: 1, s: 'p' },
+        { id: 63, a: 0, s: 'q' },
+        { id: 1064, a: 0, s: 'p' },
+      ])
+      await expectCheck(db)
+    })
+
     it('values the compilation read (like patterns, limits, in lists) compile again when they change', async () => {
       const db = t.open()
       await table(db)
