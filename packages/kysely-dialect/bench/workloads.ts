@@ -12,6 +12,7 @@ export type WorkloadName =
   | 'group-by'
   | 'delete'
   | 'update-durable'
+  | 'upsert'
   | 'expression-lookup'
   | 'partial-lookup'
 
@@ -195,6 +196,25 @@ export const groupBy: Workload = {
 }
 
 /**
+ * `insert ... on conflict (id) do update`, autocommit, on ids that exist: each is the update of a
+ * conflict (SQLite's UPSERT), its new qty read from the stored row.
+ */
+export const upsert: Workload = {
+  name: 'upsert',
+  label: 'upsert on the primary key (conflicting), autocommit',
+  run: (db, ctx) =>
+    bounded(ctx, ctx.n, async (i) => {
+      const id = ctx.ids[i % ctx.ids.length]!
+      const result = await db
+        .insertInto('item')
+        .values(row(id - 1, ctx.n))
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ qty: eb('item.qty', '+', 1) })))
+        .executeTakeFirstOrThrow()
+      expectCount('upsert', Number(result.numInsertedOrUpdatedRows), 1)
+    }),
+}
+
+/**
  * A row by `lower(name)` through an expression index on it (SQLite's planner reads it for such a
  * query, and so does this dialect's). The index is made before the timing starts, and after every
  * other workload (it would slow their writes).
@@ -267,6 +287,7 @@ export const WORKLOADS: readonly Workload[] = [
   groupBy,
   remove,
   updateDurable,
+  upsert,
   // After every write: the indexes they make would slow the writes before them.
   expressionLookup,
   partialLookup,
