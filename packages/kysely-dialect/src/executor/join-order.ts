@@ -5,7 +5,7 @@ import { compileExpr, type Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
-import { chooseAccess, type AccessPath, type TableStats } from '../planner/access-path.js'
+import { boundedKeyColumns, chooseAccess, type AccessPath, type TableStats } from '../planner/access-path.js'
 import type { JoinPlan } from '../planner/plan.js'
 import { referencedSources, termsOf, type Term } from '../planner/terms.js'
 import {
@@ -366,7 +366,7 @@ function joinStage(
     const rows = outerRows ?? 1
     const seeks = !hasEquality(match, s, scope, known) || rows * lookup.cost < alone.cost + rows
     if (usesOuter && seeks) {
-      const columns = lookup.key.slice(0, lookup.eq.length + ((lookup.lower ?? lookup.upper ?? lookup.like) ? 1 : 0))
+      const columns = boundedKeyColumns(lookup)
       const plan: JoinPlan =
         lookup.index === undefined
           ? { ...base, strategy: 'primary-key-lookup', keyColumns: columns }

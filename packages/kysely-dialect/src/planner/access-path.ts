@@ -401,6 +401,16 @@ function likeRanges(heads: readonly Uint8Array[], texts: readonly string[], reve
 }
 
 /**
+ * The key columns a path bounds (its equalities, then at most one range), as `explain` shows them:
+ * an expression index's expression part as `expression <n>`, its place in the index (from 1).
+ */
+export function boundedKeyColumns(path: AccessPath): string[] {
+  return path.key
+    .slice(0, path.eq.length + ((path.lower ?? path.upper ?? path.like) ? 1 : 0))
+    .map((name, i) => (name.startsWith(EXPRESSION_KEY) ? `expression ${i + 1}` : name))
+}
+
+/**
  * The plan `explain` reports for a path read with tuple `t` (constants only for a statement's
  * first table).
  */
@@ -409,9 +419,7 @@ export function describeAccess(
   t: Tuple,
   b: Bounds | undefined = path.needs.size === 0 ? bounds(path, t) : undefined,
 ): AccessPlan {
-  const keyColumns = path.key
-    .slice(0, path.eq.length + ((path.lower ?? path.upper ?? path.like) ? 1 : 0))
-    .map((name, i) => (name.startsWith(EXPRESSION_KEY) ? `expression ${i + 1}` : name))
+  const keyColumns = boundedKeyColumns(path)
   const range = b?.ranges?.length === 1 ? b.ranges[0] : undefined
   return {
     table: path.table.name,

@@ -99,6 +99,37 @@ diffSuite('differential part 2: expression indexes', () => {
       .where(sql`score * 2`, '>', 10),
     db.selectFrom('users').select(['name', 'score']).where('score', '>', 5).orderBy('name'),
   ])
+  both('a join on an indexed expression looks the inner rows up through it', seedUsers, (db) => [
+    db.schema
+      .createTable('logins')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('who', 'text')
+      .execute(),
+    db.insertInto('logins').values([
+      { id: 1, who: 'ANN@X' },
+      { id: 2, who: 'bob@X' },
+      { id: 3, who: 'nobody' },
+      { id: 4, who: null },
+      { id: 5, who: 'ann@x' },
+    ]),
+    db
+      .selectFrom('logins as l')
+      .innerJoin('users as u', (j) => j.on(sql`lower(u.email)`, '=', sql`lower(l.who)`))
+      .select(['l.id as login', 'u.id as user'])
+      .orderBy('l.id'),
+    db
+      .selectFrom('logins as l')
+      .leftJoin('users as u', (j) => j.on(sql`lower(u.email)`, '=', sql`lower(l.who)`))
+      .select(['l.id as login', 'u.id as user'])
+      .orderBy('l.id'),
+    db
+      .selectFrom('users as u')
+      .innerJoin('logins as l', 'l.who', 'u.email')
+      .select(['u.id as user', 'l.id as login'])
+      .where(sql`lower(u.email)`, '>', 'a')
+      .orderBy('u.id')
+      .orderBy('l.id'),
+  ])
   both('renaming a column an expression names, dropping one, and errors', seedUsers, (db) => [
     db.schema.alterTable('users').renameColumn('email', 'mail'),
     db.insertInto('users').values({ id: 11, mail: 'ann@X', name: 'A', score: 0 }),

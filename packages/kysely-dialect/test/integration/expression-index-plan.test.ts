@@ -209,6 +209,46 @@ for (const version of VERSIONS) {
       expect(ids(await q.execute())).to.deep.equal(want)
     })
 
+    it('a join on the indexed expression looks each outer row up through the index', async () => {
+      const db = t.open()
+      await setup(db, sql)
+      await db.schema
+        .createTable('logins')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('who', 'text')
+        .execute()
+      const logins = Array.from({ length: 12 }, (_, i) => ({
+        id: i + 1,
+        who: i % 5 === 4 ? 'nobody' : `USER${i * 23}@x.org`,
+      }))
+      await db.insertInto('logins').values(logins).execute()
+      const q = db
+        .selectFrom('logins as l')
+        .innerJoin('users as u', (j) => j.on((eb) => eb(eb.fn('lower', ['u.email']), '=', eb.fn('lower', ['l.who']))))
+        .select(['l.id as login', 'u.id as user'])
+        .orderBy('l.id')
+      const plan = await explain(db, q)
+      expect(plan.joins).to.deep.equal([
+        {
+          table: 'users',
+          as: 'u',
+          type: 'inner',
+          strategy: 'index-lookup',
+          keyColumns: ['expression 1'],
+          index: 'email_ci',
+          covering: false,
+        },
+      ])
+      const want = logins.flatMap((l) =>
+        USERS.filter((u) => u.email !== null && u.email.toLowerCase() === l.who.toLowerCase()).map((u) => ({
+          login: l.id,
+          user: u.id,
+        })),
+      )
+      expect(want.length).to.be.greaterThan(5)
+      expect(await q.execute()).to.deep.equal(want)
+    })
+
     it('updates and deletes through an expression index, and `is null` on the expression', async () => {
       const db = t.open()
       await setup(db, sql)
