@@ -91,16 +91,35 @@ function randomText(r: Random): Text {
   return { sql: generate(r, 4, params), params }
 }
 
+/** The text as Kysely's `sql` template with its values. */
+function raw(t: Text) {
+  return kysely028Api.sql(Object.assign(t.sql.split('\u0000'), { raw: [] }) as TemplateStringsArray, ...t.params)
+}
+
+type Side = Parameters<Parameters<typeof withBoth>[1]>[0]
+type Step = Awaited<ReturnType<typeof runOn>>[number] | undefined
+
+/** `body` over SQLite and this dialect, each holding the people fixture. */
+function withPeople(body: (oracle: Side, subject: Side) => Promise<string[]>): Promise<string[]> {
+  return withBoth(kysely028Api, async (oracle, subject) => {
+    await seedPeople(oracle.db)
+    await seedPeople(subject.db)
+    return body(oracle, subject)
+  })
+}
+
+/** How SQLite's outcome (`e`) and this dialect's (`a`) for text `t` differ, as a failure lists it; undefined when alike. */
+function difference(t: Text, e: Step, a: Step): string | undefined {
+  if (JSON.stringify(e?.outcome) === JSON.stringify(a?.outcome)) return undefined
+  return `${t.sql.split('\u0000').join('?')} ${JSON.stringify(t.params)}\n  sqlite: ${JSON.stringify(e?.outcome)} ${e?.detail ?? ''}\n  btree:  ${JSON.stringify(a?.outcome)} ${a?.detail ?? ''}`
+}
+
 describe('differential: random raw SQL expressions', () => {
   it(`${count} random raw expressions over people (${kysely028Api.label}, seed ${seed})`, async () => {
     console.log(`    raw expression seed: ${seed} (KYSELY_DIFF_SEED=${seed} to replay)`)
     const r = prng(seed)
     const texts = Array.from({ length: count }, () => randomText(r))
-    const { sql } = kysely028Api
-    const raw = (t: Text) => sql(Object.assign(t.sql.split('\u0000'), { raw: [] }) as TemplateStringsArray, ...t.params)
-    const differences = await withBoth(kysely028Api, async (oracle, subject) => {
-      await seedPeople(oracle.db)
-      await seedPeople(subject.db)
+    const differences = await withPeople(async (oracle, subject) => {
       const out: string[] = []
       for (let start = 0; start < texts.length; start += perQuery) {
         const batch = texts.slice(start, start + perQuery)
@@ -115,10 +134,8 @@ describe('differential: random raw SQL expressions', () => {
         for (const t of batch) {
           const [e] = await runOn(oracle, kysely028Api, query([t]))
           const [a] = await runOn(subject, kysely028Api, query([t]))
-          if (JSON.stringify(e?.outcome) !== JSON.stringify(a?.outcome))
-            out.push(
-              `${t.sql.split('\u0000').join('?')} ${JSON.stringify(t.params)}\n  sqlite: ${JSON.stringify(e?.outcome)} ${e?.detail ?? ''}\n  btree:  ${JSON.stringify(a?.outcome)} ${a?.detail ?? ''}`,
-            )
+          const d = difference(t, e, a)
+          if (d !== undefined) out.push(d)
         }
       }
       return out
@@ -142,11 +159,7 @@ describe('differential: random raw SQL expressions', () => {
         params: t.params.map(() => pick([1, -2, 2.5, 'x', '7', null, 0])),
       })),
     )
-    const { sql } = kysely028Api
-    const raw = (t: Text) => sql(Object.assign(t.sql.split('\u0000'), { raw: [] }) as TemplateStringsArray, ...t.params)
-    const differences = await withBoth(kysely028Api, async (oracle, subject) => {
-      await seedPeople(oracle.db)
-      await seedPeople(subject.db)
+    const differences = await withPeople(async (oracle, subject) => {
       const out: string[] = []
       for (const t of runs) {
         const query = (db: typeof oracle.db) =>
@@ -157,10 +170,8 @@ describe('differential: random raw SQL expressions', () => {
             .orderBy('id')
         const [e] = await runOn(oracle, kysely028Api, query)
         const [a] = await runOn(subject, kysely028Api, query)
-        if (JSON.stringify(e?.outcome) !== JSON.stringify(a?.outcome))
-          out.push(
-            `${t.sql.split('\u0000').join('?')} ${JSON.stringify(t.params)}\n  sqlite: ${JSON.stringify(e?.outcome)} ${e?.detail ?? ''}\n  btree:  ${JSON.stringify(a?.outcome)} ${a?.detail ?? ''}`,
-          )
+        const d = difference(t, e, a)
+        if (d !== undefined) out.push(d)
       }
       return out
     })
