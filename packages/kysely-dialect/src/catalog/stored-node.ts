@@ -1,9 +1,11 @@
+import { Real } from '../encoding/values.js'
 import type { ViewDef } from './catalog.js'
 
 /**
  * Operation-node trees kept in the catalog (a view's select, a partial index's where) as JSON:
- * bytes, big integers and dates, which JSON has no form of, tagged ({ $bytes: base64 },
- * { $bigint: digits }, { $date: ISO text }) and read back as they were.
+ * bytes, big integers, dates and boxed reals (a literal `2.0`, encoding/values.ts Real), which JSON
+ * has no form of, tagged ({ $bytes: base64 }, { $bigint: digits }, { $date: ISO text }, { $real:
+ * its number as text }) and read back as they were.
  */
 export function storedNode(node: unknown): unknown {
   return JSON.parse(JSON.stringify(node, tagValues)) as unknown
@@ -26,13 +28,15 @@ export function viewSelect(view: ViewDef): unknown {
 
 const revived = new WeakMap<ViewDef, unknown>()
 
-/** JSON.stringify's replacer: bytes and big integers, which JSON has no form of, tagged. */
+/** JSON.stringify's replacer: bytes, big integers, dates and reals, which JSON has no form of, tagged. */
 function tagValues(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key]
   if (raw instanceof Uint8Array)
     return { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64') }
   if (typeof raw === 'bigint') return { $bigint: raw.toString() }
   if (raw instanceof Date) return { $date: raw.toISOString() }
+  // As text: a real may be infinite, or -0, which JSON's numbers cannot hold.
+  if (raw instanceof Real) return { $real: Object.is(raw.value, -0) ? '-0' : String(raw.value) }
   return value
 }
 
@@ -44,6 +48,7 @@ function untagValues(_key: string, value: unknown): unknown {
       return new Uint8Array(Buffer.from(v['$bytes'], 'base64'))
     if (typeof v['$bigint'] === 'string' && Object.keys(v).length === 1) return BigInt(v['$bigint'])
     if (typeof v['$date'] === 'string' && Object.keys(v).length === 1) return new Date(v['$date'])
+    if (typeof v['$real'] === 'string' && Object.keys(v).length === 1) return new Real(Number(v['$real']))
   }
   return value
 }

@@ -5,6 +5,7 @@
  */
 
 import type { OperationNode } from 'kysely'
+import { Real } from '../encoding/values.js'
 import { nameOf, rawChild, type AnyNode } from '../expression/nodes.js'
 import { parameterExpr } from '../expression/parameters.js'
 import type { Scope } from '../expression/scope.js'
@@ -117,13 +118,19 @@ function field(v: unknown, scope: Scope, s: number, values: boolean): string | u
   return valueText(v)
 }
 
+/**
+ * A value's text, by storage class: an integral number and a bigint are integers, any other number
+ * and a boxed Real are reals (`x / 2` and `x / 2.0` differ), so a parameter bound per run (a Real
+ * for a non-integral number) reads as the literal it stands for.
+ */
 function valueText(v: unknown): string | undefined {
   if (v === null) return 'null'
+  if (v instanceof Real) return realText(v.value)
   switch (typeof v) {
     case 'number':
-      return Object.is(v, -0) ? 'num:0' : `num:${v}`
+      return Number.isInteger(v) ? `int:${Object.is(v, -0) ? 0 : v}` : realText(v)
     case 'bigint':
-      return `num:${v}`
+      return `int:${v}`
     case 'string':
       return `str:${JSON.stringify(v)}`
     case 'boolean':
@@ -131,4 +138,8 @@ function valueText(v: unknown): string | undefined {
     default:
       return undefined
   }
+}
+
+function realText(v: number): string {
+  return `real:${Object.is(v, -0) ? 0 : v}`
 }

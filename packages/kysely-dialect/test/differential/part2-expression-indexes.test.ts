@@ -130,6 +130,39 @@ diffSuite('differential part 2: expression indexes', () => {
       .orderBy('u.id')
       .orderBy('l.id'),
   ])
+  both('literals like 2.0 (reals) in stored expressions, conditions and views', seedUsers, (db) => [
+    db.schema
+      .createIndex('score_real')
+      .on('users')
+      .expression(sql`score * 2.0`),
+    db.schema
+      .createIndex('name_real')
+      .on('users')
+      .column('name')
+      .where(sql<boolean>`score > 5.0`),
+    db.schema.createView('scaled').as(db.selectFrom('users').select(['id', sql<number>`score * 1.0`.as('s')])),
+    db.insertInto('users').values({ id: 20, email: 'z@x', name: 'Zed', score: 14 }),
+    db
+      .selectFrom('users')
+      .select('id')
+      .where(sql`score * 2.0`, '=', 28)
+      .orderBy('id'),
+    db
+      .selectFrom('users')
+      .select('id')
+      .where(sql`score * 2`, '=', 28)
+      .orderBy('id'),
+    db
+      .selectFrom('users')
+      .select(['id', 'name'])
+      .where('name', '>', 'A')
+      .where(sql<boolean>`score > 5.0`)
+      .orderBy('id'),
+    db
+      .selectFrom('scaled')
+      .select(['id', 's', sql<string>`typeof(s)`.as('t')])
+      .orderBy('id'),
+  ])
   both('renaming a column an expression names, dropping one, and errors', seedUsers, (db) => [
     db.schema.alterTable('users').renameColumn('email', 'mail'),
     db.insertInto('users').values({ id: 11, mail: 'ann@X', name: 'A', score: 0 }),

@@ -249,6 +249,31 @@ for (const version of VERSIONS) {
       expect(await q.execute()).to.deep.equal(want)
     })
 
+    it('a real literal in the expression is that real: `score * 2.0` is not `score * 2`', async () => {
+      const db = t.open()
+      await setup(db, sql)
+      await db.schema
+        .createIndex('score_real')
+        .on('users')
+        .expression(sql`score * 2.0`)
+        .execute()
+      const real = db
+        .selectFrom('users')
+        .select('id')
+        .where(sql`score * 2.0`, '=', 28)
+        .orderBy('id')
+      const integer = db
+        .selectFrom('users')
+        .select('id')
+        .where(sql`score * 2`, '=', 28)
+        .orderBy('id')
+      expect((await explain(db, real)).scan.index).to.equal('score_real')
+      expect((await explain(db, integer)).scan.index).to.equal(undefined)
+      const want = USERS.filter((u) => u.score === 14).map((u) => u.id)
+      expect(ids(await real.execute())).to.deep.equal(want)
+      expect(ids(await integer.execute())).to.deep.equal(want)
+    })
+
     it('updates and deletes through an expression index, and `is null` on the expression', async () => {
       const db = t.open()
       await setup(db, sql)
