@@ -56,6 +56,16 @@ function targets(table: TableDef, i: IndexDef, columns: readonly string[], where
   return i.where === undefined || (where !== undefined && sameCondition(table, i, where))
 }
 
+/** The constraint a conflict target names: `key` (the primary key), a unique index, or undefined for none. */
+function namedConstraint(
+  table: TableDef,
+  columns: readonly string[],
+  where: AnyNode | undefined,
+): 'key' | IndexDef | undefined {
+  if (table.primaryKey.length > 0 && sameColumns(table.primaryKey, columns)) return 'key'
+  return table.indexes.find((i) => targets(table, i, columns, where))
+}
+
 /** The columns a unique violation names (`UNIQUE constraint failed: t.a, t.b`). */
 function violatedColumns(error: BTreeSqlError, table: TableDef): string[] {
   const list = error.message.slice(error.message.indexOf(':') + 1)
@@ -95,17 +105,12 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   const target = (onConflict.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
   const targetWhere = (onConflict.indexWhere as AnyNode | undefined)?.where as AnyNode | undefined
   if (targetWhere !== undefined && target === undefined) throw unsupported('an onConflict where without columns')
-  if (target !== undefined) {
-    const keys = [
-      table.primaryKey,
-      ...table.indexes.filter((i) => targets(table, i, target, targetWhere)).map((i) => i.columns),
-    ]
-    if (!keys.some((k) => k.length > 0 && sameColumns(k, target))) {
-      throw new BTreeSqlError(
-        'BTREE_SQL_UNSUPPORTED',
-        'ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint',
-      )
-    }
+  const named = target === undefined ? undefined : namedConstraint(table, target, targetWhere)
+  if (target !== undefined && named === undefined) {
+    throw new BTreeSqlError(
+      'BTREE_SQL_UNSUPPORTED',
+      'ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint',
+    )
   }
   const skips = (e: unknown): boolean => {
     if (ignoreAll && e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') return true
@@ -113,14 +118,14 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
     return target === undefined || sameColumns(violatedColumns(e, table), target)
   }
   // `orIgnore` skips a NOT NULL failure too, which the target's lookup must not run before.
-  const find = target === undefined || ignoreAll ? undefined : targetFinder(table, target, targetWhere)
+  const find = target === undefined || ignoreAll ? undefined : targetFinder(table, target, named!)
   if (onConflict.updates === undefined) return find === undefined ? { skips } : { skips, find }
   if (target === undefined) throw unsupported('doUpdateSet without target columns')
   if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
   return {
     skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'),
     find: find!,
-    upsert: prepareUpsert(onConflict, table, target, targetWhere),
+    upsert: prepareUpsert(onConflict, table, target, find!),
   }
 }
 
@@ -133,7 +138,7 @@ function prepareUpsert(
   onConflict: AnyNode,
   table: TableDef,
   target: readonly string[],
-  targetWhere: AnyNode | undefined,
+  find: (tx: WriteTransaction, values: readonly SqlValue[]) => StoredRow | undefined,
 ): (tx: WriteTransaction, values: SqlValue[], existing?: StoredRow) => SqlValue[] | undefined {
   const scope = new UpsertScope([
     { table, name: table.name },
@@ -145,10 +150,8 @@ function prepareUpsert(
   }))
   const whereNode = (onConflict.updateWhere as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), scope)
-  const byKey = sameColumns(table.primaryKey, target)
-  const index = byKey ? undefined : table.indexes.find((i) => targets(table, i, target, targetWhere))
   return (tx, values, found) => {
-    const existing = found ?? (byKey ? rowByKey(tx, table, values) : rowByIndex(tx, table, index!, values))
+    const existing = found ?? find(tx, values)
     if (existing === undefined)
       throw new BTreeSqlError(
         'BTREE_SQL_UNSUPPORTED',
@@ -204,20 +207,17 @@ function rowByIndex(
 function targetFinder(
   table: TableDef,
   target: readonly string[],
-  where: AnyNode | undefined,
+  named: 'key' | IndexDef,
 ): (tx: WriteTransaction, values: readonly SqlValue[]) => StoredRow | undefined {
-  const byKey = sameColumns(table.primaryKey, target)
-  const index = byKey ? undefined : table.indexes.find((i) => targets(table, i, target, where))
   const slots = target.map((c) => requireColumn(table, c).slot)
   return (tx, values) => {
     for (let i = 0; i < slots.length; i++) if (values[slots[i]!] === null) return undefined
-    if (byKey) {
+    if (named === 'key') {
       // A rowid that is no integer fails the insert (datatype mismatch): nothing to look up.
       if (table.keying === 'rowid' && !isInteger(values[slots[0]!]!)) return undefined
       return rowByKey(tx, table, values)
     }
-    if (index === undefined || !indexIncludes(table, index, values)) return undefined
-    return rowByIndex(tx, table, index, values)
+    return indexIncludes(table, named, values) ? rowByIndex(tx, table, named, values) : undefined
   }
 }
 

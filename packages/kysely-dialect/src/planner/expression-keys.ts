@@ -78,6 +78,23 @@ export function expressionKeys(
   s: number,
   scope: Scope,
 ): ((node: OperationNode) => string | undefined) | undefined {
+  const parts = tableParts(table)
+  if (parts === null) return undefined
+  const { shapes, names } = parts
+  return (node) => {
+    const shape = canonicalText(node as AnyNode, scope, s, false)
+    if (shape === undefined || !shapes.has(shape)) return undefined
+    const name = `${EXPRESSION_KEY}${canonicalText(node as AnyNode, scope, s, true)}`
+    return names.has(name) ? name : undefined
+  }
+}
+
+/** A table's expression parts (of all its expression indexes), once per table definition; null for none. */
+const partsOf = new WeakMap<TableDef, { shapes: Set<string>; names: Set<string> } | null>()
+
+function tableParts(table: TableDef): { shapes: Set<string>; names: Set<string> } | null {
+  let parts = partsOf.get(table)
+  if (parts !== undefined) return parts
   const shapes = new Set<string>()
   const names = new Set<string>()
   for (const index of table.indexes) {
@@ -86,11 +103,7 @@ export function expressionKeys(
     for (const name of keys.names) if (name.startsWith(EXPRESSION_KEY)) names.add(name)
     for (const shape of keys.shapes) shapes.add(shape)
   }
-  if (shapes.size === 0) return undefined
-  return (node) => {
-    const shape = canonicalText(node as AnyNode, scope, s, false)
-    if (shape === undefined || !shapes.has(shape)) return undefined
-    const name = `${EXPRESSION_KEY}${canonicalText(node as AnyNode, scope, s, true)}`
-    return names.has(name) ? name : undefined
-  }
+  parts = shapes.size === 0 ? null : { shapes, names }
+  partsOf.set(table, parts)
+  return parts
 }
