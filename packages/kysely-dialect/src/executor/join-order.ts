@@ -32,6 +32,11 @@ export interface JoinSource {
   readonly derived: RowsOf | undefined
   /** How it joins the sources before it (`cross` for extra from tables); ignored for the first. */
   readonly join: AnyNode | undefined
+  /**
+   * Joined by an explicit `cross join` (not listed in `from`): read after every source written
+   * before it (mayComeNext).
+   */
+  readonly fixed: boolean
   readonly stats: TableStats
   /** Slots the statement reads from it (for covering reads); undefined: all, or cannot tell. */
   readonly reads: ReadonlySet<number> | undefined
@@ -82,7 +87,8 @@ interface Choice {
  * Plans the sources of a select: the order they are read in and how each is joined.
  *
  * Leading sources joined by inner or cross joins are reordered (greedily, cheapest next: the first
- * by its own filtered read, then each by the cost of joining it to those before), with the on
+ * by its own filtered read, then each by the cost of joining it to those before; a source joined by
+ * an explicit `cross join` only after every source written before it, mayComeNext), with the on
  * clauses and where conjuncts placed at the first step that knows every source they read. Outer
  * joins keep their place and their on clause as the match condition. Each join uses, in this
  * order of preference by cost: a seek per outer row in the inner table's primary key or an index
@@ -285,7 +291,7 @@ function greedyOrder(
   while (order.length < prefix) {
     let best: Choice | undefined
     for (let s = 0; s < prefix; s++) {
-      if (bound.has(s)) continue
+      if (bound.has(s) || !mayComeNext(sources, s, bound)) continue
       const choice = joinCost(sources[s]!, s, order.length === 0 ? undefined : rows, pool, bound, scope, isOuter)
       if (best === undefined || choice.cost < best.cost) best = choice
     }
@@ -295,6 +301,21 @@ function greedyOrder(
     rows = Math.max(1, best!.rows)
   }
   return { order, rowsBefore }
+}
+
+/**
+ * Whether source `s` may be read next, after those in `bound`. A source joined by an explicit
+ * `cross join` comes after every source written before it, as in SQLite, where a CROSS JOIN is how
+ * a query fixes the nesting of its loops ("the left operand is always the outer loop"; where.c
+ * makes every table to its left a prerequisite): the loop order then stays the writer's, and so
+ * do the order of its rows and the order in which aggregates meet them (a total() of reals rounds
+ * as SQLite's does only when its rows come in SQLite's order). Tables listed in `from` (SQLite's
+ * comma joins, cross joins too) and inner joins are reordered freely.
+ */
+function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
+  if (!sources[s]!.fixed) return true
+  for (let i = 0; i < s; i++) if (!bound.has(i)) return false
+  return true
 }
 
 function joinCost(

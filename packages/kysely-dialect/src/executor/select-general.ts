@@ -231,6 +231,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
             derived: p.derived === undefined ? undefined : derivedRows(p.derived, sources.length),
             // Extra from tables are cross joins; then the join clauses in order.
             join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
+            fixed: s >= froms.length && joins[s - froms.length]!.joinType === 'CrossJoin',
             stats: stats[s]!,
             // The slots read matter only to an index that may cover them.
             reads:

@@ -375,4 +375,55 @@ diffSuite('differential part 2: joins', () => {
         .orderBy('people.id'),
     ],
   )
+  // Seed 408235810 of part2-random (query 90): a total() of reals over `b cross join a cross join d`
+  // rounded differently (80000000000002860 against 80000000000002850). SQLite reads a CROSS JOIN's
+  // left operand as the outer loop, so the sum met the rows in another order here; the planner now
+  // keeps an explicit cross join after every table written before it (join-order.ts: mayComeNext).
+  both(
+    'seed 408235810: a cross join keeps its loop order, and a total() of reals its rounding',
+    async (db) => {
+      await db.schema
+        .createTable('a')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('x', 'integer')
+        .execute()
+      await db.schema
+        .createTable('b')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('z', 'real')
+        .execute()
+      await db.schema
+        .createTable('d')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .execute()
+      const xs = [2, 3, 2, 5, 2, 3, 1, null, 3, 3, 1, null]
+      await db
+        .insertInto('a')
+        .values(xs.map((x, i) => ({ id: i + 1, x })))
+        .execute()
+      const zs = [null, 1e15 + 0.2, 0.7, 2.25, null, 1, null, 2.25, 0.5, 2.25, 7.5, 4, 4, -3, 0.5, 4, 1, 0.5, 0.5, 7.5]
+      await db
+        .insertInto('b')
+        .values(zs.map((z, i) => ({ id: 100 + i, z })))
+        .execute()
+      await db
+        .insertInto('d')
+        .values(['1', '05', '2.0', '3', 'x', '100', '101.5', ' 4'].map((code) => ({ code })))
+        .execute()
+    },
+    (db) => [
+      db
+        .selectFrom('b')
+        .crossJoin('a')
+        .crossJoin('d')
+        .where('a.x', 'is not', null)
+        .select((eb) => eb.fn<number>('total', ['b.z']).as('t')),
+      db
+        .selectFrom('b')
+        .crossJoin('a')
+        .crossJoin('d')
+        .where('a.x', 'is not', null)
+        .select((eb) => eb.fn<number>('avg', ['b.z']).as('t')),
+    ],
+  )
 })

@@ -88,6 +88,44 @@ for (const version of VERSIONS) {
       expect(rows).to.have.length(35)
     })
 
+    it('an explicit cross join keeps the tables written before it outside (SQLite: a CROSS JOIN fixes the loop order)', async () => {
+      const db = t.open()
+      await setup(db)
+      // person (20 rows) is read first as written, though the filtered tag is the smaller side.
+      const cross = await explain(
+        db,
+        db.selectFrom('person').crossJoin('tag').where('tag.owner', '=', 3).select(['person.id', 'tag.label']),
+      )
+      expect(cross.scan.table).to.equal('person')
+      expect(cross.joins?.map((j) => j.table)).to.deep.equal(['tag'])
+      // The same tables listed in from are reordered: the filtered tag goes first.
+      const listed = await explain(
+        db,
+        db.selectFrom(['person', 'tag']).where('tag.owner', '=', 3).select(['person.id', 'tag.label']),
+      )
+      expect(listed.scan.table).to.equal('tag')
+      // A cross join after an inner join waits for both tables before it; the inner join's two
+      // tables may still change places.
+      const chain = await explain(
+        db,
+        db
+          .selectFrom('pet')
+          .innerJoin('person', 'person.id', 'pet.owner')
+          .crossJoin('tag')
+          .where('tag.owner', '=', 3)
+          .select(['pet.id', 'tag.label']),
+      )
+      expect(chain.joins?.at(-1)?.table).to.equal('tag')
+      const rows = await db
+        .selectFrom('person')
+        .crossJoin('tag')
+        .where('tag.owner', '=', 3)
+        .select(['person.id', 'tag.label'])
+        .execute()
+      expect(rows).to.have.length(20)
+      expect(rows.map((r) => r.id)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1))
+    })
+
     it('explain plans statements holding subqueries without running them', async () => {
       const db = t.open()
       await setup(db)
