@@ -264,7 +264,8 @@ class StatementParser extends ExpressionParser {
         joins.push(node('JoinNode', { joinType, table, on }))
       } else {
         if (joinType !== 'InnerJoin' && joinType !== 'CrossJoin') this.fail('expected on')
-        joins.push(node('JoinNode', { joinType: 'CrossJoin', table }))
+        // `a join b` without on is an inner join that SQLite may reorder; `cross join` fixes the order.
+        joins.push(node('JoinNode', { joinType, table }))
       }
     }
   }

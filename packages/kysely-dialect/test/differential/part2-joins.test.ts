@@ -59,6 +59,38 @@ async function seedZoo(db: Db): Promise<void> {
     .execute()
 }
 
+/** Reals whose total() rounds by the order the rows come in (one is 1e15 + 0.2), over three tables. */
+async function seedCrossRounding(db: Db): Promise<void> {
+  await db.schema
+    .createTable('a')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('x', 'integer')
+    .execute()
+  await db.schema
+    .createTable('b')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('z', 'real')
+    .execute()
+  await db.schema
+    .createTable('d')
+    .addColumn('code', 'text', (c) => c.primaryKey())
+    .execute()
+  const xs = [2, 3, 2, 5, 2, 3, 1, null, 3, 3, 1, null]
+  await db
+    .insertInto('a')
+    .values(xs.map((x, i) => ({ id: i + 1, x })))
+    .execute()
+  const zs = [null, 1e15 + 0.2, 0.7, 2.25, null, 1, null, 2.25, 0.5, 2.25, 7.5, 4, 4, -3, 0.5, 4, 1, 0.5, 0.5, 7.5]
+  await db
+    .insertInto('b')
+    .values(zs.map((z, i) => ({ id: 100 + i, z })))
+    .execute()
+  await db
+    .insertInto('d')
+    .values(['1', '05', '2.0', '3', 'x', '100', '101.5', ' 4'].map((code) => ({ code })))
+    .execute()
+}
+
 diffSuite('differential part 2: joins', () => {
   both('inner join on the primary key (lookup)', seedZoo, (db) =>
     db
@@ -381,36 +413,7 @@ diffSuite('differential part 2: joins', () => {
   // keeps an explicit cross join after every table written before it (join-order.ts: mayComeNext).
   both(
     'seed 408235810: a cross join keeps its loop order, and a total() of reals its rounding',
-    async (db) => {
-      await db.schema
-        .createTable('a')
-        .addColumn('id', 'integer', (c) => c.primaryKey())
-        .addColumn('x', 'integer')
-        .execute()
-      await db.schema
-        .createTable('b')
-        .addColumn('id', 'integer', (c) => c.primaryKey())
-        .addColumn('z', 'real')
-        .execute()
-      await db.schema
-        .createTable('d')
-        .addColumn('code', 'text', (c) => c.primaryKey())
-        .execute()
-      const xs = [2, 3, 2, 5, 2, 3, 1, null, 3, 3, 1, null]
-      await db
-        .insertInto('a')
-        .values(xs.map((x, i) => ({ id: i + 1, x })))
-        .execute()
-      const zs = [null, 1e15 + 0.2, 0.7, 2.25, null, 1, null, 2.25, 0.5, 2.25, 7.5, 4, 4, -3, 0.5, 4, 1, 0.5, 0.5, 7.5]
-      await db
-        .insertInto('b')
-        .values(zs.map((z, i) => ({ id: 100 + i, z })))
-        .execute()
-      await db
-        .insertInto('d')
-        .values(['1', '05', '2.0', '3', 'x', '100', '101.5', ' 4'].map((code) => ({ code })))
-        .execute()
-    },
+    seedCrossRounding,
     (db) => [
       db
         .selectFrom('b')
@@ -425,5 +428,16 @@ diffSuite('differential part 2: joins', () => {
         .where('a.x', 'is not', null)
         .select((eb) => eb.fn<number>('avg', ['b.z']).as('t')),
     ],
+  )
+  both(
+    'raw statements: cross join keeps its order, a join without on is an inner join',
+    seedCrossRounding,
+    async (db, { sql }) => {
+      const cross = await sql`select total(b.z) as t from b cross join a cross join d where a.x is not null`.execute(db)
+      const inner = await sql`select count(*) as n, sum(a.x) as s from b join a join d where a.x is not null`.execute(
+        db,
+      )
+      return [cross.rows, inner.rows]
+    },
   )
 })
