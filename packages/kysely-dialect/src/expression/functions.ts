@@ -163,9 +163,11 @@ function abs([x]: readonly SqlValue[]): SqlValue {
   if (typeof x === 'number') return Number.isInteger(x) ? Math.abs(x) + 0 : Math.abs(x)
   // abs(-0.0) is -0.0 in SQLite (only a negative value is negated).
   if (x instanceof Real) return real(x.value < 0 ? -x.value : x.value)
-  // Text and blobs: sqlite3_value_double of them, always a real.
+  // Text and blobs: sqlite3_value_double of them, always a real, negated only when below zero (so
+  // the text '-0' gives -0.0, as it does in SQLite).
   const n = toNumeric(x!)
-  return real(Math.abs(n === null ? 0 : numberOf(n)))
+  const r = n === null ? 0 : numberOf(n)
+  return real(r < 0 ? -r : r)
 }
 
 /** SQLite's round(): half away from zero, always a real, digits clamped to 0..30. */
