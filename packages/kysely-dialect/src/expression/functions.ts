@@ -179,21 +179,28 @@ function round([x, digits]: readonly SqlValue[]): SqlValue {
   const num = toNumeric(x!)
   const r = num === null ? 0 : numberOf(num)
   if (!Number.isFinite(r)) return real(r)
-  if (n === 0) return real(r < 0 ? -Math.floor(-r + 0.5) : Math.floor(r + 0.5))
-  if (Math.abs(r) >= 4503599627370496) return real(r)
+  // Beyond ±2^52 a double has no fraction to round (SQLite leaves it as it is, for any digits).
+  if (Math.abs(r) > 4503599627370496) return real(r)
+  // SQLite: (double)(sqlite_int64)(r ± 0.5), so a value that rounds to zero gives +0.0, never -0.0.
+  if (n === 0) return real((r < 0 ? -Math.floor(-r + 0.5) : Math.floor(r + 0.5)) + 0)
   // The decimal rendering, as SQLite's printf("%.*f") rounds it, read back.
   const fixed = Math.abs(r).toFixed(n)
   const scaled = Number(fixed)
   return real(r < 0 ? -scaled : scaled)
 }
 
+/**
+ * Scalar min() and max() as SQLite's minmaxFunc picks: max() keeps the first of equal values,
+ * min() takes the last (`min(0, -0.0)` is -0.0, `max(-0.0, 0)` is -0.0).
+ */
 function minMax(sign: 1 | -1): ScalarFunction['call'] {
   return (args) => {
     let best: SqlValue = null
     for (let i = 0; i < args.length; i++) {
       const v = args[i]!
       if (v === null) return null
-      if (i === 0 || compareValues(v, best) * sign < 0) best = v
+      const c = i === 0 ? 0 : compareValues(v, best) * sign
+      if (i === 0 || c < 0 || (c === 0 && sign === 1)) best = v
     }
     return best
   }

@@ -315,6 +315,10 @@ export abstract class ExpressionParser {
         this.at++
         return value(-(2n ** 63n))
       }
+      if (t.v === '-') {
+        const folded = this.negatedRealLiteral()
+        if (folded !== undefined) return folded
+      }
       return unary(t.v, this.prefix())
     }
     if (this.isWord('not') && !this.isWord('exists', 1)) {
@@ -322,6 +326,26 @@ export abstract class ExpressionParser {
       return unary('not', this.expression(NOT_LEVEL))
     }
     return this.primary()
+  }
+
+  /**
+   * After a unary minus: a real literal (`0.0`, `.5`, `1e3`), alone or in parentheses, read as the
+   * negative literal, as SQLite codes a minus over a TK_FLOAT (expr.c: codeReal with negation): so
+   * `-0.0` and `-(0.0)` are the real -0.0, where `-x` is `0 - x` (0.0 for a zero). Undefined when
+   * something else follows.
+   */
+  private negatedRealLiteral(): AnyNode | undefined {
+    let open = 0
+    while (this.peek(open).t === 'op' && (this.peek(open) as { v: string }).v === '(') open++
+    const literal = this.peek(open)
+    if (literal.t !== 'number' || /^\d+$/.test(literal.v) || /^0[xX]/.test(literal.v)) return undefined
+    for (let i = 1; i <= open; i++) {
+      const close = this.peek(open + i)
+      if (close.t !== 'op' || close.v !== ')') return undefined
+    }
+    this.at += 2 * open + 1
+    const r = -Number(literal.v)
+    return value(Number.isInteger(r) ? new Real(r) : r)
   }
 
   private primary(): AnyNode {
