@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import type { TableDef } from '../catalog/catalog.js'
-import { unsupported } from '../errors.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
 import { numberOf, toJs, toNumeric } from '../encoding/values.js'
 import type { OrderTerm } from '../planner/access-path.js'
 import type { ExecContext } from './context.js'
@@ -88,7 +88,34 @@ export function project(projection: readonly Projection[], t: Tuple): Record<str
   return row
 }
 
-/** Order by terms; an unqualified name that is a result column's alias orders by that column. */
+const ORDINALS = ['1st', '2nd', '3rd']
+
+/**
+ * An ORDER BY or GROUP BY term that names a result column by its position, as SQLite reads an
+ * integer literal there (`order by 2`, `group by 1`; Kysely's `sql.lit(2)` or raw text `2`, never
+ * a bound parameter): the column's index from 0, undefined for any other term. A position outside
+ * 1..`count` (the result columns, `*` expanded) is SQLite's error. `term` is the clause's
+ * `index`-th term (from 0), for the message.
+ */
+export function resultPosition(target: AnyNode, count: number, clause: string, index: number): number | undefined {
+  if (target.kind !== 'ValueNode' || target.immediate !== true) return undefined
+  const v = target.value
+  if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isInteger(v))) return undefined
+  const n = Number(v)
+  if (n < 1 || n > count) {
+    const nth = ORDINALS[index] ?? `${index + 1}th`
+    throw new BTreeSqlError(
+      'BTREE_SQL_NO_SUCH_COLUMN',
+      `${nth} ${clause} term out of range - should be between 1 and ${count}`,
+    )
+  }
+  return n - 1
+}
+
+/**
+ * Order by terms; an unqualified name that is a result column's alias orders by that column, and
+ * an integer literal by the column at that position (resultPosition).
+ */
 export function orderTerms(
   orderBy: OperationNode | undefined,
   scope: Scope,
@@ -96,10 +123,12 @@ export function orderTerms(
 ): OrderTerm[] {
   if (orderBy === undefined) return []
   const items = (orderBy as AnyNode).items as readonly AnyNode[]
-  return items.map((item) => {
+  return items.map((item, i) => {
     const target = item.orderBy as AnyNode
     let expr: Expr | undefined
-    if (
+    const position = resultPosition(target, projection.length, 'ORDER BY', i)
+    if (position !== undefined) expr = projection[position]!.expr
+    else if (
       target.kind === 'ReferenceNode' &&
       target.table === undefined &&
       (target.column as AnyNode).kind === 'ColumnNode'

@@ -23,7 +23,15 @@ import { correlatedEquality, type CorrelatedEquality } from './correlated-access
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins } from './join-order.js'
-import { compareTuples, limitOffset, orderTerms, projections, rejectParts, tableSource } from './query-parts.js'
+import {
+  compareTuples,
+  limitOffset,
+  orderTerms,
+  projections,
+  rejectParts,
+  resultPosition,
+  tableSource,
+} from './query-parts.js'
 import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
@@ -208,8 +216,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     projections(node.selections as readonly OperationNode[] | undefined, outScope),
   )
   const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
-  const groupExprs = groupBy.map((g) =>
-    compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[]),
+  const groupExprs = groupBy.map((g, i) =>
+    compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[], i),
   )
   const havingNode = (node.having as AnyNode | undefined)?.having as OperationNode | undefined
   const having = havingNode === undefined ? undefined : compileExpr(byPrecedence(havingNode), outScope)
@@ -414,7 +422,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
  * A group by term. A bare name that is no column of the sources is a result column's alias, as
  * SQLite resolves it (columns first); an alias of an aggregate is an error there and here.
  */
-function compileGroupTerm(node: AnyNode, scope: Scope, selections: readonly AnyNode[]): Expr {
+function compileGroupTerm(node: AnyNode, scope: Scope, selections: readonly AnyNode[], index: number): Expr {
+  const byPosition = groupByPosition(node, scope, selections, index)
+  if (byPosition !== undefined) return byPosition
   try {
     return compileExpr(node, scope)
   } catch (error) {
@@ -437,6 +447,37 @@ function compileGroupTerm(node: AnyNode, scope: Scope, selections: readonly AnyN
       )
     return compileExpr(alias.node as OperationNode, scope)
   }
+}
+
+/**
+ * A group by term that is an integer literal: the result column at that position, read per row
+ * (SQLite's resolveOrderGroupBy; query-parts.ts: resultPosition), an aggregate there being
+ * SQLite's error. Undefined for any other term.
+ */
+function groupByPosition(node: AnyNode, scope: Scope, selections: readonly AnyNode[], index: number): Expr | undefined {
+  if (node.kind !== 'ValueNode' || node.immediate !== true) return undefined
+  // A `*` stands for its tables' columns (expanded over the rows), anything else for one column.
+  const columns: ({ expr: Expr } | { node: AnyNode })[] = []
+  for (const s of selections) {
+    const selection = s.selection as AnyNode
+    if (isStar(selection)) for (const p of projections([s], scope)) columns.push({ expr: p.expr })
+    else columns.push({ node: selection.kind === 'AliasNode' ? (selection.node as AnyNode) : selection })
+  }
+  const position = resultPosition(node, columns.length, 'GROUP BY', index)
+  if (position === undefined) return undefined
+  const column = columns[position]!
+  if ('expr' in column) return column.expr
+  if (containsAggregate(column.node))
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'aggregate functions are not allowed in the GROUP BY clause')
+  return compileExpr(column.node as OperationNode, scope)
+}
+
+/** `*` or `t.*` in a select list. */
+function isStar(selection: AnyNode): boolean {
+  return (
+    selection.kind === 'SelectAllNode' ||
+    (selection.kind === 'ReferenceNode' && (selection.column as AnyNode).kind === 'SelectAllNode')
+  )
 }
 
 /**

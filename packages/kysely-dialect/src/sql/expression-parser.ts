@@ -117,20 +117,25 @@ const EQUALITY = 4
 
 const INT64_MAX = 9223372036854775807n
 
+/** A value written in the SQL text: `immediate`, as Kysely marks `sql.lit` (query-parts.ts: resultPosition). */
+function literal(v: unknown): AnyNode {
+  return node('ValueNode', { value: v, immediate: true })
+}
+
 /** A numeric literal's value as SQLite reads it: an integer that fits 64 bits, else a real. */
 function numberLiteral(text: string): AnyNode {
   if (/^0[xX]/.test(text)) {
     if (text.length > 18) throw unsupported(`hex literal too big: ${text}`)
     const n = BigInt.asIntN(64, BigInt(text))
-    return value(Number.isSafeInteger(Number(n)) ? Number(n) : n)
+    return literal(Number.isSafeInteger(Number(n)) ? Number(n) : n)
   }
   if (/^\d+$/.test(text)) {
     const n = BigInt(text)
-    if (n <= INT64_MAX) return value(n <= 9007199254740991n ? Number(n) : n)
+    if (n <= INT64_MAX) return literal(n <= 9007199254740991n ? Number(n) : n)
   }
   const r = Number(text)
   // A real literal stays a real (1.0, 1e3): a boxed Real, which fromJs would read as an integer.
-  return value(Number.isInteger(r) ? new Real(r) : r)
+  return literal(Number.isInteger(r) ? new Real(r) : r)
 }
 
 export abstract class ExpressionParser {
@@ -318,6 +323,13 @@ export abstract class ExpressionParser {
       if (t.v === '-') {
         const folded = this.negatedRealLiteral()
         if (folded !== undefined) return folded
+      }
+      // A signed integer literal is one literal, as SQLite's sqlite3ExprIsInteger reads it: `order
+      // by -1` is a position out of range, `order by +2` the second column.
+      if ((t.v === '-' || t.v === '+') && literal.t === 'number' && /^\d{1,15}$/.test(literal.v)) {
+        this.at++
+        const n = Number(literal.v)
+        return node('ValueNode', { value: t.v === '-' && n !== 0 ? -n : n, immediate: true })
       }
       return unary(t.v, this.prefix())
     }

@@ -20,7 +20,18 @@ const COLUMN_CONSTRAINTS = new Set([
   'as',
 ])
 
+/** `*` or `t.*` in a select list: as many result columns as the tables have. */
+function isStar(selection: AnyNode): boolean {
+  return (
+    selection.kind === 'SelectAllNode' ||
+    (selection.kind === 'ReferenceNode' && (selection.column as AnyNode).kind === 'SelectAllNode')
+  )
+}
+
 class StatementParser extends ExpressionParser {
+  /** Subqueries in from without an alias so far (subquerySource). */
+  #unnamed = 0
+
   statement(): AnyNode {
     let result: AnyNode
     if (this.isSelectStart()) result = this.select()
@@ -209,6 +220,17 @@ class StatementParser extends ExpressionParser {
     return out
   }
 
+  /**
+   * A subquery in from, with its alias; SQLite lets it go without one (`select count(*) from
+   * (select ...)`), and so does this parser, naming it `(subquery-n)`, which no written name can
+   * be (its columns are read unqualified).
+   */
+  private subquerySource(select: AnyNode): AnyNode {
+    const aliased = this.alias(select)
+    if (aliased !== select) return aliased
+    return node('AliasNode', { node: select, alias: identifier(`(subquery-${++this.#unnamed})`) })
+  }
+
   private alias(source: AnyNode): AnyNode {
     if (this.acceptWord('as') || this.isName())
       return node('AliasNode', { node: source, alias: identifier(this.name()) })
@@ -219,13 +241,13 @@ class StatementParser extends ExpressionParser {
     const t = this.peek()
     if (t.t === 'node' && t.node.kind === 'SelectQueryNode') {
       this.at++
-      return this.alias(t.node)
+      return this.subquerySource(t.node)
     }
     if (this.acceptOp('(')) {
       if (!this.isSelectStart()) this.fail('a parenthesised join is not supported')
       const s = this.select()
       this.expectOp(')')
-      return this.alias(s)
+      return this.subquerySource(s)
     }
     const name = this.tableName()
     if (this.isOp('(')) this.fail('table-valued functions are not supported')
@@ -277,10 +299,14 @@ class StatementParser extends ExpressionParser {
     do {
       let orderBy = this.expression()
       if (keyword && orderBy.kind === 'ValueNode' && typeof orderBy.value === 'number') {
+        // A position names the result column's expression here, where the planner can read it (an
+        // index's order); past a `*`, or out of range, it is left for the executor, which counts
+        // the columns `*` gives (query-parts.ts: resultPosition).
+        const before = selections.slice(0, orderBy.value)
         const selection = selections[orderBy.value - 1]?.selection as AnyNode | undefined
-        if (selection === undefined || selection.kind === 'SelectAllNode')
-          this.fail(`ORDER BY term out of range (${orderBy.value})`)
-        orderBy = selection.kind === 'AliasNode' ? reference((selection.alias as AnyNode).name as string) : selection
+        const star = before.some((s) => isStar(s.selection as AnyNode))
+        if (selection !== undefined && orderBy.value >= 1 && !star)
+          orderBy = selection.kind === 'AliasNode' ? reference((selection.alias as AnyNode).name as string) : selection
       }
       items.push(this.orderItem(orderBy))
     } while (this.acceptOp(','))

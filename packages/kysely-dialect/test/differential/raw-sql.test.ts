@@ -145,6 +145,34 @@ diffSuite('differential: raw sql in builder queries', () => {
       .groupBy(sql`age / 10`)
       .orderBy('decade'),
   )
+  // Found in round s27 by hand beside the random runs: an integer literal in order by or group by
+  // names a result column (SQLite's resolveOrderGroupBy); `groupBy(sql\`1\`)` grouped every row
+  // under the constant 1, and `orderBy(sql.lit(2))` sorted by a constant. A bound value
+  // (`sql\`${2}\``) stays a constant.
+  both('raw and literal positions in order by and group by', seedPeople, (db, { sql }) => [
+    db
+      .selectFrom('people')
+      .select(['city', (eb) => eb.fn.countAll().as('n')])
+      .groupBy(sql`1`)
+      .orderBy(sql`2`, 'desc')
+      .orderBy(sql.lit(1)),
+    db.selectFrom('people').select(['name', 'id']).orderBy(sql.lit(1)),
+    db
+      .selectFrom('people')
+      .selectAll()
+      .orderBy(sql`3`)
+      .orderBy('id'),
+    db
+      .selectFrom('people')
+      .select(['id', 'name'])
+      .orderBy(sql`${2}`)
+      .orderBy('id'),
+    db.selectFrom('people').select(['id', 'name']).orderBy(sql.lit(3)),
+    db
+      .selectFrom('people')
+      .select(['city', (eb) => eb.fn.countAll().as('n')])
+      .groupBy(sql.lit(2)),
+  ])
   both('raw in a function argument', seedPeople, (db, { sql }) =>
     db
       .selectFrom('people')
@@ -236,6 +264,32 @@ diffSuite('differential: whole raw statements', () => {
       round(4503599627370497.0) as q, round(-4503599627370495.5) as r, typeof(min(1, 1.0)) as s,
       typeof(max(1, 1.0)) as t`.execute(db)
     return r.rows
+  })
+  // Round s27: positions after a `*` were refused (BTREE_SQL_UNSUPPORTED), `group by 1` grouped
+  // every row together, a subquery in from needed an alias, and `order by -1` was a constant.
+  both('positions: order by and group by a column number, through *, out of range', seedPeople, async (db, { sql }) => {
+    const run = async (text: string): Promise<unknown> => {
+      try {
+        return (await sql.raw(text).execute(db)).rows
+      } catch (e) {
+        return { error: (e as Error).message }
+      }
+    }
+    return [
+      await run('select * from people order by 3 desc, 1'),
+      await run('select p.*, id * 2 as twice from people p order by 6 desc, 1'),
+      await run('select city, count(*) as n from people group by 1 order by 2 desc, 1'),
+      await run('select count(*) as n, city from people group by 2 order by 2'),
+      await run('select * from (select city, max(age) as oldest from people group by 1) order by 2 desc, 1'),
+      await run('select count(*) as n from (select distinct city from people)'),
+      await run('select city from people union select name from people order by 1 desc'),
+      await run('select * from people order by 0'),
+      await run('select id from people order by 2'),
+      await run('select id from people order by -1'),
+      await run('select id from people order by +1 desc'),
+      await run('select city, count(*) from people group by 2'),
+      await run('select city from people group by 3'),
+    ]
   })
   both('joins: inner, left, and a comma join', seedPeople, async (db, { sql }) => {
     const a =
