@@ -9,7 +9,7 @@ export type SqlErrorCode =
   | 'BTREE_SQL_NO_SUCH_TABLE'
   /** `createTable` (without `ifNotExists`) or `renameTo` names a table that exists. */
   | 'BTREE_SQL_TABLE_EXISTS'
-  /** A statement names a column the table does not have, or a column twice. */
+  /** A statement names a column the table does not have, or a column twice, or a result column position (order by 3) out of range. */
   | 'BTREE_SQL_NO_SUCH_COLUMN'
   /** `addColumn` or `renameColumn` names a column that exists. */
   | 'BTREE_SQL_COLUMN_EXISTS'
