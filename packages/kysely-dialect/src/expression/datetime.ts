@@ -217,6 +217,17 @@ function g16(n: number): string {
 }
 
 const dayOfWeek = (dt: DateTime): number => idiv(dt.jd + 129600000, DAY) % 7
+/** SQLite's daysAfterMonday: 0 on a Monday ... 6 on a Sunday. */
+const daysAfterMonday = (jd: number): number => idiv(jd + 43200000, DAY) % 7
+/** SQLite's daysAfterJan01: days since 1 January of the instant's year (its time of day kept). */
+const daysAfterJan01 = (x: Ymd, jd: number): number => idiv(jd - computeJd({ ...x, M: 1, D: 1 }) + 43200000, DAY)
+/** The Thursday of the instant's ISO week (%G, %g, %V), and its calendar fields. */
+function isoThursday(jd: number): { jd: number; x: Ymd } {
+  const t = jd + (3 - daysAfterMonday(jd)) * DAY
+  return { jd: t, x: computeYmd(t) }
+}
+/** The hour on a 12-hour clock (%I, %l): 12, 1, ... 11. */
+const hour12 = (h: number): number => (h > 12 ? h - 12 : h === 0 ? 12 : h)
 
 /** strftime's conversions (%x), from the instant and its calendar fields. */
 const CONVERSIONS: Record<string, (x: Ymd, dt: DateTime) => string> = {
@@ -226,7 +237,19 @@ const CONVERSIONS: Record<string, (x: Ymd, dt: DateTime) => string> = {
   F: (x) => dateText(x),
   H: (x) => pad(x.h, 2),
   k: (x) => String(x.h).padStart(2, ' '),
-  j: (x, dt) => pad(idiv(dt.jd - computeJd({ ...x, M: 1, D: 1 }) + 43200000, DAY) + 1, 3),
+  j: (x, dt) => pad(daysAfterJan01(x, dt.jd) + 1, 3),
+  G: (_x, dt) => pad(isoThursday(dt.jd).x.Y, 4),
+  g: (_x, dt) => pad(isoThursday(dt.jd).x.Y % 100, 2),
+  I: (x) => pad(hour12(x.h), 2),
+  l: (x) => String(hour12(x.h)).padStart(2, ' '),
+  p: (x) => (x.h >= 12 ? 'PM' : 'AM'),
+  P: (x) => (x.h >= 12 ? 'pm' : 'am'),
+  U: (x, dt) => pad(idiv(daysAfterJan01(x, dt.jd) - dayOfWeek(dt) + 7, 7), 2),
+  V: (_x, dt) => {
+    const t = isoThursday(dt.jd)
+    return pad(idiv(daysAfterJan01(t.x, t.jd), 7) + 1, 2)
+  },
+  W: (x, dt) => pad(idiv(daysAfterJan01(x, dt.jd) - daysAfterMonday(dt.jd) + 7, 7), 2),
   J: (_x, dt) => g16(dt.jd / DAY),
   m: (x) => pad(x.M, 2),
   M: (x) => pad(x.m, 2),

@@ -116,6 +116,13 @@ const DATES: Record<string, Make> = {
   'strftime %F %T %R %u %e %k %%': (sql) => sql`strftime('%F %T %R %u %e %k %%', '2024-03-03 05:06:07')`,
   'strftime %j at year end': (sql) => sql`strftime('%j', '2023-12-31 23:00:00')`,
   'strftime of an unknown conversion is null': (sql) => sql`strftime('%Q', '2024-01-01')`,
+  // Round s27: the week, ISO-year and 12-hour conversions (SQLite 3.46's) were null here.
+  'strftime %U %V %W %G %g, week 1 and 53 edges': (sql) =>
+    sql`strftime('%U %V %W %G %g', '2021-01-03') || '|' || strftime('%U %V %W %G %g', '2020-12-31') || '|' ||
+      strftime('%U %V %W %G %g', '2024-12-30 23:59:59') || '|' || strftime('%U %V %W %G %g', '2027-01-01')`,
+  'strftime %I %l %p %P at midnight, noon and evening': (sql) =>
+    sql`strftime('%I %l %p %P', '2024-05-06 00:30:00') || '|' || strftime('%I %l %p %P', '2024-05-06 12:00:00') ||
+      '|' || strftime('%I %l %p %P', '2024-05-06 21:08:09')`,
   'bad date is null': (sql) => sql`date('2024-13-01')`,
   'garbage is null': (sql) => sql`datetime('yesterday')`,
   'a bad modifier is null': (sql) => sql`date('2024-01-01', '+1 fortnight')`,
