@@ -12,6 +12,7 @@ import {
   textBytes,
   toNumeric,
   toText,
+  truth,
   type SqlValue,
 } from '../encoding/values.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
@@ -20,7 +21,7 @@ import { compileExpr, cString, type Expr } from './expression.js'
 import { glob, like } from './operators.js'
 import { isJsonNode, JSON_FUNCTIONS } from './json.js'
 import type { AnyNode } from './nodes.js'
-import type { Scope } from './scope.js'
+import type { Scope, Tuple } from './scope.js'
 
 /**
  * SQLite's built-in scalar functions, with its semantics (lang_corefunc.html). Each takes its
@@ -225,15 +226,129 @@ function hex([x]: readonly SqlValue[]): SqlValue {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase()
 }
 
+/** octet_length(): the bytes of the value as text (UTF-8) or of the blob; null stays null. */
+function octetLength([x]: readonly SqlValue[]): SqlValue {
+  if (x === null) return null
+  return x instanceof Uint8Array ? x.byteLength : Buffer.byteLength(text(x!)!, 'utf8')
+}
+
+const HEX_DIGIT = /^[0-9a-fA-F]$/
+
+/**
+ * unhex(x [, pass]): the bytes `x` spells in hex digit pairs (either case), characters of `pass`
+ * allowed between pairs; null for anything else, as SQLite's unhexFunc.
+ */
+function unhex([x, pass]: readonly SqlValue[]): SqlValue {
+  if (x === null || pass === null) return null
+  const digits = codePoints(text(x!)!)
+  const allowed = pass === undefined ? '' : text(pass)!
+  const out: number[] = []
+  for (let i = 0; i < digits.length;) {
+    const c = digits[i]!
+    if (!HEX_DIGIT.test(c)) {
+      if (!allowed.includes(c)) return null
+      i++
+      continue
+    }
+    const d = digits[i + 1]
+    if (d === undefined || !HEX_DIGIT.test(d)) return null
+    out.push(parseInt(c + d, 16))
+    i += 2
+  }
+  return Buffer.from(out)
+}
+
+/** SQLite's SQLITE_MAX_LENGTH: the longest text or blob a value may be. */
+const MAX_LENGTH = 1_000_000_000
+
+/** zeroblob(n): n zero bytes (none for n below 1). */
+function zeroblob([n]: readonly SqlValue[]): SqlValue {
+  const size = n === null ? 0 : int64(n!)
+  if (size > MAX_LENGTH) throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'string or blob too big')
+  return Buffer.alloc(Math.max(0, size))
+}
+
+/** quote(): the value as an SQL literal (text quoted, blobs as X'..', reals as their text). */
+function quote([x]: readonly SqlValue[]): SqlValue {
+  if (x === null) return 'NULL'
+  if (x instanceof Uint8Array)
+    return `X'${Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex').toUpperCase()}'`
+  if (typeof x === 'string') return `'${x.replaceAll("'", "''")}'`
+  return text(x!)
+}
+
 function random(): SqlValue {
   const words = new BigUint64Array(1)
   globalThis.crypto.getRandomValues(words)
   return integer(BigInt.asIntN(64, words[0]!))
 }
 
-function coalesce(args: readonly SqlValue[]): SqlValue {
-  for (const v of args) if (v !== null) return v
-  return null
+/**
+ * Functions SQLite compiles into control flow, whose arguments are evaluated only as far as the
+ * result needs them (an error in one not reached is never raised): coalesce() and ifnull() stop at
+ * the first value not null, iif() / if() are a case expression, likely(), unlikely() and
+ * likelihood() are their first argument.
+ */
+interface LazyFunction {
+  readonly arity: readonly [number, number]
+  compile(args: readonly Expr[], nodes: readonly AnyNode[]): Expr
+}
+
+function lazyExpr(args: readonly Expr[], evaluate: (t: Tuple) => SqlValue): Expr {
+  return { eval: evaluate, affinity: undefined, constant: args.every((a) => a.constant) }
+}
+
+const coalesceLazy: LazyFunction = {
+  arity: [2, MANY],
+  compile: (args) =>
+    lazyExpr(args, (t) => {
+      for (const a of args) {
+        const v = a.eval(t)
+        if (v !== null) return v
+      }
+      return null
+    }),
+}
+
+/**
+ * iif(c1, v1 [, c2, v2 ...] [, otherwise]) and if(): SQLite 3.48's, a case expression; without an
+ * `otherwise`, null when no condition holds.
+ */
+const iifLazy: LazyFunction = {
+  arity: [2, MANY],
+  compile: (args) =>
+    lazyExpr(args, (t) => {
+      const pairs = args.length - (args.length % 2)
+      for (let i = 0; i < pairs; i += 2) if (truth(args[i]!.eval(t)) === true) return args[i + 1]!.eval(t)
+      return pairs < args.length ? args[args.length - 1]!.eval(t) : null
+    }),
+}
+
+const firstArgument: LazyFunction = { arity: [1, 1], compile: ([a]) => a! }
+
+/** likelihood(x, p): x, with p a constant real from 0.0 to 1.0 (SQLite's error otherwise). */
+const likelihoodLazy: LazyFunction = {
+  arity: [2, 2],
+  compile: ([a, p]) => {
+    const v = p!.constant ? p!.eval([]) : null
+    const n = typeof v === 'number' ? v : v instanceof Real ? v.value : NaN
+    if (!(n >= 0 && n <= 1))
+      throw new BTreeSqlError(
+        'BTREE_SQL_FUNCTION_ERROR',
+        'second argument to likelihood() must be a constant between 0.0 and 1.0',
+      )
+    return a!
+  },
+}
+
+const LAZY: Record<string, LazyFunction> = {
+  coalesce: coalesceLazy,
+  ifnull: { arity: [2, 2], compile: coalesceLazy.compile },
+  iif: iifLazy,
+  if: iifLazy,
+  likely: firstArgument,
+  unlikely: firstArgument,
+  likelihood: likelihoodLazy,
 }
 
 function nullif([a, b]: readonly SqlValue[]): SqlValue {
@@ -270,8 +385,6 @@ const SCALARS: Record<string, ScalarFunction> = {
   rtrim: { arity: [1, 2], call: trimmer(false, true) },
   replace: { arity: [3, 3], call: replace },
   instr: { arity: [2, 2], call: instr },
-  coalesce: { arity: [2, MANY], call: coalesce },
-  ifnull: { arity: [2, 2], call: coalesce },
   nullif: { arity: [2, 2], call: nullif },
   abs: { arity: [1, 1], call: abs },
   round: { arity: [1, 2], call: round },
@@ -279,6 +392,10 @@ const SCALARS: Record<string, ScalarFunction> = {
   max: { arity: [2, MANY], call: minMax(-1) },
   typeof: { arity: [1, 1], call: typeOf },
   hex: { arity: [1, 1], call: hex },
+  unhex: { arity: [1, 2], call: unhex },
+  octet_length: { arity: [1, 1], call: octetLength },
+  zeroblob: { arity: [1, 1], call: zeroblob },
+  quote: { arity: [1, 1], call: quote },
   random: { arity: [0, 0], deterministic: false, call: random },
   like: { arity: [2, 3], call: likeFunction },
   glob: {
@@ -298,6 +415,16 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
   const name = (node.func as string).toLowerCase()
   const argNodes = node.arguments as readonly OperationNode[]
   if (isAggregateName(name, argNodes.length)) return compileAggregateCall(name, argNodes, false, undefined, scope)
+  const lazy = LAZY[name]
+  if (lazy !== undefined) {
+    if (argNodes.length < lazy.arity[0] || argNodes.length > lazy.arity[1]) {
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `wrong number of arguments to function ${name}()`)
+    }
+    return lazy.compile(
+      argNodes.map((a) => compileExpr(a, scope)),
+      argNodes as readonly AnyNode[],
+    )
+  }
   const f = SCALARS[name]
   if (f === undefined) throw unsupported(`the function ${node.func as string}()`)
   if (argNodes.length < f.arity[0] || argNodes.length > f.arity[1]) {

@@ -171,6 +171,40 @@ diffSuite('differential part 2: scalar functions', () => {
       eb.fn('abs', [eb.val('-0e5')]).as('g'),
     ]),
   )
+  // Round s27 (a battery of SQLite 3.54's scalar functions by hand): iif() / if(), unhex(),
+  // octet_length(), zeroblob(), quote(), likely() / unlikely() / likelihood() were unsupported, and
+  // coalesce() / ifnull() evaluated every argument (an error in one after the first value not null
+  // was raised, where SQLite stops at that value; a constant argument SQLite evaluates before the
+  // rows, erring or not, so the case reads a column).
+  both('iif, if, lazy coalesce and ifnull, unhex, octet_length, zeroblob, quote, likely', seedPeople, (db, { sql }) =>
+    db
+      .selectFrom('people')
+      .select((eb) => [
+        'id',
+        eb.fn('iif', [eb('age', '>', 30), eb.val('old'), eb.val('young')]).as('a'),
+        eb.fn('iif', [eb('age', '>', 30), eb.val('old')]).as('b'),
+        eb
+          .fn('iif', [eb('age', '>', 40), eb.val('40s'), eb('age', '>', 25), eb.val('late 20s'), eb.val('other')])
+          .as('c'),
+        eb.fn('if', [eb('name', 'like', 'A%'), eb.val(1), eb.val(0)]).as('d'),
+        eb.fn('coalesce', [eb.ref('id'), eb.fn('json', ['name'])]).as('e'),
+        eb.fn('ifnull', [eb.ref('id'), eb.fn('json', ['name'])]).as('f'),
+        eb.fn('iif', [eb('id', '>', 0), eb.val('x'), eb.fn('json', ['name'])]).as('f2'),
+        eb.fn('unhex', [eb.fn('hex', ['name'])]).as('g'),
+        eb.fn('unhex', [eb.val('41-42 43'), eb.val('- ')]).as('h'),
+        eb.fn('unhex', [eb.val('4x')]).as('i'),
+        eb.fn('octet_length', ['name']).as('j'),
+        eb.fn('octet_length', ['score']).as('k'),
+        eb.fn('zeroblob', [eb.val(2)]).as('l'),
+        eb.fn('quote', ['name']).as('m'),
+        eb.fn('quote', ['score']).as('n'),
+        eb.fn('quote', [eb.fn('zeroblob', [eb.val(1)])]).as('o'),
+        eb.fn('likely', [eb('age', '>', 30)]).as('p'),
+        eb.fn('unlikely', ['id']).as('q'),
+        eb.fn('likelihood', ['id', sql.lit(0.25)]).as('r'),
+      ])
+      .orderBy('id'),
+  )
   both('found by the random run: cast of text to integer takes the integer prefix only', undefined, (db) =>
     db.selectNoFrom((eb) => [
       eb.cast(eb.val('1e3'), 'integer').as('a'),
