@@ -17,6 +17,7 @@ import {
 } from '../encoding/values.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { DATE_FUNCTIONS } from './datetime.js'
+import { sqlPrintf } from './printf.js'
 import { compileExpr, cString, type Expr } from './expression.js'
 import { glob, like } from './operators.js'
 import { isJsonNode, JSON_FUNCTIONS } from './json.js'
@@ -396,6 +397,8 @@ const SCALARS: Record<string, ScalarFunction> = {
   octet_length: { arity: [1, 1], call: octetLength },
   zeroblob: { arity: [1, 1], call: zeroblob },
   quote: { arity: [1, 1], call: quote },
+  printf: { arity: [1, MANY], call: sqlPrintf },
+  format: { arity: [1, MANY], call: sqlPrintf },
   random: { arity: [0, 0], deterministic: false, call: random },
   like: { arity: [2, 3], call: likeFunction },
   glob: {

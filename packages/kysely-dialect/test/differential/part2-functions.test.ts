@@ -205,6 +205,31 @@ diffSuite('differential part 2: scalar functions', () => {
       ])
       .orderBy('id'),
   )
+  // Round s27: printf() and format() (SQLite's printf.c), which were unsupported; the seeded
+  // part2-random-printf.test.ts holds every conversion and flag against SQLite.
+  both('printf and format: the conversions applications use', seedPeople, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => [
+        'id',
+        eb.fn('printf', [eb.val('%-8s|%5d|%.2f|%05.1f|%,d'), 'name', 'age', 'score', 'score', eb.val(1234567)]).as('a'),
+        eb
+          .fn('format', [
+            eb.val('%q|%Q|%w|%x|%#o|%e|%g|%%|%c'),
+            'name',
+            'city',
+            'name',
+            'id',
+            'id',
+            'score',
+            'score',
+            'name',
+          ])
+          .as('b'),
+        eb.fn('printf', [eb.val('%*d|%.*f|%r'), eb.val(6), 'id', eb.val(3), 'score', 'id']).as('c'),
+      ])
+      .orderBy('id'),
+  )
   both('found by the random run: cast of text to integer takes the integer prefix only', undefined, (db) =>
     db.selectNoFrom((eb) => [
       eb.cast(eb.val('1e3'), 'integer').as('a'),
