@@ -5,6 +5,9 @@ import { prepareSelectRows } from './pipeline.js'
 import { columnsRead } from '../planner/terms.js'
 import { limitOffset, orderTerms, project, projections, rejectParts, tableSource } from './query-parts.js'
 import type { AnyNode } from '../expression/nodes.js'
+import { compileExpr } from '../expression/expression.js'
+import { byPrecedence } from '../expression/precedence.js'
+import { truth } from '../encoding/values.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
 import { needsGeneralSelect, runGeneralSelect } from './select-general.js'
 
@@ -38,9 +41,19 @@ export function prepareSimpleSelect(node: AnyNode, ctx: ExecContext): PreparedSt
   const { limit, offset } = limitOffset(node)
   if (froms.length === 0) {
     const projection = projections(node.selections as readonly OperationNode[] | undefined, EMPTY_SCOPE)
+    // `select 1 where 0` is no row (the where of a select without from was ignored before).
+    const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
+    const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), EMPTY_SCOPE)
     return {
       fits: ALWAYS,
-      execute: () => ({ rows: offset > 0 || limit === 0 ? [] : [project(projection, [])], changes: 0, reader: true }),
+      execute: () => ({
+        rows:
+          offset > 0 || limit === 0 || (where !== undefined && truth(where.eval([])) !== true)
+            ? []
+            : [project(projection, [])],
+        changes: 0,
+        reader: true,
+      }),
     }
   }
   const { table, scope } = tableSource(froms[0]!, ctx)

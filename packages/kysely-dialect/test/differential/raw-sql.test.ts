@@ -291,6 +291,32 @@ diffSuite('differential: whole raw statements', () => {
       await run('select city from people group by 3'),
     ]
   })
+  // Round s27: the where clause of a select without from was ignored (`select 1 where 0` gave a row).
+  both('a select without from keeps its where', seedPeople, async (db, { sql }) => {
+    const texts = [
+      'select 1 as x where 0',
+      'select 1 as x where null',
+      "select 1 as x where '1'",
+      'select 2 as x where exists (select 1 from people where age > 40)',
+      'select 3 as x where (select count(*) from people) > 100',
+      'select 1 as x where 0 union all select 2',
+    ]
+    const out: unknown[] = []
+    for (const text of texts) out.push((await sql.raw(text).execute(db)).rows)
+    out.push(
+      await db
+        .selectNoFrom(sql<number>`1`.as('x'))
+        .where(sql<boolean>`0`)
+        .execute(),
+    )
+    out.push(
+      await db
+        .selectNoFrom(sql<number>`1`.as('x'))
+        .where(sql<boolean>`1`)
+        .execute(),
+    )
+    return out
+  })
   both('joins: inner, left, and a comma join', seedPeople, async (db, { sql }) => {
     const a =
       await sql`select a.id, b.id as b from people a join people b on a.age = b.age and a.id < b.id order by 1, 2`.execute(
