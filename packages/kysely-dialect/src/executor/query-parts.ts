@@ -42,11 +42,13 @@ export function projections(selections: readonly OperationNode[] | undefined, sc
     } else if (sel.kind === 'AliasNode') {
       out.push({ name: nameOf(sel.alias as OperationNode), expr: compileExpr(sel.node as OperationNode, scope) })
     } else if (sel.kind === 'ReferenceNode' || sel.kind === 'ColumnNode') {
-      // The result column is named as the query wrote it (SQLite's behaviour), not as declared.
-      out.push({
-        name: nameOf(sel.kind === 'ReferenceNode' ? (sel.column as OperationNode) : sel),
-        expr: compileExpr(sel, scope),
-      })
+      // The result column is named as the query wrote it (SQLite's behaviour), not as declared;
+      // a rowid alias (`rowid`, `oid`) by the integer primary key's name, as SQLite names it.
+      const written = nameOf(sel.kind === 'ReferenceNode' ? (sel.column as OperationNode) : sel)
+      const expr = compileExpr(sel, scope)
+      const declared = expr.column?.column.name
+      const name = declared !== undefined && declared.toLowerCase() !== written.toLowerCase() ? declared : written
+      out.push({ name, expr })
     } else {
       throw unsupported(`a ${sel.kind} selection without an alias`)
     }

@@ -44,9 +44,28 @@ export class Scope {
       if (found !== undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `ambiguous column name: ${column}`)
       found = { source: i, column: c }
     }
+    if (found === undefined && ROWID_NAMES.has(lower)) found = this.#rowidAlias(column, table)
     if (found === undefined) {
       const where = table === undefined ? '' : `${table}.`
       throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${where}${column}`)
+    }
+    return found
+  }
+
+  /**
+   * `rowid`, `_rowid_` or `oid` naming no column: the `integer primary key` column, which SQLite's
+   * rowid is (a table keyed otherwise has no rowid a statement can read here).
+   */
+  #rowidAlias(column: string, table: string | undefined): ResolvedColumn | undefined {
+    let found: ResolvedColumn | undefined
+    for (let i = 0; i < this.sources.length; i++) {
+      const s = this.sources[i]!
+      if (table !== undefined && s.name.toLowerCase() !== table.toLowerCase()) continue
+      const name = s.table.keying === 'rowid' ? s.table.rowidColumn : undefined
+      const c = name === undefined ? undefined : s.table.columns.find((col) => col.name === name)
+      if (c === undefined) continue
+      if (found !== undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `ambiguous column name: ${column}`)
+      found = { source: i, column: c }
     }
     return found
   }
@@ -57,6 +76,9 @@ export class Scope {
     return i
   }
 }
+
+/** The names SQLite gives a table's rowid (each a column's own name first). */
+const ROWID_NAMES = new Set(['rowid', '_rowid_', 'oid'])
 
 /** A scope with no tables: expressions of `values (...)` and constants. */
 export const EMPTY_SCOPE = new Scope([])

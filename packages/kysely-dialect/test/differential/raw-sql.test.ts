@@ -317,6 +317,20 @@ diffSuite('differential: whole raw statements', () => {
     )
     return out
   })
+  // Round s27: rowid, _rowid_ and oid were unknown columns; on a table with an integer primary key
+  // they are that column (named as it in results, as SQLite names them).
+  both('rowid, _rowid_ and oid name the integer primary key', seedPeople, async (db, { sql }) => {
+    const texts = [
+      'select rowid, name from people where rowid < 3 order by rowid',
+      'select _rowid_, OID, people.rowid from people where id = 2',
+      'select count(*) as n from people a join people b on a.rowid = b.id',
+      'select rowid, * from people order by rowid desc limit 2',
+      'update people set age = rowid * 10 where rowid = 1 returning rowid, age',
+    ]
+    const out: unknown[] = []
+    for (const text of texts) out.push((await sql.raw(text).execute(db)).rows)
+    return out
+  })
   both('joins: inner, left, and a comma join', seedPeople, async (db, { sql }) => {
     const a =
       await sql`select a.id, b.id as b from people a join people b on a.age = b.age and a.id < b.id order by 1, 2`.execute(
