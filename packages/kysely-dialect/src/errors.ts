@@ -21,6 +21,8 @@ export type SqlErrorCode =
   | 'BTREE_SQL_UNIQUE_VIOLATION'
   /** A `notNull` column would hold null. */
   | 'BTREE_SQL_NOT_NULL_VIOLATION'
+  /** A row would make a `check` constraint false (as SQLite, which always enforces them). */
+  | 'BTREE_SQL_CHECK_VIOLATION'
   /** An `integer primary key` (rowid) would hold something other than an integer. */
   | 'BTREE_SQL_DATATYPE_MISMATCH'
   /** A schema SQLite rejects too: two primary keys, autoIncrement off an integer primary key, dropping a key column. */

@@ -28,7 +28,7 @@ export interface ColumnDef {
   default?: ColumnDefault
   /** Kept as metadata, not enforced, as SQLite without `PRAGMA foreign_keys`. */
   references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string }
-  /** The compiled SQL of a `check` constraint, kept as metadata and not enforced. */
+  /** A `check` constraint, enforced on every write (executor/check-constraints.ts: storedCheck). */
   check?: string
 }
 
@@ -80,7 +80,7 @@ export interface TableDef {
   rowidColumn?: string
   autoIncrement: boolean
   indexes: IndexDef[]
-  /** Table-level check constraints (compiled SQL), kept as metadata. */
+  /** Table-level check constraints, enforced (executor/check-constraints.ts), and foreign keys, kept as metadata. */
   checks: string[]
   /** Counter for SQLite-style names of unique-constraint indexes. */
   autoIndexCount: number

@@ -6,6 +6,7 @@ import { unsupported } from '../errors.js'
 import { compileExpr } from '../expression/expression.js'
 import { nameOf, rawChild, rawText, type AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
+import { storedCheck } from './check-constraints.js'
 
 /** A column definition read from its node, with the column-level constraints beside it. */
 export interface ParsedColumn {
@@ -49,7 +50,7 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
       ...(refs.onUpdate === undefined ? {} : { onUpdate: refs.onUpdate as string }),
     }
   }
-  if (node.check !== undefined) def.check = JSON.stringify((node.check as AnyNode).expression)
+  if (node.check !== undefined) def.check = storedCheck(node.check as AnyNode)
   return {
     def,
     primaryKey: node.primaryKey === true,

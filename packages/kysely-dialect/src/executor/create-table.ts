@@ -1,4 +1,5 @@
 import type { OperationNode } from 'kysely'
+import { storedCheck } from './check-constraints.js'
 import {
   nextId,
   rowidBucket,
@@ -75,7 +76,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
         uniques.push(columns())
         break
       case 'CheckConstraintNode':
-        table.checks.push(JSON.stringify(constraint.expression))
+        table.checks.push(storedCheck(constraint))
         break
       case 'ForeignKeyConstraintNode':
         table.checks.push(JSON.stringify(constraint))

@@ -94,7 +94,9 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
     return {
       skips: (e) =>
         e instanceof BTreeSqlError &&
-        (e.code === 'BTREE_SQL_UNIQUE_VIOLATION' || e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'),
+        (e.code === 'BTREE_SQL_UNIQUE_VIOLATION' ||
+          e.code === 'BTREE_SQL_NOT_NULL_VIOLATION' ||
+          e.code === 'BTREE_SQL_CHECK_VIOLATION'),
     }
   }
   if (onConflict.updates === undefined && onConflict.doNothing !== true)
@@ -113,7 +115,12 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
     )
   }
   const skips = (e: unknown): boolean => {
-    if (ignoreAll && e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION') return true
+    if (
+      ignoreAll &&
+      e instanceof BTreeSqlError &&
+      (e.code === 'BTREE_SQL_NOT_NULL_VIOLATION' || e.code === 'BTREE_SQL_CHECK_VIOLATION')
+    )
+      return true
     if (!(e instanceof BTreeSqlError) || e.code !== 'BTREE_SQL_UNIQUE_VIOLATION') return false
     return target === undefined || sameColumns(violatedColumns(e, table), target)
   }

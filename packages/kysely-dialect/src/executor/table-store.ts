@@ -20,6 +20,7 @@ import { compileExpr, type Expr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
+import { checkConstraints } from './check-constraints.js'
 import { currentTime } from '../expression/operators.js'
 import { setIndexing } from '../expression/statement-clock.js'
 
@@ -348,6 +349,7 @@ export function checkedForInsert(table: TableDef, input: SqlValue[]): SqlValue[]
     if (c.notNull && c !== rowid && values[c.slot] === null)
       throw new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${c.name}`)
   }
+  checkConstraints(table, values)
   return values
 }
 
@@ -381,11 +383,13 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
       )
     }
     checkNotNull(table, values)
+    checkConstraints(table, values)
     if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden)))
       throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
     checkNotNull(table, values)
+    checkConstraints(table, values)
     rowid = Number(nextRowid(tx, table, rowidBucket(table)))
     hidden = rowid
     key = primaryKeyOf(table, values, rowid)
@@ -446,6 +450,7 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
     checkNotNull(table, values)
     key = primaryKeyOf(table, values, hidden ?? 0)
   }
+  checkConstraints(table, values)
   const moved = !equalBytes(key, stored.key)
   if (moved && bucket.has(key))
     throw uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)

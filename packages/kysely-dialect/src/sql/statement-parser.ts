@@ -427,12 +427,11 @@ class StatementParser extends ExpressionParser {
     const columns: AnyNode[] = []
     const constraints: AnyNode[] = []
     do {
-      if (this.acceptWord('constraint')) this.name()
+      const name = this.acceptWord('constraint') ? this.name() : undefined
       if (this.acceptWord('primary', 'key'))
         constraints.push(node('PrimaryKeyConstraintNode', { columns: this.columnList() }))
       else if (this.acceptWord('unique')) constraints.push(node('UniqueConstraintNode', { columns: this.columnList() }))
-      else if (this.acceptWord('check'))
-        constraints.push(node('CheckConstraintNode', { expression: this.parenthesised() }))
+      else if (this.acceptWord('check')) constraints.push(this.check(name))
       else columns.push(this.columnDefinition())
     } while (this.acceptOp(','))
     this.expectOp(')')
@@ -442,6 +441,21 @@ class StatementParser extends ExpressionParser {
       columns,
       ...(constraints.length > 0 ? { constraints } : {}),
       ...(ifNotExists ? { ifNotExists } : {}),
+    })
+  }
+
+  /** `check (expr)`: its expression, its text as written (SQLite's message quotes it), its name. */
+  private check(name: string | undefined): AnyNode {
+    const start = this.peek().at
+    const expression = this.parenthesised()
+    const end = this.tokens[this.at - 1]!.end
+    return node('CheckConstraintNode', {
+      expression,
+      text: this.lexed.text
+        .slice(start, end)
+        .replace(/^\(\s*/, '')
+        .replace(/\s*\)$/, ''),
+      ...(name === undefined ? {} : { name: identifier(name) }),
     })
   }
 
@@ -480,8 +494,7 @@ class StatementParser extends ExpressionParser {
       else if (this.acceptWord('default')) {
         const value = this.isOp('(') ? this.parenthesised() : this.defaultValue()
         fields['defaultTo'] = node('DefaultValueNode', { defaultValue: value })
-      } else if (this.acceptWord('check'))
-        fields['check'] = node('CheckConstraintNode', { expression: this.parenthesised() })
+      } else if (this.acceptWord('check')) fields['check'] = this.check(undefined)
       else if (this.isWord('references') || this.isWord('collate') || this.isWord('generated') || this.isWord('as'))
         this.fail(
           `${this.peek().t === 'name' ? (this.peek() as { v: string }).v.toUpperCase() : ''} in a raw column definition is not supported`,

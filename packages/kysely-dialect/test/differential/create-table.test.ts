@@ -201,6 +201,60 @@ diffSuite('differential: create table', () => {
     db.selectFrom('t').selectAll(),
   ])
 
+  // Round s27: check constraints were kept as metadata and never enforced; SQLite always enforces
+  // them (after NOT NULL, before uniqueness; null passes; orIgnore skips the row).
+  both('check constraints: column and table checks refuse rows, null passes', undefined, (db, { sql }) => [
+    db.schema
+      .createTable('t')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('price', 'real', (c) => c.check(sql`price >= 0`))
+      .addColumn('qty', 'integer')
+      .addCheckConstraint('qty_small', sql`qty < 10`)
+      .addCheckConstraint('t_total', sql`price * qty < 100`),
+    db.insertInto('t').values({ price: -1, qty: 1 }),
+    db.insertInto('t').values({ price: 1, qty: 10 }),
+    db.insertInto('t').values({ price: 20, qty: 9 }),
+    db.insertInto('t').values([
+      { price: null, qty: 1 },
+      { price: 2, qty: null },
+      { price: 3, qty: 3 },
+    ]),
+    db.insertInto('t').values({ price: -5, qty: 1 }).orIgnore(),
+    db.updateTable('t').set({ qty: 50 }).where('id', '=', 3),
+    db.updateTable('t').set((eb) => ({ qty: eb('qty', '+', 1) })),
+    db
+      .insertInto('t')
+      .values({ id: 3, price: 1, qty: 1 })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ price: -1 })),
+    db
+      .insertInto('t')
+      .values({ id: 3, price: -1, qty: 1 })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ price: 5 })),
+    db.selectFrom('t').selectAll().orderBy('id'),
+  ])
+  both('check constraints in raw create table: named, unnamed, column level', undefined, async (db, { sql }) => {
+    await sql`create table w (id integer primary key, y real check (y > 0), z integer, constraint zsmall check (z < 10), check (y + z < 100))`.execute(
+      db,
+    )
+    const out: unknown[] = []
+    for (const text of [
+      'insert into w (y, z) values (-1, 1)',
+      'insert into w (y, z) values (1, 11)',
+      'insert into w (y, z) values (95, 9)',
+      'insert into w (y, z) values (null, 1)',
+      'insert or ignore into w (y, z) values (-5, 1)',
+      'insert or replace into w (id, y, z) values (1, -3, 3)',
+      'select * from w order by id',
+    ]) {
+      try {
+        out.push((await sql.raw(text).execute(db)).rows)
+      } catch (e) {
+        out.push({ error: (e as Error).message })
+      }
+    }
+    return out
+  })
+
   both('unique is exact: case and type matter', undefined, (db) => [
     db.schema.createTable('t').addColumn('u', 'blob', (c) => c.unique()),
     db.insertInto('t').values([{ u: 'A' }, { u: 'a' }, { u: 1 }, { u: '1' }]),
