@@ -52,3 +52,26 @@ function untagValues(_key: string, value: unknown): unknown {
   }
   return value
 }
+
+/** Whether a stored condition's tree names column `name` (its ColumnNodes, any case). */
+export function namesColumn(tree: unknown, name: string): boolean {
+  if (typeof tree !== 'object' || tree === null) return false
+  if (Array.isArray(tree)) return tree.some((t) => namesColumn(t, name))
+  const n = tree as Record<string, unknown>
+  if (n['kind'] === 'ColumnNode')
+    return ((n['column'] as Record<string, unknown>)['name'] as string).toLowerCase() === name.toLowerCase()
+  return Object.keys(n).some((k) => namesColumn(n[k], name))
+}
+
+/** Renames column `from` to `to` in a stored condition's tree, in place (it is the table's copy). */
+export function renameIn(tree: unknown, from: string, to: string): void {
+  if (typeof tree !== 'object' || tree === null) return
+  if (Array.isArray(tree)) return tree.forEach((t) => renameIn(t, from, to))
+  const n = tree as Record<string, unknown>
+  if (n['kind'] === 'ColumnNode') {
+    const id = n['column'] as Record<string, unknown>
+    if (typeof id['name'] === 'string' && id['name'].toLowerCase() === from.toLowerCase()) id['name'] = to
+    return
+  }
+  for (const k of Object.keys(n)) renameIn(n[k], from, to)
+}

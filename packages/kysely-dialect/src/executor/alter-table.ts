@@ -5,6 +5,8 @@ import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
+import { namesColumn, renameIn } from '../catalog/stored-node.js'
+import { checkNames, renameInChecks } from './check-constraints.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
 
@@ -45,6 +47,9 @@ function dropColumn(node: AnyNode, table: TableDef): void {
   if (index !== undefined)
     throw schemaError(`cannot drop ${index.origin === 'unique' ? 'UNIQUE' : 'indexed'} column: "${column.name}"`)
   if (table.columns.length === 1) throw schemaError(`cannot drop column "${column.name}": no other columns exist`)
+  // A check of the table's, or another column's, that reads the column (its own goes with it).
+  if (checkNames(table, column))
+    throw schemaError(`error in table ${table.name} after drop column: no such column: ${column.name}`)
   table.columns = table.columns.filter((c) => c !== column)
 }
 
@@ -64,28 +69,8 @@ function renameColumn(node: AnyNode, table: TableDef): void {
     if (i.where !== undefined) renameIn(i.where, from, to)
     if (i.expressions !== undefined) renameIn(i.expressions, from, to)
   }
-}
-
-/** Whether a stored condition's tree names column `name` (its ColumnNodes, any case). */
-function namesColumn(tree: unknown, name: string): boolean {
-  if (typeof tree !== 'object' || tree === null) return false
-  if (Array.isArray(tree)) return tree.some((t) => namesColumn(t, name))
-  const n = tree as AnyNode
-  if (n.kind === 'ColumnNode') return nameOf(n).toLowerCase() === name.toLowerCase()
-  return Object.keys(n).some((k) => namesColumn(n[k], name))
-}
-
-/** Renames column `from` to `to` in a stored condition's tree, in place (it is the table's copy). */
-function renameIn(tree: unknown, from: string, to: string): void {
-  if (typeof tree !== 'object' || tree === null) return
-  if (Array.isArray(tree)) return tree.forEach((t) => renameIn(t, from, to))
-  const n = tree as Record<string, unknown>
-  if (n['kind'] === 'ColumnNode') {
-    const id = n['column'] as Record<string, unknown>
-    if (typeof id['name'] === 'string' && id['name'].toLowerCase() === from.toLowerCase()) id['name'] = to
-    return
-  }
-  for (const k of Object.keys(n)) renameIn(n[k], from, to)
+  // Check constraints name columns too, in their trees and their text (SQLite rewrites both).
+  renameInChecks(table, from, to)
 }
 
 const ALTERATIONS: Partial<Record<NodeKind, Alteration>> &

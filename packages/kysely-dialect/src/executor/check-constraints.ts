@@ -1,6 +1,7 @@
 import type { OperationNode } from 'kysely'
-import type { TableDef } from '../catalog/catalog.js'
-import { nodeOf, storedNode } from '../catalog/stored-node.js'
+import type { ColumnDef, TableDef } from '../catalog/catalog.js'
+import { namesColumn, nodeOf, renameIn, storedNode } from '../catalog/stored-node.js'
+import { resolveRaw } from '../sql/resolve-raw.js'
 import { truth, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
@@ -20,13 +21,14 @@ import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
  * keeps its foreign keys (kind ForeignKeyConstraintNode), which are metadata only.
  */
 export function storedCheck(check: AnyNode): string {
-  const expression = check.expression as AnyNode
+  const written = check.expression as AnyNode
   const name = (check.name as AnyNode | undefined)?.name as string | undefined
-  const text = (check.text as string | undefined) ?? rawText(expression)
+  const text = (check.text as string | undefined) ?? rawText(written)
+  // Raw SQL read into nodes now, so that a rename or a drop of a column finds it (alter-table.ts).
   return JSON.stringify(
     storedNode({
       kind: 'StoredCheck',
-      expression,
+      expression: resolveRaw(written),
       ...(text === undefined ? {} : { text }),
       ...(name === undefined ? {} : { name }),
     }),
@@ -38,6 +40,72 @@ function rawText(expression: AnyNode): string | undefined {
   if (expression.kind !== 'RawNode') return undefined
   const fragments = expression.sqlFragments as readonly string[]
   return fragments.length === 1 ? fragments[0]!.trim() : undefined
+}
+
+/** A check as the catalog keeps it (storedCheck), its tree still tagged (storedNode). */
+interface StoredCheck {
+  kind: 'StoredCheck'
+  expression: unknown
+  text?: string
+  name?: string
+}
+
+/** A stored check read (one kept as its expression alone made a StoredCheck); undefined for a foreign key. */
+function readCheck(stored: string): StoredCheck | undefined {
+  const parsed = JSON.parse(stored) as Record<string, unknown>
+  if (parsed['kind'] === 'ForeignKeyConstraintNode') return undefined
+  if (parsed['kind'] === 'StoredCheck') return parsed as unknown as StoredCheck
+  const written = nodeOf(parsed) as AnyNode
+  const text = rawText(written)
+  return {
+    kind: 'StoredCheck',
+    expression: storedNode(resolveRaw(written)),
+    ...(text === undefined ? {} : { text }),
+  }
+}
+
+/**
+ * Renames column `from` to `to` in the table's checks (in place: the table is the alteration's
+ * copy): in their trees, and in their text where it names the column, as SQLite rewrites a
+ * renamed column in its CREATE TABLE text.
+ */
+export function renameInChecks(table: TableDef, from: string, to: string): void {
+  const rename = (stored: string): string => {
+    const check = readCheck(stored)
+    if (check === undefined) return stored
+    renameIn(check.expression, from, to)
+    if (check.text !== undefined) check.text = renameInText(check.text, from, to)
+    return JSON.stringify(check)
+  }
+  for (const c of table.columns) if (c.check !== undefined) c.check = rename(c.check)
+  table.checks = table.checks.map(rename)
+}
+
+/** Whether a check of the table's, or of a column other than `column`, reads `column`. */
+export function checkNames(table: TableDef, column: ColumnDef): boolean {
+  const names = (stored: string): boolean => {
+    const check = readCheck(stored)
+    return check !== undefined && namesColumn(check.expression, column.name)
+  }
+  return table.checks.some(names) || table.columns.some((c) => c !== column && c.check !== undefined && names(c.check))
+}
+
+/** `text` with every name token `from` (bare or quoted, any case) written `to`; string literals untouched. */
+function renameInText(text: string, from: string, to: string): string {
+  const lower = from.toLowerCase()
+  return text.replace(
+    /'(?:[^']|'')*'|"((?:[^"]|"")*)"|`([^`]*)`|\[([^\]]*)\]|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/g,
+    (token, dq, bq, sq) => {
+      if (token.startsWith("'")) return token
+      const name =
+        (dq as string | undefined)?.replaceAll('""', '"') ??
+        (bq as string | undefined) ??
+        (sq as string | undefined) ??
+        token
+      if (name.toLowerCase() !== lower) return token
+      return token === name && /^[A-Za-z_][\w$]*$/.test(to) ? to : `"${to.replaceAll('"', '""')}"`
+    },
+  )
 }
 
 interface CompiledCheck {
@@ -54,12 +122,11 @@ function checksOf(table: TableDef): readonly CompiledCheck[] {
   const scope = new Scope([{ table, name: table.name }])
   const out: CompiledCheck[] = []
   const add = (stored: string): void => {
-    const parsed = nodeOf(JSON.parse(stored)) as Record<string, unknown>
-    if (parsed['kind'] === 'ForeignKeyConstraintNode') return
-    const isStored = parsed['kind'] === 'StoredCheck'
-    const expression = (isStored ? parsed['expression'] : parsed) as AnyNode
-    const label = isStored ? ((parsed['name'] ?? parsed['text']) as string | undefined) : rawText(expression)
-    out.push({ expr: compileExpr(byPrecedence(expression as OperationNode), scope), label: label ?? 'check' })
+    const check = readCheck(stored)
+    if (check === undefined) return
+    const expression = nodeOf(check.expression) as AnyNode
+    const label = check.name ?? check.text ?? 'check'
+    out.push({ expr: compileExpr(byPrecedence(expression as OperationNode), scope), label })
   }
   for (const c of table.columns) if (c.check !== undefined) add(c.check)
   for (const c of table.checks) add(c)

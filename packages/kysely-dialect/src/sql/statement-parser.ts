@@ -40,7 +40,11 @@ class StatementParser extends ExpressionParser {
     else if (this.isWord('delete')) result = this.delete()
     else if (this.acceptWord('create')) result = this.create()
     else if (this.acceptWord('drop')) result = this.drop()
-    else return this.fail('only select, insert, update, delete, create table / index and drop are executed as raw SQL')
+    else if (this.acceptWord('alter', 'table')) result = this.alter()
+    else
+      return this.fail(
+        'only select, insert, update, delete, create table / index, alter table and drop are executed as raw SQL',
+      )
     this.acceptOp(';')
     if (this.peek().t !== 'end') this.fail('expected the end of the statement')
     return result
@@ -523,6 +527,31 @@ class StatementParser extends ExpressionParser {
   }
 
   /** `drop table [if exists] t` or `drop index [if exists] i`. */
+  /**
+   * `alter table t rename to u | rename [column] a to b | add [column] <definition> | drop
+   * [column] c`, as Kysely's alterTable builds them (executor/alter-table.ts).
+   */
+  private alter(): AnyNode {
+    const table = tableNode(this.tableName())
+    if (this.acceptWord('rename')) {
+      if (this.acceptWord('to')) return node('AlterTableNode', { table, renameTo: tableNode(this.name()) })
+      this.acceptWord('column')
+      const column = node('ColumnNode', { column: identifier(this.name()) })
+      this.expectWord('to')
+      const renameTo = node('ColumnNode', { column: identifier(this.name()) })
+      return node('AlterTableNode', { table, columnAlterations: [node('RenameColumnNode', { column, renameTo })] })
+    }
+    if (this.acceptWord('add')) {
+      this.acceptWord('column')
+      const column = this.columnDefinition()
+      return node('AlterTableNode', { table, columnAlterations: [node('AddColumnNode', { column })] })
+    }
+    this.expectWord('drop')
+    this.acceptWord('column')
+    const column = node('ColumnNode', { column: identifier(this.name()) })
+    return node('AlterTableNode', { table, columnAlterations: [node('DropColumnNode', { column })] })
+  }
+
   private drop(): AnyNode {
     if (this.acceptWord('table')) {
       const ifExists = this.acceptWord('if', 'exists')

@@ -255,6 +255,30 @@ diffSuite('differential: create table', () => {
     return out
   })
 
+  both(
+    'check constraints follow a renamed column; a column a check reads cannot be dropped',
+    undefined,
+    (db, { sql }) => [
+      db.schema
+        .createTable('t')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('price', 'real', (c) => c.check(sql`price >= 0`))
+        .addColumn('qty', 'integer')
+        .addColumn('note', 'text', (c) => c.check(sql`length(note) < 5`))
+        .addCheckConstraint('t_total', sql`price * qty < 100`),
+      db.insertInto('t').values({ price: 1, qty: 1, note: 'a' }),
+      db.schema.alterTable('t').renameColumn('price', 'cost'),
+      db.schema.alterTable('t').renameColumn('qty', 'n'),
+      db.insertInto('t').values({ cost: -1, n: 1 }),
+      db.insertInto('t').values({ cost: 50, n: 5 }),
+      db.insertInto('t').values({ cost: 2, n: 2, note: 'toolong' }),
+      db.insertInto('t').values({ cost: 2, n: 2 }),
+      db.schema.alterTable('t').dropColumn('n'),
+      db.schema.alterTable('t').dropColumn('note'),
+      db.insertInto('t').values({ cost: 3, n: 3, note: 'still fine' }),
+      db.selectFrom('t').selectAll().orderBy('id'),
+    ],
+  )
   both('unique is exact: case and type matter', undefined, (db) => [
     db.schema.createTable('t').addColumn('u', 'blob', (c) => c.unique()),
     db.insertInto('t').values([{ u: 'A' }, { u: 'a' }, { u: 1 }, { u: '1' }]),

@@ -331,6 +331,33 @@ diffSuite('differential: whole raw statements', () => {
     for (const text of texts) out.push((await sql.raw(text).execute(db)).rows)
     return out
   })
+  // Round s27: alter table was not parsed (BTREE_SQL_UNSUPPORTED).
+  both('alter table: add, rename and drop columns, rename the table', undefined, async (db, { sql }) => {
+    const out: unknown[] = []
+    for (const text of [
+      'create table v2 (a text, b integer)',
+      "insert into v2 (a, b) values ('x', 1)",
+      "alter table v2 add column c text default 'q'",
+      'alter table v2 add d integer not null default 7 check (d > 0)',
+      "insert into v2 (a, b, d) values ('y', 2, -1)",
+      'alter table v2 rename column b to bb',
+      'alter table v2 rename a to aa',
+      'alter table v2 rename to v3',
+      'select * from v3 order by bb',
+      'alter table v3 drop column c',
+      'alter table v3 drop d',
+      'select * from v3 order by bb',
+      'alter table v3 drop column nope',
+      'alter table nowhere rename to v4',
+    ]) {
+      try {
+        out.push((await sql.raw(text).execute(db)).rows)
+      } catch (e) {
+        out.push({ error: 'failed' })
+      }
+    }
+    return out
+  })
   both('joins: inner, left, and a comma join', seedPeople, async (db, { sql }) => {
     const a =
       await sql`select a.id, b.id as b from people a join people b on a.age = b.age and a.id < b.id order by 1, 2`.execute(
