@@ -36,6 +36,7 @@ import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source
 import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
+import { JSON_EACH_COLUMNS, jsonEachRows } from '../expression/json.js'
 import type { Catalog } from '../catalog/catalog.js'
 
 /** Select parts neither pipeline runs yet. */
@@ -81,7 +82,9 @@ export function needsGeneralSelect(node: AnyNode, catalog?: Catalog): boolean {
     node.with !== undefined ||
     ((node.setOperations as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
     froms.length > 1 ||
-    froms.some((f) => f.kind === 'AliasNode' && (f.node as AnyNode).kind !== 'TableNode') ||
+    froms.some(
+      (f) => f.kind === 'FunctionNode' || (f.kind === 'AliasNode' && (f.node as AnyNode).kind !== 'TableNode'),
+    ) ||
     ((node.joins as readonly unknown[] | undefined)?.length ?? 0) > 0 ||
     node.groupBy !== undefined ||
     node.having !== undefined ||
@@ -141,10 +144,61 @@ function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | 
     const table = derivedTable(nameOf(n.kind === 'AliasNode' ? (n.alias as OperationNode) : inner), cte)
     return { source: { table, name: table.name }, derived: cte }
   }
+  if (inner.kind === 'FunctionNode') return tableFunction(n, inner, link)
   if (n.kind !== 'AliasNode' || inner.kind !== 'SelectQueryNode') throw unsupported(`${inner.kind} as a source`)
   // A derived table sees the queries around this one (not its siblings): jsonArrayFrom's shape.
   const derived = prepareSelect(inner, ctx, link)
   const table = derivedTable(nameOf(n.alias as OperationNode), derived)
+  return { source: { table, name: table.name }, derived }
+}
+
+/**
+ * A table-valued function as a source: `json_each(x [, path])`, SQLite's JSON table, named by its
+ * alias or `json_each`. Its arguments read the queries around this one (a correlated subquery's
+ * outer row: `where x in (select value from json_each(t.tags))`), not the tables beside it in the
+ * same from clause, which SQLite's joins would let them read: that is refused, as is json_tree.
+ */
+function tableFunction(n: AnyNode, call: AnyNode, link: OuterLink | undefined): PreparedSource {
+  const name = (call.func as string).toLowerCase()
+  if (name !== 'json_each') throw unsupported(`the table-valued function ${call.func as string}()`)
+  const argNodes = call.arguments as readonly OperationNode[]
+  if (argNodes.length < 1 || argNodes.length > 2)
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'wrong number of arguments to function json_each()')
+  const scope = new NestedScope([], link)
+  const args = argNodes.map((a) => {
+    try {
+      return compileExpr(byPrecedence(a), scope)
+    } catch (error) {
+      if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_NO_SUCH_COLUMN') throw error
+      throw new BTreeSqlError(
+        'BTREE_SQL_UNSUPPORTED',
+        `json_each() argument: ${error.message} (its arguments read the queries around it, not the tables beside it in its from clause)`,
+      )
+    }
+  })
+  const alias = n.kind === 'AliasNode' ? nameOf(n.alias as OperationNode) : 'json_each'
+  const derived: PreparedSelect = {
+    plan: {
+      statement: 'select',
+      scan: {
+        table: alias,
+        access: 'full-scan',
+        keyColumns: [],
+        reverse: false,
+        orderByKey: false,
+        stopAfter: undefined,
+      },
+      sort: false,
+    },
+    names: JSON_EACH_COLUMNS,
+    affinities: JSON_EACH_COLUMNS.map(() => undefined),
+    fits: () => true,
+    execute: (_tx, outer, stopAfter) => {
+      const rows = jsonEachRows(args[0]!.eval(outer), args[1]?.eval(outer))
+      return stopAfter === undefined ? rows : rows.slice(0, stopAfter)
+    },
+  }
+  const table = derivedTable(alias, derived)
   return { source: { table, name: table.name }, derived }
 }
 

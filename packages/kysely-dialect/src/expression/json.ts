@@ -510,6 +510,39 @@ export const JSON_FUNCTIONS = {
   },
 } as const
 
+/** json_type's name of a JSON value. */
+function typeName(j: Json): string {
+  if (j.t === 'number') return /^-?\d+$/.test(j.raw) ? 'integer' : 'real'
+  return j.t === 'string' ? 'text' : j.t
+}
+
+/** The columns of json_each's rows, in order (SQLite's, without the hidden `json` and `root`). */
+export const JSON_EACH_COLUMNS = ['key', 'value', 'type', 'atom', 'id', 'parent', 'fullkey', 'path'] as const
+
+/**
+ * json_each(X [, P]): a row per element of the array or member of the object at path P (default
+ * `$`), or one row for a value that is neither: key (index or name), value (as json_extract gives
+ * it), type (json_type's), atom (the value of a non-container), id (the element's place, not
+ * SQLite's internal offset), parent (null), fullkey (the element's path) and path (P). No rows for
+ * null or a path that finds nothing; malformed JSON is BTREE_SQL_FUNCTION_ERROR, as in SQLite.
+ */
+export function jsonEachRows(x: SqlValue, p: SqlValue | undefined): SqlValue[][] {
+  const root = parse(x)
+  if (root === null) return []
+  const path = p === undefined ? '$' : pathText(p)
+  if (path === null) return []
+  const at = lookup(root, parsePath(path))
+  if (at === undefined) return []
+  const row = (key: SqlValue, j: Json, id: number, fullkey: string): SqlValue[] => {
+    const container = j.t === 'array' || j.t === 'object'
+    return [key, sqlOf(j), typeName(j), container ? null : sqlOf(j), id, null, fullkey, path]
+  }
+  if (at.t === 'array') return at.items.map((j, i) => row(i, j, i + 1, `${path}[${i}]`))
+  if (at.t === 'object')
+    return at.entries.map(([k, , j], i) => row(k, j, i + 1, `${path}.${/^[A-Za-z_][\w]*$/.test(k) ? k : `"${k}"`}`))
+  return [row(null, at, 0, path)]
+}
+
 /** The path text of Kysely's JSONPathNode (`eb.ref('c', '->>$').key('a').at(0)` is `$.a[0]`). */
 export function jsonPathText(legs: readonly { type: string; value: string | number }[]): string {
   let path = '$'

@@ -254,7 +254,16 @@ class StatementParser extends ExpressionParser {
       return this.subquerySource(s)
     }
     const name = this.tableName()
-    if (this.isOp('(')) this.fail('table-valued functions are not supported')
+    if (this.acceptOp('(')) {
+      // A table-valued function (json_each: executor/select-general.ts tableFunction).
+      const args: AnyNode[] = []
+      if (!this.isOp(')')) {
+        do args.push(this.expression())
+        while (this.acceptOp(','))
+      }
+      this.expectOp(')')
+      return this.alias(node('FunctionNode', { func: name, arguments: args }))
+    }
     return this.alias(tableNode(name))
   }
 

@@ -358,6 +358,38 @@ diffSuite('differential: whole raw statements', () => {
     }
     return out
   })
+  // Round s27: json_each was refused (table-valued functions were not parsed).
+  both(
+    'json_each: arrays, objects, paths, in a subquery, correlated to the outer query',
+    seedPeople,
+    async (db, { sql }) => {
+      const out: unknown[] = []
+      for (const text of [
+        `select key, value, type, atom, parent, fullkey, path from json_each('[1, 2.5, "x", null, true, [3], {"a": 1}]')`,
+        `select key, value, type, atom, fullkey, path from json_each('{"a": 1, "b c": [2], "d": {"e": null}}')`,
+        `select key, value, fullkey, path from json_each('{"a": {"b": [10, 20]}}', '$.a.b')`,
+        `select key, value, fullkey from json_each('5')`,
+        'select count(*) as n from json_each(null)',
+        `select j.value * 2 as d from json_each('[1,2,3]') as j where j.value > 1 order by d`,
+        `select id from people where id in (select value from json_each('[1, 3, 99]')) order by id`,
+        `select name, (select count(*) from json_each(json_array(people.id, people.age))) as n from people order by id`,
+      ])
+        out.push((await sql.raw(text).execute(db)).rows)
+      out.push(
+        await db
+          .selectFrom('people')
+          .select('id')
+          .where(
+            'id',
+            'in',
+            db.selectFrom(sql`json_each(${JSON.stringify([2, 4])})`.as('j')).select(sql<number>`j.value`.as('value')),
+          )
+          .orderBy('id')
+          .execute(),
+      )
+      return out
+    },
+  )
   both('joins: inner, left, and a comma join', seedPeople, async (db, { sql }) => {
     const a =
       await sql`select a.id, b.id as b from people a join people b on a.age = b.age and a.id < b.id order by 1, 2`.execute(
