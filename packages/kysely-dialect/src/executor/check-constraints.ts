@@ -137,8 +137,7 @@ function checksOf(table: TableDef): readonly CompiledCheck[] {
 
 /** Refuses a row (values by slot, affinity applied) for which a check of `table` is false. */
 export function checkConstraints(table: TableDef, values: readonly SqlValue[] | RowLike): void {
-  if (table.checks.length === 0 && !table.columns.some((c) => c.check !== undefined)) return
-  const checks = checksOf(table)
+  const checks = compiled.get(table) ?? checksOf(table)
   if (checks.length === 0) return
   const t = [Array.isArray(values) ? new ArrayRow(values as SqlValue[]) : (values as RowLike)]
   for (const c of checks) {
