@@ -6,7 +6,7 @@ import type { StatementResult, WriteContext } from './context.js'
 import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 import { namesColumn, renameIn } from '../catalog/stored-node.js'
-import { checkNames, renameInChecks } from './check-constraints.js'
+import { checkNames, renameInChecks, validateChecks } from './check-constraints.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
 
@@ -103,6 +103,7 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   }
   if (node.columnAlterations === undefined && node.renameTo === undefined)
     throw unsupported('an alterTable without alterations')
+  validateChecks(table)
   saveCatalog(ctx.tx, ctx.catalog.withTable(table, original.name), [table], [original.name])
   return { rows: [], changes: 0, reader: false }
 }

@@ -135,6 +135,14 @@ function checksOf(table: TableDef): readonly CompiledCheck[] {
   return checks
 }
 
+/**
+ * Compiles a new or altered table's checks, so that one naming a column the table lacks, or
+ * using what this dialect cannot evaluate, fails the schema statement rather than every write.
+ */
+export function validateChecks(table: TableDef): void {
+  checksOf(table)
+}
+
 /** Refuses a row (values by slot, affinity applied) for which a check of `table` is false. */
 export function checkConstraints(table: TableDef, values: readonly SqlValue[] | RowLike): void {
   const checks = compiled.get(table) ?? checksOf(table)

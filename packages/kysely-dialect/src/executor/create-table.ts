@@ -1,5 +1,5 @@
 import type { OperationNode } from 'kysely'
-import { storedCheck } from './check-constraints.js'
+import { storedCheck, validateChecks } from './check-constraints.js'
 import {
   nextId,
   rowidBucket,
@@ -101,6 +101,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     if (columns.length === table.primaryKey.length && columns.every((c, i) => c === table.primaryKey[i])) continue
     table.indexes.push(uniqueIndex(ctx, table, columns))
   }
+  validateChecks(table)
   ctx.tx.createBucket(tableBucket(table))
   if (table.keying === 'key') ctx.tx.createBucket(rowidBucket(table))
   // Stored as a clone, like the definitions createIndex, alterTable and analyze change: one shape
