@@ -151,20 +151,21 @@ function integerPrefix(text: string): bigint {
   return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n
 }
 
+/** The integer conversions: base, signed, upper-case digits. */
+const RADIX: Readonly<Record<string, readonly [number, boolean, boolean]>> = {
+  d: [10, true, false],
+  i: [10, true, false],
+  u: [10, false, false],
+  x: [16, false, false],
+  X: [16, false, true],
+  p: [16, false, true],
+  o: [8, false, false],
+}
+
 function convert(type: string, spec: Spec, p: ArgumentList): string | undefined {
+  const integer = RADIX[type]
+  if (integer !== undefined) return pad(radix(p.int(), integer[0], integer[1], spec, integer[2]), spec)
   switch (type) {
-    case 'd':
-    case 'i':
-      return pad(radix(p.int(), 10, true, spec, false), spec)
-    case 'u':
-      return pad(radix(p.int(), 10, false, spec, false), spec)
-    case 'x':
-      return pad(radix(p.int(), 16, false, spec, false), spec)
-    case 'X':
-    case 'p':
-      return pad(radix(p.int(), 16, false, spec, true), spec)
-    case 'o':
-      return pad(radix(p.int(), 8, false, spec, false), spec)
     case 'f':
     case 'e':
     case 'E':

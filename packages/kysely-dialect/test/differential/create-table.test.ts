@@ -1,4 +1,4 @@
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import type { ColumnDataType } from 'kysely'
 import type { Db } from '../helpers/sides.js'
 
@@ -236,23 +236,20 @@ diffSuite('differential: create table', () => {
     await sql`create table w (id integer primary key, y real check (y > 0), z integer, constraint zsmall check (z < 10), check (y + z < 100))`.execute(
       db,
     )
-    const out: unknown[] = []
-    for (const text of [
-      'insert into w (y, z) values (-1, 1)',
-      'insert into w (y, z) values (1, 11)',
-      'insert into w (y, z) values (95, 9)',
-      'insert into w (y, z) values (null, 1)',
-      'insert or ignore into w (y, z) values (-5, 1)',
-      'insert or replace into w (id, y, z) values (1, -3, 3)',
-      'select * from w order by id',
-    ]) {
-      try {
-        out.push((await sql.raw(text).execute(db)).rows)
-      } catch (e) {
-        out.push({ error: (e as Error).message })
-      }
-    }
-    return out
+    return rawOutcomes(
+      db,
+      sql,
+      [
+        'insert into w (y, z) values (-1, 1)',
+        'insert into w (y, z) values (1, 11)',
+        'insert into w (y, z) values (95, 9)',
+        'insert into w (y, z) values (null, 1)',
+        'insert or ignore into w (y, z) values (-5, 1)',
+        'insert or replace into w (id, y, z) values (1, -3, 3)',
+        'select * from w order by id',
+      ],
+      'message',
+    )
   })
 
   both(

@@ -1,5 +1,5 @@
 import type { AliasableExpression, RawBuilder, sql as Sql } from 'kysely'
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import { seedMixed, seedPeople } from '../helpers/fixtures.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -268,28 +268,26 @@ diffSuite('differential: whole raw statements', () => {
   // Round s27: positions after a `*` were refused (BTREE_SQL_UNSUPPORTED), `group by 1` grouped
   // every row together, a subquery in from needed an alias, and `order by -1` was a constant.
   both('positions: order by and group by a column number, through *, out of range', seedPeople, async (db, { sql }) => {
-    const run = async (text: string): Promise<unknown> => {
-      try {
-        return (await sql.raw(text).execute(db)).rows
-      } catch (e) {
-        return { error: (e as Error).message }
-      }
-    }
-    return [
-      await run('select * from people order by 3 desc, 1'),
-      await run('select p.*, id * 2 as twice from people p order by 6 desc, 1'),
-      await run('select city, count(*) as n from people group by 1 order by 2 desc, 1'),
-      await run('select count(*) as n, city from people group by 2 order by 2'),
-      await run('select * from (select city, max(age) as oldest from people group by 1) order by 2 desc, 1'),
-      await run('select count(*) as n from (select distinct city from people)'),
-      await run('select city from people union select name from people order by 1 desc'),
-      await run('select * from people order by 0'),
-      await run('select id from people order by 2'),
-      await run('select id from people order by -1'),
-      await run('select id from people order by +1 desc'),
-      await run('select city, count(*) from people group by 2'),
-      await run('select city from people group by 3'),
-    ]
+    return rawOutcomes(
+      db,
+      sql,
+      [
+        'select * from people order by 3 desc, 1',
+        'select p.*, id * 2 as twice from people p order by 6 desc, 1',
+        'select city, count(*) as n from people group by 1 order by 2 desc, 1',
+        'select count(*) as n, city from people group by 2 order by 2',
+        'select * from (select city, max(age) as oldest from people group by 1) order by 2 desc, 1',
+        'select count(*) as n from (select distinct city from people)',
+        'select city from people union select name from people order by 1 desc',
+        'select * from people order by 0',
+        'select id from people order by 2',
+        'select id from people order by -1',
+        'select id from people order by +1 desc',
+        'select city, count(*) from people group by 2',
+        'select city from people group by 3',
+      ],
+      'message',
+    )
   })
   // Round s27: the where clause of a select without from was ignored (`select 1 where 0` gave a row).
   both('a select without from keeps its where', seedPeople, async (db, { sql }) => {
@@ -301,8 +299,7 @@ diffSuite('differential: whole raw statements', () => {
       'select 3 as x where (select count(*) from people) > 100',
       'select 1 as x where 0 union all select 2',
     ]
-    const out: unknown[] = []
-    for (const text of texts) out.push((await sql.raw(text).execute(db)).rows)
+    const out = await rawOutcomes(db, sql, texts)
     out.push(
       await db
         .selectNoFrom(sql<number>`1`.as('x'))
@@ -327,44 +324,38 @@ diffSuite('differential: whole raw statements', () => {
       'select rowid, * from people order by rowid desc limit 2',
       'update people set age = rowid * 10 where rowid = 1 returning rowid, age',
     ]
-    const out: unknown[] = []
-    for (const text of texts) out.push((await sql.raw(text).execute(db)).rows)
-    return out
+    return rawOutcomes(db, sql, texts)
   })
   // Round s27: alter table was not parsed (BTREE_SQL_UNSUPPORTED).
   both('alter table: add, rename and drop columns, rename the table', undefined, async (db, { sql }) => {
-    const out: unknown[] = []
-    for (const text of [
-      'create table v2 (a text, b integer)',
-      "insert into v2 (a, b) values ('x', 1)",
-      "alter table v2 add column c text default 'q'",
-      'alter table v2 add d integer not null default 7 check (d > 0)',
-      "insert into v2 (a, b, d) values ('y', 2, -1)",
-      'alter table v2 rename column b to bb',
-      'alter table v2 rename a to aa',
-      'alter table v2 rename to v3',
-      'select * from v3 order by bb',
-      'alter table v3 drop column c',
-      'alter table v3 drop d',
-      'select * from v3 order by bb',
-      'alter table v3 drop column nope',
-      'alter table nowhere rename to v4',
-    ]) {
-      try {
-        out.push((await sql.raw(text).execute(db)).rows)
-      } catch (e) {
-        out.push({ error: 'failed' })
-      }
-    }
-    return out
+    return rawOutcomes(
+      db,
+      sql,
+      [
+        'create table v2 (a text, b integer)',
+        "insert into v2 (a, b) values ('x', 1)",
+        "alter table v2 add column c text default 'q'",
+        'alter table v2 add d integer not null default 7 check (d > 0)',
+        "insert into v2 (a, b, d) values ('y', 2, -1)",
+        'alter table v2 rename column b to bb',
+        'alter table v2 rename a to aa',
+        'alter table v2 rename to v3',
+        'select * from v3 order by bb',
+        'alter table v3 drop column c',
+        'alter table v3 drop d',
+        'select * from v3 order by bb',
+        'alter table v3 drop column nope',
+        'alter table nowhere rename to v4',
+      ],
+      'failed',
+    )
   })
   // Round s27: json_each was refused (table-valued functions were not parsed).
   both(
     'json_each: arrays, objects, paths, in a subquery, correlated to the outer query',
     seedPeople,
     async (db, { sql }) => {
-      const out: unknown[] = []
-      for (const text of [
+      const out = await rawOutcomes(db, sql, [
         `select key, value, type, atom, parent, fullkey, path from json_each('[1, 2.5, "x", null, true, [3], {"a": 1}]')`,
         `select key, value, type, atom, fullkey, path from json_each('{"a": 1, "b c": [2], "d": {"e": null}}')`,
         `select key, value, fullkey, path from json_each('{"a": {"b": [10, 20]}}', '$.a.b')`,
@@ -374,7 +365,6 @@ diffSuite('differential: whole raw statements', () => {
         `select id from people where id in (select value from json_each('[1, 3, 99]')) order by id`,
         `select name, (select count(*) from json_each(json_array(people.id, people.age))) as n from people order by id`,
       ])
-        out.push((await sql.raw(text).execute(db)).rows)
       out.push(
         await db
           .selectFrom('people')

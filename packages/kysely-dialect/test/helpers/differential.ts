@@ -200,3 +200,26 @@ both.skip = function skip(name: string, _setup: Setup | undefined, _run: Run, _o
   registeringApi()
   it.skip(name)
 }
+
+/**
+ * Runs whole raw statements one after another and gives each one's rows, or, when it throws,
+ * `{ error }`: the message (`'message'`, where SQLite's and the dialect's are the same) or only
+ * that it failed (`'failed'`). For cases that compare a script of raw statements.
+ */
+export async function rawOutcomes(
+  db: Db,
+  sql: KyselyApi['sql'],
+  texts: readonly string[],
+  errors: 'message' | 'failed' | 'throw' = 'throw',
+): Promise<unknown[]> {
+  const out: unknown[] = []
+  for (const text of texts) {
+    try {
+      out.push((await sql.raw(text).execute(db)).rows)
+    } catch (e) {
+      if (errors === 'throw') throw e
+      out.push({ error: errors === 'message' ? (e as Error).message : 'failed' })
+    }
+  }
+  return out
+}
