@@ -20,6 +20,10 @@ interface DateTime {
   /** The initial value was a number (which 'unixepoch' may reinterpret), until another modifier. */
   raw: number | undefined
   subsec: boolean
+  /** Days a month or year step went past the end of its month ('floor' takes them back). */
+  floor?: number
+  /** Modifiers applied so far ('auto' must be the first, as in SQLite). */
+  applied?: number
 }
 
 interface Ymd {
@@ -127,14 +131,24 @@ function modify(dt: DateTime, modifier: string): boolean {
   const mod = modifier.trim().toLowerCase()
   const raw = dt.raw
   dt.raw = undefined
+  const first = (dt.applied ?? 0) === 0
+  dt.applied = (dt.applied ?? 0) + 1
   if (mod === 'unixepoch') {
     if (raw === undefined) return false
-    const jd = Math.trunc(raw * 1000 + UNIX_EPOCH + (raw < 0 ? -0.5 : 0.5))
+    const jd = Math.trunc(raw * 1000 + UNIX_EPOCH + 0.5)
     dt.jd = jd
     return true
   }
+  if (mod === 'auto') {
+    // First only; a number outside the julian day range is read as a unix time when it can be one.
+    if (!first) return false
+    if (raw === undefined || (raw >= 0 && raw < 5373484.5)) return !Number.isNaN(dt.jd)
+    if (!(raw >= -210866760000 && raw <= 253402300799)) return false
+    dt.jd = Math.trunc(raw * 1000 + UNIX_EPOCH + 0.5)
+    return true
+  }
   if (Number.isNaN(dt.jd)) return false
-  if (mod === 'julianday' || mod === 'auto') return raw !== undefined || mod === 'auto'
+  if (mod === 'julianday') return raw !== undefined
   if (mod === 'localtime' || mod === 'utc') return true
   if (mod === 'subsec' || mod === 'subsecond') {
     dt.subsec = true
@@ -160,6 +174,17 @@ function modify(dt: DateTime, modifier: string): boolean {
     dt.jd += (n - z) * DAY
     return true
   }
+  if (mod === 'ceiling') {
+    dt.floor = 0
+    return true
+  }
+  if (mod === 'floor') {
+    dt.jd -= (dt.floor ?? 0) * DAY
+    dt.floor = 0
+    return true
+  }
+  const shift = /^([+-])(?:(\d{4})-(\d{2})-(\d{2})(?:\s+(.*))?|(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))$/.exec(mod)
+  if (shift !== null) return timeShift(dt, shift)
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))\s*(second|minute|hour|day|month|year)s?$/.exec(mod)
   if (m === null) return false
   const r = Number(m[1])
@@ -175,12 +200,49 @@ function modify(dt: DateTime, modifier: string): boolean {
     } else {
       x.Y += whole
     }
+    dt.floor = Math.max(0, x.D - daysInMonth(x.Y, x.M))
     dt.jd = computeJd(x)
     const rest = r - whole
     if (rest !== 0) dt.jd += Math.trunc(rest * (unit === 'month' ? 30 : 365) * DAY + (rest < 0 ? -0.5 : 0.5))
     return true
   }
   dt.jd += Math.trunc(r * UNITS[unit]! + (r < 0 ? -0.5 : 0.5))
+  return true
+}
+
+/** Days in month M of year Y (proleptic Gregorian, as SQLite's). */
+function daysInMonth(Y: number, M: number): number {
+  if (M === 2) return (Y % 4 === 0 && Y % 100 !== 0) || Y % 400 === 0 ? 29 : 28
+  return M === 4 || M === 6 || M === 9 || M === 11 ? 30 : 31
+}
+
+/**
+ * SQLite 3.42's time shifts: `±HH:MM[:SS[.SSS]]` adds or subtracts a time, `±YYYY-MM-DD[
+ * HH:MM[:SS[.SSS]]]` years, months and days (months as '+N months' step them), then the time.
+ */
+function timeShift(dt: DateTime, m: RegExpExecArray): boolean {
+  const sign = m[1] === '-' ? -1 : 1
+  let time = m[6]
+  if (m[2] !== undefined) {
+    // SQLite's getDigits bounds: months to 12, days to 31.
+    if (Number(m[3]) > 12 || Number(m[4]) > 31) return false
+    const x = computeYmd(dt.jd)
+    x.Y += sign * Number(m[2])
+    x.M += sign * Number(m[3])
+    const carry = x.M > 0 ? idiv(x.M - 1, 12) : idiv(x.M - 12, 12)
+    x.Y += carry
+    x.M -= carry * 12
+    dt.floor = Math.max(0, x.D - daysInMonth(x.Y, x.M))
+    dt.jd = computeJd(x) + sign * Number(m[4]) * DAY
+    if (m[5] === undefined) return true
+    time = m[5]
+    if (!/^\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(time)) return false
+  }
+  const [h, mi, sec] = time!.split(':')
+  if (Number(h) > 24 || Number(mi) > 59 || Number(sec ?? 0) >= 60) return false
+  // A time of day: 24:00 is 00:00, as SQLite reduces it.
+  const ms = Math.round((Number(h) * 3600 + Number(mi) * 60 + Number(sec ?? 0)) * 1000) % DAY
+  dt.jd += sign * ms
   return true
 }
 
@@ -202,6 +264,12 @@ const pad = (n: number, width: number): string => {
   return n < 0 ? `-${s}` : s
 }
 
+/** A year as strftime's %04d writes it: four characters with the sign (-001 for 2 BC). */
+function yearText(Y: number): string {
+  return Y < 0 ? `-${String(-Y).padStart(3, '0')}` : String(Y).padStart(4, '0')
+}
+
+/** The date as date() and datetime() write it (a negative year: its sign, then four digits). */
 function dateText(x: Ymd): string {
   return `${pad(x.Y, 4)}-${pad(x.M, 2)}-${pad(x.D, 2)}`
 }
@@ -234,11 +302,11 @@ const CONVERSIONS: Record<string, (x: Ymd, dt: DateTime) => string> = {
   d: (x) => pad(x.D, 2),
   e: (x) => String(x.D).padStart(2, ' '),
   f: (x) => Math.min(x.s, 59.999).toFixed(3).padStart(6, '0'),
-  F: (x) => dateText(x),
+  F: (x) => `${yearText(x.Y)}-${pad(x.M, 2)}-${pad(x.D, 2)}`,
   H: (x) => pad(x.h, 2),
   k: (x) => String(x.h).padStart(2, ' '),
   j: (x, dt) => pad(daysAfterJan01(x, dt.jd) + 1, 3),
-  G: (_x, dt) => pad(isoThursday(dt.jd).x.Y, 4),
+  G: (_x, dt) => yearText(isoThursday(dt.jd).x.Y),
   g: (_x, dt) => pad(isoThursday(dt.jd).x.Y % 100, 2),
   I: (x) => pad(hour12(x.h), 2),
   l: (x) => String(hour12(x.h)).padStart(2, ' '),
@@ -253,13 +321,14 @@ const CONVERSIONS: Record<string, (x: Ymd, dt: DateTime) => string> = {
   J: (_x, dt) => g16(dt.jd / DAY),
   m: (x) => pad(x.M, 2),
   M: (x) => pad(x.m, 2),
-  s: (_x, dt) => String(idiv(dt.jd - UNIX_EPOCH, 1000)),
+  // With 'subsec', seconds and milliseconds (SQLite 3.42's).
+  s: (_x, dt) => (dt.subsec ? ((dt.jd - UNIX_EPOCH) / 1000).toFixed(3) : String(idiv(dt.jd - UNIX_EPOCH, 1000))),
   S: (x) => pad(x.s, 2),
   T: (x) => timeText(x, false),
   R: (x) => `${pad(x.h, 2)}:${pad(x.m, 2)}`,
   u: (_x, dt) => String(dayOfWeek(dt) || 7),
   w: (_x, dt) => String(dayOfWeek(dt)),
-  Y: (x) => pad(x.Y, 4),
+  Y: (x) => yearText(x.Y),
   '%': () => '%',
 }
 

@@ -120,6 +120,20 @@ const DATES: Record<string, Make> = {
   'strftime %U %V %W %G %g, week 1 and 53 edges': (sql) =>
     sql`strftime('%U %V %W %G %g', '2021-01-03') || '|' || strftime('%U %V %W %G %g', '2020-12-31') || '|' ||
       strftime('%U %V %W %G %g', '2024-12-30 23:59:59') || '|' || strftime('%U %V %W %G %g', '2027-01-01')`,
+  // Round s27: 'ceiling' and 'floor' (3.46), the ±HH:MM and ±YYYY-MM-DD HH:MM:SS shifts (3.42), %s
+  // with 'subsec', a negative year in strftime, and 'auto' after another modifier.
+  'date modifiers ceiling and floor after a month step': (sql) =>
+    sql`date('2024-01-31', '+1 month') || '|' || date('2024-01-31', '+1 month', 'floor') || '|' ||
+      date('2024-01-31', '+1 month', 'ceiling') || '|' || date('2023-03-31', '-1 month', 'floor') || '|' ||
+      date('2024-02-29', '+1 year', 'floor') || '|' || date('2024-05-06', 'floor')`,
+  'date time shifts: ±HH:MM and ±YYYY-MM-DD HH:MM:SS': (sql) =>
+    sql`datetime('2024-05-06 07:08:09', '+02:30') || '|' || datetime('2024-05-06 07:08:09', '-01:00:30.5') || '|' ||
+      datetime('2024-01-31 00:00', '+0001-01-01 01:02:03') || '|' || datetime('2024-03-31', '-0000-01-00', 'floor') || '|' ||
+      datetime('2024-05-06', '+0000-00-40')`,
+  'strftime %s with subsec, %Y and %F before year 1, auto only first': (sql) =>
+    sql`strftime('%s', '2024-05-06 07:08:09.25', 'subsec') || '|' || strftime('%Y %F', '0000-01-01', '-1 day') || '|' ||
+      datetime('0000-01-01', '-1 day') || '|' || coalesce(datetime('2024-01-01', '+1 day', 'auto'), 'null') || '|' ||
+      datetime(1700000000, 'auto')`,
   'strftime %I %l %p %P at midnight, noon and evening': (sql) =>
     sql`strftime('%I %l %p %P', '2024-05-06 00:30:00') || '|' || strftime('%I %l %p %P', '2024-05-06 12:00:00') ||
       '|' || strftime('%I %l %p %P', '2024-05-06 21:08:09')`,
