@@ -112,7 +112,7 @@ export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink
     for (const op of operations) {
       const right = op.prepared.execute(tx, outer)
       if (op.operator === 'union') {
-        rows = op.all ? rows.concat(right) : distinct(rows.concat(right))
+        rows = op.all ? rows.concat(right) : distinct(rows.concat(right), true)
       } else if (op.operator === 'intersect' || op.operator === 'except') {
         if (op.all) throw unsupported(`${op.operator} all`)
         const keys = new Set(right.map(rowKey))
@@ -146,13 +146,22 @@ export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink
   }
 }
 
-/** Rows without repeats (SQLite's distinct: 1 and 1.0 are the same, nulls are equal). */
-function distinct(rows: readonly SqlValue[][]): SqlValue[][] {
-  const seen = new Set<string>()
-  return rows.filter((r) => {
+/**
+ * Rows without repeats (SQLite's distinct: 1 and 1.0 are the same, nulls are equal), each where
+ * its first equal stands; with `last`, holding the last of the equal rows' values, as SQLite's
+ * UNION gives them (each row replaces its equal in the index it builds: `select 1 union select
+ * 1.0` is the real 1.0).
+ */
+function distinct(rows: readonly SqlValue[][], last = false): SqlValue[][] {
+  const seen = new Map<string, number>()
+  const out: SqlValue[][] = []
+  for (const r of rows) {
     const key = rowKey(r)
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })
+    const at = seen.get(key)
+    if (at === undefined) {
+      seen.set(key, out.length)
+      out.push(r)
+    } else if (last) out[at] = r
+  }
+  return out
 }

@@ -327,6 +327,8 @@ const AGGREGATES: Record<
   min: { arity: [1, 1], create: () => new ExtremeAccumulator(1) },
   max: { arity: [1, 1], create: () => new ExtremeAccumulator(-1) },
   group_concat: { arity: [1, 2], create: () => new ConcatAccumulator() },
+  // SQLite 3.44's standard name for group_concat, its separator required.
+  string_agg: { arity: [2, 2], create: () => new ConcatAccumulator() },
   json_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] === true) },
   json_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] === true) },
 }

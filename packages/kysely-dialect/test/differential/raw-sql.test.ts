@@ -380,6 +380,16 @@ diffSuite('differential: whole raw statements', () => {
       return out
     },
   )
+  // Round s27: union kept the first of equal rows (SQLite keeps the last: 1 union 1.0 is a real),
+  // and string_agg (SQLite 3.44) was unknown.
+  both('union keeps the last of equal rows; string_agg', seedPeople, (db, { sql }) =>
+    rawOutcomes(db, sql, [
+      'select typeof(x) as t from (select 1 as x union select 1.0)',
+      'select typeof(x) as t from (select 1.0 as x union select 1 union select 1.0)',
+      "select string_agg(name, '-' order by id) as s from people",
+      "select city, group_concat(distinct age) as a, string_agg(name, ', ' order by id) as n from people group by city order by city",
+    ]),
+  )
   both('joins: inner, left, and a comma join', seedPeople, async (db, { sql }) => {
     const a =
       await sql`select a.id, b.id as b from people a join people b on a.age = b.age and a.id < b.id order by 1, 2`.execute(
