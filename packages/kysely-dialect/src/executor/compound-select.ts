@@ -25,15 +25,11 @@ export function lookupCte(name: string): PreparedSelect | undefined {
 }
 
 /**
- * `with a as (...), b as (...) select ...`: each expression is prepared in order (a later one may
- * read an earlier one) and read wherever its name is a source, as a derived table. Under `with
- * recursive`, one that reads itself runs as recursive-cte.ts says.
+ * `with a as (...), b as (...) select ...` (or insert, update, delete): each expression is prepared
+ * in order (a later one may read an earlier one) and read wherever its name is a source, as a
+ * derived table. Under `with recursive`, one that reads itself runs as recursive-cte.ts says.
  */
-export function withCommonTables(
-  node: AnyNode,
-  ctx: ExecContext,
-  prepare: (node: AnyNode) => PreparedSelect,
-): PreparedSelect {
+export function withCommonTables<T>(node: AnyNode, ctx: ExecContext, prepare: (node: AnyNode) => T): T {
   const withNode = node.with as AnyNode
   const env = new Map<string, PreparedSelect>()
   cteScopes.push(env)

@@ -5,13 +5,14 @@ import { fromJs, type SqlValue } from '../encoding/values.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
+import { withCommonTables } from './compound-select.js'
 import { project, projections, rejectParts } from './query-parts.js'
 import { ArrayRow, EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
 import { defaultValue } from './table-store.js'
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
 import { selectedRows } from './insert-select.js'
 
-const INSERT_PARTS_LATER = ['onDuplicateKey', 'with', 'explain', 'endModifiers', 'top', 'output']
+const INSERT_PARTS_LATER = ['onDuplicateKey', 'explain', 'endModifiers', 'top', 'output']
 
 /** One row of a values list: a value per listed column (unlisted columns take their defaults). */
 type RowInput = SqlValue[]
@@ -49,6 +50,8 @@ export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
 }
 
 export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
+  // `with ... insert`: its common tables in scope while it is prepared.
+  if (node.with !== undefined) return withCommonTables(node, ctx, (n) => prepareInsert(n, ctx))
   rejectParts(node, INSERT_PARTS_LATER)
   const table = ctx.catalog.requireTable(nameOf(node.into as OperationNode))
   const listed: ColumnDef[] =

@@ -5,6 +5,7 @@ import type { PreparedStatement, StatementResult, WriteContext } from './context
 import { compileExpr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { prepareWriteTargets } from './pipeline.js'
+import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
 import { ArrayRow } from '../expression/scope.js'
 import { updateRow } from './table-store.js'
@@ -12,13 +13,15 @@ import { OuterLink } from '../expression/nested-scope.js'
 import { prepareSelect } from './select-general.js'
 import type { SqlValue } from '../encoding/values.js'
 
-const UPDATE_PARTS_LATER = ['with', 'explain', 'endModifiers', 'limit', 'top', 'output', 'orderBy']
+const UPDATE_PARTS_LATER = ['explain', 'endModifiers', 'limit', 'top', 'output', 'orderBy']
 
 export function runUpdate(node: AnyNode, ctx: WriteContext): StatementResult {
   return prepareUpdate(node, ctx).execute(ctx)
 }
 
 export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
+  // `with ... update`: its common tables in scope while it is prepared.
+  if (node.with !== undefined) return withCommonTables(node, ctx, (n) => prepareUpdate(n, ctx))
   rejectParts(node, UPDATE_PARTS_LATER)
   if (node.table === undefined) throw unsupported('an update without a table')
   if (node.from !== undefined) return prepareUpdateFrom(node, ctx)

@@ -54,7 +54,12 @@ class StatementParser extends ExpressionParser {
     if (this.acceptWord('with')) {
       const recursive = this.acceptWord('recursive')
       const expressions = this.commonTables()
-      return { ...this.select(), with: node('WithNode', recursive ? { expressions, recursive } : { expressions }) }
+      const withNode = node('WithNode', recursive ? { expressions, recursive } : { expressions })
+      // `with ... insert | update | delete` (the executor's withCommonTables).
+      if (this.isWord('insert') || this.isWord('replace')) return { ...this.insert(), with: withNode }
+      if (this.isWord('update')) return { ...this.update(), with: withNode }
+      if (this.isWord('delete')) return { ...this.delete(), with: withNode }
+      return { ...this.select(), with: withNode }
     }
     if (this.isWord('values')) this.fail('VALUES as a select is not supported')
     const core = this.selectCore()
@@ -404,6 +409,19 @@ class StatementParser extends ExpressionParser {
 
   /** `create [unique] index ...` or `create table ...`. */
   private create(): AnyNode {
+    if (this.acceptWord('view')) {
+      // `create view [if not exists] v [(columns)] as select ...` (executor/create-view.ts).
+      const ifNotExists = this.acceptWord('if', 'not', 'exists')
+      const name = node('SchemableIdentifierNode', { identifier: identifier(this.tableName()) })
+      const columns = this.isOp('(') ? this.columnList() : undefined
+      this.expectWord('as')
+      return node('CreateViewNode', {
+        name,
+        as: this.select(),
+        ...(columns === undefined ? {} : { columns }),
+        ...(ifNotExists ? { ifNotExists } : {}),
+      })
+    }
     const unique = this.acceptWord('unique')
     if (this.acceptWord('index')) {
       const ifNotExists = this.acceptWord('if', 'not', 'exists')
@@ -562,6 +580,11 @@ class StatementParser extends ExpressionParser {
   }
 
   private drop(): AnyNode {
+    if (this.acceptWord('view')) {
+      const ifExists = this.acceptWord('if', 'exists')
+      const name = node('SchemableIdentifierNode', { identifier: identifier(this.tableName()) })
+      return node('DropViewNode', { name, ...(ifExists ? { ifExists } : {}) })
+    }
     if (this.acceptWord('table')) {
       const ifExists = this.acceptWord('if', 'exists')
       return node('DropTableNode', { table: tableNode(this.tableName()), ...(ifExists ? { ifExists } : {}) })

@@ -390,6 +390,30 @@ diffSuite('differential: whole raw statements', () => {
       "select city, group_concat(distinct age) as a, string_agg(name, ', ' order by id) as n from people group by city order by city",
     ]),
   )
+  // Round s27: with before insert / update / delete (builder and raw) and raw create / drop view
+  // were BTREE_SQL_UNSUPPORTED.
+  both('with before insert, update and delete; raw create and drop view', seedPeople, async (db, { sql }) => {
+    const out: unknown[] = await rawOutcomes(db, sql, [
+      'create table log (k text primary key, n integer)',
+      'with x(k, n) as (select city, count(*) from people where city is not null group by city) insert into log select k, n from x returning *',
+      "with recursive c(i) as (select 1 union all select i + 1 from c where i < 3) update log set n = n + (select sum(i) from c) where k = 'Berlin' returning *",
+      "with gone as (select 'Lyon' as k) delete from log where k in (select k from gone) returning k",
+      'create view big (city, people) as select k, n from log where n > 1',
+      'select * from big order by city',
+      'create view if not exists big as select 1',
+      'drop view big',
+      'drop view if exists big',
+    ])
+    out.push(
+      await db
+        .with('x', (qb) => qb.selectFrom('people').select(['name', 'age']).where('age', '>', 30))
+        .deleteFrom('people')
+        .where('name', 'in', sql<string>`(select x.name from x)`)
+        .returning('id')
+        .execute(),
+    )
+    return out
+  })
   both('joins: inner, left, and a comma join', seedPeople, async (db, { sql }) => {
     const a =
       await sql`select a.id, b.id as b from people a join people b on a.age = b.age and a.id < b.id order by 1, 2`.execute(

@@ -61,7 +61,7 @@ for (const version of VERSIONS) {
         sql`select * from t; select 1`,
         sql`select * from t natural join t`,
         sql`vacuum`,
-        sql`create view v as select 1`,
+        sql`create trigger tr after insert on t begin select 1; end`,
         sql`create table r (a integer references t (id))`,
         sql`create table w (a) without rowid`,
         sql`create index d on t (v desc)`,
