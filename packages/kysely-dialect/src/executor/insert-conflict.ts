@@ -15,6 +15,7 @@ import {
   deleteRow,
   indexIncludes,
   insertRow,
+  nextHiddenRowid,
   forgetBuckets,
   readBucket,
   rowView,
@@ -267,18 +268,17 @@ export function insertUnder(
  * index), and the insert is tried again; at most one retry per key and unique index.
  */
 function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): InsertOutcome {
-  // SQLite gives the new row its rowid before deleting what it replaces; a retry here keeps the
-  // rowid the first attempt took, which insertRow writes into the values of an integer primary
-  // key. A hidden rowid cannot be kept that way: such tables are left unsupported.
-  if (table.keying !== 'rowid' || table.rowidColumn === undefined)
-    throw unsupported(`orReplace / replaceInto on ${table.name}, which has no integer primary key`)
+  // SQLite gives the new row its rowid before deleting what it replaces: a retry here keeps the
+  // rowid the first attempt took (insertRow writes it into an integer primary key's value; a
+  // hidden rowid is fixed before the first attempt, nextHiddenRowid).
+  const hidden = nextHiddenRowid(tx, table)
   const attempts = 2 + table.indexes.length
   let values = input.slice()
   for (let i = 0; ; i++) {
     values = values.slice()
     const sp = tx.savepoint()
     try {
-      const outcome = insertRow(tx, table, values)
+      const outcome = insertRow(tx, table, values, hidden)
       tx.release(sp)
       return outcome
     } catch (error) {

@@ -354,11 +354,26 @@ export function checkedForInsert(table: TableDef, input: SqlValue[]): SqlValue[]
 }
 
 /**
+ * The rowid a new row of a table without an integer primary key would take now (its hidden
+ * rowid): INSERT OR REPLACE gives it to the row before deleting what the row replaces, as SQLite.
+ */
+export function nextHiddenRowid(tx: WriteTransaction, table: TableDef): number | bigint | undefined {
+  if (table.keying === 'key') return nextRowid(tx, table, rowidBucket(table))
+  return table.rowidColumn === undefined ? nextRowid(tx, table, tableBucket(table)) : undefined
+}
+
+/**
  * Inserts one row (values by slot, affinity not yet applied): NOT NULL, then the key (rowid or
  * primary key), then unique indexes, as SQLite checks them. The caller's savepoint undoes a
- * partial insert when a later check throws.
+ * partial insert when a later check throws. `hiddenRowid`: the rowid a table without an integer
+ * primary key gives the row (nextHiddenRowid), instead of the next one now.
  */
-export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): InsertOutcome {
+export function insertRow(
+  tx: WriteTransaction,
+  table: TableDef,
+  input: SqlValue[],
+  hiddenRowid?: number | bigint,
+): InsertOutcome {
   const values = withAffinity(table, input)
   const bucketName = tableBucket(table)
   let key: Uint8Array
@@ -368,7 +383,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
     const col = rowidColumnOf(table)
     const given = col === undefined ? null : values[col.slot]!
     if (given === null) {
-      const next = nextRowid(tx, table, bucketName)
+      const next = col === undefined && hiddenRowid !== undefined ? hiddenRowid : nextRowid(tx, table, bucketName)
       rowid = Number(next)
       if (col !== undefined) values[col.slot] = next
       key = rowKeyWriter.reset().value(next).view()
@@ -390,7 +405,7 @@ export function insertRow(tx: WriteTransaction, table: TableDef, input: SqlValue
   } else {
     checkNotNull(table, values)
     checkConstraints(table, values)
-    rowid = Number(nextRowid(tx, table, rowidBucket(table)))
+    rowid = Number(hiddenRowid ?? nextRowid(tx, table, rowidBucket(table)))
     hidden = rowid
     key = primaryKeyOf(table, values, rowid)
     if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden))) throw uniqueViolation(table, table.primaryKey)

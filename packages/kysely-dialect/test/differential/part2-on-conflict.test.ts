@@ -301,4 +301,47 @@ diffSuite('differential part 2: orReplace and replaceInto', () => {
   both('orReplace with returning', seedUsers, (db) =>
     db.insertInto('users').orReplace().values({ id: 2, email: 'new@x', name: 'N' }).returning(['id', 'email']),
   )
+  // Round s27: orReplace / replaceInto on a table without an integer primary key (a text key, a
+  // composite key, no key at all) was BTREE_SQL_UNSUPPORTED; the new row now takes the hidden rowid
+  // SQLite gives it before deleting what it replaces (insertId shows it).
+  both('orReplace and replaceInto on tables keyed by text, by two columns, or not at all', undefined, (db) => [
+    db.schema
+      .createTable('kv')
+      .addColumn('k', 'text', (c) => c.primaryKey())
+      .addColumn('v', 'integer'),
+    db.schema
+      .createTable('pk2')
+      .addColumn('a', 'text')
+      .addColumn('b', 'integer')
+      .addColumn('c', 'text')
+      .addPrimaryKeyConstraint('pk2_pk', ['a', 'b']),
+    db.schema
+      .createTable('nk')
+      .addColumn('a', 'text', (c) => c.unique())
+      .addColumn('b', 'integer'),
+    db.insertInto('kv').values([
+      { k: 'a', v: 1 },
+      { k: 'b', v: 2 },
+      { k: 'c', v: 3 },
+    ]),
+    db.replaceInto('kv').values({ k: 'c', v: 30 }),
+    db.insertInto('kv').orReplace().values({ k: 'a', v: 10 }),
+    db.insertInto('kv').values({ k: 'd', v: 4 }),
+    db.replaceInto('kv').values({ k: 'b', v: 20 }).returningAll(),
+    db.selectFrom('kv').selectAll().orderBy('k'),
+    db.insertInto('pk2').values([
+      { a: 'x', b: 1, c: 'one' },
+      { a: 'x', b: 2, c: 'two' },
+    ]),
+    db.replaceInto('pk2').values({ a: 'x', b: 2, c: 'TWO' }),
+    db.selectFrom('pk2').selectAll().orderBy('a').orderBy('b'),
+    db.insertInto('nk').values([
+      { a: 'x', b: 1 },
+      { a: 'y', b: 2 },
+    ]),
+    db.replaceInto('nk').values({ a: 'y', b: 22 }),
+    db.replaceInto('nk').values({ a: null, b: 5 }),
+    db.insertInto('nk').values({ a: 'z', b: 3 }),
+    db.selectFrom('nk').selectAll().orderBy('b'),
+  ])
 })

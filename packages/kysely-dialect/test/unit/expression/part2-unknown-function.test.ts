@@ -78,22 +78,6 @@ describe('part 2: what stays BTREE_SQL_UNSUPPORTED', () => {
         )
       expect(recursive).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
       expect((recursive as Error).message).to.contain('recursive reference in a subquery: r')
-      // A hidden rowid cannot keep the id SQLite allocates before replacing: refused.
-      await db.schema
-        .createTable('pk2')
-        .addColumn('a', 'text')
-        .addColumn('b', 'integer')
-        .addPrimaryKeyConstraint('pk2_pk', ['a', 'b'])
-        .execute()
-      const replace = await db
-        .replaceInto('pk2')
-        .values({ a: 'x', b: 1 })
-        .execute()
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        )
-      expect(replace).to.have.property('code', 'BTREE_SQL_UNSUPPORTED')
       void sql
     } finally {
       await db.destroy()
