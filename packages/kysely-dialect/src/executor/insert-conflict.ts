@@ -128,7 +128,20 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   // `orIgnore` skips a NOT NULL failure too, which the target's lookup must not run before.
   const find = target === undefined || ignoreAll ? undefined : targetFinder(table, target, named!)
   if (onConflict.updates === undefined) return find === undefined ? { skips } : { skips, find }
-  if (target === undefined) throw unsupported('doUpdateSet without target columns')
+  if (target === undefined) {
+    // No target (SQLite allows it on the last on conflict clause): any uniqueness conflict
+    // updates the row it names, found by the columns the failure reports.
+    if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
+    let violated: readonly string[] = []
+    const anyConflict = (e: unknown): boolean => {
+      if (!(e instanceof BTreeSqlError) || e.code !== 'BTREE_SQL_UNIQUE_VIOLATION') return false
+      violated = violatedColumns(e, table)
+      return true
+    }
+    const conflicting = (tx: WriteTransaction, values: readonly SqlValue[]): StoredRow | undefined =>
+      conflictingRow(tx, table, values, violated)
+    return { skips: anyConflict, upsert: prepareUpsert(onConflict, table, ['its conflicting columns'], conflicting) }
+  }
   if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
   return {
     skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'),
@@ -229,6 +242,20 @@ function targetFinder(
   }
 }
 
+/** The row a uniqueness failure on `columns` (the key's or a unique index's) names for `values`. */
+function conflictingRow(
+  tx: WriteTransaction,
+  table: TableDef,
+  values: readonly SqlValue[],
+  columns: readonly string[],
+): StoredRow | undefined {
+  const keyColumns =
+    table.primaryKey.length > 0 ? table.primaryKey : table.rowidColumn === undefined ? [] : [table.rowidColumn]
+  if (sameColumns(keyColumns, columns)) return rowByKey(tx, table, values)
+  const index = table.indexes.find((x) => x.unique && sameColumns(x.columns, columns))
+  return index === undefined ? undefined : rowByIndex(tx, table, index, values)
+}
+
 /** Inserts one row under the policy: a skipped row leaves nothing behind (its own savepoint). */
 export function insertUnder(
   tx: WriteTransaction,
@@ -286,15 +313,7 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
       tx.release(sp)
       forgetBuckets(tx)
       if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
-      const columns = violatedColumns(error, table)
-      const keyColumns =
-        table.primaryKey.length > 0 ? table.primaryKey : table.rowidColumn === undefined ? [] : [table.rowidColumn]
-      const index = table.indexes.find((x) => x.unique && sameColumns(x.columns, columns))
-      const existing = sameColumns(keyColumns, columns)
-        ? rowByKey(tx, table, values)
-        : index === undefined
-          ? undefined
-          : rowByIndex(tx, table, index, values)
+      const existing = conflictingRow(tx, table, values, violatedColumns(error, table))
       if (existing === undefined) throw error
       deleteRow(tx, table, existing)
     }

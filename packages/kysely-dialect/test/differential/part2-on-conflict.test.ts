@@ -344,4 +344,38 @@ diffSuite('differential part 2: orReplace and replaceInto', () => {
     db.insertInto('nk').values({ a: 'z', b: 3 }),
     db.selectFrom('nk').selectAll().orderBy('b'),
   ])
+  // Round s27: doUpdateSet without a target (SQLite allows it on the last on conflict clause) was
+  // BTREE_SQL_UNSUPPORTED; any uniqueness conflict now updates the row it names.
+  both('doUpdateSet without a target: the key or any unique column', undefined, (db) => [
+    db.schema
+      .createTable('uq')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('e', 'text', (c) => c.unique())
+      .addColumn('n', 'integer'),
+    db.insertInto('uq').values([
+      { id: 1, e: 'a', n: 0 },
+      { id: 2, e: 'b', n: 0 },
+    ]),
+    db
+      .insertInto('uq')
+      .values({ id: 1, e: 'z', n: 5 })
+      .onConflict((oc) => oc.doUpdateSet((eb) => ({ n: eb('n', '+', 1) })))
+      .returningAll(),
+    db
+      .insertInto('uq')
+      .values({ id: 9, e: 'b', n: 5 })
+      .onConflict((oc) => oc.doUpdateSet((eb) => ({ n: eb.ref('excluded.n') })))
+      .returningAll(),
+    db
+      .insertInto('uq')
+      .values({ e: 'a', n: 1 })
+      .onConflict((oc) => oc.doUpdateSet({ n: 0 }).where('excluded.n', '>', 5))
+      .returningAll(),
+    db
+      .insertInto('uq')
+      .values({ id: 3, e: 'c', n: 5 })
+      .onConflict((oc) => oc.doUpdateSet({ n: 100 }))
+      .returningAll(),
+    db.selectFrom('uq').selectAll().orderBy('id'),
+  ])
 })
