@@ -227,6 +227,28 @@ function hex([x]: readonly SqlValue[]): SqlValue {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase()
 }
 
+/** unicode(): the code point of the text's first character; null for null or empty text. */
+function unicode([x]: readonly SqlValue[]): SqlValue {
+  if (x === null) return null
+  const t = text(x!)!
+  return t === '' ? null : t.codePointAt(0)!
+}
+
+/**
+ * char(X1, ...): the text of those code points (sqlite3_value_int64 of each, null as 0); one out of
+ * range is U+FFFD, and a surrogate, which SQLite writes as three bytes no decoder reads, three of them.
+ */
+function charFunction(args: readonly SqlValue[]): SqlValue {
+  let out = ''
+  for (const a of args) {
+    const n = a === null ? 0 : int64(a!)
+    if (n < 0 || n > 0x10ffff) out += '\ufffd'
+    else if (n >= 0xd800 && n <= 0xdfff) out += '\ufffd\ufffd\ufffd'
+    else out += String.fromCodePoint(n)
+  }
+  return out
+}
+
 /** octet_length(): the bytes of the value as text (UTF-8) or of the blob; null stays null. */
 function octetLength([x]: readonly SqlValue[]): SqlValue {
   if (x === null) return null
@@ -395,6 +417,8 @@ const SCALARS: Record<string, ScalarFunction> = {
   hex: { arity: [1, 1], call: hex },
   unhex: { arity: [1, 2], call: unhex },
   octet_length: { arity: [1, 1], call: octetLength },
+  unicode: { arity: [1, 1], call: unicode },
+  char: { arity: [0, MANY], call: charFunction },
   zeroblob: { arity: [1, 1], call: zeroblob },
   quote: { arity: [1, 1], call: quote },
   printf: { arity: [1, MANY], call: sqlPrintf },

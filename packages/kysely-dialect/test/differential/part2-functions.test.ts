@@ -230,6 +230,19 @@ diffSuite('differential part 2: scalar functions', () => {
       ])
       .orderBy('id'),
   )
+  // Round s27: unicode() and char() were unsupported.
+  both('unicode and char', seedPeople, (db) =>
+    db
+      .selectFrom('people')
+      .select((eb) => [
+        'id',
+        eb.fn('unicode', ['name']).as('u'),
+        eb.fn('char', [eb.fn('unicode', ['name']), eb.val(33), eb.val(null), eb.val(128077)]).as('c'),
+        eb.fn('char', [eb.val('65'), eb.val(-1), eb.val(72.9)]).as('d'),
+        eb.fn('unicode', [eb.val('')]).as('e'),
+      ])
+      .orderBy('id'),
+  )
   both('found by the random run: cast of text to integer takes the integer prefix only', undefined, (db) =>
     db.selectNoFrom((eb) => [
       eb.cast(eb.val('1e3'), 'integer').as('a'),
