@@ -121,6 +121,17 @@ export function integerFromText(s: string): number | bigint | undefined {
 }
 
 /**
+ * sqlite3_value_int64 of a text (sqlite3Atoi64): the integer it begins with (spaces, a sign,
+ * digits; `'1e3'` is 1, `'12abc'` 12), saturated to 64 bits; 0 without one.
+ */
+export function integerPrefix(text: string): bigint {
+  const m = /^[ \t\n\f\r\v]*([+-]?)(\d*)/.exec(text)!
+  if (m[2] === '') return 0n
+  const n = BigInt(m[1] === '-' ? '-' + m[2] : m[2]!)
+  return n > 2n ** 63n - 1n ? 2n ** 63n - 1n : n < -(2n ** 63n) ? -(2n ** 63n) : n
+}
+
+/**
  * The number an operand of arithmetic stands for: text and blobs by their longest numeric prefix
  * (0 without one), as SQLite's arithmetic reads them.
  */

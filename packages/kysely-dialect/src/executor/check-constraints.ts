@@ -2,10 +2,11 @@ import type { OperationNode } from 'kysely'
 import type { ColumnDef, TableDef } from '../catalog/catalog.js'
 import { namesColumn, nodeOf, renameIn, storedNode } from '../catalog/stored-node.js'
 import { resolveRaw } from '../sql/resolve-raw.js'
+import { lex, type AnyNode as LexNode, type Token } from '../sql/lexer.js'
 import { truth, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
-import type { AnyNode } from '../expression/nodes.js'
+import { rawText, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
 
@@ -23,7 +24,7 @@ import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
 export function storedCheck(check: AnyNode): string {
   const written = check.expression as AnyNode
   const name = (check.name as AnyNode | undefined)?.name as string | undefined
-  const text = (check.text as string | undefined) ?? rawText(written)
+  const text = (check.text as string | undefined) ?? checkText(written)
   // Raw SQL read into nodes now, so that a rename or a drop of a column finds it (alter-table.ts).
   return JSON.stringify(
     storedNode({
@@ -35,11 +36,9 @@ export function storedCheck(check: AnyNode): string {
   )
 }
 
-/** A check's text when it was written as raw SQL without values (`sql\`y > 0\``). */
-function rawText(expression: AnyNode): string | undefined {
-  if (expression.kind !== 'RawNode') return undefined
-  const fragments = expression.sqlFragments as readonly string[]
-  return fragments.length === 1 ? fragments[0]!.trim() : undefined
+/** A check's text when it was written as raw SQL (`sql\`y > 0\``). */
+function checkText(expression: AnyNode): string | undefined {
+  return expression.kind === 'RawNode' ? rawText(expression)?.trim() : undefined
 }
 
 /** A check as the catalog keeps it (storedCheck), its tree still tagged (storedNode). */
@@ -56,7 +55,7 @@ function readCheck(stored: string): StoredCheck | undefined {
   if (parsed['kind'] === 'ForeignKeyConstraintNode') return undefined
   if (parsed['kind'] === 'StoredCheck') return parsed as unknown as StoredCheck
   const written = nodeOf(parsed) as AnyNode
-  const text = rawText(written)
+  const text = checkText(written)
   return {
     kind: 'StoredCheck',
     expression: storedNode(resolveRaw(written)),
@@ -90,22 +89,28 @@ export function checkNames(table: TableDef, column: ColumnDef): boolean {
   return table.checks.some(names) || table.columns.some((c) => c !== column && c.check !== undefined && names(c.check))
 }
 
-/** `text` with every name token `from` (bare or quoted, any case) written `to`; string literals untouched. */
+/**
+ * `text` with every name token `from` (bare or quoted, any case) written `to`, read by the raw SQL
+ * lexer (so string literals, numbers like `1e5` and comments stay as they are); the text as it was
+ * where the lexer refuses it.
+ */
 function renameInText(text: string, from: string, to: string): string {
+  let tokens: readonly Token[]
+  try {
+    tokens = lex({ kind: 'RawNode', sqlFragments: [text], parameters: [] } as unknown as LexNode).tokens
+  } catch {
+    return text
+  }
   const lower = from.toLowerCase()
-  return text.replace(
-    /'(?:[^']|'')*'|"((?:[^"]|"")*)"|`([^`]*)`|\[([^\]]*)\]|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/g,
-    (token, dq, bq, sq) => {
-      if (token.startsWith("'")) return token
-      const name =
-        (dq as string | undefined)?.replaceAll('""', '"') ??
-        (bq as string | undefined) ??
-        (sq as string | undefined) ??
-        token
-      if (name.toLowerCase() !== lower) return token
-      return token === name && /^[A-Za-z_][\w$]*$/.test(to) ? to : `"${to.replaceAll('"', '""')}"`
-    },
-  )
+  const written = /^[A-Za-z_][\w$]*$/.test(to) ? to : `"${to.replaceAll('"', '""')}"`
+  let out = ''
+  let at = 0
+  for (const t of tokens) {
+    if (t.t !== 'name' || t.v.toLowerCase() !== lower) continue
+    out += text.slice(at, t.at) + (t.quoted ? `"${to.replaceAll('"', '""')}"` : written)
+    at = t.end
+  }
+  return out + text.slice(at)
 }
 
 interface CompiledCheck {

@@ -37,6 +37,7 @@ import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
 import { JSON_EACH_COLUMNS, jsonEachRows } from '../expression/json.js'
+import { isStar } from '../sql/expression-parser.js'
 import type { Catalog } from '../catalog/catalog.js'
 
 /** Select parts neither pipeline runs yet. */
@@ -524,14 +525,6 @@ function groupByPosition(node: AnyNode, scope: Scope, selections: readonly AnyNo
   if (containsAggregate(column.node))
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'aggregate functions are not allowed in the GROUP BY clause')
   return compileExpr(column.node as OperationNode, scope)
-}
-
-/** `*` or `t.*` in a select list. */
-function isStar(selection: AnyNode): boolean {
-  return (
-    selection.kind === 'SelectAllNode' ||
-    (selection.kind === 'ReferenceNode' && (selection.column as AnyNode).kind === 'SelectAllNode')
-  )
 }
 
 /**

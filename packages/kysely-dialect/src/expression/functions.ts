@@ -2,6 +2,7 @@ import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import {
   compareValues,
+  integerPrefix,
   integer,
   isInteger,
   numberOf,
@@ -12,7 +13,6 @@ import {
   textBytes,
   toNumeric,
   toText,
-  truth,
   type SqlValue,
 } from '../encoding/values.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
@@ -54,8 +54,9 @@ function text(v: SqlValue): string | null {
   return toText(v)
 }
 
-/** sqlite3_value_int64: numbers truncated toward zero, text by its numeric prefix. */
+/** sqlite3_value_int64: numbers truncated toward zero, text and blobs by their integer prefix. */
 function int64(v: SqlValue): number {
+  if (typeof v === 'string' || v instanceof Uint8Array) return Number(integerPrefix(toText(v)!))
   const n = toNumeric(v)
   if (n === null) return 0
   return Math.trunc(numberOf(n))
@@ -294,8 +295,7 @@ function zeroblob([n]: readonly SqlValue[]): SqlValue {
 /** quote(): the value as an SQL literal (text quoted, blobs as X'..', reals as their text). */
 function quote([x]: readonly SqlValue[]): SqlValue {
   if (x === null) return 'NULL'
-  if (x instanceof Uint8Array)
-    return `X'${Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex').toUpperCase()}'`
+  if (x instanceof Uint8Array) return `X'${hex([x]) as string}'`
   if (typeof x === 'string') return `'${x.replaceAll("'", "''")}'`
   return text(x!)
 }
@@ -314,7 +314,7 @@ function random(): SqlValue {
  */
 interface LazyFunction {
   readonly arity: readonly [number, number]
-  compile(args: readonly Expr[], nodes: readonly AnyNode[]): Expr
+  compile(args: readonly OperationNode[], scope: Scope): Expr
 }
 
 function lazyExpr(args: readonly Expr[], evaluate: (t: Tuple) => SqlValue): Expr {
@@ -323,36 +323,41 @@ function lazyExpr(args: readonly Expr[], evaluate: (t: Tuple) => SqlValue): Expr
 
 const coalesceLazy: LazyFunction = {
   arity: [2, MANY],
-  compile: (args) =>
-    lazyExpr(args, (t) => {
+  compile: (nodes, scope) => {
+    const args = nodes.map((a) => compileExpr(a, scope))
+    return lazyExpr(args, (t) => {
       for (const a of args) {
         const v = a.eval(t)
         if (v !== null) return v
       }
       return null
-    }),
+    })
+  },
 }
 
 /**
- * iif(c1, v1 [, c2, v2 ...] [, otherwise]) and if(): SQLite 3.48's, a case expression; without an
- * `otherwise`, null when no condition holds.
+ * iif(c1, v1 [, c2, v2 ...] [, otherwise]) and if(): SQLite 3.48's, which its parser turns into
+ * the case expression `case when c1 then v1 ... [else otherwise] end`, and so does this.
  */
 const iifLazy: LazyFunction = {
   arity: [2, MANY],
-  compile: (args) =>
-    lazyExpr(args, (t) => {
-      const pairs = args.length - (args.length % 2)
-      for (let i = 0; i < pairs; i += 2) if (truth(args[i]!.eval(t)) === true) return args[i + 1]!.eval(t)
-      return pairs < args.length ? args[args.length - 1]!.eval(t) : null
-    }),
+  compile: (nodes, scope) => {
+    const pairs = nodes.length - (nodes.length % 2)
+    const when: OperationNode[] = []
+    for (let i = 0; i < pairs; i += 2)
+      when.push({ kind: 'WhenNode', condition: nodes[i], result: nodes[i + 1] } as unknown as OperationNode)
+    const otherwise = pairs < nodes.length ? { else: nodes[nodes.length - 1] } : {}
+    return compileExpr({ kind: 'CaseNode', when, ...otherwise } as unknown as OperationNode, scope)
+  },
 }
 
-const firstArgument: LazyFunction = { arity: [1, 1], compile: ([a]) => a! }
+const firstArgument: LazyFunction = { arity: [1, 1], compile: ([a], scope) => compileExpr(a!, scope) }
 
 /** likelihood(x, p): x, with p a constant real from 0.0 to 1.0 (SQLite's error otherwise). */
 const likelihoodLazy: LazyFunction = {
   arity: [2, 2],
-  compile: ([a, p]) => {
+  compile: (nodes, scope) => {
+    const [a, p] = nodes.map((n) => compileExpr(n, scope))
     const v = p!.constant ? p!.eval([]) : null
     const n = typeof v === 'number' ? v : v instanceof Real ? v.value : NaN
     if (!(n >= 0 && n <= 1))
@@ -447,10 +452,7 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
     if (argNodes.length < lazy.arity[0] || argNodes.length > lazy.arity[1]) {
       throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `wrong number of arguments to function ${name}()`)
     }
-    return lazy.compile(
-      argNodes.map((a) => compileExpr(a, scope)),
-      argNodes as readonly AnyNode[],
-    )
+    return lazy.compile(argNodes, scope)
   }
   const f = SCALARS[name]
   if (f === undefined) throw unsupported(`the function ${node.func as string}()`)

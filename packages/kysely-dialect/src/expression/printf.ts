@@ -1,4 +1,4 @@
-import { bytesText, numberOf, textBytes, toNumeric, toText, type SqlValue } from '../encoding/values.js'
+import { bytesText, integerPrefix, numberOf, textBytes, toNumeric, toText, type SqlValue } from '../encoding/values.js'
 
 /**
  * SQLite's printf() and format() (printf.c: sqlite3_str_vappendf with SQL function arguments):
@@ -115,7 +115,7 @@ class ArgumentList {
   int(): bigint {
     const v = this.#take()
     if (v === undefined || v === null) return 0n
-    if (typeof v === 'string' || v instanceof Uint8Array) return integerPrefix(typeof v === 'string' ? v : bytesText(v))
+    if (typeof v === 'string' || v instanceof Uint8Array) return integerPrefix(toText(v)!)
     const n = toNumeric(v)
     if (n === null) return 0n
     if (typeof n === 'bigint') return n
@@ -141,14 +141,6 @@ class ArgumentList {
     if (v === undefined || v === null) return undefined
     return toText(v)!
   }
-}
-
-/** sqlite3Atoi64: the integer the text begins with (spaces, a sign, digits), saturated to 64 bits. */
-function integerPrefix(text: string): bigint {
-  const m = /^[ \t\n\f\r\v]*([+-]?)(\d*)/.exec(text)!
-  if (m[2] === '') return 0n
-  const n = BigInt(m[1] === '-' ? '-' + m[2] : m[2]!)
-  return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n
 }
 
 /** The integer conversions: base, signed, upper-case digits. */

@@ -35,16 +35,15 @@ export class Scope {
 
   resolve(column: string, table?: string): ResolvedColumn {
     const lower = column.toLowerCase()
-    let found: ResolvedColumn | undefined
-    for (let i = 0; i < this.sources.length; i++) {
-      const s = this.sources[i]!
-      if (table !== undefined && s.name.toLowerCase() !== table.toLowerCase()) continue
-      const c = s.table.columns.find((col) => col.name.toLowerCase() === lower)
-      if (c === undefined) continue
-      if (found !== undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `ambiguous column name: ${column}`)
-      found = { source: i, column: c }
-    }
-    if (found === undefined && ROWID_NAMES.has(lower)) found = this.#rowidAlias(column, table)
+    let found = this.#find(column, table, (t) => t.columns.find((col) => col.name.toLowerCase() === lower))
+    // `rowid`, `_rowid_` or `oid` naming no column: the `integer primary key` column, which SQLite's
+    // rowid is (a table keyed otherwise has no rowid a statement can read here).
+    if (found === undefined && ROWID_NAMES.has(lower))
+      found = this.#find(column, table, (t) =>
+        t.keying === 'rowid' && t.rowidColumn !== undefined
+          ? t.columns.find((col) => col.name === t.rowidColumn)
+          : undefined,
+      )
     if (found === undefined) {
       const where = table === undefined ? '' : `${table}.`
       throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${where}${column}`)
@@ -52,17 +51,17 @@ export class Scope {
     return found
   }
 
-  /**
-   * `rowid`, `_rowid_` or `oid` naming no column: the `integer primary key` column, which SQLite's
-   * rowid is (a table keyed otherwise has no rowid a statement can read here).
-   */
-  #rowidAlias(column: string, table: string | undefined): ResolvedColumn | undefined {
+  /** The one source (named `table`, when given) whose `pick` is a column; two are ambiguous. */
+  #find(
+    column: string,
+    table: string | undefined,
+    pick: (t: TableDef) => ColumnDef | undefined,
+  ): ResolvedColumn | undefined {
     let found: ResolvedColumn | undefined
     for (let i = 0; i < this.sources.length; i++) {
       const s = this.sources[i]!
       if (table !== undefined && s.name.toLowerCase() !== table.toLowerCase()) continue
-      const name = s.table.keying === 'rowid' ? s.table.rowidColumn : undefined
-      const c = name === undefined ? undefined : s.table.columns.find((col) => col.name === name)
+      const c = pick(s.table)
       if (c === undefined) continue
       if (found !== undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `ambiguous column name: ${column}`)
       found = { source: i, column: c }

@@ -15,6 +15,14 @@ export function node(kind: string, fields: Record<string, unknown>): AnyNode {
   return { kind, ...fields } as unknown as AnyNode
 }
 
+/** `*` or `t.*` in a select list: as many result columns as the tables have. */
+export function isStar(selection: AnyNode): boolean {
+  return (
+    selection.kind === 'SelectAllNode' ||
+    (selection.kind === 'ReferenceNode' && (selection.column as AnyNode).kind === 'SelectAllNode')
+  )
+}
+
 export function identifier(name: string): AnyNode {
   return node('IdentifierNode', { name })
 }
@@ -314,9 +322,9 @@ export abstract class ExpressionParser {
     const t = this.peek()
     if (t.t === 'op' && (t.v === '-' || t.v === '+' || t.v === '~')) {
       this.at++
-      const literal = this.peek()
+      const next = this.peek()
       // -9223372036854775808 is the smallest integer, not the negation of a too-big one.
-      if (t.v === '-' && literal.t === 'number' && literal.v === '9223372036854775808') {
+      if (t.v === '-' && next.t === 'number' && next.v === '9223372036854775808') {
         this.at++
         return value(-(2n ** 63n))
       }
@@ -326,10 +334,10 @@ export abstract class ExpressionParser {
       }
       // A signed integer literal is one literal, as SQLite's sqlite3ExprIsInteger reads it: `order
       // by -1` is a position out of range, `order by +2` the second column.
-      if ((t.v === '-' || t.v === '+') && literal.t === 'number' && /^\d{1,15}$/.test(literal.v)) {
+      if ((t.v === '-' || t.v === '+') && next.t === 'number' && /^\d{1,15}$/.test(next.v)) {
         this.at++
-        const n = Number(literal.v)
-        return node('ValueNode', { value: t.v === '-' && n !== 0 ? -n : n, immediate: true })
+        const n = Number(next.v)
+        return literal(t.v === '-' && n !== 0 ? -n : n)
       }
       return unary(t.v, this.prefix())
     }
@@ -349,15 +357,15 @@ export abstract class ExpressionParser {
   private negatedRealLiteral(): AnyNode | undefined {
     let open = 0
     while (this.peek(open).t === 'op' && (this.peek(open) as { v: string }).v === '(') open++
-    const literal = this.peek(open)
-    if (literal.t !== 'number' || /^\d+$/.test(literal.v) || /^0[xX]/.test(literal.v)) return undefined
+    const number = this.peek(open)
+    if (number.t !== 'number' || /^\d+$/.test(number.v) || /^0[xX]/.test(number.v)) return undefined
     for (let i = 1; i <= open; i++) {
       const close = this.peek(open + i)
       if (close.t !== 'op' || close.v !== ')') return undefined
     }
     this.at += 2 * open + 1
-    const r = -Number(literal.v)
-    return value(Number.isInteger(r) ? new Real(r) : r)
+    const r = -Number(number.v)
+    return literal(Number.isInteger(r) ? new Real(r) : r)
   }
 
   private primary(): AnyNode {

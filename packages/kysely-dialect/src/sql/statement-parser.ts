@@ -1,5 +1,5 @@
 import { unsupported } from '../errors.js'
-import { ExpressionParser, identifier, node, reference, tableNode } from './expression-parser.js'
+import { ExpressionParser, identifier, isStar, node, reference, tableNode } from './expression-parser.js'
 import { lex, type AnyNode } from './lexer.js'
 
 /**
@@ -19,14 +19,6 @@ const COLUMN_CONSTRAINTS = new Set([
   'generated',
   'as',
 ])
-
-/** `*` or `t.*` in a select list: as many result columns as the tables have. */
-function isStar(selection: AnyNode): boolean {
-  return (
-    selection.kind === 'SelectAllNode' ||
-    (selection.kind === 'ReferenceNode' && (selection.column as AnyNode).kind === 'SelectAllNode')
-  )
-}
 
 class StatementParser extends ExpressionParser {
   /** Subqueries in from without an alias so far (subquerySource). */
