@@ -21,6 +21,8 @@ export type SqlErrorCode =
   | 'BTREE_SQL_UNIQUE_VIOLATION'
   /** A `notNull` column would hold null. */
   | 'BTREE_SQL_NOT_NULL_VIOLATION'
+  /** A comparison or sort names a collating sequence SQLite does not have (it has BINARY, NOCASE and RTRIM). */
+  | 'BTREE_SQL_NO_SUCH_COLLATION'
   /** A row would make a `check` constraint false (as SQLite, which always enforces them). */
   | 'BTREE_SQL_CHECK_VIOLATION'
   /** An `integer primary key` (rowid) would hold something other than an integer. */

@@ -9,7 +9,7 @@ import { rowKey } from '../expression/value-key.js'
 import type { ExecContext } from './context.js'
 import { compareTuples, limitOffset, orderTerms, resultColumns } from './query-parts.js'
 import { prepareRecursiveCte } from './recursive-cte.js'
-import { derivedTable, prepareSelect, type PreparedSelect } from './select-general.js'
+import { derivedTable, prepareSelect, rejectCollatedColumns, type PreparedSelect } from './select-general.js'
 
 /** Common table expressions in scope while a statement is prepared, innermost last. */
 const cteScopes: Map<string, PreparedSelect>[] = []
@@ -96,6 +96,7 @@ export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink
     }
     return { operator: op.operator as string, all: op.all === true, prepared }
   })
+  for (const arm of [core, ...operations.map((op) => op.prepared)]) rejectCollatedColumns(arm, 'a compound select')
   // Order by terms name the result columns: they read a row of the result as a derived table.
   const table = derivedTable('(compound)', core)
   const scope = new Scope([{ table, name: table.name }])

@@ -1,4 +1,5 @@
 import type { OperationNode } from 'kysely'
+import { comparisonFold, folded, type Fold } from '../expression/collation.js'
 import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
@@ -73,6 +74,8 @@ export interface Equality {
   inner: Expr
   outer: Expr
   affinity: Affinity | undefined
+  /** The comparison's collation (a COLLATE on either side): values hash as their folds. */
+  fold: Fold | undefined
 }
 
 /**
@@ -91,7 +94,9 @@ export function equalities(
     if (sides === undefined) continue
     const inner = compileExpr(sides[0], scope)
     const outer = compileExpr(sides[1], scope)
-    out.push({ inner, outer, affinity: comparisonAffinity(inner.affinity, outer.affinity) })
+    // The collation of `left = right` as written (the left operand's COLLATE first).
+    const fold = sides[0] === c.leftOperand ? comparisonFold(inner, outer) : comparisonFold(outer, inner)
+    out.push({ inner, outer, affinity: comparisonAffinity(inner.affinity, outer.affinity), fold })
   }
   return out
 }
@@ -237,7 +242,7 @@ function hashKey(eqs: readonly Equality[], read: (e: Equality) => SqlValue): str
   for (const e of eqs) {
     const v = applyComparisonAffinity(read(e), e.affinity)
     if (v === null) return undefined
-    key += valueKey(v) + '\u0000'
+    key += valueKey(folded(v, e.fold)) + '\u0000'
   }
   return key
 }

@@ -4,7 +4,7 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import { numberOf, toJs, toNumeric } from '../encoding/values.js'
 import type { OrderTerm } from '../planner/access-path.js'
 import type { ExecContext } from './context.js'
-import { compileExpr, evalConstant, type Expr } from '../expression/expression.js'
+import { collatedKey, compileExpr, evalConstant, type Expr } from '../expression/expression.js'
 import { nameOf, orderDirection, type AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
 export { compareTuples } from '../expression/order.js'
@@ -126,7 +126,11 @@ export function orderTerms(
   if (orderBy === undefined) return []
   const items = (orderBy as AnyNode).items as readonly AnyNode[]
   return items.map((item, i) => {
-    const target = item.orderBy as AnyNode
+    // `order by 2 collate nocase`, `order by alias collate nocase`: the collation applies to what
+    // the position or alias names (raw SQL's COLLATE wraps the term, expression-parser.ts).
+    const written = item.orderBy as AnyNode
+    const wrapped = written.kind === 'CollateNode' && written.operand !== undefined
+    const target = wrapped ? (written.operand as AnyNode) : written
     let expr: Expr | undefined
     const position = resultPosition(target, projection.length, 'ORDER BY', i)
     if (position !== undefined) expr = projection[position]!.expr
@@ -142,11 +146,19 @@ export function orderTerms(
           (p.expr.column === undefined || p.expr.column.column.name.toLowerCase() !== name),
       )?.expr
     }
-    const node = expr === undefined ? target : undefined
+    let node: AnyNode | undefined = expr === undefined ? target : undefined
     expr ??= compileExpr(target, scope)
-    if (item.collation !== undefined) throw unsupported('CollateNode in order by')
+    // Kysely's `.collate()` (an item's CollateNode), else a COLLATE in the term (`order by 1 collate nocase`).
+    const collation =
+      item.collation !== undefined
+        ? nameOf((item.collation as AnyNode).collation as OperationNode)
+        : wrapped
+          ? nameOf(written.collation as OperationNode)
+          : expr.collation
+    const key = collatedKey(expr, collation)
+    if (key !== expr) node = undefined
     return {
-      expr,
+      expr: key,
       desc: orderDirection(item.direction as OperationNode | undefined),
       nulls: item.nulls as 'first' | 'last' | undefined,
       ...(node === undefined ? {} : { node }),

@@ -12,6 +12,7 @@ import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
+import { foldOf, folded } from '../expression/collation.js'
 import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
 import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
@@ -125,6 +126,8 @@ export interface PreparedSelect {
   readonly affinities: readonly (Affinity | undefined)[]
   /** Result columns' declared types: a stored column's, else '' (a view's columns, introspection). */
   readonly types?: readonly string[]
+  /** Result columns' explicit collations (a COLLATE in the column's expression), where known. */
+  readonly collations?: readonly (string | undefined)[]
   /** Whether the plan still suits `tx`: while each stored table's row count is the one planned for. */
   fits(tx: ReadTransaction): boolean
   execute(tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][]
@@ -205,6 +208,7 @@ function tableFunction(n: AnyNode, call: AnyNode, link: OuterLink | undefined): 
 
 /** A derived table's columns: its rows are ArrayRows, slot i holding result column i with its affinity. */
 export function derivedTable(name: string, derived: PreparedSelect): TableDef {
+  rejectCollatedColumns(derived, `the result columns of ${name}`)
   return {
     id: -1,
     name,
@@ -271,9 +275,12 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     projections(node.selections as readonly OperationNode[] | undefined, outScope),
   )
   const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
-  const groupExprs = groupBy.map((g, i) =>
-    compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[], i),
-  )
+  const groupExprs = groupBy.map((g, i) => {
+    const term = compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[], i)
+    // SQLite groups under the term's collation and shows each group's first row's value; not done here.
+    if (foldOf(term.collation) !== undefined) throw unsupported(`GROUP BY a term with COLLATE ${term.collation}`)
+    return term
+  })
   const havingNode = (node.having as AnyNode | undefined)?.having as OperationNode | undefined
   const having = havingNode === undefined ? undefined : compileExpr(byPrecedence(havingNode), outScope)
   const order = withWindows(windows, () => orderTerms(node.orderBy as OperationNode | undefined, outScope, projection))
@@ -442,8 +449,11 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     let rows = outputs
     if (distinct) {
       const seen = new Set<string>()
+      // Result columns with a COLLATE are compared under it: the first of equal rows stays.
+      const folds = projection.map((p) => foldOf(p.expr.collation))
+      const collated = folds.some((f) => f !== undefined)
       rows = rows.filter((r) => {
-        const key = rowKey(r.values)
+        const key = rowKey(collated ? r.values.map((v, i) => folded(v, folds[i])) : r.values)
         if (seen.has(key)) return false
         seen.add(key)
         return true
@@ -468,6 +478,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     names: projection.map((p) => p.name),
     affinities: projection.map((p) => p.expr.affinity),
     types: projection.map((p) => p.expr.column?.column.type ?? ''),
+    collations: projection.map((p) => p.expr.collation),
     fits,
     execute,
   }
@@ -597,7 +608,17 @@ registerSubqueryCompiler((node: AnyNode, outer: Scope): PreparedSubquery => {
   return {
     width: prepared.names.length,
     affinities: prepared.affinities,
+    collations: prepared.collations ?? [],
     correlated: link.used,
     rows: (t, limit) => prepared.execute(ctx.tx, t, limit),
   }
 })
+
+/**
+ * SQLite gives a derived table's, a view's or a compound's result column the collation of a COLLATE
+ * in its expression, below any explicit one in a comparison; this dialect does not carry it there.
+ */
+export function rejectCollatedColumns(prepared: PreparedSelect, where: string): void {
+  const named = prepared.collations?.find((c) => foldOf(c) !== undefined)
+  if (named !== undefined) throw unsupported(`COLLATE ${named} in ${where}`)
+}

@@ -1,7 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import {
-  compareValues,
   integer,
   integerFromText,
   isInteger,
@@ -13,7 +12,8 @@ import {
   truth,
   type SqlValue,
 } from '../encoding/values.js'
-import { compileExpr, type Expr } from './expression.js'
+import { collatedKey, compileExpr, type Expr } from './expression.js'
+import { collatedCompare, foldOf, folded, type Fold } from './collation.js'
 import { isJsonNode, JsonArrayAccumulator, JsonObjectAccumulator } from './json.js'
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
@@ -43,6 +43,8 @@ export interface AggregateCall {
   readonly distinct: boolean
   readonly filter: Expr | undefined
   readonly create: () => Accumulator
+  /** A distinct call's argument's collation (collation.ts): values equal under it are one value. */
+  readonly fold?: Fold
   /** min() or max() of one argument: the call bare columns may follow. */
   readonly extreme: boolean
   /** Its accumulators are SingleAccumulators (count, sum, total, avg, min, max). */
@@ -277,7 +279,14 @@ class ExtremeAccumulator implements SingleAccumulator {
   #best: SqlValue = null
   /** The last step found a new minimum (maximum); ties keep the first row, as SQLite's do. */
   improved = false
-  constructor(readonly sign: 1 | -1) {}
+  readonly #compare: (a: SqlValue, b: SqlValue) => number
+
+  constructor(
+    readonly sign: 1 | -1,
+    fold: Fold | undefined,
+  ) {
+    this.#compare = collatedCompare(fold)
+  }
   step(args: readonly SqlValue[]): void {
     this.stepOne(args[0])
   }
@@ -291,7 +300,7 @@ class ExtremeAccumulator implements SingleAccumulator {
   stepOne(v: SqlValue | undefined): void {
     this.improved = false
     if (v === null || v === undefined) return
-    if (this.#best === null || compareValues(v, this.#best) * this.sign < 0) {
+    if (this.#best === null || this.#compare(v, this.#best) * this.sign < 0) {
       this.#best = v
       this.improved = true
     }
@@ -318,14 +327,18 @@ class ConcatAccumulator implements Accumulator {
 /** SQLite's aggregate functions by name, with the argument counts that make a call an aggregate. */
 const AGGREGATES: Record<
   string,
-  { arity: readonly [number, number]; create: (all: boolean, json: readonly boolean[]) => Accumulator }
+  {
+    arity: readonly [number, number]
+    /** `fold`: the argument's collation (min and max compare under it). */
+    create: (all: boolean, json: readonly boolean[], fold: Fold | undefined) => Accumulator
+  }
 > = {
   count: { arity: [0, 1], create: (all) => new CountAccumulator(all) },
   sum: { arity: [1, 1], create: () => new SumAccumulator('sum') },
   total: { arity: [1, 1], create: () => new SumAccumulator('total') },
   avg: { arity: [1, 1], create: () => new SumAccumulator('avg') },
-  min: { arity: [1, 1], create: () => new ExtremeAccumulator(1) },
-  max: { arity: [1, 1], create: () => new ExtremeAccumulator(-1) },
+  min: { arity: [1, 1], create: (_all, _json, fold) => new ExtremeAccumulator(1, fold) },
+  max: { arity: [1, 1], create: (_all, _json, fold) => new ExtremeAccumulator(-1, fold) },
   group_concat: { arity: [1, 2], create: () => new ConcatAccumulator() },
   // SQLite 3.44's standard name for group_concat, its separator required.
   string_agg: { arity: [2, 2], create: () => new ConcatAccumulator() },
@@ -334,8 +347,13 @@ const AGGREGATES: Record<
 }
 
 /** A new accumulator of aggregate `name` (a window call's, expression/window.ts); `all`: count(*). */
-export function aggregateAccumulator(name: string, all: boolean, json: readonly boolean[]): Accumulator {
-  return AGGREGATES[name]!.create(all, json)
+export function aggregateAccumulator(
+  name: string,
+  all: boolean,
+  json: readonly boolean[],
+  fold: Fold | undefined,
+): Accumulator {
+  return AGGREGATES[name]!.create(all, json, fold)
 }
 
 /** The aggregates whose accumulators are SingleAccumulators. */
@@ -408,23 +426,24 @@ export function compileAggregateCall(
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
   const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
   const json = argNodes.map((a) => isJsonNode(a as AnyNode))
+  // min(), max() and distinct compare under the argument's collation (SQLite's NEEDCOLL functions
+  // and the distinct key's KeyInfo): `count(distinct x collate nocase)`.
+  const fold = args.length === 1 ? foldOf(args[0]!.collation) : undefined
   const slot = scope.calls.length
   const orderItems = (orderBy?.items ?? []) as readonly AnyNode[]
   if (orderItems.length > 0) {
     // The sort keys ride after the arguments; distinct reads the first argument only.
-    const terms: SortTerm[] = orderItems.map((item) => {
-      if (item.collation !== undefined) throw unsupported('CollateNode in an aggregate order by')
-      return {
-        desc: orderDirection(item.direction as OperationNode | undefined),
-        nulls: item.nulls as 'first' | 'last' | undefined,
-      }
-    })
-    const keys = orderItems.map((item) => compileExpr(item.orderBy as OperationNode, scope.plain))
+    const terms: SortTerm[] = orderItems.map((item) => ({
+      desc: orderDirection(item.direction as OperationNode | undefined),
+      nulls: item.nulls as 'first' | 'last' | undefined,
+    }))
+    const keys = orderItems.map((item) => orderKey(item, scope.plain))
     scope.calls.push({
       args: [...args, ...keys],
       distinct,
+      ...(fold === undefined ? {} : { fold }),
       filter,
-      create: () => new OrderedAccumulator(() => spec.create(all, json), args.length, terms),
+      create: () => new OrderedAccumulator(() => spec.create(all, json, fold), args.length, terms),
       extreme: false,
       single: false,
       lane: undefined,
@@ -434,8 +453,9 @@ export function compileAggregateCall(
   scope.calls.push({
     args,
     distinct,
+    ...(fold === undefined ? {} : { fold }),
     filter,
-    create: () => spec.create(all, json),
+    create: () => spec.create(all, json, fold),
     extreme: name === 'min' || name === 'max',
     single: SINGLE.has(name),
     lane:
@@ -558,7 +578,7 @@ export class GroupState {
       const seen = this.seen[i]
       if (seen !== undefined) {
         if (args[0] === null) continue
-        const key = valueKey(args[0]!)
+        const key = valueKey(call.fold === undefined ? args[0]! : folded(args[0]!, call.fold))
         if (seen.has(key)) continue
         seen.add(key)
       }
@@ -601,4 +621,15 @@ function hasAggregate(node: unknown): boolean {
     if (typeof v === 'object' && v !== null && hasAggregate(v)) return true
   }
   return false
+}
+
+/**
+ * An order by item's sort key (an aggregate's or a window's): the expression, folded by the
+ * item's collation (Kysely's `.collate()`) or by a COLLATE in it (collation.ts).
+ */
+export function orderKey(item: AnyNode, scope: Scope): Expr {
+  const expr = compileExpr(item.orderBy as OperationNode, scope)
+  const named =
+    item.collation === undefined ? expr.collation : nameOf((item.collation as AnyNode).collation as OperationNode)
+  return collatedKey(expr, named)
 }

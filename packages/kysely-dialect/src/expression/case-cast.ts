@@ -3,7 +3,6 @@ import { affinityOf, applyComparisonAffinity, comparisonAffinity, type Affinity 
 import { unsupported } from '../errors.js'
 import {
   bytesText,
-  compareValues,
   integer,
   isInteger,
   numberOf,
@@ -15,7 +14,8 @@ import {
   truth,
   type SqlValue,
 } from '../encoding/values.js'
-import { compileExpr, type Expr } from './expression.js'
+import { collatedCompare, comparisonFold } from './collation.js'
+import { collationOf, compileExpr, type Expr } from './expression.js'
 import { rawText, type AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
 
@@ -32,7 +32,9 @@ export function compileCase(node: AnyNode, scope: Scope): Expr {
     if (w.result === undefined) throw unsupported('a WhenNode without then')
     const condition = compileExpr(w.condition as OperationNode, scope)
     const affinity = subject === undefined ? undefined : comparisonAffinity(subject.affinity, condition.affinity)
-    return { condition, affinity, result: compileExpr(w.result as OperationNode, scope) }
+    // `case x when y`: x = y, under that comparison's collation (collation.ts).
+    const compare = collatedCompare(subject === undefined ? undefined : comparisonFold(subject, condition))
+    return { condition, affinity, compare, result: compileExpr(w.result as OperationNode, scope) }
   })
   const otherwise = node.else === undefined ? undefined : compileExpr(node.else as OperationNode, scope)
   const parts = [
@@ -50,7 +52,7 @@ export function compileCase(node: AnyNode, scope: Scope): Expr {
         }
         const a = applyComparisonAffinity(s!, w.affinity)
         const b = applyComparisonAffinity(w.condition.eval(t), w.affinity)
-        if (a !== null && b !== null && compareValues(a, b) === 0) return w.result.eval(t)
+        if (a !== null && b !== null && w.compare(a, b) === 0) return w.result.eval(t)
       }
       return otherwise === undefined ? null : otherwise.eval(t)
     },
@@ -128,5 +130,5 @@ export function castValue(v: SqlValue, affinity: Affinity): SqlValue {
 export function compileCast(node: AnyNode, scope: Scope): Expr {
   const inner = compileExpr(node.expression as OperationNode, scope)
   const affinity = affinityOf(typeName(node.dataType as AnyNode))
-  return { eval: (t) => castValue(inner.eval(t), affinity), affinity, constant: inner.constant }
+  return { eval: (t) => castValue(inner.eval(t), affinity), affinity, constant: inner.constant, ...collationOf(inner) }
 }

@@ -9,6 +9,7 @@ import { byPrecedence, isGrouped } from './precedence.js'
 import { compileAggregateNode } from './aggregates.js'
 import { compileWindowNode, withWindows } from './window.js'
 import { compileCase, compileCast } from './case-cast.js'
+import { collatedCompare, comparisonFold, foldOf, folded } from './collation.js'
 import { compileFunction } from './functions.js'
 import { jsonArrow, jsonPathText } from './json.js'
 import { resolveRaw } from '../sql/resolve-raw.js'
@@ -28,6 +29,11 @@ export interface Expr {
   readonly constant: boolean
   /** Set when the expression is exactly a column reference. */
   readonly column?: ResolvedColumn
+  /**
+   * The collation an explicit `COLLATE` in it names (SQLite's EP_Collate: its own, else its
+   * leftmost operand's that has one), as written; comparisons and sorts use it (collation.ts).
+   */
+  readonly collation?: string
 }
 
 type Compiler = (node: AnyNode, scope: Scope) => Expr
@@ -112,6 +118,39 @@ function logical(node: AnyNode, scope: Scope): Expr {
   }
 }
 
+/**
+ * `x COLLATE name` (raw SQL; expression-parser.ts): x's value and affinity, with the collation its
+ * comparisons and sorts use. No longer a bare column: an index, keyed by BINARY, serves it no more.
+ */
+function collate(node: AnyNode, scope: Scope): Expr {
+  if (node.operand === undefined) throw unsupported('CollateNode outside an order by item')
+  const inner = compileExpr(node.operand as OperationNode, scope)
+  return {
+    eval: inner.eval,
+    affinity: inner.affinity,
+    constant: inner.constant,
+    collation: nameOf(node.collation as OperationNode),
+  }
+}
+
+/**
+ * A sort key under collation `name` (an order by term's, a window's): `expr`'s value with text
+ * folded (collation.ts), so that the sort, and peers in a window, compare as the collation does.
+ * `expr` itself when the collation is BINARY or none; never a bare column (no index order serves it).
+ */
+export function collatedKey(expr: Expr, name: string | undefined): Expr {
+  const fold = foldOf(name)
+  if (fold === undefined) return expr
+  const inner = expr.eval
+  return { eval: (t) => folded(inner(t), fold), affinity: expr.affinity, constant: expr.constant }
+}
+
+/** The collation an operator's result carries: its left operand's, else its right one's (EP_Collate). */
+export function collationOf(...operands: readonly (Expr | undefined)[]): { collation?: string } {
+  for (const e of operands) if (e?.collation !== undefined) return { collation: e.collation }
+  return {}
+}
+
 function parens(node: AnyNode, scope: Scope): Expr {
   return compileExpr(node.node as OperationNode, scope)
 }
@@ -142,11 +181,11 @@ function unary(node: AnyNode, scope: Scope): Expr {
         constant: c,
       }
     case '-':
-      return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c }
+      return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c, ...collationOf(operand) }
     case '+':
-      return { eval: (t) => operand.eval(t), affinity: undefined, constant: c }
+      return { eval: (t) => operand.eval(t), affinity: undefined, constant: c, ...collationOf(operand) }
     case '~':
-      return { eval: (t) => bitNot(operand.eval(t)), affinity: undefined, constant: c }
+      return { eval: (t) => bitNot(operand.eval(t)), affinity: undefined, constant: c, ...collationOf(operand) }
     default:
       throw unsupported(`the unary operator ${op}`)
   }
@@ -183,16 +222,27 @@ function binary(node: AnyNode, scope: Scope): Expr {
   if (cmp !== undefined) {
     // The hottest expression in filters and join conditions: no tuple of operands allocated per row.
     const affinity = comparisonAffinity(left.affinity, right.affinity)
+    const fold = comparisonFold(left, right)
     const l = left.eval
     const r = right.eval
-    const general = (t: Tuple): SqlValue => {
-      const a = applyComparisonAffinity(l(t), affinity)
-      const b = applyComparisonAffinity(r(t), affinity)
-      if (a === null || b === null) return null
-      return cmp(compareValues(a, b)) ? 1 : 0
-    }
+    const general =
+      fold === undefined
+        ? (t: Tuple): SqlValue => {
+            const a = applyComparisonAffinity(l(t), affinity)
+            const b = applyComparisonAffinity(r(t), affinity)
+            if (a === null || b === null) return null
+            return cmp(compareValues(a, b)) ? 1 : 0
+          }
+        : (t: Tuple): SqlValue => {
+            const a = applyComparisonAffinity(l(t), affinity)
+            const b = applyComparisonAffinity(r(t), affinity)
+            if (a === null || b === null) return null
+            return cmp(compareValues(folded(a, fold), folded(b, fold))) ? 1 : 0
+          }
     const text =
-      op === '<' || op === '<=' || op === '>' || op === '>=' ? undefined : textEquality(left, right, affinity)
+      op === '<' || op === '<=' || op === '>' || op === '>=' || fold !== undefined
+        ? undefined
+        : textEquality(left, right, affinity)
     if (text === undefined) return { eval: general, affinity: undefined, constant: c }
     const equal = op === '=' || op === '=='
     const { source, slot, utf8 } = text
@@ -211,11 +261,12 @@ function binary(node: AnyNode, scope: Scope): Expr {
     case 'is':
     case 'is not': {
       const prepared = comparePrepared(left, right)
+      const compare = collatedCompare(comparisonFold(left, right))
       const negated = op === 'is not'
       return {
         eval: (t) => {
           const [a, b] = prepared(t)
-          const equal = a === null || b === null ? a === b : compareValues(a, b) === 0
+          const equal = a === null || b === null ? a === b : compare(a, b) === 0
           return equal !== negated ? 1 : 0
         },
         affinity: undefined,
@@ -250,6 +301,7 @@ function binary(node: AnyNode, scope: Scope): Expr {
         },
         affinity: undefined,
         constant: c,
+        ...collationOf(left, right),
       }
     case 'and':
     case 'or':
@@ -263,16 +315,31 @@ function binary(node: AnyNode, scope: Scope): Expr {
     case '/':
     case '%': {
       const f = ARITHMETIC[op]!
-      return { eval: (t) => arithmetic(f, op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
+      return {
+        eval: (t) => arithmetic(f, op, left.eval(t), right.eval(t)),
+        affinity: undefined,
+        constant: c,
+        ...collationOf(left, right),
+      }
     }
     case '->':
     case '->>':
-      return { eval: (t) => jsonArrow(op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
+      return {
+        eval: (t) => jsonArrow(op, left.eval(t), right.eval(t)),
+        affinity: undefined,
+        constant: c,
+        ...collationOf(left, right),
+      }
     case '&':
     case '|':
     case '<<':
     case '>>':
-      return { eval: (t) => bitwise(op, left.eval(t), right.eval(t)), affinity: undefined, constant: c }
+      return {
+        eval: (t) => bitwise(op, left.eval(t), right.eval(t)),
+        affinity: undefined,
+        constant: c,
+        ...collationOf(left, right),
+      }
     default:
       throw unsupported(`the operator ${op}`)
   }
@@ -351,6 +418,8 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
   if (sub !== undefined) return sub
   const items = listItems(rightNode, scope)
   const affinity = comparisonAffinity(left.affinity, undefined)
+  // The left operand's collation alone, as its affinity (sqlite3ExprCodeIN): `x in ('A' collate nocase)` is BINARY.
+  const compare = collatedCompare(foldOf(left.collation))
   return {
     eval: (t) => {
       // `x in ()` is false and `x not in ()` true, even for a null x.
@@ -361,7 +430,7 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
       for (const item of items) {
         const b = applyComparisonAffinity(item.eval(t), affinity)
         if (b === null) sawNull = true
-        else if (compareValues(a, b) === 0) return negated ? 0 : 1
+        else if (compare(a, b) === 0) return negated ? 0 : 1
       }
       return sawNull ? null : negated ? 1 : 0
     },
@@ -377,12 +446,15 @@ function between(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, nega
   const hi = compileExpr(rightNode.right as OperationNode, scope)
   const pLo = comparePrepared(left, lo)
   const pHi = comparePrepared(left, hi)
+  // `x between lo and hi` is `x >= lo and x <= hi` to SQLite: each comparison its own collation.
+  const cLo = collatedCompare(comparisonFold(left, lo))
+  const cHi = collatedCompare(comparisonFold(left, hi))
   return {
     eval: (t) => {
       const [a1, l] = pLo(t)
       const [a2, h] = pHi(t)
-      const geLo = a1 === null || l === null ? null : compareValues(a1, l) >= 0
-      const leHi = a2 === null || h === null ? null : compareValues(a2, h) <= 0
+      const geLo = a1 === null || l === null ? null : cLo(a1, l) >= 0
+      const leHi = a2 === null || h === null ? null : cHi(a2, h) <= 0
       let r: boolean | null
       if (geLo === false || leHi === false) r = false
       else if (geLo === null || leHi === null) r = null
@@ -531,6 +603,6 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   TopNode: unsupportedHere,
   OutputNode: unsupportedHere,
   OrActionNode: unsupportedHere,
-  CollateNode: unsupportedHere,
+  CollateNode: collate,
   RenameConstraintNode: unsupportedHere,
 }

@@ -18,7 +18,8 @@ import {
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { DATE_FUNCTIONS } from './datetime.js'
 import { sqlPrintf } from './printf.js'
-import { compileExpr, cString, type Expr } from './expression.js'
+import { collatedCompare, foldOf, type Fold } from './collation.js'
+import { collationOf, compileExpr, cString, type Expr } from './expression.js'
 import { glob, like } from './operators.js'
 import { isJsonNode, JSON_FUNCTIONS } from './json.js'
 import type { AnyNode } from './nodes.js'
@@ -196,7 +197,7 @@ function round([x, digits]: readonly SqlValue[]): SqlValue {
  * Scalar min() and max() as SQLite's minmaxFunc picks: max() keeps the first of equal values,
  * min() takes the last (`min(0, -0.0)` is -0.0, `max(-0.0, 0)` is -0.0).
  */
-function minMax(sign: 1 | -1): ScalarFunction['call'] {
+function minMax(sign: 1 | -1, compareValues: (a: SqlValue, b: SqlValue) => number): ScalarFunction['call'] {
   return (args) => {
     let best: SqlValue = null
     for (let i = 0; i < args.length; i++) {
@@ -379,8 +380,26 @@ const LAZY: Record<string, LazyFunction> = {
   likelihood: likelihoodLazy,
 }
 
-function nullif([a, b]: readonly SqlValue[]): SqlValue {
-  return a !== null && b !== null && compareValues(a!, b!) === 0 ? null : a!
+function nullif([a, b]: readonly SqlValue[], _json?: readonly boolean[], compare = compareValues): SqlValue {
+  return a !== null && b !== null && compare(a!, b!) === 0 ? null : a!
+}
+
+/**
+ * The functions that compare their arguments (SQLite's SQLITE_FUNC_NEEDCOLL): under the first
+ * argument's explicit collation, when one has one (a bare column's is BINARY, and ends the search).
+ */
+const COLLATED: Record<string, (compare: (a: SqlValue, b: SqlValue) => number) => ScalarFunction['call']> = {
+  min: (compare) => minMax(1, compare),
+  max: (compare) => minMax(-1, compare),
+  nullif: (compare) => (args) => nullif(args, undefined, compare),
+}
+
+function argumentsFold(args: readonly Expr[]): Fold | undefined {
+  for (const a of args) {
+    if (a.collation !== undefined) return foldOf(a.collation)
+    if (a.column !== undefined) return undefined
+  }
+  return undefined
 }
 
 /** Whether a call with constant arguments reads the clock: a date function of 'now' or of no time value. */
@@ -416,8 +435,8 @@ const SCALARS: Record<string, ScalarFunction> = {
   nullif: { arity: [2, 2], call: nullif },
   abs: { arity: [1, 1], call: abs },
   round: { arity: [1, 2], call: round },
-  min: { arity: [2, MANY], call: minMax(1) },
-  max: { arity: [2, MANY], call: minMax(-1) },
+  min: { arity: [2, MANY], call: minMax(1, compareValues) },
+  max: { arity: [2, MANY], call: minMax(-1, compareValues) },
   typeof: { arity: [1, 1], call: typeOf },
   hex: { arity: [1, 1], call: hex },
   unhex: { arity: [1, 2], call: unhex },
@@ -462,12 +481,15 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
   const args = argNodes.map((a) => compileExpr(a, scope))
   const values: SqlValue[] = new Array<SqlValue>(args.length)
   const json = name.startsWith('json') ? argNodes.map((a) => isJsonNode(a as AnyNode)) : undefined
+  const fold = COLLATED[name] === undefined ? undefined : argumentsFold(args)
+  const call = fold === undefined ? f.call : COLLATED[name]!(collatedCompare(fold))
   return {
     eval: (t) => {
       for (let i = 0; i < args.length; i++) values[i] = args[i]!.eval(t)
-      return f.call(values, json)
+      return call(values, json)
     },
     affinity: undefined,
     constant: f.deterministic !== false && args.every((a) => a.constant) && !readsClock(f, args),
+    ...collationOf(...args),
   }
 }

@@ -1,7 +1,8 @@
 import type { Affinity } from '../catalog/affinity.js'
 import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
-import { compareValues, type SqlValue } from '../encoding/values.js'
+import type { SqlValue } from '../encoding/values.js'
+import { collatedCompare, comparisonFold } from './collation.js'
 import type { Expr } from './expression.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope, Tuple } from './scope.js'
@@ -14,6 +15,8 @@ export interface PreparedSubquery {
   readonly width: number
   /** The affinity of each result column (a column's, or none), as comparisons with `in` read it. */
   readonly affinities: readonly (Affinity | undefined)[]
+  /** The explicit collation of each result column (a COLLATE in it), or undefined. */
+  readonly collations: readonly (string | undefined)[]
   readonly correlated: boolean
   rows(outer: Tuple, limit?: number): SqlValue[][]
 }
@@ -81,6 +84,11 @@ export function compileInSubquery(left: Expr, right: AnyNode, scope: Scope, nega
   if (p.width !== 1)
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected 1`)
   const affinity = comparisonAffinity(left.affinity, p.affinities[0])
+  // The left operand's COLLATE, else the result column's when the left is no column (whose BINARY
+  // comes first): `name in (select 'B' collate nocase)` is BINARY in SQLite.
+  const compare = collatedCompare(
+    comparisonFold(left, { collation: left.column === undefined ? p.collations[0] : undefined }),
+  )
   return {
     eval: (t) => {
       const a = applyComparisonAffinity(left.eval(t), affinity)
@@ -91,7 +99,7 @@ export function compileInSubquery(left: Expr, right: AnyNode, scope: Scope, nega
       for (const row of rows) {
         const b = applyComparisonAffinity(row[0]!, affinity)
         if (b === null) sawNull = true
-        else if (compareValues(a, b) === 0) return negated ? 0 : 1
+        else if (compare(a, b) === 0) return negated ? 0 : 1
       }
       return sawNull ? null : negated ? 1 : 0
     },

@@ -1,8 +1,9 @@
 import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
-import { aggregateAccumulator, isAggregateName, isStar, type Accumulator } from './aggregates.js'
-import { compileExpr, type Expr } from './expression.js'
+import { aggregateAccumulator, isAggregateName, isStar, orderKey, type Accumulator } from './aggregates.js'
+import { foldOf } from './collation.js'
+import { collatedKey, compileExpr, type Expr } from './expression.js'
 import { isJsonNode } from './json.js'
 import { orderDirection, type AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
@@ -122,24 +123,26 @@ export function compileWindowNode(node: AnyNode, scope: Scope): Expr {
   const call = withWindows(undefined, (): WindowCall => {
     const args = star ? [] : argNodes.map((a) => compileExpr(a, scope))
     const json = argNodes.map((a) => isJsonNode(a as AnyNode))
+    // min() and max() as window functions compare under their argument's collation too.
+    const fold = args.length === 1 ? foldOf(args[0]!.collation) : undefined
     return {
       name,
       builtIn: arity !== undefined,
       args,
       filter: filterNode === undefined ? undefined : compileExpr(filterNode, scope),
-      partition: (((over.partitionBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]).map((item) =>
-        compileExpr(item.partitionBy as OperationNode, scope),
-      ),
-      order: (((over.orderBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]).map((item) => {
-        if (item.collation !== undefined) throw unsupported('CollateNode in a window order by')
-        return {
-          expr: compileExpr(item.orderBy as OperationNode, scope),
-          desc: orderDirection(item.direction as OperationNode | undefined),
-          nulls: item.nulls as 'first' | 'last' | undefined,
-        }
+      // Partitions and peers as the keys' collations make them (a COLLATE in the term).
+      partition: (((over.partitionBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]).map((item) => {
+        const key = compileExpr(item.partitionBy as OperationNode, scope)
+        return collatedKey(key, key.collation)
       }),
+      order: (((over.orderBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]).map((item) => ({
+        expr: orderKey(item, scope),
+        desc: orderDirection(item.direction as OperationNode | undefined),
+        nulls: item.nulls as 'first' | 'last' | undefined,
+      })),
       frame: frameOf(over.frame as AnyNode | undefined, over, scope),
-      create: arity !== undefined ? undefined : () => aggregateAccumulator(name, star || argNodes.length === 0, json),
+      create:
+        arity !== undefined ? undefined : () => aggregateAccumulator(name, star || argNodes.length === 0, json, fold),
     }
   })
   const slot = windows.calls.length

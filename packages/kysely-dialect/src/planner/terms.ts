@@ -1,5 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { comparisonAffinity, type Affinity } from '../catalog/affinity.js'
+import { foldOf } from '../expression/collation.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import type { Scope } from '../expression/scope.js'
@@ -104,6 +105,8 @@ function columnOf(e: Expr | undefined, s: number): string | undefined {
 }
 
 function seekValue(column: Expr, other: Side, scope: Scope, s: number): [SeekValue, Set<number>] | undefined {
+  // A COLLATE other than BINARY on the value's side: keys, in BINARY order, do not order or equal as it does.
+  if (foldOf(other.expr.collation) !== undefined) return undefined
   const needs = referencedSources(other.node, scope)
   if (needs === undefined || needs.has(s)) return undefined
   const affinity = comparisonAffinity(column.affinity, other.expr.affinity)

@@ -242,6 +242,15 @@ export abstract class ExpressionParser {
     }
     if (t.t !== 'name' || t.quoted) return undefined
     const word = t.v.toLowerCase()
+    // COLLATE binds tighter than every binary operator and every prefix one (lang_expr.html):
+    // `a || b collate nocase` is `a || (b collate nocase)`, `-x collate nocase` is `-(x collate nocase)`.
+    if (word === 'collate') {
+      this.at++
+      const name = this.next()
+      if (name.t !== 'name' && name.t !== 'string') this.fail('expected a collation name')
+      // An expression-position CollateNode: Kysely's own only ever sits in an order by item.
+      return node('CollateNode', { collation: node('IdentifierNode', { name: name.v }), operand: left })
+    }
     if (word === 'or' || word === 'and') {
       const p = PRECEDENCE[word]!
       if (p < min) return undefined
@@ -249,7 +258,6 @@ export abstract class ExpressionParser {
       return binary(left, word, this.expression(p + 1))
     }
     if (EQUALITY < min) return undefined
-    if (word === 'collate') this.fail('COLLATE is not supported')
     if (this.acceptWord('isnull')) return binary(left, 'is', value(null))
     if (this.acceptWord('notnull') || this.acceptWord('not', 'null')) return binary(left, 'is not', value(null))
     if (word === 'is') {
