@@ -1,5 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { comparisonFold, folded, type Fold } from '../expression/collation.js'
+import { isRowValue } from '../expression/row-values.js'
 import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
@@ -121,6 +122,8 @@ function equalitySides(
   if (c.kind !== 'BinaryOperationNode') return undefined
   const op = ((c.operator as AnyNode).operator as string).toLowerCase()
   if (op !== '=' && op !== '==') return undefined
+  // A row-value equality is a filter (row-values.ts); its pairs' index terms come from planner/terms.ts.
+  if (isRowValue(c.leftOperand as OperationNode) || isRowValue(c.rightOperand as OperationNode)) return undefined
   const sides = [c.leftOperand, c.rightOperand].map((x) => ({
     node: x as OperationNode,
     sources: referencedSources(x, scope),

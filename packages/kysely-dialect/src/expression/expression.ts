@@ -9,6 +9,7 @@ import { byPrecedence, isGrouped } from './precedence.js'
 import { compileAggregateNode } from './aggregates.js'
 import { compileWindowNode, withWindows } from './window.js'
 import { compileCase, compileCast } from './case-cast.js'
+import { compileRowComparison, rowValueMisused } from './row-values.js'
 import { collatedCompare, comparisonFold, foldOf, folded } from './collation.js'
 import { compileFunction } from './functions.js'
 import { jsonArrow, jsonPathText } from './json.js'
@@ -213,6 +214,8 @@ function binary(node: AnyNode, scope: Scope): Expr {
   const op = operatorOf(node.operator as OperationNode).toLowerCase()
   const leftNode = node.leftOperand as OperationNode
   const rightNode = node.rightOperand as AnyNode
+  const rows = compileRowComparison(op, leftNode as AnyNode, rightNode, scope)
+  if (rows !== undefined) return rows
   if (op === 'in' || op === 'not in') return inList(leftNode, rightNode, scope, op === 'not in')
   if (op === 'between' || op === 'not between') return between(leftNode, rightNode, scope, op === 'not between')
   const left = compileExpr(leftNode, scope)
@@ -595,7 +598,10 @@ const EXPRESSIONS: Record<NodeKind, Compiler | undefined> = {
   JSONPathNode: jsonPath,
   JSONPathLegNode: unsupportedHere,
   JSONOperatorChainNode: unsupportedHere,
-  TupleNode: unsupportedHere,
+  // A row value is an operand of a comparison only (row-values.ts); anywhere else SQLite refuses it.
+  TupleNode: () => {
+    throw rowValueMisused()
+  },
   MergeQueryNode: unsupportedHere,
   MatchedNode: unsupportedHere,
   AddIndexNode: unsupportedHere,

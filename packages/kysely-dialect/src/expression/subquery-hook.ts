@@ -51,6 +51,15 @@ function prepare(node: AnyNode, scope: Scope): PreparedSubquery {
   }
 }
 
+/**
+ * A select whose rows a row value compares with (row-values.ts): undefined when `node` is no
+ * select; prepared as any nested select (uncorrelated ones run once).
+ */
+export function prepareRowSubquery(node: AnyNode, scope: Scope): PreparedSubquery | undefined {
+  const select = selectOf(node)
+  return select.kind === 'SelectQueryNode' ? prepare(select, scope) : undefined
+}
+
 function selectOf(node: AnyNode): AnyNode {
   if (node.kind === 'ParensNode') return selectOf(node.node as AnyNode)
   return node

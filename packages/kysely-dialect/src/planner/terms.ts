@@ -2,6 +2,7 @@ import type { OperationNode } from 'kysely'
 import { comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { foldOf } from '../expression/collation.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
+import { isRowValue } from '../expression/row-values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import type { Scope } from '../expression/scope.js'
 
@@ -163,6 +164,7 @@ export function termsOf(
   const op = ((c.operator as AnyNode).operator as string).toLowerCase()
   const leftNode = c.leftOperand as OperationNode
   const rightNode = c.rightOperand as AnyNode
+  if (isRowValue(leftNode) || isRowValue(rightNode)) return rowTerms(c, op, s, scope, keyOf)
   const left = tryCompile(leftNode, scope)
   const term = (
     column: string,
@@ -242,6 +244,70 @@ export function termsOf(
   if (operator === '=') return [term(col, 'eq', [v[0]], v[1])]
   const kind = operator === '>' || operator === '>=' ? 'lower' : 'upper'
   return [term(col, kind, [v[0]], v[1], operator.endsWith('='))]
+}
+
+function comparison(left: unknown, op: string, right: unknown): AnyNode {
+  return {
+    kind: 'BinaryOperationNode',
+    leftOperand: left,
+    operator: { kind: 'OperatorNode', operator: op },
+    rightOperand: right,
+  } as unknown as AnyNode
+}
+
+function tupleValues(node: AnyNode): readonly AnyNode[] | undefined {
+  let n = node
+  while (n.kind === 'ParensNode') n = n.node as AnyNode
+  return n.kind === 'TupleNode' ? (n.values as readonly AnyNode[]) : undefined
+}
+
+/**
+ * The terms a row-value comparison puts on source `s` (row-values.ts): `(a, b) = (x, y)` those of
+ * `a = x` and `b = y` (the conjunct exactly, when all are on `s`); `(a, b) > (x, y)` (or `>=`) those
+ * of `a >= x`, `<` and `<=` those of `a <= x`, `between` both, and `(a, b) in ((x, y), ...)` those
+ * of `a in (x, ...)`: supersets of its rows, so that an index on the leading column serves keyset
+ * pagination; the filter still runs the comparison itself.
+ */
+function rowTerms(
+  c: AnyNode,
+  op: string,
+  s: number,
+  scope: Scope,
+  keyOf: ((node: OperationNode) => string | undefined) | undefined,
+): Term[] {
+  const left = tupleValues(c.leftOperand as AnyNode)
+  const right = tupleValues(c.rightOperand as AnyNode)
+  const loose = (terms: Term[]): Term[] => terms.map((t) => ({ ...t, conjunct: c, of: 0 }))
+  if (left === undefined) return []
+  if (op === 'in') {
+    const list = c.rightOperand as AnyNode
+    if (list.kind !== 'ValueListNode') return []
+    const firsts: AnyNode[] = []
+    for (const item of list.values as readonly AnyNode[]) {
+      const values = tupleValues(item)
+      if (values?.length !== left.length) return []
+      firsts.push(values[0]!)
+    }
+    return loose(termsOf(comparison(left[0], 'in', { kind: 'ValueListNode', values: firsts }), s, scope, keyOf))
+  }
+  if (op === 'between') {
+    const bounds = c.rightOperand as AnyNode
+    const lo = bounds.kind === 'AndNode' ? tupleValues(bounds.left as AnyNode) : undefined
+    const hi = bounds.kind === 'AndNode' ? tupleValues(bounds.right as AnyNode) : undefined
+    if (lo?.length !== left.length || hi?.length !== left.length) return []
+    return loose([
+      ...termsOf(comparison(left[0], '>=', lo[0]), s, scope, keyOf),
+      ...termsOf(comparison(left[0], '<=', hi[0]), s, scope, keyOf),
+    ])
+  }
+  if (right?.length !== left.length) return []
+  if (op === '=' || op === '==') {
+    const terms = left.flatMap((l, i) => termsOf(comparison(l, '=', right[i]), s, scope, keyOf))
+    const of = terms.length === left.length && terms.every((t) => t.of === 1) ? terms.length : 0
+    return terms.map((t) => ({ ...t, conjunct: c, of }))
+  }
+  const bound = op === '>' || op === '>=' ? '>=' : op === '<' || op === '<=' ? '<=' : undefined
+  return bound === undefined ? [] : loose(termsOf(comparison(left[0], bound, right[0]), s, scope, keyOf))
 }
 
 function isStar(n: AnyNode): boolean {

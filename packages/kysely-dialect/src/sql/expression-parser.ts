@@ -395,7 +395,14 @@ export abstract class ExpressionParser {
             return s
           }
           const inner = this.expression()
-          if (this.isOp(',')) this.fail('row values are not supported')
+          if (this.acceptOp(',')) {
+            // A row value (rowvalue.html), as Kysely's tuple() and refTuple() make it.
+            const values = [inner]
+            do values.push(this.expression())
+            while (this.acceptOp(','))
+            this.expectOp(')')
+            return node('TupleNode', { values })
+          }
           this.expectOp(')')
           return node('ParensNode', { node: inner })
         }

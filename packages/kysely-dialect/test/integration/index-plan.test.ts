@@ -32,6 +32,38 @@ for (const version of VERSIONS) {
   describe(`integration (${version.name}): index plans`, () => {
     const t = useTempDir(version)
 
+    it('keyset pagination over (name, price): a range seek in index order that stops after the page', async () => {
+      const db = t.open()
+      await setup(db)
+      const page = db
+        .selectFrom('item')
+        .select(['name', 'price'])
+        .where(({ eb, refTuple, tuple }) => eb(refTuple('name', 'price'), '>', tuple('n3', 21)))
+        .orderBy('name')
+        .orderBy('price')
+        .limit(3)
+      const plan = await explain(db, page)
+      expect(plan.scan).to.include({ access: 'index', index: 'item_name_price', seek: 'range', orderByKey: true })
+      expect(plan.scan.stopAfter).to.equal(3)
+      expect(plan.sort).to.equal(false)
+      expect(await page.execute()).to.deep.equal([
+        { name: 'n3', price: 71 },
+        { name: 'n3', price: 71 },
+        { name: 'n30', price: 10 },
+      ])
+      const exact = db
+        .selectFrom('item')
+        .select('id')
+        .where(({ eb, refTuple, tuple }) => eb(refTuple('name', 'price'), '=', tuple('n3', 21)))
+      expect((await explain(db, exact)).scan).to.include({
+        access: 'index',
+        index: 'item_name_price',
+        seek: 'equality',
+      })
+      expect(await exact.orderBy('id').execute()).to.deep.equal([{ id: 4 }, { id: 104 }])
+      await expectCheck(db)
+    })
+
     it('equality on an indexed column seeks the index, then reads the rows', async () => {
       const db = t.open()
       await setup(db)
