@@ -45,6 +45,18 @@ export class BTreeIntrospector implements DatabaseIntrospector {
   }
 }
 
+/** SQLite's standard type names (sqlite3StdType), which it keeps as a code and reports in capitals. */
+const STANDARD_TYPES = new Set(['ANY', 'BLOB', 'INT', 'INTEGER', 'REAL', 'TEXT'])
+
+/**
+ * A declared type as SQLite's `pragma table_info` reports it: exactly a standard name, in any case
+ * (`integer`, `Text`), in capitals; anything else (`varchar(255)`, `int primary`) as written.
+ */
+function reportedType(type: string): string {
+  const upper = type.toUpperCase()
+  return STANDARD_TYPES.has(upper) ? upper : type
+}
+
 /** A view as SQLite's introspector reports one: its columns' declared types, nullable, no defaults. */
 function viewMetadata(v: ViewDef): TableInfo {
   return {
@@ -53,7 +65,7 @@ function viewMetadata(v: ViewDef): TableInfo {
     isForeign: false,
     columns: v.columns.map((c) => ({
       name: c.name,
-      dataType: c.type,
+      dataType: reportedType(c.type),
       isNullable: true,
       isAutoIncrementing: false,
       hasDefaultValue: false,
@@ -69,7 +81,7 @@ function tableMetadata(t: TableDef): TableInfo {
     isForeign: false,
     columns: t.columns.map((c) => ({
       name: c.name,
-      dataType: c.type,
+      dataType: reportedType(c.type),
       isNullable: !c.notNull,
       // As SQLite's introspector: the autoincrement column, else a one-column INTEGER primary key.
       isAutoIncrementing: t.rowidColumn === c.name,

@@ -127,6 +127,21 @@ diffSuite('differential part 2: views', () => {
       columns: t.columns.map((c) => [c.name, c.dataType.toLowerCase(), c.isNullable, c.hasDefaultValue].join(' ')),
     }))
   })
+  // Round s28: a standard type name (INTEGER, TEXT, REAL, BLOB, INT, ANY in any case) came back as
+  // written (`integer`); SQLite reports it in capitals, and other names as written.
+  both('introspection reports declared types as SQLite does', seedViews, async (db, { sql }) => {
+    await sql`create table typed (a integer, b Text, c real, d blob, e int, f any, g varchar(9), h int primary, i, j bigint)`.execute(
+      db,
+    )
+    await db.schema
+      .createView('typed_view')
+      .as(db.selectFrom('typed').select(['a', 'b', 'g']))
+      .execute()
+    const tables = await db.introspection.getTables()
+    return tables
+      .filter((t) => t.name.startsWith('typed') || t.name === 'people')
+      .map((t) => ({ name: t.name, types: t.columns.map((c) => `${c.name} ${c.dataType}`) }))
+  })
   both('raw: select from a view', seedViews, async (db) => {
     const r = await sql`select person, pets from owners where pets > 1 order by person`.execute(db)
     return r.rows

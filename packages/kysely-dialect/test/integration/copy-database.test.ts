@@ -382,14 +382,14 @@ for (const version of VERSIONS) {
       const users = tables.find((t) => t.name === 'users')!
       expect(users.columns.map((c) => `${c.name} ${c.dataType} ${c.isNullable} ${c.isAutoIncrementing}`)).to.deep.equal(
         [
-          'id integer true true',
+          'id INTEGER true true',
           'name varchar(100) false false',
-          'email text true false',
+          'email TEXT true false',
           'big bigint true false',
-          'score real true false',
-          'avatar blob true false',
+          'score REAL true false',
+          'avatar BLOB true false',
           'active boolean false false',
-          'joined text true false',
+          'joined TEXT true false',
         ],
       )
       await expectCheck(source)

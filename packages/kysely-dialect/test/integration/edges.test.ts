@@ -270,8 +270,8 @@ for (const version of VERSIONS) {
       expect(last.at).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
       expect(last.kind).to.equal('x')
       expect((await db.introspection.getTables())[0]!.columns.map((c) => c.dataType)).to.deep.equal([
-        'integer',
-        'text',
+        'INTEGER',
+        'TEXT',
         'varchar(8)',
       ])
       expect(await db.selectNoFrom((eb) => [eb.val(1).as('one'), sql<string>`${'a'}`.as('a')]).execute()).to.deep.equal(

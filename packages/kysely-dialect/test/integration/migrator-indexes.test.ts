@@ -177,9 +177,9 @@ for (const version of VERSIONS) {
             `${tb.name}(${tb.columns.map((c) => `${c.name} ${c.dataType}${c.isNullable ? '' : ' not null'}`).join(', ')})`,
         ),
       ).to.deep.equal([
-        'orders(id integer, user_id integer, status text not null, amount integer not null)',
-        'user_totals(user_id integer, city text, orders integer not null, paid integer not null)',
-        'users(id integer, email text not null, city text, age integer)',
+        'orders(id INTEGER, user_id INTEGER, status TEXT not null, amount INTEGER not null)',
+        'user_totals(user_id INTEGER, city TEXT, orders INTEGER not null, paid INTEGER not null)',
+        'users(id INTEGER, email TEXT not null, city TEXT, age INTEGER)',
       ])
       const all = await db.introspection.getTables({ withInternalKyselyTables: true })
       expect(all.map((tb) => tb.name)).to.deep.equal([

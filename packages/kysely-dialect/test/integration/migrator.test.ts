@@ -119,7 +119,7 @@ for (const version of VERSIONS) {
       expect(person.columns).to.deep.equal([
         {
           name: 'id',
-          dataType: 'integer',
+          dataType: 'INTEGER',
           isNullable: true,
           isAutoIncrementing: true,
           hasDefaultValue: false,
@@ -135,7 +135,7 @@ for (const version of VERSIONS) {
         },
         {
           name: 'created_at',
-          dataType: 'text',
+          dataType: 'TEXT',
           isNullable: true,
           isAutoIncrementing: false,
           hasDefaultValue: true,
@@ -143,7 +143,7 @@ for (const version of VERSIONS) {
         },
         {
           name: 'nickname',
-          dataType: 'text',
+          dataType: 'TEXT',
           isNullable: true,
           isAutoIncrementing: false,
           hasDefaultValue: false,

@@ -40,8 +40,8 @@ for (const version of VERSIONS) {
         ['small_docs', true],
       ])
       expect(tables[1]!.columns.map((c) => [c.name, c.dataType])).to.deep.equal([
-        ['id', 'integer'],
-        ['size', 'integer'],
+        ['id', 'INTEGER'],
+        ['size', 'INTEGER'],
       ])
       expect((await rejection(db.insertInto('small_docs').values({ id: 9 }).execute())).code).to.equal(
         'BTREE_SQL_UNSUPPORTED',
