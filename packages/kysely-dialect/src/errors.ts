@@ -23,6 +23,8 @@ export type SqlErrorCode =
   | 'BTREE_SQL_NOT_NULL_VIOLATION'
   /** A comparison or sort names a collating sequence SQLite does not have (it has BINARY, NOCASE and RTRIM). */
   | 'BTREE_SQL_NO_SUCH_COLLATION'
+  /** An insert or update names a generated column, whose value only its expression gives. */
+  | 'BTREE_SQL_GENERATED_COLUMN'
   /** A row would make a `check` constraint false (as SQLite, which always enforces them). */
   | 'BTREE_SQL_CHECK_VIOLATION'
   /** An `integer primary key` (rowid) would hold something other than an integer. */

@@ -79,14 +79,17 @@ function tableMetadata(t: TableDef): TableInfo {
     name: t.name,
     isView: false,
     isForeign: false,
-    columns: t.columns.map((c) => ({
-      name: c.name,
-      dataType: reportedType(c.type),
-      isNullable: !c.notNull,
-      // As SQLite's introspector: the autoincrement column, else a one-column INTEGER primary key.
-      isAutoIncrementing: t.rowidColumn === c.name,
-      hasDefaultValue: c.default !== undefined && !(c.default.kind === 'value' && c.default.value === null),
-      comment: undefined,
-    })),
+    // Generated columns are hidden from SQLite's pragma table_info, which its introspector reads.
+    columns: t.columns
+      .filter((c) => c.generated === undefined)
+      .map((c) => ({
+        name: c.name,
+        dataType: reportedType(c.type),
+        isNullable: !c.notNull,
+        // As SQLite's introspector: the autoincrement column, else a one-column INTEGER primary key.
+        isAutoIncrementing: t.rowidColumn === c.name,
+        hasDefaultValue: c.default !== undefined && !(c.default.kind === 'value' && c.default.value === null),
+        comment: undefined,
+      })),
   }
 }

@@ -30,6 +30,8 @@ export interface ColumnDef {
   references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string }
   /** A `check` constraint, enforced on every write (executor/check-constraints.ts: storedCheck). */
   check?: string
+  /** A generated column's expression (executor/generated-columns.ts: storedGenerated), computed on every write. */
+  generated?: string
 }
 
 export interface IndexDef {

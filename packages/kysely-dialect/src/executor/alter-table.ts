@@ -7,6 +7,8 @@ import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nod
 import { rejectParts } from './query-parts.js'
 import { namesColumn, renameIn } from '../catalog/stored-node.js'
 import { checkNames, renameInChecks, validateChecks } from './check-constraints.js'
+import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
+import { fillGenerated } from './table-store.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
 
@@ -25,7 +27,10 @@ function addColumn(node: AnyNode, table: TableDef): void {
   if (parsed.primaryKey) throw schemaError('Cannot add a PRIMARY KEY column')
   if (parsed.unique) throw schemaError('Cannot add a UNIQUE column')
   if (parsed.def.default?.kind === 'current') throw schemaError('Cannot add a column with non-constant default')
+  // A VIRTUAL generated column is computed for the rows there are (runAlterTable: fillGenerated).
+  if (isGenerated(parsed.def) && isStored(parsed.def)) throw schemaError('cannot add a STORED column')
   if (
+    !isGenerated(parsed.def) &&
     parsed.def.notNull &&
     (parsed.def.default === undefined || (parsed.def.default.kind === 'value' && parsed.def.default.value === null))
   ) {
@@ -48,7 +53,9 @@ function dropColumn(node: AnyNode, table: TableDef): void {
     throw schemaError(`cannot drop ${index.origin === 'unique' ? 'UNIQUE' : 'indexed'} column: "${column.name}"`)
   if (table.columns.length === 1) throw schemaError(`cannot drop column "${column.name}": no other columns exist`)
   // A check of the table's, or another column's, that reads the column (its own goes with it).
-  if (checkNames(table, column))
+  if (table.columns.every((c) => c === column || isGenerated(c)))
+    throw schemaError(`error in table ${table.name} after drop column: must have at least one non-generated column`)
+  if (checkNames(table, column) || generatedReading(table, column) !== undefined)
     throw schemaError(`error in table ${table.name} after drop column: no such column: ${column.name}`)
   table.columns = table.columns.filter((c) => c !== column)
 }
@@ -71,6 +78,7 @@ function renameColumn(node: AnyNode, table: TableDef): void {
   }
   // Check constraints name columns too, in their trees and their text (SQLite rewrites both).
   renameInChecks(table, from, to)
+  renameInGenerated(table, from, to)
 }
 
 const ALTERATIONS: Partial<Record<NodeKind, Alteration>> &
@@ -104,6 +112,10 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   if (node.columnAlterations === undefined && node.renameTo === undefined)
     throw unsupported('an alterTable without alterations')
   validateChecks(table)
+  validateGenerated(table)
+  // Rows written before a generated column was added hold no value for it: computed now, once.
+  if (table.columns.some((c) => isGenerated(c) && original.columns.every((o) => o.slot !== c.slot)))
+    fillGenerated(ctx.tx, table)
   saveCatalog(ctx.tx, ctx.catalog.withTable(table, original.name), [table], [original.name])
   return { rows: [], changes: 0, reader: false }
 }

@@ -7,6 +7,7 @@ import { compileExpr } from '../expression/expression.js'
 import { nameOf, rawChild, rawText, type AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
 import { storedCheck } from './check-constraints.js'
+import { storedGenerated } from './generated-columns.js'
 
 /** A column definition read from its node, with the column-level constraints beside it. */
 export interface ParsedColumn {
@@ -16,15 +17,7 @@ export interface ParsedColumn {
   unique: boolean
 }
 
-const COLUMN_PARTS_LATER = [
-  'generated',
-  'frontModifiers',
-  'endModifiers',
-  'identity',
-  'unsigned',
-  'nullsNotDistinct',
-  'ifNotExists',
-]
+const COLUMN_PARTS_LATER = ['frontModifiers', 'endModifiers', 'identity', 'unsigned', 'nullsNotDistinct', 'ifNotExists']
 
 export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
   for (const part of COLUMN_PARTS_LATER) {
@@ -51,6 +44,7 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     }
   }
   if (node.check !== undefined) def.check = storedCheck(node.check as AnyNode)
+  if (node.generated !== undefined) def.generated = storedGenerated(node.generated as AnyNode, def.name)
   return {
     def,
     primaryKey: node.primaryKey === true,

@@ -3,7 +3,8 @@ import { indexBucket, nextId, requireColumn, saveCatalog, type IndexDef, type Ta
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dropBucket } from './drop-table.js'
-import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
+import { notIndexable } from '../expression/determinism.js'
 import { rejectParts } from './query-parts.js'
 import { buildIndex } from './table-store.js'
 import { storedNode } from '../catalog/stored-node.js'
@@ -20,37 +21,6 @@ function indexColumn(node: AnyNode): string | undefined {
   // `column('a desc')`: the direction changes nothing for lookups, which read either way.
   if (node.kind === 'OrderByItemNode') return indexColumn(node.orderBy as AnyNode)
   if (node.kind === 'ReferenceNode' && node.table === undefined) return nameOf(node.column as OperationNode)
-  return undefined
-}
-
-/** Functions SQLite refuses in an index's expressions or condition: their values change from call to call. */
-const NON_DETERMINISTIC = new Set(['random', 'randomblob', 'changes', 'total_changes', 'last_insert_rowid'])
-const CURRENT_TIME = new Set(['current_timestamp', 'current_date', 'current_time'])
-
-/**
- * Why an index expression or a partial index's condition (`place`, as SQLite's messages name it)
- * cannot be indexed: a subquery, a non-deterministic function; undefined when it can.
- */
-function notIndexable(node: unknown, place: string): string | undefined {
-  if (typeof node !== 'object' || node === null) return undefined
-  if (Array.isArray(node)) {
-    for (const n of node) {
-      const why = notIndexable(n, place)
-      if (why !== undefined) return why
-    }
-    return undefined
-  }
-  const n = node as AnyNode
-  if (n.kind === 'SelectQueryNode') return `subqueries prohibited in ${place}`
-  if (n.kind === 'FunctionNode' && NON_DETERMINISTIC.has(String(n.func).toLowerCase()))
-    return `non-deterministic functions prohibited in ${place}`
-  // CURRENT_TIMESTAMP and its kin (raw keywords); a date function's 'now' fails as the row is indexed.
-  if (n.kind === 'RawNode' && CURRENT_TIME.has(rawText(n)?.trim().toLowerCase() ?? ''))
-    return `non-deterministic functions prohibited in ${place}`
-  for (const k of Object.keys(n)) {
-    const why = notIndexable(n[k], place)
-    if (why !== undefined) return why
-  }
   return undefined
 }
 

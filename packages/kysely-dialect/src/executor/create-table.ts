@@ -11,6 +11,7 @@ import {
 } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { parseColumn } from './column-definition.js'
+import { validateGenerated } from './generated-columns.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
@@ -102,6 +103,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     table.indexes.push(uniqueIndex(ctx, table, columns))
   }
   validateChecks(table)
+  validateGenerated(table)
   ctx.tx.createBucket(tableBucket(table))
   if (table.keying === 'key') ctx.tx.createBucket(rowidBucket(table))
   // Stored as a clone, like the definitions createIndex, alterTable and analyze change: one shape

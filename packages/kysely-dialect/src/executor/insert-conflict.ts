@@ -10,6 +10,7 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { sameCondition } from '../planner/partial-index.js'
+import { writableColumn } from './generated-columns.js'
 import {
   checkedForInsert,
   deleteRow,
@@ -166,7 +167,7 @@ function prepareUpsert(
     { table, name: 'excluded' },
   ])
   const sets = (onConflict.updates as readonly AnyNode[]).map((u) => ({
-    column: requireColumn(table, nameOf(u.column as OperationNode)),
+    column: writableColumn(table, nameOf(u.column as OperationNode), 'UPDATE'),
     value: compileExpr(u.value as OperationNode, scope),
   }))
   const whereNode = (onConflict.updateWhere as AnyNode | undefined)?.where as OperationNode | undefined

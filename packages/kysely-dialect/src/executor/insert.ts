@@ -1,5 +1,6 @@
 import type { OperationNode } from 'kysely'
-import { requireColumn, type ColumnDef } from '../catalog/catalog.js'
+import type { ColumnDef } from '../catalog/catalog.js'
+import { isGenerated, writableColumn } from './generated-columns.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { fromJs, type SqlValue } from '../encoding/values.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
@@ -58,8 +59,8 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
     node.columns === undefined
       ? node.defaultValues === true
         ? []
-        : table.columns
-      : (node.columns as readonly OperationNode[]).map((c) => requireColumn(table, nameOf(c)))
+        : table.columns.filter((c) => !isGenerated(c))
+      : (node.columns as readonly OperationNode[]).map((c) => writableColumn(table, nameOf(c), 'INSERT'))
   if (new Set(listed).size !== listed.length)
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `a column is listed twice in the insert into ${table.name}`)
   const values = node.values as AnyNode | undefined

@@ -13,7 +13,7 @@ import {
 import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
 import { decodeKeyInteger, decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
-import { encodeRowTransient, RowView } from '../encoding/rows.js'
+import { encodeRow, encodeRowTransient, RowView } from '../encoding/rows.js'
 import { integer, isInteger, numberOf, truth, type SqlValue } from '../encoding/values.js'
 import { nodeOf } from '../catalog/stored-node.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
@@ -23,6 +23,7 @@ import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
 import { checkConstraints } from './check-constraints.js'
 import { currentTime } from '../expression/operators.js'
 import { setIndexing } from '../expression/statement-clock.js'
+import { computeGenerated } from './generated-columns.js'
 
 const EMPTY = new Uint8Array(0)
 
@@ -219,6 +220,7 @@ export function withAffinity(table: TableDef, values: SqlValue[]): SqlValue[] {
     const c = columns[i]!
     values[c.slot] = applyAffinity(values[c.slot] ?? null, c.affinity)
   }
+  computeGenerated(table, values)
   return values
 }
 
@@ -329,6 +331,24 @@ export function buildIndex(tx: WriteTransaction, table: TableDef, index: IndexDe
   for (const r of rows) addIndexEntry(tx, table, index, r.row.all(table.nextSlot), r.key)
 }
 
+/**
+ * Computes the table's generated columns in every row there is and writes the rows back under
+ * their keys (alterTable's added VIRTUAL generated column, which older rows lack); the column is
+ * new, so no index reads it yet.
+ */
+export function fillGenerated(tx: WriteTransaction, table: TableDef): void {
+  const bucket = readBucket(tx, table)
+  if (bucket === undefined) return
+  const rows: StoredRow[] = []
+  for (const [key, value] of bucket.entries()) rows.push({ key, row: rowView(table, value) })
+  const target = writeBucket(tx, tableBucket(table))
+  for (const r of rows) {
+    const values = r.row.all(table.nextSlot)
+    computeGenerated(table, values)
+    target.put(r.key, encodeRow(values, r.row.hiddenRowid))
+  }
+}
+
 export interface InsertOutcome {
   rowid: number
   values: SqlValue[]
@@ -385,7 +405,11 @@ export function insertRow(
     if (given === null) {
       const next = col === undefined && hiddenRowid !== undefined ? hiddenRowid : nextRowid(tx, table, bucketName)
       rowid = Number(next)
-      if (col !== undefined) values[col.slot] = next
+      if (col !== undefined) {
+        values[col.slot] = next
+        // A generated column reading the rowid column sees the rowid given now, as in SQLite.
+        computeGenerated(table, values)
+      }
       key = rowKeyWriter.reset().value(next).view()
     } else if (isInteger(given)) {
       rowid = numberOf(given)

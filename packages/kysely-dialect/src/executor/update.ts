@@ -1,5 +1,6 @@
 import type { OperationNode } from 'kysely'
-import { requireColumn, type TableDef } from '../catalog/catalog.js'
+import type { TableDef } from '../catalog/catalog.js'
+import { writableColumn } from './generated-columns.js'
 import { unsupported } from '../errors.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
@@ -106,5 +107,9 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
 /** The slot of the column a `set` assigns (`name` or `t.name`). */
 function targetSlot(table: TableDef, update: AnyNode): number {
   const target = update.column as AnyNode
-  return requireColumn(table, nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target)).slot
+  return writableColumn(
+    table,
+    nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target),
+    'UPDATE',
+  ).slot
 }

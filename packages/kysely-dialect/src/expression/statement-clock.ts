@@ -31,18 +31,20 @@ export function statementTime(): number {
 }
 
 /**
- * Set while a row's index expressions or a partial index's condition are evaluated (table-store.ts):
- * there a date function's 'now' is an error, as in SQLite ("non-deterministic use of date() in an
- * index"), since an entry made now would not match the same expression evaluated later.
+ * Set while a row's index expressions, a partial index's condition (table-store.ts) or a generated
+ * column (generated-columns.ts) are evaluated, to what SQLite's message calls it: there a date
+ * function's 'now' is an error, as in SQLite ("non-deterministic use of date() in an index"), since
+ * a value made now would not match the same expression evaluated later.
  */
-let indexing = false
+let computing: string | undefined
 
-export function setIndexing(on: boolean): void {
-  indexing = on
+export function setIndexing(on: boolean, place = 'an index'): void {
+  computing = on ? place : undefined
 }
 
 /** The running statement's time for a date function `name`'s 'now' (statementTime), refused while indexing. */
 export function nowFor(name: string): number {
-  if (indexing) throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', `non-deterministic use of ${name}() in an index`)
+  if (computing !== undefined)
+    throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', `non-deterministic use of ${name}() in ${computing}`)
   return statementTime()
 }

@@ -518,7 +518,17 @@ class StatementParser extends ExpressionParser {
         const value = this.isOp('(') ? this.parenthesised() : this.defaultValue()
         fields['defaultTo'] = node('DefaultValueNode', { defaultValue: value })
       } else if (this.acceptWord('check')) fields['check'] = this.check(undefined)
-      else if (this.isWord('references') || this.isWord('collate') || this.isWord('generated') || this.isWord('as'))
+      else if (this.isWord('generated') || this.isWord('as')) {
+        // `generated always as (expr) [stored | virtual]`, or its short form `as (expr)` (gencol.html).
+        if (this.acceptWord('generated')) this.expectWord('always')
+        this.expectWord('as')
+        this.expectOp('(')
+        const expression = this.expression()
+        this.expectOp(')')
+        const stored = this.acceptWord('stored')
+        if (!stored) this.acceptWord('virtual')
+        fields['generated'] = node('GeneratedNode', { always: true, expression, stored })
+      } else if (this.isWord('references') || this.isWord('collate'))
         this.fail(
           `${this.peek().t === 'name' ? (this.peek() as { v: string }).v.toUpperCase() : ''} in a raw column definition is not supported`,
         )

@@ -7,6 +7,33 @@ for (const version of VERSIONS) {
   describe(`integration (${version.name}): reopen and foreign buckets`, () => {
     const t = useTempDir(version)
 
+    it('generated columns survive close and reopen: computed, refused as targets, renamed with their column', async () => {
+      let db = t.open()
+      await db.schema
+        .createTable('doc')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('body', 'text')
+        .addColumn('size', 'integer', (c) => c.generatedAlwaysAs(version.sql`length(body) + id`).stored())
+        .execute()
+      await db.insertInto('doc').values({ body: 'abc' }).execute()
+      await db.destroy()
+      db = t.open()
+      await db.insertInto('doc').values({ body: 'hello' }).execute()
+      await db.schema.alterTable('doc').renameColumn('body', 'text').execute()
+      await db.updateTable('doc').set({ text: 'x' }).where('id', '=', 1).execute()
+      await db.destroy()
+      db = t.open()
+      expect(await db.selectFrom('doc').selectAll().orderBy('id').execute()).to.deep.equal([
+        { id: 1, text: 'x', size: 2 },
+        { id: 2, text: 'hello', size: 7 },
+      ])
+      const refused = await rejection(db.updateTable('doc').set({ size: 1 }).execute())
+      expect(refused.code).to.equal('BTREE_SQL_GENERATED_COLUMN')
+      expect(refused.message).to.equal('cannot UPDATE generated column "size"')
+      await expectCheck(db)
+      await db.destroy()
+    })
+
     it('schema, rows and indexes survive close and reopen', async () => {
       let db = t.open()
       await db.schema
