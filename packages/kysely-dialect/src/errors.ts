@@ -27,7 +27,7 @@ export type SqlErrorCode =
   | 'BTREE_SQL_GENERATED_COLUMN'
   /** A row would make a `check` constraint false (as SQLite, which always enforces them). */
   | 'BTREE_SQL_CHECK_VIOLATION'
-  /** An `integer primary key` (rowid) would hold something other than an integer. */
+  /** An `integer primary key` (rowid) would hold something other than an integer, or a STRICT table's column a value not of its type. */
   | 'BTREE_SQL_DATATYPE_MISMATCH'
   /** A schema SQLite rejects too: two primary keys, autoIncrement off an integer primary key, dropping a key column. */
   | 'BTREE_SQL_INVALID_SCHEMA'

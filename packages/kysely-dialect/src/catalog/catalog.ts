@@ -81,6 +81,10 @@ export interface TableDef {
   keying: 'rowid' | 'key'
   rowidColumn?: string
   autoIncrement: boolean
+  /** A STRICT table (executor/table-options.ts): each value must be of its column's type. */
+  strict?: boolean
+  /** A WITHOUT ROWID table: keyed by its primary key, which is NOT NULL, with no rowid to read or report. */
+  withoutRowid?: boolean
   indexes: IndexDef[]
   /** Table-level check constraints, enforced (executor/check-constraints.ts), and foreign keys, kept as metadata. */
   checks: string[]

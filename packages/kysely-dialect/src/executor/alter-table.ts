@@ -9,6 +9,7 @@ import { namesColumn, renameIn } from '../catalog/stored-node.js'
 import { checkNames, renameInChecks, validateChecks } from './check-constraints.js'
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
 import { fillGenerated } from './table-store.js'
+import { strictColumn } from './table-options.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
 
@@ -36,6 +37,7 @@ function addColumn(node: AnyNode, table: TableDef): void {
   ) {
     throw schemaError('Cannot add a NOT NULL column with default value NULL')
   }
+  if (table.strict === true) strictColumn(table, parsed.def)
   table.nextSlot++
   table.columns.push(parsed.def)
 }

@@ -12,11 +12,12 @@ import {
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { parseColumn } from './column-definition.js'
 import { validateGenerated } from './generated-columns.js'
+import { applyTableOptions, tableOptions } from './table-options.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 
-const CREATE_TABLE_PARTS_LATER = ['temporary', 'onCommit', 'frontModifiers', 'endModifiers', 'selectQuery']
+const CREATE_TABLE_PARTS_LATER = ['temporary', 'onCommit', 'frontModifiers', 'selectQuery']
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
@@ -86,8 +87,12 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
         throw unsupported(`${constraint.kind} in createTable`)
     }
   }
+  const options = tableOptions(node.endModifiers as readonly OperationNode[] | undefined)
+  applyTableOptions(table, options, autoIncrementColumn !== undefined)
   const pk = table.primaryKey.length === 1 ? findColumn(table, table.primaryKey[0]!) : undefined
-  if (pk !== undefined && pk.type.trim().toLowerCase() === 'integer') {
+  if (options.withoutRowid) {
+    table.keying = 'key'
+  } else if (pk !== undefined && pk.type.trim().toLowerCase() === 'integer') {
     table.rowidColumn = pk.name
   } else if (table.primaryKey.length > 0) {
     table.keying = 'key'

@@ -105,7 +105,8 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       if (outcome === undefined) continue
       changes++
       // An upsert's update (rowid NaN) is no insert: last_insert_rowid stays.
-      if (!Number.isNaN(outcome.rowid)) lastRowid = outcome.rowid
+      // A WITHOUT ROWID table has none to report: last_insert_rowid() stays as it was.
+      if (!Number.isNaN(outcome.rowid) && table.withoutRowid !== true) lastRowid = outcome.rowid
       if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
     }
     if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid

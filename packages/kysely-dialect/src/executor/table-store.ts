@@ -24,6 +24,7 @@ import { checkConstraints } from './check-constraints.js'
 import { currentTime } from '../expression/operators.js'
 import { setIndexing } from '../expression/statement-clock.js'
 import { computeGenerated } from './generated-columns.js'
+import { checkStrict } from './table-options.js'
 
 const EMPTY = new Uint8Array(0)
 
@@ -221,6 +222,7 @@ export function withAffinity(table: TableDef, values: SqlValue[]): SqlValue[] {
     values[c.slot] = applyAffinity(values[c.slot] ?? null, c.affinity)
   }
   computeGenerated(table, values)
+  if (table.strict === true) checkStrict(table, values)
   return values
 }
 

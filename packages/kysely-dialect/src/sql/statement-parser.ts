@@ -458,10 +458,20 @@ class StatementParser extends ExpressionParser {
       else columns.push(this.columnDefinition())
     } while (this.acceptOp(','))
     this.expectOp(')')
-    if (this.peek().t === 'name') this.fail('table options (without rowid, strict) are not supported')
+    // Table options, kept as Kysely's modifyEnd(sql`strict, without rowid`) keeps them (table-options.ts).
+    const options: string[] = []
+    if (this.peek().t === 'name')
+      do {
+        if (this.acceptWord('strict')) options.push('strict')
+        else if (this.acceptWord('without', 'rowid')) options.push('without rowid')
+        else this.fail('expected STRICT or WITHOUT ROWID')
+      } while (this.acceptOp(','))
     return node('CreateTableNode', {
       table,
       columns,
+      ...(options.length > 0
+        ? { endModifiers: [node('RawNode', { sqlFragments: [options.join(', ')], parameters: [] })] }
+        : {}),
       ...(constraints.length > 0 ? { constraints } : {}),
       ...(ifNotExists ? { ifNotExists } : {}),
     })

@@ -110,7 +110,7 @@ for (const version of VERSIONS) {
         sql`vacuum`,
         sql`create trigger tr after insert on t begin select 1; end`,
         sql`create table r (a integer references t (id))`,
-        sql`create table w (a) without rowid`,
+        sql`create table w (a) without rowid, wrong`,
         sql`create index d on t (v desc)`,
       ]) {
         const e = await rejection(q.execute(db))
