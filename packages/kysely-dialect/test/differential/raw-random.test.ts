@@ -9,14 +9,31 @@ import { prng } from '../helpers/random-queries.js'
  * over `people` by SQLite and by the dialect's parser: this is where the parser's precedence and
  * associativity meet SQLite's. Literals of every storage class, columns, `${parameters}`, every
  * binary operator, prefix `-` / `not` / `~`, postfix `is null` / `notnull`, `between`, `in`,
- * `like`, `case`, `cast` and a few functions. KYSELY_DIFF_SEED replays; KYSELY_RAW_EXPRESSIONS sets
+ * `like`, `case`, `cast`, `collate`, row-value comparisons and a few functions. KYSELY_DIFF_SEED replays; KYSELY_RAW_EXPRESSIONS sets
  * the count.
  */
 const seed = Number(process.env['KYSELY_DIFF_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
 const count = Number(process.env['KYSELY_RAW_EXPRESSIONS'] ?? 300)
 const perQuery = 10
 
-const ATOMS = ['0', '1', '2', '7', '-3', '2.5', '1e2', '0.5', "'abc'", "'12'", "' 3x'", 'null', "x'41'", 'true']
+const ATOMS = [
+  '0',
+  '1',
+  '2',
+  '7',
+  '-3',
+  '2.5',
+  '1e2',
+  '0.5',
+  "'abc'",
+  "'ABC'",
+  "'abc '",
+  "'12'",
+  "' 3x'",
+  'null',
+  "x'41'",
+  'true',
+]
 const COLUMNS = ['id', 'age', 'score', 'name', 'city']
 const BINARY = [
   '+',
@@ -81,7 +98,13 @@ function generate(r: Random, depth: number, params: unknown[]): string {
     ])
   if (roll < 0.9) return `${sub()} ${pick(['', 'not '])}glob ${pick(["'*a*'", "'[A-Z]*'", "'?o*'", 'name'])}`
   if (roll < 0.93) return `case when ${sub()} then ${sub()} else ${sub()} end`
-  if (roll < 0.96) return `cast(${sub()} as ${pick(TYPES)})`
+  if (roll < 0.955) return `cast(${sub()} as ${pick(TYPES)})`
+  // COLLATE binds tighter than any operator; row values compare pairwise (round s28).
+  if (roll < 0.97) return `${sub()} collate ${pick(['nocase', 'rtrim', 'binary'])}`
+  if (roll < 0.98)
+    // In parentheses: `(a, b) = (c, d) || x` would make `(c, d) || x`, a row value misused (an
+    // error SQLite skips when the parser folds it away, as in `0 and ...`).
+    return `((${sub()}, ${sub()}) ${pick(['=', '<>', '<', '<=', '>', '>=', 'is', 'is not'])} (${sub()}, ${sub()}))`
   const f = pick(FUNCTIONS)
   return f === 'coalesce' || f === 'max' || f === 'ifnull' ? `${f}(${sub()}, ${sub()})` : `${f}(${sub()})`
 }
