@@ -33,7 +33,7 @@ interface NamedSavepoint {
  * commit and each write statement is one `db.update` (the engine group-commits concurrent ones).
  */
 export class SqlSession {
-  readonly session: Session = { lastInsertRowid: 0 }
+  readonly session: Session = { lastInsertRowid: 0, changes: 0, totalChanges: 0 }
   /** Statements compiled once per shape (the tree, values aside), run again with new parameters. */
   readonly statements = new StatementCache()
   #lastPlan: QueryPlan | (() => QueryPlan) | undefined
@@ -226,6 +226,7 @@ export class SqlSession {
       try {
         const result = handler.run(node, ctx, values)
         tx.release(sp)
+        this.#count(node, result)
         return result
       } catch (err) {
         tx.rollbackTo(sp)
@@ -239,8 +240,17 @@ export class SqlSession {
     if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot), values))
     return this.db.update((write) => {
       forgetBuckets(write)
-      return handler.run(node, this.#context(write) as WriteContext, values)
+      return this.#count(node, handler.run(node, this.#context(write) as WriteContext, values))
     })
+  }
+
+  /** SQLite's changes() and total_changes() after an insert, update or delete that went through. */
+  #count(node: AnyNode, result: StatementResult): StatementResult {
+    if (node.kind === 'InsertQueryNode' || node.kind === 'UpdateQueryNode' || node.kind === 'DeleteQueryNode') {
+      this.session.changes = result.changes
+      this.session.totalChanges += result.changes
+    }
+    return result
   }
 
   async #runLater(
@@ -299,7 +309,7 @@ export function planOn(tx: ReadTransaction, node: AnyNode, handler: StatementHan
   const ctx = {
     tx,
     catalog: loadCatalog(tx),
-    session: { lastInsertRowid: 0 },
+    session: { lastInsertRowid: 0, changes: 0, totalChanges: 0 },
     planOnly: true,
     onPlan: (p: QueryPlan | (() => QueryPlan)) => (plan = typeof p === 'function' ? p() : p),
   } as unknown as WriteContext

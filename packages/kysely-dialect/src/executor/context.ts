@@ -6,6 +6,10 @@ import type { QueryPlan } from '../planner/plan.js'
 export interface Session {
   /** SQLite's last_insert_rowid(): the rowid of the newest row an insert added (0 before any). */
   lastInsertRowid: number
+  /** SQLite's changes(): the rows the latest insert, update or delete changed. */
+  changes: number
+  /** SQLite's total_changes(): the rows every insert, update and delete changed since the open. */
+  totalChanges: number
 }
 
 export interface ExecContext {

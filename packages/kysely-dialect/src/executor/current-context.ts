@@ -1,6 +1,7 @@
 import { unsupported } from '../errors.js'
 import type { ExecContext } from './context.js'
 import { startStatementClock, stopStatementClock } from '../expression/statement-clock.js'
+import { registerSessionReader } from '../expression/session-hook.js'
 
 /**
  * The context of the statement being run. Statements run synchronously from start to end, so a
@@ -30,6 +31,8 @@ export function withContext<T>(ctx: ExecContext, run: () => T, readOnlyStatement
 export function inReadOnlyStatement(): boolean {
   return readOnly
 }
+
+registerSessionReader(() => currentContext().session)
 
 export function currentContext(): ExecContext {
   if (current === undefined) throw unsupported('a subquery outside a statement')

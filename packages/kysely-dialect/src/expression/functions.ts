@@ -18,6 +18,7 @@ import {
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { DATE_FUNCTIONS } from './datetime.js'
 import { sqlPrintf } from './printf.js'
+import { sessionCounters } from './session-hook.js'
 import { collatedCompare, foldOf, type Fold } from './collation.js'
 import { collationOf, compileExpr, cString, type Expr } from './expression.js'
 import { glob, like } from './operators.js'
@@ -448,6 +449,10 @@ const SCALARS: Record<string, ScalarFunction> = {
   printf: { arity: [1, MANY], call: sqlPrintf },
   format: { arity: [1, MANY], call: sqlPrintf },
   random: { arity: [0, 0], deterministic: false, call: random },
+  // The connection's counters (session-hook.ts), as the running statement sees them.
+  last_insert_rowid: { arity: [0, 0], deterministic: false, call: () => sessionCounters().lastInsertRowid },
+  changes: { arity: [0, 0], deterministic: false, call: () => sessionCounters().changes },
+  total_changes: { arity: [0, 0], deterministic: false, call: () => sessionCounters().totalChanges },
   like: { arity: [2, 3], call: likeFunction },
   glob: {
     arity: [2, 2],

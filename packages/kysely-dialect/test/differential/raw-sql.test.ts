@@ -289,6 +289,32 @@ diffSuite('differential: whole raw statements', () => {
       'message',
     )
   })
+  // Round s28: last_insert_rowid(), changes() and total_changes() were unknown functions.
+  both("the connection's counters: last_insert_rowid(), changes(), total_changes()", undefined, async (db, { sql }) =>
+    rawOutcomes(db, sql, [
+      'select changes() as c, total_changes() as t, last_insert_rowid() as r',
+      'create table t (id integer primary key, x int)',
+      'insert into t (x) values (1), (2), (3)',
+      'select changes() as c, total_changes() as t, last_insert_rowid() as r',
+      'update t set x = x + 1 where x > 1',
+      'select * from t where id < 3',
+      'select changes() as c, total_changes() as t, last_insert_rowid() as r',
+      'delete from t where id = 99',
+      'select changes() as c, total_changes() as t',
+      'insert into t (id, x) values (1, 5) on conflict (id) do update set x = 50',
+      'select changes() as c, total_changes() as t, last_insert_rowid() as r',
+      'insert or ignore into t (id, x) values (1, 5)',
+      'select changes() as c, total_changes() as t',
+      'insert or replace into t (id, x) values (2, 9)',
+      'select changes() as c, total_changes() as t, last_insert_rowid() as r',
+      'insert into t (x) values (last_insert_rowid() * 10)',
+      'create table k (k text primary key, v int)',
+      "insert into k values ('a', 1)",
+      'select changes() as c, total_changes() as t, last_insert_rowid() as r',
+      'delete from t',
+      'select changes() as c, total_changes() as t, typeof(changes()) as y',
+    ]),
+  )
   // Round s27: the where clause of a select without from was ignored (`select 1 where 0` gave a row).
   both('a select without from keeps its where', seedPeople, async (db, { sql }) => {
     const texts = [
