@@ -15,6 +15,7 @@ import {
   toText,
   type SqlValue,
 } from '../encoding/values.js'
+import { applyAffinity } from '../catalog/affinity.js'
 import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { DATE_FUNCTIONS } from './datetime.js'
 import { sqlPrintf } from './printf.js'
@@ -309,6 +310,124 @@ function random(): SqlValue {
 }
 
 /**
+ * sqlite3_value_numeric_type's number: a number as it is, a text that is one whole number (spaces
+ * around it allowed) as NUMERIC affinity reads it; undefined for other text, blobs and null.
+ */
+function numericArgument(v: SqlValue): number | bigint | Real | undefined {
+  if (v === null || v instanceof Uint8Array) return undefined
+  if (typeof v !== 'string') return v
+  const n = applyAffinity(v, 'numeric')
+  return typeof n === 'string' || n === null || n instanceof Uint8Array ? undefined : n
+}
+
+/** A real result as sqlite3_result_double gives it: NaN is null. */
+function realResult(r: number): SqlValue {
+  return Number.isNaN(r) ? null : real(r)
+}
+
+/**
+ * SQLite's math functions of one argument (SQLITE_ENABLE_MATH_FUNCTIONS, as better-sqlite3 and
+ * sql.js build it): null unless the argument is a number (numeric text too), else a real, NaN null.
+ */
+function math1(f: (x: number) => number): ScalarFunction {
+  return {
+    arity: [1, 1],
+    call: ([x]) => {
+      const n = numericArgument(x!)
+      return n === undefined ? null : realResult(f(numberOf(n)))
+    },
+  }
+}
+
+/** The math functions of two arguments: null unless both are numbers. */
+function math2(f: (x: number, y: number) => number): ScalarFunction {
+  return {
+    arity: [2, 2],
+    call: ([x, y]) => {
+      const a = numericArgument(x!)
+      const b = numericArgument(y!)
+      return a === undefined || b === undefined ? null : realResult(f(numberOf(a), numberOf(b)))
+    },
+  }
+}
+
+/** ceil(), ceiling(), floor() and trunc(): an integer as it is, a real rounded (a real), anything else null. */
+function rounding(f: (x: number) => number): ScalarFunction {
+  return {
+    arity: [1, 1],
+    call: ([x]) => {
+      const n = numericArgument(x!)
+      if (n === undefined) return null
+      return isInteger(n) ? n : realResult(f(numberOf(n)))
+    },
+  }
+}
+
+/**
+ * log(X): the decimal logarithm; log(B, X): base B (null when ln(B) is not above 0); ln, log10 and
+ * log2 of one argument. A value not above 0 is null, as SQLite's logFunc.
+ */
+function log(args: readonly SqlValue[]): SqlValue {
+  const first = numericArgument(args[0]!)
+  if (first === undefined) return null
+  const x = numberOf(first)
+  if (x <= 0) return null
+  if (args.length === 1) return realResult(Math.log10(x))
+  const b = Math.log(x)
+  if (b <= 0) return null
+  const second = numericArgument(args[1]!)
+  if (second === undefined) return null
+  const y = numberOf(second)
+  if (y <= 0) return null
+  return realResult(Math.log(y) / b)
+}
+
+/** A logarithm of one argument (ln, log10, log2): null for a value not above 0. */
+function log1(f: (x: number) => number): ScalarFunction {
+  return {
+    arity: [1, 1],
+    call: ([x]) => {
+      const n = numericArgument(x!)
+      if (n === undefined) return null
+      const v = numberOf(n)
+      return v <= 0 ? null : realResult(f(v))
+    },
+  }
+}
+
+/** sign(): the integer -1, 0 or +1 of a number (numeric text too); null for anything else. */
+function sign([x]: readonly SqlValue[]): SqlValue {
+  const n = numericArgument(x!)
+  if (n === undefined) return null
+  const r = numberOf(n)
+  return r < 0 ? -1 : r > 0 ? 1 : 0
+}
+
+/** concat() and concat_ws(): the text of every argument that is not null (concat_ws: null without a separator). */
+function concat(args: readonly SqlValue[]): SqlValue {
+  let out = ''
+  for (const a of args) if (a !== null) out += toText(a)!
+  return out
+}
+
+function concatWs([separator, ...args]: readonly SqlValue[]): SqlValue {
+  if (separator === null) return null
+  const sep = toText(separator!)!
+  return args
+    .filter((a) => a !== null)
+    .map((a) => toText(a)!)
+    .join(sep)
+}
+
+/** randomblob(n): n random bytes (at least 1, as SQLite gives for n < 1). */
+function randomblob([n]: readonly SqlValue[]): SqlValue {
+  const size = Math.max(1, n === null ? 1 : int64(n!))
+  const out = new Uint8Array(size)
+  globalThis.crypto.getRandomValues(out)
+  return out
+}
+
+/**
  * Functions SQLite compiles into control flow, whose arguments are evaluated only as far as the
  * result needs them (an error in one not reached is never raised): coalesce() and ifnull() stop at
  * the first value not null, iif() / if() are a case expression, likely(), unlikely() and
@@ -449,6 +568,40 @@ const SCALARS: Record<string, ScalarFunction> = {
   printf: { arity: [1, MANY], call: sqlPrintf },
   format: { arity: [1, MANY], call: sqlPrintf },
   random: { arity: [0, 0], deterministic: false, call: random },
+  randomblob: { arity: [1, 1], deterministic: false, call: randomblob },
+  sign: { arity: [1, 1], call: sign },
+  concat: { arity: [1, MANY], call: concat },
+  concat_ws: { arity: [2, MANY], call: concatWs },
+  sqrt: math1(Math.sqrt),
+  exp: math1(Math.exp),
+  ln: log1(Math.log),
+  log: { arity: [1, 2], call: log },
+  log10: log1(Math.log10),
+  log2: log1(Math.log2),
+  ceil: rounding(Math.ceil),
+  ceiling: rounding(Math.ceil),
+  floor: rounding(Math.floor),
+  trunc: rounding(Math.trunc),
+  sin: math1(Math.sin),
+  cos: math1(Math.cos),
+  tan: math1(Math.tan),
+  asin: math1(Math.asin),
+  acos: math1(Math.acos),
+  atan: math1(Math.atan),
+  sinh: math1(Math.sinh),
+  cosh: math1(Math.cosh),
+  tanh: math1(Math.tanh),
+  asinh: math1(Math.asinh),
+  acosh: math1(Math.acosh),
+  atanh: math1(Math.atanh),
+  degrees: math1((x) => x * (180 / Math.PI)),
+  radians: math1((x) => x * (Math.PI / 180)),
+  pow: math2(Math.pow),
+  power: math2(Math.pow),
+  atan2: math2(Math.atan2),
+  // C's fmod: the remainder with the dividend's sign, as JavaScript's %.
+  mod: math2((x, y) => x % y),
+  pi: { arity: [0, 0], call: () => real(Math.PI) },
   // The connection's counters (session-hook.ts), as the running statement sees them.
   last_insert_rowid: { arity: [0, 0], deterministic: false, call: () => sessionCounters().lastInsertRowid },
   changes: { arity: [0, 0], deterministic: false, call: () => sessionCounters().changes },

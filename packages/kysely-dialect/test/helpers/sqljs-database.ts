@@ -58,8 +58,13 @@ interface RawStatement {
 
 let sqlJs: Promise<SqlJsStatic> | undefined
 
+/**
+ * sql.js registers, unless told not to, the legacy extension functions of SQLite's contrib page
+ * (sign, sqrt, ceil, log ... in JavaScript) over SQLite's own math functions; the oracle is SQLite,
+ * so they are turned off (sql.js 1.17's option; the next major version's default).
+ */
 function loadSqlJs(): Promise<SqlJsStatic> {
-  sqlJs ??= initSqlJs()
+  sqlJs ??= initSqlJs({ useOldExtensionFunctions: false } as Parameters<typeof initSqlJs>[0])
   return sqlJs
 }
 
