@@ -317,8 +317,12 @@ function numericArgument(v: SqlValue): number | bigint | Real | undefined {
   if (v === null || v instanceof Uint8Array) return undefined
   if (typeof v !== 'string') return v
   const n = applyAffinity(v, 'numeric')
-  return typeof n === 'string' || n === null || n instanceof Uint8Array ? undefined : n
+  if (typeof n === 'string' || n === null || n instanceof Uint8Array) return undefined
+  // Only integer syntax reads as an integer ('1e3' is the real 1000.0: applyNumericAffinity without bTryForInt).
+  return INTEGER_TEXT.test(v) ? n : real(numberOf(n))
 }
+
+const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/
 
 /** A real result as sqlite3_result_double gives it: NaN is null. */
 function realResult(r: number): SqlValue {
@@ -375,11 +379,12 @@ function log(args: readonly SqlValue[]): SqlValue {
   if (args.length === 1) return realResult(Math.log10(x))
   const b = Math.log(x)
   if (b <= 0) return null
-  const second = numericArgument(args[1]!)
-  if (second === undefined) return null
-  const y = numberOf(second)
-  if (y <= 0) return null
-  return realResult(Math.log(y) / b)
+  // SQLite's logFunc checks the first argument's type twice and reads X as sqlite3_value_double
+  // does (a text by its numeric prefix, a null as 0).
+  const y = args[1] === null ? 0 : toNumeric(args[1]!)
+  const v = y === null || y === 0 ? 0 : numberOf(y)
+  if (v <= 0) return null
+  return realResult(Math.log(v) / b)
 }
 
 /** A logarithm of one argument (ln, log10, log2): null for a value not above 0. */
