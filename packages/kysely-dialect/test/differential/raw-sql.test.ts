@@ -308,6 +308,7 @@ diffSuite('differential: whole raw statements', () => {
         "select pow('2abc', 2) as a, pow(x'32', 2) as b, mod('7', '3') as c, pow(' 2 ', 2) as d, pow(2, null) as e, typeof(mod(7, 3)) as f",
         "select ceil('2.5') as a, ceil('x') as b, ceil(2) as c, typeof(ceil(2)) as d, ceil(2.0) as e, typeof(ceil(2.5)) as f, ceil('3') as g, typeof(ceil('3')) as h, ceiling(-0.5) as i, floor(-0.5) as j, trunc(2.7) as k, trunc(-0.5) as l",
         "select ceil(1e300) as a, floor(-1e300) as b, typeof(floor(9223372036854775807)) as c, ceil(x'32') as d, ceil('-0.5') as e, floor(-0.0) as f",
+        "select ceil('1e3') as a, typeof(ceil('1e3')) as b, typeof(ceil(' 7 ')) as c, log(2, '8abc') as d, log(2, null) as e, log('8abc') as f, sign('1e3') as g",
         "select log('x') as a, log(0) as b, log(-1) as c, log(1, 8) as d, log(0.5, 8) as e, log(2, 0) as f, log(2, 8) as g, log(100) as h, ln(0) as i, log2(-1) as j, log(x'38') as k",
       ],
       'failed',
