@@ -53,6 +53,11 @@ export function isGenerated(column: ColumnDef): boolean {
   return column.generated !== undefined
 }
 
+/** Whether the table has a generated column. */
+export function hasGenerated(table: TableDef): boolean {
+  return (compiled.get(table) ?? generatedOf(table)).length > 0
+}
+
 /** Whether generated column `column` is STORED (else VIRTUAL). */
 export function isStored(column: ColumnDef): boolean {
   return readGenerated(column).stored

@@ -267,7 +267,7 @@ export function insertUnder(
   if (policy === undefined) return insertRow(tx, table, values)
   if (policy.replace === true) return replaceRow(tx, table, values)
   if (policy.find !== undefined) {
-    const existing = policy.find(tx, checkedForInsert(table, values))
+    const existing = policy.find(tx, checkedForInsert(tx, table, values))
     if (existing !== undefined) {
       if (policy.upsert === undefined) return undefined
       const updated = policy.upsert(tx, values, existing)

@@ -23,7 +23,7 @@ import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
 import { checkConstraints } from './check-constraints.js'
 import { currentTime } from '../expression/operators.js'
 import { setIndexing } from '../expression/statement-clock.js'
-import { computeGenerated } from './generated-columns.js'
+import { computeGenerated, hasGenerated } from './generated-columns.js'
 import { checkStrict } from './table-options.js'
 
 const EMPTY = new Uint8Array(0)
@@ -360,18 +360,25 @@ export interface InsertOutcome {
  * A row about to be inserted under an upsert, before its conflict target is looked up
  * (insert-conflict.ts): its columns' affinity applied (in place, as insertRow applies it) and
  * NOT NULL checked, which SQLite checks before any uniqueness, the rowid column excepted (null
- * there is a new rowid, assigned by insertRow).
+ * there is a new rowid, assigned by insertRow). SQLite has the new rowid by then: the generated
+ * columns and the checks see the one insertRow would give (the row returned keeps the null).
  */
-export function checkedForInsert(table: TableDef, input: SqlValue[]): SqlValue[] {
+export function checkedForInsert(tx: WriteTransaction, table: TableDef, input: SqlValue[]): SqlValue[] {
   const values = withAffinity(table, input)
   const rowid = table.keying === 'rowid' ? rowidColumnOf(table) : undefined
+  let checked = values
+  if (rowid !== undefined && values[rowid.slot] === null && hasGenerated(table)) {
+    checked = values.slice()
+    checked[rowid.slot] = nextRowid(tx, table, tableBucket(table))
+    computeGenerated(table, checked)
+  }
   const columns = table.columns
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i]!
-    if (c.notNull && c !== rowid && values[c.slot] === null)
+    if (c.notNull && c !== rowid && checked[c.slot] === null)
       throw new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${c.name}`)
   }
-  checkConstraints(table, values)
+  checkConstraints(table, checked)
   return values
 }
 
