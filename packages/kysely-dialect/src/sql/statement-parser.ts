@@ -1,4 +1,4 @@
-import { unsupported } from '../errors.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
 import { ExpressionParser, identifier, isStar, node, reference, tableNode } from './expression-parser.js'
 import { lex, type AnyNode } from './lexer.js'
 
@@ -53,9 +53,9 @@ class StatementParser extends ExpressionParser {
       if (this.isWord('delete')) return { ...this.delete(), with: withNode }
       return { ...this.select(), with: withNode }
     }
-    if (this.isWord('values')) this.fail('VALUES as a select is not supported')
-    const core = this.selectCore()
     const setOperations: AnyNode[] = []
+    let lastIsValues = this.isWord('values')
+    const core = lastIsValues ? this.valuesSelect(setOperations) : this.selectCore()
     for (;;) {
       let operator: string
       if (this.acceptWord('union')) operator = 'union'
@@ -63,8 +63,20 @@ class StatementParser extends ExpressionParser {
       else if (this.acceptWord('except')) operator = 'except'
       else break
       const all = this.acceptWord('all')
-      setOperations.push(node('SetOperationNode', { operator, expression: this.selectCore(), all }))
+      let expression: AnyNode
+      lastIsValues = this.isWord('values')
+      if (lastIsValues) {
+        // A VALUES arm of one row is a select; of several, its own compound, which the flat chain
+        // read left to right here would not keep.
+        const more: AnyNode[] = []
+        expression = this.valuesSelect(more)
+        if (more.length > 0) this.fail('a VALUES of several rows after a compound operator is not supported')
+      } else expression = this.selectCore()
+      setOperations.push(node('SetOperationNode', { operator, expression, all }))
     }
+    // In SQLite's grammar ORDER BY and LIMIT belong to a SELECT: after a VALUES they are an error.
+    if (lastIsValues && (this.isWord('order') || this.isWord('limit')))
+      this.fail('ORDER BY or LIMIT after VALUES (a syntax error in SQLite)')
     const orderBy = this.orderBy(core.selections as readonly AnyNode[])
     const limits = this.limit()
     // Named windows (the core's `window` clause) resolved in its selections and the order by.
@@ -81,6 +93,37 @@ class StatementParser extends ExpressionParser {
         : { orderBy: windows === undefined ? orderBy : this.namedWindows(windows, orderBy) }),
       ...limits,
     }
+  }
+
+  /**
+   * `values (a, b), (c, d), ...` as a select (SQLite's VALUES clause): its first row as the core,
+   * columns named column1, column2, ..., and each further row a `union all` arm pushed on `arms`,
+   * which is what SQLite makes of it (leading a chain, read left to right, the rows keep their
+   * order and duplicates). Rows of different sizes are SQLite's error.
+   */
+  private valuesSelect(arms: AnyNode[]): AnyNode {
+    this.expectWord('values')
+    const rows: AnyNode[][] = []
+    do {
+      this.expectOp('(')
+      const values: AnyNode[] = []
+      do values.push(this.expression())
+      while (this.acceptOp(','))
+      this.expectOp(')')
+      rows.push(values)
+    } while (this.acceptOp(','))
+    const width = rows[0]!.length
+    if (rows.some((r) => r.length !== width))
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'all VALUES must have the same number of terms')
+    const selectOf = (row: readonly AnyNode[]): AnyNode =>
+      node('SelectQueryNode', {
+        selections: row.map((e, i) =>
+          node('SelectionNode', { selection: node('AliasNode', { node: e, alias: identifier(`column${i + 1}`) }) }),
+        ),
+      })
+    for (const row of rows.slice(1))
+      arms.push(node('SetOperationNode', { operator: 'union', expression: selectOf(row), all: true }))
+    return selectOf(rows[0]!)
   }
 
   /** `name [(columns)] as [not] [materialized] (select ...)`, comma separated. */

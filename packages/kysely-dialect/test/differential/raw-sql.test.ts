@@ -289,6 +289,32 @@ diffSuite('differential: whole raw statements', () => {
       'message',
     )
   })
+  // Round s28: VALUES as a select was BTREE_SQL_UNSUPPORTED.
+  both(
+    'VALUES as a select: alone, in from, in a common table, in in (...), leading a compound',
+    undefined,
+    async (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'with t(x, y) as (values (1, 2), (3, 4)) select * from t order by x desc',
+          "select * from (values (1, 'a'), (2, 'b')) order by column1",
+          'values (1, 2), (3, 4)',
+          "values (1, 'a'), (1, 'a'), (null, 2.5)",
+          'select column1 from (values (5), (6)) order by 1 desc',
+          'select 1 in (values (1), (2)) as a, 3 in (values (1), (2)) as b, (1, 2) in (values (1, 2)) as c',
+          'select * from (values (1), (2), (1) union select 1 union all values (9)) order by 1',
+          'select * from (values (1), (2)) limit 1 offset 1',
+          'with recursive c(n) as (values (1) union all select n + 1 from c where n < 3) select * from c',
+          "select x from (select column2 as x from (values (1, 'q'), (2, 'r'))) order by x",
+          "select typeof(column1) as a, typeof(column2) as b from (values (1, '2'))",
+          'values (1, 2), (3)',
+          'values (3), (1), (2) order by 1',
+        ],
+        'failed',
+      ),
+  )
   // Round s28: sign(), concat(), concat_ws(), randomblob() and the math functions were unknown (the
   // oracle is SQLite's own: sql.js's legacy JavaScript versions of them are off, test/helpers).
   both('sign, concat, concat_ws, randomblob and the math functions', undefined, async (db, { sql }) =>
