@@ -103,15 +103,7 @@ class StatementParser extends ExpressionParser {
    */
   private valuesSelect(arms: AnyNode[]): AnyNode {
     this.expectWord('values')
-    const rows: AnyNode[][] = []
-    do {
-      this.expectOp('(')
-      const values: AnyNode[] = []
-      do values.push(this.expression())
-      while (this.acceptOp(','))
-      this.expectOp(')')
-      rows.push(values)
-    } while (this.acceptOp(','))
+    const rows = this.valueRows()
     const width = rows[0]!.length
     if (rows.some((r) => r.length !== width))
       throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'all VALUES must have the same number of terms')
@@ -124,6 +116,20 @@ class StatementParser extends ExpressionParser {
     for (const row of rows.slice(1))
       arms.push(node('SetOperationNode', { operator: 'union', expression: selectOf(row), all: true }))
     return selectOf(rows[0]!)
+  }
+
+  /** The rows after VALUES: `(a, b), (c, d), ...`, each its expressions. */
+  private valueRows(): AnyNode[][] {
+    const rows: AnyNode[][] = []
+    do {
+      this.expectOp('(')
+      const values: AnyNode[] = []
+      do values.push(this.expression())
+      while (this.acceptOp(','))
+      this.expectOp(')')
+      rows.push(values)
+    } while (this.acceptOp(','))
+    return rows
   }
 
   /** `name [(columns)] as [not] [materialized] (select ...)`, comma separated. */
@@ -398,15 +404,7 @@ class StatementParser extends ExpressionParser {
     if (this.isOp('(')) fields['columns'] = this.columnList()
     if (this.acceptWord('default', 'values')) fields['defaultValues'] = true
     else if (this.acceptWord('values')) {
-      const rows: AnyNode[] = []
-      do {
-        this.expectOp('(')
-        const values: AnyNode[] = []
-        do values.push(this.expression())
-        while (this.acceptOp(','))
-        this.expectOp(')')
-        rows.push(node('ValueListNode', { values }))
-      } while (this.acceptOp(','))
+      const rows = this.valueRows().map((values) => node('ValueListNode', { values }))
       fields['values'] = node('ValuesNode', { values: rows })
     } else if (this.isWord('select')) fields['values'] = this.select()
     else this.fail('expected values or select')
