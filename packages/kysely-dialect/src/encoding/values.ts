@@ -152,6 +152,12 @@ export function toNumeric(v: SqlValue): number | bigint | Real | null {
   return real(Number(text))
 }
 
+/** sqlite3_value_double: numbers as they are, text and blobs by their numeric prefix, null as 0. */
+export function doubleOf(v: SqlValue): number {
+  const n = toNumeric(v)
+  return n === null ? 0 : numberOf(n)
+}
+
 /**
  * Whether a text or blob operand whose numeric value (toNumeric) is -0.0 has integer syntax ('-0',
  * ' -0x'): SQLite types such an operand INTEGER, so beside another integer it is the integer 0,

@@ -87,18 +87,13 @@ function generatedOf(table: TableDef): readonly Compiled[] {
   // Depth first over the generated columns each one reads: those first; a column met again
   // while it is being visited closes a loop, which SQLite names after the column that reads it.
   const visit = (c: ColumnDef): void => {
-    const seen = state.get(c)
-    if (seen === 'done') return
-    if (seen === 'visiting') throw schemaError(`generated column loop on "${c.name}"`)
+    if (state.get(c) === 'done') return
     state.set(c, 'visiting')
     const tree = trees.get(c)!
     for (const other of columns) {
-      if (other !== c && namesColumn(tree, other.name)) {
-        if (state.get(other) === 'visiting') throw schemaError(`generated column loop on "${c.name}"`)
-        visit(other)
-      } else if (other === c && namesColumn(tree, c.name)) {
-        throw schemaError(`generated column loop on "${c.name}"`)
-      }
+      if (!namesColumn(tree, other.name)) continue
+      if (state.get(other) === 'visiting') throw schemaError(`generated column loop on "${c.name}"`)
+      visit(other)
     }
     out.push({ column: c, expr: compileExpr(byPrecedence(tree as OperationNode), scope) })
     state.set(c, 'done')

@@ -64,6 +64,15 @@ export function strictColumn(table: TableDef, c: ColumnDef): void {
   if (type === 'ANY') c.affinity = 'blob'
 }
 
+/** Each STRICT table's column types as SQLite names them, by column position (definitions are replaced, not edited). */
+const strictTypes = new WeakMap<TableDef, readonly string[]>()
+
+function typesOf(table: TableDef): readonly string[] {
+  const types = table.columns.map((c) => c.type.trim().toUpperCase())
+  strictTypes.set(table, types)
+  return types
+}
+
 function storageName(v: SqlValue): string {
   if (isInteger(v)) return 'INT'
   if (typeof v === 'string') return 'TEXT'
@@ -76,10 +85,13 @@ function storageName(v: SqlValue): string {
  * after that conversion is SQLite's "cannot store TEXT value in INT column t.x". Null passes.
  */
 export function checkStrict(table: TableDef, values: readonly SqlValue[]): void {
-  for (const c of table.columns) {
+  const types = strictTypes.get(table) ?? typesOf(table)
+  const columns = table.columns
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!
     const v = values[c.slot] ?? null
     if (v === null) continue
-    const type = c.type.trim().toUpperCase()
+    const type = types[i]!
     const kind = storageName(v)
     const fits =
       type === 'ANY' ||

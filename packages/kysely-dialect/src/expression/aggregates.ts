@@ -1,13 +1,12 @@
 import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import {
+  doubleOf,
   integer,
   integerFromText,
   isInteger,
-  numberOf,
   real,
   Real,
-  toNumeric,
   toText,
   truth,
   type SqlValue,
@@ -176,14 +175,14 @@ export class SumAccumulator implements SingleAccumulator {
     if (v === null || v === undefined) return
     if (typeof v === 'string') {
       // SQLite's sumStep types each value with sqlite3_value_numeric_type: a text that is an
-      // integer literal sums as that integer (any other text or a blob as a real, realOf).
+      // integer literal sums as that integer (any other text or a blob as a real, doubleOf).
       const i = integerFromText(v)
       if (i !== undefined) return this.stepOne(i)
     }
     this.#count++
     if (this.#approx) {
       // Summing doubles already: numbers within ±2^52 (integers included) and reals step as they
-      // are, with no BigInt on the way (what #stepInt and realOf would give them).
+      // are, with no BigInt on the way (what #stepInt and doubleOf would give them).
       if (typeof v === 'number' && v > -TWO52_NUMBER && v < TWO52_NUMBER) {
         if (!Number.isInteger(v)) this.#overflow = false
         this.#step(v)
@@ -212,7 +211,7 @@ export class SumAccumulator implements SingleAccumulator {
       if (!integral) {
         this.#init(this.#int)
         this.#approx = true
-        this.#step(realOf(v))
+        this.#step(doubleOf(v))
         return
       }
       const x = this.#int + BigInt(v)
@@ -229,7 +228,7 @@ export class SumAccumulator implements SingleAccumulator {
     if (integral) this.#stepInt(BigInt(v))
     else {
       this.#overflow = false
-      this.#step(realOf(v))
+      this.#step(doubleOf(v))
     }
   }
 
@@ -243,12 +242,6 @@ export class SumAccumulator implements SingleAccumulator {
     if (this.#overflow) throw new BTreeSqlError('BTREE_SQL_INVALID_VALUE', 'integer overflow')
     return real(approx)
   }
-}
-
-/** sqlite3_value_double: reals as they are, text and blobs by their numeric prefix. */
-function realOf(v: SqlValue): number {
-  const n = v instanceof Real || typeof v === 'number' ? v : toNumeric(v)
-  return n === null ? 0 : numberOf(n)
 }
 
 export class CountAccumulator implements SingleAccumulator {

@@ -2,6 +2,8 @@ import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import {
   compareValues,
+  doubleOf,
+  integerFromText,
   integerPrefix,
   integer,
   isInteger,
@@ -171,8 +173,7 @@ function abs([x]: readonly SqlValue[]): SqlValue {
   if (x instanceof Real) return real(x.value < 0 ? -x.value : x.value)
   // Text and blobs: sqlite3_value_double of them, always a real, negated only when below zero (so
   // the text '-0' gives -0.0, as it does in SQLite).
-  const n = toNumeric(x!)
-  const r = n === null ? 0 : numberOf(n)
+  const r = doubleOf(x!)
   return real(r < 0 ? -r : r)
 }
 
@@ -182,8 +183,7 @@ function round([x, digits]: readonly SqlValue[]): SqlValue {
   let n = digits === undefined ? 0 : int64(digits)
   if (n > 30) n = 30
   if (n < 0) n = 0
-  const num = toNumeric(x!)
-  const r = num === null ? 0 : numberOf(num)
+  const r = doubleOf(x!)
   if (!Number.isFinite(r)) return real(r)
   // Beyond ±2^52 a double has no fraction to round (SQLite leaves it as it is, for any digits).
   if (Math.abs(r) > 4503599627370496) return real(r)
@@ -316,13 +316,12 @@ function random(): SqlValue {
 function numericArgument(v: SqlValue): number | bigint | Real | undefined {
   if (v === null || v instanceof Uint8Array) return undefined
   if (typeof v !== 'string') return v
+  // Only an integer literal reads as an integer ('1e3' is the real 1000.0: applyNumericAffinity without bTryForInt).
+  const i = integerFromText(v)
+  if (i !== undefined) return i
   const n = applyAffinity(v, 'numeric')
-  if (typeof n === 'string' || n === null || n instanceof Uint8Array) return undefined
-  // Only integer syntax reads as an integer ('1e3' is the real 1000.0: applyNumericAffinity without bTryForInt).
-  return INTEGER_TEXT.test(v) ? n : real(numberOf(n))
+  return typeof n === 'string' ? undefined : real(numberOf(n as number | bigint | Real))
 }
-
-const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/
 
 /** A real result as sqlite3_result_double gives it: NaN is null. */
 function realResult(r: number): SqlValue {
@@ -381,23 +380,14 @@ function log(args: readonly SqlValue[]): SqlValue {
   if (b <= 0) return null
   // SQLite's logFunc checks the first argument's type twice and reads X as sqlite3_value_double
   // does (a text by its numeric prefix, a null as 0).
-  const y = args[1] === null ? 0 : toNumeric(args[1]!)
-  const v = y === null || y === 0 ? 0 : numberOf(y)
+  const v = doubleOf(args[1]!)
   if (v <= 0) return null
   return realResult(Math.log(v) / b)
 }
 
-/** A logarithm of one argument (ln, log10, log2): null for a value not above 0. */
+/** A logarithm of one argument (ln, log10, log2): of a value not above 0 NaN, so null (math1). */
 function log1(f: (x: number) => number): ScalarFunction {
-  return {
-    arity: [1, 1],
-    call: ([x]) => {
-      const n = numericArgument(x!)
-      if (n === undefined) return null
-      const v = numberOf(n)
-      return v <= 0 ? null : realResult(f(v))
-    },
-  }
+  return math1((x) => (x > 0 ? f(x) : NaN))
 }
 
 /** sign(): the integer -1, 0 or +1 of a number (numeric text too); null for anything else. */
@@ -505,8 +495,9 @@ const LAZY: Record<string, LazyFunction> = {
   likelihood: likelihoodLazy,
 }
 
-function nullif([a, b]: readonly SqlValue[], _json?: readonly boolean[], compare = compareValues): SqlValue {
-  return a !== null && b !== null && compare(a!, b!) === 0 ? null : a!
+/** nullif() under a comparison (a collation's, COLLATED). */
+function nullifUnder(compare: (a: SqlValue, b: SqlValue) => number): ScalarFunction['call'] {
+  return ([a, b]) => (a !== null && b !== null && compare(a!, b!) === 0 ? null : a!)
 }
 
 /**
@@ -516,7 +507,7 @@ function nullif([a, b]: readonly SqlValue[], _json?: readonly boolean[], compare
 const COLLATED: Record<string, (compare: (a: SqlValue, b: SqlValue) => number) => ScalarFunction['call']> = {
   min: (compare) => minMax(1, compare),
   max: (compare) => minMax(-1, compare),
-  nullif: (compare) => (args) => nullif(args, undefined, compare),
+  nullif: nullifUnder,
 }
 
 function argumentsFold(args: readonly Expr[]): Fold | undefined {
@@ -557,7 +548,7 @@ const SCALARS: Record<string, ScalarFunction> = {
   rtrim: { arity: [1, 2], call: trimmer(false, true) },
   replace: { arity: [3, 3], call: replace },
   instr: { arity: [2, 2], call: instr },
-  nullif: { arity: [2, 2], call: nullif },
+  nullif: { arity: [2, 2], call: nullifUnder(compareValues) },
   abs: { arity: [1, 1], call: abs },
   round: { arity: [1, 2], call: round },
   min: { arity: [2, MANY], call: minMax(1, compareValues) },

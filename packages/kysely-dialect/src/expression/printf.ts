@@ -1,4 +1,13 @@
-import { bytesText, integerPrefix, numberOf, textBytes, toNumeric, toText, type SqlValue } from '../encoding/values.js'
+import {
+  bytesText,
+  doubleOf,
+  integerPrefix,
+  numberOf,
+  textBytes,
+  toNumeric,
+  toText,
+  type SqlValue,
+} from '../encoding/values.js'
 
 /**
  * SQLite's printf() and format() (printf.c: sqlite3_str_vappendf with SQL function arguments):
@@ -130,9 +139,7 @@ class ArgumentList {
   /** sqlite3_value_double. */
   real(): number {
     const v = this.#take()
-    if (v === undefined || v === null) return 0
-    const n = toNumeric(v)
-    return n === null ? 0 : numberOf(n)
+    return v === undefined ? 0 : doubleOf(v)
   }
 
   /** sqlite3_value_text: undefined for a missing argument or null. */
