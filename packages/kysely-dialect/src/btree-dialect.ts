@@ -18,6 +18,12 @@ export interface BTreeDialectConfig extends OpenOptions {
   path?: string
   /** An engine database already open; the dialect never closes it. */
   database?: Database
+  /**
+   * Whether foreign keys (`references`, `addForeignKeyConstraint`) are enforced, as SQLite's
+   * `PRAGMA foreign_keys`: default true, as better-sqlite3 and node:sqlite open SQLite. Raw
+   * `pragma foreign_keys = off` (outside a transaction) changes it per dialect instance.
+   */
+  foreignKeys?: boolean
   /** Called with each connection handle the driver creates (released handles are reused, not created again). */
   onCreateConnection?: (connection: DatabaseConnection) => Promise<void>
 }

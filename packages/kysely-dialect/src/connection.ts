@@ -8,6 +8,7 @@ import { pinStatementClock } from './expression/statement-clock.js'
 import { planOn, type Owner, type SqlSession } from './session.js'
 import { statementNode } from './sql/raw-statement.js'
 import { matchTransactionCommand, type TransactionCommand } from './transaction-command.js'
+import { matchPragma } from './pragma.js'
 
 /**
  * A connection handle. Handles are cheap and share the driver's one session: a handle that began
@@ -32,6 +33,8 @@ export class BTreeConnection implements DatabaseConnection {
         // Text from user code: a transaction it begins is every handle's, as on SQLite's one connection.
         if (command !== undefined)
           return this.#command(command, this.#session.ownerFor(this)).then(() => ({ rows: [] }))
+        const pragma = matchPragma(query)
+        if (pragma !== undefined) return Promise.resolve({ rows: this.#session.pragma(pragma) as R[] })
       }
       const cached = this.#session.statements.lookup(compiledQuery)
       let result: StatementResult | Promise<StatementResult>

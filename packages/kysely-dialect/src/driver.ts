@@ -39,12 +39,14 @@ export class BTreeDriver implements Driver {
   }
 
   async #open(): Promise<SqlSession> {
-    const { path, database, onCreateConnection: _ignored, ...options } = this.#config
+    const { path, database, onCreateConnection: _ignored, foreignKeys, ...options } = this.#config
     let db: Database
     if (database !== undefined) db = database
     else if (path !== undefined) db = await open(path, options)
     else throw new BTreeTypeError('BTreeDialect needs a `path` or an open `database`')
-    this.#session = new SqlSession(db)
+    if (foreignKeys !== undefined && typeof foreignKeys !== 'boolean')
+      throw new BTreeTypeError('BTreeDialect: `foreignKeys` must be a boolean')
+    this.#session = new SqlSession(db, { foreignKeys })
     return this.#session
   }
 

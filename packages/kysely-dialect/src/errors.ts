@@ -25,6 +25,12 @@ export type SqlErrorCode =
   | 'BTREE_SQL_NO_SUCH_COLLATION'
   /** An insert or update names a generated column, whose value only its expression gives. */
   | 'BTREE_SQL_GENERATED_COLUMN'
+  /**
+   * A statement (or, for deferred keys, a commit) would leave a row referring to a parent row
+   * that does not exist, or a RESTRICT key's parent row was deleted or changed (foreign keys are
+   * enforced unless the dialect's `foreignKeys` is false or `PRAGMA foreign_keys = off`).
+   */
+  | 'BTREE_SQL_FOREIGN_KEY_VIOLATION'
   /** A row would make a `check` constraint false (as SQLite, which always enforces them). */
   | 'BTREE_SQL_CHECK_VIOLATION'
   /** An `integer primary key` (rowid) would hold something other than an integer, or a STRICT table's column a value not of its type. */

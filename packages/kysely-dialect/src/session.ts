@@ -7,6 +7,8 @@ import type { AnyNode } from './expression/nodes.js'
 import type { StatementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { forgetBuckets } from './executor/table-store.js'
+import { foreignKeyError } from './executor/foreign-keys.js'
+import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
 
 /** Whoever issues statements: a connection handle (compared by identity). */
@@ -21,6 +23,14 @@ export const SHARED: Owner = Object.freeze({ shared: true })
 interface NamedSavepoint {
   name: string
   savepoint: Savepoint
+  /** The deferred foreign key counter when it was made, which a rollback to it restores (as SQLite). */
+  deferredViolations: number
+}
+
+/** The session's settings from the dialect's config. */
+export interface SessionOptions {
+  /** Whether foreign keys are enforced (`PRAGMA foreign_keys`); default true, as better-sqlite3 and node:sqlite. */
+  foreignKeys?: boolean
 }
 
 /**
@@ -33,7 +43,7 @@ interface NamedSavepoint {
  * commit and each write statement is one `db.update` (the engine group-commits concurrent ones).
  */
 export class SqlSession {
-  readonly session: Session = { lastInsertRowid: 0, changes: 0, totalChanges: 0 }
+  readonly session: Session
   /** Statements compiled once per shape (the tree, values aside), run again with new parameters. */
   readonly statements = new StatementCache()
   #lastPlan: QueryPlan | (() => QueryPlan) | undefined
@@ -43,7 +53,19 @@ export class SqlSession {
   #free: Promise<void> = Promise.resolve()
   #wake: (() => void) | undefined
 
-  constructor(readonly db: Database) {}
+  constructor(
+    readonly db: Database,
+    options: SessionOptions = {},
+  ) {
+    this.session = {
+      lastInsertRowid: 0,
+      changes: 0,
+      totalChanges: 0,
+      foreignKeys: options.foreignKeys ?? true,
+      deferForeignKeys: false,
+      deferredViolations: 0,
+    }
+  }
 
   get inTransaction(): boolean {
     return this.#tx !== undefined
@@ -75,6 +97,9 @@ export class SqlSession {
   }
 
   #end(): void {
+    // SQLite resets these at every commit and rollback.
+    this.session.deferredViolations = 0
+    this.session.deferForeignKeys = false
     this.#owner = undefined
     this.#tx = undefined
     this.#txCatalog = undefined
@@ -96,6 +121,7 @@ export class SqlSession {
     // No await between the last check and the claim: two begins cannot both see the file free.
     while (this.#busyFor(owner)) await this.#free
     this.#claim(owner)
+    this.session.deferredViolations = 0
     try {
       this.#tx = await this.db.beginWrite()
     } catch (err) {
@@ -106,6 +132,8 @@ export class SqlSession {
 
   async commit(owner: Owner): Promise<void> {
     const tx = this.#requireTransaction(owner, 'commit')
+    // Deferred foreign keys still violated: the commit fails and the transaction stays open, as in SQLite.
+    if (this.session.deferredViolations > 0) throw foreignKeyError()
     try {
       await tx.commit()
     } finally {
@@ -126,7 +154,7 @@ export class SqlSession {
 
   savepoint(owner: Owner, name: string): void {
     const tx = this.#requireTransaction(owner, `create savepoint ${name}`)
-    this.#savepoints.push({ name, savepoint: tx.savepoint() })
+    this.#savepoints.push({ name, savepoint: tx.savepoint(), deferredViolations: this.session.deferredViolations })
   }
 
   #find(name: string): number {
@@ -141,6 +169,7 @@ export class SqlSession {
     const tx = this.#requireTransaction(owner, `roll back to savepoint ${name}`)
     const i = this.#find(name)
     tx.rollbackTo(this.#savepoints[i]!.savepoint)
+    this.session.deferredViolations = this.#savepoints[i]!.deferredViolations
     this.#forget(tx)
     this.#savepoints.length = i + 1
   }
@@ -223,6 +252,7 @@ export class SqlSession {
       const ctx = this.#context(tx) as WriteContext
       if (handler.readOnly) return handler.run(node, ctx, values)
       const sp = tx.savepoint()
+      const deferred = this.session.deferredViolations
       try {
         const result = handler.run(node, ctx, values)
         tx.release(sp)
@@ -231,6 +261,7 @@ export class SqlSession {
       } catch (err) {
         tx.rollbackTo(sp)
         tx.release(sp)
+        this.session.deferredViolations = deferred
         this.#forget(tx)
         throw err
       } finally {
@@ -240,7 +271,17 @@ export class SqlSession {
     if (handler.readOnly) return this.db.view((snapshot) => handler.run(node, this.#context(snapshot), values))
     return this.db.update((write) => {
       forgetBuckets(write)
-      return this.#count(node, handler.run(node, this.#context(write) as WriteContext, values))
+      // The statement is its own transaction: its deferred foreign keys are checked at its end.
+      const session = this.session
+      session.deferredViolations = 0
+      try {
+        const result = handler.run(node, this.#context(write) as WriteContext, values)
+        if (session.deferredViolations > 0) throw foreignKeyError()
+        return this.#count(node, result)
+      } finally {
+        session.deferredViolations = 0
+        session.deferForeignKeys = false
+      }
     })
   }
 
@@ -296,6 +337,18 @@ export class SqlSession {
     return this.#tx !== undefined ? loadCatalog(this.#tx) : this.db.view((tx) => loadCatalog(tx))
   }
 
+  /**
+   * `PRAGMA foreign_keys` and `PRAGMA defer_foreign_keys`, read or set: setting foreign_keys inside
+   * a transaction does nothing, as in SQLite. A read gives its row (`{ foreign_keys: 1 }`).
+   */
+  pragma(p: Pragma): Record<string, unknown>[] {
+    const key = p.name === 'foreign_keys' ? 'foreignKeys' : 'deferForeignKeys'
+    if (p.value === undefined) return [{ [p.name]: this.session[key] ? 1 : 0 }]
+    if (p.name === 'foreign_keys' && this.#tx !== undefined) return []
+    this.session[key] = p.value
+    return []
+  }
+
   /** Rolls back a transaction left open (the driver is being destroyed). */
   abandon(): void {
     if (this.#tx !== undefined && !this.#tx.closed) this.#tx.rollback()
@@ -309,7 +362,14 @@ export function planOn(tx: ReadTransaction, node: AnyNode, handler: StatementHan
   const ctx = {
     tx,
     catalog: loadCatalog(tx),
-    session: { lastInsertRowid: 0, changes: 0, totalChanges: 0 },
+    session: {
+      lastInsertRowid: 0,
+      changes: 0,
+      totalChanges: 0,
+      foreignKeys: false,
+      deferForeignKeys: false,
+      deferredViolations: 0,
+    },
     planOnly: true,
     onPlan: (p: QueryPlan | (() => QueryPlan)) => (plan = typeof p === 'function' ? p() : p),
   } as unknown as WriteContext

@@ -10,6 +10,7 @@ import { checkNames, renameInChecks, validateChecks } from './check-constraints.
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
 import { fillGenerated } from './table-store.js'
 import { strictColumn } from './table-options.js'
+import { renameChildColumn, renameInForeignKeys } from '../catalog/foreign-keys.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
 
@@ -81,6 +82,7 @@ function renameColumn(node: AnyNode, table: TableDef): void {
   // Check constraints name columns too, in their trees and their text (SQLite rewrites both).
   renameInChecks(table, from, to)
   renameInGenerated(table, from, to)
+  renameChildColumn(table, from, to)
 }
 
 const ALTERATIONS: Partial<Record<NodeKind, Alteration>> &
@@ -118,6 +120,25 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   // Rows written before a generated column was added hold no value for it: computed now, once.
   if (table.columns.some((c) => isGenerated(c) && original.columns.every((o) => o.slot !== c.slot)))
     fillGenerated(ctx.tx, table)
-  saveCatalog(ctx.tx, ctx.catalog.withTable(table, original.name), [table], [original.name])
+  let catalog = ctx.catalog.withTable(table, original.name)
+  const changed = [table]
+  // Foreign keys referring to the table follow its new name and its renamed columns (SQLite
+  // rewrites them in every table, the altered one included).
+  for (const other of catalog.tables()) {
+    const copy = other === table ? table : structuredClone(other)
+    let touched = false
+    for (const alteration of (node.columnAlterations ?? []) as readonly AnyNode[]) {
+      if (alteration.kind !== 'RenameColumnNode') continue
+      const from = nameOf(alteration.column as OperationNode)
+      const to = nameOf(alteration.renameTo as OperationNode)
+      if (renameInForeignKeys(copy, original.name, to, from)) touched = true
+    }
+    if (node.renameTo !== undefined && renameInForeignKeys(copy, original.name, table.name)) touched = true
+    if (touched && copy !== table) {
+      catalog = catalog.withTable(copy)
+      changed.push(copy)
+    }
+  }
+  saveCatalog(ctx.tx, catalog, changed, [original.name])
   return { rows: [], changes: 0, reader: false }
 }

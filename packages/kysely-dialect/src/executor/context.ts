@@ -10,6 +10,15 @@ export interface Session {
   changes: number
   /** SQLite's total_changes(): the rows every insert, update and delete changed since the open. */
   totalChanges: number
+  /** `PRAGMA foreign_keys`: whether foreign keys are enforced (the dialect's `foreignKeys`, on unless set false). */
+  foreignKeys: boolean
+  /** `PRAGMA defer_foreign_keys`: every foreign key is checked at the commit; off again after each commit or rollback. */
+  deferForeignKeys: boolean
+  /**
+   * SQLite's deferred constraint counter: violations of deferred foreign keys the open transaction
+   * (or the autocommit statement) made and has not resolved; a commit fails while it is above 0.
+   */
+  deferredViolations: number
 }
 
 export interface ExecContext {

@@ -81,6 +81,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
         table.checks.push(storedCheck(constraint))
         break
       case 'ForeignKeyConstraintNode':
+        validateForeignKey(table, constraint)
         table.checks.push(JSON.stringify(constraint))
         break
       default:
@@ -118,6 +119,17 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   const catalog = ctx.catalog.withTable(defined)
   saveCatalog(ctx.tx, catalog, [defined])
   return NONE
+}
+
+/** SQLite's checks of a `foreign key (...) references p (...)` when the table is made. */
+function validateForeignKey(table: TableDef, constraint: AnyNode): void {
+  const columns = constraint.columns as readonly OperationNode[]
+  for (const c of columns)
+    if (findColumn(table, nameOf(c)) === undefined)
+      throw schemaError(`unknown column "${nameOf(c)}" in foreign key definition`)
+  const parentColumns = (constraint.references as AnyNode).columns as readonly OperationNode[]
+  if (parentColumns.length > 0 && parentColumns.length !== columns.length)
+    throw schemaError('number of columns in foreign key does not match the number of columns in the referenced table')
 }
 
 export function uniqueIndex(ctx: WriteContext, table: TableDef, columns: string[]): IndexDef {

@@ -5,7 +5,7 @@ import type { AnyNode } from '../expression/nodes.js'
 import { prepareWriteTargets } from './pipeline.js'
 import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
-import { deleteRow } from './table-store.js'
+import { deleteChecked } from './foreign-keys.js'
 
 const DELETE_PARTS_LATER = ['using', 'joins', 'explain', 'endModifiers', 'limit', 'top', 'output', 'orderBy']
 
@@ -26,7 +26,7 @@ export function prepareDelete(node: AnyNode, ctx: WriteContext): PreparedStateme
     const out: Record<string, unknown>[] = []
     for (const stored of rows) {
       if (returning !== undefined) out.push(project(returning, [stored.row]))
-      deleteRow(ctx.tx, table, stored)
+      deleteChecked(ctx.tx, table, stored)
     }
     return { rows: out, changes: rows.length, reader: returning !== undefined, plan }
   }

@@ -4,6 +4,7 @@ import { BTreeSqlError } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
+import { deleteAllForDrop } from './foreign-keys.js'
 
 function dropBucket(ctx: WriteContext, name: string): void {
   if (ctx.tx.bucket(name) !== undefined) ctx.tx.deleteBucket(name)
@@ -20,6 +21,9 @@ export function runDropTable(node: AnyNode, ctx: WriteContext): StatementResult 
     if (node.ifExists === true) return { rows: [], changes: 0, reader: false }
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${name}`)
   }
+  // Under foreign keys, rows referring to its rows are dealt with first (their actions, or a
+  // violation that fails the drop at the statement's end).
+  deleteAllForDrop(ctx.tx, table)
   dropBucket(ctx, tableBucket(table))
   dropBucket(ctx, rowidBucket(table))
   for (const index of table.indexes) dropBucket(ctx, indexBucket(index))

@@ -11,16 +11,14 @@ import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { sameCondition } from '../planner/partial-index.js'
 import { writableColumn } from './generated-columns.js'
+import { deleteChecked, insertChecked, updateChecked } from './foreign-keys.js'
 import {
   checkedForInsert,
-  deleteRow,
   indexIncludes,
-  insertRow,
   nextHiddenRowid,
   forgetBuckets,
   readBucket,
   rowView,
-  updateRow,
   type InsertOutcome,
   type StoredRow,
 } from './table-store.js'
@@ -170,6 +168,7 @@ function prepareUpsert(
     column: writableColumn(table, nameOf(u.column as OperationNode), 'UPDATE'),
     value: compileExpr(u.value as OperationNode, scope),
   }))
+  const assigned = new Set(sets.map((s) => s.column.slot))
   const whereNode = (onConflict.updateWhere as AnyNode | undefined)?.where as OperationNode | undefined
   const where = whereNode === undefined ? undefined : compileExpr(byPrecedence(whereNode), scope)
   return (tx, values, found) => {
@@ -184,7 +183,7 @@ function prepareUpsert(
     const next = existing.row.all(table.nextSlot)
     const computed = sets.map((s) => s.value.eval(t))
     sets.forEach((s, i) => (next[s.column.slot] = computed[i]!))
-    return updateRow(tx, table, existing, next)
+    return updateChecked(tx, table, existing, next, assigned)
   }
 }
 
@@ -264,7 +263,7 @@ export function insertUnder(
   values: SqlValue[],
   policy: ConflictPolicy | undefined,
 ): InsertOutcome | undefined {
-  if (policy === undefined) return insertRow(tx, table, values)
+  if (policy === undefined) return insertChecked(tx, table, values)
   if (policy.replace === true) return replaceRow(tx, table, values)
   if (policy.find !== undefined) {
     const existing = policy.find(tx, checkedForInsert(tx, table, values))
@@ -276,7 +275,7 @@ export function insertUnder(
   }
   const sp = tx.savepoint()
   try {
-    const outcome = insertRow(tx, table, values)
+    const outcome = insertChecked(tx, table, values)
     tx.release(sp)
     return outcome
   } catch (error) {
@@ -306,7 +305,7 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
     values = values.slice()
     const sp = tx.savepoint()
     try {
-      const outcome = insertRow(tx, table, values, hidden)
+      const outcome = insertChecked(tx, table, values, hidden)
       tx.release(sp)
       return outcome
     } catch (error) {
@@ -316,7 +315,7 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
       if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
       const existing = conflictingRow(tx, table, values, violatedColumns(error, table))
       if (existing === undefined) throw error
-      deleteRow(tx, table, existing)
+      deleteChecked(tx, table, existing)
     }
   }
 }

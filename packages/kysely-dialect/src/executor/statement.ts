@@ -2,6 +2,7 @@ import type { OperationNode } from 'kysely'
 import type { ExecContext, StatementResult, WriteContext } from './context.js'
 import { runAlterTable } from './alter-table.js'
 import { withContext } from './current-context.js'
+import { withForeignKeys } from './foreign-keys.js'
 import { runCreateIndex, runDropIndex } from './create-index.js'
 import { runCreateTable } from './create-table.js'
 import { runDelete } from './delete.js'
@@ -39,7 +40,8 @@ const read = (run: (node: AnyNode, ctx: ExecContext) => StatementResult): Statem
 const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult, schema = false): StatementHandler => ({
   readOnly: false,
   schema,
-  run: (n, c) => withContext(c, () => run(n, c)),
+  // Foreign keys are counted while it writes and checked at its end (foreign-keys.ts).
+  run: (n, c) => withContext(c, () => withForeignKeys(c, () => run(n, c))),
 })
 const ddl = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => write(run, true)
 const no = undefined

@@ -9,7 +9,7 @@ import { prepareWriteTargets } from './pipeline.js'
 import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
 import { ArrayRow } from '../expression/scope.js'
-import { updateRow } from './table-store.js'
+import { updateChecked } from './foreign-keys.js'
 import { OuterLink } from '../expression/nested-scope.js'
 import { prepareSelect } from './select-general.js'
 import type { SqlValue } from '../encoding/values.js'
@@ -31,6 +31,7 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
   const sets = ((node.updates ?? []) as readonly AnyNode[]).map((u) => {
     return { slot: targetSlot(table, u), expr: compileExpr(u.value as OperationNode, scope) }
   })
+  const assigned = new Set(sets.map((s) => s.slot))
   const { read, returning } = prepareWriteTargets(ctx, node, 'update', table, scope)
   const execute = (ctx: WriteContext): StatementResult => {
     const { rows, plan } = read.run(ctx)
@@ -41,7 +42,7 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
       // Every right-hand side sees the old row, as SQLite evaluates them.
       const computed = sets.map((s) => s.expr.eval(tuple))
       sets.forEach((s, i) => (values[s.slot] = computed[i]!))
-      const stored2 = updateRow(ctx.tx, table, stored, values)
+      const stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
       if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
     }
     return { rows: out, changes: rows.length, reader: returning !== undefined, plan }
@@ -63,6 +64,7 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
   const { table, scope } = tableSource(node.table as OperationNode, ctx)
   const updates = (node.updates ?? []) as readonly AnyNode[]
   const slots = updates.map((u) => targetSlot(table, u))
+  const assigned = new Set(slots)
   const joined = prepareSelect(
     {
       kind: 'SelectQueryNode',
@@ -96,7 +98,7 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
     }
     const out: Record<string, unknown>[] = []
     for (const { stored, values } of pending) {
-      const stored2 = updateRow(ctx.tx, table, stored, values)
+      const stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
       if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
     }
     return { rows: out, changes: pending.length, reader: returning !== undefined, plan }

@@ -5,12 +5,14 @@
  */
 
 /** The error kinds the comparison tells apart; anything else both sides must merely raise. */
-export type ErrorKind = 'unique' | 'not-null' | 'no-such-table' | 'other'
+export type ErrorKind = 'unique' | 'not-null' | 'no-such-table' | 'foreign-key' | 'other'
 
 const errorKindsByCode: Readonly<Record<string, ErrorKind>> = {
   BTREE_SQL_UNIQUE_VIOLATION: 'unique',
   BTREE_SQL_NOT_NULL_VIOLATION: 'not-null',
   BTREE_SQL_NO_SUCH_TABLE: 'no-such-table',
+  BTREE_SQL_FOREIGN_KEY_VIOLATION: 'foreign-key',
+  SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign-key',
   SQLITE_CONSTRAINT_UNIQUE: 'unique',
   SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
   SQLITE_CONSTRAINT_NOTNULL: 'not-null',
@@ -23,6 +25,7 @@ export function errorKind(error: unknown): ErrorKind {
   const message = error instanceof Error ? error.message : String(error)
   if (message.startsWith('UNIQUE constraint failed')) return 'unique'
   if (message.startsWith('NOT NULL constraint failed')) return 'not-null'
+  if (message.startsWith('FOREIGN KEY constraint failed')) return 'foreign-key'
   if (message.startsWith('no such table') || message.startsWith('no such view')) return 'no-such-table'
   return 'other'
 }

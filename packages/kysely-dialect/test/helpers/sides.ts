@@ -29,7 +29,7 @@ export interface Side {
  * `KYSELY_DIFF_ORACLE=<path to an installed better-sqlite3>` runs the suite against native SQLite
  * through better-sqlite3 instead of sql.js (not a dependency: install it anywhere, for example
  * `npm i better-sqlite3@12` in a scratch folder). The same binding policy applies (integral numbers
- * within 64 bits as INTEGER, booleans as 1/0) and foreign keys are turned off; everything else is
+ * within 64 bits as INTEGER, booleans as 1/0) and foreign keys are on (better-sqlite3's default); everything else is
  * better-sqlite3's own: its SQLite version and build flags (SQLITE_DQS=0,
  * SQLITE_LIKE_DOESNT_MATCH_BLOBS). It checks the sql.js oracle's answers against the SQLite that
  * Kysely users run.
@@ -38,7 +38,7 @@ async function openNativeOracle(modulePath: string): Promise<SqliteDatabaseLike>
   const require = createRequire(import.meta.url)
   const Database = require(modulePath) as new (path: string) => NativeDatabase
   const native = new Database(':memory:')
-  native.pragma('foreign_keys = off')
+  native.pragma('foreign_keys = on')
   return {
     close: () => native.close(),
     prepare(sql: string) {

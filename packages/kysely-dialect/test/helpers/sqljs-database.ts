@@ -18,8 +18,8 @@ import initSqlJs from 'sql.js'
  *   rewritten as a backquoted one, which SQLite only ever reads as an identifier.
  * - better-sqlite3 is also built with SQLITE_LIKE_DOESNT_MATCH_BLOBS, which sql.js is not and the
  *   adapter cannot mimic: the cases never apply `like` to a blob.
- * - Foreign keys stay off, as in stock SQLite (better-sqlite3 turns them on); the dialect keeps
- *   `references` as metadata only, which is SQLite with foreign keys off.
+ * - Foreign keys are on, as better-sqlite3 (and node:sqlite) open SQLite and as the dialect
+ *   enforces them by default (stock SQLite starts with them off).
  * - Numbers: better-sqlite3 binds every JS number as REAL, which makes `7 / 2` give 3.5 when both
  *   are parameters, stores `5` in a TEXT column as '5.0' and makes `where code = 5` miss a TEXT '5';
  *   sql.js binds only 32-bit integers as INTEGER. The oracle binds every integral number that a
@@ -230,7 +230,7 @@ export class SqlJsSqliteDatabase implements SqliteDatabaseLike {
   static async create(): Promise<SqlJsSqliteDatabase> {
     const SQL = await loadSqlJs()
     const db = new SQL.Database()
-    db.run('pragma foreign_keys = off')
+    db.run('pragma foreign_keys = on')
     return new SqlJsSqliteDatabase(db)
   }
 
