@@ -11,7 +11,16 @@ export interface Pragma {
 const PRAGMA = /^pragma\s+(?:main\s*\.\s*)?(foreign_keys|defer_foreign_keys)\s*(?:(?:=\s*|\(\s*)([^\s()]+)\s*\)?)?$/i
 
 /** SQLite's boolean pragma values (sqlite3GetBoolean): 1, 0, on, off, yes, no, true, false, quoted or not. */
-const VALUES: Record<string, boolean> = { '1': true, on: true, yes: true, true: true, '0': false, off: false, no: false, false: false }
+const VALUES: Record<string, boolean> = {
+  '1': true,
+  on: true,
+  yes: true,
+  true: true,
+  '0': false,
+  off: false,
+  no: false,
+  false: false,
+}
 
 /**
  * The pragma a raw node is, if it is one of those the connection runs (foreign_keys and

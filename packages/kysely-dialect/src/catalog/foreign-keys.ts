@@ -1,3 +1,4 @@
+import { BTreeSqlError } from '../errors.js'
 import type { Catalog, TableDef } from './catalog.js'
 
 /** A name node of Kysely's as the catalog keeps it (JSON): a ColumnNode, a TableNode or their identifiers. */
@@ -13,7 +14,7 @@ interface NameNode {
 function nameOf(node: NameNode): string {
   if (node.name !== undefined) return node.name
   const inner = node.column ?? node.table ?? node.identifier
-  if (inner === undefined) throw new Error(`kysely-btree: a stored ${node.kind} without a name`)
+  if (inner === undefined) throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `a stored ${node.kind} without a name`)
   return nameOf(inner)
 }
 

@@ -1,6 +1,13 @@
 import type { WriteTransaction } from 'btree-store'
 import { applyAffinity, applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
-import { type Catalog, type ColumnDef, findColumn, indexBucket, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import {
+  type Catalog,
+  type ColumnDef,
+  findColumn,
+  indexBucket,
+  type IndexDef,
+  type TableDef,
+} from '../catalog/catalog.js'
 import { type ForeignKeyDef, type ForeignKeySchema, foreignKeySchema } from '../catalog/foreign-keys.js'
 import { KeyWriter, startsWith } from '../encoding/keys.js'
 import type { RowView } from '../encoding/rows.js'
@@ -130,20 +137,28 @@ function resolve(s: KeyStatement, fk: ForeignKeyDef, missingOk = false): Resolve
     const childColumns: ColumnDef[] = []
     const parentColumns: ColumnDef[] = []
     for (const k of keyColumns) {
-      const j = named === undefined ? keyColumns.indexOf(k) : named.findIndex((c) => c.toLowerCase() === k.toLowerCase())
+      const j =
+        named === undefined ? keyColumns.indexOf(k) : named.findIndex((c) => c.toLowerCase() === k.toLowerCase())
       if (j < 0) return undefined
       childColumns.push(child[j]!)
       parentColumns.push(findColumn(parent, k)!)
     }
-    return { fk, parent, childColumns, parentColumns, via, childIndex: childIndexFor(fk.child, childColumns, parentColumns) }
+    return {
+      fk,
+      parent,
+      childColumns,
+      parentColumns,
+      via,
+      childIndex: childIndexFor(fk.child, childColumns, parentColumns),
+    }
   }
   if (named === undefined) {
-    if (parent.primaryKey.length === n)
-      resolved = make(parent.keying === 'rowid' ? 'rowid' : 'key', parent.primaryKey)
+    if (parent.primaryKey.length === n) resolved = make(parent.keying === 'rowid' ? 'rowid' : 'key', parent.primaryKey)
   } else if (named.length === n) {
     const same = (columns: readonly string[]): boolean =>
       columns.length === n && columns.every((c) => named.some((m) => m.toLowerCase() === c.toLowerCase()))
-    if (n === 1 && parent.rowidColumn !== undefined && same([parent.rowidColumn])) resolved = make('rowid', [parent.rowidColumn])
+    if (n === 1 && parent.rowidColumn !== undefined && same([parent.rowidColumn]))
+      resolved = make('rowid', [parent.rowidColumn])
     else if (parent.keying === 'key' && parent.primaryKey.length > 0 && same(parent.primaryKey))
       resolved = make('key', parent.primaryKey)
     else {
@@ -326,7 +341,13 @@ function parentKeys(s: KeyStatement, table: TableDef): ResolvedKey[] {
 }
 
 /** I.2: a parent row written takes 1 off per child row it satisfies, when the counter is above 0. */
-function parentWritten(s: KeyStatement, table: TableDef, values: Values, rowKey: Uint8Array, assigned?: ReadonlySet<number>): void {
+function parentWritten(
+  s: KeyStatement,
+  table: TableDef,
+  values: Values,
+  rowKey: Uint8Array,
+  assigned?: ReadonlySet<number>,
+): void {
   for (const k of parentKeys(s, table)) {
     if (!touches(k.parentColumns, assigned) || counterIsZero(s, k.fk)) continue
     const key = parentKey(k, values)
@@ -463,10 +484,18 @@ export function updateChecked(
 }
 
 /** The key the updated row is stored under (moved when its rowid or primary key changed). */
-function rowKeyAfterUpdate(s: KeyStatement, table: TableDef, stored: StoredRow, written: readonly SqlValue[]): Uint8Array {
+function rowKeyAfterUpdate(
+  s: KeyStatement,
+  table: TableDef,
+  stored: StoredRow,
+  written: readonly SqlValue[],
+): Uint8Array {
   if (table.keying === 'rowid') {
     if (table.rowidColumn === undefined) return stored.key
-    return keyWriter.reset().value(written[findColumn(table, table.rowidColumn)!.slot] ?? null).finish()
+    return keyWriter
+      .reset()
+      .value(written[findColumn(table, table.rowidColumn)!.slot] ?? null)
+      .finish()
   }
   const w = keyWriter.reset()
   for (const name of table.primaryKey) w.value(written[findColumn(table, name)!.slot] ?? null)

@@ -6,6 +6,7 @@ import { compileWithParameters, Parameters } from '../expression/parameters.js'
 import { statementNode } from '../sql/raw-statement.js'
 import type { ExecContext, PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { withContext } from './current-context.js'
+import { withForeignKeys } from './foreign-keys.js'
 import { prepareDelete } from './delete.js'
 import { prepareInsert } from './insert.js'
 import { needsGeneralSelect, prepareGeneralSelect } from './select-general.js'
@@ -58,7 +59,15 @@ export class CachedStatement {
   ) {
     this.#parameters = new Parameters(slots)
     const run = (ctx: ExecContext, values: readonly SqlValue[] = []): StatementResult =>
-      withContext(ctx, () => this.#run(ctx as WriteContext, values), readOnly)
+      withContext(
+        ctx,
+        // A write's foreign keys, as statement.ts runs them.
+        () =>
+          readOnly
+            ? this.#run(ctx as WriteContext, values)
+            : withForeignKeys(ctx as WriteContext, () => this.#run(ctx as WriteContext, values)),
+        readOnly,
+      )
     this.handler = readOnly
       ? { readOnly: true, schema: false, run: (_, c, v) => run(c, v) }
       : { readOnly: false, schema: false, run: (_, c, v) => run(c, v) }
