@@ -26,8 +26,8 @@ export interface ColumnDef {
   affinity: Affinity
   notNull: boolean
   default?: ColumnDefault
-  /** Kept as metadata, not enforced, as SQLite without `PRAGMA foreign_keys`. */
-  references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string }
+  /** A foreign key (catalog/foreign-keys.ts), enforced unless foreign keys are off (executor/foreign-keys.ts). */
+  references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string; deferred?: boolean }
   /** A `check` constraint, enforced on every write (executor/check-constraints.ts: storedCheck). */
   check?: string
   /** A generated column's expression (executor/generated-columns.ts: storedGenerated), computed on every write. */
@@ -86,7 +86,7 @@ export interface TableDef {
   /** A WITHOUT ROWID table: keyed by its primary key, which is NOT NULL, with no rowid to read or report. */
   withoutRowid?: boolean
   indexes: IndexDef[]
-  /** Table-level check constraints, enforced (executor/check-constraints.ts), and foreign keys, kept as metadata. */
+  /** Table-level check constraints (executor/check-constraints.ts) and foreign key constraints (catalog/foreign-keys.ts). */
   checks: string[]
   /** Counter for SQLite-style names of unique-constraint indexes. */
   autoIndexCount: number

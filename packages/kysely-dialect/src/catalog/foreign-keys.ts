@@ -83,7 +83,7 @@ export function declaredForeignKeys(table: TableDef): ForeignKeyDef[] {
       parentColumns: r.columns.length === 0 ? undefined : r.columns,
       onDelete: action(r.onDelete),
       onUpdate: action(r.onUpdate),
-      deferred: false,
+      deferred: r.deferred === true,
     })
   }
   for (const stored of table.checks) {

@@ -11,7 +11,7 @@ import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
 
 /**
- * CHECK constraints, enforced as SQLite enforces them (always: only foreign keys wait for a
+ * CHECK constraints, enforced as SQLite enforces them (always, where foreign keys follow a
  * pragma): each one's expression is evaluated over a row about to be written, after NOT NULL and
  * before uniqueness, and a row for which one is false (not null: unknown passes) is refused with
  * `BTREE_SQL_CHECK_VIOLATION`, "CHECK constraint failed: " and the constraint's name, or its text.
@@ -19,7 +19,7 @@ import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
  * The catalog keeps each as a string (a column's `check`, a table's `checks`): the JSON of a
  * stored check (`{ kind: 'StoredCheck', expression, text?, name? }`, storedNode's tags), or, as
  * written before checks were enforced, the JSON of the expression alone. A table's `checks` also
- * keeps its foreign keys (kind ForeignKeyConstraintNode), which are metadata only.
+ * keeps its foreign keys too (kind ForeignKeyConstraintNode: catalog/foreign-keys.ts).
  */
 export function storedCheck(check: AnyNode): string {
   const written = check.expression as AnyNode

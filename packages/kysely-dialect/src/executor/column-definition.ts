@@ -41,6 +41,8 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
       columns: (refs.columns as readonly OperationNode[]).map((c) => nameOf(c)),
       ...(refs.onDelete === undefined ? {} : { onDelete: refs.onDelete as string }),
       ...(refs.onUpdate === undefined ? {} : { onUpdate: refs.onUpdate as string }),
+      // Raw SQL's `references p deferrable initially deferred` (statement-parser.ts).
+      ...(refs.deferrable === true && refs.initiallyDeferred === true ? { deferred: true } : {}),
     }
   }
   if (node.check !== undefined) def.check = storedCheck(node.check as AnyNode)

@@ -496,7 +496,22 @@ class StatementParser extends ExpressionParser {
         constraints.push(node('PrimaryKeyConstraintNode', { columns: this.columnList() }))
       else if (this.acceptWord('unique')) constraints.push(node('UniqueConstraintNode', { columns: this.columnList() }))
       else if (this.acceptWord('check')) constraints.push(this.check(name))
-      else columns.push(this.columnDefinition())
+      else if (this.acceptWord('foreign', 'key')) {
+        const fkColumns = this.columnList()
+        this.expectWord('references')
+        const { onDelete, onUpdate, deferrable, initiallyDeferred, ...references } = this.references()
+        constraints.push(
+          node('ForeignKeyConstraintNode', {
+            columns: fkColumns,
+            references: node('ReferencesNode', references),
+            ...(onDelete === undefined ? {} : { onDelete }),
+            ...(onUpdate === undefined ? {} : { onUpdate }),
+            ...(deferrable === undefined ? {} : { deferrable }),
+            ...(initiallyDeferred === undefined ? {} : { initiallyDeferred }),
+            ...(name === undefined ? {} : { name: identifier(name) }),
+          }),
+        )
+      } else columns.push(this.columnDefinition())
     } while (this.acceptOp(','))
     this.expectOp(')')
     // Table options, kept as Kysely's modifyEnd(sql`strict, without rowid`) keeps them (table-options.ts).
@@ -579,11 +594,53 @@ class StatementParser extends ExpressionParser {
         const stored = this.acceptWord('stored')
         if (!stored) this.acceptWord('virtual')
         fields['generated'] = node('GeneratedNode', { always: true, expression, stored })
-      } else if (this.isWord('references') || this.isWord('collate'))
+      } else if (this.acceptWord('references')) fields['references'] = this.references()
+      else if (this.isWord('collate'))
         this.fail(
           `${this.peek().t === 'name' ? (this.peek() as { v: string }).v.toUpperCase() : ''} in a raw column definition is not supported`,
         )
       else return node('ColumnDefinitionNode', fields)
+    }
+  }
+
+  /**
+   * The rest of `references t [(columns)]` with its clauses in any order: `on delete | on update`
+   * and an action, `match` and a name (read and ignored, as SQLite does), `[not] deferrable
+   * [initially deferred | initially immediate]` (foreignkeys.html). A ReferencesNode's fields, with
+   * `deferrable` and `initiallyDeferred` beside them (Kysely keeps those on the table constraint).
+   */
+  private references(): AnyNode {
+    const table = tableNode(this.name())
+    const columns = this.isOp('(') ? this.columnList() : []
+    const fields: Record<string, unknown> = { table, columns }
+    for (;;) {
+      if (this.acceptWord('on')) {
+        const which = this.acceptWord('delete') ? 'onDelete' : (this.expectWord('update'), 'onUpdate')
+        let action: string
+        if (this.acceptWord('set', 'null')) action = 'set null'
+        else if (this.acceptWord('set', 'default')) action = 'set default'
+        else if (this.acceptWord('cascade')) action = 'cascade'
+        else if (this.acceptWord('restrict')) action = 'restrict'
+        else if (this.acceptWord('no', 'action')) action = 'no action'
+        else return this.fail('expected SET NULL, SET DEFAULT, CASCADE, RESTRICT or NO ACTION')
+        fields[which] = action
+      } else if (this.acceptWord('match')) this.name()
+      else if (this.acceptWord('not', 'deferrable')) {
+        fields['deferrable'] = false
+        this.initially(fields)
+      } else if (this.acceptWord('deferrable')) {
+        fields['deferrable'] = true
+        this.initially(fields)
+      } else return node('ReferencesNode', fields)
+    }
+  }
+
+  private initially(fields: Record<string, unknown>): void {
+    if (!this.acceptWord('initially')) return
+    if (this.acceptWord('deferred')) fields['initiallyDeferred'] = true
+    else {
+      this.expectWord('immediate')
+      fields['initiallyDeferred'] = false
     }
   }
 

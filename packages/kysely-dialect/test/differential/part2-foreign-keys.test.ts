@@ -404,6 +404,41 @@ diffSuite('differential part 2: foreign keys', () => {
     await db.selectFrom('album').selectAll().orderBy('id').execute(),
   ])
 
+  both(
+    'raw SQL: references and foreign key clauses, deferrable, match, an added column',
+    undefined,
+    async (db, { sql }) => [
+      ...(await rawOutcomes(
+        db,
+        sql,
+        [
+          'create table dept (id integer primary key, code text unique)',
+          `create table emp (
+           id integer primary key,
+           dept integer references dept on delete set null on update cascade match simple,
+           code text constraint emp_code references dept (code) on update cascade,
+           mentor integer,
+           constraint emp_mentor foreign key (mentor) references emp (id) on delete cascade
+         )`,
+          'create table later (id integer primary key, dept integer references dept (id) deferrable initially deferred)',
+          "insert into dept (id, code) values (1, 'a'), (2, 'b')",
+          "insert into emp (id, dept, code, mentor) values (1, 1, 'a', null), (2, 2, 'b', 1), (3, 1, null, 2)",
+          'insert into emp (id, dept) values (4, 9)',
+          "insert into emp (id, code) values (5, 'zz')",
+          "update dept set id = 10, code = 'A' where id = 1",
+          'delete from dept where id = 2',
+          'delete from emp where id = 1',
+          'select * from emp order by id',
+          'insert into later (id, dept) values (1, 77)',
+          'alter table emp add column boss integer references emp (id) default 1',
+          'alter table emp add column boss integer references emp (id) default null',
+          'select id, dept, code, mentor, boss from emp order by id',
+        ],
+        'message',
+      )),
+    ],
+  )
+
   both('createTable refuses a foreign key of unknown columns or the wrong width', undefined, async (db) => {
     await db.schema.createTable('p').addColumn('a', 'integer').addColumn('b', 'integer').execute()
     return [
