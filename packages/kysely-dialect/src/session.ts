@@ -133,7 +133,7 @@ export class SqlSession {
   async commit(owner: Owner): Promise<void> {
     const tx = this.#requireTransaction(owner, 'commit')
     // Deferred foreign keys still violated: the commit fails and the transaction stays open, as in SQLite.
-    if (this.session.deferredViolations > 0) throw foreignKeyError()
+    if (this.session.deferredViolations !== 0) throw foreignKeyError()
     try {
       await tx.commit()
     } finally {
@@ -276,7 +276,7 @@ export class SqlSession {
       session.deferredViolations = 0
       try {
         const result = handler.run(node, this.#context(write) as WriteContext, values)
-        if (session.deferredViolations > 0) throw foreignKeyError()
+        if (session.deferredViolations !== 0) throw foreignKeyError()
         return this.#count(node, result)
       } finally {
         session.deferredViolations = 0

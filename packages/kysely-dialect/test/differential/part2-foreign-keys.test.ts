@@ -439,6 +439,57 @@ diffSuite('differential part 2: foreign keys', () => {
     ],
   )
 
+  // Found by part2-random-foreign-keys (KYSELY_FK_SEED=1, case 2): SQLite checks a key to the
+  // table's own rows as a child's on every update, whatever the SET list names.
+  both('a row referring to itself changing its own key', undefined, async (db, { sql }) => [
+    ...(await rawOutcomes(
+      db,
+      sql,
+      [
+        'create table s (id integer primary key, parent integer references s on delete cascade on update no action)',
+        'insert into s values (1, null), (2, 1), (5, 5)',
+        'update s set id = 7 where id = 5',
+        'update s set id = 8 where id = 1',
+        'update s set id = 9 where id = 2',
+        'select * from s order by id',
+      ],
+      'message',
+    )),
+  ])
+
+  // Rows left while foreign keys were off: a statement that finds more of them satisfied than it
+  // counted ends below 0, which fails as SQLite's does (its counters are documented as unreliable
+  // over such rows; these are what SQLite 3.54 does).
+  both('counts below zero over rows written with foreign keys off', undefined, async (db, { sql }) => [
+    ...(await rawOutcomes(
+      db,
+      sql,
+      [
+        'create table p (id integer primary key)',
+        'create table s (id integer primary key, parent integer references s (id))',
+        'create table d (id integer primary key, pid integer references p (id) deferrable initially deferred)',
+        'pragma foreign_keys = off',
+        'insert into s values (2, 1), (3, 1)',
+        'insert into d values (1, 1), (2, 1)',
+        'pragma foreign_keys = on',
+        'insert into s values (10, 99), (1, null)',
+        'begin',
+        'insert into d values (6, 9)',
+        'insert into p values (1)',
+        'insert into d values (7, 9)',
+        'commit',
+        'begin',
+        'insert into d values (8, 9)',
+        'insert into p values (9)',
+        'commit',
+        'rollback',
+        'select * from s order by id',
+        'select * from d order by id',
+      ],
+      'message',
+    )),
+  ])
+
   both('createTable refuses a foreign key of unknown columns or the wrong width', undefined, async (db) => {
     await db.schema.createTable('p').addColumn('a', 'integer').addColumn('b', 'integer').execute()
     return [
