@@ -15,7 +15,27 @@ export interface CategoryTable {
   label: string
 }
 
+/** The foreign-key workloads' tables (workloads.ts: fk-insert, fk-cascade), made by them. */
+export interface LineTable {
+  id: number
+  item_id: number
+  qty: number
+}
+
+export interface OwnerTable {
+  id: number
+  name: string
+}
+
+export interface PetTable {
+  id: number
+  owner_id: number
+}
+
 export interface BenchDB {
+  line: LineTable
+  owner: OwnerTable
+  pet: PetTable
   item: ItemTable
   /** Same shape as item; the multi-row inserts fill it and the deletes empty it. */
   batch_item: ItemTable

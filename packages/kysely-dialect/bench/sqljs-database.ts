@@ -14,7 +14,10 @@ type BindParams = Parameters<SqlJsStatement['bind']>[0]
  */
 export async function openSqlJs(): Promise<SqliteDatabase> {
   const SQL = await initSqlJs()
-  return new SqlJsSqliteDatabase(new SQL.Database())
+  const db = new SQL.Database()
+  // As better-sqlite3 opens SQLite (the foreign-key workloads check the keys on every side).
+  db.run('pragma foreign_keys = on')
+  return new SqlJsSqliteDatabase(db)
 }
 
 class SqlJsSqliteDatabase implements SqliteDatabase {

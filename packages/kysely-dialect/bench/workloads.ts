@@ -13,6 +13,8 @@ export type WorkloadName =
   | 'delete'
   | 'update-durable'
   | 'upsert'
+  | 'fk-insert'
+  | 'fk-cascade'
   | 'expression-lookup'
   | 'partial-lookup'
 
@@ -215,6 +217,82 @@ export const upsert: Workload = {
 }
 
 /**
+ * Rows into `line`, whose `item_id` references item's key (checked on every row: SQLite, as
+ * better-sqlite3 opens it, and the dialect enforce foreign keys, PostgreSQL always), 100 a query,
+ * autocommit; an operation is one row. The table and its index on the key are made untimed.
+ */
+export const fkInsert: Workload = {
+  name: 'fk-insert',
+  label: 'multi-row insert, a foreign key checked per row, 100 rows a query (rows/s)',
+  async run(db, ctx) {
+    await db.schema
+      .createTable('line')
+      .ifNotExists()
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('item_id', 'integer', (c) => c.notNull().references('item.id'))
+      .addColumn('qty', 'integer', (c) => c.notNull())
+      .execute()
+    await db.schema.createIndex('line_item').ifNotExists().on('line').column('item_id').execute()
+    ctx.startTiming()
+    for (let i = 0; i < ctx.n; i += BATCH) {
+      const rows = Array.from({ length: Math.min(BATCH, ctx.n - i) }, (_, k) => ({
+        id: i + k + 1,
+        item_id: ctx.ids[(i + k) % ctx.ids.length]!,
+        qty: k,
+      }))
+      await db.insertInto('line').values(rows).execute()
+    }
+    return ctx.n
+  },
+}
+
+/** Owners and their pets, 10 each, for fk-cascade (made untimed). */
+async function owners(db: Kysely<BenchDB>, count: number): Promise<void> {
+  await db.schema.dropTable('pet').ifExists().execute()
+  await db.schema.dropTable('owner').ifExists().execute()
+  await db.schema
+    .createTable('owner')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema
+    .createTable('pet')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('owner_id', 'integer', (c) => c.notNull().references('owner.id').onDelete('cascade'))
+    .execute()
+  await db.schema.createIndex('pet_owner').on('pet').column('owner_id').execute()
+  for (let i = 0; i < count; i += BATCH) {
+    const n = Math.min(BATCH, count - i)
+    await db
+      .insertInto('owner')
+      .values(Array.from({ length: n }, (_, k) => ({ id: i + k + 1, name: `owner-${i + k}` })))
+      .execute()
+    for (let j = 0; j < 10; j++)
+      await db
+        .insertInto('pet')
+        .values(Array.from({ length: n }, (_, k) => ({ id: (i + k) * 10 + j + 1, owner_id: i + k + 1 })))
+        .execute()
+  }
+}
+
+/** Deletes an owner by key, autocommit: its 10 pets go with it (`on delete cascade`, through their index). */
+export const fkCascade: Workload = {
+  name: 'fk-cascade',
+  label: 'delete a parent row, its 10 child rows cascading, autocommit',
+  async run(db, ctx) {
+    const count = Math.max(1, Math.floor(ctx.n / 10))
+    await owners(db, count)
+    return bounded(ctx, count, async (i) => {
+      const result = await db
+        .deleteFrom('owner')
+        .where('id', '=', i + 1)
+        .executeTakeFirstOrThrow()
+      expectCount('cascading delete', Number(result.numDeletedRows), 1)
+    })
+  },
+}
+
+/**
  * A row by `lower(name)` through an expression index on it (SQLite's planner reads it for such a
  * query, and so does this dialect's). The index is made before the timing starts, and after every
  * other workload (it would slow their writes).
@@ -287,6 +365,8 @@ export const WORKLOADS: readonly Workload[] = [
   groupBy,
   remove,
   upsert,
+  fkInsert,
+  fkCascade,
   // The durable row reopens each side durably: every write after it would be durable too.
   updateDurable,
   // After every write: the indexes they make would slow the writes before them.

@@ -8,7 +8,12 @@ import {
   type IndexDef,
   type TableDef,
 } from '../catalog/catalog.js'
-import { type ForeignKeyDef, type ForeignKeySchema, foreignKeySchema } from '../catalog/foreign-keys.js'
+import {
+  type ForeignKeyAction,
+  type ForeignKeyDef,
+  type ForeignKeySchema,
+  foreignKeySchema,
+} from '../catalog/foreign-keys.js'
 import { KeyWriter, startsWith } from '../encoding/keys.js'
 import type { RowView } from '../encoding/rows.js'
 import { compareValues, isInteger, type SqlValue } from '../encoding/values.js'
@@ -63,17 +68,41 @@ interface ResolvedKey {
   readonly childIndex: IndexDef | undefined
 }
 
+/**
+ * A key whose parent was not found: the error a write to its child or its parent meets (SQLite
+ * raises it when it prepares such a statement).
+ */
+interface Unresolved {
+  readonly fk: ForeignKeyDef
+  readonly error: BTreeSqlError
+  /** The parent table does not exist (a table being dropped treats it as empty). */
+  readonly missing: boolean
+}
+
+type Key = ResolvedKey | Unresolved
+
+/** A table's part in the catalog's foreign keys: its own keys, and the keys referring to it. */
+interface TableKeys {
+  readonly asChild: readonly Key[]
+  readonly asParent: readonly Key[]
+}
+
 /** The statement being run, while foreign keys are enforced and the schema has any. */
 interface KeyStatement {
   readonly tx: WriteTransaction
-  readonly catalog: Catalog
   readonly session: Session
   readonly schema: ForeignKeySchema
+  readonly catalog: Catalog
+  /** Each table's keys in this catalog, worked out once (plans). */
+  readonly tables: Map<TableDef, TableKeys | null>
   /** The statement's counter of immediate violations. */
   immediate: number
 }
 
 let statement: KeyStatement | undefined
+
+/** TableKeys by table, per catalog (a catalog never changes; a changed table is a new definition in a new one). */
+const plans = new WeakMap<Catalog, Map<TableDef, TableKeys | null>>()
 
 export function foreignKeyError(): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_FOREIGN_KEY_VIOLATION', 'FOREIGN KEY constraint failed')
@@ -87,8 +116,17 @@ export function withForeignKeys<T>(ctx: WriteContext, run: () => T): T {
   if (!ctx.session.foreignKeys || ctx.planOnly === true) return run()
   const schema = foreignKeySchema(ctx.catalog)
   if (schema.byChild.size === 0 && ctx.session.deferredViolations === 0) return run()
+  let tables = plans.get(ctx.catalog)
+  if (tables === undefined) plans.set(ctx.catalog, (tables = new Map()))
   const previous = statement
-  const current: KeyStatement = { tx: ctx.tx, catalog: ctx.catalog, session: ctx.session, schema, immediate: 0 }
+  const current: KeyStatement = {
+    tx: ctx.tx,
+    session: ctx.session,
+    schema,
+    catalog: ctx.catalog,
+    tables,
+    immediate: 0,
+  }
   statement = current
   try {
     const result = run()
@@ -101,14 +139,27 @@ export function withForeignKeys<T>(ctx: WriteContext, run: () => T): T {
   }
 }
 
-/** Whether the running statement enforces foreign keys on `table` (as a child or a parent). */
-function keysOf(table: TableDef): KeyStatement | undefined {
-  const s = statement
+/** The table's keys for the running statement; undefined when it has none either way (or none are enforced). */
+function keysOf(s: KeyStatement | undefined, table: TableDef): TableKeys | undefined {
   if (s === undefined) return undefined
-  return s.schema.byChild.has(table) || s.schema.byParent.has(table.name.toLowerCase()) ? s : undefined
+  let keys = s.tables.get(table)
+  if (keys === undefined) {
+    const asChild = (s.schema.byChild.get(table) ?? []).map((fk) => resolve(s.catalog, fk))
+    const asParent = (s.schema.byParent.get(table.name.toLowerCase()) ?? []).map((fk) => resolve(s.catalog, fk))
+    keys = asChild.length === 0 && asParent.length === 0 ? null : { asChild, asParent }
+    s.tables.set(table, keys)
+  }
+  return keys ?? undefined
 }
 
-const resolvedCache = new WeakMap<ForeignKeyDef, ResolvedKey | null>()
+/** The key resolved, or its error thrown; undefined for a missing parent while `missingOk`. */
+function use(key: Key, missingOk = false): ResolvedKey | undefined {
+  if (!('error' in key)) return key
+  if (missingOk && key.missing) return undefined
+  throw key.error
+}
+
+const resolvedCache = new WeakMap<ForeignKeyDef, Key>()
 
 function mismatch(fk: ForeignKeyDef): BTreeSqlError {
   return new BTreeSqlError(
@@ -120,17 +171,23 @@ function mismatch(fk: ForeignKeyDef): BTreeSqlError {
 /**
  * The key's parent table and the way to its rows (SQLite's sqlite3FkLocateIndex): the rowid for an
  * INTEGER PRIMARY KEY named (or implied), else the primary key or a unique index whose columns are
- * exactly the parent columns named (in any order). Undefined, with `missingOk`, when the parent
- * table does not exist (a table being dropped treats it as empty).
+ * exactly the parent columns named (in any order); else the error a write meets. Once per key
+ * (a key belongs to one catalog).
  */
-function resolve(s: KeyStatement, fk: ForeignKeyDef, missingOk = false): ResolvedKey | undefined {
-  const cached = resolvedCache.get(fk)
-  if (cached !== undefined) return cached ?? undefined
-  const parent = s.catalog.table(fk.parent)
-  if (parent === undefined) {
-    if (missingOk) return undefined
-    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: main.${fk.parent}`)
-  }
+function resolve(catalog: Catalog, fk: ForeignKeyDef): Key {
+  let key = resolvedCache.get(fk)
+  if (key === undefined) resolvedCache.set(fk, (key = locate(catalog, fk)))
+  return key
+}
+
+function locate(catalog: Catalog, fk: ForeignKeyDef): Key {
+  const parent = catalog.table(fk.parent)
+  if (parent === undefined)
+    return {
+      fk,
+      error: new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: main.${fk.parent}`),
+      missing: true,
+    }
   const child = fk.columns.map((c) => findColumn(fk.child, c)!)
   const named = fk.parentColumns
   const n = fk.columns.length
@@ -170,9 +227,7 @@ function resolve(s: KeyStatement, fk: ForeignKeyDef, missingOk = false): Resolve
       if (index !== undefined) resolved = make(index, index.columns)
     }
   }
-  if (resolved === undefined) throw mismatch(fk)
-  resolvedCache.set(fk, resolved)
-  return resolved
+  return resolved ?? { fk, error: mismatch(fk), missing: false }
 }
 
 /**
@@ -204,35 +259,37 @@ function valueAt(values: Values, slot: number): SqlValue {
   return Array.isArray(values) ? ((values as readonly SqlValue[])[slot] ?? null) : (values as RowView).get(slot)
 }
 
-/** The child key of a row, in lookup order; undefined when a column of it is null (then it refers to nothing). */
-function childKey(k: ResolvedKey, values: Values): SqlValue[] | undefined {
-  const out: SqlValue[] = []
-  for (const c of k.childColumns) {
-    const v = valueAt(values, c.slot)
-    if (v === null) return undefined
-    out.push(v)
-  }
-  return out
-}
-
-/** Whether the parent table holds a row with this key (the child's values take the parent key's affinity). */
-function parentExists(s: KeyStatement, k: ResolvedKey, key: readonly SqlValue[]): boolean {
-  const bucket = readBucket(s.tx, k.parent)
-  if (bucket === undefined) return false
+/**
+ * Whether the row's child key refers to nothing (a column of it null) or to a row the parent table
+ * holds; the child's values take the parent key's affinity (SQLite's MustBeInt for a rowid: a
+ * value that is no integer then has no parent).
+ */
+function parentFound(s: KeyStatement, k: ResolvedKey, values: Values): boolean {
+  const columns = k.childColumns
   const w = keyWriter.reset()
   if (k.via === 'rowid') {
-    // SQLite's MustBeInt: a value that is no integer after the affinity has no parent.
-    const v = applyAffinity(key[0]!, 'integer')
-    if (!isInteger(v)) return false
-    return bucket.get(w.value(v).view()) !== undefined
+    const v = valueAt(values, columns[0]!.slot)
+    if (v === null) return true
+    const rowid = applyAffinity(v, 'integer')
+    if (!isInteger(rowid)) return false
+    return readBucket(s.tx, k.parent)?.get(w.value(rowid).view()) !== undefined
   }
-  for (let i = 0; i < key.length; i++) w.value(applyAffinity(key[i]!, k.parentColumns[i]!.affinity))
-  if (k.via === 'key') return bucket.get(w.view()) !== undefined
+  for (let i = 0; i < columns.length; i++) {
+    const v = valueAt(values, columns[i]!.slot)
+    if (v === null) return true
+    w.value(applyAffinity(v, k.parentColumns[i]!.affinity))
+  }
+  if (k.via === 'key') return readBucket(s.tx, k.parent)?.get(w.view()) !== undefined
   const index = s.tx.bucket(indexBucket(k.via))
   if (index === undefined) return false
   const prefix = w.view()
   const c = index.cursor()
   return c.seek(prefix) && startsWith(c.key!, prefix)
+}
+
+/** Whether a column of the row's child key is null (then it refers to nothing). */
+function childKeyHasNull(fk: ForeignKeyDef, values: Values): boolean {
+  return fk.columns.some((name) => valueAt(values, findColumn(fk.child, name)!.slot) === null)
 }
 
 /**
@@ -311,109 +368,153 @@ function touches(columns: readonly ColumnDef[], assigned: ReadonlySet<number> | 
   return assigned === undefined || columns.some((c) => assigned.has(c.slot))
 }
 
-/** I.1 / D.1: a child row written (+1) or removed (-1), for each key of its table it has. */
-function childSide(s: KeyStatement, table: TableDef, values: Values, by: 1 | -1, assigned?: ReadonlySet<number>): void {
-  const keys = s.schema.byChild.get(table)
-  if (keys === undefined) return
-  for (const fk of keys) {
-    if (by < 0 && counterIsZero(s, fk)) continue
-    const k = resolve(s, fk, s === dropping)
+/** I.1 / D.1: a child row written (+1) or removed (-1), for each of its table's keys. */
+function childSide(
+  s: KeyStatement,
+  keys: TableKeys,
+  table: TableDef,
+  values: Values,
+  by: 1 | -1,
+  assigned?: ReadonlySet<number>,
+): void {
+  for (const key of keys.asChild) {
+    if (by < 0 && counterIsZero(s, key.fk)) continue
+    const k = use(key, s === dropping)
     if (k === undefined) {
       // The parent is missing while its child is dropped: as if it were empty (fkey.c).
-      if (by < 0 && childKey(resolveChildOnly(fk), values) !== undefined) count(s, fk, -1)
+      if (by < 0 && !childKeyHasNull(key.fk, values)) count(s, key.fk, -1)
       continue
     }
     // A key to its own table is checked whatever the update assigns (SQLite's sqlite3FkCheck).
     if (!touches(k.childColumns, assigned) && k.parent !== table) continue
-    const key = childKey(k, values)
-    if (key === undefined) continue
-    if (!parentExists(s, k, key)) count(s, fk, by)
+    if (!parentFound(s, k, values)) count(s, k.fk, by)
   }
-}
-
-/** The child's columns of a key whose parent is missing. */
-function resolveChildOnly(fk: ForeignKeyDef): ResolvedKey {
-  const cols = fk.columns.map((c) => findColumn(fk.child, c)!)
-  return { fk, parent: fk.child, childColumns: cols, parentColumns: cols, via: 'key', childIndex: undefined }
-}
-
-/** The keys referring to `table`, resolved (a mismatch is an error, as for any write to the parent). */
-function parentKeys(s: KeyStatement, table: TableDef): ResolvedKey[] {
-  const keys = s.schema.byParent.get(table.name.toLowerCase())
-  if (keys === undefined) return []
-  const out: ResolvedKey[] = []
-  for (const fk of keys) out.push(resolve(s, fk)!)
-  return out
 }
 
 /** I.2: a parent row written takes 1 off per child row it satisfies, when the counter is above 0. */
 function parentWritten(
   s: KeyStatement,
+  keys: TableKeys,
   table: TableDef,
   values: Values,
   rowKey: Uint8Array,
   assigned?: ReadonlySet<number>,
 ): void {
-  for (const k of parentKeys(s, table)) {
+  for (const key of keys.asParent) {
+    const k = use(key)!
     if (!touches(k.parentColumns, assigned) || counterIsZero(s, k.fk)) continue
-    const key = parentKey(k, values)
-    if (key === undefined) continue
-    const rows = childRows(s, k, key, k.fk.child === table ? rowKey : undefined)
+    const parent = parentKey(k, values)
+    if (parent === undefined) continue
+    const rows = childRows(s, k, parent, k.fk.child === table ? rowKey : undefined)
     if (rows.length > 0) count(s, k.fk, -rows.length)
   }
 }
 
-/** D.2: a parent row removed (or its key changing) adds 1 per child row referring to it. */
-function parentRemoved(s: KeyStatement, table: TableDef, stored: StoredRow, assigned?: ReadonlySet<number>): void {
-  for (const k of parentKeys(s, table)) {
+/** The rows a deleted parent row's ON DELETE action is to change (found by D.2, parentRemoved). */
+interface PendingAction {
+  readonly k: ResolvedKey
+  readonly oldKey: readonly SqlValue[]
+  readonly rows: readonly StoredRow[]
+}
+
+/**
+ * D.2: a parent row removed (or its key changing) adds 1 per child row referring to it. For a
+ * delete (`pending`), the rows its keys' actions are to change are kept: the same rows an action's
+ * scan after the delete would find.
+ */
+function parentRemoved(
+  s: KeyStatement,
+  keys: TableKeys,
+  table: TableDef,
+  stored: StoredRow,
+  assigned: ReadonlySet<number> | undefined,
+  pending: PendingAction[] | undefined,
+): void {
+  for (const key of keys.asParent) {
+    const k = use(key)!
     if (!touches(k.parentColumns, assigned)) continue
-    const key = parentKey(k, stored.row)
-    if (key === undefined) continue
-    const rows = childRows(s, k, key, k.fk.child === table ? stored.key : undefined)
-    if (rows.length > 0) count(s, k.fk, rows.length)
+    const oldKey = parentKey(k, stored.row)
+    if (oldKey === undefined) continue
+    const rows = childRows(s, k, oldKey, k.fk.child === table ? stored.key : undefined)
+    if (rows.length === 0) continue
+    count(s, k.fk, rows.length)
+    if (pending !== undefined && acts(s, k.fk.onDelete)) pending.push({ k, oldKey, rows })
+  }
+}
+
+/** Whether an action changes anything, or fails (RESTRICT waits, under defer_foreign_keys). */
+function acts(s: KeyStatement, action: ForeignKeyAction): boolean {
+  return action !== 'no action' && !(action === 'restrict' && s.session.deferForeignKeys)
+}
+
+/** The child row under `key` as it is now, if it still refers to `oldKey` (an earlier action may have changed or deleted it). */
+function stillReferring(
+  s: KeyStatement,
+  k: ResolvedKey,
+  key: Uint8Array,
+  oldKey: readonly SqlValue[],
+): StoredRow | undefined {
+  const bytes = readBucket(s.tx, k.fk.child)?.get(key)
+  if (bytes === undefined) return undefined
+  const row = rowView(k.fk.child, bytes)
+  for (let i = 0; i < oldKey.length; i++) {
+    const c = k.childColumns[i]!
+    const v = row.get(c.slot)
+    const affinity = comparisonAffinity(k.parentColumns[i]!.affinity, c.affinity)
+    if (
+      v === null ||
+      compareValues(applyComparisonAffinity(v, affinity), applyComparisonAffinity(oldKey[i]!, affinity)) !== 0
+    )
+      return undefined
+  }
+  return { key, row }
+}
+
+/**
+ * An action on the child rows that referred to a parent row now deleted (`newKey` undefined) or
+ * re-keyed to `newKey`: CASCADE deletes them (or gives them the new key), SET NULL and SET DEFAULT
+ * update their key, each a row change with its own foreign key processing; RESTRICT fails.
+ */
+function act(
+  s: KeyStatement,
+  k: ResolvedKey,
+  action: ForeignKeyAction,
+  oldKey: readonly SqlValue[],
+  rows: readonly StoredRow[],
+  newKey: readonly SqlValue[] | undefined,
+): void {
+  if (action === 'restrict') throw foreignKeyError()
+  const child = k.fk.child
+  const assigned = action === 'cascade' && newKey === undefined ? undefined : new Set(k.childColumns.map((c) => c.slot))
+  for (const r of rows) {
+    const current = stillReferring(s, k, r.key, oldKey)
+    if (current === undefined) continue
+    if (assigned === undefined) {
+      deleteChecked(s.tx, child, current)
+      continue
+    }
+    const values = current.row.all(child.nextSlot)
+    k.childColumns.forEach((c, i) => {
+      values[c.slot] = action === 'cascade' ? newKey![i]! : action === 'set null' ? null : defaultValue(c)
+    })
+    updateChecked(s.tx, child, current, values, assigned)
   }
 }
 
 /**
- * The actions of the keys referring to `table` after its row `old` was deleted (`next`
- * undefined) or updated to `next`: an update's only where the parent key changed (SQLite's
- * `WHEN old.key IS NOT new.key`).
+ * The ON UPDATE actions of the keys referring to `table` after its row `old` was updated to `next`,
+ * where the parent key changed (SQLite's `WHEN old.key IS NOT new.key`).
  */
-function runActions(s: KeyStatement, table: TableDef, old: Values, next: Values | undefined): void {
-  for (const k of parentKeys(s, table)) {
-    const action = next === undefined ? k.fk.onDelete : k.fk.onUpdate
-    if (action === 'no action') continue
-    if (action === 'restrict' && s.session.deferForeignKeys) continue
+function updateActions(s: KeyStatement, keys: TableKeys, old: Values, next: Values): void {
+  for (const key of keys.asParent) {
+    const k = use(key)!
+    if (!acts(s, k.fk.onUpdate)) continue
     const oldKey = parentKey(k, old)
     if (oldKey === undefined) continue
-    let newKey: SqlValue[] | undefined
-    if (next !== undefined) {
-      const values = k.parentColumns.map((c) => valueAt(next, c.slot))
-      if (values.every((v, i) => compareIs(v, oldKey[i]!))) continue
-      newKey = values
-    }
+    const newKey = k.parentColumns.map((c) => valueAt(next, c.slot))
+    if (newKey.every((v, i) => compareIs(v, oldKey[i]!))) continue
     const rows = childRows(s, k, oldKey)
-    if (rows.length === 0) continue
-    if (action === 'restrict') throw foreignKeyError()
-    if (action === 'cascade' && next === undefined) {
-      for (const r of rows) {
-        // A cascade may have deleted it already (a table referring to itself).
-        const bytes = readBucket(s.tx, k.fk.child)?.get(r.key)
-        if (bytes !== undefined) deleteChecked(s.tx, k.fk.child, { key: r.key, row: rowView(k.fk.child, bytes) })
-      }
-      continue
-    }
-    const assigned = new Set(k.childColumns.map((c) => c.slot))
-    for (const r of rows) {
-      const bytes = readBucket(s.tx, k.fk.child)?.get(r.key)
-      if (bytes === undefined) continue
-      const current: StoredRow = { key: r.key, row: rowView(k.fk.child, bytes) }
-      const values = current.row.all(k.fk.child.nextSlot)
-      k.childColumns.forEach((c, i) => {
-        values[c.slot] = action === 'cascade' ? newKey![i]! : action === 'set null' ? null : defaultValue(c)
-      })
-      updateChecked(s.tx, k.fk.child, current, values, assigned)
-    }
+    if (rows.length > 0) act(s, k, k.fk.onUpdate, oldKey, rows, newKey)
   }
 }
 
@@ -431,12 +532,11 @@ export function insertChecked(
   hiddenRowid?: number | bigint,
 ): InsertOutcome {
   const outcome = insertRow(tx, table, values, hiddenRowid)
-  const s = keysOf(table)
-  if (s !== undefined) {
-    childSide(s, table, outcome.values, 1)
-    if (s.schema.byParent.has(table.name.toLowerCase())) {
-      parentWritten(s, table, outcome.values, storedKeyOf(table, outcome))
-    }
+  const s = statement
+  const keys = keysOf(s, table)
+  if (keys !== undefined) {
+    childSide(s!, keys, table, outcome.values, 1)
+    if (keys.asParent.length > 0) parentWritten(s!, keys, table, outcome.values, storedKeyOf(table, outcome))
   }
   return outcome
 }
@@ -452,14 +552,14 @@ function storedKeyOf(table: TableDef, outcome: InsertOutcome): Uint8Array {
 
 /** deleteRow with the statement's foreign key processing (D.1, D.2, then the ON DELETE actions). */
 export function deleteChecked(tx: WriteTransaction, table: TableDef, stored: StoredRow): void {
-  const s = keysOf(table)
-  if (s === undefined) return deleteRow(tx, table, stored)
-  childSide(s, table, stored.row, -1)
-  parentRemoved(s, table, stored)
-  // The row's values outlive its delete.
-  const old = stored.row.all(table.nextSlot)
+  const s = statement
+  const keys = keysOf(s, table)
+  if (keys === undefined) return deleteRow(tx, table, stored)
+  childSide(s!, keys, table, stored.row, -1)
+  const pending: PendingAction[] = []
+  if (keys.asParent.length > 0) parentRemoved(s!, keys, table, stored, undefined, pending)
   deleteRow(tx, table, stored)
-  runActions(s, table, old, undefined)
+  for (const p of pending) act(s!, p.k, p.k.fk.onDelete, p.oldKey, p.rows, undefined)
 }
 
 /**
@@ -474,17 +574,18 @@ export function updateChecked(
   values: SqlValue[],
   assigned: ReadonlySet<number>,
 ): SqlValue[] {
-  const s = keysOf(table)
-  if (s === undefined) return updateRow(tx, table, stored, values)
-  childSide(s, table, stored.row, -1, assigned)
-  parentRemoved(s, table, stored, assigned)
-  const old = stored.row.all(table.nextSlot)
+  const s = statement
+  const keys = keysOf(s, table)
+  if (keys === undefined) return updateRow(tx, table, stored, values)
+  childSide(s!, keys, table, stored.row, -1, assigned)
+  const isParent = keys.asParent.length > 0
+  if (isParent) parentRemoved(s!, keys, table, stored, assigned, undefined)
+  const old = isParent ? stored.row.all(table.nextSlot) : undefined
   const written = updateRow(tx, table, stored, values)
-  childSide(s, table, written, 1, assigned)
-  if (s.schema.byParent.has(table.name.toLowerCase())) {
-    const key = rowKeyAfterUpdate(s, table, stored, written)
-    parentWritten(s, table, written, key, assigned)
-    runActions(s, table, old, written)
+  childSide(s!, keys, table, written, 1, assigned)
+  if (old !== undefined) {
+    parentWritten(s!, keys, table, written, rowKeyAfterUpdate(s!, table, stored, written), assigned)
+    updateActions(s!, keys, old, written)
   }
   return written
 }
@@ -519,19 +620,18 @@ let dropping: KeyStatement | undefined
  * fails when that leaves immediate violations.
  */
 export function deleteAllForDrop(tx: WriteTransaction, table: TableDef): void {
-  const s = keysOf(table)
-  if (s === undefined) return
-  const isParent = s.schema.byParent.has(table.name.toLowerCase())
-  const deferredChild =
-    s.session.deferredViolations !== 0 && (s.schema.byChild.get(table) ?? []).some((fk) => fk.deferred)
-  if (!isParent && !deferredChild) return
+  const s = statement
+  const keys = keysOf(s, table)
+  if (keys === undefined) return
+  const deferredChild = s!.session.deferredViolations !== 0 && keys.asChild.some((k) => k.fk.deferred)
+  if (keys.asParent.length === 0 && !deferredChild) return
   const bucket = readBucket(tx, table)
   if (bucket === undefined) return
-  const keys: Uint8Array[] = []
-  for (const [key] of bucket.entries()) keys.push(key.slice())
+  const all: Uint8Array[] = []
+  for (const [key] of bucket.entries()) all.push(key.slice())
   dropping = s
   try {
-    for (const key of keys) {
+    for (const key of all) {
       const bytes = readBucket(tx, table)?.get(key)
       if (bytes !== undefined) deleteChecked(tx, table, { key, row: rowView(table, bytes) })
     }
