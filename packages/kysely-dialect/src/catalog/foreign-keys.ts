@@ -170,6 +170,15 @@ export function renameInForeignKeys(table: TableDef, parent: string, to: string,
   return changed
 }
 
+/** Whether one of the table's `foreign key (...)` constraints names `column` among its own columns. */
+export function foreignKeyConstraintNames(table: TableDef, column: string): boolean {
+  const lower = column.toLowerCase()
+  return table.checks.some((stored) => {
+    const k = storedConstraint(stored)
+    return k !== undefined && k.columns.some((c) => nameOf(c).toLowerCase() === lower)
+  })
+}
+
 /** Renames a child column in the table's own foreign key constraints (RENAME COLUMN of the child). */
 export function renameChildColumn(table: TableDef, from: string, to: string): void {
   table.checks = table.checks.map((stored) => {

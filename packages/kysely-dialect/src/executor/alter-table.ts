@@ -10,7 +10,7 @@ import { checkNames, renameInChecks, validateChecks } from './check-constraints.
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
 import { fillGenerated } from './table-store.js'
 import { strictColumn } from './table-options.js'
-import { renameChildColumn, renameInForeignKeys } from '../catalog/foreign-keys.js'
+import { foreignKeyConstraintNames, renameChildColumn, renameInForeignKeys } from '../catalog/foreign-keys.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
 
@@ -60,6 +60,11 @@ function dropColumn(node: AnyNode, table: TableDef): void {
     throw schemaError(`error in table ${table.name} after drop column: must have at least one non-generated column`)
   if (checkNames(table, column) || generatedReading(table, column) !== undefined)
     throw schemaError(`error in table ${table.name} after drop column: no such column: ${column.name}`)
+  // A column-level `references` goes with its column; a table's `foreign key (...)` naming it stays.
+  if (foreignKeyConstraintNames(table, column.name))
+    throw schemaError(
+      `error in table ${table.name} after drop column: unknown column "${column.name}" in foreign key definition`,
+    )
   table.columns = table.columns.filter((c) => c !== column)
 }
 

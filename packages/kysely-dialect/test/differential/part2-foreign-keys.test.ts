@@ -490,6 +490,25 @@ diffSuite('differential part 2: foreign keys', () => {
     )),
   ])
 
+  both('dropping a column a foreign key names', undefined, async (db, { sql }) => [
+    ...(await rawOutcomes(
+      db,
+      sql,
+      [
+        'create table p (id integer primary key, x integer unique)',
+        'create table c (id integer primary key, pid integer references p (id), px integer, foreign key (px) references p (x))',
+        'alter table c drop column pid',
+        'alter table c drop column px',
+        'alter table p drop column x',
+        'insert into p values (1, 10)',
+        'insert into c (id, px) values (1, 10)',
+        'insert into c (id, px) values (2, 11)',
+        'select * from c order by id',
+      ],
+      'message',
+    )),
+  ])
+
   both('createTable refuses a foreign key of unknown columns or the wrong width', undefined, async (db) => {
     await db.schema.createTable('p').addColumn('a', 'integer').addColumn('b', 'integer').execute()
     return [
