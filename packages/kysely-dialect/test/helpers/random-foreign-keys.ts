@@ -8,7 +8,7 @@ import type { Db } from './sides.js'
  * statements over it, run on one side into comparable lines.
  */
 const ACTIONS = ['no action', 'restrict', 'cascade', 'set null', 'set default'] as const
-const TABLES = ['p', 'c1', 'c2', 's', 'g', 'd'] as const
+const TABLES = ['p', 'c1', 'c2', 's', 'g', 'd', 'k2', 'c3', 'c4'] as const
 
 function schema(r: () => number): string[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
@@ -20,6 +20,12 @@ function schema(r: () => number): string[] {
     `create table s (id integer primary key, parent integer references s ${on()})`,
     `create table g (id integer primary key, cid integer references c1 (id) ${on()})`,
     'create table d (id integer primary key, pid integer references p (id) deferrable initially deferred)',
+    // A composite key to a table keyed by it (not a rowid), its columns named in another order.
+    'create table k2 (id integer, a integer, b text, primary key (a, b))',
+    `create table c3 (id integer primary key, a integer, b text, foreign key (b, a) references k2 (b, a) ${on()})`,
+    // A text column referring to an integer key: compared under the parent's affinity, found by scans.
+    `create table c4 (id integer primary key, pid text references p (id) ${on()})`,
+    ...(r() < 0.5 ? ['create index c3_ab on c3 (a, b)'] : []),
     ...(r() < 0.5 ? ['create index c1_pid on c1 (pid)'] : []),
     ...(r() < 0.5 ? ['create index s_parent on s (parent)'] : []),
     "insert into p (id, u, v) values (1, 'a', 1), (2, 'b', 2), (3, 'c', 3), (4, 'd', 4)",
@@ -28,6 +34,9 @@ function schema(r: () => number): string[] {
     'insert into s (id, parent) values (1, null), (2, 1), (3, 2), (4, 2), (5, 5)',
     'insert into g (id, cid) values (1, 1), (2, 1), (3, 3), (4, null)',
     'insert into d (id, pid) values (1, 1), (2, 4)',
+    "insert into k2 (id, a, b) values (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'a')",
+    "insert into c3 (id, a, b) values (1, 1, 'a'), (2, 1, 'b'), (3, 1, 'b'), (4, 2, null)",
+    "insert into c4 (id, pid) values (1, '1'), (2, ' 2'), (3, '3.0'), (4, 2)",
   ]
 }
 
@@ -36,7 +45,7 @@ function statement(r: () => number): string {
   const k = (): number => 1 + Math.floor(r() * 7)
   const ref = (): string => (r() < 0.15 ? 'null' : r() < 0.1 ? `'${k()}'` : String(k()))
   const letter = (): string => `'${'abcdefg'[Math.floor(r() * 7)]}'`
-  const roll = Math.floor(r() * 22)
+  const roll = Math.floor(r() * 28)
   switch (roll) {
     case 0:
       return `insert into p (id, u, v) values (${k()}, ${letter()}, ${k()})`
@@ -80,6 +89,18 @@ function statement(r: () => number): string {
       return `insert into g (id, cid) values (${k()}, ${ref()})`
     case 20:
       return `delete from g where cid = ${k()}`
+    case 21:
+      return `insert into k2 (id, a, b) values (${k()}, ${k() % 3}, ${letter()})`
+    case 22:
+      return `update k2 set a = ${k() % 3} where id = ${k()}`
+    case 23:
+      return `delete from k2 where b = ${letter()}`
+    case 24:
+      return `insert into c3 (id, a, b) values (${k()}, ${r() < 0.2 ? 'null' : k() % 3}, ${letter()})`
+    case 25:
+      return `update c3 set b = ${letter()} where id = ${k()}`
+    case 26:
+      return `insert into c4 (id, pid) values (${k()}, ${r() < 0.5 ? `'${k()}'` : ref()})`
     default:
       return `insert into d (id, pid) values (${k()}, ${ref()})`
   }
@@ -109,7 +130,7 @@ export function script(r: () => number, count: number): string[] {
       left--
     }
   }
-  for (const t of TABLES) out.push(`select * from ${t} order by id`)
+  for (const t of TABLES) out.push(`select * from ${t} order by ${t === 'k2' ? 'a, b' : 'id'}`)
   return out
 }
 
