@@ -28,9 +28,14 @@ export class BTreeAdapter extends DialectAdapterBase {
    * engine lets one process at a time open the file for writing (its lock file; a second process
    * gets BTREE_LOCKED) and, inside that process, one write transaction at a time (others queue).
    * A second Migrator therefore waits for the first to commit, then sees its migrations as done.
+   * While it runs, `pragma foreign_keys` takes effect although a transaction is open (SqlSession.pragma).
    */
-  async acquireMigrationLock(_db: Kysely<unknown>, _options: MigrationLockOptions): Promise<void> {}
+  async acquireMigrationLock(_db: Kysely<unknown>, _options: MigrationLockOptions): Promise<void> {
+    ;(await this.driver.session()).migrating = true
+  }
 
   /** The lock is released when the Migrator's transaction commits or rolls back. */
-  async releaseMigrationLock(_db: Kysely<unknown>, _options: MigrationLockOptions): Promise<void> {}
+  async releaseMigrationLock(_db: Kysely<unknown>, _options: MigrationLockOptions): Promise<void> {
+    ;(await this.driver.session()).migrating = false
+  }
 }

@@ -338,13 +338,22 @@ export class SqlSession {
   }
 
   /**
+   * Set while Kysely's Migrator runs (BTreeAdapter's migration lock): its migrations run in one
+   * transaction here, where with Kysely's SQLite adapter each runs outside any (no transactional
+   * DDL), so `pragma foreign_keys = off` at the start of a migration (SQLite's procedure for
+   * rebuilding a table) takes effect there. It does here too while this is set.
+   */
+  migrating = false
+
+  /**
    * `PRAGMA foreign_keys` and `PRAGMA defer_foreign_keys`, read or set: setting foreign_keys inside
-   * a transaction does nothing, as in SQLite. A read gives its row (`{ foreign_keys: 1 }`).
+   * a transaction does nothing, as in SQLite, but in a migration run (`migrating`). A read gives
+   * its row (`{ foreign_keys: 1 }`).
    */
   pragma(p: Pragma): Record<string, unknown>[] {
     const key = p.name === 'foreign_keys' ? 'foreignKeys' : 'deferForeignKeys'
     if (p.value === undefined) return [{ [p.name]: this.session[key] ? 1 : 0 }]
-    if (p.name === 'foreign_keys' && this.#tx !== undefined) return []
+    if (p.name === 'foreign_keys' && this.#tx !== undefined && !this.migrating) return []
     this.session[key] = p.value
     return []
   }
