@@ -7,7 +7,7 @@ import type { AnyNode } from './expression/nodes.js'
 import type { StatementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { forgetBuckets } from './executor/table-store.js'
-import { foreignKeyError } from './executor/foreign-keys.js'
+import { foreignKeyCheck, foreignKeyError, foreignKeyList } from './executor/foreign-keys.js'
 import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
 
@@ -351,6 +351,15 @@ export class SqlSession {
    * its row (`{ foreign_keys: 1 }`).
    */
   pragma(p: Pragma): Record<string, unknown>[] {
+    if ('table' in p) {
+      const { name, table } = p
+      // On the open transaction's state, else the newest commit's.
+      const read = (tx: ReadTransaction): Record<string, unknown>[] =>
+        name === 'foreign_key_list'
+          ? foreignKeyList(loadCatalog(tx), table)
+          : foreignKeyCheck(tx, loadCatalog(tx), table)
+      return this.#tx !== undefined ? read(this.#tx) : this.db.view(read)
+    }
     const key = p.name === 'foreign_keys' ? 'foreignKeys' : 'deferForeignKeys'
     if (p.value === undefined) return [{ [p.name]: this.session[key] ? 1 : 0 }]
     if (p.name === 'foreign_keys' && this.#tx !== undefined && !this.migrating) return []

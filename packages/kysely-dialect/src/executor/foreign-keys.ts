@@ -1,4 +1,4 @@
-import type { WriteTransaction } from 'btree-store'
+import type { ReadTransaction, WriteTransaction } from 'btree-store'
 import { applyAffinity, applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
 import {
   type Catalog,
@@ -14,7 +14,7 @@ import {
   type ForeignKeySchema,
   foreignKeySchema,
 } from '../catalog/foreign-keys.js'
-import { KeyWriter, startsWith } from '../encoding/keys.js'
+import { decodeKeyInteger, KeyWriter, startsWith } from '../encoding/keys.js'
 import type { RowView } from '../encoding/rows.js'
 import { compareValues, isInteger, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
@@ -264,7 +264,7 @@ function valueAt(values: Values, slot: number): SqlValue {
  * holds; the child's values take the parent key's affinity (SQLite's MustBeInt for a rowid: a
  * value that is no integer then has no parent).
  */
-function parentFound(s: KeyStatement, k: ResolvedKey, values: Values): boolean {
+function parentFound(tx: ReadTransaction, k: ResolvedKey, values: Values): boolean {
   const columns = k.childColumns
   const w = keyWriter.reset()
   if (k.via === 'rowid') {
@@ -272,15 +272,15 @@ function parentFound(s: KeyStatement, k: ResolvedKey, values: Values): boolean {
     if (v === null) return true
     const rowid = applyAffinity(v, 'integer')
     if (!isInteger(rowid)) return false
-    return readBucket(s.tx, k.parent)?.get(w.value(rowid).view()) !== undefined
+    return readBucket(tx, k.parent)?.get(w.value(rowid).view()) !== undefined
   }
   for (let i = 0; i < columns.length; i++) {
     const v = valueAt(values, columns[i]!.slot)
     if (v === null) return true
     w.value(applyAffinity(v, k.parentColumns[i]!.affinity))
   }
-  if (k.via === 'key') return readBucket(s.tx, k.parent)?.get(w.view()) !== undefined
-  const index = s.tx.bucket(indexBucket(k.via))
+  if (k.via === 'key') return readBucket(tx, k.parent)?.get(w.view()) !== undefined
+  const index = tx.bucket(indexBucket(k.via))
   if (index === undefined) return false
   const prefix = w.view()
   const c = index.cursor()
@@ -387,7 +387,7 @@ function childSide(
     }
     // A key to its own table is checked whatever the update assigns (SQLite's sqlite3FkCheck).
     if (!touches(k.childColumns, assigned) && k.parent !== table) continue
-    if (!parentFound(s, k, values)) count(s, k.fk, by)
+    if (!parentFound(s.tx, k, values)) count(s, k.fk, by)
   }
 }
 
@@ -644,4 +644,73 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
+}
+
+const ACTION_NAMES: Record<ForeignKeyAction, string> = {
+  'no action': 'NO ACTION',
+  restrict: 'RESTRICT',
+  cascade: 'CASCADE',
+  'set null': 'SET NULL',
+  'set default': 'SET DEFAULT',
+}
+
+/** A table's keys as SQLite numbers them: the last declared is 0 (its list is built by prepending). */
+function numbered(catalog: Catalog, table: TableDef): readonly ForeignKeyDef[] {
+  return [...(foreignKeySchema(catalog).byChild.get(table) ?? [])].reverse()
+}
+
+/**
+ * `pragma foreign_key_list(t)`: a row per column of each of t's keys (id, seq, table, from, to,
+ * on_update, on_delete, match), `to` null where the parent's primary key is implied.
+ */
+export function foreignKeyList(catalog: Catalog, name: string | undefined): Record<string, unknown>[] {
+  const table = name === undefined ? undefined : catalog.table(name)
+  if (table === undefined) return []
+  const out: Record<string, unknown>[] = []
+  numbered(catalog, table).forEach((fk, id) =>
+    fk.columns.forEach((from, seq) =>
+      out.push({
+        id,
+        seq,
+        table: fk.parent,
+        from,
+        to: fk.parentColumns?.[seq] ?? null,
+        on_update: ACTION_NAMES[fk.onUpdate],
+        on_delete: ACTION_NAMES[fk.onDelete],
+        match: 'NONE',
+      }),
+    ),
+  )
+  return out
+}
+
+/**
+ * `pragma foreign_key_check [(t)]`: a row (table, rowid, parent, fkid) per key of a row that names
+ * no parent row, rows in key order and, within a row, keys by number; a missing parent table is
+ * a violation for every key without a null. A key no unique index serves is its error.
+ */
+export function foreignKeyCheck(
+  tx: ReadTransaction,
+  catalog: Catalog,
+  name: string | undefined,
+): Record<string, unknown>[] {
+  const tables = name === undefined ? catalog.tables() : [catalog.requireTable(name)]
+  const out: Record<string, unknown>[] = []
+  for (const table of tables) {
+    const keys = numbered(catalog, table).map((fk) => resolve(catalog, fk))
+    if (keys.length === 0) continue
+    for (const key of keys) if ('error' in key && !key.missing) throw key.error
+    const bucket = readBucket(tx, table)
+    if (bucket === undefined) continue
+    for (const [rowKey, bytes] of bucket.entries()) {
+      const row = rowView(table, bytes)
+      keys.forEach((key, fkid) => {
+        const violated = 'error' in key ? !childKeyHasNull(key.fk, row) : !parentFound(tx, key, row)
+        if (!violated) return
+        const rowid = table.keying === 'rowid' ? decodeKeyInteger(rowKey) : (row.hiddenRowid ?? null)
+        out.push({ table: table.name, rowid, parent: key.fk.parent, fkid })
+      })
+    }
+  }
+  return out
 }

@@ -509,6 +509,38 @@ diffSuite('differential part 2: foreign keys', () => {
     )),
   ])
 
+  both('pragma foreign_key_list and foreign_key_check', undefined, async (db, { sql }) => [
+    ...(await rawOutcomes(
+      db,
+      sql,
+      [
+        'create table p (id integer primary key, u text unique)',
+        'create table k2 (a integer, b text, primary key (a, b))',
+        `create table c (id integer primary key, a integer references p on delete cascade,
+           b text references p (u) on update set null, x integer, y text,
+           foreign key (x, y) references k2 (a, b) deferrable initially deferred)`,
+        'create table w (id integer primary key, z integer references nowhere (id))',
+        'create table t (k text primary key, pid integer references p (id))',
+        'pragma foreign_key_list(c)',
+        'pragma foreign_key_list(w)',
+        'pragma foreign_key_list(p)',
+        'pragma foreign_key_list(nope)',
+        'pragma foreign_key_check',
+        'pragma foreign_keys = off',
+        "insert into c values (1, 5, 'z', 1, 'q'), (2, null, null, null, 'q'), (3, 7, null, 2, 'r')",
+        "insert into p values (5, 'a')",
+        'insert into w values (1, 1), (2, null)',
+        "insert into t values ('m', 5), ('n', 6)",
+        'pragma foreign_keys = on',
+        'pragma foreign_key_check(c)',
+        'pragma foreign_key_check(w)',
+        "pragma foreign_key_check('t')",
+        'pragma foreign_key_check(nope)',
+      ],
+      'message',
+    )),
+  ])
+
   both('createTable refuses a foreign key of unknown columns or the wrong width', undefined, async (db) => {
     await db.schema.createTable('p').addColumn('a', 'integer').addColumn('b', 'integer').execute()
     return [
