@@ -16,9 +16,15 @@ describe('pragma', () => {
     expect(raw('pragma foreign_keys = maybe')).to.deep.equal({ name: 'foreign_keys', value: false })
   })
 
+  it('reads foreign_key_list and foreign_key_check with their table, quoted or not', () => {
+    expect(raw('pragma foreign_key_check')).to.deep.equal({ name: 'foreign_key_check', table: undefined })
+    expect(raw('pragma foreign_key_check(c);')).to.deep.equal({ name: 'foreign_key_check', table: 'c' })
+    expect(raw('pragma main.foreign_key_list("a ""b""")')).to.deep.equal({ name: 'foreign_key_list', table: 'a "b"' })
+    expect(raw("PRAGMA foreign_key_list('it''s')")).to.deep.equal({ name: 'foreign_key_list', table: "it's" })
+  })
+
   it('leaves every other pragma and text alone', () => {
     expect(raw('pragma journal_mode = wal')).to.equal(undefined)
-    expect(raw('pragma foreign_key_check')).to.equal(undefined)
     expect(raw('select 1')).to.equal(undefined)
   })
 })
