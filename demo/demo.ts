@@ -13,6 +13,7 @@ import { BTreeDialect } from 'kysely-btree'
 
 interface DB {
   person: { id: number | null; name: string; age: number | null }
+  pet: { id: number | null; owner_id: number; name: string }
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-store-demo-'))
@@ -80,6 +81,29 @@ const adults = await sql
   .orderBy('name')
   .execute()
 console.log(`   adults: ${JSON.stringify(adults)}`)
+// Foreign keys are enforced, as better-sqlite3 opens SQLite: a pet needs its owner, and goes with them.
+await sql.schema
+  .createTable('pet')
+  .ifNotExists()
+  .addColumn('id', 'integer', (c) => c.primaryKey())
+  .addColumn('owner_id', 'integer', (c) => c.notNull().references('person.id').onDelete('cascade'))
+  .addColumn('name', 'text', (c) => c.notNull())
+  .execute()
+await sql
+  .insertInto('pet')
+  .values([
+    { owner_id: 1, name: 'Rex' },
+    { owner_id: 3, name: 'Tom' },
+  ])
+  .execute()
+const orphan = await sql
+  .insertInto('pet')
+  .values({ owner_id: 99, name: 'Ghost' })
+  .execute()
+  .catch((e: { code?: string }) => e.code)
+await sql.deleteFrom('person').where('name', '=', 'Cy').execute()
+const pets = await sql.selectFrom('pet').select('name').orderBy('name').execute()
+console.log(`   a pet of owner 99: ${String(orphan)}; after Cy's delete, pets: ${pets.map((p) => p.name).join(', ')}`)
 
 await sql.destroy()
 await level.close()
