@@ -113,6 +113,7 @@ export async function openLevel(engine: Database): Promise<LevelDb> {
 export interface KyDB {
   users: { id: Generated<number>; email: string; name: string; score: number | null; note: string | null }
   orders: { id: Generated<number>; user_id: number; total: number }
+  notes: { id: number; order_id: number; body: string }
 }
 
 export type KyselyDb = Kysely<KyDB>
@@ -126,9 +127,8 @@ class Abort extends Error {}
 
 /**
  * Kysely: DDL (tables, a unique constraint, secondary indexes built over rows, a view, a column
- * added, an index dropped),
- * multi-row inserts, transactions of updates, deletes and inserts, one rolled back, and an
- * upsert. The engine commits with durability 'full', so every step is durable once it resolves.
+ * added, an index dropped, a foreign key), multi-row inserts, transactions of updates, deletes and
+ * inserts, one rolled back, an upsert, and a delete whose foreign key cascades to another table. The engine commits with durability 'full', so every step is durable once it resolves.
  */
 export const KYSELY_STEPS: readonly Step<KyselyDb>[] = [
   {
@@ -278,6 +278,36 @@ export const KYSELY_STEPS: readonly Step<KyselyDb>[] = [
     durable: true,
     run: async (db) => {
       await db.deleteFrom('orders').where('total', '<', 20).execute()
+    },
+  },
+  {
+    name: 'transaction: create table notes (a key to orders, on delete cascade) and 20 notes',
+    durable: true,
+    run: (db) =>
+      db.transaction().execute(async (trx) => {
+        await trx.schema
+          .createTable('notes')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('order_id', 'integer', (c) => c.notNull().references('orders.id').onDelete('cascade'))
+          .addColumn('body', 'text', (c) => c.notNull())
+          .execute()
+        const orders = await trx.selectFrom('orders').select('id').orderBy('id').limit(10).execute()
+        await trx
+          .insertInto('notes')
+          .values(
+            orders.flatMap((o, i) => [
+              { id: 2 * i + 1, order_id: o.id, body: 'first' },
+              { id: 2 * i + 2, order_id: o.id, body: 'second' },
+            ]),
+          )
+          .execute()
+      }),
+  },
+  {
+    name: 'delete the orders of users 13 to 20: their notes cascade',
+    durable: true,
+    run: async (db) => {
+      await db.deleteFrom('orders').where('user_id', '>=', 13).where('user_id', '<=', 20).execute()
     },
   },
   {
