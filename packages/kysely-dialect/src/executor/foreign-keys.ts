@@ -1,24 +1,28 @@
-import type { ReadTransaction, WriteTransaction } from 'btree-store'
-import { applyAffinity, applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
-import {
-  type Catalog,
-  type ColumnDef,
-  findColumn,
-  indexBucket,
-  type IndexDef,
-  type TableDef,
-} from '../catalog/catalog.js'
+import type { WriteTransaction } from 'btree-store'
+import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
+import { type Catalog, type ColumnDef, findColumn, type TableDef } from '../catalog/catalog.js'
 import {
   type ForeignKeyAction,
   type ForeignKeyDef,
   type ForeignKeySchema,
   foreignKeySchema,
 } from '../catalog/foreign-keys.js'
-import { decodeKeyInteger, KeyWriter, startsWith } from '../encoding/keys.js'
-import type { RowView } from '../encoding/rows.js'
-import { compareValues, isInteger, type SqlValue } from '../encoding/values.js'
+import { KeyWriter } from '../encoding/keys.js'
+import { compareValues, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import type { Session, WriteContext } from './context.js'
+import {
+  childKeyHasNull,
+  childRows,
+  type Key,
+  parentFound,
+  parentKey,
+  resolve,
+  type ResolvedKey,
+  use,
+  valueAt,
+  type Values,
+} from './foreign-key-lookup.js'
 import {
   defaultValue,
   deleteRow,
@@ -39,11 +43,15 @@ import {
  *   above 0 (D.1).
  * - A parent row removed (or its key changed) adds 1 per child row referring to it (D.2); a parent
  *   row written takes 1 off per child row it satisfies, when the counter is above 0 (I.2).
- * - An update counts only for the keys whose columns its SET list names (changed or not).
+ * - An update counts only for the keys whose columns its SET list names (changed or not), and a
+ *   key to the table's own rows always.
  * - The counter is the statement's for immediate keys, checked when the statement ends
  *   ("FOREIGN KEY constraint failed", the statement undone); the transaction's for keys declared
  *   `deferrable initially deferred` (and every key under `PRAGMA defer_foreign_keys`), checked at
- *   the commit (Session.deferredViolations).
+ *   the commit (Session.deferredViolations). Either fails when not 0 (below 0 only over rows
+ *   written with foreign keys off, where SQLite 3.54 fails too).
+ *
+ * The keys' two sides (the parent found, the rows looked up) are foreign-key-lookup.ts.
  * - After a parent row is deleted, or its key changed, each key's action runs on the child rows
  *   that referred to it: CASCADE deletes them (or sets their key to the new one), SET NULL / SET
  *   DEFAULT update them, each as a row change with its own foreign key processing; RESTRICT fails
@@ -53,33 +61,6 @@ import {
  * its columns, else "foreign key mismatch"; a missing parent table is "no such table", both raised
  * when a statement writes either table, as SQLite prepares them.
  */
-
-/** A foreign key with its parent found: columns paired in the order of the parent key's lookup. */
-interface ResolvedKey {
-  readonly fk: ForeignKeyDef
-  readonly parent: TableDef
-  /** The child's columns, in lookup order. */
-  readonly childColumns: readonly ColumnDef[]
-  /** The parent's key columns, in lookup order. */
-  readonly parentColumns: readonly ColumnDef[]
-  /** How a parent is found: its rowid, its primary key (the table's key), or a unique index. */
-  readonly via: 'rowid' | 'key' | IndexDef
-  /** An index of the child's on exactly its key columns, when its values compare as the parent's. */
-  readonly childIndex: IndexDef | undefined
-}
-
-/**
- * A key whose parent was not found: the error a write to its child or its parent meets (SQLite
- * raises it when it prepares such a statement).
- */
-interface Unresolved {
-  readonly fk: ForeignKeyDef
-  readonly error: BTreeSqlError
-  /** The parent table does not exist (a table being dropped treats it as empty). */
-  readonly missing: boolean
-}
-
-type Key = ResolvedKey | Unresolved
 
 /** A table's part in the catalog's foreign keys: its own keys, and the keys referring to it. */
 interface TableKeys {
@@ -152,200 +133,6 @@ function keysOf(s: KeyStatement | undefined, table: TableDef): TableKeys | undef
   return keys ?? undefined
 }
 
-/** The key resolved, or its error thrown; undefined for a missing parent while `missingOk`. */
-function use(key: Key, missingOk = false): ResolvedKey | undefined {
-  if (!('error' in key)) return key
-  if (missingOk && key.missing) return undefined
-  throw key.error
-}
-
-const resolvedCache = new WeakMap<ForeignKeyDef, Key>()
-
-function mismatch(fk: ForeignKeyDef): BTreeSqlError {
-  return new BTreeSqlError(
-    'BTREE_SQL_INVALID_SCHEMA',
-    `foreign key mismatch - "${fk.child.name}" referencing "${fk.parent}"`,
-  )
-}
-
-/**
- * The key's parent table and the way to its rows (SQLite's sqlite3FkLocateIndex): the rowid for an
- * INTEGER PRIMARY KEY named (or implied), else the primary key or a unique index whose columns are
- * exactly the parent columns named (in any order); else the error a write meets. Once per key
- * (a key belongs to one catalog).
- */
-function resolve(catalog: Catalog, fk: ForeignKeyDef): Key {
-  let key = resolvedCache.get(fk)
-  if (key === undefined) resolvedCache.set(fk, (key = locate(catalog, fk)))
-  return key
-}
-
-function locate(catalog: Catalog, fk: ForeignKeyDef): Key {
-  const parent = catalog.table(fk.parent)
-  if (parent === undefined)
-    return {
-      fk,
-      error: new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: main.${fk.parent}`),
-      missing: true,
-    }
-  const child = fk.columns.map((c) => findColumn(fk.child, c)!)
-  const named = fk.parentColumns
-  const n = fk.columns.length
-  let resolved: ResolvedKey | undefined
-  const make = (via: ResolvedKey['via'], keyColumns: readonly string[]): ResolvedKey | undefined => {
-    const childColumns: ColumnDef[] = []
-    const parentColumns: ColumnDef[] = []
-    for (const k of keyColumns) {
-      const j =
-        named === undefined ? keyColumns.indexOf(k) : named.findIndex((c) => c.toLowerCase() === k.toLowerCase())
-      if (j < 0) return undefined
-      childColumns.push(child[j]!)
-      parentColumns.push(findColumn(parent, k)!)
-    }
-    return {
-      fk,
-      parent,
-      childColumns,
-      parentColumns,
-      via,
-      childIndex: childIndexFor(fk.child, childColumns, parentColumns),
-    }
-  }
-  if (named === undefined) {
-    if (parent.primaryKey.length === n) resolved = make(parent.keying === 'rowid' ? 'rowid' : 'key', parent.primaryKey)
-  } else if (named.length === n) {
-    const same = (columns: readonly string[]): boolean =>
-      columns.length === n && columns.every((c) => named.some((m) => m.toLowerCase() === c.toLowerCase()))
-    if (n === 1 && parent.rowidColumn !== undefined && same([parent.rowidColumn]))
-      resolved = make('rowid', [parent.rowidColumn])
-    else if (parent.keying === 'key' && parent.primaryKey.length > 0 && same(parent.primaryKey))
-      resolved = make('key', parent.primaryKey)
-    else {
-      const index = parent.indexes.find(
-        (i) => i.unique && i.where === undefined && i.expressions === undefined && same(i.columns),
-      )
-      if (index !== undefined) resolved = make(index, index.columns)
-    }
-  }
-  return resolved ?? { fk, error: mismatch(fk), missing: false }
-}
-
-/**
- * An index of the child's whose columns are exactly the key's, with the same affinities as the
- * parent's columns (so that equal values under the comparison are equal entries): the child rows
- * referring to a parent are then found by a seek instead of a scan.
- */
-function childIndexFor(
-  child: TableDef,
-  childColumns: readonly ColumnDef[],
-  parentColumns: readonly ColumnDef[],
-): IndexDef | undefined {
-  if (childColumns.some((c, i) => c.affinity !== parentColumns[i]!.affinity)) return undefined
-  return child.indexes.find(
-    (i) =>
-      i.where === undefined &&
-      i.expressions === undefined &&
-      i.columns.length === childColumns.length &&
-      childColumns.every((c) => i.columns.includes(c.name)),
-  )
-}
-
-const keyWriter = new KeyWriter()
-
-/** A row's values by slot, or a stored row's view. */
-type Values = readonly SqlValue[] | RowView
-
-function valueAt(values: Values, slot: number): SqlValue {
-  return Array.isArray(values) ? ((values as readonly SqlValue[])[slot] ?? null) : (values as RowView).get(slot)
-}
-
-/**
- * Whether the row's child key refers to nothing (a column of it null) or to a row the parent table
- * holds; the child's values take the parent key's affinity (SQLite's MustBeInt for a rowid: a
- * value that is no integer then has no parent).
- */
-function parentFound(tx: ReadTransaction, k: ResolvedKey, values: Values): boolean {
-  const columns = k.childColumns
-  const w = keyWriter.reset()
-  if (k.via === 'rowid') {
-    const v = valueAt(values, columns[0]!.slot)
-    if (v === null) return true
-    const rowid = applyAffinity(v, 'integer')
-    if (!isInteger(rowid)) return false
-    return readBucket(tx, k.parent)?.get(w.value(rowid).view()) !== undefined
-  }
-  for (let i = 0; i < columns.length; i++) {
-    const v = valueAt(values, columns[i]!.slot)
-    if (v === null) return true
-    w.value(applyAffinity(v, k.parentColumns[i]!.affinity))
-  }
-  if (k.via === 'key') return readBucket(tx, k.parent)?.get(w.view()) !== undefined
-  const index = tx.bucket(indexBucket(k.via))
-  if (index === undefined) return false
-  const prefix = w.view()
-  const c = index.cursor()
-  return c.seek(prefix) && startsWith(c.key!, prefix)
-}
-
-/** Whether a column of the row's child key is null (then it refers to nothing). */
-function childKeyHasNull(fk: ForeignKeyDef, values: Values): boolean {
-  return fk.columns.some((name) => valueAt(values, findColumn(fk.child, name)!.slot) === null)
-}
-
-/**
- * The child rows referring to the parent key `key` (a parent row's values, in lookup order), each
- * compared as SQLite compares `parent.col = child.col`; the row under `exclude` (the parent row
- * itself, in a table referring to itself) is left out.
- */
-function childRows(s: KeyStatement, k: ResolvedKey, key: readonly SqlValue[], exclude?: Uint8Array): StoredRow[] {
-  const child = k.fk.child
-  const bucket = readBucket(s.tx, child)
-  if (bucket === undefined || bucket.size === 0) return []
-  const out: StoredRow[] = []
-  const keep = (rowKey: Uint8Array): boolean => exclude === undefined || !equalBytes(rowKey, exclude)
-  if (k.childIndex !== undefined) {
-    const index = s.tx.bucket(indexBucket(k.childIndex))
-    if (index === undefined) return []
-    const w = keyWriter.reset()
-    for (const name of k.childIndex.columns) {
-      const i = k.childColumns.findIndex((c) => c.name === name)
-      w.value(key[i]!)
-    }
-    const prefix = w.finish()
-    const c = index.cursor()
-    for (let ok = c.seek(prefix); ok && startsWith(c.key!, prefix); ok = c.next()) {
-      const rowKey = c.key!.slice(prefix.length)
-      const bytes = bucket.get(rowKey)
-      if (bytes !== undefined && keep(rowKey)) out.push({ key: rowKey, row: rowView(child, bytes) })
-    }
-    return out
-  }
-  const n = k.childColumns.length
-  const affinities = k.childColumns.map((c, i) => comparisonAffinity(k.parentColumns[i]!.affinity, c.affinity))
-  const wanted = key.map((v, i) => applyComparisonAffinity(v, affinities[i]))
-  for (const [rowKey, bytes] of bucket.entries()) {
-    const row = rowView(child, bytes)
-    let match = true
-    for (let i = 0; i < n && match; i++) {
-      const v = row.get(k.childColumns[i]!.slot)
-      match = v !== null && compareValues(applyComparisonAffinity(v, affinities[i]), wanted[i]!) === 0
-    }
-    if (match && keep(rowKey)) out.push({ key: rowKey.slice(), row })
-  }
-  return out
-}
-
-/** The parent key a parent row holds, in lookup order; undefined when a column of it is null. */
-function parentKey(k: ResolvedKey, values: Values): SqlValue[] | undefined {
-  const out: SqlValue[] = []
-  for (const c of k.parentColumns) {
-    const v = valueAt(values, c.slot)
-    if (v === null) return undefined
-    out.push(v)
-  }
-  return out
-}
-
 function deferredFor(s: KeyStatement, fk: ForeignKeyDef): boolean {
   return fk.deferred || s.session.deferForeignKeys
 }
@@ -405,7 +192,7 @@ function parentWritten(
     if (!touches(k.parentColumns, assigned) || counterIsZero(s, k.fk)) continue
     const parent = parentKey(k, values)
     if (parent === undefined) continue
-    const rows = childRows(s, k, parent, k.fk.child === table ? rowKey : undefined)
+    const rows = childRows(s.tx, k, parent, k.fk.child === table ? rowKey : undefined)
     if (rows.length > 0) count(s, k.fk, -rows.length)
   }
 }
@@ -435,7 +222,7 @@ function parentRemoved(
     if (!touches(k.parentColumns, assigned)) continue
     const oldKey = parentKey(k, stored.row)
     if (oldKey === undefined) continue
-    const rows = childRows(s, k, oldKey, k.fk.child === table ? stored.key : undefined)
+    const rows = childRows(s.tx, k, oldKey, k.fk.child === table ? stored.key : undefined)
     if (rows.length === 0) continue
     count(s, k.fk, rows.length)
     if (pending !== undefined && acts(s, k.fk.onDelete)) pending.push({ k, oldKey, rows })
@@ -513,7 +300,7 @@ function updateActions(s: KeyStatement, keys: TableKeys, old: Values, next: Valu
     if (oldKey === undefined) continue
     const newKey = k.parentColumns.map((c) => valueAt(next, c.slot))
     if (newKey.every((v, i) => compareIs(v, oldKey[i]!))) continue
-    const rows = childRows(s, k, oldKey)
+    const rows = childRows(s.tx, k, oldKey)
     if (rows.length > 0) act(s, k, k.fk.onUpdate, oldKey, rows, newKey)
   }
 }
@@ -523,6 +310,9 @@ function compareIs(a: SqlValue, b: SqlValue): boolean {
   if (a === null || b === null) return a === b
   return compareValues(a, b) === 0
 }
+
+/** Row keys built here (each finished into a copy before the next). */
+const keyWriter = new KeyWriter()
 
 /** insertRow with the statement's foreign key processing (I.1 and I.2). */
 export function insertChecked(
@@ -638,79 +428,4 @@ export function deleteAllForDrop(tx: WriteTransaction, table: TableDef): void {
   } finally {
     dropping = undefined
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-const ACTION_NAMES: Record<ForeignKeyAction, string> = {
-  'no action': 'NO ACTION',
-  restrict: 'RESTRICT',
-  cascade: 'CASCADE',
-  'set null': 'SET NULL',
-  'set default': 'SET DEFAULT',
-}
-
-/** A table's keys as SQLite numbers them: the last declared is 0 (its list is built by prepending). */
-function numbered(catalog: Catalog, table: TableDef): readonly ForeignKeyDef[] {
-  return [...(foreignKeySchema(catalog).byChild.get(table) ?? [])].reverse()
-}
-
-/**
- * `pragma foreign_key_list(t)`: a row per column of each of t's keys (id, seq, table, from, to,
- * on_update, on_delete, match), `to` null where the parent's primary key is implied.
- */
-export function foreignKeyList(catalog: Catalog, name: string | undefined): Record<string, unknown>[] {
-  const table = name === undefined ? undefined : catalog.table(name)
-  if (table === undefined) return []
-  const out: Record<string, unknown>[] = []
-  numbered(catalog, table).forEach((fk, id) =>
-    fk.columns.forEach((from, seq) =>
-      out.push({
-        id,
-        seq,
-        table: fk.parent,
-        from,
-        to: fk.parentColumns?.[seq] ?? null,
-        on_update: ACTION_NAMES[fk.onUpdate],
-        on_delete: ACTION_NAMES[fk.onDelete],
-        match: 'NONE',
-      }),
-    ),
-  )
-  return out
-}
-
-/**
- * `pragma foreign_key_check [(t)]`: a row (table, rowid, parent, fkid) per key of a row that names
- * no parent row, rows in key order and, within a row, keys by number; a missing parent table is
- * a violation for every key without a null. A key no unique index serves is its error.
- */
-export function foreignKeyCheck(
-  tx: ReadTransaction,
-  catalog: Catalog,
-  name: string | undefined,
-): Record<string, unknown>[] {
-  const tables = name === undefined ? catalog.tables() : [catalog.requireTable(name)]
-  const out: Record<string, unknown>[] = []
-  for (const table of tables) {
-    const keys = numbered(catalog, table).map((fk) => resolve(catalog, fk))
-    if (keys.length === 0) continue
-    for (const key of keys) if ('error' in key && !key.missing) throw key.error
-    const bucket = readBucket(tx, table)
-    if (bucket === undefined) continue
-    for (const [rowKey, bytes] of bucket.entries()) {
-      const row = rowView(table, bytes)
-      keys.forEach((key, fkid) => {
-        const violated = 'error' in key ? !childKeyHasNull(key.fk, row) : !parentFound(tx, key, row)
-        if (!violated) return
-        const rowid = table.keying === 'rowid' ? decodeKeyInteger(rowKey) : (row.hiddenRowid ?? null)
-        out.push({ table: table.name, rowid, parent: key.fk.parent, fkid })
-      })
-    }
-  }
-  return out
 }
