@@ -1,16 +1,6 @@
 import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
-import { errorKind } from '../helpers/outcome.js'
+import { attempt } from '../helpers/outcome.js'
 import type { Db } from '../helpers/sides.js'
-
-/** Runs `fn`, turning a failure into its kind so that a case can go on and look at the tables. */
-async function attempt(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn()
-    return 'ok'
-  } catch (error) {
-    return `error: ${errorKind(error)}`
-  }
-}
 
 /** Every table's rows, in key order. */
 async function tables(db: Db, names: readonly string[]): Promise<unknown[]> {

@@ -1,5 +1,5 @@
 import { both, diffSuite } from '../helpers/differential.js'
-import { errorKind } from '../helpers/outcome.js'
+import { attempt } from '../helpers/outcome.js'
 import type { Db } from '../helpers/sides.js'
 
 async function ledger(db: Db): Promise<void> {
@@ -10,16 +10,6 @@ async function ledger(db: Db): Promise<void> {
     .addColumn('ref', 'text', (c) => c.unique())
     .execute()
   await db.insertInto('ledger').values({ id: 1, who: 'seed', ref: 'r1' }).execute()
-}
-
-/** Runs `fn`, turning a failure into its kind so that a case can go on and look at the table. */
-async function attempt(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn()
-    return 'ok'
-  } catch (error) {
-    return `error: ${errorKind(error)}`
-  }
 }
 
 diffSuite('differential: statement atomicity in transactions', () => {

@@ -30,6 +30,16 @@ export function errorKind(error: unknown): ErrorKind {
   return 'other'
 }
 
+/** Runs `fn`, turning a failure into its kind, so that a case can go on and look at the tables. */
+export async function attempt(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn()
+    return 'ok'
+  } catch (error) {
+    return `error: ${errorKind(error)}`
+  }
+}
+
 export function describeError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : String(error)
