@@ -42,6 +42,8 @@ export class BTreeDialect implements Dialect {
       throw new BTreeTypeError('BTreeDialect needs a config object ({ path } or { database })')
     if ((config.path === undefined) === (config.database === undefined))
       throw new BTreeTypeError('BTreeDialect needs exactly one of `path` and `database`')
+    if (config.foreignKeys !== undefined && typeof config.foreignKeys !== 'boolean')
+      throw new BTreeTypeError('BTreeDialect: `foreignKeys` must be a boolean')
     this.#config = { ...config }
   }
 

@@ -44,8 +44,6 @@ export class BTreeDriver implements Driver {
     if (database !== undefined) db = database
     else if (path !== undefined) db = await open(path, options)
     else throw new BTreeTypeError('BTreeDialect needs a `path` or an open `database`')
-    if (foreignKeys !== undefined && typeof foreignKeys !== 'boolean')
-      throw new BTreeTypeError('BTreeDialect: `foreignKeys` must be a boolean')
     this.#session = new SqlSession(db, { foreignKeys })
     return this.#session
   }
