@@ -77,6 +77,8 @@ export class BTreeConnection implements DatabaseConnection {
 
   /** The shape better-sqlite3 gives Kysely's SqliteDialect: rows for readers, counts for the rest. */
   #result<R>(result: StatementResult): QueryResult<R> {
+    // INSERT OR FAIL: the rows before the failing one were kept (committed, outside a transaction).
+    if (result.failure !== undefined) throw result.failure
     if (result.reader) return { rows: result.rows as R[] }
     return {
       rows: [],

@@ -8,6 +8,7 @@ import type { StatementHandler } from './executor/statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { forgetBuckets } from './executor/table-store.js'
 import { foreignKeyError } from './executor/foreign-keys.js'
+import { rollsBackTransaction } from './executor/conflict-actions.js'
 import { foreignKeyCheck, foreignKeyList } from './executor/foreign-key-pragmas.js'
 import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
@@ -153,6 +154,15 @@ export class SqlSession {
     }
   }
 
+  /** Ends the open transaction, undoing it, whoever owns it (INSERT OR ROLLBACK). */
+  #rollbackAll(tx: WriteTransaction): void {
+    try {
+      if (!tx.closed) tx.rollback()
+    } finally {
+      this.#end()
+    }
+  }
+
   savepoint(owner: Owner, name: string): void {
     const tx = this.#requireTransaction(owner, `create savepoint ${name}`)
     this.#savepoints.push({ name, savepoint: tx.savepoint(), deferredViolations: this.session.deferredViolations })
@@ -264,6 +274,8 @@ export class SqlSession {
         tx.release(sp)
         this.session.deferredViolations = deferred
         this.#forget(tx)
+        // INSERT OR ROLLBACK: the whole transaction goes, as in SQLite (a later commit finds none).
+        if (rollsBackTransaction(err)) this.#rollbackAll(tx)
         throw err
       } finally {
         if (handler.schema) this.#forget(tx)

@@ -46,6 +46,11 @@ export interface StatementResult {
   /** The statement returns rows (a select, or `returning`), as better-sqlite3's `stmt.reader`. */
   reader: boolean
   plan?: QueryPlan | undefined
+  /**
+   * An INSERT OR FAIL that stopped at a row's constraint failure: the rows before it stay written
+   * (the session keeps the statement's changes) and this is the error the statement reports.
+   */
+  failure?: unknown
 }
 
 /**

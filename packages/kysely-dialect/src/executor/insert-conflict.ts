@@ -76,8 +76,8 @@ function violatedColumns(error: BTreeSqlError, table: TableDef): string[] {
  * The insert's conflict policy, or undefined for none. `doNothing` with target columns skips rows
  * that conflict on the primary key or unique constraint of exactly those columns (the target must
  * name one, as SQLite requires); without a target, any uniqueness conflict. `orIgnore` skips
- * uniqueness and not-null failures, as SQLite's INSERT OR IGNORE. `doUpdateSet`, `orReplace` and
- * the other actions throw BTREE_SQL_UNSUPPORTED.
+ * uniqueness and not-null failures, as SQLite's INSERT OR IGNORE. `orReplace` deletes the rows a
+ * new one conflicts with; `orAbort`, `orFail` and `orRollback` skip nothing (insert.ts applies them).
  */
 export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy | undefined {
   const orAction = node.orAction as AnyNode | undefined
@@ -87,7 +87,9 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
     if (onConflict !== undefined) throw unsupported('orReplace with onConflict')
     return { skips: (e) => e instanceof BTreeSqlError && e.code === 'BTREE_SQL_UNIQUE_VIOLATION', replace: true }
   }
-  if (action !== undefined && action !== 'ignore') throw unsupported(`insert or ${action} (OrActionNode)`)
+  // ABORT, FAIL and ROLLBACK skip nothing: the insert executor applies them (conflict-actions.ts).
+  if (action !== undefined && action !== 'ignore' && action !== 'abort' && action !== 'fail' && action !== 'rollback')
+    throw unsupported(`insert or ${action} (OrActionNode)`)
   const ignoreAll = node.ignore === true || action === 'ignore'
   if (onConflict === undefined) {
     if (!ignoreAll) return undefined

@@ -9,8 +9,9 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { withCommonTables } from './compound-select.js'
 import { project, projections, rejectParts } from './query-parts.js'
 import { ArrayRow, EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
-import { defaultValue } from './table-store.js'
+import { defaultValue, forgetBuckets, type InsertOutcome } from './table-store.js'
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
+import { isConflict, markRollback } from './conflict-actions.js'
 import { selectedRows } from './insert-select.js'
 
 const INSERT_PARTS_LATER = ['onDuplicateKey', 'explain', 'endModifiers', 'top', 'output']
@@ -93,6 +94,7 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       ? undefined
       : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const policy = conflictPolicy(node, table)
+  const action = conflictAction(node)
   let first = early
   const execute = (ctx: WriteContext): StatementResult => {
     const rows = first ?? rowsOf(ctx)
@@ -100,8 +102,26 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
     const out: Record<string, unknown>[] = []
     let lastRowid: number | undefined
     let changes = 0
+    let failure: unknown
     for (const values of rows) {
-      const outcome = insertUnder(ctx.tx, table, values, policy)
+      let outcome: InsertOutcome | undefined
+      if (action === undefined) outcome = insertUnder(ctx.tx, table, values, policy)
+      else {
+        // Each row whole or not at all: OR FAIL keeps the rows before the one that fails.
+        const sp = ctx.tx.savepoint()
+        try {
+          outcome = insertUnder(ctx.tx, table, values, policy)
+          ctx.tx.release(sp)
+        } catch (error) {
+          ctx.tx.rollbackTo(sp)
+          ctx.tx.release(sp)
+          forgetBuckets(ctx.tx)
+          if (!isConflict(error)) throw error
+          if (action === 'rollback') throw markRollback(error)
+          failure = error
+          break
+        }
+      }
       if (outcome === undefined) continue
       changes++
       // An upsert's update (rowid NaN) is no insert: last_insert_rowid stays.
@@ -110,12 +130,20 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
     }
     if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid
-    return { rows: out, changes, reader: returning !== undefined }
+    return failure === undefined
+      ? { rows: out, changes, reader: returning !== undefined }
+      : { rows: out, changes, reader: returning !== undefined, failure }
   }
   return { fits: ALWAYS, execute }
 }
 
 const ALWAYS = (): boolean => true
+
+/** An insert's `orAbort()`, `orFail()` or `orRollback()` (conflict-actions.ts); undefined for the others. */
+function conflictAction(node: AnyNode): 'fail' | 'rollback' | undefined {
+  const action = ((node.orAction as AnyNode | undefined)?.action as string | undefined)?.toLowerCase()
+  return action === 'fail' || action === 'rollback' ? action : undefined
+}
 
 /**
  * A row of the table's width holding the defaults of the columns the insert leaves out, nulls

@@ -1,4 +1,5 @@
 import { both, diffSuite } from '../helpers/differential.js'
+import { attempt } from '../helpers/outcome.js'
 import type { Db } from '../helpers/sides.js'
 
 /** `users(id integer primary key, email text unique, name text not null)` and a composite-key table. */
@@ -378,4 +379,94 @@ diffSuite('differential part 2: orReplace and replaceInto', () => {
       .returningAll(),
     db.selectFrom('uq').selectAll().orderBy('id'),
   ])
+})
+
+// Round s29: orAbort, orFail and orRollback were BTREE_SQL_UNSUPPORTED.
+diffSuite('differential part 2: orAbort, orFail and orRollback', () => {
+  const rows = (ids: readonly number[], emails: readonly string[]) =>
+    ids.map((id, i) => ({ id, email: emails[i]!, name: `n${id}` }))
+
+  both('orAbort undoes the statement; orFail keeps the rows before the failing one', seedUsers, async (db) => [
+    await attempt(() =>
+      db
+        .insertInto('users')
+        .orAbort()
+        .values(rows([3, 4, 5], ['c@x', 'a@x', 'e@x']))
+        .execute(),
+    ),
+    await attempt(() =>
+      db
+        .insertInto('users')
+        .orFail()
+        .values(rows([6, 7, 8], ['f@x', 'a@x', 'h@x']))
+        .execute(),
+    ),
+    // A NOT NULL failure on the third row; returning rows are not reported when the statement fails.
+    await attempt(() =>
+      db
+        .insertInto('users')
+        .orFail()
+        .values([
+          { id: 9, email: 'i@x', name: 'i' },
+          { id: 10, email: 'j@x', name: 'j' },
+          { id: 11, email: 'k@x', name: null as unknown as string },
+        ])
+        .returning('id')
+        .execute(),
+    ),
+    await db.selectFrom('users').selectAll().orderBy('id').execute(),
+  ])
+
+  both('orFail inside a transaction keeps its rows and the transaction goes on', seedUsers, async (db) => {
+    const steps: unknown[] = []
+    steps.push(
+      await attempt(() =>
+        db.transaction().execute(async (trx) => {
+          steps.push(
+            await attempt(() =>
+              trx
+                .insertInto('users')
+                .orFail()
+                .values(rows([3, 4], ['c@x', 'b@x']))
+                .execute(),
+            ),
+          )
+          await trx.insertInto('users').values({ id: 5, email: 'e@x', name: 'e' }).execute()
+        }),
+      ),
+    )
+    steps.push(await db.selectFrom('users').selectAll().orderBy('id').execute())
+    return steps
+  })
+
+  both('orRollback undoes the whole transaction; its commit then finds none', seedUsers, async (db) => {
+    const steps: unknown[] = []
+    steps.push(
+      await attempt(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto('users').values({ id: 3, email: 'c@x', name: 'c' }).execute()
+          steps.push(
+            await attempt(() =>
+              trx
+                .insertInto('users')
+                .orRollback()
+                .values(rows([4, 5], ['d@x', 'a@x']))
+                .execute(),
+            ),
+          )
+        }),
+      ),
+    )
+    steps.push(
+      await attempt(() =>
+        db
+          .insertInto('users')
+          .orRollback()
+          .values(rows([6], ['b@x']))
+          .execute(),
+      ),
+    )
+    steps.push(await db.selectFrom('users').selectAll().orderBy('id').execute())
+    return steps
+  })
 })
