@@ -6,8 +6,9 @@ import { runScript, script } from '../helpers/random-foreign-keys.js'
 /**
  * Seeded random writes to tables joined by foreign keys of every shape (to a rowid, to a unique
  * text column, to the implied primary key of a table referring to itself, two levels deep, one
- * deferred, a composite one to a table keyed by it, a text column to an integer key), each with actions drawn per case, run as raw SQL in and out of transactions, with
- * savepoints and `pragma defer_foreign_keys` (never with foreign keys off: rows written so would
+ * deferred, a composite one to a table keyed by it, a text column to an integer key, one to a WITHOUT
+ * ROWID table), each with actions drawn per case, run as raw SQL in and out of transactions, with
+ * savepoints, `pragma defer_foreign_keys`, upserts, `insert or replace` and `or ignore` (never with foreign keys off: rows written so would
  * make the counters meet violations no statement counted, where SQLite's fkey.c documents its
  * counting as unreliable; the hand-written cases cover those rows); every
  * statement's outcome (rows or error message) and the tables after are compared with SQLite.

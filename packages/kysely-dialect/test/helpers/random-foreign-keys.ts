@@ -8,7 +8,7 @@ import type { Db } from './sides.js'
  * statements over it, run on one side into comparable lines.
  */
 const ACTIONS = ['no action', 'restrict', 'cascade', 'set null', 'set default'] as const
-const TABLES = ['p', 'c1', 'c2', 's', 'g', 'd', 'k2', 'c3', 'c4'] as const
+const TABLES = ['p', 'c1', 'c2', 's', 'g', 'd', 'k2', 'c3', 'c4', 'w2', 'cw'] as const
 
 function schema(r: () => number): string[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
@@ -26,6 +26,9 @@ function schema(r: () => number): string[] {
     // A text column referring to an integer key: compared under the parent's affinity, found by scans.
     `create table c4 (id integer primary key, pid text references p (id) ${on()})`,
     ...(r() < 0.5 ? ['create index c3_ab on c3 (a, b)'] : []),
+    // A WITHOUT ROWID parent keyed by text, its key named implicitly.
+    'create table w2 (k text primary key, v integer) without rowid',
+    `create table cw (id integer primary key, k text references w2 ${on()})`,
     ...(r() < 0.5 ? ['create index c1_pid on c1 (pid)'] : []),
     ...(r() < 0.5 ? ['create index s_parent on s (parent)'] : []),
     "insert into p (id, u, v) values (1, 'a', 1), (2, 'b', 2), (3, 'c', 3), (4, 'd', 4)",
@@ -37,6 +40,8 @@ function schema(r: () => number): string[] {
     "insert into k2 (id, a, b) values (1, 1, 'a'), (2, 1, 'b'), (3, 2, 'a')",
     "insert into c3 (id, a, b) values (1, 1, 'a'), (2, 1, 'b'), (3, 1, 'b'), (4, 2, null)",
     "insert into c4 (id, pid) values (1, '1'), (2, ' 2'), (3, '3.0'), (4, 2)",
+    "insert into w2 (k, v) values ('a', 1), ('b', 2), ('c', 3)",
+    "insert into cw (id, k) values (1, 'a'), (2, 'a'), (3, 'b'), (4, null)",
   ]
 }
 
@@ -45,7 +50,7 @@ function statement(r: () => number): string {
   const k = (): number => 1 + Math.floor(r() * 7)
   const ref = (): string => (r() < 0.15 ? 'null' : r() < 0.1 ? `'${k()}'` : String(k()))
   const letter = (): string => `'${'abcdefg'[Math.floor(r() * 7)]}'`
-  const roll = Math.floor(r() * 28)
+  const roll = Math.floor(r() * 36)
   switch (roll) {
     case 0:
       return `insert into p (id, u, v) values (${k()}, ${letter()}, ${k()})`
@@ -101,6 +106,22 @@ function statement(r: () => number): string {
       return `update c3 set b = ${letter()} where id = ${k()}`
     case 26:
       return `insert into c4 (id, pid) values (${k()}, ${r() < 0.5 ? `'${k()}'` : ref()})`
+    case 27:
+      return `insert into c1 (id, pid, x) values (${k()}, ${ref()}, 0) on conflict (id) do update set pid = excluded.pid`
+    case 28:
+      return `insert or replace into c1 (id, pid, x) values (${k()}, ${ref()}, 9)`
+    case 29:
+      return `insert or ignore into c1 (id, pid, x) values (${k()}, ${ref()}, 8)`
+    case 30:
+      return `insert into w2 (k, v) values (${letter()}, ${k()})`
+    case 31:
+      return `update w2 set k = ${letter()} where v = ${k()}`
+    case 32:
+      return `delete from w2 where k = ${letter()}`
+    case 33:
+      return `insert into cw (id, k) values (${k()}, ${r() < 0.2 ? 'null' : letter()})`
+    case 34:
+      return `insert or replace into w2 (k, v) values (${letter()}, ${k()})`
     default:
       return `insert into d (id, pid) values (${k()}, ${ref()})`
   }
@@ -130,7 +151,7 @@ export function script(r: () => number, count: number): string[] {
       left--
     }
   }
-  for (const t of TABLES) out.push(`select * from ${t} order by ${t === 'k2' ? 'a, b' : 'id'}`)
+  for (const t of TABLES) out.push(`select * from ${t} order by ${t === 'k2' ? 'a, b' : t === 'w2' ? 'k' : 'id'}`)
   return out
 }
 
