@@ -1,6 +1,6 @@
 import type { WriteTransaction } from 'btree-store'
 import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
-import { type Catalog, type ColumnDef, findColumn, type TableDef } from '../catalog/catalog.js'
+import { type Catalog, findColumn, type TableDef } from '../catalog/catalog.js'
 import {
   type ForeignKeyAction,
   type ForeignKeyDef,
@@ -11,6 +11,8 @@ import { KeyWriter } from '../encoding/keys.js'
 import { compareValues, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import type { Session, WriteContext } from './context.js'
+import { nameOf, type AnyNode } from '../expression/nodes.js'
+import type { OperationNode } from 'kysely'
 import {
   childKeyHasNull,
   childRows,
@@ -78,12 +80,86 @@ interface KeyStatement {
   readonly tables: Map<TableDef, TableKeys | null>
   /** The statement's counter of immediate violations. */
   immediate: number
+  /**
+   * An insert of one row from a VALUES list (no upsert, no replace): SQLite leaves its immediate
+   * keys' parent side alone (I.2 cannot change a count that starts at 0), mismatch or not.
+   */
+  readonly singleRowInsert: boolean
 }
 
 let statement: KeyStatement | undefined
 
 /** TableKeys by table, per catalog (a catalog never changes; a changed table is a new definition in a new one). */
 const plans = new WeakMap<Catalog, Map<TableDef, TableKeys | null>>()
+
+/** The table an insert, update or delete writes, and the columns an update's SET list names. */
+function target(node: AnyNode): { name: string; assigned?: readonly string[] } | undefined {
+  const named = (n: AnyNode | undefined): string | undefined => {
+    const inner = n?.kind === 'AliasNode' ? (n.node as AnyNode) : n
+    return inner?.kind === 'TableNode' ? nameOf(inner as OperationNode) : undefined
+  }
+  switch (node.kind) {
+    case 'InsertQueryNode': {
+      const name = named(node.into as AnyNode)
+      return name === undefined ? undefined : { name }
+    }
+    case 'DeleteQueryNode': {
+      const name = named(((node.from as AnyNode | undefined)?.froms as AnyNode[] | undefined)?.[0])
+      return name === undefined ? undefined : { name }
+    }
+    case 'UpdateQueryNode': {
+      const name = named(node.table as AnyNode)
+      if (name === undefined) return undefined
+      const assigned = ((node.updates ?? []) as readonly AnyNode[]).map((u) => {
+        const c = u.column as AnyNode
+        return nameOf((c.kind === 'ReferenceNode' ? c.column : c) as OperationNode)
+      })
+      return { name, assigned }
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The keys a statement needs, resolved before it writes anything, as SQLite resolves them when it
+ * prepares it: a missing parent table or a key no unique index serves is the statement's error
+ * even when it changes no row (the row checks meet the same keys).
+ */
+function checkKeysOf(s: KeyStatement, node: AnyNode): void {
+  const t = target(node)
+  const table = t === undefined ? undefined : s.catalog.table(t.name)
+  if (t === undefined || table === undefined) return
+  const keys = keysOf(s, table)
+  if (keys === undefined) return
+  const assigned =
+    t.assigned === undefined
+      ? undefined
+      : new Set(t.assigned.map((name) => findColumn(table, name)?.slot).filter((slot) => slot !== undefined))
+  for (const key of keys.asChild)
+    if (
+      assigned === undefined ||
+      childTouched(key.fk, assigned) ||
+      key.fk.parent.toLowerCase() === table.name.toLowerCase()
+    )
+      use(key)
+  for (const key of keys.asParent) {
+    if (node.kind === 'InsertQueryNode' && s.singleRowInsert && !deferredFor(s, key.fk)) continue
+    if (assigned === undefined || parentTouched(key.fk, table, assigned)) use(key)
+  }
+}
+
+/**
+ * Whether a statement is an insert of one row from VALUES (or default values) with no upsert and no
+ * replace: SQLite's single-row insert, which opens no statement transaction (withForeignKeys).
+ */
+function isSingleRowInsert(node: AnyNode): boolean {
+  if (node.kind !== 'InsertQueryNode' || node.onConflict !== undefined || node.replace === true) return false
+  if ((node.orAction as AnyNode | undefined)?.action === 'replace') return false
+  if (node.defaultValues === true) return true
+  const values = node.values as AnyNode | undefined
+  return values?.kind === 'ValuesNode' && (values.values as readonly unknown[]).length === 1
+}
 
 export function foreignKeyError(): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_FOREIGN_KEY_VIOLATION', 'FOREIGN KEY constraint failed')
@@ -93,7 +169,7 @@ export function foreignKeyError(): BTreeSqlError {
  * Runs a write statement with its foreign key processing: the statement's violations counted as it
  * writes, and BTREE_SQL_FOREIGN_KEY_VIOLATION when some remain at its end (the caller undoes it).
  */
-export function withForeignKeys<T>(ctx: WriteContext, run: () => T): T {
+export function withForeignKeys<T>(ctx: WriteContext, node: AnyNode, run: () => T): T {
   if (!ctx.session.foreignKeys || ctx.planOnly === true) return run()
   const schema = foreignKeySchema(ctx.catalog)
   if (schema.byChild.size === 0 && ctx.session.deferredViolations === 0) return run()
@@ -107,9 +183,11 @@ export function withForeignKeys<T>(ctx: WriteContext, run: () => T): T {
     catalog: ctx.catalog,
     tables,
     immediate: 0,
+    singleRowInsert: isSingleRowInsert(node),
   }
   statement = current
   try {
+    checkKeysOf(current, node)
     const result = run()
     // Not 0 either way: a count below 0 (rows found satisfied that no statement counted, left by
     // writes made with foreign keys off) fails as SQLite's does (SQLite 3.54 through sql.js, measured).
@@ -147,15 +225,27 @@ function counterIsZero(s: KeyStatement, fk: ForeignKeyDef): boolean {
   return deferredFor(s, fk) ? s.session.deferredViolations === 0 : s.immediate === 0
 }
 
-/**
- * Whether one of the key's columns is among `assigned` (slots an update's SET list names); all,
- * without one (an insert or a delete).
- */
-function touches(columns: readonly ColumnDef[], assigned: ReadonlySet<number> | undefined): boolean {
-  return assigned === undefined || columns.some((c) => assigned.has(c.slot))
+/** Whether an update assigning `assigned` names one of the key's child columns (known before it is resolved). */
+function childTouched(fk: ForeignKeyDef, assigned: ReadonlySet<number>): boolean {
+  return fk.columns.some((name) => assigned.has(findColumn(fk.child, name)!.slot))
 }
 
-/** I.1 / D.1: a child row written (+1) or removed (-1), for each of its table's keys. */
+/**
+ * Whether an update of `table` (the key's parent) assigning `assigned` names one of the parent key's
+ * columns: those the key names, else the primary key's (SQLite's fkParentIsModified).
+ */
+function parentTouched(fk: ForeignKeyDef, table: TableDef, assigned: ReadonlySet<number>): boolean {
+  return (fk.parentColumns ?? table.primaryKey).some((name) => {
+    const c = findColumn(table, name)
+    return c !== undefined && assigned.has(c.slot)
+  })
+}
+
+/**
+ * I.1 / D.1: a child row written (+1) or removed (-1), for each of its table's keys that the change
+ * concerns; a key whose parent is missing or not served by a unique index is that error (SQLite's,
+ * as it prepares the statement).
+ */
 function childSide(
   s: KeyStatement,
   keys: TableKeys,
@@ -165,15 +255,20 @@ function childSide(
   assigned?: ReadonlySet<number>,
 ): void {
   for (const key of keys.asChild) {
-    if (by < 0 && counterIsZero(s, key.fk)) continue
+    // A key to its own table is checked whatever the update assigns (SQLite's sqlite3FkCheck).
+    if (
+      assigned !== undefined &&
+      !childTouched(key.fk, assigned) &&
+      key.fk.parent.toLowerCase() !== table.name.toLowerCase()
+    )
+      continue
     const k = use(key, s === dropping)
+    if (by < 0 && counterIsZero(s, key.fk)) continue
     if (k === undefined) {
       // The parent is missing while its child is dropped: as if it were empty (fkey.c).
       if (by < 0 && !childKeyHasNull(key.fk, values)) count(s, key.fk, -1)
       continue
     }
-    // A key to its own table is checked whatever the update assigns (SQLite's sqlite3FkCheck).
-    if (!touches(k.childColumns, assigned) && k.parent !== table) continue
     if (!parentFound(s.tx, k, values)) count(s, k.fk, by)
   }
 }
@@ -188,8 +283,10 @@ function parentWritten(
   assigned?: ReadonlySet<number>,
 ): void {
   for (const key of keys.asParent) {
+    if (assigned !== undefined && !parentTouched(key.fk, table, assigned)) continue
+    if (assigned === undefined && s.singleRowInsert && !deferredFor(s, key.fk)) continue
     const k = use(key)!
-    if (!touches(k.parentColumns, assigned) || counterIsZero(s, k.fk)) continue
+    if (counterIsZero(s, k.fk)) continue
     const parent = parentKey(k, values)
     if (parent === undefined) continue
     const rows = childRows(s.tx, k, parent, k.fk.child === table ? rowKey : undefined)
@@ -218,8 +315,8 @@ function parentRemoved(
   pending: PendingAction[] | undefined,
 ): void {
   for (const key of keys.asParent) {
+    if (assigned !== undefined && !parentTouched(key.fk, table, assigned)) continue
     const k = use(key)!
-    if (!touches(k.parentColumns, assigned)) continue
     const oldKey = parentKey(k, stored.row)
     if (oldKey === undefined) continue
     const rows = childRows(s.tx, k, oldKey, k.fk.child === table ? stored.key : undefined)
@@ -292,8 +389,16 @@ function act(
  * The ON UPDATE actions of the keys referring to `table` after its row `old` was updated to `next`,
  * where the parent key changed (SQLite's `WHEN old.key IS NOT new.key`).
  */
-function updateActions(s: KeyStatement, keys: TableKeys, old: Values, next: Values): void {
+function updateActions(
+  s: KeyStatement,
+  keys: TableKeys,
+  table: TableDef,
+  old: Values,
+  next: Values,
+  assigned: ReadonlySet<number>,
+): void {
   for (const key of keys.asParent) {
+    if (!parentTouched(key.fk, table, assigned)) continue
     const k = use(key)!
     if (!acts(s, k.fk.onUpdate)) continue
     const oldKey = parentKey(k, old)
@@ -375,7 +480,7 @@ export function updateChecked(
   childSide(s!, keys, table, written, 1, assigned)
   if (old !== undefined) {
     parentWritten(s!, keys, table, written, rowKeyAfterUpdate(s!, table, stored, written), assigned)
-    updateActions(s!, keys, old, written)
+    updateActions(s!, keys, table, old, written, assigned)
   }
   return written
 }

@@ -65,7 +65,7 @@ export class CachedStatement {
         () =>
           readOnly
             ? this.#run(ctx as WriteContext, values)
-            : withForeignKeys(ctx as WriteContext, () => this.#run(ctx as WriteContext, values)),
+            : withForeignKeys(ctx as WriteContext, tree, () => this.#run(ctx as WriteContext, values)),
         readOnly,
       )
     this.handler = readOnly

@@ -41,7 +41,7 @@ const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult, schem
   readOnly: false,
   schema,
   // Foreign keys are counted while it writes and checked at its end (foreign-keys.ts).
-  run: (n, c) => withContext(c, () => withForeignKeys(c, () => run(n, c))),
+  run: (n, c) => withContext(c, () => withForeignKeys(c, n, () => run(n, c))),
 })
 const ddl = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => write(run, true)
 const no = undefined

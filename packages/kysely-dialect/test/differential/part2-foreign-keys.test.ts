@@ -531,6 +531,33 @@ diffSuite('differential part 2: foreign keys', () => {
     )),
   ])
 
+  // SQLite raises a key's errors where it prepares the statements that need the key: not for a
+  // single-row insert into its parent, nor an update of the parent's or child's other columns.
+  both('where a broken key is an error and where it is not', undefined, async (db, { sql }) => [
+    ...(await rawOutcomes(
+      db,
+      sql,
+      [
+        'create table room (id integer primary key, floor integer, x integer)',
+        'create table bad (id integer primary key, f integer references room (floor))',
+        'insert into room values (1, 1, 1)',
+        'insert into room values (2, 2, 2), (3, 3, 3)',
+        'update room set x = 5 where id = 1',
+        'update room set floor = 5 where id = 1',
+        'delete from room where id = 3',
+        'create table p (id integer primary key)',
+        'create table c (id integer primary key, pid integer references p, n integer)',
+        'insert into c values (1, null, 0)',
+        'drop table p',
+        'update c set n = 1',
+        'update c set pid = null',
+        'delete from c where id = 1',
+        'select * from c',
+      ],
+      'message',
+    )),
+  ])
+
   both('createTable refuses a foreign key of unknown columns or the wrong width', undefined, async (db) => {
     await db.schema.createTable('p').addColumn('a', 'integer').addColumn('b', 'integer').execute()
     return [
