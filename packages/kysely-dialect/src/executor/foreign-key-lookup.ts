@@ -13,7 +13,7 @@ import { KeyWriter, startsWith } from '../encoding/keys.js'
 import type { RowView } from '../encoding/rows.js'
 import { compareValues, isInteger, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
-import { readBucket, rowView, type StoredRow } from './table-store.js'
+import { readBucket, rowView } from './table-store.js'
 
 /**
  * A foreign key's two sides as rows are read (executor/foreign-keys.ts counts and acts on them,
@@ -189,20 +189,21 @@ export function childKeyHasNull(fk: ForeignKeyDef, values: Values): boolean {
 }
 
 /**
- * The child rows referring to the parent key `key` (a parent row's values, in lookup order), each
- * compared as SQLite compares `parent.col = child.col`; the row under `exclude` (the parent row
- * itself, in a table referring to itself) is left out.
+ * The keys of the child rows referring to the parent key `key` (a parent row's values, in lookup
+ * order), each compared as SQLite compares `parent.col = child.col`; the row under `exclude` (the
+ * parent row itself, in a table referring to itself) is left out. Keys only: a count needs no row,
+ * and an action reads each row as it is when it comes to it.
  */
-export function childRows(
+export function childKeys(
   tx: ReadTransaction,
   k: ResolvedKey,
   key: readonly SqlValue[],
   exclude?: Uint8Array,
-): StoredRow[] {
+): Uint8Array[] {
   const child = k.fk.child
   const bucket = readBucket(tx, child)
   if (bucket === undefined || bucket.size === 0) return []
-  const out: StoredRow[] = []
+  const out: Uint8Array[] = []
   const keep = (rowKey: Uint8Array): boolean => exclude === undefined || !equalBytes(rowKey, exclude)
   if (k.childIndex !== undefined) {
     const index = tx.bucket(indexBucket(k.childIndex))
@@ -216,8 +217,7 @@ export function childRows(
     const c = index.cursor()
     for (let ok = c.seek(prefix); ok && startsWith(c.key!, prefix); ok = c.next()) {
       const rowKey = c.key!.slice(prefix.length)
-      const bytes = bucket.get(rowKey)
-      if (bytes !== undefined && keep(rowKey)) out.push({ key: rowKey, row: rowView(child, bytes) })
+      if (keep(rowKey)) out.push(rowKey)
     }
     return out
   }
@@ -231,7 +231,7 @@ export function childRows(
       const v = row.get(k.childColumns[i]!.slot)
       match = v !== null && compareValues(applyComparisonAffinity(v, affinities[i]), wanted[i]!) === 0
     }
-    if (match && keep(rowKey)) out.push({ key: rowKey.slice(), row })
+    if (match && keep(rowKey)) out.push(rowKey.slice())
   }
   return out
 }

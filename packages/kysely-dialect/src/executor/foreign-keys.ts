@@ -15,7 +15,7 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import type { OperationNode } from 'kysely'
 import {
   childKeyHasNull,
-  childRows,
+  childKeys,
   type Key,
   parentFound,
   parentKey,
@@ -253,6 +253,7 @@ function childSide(
   values: Values,
   by: 1 | -1,
   assigned?: ReadonlySet<number>,
+  orphanOf?: ForeignKeyDef,
 ): void {
   for (const key of keys.asChild) {
     // A key to its own table is checked whatever the update assigns (SQLite's sqlite3FkCheck).
@@ -269,7 +270,8 @@ function childSide(
       if (by < 0 && !childKeyHasNull(key.fk, values)) count(s, key.fk, -1)
       continue
     }
-    if (!parentFound(s.tx, k, values)) count(s, k.fk, by)
+    // A row a cascade deletes refers to the parent row just deleted: no lookup needed to know it is gone.
+    if (k.fk === orphanOf || !parentFound(s.tx, k, values)) count(s, k.fk, by)
   }
 }
 
@@ -289,7 +291,7 @@ function parentWritten(
     if (counterIsZero(s, k.fk)) continue
     const parent = parentKey(k, values)
     if (parent === undefined) continue
-    const rows = childRows(s.tx, k, parent, k.fk.child === table ? rowKey : undefined)
+    const rows = childKeys(s.tx, k, parent, k.fk.child === table ? rowKey : undefined)
     if (rows.length > 0) count(s, k.fk, -rows.length)
   }
 }
@@ -298,7 +300,7 @@ function parentWritten(
 interface PendingAction {
   readonly k: ResolvedKey
   readonly oldKey: readonly SqlValue[]
-  readonly rows: readonly StoredRow[]
+  readonly rows: readonly Uint8Array[]
 }
 
 /**
@@ -319,7 +321,7 @@ function parentRemoved(
     const k = use(key)!
     const oldKey = parentKey(k, stored.row)
     if (oldKey === undefined) continue
-    const rows = childRows(s.tx, k, oldKey, k.fk.child === table ? stored.key : undefined)
+    const rows = childKeys(s.tx, k, oldKey, k.fk.child === table ? stored.key : undefined)
     if (rows.length === 0) continue
     count(s, k.fk, rows.length)
     if (pending !== undefined && acts(s, k.fk.onDelete)) pending.push({ k, oldKey, rows })
@@ -364,17 +366,17 @@ function act(
   k: ResolvedKey,
   action: ForeignKeyAction,
   oldKey: readonly SqlValue[],
-  rows: readonly StoredRow[],
+  rows: readonly Uint8Array[],
   newKey: readonly SqlValue[] | undefined,
 ): void {
   if (action === 'restrict') throw foreignKeyError()
   const child = k.fk.child
   const assigned = action === 'cascade' && newKey === undefined ? undefined : new Set(k.childColumns.map((c) => c.slot))
-  for (const r of rows) {
-    const current = stillReferring(s, k, r.key, oldKey)
+  for (const rowKey of rows) {
+    const current = stillReferring(s, k, rowKey, oldKey)
     if (current === undefined) continue
     if (assigned === undefined) {
-      deleteChecked(s.tx, child, current)
+      deleteChecked(s.tx, child, current, k.fk)
       continue
     }
     const values = current.row.all(child.nextSlot)
@@ -405,7 +407,7 @@ function updateActions(
     if (oldKey === undefined) continue
     const newKey = k.parentColumns.map((c) => valueAt(next, c.slot))
     if (newKey.every((v, i) => compareIs(v, oldKey[i]!))) continue
-    const rows = childRows(s.tx, k, oldKey)
+    const rows = childKeys(s.tx, k, oldKey)
     if (rows.length > 0) act(s, k, k.fk.onUpdate, oldKey, rows, newKey)
   }
 }
@@ -445,12 +447,20 @@ function storedKeyOf(table: TableDef, outcome: InsertOutcome): Uint8Array {
   return w.finish()
 }
 
-/** deleteRow with the statement's foreign key processing (D.1, D.2, then the ON DELETE actions). */
-export function deleteChecked(tx: WriteTransaction, table: TableDef, stored: StoredRow): void {
+/**
+ * deleteRow with the statement's foreign key processing (D.1, D.2, then the ON DELETE actions).
+ * `orphanOf`: the key whose parent row a cascade deleted, this row's parent under that key.
+ */
+export function deleteChecked(
+  tx: WriteTransaction,
+  table: TableDef,
+  stored: StoredRow,
+  orphanOf?: ForeignKeyDef,
+): void {
   const s = statement
   const keys = keysOf(s, table)
   if (keys === undefined) return deleteRow(tx, table, stored)
-  childSide(s!, keys, table, stored.row, -1)
+  childSide(s!, keys, table, stored.row, -1, undefined, orphanOf)
   const pending: PendingAction[] = []
   if (keys.asParent.length > 0) parentRemoved(s!, keys, table, stored, undefined, pending)
   deleteRow(tx, table, stored)

@@ -21,7 +21,7 @@ function schema(r: () => number): string[] {
     `create table g (id integer primary key, cid integer references c1 (id) ${on()})`,
     'create table d (id integer primary key, pid integer references p (id) deferrable initially deferred)',
     // A composite key to a table keyed by it (not a rowid), its columns named in another order.
-    'create table k2 (id integer, a integer, b text, primary key (a, b))',
+    'create table k2 (id integer unique, a integer, b text, primary key (a, b))',
     `create table c3 (id integer primary key, a integer, b text, foreign key (b, a) references k2 (b, a) ${on()})`,
     // A text column referring to an integer key: compared under the parent's affinity, found by scans.
     `create table c4 (id integer primary key, pid text references p (id) ${on()})`,
