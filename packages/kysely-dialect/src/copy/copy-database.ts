@@ -73,7 +73,8 @@ type AnyKysely = Kysely<any>
  * every row in primary-key order in batches (one target transaction each, multi-row inserts),
  * then the indexes (unique, composite). The source is read from one snapshot: writers may keep
  * going, the copy is of the database as it was when the call began. `references` and `check`
- * constraints are not recreated (the source keeps them unenforced, so its rows may not satisfy them).
+ * constraints are not recreated (a file written before checks were enforced, or with foreign keys
+ * off, may hold rows that do not satisfy them).
  * O(rows) reads; on PostgreSQL one extra pass per table chooses the column types.
  */
 export async function copyDatabase<From, To>(
