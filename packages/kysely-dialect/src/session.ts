@@ -123,7 +123,6 @@ export class SqlSession {
     // No await between the last check and the claim: two begins cannot both see the file free.
     while (this.#busyFor(owner)) await this.#free
     this.#claim(owner)
-    this.session.deferredViolations = 0
     try {
       this.#tx = await this.db.beginWrite()
     } catch (err) {
@@ -145,13 +144,7 @@ export class SqlSession {
 
   /** Rolls back; a rollback with no transaction is a no-op, so that Kysely's cleanup after a failed commit does not hide the commit's error. */
   rollback(owner: Owner): void {
-    if (this.#owner !== owner || this.#tx === undefined) return
-    const tx = this.#tx
-    try {
-      if (!tx.closed) tx.rollback()
-    } finally {
-      this.#end()
-    }
+    if (this.#owner === owner && this.#tx !== undefined) this.#rollbackAll(this.#tx)
   }
 
   /** Ends the open transaction, undoing it, whoever owns it (INSERT OR ROLLBACK). */
@@ -359,14 +352,14 @@ export class SqlSession {
   migrating = false
 
   /**
-   * `PRAGMA foreign_keys` and `PRAGMA defer_foreign_keys`, read or set: setting foreign_keys inside
-   * a transaction does nothing, as in SQLite, but in a migration run (`migrating`). A read gives
-   * its row (`{ foreign_keys: 1 }`).
+   * The pragmas the connection runs (pragma.ts). `foreign_keys` and `defer_foreign_keys`, read or
+   * set: setting foreign_keys inside a transaction does nothing, as in SQLite, but in a migration
+   * run (`migrating`); a read gives its row (`{ foreign_keys: 1 }`). `foreign_key_list` and
+   * `foreign_key_check` read the open transaction's state, else the newest commit's.
    */
   pragma(p: Pragma): Record<string, unknown>[] {
     if ('table' in p) {
       const { name, table } = p
-      // On the open transaction's state, else the newest commit's.
       const read = (tx: ReadTransaction): Record<string, unknown>[] =>
         name === 'foreign_key_list'
           ? foreignKeyList(loadCatalog(tx), table)

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ReadTransaction, WriteTransaction } from 'btree-store'
 import { BTreeSqlError } from '../errors.js'
+import { equalBytes } from '../encoding/keys.js'
 import { bytesText, textBytes } from '../encoding/values.js'
 import type { Affinity } from './affinity.js'
 import type { StoredValue } from './stored-value.js'
@@ -267,12 +268,6 @@ function readDefinitions<T extends { name: string }>(
 }
 
 let last: { raw: Uint8Array; catalog: Catalog } | undefined
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
 /** Writes a view's definition (or, `view` undefined, removes the one named `name`) and the new version token. */
 export function saveView(tx: WriteTransaction, catalog: Catalog, name: string, view: ViewDef | undefined): void {

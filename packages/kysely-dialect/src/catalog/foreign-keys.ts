@@ -184,7 +184,7 @@ export function renameChildColumn(table: TableDef, from: string, to: string): vo
   table.checks = table.checks.map((stored) => {
     const k = storedConstraint(stored)
     if (k === undefined) return stored
-    k.columns = k.columns.map((c) => (nameOf(c) === from ? columnNode(to) : c))
+    k.columns = k.columns.map((c) => (nameOf(c).toLowerCase() === from.toLowerCase() ? columnNode(to) : c))
     return JSON.stringify(k)
   })
 }

@@ -180,6 +180,13 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
   return out
 }
 
+/** Whether two keys (or any byte strings) are the same bytes. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 export function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
   if (key.length < prefix.length) return false
   for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false

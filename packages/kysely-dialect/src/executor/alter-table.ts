@@ -10,7 +10,12 @@ import { checkNames, renameInChecks, validateChecks } from './check-constraints.
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
 import { fillGenerated } from './table-store.js'
 import { strictColumn } from './table-options.js'
-import { foreignKeyConstraintNames, renameChildColumn, renameInForeignKeys } from '../catalog/foreign-keys.js'
+import {
+  foreignKeyConstraintNames,
+  foreignKeySchema,
+  renameChildColumn,
+  renameInForeignKeys,
+} from '../catalog/foreign-keys.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
 
@@ -129,8 +134,11 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   const changed = [table]
   // Foreign keys referring to the table follow its new name and its renamed columns (SQLite
   // rewrites them in every table, the altered one included).
-  for (const other of catalog.tables()) {
-    const copy = other === table ? table : structuredClone(other)
+  const referring = new Set(
+    (foreignKeySchema(ctx.catalog).byParent.get(original.name.toLowerCase()) ?? []).map((fk) => fk.child),
+  )
+  for (const other of referring) {
+    const copy = other === original ? table : structuredClone(other)
     let touched = false
     for (const alteration of (node.columnAlterations ?? []) as readonly AnyNode[]) {
       if (alteration.kind !== 'RenameColumnNode') continue

@@ -9,7 +9,7 @@ import {
   type TableDef,
 } from '../catalog/catalog.js'
 import type { ForeignKeyDef } from '../catalog/foreign-keys.js'
-import { KeyWriter, startsWith } from '../encoding/keys.js'
+import { equalBytes, KeyWriter, startsWith } from '../encoding/keys.js'
 import type { RowView } from '../encoding/rows.js'
 import { compareValues, isInteger, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
@@ -221,19 +221,26 @@ export function childKeys(
     }
     return out
   }
-  const n = k.childColumns.length
+  const refers = referringTo(k, key)
+  for (const [rowKey, bytes] of bucket.entries())
+    if (refers(rowView(child, bytes)) && keep(rowKey)) out.push(rowKey.slice())
+  return out
+}
+
+/**
+ * Whether a child row refers to the parent key `key`: each column compared with the parent's value
+ * as SQLite compares `parent.col = child.col` (the comparison affinity of the two columns).
+ */
+export function referringTo(k: ResolvedKey, key: readonly SqlValue[]): (row: RowView) => boolean {
   const affinities = k.childColumns.map((c, i) => comparisonAffinity(k.parentColumns[i]!.affinity, c.affinity))
   const wanted = key.map((v, i) => applyComparisonAffinity(v, affinities[i]))
-  for (const [rowKey, bytes] of bucket.entries()) {
-    const row = rowView(child, bytes)
-    let match = true
-    for (let i = 0; i < n && match; i++) {
+  return (row) => {
+    for (let i = 0; i < wanted.length; i++) {
       const v = row.get(k.childColumns[i]!.slot)
-      match = v !== null && compareValues(applyComparisonAffinity(v, affinities[i]), wanted[i]!) === 0
+      if (v === null || compareValues(applyComparisonAffinity(v, affinities[i]), wanted[i]!) !== 0) return false
     }
-    if (match && keep(rowKey)) out.push(rowKey.slice())
+    return true
   }
-  return out
 }
 
 /** The parent key a parent row holds, in lookup order; undefined when a column of it is null. */
@@ -245,10 +252,4 @@ export function parentKey(k: ResolvedKey, values: Values): SqlValue[] | undefine
     out.push(v)
   }
   return out
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }

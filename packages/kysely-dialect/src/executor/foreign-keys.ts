@@ -1,5 +1,4 @@
 import type { WriteTransaction } from 'btree-store'
-import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
 import { type Catalog, findColumn, type TableDef } from '../catalog/catalog.js'
 import {
   type ForeignKeyAction,
@@ -8,6 +7,7 @@ import {
   foreignKeySchema,
 } from '../catalog/foreign-keys.js'
 import { KeyWriter } from '../encoding/keys.js'
+import type { RowView } from '../encoding/rows.js'
 import { compareValues, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import type { Session, WriteContext } from './context.js'
@@ -19,6 +19,7 @@ import {
   type Key,
   parentFound,
   parentKey,
+  referringTo,
   resolve,
   type ResolvedKey,
   use,
@@ -64,10 +65,20 @@ import {
  * when a statement writes either table, as SQLite prepares them.
  */
 
+/** A key as one table's writes meet it, worked out once per catalog. */
+interface TableKey {
+  /** The key resolved, or the error a write meets. */
+  readonly key: Key
+  /** The slots of its columns in this table: its child columns, or (as a parent) its parent key's. */
+  readonly slots: readonly number[]
+  /** It refers to this same table. */
+  readonly self: boolean
+}
+
 /** A table's part in the catalog's foreign keys: its own keys, and the keys referring to it. */
 interface TableKeys {
-  readonly asChild: readonly Key[]
-  readonly asParent: readonly Key[]
+  readonly asChild: readonly TableKey[]
+  readonly asParent: readonly TableKey[]
 }
 
 /** The statement being run, while foreign keys are enforced and the schema has any. */
@@ -136,16 +147,10 @@ function checkKeysOf(s: KeyStatement, node: AnyNode): void {
     t.assigned === undefined
       ? undefined
       : new Set(t.assigned.map((name) => findColumn(table, name)?.slot).filter((slot) => slot !== undefined))
-  for (const key of keys.asChild)
-    if (
-      assigned === undefined ||
-      childTouched(key.fk, assigned) ||
-      key.fk.parent.toLowerCase() === table.name.toLowerCase()
-    )
-      use(key)
-  for (const key of keys.asParent) {
-    if (node.kind === 'InsertQueryNode' && s.singleRowInsert && !deferredFor(s, key.fk)) continue
-    if (assigned === undefined || parentTouched(key.fk, table, assigned)) use(key)
+  for (const k of keys.asChild) if (assigned === undefined || k.self || touched(k, assigned)) use(k.key)
+  for (const k of keys.asParent) {
+    if (node.kind === 'InsertQueryNode' && s.singleRowInsert && !deferredFor(s, k.key.fk)) continue
+    if (assigned === undefined || touched(k, assigned)) use(k.key)
   }
 }
 
@@ -203,12 +208,27 @@ function keysOf(s: KeyStatement | undefined, table: TableDef): TableKeys | undef
   if (s === undefined) return undefined
   let keys = s.tables.get(table)
   if (keys === undefined) {
-    const asChild = (s.schema.byChild.get(table) ?? []).map((fk) => resolve(s.catalog, fk))
-    const asParent = (s.schema.byParent.get(table.name.toLowerCase()) ?? []).map((fk) => resolve(s.catalog, fk))
+    const name = table.name.toLowerCase()
+    const asChild = (s.schema.byChild.get(table) ?? []).map((fk) => ({
+      key: resolve(s.catalog, fk),
+      slots: fk.columns.map((c) => findColumn(table, c)!.slot),
+      self: fk.parent.toLowerCase() === name,
+    }))
+    const asParent = (s.schema.byParent.get(name) ?? []).map((fk) => ({
+      key: resolve(s.catalog, fk),
+      // The columns the key names, else the primary key's (SQLite's fkParentIsModified).
+      slots: (fk.parentColumns ?? table.primaryKey).flatMap((c) => findColumn(table, c)?.slot ?? []),
+      self: fk.child === table,
+    }))
     keys = asChild.length === 0 && asParent.length === 0 ? null : { asChild, asParent }
     s.tables.set(table, keys)
   }
   return keys ?? undefined
+}
+
+/** Whether an update assigning the slots `assigned` names one of the key's columns in this table. */
+function touched(k: TableKey, assigned: ReadonlySet<number>): boolean {
+  return k.slots.some((slot) => assigned.has(slot))
 }
 
 function deferredFor(s: KeyStatement, fk: ForeignKeyDef): boolean {
@@ -225,22 +245,6 @@ function counterIsZero(s: KeyStatement, fk: ForeignKeyDef): boolean {
   return deferredFor(s, fk) ? s.session.deferredViolations === 0 : s.immediate === 0
 }
 
-/** Whether an update assigning `assigned` names one of the key's child columns (known before it is resolved). */
-function childTouched(fk: ForeignKeyDef, assigned: ReadonlySet<number>): boolean {
-  return fk.columns.some((name) => assigned.has(findColumn(fk.child, name)!.slot))
-}
-
-/**
- * Whether an update of `table` (the key's parent) assigning `assigned` names one of the parent key's
- * columns: those the key names, else the primary key's (SQLite's fkParentIsModified).
- */
-function parentTouched(fk: ForeignKeyDef, table: TableDef, assigned: ReadonlySet<number>): boolean {
-  return (fk.parentColumns ?? table.primaryKey).some((name) => {
-    const c = findColumn(table, name)
-    return c !== undefined && assigned.has(c.slot)
-  })
-}
-
 /**
  * I.1 / D.1: a child row written (+1) or removed (-1), for each of its table's keys that the change
  * concerns; a key whose parent is missing or not served by a unique index is that error (SQLite's,
@@ -249,20 +253,14 @@ function parentTouched(fk: ForeignKeyDef, table: TableDef, assigned: ReadonlySet
 function childSide(
   s: KeyStatement,
   keys: TableKeys,
-  table: TableDef,
   values: Values,
   by: 1 | -1,
   assigned?: ReadonlySet<number>,
   orphanOf?: ForeignKeyDef,
 ): void {
-  for (const key of keys.asChild) {
+  for (const { key, self, slots } of keys.asChild) {
     // A key to its own table is checked whatever the update assigns (SQLite's sqlite3FkCheck).
-    if (
-      assigned !== undefined &&
-      !childTouched(key.fk, assigned) &&
-      key.fk.parent.toLowerCase() !== table.name.toLowerCase()
-    )
-      continue
+    if (assigned !== undefined && !self && !slots.some((slot) => assigned.has(slot))) continue
     // The rows of a table being dropped meet no key's errors (SQLite runs that delete ignoring them).
     if (s === dropping && 'error' in key && !key.missing) continue
     const k = use(key, s === dropping)
@@ -281,19 +279,19 @@ function childSide(
 function parentWritten(
   s: KeyStatement,
   keys: TableKeys,
-  table: TableDef,
   values: Values,
-  rowKey: Uint8Array,
+  rowKey: () => Uint8Array,
   assigned?: ReadonlySet<number>,
 ): void {
-  for (const key of keys.asParent) {
-    if (assigned !== undefined && !parentTouched(key.fk, table, assigned)) continue
-    if (assigned === undefined && s.singleRowInsert && !deferredFor(s, key.fk)) continue
-    const k = use(key)!
+  for (const tk of keys.asParent) {
+    if (assigned !== undefined && !touched(tk, assigned)) continue
+    if (assigned === undefined && s.singleRowInsert && !deferredFor(s, tk.key.fk)) continue
+    const k = use(tk.key)!
     if (counterIsZero(s, k.fk)) continue
     const parent = parentKey(k, values)
     if (parent === undefined) continue
-    const rows = childKeys(s.tx, k, parent, k.fk.child === table ? rowKey : undefined)
+    // The row's own key only where the key refers to its own table (the row is no child of itself).
+    const rows = childKeys(s.tx, k, parent, tk.self ? rowKey() : undefined)
     if (rows.length > 0) count(s, k.fk, -rows.length)
   }
 }
@@ -313,18 +311,17 @@ interface PendingAction {
 function parentRemoved(
   s: KeyStatement,
   keys: TableKeys,
-  table: TableDef,
   stored: StoredRow,
   assigned: ReadonlySet<number> | undefined,
   pending: PendingAction[] | undefined,
 ): void {
-  for (const key of keys.asParent) {
-    if (assigned !== undefined && !parentTouched(key.fk, table, assigned)) continue
-    if (s === dropping && 'error' in key) continue
-    const k = use(key)!
+  for (const tk of keys.asParent) {
+    if (assigned !== undefined && !touched(tk, assigned)) continue
+    if (s === dropping && 'error' in tk.key) continue
+    const k = use(tk.key)!
     const oldKey = parentKey(k, stored.row)
     if (oldKey === undefined) continue
-    const rows = childKeys(s.tx, k, oldKey, k.fk.child === table ? stored.key : undefined)
+    const rows = childKeys(s.tx, k, oldKey, tk.self ? stored.key : undefined)
     if (rows.length === 0) continue
     count(s, k.fk, rows.length)
     if (pending !== undefined && acts(s, k.fk.onDelete)) pending.push({ k, oldKey, rows })
@@ -336,27 +333,17 @@ function acts(s: KeyStatement, action: ForeignKeyAction): boolean {
   return action !== 'no action' && !(action === 'restrict' && s.session.deferForeignKeys)
 }
 
-/** The child row under `key` as it is now, if it still refers to `oldKey` (an earlier action may have changed or deleted it). */
+/** The child row under `key` as it is now, if it still refers (`refers`) to the old key: an earlier action may have changed or deleted it. */
 function stillReferring(
   s: KeyStatement,
   k: ResolvedKey,
   key: Uint8Array,
-  oldKey: readonly SqlValue[],
+  refers: (row: RowView) => boolean,
 ): StoredRow | undefined {
   const bytes = readBucket(s.tx, k.fk.child)?.get(key)
   if (bytes === undefined) return undefined
   const row = rowView(k.fk.child, bytes)
-  for (let i = 0; i < oldKey.length; i++) {
-    const c = k.childColumns[i]!
-    const v = row.get(c.slot)
-    const affinity = comparisonAffinity(k.parentColumns[i]!.affinity, c.affinity)
-    if (
-      v === null ||
-      compareValues(applyComparisonAffinity(v, affinity), applyComparisonAffinity(oldKey[i]!, affinity)) !== 0
-    )
-      return undefined
-  }
-  return { key, row }
+  return refers(row) ? { key, row } : undefined
 }
 
 /**
@@ -375,8 +362,9 @@ function act(
   if (action === 'restrict') throw foreignKeyError()
   const child = k.fk.child
   const assigned = action === 'cascade' && newKey === undefined ? undefined : new Set(k.childColumns.map((c) => c.slot))
+  const refers = referringTo(k, oldKey)
   for (const rowKey of rows) {
-    const current = stillReferring(s, k, rowKey, oldKey)
+    const current = stillReferring(s, k, rowKey, refers)
     if (current === undefined) continue
     if (assigned === undefined) {
       deleteChecked(s.tx, child, current, k.fk)
@@ -397,14 +385,13 @@ function act(
 function updateActions(
   s: KeyStatement,
   keys: TableKeys,
-  table: TableDef,
   old: Values,
   next: Values,
   assigned: ReadonlySet<number>,
 ): void {
-  for (const key of keys.asParent) {
-    if (!parentTouched(key.fk, table, assigned)) continue
-    const k = use(key)!
+  for (const tk of keys.asParent) {
+    if (!touched(tk, assigned)) continue
+    const k = use(tk.key)!
     if (!acts(s, k.fk.onUpdate)) continue
     const oldKey = parentKey(k, old)
     if (oldKey === undefined) continue
@@ -435,8 +422,8 @@ export function insertChecked(
   const s = statement
   const keys = keysOf(s, table)
   if (keys !== undefined) {
-    childSide(s!, keys, table, outcome.values, 1)
-    if (keys.asParent.length > 0) parentWritten(s!, keys, table, outcome.values, storedKeyOf(table, outcome))
+    childSide(s!, keys, outcome.values, 1)
+    if (keys.asParent.length > 0) parentWritten(s!, keys, outcome.values, () => storedKeyOf(table, outcome))
   }
   return outcome
 }
@@ -463,9 +450,9 @@ export function deleteChecked(
   const s = statement
   const keys = keysOf(s, table)
   if (keys === undefined) return deleteRow(tx, table, stored)
-  childSide(s!, keys, table, stored.row, -1, undefined, orphanOf)
+  childSide(s!, keys, stored.row, -1, undefined, orphanOf)
   const pending: PendingAction[] = []
-  if (keys.asParent.length > 0) parentRemoved(s!, keys, table, stored, undefined, pending)
+  if (keys.asParent.length > 0) parentRemoved(s!, keys, stored, undefined, pending)
   deleteRow(tx, table, stored)
   for (const p of pending) act(s!, p.k, p.k.fk.onDelete, p.oldKey, p.rows, undefined)
 }
@@ -485,15 +472,15 @@ export function updateChecked(
   const s = statement
   const keys = keysOf(s, table)
   if (keys === undefined) return updateRow(tx, table, stored, values)
-  childSide(s!, keys, table, stored.row, -1, assigned)
+  childSide(s!, keys, stored.row, -1, assigned)
   const isParent = keys.asParent.length > 0
-  if (isParent) parentRemoved(s!, keys, table, stored, assigned, undefined)
+  if (isParent) parentRemoved(s!, keys, stored, assigned, undefined)
   const old = isParent ? stored.row.all(table.nextSlot) : undefined
   const written = updateRow(tx, table, stored, values)
-  childSide(s!, keys, table, written, 1, assigned)
+  childSide(s!, keys, written, 1, assigned)
   if (old !== undefined) {
-    parentWritten(s!, keys, table, written, rowKeyAfterUpdate(s!, table, stored, written), assigned)
-    updateActions(s!, keys, table, old, written, assigned)
+    parentWritten(s!, keys, written, () => rowKeyAfterUpdate(s!, table, stored, written), assigned)
+    updateActions(s!, keys, old, written, assigned)
   }
   return written
 }
@@ -531,7 +518,7 @@ export function deleteAllForDrop(tx: WriteTransaction, table: TableDef): void {
   const s = statement
   const keys = keysOf(s, table)
   if (keys === undefined) return
-  const deferredChild = s!.session.deferredViolations !== 0 && keys.asChild.some((k) => k.fk.deferred)
+  const deferredChild = s!.session.deferredViolations !== 0 && keys.asChild.some((k) => k.key.fk.deferred)
   if (keys.asParent.length === 0 && !deferredChild) return
   const bucket = readBucket(tx, table)
   if (bucket === undefined) return

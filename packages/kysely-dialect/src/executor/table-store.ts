@@ -12,7 +12,7 @@ import {
 } from '../catalog/catalog.js'
 import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
-import { decodeKeyInteger, decodeKeyNumber, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
+import { decodeKeyInteger, decodeKeyNumber, equalBytes, KeyWriter, rowidKey, startsWith } from '../encoding/keys.js'
 import { encodeRow, encodeRowTransient, RowView } from '../encoding/rows.js'
 import { integer, isInteger, numberOf, truth, type SqlValue } from '../encoding/values.js'
 import { nodeOf } from '../catalog/stored-node.js'
@@ -523,10 +523,4 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
   }
   bucket.put(key, encodeRowTransient(values, hidden))
   return values
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }

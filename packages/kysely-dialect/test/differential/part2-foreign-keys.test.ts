@@ -480,6 +480,23 @@ diffSuite('differential part 2: foreign keys', () => {
     )),
   ])
 
+  both('renaming a child column its foreign key constraint names in another case', undefined, async (db, { sql }) => [
+    ...(await rawOutcomes(
+      db,
+      sql,
+      [
+        'create table p (id integer primary key)',
+        'create table c (id integer primary key, PID integer, foreign key (pid) references p (id))',
+        'insert into p values (1)',
+        'alter table c rename column PID to owner',
+        'insert into c values (1, 1)',
+        'insert into c values (2, 9)',
+        'select * from c order by id',
+      ],
+      'message',
+    )),
+  ])
+
   both('dropping a column a foreign key names', undefined, async (db, { sql }) => [
     ...(await rawOutcomes(
       db,
