@@ -47,6 +47,8 @@ export type SqlErrorCode =
    * evaluated.
    */
   | 'BTREE_SQL_FUNCTION_ERROR'
+  /** A trigger's `RAISE(ABORT | FAIL | ROLLBACK, message)`: the message is the trigger's (SQLite's SQLITE_CONSTRAINT_TRIGGER). */
+  | 'BTREE_SQL_RAISE'
   /** The dialect's catalog in the file is not one it can read. */
   | 'BTREE_SQL_CATALOG_CORRUPT'
   /** `copyDatabase`: a table to copy exists in the target (and `ifTableExists` is `'error'`). */

@@ -123,6 +123,7 @@ const NEXT_ID_KEY = textBytes('next-id')
 const TABLE_PREFIX = 't:'
 const SEQUENCE_PREFIX = 's:'
 const VIEW_PREFIX = 'v:'
+const TRIGGER_PREFIX = 'r:'
 
 /**
  * A view (`create view`): its name, its columns, and its select as Kysely's operation-node tree,
@@ -139,6 +140,25 @@ export interface ViewDef {
 }
 
 /**
+ * A trigger (`create trigger`, executor/triggers.ts): when it fires, its condition and its
+ * statements as Kysely's operation-node trees kept as JSON (catalog/stored-node.ts), and its text.
+ */
+export interface TriggerDef {
+  name: string
+  /** The table it is on, as the catalog names it. */
+  table: string
+  timing: 'before' | 'after'
+  event: 'insert' | 'update' | 'delete'
+  /** `update of a, b`: fires only for updates whose SET list names one of them. */
+  columns?: string[]
+  when?: unknown
+  body: unknown[]
+  sql: string
+  /** Its place in the order triggers were made (a catalog id, nextId): its key, and so its firing order. */
+  seq: number
+}
+
+/**
  * An immutable snapshot of the schema. A change writes the table's definition and a new version
  * token; statements look the token up (one `get`) and reuse the parsed catalog while it matches.
  * Tokens are random, so a rolled-back change can never be confused with a later one.
@@ -147,13 +167,60 @@ export class Catalog {
   readonly version: string
   readonly #tables: Map<string, TableDef>
   readonly #views: Map<string, ViewDef>
+  readonly #triggers: Map<string, TriggerDef>
   readonly #indexes = new Map<string, TableDef>()
+  /** Each table's triggers (lower-cased table name), newest first: the order SQLite fires them in. */
+  readonly #triggersOn = new Map<string, TriggerDef[]>()
 
-  constructor(version: string, tables: Map<string, TableDef>, views: Map<string, ViewDef> = new Map()) {
+  constructor(
+    version: string,
+    tables: Map<string, TableDef>,
+    views: Map<string, ViewDef> = new Map(),
+    triggers: Map<string, TriggerDef> = new Map(),
+  ) {
     this.version = version
     this.#tables = tables
     this.#views = views
+    this.#triggers = triggers
     for (const t of tables.values()) for (const i of t.indexes) this.#indexes.set(i.name.toLowerCase(), t)
+    for (const r of triggers.values()) {
+      const on = r.table.toLowerCase()
+      const list = this.#triggersOn.get(on)
+      if (list === undefined) this.#triggersOn.set(on, [r])
+      else list.unshift(r)
+    }
+  }
+
+  /** Triggers by name, case-insensitively. */
+  trigger(name: string): TriggerDef | undefined {
+    return this.#triggers.get(name.toLowerCase())
+  }
+
+  triggers(): TriggerDef[] {
+    return [...this.#triggers.values()]
+  }
+
+  /** The triggers on `table`, in the order they fire (the newest first, as SQLite's list is). */
+  triggersOn(table: string): readonly TriggerDef[] {
+    return this.#triggersOn.get(table.toLowerCase()) ?? NO_TRIGGERS
+  }
+
+  /** Whether any table has a trigger (the row writes then look their table's up). */
+  get hasTriggers(): boolean {
+    return this.#triggers.size > 0
+  }
+
+  /** A copy with `trigger` added (created after every other: it fires first). */
+  withTrigger(trigger: TriggerDef): Catalog {
+    const next = new Map(this.#triggers)
+    next.set(trigger.name.toLowerCase(), trigger)
+    return new Catalog(randomUUID(), this.#tables, this.#views, next)
+  }
+
+  withoutTriggers(names: readonly string[]): Catalog {
+    const next = new Map(this.#triggers)
+    for (const n of names) next.delete(n.toLowerCase())
+    return new Catalog(randomUUID(), this.#tables, this.#views, next)
   }
 
   /** Views by name, case-insensitively (one namespace with tables and indexes, as in SQLite). */
@@ -169,13 +236,13 @@ export class Catalog {
   withView(view: ViewDef): Catalog {
     const next = new Map(this.#views)
     next.set(view.name.toLowerCase(), view)
-    return new Catalog(randomUUID(), this.#tables, next)
+    return new Catalog(randomUUID(), this.#tables, next, this.#triggers)
   }
 
   withoutView(name: string): Catalog {
     const next = new Map(this.#views)
     next.delete(name.toLowerCase())
-    return new Catalog(randomUUID(), this.#tables, next)
+    return new Catalog(randomUUID(), this.#tables, next, this.#triggers)
   }
 
   /** Tables by name, case-insensitively as SQLite resolves them. */
@@ -205,15 +272,17 @@ export class Catalog {
     const next = new Map(this.#tables)
     next.delete(previousName.toLowerCase())
     next.set(table.name.toLowerCase(), table)
-    return new Catalog(randomUUID(), next, this.#views)
+    return new Catalog(randomUUID(), next, this.#views, this.#triggers)
   }
 
   without(name: string): Catalog {
     const next = new Map(this.#tables)
     next.delete(name.toLowerCase())
-    return new Catalog(randomUUID(), next, this.#views)
+    return new Catalog(randomUUID(), next, this.#views, this.#triggers)
   }
 }
+
+const NO_TRIGGERS: readonly TriggerDef[] = []
 
 const cache = new Map<string, Catalog>()
 const CACHE_LIMIT = 32
@@ -240,7 +309,8 @@ export function loadCatalog(tx: ReadTransaction): Catalog {
   }
   const tables = readDefinitions<TableDef>(bucket, TABLE_PREFIX, 't;')
   const views = readDefinitions<ViewDef>(bucket, VIEW_PREFIX, 'v;')
-  const catalog = new Catalog(version, tables, views)
+  const triggers = readTriggers(bucket)
+  const catalog = new Catalog(version, tables, views, triggers)
   remember(catalog)
   last = { raw, catalog }
   return catalog
@@ -267,7 +337,49 @@ function readDefinitions<T extends { name: string }>(
   return out
 }
 
+/**
+ * The triggers, in the order they were made: each is stored under its sequence number (key
+ * `r:<16 hex digits>`), since SQLite fires a table's triggers newest first.
+ */
+function readTriggers(bucket: NonNullable<ReturnType<ReadTransaction['bucket']>>): Map<string, TriggerDef> {
+  const out = new Map<string, TriggerDef>()
+  for (const [key, value] of bucket.entries({ gte: textBytes(TRIGGER_PREFIX), lt: textBytes('r;') })) {
+    let def: TriggerDef
+    try {
+      def = JSON.parse(bytesText(value)) as TriggerDef
+    } catch (err) {
+      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, {
+        cause: err,
+      })
+    }
+    out.set(def.name.toLowerCase(), def)
+  }
+  return out
+}
+
 let last: { raw: Uint8Array; catalog: Catalog } | undefined
+
+/**
+ * Writes the triggers of `catalog` named in `changed` (a new one, or one whose table was renamed)
+ * and removes those in `removed`; then the new version token. A trigger's key carries the number
+ * `seq`, so the catalog reads them in the order they were made.
+ */
+export function saveTriggers(
+  tx: WriteTransaction,
+  catalog: Catalog,
+  changed: readonly TriggerDef[],
+  removed: readonly TriggerDef[] = [],
+): void {
+  const bucket = tx.createBucketIfNotExists(CATALOG_BUCKET)
+  for (const r of removed) bucket.delete(triggerKey(r))
+  for (const r of changed) bucket.put(triggerKey(r), textBytes(JSON.stringify(r)))
+  bucket.put(VERSION_KEY, textBytes(catalog.version))
+  remember(catalog)
+}
+
+function triggerKey(r: TriggerDef): Uint8Array {
+  return textBytes(TRIGGER_PREFIX + r.seq.toString(16).padStart(16, '0'))
+}
 
 /** Writes a view's definition (or, `view` undefined, removes the one named `name`) and the new version token. */
 export function saveView(tx: WriteTransaction, catalog: Catalog, name: string, view: ViewDef | undefined): void {

@@ -1,10 +1,11 @@
 import type { OperationNode } from 'kysely'
-import { findColumn, requireColumn, saveCatalog, type TableDef } from '../catalog/catalog.js'
+import { findColumn, requireColumn, saveCatalog, saveTriggers, type TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
+import { triggersAfterAlter } from './triggers.js'
 import { namesColumn, renameIn } from '../catalog/stored-node.js'
 import { checkNames, renameInChecks, validateChecks } from './check-constraints.js'
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
@@ -151,6 +152,15 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
       catalog = catalog.withTable(copy)
       changed.push(copy)
     }
+  }
+  // Triggers follow the table's name and its renamed columns (triggers.ts).
+  const renames = ((node.columnAlterations ?? []) as readonly AnyNode[])
+    .filter((a) => a.kind === 'RenameColumnNode')
+    .map((a) => [nameOf(a.column as OperationNode), nameOf(a.renameTo as OperationNode)] as const)
+  const triggers = triggersAfterAlter(ctx.catalog, original, table, renames)
+  if (triggers.length > 0) {
+    for (const r of triggers) catalog = catalog.withTrigger(r)
+    saveTriggers(ctx.tx, catalog, triggers)
   }
   saveCatalog(ctx.tx, catalog, changed, [original.name])
   return { rows: [], changes: 0, reader: false }

@@ -6,6 +6,7 @@ import { prepareWriteTargets } from './pipeline.js'
 import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
 import { deleteChecked } from './foreign-keys.js'
+import { mayFire, rowNow } from './triggers.js'
 
 const DELETE_PARTS_LATER = ['using', 'joins', 'explain', 'endModifiers', 'limit', 'top', 'output', 'orderBy']
 
@@ -24,11 +25,18 @@ export function prepareDelete(node: AnyNode, ctx: WriteContext): PreparedStateme
   const execute = (ctx: WriteContext): StatementResult => {
     const { rows, plan } = read.run(ctx)
     const out: Record<string, unknown>[] = []
-    for (const stored of rows) {
-      if (returning !== undefined) out.push(project(returning, [stored.row]))
-      deleteChecked(ctx.tx, table, stored)
+    // With triggers, each row is read again as it is now: a trigger may have changed or deleted it.
+    const fresh = mayFire(table)
+    let changes = 0
+    for (const found of rows) {
+      const stored = fresh ? rowNow(ctx.tx, table, found) : found
+      if (stored === undefined) continue
+      const projected = returning === undefined ? undefined : project(returning, [stored.row])
+      if (!deleteChecked(ctx.tx, table, stored)) continue
+      changes++
+      if (projected !== undefined) out.push(projected)
     }
-    return { rows: out, changes: rows.length, reader: returning !== undefined, plan }
+    return { rows: out, changes, reader: returning !== undefined, plan }
   }
   return { fits: read.fits, execute }
 }

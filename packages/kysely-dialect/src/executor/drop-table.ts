@@ -1,5 +1,5 @@
 import type { OperationNode } from 'kysely'
-import { deleteSequence, indexBucket, rowidBucket, saveCatalog, tableBucket } from '../catalog/catalog.js'
+import { deleteSequence, indexBucket, rowidBucket, saveCatalog, saveTriggers, tableBucket } from '../catalog/catalog.js'
 import { BTreeSqlError } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
@@ -28,7 +28,13 @@ export function runDropTable(node: AnyNode, ctx: WriteContext): StatementResult 
   dropBucket(ctx, rowidBucket(table))
   for (const index of table.indexes) dropBucket(ctx, indexBucket(index))
   deleteSequence(ctx.tx, table)
-  saveCatalog(ctx.tx, ctx.catalog.without(table.name), [], [table.name])
+  // Its triggers go with it.
+  const triggers = ctx.catalog.triggersOn(table.name)
+  const catalog = (triggers.length === 0 ? ctx.catalog : ctx.catalog.withoutTriggers(triggers.map((r) => r.name))).without(
+    table.name,
+  )
+  if (triggers.length > 0) saveTriggers(ctx.tx, catalog, [], triggers)
+  saveCatalog(ctx.tx, catalog, [], [table.name])
   return { rows: [], changes: 0, reader: false }
 }
 

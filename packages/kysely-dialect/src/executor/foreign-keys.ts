@@ -11,6 +11,7 @@ import type { RowView } from '../encoding/rows.js'
 import { compareValues, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import type { Session, WriteContext } from './context.js'
+import { afterRow, beforeRow, mayFire, withoutTriggers } from './triggers.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import type { OperationNode } from 'kysely'
 import {
@@ -425,6 +426,7 @@ export function insertChecked(
     childSide(s!, keys, outcome.values, 1)
     if (keys.asParent.length > 0) parentWritten(s!, keys, outcome.values, () => storedKeyOf(table, outcome))
   }
+  if (mayFire(table)) afterRow(table, 'insert', undefined, outcome.values)
   return outcome
 }
 
@@ -446,15 +448,24 @@ export function deleteChecked(
   table: TableDef,
   stored: StoredRow,
   orphanOf?: ForeignKeyDef,
-): void {
+  triggers = true,
+): boolean {
+  // Its triggers (triggers.ts), but not for the rows INSERT OR REPLACE deletes (`triggers`
+  // false), as SQLite with recursive_triggers off.
+  const old = triggers && mayFire(table) ? stored.row.all(table.nextSlot) : undefined
+  if (old !== undefined && !beforeRow(table, 'delete', old, undefined)) return false
   const s = statement
   const keys = keysOf(s, table)
-  if (keys === undefined) return deleteRow(tx, table, stored)
-  childSide(s!, keys, stored.row, -1, undefined, orphanOf)
-  const pending: PendingAction[] = []
-  if (keys.asParent.length > 0) parentRemoved(s!, keys, stored, undefined, pending)
-  deleteRow(tx, table, stored)
-  for (const p of pending) act(s!, p.k, p.k.fk.onDelete, p.oldKey, p.rows, undefined)
+  if (keys === undefined) deleteRow(tx, table, stored)
+  else {
+    childSide(s!, keys, stored.row, -1, undefined, orphanOf)
+    const pending: PendingAction[] = []
+    if (keys.asParent.length > 0) parentRemoved(s!, keys, stored, undefined, pending)
+    deleteRow(tx, table, stored)
+    for (const p of pending) act(s!, p.k, p.k.fk.onDelete, p.oldKey, p.rows, undefined)
+  }
+  if (old !== undefined) afterRow(table, 'delete', old, undefined)
+  return true
 }
 
 /**
@@ -463,6 +474,21 @@ export function deleteChecked(
  * ON UPDATE actions where the parent key changed.
  */
 export function updateChecked(
+  tx: WriteTransaction,
+  table: TableDef,
+  stored: StoredRow,
+  values: SqlValue[],
+  assigned: ReadonlySet<number>,
+): SqlValue[] | undefined {
+  // Its triggers (triggers.ts): a BEFORE trigger's RAISE(IGNORE) leaves the row as it is.
+  const before = mayFire(table) ? stored.row.all(table.nextSlot) : undefined
+  if (before !== undefined && !beforeRow(table, 'update', before, values, assigned)) return undefined
+  const written = updateKeyed(tx, table, stored, values, assigned)
+  if (before !== undefined) afterRow(table, 'update', before, written, assigned)
+  return written
+}
+
+function updateKeyed(
   tx: WriteTransaction,
   table: TableDef,
   stored: StoredRow,
@@ -526,10 +552,13 @@ export function deleteAllForDrop(tx: WriteTransaction, table: TableDef): void {
   for (const [key] of bucket.entries()) all.push(key.slice())
   dropping = s
   try {
-    for (const key of all) {
-      const bytes = readBucket(tx, table)?.get(key)
-      if (bytes !== undefined) deleteChecked(tx, table, { key, row: rowView(table, bytes) })
-    }
+    // The rows DROP TABLE deletes fire no trigger (SQLite's implicit DELETE FROM).
+    withoutTriggers(() => {
+      for (const key of all) {
+        const bytes = readBucket(tx, table)?.get(key)
+        if (bytes !== undefined) deleteChecked(tx, table, { key, row: rowView(table, bytes) })
+      }
+    })
   } finally {
     dropping = undefined
   }

@@ -12,6 +12,7 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { sameCondition } from '../planner/partial-index.js'
 import { writableColumn } from './generated-columns.js'
 import { deleteChecked, insertChecked, updateChecked } from './foreign-keys.js'
+import { beforeRow, mayFire } from './triggers.js'
 import {
   checkedForInsert,
   indexIncludes,
@@ -265,6 +266,9 @@ export function insertUnder(
   values: SqlValue[],
   policy: ConflictPolicy | undefined,
 ): InsertOutcome | undefined {
+  // BEFORE INSERT triggers run before the row's constraints are checked, outside the savepoint a
+  // skipped row rolls back (triggers.ts); RAISE(IGNORE) there drops the row.
+  if (mayFire(table) && !beforeRow(table, 'insert', undefined, values)) return undefined
   if (policy === undefined) return insertChecked(tx, table, values)
   if (policy.replace === true) return replaceRow(tx, table, values)
   if (policy.find !== undefined) {
@@ -317,7 +321,8 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
       if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
       const existing = conflictingRow(tx, table, values, violatedColumns(error, table))
       if (existing === undefined) throw error
-      deleteChecked(tx, table, existing)
+      // No DELETE trigger fires for a row REPLACE deletes (SQLite, recursive_triggers off).
+      deleteChecked(tx, table, existing, undefined, false)
     }
   }
 }

@@ -13,6 +13,8 @@ import type { SqlValue } from '../encoding/values.js'
 import { runSelect } from './select.js'
 import { runUpdate } from './update.js'
 import { runCreateView, runDropView } from './create-view.js'
+import { runCreateTrigger, runDropTrigger, setTriggerRunners } from './triggers.js'
+import { raiseActionOf } from '../expression/raise.js'
 
 /**
  * A statement kind: whether it reads only (runs on a snapshot) and how it runs. `values` are the
@@ -41,8 +43,21 @@ const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult, schem
   readOnly: false,
   schema,
   // Foreign keys are counted while it writes and checked at its end (foreign-keys.ts).
-  run: (n, c) => withContext(c, () => withForeignKeys(c, n, () => run(n, c))),
+  run: (n, c) => withContext(c, () => keepOnFail(() => withForeignKeys(c, n, () => run(n, c)))),
 })
+
+/**
+ * A trigger's RAISE(FAIL) (triggers.ts): the statement fails, keeping what it changed before, as
+ * INSERT OR FAIL does (StatementResult.failure).
+ */
+function keepOnFail(run: () => StatementResult): StatementResult {
+  try {
+    return run()
+  } catch (err) {
+    if (raiseActionOf(err) !== 'fail') throw err
+    return { rows: [], changes: 0, reader: false, failure: err }
+  }
+}
 const ddl = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => write(run, true)
 const no = undefined
 
@@ -152,6 +167,15 @@ const STATEMENTS: Record<NodeKind, StatementHandler | undefined> = {
   RenameConstraintNode: no,
 }
 
-export function statementHandler(node: OperationNode): StatementHandler {
-  return dispatch(STATEMENTS, node, 'as a statement')
+/** Raw statements Kysely has no node for (the parser's own kinds, sql/statement-parser.ts). */
+const RAW_STATEMENTS: Record<string, StatementHandler> = {
+  CreateTriggerNode: ddl(runCreateTrigger),
+  DropTriggerNode: ddl(runDropTrigger),
 }
+
+export function statementHandler(node: OperationNode): StatementHandler {
+  return RAW_STATEMENTS[node.kind] ?? dispatch(STATEMENTS, node, 'as a statement')
+}
+
+// A trigger's statements run inside the statement that fired it: no context or key processing of their own.
+setTriggerRunners({ insert: runInsert, update: runUpdate, delete: runDelete, select: runSelect })

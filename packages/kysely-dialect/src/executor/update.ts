@@ -10,6 +10,7 @@ import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
 import { ArrayRow } from '../expression/scope.js'
 import { updateChecked } from './foreign-keys.js'
+import { mayFire, rowNow } from './triggers.js'
 import { OuterLink } from '../expression/nested-scope.js'
 import { prepareSelect } from './select-general.js'
 import type { SqlValue } from '../encoding/values.js'
@@ -36,16 +37,23 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
   const execute = (ctx: WriteContext): StatementResult => {
     const { rows, plan } = read.run(ctx)
     const out: Record<string, unknown>[] = []
-    for (const stored of rows) {
+    // With triggers, each row is read again as it is now: a trigger may have changed or deleted it.
+    const fresh = mayFire(table)
+    let changes = 0
+    for (const found of rows) {
+      const stored = fresh ? rowNow(ctx.tx, table, found) : found
+      if (stored === undefined) continue
       const tuple = [stored.row]
       const values = stored.row.all(table.nextSlot)
       // Every right-hand side sees the old row, as SQLite evaluates them.
       const computed = sets.map((s) => s.expr.eval(tuple))
       sets.forEach((s, i) => (values[s.slot] = computed[i]!))
       const stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
+      if (stored2 === undefined) continue
+      changes++
       if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
     }
-    return { rows: out, changes: rows.length, reader: returning !== undefined, plan }
+    return { rows: out, changes, reader: returning !== undefined, plan }
   }
   return { fits: read.fits, execute }
 }
@@ -97,11 +105,14 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
       pending.push({ stored, values })
     }
     const out: Record<string, unknown>[] = []
+    let changes = 0
     for (const { stored, values } of pending) {
       const stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
+      if (stored2 === undefined) continue
+      changes++
       if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
     }
-    return { rows: out, changes: pending.length, reader: returning !== undefined, plan }
+    return { rows: out, changes, reader: returning !== undefined, plan }
   }
   return { fits: (tx) => read.fits(tx) && joined.fits(tx), execute }
 }

@@ -1,4 +1,5 @@
 import type { OperationNode } from 'kysely'
+import { compileRaise } from './raise.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import {
   compareValues,
@@ -486,6 +487,7 @@ const likelihoodLazy: LazyFunction = {
 }
 
 const LAZY: Record<string, LazyFunction> = {
+  raise: { arity: [1, 2], compile: (nodes, scope) => compileRaise(nodes, (n) => compileExpr(n, scope)) },
   coalesce: coalesceLazy,
   ifnull: { arity: [2, 2], compile: coalesceLazy.compile },
   iif: iifLazy,

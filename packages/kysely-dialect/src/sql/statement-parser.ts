@@ -35,7 +35,7 @@ class StatementParser extends ExpressionParser {
     else if (this.acceptWord('alter', 'table')) result = this.alter()
     else
       return this.fail(
-        'only select, insert, update, delete, create table / index, alter table and drop are executed as raw SQL',
+        'only select, insert, update, delete, create table / index / view / trigger, alter table and drop are executed as raw SQL',
       )
     this.acceptOp(';')
     if (this.peek().t !== 'end') this.fail('expected the end of the statement')
@@ -440,8 +440,12 @@ class StatementParser extends ExpressionParser {
     return node('DeleteQueryNode', fields)
   }
 
-  /** `create [unique] index ...` or `create table ...`. */
+  /** `create [unique] index ...`, `create table ...`, `create view ...` or `create trigger ...`. */
   private create(): AnyNode {
+    if (this.isWord('trigger') || ((this.isWord('temp') || this.isWord('temporary')) && this.isWord('trigger', 1))) {
+      if (!this.acceptWord('trigger')) this.fail('temporary triggers are not supported')
+      return this.trigger()
+    }
     if (this.acceptWord('view')) {
       // `create view [if not exists] v [(columns)] as select ...` (executor/create-view.ts).
       const ifNotExists = this.acceptWord('if', 'not', 'exists')
@@ -690,6 +694,10 @@ class StatementParser extends ExpressionParser {
   }
 
   private drop(): AnyNode {
+    if (this.acceptWord('trigger')) {
+      const ifExists = this.acceptWord('if', 'exists')
+      return node('DropTriggerNode', { name: this.tableName(), ...(ifExists ? { ifExists } : {}) })
+    }
     if (this.acceptWord('view')) {
       const ifExists = this.acceptWord('if', 'exists')
       const name = node('SchemableIdentifierNode', { identifier: identifier(this.tableName()) })
@@ -703,6 +711,67 @@ class StatementParser extends ExpressionParser {
     const ifExists = this.acceptWord('if', 'exists')
     const name = node('SchemableIdentifierNode', { identifier: identifier(this.name()) })
     return node('DropIndexNode', { name, ...(ifExists ? { ifExists } : {}) })
+  }
+
+  /**
+   * `create trigger [if not exists] t [before | after | instead of] delete | insert | update [of
+   * columns] on table [for each row] [when expr] begin statement; ... end` (lang_createtrigger.html),
+   * after `create trigger`: its parts, each body statement parsed as a raw statement of its own, and
+   * the text (SQLite keeps it in sqlite_schema; executor/triggers.ts stores it).
+   */
+  private trigger(): AnyNode {
+    const ifNotExists = this.acceptWord('if', 'not', 'exists')
+    const name = this.tableName()
+    let timing: 'before' | 'after' | 'instead of' = 'before'
+    if (this.acceptWord('before')) timing = 'before'
+    else if (this.acceptWord('after')) timing = 'after'
+    else if (this.acceptWord('instead', 'of')) timing = 'instead of'
+    let event: 'insert' | 'update' | 'delete'
+    let columns: string[] | undefined
+    if (this.acceptWord('insert')) event = 'insert'
+    else if (this.acceptWord('delete')) event = 'delete'
+    else if (this.acceptWord('update')) {
+      event = 'update'
+      if (this.acceptWord('of')) {
+        columns = []
+        do columns.push(this.name())
+        while (this.acceptOp(','))
+      }
+    } else return this.fail('expected DELETE, INSERT or UPDATE')
+    this.expectWord('on')
+    const table = this.tableName()
+    if (this.acceptWord('for')) {
+      this.expectWord('each')
+      if (this.acceptWord('statement')) this.fail('FOR EACH STATEMENT triggers are not supported (nor SQLite\'s)')
+      this.expectWord('row')
+    }
+    const when = this.acceptWord('when') ? this.expression() : undefined
+    this.expectWord('begin')
+    const body: AnyNode[] = []
+    do {
+      let statement: AnyNode
+      if (this.isSelectStart()) statement = this.select()
+      else if (this.isWord('insert') || this.isWord('replace')) statement = this.insert()
+      else if (this.isWord('update')) statement = this.update()
+      else if (this.isWord('delete')) statement = this.delete()
+      else return this.fail('expected SELECT, INSERT, UPDATE or DELETE in a trigger')
+      body.push(statement)
+      this.expectOp(';')
+    } while (!this.isWord('end'))
+    this.expectWord('end')
+    const end = this.tokens[this.at - 1]!.end
+    const start = this.tokens[0]!.at
+    return node('CreateTriggerNode', {
+      name,
+      table,
+      timing,
+      event,
+      ...(columns === undefined ? {} : { columns }),
+      ...(when === undefined ? {} : { when }),
+      body,
+      sql: this.lexed.text.slice(start, end),
+      ...(ifNotExists ? { ifNotExists } : {}),
+    })
   }
 
   /** The whole text as a list of order by items (with directions) or group by items. */

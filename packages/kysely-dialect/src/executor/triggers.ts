@@ -1,0 +1,336 @@
+import type { OperationNode } from 'kysely'
+import { type Catalog, findColumn, nextId, saveTriggers, type TableDef, type TriggerDef } from '../catalog/catalog.js'
+import { nodeOf, storedNode } from '../catalog/stored-node.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import type { SqlValue } from '../encoding/values.js'
+import { truth } from '../encoding/values.js'
+import { compileExpr } from '../expression/expression.js'
+import type { AnyNode } from '../expression/nodes.js'
+import { enterTriggerProgram, leaveTriggerProgram, RaiseIgnore, raiseActionOf } from '../expression/raise.js'
+import { EMPTY_SCOPE } from '../expression/scope.js'
+import { markRollback } from './conflict-actions.js'
+import type { StatementResult, WriteContext } from './context.js'
+import { currentContext } from './current-context.js'
+import { readBucket, rowView, type StoredRow } from './table-store.js'
+
+/**
+ * Triggers (lang_createtrigger.html): `create trigger` and `drop trigger` as raw SQL, and the
+ * firing of BEFORE and AFTER row triggers on INSERT, UPDATE [OF columns] and DELETE around each row
+ * a statement writes (foreign-keys.ts's insertChecked, updateChecked and deleteChecked call
+ * beforeRow and afterRow), foreign key actions' row changes included. As in SQLite with
+ * `recursive_triggers` off (its default): a table's triggers fire newest first, a trigger does not
+ * fire while it is already running, the trigger's statements are part of the statement that fired
+ * it (its changes are undone with it; they do not count in changes()), NEW and OLD name the row's
+ * values (NEW of a BEFORE INSERT before an integer primary key is assigned: null), and last_insert_rowid()
+ * is restored when the trigger ends. RAISE(IGNORE) drops the row (in a BEFORE trigger) and ends
+ * the trigger; RAISE(ABORT) fails the statement, RAISE(FAIL) too but keeps the rows it changed
+ * before, RAISE(ROLLBACK) ends the transaction.
+ */
+
+/** The statements a trigger can hold, run by statement.ts's runners (set there: no import cycle). */
+export interface TriggerRunners {
+  insert(node: AnyNode, ctx: WriteContext): StatementResult
+  update(node: AnyNode, ctx: WriteContext): StatementResult
+  delete(node: AnyNode, ctx: WriteContext): StatementResult
+  select(node: AnyNode, ctx: WriteContext): StatementResult
+}
+
+let runners: TriggerRunners | undefined
+
+export function setTriggerRunners(r: TriggerRunners): void {
+  runners = r
+}
+
+const NONE: StatementResult = { rows: [], changes: 0, reader: false }
+
+/** `create trigger ...` (the parser's CreateTriggerNode): checked against the schema and stored. */
+export function runCreateTrigger(node: AnyNode, ctx: WriteContext): StatementResult {
+  const name = node.name as string
+  const timing = node.timing as string
+  if (timing === 'instead of') throw unsupported('INSTEAD OF triggers')
+  const tableName = node.table as string
+  const existing = ctx.catalog.trigger(name)
+  if (existing !== undefined) {
+    if (node.ifNotExists === true) return NONE
+    throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `trigger ${name} already exists`)
+  }
+  const table = ctx.catalog.table(tableName)
+  if (table === undefined) {
+    if (ctx.catalog.view(tableName) !== undefined)
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `cannot create ${timing.toUpperCase()} trigger on view: main.${tableName}`)
+    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: main.${tableName}`)
+  }
+  const columns = node.columns as string[] | undefined
+  const def: TriggerDef = {
+    name,
+    table: table.name,
+    timing: timing as TriggerDef['timing'],
+    event: node.event as TriggerDef['event'],
+    ...(columns === undefined ? {} : { columns }),
+    ...(node.when === undefined ? {} : { when: storedNode(node.when) }),
+    body: (node.body as AnyNode[]).map((b) => storedNode(b)),
+    sql: node.sql as string,
+    seq: nextId(ctx.tx),
+  }
+  saveTriggers(ctx.tx, ctx.catalog.withTrigger(def), [def])
+  return NONE
+}
+
+/** `drop trigger [if exists] t`. */
+export function runDropTrigger(node: AnyNode, ctx: WriteContext): StatementResult {
+  const name = node.name as string
+  const trigger = ctx.catalog.trigger(name)
+  if (trigger === undefined) {
+    if (node.ifExists === true) return NONE
+    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such trigger: ${name}`)
+  }
+  saveTriggers(ctx.tx, ctx.catalog.withoutTriggers([trigger.name]), [], [trigger])
+  return NONE
+}
+
+/**
+ * The triggers an ALTER TABLE changes, as SQLite rewrites them: those on the table follow its new
+ * name, their UPDATE OF lists and `new.` / `old.` references its renamed columns; a renamed table's
+ * name is rewritten wherever a trigger's statements name it. Other references to a renamed column
+ * in a trigger's statements are left as written (a known difference: SQLite rewrites those too).
+ */
+export function triggersAfterAlter(
+  catalog: Catalog,
+  original: TableDef,
+  table: TableDef,
+  renames: readonly (readonly [string, string])[],
+): TriggerDef[] {
+  const from = original.name.toLowerCase()
+  const renamedTable = table.name !== original.name
+  const out: TriggerDef[] = []
+  for (const r of catalog.triggers()) {
+    const on = r.table.toLowerCase() === from
+    if (!on && !(renamedTable && namesTable(r.body, from))) continue
+    const copy = structuredClone(r)
+    if (on) {
+      copy.table = table.name
+      for (const [a, b] of renames) {
+        if (copy.columns !== undefined) copy.columns = copy.columns.map((c) => (c.toLowerCase() === a.toLowerCase() ? b : c))
+        renameRowReference(copy.when, a, b)
+        renameRowReference(copy.body, a, b)
+      }
+    }
+    if (renamedTable) renameTableIn(copy.body, from, table.name)
+    out.push(copy)
+  }
+  return out
+}
+
+/** Whether a stored tree names table `lower` (a TableNode). */
+function namesTable(tree: unknown, lower: string): boolean {
+  if (typeof tree !== 'object' || tree === null) return false
+  if (Array.isArray(tree)) return tree.some((t) => namesTable(t, lower))
+  const n = tree as AnyNode
+  if (n.kind === 'TableNode') return tableNameOf(n)?.toLowerCase() === lower
+  return Object.keys(n).some((k) => namesTable(n[k], lower))
+}
+
+function renameTableIn(tree: unknown, lower: string, to: string): void {
+  if (typeof tree !== 'object' || tree === null) return
+  if (Array.isArray(tree)) return tree.forEach((t) => renameTableIn(t, lower, to))
+  const n = tree as Record<string, unknown>
+  if (n['kind'] === 'TableNode' && tableNameOf(n as AnyNode)?.toLowerCase() === lower) {
+    ;((n['table'] as Record<string, unknown>)['identifier'] as Record<string, unknown>)['name'] = to
+    return
+  }
+  for (const k of Object.keys(n)) renameTableIn(n[k], lower, to)
+}
+
+/** `new.a` / `old.a` renamed to `new.b` / `old.b` in a stored tree, in place. */
+function renameRowReference(tree: unknown, a: string, b: string): void {
+  if (typeof tree !== 'object' || tree === null) return
+  if (Array.isArray(tree)) return tree.forEach((t) => renameRowReference(t, a, b))
+  const n = tree as Record<string, unknown>
+  if (n['kind'] === 'ReferenceNode' && n['table'] !== undefined) {
+    const q = tableNameOf(n['table'] as AnyNode)?.toLowerCase()
+    const id = ((n['column'] as Record<string, unknown>)['column'] as Record<string, unknown> | undefined) ?? {}
+    if ((q === 'new' || q === 'old') && typeof id['name'] === 'string' && id['name'].toLowerCase() === a.toLowerCase())
+      id['name'] = b
+    return
+  }
+  for (const k of Object.keys(n)) renameRowReference(n[k], a, b)
+}
+
+/** Triggers that are running: with recursive_triggers off, none of them fires again meanwhile. */
+const active = new Set<TriggerDef>()
+/** Set while DROP TABLE deletes a table's rows (foreign keys): that delete fires no trigger, as in SQLite. */
+let suppressed = 0
+
+export function withoutTriggers<T>(run: () => T): T {
+  suppressed++
+  try {
+    return run()
+  } finally {
+    suppressed--
+  }
+}
+
+/** The row a trigger reads as NEW or OLD: its values by slot. */
+type RowValues = readonly SqlValue[]
+
+/**
+ * Fires the BEFORE triggers of `event` on `table` for one row; false when one of them raised
+ * IGNORE (the row is then left as it is). `assigned`: an update's SET slots (UPDATE OF).
+ */
+export function beforeRow(
+  table: TableDef,
+  event: TriggerDef['event'],
+  oldRow: RowValues | undefined,
+  newRow: RowValues | undefined,
+  assigned?: ReadonlySet<number>,
+): boolean {
+  return fire(table, 'before', event, oldRow, newRow, assigned)
+}
+
+/** Fires the AFTER triggers of `event` on `table` for one row written. */
+export function afterRow(
+  table: TableDef,
+  event: TriggerDef['event'],
+  oldRow: RowValues | undefined,
+  newRow: RowValues | undefined,
+  assigned?: ReadonlySet<number>,
+): void {
+  fire(table, 'after', event, oldRow, newRow, assigned)
+}
+
+/** Whether `table` may have triggers to fire now (a cheap test before the rows are gathered). */
+export function mayFire(table: TableDef): boolean {
+  if (suppressed > 0) return false
+  return currentContext().catalog.triggersOn(table.name).length > 0
+}
+
+/** The row stored under `row`'s key now (undefined once deleted), for a statement whose triggers may write. */
+export function rowNow(tx: WriteContext['tx'], table: TableDef, row: StoredRow): StoredRow | undefined {
+  const bytes = readBucket(tx, table)?.get(row.key)
+  return bytes === undefined ? undefined : { key: row.key, row: rowView(table, bytes) }
+}
+
+function fire(
+  table: TableDef,
+  timing: TriggerDef['timing'],
+  event: TriggerDef['event'],
+  oldRow: RowValues | undefined,
+  newRow: RowValues | undefined,
+  assigned: ReadonlySet<number> | undefined,
+): boolean {
+  if (suppressed > 0) return true
+  const ctx = currentContext() as WriteContext
+  const list = ctx.catalog.triggersOn(table.name)
+  for (const trigger of list) {
+    if (trigger.timing !== timing || trigger.event !== event || active.has(trigger)) continue
+    if (trigger.columns !== undefined && assigned !== undefined && !namesAssigned(table, trigger.columns, assigned))
+      continue
+    if (!runProgram(ctx, table, trigger, oldRow, newRow)) {
+      if (timing === 'before') return false
+    }
+  }
+  return true
+}
+
+/** UPDATE OF: whether the SET list names one of the columns (a name the table lacks names none). */
+function namesAssigned(table: TableDef, columns: readonly string[], assigned: ReadonlySet<number>): boolean {
+  return columns.some((c) => {
+    const col = findColumn(table, c)
+    return col !== undefined && assigned.has(col.slot)
+  })
+}
+
+/** Runs one trigger's WHEN and statements for a row; false when RAISE(IGNORE) ended it. */
+function runProgram(
+  ctx: WriteContext,
+  table: TableDef,
+  trigger: TriggerDef,
+  oldRow: RowValues | undefined,
+  newRow: RowValues | undefined,
+): boolean {
+  const bind = (stored: unknown): AnyNode => bindRow(nodeOf(stored), table, trigger, oldRow, newRow) as AnyNode
+  const lastInsertRowid = ctx.session.lastInsertRowid
+  active.add(trigger)
+  enterTriggerProgram()
+  try {
+    if (trigger.when !== undefined) {
+      const when = compileExpr(bind(trigger.when) as OperationNode, EMPTY_SCOPE).eval([])
+      if (truth(when) !== true) return true
+    }
+    for (const stored of trigger.body) {
+      const statement = bind(stored)
+      switch (statement.kind) {
+        case 'InsertQueryNode':
+          runners!.insert(statement, ctx)
+          break
+        case 'UpdateQueryNode':
+          runners!.update(statement, ctx)
+          break
+        case 'DeleteQueryNode':
+          runners!.delete(statement, ctx)
+          break
+        default:
+          runners!.select(statement, ctx)
+      }
+    }
+    return true
+  } catch (err) {
+    if (err instanceof RaiseIgnore) return false
+    const action = raiseActionOf(err)
+    if (action === 'rollback') markRollback(err)
+    throw err
+  } finally {
+    leaveTriggerProgram()
+    active.delete(trigger)
+    ctx.session.lastInsertRowid = lastInsertRowid
+  }
+}
+
+/**
+ * A copy of a stored statement or condition with `new.x` and `old.x` replaced by the row's values
+ * (a reference to a column the table lacks, or to a row the event has not, is SQLite's error).
+ */
+function bindRow(
+  tree: unknown,
+  table: TableDef,
+  trigger: TriggerDef,
+  oldRow: RowValues | undefined,
+  newRow: RowValues | undefined,
+): unknown {
+  if (typeof tree !== 'object' || tree === null) return tree
+  if (Array.isArray(tree)) return tree.map((t) => bindRow(t, table, trigger, oldRow, newRow))
+  const n = tree as AnyNode
+  if (n.kind === 'ReferenceNode' && n.table !== undefined) {
+    const qualifier = tableNameOf(n.table as AnyNode)?.toLowerCase()
+    if (qualifier === 'new' || qualifier === 'old') {
+      const row = qualifier === 'new' ? newRow : oldRow
+      const columnNode = n.column as AnyNode
+      const column = (columnNode.column as AnyNode | undefined)?.name as string | undefined
+      if (row === undefined || column === undefined)
+        throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${qualifier}.${column ?? '*'}`)
+      const col = columnOf(table, column)
+      if (col === undefined)
+        throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${qualifier}.${column}`)
+      return { kind: 'ValueNode', value: row[col.slot] ?? null }
+    }
+  }
+  if (n.kind === 'ValueNode') return n
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(n)) out[k] = bindRow(n[k], table, trigger, oldRow, newRow)
+  return out
+}
+
+/** A column by name, or the integer primary key by `rowid`, `oid` or `_rowid_`. */
+function columnOf(table: TableDef, name: string): ReturnType<typeof findColumn> {
+  const col = findColumn(table, name)
+  if (col !== undefined) return col
+  const lower = name.toLowerCase()
+  if ((lower === 'rowid' || lower === 'oid' || lower === '_rowid_') && table.rowidColumn !== undefined)
+    return findColumn(table, table.rowidColumn)
+  return undefined
+}
+
+function tableNameOf(t: AnyNode): string | undefined {
+  const id = ((t.table as AnyNode | undefined)?.identifier as AnyNode | undefined)?.name
+  return typeof id === 'string' ? id : undefined
+}
