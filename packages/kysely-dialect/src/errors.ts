@@ -47,6 +47,10 @@ export type SqlErrorCode =
    * evaluated.
    */
   | 'BTREE_SQL_FUNCTION_ERROR'
+  /** `drop trigger` (without `if exists`) names a trigger that does not exist. */
+  | 'BTREE_SQL_NO_SUCH_TRIGGER'
+  /** `create trigger` (without `if not exists`) names a trigger that exists. */
+  | 'BTREE_SQL_TRIGGER_EXISTS'
   /** A trigger's `RAISE(ABORT | FAIL | ROLLBACK, message)`: the message is the trigger's (SQLite's SQLITE_CONSTRAINT_TRIGGER). */
   | 'BTREE_SQL_RAISE'
   /** The dialect's catalog in the file is not one it can read. */

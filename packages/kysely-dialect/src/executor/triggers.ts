@@ -52,7 +52,7 @@ export function runCreateTrigger(node: AnyNode, ctx: WriteContext): StatementRes
   const existing = ctx.catalog.trigger(name)
   if (existing !== undefined) {
     if (node.ifNotExists === true) return NONE
-    throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `trigger ${name} already exists`)
+    throw new BTreeSqlError('BTREE_SQL_TRIGGER_EXISTS', `trigger ${name} already exists`)
   }
   const table = ctx.catalog.table(tableName)
   if (table === undefined) {
@@ -82,7 +82,7 @@ export function runDropTrigger(node: AnyNode, ctx: WriteContext): StatementResul
   const trigger = ctx.catalog.trigger(name)
   if (trigger === undefined) {
     if (node.ifExists === true) return NONE
-    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such trigger: ${name}`)
+    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TRIGGER', `no such trigger: ${name}`)
   }
   saveTriggers(ctx.tx, ctx.catalog.withoutTriggers([trigger.name]), [], [trigger])
   return NONE

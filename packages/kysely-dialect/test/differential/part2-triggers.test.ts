@@ -1,0 +1,203 @@
+import { both, diffSuite } from '../helpers/differential.js'
+import { errorKind } from '../helpers/outcome.js'
+import type { Db } from '../helpers/sides.js'
+import type { sql as kyselySql } from 'kysely'
+
+type Sql = typeof kyselySql
+
+/**
+ * A statement's outcome: its rows and counts, or its error's kind, or, for a RAISE (whose
+ * messages here all begin with "stop:"), its message, which SQLite reports as written.
+ */
+async function run(db: Db, sql: Sql, text: string): Promise<unknown> {
+  try {
+    const r = await sql.raw(text).execute(db)
+    return { rows: r.rows, changes: r.numAffectedRows?.toString(), insertId: r.insertId?.toString() }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e)
+    return message.startsWith('stop:') ? `raised: ${message}` : `error: ${errorKind(e)}`
+  }
+}
+
+async function script(db: Db, sql: Sql, texts: readonly string[]): Promise<unknown[]> {
+  const out: unknown[] = []
+  for (const t of texts) out.push(await run(db, sql, t))
+  return out
+}
+
+const ITEMS = [
+  'create table item (id integer primary key, name text, locked int default 0, version int default 0)',
+  'create table log (n integer primary key, what text, item_id int, detail text)',
+]
+
+const DUMP = ['select * from item order by id', 'select * from log order by n']
+
+// Round s30: `create trigger` was BTREE_SQL_UNSUPPORTED.
+diffSuite('differential part 2: triggers', () => {
+  both('AFTER INSERT, UPDATE and DELETE write an audit log; counts and insert ids are the statement\'s own', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger i after insert on item begin insert into log (what, item_id, detail) values ('ins', new.id, new.name); end`,
+      `create trigger u after update on item begin insert into log (what, item_id, detail) values ('upd', new.id, old.name || '>' || new.name); end`,
+      `create trigger d after delete on item for each row begin insert into log (what, item_id, detail) values ('del', old.id, old.name); end`,
+      `insert into item (name) values ('a'), ('b'), ('c')`,
+      `insert into item (id, name) select id + 10, name || '2' from item where id < 3`,
+      `update item set name = upper(name) where id > 1`,
+      `delete from item where id in (1, 12)`,
+      `insert into item (name) values ('d') returning id, name`,
+      ...DUMP,
+    ]),
+  )
+
+  both('UPDATE OF fires only for its columns; a trigger writing its own table does not fire itself', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger touch after update of name on item begin update item set version = old.version + 1 where id = new.id; end`,
+      `insert into item (name) values ('a'), ('b')`,
+      `update item set name = name || '!'`,
+      `update item set locked = 1 where id = 1`,
+      `update item set name = 'x', locked = 0 where id = 1`,
+      ...DUMP,
+    ]),
+  )
+
+  both('WHEN, RAISE(ABORT) undoes the statement, RAISE(IGNORE) drops the row', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger keep before delete on item when old.locked = 1 begin select raise(abort, 'stop: ' || old.name || ' is locked'); end`,
+      `create trigger skip before insert on item when new.name like 'skip%' begin select raise(ignore); end`,
+      `create trigger noop before update on item when new.name = old.name begin select raise(ignore); end`,
+      `insert into item (name, locked) values ('a', 0), ('skip me', 0), ('b', 1), ('c', 0)`,
+      `delete from item`,
+      `delete from item where locked = 0`,
+      `update item set name = name where id = 3`,
+      `update item set name = 'B' where id = 3`,
+      ...DUMP,
+    ]),
+  )
+
+  both('triggers fire newest first; BEFORE sees the row before, AFTER after', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger b1 before update on item begin insert into log (what, detail) values ('b1', old.name || '/' || new.name); end`,
+      `create trigger b2 before update on item begin insert into log (what, detail) values ('b2', (select name from item where id = old.id)); end`,
+      `create trigger a1 after update on item begin insert into log (what, detail) values ('a1', (select name from item where id = new.id)); end`,
+      `create trigger a2 after update on item begin insert into log (what, detail) values ('a2', new.name); end`,
+      `insert into item (name) values ('a')`,
+      `update item set name = 'z'`,
+      ...DUMP,
+    ]),
+  )
+
+  both('a trigger on one table writes another, which fires its own', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      'create table total (k text primary key, n int)',
+      `insert into total values ('items', 0), ('logs', 0)`,
+      `create trigger i after insert on item begin insert into log (what, item_id) values ('ins', new.id); end`,
+      `create trigger l after insert on log begin update total set n = n + 1 where k = 'logs'; end`,
+      `create trigger c after insert on item begin update total set n = (select count(*) from item) where k = 'items'; end`,
+      `insert into item (name) values ('a'), ('b')`,
+      `insert into item (name) select name || '2' from item`,
+      'select * from total order by k',
+      ...DUMP,
+    ]),
+  )
+
+  both('DROP TRIGGER, and DROP TABLE drops the table\'s triggers', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger i after insert on item begin insert into log (what) values ('ins'); end`,
+      `create trigger if not exists i after insert on item begin insert into log (what) values ('twice'); end`,
+      `create trigger i after insert on item begin insert into log (what) values ('twice'); end`,
+      `insert into item (name) values ('a')`,
+      'drop trigger i',
+      'drop trigger i',
+      'drop trigger if exists i',
+      `insert into item (name) values ('b')`,
+      `create trigger j after insert on item begin insert into log (what) values ('j'); end`,
+      'drop table item',
+      'create table item (id integer primary key, name text)',
+      `insert into item (name) values ('c')`,
+      `create trigger j after insert on item begin insert into log (what) values ('j again'); end`,
+      `insert into item (name) values ('d')`,
+      `create trigger k after insert on missing begin select 1; end`,
+      'select * from log order by n',
+    ]),
+  )
+
+  both('INSERT OR IGNORE keeps what a BEFORE trigger did; OR REPLACE fires no DELETE trigger', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger bi before insert on item begin insert into log (what, detail) values ('bi', new.name); end`,
+      `create trigger ad after delete on item begin insert into log (what, detail) values ('ad', old.name); end`,
+      `insert into item (id, name) values (1, 'a')`,
+      `insert or ignore into item (id, name) values (1, 'dup')`,
+      `insert or replace into item (id, name) values (1, 'replaced')`,
+      ...DUMP,
+    ]),
+  )
+
+  both('RAISE(FAIL) keeps the rows before; RAISE(ROLLBACK) ends the transaction', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger f before update on item when new.name = 'fail' begin select raise(fail, 'stop: fail'); end`,
+      `create trigger r before delete on item when old.name = 'rb' begin select raise(rollback, 'stop: rolled back'); end`,
+      `insert into item (name) values ('a'), ('b'), ('fail'), ('d'), ('rb')`,
+      `update item set name = case when id = 3 then 'fail' else name || '+' end`,
+      ...DUMP,
+    ]).then(async (before) => {
+      await sql`begin`.execute(db)
+      return [
+        ...before,
+        ...(await script(db, sql, [
+          `insert into item (name) values ('in tx')`,
+          `delete from item where name = 'rb'`,
+          `insert into item (name) values ('after')`,
+          ...DUMP,
+        ])),
+      ]
+    }),
+  )
+
+  both('a foreign key action fires the child table\'s triggers', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      'create table parent (id integer primary key)',
+      'create table child (id integer primary key, parent_id int references parent (id) on delete cascade on update set null)',
+      'create table log (n integer primary key, what text, detail text)',
+      `create trigger cd after delete on child begin insert into log (what, detail) values ('child deleted', old.id); end`,
+      `create trigger cu after update on child begin insert into log (what, detail) values ('child updated', coalesce(new.parent_id, 'null')); end`,
+      'insert into parent values (1), (2)',
+      'insert into child values (10, 1), (11, 1), (12, 2)',
+      'delete from parent where id = 1',
+      'update parent set id = 3 where id = 2',
+      'select * from child order by id',
+      'select * from log order by n',
+    ]),
+  )
+
+  both('renaming the table and a column carries into its triggers', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger u after update of name on item begin insert into log (what, item_id, detail) values ('upd', new.id, new.name); update item set version = version + 1 where id = new.id; end`,
+      `insert into item (name) values ('a')`,
+      'alter table item rename to thing',
+      'alter table thing rename column name to title',
+      `update thing set title = 'b'`,
+      `update thing set locked = 1`,
+      'select * from thing',
+      'select * from log order by n',
+    ]),
+  )
+
+  both('errors: RAISE outside a trigger, NEW in a DELETE trigger', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `select raise(abort, 'stop: no')`,
+      `create trigger bad after delete on item begin insert into log (detail) values (new.name); end`,
+      `insert into item (name) values ('a')`,
+      'delete from item',
+      ...DUMP,
+    ]),
+  )
+})
