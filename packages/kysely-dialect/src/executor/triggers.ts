@@ -4,6 +4,7 @@ import { nodeOf, storedNode } from '../catalog/stored-node.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { truth } from '../encoding/values.js'
+import { applyAffinity } from '../catalog/affinity.js'
 import { compileExpr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { enterTriggerProgram, leaveTriggerProgram, RaiseIgnore, raiseActionOf } from '../expression/raise.js'
@@ -184,7 +185,21 @@ export function beforeRow(
   newRow: RowValues | undefined,
   assigned?: ReadonlySet<number>,
 ): boolean {
-  return fire(table, 'before', event, oldRow, newRow, assigned)
+  return fire(table, 'before', event, oldRow, newRow === undefined ? undefined : newBefore(table, event, newRow), assigned)
+}
+
+/**
+ * NEW as a BEFORE trigger sees it: the columns' affinity applied (SQLite applies it before the
+ * triggers run), and an insert's integer primary key not yet assigned -1, as in SQLite.
+ */
+function newBefore(table: TableDef, event: TriggerDef['event'], values: RowValues): SqlValue[] {
+  const out = values.slice()
+  for (const c of table.columns) out[c.slot] = applyAffinity(out[c.slot] ?? null, c.affinity)
+  if (event === 'insert' && table.keying === 'rowid' && table.rowidColumn !== undefined) {
+    const slot = findColumn(table, table.rowidColumn)!.slot
+    if (out[slot] === null) out[slot] = -1
+  }
+  return out
 }
 
 /** Fires the AFTER triggers of `event` on `table` for one row written. */
@@ -201,7 +216,9 @@ export function afterRow(
 /** Whether `table` may have triggers to fire now (a cheap test before the rows are gathered). */
 export function mayFire(table: TableDef): boolean {
   if (suppressed > 0) return false
-  return currentContext().catalog.triggersOn(table.name).length > 0
+  const catalog = currentContext().catalog
+  // Most schemas have none: one field read per row written.
+  return catalog.hasTriggers && catalog.triggersOn(table.name).length > 0
 }
 
 /** The row stored under `row`'s key now (undefined once deleted), for a statement whose triggers may write. */
@@ -261,13 +278,13 @@ function runProgram(
       const statement = bind(stored)
       switch (statement.kind) {
         case 'InsertQueryNode':
-          runners!.insert(statement, ctx)
+          counted(ctx, runners!.insert(statement, ctx))
           break
         case 'UpdateQueryNode':
-          runners!.update(statement, ctx)
+          counted(ctx, runners!.update(statement, ctx))
           break
         case 'DeleteQueryNode':
-          runners!.delete(statement, ctx)
+          counted(ctx, runners!.delete(statement, ctx))
           break
         default:
           runners!.select(statement, ctx)
@@ -284,6 +301,11 @@ function runProgram(
     active.delete(trigger)
     ctx.session.lastInsertRowid = lastInsertRowid
   }
+}
+
+/** A trigger's own changes count in total_changes() (not in changes()), as in SQLite. */
+function counted(ctx: WriteContext, result: StatementResult): void {
+  ctx.session.totalChanges += result.changes
 }
 
 /**

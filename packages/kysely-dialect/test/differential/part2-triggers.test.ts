@@ -190,6 +190,34 @@ diffSuite('differential part 2: triggers', () => {
     ]),
   )
 
+  both('an upsert fires BEFORE INSERT, then the UPDATE triggers of the row it updates', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger bi before insert on item begin insert into log (what, detail) values ('bi', new.name); end`,
+      `create trigger ai after insert on item begin insert into log (what, detail) values ('ai', new.name); end`,
+      `create trigger bu before update on item begin insert into log (what, detail) values ('bu', old.name || '>' || new.name); end`,
+      `create trigger au after update on item begin insert into log (what, detail) values ('au', new.name); end`,
+      `insert into item (id, name) values (1, 'a')`,
+      `insert into item (id, name) values (1, 'b'), (2, 'c') on conflict (id) do update set name = excluded.name || '!'`,
+      `insert into item (id, name) values (2, 'd') on conflict do nothing`,
+      ...DUMP,
+    ]),
+  )
+
+  both('NEW in BEFORE INSERT (defaults, an unassigned integer primary key), affinity, last_insert_rowid() and the counts', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      `create trigger bi before insert on item begin insert into log (what, item_id, detail) values ('bi', new.id, typeof(new.id) || ' ' || new.locked || ' ' || typeof(new.version)); end`,
+      `create trigger ai after insert on item when new.version = '0' begin insert into log (what, item_id, detail) values ('ai', new.id, last_insert_rowid()); insert into log (what, detail) values ('ai2', last_insert_rowid()); end`,
+      `insert into item (name) values ('a')`,
+      `insert into item (id, name, version) values (7, 'b', '3')`,
+      `select last_insert_rowid() as l, changes() as c, total_changes() as t`,
+      `update item set version = version + 1`,
+      `select last_insert_rowid() as l, changes() as c, total_changes() as t`,
+      ...DUMP,
+    ]),
+  )
+
   both('errors: RAISE outside a trigger, NEW in a DELETE trigger', undefined, async (db, { sql }) =>
     script(db, sql, [
       ...ITEMS,

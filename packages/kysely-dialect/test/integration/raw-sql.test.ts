@@ -108,7 +108,7 @@ for (const version of VERSIONS) {
         sql`select * from t; select 1`,
         sql`select * from t natural join t`,
         sql`vacuum`,
-        sql`create trigger tr after insert on t begin select 1; end`,
+        sql`create temp trigger tr after insert on t begin select 1; end`,
         sql`create table r (a integer collate nocase)`,
         sql`create table w (a) without rowid, wrong`,
         sql`create index d on t (v desc)`,

@@ -355,7 +355,7 @@ for (const version of VERSIONS) {
       expect(raw.code).to.equal('BTREE_SQL_UNSUPPORTED')
       expect(raw.message).to.contain('pragma table_info(person)')
       const create = await rejection(
-        version.sql`create trigger tr after insert on person begin select 1; end`.execute(db),
+        version.sql`create trigger tr instead of insert on person begin select 1; end`.execute(db),
       )
       expect(create.code).to.equal('BTREE_SQL_UNSUPPORTED')
       const glob = await rejection(
