@@ -6,7 +6,7 @@ import { compileWithParameters, Parameters } from '../expression/parameters.js'
 import { statementNode } from '../sql/raw-statement.js'
 import type { ExecContext, PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { withContext } from './current-context.js'
-import { withForeignKeys } from './foreign-keys.js'
+import { runWriteStatement } from './write-statement.js'
 import { prepareDelete } from './delete.js'
 import { prepareInsert } from './insert.js'
 import { needsGeneralSelect, prepareGeneralSelect } from './select-general.js'
@@ -61,11 +61,11 @@ export class CachedStatement {
     const run = (ctx: ExecContext, values: readonly SqlValue[] = []): StatementResult =>
       withContext(
         ctx,
-        // A write's foreign keys, as statement.ts runs them.
+        // A write's foreign keys and triggers, as statement.ts runs them.
         () =>
           readOnly
             ? this.#run(ctx as WriteContext, values)
-            : withForeignKeys(ctx as WriteContext, tree, () => this.#run(ctx as WriteContext, values)),
+            : runWriteStatement(ctx as WriteContext, tree, () => this.#run(ctx as WriteContext, values)),
         readOnly,
       )
     this.handler = readOnly

@@ -2,7 +2,7 @@ import type { OperationNode } from 'kysely'
 import type { ExecContext, StatementResult, WriteContext } from './context.js'
 import { runAlterTable } from './alter-table.js'
 import { withContext } from './current-context.js'
-import { withForeignKeys } from './foreign-keys.js'
+import { runWriteStatement } from './write-statement.js'
 import { runCreateIndex, runDropIndex } from './create-index.js'
 import { runCreateTable } from './create-table.js'
 import { runDelete } from './delete.js'
@@ -14,7 +14,6 @@ import { runSelect } from './select.js'
 import { runUpdate } from './update.js'
 import { runCreateView, runDropView } from './create-view.js'
 import { runCreateTrigger, runDropTrigger, setTriggerRunners } from './triggers.js'
-import { raiseActionOf } from '../expression/raise.js'
 
 /**
  * A statement kind: whether it reads only (runs on a snapshot) and how it runs. `values` are the
@@ -42,22 +41,9 @@ const read = (run: (node: AnyNode, ctx: ExecContext) => StatementResult): Statem
 const write = (run: (node: AnyNode, ctx: WriteContext) => StatementResult, schema = false): StatementHandler => ({
   readOnly: false,
   schema,
-  // Foreign keys are counted while it writes and checked at its end (foreign-keys.ts).
-  run: (n, c) => withContext(c, () => keepOnFail(() => withForeignKeys(c, n, () => run(n, c)))),
+  // Foreign keys, triggers' conflict actions and RAISE(FAIL) (write-statement.ts).
+  run: (n, c) => withContext(c, () => runWriteStatement(c, n, () => run(n, c))),
 })
-
-/**
- * A trigger's RAISE(FAIL) (triggers.ts): the statement fails, keeping what it changed before, as
- * INSERT OR FAIL does (StatementResult.failure).
- */
-function keepOnFail(run: () => StatementResult): StatementResult {
-  try {
-    return run()
-  } catch (err) {
-    if (raiseActionOf(err) !== 'fail') throw err
-    return { rows: [], changes: 0, reader: false, failure: err }
-  }
-}
 const ddl = (run: (node: AnyNode, ctx: WriteContext) => StatementResult): StatementHandler => write(run, true)
 const no = undefined
 

@@ -157,6 +157,42 @@ function renameRowReference(tree: unknown, a: string, b: string): void {
   for (const k of Object.keys(n)) renameRowReference(n[k], a, b)
 }
 
+/**
+ * The conflict action (`insert or replace | ignore | fail | rollback`) of the statement whose row
+ * fired the running trigger, when it named one: as in SQLite, it overrides the action of every
+ * insert in the trigger's statements (an `insert or ignore` in a trigger fired by an `insert or
+ * replace` replaces), and passes on to the triggers those fire.
+ */
+let outerAction: string | undefined
+
+/** Runs `run` (a statement) with its conflict action as the one its triggers' statements take. */
+export function withConflictActionOf<T>(node: AnyNode, run: () => T): T {
+  const previous = outerAction
+  outerAction = actionOf(node) ?? previous
+  try {
+    return run()
+  } finally {
+    outerAction = previous
+  }
+}
+
+/** An insert's OR action as the parser and Kysely write it (`replace into` too); undefined for none. */
+function actionOf(node: AnyNode): string | undefined {
+  if (node.kind !== 'InsertQueryNode') return undefined
+  if (node.replace === true) return 'replace'
+  if (node.ignore === true) return 'ignore'
+  const action = (node.orAction as AnyNode | undefined)?.action
+  return typeof action === 'string' ? action.toLowerCase() : undefined
+}
+
+/** A trigger's insert under the outer statement's action (kept when it has an upsert clause of its own). */
+function underOuterAction(statement: AnyNode): AnyNode {
+  if (outerAction === undefined || statement.kind !== 'InsertQueryNode' || statement.onConflict !== undefined)
+    return statement
+  const { replace: _r, ignore: _i, ...rest } = statement
+  return { ...rest, orAction: { kind: 'OrActionNode', action: outerAction } } as unknown as AnyNode
+}
+
 /** Triggers that are running: with recursive_triggers off, none of them fires again meanwhile. */
 const active = new Set<TriggerDef>()
 /** Set while DROP TABLE deletes a table's rows (foreign keys): that delete fires no trigger, as in SQLite. */
@@ -275,20 +311,19 @@ function runProgram(
       if (truth(when) !== true) return true
     }
     for (const stored of trigger.body) {
-      const statement = bind(stored)
-      switch (statement.kind) {
-        case 'InsertQueryNode':
-          counted(ctx, runners!.insert(statement, ctx))
-          break
-        case 'UpdateQueryNode':
-          counted(ctx, runners!.update(statement, ctx))
-          break
-        case 'DeleteQueryNode':
-          counted(ctx, runners!.delete(statement, ctx))
-          break
-        default:
-          runners!.select(statement, ctx)
-      }
+      const statement = underOuterAction(bind(stored))
+      withConflictActionOf(statement, () => {
+        switch (statement.kind) {
+          case 'InsertQueryNode':
+            return counted(ctx, runners!.insert(statement, ctx))
+          case 'UpdateQueryNode':
+            return counted(ctx, runners!.update(statement, ctx))
+          case 'DeleteQueryNode':
+            return counted(ctx, runners!.delete(statement, ctx))
+          default:
+            runners!.select(statement, ctx)
+        }
+      })
     }
     return true
   } catch (err) {

@@ -218,6 +218,25 @@ diffSuite('differential part 2: triggers', () => {
     ]),
   )
 
+  // Found by part2-random-triggers (seed 1, case 11): the outer statement's OR action overrides a trigger's.
+  both('the OR action of the statement that fired a trigger overrides those of its inserts', undefined, async (db, { sql }) =>
+    script(db, sql, [
+      ...ITEMS,
+      'create table tag (name text primary key, item_id int)',
+      `create trigger t after insert on item begin insert or ignore into tag (name, item_id) values (new.name, new.id); end`,
+      `create trigger t2 after insert on tag begin insert into log (what, item_id, detail) values ('tag', new.item_id, new.name); end`,
+      `insert into item (id, name) values (1, 'a')`,
+      `insert into item (id, name) values (2, 'a')`,
+      `insert or replace into item (id, name) values (3, 'a')`,
+      `insert or ignore into item (id, name) values (4, 'b'), (1, 'c')`,
+      `create trigger t3 after insert on log begin insert into tag (name, item_id) values ('dup', new.n); end`,
+      `insert or ignore into item (id, name) values (5, 'x'), (6, 'y')`,
+      `insert into item (id, name) values (7, 'z')`,
+      ...DUMP,
+      'select * from tag order by name',
+    ]),
+  )
+
   both('errors: RAISE outside a trigger, NEW in a DELETE trigger', undefined, async (db, { sql }) =>
     script(db, sql, [
       ...ITEMS,
