@@ -30,9 +30,9 @@ export function runDropTable(node: AnyNode, ctx: WriteContext): StatementResult 
   deleteSequence(ctx.tx, table)
   // Its triggers go with it.
   const triggers = ctx.catalog.triggersOn(table.name)
-  const catalog = (triggers.length === 0 ? ctx.catalog : ctx.catalog.withoutTriggers(triggers.map((r) => r.name))).without(
-    table.name,
-  )
+  const catalog = (
+    triggers.length === 0 ? ctx.catalog : ctx.catalog.withoutTriggers(triggers.map((r) => r.name))
+  ).without(table.name)
   if (triggers.length > 0) saveTriggers(ctx.tx, catalog, [], triggers)
   saveCatalog(ctx.tx, catalog, [], [table.name])
   return { rows: [], changes: 0, reader: false }

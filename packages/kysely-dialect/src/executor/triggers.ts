@@ -58,7 +58,10 @@ export function runCreateTrigger(node: AnyNode, ctx: WriteContext): StatementRes
   const table = ctx.catalog.table(tableName)
   if (table === undefined) {
     if (ctx.catalog.view(tableName) !== undefined)
-      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `cannot create ${timing.toUpperCase()} trigger on view: main.${tableName}`)
+      throw new BTreeSqlError(
+        'BTREE_SQL_UNSUPPORTED',
+        `cannot create ${timing.toUpperCase()} trigger on view: main.${tableName}`,
+      )
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: main.${tableName}`)
   }
   const columns = node.columns as string[] | undefined
@@ -111,7 +114,8 @@ export function triggersAfterAlter(
     if (on) {
       copy.table = table.name
       for (const [a, b] of renames) {
-        if (copy.columns !== undefined) copy.columns = copy.columns.map((c) => (c.toLowerCase() === a.toLowerCase() ? b : c))
+        if (copy.columns !== undefined)
+          copy.columns = copy.columns.map((c) => (c.toLowerCase() === a.toLowerCase() ? b : c))
         renameRowReference(copy.when, a, b)
         renameRowReference(copy.body, a, b)
       }
@@ -221,7 +225,14 @@ export function beforeRow(
   newRow: RowValues | undefined,
   assigned?: ReadonlySet<number>,
 ): boolean {
-  return fire(table, 'before', event, oldRow, newRow === undefined ? undefined : newBefore(table, event, newRow), assigned)
+  return fire(
+    table,
+    'before',
+    event,
+    oldRow,
+    newRow === undefined ? undefined : newBefore(table, event, newRow),
+    assigned,
+  )
 }
 
 /**

@@ -39,12 +39,8 @@ export function leaveTriggerProgram(): void {
 const ACTIONS = new Set<string>(['ignore', 'abort', 'fail', 'rollback'])
 
 /** Compiles `raise(...)`'s arguments (a FunctionNode's: the action is read as a bare name). */
-export function compileRaise(
-  args: readonly OperationNode[],
-  compile: (node: OperationNode) => Expr,
-): Expr {
-  if (depth === 0)
-    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'RAISE() may only be used within a trigger-program')
+export function compileRaise(args: readonly OperationNode[], compile: (node: OperationNode) => Expr): Expr {
+  if (depth === 0) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'RAISE() may only be used within a trigger-program')
   const first = args[0] as AnyNode | undefined
   const column = first?.kind === 'ReferenceNode' && first.table === undefined ? (first.column as AnyNode) : undefined
   const action = ((column?.column as AnyNode | undefined)?.name as string | undefined)?.toLowerCase()

@@ -742,7 +742,7 @@ class StatementParser extends ExpressionParser {
     const table = this.tableName()
     if (this.acceptWord('for')) {
       this.expectWord('each')
-      if (this.acceptWord('statement')) this.fail('FOR EACH STATEMENT triggers are not supported (nor SQLite\'s)')
+      if (this.acceptWord('statement')) this.fail("FOR EACH STATEMENT triggers are not supported (nor SQLite's)")
       this.expectWord('row')
     }
     const when = this.acceptWord('when') ? this.expression() : undefined

@@ -34,31 +34,37 @@ const DUMP = ['select * from item order by id', 'select * from log order by n']
 
 // Round s30: `create trigger` was BTREE_SQL_UNSUPPORTED.
 diffSuite('differential part 2: triggers', () => {
-  both('AFTER INSERT, UPDATE and DELETE write an audit log; counts and insert ids are the statement\'s own', undefined, async (db, { sql }) =>
-    script(db, sql, [
-      ...ITEMS,
-      `create trigger i after insert on item begin insert into log (what, item_id, detail) values ('ins', new.id, new.name); end`,
-      `create trigger u after update on item begin insert into log (what, item_id, detail) values ('upd', new.id, old.name || '>' || new.name); end`,
-      `create trigger d after delete on item for each row begin insert into log (what, item_id, detail) values ('del', old.id, old.name); end`,
-      `insert into item (name) values ('a'), ('b'), ('c')`,
-      `insert into item (id, name) select id + 10, name || '2' from item where id < 3`,
-      `update item set name = upper(name) where id > 1`,
-      `delete from item where id in (1, 12)`,
-      `insert into item (name) values ('d') returning id, name`,
-      ...DUMP,
-    ]),
+  both(
+    "AFTER INSERT, UPDATE and DELETE write an audit log; counts and insert ids are the statement's own",
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        `create trigger i after insert on item begin insert into log (what, item_id, detail) values ('ins', new.id, new.name); end`,
+        `create trigger u after update on item begin insert into log (what, item_id, detail) values ('upd', new.id, old.name || '>' || new.name); end`,
+        `create trigger d after delete on item for each row begin insert into log (what, item_id, detail) values ('del', old.id, old.name); end`,
+        `insert into item (name) values ('a'), ('b'), ('c')`,
+        `insert into item (id, name) select id + 10, name || '2' from item where id < 3`,
+        `update item set name = upper(name) where id > 1`,
+        `delete from item where id in (1, 12)`,
+        `insert into item (name) values ('d') returning id, name`,
+        ...DUMP,
+      ]),
   )
 
-  both('UPDATE OF fires only for its columns; a trigger writing its own table does not fire itself', undefined, async (db, { sql }) =>
-    script(db, sql, [
-      ...ITEMS,
-      `create trigger touch after update of name on item begin update item set version = old.version + 1 where id = new.id; end`,
-      `insert into item (name) values ('a'), ('b')`,
-      `update item set name = name || '!'`,
-      `update item set locked = 1 where id = 1`,
-      `update item set name = 'x', locked = 0 where id = 1`,
-      ...DUMP,
-    ]),
+  both(
+    'UPDATE OF fires only for its columns; a trigger writing its own table does not fire itself',
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        `create trigger touch after update of name on item begin update item set version = old.version + 1 where id = new.id; end`,
+        `insert into item (name) values ('a'), ('b')`,
+        `update item set name = name || '!'`,
+        `update item set locked = 1 where id = 1`,
+        `update item set name = 'x', locked = 0 where id = 1`,
+        ...DUMP,
+      ]),
   )
 
   both('WHEN, RAISE(ABORT) undoes the statement, RAISE(IGNORE) drops the row', undefined, async (db, { sql }) =>
@@ -104,7 +110,7 @@ diffSuite('differential part 2: triggers', () => {
     ]),
   )
 
-  both('DROP TRIGGER, and DROP TABLE drops the table\'s triggers', undefined, async (db, { sql }) =>
+  both("DROP TRIGGER, and DROP TABLE drops the table's triggers", undefined, async (db, { sql }) =>
     script(db, sql, [
       ...ITEMS,
       `create trigger i after insert on item begin insert into log (what) values ('ins'); end`,
@@ -126,16 +132,19 @@ diffSuite('differential part 2: triggers', () => {
     ]),
   )
 
-  both('INSERT OR IGNORE keeps what a BEFORE trigger did; OR REPLACE fires no DELETE trigger', undefined, async (db, { sql }) =>
-    script(db, sql, [
-      ...ITEMS,
-      `create trigger bi before insert on item begin insert into log (what, detail) values ('bi', new.name); end`,
-      `create trigger ad after delete on item begin insert into log (what, detail) values ('ad', old.name); end`,
-      `insert into item (id, name) values (1, 'a')`,
-      `insert or ignore into item (id, name) values (1, 'dup')`,
-      `insert or replace into item (id, name) values (1, 'replaced')`,
-      ...DUMP,
-    ]),
+  both(
+    'INSERT OR IGNORE keeps what a BEFORE trigger did; OR REPLACE fires no DELETE trigger',
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        `create trigger bi before insert on item begin insert into log (what, detail) values ('bi', new.name); end`,
+        `create trigger ad after delete on item begin insert into log (what, detail) values ('ad', old.name); end`,
+        `insert into item (id, name) values (1, 'a')`,
+        `insert or ignore into item (id, name) values (1, 'dup')`,
+        `insert or replace into item (id, name) values (1, 'replaced')`,
+        ...DUMP,
+      ]),
   )
 
   both('RAISE(FAIL) keeps the rows before; RAISE(ROLLBACK) ends the transaction', undefined, async (db, { sql }) =>
@@ -160,7 +169,7 @@ diffSuite('differential part 2: triggers', () => {
     }),
   )
 
-  both('a foreign key action fires the child table\'s triggers', undefined, async (db, { sql }) =>
+  both("a foreign key action fires the child table's triggers", undefined, async (db, { sql }) =>
     script(db, sql, [
       'create table parent (id integer primary key)',
       'create table child (id integer primary key, parent_id int references parent (id) on delete cascade on update set null)',
@@ -190,51 +199,60 @@ diffSuite('differential part 2: triggers', () => {
     ]),
   )
 
-  both('an upsert fires BEFORE INSERT, then the UPDATE triggers of the row it updates', undefined, async (db, { sql }) =>
-    script(db, sql, [
-      ...ITEMS,
-      `create trigger bi before insert on item begin insert into log (what, detail) values ('bi', new.name); end`,
-      `create trigger ai after insert on item begin insert into log (what, detail) values ('ai', new.name); end`,
-      `create trigger bu before update on item begin insert into log (what, detail) values ('bu', old.name || '>' || new.name); end`,
-      `create trigger au after update on item begin insert into log (what, detail) values ('au', new.name); end`,
-      `insert into item (id, name) values (1, 'a')`,
-      `insert into item (id, name) values (1, 'b'), (2, 'c') on conflict (id) do update set name = excluded.name || '!'`,
-      `insert into item (id, name) values (2, 'd') on conflict do nothing`,
-      ...DUMP,
-    ]),
+  both(
+    'an upsert fires BEFORE INSERT, then the UPDATE triggers of the row it updates',
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        `create trigger bi before insert on item begin insert into log (what, detail) values ('bi', new.name); end`,
+        `create trigger ai after insert on item begin insert into log (what, detail) values ('ai', new.name); end`,
+        `create trigger bu before update on item begin insert into log (what, detail) values ('bu', old.name || '>' || new.name); end`,
+        `create trigger au after update on item begin insert into log (what, detail) values ('au', new.name); end`,
+        `insert into item (id, name) values (1, 'a')`,
+        `insert into item (id, name) values (1, 'b'), (2, 'c') on conflict (id) do update set name = excluded.name || '!'`,
+        `insert into item (id, name) values (2, 'd') on conflict do nothing`,
+        ...DUMP,
+      ]),
   )
 
-  both('NEW in BEFORE INSERT (defaults, an unassigned integer primary key), affinity, last_insert_rowid() and the counts', undefined, async (db, { sql }) =>
-    script(db, sql, [
-      ...ITEMS,
-      `create trigger bi before insert on item begin insert into log (what, item_id, detail) values ('bi', new.id, typeof(new.id) || ' ' || new.locked || ' ' || typeof(new.version)); end`,
-      `create trigger ai after insert on item when new.version = '0' begin insert into log (what, item_id, detail) values ('ai', new.id, last_insert_rowid()); insert into log (what, detail) values ('ai2', last_insert_rowid()); end`,
-      `insert into item (name) values ('a')`,
-      `insert into item (id, name, version) values (7, 'b', '3')`,
-      `select last_insert_rowid() as l, changes() as c, total_changes() as t`,
-      `update item set version = version + 1`,
-      `select last_insert_rowid() as l, changes() as c, total_changes() as t`,
-      ...DUMP,
-    ]),
+  both(
+    'NEW in BEFORE INSERT (defaults, an unassigned integer primary key), affinity, last_insert_rowid() and the counts',
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        `create trigger bi before insert on item begin insert into log (what, item_id, detail) values ('bi', new.id, typeof(new.id) || ' ' || new.locked || ' ' || typeof(new.version)); end`,
+        `create trigger ai after insert on item when new.version = '0' begin insert into log (what, item_id, detail) values ('ai', new.id, last_insert_rowid()); insert into log (what, detail) values ('ai2', last_insert_rowid()); end`,
+        `insert into item (name) values ('a')`,
+        `insert into item (id, name, version) values (7, 'b', '3')`,
+        `select last_insert_rowid() as l, changes() as c, total_changes() as t`,
+        `update item set version = version + 1`,
+        `select last_insert_rowid() as l, changes() as c, total_changes() as t`,
+        ...DUMP,
+      ]),
   )
 
   // Found by part2-random-triggers (seed 1, case 11): the outer statement's OR action overrides a trigger's.
-  both('the OR action of the statement that fired a trigger overrides those of its inserts', undefined, async (db, { sql }) =>
-    script(db, sql, [
-      ...ITEMS,
-      'create table tag (name text primary key, item_id int)',
-      `create trigger t after insert on item begin insert or ignore into tag (name, item_id) values (new.name, new.id); end`,
-      `create trigger t2 after insert on tag begin insert into log (what, item_id, detail) values ('tag', new.item_id, new.name); end`,
-      `insert into item (id, name) values (1, 'a')`,
-      `insert into item (id, name) values (2, 'a')`,
-      `insert or replace into item (id, name) values (3, 'a')`,
-      `insert or ignore into item (id, name) values (4, 'b'), (1, 'c')`,
-      `create trigger t3 after insert on log begin insert into tag (name, item_id) values ('dup', new.n); end`,
-      `insert or ignore into item (id, name) values (5, 'x'), (6, 'y')`,
-      `insert into item (id, name) values (7, 'z')`,
-      ...DUMP,
-      'select * from tag order by name',
-    ]),
+  both(
+    'the OR action of the statement that fired a trigger overrides those of its inserts',
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        'create table tag (name text primary key, item_id int)',
+        `create trigger t after insert on item begin insert or ignore into tag (name, item_id) values (new.name, new.id); end`,
+        `create trigger t2 after insert on tag begin insert into log (what, item_id, detail) values ('tag', new.item_id, new.name); end`,
+        `insert into item (id, name) values (1, 'a')`,
+        `insert into item (id, name) values (2, 'a')`,
+        `insert or replace into item (id, name) values (3, 'a')`,
+        `insert or ignore into item (id, name) values (4, 'b'), (1, 'c')`,
+        `create trigger t3 after insert on log begin insert into tag (name, item_id) values ('dup', new.n); end`,
+        `insert or ignore into item (id, name) values (5, 'x'), (6, 'y')`,
+        `insert into item (id, name) values (7, 'z')`,
+        ...DUMP,
+        'select * from tag order by name',
+      ]),
   )
 
   both('errors: RAISE outside a trigger, NEW in a DELETE trigger', undefined, async (db, { sql }) =>

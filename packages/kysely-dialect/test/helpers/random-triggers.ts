@@ -18,22 +18,49 @@ const TABLES = ['a', 'b', 'log']
 
 /** Trigger templates: each a name and its text (the name is unique per template). */
 const TRIGGERS: readonly (readonly [string, string])[] = [
-  ['a_ai', `create trigger a_ai after insert on a begin insert into log (tag, x, y) values ('a_ai', new.id, new.v); end`],
-  ['a_bi', `create trigger a_bi before insert on a when new.k > 7 begin insert into log (tag, x, y) values ('a_bi', new.id, new.k); end`],
-  ['a_copy', `create trigger a_copy after insert on a when new.k % 2 = 0 begin insert or ignore into b (a_id, v) values (new.id, new.v || '*'); end`],
-  ['a_uv', `create trigger a_uv after update of v on a begin update b set v = new.v || '+' || id where a_id = new.id; end`],
+  [
+    'a_ai',
+    `create trigger a_ai after insert on a begin insert into log (tag, x, y) values ('a_ai', new.id, new.v); end`,
+  ],
+  [
+    'a_bi',
+    `create trigger a_bi before insert on a when new.k > 7 begin insert into log (tag, x, y) values ('a_bi', new.id, new.k); end`,
+  ],
+  [
+    'a_copy',
+    `create trigger a_copy after insert on a when new.k % 2 = 0 begin insert or ignore into b (a_id, v) values (new.id, new.v || '*'); end`,
+  ],
+  [
+    'a_uv',
+    `create trigger a_uv after update of v on a begin update b set v = new.v || '+' || id where a_id = new.id; end`,
+  ],
   ['a_touch', `create trigger a_touch after update of k, v on a begin update a set n = n + 1 where id = new.id; end`],
-  ['a_neg', `create trigger a_neg before update on a when new.k < 0 begin select raise(abort, 'stop: negative ' || new.k); end`],
+  [
+    'a_neg',
+    `create trigger a_neg before update on a when new.k < 0 begin select raise(abort, 'stop: negative ' || new.k); end`,
+  ],
   ['a_fail', `create trigger a_fail before update on a when new.k = 5 begin select raise(fail, 'stop: five'); end`],
-  ['a_ad', `create trigger a_ad after delete on a begin delete from b where a_id = old.id; insert into log (tag, x) values ('a_ad', old.id); end`],
+  [
+    'a_ad',
+    `create trigger a_ad after delete on a begin delete from b where a_id = old.id; insert into log (tag, x) values ('a_ad', old.id); end`,
+  ],
   ['a_bd', `create trigger a_bd before delete on a when old.k = 3 begin select raise(ignore); end`],
-  ['a_bu', `create trigger a_bu before update on a begin insert into log (tag, x, y) values ('a_bu', old.k, (select count(*) from b where a_id = old.id)); end`],
+  [
+    'a_bu',
+    `create trigger a_bu before update on a begin insert into log (tag, x, y) values ('a_bu', old.k, (select count(*) from b where a_id = old.id)); end`,
+  ],
   ['b_bi', `create trigger b_bi before insert on b when new.v is null begin select raise(ignore); end`],
   ['b_ai', `create trigger b_ai after insert on b begin update a set n = n + 10 where id = new.a_id; end`],
-  ['b_au', `create trigger b_au after update on b begin insert into log (tag, x, y) values ('b_au', old.v, new.v); end`],
+  [
+    'b_au',
+    `create trigger b_au after update on b begin insert into log (tag, x, y) values ('b_au', old.v, new.v); end`,
+  ],
   ['b_bd', `create trigger b_bd before delete on b when old.v like '%x%' begin select raise(ignore); end`],
   ['b_ad', `create trigger b_ad after delete on b begin update a set n = n - 1 where id = old.a_id; end`],
-  ['log_ai', `create trigger log_ai after insert on log when new.tag = 'a_ad' begin insert into log (tag, x) values ('echo', new.x); end`],
+  [
+    'log_ai',
+    `create trigger log_ai after insert on log when new.tag = 'a_ad' begin insert into log (tag, x) values ('echo', new.x); end`,
+  ],
 ]
 
 function pick<T>(r: () => number, items: readonly T[]): T {

@@ -1,0 +1,109 @@
+import { expect } from 'chai'
+import { expectCheck, rejection, useTempDir, VERSIONS } from './support.js'
+
+for (const version of VERSIONS) {
+  describe(`integration (${version.name}): triggers`, () => {
+    const t = useTempDir(version)
+
+    it('a migration makes an updated_at trigger; it fires through the builder, survives reopen, and the rollback drops it', async () => {
+      let db = t.open()
+      const migrator = (d: typeof db) =>
+        new version.Migrator({
+          db: d,
+          provider: {
+            getMigrations: async () => ({
+              '001_posts': {
+                up: async (m) => {
+                  await m.schema
+                    .createTable('post')
+                    .addColumn('id', 'integer', (c) => c.primaryKey())
+                    .addColumn('title', 'text', (c) => c.notNull())
+                    .addColumn('edits', 'integer', (c) => c.notNull().defaultTo(0))
+                    .addColumn('updated_at', 'text')
+                    .execute()
+                  await version.sql`create trigger post_touch after update of title on post
+                    begin
+                      update post set edits = edits + 1, updated_at = '2026-12-06' where id = new.id;
+                    end`.execute(m)
+                },
+                down: async (m) => {
+                  await version.sql`drop trigger post_touch`.execute(m)
+                  await m.schema.dropTable('post').execute()
+                },
+              },
+            }),
+          },
+        })
+      expect((await migrator(db).migrateToLatest()).error).to.equal(undefined)
+      const inserted = await db.insertInto('post').values({ title: 'a' }).executeTakeFirstOrThrow()
+      expect(inserted.insertId).to.equal(1n)
+      const updated = await db.updateTable('post').set({ title: 'b' }).where('id', '=', 1).executeTakeFirstOrThrow()
+      // The trigger's own update is not counted in the statement's rows.
+      expect(updated.numUpdatedRows).to.equal(1n)
+      await db.destroy()
+
+      db = t.open()
+      await db.updateTable('post').set({ title: 'c' }).execute()
+      await db.updateTable('post').set({ edits: 10 }).execute()
+      expect(await db.selectFrom('post').selectAll().execute()).to.deep.equal([
+        { id: 1, title: 'c', edits: 10, updated_at: '2026-12-06' },
+      ])
+      await expectCheck(db)
+      expect((await migrator(db).migrateDown()).error).to.equal(undefined)
+      expect((await db.introspection.getTables()).map((x) => x.name)).to.deep.equal([])
+      await db.destroy()
+    })
+
+    it('a trigger in a transaction: RAISE(ABORT) undoes the statement only, and a trigger made in a rolled-back transaction is gone', async () => {
+      const db = t.open()
+      await db.schema
+        .createTable('account')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('balance', 'integer')
+        .execute()
+      await version.sql`create trigger no_overdraft before update on account when new.balance < 0
+        begin select raise(abort, 'insufficient funds'); end`.execute(db)
+      await db
+        .insertInto('account')
+        .values([
+          { id: 1, balance: 10 },
+          { id: 2, balance: 0 },
+        ])
+        .execute()
+      const e = await rejection(
+        db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('account')
+            .set((eb) => ({ balance: eb('balance', '+', 5) }))
+            .where('id', '=', 2)
+            .execute()
+          await trx
+            .updateTable('account')
+            .set((eb) => ({ balance: eb('balance', '-', 20) }))
+            .execute()
+        }),
+      )
+      expect(e.code).to.equal('BTREE_SQL_RAISE')
+      expect(e.message).to.equal('insufficient funds')
+      expect(await db.selectFrom('account').selectAll().orderBy('id').execute()).to.deep.equal([
+        { id: 1, balance: 10 },
+        { id: 2, balance: 0 },
+      ])
+      await rejection(
+        db.transaction().execute(async (trx) => {
+          await version.sql`create trigger log_it after insert on account begin select 1; end`.execute(trx)
+          throw new Error('roll back')
+        }),
+      )
+      // The trigger is gone with its transaction: making it again works.
+      await version.sql`create trigger log_it after insert on account begin select 1; end`.execute(db)
+      expect(
+        (await rejection(version.sql`create trigger log_it after insert on account begin select 1; end`.execute(db)))
+          .code,
+      ).to.equal('BTREE_SQL_TRIGGER_EXISTS')
+      expect((await rejection(version.sql`drop trigger nope`.execute(db))).code).to.equal('BTREE_SQL_NO_SUCH_TRIGGER')
+      await expectCheck(db)
+      await db.destroy()
+    })
+  })
+}
