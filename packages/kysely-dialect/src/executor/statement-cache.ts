@@ -1,8 +1,8 @@
 import type { CompiledQuery, OperationNode } from 'kysely'
 import type { Catalog } from '../catalog/catalog.js'
-import { fromJs, Real, type SqlValue } from '../encoding/values.js'
+import { fromJs, type SqlValue } from '../encoding/values.js'
 import type { AnyNode } from '../expression/nodes.js'
-import { compileWithParameters, Parameters } from '../expression/parameters.js'
+import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
 import { statementNode } from '../sql/raw-statement.js'
 import type { ExecContext, PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { withContext } from './current-context.js'
@@ -86,10 +86,7 @@ export class CachedStatement {
       this.#compiled = undefined
       parameters.baked.clear()
       const statement = compileWithParameters(parameters, () => this.prepare(this.tree, ctx))
-      // Pushed, not mapped: an array from `map` is holey, or packed where an optimized caller
-      // inlined it, and guardHolds deoptimized at the first guard of the other kind (table-store.ts:slotsOf).
-      const guard: (readonly [number, SqlValue])[] = []
-      for (const i of parameters.baked) guard.push([i, copyValue(values[i]!)])
+      const guard = guardOf(parameters, values)
       this.#compiled = compiled = { catalog: ctx.catalog, guard, statement }
     }
     return compiled.statement.execute(ctx)
@@ -238,29 +235,4 @@ function cacheable(query: AnyNode, parameterCount: number): CachedStatement | un
   // A select written in raw text is a subquery once parsed: not cached, as a builder's is not.
   if (resolved !== tree && hasSubquery(resolved)) return undefined
   return new CachedStatement(resolved, new Map(slots.map((node, i) => [node, i])), kind.prepare, kind.readOnly)
-}
-
-function guardHolds(guard: readonly (readonly [number, SqlValue])[], values: readonly SqlValue[]): boolean {
-  for (let k = 0; k < guard.length; k++) {
-    const [i, v] = guard[k]!
-    if (!sameValue(v, values[i]!)) return false
-  }
-  return true
-}
-
-/** The same SQL value, of the same type (1 and 1.0 differ: a compilation may have read the type). */
-function sameValue(a: SqlValue, b: SqlValue): boolean {
-  if (Object.is(a, b)) return true
-  if (a instanceof Real && b instanceof Real) return Object.is(a.value, b.value)
-  if (a instanceof Uint8Array && b instanceof Uint8Array) {
-    if (a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-    return true
-  }
-  return false
-}
-
-/** A guarded value kept apart from the caller's buffer, which it may change after the statement. */
-function copyValue(v: SqlValue): SqlValue {
-  return v instanceof Uint8Array ? v.slice() : v
 }

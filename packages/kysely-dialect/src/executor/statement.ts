@@ -5,13 +5,13 @@ import { withContext } from './current-context.js'
 import { runWriteStatement } from './write-statement.js'
 import { runCreateIndex, runDropIndex } from './create-index.js'
 import { runCreateTable } from './create-table.js'
-import { runDelete } from './delete.js'
+import { prepareDelete, runDelete } from './delete.js'
 import { runDropTable } from './drop-table.js'
-import { runInsert } from './insert.js'
+import { prepareInsert, runInsert } from './insert.js'
 import { dispatch, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import type { SqlValue } from '../encoding/values.js'
 import { runSelect } from './select.js'
-import { runUpdate } from './update.js'
+import { prepareUpdate, runUpdate } from './update.js'
 import { runCreateView, runDropView } from './create-view.js'
 import { runCreateTrigger, runDropTrigger, setTriggerRunners } from './triggers.js'
 
@@ -164,4 +164,10 @@ export function statementHandler(node: OperationNode): StatementHandler {
 }
 
 // A trigger's statements run inside the statement that fired it: no context or key processing of their own.
-setTriggerRunners({ insert: runInsert, update: runUpdate, delete: runDelete, select: runSelect })
+setTriggerRunners({
+  insert: runInsert,
+  update: runUpdate,
+  delete: runDelete,
+  select: runSelect,
+  prepare: { InsertQueryNode: prepareInsert, UpdateQueryNode: prepareUpdate, DeleteQueryNode: prepareDelete },
+})

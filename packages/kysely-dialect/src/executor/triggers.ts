@@ -9,8 +9,11 @@ import { compileExpr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { enterTriggerProgram, leaveTriggerProgram, RaiseIgnore, raiseActionOf } from '../expression/raise.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
+import type { Expr } from '../expression/expression.js'
+import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
+import { hasSubquery } from './statement-shape.js'
 import { markRollback } from './conflict-actions.js'
-import type { StatementResult, WriteContext } from './context.js'
+import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { currentContext } from './current-context.js'
 import { readBucket, rowView, type StoredRow } from './table-store.js'
 
@@ -34,6 +37,8 @@ export interface TriggerRunners {
   update(node: AnyNode, ctx: WriteContext): StatementResult
   delete(node: AnyNode, ctx: WriteContext): StatementResult
   select(node: AnyNode, ctx: WriteContext): StatementResult
+  /** Compilers of the statements a trigger keeps compiled, by root kind (insert, update, delete). */
+  prepare: Partial<Record<string, (node: AnyNode, ctx: WriteContext) => PreparedStatement<WriteContext>>>
 }
 
 let runners: TriggerRunners | undefined
@@ -312,17 +317,33 @@ function runProgram(
   oldRow: RowValues | undefined,
   newRow: RowValues | undefined,
 ): boolean {
-  const bind = (stored: unknown): AnyNode => bindRow(nodeOf(stored), table, trigger, oldRow, newRow) as AnyNode
+  const program = programOf(trigger, table)
+  const values = program.values
+  const width = table.nextSlot
+  for (let i = 0; i < width; i++) {
+    values[i] = newRow?.[i] ?? null
+    values[width + i] = oldRow?.[i] ?? null
+  }
   const lastInsertRowid = ctx.session.lastInsertRowid
   active.add(trigger)
   enterTriggerProgram()
   try {
-    if (trigger.when !== undefined) {
-      const when = compileExpr(bind(trigger.when) as OperationNode, EMPTY_SCOPE).eval([])
+    if (program.when !== undefined) {
+      const when = program.when.compiled
+        ? evalCompiled(ctx, program.when)
+        : compileExpr(
+            bindRow(nodeOf(program.when.stored), table, trigger.event, oldRow, newRow) as OperationNode,
+            EMPTY_SCOPE,
+          ).eval([])
       if (truth(when) !== true) return true
     }
-    for (const stored of trigger.body) {
-      const statement = underOuterAction(bind(stored))
+    for (const step of program.body) {
+      if (step.compiled) {
+        // The statement under the outer statement's OR action: the compiled form holds for one action.
+        withConflictActionOf(underOuterAction(step.tree), () => counted(ctx, runCompiled(ctx, step)))
+        continue
+      }
+      const statement = underOuterAction(bindRow(nodeOf(step.stored), table, trigger.event, oldRow, newRow) as AnyNode)
       withConflictActionOf(statement, () => {
         switch (statement.kind) {
           case 'InsertQueryNode':
@@ -349,43 +370,171 @@ function runProgram(
   }
 }
 
+/**
+ * A trigger's condition or statement. One without a subquery is compiled once (SQLite's trigger
+ * program) with each `new.x` and `old.x` a parameter read from the program's values (its value
+ * node in `tree`, slot in `parameters`), and again only when the schema, the outer statement's OR
+ * action, a value the compilation read or the plan's fit changes (as statement-cache.ts does); one
+ * with a subquery (compiled as it runs) is bound to each row's values instead.
+ */
+interface Step {
+  readonly stored: unknown
+  /** The stored tree with a placeholder value node for each `new.x` and `old.x` (slots in `parameters`). */
+  readonly tree: AnyNode
+  readonly parameters: Parameters
+  readonly compiled: boolean
+  current?: {
+    readonly catalog: Catalog
+    readonly action: string | undefined
+    readonly guard: readonly (readonly [number, SqlValue])[]
+    readonly statement: PreparedStatement<WriteContext> | undefined
+    readonly expr: Expr | undefined
+  }
+}
+
+interface Program {
+  /** The table definition the parameters' slots were laid out for. */
+  readonly table: TableDef
+  /** NEW's values by slot, then OLD's: the parameters every step reads. */
+  readonly values: SqlValue[]
+  readonly when: Step | undefined
+  readonly body: Step[]
+}
+
+const programs = new WeakMap<TriggerDef, Program>()
+
+function programOf(trigger: TriggerDef, table: TableDef): Program {
+  let program = programs.get(trigger)
+  if (program === undefined || program.table !== table) {
+    const values = new Array<SqlValue>(2 * table.nextSlot).fill(null)
+    program = {
+      table,
+      values,
+      when: trigger.when === undefined ? undefined : stepOf(trigger.when, table, trigger.event, values, false),
+      body: trigger.body.map((stored) => stepOf(stored, table, trigger.event, values, true)),
+    }
+    programs.set(trigger, program)
+  }
+  return program
+}
+
+function stepOf(
+  stored: unknown,
+  table: TableDef,
+  event: TriggerDef['event'],
+  values: SqlValue[],
+  statement: boolean,
+): Step {
+  const slots = new Map<OperationNode, number>()
+  const tree = placeholders(nodeOf(stored), table, event, slots) as AnyNode
+  const parameters = new Parameters(slots)
+  parameters.values = values
+  const prepares = statement ? runners!.prepare[tree.kind] !== undefined : true
+  return { stored, tree, parameters, compiled: prepares && !hasSubquery(tree, statement) }
+}
+
+/** The step's compiled form for the running statement, compiled afresh when it no longer holds. */
+function currentOf(
+  ctx: WriteContext,
+  step: Step,
+  compile: () => Pick<NonNullable<Step['current']>, 'statement' | 'expr'>,
+) {
+  const c = step.current
+  const values = step.parameters.values
+  if (
+    c !== undefined &&
+    c.catalog === ctx.catalog &&
+    c.action === outerAction &&
+    guardHolds(c.guard, values) &&
+    (c.statement === undefined || c.statement.fits(ctx.tx))
+  )
+    return c
+  step.current = undefined
+  step.parameters.baked.clear()
+  const made = compileWithParameters(step.parameters, compile)
+  const next = { catalog: ctx.catalog, action: outerAction, guard: guardOf(step.parameters, values), ...made }
+  step.current = next
+  return next
+}
+
+function evalCompiled(ctx: WriteContext, step: Step): SqlValue {
+  return currentOf(ctx, step, () => ({
+    statement: undefined,
+    expr: compileExpr(step.tree as OperationNode, EMPTY_SCOPE),
+  })).expr!.eval([])
+}
+
+function runCompiled(ctx: WriteContext, step: Step): StatementResult {
+  const tree = underOuterAction(step.tree)
+  return currentOf(ctx, step, () => ({
+    statement: runners!.prepare[tree.kind]!(tree, ctx),
+    expr: undefined,
+  })).statement!.execute(ctx)
+}
+
 /** A trigger's own changes count in total_changes() (not in changes()), as in SQLite. */
 function counted(ctx: WriteContext, result: StatementResult): void {
   ctx.session.totalChanges += result.changes
 }
 
 /**
- * A copy of a stored statement or condition with `new.x` and `old.x` replaced by the row's values
- * (a reference to a column the table lacks, or to a row the event has not, is SQLite's error).
+ * A copy of a stored statement or condition with each `new.x` and `old.x` replaced by `replace`'s
+ * node for the column (a reference to a column the table lacks, or to a row the event has not,
+ * is SQLite's error).
  */
-function bindRow(
+function mapRowReferences(
   tree: unknown,
   table: TableDef,
-  trigger: TriggerDef,
-  oldRow: RowValues | undefined,
-  newRow: RowValues | undefined,
+  event: TriggerDef['event'],
+  replace: (isNew: boolean, slot: number) => unknown,
 ): unknown {
   if (typeof tree !== 'object' || tree === null) return tree
-  if (Array.isArray(tree)) return tree.map((t) => bindRow(t, table, trigger, oldRow, newRow))
+  if (Array.isArray(tree)) return tree.map((t) => mapRowReferences(t, table, event, replace))
   const n = tree as AnyNode
   if (n.kind === 'ReferenceNode' && n.table !== undefined) {
     const qualifier = tableNameOf(n.table as AnyNode)?.toLowerCase()
     if (qualifier === 'new' || qualifier === 'old') {
-      const row = qualifier === 'new' ? newRow : oldRow
-      const columnNode = n.column as AnyNode
-      const column = (columnNode.column as AnyNode | undefined)?.name as string | undefined
-      if (row === undefined || column === undefined)
-        throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${qualifier}.${column ?? '*'}`)
-      const col = columnOf(table, column)
+      const isNew = qualifier === 'new'
+      const has = isNew ? event !== 'delete' : event !== 'insert'
+      const column = ((n.column as AnyNode).column as AnyNode | undefined)?.name as string | undefined
+      const col = has && column !== undefined ? columnOf(table, column) : undefined
       if (col === undefined)
-        throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${qualifier}.${column}`)
-      return { kind: 'ValueNode', value: row[col.slot] ?? null }
+        throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${qualifier}.${column ?? '*'}`)
+      return replace(isNew, col.slot)
     }
   }
   if (n.kind === 'ValueNode') return n
   const out: Record<string, unknown> = {}
-  for (const k of Object.keys(n)) out[k] = bindRow(n[k], table, trigger, oldRow, newRow)
+  for (const k of Object.keys(n)) out[k] = mapRowReferences(n[k], table, event, replace)
   return out
+}
+
+/** A stored tree with the row's values in place of `new.x` and `old.x`. */
+function bindRow(
+  tree: unknown,
+  table: TableDef,
+  event: TriggerDef['event'],
+  oldRow: RowValues | undefined,
+  newRow: RowValues | undefined,
+): unknown {
+  return mapRowReferences(tree, table, event, (isNew, slot) => ({
+    kind: 'ValueNode',
+    value: (isNew ? newRow : oldRow)?.[slot] ?? null,
+  }))
+}
+
+/** A stored tree with a parameter (its value node in `slots`) for each `new.x` and `old.x`: NEW's slots first, then OLD's. */
+function placeholders(
+  tree: unknown,
+  table: TableDef,
+  event: TriggerDef['event'],
+  slots: Map<OperationNode, number>,
+): unknown {
+  return mapRowReferences(tree, table, event, (isNew, slot) => {
+    const node = { kind: 'ValueNode', value: null } as unknown as OperationNode
+    slots.set(node, (isNew ? 0 : table.nextSlot) + slot)
+    return node
+  })
 }
 
 /** A column by name, or the integer primary key by `rowid`, `oid` or `_rowid_`. */

@@ -255,6 +255,33 @@ diffSuite('differential part 2: triggers', () => {
       ]),
   )
 
+  // A trigger's statements are compiled once with NEW and OLD as parameters (triggers.ts): values
+  // its compilation read (a like pattern's head, is null), a table altered and one grown between
+  // firings must each give the statement compiled afresh.
+  both(
+    "a trigger's compiled statements follow each row's values, an altered table and a grown one",
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        `insert into log (what, detail) values ('seed', 'apple'), ('seed', 'apricot'), ('seed', 'banana'), ('seed', null)`,
+        `create trigger d after insert on item begin delete from log where detail like new.name || '%'; update log set item_id = new.id where detail is new.name or (detail is null and new.locked); end`,
+        `insert into item (name, locked) values ('ap', 0), ('zz', 1), ('b', 0), (null, 0)`,
+        'select * from log order by n',
+        `alter table item add column extra text default 'e'`,
+        `create trigger e after insert on item when new.extra = 'e' begin insert into log (what, item_id, detail) values ('extra', new.id, new.extra || new.name); end`,
+        `insert into item (name) values ('q')`,
+        `insert into item (name, extra) values ('r', 'x')`,
+        ...Array.from(
+          { length: 3 },
+          (_, i) =>
+            `insert into log (what, detail) select 'bulk${i}', name || n from item, log order by log.n, item.id limit 40`,
+        ),
+        `insert into item (name) values ('bulk')`,
+        ...DUMP,
+      ]),
+  )
+
   both('errors: RAISE outside a trigger, NEW in a DELETE trigger', undefined, async (db, { sql }) =>
     script(db, sql, [
       ...ITEMS,
