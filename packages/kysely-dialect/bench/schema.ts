@@ -32,7 +32,22 @@ export interface PetTable {
   owner_id: number
 }
 
+/** The trigger workload's tables (workloads.ts: trigger-insert), made by it. */
+export interface AuditedTable {
+  id: number
+  name: string
+  qty: number
+}
+
+export interface AuditTable {
+  n: number
+  row_id: number
+  what: string
+}
+
 export interface BenchDB {
+  audited: AuditedTable
+  audit: AuditTable
   line: LineTable
   owner: OwnerTable
   pet: PetTable

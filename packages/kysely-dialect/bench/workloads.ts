@@ -15,6 +15,7 @@ export type WorkloadName =
   | 'upsert'
   | 'fk-insert'
   | 'fk-cascade'
+  | 'trigger-insert'
   | 'expression-lookup'
   | 'partial-lookup'
 
@@ -293,6 +294,60 @@ export const fkCascade: Workload = {
 }
 
 /**
+ * Rows into `audited`, whose AFTER INSERT trigger writes one `audit` row per row (an audit log),
+ * 100 rows a query, autocommit; an operation is one row. The tables and the trigger are made
+ * untimed: SQLite's `create trigger` on the SQLite sides, a PL/pgSQL function and `for each row`
+ * trigger on PGlite (which refuses the former).
+ */
+export const triggerInsert: Workload = {
+  name: 'trigger-insert',
+  label: 'multi-row insert, an AFTER INSERT trigger writing an audit row per row, 100 rows a query (rows/s)',
+  async run(db, ctx) {
+    await db.schema
+      .createTable('audited')
+      .ifNotExists()
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('qty', 'integer', (c) => c.notNull())
+      .execute()
+    await db.schema
+      .createTable('audit')
+      .ifNotExists()
+      .addColumn('n', 'integer', (c) => c.primaryKey())
+      .addColumn('row_id', 'integer')
+      .addColumn('what', 'text')
+      .execute()
+    try {
+      await sql`create trigger if not exists audited_log after insert on audited begin
+        insert into audit (row_id, what) values (new.id, 'added ' || new.name); end`.execute(db)
+    } catch {
+      await sql`create or replace function audited_log() returns trigger as $$ begin
+        insert into audit (n, row_id, what) values (new.id, new.id, 'added ' || new.name); return new; end $$ language plpgsql`.execute(
+        db,
+      )
+      await sql`create trigger audited_log after insert on audited for each row execute function audited_log()`.execute(
+        db,
+      )
+    }
+    ctx.startTiming()
+    for (let i = 0; i < ctx.n; i += BATCH) {
+      const rows = Array.from({ length: Math.min(BATCH, ctx.n - i) }, (_, k) => ({
+        id: i + k + 1,
+        name: `row-${i + k}`,
+        qty: k,
+      }))
+      await db.insertInto('audited').values(rows).execute()
+    }
+    const logged = await db
+      .selectFrom('audit')
+      .select((eb) => eb.fn.countAll<number>().as('c'))
+      .executeTakeFirstOrThrow()
+    expectCount('audit rows', Number(logged.c), ctx.n)
+    return ctx.n
+  },
+}
+
+/**
  * A row by `lower(name)` through an expression index on it (SQLite's planner reads it for such a
  * query, and so does this dialect's). The index is made before the timing starts, and after every
  * other workload (it would slow their writes).
@@ -367,6 +422,7 @@ export const WORKLOADS: readonly Workload[] = [
   upsert,
   fkInsert,
   fkCascade,
+  triggerInsert,
   // The durable row reopens each side durably: every write after it would be durable too.
   updateDurable,
   // After every write: the indexes they make would slow the writes before them.

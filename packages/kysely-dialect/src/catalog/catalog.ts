@@ -171,6 +171,7 @@ export class Catalog {
   readonly #indexes = new Map<string, TableDef>()
   /** Each table's triggers (lower-cased table name), newest first: the order SQLite fires them in. */
   readonly #triggersOn = new Map<string, TriggerDef[]>()
+  readonly #triggersFor = new WeakMap<TableDef, (readonly TriggerDef[])[]>()
 
   constructor(
     version: string,
@@ -203,6 +204,20 @@ export class Catalog {
   /** The triggers on `table`, in the order they fire (the newest first, as SQLite's list is). */
   triggersOn(table: string): readonly TriggerDef[] {
     return this.#triggersOn.get(table.toLowerCase()) ?? NO_TRIGGERS
+  }
+
+  /** The triggers on `table` of one timing and event, in firing order (worked out once per catalog). */
+  triggersFor(table: TableDef, timing: TriggerDef['timing'], event: TriggerDef['event']): readonly TriggerDef[] {
+    let lists = this.#triggersFor.get(table)
+    if (lists === undefined) {
+      const on = this.triggersOn(table.name)
+      lists = TRIGGER_KINDS.map(([t, e]) => {
+        const list = on.filter((r) => r.timing === t && r.event === e)
+        return list.length === 0 ? NO_TRIGGERS : list
+      })
+      this.#triggersFor.set(table, lists)
+    }
+    return lists[(timing === 'before' ? 0 : 3) + (event === 'insert' ? 0 : event === 'update' ? 1 : 2)]!
   }
 
   /** Whether any table has a trigger (the row writes then look their table's up). */
@@ -283,6 +298,15 @@ export class Catalog {
 }
 
 const NO_TRIGGERS: readonly TriggerDef[] = []
+/** Catalog.triggersFor's lists, in this order. */
+const TRIGGER_KINDS: readonly (readonly [TriggerDef['timing'], TriggerDef['event']])[] = [
+  ['before', 'insert'],
+  ['before', 'update'],
+  ['before', 'delete'],
+  ['after', 'insert'],
+  ['after', 'update'],
+  ['after', 'delete'],
+]
 
 const cache = new Map<string, Catalog>()
 const CACHE_LIMIT = 32

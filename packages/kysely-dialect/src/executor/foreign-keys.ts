@@ -426,7 +426,7 @@ export function insertChecked(
     childSide(s!, keys, outcome.values, 1)
     if (keys.asParent.length > 0) parentWritten(s!, keys, outcome.values, () => storedKeyOf(table, outcome))
   }
-  if (mayFire(table)) afterRow(table, 'insert', undefined, outcome.values)
+  if (mayFire(table, 'insert')) afterRow(table, 'insert', undefined, outcome.values)
   return outcome
 }
 
@@ -452,7 +452,7 @@ export function deleteChecked(
 ): boolean {
   // Its triggers (triggers.ts), but not for the rows INSERT OR REPLACE deletes (`triggers`
   // false), as SQLite with recursive_triggers off.
-  const old = triggers && mayFire(table) ? stored.row.all(table.nextSlot) : undefined
+  const old = triggers && mayFire(table, 'delete') ? stored.row.all(table.nextSlot) : undefined
   if (old !== undefined && !beforeRow(table, 'delete', old, undefined)) return false
   const s = statement
   const keys = keysOf(s, table)
@@ -481,7 +481,7 @@ export function updateChecked(
   assigned: ReadonlySet<number>,
 ): SqlValue[] | undefined {
   // Its triggers (triggers.ts): a BEFORE trigger's RAISE(IGNORE) leaves the row as it is.
-  const before = mayFire(table) ? stored.row.all(table.nextSlot) : undefined
+  const before = mayFire(table, 'update') ? stored.row.all(table.nextSlot) : undefined
   if (before !== undefined && !beforeRow(table, 'update', before, values, assigned)) return undefined
   const written = updateKeyed(tx, table, stored, values, assigned)
   if (before !== undefined) afterRow(table, 'update', before, written, assigned)

@@ -268,7 +268,7 @@ export function insertUnder(
 ): InsertOutcome | undefined {
   // BEFORE INSERT triggers run before the row's constraints are checked, outside the savepoint a
   // skipped row rolls back (triggers.ts); RAISE(IGNORE) there drops the row.
-  if (mayFire(table) && !beforeRow(table, 'insert', undefined, values)) return undefined
+  if (mayFire(table, 'insert') && !beforeRow(table, 'insert', undefined, values)) return undefined
   if (policy === undefined) return insertChecked(tx, table, values)
   if (policy.replace === true) return replaceRow(tx, table, values)
   if (policy.find !== undefined) {

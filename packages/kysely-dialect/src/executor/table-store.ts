@@ -73,6 +73,7 @@ function handlesFor(tx: WriteTransaction): Map<string, WriteBucket> {
   if (handlesOf !== tx) {
     handlesOf = tx
     handles = new Map()
+    maxRowids = new Map()
   }
   return handles
 }
@@ -102,6 +103,7 @@ export function forgetBuckets(tx: ReadTransaction): void {
   if (handlesOf === tx) {
     handlesOf = undefined
     handles = new Map()
+    maxRowids = new Map()
   }
 }
 
@@ -187,15 +189,41 @@ function primaryKeyOf(table: TableDef, values: readonly SqlValue[], hiddenRowid:
 function nextRowid(tx: WriteTransaction, table: TableDef, bucketName: string): number | bigint {
   const bucket = txBucket(tx, bucketName)
   let max: number | bigint = 0
-  if (bucket !== undefined && bucket.size > 0) {
-    const c = bucket.cursor()
-    if (c.last()) max = decodeKeyInteger(c.key!)
+  if (bucket !== undefined) {
+    const known = maxRowids.get(bucketName)
+    if (known !== undefined) max = known
+    else {
+      if (bucket.size > 0) {
+        const c = bucket.cursor()
+        if (c.last()) max = decodeKeyInteger(c.key!)
+      }
+      maxRowids.set(bucketName, max)
+    }
   }
   if (table.autoIncrement) {
     const seq = readSequence(tx, table)
     if (seq > max) max = seq
   }
   return typeof max === 'bigint' || max >= Number.MAX_SAFE_INTEGER ? integer(BigInt(max) + 1n) : max + 1
+}
+
+/**
+ * The largest rowid in a bucket keyed by rowids (a rowid table's, or a keyed table's hidden
+ * rowids), by bucket name, once nextRowid has read it from the tree: an insert of a larger one
+ * raises it (rowidInserted), a delete or a moved key forgets it (rowidsChanged), and it is dropped
+ * with the transaction's bucket handles (a rollback to a savepoint, another transaction:
+ * forgetBuckets, handlesFor). Each row a statement inserts with a new rowid (an auto-numbered log
+ * a trigger fills, a multi-row insert without ids) then costs no cursor to the tree's last key.
+ */
+let maxRowids = new Map<string, number | bigint>()
+
+function rowidInserted(bucketName: string, rowid: number | bigint): void {
+  const known = maxRowids.get(bucketName)
+  if (known !== undefined && rowid > known) maxRowids.set(bucketName, rowid)
+}
+
+function rowidsChanged(bucketName: string): void {
+  maxRowids.delete(bucketName)
 }
 
 function uniqueViolation(table: TableDef, columns: readonly string[]): BTreeSqlError {
@@ -411,8 +439,11 @@ export function insertRow(
   if (table.keying === 'rowid') {
     const col = rowidColumnOf(table)
     const given = col === undefined ? null : values[col.slot]!
+    // The rowid exactly (a bigint past 2^53), for nextRowid's cached maximum.
+    let exact: number | bigint
     if (given === null) {
       const next = col === undefined && hiddenRowid !== undefined ? hiddenRowid : nextRowid(tx, table, bucketName)
+      exact = next
       rowid = Number(next)
       if (col !== undefined) {
         values[col.slot] = next
@@ -422,6 +453,7 @@ export function insertRow(
       key = rowKeyWriter.reset().value(next).view()
     } else if (isInteger(given)) {
       rowid = numberOf(given)
+      exact = typeof given === 'bigint' ? given : rowid
       // Keyed by the exact value: a 64-bit rowid past 2^53 is a bigint, which rowid (a number) rounds.
       key = rowKeyWriter.reset().value(given).view()
     } else {
@@ -434,6 +466,7 @@ export function insertRow(
     checkConstraints(table, values)
     if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden)))
       throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
+    rowidInserted(bucketName, exact)
     if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
   } else {
     checkNotNull(table, values)
@@ -443,6 +476,7 @@ export function insertRow(
     key = primaryKeyOf(table, values, rowid)
     if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden))) throw uniqueViolation(table, table.primaryKey)
     writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)
+    rowidInserted(rowidBucket(table), rowid)
   }
   for (const index of table.indexes) addIndexEntry(tx, table, index, values, key)
   return { rowid, values }
@@ -466,7 +500,8 @@ export function deleteRow(tx: WriteTransaction, table: TableDef, stored: StoredR
   if (table.keying === 'key') {
     const hidden = stored.row.hiddenRowid
     if (hidden !== undefined) txBucket(tx, rowidBucket(table))?.delete(rowidKey(hidden))
-  }
+    rowidsChanged(rowidBucket(table))
+  } else rowidsChanged(tableBucket(table))
   txBucket(tx, tableBucket(table))!.delete(stored.key)
 }
 
@@ -514,6 +549,7 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
     addIndexEntry(tx, table, index, values, key)
   }
   if (moved) {
+    if (table.keying === 'rowid') rowidsChanged(tableBucket(table))
     bucket.delete(stored.key)
     if (table.keying === 'key' && hidden !== undefined) writeBucket(tx, rowidBucket(table)).put(rowidKey(hidden), key)
     if (table.autoIncrement && table.keying === 'rowid') {

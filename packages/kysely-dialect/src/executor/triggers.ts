@@ -230,14 +230,9 @@ export function beforeRow(
   newRow: RowValues | undefined,
   assigned?: ReadonlySet<number>,
 ): boolean {
-  return fire(
-    table,
-    'before',
-    event,
-    oldRow,
-    newRow === undefined ? undefined : newBefore(table, event, newRow),
-    assigned,
-  )
+  const list = listFor(table, 'before', event)
+  if (list.length === 0) return true
+  return fire(table, list, oldRow, newRow === undefined ? undefined : newBefore(table, event, newRow), assigned)
 }
 
 /**
@@ -262,16 +257,26 @@ export function afterRow(
   newRow: RowValues | undefined,
   assigned?: ReadonlySet<number>,
 ): void {
-  fire(table, 'after', event, oldRow, newRow, assigned)
+  const list = listFor(table, 'after', event)
+  if (list.length > 0) fire(table, list, oldRow, newRow, assigned)
 }
 
-/** Whether `table` may have triggers to fire now (a cheap test before the rows are gathered). */
-export function mayFire(table: TableDef): boolean {
+/** Whether a row write of `event` on `table` may fire a trigger now (before its rows are gathered). */
+export function mayFire(table: TableDef, event: TriggerDef['event']): boolean {
   if (suppressed > 0) return false
   const catalog = currentContext().catalog
   // Most schemas have none: one field read per row written.
-  return catalog.hasTriggers && catalog.triggersOn(table.name).length > 0
+  if (!catalog.hasTriggers) return false
+  return catalog.triggersFor(table, 'before', event).length > 0 || catalog.triggersFor(table, 'after', event).length > 0
 }
+
+function listFor(table: TableDef, timing: TriggerDef['timing'], event: TriggerDef['event']): readonly TriggerDef[] {
+  if (suppressed > 0) return NO_TRIGGERS
+  const catalog = currentContext().catalog
+  return catalog.hasTriggers ? catalog.triggersFor(table, timing, event) : NO_TRIGGERS
+}
+
+const NO_TRIGGERS: readonly TriggerDef[] = []
 
 /** The row stored under `row`'s key now (undefined once deleted), for a statement whose triggers may write. */
 export function rowNow(tx: WriteContext['tx'], table: TableDef, row: StoredRow): StoredRow | undefined {
@@ -281,22 +286,17 @@ export function rowNow(tx: WriteContext['tx'], table: TableDef, row: StoredRow):
 
 function fire(
   table: TableDef,
-  timing: TriggerDef['timing'],
-  event: TriggerDef['event'],
+  list: readonly TriggerDef[],
   oldRow: RowValues | undefined,
   newRow: RowValues | undefined,
   assigned: ReadonlySet<number> | undefined,
 ): boolean {
-  if (suppressed > 0) return true
   const ctx = currentContext() as WriteContext
-  const list = ctx.catalog.triggersOn(table.name)
   for (const trigger of list) {
-    if (trigger.timing !== timing || trigger.event !== event || active.has(trigger)) continue
+    if (active.has(trigger)) continue
     if (trigger.columns !== undefined && assigned !== undefined && !namesAssigned(table, trigger.columns, assigned))
       continue
-    if (!runProgram(ctx, table, trigger, oldRow, newRow)) {
-      if (timing === 'before') return false
-    }
+    if (!runProgram(ctx, table, trigger, oldRow, newRow) && trigger.timing === 'before') return false
   }
   return true
 }

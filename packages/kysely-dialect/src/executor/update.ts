@@ -38,7 +38,7 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
     const { rows, plan } = read.run(ctx)
     const out: Record<string, unknown>[] = []
     // With triggers, each row is read again as it is now: a trigger may have changed or deleted it.
-    const fresh = mayFire(table)
+    const fresh = mayFire(table, 'update')
     let changes = 0
     for (const found of rows) {
       const stored = fresh ? rowNow(ctx.tx, table, found) : found
