@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Kysely } from 'kysely'
+import { Kysely, sql as kyselySql } from 'kysely'
 import { open } from 'btree-store'
 import { BTreeLevel } from 'btree-level'
 import { BTreeDialect } from 'kysely-btree'
@@ -104,6 +104,15 @@ const orphan = await sql
 await sql.deleteFrom('person').where('name', '=', 'Cy').execute()
 const pets = await sql.selectFrom('pet').select('name').orderBy('name').execute()
 console.log(`   a pet of owner 99: ${String(orphan)}; after Cy's delete, pets: ${pets.map((p) => p.name).join(', ')}`)
+// Triggers, made in raw SQL as a migration would make them: a renamed pet is logged.
+await kyselySql`create table if not exists pet_log (id integer primary key, pet_id integer, was text, now text)`.execute(
+  sql,
+)
+await kyselySql`create trigger if not exists pet_renamed after update of name on pet
+  begin insert into pet_log (pet_id, was, now) values (old.id, old.name, new.name); end`.execute(sql)
+await sql.updateTable('pet').set({ name: 'Rexy' }).where('name', '=', 'Rex').execute()
+const renamed = await kyselySql<{ was: string; now: string }>`select was, now from pet_log`.execute(sql)
+console.log(`   the trigger logged: ${renamed.rows.map((r) => `${r.was} -> ${r.now}`).join(', ')}`)
 
 await sql.destroy()
 await level.close()

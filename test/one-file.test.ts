@@ -74,5 +74,6 @@ describe('one file, three packages', () => {
     expect(run.stdout).to.match(/check\(\): ok/)
     expect(run.stdout).to.match(/adults: \[\{"id":1,"name":"Ann","age":36\},\{"id":2,"name":"Ben","age":18\}\]/)
     expect(run.stdout).to.match(/a pet of owner 99: BTREE_SQL_FOREIGN_KEY_VIOLATION; after Cy's delete, pets: Rex\n/)
+    expect(run.stdout).to.match(/the trigger logged: Rex -> Rexy\n/)
   })
 })
