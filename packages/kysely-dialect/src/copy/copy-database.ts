@@ -56,6 +56,12 @@ export interface CopyResult {
   readonly rows: number
   /** The views made on the target (a whole database's copy only: none when `tables` is given). */
   readonly views: string[]
+  /**
+   * The triggers made on the target, in the order they were made on the source (a whole
+   * database's copy into SQLite or btree-store only: PostgreSQL's triggers call PL/pgSQL
+   * functions, which SQLite's text is not).
+   */
+  readonly triggers: string[]
 }
 
 /** Fewer than any supported target's limit on parameters per statement (SQLite 32,766, PostgreSQL 65,535). */
@@ -184,7 +190,33 @@ class TableCopier {
       throwIfAborted(this.settings.signal)
       copied.push({ name: table.name, rows: await this.#copyTable(table) })
     }
-    return { tables: copied, rows: this.#rowsCopied, views: await this.#copyViews() }
+    const views = await this.#copyViews()
+    return { tables: copied, rows: this.#rowsCopied, views, triggers: await this.#copyTriggers() }
+  }
+
+  /**
+   * Makes the source's triggers on a SQLite target (btree-store included) from their text, after
+   * the rows are in, so that copying fires none of them: an audit log is copied, not written
+   * again. A trigger of the name on the target is dropped first (`ifTableExists: 'replace'`) or
+   * kept (`'append'`).
+   */
+  async #copyTriggers(): Promise<string[]> {
+    if (this.target !== 'sqlite') return []
+    const made: string[] = []
+    for (const trigger of this.source.triggers) {
+      throwIfAborted(this.settings.signal)
+      await onTarget(`creating the trigger ${trigger.name}`, async () => {
+        if (this.settings.ifTableExists === 'replace')
+          await sql`drop trigger if exists ${sql.id(trigger.name)}`.execute(this.to)
+        const text =
+          this.settings.ifTableExists === 'append'
+            ? trigger.sql.replace(/^\s*create\s+trigger\s+(if\s+not\s+exists\s+)?/i, 'create trigger if not exists ')
+            : trigger.sql
+        await sql.raw(text).execute(this.to)
+      })
+      made.push(trigger.name)
+    }
+    return made
   }
 
   /**

@@ -1,5 +1,5 @@
 import { BTreeRangeError, type ReadTransaction } from 'btree-store'
-import { loadCatalog, type ColumnDef, type TableDef, type ViewDef } from '../catalog/catalog.js'
+import { loadCatalog, type ColumnDef, type TableDef, type TriggerDef, type ViewDef } from '../catalog/catalog.js'
 import { compareText, type SqlValue } from '../encoding/values.js'
 import { readBucket, rowView } from '../executor/table-store.js'
 
@@ -18,12 +18,15 @@ export class SourceSnapshot {
   readonly tables: TableDef[]
   /** The views, when the whole database is copied (`tables` not given). */
   readonly views: ViewDef[]
+  /** The triggers, when the whole database is copied, in the order they were made. */
+  readonly triggers: TriggerDef[]
   readonly #tx: ReadTransaction
 
   constructor(tx: ReadTransaction, names: readonly string[] | undefined) {
     this.#tx = tx
     const catalog = loadCatalog(tx)
     this.views = names === undefined ? catalog.views().sort((a, b) => compareText(a.name, b.name)) : []
+    this.triggers = names === undefined ? catalog.triggers().sort((a, b) => a.seq - b.seq) : []
     if (names === undefined) {
       this.tables = catalog.tables().sort((a, b) => compareText(a.name, b.name))
     } else {

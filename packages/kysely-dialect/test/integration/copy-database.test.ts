@@ -285,8 +285,11 @@ describe('copyDatabase into PGlite (kysely 0.28)', function () {
     await createShop(source)
     await fillShop(source, SEED + 3)
     await viewsOnShop(source)
+    // A trigger is SQLite's text: not made on PostgreSQL.
+    await sql`create trigger t after insert on orders begin select 1; end`.execute(source)
     const result = await copyDatabase(source, target)
     expect(result.views).to.deep.equal(['a_big_spenders', 'z_order_totals'])
+    expect(result.triggers).to.deep.equal([])
     await sameViews(source, target)
   })
 })
@@ -366,6 +369,56 @@ for (const version of VERSIONS) {
       ])
       const some = tmp.open({ durability: 'none' }, 'some.db')
       expect((await copyDatabase(source, some, { tables: ['orders'] })).views).to.deep.equal([])
+      await expectCheck(copy)
+    })
+
+    it('triggers: made on SQLite and on another btree-store file after the rows (an audit log is copied, not written again); none with `tables`', async () => {
+      const source = tmp.open({ durability: 'none' })
+      await version.sql`create table item (id integer primary key, name text)`.execute(source)
+      await version.sql`create table log (n integer primary key, what text)`.execute(source)
+      await version.sql`create trigger item_in after insert on item begin insert into log (what) values ('in ' || new.name); end`.execute(
+        source,
+      )
+      await version.sql`create trigger item_out before delete on item when old.name = 'keep' begin select raise(abort, 'kept'); end`.execute(
+        source,
+      )
+      await source
+        .insertInto('item')
+        .values([{ name: 'a' }, { name: 'keep' }])
+        .execute()
+      const check = async (target: AnyDB): Promise<void> => {
+        expect(await target.selectFrom('log').select('what').orderBy('n').execute()).to.deep.equal([
+          { what: 'in a' },
+          { what: 'in keep' },
+        ])
+        await target.insertInto('item').values({ name: 'b' }).execute()
+        expect((await target.selectFrom('log').select('what').orderBy('n').execute()).map((r) => r.what)).to.deep.equal(
+          ['in a', 'in keep', 'in b'],
+        )
+        expect((await rejection(target.deleteFrom('item').where('name', '=', 'keep').execute())).message).to.equal(
+          'kept',
+        )
+      }
+      const sqlite = new version.Kysely({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      try {
+        expect((await copyDatabase(source, sqlite)).triggers).to.deep.equal(['item_in', 'item_out'])
+        await check(sqlite)
+      } finally {
+        await sqlite.destroy()
+      }
+      const copy = tmp.open({ durability: 'none' }, 'copy.db')
+      expect((await copyDatabase(source, copy)).triggers).to.deep.equal(['item_in', 'item_out'])
+      await check(copy)
+      // Copied again over it: 'replace' makes them afresh (one each, not two).
+      expect((await copyDatabase(source, copy, { ifTableExists: 'replace' })).triggers).to.deep.equal([
+        'item_in',
+        'item_out',
+      ])
+      await check(copy)
+      const some = tmp.open({ durability: 'none' }, 'some.db')
+      expect((await copyDatabase(source, some, { tables: ['item'] })).triggers).to.deep.equal([])
       await expectCheck(copy)
     })
 
