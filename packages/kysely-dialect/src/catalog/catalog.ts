@@ -147,7 +147,8 @@ export interface TriggerDef {
   name: string
   /** The table it is on, as the catalog names it. */
   table: string
-  timing: 'before' | 'after'
+  /** `instead of`: on a view, fired for each row a write to the view would write (executor/view-writes.ts). */
+  timing: 'before' | 'after' | 'instead of'
   event: 'insert' | 'update' | 'delete'
   /** `update of a, b`: fires only for updates whose SET list names one of them. */
   columns?: string[]
@@ -217,7 +218,9 @@ export class Catalog {
       })
       this.#triggersFor.set(table, lists)
     }
-    return lists[(timing === 'before' ? 0 : 3) + (event === 'insert' ? 0 : event === 'update' ? 1 : 2)]!
+    return lists[
+      (timing === 'before' ? 0 : timing === 'after' ? 3 : 6) + (event === 'insert' ? 0 : event === 'update' ? 1 : 2)
+    ]!
   }
 
   /** Whether any table has a trigger (the row writes then look their table's up). */
@@ -306,6 +309,9 @@ const TRIGGER_KINDS: readonly (readonly [TriggerDef['timing'], TriggerDef['event
   ['after', 'insert'],
   ['after', 'update'],
   ['after', 'delete'],
+  ['instead of', 'insert'],
+  ['instead of', 'update'],
+  ['instead of', 'delete'],
 ]
 
 const cache = new Map<string, Catalog>()

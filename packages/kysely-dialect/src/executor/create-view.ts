@@ -1,5 +1,5 @@
 import type { OperationNode } from 'kysely'
-import { saveView, type ViewDef } from '../catalog/catalog.js'
+import { saveTriggers, saveView, type ViewDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
@@ -59,6 +59,12 @@ export function runDropView(node: AnyNode, ctx: WriteContext): StatementResult {
     if (node.ifExists === true) return NONE
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such view: ${name}`)
   }
-  saveView(ctx.tx, ctx.catalog.withoutView(name), name, undefined)
+  // Its INSTEAD OF triggers go with it.
+  const triggers = ctx.catalog.triggersOn(name)
+  const catalog = (
+    triggers.length === 0 ? ctx.catalog : ctx.catalog.withoutTriggers(triggers.map((r) => r.name))
+  ).withoutView(name)
+  if (triggers.length > 0) saveTriggers(ctx.tx, catalog, [], triggers)
+  saveView(ctx.tx, catalog, name, undefined)
   return NONE
 }

@@ -7,6 +7,7 @@ import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
 import { deleteChecked } from './foreign-keys.js'
 import { mayFire, rowNow } from './triggers.js'
+import { prepareViewDelete, viewTarget } from './view-writes.js'
 
 const DELETE_PARTS_LATER = ['using', 'joins', 'explain', 'endModifiers', 'limit', 'top', 'output', 'orderBy']
 
@@ -20,6 +21,9 @@ export function prepareDelete(node: AnyNode, ctx: WriteContext): PreparedStateme
   rejectParts(node, DELETE_PARTS_LATER)
   const froms = (node.from as AnyNode).froms as readonly OperationNode[]
   if (froms.length !== 1) throw unsupported('a delete from several tables')
+  // A view, through its INSTEAD OF triggers.
+  const view = viewTarget(ctx, froms[0]!)
+  if (view !== undefined) return prepareViewDelete(node, ctx, view)
   const { table, scope } = tableSource(froms[0]!, ctx)
   const { read, returning } = prepareWriteTargets(ctx, node, 'delete', table, scope)
   const execute = (ctx: WriteContext): StatementResult => {

@@ -13,6 +13,7 @@ import { defaultValue, forgetBuckets, type InsertOutcome } from './table-store.j
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
 import { isConflict, markRollback } from './conflict-actions.js'
 import { selectedRows } from './insert-select.js'
+import { prepareViewInsert, viewTarget } from './view-writes.js'
 
 const INSERT_PARTS_LATER = ['onDuplicateKey', 'explain', 'endModifiers', 'top', 'output']
 
@@ -55,6 +56,9 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
   // `with ... insert`: its common tables in scope while it is prepared.
   if (node.with !== undefined) return withCommonTables(node, ctx, (n) => prepareInsert(n, ctx))
   rejectParts(node, INSERT_PARTS_LATER)
+  // A view, through its INSTEAD OF triggers.
+  const view = viewTarget(ctx, node.into as OperationNode)
+  if (view !== undefined) return prepareViewInsert(node, ctx, view)
   const table = ctx.catalog.requireTable(nameOf(node.into as OperationNode))
   const listed: ColumnDef[] =
     node.columns === undefined

@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import { type Catalog, findColumn, nextId, saveTriggers, type TableDef, type TriggerDef } from '../catalog/catalog.js'
 import { nodeOf, storedNode } from '../catalog/stored-node.js'
-import { BTreeSqlError, unsupported } from '../errors.js'
+import { BTreeSqlError } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { truth } from '../encoding/values.js'
 import { applyAffinity } from '../catalog/affinity.js'
@@ -53,22 +53,23 @@ const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 export function runCreateTrigger(node: AnyNode, ctx: WriteContext): StatementResult {
   const name = node.name as string
   const timing = node.timing as string
-  if (timing === 'instead of') throw unsupported('INSTEAD OF triggers')
   const tableName = node.table as string
   const existing = ctx.catalog.trigger(name)
   if (existing !== undefined) {
     if (node.ifNotExists === true) return NONE
     throw new BTreeSqlError('BTREE_SQL_TRIGGER_EXISTS', `trigger ${name} already exists`)
   }
-  const table = ctx.catalog.table(tableName)
-  if (table === undefined) {
-    if (ctx.catalog.view(tableName) !== undefined)
-      throw new BTreeSqlError(
-        'BTREE_SQL_UNSUPPORTED',
-        `cannot create ${timing.toUpperCase()} trigger on view: main.${tableName}`,
-      )
-    throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: main.${tableName}`)
-  }
+  // BEFORE and AFTER triggers are a table's, INSTEAD OF triggers a view's (view-writes.ts).
+  const table = ctx.catalog.table(tableName) ?? ctx.catalog.view(tableName)
+  if (table === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: main.${tableName}`)
+  const onView = ctx.catalog.table(tableName) === undefined
+  if (onView !== (timing === 'instead of'))
+    throw new BTreeSqlError(
+      'BTREE_SQL_UNSUPPORTED',
+      onView
+        ? `cannot create ${timing.toUpperCase()} trigger on view: main.${tableName}`
+        : `cannot create INSTEAD OF trigger on table: main.${tableName}`,
+    )
   const columns = node.columns as string[] | undefined
   const def: TriggerDef = {
     name,
@@ -249,6 +250,20 @@ function newBefore(table: TableDef, event: TriggerDef['event'], values: RowValue
   return out
 }
 
+/**
+ * Fires the INSTEAD OF triggers of `event` on a view (its columns as `table`, view-writes.ts) for
+ * one row a write to it would write; RAISE(IGNORE) in one ends the row's triggers.
+ */
+export function insteadOf(
+  table: TableDef,
+  event: TriggerDef['event'],
+  oldRow: RowValues | undefined,
+  newRow: RowValues | undefined,
+  assigned?: ReadonlySet<number>,
+): void {
+  fire(table, listFor(table, 'instead of', event), oldRow, newRow, assigned)
+}
+
 /** Fires the AFTER triggers of `event` on `table` for one row written. */
 export function afterRow(
   table: TableDef,
@@ -296,7 +311,7 @@ function fire(
     if (active.has(trigger)) continue
     if (trigger.columns !== undefined && assigned !== undefined && !namesAssigned(table, trigger.columns, assigned))
       continue
-    if (!runProgram(ctx, table, trigger, oldRow, newRow) && trigger.timing === 'before') return false
+    if (!runProgram(ctx, table, trigger, oldRow, newRow) && trigger.timing !== 'after') return false
   }
   return true
 }

@@ -11,6 +11,7 @@ import { project, rejectParts, tableSource } from './query-parts.js'
 import { ArrayRow } from '../expression/scope.js'
 import { updateChecked } from './foreign-keys.js'
 import { mayFire, rowNow } from './triggers.js'
+import { prepareViewUpdate, viewTarget } from './view-writes.js'
 import { OuterLink } from '../expression/nested-scope.js'
 import { prepareSelect } from './select-general.js'
 import type { SqlValue } from '../encoding/values.js'
@@ -26,6 +27,9 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
   if (node.with !== undefined) return withCommonTables(node, ctx, (n) => prepareUpdate(n, ctx))
   rejectParts(node, UPDATE_PARTS_LATER)
   if (node.table === undefined) throw unsupported('an update without a table')
+  // A view, through its INSTEAD OF triggers.
+  const view = viewTarget(ctx, node.table as OperationNode)
+  if (view !== undefined) return prepareViewUpdate(node, ctx, view)
   if (node.from !== undefined) return prepareUpdateFrom(node, ctx)
   if (((node.joins ?? []) as readonly unknown[]).length > 0) throw unsupported('JoinNode in an update without from')
   const { table, scope } = tableSource(node.table as OperationNode, ctx)

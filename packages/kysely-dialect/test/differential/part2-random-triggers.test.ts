@@ -4,9 +4,10 @@ import { prng } from '../helpers/random-queries.js'
 import { runScript, script } from '../helpers/random-triggers.js'
 
 /**
- * Seeded random writes to two tables under a random set of triggers (every timing and event,
- * UPDATE OF, WHEN, RAISE(IGNORE / ABORT / FAIL), triggers that write tables with triggers of their
- * own, upserts, OR IGNORE and OR REPLACE, transactions, triggers dropped and made again), every
+ * Seeded random writes to two tables and a view under a random set of triggers (every timing and
+ * event, UPDATE OF, WHEN, RAISE(IGNORE / ABORT / FAIL), triggers that write tables with triggers of
+ * their own, INSTEAD OF triggers on the view, upserts, OR IGNORE and OR REPLACE, transactions,
+ * triggers dropped and made again), every
  * statement's outcome (rows or error message) and the tables after compared with SQLite. The seed
  * is printed; replay with KYSELY_TRIGGER_SEED=<seed> (KYSELY_TRIGGER_CASES, KYSELY_TRIGGER_OPS).
  */

@@ -282,6 +282,69 @@ diffSuite('differential part 2: triggers', () => {
       ]),
   )
 
+  both(
+    'INSTEAD OF triggers make a view writable: insert, update (OF, WHEN) and delete through it',
+    undefined,
+    async (db, { sql }) => [
+      ...(await script(db, sql, [
+        'create table person (id integer primary key, first text, last text, team int)',
+        'create table team (id integer primary key, label text)',
+        `insert into team values (1, 'red'), (2, 'blue')`,
+        `create view member as select p.id, p.first || ' ' || p.last as name, t.label from person p left join team t on t.id = p.team`,
+        `insert into member (name) values ('a b')`,
+        `create trigger m_ins instead of insert on member begin insert into person (first, last, team) values (substr(new.name, 1, instr(new.name, ' ') - 1), substr(new.name, instr(new.name, ' ') + 1), (select id from team where label = new.label)); end`,
+        `create trigger m_name instead of update of name on member begin update person set first = substr(new.name, 1, instr(new.name, ' ') - 1), last = substr(new.name, instr(new.name, ' ') + 1) where id = old.id; end`,
+        `create trigger m_label instead of update of label on member when new.label is not old.label begin update person set team = (select id from team where label = new.label) where id = old.id; end`,
+        `create trigger m_del instead of delete on member when old.label is null begin select raise(ignore); end`,
+        `create trigger m_del2 instead of delete on member begin delete from person where id = old.id; end`,
+        `insert into member (name, label) values ('Ada Lovelace', 'red'), ('Alan Turing', 'blue'), ('Grace Hopper', null)`,
+        `insert into member (name, label) select first || 'x ' || last, 'blue' from person where id = 1`,
+        `update member set name = 'Alan M Turing' where name like 'Alan%'`,
+        `update member set label = 'red'`,
+        `update member set label = label`,
+        'delete from member where id > 1',
+        'select * from person order by id',
+        'select * from member order by id',
+        `create trigger m_stop instead of insert on member when new.name is null begin select raise(abort, 'stop: a name is needed'); end`,
+        `insert into member (label) values ('red')`,
+        `create trigger bad before insert on member begin select 1; end`,
+        `create trigger bad instead of insert on person begin select 1; end`,
+        'drop view member',
+        `create view member as select id, first as name from person`,
+        `insert into member (name) values ('x')`,
+        'select * from person order by id',
+      ])),
+    ],
+  )
+
+  both('a view written through the builder', undefined, async (db, { sql }) => {
+    await sql`create table kv (k text primary key, v int)`.execute(db)
+    await sql`create view kv_doubled as select k, v * 2 as v2 from kv`.execute(db)
+    await sql`create trigger kv_ins instead of insert on kv_doubled begin insert or replace into kv values (new.k, new.v2 / 2); end`.execute(
+      db,
+    )
+    await sql`create trigger kv_upd instead of update on kv_doubled begin update kv set v = new.v2 / 2 where k = old.k; end`.execute(
+      db,
+    )
+    await sql`create trigger kv_del instead of delete on kv_doubled begin delete from kv where k = old.k; end`.execute(
+      db,
+    )
+    const counts = [
+      (
+        await db
+          .insertInto('kv_doubled')
+          .values([
+            { k: 'a', v2: 10 },
+            { k: 'b', v2: 4 },
+          ])
+          .executeTakeFirst()
+      ).numInsertedOrUpdatedRows,
+      (await db.updateTable('kv_doubled').set({ v2: 100 }).where('k', '=', 'b').executeTakeFirst()).numUpdatedRows,
+      (await db.deleteFrom('kv_doubled').where('v2', '>', 50).executeTakeFirst()).numDeletedRows,
+    ]
+    return [counts.map(String), await db.selectFrom('kv').selectAll().orderBy('k').execute()]
+  })
+
   both('errors: RAISE outside a trigger, NEW in a DELETE trigger', undefined, async (db, { sql }) =>
     script(db, sql, [
       ...ITEMS,

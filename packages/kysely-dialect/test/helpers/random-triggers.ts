@@ -3,15 +3,17 @@ import type { KyselyApi } from './kysely-versions.js'
 import { canonValue } from './outcome.js'
 
 /**
- * Seeded random scripts for triggers (part2-random-triggers.test.ts): two tables and a log, a
- * random set of triggers drawn from templates (every timing and event, UPDATE OF, WHEN, each RAISE,
- * triggers writing tables with triggers of their own), and random writes run in and out of
- * transactions, with triggers dropped and made again on the way.
+ * Seeded random scripts for triggers (part2-random-triggers.test.ts): two tables, a log and a view,
+ * a random set of triggers drawn from templates (every timing and event, UPDATE OF, WHEN, each
+ * RAISE, triggers writing tables with triggers of their own, INSTEAD OF triggers writing through
+ * the view), and random writes run in and out of transactions, with triggers dropped and made
+ * again on the way.
  */
 const SCHEMA = [
   'create table a (id integer primary key, k int, v text, n int default 0)',
   'create table b (id integer primary key, a_id int, v text unique)',
   'create table log (n integer primary key, tag text, x, y)',
+  'create view av as select id, k, v, (select count(*) from b where b.a_id = a.id) as bs from a where k >= 0',
 ]
 
 const TABLES = ['a', 'b', 'log']
@@ -71,7 +73,7 @@ function statement(r: () => number): string {
   const id = (): number => 1 + Math.floor(r() * 12)
   const k = (): number => Math.floor(r() * 12) - 2
   const v = (): string => (r() < 0.1 ? 'null' : `'${pick(r, ['p', 'q', 'x', 'px', 'r'])}${Math.floor(r() * 4)}'`)
-  switch (Math.floor(r() * 14)) {
+  switch (Math.floor(r() * 18)) {
     case 0:
     case 1:
       return `insert into a (id, k, v) values (${id()}, ${k()}, ${v()})`
@@ -97,6 +99,12 @@ function statement(r: () => number): string {
       return `delete from b where a_id = ${id()} or v like '%${Math.floor(r() * 4)}'`
     case 12:
       return `delete from a where k > ${k()}`
+    case 14:
+      return `insert into av (id, k, v) values (${id()}, ${k()}, ${v()})`
+    case 15:
+      return `update av set v = ${v()} where id <= ${id()}`
+    case 16:
+      return `delete from av where k < ${k()}`
     default:
       return `update a set k = ${pick(r, [-1, 5, 3])} where id = ${id()}`
   }
@@ -134,7 +142,7 @@ export function script(r: () => number, count: number): string[] {
       left--
     }
   }
-  for (const t of TABLES) out.push(`select * from ${t} order by ${t === 'log' ? 'n' : 'id'}`)
+  for (const t of [...TABLES, 'av']) out.push(`select * from ${t} order by ${t === 'log' ? 'n' : 'id'}`)
   return out
 }
 
