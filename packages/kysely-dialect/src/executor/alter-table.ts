@@ -5,7 +5,7 @@ import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
-import { triggersAfterAlter } from './triggers.js'
+import { checkDropColumn, triggersAfterAlter } from './triggers.js'
 import { namesColumn, renameIn } from '../catalog/stored-node.js'
 import { checkNames, renameInChecks, validateChecks } from './check-constraints.js'
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
@@ -110,6 +110,8 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   const original = ctx.catalog.requireTable(nameOf(node.table as OperationNode))
   const table: TableDef = structuredClone(original)
   for (const alteration of (node.columnAlterations ?? []) as readonly AnyNode[]) {
+    if (alteration.kind === 'DropColumnNode')
+      checkDropColumn(ctx.catalog, original, nameOf(alteration.column as OperationNode))
     dispatch(ALTERATIONS as Record<NodeKind, Alteration | undefined>, alteration, 'in alterTable')(alteration, table)
   }
   if (node.renameTo !== undefined) {

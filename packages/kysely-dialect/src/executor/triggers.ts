@@ -12,6 +12,7 @@ import { EMPTY_SCOPE } from '../expression/scope.js'
 import type { Expr } from '../expression/expression.js'
 import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
 import { hasSubquery } from './statement-shape.js'
+import { lex } from '../sql/lexer.js'
 import { markRollback } from './conflict-actions.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { currentContext } from './current-context.js'
@@ -127,9 +128,116 @@ export function triggersAfterAlter(
       }
     }
     if (renamedTable) renameTableIn(copy.body, from, table.name)
+    copy.sql = renameInText(copy.sql, on, renamedTable ? from : undefined, table.name, on ? renames : [])
     out.push(copy)
   }
   return out
+}
+
+/**
+ * A trigger's text with the renames an ALTER TABLE made in its tree made in it too, as SQLite
+ * rewrites the text it keeps: the table's new name wherever a name token is the old one, and on
+ * the trigger's own table (`on`) the renamed columns of its UPDATE OF list and `new.` / `old.`
+ * references. Tokens are replaced from the last, so each one's position holds.
+ */
+function renameInText(
+  sql: string,
+  on: boolean,
+  fromTable: string | undefined,
+  toTable: string,
+  renames: readonly (readonly [string, string])[],
+): string {
+  const tokens = lex({ kind: 'RawNode', sqlFragments: [sql], parameters: [] } as unknown as AnyNode).tokens
+  const edits: { at: number; end: number; text: string }[] = []
+  const quote = (name: string): string =>
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`
+  const renamedColumn = (v: string): string | undefined =>
+    renames.find(([a]) => a.toLowerCase() === v.toLowerCase())?.[1]
+  let updateOf = false
+  // The trigger's own name (after `trigger [if not exists]`) is no table's.
+  let own = tokens.findIndex((t) => t.t === 'name' && !t.quoted && t.v.toLowerCase() === 'trigger') + 1
+  while (['if', 'not', 'exists'].includes((tokens[own] as { v?: string } | undefined)?.v?.toLowerCase() ?? '')) own++
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!
+    if (t.t !== 'name' || i === own) continue
+    const lower = t.v.toLowerCase()
+    // `update of a, b on t`: the list up to `on` (the trigger's header; the body comes after `begin`).
+    if (
+      !t.quoted &&
+      lower === 'of' &&
+      i > 0 &&
+      tokens[i - 1]!.t === 'name' &&
+      (tokens[i - 1] as { v: string }).v.toLowerCase() === 'update'
+    ) {
+      updateOf = true
+      continue
+    }
+    if (!t.quoted && lower === 'on') updateOf = false
+    if (on && updateOf) {
+      const to = renamedColumn(t.v)
+      if (to !== undefined) edits.push({ at: t.at, end: t.end, text: quote(to) })
+      continue
+    }
+    const prev = tokens[i - 1]
+    const qualifier = tokens[i - 2]
+    if (
+      on &&
+      prev?.t === 'op' &&
+      prev.v === '.' &&
+      qualifier?.t === 'name' &&
+      !qualifier.quoted &&
+      (qualifier.v.toLowerCase() === 'new' || qualifier.v.toLowerCase() === 'old')
+    ) {
+      const to = renamedColumn(t.v)
+      if (to !== undefined) edits.push({ at: t.at, end: t.end, text: quote(to) })
+      continue
+    }
+    if (fromTable !== undefined && lower === fromTable) edits.push({ at: t.at, end: t.end, text: quote(toTable) })
+  }
+  let out = sql
+  for (const e of edits.reverse()) out = out.slice(0, e.at) + e.text + out.slice(e.end)
+  return out
+}
+
+/**
+ * DROP COLUMN of a column a trigger on the table reads as `new.x` or `old.x`: SQLite's error (it
+ * reads the schema again after the drop, and names the first such reference), and the column
+ * stays. One only in an UPDATE OF list is dropped, as in SQLite (the trigger then never fires).
+ */
+export function checkDropColumn(catalog: Catalog, table: TableDef, column: string): void {
+  const lower = column.toLowerCase()
+  for (const r of catalog.triggersOn(table.name)) {
+    const found = rowColumnIn(r.when, lower) ?? rowColumnIn(r.body, lower)
+    if (found !== undefined)
+      throw new BTreeSqlError(
+        'BTREE_SQL_INVALID_SCHEMA',
+        `error in trigger ${r.name} after drop column: no such column: ${found}`,
+      )
+  }
+}
+
+/** The first `new.x` or `old.x` in a stored tree naming column `lower`, as written. */
+function rowColumnIn(tree: unknown, lower: string): string | undefined {
+  if (typeof tree !== 'object' || tree === null) return undefined
+  if (Array.isArray(tree)) {
+    for (const t of tree) {
+      const found = rowColumnIn(t, lower)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  const n = tree as AnyNode
+  if (n.kind === 'ReferenceNode' && n.table !== undefined) {
+    const q = tableNameOf(n.table as AnyNode)
+    const name = ((n.column as AnyNode).column as AnyNode | undefined)?.name
+    if (q !== undefined && /^(new|old)$/i.test(q) && typeof name === 'string' && name.toLowerCase() === lower)
+      return `${q}.${name}`
+  }
+  for (const k of Object.keys(n)) {
+    const found = rowColumnIn(n[k], lower)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 /** Whether a stored tree names table `lower` (a TableNode). */

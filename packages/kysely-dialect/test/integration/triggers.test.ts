@@ -1,5 +1,8 @@
 import { expect } from 'chai'
-import { expectCheck, rejection, useTempDir, VERSIONS } from './support.js'
+import { SqliteDialect } from 'kysely'
+import { copyDatabase } from '../../src/index.js'
+import { SqlJsSqliteDatabase } from '../helpers/sqljs-database.js'
+import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
 for (const version of VERSIONS) {
   describe(`integration (${version.name}): triggers`, () => {
@@ -51,6 +54,39 @@ for (const version of VERSIONS) {
       await expectCheck(db)
       expect((await migrator(db).migrateDown()).error).to.equal(undefined)
       expect((await db.introspection.getTables()).map((x) => x.name)).to.deep.equal([])
+      await db.destroy()
+    })
+
+    it("renames carry into a trigger's text (copyDatabase makes it from the text), and DROP COLUMN of a column it reads is refused", async () => {
+      const db = t.open()
+      await version.sql`create table t (a integer primary key, b text, c int)`.execute(db)
+      await version.sql`create table log (x text)`.execute(db)
+      await version.sql`create trigger "t" after update of b on t begin insert into log values (old.b || '>' || new.b || ' in ' || (select count(*) from t)); end`.execute(
+        db,
+      )
+      const dropped = await rejection(db.schema.alterTable('t').dropColumn('b').execute())
+      expect(dropped.code).to.equal('BTREE_SQL_INVALID_SCHEMA')
+      expect(dropped.message).to.equal('error in trigger t after drop column: no such column: old.b')
+      await db.schema.alterTable('t').dropColumn('c').execute()
+      await db.schema.alterTable('t').renameColumn('b', 'title').execute()
+      await db.schema.alterTable('t').renameTo('thing').execute()
+      await db.insertInto('thing').values({ a: 1, title: 'x' }).execute()
+      await db.updateTable('thing').set({ title: 'y' }).execute()
+      expect(await db.selectFrom('log').selectAll().execute()).to.deep.equal([{ x: 'x>y in 1' }])
+      const sqlite: AnyDB = new version.Kysely({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      try {
+        expect((await copyDatabase(db, sqlite)).triggers).to.deep.equal(['t'])
+        await sqlite.updateTable('thing').set({ title: 'z' }).execute()
+        expect(await sqlite.selectFrom('log').selectAll().execute()).to.deep.equal([
+          { x: 'x>y in 1' },
+          { x: 'y>z in 1' },
+        ])
+      } finally {
+        await sqlite.destroy()
+      }
+      await expectCheck(db)
       await db.destroy()
     })
 
