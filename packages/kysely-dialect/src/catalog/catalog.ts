@@ -99,6 +99,29 @@ export interface TableDef {
  * name depends on the id alone, so one table serves every file.
  */
 /** Names by id (ids are small and dense): every row written looks its buckets' names up. */
+/**
+ * A definition of columns alone, slot i holding column i, with no key, index or bucket of its own
+ * (id -1): a derived table's result columns (executor/select-general.ts), a view's columns as its
+ * INSTEAD OF triggers read NEW and OLD (executor/view-writes.ts).
+ */
+export function columnsTable(
+  name: string,
+  columns: readonly { readonly name: string; readonly type: string; readonly affinity: Affinity }[],
+): TableDef {
+  return {
+    id: -1,
+    name,
+    columns: columns.map((c, slot) => ({ name: c.name, slot, type: c.type, affinity: c.affinity, notNull: false })),
+    nextSlot: columns.length,
+    primaryKey: [],
+    keying: 'rowid',
+    autoIncrement: false,
+    indexes: [],
+    checks: [],
+    autoIndexCount: 0,
+  }
+}
+
 const bucketNames = { t: [] as string[], r: [] as string[], x: [] as string[] }
 
 function bucketName(kind: keyof typeof bucketNames, id: number): string {
@@ -339,7 +362,8 @@ export function loadCatalog(tx: ReadTransaction): Catalog {
   }
   const tables = readDefinitions<TableDef>(bucket, TABLE_PREFIX, 't;')
   const views = readDefinitions<ViewDef>(bucket, VIEW_PREFIX, 'v;')
-  const triggers = readTriggers(bucket)
+  // In key order, which is the order they were made (`r:<seq>`): SQLite fires a table's newest first.
+  const triggers = readDefinitions<TriggerDef>(bucket, TRIGGER_PREFIX, 'r;')
   const catalog = new Catalog(version, tables, views, triggers)
   remember(catalog)
   last = { raw, catalog }
@@ -357,26 +381,6 @@ function readDefinitions<T extends { name: string }>(
     let def: T
     try {
       def = JSON.parse(bytesText(value)) as T
-    } catch (err) {
-      throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, {
-        cause: err,
-      })
-    }
-    out.set(def.name.toLowerCase(), def)
-  }
-  return out
-}
-
-/**
- * The triggers, in the order they were made: each is stored under its sequence number (key
- * `r:<16 hex digits>`), since SQLite fires a table's triggers newest first.
- */
-function readTriggers(bucket: NonNullable<ReturnType<ReadTransaction['bucket']>>): Map<string, TriggerDef> {
-  const out = new Map<string, TriggerDef>()
-  for (const [key, value] of bucket.entries({ gte: textBytes(TRIGGER_PREFIX), lt: textBytes('r;') })) {
-    let def: TriggerDef
-    try {
-      def = JSON.parse(bytesText(value)) as TriggerDef
     } catch (err) {
       throw new BTreeSqlError('BTREE_SQL_CATALOG_CORRUPT', `the catalog entry ${bytesText(key)} is not readable`, {
         cause: err,

@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, type Affinity } from '../catalog/affinity.js'
-import type { TableDef } from '../catalog/catalog.js'
+import { columnsTable, type TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { truth, type SqlValue, toJs } from '../encoding/values.js'
 import { containsAggregate, GroupScope } from '../expression/aggregates.js'
@@ -209,24 +209,14 @@ function tableFunction(n: AnyNode, call: AnyNode, link: OuterLink | undefined): 
 /** A derived table's columns: its rows are ArrayRows, slot i holding result column i with its affinity. */
 export function derivedTable(name: string, derived: PreparedSelect): TableDef {
   rejectCollatedColumns(derived, `the result columns of ${name}`)
-  return {
-    id: -1,
+  return columnsTable(
     name,
-    columns: derived.names.map((column, slot) => ({
+    derived.names.map((column, slot) => ({
       name: column,
-      slot,
       type: derived.types?.[slot] ?? '',
       affinity: derived.affinities[slot] ?? 'blob',
-      notNull: false,
     })),
-    nextSlot: derived.names.length,
-    primaryKey: [],
-    keying: 'rowid',
-    autoIncrement: false,
-    indexes: [],
-    checks: [],
-    autoIndexCount: 0,
-  }
+  )
 }
 
 const NO_ORDER: SqlValue[] = []

@@ -218,35 +218,49 @@ export function checkDropColumn(catalog: Catalog, table: TableDef, column: strin
 
 /** The first `new.x` or `old.x` in a stored tree naming column `lower`, as written. */
 function rowColumnIn(tree: unknown, lower: string): string | undefined {
+  return firstIn(tree, (n) => {
+    if (n.kind !== 'ReferenceNode' || n.table === undefined) return undefined
+    const q = tableNameOf(n.table as AnyNode)
+    const name = ((n.column as AnyNode).column as AnyNode | undefined)?.name
+    return q !== undefined && /^(new|old)$/i.test(q) && typeof name === 'string' && name.toLowerCase() === lower
+      ? `${q}.${name}`
+      : undefined
+  })
+}
+
+/**
+ * The first value `visit` gives for a node of a stored tree, depth first in field order (the order
+ * the text was written in, for the statements the parser makes); `visit` returns undefined to go
+ * on below the node, SKIP to go on past it.
+ */
+function firstIn<T>(tree: unknown, visit: (n: AnyNode) => T | typeof SKIP | undefined): T | undefined {
   if (typeof tree !== 'object' || tree === null) return undefined
   if (Array.isArray(tree)) {
     for (const t of tree) {
-      const found = rowColumnIn(t, lower)
+      const found = firstIn(t, visit)
       if (found !== undefined) return found
     }
     return undefined
   }
   const n = tree as AnyNode
-  if (n.kind === 'ReferenceNode' && n.table !== undefined) {
-    const q = tableNameOf(n.table as AnyNode)
-    const name = ((n.column as AnyNode).column as AnyNode | undefined)?.name
-    if (q !== undefined && /^(new|old)$/i.test(q) && typeof name === 'string' && name.toLowerCase() === lower)
-      return `${q}.${name}`
-  }
+  const seen = visit(n)
+  if (seen === SKIP) return undefined
+  if (seen !== undefined) return seen
   for (const k of Object.keys(n)) {
-    const found = rowColumnIn(n[k], lower)
+    const found = firstIn(n[k], visit)
     if (found !== undefined) return found
   }
   return undefined
 }
 
+const SKIP = Symbol('skip')
+
 /** Whether a stored tree names table `lower` (a TableNode). */
 function namesTable(tree: unknown, lower: string): boolean {
-  if (typeof tree !== 'object' || tree === null) return false
-  if (Array.isArray(tree)) return tree.some((t) => namesTable(t, lower))
-  const n = tree as AnyNode
-  if (n.kind === 'TableNode') return tableNameOf(n)?.toLowerCase() === lower
-  return Object.keys(n).some((k) => namesTable(n[k], lower))
+  return (
+    firstIn(tree, (n) => (n.kind !== 'TableNode' ? undefined : tableNameOf(n)?.toLowerCase() === lower || SKIP)) ===
+    true
+  )
 }
 
 function renameTableIn(tree: unknown, lower: string, to: string): void {

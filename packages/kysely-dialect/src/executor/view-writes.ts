@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { affinityOf } from '../catalog/affinity.js'
-import type { TableDef, TriggerDef, ViewDef } from '../catalog/catalog.js'
+import { columnsTable, type TableDef, type TriggerDef, type ViewDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { compileExpr } from '../expression/expression.js'
@@ -36,24 +36,10 @@ export function viewTarget(ctx: WriteContext, target: OperationNode): ViewDef | 
 export function viewTable(view: ViewDef): TableDef {
   let table = tables.get(view)
   if (table === undefined) {
-    table = {
-      id: -1,
-      name: view.name,
-      columns: view.columns.map((c, slot) => ({
-        name: c.name,
-        slot,
-        type: c.type,
-        affinity: affinityOf(c.type),
-        notNull: false,
-      })),
-      nextSlot: view.columns.length,
-      primaryKey: [],
-      keying: 'rowid',
-      autoIncrement: false,
-      indexes: [],
-      checks: [],
-      autoIndexCount: 0,
-    }
+    table = columnsTable(
+      view.name,
+      view.columns.map((c) => ({ name: c.name, type: c.type, affinity: affinityOf(c.type) })),
+    )
     tables.set(view, table)
   }
   return table
