@@ -21,15 +21,17 @@ import { readBucket, rowView, type StoredRow } from './table-store.js'
 /**
  * Triggers (lang_createtrigger.html): `create trigger` and `drop trigger` as raw SQL, and the
  * firing of BEFORE and AFTER row triggers on INSERT, UPDATE [OF columns] and DELETE around each row
- * a statement writes (foreign-keys.ts's insertChecked, updateChecked and deleteChecked call
- * beforeRow and afterRow), foreign key actions' row changes included. As in SQLite with
- * `recursive_triggers` off (its default): a table's triggers fire newest first, a trigger does not
- * fire while it is already running, the trigger's statements are part of the statement that fired
- * it (its changes are undone with it; they do not count in changes()), NEW and OLD name the row's
- * values (NEW of a BEFORE INSERT before an integer primary key is assigned: null), and last_insert_rowid()
- * is restored when the trigger ends. RAISE(IGNORE) drops the row (in a BEFORE trigger) and ends
- * the trigger; RAISE(ABORT) fails the statement, RAISE(FAIL) too but keeps the rows it changed
- * before, RAISE(ROLLBACK) ends the transaction.
+ * a statement writes (foreign-keys.ts's insertChecked, updateChecked and deleteChecked, and
+ * insert-conflict.ts's insertUnder, call beforeRow and afterRow), foreign key actions' row changes
+ * included, and of a view's INSTEAD OF triggers for the rows a write to it would write
+ * (view-writes.ts calls insteadOf). As in SQLite with `recursive_triggers` off (its default): a
+ * table's triggers fire newest first, a trigger does not fire while it is already running, the
+ * trigger's statements are part of the statement that fired it (its changes are undone with it;
+ * they count in total_changes(), not in changes()), NEW and OLD name the row's values (NEW of a
+ * BEFORE trigger with the columns' affinity, and -1 for an integer primary key not yet assigned),
+ * and last_insert_rowid() is restored when the trigger ends. RAISE(IGNORE) drops the row (in a
+ * BEFORE or INSTEAD OF trigger) and ends the trigger; RAISE(ABORT) fails the statement, RAISE(FAIL)
+ * too but keeps the rows it changed before, RAISE(ROLLBACK) ends the transaction.
  */
 
 /** The statements a trigger can hold, run by statement.ts's runners (set there: no import cycle). */
