@@ -479,11 +479,15 @@ export function updateChecked(
   stored: StoredRow,
   values: SqlValue[],
   assigned: ReadonlySet<number>,
+  guard?: (write: () => SqlValue[]) => SqlValue[],
 ): SqlValue[] | undefined {
   // Its triggers (triggers.ts): a BEFORE trigger's RAISE(IGNORE) leaves the row as it is.
   const before = mayFire(table, 'update') ? stored.row.all(table.nextSlot) : undefined
   if (before !== undefined && !beforeRow(table, 'update', before, values, assigned)) return undefined
-  const written = updateKeyed(tx, table, stored, values, assigned)
+  // `guard`: an UPDATE OR action's handling of the write alone (update.ts), after the BEFORE
+  // triggers, whose changes stay when the row is skipped, as in SQLite.
+  const write = (): SqlValue[] => updateKeyed(tx, table, stored, values, assigned)
+  const written = guard === undefined ? write() : guard(write)
   if (before !== undefined) afterRow(table, 'update', before, written, assigned)
   return written
 }

@@ -68,7 +68,7 @@ function namedConstraint(
 }
 
 /** The columns a unique violation names (`UNIQUE constraint failed: t.a, t.b`). */
-function violatedColumns(error: BTreeSqlError, table: TableDef): string[] {
+export function violatedColumns(error: BTreeSqlError, table: TableDef): string[] {
   const list = error.message.slice(error.message.indexOf(':') + 1)
   return list.split(',').map((c) => c.trim().slice(table.name.length + 1))
 }
@@ -246,7 +246,7 @@ function targetFinder(
 }
 
 /** The row a uniqueness failure on `columns` (the key's or a unique index's) names for `values`. */
-function conflictingRow(
+export function conflictingRow(
   tx: WriteTransaction,
   table: TableDef,
   values: readonly SqlValue[],

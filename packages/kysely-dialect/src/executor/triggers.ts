@@ -310,18 +310,26 @@ export function withConflictActionOf<T>(node: AnyNode, run: () => T): T {
   }
 }
 
-/** An insert's OR action as the parser and Kysely write it (`replace into` too); undefined for none. */
+/** An insert's or update's OR action as the parser and Kysely write it (`replace into` too); undefined for none. */
 function actionOf(node: AnyNode): string | undefined {
-  if (node.kind !== 'InsertQueryNode') return undefined
+  if (node.kind !== 'InsertQueryNode' && node.kind !== 'UpdateQueryNode') return undefined
   if (node.replace === true) return 'replace'
   if (node.ignore === true) return 'ignore'
   const action = (node.orAction as AnyNode | undefined)?.action
   return typeof action === 'string' ? action.toLowerCase() : undefined
 }
 
-/** A trigger's insert under the outer statement's action (kept when it has an upsert clause of its own). */
+/**
+ * A trigger's insert or update under the outer statement's action (an insert with an upsert clause
+ * of its own keeps it; an `update ... from` keeps its own, which is none).
+ */
 function underOuterAction(statement: AnyNode): AnyNode {
-  if (outerAction === undefined || statement.kind !== 'InsertQueryNode' || statement.onConflict !== undefined)
+  if (outerAction === undefined) return statement
+  if (
+    statement.kind === 'InsertQueryNode'
+      ? statement.onConflict !== undefined
+      : statement.kind !== 'UpdateQueryNode' || statement.from !== undefined
+  )
     return statement
   const { replace: _r, ignore: _i, ...rest } = statement
   return { ...rest, orAction: { kind: 'OrActionNode', action: outerAction } } as unknown as AnyNode

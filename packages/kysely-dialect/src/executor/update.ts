@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
-import type { TableDef } from '../catalog/catalog.js'
+import { findColumn, type TableDef } from '../catalog/catalog.js'
 import { writableColumn } from './generated-columns.js'
-import { unsupported } from '../errors.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
@@ -9,7 +9,11 @@ import { prepareWriteTargets } from './pipeline.js'
 import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
 import { ArrayRow } from '../expression/scope.js'
-import { updateChecked } from './foreign-keys.js'
+import { deleteChecked, updateChecked } from './foreign-keys.js'
+import { isConflict, markRollback } from './conflict-actions.js'
+import { conflictingRow, violatedColumns } from './insert-conflict.js'
+import { defaultValue, forgetBuckets, type StoredRow } from './table-store.js'
+import { equalBytes } from '../encoding/keys.js'
 import { mayFire, rowNow } from './triggers.js'
 import { prepareViewUpdate, viewTarget } from './view-writes.js'
 import { OuterLink } from '../expression/nested-scope.js'
@@ -37,13 +41,16 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
     return { slot: targetSlot(table, u), expr: compileExpr(u.value as OperationNode, scope) }
   })
   const assigned = new Set(sets.map((s) => s.slot))
+  const action = updateAction(node)
   const { read, returning } = prepareWriteTargets(ctx, node, 'update', table, scope)
   const execute = (ctx: WriteContext): StatementResult => {
     const { rows, plan } = read.run(ctx)
     const out: Record<string, unknown>[] = []
-    // With triggers, each row is read again as it is now: a trigger may have changed or deleted it.
-    const fresh = mayFire(table, 'update')
+    // With triggers, or OR REPLACE, each row is read again as it is now: a trigger, or a row
+    // replaced before it, may have changed or deleted it.
+    const fresh = action === 'replace' || mayFire(table, 'update')
     let changes = 0
+    let failure: unknown
     for (const found of rows) {
       const stored = fresh ? rowNow(ctx.tx, table, found) : found
       if (stored === undefined) continue
@@ -52,12 +59,28 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
       // Every right-hand side sees the old row, as SQLite evaluates them.
       const computed = sets.map((s) => s.expr.eval(tuple))
       sets.forEach((s, i) => (values[s.slot] = computed[i]!))
-      const stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
+      let stored2: SqlValue[] | undefined
+      if (action === undefined) stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
+      else
+        try {
+          stored2 = updateChecked(ctx.tx, table, stored, values, assigned, (write) =>
+            writeUnder(ctx.tx, table, stored, values, action, write),
+          )
+        } catch (error) {
+          if (!isConflict(error)) throw error
+          if (action === 'ignore') continue
+          if (action === 'rollback') throw markRollback(error)
+          if (action !== 'fail') throw error
+          failure = error
+          break
+        }
       if (stored2 === undefined) continue
       changes++
       if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
     }
-    return { rows: out, changes, reader: returning !== undefined, plan }
+    return failure === undefined
+      ? { rows: out, changes, reader: returning !== undefined, plan }
+      : { rows: out, changes, reader: returning !== undefined, plan, failure }
   }
   return { fits: read.fits, execute }
 }
@@ -73,6 +96,7 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
  * sees it unchanged. `returning` reads `t`'s columns only, as in SQLite.
  */
 function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
+  if (updateAction(node) !== undefined) throw unsupported('update or ... from')
   const { table, scope } = tableSource(node.table as OperationNode, ctx)
   const updates = (node.updates ?? []) as readonly AnyNode[]
   const slots = updates.map((u) => targetSlot(table, u))
@@ -119,6 +143,57 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
     return { rows: out, changes, reader: returning !== undefined, plan }
   }
   return { fits: (tx) => read.fits(tx) && joined.fits(tx), execute }
+}
+
+/** `update or ignore | replace | fail | rollback` (raw SQL; `or abort` is every update's default). */
+type UpdateAction = 'ignore' | 'replace' | 'fail' | 'rollback'
+
+function updateAction(node: AnyNode): UpdateAction | undefined {
+  const action = ((node.orAction as AnyNode | undefined)?.action as string | undefined)?.toLowerCase()
+  if (action === undefined || action === 'abort') return undefined
+  if (action !== 'ignore' && action !== 'replace' && action !== 'fail' && action !== 'rollback')
+    throw unsupported(`update or ${action}`)
+  return action
+}
+
+/**
+ * One row's write under an UPDATE OR action (lang_conflict.html), in a savepoint of its own: a
+ * constraint failure undoes the row's write and is thrown for execute() to apply the action
+ * (IGNORE skips the row, FAIL stops keeping the rows before, ROLLBACK ends the transaction).
+ * REPLACE first deletes the row a uniqueness failure names (no DELETE trigger fires, as SQLite
+ * with recursive_triggers off) and writes the row again, and gives a NOT NULL column its default,
+ * as SQLite does; one without a default fails.
+ */
+function writeUnder(
+  tx: WriteContext['tx'],
+  table: TableDef,
+  stored: StoredRow,
+  values: SqlValue[],
+  action: UpdateAction,
+  write: () => SqlValue[],
+): SqlValue[] {
+  for (let attempt = 0; ; attempt++) {
+    const sp = tx.savepoint()
+    try {
+      const written = write()
+      tx.release(sp)
+      return written
+    } catch (error) {
+      tx.rollbackTo(sp)
+      tx.release(sp)
+      forgetBuckets(tx)
+      if (action !== 'replace' || !(error instanceof BTreeSqlError) || attempt > table.indexes.length + 2) throw error
+      if (error.code === 'BTREE_SQL_UNIQUE_VIOLATION') {
+        const other = conflictingRow(tx, table, values, violatedColumns(error, table))
+        if (other === undefined || equalBytes(other.key, stored.key)) throw error
+        deleteChecked(tx, table, other, undefined, false)
+      } else if (error.code === 'BTREE_SQL_NOT_NULL_VIOLATION') {
+        const column = findColumn(table, error.message.slice(error.message.lastIndexOf('.') + 1))
+        if (column?.default === undefined) throw error
+        values[column.slot] = defaultValue(column)
+      } else throw error
+    }
+  }
 }
 
 /** The slot of the column a `set` assigns (`name` or `t.name`). */

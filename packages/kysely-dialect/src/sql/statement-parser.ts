@@ -417,7 +417,6 @@ class StatementParser extends ExpressionParser {
     this.expectWord('update')
     const fields: Record<string, unknown> = {}
     this.orAction(fields)
-    if (fields['orAction'] !== undefined) this.fail('UPDATE OR ... is not supported')
     fields['table'] = this.source()
     this.expectWord('set')
     fields['updates'] = this.assignments()

@@ -469,4 +469,71 @@ diffSuite('differential part 2: orAbort, orFail and orRollback', () => {
     steps.push(await db.selectFrom('users').selectAll().orderBy('id').execute())
     return steps
   })
+
+  // Round s30: `update or ...` was BTREE_SQL_UNSUPPORTED.
+  both(
+    'UPDATE OR IGNORE, REPLACE (a unique key, the primary key, a NOT NULL default), FAIL and ROLLBACK',
+    undefined,
+    async (db, { sql }) => {
+      const out: unknown[] = []
+      const run = async (text: string): Promise<void> => {
+        out.push(text, await attempt(() => sql.raw(text).execute(db)))
+        out.push(await sql`select * from t order by id`.execute(db).then((r) => r.rows))
+      }
+      for (const text of [
+        `create table t (id integer primary key, u text unique, n text not null default 'dflt', m text not null, c int check (c < 10))`,
+        `insert into t values (1, 'a', 'x', 'm', 1), (2, 'b', 'y', 'm', 2), (3, 'c', 'z', 'm', 3), (4, 'd', 'w', 'm', 4)`,
+        `update or ignore t set u = 'c' where id <= 2`,
+        `update or ignore t set c = c + 7 where id > 1`,
+        `update or ignore t set m = null where id = 1`,
+        `update or replace t set u = 'c' where id = 1`,
+        `update or replace t set n = null where id = 1`,
+        `update or replace t set m = null where id = 1`,
+        `update or replace t set id = 2 where id = 1`,
+        `update or replace t set u = 'z' || id`,
+        `update or fail t set u = 'q' || id, c = c + 5 where id >= 2`,
+        `update or abort t set c = c + 20`,
+        `update or replace t set id = id + 1`,
+      ])
+        await run(text)
+      await sql`begin`.execute(db)
+      await run(`update t set u = 'in tx' where id = 2`)
+      await run(`update or rollback t set c = 99`)
+      await run(`update t set u = 'after' where id = 2`)
+      return out
+    },
+  )
+
+  both(
+    'UPDATE OR REPLACE under foreign keys and triggers: the replaced row fires no DELETE trigger, its children cascade',
+    undefined,
+    async (db, { sql }) => {
+      const out: unknown[] = []
+      for (const text of [
+        'create table p (id integer primary key, code text unique)',
+        'create table c (id integer primary key, p_id int references p (id) on delete cascade)',
+        'create table log (n integer primary key, what text)',
+        `create trigger pd after delete on p begin insert into log (what) values ('deleted ' || old.code); end`,
+        `create trigger pu after update on p begin insert into log (what) values ('updated ' || old.code || '>' || new.code); insert or ignore into p (id, code) values (100 + new.id, new.code); end`,
+        `insert into p values (1, 'a'), (2, 'b'), (3, 'c')`,
+        'insert into c values (10, 1), (11, 2), (12, 3)',
+        `update or replace p set code = 'b' where id = 1`,
+        `update or ignore p set code = 'c' where id = 1`,
+        'select * from p order by id',
+        'select * from c order by id',
+        'select * from log order by n',
+      ])
+        out.push(
+          text,
+          await sql
+            .raw(text)
+            .execute(db)
+            .then(
+              (r) => r.rows,
+              () => 'error',
+            ),
+        )
+      return out
+    },
+  )
 })

@@ -73,7 +73,7 @@ function statement(r: () => number): string {
   const id = (): number => 1 + Math.floor(r() * 12)
   const k = (): number => Math.floor(r() * 12) - 2
   const v = (): string => (r() < 0.1 ? 'null' : `'${pick(r, ['p', 'q', 'x', 'px', 'r'])}${Math.floor(r() * 4)}'`)
-  switch (Math.floor(r() * 18)) {
+  switch (Math.floor(r() * 19)) {
     case 0:
     case 1:
       return `insert into a (id, k, v) values (${id()}, ${k()}, ${v()})`
@@ -105,6 +105,8 @@ function statement(r: () => number): string {
       return `update av set v = ${v()} where id <= ${id()}`
     case 16:
       return `delete from av where k < ${k()}`
+    case 17:
+      return `update or ${pick(r, ['replace', 'ignore', 'fail'])} b set v = ${v()} where a_id >= ${id()}`
     default:
       return `update a set k = ${pick(r, [-1, 5, 3])} where id = ${id()}`
   }
