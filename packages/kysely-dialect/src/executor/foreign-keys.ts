@@ -12,6 +12,7 @@ import { compareValues, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import type { Session, WriteContext } from './context.js'
 import { afterRow, beforeRow, mayFire, withoutTriggers } from './triggers.js'
+import { currentContext } from './current-context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import type { OperationNode } from 'kysely'
 import {
@@ -420,6 +421,9 @@ export function insertChecked(
   hiddenRowid?: number | bigint,
 ): InsertOutcome {
   const outcome = insertRow(tx, table, values, hiddenRowid)
+  // SQLite's last_insert_rowid() follows each row as it goes in (a statement that fails later keeps
+  // it, and an AFTER trigger reads it), a WITHOUT ROWID table's excepted.
+  if (table.withoutRowid !== true) currentContext().session.lastInsertRowid = outcome.rowid
   const s = statement
   const keys = keysOf(s, table)
   if (keys !== undefined) {

@@ -199,6 +199,39 @@ diffSuite('differential: insert', () => {
     },
   )
 
+  // last_insert_rowid() follows each row as it goes in: a statement failing on a later row keeps
+  // the earlier row's, and an AFTER INSERT trigger reads its own row's (found by a trigger case).
+  both(
+    'last_insert_rowid() after a multi-row insert failing on its second row, and inside an AFTER INSERT trigger',
+    undefined,
+    async (db, { sql }) => {
+      const out: unknown[] = []
+      for (const text of [
+        'create table t (id integer primary key, u text unique)',
+        'create table log (n integer primary key, seen int)',
+        `insert into t (u) values ('a')`,
+        `insert into t (u) values ('b'), ('a')`,
+        'select last_insert_rowid() as l',
+        `create trigger tr after insert on t begin insert into log (seen) values (last_insert_rowid()); insert into log (seen) values (last_insert_rowid()); end`,
+        `insert into t (u) values ('c'), ('d')`,
+        'select last_insert_rowid() as l',
+        'select * from log order by n',
+        'select * from t order by id',
+      ])
+        out.push(
+          text,
+          await sql
+            .raw(text)
+            .execute(db)
+            .then(
+              (r) => [r.rows, r.insertId?.toString()],
+              () => 'error',
+            ),
+        )
+      return out
+    },
+  )
+
   both('insert into the people fixture, then select it ordered', seedPeople, (db) => [
     db.insertInto('people').values({ name: 'Fay', age: 33, city: 'Oslo', score: 1.5 }),
     db.selectFrom('people').selectAll().orderBy('id', 'desc').limit(2),

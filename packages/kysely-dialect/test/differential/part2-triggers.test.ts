@@ -349,6 +349,28 @@ diffSuite('differential part 2: triggers', () => {
     return [counts.map(String), await db.selectFrom('kv').selectAll().orderBy('k').execute()]
   })
 
+  // A trigger's select is compiled once too (triggers.ts): a validation by `select raise(...) where
+  // ...`, one reading a table, one with a subquery (bound per row).
+  both(
+    'validation triggers: select raise(...) where ..., from a table, with a subquery',
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        `create trigger v1 before insert on item begin select raise(abort, 'stop: negative version') where new.version < 0; end`,
+        `create trigger v2 before update on item begin select raise(abort, 'stop: locked ' || name) from item where id = old.id and locked = 1; end`,
+        `create trigger v3 before delete on item begin select raise(ignore) where exists (select 1 from log where item_id = old.id); end`,
+        `insert into item (name, version) values ('a', 1), ('b', 2), ('c', 3)`,
+        `insert into item (name, version) values ('d', 4), ('e', -1)`,
+        `update item set locked = 1 where id = 2`,
+        `update item set name = name || '!' where id >= 1`,
+        `update item set name = name || '?' where id <> 2`,
+        `insert into log (what, item_id) values ('keep', 3)`,
+        'delete from item',
+        ...DUMP,
+      ]),
+  )
+
   both('errors: RAISE outside a trigger, NEW in a DELETE trigger', undefined, async (db, { sql }) =>
     script(db, sql, [
       ...ITEMS,
