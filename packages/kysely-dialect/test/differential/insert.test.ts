@@ -1,4 +1,4 @@
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import { seedPeople } from '../helpers/fixtures.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -204,32 +204,25 @@ diffSuite('differential: insert', () => {
   both(
     'last_insert_rowid() after a multi-row insert failing on its second row, and inside an AFTER INSERT trigger',
     undefined,
-    async (db, { sql }) => {
-      const out: unknown[] = []
-      for (const text of [
-        'create table t (id integer primary key, u text unique)',
-        'create table log (n integer primary key, seen int)',
-        `insert into t (u) values ('a')`,
-        `insert into t (u) values ('b'), ('a')`,
-        'select last_insert_rowid() as l',
-        `create trigger tr after insert on t begin insert into log (seen) values (last_insert_rowid()); insert into log (seen) values (last_insert_rowid()); end`,
-        `insert into t (u) values ('c'), ('d')`,
-        'select last_insert_rowid() as l',
-        'select * from log order by n',
-        'select * from t order by id',
-      ])
-        out.push(
-          text,
-          await sql
-            .raw(text)
-            .execute(db)
-            .then(
-              (r) => [r.rows, r.insertId?.toString()],
-              () => 'error',
-            ),
-        )
-      return out
-    },
+    (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table t (id integer primary key, u text unique)',
+          'create table log (n integer primary key, seen int)',
+          `insert into t (u) values ('a')`,
+          `insert into t (u) values ('b'), ('a')`,
+          'select last_insert_rowid() as l',
+          `create trigger tr after insert on t begin insert into log (seen) values (last_insert_rowid()); insert into log (seen) values (last_insert_rowid()); end`,
+          `insert into t (u) values ('c'), ('d')`,
+          'select last_insert_rowid() as l',
+          'select * from log order by n',
+          'select * from t order by id',
+        ],
+        'failed',
+        true,
+      ),
   )
 
   both('insert into the people fixture, then select it ordered', seedPeople, (db) => [

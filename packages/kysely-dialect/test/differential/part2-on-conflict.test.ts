@@ -1,4 +1,4 @@
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import { attempt } from '../helpers/outcome.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -507,33 +507,26 @@ diffSuite('differential part 2: orAbort, orFail and orRollback', () => {
   both(
     'UPDATE OR REPLACE under foreign keys and triggers: the replaced row fires no DELETE trigger, its children cascade',
     undefined,
-    async (db, { sql }) => {
-      const out: unknown[] = []
-      for (const text of [
-        'create table p (id integer primary key, code text unique)',
-        'create table c (id integer primary key, p_id int references p (id) on delete cascade)',
-        'create table log (n integer primary key, what text)',
-        `create trigger pd after delete on p begin insert into log (what) values ('deleted ' || old.code); end`,
-        `create trigger pu after update on p begin insert into log (what) values ('updated ' || old.code || '>' || new.code); insert or ignore into p (id, code) values (100 + new.id, new.code); end`,
-        `insert into p values (1, 'a'), (2, 'b'), (3, 'c')`,
-        'insert into c values (10, 1), (11, 2), (12, 3)',
-        `update or replace p set code = 'b' where id = 1`,
-        `update or ignore p set code = 'c' where id = 1`,
-        'select * from p order by id',
-        'select * from c order by id',
-        'select * from log order by n',
-      ])
-        out.push(
-          text,
-          await sql
-            .raw(text)
-            .execute(db)
-            .then(
-              (r) => r.rows,
-              () => 'error',
-            ),
-        )
-      return out
-    },
+    (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table p (id integer primary key, code text unique)',
+          'create table c (id integer primary key, p_id int references p (id) on delete cascade)',
+          'create table log (n integer primary key, what text)',
+          `create trigger pd after delete on p begin insert into log (what) values ('deleted ' || old.code); end`,
+          `create trigger pu after update on p begin insert into log (what) values ('updated ' || old.code || '>' || new.code); insert or ignore into p (id, code) values (100 + new.id, new.code); end`,
+          `insert into p values (1, 'a'), (2, 'b'), (3, 'c')`,
+          'insert into c values (10, 1), (11, 2), (12, 3)',
+          `update or replace p set code = 'b' where id = 1`,
+          `update or ignore p set code = 'c' where id = 1`,
+          'select * from p order by id',
+          'select * from c order by id',
+          'select * from log order by n',
+        ],
+        'failed',
+        true,
+      ),
   )
 })

@@ -211,11 +211,14 @@ export async function rawOutcomes(
   sql: KyselyApi['sql'],
   texts: readonly string[],
   errors: 'message' | 'failed' | 'throw' = 'throw',
+  /** Each statement's text and its insertId beside its rows (for cases about last_insert_rowid). */
+  withInsertIds = false,
 ): Promise<unknown[]> {
   const out: unknown[] = []
   for (const text of texts) {
     try {
-      out.push((await sql.raw(text).execute(db)).rows)
+      const r = await sql.raw(text).execute(db)
+      out.push(withInsertIds ? [text, r.rows, r.insertId?.toString()] : r.rows)
     } catch (e) {
       if (errors === 'throw') throw e
       out.push({ error: errors === 'message' ? (e as Error).message : 'failed' })
