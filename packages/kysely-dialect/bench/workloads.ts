@@ -89,15 +89,29 @@ export const insert: Workload = {
 
 const BATCH = 100
 
+/**
+ * Rows 0..n-1 (`rowOf(i, k)`, k its place in its query) handed to `insert` BATCH at a time, each
+ * query awaited before the next (autocommit).
+ */
+async function inBatches<R>(
+  n: number,
+  rowOf: (i: number, k: number) => R,
+  insert: (rows: R[]) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < n; i += BATCH)
+    await insert(Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => rowOf(i + k, k)))
+}
+
 /** Rows into batch_item, 100 a query, each query its own commit; an operation is one row. */
 export const insertBatch: Workload = {
   name: 'insert-batch',
   label: 'multi-row insert, 100 rows a query, autocommit (rows/s)',
   async run(db, ctx) {
-    for (let i = 0; i < ctx.n; i += BATCH) {
-      const rows = Array.from({ length: Math.min(BATCH, ctx.n - i) }, (_, k) => row(i + k, ctx.n))
-      await db.insertInto('batch_item').values(rows).execute()
-    }
+    await inBatches(
+      ctx.n,
+      (i) => row(i, ctx.n),
+      (rows) => db.insertInto('batch_item').values(rows).execute(),
+    )
     return ctx.n
   },
 }
@@ -235,14 +249,11 @@ export const fkInsert: Workload = {
       .execute()
     await db.schema.createIndex('line_item').ifNotExists().on('line').column('item_id').execute()
     ctx.startTiming()
-    for (let i = 0; i < ctx.n; i += BATCH) {
-      const rows = Array.from({ length: Math.min(BATCH, ctx.n - i) }, (_, k) => ({
-        id: i + k + 1,
-        item_id: ctx.ids[(i + k) % ctx.ids.length]!,
-        qty: k,
-      }))
-      await db.insertInto('line').values(rows).execute()
-    }
+    await inBatches(
+      ctx.n,
+      (i, k) => ({ id: i + 1, item_id: ctx.ids[i % ctx.ids.length]!, qty: k }),
+      (rows) => db.insertInto('line').values(rows).execute(),
+    )
     return ctx.n
   },
 }
@@ -330,14 +341,11 @@ export const triggerInsert: Workload = {
       )
     }
     ctx.startTiming()
-    for (let i = 0; i < ctx.n; i += BATCH) {
-      const rows = Array.from({ length: Math.min(BATCH, ctx.n - i) }, (_, k) => ({
-        id: i + k + 1,
-        name: `row-${i + k}`,
-        qty: k,
-      }))
-      await db.insertInto('audited').values(rows).execute()
-    }
+    await inBatches(
+      ctx.n,
+      (i, k) => ({ id: i + 1, name: `row-${i}`, qty: k }),
+      (rows) => db.insertInto('audited').values(rows).execute(),
+    )
     const logged = await db
       .selectFrom('audit')
       .select((eb) => eb.fn.countAll<number>().as('c'))

@@ -53,25 +53,64 @@ function untagValues(_key: string, value: unknown): unknown {
   return value
 }
 
+/** What firstIn's `visit` returns to go on past a node without looking below it. */
+export const PAST = Symbol('past')
+
+type TreeNode = Record<string, unknown>
+
+/**
+ * The first value `visit` gives for a node of an operation-node tree, depth first in field order
+ * (the order the text was written in, for the trees the parser makes); `visit` returns undefined
+ * to go on below the node, PAST to go on past it.
+ */
+export function firstIn<T>(tree: unknown, visit: (n: TreeNode) => T | typeof PAST | undefined): T | undefined {
+  if (typeof tree !== 'object' || tree === null) return undefined
+  if (Array.isArray(tree)) {
+    for (const t of tree) {
+      const found = firstIn(t, visit)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  const n = tree as TreeNode
+  const seen = visit(n)
+  if (seen === PAST) return undefined
+  if (seen !== undefined) return seen
+  for (const k of Object.keys(n)) {
+    const found = firstIn(n[k], visit)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** Calls `visit` on every node of a tree (to edit it in place), depth first; not below a node for which it returns false. */
+export function eachIn(tree: unknown, visit: (n: TreeNode) => boolean | void): void {
+  if (typeof tree !== 'object' || tree === null) return
+  if (Array.isArray(tree)) return tree.forEach((t) => eachIn(t, visit))
+  const n = tree as TreeNode
+  if (visit(n) === false) return
+  for (const k of Object.keys(n)) eachIn(n[k], visit)
+}
+
 /** Whether a stored condition's tree names column `name` (its ColumnNodes, any case). */
 export function namesColumn(tree: unknown, name: string): boolean {
-  if (typeof tree !== 'object' || tree === null) return false
-  if (Array.isArray(tree)) return tree.some((t) => namesColumn(t, name))
-  const n = tree as Record<string, unknown>
-  if (n['kind'] === 'ColumnNode')
-    return ((n['column'] as Record<string, unknown>)['name'] as string).toLowerCase() === name.toLowerCase()
-  return Object.keys(n).some((k) => namesColumn(n[k], name))
+  const lower = name.toLowerCase()
+  return (
+    firstIn(tree, (n) =>
+      n['kind'] !== 'ColumnNode'
+        ? undefined
+        : ((n['column'] as TreeNode)['name'] as string).toLowerCase() === lower || PAST,
+    ) === true
+  )
 }
 
 /** Renames column `from` to `to` in a stored condition's tree, in place (it is the table's copy). */
 export function renameIn(tree: unknown, from: string, to: string): void {
-  if (typeof tree !== 'object' || tree === null) return
-  if (Array.isArray(tree)) return tree.forEach((t) => renameIn(t, from, to))
-  const n = tree as Record<string, unknown>
-  if (n['kind'] === 'ColumnNode') {
-    const id = n['column'] as Record<string, unknown>
-    if (typeof id['name'] === 'string' && id['name'].toLowerCase() === from.toLowerCase()) id['name'] = to
-    return
-  }
-  for (const k of Object.keys(n)) renameIn(n[k], from, to)
+  const lower = from.toLowerCase()
+  eachIn(tree, (n) => {
+    if (n['kind'] !== 'ColumnNode') return true
+    const id = n['column'] as TreeNode
+    if (typeof id['name'] === 'string' && id['name'].toLowerCase() === lower) id['name'] = to
+    return false
+  })
 }

@@ -11,7 +11,7 @@ import type { RowView } from '../encoding/rows.js'
 import { compareValues, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import type { Session, WriteContext } from './context.js'
-import { afterRow, beforeRow, mayFire, withoutTriggers } from './triggers.js'
+import { beforeRow, fireRow, mayFire, withoutTriggers } from './triggers.js'
 import { currentContext } from './current-context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import type { OperationNode } from 'kysely'
@@ -430,7 +430,7 @@ export function insertChecked(
     childSide(s!, keys, outcome.values, 1)
     if (keys.asParent.length > 0) parentWritten(s!, keys, outcome.values, () => storedKeyOf(table, outcome))
   }
-  if (mayFire(table, 'insert')) afterRow(table, 'insert', undefined, outcome.values)
+  fireRow(table, 'after', 'insert', undefined, outcome.values)
   return outcome
 }
 
@@ -468,7 +468,7 @@ export function deleteChecked(
     deleteRow(tx, table, stored)
     for (const p of pending) act(s!, p.k, p.k.fk.onDelete, p.oldKey, p.rows, undefined)
   }
-  if (old !== undefined) afterRow(table, 'delete', old, undefined)
+  if (old !== undefined) fireRow(table, 'after', 'delete', old, undefined)
   return true
 }
 
@@ -492,7 +492,7 @@ export function updateChecked(
   // triggers, whose changes stay when the row is skipped, as in SQLite.
   const write = (): SqlValue[] => updateKeyed(tx, table, stored, values, assigned)
   const written = guard === undefined ? write() : guard(write)
-  if (before !== undefined) afterRow(table, 'update', before, written, assigned)
+  if (before !== undefined) fireRow(table, 'after', 'update', before, written, assigned)
   return written
 }
 

@@ -12,12 +12,12 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { sameCondition } from '../planner/partial-index.js'
 import { writableColumn } from './generated-columns.js'
 import { deleteChecked, insertChecked, updateChecked } from './foreign-keys.js'
-import { beforeRow, mayFire } from './triggers.js'
+import { beforeRow } from './triggers.js'
 import {
   checkedForInsert,
   indexIncludes,
   nextHiddenRowid,
-  forgetBuckets,
+  inSavepoint,
   readBucket,
   rowView,
   type InsertOutcome,
@@ -268,7 +268,7 @@ export function insertUnder(
 ): InsertOutcome | undefined {
   // BEFORE INSERT triggers run before the row's constraints are checked, outside the savepoint a
   // skipped row rolls back (triggers.ts); RAISE(IGNORE) there drops the row.
-  if (mayFire(table, 'insert') && !beforeRow(table, 'insert', undefined, values)) return undefined
+  if (!beforeRow(table, 'insert', undefined, values)) return undefined
   if (policy === undefined) return insertChecked(tx, table, values)
   if (policy.replace === true) return replaceRow(tx, table, values)
   if (policy.find !== undefined) {
@@ -279,16 +279,10 @@ export function insertUnder(
       return updated === undefined ? undefined : { rowid: Number.NaN, values: updated }
     }
   }
-  const sp = tx.savepoint()
   try {
-    const outcome = insertChecked(tx, table, values)
-    tx.release(sp)
-    return outcome
+    return inSavepoint(tx, () => insertChecked(tx, table, values))
   } catch (error) {
     if (!policy.skips(error)) throw error
-    tx.rollbackTo(sp)
-    tx.release(sp)
-    forgetBuckets(tx)
     if (policy.upsert === undefined) return undefined
     // insertRow applied the columns' affinity to `values` before it failed: they are `excluded`.
     const updated = policy.upsert(tx, values)
@@ -308,16 +302,11 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
   const attempts = 2 + table.indexes.length
   let values = input.slice()
   for (let i = 0; ; i++) {
-    values = values.slice()
-    const sp = tx.savepoint()
+    // A fresh copy each try: insertRow writes the rowid it gives into its values.
+    const row = (values = values.slice())
     try {
-      const outcome = insertChecked(tx, table, values, hidden)
-      tx.release(sp)
-      return outcome
+      return inSavepoint(tx, () => insertChecked(tx, table, row, hidden))
     } catch (error) {
-      tx.rollbackTo(sp)
-      tx.release(sp)
-      forgetBuckets(tx)
       if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
       const existing = conflictingRow(tx, table, values, violatedColumns(error, table))
       if (existing === undefined) throw error

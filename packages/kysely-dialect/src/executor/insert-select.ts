@@ -1,6 +1,8 @@
-import { BTreeSqlError } from '../errors.js'
-import type { SqlValue } from '../encoding/values.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { fromJs, type SqlValue } from '../encoding/values.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
+import { EMPTY_SCOPE } from '../expression/scope.js'
 import type { ExecContext } from './context.js'
 import { prepareSelect } from './select-general.js'
 
@@ -16,3 +18,30 @@ export function selectedRows(select: AnyNode, ctx: ExecContext, width: number): 
   }
   return prepared.execute(ctx.tx, [])
 }
+
+/** The rows of a values list, compiled: each cell a constant expression, evaluated per execution. */
+export function valueExprs(values: AnyNode, width: number): Expr[][] {
+  if (values.kind !== 'ValuesNode')
+    throw unsupported(`${values.kind} as the values of an insert (insert ... select comes in part 2)`)
+  return (values.values as readonly AnyNode[]).map((item) => {
+    let row: Expr[]
+    if (item.kind === 'PrimitiveValueListNode') {
+      row = (item.values as readonly unknown[]).map((v) => constantExpr(fromJs(v)))
+    } else {
+      // A cell missing from one row of a multi-row insert: Kysely's SqliteQueryCompiler writes it
+      // as `null` (SQLite has no DEFAULT in values lists), so SQLite stores null, and so do we.
+      row = (item.values as readonly AnyNode[]).map((v) =>
+        v.kind === 'DefaultInsertValueNode' ? NULL_EXPR : compileExpr(v, EMPTY_SCOPE),
+      )
+    }
+    if (row.length !== width)
+      throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `${row.length} values for ${width} columns`)
+    return row
+  })
+}
+
+function constantExpr(value: SqlValue): Expr {
+  return { eval: () => value, affinity: undefined, constant: true }
+}
+
+const NULL_EXPR = constantExpr(null)

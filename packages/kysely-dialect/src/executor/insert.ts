@@ -2,17 +2,16 @@ import type { OperationNode } from 'kysely'
 import type { ColumnDef } from '../catalog/catalog.js'
 import { isGenerated, writableColumn } from './generated-columns.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
-import { fromJs, type SqlValue } from '../encoding/values.js'
+import type { SqlValue } from '../encoding/values.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
-import { compileExpr, type Expr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { withCommonTables } from './compound-select.js'
 import { project, projections, rejectParts } from './query-parts.js'
-import { ArrayRow, EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
-import { defaultValue, forgetBuckets, type InsertOutcome } from './table-store.js'
+import { ArrayRow, Scope, type Tuple } from '../expression/scope.js'
+import { defaultValue, inSavepoint, type InsertOutcome } from './table-store.js'
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
 import { isConflict, markRollback } from './conflict-actions.js'
-import { selectedRows } from './insert-select.js'
+import { selectedRows, valueExprs } from './insert-select.js'
 import { prepareViewInsert, viewTarget } from './view-writes.js'
 
 const INSERT_PARTS_LATER = ['onDuplicateKey', 'explain', 'endModifiers', 'top', 'output']
@@ -20,32 +19,6 @@ const INSERT_PARTS_LATER = ['onDuplicateKey', 'explain', 'endModifiers', 'top', 
 /** One row of a values list: a value per listed column (unlisted columns take their defaults). */
 type RowInput = SqlValue[]
 
-/** The rows of a values list, compiled: each cell a constant expression, evaluated per execution. */
-function valueExprs(values: AnyNode, width: number): Expr[][] {
-  if (values.kind !== 'ValuesNode')
-    throw unsupported(`${values.kind} as the values of an insert (insert ... select comes in part 2)`)
-  return (values.values as readonly AnyNode[]).map((item) => {
-    let row: Expr[]
-    if (item.kind === 'PrimitiveValueListNode') {
-      row = (item.values as readonly unknown[]).map((v) => constantExpr(fromJs(v)))
-    } else {
-      // A cell missing from one row of a multi-row insert: Kysely's SqliteQueryCompiler writes it
-      // as `null` (SQLite has no DEFAULT in values lists), so SQLite stores null, and so do we.
-      row = (item.values as readonly AnyNode[]).map((v) =>
-        v.kind === 'DefaultInsertValueNode' ? NULL_EXPR : compileExpr(v, EMPTY_SCOPE),
-      )
-    }
-    if (row.length !== width)
-      throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `${row.length} values for ${width} columns`)
-    return row
-  })
-}
-
-function constantExpr(value: SqlValue): Expr {
-  return { eval: () => value, affinity: undefined, constant: true }
-}
-
-const NULL_EXPR = constantExpr(null)
 const NO_ROW: Tuple = []
 
 export function runInsert(node: AnyNode, ctx: WriteContext): StatementResult {
@@ -112,14 +85,9 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       if (action === undefined) outcome = insertUnder(ctx.tx, table, values, policy)
       else {
         // Each row whole or not at all: OR FAIL keeps the rows before the one that fails.
-        const sp = ctx.tx.savepoint()
         try {
-          outcome = insertUnder(ctx.tx, table, values, policy)
-          ctx.tx.release(sp)
+          outcome = inSavepoint(ctx.tx, () => insertUnder(ctx.tx, table, values, policy))
         } catch (error) {
-          ctx.tx.rollbackTo(sp)
-          ctx.tx.release(sp)
-          forgetBuckets(ctx.tx)
           if (!isConflict(error)) throw error
           if (action === 'rollback') throw markRollback(error)
           failure = error

@@ -9,7 +9,7 @@ import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { truth } from '../encoding/values.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
-import { needsGeneralSelect, runGeneralSelect } from './select-general.js'
+import { needsGeneralSelect, prepareGeneralSelect, runGeneralSelect } from './select-general.js'
 
 /** Constructs that arrive in part 2 (joins, grouping, subqueries, set operations) or never. */
 const SELECT_PARTS_LATER = [
@@ -29,6 +29,11 @@ const SELECT_PARTS_LATER = [
 export function runSelect(node: AnyNode, ctx: ExecContext): StatementResult {
   if (needsGeneralSelect(node, ctx.catalog)) return runGeneralSelect(node, ctx)
   return prepareSimpleSelect(node, ctx).execute(ctx)
+}
+
+/** A select compiled once for many runs (a cached statement, a trigger's): the general one when it needs it. */
+export function prepareSelectStatement(node: AnyNode, ctx: ExecContext): PreparedStatement {
+  return needsGeneralSelect(node, ctx.catalog) ? prepareGeneralSelect(node, ctx) : prepareSimpleSelect(node, ctx)
 }
 
 const ALWAYS = (): boolean => true

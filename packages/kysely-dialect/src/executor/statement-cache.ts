@@ -9,8 +9,7 @@ import { withContext } from './current-context.js'
 import { runWriteStatement } from './write-statement.js'
 import { prepareDelete } from './delete.js'
 import { prepareInsert } from './insert.js'
-import { needsGeneralSelect, prepareGeneralSelect } from './select-general.js'
-import { prepareSimpleSelect } from './select.js'
+import { prepareSelectStatement } from './select.js'
 import type { StatementHandler } from './statement.js'
 import { prepareUpdate } from './update.js'
 import { hasSubquery, parameterize, shapeMatcher, type ShapeMatcher } from './statement-shape.js'
@@ -23,11 +22,6 @@ const PREPARERS: Partial<Record<string, { prepare: Prepare; readOnly: boolean }>
   InsertQueryNode: { prepare: prepareInsert, readOnly: false },
   UpdateQueryNode: { prepare: prepareUpdate, readOnly: false },
   DeleteQueryNode: { prepare: prepareDelete, readOnly: false },
-}
-
-/** A select without subqueries (parameterize leaves none): of one table, or with joins and grouping. */
-function prepareSelectStatement(node: AnyNode, ctx: WriteContext): PreparedStatement<WriteContext> {
-  return needsGeneralSelect(node, ctx.catalog) ? prepareGeneralSelect(node, ctx) : prepareSimpleSelect(node, ctx)
 }
 
 interface Compiled {

@@ -10,10 +10,9 @@ import { runDropTable } from './drop-table.js'
 import { prepareInsert, runInsert } from './insert.js'
 import { dispatch, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import type { SqlValue } from '../encoding/values.js'
-import { prepareSimpleSelect, runSelect } from './select.js'
+import { prepareSelectStatement, runSelect } from './select.js'
 import { prepareUpdate, runUpdate } from './update.js'
 import { runCreateView, runDropView } from './create-view.js'
-import { needsGeneralSelect, prepareGeneralSelect } from './select-general.js'
 import { runCreateTrigger, runDropTrigger, setTriggerRunners } from './triggers.js'
 
 /**
@@ -166,16 +165,8 @@ export function statementHandler(node: OperationNode): StatementHandler {
 
 // A trigger's statements run inside the statement that fired it: no context or key processing of their own.
 setTriggerRunners({
-  insert: runInsert,
-  update: runUpdate,
-  delete: runDelete,
-  select: runSelect,
-  prepare: {
-    InsertQueryNode: prepareInsert,
-    UpdateQueryNode: prepareUpdate,
-    DeleteQueryNode: prepareDelete,
-    // A trigger's `select raise(...) where ...`, as a cached statement compiles a select.
-    SelectQueryNode: (n, c) =>
-      needsGeneralSelect(n, c.catalog) ? prepareGeneralSelect(n, c) : prepareSimpleSelect(n, c),
-  },
+  InsertQueryNode: prepareInsert,
+  UpdateQueryNode: prepareUpdate,
+  DeleteQueryNode: prepareDelete,
+  SelectQueryNode: prepareSelectStatement,
 })

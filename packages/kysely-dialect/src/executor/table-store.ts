@@ -107,6 +107,26 @@ export function forgetBuckets(tx: ReadTransaction): void {
   }
 }
 
+/**
+ * Runs `write` in a savepoint of its own: when it throws, what it wrote is undone (and the bucket
+ * handles, which the rollback may have made stale, forgotten) before the error goes on. A row
+ * written whole or not at all: a conflict action's row (insert.ts, update.ts), a row an OR
+ * IGNORE may skip or an OR REPLACE try again (insert-conflict.ts).
+ */
+export function inSavepoint<T>(tx: WriteTransaction, write: () => T): T {
+  const sp = tx.savepoint()
+  try {
+    const result = write()
+    tx.release(sp)
+    return result
+  } catch (error) {
+    tx.rollbackTo(sp)
+    tx.release(sp)
+    forgetBuckets(tx)
+    throw error
+  }
+}
+
 /** Keys handed straight to the engine, which copies (put, delete) or only reads (has, seek) them. */
 const scratchKey = new KeyWriter()
 /**

@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { type Catalog, findColumn, nextId, saveTriggers, type TableDef, type TriggerDef } from '../catalog/catalog.js'
-import { nodeOf, storedNode } from '../catalog/stored-node.js'
+import { eachIn, firstIn, nodeOf, PAST, storedNode } from '../catalog/stored-node.js'
 import { BTreeSqlError } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { truth } from '../encoding/values.js'
@@ -22,9 +22,9 @@ import { readBucket, rowView, type StoredRow } from './table-store.js'
  * Triggers (lang_createtrigger.html): `create trigger` and `drop trigger` as raw SQL, and the
  * firing of BEFORE and AFTER row triggers on INSERT, UPDATE [OF columns] and DELETE around each row
  * a statement writes (foreign-keys.ts's insertChecked, updateChecked and deleteChecked, and
- * insert-conflict.ts's insertUnder, call beforeRow and afterRow), foreign key actions' row changes
+ * insert-conflict.ts's insertUnder, call beforeRow and fireRow), foreign key actions' row changes
  * included, and of a view's INSTEAD OF triggers for the rows a write to it would write
- * (view-writes.ts calls insteadOf). As in SQLite with `recursive_triggers` off (its default): a
+ * (view-writes.ts calls fireRow). As in SQLite with `recursive_triggers` off (its default): a
  * table's triggers fire newest first, a trigger does not fire while it is already running, the
  * trigger's statements are part of the statement that fired it (its changes are undone with it;
  * they count in total_changes(), not in changes()), NEW and OLD name the row's values (NEW of a
@@ -34,15 +34,14 @@ import { readBucket, rowView, type StoredRow } from './table-store.js'
  * too but keeps the rows it changed before, RAISE(ROLLBACK) ends the transaction.
  */
 
-/** The statements a trigger can hold, run by statement.ts's runners (set there: no import cycle). */
-export interface TriggerRunners {
-  insert(node: AnyNode, ctx: WriteContext): StatementResult
-  update(node: AnyNode, ctx: WriteContext): StatementResult
-  delete(node: AnyNode, ctx: WriteContext): StatementResult
-  select(node: AnyNode, ctx: WriteContext): StatementResult
-  /** Compilers of the statements a trigger keeps compiled, by root kind (insert, update, delete). */
-  prepare: Partial<Record<string, (node: AnyNode, ctx: WriteContext) => PreparedStatement<WriteContext>>>
-}
+/**
+ * The compilers of the statements a trigger can hold (insert, update, delete, select), by root
+ * kind, as statement.ts prepares them (set there: no import cycle).
+ */
+export type TriggerRunners = Record<
+  'InsertQueryNode' | 'UpdateQueryNode' | 'DeleteQueryNode' | 'SelectQueryNode',
+  (node: AnyNode, ctx: WriteContext) => PreparedStatement<WriteContext>
+>
 
 let runners: TriggerRunners | undefined
 
@@ -221,74 +220,47 @@ export function checkDropColumn(catalog: Catalog, table: TableDef, column: strin
 /** The first `new.x` or `old.x` in a stored tree naming column `lower`, as written. */
 function rowColumnIn(tree: unknown, lower: string): string | undefined {
   return firstIn(tree, (n) => {
-    if (n.kind !== 'ReferenceNode' || n.table === undefined) return undefined
-    const q = tableNameOf(n.table as AnyNode)
-    const name = ((n.column as AnyNode).column as AnyNode | undefined)?.name
-    return q !== undefined && /^(new|old)$/i.test(q) && typeof name === 'string' && name.toLowerCase() === lower
-      ? `${q}.${name}`
-      : undefined
+    const row = rowReference(n)
+    return row !== undefined && row.column.toLowerCase() === lower ? `${row.qualifier}.${row.column}` : undefined
   })
 }
 
-/**
- * The first value `visit` gives for a node of a stored tree, depth first in field order (the order
- * the text was written in, for the statements the parser makes); `visit` returns undefined to go
- * on below the node, SKIP to go on past it.
- */
-function firstIn<T>(tree: unknown, visit: (n: AnyNode) => T | typeof SKIP | undefined): T | undefined {
-  if (typeof tree !== 'object' || tree === null) return undefined
-  if (Array.isArray(tree)) {
-    for (const t of tree) {
-      const found = firstIn(t, visit)
-      if (found !== undefined) return found
-    }
-    return undefined
-  }
-  const n = tree as AnyNode
-  const seen = visit(n)
-  if (seen === SKIP) return undefined
-  if (seen !== undefined) return seen
-  for (const k of Object.keys(n)) {
-    const found = firstIn(n[k], visit)
-    if (found !== undefined) return found
-  }
-  return undefined
+/** A ReferenceNode's `new.x` or `old.x`: the qualifier and the column's identifier, as written. */
+function rowReference(
+  n: Record<string, unknown>,
+): { qualifier: string; column: string; id: Record<string, unknown> } | undefined {
+  if (n['kind'] !== 'ReferenceNode' || n['table'] === undefined) return undefined
+  const qualifier = tableNameOf(n['table'] as AnyNode)
+  const id = (n['column'] as Record<string, unknown>)['column'] as Record<string, unknown> | undefined
+  if (qualifier === undefined || !/^(new|old)$/i.test(qualifier) || typeof id?.['name'] !== 'string') return undefined
+  return { qualifier, column: id['name'], id }
 }
-
-const SKIP = Symbol('skip')
 
 /** Whether a stored tree names table `lower` (a TableNode). */
 function namesTable(tree: unknown, lower: string): boolean {
   return (
-    firstIn(tree, (n) => (n.kind !== 'TableNode' ? undefined : tableNameOf(n)?.toLowerCase() === lower || SKIP)) ===
-    true
+    firstIn(tree, (n) =>
+      n['kind'] !== 'TableNode' ? undefined : tableNameOf(n as AnyNode)?.toLowerCase() === lower || PAST,
+    ) === true
   )
 }
 
 function renameTableIn(tree: unknown, lower: string, to: string): void {
-  if (typeof tree !== 'object' || tree === null) return
-  if (Array.isArray(tree)) return tree.forEach((t) => renameTableIn(t, lower, to))
-  const n = tree as Record<string, unknown>
-  if (n['kind'] === 'TableNode' && tableNameOf(n as AnyNode)?.toLowerCase() === lower) {
-    ;((n['table'] as Record<string, unknown>)['identifier'] as Record<string, unknown>)['name'] = to
-    return
-  }
-  for (const k of Object.keys(n)) renameTableIn(n[k], lower, to)
+  eachIn(tree, (n) => {
+    if (n['kind'] !== 'TableNode') return true
+    if (tableNameOf(n as AnyNode)?.toLowerCase() === lower)
+      ((n['table'] as Record<string, unknown>)['identifier'] as Record<string, unknown>)['name'] = to
+    return false
+  })
 }
 
 /** `new.a` / `old.a` renamed to `new.b` / `old.b` in a stored tree, in place. */
 function renameRowReference(tree: unknown, a: string, b: string): void {
-  if (typeof tree !== 'object' || tree === null) return
-  if (Array.isArray(tree)) return tree.forEach((t) => renameRowReference(t, a, b))
-  const n = tree as Record<string, unknown>
-  if (n['kind'] === 'ReferenceNode' && n['table'] !== undefined) {
-    const q = tableNameOf(n['table'] as AnyNode)?.toLowerCase()
-    const id = ((n['column'] as Record<string, unknown>)['column'] as Record<string, unknown> | undefined) ?? {}
-    if ((q === 'new' || q === 'old') && typeof id['name'] === 'string' && id['name'].toLowerCase() === a.toLowerCase())
-      id['name'] = b
-    return
-  }
-  for (const k of Object.keys(n)) renameRowReference(n[k], a, b)
+  eachIn(tree, (n) => {
+    const row = rowReference(n)
+    if (row !== undefined && row.column.toLowerCase() === a.toLowerCase()) row.id['name'] = b
+    return n['kind'] !== 'ReferenceNode'
+  })
 }
 
 /**
@@ -383,43 +355,31 @@ function newBefore(table: TableDef, event: TriggerDef['event'], values: RowValue
 }
 
 /**
- * Fires the INSTEAD OF triggers of `event` on a view (its columns as `table`, view-writes.ts) for
- * one row a write to it would write; RAISE(IGNORE) in one ends the row's triggers.
+ * Fires the AFTER triggers of `event` on `table` for one row written, or a view's INSTEAD OF
+ * triggers (its columns as `table`, view-writes.ts) for one row a write to it would write
+ * (RAISE(IGNORE) in one ends the row's triggers).
  */
-export function insteadOf(
+export function fireRow(
   table: TableDef,
+  timing: 'after' | 'instead of',
   event: TriggerDef['event'],
   oldRow: RowValues | undefined,
   newRow: RowValues | undefined,
   assigned?: ReadonlySet<number>,
 ): void {
-  fire(table, listFor(table, 'instead of', event), oldRow, newRow, assigned)
-}
-
-/** Fires the AFTER triggers of `event` on `table` for one row written. */
-export function afterRow(
-  table: TableDef,
-  event: TriggerDef['event'],
-  oldRow: RowValues | undefined,
-  newRow: RowValues | undefined,
-  assigned?: ReadonlySet<number>,
-): void {
-  const list = listFor(table, 'after', event)
+  const list = listFor(table, timing, event)
   if (list.length > 0) fire(table, list, oldRow, newRow, assigned)
 }
 
 /** Whether a row write of `event` on `table` may fire a trigger now (before its rows are gathered). */
 export function mayFire(table: TableDef, event: TriggerDef['event']): boolean {
-  if (suppressed > 0) return false
-  const catalog = currentContext().catalog
-  // Most schemas have none: one field read per row written.
-  if (!catalog.hasTriggers) return false
-  return catalog.triggersFor(table, 'before', event).length > 0 || catalog.triggersFor(table, 'after', event).length > 0
+  return listFor(table, 'before', event).length > 0 || listFor(table, 'after', event).length > 0
 }
 
 function listFor(table: TableDef, timing: TriggerDef['timing'], event: TriggerDef['event']): readonly TriggerDef[] {
   if (suppressed > 0) return NO_TRIGGERS
   const catalog = currentContext().catalog
+  // Most schemas have none: one field read per row written.
   return catalog.hasTriggers ? catalog.triggersFor(table, timing, event) : NO_TRIGGERS
 }
 
@@ -485,24 +445,15 @@ function runProgram(
       if (truth(when) !== true) return true
     }
     for (const step of program.body) {
-      if (step.compiled) {
-        // The statement under the outer statement's OR action: the compiled form holds for one action.
-        withConflictActionOf(underOuterAction(step.tree), () => counted(ctx, runCompiled(ctx, step)))
-        continue
-      }
-      const statement = underOuterAction(bindRow(nodeOf(step.stored), table, trigger.event, oldRow, newRow) as AnyNode)
-      withConflictActionOf(statement, () => {
-        switch (statement.kind) {
-          case 'InsertQueryNode':
-            return counted(ctx, runners!.insert(statement, ctx))
-          case 'UpdateQueryNode':
-            return counted(ctx, runners!.update(statement, ctx))
-          case 'DeleteQueryNode':
-            return counted(ctx, runners!.delete(statement, ctx))
-          default:
-            runners!.select(statement, ctx)
-        }
-      })
+      // The statement under the outer statement's OR action (a compiled form holds for one action).
+      const statement = underOuterAction(
+        step.compiled ? step.tree : (bindRow(nodeOf(step.stored), table, trigger.event, oldRow, newRow) as AnyNode),
+      )
+      const result = withConflictActionOf(statement, () =>
+        step.compiled ? runCompiled(ctx, step, statement) : prepareOf(statement)(statement, ctx).execute(ctx),
+      )
+      // A trigger's own changes count in total_changes() (not in changes()), as in SQLite.
+      ctx.session.totalChanges += result.changes
     }
     return true
   } catch (err) {
@@ -576,8 +527,7 @@ function stepOf(
   const tree = placeholders(nodeOf(stored), table, event, slots) as AnyNode
   const parameters = new Parameters(slots)
   parameters.values = values
-  const prepares = statement ? runners!.prepare[tree.kind] !== undefined : true
-  return { stored, tree, parameters, compiled: prepares && !hasSubquery(tree, statement) }
+  return { stored, tree, parameters, compiled: !hasSubquery(tree, statement) }
 }
 
 /** The step's compiled form for the running statement, compiled afresh when it no longer holds. */
@@ -611,17 +561,15 @@ function evalCompiled(ctx: WriteContext, step: Step): SqlValue {
   })).expr!.eval([])
 }
 
-function runCompiled(ctx: WriteContext, step: Step): StatementResult {
-  const tree = underOuterAction(step.tree)
-  return currentOf(ctx, step, () => ({
-    statement: runners!.prepare[tree.kind]!(tree, ctx),
-    expr: undefined,
-  })).statement!.execute(ctx)
+function runCompiled(ctx: WriteContext, step: Step, tree: AnyNode): StatementResult {
+  return currentOf(ctx, step, () => ({ statement: prepareOf(tree)(tree, ctx), expr: undefined })).statement!.execute(
+    ctx,
+  )
 }
 
-/** A trigger's own changes count in total_changes() (not in changes()), as in SQLite. */
-function counted(ctx: WriteContext, result: StatementResult): void {
-  ctx.session.totalChanges += result.changes
+/** The compiler of a trigger's statement (the parser gives only the four kinds). */
+function prepareOf(tree: AnyNode): TriggerRunners[keyof TriggerRunners] {
+  return runners![tree.kind as keyof TriggerRunners]
 }
 
 /**

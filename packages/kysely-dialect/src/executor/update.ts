@@ -12,7 +12,7 @@ import { ArrayRow } from '../expression/scope.js'
 import { deleteChecked, updateChecked } from './foreign-keys.js'
 import { isConflict, markRollback } from './conflict-actions.js'
 import { conflictingRow, violatedColumns } from './insert-conflict.js'
-import { defaultValue, forgetBuckets, type StoredRow } from './table-store.js'
+import { defaultValue, inSavepoint, type StoredRow } from './table-store.js'
 import { equalBytes } from '../encoding/keys.js'
 import { mayFire, rowNow } from './triggers.js'
 import { prepareViewUpdate, viewTarget } from './view-writes.js'
@@ -173,15 +173,9 @@ function writeUnder(
   write: () => SqlValue[],
 ): SqlValue[] {
   for (let attempt = 0; ; attempt++) {
-    const sp = tx.savepoint()
     try {
-      const written = write()
-      tx.release(sp)
-      return written
+      return inSavepoint(tx, write)
     } catch (error) {
-      tx.rollbackTo(sp)
-      tx.release(sp)
-      forgetBuckets(tx)
       if (action !== 'replace' || !(error instanceof BTreeSqlError) || attempt > table.indexes.length + 2) throw error
       if (error.code === 'BTREE_SQL_UNIQUE_VIOLATION') {
         const other = conflictingRow(tx, table, values, violatedColumns(error, table))

@@ -1,15 +1,13 @@
 import type { OperationNode } from 'kysely'
 import { affinityOf } from '../catalog/affinity.js'
-import { columnsTable, type TableDef, type TriggerDef, type ViewDef } from '../catalog/catalog.js'
+import { columnsTable, findColumn, type TableDef, type TriggerDef, type ViewDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
-import { compileExpr } from '../expression/expression.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
-import { EMPTY_SCOPE } from '../expression/scope.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
-import { selectedRows } from './insert-select.js'
-import { prepareSelect } from './select-general.js'
-import { insteadOf } from './triggers.js'
+import { selectedRows, valueExprs } from './insert-select.js'
+import { prepareSelect, type PreparedSelect } from './select-general.js'
+import { fireRow } from './triggers.js'
 
 /**
  * Writes to a view through its INSTEAD OF triggers (lang_createtrigger.html#instead_of_triggers):
@@ -75,47 +73,39 @@ export function prepareViewInsert(node: AnyNode, ctx: WriteContext, view: ViewDe
         ? []
         : table.columns.map((c) => c.slot)
       : (node.columns as readonly OperationNode[]).map((c) => {
-          const name = nameOf(c).toLowerCase()
-          const col = table.columns.find((x) => x.name.toLowerCase() === name)
+          const col = findColumn(table, nameOf(c))
           if (col === undefined)
             throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `table ${view.name} has no column named ${nameOf(c)}`)
           return col.slot
         })
   const values = node.values as AnyNode | undefined
+  // A values list compiled once, as insert.ts compiles it; a select's rows read when it runs.
+  const exprs =
+    node.defaultValues === true || values === undefined
+      ? [[]]
+      : values.kind === 'SelectQueryNode'
+        ? undefined
+        : valueExprs(values, slots.length)
   const execute = (ctx: WriteContext): StatementResult => {
-    let rows: SqlValue[][]
-    if (node.defaultValues === true || values === undefined) rows = [[]]
-    else if (values.kind === 'SelectQueryNode') rows = selectedRows(values, ctx, slots.length)
-    else
-      rows = (values.values as readonly AnyNode[]).map((item) => {
-        const cells = (item.values as readonly unknown[]).map((v) =>
-          item.kind === 'PrimitiveValueListNode'
-            ? (v as SqlValue)
-            : (v as AnyNode).kind === 'DefaultInsertValueNode'
-              ? null
-              : compileExpr(v as OperationNode, EMPTY_SCOPE).eval([]),
-        )
-        if (cells.length !== slots.length)
-          throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `${cells.length} values for ${slots.length} columns`)
-        return cells
-      })
+    const rows =
+      exprs === undefined ? selectedRows(values!, ctx, slots.length) : exprs.map((row) => row.map((e) => e.eval([])))
     for (const input of rows) {
       const row = new Array<SqlValue>(table.nextSlot).fill(null)
       slots.forEach((slot, i) => (row[slot] = input[i] ?? null))
-      insteadOf(table, 'insert', undefined, row)
+      fireRow(table, 'instead of', 'insert', undefined, row)
     }
     return NO_CHANGE
   }
   return { fits: ALWAYS, execute }
 }
 
-/** The view's rows the where clause picks, each with `extra` values after its columns. */
-function pickedRows(
+/** The select of the view's rows the where clause picks, each with `extra` values after its columns. */
+function pickRows(
   ctx: WriteContext,
   target: OperationNode,
   where: unknown,
   extra: readonly OperationNode[],
-): SqlValue[][] {
+): PreparedSelect {
   const select = {
     kind: 'SelectQueryNode',
     from: { kind: 'FromNode', froms: [target] },
@@ -128,7 +118,7 @@ function pickedRows(
     ],
     ...(where === undefined ? {} : { where }),
   } as unknown as AnyNode
-  return prepareSelect(select, ctx, undefined).execute(ctx.tx, [])
+  return prepareSelect(select, ctx, undefined)
 }
 
 /** `update v set ... [where ...]`: INSTEAD OF UPDATE per row of the view it picks. */
@@ -140,40 +130,39 @@ export function prepareViewUpdate(node: AnyNode, ctx: WriteContext, view: ViewDe
   const updates = (node.updates ?? []) as readonly AnyNode[]
   const slots = updates.map((u) => {
     const target = u.column as AnyNode
-    const name = nameOf((target.kind === 'ReferenceNode' ? target.column : target) as OperationNode).toLowerCase()
-    const col = table.columns.find((c) => c.name.toLowerCase() === name)
+    const name = nameOf((target.kind === 'ReferenceNode' ? target.column : target) as OperationNode)
+    const col = findColumn(table, name)
     if (col === undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${name}`)
     return col.slot
   })
   const assigned = new Set(slots)
+  const picked = pickRows(
+    ctx,
+    node.table as OperationNode,
+    node.where,
+    updates.map((u) => u.value as OperationNode),
+  )
   const execute = (ctx: WriteContext): StatementResult => {
     const width = table.nextSlot
-    const rows = pickedRows(
-      ctx,
-      node.table as OperationNode,
-      node.where,
-      updates.map((u) => u.value as OperationNode),
-    )
-    for (const r of rows) {
+    for (const r of picked.execute(ctx.tx, [])) {
       const old = r.slice(0, width)
       const next = old.slice()
       slots.forEach((slot, i) => (next[slot] = r[width + i]!))
-      insteadOf(table, 'update', old, next, assigned)
+      fireRow(table, 'instead of', 'update', old, next, assigned)
     }
     return NO_CHANGE
   }
-  return { fits: ALWAYS, execute }
+  return { fits: (tx) => picked.fits(tx), execute }
 }
 
 /** `delete from v [where ...]`: INSTEAD OF DELETE per row of the view it picks. */
 export function prepareViewDelete(node: AnyNode, ctx: WriteContext, view: ViewDef): PreparedStatement<WriteContext> {
   const table = requireTriggers(ctx, view, 'delete')
   noReturning(node, view)
-  const target = ((node.from as AnyNode).froms as readonly OperationNode[])[0]!
+  const picked = pickRows(ctx, ((node.from as AnyNode).froms as readonly OperationNode[])[0]!, node.where, [])
   const execute = (ctx: WriteContext): StatementResult => {
-    for (const old of pickedRows(ctx, target, node.where, []))
-      insteadOf(table, 'delete', old.slice(0, table.nextSlot), undefined)
+    for (const old of picked.execute(ctx.tx, [])) fireRow(table, 'instead of', 'delete', old, undefined)
     return NO_CHANGE
   }
-  return { fits: ALWAYS, execute }
+  return { fits: (tx) => picked.fits(tx), execute }
 }

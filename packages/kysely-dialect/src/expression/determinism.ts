@@ -1,3 +1,4 @@
+import { firstIn } from '../catalog/stored-node.js'
 import { rawText, type AnyNode } from './nodes.js'
 
 /** Functions SQLite refuses in an index's expressions or condition: their values change from call to call. */
@@ -10,24 +11,20 @@ const CURRENT_TIME = new Set(['current_timestamp', 'current_date', 'current_time
  * undefined when it can.
  */
 export function notIndexable(node: unknown, place: string): string | undefined {
-  if (typeof node !== 'object' || node === null) return undefined
-  if (Array.isArray(node)) {
-    for (const n of node) {
-      const why = notIndexable(n, place)
-      if (why !== undefined) return why
-    }
+  return firstIn(node, (n) => {
+    if (n['kind'] === 'SelectQueryNode') return `subqueries prohibited in ${place}`
+    if (n['kind'] === 'FunctionNode' && NON_DETERMINISTIC.has(String(n['func']).toLowerCase()))
+      return `non-deterministic functions prohibited in ${place}`
+    // CURRENT_TIMESTAMP and its kin (raw keywords); a date function's 'now' fails as the row is indexed.
+    if (
+      n['kind'] === 'RawNode' &&
+      CURRENT_TIME.has(
+        rawText(n as AnyNode)
+          ?.trim()
+          .toLowerCase() ?? '',
+      )
+    )
+      return `non-deterministic functions prohibited in ${place}`
     return undefined
-  }
-  const n = node as AnyNode
-  if (n.kind === 'SelectQueryNode') return `subqueries prohibited in ${place}`
-  if (n.kind === 'FunctionNode' && NON_DETERMINISTIC.has(String(n.func).toLowerCase()))
-    return `non-deterministic functions prohibited in ${place}`
-  // CURRENT_TIMESTAMP and its kin (raw keywords); a date function's 'now' fails as the row is indexed.
-  if (n.kind === 'RawNode' && CURRENT_TIME.has(rawText(n)?.trim().toLowerCase() ?? ''))
-    return `non-deterministic functions prohibited in ${place}`
-  for (const k of Object.keys(n)) {
-    const why = notIndexable(n[k], place)
-    if (why !== undefined) return why
-  }
-  return undefined
+  })
 }
