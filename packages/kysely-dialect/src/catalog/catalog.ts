@@ -33,6 +33,13 @@ export interface ColumnDef {
   check?: string
   /** A generated column's expression (executor/generated-columns.ts: storedGenerated), computed on every write. */
   generated?: string
+  /**
+   * The collation the column declares (`collate nocase`), lower case; absent for BINARY. Its
+   * comparisons, sorts and groupings use it below an explicit COLLATE (expression/collation.ts),
+   * and its key components in the table's key and its indexes are its values' folds, so that a
+   * unique one holds under it (executor/table-store.ts: writeColumns).
+   */
+  collation?: string
 }
 
 export interface IndexDef {
@@ -106,12 +113,24 @@ export interface TableDef {
  */
 export function columnsTable(
   name: string,
-  columns: readonly { readonly name: string; readonly type: string; readonly affinity: Affinity }[],
+  columns: readonly {
+    readonly name: string
+    readonly type: string
+    readonly affinity: Affinity
+    readonly collation?: string | undefined
+  }[],
 ): TableDef {
   return {
     id: -1,
     name,
-    columns: columns.map((c, slot) => ({ name: c.name, slot, type: c.type, affinity: c.affinity, notNull: false })),
+    columns: columns.map((c, slot) => ({
+      name: c.name,
+      slot,
+      type: c.type,
+      affinity: c.affinity,
+      notNull: false,
+      ...(c.collation === undefined ? {} : { collation: c.collation }),
+    })),
     nextSlot: columns.length,
     primaryKey: [],
     keying: 'rowid',

@@ -3,6 +3,7 @@ import { affinityOf } from '../catalog/affinity.js'
 import type { ColumnDef, ColumnDefault } from '../catalog/catalog.js'
 import { storeValue } from '../catalog/stored-value.js'
 import { unsupported } from '../errors.js'
+import { declaredCollation } from '../expression/collation.js'
 import { compileExpr } from '../expression/expression.js'
 import { nameOf, rawChild, rawText, type AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
@@ -17,7 +18,14 @@ export interface ParsedColumn {
   unique: boolean
 }
 
-const COLUMN_PARTS_LATER = ['frontModifiers', 'endModifiers', 'identity', 'unsigned', 'nullsNotDistinct', 'ifNotExists']
+const COLUMN_PARTS_LATER = ['frontModifiers', 'identity', 'unsigned', 'nullsNotDistinct', 'ifNotExists']
+
+/** `collate name` (a name SQLite's identifiers allow, quoted or not), as a column's end modifier or type suffix. */
+const COLLATE = /^(.*?)\s*\bcollate\s+(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*))\s*$/is
+
+function collateName(m: RegExpExecArray): string {
+  return (m[2]?.replace(/""/g, '"') ?? m[3]?.replace(/''/g, "'") ?? m[4] ?? m[5] ?? m[6])!
+}
 
 export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
   for (const part of COLUMN_PARTS_LATER) {
@@ -25,7 +33,21 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     if (v === undefined || v === false || (Array.isArray(v) && v.length === 0)) continue
     throw unsupported(`${part} in a column definition`)
   }
-  const type = dataType(node.dataType as AnyNode)
+  let type = dataType(node.dataType as AnyNode)
+  // A collation in a raw type (`sql\`text collate nocase\``), or Kysely's
+  // modifyEnd(sql`collate nocase`) (raw SQL's column constraint reads as that: statement-parser.ts).
+  let collation: string | undefined
+  const inType = COLLATE.exec(type)
+  if (inType !== null) {
+    type = inType[1]!
+    collation = collateName(inType)
+  }
+  for (const modifier of (node.endModifiers ?? []) as readonly AnyNode[]) {
+    const text = modifier.kind === 'RawNode' && (modifier.parameters as readonly unknown[]).length === 0 ? rawText(modifier) : undefined
+    const m = text === undefined ? null : COLLATE.exec(text)
+    if (m === null || m[1] !== '') throw unsupported(`${text ?? modifier.kind} at the end of a column definition`)
+    collation = collateName(m)
+  }
   const def: ColumnDef = {
     name: nameOf(node.column as OperationNode),
     slot,
@@ -33,6 +55,9 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     affinity: affinityOf(type),
     notNull: node.notNull === true,
   }
+  // An unknown name is SQLite's error when the table is made ("no such collation sequence").
+  const declared = collation === undefined ? undefined : declaredCollation(collation)
+  if (declared !== undefined) def.collation = declared
   if (node.defaultTo !== undefined) def.default = parseDefault((node.defaultTo as AnyNode).defaultValue as AnyNode)
   const refs = node.references as AnyNode | undefined
   if (refs !== undefined) {

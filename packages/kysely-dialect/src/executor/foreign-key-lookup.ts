@@ -13,6 +13,7 @@ import { equalBytes, KeyWriter, startsWith } from '../encoding/keys.js'
 import type { RowView } from '../encoding/rows.js'
 import { compareValues, isInteger, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
+import { folded, foldOf } from '../expression/collation.js'
 import { readBucket, rowView } from './table-store.js'
 
 /**
@@ -127,16 +128,21 @@ function locate(catalog: Catalog, fk: ForeignKeyDef): Key {
 }
 
 /**
- * An index of the child's whose columns are exactly the key's, with the same affinities as the
- * parent's columns (so that equal values under the comparison are equal entries): the child rows
- * referring to a parent are then found by a seek instead of a scan.
+ * An index of the child's whose columns are exactly the key's, with the same affinities and
+ * collations as the parent's columns (so that equal values under the comparison are equal
+ * entries): the child rows referring to a parent are then found by a seek instead of a scan.
  */
 function childIndexFor(
   child: TableDef,
   childColumns: readonly ColumnDef[],
   parentColumns: readonly ColumnDef[],
 ): IndexDef | undefined {
-  if (childColumns.some((c, i) => c.affinity !== parentColumns[i]!.affinity)) return undefined
+  if (
+    childColumns.some(
+      (c, i) => c.affinity !== parentColumns[i]!.affinity || c.collation !== parentColumns[i]!.collation,
+    )
+  )
+    return undefined
   return child.indexes.find(
     (i) =>
       i.where === undefined &&
@@ -173,7 +179,9 @@ export function parentFound(tx: ReadTransaction, k: ResolvedKey, values: Values)
   for (let i = 0; i < columns.length; i++) {
     const v = valueAt(values, columns[i]!.slot)
     if (v === null) return true
-    w.value(applyAffinity(v, k.parentColumns[i]!.affinity))
+    // The parent's key components are folded by its columns' collations (table-store.ts: writeColumns).
+    const parent = k.parentColumns[i]!
+    w.value(folded(applyAffinity(v, parent.affinity), foldOf(parent.collation)))
   }
   if (k.via === 'key') return readBucket(tx, k.parent)?.get(w.view()) !== undefined
   const index = tx.bucket(indexBucket(k.via))
@@ -211,7 +219,8 @@ export function childKeys(
     const w = keyWriter.reset()
     for (const name of k.childIndex.columns) {
       const i = k.childColumns.findIndex((c) => c.name === name)
-      w.value(key[i]!)
+      // The child's index holds folds under the parent's collation (childIndexFor: the same one).
+      w.value(folded(key[i]!, foldOf(k.parentColumns[i]!.collation)))
     }
     const prefix = w.finish()
     const c = index.cursor()
@@ -229,15 +238,18 @@ export function childKeys(
 
 /**
  * Whether a child row refers to the parent key `key`: each column compared with the parent's value
- * as SQLite compares `parent.col = child.col` (the comparison affinity of the two columns).
+ * as SQLite compares `parent.col = child.col` (the comparison affinity of the two columns, the
+ * parent column's collation).
  */
 export function referringTo(k: ResolvedKey, key: readonly SqlValue[]): (row: RowView) => boolean {
   const affinities = k.childColumns.map((c, i) => comparisonAffinity(k.parentColumns[i]!.affinity, c.affinity))
-  const wanted = key.map((v, i) => applyComparisonAffinity(v, affinities[i]))
+  const folds = k.parentColumns.map((c) => foldOf(c.collation))
+  const wanted = key.map((v, i) => folded(applyComparisonAffinity(v, affinities[i]), folds[i]))
   return (row) => {
     for (let i = 0; i < wanted.length; i++) {
       const v = row.get(k.childColumns[i]!.slot)
-      if (v === null || compareValues(applyComparisonAffinity(v, affinities[i]), wanted[i]!) !== 0) return false
+      if (v === null || compareValues(folded(applyComparisonAffinity(v, affinities[i]), folds[i]), wanted[i]!) !== 0)
+        return false
     }
     return true
   }

@@ -37,6 +37,7 @@ import {
   rowView,
   type StoredRow,
   updateRow,
+  columnsKey,
 } from './table-store.js'
 
 /**
@@ -437,10 +438,8 @@ export function insertChecked(
 /** The key of the row just inserted, found again by its rowid or primary key (for a self-referring table's scan). */
 function storedKeyOf(table: TableDef, outcome: InsertOutcome): Uint8Array {
   if (table.keying === 'rowid') return keyWriter.reset().value(outcome.rowid).finish()
-  const w = keyWriter.reset()
-  for (const name of table.primaryKey) w.value(outcome.values[findColumn(table, name)!.slot] ?? null)
   // A key holding a null is made unique by the hidden rowid: no row of the table refers to it.
-  return w.finish()
+  return columnsKey(table, table.primaryKey, outcome.values)
 }
 
 /**
@@ -533,9 +532,7 @@ function rowKeyAfterUpdate(
       .value(written[findColumn(table, table.rowidColumn)!.slot] ?? null)
       .finish()
   }
-  const w = keyWriter.reset()
-  for (const name of table.primaryKey) w.value(written[findColumn(table, name)!.slot] ?? null)
-  const key = w.finish()
+  const key = columnsKey(table, table.primaryKey, written)
   return readBucket(s.tx, table)?.get(key) === undefined ? stored.key : key
 }
 

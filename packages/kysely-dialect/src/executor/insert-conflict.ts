@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import type { WriteTransaction } from 'btree-store'
 import { indexBucket, requireColumn, type IndexDef, type TableDef } from '../catalog/catalog.js'
-import { KeyWriter, startsWith } from '../encoding/keys.js'
+import { startsWith } from '../encoding/keys.js'
 import { isInteger, truth } from '../encoding/values.js'
 import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
@@ -22,6 +22,7 @@ import {
   rowView,
   type InsertOutcome,
   type StoredRow,
+  columnsKey,
 } from './table-store.js'
 
 /** Which failed row inserts an insert skips instead of failing: `onConflict(doNothing)` or `orIgnore()`. */
@@ -198,9 +199,8 @@ class UpsertScope extends Scope {
 }
 
 function encodeColumns(table: TableDef, columns: readonly string[], values: readonly SqlValue[]): Uint8Array {
-  const w = new KeyWriter()
-  for (const name of columns) w.value(values[requireColumn(table, name).slot] ?? null)
-  return w.finish()
+  for (const name of columns) requireColumn(table, name)
+  return columnsKey(table, columns, values)
 }
 
 function rowByKey(tx: WriteTransaction, table: TableDef, values: readonly SqlValue[]): StoredRow | undefined {

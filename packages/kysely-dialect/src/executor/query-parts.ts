@@ -4,6 +4,7 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import { numberOf, toJs, toNumeric } from '../encoding/values.js'
 import type { OrderTerm } from '../planner/access-path.js'
 import type { ExecContext } from './context.js'
+import { collationName } from '../expression/collation.js'
 import { collatedKey, compileExpr, evalConstant, type Expr } from '../expression/expression.js'
 import { nameOf, orderDirection, type AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
@@ -154,7 +155,7 @@ export function orderTerms(
         ? nameOf((item.collation as AnyNode).collation as OperationNode)
         : wrapped
           ? nameOf(written.collation as OperationNode)
-          : expr.collation
+          : collationName(expr)
     const key = collatedKey(expr, collation)
     if (key !== expr) node = undefined
     return {

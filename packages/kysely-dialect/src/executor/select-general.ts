@@ -5,14 +5,14 @@ import { columnsTable, type TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { truth, type SqlValue, toJs } from '../encoding/values.js'
 import { containsAggregate, GroupScope } from '../expression/aggregates.js'
-import { compileExpr, type Expr } from '../expression/expression.js'
+import { collatedKey, compileExpr, type Expr } from '../expression/expression.js'
 import { NestedScope, OuterLink } from '../expression/nested-scope.js'
 import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { rowKey, valueKey } from '../expression/value-key.js'
-import { foldOf, folded } from '../expression/collation.js'
+import { collationName, declaredCollation, exprFold, foldOf, folded, type Collated } from '../expression/collation.js'
 import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
 import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
@@ -126,8 +126,8 @@ export interface PreparedSelect {
   readonly affinities: readonly (Affinity | undefined)[]
   /** Result columns' declared types: a stored column's, else '' (a view's columns, introspection). */
   readonly types?: readonly string[]
-  /** Result columns' explicit collations (a COLLATE in the column's expression), where known. */
-  readonly collations?: readonly (string | undefined)[]
+  /** Result columns' collations (a COLLATE in the column's expression, a column's declared one), where known. */
+  readonly collations?: readonly Collated[]
   /** Whether the plan still suits `tx`: while each stored table's row count is the one planned for. */
   fits(tx: ReadTransaction): boolean
   execute(tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][]
@@ -206,16 +206,24 @@ function tableFunction(n: AnyNode, call: AnyNode, link: OuterLink | undefined): 
   return { source: { table, name: table.name }, derived }
 }
 
-/** A derived table's columns: its rows are ArrayRows, slot i holding result column i with its affinity. */
+/**
+ * A derived table's columns: its rows are ArrayRows, slot i holding result column i with its
+ * affinity and the collation of its expression (SQLite's selectAddColumnTypeAndCollation: a
+ * COLLATE in it, else its column's declared one), which a reference to the column then carries.
+ */
 export function derivedTable(name: string, derived: PreparedSelect): TableDef {
-  rejectCollatedColumns(derived, `the result columns of ${name}`)
   return columnsTable(
     name,
-    derived.names.map((column, slot) => ({
-      name: column,
-      type: derived.types?.[slot] ?? '',
-      affinity: derived.affinities[slot] ?? 'blob',
-    })),
+    derived.names.map((column, slot) => {
+      const named = derived.collations?.[slot]
+      const collation = named === undefined ? undefined : collationName(named)
+      return {
+        name: column,
+        type: derived.types?.[slot] ?? '',
+        affinity: derived.affinities[slot] ?? 'blob',
+        ...(collation === undefined ? {} : { collation: declaredCollation(collation) }),
+      }
+    }),
   )
 }
 
@@ -267,9 +275,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const groupBy = ((node.groupBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
   const groupExprs = groupBy.map((g, i) => {
     const term = compileGroupTerm(g.groupBy as AnyNode, scope, (node.selections ?? []) as readonly AnyNode[], i)
-    // SQLite groups under the term's collation and shows each group's first row's value; not done here.
-    if (foldOf(term.collation) !== undefined) throw unsupported(`GROUP BY a term with COLLATE ${term.collation}`)
-    return term
+    // Groups under the term's collation (a COLLATE, its column's declared one): the term's folded
+    // value is the group's key, and the output reads the term from the group's row, as SQLite's does.
+    return collatedKey(term, collationName(term))
   })
   const havingNode = (node.having as AnyNode | undefined)?.having as OperationNode | undefined
   const having = havingNode === undefined ? undefined : compileExpr(byPrecedence(havingNode), outScope)
@@ -439,8 +447,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     let rows = outputs
     if (distinct) {
       const seen = new Set<string>()
-      // Result columns with a COLLATE are compared under it: the first of equal rows stays.
-      const folds = projection.map((p) => foldOf(p.expr.collation))
+      // Result columns are compared under their collations (a COLLATE, a column's declared one): the first of equal rows stays.
+      const folds = projection.map((p) => exprFold(p.expr))
       const collated = folds.some((f) => f !== undefined)
       rows = rows.filter((r) => {
         const key = rowKey(collated ? r.values.map((v, i) => folded(v, folds[i])) : r.values)
@@ -468,7 +476,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     names: projection.map((p) => p.name),
     affinities: projection.map((p) => p.expr.affinity),
     types: projection.map((p) => p.expr.column?.column.type ?? ''),
-    collations: projection.map((p) => p.expr.collation),
+    collations: projection.map((p) => p.expr),
     fits,
     execute,
   }
@@ -605,10 +613,11 @@ registerSubqueryCompiler((node: AnyNode, outer: Scope): PreparedSubquery => {
 })
 
 /**
- * SQLite gives a derived table's, a view's or a compound's result column the collation of a COLLATE
- * in its expression, below any explicit one in a comparison; this dialect does not carry it there.
+ * SQLite gives a compound's result column the collation of the first arm's column that has one (a
+ * COLLATE, a column's declared one), which its duplicates and its order by compare under; this
+ * dialect does not carry it there.
  */
 export function rejectCollatedColumns(prepared: PreparedSelect, where: string): void {
-  const named = prepared.collations?.find((c) => foldOf(c) !== undefined)
+  const named = prepared.collations?.map(collationName).find((c) => foldOf(c) !== undefined)
   if (named !== undefined) throw unsupported(`COLLATE ${named} in ${where}`)
 }

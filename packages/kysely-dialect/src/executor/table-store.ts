@@ -17,6 +17,7 @@ import { encodeRow, encodeRowTransient, RowView } from '../encoding/rows.js'
 import { integer, isInteger, numberOf, truth, type SqlValue } from '../encoding/values.js'
 import { nodeOf } from '../catalog/stored-node.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
+import { exprFold, foldOf, folded, type Fold } from '../expression/collation.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
@@ -179,20 +180,51 @@ function slotsOf(table: TableDef, columns: readonly string[]): number[] {
   return slots
 }
 
+/** Folds of a list of columns (collation.ts) by their declared collations, per table definition; null when none declares one. */
+const foldLists = new WeakMap<TableDef, Map<readonly string[], (Fold | undefined)[] | null>>()
+
+/**
+ * The folds of `columns`' declared collations (ColumnDef.collation), or undefined when every one
+ * is BINARY: a key component of a NOCASE column is its value's fold, so that the key (a unique
+ * index's, a primary key's) equals and orders as the collation does.
+ */
+export function keyFolds(table: TableDef, columns: readonly string[]): readonly (Fold | undefined)[] | undefined {
+  let byList = foldLists.get(table)
+  if (byList === undefined) foldLists.set(table, (byList = new Map()))
+  let folds = byList.get(columns)
+  if (folds === undefined) {
+    const list = columns.map((name) => foldOf(columnOf(table, name).collation))
+    folds = list.some((f) => f !== undefined) ? list : null
+    byList.set(columns, folds)
+  }
+  return folds ?? undefined
+}
+
 /** A row's values by slot: an array, or a stored row decoded column by column as read. */
 type RowValues = readonly SqlValue[] | RowView
 
-/** Writes the values of `columns` as key components; whether one of them is null. */
+/** Writes the values of `columns` as key components (folded by their collations); whether one of them is null. */
 function writeColumns(w: KeyWriter, table: TableDef, columns: readonly string[], values: RowValues): boolean {
   let sawNull = false
   const slots = slotsOf(table, columns)
+  const folds = keyFolds(table, columns)
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!
     const v = values instanceof RowView ? values.get(slot) : (values[slot] ?? null)
     if (v === null) sawNull = true
-    w.value(v)
+    w.value(folds === undefined ? v : folded(v, folds[i]))
   }
   return sawNull
+}
+
+/**
+ * The key components of `columns` for a row's values (a copy), as the table's key and its indexes
+ * hold them: each folded by its column's declared collation.
+ */
+export function columnsKey(table: TableDef, columns: readonly string[], values: RowValues): Uint8Array {
+  const w = new KeyWriter()
+  writeColumns(w, table, columns, values)
+  return w.finish()
 }
 
 /**
@@ -300,7 +332,8 @@ function writeIndexKey(w: KeyWriter, table: TableDef, index: IndexDef, values: R
     for (const part of parts) {
       const v = part.eval(t)
       if (v === null) sawNull = true
-      w.value(v)
+      // A part keys under its collation (a COLLATE in it, a column's declared one), as SQLite's index term does.
+      w.value(folded(v, exprFold(part)))
     }
   } finally {
     setIndexing(false)

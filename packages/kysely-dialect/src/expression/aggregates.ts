@@ -12,7 +12,7 @@ import {
   type SqlValue,
 } from '../encoding/values.js'
 import { collatedKey, compileExpr, type Expr } from './expression.js'
-import { collatedCompare, foldOf, folded, type Fold } from './collation.js'
+import { collatedCompare, collationName, exprFold, folded, type Fold } from './collation.js'
 import { isJsonNode, JsonArrayAccumulator, JsonObjectAccumulator } from './json.js'
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
@@ -58,7 +58,7 @@ export interface AggregateCall {
 }
 
 /**
- * The scope of a grouped query's output expressions: columns read the group's last row, and each
+ * The scope of a grouped query's output expressions: columns read the group's first row, and each
  * aggregate call reads its slot in `current`, the finished values of the group being emitted.
  * Aggregate arguments are compiled in a plain scope over the same sources, so an aggregate nested
  * in another is SQLite's "misuse of aggregate function" error.
@@ -69,7 +69,7 @@ export class GroupScope extends NestedScope {
   readonly plain: Scope
   /**
    * The columns of its own sources that output expressions read from a group's row (bare columns):
-   * a group keeps its last row only when one of them is not a group term (executor/group-by.ts).
+   * a group keeps its first row only when one of them is not a group term (executor/group-by.ts).
    */
   readonly bare: ResolvedColumn[] = []
 
@@ -421,7 +421,7 @@ export function compileAggregateCall(
   const json = argNodes.map((a) => isJsonNode(a as AnyNode))
   // min(), max() and distinct compare under the argument's collation (SQLite's NEEDCOLL functions
   // and the distinct key's KeyInfo): `count(distinct x collate nocase)`.
-  const fold = args.length === 1 ? foldOf(args[0]!.collation) : undefined
+  const fold = args.length === 1 ? exprFold(args[0]!) : undefined
   const slot = scope.calls.length
   const orderItems = (orderBy?.items ?? []) as readonly AnyNode[]
   if (orderItems.length > 0) {
@@ -580,7 +580,7 @@ export class GroupState {
     return follow !== undefined && (this.accumulators[follow] as ExtremeAccumulator).improved
   }
 
-  /** Whether bare columns follow a min()/max() call rather than the group's last row. */
+  /** Whether bare columns follow a min()/max() call rather than the group's first row. */
   get followsExtreme(): boolean {
     return this.#follow !== undefined
   }
@@ -623,6 +623,6 @@ function hasAggregate(node: unknown): boolean {
 export function orderKey(item: AnyNode, scope: Scope): Expr {
   const expr = compileExpr(item.orderBy as OperationNode, scope)
   const named =
-    item.collation === undefined ? expr.collation : nameOf((item.collation as AnyNode).collation as OperationNode)
+    item.collation === undefined ? collationName(expr) : nameOf((item.collation as AnyNode).collation as OperationNode)
   return collatedKey(expr, named)
 }

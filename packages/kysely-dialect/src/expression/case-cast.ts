@@ -15,7 +15,7 @@ import {
   type SqlValue,
 } from '../encoding/values.js'
 import { collatedCompare, comparisonFold } from './collation.js'
-import { collationOf, compileExpr, type Expr } from './expression.js'
+import { collationOf, compileExpr, declaredOf, type Expr } from './expression.js'
 import { rawText, type AnyNode } from './nodes.js'
 import type { Scope } from './scope.js'
 
@@ -130,5 +130,12 @@ export function castValue(v: SqlValue, affinity: Affinity): SqlValue {
 export function compileCast(node: AnyNode, scope: Scope): Expr {
   const inner = compileExpr(node.expression as OperationNode, scope)
   const affinity = affinityOf(typeName(node.dataType as AnyNode))
-  return { eval: (t) => castValue(inner.eval(t), affinity), affinity, constant: inner.constant, ...collationOf(inner) }
+  // A CAST keeps a column's declared collation (sqlite3ExprCollSeq looks through TK_CAST).
+  return {
+    eval: (t) => castValue(inner.eval(t), affinity),
+    affinity,
+    constant: inner.constant,
+    ...collationOf(inner),
+    ...declaredOf(inner),
+  }
 }

@@ -40,10 +40,43 @@ export function collatedCompare(fold: Fold | undefined): (a: SqlValue, b: SqlVal
 }
 
 /**
- * The collation a comparison of `left` and `right` uses (SQLite's sqlite3BinaryCompareCollSeq):
- * the left operand's explicit COLLATE, else the right one's, else BINARY. (Columns declare none:
- * a column definition with COLLATE is refused.)
+ * What an expression says about its collation (SQLite's sqlite3ExprCollSeq): `collation`, the name
+ * an explicit COLLATE in it gives (EP_Collate); `columnCollation`, the one its column declares when
+ * it is a column reference (or a CAST or unary plus of one): BINARY for a column that declares none.
  */
-export function comparisonFold(left: { collation?: string }, right: { collation?: string }): Fold | undefined {
-  return foldOf(left.collation ?? right.collation)
+export interface Collated {
+  readonly collation?: string
+  readonly columnCollation?: string
+}
+
+/** The collation an expression sorts, groups and compares alone under: its explicit one, else its column's. */
+export function collationName(e: Collated): string | undefined {
+  return e.collation ?? e.columnCollation
+}
+
+/** The fold of collationName(e). */
+export function exprFold(e: Collated): Fold | undefined {
+  return foldOf(collationName(e))
+}
+
+/**
+ * The collation a comparison of `left` and `right` uses (SQLite's sqlite3BinaryCompareCollSeq):
+ * the left operand's explicit COLLATE, else the right one's, else the left operand's column's
+ * (BINARY for a column that declares none, which ends the search), else the right one's.
+ */
+export function comparisonCollation(left: Collated, right: Collated): string | undefined {
+  return left.collation ?? right.collation ?? left.columnCollation ?? right.columnCollation
+}
+
+/** The fold of comparisonCollation(left, right). */
+export function comparisonFold(left: Collated, right: Collated): Fold | undefined {
+  return foldOf(comparisonCollation(left, right))
+}
+
+/**
+ * A collation name as a column or an index declares it: lower case, BINARY as undefined (the
+ * default); an unknown name is SQLite's error ("no such collation sequence").
+ */
+export function declaredCollation(name: string): string | undefined {
+  return foldOf(name) === undefined ? undefined : name.toLowerCase()
 }

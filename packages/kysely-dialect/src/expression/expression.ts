@@ -10,7 +10,7 @@ import { compileAggregateNode } from './aggregates.js'
 import { compileWindowNode, withWindows } from './window.js'
 import { compileCase, compileCast } from './case-cast.js'
 import { compileRowComparison, rowValueMisused } from './row-values.js'
-import { collatedCompare, comparisonFold, foldOf, folded } from './collation.js'
+import { collatedCompare, comparisonFold, exprFold, foldOf, folded } from './collation.js'
 import { compileFunction } from './functions.js'
 import { jsonArrow, jsonPathText } from './json.js'
 import { resolveRaw } from '../sql/resolve-raw.js'
@@ -35,6 +35,11 @@ export interface Expr {
    * leftmost operand's that has one), as written; comparisons and sorts use it (collation.ts).
    */
   readonly collation?: string
+  /**
+   * A column reference's declared collation (lower case; `binary` when it declares none), kept
+   * through CAST and unary plus: below any explicit one (collation.ts: comparisonCollation).
+   */
+  readonly columnCollation?: string
 }
 
 type Compiler = (node: AnyNode, scope: Scope) => Expr
@@ -80,7 +85,13 @@ function column(node: AnyNode, scope: Scope): Expr {
 function columnExpr(r: ResolvedColumn): Expr {
   const source = r.source
   const slot = r.column.slot
-  return { eval: (t) => t[source]!.get(slot), affinity: r.column.affinity, constant: false, column: r }
+  return {
+    eval: (t) => t[source]!.get(slot),
+    affinity: r.column.affinity,
+    constant: false,
+    column: r,
+    columnCollation: r.column.collation ?? 'binary',
+  }
 }
 
 function value(node: AnyNode): Expr {
@@ -152,6 +163,11 @@ export function collationOf(...operands: readonly (Expr | undefined)[]): { colla
   return {}
 }
 
+/** A column's declared collation, carried by the expressions SQLite looks through (CAST, unary plus). */
+export function declaredOf(e: Expr): { columnCollation?: string } {
+  return e.columnCollation === undefined ? {} : { columnCollation: e.columnCollation }
+}
+
 function parens(node: AnyNode, scope: Scope): Expr {
   return compileExpr(node.node as OperationNode, scope)
 }
@@ -184,7 +200,14 @@ function unary(node: AnyNode, scope: Scope): Expr {
     case '-':
       return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c, ...collationOf(operand) }
     case '+':
-      return { eval: (t) => operand.eval(t), affinity: undefined, constant: c, ...collationOf(operand) }
+      // Unary plus keeps a column's declared collation (sqlite3ExprCollSeq looks through TK_UPLUS).
+      return {
+        eval: (t) => operand.eval(t),
+        affinity: undefined,
+        constant: c,
+        ...collationOf(operand),
+        ...declaredOf(operand),
+      }
     case '~':
       return { eval: (t) => bitNot(operand.eval(t)), affinity: undefined, constant: c, ...collationOf(operand) }
     default:
@@ -422,7 +445,7 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
   const items = listItems(rightNode, scope)
   const affinity = comparisonAffinity(left.affinity, undefined)
   // The left operand's collation alone, as its affinity (sqlite3ExprCodeIN): `x in ('A' collate nocase)` is BINARY.
-  const compare = collatedCompare(foldOf(left.collation))
+  const compare = collatedCompare(exprFold(left))
   return {
     eval: (t) => {
       // `x in ()` is false and `x not in ()` true, even for a null x.

@@ -23,7 +23,7 @@ import { compileAggregateCall, isAggregateName } from './aggregates.js'
 import { DATE_FUNCTIONS } from './datetime.js'
 import { sqlPrintf } from './printf.js'
 import { sessionCounters } from './session-hook.js'
-import { collatedCompare, foldOf, type Fold } from './collation.js'
+import { collatedCompare, collationName, foldOf, type Fold } from './collation.js'
 import { collationOf, compileExpr, cString, type Expr } from './expression.js'
 import { glob, like } from './operators.js'
 import { isJsonNode, JSON_FUNCTIONS } from './json.js'
@@ -504,7 +504,7 @@ function nullifUnder(compare: (a: SqlValue, b: SqlValue) => number): ScalarFunct
 
 /**
  * The functions that compare their arguments (SQLite's SQLITE_FUNC_NEEDCOLL): under the first
- * argument's explicit collation, when one has one (a bare column's is BINARY, and ends the search).
+ * argument's collation, when one has one (explicit, or a column's declared one: BINARY when it declares none, which ends the search).
  */
 const COLLATED: Record<string, (compare: (a: SqlValue, b: SqlValue) => number) => ScalarFunction['call']> = {
   min: (compare) => minMax(1, compare),
@@ -514,8 +514,8 @@ const COLLATED: Record<string, (compare: (a: SqlValue, b: SqlValue) => number) =
 
 function argumentsFold(args: readonly Expr[]): Fold | undefined {
   for (const a of args) {
-    if (a.collation !== undefined) return foldOf(a.collation)
-    if (a.column !== undefined) return undefined
+    const name = collationName(a)
+    if (name !== undefined) return foldOf(name)
   }
   return undefined
 }

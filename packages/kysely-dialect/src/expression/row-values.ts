@@ -2,7 +2,7 @@ import type { OperationNode } from 'kysely'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { BTreeSqlError } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
-import { collatedCompare, foldOf } from './collation.js'
+import { collatedCompare, collationName, comparisonCollation, foldOf, type Collated } from './collation.js'
 import { compileExpr } from './expression.js'
 import type { Expr } from './expression.js'
 import type { AnyNode } from './nodes.js'
@@ -25,7 +25,8 @@ export function rowValueMisused(): BTreeSqlError {
 interface RowSide {
   readonly width: number
   readonly affinities: readonly (Affinity | undefined)[]
-  readonly collations: readonly (string | undefined)[]
+  /** Each column's collations (collation.ts: an explicit one and a column's declared one). */
+  readonly collations: readonly Collated[]
   readonly constant: boolean
   values(t: Tuple): SqlValue[]
 }
@@ -49,7 +50,7 @@ function tupleSide(node: AnyNode, scope: Scope): RowSide {
   return {
     width: exprs.length,
     affinities: exprs.map((e) => e.affinity),
-    collations: exprs.map((e) => e.collation),
+    collations: exprs,
     constant: exprs.every((e) => e.constant),
     values: (t) => exprs.map((e) => e.eval(t)),
   }
@@ -85,7 +86,8 @@ interface Pairs {
 
 /**
  * The pairs of `left` and `right`, same-sized or misused. `leftCollationOnly`: `in` compares under
- * the left side's collations alone, as a scalar `in` does.
+ * the left side's collations alone, as a scalar `in` does (a subquery's columns' when the left
+ * one has none, subquery-hook.ts: compileInSubquery).
  */
 function pairsOf(left: RowSide, right: RowSide, leftCollationOnly = false): Pairs {
   if (left.width !== right.width) throw rowValueMisused()
@@ -93,7 +95,9 @@ function pairsOf(left: RowSide, right: RowSide, leftCollationOnly = false): Pair
   const compares: ((a: SqlValue, b: SqlValue) => number)[] = []
   for (let i = 0; i < left.width; i++) {
     affinities.push(comparisonAffinity(left.affinities[i], right.affinities[i]))
-    const collation = leftCollationOnly ? left.collations[i] : (left.collations[i] ?? right.collations[i])
+    const l = left.collations[i]!
+    const r = right.collations[i]!
+    const collation = leftCollationOnly ? (collationName(l) ?? collationName(r)) : comparisonCollation(l, r)
     compares.push(collatedCompare(foldOf(collation)))
   }
   return { affinities, compares }

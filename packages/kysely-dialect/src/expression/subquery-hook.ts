@@ -2,7 +2,7 @@ import type { Affinity } from '../catalog/affinity.js'
 import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
-import { collatedCompare, comparisonFold } from './collation.js'
+import { collatedCompare, comparisonFold, exprFold, type Collated } from './collation.js'
 import type { Expr } from './expression.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope, Tuple } from './scope.js'
@@ -16,7 +16,7 @@ export interface PreparedSubquery {
   /** The affinity of each result column (a column's, or none), as comparisons with `in` read it. */
   readonly affinities: readonly (Affinity | undefined)[]
   /** The explicit collation of each result column (a COLLATE in it), or undefined. */
-  readonly collations: readonly (string | undefined)[]
+  readonly collations: readonly Collated[]
   readonly correlated: boolean
   rows(outer: Tuple, limit?: number): SqlValue[][]
 }
@@ -93,10 +93,12 @@ export function compileInSubquery(left: Expr, right: AnyNode, scope: Scope, nega
   if (p.width !== 1)
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected 1`)
   const affinity = comparisonAffinity(left.affinity, p.affinities[0])
-  // The left operand's COLLATE, else the result column's when the left is no column (whose BINARY
-  // comes first): `name in (select 'B' collate nocase)` is BINARY in SQLite.
+  // A column on the left compares under its own collation (its declared one, BINARY when none, as
+  // SQLite does when an index on it serves the IN): `name in (select 'B' collate nocase)` is
+  // BINARY; anything else as a comparison with the result column: `'B' in (select name ...)`
+  // under name's.
   const compare = collatedCompare(
-    comparisonFold(left, { collation: left.column === undefined ? p.collations[0] : undefined }),
+    left.column !== undefined ? exprFold(left) : comparisonFold(left, p.collations[0] ?? {}),
   )
   return {
     eval: (t) => {

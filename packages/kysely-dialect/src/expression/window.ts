@@ -2,7 +2,7 @@ import type { OperationNode } from 'kysely'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { aggregateAccumulator, isAggregateName, isStar, orderKey, type Accumulator } from './aggregates.js'
-import { foldOf } from './collation.js'
+import { collationName, exprFold } from './collation.js'
 import { collatedKey, compileExpr, type Expr } from './expression.js'
 import { isJsonNode } from './json.js'
 import { orderDirection, type AnyNode } from './nodes.js'
@@ -124,7 +124,7 @@ export function compileWindowNode(node: AnyNode, scope: Scope): Expr {
     const args = star ? [] : argNodes.map((a) => compileExpr(a, scope))
     const json = argNodes.map((a) => isJsonNode(a as AnyNode))
     // min() and max() as window functions compare under their argument's collation too.
-    const fold = args.length === 1 ? foldOf(args[0]!.collation) : undefined
+    const fold = args.length === 1 ? exprFold(args[0]!) : undefined
     return {
       name,
       builtIn: arity !== undefined,
@@ -133,7 +133,7 @@ export function compileWindowNode(node: AnyNode, scope: Scope): Expr {
       // Partitions and peers as the keys' collations make them (a COLLATE in the term).
       partition: (((over.partitionBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]).map((item) => {
         const key = compileExpr(item.partitionBy as OperationNode, scope)
-        return collatedKey(key, key.collation)
+        return collatedKey(key, collationName(key))
       }),
       order: (((over.orderBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]).map((item) => ({
         expr: orderKey(item, scope),

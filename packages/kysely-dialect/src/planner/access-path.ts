@@ -6,7 +6,8 @@ import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
 import type { Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { Scope, Tuple } from '../expression/scope.js'
-import { EXPRESSION_KEY, expressionKeys, expressionTerms, indexKeyNames } from './expression-keys.js'
+import { EXPRESSION_KEY, expressionKeys, expressionTerms, indexKeyCollations, indexKeyNames } from './expression-keys.js'
+import { folded } from '../expression/collation.js'
 import { impliesCondition } from './partial-index.js'
 import type { AccessPlan, KeyRange } from './plan.js'
 import { termsOf, type SeekValue, type Term } from './terms.js'
@@ -104,10 +105,27 @@ function keyColumns(table: TableDef, index: IndexDef | undefined): string[] {
   return index === undefined ? table.primaryKey : [...indexKeyNames(table, index), ...table.primaryKey]
 }
 
-function pick(terms: readonly Term[], column: string, op: Term['op']): Term | undefined {
+/**
+ * The collations of a key's components (lower case, undefined for BINARY), in key order: a
+ * column's declared one (ColumnDef.collation), an expression part's (expression-keys.ts), as the
+ * keys were written (executor/table-store.ts: writeColumns, writeIndexKey).
+ */
+function keyCollations(table: TableDef, index: IndexDef | undefined): (string | undefined)[] {
+  const parts = index === undefined ? [] : indexKeyCollations(table, index)
+  const own = table.primaryKey.map((name) => table.columns.find((c) => c.name === name)?.collation)
+  return [...parts, ...own]
+}
+
+/** A term on `column` with operator `op` whose comparison's collation is the key component's. */
+function pick(
+  terms: readonly Term[],
+  column: string,
+  op: Term['op'],
+  collation: string | undefined,
+): Term | undefined {
   let best: Term | undefined
   for (const t of terms) {
-    if (t.column !== column || t.op !== op) continue
+    if (t.column !== column || t.op !== op || t.collation !== collation) continue
     // One value beats a list: a longer key prefix stays ordered.
     if (best === undefined || t.values.length < best.values.length) best = t
   }
@@ -133,6 +151,7 @@ function orderFollowsKey(
   source: number,
   order: readonly OrderTerm[],
   fixed: number,
+  collations: readonly (string | undefined)[],
   keyOf?: (node: OperationNode) => string | undefined,
 ): { orderByKey: boolean; reverse: boolean } {
   if (order.length === 0) return { orderByKey: true, reverse: false }
@@ -148,6 +167,9 @@ function orderFollowsKey(
     }
     if (i < 0) return { orderByKey: false, reverse: false }
     if (i < fixed) continue
+    // A component keyed by its fold (a collated column) is in the collation's order, ties unordered:
+    // a term that sorts under that collation is no bare column (query-parts.ts: collatedKey).
+    if (collations[i] !== undefined) return { orderByKey: false, reverse: false }
     if (i !== next) return { orderByKey: false, reverse: false }
     next++
     if (desc !== undefined && desc !== term.desc) return { orderByKey: false, reverse: false }
@@ -169,7 +191,8 @@ function coveredSlots(
   for (const slot of reads) {
     const column = table.columns.find((c) => c.slot === slot)
     const position = column === undefined ? -1 : key.indexOf(column.name)
-    if (column === undefined || position < 0) return undefined
+    // A collated column's component is its value's fold, not its value.
+    if (column === undefined || position < 0 || column.collation !== undefined) return undefined
     const a = column.affinity
     out.push({
       slot,
@@ -184,10 +207,11 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
   const { table, source, stats } = req
   const usable = req.terms.filter((t) => t.source === source && [...t.needs].every(req.known))
   const key = keyColumns(table, index)
+  const collations = keyCollations(table, index)
   const eq: Term[] = []
   let k = 0
   for (; k < key.length; k++) {
-    const t = pick(usable, key[k]!, 'eq') ?? pick(usable, key[k]!, 'null')
+    const t = pick(usable, key[k]!, 'eq', collations[k]) ?? pick(usable, key[k]!, 'null', undefined)
     if (t === undefined) break
     eq.push(t)
     if (t.values.length > 1) {
@@ -196,12 +220,13 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
     }
   }
   const rangeColumn = k < key.length ? key[k] : undefined
-  const lower = rangeColumn === undefined ? undefined : pick(usable, rangeColumn, 'lower')
-  const upper = rangeColumn === undefined ? undefined : pick(usable, rangeColumn, 'upper')
+  const lower = rangeColumn === undefined ? undefined : pick(usable, rangeColumn, 'lower', collations[k])
+  const upper = rangeColumn === undefined ? undefined : pick(usable, rangeColumn, 'upper', collations[k])
+  // A like prefix's ranges are of values as stored: no collated (folded) component.
   const like =
-    rangeColumn === undefined || lower !== undefined || upper !== undefined
+    rangeColumn === undefined || lower !== undefined || upper !== undefined || collations[k] !== undefined
       ? undefined
-      : pick(usable, rangeColumn, 'prefix')
+      : pick(usable, rangeColumn, 'prefix', undefined)
   const fixed = eq.filter((t) => t.values.length === 1 || t.op === 'null').length
   const keyOf =
     index?.expressions !== undefined && req.scope !== undefined && req.order.length > 0
@@ -209,8 +234,8 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
       : undefined
   const ordered =
     eq.length > 0 && eq[eq.length - 1]!.values.length > 1
-      ? orderFollowsKey(key, source, req.order, fixed, keyOf)
-      : orderFollowsKey(key, source, req.order, eq.length, keyOf)
+      ? orderFollowsKey(key, source, req.order, fixed, collations, keyOf)
+      : orderFollowsKey(key, source, req.order, eq.length, collations, keyOf)
   const needs = new Set<number>()
   const used = new Map<AnyNode, number>()
   for (const t of [...eq, lower, upper]) {
@@ -320,8 +345,9 @@ export interface Bounds {
 
 const NOTHING: Bounds = { ranges: [] }
 
+/** A seek's value: converted by the comparison's affinity, folded as the keys it seeks are (a collated component). */
 function seekValue(v: SeekValue, t: Tuple): SqlValue {
-  return applyComparisonAffinity(v.expr.eval(t), v.affinity)
+  return folded(applyComparisonAffinity(v.expr.eval(t), v.affinity), v.fold)
 }
 
 /** The writer of one-value keys; `finish` copies, so nothing keeps its buffer. */

@@ -6,6 +6,8 @@ import { byPrecedence } from '../expression/precedence.js'
 import { Scope } from '../expression/scope.js'
 import { canonicalText } from './canonical.js'
 import { termsOf, type Term } from './terms.js'
+import { collationName, declaredCollation } from '../expression/collation.js'
+import { compileExpr } from '../expression/expression.js'
 
 /**
  * The key parts of an expression index (`createIndex(...).expression(sql\`lower(email)\`)`) as the
@@ -18,6 +20,8 @@ import { termsOf, type Term } from './terms.js'
 /** What an expression index's parts are named, once per index definition. */
 interface IndexKeys {
   readonly names: readonly string[]
+  /** Each part's collation (a COLLATE in it, a column's declared one; undefined for BINARY), as its keys were written. */
+  readonly collations: readonly (string | undefined)[]
   /** The expression parts' shapes (canonical.ts, values as `?`), to compare a query's first. */
   readonly shapes: readonly string[]
 }
@@ -32,14 +36,22 @@ export function indexKeyNames(table: TableDef, index: IndexDef): readonly string
   return index.expressions === undefined ? index.columns : keysFor(table, index, index.expressions).names
 }
 
+/** The collations of `index`'s key parts (lower case, undefined for BINARY), as its keys were written. */
+export function indexKeyCollations(table: TableDef, index: IndexDef): readonly (string | undefined)[] {
+  if (index.expressions !== undefined) return keysFor(table, index, index.expressions).collations
+  return index.columns.map((name) => table.columns.find((c) => c.name === name)?.collation)
+}
+
 function keysFor(table: TableDef, index: IndexDef, expressions: readonly unknown[]): IndexKeys {
   let keys = keysOf.get(index)
   if (keys !== undefined) return keys
   const scope = new Scope([{ table, name: table.name }])
   const names: string[] = []
   const shapes: string[] = []
+  const collations: (string | undefined)[] = []
   for (let i = 0; i < expressions.length; i++) {
     const part = byPrecedence(nodeOf(expressions[i]) as OperationNode)
+    collations.push(partCollation(part, scope))
     const text = canonicalText(part, scope, 0, true)
     const column = text?.startsWith('col:') === true ? table.columns.find((c) => `col:${c.slot}` === text) : undefined
     if (column !== undefined) {
@@ -51,9 +63,15 @@ function keysFor(table: TableDef, index: IndexDef, expressions: readonly unknown
     const shape = canonicalText(part, scope, 0, false)
     if (shape !== undefined) shapes.push(shape)
   }
-  keys = { names, shapes }
+  keys = { names, shapes, collations }
   keysOf.set(index, keys)
   return keys
+}
+
+/** An expression part's collation (executor/table-store.ts: writeIndexKey folds by it). */
+function partCollation(part: OperationNode, scope: Scope): string | undefined {
+  const name = collationName(compileExpr(part, scope))
+  return name === undefined ? undefined : declaredCollation(name)
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { comparisonAffinity, type Affinity } from '../catalog/affinity.js'
-import { foldOf } from '../expression/collation.js'
+import { collationName, comparisonCollation, declaredCollation, foldOf, type Fold } from '../expression/collation.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import { isRowValue } from '../expression/row-values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
@@ -14,6 +14,8 @@ import type { Scope } from '../expression/scope.js'
 export interface SeekValue {
   readonly expr: Expr
   readonly affinity: Affinity | undefined
+  /** The comparison's collation's fold: keys of a column that declares it hold folded values. */
+  readonly fold?: Fold | undefined
 }
 
 /**
@@ -39,6 +41,11 @@ export interface Term {
   readonly of: number
   /** `prefix` (`like 'abc%'` on a text column): the texts the matching values start with, one per ASCII case. */
   readonly prefixes?: readonly string[]
+  /**
+   * The comparison's collation (collation.ts: comparisonCollation; lower case, undefined for
+   * BINARY): only a key whose component has the same one (a column declaring it) may be sought.
+   */
+  readonly collation?: string
 }
 
 const FLIP: Record<string, string> = { '=': '=', '==': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
@@ -105,14 +112,39 @@ function columnOf(e: Expr | undefined, s: number): string | undefined {
   return e?.column !== undefined && e.column.source === s ? e.column.column.name : undefined
 }
 
-function seekValue(column: Expr, other: Side, scope: Scope, s: number): [SeekValue, Set<number>] | undefined {
-  // A COLLATE other than BINARY on the value's side: keys, in BINARY order, do not order or equal as it does.
-  if (foldOf(other.expr.collation) !== undefined) return undefined
+/**
+ * The value side of a comparison under collation `collation` (the comparison's), and the sources it
+ * reads; undefined when it cannot bound a key (it reads the column's source, its affinity changes
+ * stored values, or the collation is unknown). The term that takes it seeks only a key whose
+ * component has the same collation (access-path.ts), with the value folded as those keys are.
+ */
+function seekValue(
+  column: Expr,
+  other: Side,
+  scope: Scope,
+  s: number,
+  collation: string | undefined,
+): [SeekValue, Set<number>] | undefined {
+  let fold: Fold | undefined
+  try {
+    fold = foldOf(collation)
+  } catch {
+    return undefined
+  }
   const needs = referencedSources(other.node, scope)
   if (needs === undefined || needs.has(s)) return undefined
   const affinity = comparisonAffinity(column.affinity, other.expr.affinity)
   if (!storedUnchanged(column.affinity!, affinity)) return undefined
-  return [{ expr: other.expr, affinity }, needs]
+  return [{ expr: other.expr, affinity, ...(fold === undefined ? {} : { fold }) }, needs]
+}
+
+/** A collation as a term records it (collation.ts: declaredCollation), or null when unknown (no term). */
+function termCollation(name: string | undefined): string | undefined | null {
+  try {
+    return name === undefined ? undefined : declaredCollation(name)
+  } catch {
+    return null
+  }
 }
 
 /** At most 2^3 case variants of a like prefix: more letters read the index too many times. */
@@ -173,6 +205,7 @@ export function termsOf(
     needs: Set<number>,
     inclusive = true,
     of = 1,
+    collation?: string,
   ): Term => ({
     source: s,
     column,
@@ -182,6 +215,7 @@ export function termsOf(
     needs,
     conjunct: c,
     of,
+    ...(collation === undefined ? {} : { collation }),
   })
   const keyName = (e: Expr | undefined, node: OperationNode): string | undefined =>
     keyOf === undefined ? columnOf(e, s) : e === undefined ? undefined : keyOf(node)
@@ -189,30 +223,38 @@ export function termsOf(
   if (op === 'in') {
     const items = listNodes(rightNode)
     if (name === undefined || items === undefined) return []
+    // `in` compares under the left operand's collation alone (expression.ts: compileIn).
+    const collation = termCollation(collationName(left!))
+    if (collation === null) return []
     const values: SeekValue[] = []
     const needs = new Set<number>()
     for (const node of items) {
       const expr = tryCompile(node, scope)
-      const v = expr === undefined ? undefined : seekValue(left!, { expr, node }, scope, s)
+      const v = expr === undefined ? undefined : seekValue(left!, { expr, node }, scope, s, collation)
       if (v === undefined) return []
       values.push(v[0])
       for (const n of v[1]) needs.add(n)
     }
-    return [term(name, 'eq', values, needs)]
+    return [term(name, 'eq', values, needs, true, 1, collation)]
   }
   if (op === 'between') {
     if (name === undefined || rightNode.kind !== 'AndNode') return []
-    const bounds: [SeekValue, Set<number>, 'lower' | 'upper'][] = []
+    const bounds: [SeekValue, Set<number>, 'lower' | 'upper', string | undefined][] = []
     for (const [node, kind] of [
       [rightNode.left, 'lower'],
       [rightNode.right, 'upper'],
     ] as const) {
       const expr = tryCompile(node as OperationNode, scope)
-      const v = expr === undefined ? undefined : seekValue(left!, { expr, node: node as OperationNode }, scope, s)
-      if (v !== undefined) bounds.push([v[0], v[1], kind])
+      // Each bound is a comparison of its own, under its own collation (expression.ts: between).
+      const collation = expr === undefined ? null : termCollation(comparisonCollation(left!, expr))
+      const v =
+        expr === undefined || collation === null
+          ? undefined
+          : seekValue(left!, { expr, node: node as OperationNode }, scope, s, collation)
+      if (v !== undefined) bounds.push([v[0], v[1], kind, collation ?? undefined])
     }
     const of = bounds.length === 2 ? 2 : 0
-    return bounds.map(([v, needs, kind]) => term(name, kind, [v], needs, true, of))
+    return bounds.map(([v, needs, kind, collation]) => term(name, kind, [v], needs, true, of, collation))
   }
   if (op === 'like') {
     const right = tryCompile(rightNode, scope)
@@ -238,12 +280,15 @@ export function termsOf(
     other = { expr: left, node: leftNode }
     operator = FLIP[op]!
   }
-  if (other === undefined) return []
-  const v = seekValue(column!, other, scope, s)
+  if (other === undefined || left === undefined || right === undefined) return []
+  // The comparison's collation, from its operands as written (the left one's first).
+  const collation = termCollation(comparisonCollation(left, right))
+  if (collation === null) return []
+  const v = seekValue(column!, other, scope, s, collation)
   if (v === undefined) return []
-  if (operator === '=') return [term(col, 'eq', [v[0]], v[1])]
+  if (operator === '=') return [term(col, 'eq', [v[0]], v[1], true, 1, collation)]
   const kind = operator === '>' || operator === '>=' ? 'lower' : 'upper'
-  return [term(col, kind, [v[0]], v[1], operator.endsWith('='))]
+  return [term(col, kind, [v[0]], v[1], operator.endsWith('='), 1, collation)]
 }
 
 function comparison(left: unknown, op: string, right: unknown): AnyNode {

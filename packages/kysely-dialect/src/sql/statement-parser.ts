@@ -17,6 +17,7 @@ const COLUMN_CONSTRAINTS = new Set([
   'constraint',
   'references',
   'generated',
+  'collate',
   'as',
 ])
 
@@ -598,11 +599,13 @@ class StatementParser extends ExpressionParser {
         if (!stored) this.acceptWord('virtual')
         fields['generated'] = node('GeneratedNode', { always: true, expression, stored })
       } else if (this.acceptWord('references')) fields['references'] = this.references()
-      else if (this.isWord('collate'))
-        this.fail(
-          `${this.peek().t === 'name' ? (this.peek() as { v: string }).v.toUpperCase() : ''} in a raw column definition is not supported`,
-        )
-      else return node('ColumnDefinitionNode', fields)
+      else if (this.acceptWord('collate')) {
+        // Kept as Kysely's modifyEnd(sql`collate nocase`) keeps it (executor/column-definition.ts).
+        const name = this.next()
+        if (name.t !== 'name' && name.t !== 'string') this.fail('expected a collation name')
+        const modifiers = (fields['endModifiers'] ??= []) as AnyNode[]
+        modifiers.push(node('RawNode', { sqlFragments: [`collate ${name.v}`], parameters: [] }))
+      } else return node('ColumnDefinitionNode', fields)
     }
   }
 
