@@ -342,6 +342,8 @@ class TableCopier {
         if (plan.identity) col = col.generatedByDefaultAsIdentity()
         if (c.notNull) col = col.notNull()
         if (plan.defaultTo !== undefined) col = col.defaultTo(plan.defaultTo)
+        // A declared collation (SQLite and btree-store targets; postgresColumn refuses one).
+        if (c.collation !== undefined) col = col.modifyEnd(sql.raw(`collate ${c.collation}`))
         return col
       })
     }

@@ -1,5 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { comparisonAffinity } from '../catalog/affinity.js'
+import { comparisonFold, type Fold } from '../expression/collation.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { NestedScope } from '../expression/nested-scope.js'
@@ -17,6 +18,8 @@ export interface CorrelatedEquality {
   readonly inner: Expr
   readonly outer: Expr
   readonly affinity: ReturnType<typeof comparisonAffinity>
+  /** The comparison's collation as written (its operands' declared ones, collation.ts): values hash as their folds. */
+  readonly fold: Fold | undefined
 }
 
 /**
@@ -37,7 +40,12 @@ export function correlatedEquality(where: AnyNode | undefined, scope: NestedScop
     const isOuter = (e: Expr): boolean => e.column !== undefined && e.column.source >= own
     const pair = isInner(l) && isOuter(r) ? [l, r] : isInner(r) && isOuter(l) ? [r, l] : undefined
     if (pair === undefined) continue
-    return { inner: pair[0]!, outer: pair[1]!, affinity: comparisonAffinity(pair[0]!.affinity, pair[1]!.affinity) }
+    return {
+      inner: pair[0]!,
+      outer: pair[1]!,
+      affinity: comparisonAffinity(pair[0]!.affinity, pair[1]!.affinity),
+      fold: comparisonFold(l, r),
+    }
   }
   return undefined
 }

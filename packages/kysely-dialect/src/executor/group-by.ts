@@ -47,8 +47,8 @@ interface KeyColumn {
  * How a grouped query reads its groups' rows, worked out once per statement: when every bare
  * column its output reads is a group term (`select category, count(*) ... group by category`), a
  * group needs no row of its own: its output reads the term's value, and the scan feeding it may
- * reuse one row for every row it reads. Otherwise each group keeps its first row (or its only
- * min() / max() row), as SQLite's bare columns read.
+ * reuse one row for every row it reads. Otherwise each group keeps its first row (or the row of
+ * its only min() / max()), as SQLite's bare columns read.
  */
 /**
  * The plainest grouping, read straight from one source's row: at most one group term and
@@ -231,11 +231,14 @@ export class GroupTable {
       group.state.step(t)
       return
     }
-    // Bare columns read the group's first row (which made it, #create), or the row of its only
-    // min() / max() once that has seen a value, as SQLite's do (3.53 and 3.54 alike).
+    // Bare columns read the group's first row (which made it, #create); with the query's only
+    // min() / max(), that call's row once it has seen a value, the group's last row until then:
+    // as SQLite's do (3.53 and 3.54 alike).
     if (group.state.step(t)) {
       group.tuple = t
       group.locked = true
+    } else if (!group.locked && group.state.followsExtreme) {
+      group.tuple = t
     }
   }
 

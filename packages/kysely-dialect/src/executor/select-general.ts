@@ -555,7 +555,7 @@ class SemiJoinTable {
     if (this.#tx !== tx) this.#build(tx, template)
     const v = applyComparisonAffinity(this.equality.outer.eval(template), this.equality.affinity)
     if (v === null) return []
-    return this.#rows.get(valueKey(v)) ?? []
+    return this.#rows.get(valueKey(folded(v, this.equality.fold))) ?? []
   }
 
   #build(tx: ReadTransaction, template: Tuple): void {
@@ -566,7 +566,7 @@ class SemiJoinTable {
       scratch[0] = row
       const v = applyComparisonAffinity(this.equality.inner.eval(scratch), this.equality.affinity)
       if (v === null) continue
-      const key = valueKey(v)
+      const key = valueKey(folded(v, this.equality.fold))
       const list = this.#rows.get(key)
       if (list === undefined) this.#rows.set(key, [row])
       else list.push(row)

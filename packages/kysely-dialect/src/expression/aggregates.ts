@@ -580,7 +580,7 @@ export class GroupState {
     return follow !== undefined && (this.accumulators[follow] as ExtremeAccumulator).improved
   }
 
-  /** Whether bare columns follow a min()/max() call rather than the group's first row. */
+  /** Whether bare columns follow a min()/max() call (and the group's last row until it sees a value) rather than the group's first row. */
   get followsExtreme(): boolean {
     return this.#follow !== undefined
   }

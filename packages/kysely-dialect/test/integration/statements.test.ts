@@ -366,16 +366,6 @@ for (const version of VERSIONS) {
       )
       expect(glob.code).to.equal('BTREE_SQL_UNSUPPORTED')
       expect(glob.message).to.contain('regexp')
-      // A collation in a grouping: SQLite shows each group's first row's value; not done here.
-      const collated = await rejection(
-        db
-          .selectFrom('person')
-          .select(version.sql`count(*)`.as('n'))
-          .groupBy(version.sql`name collate nocase`)
-          .execute(),
-      )
-      expect(collated.code).to.equal('BTREE_SQL_UNSUPPORTED')
-      expect(collated.message).to.contain('COLLATE nocase')
       // A window function where SQLite allows none (its "misuse of window function").
       const fn = await rejection(
         db
