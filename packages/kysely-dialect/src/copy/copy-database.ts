@@ -10,6 +10,7 @@ import {
   ColumnProfile,
   detectTarget,
   postgresColumn,
+  refuseCollation,
   sqliteColumn,
   type ColumnPlan,
   type CopyTarget,
@@ -186,6 +187,9 @@ class TableCopier {
 
   async copyAll(): Promise<CopyResult> {
     const copied: { name: string; rows: number }[] = []
+    // A column PostgreSQL cannot compare as declared fails the copy before any table is made.
+    if (this.target === 'postgres')
+      for (const table of this.source.tables) table.columns.forEach(refuseCollation(table))
     for (const table of this.source.tables) {
       throwIfAborted(this.settings.signal)
       copied.push({ name: table.name, rows: await this.#copyTable(table) })

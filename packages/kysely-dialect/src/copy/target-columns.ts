@@ -117,14 +117,23 @@ const DECIMAL = /dec|num/i
  * its affinity suggests. A default of `CURRENT_TIMESTAMP` (`_DATE`, `_TIME`) makes the column
  * `text` with a default that formats the time as SQLite does.
  */
+/**
+ * A column's declared collation refused for PostgreSQL: NOCASE folds A-Z only and RTRIM trailing
+ * spaces, no PostgreSQL collation compares so, and a unique key under one would hold other rows
+ * than here.
+ */
+export function refuseCollation(table: TableDef): (column: ColumnDef) => void {
+  return (column) => {
+    if (column.collation !== undefined)
+      throw new BTreeSqlError(
+        'BTREE_SQL_COPY_FAILED',
+        `copyDatabase: ${table.name}.${column.name} declares COLLATE ${column.collation.toUpperCase()}, which no PostgreSQL collation compares as`,
+      )
+  }
+}
+
 export function postgresColumn(table: TableDef, column: ColumnDef, profile: ColumnProfile): ColumnPlan {
-  // NOCASE folds A-Z only and RTRIM trailing spaces: no PostgreSQL collation compares so, and a
-  // unique key under one would hold other rows than here.
-  if (column.collation !== undefined)
-    throw new BTreeSqlError(
-      'BTREE_SQL_COPY_FAILED',
-      `copyDatabase: ${table.name}.${column.name} declares COLLATE ${column.collation.toUpperCase()}, which no PostgreSQL collation compares as`,
-    )
+  refuseCollation(table)(column)
   const identity = table.rowidColumn === column.name
   let kind = postgresKind(column, profile)
   if (column.default?.kind === 'current') kind = 'text'

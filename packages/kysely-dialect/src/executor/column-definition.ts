@@ -21,7 +21,8 @@ export interface ParsedColumn {
 const COLUMN_PARTS_LATER = ['frontModifiers', 'identity', 'unsigned', 'nullsNotDistinct', 'ifNotExists']
 
 /** `collate name` (a name SQLite's identifiers allow, quoted or not), as a column's end modifier or type suffix. */
-const COLLATE = /^(.*?)\s*\bcollate\s+(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*))\s*$/is
+const COLLATE =
+  /^(.*?)\s*\bcollate\s+(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*))\s*$/is
 
 function collateName(m: RegExpExecArray): string {
   return (m[2]?.replace(/""/g, '"') ?? m[3]?.replace(/''/g, "'") ?? m[4] ?? m[5] ?? m[6])!
@@ -43,7 +44,10 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     collation = collateName(inType)
   }
   for (const modifier of (node.endModifiers ?? []) as readonly AnyNode[]) {
-    const text = modifier.kind === 'RawNode' && (modifier.parameters as readonly unknown[]).length === 0 ? rawText(modifier) : undefined
+    const text =
+      modifier.kind === 'RawNode' && (modifier.parameters as readonly unknown[]).length === 0
+        ? rawText(modifier)
+        : undefined
     const m = text === undefined ? null : COLLATE.exec(text)
     if (m === null || m[1] !== '') throw unsupported(`${text ?? modifier.kind} at the end of a column definition`)
     collation = collateName(m)

@@ -6,7 +6,13 @@ import { KeyWriter, KEY_NULL, prefixEnd } from '../encoding/keys.js'
 import type { Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import type { Scope, Tuple } from '../expression/scope.js'
-import { EXPRESSION_KEY, expressionKeys, expressionTerms, indexKeyCollations, indexKeyNames } from './expression-keys.js'
+import {
+  EXPRESSION_KEY,
+  expressionKeys,
+  expressionTerms,
+  indexKeyCollations,
+  indexKeyNames,
+} from './expression-keys.js'
 import { folded } from '../expression/collation.js'
 import { impliesCondition } from './partial-index.js'
 import type { AccessPlan, KeyRange } from './plan.js'
@@ -117,12 +123,7 @@ function keyCollations(table: TableDef, index: IndexDef | undefined): (string | 
 }
 
 /** A term on `column` with operator `op` whose comparison's collation is the key component's. */
-function pick(
-  terms: readonly Term[],
-  column: string,
-  op: Term['op'],
-  collation: string | undefined,
-): Term | undefined {
+function pick(terms: readonly Term[], column: string, op: Term['op'], collation: string | undefined): Term | undefined {
   let best: Term | undefined
   for (const t of terms) {
     if (t.column !== column || t.op !== op || t.collation !== collation) continue

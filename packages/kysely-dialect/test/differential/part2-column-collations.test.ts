@@ -48,8 +48,8 @@ const COMPARISONS = [
   "select id from words where w = 'BOB' collate binary order by id",
   "select id from words where w collate binary = 'BOB' order by id",
   'select id from words where plain = w order by id',
-  "select id from words where w = upper(plain) order by id",
-  "select id from words where upper(plain) = w order by id",
+  'select id from words where w = upper(plain) order by id',
+  'select id from words where upper(plain) = w order by id',
   "select id from words where cast(w as text) = 'BOB' order by id",
   "select id from words where +w = 'BOB' order by id",
   "select id from words where w || '' = 'BOB' order by id",
@@ -70,7 +70,7 @@ const COMPARISONS = [
   "select id from words where t = 'bob' order by id",
   "select id from words where t = 'BOB' order by id",
   "select id from words where 'bob' = t order by id",
-  "select id from words where w = 5 order by id",
+  'select id from words where w = 5 order by id',
   "select id from words where w = 'émile' order by id",
 ]
 
@@ -98,20 +98,20 @@ const DERIVED = [
   "select id from (select id, w || '' as w from words) where w = 'BOB' order by id",
   "select id from (select id, plain collate nocase as x from words) where x = 'BOB' order by id",
   "with c as (select id, w from words) select id from c where w = 'alice' order by id",
-  "select x, count(*) as n from (select w as x from words) group by x order by x",
-  "select id from words a where exists (select 1 from words b where b.w = a.plain and b.id <> a.id) order by id",
-  "select a.id, b.id as b from words a join words b on a.w = b.plain where a.id < b.id order by 1, 2",
-  "select a.id, b.id as b from words a join words b on b.plain = a.w where a.id < b.id order by 1, 2",
+  'select x, count(*) as n from (select w as x from words) group by x order by x',
+  'select id from words a where exists (select 1 from words b where b.w = a.plain and b.id <> a.id) order by id',
+  'select a.id, b.id as b from words a join words b on a.w = b.plain where a.id < b.id order by 1, 2',
+  'select a.id, b.id as b from words a join words b on b.plain = a.w where a.id < b.id order by 1, 2',
 ]
 
 diffSuite('differential part 2: columns that declare a collation', () => {
-  both('comparisons under a column\'s collation (NOCASE, RTRIM) and which operand names it', seedWords, (db, { sql }) =>
+  both("comparisons under a column's collation (NOCASE, RTRIM) and which operand names it", seedWords, (db, { sql }) =>
     rawOutcomes(db, sql, COMPARISONS),
   )
   both('the same comparisons through an index on the NOCASE column', indexedWords, (db, { sql }) =>
     rawOutcomes(db, sql, COMPARISONS),
   )
-  both('sorts, groupings, distinct, min / max and windows under the column\'s collation', seedWords, (db, { sql }) =>
+  both("sorts, groupings, distinct, min / max and windows under the column's collation", seedWords, (db, { sql }) =>
     rawOutcomes(db, sql, SORTS_AND_GROUPS),
   )
   both('the same sorts and groupings through an index on the NOCASE column', indexedWords, (db, { sql }) =>
@@ -141,7 +141,12 @@ diffSuite('differential part 2: columns that declare a collation', () => {
       await db.schema
         .createTable('users')
         .addColumn('id', 'integer', (c) => c.primaryKey())
-        .addColumn('email', 'text', (c) => c.notNull().unique().modifyEnd(sql`collate nocase`))
+        .addColumn('email', 'text', (c) =>
+          c
+            .notNull()
+            .unique()
+            .modifyEnd(sql`collate nocase`),
+        )
         .execute()
       await db.insertInto('users').values({ id: 1, email: 'Ann@Example.com' }).execute()
     },
@@ -152,7 +157,10 @@ diffSuite('differential part 2: columns that declare a collation', () => {
         .insertInto('users')
         .values({ id: 4, email: 'BO@EXAMPLE.COM' })
         .onConflict((oc) => oc.column('email').doUpdateSet((eb) => ({ email: eb.ref('excluded.email') }))),
-      db.insertInto('users').values({ id: 5, email: 'ANN@example.com' }).onConflict((oc) => oc.doNothing()),
+      db
+        .insertInto('users')
+        .values({ id: 5, email: 'ANN@example.com' })
+        .onConflict((oc) => oc.doNothing()),
       db.updateTable('users').set({ email: 'Bo@Example.com' }).where('id', '=', 1),
       db.selectFrom('users').selectAll().where('email', '=', 'ANN@EXAMPLE.COM'),
       db.selectFrom('users').selectAll().orderBy('id'),
@@ -169,7 +177,7 @@ diffSuite('differential part 2: columns that declare a collation', () => {
         "insert into codes values ('AB', 3)",
         "insert or replace into codes values ('aB', 4)",
         "insert into codes values ('CD', 5) on conflict (k) do update set v = excluded.v * 10",
-        "select k, v from codes order by k",
+        'select k, v from codes order by k',
         "select v from codes where k = 'ab'",
         "update codes set k = 'CD' where v = 4",
         "insert into wr values ('x', 1, 'a'), ('X', 2, 'b')",
@@ -181,20 +189,23 @@ diffSuite('differential part 2: columns that declare a collation', () => {
       'message',
     ),
   )
-  both('a unique index made on rows that differ only in case fails; alter table adds a collated column', seedWords, (db, { sql }) =>
-    rawOutcomes(
-      db,
-      sql,
-      [
-        'create unique index words_w_u on words (w)',
-        'create unique index words_plain_u on words (plain)',
-        "alter table words add column z text collate nocase default 'Z'",
-        "select id from words where z = 'z' and id < 3 order by id",
-        "update words set z = 'q' where w = 'ALICE'",
-        "select id, z from words where z = 'Q' order by id",
-      ],
-      'failed',
-    ),
+  both(
+    'a unique index made on rows that differ only in case fails; alter table adds a collated column',
+    seedWords,
+    (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create unique index words_w_u on words (w)',
+          'create unique index words_plain_u on words (plain)',
+          "alter table words add column z text collate nocase default 'Z'",
+          "select id from words where z = 'z' and id < 3 order by id",
+          "update words set z = 'q' where w = 'ALICE'",
+          "select id, z from words where z = 'Q' order by id",
+        ],
+        'failed',
+      ),
   )
   both('foreign keys to a NOCASE parent key compare under it', undefined, async (db, { sql }) =>
     rawOutcomes(
@@ -218,22 +229,25 @@ diffSuite('differential part 2: columns that declare a collation', () => {
       'failed',
     ),
   )
-  both('raw column definitions: collate in any place, quoted names, BINARY, and an unknown name', undefined, async (db, { sql }) =>
-    rawOutcomes(
-      db,
-      sql,
-      [
-        'create table r (a text not null collate nocase unique, b text collate "rtrim", c text collate binary, d collate nocase)',
-        "insert into r values ('X', 'y ', 'Z', 'W')",
-        "insert into r values ('x', 'y', 'z', 'w')",
-        "select a, b, c, d from r where a = 'x' and b = 'y' and c = 'Z' and d = 'w'",
-        'create table bad (a text collate foo)',
-        'select count(*) as n from r',
-      ],
-      'failed',
-    ),
+  both(
+    'raw column definitions: collate in any place, quoted names, BINARY, and an unknown name',
+    undefined,
+    async (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table r (a text not null collate nocase unique, b text collate "rtrim", c text collate binary, d collate nocase)',
+          "insert into r values ('X', 'y ', 'Z', 'W')",
+          "insert into r values ('x', 'y', 'z', 'w')",
+          "select a, b, c, d from r where a = 'x' and b = 'y' and c = 'Z' and d = 'w'",
+          'create table bad (a text collate foo)',
+          'select count(*) as n from r',
+        ],
+        'failed',
+      ),
   )
-  both('bare columns of a grouping read the group\'s first row (no min() / max())', seedWords, (db, { sql }) =>
+  both("bare columns of a grouping read the group's first row (no min() / max())", seedWords, (db, { sql }) =>
     rawOutcomes(db, sql, [
       'select g, id, plain, count(*) as n from words group by g order by g',
       'select id, plain, count(*) as n from words',
