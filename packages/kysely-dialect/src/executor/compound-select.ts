@@ -10,6 +10,7 @@ import type { ExecContext } from './context.js'
 import { compareTuples, limitOffset, orderTerms, resultColumns } from './query-parts.js'
 import { prepareRecursiveCte } from './recursive-cte.js'
 import { derivedTable, prepareSelect, rejectCollatedColumns, type PreparedSelect } from './select-general.js'
+import { collationName } from '../expression/collation.js'
 
 /** Common table expressions in scope while a statement is prepared, innermost last. */
 const cteScopes: Map<string, PreparedSelect>[] = []
@@ -96,9 +97,23 @@ export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink
     }
     return { operator: op.operator as string, all: op.all === true, prepared }
   })
-  for (const arm of [core, ...operations.map((op) => op.prepared)]) rejectCollatedColumns(arm, 'a compound select')
+  // A result column's collation is the first arm's that has one (SQLite's multiSelectCollSeq: a
+  // COLLATE, a column's declared one, BINARY for a plain column); the order by sorts under it.
+  // Which of the rows a collation makes equal UNION, INTERSECT and EXCEPT keep is SQLite's own
+  // choice: those are not done over a column whose collation is other than BINARY.
+  const arms = [core, ...operations.map((op) => op.prepared)]
+  const collations = core.names.map((_, i) => {
+    for (const arm of arms) {
+      const c = arm.collations?.[i]
+      const name = c === undefined ? undefined : collationName(c)
+      if (name !== undefined) return { columnCollation: name }
+    }
+    return {}
+  })
+  if (operations.some((op) => !(op.operator === 'union' && op.all)))
+    rejectCollatedColumns({ ...core, collations }, 'a compound select that removes duplicates')
   // Order by terms name the result columns: they read a row of the result as a derived table.
-  const table = derivedTable('(compound)', core)
+  const table = derivedTable('(compound)', { ...core, collations })
   const scope = new Scope([{ table, name: table.name }])
   const projection = resultColumns(table)
   const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)

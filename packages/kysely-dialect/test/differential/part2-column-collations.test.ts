@@ -102,6 +102,11 @@ const DERIVED = [
   'select id from words a where exists (select 1 from words b where b.w = a.plain and b.id <> a.id) order by id',
   'select a.id, b.id as b from words a join words b on a.w = b.plain where a.id < b.id order by 1, 2',
   'select a.id, b.id as b from words a join words b on b.plain = a.w where a.id < b.id order by 1, 2',
+  // A compound's result column sorts under the first arm's collation that has one.
+  "select w, id from words union all select 'ALICE', 0 order by 1, 2",
+  "select 'ALICE' as x, 0 as id union all select w, id from words order by 1, 2",
+  'select plain, id from words union all select w, id from words order by 1, 2',
+  'select w collate binary, id from words union all select w, id from words order by 1, 2',
 ]
 
 diffSuite('differential part 2: columns that declare a collation', () => {
