@@ -325,6 +325,14 @@ describe('differential: random single-table queries', () => {
     assertNone(await compareRandomWrites(kysely029Api, seed + 4, rowCount, writeCount, 'keyed'))
   })
 
+  it(`${Math.ceil(queryCount / 2)} random queries over a table whose text column declares collate nocase, with indexes on it (${kysely029Api.label})`, async () => {
+    assertNone(await compareRandom(kysely029Api, seed + 7, rowCount, Math.ceil(queryCount / 2), 'nocase'))
+  })
+
+  it(`${writeCount} random writes to that table, the table compared after each (${kysely028Api.label})`, async () => {
+    assertNone(await compareRandomWrites(kysely028Api, seed + 8, rowCount, writeCount, 'nocase'))
+  })
+
   it(`${writeCount} random writes in controlled transactions with nested savepoints (${kysely028Api.label}, ${kysely029Api.label})`, async () => {
     assertNone(await compareRandomTransactions(kysely028Api, seed + 5, rowCount, writeCount))
     assertNone(await compareRandomTransactions(kysely029Api, seed + 6, rowCount, writeCount, 'keyed'))

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { AliasableExpression, Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from 'kysely'
 import type { Db } from './sides.js'
 
@@ -199,11 +200,13 @@ function randomQuery(random: Random, noLike: readonly Column[]): QuerySpec {
 }
 
 /**
- * The two table shapes: `rowid` is `id integer primary key` (SQLite's rowid); `keyed` is
+ * The table shapes: `rowid` is `id integer primary key` (SQLite's rowid); `keyed` is
  * `id blob primary key` holding every storage class, with a unique index on `b` and an index on
- * `(a, c)`, so that key encoding order, index maintenance and unique checks are exercised too.
+ * `(a, c)`, so that key encoding order, index maintenance and unique checks are exercised too;
+ * `nocase` is `rowid` with `b` declaring `collate nocase` and indexes on `b` and `(b, a)`, whose
+ * keys hold its values' folds (texts in several cases meet under it).
  */
-export type Shape = 'rowid' | 'keyed'
+export type Shape = 'rowid' | 'keyed' | 'nocase'
 
 /** A key of any storage class, told apart as SQLite's equality does (1 and 1.0 are one key). */
 function keyIdentity(value: Value): string {
@@ -243,11 +246,11 @@ function keyedRows(random: Random, count: number, used: Set<string>): Row[] {
 }
 
 function blobColumns(shape: Shape): readonly Column[] {
-  return shape === 'rowid' ? ['d'] : ['d', 'id']
+  return shape === 'keyed' ? ['d', 'id'] : ['d']
 }
 
 function initialRows(random: Random, shape: Shape, count: number): Row[] {
-  return shape === 'rowid' ? randomRows(random, count) : keyedRows(random, count, new Set())
+  return shape === 'keyed' ? keyedRows(random, count, new Set()) : randomRows(random, count)
 }
 
 /** The table rows and `count` queries for a seed; query `i` is always the same for a given seed. */
@@ -271,12 +274,16 @@ export function toSql(value: Value): unknown {
 export async function createRandomTable(db: Db, rows: readonly Row[], shape: Shape = 'rowid'): Promise<void> {
   await db.schema
     .createTable('r')
-    .addColumn('id', shape === 'rowid' ? 'integer' : 'blob', (c) => c.primaryKey())
+    .addColumn('id', shape === 'keyed' ? 'blob' : 'integer', (c) => c.primaryKey())
     .addColumn('a', 'integer')
-    .addColumn('b', 'text')
+    .addColumn('b', 'text', (c) => (shape === 'nocase' ? c.modifyEnd(sql`collate nocase`) : c))
     .addColumn('c', 'real')
     .addColumn('d', 'blob')
     .execute()
+  if (shape === 'nocase') {
+    await db.schema.createIndex('r_b').on('r').column('b').execute()
+    await db.schema.createIndex('r_b_a').on('r').columns(['b', 'a']).execute()
+  }
   if (shape === 'keyed') {
     await db.schema.createIndex('r_b').on('r').column('b').unique().execute()
     await db.schema.createIndex('r_a_c').on('r').columns(['a', 'c']).execute()
@@ -383,7 +390,7 @@ function randomWrite(random: Random, shape: Shape, nextId: () => Value): WriteSp
   const where = random() < 0.9 ? randomFilter(random, 2, blobColumns(shape)) : undefined
   if (r < 0.5) {
     const choices =
-      shape === 'rowid' ? (['a', 'b', 'c', 'd', 'a', 'id'] as const) : (['a', 'b', 'c', 'd', 'a', 'c'] as const)
+      shape === 'keyed' ? (['a', 'b', 'c', 'd', 'a', 'c'] as const) : (['a', 'b', 'c', 'd', 'a', 'id'] as const)
     const column = pick(random, choices)
     if (column === 'id') return { kind: 'update', column, change: 'add', value: 1000, where }
     const change = shape === 'keyed' && column === 'b' ? 'set' : pick(random, ['add', 'concat', 'mul', 'set'] as const)
