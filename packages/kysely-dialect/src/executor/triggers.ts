@@ -1,5 +1,13 @@
 import type { OperationNode } from 'kysely'
-import { type Catalog, findColumn, nextId, saveTriggers, type TableDef, type TriggerDef } from '../catalog/catalog.js'
+import {
+  type Catalog,
+  type ColumnDef,
+  findColumn,
+  nextId,
+  saveTriggers,
+  type TableDef,
+  type TriggerDef,
+} from '../catalog/catalog.js'
 import { eachIn, firstIn, nodeOf, PAST, storedNode } from '../catalog/stored-node.js'
 import { BTreeSqlError } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
@@ -581,7 +589,7 @@ function mapRowReferences(
   tree: unknown,
   table: TableDef,
   event: TriggerDef['event'],
-  replace: (isNew: boolean, slot: number) => unknown,
+  replace: (isNew: boolean, column: ColumnDef) => unknown,
 ): unknown {
   if (typeof tree !== 'object' || tree === null) return tree
   if (Array.isArray(tree)) return tree.map((t) => mapRowReferences(t, table, event, replace))
@@ -595,7 +603,7 @@ function mapRowReferences(
       const col = has && column !== undefined ? columnOf(table, column) : undefined
       if (col === undefined)
         throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${qualifier}.${column ?? '*'}`)
-      return replace(isNew, col.slot)
+      return replace(isNew, col)
     }
   }
   if (n.kind === 'ValueNode') return n
@@ -612,9 +620,10 @@ function bindRow(
   oldRow: RowValues | undefined,
   newRow: RowValues | undefined,
 ): unknown {
-  return mapRowReferences(tree, table, event, (isNew, slot) => ({
+  return mapRowReferences(tree, table, event, (isNew, column) => ({
     kind: 'ValueNode',
-    value: (isNew ? newRow : oldRow)?.[slot] ?? null,
+    value: (isNew ? newRow : oldRow)?.[column.slot] ?? null,
+    columnCollation: column.collation ?? 'binary',
   }))
 }
 
@@ -625,9 +634,14 @@ function placeholders(
   event: TriggerDef['event'],
   slots: Map<OperationNode, number>,
 ): unknown {
-  return mapRowReferences(tree, table, event, (isNew, slot) => {
-    const node = { kind: 'ValueNode', value: null } as unknown as OperationNode
-    slots.set(node, (isNew ? 0 : table.nextSlot) + slot)
+  return mapRowReferences(tree, table, event, (isNew, column) => {
+    // The column's declared collation rides on the node (expression.ts: value).
+    const node = {
+      kind: 'ValueNode',
+      value: null,
+      columnCollation: column.collation ?? 'binary',
+    } as unknown as OperationNode
+    slots.set(node, (isNew ? 0 : table.nextSlot) + column.slot)
     return node
   })
 }

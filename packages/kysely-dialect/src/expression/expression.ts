@@ -96,9 +96,14 @@ function columnExpr(r: ResolvedColumn): Expr {
 
 function value(node: AnyNode): Expr {
   const parameter = parameterExpr(node)
-  if (parameter !== undefined) return parameter
+  // A value standing for a column (a trigger's `new.x` / `old.x`, executor/triggers.ts) compares
+  // under the column's declared collation, as SQLite's TK_TRIGGER does.
+  const declared = node.columnCollation
+  if (parameter !== undefined)
+    return typeof declared === 'string' ? { ...parameter, columnCollation: declared } : parameter
   // A real literal of raw SQL (1.0) arrives boxed; fromJs would read its number as an integer.
-  return constant(node.value instanceof Real ? node.value : fromJs(node.value))
+  const e = constant(node.value instanceof Real ? node.value : fromJs(node.value))
+  return typeof declared === 'string' ? { ...e, columnCollation: declared } : e
 }
 
 function raw(node: AnyNode, scope: Scope): Expr {

@@ -252,6 +252,21 @@ diffSuite('differential part 2: columns that declare a collation', () => {
         'failed',
       ),
   )
+  both("a trigger's new.x and old.x compare under the column's collation", undefined, async (db, { sql }) =>
+    rawOutcomes(db, sql, [
+      'create table t (id integer primary key, a text collate nocase, b text)',
+      'create table log (n integer primary key, x text)',
+      "create trigger tr after insert on t when new.a = 'BOB' begin insert into log (x) values ('a:' || new.id); end",
+      "create trigger tr2 after insert on t when new.b = 'BOB' begin insert into log (x) values ('b:' || new.id); end",
+      "create trigger tr3 after insert on t when 'BOB' = new.a begin insert into log (x) values ('c:' || new.id); end",
+      "create trigger tr4 after insert on t when new.b = new.a begin insert into log (x) values ('d:' || new.id); end",
+      "create trigger tr5 after update on t when old.a = new.a begin insert into log (x) values ('u:' || new.id); end",
+      "create trigger tr6 after insert on t begin insert into log (x) select 'e:' || id from t where b = new.a and id <> new.id; end",
+      "insert into t (a, b) values ('bob', 'bob'), ('BOB', 'Bob')",
+      'update t set a = upper(a)',
+      'select x from log order by n',
+    ]),
+  )
   both("bare columns of a grouping read the group's first row (no min() / max())", seedWords, (db, { sql }) =>
     rawOutcomes(db, sql, [
       'select g, id, plain, count(*) as n from words group by g order by g',
