@@ -469,9 +469,17 @@ class StatementParser extends ExpressionParser {
       // Each part a column or an expression (an expression index: executor/create-index.ts).
       const columns: AnyNode[] = []
       do {
-        columns.push(this.expression())
-        if (this.acceptWord('desc')) this.fail('a descending index column is not supported')
-        this.acceptWord('asc')
+        const part = this.expression()
+        // A direction, as Kysely's `column('a desc')` gives it: lookups read either way (create-index.ts).
+        const direction = this.acceptWord('desc') ? 'desc' : this.acceptWord('asc') ? 'asc' : undefined
+        columns.push(
+          direction === undefined
+            ? part
+            : node('OrderByItemNode', {
+                orderBy: part,
+                direction: node('RawNode', { sqlFragments: [direction], parameters: [] }),
+              }),
+        )
       } while (this.acceptOp(','))
       this.expectOp(')')
       // A partial index's condition.

@@ -597,6 +597,25 @@ diffSuite('differential: whole raw statements', () => {
     const left = await sql`select name from item order by id`.execute(db)
     return [rows, added.rows, pairs, dup, left.rows]
   })
+  // Round s31: a direction in a raw index's column list was BTREE_SQL_UNSUPPORTED.
+  both('raw index columns with a direction (desc, asc), unique too', undefined, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'create table dir (id integer primary key, v text, w integer)',
+        "insert into dir (v, w) values ('a', 1), ('b', 2), ('c', 3), ('b', 4)",
+        'create index dir_vw on dir (v desc, w asc)',
+        'create unique index dir_lw on dir (lower(v) desc, w)',
+        "insert into dir (v, w) values ('B', 2)",
+        "insert into dir (v, w) values ('B', 5)",
+        "select id from dir where v = 'b' order by w desc",
+        "select id, v from dir where v > 'a' order by v desc, w",
+        "select id from dir where lower(v) = 'b' order by id",
+      ],
+      'failed',
+    ),
+  )
   both('raw partial and expression indexes, and an upsert target with a where', undefined, async (db, { sql }) => {
     await sql`create table acct (id integer primary key, email text, deleted int, n int default 0)`.execute(db)
     await sql`create unique index live on acct (email) where deleted is null`.execute(db)
