@@ -37,7 +37,7 @@ export function projections(selections: readonly OperationNode[] | undefined, sc
   for (const s of selections ?? []) {
     const sel = (s as AnyNode).selection as AnyNode
     if (sel.kind === 'SelectAllNode') {
-      for (let i = 0; i < scope.sources.length; i++) expandAll(out, scope, i)
+      for (let i = 0; i < scope.sources.length; i++) expandAll(out, scope, i, true)
     } else if (sel.kind === 'ReferenceNode' && (sel.column as AnyNode).kind === 'SelectAllNode') {
       expandAll(out, scope, scope.sourceNamed(nameOf(sel.table as OperationNode)))
     } else if (sel.kind === 'AliasNode') {
@@ -57,14 +57,27 @@ export function projections(selections: readonly OperationNode[] | undefined, sc
   return out
 }
 
-function expandAll(out: Projection[], scope: Scope, source: number): void {
-  for (const c of scope.sources[source]!.table.columns) {
+/**
+ * The columns `*` (all: `star`) or `t.*` gives of one source: `*` leaves out those a USING join
+ * hides (Source.hidden: the right table's copy of a USING column), `t.*` gives them all.
+ */
+function expandAll(out: Projection[], scope: Scope, source: number, star = false): void {
+  const { table, hidden } = scope.sources[source]!
+  for (const c of table.columns) {
+    if (star && hidden?.has(c.name.toLowerCase()) === true) continue
     const slot = c.slot
     // `*` in a grouped query reads bare columns as a name would.
     if (scope instanceof GroupScope) scope.bare.push({ source, column: c })
     out.push({
       name: c.name,
-      expr: { eval: (t) => t[source]!.get(slot), affinity: c.affinity, constant: false, column: { source, column: c } },
+      expr: {
+        eval: (t) => t[source]!.get(slot),
+        affinity: c.affinity,
+        constant: false,
+        column: { source, column: c },
+        // As a name would (expression.ts: columnExpr): a derived table's column carries it.
+        columnCollation: c.collation ?? 'binary',
+      },
     })
   }
 }

@@ -21,6 +21,7 @@ import { GroupLayout, GroupTable } from './group-by.js'
 import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
+import { resolveUsingJoins } from './using-joins.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins } from './join-order.js'
@@ -249,13 +250,18 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   rejectParts(node, PARTS_LATER)
   const distinct = isDistinct(node)
   const froms = ((node.from as AnyNode | undefined)?.froms ?? []) as readonly OperationNode[]
-  const joins = (node.joins ?? []) as readonly AnyNode[]
-  for (const j of joins) joinType(j)
+  const written = (node.joins ?? []) as readonly AnyNode[]
+  for (const j of written) joinType(j)
   const prepared = [
     ...froms.map((f) => prepareSource(f, ctx, link)),
-    ...joins.map((j) => prepareSource(j.table as OperationNode, ctx, link)),
+    ...written.map((j) => prepareSource(j.table as OperationNode, ctx, link)),
   ]
-  const sources = prepared.map((p) => p.source)
+  // USING and NATURAL joins: their conditions, and the columns they hide (using-joins.ts).
+  const { joins, sources } = resolveUsingJoins(
+    written,
+    prepared.map((p) => p.source),
+    froms.length,
+  )
   // UPDATE FROM's joined select (update.ts) names its target as a peer, not an outer query.
   const scope = new NestedScope(sources, link, node.peerOuter === true)
   const grouped =

@@ -22,6 +22,11 @@ export interface Source {
   table: TableDef
   /** The name columns are qualified with: the alias, or the table's name. */
   name: string
+  /**
+   * Columns (lower case) an unqualified name and `*` do not find here: the right table's copy of a
+   * USING join's column, which names the left table's (executor/using-joins.ts).
+   */
+  hidden?: ReadonlySet<string>
 }
 
 export interface ResolvedColumn {
@@ -35,7 +40,11 @@ export class Scope {
 
   resolve(column: string, table?: string): ResolvedColumn {
     const lower = column.toLowerCase()
-    let found = this.#find(column, table, (t) => t.columns.find((col) => col.name.toLowerCase() === lower))
+    let found = this.#find(column, table, (t, s) =>
+      table === undefined && s.hidden?.has(lower) === true
+        ? undefined
+        : t.columns.find((col) => col.name.toLowerCase() === lower),
+    )
     // `rowid`, `_rowid_` or `oid` naming no column: the `integer primary key` column, which SQLite's
     // rowid is (a table keyed otherwise has no rowid a statement can read here).
     if (found === undefined && ROWID_NAMES.has(lower))
@@ -55,13 +64,13 @@ export class Scope {
   #find(
     column: string,
     table: string | undefined,
-    pick: (t: TableDef) => ColumnDef | undefined,
+    pick: (t: TableDef, s: Source) => ColumnDef | undefined,
   ): ResolvedColumn | undefined {
     let found: ResolvedColumn | undefined
     for (let i = 0; i < this.sources.length; i++) {
       const s = this.sources[i]!
       if (table !== undefined && s.name.toLowerCase() !== table.toLowerCase()) continue
-      const c = pick(s.table)
+      const c = pick(s.table, s)
       if (c === undefined) continue
       if (found !== undefined) throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `ambiguous column name: ${column}`)
       found = { source: i, column: c }

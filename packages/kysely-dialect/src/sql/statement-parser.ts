@@ -331,16 +331,38 @@ class StatementParser extends ExpressionParser {
         froms.push(this.source())
         continue
       }
-      if (this.isWord('natural')) this.fail('NATURAL joins are not supported')
+      // `natural`: a USING of every column name both sides have (executor/using-joins.ts).
+      const natural = this.acceptWord('natural')
       let joinType: string | undefined
-      if (this.acceptWord('cross', 'join')) joinType = 'CrossJoin'
+      if (this.acceptWord('cross', 'join')) joinType = natural ? 'InnerJoin' : 'CrossJoin'
       else if (this.acceptWord('inner', 'join') || this.acceptWord('join')) joinType = 'InnerJoin'
       else if (this.acceptWord('left', 'outer', 'join') || this.acceptWord('left', 'join')) joinType = 'LeftJoin'
       else if (this.acceptWord('right', 'outer', 'join') || this.acceptWord('right', 'join')) joinType = 'RightJoin'
       else if (this.acceptWord('full', 'outer', 'join') || this.acceptWord('full', 'join')) joinType = 'FullJoin'
-      if (joinType === undefined) return { froms, joins }
+      if (joinType === undefined) {
+        if (natural) this.fail('expected join')
+        return { froms, joins }
+      }
       const table = this.source()
-      if (this.isWord('using')) this.fail('JOIN ... USING is not supported')
+      // SQLite makes a RIGHT or FULL join's USING column the coalesce of both sides: not done.
+      if ((natural || this.isWord('using')) && (joinType === 'RightJoin' || joinType === 'FullJoin'))
+        this.fail(
+          `${natural ? 'NATURAL' : 'USING'} in a ${joinType === 'RightJoin' ? 'RIGHT' : 'FULL'} join is not supported`,
+        )
+      if (natural) {
+        joins.push(node('JoinNode', { joinType, table, natural: true }))
+        continue
+      }
+      if (this.acceptWord('using')) {
+        // The columns, resolved and turned into an on clause once the tables are known (using-joins.ts).
+        this.expectOp('(')
+        const using: AnyNode[] = []
+        do using.push(identifier(this.name()))
+        while (this.acceptOp(','))
+        this.expectOp(')')
+        joins.push(node('JoinNode', { joinType, table, using }))
+        continue
+      }
       if (this.acceptWord('on')) {
         const on = node('OnNode', { on: this.expression() })
         joins.push(node('JoinNode', { joinType, table, on }))

@@ -597,6 +597,39 @@ diffSuite('differential: whole raw statements', () => {
     const left = await sql`select name from item order by id`.execute(db)
     return [rows, added.rows, pairs, dup, left.rows]
   })
+  // Round s31: USING and NATURAL joins were BTREE_SQL_UNSUPPORTED.
+  both('join ... using and natural joins', undefined, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'create table ua (id integer primary key, x text, k integer)',
+        'create table ub (id integer primary key, y text, k integer)',
+        'create table uc (id integer primary key, z text, k integer)',
+        'create table ud (q text)',
+        "insert into ua values (1, 'a1', 10), (2, 'a2', 20), (3, 'a3', 30)",
+        "insert into ub values (1, 'b1', 10), (2, 'b2', 99), (4, 'b4', 30)",
+        "insert into uc values (1, 'c1', 10), (4, 'c4', 40)",
+        "insert into ud values ('d')",
+        'select * from ua join ub using (id) order by id',
+        'select id, ua.k as ak, ub.k as bk, x, y from ua left join ub using (id) order by id',
+        'select id, ua.id as a, ub.id as b from ua left join ub using (id) order by 1',
+        'select * from ua natural join ub',
+        'select * from ua natural left join ub order by id',
+        'select id, x, y, z from ua join ub using (id) join uc using (id)',
+        'select ua.id as a, ub.id as b, uc.id as c, k from ua join ub on ua.id = ub.id join uc using (k)',
+        'select ub.* from ua join ub using (id) order by ub.id',
+        'select count(*) as n from ua natural cross join ub',
+        'select id, k from ua join ub using (id, k)',
+        'select id, count(*) as n from ua join ub using (id) where id > 1 group by id order by id',
+        'select count(*) as n, max(q) as q from ua natural join ud',
+        'select count(*) as n from ua natural left join ud',
+        'select * from ua join ub using (nope)',
+        'select ua.k, ub.k, k from ua join ub using (id)',
+      ],
+      'failed',
+    ),
+  )
   // Round s31: a direction in a raw index's column list was BTREE_SQL_UNSUPPORTED.
   both('raw index columns with a direction (desc, asc), unique too', undefined, async (db, { sql }) =>
     rawOutcomes(
