@@ -96,6 +96,8 @@ const SORTS_AND_GROUPS = [
 const DERIVED = [
   "select id from (select id, w from words) where w = 'BOB' order by id",
   "select id from (select id, w || '' as w from words) where w = 'BOB' order by id",
+  "select id from (select * from words) where w = 'BOB' order by id",
+  "select id from (select words.* from words) where w = 'BOB' order by id",
   "select id from (select id, plain collate nocase as x from words) where x = 'BOB' order by id",
   "with c as (select id, w from words) select id from c where w = 'alice' order by id",
   'select x, count(*) as n from (select w as x from words) group by x order by x',
