@@ -22,11 +22,14 @@ import { heapBound, overDirtyBounds } from './checkpoint-policy.js'
 
 /**
  * Bytes of leaves written ahead (tx/early-pages.ts) after which a background sync of the database
- * file starts (Committer#startEarlyFlush): an ascending load syncs them while it runs, every ~8
+ * file starts (Committer#startEarlyFlush): an ascending load syncs them while it runs, every ~130
  * commits of 1,000 puts, and a load of single puts, one leaf every ~35 commits, adds a sync of the
- * database file only every ~9,000 commits.
+ * database file only every ~150,000 commits. Not sooner: while that sync runs on the thread pool,
+ * the writer's own journal syncs meet it at the disk (1 MiB, a sync every ~8 commits of such a load,
+ * made the load 13-25 % slower than 16 MiB or none at all, in alternating runs: BENCHMARK.md,
+ * round s31), and the checkpoint's own sync then finds at most this much still to write.
  */
-const EARLY_FLUSH_BYTES = 1024 * 1024
+const EARLY_FLUSH_BYTES = 16 * 1024 * 1024
 
 /** A live part of the journal: a file and the checkpoint its records follow. */
 export interface JournalPart {
