@@ -254,6 +254,25 @@ diffSuite('differential part 2: columns that declare a collation', () => {
         'failed',
       ),
   )
+  both(
+    'an index on `column collate nocase`: unique under it, sought by a comparison under it',
+    undefined,
+    async (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table u (id integer primary key, email text)',
+          'create unique index u_email on u (email collate nocase)',
+          "insert into u values (1, 'Ann@X.com'), (2, 'bo@x.com')",
+          "insert into u values (3, 'ANN@x.COM')",
+          "select id from u where email collate nocase = 'ann@x.com'",
+          "select id from u where email = 'ann@x.com'",
+          "select id from u where email collate nocase > 'b' order by id",
+        ],
+        'failed',
+      ),
+  )
   both("a trigger's new.x and old.x compare under the column's collation", undefined, async (db, { sql }) =>
     rawOutcomes(db, sql, [
       'create table t (id integer primary key, a text collate nocase, b text)',
