@@ -16,8 +16,9 @@ import { applyTableOptions, tableOptions } from './table-options.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
+import { runCreateTableAs } from './create-table-as.js'
 
-const CREATE_TABLE_PARTS_LATER = ['temporary', 'onCommit', 'frontModifiers', 'selectQuery']
+const CREATE_TABLE_PARTS_LATER = ['temporary', 'onCommit', 'frontModifiers']
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
@@ -36,6 +37,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     if (node.ifNotExists === true) return NONE
     throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `table ${name} already exists`)
   }
+  if (node.selectQuery !== undefined) return runCreateTableAs(node, ctx, name)
   const table: TableDef = {
     id: nextId(ctx.tx),
     name,

@@ -520,7 +520,9 @@ class StatementParser extends ExpressionParser {
     this.expectWord('table')
     const ifNotExists = this.acceptWord('if', 'not', 'exists')
     const table = tableNode(this.tableName())
-    if (this.isWord('as')) this.fail('CREATE TABLE ... AS SELECT is not supported')
+    // `create table t as select ...` (executor/create-table-as.ts), as Kysely's createTable(t).as(query).
+    if (this.acceptWord('as'))
+      return node('CreateTableNode', { table, selectQuery: this.select(), ...(ifNotExists ? { ifNotExists } : {}) })
     this.expectOp('(')
     const columns: AnyNode[] = []
     const constraints: AnyNode[] = []

@@ -597,6 +597,41 @@ diffSuite('differential: whole raw statements', () => {
     const left = await sql`select name from item order by id`.execute(db)
     return [rows, added.rows, pairs, dup, left.rows]
   })
+  // Round s31: CREATE TABLE ... AS SELECT was BTREE_SQL_UNSUPPORTED.
+  both('create table ... as select, raw and by the builder', undefined, async (db, { sql }) => {
+    const steps = await rawOutcomes(
+      db,
+      sql,
+      [
+        'create table src (id integer primary key, a text collate nocase, b varchar(10), c real, d, e numeric, f int not null default 5)',
+        "insert into src values (1, 'Ab', 'x', 1.5, x'00', '12', 7), (2, 'cd', 'y', 2, 3, 4.5, 8)",
+        'create table cp as select * from src',
+        "insert into cp (a) values ('AB')",
+        "select id, a from cp where a = 'ab'",
+        'select * from cp order by id',
+        "create table ex as select a, a, id + 1, a || 'x' as s, 1 as one, 'x' as two, 1.5 as three, null as four from src order by id desc",
+        'select * from ex',
+        'create table none_copy as select * from src where 0',
+        'select count(*) as n from none_copy',
+        'create table if not exists none_copy as select 1 as x',
+        'create table none_copy as select 1 as x',
+        'create table agg as select b, count(*) as n, sum(c) as s from src group by b',
+        'select * from agg order by b',
+      ],
+      'failed',
+    )
+    await db.schema
+      .createTable('built')
+      .as(db.selectFrom('src').select(['id', 'b']).where('id', '>', 1))
+      .execute()
+    const built = await db.selectFrom('built').selectAll().execute()
+    const tables = await db.introspection.getTables()
+    const shapes = tables
+      .filter((t) => ['cp', 'ex', 'agg', 'built'].includes(t.name))
+      .sort((x, y) => (x.name < y.name ? -1 : 1))
+      .map((t) => [t.name, t.columns.map((c) => [c.name, c.dataType, c.isNullable, c.hasDefaultValue])])
+    return [steps, built, shapes]
+  })
   // Round s31: USING and NATURAL joins were BTREE_SQL_UNSUPPORTED.
   both('join ... using and natural joins', undefined, async (db, { sql }) =>
     rawOutcomes(
