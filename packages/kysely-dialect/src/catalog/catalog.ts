@@ -16,7 +16,13 @@ export const CATALOG_BUCKET = `${BUCKET_PREFIX}catalog`
 
 /** A column default: a constant, or one of SQLite's CURRENT_* keywords evaluated per row. */
 export type ColumnDefault =
-  { kind: 'value'; value: StoredValue } | { kind: 'current'; what: 'timestamp' | 'date' | 'time' }
+  | { kind: 'value'; value: StoredValue }
+  | { kind: 'current'; what: 'timestamp' | 'date' | 'time' }
+  /**
+   * `default (expr)` whose value is not fixed when the table is made (`datetime('now')`,
+   * `random()`): its node tree (stored-node.ts), evaluated for each row that takes it, as SQLite does.
+   */
+  | { kind: 'expression'; expression: unknown }
 
 export interface ColumnDef {
   name: string

@@ -1,5 +1,6 @@
-import { sql, type Expression, type Kysely } from 'kysely'
+import { sql, type Expression, type Kysely, type OperationNode, type OperationNodeSource } from 'kysely'
 import type { ColumnDef, ColumnDefault, TableDef } from '../catalog/catalog.js'
+import { nodeOf } from '../catalog/stored-node.js'
 import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
 import { isInteger, numberOf, Real, toText, type SqlValue } from '../encoding/values.js'
@@ -91,8 +92,30 @@ export function sqliteColumn(column: ColumnDef): ColumnPlan {
   return column.default === undefined ? plan : { ...plan, defaultTo: sqliteDefault(column.default) }
 }
 
+/**
+ * A `default (expr)` as the target's own compiler writes its node tree, in parentheses (SQLite
+ * requires them; PostgreSQL refuses a function it lacks, `datetime('now')`, and the copy then fails
+ * naming the table, with its error as the cause).
+ */
+function expressionDefault(expression: unknown): OperationNodeSource {
+  const node = { kind: 'ParensNode', node: inlined(nodeOf(expression)) }
+  return { toOperationNode: () => node as unknown as OperationNode }
+}
+
+/** A tree with its values written inline (a DDL statement takes no parameters), as Kysely's defaultTo writes one. */
+function inlined(tree: unknown): unknown {
+  if (typeof tree !== 'object' || tree === null) return tree
+  if (Array.isArray(tree)) return tree.map(inlined)
+  const n = tree as Record<string, unknown>
+  if (n['kind'] === 'ValueNode') return { ...n, immediate: true }
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(n)) out[key] = inlined(n[key])
+  return out
+}
+
 function sqliteDefault(d: ColumnDefault): unknown {
   if (d.kind === 'current') return sql.raw(`CURRENT_${d.what.toUpperCase()}`)
+  if (d.kind === 'expression') return expressionDefault(d.expression)
   const v = loadValue(d.value)
   if (v instanceof Uint8Array) return sql.raw(`X'${hexOf(v)}'`)
   // A real literal must read as one: 2.0, not 2 (1e+21 already does).
@@ -193,6 +216,7 @@ const POSTGRES_NOW: Record<'timestamp' | 'date' | 'time', string> = {
 
 function postgresDefault(d: ColumnDefault, kind: PostgresKind): unknown {
   if (d.kind === 'current') return sql.raw(`to_char(now() at time zone 'UTC', '${POSTGRES_NOW[d.what]}')`)
+  if (d.kind === 'expression') return expressionDefault(d.expression)
   const v = POSTGRES_CONVERT[kind](loadValue(d.value))
   if (v instanceof Uint8Array) return sql.raw(`'\\x${hexOf(v)}'::bytea`)
   return v

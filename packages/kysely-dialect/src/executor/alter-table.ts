@@ -10,6 +10,7 @@ import { namesColumn, renameIn } from '../catalog/stored-node.js'
 import { checkNames, renameInChecks, validateChecks } from './check-constraints.js'
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
 import { fillGenerated } from './table-store.js'
+import { resolveRaw } from '../sql/resolve-raw.js'
 import { strictColumn } from './table-options.js'
 import {
   foreignKeyConstraintNames,
@@ -28,13 +29,32 @@ function schemaError(message: string): BTreeSqlError {
  * Added columns take a new slot: old rows are shorter and read the column's default, so no row is
  * rewritten. A dropped column's slot stays unused. Renames touch only the catalog.
  */
+/**
+ * Whether an added column's default is one SQLite's ADD COLUMN takes (sqlite3ValueFromExpr): a
+ * literal, a signed number, or a literal's cast; `(2 * 3)`, a function and CURRENT_TIMESTAMP are
+ * "non-constant" to it.
+ */
+function literalDefault(node: AnyNode): boolean {
+  if (node.kind === 'ValueNode') return true
+  if (node.kind === 'ParensNode') return literalDefault(node.node as AnyNode)
+  if (node.kind === 'CastNode') return literalDefault(node.expression as AnyNode)
+  if (node.kind === 'UnaryOperationNode') {
+    const op = (node.operator as AnyNode).operator
+    const operand = node.operand as AnyNode
+    return (op === '-' || op === '+') && operand.kind === 'ValueNode' && typeof operand.value !== 'string'
+  }
+  return false
+}
+
 function addColumn(node: AnyNode, table: TableDef): void {
   const parsed = parseColumn(node.column as AnyNode, table.nextSlot)
   if (findColumn(table, parsed.def.name) !== undefined)
     throw new BTreeSqlError('BTREE_SQL_COLUMN_EXISTS', `duplicate column name: ${parsed.def.name}`)
   if (parsed.primaryKey) throw schemaError('Cannot add a PRIMARY KEY column')
   if (parsed.unique) throw schemaError('Cannot add a UNIQUE column')
-  if (parsed.def.default?.kind === 'current') throw schemaError('Cannot add a column with non-constant default')
+  const written = ((node.column as AnyNode).defaultTo as AnyNode | undefined)?.defaultValue as AnyNode | undefined
+  if (written !== undefined && !literalDefault(resolveRaw(written)))
+    throw schemaError('Cannot add a column with non-constant default')
   // A VIRTUAL generated column is computed for the rows there are (runAlterTable: fillGenerated).
   if (isGenerated(parsed.def) && isStored(parsed.def)) throw schemaError('cannot add a STORED column')
   if (

@@ -1,8 +1,10 @@
 import type { OperationNode } from 'kysely'
 import { affinityOf } from '../catalog/affinity.js'
 import type { ColumnDef, ColumnDefault } from '../catalog/catalog.js'
+import { firstIn, storedNode } from '../catalog/stored-node.js'
 import { storeValue } from '../catalog/stored-value.js'
-import { unsupported } from '../errors.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
+import { resolveRaw } from '../sql/resolve-raw.js'
 import { declaredCollation } from '../expression/collation.js'
 import { compileExpr } from '../expression/expression.js'
 import { nameOf, rawChild, rawText, type AnyNode } from '../expression/nodes.js'
@@ -62,7 +64,8 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
   // An unknown name is SQLite's error when the table is made ("no such collation sequence").
   const declared = collation === undefined ? undefined : declaredCollation(collation)
   if (declared !== undefined) def.collation = declared
-  if (node.defaultTo !== undefined) def.default = parseDefault((node.defaultTo as AnyNode).defaultValue as AnyNode)
+  if (node.defaultTo !== undefined)
+    def.default = parseDefault((node.defaultTo as AnyNode).defaultValue as AnyNode, def.name)
   const refs = node.references as AnyNode | undefined
   if (refs !== undefined) {
     def.references = {
@@ -94,16 +97,22 @@ function dataType(node: AnyNode): string {
   throw unsupported(`${node.kind} as a column data type`)
 }
 
-function parseDefault(node: AnyNode): ColumnDefault {
+function parseDefault(node: AnyNode, column: string): ColumnDefault {
   if (node.kind === 'RawNode') {
     const child = rawChild(node)
-    if (child !== undefined) return parseDefault(child as AnyNode)
+    if (child !== undefined) return parseDefault(child as AnyNode, column)
     const text = rawText(node)?.trim().toLowerCase()
     if (text === 'current_timestamp') return { kind: 'current', what: 'timestamp' }
     if (text === 'current_date') return { kind: 'current', what: 'date' }
     if (text === 'current_time') return { kind: 'current', what: 'time' }
   }
+  // A column reference fails here ("no such column"), as SQLite refuses it ("not constant").
   const e = compileExpr(node, EMPTY_SCOPE)
-  if (!e.constant) throw unsupported('a default that is not a constant')
-  return { kind: 'value', value: storeValue(e.eval([])) }
+  if (e.constant) return { kind: 'value', value: storeValue(e.eval([])) }
+  // `default (datetime('now'))`, `default (random())`: evaluated for each row that takes it
+  // (table-store.ts: defaultValue). A subquery is SQLite's "default value ... is not constant".
+  const tree = resolveRaw(node)
+  if (firstIn(tree, (n) => (n.kind === 'SelectQueryNode' ? true : undefined)) === true)
+    throw new BTreeSqlError('BTREE_SQL_INVALID_SCHEMA', `default value of column [${column}] is not constant`)
+  return { kind: 'expression', expression: storedNode(tree) }
 }

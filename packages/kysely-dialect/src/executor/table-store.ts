@@ -20,7 +20,7 @@ import { compileExpr, type Expr } from '../expression/expression.js'
 import { exprFold, foldOf, folded, type Fold } from '../expression/collation.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
-import { ArrayRow, Scope, type RowLike } from '../expression/scope.js'
+import { ArrayRow, EMPTY_SCOPE, Scope, type RowLike } from '../expression/scope.js'
 import { checkConstraints } from './check-constraints.js'
 import { currentTime } from '../expression/operators.js'
 import { setIndexing } from '../expression/statement-clock.js'
@@ -140,11 +140,20 @@ export function rowView(table: TableDef, bytes: Uint8Array): RowView {
   return new RowView(bytes, slotDefaults(table))
 }
 
-/** The value a column gets when an insert leaves it out. */
+/** `default (expr)` defaults compiled once per column definition (definitions are replaced, not edited). */
+const defaultExprs = new WeakMap<ColumnDef, Expr>()
+
+/** The value a column gets when an insert leaves it out: an expression default evaluated now. */
 export function defaultValue(column: ColumnDef): SqlValue {
   const d = column.default
   if (d === undefined) return null
   if (d.kind === 'current') return currentTime(d.what)
+  if (d.kind === 'expression') {
+    let e = defaultExprs.get(column)
+    if (e === undefined)
+      defaultExprs.set(column, (e = compileExpr(byPrecedence(nodeOf(d.expression) as AnyNode), EMPTY_SCOPE)))
+    return e.eval([])
+  }
   return loadValue(d.value)
 }
 

@@ -597,6 +597,38 @@ diffSuite('differential: whole raw statements', () => {
     const left = await sql`select name from item order by id`.execute(db)
     return [rows, added.rows, pairs, dup, left.rows]
   })
+  // Round s31: a default that is an expression evaluated per row was BTREE_SQL_UNSUPPORTED.
+  both('default (expr) evaluated for each row that takes it', undefined, async (db, { sql }) => {
+    const steps = await rawOutcomes(
+      db,
+      sql,
+      [
+        "create table ev (id integer primary key, at text default (datetime('now')), r real default (random()), e integer default (1 + 2), h text default (lower(hex(randomblob(4)))), u int default (unixepoch()))",
+        'insert into ev (id) values (1), (2), (3)',
+        "insert into ev (id, e, h) values (4, 9, 'x')",
+        "select id, at = datetime('now') as now, typeof(r) as r, e, length(h) as h, u > 1700000000 as u from ev order by id",
+        'select count(distinct h) as n from ev',
+        'create table bad (a, b default ((select 1)))',
+        'create table bad2 (a, b default (a))',
+        'alter table ev add column z default (random())',
+        'alter table ev add column y default (2 * 3)',
+        'select id, y from ev order by id',
+      ],
+      'failed',
+    )
+    await db.schema
+      .createTable('stamped')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('made', 'text', (c) => c.notNull().defaultTo(sql`(strftime('%Y', 'now'))`))
+      .execute()
+    await db.insertInto('stamped').values({ id: 1 }).execute()
+    const stamped = await sql<{ ok: number }>`select made = strftime('%Y', 'now') as ok from stamped`.execute(db)
+    const columns = (await db.introspection.getTables())
+      .filter((t) => t.name === 'ev' || t.name === 'stamped')
+      .sort((x, y) => (x.name < y.name ? -1 : 1))
+      .map((t) => t.columns.map((c) => [c.name, c.hasDefaultValue]))
+    return [steps, stamped.rows, columns]
+  })
   // Round s31: CREATE TABLE ... AS SELECT was BTREE_SQL_UNSUPPORTED.
   both('create table ... as select, raw and by the builder', undefined, async (db, { sql }) => {
     const steps = await rawOutcomes(
