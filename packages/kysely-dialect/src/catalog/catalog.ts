@@ -126,10 +126,10 @@ export function columnsTable(
     readonly collation?: string | undefined
   }[],
 ): TableDef {
-  return {
-    id: -1,
+  return rowidTable(
+    -1,
     name,
-    columns: columns.map((c, slot) => ({
+    columns.map((c, slot) => ({
       name: c.name,
       slot,
       type: c.type,
@@ -137,6 +137,15 @@ export function columnsTable(
       notNull: false,
       ...(c.collation === undefined ? {} : { collation: c.collation }),
     })),
+  )
+}
+
+/** A table keyed by its hidden rowid, with `columns` (slot i holding column i) and nothing else yet. */
+export function rowidTable(id: number, name: string, columns: ColumnDef[]): TableDef {
+  return {
+    id,
+    name,
+    columns,
     nextSlot: columns.length,
     primaryKey: [],
     keying: 'rowid',

@@ -1,5 +1,5 @@
 import { affinityOf, type Affinity } from '../catalog/affinity.js'
-import { nextId, saveCatalog, tableBucket, type ColumnDef, type TableDef } from '../catalog/catalog.js'
+import { nextId, rowidTable, saveCatalog, tableBucket, type ColumnDef, type TableDef } from '../catalog/catalog.js'
 import { unsupported } from '../errors.js'
 import type { AnyNode } from '../expression/nodes.js'
 import type { StatementResult, WriteContext } from './context.js'
@@ -39,18 +39,7 @@ export function runCreateTableAs(node: AnyNode, ctx: WriteContext, name: string)
   })
   // The rows first: the select reads the catalog as it was.
   const rows = select.execute(ctx.tx, [])
-  const table: TableDef = structuredClone({
-    id: nextId(ctx.tx),
-    name,
-    columns,
-    nextSlot: columns.length,
-    primaryKey: [],
-    keying: 'rowid',
-    autoIncrement: false,
-    indexes: [],
-    checks: [],
-    autoIndexCount: 0,
-  } satisfies TableDef)
+  const table: TableDef = structuredClone(rowidTable(nextId(ctx.tx), name, columns))
   ctx.tx.createBucket(tableBucket(table))
   saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])
   for (const values of rows) insertRow(ctx.tx, table, [...values])

@@ -3,6 +3,7 @@ import { storedCheck, validateChecks } from './check-constraints.js'
 import {
   nextId,
   rowidBucket,
+  rowidTable,
   saveCatalog,
   tableBucket,
   findColumn,
@@ -38,18 +39,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `table ${name} already exists`)
   }
   if (node.selectQuery !== undefined) return runCreateTableAs(node, ctx, name)
-  const table: TableDef = {
-    id: nextId(ctx.tx),
-    name,
-    columns: [],
-    nextSlot: 0,
-    primaryKey: [],
-    keying: 'rowid',
-    autoIncrement: false,
-    indexes: [],
-    checks: [],
-    autoIndexCount: 0,
-  }
+  const table: TableDef = rowidTable(nextId(ctx.tx), name, [])
   const uniques: string[][] = []
   let autoIncrementColumn: string | undefined
   for (const c of node.columns as readonly AnyNode[]) {
