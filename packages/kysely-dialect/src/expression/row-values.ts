@@ -2,7 +2,7 @@ import type { OperationNode } from 'kysely'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { BTreeSqlError } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
-import { collatedCompare, collationName, comparisonCollation, foldOf, type Collated } from './collation.js'
+import { collatedCompare, comparisonCollation, foldOf, type Collated } from './collation.js'
 import { compileExpr } from './expression.js'
 import type { Expr } from './expression.js'
 import type { AnyNode } from './nodes.js'
@@ -85,20 +85,17 @@ interface Pairs {
 }
 
 /**
- * The pairs of `left` and `right`, same-sized or misused. `leftCollationOnly`: `in` compares under
- * the left side's collations alone, as a scalar `in` does (a subquery's columns' when the left
- * one has none, subquery-hook.ts: compileInSubquery).
+ * The pairs of `left` and `right`, same-sized or misused, each under its comparison's collation
+ * (collation.ts: comparisonCollation): SQLite compares a row value's columns pair by pair as `=`
+ * does, in an `in` list or `in (select ...)` too (`('b', 1) in (('B' collate nocase, 1))` is true).
  */
-function pairsOf(left: RowSide, right: RowSide, leftCollationOnly = false): Pairs {
+function pairsOf(left: RowSide, right: RowSide): Pairs {
   if (left.width !== right.width) throw rowValueMisused()
   const affinities: (Affinity | undefined)[] = []
   const compares: ((a: SqlValue, b: SqlValue) => number)[] = []
   for (let i = 0; i < left.width; i++) {
     affinities.push(comparisonAffinity(left.affinities[i], right.affinities[i]))
-    const l = left.collations[i]!
-    const r = right.collations[i]!
-    const collation = leftCollationOnly ? (collationName(l) ?? collationName(r)) : comparisonCollation(l, r)
-    compares.push(collatedCompare(foldOf(collation)))
+    compares.push(collatedCompare(foldOf(comparisonCollation(left.collations[i]!, right.collations[i]!))))
   }
   return { affinities, compares }
 }
@@ -205,7 +202,7 @@ function rowIn(left: RowSide, right: AnyNode, scope: Scope, negated: boolean): E
     if (p.width !== left.width) {
       throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `sub-select returns ${p.width} columns - expected ${left.width}`)
     }
-    pairs = pairsOf(left, { ...left, affinities: p.affinities, collations: p.collations }, true)
+    pairs = pairsOf(left, { ...left, affinities: p.affinities, collations: p.collations })
     rows = (t) => p.rows(t)
     constant = false
   } else if (right.kind === 'ValueListNode') {
@@ -214,7 +211,7 @@ function rowIn(left: RowSide, right: AnyNode, scope: Scope, negated: boolean): E
       return tupleSide(unparenthesised(item), scope)
     })
     // Each item's pairs could differ in affinity; a list of literals has none, so the left's rules.
-    const itemPairs = items.map((item) => pairsOf(left, item, true))
+    const itemPairs = items.map((item) => pairsOf(left, item))
     constant &&= items.every((i) => i.constant)
     return {
       eval: (t) => {

@@ -328,9 +328,15 @@ function rowTerms(
     const list = c.rightOperand as AnyNode
     if (list.kind !== 'ValueListNode') return []
     const firsts: AnyNode[] = []
+    const head = tryCompile(left[0]!, scope)
     for (const item of list.values as readonly AnyNode[]) {
       const values = tupleValues(item)
       if (values?.length !== left.length) return []
+      // A row value's `in` compares each pair as `=` does (row-values.ts), under the item's COLLATE
+      // too, where a scalar `in` takes the left side's alone: no term unless the two agree.
+      const first = tryCompile(values[0]!, scope)
+      if (head === undefined || first === undefined) return []
+      if (foldOf(comparisonCollation(head, first)) !== foldOf(collationName(head))) return []
       firsts.push(values[0]!)
     }
     return loose(termsOf(comparison(left[0], 'in', { kind: 'ValueListNode', values: firsts }), s, scope, keyOf))
