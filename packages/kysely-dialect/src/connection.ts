@@ -34,7 +34,8 @@ export class BTreeConnection implements DatabaseConnection {
         if (command !== undefined)
           return this.#command(command, this.#session.ownerFor(this)).then(() => ({ rows: [] }))
         const pragma = matchPragma(query)
-        if (pragma !== undefined) return Promise.resolve({ rows: this.#session.pragma(pragma) as R[] })
+        if (pragma !== undefined)
+          return Promise.resolve(this.#session.pragma(pragma)).then((rows) => ({ rows: rows as R[] }))
       }
       const cached = this.#session.statements.lookup(compiledQuery)
       let result: StatementResult | Promise<StatementResult>

@@ -1,5 +1,6 @@
 import type { DatabaseIntrospector, DatabaseMetadataOptions, Kysely, SchemaMetadata, TableMetadata } from 'kysely'
 import type { TableDef, ViewDef } from './catalog/catalog.js'
+import { reportedType } from './catalog/affinity.js'
 import { compareText } from './encoding/values.js'
 import type { BTreeAdapter } from './adapter.js'
 
@@ -43,18 +44,6 @@ export class BTreeIntrospector implements DatabaseIntrospector {
   async getMetadata(options?: DatabaseMetadataOptions): Promise<{ tables: TableInfo[] }> {
     return { tables: await this.getTables(options) }
   }
-}
-
-/** SQLite's standard type names (sqlite3StdType), which it keeps as a code and reports in capitals. */
-const STANDARD_TYPES = new Set(['ANY', 'BLOB', 'INT', 'INTEGER', 'REAL', 'TEXT'])
-
-/**
- * A declared type as SQLite's `pragma table_info` reports it: exactly a standard name, in any case
- * (`integer`, `Text`), in capitals; anything else (`varchar(255)`, `int primary`) as written.
- */
-function reportedType(type: string): string {
-  const upper = type.toUpperCase()
-  return STANDARD_TYPES.has(upper) ? upper : type
 }
 
 /** A view as SQLite's introspector reports one: its columns' declared types, nullable, no defaults. */

@@ -1,5 +1,5 @@
-import type { Database, ReadTransaction, Savepoint, WriteTransaction } from 'btree-store'
-import { loadCatalog, type Catalog } from './catalog/catalog.js'
+import type { Database, Durability, ReadTransaction, Savepoint, WriteTransaction } from 'btree-store'
+import { loadCatalog, readHeaderValue, writeHeaderValue, type Catalog } from './catalog/catalog.js'
 import { BTreeSqlError } from './errors.js'
 import type { SqlValue } from './encoding/values.js'
 import type { ExecContext, Session, StatementResult, WriteContext } from './executor/context.js'
@@ -10,6 +10,7 @@ import { forgetBuckets } from './executor/table-store.js'
 import { foreignKeyError } from './executor/foreign-keys.js'
 import { rollsBackTransaction } from './executor/conflict-actions.js'
 import { foreignKeyCheck, foreignKeyList } from './executor/foreign-key-pragmas.js'
+import { tableInfo } from './executor/schema-pragmas.js'
 import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
 
@@ -54,6 +55,12 @@ export class SqlSession {
   #savepoints: NamedSavepoint[] = []
   #free: Promise<void> = Promise.resolve()
   #wake: (() => void) | undefined
+  /** `pragma synchronous` set on this connection (0-3); undefined: the database's durability. */
+  #synchronous: number | undefined
+  /** The commits' durability `synchronous` asks for (undefined: the database's). */
+  #commitOptions: { durability: Durability } | undefined
+  /** `pragma busy_timeout`, kept and reported (nothing here waits on another connection's lock). */
+  #busyTimeout = 0
 
   constructor(
     readonly db: Database,
@@ -136,7 +143,7 @@ export class SqlSession {
     // Deferred foreign keys still violated: the commit fails and the transaction stays open, as in SQLite.
     if (this.session.deferredViolations !== 0) throw foreignKeyError()
     try {
-      await tx.commit()
+      await tx.commit(this.#commitOptions)
     } finally {
       this.#end()
     }
@@ -288,7 +295,7 @@ export class SqlSession {
         session.deferredViolations = 0
         session.deferForeignKeys = false
       }
-    })
+    }, this.#commitOptions)
   }
 
   /** SQLite's changes() and total_changes() after an insert, update or delete that went through. */
@@ -357,14 +364,47 @@ export class SqlSession {
    * run (`migrating`); a read gives its row (`{ foreign_keys: 1 }`). `foreign_key_list` and
    * `foreign_key_check` read the open transaction's state, else the newest commit's.
    */
-  pragma(p: Pragma): Record<string, unknown>[] {
+  pragma(p: Pragma): Record<string, unknown>[] | Promise<Record<string, unknown>[]> {
     if ('table' in p) {
       const { name, table } = p
       const read = (tx: ReadTransaction): Record<string, unknown>[] =>
         name === 'foreign_key_list'
           ? foreignKeyList(loadCatalog(tx), table)
-          : foreignKeyCheck(tx, loadCatalog(tx), table)
+          : name === 'table_info'
+            ? tableInfo(loadCatalog(tx), table)
+            : foreignKeyCheck(tx, loadCatalog(tx), table)
       return this.#tx !== undefined ? read(this.#tx) : this.db.view(read)
+    }
+    switch (p.name) {
+      case 'user_version':
+      case 'application_id': {
+        const { name, value } = p
+        if (value === undefined) {
+          const read = (tx: ReadTransaction): Record<string, unknown>[] => [{ [name]: readHeaderValue(tx, name) }]
+          return this.#tx !== undefined ? read(this.#tx) : this.db.view(read)
+        }
+        // Kept in the file with the schema, in the open transaction when there is one.
+        if (this.#tx !== undefined) {
+          writeHeaderValue(this.#tx, name, value)
+          return []
+        }
+        return this.db.update((tx) => writeHeaderValue(tx, name, value), this.#commitOptions).then(() => [])
+      }
+      case 'synchronous':
+        if (p.value === undefined)
+          return [{ synchronous: this.#synchronous ?? (this.db.durability === 'full' ? 2 : 1) }]
+        // FULL and EXTRA sync each commit; NORMAL and OFF leave it to the next checkpoint (a crash may
+        // lose the latest commits, never corrupt the file: the engine's 'none', as SQLite's WAL with NORMAL).
+        this.#synchronous = Math.min(3, Math.max(0, p.value))
+        this.#commitOptions = { durability: this.#synchronous >= 2 ? 'full' : 'none' }
+        return []
+      case 'busy_timeout':
+        if (p.value !== undefined) this.#busyTimeout = Math.max(0, p.value)
+        return [{ timeout: this.#busyTimeout }]
+      case 'journal_mode':
+        // The engine's journal is a write-ahead log with checkpoints (its FORMAT.md §11), which no
+        // pragma changes; SQLite answers a change it cannot make with the mode that stays.
+        return [{ journal_mode: this.db.info().journal === undefined ? 'delete' : 'wal' }]
     }
     const key = p.name === 'foreign_keys' ? 'foreignKeys' : 'deferForeignKeys'
     if (p.value === undefined) return [{ [p.name]: this.session[key] ? 1 : 0 }]

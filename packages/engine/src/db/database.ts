@@ -164,6 +164,11 @@ export class Database {
     return this.#ctx.closed
   }
 
+  /** The durability of a commit that names none (the `durability` open option; 'full' by default). */
+  get durability(): Durability {
+    return this.#durability
+  }
+
   #assertOpen(): void {
     this.#ctx.assertOpen()
   }

@@ -180,6 +180,17 @@ describe('integration: transactions', () => {
     expectCheck(db)
   })
 
+  it('db.durability is the open option, full by default; a commit may name its own', async () => {
+    const full = await t.open()
+    expect(full.durability).to.equal('full')
+    await full.close()
+    const none = await t.open({ durability: 'none' })
+    expect(none.durability).to.equal('none')
+    await none.update((tx) => tx.createBucketIfNotExists('a').put(b('k'), b('v')), { durability: 'full' })
+    expect(none.durability).to.equal('none')
+    expectCheck(none)
+  })
+
   it('explicit begin({ writable: true }): commit makes the writes visible, rollback drops them', async () => {
     const db = await t.open()
     const w = db.begin({ writable: true })

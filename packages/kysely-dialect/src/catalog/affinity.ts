@@ -57,3 +57,15 @@ export function applyComparisonAffinity(v: SqlValue, affinity: Affinity | undefi
   if (affinity === 'text') return typeof v === 'string' || v instanceof Uint8Array ? v : toText(v)
   return typeof v === 'string' ? numericFromText(v) : v
 }
+
+/** SQLite's standard type names (sqlite3StdType), which it keeps as a code and reports in capitals. */
+const STANDARD_TYPES = new Set(['ANY', 'BLOB', 'INT', 'INTEGER', 'REAL', 'TEXT'])
+
+/**
+ * A declared type as SQLite's `pragma table_info` reports it: exactly a standard name, in any case
+ * (`integer`, `Text`), in capitals; anything else (`varchar(255)`, `int primary`) as written.
+ */
+export function reportedType(type: string): string {
+  const upper = type.toUpperCase()
+  return STANDARD_TYPES.has(upper) ? upper : type
+}

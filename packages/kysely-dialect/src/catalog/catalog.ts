@@ -15,7 +15,7 @@ export const BUCKET_PREFIX = '__kysely_btree_'
 export const CATALOG_BUCKET = `${BUCKET_PREFIX}catalog`
 
 /** A column default: a constant, or one of SQLite's CURRENT_* keywords evaluated per row. */
-export type ColumnDefault =
+export type ColumnDefault = (
   | { kind: 'value'; value: StoredValue }
   | { kind: 'current'; what: 'timestamp' | 'date' | 'time' }
   /**
@@ -23,6 +23,10 @@ export type ColumnDefault =
    * `random()`): its node tree (stored-node.ts), evaluated for each row that takes it, as SQLite does.
    */
   | { kind: 'expression'; expression: unknown }
+) & {
+  /** The default as written (raw SQL, a raw fragment), when known: `pragma table_info`'s dflt_value. */
+  text?: string
+}
 
 export interface ColumnDef {
   name: string
@@ -181,6 +185,7 @@ const TABLE_PREFIX = 't:'
 const SEQUENCE_PREFIX = 's:'
 const VIEW_PREFIX = 'v:'
 const TRIGGER_PREFIX = 'r:'
+const HEADER_PREFIX = 'h:'
 
 /**
  * A view (`create view`): its name, its columns, and its select as Kysely's operation-node tree,
@@ -485,6 +490,21 @@ export function readSequence(tx: ReadTransaction, table: TableDef): number {
 
 export function writeSequence(tx: WriteTransaction, table: TableDef, value: number): void {
   tx.createBucketIfNotExists(CATALOG_BUCKET).put(textBytes(SEQUENCE_PREFIX + table.id), textBytes(String(value)))
+}
+
+/**
+ * The values SQLite keeps in its file header that a pragma reads and sets (`user_version`,
+ * `application_id`): 32-bit integers, 0 until set, under `h:<name>` in the catalog bucket.
+ */
+export type HeaderValue = 'user_version' | 'application_id'
+
+export function readHeaderValue(tx: ReadTransaction, name: HeaderValue): number {
+  const raw = tx.bucket(CATALOG_BUCKET)?.get(textBytes(HEADER_PREFIX + name))
+  return raw === undefined ? 0 : Number(bytesText(raw))
+}
+
+export function writeHeaderValue(tx: WriteTransaction, name: HeaderValue, value: number): void {
+  tx.createBucketIfNotExists(CATALOG_BUCKET).put(textBytes(HEADER_PREFIX + name), textBytes(String(value)))
 }
 
 export function deleteSequence(tx: WriteTransaction, table: TableDef): void {

@@ -64,8 +64,22 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
   // An unknown name is SQLite's error when the table is made ("no such collation sequence").
   const declared = collation === undefined ? undefined : declaredCollation(collation)
   if (declared !== undefined) def.collation = declared
-  if (node.defaultTo !== undefined)
-    def.default = parseDefault((node.defaultTo as AnyNode).defaultValue as AnyNode, def.name)
+  if (node.defaultTo !== undefined) {
+    const written = node.defaultTo as AnyNode
+    const value = written.defaultValue as AnyNode
+    def.default = parseDefault(value, def.name)
+    // As written: raw SQL's (statement-parser.ts), or a raw fragment's (`sql\`(datetime('now'))\``).
+    // A boolean as Kysely writes it for SQLite (`true`), which a stored 1 would not tell.
+    const text =
+      typeof written.text === 'string'
+        ? written.text
+        : value.kind === 'RawNode'
+          ? rawText(value)
+          : typeof value.value === 'boolean'
+            ? String(value.value)
+            : undefined
+    if (text !== undefined) def.default.text = text.trim()
+  }
   const refs = node.references as AnyNode | undefined
   if (refs !== undefined) {
     def.references = {

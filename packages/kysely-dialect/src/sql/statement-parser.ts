@@ -617,8 +617,11 @@ class StatementParser extends ExpressionParser {
       else if (this.acceptWord('null')) continue
       else if (this.acceptWord('unique')) fields['unique'] = true
       else if (this.acceptWord('default')) {
+        const start = this.peek().at
         const value = this.isOp('(') ? this.parenthesised() : this.defaultValue()
-        fields['defaultTo'] = node('DefaultValueNode', { defaultValue: value })
+        // The text as written, which SQLite's `pragma table_info` reports (executor/schema-pragmas.ts).
+        const text = this.lexed.text.slice(start, this.tokens[this.at - 1]!.end)
+        fields['defaultTo'] = node('DefaultValueNode', { defaultValue: value, text })
       } else if (this.acceptWord('check')) fields['check'] = this.check(undefined)
       else if (this.isWord('generated') || this.isWord('as')) {
         // `generated always as (expr) [stored | virtual]`, or its short form `as (expr)` (gencol.html).

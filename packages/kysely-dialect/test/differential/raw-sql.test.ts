@@ -597,6 +597,52 @@ diffSuite('differential: whole raw statements', () => {
     const left = await sql`select name from item order by id`.execute(db)
     return [rows, added.rows, pairs, dup, left.rows]
   })
+  // Round s31: these pragmas were BTREE_SQL_UNSUPPORTED (journal_mode: integration/raw-sql.test.ts).
+  both('pragma table_info, user_version, application_id, synchronous, busy_timeout', undefined, async (db, { sql }) => {
+    await db.schema
+      .createTable('made')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('n', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('r', 'real', (c) => c.defaultTo(1.5))
+      .addColumn('s', 'varchar(20)', (c) => c.defaultTo("it's"))
+      .addColumn('flag', 'boolean', (c) => c.notNull().defaultTo(false))
+      .addColumn('at', 'text', (c) => c.defaultTo(sql`CURRENT_TIMESTAMP`))
+      .addColumn('token', 'text', (c) => c.defaultTo(sql`(lower(hex(randomblob(4))))`))
+      .addColumn('e', sql`Text`)
+      .execute()
+    return rawOutcomes(
+      db,
+      sql,
+      [
+        "create table raw_t (id integer primary key, a text not null default 'x''y', b real default 1.5, c default (datetime('now')), d blob default x'00ff', e default null, f int default -3, g text default CURRENT_TIMESTAMP, u text unique)",
+        'create table raw_k (a, b, c, primary key (b, a))',
+        'pragma table_info(made)',
+        'pragma table_info(raw_t)',
+        "pragma table_info('raw_k')",
+        'pragma table_info(nope)',
+        'pragma user_version',
+        'pragma user_version = 7',
+        'pragma user_version',
+        'begin',
+        'pragma user_version = 9',
+        'pragma user_version',
+        'rollback',
+        'pragma user_version',
+        'pragma application_id = 42',
+        'pragma application_id',
+        // Not read before it is set: the sides open with their own settings (btree-store with
+        // durability 'none', better-sqlite3 with a busy timeout of 5 s).
+        'pragma synchronous = normal',
+        'pragma synchronous',
+        'pragma synchronous = 3',
+        'pragma synchronous',
+        'pragma synchronous = full',
+        'pragma busy_timeout = 5000',
+        'pragma busy_timeout',
+      ],
+      'failed',
+    )
+  })
   // Round s31: a default that is an expression evaluated per row was BTREE_SQL_UNSUPPORTED.
   both('default (expr) evaluated for each row that takes it', undefined, async (db, { sql }) => {
     const steps = await rawOutcomes(

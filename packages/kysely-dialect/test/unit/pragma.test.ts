@@ -23,8 +23,20 @@ describe('pragma', () => {
     expect(raw("PRAGMA foreign_key_list('it''s')")).to.deep.equal({ name: 'foreign_key_list', table: "it's" })
   })
 
+  it('reads the settings: journal_mode, synchronous by name or number, user_version, busy_timeout, table_info', () => {
+    expect(raw('pragma journal_mode = wal')).to.deep.equal({ name: 'journal_mode', value: 'wal' })
+    expect(raw('PRAGMA synchronous = NORMAL;')).to.deep.equal({ name: 'synchronous', value: 1 })
+    expect(raw("pragma synchronous('extra')")).to.deep.equal({ name: 'synchronous', value: 3 })
+    expect(raw('pragma synchronous = 0')).to.deep.equal({ name: 'synchronous', value: 0 })
+    expect(raw('pragma main.user_version = 12')).to.deep.equal({ name: 'user_version', value: 12 })
+    expect(raw('pragma application_id')).to.deep.equal({ name: 'application_id', value: undefined })
+    expect(raw('pragma busy_timeout(250)')).to.deep.equal({ name: 'busy_timeout', value: 250 })
+    expect(raw('pragma table_info("my table")')).to.deep.equal({ name: 'table_info', table: 'my table' })
+  })
+
   it('leaves every other pragma and text alone', () => {
-    expect(raw('pragma journal_mode = wal')).to.equal(undefined)
+    expect(raw('pragma cache_size = -20000')).to.equal(undefined)
+    expect(raw('pragma index_list(t)')).to.equal(undefined)
     expect(raw('select 1')).to.equal(undefined)
   })
 })
