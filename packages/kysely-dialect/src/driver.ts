@@ -16,6 +16,7 @@ import { statementHandler } from './executor/statement.js'
 import { statementNode } from './sql/raw-statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { runAnalyze } from './executor/analyze.js'
+import { dropTemporaryTables } from './executor/drop-table.js'
 import { SqlSession } from './session.js'
 
 /** Opens (or adopts) the database and hands out connection handles over one SqlSession. */
@@ -44,8 +45,12 @@ export class BTreeDriver implements Driver {
     if (database !== undefined) db = database
     else if (path !== undefined) db = await open(path, options)
     else throw new BTreeTypeError('BTreeDialect needs a `path` or an open `database`')
-    this.#session = new SqlSession(db, { foreignKeys })
-    return this.#session
+    const session = new SqlSession(db, { foreignKeys })
+    // Temporary tables a crash left behind in a file this dialect opened (a database handed in
+    // may hold another dialect's, still in use).
+    if (database === undefined && options.readOnly !== true && hasTemporaryTables(session)) await dropTemporary(session)
+    this.#session = session
+    return session
   }
 
   /** Released handles, handed out again (a handle is cheap, but one a query is garbage). */
@@ -115,6 +120,9 @@ export class BTreeDriver implements Driver {
     this.#idle.length = 0
     const session = await opening
     session.abandon()
+    // The connection's temporary tables go with it, as SQLite's temp schema does.
+    if (!session.db.closed && this.#config.readOnly !== true && hasTemporaryTables(session))
+      await dropTemporary(session)
     if (this.#config.database === undefined) await session.db.close()
   }
 
@@ -156,6 +164,29 @@ const MAX_IDLE = 16
 const RELEASED = Promise.resolve()
 
 const ANALYZE_NODE = { kind: 'RawNode', sqlFragments: ['analyze'], parameters: [] } as unknown as AnyNode
+const DROP_TEMPORARY_NODE = {
+  kind: 'RawNode',
+  sqlFragments: ['drop temporary tables'],
+  parameters: [],
+} as unknown as AnyNode
+
+function hasTemporaryTables(session: SqlSession): boolean {
+  return session
+    .catalog()
+    .tables()
+    .some((t) => t.temporary === true)
+}
+
+async function dropTemporary(session: SqlSession): Promise<void> {
+  await session.run({}, DROP_TEMPORARY_NODE, {
+    readOnly: false,
+    schema: true,
+    run: (_, ctx) => {
+      dropTemporaryTables(ctx)
+      return { rows: [], changes: 0, reader: false }
+    },
+  })
+}
 
 function savepointCommand(command: string, name: string): RawNode {
   return RawNode.createWithChildren([RawNode.createWithSql(`${command} `), IdentifierNode.create(name)])

@@ -34,7 +34,8 @@ export class BTreeIntrospector implements DatabaseIntrospector {
     return session
       .catalog()
       .tables()
-      .filter((t) => options.withInternalKyselyTables || !MIGRATION_TABLES.has(t.name))
+      // A temporary table is the connection's, outside the schema SQLite's introspection reads.
+      .filter((t) => t.temporary !== true && (options.withInternalKyselyTables || !MIGRATION_TABLES.has(t.name)))
       .map(tableMetadata)
       .concat(session.catalog().views().map(viewMetadata))
       .sort((a, b) => compareText(a.name, b.name))

@@ -103,6 +103,11 @@ export interface TableDef {
   strict?: boolean
   /** A WITHOUT ROWID table: keyed by its primary key, which is NOT NULL, with no rowid to read or report. */
   withoutRowid?: boolean
+  /**
+   * `create temp table` (`createTable(t).temporary()`): the connection's own, dropped when the
+   * dialect closes (and at the next open, after a crash); not introspected, not copied.
+   */
+  temporary?: boolean
   indexes: IndexDef[]
   /** Table-level check constraints (executor/check-constraints.ts) and foreign key constraints (catalog/foreign-keys.ts). */
   checks: string[]

@@ -28,7 +28,11 @@ export class SourceSnapshot {
     this.views = names === undefined ? catalog.views().sort((a, b) => compareText(a.name, b.name)) : []
     this.triggers = names === undefined ? catalog.triggers().sort((a, b) => a.seq - b.seq) : []
     if (names === undefined) {
-      this.tables = catalog.tables().sort((a, b) => compareText(a.name, b.name))
+      // Temporary tables are the source connection's own: not copied.
+      this.tables = catalog
+        .tables()
+        .filter((t) => t.temporary !== true)
+        .sort((a, b) => compareText(a.name, b.name))
     } else {
       this.tables = names.map((name) => catalog.requireTable(name))
       const seen = new Set<TableDef>()

@@ -40,6 +40,7 @@ export function runCreateTableAs(node: AnyNode, ctx: WriteContext, name: string)
   // The rows first: the select reads the catalog as it was.
   const rows = select.execute(ctx.tx, [])
   const table: TableDef = structuredClone(rowidTable(nextId(ctx.tx), name, columns))
+  if (node.temporary === true) table.temporary = true
   ctx.tx.createBucket(tableBucket(table))
   saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])
   for (const values of rows) insertRow(ctx.tx, table, [...values])

@@ -19,7 +19,7 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 import { runCreateTableAs } from './create-table-as.js'
 
-const CREATE_TABLE_PARTS_LATER = ['temporary', 'onCommit', 'frontModifiers']
+const CREATE_TABLE_PARTS_LATER = ['onCommit', 'frontModifiers']
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
@@ -40,6 +40,8 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   }
   if (node.selectQuery !== undefined) return runCreateTableAs(node, ctx, name)
   const table: TableDef = rowidTable(nextId(ctx.tx), name, [])
+  // The connection's own table, dropped when the dialect closes (session.ts: dropTemporaryTables).
+  if (node.temporary === true) table.temporary = true
   const uniques: string[][] = []
   let autoIncrementColumn: string | undefined
   for (const c of node.columns as readonly AnyNode[]) {

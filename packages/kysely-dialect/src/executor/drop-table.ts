@@ -1,5 +1,14 @@
 import type { OperationNode } from 'kysely'
-import { deleteSequence, indexBucket, rowidBucket, saveCatalog, saveTriggers, tableBucket } from '../catalog/catalog.js'
+import {
+  deleteSequence,
+  indexBucket,
+  loadCatalog,
+  rowidBucket,
+  saveCatalog,
+  saveTriggers,
+  tableBucket,
+} from '../catalog/catalog.js'
+import { tableNode } from '../sql/expression-parser.js'
 import { BTreeSqlError } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
@@ -36,6 +45,18 @@ export function runDropTable(node: AnyNode, ctx: WriteContext): StatementResult 
   if (triggers.length > 0) saveTriggers(ctx.tx, catalog, [], triggers)
   saveCatalog(ctx.tx, catalog, [], [table.name])
   return { rows: [], changes: 0, reader: false }
+}
+
+/**
+ * Drops every temporary table (`create temp table`): when the dialect closes, and when it opens a
+ * file a crash left them in. Each in the catalog as the drop before it left it.
+ */
+export function dropTemporaryTables(ctx: WriteContext): void {
+  for (const table of ctx.catalog.tables()) {
+    if (table.temporary !== true) continue
+    const node = { kind: 'DropTableNode', table: tableNode(table.name) } as unknown as AnyNode
+    runDropTable(node, { ...ctx, catalog: loadCatalog(ctx.tx) })
+  }
 }
 
 export { dropBucket }

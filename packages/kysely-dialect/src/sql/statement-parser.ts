@@ -516,13 +516,20 @@ class StatementParser extends ExpressionParser {
       })
     }
     if (unique) this.fail('expected index')
-    if (this.isWord('temp') || this.isWord('temporary')) this.fail('temporary tables are not supported')
+    // `create temp table` (a temporary view is not done).
+    const temporary = this.acceptWord('temp') || this.acceptWord('temporary')
+    if (temporary && this.isWord('view')) this.fail('temporary views are not supported')
     this.expectWord('table')
     const ifNotExists = this.acceptWord('if', 'not', 'exists')
     const table = tableNode(this.tableName())
     // `create table t as select ...` (executor/create-table-as.ts), as Kysely's createTable(t).as(query).
     if (this.acceptWord('as'))
-      return node('CreateTableNode', { table, selectQuery: this.select(), ...(ifNotExists ? { ifNotExists } : {}) })
+      return node('CreateTableNode', {
+        table,
+        selectQuery: this.select(),
+        ...(ifNotExists ? { ifNotExists } : {}),
+        ...(temporary ? { temporary } : {}),
+      })
     this.expectOp('(')
     const columns: AnyNode[] = []
     const constraints: AnyNode[] = []
@@ -565,6 +572,7 @@ class StatementParser extends ExpressionParser {
         ? { endModifiers: [node('RawNode', { sqlFragments: [options.join(', ')], parameters: [] })] }
         : {}),
       ...(constraints.length > 0 ? { constraints } : {}),
+      ...(temporary ? { temporary } : {}),
       ...(ifNotExists ? { ifNotExists } : {}),
     })
   }

@@ -597,6 +597,41 @@ diffSuite('differential: whole raw statements', () => {
     const left = await sql`select name from item order by id`.execute(db)
     return [rows, added.rows, pairs, dup, left.rows]
   })
+  // Round s31: temporary tables were BTREE_SQL_UNSUPPORTED.
+  both('temporary tables: raw and by the builder, as select, dropped', undefined, async (db, { sql }) => {
+    await db.schema
+      .createTable('scratch')
+      .temporary()
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('v', 'text', (c) => c.notNull())
+      .execute()
+    await db
+      .insertInto('scratch')
+      .values([
+        { id: 1, v: 'a' },
+        { id: 2, v: 'b' },
+      ])
+      .execute()
+    const steps = await rawOutcomes(
+      db,
+      sql,
+      [
+        'create temp table tt (a integer primary key, b text unique)',
+        "insert into tt values (1, 'x'), (2, 'y')",
+        "insert into tt values (3, 'x')",
+        "create temporary table t2 as select a, b || '!' as c from tt",
+        'select * from t2 order by a',
+        'select s.v, t.b from scratch s join tt t on t.a = s.id order by s.id',
+        'drop table tt',
+        'select * from tt',
+        'create temp table if not exists t2 (z)',
+        'select count(*) as n from t2',
+      ],
+      'failed',
+    )
+    const rows = await db.selectFrom('scratch').selectAll().orderBy('id').execute()
+    return [steps, rows]
+  })
   // Round s31: these pragmas were BTREE_SQL_UNSUPPORTED (journal_mode: integration/raw-sql.test.ts).
   both('pragma table_info, user_version, application_id, synchronous, busy_timeout', undefined, async (db, { sql }) => {
     await db.schema
