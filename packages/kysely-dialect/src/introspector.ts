@@ -31,14 +31,16 @@ export class BTreeIntrospector implements DatabaseIntrospector {
   async getTables(options: DatabaseMetadataOptions = { withInternalKyselyTables: false }): Promise<TableInfo[]> {
     const adapter = this.#db.getExecutor().adapter as BTreeAdapter
     const session = await adapter.driver.session()
-    return session
-      .catalog()
-      .tables()
-      // A temporary table is the connection's, outside the schema SQLite's introspection reads.
-      .filter((t) => t.temporary !== true && (options.withInternalKyselyTables || !MIGRATION_TABLES.has(t.name)))
-      .map(tableMetadata)
-      .concat(session.catalog().views().map(viewMetadata))
-      .sort((a, b) => compareText(a.name, b.name))
+    return (
+      session
+        .catalog()
+        .tables()
+        // A temporary table is the connection's, outside the schema SQLite's introspection reads.
+        .filter((t) => t.temporary !== true && (options.withInternalKyselyTables || !MIGRATION_TABLES.has(t.name)))
+        .map(tableMetadata)
+        .concat(session.catalog().views().map(viewMetadata))
+        .sort((a, b) => compareText(a.name, b.name))
+    )
   }
 
   /** Kysely 0.28's introspector method (0.29 removed it). */
