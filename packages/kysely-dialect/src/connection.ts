@@ -9,6 +9,7 @@ import { planOn, type Owner, type SqlSession } from './session.js'
 import { statementNode } from './sql/raw-statement.js'
 import { matchTransactionCommand, type TransactionCommand } from './transaction-command.js'
 import { matchPragma } from './pragma.js'
+import { analyzeHandler } from './executor/analyze.js'
 
 /**
  * A connection handle. Handles are cheap and share the driver's one session: a handle that began
@@ -34,8 +35,14 @@ export class BTreeConnection implements DatabaseConnection {
         if (command !== undefined)
           return this.#command(command, this.#session.ownerFor(this)).then(() => ({ rows: [] }))
         const pragma = matchPragma(query)
-        if (pragma !== undefined)
-          return Promise.resolve(this.#session.pragma(pragma)).then((rows) => ({ rows: rows as R[] }))
+        if (pragma !== undefined) {
+          // ANALYZE writes statistics: a statement of this handle's, in its transaction when it has one.
+          const rows =
+            pragma.name === 'analyze' || pragma.name === 'optimize'
+              ? Promise.resolve(this.#session.run(this, query, analyzeHandler(pragma))).then(() => [])
+              : this.#session.pragma(pragma)
+          return Promise.resolve(rows).then((r) => ({ rows: r as R[] }))
+        }
       }
       const cached = this.#session.statements.lookup(compiledQuery)
       let result: StatementResult | Promise<StatementResult>

@@ -30,11 +30,21 @@ export type Pragma =
       readonly name: 'journal_mode'
       readonly value: string | undefined
     }
+  | {
+      /**
+       * `analyze [t]` (a statement, read here beside the pragmas: both run on the connection) and
+       * `pragma optimize` (the tables whose indexes have no statistics yet).
+       */
+      readonly name: 'analyze' | 'optimize'
+      readonly table: string | undefined
+    }
 
 const LISTING =
   /^pragma\s+(?:main\s*\.\s*)?(foreign_key_list|foreign_key_check|table_info)\s*(?:\(\s*(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*))\s*\))?$/i
 
 const PRAGMA = /^pragma\s+(?:main\s*\.\s*)?(foreign_keys|defer_foreign_keys)\s*(?:(?:=\s*|\(\s*)([^\s()]+)\s*\)?)?$/i
+
+const ANALYZE = /^analyze(?:\s+(?:main\s*\.\s*)?(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*)))?$/i
 
 const SETTING =
   /^pragma\s+(?:main\s*\.\s*)?(user_version|application_id|synchronous|busy_timeout|journal_mode)\s*(?:=\s*([^\s()]+)|\(\s*([^\s()]+)\s*\))?$/i
@@ -87,6 +97,14 @@ export function matchPragma(node: OperationNode): Pragma | undefined {
     // foreign_key_list needs its table; without one SQLite returns nothing.
     return { name, table }
   }
+  const analyze = ANALYZE.exec(trimmed)
+  if (analyze !== null)
+    return {
+      name: 'analyze',
+      table: analyze[1]?.replace(/""/g, '"') ?? analyze[2]?.replace(/''/g, "'") ?? analyze[3],
+    }
+  if (/^pragma\s+(?:main\s*\.\s*)?optimize(?:\s*=\s*[^\s()]+|\s*\(\s*[^\s()]+\s*\))?$/i.test(trimmed))
+    return { name: 'optimize', table: undefined }
   const setting = SETTING.exec(trimmed)
   if (setting !== null) {
     const name = setting[1]!.toLowerCase() as Extract<Pragma, { value: number | undefined }>['name'] | 'journal_mode'

@@ -365,6 +365,9 @@ export class SqlSession {
    * `foreign_key_check` read the open transaction's state, else the newest commit's.
    */
   pragma(p: Pragma): Record<string, unknown>[] | Promise<Record<string, unknown>[]> {
+    // analyze and optimize write statistics: the connection runs them as statements (connection.ts).
+    if (p.name === 'analyze' || p.name === 'optimize')
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `${p.name} as a pragma read`)
     if ('table' in p) {
       const { name, table } = p
       const read = (tx: ReadTransaction): Record<string, unknown>[] =>

@@ -1,7 +1,15 @@
 import type { ReadTransaction } from 'btree-store'
-import { indexBucket, saveCatalog, type Catalog, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import {
+  indexBucket,
+  loadCatalog,
+  saveCatalog,
+  type Catalog,
+  type IndexDef,
+  type TableDef,
+} from '../catalog/catalog.js'
 import { componentEnd } from '../encoding/key-components.js'
 import type { StatementResult, WriteContext } from './context.js'
+import type { StatementHandler } from './statement.js'
 
 /**
  * For k = 1..columns, the average number of entries sharing their first k components: one pass over
@@ -56,4 +64,26 @@ export function runAnalyze(ctx: WriteContext, only?: string): StatementResult {
   }
   if (changed.length > 0) saveCatalog(ctx.tx, catalog, changed)
   return { rows: [], changes: 0, reader: false }
+}
+
+/**
+ * Raw `analyze [t]` (every table, or t's indexes) and `pragma optimize` (the tables with an index
+ * that has no statistics yet: SQLite's optimize analyzes the tables its planner would gain on),
+ * run as a schema statement of the connection (connection.ts).
+ */
+export function analyzeHandler(p: {
+  readonly name: 'analyze' | 'optimize'
+  readonly table: string | undefined
+}): StatementHandler {
+  return {
+    readOnly: false,
+    schema: true,
+    run: (_, ctx) => {
+      if (p.name === 'analyze') return runAnalyze(ctx, p.table)
+      const stale = ctx.catalog.tables().filter((t) => t.indexes.some((i) => i.rowsPerKey === undefined))
+      let result: StatementResult = { rows: [], changes: 0, reader: false }
+      for (const t of stale) result = runAnalyze({ ...ctx, catalog: loadCatalog(ctx.tx) }, t.name)
+      return result
+    },
+  }
 }

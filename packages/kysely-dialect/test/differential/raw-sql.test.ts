@@ -674,6 +674,11 @@ diffSuite('differential: whole raw statements', () => {
         'pragma synchronous = full',
         'pragma busy_timeout = 5000',
         'pragma busy_timeout',
+        'create index made_n on made (n)',
+        'analyze',
+        'analyze made',
+        'pragma optimize',
+        'select count(*) as n from made',
       ],
       'failed',
     )

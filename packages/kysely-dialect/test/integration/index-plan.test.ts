@@ -211,6 +211,24 @@ for (const version of VERSIONS) {
       await expectCheck(db)
     })
 
+    it('raw `analyze`, `analyze t` and `pragma optimize` gather the same statistics', async () => {
+      const statements = {
+        all: version.sql`analyze`,
+        one: version.sql`analyze f`,
+        optimize: version.sql`pragma optimize`,
+      }
+      for (const [name, statement] of Object.entries(statements)) {
+        const db = t.open({}, `${name}.db`)
+        await flags(db)
+        const q = db.selectFrom('f').selectAll().where('flag', '=', 1)
+        expect((await explain(db, q)).scan.access).to.equal('index')
+        await statement.execute(db)
+        expect((await explain(db, q)).scan.access, name).to.equal('full-scan')
+        if (name === 'all')
+          expect((await rejection(version.sql`analyze nowhere`.execute(db))).code).to.equal('BTREE_SQL_NO_SUCH_TABLE')
+      }
+    })
+
     it('statistics survive reopening and analyze(db, table) refreshes one table', async () => {
       const db = t.open()
       await flags(db)

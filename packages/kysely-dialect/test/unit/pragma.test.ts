@@ -32,6 +32,9 @@ describe('pragma', () => {
     expect(raw('pragma application_id')).to.deep.equal({ name: 'application_id', value: undefined })
     expect(raw('pragma busy_timeout(250)')).to.deep.equal({ name: 'busy_timeout', value: 250 })
     expect(raw('pragma table_info("my table")')).to.deep.equal({ name: 'table_info', table: 'my table' })
+    expect(raw('analyze')).to.deep.equal({ name: 'analyze', table: undefined })
+    expect(raw('ANALYZE main.person;')).to.deep.equal({ name: 'analyze', table: 'person' })
+    expect(raw('pragma optimize')).to.deep.equal({ name: 'optimize', table: undefined })
   })
 
   it('leaves every other pragma and text alone', () => {
