@@ -11,10 +11,10 @@ export type Pragma =
   | {
       /**
        * foreign_key_list(t): t's keys; foreign_key_check [(t)]: the rows that violate them;
-       * table_info(t): its columns as SQLite lists them.
+       * table_info(t), index_list(t), index_info(i): the schema as SQLite lists it.
        */
-      readonly name: 'foreign_key_list' | 'foreign_key_check' | 'table_info'
-      /** The table named; undefined: every table (foreign_key_check without one). */
+      readonly name: 'foreign_key_list' | 'foreign_key_check' | 'table_info' | 'index_list' | 'index_info'
+      /** The table (an index for index_info) named; undefined: every table (foreign_key_check without one). */
       readonly table: string | undefined
     }
   | {
@@ -40,7 +40,7 @@ export type Pragma =
     }
 
 const LISTING =
-  /^pragma\s+(?:main\s*\.\s*)?(foreign_key_list|foreign_key_check|table_info)\s*(?:\(\s*(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*))\s*\))?$/i
+  /^pragma\s+(?:main\s*\.\s*)?(foreign_key_list|foreign_key_check|table_info|index_list|index_info)\s*(?:\(\s*(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*))\s*\))?$/i
 
 const PRAGMA = /^pragma\s+(?:main\s*\.\s*)?(foreign_keys|defer_foreign_keys)\s*(?:(?:=\s*|\(\s*)([^\s()]+)\s*\)?)?$/i
 
@@ -82,7 +82,7 @@ const VALUES: Record<string, boolean> = {
 
 /**
  * The pragma a raw node is, if it is one of those the connection runs (foreign_keys,
- * defer_foreign_keys, foreign_key_list, foreign_key_check, table_info, user_version, application_id, synchronous, busy_timeout, journal_mode); any other pragma stays
+ * defer_foreign_keys, foreign_key_list, foreign_key_check, table_info, index_list, index_info, user_version, application_id, synchronous, busy_timeout, journal_mode); any other pragma stays
  * BTREE_SQL_UNSUPPORTED. A value SQLite would read as
  * neither true nor false reads as false, as sqlite3GetBoolean does.
  */

@@ -10,7 +10,7 @@ import { forgetBuckets } from './executor/table-store.js'
 import { foreignKeyError } from './executor/foreign-keys.js'
 import { rollsBackTransaction } from './executor/conflict-actions.js'
 import { foreignKeyCheck, foreignKeyList } from './executor/foreign-key-pragmas.js'
-import { tableInfo } from './executor/schema-pragmas.js'
+import { indexInfo, indexList, tableInfo } from './executor/schema-pragmas.js'
 import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
 
@@ -375,7 +375,11 @@ export class SqlSession {
           ? foreignKeyList(loadCatalog(tx), table)
           : name === 'table_info'
             ? tableInfo(loadCatalog(tx), table)
-            : foreignKeyCheck(tx, loadCatalog(tx), table)
+            : name === 'index_list'
+              ? indexList(loadCatalog(tx), table)
+              : name === 'index_info'
+                ? indexInfo(loadCatalog(tx), table)
+                : foreignKeyCheck(tx, loadCatalog(tx), table)
       return this.#tx !== undefined ? read(this.#tx) : this.db.view(read)
     }
     switch (p.name) {

@@ -113,6 +113,12 @@ export interface TableDef {
   checks: string[]
   /** Counter for SQLite-style names of unique-constraint indexes. */
   autoIndexCount: number
+  /**
+   * The index SQLite makes for a primary key the table is keyed by (not an INTEGER PRIMARY KEY):
+   * here the table's own key, so only its name and its place in creation order (`pragma
+   * index_list`). Tables made before it was kept have none.
+   */
+  primaryKeyIndex?: { name: string; id: number }
 }
 
 /**

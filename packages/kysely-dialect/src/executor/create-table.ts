@@ -42,7 +42,9 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   const table: TableDef = rowidTable(nextId(ctx.tx), name, [])
   // The connection's own table, dropped when the dialect closes (session.ts: dropTemporaryTables).
   if (node.temporary === true) table.temporary = true
-  const uniques: string[][] = []
+  // The primary key (`null`) and the unique constraints, in the order written: SQLite numbers their
+  // indexes (sqlite_autoindex_<table>_<n>) so.
+  const uniques: (string[] | null)[] = []
   let autoIncrementColumn: string | undefined
   for (const c of node.columns as readonly AnyNode[]) {
     const parsed = parseColumn(c, table.nextSlot++)
@@ -52,6 +54,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     if (parsed.primaryKey) {
       if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
       table.primaryKey = [parsed.def.name]
+      uniques.push(null)
     }
     if (parsed.autoIncrement) autoIncrementColumn = parsed.def.name
     if (parsed.unique) uniques.push([parsed.def.name])
@@ -67,6 +70,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
       case 'PrimaryKeyConstraintNode':
         if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
         table.primaryKey = columns()
+        uniques.push(null)
         break
       case 'UniqueConstraintNode':
         uniques.push(columns())
@@ -97,9 +101,22 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
       throw schemaError('AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY')
     table.autoIncrement = true
   }
+  const made: string[][] = []
   for (const columns of uniques) {
-    // SQLite skips a unique constraint that repeats the primary key.
+    if (columns === null) {
+      // A primary key the table is keyed by has an index of SQLite's making (an INTEGER PRIMARY
+      // KEY is the rowid, and has none): named in its turn, listed by `pragma index_list`.
+      if (table.rowidColumn === undefined) {
+        table.autoIndexCount++
+        table.primaryKeyIndex = { name: autoIndexName(table), id: nextId(ctx.tx) }
+        made.push(table.primaryKey)
+      }
+      continue
+    }
+    // SQLite skips a unique constraint that repeats the primary key or an earlier one.
+    if (made.some((m) => m.length === columns.length && m.every((c, i) => c === columns[i]))) continue
     if (columns.length === table.primaryKey.length && columns.every((c, i) => c === table.primaryKey[i])) continue
+    made.push(columns)
     table.indexes.push(uniqueIndex(ctx, table, columns))
   }
   validateChecks(table)
@@ -126,11 +143,16 @@ function validateForeignKey(table: TableDef, constraint: AnyNode): void {
     throw schemaError('number of columns in foreign key does not match the number of columns in the referenced table')
 }
 
+/** SQLite's name for a table's newest index of its own making. */
+function autoIndexName(table: TableDef): string {
+  return `sqlite_autoindex_${table.name}_${table.autoIndexCount}`
+}
+
 export function uniqueIndex(ctx: WriteContext, table: TableDef, columns: string[]): IndexDef {
   table.autoIndexCount++
   return {
     id: nextId(ctx.tx),
-    name: `sqlite_autoindex_${table.name}_${table.autoIndexCount}`,
+    name: autoIndexName(table),
     columns,
     unique: true,
     origin: 'unique',

@@ -32,6 +32,11 @@ describe('pragma', () => {
     expect(raw('pragma application_id')).to.deep.equal({ name: 'application_id', value: undefined })
     expect(raw('pragma busy_timeout(250)')).to.deep.equal({ name: 'busy_timeout', value: 250 })
     expect(raw('pragma table_info("my table")')).to.deep.equal({ name: 'table_info', table: 'my table' })
+    expect(raw('pragma index_list(t)')).to.deep.equal({ name: 'index_list', table: 't' })
+    expect(raw("pragma index_info('sqlite_autoindex_t_1')")).to.deep.equal({
+      name: 'index_info',
+      table: 'sqlite_autoindex_t_1',
+    })
     expect(raw('analyze')).to.deep.equal({ name: 'analyze', table: undefined })
     expect(raw('ANALYZE main.person;')).to.deep.equal({ name: 'analyze', table: 'person' })
     expect(raw('pragma optimize')).to.deep.equal({ name: 'optimize', table: undefined })
@@ -39,7 +44,7 @@ describe('pragma', () => {
 
   it('leaves every other pragma and text alone', () => {
     expect(raw('pragma cache_size = -20000')).to.equal(undefined)
-    expect(raw('pragma index_list(t)')).to.equal(undefined)
+    expect(raw('pragma index_xinfo(t)')).to.equal(undefined)
     expect(raw('select 1')).to.equal(undefined)
   })
 })
