@@ -144,6 +144,12 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
     ) {
       throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `there is already another table or index with this name: ${to}`)
     }
+    // The indexes SQLite names after the table (sqlite_autoindex_<t>_<n>) take the new name, as SQLite's do.
+    const old = `sqlite_autoindex_${original.name}_`
+    const renamed = (name: string): string =>
+      name.toLowerCase().startsWith(old.toLowerCase()) ? `sqlite_autoindex_${to}_${name.slice(old.length)}` : name
+    for (const index of table.indexes) index.name = renamed(index.name)
+    if (table.primaryKeyIndex !== undefined) table.primaryKeyIndex.name = renamed(table.primaryKeyIndex.name)
     table.name = to
   }
   if (node.columnAlterations === undefined && node.renameTo === undefined)
