@@ -197,7 +197,7 @@ const foldLists = new WeakMap<TableDef, Map<readonly string[], (Fold | undefined
  * is BINARY: a key component of a NOCASE column is its value's fold, so that the key (a unique
  * index's, a primary key's) equals and orders as the collation does.
  */
-export function keyFolds(table: TableDef, columns: readonly string[]): readonly (Fold | undefined)[] | undefined {
+function keyFolds(table: TableDef, columns: readonly string[]): readonly (Fold | undefined)[] | undefined {
   let byList = foldLists.get(table)
   if (byList === undefined) foldLists.set(table, (byList = new Map()))
   let folds = byList.get(columns)
