@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import type { ColumnDataType } from 'kysely'
+import { sql, type ColumnDataType } from 'kysely'
 import { runOn, withBoth, type Executable, type StepOutcome } from '../helpers/differential.js'
 import { kysely028Api, kysely029Api, type KyselyApi } from '../helpers/kysely-versions.js'
 import { errorKind } from '../helpers/outcome.js'
@@ -10,7 +10,9 @@ import type { Db, Side } from '../helpers/sides.js'
  * Random schema evolution against SQLite: a table that gains, loses and renames columns, gains and
  * loses indexes (unique ones too, which may fail over duplicates), is renamed, and is written and
  * read between those changes; btree-store's side is also closed and reopened from its file now and
- * then. After every step the whole table (`select *`, so column order counts) is compared.
+ * then. After every step the whole table (`select *`, so column order counts) is compared. A text
+ * column added may declare `collate nocase` or `collate rtrim` (its unique index then holds
+ * under it: 'x' and 'X' collide).
  * Each step is chosen from the schema as SQLite left it, so a seed replays exactly
  * (KYSELY_DIFF_SEED; KYSELY_DIFF_SCHEMA_STEPS for a longer run).
  */
@@ -67,10 +69,13 @@ function nextStep(random: Random, model: SchemaModel): Step {
     const withDefault = random() < 0.5
     const value = randomScalar(random) ?? 5
     const notNull = withDefault && random() < 0.3
+    const collation =
+      (type === 'text' || type === 'varchar(10)') && random() < 0.5 ? pick(random, ['nocase', 'rtrim']) : undefined
+    const declared = collation === undefined ? type : sql.raw(`${type} collate ${collation}`)
     return {
-      label: `add column ${name} ${type}${withDefault ? ` default ${JSON.stringify(value)}` : ''}${notNull ? ' not null' : ''}`,
+      label: `add column ${name} ${type}${collation === undefined ? '' : ` collate ${collation}`}${withDefault ? ` default ${JSON.stringify(value)}` : ''}${notNull ? ' not null' : ''}`,
       build: (db) =>
-        db.schema.alterTable(table).addColumn(name, type, (c) => {
+        db.schema.alterTable(table).addColumn(name, declared, (c) => {
           let column = withDefault ? c.defaultTo(value) : c
           if (notNull) column = column.notNull()
           return column
