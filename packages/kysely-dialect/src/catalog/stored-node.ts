@@ -114,3 +114,29 @@ export function renameIn(tree: unknown, from: string, to: string): void {
     return false
   })
 }
+
+/** A TableNode's name (the identifier it names), if it is one. */
+export function tableNameOf(t: { readonly [key: string]: unknown }): string | undefined {
+  const id = (
+    (t['table'] as Record<string, unknown> | undefined)?.['identifier'] as Record<string, unknown> | undefined
+  )?.['name']
+  return typeof id === 'string' ? id : undefined
+}
+
+/** Whether a stored tree names table `lower` (a TableNode: a source, a qualifier, a write's target). */
+export function namesTable(tree: unknown, lower: string): boolean {
+  return (
+    firstIn(tree, (n) => (n['kind'] !== 'TableNode' ? undefined : tableNameOf(n)?.toLowerCase() === lower || PAST)) ===
+    true
+  )
+}
+
+/** Table `lower` renamed `to` in a stored tree, in place (every TableNode naming it). */
+export function renameTableIn(tree: unknown, lower: string, to: string): void {
+  eachIn(tree, (n) => {
+    if (n['kind'] !== 'TableNode') return true
+    if (tableNameOf(n)?.toLowerCase() === lower)
+      ((n['table'] as Record<string, unknown>)['identifier'] as Record<string, unknown>)['name'] = to
+    return false
+  })
+}

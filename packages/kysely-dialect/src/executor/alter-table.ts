@@ -1,12 +1,24 @@
 import type { OperationNode } from 'kysely'
-import { findColumn, requireColumn, saveCatalog, saveTriggers, type TableDef } from '../catalog/catalog.js'
+import {
+  findColumn,
+  requireColumn,
+  saveCatalog,
+  saveTriggers,
+  saveView,
+  type TableDef,
+  type ViewDef,
+} from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 import { checkDropColumn, triggersAfterAlter } from './triggers.js'
-import { namesColumn, renameIn } from '../catalog/stored-node.js'
+import { namesColumn, namesTable, nodeOf, renameIn, renameTableIn } from '../catalog/stored-node.js'
+import { viewColumns } from './create-view.js'
+import { prepareSelect } from './select-general.js'
+import { withContext } from './current-context.js'
+import { renameColumnInSelect } from './rename-column.js'
 import { checkNames, renameInChecks, validateChecks } from './check-constraints.js'
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
 import { fillGenerated } from './table-store.js'
@@ -186,10 +198,41 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
     .filter((a) => a.kind === 'RenameColumnNode')
     .map((a) => [nameOf(a.column as OperationNode), nameOf(a.renameTo as OperationNode)] as const)
   const triggers = triggersAfterAlter(ctx.catalog, original, table, renames)
+  // Views follow the table's new name and its renamed columns, as SQLite rewrites their text
+  // (a view's column named after a renamed column takes the new name, as in SQLite).
+  const views: ViewDef[] = []
+  const oldName = original.name.toLowerCase()
+  for (const view of ctx.catalog.views()) {
+    if (!namesTable(view.select, oldName)) continue
+    const copy = structuredClone(view)
+    let touched = false
+    for (const [a, b] of renames) if (renameColumnInSelect(copy.select, ctx.catalog, original, a, b)) touched = true
+    if (table.name !== original.name) {
+      renameTableIn(copy.select, oldName, table.name)
+      touched = true
+    }
+    if (!touched) continue
+    views.push(copy)
+  }
+  for (const view of views) catalog = catalog.withView(view)
+  for (const view of views) {
+    // A view the renames leave unreadable fails the ALTER, as SQLite's "error in view v after rename".
+    const select = nodeOf(view.select) as AnyNode
+    // Prepared under the new schema, its subqueries too (they read the running statement's context).
+    const after = { ...ctx, catalog }
+    try {
+      withContext(after, () => prepareSelect(select, after, undefined))
+    } catch (err) {
+      throw schemaError(`error in view ${view.name} after rename: ${(err as Error).message}`)
+    }
+    view.columns = withContext(after, () => viewColumns(select, view.given, after))
+  }
+  for (const view of views) catalog = catalog.withView(view)
   if (triggers.length > 0) {
     for (const r of triggers) catalog = catalog.withTrigger(r)
     saveTriggers(ctx.tx, catalog, triggers)
   }
+  for (const view of views) saveView(ctx.tx, catalog, view.name, view)
   saveCatalog(ctx.tx, catalog, changed, [original.name])
   return { rows: [], changes: 0, reader: false }
 }

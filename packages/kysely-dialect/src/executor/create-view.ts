@@ -30,14 +30,7 @@ export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult
   if (taken) throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `table ${name} already exists`)
   if (existing !== undefined) throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `view ${name} already exists`)
   const given = (node.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
-  let columns: ViewDef['columns'] = (given ?? []).map((n) => ({ name: n, type: '' }))
-  try {
-    const prepared = prepareSelect(select, ctx, undefined)
-    if (given === undefined || given.length === prepared.names.length)
-      columns = prepared.names.map((n, i) => ({ name: given?.[i] ?? n, type: prepared.types?.[i] ?? '' }))
-  } catch {
-    // Read as SQLite reads it: the error comes when the view is used (viewOf, select-general.ts).
-  }
+  const columns = viewColumns(select, given, ctx)
   const view: ViewDef = {
     name,
     ...(given === undefined ? {} : { given }),
@@ -46,6 +39,27 @@ export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult
   }
   saveView(ctx.tx, ctx.catalog.withView(view), name, view)
   return NONE
+}
+
+/**
+ * A view's columns: the names `create view v (a, b)` gave, else its select's, and their declared
+ * types. A select that does not prepare now (a table it reads is missing) gives the given names
+ * alone: SQLite's error comes when the view is used (viewOf, select-general.ts).
+ */
+export function viewColumns(
+  select: AnyNode,
+  given: readonly string[] | undefined,
+  ctx: WriteContext,
+): ViewDef['columns'] {
+  let columns: ViewDef['columns'] = (given ?? []).map((n) => ({ name: n, type: '' }))
+  try {
+    const prepared = prepareSelect(select, ctx, undefined)
+    if (given === undefined || given.length === prepared.names.length)
+      columns = prepared.names.map((n, i) => ({ name: given?.[i] ?? n, type: prepared.types?.[i] ?? '' }))
+  } catch {
+    // Read as SQLite reads it.
+  }
+  return columns
 }
 
 /** `drop view [if exists] v`; a table of the name is SQLite's "use DROP TABLE". */

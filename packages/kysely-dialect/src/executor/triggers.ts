@@ -8,7 +8,7 @@ import {
   type TableDef,
   type TriggerDef,
 } from '../catalog/catalog.js'
-import { eachIn, firstIn, nodeOf, PAST, storedNode } from '../catalog/stored-node.js'
+import { eachIn, firstIn, namesTable, nodeOf, renameTableIn, storedNode, tableNameOf } from '../catalog/stored-node.js'
 import { BTreeSqlError } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { truth } from '../encoding/values.js'
@@ -245,23 +245,6 @@ function rowReference(
 }
 
 /** Whether a stored tree names table `lower` (a TableNode). */
-function namesTable(tree: unknown, lower: string): boolean {
-  return (
-    firstIn(tree, (n) =>
-      n['kind'] !== 'TableNode' ? undefined : tableNameOf(n as AnyNode)?.toLowerCase() === lower || PAST,
-    ) === true
-  )
-}
-
-function renameTableIn(tree: unknown, lower: string, to: string): void {
-  eachIn(tree, (n) => {
-    if (n['kind'] !== 'TableNode') return true
-    if (tableNameOf(n as AnyNode)?.toLowerCase() === lower)
-      ((n['table'] as Record<string, unknown>)['identifier'] as Record<string, unknown>)['name'] = to
-    return false
-  })
-}
-
 /** `new.a` / `old.a` renamed to `new.b` / `old.b` in a stored tree, in place. */
 function renameRowReference(tree: unknown, a: string, b: string): void {
   eachIn(tree, (n) => {
@@ -654,9 +637,4 @@ function columnOf(table: TableDef, name: string): ReturnType<typeof findColumn> 
   if ((lower === 'rowid' || lower === 'oid' || lower === '_rowid_') && table.rowidColumn !== undefined)
     return findColumn(table, table.rowidColumn)
   return undefined
-}
-
-function tableNameOf(t: AnyNode): string | undefined {
-  const id = ((t.table as AnyNode | undefined)?.identifier as AnyNode | undefined)?.name
-  return typeof id === 'string' ? id : undefined
 }

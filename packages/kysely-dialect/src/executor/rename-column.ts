@@ -1,0 +1,149 @@
+import type { Catalog, TableDef } from '../catalog/catalog.js'
+import { tableNameOf } from '../catalog/stored-node.js'
+
+type TreeNode = Record<string, unknown>
+
+/** A source of a select as the rename pass sees it: its name there, and its columns when known. */
+interface Source {
+  readonly name: string
+  /** The renamed table (read under this name). */
+  readonly target: boolean
+  /** Lower-cased column names; undefined for a derived table, a view or a common table. */
+  readonly columns: ReadonlySet<string> | undefined
+}
+
+/**
+ * Column `from` of table `table` renamed `to` in a stored select tree (a view's), in place, as
+ * SQLite's ALTER TABLE RENAME COLUMN rewrites a view's text: a reference qualified with a name the
+ * table is read under there (its name or its alias), and an unqualified one that the innermost
+ * select with a source of that column name resolves to the table. Subqueries see the selects
+ * around them; a derived table's, a view's or a common table's columns are their own names.
+ * Returns whether anything was renamed.
+ */
+export function renameColumnInSelect(
+  tree: unknown,
+  catalog: Catalog,
+  table: TableDef,
+  from: string,
+  to: string,
+): boolean {
+  const pass = new RenamePass(catalog, table.name.toLowerCase(), from.toLowerCase(), to)
+  pass.select(tree as TreeNode, [])
+  return pass.renamed
+}
+
+class RenamePass {
+  renamed = false
+
+  constructor(
+    readonly catalog: Catalog,
+    readonly table: string,
+    readonly from: string,
+    readonly to: string,
+  ) {}
+
+  /** A select (or a compound's arm) with the scopes around it. */
+  select(n: TreeNode, outer: readonly (readonly Source[])[], ctes: ReadonlySet<string> = new Set()): void {
+    const names = new Set(ctes)
+    for (const cte of ((n['with'] as TreeNode | undefined)?.['expressions'] ?? []) as TreeNode[]) {
+      const query = cte['expression'] as TreeNode | undefined
+      if (query !== undefined) this.select(query, outer, names)
+      // CommonTableExpressionNameNode: its table is the name.
+      const table = (cte['name'] as TreeNode | undefined)?.['table'] as TreeNode | undefined
+      const id = table === undefined ? undefined : tableNameOf(table)
+      if (id !== undefined) names.add(id.toLowerCase())
+    }
+    const sources: Source[] = []
+    const items = [
+      ...(((n['from'] as TreeNode | undefined)?.['froms'] ?? []) as TreeNode[]),
+      ...((n['joins'] ?? []) as TreeNode[]).map((j) => j['table'] as TreeNode),
+    ]
+    for (const item of items) sources.push(this.source(item, outer, names))
+    const scopes = [...outer, sources]
+    for (const key of Object.keys(n)) {
+      if (key === 'from' || key === 'with' || key === 'kind') continue
+      if (key === 'joins') {
+        for (const j of (n['joins'] ?? []) as TreeNode[]) this.expression(j['on'], scopes, names)
+        continue
+      }
+      if (key === 'setOperations') {
+        for (const op of (n['setOperations'] ?? []) as TreeNode[])
+          this.select(op['expression'] as TreeNode, outer, names)
+        continue
+      }
+      this.expression(n[key], scopes, names)
+    }
+  }
+
+  source(item: TreeNode, outer: readonly (readonly Source[])[], ctes: ReadonlySet<string>): Source {
+    if (item['kind'] === 'AliasNode') {
+      const inner = item['node'] as TreeNode
+      const alias = ((item['alias'] as TreeNode)['name'] as string | undefined) ?? ''
+      if (inner['kind'] === 'TableNode') return { ...this.table_(inner, ctes), name: alias.toLowerCase() }
+      // A derived table: its own select, its own column names.
+      if (inner['kind'] === 'SelectQueryNode') this.select(inner, outer, ctes)
+      return { name: alias.toLowerCase(), target: false, columns: undefined }
+    }
+    if (item['kind'] === 'TableNode') return this.table_(item, ctes)
+    return { name: '', target: false, columns: undefined }
+  }
+
+  table_(node: TreeNode, ctes: ReadonlySet<string>): Source {
+    const name = (tableNameOf(node) ?? '').toLowerCase()
+    if (ctes.has(name)) return { name, target: false, columns: undefined }
+    const def = this.catalog.table(name)
+    if (def === undefined) return { name, target: false, columns: undefined }
+    return {
+      name,
+      target: name === this.table,
+      columns: new Set(def.columns.map((c) => c.name.toLowerCase())),
+    }
+  }
+
+  /** Any part of a select: column references renamed, subqueries walked with the scopes around them. */
+  expression(node: unknown, scopes: readonly (readonly Source[])[], ctes: ReadonlySet<string>): void {
+    if (typeof node !== 'object' || node === null) return
+    if (Array.isArray(node)) {
+      for (const item of node) this.expression(item, scopes, ctes)
+      return
+    }
+    const n = node as TreeNode
+    if (n['kind'] === 'SelectQueryNode') return this.select(n, scopes, ctes)
+    if (n['kind'] === 'ReferenceNode') {
+      const column = n['column'] as TreeNode
+      if (column['kind'] !== 'ColumnNode') return
+      const qualifier = n['table'] === undefined ? undefined : tableNameOf(n['table'] as TreeNode)?.toLowerCase()
+      this.column(column, qualifier, scopes)
+      return
+    }
+    if (n['kind'] === 'ColumnNode') return this.column(n, undefined, scopes)
+    for (const key of Object.keys(n)) if (key !== 'kind') this.expression(n[key], scopes, ctes)
+  }
+
+  /** A column reference: renamed when it reads the renamed column of the renamed table. */
+  column(node: TreeNode, qualifier: string | undefined, scopes: readonly (readonly Source[])[]): void {
+    const id = node['column'] as TreeNode
+    const name = id['name']
+    if (typeof name !== 'string' || name.toLowerCase() !== this.from) return
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const scope = scopes[i]!
+      if (qualifier !== undefined) {
+        const source = scope.find((s) => s.name === qualifier)
+        if (source === undefined) continue
+        if (source.target) this.rename(id)
+        return
+      }
+      // The innermost select with a source that has the column reads it (a source whose columns
+      // are unknown may hold it too: then the reference is left as written).
+      const having = scope.filter((s) => s.columns === undefined || s.columns.has(this.from))
+      if (having.length === 0) continue
+      if (having.length === 1 && having[0]!.target) this.rename(id)
+      return
+    }
+  }
+
+  rename(id: TreeNode): void {
+    id['name'] = this.to
+    this.renamed = true
+  }
+}
