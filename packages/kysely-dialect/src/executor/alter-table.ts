@@ -15,7 +15,7 @@ import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nod
 import { rejectParts } from './query-parts.js'
 import { checkDropColumn, triggersAfterAlter } from './triggers.js'
 import { namesColumn, namesTable, nodeOf, renameIn, renameTableIn } from '../catalog/stored-node.js'
-import { viewColumns } from './create-view.js'
+import { preparedColumns } from './create-view.js'
 import { prepareSelect } from './select-general.js'
 import { withContext } from './current-context.js'
 import { renameColumnInSelect } from './rename-column.js'
@@ -213,21 +213,20 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
     }
     if (!touched) continue
     views.push(copy)
+    catalog = catalog.withView(copy)
   }
-  for (const view of views) catalog = catalog.withView(view)
+  // Each prepared under the new schema (its subqueries too: they read the running statement's
+  // context), which gives its columns (set on the definition the catalog holds); one the renames
+  // leave unreadable fails the ALTER, as SQLite's "error in view v after rename".
+  const after = { ...ctx, catalog }
   for (const view of views) {
-    // A view the renames leave unreadable fails the ALTER, as SQLite's "error in view v after rename".
-    const select = nodeOf(view.select) as AnyNode
-    // Prepared under the new schema, its subqueries too (they read the running statement's context).
-    const after = { ...ctx, catalog }
     try {
-      withContext(after, () => prepareSelect(select, after, undefined))
+      const prepared = withContext(after, () => prepareSelect(nodeOf(view.select) as AnyNode, after, undefined))
+      view.columns = preparedColumns(prepared, view.given)
     } catch (err) {
       throw schemaError(`error in view ${view.name} after rename: ${(err as Error).message}`)
     }
-    view.columns = withContext(after, () => viewColumns(select, view.given, after))
   }
-  for (const view of views) catalog = catalog.withView(view)
   if (triggers.length > 0) {
     for (const r of triggers) catalog = catalog.withTrigger(r)
     saveTriggers(ctx.tx, catalog, triggers)

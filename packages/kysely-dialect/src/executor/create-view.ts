@@ -3,7 +3,7 @@ import { saveTriggers, saveView, type ViewDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
-import { prepareSelect } from './select-general.js'
+import { prepareSelect, type PreparedSelect } from './select-general.js'
 import { storedNode } from '../catalog/stored-node.js'
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
@@ -51,15 +51,18 @@ export function viewColumns(
   given: readonly string[] | undefined,
   ctx: WriteContext,
 ): ViewDef['columns'] {
-  let columns: ViewDef['columns'] = (given ?? []).map((n) => ({ name: n, type: '' }))
   try {
-    const prepared = prepareSelect(select, ctx, undefined)
-    if (given === undefined || given.length === prepared.names.length)
-      columns = prepared.names.map((n, i) => ({ name: given?.[i] ?? n, type: prepared.types?.[i] ?? '' }))
+    return preparedColumns(prepareSelect(select, ctx, undefined), given)
   } catch {
     // Read as SQLite reads it.
+    return (given ?? []).map((n) => ({ name: n, type: '' }))
   }
-  return columns
+}
+
+/** A view's columns from its prepared select: the given names (when as many), else the select's. */
+export function preparedColumns(prepared: PreparedSelect, given: readonly string[] | undefined): ViewDef['columns'] {
+  if (given !== undefined && given.length !== prepared.names.length) return given.map((n) => ({ name: n, type: '' }))
+  return prepared.names.map((n, i) => ({ name: given?.[i] ?? n, type: prepared.types?.[i] ?? '' }))
 }
 
 /** `drop view [if exists] v`; a table of the name is SQLite's "use DROP TABLE". */

@@ -79,16 +79,16 @@ class RenamePass {
     if (item['kind'] === 'AliasNode') {
       const inner = item['node'] as TreeNode
       const alias = ((item['alias'] as TreeNode)['name'] as string | undefined) ?? ''
-      if (inner['kind'] === 'TableNode') return { ...this.table_(inner, ctes), name: alias.toLowerCase() }
+      if (inner['kind'] === 'TableNode') return { ...this.tableSource(inner, ctes), name: alias.toLowerCase() }
       // A derived table: its own select, its own column names.
       if (inner['kind'] === 'SelectQueryNode') this.select(inner, outer, ctes)
       return { name: alias.toLowerCase(), target: false, columns: undefined }
     }
-    if (item['kind'] === 'TableNode') return this.table_(item, ctes)
+    if (item['kind'] === 'TableNode') return this.tableSource(item, ctes)
     return { name: '', target: false, columns: undefined }
   }
 
-  table_(node: TreeNode, ctes: ReadonlySet<string>): Source {
+  tableSource(node: TreeNode, ctes: ReadonlySet<string>): Source {
     const name = (tableNameOf(node) ?? '').toLowerCase()
     if (ctes.has(name)) return { name, target: false, columns: undefined }
     const def = this.catalog.table(name)

@@ -16,8 +16,8 @@ import { decodeKeyInteger, decodeKeyNumber, equalBytes, KeyWriter, rowidKey, sta
 import { encodeRow, encodeRowTransient, RowView } from '../encoding/rows.js'
 import { integer, isInteger, numberOf, truth, type SqlValue } from '../encoding/values.js'
 import { nodeOf } from '../catalog/stored-node.js'
-import { compileExpr, type Expr } from '../expression/expression.js'
-import { exprFold, foldOf, folded, type Fold } from '../expression/collation.js'
+import { collatedKey, compileExpr, type Expr } from '../expression/expression.js'
+import { collationName, foldOf, folded, type Fold } from '../expression/collation.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, EMPTY_SCOPE, Scope, type RowLike } from '../expression/scope.js'
@@ -171,42 +171,38 @@ function rowidColumnOf(table: TableDef): ColumnDef | undefined {
   return c ?? undefined
 }
 
-/** Slots of a list of columns (a key's, an index's), per table definition. */
-const slotLists = new WeakMap<TableDef, Map<readonly string[], number[]>>()
-
-function slotsOf(table: TableDef, columns: readonly string[]): number[] {
-  let byList = slotLists.get(table)
-  if (byList === undefined) slotLists.set(table, (byList = new Map()))
-  let slots = byList.get(columns)
-  if (slots === undefined) {
-    // Pushed, not `columns.map`: map's array is holey from the builtin but packed where an
-    // optimized caller inlined it, so the lists of a later database (made after slotsOf was
-    // optimized) had another map than the first ones, and writeColumns deoptimized there.
-    slots = []
-    for (const name of columns) slots.push(columnOf(table, name).slot)
-    byList.set(columns, slots)
-  }
-  return slots
+/**
+ * A list of columns as a key writes them (a primary key's, an index's): their slots, and the folds
+ * of their declared collations (collation.ts; undefined when every one is BINARY), so that a key
+ * component of a NOCASE column is its value's fold and the key equals and orders as the collation
+ * does. Once per list and table definition: every row written looks it up.
+ */
+interface KeyColumns {
+  readonly slots: number[]
+  readonly folds: readonly (Fold | undefined)[] | undefined
 }
 
-/** Folds of a list of columns (collation.ts) by their declared collations, per table definition; null when none declares one. */
-const foldLists = new WeakMap<TableDef, Map<readonly string[], (Fold | undefined)[] | null>>()
+const keyColumnLists = new WeakMap<TableDef, Map<readonly string[], KeyColumns>>()
 
-/**
- * The folds of `columns`' declared collations (ColumnDef.collation), or undefined when every one
- * is BINARY: a key component of a NOCASE column is its value's fold, so that the key (a unique
- * index's, a primary key's) equals and orders as the collation does.
- */
-function keyFolds(table: TableDef, columns: readonly string[]): readonly (Fold | undefined)[] | undefined {
-  let byList = foldLists.get(table)
-  if (byList === undefined) foldLists.set(table, (byList = new Map()))
-  let folds = byList.get(columns)
-  if (folds === undefined) {
-    const list = columns.map((name) => foldOf(columnOf(table, name).collation))
-    folds = list.some((f) => f !== undefined) ? list : null
-    byList.set(columns, folds)
+function keyColumnsOf(table: TableDef, columns: readonly string[]): KeyColumns {
+  let byList = keyColumnLists.get(table)
+  if (byList === undefined) keyColumnLists.set(table, (byList = new Map()))
+  let key = byList.get(columns)
+  if (key === undefined) {
+    // Pushed, not `columns.map`: map's array is holey from the builtin but packed where an
+    // optimized caller inlined it, so the lists of a later database (made after this was
+    // optimized) had another map than the first ones, and writeColumns deoptimized there.
+    const slots: number[] = []
+    const folds: (Fold | undefined)[] = []
+    for (const name of columns) {
+      const column = columnOf(table, name)
+      slots.push(column.slot)
+      folds.push(foldOf(column.collation))
+    }
+    key = { slots, folds: folds.some((f) => f !== undefined) ? folds : undefined }
+    byList.set(columns, key)
   }
-  return folds ?? undefined
+  return key
 }
 
 /** A row's values by slot: an array, or a stored row decoded column by column as read. */
@@ -215,8 +211,7 @@ type RowValues = readonly SqlValue[] | RowView
 /** Writes the values of `columns` as key components (folded by their collations); whether one of them is null. */
 function writeColumns(w: KeyWriter, table: TableDef, columns: readonly string[], values: RowValues): boolean {
   let sawNull = false
-  const slots = slotsOf(table, columns)
-  const folds = keyFolds(table, columns)
+  const { slots, folds } = keyColumnsOf(table, columns)
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!
     const v = values instanceof RowView ? values.get(slot) : (values[slot] ?? null)
@@ -331,7 +326,11 @@ function writeIndexKey(w: KeyWriter, table: TableDef, index: IndexDef, values: R
   let parts = indexParts.get(index)
   if (parts === undefined) {
     const scope = new Scope([{ table, name: table.name }])
-    parts = index.expressions.map((e) => compileExpr(byPrecedence(nodeOf(e) as AnyNode), scope))
+    // Each part keys under its collation (a COLLATE in it, a column's declared one), as SQLite's index term does.
+    parts = index.expressions.map((e) => {
+      const part = compileExpr(byPrecedence(nodeOf(e) as AnyNode), scope)
+      return collatedKey(part, collationName(part))
+    })
     indexParts.set(index, parts)
   }
   const t = [rowLike(values)]
@@ -341,8 +340,7 @@ function writeIndexKey(w: KeyWriter, table: TableDef, index: IndexDef, values: R
     for (const part of parts) {
       const v = part.eval(t)
       if (v === null) sawNull = true
-      // A part keys under its collation (a COLLATE in it, a column's declared one), as SQLite's index term does.
-      w.value(folded(v, exprFold(part)))
+      w.value(v)
     }
   } finally {
     setIndexing(false)
