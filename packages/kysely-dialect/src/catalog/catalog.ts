@@ -80,6 +80,8 @@ export interface IndexDef {
    * a part's expression (planner/expression-keys.ts).
    */
   expressions?: unknown[]
+  /** Its text as SQLite keeps it in sqlite_schema (sql/schema-text.ts), for an index made from this release on. */
+  sql?: string
 }
 
 export interface TableDef {
@@ -119,6 +121,11 @@ export interface TableDef {
    * index_list`). Tables made before it was kept have none.
    */
   primaryKeyIndex?: { name: string; id: number }
+  /**
+   * Its text as SQLite keeps it in sqlite_schema (`CREATE TABLE` and the statement from the name
+   * on, edited by ALTER TABLE as SQLite edits it: sql/schema-text.ts), for a table made from this release on.
+   */
+  sql?: string
 }
 
 /**
@@ -194,6 +201,7 @@ const VERSION_KEY = textBytes('version')
 const NEXT_ID_KEY = textBytes('next-id')
 const TABLE_PREFIX = 't:'
 const SEQUENCE_PREFIX = 's:'
+const SEQUENCE_ORDER_PREFIX = 'o:'
 const VIEW_PREFIX = 'v:'
 const TRIGGER_PREFIX = 'r:'
 const HEADER_PREFIX = 'h:'
@@ -210,6 +218,10 @@ export interface ViewDef {
   /** Result column names (the ones `create view v (a, b)` gave, else the select's) and declared types (a column's, else ''). */
   columns: { name: string; type: string }[]
   select: unknown
+  /** Its text as SQLite keeps it in sqlite_schema (sql/schema-text.ts), for a view made from this release on. */
+  sql?: string
+  /** Its place in the order objects were made (a catalog id): sqlite_schema lists it there. */
+  seq?: number
 }
 
 /**
@@ -347,6 +359,18 @@ export class Catalog {
     // Views are read where sources are prepared (select-general.ts); anything else needs a table.
     if (this.view(name) !== undefined)
       throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `cannot modify ${name} because it is a view`)
+    // SQLite's own tables, read as sources (executor/schema-table.ts), are not written by statements
+    // here: SQLite's error for its schema tables; sqlite_sequence, which SQLite lets statements
+    // write, exists once an AUTOINCREMENT table does.
+    const own = SQLITE_TABLES.exec(name)?.[1]?.toLowerCase()
+    if (own === 'sequence') {
+      if (this.tables().some((t) => t.autoIncrement))
+        throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'writes to sqlite_sequence')
+    } else if (own !== undefined)
+      throw new BTreeSqlError(
+        'BTREE_SQL_INVALID_SCHEMA',
+        `table ${own.startsWith('temp') ? 'sqlite_temp_master' : 'sqlite_master'} may not be modified`,
+      )
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${name}`)
   }
 
@@ -374,6 +398,16 @@ export class Catalog {
 }
 
 const NO_TRIGGERS: readonly TriggerDef[] = []
+const SQLITE_TABLES = /^sqlite_(schema|master|temp_schema|temp_master|sequence)$/i
+
+/**
+ * SQLite reserves names that begin `sqlite_` for its own objects (sqlite3CheckObjectName): a table,
+ * index, view or trigger made or renamed to one is its error.
+ */
+export function checkObjectName(name: string): void {
+  if (/^sqlite_/i.test(name))
+    throw new BTreeSqlError('BTREE_SQL_INVALID_SCHEMA', `object name reserved for internal use: ${name}`)
+}
 /** Catalog.triggersFor's lists, in this order. */
 const TRIGGER_KINDS: readonly (readonly [TriggerDef['timing'], TriggerDef['event']])[] = [
   ['before', 'insert'],
@@ -499,8 +533,43 @@ export function readSequence(tx: ReadTransaction, table: TableDef): number {
   return raw === undefined ? 0 : Number(bytesText(raw))
 }
 
-export function writeSequence(tx: WriteTransaction, table: TableDef, value: number): void {
-  tx.createBucketIfNotExists(CATALOG_BUCKET).put(textBytes(SEQUENCE_PREFIX + table.id), textBytes(String(value)))
+/** The table's sqlite_sequence entry, if it has handed out a rowid (undefined: no row, as in SQLite). */
+export function sequenceEntry(tx: ReadTransaction, table: TableDef): number | undefined {
+  const raw = tx.bucket(CATALOG_BUCKET)?.get(textBytes(SEQUENCE_PREFIX + table.id))
+  return raw === undefined ? undefined : Number(bytesText(raw))
+}
+
+/**
+ * Sets the table's sqlite_sequence entry; `first`: it has none yet, and takes its place in the
+ * order SQLite's rows have (the order tables first handed out a rowid: `o:<id>`, a catalog id).
+ */
+export function writeSequence(tx: WriteTransaction, table: TableDef, value: number, first = false): void {
+  const bucket = tx.createBucketIfNotExists(CATALOG_BUCKET)
+  if (first) bucket.put(textBytes(SEQUENCE_ORDER_PREFIX + table.id), textBytes(String(nextId(tx))))
+  bucket.put(textBytes(SEQUENCE_PREFIX + table.id), textBytes(String(value)))
+}
+
+const SEQUENCE_TABLE_KEY = textBytes('sequence-table')
+
+/**
+ * Marks that SQLite's sqlite_sequence table exists (made with the first AUTOINCREMENT table, kept
+ * after it is dropped, as SQLite keeps it), with its place among the schema's objects.
+ */
+export function markSequenceTable(tx: WriteTransaction, at: number): void {
+  const bucket = tx.createBucketIfNotExists(CATALOG_BUCKET)
+  if (bucket.get(SEQUENCE_TABLE_KEY) === undefined) bucket.put(SEQUENCE_TABLE_KEY, textBytes(String(at)))
+}
+
+/** sqlite_sequence's place among the schema's objects, once an AUTOINCREMENT table made it. */
+export function sequenceTableAt(tx: ReadTransaction): number | undefined {
+  const raw = tx.bucket(CATALOG_BUCKET)?.get(SEQUENCE_TABLE_KEY)
+  return raw === undefined ? undefined : Number(bytesText(raw))
+}
+
+/** Where the table's sqlite_sequence row comes among the others (undefined for an entry made before it was kept). */
+export function sequenceOrder(tx: ReadTransaction, table: TableDef): number | undefined {
+  const raw = tx.bucket(CATALOG_BUCKET)?.get(textBytes(SEQUENCE_ORDER_PREFIX + table.id))
+  return raw === undefined ? undefined : Number(bytesText(raw))
 }
 
 /**
@@ -520,6 +589,7 @@ export function writeHeaderValue(tx: WriteTransaction, name: HeaderValue, value:
 
 export function deleteSequence(tx: WriteTransaction, table: TableDef): void {
   tx.bucket(CATALOG_BUCKET)?.delete(textBytes(SEQUENCE_PREFIX + table.id))
+  tx.bucket(CATALOG_BUCKET)?.delete(textBytes(SEQUENCE_ORDER_PREFIX + table.id))
 }
 
 export function findColumn(table: TableDef, name: string): ColumnDef | undefined {

@@ -1,5 +1,6 @@
 import type { OperationNode } from 'kysely'
 import {
+  checkObjectName,
   findColumn,
   requireColumn,
   saveCatalog,
@@ -13,7 +14,15 @@ import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
-import { checkDropColumn, triggersAfterAlter } from './triggers.js'
+import { checkDropColumn, triggersAfterAlter, type Rename } from './triggers.js'
+import {
+  addColumnText,
+  alterations,
+  dropColumnText,
+  renameColumnText,
+  renameTableText,
+  statementText,
+} from '../sql/schema-text.js'
 import { namesColumn, namesTable, nodeOf, renameIn, renameTableIn } from '../catalog/stored-node.js'
 import { preparedColumns } from './create-view.js'
 import { prepareSelect } from './select-general.js'
@@ -32,6 +41,13 @@ import {
 } from '../catalog/foreign-keys.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
+
+/** RENAME COLUMN in the texts of the table and its indexes (sql/schema-text.ts), as SQLite rewrites them. */
+function renameColumnInTexts(table: TableDef, name: string, [from, to, quoted]: Rename): void {
+  if (table.sql !== undefined) table.sql = renameColumnText(table.sql, name, from, to, quoted ?? true, 'table')
+  for (const index of table.indexes)
+    if (index.sql !== undefined) index.sql = renameColumnText(index.sql, name, from, to, quoted ?? true, 'index')
+}
 
 function schemaError(message: string): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_INVALID_SCHEMA', message)
@@ -141,13 +157,31 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   rejectParts(node, ['setSchema', 'addConstraint', 'dropConstraint', 'renameConstraint', 'addIndex', 'dropIndex'])
   const original = ctx.catalog.requireTable(nameOf(node.table as OperationNode))
   const table: TableDef = structuredClone(original)
-  for (const alteration of (node.columnAlterations ?? []) as readonly AnyNode[]) {
+  // The statement as written, for the texts sqlite_schema lists (sql/schema-text.ts).
+  const written = alterations(statementText(node))
+  const renames: Rename[] = []
+  ;((node.columnAlterations ?? []) as readonly AnyNode[]).forEach((alteration, k) => {
     if (alteration.kind === 'DropColumnNode')
       checkDropColumn(ctx.catalog, original, nameOf(alteration.column as OperationNode))
     dispatch(ALTERATIONS as Record<NodeKind, Alteration | undefined>, alteration, 'in alterTable')(alteration, table)
-  }
+    const w = written[k]
+    if (alteration.kind === 'RenameColumnNode') {
+      const rename: Rename = [
+        nameOf(alteration.column as OperationNode),
+        nameOf(alteration.renameTo as OperationNode),
+        w?.kind === 'rename' ? w.quoted : true,
+      ]
+      renames.push(rename)
+      renameColumnInTexts(table, original.name, rename)
+    } else if (table.sql !== undefined) {
+      if (alteration.kind === 'AddColumnNode' && w?.kind === 'add') table.sql = addColumnText(table.sql, w.definition)
+      else if (alteration.kind === 'DropColumnNode')
+        table.sql = dropColumnText(table.sql, nameOf(alteration.column as OperationNode))
+    }
+  })
   if (node.renameTo !== undefined) {
     const to = nameOf(node.renameTo as OperationNode)
+    checkObjectName(to)
     if (
       to.toLowerCase() !== original.name.toLowerCase() &&
       (ctx.catalog.table(to) !== undefined ||
@@ -163,6 +197,9 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
     for (const index of table.indexes) index.name = renamed(index.name)
     if (table.primaryKeyIndex !== undefined) table.primaryKeyIndex.name = renamed(table.primaryKeyIndex.name)
     table.name = to
+    if (table.sql !== undefined) table.sql = renameTableText(table.sql, original.name, to, 'table')
+    for (const index of table.indexes)
+      if (index.sql !== undefined) index.sql = renameTableText(index.sql, original.name, to, 'index')
   }
   if (node.columnAlterations === undefined && node.renameTo === undefined)
     throw unsupported('an alterTable without alterations')
@@ -181,22 +218,24 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   for (const other of referring) {
     const copy = other === original ? table : structuredClone(other)
     let touched = false
-    for (const alteration of (node.columnAlterations ?? []) as readonly AnyNode[]) {
-      if (alteration.kind !== 'RenameColumnNode') continue
-      const from = nameOf(alteration.column as OperationNode)
-      const to = nameOf(alteration.renameTo as OperationNode)
-      if (renameInForeignKeys(copy, original.name, to, from)) touched = true
+    for (const [from, to, quoted] of renames) {
+      if (!renameInForeignKeys(copy, original.name, to, from)) continue
+      touched = true
+      // The table's own text had its self-references renamed with the rest of it.
+      if (copy !== table && copy.sql !== undefined)
+        copy.sql = renameColumnText(copy.sql, original.name, from, to, quoted ?? true, 'child')
     }
-    if (node.renameTo !== undefined && renameInForeignKeys(copy, original.name, table.name)) touched = true
+    if (node.renameTo !== undefined && renameInForeignKeys(copy, original.name, table.name)) {
+      touched = true
+      if (copy !== table && copy.sql !== undefined)
+        copy.sql = renameTableText(copy.sql, original.name, table.name, 'table')
+    }
     if (touched && copy !== table) {
       catalog = catalog.withTable(copy)
       changed.push(copy)
     }
   }
   // Triggers follow the table's name and its renamed columns (triggers.ts).
-  const renames = ((node.columnAlterations ?? []) as readonly AnyNode[])
-    .filter((a) => a.kind === 'RenameColumnNode')
-    .map((a) => [nameOf(a.column as OperationNode), nameOf(a.renameTo as OperationNode)] as const)
   const triggers = triggersAfterAlter(ctx.catalog, original, table, renames)
   // Views follow the table's new name and its renamed columns, as SQLite rewrites their text
   // (a view's column named after a renamed column takes the new name, as in SQLite).
@@ -206,9 +245,16 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
     if (!namesTable(view.select, oldName)) continue
     const copy = structuredClone(view)
     let touched = false
-    for (const [a, b] of renames) if (renameColumnInSelect(copy.select, ctx.catalog, original, a, b)) touched = true
+    for (const [a, b, quoted] of renames) {
+      if (!renameColumnInSelect(copy.select, ctx.catalog, original, a, b)) continue
+      touched = true
+      // Its text: every name token that is the old name (a known difference: SQLite renames only
+      // those that resolve to the table's column).
+      if (copy.sql !== undefined) copy.sql = renameColumnText(copy.sql, original.name, a, b, quoted ?? true, 'body')
+    }
     if (table.name !== original.name) {
       renameTableIn(copy.select, oldName, table.name)
+      if (copy.sql !== undefined) copy.sql = renameTableText(copy.sql, original.name, table.name, 'body')
       touched = true
     }
     if (!touched) continue

@@ -1,5 +1,13 @@
 import type { OperationNode } from 'kysely'
-import { indexBucket, nextId, requireColumn, saveCatalog, type IndexDef, type TableDef } from '../catalog/catalog.js'
+import {
+  checkObjectName,
+  indexBucket,
+  nextId,
+  requireColumn,
+  saveCatalog,
+  type IndexDef,
+  type TableDef,
+} from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dropBucket } from './drop-table.js'
@@ -12,6 +20,7 @@ import { resolveRaw } from '../sql/resolve-raw.js'
 import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { Scope } from '../expression/scope.js'
+import { schemaText, statementText } from '../sql/schema-text.js'
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
@@ -28,6 +37,7 @@ function indexColumn(node: AnyNode): string | undefined {
 export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResult {
   rejectParts(node, ['using', 'nullsNotDistinct'])
   const name = nameOf(node.name as OperationNode)
+  checkObjectName(name)
   if (
     ctx.catalog.tableOfIndex(name) !== undefined ||
     ctx.catalog.table(name) !== undefined ||
@@ -77,6 +87,8 @@ export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResul
     compileExpr(byPrecedence(where), scope)
     index.where = storedNode(where)
   }
+  const text = schemaText(statementText(node), 'index', index.unique)
+  if (text !== undefined) index.sql = text
   table.indexes.push(index)
   buildIndex(ctx.tx, table, index)
   saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])

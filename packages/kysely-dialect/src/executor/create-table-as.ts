@@ -5,6 +5,7 @@ import type { AnyNode } from '../expression/nodes.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { prepareSelect } from './select-general.js'
 import { insertRow } from './table-store.js'
+import { createTableAsText } from '../sql/schema-text.js'
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
@@ -41,6 +42,8 @@ export function runCreateTableAs(node: AnyNode, ctx: WriteContext, name: string)
   const rows = select.execute(ctx.tx, [])
   const table: TableDef = structuredClone(rowidTable(nextId(ctx.tx), name, columns))
   if (node.temporary === true) table.temporary = true
+  // SQLite writes the text of such a table itself (createTableStmt).
+  table.sql = createTableAsText(name, columns)
   ctx.tx.createBucket(tableBucket(table))
   saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])
   for (const values of rows) insertRow(ctx.tx, table, [...values])

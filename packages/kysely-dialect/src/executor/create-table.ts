@@ -1,6 +1,8 @@
 import type { OperationNode } from 'kysely'
 import { storedCheck, validateChecks } from './check-constraints.js'
 import {
+  checkObjectName,
+  markSequenceTable,
   nextId,
   rowidBucket,
   rowidTable,
@@ -18,6 +20,7 @@ import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 import { runCreateTableAs } from './create-table-as.js'
+import { schemaText, statementText } from '../sql/schema-text.js'
 
 const CREATE_TABLE_PARTS_LATER = ['onCommit', 'frontModifiers']
 
@@ -30,6 +33,7 @@ function schemaError(message: string): BTreeSqlError {
 export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResult {
   rejectParts(node, CREATE_TABLE_PARTS_LATER)
   const name = nameOf(node.table as OperationNode)
+  checkObjectName(name)
   if (
     ctx.catalog.table(name) !== undefined ||
     ctx.catalog.tableOfIndex(name) !== undefined ||
@@ -121,6 +125,11 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   }
   validateChecks(table)
   validateGenerated(table)
+  const text = schemaText(statementText(node), 'table')
+  if (text !== undefined) table.sql = text
+  // SQLite makes sqlite_sequence as the first AUTOINCREMENT table's statement ends (schema-table.ts).
+  if (table.autoIncrement && table.temporary !== true)
+    markSequenceTable(ctx.tx, Math.max(table.id, ...table.indexes.map((i) => i.id)) + 0.5)
   ctx.tx.createBucket(tableBucket(table))
   if (table.keying === 'key') ctx.tx.createBucket(rowidBucket(table))
   // Stored as a clone, like the definitions createIndex, alterTable and analyze change: one shape

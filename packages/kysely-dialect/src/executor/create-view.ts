@@ -1,5 +1,6 @@
 import type { OperationNode } from 'kysely'
-import { saveTriggers, saveView, type ViewDef } from '../catalog/catalog.js'
+import { checkObjectName, nextId, saveTriggers, saveView, type ViewDef } from '../catalog/catalog.js'
+import { schemaText, statementText } from '../sql/schema-text.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
@@ -21,6 +22,7 @@ export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult
   if (node.materialized === true) throw unsupported('materialized views (not SQLite)')
   if (node.orReplace === true) throw unsupported('create or replace view (not SQLite: drop the view first)')
   const name = nameOf(node.name as OperationNode)
+  checkObjectName(name)
   const select = node.as as AnyNode | undefined
   if (select === undefined || select.kind !== 'SelectQueryNode')
     throw unsupported(`${select?.kind ?? 'a view without'} as a view's select`)
@@ -31,11 +33,14 @@ export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult
   if (existing !== undefined) throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `view ${name} already exists`)
   const given = (node.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
   const columns = viewColumns(select, given, ctx)
+  const text = schemaText(statementText(node), 'view')
   const view: ViewDef = {
     name,
     ...(given === undefined ? {} : { given }),
     columns,
     select: storedNode(select),
+    ...(text === undefined ? {} : { sql: text }),
+    seq: nextId(ctx.tx),
   }
   saveView(ctx.tx, ctx.catalog.withView(view), name, view)
   return NONE

@@ -39,6 +39,7 @@ import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
 import { JSON_EACH_COLUMNS, jsonEachRows } from '../expression/json.js'
+import { schemaColumns, schemaRows, schemaTableOf, sequenceTablePlace } from './schema-table.js'
 import { isStar } from '../sql/expression-parser.js'
 import type { Catalog } from '../catalog/catalog.js'
 
@@ -74,7 +75,9 @@ function viewOf(table: AnyNode, ctx: ExecContext): PreparedSelect | undefined {
 /** Whether a source of the from clause is a view of `catalog`. */
 function readsView(f: AnyNode, catalog: Catalog | undefined): boolean {
   const inner = f.kind === 'AliasNode' ? (f.node as AnyNode) : f
-  return catalog !== undefined && inner.kind === 'TableNode' && catalog.view(nameOf(inner)) !== undefined
+  if (inner.kind !== 'TableNode') return false
+  const name = nameOf(inner)
+  return (catalog !== undefined && catalog.view(name) !== undefined) || schemaTableOf(name) !== undefined
 }
 
 /** Whether a select needs the general pipeline: joins, several tables, derived tables or views, grouping, aggregates, window functions or distinct. */
@@ -144,7 +147,7 @@ function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | 
   const n = node as AnyNode
   const inner = n.kind === 'AliasNode' ? (n.node as AnyNode) : n
   if (inner.kind === 'TableNode') {
-    const cte = lookupCte(nameOf(inner)) ?? viewOf(inner, ctx)
+    const cte = lookupCte(nameOf(inner)) ?? viewOf(inner, ctx) ?? schemaSource(inner, ctx)
     if (cte === undefined) return { source: tableSource(node, ctx).scope.sources[0]!, derived: undefined }
     const table = derivedTable(nameOf(n.kind === 'AliasNode' ? (n.alias as OperationNode) : inner), cte)
     return { source: { table, name: table.name }, derived: cte }
@@ -155,6 +158,42 @@ function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | 
   const derived = prepareSelect(inner, ctx, link)
   const table = derivedTable(nameOf(n.alias as OperationNode), derived)
   return { source: { table, name: table.name }, derived }
+}
+
+/**
+ * One of SQLite's own tables (sqlite_schema, sqlite_temp_schema, sqlite_sequence: schema-table.ts)
+ * read as a derived table of the rows the transaction's catalog gives, unless the catalog has a
+ * table of the name (it cannot: SQLite reserves `sqlite_` names, create-table.ts).
+ */
+function schemaSource(table: AnyNode, ctx: ExecContext): PreparedSelect | undefined {
+  const name = nameOf(table)
+  const which = schemaTableOf(name)
+  if (which === undefined || ctx.catalog.table(name) !== undefined) return undefined
+  // sqlite_sequence exists once an AUTOINCREMENT table does (else SQLite's "no such table").
+  if (which === 'sequence' && sequenceTablePlace(ctx.tx, ctx.catalog) === undefined) return undefined
+  const columns = schemaColumns(which)
+  return {
+    plan: {
+      statement: 'select',
+      scan: {
+        table: name,
+        access: 'full-scan',
+        keyColumns: [],
+        reverse: false,
+        orderByKey: false,
+        stopAfter: undefined,
+      },
+      sort: false,
+    },
+    names: columns.names,
+    affinities: columns.affinities,
+    types: columns.types,
+    fits: () => true,
+    execute: (tx, _outer, stopAfter) => {
+      const rows = schemaRows(tx, which)
+      return stopAfter === undefined ? rows : rows.slice(0, stopAfter)
+    },
+  }
 }
 
 /**

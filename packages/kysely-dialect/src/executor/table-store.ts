@@ -3,6 +3,7 @@ import { applyAffinity } from '../catalog/affinity.js'
 import {
   indexBucket,
   readSequence,
+  sequenceEntry,
   rowidBucket,
   tableBucket,
   writeSequence,
@@ -527,7 +528,10 @@ export function insertRow(
     if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden)))
       throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     rowidInserted(bucketName, exact)
-    if (table.autoIncrement && rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
+    if (table.autoIncrement) {
+      const seq = sequenceEntry(tx, table)
+      if (rowid > (seq ?? 0)) writeSequence(tx, table, rowid, seq === undefined)
+    }
   } else {
     checkNotNull(table, values)
     checkConstraints(table, values)
@@ -614,7 +618,8 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
     if (table.keying === 'key' && hidden !== undefined) writeBucket(tx, rowidBucket(table)).put(rowidKey(hidden), key)
     if (table.autoIncrement && table.keying === 'rowid') {
       const rowid = decodeKeyNumber(key)
-      if (rowid > readSequence(tx, table)) writeSequence(tx, table, rowid)
+      const seq = sequenceEntry(tx, table)
+      if (rowid > (seq ?? 0)) writeSequence(tx, table, rowid, seq === undefined)
     }
   }
   bucket.put(key, encodeRowTransient(values, hidden))

@@ -1,5 +1,6 @@
 import type { OperationNode } from 'kysely'
 import {
+  checkObjectName,
   type Catalog,
   type ColumnDef,
   findColumn,
@@ -62,6 +63,7 @@ const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 /** `create trigger ...` (the parser's CreateTriggerNode): checked against the schema and stored. */
 export function runCreateTrigger(node: AnyNode, ctx: WriteContext): StatementResult {
   const name = node.name as string
+  checkObjectName(name)
   const timing = node.timing as string
   const tableName = node.table as string
   const existing = ctx.catalog.trigger(name)
@@ -108,6 +110,9 @@ export function runDropTrigger(node: AnyNode, ctx: WriteContext): StatementResul
   return NONE
 }
 
+/** A RENAME COLUMN: the old name, the new one, and whether the ALTER quoted the new one (sql/schema-text.ts: alterations). */
+export type Rename = readonly [from: string, to: string, quoted?: boolean]
+
 /**
  * The triggers an ALTER TABLE changes, as SQLite rewrites them: those on the table follow its new
  * name, their UPDATE OF lists and `new.` / `old.` references its renamed columns; a renamed table's
@@ -118,7 +123,7 @@ export function triggersAfterAlter(
   catalog: Catalog,
   original: TableDef,
   table: TableDef,
-  renames: readonly (readonly [string, string])[],
+  renames: readonly Rename[],
 ): TriggerDef[] {
   const from = original.name.toLowerCase()
   const renamedTable = table.name !== original.name
@@ -154,14 +159,17 @@ function renameInText(
   on: boolean,
   fromTable: string | undefined,
   toTable: string,
-  renames: readonly (readonly [string, string])[],
+  renames: readonly Rename[],
 ): string {
   const tokens = lex({ kind: 'RawNode', sqlFragments: [sql], parameters: [] } as unknown as AnyNode).tokens
   const edits: { at: number; end: number; text: string }[] = []
-  const quote = (name: string): string =>
-    /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`
-  const renamedColumn = (v: string): string | undefined =>
-    renames.find(([a]) => a.toLowerCase() === v.toLowerCase())?.[1]
+  // SQLite's renameEditSql: a renamed table is written quoted; a renamed column quoted when the
+  // ALTER quoted its new name or the replaced token was quoted, else bare.
+  const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
+  const renamedColumn = (t: { v: string; quoted: boolean }): string | undefined => {
+    const r = renames.find(([a]) => a.toLowerCase() === t.v.toLowerCase())
+    return r === undefined ? undefined : r[2] === true || t.quoted ? quote(r[1]) : r[1]
+  }
   let updateOf = false
   // The trigger's own name (after `trigger [if not exists]`) is no table's.
   let own = tokens.findIndex((t) => t.t === 'name' && !t.quoted && t.v.toLowerCase() === 'trigger') + 1
@@ -183,8 +191,8 @@ function renameInText(
     }
     if (!t.quoted && lower === 'on') updateOf = false
     if (on && updateOf) {
-      const to = renamedColumn(t.v)
-      if (to !== undefined) edits.push({ at: t.at, end: t.end, text: quote(to) })
+      const to = renamedColumn(t)
+      if (to !== undefined) edits.push({ at: t.at, end: t.end, text: to })
       continue
     }
     const prev = tokens[i - 1]
@@ -197,8 +205,8 @@ function renameInText(
       !qualifier.quoted &&
       (qualifier.v.toLowerCase() === 'new' || qualifier.v.toLowerCase() === 'old')
     ) {
-      const to = renamedColumn(t.v)
-      if (to !== undefined) edits.push({ at: t.at, end: t.end, text: quote(to) })
+      const to = renamedColumn(t)
+      if (to !== undefined) edits.push({ at: t.at, end: t.end, text: to })
       continue
     }
     if (fromTable !== undefined && lower === fromTable) edits.push({ at: t.at, end: t.end, text: quote(toTable) })

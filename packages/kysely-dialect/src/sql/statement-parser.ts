@@ -21,11 +21,15 @@ const COLUMN_CONSTRAINTS = new Set([
   'as',
 ])
 
+/** Statements whose text is kept: what they make or change is listed with its text in sqlite_schema. */
+const SCHEMA_STATEMENTS = new Set(['CreateTableNode', 'CreateIndexNode', 'CreateViewNode', 'AlterTableNode'])
+
 class StatementParser extends ExpressionParser {
   /** Subqueries in from without an alias so far (subquerySource). */
   #unnamed = 0
 
   statement(): AnyNode {
+    const start = this.peek().at
     let result: AnyNode
     if (this.isSelectStart()) result = this.select()
     else if (this.isWord('insert') || this.isWord('replace')) result = this.insert()
@@ -38,8 +42,11 @@ class StatementParser extends ExpressionParser {
       return this.fail(
         'only select, insert, update, delete, create table / index / view / trigger, alter table and drop are executed as raw SQL',
       )
+    const end = this.tokens[this.at - 1]!.end
     this.acceptOp(';')
     if (this.peek().t !== 'end') this.fail('expected the end of the statement')
+    // Schema statements keep their text, which SQLite keeps in sqlite_schema (sql/schema-text.ts).
+    if (SCHEMA_STATEMENTS.has(result.kind)) return { ...result, sql: this.lexed.text.slice(start, end) }
     return result
   }
 
