@@ -40,7 +40,7 @@ export class BTreeConnection implements DatabaseConnection {
           const rows =
             pragma.name === 'analyze' || pragma.name === 'optimize'
               ? Promise.resolve(this.#session.run(this, query, analyzeHandler(pragma))).then(() => [])
-              : this.#session.pragma(pragma)
+              : this.#session.pragma(pragma, this)
           return Promise.resolve(rows).then((r) => ({ rows: r as R[] }))
         }
       }

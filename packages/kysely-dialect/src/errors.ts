@@ -39,7 +39,11 @@ export type SqlErrorCode =
   | 'BTREE_SQL_INVALID_SCHEMA'
   /** A JavaScript value that cannot be bound (a Date, an object, a symbol, ...). */
   | 'BTREE_SQL_INVALID_VALUE'
-  /** A transaction command out of place: commit without begin, an unknown savepoint, a nested begin. */
+  /**
+   * A transaction command out of place: commit without begin, an unknown savepoint, a nested begin;
+   * `pragma wal_checkpoint` in the statement's own transaction, or a `temp_store` change in one while
+   * temporary tables exist (SQLite's errors there).
+   */
   | 'BTREE_SQL_TRANSACTION'
   /**
    * A function rejects its arguments as SQLite's does: malformed JSON, a bad JSON path, a blob in

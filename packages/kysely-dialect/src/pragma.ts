@@ -11,9 +11,11 @@ export type Pragma =
   | {
       /**
        * foreign_key_list(t): t's keys; foreign_key_check [(t)]: the rows that violate them;
-       * table_info(t), index_list(t), index_info(i): the schema as SQLite lists it.
+       * table_info(t), table_xinfo(t) (generated columns too), index_list(t), index_info(i): the
+       * schema as SQLite lists it.
        */
-      readonly name: 'foreign_key_list' | 'foreign_key_check' | 'table_info' | 'index_list' | 'index_info'
+      readonly name:
+        'foreign_key_list' | 'foreign_key_check' | 'table_info' | 'table_xinfo' | 'index_list' | 'index_info'
       /** The table (an index for index_info) named; undefined: every table (foreign_key_check without one). */
       readonly table: string | undefined
     }
@@ -38,9 +40,51 @@ export type Pragma =
       readonly name: 'analyze' | 'optimize'
       readonly table: string | undefined
     }
+  | {
+      /**
+       * `table_list [(t)]`: the tables and views (SQLite 3.37+), of one schema when the pragma
+       * names it (`main.table_list`, `temp.table_list`).
+       */
+      readonly name: 'table_list'
+      readonly table: string | undefined
+      readonly schema: 'main' | 'temp' | undefined
+    }
+  | {
+      /**
+       * Connection settings kept and reported (pragma-settings.ts): `cache_size`, `temp_store`
+       * (0-2), `mmap_size`, `wal_autocheckpoint`. Set with the integer SQLite reads.
+       */
+      readonly name: 'cache_size' | 'temp_store' | 'mmap_size' | 'wal_autocheckpoint'
+      readonly value: number | undefined
+    }
+  | {
+      /** `locking_mode`: normal or exclusive (kept and reported); another value reads it. */
+      readonly name: 'locking_mode'
+      /** The value written, unquoted and in lower case; undefined for a read. */
+      readonly value: string | undefined
+    }
+  | {
+      /**
+       * `auto_vacuum`, `encoding`, `page_size`, `page_count`, `freelist_count`: the file's, which a
+       * value set leaves as it is (as SQLite on a database that has tables, in WAL mode).
+       */
+      readonly name: 'auto_vacuum' | 'encoding' | 'page_size' | 'page_count' | 'freelist_count'
+      readonly value: string | undefined
+    }
+  | {
+      /** `wal_checkpoint[(mode)]`: the engine's checkpoint, whatever the mode (an unknown one is PASSIVE, as SQLite). */
+      readonly name: 'wal_checkpoint'
+      readonly mode: 'passive' | 'full' | 'restart' | 'truncate'
+    }
+  | {
+      /** `integrity_check` and `quick_check`, `[(N)]` (at most N rows, default 100) or `[(t)]`. */
+      readonly name: 'integrity_check' | 'quick_check'
+      readonly limit: number
+      readonly table: string | undefined
+    }
 
 const LISTING =
-  /^pragma\s+(?:main\s*\.\s*)?(foreign_key_list|foreign_key_check|table_info|index_list|index_info)\s*(?:\(\s*(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*))\s*\))?$/i
+  /^pragma\s+(?:main\s*\.\s*)?(foreign_key_list|foreign_key_check|table_info|table_xinfo|index_list|index_info)\s*(?:\(\s*(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*))\s*\))?$/i
 
 const PRAGMA = /^pragma\s+(?:main\s*\.\s*)?(foreign_keys|defer_foreign_keys)\s*(?:(?:=\s*|\(\s*)([^\s()]+)\s*\)?)?$/i
 
@@ -48,6 +92,70 @@ const ANALYZE = /^analyze(?:\s+(?:main\s*\.\s*)?(?:"((?:[^"]|"")+)"|'((?:[^']|''
 
 const SETTING =
   /^pragma\s+(?:main\s*\.\s*)?(user_version|application_id|synchronous|busy_timeout|journal_mode)\s*(?:=\s*([^\s()]+)|\(\s*([^\s()]+)\s*\))?$/i
+
+/**
+ * The pragmas after part 2's (pragma-settings.ts, session.ts): `[schema.]name`, then `= value` or
+ * `(value)`, the value a word, a number or a quoted string.
+ */
+const NAMED =
+  /^pragma\s+(?:(main|temp)\s*\.\s*)?(cache_size|temp_store|mmap_size|wal_autocheckpoint|locking_mode|auto_vacuum|encoding|page_size|page_count|freelist_count|wal_checkpoint|integrity_check|quick_check|table_list)\s*(?:=\s*('(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s()'"]+)|\(\s*('(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s()'"]+)\s*\))?$/i
+
+const CHECKPOINT_MODES = new Set(['passive', 'full', 'restart', 'truncate'])
+
+/** A value as SQLite's pragma code reads it: without its quotes (doubled ones made single). */
+function unquoted(text: string): string {
+  const q = text[0]
+  if ((q === "'" || q === '"') && text.length >= 2 && text.endsWith(q)) return text.slice(1, -1).replaceAll(q + q, q)
+  return text
+}
+
+/** `temp_store`'s value (getTempStore): a leading 0, 1 or 2, `file` (1), `memory` (2), else 0 (default). */
+function tempStoreOf(text: string): number {
+  if (/^[0-2]/.test(text)) return Number(text[0])
+  const lower = text.toLowerCase()
+  return lower === 'file' ? 1 : lower === 'memory' ? 2 : 0
+}
+
+/** `mmap_size`'s value (sqlite3DecOrHexToI64): hexadecimal after `0x`, else its leading digits, 0 for none. */
+function int64Of(text: string): number {
+  if (/^0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text.slice(2), 16)
+  const m = /^[+-]?\d+/.exec(text)
+  return m === null ? 0 : Number(m[0])
+}
+
+/** The pragmas NAMED matches, by name. */
+function namedPragma(schema: string | undefined, name: string, written: string | undefined): Pragma | undefined {
+  const value = written === undefined ? undefined : unquoted(written)
+  if (name === 'table_list') return { name, table: value, schema: schema?.toLowerCase() as 'main' | 'temp' | undefined }
+  // The other pragmas answer for the main database only; `temp.` ones stay unsupported.
+  if (schema !== undefined && schema.toLowerCase() !== 'main') return undefined
+  switch (name) {
+    case 'cache_size':
+    case 'wal_autocheckpoint':
+      return { name, value: value === undefined ? undefined : integerOf(value) }
+    case 'temp_store':
+      return { name, value: value === undefined ? undefined : tempStoreOf(value) }
+    case 'mmap_size':
+      return { name, value: value === undefined ? undefined : int64Of(value) }
+    case 'wal_checkpoint': {
+      const mode = value?.toLowerCase() ?? 'passive'
+      return { name, mode: CHECKPOINT_MODES.has(mode) ? (mode as 'passive') : 'passive' }
+    }
+    case 'integrity_check':
+    case 'quick_check': {
+      // sqlite3GetInt32 on the token as written: a bare integer is the row limit (100 when not
+      // positive); anything else, a quoted '5' too, names a table.
+      const n = written !== undefined && /^[+-]?\d+$/.test(written) ? Number(written) : NaN
+      if (!(Math.abs(n) <= 0x7fffffff)) return { name, limit: 100, table: value }
+      return { name, limit: n > 0 ? n : 100, table: undefined }
+    }
+    default:
+      return {
+        name: name as 'locking_mode' | Extract<Pragma, { name: 'encoding' }>['name'],
+        value: value?.toLowerCase(),
+      }
+  }
+}
 
 /** `synchronous`'s names (sqlite3GetSafetyLevel). */
 const SYNCHRONOUS: Record<string, number> = {
@@ -81,10 +189,18 @@ const VALUES: Record<string, boolean> = {
 }
 
 /**
- * The pragma a raw node is, if it is one of those the connection runs (foreign_keys,
- * defer_foreign_keys, foreign_key_list, foreign_key_check, table_info, index_list, index_info, user_version, application_id, synchronous, busy_timeout, journal_mode); any other pragma stays
- * BTREE_SQL_UNSUPPORTED. A value SQLite would read as
- * neither true nor false reads as false, as sqlite3GetBoolean does.
+ * The pragma a raw node is, if it is one of those the connection runs; any other pragma stays
+ * BTREE_SQL_UNSUPPORTED. They are:
+ * - foreign keys: foreign_keys, defer_foreign_keys, foreign_key_list, foreign_key_check;
+ * - the schema: table_info, table_xinfo, table_list, index_list, index_info;
+ * - values kept in the file: user_version, application_id;
+ * - the connection's settings: synchronous (the commits' durability), busy_timeout, cache_size,
+ *   temp_store, mmap_size, wal_autocheckpoint, locking_mode (kept and reported);
+ * - the file's own, which a value set leaves as they are: journal_mode (wal), auto_vacuum (0),
+ *   encoding (UTF-8), page_size, page_count, freelist_count;
+ * - maintenance: wal_checkpoint, integrity_check, quick_check, optimize, and ANALYZE.
+ * Values take SQLite's spellings: `= value` or `(value)`, quoted or not, after `main.` or none. A
+ * boolean SQLite would read as neither true nor false reads as false, as sqlite3GetBoolean does.
  */
 export function matchPragma(node: OperationNode): Pragma | undefined {
   const text = rawText(node)
@@ -92,7 +208,7 @@ export function matchPragma(node: OperationNode): Pragma | undefined {
   const trimmed = text.trim().replace(/;$/, '').trim()
   const listing = LISTING.exec(trimmed)
   if (listing !== null) {
-    const name = listing[1]!.toLowerCase() as Extract<Pragma, { table: unknown }>['name']
+    const name = listing[1]!.toLowerCase() as Extract<Pragma, { name: 'table_info' }>['name']
     const table = listing[2]?.replace(/""/g, '"') ?? listing[3]?.replace(/''/g, "'") ?? listing[4]
     // foreign_key_list needs its table; without one SQLite returns nothing.
     return { name, table }
@@ -105,6 +221,8 @@ export function matchPragma(node: OperationNode): Pragma | undefined {
     }
   if (/^pragma\s+(?:main\s*\.\s*)?optimize(?:\s*=\s*[^\s()]+|\s*\(\s*[^\s()]+\s*\))?$/i.test(trimmed))
     return { name: 'optimize', table: undefined }
+  const named = NAMED.exec(trimmed)
+  if (named !== null) return namedPragma(named[1], named[2]!.toLowerCase(), named[3] ?? named[4])
   const setting = SETTING.exec(trimmed)
   if (setting !== null) {
     const name = setting[1]!.toLowerCase() as Extract<Pragma, { value: number | undefined }>['name'] | 'journal_mode'

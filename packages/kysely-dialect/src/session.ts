@@ -10,7 +10,9 @@ import { forgetBuckets } from './executor/table-store.js'
 import { foreignKeyError } from './executor/foreign-keys.js'
 import { rollsBackTransaction } from './executor/conflict-actions.js'
 import { foreignKeyCheck, foreignKeyList } from './executor/foreign-key-pragmas.js'
-import { indexInfo, indexList, tableInfo } from './executor/schema-pragmas.js'
+import { indexInfo, indexList, tableInfo, tableList, tableXinfo } from './executor/schema-pragmas.js'
+import { integrityCheck } from './executor/integrity-check.js'
+import { PragmaSettings } from './pragma-settings.js'
 import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
 
@@ -358,38 +360,52 @@ export class SqlSession {
    */
   migrating = false
 
+  /** cache_size, temp_store, mmap_size, wal_autocheckpoint, locking_mode: kept and reported. */
+  readonly settings = new PragmaSettings()
+
   /**
-   * The pragmas the connection runs (pragma.ts). `foreign_keys` and `defer_foreign_keys`, read or
-   * set: setting foreign_keys inside a transaction does nothing, as in SQLite, but in a migration
-   * run (`migrating`); a read gives its row (`{ foreign_keys: 1 }`). `foreign_key_list` and
-   * `foreign_key_check` read the open transaction's state, else the newest commit's.
+   * The pragmas the connection runs (pragma.ts), for `owner`'s statement. `foreign_keys` and
+   * `defer_foreign_keys`, read or set: setting foreign_keys inside a transaction does nothing, as
+   * in SQLite, but in a migration run (`migrating`); a read gives its row (`{ foreign_keys: 1 }`).
+   * The schema listings, `foreign_key_check` and `integrity_check` read the open transaction's
+   * state, else the newest commit's.
    */
-  pragma(p: Pragma): Record<string, unknown>[] | Promise<Record<string, unknown>[]> {
-    // analyze and optimize write statistics: the connection runs them as statements (connection.ts).
-    if (p.name === 'analyze' || p.name === 'optimize')
-      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `${p.name} as a pragma read`)
-    if ('table' in p) {
-      const { name, table } = p
-      const read = (tx: ReadTransaction): Record<string, unknown>[] =>
-        name === 'foreign_key_list'
-          ? foreignKeyList(loadCatalog(tx), table)
-          : name === 'table_info'
-            ? tableInfo(loadCatalog(tx), table)
-            : name === 'index_list'
-              ? indexList(loadCatalog(tx), table)
-              : name === 'index_info'
-                ? indexInfo(loadCatalog(tx), table)
-                : foreignKeyCheck(tx, loadCatalog(tx), table)
-      return this.#tx !== undefined ? read(this.#tx) : this.db.view(read)
-    }
+  pragma(p: Pragma, owner: Owner = SHARED): Record<string, unknown>[] | Promise<Record<string, unknown>[]> {
+    const onState = <T>(read: (tx: ReadTransaction) => T): T =>
+      this.#tx !== undefined ? read(this.#tx) : this.db.view(read)
     switch (p.name) {
+      // analyze and optimize write statistics: the connection runs them as statements (connection.ts).
+      case 'analyze':
+      case 'optimize':
+        throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `${p.name} as a pragma read`)
+      case 'foreign_key_list':
+      case 'foreign_key_check':
+      case 'table_info':
+      case 'table_xinfo':
+      case 'index_list':
+      case 'index_info': {
+        const { name, table } = p
+        if (name === 'foreign_key_check') return onState((tx) => foreignKeyCheck(tx, loadCatalog(tx), table))
+        const list = {
+          foreign_key_list: foreignKeyList,
+          table_info: tableInfo,
+          table_xinfo: tableXinfo,
+          index_list: indexList,
+          index_info: indexInfo,
+        }[name]
+        return onState((tx) => list(loadCatalog(tx), table))
+      }
+      case 'table_list':
+        return onState((tx) => tableList(loadCatalog(tx), p.table, p.schema))
+      case 'integrity_check':
+      case 'quick_check':
+        return onState((tx) => integrityCheck(() => this.db.check(), tx, loadCatalog(tx), p))
+      case 'wal_checkpoint':
+        return this.#walCheckpoint(owner)
       case 'user_version':
       case 'application_id': {
         const { name, value } = p
-        if (value === undefined) {
-          const read = (tx: ReadTransaction): Record<string, unknown>[] => [{ [name]: readHeaderValue(tx, name) }]
-          return this.#tx !== undefined ? read(this.#tx) : this.db.view(read)
-        }
+        if (value === undefined) return onState((tx) => [{ [name]: readHeaderValue(tx, name) }])
         // Kept in the file with the schema, in the open transaction when there is one.
         if (this.#tx !== undefined) {
           writeHeaderValue(this.#tx, name, value)
@@ -412,12 +428,57 @@ export class SqlSession {
         // The engine's journal is a write-ahead log with checkpoints (its FORMAT.md §11), which no
         // pragma changes; SQLite answers a change it cannot make with the mode that stays.
         return [{ journal_mode: this.db.info().journal === undefined ? 'delete' : 'wal' }]
+      case 'cache_size':
+      case 'temp_store':
+      case 'mmap_size':
+      case 'wal_autocheckpoint':
+      case 'locking_mode':
+        return this.settings.answer(
+          p,
+          () =>
+            this.#tx !== undefined &&
+            this.catalog()
+              .tables()
+              .some((t) => t.temporary),
+        )
+      // The file's own: a set is a no-op, as SQLite's on a database that has tables (page_size in
+      // WAL mode too; encoding and auto_vacuum are fixed once the first table is made).
+      case 'auto_vacuum':
+        return p.value === undefined ? [{ auto_vacuum: 0 }] : []
+      case 'encoding':
+        return p.value === undefined ? [{ encoding: 'UTF-8' }] : []
+      case 'page_size':
+        return p.value === undefined ? [{ page_size: this.db.info().pageSize }] : []
+      // As of the last checkpoint (the engine's meta): the pages below the file's high-water mark,
+      // and the free ones (stats() walks every bucket: O(pages)). A value is ignored, as in SQLite.
+      case 'page_count':
+        return [{ page_count: this.db.info().highWater }]
+      case 'freelist_count':
+        return [{ freelist_count: this.db.stats().freePages }]
+      case 'foreign_keys':
+      case 'defer_foreign_keys': {
+        const key = p.name === 'foreign_keys' ? 'foreignKeys' : 'deferForeignKeys'
+        if (p.value === undefined) return [{ [p.name]: this.session[key] ? 1 : 0 }]
+        if (p.name === 'foreign_keys' && this.#tx !== undefined && !this.migrating) return []
+        this.session[key] = p.value
+        return []
+      }
     }
-    const key = p.name === 'foreign_keys' ? 'foreignKeys' : 'deferForeignKeys'
-    if (p.value === undefined) return [{ [p.name]: this.session[key] ? 1 : 0 }]
-    if (p.name === 'foreign_keys' && this.#tx !== undefined && !this.migrating) return []
-    this.session[key] = p.value
-    return []
+  }
+
+  /**
+   * `pragma wal_checkpoint`: the engine's checkpoint, once another handle's transaction ends. In
+   * the statement's own transaction it fails as SQLite's does in one that has written ("database
+   * table is locked": the engine's write transaction holds the writer the checkpoint needs). One
+   * row: busy 0, and log and checkpointed 0, the journal being empty afterwards (SQLite counts
+   * frames: 0 after TRUNCATE, the WAL's frames otherwise); -1 for both without a journal
+   * (`journal: false`), as SQLite's answer for a database not in WAL mode.
+   */
+  async #walCheckpoint(owner: Owner): Promise<Record<string, unknown>[]> {
+    if (this.#inside(owner)) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'database table is locked')
+    if (this.db.info().journal === undefined) return [{ busy: 0, log: -1, checkpointed: -1 }]
+    await this.checkpoint()
+    return [{ busy: 0, log: 0, checkpointed: 0 }]
   }
 
   /** Rolls back a transaction left open (the driver is being destroyed). */

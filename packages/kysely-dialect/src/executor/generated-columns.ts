@@ -53,6 +53,11 @@ export function isGenerated(column: ColumnDef): boolean {
   return column.generated !== undefined
 }
 
+/** Whether a generated column is STORED (VIRTUAL otherwise; both are kept in the row here). */
+export function isStoredGenerated(column: ColumnDef): boolean {
+  return readGenerated(column).stored
+}
+
 /** Whether the table has a generated column. */
 export function hasGenerated(table: TableDef): boolean {
   return (compiled.get(table) ?? generatedOf(table)).length > 0

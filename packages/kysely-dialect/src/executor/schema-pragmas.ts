@@ -2,16 +2,28 @@ import type { Catalog, ColumnDefault, TableDef } from '../catalog/catalog.js'
 import { loadValue } from '../catalog/stored-value.js'
 import { Real } from '../encoding/values.js'
 import { reportedType } from '../catalog/affinity.js'
+import { isStoredGenerated } from './generated-columns.js'
 
 /**
  * `pragma table_info(t)`: a row per column of t (cid, name, type, notnull, dflt_value, pk), as
  * SQLite lists them: the declared type (a standard name in capitals), the default as written (an
  * expression's without its parentheses; rebuilt as SQL from the value when its text is not known),
- * and for a primary key column its place in the key from 1. Nothing for a missing table.
+ * and for a primary key column its place in the key from 1. Generated columns are left out and the
+ * cids count the others, as in SQLite (table_xinfo lists them). Nothing for a missing table.
  */
 export function tableInfo(catalog: Catalog, name: string | undefined): Record<string, unknown>[] {
+  return tableXinfo(catalog, name)
+    .filter((row) => row['hidden'] === 0)
+    .map(({ hidden: _hidden, ...row }, cid) => ({ ...row, cid }))
+}
+
+/**
+ * `pragma table_xinfo(t)`: table_info's rows for every column, generated ones included, with
+ * `hidden`: 0, or 2 for a VIRTUAL generated column and 3 for a STORED one (SQLite's values).
+ */
+export function tableXinfo(catalog: Catalog, name: string | undefined): Record<string, unknown>[] {
   const table = name === undefined ? undefined : catalog.table(name)
-  if (table === undefined) return []
+  if (table === undefined) return name !== undefined && isSchemaTable(name) ? SCHEMA_COLUMNS : []
   return table.columns.map((c, cid) => ({
     cid,
     name: c.name,
@@ -19,7 +31,63 @@ export function tableInfo(catalog: Catalog, name: string | undefined): Record<st
     notnull: c.notNull ? 1 : 0,
     dflt_value: c.default === undefined ? null : defaultText(c.default),
     pk: table.primaryKey.indexOf(c.name) + 1,
+    hidden: c.generated === undefined ? 0 : isStoredGenerated(c) ? 3 : 2,
   }))
+}
+
+/** SQLite's own tables: the schema of main and temp under each of their names (`sqlite_master` internally). */
+const SCHEMA_TABLES = new Set(['sqlite_schema', 'sqlite_master', 'sqlite_temp_schema', 'sqlite_temp_master'])
+
+function isSchemaTable(name: string): boolean {
+  return SCHEMA_TABLES.has(name.toLowerCase())
+}
+
+/** The columns of sqlite_schema, as table_xinfo lists them (table_info drops `hidden`). */
+const SCHEMA_COLUMNS: Record<string, unknown>[] = [
+  ['type', 'TEXT'],
+  ['name', 'TEXT'],
+  ['tbl_name', 'TEXT'],
+  ['rootpage', 'INT'],
+  ['sql', 'TEXT'],
+].map(([name, type], cid) => ({ cid, name, type, notnull: 0, dflt_value: null, pk: 0, hidden: 0 }))
+
+/**
+ * `pragma table_list [(t)]` (SQLite 3.37+): a row per table and view (schema, name, type, ncol,
+ * wr for WITHOUT ROWID, strict), generated columns counted; main's, then temp's (the temporary
+ * tables), each schema's own table last (`sqlite_schema`, `sqlite_temp_schema`, five columns).
+ * SQLite lists a schema in the order of its hash table of names, which depends on the
+ * connection's history (what it made, dropped and renamed, a schema read afresh after reopening):
+ * newest first while the schema has at most four entries, its own table among them and last; from
+ * the fifth on, as the names hash. Here a schema is always in that first order (the same rows as
+ * SQLite, in SQLite's order for up to three tables made one after another): views first (by name:
+ * the catalog keeps no order of views), then tables newest first, its own table last. `t` is matched
+ * without regard to case, against SQLite's internal names of its own tables (`sqlite_master`,
+ * `sqlite_temp_master`), as SQLite does; `schema` keeps one schema's rows.
+ */
+export function tableList(
+  catalog: Catalog,
+  name: string | undefined,
+  schema: 'main' | 'temp' | undefined,
+): Record<string, unknown>[] {
+  const rows: { schema: string; name: string; type: string; ncol: number; wr: number; strict: number }[] = []
+  const wanted = name?.toLowerCase()
+  const add = (schemaName: string, shown: string, matched: string, type: string, ncol: number, table?: TableDef) => {
+    if (wanted !== undefined && wanted !== matched.toLowerCase()) return
+    const wr = table?.withoutRowid === true ? 1 : 0
+    rows.push({ schema: schemaName, name: shown, type, ncol, wr, strict: table?.strict === true ? 1 : 0 })
+  }
+  const newestFirst = catalog.tables().sort((a, b) => b.id - a.id)
+  if (schema !== 'temp') {
+    const views = catalog.views().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    for (const v of views) add('main', v.name, v.name, 'view', v.columns.length)
+    for (const t of newestFirst) if (t.temporary !== true) add('main', t.name, t.name, 'table', t.columns.length, t)
+    add('main', 'sqlite_schema', 'sqlite_master', 'table', 5)
+  }
+  if (schema !== 'main') {
+    for (const t of newestFirst) if (t.temporary === true) add('temp', t.name, t.name, 'table', t.columns.length, t)
+    add('temp', 'sqlite_temp_schema', 'sqlite_temp_master', 'table', 5)
+  }
+  return rows
 }
 
 function defaultText(d: ColumnDefault): string | null {

@@ -286,7 +286,7 @@ for (const version of VERSIONS) {
       const db = t.open()
       expect((await rejection(sql`commit`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
       expect((await rejection(sql`savepoint x`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
-      const raw = await rejection(sql`pragma cache_size = -20000`.execute(db))
+      const raw = await rejection(sql`pragma max_page_count = 20000`.execute(db))
       expect(raw.code).to.equal('BTREE_SQL_UNSUPPORTED')
       await db.connection().execute(async (conn) => {
         await sql`begin`.execute(conn)

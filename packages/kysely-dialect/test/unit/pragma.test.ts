@@ -42,8 +42,52 @@ describe('pragma', () => {
     expect(raw('pragma optimize')).to.deep.equal({ name: 'optimize', table: undefined })
   })
 
+  it('reads the connection settings with the integer SQLite reads', () => {
+    expect(raw('pragma cache_size = -20000')).to.deep.equal({ name: 'cache_size', value: -20000 })
+    expect(raw("PRAGMA main.cache_size('64');")).to.deep.equal({ name: 'cache_size', value: 64 })
+    expect(raw('pragma cache_size')).to.deep.equal({ name: 'cache_size', value: undefined })
+    // getTempStore: a leading 0-2, the names, else 0.
+    expect(raw('pragma temp_store = MEMORY')).to.deep.equal({ name: 'temp_store', value: 2 })
+    expect(raw("pragma temp_store('file')")).to.deep.equal({ name: 'temp_store', value: 1 })
+    expect(raw('pragma temp_store = 12')).to.deep.equal({ name: 'temp_store', value: 1 })
+    expect(raw('pragma temp_store = 7')).to.deep.equal({ name: 'temp_store', value: 0 })
+    expect(raw('pragma mmap_size = 268435456')).to.deep.equal({ name: 'mmap_size', value: 268435456 })
+    expect(raw('pragma mmap_size(0x10)')).to.deep.equal({ name: 'mmap_size', value: 16 })
+    expect(raw('pragma wal_autocheckpoint = -3')).to.deep.equal({ name: 'wal_autocheckpoint', value: -3 })
+    expect(raw('pragma locking_mode = "EXCLUSIVE"')).to.deep.equal({ name: 'locking_mode', value: 'exclusive' })
+    expect(raw('pragma encoding')).to.deep.equal({ name: 'encoding', value: undefined })
+    expect(raw("pragma encoding = 'UTF-16le'")).to.deep.equal({ name: 'encoding', value: 'utf-16le' })
+    expect(raw('pragma auto_vacuum = full')).to.deep.equal({ name: 'auto_vacuum', value: 'full' })
+    expect(raw('pragma main.page_size=8192')).to.deep.equal({ name: 'page_size', value: '8192' })
+    expect(raw('pragma page_count')).to.deep.equal({ name: 'page_count', value: undefined })
+    expect(raw('pragma freelist_count;')).to.deep.equal({ name: 'freelist_count', value: undefined })
+  })
+
+  it('reads wal_checkpoint modes, integrity_check limits and tables, table_list and table_xinfo', () => {
+    expect(raw('pragma wal_checkpoint')).to.deep.equal({ name: 'wal_checkpoint', mode: 'passive' })
+    expect(raw('PRAGMA wal_checkpoint(TRUNCATE);')).to.deep.equal({ name: 'wal_checkpoint', mode: 'truncate' })
+    expect(raw('pragma main.wal_checkpoint = full')).to.deep.equal({ name: 'wal_checkpoint', mode: 'full' })
+    expect(raw('pragma wal_checkpoint(bogus)')).to.deep.equal({ name: 'wal_checkpoint', mode: 'passive' })
+    expect(raw('pragma integrity_check')).to.deep.equal({ name: 'integrity_check', limit: 100, table: undefined })
+    expect(raw('pragma integrity_check(5)')).to.deep.equal({ name: 'integrity_check', limit: 5, table: undefined })
+    expect(raw('pragma integrity_check = 0')).to.deep.equal({ name: 'integrity_check', limit: 100, table: undefined })
+    expect(raw('pragma quick_check(t)')).to.deep.equal({ name: 'quick_check', limit: 100, table: 't' })
+    // sqlite3GetInt32 reads the token as written: a quoted number, or one past 32 bits, is a table.
+    expect(raw("pragma integrity_check('5')")).to.deep.equal({ name: 'integrity_check', limit: 100, table: '5' })
+    expect(raw('pragma integrity_check(9999999999)')).to.deep.equal({
+      name: 'integrity_check',
+      limit: 100,
+      table: '9999999999',
+    })
+    expect(raw('pragma table_list')).to.deep.equal({ name: 'table_list', table: undefined, schema: undefined })
+    expect(raw('pragma temp.table_list("it""s")')).to.deep.equal({ name: 'table_list', table: 'it"s', schema: 'temp' })
+    expect(raw('pragma table_xinfo(g)')).to.deep.equal({ name: 'table_xinfo', table: 'g' })
+  })
+
   it('leaves every other pragma and text alone', () => {
-    expect(raw('pragma cache_size = -20000')).to.equal(undefined)
+    expect(raw('pragma temp.cache_size = -20000')).to.equal(undefined)
+    expect(raw('pragma max_page_count')).to.equal(undefined)
+    expect(raw('pragma cache_size = 1 2')).to.equal(undefined)
     expect(raw('pragma index_xinfo(t)')).to.equal(undefined)
     expect(raw('select 1')).to.equal(undefined)
   })
