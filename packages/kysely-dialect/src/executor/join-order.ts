@@ -12,6 +12,7 @@ import {
   equalities,
   hasEquality,
   joinType,
+  lateralStage,
   lookupStage,
   matchStage,
   passesAll,
@@ -23,6 +24,7 @@ import {
   type StageParts,
 } from './join.js'
 import { readPath } from './row-source.js'
+import { unsupported } from '../errors.js'
 
 /** One source of a select as the join planner sees it. */
 export interface JoinSource {
@@ -40,6 +42,11 @@ export interface JoinSource {
   readonly stats: TableStats
   /** Slots the statement reads from it (for covering reads); undefined: all, or cannot tell. */
   readonly reads: ReadonlySet<number> | undefined
+  /**
+   * A table-valued function whose arguments read these sources of the select (`pragma_table_info(t.name)`):
+   * read after them, its rows made again for each tuple of them (`derived` is given the tuple).
+   */
+  readonly after?: ReadonlySet<number>
 }
 
 /** How the first source (in join order) is read, and what it yields. */
@@ -137,7 +144,12 @@ function planSources(
   for (const c of conjuncts(where)) (nullsBefore ? final : pool).push(conj(c))
 
   const { order, rowsBefore } = greedyOrder(sources, prefix, pool, scope, isOuter)
-  for (let s = prefix; s < n; s++) order.push(s)
+  for (let s = prefix; s < n; s++) {
+    // Past an outer join sources keep their written order: a function reads only those before it.
+    if ([...(sources[s]!.after ?? [])].some((i) => i > s))
+      throw unsupported(`a table-valued function reading a table joined after it past an outer join`)
+    order.push(s)
+  }
 
   const bound = new Set<number>()
   const known = (s: number): boolean => isOuter(s) || bound.has(s)
@@ -313,6 +325,8 @@ function greedyOrder(
  * comma joins, cross joins too) and inner joins are reordered freely.
  */
 function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
+  const after = sources[s]!.after
+  if (after !== undefined) for (const i of after) if (!bound.has(i)) return false
   if (!sources[s]!.fixed) return true
   for (let i = 0; i < s; i++) if (!bound.has(i)) return false
   return true
@@ -378,6 +392,11 @@ function joinStage(
   const shown = type === 'cross' && match.length > 0 ? 'inner' : type
   const base = { table: src.table.name, as: src.as, type: shown }
   const outerJoin = type === 'right' || type === 'full'
+  if (src.after !== undefined && src.after.size > 0) {
+    // SQLite has no right or full join to a function of the tables before it either.
+    if (outerJoin) throw unsupported(`a ${type} join to a table-valued function of the tables before it`)
+    return lateralStage({ ...base, strategy: 'nested-loop', keyColumns: [] }, parts(NOTHING), src.derived!)
+  }
   if (src.derived === undefined && !outerJoin) {
     const lookup = bestPath(src, s, match, scope, known)
     // A seek per outer row only pays when it reads the outer row (else one read serves them all).

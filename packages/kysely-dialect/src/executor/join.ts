@@ -159,6 +159,30 @@ function output(parts: StageParts, sink: (t: Tuple) => void): (t: Tuple) => void
 }
 
 /**
+ * A table-valued function of the tables before it (`pragma_table_info(t.name)`): its rows made for
+ * each outer tuple, which its arguments read (inner and left joins).
+ */
+export function lateralStage(plan: JoinPlan, parts: StageParts, rowsOf: RowsOf): JoinStage {
+  return {
+    plan,
+    run(tx, outer, _template, sink, transient) {
+      const out = output(parts, sink)
+      const pair = pairing(parts.s, transient)
+      for (const t of outer) {
+        let any = false
+        for (const row of rowsOf(tx, t)) {
+          const joined = pair(t, row)
+          if (!passesAll(parts.match, joined)) continue
+          any = true
+          out(joined)
+        }
+        if (!any && parts.type === 'left') out(t)
+      }
+    },
+  }
+}
+
+/**
  * Index nested loop: for each outer tuple, a seek in the source's primary key or one of its
  * indexes with the outer values (inner and left joins).
  */

@@ -23,7 +23,29 @@ export function tableInfo(catalog: Catalog, name: string | undefined): Record<st
  */
 export function tableXinfo(catalog: Catalog, name: string | undefined): Record<string, unknown>[] {
   const table = name === undefined ? undefined : catalog.table(name)
-  if (table === undefined) return name !== undefined && isSchemaTable(name) ? SCHEMA_COLUMNS : []
+  if (table === undefined) {
+    if (name === undefined) return []
+    // A view's columns, typed as its select's (a column's declared type, else none), as SQLite lists them.
+    const view = catalog.view(name)
+    if (view !== undefined)
+      return view.columns.map((c, cid) => ({
+        cid,
+        name: c.name,
+        type: reportedType(c.type),
+        notnull: 0,
+        dflt_value: null,
+        pk: 0,
+        hidden: 0,
+      }))
+    if (isSchemaTable(name)) return SCHEMA_COLUMNS
+    // sqlite_sequence, while an AUTOINCREMENT table (which made it) exists.
+    if (
+      name.toLowerCase() === 'sqlite_sequence' &&
+      catalog.tables().some((t) => t.autoIncrement && t.temporary !== true)
+    )
+      return SEQUENCE_COLUMNS
+    return []
+  }
   return table.columns.map((c, cid) => ({
     cid,
     name: c.name,
@@ -50,6 +72,17 @@ const SCHEMA_COLUMNS: Record<string, unknown>[] = [
   ['rootpage', 'INT'],
   ['sql', 'TEXT'],
 ].map(([name, type], cid) => ({ cid, name, type, notnull: 0, dflt_value: null, pk: 0, hidden: 0 }))
+
+/** The columns of sqlite_sequence (`CREATE TABLE sqlite_sequence(name,seq)`: no types). */
+const SEQUENCE_COLUMNS: Record<string, unknown>[] = ['name', 'seq'].map((name, cid) => ({
+  cid,
+  name,
+  type: '',
+  notnull: 0,
+  dflt_value: null,
+  pk: 0,
+  hidden: 0,
+}))
 
 /**
  * `pragma table_list [(t)]` (SQLite 3.37+): a row per table and view (schema, name, type, ncol,

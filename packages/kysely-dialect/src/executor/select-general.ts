@@ -16,7 +16,7 @@ import { collationName, declaredCollation, exprFold, foldOf, folded, type Collat
 import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
 import { describeAccess } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
-import { columnsRead } from '../planner/terms.js'
+import { columnsRead, referencedSources } from '../planner/terms.js'
 import { GroupLayout, GroupTable } from './group-by.js'
 import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
@@ -38,7 +38,7 @@ import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source
 import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
-import { JSON_EACH_COLUMNS, jsonEachRows } from '../expression/json.js'
+import { tableFunctionOf, type TableFunction } from './table-functions.js'
 import { schemaColumns, schemaRows, schemaTableOf, sequenceTablePlace } from './schema-table.js'
 import { isStar } from '../sql/expression-parser.js'
 import type { Catalog } from '../catalog/catalog.js'
@@ -141,6 +141,13 @@ export interface PreparedSelect {
 interface PreparedSource {
   source: Source
   derived: PreparedSelect | undefined
+  /** A table-valued function: its arguments are compiled once the select's sources are known (callRows). */
+  call?: TableCall
+}
+
+interface TableCall {
+  readonly fn: TableFunction
+  readonly args: readonly OperationNode[]
 }
 
 function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | undefined): PreparedSource {
@@ -152,7 +159,7 @@ function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | 
     const table = derivedTable(nameOf(n.kind === 'AliasNode' ? (n.alias as OperationNode) : inner), cte)
     return { source: { table, name: table.name }, derived: cte }
   }
-  if (inner.kind === 'FunctionNode') return tableFunction(n, inner, link)
+  if (inner.kind === 'FunctionNode') return tableFunction(n, inner)
   if (n.kind !== 'AliasNode' || inner.kind !== 'SelectQueryNode') throw unsupported(`${inner.kind} as a source`)
   // A derived table sees the queries around this one (not its siblings): jsonArrayFrom's shape.
   const derived = prepareSelect(inner, ctx, link)
@@ -197,53 +204,47 @@ function schemaSource(table: AnyNode, ctx: ExecContext): PreparedSelect | undefi
 }
 
 /**
- * A table-valued function as a source: `json_each(x [, path])`, SQLite's JSON table, named by its
- * alias or `json_each`. Its arguments read the queries around this one (a correlated subquery's
- * outer row: `where x in (select value from json_each(t.tags))`), not the tables beside it in the
- * same from clause, which SQLite's joins would let them read: that is refused, as is json_tree.
+ * A table-valued function as a source: `json_each(x [, path])`, SQLite's JSON table, and the
+ * pragma functions (`pragma_table_info(t)`, ...: table-functions.ts), named by its alias or its
+ * own name. Its arguments are compiled with the select's other sources (prepareSelect: callRows):
+ * like SQLite's, they may read the tables before it in the from clause, the function then read
+ * again for each of their rows (`from sqlite_master m, pragma_table_info(m.name) p`), and the
+ * queries around this one.
  */
-function tableFunction(n: AnyNode, call: AnyNode, link: OuterLink | undefined): PreparedSource {
-  const name = (call.func as string).toLowerCase()
-  if (name !== 'json_each') throw unsupported(`the table-valued function ${call.func as string}()`)
-  const argNodes = call.arguments as readonly OperationNode[]
-  if (argNodes.length < 1 || argNodes.length > 2)
-    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'wrong number of arguments to function json_each()')
-  const scope = new NestedScope([], link)
-  const args = argNodes.map((a) => {
-    try {
-      return compileExpr(byPrecedence(a), scope)
-    } catch (error) {
-      if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_NO_SUCH_COLUMN') throw error
-      throw new BTreeSqlError(
-        'BTREE_SQL_UNSUPPORTED',
-        `json_each() argument: ${error.message} (its arguments read the queries around it, not the tables beside it in its from clause)`,
+function tableFunction(n: AnyNode, call: AnyNode): PreparedSource {
+  const written = call.func as string
+  const fn = tableFunctionOf(written)
+  if (fn === undefined) throw unsupported(`the table-valued function ${written}()`)
+  const args = call.arguments as readonly OperationNode[]
+  if (args.length < fn.minArgs || args.length > fn.maxArgs)
+    throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `wrong number of arguments to function ${written}()`)
+  const alias = n.kind === 'AliasNode' ? nameOf(n.alias as OperationNode) : written
+  const table = columnsTable(
+    alias,
+    fn.columns.map((name) => ({ name, type: '', affinity: 'blob' as const })),
+  )
+  return { source: { table, name: table.name }, derived: undefined, call: { fn, args } }
+}
+
+/**
+ * A table-valued function's rows for a tuple of the select (its arguments compiled in the select's
+ * scope: `after`, the select's own sources they read), or SQLite's error for one that reads itself.
+ */
+function callRows(call: TableCall, s: number, scope: Scope): { rows: RowsOf; after: ReadonlySet<number> } {
+  const args = call.args.map((a) => compileExpr(byPrecedence(a), scope))
+  const read = referencedSources(call.args, scope) ?? new Set<number>()
+  const after = new Set([...read].filter((i) => i < scope.sources.length))
+  if (after.has(s)) throw unsupported(`a table-valued function reading its own columns`)
+  return {
+    rows: (tx, t, stopAfter) => {
+      const rows = call.fn.rows(
+        tx,
+        args.map((a) => a.eval(t)),
       )
-    }
-  })
-  const alias = n.kind === 'AliasNode' ? nameOf(n.alias as OperationNode) : 'json_each'
-  const derived: PreparedSelect = {
-    plan: {
-      statement: 'select',
-      scan: {
-        table: alias,
-        access: 'full-scan',
-        keyColumns: [],
-        reverse: false,
-        orderByKey: false,
-        stopAfter: undefined,
-      },
-      sort: false,
+      return (stopAfter === undefined ? rows : rows.slice(0, stopAfter)).map((values) => new ArrayRow(values))
     },
-    names: JSON_EACH_COLUMNS,
-    affinities: JSON_EACH_COLUMNS.map(() => undefined),
-    fits: () => true,
-    execute: (_tx, outer, stopAfter) => {
-      const rows = jsonEachRows(args[0]!.eval(outer), args[1]?.eval(outer))
-      return stopAfter === undefined ? rows : rows.slice(0, stopAfter)
-    },
+    after,
   }
-  const table = derivedTable(alias, derived)
-  return { source: { table, name: table.name }, derived }
 }
 
 /**
@@ -333,7 +334,10 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   // A correlated subquery's conditions may read the queries around it: their rows are known on each run.
   const own = sources.length
   const statementNodes = [node.selections, node.where, node.orderBy, node.groupBy, node.having, joins]
-  const stats = prepared.map((p) => (p.derived === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 }))
+  const stats = prepared.map((p) =>
+    p.derived === undefined && p.call === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 },
+  )
+  const calls = prepared.map((p, s) => (p.call === undefined ? undefined : callRows(p.call, s, scope)))
   const joined =
     sources.length === 0
       ? undefined
@@ -341,7 +345,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
           prepared.map((p, s) => ({
             table: p.source.table,
             as: p.source.name,
-            derived: p.derived === undefined ? undefined : derivedRows(p.derived, sources.length),
+            derived: calls[s]?.rows ?? (p.derived === undefined ? undefined : derivedRows(p.derived, sources.length)),
+            ...(calls[s] === undefined ? {} : { after: calls[s].after }),
             // Extra from tables are cross joins; then the join clauses in order.
             join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
             fixed: s >= froms.length && joins[s - froms.length]!.joinType === 'CrossJoin',
@@ -511,8 +516,10 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   }
   // The join order and each source's path were chosen for these row counts.
   const fits = (tx: ReadTransaction): boolean =>
-    prepared.every((p, s) =>
-      p.derived !== undefined ? p.derived.fits(tx) : tableStats(tx, p.source.table).rows === stats[s]!.rows,
+    prepared.every(
+      (p, s) =>
+        p.call !== undefined ||
+        (p.derived !== undefined ? p.derived.fits(tx) : tableStats(tx, p.source.table).rows === stats[s]!.rows),
     )
   return {
     get plan() {

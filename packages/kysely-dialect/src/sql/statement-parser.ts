@@ -374,8 +374,8 @@ class StatementParser extends ExpressionParser {
         const on = node('OnNode', { on: this.expression() })
         joins.push(node('JoinNode', { joinType, table, on }))
       } else {
-        if (joinType !== 'InnerJoin' && joinType !== 'CrossJoin') this.fail('expected on')
-        // `a join b` without on is an inner join that SQLite may reorder; `cross join` fixes the order.
+        // `a join b` without on is an inner join that SQLite may reorder; `cross join` fixes the
+        // order; an outer join without on pairs every row (`left join json_each(t.tags) j`).
         joins.push(node('JoinNode', { joinType, table }))
       }
     }

@@ -256,4 +256,81 @@ diffSuite('differential: sqlite_schema', () => {
       'message',
     ),
   )
+
+  // Round s32: table-valued pragma functions, and arguments that read the tables before them.
+  both('pragma functions, their arguments read from the tables before them', undefined, async (db, { sql }) => {
+    await db.schema
+      .createTable('owner')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().defaultTo('?'))
+      .execute()
+    await db.schema
+      .createTable('pet')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('owner', 'integer', (c) => c.references('owner.id').onDelete('cascade'))
+      .addColumn('tags', 'text')
+      .execute()
+    await db.schema.createIndex('pet_owner').on('pet').columns(['owner', 'id']).execute()
+    await db.schema
+      .createView('named')
+      .as(db.selectFrom('owner').select(['name', 'id']))
+      .execute()
+    await db.insertInto('owner').values({ id: 1, name: 'ann' }).execute()
+    await db
+      .insertInto('pet')
+      .values([
+        { owner: 1, tags: '["a","b"]' },
+        { owner: 1, tags: '[]' },
+      ])
+      .execute()
+    return schemaOutcomes(
+      db,
+      sql,
+      [
+        "select * from pragma_table_info('pet')",
+        "select name, type, pk from pragma_table_info('PET') where notnull = 0 order by cid desc",
+        'select * from pragma_table_info(null)',
+        "select * from pragma_table_info('nope')",
+        "select * from pragma_index_list('pet')",
+        "select * from pragma_index_info('pet_owner')",
+        "select * from pragma_foreign_key_list('pet')",
+        "select * from pragma_table_info('named')",
+        "select m.name as t, p.cid, p.name, p.type, p.pk from sqlite_master m, pragma_table_info(m.name) p where m.type = 'table' order by 1, 2",
+        'select m.name as t, p.name from sqlite_master m join pragma_table_info(m.name) p on p.pk = 1 order by 1',
+        "select m.name as t, i.name from sqlite_master m left join pragma_index_list(m.name) i where m.type = 'table' order by 1, 2",
+        "select (select count(*) from pragma_table_info(m.name)) as n, m.name from sqlite_master m where m.type in ('table', 'view') order by 2",
+        'select p.id, j.value from pet p, json_each(p.tags) j order by 1, 2',
+        'select p.id, j.value from json_each(p.tags) j, pet p order by 1, 2',
+        'select p.id, j.value from pet p left join json_each(p.tags) j order by 1, 2',
+        "select count(*) as n from pragma_table_info('pet', 'main')",
+      ],
+      'failed',
+    )
+  })
+
+  both("Kysely's SqliteIntrospector runs unchanged over it", undefined, async (db, { sql, SqliteIntrospector }) => {
+    await db.schema
+      .createTable('person')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('first_name', 'varchar(255)', (c) => c.notNull())
+      .addColumn('age', 'integer', (c) => c.defaultTo(0))
+      .execute()
+    await db.schema
+      .createTable('pet')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('owner_id', 'integer', (c) => c.references('person.id'))
+      .addColumn('kind', sql`text collate nocase`)
+      .execute()
+    await db.schema
+      .createView('adult')
+      .as(db.selectFrom('person').select(['id', 'first_name']).where('age', '>=', 18))
+      .execute()
+    await db.schema
+      .createTable('kysely_migration')
+      .addColumn('name', 'varchar(255)', (c) => c.primaryKey())
+      .execute()
+    await db.schema.alterTable('person').addColumn('nick', 'text').execute()
+    const introspector = new SqliteIntrospector(db)
+    return [await introspector.getTables(), await introspector.getTables({ withInternalKyselyTables: true })]
+  })
 })

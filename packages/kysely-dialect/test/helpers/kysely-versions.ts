@@ -12,6 +12,7 @@ export interface KyselyApi {
   readonly SqliteDialect: typeof kysely028.SqliteDialect
   readonly sql: typeof kysely028.sql
   readonly SelectQueryNode: typeof kysely028.SelectQueryNode
+  readonly SqliteIntrospector: typeof kysely028.SqliteIntrospector
 }
 
 export const kysely028Api: KyselyApi = {
@@ -20,6 +21,7 @@ export const kysely028Api: KyselyApi = {
   SqliteDialect: kysely028.SqliteDialect,
   sql: kysely028.sql,
   SelectQueryNode: kysely028.SelectQueryNode,
+  SqliteIntrospector: kysely028.SqliteIntrospector,
 }
 
 export const kysely029Api: KyselyApi = {
@@ -28,6 +30,7 @@ export const kysely029Api: KyselyApi = {
   SqliteDialect: kysely029.SqliteDialect as unknown as typeof kysely028.SqliteDialect,
   sql: kysely029.sql as unknown as typeof kysely028.sql,
   SelectQueryNode: kysely029.SelectQueryNode as unknown as typeof kysely028.SelectQueryNode,
+  SqliteIntrospector: kysely029.SqliteIntrospector as unknown as typeof kysely028.SqliteIntrospector,
 }
 
 export const kyselyApis: readonly KyselyApi[] = [kysely028Api, kysely029Api]
