@@ -86,7 +86,8 @@ function generatedOf(table: TableDef): readonly Compiled[] {
     return NONE
   }
   const scope = new Scope([{ table, name: table.name }])
-  const trees = new Map(columns.map((c) => [c, nodeOf(readGenerated(c).expression) as AnyNode]))
+  // readGenerated gives the tree with its values untagged (a real literal a Real again): read once.
+  const trees = new Map(columns.map((c) => [c, readGenerated(c).expression as AnyNode]))
   const out: Compiled[] = []
   const state = new Map<ColumnDef, 'visiting' | 'done'>()
   // Depth first over the generated columns each one reads: those first; a column met again
