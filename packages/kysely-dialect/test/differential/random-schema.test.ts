@@ -10,7 +10,8 @@ import type { Db, Side } from '../helpers/sides.js'
  * Random schema evolution against SQLite: a table that gains, loses and renames columns, gains and
  * loses indexes (unique ones too, which may fail over duplicates), is renamed, and is written and
  * read between those changes; btree-store's side is also closed and reopened from its file now and
- * then. After every step the whole table (`select *`, so column order counts) is compared. A text
+ * then. After every step the whole table (`select *`, so column order counts) and sqlite_master
+ * (each object's text as SQLite rewrites it) are compared. A text
  * column added may declare `collate nocase` or `collate rtrim` (its unique index then holds
  * under it: 'x' and 'X' collide).
  * Each step is chosen from the schema as SQLite left it, so a seed replays exactly
@@ -190,6 +191,21 @@ async function readTable(side: Side, api: KyselyApi, table: string): Promise<Ste
   return rows?.outcome ?? { result: 'none' }
 }
 
+/**
+ * The schema as sqlite_master lists it, its texts with SQLite's backquotes written as double quotes
+ * (the harness sends SQLite its identifiers backquoted: sqljs-database.ts).
+ */
+async function readSchema(side: Side): Promise<unknown> {
+  const rows = await side.db.selectFrom('sqlite_master').select(['type', 'name', 'tbl_name', 'sql']).execute()
+  return rows.map((r) => ({
+    ...r,
+    sql:
+      typeof r.sql === 'string'
+        ? r.sql.replace(/`((?:[^`]|``)*)`/g, (_: string, n: string) => `"${n.replace(/``/g, '`').replace(/"/g, '""')}"`)
+        : r.sql,
+  }))
+}
+
 export async function compareRandomSchema(api: KyselyApi, seed: number, steps: number): Promise<string | undefined> {
   const random = prng(seed)
   const model: SchemaModel = {
@@ -219,8 +235,9 @@ export async function compareRandomSchema(api: KyselyApi, seed: number, steps: n
         const actualStep = await runStep(subject, api, step)
         // The model follows SQLite; the table is then read under its current name on both sides.
         if (!('error' in expectedStep)) step.apply?.(model)
-        const expected = [expectedStep, await readTable(oracle, api, model.table)]
-        const actual = [actualStep, await readTable(subject, api, model.table)]
+        // The schema's texts too, as SQLite rewrites them (sqlite_schema, sql/schema-text.ts).
+        const expected = [expectedStep, await readTable(oracle, api, model.table), await readSchema(oracle)]
+        const actual = [actualStep, await readTable(subject, api, model.table), await readSchema(subject)]
         if (process.env['KYSELY_DIFF_PRINT'] === '1') console.log(`${i} ${step.label}\n  ${JSON.stringify(expected)}`)
         if (JSON.stringify(expected) !== JSON.stringify(actual)) {
           return (
