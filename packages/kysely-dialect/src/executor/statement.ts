@@ -14,6 +14,7 @@ import { prepareSelectStatement, runSelect } from './select.js'
 import { prepareUpdate, runUpdate } from './update.js'
 import { runCreateView, runDropView } from './create-view.js'
 import { runCreateTrigger, runDropTrigger, setTriggerRunners } from './triggers.js'
+import { runReindex } from './reindex.js'
 
 /**
  * A statement kind: whether it reads only (runs on a snapshot) and how it runs. `values` are the
@@ -157,6 +158,7 @@ const STATEMENTS: Record<NodeKind, StatementHandler | undefined> = {
 const RAW_STATEMENTS: Record<string, StatementHandler> = {
   CreateTriggerNode: ddl(runCreateTrigger),
   DropTriggerNode: ddl(runDropTrigger),
+  ReindexNode: write(runReindex),
 }
 
 export function statementHandler(node: OperationNode): StatementHandler {

@@ -38,9 +38,12 @@ class StatementParser extends ExpressionParser {
     else if (this.acceptWord('create')) result = this.create()
     else if (this.acceptWord('drop')) result = this.drop()
     else if (this.acceptWord('alter', 'table')) result = this.alter()
+    // `reindex [name]` (executor/reindex.ts).
+    else if (this.acceptWord('reindex'))
+      result = node('ReindexNode', this.peek().t === 'name' ? { name: this.tableName() } : {})
     else
       return this.fail(
-        'only select, insert, update, delete, create table / index / view / trigger, alter table and drop are executed as raw SQL',
+        'only select, insert, update, delete, create table / index / view / trigger, alter table, drop and reindex are executed as raw SQL',
       )
     const end = this.tokens[this.at - 1]!.end
     this.acceptOp(';')

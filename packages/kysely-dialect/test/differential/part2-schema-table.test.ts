@@ -333,4 +333,30 @@ diffSuite('differential: sqlite_schema', () => {
     const introspector = new SqliteIntrospector(db)
     return [await introspector.getTables(), await introspector.getTables({ withInternalKyselyTables: true })]
   })
+
+  // Round s32: reindex was not parsed.
+  both("reindex: every index, a collation's, a table's, one; unknown names", undefined, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'create table t (a text collate nocase unique, b, c)',
+        'create index tb on t (b)',
+        'create index tc on t (c collate rtrim)',
+        "insert into t values ('x', 1, 2), ('Y', 2, 3)",
+        'reindex',
+        'reindex nocase',
+        'reindex RTRIM',
+        'reindex binary',
+        'reindex t',
+        'reindex tb',
+        'reindex main.tb',
+        'reindex sqlite_autoindex_t_1',
+        'reindex nope',
+        "select a from t where a = 'X'",
+        'select b from t where b = 2',
+      ],
+      'message',
+    ),
+  )
 })
