@@ -22,6 +22,7 @@ import type { ExecContext, PreparedStatement, StatementResult } from './context.
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
 import { resolveUsingJoins } from './using-joins.js'
+import { withResultAliases } from './result-aliases.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins } from './join-order.js'
@@ -311,8 +312,10 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     containsAggregate(node.orderBy)
   const outScope: Scope = grouped ? new GroupScope(sources, link) : scope
 
+  const selections = node.selections as readonly AnyNode[] | undefined
   const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
-  const where = whereNode === undefined ? undefined : byPrecedence(whereNode)
+  const where =
+    whereNode === undefined ? undefined : byPrecedence(withResultAliases(whereNode, selections, scope, 'WHERE'))
   // Window calls may appear in the selections and the order by only (executor/window-stage.ts).
   const windows = new WindowCalls()
   const projection = withWindows(windows, () =>
@@ -326,7 +329,10 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     return collatedKey(term, collationName(term))
   })
   const havingNode = (node.having as AnyNode | undefined)?.having as OperationNode | undefined
-  const having = havingNode === undefined ? undefined : compileExpr(byPrecedence(havingNode), outScope)
+  const having =
+    havingNode === undefined
+      ? undefined
+      : compileExpr(byPrecedence(withResultAliases(havingNode, selections, scope, 'HAVING')), outScope)
   const order = withWindows(windows, () => orderTerms(node.orderBy as OperationNode | undefined, outScope, projection))
   const windowed = windows.calls.length > 0
   const { limit, offset } = limitOffset(node)

@@ -1,4 +1,5 @@
 import type { OperationNode } from 'kysely'
+import { withResultAliases } from './result-aliases.js'
 import { unsupported } from '../errors.js'
 import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
 import { prepareSelectRows } from './pipeline.js'
@@ -64,8 +65,12 @@ export function prepareSimpleSelect(node: AnyNode, ctx: ExecContext): PreparedSt
   const { table, scope } = tableSource(froms[0]!, ctx)
   const projection = projections(node.selections as readonly OperationNode[] | undefined, scope)
   const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)
-  const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
-  const reads = columnsRead([node.selections, node.where, node.orderBy], scope, 0)
+  const written = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
+  const where =
+    written === undefined
+      ? undefined
+      : withResultAliases(written, node.selections as readonly AnyNode[] | undefined, scope, 'WHERE')
+  const reads = columnsRead([node.selections, where, node.orderBy], scope, 0)
   const read = prepareSelectRows(ctx, { statement: 'select', table, scope, where, order, limit, offset, reads })
   return {
     fits: read.fits,
