@@ -32,6 +32,25 @@ export function renameColumnInSelect(
   return pass.renamed
 }
 
+/**
+ * Column `from` of `table` renamed `to` in a trigger's statements (insert, update, delete, select
+ * trees), in place, as SQLite rewrites a trigger's text: an UPDATE's or INSERT's target column
+ * of the table, an upsert's conflict target and SET columns, and every reference that resolves to
+ * the table's column (`excluded.x` too), as in renameColumnInSelect. `new.x` and `old.x` are the
+ * trigger's own table's (triggers.ts). Returns whether anything was renamed.
+ */
+export function renameColumnInStatements(
+  statements: readonly unknown[],
+  catalog: Catalog,
+  table: TableDef,
+  from: string,
+  to: string,
+): boolean {
+  const pass = new RenamePass(catalog, table.name.toLowerCase(), from.toLowerCase(), to)
+  for (const s of statements) pass.statement(s as TreeNode)
+  return pass.renamed
+}
+
 class RenamePass {
   renamed = false
 
@@ -41,6 +60,72 @@ class RenamePass {
     readonly from: string,
     readonly to: string,
   ) {}
+
+  /** A statement of a trigger's body. */
+  statement(n: TreeNode): void {
+    const ctes = new Set<string>()
+    for (const cte of ((n['with'] as TreeNode | undefined)?.['expressions'] ?? []) as TreeNode[]) {
+      const query = cte['expression'] as TreeNode | undefined
+      if (query !== undefined) this.select(query, [], ctes)
+      const name = (cte['name'] as TreeNode | undefined)?.['table'] as TreeNode | undefined
+      const id = name === undefined ? undefined : tableNameOf(name)
+      if (id !== undefined) ctes.add(id.toLowerCase())
+    }
+    switch (n['kind']) {
+      case 'SelectQueryNode':
+        return this.select(n, [], ctes)
+      case 'UpdateQueryNode': {
+        const target = this.source(n['table'] as TreeNode, [], ctes)
+        const others = [
+          ...(((n['from'] as TreeNode | undefined)?.['froms'] ?? []) as TreeNode[]),
+          ...((n['joins'] ?? []) as TreeNode[]).map((j) => j['table'] as TreeNode),
+        ].map((item) => this.source(item, [], ctes))
+        const scopes = [[target, ...others]]
+        for (const u of (n['updates'] ?? []) as TreeNode[]) {
+          this.target(u['column'] as TreeNode, target)
+          this.expression(u['value'], scopes, ctes)
+        }
+        for (const j of (n['joins'] ?? []) as TreeNode[]) this.expression(j['on'], scopes, ctes)
+        this.expression(n['where'], scopes, ctes)
+        this.expression(n['returning'], scopes, ctes)
+        return
+      }
+      case 'DeleteQueryNode': {
+        const froms = ((n['from'] as TreeNode | undefined)?.['froms'] ?? []) as TreeNode[]
+        const scopes = [froms.map((f) => this.source(f, [], ctes))]
+        this.expression(n['where'], scopes, ctes)
+        this.expression(n['returning'], scopes, ctes)
+        return
+      }
+      case 'InsertQueryNode': {
+        const target = this.source(n['into'] as TreeNode, [], ctes)
+        for (const c of (n['columns'] ?? []) as TreeNode[]) this.target(c, target)
+        const values = n['values'] as TreeNode | undefined
+        if (values?.['kind'] === 'SelectQueryNode') this.select(values, [], ctes)
+        else this.expression(values, [[]], ctes)
+        const conflict = n['onConflict'] as TreeNode | undefined
+        if (conflict !== undefined) {
+          const scopes = [[target, { ...target, name: 'excluded' }]]
+          for (const c of (conflict['columns'] ?? []) as TreeNode[]) this.target(c, target)
+          this.expression(conflict['indexWhere'], [[target]], ctes)
+          for (const u of (conflict['updates'] ?? []) as TreeNode[]) {
+            this.target(u['column'] as TreeNode, target)
+            this.expression(u['value'], scopes, ctes)
+          }
+          this.expression(conflict['updateWhere'], scopes, ctes)
+        }
+        this.expression(n['returning'], [[target]], ctes)
+        return
+      }
+    }
+  }
+
+  /** A column the statement writes (`set x = ...`, `insert into t (x)`): renamed when its table is the renamed one. */
+  target(column: TreeNode, target: Source): void {
+    const id = column['column'] as TreeNode | undefined
+    const name = id?.['name']
+    if (target.target && typeof name === 'string' && name.toLowerCase() === this.from) this.rename(id!)
+  }
 
   /** A select (or a compound's arm) with the scopes around it. */
   select(n: TreeNode, outer: readonly (readonly Source[])[], ctes: ReadonlySet<string> = new Set()): void {

@@ -22,6 +22,7 @@ import type { Expr } from '../expression/expression.js'
 import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
 import { hasSubquery } from './statement-shape.js'
 import { lex } from '../sql/lexer.js'
+import { renameColumnInStatements } from './rename-column.js'
 import { markRollback } from './conflict-actions.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { currentContext } from './current-context.js'
@@ -116,8 +117,8 @@ export type Rename = readonly [from: string, to: string, quoted?: boolean]
 /**
  * The triggers an ALTER TABLE changes, as SQLite rewrites them: those on the table follow its new
  * name, their UPDATE OF lists and `new.` / `old.` references its renamed columns; a renamed table's
- * name is rewritten wherever a trigger's statements name it. Other references to a renamed column
- * in a trigger's statements are left as written (a known difference: SQLite rewrites those too).
+ * name is rewritten wherever a trigger's statements name it, and in the statements of any trigger
+ * that reads the table, references to its renamed columns (renameInBody).
  */
 export function triggersAfterAlter(
   catalog: Catalog,
@@ -130,8 +131,11 @@ export function triggersAfterAlter(
   const out: TriggerDef[] = []
   for (const r of catalog.triggers()) {
     const on = r.table.toLowerCase() === from
-    if (!on && !(renamedTable && namesTable(r.body, from))) continue
+    const reads = namesTable(r.body, from)
+    if (!on && !(reads && (renamedTable || renames.length > 0))) continue
     const copy = structuredClone(r)
+    // Its statements' references to a renamed column of the table, in the tree and the text.
+    if (reads) for (const rename of renames) renameInBody(copy, catalog, original, rename)
     if (on) {
       copy.table = table.name
       for (const [a, b] of renames) {
@@ -145,6 +149,73 @@ export function triggersAfterAlter(
     copy.sql = renameInText(copy.sql, on, renamedTable ? from : undefined, table.name, on ? renames : [])
     out.push(copy)
   }
+  return out
+}
+
+/**
+ * RENAME COLUMN in a trigger's statements (rename-column.ts: renameColumnInStatements) and in its
+ * text: the name tokens of its WHEN clause and body that are the old name, but for `new.x` and
+ * `old.x` (renameInText), are the column references of its trees in the same order (the parser
+ * builds them in the order they are written); those whose reference the tree pass renamed are
+ * rewritten as SQLite writes a renamed column. When the two do not pair up (a table, alias or
+ * function of the same name), the text is left as written: the trees, which run, are renamed.
+ */
+function renameInBody(copy: TriggerDef, catalog: Catalog, table: TableDef, [from, to, quoted]: Rename): void {
+  const lower = from.toLowerCase()
+  const ids = columnIdentifiers([copy.when, copy.body], lower)
+  const before = ids.map((id) => id['name'])
+  if (!renameColumnInStatements(copy.body, catalog, table, from, to)) return
+  const lexed = lex({ kind: 'RawNode', sqlFragments: [copy.sql], parameters: [] } as unknown as AnyNode)
+  const tokens = lexed.tokens
+  const on = tokens.findIndex((t) => t.t === 'name' && !t.quoted && t.v.toLowerCase() === 'on')
+  const start = tokens.findIndex(
+    (t, i) => i > on && t.t === 'name' && !t.quoted && ['when', 'begin'].includes(t.v.toLowerCase()),
+  )
+  const found = tokens.filter((t, i) => {
+    if (i < start || t.t !== 'name' || t.v.toLowerCase() !== lower) return false
+    const dot = tokens[i - 1]
+    const qualifier = tokens[i - 2]
+    return !(
+      dot?.t === 'op' &&
+      dot.v === '.' &&
+      qualifier?.t === 'name' &&
+      ['new', 'old'].includes(qualifier.v.toLowerCase())
+    )
+  })
+  if (on < 0 || start < 0 || found.length !== ids.length) return
+  let text = lexed.text
+  for (let k = found.length - 1; k >= 0; k--) {
+    if (ids[k]!['name'] === before[k]) continue
+    const t = found[k]!
+    const written = quoted === true || (t.t === 'name' && t.quoted) ? `"${to.replace(/"/g, '""')}"` : to
+    text = text.slice(0, t.at) + written + text.slice(t.end)
+  }
+  copy.sql = text
+}
+
+/**
+ * The identifiers of the column references named `lower` in trees, in the order the text has
+ * them (a statement's WITH first), but those of `new.x` and `old.x`.
+ */
+function columnIdentifiers(trees: unknown, lower: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = []
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n)
+      return
+    }
+    const n = node as Record<string, unknown>
+    if (rowReference(n) !== undefined) return
+    if (n['kind'] === 'ColumnNode') {
+      const id = n['column'] as Record<string, unknown> | undefined
+      if (typeof id?.['name'] === 'string' && id['name'].toLowerCase() === lower) out.push(id)
+      return
+    }
+    if ('with' in n) visit(n['with'])
+    for (const key of Object.keys(n)) if (key !== 'with') visit(n[key])
+  }
+  visit(trees)
   return out
 }
 

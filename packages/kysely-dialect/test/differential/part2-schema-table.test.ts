@@ -359,4 +359,32 @@ diffSuite('differential: sqlite_schema', () => {
       'message',
     ),
   )
+
+  // Round s32: a renamed column stayed as written in trigger statements (the trigger then failed).
+  both(
+    'rename column: the statements of triggers that read the table follow, tree and text',
+    undefined,
+    async (db, { sql }) =>
+      schemaOutcomes(
+        db,
+        sql,
+        [
+          'create table p (id integer primary key, a text, n int default 0)',
+          'create table log (id integer primary key, a text, what text)',
+          "create trigger p_ins after insert on p begin insert into log (a, what) values (new.a, 'ins'); update p set n = n + 1 where id = new.id; end",
+          "create trigger p_upd after update of a on p when new.a <> old.a begin update log set a = new.a where a = old.a; insert into log (a, what) select a, 'copy' from p where p.id = new.id and a is not null; end",
+          "create trigger log_ins after insert on log when new.what = 'ins' begin update p set a = upper(a) where a = new.a and (select count(*) from p as q where q.a = new.a) > 0; end",
+          "insert into p (a) values ('x')",
+          'alter table p rename column a to "b b"',
+          'alter table p rename column n to m',
+          'alter table log rename column a to la',
+          'insert into p ("b b") values (\'y\')',
+          'update p set "b b" = \'z\' where id = 1',
+          'select * from p order by id',
+          'select * from log order by id',
+          "select name, sql from sqlite_master where type = 'trigger'",
+        ],
+        'failed',
+      ),
+  )
 })
