@@ -2,14 +2,15 @@ import type { ReadTransaction } from 'btree-store'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { BTreeSqlError } from '../errors.js'
 import { toText, type SqlValue } from '../encoding/values.js'
-import { JSON_EACH_COLUMNS, jsonEachRows } from '../expression/json.js'
+import { JSON_EACH_COLUMNS, jsonEachRows, jsonTreeRows } from '../expression/json.js'
 import { foreignKeyList } from './foreign-key-pragmas.js'
 import { indexInfo, indexList, tableInfo, tableList, tableXinfo } from './schema-pragmas.js'
 
 /**
  * The table-valued functions a from clause reads (select-general.ts: tableFunction): SQLite's
- * `json_each` and the pragmas it offers as functions (`pragma_table_info('t')`, as SQLite names
- * the table-valued form of each pragma that lists something), each row as the pragma gives it.
+ * `json_each` and `json_tree`, and the pragmas it offers as functions (`pragma_table_info('t')`,
+ * as SQLite names the table-valued form of each pragma that lists something), each row as the
+ * pragma gives it.
  */
 export interface TableFunction {
   readonly columns: readonly string[]
@@ -24,6 +25,13 @@ const JSON_EACH: TableFunction = {
   minArgs: 1,
   maxArgs: 2,
   rows: (_tx, args) => jsonEachRows(args[0]!, args[1]),
+}
+
+const JSON_TREE: TableFunction = {
+  columns: JSON_EACH_COLUMNS,
+  minArgs: 1,
+  maxArgs: 2,
+  rows: (_tx, args) => jsonTreeRows(args[0]!, args[1]),
 }
 
 /**
@@ -54,6 +62,7 @@ const TABLE_INFO = ['cid', 'name', 'type', 'notnull', 'dflt_value', 'pk']
 
 const FUNCTIONS: Record<string, TableFunction> = {
   json_each: JSON_EACH,
+  json_tree: JSON_TREE,
   pragma_table_info: pragmaFunction(TABLE_INFO, (c, t) => tableInfo(c, t)),
   pragma_table_xinfo: pragmaFunction([...TABLE_INFO, 'hidden'], (c, t) => tableXinfo(c, t)),
   pragma_index_list: pragmaFunction(['seq', 'name', 'unique', 'origin', 'partial'], (c, t) => indexList(c, t)),
