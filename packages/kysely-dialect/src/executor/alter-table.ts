@@ -2,6 +2,7 @@ import type { OperationNode } from 'kysely'
 import {
   checkObjectName,
   findColumn,
+  type Catalog,
   requireColumn,
   saveCatalog,
   saveTriggers,
@@ -27,7 +28,8 @@ import { namesColumn, namesTable, nodeOf, renameIn, renameTableIn } from '../cat
 import { preparedColumns } from './create-view.js'
 import { prepareSelect } from './select-general.js'
 import { withContext } from './current-context.js'
-import { renameColumnInSelect } from './rename-column.js'
+import { columnIdentifiers, renameColumnInSelect, renamePairedTokens } from './rename-column.js'
+import { parseRawStatement } from '../sql/statement-parser.js'
 import { checkNames, renameInChecks, validateChecks } from './check-constraints.js'
 import { generatedReading, isGenerated, isStored, renameInGenerated, validateGenerated } from './generated-columns.js'
 import { fillGenerated } from './table-store.js'
@@ -41,6 +43,36 @@ import {
 } from '../catalog/foreign-keys.js'
 
 type Alteration = (node: AnyNode, table: TableDef) => void
+
+/**
+ * RENAME COLUMN in a view's text, as SQLite rewrites it: its select parsed again from the text and
+ * renamed by the same pass as the view's tree (rename-column.ts), the references renamed there
+ * rewritten in the text (renamePairedTokens: left as written if its names do not pair up).
+ */
+function renameColumnInViewText(
+  sql: string,
+  catalog: Catalog,
+  table: TableDef,
+  from: string,
+  to: string,
+  quoted: boolean,
+): string {
+  let select: unknown
+  try {
+    select = parseRawStatement({ kind: 'RawNode', sqlFragments: [sql], parameters: [] } as unknown as AnyNode)['as']
+  } catch {
+    return sql
+  }
+  const lower = from.toLowerCase()
+  const ids = columnIdentifiers(select, lower)
+  const before = ids.map((id) => id['name'])
+  renameColumnInSelect(select, catalog, table, from, to)
+  // The select: after the first AS (the view's name and column list come before it).
+  return renamePairedTokens(sql, ids, before, lower, to, quoted, (tokens) => {
+    const as = tokens.findIndex((t) => t.t === 'name' && !t.quoted && t.v.toLowerCase() === 'as')
+    return as < 0 ? -1 : as + 1
+  })
+}
 
 /** RENAME COLUMN in the texts of the table and its indexes (sql/schema-text.ts), as SQLite rewrites them. */
 function renameColumnInTexts(table: TableDef, name: string, [from, to, quoted]: Rename): void {
@@ -248,9 +280,8 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
     for (const [a, b, quoted] of renames) {
       if (!renameColumnInSelect(copy.select, ctx.catalog, original, a, b)) continue
       touched = true
-      // Its text: every name token that is the old name (a known difference: SQLite renames only
-      // those that resolve to the table's column).
-      if (copy.sql !== undefined) copy.sql = renameColumnText(copy.sql, original.name, a, b, quoted ?? true, 'body')
+      if (copy.sql !== undefined)
+        copy.sql = renameColumnInViewText(copy.sql, ctx.catalog, original, a, b, quoted ?? true)
     }
     if (table.name !== original.name) {
       renameTableIn(copy.select, oldName, table.name)

@@ -1,5 +1,6 @@
 import type { Catalog, TableDef } from '../catalog/catalog.js'
 import { tableNameOf } from '../catalog/stored-node.js'
+import { lex, type AnyNode, type Token } from '../sql/lexer.js'
 
 type TreeNode = Record<string, unknown>
 
@@ -231,4 +232,75 @@ class RenamePass {
     id['name'] = this.to
     this.renamed = true
   }
+}
+
+/**
+ * The identifiers of the column references named `lower` in trees, in the order the text has them
+ * (the parser builds fields in the order they are written; a statement's WITH comes first), but
+ * those below a node `skip` picks (a trigger's `new.x` / `old.x`).
+ */
+export function columnIdentifiers(
+  trees: unknown,
+  lower: string,
+  skip: (n: TreeNode) => boolean = () => false,
+): TreeNode[] {
+  const out: TreeNode[] = []
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n)
+      return
+    }
+    const n = node as TreeNode
+    if (skip(n)) return
+    if (n['kind'] === 'ColumnNode') {
+      const id = n['column'] as TreeNode | undefined
+      if (typeof id?.['name'] === 'string' && id['name'].toLowerCase() === lower) out.push(id)
+      return
+    }
+    if ('with' in n) visit(n['with'])
+    for (const key of Object.keys(n)) if (key !== 'with') visit(n[key])
+  }
+  visit(trees)
+  return out
+}
+
+/**
+ * A text with the column references a rename pass renamed written anew, as SQLite writes a
+ * renamed column (quoted when the ALTER quoted the new name or the token was): the name tokens
+ * that are the old name, from the token `start` finds on, but those qualified by `new.` / `old.`
+ * and those after AS (an alias, a type), paired in order with `ids` (the references of a tree
+ * parsed from this text, `before` their names before the pass). When they do not pair up (a table
+ * or function of the column's name), the text is returned as it was.
+ */
+export function renamePairedTokens(
+  sql: string,
+  ids: readonly TreeNode[],
+  before: readonly unknown[],
+  lower: string,
+  to: string,
+  quoted: boolean,
+  start: (tokens: readonly Token[]) => number,
+): string {
+  const lexed = lex({ kind: 'RawNode', sqlFragments: [sql], parameters: [] } as unknown as AnyNode)
+  const tokens = lexed.tokens
+  const from = start(tokens)
+  if (from < 0) return sql
+  const word = (t: Token | undefined, ...words: string[]): boolean =>
+    t !== undefined && t.t === 'name' && !t.quoted && words.includes(t.v.toLowerCase())
+  const found = tokens.filter((t, i) => {
+    if (i < from || t.t !== 'name' || t.v.toLowerCase() !== lower) return false
+    if (word(tokens[i - 1], 'as')) return false
+    const dot = tokens[i - 1]
+    return !(dot?.t === 'op' && dot.v === '.' && word(tokens[i - 2], 'new', 'old'))
+  })
+  if (found.length !== ids.length) return sql
+  let text = lexed.text
+  for (let k = found.length - 1; k >= 0; k--) {
+    if (ids[k]!['name'] === before[k]) continue
+    const t = found[k]!
+    const written = quoted || (t.t === 'name' && t.quoted) ? `"${to.replace(/"/g, '""')}"` : to
+    text = text.slice(0, t.at) + written + text.slice(t.end)
+  }
+  return text
 }

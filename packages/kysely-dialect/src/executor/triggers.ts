@@ -22,7 +22,7 @@ import type { Expr } from '../expression/expression.js'
 import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
 import { hasSubquery } from './statement-shape.js'
 import { lex } from '../sql/lexer.js'
-import { renameColumnInStatements } from './rename-column.js'
+import { columnIdentifiers, renameColumnInStatements, renamePairedTokens } from './rename-column.js'
 import { markRollback } from './conflict-actions.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { currentContext } from './current-context.js'
@@ -162,61 +162,18 @@ export function triggersAfterAlter(
  */
 function renameInBody(copy: TriggerDef, catalog: Catalog, table: TableDef, [from, to, quoted]: Rename): void {
   const lower = from.toLowerCase()
-  const ids = columnIdentifiers([copy.when, copy.body], lower)
+  const ids = columnIdentifiers([copy.when, copy.body], lower, (n) => rowReference(n) !== undefined)
   const before = ids.map((id) => id['name'])
   if (!renameColumnInStatements(copy.body, catalog, table, from, to)) return
-  const lexed = lex({ kind: 'RawNode', sqlFragments: [copy.sql], parameters: [] } as unknown as AnyNode)
-  const tokens = lexed.tokens
-  const on = tokens.findIndex((t) => t.t === 'name' && !t.quoted && t.v.toLowerCase() === 'on')
-  const start = tokens.findIndex(
-    (t, i) => i > on && t.t === 'name' && !t.quoted && ['when', 'begin'].includes(t.v.toLowerCase()),
-  )
-  const found = tokens.filter((t, i) => {
-    if (i < start || t.t !== 'name' || t.v.toLowerCase() !== lower) return false
-    const dot = tokens[i - 1]
-    const qualifier = tokens[i - 2]
-    return !(
-      dot?.t === 'op' &&
-      dot.v === '.' &&
-      qualifier?.t === 'name' &&
-      ['new', 'old'].includes(qualifier.v.toLowerCase())
-    )
+  copy.sql = renamePairedTokens(copy.sql, ids, before, lower, to, quoted === true, (tokens) => {
+    // The WHEN clause and the body: from the first WHEN or BEGIN after the trigger's ON.
+    const on = tokens.findIndex((t) => t.t === 'name' && !t.quoted && t.v.toLowerCase() === 'on')
+    return on < 0
+      ? -1
+      : tokens.findIndex(
+          (t, i) => i > on && t.t === 'name' && !t.quoted && ['when', 'begin'].includes(t.v.toLowerCase()),
+        )
   })
-  if (on < 0 || start < 0 || found.length !== ids.length) return
-  let text = lexed.text
-  for (let k = found.length - 1; k >= 0; k--) {
-    if (ids[k]!['name'] === before[k]) continue
-    const t = found[k]!
-    const written = quoted === true || (t.t === 'name' && t.quoted) ? `"${to.replace(/"/g, '""')}"` : to
-    text = text.slice(0, t.at) + written + text.slice(t.end)
-  }
-  copy.sql = text
-}
-
-/**
- * The identifiers of the column references named `lower` in trees, in the order the text has
- * them (a statement's WITH first), but those of `new.x` and `old.x`.
- */
-function columnIdentifiers(trees: unknown, lower: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = []
-  const visit = (node: unknown): void => {
-    if (typeof node !== 'object' || node === null) return
-    if (Array.isArray(node)) {
-      for (const n of node) visit(n)
-      return
-    }
-    const n = node as Record<string, unknown>
-    if (rowReference(n) !== undefined) return
-    if (n['kind'] === 'ColumnNode') {
-      const id = n['column'] as Record<string, unknown> | undefined
-      if (typeof id?.['name'] === 'string' && id['name'].toLowerCase() === lower) out.push(id)
-      return
-    }
-    if ('with' in n) visit(n['with'])
-    for (const key of Object.keys(n)) if (key !== 'with') visit(n[key])
-  }
-  visit(trees)
-  return out
 }
 
 /**

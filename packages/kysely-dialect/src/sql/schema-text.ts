@@ -260,9 +260,9 @@ export function renameTableText(sql: string, from: string, to: string, scope: 't
  * RENAME COLUMN in a text: each name token that is the old column's name where it names a column
  * of the renamed table. `scope`: `table` (the table's own text: all but its name and the
  * REFERENCES clauses of other tables), `index` (an index on it: all but the index's and table's
- * names), `child` (another table's text: the column lists of its REFERENCES to the table),
- * `body` (a view's or trigger's text: every such token). Written quoted when the ALTER quoted the
- * new name or the token was quoted, else bare (renameEditSql).
+ * names), `child` (another table's text: the column lists of its REFERENCES to the table).
+ * Written quoted when the ALTER quoted the new name or the token was quoted, else bare
+ * (renameEditSql). Views and triggers: executor/rename-column.ts renamePairedTokens.
  */
 export function renameColumnText(
   sql: string,
@@ -270,7 +270,7 @@ export function renameColumnText(
   from: string,
   to: string,
   alterQuoted: boolean,
-  scope: 'table' | 'index' | 'child' | 'body',
+  scope: 'table' | 'index' | 'child',
 ): string {
   const { text, tokens } = tokensOf(sql)
   const lower = from.toLowerCase()
@@ -310,7 +310,7 @@ export function renameColumnText(
         ? inReferences && refTable === tableLower
         : scope === 'table'
           ? !inReferences || refTable === tableLower
-          : true
+          : !inReferences
     if (target) edits.push({ at: t.at, end: t.end, text: alterQuoted || t.quoted ? quoted(to) : to })
   }
   return applyEdits(text, edits)

@@ -387,4 +387,29 @@ diffSuite('differential: sqlite_schema', () => {
         'failed',
       ),
   )
+
+  both(
+    "rename column: a view's text renames the references that resolve to the column only",
+    undefined,
+    async (db, { sql }) =>
+      schemaOutcomes(
+        db,
+        sql,
+        [
+          'create table p (id integer primary key, a int, b int)',
+          'create table q (id integer primary key, a int, c int)',
+          'insert into p values (1, 10, 20)',
+          'insert into q values (1, 30, 40)',
+          'create view v1 as select p.a, q.a as qa, b, c from p join q on p.id = q.id where p.a > 0',
+          'create view v2 as select a, (select max(a) from q) as m, a as a2 from p',
+          'create view v3 (x, y) as select a, b from p union all select a, c from q',
+          'alter table p rename column a to pa',
+          "select sql from sqlite_master where type = 'view'",
+          'select * from v1',
+          'select * from v2',
+          'select * from v3 order by 1',
+        ],
+        'failed',
+      ),
+  )
 })
