@@ -2,7 +2,7 @@ import type { ReadTransaction } from 'btree-store'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { BTreeSqlError } from '../errors.js'
 import { toText, type SqlValue } from '../encoding/values.js'
-import { JSON_EACH_COLUMNS, jsonEachRows, jsonTreeRows } from '../expression/json.js'
+import { JSON_EACH_COLUMNS, jsonEachRows, jsonTreeRows } from '../expression/json-table.js'
 import { foreignKeyList } from './foreign-key-pragmas.js'
 import { indexInfo, indexList, tableInfo, tableList, tableXinfo } from './schema-pragmas.js'
 

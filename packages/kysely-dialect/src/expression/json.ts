@@ -1,15 +1,6 @@
 import { BTreeSqlError } from '../errors.js'
 import type { AnyNode } from './nodes.js'
-import {
-  formatReal,
-  integer,
-  integerPrefix,
-  isInteger,
-  numberOf,
-  real,
-  toText,
-  type SqlValue,
-} from '../encoding/values.js'
+import { formatReal, integer, isInteger, numberOf, real, toText, type SqlValue } from '../encoding/values.js'
 
 /**
  * SQLite's JSON functions over JSON held as text (json1, lang_jsonfunc.html): json_extract, `->`,
@@ -18,7 +9,7 @@ import {
  * string's source text, so that output text holds them exactly as they were written (`1.50` stays
  * `1.50`), as SQLite does.
  */
-type Json =
+export type Json =
   | { readonly t: 'null' | 'true' | 'false' }
   | { readonly t: 'number'; readonly raw: string }
   | { readonly t: 'string'; readonly raw: string }
@@ -102,7 +93,7 @@ class Parser {
 }
 
 /** The JSON a value holds: text parsed; a number read as its text; null for SQL null. */
-function parse(v: SqlValue): Json | null {
+export function parse(v: SqlValue): Json | null {
   if (v === null) return null
   if (v instanceof Uint8Array) throw malformed()
   const p = new Parser(toText(v)!)
@@ -137,7 +128,7 @@ function serialize(j: Json): string {
 }
 
 /** A JSON value as a SQL value (json_extract, `->>`): strings unquoted, numbers as numbers, containers as text. */
-function sqlOf(j: Json): SqlValue {
+export function sqlOf(j: Json): SqlValue {
   switch (j.t) {
     case 'null':
       return null
@@ -159,14 +150,14 @@ function sqlOf(j: Json): SqlValue {
   }
 }
 
-type Leg = { key: string } | { index: number; fromEnd: boolean }
+export type Leg = { key: string } | { index: number; fromEnd: boolean }
 
 function badPath(path: string): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', `bad JSON path: '${path}'`)
 }
 
 /** A path: `$`, then `.key`, `."key"`, `[N]` or `[#-N]` legs. */
-function parsePath(path: string): Leg[] {
+export function parsePath(path: string): Leg[] {
   if (path[0] !== '$') throw badPath(path)
   const legs: Leg[] = []
   let i = 1
@@ -213,7 +204,7 @@ function lookup(root: Json, legs: readonly Leg[]): Json | undefined {
   return j
 }
 
-function pathText(p: SqlValue): string | null {
+export function pathText(p: SqlValue): string | null {
   if (p === null) return null
   return toText(p)
 }
@@ -518,208 +509,6 @@ export const JSON_FUNCTIONS = {
     call: ([x]: readonly SqlValue[], json?: readonly boolean[]) => jsonElement(x!, json?.[0] === true),
   },
 } as const
-
-/** json_type's name of a JSON value. */
-function typeName(j: Json): string {
-  if (j.t === 'number') return /^-?\d+$/.test(j.raw) ? 'integer' : 'real'
-  return j.t === 'string' ? 'text' : j.t
-}
-
-/** The columns of json_each's and json_tree's rows, in order (SQLite's, without the hidden `json` and `root`). */
-export const JSON_EACH_COLUMNS = ['key', 'value', 'type', 'atom', 'id', 'parent', 'fullkey', 'path'] as const
-
-/*
- * SQLite (3.45+) turns JSON text into JSONB before json_each / json_tree walk it, and their `id` and
- * `parent` are byte offsets into that JSONB: an array element's or a root's offset is its value's,
- * an object member's is its label's. The JSONB of parsed text is fixed by the parse tree (each
- * node a minimal header, then its payload: a number's or string's source text, a container's
- * children, each member's label before its value; whitespace dropped), so the offsets are computed
- * here without building it.
- */
-
-/** The bytes of a JSONB header before a payload of `n` bytes (SQLite writes the smallest). */
-function headerSize(n: number): number {
-  return n <= 11 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5
-}
-
-/** The bytes of a string's payload: its source text between the quotes, escapes kept, as UTF-8. */
-function stringPayload(raw: string): number {
-  return Buffer.byteLength(raw, 'utf8') - 2
-}
-
-/** Payload sizes of a document's nodes, each computed once. */
-class JsonbSizes {
-  readonly #payloads = new Map<Json, number>()
-
-  payload(j: Json): number {
-    let n = this.#payloads.get(j)
-    if (n !== undefined) return n
-    switch (j.t) {
-      case 'null':
-      case 'true':
-      case 'false':
-        n = 0
-        break
-      case 'number':
-        n = j.raw.length
-        break
-      case 'string':
-        n = stringPayload(j.raw)
-        break
-      case 'array':
-        n = j.items.reduce((sum, item) => sum + this.size(item), 0)
-        break
-      case 'object':
-        n = j.entries.reduce((sum, [, raw, v]) => sum + this.labelSize(raw) + this.size(v), 0)
-        break
-    }
-    this.#payloads.set(j, n)
-    return n
-  }
-
-  size(j: Json): number {
-    const n = this.payload(j)
-    return headerSize(n) + n
-  }
-
-  labelSize(raw: string): number {
-    const n = stringPayload(raw)
-    return headerSize(n) + n
-  }
-}
-
-/** An element as json_each / json_tree walk it: its key, value, id and where its value starts. */
-interface Element {
-  readonly key: SqlValue
-  readonly j: Json
-  readonly id: number
-  readonly valueAt: number
-  /** Its leg in a fullkey: `[i]`, `.name`, or `."label"` (the label's source text). */
-  readonly leg: string
-}
-
-/** The elements of an array or the members of an object, in document order; none for others. */
-function childrenOf(parent: Element, sizes: JsonbSizes): Element[] {
-  const j = parent.j
-  let at = parent.valueAt + headerSize(sizes.payload(j))
-  const out: Element[] = []
-  if (j.t === 'array') {
-    j.items.forEach((item, i) => {
-      out.push({ key: i, j: item, id: at, valueAt: at, leg: `[${i}]` })
-      at += sizes.size(item)
-    })
-  } else if (j.t === 'object') {
-    for (const [key, raw, v] of j.entries) {
-      const valueAt = at + sizes.labelSize(raw)
-      // SQLite quotes a label unless it is an ASCII letter then ASCII letters and digits.
-      const leg = /^"[A-Za-z][A-Za-z0-9]*"$/.test(raw) ? `.${raw.slice(1, -1)}` : `.${raw}`
-      out.push({ key, j: v, id: at, valueAt, leg })
-      at = valueAt + sizes.size(v)
-    }
-  }
-  return out
-}
-
-/** The element a path's legs find (the first member of a repeated label), as `lookup` finds it. */
-function locate(root: Json, legs: readonly Leg[], sizes: JsonbSizes): Element | undefined {
-  let el: Element | undefined = { key: null, j: root, id: 0, valueAt: 0, leg: '' }
-  for (const leg of legs) {
-    if (el === undefined) return undefined
-    const children = childrenOf(el, sizes)
-    if ('key' in leg) el = el.j.t === 'object' ? children.find((c) => c.key === leg.key) : undefined
-    else if (el.j.t !== 'array') return undefined
-    else {
-      const i = leg.fromEnd ? children.length - leg.index : leg.index
-      el = i >= 0 ? children[i] : undefined
-    }
-  }
-  return el
-}
-
-/** The parsed document, its sizes, the path text and the element at it; undefined: no rows. */
-function walkStart(
-  x: SqlValue,
-  p: SqlValue | undefined,
-): { root: Json; sizes: JsonbSizes; path: string; at: Element } | undefined {
-  const root = parse(x)
-  if (root === null) return undefined
-  const path = p === undefined ? '$' : pathText(p)
-  if (path === null) return undefined
-  const sizes = new JsonbSizes()
-  const at = locate(root, parsePath(path), sizes)
-  return at === undefined ? undefined : { root, sizes, path, at }
-}
-
-function eachRow(e: Element, parent: number | null, fullkey: string, path: string, key = e.key): SqlValue[] {
-  const container = e.j.t === 'array' || e.j.t === 'object'
-  return [key, sqlOf(e.j), typeName(e.j), container ? null : sqlOf(e.j), e.id, parent, fullkey, path]
-}
-
-/**
- * json_each(X [, P]): a row per element of the array or member of the object at path P (default
- * `$`), or one row for a value that is neither: key (index or label; null for that one value),
- * value (as json_extract gives it), type (json_type's), atom (the value of a non-container), id
- * (SQLite's JSONB offset, above), parent (null), fullkey (the element's path, P then its leg) and
- * path (P). No rows for null or a path that finds nothing; malformed JSON is
- * BTREE_SQL_FUNCTION_ERROR, as in SQLite.
- */
-export function jsonEachRows(x: SqlValue, p: SqlValue | undefined): SqlValue[][] {
-  const start = walkStart(x, p)
-  if (start === undefined) return []
-  const { sizes, path, at } = start
-  if (at.j.t !== 'array' && at.j.t !== 'object') return [eachRow(at, null, path, path, null)]
-  return childrenOf(at, sizes).map((c) => eachRow(c, null, path + c.leg, path))
-}
-
-/**
- * json_tree(X [, P]): json_each's columns for the value at P itself, then each element below it,
- * depth first in document order; `parent` is the id of the container holding it (null for the
- * first row) and `path` that container's fullkey. The first row's key and path come from P's
- * text as SQLite takes them (rootKeyAndPath).
- */
-export function jsonTreeRows(x: SqlValue, p: SqlValue | undefined): SqlValue[][] {
-  const start = walkStart(x, p)
-  if (start === undefined) return []
-  const { root, sizes, path, at } = start
-  const first = rootKeyAndPath(path, at, root, sizes)
-  const rows = [eachRow(at, null, path, first.path, first.key)]
-  const walk = (parent: Element, fullkey: string): void => {
-    for (const c of childrenOf(parent, sizes)) {
-      rows.push(eachRow(c, parent.id, fullkey + c.leg, fullkey))
-      walk(c, fullkey + c.leg)
-    }
-  }
-  walk(at, path)
-  return rows
-}
-
-/**
- * The key and path of json_tree's first row, as SQLite's jsonEachPathLength finds them: P is cut
- * at the last `.` or `[` whose prefix finds a container the element is the first child of (else
- * after `$`); the path is the part before the cut, the key is read from the part after it (an
- * index's leading digits, a label unquoted), so `$.a.b` whose `b` is not `a`'s first member gives
- * key 'a.b' and path '$', and `$[#-1]` gives key 0, as SQLite does.
- */
-function rootKeyAndPath(path: string, at: Element, root: Json, sizes: JsonbSizes): { key: SqlValue; path: string } {
-  if (path.length < 2) return { key: null, path }
-  let n = path.length
-  while (n > 1) {
-    n--
-    if (path[n] !== '.' && path[n] !== '[') continue
-    let legs: Leg[]
-    try {
-      legs = parsePath(path.slice(0, n))
-    } catch {
-      continue
-    }
-    const container = locate(root, legs, sizes)
-    if (container !== undefined && container.valueAt + headerSize(sizes.payload(container.j)) === at.id) break
-  }
-  const rest = path.slice(n)
-  const key =
-    rest[0] === '[' ? integer(integerPrefix(rest.slice(1))) : rest[1] === '"' ? rest.slice(2, -1) : rest.slice(1)
-  return { key, path: path.slice(0, n) }
-}
 
 /** The path text of Kysely's JSONPathNode (`eb.ref('c', '->>$').key('a').at(0)` is `$.a[0]`). */
 export function jsonPathText(legs: readonly { type: string; value: string | number }[]): string {
