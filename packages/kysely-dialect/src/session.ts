@@ -30,6 +30,8 @@ interface NamedSavepoint {
   savepoint: Savepoint
   /** The deferred foreign key counter when it was made, which a rollback to it restores (as SQLite). */
   deferredViolations: number
+  /** It began the transaction (a SAVEPOINT outside one): its RELEASE commits, as SQLite's. */
+  begins?: boolean
 }
 
 /** The session's settings from the dialect's config. */
@@ -165,9 +167,21 @@ export class SqlSession {
     }
   }
 
-  savepoint(owner: Owner, name: string): void {
-    const tx = this.#requireTransaction(owner, `create savepoint ${name}`)
-    this.#savepoints.push({ name, savepoint: tx.savepoint(), deferredViolations: this.session.deferredViolations })
+  /**
+   * SAVEPOINT: inside the handle's transaction, a savepoint of it; outside any, as SQLite, it
+   * begins a transaction (waiting, as BEGIN does, while another handle holds one) whose outermost
+   * savepoint it is: releasing that one commits the transaction.
+   */
+  savepoint(owner: Owner, name: string): void | Promise<void> {
+    if (this.#owner === owner && this.#tx !== undefined) {
+      const tx = this.#tx
+      this.#savepoints.push({ name, savepoint: tx.savepoint(), deferredViolations: this.session.deferredViolations })
+      return
+    }
+    return this.begin(owner).then(() => {
+      const tx = this.#tx!
+      this.#savepoints.push({ name, savepoint: tx.savepoint(), deferredViolations: 0, begins: true })
+    })
   }
 
   #find(name: string): number {
@@ -187,10 +201,14 @@ export class SqlSession {
     this.#savepoints.length = i + 1
   }
 
-  /** Forgets the savepoint and every later one, keeping their changes. */
-  release(owner: Owner, name: string): void {
+  /**
+   * Forgets the savepoint and every later one, keeping their changes; releasing the savepoint that
+   * began the transaction commits it (SQLite's RELEASE of the outermost savepoint).
+   */
+  release(owner: Owner, name: string): void | Promise<void> {
     const tx = this.#requireTransaction(owner, `release savepoint ${name}`)
     const i = this.#find(name)
+    if (this.#savepoints[i]!.begins === true) return this.commit(owner)
     tx.release(this.#savepoints[i]!.savepoint)
     this.#savepoints.length = i
   }

@@ -1,4 +1,4 @@
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import { attempt } from '../helpers/outcome.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -123,5 +123,50 @@ diffSuite('differential: statement atomicity in transactions', () => {
         .values([{ who: 'b' }, { who: 'c' }])
         .execute(),
     ]),
+  )
+
+  // Round s32: SAVEPOINT outside a transaction was BTREE_SQL_TRANSACTION; SQLite begins one.
+  both('savepoint outside a transaction begins one; releasing it commits', ledger, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'savepoint a',
+        "insert into ledger (who, ref) values ('sa', 'sa')",
+        'savepoint b',
+        "insert into ledger (who, ref) values ('sb', 'sb')",
+        'rollback to b',
+        'release a',
+        'select who, ref from ledger order by id',
+        'savepoint c',
+        "insert into ledger (who, ref) values ('sc', 'sc')",
+        'rollback to c',
+        'release c',
+        'select count(*) as n from ledger',
+        'savepoint d',
+        "insert into ledger (who, ref) values ('sd', 'sd')",
+        'rollback',
+        'select count(*) as n from ledger',
+        'begin',
+        'savepoint e',
+        "insert into ledger (who, ref) values ('se', 'se')",
+        'release e',
+        'rollback',
+        'select count(*) as n from ledger',
+        'savepoint f',
+        "insert into ledger (who, ref) values ('sf', 'sf')",
+        'commit',
+        'release f',
+        'select who from ledger order by id',
+        'savepoint g',
+        'savepoint g',
+        "insert into ledger (who, ref) values ('sg', 'sg')",
+        'release g',
+        'rollback to g',
+        'release g',
+        'select who from ledger order by id',
+      ],
+      'failed',
+    ),
   )
 })

@@ -285,7 +285,8 @@ for (const version of VERSIONS) {
     it('raw transaction commands: out of place they are BTREE_SQL_TRANSACTION; other raw SQL is unsupported', async () => {
       const db = t.open()
       expect((await rejection(sql`commit`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
-      expect((await rejection(sql`savepoint x`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
+      expect((await rejection(sql`release x`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
+      expect((await rejection(sql`rollback to x`.execute(db))).code).to.equal('BTREE_SQL_TRANSACTION')
       const raw = await rejection(sql`pragma max_page_count = 20000`.execute(db))
       expect(raw.code).to.equal('BTREE_SQL_UNSUPPORTED')
       await db.connection().execute(async (conn) => {
