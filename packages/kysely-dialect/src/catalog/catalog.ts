@@ -14,6 +14,14 @@ import type { StoredValue } from './stored-value.js'
 export const BUCKET_PREFIX = '__kysely_btree_'
 export const CATALOG_BUCKET = `${BUCKET_PREFIX}catalog`
 
+/**
+ * SQLite's conflict resolution algorithms (lang_conflict.html), as a constraint's `on conflict`
+ * clause names one: what a statement without an OR of its own does when the constraint fails
+ * (executor/constraint-conflicts.ts). Absent on a constraint: ABORT, as in SQLite; an explicit
+ * `abort` is kept, since two clauses on one index conflict only when both are written.
+ */
+export type ConflictResolution = 'rollback' | 'abort' | 'fail' | 'ignore' | 'replace'
+
 /** A column default: a constant, or one of SQLite's CURRENT_* keywords evaluated per row. */
 export type ColumnDefault = (
   | { kind: 'value'; value: StoredValue }
@@ -36,6 +44,8 @@ export interface ColumnDef {
   type: string
   affinity: Affinity
   notNull: boolean
+  /** `not null on conflict ...`: the NOT NULL constraint's own resolution (absent: ABORT). */
+  notNullConflict?: ConflictResolution
   default?: ColumnDefault
   /** A foreign key (catalog/foreign-keys.ts), enforced unless foreign keys are off (executor/foreign-keys.ts). */
   references?: { table: string; columns: string[]; onDelete?: string; onUpdate?: string; deferred?: boolean }
@@ -61,6 +71,8 @@ export interface IndexDef {
   unique: boolean
   /** `index` for createIndex, `unique` for a unique column or constraint (dropped with the table only). */
   origin: 'index' | 'unique'
+  /** A unique constraint's `on conflict ...` (absent: ABORT); CREATE INDEX has no such clause. */
+  conflict?: ConflictResolution
   /**
    * Written by `analyze()`: for k = 1..columns.length, the average number of rows sharing a value
    * of the first k columns (SQLite's sqlite_stat1). A ratio, so it stays roughly right while writes
@@ -121,6 +133,8 @@ export interface TableDef {
    * index_list`). Tables made before it was kept have none.
    */
   primaryKeyIndex?: { name: string; id: number }
+  /** The primary key's `on conflict ...` (an INTEGER PRIMARY KEY's too; absent: ABORT). */
+  primaryKeyConflict?: ConflictResolution
   /**
    * Its text as SQLite keeps it in sqlite_schema (`CREATE TABLE` and the statement from the name
    * on, edited by ALTER TABLE as SQLite edits it: sql/schema-text.ts), for a table made from this release on.

@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import { affinityOf } from '../catalog/affinity.js'
-import type { ColumnDef, ColumnDefault } from '../catalog/catalog.js'
+import type { ColumnDef, ColumnDefault, ConflictResolution } from '../catalog/catalog.js'
 import { firstIn, storedNode } from '../catalog/stored-node.js'
 import { storeValue } from '../catalog/stored-value.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
@@ -18,6 +18,9 @@ export interface ParsedColumn {
   primaryKey: boolean
   autoIncrement: boolean
   unique: boolean
+  /** The column's `primary key on conflict ...` and `unique on conflict ...` (create-table.ts keeps them). */
+  primaryKeyConflict?: ConflictResolution
+  uniqueConflict?: ConflictResolution
 }
 
 const COLUMN_PARTS_LATER = ['frontModifiers', 'identity', 'unsigned', 'nullsNotDistinct', 'ifNotExists']
@@ -28,6 +31,39 @@ const COLLATE =
 
 function collateName(m: RegExpExecArray): string {
   return (m[2]?.replace(/""/g, '"') ?? m[3]?.replace(/''/g, "'") ?? m[4] ?? m[5] ?? m[6])!
+}
+
+/** A column's constraints' own conflict clauses. */
+interface ColumnConflicts {
+  notNull?: ConflictResolution | undefined
+  primaryKey?: ConflictResolution | undefined
+  unique?: ConflictResolution | undefined
+}
+
+/** `on conflict <algorithm>` leading a column's end modifier, and what follows it. */
+const ON_CONFLICT = /^\s*on\s+conflict\s+(rollback|abort|fail|ignore|replace)\b\s*(.*)$/is
+
+/**
+ * Kysely's modifyEnd(sql`on conflict replace`) (no builder method writes the clause): compiled
+ * after the column's last constraint, which it then qualifies as SQLite reads it. Kysely writes
+ * NOT NULL, UNIQUE, PRIMARY KEY, AUTOINCREMENT, REFERENCES and CHECK in that order: the clause
+ * belongs to the last of the first three, unless one of the last three comes after it (SQLite's
+ * syntax error).
+ */
+function endConflict(node: AnyNode, action: ConflictResolution): ColumnConflicts {
+  if (node.autoIncrement !== true && node.references === undefined && node.check === undefined) {
+    if (node.primaryKey === true) return { primaryKey: action }
+    if (node.unique === true) return { unique: action }
+    if (node.notNull === true) return { notNull: action }
+  }
+  throw new BTreeSqlError(
+    'BTREE_SQL_UNSUPPORTED',
+    'near "on": syntax error (an ON CONFLICT clause after no constraint that takes one)',
+  )
+}
+
+function conflictOf(value: unknown): ConflictResolution | undefined {
+  return typeof value === 'string' ? (value as ConflictResolution) : undefined
 }
 
 export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
@@ -45,11 +81,25 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     type = inType[1]!
     collation = collateName(inType)
   }
-  for (const modifier of (node.endModifiers ?? []) as readonly AnyNode[]) {
-    const text =
+  // Raw SQL's conflict clauses, each beside its constraint (statement-parser.ts).
+  let conflicts: ColumnConflicts = {
+    notNull: conflictOf(node.notNullConflict),
+    primaryKey: conflictOf(node.primaryKeyConflict),
+    unique: conflictOf(node.uniqueConflict),
+  }
+  const modifiers = (node.endModifiers ?? []) as readonly AnyNode[]
+  for (let i = 0; i < modifiers.length; i++) {
+    const modifier = modifiers[i]!
+    let text =
       modifier.kind === 'RawNode' && (modifier.parameters as readonly unknown[]).length === 0
         ? rawText(modifier)
         : undefined
+    const conflict = i === 0 && text !== undefined ? ON_CONFLICT.exec(text) : null
+    if (conflict !== null) {
+      conflicts = endConflict(node, conflict[1]!.toLowerCase() as ConflictResolution)
+      text = conflict[2]!
+      if (text === '') continue
+    }
     const m = text === undefined ? null : COLLATE.exec(text)
     if (m === null || m[1] !== '') throw unsupported(`${text ?? modifier.kind} at the end of a column definition`)
     collation = collateName(m)
@@ -61,6 +111,7 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     affinity: affinityOf(type),
     notNull: node.notNull === true,
   }
+  if (def.notNull && conflicts.notNull !== undefined) def.notNullConflict = conflicts.notNull
   // An unknown name is SQLite's error when the table is made ("no such collation sequence").
   const declared = collation === undefined ? undefined : declaredCollation(collation)
   if (declared !== undefined) def.collation = declared
@@ -98,6 +149,8 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
     primaryKey: node.primaryKey === true,
     autoIncrement: node.autoIncrement === true,
     unique: node.unique === true,
+    ...(conflicts.primaryKey === undefined ? {} : { primaryKeyConflict: conflicts.primaryKey }),
+    ...(conflicts.unique === undefined ? {} : { uniqueConflict: conflicts.unique }),
   }
 }
 

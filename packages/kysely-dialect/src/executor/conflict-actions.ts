@@ -19,15 +19,29 @@ export function isConflict(error: unknown): boolean {
   )
 }
 
-/** Errors of OR ROLLBACK statements: the session ends the open transaction when it meets one. */
-const rollbacks = new WeakSet<object>()
+/**
+ * The action a failed constraint's own ON CONFLICT clause chose for its error
+ * (constraint-conflicts.ts), when the statement names none: `rollback` also tells the session to
+ * end the open transaction; `fail` and `ignore` tell the insert or update what to keep.
+ */
+const marks = new WeakMap<object, ConflictAction | 'ignore'>()
 
-export function markRollback(error: unknown): unknown {
-  if (typeof error === 'object' && error !== null) rollbacks.add(error)
+export function markAction<E>(error: E, action: ConflictAction | 'ignore'): E {
+  if (typeof error === 'object' && error !== null) marks.set(error, action)
   return error
+}
+
+/** The action marked on `error` (ABORT, every constraint's default, when none is). */
+export function markedAction(error: unknown): ConflictAction | 'ignore' {
+  return (typeof error === 'object' && error !== null ? marks.get(error) : undefined) ?? 'abort'
+}
+
+/** Errors of OR ROLLBACK statements: the session ends the open transaction when it meets one. */
+export function markRollback(error: unknown): unknown {
+  return markAction(error, 'rollback')
 }
 
 /** Whether the statement that threw `error` rolls back the whole transaction (OR ROLLBACK). */
 export function rollsBackTransaction(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && rollbacks.has(error)
+  return markedAction(error) === 'rollback'
 }

@@ -9,6 +9,7 @@ import {
   saveCatalog,
   tableBucket,
   findColumn,
+  type ConflictResolution,
   type IndexDef,
   type TableDef,
 } from '../catalog/catalog.js'
@@ -47,8 +48,8 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   // The connection's own table, dropped when the dialect closes (session.ts: dropTemporaryTables).
   if (node.temporary === true) table.temporary = true
   // The primary key (`null`) and the unique constraints, in the order written: SQLite numbers their
-  // indexes (sqlite_autoindex_<table>_<n>) so.
-  const uniques: (string[] | null)[] = []
+  // indexes (sqlite_autoindex_<table>_<n>) so. Each with its ON CONFLICT clause, if written.
+  const uniques: { columns: string[] | null; conflict: ConflictResolution | undefined }[] = []
   let autoIncrementColumn: string | undefined
   for (const c of node.columns as readonly AnyNode[]) {
     const parsed = parseColumn(c, table.nextSlot++)
@@ -58,10 +59,10 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     if (parsed.primaryKey) {
       if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
       table.primaryKey = [parsed.def.name]
-      uniques.push(null)
+      uniques.push({ columns: null, conflict: parsed.primaryKeyConflict })
     }
     if (parsed.autoIncrement) autoIncrementColumn = parsed.def.name
-    if (parsed.unique) uniques.push([parsed.def.name])
+    if (parsed.unique) uniques.push({ columns: [parsed.def.name], conflict: parsed.uniqueConflict })
   }
   for (const constraint of (node.constraints ?? []) as readonly AnyNode[]) {
     const columns = () =>
@@ -74,10 +75,10 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
       case 'PrimaryKeyConstraintNode':
         if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
         table.primaryKey = columns()
-        uniques.push(null)
+        uniques.push({ columns: null, conflict: conflictOf(constraint) })
         break
       case 'UniqueConstraintNode':
-        uniques.push(columns())
+        uniques.push({ columns: columns(), conflict: conflictOf(constraint) })
         break
       case 'CheckConstraintNode':
         table.checks.push(storedCheck(constraint))
@@ -105,23 +106,34 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
       throw schemaError('AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY')
     table.autoIncrement = true
   }
-  const made: string[][] = []
-  for (const columns of uniques) {
+  const sameAs = (a: readonly string[], b: readonly string[]): boolean =>
+    a.length === b.length && a.every((c, i) => c === b[i])
+  const keyConflict = uniques.find((u) => u.columns === null)?.conflict
+  if (keyConflict !== undefined) table.primaryKeyConflict = keyConflict
+  for (const { columns, conflict } of uniques) {
     if (columns === null) {
       // A primary key the table is keyed by has an index of SQLite's making (an INTEGER PRIMARY
       // KEY is the rowid, and has none): named in its turn, listed by `pragma index_list`.
       if (table.rowidColumn === undefined) {
         table.autoIndexCount++
         table.primaryKeyIndex = { name: autoIndexName(table), id: nextId(ctx.tx) }
-        made.push(table.primaryKey)
       }
       continue
     }
-    // SQLite skips a unique constraint that repeats the primary key or an earlier one.
-    if (made.some((m) => m.length === columns.length && m.every((c, i) => c === columns[i]))) continue
-    if (columns.length === table.primaryKey.length && columns.every((c, i) => c === table.primaryKey[i])) continue
-    made.push(columns)
-    table.indexes.push(uniqueIndex(ctx, table, columns))
+    // SQLite skips a unique constraint that repeats the primary key or an earlier one, the
+    // constraint it repeats taking its conflict clause (two written clauses must agree).
+    const earlier = table.indexes.find((i) => sameAs(i.columns, columns))
+    if (earlier !== undefined || sameAs(columns, table.primaryKey)) {
+      const kept = earlier === undefined ? table.primaryKeyConflict : earlier.conflict
+      if (conflict !== undefined && kept !== undefined && conflict !== kept)
+        throw schemaError('conflicting ON CONFLICT clauses specified')
+      if (conflict !== undefined && earlier !== undefined) earlier.conflict = conflict
+      else if (conflict !== undefined) table.primaryKeyConflict = conflict
+      continue
+    }
+    const index = uniqueIndex(ctx, table, columns)
+    if (conflict !== undefined) index.conflict = conflict
+    table.indexes.push(index)
   }
   validateChecks(table)
   validateGenerated(table)
@@ -139,6 +151,11 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   const catalog = ctx.catalog.withTable(defined)
   saveCatalog(ctx.tx, catalog, [defined])
   return NONE
+}
+
+/** A table constraint's ON CONFLICT clause (raw SQL's: statement-parser.ts). */
+function conflictOf(constraint: AnyNode): ConflictResolution | undefined {
+  return typeof constraint.onConflict === 'string' ? (constraint.onConflict as ConflictResolution) : undefined
 }
 
 /** SQLite's checks of a `foreign key (...) references p (...)` when the table is made. */

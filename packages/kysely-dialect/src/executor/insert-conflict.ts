@@ -13,6 +13,7 @@ import { sameCondition } from '../planner/partial-index.js'
 import { writableColumn } from './generated-columns.js'
 import { deleteChecked, insertChecked, updateChecked } from './foreign-keys.js'
 import { beforeRow } from './triggers.js'
+import { hasOwnConflicts, insertResolved, resolveNotNull, rowidSlot } from './constraint-conflicts.js'
 import {
   checkedForInsert,
   indexIncludes,
@@ -41,6 +42,13 @@ export interface ConflictPolicy {
   readonly upsert?: (tx: WriteTransaction, values: SqlValue[], existing?: StoredRow) => SqlValue[] | undefined
   /** orReplace / replaceInto: the rows the new one conflicts with are deleted, then it goes in. */
   readonly replace?: boolean
+  /**
+   * The statement names no algorithm and the table's constraints have their own
+   * (constraint-conflicts.ts): `all` of them apply (but to `target`, an upsert's), or only the NOT
+   * NULL ones (an upsert without a target takes every uniqueness constraint).
+   */
+  readonly own?: 'all' | 'notNull'
+  readonly target?: IndexDef | 'key'
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
@@ -80,6 +88,7 @@ export function violatedColumns(error: BTreeSqlError, table: TableDef): string[]
  * name one, as SQLite requires); without a target, any uniqueness conflict. `orIgnore` skips
  * uniqueness and not-null failures, as SQLite's INSERT OR IGNORE. `orReplace` deletes the rows a
  * new one conflicts with; `orAbort`, `orFail` and `orRollback` skip nothing (insert.ts applies them).
+ * Without any of them, the table's constraints' own ON CONFLICT clauses apply (`own`).
  */
 export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy | undefined {
   const orAction = node.orAction as AnyNode | undefined
@@ -93,6 +102,18 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   if (action !== undefined && action !== 'ignore' && action !== 'abort' && action !== 'fail' && action !== 'rollback')
     throw unsupported(`insert or ${action} (OrActionNode)`)
   const ignoreAll = node.ignore === true || action === 'ignore'
+  const policy = conflictPolicyOf(node, table, ignoreAll)
+  // Without an OR of the statement's, the table's constraints' own clauses apply.
+  if (action !== undefined || ignoreAll || !hasOwnConflicts(table)) return policy
+  if (onConflict === undefined) return { skips: () => false, own: 'all' }
+  const target = (onConflict.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
+  if (target === undefined) return { ...policy!, own: 'notNull' }
+  const where = (onConflict.indexWhere as AnyNode | undefined)?.where as AnyNode | undefined
+  return { ...policy!, own: 'all', target: namedConstraint(table, target, where)! }
+}
+
+function conflictPolicyOf(node: AnyNode, table: TableDef, ignoreAll: boolean): ConflictPolicy | undefined {
+  const onConflict = node.onConflict as AnyNode | undefined
   if (onConflict === undefined) {
     if (!ignoreAll) return undefined
     return {
@@ -271,6 +292,8 @@ export function insertUnder(
   if (!beforeRow(table, 'insert', undefined, values)) return undefined
   if (policy === undefined) return insertChecked(tx, table, values)
   if (policy.replace === true) return replaceRow(tx, table, values)
+  // NOT NULL under the columns' own clauses comes first, before an upsert's target is looked up.
+  if (policy.own !== undefined && resolveNotNull(table, values, rowidSlot(table)) !== undefined) return undefined
   if (policy.find !== undefined) {
     const existing = policy.find(tx, checkedForInsert(tx, table, values))
     if (existing !== undefined) {
@@ -279,6 +302,7 @@ export function insertUnder(
       return updated === undefined ? undefined : { rowid: Number.NaN, values: updated }
     }
   }
+  if (policy.own === 'all') return insertResolved(tx, table, values, policy.target)
   try {
     return inSavepoint(tx, () => insertChecked(tx, table, values))
   } catch (error) {
@@ -295,6 +319,8 @@ export function insertUnder(
  * index), and the insert is tried again; at most one retry per key and unique index.
  */
 function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): InsertOutcome {
+  // A NOT NULL column takes its default (ABORT without one), as under its own REPLACE clause.
+  resolveNotNull(table, input, rowidSlot(table), 'replace')
   // SQLite gives the new row its rowid before deleting what it replaces: a retry here keeps the
   // rowid the first attempt took (insertRow writes it into an integer primary key's value; a
   // hidden rowid is fixed before the first attempt, nextHiddenRowid).

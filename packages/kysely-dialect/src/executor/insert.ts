@@ -10,7 +10,7 @@ import { project, projections, rejectParts } from './query-parts.js'
 import { ArrayRow, Scope, type Tuple } from '../expression/scope.js'
 import { defaultValue, inSavepoint, type InsertOutcome } from './table-store.js'
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
-import { isConflict, markRollback } from './conflict-actions.js'
+import { isConflict, markedAction, markRollback } from './conflict-actions.js'
 import { selectedRows, valueExprs } from './insert-select.js'
 import { prepareViewInsert, viewTarget } from './view-writes.js'
 
@@ -71,7 +71,8 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       ? undefined
       : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
   const policy = conflictPolicy(node, table)
-  const action = conflictAction(node)
+  // `own`: each failure's action is its constraint's clause, marked on its error (constraint-conflicts.ts).
+  const action = conflictAction(node) ?? (policy?.own === undefined ? undefined : 'own')
   let first = early
   const execute = (ctx: WriteContext): StatementResult => {
     const rows = first ?? rowsOf(ctx)
@@ -89,7 +90,9 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
           outcome = inSavepoint(ctx.tx, () => insertUnder(ctx.tx, table, values, policy))
         } catch (error) {
           if (!isConflict(error)) throw error
-          if (action === 'rollback') throw markRollback(error)
+          const act = action === 'own' ? markedAction(error) : action
+          if (act === 'rollback') throw markRollback(error)
+          if (act !== 'fail') throw error
           failure = error
           break
         }

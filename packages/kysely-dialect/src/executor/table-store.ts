@@ -283,19 +283,22 @@ function rowidsChanged(bucketName: string): void {
   maxRowids.delete(bucketName)
 }
 
-function uniqueViolation(table: TableDef, columns: readonly string[]): BTreeSqlError {
+export function uniqueViolation(table: TableDef, columns: readonly string[]): BTreeSqlError {
   return new BTreeSqlError(
     'BTREE_SQL_UNIQUE_VIOLATION',
     `UNIQUE constraint failed: ${columns.map((c) => `${table.name}.${c}`).join(', ')}`,
   )
 }
 
+export function notNullViolation(table: TableDef, column: ColumnDef): BTreeSqlError {
+  return new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${column.name}`)
+}
+
 function checkNotNull(table: TableDef, values: readonly SqlValue[]): void {
   const columns = table.columns
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i]!
-    if (c.notNull && (values[c.slot] ?? null) === null)
-      throw new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${c.name}`)
+    if (c.notNull && (values[c.slot] ?? null) === null) throw notNullViolation(table, c)
   }
 }
 
@@ -410,6 +413,56 @@ function sameIndexKey(table: TableDef, index: IndexDef, a: RowValues, b: RowValu
   const before = w.finish()
   writeIndexKey(w.reset(), table, index, b)
   return equalBytes(before, w.view())
+}
+
+/**
+ * The key of the stored row that a row of `values` (affinity applied) conflicts with in unique
+ * index `index`, or undefined: a null part, or a row outside a partial index, conflicts with none.
+ */
+export function uniqueHolder(
+  tx: WriteTransaction,
+  table: TableDef,
+  index: IndexDef,
+  values: readonly SqlValue[],
+): Uint8Array | undefined {
+  if (!indexIncludes(table, index, values)) return undefined
+  const bucket = txBucket(tx, indexBucket(index))
+  if (bucket === undefined) return undefined
+  const w = new KeyWriter()
+  if (writeIndexKey(w, table, index, values)) return undefined
+  const prefix = w.finish()
+  const c = bucket.cursor()
+  return c.seek(prefix) && startsWith(c.key!, prefix) ? c.key!.slice(prefix.length) : undefined
+}
+
+/**
+ * The key a row of `values` (affinity applied) takes in the table's bucket when its values give it
+ * one: an integer primary key's, a primary key's without a null. Undefined for a new rowid, a
+ * rowid that is no integer (the write's datatype mismatch), and a key a null makes unique.
+ */
+export function ownKey(table: TableDef, values: readonly SqlValue[]): Uint8Array | undefined {
+  if (table.keying === 'rowid') {
+    const col = rowidColumnOf(table)
+    const v = col === undefined ? null : values[col.slot]!
+    return v !== null && isInteger(v) ? new KeyWriter().value(v).finish() : undefined
+  }
+  const w = new KeyWriter()
+  return writeColumns(w, table, table.primaryKey, values) ? undefined : w.finish()
+}
+
+/** The stored row under `key`, if there is one. */
+export function storedAt(tx: WriteTransaction, table: TableDef, key: Uint8Array): StoredRow | undefined {
+  const bytes = readBucket(tx, table)?.get(key)
+  return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
+}
+
+/**
+ * The rowid a new row of a table with an integer primary key would take now: a constraint's
+ * REPLACE gives it to the row before deleting what the row replaces, as SQLite numbers the row
+ * before it checks it (constraint-conflicts.ts).
+ */
+export function nextKeyRowid(tx: WriteTransaction, table: TableDef): number | bigint {
+  return nextRowid(tx, table, tableBucket(table))
 }
 
 /** Adds an entry for every stored row: used by createIndex and by unique constraints added later. */

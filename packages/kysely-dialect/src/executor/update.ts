@@ -10,7 +10,8 @@ import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
 import { ArrayRow } from '../expression/scope.js'
 import { deleteChecked, updateChecked } from './foreign-keys.js'
-import { isConflict, markRollback } from './conflict-actions.js'
+import { isConflict, markedAction, markRollback } from './conflict-actions.js'
+import { hasOwnConflicts, resolveUpdate } from './constraint-conflicts.js'
 import { conflictingRow, violatedColumns } from './insert-conflict.js'
 import { defaultValue, inSavepoint, type StoredRow } from './table-store.js'
 import { equalBytes } from '../encoding/keys.js'
@@ -42,13 +43,15 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
   })
   const assigned = new Set(sets.map((s) => s.slot))
   const action = updateAction(node)
+  // Without an OR (`or abort` too), the table's constraints' own clauses (constraint-conflicts.ts).
+  const own = node.orAction === undefined && hasOwnConflicts(table)
   const { read, returning } = prepareWriteTargets(ctx, node, 'update', table, scope)
   const execute = (ctx: WriteContext): StatementResult => {
     const { rows, plan } = read.run(ctx)
     const out: Record<string, unknown>[] = []
     // With triggers, or OR REPLACE, each row is read again as it is now: a trigger, or a row
     // replaced before it, may have changed or deleted it.
-    const fresh = action === 'replace' || mayFire(table, 'update')
+    const fresh = action === 'replace' || own || mayFire(table, 'update')
     let changes = 0
     let failure: unknown
     for (const found of rows) {
@@ -60,17 +63,20 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
       const computed = sets.map((s) => s.expr.eval(tuple))
       sets.forEach((s, i) => (values[s.slot] = computed[i]!))
       let stored2: SqlValue[] | undefined
-      if (action === undefined) stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
+      if (action === undefined && !own) stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
       else
         try {
           stored2 = updateChecked(ctx.tx, table, stored, values, assigned, (write) =>
-            writeUnder(ctx.tx, table, stored, values, action, write),
+            action === undefined
+              ? inSavepoint(ctx.tx, () => (resolveUpdate(ctx.tx, table, stored, values), write()))
+              : writeUnder(ctx.tx, table, stored, values, action, write),
           )
         } catch (error) {
           if (!isConflict(error)) throw error
-          if (action === 'ignore') continue
-          if (action === 'rollback') throw markRollback(error)
-          if (action !== 'fail') throw error
+          const act = action ?? markedAction(error)
+          if (act === 'ignore') continue
+          if (act === 'rollback') throw markRollback(error)
+          if (act !== 'fail') throw error
           failure = error
           break
         }
@@ -101,6 +107,7 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
   const updates = (node.updates ?? []) as readonly AnyNode[]
   const slots = updates.map((u) => targetSlot(table, u))
   const assigned = new Set(slots)
+  const own = node.orAction === undefined && hasOwnConflicts(table)
   const joined = prepareSelect(
     {
       kind: 'SelectQueryNode',
@@ -134,13 +141,34 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
     }
     const out: Record<string, unknown>[] = []
     let changes = 0
-    for (const { stored, values } of pending) {
-      const stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
+    let failure: unknown
+    for (const { stored: found, values } of pending) {
+      // A REPLACE of the constraints' own clauses may have deleted a row read before.
+      const stored = own ? rowNow(ctx.tx, table, found) : found
+      if (stored === undefined) continue
+      let stored2: SqlValue[] | undefined
+      if (!own) stored2 = updateChecked(ctx.tx, table, stored, values, assigned)
+      else
+        try {
+          stored2 = updateChecked(ctx.tx, table, stored, values, assigned, (write) =>
+            inSavepoint(ctx.tx, () => (resolveUpdate(ctx.tx, table, stored, values), write())),
+          )
+        } catch (error) {
+          if (!isConflict(error)) throw error
+          const act = markedAction(error)
+          if (act === 'ignore') continue
+          if (act === 'rollback') throw markRollback(error)
+          if (act !== 'fail') throw error
+          failure = error
+          break
+        }
       if (stored2 === undefined) continue
       changes++
       if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
     }
-    return { rows: out, changes, reader: returning !== undefined, plan }
+    return failure === undefined
+      ? { rows: out, changes, reader: returning !== undefined, plan }
+      : { rows: out, changes, reader: returning !== undefined, plan, failure }
   }
   return { fits: (tx) => read.fits(tx) && joined.fits(tx), execute }
 }

@@ -21,6 +21,9 @@ const COLUMN_CONSTRAINTS = new Set([
   'as',
 ])
 
+/** The algorithms a constraint's ON CONFLICT clause may name. */
+const CONFLICT_RESOLUTIONS = new Set(['rollback', 'abort', 'fail', 'ignore', 'replace'])
+
 /** Statements whose text is kept: what they make or change is listed with its text in sqlite_schema. */
 const SCHEMA_STATEMENTS = new Set(['CreateTableNode', 'CreateIndexNode', 'CreateViewNode', 'AlterTableNode'])
 
@@ -293,6 +296,7 @@ class StatementParser extends ExpressionParser {
   }
 
   private alias(source: AnyNode): AnyNode {
+    if (this.isWord('indexed') && this.isWord('by', 1)) return source
     if (this.acceptWord('as') || this.isName())
       return node('AliasNode', { node: source, alias: identifier(this.name()) })
     return source
@@ -321,7 +325,19 @@ class StatementParser extends ExpressionParser {
       this.expectOp(')')
       return this.alias(node('FunctionNode', { func: name, arguments: args }))
     }
-    return this.alias(tableNode(name))
+    const table = this.alias(tableNode(name))
+    this.indexHint()
+    return table
+  }
+
+  /**
+   * A table's `indexed by name` or `not indexed` (lang_indexedby.html): SQLite's orders to its
+   * planner, read and ignored here, where the planner chooses alone (an unknown index name is not
+   * SQLite's error here).
+   */
+  private indexHint(): void {
+    if (this.acceptWord('not', 'indexed')) return
+    if (this.acceptWord('indexed', 'by')) this.name()
   }
 
   /** A table's name, `main.` allowed before it (SQLite's only schema here). */
@@ -421,8 +437,8 @@ class StatementParser extends ExpressionParser {
 
   private orAction(fields: Record<string, unknown>): void {
     if (!this.acceptWord('or')) return
-    const action = this.name().toLowerCase()
-    if (action !== 'abort') fields['orAction'] = node('OrActionNode', { action })
+    // OR ABORT is kept: it overrides the constraints' own ON CONFLICT clauses (executor/constraint-conflicts.ts).
+    fields['orAction'] = node('OrActionNode', { action: this.name().toLowerCase() })
   }
 
   private insert(): AnyNode {
@@ -546,10 +562,14 @@ class StatementParser extends ExpressionParser {
     do {
       const name = this.acceptWord('constraint') ? this.name() : undefined
       if (this.acceptWord('primary', 'key'))
-        constraints.push(node('PrimaryKeyConstraintNode', { columns: this.columnList() }))
-      else if (this.acceptWord('unique')) constraints.push(node('UniqueConstraintNode', { columns: this.columnList() }))
-      else if (this.acceptWord('check')) constraints.push(this.check(name))
-      else if (this.acceptWord('foreign', 'key')) {
+        constraints.push(node('PrimaryKeyConstraintNode', this.withConflict({ columns: this.columnList() })))
+      else if (this.acceptWord('unique'))
+        constraints.push(node('UniqueConstraintNode', this.withConflict({ columns: this.columnList() })))
+      else if (this.acceptWord('check')) {
+        constraints.push(this.check(name))
+        // SQLite's grammar takes a conflict clause after a table's CHECK, and ignores it.
+        this.conflictClause({}, 'ignored')
+      } else if (this.acceptWord('foreign', 'key')) {
         const fkColumns = this.columnList()
         this.expectWord('references')
         const { onDelete, onUpdate, deferrable, initiallyDeferred, ...references } = this.references()
@@ -585,6 +605,25 @@ class StatementParser extends ExpressionParser {
       ...(temporary ? { temporary } : {}),
       ...(ifNotExists ? { ifNotExists } : {}),
     })
+  }
+
+  /**
+   * A constraint's `on conflict rollback | abort | fail | ignore | replace` (lang_conflict.html),
+   * as `fields[field]` (Kysely's nodes have no field for it: executor/create-table.ts reads these).
+   * SQLite takes it after PRIMARY KEY, NOT NULL, NULL and UNIQUE (a column's CHECK refuses it, a
+   * table's ignores it).
+   */
+  private conflictClause(fields: Record<string, unknown>, field: string): void {
+    if (!this.acceptWord('on', 'conflict')) return
+    const action = this.name().toLowerCase()
+    if (!CONFLICT_RESOLUTIONS.has(action)) this.fail('expected ROLLBACK, ABORT, FAIL, IGNORE or REPLACE')
+    fields[field] = action
+  }
+
+  /** A table constraint's fields with its conflict clause, if written, as `onConflict`. */
+  private withConflict(fields: Record<string, unknown>): Record<string, unknown> {
+    this.conflictClause(fields, 'onConflict')
+    return fields
   }
 
   /** `check (expr)`: its expression, its text as written (SQLite's message quotes it), its name. */
@@ -630,11 +669,16 @@ class StatementParser extends ExpressionParser {
         fields['primaryKey'] = true
         if (this.acceptWord('desc')) this.fail('a descending primary key is not supported')
         this.acceptWord('asc')
+        this.conflictClause(fields, 'primaryKeyConflict')
         if (this.acceptWord('autoincrement')) fields['autoIncrement'] = true
-      } else if (this.acceptWord('not', 'null')) fields['notNull'] = true
-      else if (this.acceptWord('null')) continue
-      else if (this.acceptWord('unique')) fields['unique'] = true
-      else if (this.acceptWord('default')) {
+      } else if (this.acceptWord('not', 'null')) {
+        fields['notNull'] = true
+        this.conflictClause(fields, 'notNullConflict')
+      } else if (this.acceptWord('null')) this.conflictClause({}, 'ignored')
+      else if (this.acceptWord('unique')) {
+        fields['unique'] = true
+        this.conflictClause(fields, 'uniqueConflict')
+      } else if (this.acceptWord('default')) {
         const start = this.peek().at
         const value = this.isOp('(') ? this.parenthesised() : this.defaultValue()
         // The text as written, which SQLite's `pragma table_info` reports (executor/schema-pragmas.ts).
