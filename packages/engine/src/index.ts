@@ -1,4 +1,5 @@
 export { Database, open } from './db/database.js'
+export { compact, type CompactOptions, type CompactResult } from './db/compact.js'
 export { BTree, CompatBucket } from './compat/btree.js'
 export { BTreeError, BTreeRangeError, BTreeTypeError } from './base/errors.js'
 export type { ErrorCode } from './base/errors.js'

@@ -1,15 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Database } from '../../db/database.js'
+import { compact } from '../../db/compact.js'
 import { FileLock } from '../../store/lock.js'
 import { integerOption } from '../args.js'
 import { CliError, EXIT_OK, EXIT_USAGE } from '../cli-error.js'
 import { type Command, using } from '../command.js'
-import { openForRead, openForWrite } from '../open-db.js'
+import { openForRead } from '../open-db.js'
 import { Progress, formatBytes } from '../progress.js'
-
-const BATCH_ENTRIES = 10_000
-const BATCH_BYTES = 16 * 1024 * 1024
 
 export const compactCommand: Command = {
   synopsis: 'compact SRC DST [--force] [--page-size B]',
@@ -26,8 +23,15 @@ export const compactCommand: Command = {
     const result = await using(src, async () => {
       prepareDestination(dstPath, options.force === true)
       const pageSize = integerOption(options, 'page-size', src.pageSize, 1024)
-      const dst = await openForWrite(dstPath, { pageSize })
-      return using(dst, () => copyAll(src, dst, srcPath))
+      let progress: Progress | undefined
+      try {
+        return await compact(src, dstPath, {
+          pageSize,
+          onProgress: (_, total) => (progress ??= new Progress(`compacting ${srcPath}`, total)).tick(),
+        })
+      } finally {
+        progress?.done()
+      }
     })
     const before = fs.statSync(srcPath).size
     const after = fs.statSync(dstPath).size
@@ -50,45 +54,4 @@ function prepareDestination(dstPath: string, force: boolean): void {
   const pid = FileLock.holder(dstPath)
   if (pid !== undefined) throw new CliError(`${dstPath} is locked for writing by process ${pid}`)
   fs.unlinkSync(dstPath)
-}
-
-/** Copies from one snapshot of `src`, in batches of write transactions on `dst`. */
-async function copyAll(src: Database, dst: Database, srcPath: string): Promise<{ buckets: number; entries: number }> {
-  const snap = src.begin()
-  const names = snap.buckets()
-  const progress = new Progress(
-    `compacting ${srcPath}`,
-    names.reduce((n, name) => n + snap.bucket(name)!.size, 0),
-  )
-  let entries = 0
-  try {
-    let tx = await dst.beginWrite()
-    let batchEntries = 0
-    let batchBytes = 0
-    for (const name of names) {
-      let target = tx.createBucket(name)
-      const cursor = snap.bucket(name)!.cursor()
-      for (let ok = cursor.first(); ok; ok = cursor.next()) {
-        const key = cursor.key!
-        const value = cursor.value!
-        target.put(key, value)
-        entries++
-        batchEntries++
-        batchBytes += key.length + value.length
-        progress.tick()
-        if (batchEntries >= BATCH_ENTRIES || batchBytes >= BATCH_BYTES) {
-          await tx.commit({ durability: 'none' })
-          tx = await dst.beginWrite()
-          target = tx.bucket(name)!
-          batchEntries = 0
-          batchBytes = 0
-        }
-      }
-    }
-    await tx.commit({ durability: 'full' })
-  } finally {
-    snap.close()
-    progress.done()
-  }
-  return { buckets: names.length, entries }
 }
