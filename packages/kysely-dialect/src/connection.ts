@@ -9,6 +9,7 @@ import { planOn, type Owner, type SqlSession } from './session.js'
 import { statementNode } from './sql/raw-statement.js'
 import { matchTransactionCommand, type TransactionCommand } from './transaction-command.js'
 import { matchPragma } from './pragma.js'
+import { matchVacuum } from './vacuum.js'
 import { analyzeHandler } from './executor/analyze.js'
 
 /**
@@ -34,6 +35,9 @@ export class BTreeConnection implements DatabaseConnection {
         // Text from user code: a transaction it begins is every handle's, as on SQLite's one connection.
         if (command !== undefined)
           return this.#command(command, this.#session.ownerFor(this)).then(() => ({ rows: [] }))
+        const vacuum = matchVacuum(query)
+        if (vacuum !== undefined)
+          return this.#session.vacuum(this.#session.ownerFor(this), vacuum.into).then(() => ({ rows: [] }))
         const pragma = matchPragma(query)
         if (pragma !== undefined) {
           // ANALYZE writes statistics: a statement of this handle's, in its transaction when it has one.

@@ -1,4 +1,12 @@
-import type { Database, Durability, ReadTransaction, Savepoint, WriteTransaction } from 'btree-store'
+import fs from 'node:fs'
+import {
+  compact,
+  type Database,
+  type Durability,
+  type ReadTransaction,
+  type Savepoint,
+  type WriteTransaction,
+} from 'btree-store'
 import { loadCatalog, readHeaderValue, writeHeaderValue, type Catalog } from './catalog/catalog.js'
 import { BTreeSqlError } from './errors.js'
 import type { SqlValue } from './encoding/values.js'
@@ -497,6 +505,24 @@ export class SqlSession {
     if (this.db.info().journal === undefined) return [{ busy: 0, log: -1, checkpointed: -1 }]
     await this.checkpoint()
     return [{ busy: 0, log: 0, checkpointed: 0 }]
+  }
+
+  /**
+   * VACUUM INTO `path`: the engine's compact() of the newest commit to a new file (a file there
+   * already is the engine's BTREE_INVALID_ARGUMENT, but for an empty one, which SQLite writes
+   * over), once no other handle holds a transaction; inside one it is SQLite's "cannot VACUUM
+   * from within a transaction". Plain VACUUM (SQLite rebuilds the file in place) is not done.
+   */
+  async vacuum(owner: Owner, path: string | undefined): Promise<void> {
+    if (path === undefined)
+      throw new BTreeSqlError(
+        'BTREE_SQL_UNSUPPORTED',
+        "VACUUM (the file is not rebuilt in place here: VACUUM INTO 'file' writes a packed copy)",
+      )
+    if (this.#inside(owner)) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot VACUUM from within a transaction')
+    while (this.#busyFor(owner)) await this.#free
+    if (fs.existsSync(path) && fs.statSync(path).isFile() && fs.statSync(path).size === 0) fs.unlinkSync(path)
+    await compact(this.db, path)
   }
 
   /** Rolls back a transaction left open (the driver is being destroyed). */
