@@ -8,7 +8,7 @@ import {
   type WriteTransaction,
 } from 'btree-store'
 import { loadCatalog, readHeaderValue, writeHeaderValue, type Catalog } from './catalog/catalog.js'
-import { BTreeSqlError } from './errors.js'
+import { BTreeSqlError, unsupported } from './errors.js'
 import type { SqlValue } from './encoding/values.js'
 import type { ExecContext, Session, StatementResult, WriteContext } from './executor/context.js'
 import type { AnyNode } from './expression/nodes.js'
@@ -515,9 +515,8 @@ export class SqlSession {
    */
   async vacuum(owner: Owner, path: string | undefined): Promise<void> {
     if (path === undefined)
-      throw new BTreeSqlError(
-        'BTREE_SQL_UNSUPPORTED',
-        "VACUUM (the file is not rebuilt in place here: VACUUM INTO 'file' writes a packed copy)",
+      throw unsupported(
+        "vacuum (SQLite rebuilds the file in place; not done here: vacuum into 'file' writes a packed copy)",
       )
     if (this.#inside(owner)) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot VACUUM from within a transaction')
     while (this.#busyFor(owner)) await this.#free
