@@ -16,6 +16,8 @@ import { storedGenerated } from './generated-columns.js'
 export interface ParsedColumn {
   def: ColumnDef
   primaryKey: boolean
+  /** `primary key desc`: on an INTEGER column, SQLite's quirk makes it no rowid alias (create-table.ts). */
+  primaryKeyDesc: boolean
   autoIncrement: boolean
   unique: boolean
   /** The column's `primary key on conflict ...` and `unique on conflict ...` (create-table.ts keeps them). */
@@ -147,6 +149,7 @@ export function parseColumn(node: AnyNode, slot: number): ParsedColumn {
   return {
     def,
     primaryKey: node.primaryKey === true,
+    primaryKeyDesc: node.primaryKeyDesc === true,
     autoIncrement: node.autoIncrement === true,
     unique: node.unique === true,
     ...(conflicts.primaryKey === undefined ? {} : { primaryKeyConflict: conflicts.primaryKey }),

@@ -51,6 +51,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   // indexes (sqlite_autoindex_<table>_<n>) so. Each with its ON CONFLICT clause, if written.
   const uniques: { columns: string[] | null; conflict: ConflictResolution | undefined }[] = []
   let autoIncrementColumn: string | undefined
+  let primaryKeyDesc = false
   for (const c of node.columns as readonly AnyNode[]) {
     const parsed = parseColumn(c, table.nextSlot++)
     if (findColumn(table, parsed.def.name) !== undefined)
@@ -59,6 +60,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
     if (parsed.primaryKey) {
       if (table.primaryKey.length > 0) throw schemaError(`table ${name} has more than one primary key`)
       table.primaryKey = [parsed.def.name]
+      primaryKeyDesc = parsed.primaryKeyDesc
       uniques.push({ columns: null, conflict: parsed.primaryKeyConflict })
     }
     if (parsed.autoIncrement) autoIncrementColumn = parsed.def.name
@@ -96,7 +98,8 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   const pk = table.primaryKey.length === 1 ? findColumn(table, table.primaryKey[0]!) : undefined
   if (options.withoutRowid) {
     table.keying = 'key'
-  } else if (pk !== undefined && pk.type.trim().toLowerCase() === 'integer') {
+  } else if (pk !== undefined && pk.type.trim().toLowerCase() === 'integer' && !primaryKeyDesc) {
+    // (A column's own INTEGER PRIMARY KEY DESC is no rowid alias: SQLite's quirk, lang_createtable.html#rowid.)
     table.rowidColumn = pk.name
   } else if (table.primaryKey.length > 0) {
     table.keying = 'key'

@@ -173,15 +173,67 @@ class StatementParser extends ExpressionParser {
     return columns
   }
 
-  /** `col = expr, ...` of an update or an upsert. */
+  /**
+   * A PRIMARY KEY or UNIQUE constraint's columns, each with SQLite's optional `asc` / `desc`
+   * (the order its index keeps, which changes no result: lookups read either way); a `collate`
+   * there is not done.
+   */
+  private keyColumnList(): AnyNode[] {
+    this.expectOp('(')
+    const columns: AnyNode[] = []
+    do {
+      columns.push(node('ColumnNode', { column: identifier(this.name()) }))
+      if (this.isWord('collate')) this.fail('a COLLATE in a PRIMARY KEY or UNIQUE constraint is not supported')
+      if (!this.acceptWord('asc')) this.acceptWord('desc')
+    } while (this.acceptOp(','))
+    this.expectOp(')')
+    return columns
+  }
+
+  /** `col = expr, ...` of an update or an upsert; `(a, b) = (x, y)` or `= (select x, y ...)` too. */
   private assignments(): AnyNode[] {
     const updates: AnyNode[] = []
     do {
+      if (this.isOp('(')) {
+        const columns = this.columnList()
+        this.expectOp('=')
+        updates.push(...this.rowAssignment(columns, this.expression()))
+        continue
+      }
       const column = node('ColumnNode', { column: identifier(this.name()) })
       this.expectOp('=')
       updates.push(node('ColumnUpdateNode', { column, value: this.expression() }))
     } while (this.acceptOp(','))
     return updates
+  }
+
+  /**
+   * SQLite's row-value assignment (lang_update.html): each column its place in a row value, or
+   * the column of that place in a subquery's first row, the subquery then read once per column
+   * (a select list of its own columns, neither compound nor distinct nor ordered by position, so
+   * that each column's select finds the same first row). A count that differs is SQLite's
+   * "2 columns assigned 3 values".
+   */
+  private rowAssignment(columns: readonly AnyNode[], value: AnyNode): AnyNode[] {
+    let row = value
+    while (row.kind === 'ParensNode') row = row.node as AnyNode
+    const assign = (values: readonly AnyNode[]): AnyNode[] => {
+      if (values.length !== columns.length) this.fail(`${columns.length} columns assigned ${values.length} values`)
+      return columns.map((column, i) => node('ColumnUpdateNode', { column, value: values[i]! }))
+    }
+    if (columns.length === 1 && row.kind !== 'TupleNode') return assign([value])
+    if (row.kind === 'TupleNode') return assign(row.values as AnyNode[])
+    if (row.kind !== 'SelectQueryNode') return this.fail('row value misused')
+    const selections = (row.selections ?? []) as readonly AnyNode[]
+    const byPosition = ((row.orderBy as AnyNode | undefined)?.items ?? []) as readonly AnyNode[]
+    if (
+      selections.some((sel) => isStar(sel.selection as AnyNode)) ||
+      row.setOperations !== undefined ||
+      row.frontModifiers !== undefined ||
+      byPosition.some((item) => (item.orderBy as AnyNode).kind === 'ValueNode')
+    )
+      this.fail('a row value assignment from a compound, distinct, * or positionally ordered select is not supported')
+    return assign(selections.map((sel) => ({ ...row, selections: [sel] })))
   }
 
   /** `on conflict [(columns) [where ...]] do nothing | do update set ... [where ...]`. */
@@ -562,9 +614,9 @@ class StatementParser extends ExpressionParser {
     do {
       const name = this.acceptWord('constraint') ? this.name() : undefined
       if (this.acceptWord('primary', 'key'))
-        constraints.push(node('PrimaryKeyConstraintNode', this.withConflict({ columns: this.columnList() })))
+        constraints.push(node('PrimaryKeyConstraintNode', this.withConflict({ columns: this.keyColumnList() })))
       else if (this.acceptWord('unique'))
-        constraints.push(node('UniqueConstraintNode', this.withConflict({ columns: this.columnList() })))
+        constraints.push(node('UniqueConstraintNode', this.withConflict({ columns: this.keyColumnList() })))
       else if (this.acceptWord('check')) {
         constraints.push(this.check(name))
         // SQLite's grammar takes a conflict clause after a table's CHECK, and ignores it.
@@ -667,8 +719,9 @@ class StatementParser extends ExpressionParser {
       if (this.acceptWord('constraint')) this.name()
       if (this.acceptWord('primary', 'key')) {
         fields['primaryKey'] = true
-        if (this.acceptWord('desc')) this.fail('a descending primary key is not supported')
-        this.acceptWord('asc')
+        // SQLite's quirk: an INTEGER PRIMARY KEY DESC is not the rowid (create-table.ts).
+        if (this.acceptWord('desc')) fields['primaryKeyDesc'] = true
+        else this.acceptWord('asc')
         this.conflictClause(fields, 'primaryKeyConflict')
         if (this.acceptWord('autoincrement')) fields['autoIncrement'] = true
       } else if (this.acceptWord('not', 'null')) {

@@ -1,0 +1,61 @@
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
+
+/*
+ * Forms of SQLite's grammar that raw SQL writes and kysely-btree did not read before round s32:
+ * row-value assignments in UPDATE and upserts, directions in a PRIMARY KEY or UNIQUE
+ * constraint's columns, and SQLite's INTEGER PRIMARY KEY DESC, which is no rowid alias.
+ */
+diffSuite('differential: raw SQL forms', () => {
+  both('update set (a, b) = (row value | subquery), in updates and upserts', undefined, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'create table a (id integer primary key, x int, y text)',
+        'create table b (id integer primary key, bx int, bt text)',
+        "insert into a values (1, 1, 'a'), (2, 2, 'b'), (3, 3, null)",
+        "insert into b values (1, 10, 'ten'), (2, 20, 'twenty')",
+        "update a set (x, y) = (0, 'z') where id = 1",
+        'update a set (x) = (7) where id = 3',
+        'update a set (x, y) = (select bx, bt from b where b.id = a.id) where id = 2',
+        'update a set (y, x) = (select bt, bx from b where b.id = a.id + 5) where id = 3',
+        'select * from a order by id',
+        'update a set (x, y) = (1, 2, 3)',
+        'update a set (x, y) = (select bx from b)',
+        'update a set id = id, (x, y) = (select max(bx), min(bt) from b)',
+        'select * from a order by id',
+        "insert into a values (1, 5, 'q') on conflict (id) do update set (x, y) = (excluded.x, excluded.y || '!')",
+        'update a set (x, y) = (select bx, bt from b order by bx desc limit 1) where id > 1',
+        'select * from a order by id',
+      ],
+      'failed',
+    ),
+  )
+
+  both('asc and desc in key constraints; integer primary key desc is no rowid alias', undefined, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'create table p (a, b, primary key (a desc, b))',
+        'insert into p values (1, 2), (2, 1)',
+        'insert into p values (1, 2)',
+        'select * from p order by a',
+        'create table q (x integer primary key desc, y)',
+        "insert into q values (5, 'a'), (3, 'b')",
+        "insert into q (y) values ('c')",
+        'select x, y from q order by y',
+        "insert into q values ('abc', 'd')",
+        'select typeof(x), y from q order by y',
+        'create table r (x integer primary key desc autoincrement)',
+        'create table s (a, b, unique (a asc, b desc))',
+        'insert into s values (1, 1), (1, 1)',
+        'create table u (x integer, y, primary key (x desc))',
+        "insert into u (y) values ('z')",
+        'select x, y from u',
+        "select * from u not indexed where y = 'z'",
+      ],
+      'failed',
+    ),
+  )
+})
