@@ -93,6 +93,25 @@ export const KEYWORDS = new Set(
 )
 
 /**
+ * The keywords above that SQLite's grammar lets stand for a name where the keyword could not be
+ * read as one (parse.y `%fallback ID`): a column `by`, `desc`, `end`, `offset`, `left`... is read
+ * where a name must come (a definition, a list of columns, after `t.` or `as`) and at the start
+ * of an expression; an optional alias stays a keyword (`from t left join u`).
+ */
+export const FALLBACK_NAMES = new Set(
+  (
+    'asc by cross desc end filter full glob inner left like match natural nulls offset outer over regexp right ' +
+    'window with'
+  ).split(' '),
+)
+
+/** A word that cannot stand for a name unquoted. */
+function reserved(word: string): boolean {
+  const lower = word.toLowerCase()
+  return KEYWORDS.has(lower) && !FALLBACK_NAMES.has(lower)
+}
+
+/**
  * Binary operators written with symbols (and `and` / `or`) by precedence, higher binding tighter,
  * as SQLite parses them; the comparison words (`is`, `in`, `like`, `between`...) sit at 4 with `=`.
  */
@@ -208,7 +227,7 @@ export abstract class ExpressionParser {
   /** A name: an identifier, quoted or not (an unquoted keyword is no name). */
   protected name(): string {
     const t = this.peek()
-    if (t.t !== 'name' || (!t.quoted && KEYWORDS.has(t.v.toLowerCase()))) this.fail('expected a name')
+    if (t.t !== 'name' || (!t.quoted && reserved(t.v))) this.fail('expected a name')
     this.at++
     return t.v
   }
@@ -448,7 +467,7 @@ export abstract class ExpressionParser {
           this.at--
           return this.fail('a select outside parentheses')
       }
-      if (KEYWORDS.has(word) && !this.isOp('(')) {
+      if (reserved(word) && !this.isOp('(')) {
         this.at--
         return this.fail('expected an expression')
       }

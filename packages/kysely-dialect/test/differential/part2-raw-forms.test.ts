@@ -58,4 +58,31 @@ diffSuite('differential: raw SQL forms', () => {
       'failed',
     ),
   )
+
+  both(
+    'keywords SQLite reads as names where no keyword fits: by, desc, end, offset, left, like ...',
+    undefined,
+    async (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table ev (id integer primary key, by text, desc text, end int, offset int, left int, like text, match int, window int, with int, nulls int)',
+          "insert into ev (by, desc, end, offset, left, like, match, window, with, nulls) values ('ann', 'first', 10, 1, 0, 'x%', 1, 2, 3, null), ('bob', 'second', 5, 2, 1, 'y%', 0, 1, 2, 4)",
+          'select by, desc, end - offset as span from ev order by end desc',
+          "select ev.by, ev.desc from ev where end > offset and like like 'x%' order by by",
+          'select e1.by, e2.by as other from ev e1 left join ev e2 on e2.left = e1.left + 1 order by e1.id',
+          'select count(*) as n from ev group by left order by left limit 1 offset 1',
+          "update ev set end = end + 1, desc = upper(desc) where by = 'bob' returning by, desc, end",
+          'select match, window, with, nulls from ev order by nulls nulls first, id',
+          'create index ev_end on ev (end desc, by)',
+          'select by from ev where end between 5 and 11 order by end',
+          'create table left (a)',
+          'insert into left values (1)',
+          'select a from left',
+          'select * from ev left join left on 1 order by ev.id',
+        ],
+        'failed',
+      ),
+  )
 })
