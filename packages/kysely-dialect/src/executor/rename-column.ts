@@ -28,9 +28,7 @@ export function renameColumnInSelect(
   from: string,
   to: string,
 ): boolean {
-  const pass = new RenamePass(catalog, table.name.toLowerCase(), from.toLowerCase(), to)
-  pass.select(tree as TreeNode, [])
-  return pass.renamed
+  return renameColumnInStatements([tree], catalog, table, from, to)
 }
 
 /**
@@ -62,8 +60,9 @@ class RenamePass {
     readonly to: string,
   ) {}
 
-  /** A statement of a trigger's body. */
+  /** A statement: a select (a view's), or an insert, update or delete of a trigger's body. */
   statement(n: TreeNode): void {
+    if (n['kind'] === 'SelectQueryNode') return this.select(n, [])
     const ctes = new Set<string>()
     for (const cte of ((n['with'] as TreeNode | undefined)?.['expressions'] ?? []) as TreeNode[]) {
       const query = cte['expression'] as TreeNode | undefined
@@ -73,8 +72,6 @@ class RenamePass {
       if (id !== undefined) ctes.add(id.toLowerCase())
     }
     switch (n['kind']) {
-      case 'SelectQueryNode':
-        return this.select(n, [], ctes)
       case 'UpdateQueryNode': {
         const target = this.source(n['table'] as TreeNode, [], ctes)
         const others = [
