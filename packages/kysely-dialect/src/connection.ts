@@ -10,6 +10,8 @@ import { statementNode } from './sql/raw-statement.js'
 import { matchTransactionCommand, type TransactionCommand } from './transaction-command.js'
 import { matchPragma } from './pragma.js'
 import { matchVacuum } from './vacuum.js'
+import { matchExplainQueryPlan } from './query-plan.js'
+import { queryPlanRows } from './executor/query-plan-rows.js'
 import { analyzeHandler } from './executor/analyze.js'
 
 /**
@@ -35,6 +37,15 @@ export class BTreeConnection implements DatabaseConnection {
         // Text from user code: a transaction it begins is every handle's, as on SQLite's one connection.
         if (command !== undefined)
           return this.#command(command, this.#session.ownerFor(this)).then(() => ({ rows: [] }))
+        const explained = matchExplainQueryPlan(query)
+        if (explained !== undefined) {
+          const node = statementNode(explained)
+          // Selects, updates and deletes have plans; an insert or a schema statement reads no table.
+          const plan = ['SelectQueryNode', 'UpdateQueryNode', 'DeleteQueryNode'].includes(node.kind)
+            ? this.#session.plan(node, statementHandler(node))
+            : undefined
+          return Promise.resolve({ rows: queryPlanRows(plan, this.#session.catalog()) as R[] })
+        }
         const vacuum = matchVacuum(query)
         if (vacuum !== undefined)
           return this.#session.vacuum(this.#session.ownerFor(this), vacuum.into).then(() => ({ rows: [] }))

@@ -15,7 +15,7 @@ import { rowKey, valueKey } from '../expression/value-key.js'
 import { collationName, declaredCollation, exprFold, foldOf, folded, type Collated } from '../expression/collation.js'
 import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
 import { describeAccess } from '../planner/access-path.js'
-import type { QueryPlan } from '../planner/plan.js'
+import type { AccessPlan, QueryPlan } from '../planner/plan.js'
 import { columnsRead, referencedSources } from '../planner/terms.js'
 import { GroupLayout, GroupTable } from './group-by.js'
 import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
@@ -166,6 +166,11 @@ function prepareSource(node: OperationNode, ctx: ExecContext, link: OuterLink | 
   const derived = prepareSelect(inner, ctx, link)
   const table = derivedTable(nameOf(n.alias as OperationNode), derived)
   return { source: { table, name: table.name }, derived }
+}
+
+/** A table's access plan naming the alias it is read under, when it has one. */
+function withAlias(plan: AccessPlan, as: string): AccessPlan {
+  return as === plan.table ? plan : { ...plan, as }
 }
 
 /**
@@ -372,7 +377,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const firstName = first === undefined ? '' : sources[first.s]!.name
   const describe = (): QueryPlan => ({
     statement: 'select',
-    scan: (first?.path && describeAccess(first.path, [])) ?? {
+    scan: (first?.path && withAlias(describeAccess(first.path, []), firstName)) ?? {
       table: firstName,
       access: 'full-scan',
       keyColumns: [],

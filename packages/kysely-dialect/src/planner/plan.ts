@@ -17,6 +17,8 @@ export interface KeyRange {
  */
 export interface AccessPlan {
   readonly table: string
+  /** The name the statement reads the table by, when it is an alias (`from person as p`). */
+  readonly as?: string
   readonly access: 'point' | 'range' | 'index' | 'full-scan'
   /** The index read (`index` access). */
   readonly index?: string
