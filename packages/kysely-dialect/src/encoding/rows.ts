@@ -1,5 +1,7 @@
 // Imported: the global Buffer is an accessor, called on every use in a module.
 import { Buffer } from 'node:buffer'
+import { unsupported } from '../errors.js'
+import { decodeKeyInteger } from './keys.js'
 import { integer, Real, type SqlValue } from './values.js'
 
 /**
@@ -416,17 +418,37 @@ export class RowView {
   #at = 0
   #length = 0
 
-  constructor(bytes: Uint8Array, defaults: readonly SqlValue[]) {
+  /**
+   * The row's key in its table's bucket, where the reader knows it (row-source.ts): a rowid
+   * table's key is the rowid that `rowid()` reads. Lifetime: the reader's key (a select's is a
+   * view into the snapshot's pages, a write's a copy).
+   */
+  key: Uint8Array | undefined
+
+  constructor(bytes: Uint8Array, defaults: readonly SqlValue[], key?: Uint8Array) {
     this.bytes = bytes
     this.#defaults = defaults
+    this.key = key
+  }
+
+  /**
+   * The rowid pseudo-column (expression/scope.ts): the hidden rowid stored with the row (a table
+   * keyed by its primary key), else its key's (a rowid table keyed by its hidden rowid).
+   */
+  rowid(): SqlValue {
+    if (this.#n < 0) this.#parse()
+    if (this.#hidden !== 0) return this.#hidden - 1
+    if (this.key === undefined) throw unsupported('the rowid of a row read without its key')
+    return decodeKeyInteger(this.key)
   }
 
   /**
    * Points the view at another row of the same table: a scan that hands each row to a consumer
    * that keeps nothing reads every row through one view instead of allocating one per row.
    */
-  reset(bytes: Uint8Array): void {
+  reset(bytes: Uint8Array, key?: Uint8Array): void {
     this.bytes = bytes
+    this.key = key
     this.#base = 0
     this.#n = -1
   }

@@ -561,7 +561,7 @@ export function deleteAllForDrop(tx: WriteTransaction, table: TableDef): void {
     withoutTriggers(() => {
       for (const key of all) {
         const bytes = readBucket(tx, table)?.get(key)
-        if (bytes !== undefined) deleteChecked(tx, table, { key, row: rowView(table, bytes) })
+        if (bytes !== undefined) deleteChecked(tx, table, { key, row: rowView(table, bytes, key) })
       }
     })
   } finally {

@@ -227,7 +227,7 @@ function encodeColumns(table: TableDef, columns: readonly string[], values: read
 function rowByKey(tx: WriteTransaction, table: TableDef, values: readonly SqlValue[]): StoredRow | undefined {
   const key = encodeColumns(table, table.primaryKey, values)
   const bytes = readBucket(tx, table)?.get(key)
-  return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
+  return bytes === undefined ? undefined : { key, row: rowView(table, bytes, key) }
 }
 
 function rowByIndex(
@@ -241,7 +241,7 @@ function rowByIndex(
   if (c === undefined || !c.seek(prefix) || !startsWith(c.key!, prefix)) return undefined
   const key = c.key!.slice(prefix.length)
   const bytes = readBucket(tx, table)?.get(key)
-  return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
+  return bytes === undefined ? undefined : { key, row: rowView(table, bytes, key) }
 }
 
 /**
@@ -286,11 +286,14 @@ export function insertUnder(
   table: TableDef,
   values: SqlValue[],
   policy: ConflictPolicy | undefined,
+  rowid?: number | bigint,
 ): InsertOutcome | undefined {
+  // A rowid the insert lists, for a table whose rowid no column holds (insert.ts).
+  if (rowid !== undefined && policy !== undefined) throw unsupported('a listed rowid under a conflict clause')
   // BEFORE INSERT triggers run before the row's constraints are checked, outside the savepoint a
   // skipped row rolls back (triggers.ts); RAISE(IGNORE) there drops the row.
   if (!beforeRow(table, 'insert', undefined, values)) return undefined
-  if (policy === undefined) return insertChecked(tx, table, values)
+  if (policy === undefined) return insertChecked(tx, table, values, rowid)
   if (policy.replace === true) return replaceRow(tx, table, values)
   // NOT NULL under the columns' own clauses comes first, before an upsert's target is looked up.
   if (policy.own !== undefined && resolveNotNull(table, values, rowidSlot(table)) !== undefined) return undefined

@@ -1,13 +1,14 @@
 import type { OperationNode } from 'kysely'
-import type { ColumnDef } from '../catalog/catalog.js'
+import { findColumn, type ColumnDef, type TableDef } from '../catalog/catalog.js'
+import { applyAffinity } from '../catalog/affinity.js'
 import { isGenerated, writableColumn } from './generated-columns.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
-import type { SqlValue } from '../encoding/values.js'
+import { isInteger, numberOf, type SqlValue } from '../encoding/values.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { withCommonTables } from './compound-select.js'
 import { project, projections, rejectParts } from './query-parts.js'
-import { ArrayRow, Scope, type Tuple } from '../expression/scope.js'
+import { ArrayRow, ROWID_NAMES, ROWID_SLOT, rowidColumn, Scope, type Tuple } from '../expression/scope.js'
 import { defaultValue, inSavepoint, type InsertOutcome } from './table-store.js'
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
 import { isConflict, markedAction, markRollback } from './conflict-actions.js'
@@ -38,7 +39,7 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       ? node.defaultValues === true
         ? []
         : table.columns.filter((c) => !isGenerated(c))
-      : (node.columns as readonly OperationNode[]).map((c) => writableColumn(table, nameOf(c), 'INSERT'))
+      : (node.columns as readonly OperationNode[]).map((c) => insertColumn(table, nameOf(c)))
   if (new Set(listed).size !== listed.length)
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `a column is listed twice in the insert into ${table.name}`)
   const values = node.values as AnyNode | undefined
@@ -46,9 +47,11 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
   // insert ... select reads its rows when it runs; a values list is compiled here, evaluated there.
   const selected = node.defaultValues !== true && values!.kind === 'SelectQueryNode'
   const exprs = node.defaultValues === true ? [[]] : selected ? [] : valueExprs(values!, listed.length)
-  const slots = listed.map((c) => c.slot)
+  // A listed rowid (rowidColumn) goes one past the table's slots, taken off before the row goes in.
+  const givesRowid = listed.some((c) => c.slot === ROWID_SLOT)
+  const slots = listed.map((c) => (c.slot === ROWID_SLOT ? table.nextSlot : c.slot))
   const unlisted = table.columns.filter((c) => !listed.includes(c))
-  const blank = new Array<SqlValue>(table.nextSlot).fill(null)
+  const blank = new Array<SqlValue>(table.nextSlot + (givesRowid ? 1 : 0)).fill(null)
   // Every row is evaluated before the first goes in (a value may read the table), straight into
   // its values by slot.
   const rowsOf = (ctx: WriteContext): SqlValue[][] => {
@@ -83,11 +86,12 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
     let failure: unknown
     for (const values of rows) {
       let outcome: InsertOutcome | undefined
-      if (action === undefined) outcome = insertUnder(ctx.tx, table, values, policy)
+      const rowid = givesRowid ? givenRowid(values.pop()!) : undefined
+      if (action === undefined) outcome = insertUnder(ctx.tx, table, values, policy, rowid)
       else {
         // Each row whole or not at all: OR FAIL keeps the rows before the one that fails.
         try {
-          outcome = inSavepoint(ctx.tx, () => insertUnder(ctx.tx, table, values, policy))
+          outcome = inSavepoint(ctx.tx, () => insertUnder(ctx.tx, table, values, policy, rowid))
         } catch (error) {
           if (!isConflict(error)) throw error
           const act = action === 'own' ? markedAction(error) : action
@@ -102,7 +106,10 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       // An upsert's update (rowid NaN) is no insert: last_insert_rowid stays.
       // A WITHOUT ROWID table has none to report: last_insert_rowid() stays as it was.
       if (!Number.isNaN(outcome.rowid) && table.withoutRowid !== true) lastRowid = outcome.rowid
-      if (returning !== undefined) out.push(project(returning, [new ArrayRow(outcome.values)]))
+      if (returning !== undefined)
+        out.push(
+          project(returning, [new ArrayRow(outcome.values, Number.isNaN(outcome.rowid) ? undefined : outcome.rowid)]),
+        )
     }
     if (lastRowid !== undefined) ctx.session.lastInsertRowid = lastRowid
     return failure === undefined
@@ -113,6 +120,28 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
 }
 
 const ALWAYS = (): boolean => true
+
+/**
+ * A listed column: a real one, else by `rowid`, `oid` or `_rowid_` the INTEGER PRIMARY KEY, or
+ * the rowid pseudo-column of a table whose rowid no column holds (a WITHOUT ROWID table has none).
+ */
+function insertColumn(table: TableDef, name: string): ColumnDef {
+  if (findColumn(table, name) === undefined && ROWID_NAMES.has(name.toLowerCase())) {
+    if (table.keying === 'rowid' && table.rowidColumn !== undefined)
+      return writableColumn(table, table.rowidColumn, 'INSERT')
+    const pseudo = rowidColumn(table)
+    if (pseudo !== undefined) return pseudo
+  }
+  return writableColumn(table, name, 'INSERT')
+}
+
+/** A listed rowid's value as SQLite takes it (MustBeInt): null is a new one, a value no integer a mismatch. */
+function givenRowid(v: SqlValue): number | bigint | undefined {
+  if (v === null) return undefined
+  const rowid = applyAffinity(v, 'integer')
+  if (!isInteger(rowid)) throw new BTreeSqlError('BTREE_SQL_DATATYPE_MISMATCH', 'datatype mismatch')
+  return typeof rowid === 'bigint' ? rowid : numberOf(rowid)
+}
 
 /** An insert's `orAbort()`, `orFail()` or `orRollback()` (conflict-actions.ts); undefined for the others. */
 function conflictAction(node: AnyNode): 'fail' | 'rollback' | undefined {

@@ -15,7 +15,7 @@ import { referencedSources, type Term } from '../planner/terms.js'
 import { PathReader } from './row-source.js'
 
 /** The row a left (right, full) join pairs with when nothing matches: every column null. */
-export const NULL_ROW: RowLike = { get: () => null }
+export const NULL_ROW: RowLike = { get: () => null, rowid: () => null }
 
 const JOIN_TYPES: Record<string, JoinPlan['type'] | undefined> = {
   InnerJoin: 'inner',

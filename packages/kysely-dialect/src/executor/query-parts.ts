@@ -7,7 +7,7 @@ import type { ExecContext } from './context.js'
 import { collationName } from '../expression/collation.js'
 import { collatedKey, compileExpr, evalConstant, type Expr } from '../expression/expression.js'
 import { nameOf, orderDirection, type AnyNode } from '../expression/nodes.js'
-import { EMPTY_SCOPE, Scope, type Tuple } from '../expression/scope.js'
+import { EMPTY_SCOPE, ROWID_NAMES, Scope, type Tuple } from '../expression/scope.js'
 export { compareTuples } from '../expression/order.js'
 import { GroupScope } from '../expression/aggregates.js'
 
@@ -48,7 +48,13 @@ export function projections(selections: readonly OperationNode[] | undefined, sc
       const written = nameOf(sel.kind === 'ReferenceNode' ? (sel.column as OperationNode) : sel)
       const expr = compileExpr(sel, scope)
       const declared = expr.column?.column.name
-      const name = declared !== undefined && declared.toLowerCase() !== written.toLowerCase() ? declared : written
+      // The rowid pseudo-column is `rowid` however it was written (`T.OID`, `_rowid_`), as SQLite names it.
+      const name =
+        declared !== undefined && declared.toLowerCase() !== written.toLowerCase()
+          ? declared
+          : declared === undefined && ROWID_NAMES.has(written.toLowerCase())
+            ? 'rowid'
+            : written
       out.push({ name, expr })
     } else {
       throw unsupported(`a ${sel.kind} selection without an alias`)

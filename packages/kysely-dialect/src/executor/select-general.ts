@@ -471,6 +471,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         grouper !== undefined &&
         first.filters.length === 0 &&
         final.length === 0 &&
+        // A scan of rows without their keys has no rowid to read (RowView.rowid).
+        sources[s]!.rowidRead !== true &&
         (layout?.direct?.source === s
           ? eachStoredRef(tx, first.path!, template, grouper.addRef)
           : eachTransientRow(tx, first.path!, template, (row) => {

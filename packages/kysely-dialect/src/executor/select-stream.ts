@@ -49,9 +49,9 @@ export function* selectStream(
   const tuple: RowLike[] = []
   let skipped = 0
   let emitted = 0
-  for (const [, value] of bucket.entries(range)) {
+  for (const [key, value] of bucket.entries(range)) {
     streamCounters.rowsRead++
-    tuple[0] = rowView(table, value)
+    tuple[0] = rowView(table, value, key)
     if (filter !== undefined && truth(filter.eval(tuple)) !== true) continue
     if (skipped < offset) {
       skipped++

@@ -137,8 +137,9 @@ const scratchKey = new KeyWriter()
  */
 const rowKeyWriter = new KeyWriter()
 
-export function rowView(table: TableDef, bytes: Uint8Array): RowView {
-  return new RowView(bytes, slotDefaults(table))
+/** `key`: the row's key, which a rowid table's rowid is read from (RowView.rowid). */
+export function rowView(table: TableDef, bytes: Uint8Array, key?: Uint8Array): RowView {
+  return new RowView(bytes, slotDefaults(table), key)
 }
 
 /** `default (expr)` defaults compiled once per column definition (definitions are replaced, not edited). */
@@ -453,7 +454,7 @@ export function ownKey(table: TableDef, values: readonly SqlValue[]): Uint8Array
 /** The stored row under `key`, if there is one. */
 export function storedAt(tx: WriteTransaction, table: TableDef, key: Uint8Array): StoredRow | undefined {
   const bytes = readBucket(tx, table)?.get(key)
-  return bytes === undefined ? undefined : { key, row: rowView(table, bytes) }
+  return bytes === undefined ? undefined : { key, row: rowView(table, bytes, key) }
 }
 
 /**
@@ -590,6 +591,9 @@ export function insertRow(
     checkConstraints(table, values)
     rowid = Number(hiddenRowid ?? nextRowid(tx, table, rowidBucket(table)))
     hidden = rowid
+    // A rowid given (a listed one, or REPLACE's new one) may be taken: SQLite checks it before the key.
+    if (hiddenRowid !== undefined && txBucket(tx, rowidBucket(table))?.has(rowidKey(rowid)) === true)
+      throw uniqueViolation(table, ['rowid'])
     key = primaryKeyOf(table, values, rowid)
     if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden))) throw uniqueViolation(table, table.primaryKey)
     writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)

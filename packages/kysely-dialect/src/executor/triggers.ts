@@ -10,14 +10,14 @@ import {
   type TriggerDef,
 } from '../catalog/catalog.js'
 import { eachIn, firstIn, namesTable, nodeOf, renameTableIn, storedNode, tableNameOf } from '../catalog/stored-node.js'
-import { BTreeSqlError } from '../errors.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { truth } from '../encoding/values.js'
 import { applyAffinity } from '../catalog/affinity.js'
 import { compileExpr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { enterTriggerProgram, leaveTriggerProgram, RaiseIgnore, raiseActionOf } from '../expression/raise.js'
-import { EMPTY_SCOPE } from '../expression/scope.js'
+import { EMPTY_SCOPE, ROWID_NAMES, rowidColumn } from '../expression/scope.js'
 import type { Expr } from '../expression/expression.js'
 import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
 import { hasSubquery } from './statement-shape.js'
@@ -415,7 +415,7 @@ const NO_TRIGGERS: readonly TriggerDef[] = []
 /** The row stored under `row`'s key now (undefined once deleted), for a statement whose triggers may write. */
 export function rowNow(tx: WriteContext['tx'], table: TableDef, row: StoredRow): StoredRow | undefined {
   const bytes = readBucket(tx, table)?.get(row.key)
-  return bytes === undefined ? undefined : { key: row.key, row: rowView(table, bytes) }
+  return bytes === undefined ? undefined : { key: row.key, row: rowView(table, bytes, row.key) }
 }
 
 function fire(
@@ -672,5 +672,8 @@ function columnOf(table: TableDef, name: string): ReturnType<typeof findColumn> 
   const lower = name.toLowerCase()
   if ((lower === 'rowid' || lower === 'oid' || lower === '_rowid_') && table.rowidColumn !== undefined)
     return findColumn(table, table.rowidColumn)
+  // A hidden rowid does not travel with the row values a trigger binds (RowValues).
+  if (ROWID_NAMES.has(lower) && rowidColumn(table) !== undefined)
+    throw unsupported(`a trigger's new.${name} / old.${name} of a table without an INTEGER PRIMARY KEY`)
   return undefined
 }

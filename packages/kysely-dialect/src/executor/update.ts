@@ -8,7 +8,7 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { prepareWriteTargets } from './pipeline.js'
 import { withCommonTables } from './compound-select.js'
 import { project, rejectParts, tableSource } from './query-parts.js'
-import { ArrayRow } from '../expression/scope.js'
+import { ArrayRow, ROWID_NAMES, rowidColumn } from '../expression/scope.js'
 import { deleteChecked, updateChecked } from './foreign-keys.js'
 import { isConflict, markedAction, markRollback } from './conflict-actions.js'
 import { hasOwnConflicts, resolveUpdate } from './constraint-conflicts.js'
@@ -82,7 +82,7 @@ export function prepareUpdate(node: AnyNode, ctx: WriteContext): PreparedStateme
         }
       if (stored2 === undefined) continue
       changes++
-      if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
+      if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2, () => stored.row.rowid())]))
     }
     return failure === undefined
       ? { rows: out, changes, reader: returning !== undefined, plan }
@@ -164,7 +164,7 @@ function prepareUpdateFrom(node: AnyNode, ctx: WriteContext): PreparedStatement<
         }
       if (stored2 === undefined) continue
       changes++
-      if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2)]))
+      if (returning !== undefined) out.push(project(returning, [new ArrayRow(stored2, () => stored.row.rowid())]))
     }
     return failure === undefined
       ? { rows: out, changes, reader: returning !== undefined, plan }
@@ -221,9 +221,13 @@ function writeUnder(
 /** The slot of the column a `set` assigns (`name` or `t.name`). */
 function targetSlot(table: TableDef, update: AnyNode): number {
   const target = update.column as AnyNode
-  return writableColumn(
-    table,
-    nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target),
-    'UPDATE',
-  ).slot
+  const name = nameOf(target.kind === 'ReferenceNode' ? (target.column as OperationNode) : target)
+  // `set rowid = ...`: the INTEGER PRIMARY KEY's column; a hidden rowid is not moved here.
+  if (findColumn(table, name) === undefined && ROWID_NAMES.has(name.toLowerCase())) {
+    if (table.keying === 'rowid' && table.rowidColumn !== undefined)
+      return writableColumn(table, table.rowidColumn, 'UPDATE').slot
+    if (rowidColumn(table) !== undefined)
+      throw unsupported('update ... set rowid of a table without an INTEGER PRIMARY KEY')
+  }
+  return writableColumn(table, name, 'UPDATE').slot
 }

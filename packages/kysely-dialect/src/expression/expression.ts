@@ -16,7 +16,7 @@ import { jsonArrow, jsonPathText } from './json.js'
 import { resolveRaw } from '../sql/resolve-raw.js'
 import { parameterExpr } from './parameters.js'
 import { compileExists, compileInSubquery, compileScalarSubquery } from './subquery-hook.js'
-import type { ResolvedColumn, Scope, Tuple } from './scope.js'
+import { ROWID_SLOT, type ResolvedColumn, type RowLike, type Scope, type Tuple } from './scope.js'
 
 /**
  * A compiled expression: a closure over the tuple of current rows. Compiling once per statement
@@ -85,6 +85,9 @@ function column(node: AnyNode, scope: Scope): Expr {
 function columnExpr(r: ResolvedColumn): Expr {
   const source = r.source
   const slot = r.column.slot
+  // The rowid pseudo-column is no column to the planner, the grouping's direct reads or a
+  // covering index (no `column`): only its value is read, and only where a statement names it.
+  if (slot === ROWID_SLOT) return { eval: (t) => rowidOf(t[source]!), affinity: 'integer', constant: false }
   return {
     eval: (t) => t[source]!.get(slot),
     affinity: r.column.affinity,
@@ -92,6 +95,12 @@ function columnExpr(r: ResolvedColumn): Expr {
     column: r,
     columnCollation: r.column.collation ?? 'binary',
   }
+}
+
+/** A row's rowid; every row a statement reads a table's rowid from knows it (RowLike.rowid). */
+function rowidOf(row: RowLike): SqlValue {
+  if (row.rowid === undefined) throw unsupported('the rowid of a row read here')
+  return row.rowid()
 }
 
 function value(node: AnyNode): Expr {

@@ -1,10 +1,15 @@
 import type { ColumnDef, TableDef } from '../catalog/catalog.js'
-import { BTreeSqlError } from '../errors.js'
+import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 
 /** One source's current row: a lazily decoded stored row, or values computed by a statement. */
 export interface RowLike {
   get(slot: number): SqlValue
+  /**
+   * The row's rowid, read by the `rowid` pseudo-column (rowidColumn): a stored row's hidden one or
+   * its key's, an inserted or updated row's as the write gave it. Absent where no such row is read.
+   */
+  rowid?(): SqlValue
 }
 
 /** The rows an expression sees, one per source of the statement (one until joins exist). */
@@ -12,9 +17,21 @@ export type Tuple = readonly RowLike[]
 
 /** A row held as an array of slot values (inserted and updated rows before they are encoded). */
 export class ArrayRow implements RowLike {
-  constructor(readonly values: SqlValue[]) {}
+  /**
+   * `id`: the row's rowid where the statement knows it (an insert's RETURNING), or how to read it
+   * (an update's: the row it updated, read only when RETURNING names it).
+   */
+  constructor(
+    readonly values: SqlValue[],
+    readonly id?: SqlValue | (() => SqlValue),
+  ) {}
   get(slot: number): SqlValue {
     return this.values[slot] ?? null
+  }
+  rowid(): SqlValue {
+    const id = this.id
+    if (id === undefined) throw unsupported('the rowid of a row computed here')
+    return typeof id === 'function' ? id() : id
   }
 }
 
@@ -27,6 +44,11 @@ export interface Source {
    * USING join's column, which names the left table's (executor/using-joins.ts).
    */
   hidden?: ReadonlySet<string>
+  /**
+   * Set when a name resolved to this source's rowid pseudo-column: its rows must then come with
+   * their keys (a scan of rows alone, row-source.ts: eachTransientRow, is no longer enough).
+   */
+  rowidRead?: boolean
 }
 
 export interface ResolvedColumn {
@@ -47,12 +69,15 @@ export class Scope {
     )
     // `rowid`, `_rowid_` or `oid` naming no column: the `integer primary key` column, which SQLite's
     // rowid is (a table keyed otherwise has no rowid a statement can read here).
+    // Any other table with a rowid (not WITHOUT ROWID, not a view's or a derived table's columns):
+    // the rowid pseudo-column, after every real column as SQLite looks names up.
     if (found === undefined && ROWID_NAMES.has(lower))
       found = this.#find(column, table, (t) =>
         t.keying === 'rowid' && t.rowidColumn !== undefined
           ? t.columns.find((col) => col.name === t.rowidColumn)
-          : undefined,
+          : rowidColumn(t),
       )
+    if (found?.column.slot === ROWID_SLOT) this.sources[found.source]!.rowidRead = true
     if (found === undefined) {
       const where = table === undefined ? '' : `${table}.`
       throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${where}${column}`)
@@ -86,7 +111,32 @@ export class Scope {
 }
 
 /** The names SQLite gives a table's rowid (each a column's own name first). */
-const ROWID_NAMES = new Set(['rowid', '_rowid_', 'oid'])
+export const ROWID_NAMES = new Set(['rowid', '_rowid_', 'oid'])
+
+/**
+ * The slot of the rowid pseudo-column: no stored slot, so no index, key or covering entry ever
+ * names it (planner/access-path.ts finds no column for it), and an expression reads it through
+ * RowLike.rowid (expression.ts: columnExpr).
+ */
+export const ROWID_SLOT = -2
+
+const rowidColumns = new WeakMap<TableDef, ColumnDef>()
+
+/**
+ * The rowid pseudo-column of a table whose rowid no column holds (one made per definition), or
+ * undefined when it has none to read: a WITHOUT ROWID table, a view's or a derived table's
+ * columns (id -1, catalog.ts: columnsTable), as SQLite has "no such column" there.
+ */
+export function rowidColumn(table: TableDef): ColumnDef | undefined {
+  if (table.withoutRowid === true || table.id < 0 || (table.keying === 'rowid' && table.rowidColumn !== undefined))
+    return undefined
+  let c = rowidColumns.get(table)
+  if (c === undefined) {
+    c = { name: 'rowid', slot: ROWID_SLOT, type: '', affinity: 'integer', notNull: false }
+    rowidColumns.set(table, c)
+  }
+  return c
+}
 
 /** A scope with no tables: expressions of `values (...)` and constants. */
 export const EMPTY_SCOPE = new Scope([])
