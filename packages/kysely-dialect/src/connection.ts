@@ -5,6 +5,7 @@ import { withContext } from './executor/current-context.js'
 import { selectStream } from './executor/select-stream.js'
 import { statementHandler } from './executor/statement.js'
 import { pinStatementClock } from './expression/statement-clock.js'
+import { setCaseSensitiveLike } from './expression/operators.js'
 import { planOn, type Owner, type SqlSession } from './session.js'
 import { statementNode } from './sql/raw-statement.js'
 import { matchTransactionCommand, type TransactionCommand } from './transaction-command.js'
@@ -128,12 +129,14 @@ export class BTreeConnection implements DatabaseConnection {
     const { ctx } = snapshot
     const handler = statementHandler(node)
     const time = Date.now()
-    // Every pull runs in the statement's context, at the statement's one 'now'.
+    const caseSensitiveLike = this.#session.caseSensitiveLike
+    // Every pull runs in the statement's context, at the statement's one 'now', with its connection's LIKE.
     const pull = <T>(f: () => T): T =>
       withContext(
         ctx,
         () => {
           pinStatementClock(time)
+          setCaseSensitiveLike(caseSensitiveLike)
           return f()
         },
         true,

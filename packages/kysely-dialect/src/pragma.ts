@@ -4,7 +4,7 @@ import { rawText } from './expression/nodes.js'
 /** A pragma the connection runs (sent as raw SQL, `` sql`pragma foreign_keys = on`.execute(db) ``). */
 export type Pragma =
   | {
-      readonly name: 'foreign_keys' | 'defer_foreign_keys'
+      readonly name: 'foreign_keys' | 'defer_foreign_keys' | 'case_sensitive_like' | 'recursive_triggers'
       /** The value set; undefined for a read (`pragma foreign_keys`). */
       readonly value: boolean | undefined
     }
@@ -86,7 +86,8 @@ export type Pragma =
 const LISTING =
   /^pragma\s+(?:main\s*\.\s*)?(foreign_key_list|foreign_key_check|table_info|table_xinfo|index_list|index_info)\s*(?:\(\s*(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*))\s*\))?$/i
 
-const PRAGMA = /^pragma\s+(?:main\s*\.\s*)?(foreign_keys|defer_foreign_keys)\s*(?:(?:=\s*|\(\s*)([^\s()]+)\s*\)?)?$/i
+const PRAGMA =
+  /^pragma\s+(?:main\s*\.\s*)?(foreign_keys|defer_foreign_keys|case_sensitive_like|recursive_triggers)\s*(?:(?:=\s*|\(\s*)([^\s()]+)\s*\)?)?$/i
 
 const ANALYZE = /^analyze(?:\s+(?:main\s*\.\s*)?(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*)))?$/i
 
@@ -234,7 +235,7 @@ export function matchPragma(node: OperationNode): Pragma | undefined {
   }
   const m = PRAGMA.exec(trimmed)
   if (m === null) return undefined
-  const name = m[1]!.toLowerCase() as 'foreign_keys' | 'defer_foreign_keys'
+  const name = m[1]!.toLowerCase() as Extract<Pragma, { value: boolean | undefined }>['name']
   if (m[2] === undefined) return { name, value: undefined }
   const raw = m[2].replace(/^(['"])(.*)\1$/, '$2').toLowerCase()
   return { name, value: VALUES[raw] ?? false }

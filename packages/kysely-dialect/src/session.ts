@@ -23,6 +23,7 @@ import { integrityCheck } from './executor/integrity-check.js'
 import { PragmaSettings } from './pragma-settings.js'
 import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
+import { setCaseSensitiveLike } from './expression/operators.js'
 
 /** Whoever issues statements: a connection handle (compared by identity). */
 export type Owner = object
@@ -71,6 +72,8 @@ export class SqlSession {
   #synchronous: number | undefined
   /** The commits' durability `synchronous` asks for (undefined: the database's). */
   #commitOptions: { durability: Durability } | undefined
+  /** `pragma case_sensitive_like`: LIKE compares ASCII letters' case too (operators.ts). */
+  #caseSensitiveLike = false
   /** `pragma busy_timeout`, kept and reported (nothing here waits on another connection's lock). */
   #busyTimeout = 0
 
@@ -86,6 +89,11 @@ export class SqlSession {
       deferForeignKeys: false,
       deferredViolations: 0,
     }
+  }
+
+  /** `pragma case_sensitive_like` as this connection set it (a stream's pulls apply it: connection.ts). */
+  get caseSensitiveLike(): boolean {
+    return this.#caseSensitiveLike
   }
 
   get inTransaction(): boolean {
@@ -286,6 +294,7 @@ export class SqlSession {
     values?: readonly SqlValue[],
   ): StatementResult | Promise<StatementResult> {
     if (this.#busyFor(owner)) return this.#runLater(owner, node, handler, values)
+    setCaseSensitiveLike(this.#caseSensitiveLike)
     const tx = this.#tx
     if (this.#inside(owner) && tx !== undefined) {
       const ctx = this.#context(tx) as WriteContext
@@ -481,6 +490,14 @@ export class SqlSession {
         return [{ page_count: this.db.info().highWater }]
       case 'freelist_count':
         return [{ freelist_count: this.db.stats().freePages }]
+      case 'case_sensitive_like':
+        // SQLite's is set only (a read gives no row); LIKE reads it as each statement starts (run).
+        if (p.value !== undefined) this.#caseSensitiveLike = p.value
+        return []
+      case 'recursive_triggers':
+        // Triggers here never fire recursively, SQLite's default; turning it on is not done.
+        if (p.value === true) throw unsupported('recursive triggers (pragma recursive_triggers = on)')
+        return p.value === undefined ? [{ recursive_triggers: 0 }] : []
       case 'foreign_keys':
       case 'defer_foreign_keys': {
         const key = p.name === 'foreign_keys' ? 'foreignKeys' : 'deferForeignKeys'

@@ -529,6 +529,8 @@ function readsClock(f: ScalarFunction, args: readonly Expr[]): boolean {
   return typeof v === 'string' && v.trim().toLowerCase() === 'now'
 }
 
+const SQLITE_VERSION = '3.53.2'
+
 /** like(pattern, subject[, escape]): `subject LIKE pattern [ESCAPE escape]`. */
 function likeFunction([p, x, e]: readonly SqlValue[]): SqlValue {
   if (p === null || x === null || e === null) return null
@@ -605,6 +607,9 @@ const SCALARS: Record<string, ScalarFunction> = {
   changes: { arity: [0, 0], deterministic: false, call: () => sessionCounters().changes },
   total_changes: { arity: [0, 0], deterministic: false, call: () => sessionCounters().totalChanges },
   like: { arity: [2, 3], call: likeFunction },
+  // The SQLite release whose results the differential tests hold this dialect to (native SQLite
+  // through better-sqlite3 12): what an application's feature checks should assume.
+  sqlite_version: { arity: [0, 0], call: () => SQLITE_VERSION },
   glob: {
     arity: [2, 2],
     call: ([p, x]) => (p === null || x === null ? null : glob(cString(text(x!)!), cString(text(p!)!)) ? 1 : 0),

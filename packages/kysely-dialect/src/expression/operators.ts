@@ -141,15 +141,29 @@ function cached(key: string, build: () => RegExp): RegExp {
 }
 
 /**
- * SQLite's LIKE: % any run, _ one character, case-insensitive for ASCII letters only; after the
- * `escape` character (LIKE ... ESCAPE), the next character stands for itself.
+ * `PRAGMA case_sensitive_like` of the connection whose statement runs (session.ts sets it as each
+ * statement starts; statements of one connection, and of several, run one at a time).
+ */
+let caseSensitiveLike = false
+const unfolded = (c: string): string => c
+
+export function setCaseSensitiveLike(on: boolean): void {
+  caseSensitiveLike = on
+}
+
+/**
+ * SQLite's LIKE: % any run, _ one character, case-insensitive for ASCII letters only (unless
+ * `PRAGMA case_sensitive_like` is on); after the `escape` character (LIKE ... ESCAPE), the next
+ * character stands for itself.
  */
 export function like(s: string, pattern: string, escape?: string): boolean {
-  const re = cached(`L${escape ?? ''}\u0000${pattern}`, () => {
+  const sensitive = caseSensitiveLike
+  const fold = sensitive ? unfolded : asciiLower
+  const re = cached(`${sensitive ? 'S' : 'L'}${escape ?? ''}\u0000${pattern}`, () => {
     let src = '^'
     let escaped = false
     for (const raw of pattern) {
-      const ch = asciiLower(raw)
+      const ch = fold(raw)
       if (escaped) {
         src += literal(ch)
         escaped = false
@@ -161,7 +175,7 @@ export function like(s: string, pattern: string, escape?: string): boolean {
     // A pattern ending in its escape character matches nothing.
     return escaped ? NEVER : new RegExp(src + '$', 'su')
   })
-  return re.test(asciiLower(s))
+  return re.test(fold(s))
 }
 
 /** SQLite's GLOB: * any run, ? one character, [...] a class (^ negates, a-z ranges); case-sensitive. */

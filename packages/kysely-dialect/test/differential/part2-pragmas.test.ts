@@ -229,4 +229,35 @@ diffSuite('differential: part 2 pragmas', () => {
       'failed',
     ),
   )
+
+  // Round s32: case_sensitive_like and recursive_triggers were BTREE_SQL_UNSUPPORTED.
+  both(
+    'case_sensitive_like changes LIKE (operator, function, indexed prefix); recursive_triggers stays off',
+    undefined,
+    async (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table w (id integer primary key, t text)',
+          'create index w_t on w (t)',
+          "insert into w (t) values ('Apple'), ('apple'), ('APPLE pie'), ('banana'), ('a_b'), ('A_B')",
+          "select id from w where t like 'app%' order by id",
+          'pragma case_sensitive_like',
+          'pragma case_sensitive_like = 1',
+          "select id from w where t like 'app%' order by id",
+          "select id from w where t like 'A%' order by id",
+          "select id from w where t not like 'a%' order by id",
+          "select like('a!_b', t, '!'), t like 'A!_B' escape '!' from w order by id",
+          "select 'X' like 'x', 'x' like 'x'",
+          'pragma case_sensitive_like = off',
+          "select id from w where t like 'app%' order by id",
+          "select 'X' like 'x'",
+          'pragma recursive_triggers',
+          'pragma recursive_triggers = off',
+          'pragma recursive_triggers',
+        ],
+        'failed',
+      ),
+  )
 })

@@ -65,6 +65,34 @@ for (const version of VERSIONS) {
       ])
     })
 
+    it('recursive_triggers: off, and turning it on is refused; case_sensitive_like is per connection, streams too', async () => {
+      const db = t.open()
+      expect((await sql`pragma recursive_triggers`.execute(db)).rows).to.deep.equal([{ recursive_triggers: 0 }])
+      const on = await sql`pragma recursive_triggers = on`.execute(db).then(
+        () => undefined,
+        (e: unknown) => (e as { code?: string }).code,
+      )
+      expect(on).to.equal('BTREE_SQL_UNSUPPORTED')
+      const other = t.open({}, 'other.db')
+      await sql`pragma case_sensitive_like = true`.execute(db)
+      const likes = async (k: typeof db) => (await sql`select 'X' like 'x' as m`.execute(k)).rows
+      expect(await likes(db)).to.deep.equal([{ m: 0 }])
+      expect(await likes(other)).to.deep.equal([{ m: 1 }])
+      await sql`create table s (t text)`.execute(db)
+      await sql`insert into s values ('Ab'), ('ab'), ('AB')`.execute(db)
+      const streamed: unknown[] = []
+      for await (const row of db
+        .selectFrom('s')
+        .select('t')
+        .where(sql<boolean>`t like 'a%'`)
+        .stream(1)) {
+        // A statement of another connection between two chunks does not change this stream's LIKE.
+        await likes(other)
+        streamed.push(row)
+      }
+      expect(streamed).to.deep.equal([{ t: 'ab' }])
+    })
+
     it('cache_size, mmap_size, wal_autocheckpoint, locking_mode: SQLite defaults, kept per connection', async () => {
       let db = t.open()
       const rows = async (text: string) => (await sql.raw(text).execute(db)).rows
