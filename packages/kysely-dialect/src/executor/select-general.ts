@@ -320,7 +320,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const selections = node.selections as readonly AnyNode[] | undefined
   const whereNode = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
   const where =
-    whereNode === undefined ? undefined : byPrecedence(withResultAliases(whereNode, selections, scope, 'WHERE'))
+    whereNode === undefined
+      ? undefined
+      : byPrecedence(withResultAliases(whereNode, selections, scope, 'WHERE', ctx.catalog))
   // Window calls may appear in the selections and the order by only (executor/window-stage.ts).
   const windows = new WindowCalls()
   const projection = withWindows(windows, () =>
@@ -337,7 +339,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   const having =
     havingNode === undefined
       ? undefined
-      : compileExpr(byPrecedence(withResultAliases(havingNode, selections, scope, 'HAVING')), outScope)
+      : compileExpr(byPrecedence(withResultAliases(havingNode, selections, scope, 'HAVING', ctx.catalog)), outScope)
   const order = withWindows(windows, () => orderTerms(node.orderBy as OperationNode | undefined, outScope, projection))
   const windowed = windows.calls.length > 0
   const { limit, offset } = limitOffset(node)

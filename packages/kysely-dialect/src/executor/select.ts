@@ -69,7 +69,7 @@ export function prepareSimpleSelect(node: AnyNode, ctx: ExecContext): PreparedSt
   const where =
     written === undefined
       ? undefined
-      : withResultAliases(written, node.selections as readonly AnyNode[] | undefined, scope, 'WHERE')
+      : withResultAliases(written, node.selections as readonly AnyNode[] | undefined, scope, 'WHERE', ctx.catalog)
   const reads = columnsRead([node.selections, where, node.orderBy], scope, 0)
   const read = prepareSelectRows(ctx, { statement: 'select', table, scope, where, order, limit, offset, reads })
   return {
