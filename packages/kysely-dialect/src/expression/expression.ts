@@ -31,6 +31,11 @@ export interface Expr {
   /** Set when the expression is exactly a column reference. */
   readonly column?: ResolvedColumn
   /**
+   * Set when the expression is exactly a source's rowid pseudo-column (scope.ts: rowidColumn): the
+   * source. The planner seeks a table keyed by its rowid with it (planner/terms.ts: ROWID_KEY).
+   */
+  readonly rowidSource?: number
+  /**
    * The collation an explicit `COLLATE` in it names (SQLite's EP_Collate: its own, else its
    * leftmost operand's that has one), as written; comparisons and sorts use it (collation.ts).
    */
@@ -87,7 +92,8 @@ function columnExpr(r: ResolvedColumn): Expr {
   const slot = r.column.slot
   // The rowid pseudo-column is no column to the planner, the grouping's direct reads or a
   // covering index (no `column`): only its value is read, and only where a statement names it.
-  if (slot === ROWID_SLOT) return { eval: (t) => rowidOf(t[source]!), affinity: 'integer', constant: false }
+  if (slot === ROWID_SLOT)
+    return { eval: (t) => rowidOf(t[source]!), affinity: 'integer', constant: false, rowidSource: source }
   return {
     eval: (t) => t[source]!.get(slot),
     affinity: r.column.affinity,

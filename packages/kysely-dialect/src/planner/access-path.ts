@@ -16,7 +16,7 @@ import {
 import { folded } from '../expression/collation.js'
 import { impliesCondition } from './partial-index.js'
 import type { AccessPlan, KeyRange } from './plan.js'
-import { termsOf, type SeekValue, type Term } from './terms.js'
+import { keyComponentOf, ROWID_KEY, termsOf, type SeekValue, type Term } from './terms.js'
 
 /** One sort key of an `order by`, already compiled. */
 export interface OrderTerm {
@@ -107,8 +107,21 @@ export function whereTerms(where: OperationNode | undefined, source: number, sco
   return out
 }
 
-function keyColumns(table: TableDef, index: IndexDef | undefined): string[] {
-  return index === undefined ? table.primaryKey : [...indexKeyNames(table, index), ...table.primaryKey]
+/**
+ * The components of a table's own key: its primary key's columns, or its rowid (ROWID_KEY) for a
+ * table keyed by a rowid no column holds, whose key (and every index entry's tail) is the rowid
+ * encoded as a `where rowid = ?` seeks it (executor/table-store.ts: insertRow).
+ */
+function ownKey(table: TableDef): readonly string[] {
+  return table.keying === 'rowid' && table.rowidColumn === undefined && table.withoutRowid !== true
+    ? ROWID_ONLY
+    : table.primaryKey
+}
+
+const ROWID_ONLY: readonly string[] = [ROWID_KEY]
+
+function keyColumns(table: TableDef, index: IndexDef | undefined): readonly string[] {
+  return index === undefined ? ownKey(table) : [...indexKeyNames(table, index), ...ownKey(table)]
 }
 
 /**
@@ -118,7 +131,7 @@ function keyColumns(table: TableDef, index: IndexDef | undefined): string[] {
  */
 function keyCollations(table: TableDef, index: IndexDef | undefined): (string | undefined)[] {
   const parts = index === undefined ? [] : indexKeyCollations(table, index)
-  const own = table.primaryKey.map((name) => table.columns.find((c) => c.name === name)?.collation)
+  const own = ownKey(table).map((name) => table.columns.find((c) => c.name === name)?.collation)
   return [...parts, ...own]
 }
 
@@ -160,7 +173,8 @@ function orderFollowsKey(
   let next = fixed
   for (const term of order) {
     const c = term.expr.column
-    let i = c === undefined || c.source !== source ? -1 : key.indexOf(c.column.name)
+    const component = keyComponentOf(term.expr, source)
+    let i = component === undefined ? -1 : key.indexOf(component)
     // An indexed expression, ordered by as the index writes it.
     if (i < 0 && c === undefined && keyOf !== undefined && term.node !== undefined) {
       const name = keyOf(term.node)
@@ -434,7 +448,7 @@ function likeRanges(heads: readonly Uint8Array[], texts: readonly string[], reve
 export function boundedKeyColumns(path: AccessPath): string[] {
   return path.key
     .slice(0, path.eq.length + ((path.lower ?? path.upper ?? path.like) ? 1 : 0))
-    .map((name, i) => (name.startsWith(EXPRESSION_KEY) ? `expression ${i + 1}` : name))
+    .map((name, i) => (name === ROWID_KEY ? 'rowid' : name.startsWith(EXPRESSION_KEY) ? `expression ${i + 1}` : name))
 }
 
 /**

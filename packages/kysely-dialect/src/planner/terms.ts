@@ -107,9 +107,18 @@ interface Side {
   node: OperationNode
 }
 
-/** The column side of a comparison with source `s`'s column, and the other side if it reads no `s`. */
-function columnOf(e: Expr | undefined, s: number): string | undefined {
-  return e?.column !== undefined && e.column.source === s ? e.column.column.name : undefined
+/**
+ * The name a table's key gives its rowid where no column holds it (a table keyed by its hidden
+ * rowid, access-path.ts: ownKey): no column's name (a real column may be named `rowid`, and then
+ * `_rowid_` alone names the pseudo-column), shown as `rowid` (access-path.ts: boundedKeyColumns).
+ */
+export const ROWID_KEY = '\u0000rowid'
+
+/** The key component `e` is on source `s`: a column's name, ROWID_KEY for the rowid pseudo-column. */
+export function keyComponentOf(e: Expr | undefined, s: number): string | undefined {
+  if (e === undefined) return undefined
+  if (e.column !== undefined) return e.column.source === s ? e.column.column.name : undefined
+  return e.rowidSource === s ? ROWID_KEY : undefined
 }
 
 /**
@@ -218,7 +227,7 @@ export function termsOf(
     ...(collation === undefined ? {} : { collation }),
   })
   const keyName = (e: Expr | undefined, node: OperationNode): string | undefined =>
-    keyOf === undefined ? columnOf(e, s) : e === undefined ? undefined : keyOf(node)
+    keyOf === undefined ? keyComponentOf(e, s) : e === undefined ? undefined : keyOf(node)
   const name = keyName(left, leftNode)
   if (op === 'in') {
     const items = listNodes(rightNode)
