@@ -11,7 +11,7 @@ import type { RowView } from '../encoding/rows.js'
 import { compareValues, type SqlValue } from '../encoding/values.js'
 import { BTreeSqlError } from '../errors.js'
 import type { Session, WriteContext } from './context.js'
-import { beforeRow, fireRow, mayFire, withoutTriggers } from './triggers.js'
+import { beforeRow, fireRow, mayFire, storedValues, withoutTriggers } from './triggers.js'
 import { currentContext } from './current-context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import type { OperationNode } from 'kysely'
@@ -431,7 +431,7 @@ export function insertChecked(
     childSide(s!, keys, outcome.values, 1)
     if (keys.asParent.length > 0) parentWritten(s!, keys, outcome.values, () => storedKeyOf(table, outcome))
   }
-  fireRow(table, 'after', 'insert', undefined, outcome.values)
+  fireRow(table, 'after', 'insert', undefined, outcome.values, undefined, outcome.rowid)
   return outcome
 }
 
@@ -455,7 +455,7 @@ export function deleteChecked(
 ): boolean {
   // Its triggers (triggers.ts), but not for the rows INSERT OR REPLACE deletes (`triggers`
   // false), as SQLite with recursive_triggers off.
-  const old = triggers && mayFire(table, 'delete') ? stored.row.all(table.nextSlot) : undefined
+  const old = triggers && mayFire(table, 'delete') ? storedValues(table, stored.row) : undefined
   if (old !== undefined && !beforeRow(table, 'delete', old, undefined)) return false
   const s = statement
   const keys = keysOf(s, table)
@@ -485,7 +485,7 @@ export function updateChecked(
   guard?: (write: () => SqlValue[]) => SqlValue[],
 ): SqlValue[] | undefined {
   // Its triggers (triggers.ts): a BEFORE trigger's RAISE(IGNORE) leaves the row as it is.
-  const before = mayFire(table, 'update') ? stored.row.all(table.nextSlot) : undefined
+  const before = mayFire(table, 'update') ? storedValues(table, stored.row) : undefined
   if (before !== undefined && !beforeRow(table, 'update', before, values, assigned)) return undefined
   // `guard`: an UPDATE OR action's handling of the write alone (update.ts), after the BEFORE
   // triggers, whose changes stay when the row is skipped, as in SQLite.

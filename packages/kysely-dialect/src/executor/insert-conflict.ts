@@ -292,7 +292,7 @@ export function insertUnder(
   if (rowid !== undefined && policy !== undefined) throw unsupported('a listed rowid under a conflict clause')
   // BEFORE INSERT triggers run before the row's constraints are checked, outside the savepoint a
   // skipped row rolls back (triggers.ts); RAISE(IGNORE) there drops the row.
-  if (!beforeRow(table, 'insert', undefined, values)) return undefined
+  if (!beforeRow(table, 'insert', undefined, values, undefined, rowid)) return undefined
   if (policy === undefined) return insertChecked(tx, table, values, rowid)
   if (policy.replace === true) return replaceRow(tx, table, values)
   // NOT NULL under the columns' own clauses comes first, before an upsert's target is looked up.

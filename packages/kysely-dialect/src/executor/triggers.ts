@@ -10,7 +10,7 @@ import {
   type TriggerDef,
 } from '../catalog/catalog.js'
 import { eachIn, firstIn, namesTable, nodeOf, renameTableIn, storedNode, tableNameOf } from '../catalog/stored-node.js'
-import { BTreeSqlError, unsupported } from '../errors.js'
+import { BTreeSqlError } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { truth } from '../encoding/values.js'
 import { applyAffinity } from '../catalog/affinity.js'
@@ -27,6 +27,7 @@ import { markRollback } from './conflict-actions.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { currentContext } from './current-context.js'
 import { readBucket, rowView, type StoredRow } from './table-store.js'
+import type { RowView } from '../encoding/rows.js'
 
 /**
  * Triggers (lang_createtrigger.html): `create trigger` and `drop trigger` as raw SQL, and the
@@ -348,8 +349,32 @@ export function withoutTriggers<T>(run: () => T): T {
   }
 }
 
-/** The row a trigger reads as NEW or OLD: its values by slot. */
+/**
+ * The row a trigger reads as NEW or OLD: its values by slot, then (at `table.nextSlot`) the rowid of
+ * a table whose rowid no column holds (scope.ts: rowidColumn), which `new.rowid` / `old.rowid`
+ * read (rowidSlotColumn). OLD's comes from the caller (storedValues); NEW's is set here.
+ */
 type RowValues = readonly SqlValue[]
+
+/** A stored row as a trigger reads it as OLD (RowValues): with its hidden rowid, where it has one. */
+export function storedValues(table: TableDef, row: RowView): SqlValue[] {
+  const values = row.all(table.nextSlot)
+  if (rowidColumn(table) !== undefined) values[table.nextSlot] = row.rowid()
+  return values
+}
+
+/** The width of a trigger program's NEW (and OLD) values: every slot, then the hidden rowid's. */
+function rowWidth(table: TableDef): number {
+  return table.nextSlot + 1
+}
+
+/** NEW with its rowid (RowValues) for a table with a hidden rowid; the values as they are otherwise. */
+function withRowid(table: TableDef, values: RowValues, rowid: SqlValue | undefined): RowValues {
+  if (rowid === undefined || rowidColumn(table) === undefined) return values
+  const out = values.slice(0, table.nextSlot)
+  out[table.nextSlot] = rowid
+  return out
+}
 
 /**
  * Fires the BEFORE triggers of `event` on `table` for one row; false when one of them raised
@@ -361,23 +386,32 @@ export function beforeRow(
   oldRow: RowValues | undefined,
   newRow: RowValues | undefined,
   assigned?: ReadonlySet<number>,
+  rowid?: SqlValue,
 ): boolean {
   const list = listFor(table, 'before', event)
   if (list.length === 0) return true
-  return fire(table, list, oldRow, newRow === undefined ? undefined : newBefore(table, event, newRow), assigned)
+  const next = newRow === undefined ? undefined : newBefore(table, event, newRow, rowid ?? oldRow?.[table.nextSlot])
+  return fire(table, list, oldRow, next, assigned)
 }
 
 /**
  * NEW as a BEFORE trigger sees it: the columns' affinity applied (SQLite applies it before the
- * triggers run), and an insert's integer primary key not yet assigned -1, as in SQLite.
+ * triggers run), and an insert's rowid not yet assigned -1 (an integer primary key's or a hidden
+ * one's, `rowid` the one an insert lists), as in SQLite.
  */
-function newBefore(table: TableDef, event: TriggerDef['event'], values: RowValues): SqlValue[] {
-  const out = values.slice()
+function newBefore(
+  table: TableDef,
+  event: TriggerDef['event'],
+  values: RowValues,
+  rowid: SqlValue | undefined,
+): SqlValue[] {
+  const out = values.slice(0, table.nextSlot)
   for (const c of table.columns) out[c.slot] = applyAffinity(out[c.slot] ?? null, c.affinity)
   if (event === 'insert' && table.keying === 'rowid' && table.rowidColumn !== undefined) {
     const slot = findColumn(table, table.rowidColumn)!.slot
     if (out[slot] === null) out[slot] = -1
   }
+  if (rowidColumn(table) !== undefined) out[table.nextSlot] = rowid ?? (event === 'insert' ? -1 : null)
   return out
 }
 
@@ -393,9 +427,13 @@ export function fireRow(
   oldRow: RowValues | undefined,
   newRow: RowValues | undefined,
   assigned?: ReadonlySet<number>,
+  rowid?: SqlValue,
 ): void {
   const list = listFor(table, timing, event)
-  if (list.length > 0) fire(table, list, oldRow, newRow, assigned)
+  if (list.length === 0) return
+  // NEW's hidden rowid: an insert's as it went in, an update's the row's (as OLD's).
+  const next = newRow === undefined ? undefined : withRowid(table, newRow, rowid ?? oldRow?.[table.nextSlot])
+  fire(table, list, oldRow, next, assigned)
 }
 
 /** Whether a row write of `event` on `table` may fire a trigger now (before its rows are gathered). */
@@ -453,7 +491,7 @@ function runProgram(
 ): boolean {
   const program = programOf(trigger, table)
   const values = program.values
-  const width = table.nextSlot
+  const width = rowWidth(table)
   for (let i = 0; i < width; i++) {
     values[i] = newRow?.[i] ?? null
     values[width + i] = oldRow?.[i] ?? null
@@ -531,7 +569,7 @@ const programs = new WeakMap<TriggerDef, Program>()
 function programOf(trigger: TriggerDef, table: TableDef): Program {
   let program = programs.get(trigger)
   if (program === undefined || program.table !== table) {
-    const values = new Array<SqlValue>(2 * table.nextSlot).fill(null)
+    const values = new Array<SqlValue>(2 * rowWidth(table)).fill(null)
     program = {
       table,
       values,
@@ -660,20 +698,26 @@ function placeholders(
       value: null,
       columnCollation: column.collation ?? 'binary',
     } as unknown as OperationNode
-    slots.set(node, (isNew ? 0 : table.nextSlot) + column.slot)
+    slots.set(node, (isNew ? 0 : rowWidth(table)) + column.slot)
     return node
   })
 }
 
-/** A column by name, or the integer primary key by `rowid`, `oid` or `_rowid_`. */
+/**
+ * A column by name, or by `rowid`, `oid` or `_rowid_` the integer primary key, else the hidden
+ * rowid the trigger's values hold after the slots (RowValues).
+ */
 function columnOf(table: TableDef, name: string): ReturnType<typeof findColumn> {
   const col = findColumn(table, name)
   if (col !== undefined) return col
   const lower = name.toLowerCase()
   if ((lower === 'rowid' || lower === 'oid' || lower === '_rowid_') && table.rowidColumn !== undefined)
     return findColumn(table, table.rowidColumn)
-  // A hidden rowid does not travel with the row values a trigger binds (RowValues).
-  if (ROWID_NAMES.has(lower) && rowidColumn(table) !== undefined)
-    throw unsupported(`a trigger's new.${name} / old.${name} of a table without an INTEGER PRIMARY KEY`)
+  if (ROWID_NAMES.has(lower) && rowidColumn(table) !== undefined) return rowidSlotColumn(table)
   return undefined
+}
+
+/** The hidden rowid as a trigger reads it: the slot after the table's (RowValues). */
+function rowidSlotColumn(table: TableDef): ColumnDef {
+  return { name: 'rowid', slot: table.nextSlot, type: '', affinity: 'integer', notNull: false }
 }

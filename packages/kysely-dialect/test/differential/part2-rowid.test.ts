@@ -186,7 +186,6 @@ diffSuite('differential part 2: the rowid of every rowid table', () => {
     ),
   )
 
-  // new.rowid / old.rowid of a table without an INTEGER PRIMARY KEY stay BTREE_SQL_UNSUPPORTED (README).
   both('triggers read new.rowid and old.rowid of an INTEGER PRIMARY KEY table', seedKinds, async (db, { sql }) =>
     rawOutcomes(
       db,
@@ -314,6 +313,62 @@ diffSuite('differential part 2: seeks by rowid on a table keyed by its hidden ro
         'select _rowid_, rowid, b from c2 where _rowid_ = 2',
         'select _rowid_, rowid, b from c2 where rowid = 2',
         'select _rowid_, b from c2 where _rowid_ > 1 order by _rowid_ desc',
+      ],
+      'message',
+    ),
+  )
+})
+
+// A trigger's new.rowid / old.rowid of a table without an INTEGER PRIMARY KEY were
+// BTREE_SQL_UNSUPPORTED (the values a trigger bound lacked the hidden rowid): SQLite's -1 in a
+// BEFORE INSERT for a rowid not given, the given or assigned one otherwise, the row's in updates and deletes.
+diffSuite('differential part 2: triggers read the hidden rowid', () => {
+  both('new.rowid and old.rowid before and after insert, update and delete', seedKinds, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'create table log (w text, r, o)',
+        "create trigger bi before insert on plain begin insert into log values ('bi', new.rowid, new.a); end",
+        "create trigger ai after insert on plain begin insert into log values ('ai', new.rowid, new.oid); end",
+        "create trigger bu before update on plain begin insert into log values ('bu', new.rowid, old.rowid); end",
+        "create trigger au after update on plain when new._rowid_ > 2 begin insert into log values ('au', new.rowid, old.oid); end",
+        "create trigger bd before delete on plain begin insert into log values ('bd', old.rowid, old.a); end",
+        "create trigger ad after delete on plain begin insert into log values ('ad', old._rowid_, (select count(*) from plain where rowid = old.rowid)); end",
+        "create trigger nbi before insert on named begin insert into log values ('nbi', new.rowid, new.k); end",
+        "create trigger nai after insert on named begin insert into log values ('nai', new.rowid, new.k); end",
+        "create trigger nbu before update on named begin insert into log values ('nbu', new.rowid, old.rowid); end",
+        "create trigger nad after delete on named begin insert into log values ('nad', old.rowid, old.k); end",
+        "insert into plain (a) values ('p'), ('q')",
+        "insert into plain (rowid, a) values (20, 'r')",
+        "insert into plain (rowid, a) values (null, 's')",
+        "insert into plain (rowid, a) values ('30', 't')",
+        'insert into plain (a) select k from named where v > 20 order by rowid',
+        "update plain set b = 0 where a in ('x', 'z')",
+        "delete from plain where a = 'y'",
+        "insert into named (k) values ('e')",
+        "insert into named (rowid, k) values (9, 'f')",
+        'update named set v = -v where rowid > 3',
+        "delete from named where k = 'a'",
+        'select rowid, * from log',
+        'select rowid, * from plain',
+        'select rowid, * from named order by rowid',
+      ],
+      'message',
+    ),
+  )
+
+  both('a trigger writing by new.rowid; a WITHOUT ROWID table has none', seedKinds, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'create trigger mark after insert on plain begin update plain set b = new.rowid * 100 where rowid = new.rowid; end',
+        "insert into plain (a) values ('m'), ('n')",
+        'select rowid, * from plain',
+        'create trigger w before insert on wr begin select new.rowid; end',
+        "insert into wr values ('w', 2)",
+        'select * from wr',
       ],
       'message',
     ),
