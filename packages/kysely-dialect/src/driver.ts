@@ -16,7 +16,7 @@ import { statementHandler } from './executor/statement.js'
 import { statementNode } from './sql/raw-statement.js'
 import type { QueryPlan } from './planner/plan.js'
 import { runAnalyze } from './executor/analyze.js'
-import { dropTemporaryTables } from './executor/drop-table.js'
+import { dropTemporaryObjects } from './executor/drop-table.js'
 import { SqlSession } from './session.js'
 
 /** Opens (or adopts) the database and hands out connection handles over one SqlSession. */
@@ -46,9 +46,10 @@ export class BTreeDriver implements Driver {
     else if (path !== undefined) db = await open(path, options)
     else throw new BTreeTypeError('BTreeDialect needs a `path` or an open `database`')
     const session = new SqlSession(db, { foreignKeys })
-    // Temporary tables a crash left behind in a file this dialect opened (a database handed in
+    // Temporary tables and views a crash left behind in a file this dialect opened (a database handed in
     // may hold another dialect's, still in use).
-    if (database === undefined && options.readOnly !== true && hasTemporaryTables(session)) await dropTemporary(session)
+    if (database === undefined && options.readOnly !== true && hasTemporaryObjects(session))
+      await dropTemporary(session)
     this.#session = session
     return session
   }
@@ -120,8 +121,8 @@ export class BTreeDriver implements Driver {
     this.#idle.length = 0
     const session = await opening
     session.abandon()
-    // The connection's temporary tables go with it, as SQLite's temp schema does.
-    if (!session.db.closed && this.#config.readOnly !== true && hasTemporaryTables(session))
+    // The connection's temporary tables and views go with it, as SQLite's temp schema does.
+    if (!session.db.closed && this.#config.readOnly !== true && hasTemporaryObjects(session))
       await dropTemporary(session)
     if (this.#config.database === undefined) await session.db.close()
   }
@@ -166,15 +167,13 @@ const RELEASED = Promise.resolve()
 const ANALYZE_NODE = { kind: 'RawNode', sqlFragments: ['analyze'], parameters: [] } as unknown as AnyNode
 const DROP_TEMPORARY_NODE = {
   kind: 'RawNode',
-  sqlFragments: ['drop temporary tables'],
+  sqlFragments: ['drop temporary objects'],
   parameters: [],
 } as unknown as AnyNode
 
-function hasTemporaryTables(session: SqlSession): boolean {
-  return session
-    .catalog()
-    .tables()
-    .some((t) => t.temporary === true)
+function hasTemporaryObjects(session: SqlSession): boolean {
+  const catalog = session.catalog()
+  return catalog.tables().some((t) => t.temporary === true) || catalog.views().some((v) => v.temporary === true)
 }
 
 async function dropTemporary(session: SqlSession): Promise<void> {
@@ -182,7 +181,7 @@ async function dropTemporary(session: SqlSession): Promise<void> {
     readOnly: false,
     schema: true,
     run: (_, ctx) => {
-      dropTemporaryTables(ctx)
+      dropTemporaryObjects(ctx)
       return { rows: [], changes: 0, reader: false }
     },
   })

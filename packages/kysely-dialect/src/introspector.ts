@@ -35,10 +35,16 @@ export class BTreeIntrospector implements DatabaseIntrospector {
       session
         .catalog()
         .tables()
-        // A temporary table is the connection's, outside the schema SQLite's introspection reads.
+        // A temporary table (or view) is the connection's, outside the schema SQLite's introspection reads.
         .filter((t) => t.temporary !== true && (options.withInternalKyselyTables || !MIGRATION_TABLES.has(t.name)))
         .map(tableMetadata)
-        .concat(session.catalog().views().map(viewMetadata))
+        .concat(
+          session
+            .catalog()
+            .views()
+            .filter((v) => v.temporary !== true)
+            .map(viewMetadata),
+        )
         .sort((a, b) => compareText(a.name, b.name))
     )
   }

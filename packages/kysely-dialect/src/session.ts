@@ -472,9 +472,12 @@ export class SqlSession {
           p,
           () =>
             this.#tx !== undefined &&
-            this.catalog()
+            (this.catalog()
               .tables()
-              .some((t) => t.temporary),
+              .some((t) => t.temporary) ||
+              this.catalog()
+                .views()
+                .some((v) => v.temporary === true)),
         )
       // The file's own: a set is a no-op, as SQLite's on a database that has tables (page_size in
       // WAL mode too; encoding and auto_vacuum are fixed once the first table is made).

@@ -236,6 +236,12 @@ export interface ViewDef {
   sql?: string
   /** Its place in the order objects were made (a catalog id): sqlite_schema lists it there. */
   seq?: number
+  /**
+   * `create temp view` (`createView(v).temporary()`): the connection's own, as a temporary table
+   * is (TableDef.temporary), with its INSTEAD OF triggers; a view in main does not see it
+   * (executor/view-scope.ts). Absent in files from before temporary views.
+   */
+  temporary?: boolean
 }
 
 /**

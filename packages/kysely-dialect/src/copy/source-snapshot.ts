@@ -25,10 +25,25 @@ export class SourceSnapshot {
   constructor(tx: ReadTransaction, names: readonly string[] | undefined) {
     this.#tx = tx
     const catalog = loadCatalog(tx)
-    this.views = names === undefined ? catalog.views().sort((a, b) => compareText(a.name, b.name)) : []
-    this.triggers = names === undefined ? catalog.triggers().sort((a, b) => a.seq - b.seq) : []
+    // Temporary views and tables, and the triggers on them, are the source connection's own: not copied.
+    const temporary = new Set(
+      [...catalog.tables(), ...catalog.views()].filter((t) => t.temporary === true).map((t) => t.name.toLowerCase()),
+    )
+    this.views =
+      names === undefined
+        ? catalog
+            .views()
+            .filter((v) => v.temporary !== true)
+            .sort((a, b) => compareText(a.name, b.name))
+        : []
+    this.triggers =
+      names === undefined
+        ? catalog
+            .triggers()
+            .filter((r) => !temporary.has(r.table.toLowerCase()))
+            .sort((a, b) => a.seq - b.seq)
+        : []
     if (names === undefined) {
-      // Temporary tables are the source connection's own: not copied.
       this.tables = catalog
         .tables()
         .filter((t) => t.temporary !== true)

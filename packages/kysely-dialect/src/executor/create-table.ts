@@ -45,7 +45,7 @@ export function runCreateTable(node: AnyNode, ctx: WriteContext): StatementResul
   }
   if (node.selectQuery !== undefined) return runCreateTableAs(node, ctx, name)
   const table: TableDef = rowidTable(nextId(ctx.tx), name, [])
-  // The connection's own table, dropped when the dialect closes (session.ts: dropTemporaryTables).
+  // The connection's own table, dropped when the dialect closes (drop-table.ts: dropTemporaryObjects).
   if (node.temporary === true) table.temporary = true
   // The primary key (`null`) and the unique constraints, in the order written: SQLite numbers their
   // indexes (sqlite_autoindex_<table>_<n>) so. Each with its ON CONFLICT clause, if written.

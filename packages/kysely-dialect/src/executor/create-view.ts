@@ -6,19 +6,25 @@ import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { prepareSelect, type PreparedSelect } from './select-general.js'
 import { storedNode } from '../catalog/stored-node.js'
+import { inViewScope } from './view-scope.js'
 
 const NONE: StatementResult = { rows: [], changes: 0, reader: false }
 
 /**
- * `create view v [(a, b)] as select ...` (`db.schema.createView('v').as(query)`): the select is
+ * `create [temp] view v [(a, b)] as select ...` (`db.schema.createView('v').as(query)`): the select is
  * kept in the catalog as its node tree (catalog/stored-node.ts: viewSelect reads it back) and prepared wherever the view is
  * read, so that, as in SQLite, a view over a table that does not exist yet (or a column list of
  * the wrong length) fails when it is read, not when it is made. Its columns and their declared
  * types, for introspection, are those of a preparation here when it succeeds. `if not exists` leaves any table,
- * index or view of the name alone. `or replace`, temporary and materialized views are not SQLite's.
+ * index or view of the name alone. `or replace` and materialized views are not SQLite's.
+ *
+ * A temporary view (`.temporary()`) is the connection's, as a temporary table is: in the file's
+ * catalog marked `temporary`, dropped when the dialect closes (drop-table.ts dropTemporaryObjects).
+ * It shares one namespace with main's objects: SQLite lets a temporary object shadow a main one of
+ * its name (and a main one be made under a temporary one); here either is "already exists", as for
+ * temporary tables.
  */
 export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult {
-  if (node.temporary === true) throw unsupported('temporary views')
   if (node.materialized === true) throw unsupported('materialized views (not SQLite)')
   if (node.orReplace === true) throw unsupported('create or replace view (not SQLite: drop the view first)')
   const name = nameOf(node.name as OperationNode)
@@ -32,7 +38,9 @@ export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult
   if (taken) throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `table ${name} already exists`)
   if (existing !== undefined) throw new BTreeSqlError('BTREE_SQL_TABLE_EXISTS', `view ${name} already exists`)
   const given = (node.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
-  const columns = viewColumns(select, given, ctx)
+  const temporary = node.temporary === true
+  const columns = inViewScope({ temporary }, () => viewColumns(select, given, ctx))
+  // SQLite's text drops TEMP: `CREATE VIEW v ...` in sqlite_temp_schema.
   const text = schemaText(statementText(node), 'view')
   const view: ViewDef = {
     name,
@@ -41,6 +49,7 @@ export function runCreateView(node: AnyNode, ctx: WriteContext): StatementResult
     select: storedNode(select),
     ...(text === undefined ? {} : { sql: text }),
     seq: nextId(ctx.tx),
+    ...(temporary ? { temporary } : {}),
   }
   saveView(ctx.tx, ctx.catalog.withView(view), name, view)
   return NONE

@@ -14,6 +14,7 @@ import type { StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 import { deleteAllForDrop } from './foreign-keys.js'
+import { runDropView } from './create-view.js'
 
 function dropBucket(ctx: WriteContext, name: string): void {
   if (ctx.tx.bucket(name) !== undefined) ctx.tx.deleteBucket(name)
@@ -48,10 +49,16 @@ export function runDropTable(node: AnyNode, ctx: WriteContext): StatementResult 
 }
 
 /**
- * Drops every temporary table (`create temp table`): when the dialect closes, and when it opens a
- * file a crash left them in. Each in the catalog as the drop before it left it.
+ * Drops every temporary view and table (`create temp view | table`), with their triggers: when the
+ * dialect closes, and when it opens a file a crash left them in. Each in the catalog as the drop
+ * before it left it.
  */
-export function dropTemporaryTables(ctx: WriteContext): void {
+export function dropTemporaryObjects(ctx: WriteContext): void {
+  for (const view of ctx.catalog.views()) {
+    if (view.temporary !== true) continue
+    const node = { kind: 'DropViewNode', name: tableNode(view.name) } as unknown as AnyNode
+    runDropView(node, { ...ctx, catalog: loadCatalog(ctx.tx) })
+  }
   for (const table of ctx.catalog.tables()) {
     if (table.temporary !== true) continue
     const node = { kind: 'DropTableNode', table: tableNode(table.name) } as unknown as AnyNode

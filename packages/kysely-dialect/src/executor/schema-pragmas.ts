@@ -87,7 +87,7 @@ const SEQUENCE_COLUMNS: Record<string, unknown>[] = ['name', 'seq'].map((name, c
 /**
  * `pragma table_list [(t)]` (SQLite 3.37+): a row per table and view (schema, name, type, ncol,
  * wr for WITHOUT ROWID, strict), generated columns counted; main's, then temp's (the temporary
- * tables), each schema's own table last (`sqlite_schema`, `sqlite_temp_schema`, five columns).
+ * views and tables, newest first), each schema's own table last (`sqlite_schema`, `sqlite_temp_schema`, five columns).
  * SQLite lists a schema in the order of its hash table of names, which depends on the
  * connection's history (what it made, dropped and renamed, a schema read afresh after reopening):
  * newest first while the schema has at most four entries, its own table among them and last; from
@@ -111,13 +111,26 @@ export function tableList(
   }
   const newestFirst = catalog.tables().sort((a, b) => b.id - a.id)
   if (schema !== 'temp') {
-    const views = catalog.views().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const views = catalog
+      .views()
+      .filter((v) => v.temporary !== true)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const v of views) add('main', v.name, v.name, 'view', v.columns.length)
     for (const t of newestFirst) if (t.temporary !== true) add('main', t.name, t.name, 'table', t.columns.length, t)
     add('main', 'sqlite_schema', 'sqlite_master', 'table', 5)
   }
   if (schema !== 'main') {
-    for (const t of newestFirst) if (t.temporary === true) add('temp', t.name, t.name, 'table', t.columns.length, t)
+    // Temporary views are all of this release, each with its place among the tables (seq): newest first together.
+    const temp = [
+      ...catalog
+        .views()
+        .filter((v) => v.temporary === true)
+        .map((v) => ({ at: v.seq ?? 0, add: () => add('temp', v.name, v.name, 'view', v.columns.length) })),
+      ...newestFirst
+        .filter((t) => t.temporary === true)
+        .map((t) => ({ at: t.id, add: () => add('temp', t.name, t.name, 'table', t.columns.length, t) })),
+    ]
+    for (const o of temp.sort((a, b) => b.at - a.at)) o.add()
     add('temp', 'sqlite_temp_schema', 'sqlite_temp_master', 'table', 5)
   }
   return rows

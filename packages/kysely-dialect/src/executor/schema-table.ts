@@ -15,7 +15,7 @@ import { schemaText } from '../sql/schema-text.js'
  * SQLite's own tables, read here from the catalog (never stored): `sqlite_schema` (alias
  * `sqlite_master`) lists the tables, indexes, views and triggers with the text that made them
  * (sql/schema-text.ts keeps it through ALTER TABLE), `sqlite_temp_schema` (`sqlite_temp_master`) the
- * temporary tables, `sqlite_sequence` the largest rowid each AUTOINCREMENT table handed out.
+ * temporary tables and views (and their triggers), `sqlite_sequence` the largest rowid each AUTOINCREMENT table handed out.
  * They are read-only, as SQLite's are to statements.
  */
 export type SchemaTable = 'main' | 'temp' | 'sequence'
@@ -82,15 +82,12 @@ export function schemaRows(tx: ReadTransaction, which: SchemaTable): SqlValue[][
   const sequenceAt = temp ? undefined : sequenceTablePlace(tx, catalog)
   if (sequenceAt !== undefined)
     rows.push({ key: sequenceAt, row: ['table', 'sqlite_sequence', 'sqlite_sequence', 0, SEQUENCE_SQL] })
-  if (!temp) {
-    for (const v of catalog.views())
+  for (const v of catalog.views())
+    if ((v.temporary === true) === temp)
       rows.push({ key: v.seq ?? Number.MAX_SAFE_INTEGER, row: ['view', v.name, v.name, 0, v.sql ?? null] })
-  }
+  // A trigger on a temporary table or view is temporary too, as SQLite makes it.
   const isTemp = new Set(
-    catalog
-      .tables()
-      .filter((t) => t.temporary === true)
-      .map((t) => t.name.toLowerCase()),
+    [...catalog.tables(), ...catalog.views()].filter((t) => t.temporary === true).map((t) => t.name.toLowerCase()),
   )
   for (const r of catalog.triggers())
     if (isTemp.has(r.table.toLowerCase()) === temp)

@@ -39,6 +39,7 @@ import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source
 import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
+import { checkViewReachable, inViewScope } from './view-scope.js'
 import { tableFunctionOf, type TableFunction } from './table-functions.js'
 import { schemaColumns, schemaRows, schemaTableOf, sequenceTablePlace } from './schema-table.js'
 import { isStar } from '../sql/expression-parser.js'
@@ -54,13 +55,14 @@ const preparingViews = new Set<string>()
 function viewOf(table: AnyNode, ctx: ExecContext): PreparedSelect | undefined {
   const view = ctx.catalog.view(nameOf(table))
   if (view === undefined) return undefined
+  checkViewReachable(view)
   const key = view.name.toLowerCase()
   if (preparingViews.has(key))
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `view ${view.name} is circularly defined`)
   preparingViews.add(key)
   let prepared: PreparedSelect
   try {
-    prepared = prepareSelect(viewSelect(view) as AnyNode, ctx, undefined)
+    prepared = inViewScope(view, () => prepareSelect(viewSelect(view) as AnyNode, ctx, undefined))
   } finally {
     preparingViews.delete(key)
   }

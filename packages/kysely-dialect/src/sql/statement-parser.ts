@@ -546,9 +546,13 @@ class StatementParser extends ExpressionParser {
       if (!this.acceptWord('trigger')) this.fail('temporary triggers are not supported')
       return this.trigger()
     }
+    // `create temp table`, `create temp view`.
+    const temporary = this.acceptWord('temp') || this.acceptWord('temporary')
     if (this.acceptWord('view')) {
-      // `create view [if not exists] v [(columns)] as select ...` (executor/create-view.ts).
+      // `create [temp] view [if not exists] v [(columns)] as select ...` (executor/create-view.ts).
       const ifNotExists = this.acceptWord('if', 'not', 'exists')
+      // SQLite's own message for `create temp view main.v`.
+      if (temporary && this.isOp('.', 1)) this.fail('temporary table name must be unqualified')
       const name = node('SchemableIdentifierNode', { identifier: identifier(this.tableName()) })
       const columns = this.isOp('(') ? this.columnList() : undefined
       this.expectWord('as')
@@ -557,10 +561,11 @@ class StatementParser extends ExpressionParser {
         as: this.select(),
         ...(columns === undefined ? {} : { columns }),
         ...(ifNotExists ? { ifNotExists } : {}),
+        ...(temporary ? { temporary } : {}),
       })
     }
-    const unique = this.acceptWord('unique')
-    if (this.acceptWord('index')) {
+    const unique = !temporary && this.acceptWord('unique')
+    if (!temporary && this.acceptWord('index')) {
       const ifNotExists = this.acceptWord('if', 'not', 'exists')
       const name = identifier(this.tableName())
       this.expectWord('on')
@@ -594,9 +599,6 @@ class StatementParser extends ExpressionParser {
       })
     }
     if (unique) this.fail('expected index')
-    // `create temp table` (a temporary view is not done).
-    const temporary = this.acceptWord('temp') || this.acceptWord('temporary')
-    if (temporary && this.isWord('view')) this.fail('temporary views are not supported')
     this.expectWord('table')
     const ifNotExists = this.acceptWord('if', 'not', 'exists')
     const table = tableNode(this.tableName())
