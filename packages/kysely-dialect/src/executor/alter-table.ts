@@ -273,6 +273,7 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
   // (a view's column named after a renamed column takes the new name, as in SQLite).
   const views: ViewDef[] = []
   const oldName = original.name.toLowerCase()
+  const drops = ((node.columnAlterations ?? []) as readonly AnyNode[]).some((a) => a.kind === 'DropColumnNode')
   for (const view of ctx.catalog.views()) {
     if (!namesTable(view.select, oldName)) continue
     const copy = structuredClone(view)
@@ -288,20 +289,23 @@ export function runAlterTable(node: AnyNode, ctx: WriteContext): StatementResult
       if (copy.sql !== undefined) copy.sql = renameTableText(copy.sql, original.name, table.name, 'body')
       touched = true
     }
-    if (!touched) continue
+    // A dropped column: the view is read again (its `*` has a column fewer; one it names fails).
+    if (!touched && !drops) continue
     views.push(copy)
     catalog = catalog.withView(copy)
   }
   // Each prepared under the new schema (its subqueries too: they read the running statement's
   // context), which gives its columns (set on the definition the catalog holds); one the renames
-  // leave unreadable fails the ALTER, as SQLite's "error in view v after rename".
+  // or a dropped column leave unreadable fails the ALTER, as SQLite's "error in view v after
+  // rename" / "after drop column".
   const after = { ...ctx, catalog }
   for (const view of views) {
     try {
       const prepared = withContext(after, () => prepareSelect(nodeOf(view.select) as AnyNode, after, undefined))
       view.columns = preparedColumns(prepared, view.given)
     } catch (err) {
-      throw schemaError(`error in view ${view.name} after rename: ${(err as Error).message}`)
+      const what = drops ? 'drop column' : 'rename'
+      throw schemaError(`error in view ${view.name} after ${what}: ${(err as Error).message}`)
     }
   }
   if (triggers.length > 0) {

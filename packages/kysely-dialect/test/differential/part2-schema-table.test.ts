@@ -412,4 +412,29 @@ diffSuite('differential: sqlite_schema', () => {
         'failed',
       ),
   )
+
+  // Found in round s32: a dropped column a view names was dropped without SQLite's error.
+  both("drop column: a view naming it is SQLite's error; a view of * follows", undefined, async (db, { sql }) =>
+    schemaOutcomes(
+      db,
+      sql,
+      [
+        'create table t (a, b, c)',
+        'create view v as select a, b from t',
+        'create view w as select * from t',
+        'create temp view tv as select c from t',
+        'alter table t drop column b',
+        'drop view v',
+        'alter table t drop column b',
+        'alter table t drop column c',
+        'drop view tv',
+        'alter table t drop column c',
+        "insert into t values (1, 'x')",
+        'select * from w',
+        "select name from pragma_table_info('w')",
+        "select type, name, sql from sqlite_master where name <> 'sqlite_sequence'",
+      ],
+      'failed',
+    ),
+  )
 })
