@@ -15,7 +15,13 @@ export type Pragma =
        * schema as SQLite lists it.
        */
       readonly name:
-        'foreign_key_list' | 'foreign_key_check' | 'table_info' | 'table_xinfo' | 'index_list' | 'index_info'
+        | 'foreign_key_list'
+        | 'foreign_key_check'
+        | 'table_info'
+        | 'table_xinfo'
+        | 'index_list'
+        | 'index_info'
+        | 'index_xinfo'
       /** The table (an index for index_info) named; undefined: every table (foreign_key_check without one). */
       readonly table: string | undefined
     }
@@ -84,7 +90,7 @@ export type Pragma =
     }
 
 const LISTING =
-  /^pragma\s+(?:main\s*\.\s*)?(foreign_key_list|foreign_key_check|table_info|table_xinfo|index_list|index_info)\s*(?:\(\s*(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*))\s*\))?$/i
+  /^pragma\s+(?:main\s*\.\s*)?(foreign_key_list|foreign_key_check|table_info|table_xinfo|index_list|index_info|index_xinfo)\s*(?:\(\s*(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*))\s*\))?$/i
 
 const PRAGMA =
   /^pragma\s+(?:main\s*\.\s*)?(foreign_keys|defer_foreign_keys|case_sensitive_like|recursive_triggers)\s*(?:(?:=\s*|\(\s*)([^\s()]+)\s*\)?)?$/i
@@ -193,7 +199,7 @@ const VALUES: Record<string, boolean> = {
  * The pragma a raw node is, if it is one of those the connection runs; any other pragma stays
  * BTREE_SQL_UNSUPPORTED. They are:
  * - foreign keys: foreign_keys, defer_foreign_keys, foreign_key_list, foreign_key_check;
- * - the schema: table_info, table_xinfo, table_list, index_list, index_info;
+ * - the schema: table_info, table_xinfo, table_list, index_list, index_info, index_xinfo;
  * - values kept in the file: user_version, application_id;
  * - the connection's settings: synchronous (the commits' durability), busy_timeout, cache_size,
  *   temp_store, mmap_size, wal_autocheckpoint, locking_mode (kept and reported);

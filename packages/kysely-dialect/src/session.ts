@@ -18,7 +18,7 @@ import { forgetBuckets } from './executor/table-store.js'
 import { foreignKeyError } from './executor/foreign-keys.js'
 import { rollsBackTransaction } from './executor/conflict-actions.js'
 import { foreignKeyCheck, foreignKeyList } from './executor/foreign-key-pragmas.js'
-import { indexInfo, indexList, tableInfo, tableList, tableXinfo } from './executor/schema-pragmas.js'
+import { indexInfo, indexList, indexXinfo, tableInfo, tableList, tableXinfo } from './executor/schema-pragmas.js'
 import { integrityCheck } from './executor/integrity-check.js'
 import { PragmaSettings } from './pragma-settings.js'
 import type { Pragma } from './pragma.js'
@@ -418,7 +418,8 @@ export class SqlSession {
       case 'table_info':
       case 'table_xinfo':
       case 'index_list':
-      case 'index_info': {
+      case 'index_info':
+      case 'index_xinfo': {
         const { name, table } = p
         if (name === 'foreign_key_check') return onState((tx) => foreignKeyCheck(tx, loadCatalog(tx), table))
         const list = {
@@ -427,6 +428,7 @@ export class SqlSession {
           table_xinfo: tableXinfo,
           index_list: indexList,
           index_info: indexInfo,
+          index_xinfo: indexXinfo,
         }[name]
         return onState((tx) => list(loadCatalog(tx), table))
       }

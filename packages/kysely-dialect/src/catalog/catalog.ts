@@ -94,6 +94,11 @@ export interface IndexDef {
   expressions?: unknown[]
   /** Its text as SQLite keeps it in sqlite_schema (sql/schema-text.ts), for an index made from this release on. */
   sql?: string
+  /**
+   * The parts written `desc` (`pragma index_xinfo` reports them; lookups read either way), for an
+   * index made from this release on; absent when none is.
+   */
+  descending?: boolean[]
 }
 
 export interface TableDef {

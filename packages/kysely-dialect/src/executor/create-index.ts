@@ -11,7 +11,7 @@ import {
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dropBucket } from './drop-table.js'
-import { nameOf, type AnyNode } from '../expression/nodes.js'
+import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { notIndexable } from '../expression/determinism.js'
 import { rejectParts } from './query-parts.js'
 import { buildIndex } from './table-store.js'
@@ -89,6 +89,10 @@ export function runCreateIndex(node: AnyNode, ctx: WriteContext): StatementResul
   }
   const text = schemaText(statementText(node), 'index', index.unique)
   if (text !== undefined) index.sql = text
+  const descending = parts.map(
+    (part) => part.kind === 'OrderByItemNode' && /^desc$/i.test(rawText(part.direction as AnyNode)?.trim() ?? ''),
+  )
+  if (descending.some((d) => d)) index.descending = descending
   table.indexes.push(index)
   buildIndex(ctx.tx, table, index)
   saveCatalog(ctx.tx, ctx.catalog.withTable(table), [table])

@@ -173,28 +173,77 @@ export function indexList(catalog: Catalog, name: string | undefined): Record<st
  * is cid -2 with no name, as in SQLite. Nothing for a name that is no index.
  */
 export function indexInfo(catalog: Catalog, name: string | undefined): Record<string, unknown>[] {
+  return indexXinfo(catalog, name)
+    .filter((row) => row['key'] === 1)
+    .map(({ seqno, cid, name: column }) => ({ seqno, cid, name: column }))
+}
+
+/**
+ * `pragma index_xinfo(i)`: index_info's rows with `desc`, `coll` (the part's collation: a COLLATE
+ * in it, else its column's declared one as the catalog keeps it, lower case, else BINARY) and
+ * `key` 1, then the columns each entry also holds (`key` 0), as SQLite lists them: a rowid
+ * table's rowid (cid -1), a WITHOUT ROWID table's primary key columns not among the parts, and
+ * for its primary key's own index the table's other columns.
+ */
+export function indexXinfo(catalog: Catalog, name: string | undefined): Record<string, unknown>[] {
   if (name === undefined) return []
   const lower = name.toLowerCase()
   for (const table of catalog.tables()) {
-    if (table.primaryKeyIndex?.name.toLowerCase() === lower) return columnRows(table, table.primaryKey)
-    const index = table.indexes.find((i) => i.name.toLowerCase() === lower)
-    if (index === undefined) continue
-    if (index.expressions === undefined) return columnRows(table, index.columns)
-    return index.expressions.map((part, seqno) => {
-      const column = columnPart(part)
-      const cid = column === undefined ? -1 : table.columns.findIndex((c) => c.name === column)
-      return cid < 0 ? { seqno, cid: -2, name: null } : { seqno, cid, name: table.columns[cid]!.name }
-    })
+    const ownKey = table.primaryKeyIndex?.name.toLowerCase() === lower
+    const index = ownKey ? undefined : table.indexes.find((i) => i.name.toLowerCase() === lower)
+    if (!ownKey && index === undefined) continue
+    const keys: Part[] = ownKey
+      ? table.primaryKey.map((c) => columnPart(table, c, undefined, false))
+      : index!.expressions === undefined
+        ? index!.columns.map((c, i) => columnPart(table, c, undefined, index!.descending?.[i] === true))
+        : index!.expressions.map((part, i) => expressionPart(table, part, index!.descending?.[i] === true))
+    const named = new Set(keys.map((k) => (typeof k.name === 'string' ? k.name.toLowerCase() : '')))
+    let held: Part[]
+    if (table.withoutRowid !== true) held = [{ cid: -1, name: null, desc: 0, coll: 'BINARY' }]
+    else {
+      const columns = ownKey ? table.columns.map((c) => c.name) : table.primaryKey
+      held = columns.filter((c) => !named.has(c.toLowerCase())).map((c) => columnPart(table, c, undefined, false))
+    }
+    return [...keys.map((k) => ({ ...k, key: 1 })), ...held.map((k) => ({ ...k, key: 0 }))].map((row, seqno) => ({
+      seqno,
+      ...row,
+    }))
   }
   return []
 }
 
-function columnRows(table: TableDef, columns: readonly string[]): Record<string, unknown>[] {
-  return columns.map((name, seqno) => ({ seqno, cid: table.columns.findIndex((c) => c.name === name), name }))
+interface Part {
+  cid: number
+  name: string | null
+  desc: number
+  coll: string
 }
 
-/** An expression index's part that is a bare column (a ColumnNode, stored-node.ts): its name. */
-function columnPart(part: unknown): string | undefined {
-  const n = part as { kind?: string; column?: { name?: unknown } }
-  return n.kind === 'ColumnNode' && typeof n.column?.name === 'string' ? n.column.name : undefined
+function columnPart(table: TableDef, column: string, collate: string | undefined, desc: boolean): Part {
+  const cid = table.columns.findIndex((c) => c.name.toLowerCase() === column.toLowerCase())
+  return {
+    cid,
+    name: table.columns[cid]?.name ?? column,
+    desc: desc ? 1 : 0,
+    coll: collate ?? table.columns[cid]?.collation ?? 'BINARY',
+  }
+}
+
+/**
+ * An expression index's part (stored-node.ts): a bare column (a ColumnNode or reference), or one
+ * under a COLLATE, is that column; any other expression is cid -2 with no name.
+ */
+function expressionPart(table: TableDef, part: unknown, desc: boolean): Part {
+  let n = part as Record<string, unknown>
+  let collate: string | undefined
+  if (n['kind'] === 'CollateNode') {
+    const c = (n['collation'] as { name?: unknown } | undefined)?.name
+    if (typeof c === 'string') collate = c
+    n = n['operand'] as Record<string, unknown>
+  }
+  const column =
+    n['kind'] === 'ReferenceNode' && n['table'] === undefined ? (n['column'] as Record<string, unknown>) : n
+  const name = column['kind'] === 'ColumnNode' ? (column['column'] as { name?: unknown } | undefined)?.name : undefined
+  if (typeof name === 'string') return columnPart(table, name, collate, desc)
+  return { cid: -2, name: null, desc: desc ? 1 : 0, coll: collate ?? 'BINARY' }
 }

@@ -4,7 +4,7 @@ import { BTreeSqlError } from '../errors.js'
 import { toText, type SqlValue } from '../encoding/values.js'
 import { JSON_EACH_COLUMNS, jsonEachRows, jsonTreeRows } from '../expression/json-table.js'
 import { foreignKeyList } from './foreign-key-pragmas.js'
-import { indexInfo, indexList, tableInfo, tableList, tableXinfo } from './schema-pragmas.js'
+import { indexInfo, indexList, indexXinfo, tableInfo, tableList, tableXinfo } from './schema-pragmas.js'
 
 /**
  * The table-valued functions a from clause reads (select-general.ts: tableFunction): SQLite's
@@ -67,6 +67,7 @@ const FUNCTIONS: Record<string, TableFunction> = {
   pragma_table_xinfo: pragmaFunction([...TABLE_INFO, 'hidden'], (c, t) => tableXinfo(c, t)),
   pragma_index_list: pragmaFunction(['seq', 'name', 'unique', 'origin', 'partial'], (c, t) => indexList(c, t)),
   pragma_index_info: pragmaFunction(['seqno', 'cid', 'name'], (c, i) => indexInfo(c, i)),
+  pragma_index_xinfo: pragmaFunction(['seqno', 'cid', 'name', 'desc', 'coll', 'key'], (c, i) => indexXinfo(c, i)),
   pragma_foreign_key_list: pragmaFunction(
     ['id', 'seq', 'table', 'from', 'to', 'on_update', 'on_delete', 'match'],
     (c, t) => (t === undefined ? [] : foreignKeyList(c, t)),

@@ -260,4 +260,43 @@ diffSuite('differential: part 2 pragmas', () => {
         'failed',
       ),
   )
+
+  // Round s32: index_xinfo was BTREE_SQL_UNSUPPORTED; index_info gave cid -2 for `c collate x`.
+  both(
+    'index_xinfo: directions, collations, the key columns and the columns each entry holds',
+    undefined,
+    async (db, { sql }) => {
+      await db.schema
+        .createTable('bt')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('a', 'text')
+        .addColumn('b', 'integer')
+        .execute()
+      await db.schema.createIndex('bt_ab').on('bt').columns(['a desc', 'b']).execute()
+      return rawOutcomes(
+        db,
+        sql,
+        [
+          'create table t (id integer primary key, a text collate nocase, b, c)',
+          'create index i1 on t (a desc, b)',
+          'create index i2 on t (lower(b), c collate rtrim)',
+          'create table k (x, y, z, primary key (y, x)) without rowid',
+          'create index k1 on k (z)',
+          'create table r (x text primary key, y)',
+          'create index r1 on r (y asc)',
+          'pragma index_xinfo(i1)',
+          'pragma index_xinfo(i2)',
+          'pragma index_xinfo(k1)',
+          'pragma index_xinfo(sqlite_autoindex_k_1)',
+          'pragma index_xinfo(r1)',
+          'pragma index_xinfo(sqlite_autoindex_r_1)',
+          'pragma index_xinfo(bt_ab)',
+          'pragma index_xinfo(nope)',
+          'pragma index_info(i2)',
+          "select name, desc, coll from pragma_index_xinfo('i1') where key = 1",
+        ],
+        'failed',
+      )
+    },
+  )
 })

@@ -351,9 +351,9 @@ for (const version of VERSIONS) {
       expect(join.code).to.equal('BTREE_SQL_UNSUPPORTED')
       expect(join.message).to.contain('JoinNode')
       // Raw statements of the simple grammar run; anything else is unsupported, quoting the text.
-      const raw = await rejection(version.sql`pragma index_xinfo(person)`.execute(db))
+      const raw = await rejection(version.sql`pragma max_page_count`.execute(db))
       expect(raw.code).to.equal('BTREE_SQL_UNSUPPORTED')
-      expect(raw.message).to.contain('pragma index_xinfo(person)')
+      expect(raw.message).to.contain('pragma max_page_count')
       const create = await rejection(
         version.sql`create trigger tr instead of insert on person begin select 1; end`.execute(db),
       )
