@@ -15,7 +15,7 @@ import { parseColumn } from './column-definition.js'
 import type { StatementResult, WriteContext } from './context.js'
 import { dispatch, nameOf, type AnyNode, type NodeKind } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
-import { checkDropColumn, triggersAfterAlter, type Rename } from './triggers.js'
+import { checkDropColumn, triggersAfterAlter, type Rename } from './trigger-alter.js'
 import {
   addColumnText,
   alterations,
