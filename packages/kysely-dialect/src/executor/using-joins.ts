@@ -5,7 +5,7 @@ import type { Source } from '../expression/scope.js'
 import { reference } from '../sql/expression-parser.js'
 
 /**
- * `join t using (a, b)` and `natural join t` (raw SQL; statement-parser.ts), as SQLite's
+ * `join t using (a, b)` and `natural join t` (raw SQL; sql/query-parser.ts), as SQLite's
  * sqlite3ProcessJoin makes them: each column pairs the right table's column with the left-most
  * source before it that has one (a natural join: every column name of the right table some source
  * before it has), the join's condition is their equality, and the right table's copy is hidden from

@@ -542,7 +542,7 @@ export abstract class ExpressionParser {
    * window of the select's `window` clause (`windowName`, resolved by the statement parser).
    */
   protected window(): AnyNode {
-    // `over w`: a window the select's `window` clause names (statement-parser.ts resolves it).
+    // `over w`: a window the select's `window` clause names (query-parser.ts resolves it).
     if (!this.isOp('(')) return node('OverNode', { windowName: this.name() })
     this.expectOp('(')
     const parts: Record<string, unknown> = {}
