@@ -542,7 +542,8 @@ export class SqlSession {
       )
     if (this.#inside(owner)) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot VACUUM from within a transaction')
     while (this.#busyFor(owner)) await this.#free
-    if (fs.existsSync(path) && fs.statSync(path).isFile() && fs.statSync(path).size === 0) fs.unlinkSync(path)
+    const stat = fs.statSync(path, { throwIfNoEntry: false })
+    if (stat?.isFile() === true && stat.size === 0) fs.unlinkSync(path)
     await compact(this.db, path)
   }
 

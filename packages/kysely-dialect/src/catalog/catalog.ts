@@ -387,14 +387,14 @@ export class Catalog {
     // SQLite's own tables, read as sources (executor/schema-table.ts), are not written by statements
     // here: SQLite's error for its schema tables; sqlite_sequence, which SQLite lets statements
     // write, exists once an AUTOINCREMENT table does.
-    const own = SQLITE_TABLES.exec(name)?.[1]?.toLowerCase()
+    const own = schemaTableOf(name)
     if (own === 'sequence') {
       if (this.tables().some((t) => t.autoIncrement))
         throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'writes to sqlite_sequence')
     } else if (own !== undefined)
       throw new BTreeSqlError(
         'BTREE_SQL_INVALID_SCHEMA',
-        `table ${own.startsWith('temp') ? 'sqlite_temp_master' : 'sqlite_master'} may not be modified`,
+        `table ${own === 'temp' ? 'sqlite_temp_master' : 'sqlite_master'} may not be modified`,
       )
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${name}`)
   }
@@ -423,7 +423,25 @@ export class Catalog {
 }
 
 const NO_TRIGGERS: readonly TriggerDef[] = []
-const SQLITE_TABLES = /^sqlite_(schema|master|temp_schema|temp_master|sequence)$/i
+/**
+ * SQLite's own tables, which no statement makes (executor/schema-table.ts reads them from the
+ * catalog): `sqlite_schema` (alias `sqlite_master`), `sqlite_temp_schema` (`sqlite_temp_master`)
+ * and `sqlite_sequence`.
+ */
+export type SchemaTable = 'main' | 'temp' | 'sequence'
+
+const SCHEMA_TABLES: Readonly<Record<string, SchemaTable>> = {
+  sqlite_schema: 'main',
+  sqlite_master: 'main',
+  sqlite_temp_schema: 'temp',
+  sqlite_temp_master: 'temp',
+  sqlite_sequence: 'sequence',
+}
+
+/** Which of SQLite's own tables `name` is, if any (case-insensitively, as SQLite resolves names). */
+export function schemaTableOf(name: string): SchemaTable | undefined {
+  return SCHEMA_TABLES[name.toLowerCase()]
+}
 
 /**
  * SQLite reserves names that begin `sqlite_` for its own objects (sqlite3CheckObjectName): a table,

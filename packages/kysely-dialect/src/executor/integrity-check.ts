@@ -1,11 +1,9 @@
 import type { CheckResult, ReadTransaction } from 'btree-store'
-import { indexBucket, tableBucket, type Catalog } from '../catalog/catalog.js'
+import { indexBucket, schemaTableOf, tableBucket, type Catalog } from '../catalog/catalog.js'
 import { BTreeSqlError } from '../errors.js'
 import type { Pragma } from '../pragma.js'
 
 type CheckPragma = Extract<Pragma, { name: 'integrity_check' | 'quick_check' }>
-
-const SCHEMA_TABLES = new Set(['sqlite_schema', 'sqlite_master', 'sqlite_temp_schema', 'sqlite_temp_master'])
 
 /**
  * `pragma integrity_check` and `quick_check`, `[(N)]` or `[(t)]`: `[{ integrity_check: 'ok' }]`
@@ -38,7 +36,7 @@ export function integrityCheck(
     named !== undefined &&
     catalog.table(named) === undefined &&
     catalog.view(named) === undefined &&
-    !SCHEMA_TABLES.has(named.toLowerCase())
+    (schemaTableOf(named) ?? 'sequence') === 'sequence'
   )
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_TABLE', `no such table: ${named}`)
   const result = check()

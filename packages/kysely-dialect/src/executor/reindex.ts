@@ -34,7 +34,7 @@ export function runReindex(node: AnyNode, ctx: WriteContext): StatementResult {
     if (table !== undefined) chosen.push(...table.indexes.map((index) => ({ table, index })))
     else if (owner !== undefined)
       chosen.push({ table: owner, index: owner.indexes.find((i) => i.name.toLowerCase() === lower)! })
-    else if (owner === undefined && !ctx.catalog.tables().some((t) => t.primaryKeyIndex?.name.toLowerCase() === lower))
+    else if (!ctx.catalog.tables().some((t) => t.primaryKeyIndex?.name.toLowerCase() === lower))
       throw new BTreeSqlError('BTREE_SQL_NO_SUCH_INDEX', 'unable to identify the object to be reindexed')
   }
   for (const { table, index } of chosen) {

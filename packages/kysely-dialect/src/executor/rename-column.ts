@@ -1,6 +1,7 @@
 import type { Catalog, TableDef } from '../catalog/catalog.js'
 import { tableNameOf } from '../catalog/stored-node.js'
 import { lex, type AnyNode, type Token } from '../sql/lexer.js'
+import { quoted as quotedName } from '../sql/schema-text.js'
 
 type TreeNode = Record<string, unknown>
 
@@ -296,7 +297,7 @@ export function renamePairedTokens(
   for (let k = found.length - 1; k >= 0; k--) {
     if (ids[k]!['name'] === before[k]) continue
     const t = found[k]!
-    const written = quoted || (t.t === 'name' && t.quoted) ? `"${to.replace(/"/g, '""')}"` : to
+    const written = quoted || (t.t === 'name' && t.quoted) ? quotedName(to) : to
     text = text.slice(0, t.at) + written + text.slice(t.end)
   }
   return text

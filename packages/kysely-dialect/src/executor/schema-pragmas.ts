@@ -1,4 +1,4 @@
-import type { Catalog, ColumnDefault, TableDef } from '../catalog/catalog.js'
+import { schemaTableOf, type Catalog, type ColumnDefault, type TableDef } from '../catalog/catalog.js'
 import { loadValue } from '../catalog/stored-value.js'
 import { Real } from '../encoding/values.js'
 import { reportedType } from '../catalog/affinity.js'
@@ -37,7 +37,8 @@ export function tableXinfo(catalog: Catalog, name: string | undefined): Record<s
         pk: 0,
         hidden: 0,
       }))
-    if (isSchemaTable(name)) return SCHEMA_COLUMNS
+    const own = schemaTableOf(name)
+    if (own === 'main' || own === 'temp') return SCHEMA_COLUMNS
     // sqlite_sequence, while an AUTOINCREMENT table (which made it) exists.
     if (
       name.toLowerCase() === 'sqlite_sequence' &&
@@ -55,13 +56,6 @@ export function tableXinfo(catalog: Catalog, name: string | undefined): Record<s
     pk: table.primaryKey.indexOf(c.name) + 1,
     hidden: c.generated === undefined ? 0 : isStoredGenerated(c) ? 3 : 2,
   }))
-}
-
-/** SQLite's own tables: the schema of main and temp under each of their names (`sqlite_master` internally). */
-const SCHEMA_TABLES = new Set(['sqlite_schema', 'sqlite_master', 'sqlite_temp_schema', 'sqlite_temp_master'])
-
-function isSchemaTable(name: string): boolean {
-  return SCHEMA_TABLES.has(name.toLowerCase())
 }
 
 /** The columns of sqlite_schema, as table_xinfo lists them (table_info drops `hidden`). */

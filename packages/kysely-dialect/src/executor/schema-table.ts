@@ -5,33 +5,20 @@ import {
   sequenceOrder,
   sequenceTableAt,
   type Catalog,
+  type SchemaTable,
   type TableDef,
 } from '../catalog/catalog.js'
 import type { Affinity } from '../catalog/affinity.js'
 import type { SqlValue } from '../encoding/values.js'
 import { schemaText } from '../sql/schema-text.js'
 
-/**
- * SQLite's own tables, read here from the catalog (never stored): `sqlite_schema` (alias
+/*
+ * SQLite's own tables (catalog.ts: schemaTableOf), read here from the catalog (never stored): `sqlite_schema` (alias
  * `sqlite_master`) lists the tables, indexes, views and triggers with the text that made them
  * (sql/schema-text.ts keeps it through ALTER TABLE), `sqlite_temp_schema` (`sqlite_temp_master`) the
  * temporary tables and views (and their triggers), `sqlite_sequence` the largest rowid each AUTOINCREMENT table handed out.
  * They are read-only, as SQLite's are to statements.
  */
-export type SchemaTable = 'main' | 'temp' | 'sequence'
-
-const NAMES: Record<string, SchemaTable> = {
-  sqlite_schema: 'main',
-  sqlite_master: 'main',
-  sqlite_temp_schema: 'temp',
-  sqlite_temp_master: 'temp',
-  sqlite_sequence: 'sequence',
-}
-
-/** Which of SQLite's tables `name` is, if any (case-insensitively, as SQLite resolves names). */
-export function schemaTableOf(name: string): SchemaTable | undefined {
-  return NAMES[name.toLowerCase()]
-}
 
 export interface SchemaColumns {
   readonly names: readonly string[]

@@ -466,6 +466,12 @@ export function nextKeyRowid(tx: WriteTransaction, table: TableDef): number | bi
   return nextRowid(tx, table, tableBucket(table))
 }
 
+/** An AUTOINCREMENT table's sqlite_sequence entry raised to `rowid` when it is larger (first made at 0). */
+function raiseSequence(tx: WriteTransaction, table: TableDef, rowid: number): void {
+  const seq = sequenceEntry(tx, table)
+  if (rowid > (seq ?? 0)) writeSequence(tx, table, rowid, seq === undefined)
+}
+
 /** Adds an entry for every stored row: used by createIndex and by unique constraints added later. */
 export function buildIndex(tx: WriteTransaction, table: TableDef, index: IndexDef): void {
   writeBucket(tx, indexBucket(index))
@@ -582,10 +588,7 @@ export function insertRow(
     if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden)))
       throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
     rowidInserted(bucketName, exact)
-    if (table.autoIncrement) {
-      const seq = sequenceEntry(tx, table)
-      if (rowid > (seq ?? 0)) writeSequence(tx, table, rowid, seq === undefined)
-    }
+    if (table.autoIncrement) raiseSequence(tx, table, rowid)
   } else {
     checkNotNull(table, values)
     checkConstraints(table, values)
@@ -673,11 +676,7 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
     if (table.keying === 'rowid') rowidsChanged(tableBucket(table))
     bucket.delete(stored.key)
     if (table.keying === 'key' && hidden !== undefined) writeBucket(tx, rowidBucket(table)).put(rowidKey(hidden), key)
-    if (table.autoIncrement && table.keying === 'rowid') {
-      const rowid = decodeKeyNumber(key)
-      const seq = sequenceEntry(tx, table)
-      if (rowid > (seq ?? 0)) writeSequence(tx, table, rowid, seq === undefined)
-    }
+    if (table.autoIncrement && table.keying === 'rowid') raiseSequence(tx, table, decodeKeyNumber(key))
   }
   bucket.put(key, encodeRowTransient(values, hidden))
   return values

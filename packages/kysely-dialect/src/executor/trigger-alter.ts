@@ -3,6 +3,7 @@ import { eachIn, firstIn, namesTable, renameTableIn, tableNameOf } from '../cata
 import { BTreeSqlError } from '../errors.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { lex } from '../sql/lexer.js'
+import { quoted } from '../sql/schema-text.js'
 import { columnIdentifiers, renameColumnInStatements, renamePairedTokens } from './rename-column.js'
 
 /*
@@ -60,12 +61,12 @@ export function triggersAfterAlter(
  * rewritten as SQLite writes a renamed column. When the two do not pair up (a table, alias or
  * function of the same name), the text is left as written: the trees, which run, are renamed.
  */
-function renameInBody(copy: TriggerDef, catalog: Catalog, table: TableDef, [from, to, quoted]: Rename): void {
+function renameInBody(copy: TriggerDef, catalog: Catalog, table: TableDef, [from, to, alterQuoted]: Rename): void {
   const lower = from.toLowerCase()
   const ids = columnIdentifiers([copy.when, copy.body], lower, (n) => rowReference(n) !== undefined)
   const before = ids.map((id) => id['name'])
   if (!renameColumnInStatements(copy.body, catalog, table, from, to)) return
-  copy.sql = renamePairedTokens(copy.sql, ids, before, lower, to, quoted === true, (tokens) => {
+  copy.sql = renamePairedTokens(copy.sql, ids, before, lower, to, alterQuoted === true, (tokens) => {
     // The WHEN clause and the body: from the first WHEN or BEGIN after the trigger's ON.
     const on = tokens.findIndex((t) => t.t === 'name' && !t.quoted && t.v.toLowerCase() === 'on')
     return on < 0
@@ -93,10 +94,9 @@ function renameInText(
   const edits: { at: number; end: number; text: string }[] = []
   // SQLite's renameEditSql: a renamed table is written quoted; a renamed column quoted when the
   // ALTER quoted its new name or the replaced token was quoted, else bare.
-  const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
   const renamedColumn = (t: { v: string; quoted: boolean }): string | undefined => {
     const r = renames.find(([a]) => a.toLowerCase() === t.v.toLowerCase())
-    return r === undefined ? undefined : r[2] === true || t.quoted ? quote(r[1]) : r[1]
+    return r === undefined ? undefined : r[2] === true || t.quoted ? quoted(r[1]) : r[1]
   }
   let updateOf = false
   // The trigger's own name (after `trigger [if not exists]`) is no table's.
@@ -137,7 +137,7 @@ function renameInText(
       if (to !== undefined) edits.push({ at: t.at, end: t.end, text: to })
       continue
     }
-    if (fromTable !== undefined && lower === fromTable) edits.push({ at: t.at, end: t.end, text: quote(toTable) })
+    if (fromTable !== undefined && lower === fromTable) edits.push({ at: t.at, end: t.end, text: quoted(toTable) })
   }
   let out = sql
   for (const e of edits.reverse()) out = out.slice(0, e.at) + e.text + out.slice(e.end)
