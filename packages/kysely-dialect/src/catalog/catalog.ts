@@ -289,6 +289,12 @@ export class Catalog {
     tables: Map<string, TableDef>,
     views: Map<string, ViewDef> = new Map(),
     triggers: Map<string, TriggerDef> = new Map(),
+    /**
+     * SQLite's sqlite_sequence exists: made with the first AUTOINCREMENT table and kept after it is
+     * dropped (markSequenceTable), as SQLite keeps it (a file from before that mark: while an
+     * AUTOINCREMENT table exists).
+     */
+    readonly sequenceTable = false,
   ) {
     this.version = version
     this.#tables = tables
@@ -342,13 +348,13 @@ export class Catalog {
   withTrigger(trigger: TriggerDef): Catalog {
     const next = new Map(this.#triggers)
     next.set(trigger.name.toLowerCase(), trigger)
-    return new Catalog(randomUUID(), this.#tables, this.#views, next)
+    return new Catalog(randomUUID(), this.#tables, this.#views, next, this.sequenceTable)
   }
 
   withoutTriggers(names: readonly string[]): Catalog {
     const next = new Map(this.#triggers)
     for (const n of names) next.delete(n.toLowerCase())
-    return new Catalog(randomUUID(), this.#tables, this.#views, next)
+    return new Catalog(randomUUID(), this.#tables, this.#views, next, this.sequenceTable)
   }
 
   /** Views by name, case-insensitively (one namespace with tables and indexes, as in SQLite). */
@@ -364,13 +370,13 @@ export class Catalog {
   withView(view: ViewDef): Catalog {
     const next = new Map(this.#views)
     next.set(view.name.toLowerCase(), view)
-    return new Catalog(randomUUID(), this.#tables, next, this.#triggers)
+    return new Catalog(randomUUID(), this.#tables, next, this.#triggers, this.sequenceTable)
   }
 
   withoutView(name: string): Catalog {
     const next = new Map(this.#views)
     next.delete(name.toLowerCase())
-    return new Catalog(randomUUID(), this.#tables, next, this.#triggers)
+    return new Catalog(randomUUID(), this.#tables, next, this.#triggers, this.sequenceTable)
   }
 
   /** Tables by name, case-insensitively as SQLite resolves them. */
@@ -386,11 +392,10 @@ export class Catalog {
       throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `cannot modify ${name} because it is a view`)
     // SQLite's own tables, read as sources (executor/schema-table.ts), are not written by statements
     // here: SQLite's error for its schema tables; sqlite_sequence, which SQLite lets statements
-    // write, exists once an AUTOINCREMENT table does.
+    // write, exists once an AUTOINCREMENT table made it (sequenceTable).
     const own = schemaTableOf(name)
     if (own === 'sequence') {
-      if (this.tables().some((t) => t.autoIncrement))
-        throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'writes to sqlite_sequence')
+      if (this.sequenceTable) throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'writes to sqlite_sequence')
     } else if (own !== undefined)
       throw new BTreeSqlError(
         'BTREE_SQL_INVALID_SCHEMA',
@@ -412,13 +417,14 @@ export class Catalog {
     const next = new Map(this.#tables)
     next.delete(previousName.toLowerCase())
     next.set(table.name.toLowerCase(), table)
-    return new Catalog(randomUUID(), next, this.#views, this.#triggers)
+    const sequence = this.sequenceTable || (table.autoIncrement && table.temporary !== true)
+    return new Catalog(randomUUID(), next, this.#views, this.#triggers, sequence)
   }
 
   without(name: string): Catalog {
     const next = new Map(this.#tables)
     next.delete(name.toLowerCase())
-    return new Catalog(randomUUID(), next, this.#views, this.#triggers)
+    return new Catalog(randomUUID(), next, this.#views, this.#triggers, this.sequenceTable)
   }
 }
 
@@ -491,7 +497,10 @@ export function loadCatalog(tx: ReadTransaction): Catalog {
   const views = readDefinitions<ViewDef>(bucket, VIEW_PREFIX, 'v;')
   // In key order, which is the order they were made (`r:<seq>`): SQLite fires a table's newest first.
   const triggers = readDefinitions<TriggerDef>(bucket, TRIGGER_PREFIX, 'r;')
-  const catalog = new Catalog(version, tables, views, triggers)
+  const sequence =
+    bucket.get(SEQUENCE_TABLE_KEY) !== undefined ||
+    [...tables.values()].some((t) => t.autoIncrement && t.temporary !== true)
+  const catalog = new Catalog(version, tables, views, triggers, sequence)
   remember(catalog)
   last = { raw, catalog }
   return catalog

@@ -39,12 +39,8 @@ export function tableXinfo(catalog: Catalog, name: string | undefined): Record<s
       }))
     const own = schemaTableOf(name)
     if (own === 'main' || own === 'temp') return SCHEMA_COLUMNS
-    // sqlite_sequence, while an AUTOINCREMENT table (which made it) exists.
-    if (
-      name.toLowerCase() === 'sqlite_sequence' &&
-      catalog.tables().some((t) => t.autoIncrement && t.temporary !== true)
-    )
-      return SEQUENCE_COLUMNS
+    // sqlite_sequence, once an AUTOINCREMENT table made it.
+    if (own === 'sequence' && catalog.sequenceTable) return SEQUENCE_COLUMNS
     return []
   }
   return table.columns.map((c, cid) => ({

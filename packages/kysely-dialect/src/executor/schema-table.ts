@@ -103,7 +103,7 @@ function sequenceTables(catalog: Catalog): TableDef[] {
  * AUTOINCREMENT table's statement ended, after the indexes it made, and kept (a file from before
  * the place was kept: while an AUTOINCREMENT table exists, after the oldest one).
  */
-export function sequenceTablePlace(tx: ReadTransaction, catalog: Catalog): number | undefined {
+function sequenceTablePlace(tx: ReadTransaction, catalog: Catalog): number | undefined {
   const at = sequenceTableAt(tx)
   if (at !== undefined) return at
   const first = sequenceTables(catalog).sort((a, b) => a.id - b.id)[0]

@@ -41,7 +41,7 @@ import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
 import { checkViewReachable, inViewScope } from './view-scope.js'
 import { tableFunctionOf, type TableFunction } from './table-functions.js'
-import { schemaColumns, schemaRows, sequenceTablePlace } from './schema-table.js'
+import { schemaColumns, schemaRows } from './schema-table.js'
 import { isStar } from '../sql/expression-parser.js'
 import type { Catalog } from '../catalog/catalog.js'
 
@@ -185,7 +185,7 @@ function schemaSource(table: AnyNode, ctx: ExecContext): PreparedSelect | undefi
   const which = schemaTableOf(name)
   if (which === undefined || ctx.catalog.table(name) !== undefined) return undefined
   // sqlite_sequence exists once an AUTOINCREMENT table does (else SQLite's "no such table").
-  if (which === 'sequence' && sequenceTablePlace(ctx.tx, ctx.catalog) === undefined) return undefined
+  if (which === 'sequence' && !ctx.catalog.sequenceTable) return undefined
   const columns = schemaColumns(which)
   return {
     plan: {

@@ -437,4 +437,22 @@ diffSuite('differential: sqlite_schema', () => {
       'failed',
     ),
   )
+
+  // Review: sqlite_sequence is kept after its last AUTOINCREMENT table goes, read and listed alike.
+  both('sqlite_sequence outlives the AUTOINCREMENT table that made it', undefined, async (db, { sql }) =>
+    schemaOutcomes(
+      db,
+      sql,
+      [
+        "select count(*) as n from pragma_table_info('sqlite_sequence')",
+        'create table a (id integer primary key autoincrement, v)',
+        'insert into a (v) values (1)',
+        'drop table a',
+        'select * from sqlite_sequence',
+        "select name from pragma_table_info('sqlite_sequence')",
+        'select type, name from sqlite_master',
+      ],
+      'failed',
+    ),
+  )
 })
