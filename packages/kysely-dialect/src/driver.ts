@@ -45,7 +45,12 @@ export class BTreeDriver implements Driver {
     if (database !== undefined) db = database
     else if (path !== undefined) db = await open(path, options)
     else throw new BTreeTypeError('BTreeDialect needs a `path` or an open `database`')
-    const session = new SqlSession(db, { foreignKeys })
+    // Plain VACUUM rebuilds a file this dialect opened for writing (rebuild-file.ts).
+    const file =
+      database === undefined && path !== undefined && options.readOnly !== true
+        ? { path, reopen: () => open(path, options) }
+        : undefined
+    const session = new SqlSession(db, { foreignKeys, file })
     // Temporary tables and views a crash left behind in a file this dialect opened (a database handed in
     // may hold another dialect's, still in use).
     if (database === undefined && options.readOnly !== true && hasTemporaryObjects(session))

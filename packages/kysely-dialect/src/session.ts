@@ -24,6 +24,7 @@ import { PragmaSettings } from './pragma-settings.js'
 import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
 import { setCaseSensitiveLike } from './expression/operators.js'
+import { rebuildFile, type RebuildTarget } from './rebuild-file.js'
 
 /** Whoever issues statements: a connection handle (compared by identity). */
 export type Owner = object
@@ -33,6 +34,9 @@ export type Owner = object
  * every query shares SQLite's one connection, so the statements that follow run inside it.
  */
 export const SHARED: Owner = Object.freeze({ shared: true })
+
+/** The owner while plain VACUUM rebuilds the file: every handle's statements wait for it. */
+const REBUILDING: Owner = Object.freeze({ rebuilding: true })
 
 interface NamedSavepoint {
   name: string
@@ -47,6 +51,11 @@ interface NamedSavepoint {
 export interface SessionOptions {
   /** Whether foreign keys are enforced (`PRAGMA foreign_keys`); default true, as better-sqlite3 and node:sqlite. */
   foreignKeys?: boolean
+  /**
+   * The file and how to open it again, when the dialect opened it itself (not for a database
+   * handed in, which others may hold, nor a read-only one): plain VACUUM rebuilds it.
+   */
+  file?: RebuildTarget
 }
 
 /**
@@ -77,10 +86,12 @@ export class SqlSession {
   /** `pragma busy_timeout`, kept and reported (nothing here waits on another connection's lock). */
   #busyTimeout = 0
 
-  constructor(
-    readonly db: Database,
-    options: SessionOptions = {},
-  ) {
+  #db: Database
+  readonly #file: RebuildTarget | undefined
+
+  constructor(db: Database, options: SessionOptions = {}) {
+    this.#db = db
+    this.#file = options.file
     this.session = {
       lastInsertRowid: 0,
       changes: 0,
@@ -89,6 +100,11 @@ export class SqlSession {
       deferForeignKeys: false,
       deferredViolations: 0,
     }
+  }
+
+  /** The engine database: another one, on the rebuilt file, after a plain VACUUM. */
+  get db(): Database {
+    return this.#db
   }
 
   /** `pragma case_sensitive_like` as this connection set it (a stream's pulls apply it: connection.ts). */
@@ -533,18 +549,43 @@ export class SqlSession {
    * VACUUM INTO `path`: the engine's compact() of the newest commit to a new file (a file there
    * already is the engine's BTREE_INVALID_ARGUMENT, but for an empty one, which SQLite writes
    * over), once no other handle holds a transaction; inside one it is SQLite's "cannot VACUUM
-   * from within a transaction". Plain VACUUM (SQLite rebuilds the file in place) is not done.
+   * from within a transaction". Plain VACUUM rebuilds the file (#rebuild).
    */
   async vacuum(owner: Owner, path: string | undefined): Promise<void> {
-    if (path === undefined)
-      throw unsupported(
-        "vacuum (SQLite rebuilds the file in place; not done here: vacuum into 'file' writes a packed copy)",
-      )
     if (this.#inside(owner)) throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot VACUUM from within a transaction')
     while (this.#busyFor(owner)) await this.#free
+    if (path === undefined) return this.#rebuild()
     const stat = fs.statSync(path, { throwIfNoEntry: false })
     if (stat?.isFile() === true && stat.size === 0) fs.unlinkSync(path)
     await compact(this.db, path)
+  }
+
+  /**
+   * Plain VACUUM: the file rebuilt packed (rebuild-file.ts), every other handle's statements held
+   * back meanwhile (they wait as behind a transaction). Refused, as SQLite refuses it, while a
+   * snapshot is open ("SQL statements in progress": a stream being read, which reads the old file);
+   * not done on a database handed in open, which others may hold, nor on a read-only one.
+   */
+  async #rebuild(): Promise<void> {
+    const file = this.#file
+    if (file === undefined)
+      throw unsupported(
+        this.#db.readOnly
+          ? 'vacuum of a database opened read-only'
+          : "vacuum of a database handed in open (`database`): others may hold it; vacuum into 'file' writes a packed copy",
+      )
+    if (this.#db.info().readers.open > 0)
+      throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot VACUUM - SQL statements in progress')
+    this.#claim(REBUILDING)
+    try {
+      await rebuildFile(this.#db, file, (db) => {
+        this.#db = db
+        this.#snapshotCatalog = undefined
+        this.#lastWrite = undefined
+      })
+    } finally {
+      this.#end()
+    }
   }
 
   /** Rolls back a transaction left open (the driver is being destroyed). */

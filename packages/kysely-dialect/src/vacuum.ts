@@ -3,8 +3,8 @@ import { rawText } from './expression/nodes.js'
 
 /**
  * `vacuum [main] into 'file'` (SQLite's VACUUM INTO: a packed copy of the database written to a
- * new file, the engine's compact()), and plain `vacuum`, which the connection refuses: SQLite's
- * rebuilds the file in place, which is not done here. The file name is a string literal.
+ * new file, the engine's compact()), and plain `vacuum`, which rebuilds the file in place
+ * (rebuild-file.ts). The file name is a string literal.
  */
 export type Vacuum = { readonly into: string | undefined }
 

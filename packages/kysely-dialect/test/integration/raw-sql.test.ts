@@ -105,7 +105,7 @@ for (const version of VERSIONS) {
       for (const q of [
         sql`select * from t; select 1`,
         sql`select * from t a right join t b using (id)`,
-        sql`vacuum`,
+        sql`attach database 'other.db' as other`,
         sql`create temp trigger tr after insert on t begin select 1; end`,
         sql`create table w (a) without rowid, wrong`,
       ]) {

@@ -1,0 +1,82 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { compact, type Database } from 'btree-store'
+
+/**
+ * Plain VACUUM: the database file rebuilt in place, as SQLite's VACUUM does (its copy into a
+ * temporary database, then back). Here the engine's compact() writes a packed copy of the newest
+ * commit beside the file (`<path>-vacuum`), the database closes, the copy takes the file's name
+ * (rename(2), atomic), the directory is synced, and the file opens again.
+ *
+ * What a crash leaves at each step: before the rename, the old file, whole (its journal was
+ * checkpointed first and nothing commits meanwhile), and a copy that the next VACUUM removes;
+ * after it, the packed copy, whole (compact() syncs it and closes it with its journal empty), and
+ * an empty journal beside it (the old file's, emptied by its close). The caller holds every other
+ * statement back and makes sure no snapshot is open (SqlSession.vacuum).
+ */
+export interface RebuildTarget {
+  /** The database file's path. */
+  readonly path: string
+  /** Opens the file again with the options it was opened with. */
+  readonly reopen: () => Promise<Database>
+}
+
+/** The copy a rebuild of `dbPath` writes before it takes the file's place. */
+export function rebuildPath(dbPath: string): string {
+  return `${dbPath}-vacuum`
+}
+
+/**
+ * Rebuilds `target`'s file from `db` (open on it, with nothing running) and returns the database
+ * open again on the new file. A failure before the close leaves `db` open and in use (the copy
+ * removed); one after it reopens whichever file is in place and then throws (`replaced` tells the
+ * caller which database to keep).
+ */
+export async function rebuildFile(
+  db: Database,
+  target: RebuildTarget,
+  replaced: (db: Database) => void,
+): Promise<void> {
+  const copy = rebuildPath(target.path)
+  removeCopy(copy)
+  await db.checkpoint()
+  try {
+    await compact(db, copy)
+  } catch (err) {
+    removeCopy(copy)
+    throw err
+  }
+  let failure: unknown
+  try {
+    await db.close()
+  } catch (err) {
+    // The old file stays (its close failed before the lock went): keep it, drop the copy.
+    failure = err
+  }
+  if (failure === undefined) {
+    try {
+      fs.renameSync(copy, target.path)
+      syncDirectory(path.dirname(target.path))
+    } catch (err) {
+      failure = err
+    }
+  }
+  removeCopy(copy)
+  replaced(await target.reopen())
+  if (failure !== undefined) throw failure
+}
+
+/** The copy and its journal and lock files, left by a rebuild that failed or a crash during one. */
+function removeCopy(copy: string): void {
+  for (const file of [copy, `${copy}-journal`, `${copy}-journal2`]) fs.rmSync(file, { force: true })
+}
+
+/** Makes a rename in `dir` durable (fsync of the directory, as SQLite does after creating a journal). */
+function syncDirectory(dir: string): void {
+  const fd = fs.openSync(dir, 'r')
+  try {
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
