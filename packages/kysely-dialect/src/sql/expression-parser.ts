@@ -61,9 +61,16 @@ function booleanKeyword(truth: boolean): AnyNode {
   return n
 }
 
-/** SQLite's parser drops parentheses, so `x is (true)` is still a truth test. */
+/**
+ * The operand of `is [not]` as SQLite's truth-test check sees it: its parser drops parentheses,
+ * and resolve.c skips COLLATE (sqlite3ExprSkipCollateAndLikely, which skips likely() only once
+ * resolved, later: `2 is unlikely(true)` is `2 is 1`). So `x is (true)` and
+ * `x is not true collate nocase` are still truth tests.
+ */
 function unparenthesised(n: AnyNode): AnyNode {
-  return n.kind === 'ParensNode' ? unparenthesised(n['node'] as AnyNode) : n
+  if (n.kind === 'ParensNode') return unparenthesised(n['node'] as AnyNode)
+  if (n.kind === 'CollateNode') return unparenthesised(n['operand'] as AnyNode)
+  return n
 }
 
 /**

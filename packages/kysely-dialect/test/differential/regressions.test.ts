@@ -265,4 +265,17 @@ diffSuite('differential: regressions found by the random generator', () => {
       return pairs.map(([left, op, right], i) => eb(eb.val<unknown>(left), op, eb.val<unknown>(right)).as(`p${i}`))
     }),
   )
+  both(
+    'seed 1043184310 (raw expressions): `is [not] true collate nocase` is still a truth test',
+    undefined,
+    (db, { sql }) =>
+      db.selectNoFrom([
+        sql<number>`2 is not true collate nocase`.as('a'),
+        sql<number>`2 is true collate nocase`.as('b'),
+        sql<number>`0 is not (false collate binary)`.as('c'),
+        sql<number>`2 is unlikely(true)`.as('d'),
+        sql<number>`1 is 1 collate nocase`.as('e'),
+        sql<number>`not 2 || 0.5 - ~ 3 + 1 is not true collate nocase`.as('f'),
+      ]),
+  )
 })
