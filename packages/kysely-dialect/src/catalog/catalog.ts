@@ -137,7 +137,7 @@ export interface TableDef {
    * here the table's own key, so only its name and its place in creation order (`pragma
    * index_list`). Tables made before it was kept have none.
    */
-  primaryKeyIndex?: { name: string; id: number }
+  primaryKeyIndex?: { name: string; id: number; descending?: boolean[] }
   /** The primary key's `on conflict ...` (an INTEGER PRIMARY KEY's too; absent: ABORT). */
   primaryKeyConflict?: ConflictResolution
   /**

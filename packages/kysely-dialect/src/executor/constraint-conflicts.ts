@@ -10,13 +10,14 @@ import { isGenerated } from './generated-columns.js'
 import {
   checkedForInsert,
   defaultValue,
+  indexViolation,
+  keyViolation,
   nextHiddenRowid,
   nextKeyRowid,
   notNullViolation,
   ownKey,
   storedAt,
   uniqueHolder,
-  uniqueViolation,
   withAffinity,
   type InsertOutcome,
   type StoredRow,
@@ -146,12 +147,7 @@ export function resolveUniques(
 }
 
 function violation(table: TableDef, index: IndexDef | 'key'): BTreeSqlError {
-  if (index === 'key')
-    return uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)
-  // SQLite names an expression index rather than columns.
-  if (index.expressions !== undefined)
-    return new BTreeSqlError('BTREE_SQL_UNIQUE_VIOLATION', `UNIQUE constraint failed: index '${index.name}'`)
-  return uniqueViolation(table, index.columns)
+  return index === 'key' ? keyViolation(table) : indexViolation(table, index)
 }
 
 /** The slot of an insert's integer primary key, which a null numbers (undefined for other tables). */

@@ -1,7 +1,6 @@
 import type { OperationNode } from 'kysely'
 import type { WriteTransaction } from 'btree-store'
-import { indexBucket, requireColumn, type IndexDef, type TableDef } from '../catalog/catalog.js'
-import { startsWith } from '../encoding/keys.js'
+import { requireColumn, type IndexDef, type TableDef } from '../catalog/catalog.js'
 import { isInteger, truth } from '../encoding/values.js'
 import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
@@ -10,6 +9,9 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { sameCondition } from '../planner/partial-index.js'
+import { indexKeyCollations } from '../planner/expression-keys.js'
+import { indexColumns } from '../catalog/index-columns.js'
+import { declaredCollation } from '../expression/collation.js'
 import { writableColumn } from './generated-columns.js'
 import { deleteChecked, insertChecked, updateChecked } from './foreign-keys.js'
 import { beforeRow } from './triggers.js'
@@ -21,8 +23,12 @@ import {
   inSavepoint,
   readBucket,
   rowView,
+  storedAt,
+  uniqueHolder,
+  violatedConstraint,
   type InsertOutcome,
   type StoredRow,
+  type UniqueConstraint,
   columnsKey,
 } from './table-store.js'
 
@@ -48,7 +54,34 @@ export interface ConflictPolicy {
    * NULL ones (an upsert without a target takes every uniqueness constraint).
    */
   readonly own?: 'all' | 'notNull'
-  readonly target?: IndexDef | 'key'
+  readonly target?: UniqueConstraint
+}
+
+/**
+ * An ON CONFLICT target: its columns, each with the COLLATE it may name (lower case, BINARY as
+ * undefined; `null` where it names none, which matches any collation).
+ */
+interface ConflictTarget {
+  readonly columns: readonly string[]
+  readonly collations: readonly (string | undefined | null)[]
+}
+
+/** The target of `onConflict` (its columns, a raw one's `col collate x` too), or undefined for none. */
+function conflictTarget(onConflict: AnyNode): ConflictTarget | undefined {
+  const nodes = onConflict.columns as readonly AnyNode[] | undefined
+  if (nodes === undefined) return undefined
+  const columns: string[] = []
+  const collations: (string | undefined | null)[] = []
+  for (const n of nodes) {
+    if (n.kind === 'CollateNode') {
+      columns.push(nameOf(n.operand as OperationNode))
+      collations.push(declaredCollation(nameOf(n.collation as OperationNode)))
+    } else {
+      columns.push(nameOf(n))
+      collations.push(null)
+    }
+  }
+  return { columns, collations }
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
@@ -58,28 +91,41 @@ function sameColumns(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * Whether a conflict target (columns, and the `where` it may have) names unique index `i`, as
- * SQLite matches them: the same columns; a partial index only with its condition written alike as
- * the target's `where` (planner/partial-index.ts: sameCondition); any other ignores that `where`.
+ * SQLite matches them (sqlite3UpsertAnalyzeTarget): the same columns, a part under a COLLATE
+ * too; a COLLATE the target names must be the part's (a column's declared one, or the index's
+ * own); a partial index only with its condition written alike as the target's `where`
+ * (planner/partial-index.ts: sameCondition); any other ignores that `where`.
  */
-function targets(table: TableDef, i: IndexDef, columns: readonly string[], where: AnyNode | undefined): boolean {
-  if (!i.unique || i.expressions !== undefined || !sameColumns(i.columns, columns)) return false
+function targets(table: TableDef, i: IndexDef, target: ConflictTarget, where: AnyNode | undefined): boolean {
+  const columns = i.unique ? indexColumns(i) : undefined
+  if (columns === undefined || !sameColumns(columns, target.columns)) return false
+  const collations = indexKeyCollations(table, i)
+  const collationsMatch = target.columns.every((c, k) => {
+    const named = target.collations[k]
+    return named === null || named === collations[columns.findIndex((x) => x.toLowerCase() === c.toLowerCase())]
+  })
+  if (!collationsMatch) return false
   return i.where === undefined || (where !== undefined && sameCondition(table, i, where))
 }
 
 /** The constraint a conflict target names: `key` (the primary key), a unique index, or undefined for none. */
 function namedConstraint(
   table: TableDef,
-  columns: readonly string[],
+  target: ConflictTarget,
   where: AnyNode | undefined,
-): 'key' | IndexDef | undefined {
-  if (table.primaryKey.length > 0 && sameColumns(table.primaryKey, columns)) return 'key'
-  return table.indexes.find((i) => targets(table, i, columns, where))
+): UniqueConstraint | undefined {
+  if (table.primaryKey.length > 0 && sameColumns(table.primaryKey, target.columns)) {
+    const declared = target.columns.map((c) => requireColumn(table, c).collation)
+    if (target.collations.every((named, k) => named === null || named === declared[k])) return 'key'
+    return undefined
+  }
+  return table.indexes.find((i) => targets(table, i, target, where))
 }
 
-/** The columns a unique violation names (`UNIQUE constraint failed: t.a, t.b`). */
-export function violatedColumns(error: BTreeSqlError, table: TableDef): string[] {
-  const list = error.message.slice(error.message.indexOf(':') + 1)
-  return list.split(',').map((c) => c.trim().slice(table.name.length + 1))
+/** Whether two constraints are one (by name: a statement's catalog and a trigger's may be two copies). */
+function sameConstraint(a: UniqueConstraint | undefined, b: UniqueConstraint | undefined): boolean {
+  if (a === undefined || b === undefined) return false
+  return a === 'key' || b === 'key' ? a === b : a.name === b.name
 }
 
 /**
@@ -106,7 +152,7 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   // Without an OR of the statement's, the table's constraints' own clauses apply.
   if (action !== undefined || ignoreAll || !hasOwnConflicts(table)) return policy
   if (onConflict === undefined) return { skips: () => false, own: 'all' }
-  const target = (onConflict.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
+  const target = conflictTarget(onConflict)
   if (target === undefined) return { ...policy!, own: 'notNull' }
   const where = (onConflict.indexWhere as AnyNode | undefined)?.where as AnyNode | undefined
   return { ...policy!, own: 'all', target: namedConstraint(table, target, where)! }
@@ -129,7 +175,7 @@ function conflictPolicyOf(node: AnyNode, table: TableDef, ignoreAll: boolean): C
   if (onConflict.constraint !== undefined || onConflict.indexExpression !== undefined) {
     throw unsupported('an onConflict target other than columns (OnConflictNode)')
   }
-  const target = (onConflict.columns as readonly OperationNode[] | undefined)?.map((c) => nameOf(c))
+  const target = conflictTarget(onConflict)
   const targetWhere = (onConflict.indexWhere as AnyNode | undefined)?.where as AnyNode | undefined
   if (targetWhere !== undefined && target === undefined) throw unsupported('an onConflict where without columns')
   const named = target === undefined ? undefined : namedConstraint(table, target, targetWhere)
@@ -147,19 +193,19 @@ function conflictPolicyOf(node: AnyNode, table: TableDef, ignoreAll: boolean): C
     )
       return true
     if (!(e instanceof BTreeSqlError) || e.code !== 'BTREE_SQL_UNIQUE_VIOLATION') return false
-    return target === undefined || sameColumns(violatedColumns(e, table), target)
+    return target === undefined || sameConstraint(violatedConstraint(e), named)
   }
   // `orIgnore` skips a NOT NULL failure too, which the target's lookup must not run before.
-  const find = target === undefined || ignoreAll ? undefined : targetFinder(table, target, named!)
+  const find = target === undefined || ignoreAll ? undefined : targetFinder(table, target.columns, named!)
   if (onConflict.updates === undefined) return find === undefined ? { skips } : { skips, find }
   if (target === undefined) {
     // No target (SQLite allows it on the last on conflict clause): any uniqueness conflict
     // updates the row it names, found by the columns the failure reports.
     if (ignoreAll) throw unsupported('orIgnore with doUpdateSet')
-    let violated: readonly string[] = []
+    let violated: UniqueConstraint | undefined
     const anyConflict = (e: unknown): boolean => {
       if (!(e instanceof BTreeSqlError) || e.code !== 'BTREE_SQL_UNIQUE_VIOLATION') return false
-      violated = violatedColumns(e, table)
+      violated = violatedConstraint(e)
       return true
     }
     const conflicting = (tx: WriteTransaction, values: readonly SqlValue[]): StoredRow | undefined =>
@@ -170,7 +216,7 @@ function conflictPolicyOf(node: AnyNode, table: TableDef, ignoreAll: boolean): C
   return {
     skips: (e) => skips(e) && !(e instanceof BTreeSqlError && e.code === 'BTREE_SQL_NOT_NULL_VIOLATION'),
     find: find!,
-    upsert: prepareUpsert(onConflict, table, target, find!),
+    upsert: prepareUpsert(onConflict, table, target.columns, find!),
   }
 }
 
@@ -236,12 +282,8 @@ function rowByIndex(
   index: IndexDef,
   values: readonly SqlValue[],
 ): StoredRow | undefined {
-  const prefix = encodeColumns(table, index.columns, values)
-  const c = tx.bucket(indexBucket(index))?.cursor()
-  if (c === undefined || !c.seek(prefix) || !startsWith(c.key!, prefix)) return undefined
-  const key = c.key!.slice(prefix.length)
-  const bytes = readBucket(tx, table)?.get(key)
-  return bytes === undefined ? undefined : { key, row: rowView(table, bytes, key) }
+  const key = uniqueHolder(tx, table, index, values)
+  return key === undefined ? undefined : storedAt(tx, table, key)
 }
 
 /**
@@ -266,18 +308,21 @@ function targetFinder(
   }
 }
 
-/** The row a uniqueness failure on `columns` (the key's or a unique index's) names for `values`. */
+/**
+ * The row a uniqueness failure on `constraint` (the table's key or a unique index, as the failure
+ * recorded it: table-store.ts violatedConstraint) names for `values`; undefined when it cannot be
+ * told (a hidden rowid, which no value of the row holds).
+ */
 export function conflictingRow(
   tx: WriteTransaction,
   table: TableDef,
   values: readonly SqlValue[],
-  columns: readonly string[],
+  constraint: UniqueConstraint | undefined,
 ): StoredRow | undefined {
-  const keyColumns =
-    table.primaryKey.length > 0 ? table.primaryKey : table.rowidColumn === undefined ? [] : [table.rowidColumn]
-  if (sameColumns(keyColumns, columns)) return rowByKey(tx, table, values)
-  const index = table.indexes.find((x) => x.unique && sameColumns(x.columns, columns))
-  return index === undefined ? undefined : rowByIndex(tx, table, index, values)
+  if (constraint === undefined) return undefined
+  if (constraint !== 'key') return rowByIndex(tx, table, constraint, values)
+  if (table.primaryKey.length === 0 && table.rowidColumn === undefined) return undefined
+  return rowByKey(tx, table, values)
 }
 
 /** Inserts one row under the policy: a skipped row leaves nothing behind (its own savepoint). */
@@ -337,7 +382,7 @@ function replaceRow(tx: WriteTransaction, table: TableDef, input: SqlValue[]): I
       return inSavepoint(tx, () => insertChecked(tx, table, row, hidden))
     } catch (error) {
       if (!(error instanceof BTreeSqlError) || error.code !== 'BTREE_SQL_UNIQUE_VIOLATION' || i >= attempts) throw error
-      const existing = conflictingRow(tx, table, values, violatedColumns(error, table))
+      const existing = conflictingRow(tx, table, values, violatedConstraint(error))
       if (existing === undefined) throw error
       // No DELETE trigger fires for a row REPLACE deletes (SQLite, recursive_triggers off).
       deleteChecked(tx, table, existing, undefined, false)

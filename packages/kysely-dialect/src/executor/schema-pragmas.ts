@@ -183,7 +183,7 @@ export function indexXinfo(catalog: Catalog, name: string | undefined): Record<s
     const index = ownKey ? undefined : table.indexes.find((i) => i.name.toLowerCase() === lower)
     if (!ownKey && index === undefined) continue
     const keys: Part[] = ownKey
-      ? table.primaryKey.map((c) => columnPart(table, c, undefined, false))
+      ? table.primaryKey.map((c, i) => columnPart(table, c, undefined, table.primaryKeyIndex!.descending?.[i] === true))
       : index!.expressions === undefined
         ? index!.columns.map((c, i) => columnPart(table, c, undefined, index!.descending?.[i] === true))
         : index!.expressions.map((part, i) => expressionPart(table, part, index!.descending?.[i] === true))

@@ -17,6 +17,7 @@ import { decodeKeyInteger, decodeKeyNumber, equalBytes, KeyWriter, rowidKey, sta
 import { encodeRow, encodeRowTransient, RowView } from '../encoding/rows.js'
 import { integer, isInteger, numberOf, truth, type SqlValue } from '../encoding/values.js'
 import { nodeOf } from '../catalog/stored-node.js'
+import { indexColumns } from '../catalog/index-columns.js'
 import { collatedKey, compileExpr, type Expr } from '../expression/expression.js'
 import { collationName, foldOf, folded, type Fold } from '../expression/collation.js'
 import type { AnyNode } from '../expression/nodes.js'
@@ -291,6 +292,41 @@ export function uniqueViolation(table: TableDef, columns: readonly string[]): BT
   )
 }
 
+/**
+ * The constraint a uniqueness violation broke: the table's key (`key`: its primary key or
+ * integer primary key), or a unique index. REPLACE and upserts find the conflicting row by it
+ * (insert-conflict.ts), whatever the message names.
+ */
+export type UniqueConstraint = IndexDef | 'key'
+
+const violated = new WeakMap<BTreeSqlError, UniqueConstraint>()
+
+/** The constraint `error` (a uniqueness violation made here) broke, if known. */
+export function violatedConstraint(error: BTreeSqlError): UniqueConstraint | undefined {
+  return violated.get(error)
+}
+
+/** A violation of the table's key: its integer primary key (or rowid), or its primary key's columns. */
+export function keyViolation(table: TableDef): BTreeSqlError {
+  const error = uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)
+  violated.set(error, 'key')
+  return error
+}
+
+/**
+ * A violation of unique index `index`: SQLite names its columns (under a COLLATE too), or the
+ * index itself when a part is another expression.
+ */
+export function indexViolation(table: TableDef, index: IndexDef): BTreeSqlError {
+  const columns = indexColumns(index)
+  const error =
+    columns === undefined
+      ? new BTreeSqlError('BTREE_SQL_UNIQUE_VIOLATION', `UNIQUE constraint failed: index '${index.name}'`)
+      : uniqueViolation(table, columns)
+  violated.set(error, index)
+  return error
+}
+
 export function notNullViolation(table: TableDef, column: ColumnDef): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_NOT_NULL_VIOLATION', `NOT NULL constraint failed: ${table.name}.${column.name}`)
 }
@@ -384,12 +420,7 @@ function addIndexEntry(
   if (index.unique && !hasNull) {
     const c = bucket.cursor()
     const prefix = w.view()
-    if (c.seek(prefix) && startsWith(c.key!, prefix)) {
-      // SQLite names an expression index rather than columns.
-      if (index.expressions !== undefined)
-        throw new BTreeSqlError('BTREE_SQL_UNIQUE_VIOLATION', `UNIQUE constraint failed: index '${index.name}'`)
-      throw uniqueViolation(table, index.columns)
-    }
+    if (c.seek(prefix) && startsWith(c.key!, prefix)) throw indexViolation(table, index)
   }
   bucket.put(w.bytes(rowKey).view(), EMPTY)
 }
@@ -585,8 +616,7 @@ export function insertRow(
     }
     checkNotNull(table, values)
     checkConstraints(table, values)
-    if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden)))
-      throw uniqueViolation(table, table.rowidColumn === undefined ? ['rowid'] : [table.rowidColumn])
+    if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden))) throw keyViolation(table)
     rowidInserted(bucketName, exact)
     if (table.autoIncrement) raiseSequence(tx, table, rowid)
   } else {
@@ -598,7 +628,7 @@ export function insertRow(
     if (hiddenRowid !== undefined && txBucket(tx, rowidBucket(table))?.has(rowidKey(rowid)) === true)
       throw uniqueViolation(table, ['rowid'])
     key = primaryKeyOf(table, values, rowid)
-    if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden))) throw uniqueViolation(table, table.primaryKey)
+    if (!putNew(tx, bucketName, key, encodeRowTransient(values, hidden))) throw keyViolation(table)
     writeBucket(tx, rowidBucket(table)).put(rowidKey(rowid), key)
     rowidInserted(rowidBucket(table), rowid)
   }
@@ -659,8 +689,7 @@ export function updateRow(tx: WriteTransaction, table: TableDef, stored: StoredR
   }
   checkConstraints(table, values)
   const moved = !equalBytes(key, stored.key)
-  if (moved && bucket.has(key))
-    throw uniqueViolation(table, table.keying === 'rowid' ? [table.rowidColumn ?? 'rowid'] : table.primaryKey)
+  if (moved && bucket.has(key)) throw keyViolation(table)
   for (const index of table.indexes) {
     // A partial index's entry stays only while the row stays in it.
     if (

@@ -12,8 +12,8 @@ import { ArrayRow, ROWID_NAMES, rowidColumn } from '../expression/scope.js'
 import { deleteChecked, updateChecked } from './foreign-keys.js'
 import { isConflict, markedAction, markRollback } from './conflict-actions.js'
 import { hasOwnConflicts, resolveUpdate } from './constraint-conflicts.js'
-import { conflictingRow, violatedColumns } from './insert-conflict.js'
-import { defaultValue, inSavepoint, type StoredRow } from './table-store.js'
+import { conflictingRow } from './insert-conflict.js'
+import { defaultValue, inSavepoint, violatedConstraint, type StoredRow } from './table-store.js'
 import { equalBytes } from '../encoding/keys.js'
 import { mayFire, rowNow } from './triggers.js'
 import { prepareViewUpdate, viewTarget } from './view-writes.js'
@@ -206,7 +206,7 @@ function writeUnder(
     } catch (error) {
       if (action !== 'replace' || !(error instanceof BTreeSqlError) || attempt > table.indexes.length + 2) throw error
       if (error.code === 'BTREE_SQL_UNIQUE_VIOLATION') {
-        const other = conflictingRow(tx, table, values, violatedColumns(error, table))
+        const other = conflictingRow(tx, table, values, violatedConstraint(error))
         if (other === undefined || equalBytes(other.key, stored.key)) throw error
         deleteChecked(tx, table, other, undefined, false)
       } else if (error.code === 'BTREE_SQL_NOT_NULL_VIOLATION') {

@@ -130,17 +130,23 @@ export abstract class QueryParser extends ExpressionParser {
   }
 
   /**
-   * A PRIMARY KEY or UNIQUE constraint's columns, each with SQLite's optional `asc` / `desc`
-   * (the order its index keeps, which changes no result: lookups read either way); a `collate`
-   * there is not done.
+   * A PRIMARY KEY or UNIQUE constraint's columns, each with SQLite's optional `collate` (a
+   * CollateNode around the column: executor/create-table.ts) and `asc` / `desc` (the order its
+   * index keeps, which changes no result: lookups read either way; `desc` marks the node
+   * `descending`, which `pragma index_xinfo` reports).
    */
   protected keyColumnList(): AnyNode[] {
     this.expectOp('(')
     const columns: AnyNode[] = []
     do {
-      columns.push(node('ColumnNode', { column: identifier(this.name()) }))
-      if (this.isWord('collate')) this.fail('a COLLATE in a PRIMARY KEY or UNIQUE constraint is not supported')
-      if (!this.acceptWord('asc')) this.acceptWord('desc')
+      let column = node('ColumnNode', { column: identifier(this.name()) })
+      if (this.acceptWord('collate')) {
+        const name = this.next()
+        if (name.t !== 'name' && name.t !== 'string') this.fail('expected a collation name')
+        column = node('CollateNode', { collation: node('IdentifierNode', { name: name.v }), operand: column })
+      }
+      if (!this.acceptWord('asc') && this.acceptWord('desc')) column = { ...column, descending: true }
+      columns.push(column)
     } while (this.acceptOp(','))
     this.expectOp(')')
     return columns
@@ -192,12 +198,34 @@ export abstract class QueryParser extends ExpressionParser {
     return assign(selections.map((sel) => ({ ...row, selections: [sel] })))
   }
 
+  /**
+   * An upsert target's `(a, b collate nocase, ...)`: columns, each maybe with the COLLATE of the
+   * index it names (a CollateNode around it; executor/insert-conflict.ts matches it) and a
+   * direction, which SQLite's grammar allows there and ignores.
+   */
+  protected conflictTargetColumns(): AnyNode[] {
+    this.expectOp('(')
+    const columns: AnyNode[] = []
+    do {
+      let column = node('ColumnNode', { column: identifier(this.name()) })
+      if (this.acceptWord('collate')) {
+        const name = this.next()
+        if (name.t !== 'name' && name.t !== 'string') this.fail('expected a collation name')
+        column = node('CollateNode', { collation: node('IdentifierNode', { name: name.v }), operand: column })
+      }
+      if (!this.acceptWord('asc')) this.acceptWord('desc')
+      columns.push(column)
+    } while (this.acceptOp(','))
+    this.expectOp(')')
+    return columns
+  }
+
   /** `on conflict [(columns) [where ...]] do nothing | do update set ... [where ...]`. */
   protected onConflict(): AnyNode {
     this.expectWord('conflict')
     const fields: Record<string, unknown> = {}
     if (this.isOp('(')) {
-      fields['columns'] = this.columnList()
+      fields['columns'] = this.conflictTargetColumns()
       // The target's where names a partial unique index (executor/insert-conflict.ts).
       if (this.acceptWord('where')) fields['indexWhere'] = node('WhereNode', { where: this.expression() })
     }

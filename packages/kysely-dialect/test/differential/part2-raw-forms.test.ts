@@ -53,6 +53,8 @@ diffSuite('differential: raw SQL forms', () => {
         'create table r (x integer primary key desc autoincrement)',
         'create table s (a, b, unique (a asc, b desc))',
         'insert into s values (1, 1), (1, 1)',
+        "pragma index_xinfo('sqlite_autoindex_p_1')",
+        "pragma index_xinfo('sqlite_autoindex_s_1')",
         'create table u (x integer, y, primary key (x desc))',
         "insert into u (y) values ('z')",
         'select x, y from u',
