@@ -1,16 +1,19 @@
 import { BTreeRangeError, BTreeTypeError } from 'btree-store'
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
 import { BTreeAdapter } from '../adapter.js'
-import type { TableDef, ViewDef } from '../catalog/catalog.js'
+import type { IndexDef, TableDef, ViewDef } from '../catalog/catalog.js'
+import { indexColumns } from '../catalog/index-columns.js'
 import { nodeOf, viewSelect } from '../catalog/stored-node.js'
 import { BTreeSqlError } from '../errors.js'
 import { compareText } from '../encoding/values.js'
 import { SourceSnapshot } from './source-snapshot.js'
+import { forTargetCompiler } from './target-nodes.js'
 import {
   ColumnProfile,
   detectTarget,
   postgresColumn,
   refuseCollation,
+  refuseIndexCollations,
   sqliteColumn,
   type ColumnPlan,
   type CopyTarget,
@@ -189,7 +192,10 @@ class TableCopier {
     const copied: { name: string; rows: number }[] = []
     // A column PostgreSQL cannot compare as declared fails the copy before any table is made.
     if (this.target === 'postgres')
-      for (const table of this.source.tables) table.columns.forEach(refuseCollation(table))
+      for (const table of this.source.tables) {
+        table.columns.forEach(refuseCollation(table))
+        refuseIndexCollations(table)
+      }
     for (const table of this.source.tables) {
       throwIfAborted(this.settings.signal)
       copied.push({ name: table.name, rows: await this.#copyTable(table) })
@@ -253,7 +259,7 @@ class TableCopier {
                     column: { kind: 'IdentifierNode', name: c },
                   })),
                 }),
-            as: viewSelect(view),
+            as: forTargetCompiler(viewSelect(view)),
           }
           const executor = this.to.getExecutor()
           await this.to.executeQuery(
@@ -287,7 +293,9 @@ class TableCopier {
       await onTarget(`creating ${table.name}`, () => this.#createTable(table, plans, exists))
     const rows = await this.#copyRows(table, plans)
     for (const index of table.indexes) {
-      if (index.origin !== 'index') continue
+      // A unique constraint under a COLLATE (`unique (email collate nocase)`, keyed by its parts as
+      // an expression index is: create-table.ts) is made as a unique index of those parts.
+      if (index.origin !== 'index' && index.expressions === undefined) continue
       await onTarget(`creating the index ${index.name}`, async () => {
         if (index.where === undefined && index.expressions === undefined) {
           let builder = this.to.schema.createIndex(index.name).on(table.name).columns(index.columns)
@@ -299,17 +307,19 @@ class TableCopier {
         // A partial or expression index: its node trees, compiled by the target's own compiler.
         const node = {
           kind: 'CreateIndexNode',
-          name: { kind: 'IdentifierNode', name: index.name },
+          name: { kind: 'IdentifierNode', name: index.origin === 'index' ? index.name : uniqueName(table, index) },
           table: {
             kind: 'TableNode',
             table: { kind: 'SchemableIdentifierNode', identifier: { kind: 'IdentifierNode', name: table.name } },
           },
           columns:
-            index.expressions?.map(nodeOf) ??
+            index.expressions?.map((e) => forTargetCompiler(nodeOf(e))) ??
             index.columns.map((c) => ({ kind: 'ColumnNode', column: { kind: 'IdentifierNode', name: c } })),
           ...(index.unique ? { unique: true } : {}),
           ...(exists ? { ifNotExists: true } : {}),
-          ...(index.where === undefined ? {} : { where: { kind: 'WhereNode', where: nodeOf(index.where) } }),
+          ...(index.where === undefined
+            ? {}
+            : { where: { kind: 'WhereNode', where: forTargetCompiler(nodeOf(index.where)) } }),
         }
         const executor = this.to.getExecutor()
         await this.to.executeQuery(
@@ -353,8 +363,8 @@ class TableCopier {
     }
     if (table.primaryKey.length > 1) builder = builder.addPrimaryKeyConstraint(`${table.name}_pkey`, table.primaryKey)
     for (const index of table.indexes)
-      if (index.origin === 'unique')
-        builder = builder.addUniqueConstraint(`${table.name}_${index.columns.join('_')}_key`, index.columns)
+      if (index.origin === 'unique' && index.expressions === undefined)
+        builder = builder.addUniqueConstraint(uniqueName(table, index), index.columns)
     await builder.execute()
   }
 
@@ -408,4 +418,9 @@ class TableCopier {
       tableCount: this.source.tables.length,
     })
   }
+}
+
+/** The name a unique constraint gets on the target (PostgreSQL's `<table>_<columns>_key`). */
+function uniqueName(table: TableDef, index: IndexDef): string {
+  return `${table.name}_${(indexColumns(index) ?? index.columns).join('_')}_key`
 }

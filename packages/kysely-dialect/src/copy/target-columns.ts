@@ -3,6 +3,8 @@ import type { ColumnDef, ColumnDefault, TableDef } from '../catalog/catalog.js'
 import { nodeOf } from '../catalog/stored-node.js'
 import { loadValue } from '../catalog/stored-value.js'
 import { BTreeSqlError } from '../errors.js'
+import { indexKeyCollations } from '../planner/expression-keys.js'
+import { forTargetCompiler } from './target-nodes.js'
 import { isInteger, numberOf, Real, toText, type SqlValue } from '../encoding/values.js'
 
 /**
@@ -98,19 +100,8 @@ export function sqliteColumn(column: ColumnDef): ColumnPlan {
  * naming the table, with its error as the cause).
  */
 function expressionDefault(expression: unknown): OperationNodeSource {
-  const node = { kind: 'ParensNode', node: inlined(nodeOf(expression)) }
+  const node = { kind: 'ParensNode', node: forTargetCompiler(nodeOf(expression)) }
   return { toOperationNode: () => node as unknown as OperationNode }
-}
-
-/** A tree with its values written inline (a DDL statement takes no parameters), as Kysely's defaultTo writes one. */
-function inlined(tree: unknown): unknown {
-  if (typeof tree !== 'object' || tree === null) return tree
-  if (Array.isArray(tree)) return tree.map(inlined)
-  const n = tree as Record<string, unknown>
-  if (n['kind'] === 'ValueNode') return { ...n, immediate: true }
-  const out: Record<string, unknown> = {}
-  for (const key of Object.keys(n)) out[key] = inlined(n[key])
-  return out
 }
 
 function sqliteDefault(d: ColumnDefault): unknown {
@@ -151,6 +142,21 @@ export function refuseCollation(table: TableDef): (column: ColumnDef) => void {
       throw new BTreeSqlError(
         'BTREE_SQL_COPY_FAILED',
         `copyDatabase: ${table.name}.${column.name} declares COLLATE ${column.collation.toUpperCase()}, which no PostgreSQL collation compares as`,
+      )
+  }
+}
+
+/**
+ * An index keyed under NOCASE or RTRIM refused for PostgreSQL, as a column declaring one is: a
+ * COLLATE in a unique constraint (`unique (email collate nocase)`) or in an index's part.
+ */
+export function refuseIndexCollations(table: TableDef): void {
+  for (const index of table.indexes) {
+    const collation = indexKeyCollations(table, index).find((c) => c !== undefined)
+    if (collation !== undefined)
+      throw new BTreeSqlError(
+        'BTREE_SQL_COPY_FAILED',
+        `copyDatabase: the index ${index.name} of ${table.name} is keyed under COLLATE ${collation.toUpperCase()}, which no PostgreSQL collation compares as`,
       )
   }
 }

@@ -93,5 +93,46 @@ for (const version of VERSIONS) {
       }
       await db.destroy()
     })
+    it('a COLLATE in a UNIQUE constraint: copyDatabase makes it a unique index on SQLite and refuses it for PostgreSQL', async function () {
+      this.timeout(60_000)
+      const db = t.open()
+      await version.sql`create table aaa (id integer primary key)`.execute(db)
+      await version.sql`create table members (id integer primary key, email text, unique (email collate nocase))`.execute(
+        db,
+      )
+      await db.insertInto('members').values({ id: 1, email: 'Ann@x' }).execute()
+      // A COLLATE inside an index's expression and a view's (Kysely's compilers write one only at
+      // the end of an order by item: copy/target-nodes.ts).
+      await version.sql`create index members_lower on members (email || '' collate rtrim)`.execute(db)
+      await version.sql`create view annes as select id from members where email = 'ann@X' collate nocase`.execute(db)
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const sqlite = new version.Kysely<any>({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      try {
+        await copyDatabase(db, sqlite)
+        const e = await rejection(sqlite.insertInto('members').values({ id: 2, email: 'ANN@X' }).execute())
+        expect(e.message).to.contain('UNIQUE constraint failed: members.email')
+        const indexes = await version.sql<{
+          name: string
+        }>`select name from sqlite_master where type = 'index'`.execute(sqlite)
+        expect(indexes.rows).to.deep.equal([{ name: 'members_email_key' }, { name: 'members_lower' }])
+        expect(await sqlite.selectFrom('annes').selectAll().execute()).to.deep.equal([{ id: 1 }])
+      } finally {
+        await sqlite.destroy()
+      }
+      if (version !== VERSIONS[0]) return await db.destroy()
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const pg = new version.Kysely<any>({ dialect: new PGliteDialect(await PGlite.create()) })
+      try {
+        const refused = await rejection(copyDatabase(db, pg))
+        expect(refused.code).to.equal('BTREE_SQL_COPY_FAILED')
+        expect(refused.message).to.contain('keyed under COLLATE NOCASE')
+        expect(await pg.introspection.getTables()).to.deep.equal([])
+      } finally {
+        await pg.destroy()
+      }
+      await db.destroy()
+    })
   })
 }
