@@ -13,7 +13,7 @@ import {
 } from '../encoding/values.js'
 import { collatedKey, compileExpr, type Expr } from './expression.js'
 import { collatedCompare, collationName, exprFold, folded, type Fold } from './collation.js'
-import { isJsonNode, JsonArrayAccumulator, JsonObjectAccumulator } from './json.js'
+import { isJsonNode, JsonArrayAccumulator, JsonObjectAccumulator, type JsonArg } from './json.js'
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
 import type { ResolvedColumn, Scope, Source } from './scope.js'
@@ -323,7 +323,7 @@ const AGGREGATES: Record<
   {
     arity: readonly [number, number]
     /** `fold`: the argument's collation (min and max compare under it). */
-    create: (all: boolean, json: readonly boolean[], fold: Fold | undefined) => Accumulator
+    create: (all: boolean, json: readonly JsonArg[], fold: Fold | undefined) => Accumulator
   }
 > = {
   count: { arity: [0, 1], create: (all) => new CountAccumulator(all) },
@@ -335,15 +335,17 @@ const AGGREGATES: Record<
   group_concat: { arity: [1, 2], create: () => new ConcatAccumulator() },
   // SQLite 3.44's standard name for group_concat, its separator required.
   string_agg: { arity: [2, 2], create: () => new ConcatAccumulator() },
-  json_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] === true) },
-  json_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] === true) },
+  json_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] ?? false) },
+  json_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] ?? false) },
+  jsonb_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] ?? false, true) },
+  jsonb_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] ?? false, true) },
 }
 
 /** A new accumulator of aggregate `name` (a window call's, expression/window.ts); `all`: count(*). */
 export function aggregateAccumulator(
   name: string,
   all: boolean,
-  json: readonly boolean[],
+  json: readonly JsonArg[],
   fold: Fold | undefined,
 ): Accumulator {
   return AGGREGATES[name]!.create(all, json, fold)

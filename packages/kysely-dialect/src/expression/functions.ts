@@ -26,7 +26,7 @@ import { sessionCounters } from './session-hook.js'
 import { collatedCompare, collationName, foldOf, type Fold } from './collation.js'
 import { collationOf, compileExpr, cString, type Expr } from './expression.js'
 import { glob, like } from './operators.js'
-import { isJsonNode, JSON_FUNCTIONS } from './json.js'
+import { isJsonNode, JSON_FUNCTIONS, type JsonArg } from './json.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope, Tuple } from './scope.js'
 
@@ -45,7 +45,7 @@ interface ScalarFunction {
    */
   readonly timeArgument?: number
   /** `json` flags the arguments that are JSON (isJsonNode), for the JSON constructors. */
-  readonly call: (args: readonly SqlValue[], json?: readonly boolean[]) => SqlValue
+  readonly call: (args: readonly SqlValue[], json?: readonly JsonArg[]) => SqlValue
 }
 
 const MANY = Number.MAX_SAFE_INTEGER

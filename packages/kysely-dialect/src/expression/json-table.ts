@@ -29,9 +29,12 @@ function headerSize(n: number): number {
   return n <= 11 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5
 }
 
-/** The bytes of a string's payload: its source text between the quotes, escapes kept, as UTF-8. */
-function stringPayload(raw: string): number {
-  return Buffer.byteLength(raw, 'utf8') - 2
+/**
+ * The bytes of a string's payload: its source text between the quotes, escapes kept, as UTF-8;
+ * a text put in as it is (TEXTRAW: jsonb.ts) its text's.
+ */
+function stringPayload(raw: string, text?: string): number {
+  return text !== undefined ? Buffer.byteLength(text, 'utf8') : Buffer.byteLength(raw, 'utf8') - 2
 }
 
 /** Payload sizes of a document's nodes, each computed once. */
@@ -51,13 +54,13 @@ class JsonbSizes {
         n = j.raw.length
         break
       case 'string':
-        n = stringPayload(j.raw)
+        n = stringPayload(j.raw, j.text)
         break
       case 'array':
         n = j.items.reduce((sum, item) => sum + this.size(item), 0)
         break
       case 'object':
-        n = j.entries.reduce((sum, [, raw, v]) => sum + this.labelSize(raw) + this.size(v), 0)
+        n = j.entries.reduce((sum, [, raw, v, text]) => sum + this.labelSize(raw, text) + this.size(v), 0)
         break
     }
     this.#payloads.set(j, n)
@@ -69,8 +72,8 @@ class JsonbSizes {
     return headerSize(n) + n
   }
 
-  labelSize(raw: string): number {
-    const n = stringPayload(raw)
+  labelSize(raw: string, text?: string): number {
+    const n = stringPayload(raw, text)
     return headerSize(n) + n
   }
 }
@@ -96,8 +99,8 @@ function childrenOf(parent: Element, sizes: JsonbSizes): Element[] {
       at += sizes.size(item)
     })
   } else if (j.t === 'object') {
-    for (const [key, raw, v] of j.entries) {
-      const valueAt = at + sizes.labelSize(raw)
+    for (const [key, raw, v, text] of j.entries) {
+      const valueAt = at + sizes.labelSize(raw, text)
       // SQLite quotes a label unless it is an ASCII letter then ASCII letters and digits.
       const leg = /^"[A-Za-z][A-Za-z0-9]*"$/.test(raw) ? `.${raw.slice(1, -1)}` : `.${raw}`
       out.push({ key, j: v, id: at, valueAt, leg })

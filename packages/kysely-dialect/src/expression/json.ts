@@ -1,6 +1,16 @@
 import { BTreeSqlError } from '../errors.js'
 import type { AnyNode } from './nodes.js'
-import { formatReal, integer, isInteger, numberOf, real, toText, type SqlValue } from '../encoding/values.js'
+import {
+  formatReal,
+  integer,
+  integerPrefix,
+  isInteger,
+  numberOf,
+  real,
+  toText,
+  type SqlValue,
+} from '../encoding/values.js'
+import { decodeJsonb, encodeJsonb, rawTextNode, requireJsonb } from './jsonb.js'
 
 /**
  * SQLite's JSON functions over JSON held as text (json1, lang_jsonfunc.html): json_extract, `->`,
@@ -12,9 +22,15 @@ import { formatReal, integer, isInteger, numberOf, real, toText, type SqlValue }
 export type Json =
   | { readonly t: 'null' | 'true' | 'false' }
   | { readonly t: 'number'; readonly raw: string }
-  | { readonly t: 'string'; readonly raw: string }
+  /**
+   * `raw`: its JSON text, quotes and escapes as written. `text`: set for a SQL text put in as it
+   * is (a json_set value, a label an edit created), which SQLite's JSONB keeps unescaped
+   * (TEXTRAW: jsonb.ts).
+   */
+  | { readonly t: 'string'; readonly raw: string; readonly text?: string }
   | { readonly t: 'array'; readonly items: Json[] }
-  | { readonly t: 'object'; readonly entries: [string, string, Json][] }
+  /** Members: key, the label's raw JSON text, value, and the label's `text` as a string node's. */
+  | { readonly t: 'object'; readonly entries: [string, string, Json, string?][] }
 
 function malformed(): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'malformed JSON')
@@ -92,10 +108,13 @@ class Parser {
   }
 }
 
-/** The JSON a value holds: text parsed; a number read as its text; null for SQL null. */
+/**
+ * The JSON a value holds: text parsed; a number read as its text; a blob read as JSONB (jsonb.ts;
+ * malformed JSON when it is none); null for SQL null.
+ */
 export function parse(v: SqlValue): Json | null {
   if (v === null) return null
-  if (v instanceof Uint8Array) throw malformed()
+  if (v instanceof Uint8Array) return requireJsonb(v)
   const p = new Parser(toText(v)!)
   const j = p.value(0)
   p.skip()
@@ -103,12 +122,46 @@ export function parse(v: SqlValue): Json | null {
   return j
 }
 
+/** Whether text is RFC 8259 JSON (json_valid's flag 1). */
 function isValid(v: SqlValue): boolean {
+  if (v instanceof Uint8Array) return false
   try {
     return parse(v) !== null
   } catch {
     return false
   }
+}
+
+/**
+ * json_valid(X, FLAGS) (SQLite 3.45+): 1 text that is RFC 8259 JSON, 2 JSON5 text, 4 and 8 a blob
+ * that is JSONB (read as SQLite writes it, either way). JSON5 is not read here: text that is not
+ * RFC 8259 JSON under flag 2 is BTREE_SQL_UNSUPPORTED rather than a guess.
+ */
+function jsonValid(args: readonly SqlValue[]): SqlValue {
+  const x = args[0]!
+  let flags = 1
+  if (args.length === 2) {
+    // sqlite3_value_int64: a real truncated, a text's integer prefix, a blob or null 0.
+    const f = args[1]!
+    flags =
+      typeof f === 'string'
+        ? Number(integerPrefix(f))
+        : f === null || f instanceof Uint8Array
+          ? 0
+          : Math.trunc(numberOf(f))
+    if (!(flags >= 1 && flags <= 15))
+      throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'FLAGS parameter to json_valid() must be between 1 and 15')
+  }
+  if (x === null) return null
+  if (x instanceof Uint8Array) return (flags & 12) !== 0 && decodeJsonb(x) !== undefined ? 1 : 0
+  if ((flags & 3) === 0) return 0
+  if (isValid(x)) return 1
+  if ((flags & 2) !== 0)
+    throw new BTreeSqlError(
+      'BTREE_SQL_UNSUPPORTED',
+      'not supported by kysely-btree: json_valid() of JSON5 text (flag 2)',
+    )
+  return 0
 }
 
 function serialize(j: Json): string {
@@ -251,10 +304,14 @@ export function jsonArrow(op: '->' | '->>', left: SqlValue, right: SqlValue): Sq
   return op === '->' ? serialize(j) : sqlOf(j)
 }
 
-/** A SQL value as JSON (json_array, json_object): text as a JSON string, blobs rejected. */
+/** A SQL value as JSON (json_array, json_object): text as a JSON string, a blob as the JSONB it holds (else refused). */
 function toJsonText(v: SqlValue): string {
   if (v === null) return 'null'
-  if (v instanceof Uint8Array) throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'JSON cannot hold BLOB values')
+  if (v instanceof Uint8Array) {
+    const j = decodeJsonb(v)
+    if (j === undefined) throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'JSON cannot hold BLOB values')
+    return serialize(j)
+  }
   if (typeof v === 'string') return JSON.stringify(v)
   if (isInteger(v)) return String(v)
   const n = numberOf(v)
@@ -266,26 +323,59 @@ function toJsonText(v: SqlValue): string {
  * A value as an element of a JSON array or object. Text that came straight from a JSON function
  * (`json_object(...)`, `x -> 'a'`: SQLite's JSON subtype) is embedded as JSON, other text quoted.
  */
-function jsonElement(v: SqlValue, json: boolean): string {
-  if (json && typeof v === 'string') {
-    const j = parse(v)
-    return j === null ? 'null' : serialize(j)
-  }
-  return toJsonText(v)
+function jsonElement(v: SqlValue, json: JsonArg): string {
+  const j = asJson(v, json)
+  return j === undefined ? toJsonText(v) : serialize(j)
 }
 
-const JSON_RESULTS = new Set(['json', 'json_array', 'json_object', 'json_group_array', 'json_group_object'])
+/** The JSON a subtyped text holds (JsonArg), or undefined for a value taken as a SQL value. */
+function asJson(v: SqlValue, json: JsonArg): Json | undefined {
+  if (json === false || typeof v !== 'string') return undefined
+  if (json === 'container') {
+    if (!/^[[{]/.test(v)) return undefined
+    try {
+      return parse(v)!
+    } catch {
+      return undefined
+    }
+  }
+  return parse(v) ?? undefined
+}
+
+const JSON_RESULTS = new Set([
+  'json',
+  'json_array',
+  'json_object',
+  'json_group_array',
+  'json_group_object',
+  'json_set',
+  'json_insert',
+  'json_replace',
+  'json_remove',
+  'json_patch',
+  'json_quote',
+])
+
+/**
+ * Whether an argument gives JSON-subtyped text (true), or does when its value is an array or an
+ * object (`container`: json_extract of one path, which SQLite subtypes only then; here told from
+ * the text, so that an extracted string whose text is itself an array or object reads as JSON).
+ */
+export type JsonArg = boolean | 'container'
 
 /**
  * Whether an argument's node gives JSON-subtyped text, decided from the tree as SQLite decides it
  * from the value's subtype: a call of a JSON function or a `->`. (Subtypes do not survive a
  * subquery's columns in SQLite either.)
  */
-export function isJsonNode(node: AnyNode): boolean {
+export function isJsonNode(node: AnyNode): JsonArg {
   switch (node.kind) {
     case 'FunctionNode':
-    case 'AggregateFunctionNode':
-      return JSON_RESULTS.has(String(node.func).toLowerCase())
+    case 'AggregateFunctionNode': {
+      const name = String(node.func).toLowerCase()
+      if (name === 'json_extract') return ((node.arguments as unknown[] | undefined)?.length ?? 0) > 2 || 'container'
+      return JSON_RESULTS.has(name)
+    }
     case 'BinaryOperationNode':
       return (node.operator as AnyNode).operator === '->'
     case 'JSONReferenceNode': {
@@ -301,29 +391,42 @@ export function isJsonNode(node: AnyNode): boolean {
   }
 }
 
-/** json_group_array(x): the group's values as a JSON array ('[]' for none). */
+/** json_group_array(x): the group's values as a JSON array ('[]' for none); as JSONB for jsonb_group_array. */
 export class JsonArrayAccumulator {
   readonly #items: string[] = []
-  constructor(readonly json: boolean) {}
+  constructor(
+    readonly json: JsonArg,
+    readonly binary = false,
+  ) {}
   step([v]: readonly SqlValue[]): void {
     this.#items.push(jsonElement(v ?? null, this.json))
   }
   final(): SqlValue {
-    return `[${this.#items.join(',')}]`
+    const text = `[${this.#items.join(',')}]`
+    return this.binary ? asBlob(parse(text)) : text
   }
 }
 
-/** json_group_object(label, value): the group's pairs as a JSON object ('{}' for none). */
+/** json_group_object(label, value): the group's pairs as a JSON object ('{}' for none); as JSONB for jsonb_group_object. */
 export class JsonObjectAccumulator {
   readonly #parts: string[] = []
-  constructor(readonly json: boolean) {}
+  constructor(
+    readonly json: JsonArg,
+    readonly binary = false,
+  ) {}
   step([k, v]: readonly SqlValue[]): void {
     if (k === null || k === undefined) return
     this.#parts.push(`${JSON.stringify(toText(k))}:${jsonElement(v ?? null, this.json)}`)
   }
   final(): SqlValue {
-    return `{${this.#parts.join(',')}}`
+    const text = `{${this.#parts.join(',')}}`
+    return this.binary ? asBlob(parse(text)) : text
   }
+}
+
+/** A member with another value, its label as it was. */
+function withValue(entry: [string, string, Json, string?], value: Json): [string, string, Json, string?] {
+  return entry[3] === undefined ? [entry[0], entry[1], value] : [entry[0], entry[1], value, entry[3]]
 }
 
 /** A marker: remove the value at the path (json_remove). */
@@ -358,8 +461,9 @@ function editAt(
     if (r === undefined) return undefined
     const entries = [...j.entries]
     if (r === REMOVE) entries.splice(at, 1)
-    else if (at < 0) entries.push([leg.key, JSON.stringify(leg.key), r])
-    else entries[at] = [leg.key, entries[at]![1], r]
+    // A label the edit makes goes in as it is, as a value does (TEXTRAW in SQLite's JSONB).
+    else if (at < 0) entries.push([leg.key, JSON.stringify(leg.key), r, leg.key])
+    else entries[at] = withValue(entries[at]!, r)
     return { t: 'object', entries }
   }
   if (j.t !== 'array') return undefined
@@ -376,7 +480,7 @@ function editAt(
 type EditMode = 'set' | 'insert' | 'replace'
 
 /** json_set / json_insert / json_replace(X, P1, V1, P2, V2, ...): each pair in turn. */
-function jsonEdit(mode: EditMode): (args: readonly SqlValue[], json?: readonly boolean[]) => SqlValue {
+function jsonEdit(mode: EditMode): (args: readonly SqlValue[], json?: readonly JsonArg[]) => Json | null {
   return (args, json) => {
     if (args.length % 2 !== 1)
       throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', `json_${mode}() needs an odd number of arguments`)
@@ -385,7 +489,11 @@ function jsonEdit(mode: EditMode): (args: readonly SqlValue[], json?: readonly b
     for (let i = 1; i < args.length; i += 2) {
       const path = pathText(args[i]!)
       if (path === null) return null
-      const v = parse(jsonElement(args[i + 1]!, json?.[i + 1] === true))!
+      const value = args[i + 1]!
+      // A SQL text goes in as it is (SQLite's JSONB keeps it as TEXTRAW); JSON text, JSONB and numbers as JSON.
+      const v =
+        asJson(value, json?.[i + 1] ?? false) ??
+        (typeof value === 'string' ? rawTextNode(value) : parse(jsonElement(value, false))!)
       const edit: Edit = (current) =>
         mode === 'set'
           ? v
@@ -399,12 +507,12 @@ function jsonEdit(mode: EditMode): (args: readonly SqlValue[], json?: readonly b
       const r = editAt(root, parsePath(path), 0, edit, mode !== 'replace')
       if (r !== undefined && r !== REMOVE) root = r
     }
-    return serialize(root)
+    return root
   }
 }
 
 /** json_remove(X, P...): the document without those parts; removing `$` leaves null. */
-function jsonRemove(args: readonly SqlValue[]): SqlValue {
+function jsonRemove(args: readonly SqlValue[]): Json | null {
   let root: Json | null = parse(args[0]!)
   if (root === null) return null
   for (const p of args.slice(1)) {
@@ -415,7 +523,7 @@ function jsonRemove(args: readonly SqlValue[]): SqlValue {
     const r = editAt(root, legs, 0, (current) => (current === undefined ? undefined : REMOVE), false)
     if (r !== undefined && r !== REMOVE) root = r
   }
-  return serialize(root)
+  return root
 }
 
 /** json_patch(T, P): RFC 7396 merge patch. */
@@ -426,25 +534,81 @@ function mergePatch(target: Json, patch: Json): Json {
     const at = entries.findIndex(([k]) => k === key)
     if (value.t === 'null') {
       if (at >= 0) entries.splice(at, 1)
-    } else if (at >= 0) entries[at] = [key, entries[at]![1], mergePatch(entries[at]![2], value)]
+    } else if (at >= 0) entries[at] = withValue(entries[at]!, mergePatch(entries[at]![2], value))
     else entries.push([key, raw, mergePatch({ t: 'null' }, value)])
   }
   return { t: 'object', entries }
 }
 
+/** A function's document as JSON text (the json_ functions) or as JSONB (the jsonb_ ones). */
+function asText(j: Json | null): SqlValue {
+  return j === null ? null : serialize(j)
+}
+
+function asBlob(j: Json | null): SqlValue {
+  return j === null ? null : encodeJsonb(j)
+}
+
+/** The jsonb_ twin of a json_ function whose result is JSON text: that document as JSONB. */
+function binary(
+  call: (args: readonly SqlValue[], json?: readonly JsonArg[]) => SqlValue,
+): (args: readonly SqlValue[], json?: readonly JsonArg[]) => SqlValue {
+  return (args, json) => {
+    const text = call(args, json)
+    return text === null ? null : asBlob(parse(text))
+  }
+}
+
+/** json_patch(T, P) as a document. */
+function jsonPatch([t, p]: readonly SqlValue[]): Json | null {
+  const target = parse(t!)
+  const patch = parse(p!)
+  return target === null || patch === null ? null : mergePatch(target, patch)
+}
+
+/**
+ * jsonb_extract(X, P...): as json_extract, but an array or object found (and the array of several
+ * paths' values) as JSONB.
+ */
+function jsonbExtract(args: readonly SqlValue[]): SqlValue {
+  const root = parse(args[0]!)
+  if (root === null) return null
+  if (args.length === 2) {
+    const path = pathText(args[1]!)
+    if (path === null) return null
+    const j = lookup(root, parsePath(path))
+    if (j === undefined) return null
+    return j.t === 'array' || j.t === 'object' ? encodeJsonb(j) : sqlOf(j)
+  }
+  const text = jsonExtract(args)
+  return text === null ? null : asBlob(parse(text))
+}
+
+const jsonArray = (args: readonly SqlValue[], json?: readonly JsonArg[]): SqlValue =>
+  `[${args.map((a, i) => jsonElement(a, json?.[i] ?? false)).join(',')}]`
+
+function jsonObject(args: readonly SqlValue[], json?: readonly JsonArg[]): SqlValue {
+  if (args.length % 2 !== 0)
+    throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'json_object() requires an even number of arguments')
+  const parts: string[] = []
+  for (let i = 0; i < args.length; i += 2) {
+    const k = args[i]!
+    if (typeof k !== 'string') throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'json_object() labels must be TEXT')
+    parts.push(`${JSON.stringify(k)}:${jsonElement(args[i + 1]!, json?.[i + 1] ?? false)}`)
+  }
+  return `{${parts.join(',')}}`
+}
+
+const jsonSet = jsonEdit('set')
+const jsonInsert = jsonEdit('insert')
+const jsonReplace = jsonEdit('replace')
+
 export const JSON_FUNCTIONS = {
   json_extract: { arity: [2, Number.MAX_SAFE_INTEGER], call: jsonExtract },
-  json: {
-    arity: [1, 1],
-    call: ([x]: readonly SqlValue[]) => {
-      const j = parse(x!)
-      return j === null ? null : serialize(j)
-    },
-  },
-  json_valid: {
-    arity: [1, 1],
-    call: ([x]: readonly SqlValue[]) => (x === null ? null : isValid(x!) ? 1 : 0),
-  },
+  jsonb_extract: { arity: [2, Number.MAX_SAFE_INTEGER], call: jsonbExtract },
+  json: { arity: [1, 1], call: ([x]: readonly SqlValue[]) => asText(parse(x!)) },
+  jsonb: { arity: [1, 1], call: ([x]: readonly SqlValue[]) => asBlob(parse(x!)) },
+  json_valid: { arity: [1, 2], call: jsonValid },
   json_type: {
     arity: [1, 2],
     call: (args: readonly SqlValue[]) => {
@@ -461,38 +625,38 @@ export const JSON_FUNCTIONS = {
       return j.t === 'string' ? 'text' : j.t
     },
   },
-  json_array: {
-    arity: [0, Number.MAX_SAFE_INTEGER],
-    call: (args: readonly SqlValue[], json?: readonly boolean[]) =>
-      `[${args.map((a, i) => jsonElement(a, json?.[i] === true)).join(',')}]`,
+  json_array: { arity: [0, Number.MAX_SAFE_INTEGER], call: jsonArray },
+  jsonb_array: { arity: [0, Number.MAX_SAFE_INTEGER], call: binary(jsonArray) },
+  json_object: { arity: [0, Number.MAX_SAFE_INTEGER], call: jsonObject },
+  jsonb_object: { arity: [0, Number.MAX_SAFE_INTEGER], call: binary(jsonObject) },
+  json_set: {
+    arity: [1, Number.MAX_SAFE_INTEGER],
+    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asText(jsonSet(a, j)),
   },
-  json_object: {
-    arity: [0, Number.MAX_SAFE_INTEGER],
-    call: (args: readonly SqlValue[], json?: readonly boolean[]) => {
-      if (args.length % 2 !== 0)
-        throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'json_object() requires an even number of arguments')
-      const parts: string[] = []
-      for (let i = 0; i < args.length; i += 2) {
-        const k = args[i]!
-        if (typeof k !== 'string')
-          throw new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'json_object() labels must be TEXT')
-        parts.push(`${JSON.stringify(k)}:${jsonElement(args[i + 1]!, json?.[i + 1] === true)}`)
-      }
-      return `{${parts.join(',')}}`
-    },
+  jsonb_set: {
+    arity: [1, Number.MAX_SAFE_INTEGER],
+    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asBlob(jsonSet(a, j)),
   },
-  json_set: { arity: [1, Number.MAX_SAFE_INTEGER], call: jsonEdit('set') },
-  json_insert: { arity: [1, Number.MAX_SAFE_INTEGER], call: jsonEdit('insert') },
-  json_replace: { arity: [1, Number.MAX_SAFE_INTEGER], call: jsonEdit('replace') },
-  json_remove: { arity: [1, Number.MAX_SAFE_INTEGER], call: jsonRemove },
-  json_patch: {
-    arity: [2, 2],
-    call: ([t, p]: readonly SqlValue[]) => {
-      const target = parse(t!)
-      const patch = parse(p!)
-      return target === null || patch === null ? null : serialize(mergePatch(target, patch))
-    },
+  json_insert: {
+    arity: [1, Number.MAX_SAFE_INTEGER],
+    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asText(jsonInsert(a, j)),
   },
+  jsonb_insert: {
+    arity: [1, Number.MAX_SAFE_INTEGER],
+    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asBlob(jsonInsert(a, j)),
+  },
+  json_replace: {
+    arity: [1, Number.MAX_SAFE_INTEGER],
+    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asText(jsonReplace(a, j)),
+  },
+  jsonb_replace: {
+    arity: [1, Number.MAX_SAFE_INTEGER],
+    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asBlob(jsonReplace(a, j)),
+  },
+  json_remove: { arity: [1, Number.MAX_SAFE_INTEGER], call: (a: readonly SqlValue[]) => asText(jsonRemove(a)) },
+  jsonb_remove: { arity: [1, Number.MAX_SAFE_INTEGER], call: (a: readonly SqlValue[]) => asBlob(jsonRemove(a)) },
+  json_patch: { arity: [2, 2], call: (a: readonly SqlValue[]) => asText(jsonPatch(a)) },
+  jsonb_patch: { arity: [2, 2], call: (a: readonly SqlValue[]) => asBlob(jsonPatch(a)) },
   json_array_length: {
     arity: [1, 2],
     call: (args: readonly SqlValue[]) => {
@@ -506,7 +670,7 @@ export const JSON_FUNCTIONS = {
   },
   json_quote: {
     arity: [1, 1],
-    call: ([x]: readonly SqlValue[], json?: readonly boolean[]) => jsonElement(x!, json?.[0] === true),
+    call: ([x]: readonly SqlValue[], json?: readonly JsonArg[]) => jsonElement(x!, json?.[0] ?? false),
   },
 } as const
 
