@@ -14,6 +14,7 @@ import { matchVacuum } from './vacuum.js'
 import { matchExplainQueryPlan } from './query-plan.js'
 import { queryPlanRows } from './executor/query-plan-rows.js'
 import { analyzeHandler } from './executor/analyze.js'
+import { queryOnlyError } from './errors.js'
 
 /**
  * A connection handle. Handles are cheap and share the driver's one session: a handle that began
@@ -48,25 +49,33 @@ export class BTreeConnection implements DatabaseConnection {
           return Promise.resolve({ rows: queryPlanRows(plan, this.#session.catalog()) as R[] })
         }
         const vacuum = matchVacuum(query)
-        if (vacuum !== undefined)
+        if (vacuum !== undefined) {
+          if (vacuum.into === undefined && this.#session.settings.queryOnly) throw queryOnlyError()
           return this.#session.vacuum(this.#session.ownerFor(this), vacuum.into).then(() => ({ rows: [] }))
+        }
         const pragma = matchPragma(query)
         if (pragma !== undefined) {
           // ANALYZE writes statistics: a statement of this handle's, in its transaction when it has one.
-          const rows =
-            pragma.name === 'analyze' || pragma.name === 'optimize'
-              ? Promise.resolve(this.#session.run(this, query, analyzeHandler(pragma))).then(() => [])
-              : this.#session.pragma(pragma, this)
+          const statistics = pragma.name === 'analyze' || pragma.name === 'optimize'
+          if (statistics && this.#session.settings.queryOnly) throw queryOnlyError()
+          const rows = statistics
+            ? Promise.resolve(this.#session.run(this, query, analyzeHandler(pragma))).then(() => [])
+            : this.#session.pragma(pragma, this)
           return Promise.resolve(rows).then((r) => ({ rows: r as R[] }))
         }
       }
       const cached = this.#session.statements.lookup(compiledQuery)
+      // `pragma query_only`: every statement that writes is refused, as on a read-only database.
+      const queryOnly = this.#session.settings.queryOnly
       let result: StatementResult | Promise<StatementResult>
       if (cached !== undefined) {
+        if (queryOnly && !cached.statement.handler.readOnly) throw queryOnlyError()
         result = this.#session.run(this, cached.statement.tree, cached.statement.handler, cached.values)
       } else {
         const node = statementNode(query)
-        result = this.#session.run(this, node, statementHandler(node))
+        const handler = statementHandler(node)
+        if (queryOnly && !handler.readOnly) throw queryOnlyError()
+        result = this.#session.run(this, node, handler)
       }
       return result instanceof Promise
         ? result.then((r) => this.#result<R>(r))

@@ -65,6 +65,8 @@ export type SqlErrorCode =
   | 'BTREE_SQL_COPY_FAILED'
   /** `copyDatabase`: the `signal` aborted the copy (its reason is the `cause`). */
   | 'BTREE_SQL_COPY_ABORTED'
+  /** A write while `pragma query_only` is on: SQLite's "attempt to write a readonly database". */
+  | 'BTREE_SQL_READONLY'
 
 /** The dialect's error: `code` is stable; `cause` holds the engine error where there is one. */
 export class BTreeSqlError extends Error {
@@ -79,4 +81,9 @@ export class BTreeSqlError extends Error {
 
 export function unsupported(what: string): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `not supported by kysely-btree: ${what}`)
+}
+
+/** A write refused while `pragma query_only` is on (SQLite's SQLITE_READONLY). */
+export function queryOnlyError(): BTreeSqlError {
+  return new BTreeSqlError('BTREE_SQL_READONLY', 'attempt to write a readonly database')
 }

@@ -1,11 +1,35 @@
-import { BTreeSqlError } from './errors.js'
-import type { Pragma } from './pragma.js'
+import { BTreeSqlError, unsupported } from './errors.js'
+import type { FlagPragma, Pragma } from './pragma.js'
 
 /** The settings a connection keeps and reports, with no equivalent in the engine. */
 export type SettingPragma = Extract<
   Pragma,
-  { name: 'cache_size' | 'temp_store' | 'mmap_size' | 'wal_autocheckpoint' | 'locking_mode' }
+  {
+    name:
+      | 'cache_size'
+      | 'temp_store'
+      | 'mmap_size'
+      | 'wal_autocheckpoint'
+      | 'locking_mode'
+      | 'journal_size_limit'
+      | 'analysis_limit'
+      | 'threads'
+      | 'soft_heap_limit'
+      | 'hard_heap_limit'
+      | 'secure_delete'
+      | FlagPragma
+  }
 >
+
+/** SQLITE_MAX_WORKER_THREADS of stock builds: `threads` is cut to it. */
+const MAX_WORKER_THREADS = 8
+
+/** The flags whose `on` would change what statements do here, which is not done. */
+const NOT_DONE_ON: ReadonlySet<FlagPragma> = new Set([
+  'ignore_check_constraints',
+  'legacy_alter_table',
+  'reverse_unordered_selects',
+])
 
 /** SQLITE_MAX_MMAP_SIZE of SQLite's builds for Linux, macOS and Windows: a larger mmap_size is cut to it. */
 const MAX_MMAP_SIZE = 0x7fff0000
@@ -27,6 +51,31 @@ export class PragmaSettings {
   /** `wal_autocheckpoint`: journal pages between automatic checkpoints; 0 when turned off. */
   #walAutocheckpoint = 1000
   #lockingMode: 'normal' | 'exclusive' = 'normal'
+  /** `journal_size_limit`: bytes a journal is cut to after a checkpoint; -1 none. */
+  #journalSizeLimit = -1
+  #analysisLimit = 0
+  #threads = 0
+  #softHeapLimit = 0
+  #hardHeapLimit = 0
+  /** `secure_delete`: 0, 1, or 2 (`fast`). */
+  #secureDelete = 0
+  /** The flag pragmas, at stock SQLite's defaults. */
+  readonly #flags = new Map<FlagPragma, boolean>([
+    ['query_only', false],
+    ['automatic_index', true],
+    ['trusted_schema', true],
+    ['cell_size_check', false],
+    ['fullfsync', false],
+    ['checkpoint_fullfsync', false],
+    ['ignore_check_constraints', false],
+    ['legacy_alter_table', false],
+    ['reverse_unordered_selects', false],
+  ])
+
+  /** `pragma query_only`: the connection refuses writes, as on a read-only database (session.ts). */
+  get queryOnly(): boolean {
+    return this.#flags.get('query_only') === true
+  }
 
   /**
    * The pragma's rows; a set changes the setting. `temporaryInTransaction` says whether a
@@ -59,6 +108,36 @@ export class PragmaSettings {
         // Any other value reads the mode, as SQLite's getLockingMode does.
         if (p.value === 'normal' || p.value === 'exclusive') this.#lockingMode = p.value
         return [{ locking_mode: this.#lockingMode }]
+      case 'journal_size_limit':
+        if (p.value !== undefined) this.#journalSizeLimit = Math.max(-1, p.value)
+        return [{ journal_size_limit: this.#journalSizeLimit }]
+      case 'analysis_limit':
+        if (p.value !== undefined && p.value >= 0) this.#analysisLimit = p.value
+        return [{ analysis_limit: this.#analysisLimit }]
+      case 'threads':
+        if (p.value !== undefined && p.value >= 0) this.#threads = Math.min(MAX_WORKER_THREADS, p.value)
+        return [{ threads: this.#threads }]
+      case 'soft_heap_limit':
+        if (p.value !== undefined && p.value >= 0)
+          this.#softHeapLimit =
+            this.#hardHeapLimit > 0 && (p.value === 0 || p.value > this.#hardHeapLimit) ? this.#hardHeapLimit : p.value
+        return [{ soft_heap_limit: this.#softHeapLimit }]
+      case 'hard_heap_limit':
+        if (p.value !== undefined && p.value > 0 && (this.#hardHeapLimit === 0 || p.value < this.#hardHeapLimit)) {
+          this.#hardHeapLimit = p.value
+          if (this.#softHeapLimit === 0 || this.#softHeapLimit > p.value) this.#softHeapLimit = p.value
+        }
+        return [{ hard_heap_limit: this.#hardHeapLimit }]
+      case 'secure_delete':
+        if (p.value !== undefined) this.#secureDelete = p.value
+        return [{ secure_delete: this.#secureDelete }]
+      default: {
+        const name = p.name
+        if (p.value === undefined) return [{ [name]: this.#flags.get(name) === true ? 1 : 0 }]
+        if (p.value && NOT_DONE_ON.has(name)) throw unsupported(`pragma ${name} = on`)
+        this.#flags.set(name, p.value)
+        return []
+      }
     }
   }
 }

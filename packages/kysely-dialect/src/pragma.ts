@@ -64,6 +64,37 @@ export type Pragma =
       readonly value: number | undefined
     }
   | {
+      /**
+       * More connection settings kept and reported (pragma-settings.ts), each answering with its
+       * value, set or read, as SQLite does: `journal_size_limit` (-1 for none), `analysis_limit`,
+       * `threads` (up to 8), `soft_heap_limit`, `hard_heap_limit`, `secure_delete` (0, 1, or 2
+       * for `fast`).
+       */
+      readonly name:
+        'journal_size_limit' | 'analysis_limit' | 'threads' | 'soft_heap_limit' | 'hard_heap_limit' | 'secure_delete'
+      readonly value: number | undefined
+    }
+  | {
+      /**
+       * SQLite's flag pragmas kept and reported (a set answers nothing, a read its 0 or 1):
+       * `query_only` (writes then fail as on a read-only database), and `automatic_index`,
+       * `trusted_schema`, `cell_size_check`, `fullfsync`, `checkpoint_fullfsync`, which change
+       * nothing here; `ignore_check_constraints`, `legacy_alter_table` and
+       * `reverse_unordered_selects`, whose `on` is not done.
+       */
+      readonly name: FlagPragma
+      readonly value: boolean | undefined
+    }
+  | {
+      /**
+       * Answers about the connection: `data_version` (1: no other connection commits to a file
+       * this one has open for writing), `database_list` (main, and temp once it holds something),
+       * `collation_list`; and `shrink_memory`, `incremental_vacuum` (auto_vacuum is 0), which do
+       * nothing and answer nothing, as SQLite.
+       */
+      readonly name: 'data_version' | 'database_list' | 'collation_list' | 'shrink_memory' | 'incremental_vacuum'
+    }
+  | {
       /** `locking_mode`: normal or exclusive (kept and reported); another value reads it. */
       readonly name: 'locking_mode'
       /** The value written, unquoted and in lower case; undefined for a read. */
@@ -105,9 +136,33 @@ const SETTING =
  * `(value)`, the value a word, a number or a quoted string.
  */
 const NAMED =
-  /^pragma\s+(?:(main|temp)\s*\.\s*)?(cache_size|temp_store|mmap_size|wal_autocheckpoint|locking_mode|auto_vacuum|encoding|page_size|page_count|freelist_count|wal_checkpoint|integrity_check|quick_check|table_list)\s*(?:=\s*('(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s()'"]+)|\(\s*('(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s()'"]+)\s*\))?$/i
+  /^pragma\s+(?:(main|temp)\s*\.\s*)?(cache_size|temp_store|mmap_size|wal_autocheckpoint|locking_mode|auto_vacuum|encoding|page_size|page_count|freelist_count|wal_checkpoint|integrity_check|quick_check|table_list|journal_size_limit|analysis_limit|threads|soft_heap_limit|hard_heap_limit|secure_delete|query_only|automatic_index|trusted_schema|cell_size_check|fullfsync|checkpoint_fullfsync|ignore_check_constraints|legacy_alter_table|reverse_unordered_selects|data_version|database_list|collation_list|shrink_memory|incremental_vacuum)\s*(?:=\s*('(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s()'"]+)|\(\s*('(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s()'"]+)\s*\))?$/i
 
 const CHECKPOINT_MODES = new Set(['passive', 'full', 'restart', 'truncate'])
+
+/** SQLite's flag pragmas kept here (pragma-settings.ts). */
+export type FlagPragma =
+  | 'query_only'
+  | 'automatic_index'
+  | 'trusted_schema'
+  | 'cell_size_check'
+  | 'fullfsync'
+  | 'checkpoint_fullfsync'
+  | 'ignore_check_constraints'
+  | 'legacy_alter_table'
+  | 'reverse_unordered_selects'
+
+const FLAGS = new Set<string>([
+  'query_only',
+  'automatic_index',
+  'trusted_schema',
+  'cell_size_check',
+  'fullfsync',
+  'checkpoint_fullfsync',
+  'ignore_check_constraints',
+  'legacy_alter_table',
+  'reverse_unordered_selects',
+])
 
 /** A value as SQLite's pragma code reads it: without its quotes (doubled ones made single). */
 function unquoted(text: string): string {
@@ -136,7 +191,39 @@ function namedPragma(schema: string | undefined, name: string, written: string |
   if (name === 'table_list') return { name, table: value, schema: schema?.toLowerCase() as 'main' | 'temp' | undefined }
   // The other pragmas answer for the main database only; `temp.` ones stay unsupported.
   if (schema !== undefined && schema.toLowerCase() !== 'main') return undefined
+  if (FLAGS.has(name))
+    return { name: name as FlagPragma, value: value === undefined ? undefined : (VALUES[value.toLowerCase()] ?? false) }
   switch (name) {
+    case 'journal_size_limit':
+    case 'soft_heap_limit':
+    case 'hard_heap_limit':
+      return { name, value: value === undefined ? undefined : int64Of(value) }
+    case 'analysis_limit':
+    case 'threads':
+      return { name, value: value === undefined ? undefined : integerOf(value) }
+    case 'secure_delete':
+      // SQLite's: `fast` is 2, else a boolean (an integer read as one).
+      return {
+        name,
+        value:
+          value === undefined
+            ? undefined
+            : value.toLowerCase() === 'fast'
+              ? 2
+              : /^[+-]?\d+$/.test(value)
+                ? Number(value) === 0
+                  ? 0
+                  : 1
+                : VALUES[value.toLowerCase()] === true
+                  ? 1
+                  : 0,
+      }
+    case 'data_version':
+    case 'database_list':
+    case 'collation_list':
+    case 'shrink_memory':
+    case 'incremental_vacuum':
+      return { name }
     case 'cache_size':
     case 'wal_autocheckpoint':
       return { name, value: value === undefined ? undefined : integerOf(value) }
@@ -241,7 +328,8 @@ export function matchPragma(node: OperationNode): Pragma | undefined {
   }
   const m = PRAGMA.exec(trimmed)
   if (m === null) return undefined
-  const name = m[1]!.toLowerCase() as Extract<Pragma, { value: boolean | undefined }>['name']
+  const name = m[1]!.toLowerCase() as
+    'foreign_keys' | 'defer_foreign_keys' | 'case_sensitive_like' | 'recursive_triggers'
   if (m[2] === undefined) return { name, value: undefined }
   const raw = m[2].replace(/^(['"])(.*)\1$/, '$2').toLowerCase()
   return { name, value: VALUES[raw] ?? false }

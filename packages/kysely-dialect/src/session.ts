@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import nodePath from 'node:path'
 import {
   compact,
   type Database,
@@ -8,7 +9,7 @@ import {
   type WriteTransaction,
 } from 'btree-store'
 import { loadCatalog, readHeaderValue, writeHeaderValue, type Catalog } from './catalog/catalog.js'
-import { BTreeSqlError, unsupported } from './errors.js'
+import { BTreeSqlError, queryOnlyError, unsupported } from './errors.js'
 import type { SqlValue } from './encoding/values.js'
 import type { ExecContext, Session, StatementResult, WriteContext } from './executor/context.js'
 import type { AnyNode } from './expression/nodes.js'
@@ -459,6 +460,7 @@ export class SqlSession {
       case 'application_id': {
         const { name, value } = p
         if (value === undefined) return onState((tx) => [{ [name]: readHeaderValue(tx, name) }])
+        if (this.settings.queryOnly) throw queryOnlyError()
         // Kept in the file with the schema, in the open transaction when there is one.
         if (this.#tx !== undefined) {
           writeHeaderValue(this.#tx, name, value)
@@ -481,11 +483,21 @@ export class SqlSession {
         // The engine's journal is a write-ahead log with checkpoints (its FORMAT.md §11), which no
         // pragma changes; SQLite answers a change it cannot make with the mode that stays.
         return [{ journal_mode: this.db.info().journal === undefined ? 'delete' : 'wal' }]
-      case 'cache_size':
-      case 'temp_store':
-      case 'mmap_size':
-      case 'wal_autocheckpoint':
-      case 'locking_mode':
+      // Answers about the connection (pragma.ts).
+      case 'data_version':
+        return [{ data_version: 1 }]
+      case 'database_list':
+        return this.#databaseList()
+      case 'collation_list':
+        return [
+          { seq: 0, name: 'RTRIM' },
+          { seq: 1, name: 'NOCASE' },
+          { seq: 2, name: 'BINARY' },
+        ]
+      case 'shrink_memory':
+      case 'incremental_vacuum':
+        return []
+      default:
         return this.settings.answer(
           p,
           () =>
@@ -586,6 +598,18 @@ export class SqlSession {
     } finally {
       this.#end()
     }
+  }
+
+  /**
+   * `pragma database_list`: main, with its file's full path, then temp (its file name empty) once
+   * the connection has a temporary table or view, as SQLite lists its temp database once opened.
+   */
+  #databaseList(): Record<string, unknown>[] {
+    const rows: Record<string, unknown>[] = [{ seq: 0, name: 'main', file: nodePath.resolve(this.#db.path) }]
+    const catalog = this.catalog()
+    if (catalog.tables().some((t) => t.temporary === true) || catalog.views().some((v) => v.temporary === true))
+      rows.push({ seq: 1, name: 'temp', file: '' })
+    return rows
   }
 
   /** Rolls back a transaction left open (the driver is being destroyed). */

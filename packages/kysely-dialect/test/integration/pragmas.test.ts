@@ -119,6 +119,58 @@ for (const version of VERSIONS) {
       expect(await rows('pragma temp_store')).to.deep.equal([{ temp_store: 0 }])
     })
 
+    it('threads and the heap limits as stock SQLite answers them; database_list; query_only refuses writes', async () => {
+      const db = t.open()
+      const rows = async (text: string) => (await sql.raw(text).execute(db)).rows
+      expect(await rows('pragma threads')).to.deep.equal([{ threads: 0 }])
+      // Cut to SQLITE_MAX_WORKER_THREADS (8) of stock builds.
+      expect(await rows('pragma threads = 20')).to.deep.equal([{ threads: 8 }])
+      expect(await rows('pragma threads = -1')).to.deep.equal([{ threads: 8 }])
+      expect(await rows('pragma soft_heap_limit = 1000000')).to.deep.equal([{ soft_heap_limit: 1000000 }])
+      // A hard limit only ever lowers, and caps the soft one.
+      expect(await rows('pragma hard_heap_limit = 500000')).to.deep.equal([{ hard_heap_limit: 500000 }])
+      expect(await rows('pragma hard_heap_limit = 900000')).to.deep.equal([{ hard_heap_limit: 500000 }])
+      expect(await rows('pragma soft_heap_limit')).to.deep.equal([{ soft_heap_limit: 500000 }])
+      expect(await rows('pragma soft_heap_limit = 0')).to.deep.equal([{ soft_heap_limit: 500000 }])
+      expect(await rows('pragma database_list')).to.deep.equal([{ seq: 0, name: 'main', file: t.path() }])
+      await sql`create temp table scratch (a)`.execute(db)
+      expect(await rows('pragma database_list')).to.deep.equal([
+        { seq: 0, name: 'main', file: t.path() },
+        { seq: 1, name: 'temp', file: '' },
+      ])
+      await sql`create table t (a integer primary key, b)`.execute(db)
+      await rows('pragma query_only = on')
+      const refused = await db
+        .insertInto('t')
+        .values({ b: 1 })
+        .execute()
+        .then(
+          () => undefined,
+          (e: { code?: string; message: string }) => [e.code, e.message],
+        )
+      expect(refused).to.deep.equal(['BTREE_SQL_READONLY', 'attempt to write a readonly database'])
+      // Reads, streams and transactions still run.
+      expect(await db.selectFrom('t').selectAll().execute()).to.deep.equal([])
+      for await (const row of db.selectFrom('t').selectAll().stream()) expect(row).to.equal(undefined)
+      await db.transaction().execute(async (trx) => {
+        expect(await trx.selectFrom('t').selectAll().execute()).to.deep.equal([])
+      })
+      const vacuum = await sql`vacuum`.execute(db).then(
+        () => undefined,
+        (e: { code?: string }) => e.code,
+      )
+      expect(vacuum).to.equal('BTREE_SQL_READONLY')
+      await rows('pragma query_only = off')
+      await db.insertInto('t').values({ b: 1 }).execute()
+      expect(await db.selectFrom('t').select('b').execute()).to.deep.equal([{ b: 1 }])
+      // A flag whose `on` would change what statements do is refused; `off` is what it is.
+      const on = await sql`pragma ignore_check_constraints = on`.execute(db).then(
+        () => undefined,
+        (e: { code?: string }) => e.code,
+      )
+      expect(on).to.equal('BTREE_SQL_UNSUPPORTED')
+    })
+
     it("page_size, page_count and freelist_count are the engine's, as of the last checkpoint", async () => {
       const db = t.open({ pageSize: 8192 })
       const rows = async (text: string) => (await sql.raw(text).execute(db)).rows

@@ -88,7 +88,7 @@ describe('pragma', () => {
     expect(raw('pragma temp.cache_size = -20000')).to.equal(undefined)
     expect(raw('pragma max_page_count')).to.equal(undefined)
     expect(raw('pragma cache_size = 1 2')).to.equal(undefined)
-    expect(raw('pragma reverse_unordered_selects')).to.equal(undefined)
+    expect(raw('pragma count_changes')).to.equal(undefined)
     expect(raw('select 1')).to.equal(undefined)
   })
 })
