@@ -150,7 +150,12 @@ export class BTreeDriver implements Driver {
    */
   async analyze(table?: string): Promise<void> {
     const session = await this.session()
-    await session.run({}, ANALYZE_NODE, { readOnly: false, schema: true, run: (_, ctx) => runAnalyze(ctx, table) })
+    await session.run({}, ANALYZE_NODE, {
+      readOnly: false,
+      schema: true,
+      analyzes: true,
+      run: (_, ctx) => runAnalyze(ctx, table),
+    })
   }
 
   /** Writes the journal's commits into the file's pages, after any open transaction ends (checkpoint.ts). */

@@ -27,10 +27,10 @@ export type Pragma =
     }
   | {
       /**
-       * Numeric settings: `user_version` and `application_id` (kept in the file), `synchronous`
+       * Numeric settings: `user_version`, `application_id` and `schema_version` (kept in the file), `synchronous`
        * (0-3: the connection's durability), `busy_timeout` (milliseconds, kept and reported).
        */
-      readonly name: 'user_version' | 'application_id' | 'synchronous' | 'busy_timeout'
+      readonly name: 'user_version' | 'application_id' | 'schema_version' | 'synchronous' | 'busy_timeout'
       readonly value: number | undefined
     }
   | {
@@ -129,7 +129,7 @@ const PRAGMA =
 const ANALYZE = /^analyze(?:\s+(?:main\s*\.\s*)?(?:"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][\w$]*)))?$/i
 
 const SETTING =
-  /^pragma\s+(?:main\s*\.\s*)?(user_version|application_id|synchronous|busy_timeout|journal_mode)\s*(?:=\s*([^\s()]+)|\(\s*([^\s()]+)\s*\))?$/i
+  /^pragma\s+(?:main\s*\.\s*)?(user_version|application_id|schema_version|synchronous|busy_timeout|journal_mode)\s*(?:=\s*([^\s()]+)|\(\s*([^\s()]+)\s*\))?$/i
 
 /**
  * The pragmas after part 2's (pragma-settings.ts, session.ts): `[schema.]name`, then `= value` or

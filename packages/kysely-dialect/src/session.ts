@@ -26,6 +26,7 @@ import type { Pragma } from './pragma.js'
 import { StatementCache } from './executor/statement-cache.js'
 import { setCaseSensitiveLike } from './expression/operators.js'
 import { rebuildFile, type RebuildTarget } from './rebuild-file.js'
+import { bumpSchemaVersion, noteSchemaChange } from './catalog/schema-version.js'
 
 /** Whoever issues statements: a connection handle (compared by identity). */
 export type Owner = object
@@ -320,6 +321,7 @@ export class SqlSession {
       const deferred = this.session.deferredViolations
       try {
         const result = handler.run(node, ctx, values)
+        if (handler.schema) noteSchemaChange(tx, ctx.catalog, handler.analyzes === true)
         tx.release(sp)
         this.#count(node, result)
         return result
@@ -342,8 +344,10 @@ export class SqlSession {
       const session = this.session
       session.deferredViolations = 0
       try {
-        const result = handler.run(node, this.#context(write) as WriteContext, values)
+        const ctx = this.#context(write) as WriteContext
+        const result = handler.run(node, ctx, values)
         if (session.deferredViolations !== 0) throw foreignKeyError()
+        if (handler.schema) noteSchemaChange(write, ctx.catalog, handler.analyzes === true)
         return this.#count(node, result)
       } finally {
         session.deferredViolations = 0
@@ -457,7 +461,8 @@ export class SqlSession {
       case 'wal_checkpoint':
         return this.#walCheckpoint(owner)
       case 'user_version':
-      case 'application_id': {
+      case 'application_id':
+      case 'schema_version': {
         const { name, value } = p
         if (value === undefined) return onState((tx) => [{ [name]: readHeaderValue(tx, name) }])
         if (this.settings.queryOnly) throw queryOnlyError()
@@ -590,6 +595,8 @@ export class SqlSession {
       throw new BTreeSqlError('BTREE_SQL_TRANSACTION', 'cannot VACUUM - SQL statements in progress')
     this.#claim(REBUILDING)
     try {
+      // SQLite's VACUUM changes the schema cookie (catalog/schema-version.ts).
+      await this.#db.update((tx) => bumpSchemaVersion(tx), this.#commitOptions)
       await rebuildFile(this.#db, file, (db) => {
         this.#db = db
         this.#snapshotCatalog = undefined

@@ -628,7 +628,11 @@ export function sequenceOrder(tx: ReadTransaction, table: TableDef): number | un
  * The values SQLite keeps in its file header that a pragma reads and sets (`user_version`,
  * `application_id`): 32-bit integers, 0 until set, under `h:<name>` in the catalog bucket.
  */
-export type HeaderValue = 'user_version' | 'application_id'
+/**
+ * Numbers kept beside the schema: SQLite's `user_version`, `application_id` and `schema_version`
+ * (schema-version.ts), and `stat1`, set by the first ANALYZE (SQLite's makes sqlite_stat1 then).
+ */
+export type HeaderValue = 'user_version' | 'application_id' | 'schema_version' | 'stat1'
 
 export function readHeaderValue(tx: ReadTransaction, name: HeaderValue): number {
   const raw = tx.bucket(CATALOG_BUCKET)?.get(textBytes(HEADER_PREFIX + name))

@@ -78,6 +78,7 @@ export function analyzeHandler(p: {
   return {
     readOnly: false,
     schema: true,
+    analyzes: true,
     run: (_, ctx) => {
       if (p.name === 'analyze') return runAnalyze(ctx, p.table)
       const stale = ctx.catalog.tables().filter((t) => t.indexes.some((i) => i.rowsPerKey === undefined))

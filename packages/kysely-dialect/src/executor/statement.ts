@@ -30,6 +30,8 @@ export type StatementHandler =
       readonly readOnly: false
       /** The statement changes the schema (the session then reloads its catalog). */
       readonly schema: boolean
+      /** ANALYZE (or `pragma optimize`): its first run counts as a schema change (catalog/schema-version.ts). */
+      readonly analyzes?: boolean
       readonly run: (node: AnyNode, ctx: WriteContext, values?: readonly SqlValue[]) => StatementResult
     }
 

@@ -57,7 +57,12 @@ for (const version of VERSIONS) {
       await sql`pragma wal_checkpoint`.execute(db)
       const before = fs.statSync(t.path()).size
       const pagesBefore = (await sql<{ page_count: number }>`pragma page_count`.execute(db)).rows[0]!.page_count
+      const version = async () =>
+        (await sql<{ schema_version: number }>`pragma schema_version`.execute(db)).rows[0]!.schema_version
+      const versionBefore = await version()
       await sql`vacuum`.execute(db)
+      // SQLite's VACUUM changes the schema cookie.
+      expect(await version()).to.equal(versionBefore + 1)
       const after = fs.statSync(t.path()).size
       expect(after).to.be.lessThan(before / 4)
       const pagesAfter = (await sql<{ page_count: number }>`pragma page_count`.execute(db)).rows[0]!.page_count
