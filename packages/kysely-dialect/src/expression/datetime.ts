@@ -360,6 +360,88 @@ function withInstant(name: string, f: (dt: DateTime) => SqlValue): Call {
 
 const MANY = Number.MAX_SAFE_INTEGER
 
+/**
+ * timediff(A, B) (SQLite 3.43+): the time from B to A as `±YYYY-MM-DD HH:MM:SS.SSS`, whole years
+ * and months counted on B's calendar first, as date.c's timediffFunc steps B toward A.
+ */
+function timediff(args: readonly SqlValue[]): SqlValue {
+  const a = evaluate('timediff', [args[0]!])
+  const b = evaluate('timediff', [args[1]!])
+  if (a === undefined || b === undefined) return null
+  const d1 = computeYmd(a.jd)
+  const d2 = computeYmd(b.jd)
+  let jd2 = b.jd
+  let sign: '+' | '-'
+  let Y: number
+  let M: number
+  let rest: number
+  if (a.jd >= b.jd) {
+    sign = '+'
+    Y = d1.Y - d2.Y
+    if (Y !== 0) {
+      d2.Y = d1.Y
+      jd2 = computeJd(d2)
+    }
+    M = d1.M - d2.M
+    if (M < 0) {
+      Y--
+      M += 12
+    }
+    if (M !== 0) {
+      d2.M = d1.M
+      jd2 = computeJd(d2)
+    }
+    while (a.jd < jd2) {
+      M--
+      if (M < 0) {
+        M = 11
+        Y--
+      }
+      d2.M--
+      if (d2.M < 1) {
+        d2.M = 12
+        d2.Y--
+      }
+      jd2 = computeJd(d2)
+    }
+    rest = a.jd - jd2
+  } else {
+    sign = '-'
+    Y = d2.Y - d1.Y
+    if (Y !== 0) {
+      d2.Y = d1.Y
+      jd2 = computeJd(d2)
+    }
+    M = d2.M - d1.M
+    if (M < 0) {
+      Y--
+      M += 12
+    }
+    if (M !== 0) {
+      d2.M = d1.M
+      jd2 = computeJd(d2)
+    }
+    while (a.jd > jd2) {
+      M--
+      if (M < 0) {
+        M = 11
+        Y--
+      }
+      d2.M++
+      if (d2.M > 12) {
+        d2.M = 1
+        d2.Y++
+      }
+      jd2 = computeJd(d2)
+    }
+    rest = jd2 - a.jd
+  }
+  // The rest as a date from 0000-01-01 00:00 (iJD 148699540800000): its day of month less one, and its time.
+  const x = computeYmd(rest + 148699540800000)
+  const seconds = x.s.toFixed(3).padStart(6, '0')
+  return `${sign}${pad(Y, 4)}-${pad(M, 2)}-${pad(x.D - 1, 2)} ${pad(x.h, 2)}:${pad(x.m, 2)}:${seconds}`
+}
+
 export const DATE_FUNCTIONS: Record<string, { arity: readonly [number, number]; call: Call; timeArgument: number }> = {
   date: { arity: [0, MANY], timeArgument: 0, call: withInstant('date', (dt) => dateText(computeYmd(dt.jd))) },
   time: {
@@ -376,6 +458,7 @@ export const DATE_FUNCTIONS: Record<string, { arity: readonly [number, number]; 
     }),
   },
   julianday: { arity: [0, MANY], timeArgument: 0, call: withInstant('julianday', (dt) => real(dt.jd / DAY)) },
+  timediff: { arity: [2, 2], timeArgument: -1, call: timediff },
   unixepoch: {
     arity: [0, MANY],
     timeArgument: 0,

@@ -523,10 +523,14 @@ function argumentsFold(args: readonly Expr[]): Fold | undefined {
 /** Whether a call with constant arguments reads the clock: a date function of 'now' or of no time value. */
 function readsClock(f: ScalarFunction, args: readonly Expr[]): boolean {
   if (f.timeArgument === undefined) return false
+  const isNow = (time: Expr): boolean => {
+    const v = time.eval([])
+    return typeof v === 'string' && v.trim().toLowerCase() === 'now'
+  }
+  // -1: every argument is a time value (timediff).
+  if (f.timeArgument === -1) return args.some(isNow)
   const time = args[f.timeArgument]
-  if (time === undefined) return true
-  const v = time.eval([])
-  return typeof v === 'string' && v.trim().toLowerCase() === 'now'
+  return time === undefined || isNow(time)
 }
 
 const SQLITE_VERSION = '3.53.2'

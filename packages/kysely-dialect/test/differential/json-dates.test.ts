@@ -213,6 +213,28 @@ diffSuite('differential: date and time functions', () => {
   for (const [name, make] of Object.entries(DATES)) {
     both(name, undefined, (db, { sql }) => db.selectNoFrom((make(sql) as any).as('r')))
   }
+  // SQLite 3.43's timediff: whole years and months counted on B's calendar, then days and time.
+  both('timediff(A, B): forward, backward, across month ends and leap days', undefined, (db, { sql }) =>
+    db.selectNoFrom([
+      sql.raw(`timediff('2024-03-01', '2024-01-01')`).as('d0'),
+      sql.raw(`timediff('2024-01-01 00:00:00', '2024-03-01 12:30:00.5')`).as('d1'),
+      sql.raw(`timediff('2023-02-28', '2024-02-29')`).as('d2'),
+      sql.raw(`timediff('2024-01-31', '2023-12-31')`).as('d3'),
+      sql.raw(`timediff('2024-03-31', '2024-02-29')`).as('d4'),
+      sql.raw(`timediff('2024-02-29', '2024-03-31')`).as('d5'),
+      sql.raw(`timediff('2024-01-01 10:00:00', '2024-01-01 09:59:59.999')`).as('d6'),
+      sql.raw(`timediff('2024-01-01', '2024-01-01')`).as('d7'),
+      sql.raw(`timediff('2000-01-01', '1900-06-15 12:00')`).as('d8'),
+      sql.raw(`timediff('1900-06-15 12:00', '2000-01-01')`).as('d9'),
+      sql.raw(`timediff(2460000.5, '2023-01-01')`).as('d10'),
+      sql.raw(`timediff('2024-05-31', '2024-02-29 23:59')`).as('d11'),
+      sql.raw(`timediff('x', '2024-01-01')`).as('d12'),
+      sql.raw(`timediff(null, '2024-01-01')`).as('d13'),
+      sql.raw(`timediff('2024-03-31 00:00', '2024-01-31 00:00:01')`).as('d14'),
+      sql.raw(`timediff('2024-01-31 00:00:01', '2024-03-31 00:00')`).as('d15'),
+      sql.raw(`timediff('2024-12-31 23:59:59.999', '0001-01-01')`).as('d16'),
+    ]),
+  )
   both('date functions over a column', undefined, async (db, { sql }) => {
     await seedEvents(db, ['2024-01-15 08:00:00', '2024-02-20 23:59:59', '2024-02-01', 'not a date', null])
     return db
