@@ -1,5 +1,6 @@
 import { integer, integerPrefix, type SqlValue } from '../encoding/values.js'
-import { parse, parsePath, pathText, sqlOf, type Json, type Leg } from './json.js'
+import { parse, parsePath, pathText, sqlOf, type Json, type JsonString, type Leg } from './json.js'
+import { jsonbHeaderSize, jsonbSize } from './jsonb.js'
 
 /**
  * SQLite's JSON table-valued functions, `json_each` and `json_tree` (json1.html#jeach), over JSON
@@ -21,60 +22,24 @@ export const JSON_EACH_COLUMNS = ['key', 'value', 'type', 'atom', 'id', 'parent'
  * an object member's is its label's. The JSONB of parsed text is fixed by the parse tree (each
  * node a minimal header, then its payload: a number's or string's source text, a container's
  * children, each member's label before its value; whitespace dropped), so the offsets are computed
- * here without building it.
+ * without building it.
  */
-
-/** The bytes of a JSONB header before a payload of `n` bytes (SQLite writes the smallest). */
-function headerSize(n: number): number {
-  return n <= 11 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5
-}
 
 /**
- * The bytes of a string's payload: its source text between the quotes, escapes kept, as UTF-8;
- * a text put in as it is (TEXTRAW: jsonb.ts) its text's.
+ * The sizes come from jsonb.ts (jsonbSize, jsonbHeaderSize), which writes the same bytes: a
+ * document read from a blob keeps its nodes' own headers and string forms there too.
  */
-function stringPayload(raw: string, text?: string): number {
-  return text !== undefined ? Buffer.byteLength(text, 'utf8') : Buffer.byteLength(raw, 'utf8') - 2
-}
-
-/** Payload sizes of a document's nodes, each computed once. */
 class JsonbSizes {
-  readonly #payloads = new Map<Json, number>()
-
-  payload(j: Json): number {
-    let n = this.#payloads.get(j)
-    if (n !== undefined) return n
-    switch (j.t) {
-      case 'null':
-      case 'true':
-      case 'false':
-        n = 0
-        break
-      case 'number':
-        n = j.raw.length
-        break
-      case 'string':
-        n = stringPayload(j.raw, j.text)
-        break
-      case 'array':
-        n = j.items.reduce((sum, item) => sum + this.size(item), 0)
-        break
-      case 'object':
-        n = j.entries.reduce((sum, [, raw, v, text]) => sum + this.labelSize(raw, text) + this.size(v), 0)
-        break
-    }
-    this.#payloads.set(j, n)
-    return n
-  }
-
   size(j: Json): number {
-    const n = this.payload(j)
-    return headerSize(n) + n
+    return jsonbSize(j)
   }
 
-  labelSize(raw: string, text?: string): number {
-    const n = stringPayload(raw, text)
-    return headerSize(n) + n
+  header(j: Json): number {
+    return jsonbHeaderSize(j)
+  }
+
+  labelSize(raw: string, label: JsonString | undefined): number {
+    return jsonbSize(label ?? { t: 'string', raw })
   }
 }
 
@@ -91,7 +56,7 @@ interface Element {
 /** The elements of an array or the members of an object, in document order; none for others. */
 function childrenOf(parent: Element, sizes: JsonbSizes): Element[] {
   const j = parent.j
-  let at = parent.valueAt + headerSize(sizes.payload(j))
+  let at = parent.valueAt + sizes.header(j)
   const out: Element[] = []
   if (j.t === 'array') {
     j.items.forEach((item, i) => {
@@ -99,8 +64,8 @@ function childrenOf(parent: Element, sizes: JsonbSizes): Element[] {
       at += sizes.size(item)
     })
   } else if (j.t === 'object') {
-    for (const [key, raw, v, text] of j.entries) {
-      const valueAt = at + sizes.labelSize(raw, text)
+    for (const [key, raw, v, label] of j.entries) {
+      const valueAt = at + sizes.labelSize(raw, label)
       // SQLite quotes a label unless it is an ASCII letter then ASCII letters and digits.
       const leg = /^"[A-Za-z][A-Za-z0-9]*"$/.test(raw) ? `.${raw.slice(1, -1)}` : `.${raw}`
       out.push({ key, j: v, id: at, valueAt, leg })
@@ -203,7 +168,7 @@ function rootKeyAndPath(path: string, at: Element, root: Json, sizes: JsonbSizes
       continue
     }
     const container = locate(root, legs, sizes)
-    if (container !== undefined && container.valueAt + headerSize(sizes.payload(container.j)) === at.id) break
+    if (container !== undefined && container.valueAt + sizes.header(container.j) === at.id) break
   }
   const rest = path.slice(n)
   const key =

@@ -10,7 +10,15 @@ import {
   toText,
   type SqlValue,
 } from '../encoding/values.js'
-import { decodeJsonb, encodeJsonb, rawTextNode, requireJsonb } from './jsonb.js'
+import {
+  decodeJsonb,
+  encodeJsonb,
+  labelNode,
+  overwriteFit,
+  rawTextNode,
+  requireJsonb,
+  type JsonbText,
+} from './jsonb.js'
 
 /**
  * SQLite's JSON functions over JSON held as text (json1, lang_jsonfunc.html): json_extract, `->`,
@@ -19,18 +27,31 @@ import { decodeJsonb, encodeJsonb, rawTextNode, requireJsonb } from './jsonb.js'
  * string's source text, so that output text holds them exactly as they were written (`1.50` stays
  * `1.50`), as SQLite does.
  */
-export type Json =
+export type Json = (
   | { readonly t: 'null' | 'true' | 'false' }
-  | { readonly t: 'number'; readonly raw: string }
-  /**
-   * `raw`: its JSON text, quotes and escapes as written. `text`: set for a SQL text put in as it
-   * is (a json_set value, a label an edit created), which SQLite's JSONB keeps unescaped
-   * (TEXTRAW: jsonb.ts).
-   */
-  | { readonly t: 'string'; readonly raw: string; readonly text?: string }
+  /** `jsonbType`: FLOAT for a JSONB FLOAT whose text reads as an integer (written back so). */
+  | { readonly t: 'number'; readonly raw: string; readonly jsonbType?: number }
+  | JsonString
   | { readonly t: 'array'; readonly items: Json[] }
-  /** Members: key, the label's raw JSON text, value, and the label's `text` as a string node's. */
-  | { readonly t: 'object'; readonly entries: [string, string, Json, string?][] }
+  /** Members: key, the label's raw JSON text, value, and the label's node when it has a JSONB form of its own. */
+  | { readonly t: 'object'; readonly entries: [string, string, Json, JsonString?][] }
+) & {
+  /** The header bytes of the node's JSONB when larger than needed (read from a blob, or widened by an edit: jsonb.ts). */
+  readonly hdr?: number
+}
+
+/**
+ * A string: `raw` is its JSON text, quotes and escapes as written. `text`: a SQL text put in as it
+ * is (a json_set value), which SQLite's JSONB keeps unescaped (TEXTRAW). `jsonb`: its JSONB type
+ * and payload exactly, for one read from a blob or made by an edit (jsonb.ts).
+ */
+export type JsonString = {
+  readonly t: 'string'
+  readonly raw: string
+  readonly text?: string
+  readonly jsonb?: JsonbText
+  readonly hdr?: number
+}
 
 function malformed(): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', 'malformed JSON')
@@ -203,13 +224,14 @@ export function sqlOf(j: Json): SqlValue {
   }
 }
 
-export type Leg = { key: string } | { index: number; fromEnd: boolean }
+/** A path's leg: an object key (`written`: a quoted key's text when it holds an escape), or an array index. */
+export type Leg = { key: string; written?: string } | { index: number; fromEnd: boolean }
 
 function badPath(path: string): BTreeSqlError {
   return new BTreeSqlError('BTREE_SQL_FUNCTION_ERROR', `bad JSON path: '${path}'`)
 }
 
-/** A path: `$`, then `.key`, `."key"`, `[N]` or `[#-N]` legs. */
+/** A path: `$`, then `.key`, `."key"` (JSON escapes in it read as such), `[N]` or `[#-N]` legs. */
 export function parsePath(path: string): Leg[] {
   if (path[0] !== '$') throw badPath(path)
   const legs: Leg[] = []
@@ -218,9 +240,20 @@ export function parsePath(path: string): Leg[] {
     if (path[i] === '.') {
       i++
       if (path[i] === '"') {
-        const close = path.indexOf('"', i + 1)
-        if (close < 0) throw badPath(path)
-        legs.push({ key: path.slice(i + 1, close) })
+        let close = i + 1
+        while (close < path.length && path[close] !== '"') close += path[close] === '\\' ? 2 : 1
+        if (close >= path.length) throw badPath(path)
+        const written = path.slice(i + 1, close)
+        if (!written.includes('\\')) legs.push({ key: written })
+        else {
+          let key: string
+          try {
+            key = JSON.parse(`"${written}"`) as string
+          } catch {
+            throw badPath(path)
+          }
+          legs.push({ key, written })
+        }
         i = close + 1
       } else {
         let j = i
@@ -425,7 +458,7 @@ export class JsonObjectAccumulator {
 }
 
 /** A member with another value, its label as it was. */
-function withValue(entry: [string, string, Json, string?], value: Json): [string, string, Json, string?] {
+function withValue(entry: [string, string, Json, JsonString?], value: Json): [string, string, Json, JsonString?] {
   return entry[3] === undefined ? [entry[0], entry[1], value] : [entry[0], entry[1], value, entry[3]]
 }
 
@@ -462,7 +495,7 @@ function editAt(
     const entries = [...j.entries]
     if (r === REMOVE) entries.splice(at, 1)
     // A label the edit makes goes in as it is, as a value does (TEXTRAW in SQLite's JSONB).
-    else if (at < 0) entries.push([leg.key, JSON.stringify(leg.key), r, leg.key])
+    else if (at < 0) entries.push([leg.key, JSON.stringify(leg.key), r, labelNode(leg.key, leg.written)])
     else entries[at] = withValue(entries[at]!, r)
     return { t: 'object', entries }
   }
@@ -494,16 +527,17 @@ function jsonEdit(mode: EditMode): (args: readonly SqlValue[], json?: readonly J
       const v =
         asJson(value, json?.[i + 1] ?? false) ??
         (typeof value === 'string' ? rawTextNode(value) : parse(jsonElement(value, false))!)
+      // A value put where one was takes its bytes when a little smaller (jsonb.ts: overwriteFit).
       const edit: Edit = (current) =>
-        mode === 'set'
-          ? v
-          : mode === 'insert'
-            ? current === undefined
+        mode === 'insert'
+          ? current === undefined
+            ? v
+            : undefined
+          : current === undefined
+            ? mode === 'set'
               ? v
               : undefined
-            : current === undefined
-              ? undefined
-              : v
+            : overwriteFit(current, v)
       const r = editAt(root, parsePath(path), 0, edit, mode !== 'replace')
       if (r !== undefined && r !== REMOVE) root = r
     }
@@ -526,16 +560,19 @@ function jsonRemove(args: readonly SqlValue[]): Json | null {
   return root
 }
 
-/** json_patch(T, P): RFC 7396 merge patch. */
+/** json_patch(T, P): RFC 7396 merge patch; a value put where one was takes its bytes when it can (overwriteFit). */
 function mergePatch(target: Json, patch: Json): Json {
-  if (patch.t !== 'object') return patch
+  if (patch.t !== 'object') return overwriteFit(target, patch)
   const entries = target.t === 'object' ? [...target.entries] : []
-  for (const [key, raw, value] of patch.entries) {
+  for (const [key, raw, value, label] of patch.entries) {
     const at = entries.findIndex(([k]) => k === key)
     if (value.t === 'null') {
       if (at >= 0) entries.splice(at, 1)
     } else if (at >= 0) entries[at] = withValue(entries[at]!, mergePatch(entries[at]![2], value))
-    else entries.push([key, raw, mergePatch({ t: 'null' }, value)])
+    else {
+      const merged = mergePatch({ t: 'null' }, value)
+      entries.push(label === undefined ? [key, raw, merged] : [key, raw, merged, label])
+    }
   }
   return { t: 'object', entries }
 }

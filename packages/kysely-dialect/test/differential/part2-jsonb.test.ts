@@ -103,6 +103,33 @@ diffSuite('differential part 2: JSONB', () => {
       ),
   )
 
+  // Random JSON seed 1: an edit that puts a smaller value widens its header to the old bytes
+  // (SQLite's jsonBlobOverwrite); a quoted path label reads JSON escapes, and a label an edit makes
+  // from one is TEXT5 holding the path's text.
+  both('edits in place: widened headers, escaped path labels, TEXT5 labels read back', undefined, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        `select hex(jsonb_replace(jsonb('-1'), '$', 0)) as r`,
+        `select hex(jsonb_set(json('"x y"'), '$', '10')) as r`,
+        `select hex(jsonb_set('[-1, 22, "abc"]', '$[0]', 0, '$[2]', 'x')) as r`,
+        `select hex(jsonb_set(jsonb_set('[12345]', '$[0]', 1), '$[0]', 7)) as r`,
+        `select hex(jsonb_patch('{"a":-12}', '{"a":1}')) as r`,
+        `select hex(jsonb_patch('-12', '1')) as r`,
+        `select json_remove(jsonb('{"é":{"x\\"y":[-0.125]}}'), '$."é"."x\\"y"[0]') as r`,
+        `select json_extract('{"x\\"y":1}', '$."x\\"y"') as r`,
+        `select json_extract('{"ab":1}', '$."a\\u0062"') as r`,
+        `select hex(jsonb_set('{}', '$."x\\"y"', 1)) as r`,
+        `select json(jsonb_set('{}', '$."x\\"y"', 1)) as r`,
+        `select hex(jsonb(jsonb_set('{}', '$."x\\"y"', 1))) as r`,
+        `select (select group_concat(id || ':' || key, ',') from json_each(jsonb_replace('[-1, 5]', '$[0]', 0))) as r`,
+        `select json_extract(jsonb_set('{}', '$."x\\"y"', 1), '$."x\\"y"') as r`,
+      ],
+      'message',
+    ),
+  )
+
   both(
     'JSON-subtyped results embedded as JSON by json_array, json_object and the edits',
     undefined,
