@@ -18,6 +18,7 @@ import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
 import type { ResolvedColumn, Scope, Source } from './scope.js'
 import { valueKey } from './value-key.js'
+import { PercentileAccumulator } from './percentile.js'
 import { compareTuples, type SortTerm } from './order.js'
 import { orderDirection } from './nodes.js'
 
@@ -335,6 +336,11 @@ const AGGREGATES: Record<
   group_concat: { arity: [1, 2], create: () => new ConcatAccumulator() },
   // SQLite 3.44's standard name for group_concat, its separator required.
   string_agg: { arity: [2, 2], create: () => new ConcatAccumulator() },
+  // SQLite's percentile functions (percentile.ts).
+  median: { arity: [1, 1], create: () => new PercentileAccumulator('median', 1, false) },
+  percentile: { arity: [2, 2], create: () => new PercentileAccumulator('percentile', 100, false) },
+  percentile_cont: { arity: [2, 2], create: () => new PercentileAccumulator('percentile_cont', 1, false) },
+  percentile_disc: { arity: [2, 2], create: () => new PercentileAccumulator('percentile_disc', 1, true) },
   json_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] ?? false) },
   json_group_object: { arity: [2, 2], create: (_all, json) => new JsonObjectAccumulator(json[1] ?? false) },
   jsonb_group_array: { arity: [1, 1], create: (_all, json) => new JsonArrayAccumulator(json[0] ?? false, true) },
