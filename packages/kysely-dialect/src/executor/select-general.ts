@@ -502,8 +502,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       const enter = (i: number): void => {
         if (outScope instanceof GroupScope) outScope.current = groupValues[i]!
       }
-      const values = windowValues(windows.calls, waiting, enter)
-      for (let i = 0; i < waiting.length; i++) {
+      const { values, order: windowOrder } = windowValues(windows.calls, waiting, enter)
+      // In the order SQLite's window sorts leave the rows (window-stage.ts).
+      for (const i of windowOrder) {
         enter(i)
         windows.current = values[i]!
         project(waiting[i]!)

@@ -12,15 +12,20 @@ import { compareTuples } from './query-parts.js'
  * CURRENT ROW: with an order by, a row's frame ends with its last peer (the rows equal to it on
  * every order term); without one, every row of the partition is a peer. `enter(i)` makes row i
  * the one expressions read (a grouped query's aggregates). Returns, per row, its values in call
- * order.
+ * order, and the order SQLite's rows come out in (`order`, row indexes): its windows sorted in
+ * turn, the last first, each sort keeping the order the one before left among its ties, so the
+ * rows follow the first window's partition and order terms (`select x, row_number() over (order
+ * by x) from t` comes out by x), which an `order by` of the select then sorts.
  */
 export function windowValues(
   calls: readonly WindowCall[],
   rows: readonly Tuple[],
   enter: (i: number) => void,
-): SqlValue[][] {
+): { values: SqlValue[][]; order: number[] } {
   const n = rows.length
   const out: SqlValue[][] = Array.from({ length: n }, () => new Array<SqlValue>(calls.length))
+  let outputOrder = Array.from({ length: n }, (_, i) => i)
+  const sorts: ((a: number, b: number) => number)[] = []
   for (let c = 0; c < calls.length; c++) {
     const call = calls[c]!
     const p = call.partition.length
@@ -46,7 +51,9 @@ export function windowValues(
     }
     const terms = [...call.partition.map(() => ({ desc: false, nulls: undefined })), ...call.order]
     const cmp = compareTuples(terms as Parameters<typeof compareTuples>[0])
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => cmp(keys[a]!, keys[b]!))
+    const byKeys = (a: number, b: number): number => cmp(keys[a]!, keys[b]!)
+    sorts.push(byKeys)
+    const order = Array.from({ length: n }, (_, i) => i).sort(byKeys)
     const sameFrom = (from: number, a: number, b: number, to: number): boolean => {
       for (let j = from; j < to; j++) if (compareValues(keys[a]![j]!, keys[b]![j]!) !== 0) return false
       return true
@@ -69,7 +76,9 @@ export function windowValues(
       start = end
     }
   }
-  return out
+  // Array.prototype.sort is stable: each pass keeps the previous pass's order among its ties.
+  for (let c = sorts.length - 1; c >= 0; c--) outputOrder = outputOrder.sort(sorts[c])
+  return { values: out, order: outputOrder }
 }
 
 /** One partition's values of call `c`: sorted positions [start, end) of `order`; `ends` holds each position's peer-group end. */

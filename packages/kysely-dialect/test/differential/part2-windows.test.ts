@@ -655,4 +655,29 @@ diffSuite('differential part 2: window functions', () => {
         .as('n'),
     ),
   )
+  // Without an order by, SQLite's rows come out as its window sorts leave them: by the first
+  // window's partition and order terms, ties as the later windows' sorts left them.
+  for (const [name, text] of [
+    ['one window', 'select id, row_number() over (order by amount, id) as r from sales'],
+    ['a partition', 'select id, sum(amount) over (partition by region) as s from sales'],
+    ['partition and order', 'select id, rank() over (partition by region order by amount desc) as k from sales'],
+    [
+      'two windows, the first deciding',
+      'select id, rank() over (order by region) as k, row_number() over (order by id desc) as r from sales',
+    ],
+    [
+      'named windows',
+      'select id, count(*) over w2 as c, sum(id) over w1 as s from sales window w1 as (order by id), w2 as (partition by rep)',
+    ],
+    ['then limit', 'select id, dense_rank() over (order by region, amount) as d from sales limit 3 offset 1'],
+  ] as const) {
+    both(
+      `rows come out in the windows' order without an order by: ${name}`,
+      seedSales,
+      (db) => sql.raw(text).execute(db),
+      {
+        ordered: true,
+      },
+    )
+  }
 })
