@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
 import { BTreeSqlError, unsupported } from '../errors.js'
-import type { SqlValue } from '../encoding/values.js'
+import { compareValues, type SqlValue } from '../encoding/values.js'
 import type { OuterLink } from '../expression/nested-scope.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { ArrayRow, Scope, type Tuple } from '../expression/scope.js'
@@ -124,12 +124,12 @@ export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink
     for (const op of operations) {
       const right = op.prepared.execute(tx, outer)
       if (op.operator === 'union') {
-        rows = op.all ? rows.concat(right) : distinct(rows.concat(right), true)
+        rows = op.all ? rows.concat(right) : inIndexOrder(distinct(rows.concat(right), true))
       } else if (op.operator === 'intersect' || op.operator === 'except') {
         if (op.all) throw unsupported(`${op.operator} all`)
         const keys = new Set(right.map(rowKey))
         const keep = op.operator === 'intersect'
-        rows = distinct(rows.filter((r) => keys.has(rowKey(r)) === keep))
+        rows = inIndexOrder(distinct(rows.filter((r) => keys.has(rowKey(r)) === keep)))
       } else {
         throw unsupported(`the set operator ${op.operator}`)
       }
@@ -176,4 +176,19 @@ function distinct(rows: readonly SqlValue[][], last = false): SqlValue[][] {
     } else if (last) out[at] = r
   }
   return out
+}
+
+/**
+ * Rows as SQLite's UNION, INTERSECT and EXCEPT give them: they build an index of the result's
+ * rows and read it back, so the rows come out sorted on every column in turn (BINARY: the
+ * compounds that remove duplicates refuse other collations here), which an order by then sorts.
+ */
+function inIndexOrder(rows: SqlValue[][]): SqlValue[][] {
+  return rows.sort((a, b) => {
+    for (let i = 0; i < a.length; i++) {
+      const c = compareValues(a[i]!, b[i]!)
+      if (c !== 0) return c
+    }
+    return 0
+  })
 }

@@ -1,4 +1,4 @@
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import { seedPeople } from '../helpers/fixtures.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -129,5 +129,32 @@ diffSuite('differential part 2: with and set operations', () => {
           .union(db.selectFrom('people').select('age').where('id', '=', 8)),
       )
       .orderBy('id'),
+  )
+  // SQLite's UNION, INTERSECT and EXCEPT read their rows back from the index they build: sorted on
+  // every column, with no order by; UNION ALL appends. Compared in order.
+  both(
+    'without an order by, union, intersect and except come out sorted on every column; union all appends',
+    undefined,
+    (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table h (a, b)',
+          "insert into h values (3, 'x'), (1, 'y'), (2, 'x'), (1, 'z')",
+          'select a from h union select b from h',
+          'select a from h union select b from h union all select 0',
+          "select 'b' union select 'a' union select 2 union select null union select x'00'",
+          "select a, b from h union select 1, 'a'",
+          'select a from h intersect select a from h where a > 1',
+          'select a from h except select 1',
+          'select * from (select a from h union select 5) t',
+          'select a from h union select a from h limit 2',
+          'select a from h union all select a from h',
+          'select b, a from h union select b, a from h order by 2 desc',
+        ],
+        'failed',
+      ),
+    { ordered: true },
   )
 })
