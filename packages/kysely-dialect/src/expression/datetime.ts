@@ -370,72 +370,42 @@ function timediff(args: readonly SqlValue[]): SqlValue {
   if (a === undefined || b === undefined) return null
   const d1 = computeYmd(a.jd)
   const d2 = computeYmd(b.jd)
+  const forward = a.jd >= b.jd
+  // Whole years, then months, moving B onto A's year and month, then back a month at a time
+  // while it has passed A (B's day may run past its month's end: computeJd carries it over).
+  let Y = forward ? d1.Y - d2.Y : d2.Y - d1.Y
   let jd2 = b.jd
-  let sign: '+' | '-'
-  let Y: number
-  let M: number
-  let rest: number
-  if (a.jd >= b.jd) {
-    sign = '+'
-    Y = d1.Y - d2.Y
-    if (Y !== 0) {
-      d2.Y = d1.Y
-      jd2 = computeJd(d2)
-    }
-    M = d1.M - d2.M
-    if (M < 0) {
-      Y--
-      M += 12
-    }
-    if (M !== 0) {
-      d2.M = d1.M
-      jd2 = computeJd(d2)
-    }
-    while (a.jd < jd2) {
-      M--
-      if (M < 0) {
-        M = 11
-        Y--
-      }
-      d2.M--
-      if (d2.M < 1) {
-        d2.M = 12
-        d2.Y--
-      }
-      jd2 = computeJd(d2)
-    }
-    rest = a.jd - jd2
-  } else {
-    sign = '-'
-    Y = d2.Y - d1.Y
-    if (Y !== 0) {
-      d2.Y = d1.Y
-      jd2 = computeJd(d2)
-    }
-    M = d2.M - d1.M
-    if (M < 0) {
-      Y--
-      M += 12
-    }
-    if (M !== 0) {
-      d2.M = d1.M
-      jd2 = computeJd(d2)
-    }
-    while (a.jd > jd2) {
-      M--
-      if (M < 0) {
-        M = 11
-        Y--
-      }
-      d2.M++
-      if (d2.M > 12) {
-        d2.M = 1
-        d2.Y++
-      }
-      jd2 = computeJd(d2)
-    }
-    rest = jd2 - a.jd
+  if (Y !== 0) {
+    d2.Y = d1.Y
+    jd2 = computeJd(d2)
   }
+  let M = forward ? d1.M - d2.M : d2.M - d1.M
+  if (M < 0) {
+    Y--
+    M += 12
+  }
+  if (M !== 0) {
+    d2.M = d1.M
+    jd2 = computeJd(d2)
+  }
+  while (forward ? a.jd < jd2 : a.jd > jd2) {
+    M--
+    if (M < 0) {
+      M = 11
+      Y--
+    }
+    d2.M += forward ? -1 : 1
+    if (d2.M < 1) {
+      d2.M = 12
+      d2.Y--
+    } else if (d2.M > 12) {
+      d2.M = 1
+      d2.Y++
+    }
+    jd2 = computeJd(d2)
+  }
+  const sign = forward ? '+' : '-'
+  const rest = forward ? a.jd - jd2 : jd2 - a.jd
   // The rest as a date from 0000-01-01 00:00 (iJD 148699540800000): its day of month less one, and its time.
   const x = computeYmd(rest + 148699540800000)
   const seconds = x.s.toFixed(3).padStart(6, '0')

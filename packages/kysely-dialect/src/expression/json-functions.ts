@@ -3,6 +3,7 @@ import { integerPrefix, numberOf, type SqlValue } from '../encoding/values.js'
 import {
   asBlob,
   asText,
+  extractOne,
   jsonElement,
   jsonExtract,
   lookup,
@@ -77,13 +78,9 @@ function binary(
  * paths' values) as JSONB.
  */
 function jsonbExtract(args: readonly SqlValue[]): SqlValue {
-  const root = parse(args[0]!)
-  if (root === null) return null
   if (args.length === 2) {
-    const path = pathText(args[1]!)
-    if (path === null) return null
-    const j = lookup(root, parsePath(path))
-    if (j === undefined) return null
+    const j = extractOne(args[0]!, args[1]!)
+    if (j === undefined || j === null) return null
     return j.t === 'array' || j.t === 'object' ? encodeJsonb(j) : sqlOf(j)
   }
   const text = jsonExtract(args)

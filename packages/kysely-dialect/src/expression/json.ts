@@ -236,16 +236,25 @@ export function pathText(p: SqlValue): string | null {
   return toText(p)
 }
 
+/**
+ * The part of a document one path names (json_extract's and jsonb_extract's one-path form):
+ * undefined when it is missing, null when the document or the path is null.
+ */
+export function extractOne(doc: SqlValue, p: SqlValue): Json | null | undefined {
+  const root = parse(doc)
+  if (root === null) return null
+  const path = pathText(p)
+  return path === null ? null : lookup(root, parsePath(path))
+}
+
 /** json_extract(X, P...): one path gives the SQL value, several a JSON array of them. */
 export function jsonExtract(args: readonly SqlValue[]): SqlValue {
+  if (args.length === 2) {
+    const j = extractOne(args[0]!, args[1]!)
+    return j === undefined || j === null ? null : sqlOf(j)
+  }
   const root = parse(args[0]!)
   if (root === null) return null
-  if (args.length === 2) {
-    const path = pathText(args[1]!)
-    if (path === null) return null
-    const j = lookup(root, parsePath(path))
-    return j === undefined ? null : sqlOf(j)
-  }
   const out: string[] = []
   for (const p of args.slice(1)) {
     const path = pathText(p)

@@ -129,6 +129,15 @@ export abstract class QueryParser extends ExpressionParser {
     return columns
   }
 
+  /** A column name, then an optional `collate name`: a CollateNode around the column when written. */
+  protected collatedColumn(): AnyNode {
+    const column = node('ColumnNode', { column: identifier(this.name()) })
+    if (!this.acceptWord('collate')) return column
+    const name = this.next()
+    if (name.t !== 'name' && name.t !== 'string') this.fail('expected a collation name')
+    return node('CollateNode', { collation: node('IdentifierNode', { name: name.v }), operand: column })
+  }
+
   /**
    * A PRIMARY KEY or UNIQUE constraint's columns, each with SQLite's optional `collate` (a
    * CollateNode around the column: executor/create-table.ts) and `asc` / `desc` (the order its
@@ -139,12 +148,7 @@ export abstract class QueryParser extends ExpressionParser {
     this.expectOp('(')
     const columns: AnyNode[] = []
     do {
-      let column = node('ColumnNode', { column: identifier(this.name()) })
-      if (this.acceptWord('collate')) {
-        const name = this.next()
-        if (name.t !== 'name' && name.t !== 'string') this.fail('expected a collation name')
-        column = node('CollateNode', { collation: node('IdentifierNode', { name: name.v }), operand: column })
-      }
+      let column = this.collatedColumn()
       if (!this.acceptWord('asc') && this.acceptWord('desc')) column = { ...column, descending: true }
       columns.push(column)
     } while (this.acceptOp(','))
@@ -207,12 +211,7 @@ export abstract class QueryParser extends ExpressionParser {
     this.expectOp('(')
     const columns: AnyNode[] = []
     do {
-      let column = node('ColumnNode', { column: identifier(this.name()) })
-      if (this.acceptWord('collate')) {
-        const name = this.next()
-        if (name.t !== 'name' && name.t !== 'string') this.fail('expected a collation name')
-        column = node('CollateNode', { collation: node('IdentifierNode', { name: name.v }), operand: column })
-      }
+      const column = this.collatedColumn()
       if (!this.acceptWord('asc')) this.acceptWord('desc')
       columns.push(column)
     } while (this.acceptOp(','))
