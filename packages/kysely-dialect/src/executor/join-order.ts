@@ -42,6 +42,8 @@ export interface JoinSource {
   readonly stats: TableStats
   /** Slots the statement reads from it (for covering reads); undefined: all, or cannot tell. */
   readonly reads: ReadonlySet<number> | undefined
+  /** The statement has no order by (access-path.ts: AccessRequest.unordered). */
+  readonly unordered?: boolean
   /**
    * A table-valued function whose arguments read these sources of the select (`pragma_table_info(t.name)`):
    * read after them, its rows made again for each tuple of them (`derived` is given the tuple).
@@ -268,6 +270,7 @@ function bestPath(
     order: [],
     stopAfter: undefined,
     reads: src.reads,
+    ...(src.unordered === true ? { unordered: true } : {}),
     conds,
     scope,
   })

@@ -57,6 +57,7 @@ function prepareCollect<T>(
   const path = planAccess(req.table, where, req.scope, req.order, stopAfter, {
     stats,
     ...(covering ? { reads: req.reads } : {}),
+    ...(covering && req.order.length === 0 ? { unordered: true } : {}),
   })
   // Conjuncts the seek answers exactly need no second look (compiled unless only planning).
   const filters =

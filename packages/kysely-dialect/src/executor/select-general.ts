@@ -348,7 +348,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
 
   // A correlated subquery's conditions may read the queries around it: their rows are known on each run.
   const own = sources.length
-  const statementNodes = [node.selections, node.where, node.orderBy, node.groupBy, node.having, joins]
+  // Everything that may read a column, a table function's arguments in the from clause too
+  // (`from t, json_each(t.tags)`): an index covers a source only if it holds all of them.
+  const statementNodes = [node.selections, node.where, node.orderBy, node.groupBy, node.having, joins, node.from]
   const stats = prepared.map((p) =>
     p.derived === undefined && p.call === undefined ? tableStats(ctx.tx, p.source.table) : { rows: 0 },
   )
@@ -371,6 +373,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
               p.derived === undefined && p.source.table.indexes.length > 0
                 ? columnsRead(statementNodes, scope, s)
                 : undefined,
+            ...(node.orderBy === undefined ? { unordered: true } : {}),
           })),
           where,
           scope,

@@ -85,6 +85,11 @@ export interface AccessRequest {
   /** Slots the statement reads from this source; undefined: every column, or cannot tell. */
   readonly reads: ReadonlySet<number> | undefined
   /**
+   * The statement asks for no order (a select without an order by): a covering index may then be
+   * read for being narrower than the table, as SQLite reads one (candidate: perRow).
+   */
+  readonly unordered?: boolean
+  /**
    * The conjuncts that filter this source's rows, and the scope they resolve in: what proves a
    * partial index usable (partial-index.ts). Without them no partial index is read.
    */
@@ -195,6 +200,23 @@ function orderFollowsKey(
   return { orderByKey: true, reverse: desc === true }
 }
 
+/** SQLite's estimate of a column's width (sqlite3AffinityType's szEst): text and blob 5, a number 1. */
+function columnWidth(table: TableDef, name: string): number {
+  const a = table.columns.find((c) => c.name === name)?.affinity
+  return a === undefined || a === 'integer' || a === 'real' || a === 'numeric' ? 1 : 5
+}
+
+/** A key's estimated width: its columns' (a hidden rowid 1). */
+function keyWidth(table: TableDef, key: readonly string[]): number {
+  return key.reduce((sum, name) => sum + columnWidth(table, name), 0)
+}
+
+/** A row's estimated width: every column's, and a hidden rowid's. */
+function rowWidth(table: TableDef): number {
+  const hidden = table.rowidColumn === undefined && table.withoutRowid !== true ? 1 : 0
+  return table.columns.reduce((sum, c) => sum + columnWidth(table, c.name), hidden)
+}
+
 function coveredSlots(
   table: TableDef,
   index: IndexDef,
@@ -277,7 +299,18 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
   const stopAfter = ordered.orderByKey ? req.stopAfter : undefined
   let read = stopAfter === undefined ? rows : Math.min(rows, 2 * stopAfter + 1)
   if (req.order.length > 0 && !ordered.orderByKey) read += (rows * Math.log2(rows + 2)) / 8
-  const perRow = index === undefined || covered !== undefined ? 1 : LOOKUP_COST
+  // An index that answers the query alone costs its entries' share of a row's width, as SQLite
+  // estimates them (szIdxRow / szTabRow: a text or blob column ~5 units, a number 1), when the
+  // statement asks for no order: a narrower index is read before the table, as SQLite reads one
+  // (`select label from item`: SCAN USING COVERING INDEX), its rows then coming out in its order.
+  const perRow =
+    index === undefined
+      ? 1
+      : covered === undefined
+        ? LOOKUP_COST
+        : req.unordered === true
+          ? Math.min(1, keyWidth(table, key) / rowWidth(table))
+          : 1
   const cost = (bounded ? seeks * SEEK_COST * (like?.prefixes?.length ?? 1) : 0) + read * perRow
   const access: AccessPlan['access'] = index !== undefined ? 'index' : point ? 'point' : bounded ? 'range' : 'full-scan'
   const seek: AccessPlan['seek'] = !bounded
@@ -491,7 +524,12 @@ export function planAccess(
   scope: Scope,
   order: readonly OrderTerm[],
   stopAfter: number | undefined,
-  options: { stats?: TableStats; reads?: ReadonlySet<number>; known?: (source: number) => boolean } = {},
+  options: {
+    stats?: TableStats
+    reads?: ReadonlySet<number>
+    known?: (source: number) => boolean
+    unordered?: boolean
+  } = {},
 ): AccessPath {
   return chooseAccess({
     table,
@@ -502,6 +540,7 @@ export function planAccess(
     order,
     stopAfter,
     reads: options.reads,
+    ...(options.unordered === true ? { unordered: true } : {}),
     conds: conjuncts(where),
     scope,
   })

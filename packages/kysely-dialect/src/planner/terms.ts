@@ -385,6 +385,9 @@ export function columnsRead(nodes: readonly unknown[], scope: Scope, s: number):
     if (Array.isArray(node)) return node.every(visit)
     const n = node as AnyNode
     if (n.kind === 'SelectQueryNode') return false
+    // Raw SQL not yet read into nodes (a view's stored select keeps Kysely's sql`...`) may name
+    // any column: no index can be known to cover it.
+    if (n.kind === 'RawNode') return false
     // count(*) reads no column.
     if (n.kind === 'AggregateFunctionNode' && (n.aggregated as readonly AnyNode[]).some(isStar))
       return visit(n.filter) && visit(n.over)

@@ -1,4 +1,4 @@
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import type { Db } from '../helpers/sides.js'
 
 /**
@@ -295,4 +295,43 @@ diffSuite('differential: like prefixes through an index', () => {
       .limit(5),
     db.selectFrom('w').select('id').where('raw', '>=', 'ab'),
   ])
+})
+
+/**
+ * A select without an order by that an index answers alone reads that index when it is narrower
+ * than the table, as SQLite does (SCAN ... USING COVERING INDEX), so its rows come out in the
+ * index's order, as SQLite's do. Compared in order.
+ */
+diffSuite("differential: covering index scans give SQLite's row order", () => {
+  both(
+    'unordered selects answered by a narrower index come out in its order',
+    undefined,
+    (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table p (id integer primary key, name text, age int, city text)',
+          'create index p_city on p (city)',
+          'create index p_age on p (age)',
+          "insert into p values (5, 'e', 30, 'b'), (2, 'b', 20, 'a'), (9, 'i', 30, null), (1, 'a', 40, 'b'), (7, 'g', 20, 'c'), (3, 'c', null, 'a')",
+          'select city from p',
+          'select age from p',
+          'select city, id from p',
+          'select id from p',
+          'select distinct city from p',
+          'select distinct upper(city) from p',
+          'select distinct city from p limit 2',
+          'select distinct age, id from p',
+          'select count(*) from p',
+          "select name from p where city = 'b'",
+          'select * from p',
+          'select name from p',
+          'select city from p order by id',
+          "select id from p where city like '%b'",
+        ],
+        'failed',
+      ),
+    { ordered: true },
+  )
 })
