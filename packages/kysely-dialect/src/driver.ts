@@ -183,7 +183,11 @@ const DROP_TEMPORARY_NODE = {
 
 function hasTemporaryObjects(session: SqlSession): boolean {
   const catalog = session.catalog()
-  return catalog.tables().some((t) => t.temporary === true) || catalog.views().some((v) => v.temporary === true)
+  return (
+    catalog.tables().some((t) => t.temporary === true) ||
+    catalog.views().some((v) => v.temporary === true) ||
+    catalog.triggers().some((r) => r.temporary === true)
+  )
 }
 
 async function dropTemporary(session: SqlSession): Promise<void> {

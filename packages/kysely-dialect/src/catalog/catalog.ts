@@ -267,6 +267,12 @@ export interface TriggerDef {
   sql: string
   /** Its place in the order triggers were made (a catalog id, nextId): its key, and so its firing order. */
   seq: number
+  /**
+   * `create temp trigger`: the connection's own, as a temporary table is (TableDef.temporary),
+   * dropped when the dialect closes (and at the next open, after a crash). A trigger on a
+   * temporary table or view is temporary too (Catalog.isTemporaryTrigger).
+   */
+  temporary?: boolean
 }
 
 /**
@@ -316,6 +322,12 @@ export class Catalog {
 
   triggers(): TriggerDef[] {
     return [...this.#triggers.values()]
+  }
+
+  /** Whether a trigger is the connection's own: made `temp`, or on a temporary table or view, as SQLite makes it. */
+  isTemporaryTrigger(trigger: TriggerDef): boolean {
+    if (trigger.temporary === true) return true
+    return (this.table(trigger.table) ?? this.view(trigger.table))?.temporary === true
   }
 
   /** The triggers on `table`, in the order they fire (the newest first, as SQLite's list is). */

@@ -29,6 +29,6 @@ function mainSchema(catalog: Catalog): string {
       .filter((t) => t.temporary !== true)
       .map((t) => ({ ...t, indexes: t.indexes.map(({ rowsPerKey: _stats, ...i }) => i) })),
     catalog.views().filter((v) => v.temporary !== true),
-    catalog.triggers(),
+    catalog.triggers().filter((r) => !catalog.isTemporaryTrigger(r)),
   ])
 }

@@ -25,10 +25,7 @@ export class SourceSnapshot {
   constructor(tx: ReadTransaction, names: readonly string[] | undefined) {
     this.#tx = tx
     const catalog = loadCatalog(tx)
-    // Temporary views and tables, and the triggers on them, are the source connection's own: not copied.
-    const temporary = new Set(
-      [...catalog.tables(), ...catalog.views()].filter((t) => t.temporary === true).map((t) => t.name.toLowerCase()),
-    )
+    // Temporary views, tables and triggers (made temp, or on those) are the source connection's own: not copied.
     this.views =
       names === undefined
         ? catalog
@@ -40,7 +37,7 @@ export class SourceSnapshot {
       names === undefined
         ? catalog
             .triggers()
-            .filter((r) => !temporary.has(r.table.toLowerCase()))
+            .filter((r) => !catalog.isTemporaryTrigger(r))
             .sort((a, b) => a.seq - b.seq)
         : []
     if (names === undefined) {

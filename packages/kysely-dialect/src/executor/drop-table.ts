@@ -15,6 +15,7 @@ import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { rejectParts } from './query-parts.js'
 import { deleteAllForDrop } from './foreign-keys.js'
 import { runDropView } from './create-view.js'
+import { runDropTrigger } from './triggers.js'
 
 function dropBucket(ctx: WriteContext, name: string): void {
   if (ctx.tx.bucket(name) !== undefined) ctx.tx.deleteBucket(name)
@@ -54,6 +55,12 @@ export function runDropTable(node: AnyNode, ctx: WriteContext): StatementResult 
  * before it left it.
  */
 export function dropTemporaryObjects(ctx: WriteContext): void {
+  // Temp triggers on main tables (those on temporary ones go with them).
+  for (const trigger of ctx.catalog.triggers()) {
+    if (trigger.temporary !== true) continue
+    const node = { kind: 'DropTriggerNode', name: trigger.name } as unknown as AnyNode
+    runDropTrigger(node, { ...ctx, catalog: loadCatalog(ctx.tx) })
+  }
   for (const view of ctx.catalog.views()) {
     if (view.temporary !== true) continue
     const node = { kind: 'DropViewNode', name: tableNode(view.name) } as unknown as AnyNode

@@ -72,12 +72,9 @@ export function schemaRows(tx: ReadTransaction, which: SchemaTable): SqlValue[][
   for (const v of catalog.views())
     if ((v.temporary === true) === temp)
       rows.push({ key: v.seq ?? Number.MAX_SAFE_INTEGER, row: ['view', v.name, v.name, 0, v.sql ?? null] })
-  // A trigger on a temporary table or view is temporary too, as SQLite makes it.
-  const isTemp = new Set(
-    [...catalog.tables(), ...catalog.views()].filter((t) => t.temporary === true).map((t) => t.name.toLowerCase()),
-  )
+  // A trigger made temp, or on a temporary table or view, is temporary, as SQLite makes it.
   for (const r of catalog.triggers())
-    if (isTemp.has(r.table.toLowerCase()) === temp)
+    if (catalog.isTemporaryTrigger(r) === temp)
       rows.push({ key: r.seq, row: ['trigger', r.name, r.table, 0, schemaText(r.sql, 'trigger') ?? r.sql] })
   return rows.sort((a, b) => a.key - b.key).map((r) => r.row)
 }

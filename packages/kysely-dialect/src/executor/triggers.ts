@@ -93,6 +93,7 @@ export function runCreateTrigger(node: AnyNode, ctx: WriteContext): StatementRes
     body: (node.body as AnyNode[]).map((b) => storedNode(b)),
     sql: node.sql as string,
     seq: nextId(ctx.tx),
+    ...(node.temporary === true ? { temporary: true } : {}),
   }
   saveTriggers(ctx.tx, ctx.catalog.withTrigger(def), [def])
   return NONE

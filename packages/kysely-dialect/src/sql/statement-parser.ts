@@ -57,8 +57,14 @@ class StatementParser extends QueryParser {
   /** `create [unique] index ...`, `create table ...`, `create view ...` or `create trigger ...`. */
   private create(): AnyNode {
     if (this.isWord('trigger') || ((this.isWord('temp') || this.isWord('temporary')) && this.isWord('trigger', 1))) {
-      if (!this.acceptWord('trigger')) this.fail('temporary triggers are not supported')
-      return this.trigger()
+      // `create temp trigger`: the connection's own (executor/triggers.ts).
+      const temporary = !this.acceptWord('trigger')
+      if (temporary) {
+        this.at++
+        this.expectWord('trigger')
+      }
+      const created = this.trigger()
+      return temporary ? { ...created, temporary: true } : created
     }
     // `create temp table`, `create temp view`.
     const temporary = this.acceptWord('temp') || this.acceptWord('temporary')

@@ -155,4 +155,36 @@ diffSuite('differential: temporary views', () => {
       'pragma temp_store',
     ]),
   )
+  both(
+    'temporary triggers: on a main table and on a temporary one, listed in sqlite_temp_schema',
+    undefined,
+    async (db, { sql }) =>
+      rawOutcomes(
+        db,
+        sql,
+        [
+          'create table t (a)',
+          'create table log (x)',
+          'create temp trigger tt after insert on t begin insert into log values (new.a); end',
+          'insert into t values (1), (2)',
+          'select * from log',
+          'select type, name, tbl_name from sqlite_master',
+          'select type, name, tbl_name from sqlite_temp_schema',
+          'pragma schema_version',
+          'create temp trigger if not exists tt after insert on t begin select 1; end',
+            'drop trigger tt',
+          'select type, name from sqlite_temp_schema',
+          'create temp table tmp (a)',
+          'create trigger on_tmp after insert on tmp begin insert into log values (99); end',
+          'insert into tmp values (5)',
+          'select * from log',
+          'select type, name, tbl_name from sqlite_temp_schema',
+          'create temporary trigger t2 before delete on t begin insert into log values (old.a * 10); end',
+          'delete from t where a = 1',
+          'select * from log',
+          'pragma schema_version',
+        ],
+        'message',
+      ),
+  )
 })

@@ -106,7 +106,7 @@ for (const version of VERSIONS) {
         sql`select * from t; select 1`,
         sql`select * from t a right join t b using (id)`,
         sql`attach database 'other.db' as other`,
-        sql`create temp trigger tr after insert on t begin select 1; end`,
+        sql`create virtual table docs using fts5(body)`,
         sql`create table w (a) without rowid, wrong`,
       ]) {
         const e = await rejection(q.execute(db))

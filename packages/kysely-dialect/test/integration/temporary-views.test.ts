@@ -47,6 +47,37 @@ for (const version of VERSIONS) {
       expect(await tempObjects(db, sql)).to.deep.equal(['view:scratch'])
     })
 
+    it("temporary triggers: the connection's, on a main table too; gone after destroy and after a crash", async () => {
+      let db = t.open()
+      await sql`create table kept (id integer primary key, v)`.execute(db)
+      await sql`create table log (x)`.execute(db)
+      await sql`create temp trigger kept_log after insert on kept begin insert into log values (new.v); end`.execute(db)
+      await sql`create temporary trigger kept_gone before delete on kept begin insert into log values (-old.id); end`.execute(
+        db,
+      )
+      await db.insertInto('kept').values({ id: 1, v: 'a' }).execute()
+      await db.deleteFrom('kept').where('id', '=', 1).execute()
+      expect((await sql`select x from log`.execute(db)).rows).to.deep.equal([{ x: 'a' }, { x: -1 }])
+      expect(await tempObjects(db, sql)).to.deep.equal(['trigger:kept_log', 'trigger:kept_gone'])
+      expect((await sql`select name from sqlite_master where type = 'trigger'`.execute(db)).rows).to.deep.equal([])
+      const copy = t.open({}, 'copy.db')
+      expect((await copyDatabase(db, copy)).triggers).to.deep.equal([])
+      await db.destroy()
+
+      db = t.open()
+      await db.insertInto('kept').values({ id: 2, v: 'b' }).execute()
+      expect((await sql`select x from log`.execute(db)).rows).to.deep.equal([{ x: 'a' }, { x: -1 }])
+      expect(await tempObjects(db, sql)).to.deep.equal([])
+      // A crash leaves one in the file: dropped at the next open.
+      await sql`create temp trigger kept_log after insert on kept begin insert into log values (new.v); end`.execute(db)
+      const engine = (db.getExecutor().adapter as BTreeAdapter).driver.database!
+      await engine.close()
+      db = t.open()
+      expect(await tempObjects(db, sql)).to.deep.equal([])
+      await db.insertInto('kept').values({ id: 3, v: 'c' }).execute()
+      expect((await sql`select count(*) as n from log`.execute(db)).rows).to.deep.equal([{ n: 2 }])
+    })
+
     it('a crash leaves them in the file: dropped at the next open', async () => {
       let db = t.open()
       await sql`create table kept (id integer primary key)`.execute(db)
