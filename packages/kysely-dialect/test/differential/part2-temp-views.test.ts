@@ -172,7 +172,7 @@ diffSuite('differential: temporary views', () => {
           'select type, name, tbl_name from sqlite_temp_schema',
           'pragma schema_version',
           'create temp trigger if not exists tt after insert on t begin select 1; end',
-            'drop trigger tt',
+          'drop trigger tt',
           'select type, name from sqlite_temp_schema',
           'create temp table tmp (a)',
           'create trigger on_tmp after insert on tmp begin insert into log values (99); end',
