@@ -9,7 +9,8 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { sameCondition } from '../planner/partial-index.js'
-import { indexKeyCollations } from '../planner/expression-keys.js'
+import { EXPRESSION_KEY, indexKeyCollations, indexKeyNames } from '../planner/expression-keys.js'
+import { canonicalText } from '../planner/canonical.js'
 import { indexColumns } from '../catalog/index-columns.js'
 import { declaredCollation } from '../expression/collation.js'
 import { writableColumn } from './generated-columns.js'
@@ -59,29 +60,52 @@ export interface ConflictPolicy {
 
 /**
  * An ON CONFLICT target: its columns, each with the COLLATE it may name (lower case, BINARY as
- * undefined; `null` where it names none, which matches any collation).
+ * undefined; `null` where it names none, which matches any collation), and the names of its
+ * expressions (`on conflict (lower(email))`, Kysely's `oc.expression(...)`) as the planner names
+ * an expression index's parts (planner/expression-keys.ts), so that one matches a part written alike.
  */
 interface ConflictTarget {
   readonly columns: readonly string[]
   readonly collations: readonly (string | undefined | null)[]
+  readonly expressions: readonly string[]
 }
 
-/** The target of `onConflict` (its columns, a raw one's `col collate x` too), or undefined for none. */
-function conflictTarget(onConflict: AnyNode): ConflictTarget | undefined {
-  const nodes = onConflict.columns as readonly AnyNode[] | undefined
-  if (nodes === undefined) return undefined
+/** The column a target item names (maybe under a COLLATE), or undefined for another expression. */
+function targetColumn(n: AnyNode): { name: string; collation: string | undefined | null } | undefined {
+  const collated = n.kind === 'CollateNode'
+  const inner = (collated ? n.operand : n) as AnyNode
+  if (
+    inner.kind !== 'ColumnNode' &&
+    !(inner.kind === 'ReferenceNode' && (inner.column as AnyNode).kind === 'ColumnNode')
+  )
+    return undefined
+  return {
+    name: nameOf(inner),
+    collation: collated ? declaredCollation(nameOf(n.collation as OperationNode)) : null,
+  }
+}
+
+/** The target of `onConflict` (its columns and expressions), or undefined for none. */
+function conflictTarget(onConflict: AnyNode, table: TableDef): ConflictTarget | undefined {
+  const nodes = [...((onConflict.columns as readonly AnyNode[] | undefined) ?? [])]
+  if (onConflict.indexExpression !== undefined) nodes.push(onConflict.indexExpression as AnyNode)
+  if (nodes.length === 0) return undefined
   const columns: string[] = []
   const collations: (string | undefined | null)[] = []
+  const expressions: string[] = []
+  const scope = new Scope([{ table, name: table.name }])
   for (const n of nodes) {
-    if (n.kind === 'CollateNode') {
-      columns.push(nameOf(n.operand as OperationNode))
-      collations.push(declaredCollation(nameOf(n.collation as OperationNode)))
-    } else {
-      columns.push(nameOf(n))
-      collations.push(null)
+    const column = targetColumn(n)
+    if (column !== undefined) {
+      columns.push(column.name)
+      collations.push(column.collation)
+      continue
     }
+    const text = canonicalText(byPrecedence(n as OperationNode) as AnyNode, scope, 0, true)
+    // An expression the planner cannot name matches no index part.
+    expressions.push(text === undefined ? '' : `${EXPRESSION_KEY}${text}`)
   }
-  return { columns, collations }
+  return { columns, collations, expressions }
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
@@ -97,6 +121,14 @@ function sameColumns(a: readonly string[], b: readonly string[]): boolean {
  * (planner/partial-index.ts: sameCondition); any other ignores that `where`.
  */
 function targets(table: TableDef, i: IndexDef, target: ConflictTarget, where: AnyNode | undefined): boolean {
+  if (target.expressions.length > 0) {
+    // An expression index's parts, named as the planner names them, the same set as the target's.
+    if (!i.unique || i.expressions === undefined) return false
+    const names = indexKeyNames(table, i)
+    if (!sameColumns(names, [...target.columns, ...target.expressions]) || target.collations.some((c) => c !== null))
+      return false
+    return i.where === undefined || (where !== undefined && sameCondition(table, i, where))
+  }
   const columns = i.unique ? indexColumns(i) : undefined
   if (columns === undefined || !sameColumns(columns, target.columns)) return false
   const collations = indexKeyCollations(table, i)
@@ -114,7 +146,7 @@ function namedConstraint(
   target: ConflictTarget,
   where: AnyNode | undefined,
 ): UniqueConstraint | undefined {
-  if (table.primaryKey.length > 0 && sameColumns(table.primaryKey, target.columns)) {
+  if (target.expressions.length === 0 && table.primaryKey.length > 0 && sameColumns(table.primaryKey, target.columns)) {
     const declared = target.columns.map((c) => requireColumn(table, c).collation)
     if (target.collations.every((named, k) => named === null || named === declared[k])) return 'key'
     return undefined
@@ -152,7 +184,7 @@ export function conflictPolicy(node: AnyNode, table: TableDef): ConflictPolicy |
   // Without an OR of the statement's, the table's constraints' own clauses apply.
   if (action !== undefined || ignoreAll || !hasOwnConflicts(table)) return policy
   if (onConflict === undefined) return { skips: () => false, own: 'all' }
-  const target = conflictTarget(onConflict)
+  const target = conflictTarget(onConflict, table)
   if (target === undefined) return { ...policy!, own: 'notNull' }
   const where = (onConflict.indexWhere as AnyNode | undefined)?.where as AnyNode | undefined
   return { ...policy!, own: 'all', target: namedConstraint(table, target, where)! }
@@ -172,10 +204,9 @@ function conflictPolicyOf(node: AnyNode, table: TableDef, ignoreAll: boolean): C
   }
   if (onConflict.updates === undefined && onConflict.doNothing !== true)
     throw unsupported('an onConflict action other than doNothing / doUpdateSet')
-  if (onConflict.constraint !== undefined || onConflict.indexExpression !== undefined) {
-    throw unsupported('an onConflict target other than columns (OnConflictNode)')
-  }
-  const target = conflictTarget(onConflict)
+  if (onConflict.constraint !== undefined)
+    throw unsupported('an onConflict target naming a constraint (OnConflictNode)')
+  const target = conflictTarget(onConflict, table)
   const targetWhere = (onConflict.indexWhere as AnyNode | undefined)?.where as AnyNode | undefined
   if (targetWhere !== undefined && target === undefined) throw unsupported('an onConflict where without columns')
   const named = target === undefined ? undefined : namedConstraint(table, target, targetWhere)

@@ -203,15 +203,23 @@ export abstract class QueryParser extends ExpressionParser {
   }
 
   /**
-   * An upsert target's `(a, b collate nocase, ...)`: columns, each maybe with the COLLATE of the
-   * index it names (a CollateNode around it; executor/insert-conflict.ts matches it) and a
-   * direction, which SQLite's grammar allows there and ignores.
+   * An upsert target's `(a, b collate nocase, lower(c), ...)`: columns, each maybe with the
+   * COLLATE of the index it names (a CollateNode around it), or expressions an expression index
+   * holds (executor/insert-conflict.ts matches them), and a direction, which SQLite's grammar
+   * allows there and ignores.
    */
   protected conflictTargetColumns(): AnyNode[] {
     this.expectOp('(')
     const columns: AnyNode[] = []
     do {
-      const column = this.collatedColumn()
+      const bare =
+        this.peek().t === 'name' &&
+        (this.isOp(',', 1) ||
+          this.isOp(')', 1) ||
+          this.isWord('collate', 1) ||
+          this.isWord('asc', 1) ||
+          this.isWord('desc', 1))
+      const column = bare ? this.collatedColumn() : this.expression()
       if (!this.acceptWord('asc')) this.acceptWord('desc')
       columns.push(column)
     } while (this.acceptOp(','))

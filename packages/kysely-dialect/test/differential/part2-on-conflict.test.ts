@@ -529,4 +529,43 @@ diffSuite('differential part 2: orAbort, orFail and orRollback', () => {
         true,
       ),
   )
+  // SQLite matches a target expression with a unique expression index's part written alike.
+  both(
+    'conflict targets that are expressions an expression index holds (raw and oc.expression)',
+    undefined,
+    async (db, { sql }) => {
+      const raw = await rawOutcomes(
+        db,
+        sql,
+        [
+          'create table u (id integer primary key, email text, n int default 0)',
+          'create unique index ux on u (lower(email))',
+          "insert into u (email) values ('A@x')",
+          "insert into u (email) values ('a@X') on conflict (lower(email)) do update set n = n + 1",
+          'insert into u (email) values (\'a@X\') on conflict (lower("email")) do nothing',
+          "insert into u (email) values ('a@X') on conflict (upper(email)) do nothing",
+          "insert into u (email) values ('a@X') on conflict (lower(email) collate nocase) do nothing",
+          "insert into u (email) values ('a@X') on conflict (email) do nothing",
+          "insert into u (email) values ('B@y') on conflict (lower(email)) do update set n = 9",
+          'create table w (a, b)',
+          'create unique index wab on w (a, lower(b))',
+          "insert into w values (1, 'X')",
+          "insert into w values (1, 'x') on conflict (lower(b), a) do update set b = excluded.b",
+          'select * from w',
+        ],
+        'message',
+      )
+      await db
+        .insertInto('u')
+        .values({ email: 'A@X' })
+        .onConflict((oc) => oc.expression(sql`lower(email)`).doUpdateSet({ n: sql`n + 10` }))
+        .execute()
+      await db
+        .insertInto('u')
+        .values({ email: 'b@Y' })
+        .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+        .execute()
+      return [...raw, await db.selectFrom('u').selectAll().orderBy('id').execute()]
+    },
+  )
 })
