@@ -17,6 +17,8 @@ import { containsWindow, WindowCalls, withWindows } from '../expression/window.j
 import { describeAccess } from '../planner/access-path.js'
 import type { AccessPlan, QueryPlan } from '../planner/plan.js'
 import { columnsRead, referencedSources } from '../planner/terms.js'
+import { markJsonValueColumn } from '../expression/json.js'
+import { JSON_EACH_COLUMNS } from '../expression/json-table.js'
 import { GroupLayout, GroupTable } from './group-by.js'
 import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
@@ -231,6 +233,8 @@ function tableFunction(n: AnyNode, call: AnyNode): PreparedSource {
     alias,
     fn.columns.map((name) => ({ name, type: '', affinity: 'blob' as const })),
   )
+  // json_each's and json_tree's `value`: an array or object there is JSON-subtyped (json.ts).
+  if (fn.columns === JSON_EACH_COLUMNS) markJsonValueColumn(table.columns.find((c) => c.name === 'value'))
   return { source: { table, name: table.name }, derived: undefined, call: { fn, args } }
 }
 

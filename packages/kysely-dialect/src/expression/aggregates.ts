@@ -13,7 +13,7 @@ import {
 } from '../encoding/values.js'
 import { collatedKey, compileExpr, type Expr } from './expression.js'
 import { collatedCompare, collationName, exprFold, folded, type Fold } from './collation.js'
-import { isJsonNode, JsonArrayAccumulator, JsonObjectAccumulator, type JsonArg } from './json.js'
+import { jsonArgOf, JsonArrayAccumulator, JsonObjectAccumulator, type JsonArg } from './json.js'
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
 import type { ResolvedColumn, Scope, Source } from './scope.js'
@@ -426,7 +426,7 @@ export function compileAggregateCall(
   if (distinct && args.length !== 1)
     throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', `DISTINCT aggregates must have exactly one argument`)
   const filter = filterNode === undefined ? undefined : compileExpr(filterNode, scope.plain)
-  const json = argNodes.map((a) => isJsonNode(a as AnyNode))
+  const json = argNodes.map((a, i) => jsonArgOf(a as AnyNode, args[i]))
   // min(), max() and distinct compare under the argument's collation (SQLite's NEEDCOLL functions
   // and the distinct key's KeyInfo): `count(distinct x collate nocase)`.
   const fold = args.length === 1 ? exprFold(args[0]!) : undefined

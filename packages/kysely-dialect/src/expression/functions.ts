@@ -26,7 +26,7 @@ import { sessionCounters } from './session-hook.js'
 import { collatedCompare, collationName, foldOf, type Fold } from './collation.js'
 import { collationOf, compileExpr, cString, type Expr } from './expression.js'
 import { glob, like } from './operators.js'
-import { isJsonNode, type JsonArg } from './json.js'
+import { jsonArgOf, type JsonArg } from './json.js'
 import { JSON_FUNCTIONS } from './json-functions.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope, Tuple } from './scope.js'
@@ -646,7 +646,7 @@ export function compileFunction(node: AnyNode, scope: Scope): Expr {
   }
   const args = argNodes.map((a) => compileExpr(a, scope))
   const values: SqlValue[] = new Array<SqlValue>(args.length)
-  const json = name.startsWith('json') ? argNodes.map((a) => isJsonNode(a as AnyNode)) : undefined
+  const json = name.startsWith('json') ? argNodes.map((a, i) => jsonArgOf(a as AnyNode, args[i])) : undefined
   const fold = COLLATED[name] === undefined ? undefined : argumentsFold(args)
   const call = fold === undefined ? f.call : COLLATED[name]!(collatedCompare(fold))
   return {

@@ -1,5 +1,7 @@
 import { BTreeSqlError } from '../errors.js'
 import type { AnyNode } from './nodes.js'
+import type { Expr } from './expression.js'
+import type { ColumnDef } from '../catalog/catalog.js'
 import { formatReal, integer, isInteger, numberOf, real, toText, type SqlValue } from '../encoding/values.js'
 import { decodeJsonb, encodeJsonb, requireJsonb, type JsonbText } from './jsonb.js'
 
@@ -345,6 +347,26 @@ const JSON_RESULTS = new Set([
  * the text, so that an extracted string whose text is itself an array or object reads as JSON).
  */
 export type JsonArg = boolean | 'container'
+
+/**
+ * The `value` columns of json_each and json_tree sources (executor/select-general.ts marks them):
+ * SQLite gives an array or object there the JSON subtype, which json_array and the like embed.
+ */
+const JSON_VALUE_COLUMNS = new WeakSet<ColumnDef>()
+
+export function markJsonValueColumn(column: ColumnDef | undefined): void {
+  if (column !== undefined) JSON_VALUE_COLUMNS.add(column)
+}
+
+/**
+ * An argument's JsonArg: its node's (isJsonNode), else `container` for a json_each / json_tree
+ * `value` column read directly (its compiled `expr`).
+ */
+export function jsonArgOf(node: AnyNode, expr: Expr | undefined): JsonArg {
+  const j = isJsonNode(node)
+  if (j !== false) return j
+  return expr?.column !== undefined && JSON_VALUE_COLUMNS.has(expr.column.column) ? 'container' : false
+}
 
 /**
  * Whether an argument's node gives JSON-subtyped text, decided from the tree as SQLite decides it

@@ -122,6 +122,7 @@ export function compileWindowNode(node: AnyNode, scope: Scope): Expr {
   // Nothing inside a window call may be a window call.
   const call = withWindows(undefined, (): WindowCall => {
     const args = star ? [] : argNodes.map((a) => compileExpr(a, scope))
+    // SQLite's window functions read their arguments back from a table: only the node's own subtype.
     const json = argNodes.map((a) => isJsonNode(a as AnyNode))
     // min() and max() as window functions compare under their argument's collation too.
     const fold = args.length === 1 ? exprFold(args[0]!) : undefined

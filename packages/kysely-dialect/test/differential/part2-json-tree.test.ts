@@ -213,4 +213,22 @@ diffSuite('differential: part 2 json_tree', () => {
       `select count(*) as n from json_each(${lit(DEEP)}, '$.l1') e join json_tree(${lit(DEEP)}) t on t.id = e.id and t.fullkey = e.fullkey`,
     ]),
   )
+  // An array or object in json_each's or json_tree's value is JSON-subtyped in SQLite: embedded.
+  both('json_each / json_tree values that are arrays or objects are embedded as JSON', undefined, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        `select json_group_array(value) as r from json_each('[{"a":1},[2],3,"x"]')`,
+        `select json_array(value) as r from json_each('[{"a":1}]')`,
+        `select json_group_array(value) as r from json_each('[{"a":1},{"a":2}]') where json_extract(value, '$.a') > 1`,
+        `select json_object('v', value) as r from json_tree('{"k":[1,{"z":null}]}')`,
+        `select json_set('{}', '$.x', value) as r from json_each('[[1,2]]')`,
+        'create table t (tags)',
+        `insert into t values ('[{"n":1},{"n":2}]')`,
+        'select json_group_array(j.value) as r from t, json_each(t.tags) j',
+      ],
+      'message',
+    ),
+  )
 })
