@@ -7,7 +7,7 @@ import { isInteger, numberOf, type SqlValue } from '../encoding/values.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import { withCommonTables } from './compound-select.js'
-import { project, projections, rejectParts } from './query-parts.js'
+import { project, rejectParts, returningProjections } from './query-parts.js'
 import { ArrayRow, ROWID_NAMES, ROWID_SLOT, rowidColumn, Scope, type Tuple } from '../expression/scope.js'
 import { defaultValue, inSavepoint, type InsertOutcome } from './table-store.js'
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
@@ -72,7 +72,7 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
   const returning =
     node.returning === undefined
       ? undefined
-      : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+      : returningProjections(node.returning as AnyNode, scope)
   const policy = conflictPolicy(node, table)
   // `own`: each failure's action is its constraint's clause, marked on its error (constraint-conflicts.ts).
   const action = conflictAction(node) ?? (policy?.own === undefined ? undefined : 'own')

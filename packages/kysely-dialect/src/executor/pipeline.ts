@@ -8,7 +8,7 @@ import type { ExecContext } from './context.js'
 import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
-import { compareTuples, projections, type Projection } from './query-parts.js'
+import { compareTuples, returningProjections, type Projection } from './query-parts.js'
 import { readPath } from './row-source.js'
 import type { RowLike, Scope } from '../expression/scope.js'
 import { readBucket, type StoredRow } from './table-store.js'
@@ -130,7 +130,7 @@ export function prepareWriteTargets(
   const returning =
     node.returning === undefined
       ? undefined
-      : projections((node.returning as AnyNode).selections as readonly OperationNode[], scope)
+      : returningProjections(node.returning as AnyNode, scope)
   const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
   const read = prepareReadRows(ctx, { statement, table, scope, where, order: [], limit: undefined, offset: 0 })
   return { read, returning }

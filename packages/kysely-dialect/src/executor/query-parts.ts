@@ -32,6 +32,20 @@ export interface Projection {
 }
 
 /** Selections (or `returning`) as named expressions, `*` and `t.*` expanded in column order. */
+/**
+ * A RETURNING clause's result columns: as a select's, but `t.*`, which SQLite refuses there
+ * ("RETURNING may not use "TABLE.*" wildcards").
+ */
+export function returningProjections(returning: AnyNode, scope: Scope): Projection[] {
+  const selections = returning.selections as readonly OperationNode[] | undefined
+  for (const s of selections ?? []) {
+    const sel = (s as AnyNode).selection as AnyNode
+    if (sel.kind === 'ReferenceNode' && (sel.column as AnyNode).kind === 'SelectAllNode')
+      throw new BTreeSqlError('BTREE_SQL_UNSUPPORTED', 'RETURNING may not use "TABLE.*" wildcards')
+  }
+  return projections(selections, scope)
+}
+
 export function projections(selections: readonly OperationNode[] | undefined, scope: Scope): Projection[] {
   const out: Projection[] = []
   for (const s of selections ?? []) {

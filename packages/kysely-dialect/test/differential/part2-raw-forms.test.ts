@@ -90,6 +90,23 @@ diffSuite('differential: raw SQL forms', () => {
         'failed',
       ),
   )
+  both('RETURNING refuses t.* as SQLite does; * and columns return the row', undefined, async (db, { sql }) =>
+    rawOutcomes(
+      db,
+      sql,
+      [
+        'create table t (id integer primary key, v int)',
+        'insert into t values (1, 10), (2, 20) returning t.*',
+        'insert into t values (1, 10), (2, 20) returning *',
+        'update t set v = v + 1 where id = 1 returning t.*',
+        'update t set v = v + 1 where id = 1 returning id, v',
+        'delete from t where id = 2 returning t.*',
+        'delete from t where id = 2 returning *',
+        'select * from t',
+      ],
+      'message',
+    ),
+  )
 })
 
 /** Plain VACUUM, on a btree-store file the dialect opened by path. */
