@@ -69,10 +69,7 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
   // Rows of insert ... select are read before the returning list and the conflict target compile.
   const early = selected ? rowsOf(ctx) : undefined
   const scope = new Scope([{ table, name: table.name }])
-  const returning =
-    node.returning === undefined
-      ? undefined
-      : returningProjections(node.returning as AnyNode, scope)
+  const returning = node.returning === undefined ? undefined : returningProjections(node.returning as AnyNode, scope)
   const policy = conflictPolicy(node, table)
   // `own`: each failure's action is its constraint's clause, marked on its error (constraint-conflicts.ts).
   const action = conflictAction(node) ?? (policy?.own === undefined ? undefined : 'own')

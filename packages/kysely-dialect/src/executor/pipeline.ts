@@ -127,10 +127,7 @@ export function prepareWriteTargets(
   table: TableDef,
   scope: Scope,
 ): { read: PreparedRead<StoredRow>; returning: Projection[] | undefined } {
-  const returning =
-    node.returning === undefined
-      ? undefined
-      : returningProjections(node.returning as AnyNode, scope)
+  const returning = node.returning === undefined ? undefined : returningProjections(node.returning as AnyNode, scope)
   const where = (node.where as AnyNode | undefined)?.where as OperationNode | undefined
   const read = prepareReadRows(ctx, { statement, table, scope, where, order: [], limit: undefined, offset: 0 })
   return { read, returning }
