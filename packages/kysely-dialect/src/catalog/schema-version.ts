@@ -9,7 +9,9 @@ import { loadCatalog, readHeaderValue, writeHeaderValue, type Catalog } from './
  * schema in the file, in the statement's transaction, so a rollback takes it back.
  */
 export function noteSchemaChange(tx: WriteTransaction, before: Catalog, analyzes: boolean): void {
-  let changed = mainSchema(before) !== mainSchema(loadCatalog(tx))
+  const after = loadCatalog(tx)
+  // The same catalog (loadCatalog caches one per version) is the same schema: no text to compare.
+  let changed = after !== before && mainSchema(before) !== mainSchema(after)
   if (analyzes && readHeaderValue(tx, 'stat1') === 0) {
     writeHeaderValue(tx, 'stat1', 1)
     changed = true

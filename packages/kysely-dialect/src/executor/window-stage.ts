@@ -26,6 +26,7 @@ export function windowValues(
   const out: SqlValue[][] = Array.from({ length: n }, () => new Array<SqlValue>(calls.length))
   let outputOrder = Array.from({ length: n }, (_, i) => i)
   const sorts: ((a: number, b: number) => number)[] = []
+  let lastOrder: number[] | undefined
   for (let c = 0; c < calls.length; c++) {
     const call = calls[c]!
     const p = call.partition.length
@@ -54,6 +55,7 @@ export function windowValues(
     const byKeys = (a: number, b: number): number => cmp(keys[a]!, keys[b]!)
     sorts.push(byKeys)
     const order = Array.from({ length: n }, (_, i) => i).sort(byKeys)
+    if (c === calls.length - 1) lastOrder = order.slice()
     const sameFrom = (from: number, a: number, b: number, to: number): boolean => {
       for (let j = from; j < to; j++) if (compareValues(keys[a]![j]!, keys[b]![j]!) !== 0) return false
       return true
@@ -76,8 +78,10 @@ export function windowValues(
       start = end
     }
   }
-  // Array.prototype.sort is stable: each pass keeps the previous pass's order among its ties.
-  for (let c = sorts.length - 1; c >= 0; c--) outputOrder = outputOrder.sort(sorts[c])
+  // Array.prototype.sort is stable: each pass keeps the previous pass's order among its ties. The
+  // last window's pass is its own sort of the rows (lastOrder), already made.
+  if (lastOrder !== undefined) outputOrder = lastOrder
+  for (let c = sorts.length - 2; c >= 0; c--) outputOrder = outputOrder.sort(sorts[c])
   return { values: out, order: outputOrder }
 }
 

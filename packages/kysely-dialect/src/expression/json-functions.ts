@@ -102,9 +102,20 @@ function jsonObject(args: readonly SqlValue[], json?: readonly JsonArg[]): SqlVa
   return `{${parts.join(',')}}`
 }
 
-const jsonSet = jsonEdit('set')
-const jsonInsert = jsonEdit('insert')
-const jsonReplace = jsonEdit('replace')
+type Arity = readonly [number, number]
+type DocumentCall = (args: readonly SqlValue[], json?: readonly JsonArg[]) => Json | null
+
+/** `json_<name>` (the document as JSON text) and `jsonb_<name>` (as JSONB) over one edit. */
+function twins(
+  name: string,
+  arity: Arity,
+  edit: DocumentCall,
+): Record<string, { arity: Arity; call: (args: readonly SqlValue[], json?: readonly JsonArg[]) => SqlValue }> {
+  return {
+    [`json_${name}`]: { arity, call: (a, j) => asText(edit(a, j)) },
+    [`jsonb_${name}`]: { arity, call: (a, j) => asBlob(edit(a, j)) },
+  }
+}
 
 export const JSON_FUNCTIONS = {
   json_extract: { arity: [2, Number.MAX_SAFE_INTEGER], call: jsonExtract },
@@ -132,34 +143,11 @@ export const JSON_FUNCTIONS = {
   jsonb_array: { arity: [0, Number.MAX_SAFE_INTEGER], call: binary(jsonArray) },
   json_object: { arity: [0, Number.MAX_SAFE_INTEGER], call: jsonObject },
   jsonb_object: { arity: [0, Number.MAX_SAFE_INTEGER], call: binary(jsonObject) },
-  json_set: {
-    arity: [1, Number.MAX_SAFE_INTEGER],
-    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asText(jsonSet(a, j)),
-  },
-  jsonb_set: {
-    arity: [1, Number.MAX_SAFE_INTEGER],
-    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asBlob(jsonSet(a, j)),
-  },
-  json_insert: {
-    arity: [1, Number.MAX_SAFE_INTEGER],
-    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asText(jsonInsert(a, j)),
-  },
-  jsonb_insert: {
-    arity: [1, Number.MAX_SAFE_INTEGER],
-    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asBlob(jsonInsert(a, j)),
-  },
-  json_replace: {
-    arity: [1, Number.MAX_SAFE_INTEGER],
-    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asText(jsonReplace(a, j)),
-  },
-  jsonb_replace: {
-    arity: [1, Number.MAX_SAFE_INTEGER],
-    call: (a: readonly SqlValue[], j?: readonly JsonArg[]) => asBlob(jsonReplace(a, j)),
-  },
-  json_remove: { arity: [1, Number.MAX_SAFE_INTEGER], call: (a: readonly SqlValue[]) => asText(jsonRemove(a)) },
-  jsonb_remove: { arity: [1, Number.MAX_SAFE_INTEGER], call: (a: readonly SqlValue[]) => asBlob(jsonRemove(a)) },
-  json_patch: { arity: [2, 2], call: (a: readonly SqlValue[]) => asText(jsonPatch(a)) },
-  jsonb_patch: { arity: [2, 2], call: (a: readonly SqlValue[]) => asBlob(jsonPatch(a)) },
+  ...twins('set', [1, Number.MAX_SAFE_INTEGER], jsonEdit('set')),
+  ...twins('insert', [1, Number.MAX_SAFE_INTEGER], jsonEdit('insert')),
+  ...twins('replace', [1, Number.MAX_SAFE_INTEGER], jsonEdit('replace')),
+  ...twins('remove', [1, Number.MAX_SAFE_INTEGER], jsonRemove),
+  ...twins('patch', [2, 2], jsonPatch),
   json_array_length: {
     arity: [1, 2],
     call: (args: readonly SqlValue[]) => {

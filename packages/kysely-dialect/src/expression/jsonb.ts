@@ -46,10 +46,13 @@ function headerBytes(j: Json, n: number): number {
   return j.hdr !== undefined && j.hdr > need ? j.hdr : need
 }
 
+/** The high nibble of a header's first byte, by the header's size in bytes (2, 3, 5 or 9). */
+const SIZE_NIBBLE: Readonly<Record<number, number>> = { 2: 0xc0, 3: 0xd0, 5: 0xe0, 9: 0xf0 }
+
 function header(type: number, size: number, bytes: number): Buffer {
   if (bytes === 1) return Buffer.from([(size << 4) | type])
   const b = Buffer.alloc(bytes)
-  b[0] = ({ 2: 0xc0, 3: 0xd0, 5: 0xe0, 9: 0xf0 } as Record<number, number>)[bytes]! | type
+  b[0] = SIZE_NIBBLE[bytes]! | type
   let s = size
   for (let i = bytes - 1; i >= 1; i--) {
     b[i] = s % 256
@@ -144,12 +147,13 @@ function payloadSize(j: Json): number {
  * is 1 to 8 bytes smaller and SQLite's jsonBlobOverwrite can widen it so (a header of 1 byte grows
  * by 1, 2, 4 or 8; of 2 by 1, 3 or 7; of 3 by 2 or 6; of 5 by 4; null, true and false not at all).
  */
+const WIDENINGS: Readonly<Record<number, readonly number[]>> = { 1: [1, 2, 4, 8], 2: [1, 3, 7], 3: [2, 6], 5: [4] }
+
 export function overwriteFit(old: Json, v: Json): Json {
   const d = jsonbSize(old) - jsonbSize(v)
   if (d < 1 || d > 8 || v.t === 'null' || v.t === 'true' || v.t === 'false') return v
   const h = jsonbHeaderSize(v)
-  const allowed: Record<number, readonly number[]> = { 1: [1, 2, 4, 8], 2: [1, 3, 7], 3: [2, 6], 5: [4] }
-  if (!(allowed[h] ?? []).includes(d)) return v
+  if (!(WIDENINGS[h] ?? []).includes(d)) return v
   return { ...v, hdr: h + d } as Json
 }
 
