@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { compact, type Database } from 'btree-store'
+import { BTreeError, compact, type Database } from 'btree-store'
 
 /**
  * Plain VACUUM: the database file rebuilt in place, as SQLite's VACUUM does (its copy into a
@@ -12,7 +12,8 @@ import { compact, type Database } from 'btree-store'
  * checkpointed first and nothing commits meanwhile), and a copy that the next VACUUM removes;
  * after it, the packed copy, whole (compact() syncs it and closes it with its journal empty), and
  * an empty journal beside it (the old file's, emptied by its close). The caller holds every other
- * statement back and makes sure no snapshot is open (SqlSession.vacuum).
+ * statement back and makes sure no snapshot is open (SqlSession.vacuum). A file-system step that
+ * fails (removing, renaming, syncing) is BTREE_IO, its errno in the message and the cause.
  */
 export interface RebuildTarget {
   /** The database file's path. */
@@ -55,8 +56,8 @@ export async function rebuildFile(
   }
   if (failure === undefined) {
     try {
-      fs.renameSync(copy, target.path)
-      syncDirectory(path.dirname(target.path))
+      fileStep('rename of the rebuilt copy', () => fs.renameSync(copy, target.path))
+      fileStep('sync of the directory', () => syncDirectory(path.dirname(target.path)))
     } catch (err) {
       failure = err
     }
@@ -68,7 +69,21 @@ export async function rebuildFile(
 
 /** The copy and its journal and lock files, left by a rebuild that failed or a crash during one. */
 function removeCopy(copy: string): void {
-  for (const file of [copy, `${copy}-journal`, `${copy}-journal2`]) fs.rmSync(file, { force: true })
+  for (const file of [copy, `${copy}-journal`, `${copy}-journal2`]) {
+    fileStep(`removal of ${file}`, () => fs.rmSync(file, { force: true }))
+  }
+}
+
+/** Runs one file-system step of a rebuild; its failure is BTREE_IO (as the engine's own I/O). */
+function fileStep(what: string, step: () => void): void {
+  try {
+    step()
+  } catch (cause) {
+    const errno = (cause as { code?: unknown } | null)?.code
+    throw new BTreeError('BTREE_IO', `vacuum: ${what} failed${typeof errno === 'string' ? ` (${errno})` : ''}`, {
+      cause,
+    })
+  }
 }
 
 /** Makes a rename in `dir` durable (fsync of the directory, as SQLite does after creating a journal). */

@@ -154,6 +154,20 @@ for (const version of VERSIONS) {
       expect(fs.existsSync(rebuildPath(t.path()))).to.equal(false)
       expect(fs.existsSync(`${rebuildPath(t.path())}-journal`)).to.equal(false)
     })
+
+    it('a file-system step that fails is BTREE_IO and the database goes on, every row kept', async () => {
+      const db = t.open()
+      await filled(db, 300)
+      // A directory where the copy goes: removing it fails before anything is written.
+      fs.mkdirSync(rebuildPath(t.path()))
+      fs.writeFileSync(`${rebuildPath(t.path())}/inside`, 'x')
+      expect(await code(sql`vacuum`.execute(db))).to.equal('BTREE_IO')
+      expect((await sql`select count(*) as n from note`.execute(db)).rows).to.deep.equal([{ n: 300 }])
+      await db.insertInto('note').values({ title: 'after', body: 'b' }).execute()
+      fs.rmSync(rebuildPath(t.path()), { recursive: true })
+      await sql`vacuum`.execute(db)
+      expect((await sql`select count(*) as n from note`.execute(db)).rows).to.deep.equal([{ n: 301 }])
+    })
   })
 }
 
