@@ -49,6 +49,13 @@ export interface OpenOptions {
    * on the thread pool. `false`: every sync on the thread pool, the event loop never waits for one.
    */
   inlineSync?: boolean
+  /**
+   * A `'full'` commit's journal record is written ahead of its commit as it grows, this many bytes
+   * at a time, each write followed by a writeback started on the thread pool (default 16 KiB; 0:
+   * never), so that the commit's own write and sync find little left (FORMAT.md §11, "Streamed
+   * records"). Records smaller than this are written at commit only.
+   */
+  journalStream?: number
   /** The file layer (default: the real file system). Tests pass fault-injecting ones. */
   fileSystem?: FileSystem
   /** Take the cross-process write lock (default true). Test doubles without a real path pass false. */

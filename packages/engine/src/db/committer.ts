@@ -7,7 +7,7 @@ import type { BucketRecord } from '../page/bucket-record.js'
 import type { ReclaimEntry } from '../page/freelist-page.js'
 import type { Meta } from '../page/meta-page.js'
 import { type Journal, type JournalSegment, scanJournal } from '../store/journal.js'
-import { RECORD_HEADER } from '../page/journal-record.js'
+import { RECORD_HEADER, type RecordSink } from '../page/journal-record.js'
 import { type OpenedStore, ERA_LIMIT } from '../store/open-store.js'
 import type { Pager } from '../store/pager.js'
 import { Node } from '../tree/node.js'
@@ -55,6 +55,8 @@ export interface CommitterOptions {
   readonly afterCommit: ((txid: number) => void) | undefined
   /** Whether a durable commit with nothing else in flight syncs on the caller's thread (option `inlineSync`). */
   readonly inlineSync: boolean
+  /** Bytes a step of a durable commit's record streamed ahead of its commit; 0: none (option `journalStream`). */
+  readonly journalStream: number
 }
 
 /**
@@ -266,6 +268,21 @@ export class Committer {
   }
 
   /**
+   * FORMAT.md §11, "Streamed records": `tx`, whose commit will sync, writes its record to the
+   * journal as it grows (option `journalStream`), where the next record goes.
+   */
+  streamRecord(tx: WriteTx): void {
+    if (this.#segments.length > 0 && this.#options.journalStream > 0)
+      tx.record.streamTo(this.#streamSink, this.#options.journalStream)
+  }
+
+  /** Where streamed records go: the journal taking the appends, unless a checkpoint holds them (it restarts it). */
+  readonly #streamSink: RecordSink = (builder, from, buffers) => {
+    const part = this.#segments.at(-1)
+    return part !== undefined && this.#checkpointing === undefined && part.journal.stream(builder, from, buffers)
+  }
+
+  /**
    * A write transaction for base/shapes.ts (db/database-shapes.ts), never committed: on the last
    * checkpoint's meta without the commits since, which it would keep in memory for as long as it
    * is kept.
@@ -314,7 +331,7 @@ export class Committer {
     const start = journal.end
     const records = journal.records
     const record = tx.record.seal(part.base, txid)
-    const write = journal.write(record.buffers, record.length, durable)
+    const write = journal.write(record.buffers, record.length, durable, tx.record)
     if (write === undefined && this.#tail === undefined && (!durable || this.#mayBlock(alone))) {
       await this.#commitInline(journal, durable, tx, txid, start, records, written)
     } else {

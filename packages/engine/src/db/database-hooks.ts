@@ -69,6 +69,10 @@ export class DatabaseHooks implements TxContext, WriterHost {
   syncsInline(): boolean {
     return this.#committer!.syncsInline()
   }
+
+  streamRecord(tx: WriteTx): void {
+    this.#committer!.streamRecord(tx)
+  }
 }
 
 /** How explicit write transactions commit and end: through the writer queue (as DatabaseHooks, a class). */

@@ -26,7 +26,7 @@ import { WriterQueue } from '../tx/writer-queue.js'
 import { checkJournal } from '../inspect/check-journal.js'
 import { runCheck } from '../inspect/check.js'
 import { collectStats } from '../inspect/stats.js'
-import { defaultDirtySize, defaultJournalSize } from './checkpoint-policy.js'
+import { JOURNAL_STREAM, defaultDirtySize, defaultJournalSize } from './checkpoint-policy.js'
 import { Committer } from './committer.js'
 import { DatabaseHooks, ExplicitTxEnd } from './database-hooks.js'
 import { databaseShapes } from './database-shapes.js'
@@ -98,6 +98,7 @@ export class Database {
       dirtySize: options.dirtySize ?? defaultDirtySize(pager.cache.limit),
       afterCommit: options.strict === true ? (txid) => this.#strictCheck(txid) : undefined,
       inlineSync: options.inlineSync ?? true,
+      journalStream: options.journalStream ?? JOURNAL_STREAM,
     })
     this.#ctx.attach(this.#committer, this.#end)
   }
@@ -245,7 +246,7 @@ export class Database {
     this.#noteTransaction()
     if (options.writable !== true) return new ReadTx(this.#ctx, this.#committer.meta, this.#committer.dirty)
     this.#assertWritable()
-    return this.#writer.beginNow()
+    return this.#writer.beginNow(this.#durability === 'full')
   }
 
   /**
@@ -258,7 +259,7 @@ export class Database {
     this.#assertAcceptingWork()
     this.#assertWritable()
     this.#noteTransaction()
-    return this.#writer.busy ? undefined : this.#writer.beginNow()
+    return this.#writer.busy ? undefined : this.#writer.beginNow(this.#durability === 'full')
   }
 
   /** The write transaction, once the writer is free. Commit or roll it back to let others write. */

@@ -8,7 +8,17 @@ export function validateOpenOptions(path: unknown, options: OpenOptions): void {
   if (typeof path !== 'string' || path.length === 0)
     throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
   if (typeof options !== 'object' || options === null) throw new BTreeTypeError('options must be an object')
-  const { pageSize, cacheSize, durability, reclaimPerCommit, journal, journalSize, dirtySize, inlineSync } = options
+  const {
+    pageSize,
+    cacheSize,
+    durability,
+    reclaimPerCommit,
+    journal,
+    journalSize,
+    dirtySize,
+    inlineSync,
+    journalStream,
+  } = options
   for (const [name, v] of [
     ['journal', journal],
     ['inlineSync', inlineSync],
@@ -19,6 +29,7 @@ export function validateOpenOptions(path: unknown, options: OpenOptions): void {
   for (const [name, v] of [
     ['journalSize', journalSize],
     ['dirtySize', dirtySize],
+    ['journalStream', journalStream],
   ] as const) {
     if (v !== undefined && !(typeof v === 'number' && v >= 0))
       throw new BTreeRangeError(`${name} must be a number of bytes, got ${String(v)}`)

@@ -33,6 +33,13 @@ export interface FileHandle {
    * and two thread wake-ups). A durable commit with nothing else in flight syncs with this.
    */
   syncSync(): void
+  /**
+   * Optional: starts writing the file's written bytes to the device (on the thread pool) and
+   * returns at once: a hint that a sync() will follow, so that it finds less to do. It promises
+   * nothing and reports nothing: only sync() makes writes durable, and it must report a failure of
+   * any write since the last sync() (a writeback this started included).
+   */
+  startWriteback?(): void
   /** The file's current size in bytes. */
   size(): number
   /** Sets the file's size; bytes past it are gone. */

@@ -118,6 +118,15 @@ const MAX_SPARE_CHUNKS = 16
  */
 const SPARE_FROM = 8 * 1024
 
+/**
+ * Where a durable commit's record is written ahead of its commit (FORMAT.md §11, "Streamed
+ * records"): writes the record's op bytes from byte `from` of the ops on (the buffers, back to
+ * back) at their place in the journal, and returns whether it did. When it did not (no place is
+ * known now: a truncate or a checkpoint's restart pending), the builder streams no more and the
+ * commit writes every byte.
+ */
+export type RecordSink = (builder: RecordBuilder, from: number, buffers: readonly Buffer[]) => boolean
+
 /** Where a RecordBuilder stood: rollBack(mark) drops every op recorded after it. */
 export interface RecordMark {
   readonly closed: number
@@ -174,8 +183,47 @@ export class RecordBuilder {
   }
   /** Whether a view of #chunk's bytes was handed out (lastKey): it is never reused then. */
   #pinned = false
+  /** Where the record's finished ops go ahead of its commit (streamTo), or nowhere. */
+  #sink: RecordSink | undefined
+  /** Bytes of finished ops that make a step of streaming (streamTo). */
+  #step = 0
+  /**
+   * Bytes of the ops, from the first, written through #sink: unchanged since (bytes handed out are
+   * never written again, and a rollBack below this point lowers it).
+   */
+  #streamed = 0
+  /** The first closed segment not wholly streamed, and the byte of the ops where it begins. */
+  #streamSeg = 0
+  #streamSegAt = 0
   /** Full-size chunks left behind that no view pins: spare once the record is written (recycle). */
   readonly #unpinned: Buffer[] = []
+
+  /**
+   * Streams the record as it grows (FORMAT.md §11, "Streamed records"): once `step` bytes of
+   * finished ops (every op but a pending run of appends) are not yet written, they go to `sink`, so
+   * that the commit's own write and sync find little left. A durable commit's: its sync must reach
+   * the disk, and these writes (each followed by a writeback started on the thread pool) spread
+   * that over the time the transaction runs. Never writes the bytes the record's header goes to.
+   */
+  streamTo(sink: RecordSink | undefined, step: number): void {
+    this.#sink = step > 0 ? sink : undefined
+    this.#step = step
+  }
+
+  /** The sink streamTo() gave, while streaming goes on (a reset transaction's new builder takes it). */
+  get sink(): RecordSink | undefined {
+    return this.#sink
+  }
+
+  /** The step streamTo() gave. */
+  get step(): number {
+    return this.#step
+  }
+
+  /** Bytes of the ops from the first already written where the record goes (streamTo). */
+  get streamed(): number {
+    return this.#streamed
+  }
 
   /** Bytes of the ops so far (the record is RECORD_HEADER more). */
   get bytes(): number {
@@ -214,6 +262,7 @@ export class RecordBuilder {
     setU32(b, o + 1, n)
     b.set(new Uint8Array(page.buffer, page.byteOffset + low, n), o + 5)
     this.#used = o + 5 + n
+    if (this.#sink !== undefined) this.#maybeStream()
   }
 
   /**
@@ -235,6 +284,7 @@ export class RecordBuilder {
     b.set(value, o + 4)
     this.#used = o + 4 + vl
     this.count++
+    if (this.#sink !== undefined) this.#maybeStream()
   }
 
   /** A view of the key that the last put() or delete() copied. */
@@ -261,6 +311,7 @@ export class RecordBuilder {
     b.set(key, o + 5)
     this.#used = o + 5 + kl
     this.count++
+    if (this.#sink !== undefined) this.#maybeStream()
   }
 
   /** A bucket op (select, create, drop) naming `name` (UTF-8). */
@@ -281,6 +332,7 @@ export class RecordBuilder {
     if (this.#lastStart > this.#segStart) this.#close(this.#chunk.subarray(this.#segStart, this.#lastStart))
     this.#segStart = this.#used
     this.count--
+    this.#unstream(this.#closedBytes)
   }
 
   mark(): RecordMark {
@@ -304,6 +356,35 @@ export class RecordBuilder {
     if (m.used > m.segStart) this.#close(m.chunk.subarray(m.segStart, m.used))
     this.#segStart = this.#used
     this.count = m.count
+    this.#unstream(this.#closedBytes)
+  }
+
+  /** The ops from byte `bytes` on were dropped: what was streamed past it is rewritten by later streams or the commit. */
+  #unstream(bytes: number): void {
+    if (this.#streamed > bytes) this.#streamed = bytes
+    this.#streamSeg = 0
+    this.#streamSegAt = 0
+  }
+
+  /** Streams the finished ops not yet streamed once they make a step (streamTo). */
+  #maybeStream(): void {
+    const finished = this.#closedBytes + this.#used - this.#segStart
+    if (finished - this.#streamed < this.#step) return
+    const from = this.#streamed
+    const buffers: Buffer[] = []
+    let i = this.#streamSeg
+    let at = this.#streamSegAt
+    for (; i < this.#closed.length; i++) {
+      const seg = this.#closed[i]!
+      if (at + seg.length > from) buffers.push(from > at ? seg.subarray(from - at) : seg)
+      at += seg.length
+    }
+    this.#streamSeg = i
+    this.#streamSegAt = at
+    const open = this.#segStart + (from > at ? from - at : 0)
+    if (this.#used > open) buffers.push(this.#chunk.subarray(open, this.#used))
+    if (this.#sink!(this, from, buffers)) this.#streamed = finished
+    else this.#sink = undefined
   }
 
   /**
@@ -344,6 +425,8 @@ export class RecordBuilder {
     this.#segStart = this.#used = this.#lastStart = 0
     this.#runPage = undefined
     this.count = 0
+    this.#sink = undefined
+    this.#unstream(0)
   }
 
   /** An offset in #chunk with `n` bytes free after it, in the open segment. */

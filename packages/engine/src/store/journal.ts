@@ -1,8 +1,9 @@
-import { ioError } from '../base/errors.js'
+import { BTreeError, ioError } from '../base/errors.js'
 import type { FileHandle } from '../io/file-handle.js'
 import {
   type DecodedRecord,
   RECORD_HEADER,
+  type RecordBuilder,
   decodeRecord,
   isJournalEnd,
   peekRecordLength,
@@ -160,6 +161,13 @@ export class Journal {
   #allocated: number
   /** The truncate startRelease() began, which the next write waits for; settles, never rejects. */
   #releasing: Promise<void> | undefined
+  /** The record streamed ahead of its write (stream()), and the `end` it was streamed at. */
+  #streaming: RecordBuilder | undefined
+  #streamAt = 0
+  /** The error a write of the streamed record met: its commit fails with it (write()). */
+  #streamError: unknown
+  /** cutBack()'s truncates running: nothing is streamed meanwhile (it could be cut off). */
+  #truncating = 0
 
   constructor(file: FileHandle, end: number, records: number) {
     this.file = file
@@ -177,15 +185,33 @@ export class Journal {
    * Returns undefined when the record is written on return (up to SYNC_WRITE_LIMIT bytes), else
    * the promise of the write. On failure nothing changes in memory and the file is cut back.
    */
-  write(record: readonly Uint8Array[], length: number, synced: boolean): Promise<void> | undefined {
+  write(
+    record: readonly Uint8Array[],
+    length: number,
+    synced: boolean,
+    builder?: RecordBuilder,
+  ): Promise<void> | undefined {
     // A record written before the truncate would be cut off by it.
-    if (this.#releasing !== undefined) return this.#releasing.then(() => this.write(record, length, synced))
+    if (this.#releasing !== undefined) return this.#releasing.then(() => this.write(record, length, synced, builder))
+    // The bytes stream() wrote of this record, at this end: not written again.
+    const streamed = builder !== undefined && builder === this.#streaming && this.#streamAt === this.end
+    const skip = streamed ? builder.streamed : 0
+    const failed = this.#streamError
+    this.#forgetStream()
+    // A write of the record failed as it streamed: the commit fails as if its append had.
+    if (streamed && failed !== undefined) return this.cutBack(this.end, this.records).then(() => Promise.reject(failed))
     const after = this.end + length
     const zeros = ZEROS.subarray(0, synced ? zerosAhead(this.end, after, this.#allocated) : TERMINATOR)
-    const buffers = [...record, zeros]
-    if (length > SYNC_WRITE_LIMIT) return this.#writeAsync(buffers, after, zeros.length)
+    const parts: WritePart[] =
+      skip === 0
+        ? [{ buffers: [...record, zeros], at: this.end }]
+        : [
+            { buffers: [record[0]!], at: this.end },
+            { buffers: [...skipBytes(record, 1, skip), zeros], at: this.end + RECORD_HEADER + skip },
+          ]
+    if (length > SYNC_WRITE_LIMIT) return this.#writeAsync(parts, after, zeros.length)
     try {
-      this.file.writevSync(buffers, this.end)
+      for (const part of parts) this.file.writevSync(part.buffers, part.at)
     } catch (err) {
       return this.cutBack(this.end, this.records).then(() => Promise.reject(err))
     }
@@ -193,14 +219,42 @@ export class Journal {
     return undefined
   }
 
-  async #writeAsync(buffers: Uint8Array[], after: number, zeros: number): Promise<void> {
+  async #writeAsync(parts: readonly WritePart[], after: number, zeros: number): Promise<void> {
     try {
-      await this.file.writev(buffers, this.end)
+      for (const part of parts) await this.file.writev(part.buffers, part.at)
     } catch (err) {
       await this.cutBack(this.end, this.records)
       throw err
     }
     this.#appended(after, zeros)
+  }
+
+  /**
+   * FORMAT.md §11, "Streamed records": writes bytes `from` on of the ops of the record `builder`
+   * is building at their place past the journal's end (with, when the record begins, zeros where
+   * its header goes: what a scan ends at), then asks the file to start writing back (on the thread
+   * pool; nothing waits for it). The record must be the next one written here: write() then skips
+   * those bytes. False, with nothing written, while a truncate runs or once the end moved since
+   * the record began (a checkpoint restarted the journal, a failed sync cut it back): the commit
+   * then writes the record whole. False also when the write fails: the commit then fails with
+   * its error (write()), as when its own append fails.
+   */
+  stream(builder: RecordBuilder, from: number, buffers: readonly Buffer[]): boolean {
+    if (this.#releasing !== undefined || this.#truncating > 0) return false
+    if (from === 0) {
+      this.#streaming = builder
+      this.#streamAt = this.end
+      this.#streamError = undefined
+    } else if (this.#streaming !== builder || this.#streamAt !== this.end) return false
+    try {
+      if (from === 0) this.file.writevSync([ZEROS.subarray(0, RECORD_HEADER), ...buffers], this.end)
+      else this.file.writevSync(buffers, this.end + RECORD_HEADER + from)
+    } catch (err) {
+      this.#streamError = err ?? new BTreeError('BTREE_IO', 'a journal write failed without an error')
+      return false
+    }
+    this.file.startWriteback?.()
+    return true
   }
 
   /** Whether write() of a record of `length` bytes is done on return (else it returns a promise). */
@@ -217,7 +271,10 @@ export class Journal {
     this.end = end
     this.records = records
     this.#allocated = end
+    this.#forgetStream()
+    this.#truncating++
     await this.file.truncate(end).catch(() => {})
+    this.#truncating--
   }
 
   #appended(after: number, zeros: number): void {
@@ -244,6 +301,13 @@ export class Journal {
   restart(): void {
     this.end = 0
     this.records = 0
+    this.#forgetStream()
+  }
+
+  /** No record is streamed: the next write() writes its record whole. */
+  #forgetStream(): void {
+    this.#streaming = undefined
+    this.#streamError = undefined
   }
 
   /** Gives the allocation back (at close, the journal empty): the file is truncated to nothing. */
@@ -251,7 +315,13 @@ export class Journal {
     if (this.#releasing !== undefined) await this.#releasing
     if (this.end !== 0) return
     this.#allocated = 0
-    await this.file.truncate(0)
+    this.#forgetStream()
+    this.#truncating++
+    try {
+      await this.file.truncate(0)
+    } finally {
+      this.#truncating--
+    }
   }
 
   /**
@@ -264,6 +334,7 @@ export class Journal {
   startRelease(): void {
     if (this.end !== 0 || this.#releasing !== undefined) return
     this.#allocated = 0
+    this.#forgetStream()
     const done: Promise<void> = this.file.truncate(0).then(
       () => this.#released(done),
       () => this.#released(done),
@@ -274,6 +345,26 @@ export class Journal {
   #released(done: Promise<void>): void {
     if (this.#releasing === done) this.#releasing = undefined
   }
+}
+
+/** One write of a record: buffers written back to back from byte `at`. */
+interface WritePart {
+  readonly buffers: readonly Uint8Array[]
+  readonly at: number
+}
+
+/** `buffers` from index `first` on, without their first `skip` bytes. */
+function skipBytes(buffers: readonly Uint8Array[], first: number, skip: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (let i = first; i < buffers.length; i++) {
+    const b = buffers[i]!
+    if (skip >= b.length) skip -= b.length
+    else {
+      out.push(skip > 0 ? b.subarray(skip) : b)
+      skip = 0
+    }
+  }
+  return out
 }
 
 /** Records up to this size are written on the caller's thread (a small write costs ~6 µs so). */

@@ -528,6 +528,7 @@ export class WriteTx implements WriteTransaction, WriteBucketHost, WriterOwner {
     this.restoreAdopted()
     const dropped = this.record
     this.record = new RecordBuilder()
+    this.record.streamTo(dropped.sink, dropped.step)
     this.gen = nextGeneration()
     this.overlay.clear()
     // It began as a copy of the dirty state's list and has only grown since.

@@ -58,6 +58,8 @@ export interface WriterHost {
    * thread and publish at once (then its transaction may edit in place, WriteTx.adopt).
    */
   syncsInline(): boolean
+  /** Lets `tx`, whose commit will sync, write its record ahead as it grows (FORMAT.md §11, "Streamed records"). */
+  streamRecord(tx: WriteTx): void
 }
 
 /**
@@ -104,10 +106,11 @@ export class WriterQueue {
   }
 
   /** The writer now, for `begin({ writable: true })`; BTREE_BUSY when it is taken or awaited. */
-  beginNow(): WriteTx {
+  beginNow(durable: boolean): WriteTx {
     if (this.busy)
       throw new BTreeError('BTREE_BUSY', 'a write transaction is in progress; use beginWrite() to wait for it')
     this.#writer = this.#host.newWriteTx()
+    if (durable) this.#host.streamRecord(this.#writer)
     // Snapshots, checkpoints and its commit detach what it edits in place (WriteTx.adopt).
     this.#writer.inPlace = true
     return this.#writer
@@ -190,6 +193,7 @@ export class WriterQueue {
       }
       this.#writer = this.#host.newWriteTx()
       this.#writer.inPlace = true
+      if (first.durability === 'full') this.#host.streamRecord(this.#writer)
       first.resolve(this.#writer)
       return
     }
@@ -255,6 +259,7 @@ export class WriterQueue {
     // that way after all (a callback queued more updates, or a checkpoint began).
     tx.inPlace = true
     for (const req of group) if (req.durability !== 'none') tx.inPlace = false
+    if (!tx.inPlace) this.#host.streamRecord(tx)
     if (!tx.inPlace && this.#groups === 1 && this.#queue.length === 0 && this.#host.syncsInline()) tx.inPlace = true
     for (let i = 0; i < group.length; i++) {
       const req = group[i]!

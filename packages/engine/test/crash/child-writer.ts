@@ -22,7 +22,9 @@ if (mode === 'open') {
     process.stdout.write(`${String((err as { code?: unknown }).code)}\n`)
   }
 } else {
-  const db = await open(path, { pageSize: 1024 })
+  // SIGKILL rounds alternate: records written at commit only, and streamed ahead in small steps
+  // (FORMAT.md §11, "Streamed records"; the child's commits are far below the default 16 KiB).
+  const db = await open(path, { pageSize: 1024, journalStream: Number(process.env['CHILD_JOURNAL_STREAM'] ?? 0) })
   let seq = db.view((tx) => {
     const c = tx.bucket('log')?.cursor()
     return c !== undefined && c.last() ? Buffer.from(c.key!).readUInt32BE(0) : 0

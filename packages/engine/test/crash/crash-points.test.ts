@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { Database } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
-import { type CommitPath, hash, runWorkload, suiteSeed, verifyAfterCrash } from './harness.js'
+import { type CommitPath, hash, pathLabel, runWorkload, suiteSeed, usesJournal, verifyAfterCrash } from './harness.js'
 import { WORKLOADS, WORKLOADS_4K } from './workloads.js'
 
 /**
@@ -52,18 +52,23 @@ describe('crash at every write and sync', function () {
       [w, 'pages', true],
       [w, 'journal', true],
     ]),
+    ...WORKLOADS.map((w): [(typeof WORKLOADS)[number], CommitPath, boolean] => [w, 'streamed', true]),
     [WORKLOADS[0]!, 'journal', false],
   ]
   for (const [w, path, inlineSync] of runs) {
-    const name = `${w.name}${path === 'journal' ? ' (journal)' : ''}${inlineSync ? '' : ' (inlineSync: false)'}`
+    const name = `${w.name}${pathLabel(path)}${inlineSync ? '' : ' (inlineSync: false)'}`
     it(`${name}: every crash point, drop-all, keep-all and random images`, async () => {
       const probe = new PowerLossFileSystem()
       const full = await runWorkload(probe, w, { durability: 'full', path, inlineSync })
       expect(full.error).to.equal(undefined)
       expect(full.states.length - 1).to.equal(w.commits.length)
       // Which sync the journal's commits used: the crash points below include every one of them.
-      if (path === 'journal' && inlineSync) expect(probe.inlineSyncs).to.be.greaterThan(0)
+      if (usesJournal(path) && inlineSync) expect(probe.inlineSyncs).to.be.greaterThan(0)
       else expect(probe.inlineSyncs).to.equal(0)
+      // Records streamed ahead of their commits (each streamed write asks for a writeback) on the
+      // 'streamed' path only: its streamed writes are among the crash points.
+      if (path === 'streamed') expect(probe.writebacks).to.be.greaterThan(0)
+      else expect(probe.writebacks).to.equal(0)
       const prng = new Prng(seed ^ hash(w.name + path))
       const failures: string[] = []
       let previous = 0
@@ -81,7 +86,7 @@ describe('crash at every write and sync', function () {
           // With the journal, the crash may hit the checkpoint that follows the last commit, after
           // that commit resolved (it is in the journal): then no commit fails, but the power is gone.
           expect(
-            rec.error !== undefined || (path === 'journal' && fs.clock.reason !== undefined),
+            rec.error !== undefined || (usesJournal(path) && fs.clock.reason !== undefined),
             `crash at op ${k} did not fire`,
           ).to.equal(true)
           const verdict = await verifyAfterCrash(fs, w, rec, image, { accept: 'latest', path })

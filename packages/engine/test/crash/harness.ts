@@ -24,10 +24,24 @@ export interface RunRecord {
 /**
  * The journal setting of a run: 'pages' writes every commit as pages (`journal: false`, the
  * copy-on-write path); 'journal' commits to the journal with a bound so small (JOURNAL_SIZE) that
- * checkpoints come every few commits, so appends, checkpoints and journal restarts all crash.
+ * checkpoints come every few commits, so appends, checkpoints and journal restarts all crash;
+ * 'streamed' is 'journal' with every durable commit's record written ahead as it grows, in steps
+ * of STREAM_STEP bytes (FORMAT.md §11, "Streamed records"), so those writes crash too (the
+ * workloads' records are far below the default step of 16 KiB: under 'journal' few stream).
  */
-export type CommitPath = 'pages' | 'journal'
+export type CommitPath = 'pages' | 'journal' | 'streamed'
 export const JOURNAL_SIZE = 1024
+export const STREAM_STEP = 64
+
+/** Whether commits of `path` go through the journal. */
+export function usesJournal(path: CommitPath | undefined): boolean {
+  return path === 'journal' || path === 'streamed'
+}
+
+/** The suffix a test's name gives the path. */
+export function pathLabel(path: CommitPath): string {
+  return path === 'pages' ? '' : ` (${path})`
+}
 
 export interface RunOptions {
   durability: Durability
@@ -54,8 +68,9 @@ export function openOptions(
     strict: true,
     durability,
     reclaimPerCommit: w.reclaimPerCommit,
-    journal: path === 'journal',
+    journal: usesJournal(path),
     journalSize: JOURNAL_SIZE,
+    journalStream: path === 'streamed' ? STREAM_STEP : 0,
   }
 }
 

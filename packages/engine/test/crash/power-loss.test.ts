@@ -2,7 +2,17 @@ import { expect } from 'chai'
 import { open } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
-import { type CommitPath, hash, openOptions, runWorkload, suiteSeed, verifyAfterCrash, PATH } from './harness.js'
+import {
+  type CommitPath,
+  hash,
+  openOptions,
+  pathLabel,
+  runWorkload,
+  suiteSeed,
+  usesJournal,
+  verifyAfterCrash,
+  PATH,
+} from './harness.js'
 import { type Workload, WORKLOADS, withDurabilities } from './workloads.js'
 
 /** Runs of each seeded suite inside `npm test`; the soak (soak.ts) runs many more. */
@@ -19,8 +29,8 @@ async function opsOf(w: Workload, path: CommitPath): Promise<number> {
   return n
 }
 
-/** Half the seeded cases commit through the journal, half as pages. */
-const PATHS: CommitPath[] = ['pages', 'journal']
+/** The seeded cases commit as pages, through the journal, and through the journal with records streamed, in turn. */
+const PATHS: CommitPath[] = ['pages', 'journal', 'streamed']
 
 /** A random power-loss image: each unsynced write kept or lost, some of the kept ones torn. */
 function randomImage(prng: Prng): CrashImageOptions {
@@ -38,7 +48,7 @@ describe('power loss with unsynced writes dropped and torn', function () {
     const failures: string[] = []
     for (let i = 0; i < CASES; i++) {
       const w = WORKLOADS[i % WORKLOADS.length]!
-      const path = PATHS[Math.floor(i / WORKLOADS.length) % 2]!
+      const path = PATHS[Math.floor(i / WORKLOADS.length) % PATHS.length]!
       const k = prng.range(1, await opsOf(w, path))
       const image = randomImage(prng)
       const fs = new PowerLossFileSystem({ sectorSize: prng.pick([512, 4096]) })
@@ -70,13 +80,13 @@ describe("durability 'none' never corrupts", function () {
   ]
 
   for (const [w, path] of WORKLOADS.flatMap(mixes).flatMap((w) => PATHS.map((p) => [w, p] as const))) {
-    it(`${w.name}${path === 'journal' ? ' (journal)' : ''}: every crash point, drop-all, keep-all and random images`, async () => {
+    it(`${w.name}${pathLabel(path)}: every crash point, drop-all, keep-all and random images`, async () => {
       const probe = new PowerLossFileSystem()
       const full = await runWorkload(probe, w, { durability: 'none', path })
       // 'none' commits never sync; through the journal a lone 'full' one syncs on the caller's
       // thread, and the crash points below include that sync.
       const mixed = w.commits.some((c) => c.durability === 'full')
-      if (path === 'journal' && mixed) expect(probe.inlineSyncs).to.be.greaterThan(0)
+      if (usesJournal(path) && mixed) expect(probe.inlineSyncs).to.be.greaterThan(0)
       else expect(probe.inlineSyncs).to.equal(0)
       const prng = new Prng(seed ^ hash(w.name + path))
       const failures: string[] = []
@@ -104,7 +114,7 @@ describe("durability 'none' never corrupts", function () {
     const failures: string[] = []
     for (let i = 0; i < CASES; i++) {
       const w = workloads[i % workloads.length]!
-      const path = PATHS[Math.floor(i / workloads.length) % 2]!
+      const path = PATHS[Math.floor(i / workloads.length) % PATHS.length]!
       const total = (await runWorkload(new PowerLossFileSystem(), w, { durability: 'none', path })).ops
       const k = prng.range(1, total)
       const fs = new PowerLossFileSystem()
@@ -135,7 +145,7 @@ async function crashDuringRecovery(
   prng: Prng,
 ): Promise<void> {
   fs.reopenAllAfterCrash(image)
-  fs.clock.crashAt(fs.clock.ops + 1 + prng.int(path === 'journal' ? 12 : 1))
+  fs.clock.crashAt(fs.clock.ops + 1 + prng.int(usesJournal(path) ? 12 : 1))
   try {
     const db = await open(PATH, openOptions(fs, w, 'full', path))
     await db.close()

@@ -14,14 +14,20 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-wri
 const ROUNDS = Number(process.env['SIGKILL_ROUNDS'] ?? 20)
 
 /** Starts the writer child; `lines` collects what it printed, `ready` resolves once it opened. */
-function startWriter(dbPath: string): {
+function startWriter(
+  dbPath: string,
+  journalStream: number,
+): {
   child: ChildProcess
   lines: string[]
   ready: Promise<void>
   exited: Promise<void>
   stderr: () => string
 } {
-  const child = spawn(process.execPath, [CHILD, 'write', dbPath], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CHILD, 'write', dbPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CHILD_JOURNAL_STREAM: String(journalStream) },
+  })
   const lines: string[] = []
   let partial = ''
   let err = ''
@@ -68,7 +74,8 @@ describe('SIGKILL of a writing process', function () {
     // commits through the journal, the default; its checkpoints come at open and at close only).
     let journalOnly = 0
     for (let round = 0; round < ROUNDS; round++) {
-      const w = startWriter(dbPath)
+      // Odd rounds stream each record ahead of its commit in steps of 32 bytes (FORMAT.md §11).
+      const w = startWriter(dbPath, round % 2 === 1 ? 32 : 0)
       await w.ready
       expect(w.child.exitCode, `the child died early: ${w.stderr()}`).to.equal(null)
       await new Promise((r) => setTimeout(r, prng.range(20, 300)))

@@ -16,7 +16,7 @@ import { open } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import type { Durability } from '../../src/base/types.js'
-import { type CommitPath, PATH, openOptions, runWorkload, verifyAfterCrash } from './harness.js'
+import { type CommitPath, PATH, openOptions, runWorkload, usesJournal, verifyAfterCrash } from './harness.js'
 import { type Workload, WORKLOADS, WORKLOADS_4K, withDurabilities } from './workloads.js'
 import { concurrentOptions, newConcurrentFs, runConcurrent, verifyConcurrent } from './concurrent.js'
 
@@ -26,7 +26,7 @@ const prng = new Prng(seed)
 
 const variants: Array<{ w: Workload; durability: Durability; path: CommitPath }> = []
 for (const w of [...WORKLOADS, ...WORKLOADS_4K]) {
-  for (const path of ['pages', 'journal'] as const) {
+  for (const path of ['pages', 'journal', 'streamed'] as const) {
     variants.push({ w, durability: 'full', path })
     variants.push({ w: withDurabilities(w, ['none']), durability: 'none', path })
     variants.push({ w: withDurabilities(w, ['none', 'full']), durability: 'none', path })
@@ -98,7 +98,7 @@ for (let i = 0; i < cases; i++) {
   if (prng.bool(0.2)) {
     // Power returns, and is lost again at one of the first writes or syncs of the recovery.
     fs.reopenAllAfterCrash(image())
-    fs.clock.crashAt(fs.clock.ops + 1 + prng.int(path === 'journal' ? 12 : 1))
+    fs.clock.crashAt(fs.clock.ops + 1 + prng.int(usesJournal(path) ? 12 : 1))
     recoveries++
     try {
       await (await open(PATH, openOptions(fs, w, 'full', path))).close()

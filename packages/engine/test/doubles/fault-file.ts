@@ -117,6 +117,10 @@ export class FaultFile implements FileHandle {
     await this.inner.sync()
   }
 
+  startWriteback(): void {
+    this.inner.startWriteback?.()
+  }
+
   syncSync(): void {
     this.inlineSyncs++
     this.#begin('sync')

@@ -118,6 +118,8 @@ export class PowerLossFile implements FileHandle {
    * group commit's sync, begun while the group before it syncs.
    */
   overlappingSyncs = 0
+  /** startWriteback() calls: a record streamed ahead of its commit (FORMAT.md §11) asks for one per write. */
+  writebacks = 0
   #counts: PowerLossCounts = { read: 0, write: 0, sync: 0, truncate: 0 }
   #crashPlan: { kind: CrashKind; n: number } | undefined
   #crashReason: string | undefined
@@ -238,6 +240,15 @@ export class PowerLossFile implements FileHandle {
       if (this.#crashReason !== undefined) throw this.#crashError('sync')
     }
     this.#makeDurable(covered)
+  }
+
+  /**
+   * A hint that makes nothing durable here: a crash image may keep any subset of the unsynced
+   * writes already (some torn), which covers whatever a writeback the disk began had reached.
+   * Counted, so that tests know records were streamed.
+   */
+  startWriteback(): void {
+    this.writebacks++
   }
 
   /** A sync on the caller's thread completes on return, `slowSync` or not; a crash stops it before it begins. */
@@ -399,6 +410,13 @@ export class PowerLossFileSystem implements FileSystem {
   get overlappingSyncs(): number {
     let n = 0
     for (const f of this.files.values()) n += f.overlappingSyncs
+    return n
+  }
+
+  /** startWriteback() calls over every file (PowerLossFile.writebacks). */
+  get writebacks(): number {
+    let n = 0
+    for (const f of this.files.values()) n += f.writebacks
     return n
   }
 

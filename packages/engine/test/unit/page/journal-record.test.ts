@@ -2,6 +2,7 @@ import { expect } from 'chai'
 import { Prng } from '../../../src/io/prng.js'
 import {
   JournalOp,
+  RECORD_HEADER,
   RecordBuilder,
   decodeRecord,
   encodeRecord,
@@ -155,6 +156,122 @@ describe('page/journal-record: RecordBuilder', () => {
         if (values[i] !== undefined) expect(Buffer.from(decoded.values[i]!).equals(values[i]!)).to.equal(true)
       }
     }
+  })
+
+  it(`streamTo: the bytes streamed, then the sealed record from \`streamed\` on, make the record, across rollbacks, cancels and entries (seed ${seed})`, () => {
+    const rng = new Prng(seed + 2)
+    let streams = 0
+    let lowered = 0
+    for (let round = 0; round < 40; round++) {
+      // The journal's bytes where the record goes: the sink writes ops bytes at RECORD_HEADER + from.
+      const file = Buffer.alloc(4 << 20, 0xee)
+      const step = 1 + rng.int(round % 2 === 0 ? 64 : 4096)
+      let refuseAfter = round % 5 === 4 ? rng.int(6) : Infinity
+      const b = new RecordBuilder()
+      let streamedBefore = 0
+      b.streamTo((builder, from, buffers) => {
+        expect(builder).to.equal(b)
+        // Only finished ops, from where the last stream ended or from a point a rollback lowered it to.
+        expect(from).to.be.at.most(streamedBefore)
+        if (refuseAfter-- <= 0) return false
+        let at = RECORD_HEADER + from
+        for (const buf of buffers) {
+          file.set(buf, at)
+          at += buf.length
+        }
+        streams++
+        return true
+      }, step)
+      const expected: Ops = { kinds: [], names: [], keys: [], values: [] }
+      let page = Buffer.alloc(4096)
+      let top = page.length
+      const marks: Array<[ReturnType<RecordBuilder['mark']>, number]> = []
+      for (let s = 0; s < 200 + rng.int(300); s++) {
+        const r = rng.int(100)
+        if (r < 35) {
+          const key = bytes(rng, 30)
+          const value = bytes(rng, 120)
+          const size = inlineEntrySize(key.length, value.length)
+          if (top - size < 64 || rng.int(20) === 0) {
+            page = Buffer.alloc(4096)
+            top = page.length
+          }
+          top -= size
+          writeInlineEntry(page, top, key, value)
+          b.entry(page, top, size)
+          expected.kinds.push(JournalOp.put)
+          expected.names.push(undefined)
+          expected.keys.push(key)
+          expected.values.push(value)
+        } else if (r < 65) {
+          const key = bytes(rng, 40)
+          const value = rng.int(80) === 0 ? bytes(rng, 70_000) : bytes(rng, 200)
+          b.put(key, value)
+          expected.kinds.push(JournalOp.put)
+          expected.names.push(undefined)
+          expected.keys.push(key)
+          expected.values.push(value)
+        } else if (r < 75) {
+          const key = bytes(rng, 40)
+          b.delete(key)
+          expected.kinds.push(JournalOp.delete)
+          expected.names.push(undefined)
+          expected.keys.push(key)
+          expected.values.push(undefined)
+        } else if (r < 80) {
+          const name = bytes(rng, 20)
+          b.bucketOp(JournalOp.select, name)
+          expected.kinds.push(JournalOp.select)
+          expected.names.push(name)
+          expected.keys.push(undefined)
+          expected.values.push(undefined)
+        } else if (r < 87) {
+          marks.push([b.mark(), expected.kinds.length])
+        } else if (r < 93 && marks.length > 0) {
+          const [m, n] = marks.splice(rng.int(marks.length))[0]!
+          marks.length = marks.filter(([, k]) => k <= n).length
+          const was = b.streamed
+          b.rollBack(m)
+          if (b.streamed < was) lowered++
+          for (const a of [expected.kinds, expected.names, expected.keys, expected.values]) a.length = n
+        } else if (expected.kinds.length > 0 && expected.kinds.at(-1) !== JournalOp.select) {
+          b.delete(Buffer.from('x'))
+          b.cancelLast()
+        }
+        streamedBefore = b.bytes
+      }
+      const { buffers, length } = b.seal(7, 100 + round)
+      // The commit (Journal.write) writes the header and the ops from `streamed` on.
+      file.set(buffers[0]!, 0)
+      let skip = b.streamed
+      let at = RECORD_HEADER + skip
+      for (const buf of buffers.slice(1)) {
+        if (skip >= buf.length) {
+          skip -= buf.length
+          continue
+        }
+        const part = buf.subarray(skip)
+        skip = 0
+        file.set(part, at)
+        at += part.length
+      }
+      // The same bytes as the record written whole, and that record holds the ops made.
+      const whole = concat(buffers)
+      expect(length).to.equal(whole.length)
+      expect(file.subarray(0, length).equals(whole), `round ${round} step ${step}`).to.equal(true)
+      const decoded = decodeRecord(whole)
+      if (typeof decoded === 'string') throw new Error(decoded)
+      expect(decoded.kinds).to.deep.equal(expected.kinds)
+      for (let i = 0; i < expected.kinds.length; i++) {
+        if (expected.keys[i] !== undefined)
+          expect(Buffer.from(decoded.keys[i]!).equals(expected.keys[i]!)).to.equal(true)
+        if (expected.values[i] !== undefined)
+          expect(Buffer.from(decoded.values[i]!).equals(expected.values[i]!)).to.equal(true)
+      }
+    }
+    // The cases happened: records streamed, and rollbacks reached below what was streamed.
+    expect(streams).to.be.greaterThan(100)
+    expect(lowered).to.be.greaterThan(0)
   })
 
   it('an entries op that holds more puts than the count, or a torn entry, is not a record', () => {
