@@ -4,10 +4,16 @@ import v8 from 'node:v8'
 const MiB = 1024 * 1024
 
 /**
- * The default `journalStream`: a durable commit's record is written ahead in steps of 16 KiB. A
- * bare loop of 200 commits of ~122 KB records after ~0.5 ms of CPU each (an ascending fill's):
- * 850–940 µs a commit written and synced at its end, 610–675 µs in steps of ~15 KB, each followed
- * by a writeback on the thread pool (its final sync 50–90 µs against 320–390), issue 9.
+ * The default `journalStream`: a durable commit's record is written ahead in steps of 16 KiB, the
+ * first after 4 KiB (RecordBuilder.streamTo). A bare loop of 200 commits of ~122 KB records after
+ * ~0.5 ms of CPU each (an ascending fill's): 850–940 µs a commit written and synced at its end,
+ * 610–675 µs in steps of ~15 KB, each followed by a writeback on the thread pool (its final sync
+ * 50–90 µs against 320–390). Through the engine (medians of alternating rounds, issue 9): an
+ * ascending fill of 200,000 keys in commits of 1,000, 193–259 ms unstreamed, 145–172 in steps of
+ * 16 KiB, 177–184 in steps of 8 KiB and 189–190 of 4 KiB (more writes, each a thread-pool call);
+ * 20,000 single-put updates 64 in flight (~8 KB records), 176–226 ms unstreamed or in steps of
+ * 8–16 KiB (no write before the commit), 50–59 ms in steps of 3–4 KiB, 67–68 ms with 16 KiB steps
+ * whose first write comes at 4 KiB.
  */
 export const JOURNAL_STREAM = 16 * 1024
 

@@ -200,7 +200,8 @@ export class RecordBuilder {
 
   /**
    * Streams the record as it grows (FORMAT.md §11, "Streamed records"): once `step` bytes of
-   * finished ops (every op but a pending run of appends) are not yet written, they go to `sink`, so
+   * finished ops (every op but a pending run of appends; for the first write, a quarter of `step`)
+   * are not yet written, they go to `sink`, so
    * that the commit's own write and sync find little left. A durable commit's: its sync must reach
    * the disk, and these writes (each followed by a writeback started on the thread pool) spread
    * that over the time the transaction runs. Never writes the bytes the record's header goes to.
@@ -369,7 +370,9 @@ export class RecordBuilder {
   /** Streams the finished ops not yet streamed once they make a step (streamTo). */
   #maybeStream(): void {
     const finished = this.#closedBytes + this.#used - this.#segStart
-    if (finished - this.#streamed < this.#step) return
+    // The first write comes at a quarter of the step: a group of 64 single-put updates (~8 KB)
+    // starts its disk halfway through its callbacks (FORMAT.md §11, "Streamed records").
+    if (finished - this.#streamed < (this.#streamed === 0 ? this.#step >> 2 : this.#step)) return
     const from = this.#streamed
     const buffers: Buffer[] = []
     let i = this.#streamSeg
