@@ -4,6 +4,9 @@ import type { FileHandle, FileSystem } from './file-handle.js'
 
 const writev = promisify(fs.writev)
 const fdatasync = promisify(fs.fdatasync)
+/** fs.fdatasync looked up at each call (tests stand a slow disk in for it). */
+const fdatasyncOf = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err === null ? resolve() : reject(err))))
 const ftruncate = promisify(fs.ftruncate)
 const close = promisify(fs.close)
 
@@ -16,6 +19,16 @@ const close = promisify(fs.close)
  * with eight or any number (issue 9).
  */
 const WRITEBACKS = 8
+/**
+ * An fdatasync also flushes the device's write cache: cheap here (~0.05–1 ms, a virtual disk) and
+ * on a disk that protects its cache from power loss, but milliseconds on a spinning disk or an SSD
+ * without that protection, where each writeback would put one such flush before the commit's own.
+ * So the first WRITEBACK_PROBES writebacks begun with none in flight are timed, and when even the
+ * fastest of them took SLOW_WRITEBACK_MS, the file stops starting them (the streamed writes go on:
+ * they cost no flush, and the commit's write finds them done).
+ */
+const WRITEBACK_PROBES = 16
+const SLOW_WRITEBACK_MS = 2
 
 /** The real file: positional reads with `fs.readSync`, writes and syncs on the libuv thread pool. */
 export class NodeFile implements FileHandle {
@@ -25,6 +38,9 @@ export class NodeFile implements FileHandle {
   #path: string | undefined
   /** startWriteback's descriptor: another open of the same file (below), made at its first use. */
   #writebackFd: number | undefined
+  /** The writebacks timed alone so far (WRITEBACK_PROBES), and the fastest of them in ms. */
+  #probes = 0
+  #fastestProbe = Infinity
   /** startWriteback's syncs running, and whether another was asked for while WRITEBACKS ran. */
   readonly #writebacks = new Set<Promise<void>>()
   #writebackAgain = false
@@ -114,14 +130,33 @@ export class NodeFile implements FileHandle {
     }
     const fd = this.#writebackFd ?? this.#openWriteback()
     if (fd === undefined) return
+    const probe = this.#probes < WRITEBACK_PROBES && this.#writebacks.size === 0
+    const began = probe ? performance.now() : 0
     const done = (): void => {
       this.#writebacks.delete(sync)
+      if (probe) this.#probed(performance.now() - began)
       if (!this.#writebackAgain) return
       this.#writebackAgain = false
       this.startWriteback()
     }
-    const sync: Promise<void> = fdatasync(fd).then(done, done)
+    const sync: Promise<void> = fdatasyncOf(fd).then(done, done)
     this.#writebacks.add(sync)
+  }
+
+  /** Whether startWriteback still starts writebacks (false once the disk's flushes proved slow, or without a descriptor). */
+  get writesBack(): boolean {
+    return this.#path !== undefined || this.#writebackFd !== undefined
+  }
+
+  /** A writeback begun alone took `ms`: after the last probe, slow flushes end the writebacks. */
+  #probed(ms: number): void {
+    this.#fastestProbe = Math.min(this.#fastestProbe, ms)
+    if (++this.#probes < WRITEBACK_PROBES || this.#fastestProbe < SLOW_WRITEBACK_MS) return
+    this.#path = undefined
+    const fd = this.#writebackFd
+    this.#writebackFd = undefined
+    // Closed once the writebacks in flight settle (close() waits for them too).
+    if (fd !== undefined) void Promise.all(this.#writebacks).then(() => fs.close(fd, () => {}))
   }
 
   /** startWriteback's descriptor, when the path still names this file. */

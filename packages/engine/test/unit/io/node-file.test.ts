@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { nodeFileSystem } from '../../../src/io/node-file.js'
+import { NodeFile, nodeFileSystem } from '../../../src/io/node-file.js'
 
 describe('io/NodeFile.startWriteback', () => {
   let dir: string
@@ -42,5 +42,40 @@ describe('io/NodeFile.startWriteback', () => {
     ro.startWriteback!()
     expect(fs.readdirSync('/proc/self/fd').length).to.equal(opened)
     await ro.close()
+  })
+
+  it('stops starting writebacks once even the fastest of its first 16 alone took 2 ms (a disk whose flushes are slow); fast ones go on', async () => {
+    const real = fs.fdatasync
+    for (const delay of [0, 3]) {
+      const file = nodeFileSystem.open(path.join(dir, `slow-${delay}`), { readOnly: false, create: true }) as NodeFile
+      let calls = 0
+      let inFlight = 0
+      fs.fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+        calls++
+        inFlight++
+        setTimeout(
+          () =>
+            real(fd, (err) => {
+              inFlight--
+              cb(err)
+            }),
+          delay,
+        )
+      }) as unknown as typeof fs.fdatasync
+      try {
+        for (let i = 0; i < 20; i++) {
+          file.writevSync([Buffer.alloc(4096, i)], i * 4096)
+          file.startWriteback()
+          // One at a time, so that each is timed alone.
+          while (inFlight > 0) await new Promise((r) => setTimeout(r, 1))
+          await new Promise((r) => setImmediate(r))
+        }
+        expect(file.writesBack, `delay ${delay}`).to.equal(delay === 0)
+        expect(calls, `delay ${delay}`).to.equal(delay === 0 ? 20 : 16)
+      } finally {
+        fs.fdatasync = real
+        await file.close()
+      }
+    }
   })
 })
