@@ -25,6 +25,48 @@ function bytes(rng: Prng, max: number): Buffer {
   return b
 }
 
+/** Notes an op given to the builder, as encodeRecord takes it. */
+function noteOp(ops: Ops, kind: number, name?: Uint8Array, key?: Uint8Array, value?: Uint8Array): void {
+  ops.kinds.push(kind)
+  ops.names.push(name)
+  ops.keys.push(key)
+  ops.values.push(value)
+}
+
+/** Rolls `b` back to one of `marks` at random (it and the marks after it are spent), and `ops` with it. */
+function rollBackRandom(
+  rng: Prng,
+  b: RecordBuilder,
+  marks: Array<[ReturnType<RecordBuilder['mark']>, number]>,
+  ops: Ops,
+): void {
+  const [m, n] = marks.splice(rng.int(marks.length))[0]!
+  marks.length = marks.filter(([, k]) => k <= n).length
+  b.rollBack(m)
+  for (const a of [ops.kinds, ops.names, ops.keys, ops.values]) a.length = n
+}
+
+/** A packed leaf's page taking appended entries, each below the one before (as tree/node.ts writes them). */
+class AppendedLeaf {
+  #page = Buffer.alloc(4096)
+  #top = 4096
+
+  /** Appends a random entry (to a new page when this one is full, or at random) and gives it to `b`. */
+  append(rng: Prng, b: RecordBuilder): [Buffer, Buffer] {
+    const key = bytes(rng, 30)
+    const value = bytes(rng, 120)
+    const size = inlineEntrySize(key.length, value.length)
+    if (this.#top - size < 64 || rng.int(20) === 0) {
+      this.#page = Buffer.alloc(4096)
+      this.#top = this.#page.length
+    }
+    this.#top -= size
+    writeInlineEntry(this.#page, this.#top, key, value)
+    b.entry(this.#page, this.#top, size)
+    return [key, value]
+  }
+}
+
 function concat(buffers: readonly Uint8Array[]): Buffer {
   return Buffer.concat(buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)))
 }
@@ -50,33 +92,21 @@ describe('page/journal-record: RecordBuilder', () => {
           const k = b.lastKey()
           // The value's copy follows the key's, where the tree finds it (tree/node.ts:recordValue).
           held.push([k, key], [recordValue(k, recordSlot(value.length)), value])
-          expected.kinds.push(JournalOp.put)
-          expected.names.push(undefined)
-          expected.keys.push(key)
-          expected.values.push(value)
+          noteOp(expected, JournalOp.put, undefined, key, value)
         } else if (r < 75) {
           const key = bytes(rng, 40)
           b.delete(key)
           // A savepoint's undo takes a view of the key's copy (lastKey); a plain delete does not.
           if (rng.int(2) === 0) held.push([b.lastKey(), key])
-          expected.kinds.push(JournalOp.delete)
-          expected.names.push(undefined)
-          expected.keys.push(key)
-          expected.values.push(undefined)
+          noteOp(expected, JournalOp.delete, undefined, key)
         } else if (r < 82) {
           const name = bytes(rng, 20)
           b.bucketOp(JournalOp.select, name)
-          expected.kinds.push(JournalOp.select)
-          expected.names.push(name)
-          expected.keys.push(undefined)
-          expected.values.push(undefined)
+          noteOp(expected, JournalOp.select, name)
         } else if (r < 88) {
           marks.push([b.mark(), expected.kinds.length])
         } else if (r < 94 && marks.length > 0) {
-          const [m, n] = marks.splice(rng.int(marks.length))[0]!
-          marks.length = marks.filter(([, k]) => k <= n).length
-          b.rollBack(m)
-          for (const a of [expected.kinds, expected.names, expected.keys, expected.values]) a.length = n
+          rollBackRandom(rng, b, marks, expected)
         } else if (expected.kinds.length > 0 && expected.kinds.at(-1) !== JournalOp.select) {
           // cancelLast undoes the key op just recorded.
           b.delete(Buffer.from('x'))
@@ -102,23 +132,12 @@ describe('page/journal-record: RecordBuilder', () => {
       const kinds: number[] = []
       const keys: (Uint8Array | undefined)[] = []
       const values: (Uint8Array | undefined)[] = []
-      // A leaf page written as a packed leaf is: each entry below the one before.
-      let page = Buffer.alloc(4096)
-      let top = page.length
+      const leaf = new AppendedLeaf()
       const marks: Array<[ReturnType<RecordBuilder['mark']>, number]> = []
       for (let s = 0; s < 300; s++) {
         const r = rng.int(100)
         if (r < 70) {
-          const key = bytes(rng, 30)
-          const value = bytes(rng, 120)
-          const size = inlineEntrySize(key.length, value.length)
-          if (top - size < 64 || rng.int(20) === 0) {
-            page = Buffer.alloc(4096)
-            top = page.length
-          }
-          top -= size
-          writeInlineEntry(page, top, key, value)
-          b.entry(page, top, size)
+          const [key, value] = leaf.append(rng, b)
           kinds.push(JournalOp.put)
           keys.push(key)
           values.push(value)
@@ -183,57 +202,32 @@ describe('page/journal-record: RecordBuilder', () => {
         return true
       }, step)
       const expected: Ops = { kinds: [], names: [], keys: [], values: [] }
-      let page = Buffer.alloc(4096)
-      let top = page.length
+      const leaf = new AppendedLeaf()
       const marks: Array<[ReturnType<RecordBuilder['mark']>, number]> = []
       for (let s = 0; s < 200 + rng.int(300); s++) {
         const r = rng.int(100)
         if (r < 35) {
-          const key = bytes(rng, 30)
-          const value = bytes(rng, 120)
-          const size = inlineEntrySize(key.length, value.length)
-          if (top - size < 64 || rng.int(20) === 0) {
-            page = Buffer.alloc(4096)
-            top = page.length
-          }
-          top -= size
-          writeInlineEntry(page, top, key, value)
-          b.entry(page, top, size)
-          expected.kinds.push(JournalOp.put)
-          expected.names.push(undefined)
-          expected.keys.push(key)
-          expected.values.push(value)
+          const [key, value] = leaf.append(rng, b)
+          noteOp(expected, JournalOp.put, undefined, key, value)
         } else if (r < 65) {
           const key = bytes(rng, 40)
           const value = rng.int(80) === 0 ? bytes(rng, 70_000) : bytes(rng, 200)
           b.put(key, value)
-          expected.kinds.push(JournalOp.put)
-          expected.names.push(undefined)
-          expected.keys.push(key)
-          expected.values.push(value)
+          noteOp(expected, JournalOp.put, undefined, key, value)
         } else if (r < 75) {
           const key = bytes(rng, 40)
           b.delete(key)
-          expected.kinds.push(JournalOp.delete)
-          expected.names.push(undefined)
-          expected.keys.push(key)
-          expected.values.push(undefined)
+          noteOp(expected, JournalOp.delete, undefined, key)
         } else if (r < 80) {
           const name = bytes(rng, 20)
           b.bucketOp(JournalOp.select, name)
-          expected.kinds.push(JournalOp.select)
-          expected.names.push(name)
-          expected.keys.push(undefined)
-          expected.values.push(undefined)
+          noteOp(expected, JournalOp.select, name)
         } else if (r < 87) {
           marks.push([b.mark(), expected.kinds.length])
         } else if (r < 93 && marks.length > 0) {
-          const [m, n] = marks.splice(rng.int(marks.length))[0]!
-          marks.length = marks.filter(([, k]) => k <= n).length
           const was = b.streamed
-          b.rollBack(m)
+          rollBackRandom(rng, b, marks, expected)
           if (b.streamed < was) lowered++
-          for (const a of [expected.kinds, expected.names, expected.keys, expected.values]) a.length = n
         } else if (expected.kinds.length > 0 && expected.kinds.at(-1) !== JournalOp.select) {
           b.delete(Buffer.from('x'))
           b.cancelLast()
