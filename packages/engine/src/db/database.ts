@@ -291,6 +291,7 @@ export class Database {
             txid: c.head?.txid ?? c.meta.txid,
             dirty: c.head,
             ctx: this.#ctx,
+            tailSkipped: c.skipped.length > 0,
           })
     if (journalProblems.length > 0) {
       result.errors.push(...journalProblems.map((message) => ({ pageId: undefined, message })))

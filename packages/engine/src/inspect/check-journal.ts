@@ -18,6 +18,8 @@ export interface JournalCheckInput {
   readonly txid: number
   readonly dirty: DirtyState | undefined
   readonly ctx: TxContext
+  /** Whether open skipped a journal tail it left in place (a read-only open): reported as a warning, not here. */
+  readonly tailSkipped: boolean
 }
 
 /**
@@ -42,6 +44,12 @@ export function checkJournal(input: JournalCheckInput): string[] {
       )
       return problems
     }
+    // Each append writes a terminator after its record (a streamed record zeros its header's place
+    // first): a scan ends at zeros, at the file's end, or at a stale record of an older checkpoint
+    // left past a restart, never at bytes that would read as a torn record after a crash. (Not
+    // while a truncate runs, nor after a read-only open that left a damaged tail it reported.)
+    if (scan.stopped !== undefined && !scan.stale && !journal.truncating && !input.tailSkipped)
+      problems.push(`journal part ${i + 1}: no terminator after its last record: ${scan.stopped}`)
     // A second part follows a checkpoint begun after every record of the first (FORMAT.md §11).
     if (base < prev || (i === 0 && base !== input.checkpoint.txid))
       problems.push(`journal part ${i + 1}: its records follow checkpoint ${base}, after txid ${prev}`)

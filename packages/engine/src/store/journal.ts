@@ -257,6 +257,11 @@ export class Journal {
     return true
   }
 
+  /** Whether a truncate runs (cutBack, release): until it is done the file's end may read short. */
+  get truncating(): boolean {
+    return this.#releasing !== undefined || this.#truncating > 0
+  }
+
   /** Whether write() of a record of `length` bytes is done on return (else it returns a promise). */
   writesOnReturn(length: number): boolean {
     return length <= SYNC_WRITE_LIMIT && this.#releasing === undefined

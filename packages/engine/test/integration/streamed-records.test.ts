@@ -134,4 +134,24 @@ describe('integration: records streamed ahead of their commits (FORMAT.md §11, 
     expect(plfs.writebacks).to.be.greaterThan(0)
     await db.close()
   })
+
+  it('check() reports a journal whose last record is not followed by its terminator (a crash would read a torn record there)', async () => {
+    const fs = new MemoryFileSystem()
+    const db = await open('/t.db', { fileSystem: fs, lock: false, journalStream: 64 })
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 100; i++) a.put(k(i), v(i))
+    })
+    expect(db.check().ok).to.equal(true)
+    const journal = fs.files.get('/t.db-journal')!
+    const end = recordsEnd(journal.bytes())
+    journal.writevSync([Buffer.alloc(RECORD_HEADER, 0xff)], end)
+    const result = db.check()
+    expect(result.ok).to.equal(false)
+    expect(result.errors.map((e) => e.message).join('\n')).to.match(/no terminator after its last record/)
+    // Mended (the zeros back), check() passes again.
+    journal.writevSync([Buffer.alloc(RECORD_HEADER)], end)
+    expect(db.check().ok).to.equal(true)
+    await db.close()
+  })
 })
