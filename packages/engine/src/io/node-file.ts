@@ -117,8 +117,8 @@ export class NodeFile implements FileHandle {
   }
 
   /**
-   * An fdatasync on the thread pool through a descriptor of its own (one at a time; one asked for
-   * meanwhile runs after it), whose outcome nothing reads. Its own open file description, not a
+   * An fdatasync on the thread pool through a descriptor of its own (up to WRITEBACKS in flight;
+   * one asked for beyond them starts when one ends), whose outcome nothing reads. Its own open file description, not a
    * dup of this one: Linux reports a failed writeback to the next fsync of every description open
    * when it happened, once each (errseq), so sync() and syncSync() still report a failure this
    * sync met, where through the same description this sync would have taken the report.

@@ -182,6 +182,8 @@ export class Journal {
    * the next record may be written while that sync runs: Committer's pipelined group commit).
    * `synced`: the record will be synced (a 'full' commit), so the file is allocated ahead
    * (zerosAhead) when the record passes its end.
+   * `builder`: the RecordBuilder that made the record; the bytes it streamed here (stream()) are
+   * not written again, and a streamed write that failed fails this one.
    * Returns undefined when the record is written on return (up to SYNC_WRITE_LIMIT bytes), else
    * the promise of the write. On failure nothing changes in memory and the file is cut back.
    */
