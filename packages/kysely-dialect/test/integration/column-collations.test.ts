@@ -9,6 +9,38 @@ import { expectCheck, rejection, useTempDir, VERSIONS } from './support.js'
 for (const version of VERSIONS) {
   describe(`integration (${version.name}): columns that declare a collation`, () => {
     const t = useTempDir(version)
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    type Db = InstanceType<typeof version.Kysely<any>>
+
+    /** Copies `db` into a fresh sql.js database and hands it to `check`. */
+    async function copiedToSqlite(db: Db, check: (sqlite: Db) => Promise<void>): Promise<void> {
+      const sqlite: Db = new version.Kysely({
+        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
+      })
+      try {
+        await copyDatabase(db, sqlite)
+        await check(sqlite)
+      } finally {
+        await sqlite.destroy()
+      }
+    }
+
+    /**
+     * copyDatabase refuses `db` for PostgreSQL with `message` before making anything there (the
+     * first table, aaa, is not made either). PGlite is started for the first version only.
+     */
+    async function expectPostgresRefuses(db: Db, message: string): Promise<void> {
+      if (version !== VERSIONS[0]) return
+      const pg: Db = new version.Kysely({ dialect: new PGliteDialect(await PGlite.create()) })
+      try {
+        const refused = await rejection(copyDatabase(db, pg))
+        expect(refused.code).to.equal('BTREE_SQL_COPY_FAILED')
+        expect(refused.message).to.contain(message)
+        expect(await pg.introspection.getTables()).to.deep.equal([])
+      } finally {
+        await pg.destroy()
+      }
+    }
 
     it('a migration makes a unique NOCASE email; it holds, is sought through its index and survives reopen', async () => {
       let db = t.open()
@@ -67,30 +99,11 @@ for (const version of VERSIONS) {
       await version.sql`create table aaa (id integer primary key)`.execute(db)
       await version.sql`create table tags (id integer primary key, label text collate nocase unique)`.execute(db)
       await db.insertInto('tags').values({ id: 1, label: 'Red' }).execute()
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const sqlite = new version.Kysely<any>({
-        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
-      })
-      try {
-        await copyDatabase(db, sqlite)
+      await copiedToSqlite(db, async (sqlite) => {
         const e = await rejection(sqlite.insertInto('tags').values({ id: 2, label: 'RED' }).execute())
         expect(e.message).to.contain('UNIQUE constraint failed: tags.label')
-      } finally {
-        await sqlite.destroy()
-      }
-      // The refusal comes before anything is made on the target (PGlite started once, for the first version).
-      if (version !== VERSIONS[0]) return await db.destroy()
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const pg = new version.Kysely<any>({ dialect: new PGliteDialect(await PGlite.create()) })
-      try {
-        const refused = await rejection(copyDatabase(db, pg))
-        expect(refused.code).to.equal('BTREE_SQL_COPY_FAILED')
-        expect(refused.message).to.contain('tags.label declares COLLATE NOCASE')
-        // Refused before any table was made (aaa comes first).
-        expect(await pg.introspection.getTables()).to.deep.equal([])
-      } finally {
-        await pg.destroy()
-      }
+      })
+      await expectPostgresRefuses(db, 'tags.label declares COLLATE NOCASE')
       await db.destroy()
     })
     it('a COLLATE in a UNIQUE constraint: copyDatabase makes it a unique index on SQLite and refuses it for PostgreSQL', async function () {
@@ -105,12 +118,7 @@ for (const version of VERSIONS) {
       // the end of an order by item: copy/target-nodes.ts).
       await version.sql`create index members_lower on members (email || '' collate rtrim)`.execute(db)
       await version.sql`create view annes as select id from members where email = 'ann@X' collate nocase`.execute(db)
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const sqlite = new version.Kysely<any>({
-        dialect: new SqliteDialect({ database: await SqlJsSqliteDatabase.create() }),
-      })
-      try {
-        await copyDatabase(db, sqlite)
+      await copiedToSqlite(db, async (sqlite) => {
         const e = await rejection(sqlite.insertInto('members').values({ id: 2, email: 'ANN@X' }).execute())
         expect(e.message).to.contain('UNIQUE constraint failed: members.email')
         const indexes = await version.sql<{
@@ -118,20 +126,8 @@ for (const version of VERSIONS) {
         }>`select name from sqlite_master where type = 'index'`.execute(sqlite)
         expect(indexes.rows).to.deep.equal([{ name: 'members_email_key' }, { name: 'members_lower' }])
         expect(await sqlite.selectFrom('annes').selectAll().execute()).to.deep.equal([{ id: 1 }])
-      } finally {
-        await sqlite.destroy()
-      }
-      if (version !== VERSIONS[0]) return await db.destroy()
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const pg = new version.Kysely<any>({ dialect: new PGliteDialect(await PGlite.create()) })
-      try {
-        const refused = await rejection(copyDatabase(db, pg))
-        expect(refused.code).to.equal('BTREE_SQL_COPY_FAILED')
-        expect(refused.message).to.contain('keyed under COLLATE NOCASE')
-        expect(await pg.introspection.getTables()).to.deep.equal([])
-      } finally {
-        await pg.destroy()
-      }
+      })
+      await expectPostgresRefuses(db, 'keyed under COLLATE NOCASE')
       await db.destroy()
     })
   })
