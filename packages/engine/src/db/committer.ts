@@ -85,6 +85,12 @@ export class Committer {
   readonly pager: Pager
   /** What open skipped: a journal tail or a commit that failed verification (info(), check()). */
   readonly skipped: string[] = []
+  /**
+   * Whether open skipped a damaged journal tail and left it in the file: a read-only open does (a
+   * writable one checkpoints the replay and empties the journal). check() then does not ask for a
+   * terminator after the last record: the bytes there are the damage `skipped` reports.
+   */
+  #tailLeft = false
   readonly #file: FileHandle
   readonly #ctx: TxContext
   readonly #options: CommitterOptions
@@ -217,6 +223,11 @@ export class Committer {
   /** The newest commit written to the journal, published or not (check() compares the journal with it). */
   get head(): DirtyState | undefined {
     return this.#head
+  }
+
+  /** Whether a damaged journal tail that open skipped is still in the file (a read-only open, #tailLeft). */
+  get tailLeft(): boolean {
+    return this.#tailLeft
   }
 
   /** The journal file taking the appends. */
@@ -768,10 +779,11 @@ export class Committer {
     const records = parts.flatMap((p) => p.scan.records)
     for (const p of parts) {
       const scan = p.scan
-      if (scan.stopped !== undefined && !scan.stale)
-        this.skipped.push(
-          `journal: ${p.file === 1 ? 'the second file: ' : ''}${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
-        )
+      if (scan.stopped === undefined || scan.stale) continue
+      this.skipped.push(
+        `journal: ${p.file === 1 ? 'the second file: ' : ''}${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
+      )
+      this.#tailLeft = !writable
     }
     this.#segments = parts
       .filter((p, i) => i === 0 || p.scan.records.length > 0)

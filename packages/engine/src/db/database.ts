@@ -291,7 +291,7 @@ export class Database {
             txid: c.head?.txid ?? c.meta.txid,
             dirty: c.head,
             ctx: this.#ctx,
-            tailSkipped: c.skipped.length > 0,
+            tailSkipped: c.tailLeft,
           })
     if (journalProblems.length > 0) {
       result.errors.push(...journalProblems.map((message) => ({ pageId: undefined, message })))

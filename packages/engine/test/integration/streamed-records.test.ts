@@ -154,4 +154,42 @@ describe('integration: records streamed ahead of their commits (FORMAT.md §11, 
     expect(db.check().ok).to.equal(true)
     await db.close()
   })
+
+  it('after open skipped a torn journal tail: a read-only open reports it as a warning; a writable one empties the journal and check() asks for the terminator again', async () => {
+    const fs = new MemoryFileSystem()
+    const writer = await open('/s.db', { fileSystem: fs, lock: false })
+    for (let c = 0; c < 3; c++)
+      await writer.update((tx) => {
+        const a = tx.createBucketIfNotExists('a')
+        for (let i = 0; i < 20; i++) a.put(k(c * 20 + i), v(c))
+      })
+    // The writer is left open, as a crash leaves it; its last record gets a flipped byte.
+    const journal = fs.files.get('/s.db-journal')!
+    const end = recordsEnd(journal.bytes())
+    const bytes = Buffer.from(journal.bytes().subarray(end - 10, end - 9))
+    bytes[0]! ^= 0x40
+    journal.writevSync([bytes], end - 10)
+
+    const reader = await open('/s.db', { fileSystem: fs, lock: false, readOnly: true })
+    expect(reader.info().skipped).to.have.length(1)
+    const seen = reader.check()
+    expect(seen.ok, seen.errors.map((e) => e.message).join('\n')).to.equal(true)
+    expect(seen.warnings.map((w) => w.message).join('\n')).to.match(/journal: /)
+    await reader.close()
+
+    const db = await open('/s.db', { fileSystem: fs, lock: false })
+    expect(db.info().skipped).to.have.length(1)
+    expect(contents(db).size).to.equal(40)
+    await db.update((tx) => tx.bucket('a')!.put(k(99), v(9)))
+    expect(db.check().ok).to.equal(true)
+    const after = fs.files.get('/s.db-journal')!
+    const last = recordsEnd(after.bytes())
+    after.writevSync([Buffer.alloc(RECORD_HEADER, 0xff)], last)
+    const result = db.check()
+    expect(result.ok).to.equal(false)
+    expect(result.errors.map((e) => e.message).join('\n')).to.match(/no terminator after its last record/)
+    after.writevSync([Buffer.alloc(RECORD_HEADER)], last)
+    expect(db.check().ok).to.equal(true)
+    await db.close()
+  })
 })
