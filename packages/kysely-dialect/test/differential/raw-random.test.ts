@@ -70,13 +70,25 @@ interface Text {
   params: unknown[]
 }
 
-function generate(r: Random, depth: number, params: unknown[]): string {
+/**
+ * ATOMS without the blob: what `like` and `glob` read on their left. better-sqlite3 builds SQLite
+ * with SQLITE_LIKE_DOESNT_MATCH_BLOBS (a blob never matches, even a null pattern gives 0) and
+ * sql.js does not, so the two oracles answer differently there and neither says which is right:
+ * the other generators keep blobs away from `like` too (test/differential/FAILING.md). Seeds
+ * 591927311 and 478672559 met it against better-sqlite3 (`x'41' glob <a null pattern>`).
+ */
+const TEXT_ATOMS = ATOMS.filter((a) => !a.startsWith("x'"))
+
+/** Random text of `depth` levels; `blobs` false keeps the blob literal out of the whole subtree. */
+function generate(r: Random, depth: number, params: unknown[], blobs = true): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
-  const sub = (): string => generate(r, depth - 1, params)
+  const sub = (): string => generate(r, depth - 1, params, blobs)
+  // The left operand of like and glob: no blob anywhere in it.
+  const text = (): string => generate(r, depth - 1, params, false)
   const roll = r()
   if (depth <= 0 || roll < 0.25) {
     const atom = r()
-    if (atom < 0.45) return pick(ATOMS)
+    if (atom < 0.45) return pick(blobs ? ATOMS : TEXT_ATOMS)
     if (atom < 0.85) return pick(COLUMNS)
     params.push(pick([1, -2, 2.5, 'x', '7', null]))
     return '\u0000'
@@ -93,10 +105,10 @@ function generate(r: Random, depth: number, params: unknown[]): string {
   // error SQLite raises even where or / and short-circuit here (it evaluates both sides of a value).
   if (roll < 0.88)
     return pick([
-      `${sub()} ${pick(['', 'not '])}like ${pick(["'%a%'", "'_o%'", 'name'])}`,
-      `(${sub()} ${pick(['', 'not '])}like ${pick(["'a%%'", "'%%%'", "'_%%'"])} escape '%')`,
+      `${text()} ${pick(['', 'not '])}like ${pick(["'%a%'", "'_o%'", 'name'])}`,
+      `(${text()} ${pick(['', 'not '])}like ${pick(["'a%%'", "'%%%'", "'_%%'"])} escape '%')`,
     ])
-  if (roll < 0.9) return `${sub()} ${pick(['', 'not '])}glob ${pick(["'*a*'", "'[A-Z]*'", "'?o*'", 'name'])}`
+  if (roll < 0.9) return `${text()} ${pick(['', 'not '])}glob ${pick(["'*a*'", "'[A-Z]*'", "'?o*'", 'name'])}`
   if (roll < 0.93) return `case when ${sub()} then ${sub()} else ${sub()} end`
   if (roll < 0.955) return `cast(${sub()} as ${pick(TYPES)})`
   // COLLATE binds tighter than any operator; row values compare pairwise (round s28).
