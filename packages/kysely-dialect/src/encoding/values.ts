@@ -48,7 +48,13 @@ export function isReal(v: SqlValue): boolean {
 }
 
 /** A real as its storage class demands: integral numbers boxed. */
-export function real(n: number): number | Real {
+/**
+ * A real result: a whole value boxed (so that it stays a REAL), NaN as null. SQLite never holds a
+ * NaN: a double result that is one (Inf − Inf, Inf × 0, a sum of Inf and −Inf) is stored as NULL
+ * (sqlite3VdbeMemSetDouble), in arithmetic, functions and aggregates alike.
+ */
+export function real(n: number): number | Real | null {
+  if (Number.isNaN(n)) return null
   return Number.isInteger(n) ? new Real(n) : n
 }
 
@@ -142,6 +148,9 @@ export function toNumeric(v: SqlValue): number | bigint | Real | null {
   const m = NUMERIC_PREFIX.exec(s)
   if (m === null) return 0
   const text = m[0].trim()
+  // A number followed by a NUL and more bytes (`'2' || x'00ff'`) is a REAL, even in integer
+  // syntax: SQLite reads the number up to the NUL as whole, but the text as a whole is no integer.
+  if (numberBeforeNul(s)) return real(Number(text))
   if (/^[+-]?\d+$/.test(text)) {
     const big = BigInt(text)
     // SQLite reads the text '-0' as the real -0.0.
@@ -166,9 +175,17 @@ export function doubleOf(v: SqlValue): number {
 export function isIntegerNegativeZero(v: SqlValue, n: number | bigint | Real): boolean {
   if (!(n instanceof Real) || !Object.is(n.value, -0)) return false
   if (typeof v !== 'string' && !(v instanceof Uint8Array)) return false
-  const m = NUMERIC_PREFIX.exec(typeof v === 'string' ? v : bytesText(v))
-  return m !== null && /^[+-]?\d+$/.test(m[0].trim())
+  const s = typeof v === 'string' ? v : bytesText(v)
+  const m = NUMERIC_PREFIX.exec(s)
+  return m !== null && /^[+-]?\d+$/.test(m[0].trim()) && !numberBeforeNul(s)
 }
+
+/** A whole number, spaces around it allowed, then a NUL: what toNumeric types REAL whatever its syntax. */
+function numberBeforeNul(s: string): boolean {
+  const nul = s.indexOf('\u0000')
+  return nul >= 0 && COMPLETE_NUMBER.test(s.slice(0, nul))
+}
+const COMPLETE_NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/
 
 /** SQLite's truth of a value in WHERE and in AND/OR/NOT: null is unknown (returned as null). */
 export function truth(v: SqlValue): boolean | null {

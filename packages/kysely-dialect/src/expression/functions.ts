@@ -322,12 +322,8 @@ function numericArgument(v: SqlValue): number | bigint | Real | undefined {
   const i = integerFromText(v)
   if (i !== undefined) return i
   const n = applyAffinity(v, 'numeric')
-  return typeof n === 'string' ? undefined : real(numberOf(n as number | bigint | Real))
-}
-
-/** A real result as sqlite3_result_double gives it: NaN is null. */
-function realResult(r: number): SqlValue {
-  return Number.isNaN(r) ? null : real(r)
+  // A number read from text is never NaN ('nan' is no number to SQLite): real() gives no null here.
+  return typeof n === 'string' ? undefined : (real(numberOf(n as number | bigint | Real)) ?? undefined)
 }
 
 /**
@@ -339,7 +335,7 @@ function math1(f: (x: number) => number): ScalarFunction {
     arity: [1, 1],
     call: ([x]) => {
       const n = numericArgument(x!)
-      return n === undefined ? null : realResult(f(numberOf(n)))
+      return n === undefined ? null : real(f(numberOf(n)))
     },
   }
 }
@@ -351,7 +347,7 @@ function math2(f: (x: number, y: number) => number): ScalarFunction {
     call: ([x, y]) => {
       const a = numericArgument(x!)
       const b = numericArgument(y!)
-      return a === undefined || b === undefined ? null : realResult(f(numberOf(a), numberOf(b)))
+      return a === undefined || b === undefined ? null : real(f(numberOf(a), numberOf(b)))
     },
   }
 }
@@ -363,7 +359,7 @@ function rounding(f: (x: number) => number): ScalarFunction {
     call: ([x]) => {
       const n = numericArgument(x!)
       if (n === undefined) return null
-      return isInteger(n) ? n : realResult(f(numberOf(n)))
+      return isInteger(n) ? n : real(f(numberOf(n)))
     },
   }
 }
@@ -377,14 +373,14 @@ function log(args: readonly SqlValue[]): SqlValue {
   if (first === undefined) return null
   const x = numberOf(first)
   if (x <= 0) return null
-  if (args.length === 1) return realResult(Math.log10(x))
+  if (args.length === 1) return real(Math.log10(x))
   const b = Math.log(x)
   if (b <= 0) return null
   // SQLite's logFunc checks the first argument's type twice and reads X as sqlite3_value_double
   // does (a text by its numeric prefix, a null as 0).
   const v = doubleOf(args[1]!)
   if (v <= 0) return null
-  return realResult(Math.log(v) / b)
+  return real(Math.log(v) / b)
 }
 
 /** A logarithm of one argument (ln, log10, log2): of a value not above 0 NaN, so null (math1). */

@@ -64,6 +64,7 @@ export function arithmetic(f: Arith, op: string, av: SqlValue, bv: SqlValue): Sq
   const y = numberOf(b)
   if (op === '%') return realRemainder(av, bv)
   if (op === '/' && y === 0) return null
+  // Inf − Inf, Inf × 0, Inf / Inf: a NaN result is null (real()).
   return real(f(x, y))
 }
 

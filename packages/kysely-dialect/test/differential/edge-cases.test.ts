@@ -351,3 +351,34 @@ diffSuite('differential: order by modifiers', () => {
       .orderBy('id'),
   ])
 })
+
+diffSuite('differential: NaN results and numbers cut by a NUL', () => {
+  // Round s35 (random expression runs with the `||` gap included): SQLite stores a NaN result as
+  // null, and types a number followed by a NUL (text made with `|| x'00..'`) as a REAL.
+  both(
+    'a NaN result is null: Inf − Inf, Inf × 0, Inf / Inf, and sum, total and avg of Inf and −Inf',
+    async (db, api) => {
+      await api.sql`create table inf (g integer, x real)`.execute(db)
+      await api.sql`insert into inf values (1, 1e999), (1, -1e999), (2, 5.5), (3, 1e999)`.execute(db)
+    },
+    (db, api) => [
+      api.sql`select 1e999 - 1e999 as a, '1e999' * 0 as b, 1e999 / 1e999 as c, -(1e999 * 0) as d`.execute(db),
+      api.sql`select (100000000000000000000 || '12') * 0 as e, round(1e999 * 0) as f`.execute(db),
+      api.sql`select sum(x) as s, total(x) as t, avg(x) as a from inf`.execute(db),
+      api.sql`select g, sum(x) as s, total(x) as t, avg(x) as a from inf group by g order by g`.execute(db),
+      api.sql`select g, sum(x) over (order by g rows between unbounded preceding and current row) as s from inf order by g, x`.execute(
+        db,
+      ),
+    ],
+  )
+
+  both("a number followed by a NUL is a REAL: 1 / ('2' || x'00ff') is 0.5", undefined, (db, api) => [
+    api.sql`select 1 / ('2' || x'00ff') as a, 1 / (' 2 ' || x'00') as b, 1 / x'3200ff' as c, 1 / ('2x' || x'00') as d`.execute(
+      db,
+    ),
+    api.sql`select ('-0' || x'00') * 3 as e, '-0' * 3 as f, ('7' || x'00ff') % 2 as g, ('1e3' || x'00') / 7 as h`.execute(
+      db,
+    ),
+    api.sql`select typeof(('2' || x'00ff') + 0) as t, typeof('2abc' + 0) as u`.execute(db),
+  ])
+})

@@ -129,11 +129,9 @@ function uses(expr: Expr, test: (node: Expr) => boolean): boolean {
  * Open FAILING.md entries the expression run steps around (each held by a named case in
  * regressions.test.ts); KYSELY_DIFF_KNOWN_GAPS=include runs them anyway.
  */
-// H1, H3, H4, H5 and I1 stood here until kysely 432e62b fixed them; H5 again until kysely-fixes.
-const knownGaps: readonly { id: string; test: (node: Expr) => boolean }[] = [
-  // When SQLite writes a real as 17 digits rather than 15 (FAILING.md, H2 under known differences); like reads that text too.
-  { id: 'H2', test: (node) => (node.kind === 'binary' && node.op === '||') || node.kind === 'like' },
-]
+// H1, H3, H4, H5 and I1 stood here until kysely 432e62b fixed them; H5 again until kysely-fixes;
+// H2 (`||` and `like`, which read a real's text form) until round s35 (FAILING.md).
+const knownGaps: readonly { id: string; test: (node: Expr) => boolean }[] = []
 const skipped = new Map<string, number>()
 
 function gapOf(expr: Expr): string | undefined {
