@@ -58,6 +58,9 @@ export function compileCase(node: AnyNode, scope: Scope): Expr {
     },
     affinity: undefined,
     constant: parts.every((p) => p.constant),
+    // The first part with an explicit COLLATE: the subject, then the whens, thens and else in
+    // order (sqlite3ExprCollSeq: pLeft, then the first of pList; iif() is a case too).
+    ...collationOf(...parts),
   }
 }
 

@@ -147,6 +147,7 @@ function logical(node: AnyNode, scope: Scope): Expr {
     },
     affinity: undefined,
     constant: left.constant && right.constant,
+    ...collationOf(left, right),
   }
 }
 
@@ -216,6 +217,7 @@ function unary(node: AnyNode, scope: Scope): Expr {
         },
         affinity: undefined,
         constant: c,
+        ...collationOf(operand),
       }
     case '-':
       return { eval: (t) => negate(operand.eval(t)), affinity: undefined, constant: c, ...collationOf(operand) }
@@ -289,7 +291,10 @@ function binary(node: AnyNode, scope: Scope): Expr {
       op === '<' || op === '<=' || op === '>' || op === '>=' || fold !== undefined
         ? undefined
         : textEquality(left, right, affinity)
-    if (text === undefined) return { eval: general, affinity: undefined, constant: c }
+    // A comparison's result carries its operands' explicit COLLATE on (EP_Collate), for a
+    // comparison around it: `x = (case when a collate nocase > 1 then 'b' end)` compares NOCASE.
+    const carried = collationOf(left, right)
+    if (text === undefined) return { eval: general, affinity: undefined, constant: c, ...carried }
     const equal = op === '=' || op === '=='
     const { source, slot, utf8 } = text
     return {
@@ -301,6 +306,7 @@ function binary(node: AnyNode, scope: Scope): Expr {
       },
       affinity: undefined,
       constant: c,
+      ...carried,
     }
   }
   switch (op) {
@@ -317,6 +323,7 @@ function binary(node: AnyNode, scope: Scope): Expr {
         },
         affinity: undefined,
         constant: c,
+        ...collationOf(left, right),
       }
     }
     case 'like':
@@ -336,6 +343,8 @@ function binary(node: AnyNode, scope: Scope): Expr {
         },
         affinity: undefined,
         constant: c,
+        // SQLite's like(pattern, x): the pattern's COLLATE first.
+        ...collationOf(right, left),
       }
     }
     case '||':
@@ -482,6 +491,8 @@ function inList(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, negat
     },
     affinity: undefined,
     constant: left.constant && items.every((i) => i.constant),
+    // What it carries for a comparison around it: x's COLLATE, else the first item's.
+    ...collationOf(left, ...items),
   }
 }
 
@@ -509,6 +520,7 @@ function between(leftNode: OperationNode, rightNode: AnyNode, scope: Scope, nega
     },
     affinity: undefined,
     constant: left.constant && lo.constant && hi.constant,
+    ...collationOf(left, lo, hi),
   }
 }
 

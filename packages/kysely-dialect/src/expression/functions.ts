@@ -431,8 +431,9 @@ interface LazyFunction {
   compile(args: readonly OperationNode[], scope: Scope): Expr
 }
 
+/** A lazy function's expression; it carries its first argument's explicit COLLATE, as any function does. */
 function lazyExpr(args: readonly Expr[], evaluate: (t: Tuple) => SqlValue): Expr {
-  return { eval: evaluate, affinity: undefined, constant: args.every((a) => a.constant) }
+  return { eval: evaluate, affinity: undefined, constant: args.every((a) => a.constant), ...collationOf(...args) }
 }
 
 const coalesceLazy: LazyFunction = {

@@ -110,6 +110,22 @@ diffSuite('differential part 2: collations (BINARY, NOCASE, RTRIM)', () => {
       "select 'É' collate nocase = 'é' as a, 1 collate nocase = '1' as b, x'41' collate nocase = x'61' as c",
     ]),
   )
+  // Round s35 (raw-random seeds 720720144, 341922131, 988525902): an explicit COLLATE reaches a
+  // comparison through any expression around it (SQLite's EP_Collate), not only through operators.
+  both(
+    'a COLLATE inside case, coalesce, ifnull, iif, comparisons, like, in and between',
+    seedNames,
+    async (db, { sql }) =>
+      rawOutcomes(db, sql, [
+        "select 'a' = case when 1 then 'A' collate nocase end as a, 'a' = case when 0 then 1 else 'A' collate nocase end as b, 'a' = case 'x' collate nocase when 'X' then 'A' end as c",
+        "select 'a' = coalesce(null, 'A' collate nocase) as a, 'a' = ifnull(null, 'A' collate nocase) as b, 'a' = iif(1, 'A' collate nocase, 0) as c, 'a' = likely('A' collate nocase) as d",
+        "select 'Carol' <= case when 30 collate nocase > 1 then 'abc' end as a, 'Carol' <= case when ('x' like ('%' collate nocase)) then 'abc' end as b",
+        "select 'B' = case when 1 in (2, 'a' collate nocase) then 1 else 'b' end as a, 'B' = case when 1 between 0 and ('a' collate nocase) then 'b' end as b",
+        "select 'B' = case when ('a' collate rtrim) = ('a' collate nocase) then 'b' end as a, 'B' = case when ('a' collate nocase) is 'a' then 'b' end as b",
+        "select id from names where name <= case when g collate nocase > 1 then 'bob' else 'BOB' end order by id",
+        "select id from names where coalesce(name collate nocase, 'x') = 'BOB' order by id",
+      ]),
+  )
   both('sorts, windows, aggregates and distinct under COLLATE', seedNames, async (db, { sql }) =>
     rawOutcomes(db, sql, [
       'select name from names order by name collate nocase, id',
