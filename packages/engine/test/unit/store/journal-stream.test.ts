@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { MemoryFile } from '../../../src/io/memory-file.js'
 import { RECORD_HEADER, RecordBuilder, isJournalEnd } from '../../../src/page/journal-record.js'
-import { Journal, scanJournal } from '../../../src/store/journal.js'
+import { Journal, UNSYNCED_WRITEBACK, scanJournal } from '../../../src/store/journal.js'
 import { FaultFile } from '../../doubles/fault-file.js'
 import { rejection } from '../io/rejection.js'
 
@@ -131,5 +131,51 @@ describe('store/Journal.stream (FORMAT.md §11: streamed records)', () => {
     expect(journal.records).to.equal(1)
     await commit(journal, streamedRecord(journal, 300, 2048, 1000), 4)
     expect(scanJournal(file, 1).records.map((r) => r.txid)).to.deep.equal([2, 4])
+  })
+})
+
+/** A memory file that counts the writebacks asked of it. */
+class WritebackCounting extends MemoryFile {
+  writebacks = 0
+  startWriteback(): void {
+    this.writebacks++
+  }
+}
+
+describe("store/Journal: 'none' appends start a writeback every UNSYNCED_WRITEBACK bytes (FORMAT.md §11)", () => {
+  /** Appends an unsynced ('none') record of `bytes` of values, as commit `txid`. */
+  async function appendNone(journal: Journal, txid: number, bytes: number): Promise<void> {
+    const b = new RecordBuilder()
+    b.put(Buffer.from(`k${txid}`), Buffer.alloc(bytes, txid))
+    const { buffers, length } = b.seal(1, txid)
+    await journal.write(buffers, length, false, b)
+  }
+
+  it('one writeback per UNSYNCED_WRITEBACK bytes of them; a sync starts the count again; synced appends count nothing', async () => {
+    const file = new WritebackCounting()
+    const journal = new Journal(file, 0, 0)
+    const step = 100_000
+    const perWriteback = Math.ceil(UNSYNCED_WRITEBACK / step)
+    let txid = 2
+    for (let i = 0; i < perWriteback - 1; i++) await appendNone(journal, txid++, step)
+    expect(file.writebacks).to.equal(0)
+    await appendNone(journal, txid++, step)
+    expect(file.writebacks).to.equal(1)
+    for (let i = 0; i < perWriteback; i++) await appendNone(journal, txid++, step)
+    expect(file.writebacks).to.equal(2)
+    // A sync writes them all: the count starts again.
+    for (let i = 0; i < perWriteback - 1; i++) await appendNone(journal, txid++, step)
+    journal.syncSync()
+    await appendNone(journal, txid++, step)
+    expect(file.writebacks).to.equal(2)
+    // Appends that a sync follows ('full') never start one here.
+    for (let i = 0; i < 2 * perWriteback; i++) {
+      const b = new RecordBuilder()
+      b.put(Buffer.from(`f${i}`), Buffer.alloc(step, 1))
+      const { buffers, length } = b.seal(1, txid++)
+      await journal.write(buffers, length, true, b)
+    }
+    expect(file.writebacks).to.equal(2)
+    expect(scanJournal(file, 1).records).to.have.length(txid - 2)
   })
 })
