@@ -2,16 +2,17 @@
  * The decimal digits SQLite (3.53, 3.54) computes for a double before writing it as text: 18
  * significant digits from a 64 × 64-bit product of the double's mantissa with a 64-bit
  * approximation of a power of ten, the product's low half dropped and the last digit rounded on
- * the one bit below it. Not always the correctly rounded 18 digits (10831367.969512939453125 gives
- * ...2939 4, where correct rounding gives ...2939 5), so real-text.ts takes them from here, not
- * from `toExponential`: SQLite's 17th digit then comes out as SQLite's, and the text with it.
+ * the one bit below it. Not always the correctly rounded digits: for 10831367.969512939453125 the
+ * product gives 19 digits, ...2939 45, so SQLite's 17 are ...2939, where the correctly rounded 18
+ * (...2939 5) round half-up to ...2940. So real-text.ts takes them from here, not from
+ * `toExponential`: SQLite's 17th digit then comes out as SQLite's, and the text with it.
  *
  * The powers of ten: 10^p for 0 <= p <= 26 exactly (as 5^p with its top bit at bit 63); the
  * others from 10^(27g), kept to 96 bits rounded to nearest, times 10^n (0 < n < 27), the top 64
  * bits of that product taken (shifted up one bit when its top bit is clear). 10^-1 alone is
  * truncated. This reproduces SQLite's tables and its rounding of the product, bit for bit, so
  * that every digit agrees (held against sql.js's SQLite 3.54 over 400,000 doubles of every
- * magnitude: `test/unit/real-text.test.ts`).
+ * magnitude: `test/unit/encoding/real-text.test.ts`).
  */
 
 const MASK64 = (1n << 64n) - 1n
@@ -71,9 +72,9 @@ const log10OfPow2 = (p: number): number => Math.floor((p * 78913) / 262144)
 const view = new DataView(new ArrayBuffer(8))
 
 /**
- * SQLite's 18 significant digits of a positive finite double `r` (most significant first, as
- * numbers 0-9; 18 of them, or 19 when the rounding carries) and the power of ten of the last:
- * r ≈ digits × 10^exp.
+ * SQLite's significant digits of a positive finite double `r` (most significant first, as numbers
+ * 0-9; 18 or 19 of them: the power of ten is chosen from the binary exponent, so that the product
+ * has at least 18) and the power of ten of the last: r ≈ digits × 10^exp.
  */
 export function sqliteDigits(r: number): { digits: number[]; exp: number } {
   view.setFloat64(0, r)

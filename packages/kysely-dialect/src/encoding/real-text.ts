@@ -20,8 +20,9 @@ interface Decoded {
 }
 
 /**
- * The digits SQLite writes for a positive finite double: its 18 digits (real-digits.ts), rounded
- * half-up to 17 or to the shorter length the file comment's rule allows, trailing zeros dropped.
+ * The digits SQLite writes for a positive finite double: its 18 or 19 digits (real-digits.ts),
+ * rounded half-up on the next digit to 17 or to the shorter length the file comment's rule allows,
+ * trailing zeros dropped.
  */
 function decode(r: number): Decoded {
   const { digits: z, exp } = sqliteDigits(r)

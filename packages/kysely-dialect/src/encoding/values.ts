@@ -47,7 +47,6 @@ export function isReal(v: SqlValue): boolean {
   return v instanceof Real || (typeof v === 'number' && !Number.isInteger(v))
 }
 
-/** A real as its storage class demands: integral numbers boxed. */
 /**
  * A real result: a whole value boxed (so that it stays a REAL), NaN as null. SQLite never holds a
  * NaN: a double result that is one (Inf − Inf, Inf × 0, a sum of Inf and −Inf) is stored as NULL
@@ -180,7 +179,7 @@ export function isIntegerNegativeZero(v: SqlValue, n: number | bigint | Real): b
   return m !== null && /^[+-]?\d+$/.test(m[0].trim()) && !numberBeforeNul(s)
 }
 
-/** A whole number, spaces around it allowed, then a NUL: what toNumeric types REAL whatever its syntax. */
+/** Whether `s` is a number (spaces around it allowed) and then a NUL: toNumeric types it REAL whatever its syntax. */
 function numberBeforeNul(s: string): boolean {
   const nul = s.indexOf('\u0000')
   return nul >= 0 && COMPLETE_NUMBER.test(s.slice(0, nul))

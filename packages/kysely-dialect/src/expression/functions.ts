@@ -431,7 +431,7 @@ interface LazyFunction {
   compile(args: readonly OperationNode[], scope: Scope): Expr
 }
 
-/** A lazy function's expression; it carries its first argument's explicit COLLATE, as any function does. */
+/** A lazy function's expression; it carries the explicit COLLATE of the first argument with one, as any function does. */
 function lazyExpr(args: readonly Expr[], evaluate: (t: Tuple) => SqlValue): Expr {
   return { eval: evaluate, affinity: undefined, constant: args.every((a) => a.constant), ...collationOf(...args) }
 }
