@@ -91,6 +91,47 @@ export function toText(v: SqlValue): string | null {
   return bytesText(v)
 }
 
+/** SQLite's sqlite3AtoF stops taking digits into its 64-bit significand once it reaches this. */
+const SIGNIFICAND_FULL = 1844674407370955160n
+
+/**
+ * The double SQLite reads a decimal text as (sqlite3AtoF): its significant digits taken into a
+ * 64-bit integer only until that passes 1844674407370955160 (19 or 20 digits; the rest count for
+ * the exponent only), then that integer times its power of ten, correctly rounded. So a text of
+ * more digits can read as another double than the correctly rounded one:
+ * '90071992547409929007199254740993' is 9.007199254740992e+31 to SQLite (9.007199254740994e+31
+ * to JavaScript's Number). `text`: optional sign, digits, an optional fraction and exponent
+ * (NUMERIC_PREFIX's syntax; spaces around allowed).
+ */
+export function textToReal(text: string): number {
+  const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?/.exec(text)!
+  let s = 0n
+  let d = 0
+  for (const c of m[2]!) {
+    if (s < SIGNIFICAND_FULL) s = s * 10n + BigInt(c.charCodeAt(0) - 48)
+    else d++
+  }
+  for (const c of m[3] ?? '') {
+    if (s < SIGNIFICAND_FULL) {
+      s = s * 10n + BigInt(c.charCodeAt(0) - 48)
+      d--
+    }
+  }
+  if (m[4] !== undefined) {
+    const e = m[4]
+    const digits = e.replace(/^[+-]/, '')
+    const magnitude = digits.length > 5 ? 10000 : Math.min(Number(digits), 10000)
+    d += e.startsWith('-') ? -magnitude : magnitude
+  }
+  let r: number
+  if (s === 0n) r = 0
+  // Beyond SQLite's table of powers of ten: 0 or infinity, whatever the digits.
+  else if (d < -348) r = 0
+  else if (d > 347) r = Infinity
+  else r = Number(`${s}e${d}`)
+  return m[1] === '-' ? -r : r
+}
+
 const INTEGER_LITERAL = /^\s*[+-]?\d+\s*$/
 const REAL_LITERAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/
 const NUMERIC_PREFIX = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/
@@ -104,10 +145,10 @@ export function numericFromText(s: string): SqlValue {
   if (INTEGER_LITERAL.test(s)) {
     const big = BigInt(s.trim())
     if (big >= -(2n ** 63n) && big < 2n ** 63n) return integer(big)
-    return real(Number(big))
+    return real(textToReal(s))
   }
   if (REAL_LITERAL.test(s)) {
-    const n = Number(s.trim())
+    const n = textToReal(s)
     if (Number.isInteger(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n
     return real(n)
   }
@@ -149,15 +190,15 @@ export function toNumeric(v: SqlValue): number | bigint | Real | null {
   const text = m[0].trim()
   // A number followed by a NUL and more bytes (`'2' || x'00ff'`) is a REAL, even in integer
   // syntax: SQLite reads the number up to the NUL as whole, but the text as a whole is no integer.
-  if (numberBeforeNul(s)) return real(Number(text))
+  if (numberBeforeNul(s)) return real(textToReal(text))
   if (/^[+-]?\d+$/.test(text)) {
     const big = BigInt(text)
     // SQLite reads the text '-0' as the real -0.0.
     if (big === 0n && text.startsWith('-')) return new Real(-0)
     if (big >= -(2n ** 63n) && big < 2n ** 63n) return integer(big)
-    return real(Number(big))
+    return real(textToReal(text))
   }
-  return real(Number(text))
+  return real(textToReal(text))
 }
 
 /** sqlite3_value_double: numbers as they are, text and blobs by their numeric prefix, null as 0. */

@@ -1,5 +1,5 @@
 import { unsupported } from '../errors.js'
-import { Real } from '../encoding/values.js'
+import { Real, textToReal } from '../encoding/values.js'
 import { markGrouped } from './grouped.js'
 import type { AnyNode, Lexed, Token } from './lexer.js'
 
@@ -167,7 +167,8 @@ function numberLiteral(text: string): AnyNode {
     const n = BigInt(text)
     if (n <= INT64_MAX) return literal(n <= 9007199254740991n ? Number(n) : n)
   }
-  const r = Number(text)
+  // Read as SQLite reads a literal (sqlite3AtoF: up to 19 or 20 significant digits count).
+  const r = textToReal(text)
   // A real literal stays a real (1.0, 1e3): a boxed Real, which fromJs would read as an integer.
   return literal(Number.isInteger(r) ? new Real(r) : r)
 }

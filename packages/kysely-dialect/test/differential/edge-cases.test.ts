@@ -372,6 +372,17 @@ diffSuite('differential: NaN results and numbers cut by a NUL', () => {
     ],
   )
 
+  // Round s35 (random expressions, seed 464038280, expression 568, against native SQLite 3.53.2;
+  // sql.js's 3.54 reads the same): only SQLite's first 19 or 20 significant digits count.
+  both('a text or literal of more than 19 digits reads as SQLite reads it (sqlite3AtoF)', undefined, (db, api) => [
+    api.sql`select '90071992547409929007199254740993' - 0.5 as a, cast('90071992547409929007199254740993' as real) as b, 90071992547409929007199254740993 + 0 as c`.execute(
+      db,
+    ),
+    api.sql`select '3500000000000000.2500001' + 0.0 as d, 3500000000000000.2500001 as e, '1844674407370955161999' + 0.0 as f, '1.5e-330' + 0 as g`.execute(
+      db,
+    ),
+  ])
+
   both("a number followed by a NUL is a REAL: 1 / ('2' || x'00ff') is 0.5", undefined, (db, api) => [
     api.sql`select 1 / ('2' || x'00ff') as a, 1 / (' 2 ' || x'00') as b, 1 / x'3200ff' as c, 1 / ('2x' || x'00') as d`.execute(
       db,
