@@ -105,6 +105,12 @@ const SIGNIFICAND_FULL = 1844674407370955160n
  */
 export function textToReal(text: string): number {
   const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?/.exec(text)!
+  // Up to 19 digits SQLite takes them all, and an exponent this small stays inside its table: the
+  // correctly rounded double, as Number reads it (~60 ns against ~400 for the loop below).
+  if (m[2]!.length + (m[3]?.length ?? 0) <= 19 && (m[4] === undefined || m[4].length <= 4)) {
+    const e = m[4] === undefined ? 0 : Number(m[4])
+    if (e >= -300 && e <= 300) return Number(m[0])
+  }
   let s = 0n
   let d = 0
   for (const c of m[2]!) {
@@ -223,9 +229,8 @@ export function isIntegerNegativeZero(v: SqlValue, n: number | bigint | Real): b
 /** Whether `s` is a number (spaces around it allowed) and then a NUL: toNumeric types it REAL whatever its syntax. */
 function numberBeforeNul(s: string): boolean {
   const nul = s.indexOf('\u0000')
-  return nul >= 0 && COMPLETE_NUMBER.test(s.slice(0, nul))
+  return nul >= 0 && REAL_LITERAL.test(s.slice(0, nul))
 }
-const COMPLETE_NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/
 
 /** SQLite's truth of a value in WHERE and in AND/OR/NOT: null is unknown (returned as null). */
 export function truth(v: SqlValue): boolean | null {
