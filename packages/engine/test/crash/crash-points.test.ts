@@ -67,8 +67,8 @@ describe('crash at every write and sync', function () {
       else expect(probe.inlineSyncs).to.equal(0)
       // Records streamed ahead of their commits (each streamed write asks for a writeback) on the
       // 'streamed' path only: its streamed writes are among the crash points.
-      if (path === 'streamed') expect(probe.writebacks).to.be.greaterThan(0)
-      else expect(probe.writebacks).to.equal(0)
+      if (path === 'streamed') expect(probe.journalWritebacks).to.be.greaterThan(0)
+      else expect(probe.journalWritebacks).to.equal(0)
       const prng = new Prng(seed ^ hash(w.name + path))
       const failures: string[] = []
       let previous = 0

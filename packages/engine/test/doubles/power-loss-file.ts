@@ -105,7 +105,10 @@ export class PowerLossFile implements FileHandle {
   closed = false
   /** Of the syncs counted, those made on the caller's thread (`syncSync`), the crashing one included. */
   inlineSyncs = 0
-  /** Invariant: `#durable` with every write of `#pending` applied in order equals `#current`. */
+  /**
+   * Invariant: `#durable` with every write of `#pending` applied in order equals `#current`, but
+   * for the writes a failed writeback lost (loseWritesAtNextSync), which reads still see.
+   */
   readonly #durable: MemoryFile
   readonly #current: MemoryFile
   #pending: PendingWrite[] = []
@@ -122,6 +125,8 @@ export class PowerLossFile implements FileHandle {
   writebacks = 0
   #counts: PowerLossCounts = { read: 0, write: 0, sync: 0, truncate: 0 }
   #crashPlan: { kind: CrashKind; n: number } | undefined
+  /** loseWritesAtNextSync() was called and no sync has run since. */
+  #loseAtSync = false
   #crashReason: string | undefined
   readonly #clock: CrashClock | undefined
   readonly #slowSync: boolean
@@ -225,8 +230,30 @@ export class PowerLossFile implements FileHandle {
     if (total > 0) this.#pending.push({ seq: ++this.#writes, position, data })
   }
 
+  /**
+   * The disk fails the writeback of every write not yet synced, as Linux reports it: the next sync
+   * (either form) fails with EIO, those writes never reach the durable image (what survives a power
+   * loss, and what a reopen of `durableBytes()` reads), and reads go on seeing them (the cache
+   * keeps the pages, marked clean). A later sync says nothing of them: the error is reported once.
+   */
+  loseWritesAtNextSync(): void {
+    this.#loseAtSync = true
+  }
+
+  /** The sync loseWritesAtNextSync() armed: drops the unsynced writes and throws EIO. */
+  #lostWriteback(): void {
+    this.#loseAtSync = false
+    this.#pending = []
+    throw Object.assign(new Error('EIO: i/o error, fdatasync (a simulated failed writeback)'), {
+      code: 'EIO',
+      errno: -5,
+      syscall: 'fdatasync',
+    })
+  }
+
   async sync(): Promise<void> {
     this.#begin('sync')
+    if (this.#loseAtSync) this.#lostWriteback()
     const covered = this.#writes
     if (this.#slowSync) {
       if (this.#syncing++ > 0) this.overlappingSyncs++
@@ -255,6 +282,7 @@ export class PowerLossFile implements FileHandle {
   syncSync(): void {
     this.inlineSyncs++
     this.#begin('sync')
+    if (this.#loseAtSync) this.#lostWriteback()
     this.#makeDurable(this.#writes)
   }
 
@@ -417,6 +445,16 @@ export class PowerLossFileSystem implements FileSystem {
   get writebacks(): number {
     let n = 0
     for (const f of this.files.values()) n += f.writebacks
+    return n
+  }
+
+  /**
+   * startWriteback() calls on the journal files (`<path>-journal`, `<path>-journal2`): records
+   * streamed ahead of their commits, not the database file's writebacks of leaves written ahead.
+   */
+  get journalWritebacks(): number {
+    let n = 0
+    for (const [path, f] of this.files) if (/-journal2?$/.test(path)) n += f.writebacks
     return n
   }
 
