@@ -127,6 +127,8 @@ export class PowerLossFile implements FileHandle {
   #crashPlan: { kind: CrashKind; n: number } | undefined
   /** loseWritesAtNextSync() was called and no sync has run since. */
   #loseAtSync = false
+  /** The sync (its number in `counts.sync`) that loseWritesAtSync() armed. */
+  #loseAt: number | undefined
   #crashReason: string | undefined
   readonly #clock: CrashClock | undefined
   readonly #slowSync: boolean
@@ -240,9 +242,17 @@ export class PowerLossFile implements FileHandle {
     this.#loseAtSync = true
   }
 
+  /** As loseWritesAtNextSync(), at the `n`th sync of this file (1-based, counted like `counts.sync`). */
+  loseWritesAtSync(n: number): void {
+    if (!Number.isInteger(n) || n <= this.#counts.sync)
+      throw new RangeError(`sync ${n} has already begun (${this.#counts.sync} so far)`)
+    this.#loseAt = n
+  }
+
   /** The sync loseWritesAtNextSync() armed: drops the unsynced writes and throws EIO. */
   #lostWriteback(): void {
     this.#loseAtSync = false
+    this.#loseAt = undefined
     this.#pending = []
     throw Object.assign(new Error('EIO: i/o error, fdatasync (a simulated failed writeback)'), {
       code: 'EIO',
@@ -253,7 +263,7 @@ export class PowerLossFile implements FileHandle {
 
   async sync(): Promise<void> {
     this.#begin('sync')
-    if (this.#loseAtSync) this.#lostWriteback()
+    if (this.#loseAtSync || this.#counts.sync === this.#loseAt) this.#lostWriteback()
     const covered = this.#writes
     if (this.#slowSync) {
       if (this.#syncing++ > 0) this.overlappingSyncs++
@@ -282,7 +292,7 @@ export class PowerLossFile implements FileHandle {
   syncSync(): void {
     this.inlineSyncs++
     this.#begin('sync')
-    if (this.#loseAtSync) this.#lostWriteback()
+    if (this.#loseAtSync || this.#counts.sync === this.#loseAt) this.#lostWriteback()
     this.#makeDurable(this.#writes)
   }
 
