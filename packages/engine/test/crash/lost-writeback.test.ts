@@ -42,6 +42,21 @@ STEPS.push((m) => {
   for (let i = 480; i < 600; i++) m.put('data', key(i), value(i, 40))
 })
 
+/** How the database runs: its open options, and whether syncs complete a turn of the event loop later. */
+interface Config {
+  name: string
+  options: { journalSize?: number; journal?: boolean }
+  /** Syncs complete a turn later (PowerLossFile slowSync): groups are written while others sync. */
+  slowSync: boolean
+}
+
+const CONFIGS: Config[] = [
+  { name: 'journal bound 16 KiB (background checkpoints)', options: { journalSize: 16 * 1024 }, slowSync: false },
+  { name: 'journal bound 1 MiB', options: { journalSize: 1024 * 1024 }, slowSync: false },
+  { name: 'journal bound 16 KiB, syncs a turn later', options: { journalSize: 16 * 1024 }, slowSync: true },
+  { name: 'no journal (commits as pages)', options: { journal: false }, slowSync: false },
+]
+
 interface Run {
   /** The contents every acknowledged commit made. */
   state: ModelState
@@ -59,15 +74,16 @@ interface Run {
  */
 async function durableProblems(
   fs: PowerLossFileSystem,
-  journalSize: number,
+  config: Config,
   state: ModelState,
   notCreated = false,
 ): Promise<string[]> {
-  const disk = new PowerLossFileSystem()
-  for (const [path, file] of fs.files) disk.files.set(path, new PowerLossFile(file.durableBytes()))
+  const disk = new PowerLossFileSystem({ slowSync: config.slowSync })
+  for (const [path, file] of fs.files)
+    disk.files.set(path, new PowerLossFile(file.durableBytes(), { slowSync: config.slowSync }))
   let db: Awaited<ReturnType<typeof open>>
   try {
-    db = await open(PATH, { fileSystem: disk, lock: false, pageSize: 1024, journalSize })
+    db = await open(PATH, { fileSystem: disk, lock: false, pageSize: 1024, ...config.options })
   } catch (err) {
     const code = (err as { code?: unknown }).code
     if (notCreated && (code === 'BTREE_NOT_A_DATABASE' || code === 'BTREE_CORRUPTION')) return []
@@ -90,14 +106,14 @@ async function durableProblems(
  */
 async function run(
   fs: PowerLossFileSystem,
-  journalSize: number,
+  config: Config,
   afterStep?: (state: ModelState) => Promise<void>,
 ): Promise<Run> {
   let state: ModelState = new Map()
   let failed = 0
   let db: Awaited<ReturnType<typeof open>>
   try {
-    db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, journalSize })
+    db = await open(PATH, { fileSystem: fs, lock: false, pageSize: 1024, ...config.options })
   } catch (err) {
     // Creating the file failed: no database, nothing acknowledged.
     if ((err as { code?: unknown }).code !== 'BTREE_IO') throw err
@@ -152,16 +168,17 @@ async function run(
 describe('crash: a failed writeback at every sync (writes lost, reads still see them)', function () {
   this.timeout(120_000)
 
-  for (const journalSize of [16 * 1024, 1024 * 1024]) {
-    it(`journalSize ${journalSize / 1024} KiB: after every step and after close, the disk holds every acknowledged commit, none of a failed one, and checks ok`, async () => {
-      const probe = new PowerLossFileSystem()
-      const clean = await run(probe, journalSize)
+  for (const config of CONFIGS) {
+    it(`${config.name}: after every step and after close, the disk holds every acknowledged commit, none of a failed one, and checks ok`, async () => {
+      const probe = new PowerLossFileSystem({ slowSync: config.slowSync })
+      const clean = await run(probe, config)
       expect(clean.failed).to.equal(0)
       const syncs = new Map(FILES.filter((f) => probe.exists(f)).map((f) => [f, probe.file(f).counts.sync]))
       expect(syncs.get(PATH), 'database file syncs').to.be.greaterThan(3)
-      if (journalSize === 16 * 1024)
+      if (config.options.journalSize === 16 * 1024)
         expect(syncs.get(`${PATH}-journal2`) ?? 0, 'background checkpoints ran').to.be.greaterThan(0)
-      expect(probe.file(PATH).writebacks, 'leaves written ahead').to.be.greaterThan(0)
+      if (config.options.journal !== false)
+        expect(probe.file(PATH).writebacks, 'leaves written ahead').to.be.greaterThan(0)
 
       const failures: string[] = []
       let cases = 0
@@ -169,6 +186,7 @@ describe('crash: a failed writeback at every sync (writes lost, reads still see 
         for (let n = 1; n <= count; n++) {
           const where = `${target.slice(PATH.length) || 'database file'} sync #${n}`
           const fs = new PowerLossFileSystem({
+            slowSync: config.slowSync,
             onCreate: (file, path) => {
               if (path === target) file.loseWritesAtSync(n)
             },
@@ -176,17 +194,17 @@ describe('crash: a failed writeback at every sync (writes lost, reads still see 
           let step = 0
           const afterStep = async (state: ModelState): Promise<void> => {
             step++
-            for (const p of await durableProblems(fs, journalSize, state))
+            for (const p of await durableProblems(fs, config, state))
               failures.push(`${where}, a power loss after step ${step}: ${p}`)
           }
           let outcome: Run
           try {
-            outcome = await run(fs, journalSize, afterStep)
+            outcome = await run(fs, config, afterStep)
           } catch (err) {
             failures.push(`${where}: ${(err as Error).message}`)
             continue
           }
-          for (const p of await durableProblems(fs, journalSize, outcome.state, outcome.notCreated))
+          for (const p of await durableProblems(fs, config, outcome.state, outcome.notCreated))
             failures.push(`${where}, after close: ${p}`)
           cases++
         }
