@@ -2,12 +2,20 @@ import { expect } from 'chai'
 import { open } from '../../src/db/database.js'
 import { PowerLossFile, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Mirror, type ModelState, cloneState, fingerprintDb, fingerprintState, key, value } from './model.js'
+import { WORKLOADS } from './workloads.js'
 
 const PATH = '/lost-writeback/db'
 const FILES = [PATH, `${PATH}-journal`, `${PATH}-journal2`]
 
 /** A 'full' commit, or 'checkpoint' (db.checkpoint()). */
 type Step = ((m: Mirror) => void) | 'checkpoint'
+
+/** The crash tests' workloads (test/crash/workloads.ts) as steps, each commit 'full'. */
+const SWEEP: Array<{ name: string; steps: Step[]; reclaimPerCommit?: number }> = WORKLOADS.map((w) => ({
+  name: w.name,
+  steps: w.commits.map((c) => (m: Mirror) => c.apply(m)),
+  reclaimPerCommit: w.reclaimPerCommit,
+}))
 
 /**
  * Durable commits: ascending batches (whose full leaves are written ahead of the checkpoint),
@@ -45,7 +53,7 @@ STEPS.push((m) => {
 /** How the database runs: its open options, and whether syncs complete a turn of the event loop later. */
 interface Config {
   name: string
-  options: { journalSize?: number; journal?: boolean }
+  options: { journalSize?: number; journal?: boolean; journalStream?: number; reclaimPerCommit?: number }
   /** Syncs complete a turn later (PowerLossFile slowSync): groups are written while others sync. */
   slowSync: boolean
 }
@@ -108,6 +116,7 @@ async function run(
   fs: PowerLossFileSystem,
   config: Config,
   afterStep?: (state: ModelState) => Promise<void>,
+  steps: readonly Step[] = STEPS,
 ): Promise<Run> {
   let state: ModelState = new Map()
   let failed = 0
@@ -119,7 +128,7 @@ async function run(
     if ((err as { code?: unknown }).code !== 'BTREE_IO') throw err
     return { state, failed: 1, notCreated: true }
   }
-  for (const step of STEPS) {
+  for (const step of steps) {
     if (step === 'checkpoint') {
       // A failed checkpoint fails no commit: the journal keeps them.
       await db.checkpoint().catch((err: unknown) => {
@@ -138,7 +147,9 @@ async function run(
         )
         state = next!
       } catch (err) {
-        if ((err as { code?: unknown }).code !== 'BTREE_IO') throw err
+        // After a failed commit, a later one may build on what it would have made (a bucket it
+        // created): refused with its own code, and the model, which holds no such thing, agrees.
+        if ((err as { code?: unknown }).code !== 'BTREE_IO' && failed === 0) throw err
         failed++
       }
     }
@@ -210,6 +221,53 @@ describe('crash: a failed writeback at every sync (writes lost, reads still see 
         }
       }
       console.log(`      ${cases} lost-writeback cases over ${[...syncs.values()].join(' + ')} syncs`)
+      expect(failures, failures.slice(0, 10).join('\n')).to.deep.equal([])
+    })
+  }
+})
+
+/**
+ * The crash tests' workloads (long keys, overflow values, savepoints, bucket drops and reclaims,
+ * merges, file growth...), each commit 'full', through the journal with records streamed in
+ * 64-byte steps and a bound of 4 KiB (checkpoints every few commits): a failed writeback at every
+ * sync of every file in turn, the disk's image after close checked as above.
+ */
+describe('crash: a failed writeback at every sync of the crash workloads', function () {
+  this.timeout(300_000)
+
+  for (const w of SWEEP) {
+    it(`${w.name}: the disk after close holds every acknowledged commit and checks ok`, async () => {
+      const config: Config = {
+        name: w.name,
+        options: { journalSize: 4096, journalStream: 64, reclaimPerCommit: w.reclaimPerCommit },
+        slowSync: false,
+      }
+      const probe = new PowerLossFileSystem()
+      expect((await run(probe, config, undefined, w.steps)).failed).to.equal(0)
+      const syncs = new Map(FILES.filter((f) => probe.exists(f)).map((f) => [f, probe.file(f).counts.sync]))
+      const failures: string[] = []
+      for (const [target, count] of syncs) {
+        for (let n = 1; n <= count; n++) {
+          const where = `${target.slice(PATH.length) || 'database file'} sync #${n}`
+          const fs = new PowerLossFileSystem({
+            onCreate: (file, path) => {
+              if (path === target) file.loseWritesAtSync(n)
+            },
+          })
+          let outcome: Run
+          try {
+            outcome = await run(fs, config, undefined, w.steps)
+          } catch (err) {
+            failures.push(`${where}: ${(err as Error).message}`)
+            continue
+          }
+          for (const p of await durableProblems(fs, config, outcome.state, outcome.notCreated))
+            failures.push(`${where}, after close: ${p}`)
+        }
+      }
+      console.log(
+        `      ${[...syncs.values()].reduce((a, b) => a + b, 0)} cases (${[...syncs.values()].join(' + ')} syncs)`,
+      )
       expect(failures, failures.slice(0, 10).join('\n')).to.deep.equal([])
     })
   }
