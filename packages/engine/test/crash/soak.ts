@@ -9,7 +9,9 @@
  * power again during the recovery, and checks the verdict of the crash tests: the database opens
  * at an acceptable recorded state, whole, check() passes, pages add up, and it takes a commit.
  * A quarter of the cases run the concurrent workload instead (test/crash/concurrent.ts: pipelined
- * groups, checkpoints writing while commits go on), judged as the concurrent crash test does.
+ * groups, checkpoints writing while commits go on), judged as the concurrent crash test does, and
+ * a tenth lose the writes of one sync at random instead of the power (test/crash/lost-writeback.ts:
+ * a failed writeback, as Linux reports it), judged as lost-writeback.test.ts does.
  * Prints the failing cases with everything needed to replay them, and exits 1 if there are any.
  */
 import { open } from '../../src/db/database.js'
@@ -19,6 +21,7 @@ import type { Durability } from '../../src/base/types.js'
 import { type CommitPath, PATH, openOptions, runWorkload, usesJournal, verifyAfterCrash } from './harness.js'
 import { type Workload, WORKLOADS, WORKLOADS_4K, withDurabilities } from './workloads.js'
 import { concurrentOptions, newConcurrentFs, runConcurrent, verifyConcurrent } from './concurrent.js'
+import { CONFIGS, type Config, STEPS, SWEEP, type Step, lostWritebackCase, syncCounts } from './lost-writeback.js'
 
 const cases = Number(process.argv[2] ?? 5000)
 const seed = process.argv[3] !== undefined ? Number(process.argv[3]) >>> 0 : Prng.randomSeed()
@@ -45,6 +48,44 @@ const image = (): CrashImageOptions => ({
   keepProbability: prng.next(),
   tearProbability: prng.next() * 0.6,
 })
+
+let lostWritebackCases = 0
+const lostSyncs = new Map<string, Map<string, number>>()
+/** The workloads and ways to run them that lost-writeback cases pick from. */
+const lostVariants: Array<{ name: string; steps: readonly Step[]; config: Config }> = [
+  ...CONFIGS.map((config) => ({ name: `steps, ${config.name}`, steps: STEPS, config })),
+  ...SWEEP.flatMap((w) =>
+    [{ journalSize: 4096, journalStream: 64 }, { journalSize: 4096, journalStream: 0 }, { journal: false }].map(
+      (options) => ({
+        name: `${w.name}, ${JSON.stringify(options)}`,
+        steps: w.steps,
+        config: { name: w.name, options: { ...options, reclaimPerCommit: w.reclaimPerCommit }, slowSync: false },
+      }),
+    ),
+  ),
+]
+
+/** One case of lost writes: a random workload and way to run it, a random sync of a random file. */
+async function lostWritebackCase1(i: number): Promise<void> {
+  lostWritebackCases++
+  const v = prng.pick(lostVariants)
+  let syncs = lostSyncs.get(v.name)
+  if (syncs === undefined) {
+    syncs = await syncCounts(v.config, v.steps)
+    lostSyncs.set(v.name, syncs)
+  }
+  const total = [...syncs.values()].reduce((a, b) => a + b, 0)
+  let k = prng.int(total)
+  for (const [target, count] of syncs) {
+    if (k >= count) {
+      k -= count
+      continue
+    }
+    for (const p of await lostWritebackCase(v.config, v.steps, target, k + 1, prng.bool(0.2)))
+      failures.push(`case ${i}: lost writeback, ${v.name}: ${p}`)
+    return
+  }
+}
 
 /** One case of the concurrent workload: a random crash point, maybe a second one during recovery. */
 async function concurrentCase(i: number): Promise<void> {
@@ -82,6 +123,11 @@ async function concurrentCase(i: number): Promise<void> {
 for (let i = 0; i < cases; i++) {
   if (prng.bool(0.25)) {
     await concurrentCase(i)
+    progress(i)
+    continue
+  }
+  if (prng.bool(0.1)) {
+    await lostWritebackCase1(i)
     progress(i)
     continue
   }
@@ -129,6 +175,7 @@ console.log(
     cases,
     recoveriesCrashed: recoveries,
     concurrentCases,
+    lostWritebackCases,
     failures: failures.length,
     seconds: Math.round((Date.now() - started) / 1000),
   }),
