@@ -143,7 +143,25 @@ function planSources(
   const pool: Conjunct[] = []
   for (let s = 1; s < prefix; s++) for (const c of onConjuncts(sources[s]!.join)) pool.push(conj(c, true))
   const final: Conjunct[] = []
-  for (const c of conjuncts(where)) (nullsBefore ? final : pool).push(conj(c))
+  for (const c of conjuncts(where)) {
+    if (!nullsBefore) {
+      pool.push(conj(c))
+      continue
+    }
+    // After a right or full join the where clause runs once every join is done (the null-extended
+    // rows must meet it). A conjunct that compares a column of one leading source, and so rejects
+    // the rows that join extends with nulls, filters that source's own read too, as in SQLite
+    // (`where b.id > ?` before `full join c`: b read by its primary key's range, first): the same
+    // rows in the end, and the loop order, the row order and the order in which an aggregate such
+    // as total() of reals meets them, SQLite's.
+    final.push(conj(c))
+    const early = conj(c)
+    const read = early.sources
+    if (read?.size === 1) {
+      const [s] = read
+      if (s! < prefix && rejectsNulls(c, s!, scope)) pool.push(early)
+    }
+  }
 
   const { order, rowsBefore } = greedyOrder(sources, prefix, pool, scope, isOuter)
   for (let s = prefix; s < n; s++) {
@@ -205,6 +223,17 @@ function planSources(
   }
   for (const c of pool) if (!c.placed) final.push(c)
   return { first, stages, final: compile(final) }
+}
+
+/**
+ * Whether conjunct `c` is a comparison of a column of source `s` (a seekable term: =, <, in,
+ * between, like...), never true when that source's columns are null; `is` and `is not` are not.
+ */
+function rejectsNulls(c: AnyNode, s: number, scope: Scope): boolean {
+  if (c.kind !== 'BinaryOperationNode') return false
+  const op = ((c.operator as AnyNode).operator as string).toLowerCase()
+  if (op === 'is' || op === 'is not') return false
+  return termsOf(c, s, scope).length > 0
 }
 
 function onConjuncts(join: AnyNode | undefined): AnyNode[] {
