@@ -299,7 +299,10 @@ function boundIndex(sorted: readonly { v: SqlValue }[], v: SqlValue, after: bool
  * A join on a range between the two sides (`b.x < a.y`) without an index for it: the source's rows
  * sorted once by the column (nulls left out: no comparison holds for them; the comparison's
  * affinity leaves stored values as they are, planner/terms.ts), then a binary search per outer
- * row for its bounds, instead of trying every pair. Inner and left joins.
+ * row for its bounds, instead of trying every pair. Inner and left joins. The rows an outer row
+ * matches come in the order the source was read, as a nested loop gives them and as SQLite's
+ * does (a range cannot drive its automatic indexes: it scans the table per outer row), not by the
+ * column: a total() of reals then meets them in SQLite's order (part2-random seed 2978546986).
  */
 export function sortedRangeStage(plan: JoinPlan, parts: StageParts, rowsOf: RowsOf, range: SortedRange): JoinStage {
   const bound = (t: Tuple, term: Term): SqlValue =>
@@ -309,12 +312,15 @@ export function sortedRangeStage(plan: JoinPlan, parts: StageParts, rowsOf: Rows
     run(tx, outer, template, sink, transient) {
       const out = output(parts, sink)
       const pair = pairing(parts.s, transient)
-      const sorted: { v: SqlValue; row: RowLike }[] = []
+      const sorted: { v: SqlValue; row: RowLike; at: number }[] = []
+      let at = 0
       for (const row of rowsOf(tx, template)) {
         const v = row.get(range.slot)
-        if (v !== null) sorted.push({ v, row })
+        if (v !== null) sorted.push({ v, row, at })
+        at++
       }
       sorted.sort((a, b) => compareValues(a.v, b.v))
+      const hits: { row: RowLike; at: number }[] = []
       for (const t of outer) {
         const lower = range.lower === undefined ? undefined : bound(t, range.lower)
         const upper = range.upper === undefined ? undefined : bound(t, range.upper)
@@ -322,8 +328,11 @@ export function sortedRangeStage(plan: JoinPlan, parts: StageParts, rowsOf: Rows
         if (lower !== null && upper !== null) {
           const from = lower === undefined ? 0 : boundIndex(sorted, lower, !range.lower!.inclusive)
           const to = upper === undefined ? sorted.length : boundIndex(sorted, upper, range.upper!.inclusive)
-          for (let i = from; i < to; i++) {
-            const joined = pair(t, sorted[i]!.row)
+          hits.length = 0
+          for (let i = from; i < to; i++) hits.push(sorted[i]!)
+          if (hits.length > 1) hits.sort((a, b) => a.at - b.at)
+          for (const hit of hits) {
+            const joined = pair(t, hit.row)
             if (!passesAll(parts.match, joined)) continue
             any = true
             out(joined)

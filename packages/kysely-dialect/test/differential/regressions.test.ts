@@ -64,7 +64,71 @@ async function joinedReals(db: Db): Promise<void> {
     .execute()
 }
 
+/**
+ * part2-random seed 2978546986's tables a, b and d, the columns its query 1362 reads: b's reals
+ * include 1e15 + 0.3, so their total() rounds by the order in which the rows come.
+ */
+async function rangeJoinedReals(db: Db): Promise<void> {
+  await db.schema
+    .createTable('a')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .execute()
+  await db.schema
+    .createTable('b')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('a_id', 'integer')
+    .addColumn('z', 'real')
+    .execute()
+  await db.schema
+    .createTable('d')
+    .addColumn('code', 'text', (c) => c.primaryKey())
+    .addColumn('v', 'integer')
+    .execute()
+  const aId = [4, 5, 5, 11, 2, 11, null, 1, 7, 11, 11, 4, 10, 6, 3, 11, 12, 2, 3, 9]
+  const big = 1e15 + 0.3
+  const z = [0.5, null, null, big, -3, big, null, 2.25, 0.1, -3, 7.5, 7.5, 0.7, 4, big, null, 1, null, 0.1, 4]
+  await db
+    .insertInto('a')
+    .values(Array.from({ length: 12 }, (_, i) => ({ id: i + 1 })))
+    .execute()
+  await db
+    .insertInto('b')
+    .values(aId.map((v, i) => ({ id: 100 + i, a_id: v, z: z[i]! })))
+    .execute()
+  const codes = ['1', '05', '2.0', '3', 'x', '100', '101.5', ' 4']
+  await db
+    .insertInto('d')
+    .values(codes.map((code, v) => ({ code, v })))
+    .execute()
+}
+
 diffSuite('differential: regressions found by the random generator', () => {
+  // part2-random seed 2978546986, query 1362 (sql.js): a join on a range without an index for it
+  // (`t2.a_id < t0.id`). SQLite scans b for each outer row (a range drives no automatic index):
+  // its rows come in b's order; the dialect's sorted-range join gave them by a_id, and total()
+  // met the reals in another order: 15000000000000102 against SQLite's 15000000000000100.
+  both(
+    "seed 2978546986 p2q1362: a range join gives each outer row its matches in the table's order",
+    rangeJoinedReals,
+    (db) => [
+      db
+        .selectFrom('a as t0')
+        .fullJoin('b as t1', 't1.a_id', 't0.id')
+        .innerJoin('b as t2', (join) => join.onRef('t2.a_id', '<', 't0.id'))
+        .select((eb) => eb.fn('total', ['t2.z']).as('g'))
+        .where((eb) =>
+          eb(
+            eb
+              .selectFrom('d as s')
+              .select((e) => e.fn.max('s.code').as('m'))
+              .whereRef('s.code', '=', 't2.a_id'),
+            'is not',
+            null,
+          ),
+        ),
+    ],
+  )
+
   // part2-random seed 2938967998, query 3181 (native SQLite and sql.js alike): a where conjunct on
   // a table before a full join. SQLite reads b first, by its primary key's range (the conjunct
   // rejects the rows the full join extends with nulls, so it may filter b's own read), then a by
