@@ -28,72 +28,55 @@ async function pairs(db: Db): Promise<void> {
     .execute()
 }
 
+/** 1e15 + 0.3: reals beside it make a total() round by the order in which the rows come. */
+const BIG = 1e15 + 0.3
+
 /**
- * part2-random seed 2938967998's tables a, b and c, the columns its query 3181 reads: b's reals
- * include 1e15 + 0.3, so their total() rounds by the order in which the rows come.
+ * part2-random's tables a (id, and x when `x` is given) and b (id, a_id, z), 12 and 20 rows, with
+ * a seed's values of the columns its failing query reads.
  */
-async function joinedReals(db: Db): Promise<void> {
-  await db.schema
-    .createTable('a')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('x', 'integer')
-    .execute()
-  await db.schema
-    .createTable('b')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('a_id', 'integer')
-    .addColumn('z', 'real')
-    .execute()
-  await db.schema.createTable('c').addColumn('n', 'integer').execute()
-  const x = [5, null, 1, null, 3, 0, 1, 1, null, 3, 5, 2]
-  const aId = [9, 12, 10, 11, 4, 10, 8, 6, 4, 3, 2, 6, 13, 3, 2, 11, 5, 6, 4, null]
-  const big = 1e15 + 0.3
-  const z = [0.5, 0.7, -3, null, big, -3, 0.7, big, big, 7.5, 0.7, -3, 0.5, 0.1, 1, 0.7, null, 2.25, 4, null]
-  const n = [3, 3, 1, 0, 1, null, 1, null, 1, null, 3, 3, null, 2, 1, 3, 1, 1, 0, 1, null, 3, 0, null, 0]
-  await db
-    .insertInto('a')
-    .values(x.map((v, i) => ({ id: i + 1, x: v })))
-    .execute()
+async function aAndB(
+  db: Db,
+  x: readonly (number | null)[] | undefined,
+  aId: readonly (number | null)[],
+  z: readonly (number | null)[],
+): Promise<void> {
+  let a = db.schema.createTable('a').addColumn('id', 'integer', (c) => c.primaryKey())
+  if (x !== undefined) a = a.addColumn('x', 'integer')
+  await a.execute()
+  const b = db.schema.createTable('b').addColumn('id', 'integer', (c) => c.primaryKey())
+  await b.addColumn('a_id', 'integer').addColumn('z', 'real').execute()
+  const aRows = Array.from({ length: 12 }, (_, i) => (x === undefined ? { id: i + 1 } : { id: i + 1, x: x[i]! }))
+  await db.insertInto('a').values(aRows).execute()
   await db
     .insertInto('b')
     .values(aId.map((v, i) => ({ id: 100 + i, a_id: v, z: z[i]! })))
     .execute()
+}
+
+/** part2-random seed 2938967998's tables a, b and c, the columns its query 3181 reads. */
+async function joinedReals(db: Db): Promise<void> {
+  const x = [5, null, 1, null, 3, 0, 1, 1, null, 3, 5, 2]
+  const aId = [9, 12, 10, 11, 4, 10, 8, 6, 4, 3, 2, 6, 13, 3, 2, 11, 5, 6, 4, null]
+  const z = [0.5, 0.7, -3, null, BIG, -3, 0.7, BIG, BIG, 7.5, 0.7, -3, 0.5, 0.1, 1, 0.7, null, 2.25, 4, null]
+  await aAndB(db, x, aId, z)
+  await db.schema.createTable('c').addColumn('n', 'integer').execute()
+  const n = [3, 3, 1, 0, 1, null, 1, null, 1, null, 3, 3, null, 2, 1, 3, 1, 1, 0, 1, null, 3, 0, null, 0]
   await db
     .insertInto('c')
     .values(n.map((v) => ({ n: v })))
     .execute()
 }
 
-/**
- * part2-random seed 2978546986's tables a, b and d, the columns its query 1362 reads: b's reals
- * include 1e15 + 0.3, so their total() rounds by the order in which the rows come.
- */
+/** part2-random seed 2978546986's tables a, b and d, the columns its query 1362 reads. */
 async function rangeJoinedReals(db: Db): Promise<void> {
-  await db.schema
-    .createTable('a')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .execute()
-  await db.schema
-    .createTable('b')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('a_id', 'integer')
-    .addColumn('z', 'real')
-    .execute()
+  const aId = [4, 5, 5, 11, 2, 11, null, 1, 7, 11, 11, 4, 10, 6, 3, 11, 12, 2, 3, 9]
+  const z = [0.5, null, null, BIG, -3, BIG, null, 2.25, 0.1, -3, 7.5, 7.5, 0.7, 4, BIG, null, 1, null, 0.1, 4]
+  await aAndB(db, undefined, aId, z)
   await db.schema
     .createTable('d')
     .addColumn('code', 'text', (c) => c.primaryKey())
     .addColumn('v', 'integer')
-    .execute()
-  const aId = [4, 5, 5, 11, 2, 11, null, 1, 7, 11, 11, 4, 10, 6, 3, 11, 12, 2, 3, 9]
-  const big = 1e15 + 0.3
-  const z = [0.5, null, null, big, -3, big, null, 2.25, 0.1, -3, 7.5, 7.5, 0.7, 4, big, null, 1, null, 0.1, 4]
-  await db
-    .insertInto('a')
-    .values(Array.from({ length: 12 }, (_, i) => ({ id: i + 1 })))
-    .execute()
-  await db
-    .insertInto('b')
-    .values(aId.map((v, i) => ({ id: 100 + i, a_id: v, z: z[i]! })))
     .execute()
   const codes = ['1', '05', '2.0', '3', 'x', '100', '101.5', ' 4']
   await db
