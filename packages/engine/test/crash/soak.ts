@@ -71,7 +71,7 @@ async function lostWritebackCase1(i: number): Promise<void> {
   const v = prng.pick(lostVariants)
   let syncs = lostSyncs.get(v.name)
   if (syncs === undefined) {
-    syncs = await syncCounts(v.config, v.steps)
+    syncs = (await syncCounts(v.config, v.steps)).syncs
     lostSyncs.set(v.name, syncs)
   }
   const total = [...syncs.values()].reduce((a, b) => a + b, 0)

@@ -154,13 +154,11 @@ function planSources(
     // (`where b.id > ?` before `full join c`: b read by its primary key's range, first): the same
     // rows in the end, and the loop order, the row order and the order in which an aggregate such
     // as total() of reals meets them, SQLite's.
-    final.push(conj(c))
-    const early = conj(c)
-    const read = early.sources
-    if (read?.size === 1) {
-      const [s] = read
-      if (s! < prefix && rejectsNulls(c, s!, scope)) pool.push(early)
-    }
+    const late = conj(c)
+    final.push(late)
+    const s = late.sources?.size === 1 ? [...late.sources][0]! : -1
+    // Its own copy: placing it in the pool leaves the final one to run.
+    if (s >= 0 && s < prefix && rejectsNulls(c, s, scope)) pool.push({ ...late })
   }
 
   const { order, rowsBefore } = greedyOrder(sources, prefix, pool, scope, isOuter)
