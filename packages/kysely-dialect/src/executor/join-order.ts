@@ -5,7 +5,13 @@ import { compileExpr, type Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
-import { boundedKeyColumns, chooseAccess, type AccessPath, type TableStats } from '../planner/access-path.js'
+import {
+  boundedKeyColumns,
+  chooseAccess,
+  sqliteCost,
+  type AccessPath,
+  type TableStats,
+} from '../planner/access-path.js'
 import type { JoinPlan } from '../planner/plan.js'
 import { referencedSources, termsOf, type Term } from '../planner/terms.js'
 import {
@@ -78,10 +84,19 @@ interface Conjunct {
 
 const NOTHING: ReadonlySet<AnyNode> = new Set()
 
-/** The share of rows a condition the read does not answer keeps: a guess, as SQLite's. */
-function keeps(c: AnyNode): number {
-  const op = c.kind === 'BinaryOperationNode' ? ((c.operator as AnyNode).operator as string) : ''
-  return op === '=' || op === '==' || op === 'is' ? 0.1 : 0.25
+/**
+ * The share of rows a condition the read does not answer keeps: a guess. SQLite's (`asSqlite`,
+ * where.c: whereLoopOutputAdjust, without statistics): an equality a quarter (a half when it
+ * compares with an integer from -1 to 1), anything else nearly all (a LogEst of 1 less).
+ */
+function keeps(c: AnyNode, asSqlite: boolean): number {
+  const op = c.kind === 'BinaryOperationNode' ? ((c.operator as AnyNode).operator as string).toLowerCase() : ''
+  const equality = op === '=' || op === '==' || op === 'is'
+  if (!asSqlite) return equality ? 0.1 : 0.25
+  if (!equality) return 0.93
+  const right =
+    (c.rightOperand as AnyNode | undefined)?.kind === 'ValueNode' ? (c.rightOperand as AnyNode).value : undefined
+  return typeof right === 'number' && Number.isInteger(right) && right >= -1 && right <= 1 ? 0.5 : 0.25
 }
 /** Rows of a derived table, which has no statistics. */
 const DERIVED_ROWS = 1000
@@ -95,10 +110,10 @@ interface Choice {
 /**
  * Plans the sources of a select: the order they are read in and how each is joined.
  *
- * Leading sources joined by inner or cross joins are reordered (greedily, cheapest next: the first
- * by its own filtered read, then each by the cost of joining it to those before; a source joined by
- * an explicit `cross join` only after every source written before it, mayComeNext), with the on
- * clauses and where conjuncts placed at the first step that knows every source they read. Outer
+ * Leading sources joined by inner or cross joins are reordered, in SQLite's order (sqliteOrder; a
+ * source written after an explicit `cross join` only after every source written before it,
+ * mayComeNext), with the on clauses and where conjuncts placed at the first step that knows every
+ * source they read. Outer
  * joins keep their place and their on clause as the match condition. Each join uses, in this
  * order of preference by cost: a seek per outer row in the inner table's primary key or an index
  * (index nested loop), a hash table on the equalities between the two sides, or a nested loop;
@@ -161,7 +176,7 @@ function planSources(
     if (s >= 0 && s < prefix && rejectsNulls(c, s, scope)) pool.push({ ...late })
   }
 
-  const { order, rowsBefore } = greedyOrder(sources, prefix, pool, scope, isOuter)
+  const { order, rowsBefore } = sqliteOrder(sources, prefix, pool, scope, isOuter)
   for (let s = prefix; s < n; s++) {
     // Past an outer join sources keep their written order: a function reads only those before it.
     if ([...(sources[s]!.after ?? [])].some((i) => i > s))
@@ -282,7 +297,7 @@ function bestPath(
   scope: Scope,
   known: (source: number) => boolean,
 ): AccessPath {
-  let mask = ''
+  let mask = `${src.stats.rows}:`
   for (let i = 0; i < scope.sources.length; i++) mask += known(i) ? '1' : '0'
   // Planning asks again and again, with few distinct questions.
   const chosen = memos.get(scope)?.paths
@@ -316,49 +331,112 @@ function rowsOfSource(src: JoinSource): number {
 }
 
 /**
- * The join order of the reorderable leading sources: the cheapest first read, then repeatedly the
- * source cheapest to join to those chosen (ties keep the written order).
+ * The rows SQLite supposes a table holds when no ANALYZE has measured it (where.c: a table's
+ * nRowLogEst is 200, about 2^20 rows).
  */
-function greedyOrder(
+const UNMEASURED_ROWS = 1_048_576
+
+/** Partial join orders kept at each step of the search (SQLite's wherePathSolver keeps 10 to 18). */
+const PATHS_KEPT = 64
+
+/** A partial join order: the sources read so far, in order, what reading them costs and yields. */
+interface PartialOrder {
+  readonly order: readonly number[]
+  readonly bound: ReadonlySet<number>
+  readonly cost: number
+  readonly rows: number
+}
+
+/**
+ * A cost or row count as SQLite compares them: LogEst, ten times its base-2 logarithm, rounded
+ * (where.c: costs within a few percent of each other tie, and the order found first stays).
+ */
+function logEst(x: number): number {
+  return x <= 1 ? 0 : Math.round(10 * Math.log2(x))
+}
+
+/**
+ * The join order of the reorderable leading sources, found as SQLite's wherePathSolver finds it:
+ * orders grown one source at a time, each partial order costed whole (every source's read or
+ * join, by joinCost, from the rows expected before it), the cheapest kept for each set of sources
+ * read, and of the complete orders the cheapest (ties keep the one found first, nearest the
+ * written order).
+ *
+ * The order is chosen as SQLite chooses it, by the conditions and the keys and indexes they use:
+ * every stored table is supposed to hold UNMEASURED_ROWS, as SQLite supposes of a table no ANALYZE
+ * has measured (TableStats.measured: once one has, the real counts). The loop order decides the
+ * order of the rows, and so the order in which an aggregate such as total() of reals meets them;
+ * the row counts still choose how each source is joined (joinStage), and `rowsBefore` gives it the
+ * rows expected before each source by the real counts.
+ */
+function sqliteOrder(
   sources: readonly JoinSource[],
   prefix: number,
   pool: readonly Conjunct[],
   scope: Scope,
   isOuter: (s: number) => boolean,
 ): { order: number[]; rowsBefore: Map<number, number> } {
-  const order: number[] = []
-  const rowsBefore = new Map<number, number>()
-  const bound = new Set<number>()
-  let rows = 1
-  while (order.length < prefix) {
-    let best: Choice | undefined
-    for (let s = 0; s < prefix; s++) {
-      if (bound.has(s) || !mayComeNext(sources, s, bound)) continue
-      const choice = joinCost(sources[s]!, s, order.length === 0 ? undefined : rows, pool, bound, scope, isOuter)
-      if (best === undefined || choice.cost < best.cost) best = choice
+  const planned = sources.map((src) =>
+    src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: UNMEASURED_ROWS } } : src,
+  )
+  let level: PartialOrder[] = [{ order: [], bound: new Set(), cost: 0, rows: 1 }]
+  for (let step = 0; step < prefix; step++) {
+    const next = new Map<string, PartialOrder>()
+    for (const path of level) {
+      for (let s = 0; s < prefix; s++) {
+        if (path.bound.has(s) || !mayComeNext(sources, s, path.bound)) continue
+        const outerRows = step === 0 ? undefined : path.rows
+        const choice = joinCost(planned[s]!, s, outerRows, pool, path.bound, scope, isOuter, true)
+        const bound = new Set(path.bound).add(s)
+        const grown: PartialOrder = {
+          order: [...path.order, s],
+          bound,
+          cost: path.cost + choice.cost,
+          rows: Math.max(1, choice.rows),
+        }
+        const key = [...bound].sort((x, y) => x - y).join(',')
+        const held = next.get(key)
+        if (held === undefined || cheaper(grown, held)) next.set(key, grown)
+      }
     }
-    order.push(best!.s)
-    rowsBefore.set(best!.s, rows)
-    bound.add(best!.s)
-    rows = Math.max(1, best!.rows)
+    level = [...next.values()].sort((x, y) => (cheaper(x, y) ? -1 : cheaper(y, x) ? 1 : 0)).slice(0, PATHS_KEPT)
+  }
+  const order = [...level[0]!.order]
+  const rowsBefore = new Map<number, number>()
+  const before = new Set<number>()
+  let real = 1
+  for (const s of order) {
+    rowsBefore.set(s, real)
+    const choice = joinCost(sources[s]!, s, before.size === 0 ? undefined : real, pool, before, scope, isOuter)
+    before.add(s)
+    real = Math.max(1, choice.rows)
   }
   return { order, rowsBefore }
 }
 
+/** Whether partial order `a` is cheaper than `b` as SQLite compares them: by cost, then by rows. */
+function cheaper(a: PartialOrder, b: PartialOrder): boolean {
+  const ca = logEst(a.cost)
+  const cb = logEst(b.cost)
+  return ca < cb || (ca === cb && logEst(a.rows) < logEst(b.rows))
+}
+
 /**
- * Whether source `s` may be read next, after those in `bound`. A source joined by an explicit
- * `cross join` comes after every source written before it, as in SQLite, where a CROSS JOIN is how
- * a query fixes the nesting of its loops ("the left operand is always the outer loop"; where.c
- * makes every table to its left a prerequisite): the loop order then stays the writer's, and so
- * do the order of its rows and the order in which aggregates meet them (a total() of reals rounds
- * as SQLite's does only when its rows come in SQLite's order). Tables listed in `from` (SQLite's
- * comma joins, cross joins too) and inner joins are reordered freely.
+ * Whether source `s` may be read next, after those in `bound`. A source written after an explicit
+ * `cross join` (its right operand or any later one) comes after every source written before that
+ * cross join, as in SQLite, where a CROSS JOIN is how a query fixes the nesting of its loops ("the
+ * left operand is always the outer loop"; where.c, whereLoopAddAll: a CROSS JOIN adds the tables
+ * before it to the prerequisites of every table from there on, `mPrereq |= mPrior`). The loop
+ * order, the order of the rows and the order in which aggregates meet them (a total() of reals
+ * rounds as SQLite's does only when its rows come in SQLite's order) then follow the writer's.
+ * Tables listed in `from` (SQLite's comma joins) and inner joins are otherwise reordered freely.
  */
 function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
   const after = sources[s]!.after
   if (after !== undefined) for (const i of after) if (!bound.has(i)) return false
-  if (!sources[s]!.fixed) return true
-  for (let i = 0; i < s; i++) if (!bound.has(i)) return false
+  let cross = s
+  while (cross > 0 && !sources[cross]!.fixed) cross--
+  for (let i = 0; i < cross; i++) if (!bound.has(i)) return false
   return true
 }
 
@@ -370,13 +448,19 @@ function joinCost(
   bound: ReadonlySet<number>,
   scope: Scope,
   isOuter: (s: number) => boolean,
+  asSqlite = false,
 ): Choice {
   const conds = pool
     .filter((c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)))
     .map((c) => c.node)
   const alone = src.derived === undefined ? bestPath(src, s, conds, scope, isOuter) : undefined
-  let keep = 1
-  for (const c of conds) if (alone?.consumed.has(c) !== true) keep *= keeps(c)
+  const keepOf = (path: AccessPath | undefined): number => {
+    let keep = 1
+    for (const c of conds) if (path?.consumed.has(c) !== true) keep *= keeps(c, asSqlite)
+    return keep
+  }
+  const keep = keepOf(alone)
+  if (asSqlite) return sqliteJoinCost(src, s, outerRows, conds, alone, keepOf, bound, scope, isOuter)
   const scanCost = alone?.cost ?? DERIVED_ROWS
   const scanRows = alone?.estimatedRows ?? DERIVED_ROWS
   if (outerRows === undefined) return { s, cost: scanCost, rows: scanRows * keep }
@@ -402,6 +486,50 @@ function joinCost(
     }
   }
   return { s, cost, rows: Math.max(rowsOfSource(src) === 0 ? 0 : 1, rows) }
+}
+
+/**
+ * joinCost as SQLite's where.c costs the loop (sqliteCost): a scan of the source per outer row, a
+ * seek per outer row through a key or index the conditions bound with the outer rows' values, or,
+ * on an equality no index serves, an automatic index built once (7·N·log2 N, half of N·log2 N for
+ * a subquery's rows) and sought per outer row, ~20 rows a seek (whereLoopAddBtree). SQLite has no
+ * hash or sorted-range join: the join order is chosen as if it had none.
+ */
+function sqliteJoinCost(
+  src: JoinSource,
+  s: number,
+  outerRows: number | undefined,
+  conds: readonly AnyNode[],
+  alone: AccessPath | undefined,
+  keepOf: (path: AccessPath | undefined) => number,
+  bound: ReadonlySet<number>,
+  scope: Scope,
+  isOuter: (s: number) => boolean,
+): Choice {
+  const n = rowsOfSource(src)
+  const scanCost = alone === undefined ? 3 * n : sqliteCost(alone, n)
+  const scanRows = (alone?.estimatedRows ?? n) * keepOf(alone)
+  if (outerRows === undefined) return { s, cost: scanCost, rows: scanRows }
+  let cost = outerRows * scanCost
+  let rows = outerRows * scanRows
+  const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
+  if (hasEquality(conds, s, scope, knownHere)) {
+    const log = Math.log2(n + 2)
+    const automatic = (src.derived === undefined ? 7 : 0.5) * n * log + outerRows * (log + 20)
+    if (automatic < cost) {
+      cost = automatic
+      rows = outerRows * Math.min(n, 20)
+    }
+  }
+  if (src.derived === undefined) {
+    const lookup = bestPath(src, s, conds, scope, knownHere)
+    const seeks = outerRows * sqliteCost(lookup, n)
+    if ([...lookup.needs].some((i) => bound.has(i)) && seeks < cost) {
+      cost = seeks
+      rows = outerRows * lookup.estimatedRows * keepOf(lookup)
+    }
+  }
+  return { s, cost, rows: Math.max(n === 0 ? 0 : 1, rows) }
 }
 
 /** The stage joining source `s`: a seek per outer row when a path uses the outer rows, else a hash join or nested loop. */

@@ -96,11 +96,10 @@ async function crossJoinedReals(db: Db): Promise<void> {
 }
 
 diffSuite('differential: regressions found by the random generator', () => {
-  // FAILING.md J4, open: part2-random seed 4271381517, query 764 (both oracles). SQLite reads t0,
-  // then t1 (the cross join's right operand), then t2 by its key; the dialect reads t2 first, and
-  // total() meets t1's reals in another order: 40000000000000270 against SQLite's
-  // 40000000000000280.
-  both.skip('seed 4271381517 p2q764: the loop order after an explicit cross join (J4)', crossJoinedReals, (db) => [
+  // FAILING.md J4: part2-random seed 4271381517, query 764 (both oracles). SQLite reads t0, then t1
+  // (the cross join's right operand), then t2 by its key; the dialect read t2 first, and total()
+  // met t1's reals in another order: 40000000000000270 against SQLite's 40000000000000280.
+  both('seed 4271381517 p2q764: the loop order after an explicit cross join (J4)', crossJoinedReals, (db) => [
     db
       .selectFrom('b as t0')
       .crossJoin('b as t1')

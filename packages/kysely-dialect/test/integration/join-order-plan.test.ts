@@ -111,11 +111,14 @@ for (const version of VERSIONS) {
     it('a range between two tables without an index sorts the inner side once (no pair-by-pair loop)', async () => {
       const db = t.open()
       await setup(db)
+      // The cross join keeps category outside (as SQLite's loops); the range bounds note.item, no key.
       const q = db
         .selectFrom('category')
-        .innerJoin('note', (j) => j.onRef('note.item', '<', 'category.id'))
+        .crossJoin('note')
+        .whereRef('note.item', '<', 'category.id')
         .select(['category.id', 'note.id as n'])
       const plan = await explain(db, q)
+      expect(plan.scan.table).to.equal('category')
       expect(plan.joins?.[0]).to.include({ table: 'note', strategy: 'sorted-range' })
       expect(plan.joins?.[0]?.keyColumns).to.deep.equal(['item'])
       const rows = await q.execute()
@@ -126,7 +129,7 @@ for (const version of VERSIONS) {
       expect(rows).to.have.length(expected)
     })
 
-    it('three tables: each join picks its own strategy, in an order the filters make cheap', async () => {
+    it("three tables: SQLite's loop order (the keys it seeks), each join its own strategy by the row counts", async () => {
       const db = t.open()
       await setup(db)
       await analyze(db)
@@ -138,10 +141,12 @@ for (const version of VERSIONS) {
         .where('category.label', '=', 'c5')
         .where('item.price', '<', 10)
       const plan = await explain(db, q)
-      expect(plan.scan.table).to.equal('category')
+      // SQLite 3.53: SCAN note, SEARCH item USING INTEGER PRIMARY KEY, SEARCH category USING INTEGER
+      // PRIMARY KEY; the dialect reads the 20 categories once into a hash instead of seeking each.
+      expect(plan.scan.table).to.equal('note')
       expect(plan.joins?.map((j) => [j.table, j.strategy])).to.deep.equal([
-        ['item', 'index-lookup'],
-        ['note', 'hash'],
+        ['item', 'primary-key-lookup'],
+        ['category', 'hash'],
       ])
       const rows = await q.execute()
       expect(rows.length).to.be.greaterThan(0)
