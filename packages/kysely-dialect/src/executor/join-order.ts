@@ -13,6 +13,7 @@ import {
   type TableStats,
 } from '../planner/access-path.js'
 import type { JoinPlan } from '../planner/plan.js'
+import { equivalentComparisons } from '../planner/equivalences.js'
 import { referencedSources, termsOf, type Term } from '../planner/terms.js'
 import {
   equalities,
@@ -80,6 +81,11 @@ interface Conjunct {
   /** Own sources it reads (outer ones are always known); undefined when it cannot tell. */
   readonly sources: ReadonlySet<number> | undefined
   placed: boolean
+  /**
+   * Implied by SQLite's column equivalences, not written (planner/equivalences.ts): it lets a read
+   * seek a key or index, as SQLite's scans for terms do, and does not filter rows.
+   */
+  readonly implied?: boolean
 }
 
 const NOTHING: ReadonlySet<AnyNode> = new Set()
@@ -176,7 +182,12 @@ function planSources(
     if (s >= 0 && s < prefix && rejectsNulls(c, s, scope)) pool.push({ ...late })
   }
 
-  const { order, rowsBefore } = sqliteOrder(sources, prefix, pool, scope, isOuter)
+  // SQLite orders the tables seeing the comparisons its column equivalences imply too.
+  const implied = equivalentComparisons(
+    pool.map((c) => c.node),
+    scope,
+  ).map((c) => ({ ...conj(c), implied: true }))
+  const { order, rowsBefore } = sqliteOrder(sources, prefix, pool, [...pool, ...implied], scope, isOuter)
   for (let s = prefix; s < n; s++) {
     // Past an outer join sources keep their written order: a function reads only those before it.
     if ([...(sources[s]!.after ?? [])].some((i) => i > s))
@@ -367,12 +378,14 @@ function logEst(x: number): number {
  * has measured (TableStats.measured: once one has, the real counts). The loop order decides the
  * order of the rows, and so the order in which an aggregate such as total() of reals meets them;
  * the row counts still choose how each source is joined (joinStage), and `rowsBefore` gives it the
- * rows expected before each source by the real counts.
+ * rows expected before each source by the real counts. `seen` is `pool` with the comparisons
+ * SQLite's column equivalences imply (planner/equivalences.ts), which its costs see.
  */
 function sqliteOrder(
   sources: readonly JoinSource[],
   prefix: number,
   pool: readonly Conjunct[],
+  seen: readonly Conjunct[],
   scope: Scope,
   isOuter: (s: number) => boolean,
 ): { order: number[]; rowsBefore: Map<number, number> } {
@@ -386,7 +399,7 @@ function sqliteOrder(
       for (let s = 0; s < prefix; s++) {
         if (path.bound.has(s) || !mayComeNext(sources, s, path.bound)) continue
         const outerRows = step === 0 ? undefined : path.rows
-        const choice = joinCost(planned[s]!, s, outerRows, pool, path.bound, scope, isOuter, true)
+        const choice = joinCost(planned[s]!, s, outerRows, seen, path.bound, scope, isOuter, true)
         const bound = new Set(path.bound).add(s)
         const grown: PartialOrder = {
           order: [...path.order, s],
@@ -450,17 +463,19 @@ function joinCost(
   isOuter: (s: number) => boolean,
   asSqlite = false,
 ): Choice {
-  const conds = pool
-    .filter((c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)))
-    .map((c) => c.node)
+  const relevant = pool.filter(
+    (c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)),
+  )
+  const conds = relevant.map((c) => c.node)
+  const written = relevant.filter((c) => c.implied !== true).map((c) => c.node)
   const alone = src.derived === undefined ? bestPath(src, s, conds, scope, isOuter) : undefined
   const keepOf = (path: AccessPath | undefined): number => {
     let keep = 1
-    for (const c of conds) if (path?.consumed.has(c) !== true) keep *= keeps(c, asSqlite)
+    for (const c of written) if (path?.consumed.has(c) !== true) keep *= keeps(c, asSqlite)
     return keep
   }
   const keep = keepOf(alone)
-  if (asSqlite) return sqliteJoinCost(src, s, outerRows, conds, alone, keepOf, bound, scope, isOuter)
+  if (asSqlite) return sqliteJoinCost(src, s, outerRows, conds, written, alone, keepOf, bound, scope, isOuter)
   const scanCost = alone?.cost ?? DERIVED_ROWS
   const scanRows = alone?.estimatedRows ?? DERIVED_ROWS
   if (outerRows === undefined) return { s, cost: scanCost, rows: scanRows * keep }
@@ -500,6 +515,7 @@ function sqliteJoinCost(
   s: number,
   outerRows: number | undefined,
   conds: readonly AnyNode[],
+  written: readonly AnyNode[],
   alone: AccessPath | undefined,
   keepOf: (path: AccessPath | undefined) => number,
   bound: ReadonlySet<number>,
@@ -513,7 +529,7 @@ function sqliteJoinCost(
   let cost = outerRows * scanCost
   let rows = outerRows * scanRows
   const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
-  if (hasEquality(conds, s, scope, knownHere)) {
+  if (drivesAutomaticIndex(src, s, written, scope, knownHere)) {
     const log = Math.log2(n + 2)
     const automatic = (src.derived === undefined ? 7 : 0.5) * n * log + outerRows * (log + 20)
     if (automatic < cost) {
@@ -530,6 +546,25 @@ function sqliteJoinCost(
     }
   }
   return { s, cost, rows: Math.max(n === 0 ? 0 : 1, rows) }
+}
+
+/**
+ * Whether SQLite would consider an automatic index on source `s` (where.c: termCanDriveIndex): an
+ * equality between one of its columns, not its rowid, and a value known before it, the tables
+ * read before or a constant.
+ */
+function drivesAutomaticIndex(
+  src: JoinSource,
+  s: number,
+  conds: readonly AnyNode[],
+  scope: Scope,
+  known: (source: number) => boolean,
+): boolean {
+  if (src.derived !== undefined) return hasEquality(conds, s, scope, known)
+  const rowid = src.table.rowidColumn
+  return termsFor(conds, s, scope).some(
+    (t) => t.op === 'eq' && t.values.length === 1 && t.column !== rowid && [...t.needs].every(known),
+  )
 }
 
 /** The stage joining source `s`: a seek per outer row when a path uses the outer rows, else a hash join or nested loop. */

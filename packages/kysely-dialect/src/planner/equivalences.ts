@@ -1,0 +1,122 @@
+import type { OperationNode } from 'kysely'
+import { comparisonCollation } from '../expression/collation.js'
+import { compileExpr, type Expr } from '../expression/expression.js'
+import type { AnyNode } from '../expression/nodes.js'
+import { isRowValue } from '../expression/row-values.js'
+import type { Scope } from '../expression/scope.js'
+
+/** Operators a column's equivalent columns inherit (SQLite's scan follows them for these). */
+const CARRIED = new Set(['=', '==', '<', '<=', '>', '>='])
+
+/** SQLite's limit on the columns one scan follows through equivalences (where.c: aiCur of WhereScan). */
+const MAX_EQUIVALENT = 11
+
+interface ColumnRef {
+  readonly key: string
+  readonly node: OperationNode
+}
+
+function compiled(node: OperationNode, scope: Scope): Expr | undefined {
+  try {
+    return compileExpr(node, scope)
+  } catch {
+    return undefined
+  }
+}
+
+function isNumeric(e: Expr): boolean {
+  return e.affinity === 'integer' || e.affinity === 'real' || e.affinity === 'numeric'
+}
+
+/** `node` as a column of one of the statement's sources, or undefined. */
+function columnRef(node: OperationNode, scope: Scope): { ref: ColumnRef; expr: Expr } | undefined {
+  if (isRowValue(node)) return undefined
+  const expr = compiled(node, scope)
+  if (expr?.column === undefined) return undefined
+  return { ref: { key: `${expr.column.source}.${expr.column.column.name}`, node }, expr }
+}
+
+/**
+ * The comparisons SQLite's planner also sees through column equivalences (where.c: a term `a.x =
+ * b.y` between two columns whose affinities agree, or are both numeric, under BINARY, is marked
+ * WO_EQUIV, termIsEquivalence, and a scan for terms on b.y follows it to the terms on a.x): for
+ * each class of columns such equalities tie, every comparison of one of them with a value (=, <,
+ * <=, >, >=) is also made of each other one, and every two of them are equated. Used to choose the
+ * join order as SQLite does (join-order.ts: sqliteOrder); the conditions that run stay those written.
+ */
+export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): AnyNode[] {
+  const parent = new Map<string, string>()
+  const nodes = new Map<string, OperationNode>()
+  const find = (k: string): string => {
+    let r = k
+    while (parent.get(r) !== r) r = parent.get(r)!
+    return r
+  }
+  const equated = new Set<string>()
+  for (const c of conds) {
+    if (c.kind !== 'BinaryOperationNode') continue
+    const op = ((c.operator as AnyNode).operator as string).toLowerCase()
+    if (op !== '=' && op !== '==') continue
+    const left = columnRef(c.leftOperand as OperationNode, scope)
+    const right = columnRef(c.rightOperand as OperationNode, scope)
+    if (left === undefined || right === undefined || left.ref.key === right.ref.key) continue
+    const affinitiesAgree =
+      left.expr.affinity === right.expr.affinity || (isNumeric(left.expr) && isNumeric(right.expr))
+    const collation = comparisonCollation(left.expr, right.expr)
+    if (!affinitiesAgree || (collation !== undefined && collation.toLowerCase() !== 'binary')) continue
+    for (const { ref } of [left, right]) {
+      if (!parent.has(ref.key)) parent.set(ref.key, ref.key)
+      if (!nodes.has(ref.key)) nodes.set(ref.key, ref.node)
+    }
+    parent.set(find(left.ref.key), find(right.ref.key))
+    equated.add(`${left.ref.key}|${right.ref.key}`).add(`${right.ref.key}|${left.ref.key}`)
+  }
+  if (parent.size === 0) return []
+  const classes = new Map<string, string[]>()
+  for (const k of parent.keys()) {
+    const root = find(k)
+    classes.set(root, [...(classes.get(root) ?? []), k])
+  }
+  const members = (k: string): string[] => (classes.get(find(k)) ?? []).slice(0, MAX_EQUIVALENT)
+  const out: AnyNode[] = []
+  for (const cls of classes.values())
+    for (const a of cls.slice(0, MAX_EQUIVALENT))
+      for (const b of cls.slice(0, MAX_EQUIVALENT))
+        if (a < b && !equated.has(`${a}|${b}`)) out.push(comparison(nodes.get(a)!, '=', nodes.get(b)!))
+  for (const c of conds) {
+    if (c.kind !== 'BinaryOperationNode') continue
+    const op = ((c.operator as AnyNode).operator as string).toLowerCase()
+    if (!CARRIED.has(op)) continue
+    const left = columnRef(c.leftOperand as OperationNode, scope)
+    const right = columnRef(c.rightOperand as OperationNode, scope)
+    // An equality between two columns of one class is the class itself.
+    if (
+      left !== undefined &&
+      right !== undefined &&
+      parent.has(left.ref.key) &&
+      find(left.ref.key) === find(right.ref.key)
+    )
+      continue
+    for (const [side, other, flip] of [
+      [left, c.rightOperand, false],
+      [right, c.leftOperand, true],
+    ] as const) {
+      if (side === undefined || !parent.has(side.ref.key)) continue
+      for (const m of members(side.ref.key)) {
+        if (m === side.ref.key) continue
+        const node = nodes.get(m)!
+        out.push(flip ? comparison(other, op, node) : comparison(node, op, other))
+      }
+    }
+  }
+  return out
+}
+
+function comparison(left: unknown, op: string, right: unknown): AnyNode {
+  return {
+    kind: 'BinaryOperationNode',
+    leftOperand: left,
+    operator: { kind: 'OperatorNode', operator: op },
+    rightOperand: right,
+  } as unknown as AnyNode
+}
