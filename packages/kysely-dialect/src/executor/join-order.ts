@@ -5,15 +5,18 @@ import { compileExpr, type Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
+import { boundedKeyColumns, chooseAccess, type AccessPath, type TableStats } from '../planner/access-path.js'
 import {
-  boundedKeyColumns,
-  chooseAccess,
-  sqliteCost,
-  type AccessPath,
-  type TableStats,
-} from '../planner/access-path.js'
+  automaticIndexLoop,
+  logEst,
+  logEstAdd,
+  outputAdjust,
+  sqliteLoop,
+  UNMEASURED,
+  type SqliteLoop,
+} from '../planner/sqlite-costs.js'
 import type { JoinPlan } from '../planner/plan.js'
-import { equivalentComparisons } from '../planner/equivalences.js'
+import { equivalentComparisons, propagatedConstants } from '../planner/equivalences.js'
 import { referencedSources, termsOf, type Term } from '../planner/terms.js'
 import {
   equalities,
@@ -90,19 +93,10 @@ interface Conjunct {
 
 const NOTHING: ReadonlySet<AnyNode> = new Set()
 
-/**
- * The share of rows a condition the read does not answer keeps: a guess. SQLite's (`asSqlite`,
- * where.c: whereLoopOutputAdjust, without statistics): an equality a quarter (a half when it
- * compares with an integer from -1 to 1), anything else nearly all (a LogEst of 1 less).
- */
-function keeps(c: AnyNode, asSqlite: boolean): number {
-  const op = c.kind === 'BinaryOperationNode' ? ((c.operator as AnyNode).operator as string).toLowerCase() : ''
-  const equality = op === '=' || op === '==' || op === 'is'
-  if (!asSqlite) return equality ? 0.1 : 0.25
-  if (!equality) return 0.93
-  const right =
-    (c.rightOperand as AnyNode | undefined)?.kind === 'ValueNode' ? (c.rightOperand as AnyNode).value : undefined
-  return typeof right === 'number' && Number.isInteger(right) && right >= -1 && right <= 1 ? 0.5 : 0.25
+/** The share of rows a condition the read does not answer keeps: a guess, as SQLite's. */
+function keeps(c: AnyNode): number {
+  const op = c.kind === 'BinaryOperationNode' ? ((c.operator as AnyNode).operator as string) : ''
+  return op === '=' || op === '==' || op === 'is' ? 0.1 : 0.25
 }
 /** Rows of a derived table, which has no statistics. */
 const DERIVED_ROWS = 1000
@@ -182,12 +176,24 @@ function planSources(
     if (s >= 0 && s < prefix && rejectsNulls(c, s, scope)) pool.push({ ...late })
   }
 
-  // SQLite orders the tables seeing the comparisons its column equivalences imply too.
+  // SQLite orders the tables seeing the conditions as its constant propagation rewrites them (the
+  // original still lets a read seek a key, without filtering), and the comparisons its column
+  // equivalences imply.
+  const rewritten = nullsBefore
+    ? new Map<AnyNode, AnyNode>()
+    : propagatedConstants(
+        pool.map((c) => c.node),
+        scope,
+      )
+  const seen = pool.flatMap((c) => {
+    const next = rewritten.get(c.node)
+    return next === undefined ? [c] : [{ ...c, implied: true }, conj(next)]
+  })
   const implied = equivalentComparisons(
-    pool.map((c) => c.node),
+    seen.filter((c) => c.implied !== true).map((c) => c.node),
     scope,
   ).map((c) => ({ ...conj(c), implied: true }))
-  const { order, rowsBefore } = sqliteOrder(sources, prefix, pool, [...pool, ...implied], scope, isOuter)
+  const { order, rowsBefore } = sqliteOrder(sources, prefix, pool, [...seen, ...implied], scope, isOuter)
   for (let s = prefix; s < n; s++) {
     // Past an outer join sources keep their written order: a function reads only those before it.
     if ([...(sources[s]!.after ?? [])].some((i) => i > s))
@@ -341,45 +347,28 @@ function rowsOfSource(src: JoinSource): number {
   return src.derived === undefined ? src.stats.rows : DERIVED_ROWS
 }
 
-/**
- * The rows SQLite supposes a table holds when no ANALYZE has measured it (where.c: a table's
- * nRowLogEst is 200, about 2^20 rows).
- */
-const UNMEASURED_ROWS = 1_048_576
-
-/** Partial join orders kept at each step of the search (SQLite's wherePathSolver keeps 10 to 18). */
+/** Partial join orders kept at each step of the search (SQLite's wherePathSolver keeps 5 to 18). */
 const PATHS_KEPT = 64
 
-/** A partial join order: the sources read so far, in order, what reading them costs and yields. */
-interface PartialOrder {
+/** A partial join order: the sources read so far, in order, and SQLite's cost and rows of it. */
+interface PartialOrder extends PathEnd {
   readonly order: readonly number[]
   readonly bound: ReadonlySet<number>
-  readonly cost: number
-  readonly rows: number
-}
-
-/**
- * A cost or row count as SQLite compares them: LogEst, ten times its base-2 logarithm, rounded
- * (where.c: costs within a few percent of each other tie, and the order found first stays).
- */
-function logEst(x: number): number {
-  return x <= 1 ? 0 : Math.round(10 * Math.log2(x))
 }
 
 /**
  * The join order of the reorderable leading sources, found as SQLite's wherePathSolver finds it:
- * orders grown one source at a time, each partial order costed whole (every source's read or
- * join, by joinCost, from the rows expected before it), the cheapest kept for each set of sources
- * read, and of the complete orders the cheapest (ties keep the one found first, nearest the
- * written order).
+ * orders grown one source at a time, each step costed as SQLite costs it (sqliteStep), the
+ * cheapest order kept for each set of sources read (by cost, then rows; a tie keeps the order
+ * found first, nearest the written one), and of the complete orders the cheapest.
  *
  * The order is chosen as SQLite chooses it, by the conditions and the keys and indexes they use:
- * every stored table is supposed to hold UNMEASURED_ROWS, as SQLite supposes of a table no ANALYZE
- * has measured (TableStats.measured: once one has, the real counts). The loop order decides the
- * order of the rows, and so the order in which an aggregate such as total() of reals meets them;
- * the row counts still choose how each source is joined (joinStage), and `rowsBefore` gives it the
- * rows expected before each source by the real counts. `seen` is `pool` with the comparisons
- * SQLite's column equivalences imply (planner/equivalences.ts), which its costs see.
+ * every stored table is supposed to hold 2^20 rows, as SQLite supposes of a table no ANALYZE has
+ * measured (TableStats.measured: once one has, the real counts). The loop order decides the order
+ * of the rows, and so the order in which an aggregate such as total() of reals meets them; the row
+ * counts still choose how each source is joined (joinStage), and `rowsBefore` gives it the rows
+ * expected before each source by the real counts. `seen` is `pool` with the comparisons SQLite's
+ * column equivalences imply (planner/equivalences.ts), which its costs see.
  */
 function sqliteOrder(
   sources: readonly JoinSource[],
@@ -389,30 +378,31 @@ function sqliteOrder(
   scope: Scope,
   isOuter: (s: number) => boolean,
 ): { order: number[]; rowsBefore: Map<number, number> } {
+  // Paths chosen for the rows SQLite supposes (sqliteStep).
   const planned = sources.map((src) =>
-    src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: UNMEASURED_ROWS } } : src,
+    src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: 2 ** 20 } } : src,
   )
-  let level: PartialOrder[] = [{ order: [], bound: new Set(), cost: 0, rows: 1 }]
+  let level: PartialOrder[] = [{ order: [], bound: new Set(), rCost: 0, nRow: 0 }]
   for (let step = 0; step < prefix; step++) {
     const next = new Map<string, PartialOrder>()
     for (const path of level) {
       for (let s = 0; s < prefix; s++) {
         if (path.bound.has(s) || !mayComeNext(sources, s, path.bound)) continue
-        const outerRows = step === 0 ? undefined : path.rows
-        const choice = joinCost(planned[s]!, s, outerRows, seen, path.bound, scope, isOuter, true)
+        const end = sqliteStep(planned[s]!, s, step === 0 ? undefined : path, seen, path.bound, scope, isOuter)
         const bound = new Set(path.bound).add(s)
-        const grown: PartialOrder = {
-          order: [...path.order, s],
-          bound,
-          cost: path.cost + choice.cost,
-          rows: Math.max(1, choice.rows),
-        }
+        const grown: PartialOrder = { order: [...path.order, s], bound, ...end }
         const key = [...bound].sort((x, y) => x - y).join(',')
         const held = next.get(key)
         if (held === undefined || cheaper(grown, held)) next.set(key, grown)
       }
     }
-    level = [...next.values()].sort((x, y) => (cheaper(x, y) ? -1 : cheaper(y, x) ? 1 : 0)).slice(0, PATHS_KEPT)
+    // In the order found (the next step extends them in that order), the costliest dropped.
+    level = [...next.values()]
+    while (level.length > PATHS_KEPT) {
+      let worst = 0
+      for (let i = 1; i < level.length; i++) if (!cheaper(level[i]!, level[worst]!)) worst = i
+      level.splice(worst, 1)
+    }
   }
   const order = [...level[0]!.order]
   const rowsBefore = new Map<number, number>()
@@ -427,11 +417,9 @@ function sqliteOrder(
   return { order, rowsBefore }
 }
 
-/** Whether partial order `a` is cheaper than `b` as SQLite compares them: by cost, then by rows. */
-function cheaper(a: PartialOrder, b: PartialOrder): boolean {
-  const ca = logEst(a.cost)
-  const cb = logEst(b.cost)
-  return ca < cb || (ca === cb && logEst(a.rows) < logEst(b.rows))
+/** Whether partial order `a` is cheaper than `b` as SQLite's path solver compares them: by cost, then by rows. */
+function cheaper(a: PathEnd, b: PathEnd): boolean {
+  return a.rCost < b.rCost || (a.rCost === b.rCost && a.nRow < b.nRow)
 }
 
 /**
@@ -461,21 +449,13 @@ function joinCost(
   bound: ReadonlySet<number>,
   scope: Scope,
   isOuter: (s: number) => boolean,
-  asSqlite = false,
 ): Choice {
-  const relevant = pool.filter(
-    (c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)),
-  )
-  const conds = relevant.map((c) => c.node)
-  const written = relevant.filter((c) => c.implied !== true).map((c) => c.node)
+  const conds = pool
+    .filter((c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)))
+    .map((c) => c.node)
   const alone = src.derived === undefined ? bestPath(src, s, conds, scope, isOuter) : undefined
-  const keepOf = (path: AccessPath | undefined): number => {
-    let keep = 1
-    for (const c of written) if (path?.consumed.has(c) !== true) keep *= keeps(c, asSqlite)
-    return keep
-  }
-  const keep = keepOf(alone)
-  if (asSqlite) return sqliteJoinCost(src, s, outerRows, conds, written, alone, keepOf, bound, scope, isOuter)
+  let keep = 1
+  for (const c of conds) if (alone?.consumed.has(c) !== true) keep *= keeps(c)
   const scanCost = alone?.cost ?? DERIVED_ROWS
   const scanRows = alone?.estimatedRows ?? DERIVED_ROWS
   if (outerRows === undefined) return { s, cost: scanCost, rows: scanRows * keep }
@@ -503,49 +483,75 @@ function joinCost(
   return { s, cost, rows: Math.max(rowsOfSource(src) === 0 ? 0 : 1, rows) }
 }
 
+/** How far a partial join order has come, as SQLite's path solver keeps it (LogEst). */
+interface PathEnd {
+  readonly rCost: number
+  readonly nRow: number
+}
+
 /**
- * joinCost as SQLite's where.c costs the loop (sqliteCost): a scan of the source per outer row, a
- * seek per outer row through a key or index the conditions bound with the outer rows' values, or,
- * on an equality no index serves, an automatic index built once (7·N·log2 N, half of N·log2 N for
- * a subquery's rows) and sought per outer row, ~20 rows a seek (whereLoopAddBtree). SQLite has no
- * hash or sorted-range join: the join order is chosen as if it had none.
+ * The cheapest way SQLite's wherePathSolver would extend a partial order that has read `bound`
+ * (`from`: its cost and rows; undefined for the first source) with source `s`: each loop
+ * whereLoopAddBtree makes of it (planner/sqlite-costs.ts), a full scan, its cheapest path by the
+ * conditions on it alone, a seek with the values of the sources before it, an automatic index
+ * (not for an outer loop expected to run less than 1.25 times), costed as
+ * `rCost = setup + rRun × rows before + the cost before` and ranked by cost, then rows.
  */
-function sqliteJoinCost(
+function sqliteStep(
   src: JoinSource,
   s: number,
-  outerRows: number | undefined,
-  conds: readonly AnyNode[],
-  written: readonly AnyNode[],
-  alone: AccessPath | undefined,
-  keepOf: (path: AccessPath | undefined) => number,
+  from: PathEnd | undefined,
+  pool: readonly Conjunct[],
   bound: ReadonlySet<number>,
   scope: Scope,
   isOuter: (s: number) => boolean,
-): Choice {
-  const n = rowsOfSource(src)
-  const scanCost = alone === undefined ? 3 * n : sqliteCost(alone, n)
-  const scanRows = (alone?.estimatedRows ?? n) * keepOf(alone)
-  if (outerRows === undefined) return { s, cost: scanCost, rows: scanRows }
-  let cost = outerRows * scanCost
-  let rows = outerRows * scanRows
+): PathEnd {
+  const rSize =
+    src.derived !== undefined ? logEst(DERIVED_ROWS) : src.stats.measured === true ? logEst(src.stats.rows) : UNMEASURED
   const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
-  if (drivesAutomaticIndex(src, s, written, scope, knownHere)) {
-    const log = Math.log2(n + 2)
-    const automatic = (src.derived === undefined ? 7 : 0.5) * n * log + outerRows * (log + 20)
-    if (automatic < cost) {
-      cost = automatic
-      rows = outerRows * Math.min(n, 20)
-    }
+  const relevant = pool.filter(
+    (c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)),
+  )
+  const conds = relevant.map((c) => c.node)
+  const written = relevant.filter((c) => c.implied !== true)
+  // The conditions whose tables a loop knows (its own and those its seek reads) filter its rows.
+  const adjusted = (loop: SqliteLoop, path: AccessPath | undefined): SqliteLoop => {
+    const knows = (i: number): boolean => i === s || path?.needs.has(i) === true
+    const unanswered = written
+      .filter((c) => [...c.sources!].every(knows) && path?.consumed.has(c.node) !== true)
+      .map((c) => c.node)
+    return { ...loop, nOut: outputAdjust(loop.nOut, rSize, unanswered) }
   }
-  if (src.derived === undefined) {
+  const loops: SqliteLoop[] = []
+  if (src.derived !== undefined) loops.push(adjusted({ rRun: rSize + 16, nOut: rSize, rSetup: 0 }, undefined))
+  else {
+    const scan = bestPath(src, s, [], scope, isOuter)
+    loops.push(adjusted(sqliteLoop(scan, rSize, src.reads), scan))
+    const alone = bestPath(src, s, conds, scope, isOuter)
+    if (alone !== scan) loops.push(adjusted(sqliteLoop(alone, rSize, src.reads), alone))
     const lookup = bestPath(src, s, conds, scope, knownHere)
-    const seeks = outerRows * sqliteCost(lookup, n)
-    if ([...lookup.needs].some((i) => bound.has(i)) && seeks < cost) {
-      cost = seeks
-      rows = outerRows * lookup.estimatedRows * keepOf(lookup)
-    }
+    if ([...lookup.needs].some((i) => bound.has(i))) loops.push(adjusted(sqliteLoop(lookup, rSize, src.reads), lookup))
   }
-  return { s, cost, rows: Math.max(n === 0 ? 0 : 1, rows) }
+  if (
+    from !== undefined &&
+    from.nRow >= 3 &&
+    drivesAutomaticIndex(
+      src,
+      s,
+      written.map((c) => c.node),
+      scope,
+      knownHere,
+    )
+  )
+    loops.push(automaticIndexLoop(rSize, src.derived !== undefined))
+  let best: PathEnd | undefined
+  for (const loop of loops) {
+    let rUnsort = loop.rRun + (from?.nRow ?? 0)
+    if (loop.rSetup > 0) rUnsort = logEstAdd(loop.rSetup, rUnsort)
+    const end = { rCost: logEstAdd(rUnsort, from?.rCost ?? 0), nRow: (from?.nRow ?? 0) + loop.nOut }
+    if (best === undefined || end.rCost < best.rCost || (end.rCost === best.rCost && end.nRow < best.nRow)) best = end
+  }
+  return best!
 }
 
 /**

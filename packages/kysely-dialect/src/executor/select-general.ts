@@ -372,9 +372,10 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
             join: s === 0 ? undefined : s < froms.length ? CROSS_JOIN : joins[s - froms.length]!,
             fixed: s >= froms.length && joins[s - froms.length]!.joinType === 'CrossJoin',
             stats: stats[s]!,
-            // The slots read matter only to an index that may cover them.
+            // The slots read matter only to an index that may cover them (SQLite's index of a
+            // primary key that is not the rowid too: join-order.ts, sqliteStep).
             reads:
-              p.derived === undefined && p.source.table.indexes.length > 0
+              p.derived === undefined && (p.source.table.indexes.length > 0 || p.source.table.keying === 'key')
                 ? columnsRead(statementNodes, scope, s)
                 : undefined,
             ...(node.orderBy === undefined ? { unordered: true } : {}),

@@ -212,31 +212,14 @@ function columnWidth(table: TableDef, name: string): number {
 }
 
 /** A key's estimated width: its columns' (a hidden rowid 1). */
-function keyWidth(table: TableDef, key: readonly string[]): number {
+export function keyWidth(table: TableDef, key: readonly string[]): number {
   return key.reduce((sum, name) => sum + columnWidth(table, name), 0)
 }
 
 /** A row's estimated width: every column's, and a hidden rowid's. */
-function rowWidth(table: TableDef): number {
+export function rowWidth(table: TableDef): number {
   const hidden = table.rowidColumn === undefined && table.withoutRowid !== true ? 1 : 0
   return table.columns.reduce((sum, c) => sum + columnWidth(table, c.name), hidden)
-}
-
-/**
- * What SQLite's where.c (whereLoopAddBtree, whereLoopAddBtreeIndex) costs this path at, without
- * statistics, for a table of `n` rows: in its units, where reading a table row in key order costs
- * ~3 (a LogEst of 16) and an index entry less by its width (15 × szIdxRow / szTabRow, a LogEst);
- * each seek a descent of log2(n); each row an index entry points to, a seek into the table (~3).
- */
-export function sqliteCost(path: AccessPath, n: number): number {
-  const share = path.index === undefined ? 1 : Math.min(1, keyWidth(path.table, path.key) / rowWidth(path.table))
-  const perEntry = 2 ** (0.1 + 1.5 * share)
-  const lookups = path.index !== undefined && path.covered === undefined ? 3 : 0
-  const rows = Math.max(1, path.estimatedRows)
-  if (path.seek === undefined) return n * (path.index === undefined ? 3 : perEntry + lookups)
-  let seeks = 1
-  for (const t of path.eq) seeks *= t.op === 'null' ? 1 : t.values.length
-  return seeks * Math.log2(n + 2) + rows * (perEntry + lookups)
 }
 
 function coveredSlots(

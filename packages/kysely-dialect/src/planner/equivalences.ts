@@ -112,6 +112,62 @@ export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): 
   return out
 }
 
+/**
+ * SQLite's WHERE-clause constant propagation (select.c: propagateConstants), as its planner sees
+ * the conditions: for each top-level `column = constant` (a constant without affinity, under
+ * BINARY, the column not BLOB), every other occurrence of that column in the conditions (not in a
+ * subquery) reads as the constant, so that `t1.n = t0.v and t1.n = 6` costs as `t0.v = 6` too.
+ * The conjuncts it rewrites, each with its rewritten form (used to choose the join order only).
+ */
+export function propagatedConstants(conds: readonly AnyNode[], scope: Scope): Map<AnyNode, AnyNode> {
+  const constants = new Map<string, { value: OperationNode; column: OperationNode }>()
+  // findConstInWhere walks the AND tree right side first: the last conjunct's column is taken first.
+  for (const c of [...conds].reverse()) {
+    if (c.kind !== 'BinaryOperationNode') continue
+    const op = ((c.operator as AnyNode).operator as string).toLowerCase()
+    if (op !== '=' && op !== '==') continue
+    for (const [columnNode, valueNode] of [
+      [c.rightOperand, c.leftOperand],
+      [c.leftOperand, c.rightOperand],
+    ] as [OperationNode, OperationNode][]) {
+      const column = columnRef(columnNode, scope)
+      const value = compiled(valueNode, scope)
+      if (column === undefined || value === undefined || !value.constant || value.affinity !== undefined) continue
+      if (column.expr.affinity === undefined || column.expr.affinity === 'blob') continue
+      const collation = comparisonCollation(column.expr, value)
+      if (collation !== undefined && collation.toLowerCase() !== 'binary') continue
+      if (!constants.has(column.ref.key)) constants.set(column.ref.key, { value: valueNode, column: columnNode })
+    }
+  }
+  const out = new Map<AnyNode, AnyNode>()
+  if (constants.size === 0) return out
+  const rewrite = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node
+    if (Array.isArray(node)) {
+      const items = node.map(rewrite)
+      return items.some((x, i) => x !== node[i]) ? items : node
+    }
+    const n = node as AnyNode
+    if (n.kind === 'SelectQueryNode') return node
+    if (n.kind === 'ReferenceNode' || n.kind === 'ColumnNode') {
+      const column = columnRef(n as unknown as OperationNode, scope)
+      const constant = column === undefined ? undefined : constants.get(column.ref.key)
+      return constant === undefined || constant.column === node ? node : constant.value
+    }
+    let changed: Record<string, unknown> | undefined
+    for (const key of Object.keys(n)) {
+      const next = rewrite(n[key])
+      if (next !== n[key]) (changed ??= { ...n })[key] = next
+    }
+    return changed ?? node
+  }
+  for (const c of conds) {
+    const next = rewrite(c) as AnyNode
+    if (next !== c) out.set(c, next)
+  }
+  return out
+}
+
 function comparison(left: unknown, op: string, right: unknown): AnyNode {
   return {
     kind: 'BinaryOperationNode',

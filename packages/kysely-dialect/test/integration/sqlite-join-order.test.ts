@@ -7,8 +7,9 @@ import { useTempDir, VERSIONS, type AnyDB, type KyselyVersion } from './support.
  * SQLite 3.53.2's `explain query plan` gives for it on the same schema (no ANALYZE), and the
  * dialect's `explain` must read the tables in that order. They cover what decides SQLite's order:
  * keys and indexes a condition lets a table be sought by, automatic indexes (on an equality with a
- * constant too), a scan of a narrower covering index, the comparisons column equivalences imply,
- * and cross joins holding back every table written after them; never the row counts.
+ * constant too), a scan of a narrower covering index (a primary key's too), the comparisons column
+ * equivalences imply, constant propagation, ties, and cross joins holding back every table written
+ * after them; never the row counts.
  */
 const SCHEMA = [
   'create table a(id integer primary key, x integer)',
@@ -75,6 +76,26 @@ const CASES: readonly [string, readonly string[], string][] = [
     'select count(*) from e t0 inner join c t1 on t1.n = t0.id where t1.n > 8',
     ['t1', 't0'],
     'the index range first, then the key',
+  ],
+  [
+    'select count(*) from d t0 inner join c t1 on t1.n = t0.v where t1.n = 6',
+    ['t0', 't1'],
+    'constant propagation: the on clause reads t0.v = 6, a filter of d',
+  ],
+  [
+    'select count(*) from b t0 inner join a t1 on t1.id = t0.a_id where t0.a_id = 3',
+    ['t1', 't0'],
+    "constant propagation: a's row 3 by its key",
+  ],
+  [
+    'select count(*) from a t0 inner join b t1 on t1.a_id < t0.x where t1.id < 3',
+    ['t0', 't1'],
+    'two orders of equal cost: the one found first',
+  ],
+  [
+    'select count(*) from c t0, c t1 where t1.n = t0.n and t0.n < 9',
+    ['t1', 't0'],
+    't0.n < 9 filters the rows t0 yields when sought second',
   ],
   [
     'select count(*) from d t0 inner join c t1 on t1.n = t0.v inner join d t2 on t2.v < t1.n',

@@ -1,0 +1,138 @@
+/**
+ * How often the dialect reads the tables of a join in SQLite's order (executor/join-order.ts:
+ * sqliteOrder): random joins of two to four tables over five tables (keys, indexes, no index),
+ * inner joins, comma joins and cross joins, equalities and ranges between them, filters by
+ * constants; SQLite's loop order from `explain query plan` (better-sqlite3 in the bench folder,
+ * `npm run bench` installs it), the dialect's from `explain`. The row order of a join without
+ * `order by`, and the order in which total() or group_concat() meet its rows, follow the loop order.
+ *
+ *   node dist/bench/join-order.js [--queries 1000] [--seed 1] [--analyze] [--show 10]
+ */
+import { createRequire } from 'node:module'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Kysely, sql } from 'kysely'
+import { BTreeDialect, explain } from '../src/index.js'
+import { BENCH_PACKAGE_JSON } from './sides.js'
+
+interface NativeDatabase {
+  exec(source: string): void
+  prepare(source: string): { all(): { detail: string }[] }
+  close(): void
+}
+
+const { values } = parseArgs({
+  options: {
+    queries: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1' },
+    analyze: { type: 'boolean', default: false },
+    show: { type: 'string', default: '10' },
+  },
+})
+const queries = Number(values.queries)
+let seed = Number(values.seed)
+const random = (): number => {
+  seed = (seed * 1103515245 + 12345) % 2147483648
+  return seed / 2147483648
+}
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
+
+const SCHEMA = [
+  'create table a(id integer primary key, x integer)',
+  'create table b(id integer primary key, a_id integer, z real)',
+  'create table c(n integer, m text)',
+  'create table d(code text primary key, v integer)',
+  'create table e(id integer primary key, b_id integer, w integer)',
+  'create index e_b on e(b_id)',
+  'create index c_n on c(n)',
+]
+const rows = (n: number, row: (i: number) => string): string => Array.from({ length: n }, (_, i) => row(i)).join(', ')
+const DATA = [
+  `insert into a values ${rows(12, (i) => `(${i + 1}, ${(i + 1) % 5})`)}`,
+  `insert into b values ${rows(20, (i) => `(${100 + i}, ${(i * 7) % 14}, ${i * 0.5})`)}`,
+  `insert into c values ${rows(25, (i) => `(${i % 4}, 'm${i % 3}')`)}`,
+  `insert into d values ${rows(8, (i) => `('k${i}', ${i})`)}`,
+  `insert into e values ${rows(30, (i) => `(${i + 1}, ${100 + (i % 20)}, ${i % 6})`)}`,
+]
+/** Each table's numeric columns (the conditions compare numbers). */
+const COLUMNS: Record<string, readonly string[]> = {
+  a: ['id', 'x'],
+  b: ['id', 'a_id', 'z'],
+  c: ['n'],
+  d: ['v'],
+  e: ['id', 'b_id', 'w'],
+}
+
+function condition(i: number, table: string, before: readonly [number, string][]): string {
+  const [j, other] = pick(before)
+  return `t${i}.${pick(COLUMNS[table]!)} ${pick(['=', '=', '=', '<', '>'])} t${j}.${pick(COLUMNS[other]!)}`
+}
+
+function randomQuery(): string {
+  const n = 2 + Math.floor(random() * 3)
+  const tables = Array.from({ length: n }, () => pick(Object.keys(COLUMNS)))
+  let from = `${tables[0]} t0`
+  const where: string[] = []
+  const before: [number, string][] = [[0, tables[0]!]]
+  let joined = false
+  for (let i = 1; i < n; i++) {
+    let kind = pick(['inner', 'inner', 'inner', 'comma', 'cross'])
+    // Kysely writes the tables of `from` before any join.
+    if (kind === 'comma' && joined) kind = 'inner'
+    if (kind !== 'comma') joined = true
+    if (kind === 'comma') {
+      from += `, ${tables[i]} t${i}`
+      if (random() < 0.7) where.push(condition(i, tables[i]!, before))
+    } else if (kind === 'cross') {
+      from += ` cross join ${tables[i]} t${i}`
+      if (random() < 0.5) where.push(condition(i, tables[i]!, before))
+    } else from += ` inner join ${tables[i]} t${i} on ${condition(i, tables[i]!, before)}`
+    before.push([i, tables[i]!])
+  }
+  for (let i = 0; i < n; i++)
+    if (random() < 0.3)
+      where.push(`t${i}.${pick(COLUMNS[tables[i]!]!)} ${pick(['=', '>', '<'])} ${Math.floor(random() * 10)}`)
+  return `select count(*) from ${from}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}`
+}
+
+let Database: new (path: string) => NativeDatabase
+try {
+  Database = createRequire(BENCH_PACKAGE_JSON)('better-sqlite3') as typeof Database
+} catch {
+  console.error('better-sqlite3 is not installed in the bench folder: run `npm run bench` once (it installs it)')
+  process.exit(1)
+}
+const native = new Database(':memory:')
+const dir = mkdtempSync(join(tmpdir(), 'join-order-'))
+const db = new Kysely<Record<string, never>>({
+  dialect: new BTreeDialect({ path: join(dir, 'db'), durability: 'none' }),
+})
+try {
+  for (const statement of [...SCHEMA, ...DATA, ...(values.analyze ? ['analyze'] : [])]) {
+    native.exec(statement)
+    await sql.raw(statement).execute(db)
+  }
+  const version = (native.prepare('select sqlite_version() as detail').all()[0] ?? { detail: '?' }).detail
+  let same = 0
+  const shown: string[] = []
+  for (let q = 0; q < queries; q++) {
+    const query = randomQuery()
+    const steps = native.prepare(`explain query plan ${query}`).all()
+    const sqlite = steps.filter((r) => /^(SCAN|SEARCH) /.test(r.detail)).map((r) => r.detail.split(' ')[1])
+    const plan = await explain(db, sql.raw(query).compile(db))
+    const ours = [plan.scan.as ?? plan.scan.table, ...(plan.joins ?? []).map((j) => j.as ?? j.table)]
+    if (sqlite.join() === ours.join()) same++
+    else if (shown.length < Number(values.show))
+      shown.push(`${query}\n  SQLite: ${steps.map((r) => r.detail).join(' | ')}\n  ours:   ${ours.join(' ')}`)
+  }
+  if (shown.length > 0) console.log(`${shown.join('\n')}\n`)
+  console.log(
+    `seed ${values.seed}${values.analyze ? ', after analyze' : ''}: ${same} of ${queries} random joins (${((100 * same) / queries).toFixed(1)} %) read their tables in SQLite ${version}'s order`,
+  )
+} finally {
+  await db.destroy()
+  native.close()
+  rmSync(dir, { recursive: true, force: true })
+}
