@@ -506,8 +506,8 @@ function sqliteStep(
   scope: Scope,
   isOuter: (s: number) => boolean,
 ): PathEnd {
-  const rSize =
-    src.derived !== undefined ? logEst(DERIVED_ROWS) : src.stats.measured === true ? logEst(src.stats.rows) : UNMEASURED
+  const measured = src.stats.measured === true
+  const rSize = src.derived !== undefined ? logEst(DERIVED_ROWS) : measured ? logEst(src.stats.rows) : UNMEASURED
   const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
   const relevant = pool.filter(
     (c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)),
@@ -526,11 +526,12 @@ function sqliteStep(
   if (src.derived !== undefined) loops.push(adjusted({ rRun: rSize + 16, nOut: rSize, rSetup: 0 }, undefined))
   else {
     const scan = bestPath(src, s, [], scope, isOuter)
-    loops.push(adjusted(sqliteLoop(scan, rSize, src.reads), scan))
+    loops.push(adjusted(sqliteLoop(scan, rSize, src.reads, measured), scan))
     const alone = bestPath(src, s, conds, scope, isOuter)
-    if (alone !== scan) loops.push(adjusted(sqliteLoop(alone, rSize, src.reads), alone))
+    if (alone !== scan) loops.push(adjusted(sqliteLoop(alone, rSize, src.reads, measured), alone))
     const lookup = bestPath(src, s, conds, scope, knownHere)
-    if ([...lookup.needs].some((i) => bound.has(i))) loops.push(adjusted(sqliteLoop(lookup, rSize, src.reads), lookup))
+    if ([...lookup.needs].some((i) => bound.has(i)))
+      loops.push(adjusted(sqliteLoop(lookup, rSize, src.reads, measured), lookup))
   }
   if (
     from !== undefined &&

@@ -71,8 +71,14 @@ function widthLogEst(width: number): number {
  * cover, a seek into the table (3 a row); an equality on k columns of an index yields 10, 9, 8, 7,
  * 6, then 5 rows (sqlite3DefaultRowEst), on a whole unique key one; a range bound a quarter, both
  * bounds a sixty-fourth, at least 2 rows (whereRangeScanEst); an `in` list its length times.
+ * `measured`: an ANALYZE has run, and an index's rows per key are its statistics.
  */
-export function sqliteLoop(path: AccessPath, rSize: number, reads: ReadonlySet<number> | undefined): SqliteLoop {
+export function sqliteLoop(
+  path: AccessPath,
+  rSize: number,
+  reads: ReadonlySet<number> | undefined,
+  measured: boolean,
+): SqliteLoop {
   const table = path.table
   // A primary key that is not the rowid is, in SQLite, a unique index of the rowid table
   // (sqlite_autoindex_<table>_1): it is sought as an index, and covers a statement reading its
@@ -103,6 +109,13 @@ export function sqliteLoop(path: AccessPath, rSize: number, reads: ReadonlySet<n
     const keyColumns = index === undefined ? Math.max(1, table.primaryKey.length) : Math.max(1, index.columns.length)
     const unique = index === undefined || index.unique
     nOut = unique && eq >= keyColumns ? 0 : ([33, 32, 30, 28, 26][eq - 1] ?? 23)
+    // After an ANALYZE, sqlite_stat1's rows per key (analyze.c: the rows over the distinct
+    // prefixes, rounded up, 2 taken as 1 when nearly every prefix is distinct).
+    const perKey = measured ? index?.rowsPerKey?.[eq - 1] : undefined
+    if (perKey !== undefined) {
+      const stat = Math.ceil(perKey - 1e-9)
+      nOut = logEst(stat === 2 && perKey <= 1.1 ? 1 : stat)
+    }
     for (const t of path.eq) if (t.op === 'null') nOut += 10
     for (const t of path.eq) if (t.values.length > 1) nIn += logEst(t.values.length)
   }
