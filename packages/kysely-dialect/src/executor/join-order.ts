@@ -5,18 +5,8 @@ import { compileExpr, type Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
-import { boundedKeyColumns, chooseAccess, type AccessPath, type TableStats } from '../planner/access-path.js'
-import {
-  automaticIndexLoop,
-  logEst,
-  logEstAdd,
-  outputAdjust,
-  sqliteLoop,
-  UNMEASURED,
-  type SqliteLoop,
-} from '../planner/sqlite-costs.js'
+import { boundedKeyColumns, type AccessPath } from '../planner/access-path.js'
 import type { JoinPlan } from '../planner/plan.js'
-import { equivalentComparisons, propagatedConstants } from '../planner/equivalences.js'
 import { referencedSources, termsOf, type Term } from '../planner/terms.js'
 import {
   equalities,
@@ -34,32 +24,19 @@ import {
   type StageParts,
 } from './join.js'
 import { readPath } from './row-source.js'
+import {
+  bestPath,
+  DERIVED_ROWS,
+  rowsOfSource,
+  termsFor,
+  withPlanMemo,
+  type Conjunct,
+  type JoinSource,
+} from './source-paths.js'
+import { sqliteOrder } from './sqlite-order.js'
 import { unsupported } from '../errors.js'
 
-/** One source of a select as the join planner sees it. */
-export interface JoinSource {
-  readonly table: TableDef
-  readonly as: string
-  /** A derived table's rows; undefined for a stored table. */
-  readonly derived: RowsOf | undefined
-  /** How it joins the sources before it (`cross` for extra from tables); ignored for the first. */
-  readonly join: AnyNode | undefined
-  /**
-   * Joined by an explicit `cross join` (not listed in `from`): read after every source written
-   * before it (mayComeNext).
-   */
-  readonly fixed: boolean
-  readonly stats: TableStats
-  /** Slots the statement reads from it (for covering reads); undefined: all, or cannot tell. */
-  readonly reads: ReadonlySet<number> | undefined
-  /** The statement has no order by (access-path.ts: AccessRequest.unordered). */
-  readonly unordered?: boolean
-  /**
-   * A table-valued function whose arguments read these sources of the select (`pragma_table_info(t.name)`):
-   * read after them, its rows made again for each tuple of them (`derived` is given the tuple).
-   */
-  readonly after?: ReadonlySet<number>
-}
+export type { JoinSource } from './source-paths.js'
 
 /** How the first source (in join order) is read, and what it yields. */
 export interface FirstRead {
@@ -77,20 +54,6 @@ export interface JoinedSources {
   readonly final: readonly Expr[]
 }
 
-interface Conjunct {
-  readonly node: AnyNode
-  /** From an inner join's on clause (it must run before any later outer join), or the where clause. */
-  readonly on: boolean
-  /** Own sources it reads (outer ones are always known); undefined when it cannot tell. */
-  readonly sources: ReadonlySet<number> | undefined
-  placed: boolean
-  /**
-   * Implied by SQLite's column equivalences, not written (planner/equivalences.ts): it lets a read
-   * seek a key or index, as SQLite's scans for terms do, and does not filter rows.
-   */
-  readonly implied?: boolean
-}
-
 const NOTHING: ReadonlySet<AnyNode> = new Set()
 
 /** The share of rows a condition the read does not answer keeps: a guess, as SQLite's. */
@@ -98,9 +61,6 @@ function keeps(c: AnyNode): number {
   const op = c.kind === 'BinaryOperationNode' ? ((c.operator as AnyNode).operator as string) : ''
   return op === '=' || op === '==' || op === 'is' ? 0.1 : 0.25
 }
-/** Rows of a derived table, which has no statistics. */
-const DERIVED_ROWS = 1000
-
 interface Choice {
   s: number
   cost: number
@@ -125,13 +85,7 @@ export function planJoins(
   scope: Scope,
   own: number,
 ): JoinedSources {
-  // Planning asks for the same terms and paths many times: remembered while this scope is planned.
-  memos.set(scope, { terms: new Map(), paths: [] })
-  try {
-    return planSources(sources, where, scope, own)
-  } finally {
-    memos.delete(scope)
-  }
+  return withPlanMemo(scope, () => planSources(sources, where, scope, own))
 }
 
 function planSources(
@@ -176,24 +130,17 @@ function planSources(
     if (s >= 0 && s < prefix && rejectsNulls(c, s, scope)) pool.push({ ...late })
   }
 
-  // SQLite orders the tables seeing the conditions as its constant propagation rewrites them (the
-  // original still lets a read seek a key, without filtering), and the comparisons its column
-  // equivalences imply.
-  const rewritten = nullsBefore
-    ? new Map<AnyNode, AnyNode>()
-    : propagatedConstants(
-        pool.map((c) => c.node),
-        scope,
-      )
-  const seen = pool.flatMap((c) => {
-    const next = rewritten.get(c.node)
-    return next === undefined ? [c] : [{ ...c, implied: true }, conj(next)]
-  })
-  const implied = equivalentComparisons(
-    seen.filter((c) => c.implied !== true).map((c) => c.node),
-    scope,
-  ).map((c) => ({ ...conj(c), implied: true }))
-  const { order, rowsBefore } = sqliteOrder(sources, prefix, pool, [...seen, ...implied], scope, isOuter)
+  const order = sqliteOrder(sources, prefix, pool, (node) => conj(node), nullsBefore, scope, isOuter)
+  // The rows expected before each source, by the real row counts: they choose each join's strategy.
+  const rowsBefore = new Map<number, number>()
+  const before = new Set<number>()
+  let real = 1
+  for (const s of order) {
+    rowsBefore.set(s, real)
+    const choice = joinCost(sources[s]!, s, before.size === 0 ? undefined : real, pool, before, scope, isOuter)
+    before.add(s)
+    real = Math.max(1, choice.rows)
+  }
   for (let s = prefix; s < n; s++) {
     // Past an outer join sources keep their written order: a function reads only those before it.
     if ([...(sources[s]!.after ?? [])].some((i) => i > s))
@@ -271,176 +218,6 @@ function onConjuncts(join: AnyNode | undefined): AnyNode[] {
   return on === undefined ? [] : conjuncts(byPrecedence(on))
 }
 
-/**
- * Terms by conjunct and source, and paths chosen by source, of the scopes being planned. Plain
- * maps dropped when planJoins returns: WeakMaps keyed by each statement's nodes cost their
- * ephemeron upkeep in every garbage collection.
- */
-interface PlanMemo {
-  readonly terms: Map<AnyNode, Map<number, Term[]>>
-  readonly paths: ChosenPath[][]
-}
-const memos = new Map<Scope, PlanMemo>()
-
-function termsFor(conds: readonly AnyNode[], s: number, scope: Scope): Term[] {
-  const memo = memos.get(scope)
-  const out: Term[] = []
-  for (const c of conds) {
-    if (memo === undefined) {
-      out.push(...termsOf(c, s, scope))
-      continue
-    }
-    let bySource = memo.terms.get(c)
-    if (bySource === undefined) memo.terms.set(c, (bySource = new Map()))
-    let terms = bySource.get(s)
-    if (terms === undefined) bySource.set(s, (terms = termsOf(c, s, scope)))
-    out.push(...terms)
-  }
-  return out
-}
-
-/** A path chosen for a source: the conditions it was chosen with and the sources then known. */
-interface ChosenPath {
-  readonly conds: readonly AnyNode[]
-  readonly known: string
-  readonly path: AccessPath
-}
-
-/** A source's cheapest path using the conditions whose other sources are `known`. */
-function bestPath(
-  src: JoinSource,
-  s: number,
-  conds: readonly AnyNode[],
-  scope: Scope,
-  known: (source: number) => boolean,
-): AccessPath {
-  let mask = `${src.stats.rows}:`
-  for (let i = 0; i < scope.sources.length; i++) mask += known(i) ? '1' : '0'
-  // Planning asks again and again, with few distinct questions.
-  const chosen = memos.get(scope)?.paths
-  const bySource = chosen === undefined ? [] : (chosen[s] ??= [])
-  for (const c of bySource) if (c.known === mask && sameNodes(c.conds, conds)) return c.path
-  const path = chooseAccess({
-    table: src.table,
-    source: s,
-    stats: src.stats,
-    terms: termsFor(conds, s, scope),
-    known,
-    order: [],
-    stopAfter: undefined,
-    reads: src.reads,
-    ...(src.unordered === true ? { unordered: true } : {}),
-    conds,
-    scope,
-  })
-  bySource.push({ conds: conds.slice(), known: mask, path })
-  return path
-}
-
-function sameNodes(a: readonly AnyNode[], b: readonly AnyNode[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-function rowsOfSource(src: JoinSource): number {
-  return src.derived === undefined ? src.stats.rows : DERIVED_ROWS
-}
-
-/** Partial join orders kept at each step of the search (SQLite's wherePathSolver keeps 5 to 18). */
-const PATHS_KEPT = 64
-
-/** A partial join order: the sources read so far, in order, and SQLite's cost and rows of it. */
-interface PartialOrder extends PathEnd {
-  readonly order: readonly number[]
-  readonly bound: ReadonlySet<number>
-}
-
-/**
- * The join order of the reorderable leading sources, found as SQLite's wherePathSolver finds it:
- * orders grown one source at a time, each step costed as SQLite costs it (sqliteStep), the
- * cheapest order kept for each set of sources read (by cost, then rows; a tie keeps the order
- * found first, nearest the written one), and of the complete orders the cheapest.
- *
- * The order is chosen as SQLite chooses it, by the conditions and the keys and indexes they use:
- * every stored table is supposed to hold 2^20 rows, as SQLite supposes of a table no ANALYZE has
- * measured (TableStats.measured: once one has, the real counts). The loop order decides the order
- * of the rows, and so the order in which an aggregate such as total() of reals meets them; the row
- * counts still choose how each source is joined (joinStage), and `rowsBefore` gives it the rows
- * expected before each source by the real counts. `seen` is `pool` with the comparisons SQLite's
- * column equivalences imply (planner/equivalences.ts), which its costs see.
- */
-function sqliteOrder(
-  sources: readonly JoinSource[],
-  prefix: number,
-  pool: readonly Conjunct[],
-  seen: readonly Conjunct[],
-  scope: Scope,
-  isOuter: (s: number) => boolean,
-): { order: number[]; rowsBefore: Map<number, number> } {
-  // Paths chosen for the rows SQLite supposes (sqliteStep).
-  const planned = sources.map((src) =>
-    src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: 2 ** 20 } } : src,
-  )
-  let level: PartialOrder[] = [{ order: [], bound: new Set(), rCost: 0, nRow: 0 }]
-  for (let step = 0; step < prefix; step++) {
-    const next = new Map<string, PartialOrder>()
-    for (const path of level) {
-      for (let s = 0; s < prefix; s++) {
-        if (path.bound.has(s) || !mayComeNext(sources, s, path.bound)) continue
-        const end = sqliteStep(planned[s]!, s, step === 0 ? undefined : path, seen, path.bound, scope, isOuter)
-        const bound = new Set(path.bound).add(s)
-        const grown: PartialOrder = { order: [...path.order, s], bound, ...end }
-        const key = [...bound].sort((x, y) => x - y).join(',')
-        const held = next.get(key)
-        if (held === undefined || cheaper(grown, held)) next.set(key, grown)
-      }
-    }
-    // In the order found (the next step extends them in that order), the costliest dropped.
-    level = [...next.values()]
-    while (level.length > PATHS_KEPT) {
-      let worst = 0
-      for (let i = 1; i < level.length; i++) if (!cheaper(level[i]!, level[worst]!)) worst = i
-      level.splice(worst, 1)
-    }
-  }
-  const order = [...level[0]!.order]
-  const rowsBefore = new Map<number, number>()
-  const before = new Set<number>()
-  let real = 1
-  for (const s of order) {
-    rowsBefore.set(s, real)
-    const choice = joinCost(sources[s]!, s, before.size === 0 ? undefined : real, pool, before, scope, isOuter)
-    before.add(s)
-    real = Math.max(1, choice.rows)
-  }
-  return { order, rowsBefore }
-}
-
-/** Whether partial order `a` is cheaper than `b` as SQLite's path solver compares them: by cost, then by rows. */
-function cheaper(a: PathEnd, b: PathEnd): boolean {
-  return a.rCost < b.rCost || (a.rCost === b.rCost && a.nRow < b.nRow)
-}
-
-/**
- * Whether source `s` may be read next, after those in `bound`. A source written after an explicit
- * `cross join` (its right operand or any later one) comes after every source written before that
- * cross join, as in SQLite, where a CROSS JOIN is how a query fixes the nesting of its loops ("the
- * left operand is always the outer loop"; where.c, whereLoopAddAll: a CROSS JOIN adds the tables
- * before it to the prerequisites of every table from there on, `mPrereq |= mPrior`). The loop
- * order, the order of the rows and the order in which aggregates meet them (a total() of reals
- * rounds as SQLite's does only when its rows come in SQLite's order) then follow the writer's.
- * Tables listed in `from` (SQLite's comma joins) and inner joins are otherwise reordered freely.
- */
-function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
-  const after = sources[s]!.after
-  if (after !== undefined) for (const i of after) if (!bound.has(i)) return false
-  let cross = s
-  while (cross > 0 && !sources[cross]!.fixed) cross--
-  for (let i = 0; i < cross; i++) if (!bound.has(i)) return false
-  return true
-}
-
 function joinCost(
   src: JoinSource,
   s: number,
@@ -481,97 +258,6 @@ function joinCost(
     }
   }
   return { s, cost, rows: Math.max(rowsOfSource(src) === 0 ? 0 : 1, rows) }
-}
-
-/** How far a partial join order has come, as SQLite's path solver keeps it (LogEst). */
-interface PathEnd {
-  readonly rCost: number
-  readonly nRow: number
-}
-
-/**
- * The cheapest way SQLite's wherePathSolver would extend a partial order that has read `bound`
- * (`from`: its cost and rows; undefined for the first source) with source `s`: each loop
- * whereLoopAddBtree makes of it (planner/sqlite-costs.ts), a full scan, its cheapest path by the
- * conditions on it alone, a seek with the values of the sources before it, an automatic index
- * (not for an outer loop expected to run less than 1.25 times), costed as
- * `rCost = setup + rRun × rows before + the cost before` and ranked by cost, then rows.
- */
-function sqliteStep(
-  src: JoinSource,
-  s: number,
-  from: PathEnd | undefined,
-  pool: readonly Conjunct[],
-  bound: ReadonlySet<number>,
-  scope: Scope,
-  isOuter: (s: number) => boolean,
-): PathEnd {
-  const measured = src.stats.measured === true
-  const rSize = src.derived !== undefined ? logEst(DERIVED_ROWS) : measured ? logEst(src.stats.rows) : UNMEASURED
-  const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
-  const relevant = pool.filter(
-    (c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)),
-  )
-  const conds = relevant.map((c) => c.node)
-  const written = relevant.filter((c) => c.implied !== true)
-  // The conditions whose tables a loop knows (its own and those its seek reads) filter its rows.
-  const adjusted = (loop: SqliteLoop, path: AccessPath | undefined): SqliteLoop => {
-    const knows = (i: number): boolean => i === s || path?.needs.has(i) === true
-    const unanswered = written
-      .filter((c) => [...c.sources!].every(knows) && path?.consumed.has(c.node) !== true)
-      .map((c) => c.node)
-    return { ...loop, nOut: outputAdjust(loop.nOut, rSize, unanswered) }
-  }
-  const loops: SqliteLoop[] = []
-  if (src.derived !== undefined) loops.push(adjusted({ rRun: rSize + 16, nOut: rSize, rSetup: 0 }, undefined))
-  else {
-    const scan = bestPath(src, s, [], scope, isOuter)
-    loops.push(adjusted(sqliteLoop(scan, rSize, src.reads, measured), scan))
-    const alone = bestPath(src, s, conds, scope, isOuter)
-    if (alone !== scan) loops.push(adjusted(sqliteLoop(alone, rSize, src.reads, measured), alone))
-    const lookup = bestPath(src, s, conds, scope, knownHere)
-    if ([...lookup.needs].some((i) => bound.has(i)))
-      loops.push(adjusted(sqliteLoop(lookup, rSize, src.reads, measured), lookup))
-  }
-  if (
-    from !== undefined &&
-    from.nRow >= 3 &&
-    drivesAutomaticIndex(
-      src,
-      s,
-      written.map((c) => c.node),
-      scope,
-      knownHere,
-    )
-  )
-    loops.push(automaticIndexLoop(rSize, src.derived !== undefined))
-  let best: PathEnd | undefined
-  for (const loop of loops) {
-    let rUnsort = loop.rRun + (from?.nRow ?? 0)
-    if (loop.rSetup > 0) rUnsort = logEstAdd(loop.rSetup, rUnsort)
-    const end = { rCost: logEstAdd(rUnsort, from?.rCost ?? 0), nRow: (from?.nRow ?? 0) + loop.nOut }
-    if (best === undefined || end.rCost < best.rCost || (end.rCost === best.rCost && end.nRow < best.nRow)) best = end
-  }
-  return best!
-}
-
-/**
- * Whether SQLite would consider an automatic index on source `s` (where.c: termCanDriveIndex): an
- * equality between one of its columns, not its rowid, and a value known before it, the tables
- * read before or a constant.
- */
-function drivesAutomaticIndex(
-  src: JoinSource,
-  s: number,
-  conds: readonly AnyNode[],
-  scope: Scope,
-  known: (source: number) => boolean,
-): boolean {
-  if (src.derived !== undefined) return hasEquality(conds, s, scope, known)
-  const rowid = src.table.rowidColumn
-  return termsFor(conds, s, scope).some(
-    (t) => t.op === 'eq' && t.values.length === 1 && t.column !== rowid && [...t.needs].every(known),
-  )
 }
 
 /** The stage joining source `s`: a seek per outer row when a path uses the outer rows, else a hash join or nested loop. */

@@ -373,7 +373,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
             fixed: s >= froms.length && joins[s - froms.length]!.joinType === 'CrossJoin',
             stats: stats[s]!,
             // The slots read matter only to an index that may cover them (SQLite's index of a
-            // primary key that is not the rowid too: join-order.ts, sqliteStep).
+            // primary key that is not the rowid too: sqlite-order.ts, sqliteStep).
             reads:
               p.derived === undefined && (p.source.table.indexes.length > 0 || p.source.table.keying === 'key')
                 ? columnsRead(statementNodes, scope, s)

@@ -72,7 +72,7 @@ export interface TableStats {
   readonly rows: number
   /**
    * An ANALYZE has measured the table: the join order uses its row count, as SQLite's uses
-   * sqlite_stat1's (executor/join-order.ts: sqliteOrder); unmeasured, every table is supposed as large.
+   * sqlite_stat1's (executor/sqlite-order.ts); unmeasured, every table is supposed as large.
    */
   readonly measured?: boolean
 }

@@ -42,7 +42,7 @@ function columnRef(node: OperationNode, scope: Scope): { ref: ColumnRef; expr: E
  * WO_EQUIV, termIsEquivalence, and a scan for terms on b.y follows it to the terms on a.x): for
  * each class of columns such equalities tie, every comparison of one of them with a value (=, <,
  * <=, >, >=) is also made of each other one, and every two of them are equated. Used to choose the
- * join order as SQLite does (join-order.ts: sqliteOrder); the conditions that run stay those written.
+ * join order as SQLite does (executor/sqlite-order.ts); the conditions that run stay those written.
  */
 export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): AnyNode[] {
   const parent = new Map<string, string>()

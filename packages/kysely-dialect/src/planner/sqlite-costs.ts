@@ -4,8 +4,8 @@ import { ROWID_KEY } from './terms.js'
 
 /**
  * SQLite's query planner arithmetic (where.c, util.c), without statistics beyond a table's row
- * count: what the join order is chosen by, so that it is SQLite's (executor/join-order.ts:
- * sqliteOrder). Costs and row counts are LogEst: ten times the base-2 logarithm, as integers.
+ * count: what the join order is chosen by, so that it is SQLite's (executor/sqlite-order.ts).
+ * Costs and row counts are LogEst: ten times the base-2 logarithm, as integers.
  */
 
 const LOG_EST_DIGITS = [0, 2, 3, 5, 6, 7, 8, 9]

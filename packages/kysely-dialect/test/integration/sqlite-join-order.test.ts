@@ -3,7 +3,7 @@ import { explain } from '../../src/index.js'
 import { useTempDir, VERSIONS, type AnyDB, type KyselyVersion } from './support.js'
 
 /**
- * The join order is SQLite's (executor/join-order.ts: sqliteOrder): each case lists the loop order
+ * The join order is SQLite's (executor/sqlite-order.ts): each case lists the loop order
  * SQLite 3.53.2's `explain query plan` gives for it on the same schema (no ANALYZE), and the
  * dialect's `explain` must read the tables in that order. They cover what decides SQLite's order:
  * keys and indexes a condition lets a table be sought by, automatic indexes (on an equality with a

@@ -1,0 +1,208 @@
+import type { AnyNode } from '../expression/nodes.js'
+import type { Scope } from '../expression/scope.js'
+import type { AccessPath } from '../planner/access-path.js'
+import { equivalentComparisons, propagatedConstants } from '../planner/equivalences.js'
+import {
+  automaticIndexLoop,
+  logEst,
+  logEstAdd,
+  outputAdjust,
+  sqliteLoop,
+  UNMEASURED,
+  type SqliteLoop,
+} from '../planner/sqlite-costs.js'
+import { hasEquality } from './join.js'
+import { bestPath, DERIVED_ROWS, termsFor, type Conjunct, type JoinSource } from './source-paths.js'
+
+/** Partial join orders kept at each step of the search (SQLite's wherePathSolver keeps 5 to 18). */
+const PATHS_KEPT = 64
+
+/** A partial join order: the sources read so far, in order, and SQLite's cost and rows of it. */
+interface PartialOrder extends PathEnd {
+  readonly order: readonly number[]
+  readonly bound: ReadonlySet<number>
+}
+
+/**
+ * The join order of the reorderable leading sources (the first `prefix`), found as SQLite's
+ * wherePathSolver finds it: orders grown one source at a time, each step costed as SQLite costs
+ * it (sqliteStep), the cheapest order kept for each set of sources read (by cost, then rows; a tie
+ * keeps the order found first, nearest the written one), and of the complete orders the cheapest.
+ *
+ * The order is chosen as SQLite chooses it, by the conditions and the keys and indexes they use:
+ * every stored table is supposed to hold 2^20 rows, as SQLite supposes of a table no ANALYZE has
+ * measured (TableStats.measured: once one has, the real counts), and the conditions are seen as
+ * SQLite's planner sees them: rewritten by its constant propagation (the original still lets a
+ * read seek a key, without filtering; not past a right or full join, `nullsBefore`), with the
+ * comparisons its column equivalences imply (planner/equivalences.ts). The loop order decides the
+ * order of the rows, and so the order in which an aggregate such as total() of reals meets them;
+ * the row counts still choose how each source is joined (join-order.ts). `conj` makes a Conjunct
+ * of a condition.
+ */
+export function sqliteOrder(
+  sources: readonly JoinSource[],
+  prefix: number,
+  pool: readonly Conjunct[],
+  conj: (node: AnyNode) => Conjunct,
+  nullsBefore: boolean,
+  scope: Scope,
+  isOuter: (s: number) => boolean,
+): number[] {
+  const rewritten = nullsBefore
+    ? new Map<AnyNode, AnyNode>()
+    : propagatedConstants(
+        pool.map((c) => c.node),
+        scope,
+      )
+  const propagated = pool.flatMap((c) => {
+    const next = rewritten.get(c.node)
+    return next === undefined ? [c] : [{ ...c, implied: true }, conj(next)]
+  })
+  const implied = equivalentComparisons(
+    propagated.filter((c) => c.implied !== true).map((c) => c.node),
+    scope,
+  ).map((c) => ({ ...conj(c), implied: true }))
+  const seen = [...propagated, ...implied]
+  // Paths chosen for the rows SQLite supposes (sqliteStep).
+  const planned = sources.map((src) =>
+    src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: 2 ** 20 } } : src,
+  )
+  let level: PartialOrder[] = [{ order: [], bound: new Set(), rCost: 0, nRow: 0 }]
+  for (let step = 0; step < prefix; step++) {
+    const next = new Map<string, PartialOrder>()
+    for (const path of level) {
+      for (let s = 0; s < prefix; s++) {
+        if (path.bound.has(s) || !mayComeNext(sources, s, path.bound)) continue
+        const end = sqliteStep(planned[s]!, s, step === 0 ? undefined : path, seen, path.bound, scope, isOuter)
+        const bound = new Set(path.bound).add(s)
+        const grown: PartialOrder = { order: [...path.order, s], bound, ...end }
+        const key = [...bound].sort((x, y) => x - y).join(',')
+        const held = next.get(key)
+        if (held === undefined || cheaper(grown, held)) next.set(key, grown)
+      }
+    }
+    // In the order found (the next step extends them in that order), the costliest dropped.
+    level = [...next.values()]
+    while (level.length > PATHS_KEPT) {
+      let worst = 0
+      for (let i = 1; i < level.length; i++) if (!cheaper(level[i]!, level[worst]!)) worst = i
+      level.splice(worst, 1)
+    }
+  }
+  return [...level[0]!.order]
+}
+
+/** Whether partial order `a` is cheaper than `b` as SQLite's path solver compares them: by cost, then by rows. */
+function cheaper(a: PathEnd, b: PathEnd): boolean {
+  return a.rCost < b.rCost || (a.rCost === b.rCost && a.nRow < b.nRow)
+}
+
+/**
+ * Whether source `s` may be read next, after those in `bound`. A source written after an explicit
+ * `cross join` (its right operand or any later one) comes after every source written before that
+ * cross join, as in SQLite, where a CROSS JOIN is how a query fixes the nesting of its loops ("the
+ * left operand is always the outer loop"; where.c, whereLoopAddAll: a CROSS JOIN adds the tables
+ * before it to the prerequisites of every table from there on, `mPrereq |= mPrior`). The loop
+ * order, the order of the rows and the order in which aggregates meet them (a total() of reals
+ * rounds as SQLite's does only when its rows come in SQLite's order) then follow the writer's.
+ * Tables listed in `from` (SQLite's comma joins) and inner joins are otherwise reordered freely.
+ */
+export function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
+  const after = sources[s]!.after
+  if (after !== undefined) for (const i of after) if (!bound.has(i)) return false
+  let cross = s
+  while (cross > 0 && !sources[cross]!.fixed) cross--
+  for (let i = 0; i < cross; i++) if (!bound.has(i)) return false
+  return true
+}
+
+/** How far a partial join order has come, as SQLite's path solver keeps it (LogEst). */
+interface PathEnd {
+  readonly rCost: number
+  readonly nRow: number
+}
+
+/**
+ * The cheapest way SQLite's wherePathSolver would extend a partial order that has read `bound`
+ * (`from`: its cost and rows; undefined for the first source) with source `s`: each loop
+ * whereLoopAddBtree makes of it (planner/sqlite-costs.ts), a full scan, its cheapest path by the
+ * conditions on it alone, a seek with the values of the sources before it, an automatic index
+ * (not for an outer loop expected to run less than 1.25 times), costed as
+ * `rCost = setup + rRun × rows before + the cost before` and ranked by cost, then rows.
+ */
+function sqliteStep(
+  src: JoinSource,
+  s: number,
+  from: PathEnd | undefined,
+  pool: readonly Conjunct[],
+  bound: ReadonlySet<number>,
+  scope: Scope,
+  isOuter: (s: number) => boolean,
+): PathEnd {
+  const measured = src.stats.measured === true
+  const rSize = src.derived !== undefined ? logEst(DERIVED_ROWS) : measured ? logEst(src.stats.rows) : UNMEASURED
+  const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
+  const relevant = pool.filter(
+    (c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)),
+  )
+  const conds = relevant.map((c) => c.node)
+  const written = relevant.filter((c) => c.implied !== true)
+  // The conditions whose tables a loop knows (its own and those its seek reads) filter its rows.
+  const adjusted = (loop: SqliteLoop, path: AccessPath | undefined): SqliteLoop => {
+    const knows = (i: number): boolean => i === s || path?.needs.has(i) === true
+    const unanswered = written
+      .filter((c) => [...c.sources!].every(knows) && path?.consumed.has(c.node) !== true)
+      .map((c) => c.node)
+    return { ...loop, nOut: outputAdjust(loop.nOut, rSize, unanswered) }
+  }
+  const loops: SqliteLoop[] = []
+  if (src.derived !== undefined) loops.push(adjusted({ rRun: rSize + 16, nOut: rSize, rSetup: 0 }, undefined))
+  else {
+    const scan = bestPath(src, s, [], scope, isOuter)
+    loops.push(adjusted(sqliteLoop(scan, rSize, src.reads, measured), scan))
+    const alone = bestPath(src, s, conds, scope, isOuter)
+    if (alone !== scan) loops.push(adjusted(sqliteLoop(alone, rSize, src.reads, measured), alone))
+    const lookup = bestPath(src, s, conds, scope, knownHere)
+    if ([...lookup.needs].some((i) => bound.has(i)))
+      loops.push(adjusted(sqliteLoop(lookup, rSize, src.reads, measured), lookup))
+  }
+  if (
+    from !== undefined &&
+    from.nRow >= 3 &&
+    drivesAutomaticIndex(
+      src,
+      s,
+      written.map((c) => c.node),
+      scope,
+      knownHere,
+    )
+  )
+    loops.push(automaticIndexLoop(rSize, src.derived !== undefined))
+  let best: PathEnd | undefined
+  for (const loop of loops) {
+    let rUnsort = loop.rRun + (from?.nRow ?? 0)
+    if (loop.rSetup > 0) rUnsort = logEstAdd(loop.rSetup, rUnsort)
+    const end = { rCost: logEstAdd(rUnsort, from?.rCost ?? 0), nRow: (from?.nRow ?? 0) + loop.nOut }
+    if (best === undefined || end.rCost < best.rCost || (end.rCost === best.rCost && end.nRow < best.nRow)) best = end
+  }
+  return best!
+}
+
+/**
+ * Whether SQLite would consider an automatic index on source `s` (where.c: termCanDriveIndex): an
+ * equality between one of its columns, not its rowid, and a value known before it, the tables
+ * read before or a constant.
+ */
+function drivesAutomaticIndex(
+  src: JoinSource,
+  s: number,
+  conds: readonly AnyNode[],
+  scope: Scope,
+  known: (source: number) => boolean,
+): boolean {
+  if (src.derived !== undefined) return hasEquality(conds, s, scope, known)
+  const rowid = src.table.rowidColumn
+  return termsFor(conds, s, scope).some(
+    (t) => t.op === 'eq' && t.values.length === 1 && t.column !== rowid && [...t.needs].every(known),
+  )
+}
