@@ -51,6 +51,8 @@ export interface Conjunct {
    * rewrote (planner/equivalences.ts). It lets a read seek a key or index and filters no rows.
    */
   readonly implied?: boolean
+  /** Implied for this source's reads alone (planner/equivalences.ts: ImpliedComparison). */
+  readonly seeks?: number
 }
 
 /** Rows of a derived table, which has no statistics. */

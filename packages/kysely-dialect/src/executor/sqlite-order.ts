@@ -61,7 +61,7 @@ export function sqliteOrder(
   const implied = equivalentComparisons(
     propagated.filter((c) => c.implied !== true).map((c) => c.node),
     scope,
-  ).map((c) => ({ ...conj(c), implied: true }))
+  ).map((c) => ({ ...conj(c.node), implied: true, ...(c.seeks === undefined ? {} : { seeks: c.seeks }) }))
   const seen = [...propagated, ...implied]
   // Paths chosen for the rows SQLite supposes (sqliteStep).
   const planned = sources.map((src) =>
@@ -73,7 +73,8 @@ export function sqliteOrder(
     for (const path of level) {
       for (let s = 0; s < prefix; s++) {
         if (path.bound.has(s) || !mayComeNext(sources, s, path.bound)) continue
-        const end = sqliteStep(planned[s]!, s, step === 0 ? undefined : path, seen, path.bound, scope, isOuter)
+        const from = step === 0 ? undefined : path
+        const end = sqliteStep(planned[s]!, s, from, crossPrerequisites(sources, s), seen, path.bound, scope, isOuter)
         const bound = new Set(path.bound).add(s)
         const grown: PartialOrder = { order: [...path.order, s], bound, ...end }
         const key = [...bound].sort((x, y) => x - y).join(',')
@@ -110,10 +111,15 @@ function cheaper(a: PathEnd, b: PathEnd): boolean {
 export function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
   const after = sources[s]!.after
   if (after !== undefined) for (const i of after) if (!bound.has(i)) return false
+  for (const i of crossPrerequisites(sources, s)) if (!bound.has(i)) return false
+  return true
+}
+
+/** The sources written before the last explicit `cross join` at or before source `s` (mPrereq). */
+function crossPrerequisites(sources: readonly JoinSource[], s: number): Set<number> {
   let cross = s
   while (cross > 0 && !sources[cross]!.fixed) cross--
-  for (let i = 0; i < cross; i++) if (!bound.has(i)) return false
-  return true
+  return new Set(Array.from({ length: cross }, (_, i) => i))
 }
 
 /** How far a partial join order has come, as SQLite's path solver keeps it (LogEst). */
@@ -134,6 +140,7 @@ function sqliteStep(
   src: JoinSource,
   s: number,
   from: PathEnd | undefined,
+  prereq: ReadonlySet<number>,
   pool: readonly Conjunct[],
   bound: ReadonlySet<number>,
   scope: Scope,
@@ -143,13 +150,18 @@ function sqliteStep(
   const rSize = src.derived !== undefined ? logEst(DERIVED_ROWS) : measured ? logEst(src.stats.rows) : UNMEASURED
   const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
   const relevant = pool.filter(
-    (c) => c.sources !== undefined && c.sources.has(s) && [...c.sources].every((i) => i === s || bound.has(i)),
+    (c) =>
+      c.sources !== undefined &&
+      c.sources.has(s) &&
+      [...c.sources].every((i) => i === s || bound.has(i)) &&
+      (c.seeks === undefined || c.seeks === s),
   )
   const conds = relevant.map((c) => c.node)
   const written = relevant.filter((c) => c.implied !== true)
-  // The conditions whose tables a loop knows (its own and those its seek reads) filter its rows.
+  // The conditions whose tables a loop knows (its own, those its seek reads, those a cross join
+  // puts before it) filter its rows.
   const adjusted = (loop: SqliteLoop, path: AccessPath | undefined): SqliteLoop => {
-    const knows = (i: number): boolean => i === s || path?.needs.has(i) === true
+    const knows = (i: number): boolean => i === s || prereq.has(i) || path?.needs.has(i) === true
     const unanswered = written
       .filter((c) => [...c.sources!].every(knows) && path?.consumed.has(c.node) !== true)
       .map((c) => c.node)

@@ -5,6 +5,12 @@ import type { AnyNode } from '../expression/nodes.js'
 import { isRowValue } from '../expression/row-values.js'
 import type { Scope } from '../expression/scope.js'
 
+/** A comparison column equivalences imply; `seeks`: the one source it may bound a read of (all when absent). */
+export interface ImpliedComparison {
+  readonly node: AnyNode
+  readonly seeks?: number
+}
+
 /** Operators a column's equivalent columns inherit (SQLite's scan follows them for these). */
 const CARRIED = new Set(['=', '==', '<', '<=', '>', '>='])
 
@@ -43,8 +49,10 @@ function columnRef(node: OperationNode, scope: Scope): { ref: ColumnRef; expr: E
  * each class of columns such equalities tie, every comparison of one of them with a value (=, <,
  * <=, >, >=) is also made of each other one, and every two of them are equated. Used to choose the
  * join order as SQLite does (executor/sqlite-order.ts); the conditions that run stay those written.
+ * A comparison made of another member serves only that member's source (`seeks`): SQLite's scan
+ * finds it for the column it scans, not for the value's side.
  */
-export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): AnyNode[] {
+export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): ImpliedComparison[] {
   const parent = new Map<string, string>()
   const nodes = new Map<string, OperationNode>()
   const find = (k: string): string => {
@@ -78,11 +86,11 @@ export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): 
     classes.set(root, [...(classes.get(root) ?? []), k])
   }
   const members = (k: string): string[] => (classes.get(find(k)) ?? []).slice(0, MAX_EQUIVALENT)
-  const out: AnyNode[] = []
+  const out: ImpliedComparison[] = []
   for (const cls of classes.values())
     for (const a of cls.slice(0, MAX_EQUIVALENT))
       for (const b of cls.slice(0, MAX_EQUIVALENT))
-        if (a < b && !equated.has(`${a}|${b}`)) out.push(comparison(nodes.get(a)!, '=', nodes.get(b)!))
+        if (a < b && !equated.has(`${a}|${b}`)) out.push({ node: comparison(nodes.get(a)!, '=', nodes.get(b)!) })
   for (const c of conds) {
     if (c.kind !== 'BinaryOperationNode') continue
     const op = ((c.operator as AnyNode).operator as string).toLowerCase()
@@ -105,7 +113,8 @@ export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): 
       for (const m of members(side.ref.key)) {
         if (m === side.ref.key) continue
         const node = nodes.get(m)!
-        out.push(flip ? comparison(other, op, node) : comparison(node, op, other))
+        const seeks = Number(m.slice(0, m.indexOf('.')))
+        out.push({ node: flip ? comparison(other, op, node) : comparison(node, op, other), seeks })
       }
     }
   }

@@ -98,6 +98,21 @@ const CASES: readonly [string, readonly string[], string][] = [
     't0.n < 9 filters the rows t0 yields when sought second',
   ],
   [
+    'select count(*) from d t0 cross join a t1 inner join a t2 on t2.x > t0.v',
+    ['t0', 't2', 't1'],
+    't2.x > t0.v filters t2 next to t0, which the cross join puts before it',
+  ],
+  [
+    'select count(*) from a t0 cross join e t1 inner join b t2 on t2.id > t1.id inner join a t3 on t3.x < t0.id',
+    ['t0', 't3', 't1', 't2'],
+    'the same, two tables after the cross join',
+  ],
+  [
+    'select count(*) from c t0 inner join d t1 on t1.v = t0.n inner join a t2 on t2.id > t1.v where t1.v < 3',
+    ['t1', 't0', 't2'],
+    "t0.n < 3 is implied for c's index, but t2.id > t0.n is not for a's key",
+  ],
+  [
     'select count(*) from d t0 inner join c t1 on t1.n = t0.v inner join d t2 on t2.v < t1.n',
     ['t2', 't1', 't0'],
     'an index range per row of d',
