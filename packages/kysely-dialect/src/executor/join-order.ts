@@ -72,7 +72,7 @@ interface Choice {
  *
  * Leading sources joined by inner or cross joins are reordered, in SQLite's order (sqliteOrder; a
  * source written after an explicit `cross join` only after every source written before it,
- * mayComeNext), with the on clauses and where conjuncts placed at the first step that knows every
+ * sqlite-order.ts: mayComeNext), with the on clauses and where conjuncts placed at the first step that knows every
  * source they read. Outer
  * joins keep their place and their on clause as the match condition. Each join uses, in this
  * order of preference by cost: a seek per outer row in the inner table's primary key or an index

@@ -22,7 +22,7 @@ export interface JoinSource {
   readonly join: AnyNode | undefined
   /**
    * Joined by an explicit `cross join` (not listed in `from`): read after every source written
-   * before it (mayComeNext).
+   * before it (sqlite-order.ts: mayComeNext).
    */
   readonly fixed: boolean
   readonly stats: TableStats

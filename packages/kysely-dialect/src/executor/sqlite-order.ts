@@ -9,6 +9,7 @@ import {
   outputAdjust,
   sqliteLoop,
   UNMEASURED,
+  UNMEASURED_ROWS,
   type SqliteLoop,
 } from '../planner/sqlite-costs.js'
 import { hasEquality } from './join.js'
@@ -65,7 +66,7 @@ export function sqliteOrder(
   const seen = [...propagated, ...implied]
   // Paths chosen for the rows SQLite supposes (sqliteStep).
   const planned = sources.map((src) =>
-    src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: 2 ** 20 } } : src,
+    src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: UNMEASURED_ROWS } } : src,
   )
   let level: PartialOrder[] = [{ order: [], bound: new Set(), rCost: 0, nRow: 0 }]
   for (let step = 0; step < prefix; step++) {
@@ -108,7 +109,7 @@ function cheaper(a: PathEnd, b: PathEnd): boolean {
  * rounds as SQLite's does only when its rows come in SQLite's order) then follow the writer's.
  * Tables listed in `from` (SQLite's comma joins) and inner joins are otherwise reordered freely.
  */
-export function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
+function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
   const after = sources[s]!.after
   if (after !== undefined) for (const i of after) if (!bound.has(i)) return false
   for (const i of crossPrerequisites(sources, s)) if (!bound.has(i)) return false

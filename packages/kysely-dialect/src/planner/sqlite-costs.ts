@@ -50,6 +50,7 @@ export function estLog(n: number): number {
 
 /** A table no ANALYZE measured: SQLite supposes 2^20 rows (build.c: nRowLogEst = 200). */
 export const UNMEASURED = 200
+export const UNMEASURED_ROWS = 2 ** 20
 
 /** One way SQLite reads a table in a join, per run of the loop: its cost, its rows, a one-time setup. */
 export interface SqliteLoop {
