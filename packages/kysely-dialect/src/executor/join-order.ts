@@ -70,14 +70,14 @@ interface Choice {
 /**
  * Plans the sources of a select: the order they are read in and how each is joined.
  *
- * Leading sources joined by inner or cross joins are reordered, in SQLite's order (sqliteOrder; a
- * source written after an explicit `cross join` only after every source written before it,
- * sqlite-order.ts: mayComeNext), with the on clauses and where conjuncts placed at the first step that knows every
- * source they read. Outer
- * joins keep their place and their on clause as the match condition. Each join uses, in this
- * order of preference by cost: a seek per outer row in the inner table's primary key or an index
- * (index nested loop), a hash table on the equalities between the two sides, or a nested loop;
- * the inner side of a hash join or nested loop is read once, through its own cheapest path.
+ * Leading sources joined by inner or cross joins are reordered, in SQLite's order (sqlite-order.ts:
+ * a source written after an explicit `cross join` only after every source written before it),
+ * with the on clauses and where conjuncts placed at the first step that knows every source they
+ * read. Outer joins keep their place and their on clause as the match condition. Each join uses,
+ * in this order of preference by cost (by the real row counts): a seek per outer row in the inner
+ * table's primary key or an index (index nested loop), a hash table on the equalities between the
+ * two sides, or a nested loop; the inner side of a hash join or nested loop is read once, through
+ * its own cheapest path.
  */
 export function planJoins(
   sources: readonly JoinSource[],
