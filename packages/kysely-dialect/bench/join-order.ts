@@ -6,7 +6,9 @@
  * `npm run bench` installs it), the dialect's from `explain`. The row order of a join without
  * `order by`, and the order in which total() or group_concat() meet its rows, follow the loop order.
  *
- *   node dist/bench/join-order.js [--queries 1000] [--seed 1] [--analyze] [--show 10]
+ *   node dist/bench/join-order.js [--queries 1000] [--seed 1] [--analyze] [--left] [--show 10]
+ *
+ * --left adds left joins to the mix.
  */
 import { createRequire } from 'node:module'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     analyze: { type: 'boolean', default: false },
     show: { type: 'string', default: '10' },
+    left: { type: 'boolean', default: false },
   },
 })
 const queries = Number(values.queries)
@@ -78,7 +81,11 @@ function randomQuery(): string {
   const before: [number, string][] = [[0, tables[0]!]]
   let joined = false
   for (let i = 1; i < n; i++) {
-    let kind = pick(['inner', 'inner', 'inner', 'comma', 'cross'])
+    let kind = pick(
+      values.left
+        ? ['inner', 'inner', 'left', 'left', 'comma', 'cross']
+        : ['inner', 'inner', 'inner', 'comma', 'cross'],
+    )
     // Kysely writes the tables of `from` before any join.
     if (kind === 'comma' && joined) kind = 'inner'
     if (kind !== 'comma') joined = true
@@ -88,7 +95,7 @@ function randomQuery(): string {
     } else if (kind === 'cross') {
       from += ` cross join ${tables[i]} t${i}`
       if (random() < 0.5) where.push(condition(i, tables[i]!, before))
-    } else from += ` inner join ${tables[i]} t${i} on ${condition(i, tables[i]!, before)}`
+    } else from += ` ${kind} join ${tables[i]} t${i} on ${condition(i, tables[i]!, before)}`
     before.push([i, tables[i]!])
   }
   for (let i = 0; i < n; i++)
@@ -129,7 +136,7 @@ try {
   }
   if (shown.length > 0) console.log(`${shown.join('\n')}\n`)
   console.log(
-    `seed ${values.seed}${values.analyze ? ', after analyze' : ''}: ${same} of ${queries} random joins (${((100 * same) / queries).toFixed(1)} %) read their tables in SQLite ${version}'s order`,
+    `seed ${values.seed}${values.analyze ? ', after analyze' : ''}${values.left ? ', left joins too' : ''}: ${same} of ${queries} random joins (${((100 * same) / queries).toFixed(1)} %) read their tables in SQLite ${version}'s order`,
   )
 } finally {
   await db.destroy()

@@ -3,10 +3,10 @@ import type { ReadTransaction } from 'btree-store'
 import type { TableDef } from '../catalog/catalog.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
-import { byPrecedence } from '../expression/precedence.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
 import { boundedKeyColumns, type AccessPath } from '../planner/access-path.js'
 import type { JoinPlan } from '../planner/plan.js'
+import { impliesNonNullRow } from '../planner/null-rejection.js'
 import { referencedSources, termsOf, type Term } from '../planner/terms.js'
 import {
   equalities,
@@ -27,6 +27,7 @@ import { readPath } from './row-source.js'
 import {
   bestPath,
   DERIVED_ROWS,
+  onConjuncts,
   rowsOfSource,
   termsFor,
   withPlanMemo,
@@ -97,8 +98,22 @@ function planSources(
   const n = sources.length
   const types = sources.map((src, s) => (s === 0 || src.join === undefined ? 'cross' : joinType(src.join)))
   const nullsBefore = types.some((t) => t === 'right' || t === 'full')
+  // A left join whose null-extended rows the where clause or an inner join's on clause rejects is
+  // an inner join (SQLite's simplification of joins, select.c): its on clause joins the others,
+  // its table may be read earlier. Not with a right or full join in the statement.
+  if (!nullsBefore) {
+    const rejecting = [
+      ...conjuncts(where),
+      ...types.flatMap((t, s) => (t === 'inner' ? onConjuncts(sources[s]!.join) : [])),
+    ]
+    for (let s = 1; s < n; s++)
+      if (types[s] === 'left' && rejecting.some((c) => impliesNonNullRow(c, s, scope))) types[s] = 'inner'
+  }
+  // The leading sources joined by inner, cross and (without a right or full join) left joins are
+  // ordered together; a left-joined one after every source written before it (sqlite-order.ts).
   let prefix = 1
-  while (prefix < n && (types[prefix] === 'inner' || types[prefix] === 'cross')) prefix++
+  const leads = (t: string): boolean => t === 'inner' || t === 'cross' || (t === 'left' && !nullsBefore)
+  while (prefix < n && leads(types[prefix]!)) prefix++
   const isOuter = (s: number): boolean => s >= own
   const conj = (node: AnyNode, on = false): Conjunct => {
     const read = referencedSources(node, scope)
@@ -110,7 +125,8 @@ function planSources(
     }
   }
   const pool: Conjunct[] = []
-  for (let s = 1; s < prefix; s++) for (const c of onConjuncts(sources[s]!.join)) pool.push(conj(c, true))
+  for (let s = 1; s < prefix; s++)
+    if (types[s] !== 'left') for (const c of onConjuncts(sources[s]!.join)) pool.push(conj(c, true))
   const final: Conjunct[] = []
   for (const c of conjuncts(where)) {
     if (!nullsBefore) {
@@ -130,7 +146,8 @@ function planSources(
     if (s >= 0 && s < prefix && rejectsNulls(c, s, scope)) pool.push({ ...late })
   }
 
-  const order = sqliteOrder(sources, prefix, pool, (node) => conj(node), nullsBefore, scope, isOuter)
+  const leftJoined = new Set(types.flatMap((t, s) => (t === 'left' && s < prefix ? [s] : [])))
+  const order = sqliteOrder(sources, prefix, pool, (node) => conj(node), nullsBefore, leftJoined, scope, isOuter)
   // The rows expected before each source, by the real row counts: they choose each join's strategy.
   const rowsBefore = new Map<number, number>()
   const before = new Set<number>()
@@ -211,11 +228,6 @@ function rejectsNulls(c: AnyNode, s: number, scope: Scope): boolean {
   const op = ((c.operator as AnyNode).operator as string).toLowerCase()
   if (op === 'is' || op === 'is not') return false
   return termsOf(c, s, scope).length > 0
-}
-
-function onConjuncts(join: AnyNode | undefined): AnyNode[] {
-  const on = (join?.on as AnyNode | undefined)?.on as OperationNode | undefined
-  return on === undefined ? [] : conjuncts(byPrecedence(on))
 }
 
 function joinCost(

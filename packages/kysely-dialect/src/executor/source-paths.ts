@@ -1,5 +1,7 @@
 import type { TableDef } from '../catalog/catalog.js'
-import type { AnyNode } from '../expression/nodes.js'
+import type { OperationNode } from 'kysely'
+import { conjuncts, type AnyNode } from '../expression/nodes.js'
+import { byPrecedence } from '../expression/precedence.js'
 import type { Scope } from '../expression/scope.js'
 import { chooseAccess, type AccessPath, type TableStats } from '../planner/access-path.js'
 import { termsOf, type Term } from '../planner/terms.js'
@@ -37,6 +39,12 @@ export interface JoinSource {
   readonly after?: ReadonlySet<number>
 }
 
+/** The conjuncts of a join's `on` clause. */
+export function onConjuncts(join: AnyNode | undefined): AnyNode[] {
+  const on = (join?.on as AnyNode | undefined)?.on as OperationNode | undefined
+  return on === undefined ? [] : conjuncts(byPrecedence(on))
+}
+
 /** A condition the join planner places at the first step that knows every source it reads. */
 export interface Conjunct {
   readonly node: AnyNode
@@ -53,6 +61,8 @@ export interface Conjunct {
   readonly implied?: boolean
   /** Implied for this source's reads alone (planner/equivalences.ts: ImpliedComparison). */
   readonly seeks?: number
+  /** The on clause of a left join, which alone bounds that source's read (sqlite-order.ts). */
+  readonly outerOn?: boolean
 }
 
 /** Rows of a derived table, which has no statistics. */

@@ -13,7 +13,7 @@ import {
   type SqliteLoop,
 } from '../planner/sqlite-costs.js'
 import { hasEquality } from './join.js'
-import { bestPath, DERIVED_ROWS, termsFor, type Conjunct, type JoinSource } from './source-paths.js'
+import { bestPath, DERIVED_ROWS, onConjuncts, termsFor, type Conjunct, type JoinSource } from './source-paths.js'
 
 /** Partial join orders kept at each step of the search (SQLite's wherePathSolver keeps 5 to 18). */
 const PATHS_KEPT = 64
@@ -46,6 +46,7 @@ export function sqliteOrder(
   pool: readonly Conjunct[],
   conj: (node: AnyNode) => Conjunct,
   nullsBefore: boolean,
+  leftJoined: ReadonlySet<number>,
   scope: Scope,
   isOuter: (s: number) => boolean,
 ): number[] {
@@ -63,7 +64,11 @@ export function sqliteOrder(
     propagated.filter((c) => c.implied !== true).map((c) => c.node),
     scope,
   ).map((c) => ({ ...conj(c.node), implied: true, ...(c.seeks === undefined ? {} : { seeks: c.seeks }) }))
-  const seen = [...propagated, ...implied]
+  // A left-joined source is read by its on clause alone (where.c: constraintCompatibleWithOuterJoin).
+  const leftOn = sources.map((src, s) =>
+    leftJoined.has(s) ? onConjuncts(src.join).map((c) => ({ ...conj(c), seeks: s, outerOn: true })) : [],
+  )
+  const seen = [...propagated, ...implied, ...leftOn.flat()]
   // Paths chosen for the rows SQLite supposes (sqliteStep).
   const planned = sources.map((src) =>
     src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: UNMEASURED_ROWS } } : src,
@@ -73,9 +78,11 @@ export function sqliteOrder(
     const next = new Map<string, PartialOrder>()
     for (const path of level) {
       for (let s = 0; s < prefix; s++) {
-        if (path.bound.has(s) || !mayComeNext(sources, s, path.bound)) continue
+        const prereq = prerequisites(sources, s, leftJoined)
+        if (path.bound.has(s) || !mayComeNext(sources[s]!, prereq, path.bound)) continue
         const from = step === 0 ? undefined : path
-        const end = sqliteStep(planned[s]!, s, from, crossPrerequisites(sources, s), seen, path.bound, scope, isOuter)
+        const left = leftJoined.has(s)
+        const end = sqliteStep(planned[s]!, s, from, prereq, left, seen, path.bound, scope, isOuter)
         const bound = new Set(path.bound).add(s)
         const grown: PartialOrder = { order: [...path.order, s], bound, ...end }
         const key = [...bound].sort((x, y) => x - y).join(',')
@@ -100,27 +107,31 @@ function cheaper(a: PathEnd, b: PathEnd): boolean {
 }
 
 /**
- * Whether source `s` may be read next, after those in `bound`. A source written after an explicit
- * `cross join` (its right operand or any later one) comes after every source written before that
- * cross join, as in SQLite, where a CROSS JOIN is how a query fixes the nesting of its loops ("the
- * left operand is always the outer loop"; where.c, whereLoopAddAll: a CROSS JOIN adds the tables
- * before it to the prerequisites of every table from there on, `mPrereq |= mPrior`). The loop
- * order, the order of the rows and the order in which aggregates meet them (a total() of reals
- * rounds as SQLite's does only when its rows come in SQLite's order) then follow the writer's.
- * Tables listed in `from` (SQLite's comma joins) and inner joins are otherwise reordered freely.
+ * Whether a source may be read next, after those in `bound`: after the sources it must follow
+ * (prerequisites), and after those a table-valued function's arguments read.
  */
-function mayComeNext(sources: readonly JoinSource[], s: number, bound: ReadonlySet<number>): boolean {
-  const after = sources[s]!.after
-  if (after !== undefined) for (const i of after) if (!bound.has(i)) return false
-  for (const i of crossPrerequisites(sources, s)) if (!bound.has(i)) return false
+function mayComeNext(src: JoinSource, prereq: ReadonlySet<number>, bound: ReadonlySet<number>): boolean {
+  if (src.after !== undefined) for (const i of src.after) if (!bound.has(i)) return false
+  for (const i of prereq) if (!bound.has(i)) return false
   return true
 }
 
-/** The sources written before the last explicit `cross join` at or before source `s` (mPrereq). */
-function crossPrerequisites(sources: readonly JoinSource[], s: number): Set<number> {
+/**
+ * The sources source `s` must follow, as where.c's whereLoopAddAll makes them (mPrereq): a
+ * left-joined source follows every source written before it; any other source follows every
+ * source written before the last explicit `cross join` at or before it. A CROSS JOIN is how a
+ * SQLite query fixes the nesting of its loops ("the left operand is always the outer loop"): it
+ * holds back every table written after it, where a left join holds back only its own table, as
+ * SQLite 3.53's plans show. The loop order, the order of the rows and the order in which
+ * aggregates meet them (a total() of reals rounds as SQLite's does only when its rows come in
+ * SQLite's order) then follow the writer's. Tables listed in `from` (SQLite's comma joins) and
+ * inner joins are otherwise reordered freely.
+ */
+function prerequisites(sources: readonly JoinSource[], s: number, leftJoined: ReadonlySet<number>): Set<number> {
   let cross = s
   while (cross > 0 && !sources[cross]!.fixed) cross--
-  return new Set(Array.from({ length: cross }, (_, i) => i))
+  const before = leftJoined.has(s) ? s : cross
+  return new Set(Array.from({ length: before }, (_, i) => i))
 }
 
 /** How far a partial join order has come, as SQLite's path solver keeps it (LogEst). */
@@ -142,6 +153,7 @@ function sqliteStep(
   s: number,
   from: PathEnd | undefined,
   prereq: ReadonlySet<number>,
+  left: boolean,
   pool: readonly Conjunct[],
   bound: ReadonlySet<number>,
   scope: Scope,
@@ -155,7 +167,8 @@ function sqliteStep(
       c.sources !== undefined &&
       c.sources.has(s) &&
       [...c.sources].every((i) => i === s || bound.has(i)) &&
-      (c.seeks === undefined || c.seeks === s),
+      (c.seeks === undefined || c.seeks === s) &&
+      (c.outerOn === true) === left,
   )
   const conds = relevant.map((c) => c.node)
   const written = relevant.filter((c) => c.implied !== true)
