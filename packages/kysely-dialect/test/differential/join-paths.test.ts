@@ -249,6 +249,56 @@ diffSuite('differential: join access paths', () => {
       ),
   ])
 
+  // A left join whose null-extended rows the where clause (or a later inner join's on clause)
+  // rejects runs as an inner join, its table reordered (planner/null-rejection.ts); conditions
+  // that keep null rows (is null, coalesce, not in a subquery, or) leave it a left join.
+  both('left joins the where clause makes inner, and those it does not', shop, (db) => [
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .where('item.price', '>', 40),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .where('item.id', 'is not', null)
+      .where('cat.id', '<', 5),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .where('item.id', 'is', null),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .where((eb) => eb(eb.fn.coalesce('item.price', eb.lit(0)), '=', 0)),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .where((eb) => eb('item.id', 'not in', eb.selectFrom('line').select('line.item').where('line.qty', '>', 7))),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .select(['cat.id', 'item.id as iid'])
+      .where((eb) => eb.or([eb('item.price', '>', 45), eb('cat.id', '=', 3)])),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .innerJoin('line', 'line.item', 'item.id')
+      .select(['cat.id', 'item.id as iid', 'line.id as lid'])
+      .where('line.qty', '=', 2),
+    db
+      .selectFrom('cat')
+      .leftJoin('item', 'item.cat', 'cat.id')
+      .leftJoin('line', 'line.item', 'item.id')
+      .select((eb) => ['cat.label', eb.fn.count('line.id').as('n'), eb.fn('total', ['item.price']).as('t')])
+      .where('line.note', '=', 'x')
+      .groupBy('cat.label'),
+  ])
+
   both('order by and limit over joins', shop, (db) => [
     db
       .selectFrom('item')

@@ -8,8 +8,9 @@ import { useTempDir, VERSIONS, type AnyDB, type KyselyVersion } from './support.
  * dialect's `explain` must read the tables in that order. They cover what decides SQLite's order:
  * keys and indexes a condition lets a table be sought by, automatic indexes (on an equality with a
  * constant too), a scan of a narrower covering index (a primary key's too), the comparisons column
- * equivalences imply, constant propagation, ties, and cross joins holding back every table written
- * after them; never the row counts.
+ * equivalences imply, constant propagation, ties, cross joins holding back every table written
+ * after them, left joins their own table, and left joins the where clause makes inner; never the
+ * row counts.
  */
 const SCHEMA = [
   'create table a(id integer primary key, x integer)',
@@ -111,6 +112,21 @@ const CASES: readonly [string, readonly string[], string][] = [
     'select count(*) from c t0 inner join d t1 on t1.v = t0.n inner join a t2 on t2.id > t1.v where t1.v < 3',
     ['t1', 't0', 't2'],
     "t0.n < 3 is implied for c's index, but t2.id > t0.n is not for a's key",
+  ],
+  [
+    'select count(*) from a t0 left join a t1 on t1.x = t0.x where t1.id > 3',
+    ['t1', 't0'],
+    'the where clause rejects the null rows: the left join is an inner join, t1 first',
+  ],
+  [
+    'select count(*) from a t0 left join a t1 on t1.x = t0.x inner join d t2 on t2.v < t0.id where t2.v > 2',
+    ['t2', 't0', 't1'],
+    'a left-joined table follows the tables before it, a table after it need not',
+  ],
+  [
+    'select count(*) from a t0 left join b t1 on t1.a_id = t0.id where t1.id is null',
+    ['t0', 't1'],
+    'is null keeps the left join',
   ],
   [
     'select count(*) from d t0 inner join c t1 on t1.n = t0.v inner join d t2 on t2.v < t1.n',
