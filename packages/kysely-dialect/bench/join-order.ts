@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Kysely, sql } from 'kysely'
 import { BTreeDialect, explain } from '../src/index.js'
+import { JOIN_ORDER_ROWS, JOIN_ORDER_SCHEMA } from '../test/helpers/join-order-tables.js'
 import { BENCH_PACKAGE_JSON } from './sides.js'
 
 interface NativeDatabase {
@@ -42,23 +43,6 @@ const random = (): number => {
 }
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
 
-const SCHEMA = [
-  'create table a(id integer primary key, x integer)',
-  'create table b(id integer primary key, a_id integer, z real)',
-  'create table c(n integer, m text)',
-  'create table d(code text primary key, v integer)',
-  'create table e(id integer primary key, b_id integer, w integer)',
-  'create index e_b on e(b_id)',
-  'create index c_n on c(n)',
-]
-const rows = (n: number, row: (i: number) => string): string => Array.from({ length: n }, (_, i) => row(i)).join(', ')
-const DATA = [
-  `insert into a values ${rows(12, (i) => `(${i + 1}, ${(i + 1) % 5})`)}`,
-  `insert into b values ${rows(20, (i) => `(${100 + i}, ${(i * 7) % 14}, ${i * 0.5})`)}`,
-  `insert into c values ${rows(25, (i) => `(${i % 4}, 'm${i % 3}')`)}`,
-  `insert into d values ${rows(8, (i) => `('k${i}', ${i})`)}`,
-  `insert into e values ${rows(30, (i) => `(${i + 1}, ${100 + (i % 20)}, ${i % 6})`)}`,
-]
 /** Each table's numeric columns (the conditions compare numbers). */
 const COLUMNS: Record<string, readonly string[]> = {
   a: ['id', 'x'],
@@ -117,7 +101,7 @@ const db = new Kysely<Record<string, never>>({
   dialect: new BTreeDialect({ path: join(dir, 'db'), durability: 'none' }),
 })
 try {
-  for (const statement of [...SCHEMA, ...DATA, ...(values.analyze ? ['analyze'] : [])]) {
+  for (const statement of [...JOIN_ORDER_SCHEMA, ...JOIN_ORDER_ROWS, ...(values.analyze ? ['analyze'] : [])]) {
     native.exec(statement)
     await sql.raw(statement).execute(db)
   }

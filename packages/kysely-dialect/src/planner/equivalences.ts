@@ -4,6 +4,7 @@ import { compileExpr, type Expr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { isRowValue } from '../expression/row-values.js'
 import type { Scope } from '../expression/scope.js'
+import { comparison } from './terms.js'
 
 /** A comparison column equivalences imply; `seeks`: the one source it may bound a read of (all when absent). */
 export interface ImpliedComparison {
@@ -175,13 +176,4 @@ export function propagatedConstants(conds: readonly AnyNode[], scope: Scope): Ma
     if (next !== c) out.set(c, next)
   }
   return out
-}
-
-function comparison(left: unknown, op: string, right: unknown): AnyNode {
-  return {
-    kind: 'BinaryOperationNode',
-    leftOperand: left,
-    operator: { kind: 'OperatorNode', operator: op },
-    rightOperand: right,
-  } as unknown as AnyNode
 }

@@ -300,7 +300,8 @@ export function termsOf(
   return [term(col, kind, [v[0]], v[1], operator.endsWith('='), 1, collation)]
 }
 
-function comparison(left: unknown, op: string, right: unknown): AnyNode {
+/** A comparison node `left op right`. */
+export function comparison(left: unknown, op: string, right: unknown): AnyNode {
   return {
     kind: 'BinaryOperationNode',
     leftOperand: left,

@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 import { explain } from '../../src/index.js'
+import { JOIN_ORDER_ROWS, JOIN_ORDER_SCHEMA } from '../helpers/join-order-tables.js'
 import { useTempDir, VERSIONS, type AnyDB, type KyselyVersion } from './support.js'
 
 /**
@@ -12,28 +13,8 @@ import { useTempDir, VERSIONS, type AnyDB, type KyselyVersion } from './support.
  * after them, left joins their own table, and left joins the where clause makes inner; never the
  * row counts.
  */
-const SCHEMA = [
-  'create table a(id integer primary key, x integer)',
-  'create table b(id integer primary key, a_id integer, z real)',
-  'create table c(n integer, m text)',
-  'create table d(code text primary key, v integer)',
-  'create table e(id integer primary key, b_id integer, w integer)',
-  'create index e_b on e(b_id)',
-  'create index c_n on c(n)',
-]
-
 async function setup(db: AnyDB, version: KyselyVersion): Promise<void> {
-  for (const statement of SCHEMA) await version.sql.raw(statement).execute(db)
-  const rows = (n: number, row: (i: number) => string) => Array.from({ length: n }, (_, i) => row(i)).join(', ')
-  await version.sql.raw(`insert into a values ${rows(12, (i) => `(${i + 1}, ${(i + 1) % 5})`)}`).execute(db)
-  await version.sql
-    .raw(`insert into b values ${rows(20, (i) => `(${100 + i}, ${(i * 7) % 14}, ${i * 0.5})`)}`)
-    .execute(db)
-  await version.sql.raw(`insert into c values ${rows(25, (i) => `(${i % 4}, 'm${i % 3}')`)}`).execute(db)
-  await version.sql.raw(`insert into d values ${rows(8, (i) => `('k${i}', ${i})`)}`).execute(db)
-  await version.sql
-    .raw(`insert into e values ${rows(30, (i) => `(${i + 1}, ${100 + (i % 20)}, ${i % 6})`)}`)
-    .execute(db)
+  for (const statement of [...JOIN_ORDER_SCHEMA, ...JOIN_ORDER_ROWS]) await version.sql.raw(statement).execute(db)
 }
 
 /** [query, SQLite's loop order, what decides it]. */
