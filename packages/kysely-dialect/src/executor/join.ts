@@ -132,7 +132,9 @@ function equalitySides(
   const innerAt = sides.findIndex((x) => x.sources!.size === 1 && x.sources!.has(s))
   if (innerAt < 0) return undefined
   const other = sides[1 - innerAt]!
-  if (other.sources!.size === 0 || [...other.sources!].some((i) => !known(i))) return undefined
+  // The other side reads the tables before this one only: `c.id = c.b_id` compares two columns of
+  // the inner row, a filter, never a key to match the outer rows by.
+  if (other.sources!.size === 0 || other.sources!.has(s) || [...other.sources!].some((i) => !known(i))) return undefined
   return [sides[innerAt]!.node, other.node]
 }
 
