@@ -37,8 +37,6 @@ import {
 import { sqliteOrder } from './sqlite-order.js'
 import { unsupported } from '../errors.js'
 
-export type { JoinSource } from './source-paths.js'
-
 /** How the first source (in join order) is read, and what it yields. */
 export interface FirstRead {
   readonly s: number
@@ -147,7 +145,7 @@ function planSources(
   }
 
   const leftJoined = new Set(types.flatMap((t, s) => (t === 'left' && s < prefix ? [s] : [])))
-  const order = sqliteOrder(sources, prefix, pool, (node) => conj(node), nullsBefore, leftJoined, scope, isOuter)
+  const order = sqliteOrder(sources, prefix, pool, conj, nullsBefore, leftJoined, scope, isOuter)
   // The rows expected before each source, by the real row counts: they choose each join's strategy.
   const rowsBefore = new Map<number, number>()
   const before = new Set<number>()

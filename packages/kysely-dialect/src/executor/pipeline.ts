@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
-import { readHeaderValue, type TableDef } from '../catalog/catalog.js'
+import type { TableDef } from '../catalog/catalog.js'
 import { truth, type SqlValue } from '../encoding/values.js'
 import { bounds, describeAccess, planAccess, type OrderTerm, type TableStats } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
@@ -27,8 +27,7 @@ export interface ReadRequest {
 
 /** The planner's statistics of a stored table: its row count, which the engine keeps exact. */
 export function tableStats(tx: ReadTransaction, table: TableDef): TableStats {
-  const rows = readBucket(tx, table)?.size ?? 0
-  return readHeaderValue(tx, 'stat1') === 0 ? { rows } : { rows, measured: true }
+  return { rows: readBucket(tx, table)?.size ?? 0 }
 }
 
 /** A single-table read compiled and planned once: `run` reads with the values bound at the time. */

@@ -73,12 +73,13 @@ export function sqliteOrder(
   const planned = sources.map((src) =>
     src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: UNMEASURED_ROWS } } : src,
   )
+  const prereqs = sources.map((_, s) => prerequisites(sources, s, leftJoined))
   let level: PartialOrder[] = [{ order: [], bound: new Set(), rCost: 0, nRow: 0 }]
   for (let step = 0; step < prefix; step++) {
     const next = new Map<string, PartialOrder>()
     for (const path of level) {
       for (let s = 0; s < prefix; s++) {
-        const prereq = prerequisites(sources, s, leftJoined)
+        const prereq = prereqs[s]!
         if (path.bound.has(s) || !mayComeNext(sources[s]!, prereq, path.bound)) continue
         const from = step === 0 ? undefined : path
         const left = leftJoined.has(s)
@@ -209,7 +210,7 @@ function sqliteStep(
     let rUnsort = loop.rRun + (from?.nRow ?? 0)
     if (loop.rSetup > 0) rUnsort = logEstAdd(loop.rSetup, rUnsort)
     const end = { rCost: logEstAdd(rUnsort, from?.rCost ?? 0), nRow: (from?.nRow ?? 0) + loop.nOut }
-    if (best === undefined || end.rCost < best.rCost || (end.rCost === best.rCost && end.nRow < best.nRow)) best = end
+    if (best === undefined || cheaper(end, best)) best = end
   }
   return best!
 }

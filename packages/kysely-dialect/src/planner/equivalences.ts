@@ -1,10 +1,10 @@
 import type { OperationNode } from 'kysely'
 import { comparisonCollation } from '../expression/collation.js'
-import { compileExpr, type Expr } from '../expression/expression.js'
+import type { Expr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { isRowValue } from '../expression/row-values.js'
 import type { Scope } from '../expression/scope.js'
-import { comparison } from './terms.js'
+import { comparison, isNumeric, tryCompile } from './terms.js'
 
 /** A comparison column equivalences imply; `seeks`: the one source it may bound a read of (all when absent). */
 export interface ImpliedComparison {
@@ -23,22 +23,10 @@ interface ColumnRef {
   readonly node: OperationNode
 }
 
-function compiled(node: OperationNode, scope: Scope): Expr | undefined {
-  try {
-    return compileExpr(node, scope)
-  } catch {
-    return undefined
-  }
-}
-
-function isNumeric(e: Expr): boolean {
-  return e.affinity === 'integer' || e.affinity === 'real' || e.affinity === 'numeric'
-}
-
 /** `node` as a column of one of the statement's sources, or undefined. */
 function columnRef(node: OperationNode, scope: Scope): { ref: ColumnRef; expr: Expr } | undefined {
   if (isRowValue(node)) return undefined
-  const expr = compiled(node, scope)
+  const expr = tryCompile(node, scope)
   if (expr?.column === undefined) return undefined
   return { ref: { key: `${expr.column.source}.${expr.column.column.name}`, node }, expr }
 }
@@ -70,7 +58,7 @@ export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): 
     const right = columnRef(c.rightOperand as OperationNode, scope)
     if (left === undefined || right === undefined || left.ref.key === right.ref.key) continue
     const affinitiesAgree =
-      left.expr.affinity === right.expr.affinity || (isNumeric(left.expr) && isNumeric(right.expr))
+      left.expr.affinity === right.expr.affinity || (isNumeric(left.expr.affinity) && isNumeric(right.expr.affinity))
     const collation = comparisonCollation(left.expr, right.expr)
     if (!affinitiesAgree || (collation !== undefined && collation.toLowerCase() !== 'binary')) continue
     for (const { ref } of [left, right]) {
@@ -141,7 +129,7 @@ export function propagatedConstants(conds: readonly AnyNode[], scope: Scope): Ma
       [c.leftOperand, c.rightOperand],
     ] as [OperationNode, OperationNode][]) {
       const column = columnRef(columnNode, scope)
-      const value = compiled(valueNode, scope)
+      const value = tryCompile(valueNode, scope)
       if (column === undefined || value === undefined || !value.constant || value.affinity !== undefined) continue
       if (column.expr.affinity === undefined || column.expr.affinity === 'blob') continue
       const collation = comparisonCollation(column.expr, value)

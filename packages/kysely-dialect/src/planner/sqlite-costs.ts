@@ -135,8 +135,8 @@ export function sqliteLoop(
 
 /**
  * An automatic index SQLite may build on a table of `rSize` rows for an equality no index serves
- * (whereLoopAddBtree): 7·N·log2 N once (a subquery's rows: 0.5·N·log2 N... as LogEst −25), then a
- * seek per run, 20 rows each.
+ * (whereLoopAddBtree): 7·N·log2 N once (a LogEst of 28 over N·log2 N; for a subquery's rows 25
+ * under it, where.c's tuning for views), then a seek per run, 20 rows each.
  */
 export function automaticIndexLoop(rSize: number, derived: boolean): SqliteLoop {
   const rLogSize = estLog(rSize)

@@ -50,7 +50,8 @@ export interface Term {
 
 const FLIP: Record<string, string> = { '=': '=', '==': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' }
 
-function tryCompile(node: OperationNode, scope: Scope): Expr | undefined {
+/** `node` compiled, or undefined when it does not compile in `scope`. */
+export function tryCompile(node: OperationNode, scope: Scope): Expr | undefined {
   try {
     return compileExpr(node, scope)
   } catch {
@@ -85,7 +86,7 @@ export function referencedSources(node: unknown, scope: Scope, out = new Set<num
   return out
 }
 
-function isNumeric(a: Affinity | undefined): boolean {
+export function isNumeric(a: Affinity | undefined): boolean {
   return a === 'integer' || a === 'real' || a === 'numeric'
 }
 
