@@ -62,6 +62,11 @@ async function plans(db: Kysely<BenchDB>): Promise<void> {
       .innerJoin('category', 'category.id', 'item.category')
       .select(['item.id', 'item.name', 'item.price', 'category.label'])
       .where('category.label', '=', categoryLabel(0)),
+    'join-equated': db
+      .selectFrom('category')
+      .innerJoin('item', 'item.category', 'category.id')
+      .select(['item.id', 'item.name', 'item.price', 'category.label'])
+      .where('item.category', '=', 0),
     update: db.updateTable('item').set({ qty: 0 }).where('id', '=', 1),
   }
   for (const [workload, query] of Object.entries(queries)) {

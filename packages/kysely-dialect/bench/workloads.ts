@@ -8,6 +8,7 @@ export type WorkloadName =
   | 'index-lookup'
   | 'range-scan'
   | 'join'
+  | 'join-equated'
   | 'update'
   | 'group-by'
   | 'delete'
@@ -165,6 +166,26 @@ export const join: Workload = {
         .where('category.label', '=', categoryLabel(category))
         .execute()
       expectCount('join', rows.length, ctx.perCategory[category]!)
+    }),
+}
+
+/**
+ * The join filtered on its joined column: `item.category = ?` also bounds category's read (its
+ * equality with category.id), as SQLite reads it: category by its key, item through its index.
+ */
+export const joinEquated: Workload = {
+  name: 'join-equated',
+  label: 'two-table join filtered on the joined column (~100 rows)',
+  run: (db, ctx) =>
+    bounded(ctx, ctx.n, async (i) => {
+      const category = ctx.ids[i % ctx.ids.length]! % ctx.perCategory.length
+      const rows = await db
+        .selectFrom('category')
+        .innerJoin('item', 'item.category', 'category.id')
+        .select(['item.id', 'item.name', 'item.price', 'category.label'])
+        .where('item.category', '=', category)
+        .execute()
+      expectCount('join-equated', rows.length, ctx.perCategory[category]!)
     }),
 }
 
@@ -424,6 +445,7 @@ export const WORKLOADS: readonly Workload[] = [
   indexLookup,
   rangeScan,
   join,
+  joinEquated,
   update,
   groupBy,
   remove,

@@ -20,6 +20,7 @@ const WORKLOADS = [
   'index-lookup',
   'range-scan',
   'join',
+  'join-equated',
   'update',
   'group-by',
   'delete',
@@ -112,6 +113,7 @@ describe('bench: smoke run at tiny n', function () {
     const plans = new Map(lines.filter((l) => l.kind === 'plan').map((l) => [l.workload, l.access]))
     expect(plans.get('point-select')).to.equal('point')
     expect(plans.get('range-scan')).to.equal('range')
+    expect(plans.get('join-equated')).to.equal('point')
     expect(plans.has('index-lookup')).to.equal(true)
     expect(stdout).to.include('| workload | btree-store')
     expect(stdout).to.match(/\| point select by primary key \| [\d.]+k? \|/)

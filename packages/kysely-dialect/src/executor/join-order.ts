@@ -35,6 +35,7 @@ import {
   type JoinSource,
 } from './source-paths.js'
 import { sqliteOrder } from './sqlite-order.js'
+import { equivalentComparisons } from '../planner/equivalences.js'
 import { unsupported } from '../errors.js'
 
 /** How the first source (in join order) is read, and what it yields. */
@@ -146,6 +147,7 @@ function planSources(
 
   const leftJoined = new Set(types.flatMap((t, s) => (t === 'left' && s < prefix ? [s] : [])))
   const order = sqliteOrder(sources, prefix, pool, conj, nullsBefore, leftJoined, scope, isOuter)
+  const bounds = readBounds(pool, prefix, types, scope, isOuter)
   // The rows expected before each source, by the real row counts: they choose each join's strategy.
   const rowsBefore = new Map<number, number>()
   const before = new Set<number>()
@@ -175,13 +177,7 @@ function planSources(
   const firstSrc = sources[firstSource]!
   const firstPath =
     firstSrc.derived === undefined
-      ? bestPath(
-          firstSrc,
-          firstSource,
-          firstConds.map((c) => c.node),
-          scope,
-          isOuter,
-        )
+      ? bestPath(firstSrc, firstSource, [...firstConds.map((c) => c.node), ...bounds[firstSource]!], scope, isOuter)
       : undefined
   const first: FirstRead = {
     s: firstSource,
@@ -211,10 +207,42 @@ function planSources(
       after = pool.filter(placeable)
       for (const c of after) c.placed = true
     }
-    stages.push(joinStage(src, s, type, match, compile(after), scope, before, rowsBefore.get(s)))
+    stages.push(joinStage(src, s, type, match, compile(after), scope, before, rowsBefore.get(s), bounds[s]!))
   }
   for (const c of pool) if (!c.placed) final.push(c)
   return { first, stages, final: compile(final) }
+}
+
+/**
+ * For each source, the comparisons that bound its own read beside the conditions written on it:
+ * those the written conditions' column equivalences imply (planner/equivalences.ts, `holds`) on
+ * that source alone, its values constants, parameters or outer columns (`a.id = b.a_id and b.a_id
+ * = 3`: a read by `a.id = 3`), as SQLite's scans follow equivalences to a key or an index. For the
+ * sources of the reordered prefix joined as inner joins; a path either answers one (a seek, an
+ * index range) or leaves it, never filtering by it: the written conditions filter the rows.
+ */
+function readBounds(
+  pool: readonly Conjunct[],
+  prefix: number,
+  types: readonly string[],
+  scope: Scope,
+  isOuter: (s: number) => boolean,
+): AnyNode[][] {
+  const out: AnyNode[][] = scope.sources.map(() => [])
+  const implied = equivalentComparisons(
+    pool.map((c) => c.node),
+    scope,
+  )
+  for (const c of implied) {
+    if (!c.holds) continue
+    const read = referencedSources(c.node, scope)
+    const own = read === undefined ? [] : [...read].filter((i) => !isOuter(i))
+    const s = own[0]
+    if (own.length !== 1 || s! >= prefix || (c.seeks !== undefined && c.seeks !== s)) continue
+    if (s! > 0 && types[s!] !== 'inner' && types[s!] !== 'cross') continue
+    out[s!]!.push(c.node)
+  }
+  return out
 }
 
 /**
@@ -280,6 +308,7 @@ function joinStage(
   scope: Scope,
   known: (source: number) => boolean,
   outerRows: number | undefined,
+  bounds: readonly AnyNode[],
 ): JoinStage {
   const compiled = (except: ReadonlySet<AnyNode>): Expr[] =>
     match.filter((c) => !except.has(c)).map((c) => compileExpr(c, scope))
@@ -294,11 +323,11 @@ function joinStage(
     return lateralStage({ ...base, strategy: 'nested-loop', keyColumns: [] }, parts(NOTHING), src.derived!)
   }
   if (src.derived === undefined && !outerJoin) {
-    const lookup = bestPath(src, s, match, scope, known)
+    const lookup = bestPath(src, s, [...match, ...bounds], scope, known)
     // A seek per outer row only pays when it reads the outer row (else one read serves them all).
     const usesOuter = [...lookup.needs].some((i) => i < scope.sources.length)
     // Against a hash join: one read of the table through its own path, then a probe per outer row.
-    const alone = bestPath(src, s, match, scope, (i) => i >= scope.sources.length)
+    const alone = bestPath(src, s, [...match, ...bounds], scope, (i) => i >= scope.sources.length)
     const rows = outerRows ?? 1
     const seeks = !hasEquality(match, s, scope, known) || rows * lookup.cost < alone.cost + rows
     if (usesOuter && seeks) {
@@ -323,7 +352,7 @@ function joinStage(
         const read = referencedSources(c, scope)
         return read !== undefined && [...read].every((i) => i === s || i >= scope.sources.length)
       })
-  const rowsOf = sourceRows(src, s, localConds, scope)
+  const rowsOf = sourceRows(src, s, localConds, outerJoin ? [] : bounds, scope)
   const eqs: Equality[] = equalities(match, s, scope, known)
   if (eqs.length === 0 && !outerJoin && src.derived === undefined) {
     // A range between the two sides: the source sorted once, then a binary search per outer row.
@@ -362,11 +391,20 @@ function rangeTerms(
   }
 }
 
-/** A source's rows read once per run, through its cheapest path with the conditions on it alone. */
-function sourceRows(src: JoinSource, s: number, local: readonly AnyNode[], scope: Scope): RowsOf {
+/**
+ * A source's rows read once per run, through its cheapest path with the conditions on it alone
+ * (and those that may bound its read, readBounds).
+ */
+function sourceRows(
+  src: JoinSource,
+  s: number,
+  local: readonly AnyNode[],
+  bounds: readonly AnyNode[],
+  scope: Scope,
+): RowsOf {
   if (src.derived !== undefined) return src.derived
   const outer = (i: number): boolean => i >= scope.sources.length
-  const path = bestPath(src, s, local, scope, outer)
+  const path = bestPath(src, s, [...local, ...bounds], scope, outer)
   const filters = local.filter((c) => !path.consumed.has(c)).map((c) => compileExpr(c, scope))
   return (tx: ReadTransaction, template: Tuple): RowLike[] => {
     const rows: RowLike[] = []

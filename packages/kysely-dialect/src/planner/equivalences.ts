@@ -2,6 +2,7 @@ import type { OperationNode } from 'kysely'
 import { comparisonCollation } from '../expression/collation.js'
 import type { Expr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
+import { notIndexable } from '../expression/determinism.js'
 import { isRowValue } from '../expression/row-values.js'
 import type { Scope } from '../expression/scope.js'
 import { comparison, isNumeric, tryCompile } from './terms.js'
@@ -10,6 +11,13 @@ import { comparison, isNumeric, tryCompile } from './terms.js'
 export interface ImpliedComparison {
   readonly node: AnyNode
   readonly seeks?: number
+  /**
+   * It holds of every row the written conditions keep, as the dialect evaluates it: an equality of
+   * two columns the written ones tie, or a comparison under the collation of the one it comes from
+   * whose value is deterministic and reads no subquery (the class's columns share an affinity and
+   * are equal as BINARY). Such a comparison may bound a read (join-order.ts: readBounds).
+   */
+  readonly holds: boolean
 }
 
 /** Operators a column's equivalent columns inherit (SQLite's scan follows them for these). */
@@ -79,7 +87,8 @@ export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): 
   for (const cls of classes.values())
     for (const a of cls.slice(0, MAX_EQUIVALENT))
       for (const b of cls.slice(0, MAX_EQUIVALENT))
-        if (a < b && !equated.has(`${a}|${b}`)) out.push({ node: comparison(nodes.get(a)!, '=', nodes.get(b)!) })
+        if (a < b && !equated.has(`${a}|${b}`))
+          out.push({ node: comparison(nodes.get(a)!, '=', nodes.get(b)!), holds: true })
   for (const c of conds) {
     if (c.kind !== 'BinaryOperationNode') continue
     const op = ((c.operator as AnyNode).operator as string).toLowerCase()
@@ -99,15 +108,27 @@ export function equivalentComparisons(conds: readonly AnyNode[], scope: Scope): 
       [right, c.leftOperand, true],
     ] as const) {
       if (side === undefined || !parent.has(side.ref.key)) continue
+      const value = tryCompile(other as OperationNode, scope)
+      const steady = value !== undefined && notIndexable(other, '') === undefined
+      const collation = value === undefined ? undefined : written(side.expr, value, flip)
       for (const m of members(side.ref.key)) {
         if (m === side.ref.key) continue
         const node = nodes.get(m)!
         const seeks = Number(m.slice(0, m.indexOf('.')))
-        out.push({ node: flip ? comparison(other, op, node) : comparison(node, op, other), seeks })
+        const implied = flip ? comparison(other, op, node) : comparison(node, op, other)
+        const member = steady ? tryCompile(node, scope) : undefined
+        const holds = member !== undefined && written(member, value!, flip) === collation
+        out.push({ node: implied, seeks, holds })
       }
     }
   }
   return out
+}
+
+/** The collation of a comparison of a column with a value, the column on the left unless `flip`. */
+function written(column: Expr, value: Expr, flip: boolean): string | undefined {
+  const name = flip ? comparisonCollation(value, column) : comparisonCollation(column, value)
+  return name === undefined || name.toLowerCase() === 'binary' ? undefined : name.toLowerCase()
 }
 
 /**

@@ -1,4 +1,5 @@
 import { both, diffSuite } from '../helpers/differential.js'
+import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
 /**
@@ -61,6 +62,57 @@ async function shop(db: Db): Promise<void> {
         item: i % 23 === 0 ? null : (i * 11) % 320,
         qty: i % 9,
         note: i % 4 === 0 ? 'x' : null,
+      })),
+    )
+    .execute()
+}
+
+/** Two tables whose joined columns differ in collation (p.s and q.t NOCASE) and affinity. */
+async function traps(db: Db, api: KyselyApi): Promise<void> {
+  const nocase = api.sql`text collate nocase`
+  await db.schema
+    .createTable('p')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('s', nocase)
+    .addColumn('n', 'integer')
+    .addColumn('t', 'text')
+    .execute()
+  await db.schema
+    .createTable('q')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('s', 'text')
+    .addColumn('n', 'real')
+    .addColumn('t', nocase)
+    .execute()
+  for (const [table, column] of [
+    ['p', 's'],
+    ['p', 'n'],
+    ['p', 't'],
+    ['q', 's'],
+    ['q', 'n'],
+    ['q', 't'],
+  ] as const)
+    await db.schema.createIndex(`${table}_${column}`).on(table).column(column).execute()
+  const texts = ['a', 'A', 'b', 'B', 'x', 'X', 'w', 'W', '3', '3.0', null]
+  await db
+    .insertInto('p')
+    .values(
+      Array.from({ length: 60 }, (_, i) => ({
+        id: i + 1,
+        s: texts[i % 11],
+        n: i % 13 === 12 ? null : i % 10,
+        t: texts[(i * 7) % 11],
+      })),
+    )
+    .execute()
+  await db
+    .insertInto('q')
+    .values(
+      Array.from({ length: 50 }, (_, i) => ({
+        id: i + 1,
+        s: texts[(i * 3) % 11],
+        n: i % 9 === 8 ? null : (i % 12) + (i % 4 === 0 ? 0.5 : 0),
+        t: texts[(i * 5) % 11],
       })),
     )
     .execute()
@@ -297,6 +349,55 @@ diffSuite('differential: join access paths', () => {
       .select((eb) => ['cat.label', eb.fn.count('line.id').as('n'), eb.fn('total', ['item.price']).as('t')])
       .where('line.note', '=', 'x')
       .groupBy('cat.label'),
+  ])
+
+  // A read bounded by what the join's equalities imply (join-order.ts: readBounds) must keep every
+  // row the written conditions keep: not through a column of another collation or affinity, nor
+  // by a value that changes from row to row.
+  both('conditions the join equalities carry to the other table', traps, (db) => [
+    db.selectFrom('p').innerJoin('q', 'q.n', 'p.n').select(['p.id', 'q.id as qid']).where('q.n', '=', 3),
+    db.selectFrom('p').innerJoin('q', 'q.n', 'p.n').select(['p.id', 'q.id as qid']).where('q.n', '=', '3'),
+    db
+      .selectFrom('p')
+      .innerJoin('q', 'q.n', 'p.n')
+      .select(['p.id', 'q.id as qid'])
+      .where('q.n', '>=', 2)
+      .where('q.n', '<', 5),
+    db.selectFrom('p').innerJoin('q', 'p.n', 'q.n').select(['p.id', 'q.id as qid']).where('p.n', '>', 8.5),
+    // q.s is BINARY and p.s NOCASE: `q.s < 'b'` does not imply `p.s < 'b'` as p.s compares.
+    db.selectFrom('p').innerJoin('q', 'q.s', 'p.s').select(['p.id', 'q.id as qid']).where('q.s', '<', 'b'),
+    db.selectFrom('p').innerJoin('q', 'q.s', 'p.s').select(['p.id', 'q.id as qid']).where('q.s', '=', 'B'),
+    db.selectFrom('p').innerJoin('q', 'p.s', 'q.s').select(['p.id', 'q.id as qid']).where('q.s', '=', 'B'),
+    db.selectFrom('p').innerJoin('q', 'p.t', 'q.t').select(['p.id', 'q.id as qid']).where('p.t', '=', 'X'),
+    db.selectFrom('p').innerJoin('q', 'p.t', 'q.t').select(['p.id', 'q.id as qid']).where('p.t', '>', 'W'),
+    // A text column equated with a real one: affinities apart, no equivalence.
+    db.selectFrom('p').innerJoin('q', 'p.t', 'q.n').select(['p.id', 'q.id as qid']).where('q.n', '=', 3),
+    db
+      .selectFrom('p')
+      .innerJoin('q', 'q.n', 'p.n')
+      .select(['p.id', 'q.id as qid'])
+      .where((eb) =>
+        eb(
+          'q.n',
+          '=',
+          eb
+            .selectFrom('p as p3')
+            .select((e) => e.fn.max('p3.n').as('m'))
+            .where('p3.n', '<', 4),
+        ),
+      ),
+    db
+      .selectFrom('p')
+      .select('p.id')
+      .where((eb) =>
+        eb.exists(eb.selectFrom('q').innerJoin('p as p2', 'p2.n', 'q.n').select('q.id').whereRef('q.n', '=', 'p.id')),
+      ),
+    db
+      .selectFrom('p')
+      .innerJoin('q', 'q.n', 'p.n')
+      .innerJoin('p as p2', 'p2.id', 'q.n')
+      .select(['p.id', 'q.id as qid', 'p2.s'])
+      .where('p2.id', '<=', 4),
   ])
 
   both('order by and limit over joins', shop, (db) => [
