@@ -409,10 +409,19 @@ function sourceRows(
   return (tx: ReadTransaction, template: Tuple): RowLike[] => {
     const rows: RowLike[] = []
     const scratch = template.slice()
-    readPath(tx, path, template, (_, row) => {
+    const passes = (row: RowLike): boolean => {
       scratch[s] = row
-      if (passesAll(filters, scratch)) rows.push(row)
-    })
+      return passesAll(filters, scratch)
+    }
+    readPath(
+      tx,
+      path,
+      template,
+      (_, row) => void rows.push(row),
+      'select',
+      undefined,
+      filters.length === 0 ? undefined : passes,
+    )
     return rows
   }
 }

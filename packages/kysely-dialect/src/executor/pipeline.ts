@@ -79,18 +79,23 @@ function prepareCollect<T>(
     const tuple: RowLike[] = [undefined as unknown as RowLike]
     const limit = path.stopAfter
     if (limit === 0) return { rows: [] }
+    // Rows are tested before they are made (views, or copies for a write): only those kept are.
+    const passes = (row: RowLike): boolean => {
+      tuple[0] = row
+      for (const f of filters) if (truth(f.eval(tuple)) !== true) return false
+      return true
+    }
     readPath(
       ctx.tx,
       path,
       [],
       (key, row) => {
-        tuple[0] = row
-        for (const f of filters) if (truth(f.eval(tuple)) !== true) return true
         matched.push(keep(key, row))
         return limit === undefined || matched.length < limit
       },
       covering ? 'select' : 'write',
       keys,
+      filters.length === 0 ? undefined : passes,
     )
     let rows = matched
     if (cmp !== undefined) {

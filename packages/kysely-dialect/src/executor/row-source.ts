@@ -22,6 +22,13 @@ export type ReadMode = 'select' | 'transient' | 'write'
 export type RowSink = (key: Uint8Array, row: RowLike) => boolean | void
 
 /**
+ * Whether a row read is kept (a statement's filters): asked before the row is made for its
+ * consumer. The row it is given is valid only during the call, and has no key unless the
+ * table's rowid is its key (RowView.rowid).
+ */
+export type RowFilter = (row: RowLike) => boolean
+
+/**
  * Walks `range` of a bucket in key order (or backwards), calling `visit` with each key and the
  * cursor (whose `value` is read only when wanted: index entries have none worth reading). The key
  * is valid only during the call. O(log n + entries).
@@ -92,6 +99,9 @@ export class PathReader {
   #scan: Cursor | undefined
   /** The one view of a transient read, or undefined. */
   readonly #view: RowView | undefined
+  /** The view a filtered walk tests each row through before it makes one for the sink (#walkFiltered). */
+  #probe: RowView | undefined
+  readonly #ref: ValueRef = { bytes: EMPTY_KEY, offset: 0, length: 0 }
 
   constructor(tx: ReadTransaction, path: AccessPath, mode: ReadMode = 'select') {
     this.#path = path
@@ -101,8 +111,19 @@ export class PathReader {
     this.#entries = path.index === undefined ? undefined : tx.bucket(indexBucket(path.index))
   }
 
-  read(t: Tuple, sink: RowSink, b: Bounds = bounds(this.#path, t)): void {
+  /**
+   * Reads the rows of `t`'s bounds into `sink`; with `filter`, only those it keeps. A walk of the
+   * table's own bucket tests each row where the page holds it, through one view, and makes a row
+   * (a view, or copies for a write) only of those kept: a scan that keeps few rows allocates for
+   * those alone. Such a walk to the end of the bucket, not for a write, of a table whose rowid is
+   * not its key reads no keys: the sink is given an empty one.
+   */
+  read(t: Tuple, sink: RowSink, b: Bounds = bounds(this.#path, t), filter?: RowFilter): void {
     const path = this.#path
+    if (filter !== undefined && (b.keys !== undefined || path.index !== undefined)) {
+      const inner = sink
+      sink = (key, row) => (filter(row) ? inner(key, row) : true)
+    }
     const table = path.table
     const bucket = this.#table
     if (bucket === undefined) return
@@ -124,6 +145,12 @@ export class PathReader {
     if (index === undefined) {
       // A select reads rows in place (views into pages, valid while its snapshot is); a write reads copies.
       const scan = (this.#scan ??= bucket.cursor())
+      if (filter !== undefined) {
+        const probe = (this.#probe ??= rowView(table, EMPTY_KEY))
+        for (const range of b.ranges!)
+          if (!walkFiltered(scan, range, path.reverse, this.#mode, table, probe, this.#ref, filter, sink)) return
+        return
+      }
       const visit = write
         ? (key: Uint8Array, at: Cursor) => {
             const copy = key.slice()
@@ -159,6 +186,73 @@ export class PathReader {
     }
     for (const range of b.ranges!) if (!walk(scan, range, path.reverse, visit)) return
   }
+}
+
+/**
+ * A filtered walk of `range` of the table's own bucket (PathReader.read): each row tested where it
+ * lies through one view (a rowid table's key set when the rowid is its key), and only a kept one
+ * made for `sink`, as `read` makes rows in its mode. Returns false when the sink stopped it.
+ */
+function walkFiltered(
+  c: Cursor,
+  range: KeyRange,
+  reverse: boolean,
+  mode: ReadMode,
+  table: TableDef,
+  probe: RowView,
+  ref: ValueRef,
+  filter: RowFilter,
+  sink: RowSink,
+): boolean {
+  const keyed = table.keying === 'rowid' && table.rowidColumn === undefined
+  const { gte, lt } = range
+  let ok: boolean
+  if (!reverse) ok = gte === undefined ? c.first() : c.seek(gte)
+  else if (lt === undefined) ok = c.last()
+  else ok = c.seek(lt) ? c.prev() : c.last()
+  const upper = reverse ? undefined : lt
+  const lower = reverse ? gte : undefined
+  if (!reverse && upper === undefined && !keyed && mode !== 'write') {
+    // To the end, and no key wanted: a leaf's rows at a time, without a move per row.
+    let stopped = false
+    const visit = (at: ValueRef): void => {
+      if (stopped) return
+      probe.resetAt(at.bytes, at.offset)
+      if (!filter(probe)) return
+      let row = probe
+      if (mode === 'select') {
+        row = rowView(table, at.bytes)
+        row.resetAt(at.bytes, at.offset)
+      }
+      if (sink(EMPTY_KEY, row) === false) stopped = true
+    }
+    probe.key = undefined
+    for (; ok && !stopped; ok = c.next()) c.leafValueRefs(ref, visit)
+    return !stopped
+  }
+  for (; ok; ok = reverse ? c.prev() : c.next()) {
+    if (upper !== undefined && compareBytes(c.key!, upper) >= 0) return true
+    if (lower !== undefined && compareBytes(c.key!, lower) < 0) return true
+    c.valueRef(ref)
+    probe.resetAt(ref.bytes, ref.offset)
+    probe.key = keyed ? c.key! : undefined
+    if (!filter(probe)) continue
+    let more: boolean | void
+    if (mode === 'write') {
+      const key = c.key!.slice()
+      more = sink(key, rowView(table, ref.bytes.slice(ref.offset, ref.offset + ref.length), key))
+    } else if (mode === 'transient') {
+      probe.key = c.key!
+      more = sink(probe.key, probe)
+    } else {
+      const key = c.key!
+      const row = rowView(table, ref.bytes, key)
+      row.resetAt(ref.bytes, ref.offset)
+      more = sink(key, row)
+    }
+    if (more === false) return false
+  }
+  return true
 }
 
 /**
@@ -217,8 +311,9 @@ export function readPath(
   sink: RowSink,
   mode: ReadMode = 'select',
   b?: Bounds,
+  filter?: RowFilter,
 ): void {
-  new PathReader(tx, path, mode).read(t, sink, b)
+  new PathReader(tx, path, mode).read(t, sink, b, filter)
 }
 
 const EMPTY_KEY = new Uint8Array(0)

@@ -461,13 +461,21 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       const direct = transient && stages.length === 0
       // Filters run on a scratch tuple: only the rows that pass are copied (when they are kept).
       const scratch = template.slice()
-      const add = (row: RowLike): void => {
+      const passes = (row: RowLike): boolean => {
         scratch[s] = row
-        if (!passesAll(first.filters, scratch)) return
-        if (direct) return joinedRow(scratch)
+        return passesAll(first.filters, scratch)
+      }
+      const kept = (row: RowLike): void => {
+        if (direct) {
+          scratch[s] = row
+          return joinedRow(scratch)
+        }
         const t = template.slice()
         t[s] = row
         joinedRow(t)
+      }
+      const add = (row: RowLike): void => {
+        if (passes(row)) kept(row)
       }
       if (first.derived !== undefined) {
         // A select that passes its one derived table's rows through as they are reads only as
@@ -496,7 +504,15 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
               grouper.add(scratch)
             }))
       ))
-        readPath(tx, first.path!, template, (_, row) => add(row), direct ? 'transient' : 'select')
+        readPath(
+          tx,
+          first.path!,
+          template,
+          (_, row) => kept(row),
+          direct ? 'transient' : 'select',
+          undefined,
+          first.filters.length === 0 ? undefined : passes,
+        )
     }
     for (let i = 0; i < stages.length; i++) {
       const last = i === stages.length - 1
