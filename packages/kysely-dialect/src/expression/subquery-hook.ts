@@ -2,10 +2,11 @@ import type { Affinity } from '../catalog/affinity.js'
 import { applyComparisonAffinity, comparisonAffinity } from '../catalog/affinity.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
-import { collatedCompare, comparisonFold, exprFold, type Collated } from './collation.js'
+import { collatedCompare, comparisonFold, exprFold, folded, type Collated } from './collation.js'
 import type { Expr } from './expression.js'
 import type { AnyNode } from './nodes.js'
 import type { Scope, Tuple } from './scope.js'
+import { valueKey } from './value-key.js'
 
 /**
  * A select nested in an expression, ready to run for the current outer tuple. Uncorrelated ones
@@ -85,6 +86,30 @@ export function compileExists(operand: AnyNode, scope: Scope, negated: boolean):
   return { eval: (t) => (p.rows(t, 1).length > 0 !== negated ? 1 : 0), affinity: undefined, constant: false }
 }
 
+/**
+ * The values of `node` when it is an uncorrelated select of one column (its rows' first values,
+ * read once per statement as any uncorrelated select), with the column's affinity, for a seek by
+ * `x in (select y ...)` (planner/terms.ts); undefined for anything else.
+ */
+export function selectValues(
+  node: AnyNode,
+  scope: Scope,
+): { values: (t: Tuple) => SqlValue[]; affinity: Affinity | undefined } | undefined {
+  const select = selectOf(node)
+  if (select.kind !== 'SelectQueryNode') return undefined
+  let p: PreparedSubquery
+  try {
+    p = prepare(select, scope)
+  } catch {
+    return undefined
+  }
+  if (p.correlated || p.width !== 1) return undefined
+  return { values: (t) => p.rows(t).map((row) => row[0]!), affinity: p.affinities[0] }
+}
+
+/** Rows of an uncorrelated `in (select ...)` past which its values are looked up in a set. */
+const HASHED_IN = 8
+
 /** `x in (select y ...)`: as an `in` list, with the affinity of x and y, nulls making it unknown. */
 export function compileInSubquery(left: Expr, right: AnyNode, scope: Scope, negated: boolean): Expr | undefined {
   const node = selectOf(right)
@@ -97,15 +122,35 @@ export function compileInSubquery(left: Expr, right: AnyNode, scope: Scope, nega
   // SQLite does when an index on it serves the IN): `name in (select 'B' collate nocase)` is
   // BINARY; anything else as a comparison with the result column: `'B' in (select name ...)`
   // under name's.
-  const compare = collatedCompare(
-    left.column !== undefined ? exprFold(left) : comparisonFold(left, p.collations[0] ?? {}),
-  )
+  const fold = left.column !== undefined ? exprFold(left) : comparisonFold(left, p.collations[0] ?? {})
+  const compare = collatedCompare(fold)
+  // An uncorrelated select's rows, once they are many, as a set of their values' keys (equal
+  // under the collation exactly when their keys are: value-key.ts): a probe per outer row instead
+  // of a walk of every row.
+  let keyed: SqlValue[][] | undefined
+  let keys: Set<string> | undefined
+  let keyedNull = false
+  const keyOf = (v: SqlValue): string => valueKey(folded(v, fold))
   return {
     eval: (t) => {
       const a = applyComparisonAffinity(left.eval(t), affinity)
       const rows = p.rows(t)
       if (rows.length === 0) return negated ? 1 : 0
       if (a === null) return null
+      if (!p.correlated && rows.length > HASHED_IN) {
+        if (rows !== keyed) {
+          keys = new Set()
+          keyedNull = false
+          for (const row of rows) {
+            const b = applyComparisonAffinity(row[0]!, affinity)
+            if (b === null) keyedNull = true
+            else keys.add(keyOf(b))
+          }
+          keyed = rows
+        }
+        if (keys!.has(keyOf(a))) return negated ? 0 : 1
+        return keyedNull ? null : negated ? 1 : 0
+      }
       let sawNull = false
       for (const row of rows) {
         const b = applyComparisonAffinity(row[0]!, affinity)

@@ -16,7 +16,7 @@ import {
 import { folded } from '../expression/collation.js'
 import { impliesCondition } from './partial-index.js'
 import type { AccessPlan, KeyRange } from './plan.js'
-import { keyComponentOf, ROWID_KEY, termsOf, type SeekValue, type Term } from './terms.js'
+import { keyComponentOf, ROWID_KEY, termsOf, valueCount, type SeekValue, type Term } from './terms.js'
 
 /** One sort key of an `order by`, already compiled. */
 export interface OrderTerm {
@@ -151,7 +151,7 @@ function pick(terms: readonly Term[], column: string, op: Term['op'], collation:
   for (const t of terms) {
     if (t.column !== column || t.op !== op || t.collation !== collation) continue
     // One value beats a list: a longer key prefix stays ordered.
-    if (best === undefined || t.values.length < best.values.length) best = t
+    if (best === undefined || valueCount(t) < valueCount(best)) best = t
   }
   return best
 }
@@ -256,7 +256,7 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
     const t = pick(usable, key[k]!, 'eq', collations[k]) ?? pick(usable, key[k]!, 'null', undefined)
     if (t === undefined) break
     eq.push(t)
-    if (t.values.length > 1) {
+    if (valueCount(t) > 1) {
       k++
       break
     }
@@ -269,13 +269,13 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
     rangeColumn === undefined || lower !== undefined || upper !== undefined || collations[k] !== undefined
       ? undefined
       : pick(usable, rangeColumn, 'prefix', undefined)
-  const fixed = eq.filter((t) => t.values.length === 1 || t.op === 'null').length
+  const fixed = eq.filter((t) => valueCount(t) === 1 || t.op === 'null').length
   const keyOf =
     index?.expressions !== undefined && req.scope !== undefined && req.order.length > 0
       ? expressionKeys(table, source, req.scope)
       : undefined
   const ordered =
-    eq.length > 0 && eq[eq.length - 1]!.values.length > 1
+    eq.length > 0 && valueCount(eq[eq.length - 1]!) > 1
       ? orderFollowsKey(key, source, req.order, fixed, collations, keyOf)
       : orderFollowsKey(key, source, req.order, eq.length, collations, keyOf)
   const needs = new Set<number>()
@@ -290,7 +290,7 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
     if (t !== undefined && t.of > 0 && used.get(t.conjunct) === t.of) consumed.add(t.conjunct)
 
   let seeks = 1
-  for (const t of eq) seeks *= t.op === 'null' ? 1 : t.values.length
+  for (const t of eq) seeks *= t.op === 'null' ? 1 : valueCount(t)
   let rows = seeks * rowsPerKey(table, index, eq.length, stats.rows)
   if (index?.where !== undefined && (eq.length === 0 || index.rowsPerKey?.[eq.length - 1] === undefined))
     rows *= PARTIAL_SHARE
@@ -320,7 +320,7 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
   const access: AccessPlan['access'] = index !== undefined ? 'index' : point ? 'point' : bounded ? 'range' : 'full-scan'
   const seek: AccessPlan['seek'] = !bounded
     ? undefined
-    : eq.some((t) => t.values.length > 1)
+    : eq.some((t) => valueCount(t) > 1)
       ? 'in'
       : lower !== undefined || upper !== undefined
         ? 'range'
@@ -400,7 +400,12 @@ const NOTHING: Bounds = { ranges: [] }
 
 /** A seek's value: converted by the comparison's affinity, folded as the keys it seeks are (a collated component). */
 function seekValue(v: SeekValue, t: Tuple): SqlValue {
-  return folded(applyComparisonAffinity(v.expr.eval(t), v.affinity), v.fold)
+  return convert(v, v.expr.eval(t))
+}
+
+/** `x` as seek value `v` compares it. */
+function convert(v: SeekValue, x: SqlValue): SqlValue {
+  return folded(applyComparisonAffinity(x, v.affinity), v.fold)
 }
 
 /** The writer of one-value keys; `finish` copies, so nothing keeps its buffer. */
@@ -409,7 +414,7 @@ const POINT_KEY = new KeyWriter()
 /** Encoded prefixes for the equality columns: the product of their values, sorted, duplicates dropped. */
 function prefixes(eq: readonly Term[], t: Tuple): Uint8Array[] {
   // One column equal to one value (a point lookup, most index seeks): its key alone.
-  if (eq.length === 1 && eq[0]!.op === 'eq' && eq[0]!.values.length === 1) {
+  if (eq.length === 1 && eq[0]!.op === 'eq' && valueCount(eq[0]!) === 1) {
     const value = seekValue(eq[0]!.values[0]!, t)
     return value === null ? [] : [POINT_KEY.reset().value(value).finish()]
   }
@@ -421,9 +426,10 @@ function prefixes(eq: readonly Term[], t: Tuple): Uint8Array[] {
     }
     const encoded: Uint8Array[] = []
     for (const v of term.values) {
-      const value = seekValue(v, t)
-      // A comparison with null is never true.
-      if (value !== null) encoded.push(new KeyWriter().value(value).finish())
+      for (const value of v.many === undefined ? [seekValue(v, t)] : v.many(t).map((x) => convert(v, x))) {
+        // A comparison with null is never true.
+        if (value !== null) encoded.push(new KeyWriter().value(value).finish())
+      }
     }
     const next: Uint8Array[] = []
     for (const p of out) for (const e of encoded) next.push(concatBytes(p, e))

@@ -1,6 +1,6 @@
 import type { AnyNode } from '../expression/nodes.js'
 import { keyWidth, rowWidth, type AccessPath } from './access-path.js'
-import { ROWID_KEY } from './terms.js'
+import { ROWID_KEY, valueCount } from './terms.js'
 
 /**
  * SQLite's query planner arithmetic (where.c, util.c), without statistics beyond a table's row
@@ -118,7 +118,7 @@ export function sqliteLoop(
       nOut = logEst(stat === 2 && perKey <= 1.1 ? 1 : stat)
     }
     for (const t of path.eq) if (t.op === 'null') nOut += 10
-    for (const t of path.eq) if (t.values.length > 1) nIn += logEst(t.values.length)
+    for (const t of path.eq) if (valueCount(t) > 1) nIn += logEst(valueCount(t))
   }
   if (path.lower !== undefined || path.upper !== undefined || path.like !== undefined) {
     // A like prefix is two bounds (`>=` and `<`, its virtual terms).

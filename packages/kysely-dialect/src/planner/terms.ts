@@ -4,7 +4,9 @@ import { collationName, comparisonCollation, declaredCollation, foldOf, type Fol
 import { compileExpr, type Expr } from '../expression/expression.js'
 import { isRowValue } from '../expression/row-values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
-import type { Scope } from '../expression/scope.js'
+import type { Scope, Tuple } from '../expression/scope.js'
+import { selectValues } from '../expression/subquery-hook.js'
+import type { SqlValue } from '../encoding/values.js'
 
 /**
  * A value an index seek compares a column with: an expression over rows already known (constants,
@@ -16,7 +18,22 @@ export interface SeekValue {
   readonly affinity: Affinity | undefined
   /** The comparison's collation's fold: keys of a column that declares it hold folded values. */
   readonly fold?: Fold | undefined
+  /**
+   * The rows of an uncorrelated `x in (select y ...)`, read when the seek is made: the value
+   * stands for each of them (`expr` is a placeholder then).
+   */
+  readonly many?: (t: Tuple) => readonly SqlValue[]
 }
+
+/** The values a select's rows are supposed to be, unread (SQLite's whereLoopAddBtreeIndex: 25). */
+const SELECT_VALUES = 25
+
+/** How many values an `eq` term seeks: those of its list, or a select's supposed count. */
+export function valueCount(t: Term): number {
+  return t.values.length === 1 && t.values[0]!.many !== undefined ? SELECT_VALUES : t.values.length
+}
+
+const NO_EXPR: Expr = { eval: () => null, affinity: undefined, constant: true }
 
 /**
  * One conjunct of a condition as a constraint on one column of one source:
@@ -232,10 +249,21 @@ export function termsOf(
   const name = keyName(left, leftNode)
   if (op === 'in') {
     const items = listNodes(rightNode)
-    if (name === undefined || items === undefined) return []
+    if (name === undefined) return []
     // `in` compares under the left operand's collation alone (expression.ts: compileIn).
     const collation = termCollation(collationName(left!))
     if (collation === null) return []
+    if (items === undefined) {
+      // `x in (select y ...)` not correlated: a seek per row of the select, as SQLite's IN operator
+      // over a subquery's list (the values converted by the comparison's affinity, as compileInSubquery).
+      const select = selectValues(rightNode, scope)
+      if (select === undefined) return []
+      const affinity = comparisonAffinity(left!.affinity, select.affinity)
+      if (!storedUnchanged(left!.affinity!, affinity)) return []
+      const fold = foldOf(collation)
+      const value: SeekValue = { expr: NO_EXPR, affinity, ...(fold === undefined ? {} : { fold }), many: select.values }
+      return [term(name, 'eq', [value], new Set(), true, 1, collation)]
+    }
     const values: SeekValue[] = []
     const needs = new Set<number>()
     for (const node of items) {

@@ -1,5 +1,6 @@
 import { both, diffSuite } from '../helpers/differential.js'
 import { seedPeople } from '../helpers/fixtures.js'
+import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
 /** people (fixtures) and `pets(id integer primary key, owner integer, name text)`; owner 99 and null have no person. */
@@ -339,4 +340,80 @@ diffSuite('differential part 2: correlated subqueries read through keys and hash
       ])
       .orderBy('code'),
   )
+})
+
+/**
+ * `x in (select y ...)` read as seeks, one per row of the select (planner/terms.ts): keys and
+ * indexes of integer, text, real and NOCASE columns sought with values of other affinities, nulls,
+ * duplicates, an empty select, a select with its own limit and order, a composite index's leading
+ * column, and a correlated select (never sought).
+ */
+async function seedLists(db: Db, api: KyselyApi): Promise<void> {
+  const { sql } = api
+  await sql`create table r (id integer primary key, code text, n integer, w real, name text collate nocase)`.execute(db)
+  await sql`create table s (id integer primary key, v, t text, k integer)`.execute(db)
+  await sql`create index r_code on r (code)`.execute(db)
+  await sql`create index r_n_w on r (n, w)`.execute(db)
+  await sql`create index r_name on r (name)`.execute(db)
+  const names = ['Ann', 'ann', 'BOB', 'bob', 'Cy', null]
+  // Enough rows that seeks beat a scan for every key and index.
+  for (let start = 0; start < 6000; start += 500)
+    await db
+      .insertInto('r')
+      .values(
+        Array.from({ length: 500 }, (_, j) => {
+          const i = start + j
+          return {
+            id: i + 1,
+            code: i % 10 === 9 ? null : String(i % 1700),
+            n: i % 2300,
+            w: (i % 9) / 2,
+            name: i < 6 ? names[i] : `n${i}`,
+          }
+        }),
+      )
+      .execute()
+  // v has no affinity: integers, numeric text, reals, nulls and blobs side by side.
+  const vs = [3, '3', 4.0, '07', null, 11, 11, '12.0', 2.5, 'ann', 'BOB', 119]
+  await db
+    .insertInto('s')
+    .values(
+      Array.from({ length: 36 }, (_, i) => ({ id: i + 1, v: vs[i % vs.length], t: String((i * 5) % 19), k: i % 5 })),
+    )
+    .execute()
+}
+
+diffSuite('differential part 2: in (select) as seeks', () => {
+  both('in (select) sought through keys and indexes', seedLists, (db) => [
+    db.selectFrom('r').select(['id', 'code']).where('id', 'in', db.selectFrom('s').select('v')),
+    db
+      .selectFrom('r')
+      .select(['id', 'code'])
+      .where('id', 'in', db.selectFrom('s').select('t').where('k', '=', 2)),
+    db.selectFrom('r').select(['id', 'code']).where('code', 'in', db.selectFrom('s').select('v')),
+    db.selectFrom('r').select(['id', 'code']).where('code', 'in', db.selectFrom('s').select('k')),
+    db.selectFrom('r').select(['id', 'n', 'w']).where('n', 'in', db.selectFrom('s').select('t')),
+    db.selectFrom('r').select(['id', 'n', 'w']).where('n', 'in', db.selectFrom('s').select('k')).where('w', '>', 2),
+    db.selectFrom('r').select(['id', 'w']).where('w', 'in', db.selectFrom('s').select('v')),
+    db.selectFrom('r').select(['id', 'name']).where('name', 'in', db.selectFrom('s').select('v')),
+    db
+      .selectFrom('r')
+      .select(['id'])
+      .where('id', 'in', db.selectFrom('s').select('v').where('k', '>', 10)),
+    db.selectFrom('r').select(['id']).where('id', 'in', db.selectFrom('s').select('id').orderBy('id', 'desc').limit(4)),
+    db.selectFrom('r').select(['id']).where('id', 'not in', db.selectFrom('s').select('k')),
+    db.selectFrom('r').select(['id']).where('id', 'in', db.selectFrom('s').select('k')).orderBy('id', 'desc'),
+    db
+      .selectFrom('r')
+      .select((eb) => eb.fn.countAll().as('c'))
+      .where('code', 'in', db.selectFrom('s').select('t')),
+    db
+      .selectFrom('r')
+      .select(['id'])
+      .where((eb) => eb('r.n', 'in', eb.selectFrom('s').select('s.k').whereRef('s.id', '=', 'r.id'))),
+    db.updateTable('r').set({ code: 'x' }).where('id', 'in', db.selectFrom('s').select('k')),
+    db.deleteFrom('r').where('n', 'in', db.selectFrom('s').select('t').where('k', '=', 1)),
+    db.selectFrom('r').select(['id', 'code', 'n']).where('id', '<', 12),
+    db.selectFrom('r').select((eb) => eb.fn.countAll().as('c')),
+  ])
 })
