@@ -402,6 +402,17 @@ diffSuite('differential part 2: in (select) as seeks', () => {
       .where('id', 'in', db.selectFrom('s').select('v').where('k', '>', 10)),
     db.selectFrom('r').select(['id']).where('id', 'in', db.selectFrom('s').select('id').orderBy('id', 'desc').limit(4)),
     db.selectFrom('r').select(['id']).where('id', 'not in', db.selectFrom('s').select('k')),
+    // Tested per row against the select's values (a set of them): a null among them makes a miss unknown.
+    db
+      .selectFrom('r')
+      .select(['id'])
+      .where('id', '<', 30)
+      .where((eb) => eb(eb('code', 'in', eb.selectFrom('s').select('v')), 'is', null)),
+    db.selectFrom('r').select(['id']).where('id', '<', 30).where('code', 'not in', db.selectFrom('s').select('v')),
+    db
+      .selectFrom('r')
+      .select((eb) => ['id', eb('name', 'in', eb.selectFrom('s').select('v')).as('hit')])
+      .where('id', '<', 9),
     db.selectFrom('r').select(['id']).where('id', 'in', db.selectFrom('s').select('k')).orderBy('id', 'desc'),
     db
       .selectFrom('r')
