@@ -85,6 +85,30 @@ function prepareCollect<T>(
       for (const f of filters) if (truth(f.eval(tuple)) !== true) return false
       return true
     }
+    const orderOf = (row: RowLike): SqlValue[] => req.order.map((t): SqlValue => t.expr.eval([row]))
+    if (cmp !== undefined && req.limit !== undefined) {
+      // A sort that keeps offset + limit rows keeps only those: the best so far, in order (a row
+      // after those equal to it, as a stable sort leaves them), each row's order tested before it
+      // is made.
+      const top = topRows<T>(req.offset + req.limit, cmp)
+      // Each row's order is made in one scratch array; only a kept row's is copied.
+      const scratch = new Array<SqlValue>(req.order.length)
+      readPath(
+        ctx.tx,
+        path,
+        [],
+        (key, row) => void top.add(keep(key, row), scratch.slice()),
+        covering ? 'select' : 'write',
+        keys,
+        (row) => {
+          if (filters.length > 0 && !passes(row)) return false
+          tuple[0] = row
+          for (let i = 0; i < scratch.length; i++) scratch[i] = req.order[i]!.expr.eval(tuple)
+          return top.admits(scratch)
+        },
+      )
+      return { rows: top.rows().slice(req.offset) }
+    }
     readPath(
       ctx.tx,
       path,
@@ -99,7 +123,7 @@ function prepareCollect<T>(
     )
     let rows = matched
     if (cmp !== undefined) {
-      const keyed = rows.map((r) => ({ r, k: req.order.map((t): SqlValue => t.expr.eval([rowOf(r)])) }))
+      const keyed = rows.map((r) => ({ r, k: orderOf(rowOf(r)) }))
       keyed.sort((a, b) => cmp(a.k, b.k))
       rows = keyed.map((x) => x.r)
     }
@@ -108,6 +132,38 @@ function prepareCollect<T>(
     return { rows }
   }
   return { fits, run }
+}
+
+/**
+ * The first `size` rows by `cmp` of those added, in order; of rows that compare equal, those added
+ * first (the rows a stable sort of them all would put first). `admits` tells whether a row of that
+ * order would be kept, before it is made.
+ */
+function topRows<T>(
+  size: number,
+  cmp: (a: SqlValue[], b: SqlValue[]) => number,
+): {
+  admits(order: SqlValue[]): boolean
+  add(row: T, order: SqlValue[]): void
+  rows(): T[]
+} {
+  const kept: { row: T; order: SqlValue[] }[] = []
+  return {
+    admits: (order) => size > 0 && (kept.length < size || cmp(order, kept[kept.length - 1]!.order) < 0),
+    add(row, order) {
+      // After every kept row that is not greater: a binary search for the upper bound.
+      let lo = 0
+      let hi = kept.length
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (cmp(kept[mid]!.order, order) <= 0) lo = mid + 1
+        else hi = mid
+      }
+      kept.splice(lo, 0, { row, order })
+      if (kept.length > size) kept.pop()
+    },
+    rows: () => kept.map((k) => k.row),
+  }
 }
 
 /** The stored rows an update or delete changes, with their keys. */

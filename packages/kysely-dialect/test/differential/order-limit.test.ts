@@ -1,5 +1,7 @@
 import { both, diffSuite } from '../helpers/differential.js'
 import { seedMixed, seedPeople } from '../helpers/fixtures.js'
+import type { KyselyApi } from '../helpers/kysely-versions.js'
+import type { Db } from '../helpers/sides.js'
 
 /**
  * Every ordered case orders totally (ties broken by the key), since SQLite leaves the order of ties
@@ -92,4 +94,51 @@ diffSuite('differential: order by, limit, offset', () => {
     const rows = await db.selectFrom('people').select('id').where('age', '>', 20).limit(3).execute()
     return rows.length
   })
+})
+
+/**
+ * 3,000 rows whose sort columns repeat, with nulls, reals, text and a NOCASE column; each order
+ * ends with the key (ties' order is SQLite's to choose). How ties come out under a limit is the
+ * integration test's (plan.test.ts: "a limit keeps...").
+ */
+async function seedTies(db: Db, api: KyselyApi): Promise<void> {
+  await api.sql`create table ties (id integer primary key, g integer, r real, t text, c text collate nocase)`.execute(
+    db,
+  )
+  for (let start = 0; start < 3000; start += 500)
+    await db
+      .insertInto('ties')
+      .values(
+        Array.from({ length: 500 }, (_, j) => {
+          const i = start + j
+          return {
+            id: i + 1,
+            g: i % 11 === 0 ? null : (i * 7) % 13,
+            r: ((i * 31) % 97) / 4,
+            t: `t${(i * 17) % 41}`,
+            c: ['a', 'A', 'b', 'B', 'c'][i % 5],
+          }
+        }),
+      )
+      .execute()
+}
+
+diffSuite('differential: order by with a limit, its rows kept as they come (pipeline.ts: topRows)', () => {
+  both('ties, nulls, offsets, directions, collations and filters under a limit', seedTies, (db) => [
+    db.selectFrom('ties').select(['id', 'g']).orderBy('g').orderBy('id').limit(10),
+    db.selectFrom('ties').select(['id', 'g']).orderBy('g', 'desc').orderBy('id').limit(7).offset(200),
+    db.selectFrom('ties').select(['id', 'g', 'r']).orderBy('g').orderBy('r', 'desc').orderBy('id').limit(25).offset(3),
+    db.selectFrom('ties').selectAll().orderBy('r').orderBy('id').limit(1),
+    db.selectFrom('ties').select(['id', 't']).orderBy('t').orderBy('id').limit(50).offset(2990),
+    db.selectFrom('ties').select(['id', 'c']).orderBy('c').orderBy('id').limit(12),
+    db.selectFrom('ties').select(['id', 'c']).orderBy('c', 'desc').orderBy('id').limit(12).offset(1),
+    db.selectFrom('ties').select(['id', 'g']).where('t', '=', 't3').orderBy('g').orderBy('id').limit(4),
+    db.selectFrom('ties').select(['id', 'g']).where('g', '>', 5).orderBy('r').orderBy('id').limit(0),
+    db
+      .selectFrom('ties')
+      .select((eb) => ['id', eb('g', '*', eb.ref('r')).as('p')])
+      .orderBy('p', 'desc')
+      .orderBy('id')
+      .limit(9),
+  ])
 })

@@ -92,5 +92,36 @@ for (const version of VERSIONS) {
       expect((await explain(db, db.deleteFrom('t').where('id', '<', 3))).scan.access).to.equal('range')
       expect(await db.selectFrom('t').select('id').where('v', '=', 'v3').execute()).to.deep.equal([{ id: 3 }])
     })
+
+    it('a limit keeps the rows of a sorted read the whole sort would, ties in the order read', async () => {
+      const db = t.open()
+      await setup(db)
+      // 50 rows, 4 values of `g`: sorted by g alone, most rows tie.
+      await db.schema.alterTable('t').addColumn('g', 'integer').execute()
+      await db
+        .updateTable('t')
+        .set((eb) => ({ g: eb('id', '%', 4) }))
+        .execute()
+      const whole = (await db.selectFrom('t').select(['id', 'g']).orderBy('g', 'desc').execute()).map((r) => r.id)
+      expect(whole.slice(0, 4)).to.deep.equal([3, 7, 11, 15])
+      for (const [limit, offset] of [
+        [1, 0],
+        [5, 0],
+        [7, 10],
+        [13, 11],
+        [50, 0],
+        [10, 45],
+      ] as const) {
+        const q = db.selectFrom('t').select(['id', 'g']).orderBy('g', 'desc').limit(limit).offset(offset)
+        expect(
+          (await q.execute()).map((r) => r.id),
+          `limit ${limit} offset ${offset}`,
+        ).to.deep.equal(whole.slice(offset, offset + limit))
+      }
+      // With a filter, and ascending.
+      const where = db.selectFrom('t').select('id').where('v', '>', 'v4').orderBy('g').limit(6)
+      const all = await db.selectFrom('t').select('id').where('v', '>', 'v4').orderBy('g').execute()
+      expect(await where.execute()).to.deep.equal(all.slice(0, 6))
+    })
   })
 }
