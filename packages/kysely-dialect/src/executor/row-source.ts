@@ -145,7 +145,8 @@ export class PathReader {
     if (index === undefined) {
       // A select reads rows in place (views into pages, valid while its snapshot is); a write reads copies.
       const scan = (this.#scan ??= bucket.cursor())
-      if (filter !== undefined) {
+      // A transient read keeps no row: each is read where it lies, as a filtered one is.
+      if (filter !== undefined || this.#mode === 'transient') {
         const probe = (this.#probe ??= rowView(table, EMPTY_KEY))
         for (const range of b.ranges!)
           if (!walkFiltered(scan, range, path.reverse, this.#mode, table, probe, this.#ref, filter, sink)) return
@@ -189,7 +190,7 @@ export class PathReader {
 }
 
 /**
- * A filtered walk of `range` of the table's own bucket (PathReader.read): each row tested where it
+ * A filtered (or transient) walk of `range` of the table's own bucket (PathReader.read): each row tested where it
  * lies through one view (a rowid table's key set when the rowid is its key), and only a kept one
  * made for `sink`, as `read` makes rows in its mode. Returns false when the sink stopped it.
  */
@@ -201,7 +202,7 @@ function walkFiltered(
   table: TableDef,
   probe: RowView,
   ref: ValueRef,
-  filter: RowFilter,
+  filter: RowFilter | undefined,
   sink: RowSink,
 ): boolean {
   const keyed = table.keying === 'rowid' && table.rowidColumn === undefined
@@ -218,7 +219,7 @@ function walkFiltered(
     const visit = (at: ValueRef): void => {
       if (stopped) return
       probe.resetAt(at.bytes, at.offset)
-      if (!filter(probe)) return
+      if (filter !== undefined && !filter(probe)) return
       let row = probe
       if (mode === 'select') {
         row = rowView(table, at.bytes)
@@ -236,7 +237,7 @@ function walkFiltered(
     c.valueRef(ref)
     probe.resetAt(ref.bytes, ref.offset)
     probe.key = keyed ? c.key! : undefined
-    if (!filter(probe)) continue
+    if (filter !== undefined && !filter(probe)) continue
     let more: boolean | void
     if (mode === 'write') {
       const key = c.key!.slice()

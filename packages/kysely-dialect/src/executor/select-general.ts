@@ -11,7 +11,7 @@ import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
-import { rowKey, valueKey } from '../expression/value-key.js'
+import { SeenRows, valueKey } from '../expression/value-key.js'
 import { collationName, declaredCollation, exprFold, foldOf, folded, type Collated } from '../expression/collation.js'
 import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
 import { describeAccess } from '../planner/access-path.js'
@@ -416,6 +416,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   // Window functions read every output row at the end: each row is kept, none reused.
   const transient = !windowed && (layout === undefined || !layout.retainsRows)
   const plain = order.length === 0 && !distinct
+  // Result columns are compared under their collations (a COLLATE, a column's declared one).
+  const folds = projection.map((p) => exprFold(p.expr))
+  const collated = folds.some((f) => f !== undefined)
 
   const execute = (tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][] => {
     // The rows kept, offset included: the limit's, or fewer when the caller wants fewer.
@@ -429,9 +432,12 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     const outputs: Output[] = []
     // Without distinct or order by, results go out as they are made.
     const results: SqlValue[][] = []
+    // A distinct select keeps the first of equal rows, dropping the others as they are made.
+    const seen = distinct ? new SeenRows() : undefined
     const project = (t: Tuple): void => {
       const values = new Array<SqlValue>(projection.length)
       for (let i = 0; i < values.length; i++) values[i] = projection[i]!.expr.eval(t)
+      if (seen !== undefined && !seen.add(collated ? values.map((v, i) => folded(v, folds[i])) : values)) return
       if (plain) results.push(values)
       else outputs.push({ values, order: order.length === 0 ? NO_ORDER : order.map((o) => o.expr.eval(t)) })
     }
@@ -541,18 +547,6 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
 
     if (plain) return offset > 0 || end !== undefined ? results.slice(offset, end) : results
     let rows = outputs
-    if (distinct) {
-      const seen = new Set<string>()
-      // Result columns are compared under their collations (a COLLATE, a column's declared one): the first of equal rows stays.
-      const folds = projection.map((p) => exprFold(p.expr))
-      const collated = folds.some((f) => f !== undefined)
-      rows = rows.filter((r) => {
-        const key = rowKey(collated ? r.values.map((v, i) => folded(v, folds[i])) : r.values)
-        if (seen.has(key)) return false
-        seen.add(key)
-        return true
-      })
-    }
     if (order.length > 0) {
       const cmp = compareTuples(order)
       rows = [...rows].sort((a, b) => cmp(a.order, b.order))

@@ -1,4 +1,4 @@
-import { numberOf, storageClass, StorageClass, type SqlValue } from '../encoding/values.js'
+import { numberOf, Real, storageClass, StorageClass, type SqlValue } from '../encoding/values.js'
 
 /**
  * A string equal for two values exactly when SQLite's comparison (BINARY collation, no affinity)
@@ -26,4 +26,34 @@ export function rowKey(values: readonly SqlValue[]): string {
   let out = ''
   for (const v of values) out += valueKey(v) + '\u0000'
   return out
+}
+
+/**
+ * The rows seen so far, equal as valueKey makes values equal (distinct, union): `add` tells
+ * whether a row is new. A row of one text or one number within ±2^53 (or not integral) is kept
+ * as itself, in a set of texts or of numbers, without a key string per row.
+ */
+export class SeenRows {
+  readonly #texts = new Set<string>()
+  readonly #numbers = new Set<number>()
+  readonly #keys = new Set<string>()
+
+  add(values: readonly SqlValue[]): boolean {
+    if (values.length === 1) {
+      const v = values[0]!
+      if (typeof v === 'string') return added(this.#texts, v)
+      if (typeof v === 'number' || v instanceof Real) {
+        const n = numberOf(v)
+        // A Set finds -0 and 0 the same, as SQLite does.
+        if (Number.isSafeInteger(n) || !Number.isInteger(n)) return added(this.#numbers, n)
+      }
+    }
+    return added(this.#keys, rowKey(values))
+  }
+}
+
+function added<T>(set: Set<T>, v: T): boolean {
+  if (set.has(v)) return false
+  set.add(v)
+  return true
 }

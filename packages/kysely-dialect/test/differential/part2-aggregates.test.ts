@@ -1,5 +1,6 @@
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import { seedMixed, seedPeople } from '../helpers/fixtures.js'
+import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
 /** `nums(id, i integer, r real, t text)`: integer sums, real sums, text that sums as numbers. */
@@ -575,5 +576,30 @@ diffSuite('differential part 2: grouping read straight from stored rows', () => 
         eb.fn.countAll().as('c2'),
         eb.fn.max('g').as('m'),
       ]),
+  )
+})
+
+/** Values distinct keeps apart or together: 1, 1.0 and '1'; zeros; big integers; blobs; NOCASE text. */
+async function seedDistinct(db: Db, api: KyselyApi): Promise<void> {
+  await api.sql`create table dv (id integer primary key, v, c text collate nocase, n integer)`.execute(db)
+  await api.sql`insert into dv (v, c, n) values
+    (1, 'a', 1), (1.0, 'A', 1), ('1', 'b', 2), (2.5, 'B', 2), (2.50, 'b ', 3), (0, 'c', 3), (-0.0, 'C', 4),
+    (9007199254740993, 'x', 4), (9007199254740992.0, 'X', 5), (9007199254740992, 'y', 5), (x'01', 'Y', 6),
+    (x'01', 'z', 6), (null, null, 7), (null, 'Z', 7), ('a', 'a', 8), ('A', 'ä', 8), (1e300, 'Ä', 9), (1e300, 'q', 9)`.execute(
+    db,
+  )
+}
+
+diffSuite('differential part 2: distinct rows', () => {
+  both('distinct keeps the first of equal rows, equal as SQLite compares them', seedDistinct, (db, api) =>
+    rawOutcomes(db, api.sql, [
+      'select distinct v from dv',
+      'select distinct c from dv',
+      'select distinct v, n from dv',
+      'select distinct c, n from dv order by n desc',
+      'select distinct v collate nocase from dv',
+      'select distinct typeof(v), v from dv where id > 3',
+      'select distinct c from dv where n < 6',
+    ]),
   )
 })
