@@ -423,6 +423,20 @@ export class GroupTable {
     accumulator.stepOne(v)
   }
 
+  /**
+   * Adds `count` rows at once when a direct read's every call is count(*) and there is no group
+   * by (`select count(*) from t`: the table's row count, which the engine keeps); false, adding
+   * nothing, for any other layout.
+   */
+  addRows(count: number): boolean {
+    const direct = this.#layout.direct
+    if (direct === undefined || direct.key >= 0 || direct.args.some((slot) => slot >= 0)) return false
+    // The group first: making it grows the lanes' arrays.
+    const g = this.#only(this.#template).ordinal
+    this.#lanes!.rows[g]! += count
+    return true
+  }
+
   /** addBytes for the engine's ValueRef of a row (eachStoredRef's visit): one call per row, no closure between. */
   readonly addRef = (at: ValueRef): void => this.addBytes(at.bytes, at.offset)
 

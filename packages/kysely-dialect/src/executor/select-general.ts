@@ -14,12 +14,13 @@ import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/s
 import { SeenRows, valueKey } from '../expression/value-key.js'
 import { collationName, declaredCollation, exprFold, foldOf, folded, type Collated } from '../expression/collation.js'
 import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
-import { describeAccess } from '../planner/access-path.js'
+import { describeAccess, type AccessPath } from '../planner/access-path.js'
 import type { AccessPlan, QueryPlan } from '../planner/plan.js'
 import { columnsRead, referencedSources } from '../planner/terms.js'
 import { markJsonValueColumn } from '../expression/json.js'
 import { JSON_EACH_COLUMNS } from '../expression/json-table.js'
 import { GroupLayout, GroupTable } from './group-by.js'
+import { readBucket } from './table-store.js'
 import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
 import { currentContext, inReadOnlyStatement } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
@@ -504,7 +505,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         // A scan of rows without their keys has no rowid to read (RowView.rowid).
         sources[s]!.rowidRead !== true &&
         (layout?.direct?.source === s
-          ? eachStoredRef(tx, first.path!, template, grouper.addRef)
+          ? countedRows(tx, first.path!, grouper) || eachStoredRef(tx, first.path!, template, grouper.addRef)
           : eachTransientRow(tx, first.path!, template, (row) => {
               scratch[s] = row
               grouper.add(scratch)
@@ -712,4 +713,21 @@ registerSubqueryCompiler((node: AnyNode, outer: Scope): PreparedSubquery => {
 export function rejectCollatedColumns(prepared: PreparedSelect, where: string): void {
   const named = prepared.collations?.map(collationName).find((c) => foldOf(c) !== undefined)
   if (named !== undefined) throw unsupported(`COLLATE ${named} in ${where}`)
+}
+
+/**
+ * `select count(*) from t` and its kin (every call count(*), no group by, no condition): the
+ * table's row count, kept by the engine, added without reading a row. False for any other read.
+ */
+function countedRows(tx: ReadTransaction, path: AccessPath, grouper: GroupTable): boolean {
+  // Every row of the table: a full scan, or a whole index that is not partial (a covering one).
+  const whole =
+    path.access === 'full-scan' ||
+    (path.index !== undefined &&
+      path.index.where === undefined &&
+      path.eq.length === 0 &&
+      path.lower === undefined &&
+      path.upper === undefined &&
+      path.like === undefined)
+  return whole && grouper.addRows(readBucket(tx, path.table)?.size ?? 0)
 }
