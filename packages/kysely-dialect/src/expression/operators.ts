@@ -122,10 +122,6 @@ export function bitNot(v: SqlValue): SqlValue {
 
 const likeCache = new Map<string, RegExp>()
 
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
-}
-
 /** A character matched as itself, outside and inside a regular expression's class. */
 const literal = (ch: string): string => ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 const classLiteral = (ch: string): string => ch.replace(/[\]\\^[-]/g, '\\$&')
@@ -146,11 +142,20 @@ function cached(key: string, build: () => RegExp): RegExp {
  * statement starts; statements of one connection, and of several, run one at a time).
  */
 let caseSensitiveLike = false
-const unfolded = (c: string): string => c
 
 export function setCaseSensitiveLike(on: boolean): void {
   caseSensitiveLike = on
 }
+
+/** Whether a text matches a LIKE pattern (likeMatcher). */
+type Matcher = (s: string) => boolean
+
+const likeMatchers = new Map<string, Matcher>()
+/** The last pattern's matcher: a statement tests one pattern against row after row. */
+let lastPattern: string | undefined
+let lastEscape: string | undefined
+let lastSensitive = false
+let lastMatcher: Matcher = () => false
 
 /**
  * SQLite's LIKE: % any run, _ one character, case-insensitive for ASCII letters only (unless
@@ -159,24 +164,82 @@ export function setCaseSensitiveLike(on: boolean): void {
  */
 export function like(s: string, pattern: string, escape?: string): boolean {
   const sensitive = caseSensitiveLike
-  const fold = sensitive ? unfolded : asciiLower
-  const re = cached(`${sensitive ? 'S' : 'L'}${escape ?? ''}\u0000${pattern}`, () => {
-    let src = '^'
-    let escaped = false
-    for (const raw of pattern) {
-      const ch = fold(raw)
-      if (escaped) {
-        src += literal(ch)
-        escaped = false
-      } else if (raw === escape) escaped = true
-      else if (ch === '%') src += '.*'
-      else if (ch === '_') src += '.'
-      else src += literal(ch)
+  if (pattern !== lastPattern || escape !== lastEscape || sensitive !== lastSensitive) {
+    const key = `${sensitive ? 'S' : 'L'}${escape ?? ''}\u0000${pattern}`
+    let m = likeMatchers.get(key)
+    if (m === undefined) {
+      m = likeMatcher(pattern, escape, sensitive)
+      if (likeMatchers.size > 1000) likeMatchers.clear()
+      likeMatchers.set(key, m)
     }
-    // A pattern ending in its escape character matches nothing.
-    return escaped ? NEVER : new RegExp(src + '$', 'su')
+    lastPattern = pattern
+    lastEscape = escape
+    lastSensitive = sensitive
+    lastMatcher = m
+  }
+  return lastMatcher(s)
+}
+
+/**
+ * A LIKE pattern as a test of a text: `abc`, `abc%`, `%abc` and `%abc%` without `_` and without
+ * an ASCII letter to fold (or case-sensitive) as a comparison, startsWith, endsWith or includes;
+ * anything else a regular expression in which an ASCII letter is a class of its two cases (the
+ * text is not folded).
+ */
+function likeMatcher(pattern: string, escape: string | undefined, sensitive: boolean): Matcher {
+  // The pattern as literal runs between % and _ (an escaped character is literal).
+  const tokens: string[] = []
+  const wild: boolean[] = []
+  let run = ''
+  let escaped = false
+  for (const ch of pattern) {
+    if (escaped) {
+      run += ch
+      escaped = false
+    } else if (ch === escape) escaped = true
+    else if (ch === '%' || ch === '_') {
+      if (run !== '') {
+        tokens.push(run)
+        wild.push(false)
+        run = ''
+      }
+      tokens.push(ch)
+      wild.push(true)
+    } else run += ch
+  }
+  // A pattern ending in its escape character matches nothing.
+  if (escaped) return () => false
+  if (run !== '') {
+    tokens.push(run)
+    wild.push(false)
+  }
+  const literals = tokens.filter((_, i) => !wild[i])
+  const simple =
+    !tokens.some((t, i) => wild[i] && t === '_') &&
+    literals.length <= 1 &&
+    (sensitive || !literals.some((t) => /[A-Za-z]/.test(t)))
+  if (simple) {
+    const text = literals[0] ?? ''
+    const first = wild[0] === true
+    const last = wild[wild.length - 1] === true
+    if (literals.length === 0) return tokens.length === 0 ? (s) => s === '' : () => true
+    const inner = tokens.length - (first ? 1 : 0) - (last ? 1 : 0) === 1
+    if (inner) {
+      if (first && last) return (s) => s.includes(text)
+      if (first) return (s) => s.endsWith(text)
+      if (last) return (s) => s.startsWith(text)
+      return (s) => s === text
+    }
+  }
+  let src = '^'
+  tokens.forEach((t, i) => {
+    if (wild[i]) src += t === '%' ? '.*' : '.'
+    else
+      for (const ch of t)
+        src += !sensitive && /[A-Za-z]/.test(ch) ? `[${ch.toLowerCase()}${ch.toUpperCase()}]` : literal(ch)
   })
-  return re.test(fold(s))
+  const re = new RegExp(src + '$', 'su')
+  return (s) => re.test(s)
 }
 
 /** SQLite's GLOB: * any run, ? one character, [...] a class (^ negates, a-z ranges); case-sensitive. */
