@@ -8,7 +8,7 @@ import { compareValues, truth, type SqlValue } from '../encoding/values.js'
 import { compileExpr, type Expr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import type { RowLike, Scope, Tuple } from '../expression/scope.js'
-import { valueKey } from '../expression/value-key.js'
+import { ValueBuckets, valueKey } from '../expression/value-key.js'
 import type { AccessPath } from '../planner/access-path.js'
 import type { JoinPlan } from '../planner/plan.js'
 import { referencedSources, type Term } from '../planner/terms.js'
@@ -225,17 +225,14 @@ export function matchStage(
     run(tx, outer, template, sink, transient) {
       const rows = rowsOf(tx, template)
       const pair = pairing(parts.s, transient)
-      let index: Map<string, number[]> | undefined
+      let index: ValueBuckets<number> | undefined
       if (eqs !== undefined) {
-        index = new Map()
+        index = new ValueBuckets()
         const scratch = template.slice()
         rows.forEach((row, i) => {
           scratch[parts.s] = row
           const key = hashKey(eqs, (e) => e.inner.eval(scratch))
-          if (key === undefined) return
-          const list = index!.get(key)
-          if (list === undefined) index!.set(key, [i])
-          else list.push(i)
+          if (key !== undefined) index!.add(key, i)
         })
       }
       const matched = parts.type === 'right' || parts.type === 'full' ? new Uint8Array(rows.length) : undefined
@@ -266,7 +263,16 @@ export function matchStage(
   }
 }
 
-function hashKey(eqs: readonly Equality[], read: (e: Equality) => SqlValue): string | undefined {
+/**
+ * A hash join's key of a row: one equality's value as the comparison converts and folds it (a
+ * ValueBuckets key as it is), several as one string of their valueKeys; undefined when one is null.
+ */
+function hashKey(eqs: readonly Equality[], read: (e: Equality) => SqlValue): SqlValue | undefined {
+  if (eqs.length === 1) {
+    const e = eqs[0]!
+    const v = applyComparisonAffinity(read(e), e.affinity)
+    return v === null ? undefined : folded(v, e.fold)
+  }
   let key = ''
   for (const e of eqs) {
     const v = applyComparisonAffinity(read(e), e.affinity)

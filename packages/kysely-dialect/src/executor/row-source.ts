@@ -115,8 +115,8 @@ export class PathReader {
    * Reads the rows of `t`'s bounds into `sink`; with `filter`, only those it keeps. A walk of the
    * table's own bucket tests each row where the page holds it, through one view, and makes a row
    * (a view, or copies for a write) only of those kept: a scan that keeps few rows allocates for
-   * those alone. Such a walk to the end of the bucket, not for a write, of a table whose rowid is
-   * not its key reads no keys: the sink is given an empty one.
+   * those alone. A walk to the end of the bucket, not for a write, of a table whose rowid is not
+   * its key reads no keys: the sink is given an empty one.
    */
   read(t: Tuple, sink: RowSink, b: Bounds = bounds(this.#path, t), filter?: RowFilter): void {
     const path = this.#path
@@ -145,24 +145,18 @@ export class PathReader {
     if (index === undefined) {
       // A select reads rows in place (views into pages, valid while its snapshot is); a write reads copies.
       const scan = (this.#scan ??= bucket.cursor())
-      // A transient read keeps no row: each is read where it lies, as a filtered one is.
-      if (filter !== undefined || this.#mode === 'transient') {
+      // Each row read where it lies (a write's filtered ones then copied).
+      if (filter !== undefined || this.#mode !== 'write') {
         const probe = (this.#probe ??= rowView(table, EMPTY_KEY))
         for (const range of b.ranges!)
           if (!walkFiltered(scan, range, path.reverse, this.#mode, table, probe, this.#ref, filter, sink)) return
         return
       }
-      const visit = write
-        ? (key: Uint8Array, at: Cursor) => {
-            const copy = key.slice()
-            return sink(copy, rowView(table, at.value!.slice(), copy))
-          }
-        : view !== undefined
-          ? (key: Uint8Array, at: Cursor) => {
-              view.reset(at.value!, key)
-              return sink(key, view)
-            }
-          : (key: Uint8Array, at: Cursor) => sink(key, rowView(table, at.value!, key))
+      // A write without a filter: every row copied.
+      const visit = (key: Uint8Array, at: Cursor): boolean | void => {
+        const copy = key.slice()
+        return sink(copy, rowView(table, at.value!.slice(), copy))
+      }
       for (const range of b.ranges!) if (!walk(scan, range, path.reverse, visit)) return
       return
     }
@@ -319,18 +313,21 @@ export function readPath(
 
 const EMPTY_KEY = new Uint8Array(0)
 
-/** Every row of a table, in key order. */
-export function allRows(tx: ReadTransaction, table: TableDef): RowLike[] {
-  const rows: RowLike[] = []
+/**
+ * Every row of a table in key order, each a view where the snapshot holds it (valid while the
+ * snapshot is: for a read-only statement), with its key only when the rowid is the key
+ * (RowView.rowid): no copies, no key views.
+ */
+export function eachRowView(tx: ReadTransaction, table: TableDef, visit: (row: RowView) => void): void {
   const bucket = readBucket(tx, table)
-  // A table keyed by its hidden rowid keeps each row's key, where its rowid is (RowView.rowid).
+  if (bucket === undefined) return
   const keyed = table.keying === 'rowid' && table.rowidColumn === undefined
-  if (bucket !== undefined)
-    walk(
-      bucket.cursor(),
-      {},
-      false,
-      (key, at) => void rows.push(rowView(table, at.value!.slice(), keyed ? key.slice() : undefined)),
-    )
-  return rows
+  const c = bucket.cursor()
+  const ref: ValueRef = { bytes: EMPTY_KEY, offset: 0, length: 0 }
+  for (let ok = c.first(); ok; ok = c.next()) {
+    c.valueRef(ref)
+    const row = rowView(table, ref.bytes, keyed ? c.key! : undefined)
+    row.resetAt(ref.bytes, ref.offset)
+    visit(row)
+  }
 }

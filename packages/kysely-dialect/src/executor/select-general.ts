@@ -11,7 +11,7 @@ import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
-import { SeenRows, valueKey } from '../expression/value-key.js'
+import { SeenRows, ValueBuckets } from '../expression/value-key.js'
 import { collationName, declaredCollation, exprFold, foldOf, folded, type Collated } from '../expression/collation.js'
 import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
 import { describeAccess, type AccessPath } from '../planner/access-path.js'
@@ -38,7 +38,7 @@ import {
   resultPosition,
   tableSource,
 } from './query-parts.js'
-import { allRows, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
+import { eachRowView, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
 import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
@@ -636,7 +636,7 @@ function groupByPosition(node: AnyNode, scope: Scope, selections: readonly AnyNo
  */
 class SemiJoinTable {
   #tx: ReadTransaction | undefined
-  #rows = new Map<string, RowLike[]>()
+  #rows = new ValueBuckets<RowLike>()
 
   constructor(
     readonly table: TableDef,
@@ -648,22 +648,19 @@ class SemiJoinTable {
     if (this.#tx !== tx) this.#build(tx, template)
     const v = applyComparisonAffinity(this.equality.outer.eval(template), this.equality.affinity)
     if (v === null) return []
-    return this.#rows.get(valueKey(folded(v, this.equality.fold))) ?? []
+    return this.#rows.get(folded(v, this.equality.fold)) ?? []
   }
 
+  /** The table's rows as views (a read-only statement's snapshot holds them), filed by the inner side. */
   #build(tx: ReadTransaction, template: Tuple): void {
     this.#tx = tx
-    this.#rows = new Map()
+    const rows = (this.#rows = new ValueBuckets())
     const scratch = template.slice()
-    for (const row of allRows(tx, this.table)) {
+    eachRowView(tx, this.table, (row) => {
       scratch[0] = row
       const v = applyComparisonAffinity(this.equality.inner.eval(scratch), this.equality.affinity)
-      if (v === null) continue
-      const key = valueKey(folded(v, this.equality.fold))
-      const list = this.#rows.get(key)
-      if (list === undefined) this.#rows.set(key, [row])
-      else list.push(row)
-    }
+      if (v !== null) rows.add(folded(v, this.equality.fold), row)
+    })
   }
 }
 

@@ -42,11 +42,9 @@ export class SeenRows {
     if (values.length === 1) {
       const v = values[0]!
       if (typeof v === 'string') return added(this.#texts, v)
-      if (typeof v === 'number' || v instanceof Real) {
-        const n = numberOf(v)
-        // A Set finds -0 and 0 the same, as SQLite does.
-        if (Number.isSafeInteger(n) || !Number.isInteger(n)) return added(this.#numbers, n)
-      }
+      // A Set finds -0 and 0 the same, as SQLite does.
+      const n = plainNumber(v)
+      if (n !== undefined) return added(this.#numbers, n)
     }
     return added(this.#keys, rowKey(values))
   }
@@ -56,4 +54,39 @@ function added<T>(set: Set<T>, v: T): boolean {
   if (set.has(v)) return false
   set.add(v)
   return true
+}
+
+/**
+ * Items filed under values, found again by any value equal as valueKey makes values equal (a hash
+ * join's or a semi-join's table): a text or a number within ±2^53 (or not integral) is its own
+ * key, in a map of texts or of numbers, without a key string per item.
+ */
+export class ValueBuckets<T> {
+  readonly #texts = new Map<string, T[]>()
+  readonly #numbers = new Map<number, T[]>()
+  readonly #keys = new Map<string, T[]>()
+
+  add(v: SqlValue, item: T): void {
+    const list = this.get(v)
+    if (list !== undefined) list.push(item)
+    else if (typeof v === 'string') this.#texts.set(v, [item])
+    else {
+      const n = plainNumber(v)
+      if (n !== undefined) this.#numbers.set(n, [item])
+      else this.#keys.set(valueKey(v), [item])
+    }
+  }
+
+  get(v: SqlValue): T[] | undefined {
+    if (typeof v === 'string') return this.#texts.get(v)
+    const n = plainNumber(v)
+    return n !== undefined ? this.#numbers.get(n) : this.#keys.get(valueKey(v))
+  }
+}
+
+/** `v` as a number a Map may key (a safe integer or not integral; -0 and 0 alike), else undefined. */
+function plainNumber(v: SqlValue): number | undefined {
+  if (typeof v !== 'number' && !(v instanceof Real)) return undefined
+  const n = numberOf(v)
+  return Number.isSafeInteger(n) || !Number.isInteger(n) ? n : undefined
 }
