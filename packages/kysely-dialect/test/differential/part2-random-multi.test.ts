@@ -24,7 +24,8 @@ async function compareRun(runSeed: number, count: number): Promise<void> {
     for (const side of sides) await createMultiSchema(side.db, data)
     const build = (db: typeof oracle.db) => {
       const r = prng(runSeed ^ 0x2545f491)
-      return Array.from({ length: count }, () => randomMultiQuery(db, r))
+      const shapes = prng(runSeed ^ 0x1b873593)
+      return Array.from({ length: count }, () => randomMultiQuery(db, r, shapes))
     }
     const expected = await runOn(oracle, kysely028Api, (db) => build(db).map((q) => q.query))
     const actual = await runOn(subject, kysely028Api, (db) => build(db).map((q) => q.query))

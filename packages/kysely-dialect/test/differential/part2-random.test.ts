@@ -9,6 +9,10 @@ import type { Db } from '../helpers/sides.js'
  * Every query is one step of one case, compared with SQLite as a multiset of rows (or in order
  * when it orders by every output column). The seed is printed; replay with KYSELY_P2_SEED=<seed>,
  * and KYSELY_P2_QUERIES sets the number of queries.
+ *
+ * The shapes added after the first rounds (comparisons between two columns of one table, `is` join
+ * keys, an inner join after a left join reading the left-joined table) draw from a second stream,
+ * so that an older seed still gives its queries, but for those these shapes alter.
  */
 const seed = Number(process.env['KYSELY_P2_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
 const queryCount = Number(process.env['KYSELY_P2_QUERIES'] ?? 400)
@@ -117,29 +121,74 @@ function randomNested(db: Db, r: Rand): Q {
     .select(['a.id', 'd.v'])
 }
 
-/** One random query; `tables` are the aliases in scope (t0 is always `a`, `b` or `c`). */
-function randomQuery(db: Db, r: Rand): Q {
+interface InScope {
+  alias: string
+  table: string
+  kind?: string
+}
+
+/**
+ * A comparison of two columns of one table in scope (`t1.id = t1.a_id`, `t2.x = t2.x`, `t0.x < t0.y`,
+ * `is`, `is not`), the last one joined more often than the others: no join key, a filter on that
+ * table's own rows (FAILING.md J6: taken as a hash join's key, it matched nothing).
+ */
+function sameTableTerm(shapes: Rand, scope: readonly InScope[]): [string, string, string] {
+  const t = maybe(shapes, 0.5) ? scope[scope.length - 1]! : pick(shapes, scope)
+  const first = pick(shapes, COLUMNS[t.table]!)
+  const second = maybe(shapes, 0.3) ? first : pick(shapes, COLUMNS[t.table]!)
+  return [`${t.alias}.${first}`, pick(shapes, ['=', '=', '<', '>=', '<>', 'is', 'is not']), `${t.alias}.${second}`]
+}
+
+/**
+ * The join shapes of the second stream: the key compared with `is` now and then, a term comparing
+ * two of the joined table's columns in its on clause, and an inner join after a left join, its key
+ * read from the left-joined table with `is` (`a left join b on ... inner join c on c.b_id is b.id`:
+ * FAILING.md J6). Only joins with an on clause change, so the first stream draws as before.
+ */
+function joinShape(
+  shapes: Rand,
+  scope: readonly InScope[],
+  more: boolean,
+  kind: string,
+  prev: InScope,
+): { kind: string; prev: InScope; op: string; own: boolean } {
+  if (kind === 'crossJoin') return { kind, prev, op: '=', own: false }
+  const own = maybe(shapes, 0.06)
+  const leftJoined = scope.filter((t) => t.kind === 'leftJoin')
+  if (leftJoined.length > 0 && maybe(shapes, 0.35))
+    return { kind: 'innerJoin', prev: pick(shapes, leftJoined), op: 'is', own }
+  const op = maybe(shapes, 0.06) ? 'is' : '='
+  // A left join for the next join to read.
+  if (more && maybe(shapes, 0.12)) return { kind: 'leftJoin', prev, op, own }
+  return { kind, prev, op, own }
+}
+
+/** One random query; `scope` holds the aliases in scope (t0 is always `a`, `b` or `c`). */
+function randomQuery(db: Db, r: Rand, shapes: Rand): Q {
   if (maybe(r, 0.12)) return randomNested(db, r)
   const first = pick(r, ['a', 'b', 'c'])
-  const scope: { alias: string; table: string }[] = [{ alias: 't0', table: first }]
+  const scope: InScope[] = [{ alias: 't0', table: first }]
   let q: Q = db.selectFrom(`${first} as t0`)
   const joins = Math.floor(r() * 3)
   for (let j = 1; j <= joins; j++) {
     const table = pick(r, ['a', 'b', 'c', 'd'])
     const alias = `t${j}`
-    const prev = pick(r, scope)
-    const kind = pick(r, ['innerJoin', 'innerJoin', 'leftJoin', 'leftJoin', 'crossJoin', 'rightJoin', 'fullJoin'])
+    const drawn = pick(r, scope)
+    const drawnKind = pick(r, ['innerJoin', 'innerJoin', 'leftJoin', 'leftJoin', 'crossJoin', 'rightJoin', 'fullJoin'])
+    const { kind, prev, op, own } = joinShape(shapes, scope, j < joins, drawnKind, drawn)
     const link = linkColumns(prev.table, table)
     const left = `${prev.alias}.${link[0]}`
     const right = `${alias}.${link[1]}`
+    scope.push({ alias, table, kind })
+    const withOwn = (jb: Q): Q => (own ? jb.onRef(...sameTableTerm(shapes, scope.slice(-1))) : jb)
     if (kind === 'crossJoin') q = q.crossJoin(`${table} as ${alias}`)
     else if (maybe(r, 0.2))
       q = q[kind](`${table} as ${alias}`, (jb: Q) =>
-        jb.onRef(right, '=', left).on(`${alias}.${pick(r, COLUMNS[table]!)}`, 'is not', null),
+        withOwn(jb.onRef(right, op, left).on(`${alias}.${pick(r, COLUMNS[table]!)}`, 'is not', null)),
       )
-    else if (maybe(r, 0.1)) q = q[kind](`${table} as ${alias}`, (jb: Q) => jb.onRef(right, '<', left))
-    else q = q[kind](`${table} as ${alias}`, right, left)
-    scope.push({ alias, table })
+    else if (maybe(r, 0.1)) q = q[kind](`${table} as ${alias}`, (jb: Q) => withOwn(jb.onRef(right, '<', left)))
+    else if (op === '=' && !own) q = q[kind](`${table} as ${alias}`, right, left)
+    else q = q[kind](`${table} as ${alias}`, (jb: Q) => withOwn(jb.onRef(right, op, left)))
   }
   const col = (): string => {
     const s = pick(r, scope)
@@ -184,6 +233,7 @@ function randomQuery(db: Db, r: Rand): Q {
         ),
       )
   }
+  if (maybe(shapes, 0.1)) q = q.whereRef(...sameTableTerm(shapes, scope))
   const grouped = maybe(r, 0.45)
   const outNames: string[] = []
   if (grouped) {
@@ -253,6 +303,8 @@ function randomQuery(db: Db, r: Rand): Q {
 
 /** The columns two tables join on, as their foreign keys relate them (or any pair). */
 function linkColumns(from: string, to: string): [string, string] {
+  // A table with itself on its first column (d with d on code, where `d.id` is no column).
+  if (from === to) return [COLUMNS[from]![0]!, COLUMNS[to]![0]!]
   // d.code (text key) against the integer keys and columns of the others.
   if (to === 'd') return [from === 'c' ? 'n' : 'id', 'code']
   if (from === 'd') return ['code', to === 'c' ? 'b_id' : 'id']
@@ -260,7 +312,6 @@ function linkColumns(from: string, to: string): [string, string] {
   if (from === 'a' && to === 'b') return ['id', 'a_id']
   if (from === 'c' && to === 'b') return ['b_id', 'id']
   if (from === 'b' && to === 'c') return ['id', 'b_id']
-  if (from === to) return [COLUMNS[from]![0]!, COLUMNS[to]![0]!]
   return [COLUMNS[from]![1]!, COLUMNS[to]![2]!]
 }
 
@@ -273,7 +324,8 @@ describe(`differential part 2: random joins, groups and subqueries (kysely 0.28,
       (db) => setup(db, data),
       (db) => {
         const r = prng(seed ^ 0x5bd1e995)
-        return Array.from({ length: queryCount }, () => randomQuery(db, r))
+        const shapes = prng(seed ^ 0x68e31da4)
+        return Array.from({ length: queryCount }, () => randomQuery(db, r, shapes))
       },
       { ordered: false },
     )

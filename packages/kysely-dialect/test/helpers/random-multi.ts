@@ -10,6 +10,10 @@ import type { Db } from './sides.js'
  * subqueries (correlated or not), distinct, and `order by` every output column with `limit` /
  * `offset`, so that an ordered comparison is fair. The choices favour values that exist, so
  * that index seeks find rows.
+ *
+ * The shapes added after the first rounds (comparisons between two columns of one table, `is` join
+ * keys, an inner join after a left join reading the left-joined table) draw from a second stream,
+ * `shapes`, so that an older seed still gives its queries, but for those these shapes alter.
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -153,6 +157,7 @@ const INDEX_ORDERS: Record<Table, readonly (readonly string[])[]> = {
 interface InScope {
   alias: string
   table: Table
+  kind?: string
 }
 
 /** The relations a join may follow: [from table, its column, to table, its column]. */
@@ -168,6 +173,7 @@ class QueryMaker {
   constructor(
     readonly db: Db,
     readonly r: Random,
+    readonly shapes: Random,
   ) {}
 
   column(kind?: Kind): { ref: string; table: Table; column: string } {
@@ -314,13 +320,41 @@ class QueryMaker {
     )
   }
 
+  /**
+   * A comparison of two columns of one table in scope (`t1.id = t1.user_id`, `t0.age = t0.age`,
+   * `t2.qty < t2.price`, `is`, `is not`), of one kind more often than not, the last table joined
+   * more often than the others: no join key nor index bound, a filter on that table's own rows
+   * (FAILING.md J6: taken as a hash join's key, it matched nothing).
+   */
+  sameTableTerm(): [string, string, string] {
+    const s = this.shapes
+    const t = s() < 0.5 ? this.scope[this.scope.length - 1]! : pick(s, this.scope)
+    const names = Object.keys(COLUMNS[t.table])
+    const first = pick(s, names)
+    const kind = COLUMNS[t.table][first]!
+    const alike = names.filter((c) => COLUMNS[t.table][c] === kind)
+    const second = s() < 0.3 ? first : pick(s, s() < 0.7 ? alike : names)
+    return [`${t.alias}.${first}`, pick(s, ['=', '=', '<', '>=', '<>', 'is', 'is not']), `${t.alias}.${second}`]
+  }
+
   where(q: Q): Q {
     const n = int(this.r, 0, 3)
-    if (n === 0) return q
-    return q.where((eb: Q) => {
-      const leaves = Array.from({ length: n }, () => this.predicate(eb))
-      return leaves.length === 1 ? leaves[0] : this.r() < 0.7 ? eb.and(leaves) : eb.or(leaves)
-    })
+    if (n > 0)
+      q = q.where((eb: Q) => {
+        const leaves = Array.from({ length: n }, () => this.predicate(eb))
+        return leaves.length === 1 ? leaves[0] : this.r() < 0.7 ? eb.and(leaves) : eb.or(leaves)
+      })
+    const s = this.shapes
+    if (s() < 0.1) {
+      const [left, op, right] = this.sameTableTerm()
+      // Now and then beside a null test in an `or`, which keeps the term from filtering alone.
+      if (s() < 0.25) {
+        const other = pick(s, this.scope)
+        const column = pick(s, Object.keys(COLUMNS[other.table]))
+        q = q.where((eb: Q) => eb.or([eb(left, op, eb.ref(right)), eb(`${other.alias}.${column}`, 'is', null)]))
+      } else q = q.whereRef(left, op, right)
+    }
+    return q
   }
 
   join(q: Q, index: number): Q {
@@ -332,29 +366,57 @@ class QueryMaker {
     const [from, fromColumn, to, toColumn] = pick(r, options)
     const left = this.scope.find((s) => s.table === from)!
     const alias = `t${index}`
-    const kind = pick(r, ['innerJoin', 'innerJoin', 'innerJoin', 'leftJoin', 'leftJoin', 'rightJoin', 'fullJoin'])
-    this.scope.push({ alias, table: to })
+    const { kind, op, own } = this.joinShape(
+      pick(r, ['innerJoin', 'innerJoin', 'innerJoin', 'leftJoin', 'leftJoin', 'rightJoin', 'fullJoin']),
+      left,
+    )
+    this.scope.push({ alias, table: to, kind })
     const on = `${alias}.${toColumn}`
     const ref = `${left.alias}.${fromColumn}`
+    const withOwn = (jb: Q): Q => (own ? jb.onRef(...this.sameTableTerm()) : jb)
     const shape = r()
     const c = pick(r, Object.keys(COLUMNS[to]))
     if (shape < 0.2)
       return q[kind](`${to} as ${alias}`, (jb: Q) =>
-        jb.onRef(on, '=', ref).on(`${alias}.${c}`, pick(r, ['is not', '>']), r() < 0.5 ? null : valueFor(r, to, c)),
+        withOwn(
+          jb.onRef(on, op, ref).on(`${alias}.${c}`, pick(r, ['is not', '>']), r() < 0.5 ? null : valueFor(r, to, c)),
+        ),
       )
     // No equality to hash on: a nested loop (or an index range) has to find the pairs.
     if (shape < 0.3)
       return q[kind](`${to} as ${alias}`, (jb: Q) =>
-        jb.on((eb: Q) => eb.or([eb(on, '=', eb.ref(ref)), eb.and([eb(`${alias}.${c}`, 'is', null), eb(ref, '<', 3)])])),
+        withOwn(
+          jb.on((eb: Q) =>
+            eb.or([eb(on, op, eb.ref(ref)), eb.and([eb(`${alias}.${c}`, 'is', null), eb(ref, '<', 3)])]),
+          ),
+        ),
       )
     // An equality between columns no key or index relates (the first join only, to keep results small).
     if (shape < 0.4 && index === 1) {
       const kindOf = COLUMNS[to][c]!
       const partners = Object.keys(COLUMNS[from]).filter((k) => COLUMNS[from][k] === kindOf)
-      if (partners.length > 0)
-        return q[kind](`${to} as ${alias}`, `${alias}.${c}`, `${left.alias}.${pick(r, partners)}`)
+      if (partners.length > 0) {
+        const partner = `${left.alias}.${pick(r, partners)}`
+        return q[kind](`${to} as ${alias}`, (jb: Q) => withOwn(jb.onRef(`${alias}.${c}`, op, partner)))
+      }
     }
-    return q[kind](`${to} as ${alias}`, on, ref)
+    if (op === '=' && !own) return q[kind](`${to} as ${alias}`, on, ref)
+    return q[kind](`${to} as ${alias}`, (jb: Q) => withOwn(jb.onRef(on, op, ref)))
+  }
+
+  /**
+   * The join shapes of the second stream: the key compared with `is` now and then, a term comparing
+   * two of the joined table's columns in its on clause, the first join made a left join now and
+   * then, and a join reading a left-joined table made an inner join with an `is` key (`users left
+   * join orders on ... inner join items on items.order_id is orders.id`: FAILING.md J6).
+   */
+  joinShape(drawn: string, left: InScope): { kind: string; op: string; own: boolean } {
+    const s = this.shapes
+    const own = s() < 0.06
+    if (left.kind === 'leftJoin' && s() < 0.4) return { kind: 'innerJoin', op: 'is', own }
+    const op = s() < 0.06 ? 'is' : '='
+    if (this.scope.length === 1 && s() < 0.12) return { kind: 'leftJoin', op, own }
+    return { kind: drawn, op, own }
   }
 
   /** The select list: grouped with aggregates, or columns (with a scalar subquery now and then). */
@@ -453,6 +515,7 @@ export interface MultiQuery {
   ordered: boolean
 }
 
-export function randomMultiQuery(db: Db, r: Random): MultiQuery {
-  return new QueryMaker(db, r).build()
+/** One query: `r` draws the shapes of the first rounds, `shapes` those added since (see above). */
+export function randomMultiQuery(db: Db, r: Random, shapes: Random): MultiQuery {
+  return new QueryMaker(db, r, shapes).build()
 }
