@@ -146,7 +146,7 @@ function planSources(
   }
 
   const leftJoined = new Set(types.flatMap((t, s) => (t === 'left' && s < prefix ? [s] : [])))
-  const order = sqliteOrder(sources, prefix, pool, conj, nullsBefore, leftJoined, scope, isOuter)
+  const { order, automatic } = sqliteOrder(sources, prefix, pool, conj, nullsBefore, leftJoined, scope, isOuter)
   const bounds = readBounds(pool, prefix, types, scope, isOuter)
   // The rows expected before each source, by the real row counts: they choose each join's strategy.
   const rowsBefore = new Map<number, number>()
@@ -207,7 +207,9 @@ function planSources(
       after = pool.filter(placeable)
       for (const c of after) c.placed = true
     }
-    stages.push(joinStage(src, s, type, match, compile(after), scope, before, rowsBefore.get(s), bounds[s]!))
+    stages.push(
+      joinStage(src, s, type, match, compile(after), scope, before, rowsBefore.get(s), bounds[s]!, automatic.has(s)),
+    )
   }
   for (const c of pool) if (!c.placed) final.push(c)
   return { first, stages, final: compile(final) }
@@ -309,6 +311,7 @@ function joinStage(
   known: (source: number) => boolean,
   outerRows: number | undefined,
   bounds: readonly AnyNode[],
+  automatic: boolean,
 ): JoinStage {
   const compiled = (except: ReadonlySet<AnyNode>): Expr[] =>
     match.filter((c) => !except.has(c)).map((c) => compileExpr(c, scope))
@@ -364,7 +367,32 @@ function joinStage(
   }
   const strategy = eqs.length > 0 ? 'hash' : 'nested-loop'
   const keyColumns = eqs.map((e) => e.inner.column?.column.name ?? '(expression)')
-  return matchStage({ ...base, strategy, keyColumns }, parts(NOTHING), rowsOf, eqs.length > 0 ? eqs : undefined)
+  const sorted = automatic && eqs.length > 0 ? automaticIndexOrder(src, eqs) : undefined
+  return matchStage({ ...base, strategy, keyColumns }, parts(NOTHING), rowsOf, eqs.length > 0 ? eqs : undefined, sorted)
+}
+
+/**
+ * Where SQLite reads a source through an automatic index (sqlite-order.ts) and the dialect through
+ * a hash table on the same equalities, the rows of one key come in the index's order: by the other
+ * columns the statement reads of it, in the table's column order (BINARY), then by the rowid (where.c:
+ * constructAutomaticIndex; its order decides the joined rows' order, and the order in which an
+ * aggregate such as total() of reals meets them). The slots of those columns; undefined when the
+ * statement's columns cannot be told or a key is no column of it.
+ */
+function automaticIndexOrder(src: JoinSource, eqs: readonly Equality[]): number[] | undefined {
+  const used = src.columns
+  if (src.derived !== undefined || used === undefined) return undefined
+  const keyed = new Set<number>()
+  for (const e of eqs) {
+    const column = e.inner.column?.column
+    if (column === undefined) return undefined
+    keyed.add(column.slot)
+  }
+  // The rowid's alias is the rowid (SQLite counts no column of it).
+  const table = src.table
+  return table.columns
+    .filter((c) => used.has(c.slot) && !keyed.has(c.slot) && c.name !== table.rowidColumn)
+    .map((c) => c.slot)
 }
 
 /**

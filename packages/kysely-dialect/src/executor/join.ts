@@ -219,6 +219,8 @@ export function matchStage(
   parts: StageParts,
   rowsOf: RowsOf,
   eqs: readonly Equality[] | undefined,
+  /** The slots a key's rows are ordered by, then their read order (join-order.ts: automaticIndexOrder). */
+  sorted?: readonly number[],
 ): JoinStage {
   return {
     plan,
@@ -234,6 +236,7 @@ export function matchStage(
           const key = hashKey(eqs, (e) => e.inner.eval(scratch))
           if (key !== undefined) index!.add(key, i)
         })
+        if (sorted !== undefined && sorted.length > 0) index.forEachList((list) => sortRows(list, rows, sorted))
       }
       const matched = parts.type === 'right' || parts.type === 'full' ? new Uint8Array(rows.length) : undefined
       const out = output(parts, sink)
@@ -261,6 +264,18 @@ export function matchStage(
       }
     },
   }
+}
+
+/** Sorts row numbers by the rows' values in `slots` (BINARY), then by number (the read order). */
+function sortRows(list: number[], rows: readonly RowLike[], slots: readonly number[]): void {
+  if (list.length < 2) return
+  list.sort((a, b) => {
+    for (const slot of slots) {
+      const c = compareValues(rows[a]!.get(slot), rows[b]!.get(slot))
+      if (c !== 0) return c
+    }
+    return a - b
+  })
 }
 
 /**

@@ -384,6 +384,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
                 ? columnsRead(statementNodes, scope, s)
                 : undefined,
             ...(node.orderBy === undefined ? { unordered: true } : {}),
+            ...(p.derived === undefined && p.call === undefined && sources.length > 1
+              ? { columns: columnsRead(statementNodes, scope, s) }
+              : {}),
           })),
           where,
           scope,

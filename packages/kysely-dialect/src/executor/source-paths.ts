@@ -30,6 +30,12 @@ export interface JoinSource {
   readonly stats: TableStats
   /** Slots the statement reads from it (for covering reads); undefined: all, or cannot tell. */
   readonly reads: ReadonlySet<number> | undefined
+  /**
+   * Slots the statement reads from a stored table joined to others (SQLite's colUsed), for the
+   * order of an automatic index's rows (join-order.ts: automaticIndexOrder); undefined when it
+   * cannot tell.
+   */
+  readonly columns?: ReadonlySet<number> | undefined
   /** The statement has no order by (access-path.ts: AccessRequest.unordered). */
   readonly unordered?: boolean
   /**

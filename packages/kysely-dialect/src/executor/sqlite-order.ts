@@ -22,6 +22,14 @@ const PATHS_KEPT = 64
 interface PartialOrder extends PathEnd {
   readonly order: readonly number[]
   readonly bound: ReadonlySet<number>
+  /** The sources SQLite reads through an automatic index on this order. */
+  readonly automatic: ReadonlySet<number>
+}
+
+/** SQLite's join order, and the sources it reads through an automatic index there. */
+export interface SqliteOrder {
+  readonly order: number[]
+  readonly automatic: ReadonlySet<number>
 }
 
 /**
@@ -49,7 +57,7 @@ export function sqliteOrder(
   leftJoined: ReadonlySet<number>,
   scope: Scope,
   isOuter: (s: number) => boolean,
-): number[] {
+): SqliteOrder {
   const rewritten = nullsBefore
     ? new Map<AnyNode, AnyNode>()
     : propagatedConstants(
@@ -74,7 +82,7 @@ export function sqliteOrder(
     src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: UNMEASURED_ROWS } } : src,
   )
   const prereqs = sources.map((_, s) => prerequisites(sources, s, leftJoined))
-  let level: PartialOrder[] = [{ order: [], bound: new Set(), rCost: 0, nRow: 0 }]
+  let level: PartialOrder[] = [{ order: [], bound: new Set(), automatic: new Set(), rCost: 0, nRow: 0 }]
   for (let step = 0; step < prefix; step++) {
     const next = new Map<string, PartialOrder>()
     for (const path of level) {
@@ -85,7 +93,8 @@ export function sqliteOrder(
         const left = leftJoined.has(s)
         const end = sqliteStep(planned[s]!, s, from, prereq, left, seen, path.bound, scope, isOuter)
         const bound = new Set(path.bound).add(s)
-        const grown: PartialOrder = { order: [...path.order, s], bound, ...end }
+        const automatic = end.automatic ? new Set(path.automatic).add(s) : path.automatic
+        const grown: PartialOrder = { order: [...path.order, s], bound, automatic, rCost: end.rCost, nRow: end.nRow }
         const key = [...bound].sort((x, y) => x - y).join(',')
         const held = next.get(key)
         if (held === undefined || cheaper(grown, held)) next.set(key, grown)
@@ -99,7 +108,7 @@ export function sqliteOrder(
       level.splice(worst, 1)
     }
   }
-  return [...level[0]!.order]
+  return { order: [...level[0]!.order], automatic: level[0]!.automatic }
 }
 
 /** Whether partial order `a` is cheaper than `b` as SQLite's path solver compares them: by cost, then by rows. */
@@ -159,7 +168,7 @@ function sqliteStep(
   bound: ReadonlySet<number>,
   scope: Scope,
   isOuter: (s: number) => boolean,
-): PathEnd {
+): PathEnd & { readonly automatic: boolean } {
   const measured = src.stats.measured === true
   const rSize = src.derived !== undefined ? logEst(DERIVED_ROWS) : measured ? logEst(src.stats.rows) : UNMEASURED
   const knownHere = (i: number): boolean => isOuter(i) || bound.has(i)
@@ -183,6 +192,7 @@ function sqliteStep(
     return { ...loop, nOut: outputAdjust(loop.nOut, rSize, unanswered) }
   }
   const loops: SqliteLoop[] = []
+  let automatic: SqliteLoop | undefined
   if (src.derived !== undefined) loops.push(adjusted({ rRun: rSize + 16, nOut: rSize, rSetup: 0 }, undefined))
   else {
     const scan = bestPath(src, s, [], scope, isOuter)
@@ -204,12 +214,16 @@ function sqliteStep(
       knownHere,
     )
   )
-    loops.push(automaticIndexLoop(rSize, src.derived !== undefined))
-  let best: PathEnd | undefined
+    loops.push((automatic = automaticIndexLoop(rSize, src.derived !== undefined)))
+  let best: (PathEnd & { automatic: boolean }) | undefined
   for (const loop of loops) {
     let rUnsort = loop.rRun + (from?.nRow ?? 0)
     if (loop.rSetup > 0) rUnsort = logEstAdd(loop.rSetup, rUnsort)
-    const end = { rCost: logEstAdd(rUnsort, from?.rCost ?? 0), nRow: (from?.nRow ?? 0) + loop.nOut }
+    const end = {
+      rCost: logEstAdd(rUnsort, from?.rCost ?? 0),
+      nRow: (from?.nRow ?? 0) + loop.nOut,
+      automatic: loop === automatic,
+    }
     if (best === undefined || cheaper(end, best)) best = end
   }
   return best!

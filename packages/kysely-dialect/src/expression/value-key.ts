@@ -77,6 +77,12 @@ export class ValueBuckets<T> {
     }
   }
 
+  /** Calls `visit` with each value's items. */
+  forEachList(visit: (items: T[]) => void): void {
+    for (const map of [this.#texts, this.#numbers, this.#keys] as Map<unknown, T[]>[])
+      for (const list of map.values()) visit(list)
+  }
+
   get(v: SqlValue): T[] | undefined {
     if (typeof v === 'string') return this.#texts.get(v)
     const n = plainNumber(v)
