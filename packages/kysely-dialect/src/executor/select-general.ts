@@ -7,14 +7,14 @@ import { truth, type SqlValue, toJs } from '../encoding/values.js'
 import { containsAggregate, GroupScope } from '../expression/aggregates.js'
 import { collatedKey, compileExpr, type Expr } from '../expression/expression.js'
 import { NestedScope, OuterLink } from '../expression/nested-scope.js'
-import { nameOf, rawText, type AnyNode } from '../expression/nodes.js'
+import { conjuncts, nameOf, rawText, type AnyNode } from '../expression/nodes.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { ArrayRow, type RowLike, type Scope, type Source, type Tuple } from '../expression/scope.js'
 import { registerSubqueryCompiler, type PreparedSubquery } from '../expression/subquery-hook.js'
 import { SeenRows, ValueBuckets } from '../expression/value-key.js'
 import { collationName, declaredCollation, exprFold, foldOf, folded, type Collated } from '../expression/collation.js'
 import { containsWindow, WindowCalls, withWindows } from '../expression/window.js'
-import { describeAccess, type AccessPath } from '../planner/access-path.js'
+import { describeAccess, planAccess, type AccessPath, type TableStats } from '../planner/access-path.js'
 import type { AccessPlan, QueryPlan } from '../planner/plan.js'
 import { columnsRead, referencedSources } from '../planner/terms.js'
 import { markJsonValueColumn } from '../expression/json.js'
@@ -28,7 +28,7 @@ import { resolveUsingJoins } from './using-joins.js'
 import { withResultAliases } from './result-aliases.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
-import { planJoins } from './join-order.js'
+import { planJoins, type FirstRead } from './join-order.js'
 import {
   compareTuples,
   limitOffset,
@@ -393,11 +393,16 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
           own,
         )
   const noSourceFilter = where === undefined ? [] : [compileExpr(where, scope)]
+  const extreme =
+    grouped && groupExprs.length === 0 && !windowed && joined !== undefined && joined.stages.length === 0
+      ? extremeRead(joined.first, where, outScope, scope, stats[0]!)
+      : undefined
   const first = joined?.first
   const firstName = first === undefined ? '' : sources[first.s]!.name
   const describe = (): QueryPlan => ({
     statement: 'select',
-    scan: (first?.path && withAlias(describeAccess(first.path, []), firstName)) ?? {
+    scan: ((extreme?.path ?? first?.path) &&
+      withAlias(describeAccess(extreme?.path ?? first!.path!, []), firstName)) ?? {
       table: firstName,
       access: 'full-scan',
       keyColumns: [],
@@ -475,6 +480,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         scratch[s] = row
         return passesAll(first.filters, scratch)
       }
+      // Each row read goes out as it is made, or not at all: `end` rows are all there is to read.
+      const streamed = direct && plain && grouper === undefined && !windowed && final.length === 0 && end !== undefined
       const kept = (row: RowLike): void => {
         if (direct) {
           scratch[s] = row
@@ -487,7 +494,25 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       const add = (row: RowLike): void => {
         if (passes(row)) kept(row)
       }
-      if (first.derived !== undefined) {
+      if (extreme !== undefined) {
+        // min(x) or max(x) alone: the first row in x's order (nulls skipped) that passes is the
+        // one the aggregate keeps; no other is read.
+        readPath(
+          tx,
+          extreme.path,
+          template,
+          (_, row) => {
+            kept(row)
+            return false
+          },
+          direct ? 'transient' : 'select',
+          undefined,
+          (row) => {
+            scratch[s] = row
+            return passesAll(extreme.filters, scratch)
+          },
+        )
+      } else if (first.derived !== undefined) {
         // A select that passes its one derived table's rows through as they are reads only as
         // many as its limit keeps (an unbounded recursive table: `select x from c limit 10`).
         const through =
@@ -518,7 +543,11 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
           tx,
           first.path!,
           template,
-          (_, row) => kept(row),
+          (_, row) => {
+            kept(row)
+            // Rows that go straight out stop the read at the limit (`exists (select ...)` asks one).
+            return !(streamed && results.length >= end!)
+          },
           direct ? 'transient' : 'select',
           undefined,
           first.filters.length === 0 ? undefined : passes,
@@ -730,4 +759,42 @@ function countedRows(tx: ReadTransaction, path: AccessPath, grouper: GroupTable)
       path.upper === undefined &&
       path.like === undefined)
   return whole && grouper.addRows(readBucket(tx, path.table)?.size ?? 0)
+}
+
+/**
+ * SQLite's min/max optimization (select.c: minMaxQuery): a select of one stored table whose only
+ * aggregate is min(x) or max(x) of one of its columns, without group by, reads the table in x's
+ * order (descending for max) through a key or an index that gives it, and stops at the first row
+ * whose x is not null and that passes the where clause: `select max(id) from t` reads one row.
+ * The path and the filters that row must pass (the where clause's conjuncts the path does not
+ * answer, and x not null); undefined when the query is no such select or no key or index gives
+ * x's order.
+ */
+function extremeRead(
+  first: FirstRead,
+  where: OperationNode | undefined,
+  outScope: Scope,
+  scope: Scope,
+  stats: TableStats,
+): { path: AccessPath; filters: Expr[] } | undefined {
+  if (!(outScope instanceof GroupScope) || first.derived !== undefined || first.path === undefined || first.s !== 0)
+    return undefined
+  const calls = outScope.calls
+  const call = calls.length === 1 ? calls[0]! : undefined
+  const arg = call?.extreme === true && call.filter === undefined ? call.args[0] : undefined
+  if (arg?.column === undefined || arg.column.source !== 0) return undefined
+  const path = planAccess(
+    first.path.table,
+    where,
+    scope,
+    [{ expr: arg, desc: call!.highest === true, nulls: undefined }],
+    1,
+    { stats, collatedOrder: true },
+  )
+  if (!path.orderByKey) return undefined
+  const filters = conjuncts(where)
+    .filter((c) => !path.consumed.has(c))
+    .map((c) => compileExpr(c, scope))
+  const notNull: Expr = { eval: (t) => (arg.eval(t) === null ? 0 : 1), affinity: undefined, constant: false }
+  return { path, filters: [...filters, notNull] }
 }

@@ -47,6 +47,8 @@ export interface AggregateCall {
   readonly fold?: Fold
   /** min() or max() of one argument: the call bare columns may follow. */
   readonly extreme: boolean
+  /** Which, for an extreme call: max (true) or min. */
+  readonly highest?: boolean
   /** Its accumulators are SingleAccumulators (count, sum, total, avg, min, max). */
   readonly single: boolean
   /**
@@ -458,6 +460,7 @@ export function compileAggregateCall(
     filter,
     create: () => spec.create(all, json, fold),
     extreme: name === 'min' || name === 'max',
+    ...(name === 'max' ? { highest: true } : {}),
     single: SINGLE.has(name),
     lane:
       distinct || filter !== undefined

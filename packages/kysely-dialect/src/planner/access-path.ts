@@ -13,7 +13,7 @@ import {
   indexKeyCollations,
   indexKeyNames,
 } from './expression-keys.js'
-import { folded } from '../expression/collation.js'
+import { collationName, declaredCollation, folded } from '../expression/collation.js'
 import { impliesCondition } from './partial-index.js'
 import type { AccessPlan, KeyRange } from './plan.js'
 import { keyComponentOf, ROWID_KEY, termsOf, valueCount, type SeekValue, type Term } from './terms.js'
@@ -94,6 +94,12 @@ export interface AccessRequest {
    * read for being narrower than the table, as SQLite reads one (candidate: perRow).
    */
   readonly unordered?: boolean
+  /**
+   * The order's terms compare under their own collations and their ties may come in key order
+   * (min or max of a column, select-general.ts: extremeRead): a component keyed by its collation's
+   * fold serves a term of that collation.
+   */
+  readonly collatedOrder?: boolean
   /**
    * The conjuncts that filter this source's rows, and the scope they resolve in: what proves a
    * partial index usable (partial-index.ts). Without them no partial index is read.
@@ -177,6 +183,7 @@ function orderFollowsKey(
   fixed: number,
   collations: readonly (string | undefined)[],
   keyOf?: (node: OperationNode) => string | undefined,
+  collatedOrder = false,
 ): { orderByKey: boolean; reverse: boolean } {
   if (order.length === 0) return { orderByKey: true, reverse: false }
   let desc: boolean | undefined
@@ -194,7 +201,10 @@ function orderFollowsKey(
     if (i < fixed) continue
     // A component keyed by its fold (a collated column) is in the collation's order, ties unordered:
     // a term that sorts under that collation is no bare column (query-parts.ts: collatedKey).
-    if (collations[i] !== undefined) return { orderByKey: false, reverse: false }
+    if (collatedOrder) {
+      if (declaredCollation(collationName(term.expr) ?? 'binary') !== collations[i])
+        return { orderByKey: false, reverse: false }
+    } else if (collations[i] !== undefined) return { orderByKey: false, reverse: false }
     if (i !== next) return { orderByKey: false, reverse: false }
     next++
     if (desc !== undefined && desc !== term.desc) return { orderByKey: false, reverse: false }
@@ -276,8 +286,8 @@ function candidate(req: AccessRequest, index: IndexDef | undefined): AccessPath 
       : undefined
   const ordered =
     eq.length > 0 && valueCount(eq[eq.length - 1]!) > 1
-      ? orderFollowsKey(key, source, req.order, fixed, collations, keyOf)
-      : orderFollowsKey(key, source, req.order, eq.length, collations, keyOf)
+      ? orderFollowsKey(key, source, req.order, fixed, collations, keyOf, req.collatedOrder)
+      : orderFollowsKey(key, source, req.order, eq.length, collations, keyOf, req.collatedOrder)
   const needs = new Set<number>()
   const used = new Map<AnyNode, number>()
   for (const t of [...eq, lower, upper]) {
@@ -540,6 +550,7 @@ export function planAccess(
     reads?: ReadonlySet<number>
     known?: (source: number) => boolean
     unordered?: boolean
+    collatedOrder?: boolean
   } = {},
 ): AccessPath {
   return chooseAccess({
@@ -552,6 +563,7 @@ export function planAccess(
     stopAfter,
     reads: options.reads,
     ...(options.unordered === true ? { unordered: true } : {}),
+    ...(options.collatedOrder === true ? { collatedOrder: true } : {}),
     conds: conjuncts(where),
     scope,
   })

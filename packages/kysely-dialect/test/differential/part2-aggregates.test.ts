@@ -603,3 +603,66 @@ diffSuite('differential part 2: distinct rows', () => {
     ]),
   )
 })
+
+/**
+ * min(x) or max(x) alone read as SQLite reads them (select-general.ts: extremeRead): the first row
+ * in x's order through a key or an index, nulls skipped, the where clause's other conjuncts tested;
+ * bare columns from that row (the first of equal values in the index's order).
+ */
+async function seedExtremes(db: Db, api: KyselyApi): Promise<void> {
+  const { sql } = api
+  await sql`create table m (id integer primary key, a integer, b text collate nocase, r real, v, g integer)`.execute(db)
+  await sql`create index m_a on m (a)`.execute(db)
+  await sql`create index m_b on m (b)`.execute(db)
+  await sql`create index m_g_r on m (g, r)`.execute(db)
+  await sql`create index m_v on m (v)`.execute(db)
+  await sql`create table empty (id integer primary key, a integer)`.execute(db)
+  await sql`create index empty_a on empty (a)`.execute(db)
+  for (let start = 0; start < 3000; start += 500)
+    await db
+      .insertInto('m')
+      .values(
+        Array.from({ length: 500 }, (_, j) => {
+          const i = start + j
+          const vs = [null, 3, '3', 2.5, 'abc', 'ABD', 7, -1]
+          return {
+            id: i + 1,
+            a: i % 97 === 0 ? null : (i * 37) % 1001,
+            b: i % 13 === 0 ? null : ['apple', 'Apple', 'banana', 'Cherry', 'cherry'][i % 5]! + String(i % 7),
+            r: i % 11 === 0 ? null : ((i * 17) % 400) / 8,
+            v: vs[i % vs.length],
+            g: i % 6,
+          }
+        }),
+      )
+      .execute()
+}
+
+diffSuite('differential part 2: min and max read through an order', () => {
+  both('min(x) and max(x) alone: first row in order, bare columns, where clauses', seedExtremes, (db, api) =>
+    rawOutcomes(db, api.sql, [
+      'select max(id) from m',
+      'select min(id), a from m',
+      'select min(a) from m',
+      'select max(a), id, b from m',
+      "select min(a), id from m where b > 'b'",
+      'select max(a), id from m where a < 500',
+      'select max(a), id from m where a < 0',
+      'select min(b), id from m',
+      'select max(b), id from m',
+      'select min(r), id from m where g = 2',
+      'select max(r), id from m where g = 5 and a > 100',
+      'select max(v), id from m',
+      'select min(v), id from m',
+      'select min(v), id from m where v > 2',
+      'select max(a) from empty',
+      'select min(a), count(*) from m',
+      'select max(a) + 1 as n from m',
+      'select max(a) from m having max(a) > 10',
+      'select max(a) from m having max(a) > 5000',
+      'select max(a) as x from m order by x',
+      'select max(a) from m where id in (select id from m where g = 1)',
+      'select (select max(a) from m where m.g = o.g) as x from m as o where o.id < 8',
+    ]),
+  )
+})
