@@ -58,6 +58,7 @@ function prepareCollect<T>(
     stats,
     ...(covering ? { reads: req.reads } : {}),
     ...(covering && req.order.length === 0 ? { unordered: true } : {}),
+    orBranches: true,
   })
   // Conjuncts the seek answers exactly need no second look (compiled unless only planning).
   const filters =

@@ -20,11 +20,23 @@ export interface QueryPlanRow {
  */
 export function queryPlanRows(plan: QueryPlan | undefined, catalog: Catalog): QueryPlanRow[] {
   if (plan === undefined) return []
-  const details = [accessDetail(plan.scan, catalog)]
-  for (const j of plan.joins ?? []) details.push(joinDetail(j, catalog))
-  if (plan.grouped === true) details.push('USE TEMP B-TREE FOR GROUP BY')
-  if (plan.sort) details.push('USE TEMP B-TREE FOR ORDER BY')
-  return details.map((detail, i) => ({ id: i + 2, parent: 0, notused: 0, detail }))
+  const rows: QueryPlanRow[] = []
+  const add = (detail: string, parent = 0): number => {
+    const id = rows.length + 2
+    rows.push({ id, parent, notused: 0, detail })
+    return id
+  }
+  const branches = plan.scan.branches
+  if (branches === undefined) add(accessDetail(plan.scan, catalog))
+  else {
+    // SQLite's lines of an OR read: the union, then each disjunct's read under an `INDEX n`.
+    const or = add('MULTI-INDEX OR')
+    branches.forEach((b, i) => add(accessDetail(b, catalog), add(`INDEX ${i + 1}`, or)))
+  }
+  for (const j of plan.joins ?? []) add(joinDetail(j, catalog))
+  if (plan.grouped === true) add('USE TEMP B-TREE FOR GROUP BY')
+  if (plan.sort) add('USE TEMP B-TREE FOR ORDER BY')
+  return rows
 }
 
 /** SQLite's words for a seek on a table's own key: its rowid, its WITHOUT ROWID key, or the index it keeps for a primary key. */

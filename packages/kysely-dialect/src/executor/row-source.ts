@@ -99,12 +99,22 @@ export class PathReader {
   #scan: Cursor | undefined
   /** The one view of a transient read, or undefined. */
   readonly #view: RowView | undefined
+  /** An `or` access's readers, one per branch, made at its first read. */
+  #branches: PathReader[] | undefined
+  readonly #tx: ReadTransaction
   /** The view a filtered walk tests each row through before it makes one for the sink (#walkFiltered). */
   #probe: RowView | undefined
   readonly #ref: ValueRef = { bytes: EMPTY_KEY, offset: 0, length: 0 }
 
-  constructor(tx: ReadTransaction, path: AccessPath, mode: ReadMode = 'select') {
+  /** `keys`: the sink is given every row's key (an `or` access's branches skip rows by it). */
+  constructor(
+    tx: ReadTransaction,
+    path: AccessPath,
+    mode: ReadMode = 'select',
+    readonly keys = false,
+  ) {
     this.#path = path
+    this.#tx = tx
     this.#mode = mode
     this.#view = mode === 'transient' ? rowView(path.table, EMPTY_KEY) : undefined
     this.#table = readBucket(tx, path.table)
@@ -120,6 +130,7 @@ export class PathReader {
    */
   read(t: Tuple, sink: RowSink, b: Bounds = bounds(this.#path, t), filter?: RowFilter): void {
     const path = this.#path
+    if (path.branches !== undefined) return this.#readBranches(path.branches, t, sink, filter)
     if (filter !== undefined && (b.keys !== undefined || path.index !== undefined)) {
       const inner = sink
       sink = (key, row) => (filter(row) ? inner(key, row) : true)
@@ -149,7 +160,8 @@ export class PathReader {
       if (filter !== undefined || this.#mode !== 'write') {
         const probe = (this.#probe ??= rowView(table, EMPTY_KEY))
         for (const range of b.ranges!)
-          if (!walkFiltered(scan, range, path.reverse, this.#mode, table, probe, this.#ref, filter, sink)) return
+          if (!walkFiltered(scan, range, path.reverse, this.#mode, table, probe, this.#ref, filter, sink, this.keys))
+            return
         return
       }
       // A write without a filter: every row copied.
@@ -181,6 +193,28 @@ export class PathReader {
     }
     for (const range of b.ranges!) if (!walk(scan, range, path.reverse, visit)) return
   }
+
+  /**
+   * An `or` access (SQLite's MULTI-INDEX OR): each branch read in turn through its own path, a row
+   * one of them read already (by its key) skipped.
+   */
+  #readBranches(branches: readonly AccessPath[], t: Tuple, sink: RowSink, filter: RowFilter | undefined): void {
+    const readers = (this.#branches ??= branches.map((p) => new PathReader(this.#tx, p, this.#mode, true)))
+    const seen = new Set<string>()
+    let stopped = false
+    const once: RowSink = (key, row) => {
+      const id = Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1')
+      if (seen.has(id)) return true
+      seen.add(id)
+      if (filter !== undefined && !filter(row)) return true
+      if (sink(key, row) === false) stopped = true
+      return !stopped
+    }
+    for (const reader of readers) {
+      reader.read(t, once)
+      if (stopped) return
+    }
+  }
 }
 
 /**
@@ -198,6 +232,7 @@ function walkFiltered(
   ref: ValueRef,
   filter: RowFilter | undefined,
   sink: RowSink,
+  keys: boolean,
 ): boolean {
   const keyed = table.keying === 'rowid' && table.rowidColumn === undefined
   const { gte, lt } = range
@@ -207,7 +242,7 @@ function walkFiltered(
   else ok = c.seek(lt) ? c.prev() : c.last()
   const upper = reverse ? undefined : lt
   const lower = reverse ? gte : undefined
-  if (!reverse && upper === undefined && !keyed && mode !== 'write') {
+  if (!reverse && upper === undefined && !keyed && !keys && mode !== 'write') {
     // To the end, and no key wanted: a leaf's rows at a time, without a move per row.
     let stopped = false
     const visit = (at: ValueRef): void => {

@@ -58,6 +58,8 @@ export interface AccessPath {
   readonly needs: ReadonlySet<number>
   /** Conjuncts every row the path reads satisfies: filters may skip them. */
   readonly consumed: ReadonlySet<AnyNode>
+  /** An `or` access's reads, one per disjunct (chooseAccess: orPath). */
+  readonly branches?: readonly AccessPath[]
 }
 
 /** A column a covering index answers: its slot in the row and its component's position in the entry. */
@@ -100,6 +102,11 @@ export interface AccessRequest {
    * fold serves a term of that collation.
    */
   readonly collatedOrder?: boolean
+  /**
+   * A conjunct that is an `or` of disjuncts each of which a key or an index bounds may be read as
+   * one read per disjunct (SQLite's MULTI-INDEX OR): for a single table's statement.
+   */
+  readonly orBranches?: boolean
   /**
    * The conjuncts that filter this source's rows, and the scope they resolve in: what proves a
    * partial index usable (partial-index.ts). Without them no partial index is read.
@@ -392,7 +399,84 @@ export function chooseAccess(req: AccessRequest): AccessPath {
       index.where !== undefined
     if (useful && c.cost < best.cost) best = c
   }
+  if (req.orBranches === true && best.seek === undefined && req.order.length === 0) {
+    const or = orPath(req)
+    if (or !== undefined && or.cost < best.cost) best = or
+  }
   return best
+}
+
+/**
+ * SQLite's OR optimization (where.c: whereLoopAddOr): a conjunct `x or y or ...` whose every
+ * disjunct a key or an index bounds is read as the union of their reads, in the order written,
+ * each row once; the cheapest such conjunct when the reads together cost less than the path
+ * without them. The conjunct still filters (a disjunct's read may hold rows of others).
+ */
+function orPath(req: AccessRequest): AccessPath | undefined {
+  if (req.conds === undefined || req.scope === undefined) return undefined
+  const scope = req.scope
+  let best: AccessPath | undefined
+  for (const c of req.conds) {
+    const disjuncts = orTerms(c)
+    if (disjuncts.length < 2) continue
+    const branches: AccessPath[] = []
+    for (const d of disjuncts) {
+      const conds = conjuncts(d as OperationNode)
+      const terms = conds.flatMap((x) => termsOf(x, req.source, scope))
+      // Not covering: a branch's rows are told apart by their keys, which index entries alone do not give.
+      const path = chooseAccess({
+        ...req,
+        terms,
+        conds,
+        order: [],
+        stopAfter: undefined,
+        reads: undefined,
+        unordered: false,
+        orBranches: false,
+      })
+      if (path.seek === undefined) break
+      branches.push(path)
+    }
+    if (branches.length !== disjuncts.length) continue
+    let cost = 0
+    let rows = 0
+    const needs = new Set<number>()
+    for (const b of branches) {
+      cost += b.cost
+      rows += b.estimatedRows
+      for (const n of b.needs) needs.add(n)
+    }
+    if (best !== undefined && best.cost <= cost) continue
+    best = {
+      table: req.table,
+      index: undefined,
+      access: 'or',
+      seek: undefined,
+      key: [],
+      eq: [],
+      lower: undefined,
+      upper: undefined,
+      like: undefined,
+      reverse: false,
+      // Only asked for without an order by: none to follow.
+      orderByKey: true,
+      stopAfter: undefined,
+      covered: undefined,
+      estimatedRows: Math.min(rows, req.stats.rows),
+      cost,
+      needs,
+      consumed: new Set(),
+      branches,
+    }
+  }
+  return best
+}
+
+/** The disjuncts of an `or` (nested ones flattened, parentheses looked through); one item for anything else. */
+function orTerms(node: AnyNode): AnyNode[] {
+  if (node.kind === 'ParensNode') return orTerms(node.node as AnyNode)
+  if (node.kind !== 'OrNode') return [node]
+  return [...orTerms(node.left as AnyNode), ...orTerms(node.right as AnyNode)]
 }
 
 function partialUsable(req: AccessRequest, index: IndexDef): boolean {
@@ -455,6 +539,8 @@ function prefixes(eq: readonly Term[], t: Tuple): Uint8Array[] {
 
 export function bounds(path: AccessPath, t: Tuple): Bounds {
   if (path.access === 'full-scan') return { ranges: [{}] }
+  // An `or` access is read branch by branch (row-source.ts), each with bounds of its own.
+  if (path.access === 'or') return NOTHING
   const heads = prefixes(path.eq, t)
   if (path.reverse) heads.reverse()
   if (path.access === 'point') return { keys: heads }
@@ -531,6 +617,7 @@ export function describeAccess(
     stopAfter: path.stopAfter,
     covering: path.covered !== undefined,
     estimatedRows: Math.round(path.estimatedRows),
+    ...(path.branches === undefined ? {} : { branches: path.branches.map((p) => describeAccess(p, t)) }),
   }
 }
 
@@ -551,6 +638,7 @@ export function planAccess(
     known?: (source: number) => boolean
     unordered?: boolean
     collatedOrder?: boolean
+    orBranches?: boolean
   } = {},
 ): AccessPath {
   return chooseAccess({
@@ -564,6 +652,7 @@ export function planAccess(
     reads: options.reads,
     ...(options.unordered === true ? { unordered: true } : {}),
     ...(options.collatedOrder === true ? { collatedOrder: true } : {}),
+    ...(options.orBranches === true ? { orBranches: true } : {}),
     conds: conjuncts(where),
     scope,
   })

@@ -13,13 +13,15 @@ export interface KeyRange {
  *   the table by its primary key, or not at all when the index `covering` the query holds every
  *   column it reads.
  * - `full-scan`: every row, in key order.
+ * - `or`: one read per disjunct of a where clause's `or` (`branches`), each through its own key or
+ *   index, a row read again skipped (SQLite's MULTI-INDEX OR).
  * Filters always run on the rows read, so a plan only has to read a superset of the answer.
  */
 export interface AccessPlan {
   readonly table: string
   /** The name the statement reads the table by, when it is an alias (`from person as p`). */
   readonly as?: string
-  readonly access: 'point' | 'range' | 'index' | 'full-scan'
+  readonly access: 'point' | 'range' | 'index' | 'full-scan' | 'or'
   /** The index read (`index` access). */
   readonly index?: string
   /**
@@ -50,6 +52,8 @@ export interface AccessPlan {
   readonly covering?: boolean
   /** The planner's estimate of the rows read, from row counts and `analyze()` statistics. */
   readonly estimatedRows?: number
+  /** The reads of an `or` access, one per disjunct, in the order they run. */
+  readonly branches?: readonly AccessPlan[]
 }
 
 /** The plan of one statement; `explain(db, query)` returns it without running the statement. */

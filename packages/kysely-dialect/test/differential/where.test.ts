@@ -253,3 +253,86 @@ diffSuite('differential: filtered scans', () => {
     db.selectFrom('kv').select((eb) => eb.fn.countAll().as('c')),
   ])
 })
+
+/** 4,000 rows with indexes on a, b and (c, d): enough that one seek per disjunct beats a scan. */
+async function seedOrs(db: Db, api: KyselyApi): Promise<void> {
+  await api.sql`create table o (id integer primary key, a integer, b text collate nocase, c integer, d real, e text)`.execute(
+    db,
+  )
+  await api.sql`create index o_a on o (a)`.execute(db)
+  await api.sql`create index o_b on o (b)`.execute(db)
+  await api.sql`create index o_c_d on o (c, d)`.execute(db)
+  for (let start = 0; start < 4000; start += 500)
+    await db
+      .insertInto('o')
+      .values(
+        Array.from({ length: 500 }, (_, j) => {
+          const i = start + j
+          return {
+            id: i + 1,
+            a: i % 29 === 0 ? null : (i * 7) % 1000,
+            b: ['x', 'X', 'y', 'Zed'][i % 4]! + String(i % 300),
+            c: i % 50,
+            d: (i % 9) / 2,
+            e: String(i % 31),
+          }
+        }),
+      )
+      .execute()
+}
+
+diffSuite('differential: or of disjuncts each read through a key or an index', () => {
+  both('or read one disjunct at a time (MULTI-INDEX OR), rows read twice once', seedOrs, (db) => [
+    db
+      .selectFrom('o')
+      .selectAll()
+      .where((eb) => eb.or([eb('a', '=', 7), eb('id', '=', 3)])),
+    db
+      .selectFrom('o')
+      .select(['id', 'a'])
+      .where((eb) => eb.or([eb('a', '=', 7), eb('a', '=', 14), eb('id', '=', 2)])),
+    db
+      .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('a', '=', 49), eb('id', 'in', [8, 9, 10])])),
+    db
+      .selectFrom('o')
+      .select(['id', 'b'])
+      .where((eb) => eb.or([eb('b', '=', 'x4'), eb('a', '<', 3)])),
+    db
+      .selectFrom('o')
+      .select(['id', 'c', 'd'])
+      .where((eb) => eb.or([eb.and([eb('c', '=', 3), eb('d', '>', 2)]), eb('id', '<', 5)])),
+    db
+      .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('a', '=', 7), eb('id', '=', 3)]))
+      .where('e', '<>', '5'),
+    // One disjunct no key or index bounds: a scan.
+    db
+      .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('a', '=', 7), eb('e', '=', '3')])),
+    db
+      .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('a', '=', 7), eb('id', '=', 3), eb('a', 'is', null)]))
+      .orderBy('id'),
+    db
+      .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('a', '=', 7), eb('id', '=', 3)]))
+      .limit(2),
+    db
+      .selectFrom('o')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where((eb) => eb.or([eb('a', '=', 7), eb('c', '=', 1)])),
+    db
+      .updateTable('o')
+      .set({ e: 'hit' })
+      .where((eb) => eb.or([eb('a', '=', 21), eb('id', '=', 5)])),
+    db.selectFrom('o').select(['id', 'a']).where('e', '=', 'hit'),
+    db.deleteFrom('o').where((eb) => eb.or([eb('b', '=', 'y2'), eb('id', '>=', 3990)])),
+    db.selectFrom('o').select((eb) => eb.fn.countAll().as('n')),
+  ])
+})

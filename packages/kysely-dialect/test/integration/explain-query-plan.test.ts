@@ -47,6 +47,20 @@ for (const version of VERSIONS) {
       ])
       expect(await details('delete from t where a = 2')).to.deep.equal(['SEARCH t USING INDEX ta (a=?)'])
       expect(await details('insert into t (a) values (1)')).to.deep.equal([])
+      // An or whose every disjunct a key or an index bounds: one read each, as SQLite 3.53.2 words it.
+      expect(await details('select * from t where a = 7 or id = 3')).to.deep.equal([
+        'MULTI-INDEX OR',
+        'INDEX 1',
+        'SEARCH t USING INDEX ta (a=?)',
+        'INDEX 2',
+        'SEARCH t USING INTEGER PRIMARY KEY (rowid=?)',
+      ])
+      const or = (await sql`explain query plan select * from t where a = 7 or id = 3`.execute(db)).rows as {
+        id: number
+        parent: number
+      }[]
+      expect(or.map((r) => r.parent)).to.deep.equal([0, or[0]!.id, or[1]!.id, or[0]!.id, or[3]!.id])
+      expect(await details('select * from t where a = 7 or b = 3')).to.deep.equal(['SCAN t'])
       const rows = (await sql`explain query plan select * from t where id = 5`.execute(db)).rows
       expect(rows).to.deep.equal([
         { id: 2, parent: 0, notused: 0, detail: 'SEARCH t USING INTEGER PRIMARY KEY (rowid=?)' },
