@@ -68,8 +68,13 @@ class CoveredRow implements RowLike {
 }
 
 /** The covered slots' values, or undefined when a component does not tell its storage class. */
-function decodeCovered(entry: Uint8Array, covered: readonly CoveredSlot[], width: number): SqlValue[] | undefined {
-  const values = new Array<SqlValue>(width).fill(null)
+function decodeCovered(
+  entry: Uint8Array,
+  covered: readonly CoveredSlot[],
+  width: number,
+  into?: SqlValue[],
+): SqlValue[] | undefined {
+  const values = into === undefined ? new Array<SqlValue>(width).fill(null) : into.fill(null)
   let at = 0
   let position = 0
   for (const c of covered) {
@@ -176,10 +181,17 @@ export class PathReader {
     const scan = (this.#scan ??= this.#entries.cursor())
     const skip = index.expressions?.length ?? index.columns.length
     const covered = !write ? path.covered : undefined
+    // A transient read's covered rows are one row, its values decoded again for each entry.
+    const reused =
+      covered !== undefined && view !== undefined ? new CoveredRow(new Array<SqlValue>(table.nextSlot)) : undefined
     const visit = (entry: Uint8Array): boolean | void => {
       if (covered !== undefined) {
-        const values = decodeCovered(entry, covered, table.nextSlot)
-        if (values !== undefined) return sink(EMPTY_KEY, new CoveredRow(values))
+        if (reused !== undefined) {
+          if (decodeCovered(entry, covered, table.nextSlot, reused.values) !== undefined) return sink(EMPTY_KEY, reused)
+        } else {
+          const values = decodeCovered(entry, covered, table.nextSlot)
+          if (values !== undefined) return sink(EMPTY_KEY, new CoveredRow(values))
+        }
       }
       const key = entry.subarray(componentsEnd(entry, skip))
       // An entry always has its row (writes keep both in one transaction). A get, not a cursor

@@ -17,7 +17,7 @@ import { jsonArgOf, JsonArrayAccumulator, JsonObjectAccumulator, type JsonArg } 
 import { nameOf, type AnyNode } from './nodes.js'
 import { NestedScope, type OuterLink } from './nested-scope.js'
 import type { ResolvedColumn, Scope, Source } from './scope.js'
-import { valueKey } from './value-key.js'
+import { SeenRows } from './value-key.js'
 import { PercentileAccumulator } from './percentile.js'
 import { compareTuples, type SortTerm } from './order.js'
 import { orderDirection } from './nodes.js'
@@ -552,7 +552,7 @@ const NO_SEEN: readonly undefined[] = []
  */
 export class GroupState {
   readonly accumulators: Accumulator[]
-  readonly seen: readonly (Set<string> | undefined)[]
+  readonly seen: readonly (SeenRows | undefined)[]
   #args: SqlValue[][] | undefined
 
   readonly #follow: number | undefined
@@ -564,7 +564,7 @@ export class GroupState {
     this.accumulators = accumulators
     const plan = callsPlan(calls)
     this.#follow = plan.follow
-    this.seen = plan.distinct ? calls.map((c) => (c.distinct ? new Set<string>() : undefined)) : NO_SEEN
+    this.seen = plan.distinct ? calls.map((c) => (c.distinct ? new SeenRows() : undefined)) : NO_SEEN
   }
 
   /**
@@ -582,9 +582,7 @@ export class GroupState {
       const seen = this.seen[i]
       if (seen !== undefined) {
         if (args[0] === null) continue
-        const key = valueKey(call.fold === undefined ? args[0]! : folded(args[0]!, call.fold))
-        if (seen.has(key)) continue
-        seen.add(key)
+        if (!seen.addValue(call.fold === undefined ? args[0]! : folded(args[0]!, call.fold))) continue
       }
       this.accumulators[i]!.step(args)
     }

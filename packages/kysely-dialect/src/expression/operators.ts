@@ -180,11 +180,26 @@ export function like(s: string, pattern: string, escape?: string): boolean {
   return lastMatcher(s)
 }
 
+/** `s` with its ASCII capitals in lower case. */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+}
+
+/** Whether `s` holds `lower` (ASCII letters in lower case) at `at`, its ASCII capitals read as lower case. */
+function foldedAt(s: string, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = s.charCodeAt(at + i)
+    if (c >= 65 && c <= 90) c += 32
+    if (c !== lower.charCodeAt(i)) return false
+  }
+  return true
+}
+
 /**
- * A LIKE pattern as a test of a text: `abc`, `abc%`, `%abc` and `%abc%` without `_` and without
- * an ASCII letter to fold (or case-sensitive) as a comparison, startsWith, endsWith or includes;
- * anything else a regular expression in which an ASCII letter is a class of its two cases (the
- * text is not folded).
+ * A LIKE pattern as a test of a text: `abc`, `abc%`, `%abc` and `%abc%` without `_` as a
+ * comparison, startsWith, endsWith or includes (ASCII letters compared in either case unless
+ * case-sensitive); anything else a regular expression in which an ASCII letter is a class of its
+ * two cases (the text is not folded).
  */
 function likeMatcher(pattern: string, escape: string | undefined, sensitive: boolean): Matcher {
   // The pattern as literal runs between % and _ (an escaped character is literal).
@@ -214,21 +229,30 @@ function likeMatcher(pattern: string, escape: string | undefined, sensitive: boo
     wild.push(false)
   }
   const literals = tokens.filter((_, i) => !wild[i])
-  const simple =
-    !tokens.some((t, i) => wild[i] && t === '_') &&
-    literals.length <= 1 &&
-    (sensitive || !literals.some((t) => /[A-Za-z]/.test(t)))
-  if (simple) {
+  if (!tokens.some((t, i) => wild[i] && t === '_') && literals.length <= 1) {
     const text = literals[0] ?? ''
     const first = wild[0] === true
     const last = wild[wild.length - 1] === true
     if (literals.length === 0) return tokens.length === 0 ? (s) => s === '' : () => true
     const inner = tokens.length - (first ? 1 : 0) - (last ? 1 : 0) === 1
-    if (inner) {
+    if (inner && (sensitive || !/[A-Za-z]/.test(text))) {
       if (first && last) return (s) => s.includes(text)
       if (first) return (s) => s.endsWith(text)
       if (last) return (s) => s.startsWith(text)
       return (s) => s === text
+    }
+    if (inner) {
+      // ASCII letters in either case: the literal's UTF-16 units compared with the text's, folded.
+      const lower = asciiLower(text)
+      const n = lower.length
+      if (first && last)
+        return (s) => {
+          for (let at = 0; at + n <= s.length; at++) if (foldedAt(s, at, lower)) return true
+          return false
+        }
+      if (first) return (s) => s.length >= n && foldedAt(s, s.length - n, lower)
+      if (last) return (s) => s.length >= n && foldedAt(s, 0, lower)
+      return (s) => s.length === n && foldedAt(s, 0, lower)
     }
   }
   let src = '^'

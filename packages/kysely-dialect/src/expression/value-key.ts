@@ -39,14 +39,15 @@ export class SeenRows {
   readonly #keys = new Set<string>()
 
   add(values: readonly SqlValue[]): boolean {
-    if (values.length === 1) {
-      const v = values[0]!
-      if (typeof v === 'string') return added(this.#texts, v)
-      // A Set finds -0 and 0 the same, as SQLite does.
-      const n = plainNumber(v)
-      if (n !== undefined) return added(this.#numbers, n)
-    }
-    return added(this.#keys, rowKey(values))
+    return values.length === 1 ? this.addValue(values[0]!) : added(this.#keys, rowKey(values))
+  }
+
+  /** add() of a row of one value. */
+  addValue(v: SqlValue): boolean {
+    if (typeof v === 'string') return added(this.#texts, v)
+    // A Set finds -0 and 0 the same, as SQLite does.
+    const n = plainNumber(v)
+    return n !== undefined ? added(this.#numbers, n) : added(this.#keys, valueKey(v))
   }
 }
 

@@ -37,6 +37,12 @@ describe('expression/like', () => {
       ['hello', 'HELLO', true],
       ['Émile', 'é%', false],
       ['x', 'x\\', false],
+      ['xxHeLLoxx', '%hello%', true],
+      ['xxHeLLxx', '%hello%', false],
+      ['HE', 'he', true],
+      ['hello', 'HELLOX', false],
+      ['Ünïcode TAIL', '%tail', true],
+      ['ünïcode', 'Ünï%', false],
     ]
     for (const [text, pattern, want] of cases)
       expect(like(text, pattern, pattern.includes('\\') ? '\\' : undefined), `${text} like ${pattern}`).to.equal(want)
