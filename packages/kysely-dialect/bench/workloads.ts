@@ -153,41 +153,46 @@ export const rangeScan: Workload = {
     }),
 }
 
-export const join: Workload = {
-  name: 'join',
-  label: 'two-table join with a filter (~100 rows)',
-  run: (db, ctx) =>
-    bounded(ctx, ctx.n, async (i) => {
-      const category = ctx.ids[i % ctx.ids.length]! % ctx.perCategory.length
-      const rows = await db
-        .selectFrom('item')
-        .innerJoin('category', 'category.id', 'item.category')
-        .select(['item.id', 'item.name', 'item.price', 'category.label'])
-        .where('category.label', '=', categoryLabel(category))
-        .execute()
-      expectCount('join', rows.length, ctx.perCategory[category]!)
-    }),
+/** A join workload: `query(category)` lists the rows of one category, each operation checks their count. */
+function categoryJoin(
+  name: WorkloadName,
+  label: string,
+  query: (db: Kysely<BenchDB>, category: number) => { execute(): Promise<unknown[]> },
+): Workload {
+  return {
+    name,
+    label,
+    run: (db, ctx) =>
+      bounded(ctx, ctx.n, async (i) => {
+        const category = ctx.ids[i % ctx.ids.length]! % ctx.perCategory.length
+        const rows = await query(db, category).execute()
+        expectCount(name, rows.length, ctx.perCategory[category]!)
+      }),
+  }
 }
+
+export const join = categoryJoin('join', 'two-table join with a filter (~100 rows)', (db, category) =>
+  db
+    .selectFrom('item')
+    .innerJoin('category', 'category.id', 'item.category')
+    .select(['item.id', 'item.name', 'item.price', 'category.label'])
+    .where('category.label', '=', categoryLabel(category)),
+)
 
 /**
  * The join filtered on its joined column: `item.category = ?` also bounds category's read (its
  * equality with category.id), as SQLite reads it: category by its key, item through its index.
  */
-export const joinEquated: Workload = {
-  name: 'join-equated',
-  label: 'two-table join filtered on the joined column (~100 rows)',
-  run: (db, ctx) =>
-    bounded(ctx, ctx.n, async (i) => {
-      const category = ctx.ids[i % ctx.ids.length]! % ctx.perCategory.length
-      const rows = await db
-        .selectFrom('category')
-        .innerJoin('item', 'item.category', 'category.id')
-        .select(['item.id', 'item.name', 'item.price', 'category.label'])
-        .where('item.category', '=', category)
-        .execute()
-      expectCount('join-equated', rows.length, ctx.perCategory[category]!)
-    }),
-}
+export const joinEquated = categoryJoin(
+  'join-equated',
+  'two-table join filtered on the joined column (~100 rows)',
+  (db, category) =>
+    db
+      .selectFrom('category')
+      .innerJoin('item', 'item.category', 'category.id')
+      .select(['item.id', 'item.name', 'item.price', 'category.label'])
+      .where('item.category', '=', category),
+)
 
 /** Deletes from batch_item by primary key, each its own commit. */
 export const remove: Workload = {

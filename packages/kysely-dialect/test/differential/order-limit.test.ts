@@ -1,5 +1,5 @@
 import { both, diffSuite } from '../helpers/differential.js'
-import { seedMixed, seedPeople } from '../helpers/fixtures.js'
+import { insertRows, seedMixed, seedPeople } from '../helpers/fixtures.js'
 import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -105,22 +105,13 @@ async function seedTies(db: Db, api: KyselyApi): Promise<void> {
   await api.sql`create table ties (id integer primary key, g integer, r real, t text, c text collate nocase)`.execute(
     db,
   )
-  for (let start = 0; start < 3000; start += 500)
-    await db
-      .insertInto('ties')
-      .values(
-        Array.from({ length: 500 }, (_, j) => {
-          const i = start + j
-          return {
-            id: i + 1,
-            g: i % 11 === 0 ? null : (i * 7) % 13,
-            r: ((i * 31) % 97) / 4,
-            t: `t${(i * 17) % 41}`,
-            c: ['a', 'A', 'b', 'B', 'c'][i % 5],
-          }
-        }),
-      )
-      .execute()
+  await insertRows(db, 'ties', 3000, (i) => ({
+    id: i + 1,
+    g: i % 11 === 0 ? null : (i * 7) % 13,
+    r: ((i * 31) % 97) / 4,
+    t: `t${(i * 17) % 41}`,
+    c: ['a', 'A', 'b', 'B', 'c'][i % 5],
+  }))
 }
 
 diffSuite('differential: order by with a limit, its rows kept as they come (pipeline.ts: topRows)', () => {

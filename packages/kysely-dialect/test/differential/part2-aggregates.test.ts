@@ -1,5 +1,5 @@
 import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
-import { seedMixed, seedPeople } from '../helpers/fixtures.js'
+import { insertRows, seedMixed, seedPeople } from '../helpers/fixtures.js'
 import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -618,24 +618,17 @@ async function seedExtremes(db: Db, api: KyselyApi): Promise<void> {
   await sql`create index m_v on m (v)`.execute(db)
   await sql`create table empty (id integer primary key, a integer)`.execute(db)
   await sql`create index empty_a on empty (a)`.execute(db)
-  for (let start = 0; start < 3000; start += 500)
-    await db
-      .insertInto('m')
-      .values(
-        Array.from({ length: 500 }, (_, j) => {
-          const i = start + j
-          const vs = [null, 3, '3', 2.5, 'abc', 'ABD', 7, -1]
-          return {
-            id: i + 1,
-            a: i % 97 === 0 ? null : (i * 37) % 1001,
-            b: i % 13 === 0 ? null : ['apple', 'Apple', 'banana', 'Cherry', 'cherry'][i % 5]! + String(i % 7),
-            r: i % 11 === 0 ? null : ((i * 17) % 400) / 8,
-            v: vs[i % vs.length],
-            g: i % 6,
-          }
-        }),
-      )
-      .execute()
+  await insertRows(db, 'm', 3000, (i) => {
+    const vs = [null, 3, '3', 2.5, 'abc', 'ABD', 7, -1]
+    return {
+      id: i + 1,
+      a: i % 97 === 0 ? null : (i * 37) % 1001,
+      b: i % 13 === 0 ? null : ['apple', 'Apple', 'banana', 'Cherry', 'cherry'][i % 5]! + String(i % 7),
+      r: i % 11 === 0 ? null : ((i * 17) % 400) / 8,
+      v: vs[i % vs.length],
+      g: i % 6,
+    }
+  })
 }
 
 diffSuite('differential part 2: min and max read through an order', () => {

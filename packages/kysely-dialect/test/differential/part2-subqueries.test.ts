@@ -1,5 +1,5 @@
 import { both, diffSuite } from '../helpers/differential.js'
-import { seedPeople } from '../helpers/fixtures.js'
+import { insertRows, seedPeople } from '../helpers/fixtures.js'
 import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -357,22 +357,13 @@ async function seedLists(db: Db, api: KyselyApi): Promise<void> {
   await sql`create index r_name on r (name)`.execute(db)
   const names = ['Ann', 'ann', 'BOB', 'bob', 'Cy', null]
   // Enough rows that seeks beat a scan for every key and index.
-  for (let start = 0; start < 6000; start += 500)
-    await db
-      .insertInto('r')
-      .values(
-        Array.from({ length: 500 }, (_, j) => {
-          const i = start + j
-          return {
-            id: i + 1,
-            code: i % 10 === 9 ? null : String(i % 1700),
-            n: i % 2300,
-            w: (i % 9) / 2,
-            name: i < 6 ? names[i] : `n${i}`,
-          }
-        }),
-      )
-      .execute()
+  await insertRows(db, 'r', 6000, (i) => ({
+    id: i + 1,
+    code: i % 10 === 9 ? null : String(i % 1700),
+    n: i % 2300,
+    w: (i % 9) / 2,
+    name: i < 6 ? names[i] : `n${i}`,
+  }))
   // v has no affinity: integers, numeric text, reals, nulls and blobs side by side.
   const vs = [3, '3', 4.0, '07', null, 11, 11, '12.0', 2.5, 'ann', 'BOB', 119]
   await db

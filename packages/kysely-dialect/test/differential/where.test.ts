@@ -1,5 +1,5 @@
 import { both, diffSuite } from '../helpers/differential.js'
-import { seedPeople } from '../helpers/fixtures.js'
+import { insertRows, seedPeople } from '../helpers/fixtures.js'
 import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -197,16 +197,11 @@ async function seedLog(db: Db, api: KyselyApi): Promise<void> {
   const { sql } = api
   await sql`create table log (n integer, tag text, body text)`.execute(db)
   await sql`create table kv (k text primary key, v text, n integer)`.execute(db)
-  for (let start = 0; start < 2400; start += 400)
-    await db
-      .insertInto('log')
-      .values(
-        Array.from({ length: 400 }, (_, j) => {
-          const i = start + j
-          return { n: i, tag: `t${i % 7}`, body: i % 97 === 0 ? 'x'.repeat(6000 + i) : `b${i}` }
-        }),
-      )
-      .execute()
+  await insertRows(db, 'log', 2400, (i) => ({
+    n: i,
+    tag: `t${i % 7}`,
+    body: i % 97 === 0 ? 'x'.repeat(6000 + i) : `b${i}`,
+  }))
   await db
     .insertInto('kv')
     .values(Array.from({ length: 600 }, (_, i) => ({ k: `k${String(i).padStart(4, '0')}`, v: `x${i % 13}`, n: i })))
@@ -262,23 +257,14 @@ async function seedOrs(db: Db, api: KyselyApi): Promise<void> {
   await api.sql`create index o_a on o (a)`.execute(db)
   await api.sql`create index o_b on o (b)`.execute(db)
   await api.sql`create index o_c_d on o (c, d)`.execute(db)
-  for (let start = 0; start < 4000; start += 500)
-    await db
-      .insertInto('o')
-      .values(
-        Array.from({ length: 500 }, (_, j) => {
-          const i = start + j
-          return {
-            id: i + 1,
-            a: i % 29 === 0 ? null : (i * 7) % 1000,
-            b: ['x', 'X', 'y', 'Zed'][i % 4]! + String(i % 300),
-            c: i % 50,
-            d: (i % 9) / 2,
-            e: String(i % 31),
-          }
-        }),
-      )
-      .execute()
+  await insertRows(db, 'o', 4000, (i) => ({
+    id: i + 1,
+    a: i % 29 === 0 ? null : (i * 7) % 1000,
+    b: ['x', 'X', 'y', 'Zed'][i % 4]! + String(i % 300),
+    c: i % 50,
+    d: (i % 9) / 2,
+    e: String(i % 31),
+  }))
 }
 
 diffSuite('differential: or of disjuncts each read through a key or an index', () => {

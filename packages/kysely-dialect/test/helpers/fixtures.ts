@@ -63,3 +63,18 @@ export async function seedMixed(db: Db): Promise<void> {
     ])
     .execute()
 }
+
+/** Inserts `count` rows made by `row(i)` into `table`, `chunk` rows a statement (SQLite's limit on bound values). */
+export async function insertRows(
+  db: Db,
+  table: string,
+  count: number,
+  row: (i: number) => Record<string, unknown>,
+  chunk = 500,
+): Promise<void> {
+  for (let start = 0; start < count; start += chunk)
+    await db
+      .insertInto(table)
+      .values(Array.from({ length: Math.min(chunk, count - start) }, (_, j) => row(start + j)))
+      .execute()
+}
