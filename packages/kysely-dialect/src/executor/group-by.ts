@@ -133,6 +133,9 @@ function directRead(terms: readonly Expr[], scope: GroupScope): DirectRead | und
 
 const NO_SLOTS = new Int32Array(0)
 
+/** A UTF-16 surrogate unit: half of a code point past U+FFFF. */
+const SURROGATE = /[\ud800-\udfff]/
+
 /** A finished run's lanes and dense ordinals, all zero, kept by its GroupLayout for the next run. */
 interface SpareLanes {
   readonly lanes: AggregateLanes
@@ -564,6 +567,14 @@ export class GroupTable {
       for (let i = 0; i < dense.length; i++) if (dense[i] !== undefined) out.push(dense[i]!)
       return out
     }
+    // Groups of texts alone, none holding a surrogate (a code point past U+FFFF): JavaScript's
+    // comparison of UTF-16 units is then SQLite's of UTF-8 bytes, without compareText's walk.
+    if (
+      this.#terms.length === 1 &&
+      this.#texts.size === this.#groups.length &&
+      ![...this.#texts.keys()].some((t) => SURROGATE.test(t))
+    )
+      return this.#groups.sort((a, b) => ((a.values[0] as string) < (b.values[0] as string) ? -1 : 1))
     return this.#groups.sort((a, b) => {
       for (let i = 0; i < a.values.length; i++) {
         const c = compareValues(a.values[i]!, b.values[i]!)

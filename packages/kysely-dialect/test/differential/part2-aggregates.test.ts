@@ -659,3 +659,23 @@ diffSuite('differential part 2: min and max read through an order', () => {
     ]),
   )
 })
+
+diffSuite('differential part 2: groups of texts in UTF-8 order', () => {
+  // Groups of texts alone sort by JavaScript's comparison when no text holds a surrogate (group-by.ts).
+  both(
+    'group by text: private-use and high BMP characters, with and without characters past U+FFFF',
+    async (db, api) => {
+      await api.sql`create table gt (t text, n integer)`.execute(db)
+      const texts = ['b', 'a', '\ue000x', 'é', 'z', '\uffffa', 'ab', 'A', '', 'ñ', '\u0800', '~']
+      await insertRows(db, 'gt', 60, (i) => ({ t: texts[i % texts.length]!, n: i }))
+      await api.sql`create table ge (t text, n integer)`.execute(db)
+      await insertRows(db, 'ge', 60, (i) => ({ t: [...texts, '😀', 'a😀'][i % (texts.length + 2)]!, n: i }))
+    },
+    (db, api) =>
+      rawOutcomes(db, api.sql, [
+        'select t, count(*), sum(n) from gt group by t',
+        'select t, count(*), sum(n) from ge group by t',
+        'select t, count(*) from gt where n > 10 group by t having count(*) > 3',
+      ]),
+  )
+})
