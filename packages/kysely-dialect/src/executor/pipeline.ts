@@ -9,6 +9,7 @@ import { compileExpr } from '../expression/expression.js'
 import { byPrecedence } from '../expression/precedence.js'
 import { conjuncts, type AnyNode } from '../expression/nodes.js'
 import { compareTuples, returningProjections, type Projection } from './query-parts.js'
+import { sortByKeys } from '../expression/order.js'
 import { readPath } from './row-source.js'
 import type { RowLike, Scope } from '../expression/scope.js'
 import { readBucket, type StoredRow } from './table-store.js'
@@ -125,8 +126,7 @@ function prepareCollect<T>(
     let rows = matched
     if (cmp !== undefined) {
       const keyed = rows.map((r) => ({ r, k: orderOf(rowOf(r)) }))
-      keyed.sort((a, b) => cmp(a.k, b.k))
-      rows = keyed.map((x) => x.r)
+      rows = sortByKeys(keyed, (x) => x.k, req.order).map((x) => x.r)
     }
     if (req.offset > 0 || req.limit !== undefined)
       rows = rows.slice(req.offset, req.limit === undefined ? undefined : req.offset + req.limit)

@@ -29,17 +29,10 @@ import { withResultAliases } from './result-aliases.js'
 import { lookupCte, prepareCompound, withCommonTables } from './compound-select.js'
 import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins, type FirstRead } from './join-order.js'
-import {
-  compareTuples,
-  limitOffset,
-  orderTerms,
-  projections,
-  rejectParts,
-  resultPosition,
-  tableSource,
-} from './query-parts.js'
+import { limitOffset, orderTerms, projections, rejectParts, resultPosition, tableSource } from './query-parts.js'
 import { eachRowView, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
 import { tableStats } from './pipeline.js'
+import { sortByKeys } from '../expression/order.js'
 import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
 import { checkViewReachable, inViewScope } from './view-scope.js'
@@ -580,10 +573,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
 
     if (plain) return offset > 0 || end !== undefined ? results.slice(offset, end) : results
     let rows = outputs
-    if (order.length > 0) {
-      const cmp = compareTuples(order)
-      rows = [...rows].sort((a, b) => cmp(a.order, b.order))
-    }
+    if (order.length > 0) rows = sortByKeys([...rows], (r) => r.order, order)
     if (offset > 0 || end !== undefined) rows = rows.slice(offset, end)
     return rows.map((r) => r.values)
   }

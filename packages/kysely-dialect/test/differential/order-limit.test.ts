@@ -133,3 +133,25 @@ diffSuite('differential: order by with a limit, its rows kept as they come (pipe
       .limit(9),
   ])
 })
+
+diffSuite('differential: sorts of one term (expression/order.ts: sortByKeys)', () => {
+  both(
+    'one term of numbers alone, of texts alone, and of both, each way',
+    async (db, api) => {
+      await api.sql`create table u1 (id integer primary key, x real, s text, m)`.execute(db)
+      await insertRows(db, 'u1', 400, (i) => ({
+        x: ((i * 7919) % 400) / 8 - 20,
+        s: `k${(i * 263) % 400}${i % 3 === 0 ? 'é' : ''}`,
+        m: i % 2 === 0 ? (i * 13) % 401 : `t${(i * 17) % 401}`,
+      }))
+    },
+    (db) => [
+      db.selectFrom('u1').select(['id', 'x']).orderBy('x'),
+      db.selectFrom('u1').select(['id', 'x']).orderBy('x', 'desc'),
+      db.selectFrom('u1').select(['id', 's']).orderBy('s'),
+      db.selectFrom('u1').select(['id', 's']).orderBy('s', 'desc'),
+      db.selectFrom('u1').select(['id', 'm']).orderBy('m', 'desc'),
+      db.selectFrom('u1').select(['id', 'm']).orderBy('m'),
+    ],
+  )
+})
