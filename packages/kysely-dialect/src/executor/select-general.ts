@@ -781,7 +781,8 @@ function extremeRead(
     1,
     { stats, collatedOrder: true },
   )
-  if (!path.orderByKey) return undefined
+  // An `in` list's seeks (SQLite then answers from each value's rows in its own order): not so.
+  if (!path.orderByKey || path.seek === 'in') return undefined
   const filters = conjuncts(where)
     .filter((c) => !path.consumed.has(c))
     .map((c) => compileExpr(c, scope))

@@ -400,8 +400,9 @@ export function chooseAccess(req: AccessRequest): AccessPath {
     if (useful && c.cost < best.cost) best = c
   }
   if (req.orBranches === true && best.seek === undefined && req.order.length === 0) {
+    // Half the cost at most: SQLite's costs of an OR loop keep a small table's scan.
     const or = orPath(req)
-    if (or !== undefined && or.cost < best.cost) best = or
+    if (or !== undefined && 2 * or.cost < best.cost) best = or
   }
   return best
 }
@@ -434,7 +435,7 @@ function orPath(req: AccessRequest): AccessPath | undefined {
         unordered: false,
         orBranches: false,
       })
-      if (path.seek === undefined) break
+      if (path.seek === undefined || alwaysNull(req.table, path)) break
       branches.push(path)
     }
     if (branches.length !== disjuncts.length) continue
@@ -470,6 +471,17 @@ function orPath(req: AccessRequest): AccessPath | undefined {
     }
   }
   return best
+}
+
+/**
+ * Whether a path seeks `is null` on a column that holds no null (the rowid, a NOT NULL column):
+ * SQLite's index loops skip such a term (where.c), so an `or` holding it is no MULTI-INDEX OR.
+ */
+function alwaysNull(table: TableDef, path: AccessPath): boolean {
+  const t = path.eq.find((e) => e.op === 'null')
+  if (t === undefined) return false
+  const column = table.columns.find((c) => c.name === t.column)
+  return t.column === ROWID_KEY || column === undefined || column.notNull || column.name === table.rowidColumn
 }
 
 /** The disjuncts of an `or` (nested ones flattened, parentheses looked through); one item for anything else. */

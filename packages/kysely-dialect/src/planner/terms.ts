@@ -219,6 +219,7 @@ export function termsOf(
   scope: Scope,
   keyOf?: (node: OperationNode) => string | undefined,
 ): Term[] {
+  if (c.kind === 'OrNode') return orAsIn(c, s, scope, keyOf)
   if (c.kind !== 'BinaryOperationNode') return []
   const op = ((c.operator as AnyNode).operator as string).toLowerCase()
   const leftNode = c.leftOperand as OperationNode
@@ -327,6 +328,43 @@ export function termsOf(
   if (operator === '=') return [term(col, 'eq', [v[0]], v[1], true, 1, collation)]
   const kind = operator === '>' || operator === '>=' ? 'lower' : 'upper'
   return [term(col, kind, [v[0]], v[1], operator.endsWith('='), 1, collation)]
+}
+
+/**
+ * An `or` of equalities of one column with values, as SQLite reads it (exprAnalyzeOrTerm's
+ * OR-to-IN): one `in` term of all their values (`a = 5 or a = 3` seeks 3 and 5, in key order);
+ * none for any other `or`.
+ */
+function orAsIn(
+  c: AnyNode,
+  s: number,
+  scope: Scope,
+  keyOf: ((node: OperationNode) => string | undefined) | undefined,
+): Term[] {
+  const disjuncts: AnyNode[] = []
+  const flatten = (n: AnyNode): void => {
+    if (n.kind === 'ParensNode') flatten(n.node as AnyNode)
+    else if (n.kind === 'OrNode') {
+      flatten(n.left as AnyNode)
+      flatten(n.right as AnyNode)
+    } else disjuncts.push(n)
+  }
+  flatten(c)
+  let first: Term | undefined
+  const values: SeekValue[] = []
+  const needs = new Set<number>()
+  for (const d of disjuncts) {
+    const terms = termsOf(d, s, scope, keyOf)
+    const t = terms.length === 1 ? terms[0]! : undefined
+    // Equalities only: an `in` list beside them stays a disjunct of its own (SQLite's too).
+    if (t === undefined || t.op !== 'eq' || t.of !== 1 || t.values.length !== 1 || t.values[0]!.many !== undefined)
+      return []
+    if (first !== undefined && (t.column !== first.column || t.collation !== first.collation)) return []
+    first ??= t
+    values.push(...t.values)
+    for (const n of t.needs) needs.add(n)
+  }
+  return first === undefined ? [] : [{ ...first, values, needs, conjunct: c, of: 1 }]
 }
 
 /** A comparison node `left op right`. */

@@ -649,6 +649,8 @@ diffSuite('differential part 2: min and max read through an order', () => {
       'select min(v), id from m',
       'select min(v), id from m where v > 2',
       'select max(a) from empty',
+      'select max(a), id from m where a in (5, 7, null)',
+      "select max(b), id from m where b in ('apple1', 'Apple1', 'banana2')",
       'select min(a), count(*) from m',
       'select max(a) + 1 as n from m',
       'select max(a) from m having max(a) > 10',

@@ -309,6 +309,23 @@ diffSuite('differential: or of disjuncts each read through a key or an index', (
       .select(['id'])
       .where((eb) => eb.or([eb('a', '=', 7), eb('id', '=', 3)]))
       .limit(2),
+    // Equalities of one column are an in list (its values in key order); an in list beside them a
+    // disjunct of its own; `is null` of the rowid no disjunct an index reads (a scan, rowid order).
+    db
+      .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('a', '=', 14), eb('a', '=', 7)]))
+      .limit(4),
+    db
+      .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('a', 'in', [14, 7]), eb('a', '=', 21)]))
+      .limit(5),
+    db
+      .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('id', 'is', null), eb('a', '=', 7), eb('b', '=', 'x4')]))
+      .limit(3),
     db
       .selectFrom('o')
       .select((eb) => eb.fn.countAll().as('n'))
