@@ -1,3 +1,4 @@
+import type { OperationNode } from 'kysely'
 import type { AnyNode } from '../expression/nodes.js'
 import type { Scope } from '../expression/scope.js'
 import type { AccessPath } from '../planner/access-path.js'
@@ -12,6 +13,7 @@ import {
   UNMEASURED_ROWS,
   type SqliteLoop,
 } from '../planner/sqlite-costs.js'
+import { comparison, tryCompile } from '../planner/terms.js'
 import { hasEquality } from './join.js'
 import { bestPath, DERIVED_ROWS, onConjuncts, termsFor, type Conjunct, type JoinSource } from './source-paths.js'
 
@@ -76,7 +78,7 @@ export function sqliteOrder(
   const leftOn = sources.map((src, s) =>
     leftJoined.has(s) ? onConjuncts(src.join).map((c) => ({ ...conj(c), seeks: s, outerOn: true })) : [],
   )
-  const seen = [...propagated, ...implied, ...leftOn.flat()]
+  const seen = [...propagated, ...implied, ...isEqualities(pool, conj, scope), ...leftOn.flat()]
   // Paths chosen for the rows SQLite supposes (sqliteStep).
   const planned = sources.map((src) =>
     src.derived === undefined && src.stats.measured !== true ? { ...src, stats: { rows: UNMEASURED_ROWS } } : src,
@@ -109,6 +111,26 @@ export function sqliteOrder(
     }
   }
   return { order: [...level[0]!.order], automatic: level[0]!.automatic }
+}
+
+/**
+ * `x is v` with v a value not null (as bound now) seeks x as `x = v` in SQLite's plans (WO_IS): the
+ * equality, seen by the join order alone (implied: the written `is` still filters, and the
+ * dialect's own reads do not seek by it, since a later run may bind null).
+ */
+function isEqualities(pool: readonly Conjunct[], conj: (node: AnyNode) => Conjunct, scope: Scope): Conjunct[] {
+  const out: Conjunct[] = []
+  for (const c of pool) {
+    const n = c.node
+    if (n.kind !== 'BinaryOperationNode' || ((n.operator as AnyNode).operator as string).toLowerCase() !== 'is')
+      continue
+    const value = [n.rightOperand, n.leftOperand]
+      .map((side) => tryCompile(side as OperationNode, scope))
+      .find((e) => e?.constant === true)
+    if (value === undefined || value.eval([]) === null) continue
+    out.push({ ...conj(comparison(n.leftOperand, '=', n.rightOperand)), implied: true })
+  }
+  return out
 }
 
 /** Whether partial order `a` is cheaper than `b` as SQLite's path solver compares them: by cost, then by rows. */

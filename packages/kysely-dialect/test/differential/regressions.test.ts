@@ -1,4 +1,4 @@
-import { both, diffSuite } from '../helpers/differential.js'
+import { both, diffSuite, rawOutcomes } from '../helpers/differential.js'
 import type { KyselyApi } from '../helpers/kysely-versions.js'
 import type { Db } from '../helpers/sides.js'
 
@@ -152,6 +152,25 @@ async function automaticIndexed(db: Db, api: KyselyApi): Promise<void> {
 }
 
 diffSuite('differential: regressions found by the random generator', () => {
+  // FAILING.md J8 (a fuzz helper's targeted seed 14, query 79): `t1.id is 1` is an equality SQLite
+  // seeks (WO_IS): t1 first by its key, t2 scanned in rowid order; the join order supposed no seek,
+  // put an automatic index on t2 and sorted its rows by z (J7's order, in a plan SQLite has not).
+  both(
+    "seed 14 q79: `is` a value seeks in SQLite's plan, no automatic index follows (J8)",
+    async (db, { sql }) => {
+      await sql`create table t1 (id integer primary key, e text, f integer)`.execute(db)
+      await sql`create table t2 (id integer primary key, y text, z)`.execute(db)
+      await sql`insert into t1 values (1, 'B', 34), (2, 'C', 35), (3, 'B', 36), (4, 'B', 37)`.execute(db)
+      await sql`insert into t2 values (1, 'B', 3), (2, 'B', 1), (3, 'B', 2), (4, 'C', 9)`.execute(db)
+    },
+    (db, { sql }) =>
+      rawOutcomes(db, sql, [
+        'select t2.z from t1 join t2 on t2.y = t1.e where t1.id is 1',
+        'select group_concat(t2.z) as g from t1 join t2 on t2.y = t1.e where t1.f is 34',
+        'select group_concat(t2.z) as g from t1 join t2 on t2.y = t1.e and t1.id is 3',
+      ]),
+  )
+
   // FAILING.md J7: part2-random seed 928407411, query 730 (both oracles). SQLite reads b through an
   // automatic covering index on (a_id, z, rowid): one a's rows of b come by z; the dialect's hash
   // join gave them in rowid order, and total() rounded them otherwise.
