@@ -489,22 +489,28 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
       }
       if (extreme !== undefined) {
         // min(x) or max(x) alone: the first row in x's order (nulls skipped) that passes is the
-        // one the aggregate keeps; no other is read.
-        readPath(
-          tx,
-          extreme.path,
-          template,
-          (_, row) => {
-            kept(row)
-            return false
-          },
-          direct ? 'transient' : 'select',
-          undefined,
-          (row) => {
-            scratch[s] = row
-            return passesAll(extreme.filters, scratch)
-          },
-        )
+        // one the aggregate keeps; no other is read. Without one (x null wherever the where
+        // clause holds), the first row that passes gives the bare columns, as SQLite's does.
+        let found = false
+        for (const filters of [extreme.filters, extreme.filters.slice(0, -1)]) {
+          readPath(
+            tx,
+            extreme.path,
+            template,
+            (_, row) => {
+              found = true
+              kept(row)
+              return false
+            },
+            direct ? 'transient' : 'select',
+            undefined,
+            (row) => {
+              scratch[s] = row
+              return passesAll(filters, scratch)
+            },
+          )
+          if (found) break
+        }
       } else if (first.derived !== undefined) {
         // A select that passes its one derived table's rows through as they are reads only as
         // many as its limit keeps (an unbounded recursive table: `select x from c limit 10`).
@@ -786,6 +792,7 @@ function extremeRead(
   const filters = conjuncts(where)
     .filter((c) => !path.consumed.has(c))
     .map((c) => compileExpr(c, scope))
+  // Last: the read without it (no row has x) drops it.
   const notNull: Expr = { eval: (t) => (arg.eval(t) === null ? 0 : 1), affinity: undefined, constant: false }
   return { path, filters: [...filters, notNull] }
 }

@@ -435,7 +435,8 @@ function orPath(req: AccessRequest): AccessPath | undefined {
         unordered: false,
         orBranches: false,
       })
-      if (path.seek === undefined || alwaysNull(req.table, path)) break
+      // Nor a like's prefix ranges: SQLite reads no BINARY index for a case-insensitive like.
+      if (path.seek === undefined || path.seek === 'prefix' || alwaysNull(req.table, path)) break
       branches.push(path)
     }
     if (branches.length !== disjuncts.length) continue

@@ -649,6 +649,9 @@ diffSuite('differential part 2: min and max read through an order', () => {
       'select min(v), id from m',
       'select min(v), id from m where v > 2',
       'select max(a) from empty',
+      // x null wherever the where clause holds: the bare columns of the first row read.
+      'select min(a), id from m where a is null',
+      'select max(a), id, b from m where g = 2 and id > 2990',
       'select max(a), id from m where a in (5, 7, null)',
       "select max(b), id from m where b in ('apple1', 'Apple1', 'banana2')",
       'select min(a), count(*) from m',

@@ -328,6 +328,11 @@ diffSuite('differential: or of disjuncts each read through a key or an index', (
       .limit(3),
     db
       .selectFrom('o')
+      .select(['id'])
+      .where((eb) => eb.or([eb('e', 'like', '3%'), eb('a', '=', 7)]))
+      .limit(3),
+    db
+      .selectFrom('o')
       .select((eb) => eb.fn.countAll().as('n'))
       .where((eb) => eb.or([eb('a', '=', 7), eb('c', '=', 1)])),
     db
