@@ -185,12 +185,16 @@ export class LeafStates<N> {
     this.#undoN = n + 1
   }
 
-  /** Writes every range saved by saveBytes back into its page, newest first. */
-  restoreBytes(): void {
+  /**
+   * Writes every range saved by saveBytes back into its page, newest first; with `into`, into the
+   * copy of its page that `into` maps it to (WriteTx.detachAdopted), the page itself left as it is.
+   */
+  restoreBytes(into?: ReadonlyMap<Uint8Array, Uint8Array>): void {
     const nums = this.#undoNums
     const bytes = this.#undoBytes
     for (let n = this.#undoN - 1; n >= 0; n--) {
-      const page = this.#undoPages[n]!
+      const saved = this.#undoPages[n]!
+      const page = into === undefined ? saved : (into.get(saved) ?? saved)
       const offset = nums[3 * n]!
       const length = nums[3 * n + 1]!
       const at = nums[3 * n + 2]!
@@ -226,9 +230,8 @@ export class LeafStates<N> {
     return this.#bases[i]!
   }
 
-  /** Writes the slots saved as entry i back into its page. */
-  restoreSlots(i: number): void {
-    const page = this.#bases[i]!
+  /** Writes the slots saved as entry i back into its page, or into `page` (a copy of it). */
+  restoreSlots(i: number, page: Uint8Array = this.#bases[i]!): void {
     const at = saved(this.#nums[FIELDS * i + 6]!)
     const bytes = SLOT_SIZE * saved(this.#nums[FIELDS * i + 3]!)
     const slots = this.#slots

@@ -874,8 +874,13 @@ export class Node {
     states.save(this, this.base!, this.gen, this.size, this.orig, this.#packed, this.#top, this.#garbage)
   }
 
-  /** Gives the leaf back the state that saveState saved as entry `i` of `states` (its edits since are dropped). */
-  restoreState(states: LeafStates<Node>, i: number): void {
+  /**
+   * Gives the leaf back the state that saveState saved as entry `i` of `states` (its edits since are
+   * dropped), in its saved page, or in `copy`, a copy of that page (WriteTx.detachAdopted: the
+   * page itself stays as the writer's edits left it, for the copy of the leaf that the writer goes
+   * on with, detachedCopy).
+   */
+  restoreState(states: LeafStates<Node>, i: number, copy?: Buffer): void {
     this.leaf = true
     this.#keys = null
     this.#vals = null
@@ -884,7 +889,7 @@ export class Node {
     this.orig = states.orig(i)
     this.size = states.size(i)
     this.gen = states.gen(i)
-    this.base = states.base(i)
+    this.base = copy ?? states.base(i)
     this.#packed = states.count(i)
     this.#top = states.top(i)
     this.#garbage = states.garbage(i)
@@ -895,14 +900,28 @@ export class Node {
     this.#sharedWin = false
     this.#winOff = false
     this.#pre = EMPTY_KEY
-    states.restoreSlots(i)
+    states.restoreSlots(i, this.base)
+  }
+
+  /**
+   * A copy of page `page` of a packed leaf, for restoreState to restore a saved state in
+   * (WriteTx.detachAdopted).
+   */
+  static pageCopy(page: Buffer): Buffer {
+    const copy = packedPage(page.length)
+    copy.set(page)
+    return copy
   }
 
   /**
    * A copy of this leaf as it is now, edits included, for the writer to keep editing while this
-   * one goes back to a saved state (WriteTx.detachAdopted): a packed leaf's copy gets a page of its
-   * own (restoring rewrites the slots of this one's); a decoded one takes over the arrays, whose
-   * views and offsets name entries' bytes, which restoring leaves alone.
+   * one goes back to a saved state (WriteTx.detachAdopted). The copy takes over this leaf's page
+   * and arrays as they are: this one is restored in a copy of its saved page (restoreState), so
+   * no byte the writer's leaf names changes. Restoring in the page itself rewrote bytes that the
+   * writer's edits had since given other meanings: the saved slots where its entries now lay (a
+   * leaf that lost entries and gained others), the saved values where it had overwritten them
+   * (overwritePacked), and a leaf decoded since (a cursor's, #unpack) named those bytes by key
+   * views and value offsets: committed keys and values were lost (K1, FAILING.md of kysely-btree).
    */
   detachedCopy(): Node {
     const p = new Node(this.leaf, [], [], this.kids, this.orig, this.size, this.runs)
@@ -918,15 +937,8 @@ export class Node {
     p.#sharedWin = this.#sharedWin
     p.#winOff = this.#winOff
     p.#pre = this.#pre
-    if (this.#packed >= 0) {
-      const page = packedPage(this.base!.length)
-      page.set(this.base!)
-      p.base = page
-      p.#owns = true
-    } else {
-      p.base = this.base
-      p.#owns = false
-    }
+    p.base = this.base
+    p.#owns = this.#owns
     return p
   }
 

@@ -332,17 +332,28 @@ export class WriteTx implements WriteTransaction, WriteBucketHost, WriterOwner {
       s.root = copies.get(s.root) ?? s.root
       if (s.root instanceof Node) swapKids(s.root, this.gen, copies)
     }
-    this.#restoreAll()
+    this.#restoreAll(true)
     // Hints and cursors may hold the adopted nodes: hints are dropped, cursors seek again.
     for (const w of this.#writers.values()) w.putHint = undefined
     this.#version++
   }
 
-  /** Gives every adopted node its published state back, newest first, and forgets them. */
-  #restoreAll(): void {
+  /**
+   * Gives every adopted node its published state back, newest first, and forgets them: in its own
+   * page, or, `inCopies`, in a copy of it (detachAdopted: the pages stay the transaction's).
+   */
+  #restoreAll(inCopies = false): void {
     const a = this.#adopted
-    a.restoreBytes()
-    for (let i = a.length - 1; i >= 0; i--) a.node(i).restoreState(a, i)
+    let copies: Map<Uint8Array, Buffer> | undefined
+    if (inCopies) {
+      copies = new Map()
+      for (let i = 0; i < a.length; i++) {
+        const page = a.base(i)
+        if (!copies.has(page)) copies.set(page, Node.pageCopy(page))
+      }
+    }
+    a.restoreBytes(copies)
+    for (let i = a.length - 1; i >= 0; i--) a.node(i).restoreState(a, i, copies?.get(a.base(i)))
     a.clear()
     this.#release()
   }

@@ -1,5 +1,12 @@
 import { expect } from 'chai'
-import { type Database, type Durability, type ReadTransaction, type WriteTransaction, open } from '../../src/index.js'
+import {
+  type Database,
+  type Durability,
+  type ReadTransaction,
+  type WriteBucket,
+  type WriteTransaction,
+  open,
+} from '../../src/index.js'
 import { Prng } from '../../src/io/prng.js'
 import { FaultFileSystem } from '../doubles/fault-file.js'
 import { expectCheck, numKey, rejection, useTempDir } from './helpers.js'
@@ -193,6 +200,52 @@ for (const valueLengths of ['mixed', 'same'] as const)
         }
       })
 
+      for (const detach of ['snapshot', 'await', 'commit'] as const)
+        it(`a transaction that read its edits through a cursor keeps them when they are detached (${detach})`, async () => {
+          // A cursor of a write transaction decodes the packed leaves it lands on (tree/cursor.ts,
+          // Frame.set): their keys and values become views of the leaf's page. Detaching the edits
+          // (a snapshot registering, an update awaiting, or a commit that does not publish at once)
+          // restored the published state in that very page, under the views: values overwritten in
+          // place came back old, and keys written where saved slots had been were garbled (K1).
+          const db = await t.open({ pageSize: 1024 })
+          await warm(db, rng, model, durability)
+          for (let round = 0; round < 6; round++) {
+            const before = new Map(model)
+            const first = plan(rng, 300)
+            const second = plan(rng, 300)
+            const work = new Map(model)
+            applyModel(work, first)
+            const run = async (tx: WriteTransaction): Promise<void> => {
+              applyTx(tx, first)
+              expect(contents(tx), `round ${round}: read through a cursor`).to.deep.equal(work)
+              if (detach === 'snapshot') {
+                const snap = db.begin()
+                expect(contents(snap), `round ${round}: the snapshot`).to.deep.equal(before)
+                snap.close()
+              } else if (detach === 'await') await new Promise((resolve) => setImmediate(resolve))
+              expect(contents(tx), `round ${round}: after the detach`).to.deep.equal(work)
+              applyTx(tx, second)
+            }
+            if (detach === 'await') await db.update(run, { durability })
+            else {
+              const tx = await db.beginWrite()
+              await run(tx)
+              // A second commit queued behind it: the committer detaches (it does not publish at once).
+              const queued = db.update((w) => w.bucket('t')!.get(numKey(0, 6)), { durability })
+              await tx.commit({ durability })
+              await queued
+            }
+            applyModel(model, first)
+            applyModel(model, second)
+            db.view((r) => expect(contents(r), `round ${round}: after it`).to.deep.equal(model))
+            expectCheck(db)
+          }
+          await db.close()
+          const again = await t.open({ pageSize: 1024 })
+          again.view((r) => expect(contents(r), 'reopened').to.deep.equal(model))
+          expectCheck(again)
+        })
+
       it('an explicit transaction: snapshots while it is open see the published state; rollback leaves nothing', async () => {
         const db = await t.open({ pageSize: 1024 })
         await warm(db, rng, model, durability)
@@ -324,3 +377,55 @@ for (const valueLengths of ['mixed', 'same'] as const)
         })
       }
     })
+
+describe('integration: in-place edits, K1 (a leaf edited in place, decoded by a cursor, then detached)', () => {
+  const t = useTempDir()
+
+  it("keeps the keys the transaction wrote where the leaf's published slots were", async () => {
+    // Found through kysely-btree (its FAILING.md, K1): an update of an index's keys, then a select
+    // inside the same transaction, then its commit, lost an index entry, and the checkpoint at
+    // close failed ("node of 28666 bytes exceeds the page"). Reduced: a full leaf (keys 0-176 of 7
+    // bytes, values of 8) loses 100 entries in place (its slot array shrinks by 200 bytes), and
+    // gains 4 whose bytes go below its entries, into what were its slots; a cursor decodes it (its
+    // keys become views of those bytes); a snapshot then detaches the in-place edits, and restoring
+    // the published slots in that page overwrote the new keys.
+    const db = await t.open({ durability: 'none' })
+    const key = (i: number): Buffer => Buffer.from(`k${String(i).padStart(6, '0')}`)
+    const model = new Map<string, string>()
+    const put = (b: WriteBucket, k: Buffer, v: string): void => {
+      b.put(k, Buffer.from(v))
+      model.set(k.toString(), v)
+    }
+    await db.update((tx) => {
+      const b = tx.createBucket('b')
+      for (let i = 0; i < 1000; i++) put(b, key(i), 'v'.repeat(8))
+    })
+    // Every leaf copied once: each then owns its page, which the next commit edits in place.
+    await db.update((tx) => {
+      const b = tx.bucket('b')!
+      for (let i = 0; i < 1000; i += 50) put(b, key(i), 'w'.repeat(8))
+    })
+    const tx = await db.beginWrite()
+    const b = tx.bucket('b')!
+    for (let i = 10; i < 110; i++) {
+      b.delete(key(i))
+      model.delete(key(i).toString())
+    }
+    for (let j = 1; j <= 4; j++) put(b, Buffer.from(`${key(50).toString()}-${j}`), `new-${j}`.padEnd(24, '*'))
+    const seen = (r: ReadTransaction): Map<string, string> => {
+      const out = new Map<string, string>()
+      for (const [k, v] of r.bucket('b')!.entries()) out.set(k.toString(), v.toString())
+      return out
+    }
+    expect(seen(tx)).to.deep.equal(model)
+    db.view(() => undefined)
+    expect(seen(tx), 'after the snapshot').to.deep.equal(model)
+    await tx.commit()
+    db.view((r) => expect(seen(r), 'committed').to.deep.equal(model))
+    expectCheck(db)
+    await db.close()
+    const again = await t.open({ durability: 'none' })
+    again.view((r) => expect(seen(r), 'reopened').to.deep.equal(model))
+    expectCheck(again)
+  })
+})

@@ -331,6 +331,12 @@ export async function runModel(seed: number, pageSize: number, txs: number, dir:
           stack.length = k
         } else if (s < 0.17) {
           compareWithModel(tx, current, `${at} inside the transaction`)
+        } else if (s < 0.19) {
+          // A snapshot opened mid-transaction sees the committed state; the writer then goes on
+          // with copies of what it edited in place (WriteTx.detachAdopted) and must keep every edit.
+          const snap = db.begin()
+          compareWithModel(snap, committed, `${at} a snapshot inside the transaction`)
+          snapshots.push({ tx: snap, model: committed, views: lendViews(snap, committed) })
         } else {
           step(tx, current, at)
         }
