@@ -1,4 +1,4 @@
-import { isInteger, numericFromText, numberOf, Real, real, toText, type SqlValue } from '../encoding/values.js'
+import { integer, isInteger, numericFromText, numberOf, Real, real, toText, type SqlValue } from '../encoding/values.js'
 
 /** SQLite's column affinities; `blob` is also "no affinity" for expressions. */
 export type Affinity = 'integer' | 'real' | 'numeric' | 'text' | 'blob'
@@ -32,10 +32,25 @@ export function applyAffinity(v: SqlValue, affinity: Affinity | undefined): SqlV
   }
 }
 
+/** 2^63: a whole real strictly between its negative and it is stored as the integer it equals. */
+const TWO_63 = 2 ** 63
+
+/**
+ * NUMERIC and INTEGER affinity: text that looks numeric becomes a number, and a real that is a
+ * whole number an integer can hold exactly becomes that integer (sqlite3VdbeIntegerAffinity: -2^63
+ * and 2^63 excluded), beyond 2^53 too: `insert into t (n) values (1e18)` stores the integer
+ * 1000000000000000000, which reads back exact.
+ */
 function applyNumeric(v: SqlValue): SqlValue {
-  if (typeof v === 'string') return numericFromText(v)
-  if (v instanceof Real) return Math.abs(v.value) <= Number.MAX_SAFE_INTEGER ? v.value + 0 : v
-  return v
+  if (typeof v === 'string') return integerAffinity(numericFromText(v))
+  return integerAffinity(v)
+}
+
+function integerAffinity(v: SqlValue): SqlValue {
+  if (!(v instanceof Real)) return v
+  const x = v.value
+  if (Math.abs(x) <= Number.MAX_SAFE_INTEGER) return Number.isInteger(x) ? x + 0 : v
+  return Number.isInteger(x) && x > -TWO_63 && x < TWO_63 ? integer(BigInt(x)) : v
 }
 
 /**

@@ -21,6 +21,8 @@ import type { Scope } from './scope.js'
 
 /** 2^63: the first double past SQLite's 64-bit integers (9223372036854775807 as a double). */
 const TWO_POW_63 = 2 ** 63
+/** 2^51: sqlite3RealSameAsInt's bound (CAST AS NUMERIC of text). */
+const TWO_POW_51 = 2 ** 51
 
 /**
  * `case [x] when ... then ... else ... end`: the first true condition's result, else the else
@@ -123,8 +125,9 @@ export function castValue(v: SqlValue, affinity: Affinity): SqlValue {
       if (n === null) return null
       if (isInteger(n)) return n
       const x = numberOf(n)
-      // A real that is a whole number within 64 bits becomes an integer.
-      if (Number.isInteger(x) && x > -TWO_POW_63 && x < TWO_POW_63) return toInteger(n)
+      // A real that is a whole number of at most 51 bits becomes an integer (sqlite3VdbeMemNumerify,
+      // sqlite3RealSameAsInt): cast('2e15' as numeric) is the integer, cast('4e15' as numeric) the real.
+      if (Number.isInteger(x) && x >= -TWO_POW_51 && x < TWO_POW_51) return toInteger(n)
       return n
     }
   }
