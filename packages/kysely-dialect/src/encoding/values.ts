@@ -62,6 +62,18 @@ export function integer(n: bigint): number | bigint {
   return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
 }
 
+/** A UTF-16 surrogate unit: half of a code point past U+FFFF. */
+const SURROGATE = /[\ud800-\udfff]/
+
+/**
+ * Whether `s` holds a surrogate unit: where JavaScript's order of texts (by UTF-16 units) and
+ * SQLite's BINARY order (by UTF-8 bytes, that is by code points) can differ, and where a lone one
+ * has no UTF-8 form.
+ */
+export function hasSurrogate(s: string): boolean {
+  return SURROGATE.test(s)
+}
+
 /** The number of a numeric value (a bigint loses precision, as in any JavaScript arithmetic). */
 export function numberOf(v: number | bigint | Real): number {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v.value

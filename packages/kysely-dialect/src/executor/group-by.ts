@@ -1,6 +1,6 @@
 import type { ValueRef } from 'btree-store'
 import type { Affinity } from '../catalog/affinity.js'
-import { compareValues, Real, type SqlValue } from '../encoding/values.js'
+import { compareValues, hasSurrogate, Real, type SqlValue } from '../encoding/values.js'
 import { GroupState, type GroupScope, type SingleAccumulator } from '../expression/aggregates.js'
 import type { Expr } from '../expression/expression.js'
 import { ArrayRow, type RowLike, type Tuple } from '../expression/scope.js'
@@ -132,9 +132,6 @@ function directRead(terms: readonly Expr[], scope: GroupScope): DirectRead | und
 }
 
 const NO_SLOTS = new Int32Array(0)
-
-/** A UTF-16 surrogate unit: half of a code point past U+FFFF. */
-const SURROGATE = /[\ud800-\udfff]/
 
 /** A finished run's lanes and dense ordinals, all zero, kept by its GroupLayout for the next run. */
 interface SpareLanes {
@@ -572,7 +569,7 @@ export class GroupTable {
     if (
       this.#terms.length === 1 &&
       this.#texts.size === this.#groups.length &&
-      ![...this.#texts.keys()].some((t) => SURROGATE.test(t))
+      ![...this.#texts.keys()].some((t) => hasSurrogate(t))
     )
       return this.#groups.sort((a, b) => ((a.values[0] as string) < (b.values[0] as string) ? -1 : 1))
     return this.#groups.sort((a, b) => {

@@ -492,7 +492,7 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
         // one the aggregate keeps; no other is read. Without one (x null wherever the where
         // clause holds), the first row that passes gives the bare columns, as SQLite's does.
         let found = false
-        for (const filters of [extreme.filters, extreme.filters.slice(0, -1)]) {
+        for (const filters of [[...extreme.filters, extreme.notNull], extreme.filters]) {
           readPath(
             tx,
             extreme.path,
@@ -762,9 +762,9 @@ function countedRows(tx: ReadTransaction, path: AccessPath, grouper: GroupTable)
  * aggregate is min(x) or max(x) of one of its columns, without group by, reads the table in x's
  * order (descending for max) through a key or an index that gives it, and stops at the first row
  * whose x is not null and that passes the where clause: `select max(id) from t` reads one row.
- * The path and the filters that row must pass (the where clause's conjuncts the path does not
- * answer, and x not null); undefined when the query is no such select or no key or index gives
- * x's order.
+ * The path, the filters that row must pass (the where clause's conjuncts the path does not
+ * answer) and the test that its x is not null; undefined when the query is no such select or no
+ * key or index gives x's order.
  */
 function extremeRead(
   first: FirstRead,
@@ -772,7 +772,7 @@ function extremeRead(
   outScope: Scope,
   scope: Scope,
   stats: TableStats,
-): { path: AccessPath; filters: Expr[] } | undefined {
+): { path: AccessPath; filters: Expr[]; notNull: Expr } | undefined {
   if (!(outScope instanceof GroupScope) || first.derived !== undefined || first.path === undefined || first.s !== 0)
     return undefined
   const calls = outScope.calls
@@ -792,7 +792,6 @@ function extremeRead(
   const filters = conjuncts(where)
     .filter((c) => !path.consumed.has(c))
     .map((c) => compileExpr(c, scope))
-  // Last: the read without it (no row has x) drops it.
   const notNull: Expr = { eval: (t) => (arg.eval(t) === null ? 0 : 1), affinity: undefined, constant: false }
-  return { path, filters: [...filters, notNull] }
+  return { path, filters, notNull }
 }

@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import { applyComparisonAffinity, comparisonAffinity, type Affinity } from '../catalog/affinity.js'
 import { unsupported } from '../errors.js'
-import { compareValues, fromJs, Real, toText, truth, type SqlValue } from '../encoding/values.js'
+import { compareValues, fromJs, hasSurrogate, Real, toText, truth, type SqlValue } from '../encoding/values.js'
 import { RowView } from '../encoding/rows.js'
 import { dispatch, nameOf, rawChild, rawText, type AnyNode, type NodeKind } from './nodes.js'
 import { arithmetic, ARITHMETIC, bitNot, bitwise, currentTime, glob, like, negate } from './operators.js'
@@ -423,7 +423,7 @@ function textEquality(
     if (value !== last) {
       last = value
       // A lone surrogate does not survive encoding: strings with surrogates compare as values.
-      bytes = typeof value !== 'string' || SURROGATE.test(value) ? undefined : utf8Of(value)
+      bytes = typeof value !== 'string' || hasSurrogate(value) ? undefined : utf8Of(value)
     }
     return bytes
   }
@@ -442,7 +442,6 @@ function utf8Of(value: string): Uint8Array {
 }
 
 const UTF8 = new TextEncoder()
-const SURROGATE = /[\uD800-\uDFFF]/
 
 /** SQLite's LIKE reads both sides as C strings: they end at the first NUL. */
 export function cString(s: string): string {

@@ -1,4 +1,4 @@
-import { compareValues, type SqlValue } from '../encoding/values.js'
+import { compareValues, hasSurrogate, type SqlValue } from '../encoding/values.js'
 
 /** What a comparison of sort keys needs of an order term: its direction and where nulls go. */
 export interface SortTerm {
@@ -26,9 +26,6 @@ export function compareTuples(terms: readonly SortTerm[]): (a: SqlValue[], b: Sq
   }
 }
 
-/** A UTF-16 surrogate unit: half of a code point past U+FFFF. */
-const SURROGATE = /[\ud800-\udfff]/
-
 /**
  * Sorts `items` by their keys `keyOf(item)` under `terms`, stably (equal keys keep their order).
  * One term whose keys are all plain numbers, or all texts none of which holds a surrogate,
@@ -47,7 +44,7 @@ export function sortByKeys<T>(items: T[], keyOf: (item: T) => SqlValue[], terms:
       typeof first === 'string' &&
       items.every((x) => {
         const k = keyOf(x)[0]
-        return typeof k === 'string' && !SURROGATE.test(k)
+        return typeof k === 'string' && !hasSurrogate(k)
       })
     )
       return items.sort((a, b) => {
