@@ -175,9 +175,18 @@ function planSources(
   const firstConds = pool.filter(placeable)
   for (const c of firstConds) c.placed = true
   const firstSrc = sources[firstSource]!
+  // The first source may be read as SQLite's MULTI-INDEX OR (its rows then come as SQLite's do:
+  // each disjunct's read in turn), as its join order supposes (sqlite-order.ts).
   const firstPath =
     firstSrc.derived === undefined
-      ? bestPath(firstSrc, firstSource, [...firstConds.map((c) => c.node), ...bounds[firstSource]!], scope, isOuter)
+      ? bestPath(
+          firstSrc,
+          firstSource,
+          [...firstConds.map((c) => c.node), ...bounds[firstSource]!],
+          scope,
+          isOuter,
+          true,
+        )
       : undefined
   const first: FirstRead = {
     s: firstSource,

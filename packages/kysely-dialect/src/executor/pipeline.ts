@@ -1,6 +1,6 @@
 import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
-import type { TableDef } from '../catalog/catalog.js'
+import { readHeaderValue, type TableDef } from '../catalog/catalog.js'
 import { truth, type SqlValue } from '../encoding/values.js'
 import { bounds, describeAccess, planAccess, type OrderTerm, type TableStats } from '../planner/access-path.js'
 import type { QueryPlan } from '../planner/plan.js'
@@ -31,6 +31,16 @@ export function tableStats(tx: ReadTransaction, table: TableDef): TableStats {
   return { rows: readBucket(tx, table)?.size ?? 0 }
 }
 
+/**
+ * tableStats for planning: with `measured` once an ANALYZE has run, as SQLite then plans by
+ * sqlite_stat1's counts (a MULTI-INDEX OR's choice, access-path.ts; the join order,
+ * sqlite-order.ts), where it supposes an unmeasured table large.
+ */
+export function plannedStats(tx: ReadTransaction, table: TableDef): TableStats {
+  const stats = tableStats(tx, table)
+  return readHeaderValue(tx, 'stat1') !== 0 ? { ...stats, measured: true } : stats
+}
+
 /** A single-table read compiled and planned once: `run` reads with the values bound at the time. */
 export interface PreparedRead<T> {
   /** Whether the plan still suits `tx`: a point read always does, others while the row count is the one planned for. */
@@ -54,7 +64,7 @@ function prepareCollect<T>(
   const stopAfter = req.limit === undefined ? undefined : req.limit + req.offset
   // The planner reads conjuncts: they must be SQLite's (`a or b and c` is not a conjunction of c).
   const where = req.where === undefined ? undefined : byPrecedence(req.where)
-  const stats = tableStats(ctx.tx, req.table)
+  const stats = plannedStats(ctx.tx, req.table)
   const path = planAccess(req.table, where, req.scope, req.order, stopAfter, {
     stats,
     ...(covering ? { reads: req.reads } : {}),

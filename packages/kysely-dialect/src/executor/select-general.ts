@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, type Affinity } from '../catalog/affinity.js'
-import { columnsTable, readHeaderValue, schemaTableOf, type TableDef } from '../catalog/catalog.js'
+import { columnsTable, schemaTableOf, type TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { truth, type SqlValue, toJs } from '../encoding/values.js'
 import { containsAggregate, GroupScope } from '../expression/aggregates.js'
@@ -31,7 +31,7 @@ import { joinType, NULL_ROW, passesAll, type RowsOf } from './join.js'
 import { planJoins, type FirstRead } from './join-order.js'
 import { limitOffset, orderTerms, projections, rejectParts, resultPosition, tableSource } from './query-parts.js'
 import { eachRowView, eachStoredRef, eachTransientRow, readPath } from './row-source.js'
-import { tableStats } from './pipeline.js'
+import { plannedStats, tableStats } from './pipeline.js'
 import { sortByKeys } from '../expression/order.js'
 import { windowValues } from './window-stage.js'
 import { viewSelect } from '../catalog/stored-node.js'
@@ -349,12 +349,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   // Everything that may read a column, a table function's arguments in the from clause too
   // (`from t, json_each(t.tags)`): an index covers a source only if it holds all of them.
   const statementNodes = [node.selections, node.where, node.orderBy, node.groupBy, node.having, joins, node.from]
-  // Once an ANALYZE has run, the join order reads the row counts as SQLite reads sqlite_stat1's.
-  const measured = sources.length > 1 && readHeaderValue(ctx.tx, 'stat1') !== 0
+  // Once an ANALYZE has run, the planner reads the row counts as SQLite reads sqlite_stat1's.
   const stats = prepared.map((p) =>
-    p.derived === undefined && p.call === undefined
-      ? { ...tableStats(ctx.tx, p.source.table), ...(measured ? { measured } : {}) }
-      : { rows: 0 },
+    p.derived === undefined && p.call === undefined ? plannedStats(ctx.tx, p.source.table) : { rows: 0 },
   )
   const calls = prepared.map((p, s) => (p.call === undefined ? undefined : callRows(p.call, s, scope)))
   const joined =

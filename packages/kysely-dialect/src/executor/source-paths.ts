@@ -129,8 +129,10 @@ export function bestPath(
   conds: readonly AnyNode[],
   scope: Scope,
   known: (source: number) => boolean,
+  /** Whether an `or` of keyed disjuncts may be read as SQLite's MULTI-INDEX OR (access-path.ts: orPath). */
+  orBranches = false,
 ): AccessPath {
-  let mask = `${src.stats.rows}:`
+  let mask = `${src.stats.rows}:${orBranches ? 'or:' : ''}`
   for (let i = 0; i < scope.sources.length; i++) mask += known(i) ? '1' : '0'
   // Planning asks again and again, with few distinct questions.
   const chosen = memos.get(scope)?.paths
@@ -148,6 +150,7 @@ export function bestPath(
     ...(src.unordered === true ? { unordered: true } : {}),
     conds,
     scope,
+    ...(orBranches ? { orBranches: true } : {}),
   })
   bySource.push({ conds: conds.slice(), known: mask, path })
   return path

@@ -1,4 +1,5 @@
 import type { OperationNode } from 'kysely'
+import { indexColumns } from '../catalog/index-columns.js'
 import type { AnyNode } from '../expression/nodes.js'
 import type { Scope } from '../expression/scope.js'
 import type { AccessPath } from '../planner/access-path.js'
@@ -221,6 +222,9 @@ function sqliteStep(
     loops.push(adjusted(sqliteLoop(scan, rSize, src.reads, measured), scan))
     const alone = bestPath(src, s, conds, scope, isOuter)
     if (alone !== scan) loops.push(adjusted(sqliteLoop(alone, rSize, src.reads, measured), alone))
+    // SQLite's MULTI-INDEX OR (whereLoopAddOr): a loop of its own, costed as its disjuncts' reads.
+    const either = bestPath(src, s, conds, scope, isOuter, true)
+    if (either.access === 'or') loops.push(adjusted(sqliteLoop(either, rSize, src.reads, measured), either))
     const lookup = bestPath(src, s, conds, scope, knownHere)
     if ([...lookup.needs].some((i) => bound.has(i)))
       loops.push(adjusted(sqliteLoop(lookup, rSize, src.reads, measured), lookup))
@@ -266,6 +270,32 @@ function drivesAutomaticIndex(
   if (src.derived !== undefined) return hasEquality(conds, s, scope, known)
   const rowid = src.table.rowidColumn
   return termsFor(conds, s, scope).some(
-    (t) => t.op === 'eq' && t.values.length === 1 && t.column !== rowid && [...t.needs].every(known),
+    (t) =>
+      t.op === 'eq' &&
+      t.values.length === 1 &&
+      t.column !== rowid &&
+      [...t.needs].every(known) &&
+      goodIndexCandidate(src, t.column),
   )
+}
+
+/**
+ * where.c's columnIsGoodIndexCandidate: SQLite builds no automatic index on a column that leads an
+ * index of its table, whatever that index's collation (one that cannot serve the join's equality,
+ * `create index i on t2 (y collate nocase)` under a BINARY `t2.y = t1.e`, still keeps it from
+ * t2: SQLite reads t2 first and builds its automatic index on t1), nor on one of an index whose
+ * rows per key, measured by an ANALYZE, are more than 4 (LogEst 20) up to it.
+ */
+function goodIndexCandidate(src: JoinSource, column: string): boolean {
+  const table = src.table
+  // An index's parts that name a column, under a COLLATE too (`y collate nocase` is column y's).
+  const keys = table.indexes.map((ix) => ({ columns: indexColumns(ix) ?? [], perKey: ix.rowsPerKey }))
+  // A primary key that is not the rowid is an index of SQLite's (WITHOUT ROWID: the table's own).
+  if (table.keying === 'key') keys.push({ columns: table.primaryKey, perKey: undefined })
+  for (const k of keys) {
+    const j = k.columns.indexOf(column)
+    if (j === 0) return false
+    if (j > 0 && src.stats.measured === true && k.perKey?.[j] !== undefined && logEst(k.perKey[j]) > 20) return false
+  }
+  return true
 }

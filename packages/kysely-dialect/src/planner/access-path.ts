@@ -15,6 +15,8 @@ import {
 } from './expression-keys.js'
 import { collationName, declaredCollation, folded } from '../expression/collation.js'
 import { impliesCondition } from './partial-index.js'
+import { prefersOr, UNMEASURED_ROWS } from './sqlite-costs.js'
+import { keyWidth, rowWidth } from './widths.js'
 import type { AccessPlan, KeyRange } from './plan.js'
 import { keyComponentOf, ROWID_KEY, termsOf, valueCount, type SeekValue, type Term } from './terms.js'
 
@@ -222,23 +224,6 @@ function orderFollowsKey(
   return { orderByKey: true, reverse: desc === true }
 }
 
-/** SQLite's estimate of a column's width (sqlite3AffinityType's szEst): text and blob 5, a number 1. */
-function columnWidth(table: TableDef, name: string): number {
-  const a = table.columns.find((c) => c.name === name)?.affinity
-  return a === undefined || a === 'integer' || a === 'real' || a === 'numeric' ? 1 : 5
-}
-
-/** A key's estimated width: its columns' (a hidden rowid 1). */
-export function keyWidth(table: TableDef, key: readonly string[]): number {
-  return key.reduce((sum, name) => sum + columnWidth(table, name), 0)
-}
-
-/** A row's estimated width: every column's, and a hidden rowid's. */
-export function rowWidth(table: TableDef): number {
-  const hidden = table.rowidColumn === undefined && table.withoutRowid !== true ? 1 : 0
-  return table.columns.reduce((sum, c) => sum + columnWidth(table, c.name), hidden)
-}
-
 function coveredSlots(
   table: TableDef,
   index: IndexDef,
@@ -400,9 +385,10 @@ export function chooseAccess(req: AccessRequest): AccessPath {
     if (useful && c.cost < best.cost) best = c
   }
   if (req.orBranches === true && best.seek === undefined && req.order.length === 0) {
-    // Half the cost at most: SQLite's costs of an OR loop keep a small table's scan.
+    // As SQLite's planner chooses, by its costs, the table as large as it supposes it: an OR loop
+    // reads the rows in another order than a scan, and a total() of reals rounds by that order.
     const or = orPath(req)
-    if (or !== undefined && 2 * or.cost < best.cost) best = or
+    if (or !== undefined && prefersOr(or, best, req.stats, req.reads)) best = or
   }
   return best
 }
@@ -416,6 +402,7 @@ export function chooseAccess(req: AccessRequest): AccessPath {
 function orPath(req: AccessRequest): AccessPath | undefined {
   if (req.conds === undefined || req.scope === undefined) return undefined
   const scope = req.scope
+  const sqliteStats = req.stats.measured === true ? req.stats : { rows: UNMEASURED_ROWS }
   let best: AccessPath | undefined
   for (const c of req.conds) {
     const disjuncts = orTerms(c)
@@ -427,6 +414,8 @@ function orPath(req: AccessRequest): AccessPath | undefined {
       // Not covering: a branch's rows are told apart by their keys, which index entries alone do not give.
       const path = chooseAccess({
         ...req,
+        // Each disjunct's read as SQLite chooses it: through its index on a table it supposes large.
+        stats: sqliteStats,
         terms,
         conds,
         order: [],

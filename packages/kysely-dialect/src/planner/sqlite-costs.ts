@@ -1,5 +1,6 @@
 import type { AnyNode } from '../expression/nodes.js'
-import { keyWidth, rowWidth, type AccessPath } from './access-path.js'
+import type { AccessPath, TableStats } from './access-path.js'
+import { keyWidth, rowWidth } from './widths.js'
 import { ROWID_KEY, valueCount } from './terms.js'
 
 /**
@@ -80,6 +81,17 @@ export function sqliteLoop(
   reads: ReadonlySet<number> | undefined,
   measured: boolean,
 ): SqliteLoop {
+  if (path.access === 'or' && path.branches !== undefined) {
+    // whereLoopAddOr: the disjuncts' loops summed (whereOrInsert), and 1 more for the rowids' set.
+    let rRun: number | undefined
+    let nOut: number | undefined
+    for (const b of path.branches) {
+      const loop = sqliteLoop(b, rSize, undefined, measured)
+      rRun = rRun === undefined ? loop.rRun : logEstAdd(rRun, loop.rRun)
+      nOut = nOut === undefined ? loop.nOut : logEstAdd(nOut, loop.nOut)
+    }
+    return { rRun: rRun! + 1, nOut: nOut!, rSetup: 0 }
+  }
   const table = path.table
   // A primary key that is not the rowid is, in SQLite, a unique index of the rowid table
   // (sqlite_autoindex_<table>_1): it is sought as an index, and covers a statement reading its
@@ -162,4 +174,23 @@ export function outputAdjust(nOut: number, rSize: number, unanswered: readonly A
     reduce = Math.max(reduce, small ? 10 : 20)
   }
   return Math.min(out, rSize - reduce)
+}
+
+/**
+ * Whether SQLite's planner takes an OR loop (`or`, access-path.ts: orPath) over the best other
+ * path (`best`) for a table of `stats`: by its costs of both (sqliteLoop), the cheaper run, then
+ * fewer rows, with the table's rows as SQLite supposes them (2^20 unless an ANALYZE measured it).
+ * Unmeasured, even a table of three rows is read by its disjuncts' indexes, its rows in their order.
+ */
+export function prefersOr(
+  or: AccessPath,
+  best: AccessPath,
+  stats: TableStats,
+  reads: ReadonlySet<number> | undefined,
+): boolean {
+  const measured = stats.measured === true
+  const rSize = measured ? logEst(stats.rows) : UNMEASURED
+  const a = sqliteLoop(or, rSize, reads, measured)
+  const b = sqliteLoop(best, rSize, reads, measured)
+  return a.rRun < b.rRun || (a.rRun === b.rRun && a.nOut < b.nOut)
 }

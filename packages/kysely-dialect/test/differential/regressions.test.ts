@@ -172,6 +172,58 @@ diffSuite('differential: regressions found by the random generator', () => {
       ]),
   )
 
+  // FAILING.md J8 (round s39): an `or` whose every disjunct an index seeks is SQLite's MULTI-INDEX
+  // OR, by SQLite's costs: the table supposed large (2^20 rows) until an ANALYZE, so even a table
+  // of three rows is read by the disjuncts' indexes, each disjunct's rows in turn, and a join reads
+  // it first (no automatic index on the other table). The dialect weighed the OR by the real row
+  // count, scanned, and in a join supposed SQLite scanned too and built an automatic index.
+  both(
+    'an `or` of indexed disjuncts is read as SQLite reads it, by its costs, alone and in a join (J8)',
+    async (db, { sql }) => {
+      await sql`create table t1 (id integer primary key, e text, f integer, g text)`.execute(db)
+      await sql`create table t2 (id integer primary key, y text, z)`.execute(db)
+      await sql`create index t1f on t1 (f)`.execute(db)
+      await sql`create index t1g on t1 (g)`.execute(db)
+      await sql`insert into t1 values (1, 'B', 34, 'x'), (2, 'B', 35, 'zz'), (3, 'C', 36, 'q')`.execute(db)
+      await sql`insert into t2 values (1, 'B', 3), (2, 'B', 1), (3, 'B', 2), (4, 'C', 7)`.execute(db)
+    },
+    (db, { sql }) => {
+      const reads = [
+        "select group_concat(id) as g from t1 where f = 35 or g = 'x'",
+        "select id from t1 where g = 'x' or f = 35",
+        "select group_concat(t1.id || ':' || t2.z) as g from t1 join t2 on t2.y = t1.e where t1.f = 35 or t1.g = 'x'",
+        "select group_concat(t2.z) as g from t1 join t2 on t2.y = t1.e where t1.f = 34 or t1.g = 'zz'",
+      ]
+      // After an ANALYZE SQLite knows t1's three rows and scans it.
+      return rawOutcomes(db, sql, [...reads, 'analyze', ...reads])
+    },
+  )
+
+  // FAILING.md J8 (round s39): SQLite builds no automatic index on a column that leads an index of
+  // its table (where.c: columnIsGoodIndexCandidate), even one of another collation that cannot serve
+  // the join: it reads t2 first and builds its automatic index on t1. The join order supposed one on
+  // t2 and sorted t2's rows by w.
+  both(
+    'no automatic index on a column an index leads, whatever its collation (J8)',
+    async (db, { sql }) => {
+      await sql`create table t1 (id integer primary key, e text)`.execute(db)
+      await sql`create table t2 (id integer primary key, y text, w)`.execute(db)
+      await sql`create index t2yn on t2 (y collate nocase)`.execute(db)
+      await sql`create table t3 (id integer primary key, y text, v text, w)`.execute(db)
+      await sql`create index t3vy on t3 (v, y)`.execute(db)
+      await sql`insert into t1 values (1, 'B')`.execute(db)
+      await sql`insert into t2 values (1, 'B', 3), (2, 'B', 1), (3, 'B', 2)`.execute(db)
+      await sql`insert into t3 values (1, 'B', 'p', 3), (2, 'B', 'q', 1), (3, 'B', 'r', 2)`.execute(db)
+    },
+    (db, { sql }) =>
+      rawOutcomes(db, sql, [
+        'select group_concat(t2.w) as g from t1 join t2 on t2.y = t1.e',
+        'select t2.w from t1 join t2 on t2.y = t1.e',
+        // A column second in an index is still a candidate.
+        'select group_concat(t3.w) as g from t1 join t3 on t3.y = t1.e',
+      ]),
+  )
+
   // FAILING.md J7: part2-random seed 928407411, query 730 (both oracles). SQLite reads b through an
   // automatic covering index on (a_id, z, rowid): one a's rows of b come by z; the dialect's hash
   // join gave them in rowid order, and total() rounded them otherwise.
