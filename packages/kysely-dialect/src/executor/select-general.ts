@@ -402,7 +402,8 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
     },
     sort: order.length > 0,
     ...(joined !== undefined && joined.stages.length > 0 ? { joins: joined.stages.map((s) => s.plan) } : {}),
-    ...(grouped ? { grouped: true } : {}),
+    // SQLite's `USE TEMP B-TREE FOR GROUP BY` is a GROUP BY's: aggregates over all rows get none.
+    ...(grouped && node.groupBy !== undefined ? { grouped: true } : {}),
   })
 
   const equality =

@@ -65,7 +65,7 @@ export interface QueryPlan {
   readonly sort: boolean
   /** Each joined table after the first, in the order they are joined (absent without joins). */
   readonly joins?: readonly JoinPlan[]
-  /** Rows are grouped (group by, or aggregates over the whole result). */
+  /** Rows are grouped by a GROUP BY (aggregates over the whole result are not). */
   readonly grouped?: boolean
 }
 

@@ -38,6 +38,10 @@ for (const version of VERSIONS) {
         'SCAN t',
         'USE TEMP B-TREE FOR GROUP BY',
       ])
+      // Aggregates over every row read are no GROUP BY: no temporary b-tree.
+      expect(await details('select count(*), max(b) from t where a = 7')).to.deep.equal([
+        'SEARCH t USING INDEX ta (a=?)',
+      ])
       expect(await details('select * from t p join t q on q.id = p.a where p.id = 3')).to.deep.equal([
         'SEARCH p USING INTEGER PRIMARY KEY (rowid=?)',
         'SEARCH q USING INTEGER PRIMARY KEY (rowid=?)',
