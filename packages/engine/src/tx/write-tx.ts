@@ -327,8 +327,17 @@ export class WriteTx implements WriteTransaction, WriteBucketHost, WriterOwner {
       const n = this.#adopted.node(i)
       copies.set(n, n.detachedCopy())
     }
-    for (const s of this.overlay.values()) {
-      if (s === null || !(s.root instanceof Node)) continue
+    // The trees of the buckets this transaction names, and of those a savepoint's undo log keeps
+    // that it no longer names (a bucket dropped, or created and dropped, since): rolling back to
+    // the savepoint brings such a tree back, which must then hold the copies too.
+    const states = new Set<BucketState>()
+    for (const s of this.overlay.values()) if (s !== null) states.add(s)
+    for (const u of this.#undo) {
+      if (u.kind === 'key') states.add(u.state)
+      else if (u.prev !== null && u.prev !== undefined) states.add(u.prev)
+    }
+    for (const s of states) {
+      if (!(s.root instanceof Node)) continue
       s.root = copies.get(s.root) ?? s.root
       if (s.root instanceof Node) swapKids(s.root, this.gen, copies)
     }

@@ -9,7 +9,7 @@ import {
 } from '../../src/index.js'
 import { Prng } from '../../src/io/prng.js'
 import { FaultFileSystem } from '../doubles/fault-file.js'
-import { expectCheck, numKey, rejection, useTempDir } from './helpers.js'
+import { b, expectCheck, numKey, rejection, str, useTempDir } from './helpers.js'
 
 /**
  * A group of `'none'` updates, or a `'full'` one alone in flight (its commit syncs on the caller's
@@ -428,4 +428,59 @@ describe('integration: in-place edits, K1 (a leaf edited in place, decoded by a 
     again.view((r) => expect(seen(r), 'reopened').to.deep.equal(model))
     expectCheck(again)
   })
+})
+
+describe('integration: in-place edits, a bucket dropped under a savepoint, a detach, then rollbackTo', () => {
+  const t = useTempDir()
+  // Found by round s39's in-place fuzzer (pre-existing): a detach swapped the copies of the leaves
+  // edited in place into the trees of the buckets the transaction named, not into a dropped
+  // bucket's tree, which only the savepoint's undo log held; rolling back brought that tree back
+  // holding the leaves as published: the transaction's writes before the savepoint were lost, and
+  // committed so.
+  const key = (i: number): Buffer => Buffer.from(`k${String(i).padStart(4, '0')}`)
+  for (const detach of ['snapshot', 'check'] as const) {
+    it(`keeps the writes made before the savepoint (a committed bucket; ${detach})`, async () => {
+      const db = await t.open({ durability: 'none', pageSize: 1024 })
+      await db.update((tx) => {
+        const c = tx.createBucket('c')
+        for (let i = 0; i < 200; i++) c.put(key(i), b('old'))
+      })
+      // Every leaf copied once: each owns its page, which the next transaction edits in place.
+      await db.update((tx) => {
+        const c = tx.bucket('c')!
+        for (let i = 0; i < 200; i += 10) c.put(key(i), b('one'))
+      })
+      const tx = await db.beginWrite()
+      tx.bucket('c')!.put(key(7), b('new'))
+      const sp = tx.savepoint()
+      tx.deleteBucket('c')
+      if (detach === 'snapshot') db.view(() => undefined)
+      else expectCheck(db)
+      tx.rollbackTo(sp)
+      expect(str(tx.bucket('c')!.get(key(7)))).to.equal('new')
+      await tx.commit()
+      db.view((r) => expect(str(r.bucket('c')!.get(key(7)))).to.equal('new'))
+      expectCheck(db)
+      await db.close()
+      const again = await t.open({ pageSize: 1024 })
+      again.view((r) => expect(str(r.bucket('c')!.get(key(7)))).to.equal('new'))
+      expectCheck(again)
+    })
+
+    it(`keeps the writes made before the savepoint (a bucket created in the transaction; ${detach})`, async () => {
+      const db = await t.open({ durability: 'none' })
+      const tx = await db.beginWrite()
+      const c = tx.createBucket('c')
+      for (const k of ['a', 'b', 'c']) c.put(b(k), b('v'))
+      const sp = tx.savepoint()
+      tx.deleteBucket('c')
+      if (detach === 'snapshot') db.view(() => undefined)
+      else expectCheck(db)
+      tx.rollbackTo(sp)
+      expect([...tx.bucket('c')!.entries()].map(([k]) => str(k))).to.deep.equal(['a', 'b', 'c'])
+      await tx.commit()
+      db.view((r) => expect([...r.bucket('c')!.entries()].map(([k]) => str(k))).to.deep.equal(['a', 'b', 'c']))
+      expectCheck(db)
+    })
+  }
 })
