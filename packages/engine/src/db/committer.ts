@@ -250,6 +250,16 @@ export class Committer {
     return this.#frozenFree ?? this.#currentFree()
   }
 
+  /** A copy of the free state as it stands, for check() and stats() while a checkpoint writes (#frozenFree). */
+  #freezeFree(): FreeState {
+    const free = this.#currentFree()
+    return {
+      freelist: { free: free.freelist.free.slice(), pending: free.freelist.pending.slice() },
+      freelistError: free.freelistError,
+      reclaim: free.reclaim.slice(),
+    }
+  }
+
   #currentFree(): FreeState {
     const view = this.#freelist.view()
     // Pages written ahead are free in the file until a checkpoint names them (past its high-water
@@ -647,7 +657,15 @@ export class Committer {
       this.#assertNoMetaInDoubt()
       await this.#syncJournal(part.journal)
       const txid = this.#takeTxid()
-      const outcome = await this.#writeCheckpoint(dirty, txid)
+      // check() and stats() read the free state as it stands until the new meta is installed: the
+      // checkpoint takes the pages written ahead (#takeEarly), free in the file until then.
+      this.#frozenFree = this.#freezeFree()
+      let outcome: CommitOutcome
+      try {
+        outcome = await this.#writeCheckpoint(dirty, txid)
+      } finally {
+        this.#frozenFree = undefined
+      }
       this.#install(outcome, txid, true)
       this.#checkpointed = new WeakRef(dirty)
       this.#dirty = this.#head = undefined
@@ -697,12 +715,7 @@ export class Committer {
       next = { journal: other, base: txid }
       this.#segments = [part, next]
       this.#pin = txid - 1
-      const free = this.#currentFree()
-      this.#frozenFree = {
-        freelist: { free: free.freelist.free.slice(), pending: free.freelist.pending.slice() },
-        freelistError: free.freelistError,
-        reclaim: free.reclaim.slice(),
-      }
+      this.#frozenFree = this.#freezeFree()
     })
     if (frozen === undefined || next === undefined) return
     // (2) Write the pages while commits go on.
