@@ -49,7 +49,7 @@ function applyNumeric(v: SqlValue): SqlValue {
 function integerAffinity(v: SqlValue): SqlValue {
   if (!(v instanceof Real)) return v
   const x = v.value
-  if (Math.abs(x) <= Number.MAX_SAFE_INTEGER) return Number.isInteger(x) ? x + 0 : v
+  if (Math.abs(x) <= Number.MAX_SAFE_INTEGER) return x + 0
   return Number.isInteger(x) && x > -TWO_63 && x < TWO_63 ? integer(BigInt(x)) : v
 }
 

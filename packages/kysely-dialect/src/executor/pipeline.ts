@@ -36,9 +36,13 @@ export function tableStats(tx: ReadTransaction, table: TableDef): TableStats {
  * sqlite_stat1's counts (a MULTI-INDEX OR's choice, access-path.ts; the join order,
  * sqlite-order.ts), where it supposes an unmeasured table large.
  */
-export function plannedStats(tx: ReadTransaction, table: TableDef): TableStats {
+export function plannedStats(
+  tx: ReadTransaction,
+  table: TableDef,
+  measured: boolean = readHeaderValue(tx, 'stat1') !== 0,
+): TableStats {
   const stats = tableStats(tx, table)
-  return readHeaderValue(tx, 'stat1') !== 0 ? { ...stats, measured: true } : stats
+  return measured ? { ...stats, measured: true } : stats
 }
 
 /** A single-table read compiled and planned once: `run` reads with the values bound at the time. */

@@ -1,7 +1,7 @@
 import type { OperationNode } from 'kysely'
 import type { ReadTransaction } from 'btree-store'
 import { applyComparisonAffinity, type Affinity } from '../catalog/affinity.js'
-import { columnsTable, schemaTableOf, type TableDef } from '../catalog/catalog.js'
+import { columnsTable, readHeaderValue, schemaTableOf, type TableDef } from '../catalog/catalog.js'
 import { BTreeSqlError, unsupported } from '../errors.js'
 import { truth, type SqlValue, toJs } from '../encoding/values.js'
 import { containsAggregate, GroupScope } from '../expression/aggregates.js'
@@ -350,8 +350,9 @@ export function prepareSelect(node: AnyNode, ctx: ExecContext, link: OuterLink |
   // (`from t, json_each(t.tags)`): an index covers a source only if it holds all of them.
   const statementNodes = [node.selections, node.where, node.orderBy, node.groupBy, node.having, joins, node.from]
   // Once an ANALYZE has run, the planner reads the row counts as SQLite reads sqlite_stat1's.
+  const measured = readHeaderValue(ctx.tx, 'stat1') !== 0
   const stats = prepared.map((p) =>
-    p.derived === undefined && p.call === undefined ? plannedStats(ctx.tx, p.source.table) : { rows: 0 },
+    p.derived === undefined && p.call === undefined ? plannedStats(ctx.tx, p.source.table, measured) : { rows: 0 },
   )
   const calls = prepared.map((p, s) => (p.call === undefined ? undefined : callRows(p.call, s, scope)))
   const joined =

@@ -220,11 +220,10 @@ function sqliteStep(
   else {
     const scan = bestPath(src, s, [], scope, isOuter)
     loops.push(adjusted(sqliteLoop(scan, rSize, src.reads, measured), scan))
-    const alone = bestPath(src, s, conds, scope, isOuter)
+    // The best path by the conditions on it alone, SQLite's MULTI-INDEX OR (whereLoopAddOr) among
+    // them where SQLite's costs prefer it (access-path.ts: orPath, sqlite-costs.ts: prefersOr).
+    const alone = bestPath(src, s, conds, scope, isOuter, true)
     if (alone !== scan) loops.push(adjusted(sqliteLoop(alone, rSize, src.reads, measured), alone))
-    // SQLite's MULTI-INDEX OR (whereLoopAddOr): a loop of its own, costed as its disjuncts' reads.
-    const either = bestPath(src, s, conds, scope, isOuter, true)
-    if (either.access === 'or') loops.push(adjusted(sqliteLoop(either, rSize, src.reads, measured), either))
     const lookup = bestPath(src, s, conds, scope, knownHere)
     if ([...lookup.needs].some((i) => bound.has(i)))
       loops.push(adjusted(sqliteLoop(lookup, rSize, src.reads, measured), lookup))

@@ -106,7 +106,8 @@ export interface AccessRequest {
   readonly collatedOrder?: boolean
   /**
    * A conjunct that is an `or` of disjuncts each of which a key or an index bounds may be read as
-   * one read per disjunct (SQLite's MULTI-INDEX OR): for a single table's statement.
+   * one read per disjunct (SQLite's MULTI-INDEX OR), where SQLite's costs prefer it: for a single
+   * table's statement, and a join's first table.
    */
   readonly orBranches?: boolean
   /**
@@ -396,8 +397,9 @@ export function chooseAccess(req: AccessRequest): AccessPath {
 /**
  * SQLite's OR optimization (where.c: whereLoopAddOr): a conjunct `x or y or ...` whose every
  * disjunct a key or an index bounds is read as the union of their reads, in the order written,
- * each row once; the cheapest such conjunct when the reads together cost less than the path
- * without them. The conjunct still filters (a disjunct's read may hold rows of others).
+ * each row once: the cheapest such conjunct (chooseAccess weighs it against the best other path
+ * by SQLite's costs, prefersOr). The conjunct still filters (a disjunct's read may hold rows of
+ * others).
  */
 function orPath(req: AccessRequest): AccessPath | undefined {
   if (req.conds === undefined || req.scope === undefined) return undefined
