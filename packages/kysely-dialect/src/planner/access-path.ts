@@ -18,7 +18,7 @@ import { impliesCondition } from './partial-index.js'
 import { prefersOr, UNMEASURED_ROWS } from './sqlite-costs.js'
 import { keyWidth, rowWidth } from './widths.js'
 import type { AccessPlan, KeyRange } from './plan.js'
-import { keyComponentOf, ROWID_KEY, termsOf, valueCount, type SeekValue, type Term } from './terms.js'
+import { keyComponentOf, orTerms, ROWID_KEY, termsOf, valueCount, type SeekValue, type Term } from './terms.js'
 
 /** One sort key of an `order by`, already compiled. */
 export interface OrderTerm {
@@ -474,13 +474,6 @@ function alwaysNull(table: TableDef, path: AccessPath): boolean {
   if (t === undefined) return false
   const column = table.columns.find((c) => c.name === t.column)
   return t.column === ROWID_KEY || column === undefined || column.notNull || column.name === table.rowidColumn
-}
-
-/** The disjuncts of an `or` (nested ones flattened, parentheses looked through); one item for anything else. */
-function orTerms(node: AnyNode): AnyNode[] {
-  if (node.kind === 'ParensNode') return orTerms(node.node as AnyNode)
-  if (node.kind !== 'OrNode') return [node]
-  return [...orTerms(node.left as AnyNode), ...orTerms(node.right as AnyNode)]
 }
 
 function partialUsable(req: AccessRequest, index: IndexDef): boolean {

@@ -341,15 +341,7 @@ function orAsIn(
   scope: Scope,
   keyOf: ((node: OperationNode) => string | undefined) | undefined,
 ): Term[] {
-  const disjuncts: AnyNode[] = []
-  const flatten = (n: AnyNode): void => {
-    if (n.kind === 'ParensNode') flatten(n.node as AnyNode)
-    else if (n.kind === 'OrNode') {
-      flatten(n.left as AnyNode)
-      flatten(n.right as AnyNode)
-    } else disjuncts.push(n)
-  }
-  flatten(c)
+  const disjuncts = orTerms(c)
   let first: Term | undefined
   const values: SeekValue[] = []
   const needs = new Set<number>()
@@ -365,6 +357,13 @@ function orAsIn(
     for (const n of t.needs) needs.add(n)
   }
   return first === undefined ? [] : [{ ...first, values, needs, conjunct: c, of: 1 }]
+}
+
+/** The disjuncts of an `or` (nested ones flattened, parentheses looked through); one item for anything else. */
+export function orTerms(node: AnyNode): AnyNode[] {
+  if (node.kind === 'ParensNode') return orTerms(node.node as AnyNode)
+  if (node.kind !== 'OrNode') return [node]
+  return [...orTerms(node.left as AnyNode), ...orTerms(node.right as AnyNode)]
 }
 
 /** A comparison node `left op right`. */
