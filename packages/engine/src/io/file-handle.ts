@@ -37,15 +37,20 @@ export interface FileHandle {
    * Optional: starts writing the file's written bytes to the device (on the thread pool) and
    * returns at once: a hint that a sync() will follow, so that it finds less to do. It promises
    * nothing and reports nothing: only sync() makes writes durable, and it must report a failure of
-   * any write since the last sync() (a writeback this started included).
+   * any write since the last sync() (a writeback this started included). `reason` (default
+   * 'ahead'): a sync follows soon, and the file may decline when such writebacks do not pay on its
+   * device (io/writeback-policy.ts); 'backlog': unsynced writes piled up, always taken.
    */
-  startWriteback?(): void
+  startWriteback?(reason?: WritebackReason): void
   /** The file's current size in bytes. */
   size(): number
   /** Sets the file's size; bytes past it are gone. */
   truncate(size: number): Promise<void>
   close(): Promise<void>
 }
+
+/** Why a writeback is asked for (FileHandle.startWriteback). */
+export type WritebackReason = 'ahead' | 'backlog'
 
 /** How the engine opens files; `open` for the real disk, a factory of test doubles in tests. */
 export interface FileSystem {

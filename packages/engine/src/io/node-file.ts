@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { promisify } from 'node:util'
-import type { FileHandle, FileSystem } from './file-handle.js'
+import type { FileHandle, FileSystem, WritebackReason } from './file-handle.js'
+import { WritebackPolicy } from './writeback-policy.js'
 
 const writev = promisify(fs.writev)
 const fdatasync = promisify(fs.fdatasync)
@@ -44,11 +45,15 @@ export class NodeFile implements FileHandle {
   /** startWriteback's syncs running, and whether another was asked for while WRITEBACKS ran. */
   readonly #writebacks = new Set<Promise<void>>()
   #writebackAgain = false
+  /** Whether writebacks ahead of a sync pay on the file's device: its syncs measure it. */
+  readonly #policy: Pick<WritebackPolicy, 'allows' | 'noteSync'>
 
-  constructor(fd: number, path?: string) {
+  constructor(fd: number, path?: string, policy?: Pick<WritebackPolicy, 'allows' | 'noteSync'>) {
     this.#fd = fd
-    this.#size = fs.fstatSync(fd).size
+    const stat = fs.fstatSync(fd)
+    this.#size = stat.size
     this.#path = path
+    this.#policy = policy ?? devicePolicy(stat.dev)
   }
 
   readSync(buffer: Uint8Array, offset: number, length: number, position: number): number {
@@ -109,11 +114,12 @@ export class NodeFile implements FileHandle {
   }
 
   sync(): Promise<void> {
-    return fdatasync(this.#fd)
+    return fdatasync(this.#fd).then(() => this.#policy.noteSync(performance.now()))
   }
 
   syncSync(): void {
     fs.fdatasyncSync(this.#fd)
+    this.#policy.noteSync(performance.now())
   }
 
   /**
@@ -123,7 +129,8 @@ export class NodeFile implements FileHandle {
    * when it happened, once each (errseq), so sync() and syncSync() still report a failure this
    * sync met, where through the same description this sync would have taken the report.
    */
-  startWriteback(): void {
+  startWriteback(reason: WritebackReason = 'ahead'): void {
+    if (reason === 'ahead' && !this.#policy.allows) return
     if (this.#writebacks.size >= WRITEBACKS) {
       this.#writebackAgain = true
       return
@@ -212,6 +219,15 @@ function remaining(batch: readonly Uint8Array[], skip: number): Uint8Array[] {
     skip = 0
   }
   return out
+}
+
+/** The writeback policy of each device files were opened on (st_dev), shared by its files. */
+const policies = new Map<number, WritebackPolicy>()
+
+function devicePolicy(dev: number): WritebackPolicy {
+  let policy = policies.get(dev)
+  if (policy === undefined) policies.set(dev, (policy = new WritebackPolicy()))
+  return policy
 }
 
 /** The real file system. */

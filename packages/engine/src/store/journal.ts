@@ -237,7 +237,7 @@ export class Journal {
     this.#unsynced += bytes
     if (this.#unsynced < UNSYNCED_WRITEBACK) return
     this.#unsynced = 0
-    this.file.startWriteback?.()
+    this.file.startWriteback?.('backlog')
   }
 
   async #writeAsync(parts: readonly WritePart[], after: number, zeros: number, synced: boolean): Promise<void> {

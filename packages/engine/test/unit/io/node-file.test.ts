@@ -3,6 +3,15 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { NodeFile, nodeFileSystem } from '../../../src/io/node-file.js'
+import { CYCLE, WINDOW, WritebackPolicy } from '../../../src/io/writeback-policy.js'
+
+/** A policy that takes every writeback ahead (the mechanics under test here, not the choice). */
+const always = { allows: true, noteSync(): void {} }
+
+/** A NodeFile of its own at `p`, with `policy`, for writing. */
+function openFile(p: string, policy: Pick<WritebackPolicy, 'allows' | 'noteSync'> = always): NodeFile {
+  return new NodeFile(fs.openSync(p, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644), p, policy)
+}
 
 describe('io/NodeFile.startWriteback', () => {
   let dir: string
@@ -12,7 +21,7 @@ describe('io/NodeFile.startWriteback', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
 
   it('syncs through a descriptor of its own, many at once; close waits for them and closes both descriptors', async () => {
-    const file = nodeFileSystem.open(path.join(dir, 'a'), { readOnly: false, create: true })
+    const file = openFile(path.join(dir, 'a'))
     const opened = fs.readdirSync('/proc/self/fd').length
     for (let i = 0; i < 40; i++) {
       file.writevSync([Buffer.alloc(16 * 1024, i)], i * 16 * 1024)
@@ -30,7 +39,7 @@ describe('io/NodeFile.startWriteback', () => {
 
   it('does nothing when its path names another file now, or for a read-only file', async () => {
     const p = path.join(dir, 'b')
-    const file = nodeFileSystem.open(p, { readOnly: false, create: true })
+    const file = openFile(p)
     file.writevSync([Buffer.from('x')], 0)
     fs.renameSync(p, path.join(dir, 'moved'))
     fs.writeFileSync(p, 'another')
@@ -47,7 +56,7 @@ describe('io/NodeFile.startWriteback', () => {
   it('stops starting writebacks once even the fastest of its first 16 alone took 2 ms (a disk whose flushes are slow); fast ones go on', async () => {
     const real = fs.fdatasync
     for (const delay of [0, 3]) {
-      const file = nodeFileSystem.open(path.join(dir, `slow-${delay}`), { readOnly: false, create: true }) as NodeFile
+      const file = openFile(path.join(dir, `slow-${delay}`))
       let calls = 0
       let inFlight = 0
       fs.fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
@@ -77,5 +86,120 @@ describe('io/NodeFile.startWriteback', () => {
         await file.close()
       }
     }
+  })
+
+  it("declines writebacks ahead while its policy does, takes 'backlog' ones always; its syncs feed the policy", async () => {
+    const real = fs.fdatasync
+    let calls = 0
+    fs.fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      calls++
+      real(fd, cb)
+    }) as unknown as typeof fs.fdatasync
+    const noted: number[] = []
+    const policy = { allows: false, noteSync: (now: number) => void noted.push(now) }
+    const file = openFile(path.join(dir, 'policy'), policy)
+    try {
+      file.writevSync([Buffer.alloc(4096, 1)], 0)
+      file.startWriteback()
+      file.startWriteback('ahead')
+      expect(calls, 'declined').to.equal(0)
+      file.startWriteback('backlog')
+      expect(calls, 'backlog').to.equal(1)
+      policy.allows = true
+      await new Promise((r) => setTimeout(r, 20))
+      file.startWriteback()
+      expect(calls, 'allowed').to.equal(2)
+      const before = performance.now()
+      file.syncSync()
+      await file.sync()
+      expect(noted).to.have.length(2)
+      expect(noted[0]).to.be.at.least(before)
+      expect(noted[1]).to.be.at.least(noted[0]!)
+    } finally {
+      fs.fdatasync = real
+      await file.close()
+    }
+  })
+
+  it('shares one policy among the files of a device (nodeFileSystem.open)', async () => {
+    const a = nodeFileSystem.open(path.join(dir, 'a'), { readOnly: false, create: true })
+    const b = nodeFileSystem.open(path.join(dir, 'b'), { readOnly: false, create: true })
+    const real = fs.fdatasync
+    const asked: number[] = []
+    // Writebacks settle at once here, so that none is in flight at the next ask.
+    fs.fdatasync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      asked.push(fd)
+      setImmediate(() => cb(null))
+    }) as unknown as typeof fs.fdatasync
+    try {
+      // Only a syncs; through a whole cycle, b takes a writeback ahead exactly when a does (the
+      // device's probe windows, then its choice), and both decline in the window without them.
+      const steps: string[] = []
+      for (let i = 0; i < CYCLE; i++) {
+        asked.length = 0
+        a.startWriteback!()
+        const byA = asked.length
+        b.startWriteback!()
+        steps.push(`${byA}${asked.length - byA}`)
+        await new Promise((r) => setImmediate(r))
+        await new Promise((r) => setImmediate(r))
+        a.syncSync()
+      }
+      expect(
+        steps.filter((x) => x === '10' || x === '01'),
+        'a and b disagree',
+      ).to.deep.equal([])
+      expect(steps).to.include('00')
+    } finally {
+      fs.fdatasync = real
+      await a.close()
+      await b.close()
+    }
+  })
+})
+
+describe('io/WritebackPolicy', () => {
+  /** Runs `syncs` syncs through `policy`, each `period(allowed)` ms after the one before. */
+  function run(
+    policy: WritebackPolicy,
+    syncs: number,
+    period: (allowed: boolean) => number,
+    clock: { now: number },
+  ): boolean[] {
+    const allowed: boolean[] = []
+    for (let i = 0; i < syncs; i++) {
+      allowed.push(policy.allows)
+      clock.now += period(policy.allows)
+      policy.noteSync(clock.now)
+    }
+    return allowed
+  }
+
+  it('probes a window without writebacks ahead, then one with, then keeps the faster for the rest of the cycle', () => {
+    const policy = new WritebackPolicy()
+    const clock = { now: 1000 }
+    // Writebacks ahead make each commit's cycle 0.1 ms instead of 0.7 (a disk slow after a pause).
+    const allowed = run(policy, CYCLE, (on) => (on ? 0.1 : 0.7), clock)
+    expect(allowed.slice(0, WINDOW)).to.deep.equal(Array(WINDOW).fill(false))
+    expect(allowed.slice(WINDOW, 2 * WINDOW)).to.deep.equal(Array(WINDOW).fill(true))
+    expect(allowed.slice(2 * WINDOW)).to.deep.equal(Array(CYCLE - 2 * WINDOW).fill(true))
+    expect(policy.chosen).to.equal(true)
+    // The disk's phase changes: writebacks now cost (0.14 ms a cycle against 0.1). The next cycle's
+    // probes see it and turn them off for its rest.
+    const next = run(policy, CYCLE, (on) => (on ? 0.14 : 0.1), clock)
+    expect(next.slice(0, WINDOW).every((a) => !a)).to.equal(true)
+    expect(next.slice(WINDOW, 2 * WINDOW).every((a) => a)).to.equal(true)
+    expect(next.slice(2 * WINDOW).some((a) => a)).to.equal(false)
+    expect(policy.chosen).to.equal(false)
+  })
+
+  it('keeps writebacks ahead off on a tie: they must win by 5 %', () => {
+    const policy = new WritebackPolicy()
+    const clock = { now: 0 }
+    run(policy, 2 * WINDOW, (on) => (on ? 0.098 : 0.1), clock)
+    expect(policy.chosen).to.equal(false)
+    // A clear win (0.09 against 0.1) takes them.
+    run(policy, CYCLE, (on) => (on ? 0.09 : 0.1), clock)
+    expect(policy.chosen).to.equal(true)
   })
 })
