@@ -6,7 +6,7 @@
  * flush queued before the commit's own). On a disk that answers a sync after a pause slowly
  * (round s34: 700–900 µs, against 80 µs back to back) that buys a commit several times its cost;
  * on one that answers every sync in ~100 µs (round s40) it only costs: groups of 64 single-put
- * updates took 90–99 ms a round with writebacks and 66–69 ms without, an ascending fill 313 against
+ * updates took 119–137 ms a round with writebacks and 80–91 ms without, an ascending fill 313 against
  * 250 ms (issue 9).
  *
  * So the syncs of a device run in cycles of CYCLE: the first WINDOW without writebacks ahead, the
