@@ -116,6 +116,22 @@ export interface Cursor {
    * entry, this pays them once per leaf.
    */
   leafValueRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number
+  /**
+   * Points `ref` at the current key where it lies (`ref.bytes[ref.offset]` up to `ref.offset +
+   * ref.length`, exclusive) and returns true; returns false, leaving `ref` as it was, when not on an
+   * entry. The same bytes as `key`, valid as long (until the next move), without a view object per
+   * entry: a scan of an index whose entries are keys decodes them in place. `ref.bytes` is page
+   * memory, or a key of its own (out of line, FORMAT.md §10, or written in this transaction): read
+   * only the range. O(1). Like `key`, it does not check that the transaction is still open.
+   */
+  keyRef(ref: ValueRef): boolean
+  /**
+   * leafValueRefs for keys: points `ref` at the current key and at each following key of the same
+   * leaf in turn, calling `visit(ref)` after each (values are not read), then leaves the cursor on
+   * the last of them. Returns how many it visited (0 off an entry). `visit` must not move the
+   * cursor or write to the bucket.
+   */
+  leafKeyRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number
 }
 
 /** Where a value lies in memory: `bytes[offset]` to `bytes[offset + length - 1]` (Cursor.valueRef). */

@@ -18,7 +18,7 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined }
 /**
  * The iterator of rangeEntries: a class rather than a generator (a generator's resumption cost
  * ~15 % of a 100-entry range's CPU), copying each key and value straight from where the cursor
- * finds it (Cursor.valueRef, TreeCursor.keyRef) into one pooled allocation, where `cursor.key` and
+ * finds it (Cursor.valueRef, Cursor.keyRef) into one pooled allocation, where `cursor.key` and
  * `cursor.value` made a view of each first and `Buffer.from` copied the view.
  */
 class RangeIterator implements IterableIterator<[Buffer, Buffer]> {

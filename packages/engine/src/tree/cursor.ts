@@ -145,11 +145,6 @@ export class TreeCursor implements Cursor {
     return this.#refAt(f, f.index, ref)
   }
 
-  /**
-   * Points `ref` at the current key where it lies, as valueRef does for the value, and returns
-   * true (false off an entry). Internal (not on the Cursor interface): rangeEntries copies each key
-   * from there, without the view `key` makes. No check that the transaction is open (as `key`).
-   */
   keyRef(ref: ValueRef): boolean {
     if (!this.#valid) return false
     const page = this.#keyPage
@@ -166,6 +161,50 @@ export class TreeCursor implements Cursor {
     ref.offset = 0
     ref.length = key.length
     return true
+  }
+
+  leafKeyRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number {
+    if (!this.#valid) return 0
+    this.#src.assertOpen()
+    if (this.#version !== this.#src.version()) {
+      // The tree changed since the last move: find the current key again (as next() does).
+      this.#seek(this.#currentKey())
+      if (!this.#settleForward()) return 0
+    }
+    const f = this.#frames[this.#depth - 1]!
+    const start = f.index
+    const end = f.count
+    const node = f.node
+    if (node === null) {
+      const page = f.page!
+      for (let i = start; i < end; i++) {
+        if (leafIsLongKey(page, i)) {
+          // An out-of-line key (FORMAT.md §10): read whole through the pager, as `key` reads it.
+          const key = leafKey(page, i, this.#src.pager)
+          ref.bytes = key
+          ref.offset = 0
+          ref.length = key.length
+        } else {
+          const off = leafEntryOffset(page, i)
+          ref.bytes = page
+          ref.offset = leafKeyStart(off)
+          ref.length = leafKeyField(page, off)
+        }
+        visit(ref)
+      }
+    } else {
+      const keys = node.keyList
+      for (let i = start; i < end; i++) {
+        const key = keys[i]!
+        ref.bytes = key
+        ref.offset = 0
+        ref.length = key.length
+        visit(ref)
+      }
+    }
+    f.index = end - 1
+    this.#land(f)
+    return end - start
   }
 
   leafValueRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number {

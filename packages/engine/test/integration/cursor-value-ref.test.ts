@@ -46,7 +46,42 @@ function expectRefsMatchValues(c: Cursor, want: Map<string, Uint8Array>): number
   expect(c.leafValueRefs(ref, copy)).to.equal(0)
   const keys = [...want.keys()].sort()
   expect(values.map((v, i) => v.equals(want.get(keys[i]!)!))).to.not.include(false)
+  expect(expectKeyRefs(c)).to.deep.equal(keys)
   return seen
+}
+
+/** The bytes `ref` locates, copied. */
+function refBytes(r: ValueRef): Buffer {
+  return Buffer.from(r.bytes.subarray(r.offset, r.offset + r.length))
+}
+
+/**
+ * Walks the whole bucket twice, checking that keyRef locates exactly the bytes `key` returns (and
+ * leaves the ref alone off an entry), then that leafKeyRefs visits the same keys a leaf at a time,
+ * leaving the cursor on the last it visited. Returns the keys, as latin1 strings.
+ */
+function expectKeyRefs(c: Cursor): string[] {
+  const ref: ValueRef = { bytes: new Uint8Array(0), offset: -1, length: -1 }
+  c.last()
+  c.next()
+  expect(c.keyRef(ref)).to.equal(false)
+  expect(ref.offset).to.equal(-1)
+  const one: string[] = []
+  for (let ok = c.first(); ok; ok = c.next()) {
+    expect(c.keyRef(ref)).to.equal(true)
+    expect(ref.offset + ref.length).to.be.at.most(ref.bytes.length)
+    expect(refBytes(ref).equals(Buffer.from(c.key!))).to.equal(true)
+    one.push(refBytes(ref).toString('latin1'))
+  }
+  const leafwise: string[] = []
+  const copy = (r: ValueRef): void => void leafwise.push(refBytes(r).toString('latin1'))
+  for (let ok = c.first(); ok; ok = c.next()) {
+    expect(c.leafKeyRefs(ref, copy)).to.be.greaterThan(0)
+    expect(Buffer.from(c.key!).toString('latin1')).to.equal(leafwise[leafwise.length - 1])
+  }
+  expect(c.leafKeyRefs(ref, copy)).to.equal(0)
+  expect(leafwise).to.deep.equal(one)
+  return one
 }
 
 async function fill(db: Database, seed: number, order: readonly number[]): Promise<Map<string, Uint8Array>> {
@@ -62,7 +97,7 @@ async function fill(db: Database, seed: number, order: readonly number[]): Promi
   return want
 }
 
-describe('integration: cursor.valueRef (values in place)', () => {
+describe('integration: cursor.valueRef and keyRef (values and keys in place)', () => {
   const t = useTempDir()
   const n = 1500
 
@@ -99,6 +134,55 @@ describe('integration: cursor.valueRef (values in place)', () => {
       for (let i = 0; i < 200; i++) a.put(numKey(i * 2 + 1), numKey(i * 2 + 1))
       for (let ok = true; ok; ok = c.next()) c.leafValueRefs(ref, visit)
       const want = [...a.entries({ gte: numKey(100) })].map(([, v]) => Buffer.from(v).toString())
+      expect(seen).to.deep.equal(want)
+    })
+    expectCheck(db)
+  })
+
+  it('keyRef and leafKeyRefs: long keys out of line (FORMAT.md §10) among inline ones, in the write transaction, committed, after reopen', async () => {
+    for (const journal of [true, false]) {
+      const name = `long-keys-${journal}.db`
+      const db = await t.open({ pageSize: 1024, journal }, name)
+      const keyOf = (i: number): Buffer =>
+        i % 7 === 0 ? Buffer.concat([numKey(i), Buffer.alloc(600 + (i % 5) * 300, i & 0xff)]) : numKey(i)
+      const want = new Map<string, Uint8Array>()
+      await db.update((tx) => {
+        const a = tx.createBucket('a')
+        for (let i = 0; i < 300; i++) {
+          a.put(keyOf(i), numKey(i))
+          want.set(keyOf(i).toString('latin1'), numKey(i))
+        }
+        expect(expectKeyRefs(a.cursor())).to.deep.equal([...want.keys()].sort())
+      })
+      const sorted = [...want.keys()].sort()
+      db.view((tx) => expect(expectKeyRefs(tx.bucket('a')!.cursor())).to.deep.equal(sorted))
+      await db.checkpoint()
+      db.view((tx) => expect(expectKeyRefs(tx.bucket('a')!.cursor())).to.deep.equal(sorted))
+      expectCheck(db)
+      await db.close()
+      const again = await t.open({ pageSize: 1024, journal }, name)
+      again.view((tx) => expect(expectKeyRefs(tx.bucket('a')!.cursor())).to.deep.equal(sorted))
+      expectCheck(again)
+      await again.close()
+    }
+  })
+
+  it('leafKeyRefs after a write in the same transaction goes on from the current key', async () => {
+    const db = await t.open({ pageSize: 1024, journal: false })
+    await db.update((tx) => {
+      const a = tx.createBucket('a')
+      for (let i = 0; i < 500; i++) a.put(numKey(i * 2), numKey(i * 2))
+    })
+    await db.update((tx) => {
+      const a = tx.bucket('a')!
+      const c = a.cursor()
+      const ref: ValueRef = { bytes: new Uint8Array(0), offset: 0, length: 0 }
+      const seen: string[] = []
+      const visit = (r: ValueRef): void => void seen.push(refBytes(r).toString())
+      expect(c.seek(numKey(100))).to.equal(true)
+      for (let i = 0; i < 200; i++) a.put(numKey(i * 2 + 1), numKey(i * 2 + 1))
+      for (let ok = true; ok; ok = c.next()) c.leafKeyRefs(ref, visit)
+      const want = [...a.entries({ gte: numKey(100) })].map(([k]) => Buffer.from(k).toString())
       expect(seen).to.deep.equal(want)
     })
     expectCheck(db)
