@@ -1,4 +1,4 @@
-import { decodeKeyInteger, decodeKeyNumber, KEY_BLOB, KEY_NULL, KEY_NUMBER, KEY_TEXT } from './keys.js'
+import { decodeKeyNumber, keyIntegerFrom, KEY_BLOB, KEY_NULL, KEY_NUMBER, KEY_TEXT } from './keys.js'
 import { bytesText, Real, type SqlValue } from './values.js'
 
 /**
@@ -7,26 +7,30 @@ import { bytesText, Real, type SqlValue } from './values.js'
  * the value one holds.
  */
 
-/** The offset just past the component starting at `at`. O(component length). */
-export function componentEnd(key: Uint8Array, at: number): number {
+/**
+ * The offset just past the component starting at `at`, of a key that ends at `end` (the bytes'
+ * end unless the key lies inside a larger buffer: an index entry read in place, Cursor.keyRef).
+ * O(component length).
+ */
+export function componentEnd(key: Uint8Array, at: number, end = key.length): number {
   const tag = key[at]
   if (tag === KEY_NULL) return at + 1
   if (tag === KEY_NUMBER) return at + 11
   let i = at + 1
   // Text and blob bytes end at 00 00; a 00 inside them is written 00 FF.
-  while (i < key.length) {
+  while (i < end) {
     if (key[i] === 0) {
       if (key[i + 1] === 0) return i + 2
       i += 2
     } else i++
   }
-  return key.length
+  return end
 }
 
-/** The offset just past the first `count` components. */
-export function componentsEnd(key: Uint8Array, count: number, from = 0): number {
+/** The offset just past the first `count` components from `from`, of a key that ends at `end`. */
+export function componentsEnd(key: Uint8Array, count: number, from = 0, end = key.length): number {
   let at = from
-  for (let i = 0; i < count; i++) at = componentEnd(key, at)
+  for (let i = 0; i < count; i++) at = componentEnd(key, at, end)
   return at
 }
 
@@ -41,9 +45,14 @@ export const AMBIGUOUS: unique symbol = Symbol('ambiguous key component')
  * `reading` says: a column of INTEGER or NUMERIC affinity holds integers for every whole number a
  * double holds exactly (up to 2^53) and reals otherwise; a REAL column holds reals only; past
  * 2^53, or in a column without affinity, a whole number may be either and is AMBIGUOUS (the caller
- * reads the row instead).
+ * reads the row instead). `keyEnd`: where the key ends (componentEnd).
  */
-export function decodeComponent(key: Uint8Array, at: number, reading: NumberReading): SqlValue | typeof AMBIGUOUS {
+export function decodeComponent(
+  key: Uint8Array,
+  at: number,
+  reading: NumberReading,
+  keyEnd = key.length,
+): SqlValue | typeof AMBIGUOUS {
   const tag = key[at]
   if (tag === KEY_NULL) return null
   if (tag === KEY_NUMBER) {
@@ -51,9 +60,9 @@ export function decodeComponent(key: Uint8Array, at: number, reading: NumberRead
     if (reading === 'real') return Number.isInteger(n) ? new Real(n) : n
     if (!Number.isInteger(n)) return n
     if (reading === 'unknown' || !Number.isSafeInteger(n)) return AMBIGUOUS
-    return decodeKeyInteger(key, at)
+    return keyIntegerFrom(n, key, at)
   }
-  const end = componentEnd(key, at) - 2
+  const end = componentEnd(key, at, keyEnd) - 2
   const out = new Uint8Array(end - at - 1)
   let o = 0
   for (let i = at + 1; i < end; i++) {

@@ -153,19 +153,38 @@ export function rowidKey(rowid: number): Uint8Array {
   return out
 }
 
-/** The number encoded at `offset` (which holds the KEY_NUMBER tag). */
+/** SCRATCH as two 32-bit words, and which of them holds the double's high half. */
+const SCRATCH_WORDS = new Uint32Array(SCRATCH.buffer)
+const HIGH_WORD = LITTLE_ENDIAN ? 1 : 0
+
+/**
+ * The number encoded at `offset` (which holds the KEY_NUMBER tag): writeNumber undone, a word at a
+ * time (a loop over the 8 bytes with a branch each cost a covering index scan ~18 % of its time).
+ */
 export function decodeKeyNumber(key: Uint8Array, offset = 0): number {
-  const negative = (key[offset + 1]! & 0x80) === 0
-  for (let i = 0; i < 8; i++) {
-    const b = key[offset + 1 + i]!
-    SCRATCH_BYTES[LITTLE_ENDIAN ? 7 - i : i] = negative ? ~b & 0xff : i === 0 ? b & 0x7f : b
+  const o = offset + 1
+  let high = ((key[o]! << 24) | (key[o + 1]! << 16) | (key[o + 2]! << 8) | key[o + 3]!) >>> 0
+  let low = ((key[o + 4]! << 24) | (key[o + 5]! << 16) | (key[o + 6]! << 8) | key[o + 7]!) >>> 0
+  if (high >= 0x80000000) {
+    // Not negative: writeNumber set the sign bit.
+    high -= 0x80000000
+  } else {
+    // Negative: writeNumber inverted every bit.
+    high = ~high >>> 0
+    low = ~low >>> 0
   }
+  SCRATCH_WORDS[HIGH_WORD] = high
+  SCRATCH_WORDS[1 - HIGH_WORD] = low
   return SCRATCH[0]!
 }
 
 /** The exact integer of a number component that holds one: the double plus the distance. */
 export function decodeKeyInteger(key: Uint8Array, offset = 0): number | bigint {
-  const nearest = decodeKeyNumber(key, offset)
+  return keyIntegerFrom(decodeKeyNumber(key, offset), key, offset)
+}
+
+/** decodeKeyInteger of the component at `offset`, whose double (decodeKeyNumber) is `nearest`. */
+export function keyIntegerFrom(nearest: number, key: Uint8Array, offset: number): number | bigint {
   const distance = ((key[offset + 9]! << 8) | key[offset + 10]!) - 0x8000
   if (distance === 0 && Number.isSafeInteger(nearest)) return nearest
   const exact = BigInt(nearest) + BigInt(distance)

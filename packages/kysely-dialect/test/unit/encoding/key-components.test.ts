@@ -42,4 +42,27 @@ describe('encoding/key-components', () => {
     // Past 2^53 a key does not tell an integer from the real it equals.
     expect(one(2n ** 60n, 'integer')).to.equal(AMBIGUOUS)
   })
+
+  it('reads a key in place inside a larger buffer, to its end and no further (an index entry read through Cursor.keyRef)', () => {
+    const key = encodeKey(values)
+    // The key between other bytes, the ones after it a text's start that never ends.
+    const page = new Uint8Array(key.length + 20).fill(0x61)
+    page.set(key, 7)
+    page[7 + key.length] = 0x40
+    let at = 7
+    for (const v of values) {
+      const got = decodeComponent(page, at, 'integer', 7 + key.length)
+      if (typeof v === 'number') expect(got).to.equal(v)
+      else expect(got).to.deep.equal(v)
+      at = componentEnd(page, at, 7 + key.length)
+    }
+    expect(at).to.equal(7 + key.length)
+    expect(componentsEnd(page, values.length, 7, 7 + key.length)).to.equal(7 + key.length)
+    // A text component cut off by the key's end ends there, not at the buffer's.
+    const cut = encodeKey(['abc']).subarray(0, 3)
+    const inside = new Uint8Array(10).fill(0x62)
+    inside.set(cut, 2)
+    expect(componentEnd(inside, 2, 5)).to.equal(5)
+    expect(decodeComponent(inside, 2, 'unknown', 5)).to.equal('')
+  })
 })
