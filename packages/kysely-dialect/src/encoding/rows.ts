@@ -647,6 +647,19 @@ export class RowView {
     return true
   }
 
+  /**
+   * `match` of the slot's text where it lies (its UTF-8 bytes, `bytes[from]` up to `to`), when the
+   * slot holds text; undefined when it holds none (a null, a number, a blob, or a slot past the
+   * row's end), which the caller reads as a value.
+   */
+  textMatches(slot: number, match: (bytes: Uint8Array, from: number, to: number) => boolean): boolean | undefined {
+    if (this.#n < 0) this.#parse()
+    if (slot >= this.#n) return undefined
+    this.#locate(slot)
+    if (this.#tag !== T_TEXT) return undefined
+    return match(this.bytes, this.#at, this.#at + this.#length)
+  }
+
   /** Every slot up to `slots`, decoded. */
   all(slots: number): SqlValue[] {
     const out: SqlValue[] = new Array(slots)

@@ -1,4 +1,5 @@
 import {
+  hasSurrogate,
   integer,
   isInteger,
   isIntegerNegativeZero,
@@ -146,6 +147,80 @@ let caseSensitiveLike = false
 export function setCaseSensitiveLike(on: boolean): void {
   caseSensitiveLike = on
 }
+
+/** Whether LIKE compares case-sensitively now (`PRAGMA case_sensitive_like`). */
+export function likeIsCaseSensitive(): boolean {
+  return caseSensitiveLike
+}
+
+/** A LIKE test of a text given as its UTF-8 bytes, `bytes[from]` up to `to` (likeBytesMatcher). */
+export type BytesMatcher = (bytes: Uint8Array, from: number, to: number) => boolean
+
+/**
+ * LIKE `pattern` (no ESCAPE; already cut at its first NUL, as SQLite reads it) as a test of a
+ * stored text's UTF-8 bytes, without decoding the text: for a pattern that is one literal with `%`
+ * runs before and/or after it and no `_` (a comparison, a prefix, a suffix or a substring);
+ * undefined for any other (and for a literal with a surrogate: the text path keeps those). The text ends at its first NUL byte (SQLite reads it as a C string).
+ * Without `sensitive`, ASCII letters match in either case; every other byte matches itself (UTF-8
+ * puts no byte of a longer character in the ASCII range, so a byte match is a character match).
+ */
+export function likeBytesMatcher(pattern: string, sensitive: boolean): BytesMatcher | undefined {
+  let start = 0
+  let end = pattern.length
+  let first = false
+  let last = false
+  while (start < end && pattern.charCodeAt(start) === 0x25) {
+    first = true
+    start++
+  }
+  while (end > start && pattern.charCodeAt(end - 1) === 0x25) {
+    last = true
+    end--
+  }
+  const literal = pattern.slice(start, end)
+  if (literal.includes('%') || literal.includes('_') || hasSurrogate(literal)) return undefined
+  const fold = !sensitive && /[A-Za-z]/.test(literal)
+  const want = UTF8.encode(fold ? asciiLower(literal) : literal)
+  const n = want.length
+  /** Whether the literal lies at `i` (the pattern holds no NUL: a match never crosses the text's end). */
+  const at = (bytes: Uint8Array, i: number): boolean => {
+    for (let k = 0; k < n; k++) {
+      let c = bytes[i + k]!
+      if (fold && c >= 65 && c <= 90) c += 32
+      if (c !== want[k]) return false
+    }
+    return true
+  }
+  if (first && last) {
+    if (n === 0) return () => true
+    const head = want[0]!
+    const other = fold && head >= 97 && head <= 122 ? head - 32 : head
+    // One pass: a candidate start at each byte equal to the literal's first, stopping at a NUL.
+    return (bytes, from, to) => {
+      for (let i = from; i + n <= to; i++) {
+        const c = bytes[i]!
+        if (c === 0) return false
+        if ((c === head || c === other) && at(bytes, i)) return true
+      }
+      return false
+    }
+  }
+  /** Where the text ends: at its first NUL, else at `to`. */
+  const textEnd = (bytes: Uint8Array, from: number, to: number): number => {
+    let i = from
+    while (i < to && bytes[i] !== 0) i++
+    return i
+  }
+  if (first)
+    return (bytes, from, to) => {
+      const stop = textEnd(bytes, from, to)
+      return stop - from >= n && at(bytes, stop - n)
+    }
+  if (last) return (bytes, from, to) => to - from >= n && at(bytes, from)
+  return (bytes, from, to) => textEnd(bytes, from, to) - from === n && at(bytes, from)
+}
+
+const UTF8 = new TextEncoder()
 
 /** Whether a text matches a LIKE pattern (likeMatcher). */
 type Matcher = (s: string) => boolean

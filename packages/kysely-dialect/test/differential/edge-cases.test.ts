@@ -43,6 +43,65 @@ diffSuite('differential: edge cases', () => {
     db.selectFrom('people').select('id').where('name', 'like', '%MIL%'),
   ])
 
+  // Round s40: `column like 'constant'` tests a stored text on its bytes in place (likeBytesMatcher).
+  both(
+    'like on stored texts read in place: NULs, cases, non-ASCII, numbers and nulls beside texts, case_sensitive_like',
+    undefined,
+    (db, { sql }) =>
+      rawOutcomes(db, sql, [
+        'create table l (id integer primary key, t text, v)',
+        ...[
+          "'name-199'",
+          "'NAME-991'",
+          "'Name-9'",
+          "'abc' || char(0) || '99'",
+          "char(0) || 'x'",
+          "'Émile zoë'",
+          "'ÉMILE ZOË'",
+          "'😀99😀'",
+          "''",
+          'null',
+          '99',
+          '9.5',
+          "x'393939'",
+        ].map((v, i) => `insert into l values (${i + 1}, ${v}, ${v})`),
+        ...[
+          "'%99%'",
+          "'%9'",
+          "'name%'",
+          "'NAME-9'",
+          "'%'",
+          "''",
+          "'%é%'",
+          "'É%'",
+          "'%zoë'",
+          "'%😀'",
+          "'abc'",
+          "'%abc%'",
+          "'9%'",
+        ].flatMap((p) => [
+          `select id from l where t like ${p} order by id`,
+          `select id from l where v like ${p} order by id`,
+          `select id from l where t not like ${p} order by id`,
+        ]),
+        'pragma case_sensitive_like = 1',
+        "select id from l where t like '%99%' order by id",
+        "select id from l where t like 'name%' order by id",
+        "select id from l where t like 'NAME%' order by id",
+        'pragma case_sensitive_like = 0',
+        "select id from l where t like 'name%' order by id",
+      ]),
+  )
+
+  both(
+    'like with its pattern a parameter of one cached statement, changed from run to run (in place, then not)',
+    seedPeople,
+    (db) =>
+      ['%MIL%', 'zo%', '%ë', '%', '_o%', 'Z%', '%a%'].map((p) =>
+        db.selectFrom('people').select('id').where('name', 'like', p).orderBy('id'),
+      ),
+  )
+
   both('like with a pattern that is only wildcards', seedPeople, (db) => [
     db.selectFrom('people').select('id').where('name', 'like', '%%'),
     db.selectFrom('people').select('id').where('name', 'like', '___'),

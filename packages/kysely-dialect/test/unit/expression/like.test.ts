@@ -1,5 +1,6 @@
 import { expect } from 'chai'
-import { like, setCaseSensitiveLike } from '../../../src/expression/operators.js'
+import { like, likeBytesMatcher, setCaseSensitiveLike } from '../../../src/expression/operators.js'
+import { prng } from '../../helpers/random-queries.js'
 
 describe('expression/like', () => {
   it('% and _ with ASCII-only case folding, regex characters literal', () => {
@@ -60,5 +61,46 @@ describe('expression/like', () => {
       setCaseSensitiveLike(false)
     }
     expect(like('Hello World', '%world')).to.equal(true)
+  })
+
+  it('likeBytesMatcher: the same answers as like() on the text, read as its UTF-8 bytes inside a larger buffer (seeded)', () => {
+    const seed = Number(process.env.SEED ?? 20261207)
+    console.log(`      likeBytesMatcher seed: ${seed} (SEED=<n> to replay)`)
+    const r = prng(seed)
+    const alphabet = ['a', 'B', 'b', '9', '-', ' ', 'é', 'É', '😀', '\u0000', '%', '_', 'z', 'Z']
+    const text = (max: number): string =>
+      Array.from({ length: Math.floor(r() * max) }, () => alphabet[Math.floor(r() * alphabet.length)]!).join('')
+    const encoder = new TextEncoder()
+    let taken = 0
+    for (let i = 0; i < 20000; i++) {
+      const sensitive = r() < 0.2
+      // The pattern is cut at its first NUL before it is given (cString): none in it.
+      const literal = text(4).split('\u0000').join('')
+      const pattern = (r() < 0.5 ? '%'.repeat(1 + Math.floor(r() * 2)) : '') + literal + (r() < 0.5 ? '%' : '')
+      const matcher = likeBytesMatcher(pattern, sensitive)
+      // Patterns with a % or _ inside (or a surrogate) are not taken: like() answers those.
+      if (matcher === undefined) {
+        expect(/[%_\ud800-\udfff]/.test(pattern.replace(/^%+|%+$/g, '')), pattern).to.equal(true)
+        continue
+      }
+      taken++
+      const s = text(12)
+      const bytes = encoder.encode(s)
+      const page = new Uint8Array(bytes.length + 8).fill(0x61)
+      page.set(bytes, 3)
+      setCaseSensitiveLike(sensitive)
+      try {
+        const want = like(s.includes('\u0000') ? s.slice(0, s.indexOf('\u0000')) : s, pattern)
+        if (matcher!(page, 3, 3 + bytes.length) !== want)
+          expect.fail(
+            `seed ${seed}: ${JSON.stringify(s)} like ${JSON.stringify(pattern)} (sensitive ${sensitive}): want ${want}`,
+          )
+      } finally {
+        setCaseSensitiveLike(false)
+      }
+    }
+    expect(taken).to.be.greaterThan(5000)
+    for (const pattern of ['a_b', '%a%b%', '_', '%😀%'])
+      expect(likeBytesMatcher(pattern, false), pattern).to.equal(undefined)
   })
 })
