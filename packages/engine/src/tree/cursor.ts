@@ -148,74 +148,39 @@ export class TreeCursor implements Cursor {
   keyRef(ref: ValueRef): boolean {
     if (!this.#valid) return false
     const page = this.#keyPage
-    if (page !== null) {
-      // An inline key of a page (#land read an out-of-line one already): FORMAT.md §4.
-      const off = leafEntryOffset(page, this.#keyIndex)
-      ref.bytes = page
-      ref.offset = leafKeyStart(off)
-      ref.length = leafKeyField(page, off)
-      return true
-    }
-    const key = this.#key!
-    ref.bytes = key
-    ref.offset = 0
-    ref.length = key.length
+    // An inline key of a page (#land read an out-of-line one already), or the key made.
+    if (page !== null) pageKeyRef(page, this.#keyIndex, ref)
+    else wholeRef(this.#key!, ref)
     return true
   }
 
   leafKeyRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number {
-    if (!this.#valid) return 0
-    this.#src.assertOpen()
-    if (this.#version !== this.#src.version()) {
-      // The tree changed since the last move: find the current key again (as next() does).
-      this.#seek(this.#currentKey())
-      if (!this.#settleForward()) return 0
-    }
-    const f = this.#frames[this.#depth - 1]!
+    const f = this.#leafFrame()
+    if (f === undefined) return 0
     const start = f.index
     const end = f.count
     const node = f.node
     if (node === null) {
       const page = f.page!
       for (let i = start; i < end; i++) {
-        if (leafIsLongKey(page, i)) {
-          // An out-of-line key (FORMAT.md §10): read whole through the pager, as `key` reads it.
-          const key = leafKey(page, i, this.#src.pager)
-          ref.bytes = key
-          ref.offset = 0
-          ref.length = key.length
-        } else {
-          const off = leafEntryOffset(page, i)
-          ref.bytes = page
-          ref.offset = leafKeyStart(off)
-          ref.length = leafKeyField(page, off)
-        }
+        // An out-of-line key (FORMAT.md §10) is read whole through the pager, as `key` reads it.
+        if (leafIsLongKey(page, i)) wholeRef(leafKey(page, i, this.#src.pager), ref)
+        else pageKeyRef(page, i, ref)
         visit(ref)
       }
     } else {
       const keys = node.keyList
       for (let i = start; i < end; i++) {
-        const key = keys[i]!
-        ref.bytes = key
-        ref.offset = 0
-        ref.length = key.length
+        wholeRef(keys[i]!, ref)
         visit(ref)
       }
     }
-    f.index = end - 1
-    this.#land(f)
-    return end - start
+    return this.#leaveLeaf(f, start)
   }
 
   leafValueRefs(ref: ValueRef, visit: (ref: ValueRef) => void): number {
-    if (!this.#valid) return 0
-    this.#src.assertOpen()
-    if (this.#version !== this.#src.version()) {
-      // The tree changed since the last move: find the current key again (as next() does).
-      this.#seek(this.#currentKey())
-      if (!this.#settleForward()) return 0
-    }
-    const f = this.#frames[this.#depth - 1]!
+    const f = this.#leafFrame()
+    if (f === undefined) return 0
     const start = f.index
     const end = f.count
     const node = f.node
@@ -231,9 +196,29 @@ export class TreeCursor implements Cursor {
         visit(ref)
       }
     }
-    f.index = end - 1
+    return this.#leaveLeaf(f, start)
+  }
+
+  /**
+   * The leaf frame a read of the rest of a leaf starts from (leafKeyRefs, leafValueRefs), the
+   * current key found again when the tree changed since the last move (as next() does); undefined
+   * off an entry.
+   */
+  #leafFrame(): Frame | undefined {
+    if (!this.#valid) return undefined
+    this.#src.assertOpen()
+    if (this.#version !== this.#src.version()) {
+      this.#seek(this.#currentKey())
+      if (!this.#settleForward()) return undefined
+    }
+    return this.#frames[this.#depth - 1]!
+  }
+
+  /** Leaves the cursor on the last entry of leaf frame `f` after reading it from `start` on; returns how many that was. */
+  #leaveLeaf(f: Frame, start: number): number {
+    f.index = f.count - 1
     this.#land(f)
-    return end - start
+    return f.count - start
   }
 
   /** Points `ref` at the value of entry i of the leaf frame `f`. */
@@ -246,9 +231,7 @@ export class TreeCursor implements Cursor {
       return this.#recordRef(node.keyList[i]!, v, ref)
     }
     if (v instanceof OverflowValue) return this.#overflowRef(v.pgid, v.txid, v.length, ref)
-    ref.bytes = v
-    ref.offset = 0
-    ref.length = v.length
+    wholeRef(v, ref)
     return true
   }
 
@@ -462,4 +445,19 @@ export class TreeCursor implements Cursor {
     this.#keyPage = null
     return false
   }
+}
+
+/** Points `ref` at all of `bytes`. */
+function wholeRef(bytes: Uint8Array, ref: ValueRef): void {
+  ref.bytes = bytes
+  ref.offset = 0
+  ref.length = bytes.length
+}
+
+/** Points `ref` at the inline key of entry `i` of leaf page `page` (FORMAT.md §4). */
+function pageKeyRef(page: Buffer, i: number, ref: ValueRef): void {
+  const off = leafEntryOffset(page, i)
+  ref.bytes = page
+  ref.offset = leafKeyStart(off)
+  ref.length = leafKeyField(page, off)
 }
