@@ -22,7 +22,7 @@ import { JSON_EACH_COLUMNS } from '../expression/json-table.js'
 import { GroupLayout, GroupTable } from './group-by.js'
 import { readBucket } from './table-store.js'
 import type { ExecContext, PreparedStatement, StatementResult } from './context.js'
-import { currentContext, inReadOnlyStatement } from './current-context.js'
+import { currentContext, inReadOnlyStatement, noteSubqueryFits } from './current-context.js'
 import { correlatedEquality, type CorrelatedEquality } from './correlated-access.js'
 import { resolveUsingJoins } from './using-joins.js'
 import { withResultAliases } from './result-aliases.js'
@@ -717,15 +717,17 @@ export function prepareGeneralSelect(node: AnyNode, ctx: ExecContext): PreparedS
 
 /** Subqueries in expressions: prepared in the statement's context, linked to the scope around them. */
 registerSubqueryCompiler((node: AnyNode, outer: Scope): PreparedSubquery => {
-  const ctx = currentContext()
   const link = new OuterLink(outer)
-  const prepared = prepareSelect(node, ctx, link)
+  const prepared = prepareSelect(node, currentContext(), link)
+  // A cached statement runs it again in later transactions: it reads the running one's, and is
+  // compiled afresh with its statement once its plan no longer suits the row counts.
+  noteSubqueryFits(prepared.fits)
   return {
     width: prepared.names.length,
     affinities: prepared.affinities,
     collations: prepared.collations ?? [],
     correlated: link.used,
-    rows: (t, limit) => prepared.execute(ctx.tx, t, limit),
+    rows: (t, limit) => prepared.execute(currentContext().tx, t, limit),
   }
 })
 

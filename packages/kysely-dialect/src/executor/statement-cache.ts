@@ -5,7 +5,7 @@ import type { AnyNode } from '../expression/nodes.js'
 import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
 import { statementNode } from '../sql/raw-statement.js'
 import type { ExecContext, PreparedStatement, StatementResult, WriteContext } from './context.js'
-import { withContext } from './current-context.js'
+import { collectSubqueryFits, type PlanFits, withContext } from './current-context.js'
 import { runWriteStatement } from './write-statement.js'
 import { prepareDelete } from './delete.js'
 import { prepareInsert } from './insert.js'
@@ -29,6 +29,8 @@ interface Compiled {
   /** The values read while compiling (parameter index, value): the compiled statement holds only for them. */
   readonly guard: readonly (readonly [number, SqlValue])[]
   readonly statement: PreparedStatement<WriteContext>
+  /** Its subqueries' plans' checks (collectSubqueryFits): each must hold, as the statement's own. */
+  readonly subqueries: readonly PlanFits[]
 }
 
 /**
@@ -75,13 +77,17 @@ export class CachedStatement {
       compiled === undefined ||
       compiled.catalog !== ctx.catalog ||
       !guardHolds(compiled.guard, values) ||
-      !compiled.statement.fits(ctx.tx)
+      !compiled.statement.fits(ctx.tx) ||
+      !fitsAll(compiled.subqueries, ctx.tx)
     ) {
       this.#compiled = undefined
       parameters.baked.clear()
-      const statement = compileWithParameters(parameters, () => this.prepare(this.tree, ctx))
+      const subqueries: PlanFits[] = []
+      const statement = collectSubqueryFits(subqueries, () =>
+        compileWithParameters(parameters, () => this.prepare(this.tree, ctx)),
+      )
       const guard = guardOf(parameters, values)
-      this.#compiled = compiled = { catalog: ctx.catalog, guard, statement }
+      this.#compiled = compiled = { catalog: ctx.catalog, guard, statement, subqueries }
     }
     return compiled.statement.execute(ctx)
   }
@@ -200,6 +206,11 @@ function firstTable(query: AnyNode): string {
   return ''
 }
 
+function fitsAll(checks: readonly PlanFits[], tx: ExecContext['tx']): boolean {
+  for (let i = 0; i < checks.length; i++) if (!checks[i]!(tx)) return false
+  return true
+}
+
 /** The parameters as value nodes read them; undefined when one is no SQL value (the uncached run then reports it). */
 function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
   const out = new Array<SqlValue>(parameters.length)
@@ -212,9 +223,12 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
 }
 
 /**
- * The statement of a shape as a cached statement, or undefined when it is not cached: subqueries
- * (a select in raw text too), derived tables, common table expressions and compound selects (they
- * compile against the running statement).
+ * The statement of a shape as a cached statement, or undefined when it is not cached: derived
+ * tables, common table expressions, compound selects and INSERT ... SELECT (parameterize), and a
+ * statement in raw text holding a subquery. A subquery in an expression (`exists`, `in (select
+ * ...)`, a scalar one) is compiled with its statement: it reads the running statement's
+ * transaction, keeps an uncorrelated one's rows for one run (subquery-hook.ts), and its plan's
+ * check joins the statement's.
  */
 function cacheable(query: AnyNode, parameterCount: number): CachedStatement | undefined {
   const kind = PREPARERS[query.kind]

@@ -322,14 +322,26 @@ function keyCount(n: object): number {
  * A copy of the statement whose value nodes (and the items of primitive value lists) are new value
  * nodes, collected in `slots` in the order a matcher collects values; unchanged subtrees are
  * shared. A raw fragment in an expression's place keeps its text, its values becoming slots too
- * (the cache parses it once, over the slots: statement-cache.ts). Undefined for a subquery, or a
- * value in raw SQL that is read as text, not as an expression (an order direction, a cast's type:
- * RAW_TEXT_FIELDS).
+ * (the cache parses it once, over the slots: statement-cache.ts). Undefined for a select where a
+ * table stands (TABLE_FIELDS: a derived table, a common table expression, a compound's arm, INSERT
+ * ... SELECT) or a nested one with a WITH or a compound of its own, or for a value in raw SQL that
+ * is read as text, not as an expression (an order direction, a cast's type: RAW_TEXT_FIELDS).
+ * `table`: `n` stands where a table does (an alias's node there too).
  */
-export function parameterize(n: AnyNode, slots: AnyNode[], root = true, expression = true): AnyNode | undefined {
+export function parameterize(
+  n: AnyNode,
+  slots: AnyNode[],
+  root = true,
+  expression = true,
+  table = false,
+): AnyNode | undefined {
   switch (n.kind) {
     case 'SelectQueryNode':
-      if (!root) return undefined
+      // A subquery in an expression is parameterized with its statement; one where a table stands
+      // (a derived table, a common table expression, a compound's arm, INSERT ... SELECT's rows),
+      // or one with its own WITH or compound, leaves the statement uncached.
+      if (!root && (table || n.with !== undefined || ((n.setOperations as unknown[] | undefined)?.length ?? 0) > 0))
+        return undefined
       break
     case 'RawNode':
       if ((n.parameters as readonly unknown[]).length === 0) return n
@@ -345,19 +357,20 @@ export function parameterize(n: AnyNode, slots: AnyNode[], root = true, expressi
     const v = n[key]
     if (typeof v !== 'object' || v === null) continue
     const inExpression = expression && !RAW_TEXT_FIELDS.has(key)
+    const inTable = TABLE_FIELDS.has(`${n.kind}.${key}`) || (table && n.kind === 'AliasNode' && key === 'node')
     let r: unknown = v
     if (Array.isArray(v)) {
       let items: unknown[] | undefined
       for (let i = 0; i < v.length; i++) {
         const item = v[i] as unknown
         if (!isNode(item)) continue
-        const c = parameterize(item, slots, false, inExpression)
+        const c = parameterize(item, slots, false, inExpression, inTable)
         if (c === undefined) return undefined
         if (c !== item) (items ??= [...v])[i] = c
       }
       if (items !== undefined) r = items
     } else if (isNode(v)) {
-      const c = parameterize(v, slots, false, inExpression)
+      const c = parameterize(v, slots, false, inExpression, inTable)
       if (c === undefined) return undefined
       r = c
     }
@@ -365,6 +378,21 @@ export function parameterize(n: AnyNode, slots: AnyNode[], root = true, expressi
   }
   return (copy ?? n) as AnyNode
 }
+
+/**
+ * The properties (`kind.key`) whose nodes stand where a table does: a select there is a derived
+ * table, a common table expression's body, a compound's arm or an insert's rows, which compile
+ * against the running statement, not with it (parameterize).
+ */
+const TABLE_FIELDS: ReadonlySet<string> = new Set([
+  'FromNode.froms',
+  'JoinNode.table',
+  'UsingNode.tables',
+  'CommonTableExpressionNode.expression',
+  'SetOperationNode.expression',
+  'InsertQueryNode.values',
+  'WithNode.expressions',
+])
 
 function isNode(v: unknown): v is AnyNode {
   return typeof v === 'object' && v !== null && typeof (v as AnyNode).kind === 'string'

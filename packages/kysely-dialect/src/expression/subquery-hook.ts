@@ -10,7 +10,7 @@ import { valueKey } from './value-key.js'
 
 /**
  * A select nested in an expression, ready to run for the current outer tuple. Uncorrelated ones
- * run once per statement (their rows are kept); correlated ones run once per outer row.
+ * run once per statement run (their rows are kept for it); correlated ones run once per outer row.
  */
 export interface PreparedSubquery {
   readonly width: number
@@ -34,18 +34,43 @@ export function registerSubqueryCompiler(c: SubqueryCompiler): void {
   compiler = c
 }
 
+/**
+ * The statement run under way: a new object for each run (withStatementRun, called by the
+ * executor's withContext). An uncorrelated subquery keeps its rows for one run of its statement,
+ * as SQLite materializes it once: a statement compiled once and run many times (the statement
+ * cache) reads them afresh at each run.
+ */
+let run: object = {}
+
+/** Runs `fn` as a statement run of its own (see `run`). */
+export function withStatementRun<T>(fn: () => T): T {
+  const previous = run
+  run = {}
+  try {
+    return fn()
+  } finally {
+    run = previous
+  }
+}
+
 function prepare(node: AnyNode, scope: Scope): PreparedSubquery {
   if (compiler === undefined) throw unsupported('SelectQueryNode in an expression')
   const p = compiler(node, scope)
   if (p.correlated) return p
   let cached: SqlValue[][] | undefined
   let cachedLimit: number | undefined
+  let cachedRun: object | undefined
   return {
     ...p,
     rows(outer, limit) {
-      if (cached === undefined || (cachedLimit !== undefined && (limit === undefined || limit > cachedLimit))) {
+      if (
+        cached === undefined ||
+        cachedRun !== run ||
+        (cachedLimit !== undefined && (limit === undefined || limit > cachedLimit))
+      ) {
         cached = p.rows(outer, limit)
         cachedLimit = limit
+        cachedRun = run
       }
       return limit === undefined ? cached : cached.slice(0, limit)
     },

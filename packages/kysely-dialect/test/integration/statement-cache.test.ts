@@ -533,5 +533,175 @@ for (const version of VERSIONS) {
       ])
       await expectCheck(db)
     })
+
+    it('a cached statement with subqueries reads the rows of each run: uncorrelated ones again, in and across transactions', async () => {
+      const db = t.open()
+      await joined(db, 40)
+      // exists, in (select ...) and a scalar subquery, uncorrelated: their rows are kept for one
+      // run only, so a write between runs shows.
+      const q = (min: number) =>
+        db
+          .selectFrom('t')
+          .select([
+            't.id',
+            (eb) =>
+              eb
+                .selectFrom('u')
+                .select((e) => e.fn.countAll<number>().as('c'))
+                .as('n'),
+          ])
+          .where((eb) =>
+            eb.and([
+              eb.exists(eb.selectFrom('u').select('u.id').where('u.note', '=', 'hot')),
+              eb('t.id', 'in', eb.selectFrom('u').select('u.tid').where('u.id', '>', min)),
+            ]),
+          )
+          .orderBy('t.id')
+          .execute()
+      const want = async () => {
+        const notes = await db.selectFrom('u').select(['id', 'tid', 'note']).execute()
+        return (min: number) => {
+          if (!notes.some((n) => n.note === 'hot')) return []
+          const ids = [...new Set(notes.filter((n) => n.id > min).map((n) => n.tid))].sort((a, b) => a - b)
+          return ids.map((id) => ({ id, n: notes.length }))
+        }
+      }
+      for (let i = 0; i < RUNS; i++) expect(await q(30)).to.deep.equal([])
+      await db.updateTable('u').set({ note: 'hot' }).where('id', '=', 3).execute()
+      for (let i = 0; i < RUNS; i++) expect(await q(30)).to.deep.equal((await want())(30))
+      expect(await q(35)).to.deep.equal((await want())(35))
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('u').values({ id: 500, tid: 7, note: 'x' }).execute()
+        const rows = await tx
+          .selectFrom('t')
+          .select('t.id')
+          .where((eb) => eb('t.id', 'in', eb.selectFrom('u').select('u.tid').where('u.id', '>', 35)))
+          .orderBy('t.id')
+          .execute()
+        for (let i = 0; i < RUNS; i++) {
+          expect(rows.map((r) => r.id)).to.include(7)
+          await tx
+            .deleteFrom('u')
+            .where('id', '=', 500 + i)
+            .execute()
+          await tx
+            .insertInto('u')
+            .values({ id: 501 + i, tid: 8 + i, note: 'x' })
+            .execute()
+          const again = await tx
+            .selectFrom('t')
+            .select('t.id')
+            .where((eb) => eb('t.id', 'in', eb.selectFrom('u').select('u.tid').where('u.id', '>', 35)))
+            .orderBy('t.id')
+            .execute()
+          expect(again.map((r) => r.id)).to.include(8 + i)
+          expect(again.map((r) => r.id)).to.not.include(7 + i === 7 ? 7 : 7 + i)
+        }
+      })
+      await db.deleteFrom('u').where('note', '=', 'hot').execute()
+      for (let i = 0; i < RUNS; i++) expect(await q(30)).to.deep.equal([])
+      await expectCheck(db)
+    })
+
+    it("a cached statement with a correlated subquery, and writes whose where holds one, bind each run's values", async () => {
+      const db = t.open()
+      await joined(db, 80)
+      const count = (note: string, min: number) =>
+        db
+          .selectFrom('t')
+          .select('t.id')
+          .where((eb) =>
+            eb.exists(eb.selectFrom('u').select('u.id').whereRef('u.tid', '=', 't.id').where('u.note', '=', note)),
+          )
+          .where('t.id', '>', min)
+          .execute()
+      for (const [note, min] of [
+        ['n1', 0],
+        ['n1', 0],
+        ['n1', 0],
+        ['n2', 10],
+        ['n9', 0],
+        ['n0', 39],
+      ] as const) {
+        const ids = new Set<number>()
+        for (let i = 0; i < 80; i++) if (`n${i % 5}` === note && (i % 40) + 1 > min) ids.add((i % 40) + 1)
+        expect((await count(note, min)).map((r) => r.id).sort((a, b) => a - b)).to.deep.equal(
+          [...ids].sort((a, b) => a - b),
+        )
+      }
+      // A cached update and delete with subqueries in their where clauses.
+      for (let i = 0; i < RUNS; i++) {
+        await db
+          .updateTable('t')
+          .set({ a: 100 + i })
+          .where((eb) =>
+            eb(
+              't.id',
+              'in',
+              eb
+                .selectFrom('u')
+                .select('u.tid')
+                .where('u.id', '=', i + 1),
+            ),
+          )
+          .execute()
+        expect(
+          await db
+            .selectFrom('t')
+            .select('a')
+            .where('id', '=', i + 1)
+            .executeTakeFirstOrThrow(),
+        ).to.deep.equal({
+          a: 100 + i,
+        })
+      }
+      for (let i = 0; i < RUNS; i++) {
+        await db
+          .deleteFrom('u')
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('t')
+                .select('t.id')
+                .whereRef('t.id', '=', 'u.tid')
+                .where('t.a', '=', 100 + i),
+            ),
+          )
+          .execute()
+        expect(
+          await db
+            .selectFrom('u')
+            .select('id')
+            .where('tid', '=', i + 1)
+            .execute(),
+        ).to.deep.equal([])
+      }
+      await expectCheck(db)
+    })
+
+    it('a cached statement plans again when a table its subquery reads grows', async () => {
+      const db = t.open()
+      await joined(db, 8)
+      const q = () =>
+        db
+          .selectFrom('t')
+          .select('t.id')
+          .where((eb) => eb('t.id', 'in', eb.selectFrom('u').select('u.tid').where('u.note', '=', 'n1')))
+          .orderBy('t.id')
+      for (let i = 0; i < RUNS; i++) expect((await q().execute()).map((r) => r.id)).to.deep.equal([2, 7])
+      await db
+        .insertInto('u')
+        .values(
+          Array.from({ length: 300 }, (_, i) => ({ id: 100 + i, tid: (i % 40) + 1, note: i % 2 === 0 ? 'n1' : 'z' })),
+        )
+        .execute()
+      const ids = [...new Set([2, 7, ...Array.from({ length: 150 }, (_, i) => ((i * 2) % 40) + 1)])].sort(
+        (a, b) => a - b,
+      )
+      expect((await q().execute()).map((r) => r.id)).to.deep.equal(ids)
+      // The plan the cache runs is the one a fresh compilation makes for these row counts.
+      expect(JSON.stringify(await explain(db, q()))).to.equal(JSON.stringify(await explain(db, q())))
+      await expectCheck(db)
+    })
   })
 }
