@@ -306,7 +306,29 @@ function binary(node: AnyNode, scope: Scope): Expr {
     // A comparison's result carries its operands' explicit COLLATE on (EP_Collate), for a
     // comparison around it: `x = (case when a collate nocase > 1 then 'b' end)` compares NOCASE.
     const carried = collationOf(left, right)
-    if (text === undefined) return { eval: general, affinity: undefined, constant: c, ...carried }
+    if (text === undefined) {
+      const numeric = fold === undefined ? numericComparison(left, right, affinity) : undefined
+      if (numeric === undefined) return { eval: general, affinity: undefined, constant: c, ...carried }
+      const { source, slot, value, flipped } = numeric
+      return {
+        eval: (t) => {
+          const row = t[source]
+          const k = row instanceof RowView ? value() : undefined
+          if (k !== undefined) {
+            const n = (row as RowView).numberAt(slot)
+            // NaN: no number stored (a null, a text, a blob, a 64-bit integer past 2^53).
+            if (n === n) {
+              const d = n < k ? -1 : n > k ? 1 : 0
+              return cmp(flipped ? -d : d) ? 1 : 0
+            }
+          }
+          return general(t)
+        },
+        affinity: undefined,
+        constant: c,
+        ...carried,
+      }
+    }
     const equal = op === '=' || op === '=='
     const { source, slot, utf8 } = text
     return {
@@ -480,6 +502,29 @@ function likeInPlace(
     return matcher
   }
   return { source: left.column.source, slot: left.column.column.slot, matcher: current }
+}
+
+/**
+ * `column <op> number` (either way round) where the comparison does not make the number a text: a
+ * stored number read in place (RowView.numberAt, no value boxed) compares with the constant by
+ * value, as SQLite compares an integer with a real; anything else stored (null, text, blob, an
+ * integer past 2^53) and a constant that is no plain number take the general path.
+ */
+function numericComparison(
+  left: Expr,
+  right: Expr,
+  affinity: Affinity | undefined,
+): { source: number; slot: number; value: () => number | undefined; flipped: boolean } | undefined {
+  if (affinity === 'text') return undefined
+  const flipped = left.column === undefined
+  const [col, other] = flipped ? [right, left] : [left, right]
+  if (col.column === undefined || !other.constant) return undefined
+  // Read at each run: a cached statement's parameter (parameters.ts) is not read while compiling.
+  const value = (): number | undefined => {
+    const v = other.eval(EMPTY)
+    return typeof v === 'number' && v === v ? v : undefined
+  }
+  return { source: col.column.source, slot: col.column.column.slot, value, flipped }
 }
 
 /** UTF-8 bytes of a string: ASCII copied here (a statement's constants are short), the rest encoded. */

@@ -102,6 +102,43 @@ diffSuite('differential: edge cases', () => {
       ),
   )
 
+  // Round s40: `column <op> number` compares a stored number in place (numericComparison).
+  both('column compared with a number, either way round, every storage class and affinity', undefined, (db, { sql }) =>
+    rawOutcomes(db, sql, [
+      'create table n (id integer primary key, i integer, r real, m numeric, t text, b)',
+      ...[
+        '1',
+        '1.0',
+        '-0.0',
+        '0',
+        '2.5',
+        "'2.5'",
+        "'abc'",
+        'null',
+        "x'01'",
+        '9007199254740993',
+        '9007199254740992',
+        '-9223372036854775808',
+        '1e300',
+        "'1'",
+      ].map((v, k) => `insert into n values (${k + 1}, ${v}, ${v}, ${v}, ${v}, ${v})`),
+      ...['i', 'r', 'm', 't', 'b'].flatMap((col) =>
+        ['=', '<>', '<', '<=', '>', '>='].flatMap((op) =>
+          ['1', '0', '2.5', '-0.0', '9007199254740992', '9007199254740993', '1e300'].flatMap((k) => [
+            `select id from n where ${col} ${op} ${k} order by id`,
+            `select id from n where ${k} ${op} ${col} order by id`,
+          ]),
+        ),
+      ),
+    ]),
+  )
+
+  both('column compared with a number parameter of one cached statement, then a text one', seedPeople, (db) =>
+    [25, 30, 30.5, 19, '30', 'x', null, 41].map((v) =>
+      db.selectFrom('people').select('id').where('age', '>=', v).orderBy('id'),
+    ),
+  )
+
   both('like with a pattern that is only wildcards', seedPeople, (db) => [
     db.selectFrom('people').select('id').where('name', 'like', '%%'),
     db.selectFrom('people').select('id').where('name', 'like', '___'),
