@@ -102,6 +102,13 @@ export function encodeRecord(ops: JournalOps, count: number, base: number, txid:
  */
 const CHUNK = 64 * 1024
 const FIRST_CHUNK = 512
+/**
+ * Runs of appended entries up to this many bytes are copied by a loop (#flushRun): puts that
+ * alternate between two buckets (a table's row, then its index's entry) flush a run of one entry
+ * each time, and a view for set() was an allocation per put (an alternating load of 100,000 pairs,
+ * CPU medians of ten alternating rounds: 280 ms with the view, 269 without).
+ */
+const SMALL_RUN = 128
 /** A new builder's chunk: shared, never written (no byte of it is ever reserved). */
 const EMPTY = Buffer.alloc(0)
 /**
@@ -261,7 +268,11 @@ export class RecordBuilder {
     const b = this.#chunk
     b[o] = JournalOp.entries
     setU32(b, o + 1, n)
-    b.set(new Uint8Array(page.buffer, page.byteOffset + low, n), o + 5)
+    if (n <= SMALL_RUN) {
+      // A run of one or two entries (puts alternating between buckets: a table and its index): a
+      // loop, without the view a set() needs.
+      for (let i = 0; i < n; i++) b[o + 5 + i] = page[low + i]!
+    } else b.set(new Uint8Array(page.buffer, page.byteOffset + low, n), o + 5)
     this.#used = o + 5 + n
     if (this.#sink !== undefined) this.#maybeStream()
   }
