@@ -98,7 +98,7 @@ function decodeCovered(
   return values
 }
 
-/** Whether `bound` sorts before the bytes `ref` locates (-1), the same (0) or after (1), as compareBytes(ref's bytes, bound). */
+/** compareBytes of the bytes `ref` locates with `bound`: -1 when they sort before it, 0 the same, 1 after. */
 function compareRef(ref: ValueRef, bound: Uint8Array): number {
   const bytes = ref.bytes
   const base = ref.offset
