@@ -82,6 +82,31 @@ const SHAPES: Record<string, (db: Db) => { execute(): Promise<unknown> }> = {
       .select(['b', db.fn.countAll().as('n')])
       .groupBy('b'),
   'count(distinct a)': (db) => db.selectFrom('t').select(db.fn.count('a').distinct().as('n')),
+  'with x as (a point lookup) select from x': (db) =>
+    db
+      .with('x', (q) => q.selectFrom('t').select(['id', 'a']).where('id', '=', 77))
+      .selectFrom('x')
+      .selectAll(),
+  'derived table of a point lookup': (db) =>
+    db.selectFrom((q) => q.selectFrom('t').select(['id', 'b']).where('id', '=', 77).as('d')).selectAll(),
+  'union of two point lookups': (db) =>
+    db
+      .selectFrom('t')
+      .select('id')
+      .where('id', '=', 77)
+      .union(db.selectFrom('t').select('id').where('id', '=', 78)),
+  'recursive cte of 10 rows': (db) =>
+    db
+      .withRecursive('r(k)', (q) =>
+        q.selectNoFrom(sql<number>`1`.as('k')).unionAll((q2) =>
+          q2
+            .selectFrom('r')
+            .select(sql<number>`k + 1`.as('k'))
+            .where('k', '<', 10),
+        ),
+      )
+      .selectFrom('r')
+      .selectAll(),
 }
 
 async function fill(db: Db): Promise<void> {

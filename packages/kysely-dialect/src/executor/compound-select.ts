@@ -9,7 +9,7 @@ import { rowKey } from '../expression/value-key.js'
 import type { ExecContext } from './context.js'
 import { compareTuples, limitOffset, orderTerms, resultColumns } from './query-parts.js'
 import { prepareRecursiveCte } from './recursive-cte.js'
-import { derivedTable, prepareSelect, rejectCollatedColumns, type PreparedSelect } from './select-general.js'
+import { derivedTable, prepareSelect, rejectCollatedColumns, relabeled, type PreparedSelect } from './select-general.js'
 import { collationName } from '../expression/collation.js'
 
 /** Common table expressions in scope while a statement is prepared, innermost last. */
@@ -58,7 +58,7 @@ export function withCommonTables<T>(node: AnyNode, ctx: ExecContext, prepare: (n
             `table ${name} has ${prepared.names.length} values for ${columns.length} columns`,
           )
         }
-        prepared = { ...prepared, names: columns }
+        prepared = relabeled(prepared, { names: columns })
       }
       env.set(name.toLowerCase(), prepared)
     }
@@ -111,9 +111,9 @@ export function prepareCompound(node: AnyNode, ctx: ExecContext, link: OuterLink
     return {}
   })
   if (operations.some((op) => !(op.operator === 'union' && op.all)))
-    rejectCollatedColumns({ ...core, collations }, 'a compound select that removes duplicates')
+    rejectCollatedColumns(relabeled(core, { collations }), 'a compound select that removes duplicates')
   // Order by terms name the result columns: they read a row of the result as a derived table.
-  const table = derivedTable('(compound)', { ...core, collations })
+  const table = derivedTable('(compound)', relabeled(core, { collations }))
   const scope = new Scope([{ table, name: table.name }])
   const projection = resultColumns(table)
   const order = orderTerms(node.orderBy as OperationNode | undefined, scope, projection)

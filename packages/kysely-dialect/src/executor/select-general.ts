@@ -68,7 +68,7 @@ function viewOf(table: AnyNode, ctx: ExecContext): PreparedSelect | undefined {
       'BTREE_SQL_UNSUPPORTED',
       `expected ${view.given.length} columns for '${view.name}' but got ${prepared.names.length}`,
     )
-  return { ...prepared, names: view.given }
+  return relabeled(prepared, { names: view.given })
 }
 
 /** Whether a source of the from clause is a view of `catalog`. */
@@ -134,6 +134,31 @@ export interface PreparedSelect {
   /** Whether the plan still suits `tx`: while each stored table's row count is the one planned for. */
   fits(tx: ReadTransaction): boolean
   execute(tx: ReadTransaction, outer: Tuple, stopAfter?: number): SqlValue[][]
+}
+
+/**
+ * `prepared` under other column names or collations (a view's or a common table's column list, a
+ * compound's collations). Its plan stays a getter: a spread (`{ ...prepared, names }`) would
+ * describe it at once, reading the values of the first table's seek, which a cached statement's
+ * compilation then guards (parameters.ts): such a statement was compiled again at every run.
+ */
+export function relabeled(
+  prepared: PreparedSelect,
+  change: { readonly names?: readonly string[]; readonly collations?: readonly Collated[] },
+): PreparedSelect {
+  const { types } = prepared
+  const collations = change.collations ?? prepared.collations
+  return {
+    get plan() {
+      return prepared.plan
+    },
+    names: change.names ?? prepared.names,
+    affinities: prepared.affinities,
+    ...(types === undefined ? {} : { types }),
+    ...(collations === undefined ? {} : { collations }),
+    fits: prepared.fits,
+    execute: prepared.execute,
+  }
 }
 
 /** A source of the from clause or of a join: a stored table, or a derived table (`subquery.as(x)`). */

@@ -12,7 +12,7 @@ import { prepareInsert } from './insert.js'
 import { prepareSelectStatement } from './select.js'
 import type { StatementHandler } from './statement.js'
 import { prepareUpdate } from './update.js'
-import { hasSubquery, parameterize, shapeMatcher, type ShapeMatcher } from './statement-shape.js'
+import { nestedSelects, parameterize, shapeMatcher, type ShapeMatcher } from './statement-shape.js'
 
 type Prepare = (node: AnyNode, ctx: WriteContext) => PreparedStatement<WriteContext>
 
@@ -22,6 +22,11 @@ const PREPARERS: Partial<Record<string, { prepare: Prepare; readOnly: boolean }>
   InsertQueryNode: { prepare: prepareInsert, readOnly: false },
   UpdateQueryNode: { prepare: prepareUpdate, readOnly: false },
   DeleteQueryNode: { prepare: prepareDelete, readOnly: false },
+}
+
+/** What a StatementCache counts (tests read it: a statement compiled once runs without compiling). */
+export interface CacheCounts {
+  compiled: number
 }
 
 interface Compiled {
@@ -52,6 +57,8 @@ export class CachedStatement {
     slots: ReadonlyMap<OperationNode, number>,
     readonly prepare: Prepare,
     readonly readOnly: boolean,
+    /** The cache's count of compilations, which this statement's add to. */
+    readonly counts: CacheCounts = { compiled: 0 },
   ) {
     this.#parameters = new Parameters(slots)
     const run = (ctx: ExecContext, values: readonly SqlValue[] = []): StatementResult =>
@@ -81,6 +88,7 @@ export class CachedStatement {
       !fitsAll(compiled.subqueries, ctx.tx)
     ) {
       this.#compiled = undefined
+      this.counts.compiled++
       parameters.baked.clear()
       const subqueries: PlanFits[] = []
       const statement = collectSubqueryFits(subqueries, () =>
@@ -110,6 +118,8 @@ interface Entry {
  * of one statement).
  */
 export class StatementCache {
+  /** Compilations of the statements cached here (each cached statement's first, and every one again). */
+  readonly counts: CacheCounts = { compiled: 0 }
   readonly #byTable = new Map<string, Entry[]>()
   #size = 0
   #last: Entry | undefined
@@ -124,7 +134,7 @@ export class StatementCache {
     let entry = this.#last
     if (entry === undefined || !entry.matches(query, raw)) entry = this.#find(compiled, raw)
     if (entry === undefined) return undefined
-    if (entry.state === SEEN) entry.state = cacheable(entry.shape, raw.length) ?? UNCACHED
+    if (entry.state === SEEN) entry.state = cacheable(entry.shape, raw.length, this.counts) ?? UNCACHED
     const state = entry.state
     if (state === UNCACHED) return undefined
     this.#last = entry
@@ -223,14 +233,16 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
 }
 
 /**
- * The statement of a shape as a cached statement, or undefined when it is not cached: derived
- * tables, common table expressions, compound selects and INSERT ... SELECT (parameterize), and a
- * statement in raw text holding a subquery. A subquery in an expression (`exists`, `in (select
- * ...)`, a scalar one) is compiled with its statement: it reads the running statement's
- * transaction, keeps an uncorrelated one's rows for one run (subquery-hook.ts), and its plan's
- * check joins the statement's.
+ * The statement of a shape as a cached statement, or undefined when it is not cached: INSERT ...
+ * SELECT (parameterize), and a statement in raw text holding a subquery. A subquery in an
+ * expression (`exists`, `in (select ...)`, a scalar one) is compiled with its statement: it reads
+ * the running statement's transaction, keeps an uncorrelated one's rows for one run
+ * (subquery-hook.ts), and its plan's check joins the statement's. A derived table, a common table
+ * expression and a compound select's arms are prepared with it too, as the PreparedSelects a view
+ * is read through (select-general.ts): their rows are read at each run, their plans' checks are
+ * part of the select's own (`fits`).
  */
-function cacheable(query: AnyNode, parameterCount: number): CachedStatement | undefined {
+function cacheable(query: AnyNode, parameterCount: number, counts: CacheCounts): CachedStatement | undefined {
   const kind = PREPARERS[query.kind]
   if (kind === undefined) return undefined
   if (query.onDuplicateKey !== undefined) return undefined
@@ -240,7 +252,8 @@ function cacheable(query: AnyNode, parameterCount: number): CachedStatement | un
   // Raw fragments parsed once, here: the parser embeds each slot as the node it is, so their values
   // stay parameters (sql/lexer.ts: a parameter is one token holding its node).
   const resolved = statementNode(tree)
-  // A select written in raw text is a subquery once parsed: not cached, as a builder's is not.
-  if (resolved !== tree && hasSubquery(resolved)) return undefined
-  return new CachedStatement(resolved, new Map(slots.map((node, i) => [node, i])), kind.prepare, kind.readOnly)
+  // A select written in raw text (a subquery once parsed) is not cached: the raw fragments parsed
+  // must bring no select of their own (the builder's selects around them are cached).
+  if (resolved !== tree && nestedSelects(resolved) > nestedSelects(tree)) return undefined
+  return new CachedStatement(resolved, new Map(slots.map((node, i) => [node, i])), kind.prepare, kind.readOnly, counts)
 }

@@ -322,26 +322,17 @@ function keyCount(n: object): number {
  * A copy of the statement whose value nodes (and the items of primitive value lists) are new value
  * nodes, collected in `slots` in the order a matcher collects values; unchanged subtrees are
  * shared. A raw fragment in an expression's place keeps its text, its values becoming slots too
- * (the cache parses it once, over the slots: statement-cache.ts). Undefined for a select where a
- * table stands (TABLE_FIELDS: a derived table, a common table expression, a compound's arm, INSERT
- * ... SELECT) or a nested one with a WITH or a compound of its own, or for a value in raw SQL that
- * is read as text, not as an expression (an order direction, a cast's type: RAW_TEXT_FIELDS).
- * `table`: `n` stands where a table does (an alias's node there too).
+ * (the cache parses it once, over the slots: statement-cache.ts). A select nested anywhere (a
+ * subquery in an expression, a derived table, a common table expression's body, a compound's arm)
+ * is parameterized with its statement: each is prepared once with it, as a PreparedSelect whose
+ * rows are read at every run and whose plan's check joins the statement's. Undefined for INSERT
+ * ... SELECT (insert.ts reads its rows while it prepares), or for a value in raw SQL that is read
+ * as text, not as an expression (an order direction, a cast's type: RAW_TEXT_FIELDS).
  */
-export function parameterize(
-  n: AnyNode,
-  slots: AnyNode[],
-  root = true,
-  expression = true,
-  table = false,
-): AnyNode | undefined {
+export function parameterize(n: AnyNode, slots: AnyNode[], expression = true): AnyNode | undefined {
   switch (n.kind) {
-    case 'SelectQueryNode':
-      // A subquery in an expression is parameterized with its statement; one where a table stands
-      // (a derived table, a common table expression, a compound's arm, INSERT ... SELECT's rows),
-      // or one with its own WITH or compound, leaves the statement uncached.
-      if (!root && (table || n.with !== undefined || ((n.setOperations as unknown[] | undefined)?.length ?? 0) > 0))
-        return undefined
+    case 'InsertQueryNode':
+      if ((n.values as AnyNode | undefined)?.kind === 'SelectQueryNode') return undefined
       break
     case 'RawNode':
       if ((n.parameters as readonly unknown[]).length === 0) return n
@@ -357,20 +348,19 @@ export function parameterize(
     const v = n[key]
     if (typeof v !== 'object' || v === null) continue
     const inExpression = expression && !RAW_TEXT_FIELDS.has(key)
-    const inTable = TABLE_FIELDS.has(`${n.kind}.${key}`) || (table && n.kind === 'AliasNode' && key === 'node')
     let r: unknown = v
     if (Array.isArray(v)) {
       let items: unknown[] | undefined
       for (let i = 0; i < v.length; i++) {
         const item = v[i] as unknown
         if (!isNode(item)) continue
-        const c = parameterize(item, slots, false, inExpression, inTable)
+        const c = parameterize(item, slots, inExpression)
         if (c === undefined) return undefined
         if (c !== item) (items ??= [...v])[i] = c
       }
       if (items !== undefined) r = items
     } else if (isNode(v)) {
-      const c = parameterize(v, slots, false, inExpression, inTable)
+      const c = parameterize(v, slots, inExpression)
       if (c === undefined) return undefined
       r = c
     }
@@ -378,21 +368,6 @@ export function parameterize(
   }
   return (copy ?? n) as AnyNode
 }
-
-/**
- * The properties (`kind.key`) whose nodes stand where a table does: a select there is a derived
- * table, a common table expression's body, a compound's arm or an insert's rows, which compile
- * against the running statement, not with it (parameterize).
- */
-const TABLE_FIELDS: ReadonlySet<string> = new Set([
-  'FromNode.froms',
-  'JoinNode.table',
-  'UsingNode.tables',
-  'CommonTableExpressionNode.expression',
-  'SetOperationNode.expression',
-  'InsertQueryNode.values',
-  'WithNode.expressions',
-])
 
 function isNode(v: unknown): v is AnyNode {
   return typeof v === 'object' && v !== null && typeof (v as AnyNode).kind === 'string'
@@ -404,14 +379,14 @@ function slot(slots: AnyNode[]): AnyNode {
   return node
 }
 
-/** Whether a statement holds a select below its root (a subquery: never cached, see parameterize). */
-export function hasSubquery(n: AnyNode, root = true): boolean {
-  if (!root && n.kind === 'SelectQueryNode') return true
+/** The selects below a statement's root (subqueries, derived tables, common tables, compounds' arms). */
+export function nestedSelects(n: AnyNode, root = true): number {
+  let count = !root && n.kind === 'SelectQueryNode' ? 1 : 0
   for (const key in n) {
     const v = n[key]
     if (Array.isArray(v)) {
-      for (const item of v) if (isNode(item) && hasSubquery(item, false)) return true
-    } else if (isNode(v) && hasSubquery(v, false)) return true
+      for (const item of v) if (isNode(item)) count += nestedSelects(item, false)
+    } else if (isNode(v)) count += nestedSelects(v, false)
   }
-  return false
+  return count
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import { sql } from 'kysely'
 import { analyze, BTreeAdapter, BTreeDialect, explain } from '../../src/index.js'
 import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
@@ -35,6 +36,12 @@ async function expectLikeRecompiles(like: (pattern: string) => Promise<number[]>
 async function lastPlan(db: AnyDB) {
   const session = await (db.getExecutor().adapter as BTreeAdapter).driver.session()
   return session.lastPlan
+}
+
+/** Compilations of the statements the connection's cache holds so far (statement-cache.ts: counts). */
+async function compilations(db: AnyDB): Promise<number> {
+  const session = await (db.getExecutor().adapter as BTreeAdapter).driver.session()
+  return session.statements.counts.compiled
 }
 
 for (const version of VERSIONS) {
@@ -676,6 +683,112 @@ for (const version of VERSIONS) {
             .execute(),
         ).to.deep.equal([])
       }
+      await expectCheck(db)
+    })
+
+    it('derived tables, common table expressions and compounds compile once; each run binds its values and reads its rows', async () => {
+      const db = t.open()
+      await table(db)
+      const ids = (rows: readonly { id?: unknown; p?: unknown }[]) => rows.map((r) => Number(r.id ?? r.p))
+      // Row id k of table() has a = (k - 1) % 4.
+      const shapes: [
+        string,
+        (k: number) => Promise<readonly { id?: unknown; p?: unknown }[]>,
+        (k: number) => number[],
+      ][] = [
+        [
+          'common table expression',
+          (k) =>
+            db
+              .with('x', (qb) => qb.selectFrom('t').select(['id', 'a']).where('id', '=', k))
+              .selectFrom('x')
+              .select('id')
+              .where('a', '=', (k - 1) % 4)
+              .execute(),
+          (k) => [k],
+        ],
+        [
+          'common table expression with a column list',
+          (k) =>
+            db
+              .with('x(p, q)', (qb) => qb.selectFrom('t').select(['id', 'a']).where('id', '=', k) as never)
+              .selectFrom('x')
+              .selectAll()
+              .execute(),
+          (k) => [k],
+        ],
+        [
+          'derived table',
+          (k) =>
+            db
+              .selectFrom((qb) => qb.selectFrom('t').select(['id', 's']).where('id', '>', k).as('d'))
+              .select('d.id')
+              .where('d.id', '<', k + 3)
+              .orderBy('d.id')
+              .execute(),
+          (k) => [k + 1, k + 2],
+        ],
+        [
+          'union',
+          (k) =>
+            db
+              .selectFrom('t')
+              .select('id')
+              .where('id', '=', k)
+              .union(
+                db
+                  .selectFrom('t')
+                  .select('id')
+                  .where('id', '=', k + 10),
+              )
+              .orderBy('id')
+              .execute(),
+          (k) => [k, k + 10],
+        ],
+      ]
+      shapes.push([
+        'recursive common table expression with raw fragments',
+        (k) =>
+          db
+            .withRecursive('r(id)', (qb) =>
+              qb.selectNoFrom(sql<number>`${k}`.as('id')).unionAll((q) =>
+                q
+                  .selectFrom('r')
+                  .select(sql<number>`id + 1`.as('id'))
+                  .where('id', '<', k + 2),
+              ),
+            )
+            .selectFrom('r')
+            .selectAll()
+            .execute(),
+        (k) => [k, k + 1, k + 2],
+      ])
+      for (const [name, run, expected] of shapes) {
+        const before = await compilations(db)
+        for (let k = 1; k <= RUNS + 2; k++) expect(ids(await run(k)), `${name}, run ${k}`).to.deep.equal(expected(k))
+        // Compiled at its second run, reused from the third (a spread of a prepared select's plan
+        // once read its seek's value there, which then guarded the statement: compiled at every run).
+        expect((await compilations(db)) - before, name).to.equal(1)
+      }
+      // A select written in raw text is not cached (the raw fragments beside a builder's select are).
+      const before = await compilations(db)
+      for (let k = 1; k <= RUNS; k++)
+        expect(
+          ids(
+            await db
+              .selectFrom('t')
+              .select('id')
+              .where(sql<boolean>`id = (select max(id) from t where a = ${k % 4})`)
+              .execute(),
+          ),
+        ).to.deep.equal([
+          Math.max(...Array.from({ length: 40 }, (_, i) => i + 1).filter((id) => (id - 1) % 4 === k % 4)),
+        ])
+      expect((await compilations(db)) - before, 'a select in raw text').to.equal(0)
+      // A write between runs: the rows each run reads are that run's.
+      await db.insertInto('t').values({ id: 41, a: 0, s: 'n41' }).execute()
+      expect(ids(await shapes[3]![1](31))).to.deep.equal([31, 41])
+      expect(ids(await shapes[2]![1](39))).to.deep.equal([40, 41])
       await expectCheck(db)
     })
 
