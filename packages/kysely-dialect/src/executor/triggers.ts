@@ -20,10 +20,10 @@ import { enterTriggerProgram, leaveTriggerProgram, RaiseIgnore, raiseActionOf } 
 import { EMPTY_SCOPE, ROWID_NAMES, rowidColumn } from '../expression/scope.js'
 import type { Expr } from '../expression/expression.js'
 import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
-import { hasSubquery } from './statement-shape.js'
 import { markRollback } from './conflict-actions.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
-import { currentContext } from './current-context.js'
+import { collectSubqueryFits, currentContext, type PlanFits } from './current-context.js'
+import { withStatementRun } from '../expression/subquery-hook.js'
 import { readBucket, rowView, type StoredRow } from './table-store.js'
 import type { RowView } from '../encoding/rows.js'
 
@@ -354,11 +354,13 @@ function runProgram(
 }
 
 /**
- * A trigger's condition or statement. One without a subquery is compiled once (SQLite's trigger
- * program) with each `new.x` and `old.x` a parameter read from the program's values (its value
- * node in `tree`, slot in `parameters`), and again only when the schema, the outer statement's OR
- * action, a value the compilation read or the plan's fit changes (as statement-cache.ts does); one
- * with a subquery (compiled as it runs) is bound to each row's values instead.
+ * A trigger's condition or statement, compiled once (SQLite's trigger program) with each `new.x`
+ * and `old.x` a parameter read from the program's values (its value node in `tree`, slot in
+ * `parameters`), and again only when the schema, the outer statement's OR action, a value the
+ * compilation read or the fit of its plan or of its subqueries' plans changes (as
+ * statement-cache.ts does). Each run is a statement run of its own (subquery-hook.ts): an
+ * uncorrelated subquery's rows are read again for each row the trigger fires for. INSERT ...
+ * SELECT (whose rows insert.ts reads as it prepares) is bound to each row's values instead.
  */
 interface Step {
   readonly stored: unknown
@@ -372,6 +374,8 @@ interface Step {
     readonly guard: readonly (readonly [number, SqlValue])[]
     readonly statement: PreparedStatement<WriteContext> | undefined
     readonly expr: Expr | undefined
+    /** Its subqueries' plans' checks (collectSubqueryFits). */
+    readonly subqueries: readonly PlanFits[]
   }
 }
 
@@ -412,8 +416,12 @@ function stepOf(
   const tree = placeholders(nodeOf(stored), table, event, slots) as AnyNode
   const parameters = new Parameters(slots)
   parameters.values = values
-  return { stored, tree, parameters, compiled: !hasSubquery(tree, statement) }
+  const rows = statement && tree.kind === 'InsertQueryNode' ? (tree.values as AnyNode | undefined) : undefined
+  return { stored, tree, parameters, compiled: rows?.kind !== 'SelectQueryNode' }
 }
+
+/** Compilations of trigger steps in this process (tests read it: a program compiled once runs without compiling). */
+export const triggerCounts = { compiled: 0 }
 
 /** The step's compiled form for the running statement, compiled afresh when it no longer holds. */
 function currentOf(
@@ -428,28 +436,42 @@ function currentOf(
     c.catalog === ctx.catalog &&
     c.action === outerAction &&
     guardHolds(c.guard, values) &&
-    (c.statement === undefined || c.statement.fits(ctx.tx))
+    (c.statement === undefined || c.statement.fits(ctx.tx)) &&
+    allFit(c.subqueries, ctx)
   )
     return c
   step.current = undefined
   step.parameters.baked.clear()
-  const made = compileWithParameters(step.parameters, compile)
-  const next = { catalog: ctx.catalog, action: outerAction, guard: guardOf(step.parameters, values), ...made }
+  triggerCounts.compiled++
+  const subqueries: PlanFits[] = []
+  const made = collectSubqueryFits(subqueries, () => compileWithParameters(step.parameters, compile))
+  const next = {
+    catalog: ctx.catalog,
+    action: outerAction,
+    guard: guardOf(step.parameters, values),
+    subqueries,
+    ...made,
+  }
   step.current = next
   return next
 }
 
+function allFit(checks: readonly PlanFits[], ctx: WriteContext): boolean {
+  for (let i = 0; i < checks.length; i++) if (!checks[i]!(ctx.tx)) return false
+  return true
+}
+
 function evalCompiled(ctx: WriteContext, step: Step): SqlValue {
-  return currentOf(ctx, step, () => ({
+  const expr = currentOf(ctx, step, () => ({
     statement: undefined,
     expr: compileExpr(step.tree as OperationNode, EMPTY_SCOPE),
-  })).expr!.eval([])
+  })).expr!
+  return withStatementRun(() => expr.eval([]))
 }
 
 function runCompiled(ctx: WriteContext, step: Step, tree: AnyNode): StatementResult {
-  return currentOf(ctx, step, () => ({ statement: prepareOf(tree)(tree, ctx), expr: undefined })).statement!.execute(
-    ctx,
-  )
+  const statement = currentOf(ctx, step, () => ({ statement: prepareOf(tree)(tree, ctx), expr: undefined })).statement!
+  return withStatementRun(() => statement.execute(ctx))
 }
 
 /** The compiler of a trigger's statement (the parser gives only the four kinds). */
@@ -486,7 +508,22 @@ function mapRowReferences(
   if (n.kind === 'ValueNode') return n
   const out: Record<string, unknown> = {}
   for (const k of Object.keys(n)) out[k] = mapRowReferences(n[k], table, event, replace)
+  // `select new.x` (an insert ... select's rows, a validation select): the value keeps the name
+  // the reference gave its result column, as SQLite's does (`x`).
+  const selected = n.kind === 'SelectionNode' ? rowReferenceColumn(n.selection) : undefined
+  if (selected !== undefined)
+    out.selection = { kind: 'AliasNode', node: out.selection, alias: { kind: 'IdentifierNode', name: selected } }
   return out
+}
+
+/** The column a `new.x` or `old.x` reference names, else undefined. */
+function rowReferenceColumn(node: unknown): string | undefined {
+  const n = node as AnyNode
+  if (n.kind !== 'ReferenceNode' || n.table === undefined) return undefined
+  const qualifier = tableNameOf(n.table as AnyNode)?.toLowerCase()
+  if (qualifier !== 'new' && qualifier !== 'old') return undefined
+  const column = ((n.column as AnyNode).column as AnyNode | undefined)?.name
+  return typeof column === 'string' ? column : undefined
 }
 
 /** A stored tree with the row's values in place of `new.x` and `old.x`. */

@@ -371,6 +371,28 @@ diffSuite('differential part 2: triggers', () => {
       ]),
   )
 
+  both(
+    "subqueries in a trigger's program read each fired row's rows: counts of the log it writes, scalars, exists in WHEN, select new.x",
+    undefined,
+    async (db, { sql }) =>
+      script(db, sql, [
+        ...ITEMS,
+        `create trigger s1 after insert on item begin insert into log (what, item_id, detail) values ('seen', new.id, (select count(*) from log) || ':' || (select max(item_id) from log)); end`,
+        `create trigger s2 after update on item when exists (select 1 from log where item_id = new.id and what = 'seen') begin insert into log (what, item_id, detail) select 'count', new.id, count(*) from log where item_id = new.id; end`,
+        `create trigger s3 after delete on item when (select count(*) from item) < 2 begin insert into log (what, item_id) values ('few', old.id); end`,
+        `insert into item (name) values ('a'), ('b'), ('c')`,
+        `insert into item (name) values ('d')`,
+        `insert into item (name) values ('e'), ('f')`,
+        `update item set version = version + 1 where id in (1, 3, 6)`,
+        `update item set version = version + 1`,
+        `delete from log where item_id = 2 and what = 'seen'`,
+        `update item set version = version + 1 where id <= 3`,
+        'delete from item where id > 1',
+        'delete from item',
+        ...DUMP,
+      ]),
+  )
+
   both('errors: RAISE outside a trigger, NEW in a DELETE trigger', undefined, async (db, { sql }) =>
     script(db, sql, [
       ...ITEMS,

@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { SqliteDialect } from 'kysely'
 import { copyDatabase } from '../../src/index.js'
+import { triggerCounts } from '../../src/executor/triggers.js'
 import { SqlJsSqliteDatabase } from '../helpers/sqljs-database.js'
 import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
@@ -88,6 +89,47 @@ for (const version of VERSIONS) {
       }
       await expectCheck(db)
       await db.destroy()
+    })
+
+    it('a program whose condition and statements hold subqueries compiles once, and reads their rows again for each row', async () => {
+      const db = t.open()
+      for (const ddl of [
+        'create table item (id integer primary key, kind text)',
+        'create table kinds (kind text primary key)',
+        'create table counter (n integer)',
+        'create table log (n integer primary key, item_id integer, seen integer)',
+        "insert into kinds values ('a'), ('c')",
+        'insert into counter values (0)',
+        // Subqueries in the condition and in a statement; the statement before it changes what the
+        // second reads, not how many rows its tables hold (a row count that changes plans again).
+        `create trigger counted after insert on item
+          when exists (select 1 from kinds where kind = new.kind)
+          begin
+            update counter set n = n + (select count(*) from kinds where kind <> new.kind);
+            insert into log (item_id, seen) values (new.id, (select n from counter));
+          end`,
+      ])
+        await version.sql.raw(ddl).execute(db)
+      const before = triggerCounts.compiled
+      await db
+        .insertInto('item')
+        .values([
+          { id: 1, kind: 'a' },
+          { id: 2, kind: 'b' },
+          { id: 3, kind: 'a' },
+        ])
+        .execute()
+      for (let id = 4; id <= 20; id++) await db.insertInto('item').values({ id, kind: 'c' }).execute()
+      // The condition and the two statements, once each: each row binds its values, and the
+      // uncorrelated subquery's rows are read again (each row's n counts the rows before it).
+      expect(triggerCounts.compiled - before).to.equal(3)
+      const logged = await db.selectFrom('log').select(['item_id', 'seen']).orderBy('n').execute()
+      const expected = [1, 3, ...Array.from({ length: 17 }, (_, i) => i + 4)].map((item_id, i) => ({
+        item_id,
+        seen: i + 1,
+      }))
+      expect(logged).to.deep.equal(expected)
+      await expectCheck(db)
     })
 
     it('a trigger in a transaction: RAISE(ABORT) undoes the statement only, and a trigger made in a rolled-back transaction is gone', async () => {
