@@ -95,6 +95,7 @@ const SHAPES: Record<string, (db: Db) => { execute(): Promise<unknown> }> = {
       .select('id')
       .where('id', '=', 77)
       .union(db.selectFrom('t').select('id').where('id', '=', 78)),
+  'raw text: a point lookup': (db) => ({ execute: () => sql`select id, b from t where id = ${77}`.execute(db) }),
   'recursive cte of 10 rows': (db) =>
     db
       .withRecursive('r(k)', (q) =>

@@ -190,8 +190,12 @@ const SHAPES_PER_TABLE = 64
 const SEEN = 'seen'
 const UNCACHED = 'uncached'
 
-/** The name of the first table a statement names ('' when none): the cache's first key. */
+/**
+ * The name of the first table a statement names ('' when none), or for a statement in raw text its
+ * text up to its first value: the cache's first key.
+ */
 function firstTable(query: AnyNode): string {
+  if (query.kind === 'RawNode') return `\0${(query.sqlFragments as readonly string[])[0] ?? ''}`
   let n = (query.into ?? query.table ?? query.from) as AnyNode | undefined
   while (n !== undefined) {
     switch (n.kind) {
@@ -243,17 +247,26 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
  * part of the select's own (`fits`).
  */
 function cacheable(query: AnyNode, parameterCount: number, counts: CacheCounts): CachedStatement | undefined {
-  const kind = PREPARERS[query.kind]
-  if (kind === undefined) return undefined
-  if (query.onDuplicateKey !== undefined) return undefined
+  // A statement in raw text (`sql\`select ... where id = ${id}\`.execute(db)`) is known by its
+  // text: its kind once parsed.
+  const raw = query.kind === 'RawNode'
+  if (!raw && (PREPARERS[query.kind] === undefined || query.onDuplicateKey !== undefined)) return undefined
   const slots: AnyNode[] = []
   const tree = parameterize(query, slots)
   if (tree === undefined || slots.length !== parameterCount) return undefined
-  // Raw fragments parsed once, here: the parser embeds each slot as the node it is, so their values
+  // Raw text parsed once, here: the parser embeds each slot as the node it is, so their values
   // stay parameters (sql/lexer.ts: a parameter is one token holding its node).
-  const resolved = statementNode(tree)
-  // A select written in raw text (a subquery once parsed) is not cached: the raw fragments parsed
-  // must bring no select of their own (the builder's selects around them are cached).
+  let resolved: AnyNode
+  try {
+    resolved = statementNode(tree)
+  } catch {
+    // Text the parser refuses (or a value it would read): the uncached run reports it, every time.
+    return undefined
+  }
+  const kind = PREPARERS[resolved.kind]
+  if (kind === undefined || resolved.onDuplicateKey !== undefined) return undefined
+  // A select written in raw text (a subquery once parsed) is not cached: the raw text parsed must
+  // bring no select of its own (the builder's selects around raw fragments are cached).
   if (resolved !== tree && nestedSelects(resolved) > nestedSelects(tree)) return undefined
   return new CachedStatement(resolved, new Map(slots.map((node, i) => [node, i])), kind.prepare, kind.readOnly, counts)
 }

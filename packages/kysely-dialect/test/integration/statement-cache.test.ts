@@ -1,5 +1,4 @@
 import { expect } from 'chai'
-import { sql } from 'kysely'
 import { analyze, BTreeAdapter, BTreeDialect, explain } from '../../src/index.js'
 import { expectCheck, rejection, useTempDir, VERSIONS, type AnyDB } from './support.js'
 
@@ -294,6 +293,49 @@ for (const version of VERSIONS) {
             .filter((id) => (id - 1) % 4 === n && id < 10)
             .map((id) => ({ id })),
         )
+      await expectCheck(db)
+    })
+
+    it('statements in raw text are cached by their text: parsed and compiled once, their values bound per run', async () => {
+      const db = t.open()
+      await table(db)
+      const { sql } = version
+      const before = await compilations(db)
+      for (let k = 1; k <= RUNS + 2; k++) {
+        const rows = (await sql<{ id: number; a: number }>`select id, a from t where id = ${k}`.execute(db)).rows
+        expect(rows, `select ${k}`).to.deep.equal([{ id: k, a: (k - 1) % 4 }])
+      }
+      for (let k = 1; k <= RUNS + 2; k++) {
+        const r = await sql`update t set a = ${100 + k} where id = ${k} or id = ${k + 20}`.execute(db)
+        expect(Number(r.numAffectedRows), `update ${k}`).to.equal(2)
+      }
+      for (let k = 1; k <= RUNS + 2; k++) {
+        const r = await sql`insert into t (id, a, s) values (${100 + k}, ${k}, ${`r${k}`}) returning id, s`.execute(db)
+        expect(r.rows).to.deep.equal([{ id: 100 + k, s: `r${k}` }])
+      }
+      // Once each: the select, the update and the insert.
+      expect((await compilations(db)) - before).to.equal(3)
+      expect(
+        await db.selectFrom('t').select(['id', 'a']).where('id', 'in', [1, 21, 6, 26, 7]).orderBy('id').execute(),
+      ).to.deep.equal([
+        { id: 1, a: 101 },
+        { id: 6, a: 106 },
+        { id: 7, a: (7 - 1) % 4 },
+        { id: 21, a: 101 },
+        { id: 26, a: 106 },
+      ])
+      // Not cached, and refused every time as when it was not: text the parser refuses, and a write
+      // while query_only is on.
+      for (let i = 0; i < RUNS; i++)
+        expect((await rejection(sql`select id frm t where id = ${i}`.execute(db))).code).to.equal(
+          'BTREE_SQL_UNSUPPORTED',
+        )
+      await sql`pragma query_only = on`.execute(db)
+      for (let k = 1; k <= 2; k++)
+        expect(
+          (await rejection(sql`update t set a = ${k} where id = ${k} or id = ${k + 20}`.execute(db))).code,
+        ).to.equal('BTREE_SQL_READONLY')
+      await sql`pragma query_only = off`.execute(db)
       await expectCheck(db)
     })
 
@@ -689,6 +731,7 @@ for (const version of VERSIONS) {
     it('derived tables, common table expressions and compounds compile once; each run binds its values and reads its rows', async () => {
       const db = t.open()
       await table(db)
+      const { sql } = version
       const ids = (rows: readonly { id?: unknown; p?: unknown }[]) => rows.map((r) => Number(r.id ?? r.p))
       // Row id k of table() has a = (k - 1) % 4.
       const shapes: [
