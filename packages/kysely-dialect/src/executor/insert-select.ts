@@ -4,19 +4,20 @@ import { compileExpr, type Expr } from '../expression/expression.js'
 import type { AnyNode } from '../expression/nodes.js'
 import { EMPTY_SCOPE } from '../expression/scope.js'
 import type { ExecContext } from './context.js'
-import { prepareSelect } from './select-general.js'
+import { prepareSelect, type PreparedSelect } from './select-general.js'
 
 /**
- * The rows of `insert into t (cols) select ...`: the select runs to the end before the first row
- * is written, so an insert reading its own table sees none of its new rows (as SQLite does, through
- * a temporary table).
+ * The select of `insert into t (cols) select ...`, prepared with its statement (a cached one's
+ * values are its parameters) and run at each execution: its rows are read to the end before the
+ * first row is written, so an insert reading its own table sees none of its new rows (as SQLite
+ * does, through a temporary table).
  */
-export function selectedRows(select: AnyNode, ctx: ExecContext, width: number): SqlValue[][] {
+export function prepareSelectedRows(select: AnyNode, ctx: ExecContext, width: number): PreparedSelect {
   const prepared = prepareSelect(select, ctx, undefined)
   if (prepared.names.length !== width) {
     throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `${prepared.names.length} values for ${width} columns`)
   }
-  return prepared.execute(ctx.tx, [])
+  return prepared
 }
 
 /** The rows of a values list, compiled: each cell a constant expression, evaluated per execution. */

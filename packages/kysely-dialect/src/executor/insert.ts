@@ -12,7 +12,7 @@ import { ArrayRow, ROWID_NAMES, ROWID_SLOT, rowidColumn, Scope, type Tuple } fro
 import { defaultValue, inSavepoint, type InsertOutcome } from './table-store.js'
 import { conflictPolicy, insertUnder } from './insert-conflict.js'
 import { isConflict, markedAction, markRollback } from './conflict-actions.js'
-import { selectedRows, valueExprs } from './insert-select.js'
+import { prepareSelectedRows, valueExprs } from './insert-select.js'
 import { prepareViewInsert, viewTarget } from './view-writes.js'
 
 const INSERT_PARTS_LATER = ['onDuplicateKey', 'explain', 'endModifiers', 'top', 'output']
@@ -54,9 +54,10 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
   const blank = new Array<SqlValue>(table.nextSlot + (givesRowid ? 1 : 0)).fill(null)
   // Every row is evaluated before the first goes in (a value may read the table), straight into
   // its values by slot.
+  const selection = selected ? prepareSelectedRows(values!, ctx, listed.length) : undefined
   const rowsOf = (ctx: WriteContext): SqlValue[][] => {
-    if (selected)
-      return selectedRows(values!, ctx, listed.length).map((input) => fullRow(blank, slots, unlisted, input))
+    if (selection !== undefined)
+      return selection.execute(ctx.tx, []).map((input) => fullRow(blank, slots, unlisted, input))
     const rows = new Array<SqlValue[]>(exprs.length)
     for (let r = 0; r < exprs.length; r++) {
       const row = exprs[r]!
@@ -66,17 +67,15 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
     }
     return rows
   }
-  // Rows of insert ... select are read before the returning list and the conflict target compile.
-  const early = selected ? rowsOf(ctx) : undefined
   const scope = new Scope([{ table, name: table.name }])
   const returning = node.returning === undefined ? undefined : returningProjections(node.returning as AnyNode, scope)
   const policy = conflictPolicy(node, table)
   // `own`: each failure's action is its constraint's clause, marked on its error (constraint-conflicts.ts).
   const action = conflictAction(node) ?? (policy?.own === undefined ? undefined : 'own')
-  let first = early
   const execute = (ctx: WriteContext): StatementResult => {
-    const rows = first ?? rowsOf(ctx)
-    first = undefined
+    // insert ... select reads its rows here, at each run: read while the statement compiled, a
+    // cached one's values would be read as it compiles, guarding it (it then compiled at every run).
+    const rows = rowsOf(ctx)
     const out: Record<string, unknown>[] = []
     let lastRowid: number | undefined
     let changes = 0
@@ -113,7 +112,7 @@ export function prepareInsert(node: AnyNode, ctx: WriteContext): PreparedStateme
       ? { rows: out, changes, reader: returning !== undefined }
       : { rows: out, changes, reader: returning !== undefined, failure }
   }
-  return { fits: ALWAYS, execute }
+  return { fits: selection?.fits ?? ALWAYS, execute }
 }
 
 const ALWAYS = (): boolean => true

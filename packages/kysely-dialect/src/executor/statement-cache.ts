@@ -237,8 +237,8 @@ function bind(parameters: readonly unknown[]): SqlValue[] | undefined {
 }
 
 /**
- * The statement of a shape as a cached statement, or undefined when it is not cached: INSERT ...
- * SELECT (parameterize), and a statement in raw text holding a subquery. A subquery in an
+ * The statement of a shape as a cached statement, or undefined when it is not cached: a statement
+ * in raw text holding a subquery, one whose raw text does not parse, or of another kind. A subquery in an
  * expression (`exists`, `in (select ...)`, a scalar one) is compiled with its statement: it reads
  * the running statement's transaction, keeps an uncorrelated one's rows for one run
  * (subquery-hook.ts), and its plan's check joins the statement's. A derived table, a common table

@@ -324,16 +324,13 @@ function keyCount(n: object): number {
  * shared. A raw fragment in an expression's place keeps its text, its values becoming slots too
  * (the cache parses it once, over the slots: statement-cache.ts). A select nested anywhere (a
  * subquery in an expression, a derived table, a common table expression's body, a compound's arm)
- * is parameterized with its statement: each is prepared once with it, as a PreparedSelect whose
- * rows are read at every run and whose plan's check joins the statement's. Undefined for INSERT
- * ... SELECT (insert.ts reads its rows while it prepares), or for a value in raw SQL that is read
- * as text, not as an expression (an order direction, a cast's type: RAW_TEXT_FIELDS).
+ * (INSERT ... SELECT's rows too) is parameterized with its statement: each is prepared once with
+ * it, as a PreparedSelect whose rows are read at every run and whose plan's check joins the
+ * statement's. Undefined for a value in raw SQL that is read as text, not as an expression (an
+ * order direction, a cast's type: RAW_TEXT_FIELDS).
  */
 export function parameterize(n: AnyNode, slots: AnyNode[], expression = true): AnyNode | undefined {
   switch (n.kind) {
-    case 'InsertQueryNode':
-      if ((n.values as AnyNode | undefined)?.kind === 'SelectQueryNode') return undefined
-      break
     case 'RawNode':
       if ((n.parameters as readonly unknown[]).length === 0) return n
       if (!expression) return undefined

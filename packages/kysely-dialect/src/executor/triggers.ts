@@ -321,22 +321,12 @@ function runProgram(
   enterTriggerProgram()
   try {
     if (program.when !== undefined) {
-      const when = program.when.compiled
-        ? evalCompiled(ctx, program.when)
-        : compileExpr(
-            bindRow(nodeOf(program.when.stored), table, trigger.event, oldRow, newRow) as OperationNode,
-            EMPTY_SCOPE,
-          ).eval([])
-      if (truth(when) !== true) return true
+      if (truth(evalCompiled(ctx, program.when)) !== true) return true
     }
     for (const step of program.body) {
       // The statement under the outer statement's OR action (a compiled form holds for one action).
-      const statement = underOuterAction(
-        step.compiled ? step.tree : (bindRow(nodeOf(step.stored), table, trigger.event, oldRow, newRow) as AnyNode),
-      )
-      const result = withConflictActionOf(statement, () =>
-        step.compiled ? runCompiled(ctx, step, statement) : prepareOf(statement)(statement, ctx).execute(ctx),
-      )
+      const statement = underOuterAction(step.tree)
+      const result = withConflictActionOf(statement, () => runCompiled(ctx, step, statement))
       // A trigger's own changes count in total_changes() (not in changes()), as in SQLite.
       ctx.session.totalChanges += result.changes
     }
@@ -359,15 +349,12 @@ function runProgram(
  * `parameters`), and again only when the schema, the outer statement's OR action, a value the
  * compilation read or the fit of its plan or of its subqueries' plans changes (as
  * statement-cache.ts does). Each run is a statement run of its own (subquery-hook.ts): an
- * uncorrelated subquery's rows are read again for each row the trigger fires for. INSERT ...
- * SELECT (whose rows insert.ts reads as it prepares) is bound to each row's values instead.
+ * uncorrelated subquery's rows are read again for each row the trigger fires for.
  */
 interface Step {
-  readonly stored: unknown
   /** The stored tree with a placeholder value node for each `new.x` and `old.x` (slots in `parameters`). */
   readonly tree: AnyNode
   readonly parameters: Parameters
-  readonly compiled: boolean
   current?: {
     readonly catalog: Catalog
     readonly action: string | undefined
@@ -397,27 +384,20 @@ function programOf(trigger: TriggerDef, table: TableDef): Program {
     program = {
       table,
       values,
-      when: trigger.when === undefined ? undefined : stepOf(trigger.when, table, trigger.event, values, false),
-      body: trigger.body.map((stored) => stepOf(stored, table, trigger.event, values, true)),
+      when: trigger.when === undefined ? undefined : stepOf(trigger.when, table, trigger.event, values),
+      body: trigger.body.map((stored) => stepOf(stored, table, trigger.event, values)),
     }
     programs.set(trigger, program)
   }
   return program
 }
 
-function stepOf(
-  stored: unknown,
-  table: TableDef,
-  event: TriggerDef['event'],
-  values: SqlValue[],
-  statement: boolean,
-): Step {
+function stepOf(stored: unknown, table: TableDef, event: TriggerDef['event'], values: SqlValue[]): Step {
   const slots = new Map<OperationNode, number>()
   const tree = placeholders(nodeOf(stored), table, event, slots) as AnyNode
   const parameters = new Parameters(slots)
   parameters.values = values
-  const rows = statement && tree.kind === 'InsertQueryNode' ? (tree.values as AnyNode | undefined) : undefined
-  return { stored, tree, parameters, compiled: rows?.kind !== 'SelectQueryNode' }
+  return { tree, parameters }
 }
 
 /** Compilations of trigger steps in this process (tests read it: a program compiled once runs without compiling). */
@@ -524,21 +504,6 @@ function rowReferenceColumn(node: unknown): string | undefined {
   if (qualifier !== 'new' && qualifier !== 'old') return undefined
   const column = ((n.column as AnyNode).column as AnyNode | undefined)?.name
   return typeof column === 'string' ? column : undefined
-}
-
-/** A stored tree with the row's values in place of `new.x` and `old.x`. */
-function bindRow(
-  tree: unknown,
-  table: TableDef,
-  event: TriggerDef['event'],
-  oldRow: RowValues | undefined,
-  newRow: RowValues | undefined,
-): unknown {
-  return mapRowReferences(tree, table, event, (isNew, column) => ({
-    kind: 'ValueNode',
-    value: (isNew ? newRow : oldRow)?.[column.slot] ?? null,
-    columnCollation: column.collation ?? 'binary',
-  }))
 }
 
 /** A stored tree with a parameter (its value node in `slots`) for each `new.x` and `old.x`: NEW's slots first, then OLD's. */

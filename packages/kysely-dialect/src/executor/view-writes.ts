@@ -5,7 +5,7 @@ import { BTreeSqlError, unsupported } from '../errors.js'
 import type { SqlValue } from '../encoding/values.js'
 import { nameOf, type AnyNode } from '../expression/nodes.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
-import { selectedRows, valueExprs } from './insert-select.js'
+import { prepareSelectedRows, valueExprs } from './insert-select.js'
 import { prepareSelect, type PreparedSelect } from './select-general.js'
 import { fireRow } from './triggers.js'
 
@@ -79,16 +79,21 @@ export function prepareViewInsert(node: AnyNode, ctx: WriteContext, view: ViewDe
           return col.slot
         })
   const values = node.values as AnyNode | undefined
-  // A values list compiled once, as insert.ts compiles it; a select's rows read when it runs.
+  // A values list compiled once, as insert.ts compiles it; a select prepared once, its rows read
+  // when it runs.
+  const selection =
+    values?.kind === 'SelectQueryNode' && node.defaultValues !== true
+      ? prepareSelectedRows(values, ctx, slots.length)
+      : undefined
   const exprs =
     node.defaultValues === true || values === undefined
       ? [[]]
-      : values.kind === 'SelectQueryNode'
-        ? undefined
+      : selection !== undefined
+        ? []
         : valueExprs(values, slots.length)
   const execute = (ctx: WriteContext): StatementResult => {
     const rows =
-      exprs === undefined ? selectedRows(values!, ctx, slots.length) : exprs.map((row) => row.map((e) => e.eval([])))
+      selection !== undefined ? selection.execute(ctx.tx, []) : exprs.map((row) => row.map((e) => e.eval([])))
     for (const input of rows) {
       const row = new Array<SqlValue>(table.nextSlot).fill(null)
       slots.forEach((slot, i) => (row[slot] = input[i] ?? null))
@@ -96,7 +101,7 @@ export function prepareViewInsert(node: AnyNode, ctx: WriteContext, view: ViewDe
     }
     return NO_CHANGE
   }
-  return { fits: ALWAYS, execute }
+  return { fits: selection?.fits ?? ALWAYS, execute }
 }
 
 /** The select of the view's rows the where clause picks, each with `extra` values after its columns. */

@@ -210,6 +210,30 @@ diffSuite('differential part 2: cached statements with derived tables, common ta
     ),
   )
 
+  both('insert ... select, its select filtered by values and reading the table it fills', seedPets, (db) => {
+    const steps: unknown[] = []
+    for (let i = 0; i < 5; i++) {
+      steps.push(
+        db
+          .insertInto('pets')
+          .columns(['id', 'owner_id', 'kind'])
+          .expression((eb) =>
+            eb
+              .selectFrom('pets as p')
+              .select((e) => [e('p.id', '+', 1000 * (i + 1)).as('id'), 'p.owner_id', e.val(KINDS[i]!).as('kind')])
+              .where('p.kind', '=', KINDS[(i + 1) % 5]!)
+              .where('p.id', '<', 1000),
+          ),
+        db.selectFrom('pets').select(['id', 'owner_id', 'kind']).orderBy('id'),
+        db
+          .updateTable('pets')
+          .set({ kind: KINDS[(i + 3) % 5] })
+          .where('id', '=', i + 1),
+      )
+    }
+    return steps
+  })
+
   both('an update and a delete whose where reads a derived table or a compound', seedPets, (db) => {
     const steps: unknown[] = []
     for (let i = 0; i < 5; i++) {

@@ -813,6 +813,32 @@ for (const version of VERSIONS) {
         // once read its seek's value there, which then guarded the statement: compiled at every run).
         expect((await compilations(db)) - before, name).to.equal(1)
       }
+      // INSERT ... SELECT: its select prepared once with it, its rows read (and values bound) per run.
+      await db.schema
+        .createTable('copy')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('a', 'integer')
+        .execute()
+      const copied = await compilations(db)
+      for (let k = 1; k <= RUNS + 2; k++) {
+        const r = await db
+          .insertInto('copy')
+          .columns(['id', 'a'])
+          .expression((eb) =>
+            eb
+              .selectFrom('t')
+              .select((e) => [e('id', '+', 100 * k).as('id'), 'a'])
+              .where('id', '<=', k),
+          )
+          .executeTakeFirst()
+        expect(Number(r.numInsertedOrUpdatedRows), `insert ... select ${k}`).to.equal(k)
+      }
+      expect((await compilations(db)) - copied, 'insert ... select').to.equal(1)
+      expect((await db.selectFrom('copy').select('id').orderBy('id').execute()).map((r) => r.id)).to.deep.equal(
+        Array.from({ length: RUNS + 2 }, (_, j) =>
+          Array.from({ length: j + 1 }, (_, i) => 100 * (j + 1) + i + 1),
+        ).flat(),
+      )
       // A select written in raw text is not cached (the raw fragments beside a builder's select are).
       const before = await compilations(db)
       for (let k = 1; k <= RUNS; k++)
