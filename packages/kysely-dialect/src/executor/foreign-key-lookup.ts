@@ -174,7 +174,7 @@ export function parentFound(tx: ReadTransaction, k: ResolvedKey, values: Values)
     if (v === null) return true
     const rowid = applyAffinity(v, 'integer')
     if (!isInteger(rowid)) return false
-    return readBucket(tx, k.parent)?.get(w.value(rowid).view()) !== undefined
+    return readBucket(tx, k.parent)?.has(w.value(rowid).view()) === true
   }
   for (let i = 0; i < columns.length; i++) {
     const v = valueAt(values, columns[i]!.slot)
@@ -183,7 +183,7 @@ export function parentFound(tx: ReadTransaction, k: ResolvedKey, values: Values)
     const parent = k.parentColumns[i]!
     w.value(folded(applyAffinity(v, parent.affinity), foldOf(parent.collation)))
   }
-  if (k.via === 'key') return readBucket(tx, k.parent)?.get(w.view()) !== undefined
+  if (k.via === 'key') return readBucket(tx, k.parent)?.has(w.view()) === true
   const index = tx.bucket(indexBucket(k.via))
   if (index === undefined) return false
   const prefix = w.view()

@@ -533,7 +533,7 @@ function rowKeyAfterUpdate(
       .finish()
   }
   const key = columnsKey(table, table.primaryKey, written)
-  return readBucket(s.tx, table)?.get(key) === undefined ? stored.key : key
+  return readBucket(s.tx, table)?.has(key) === true ? key : stored.key
 }
 
 /** The statement dropping a table (its rows deleted first, foreign keys to missing parents treated as empty). */
