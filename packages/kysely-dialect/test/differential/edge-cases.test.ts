@@ -63,7 +63,9 @@ diffSuite('differential: edge cases', () => {
           'null',
           '99',
           '9.5',
-          "x'393939'",
+          // No blob: better-sqlite3 builds SQLite with SQLITE_LIKE_DOESNT_MATCH_BLOBS, sql.js does
+          // not, so no oracle can say which is right (FAILING.md: like never meets a blob here).
+          "'x99x'",
         ].map((v, i) => `insert into l values (${i + 1}, ${v}, ${v})`),
         ...[
           "'%99%'",
