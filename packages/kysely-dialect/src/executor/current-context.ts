@@ -62,6 +62,12 @@ export function collectSubqueryFits<T>(into: PlanFits[], compile: () => T): T {
   }
 }
 
+/** Whether every one of `checks` holds for `tx` (a compiled statement's subqueries' plans). */
+export function allFit(checks: readonly PlanFits[], tx: ReadTransaction): boolean {
+  for (let i = 0; i < checks.length; i++) if (!checks[i]!(tx)) return false
+  return true
+}
+
 /** A subquery's plan, made while a cached statement compiles, holds while `fits` says so. */
 export function noteSubqueryFits(fits: PlanFits): void {
   subqueryFits?.push(fits)

@@ -5,7 +5,7 @@ import type { AnyNode } from '../expression/nodes.js'
 import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
 import { statementNode } from '../sql/raw-statement.js'
 import type { ExecContext, PreparedStatement, StatementResult, WriteContext } from './context.js'
-import { collectSubqueryFits, type PlanFits, withContext } from './current-context.js'
+import { allFit, collectSubqueryFits, type PlanFits, withContext } from './current-context.js'
 import { runWriteStatement } from './write-statement.js'
 import { prepareDelete } from './delete.js'
 import { prepareInsert } from './insert.js'
@@ -58,7 +58,7 @@ export class CachedStatement {
     readonly prepare: Prepare,
     readonly readOnly: boolean,
     /** The cache's count of compilations, which this statement's add to. */
-    readonly counts: CacheCounts = { compiled: 0 },
+    readonly counts: CacheCounts,
   ) {
     this.#parameters = new Parameters(slots)
     const run = (ctx: ExecContext, values: readonly SqlValue[] = []): StatementResult =>
@@ -85,7 +85,7 @@ export class CachedStatement {
       compiled.catalog !== ctx.catalog ||
       !guardHolds(compiled.guard, values) ||
       !compiled.statement.fits(ctx.tx) ||
-      !fitsAll(compiled.subqueries, ctx.tx)
+      !allFit(compiled.subqueries, ctx.tx)
     ) {
       this.#compiled = undefined
       this.counts.compiled++
@@ -218,11 +218,6 @@ function firstTable(query: AnyNode): string {
     }
   }
   return ''
-}
-
-function fitsAll(checks: readonly PlanFits[], tx: ExecContext['tx']): boolean {
-  for (let i = 0; i < checks.length; i++) if (!checks[i]!(tx)) return false
-  return true
 }
 
 /** The parameters as value nodes read them; undefined when one is no SQL value (the uncached run then reports it). */

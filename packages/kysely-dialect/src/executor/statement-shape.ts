@@ -323,10 +323,9 @@ function keyCount(n: object): number {
  * nodes, collected in `slots` in the order a matcher collects values; unchanged subtrees are
  * shared. A raw fragment in an expression's place keeps its text, its values becoming slots too
  * (the cache parses it once, over the slots: statement-cache.ts). A select nested anywhere (a
- * subquery in an expression, a derived table, a common table expression's body, a compound's arm)
- * (INSERT ... SELECT's rows too) is parameterized with its statement: each is prepared once with
- * it, as a PreparedSelect whose rows are read at every run and whose plan's check joins the
- * statement's. Undefined for a value in raw SQL that is read as text, not as an expression (an
+ * subquery in an expression, a derived table, a common table expression's body, a compound's arm,
+ * INSERT ... SELECT's rows) is parameterized with its statement: each is prepared once with it, as
+ * a PreparedSelect whose rows are read at every run and whose plan's check joins the statement's. Undefined for a value in raw SQL that is read as text, not as an expression (an
  * order direction, a cast's type: RAW_TEXT_FIELDS).
  */
 export function parameterize(n: AnyNode, slots: AnyNode[], expression = true): AnyNode | undefined {

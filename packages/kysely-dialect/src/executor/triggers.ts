@@ -22,7 +22,7 @@ import type { Expr } from '../expression/expression.js'
 import { compileWithParameters, guardHolds, guardOf, Parameters } from '../expression/parameters.js'
 import { markRollback } from './conflict-actions.js'
 import type { PreparedStatement, StatementResult, WriteContext } from './context.js'
-import { collectSubqueryFits, currentContext, type PlanFits } from './current-context.js'
+import { allFit, collectSubqueryFits, currentContext, type PlanFits } from './current-context.js'
 import { withStatementRun } from '../expression/subquery-hook.js'
 import { readBucket, rowView, type StoredRow } from './table-store.js'
 import type { RowView } from '../encoding/rows.js'
@@ -417,7 +417,7 @@ function currentOf(
     c.action === outerAction &&
     guardHolds(c.guard, values) &&
     (c.statement === undefined || c.statement.fits(ctx.tx)) &&
-    allFit(c.subqueries, ctx)
+    allFit(c.subqueries, ctx.tx)
   )
     return c
   step.current = undefined
@@ -434,11 +434,6 @@ function currentOf(
   }
   step.current = next
   return next
-}
-
-function allFit(checks: readonly PlanFits[], ctx: WriteContext): boolean {
-  for (let i = 0; i < checks.length; i++) if (!checks[i]!(ctx.tx)) return false
-  return true
 }
 
 function evalCompiled(ctx: WriteContext, step: Step): SqlValue {
@@ -473,37 +468,33 @@ function mapRowReferences(
   if (typeof tree !== 'object' || tree === null) return tree
   if (Array.isArray(tree)) return tree.map((t) => mapRowReferences(t, table, event, replace))
   const n = tree as AnyNode
-  if (n.kind === 'ReferenceNode' && n.table !== undefined) {
-    const qualifier = tableNameOf(n.table as AnyNode)?.toLowerCase()
-    if (qualifier === 'new' || qualifier === 'old') {
-      const isNew = qualifier === 'new'
-      const has = isNew ? event !== 'delete' : event !== 'insert'
-      const column = ((n.column as AnyNode).column as AnyNode | undefined)?.name as string | undefined
-      const col = has && column !== undefined ? columnOf(table, column) : undefined
-      if (col === undefined)
-        throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${qualifier}.${column ?? '*'}`)
-      return replace(isNew, col)
-    }
+  const ref = rowReference(n)
+  if (ref !== undefined) {
+    const isNew = ref.qualifier === 'new'
+    const has = isNew ? event !== 'delete' : event !== 'insert'
+    const col = has && ref.column !== undefined ? columnOf(table, ref.column) : undefined
+    if (col === undefined)
+      throw new BTreeSqlError('BTREE_SQL_NO_SUCH_COLUMN', `no such column: ${ref.qualifier}.${ref.column ?? '*'}`)
+    return replace(isNew, col)
   }
   if (n.kind === 'ValueNode') return n
   const out: Record<string, unknown> = {}
   for (const k of Object.keys(n)) out[k] = mapRowReferences(n[k], table, event, replace)
   // `select new.x` (an insert ... select's rows, a validation select): the value keeps the name
   // the reference gave its result column, as SQLite's does (`x`).
-  const selected = n.kind === 'SelectionNode' ? rowReferenceColumn(n.selection) : undefined
+  const selected = n.kind === 'SelectionNode' ? rowReference(n.selection as AnyNode)?.column : undefined
   if (selected !== undefined)
     out.selection = { kind: 'AliasNode', node: out.selection, alias: { kind: 'IdentifierNode', name: selected } }
   return out
 }
 
-/** The column a `new.x` or `old.x` reference names, else undefined. */
-function rowReferenceColumn(node: unknown): string | undefined {
-  const n = node as AnyNode
+/** `n` as a `new.x` or `old.x` reference (its column undefined for `new.*`), else undefined. */
+function rowReference(n: AnyNode): { qualifier: 'new' | 'old'; column: string | undefined } | undefined {
   if (n.kind !== 'ReferenceNode' || n.table === undefined) return undefined
   const qualifier = tableNameOf(n.table as AnyNode)?.toLowerCase()
   if (qualifier !== 'new' && qualifier !== 'old') return undefined
   const column = ((n.column as AnyNode).column as AnyNode | undefined)?.name
-  return typeof column === 'string' ? column : undefined
+  return { qualifier, column: typeof column === 'string' ? column : undefined }
 }
 
 /** A stored tree with a parameter (its value node in `slots`) for each `new.x` and `old.x`: NEW's slots first, then OLD's. */
