@@ -189,17 +189,20 @@ export class Journal {
    * (zerosAhead) when the record passes its end.
    * `builder`: the RecordBuilder that made the record; the bytes it streamed here (stream()) are
    * not written again, and a streamed write that failed fails this one.
-   * Returns undefined when the record is written on return (up to SYNC_WRITE_LIMIT bytes), else
-   * the promise of the write. On failure nothing changes in memory and the file is cut back.
+   * Returns undefined when the record is written on return (up to `onReturn` bytes, by default
+   * SYNC_WRITE_LIMIT), else the promise of the write. On failure nothing changes in memory and the
+   * file is cut back.
    */
   write(
     record: readonly Uint8Array[],
     length: number,
     synced: boolean,
     builder?: RecordBuilder,
+    onReturn: number = SYNC_WRITE_LIMIT,
   ): Promise<void> | undefined {
     // A record written before the truncate would be cut off by it.
-    if (this.#releasing !== undefined) return this.#releasing.then(() => this.write(record, length, synced, builder))
+    if (this.#releasing !== undefined)
+      return this.#releasing.then(() => this.write(record, length, synced, builder, onReturn))
     // The bytes stream() wrote of this record, at this end: not written again.
     const streamed = builder !== undefined && builder === this.#streaming && this.#streamAt === this.end
     const skip = streamed ? builder.streamed : 0
@@ -216,7 +219,7 @@ export class Journal {
             { buffers: [record[0]!], at: this.end },
             { buffers: [...skipBytes(record, 1, skip), zeros], at: this.end + RECORD_HEADER + skip },
           ]
-    if (length > SYNC_WRITE_LIMIT) return this.#writeAsync(parts, after, zeros.length, synced)
+    if (length > onReturn) return this.#writeAsync(parts, after, zeros.length, synced)
     try {
       for (const part of parts) this.file.writevSync(part.buffers, part.at)
     } catch (err) {
@@ -285,9 +288,12 @@ export class Journal {
     return this.#releasing !== undefined || this.#truncating > 0
   }
 
-  /** Whether write() of a record of `length` bytes is done on return (else it returns a promise). */
-  writesOnReturn(length: number): boolean {
-    return length <= SYNC_WRITE_LIMIT && this.#releasing === undefined
+  /**
+   * Whether write() of a record of `length` bytes, given the same `onReturn`, is done on return
+   * (else it returns a promise).
+   */
+  writesOnReturn(length: number, onReturn: number = SYNC_WRITE_LIMIT): boolean {
+    return length <= onReturn && this.#releasing === undefined
   }
 
   /**
@@ -399,8 +405,12 @@ function skipBytes(buffers: readonly Uint8Array[], first: number, skip: number):
   return out
 }
 
-/** Records up to this size are written on the caller's thread (a small write costs ~6 µs so). */
-const SYNC_WRITE_LIMIT = 256 * 1024
+/**
+ * Records up to this size are written on the caller's thread (a small write costs ~6 µs so); larger
+ * ones on the thread pool, unless the caller raises the bound (write's `onReturn`: the committer
+ * does for a transaction that edits leaves in place, db/committer.ts:onReturnLimit).
+ */
+export const SYNC_WRITE_LIMIT = 256 * 1024
 /** 'none' appends between two writebacks (#noteUnsynced). */
 export const UNSYNCED_WRITEBACK = 4 * 1024 * 1024
 /** The file grows to a multiple of this: one new allocation per MiB appended, once grown. */

@@ -300,6 +300,11 @@ export class WriteTx implements WriteTransaction, WriteBucketHost, WriterOwner {
     return this.#adopted.length > 0
   }
 
+  /** How many nodes of earlier commits are edited in place now (adopt): what detachAdopted would copy. */
+  get adoptedCount(): number {
+    return this.#adopted.length
+  }
+
   /** The commit published this transaction's nodes: the states saved for adopt are dropped. */
   settleAdopted(): void {
     if (this.#adopted.length === 0) return

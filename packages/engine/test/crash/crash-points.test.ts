@@ -3,7 +3,7 @@ import { Database } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import { type CommitPath, hash, pathLabel, runWorkload, suiteSeed, usesJournal, verifyAfterCrash } from './harness.js'
-import { WORKLOADS, WORKLOADS_4K } from './workloads.js'
+import { LARGE_RECORDS, WORKLOADS, WORKLOADS_4K } from './workloads.js'
 
 /**
  * Every crash point: each workload is run once to count its writes and syncs, then once more for
@@ -54,6 +54,7 @@ describe('crash at every write and sync', function () {
     ]),
     ...WORKLOADS.map((w): [(typeof WORKLOADS)[number], CommitPath, boolean] => [w, 'streamed', true]),
     [WORKLOADS[0]!, 'journal', false],
+    [LARGE_RECORDS, 'journal', true],
   ]
   for (const [w, path, inlineSync] of runs) {
     const name = `${w.name}${pathLabel(path)}${inlineSync ? '' : ' (inlineSync: false)'}`

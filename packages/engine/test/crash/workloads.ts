@@ -258,3 +258,26 @@ export function withDurabilities(w: Workload, pattern: Durability[]): Workload {
     commits: w.commits.map((cm, i) => ({ ...cm, durability: pattern[i % pattern.length] })),
   }
 }
+
+/**
+ * Records past the journal's 256 KiB write-on-return bound (store/journal.ts SYNC_WRITE_LIMIT) by a
+ * transaction that edits more leaves in place than its record holds: written on the caller's thread
+ * with the leaves kept in place (db/committer.ts onReturnLimit), where the first overwrite's record
+ * (its leaves copies, none in place) goes to the thread pool. Ten times the bytes of the other
+ * workloads, so it runs on the journal path alone (crash-points.test.ts): streamed in the harness's
+ * small steps it made 3,920 crash points.
+ */
+export const LARGE_RECORDS: Workload = {
+  name: 'large records over leaves edited in place',
+  commits: [
+    c((m) => {
+      for (const i of range(0, 1400)) m.put('wide', key(i), value(i, 200))
+    }),
+    ...range(1, 4).map((r) =>
+      c((m) => {
+        for (const i of range(0, 1400)) if (r < 3 || i % 2 === 0) m.put('wide', key(i), value(i + 10000 * r, 200))
+        if (r === 3) for (const i of range(0, 1400)) if (i % 14 === 1) m.del('wide', key(i))
+      }),
+    ),
+  ],
+}

@@ -1,7 +1,9 @@
 import { expect } from 'chai'
-import type { Database } from '../../src/index.js'
+import { type Database, type Durability, open } from '../../src/index.js'
+import { SYNC_WRITE_LIMIT } from '../../src/store/journal.js'
 import { packedPages } from '../../src/tree/node.js'
-import { expectCheck, numKey, useTempDir } from './helpers.js'
+import { FaultFileSystem } from '../doubles/fault-file.js'
+import { expectCheck, numKey, rejection, useTempDir } from './helpers.js'
 
 /**
  * A put of a value as long as the one it replaces, into a packed leaf that owns its page, writes
@@ -122,6 +124,47 @@ describe('integration: overwrites of the same length, in place', () => {
     expectCheck(db)
   })
 
+  // A record past SYNC_WRITE_LIMIT went to the thread pool, and the transaction detached every
+  // leaf it had edited in place first (a page copied per leaf, every commit): the committer writes
+  // it on the caller's thread while it is smaller than those pages (Committer#onReturnLimit).
+  for (const durability of ['none', 'full'] as Durability[]) {
+    it(`commits whose records pass ${SYNC_WRITE_LIMIT / 1024} KiB edit their leaves in place too ('${durability}')`, async () => {
+      const db = await filled()
+      const wide = (i: number, round: number): Buffer => Buffer.alloc(200, (i * 5 + round * 11) & 0xff)
+      const rounds = new Array<number>(N).fill(0)
+      const overwrite = (round: number, parity: number) =>
+        db.update(
+          (tx) => {
+            const b = tx.bucket('t')!
+            for (let i = parity; i < N; i += 2) {
+              rounds[i] = round
+              b.put(numKey(i), wide(i, round))
+            }
+          },
+          { durability },
+        )
+      // Every key once (copies of the cached pages, then packed leaves of their own), then half of
+      // them a commit: each commit touches every leaf.
+      await overwrite(1, 0)
+      await overwrite(1, 1)
+      const before = packedPages.taken
+      for (let round = 2; round < 6; round++) {
+        const journalBefore = db.info().journal!.bytes
+        await overwrite(round, round % 2)
+        const record = db.info().journal!.bytes - journalBefore
+        expect(record, 'the record passes the bound').to.be.greaterThan(SYNC_WRITE_LIMIT)
+      }
+      expect(packedPages.taken - before, 'pages taken by 4 commits of 2,000 overwrites').to.equal(0)
+      db.view((tx) => {
+        const b = tx.bucket('t')!
+        for (let i = 0; i < N; i++)
+          if (Buffer.compare(b.get(numKey(i))!, wide(i, rounds[i]!)) !== 0) expect.fail(`key ${i}`)
+      })
+      expectCheck(db)
+      await db.close()
+    })
+  }
+
   it('a savepoint rolled back gives back the values that puts of the same length replaced', async () => {
     const db = await overwrittenOnce()
     const tx = await db.beginWrite()
@@ -152,4 +195,78 @@ describe('integration: overwrites of the same length, in place', () => {
       expectCheck(db)
     }
   })
+})
+
+/**
+ * A record past SYNC_WRITE_LIMIT that the committer writes on the caller's thread because its
+ * transaction edits more leaves in place than the record holds (Committer#onReturnLimit): when that
+ * write or its sync fails, the leaves get their published state back (before, such a record went
+ * to the thread pool, and its transaction had detached them first).
+ */
+describe('integration: a record past the write-on-return bound whose append or sync fails', () => {
+  const N = 4000
+  const wide = (i: number, round: number): Buffer => Buffer.alloc(200, (i * 5 + round * 11) & 0xff)
+
+  for (const durability of ['none', 'full'] as Durability[]) {
+    for (const op of durability === 'full' ? (['write', 'sync'] as const) : (['write'] as const)) {
+      it(`leaves the leaves it edited as they were published ('${durability}', failed ${op})`, async () => {
+        const fs = new FaultFileSystem()
+        const path = '/large-record/db'
+        const options = { fileSystem: fs, lock: false, durability }
+        const db = await open(path, options)
+        const journal = fs.file(`${path}-journal`)
+        const model = new Array<Buffer | undefined>(N)
+        // `failing`: a commit that will fail, and also deletes every tenth key it picks and puts
+        // 40-byte values into every tenth but one (edits that move a leaf to another page); the
+        // others put values as long as the ones they replace (edits in the leaf's own page).
+        const commit = (round: number, pick: (i: number) => boolean, failing: boolean) =>
+          db.update((tx) => {
+            const b = tx.createBucketIfNotExists('t')
+            for (let i = 0; i < N; i++) {
+              if (!pick(i)) continue
+              if (failing && i % 10 === 0) b.delete(numKey(i))
+              else if (failing && i % 10 === 1) b.put(numKey(i), Buffer.alloc(40, round))
+              else b.put(numKey(i), wide(i, round))
+              if (!failing) model[i] = wide(i, round)
+            }
+          })
+        await commit(0, () => true, false)
+        await db.checkpoint()
+        // Every leaf copied once: packed leaves of their own, which later commits edit in place.
+        await commit(1, () => true, false)
+        const expectModel = (label: string, d: Database = db): void =>
+          d.view((tx) => {
+            const b = tx.bucket('t')!
+            for (let i = 0; i < N; i++) {
+              const got = b.get(numKey(i))
+              const want = model[i]
+              if (want === undefined ? got !== undefined : got === undefined || Buffer.compare(got, want) !== 0)
+                expect.fail(`${label}: key ${i}`)
+            }
+          })
+        for (let round = 2; round < 6; round++) {
+          const inline = journal.inlineSyncs
+          const bytes = db.info().journal!.bytes
+          journal.failNext(op, 'EIO')
+          const err = await rejection(commit(round, (i) => i % 2 === round % 2, true))
+          expect((err as { code?: string }).code, `round ${round}`).to.equal('BTREE_IO')
+          // The failed sync was made on this thread: the record was written on return.
+          if (op === 'sync') expect(journal.inlineSyncs - inline, `round ${round}: inline syncs`).to.equal(1)
+          expectModel(`round ${round}, after the failed commit`)
+          expectCheck(db)
+          const taken = packedPages.taken
+          await commit(round, (i) => i % 2 === round % 2, false)
+          expect(db.info().journal!.bytes - bytes, 'the record passes the bound').to.be.greaterThan(SYNC_WRITE_LIMIT)
+          expect(packedPages.taken - taken, `round ${round}: pages taken by the next commit`).to.equal(0)
+          expectModel(`round ${round}, the next commit`)
+          expectCheck(db)
+        }
+        await db.close()
+        const again = await open(path, options)
+        expectModel('reopened', again)
+        expectCheck(again)
+        await again.close()
+      })
+    }
+  }
 })
