@@ -100,8 +100,18 @@ export function recordValue(key: Uint8Array, slot: number): Uint8Array {
  */
 function packedPage(pageSize: number): Buffer {
   packedPages.taken++
-  return Buffer.allocUnsafeSlow(pageSize)
+  const page = Buffer.allocUnsafeSlow(pageSize)
+  unsealed.add(page)
+  return page
 }
+
+/**
+ * The pages packedPage made that no seal has handed out yet (sealInPlace): only these are sealed
+ * where they lie. A page of the cache that a leaf reads unchanged (one materialized on a writer's
+ * way down and spilled as it was) is the cache's copy of another page id, and so is a page sealed
+ * once: a seal under a new id would rewrite the header that copy is read by.
+ */
+const unsealed = new WeakSet<Buffer>()
 
 /** Pages handed to packed leaves since the process started (packedPage). */
 export const packedPages = { taken: 0 }
@@ -722,16 +732,19 @@ export class Node {
   }
 
   /**
-   * encodePacked into the leaf's own page, when it owns it and holds no garbage (its bytes are
-   * then laid out as the page's): only the header and the free middle change, which no reader of
-   * a packed leaf reads, so a published leaf may be sealed so, and its page handed out as is (a
-   * leaf written ahead of its checkpoint, tx/early-pages.ts: no copy, no second 4 KiB held).
-   * Undefined when it does not own such a page. No later edit touches the page: an append to a
-   * published leaf copies it first (clone).
+   * encodePacked into the page the leaf reads, when it holds no garbage (its bytes are then laid
+   * out as the page's) and is a page made in memory that no seal has handed out yet (`unsealed`):
+   * only the header and the free middle change, which no reader of a packed leaf reads, so a
+   * published leaf may be sealed so, and its page handed out as is: no copy, no second 4 KiB
+   * held. A leaf written ahead of its checkpoint (tx/early-pages.ts) owns its page; a checkpoint's
+   * private copy shares it with the published leaf (clone), and no writer edits a shared page (an
+   * edit copies it first, #room), so the page is the leaf's, whoever holds it. Undefined for any
+   * other page. No later edit touches the page: the leaf gives up owning it (adopt passes it by).
    */
   sealInPlace(pgid: number, txid: number): Buffer | undefined {
-    if (!this.#owns || this.#garbage !== 0 || this.#top <= 0) return undefined
+    if (this.#garbage !== 0 || this.#top <= 0) return undefined
     const page = this.base!
+    if (!unsealed.delete(page)) return undefined
     writeHeader(page, pgid, txid, PageType.leaf, this.#packed)
     page.fill(0, HEADER_SIZE + SLOT_SIZE * this.#packed, this.#top)
     sealPage(page)
