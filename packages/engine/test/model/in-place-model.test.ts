@@ -26,6 +26,8 @@ import type { ReadTransaction, Savepoint, WriteTransaction } from '../../src/bas
  */
 const TXS = Number(process.env['IN_PLACE_TXS'] ?? 120)
 const KEYS = 4000
+/** A bulk run's puts (runInPlace's `bulk`: values of ~190 bytes, so ~280 KB of record). */
+const BULK_PUTS = 1300
 
 type Model = Map<string, string>
 
@@ -78,7 +80,7 @@ function compareByGets(tx: ReadTransaction, model: Model, where: string): void {
 let runs = 0
 
 /** One seeded run; throws with the seed and the step in the message when anything differs. */
-async function runInPlace(seed: number, pageSize: number, txs: number, dir: string): Promise<number> {
+async function runInPlace(seed: number, pageSize: number, txs: number, dir: string, bulk = false): Promise<number> {
   const rng = new Prng(seed)
   const file = path.join(dir, `in-place-${seed}-${pageSize}-${++runs}.db`)
   const opts = { pageSize, durability: 'none' as const, journalSize: rng.pick([65536, 1 << 20]) }
@@ -86,7 +88,10 @@ async function runInPlace(seed: number, pageSize: number, txs: number, dir: stri
   let committed: Model = new Map()
   let ops = 0
   const key = (): Buffer => Buffer.from(String(rng.int(KEYS)).padStart(6, '0'))
-  const value = (): Buffer => Buffer.from(rng.bytes(rng.bool(0.7) ? 24 : 8 + rng.int(40)))
+  const value = (): Buffer =>
+    bulk
+      ? Buffer.from(rng.bytes(rng.bool(0.7) ? 190 : 150 + rng.int(80)))
+      : Buffer.from(rng.bytes(rng.bool(0.7) ? 24 : 8 + rng.int(40)))
 
   /** A random change or read inside `tx`, mirrored in `work`; views lent are checked at the end. */
   const step = (tx: WriteTransaction, work: Model, views: Array<[Uint8Array, string]>, at: string): void => {
@@ -99,7 +104,16 @@ async function runInPlace(seed: number, pageSize: number, txs: number, dir: stri
       return
     }
     const b = tx.createBucketIfNotExists('t')
-    if (r < 0.55) {
+    if (bulk && r < 0.03) {
+      // A run of puts whose record passes the journal's 256 KiB write-on-return bound while the
+      // transaction edits more leaves in place than that (db/committer.ts onReturnLimit).
+      for (let i = 0; i < BULK_PUTS; i++) {
+        const k = key()
+        const v = value()
+        b.put(k, v)
+        work.set(hex(k), hex(v))
+      }
+    } else if (r < 0.55) {
       const k = key()
       const v = value()
       b.put(k, v)
@@ -166,6 +180,36 @@ async function runInPlace(seed: number, pageSize: number, txs: number, dir: stri
     for (let t = 0; t < txs; t++) {
       const at = `seed ${seed} pageSize ${pageSize} tx ${t}`
       const durability: Durability = rng.bool(0.15) ? 'full' : 'none'
+      if (bulk && rng.bool(0.3)) {
+        // An update of a bulk run alone: nothing inside detaches the leaves it edits in place, so
+        // its record (past 256 KiB) is written on the caller's thread with them kept; now and then
+        // it throws, and the leaves get their published state back.
+        const work = new Map(committed)
+        const fail = rng.bool(0.15)
+        const boom = new Error('in-place model: bulk update failed on purpose')
+        const err = await db
+          .update(
+            (tx) => {
+              const b = tx.createBucketIfNotExists('t')
+              for (let i = 0; i < BULK_PUTS; i++) {
+                const k = key()
+                const v = value()
+                b.put(k, v)
+                work.set(hex(k), hex(v))
+              }
+              if (fail) throw boom
+            },
+            { durability },
+          )
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          )
+        if (err !== (fail ? boom : undefined)) throw err instanceof Error ? err : new Error(`${at}: ${String(err)}`)
+        if (!fail) committed = work
+        verify(at, t % 10 === 9)
+        continue
+      }
       const r = rng.next()
       if (r < 0.04) {
         await db.close()
@@ -294,6 +338,20 @@ describe('model: in-place edits of earlier commits under everything that meets t
       it(`seed ${seed}, page size ${pageSize}`, async () => {
         const started = Date.now()
         const ops = await runInPlace(seed, pageSize, TXS, dir)
+        expect(ops).to.be.greaterThan(0)
+        console.log(`        ${ops} operations in ${Date.now() - started} ms`)
+      })
+    }
+  }
+
+  // Bulk runs (values of ~190 bytes, and now and then 1,300 puts in one step): records past the
+  // journal's 256 KiB write-on-return bound, written on the caller's thread with the leaves kept in
+  // place, or, after a snapshot or check() inside detached them, on the thread pool.
+  for (const pageSize of [1024, 4096]) {
+    for (const seed of seeds) {
+      it(`seed ${seed}, page size ${pageSize}, bulk runs`, async () => {
+        const started = Date.now()
+        const ops = await runInPlace(seed, pageSize, Math.ceil(TXS / 3), dir, true)
         expect(ops).to.be.greaterThan(0)
         console.log(`        ${ops} operations in ${Date.now() - started} ms`)
       })
