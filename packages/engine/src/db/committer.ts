@@ -328,8 +328,7 @@ export class Committer {
     }
     // A record too large to write on return waits for the commits in flight: no failed sync can
     // then cut the journal back while its write runs.
-    const onReturn = this.#onReturnLimit(tx)
-    const large = !this.journal!.writesOnReturn(RECORD_HEADER + tx.record.bytes, onReturn)
+    const large = !this.journal!.writesOnReturn(RECORD_HEADER + tx.record.bytes, this.#onReturnLimit(tx))
     // A transaction editing published nodes in place (WriteTx.adopt) publishes before anything
     // else runs, or goes on with copies: snapshots may begin while a commit waits or syncs.
     // A durable one that syncs on this thread (#commitInline) keeps them: nothing runs between its
@@ -350,7 +349,9 @@ export class Committer {
     const part = this.#segments.at(-1)!
     const journal = part.journal
     // What was awaited above may have begun a truncate of the journal (db.checkpoint()): the
-    // record is then written once it is done, and the transaction must not keep its nodes.
+    // record is then written once it is done, and the transaction must not keep its nodes. A
+    // rebased transaction has leaves of its own: the bound is taken again.
+    const onReturn = this.#onReturnLimit(tx)
     if (tx.hasAdopted && !journal.writesOnReturn(RECORD_HEADER + tx.record.bytes, onReturn)) tx.detachAdopted()
     const txid = this.#takeTxid()
     const start = journal.end

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { type Database, type Durability, open } from '../../src/index.js'
 import { Prng } from '../../src/io/prng.js'
-import type { ReadTransaction, Savepoint, WriteTransaction } from '../../src/base/types.js'
+import type { ReadTransaction, Savepoint, WriteBucket, WriteTransaction } from '../../src/base/types.js'
 
 /**
  * Seeded random transactions shaped so that the writer edits the leaves of earlier commits in
@@ -79,6 +79,15 @@ function compareByGets(tx: ReadTransaction, model: Model, where: string): void {
 
 let runs = 0
 
+/** Awaits `update`, which must reject with `expected` (the callback's own error) or, undefined, resolve. */
+async function expectOutcome(update: Promise<unknown>, expected: Error | undefined, at: string): Promise<void> {
+  const err = await update.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (err !== expected) throw err instanceof Error ? err : new Error(`${at}: ${String(err)}`)
+}
+
 /** One seeded run; throws with the seed and the step in the message when anything differs. */
 async function runInPlace(seed: number, pageSize: number, txs: number, dir: string, bulk = false): Promise<number> {
   const rng = new Prng(seed)
@@ -92,6 +101,16 @@ async function runInPlace(seed: number, pageSize: number, txs: number, dir: stri
     bulk
       ? Buffer.from(rng.bytes(rng.bool(0.7) ? 190 : 150 + rng.int(80)))
       : Buffer.from(rng.bytes(rng.bool(0.7) ? 24 : 8 + rng.int(40)))
+
+  /** BULK_PUTS puts of random keys into `b`, mirrored in `work`. */
+  const bulkRun = (b: WriteBucket, work: Model): void => {
+    for (let i = 0; i < BULK_PUTS; i++) {
+      const k = key()
+      const v = value()
+      b.put(k, v)
+      work.set(hex(k), hex(v))
+    }
+  }
 
   /** A random change or read inside `tx`, mirrored in `work`; views lent are checked at the end. */
   const step = (tx: WriteTransaction, work: Model, views: Array<[Uint8Array, string]>, at: string): void => {
@@ -107,12 +126,7 @@ async function runInPlace(seed: number, pageSize: number, txs: number, dir: stri
     if (bulk && r < 0.03) {
       // A run of puts whose record passes the journal's 256 KiB write-on-return bound while the
       // transaction edits more leaves in place than that (db/committer.ts onReturnLimit).
-      for (let i = 0; i < BULK_PUTS; i++) {
-        const k = key()
-        const v = value()
-        b.put(k, v)
-        work.set(hex(k), hex(v))
-      }
+      bulkRun(b, work)
     } else if (r < 0.55) {
       const k = key()
       const v = value()
@@ -187,25 +201,17 @@ async function runInPlace(seed: number, pageSize: number, txs: number, dir: stri
         const work = new Map(committed)
         const fail = rng.bool(0.15)
         const boom = new Error('in-place model: bulk update failed on purpose')
-        const err = await db
-          .update(
+        await expectOutcome(
+          db.update(
             (tx) => {
-              const b = tx.createBucketIfNotExists('t')
-              for (let i = 0; i < BULK_PUTS; i++) {
-                const k = key()
-                const v = value()
-                b.put(k, v)
-                work.set(hex(k), hex(v))
-              }
+              bulkRun(tx.createBucketIfNotExists('t'), work)
               if (fail) throw boom
             },
             { durability },
-          )
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          )
-        if (err !== (fail ? boom : undefined)) throw err instanceof Error ? err : new Error(`${at}: ${String(err)}`)
+          ),
+          fail ? boom : undefined,
+          at,
+        )
         if (!fail) committed = work
         verify(at, t % 10 === 9)
         continue
@@ -224,8 +230,8 @@ async function runInPlace(seed: number, pageSize: number, txs: number, dir: stri
         const waits = rng.bool(0.5)
         const boom = new Error('in-place model: failed on purpose')
         const n = rng.range(5, 60)
-        const err = await db
-          .update(
+        await expectOutcome(
+          db.update(
             async (tx) => {
               for (let i = 0; i < n; i++) {
                 step(tx, work, views, at)
@@ -235,12 +241,10 @@ async function runInPlace(seed: number, pageSize: number, txs: number, dir: stri
               if (fail) throw boom
             },
             { durability },
-          )
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          )
-        if (err !== (fail ? boom : undefined)) throw err instanceof Error ? err : new Error(`${at}: ${String(err)}`)
+          ),
+          fail ? boom : undefined,
+          at,
+        )
         if (!fail) committed = work
       } else if (r < 0.55) {
         // Several updates queued at once share a commit; one that throws is undone alone.
