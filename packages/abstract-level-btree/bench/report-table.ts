@@ -34,6 +34,7 @@ interface RowSpec {
 const ROWS: RowSpec[] = [
   { workload: W.seqFill, minClassic: 1 },
   { workload: W.randomFill, minClassic: 1 },
+  { workload: W.randomFillAgain },
   { workload: W.syncPut, minClassic: 1 },
   { workload: W.get, minClassic: 6, minMemory: 0.8 },
   { workload: W.getMany, minClassic: 1 },

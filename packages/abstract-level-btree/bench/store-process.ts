@@ -128,13 +128,20 @@ class StoreRun {
     })
   }
 
-  /** Fill in random order, then single durable puts into the filled database. */
+  /**
+   * Fill in random order, then single durable puts into the filled database; then the same fill
+   * again into a fresh database of the same store, in this process: the first meets a cold process
+   * (a JavaScript store's code not yet optimized), the second one as a long-running app sees it.
+   */
   async #randomFill(): Promise<void> {
     const { store } = this.#options
     const data = this.#data
     await this.#withStore('random', async (db) => {
       await this.#step(() => fill(W.randomFill, db, store, data, data.fillOrder, data.values))
       await this.#step(() => syncPuts(db, store, data))
+    })
+    await this.#withStore('random-again', async (db) => {
+      await this.#step(() => fill(W.randomFillAgain, db, store, data, data.fillOrder, data.values))
     })
   }
 

@@ -27,6 +27,7 @@ const DURABLE: DurablePutOptions = { sync: true }
 export const W = {
   seqFill: 'fill in key order',
   randomFill: 'fill in random order',
+  randomFillAgain: 'fill in random order, again in the same process',
   syncPut: 'single put, sync: true',
   get: 'random get, awaited one by one',
   getMany: 'getMany in chunks',
