@@ -1087,11 +1087,15 @@ function insertWindowAt(win: number[], at: number, w: number): void {
   win[at] = w
 }
 
-/** `win.splice(at, 1)` for a node's windows, without the array of removed items that splice allocates. */
+/**
+ * `win.splice(at, 1)` for a node's windows, without the array of removed items that splice
+ * allocates. The last one goes by `pop()`, which optimized code does inline: `length = n` is a call
+ * into V8's runtime, 2 % of a random delete through btree-level.
+ */
 function removeWindowAt(win: number[], at: number): void {
   const n = win.length - 1
   for (let i = at; i < n; i++) win[i] = win[i + 1]!
-  win.length = n
+  win.pop()
 }
 
 /** `array.splice(at, 0, item)` without the array of removed items that splice allocates. */
