@@ -12,7 +12,7 @@ export type LevelErrorCode =
   | 'LEVEL_LOCKED'
   /** A page failed its checksum or a structural check, or the file is not a database. */
   | 'LEVEL_CORRUPTION'
-  /** The file system failed, or (opening with `createIfMissing: false`) the location does not exist. */
+  /** The file system failed, or (opening with `createIfMissing: false` or `readOnly`) the location holds no database. */
   | 'LEVEL_IO_ERROR'
   /** Opening with `errorIfExists: true` a location that holds a database. */
   | 'LEVEL_DATABASE_EXISTS'
@@ -24,7 +24,12 @@ export type LevelErrorCode =
   | 'LEVEL_READONLY'
   /** Opening a location that holds a classic-level (LevelDB) database, which this backend cannot read. */
   | 'LEVEL_NOT_SUPPORTED'
-  /** An argument or option of the wrong type or out of range (a LevelTypeError or LevelRangeError). */
+  /**
+   * An argument or option of the wrong type or out of range (a LevelTypeError or LevelRangeError),
+   * the engine's options (`pageSize`, `cacheSize`) and a `namespace` too long for its
+   * bucket names included: the engine's BTREE_INVALID_ARGUMENT or BTREE_BUCKET_NAME_INVALID is the
+   * `cause`.
+   */
   | 'LEVEL_INVALID_ARGUMENT'
   /**
    * The `signal` of an iterator or of copyFromLevel aborted the read or copy in progress
@@ -51,8 +56,8 @@ export class BTreeLevelError extends Error {
 export class LevelTypeError extends TypeError {
   readonly code: LevelErrorCode = 'LEVEL_INVALID_ARGUMENT'
 
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'TypeError'
   }
 }
@@ -61,14 +66,20 @@ export class LevelTypeError extends TypeError {
 export class LevelRangeError extends RangeError {
   readonly code: LevelErrorCode = 'LEVEL_INVALID_ARGUMENT'
 
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'RangeError'
   }
 }
 
-/** Engine codes and the Level code each maps to; codes not listed pass through unchanged. */
+/**
+ * Engine codes and the Level code each maps to. Codes not listed pass through unchanged: the README's
+ * "Errors" names the ones a Level user can meet (a runtime too old, an engine bug).
+ */
 const LEVEL_CODES: Partial<Record<ErrorCode, LevelErrorCode>> = {
+  BTREE_INVALID_ARGUMENT: 'LEVEL_INVALID_ARGUMENT',
+  // The only bucket names this backend makes are its namespace's: too long a namespace.
+  BTREE_BUCKET_NAME_INVALID: 'LEVEL_INVALID_ARGUMENT',
   BTREE_CLOSED: 'LEVEL_DATABASE_NOT_OPEN',
   BTREE_LOCKED: 'LEVEL_LOCKED',
   BTREE_CORRUPTION: 'LEVEL_CORRUPTION',
@@ -86,7 +97,13 @@ export function toLevelError(err: unknown): unknown {
   if (!(err instanceof Error) || !(err instanceof BTreeError || err instanceof RangeError || err instanceof TypeError))
     return err
   const code = LEVEL_CODES[(err as { code?: unknown }).code as ErrorCode]
-  return code === undefined ? err : new BTreeLevelError(code, err.message, { cause: err })
+  if (code === undefined) return err
+  // A bad argument stays the TypeError or RangeError it was, as abstract-level's own are.
+  if (code === 'LEVEL_INVALID_ARGUMENT' && err instanceof TypeError)
+    return new LevelTypeError(err.message, { cause: err })
+  if (code === 'LEVEL_INVALID_ARGUMENT' && err instanceof RangeError)
+    return new LevelRangeError(err.message, { cause: err })
+  return new BTreeLevelError(code, err.message, { cause: err })
 }
 
 /** Runs `fn`, rethrowing engine errors as Level errors. */

@@ -19,24 +19,29 @@ export interface PrepareOptions {
   readOnly: boolean
 }
 
-/** Checks `createIfMissing` and `errorIfExists`, makes the directory if needed; returns the file. */
+/**
+ * Refuses a classic-level directory, checks `createIfMissing`, `readOnly` and `errorIfExists`, makes
+ * the directory if needed; returns the file.
+ */
 export async function prepareLocation(location: string, options: PrepareOptions): Promise<string> {
   const file = dataFile(location)
   const exists = await fs.promises.stat(file).then(
     (s) => s.size > 0,
     () => false,
   )
-  if (!exists && (!options.createIfMissing || options.readOnly)) {
-    const why = options.readOnly ? 'a read-only open creates nothing' : 'createIfMissing is false'
-    throw new BTreeLevelError('LEVEL_IO_ERROR', `${location} does not exist (${why})`)
-  }
   // An app that swaps classic-level for this backend without moving its data would otherwise see
-  // an empty database where its data is: refuse, and say how to move it in.
+  // an empty database where its data is: refuse, and say how to move it in. Checked before the
+  // options that forbid creating the file, so that every open of such a directory (read-only, or
+  // with createIfMissing false) fails alike, rather than as a location that does not exist.
   if (!exists && fs.existsSync(path.join(location, 'CURRENT')) && fs.existsSync(path.join(location, 'LOCK'))) {
     throw new BTreeLevelError(
       'LEVEL_NOT_SUPPORTED',
       `${location} holds a classic-level (LevelDB) database: copy its data into a new location (README, "Moving data in from classic-level")`,
     )
+  }
+  if (!exists && (!options.createIfMissing || options.readOnly)) {
+    const why = options.readOnly ? 'a read-only open creates nothing' : 'createIfMissing is false'
+    throw new BTreeLevelError('LEVEL_IO_ERROR', `${location} does not exist (${why})`)
   }
   if (exists && options.errorIfExists) {
     throw new BTreeLevelError('LEVEL_DATABASE_EXISTS', `${location} exists (errorIfExists is true)`)

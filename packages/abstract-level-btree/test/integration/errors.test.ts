@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import fs from 'node:fs'
 import { open, type FileSystem } from 'btree-store'
 import { ClassicLevel } from 'classic-level'
-import { BTreeLevel } from '../../src/index.js'
+import { BTreeLevel, LevelRangeError, LevelTypeError, type BTreeLevelOptions } from '../../src/index.js'
 import { dataFile } from '../../src/location.js'
 import { expectCheckOk, hookedFileSystem, rejection, useLocations } from '../helpers.js'
 
@@ -60,6 +60,30 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
     expect(err.cause?.code).to.equal('LEVEL_NOT_SUPPORTED')
     expect(err.cause?.message).to.match(/classic-level/)
     expect(fs.existsSync(dataFile(location()))).to.equal(false)
+  })
+
+  // Regression: the read-only open checked for a missing data.btree first and reported an existing
+  // classic-level directory as LEVEL_IO_ERROR "does not exist".
+  it('a read-only open (or createIfMissing: false) of a classic-level database is refused alike, not "does not exist"', async () => {
+    const classic = new ClassicLevel(location())
+    await classic.put('k', 'v')
+    await classic.close()
+    for (const options of [{ readOnly: true }, { createIfMissing: false }]) {
+      const err = await rejection(track(new BTreeLevel(location(), options)).open())
+      expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+      expect(err.cause?.code, JSON.stringify(options)).to.equal('LEVEL_NOT_SUPPORTED')
+      expect(err.cause?.message).to.match(/classic-level/)
+    }
+    expect(fs.existsSync(dataFile(location()))).to.equal(false)
+  })
+
+  it('a read-only open of a missing location fails with LEVEL_IO_ERROR and creates nothing', async () => {
+    const db = track(new BTreeLevel(location('missing'), { readOnly: true }))
+    const err = await rejection(db.open())
+    expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+    expect(err.cause?.code).to.equal('LEVEL_IO_ERROR')
+    expect(err.cause?.message).to.match(/does not exist/)
+    expect(fs.existsSync(location('missing'))).to.equal(false)
   })
 
   it('errorIfExists: true on an existing database fails', async () => {
@@ -155,6 +179,36 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
       const err = await rejection(p)
       expect(err).to.be.instanceOf(TypeError)
       expect(err.code).to.equal('LEVEL_INVALID_ARGUMENT')
+    }
+  })
+
+  // Regression: these reached the user with the engine's code, BTREE_INVALID_ARGUMENT, as the
+  // cause of the failed open, where a Level user compares abstract-level's codes.
+  it('bad engine options fail the open with cause LEVEL_INVALID_ARGUMENT (a RangeError or TypeError), the engine error its cause', async () => {
+    const bad: Array<BTreeLevelOptions<string, string>> = [
+      { pageSize: 1000 },
+      { pageSize: 'big' as never },
+      { cacheSize: -1 },
+    ]
+    for (const options of bad) {
+      const err = await rejection(track(new BTreeLevel(location(), options)).open())
+      expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+      const engineError = err.cause?.cause
+      expect(engineError, JSON.stringify(options)).to.have.property('code', 'BTREE_INVALID_ARGUMENT')
+      expect(err.cause?.code).to.equal('LEVEL_INVALID_ARGUMENT')
+      // Still the class the engine threw: a TypeError for a wrong type, a RangeError out of range.
+      expect(err.cause).to.be.instanceOf(engineError instanceof TypeError ? TypeError : RangeError)
+      expect(err.cause).to.be.instanceOf(engineError instanceof TypeError ? LevelTypeError : LevelRangeError)
+    }
+    expect(fs.existsSync(dataFile(location()))).to.equal(false)
+  })
+
+  it('a namespace too long for an engine bucket name fails reads and writes with LEVEL_INVALID_ARGUMENT (a RangeError)', async () => {
+    const db = track(new BTreeLevel(location(), { namespace: 'n'.repeat(2000) }))
+    for (const err of [await rejection(db.put('k', 'v')), await rejection(db.get('k'))]) {
+      expect(err).to.be.instanceOf(RangeError)
+      expect(err.code).to.equal('LEVEL_INVALID_ARGUMENT')
+      expect(err.cause).to.have.property('code', 'BTREE_BUCKET_NAME_INVALID')
     }
   })
 })
