@@ -17,7 +17,7 @@ export function assertKey(key: unknown, maxKeySize: number): asserts key is Uint
   assertBytes(key, 'key')
   if (key.length > maxKeySize) {
     throw new BTreeRangeError(
-      `key of ${key.length} bytes exceeds the limit of ${maxKeySize} for this page size`,
+      `key of ${key.length} bytes exceeds the limit of ${maxKeySize} bytes`,
       'BTREE_KEY_TOO_LARGE',
     )
   }
@@ -71,11 +71,35 @@ export function describe(value: unknown): string {
   return typeof value
 }
 
+/**
+ * An optional numeric argument: false when it is absent, true when it is a number (its range is
+ * the caller's to check, as a RangeError); anything else is a TypeError.
+ */
+export function expectNumber(name: string, value: unknown): value is number {
+  if (value === undefined) return false
+  if (typeof value !== 'number') throw new BTreeTypeError(`${name} must be a number, got ${describeValue(value)}`)
+  return true
+}
+
+/** A durability: absent, 'full' or 'none'; another string is a RangeError, another type a TypeError. */
+export function validateDurability(value: unknown): void {
+  if (value === undefined || value === 'full' || value === 'none') return
+  if (typeof value !== 'string')
+    throw new BTreeTypeError(`durability must be 'full' or 'none', got ${describeValue(value)}`)
+  throw new BTreeRangeError(`durability must be 'full' or 'none', got '${value}'`)
+}
+
+/** `describe`, with a primitive's value too: "a string ('4096')", "a boolean (true)". */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `a string ('${value.length > 40 ? value.slice(0, 40) + '...' : value}')`
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `a ${typeof value} (${String(value)})`
+  return describe(value)
+}
+
 /** The options of `update` and `commit`. */
 export function validateUpdateOptions(options: UpdateOptions | undefined): void {
   if (options === undefined) return
   if (typeof options !== 'object' || options === null) throw new BTreeTypeError('update options must be an object')
-  const d = options.durability
-  if (d !== undefined && d !== 'full' && d !== 'none')
-    throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(d)}`)
+  validateDurability(options.durability)
 }

@@ -1,4 +1,5 @@
-import { BTreeError } from '../base/errors.js'
+import { BTreeError, BTreeTypeError } from '../base/errors.js'
+import { describe, expectNumber } from '../base/validate.js'
 import type { FileSystem } from '../io/file-handle.js'
 import { nodeFileSystem } from '../io/node-file.js'
 import type { WriteTransaction } from '../base/types.js'
@@ -34,6 +35,7 @@ export interface CompactResult {
  * kysely-btree's `VACUUM INTO` are this.
  */
 export async function compact(source: Database, path: string, options: CompactOptions = {}): Promise<CompactResult> {
+  validateCompactArguments(path, options)
   const fileSystem = options.fileSystem ?? nodeFileSystem
   if (fileSystem.exists(path)) throw new BTreeError('BTREE_INVALID_ARGUMENT', `compact: ${path} exists`)
   const snap = source.begin()
@@ -79,4 +81,18 @@ export async function compact(source: Database, path: string, options: CompactOp
   } finally {
     snap.close()
   }
+}
+
+/** The arguments' types, before anything is created: a wrong one is a TypeError, as `open`'s are. */
+function validateCompactArguments(path: unknown, options: unknown): void {
+  if (typeof path !== 'string' || path.length === 0)
+    throw new BTreeTypeError(`compact: path must be a non-empty string, got ${describe(path)}`)
+  if (typeof options !== 'object' || options === null)
+    throw new BTreeTypeError(`compact: options must be an object, got ${describe(options)}`)
+  const { pageSize, fileSystem, onProgress } = options as Record<string, unknown>
+  expectNumber('compact: pageSize', pageSize)
+  if (fileSystem !== undefined && (typeof fileSystem !== 'object' || fileSystem === null))
+    throw new BTreeTypeError(`compact: fileSystem must be a FileSystem, got ${describe(fileSystem)}`)
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new BTreeTypeError(`compact: onProgress must be a function, got ${describe(onProgress)}`)
 }

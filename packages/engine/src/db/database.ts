@@ -123,7 +123,7 @@ export class Database {
         if (readOnly) throw new BTreeError('BTREE_NOT_A_DATABASE', `${path} is empty`)
         await initializeFile(file, options.pageSize ?? DEFAULT_PAGE_SIZE)
       }
-      const store = readStore(file, options.cacheSize ?? defaultCacheSize(), !readOnly)
+      const store = readStore(file, options.cacheSize ?? defaultCacheSize(), !readOnly, path)
       if (created) store.txidFloor = 0
       if (!readOnly) await syncRecoveredCommit(file, store)
       // FORMAT.md §11: `<path>-journal`, and `<path>-journal2` once a checkpoint has run in the

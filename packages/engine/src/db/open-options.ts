@@ -1,6 +1,6 @@
 import { BTreeRangeError, BTreeTypeError } from '../base/errors.js'
 import type { OpenOptions } from '../base/types.js'
-import { describe } from '../base/validate.js'
+import { describe, expectNumber, validateDurability } from '../base/validate.js'
 import { isValidPageSize } from '../page/layout.js'
 
 /** The options of `open`: types and ranges. */
@@ -13,6 +13,9 @@ export function validateOpenOptions(path: unknown, options: OpenOptions): void {
     cacheSize,
     durability,
     reclaimPerCommit,
+    readOnly,
+    strict,
+    lock,
     journal,
     journalSize,
     dirtySize,
@@ -20,6 +23,9 @@ export function validateOpenOptions(path: unknown, options: OpenOptions): void {
     journalStream,
   } = options
   for (const [name, v] of [
+    ['readOnly', readOnly],
+    ['strict', strict],
+    ['lock', lock],
     ['journal', journal],
     ['inlineSync', inlineSync],
   ] as const) {
@@ -30,20 +36,18 @@ export function validateOpenOptions(path: unknown, options: OpenOptions): void {
     ['journalSize', journalSize],
     ['dirtySize', dirtySize],
     ['journalStream', journalStream],
+    ['cacheSize', cacheSize],
   ] as const) {
-    if (v !== undefined && !(typeof v === 'number' && v >= 0))
-      throw new BTreeRangeError(`${name} must be a number of bytes, got ${String(v)}`)
+    if (expectNumber(name, v) && !(v >= 0)) throw new BTreeRangeError(`${name} must be a number of bytes, got ${v}`)
   }
-  if (pageSize !== undefined && !isValidPageSize(pageSize)) {
-    throw new BTreeRangeError(`pageSize must be a power of two from 1024 to 65536, got ${String(pageSize)}`)
+  if (expectNumber('pageSize', pageSize) && !isValidPageSize(pageSize)) {
+    throw new BTreeRangeError(`pageSize must be a power of two from 1024 to 65536, got ${pageSize}`)
   }
-  if (cacheSize !== undefined && (typeof cacheSize !== 'number' || !(cacheSize >= 0))) {
-    throw new BTreeRangeError(`cacheSize must be a number of bytes, got ${String(cacheSize)}`)
+  if (
+    expectNumber('reclaimPerCommit', reclaimPerCommit) &&
+    !(Number.isInteger(reclaimPerCommit) && reclaimPerCommit > 0)
+  ) {
+    throw new BTreeRangeError(`reclaimPerCommit must be a positive integer, got ${reclaimPerCommit}`)
   }
-  if (durability !== undefined && durability !== 'full' && durability !== 'none') {
-    throw new BTreeRangeError(`durability must be 'full' or 'none', got ${String(durability)}`)
-  }
-  if (reclaimPerCommit !== undefined && !(Number.isInteger(reclaimPerCommit) && reclaimPerCommit > 0)) {
-    throw new BTreeRangeError(`reclaimPerCommit must be a positive integer, got ${String(reclaimPerCommit)}`)
-  }
+  validateDurability(durability)
 }

@@ -83,6 +83,16 @@ export function peekPageSize(bytes: Uint8Array): number {
   return u32(bytes, OFF_PAGE_SIZE)
 }
 
+/**
+ * FORMAT.md §3, "Versions": the format version of a meta page whose magic and checksum hold, when
+ * it is newer than this code reads; undefined otherwise (an older or damaged page included).
+ */
+export function newerFormatVersion(page: Uint8Array): number | undefined {
+  if (page.length < OFF_VERSION + 2 || u32(page, OFF_MAGIC) !== MAGIC || !checksumOk(page)) return undefined
+  const version = u16(page, OFF_VERSION)
+  return version > FORMAT_VERSION ? version : undefined
+}
+
 /** Decodes and validates a meta page; returns a problem description instead when invalid. */
 export function decodeMeta(page: Uint8Array, slot: 0 | 1): Meta | string {
   if (u32(page, OFF_MAGIC) !== MAGIC) return 'bad magic'

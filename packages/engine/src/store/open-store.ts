@@ -3,7 +3,16 @@ import type { FileHandle } from '../io/file-handle.js'
 import { decodeFreeList, type ReclaimEntry } from '../page/freelist-page.js'
 import { encodeEmptyLeaf } from '../page/leaf-page.js'
 import { PageType, isValidPageSize, MIN_PAGE_SIZE, MAX_PAGE_SIZE } from '../page/layout.js'
-import { type Meta, decodeMeta, encodeMeta, hasMetaMagic, peekPageSize } from '../page/meta-page.js'
+import {
+  type Meta,
+  FORMAT_VERSION,
+  MIN_FORMAT_VERSION,
+  decodeMeta,
+  encodeMeta,
+  hasMetaMagic,
+  newerFormatVersion,
+  peekPageSize,
+} from '../page/meta-page.js'
 import type { MetaInfo } from '../base/types.js'
 import { Pager } from './pager.js'
 import { verifyCommit } from './verify-commit.js'
@@ -64,10 +73,11 @@ export async function initializeFile(file: FileHandle, pageSize: number): Promis
  * Opens the newest valid commit: reads both metas, verifies a commit made without a sync
  * (FORMAT.md §8) and falls back to the other slot when the newest is torn, corrupt or unverifiable.
  */
-export function readStore(file: FileHandle, cacheSize: number, writable: boolean): OpenedStore {
-  const pageSize = detectPageSize(file)
+export function readStore(file: FileHandle, cacheSize: number, writable: boolean, path: string): OpenedStore {
+  const pageSize = detectPageSize(file, path)
   const metas: MetaInfo[] = []
   const decoded: Array<Meta | undefined> = []
+  let newer: number | undefined
   for (const slot of [0, 1] as const) {
     const page = Buffer.alloc(pageSize)
     let n: number
@@ -77,6 +87,8 @@ export function readStore(file: FileHandle, cacheSize: number, writable: boolean
       throw ioError(`read of meta page ${slot}`, err)
     }
     const m = n < pageSize ? 'short page' : decodeMeta(page, slot)
+    const version = n === pageSize ? newerFormatVersion(page) : undefined
+    if (version !== undefined && (newer === undefined || version > newer)) newer = version
     decoded.push(typeof m === 'string' ? undefined : m)
     metas.push({
       slot,
@@ -84,6 +96,15 @@ export function readStore(file: FileHandle, cacheSize: number, writable: boolean
       txid: typeof m === 'string' ? 0 : m.txid,
       problem: typeof m === 'string' ? m : undefined,
     })
+  }
+  // FORMAT.md §3, "Versions": a newer engine has written this file. Its other slot may hold an
+  // older commit this code could read, but opening that would hide (and a commit overwrite) the
+  // newer one.
+  if (newer !== undefined) {
+    throw new BTreeError(
+      'BTREE_NOT_A_DATABASE',
+      `${path} was written by a newer btree-store (format version ${newer}; this one reads ${MIN_FORMAT_VERSION} to ${FORMAT_VERSION})`,
+    )
   }
   const candidates = ([0, 1] as const)
     .filter((s) => decoded[s] !== undefined)
@@ -145,7 +166,7 @@ export function readStore(file: FileHandle, cacheSize: number, writable: boolean
 }
 
 /** The page size, from meta 0, or from meta 1 when meta 0 is unreadable. */
-function detectPageSize(file: FileHandle): number {
+function detectPageSize(file: FileHandle, path: string): number {
   const head = Buffer.alloc(64)
   const read = (pos: number): number => {
     try {
@@ -164,5 +185,5 @@ function detectPageSize(file: FileHandle): number {
   if (read(0) >= 20 && hasMetaMagic(head)) {
     throw new BTreeError('BTREE_CORRUPTION', 'both meta pages are unreadable', { pageId: 0 })
   }
-  throw new BTreeError('BTREE_NOT_A_DATABASE', 'the file is not a btree-store database')
+  throw new BTreeError('BTREE_NOT_A_DATABASE', `${path} is not a btree-store database`)
 }

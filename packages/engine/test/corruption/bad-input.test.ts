@@ -6,6 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Database, open } from '../../src/db/database.js'
 import { MemoryFileSystem } from '../../src/io/memory-file.js'
+import { sealPage } from '../../src/page/checksum.js'
 import { fingerprintDb, key, value } from '../crash/model.js'
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'crash', 'child-writer.js')
@@ -82,7 +83,19 @@ describe('bad input gets a coded error and changes nothing', () => {
         RangeError,
       )
     }
-    for (const options of [{ journal: 'yes' }, { inlineSync: 1 }]) {
+    for (const options of [
+      { journal: 'yes' },
+      { inlineSync: 1 },
+      { readOnly: 'no' },
+      { strict: 0 },
+      { pageSize: '4096' },
+      { cacheSize: 'big' },
+      { journalSize: 'x' },
+      { dirtySize: null },
+      { journalStream: true },
+      { reclaimPerCommit: '1' },
+      { durability: 5 },
+    ]) {
       expectCode(
         await rejectionOf(open('/x', { fileSystem: mem, lock: false, ...(options as object) })),
         'BTREE_INVALID_ARGUMENT',
@@ -98,6 +111,29 @@ describe('bad input gets a coded error and changes nothing', () => {
     expectCode(await rejectionOf(open('/junk', { fileSystem: mem, lock: false })), 'BTREE_NOT_A_DATABASE')
     expectCode(await rejectionOf(open('/missing', { fileSystem: mem, lock: false, readOnly: true })), 'BTREE_IO')
     expect(mem.exists('/missing')).to.equal(false)
+  })
+
+  it('open: a file a newer format version wrote is BTREE_NOT_A_DATABASE, in either meta slot, and stays as it was', async () => {
+    await db.close()
+    for (const slots of [[0], [1], [0, 1]]) {
+      const file = mem.open('/bad/db', { readOnly: false, create: false })
+      const image = Buffer.from(file.bytes())
+      for (const slot of slots) {
+        const meta = Buffer.from(image.subarray(slot * 1024, (slot + 1) * 1024))
+        meta.writeUInt16LE(3, 20) // FORMAT.md §3: the format version at offset 20
+        sealPage(meta)
+        file.writeNow(meta, slot * 1024)
+      }
+      const written = Buffer.from(file.bytes())
+      const err = await rejectionOf(open('/bad/db', { fileSystem: mem, lock: false }))
+      expectCode(err, 'BTREE_NOT_A_DATABASE')
+      expect((err as Error).message)
+        .to.contain('/bad/db')
+        .and.contain('format version 3')
+      expect(Buffer.from(mem.open('/bad/db', { readOnly: true, create: false }).bytes()).equals(written)).to.equal(true)
+      file.writeNow(image, 0)
+    }
+    db = await open('/bad/db', { fileSystem: mem, lock: false })
   })
 
   it('keys and values: wrong types and oversized keys', async () => {
@@ -181,6 +217,7 @@ describe('bad input gets a coded error and changes nothing', () => {
       RangeError,
     )
     expectCode(await rejectionOf(db.update(() => {}, any(5))), 'BTREE_INVALID_ARGUMENT', TypeError)
+    expectCode(await rejectionOf(db.update(() => {}, any({ durability: 7 }))), 'BTREE_INVALID_ARGUMENT', TypeError)
     expectCode(
       thrownBy(() => db.view(any(null))),
       'BTREE_INVALID_ARGUMENT',

@@ -69,6 +69,23 @@ describe('compact(): a densely packed copy of a snapshot, in a new file', () => 
     expect((await rejection(compact(db, t.dir().file()))).code).to.equal('BTREE_INVALID_ARGUMENT')
   })
 
+  it('wrong argument types are TypeErrors with a code, and create no file', async () => {
+    const db = await t.open()
+    await db.update((tx) => tx.createBucket('a').put(k(1), v(1)))
+    const target = t.dir().file('typed.db')
+    const wrong: unknown[] = [{ onProgress: 5 }, { pageSize: '4096' }, { fileSystem: 'mem' }, null]
+    for (const options of wrong) {
+      const err = await rejection(compact(db, target, options as never))
+      expect(err, JSON.stringify(options)).to.be.instanceOf(TypeError)
+      expect(err.code).to.equal('BTREE_INVALID_ARGUMENT')
+      expect(fs.existsSync(target), JSON.stringify(options)).to.equal(false)
+    }
+    const range = await rejection(compact(db, target, { pageSize: 1000 }))
+    expect(range).to.be.instanceOf(RangeError)
+    expect(range.code).to.equal('BTREE_INVALID_ARGUMENT')
+    expect(fs.existsSync(target)).to.equal(false)
+  })
+
   it('an I/O error at any write or sync of the copy rejects it, and the partial copy opens as a valid database holding a prefix of it', async () => {
     const source = await open('/src', { fileSystem: new MemoryFileSystem(), lock: false })
     for (let start = 0; start < 25_000; start += 5000)
