@@ -123,8 +123,14 @@ describe('cli: dump and load', () => {
     )
     expectOneLineError(cli(['load', file], '{"bucket":"a","key":"00"}\n'), 2, /line 1: needs both/)
     expectOneLineError(cli(['load', file], '{"bucket":"a","key":5,"value":"00"}\n'), 2, /line 1:/)
-    const db = await open(file, { readOnly: true })
-    expect(db.view((tx) => tx.buckets())).to.deep.equal([])
+    // Each load made the file and committed nothing: none is left behind.
+    expect(fs.readdirSync(dir)).to.deep.equal([])
+    // Into a file that exists, a failed load changes nothing and the file stays.
+    const kept = path.join(dir, 'kept.db')
+    expect(cli(['load', kept], '{"bucket":"a","key":"00","value":"01"}\n').status).to.equal(0)
+    expectOneLineError(cli(['load', kept], '{"bucket":"b","key":"01","value":"02"}\nnot json\n'), 2, /line 2/)
+    const db = await open(kept, { readOnly: true })
+    expect(db.view((tx) => tx.buckets())).to.deep.equal(['a'])
     expect((await checkAndClose(db)).ok).to.equal(true)
   })
 })

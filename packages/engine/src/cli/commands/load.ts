@@ -23,8 +23,18 @@ export const loadCommand: Command = {
   async run({ args, options, out }) {
     const path = args[0]!
     const pageSize = options['page-size'] === undefined ? undefined : integerOption(options, 'page-size', 4096, 1024)
+    const encoding = encodingOption(options, 'hex')
+    const created = !fs.existsSync(path)
     const db = await openForWrite(path, { pageSize })
-    const result = await using(db, () => loadLines(db, path, encodingOption(options, 'hex')))
+    const loader = new Loader(db)
+    let result: LoadResult
+    try {
+      result = await using(db, () => loadLines(loader, path, encoding))
+    } catch (err) {
+      // A load that made the file and committed nothing to it leaves no empty database behind.
+      if (created && loader.commits === 0) removeDatabase(path)
+      throw err
+    }
     if (out.json) await out.document({ file: path, ...result })
     else
       await out.line(
@@ -88,9 +98,8 @@ class Loader {
   }
 }
 
-async function loadLines(db: Database, path: string, fallback: Encoding): Promise<LoadResult> {
+async function loadLines(loader: Loader, path: string, fallback: Encoding): Promise<LoadResult> {
   const progress = inputProgress(path)
-  const loader = new Loader(db)
   let encoding = fallback
   let lineNo = 0
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity })
@@ -163,4 +172,9 @@ function inputProgress(path: string): Progress {
     // No size: the bar shows a count instead.
   }
   return new Progress(`loading ${path}`, total, { unit: 'bytes' })
+}
+
+/** The database file and its journals (FORMAT.md §11), as a failed load that created them found them. */
+function removeDatabase(path: string): void {
+  for (const file of [path, `${path}-journal`, `${path}-journal2`]) fs.rmSync(file, { force: true })
 }
