@@ -42,13 +42,14 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
     expect(await second.get('k')).to.equal('v')
   })
 
-  it('createIfMissing: false on a missing location fails and creates nothing', async () => {
-    const db = track(new BTreeLevel(location('missing'), { createIfMissing: false }))
-    const err = await rejection(db.open())
-    expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
-    expect(err.cause?.code).to.equal('LEVEL_IO_ERROR')
-    expect(err.cause?.message).to.match(/does not exist/)
-    expect(fs.existsSync(location('missing'))).to.equal(false)
+  it('createIfMissing: false, or readOnly, on a missing location fails with LEVEL_IO_ERROR and creates nothing', async () => {
+    for (const options of [{ createIfMissing: false }, { readOnly: true }]) {
+      const err = await rejection(track(new BTreeLevel(location('missing'), options)).open())
+      expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+      expect(err.cause?.code, JSON.stringify(options)).to.equal('LEVEL_IO_ERROR')
+      expect(err.cause?.message).to.match(/does not exist/)
+      expect(fs.existsSync(location('missing'))).to.equal(false)
+    }
   })
 
   it('a location holding a classic-level database is refused, not shown empty', async () => {
@@ -75,15 +76,6 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
       expect(err.cause?.message).to.match(/classic-level/)
     }
     expect(fs.existsSync(dataFile(location()))).to.equal(false)
-  })
-
-  it('a read-only open of a missing location fails with LEVEL_IO_ERROR and creates nothing', async () => {
-    const db = track(new BTreeLevel(location('missing'), { readOnly: true }))
-    const err = await rejection(db.open())
-    expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
-    expect(err.cause?.code).to.equal('LEVEL_IO_ERROR')
-    expect(err.cause?.message).to.match(/does not exist/)
-    expect(fs.existsSync(location('missing'))).to.equal(false)
   })
 
   it('errorIfExists: true on an existing database fails', async () => {
