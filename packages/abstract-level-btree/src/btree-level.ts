@@ -15,7 +15,7 @@ import { plainBytes, plainFormat, type PlainFormat } from './direct-write.js'
 import { copiedOps, directWrites } from './direct-batch.js'
 import { BTreeLevelError, LevelTypeError, toLevelError } from './errors.js'
 import { BTreeIterator, BTreeKeyIterator, BTreeValueIterator, type IteratorOptions } from './iterator.js'
-import { destroyLocation, prepareLocation } from './location.js'
+import { destroyLocation, prepareLocation, unmakeLocation } from './location.js'
 import { LevelStore } from './level-store.js'
 import { byteWrites, ownWrites } from './owned-writes.js'
 import { approximateSize, getProperty } from './maintenance.js'
@@ -178,7 +178,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
       return
     }
     const { pageSize, cacheSize, readOnly } = this.#engineOptions
-    const file = await prepareLocation(this.#location, {
+    const { file, made } = await prepareLocation(this.#location, {
       createIfMissing: options.createIfMissing !== false,
       errorIfExists: options.errorIfExists === true,
       readOnly: readOnly === true,
@@ -188,6 +188,7 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
       this.#store.attach(engine)
       this.#owned = true
     } catch (err) {
+      await unmakeLocation(this.#location, made)
       throw toLevelError(err)
     }
   }

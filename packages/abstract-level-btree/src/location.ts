@@ -19,11 +19,17 @@ export interface PrepareOptions {
   readOnly: boolean
 }
 
+/** The engine's file, and the first directory prepareLocation made for it (undefined: none). */
+export interface PreparedLocation {
+  file: string
+  made: string | undefined
+}
+
 /**
  * Refuses a classic-level directory, checks `createIfMissing`, `readOnly` and `errorIfExists`, makes
  * the directory if needed; returns the file.
  */
-export async function prepareLocation(location: string, options: PrepareOptions): Promise<string> {
+export async function prepareLocation(location: string, options: PrepareOptions): Promise<PreparedLocation> {
   const file = dataFile(location)
   const exists = await fs.promises.stat(file).then(
     (s) => s.size > 0,
@@ -46,14 +52,31 @@ export async function prepareLocation(location: string, options: PrepareOptions)
   if (exists && options.errorIfExists) {
     throw new BTreeLevelError('LEVEL_DATABASE_EXISTS', `${location} exists (errorIfExists is true)`)
   }
+  let made: string | undefined
   if (!exists) {
     try {
-      await fs.promises.mkdir(location, { recursive: true })
+      made = await fs.promises.mkdir(location, { recursive: true })
     } catch (err) {
       throw new BTreeLevelError('LEVEL_IO_ERROR', `cannot create ${location}`, { cause: err })
     }
   }
-  return file
+  return { file, made }
+}
+
+/**
+ * After an open that failed: removes the directories prepareLocation made (`made` and those below
+ * it, down to `location`) while they are empty, so that a refused open (bad options, say) leaves
+ * no trace. Anything the engine wrote into them stays.
+ */
+export async function unmakeLocation(location: string, made: string | undefined): Promise<void> {
+  if (made === undefined) return
+  for (let dir = path.resolve(location); ; dir = path.dirname(dir)) {
+    const removed = await fs.promises.rmdir(dir).then(
+      () => true,
+      () => false,
+    )
+    if (!removed || dir === path.resolve(made) || dir === path.dirname(dir)) return
+  }
 }
 
 /**

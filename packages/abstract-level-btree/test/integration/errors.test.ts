@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 import fs from 'node:fs'
+import path from 'node:path'
 import { open, type FileSystem } from 'btree-store'
 import { ClassicLevel } from 'classic-level'
 import { BTreeLevel, LevelRangeError, LevelTypeError, type BTreeLevelOptions } from '../../src/index.js'
@@ -192,7 +193,15 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
       expect(err.cause).to.be.instanceOf(engineError instanceof TypeError ? TypeError : RangeError)
       expect(err.cause).to.be.instanceOf(engineError instanceof TypeError ? LevelTypeError : LevelRangeError)
     }
-    expect(fs.existsSync(dataFile(location()))).to.equal(false)
+    // The refused opens leave no directory behind (nested ones included), and a directory that
+    // was there before stays.
+    expect(fs.existsSync(location())).to.equal(false)
+    const nested = path.join(location('made'), 'a', 'b')
+    await rejection(track(new BTreeLevel(nested, { pageSize: 1000 })).open())
+    expect(fs.existsSync(location('made'))).to.equal(false)
+    fs.mkdirSync(location('kept'))
+    await rejection(track(new BTreeLevel(path.join(location('kept'), 'db'), { pageSize: 1000 })).open())
+    expect(fs.readdirSync(location('kept'))).to.deep.equal([])
   })
 
   it('a namespace too long for an engine bucket name fails reads and writes with LEVEL_INVALID_ARGUMENT (a RangeError)', async () => {
