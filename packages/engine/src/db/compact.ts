@@ -1,5 +1,5 @@
 import { BTreeError, BTreeTypeError } from '../base/errors.js'
-import { describe, expectNumber } from '../base/validate.js'
+import { describe } from '../base/validate.js'
 import type { FileSystem } from '../io/file-handle.js'
 import { nodeFileSystem } from '../io/node-file.js'
 import type { WriteTransaction } from '../base/types.js'
@@ -35,7 +35,7 @@ export interface CompactResult {
  * kysely-btree's `VACUUM INTO` are this.
  */
 export async function compact(source: Database, path: string, options: CompactOptions = {}): Promise<CompactResult> {
-  validateCompactArguments(path, options)
+  validateCompactOptions(options)
   const fileSystem = options.fileSystem ?? nodeFileSystem
   if (fileSystem.exists(path)) throw new BTreeError('BTREE_INVALID_ARGUMENT', `compact: ${path} exists`)
   const snap = source.begin()
@@ -83,14 +83,14 @@ export async function compact(source: Database, path: string, options: CompactOp
   }
 }
 
-/** The arguments' types, before anything is created: a wrong one is a TypeError, as `open`'s are. */
-function validateCompactArguments(path: unknown, options: unknown): void {
-  if (typeof path !== 'string' || path.length === 0)
-    throw new BTreeTypeError(`compact: path must be a non-empty string, got ${describe(path)}`)
+/**
+ * The options `compact` itself uses, before anything is created: a wrong type is a TypeError, as
+ * `open`'s are (`path` and `pageSize` are open's to check, which it does before it creates the file).
+ */
+function validateCompactOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null)
     throw new BTreeTypeError(`compact: options must be an object, got ${describe(options)}`)
-  const { pageSize, fileSystem, onProgress } = options as Record<string, unknown>
-  expectNumber('compact: pageSize', pageSize)
+  const { fileSystem, onProgress } = options as Record<string, unknown>
   if (fileSystem !== undefined && (typeof fileSystem !== 'object' || fileSystem === null))
     throw new BTreeTypeError(`compact: fileSystem must be a FileSystem, got ${describe(fileSystem)}`)
   if (onProgress !== undefined && typeof onProgress !== 'function')

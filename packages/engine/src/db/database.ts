@@ -16,7 +16,7 @@ import { nodeFileSystem } from '../io/node-file.js'
 import { maxBucketNameSize } from '../page/bucket-record.js'
 import { DEFAULT_PAGE_SIZE, maxInlineKeySize, maxKeySize } from '../page/layout.js'
 import { FORMAT_VERSION } from '../page/meta-page.js'
-import { Journal, scanJournals } from '../store/journal.js'
+import { Journal, journalPaths, scanJournals } from '../store/journal.js'
 import { FileLock } from '../store/lock.js'
 import { type OpenedStore, initializeFile, readStore } from '../store/open-store.js'
 import { defaultCacheSize } from '../store/page-cache.js'
@@ -128,7 +128,7 @@ export class Database {
       if (!readOnly) await syncRecoveredCommit(file, store)
       // FORMAT.md §11: `<path>-journal`, and `<path>-journal2` once a checkpoint has run in the
       // background (opened here when it exists, else when first needed).
-      const jpaths = [`${path}-journal`, `${path}-journal2`] as const
+      const jpaths = journalPaths(path)
       if (options.journal !== false && (!readOnly || fsys.exists(jpaths[0])))
         journalFiles.push(await openJournalFile(fsys, jpaths[0], readOnly, created))
       if (journalFiles.length > 0 && fsys.exists(jpaths[1]))

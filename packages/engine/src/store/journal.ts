@@ -88,6 +88,11 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
   return { records, end: off, stopped, skippedBytes: size - off, stale }
 }
 
+/** FORMAT.md §11: the journal files of the database at `path`, `<path>-journal` and `<path>-journal2`. */
+export function journalPaths(path: string): readonly [string, string] {
+  return [`${path}-journal`, `${path}-journal2`]
+}
+
 /** One file's part of the journal found at open: its records follow checkpoint `base`. */
 export interface JournalSegment {
   /** Which journal file (0: `<path>-journal`, 1: `<path>-journal2`). */

@@ -87,7 +87,8 @@ export function readStore(file: FileHandle, cacheSize: number, writable: boolean
       throw ioError(`read of meta page ${slot}`, err)
     }
     const m = n < pageSize ? 'short page' : decodeMeta(page, slot)
-    const version = n === pageSize ? newerFormatVersion(page) : undefined
+    // A valid meta is of a version this code reads: only a refused one can be newer.
+    const version = typeof m === 'string' && n === pageSize ? newerFormatVersion(page) : undefined
     if (version !== undefined && (newer === undefined || version > newer)) newer = version
     decoded.push(typeof m === 'string' ? undefined : m)
     metas.push({

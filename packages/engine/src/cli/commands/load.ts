@@ -7,6 +7,7 @@ import { type Encoding, decodeField, encodingOption } from '../bytes.js'
 import { CliError, EXIT_OK, EXIT_USAGE } from '../cli-error.js'
 import { type Command, using } from '../command.js'
 import { isHeader } from '../dump-format.js'
+import { journalPaths } from '../../store/journal.js'
 import { openForWrite } from '../open-db.js'
 import { Progress } from '../progress.js'
 
@@ -174,7 +175,16 @@ function inputProgress(path: string): Progress {
   return new Progress(`loading ${path}`, total, { unit: 'bytes' })
 }
 
-/** The database file and its journals (FORMAT.md §11), as a failed load that created them found them. */
+/**
+ * The database file and its journals (FORMAT.md §11), which a failed load created. Best effort: the
+ * load's own error is the one reported.
+ */
 function removeDatabase(path: string): void {
-  for (const file of [path, `${path}-journal`, `${path}-journal2`]) fs.rmSync(file, { force: true })
+  for (const file of [path, ...journalPaths(path)]) {
+    try {
+      fs.rmSync(file, { force: true })
+    } catch {
+      // Left in place; the load's error says why it failed.
+    }
+  }
 }
