@@ -15,7 +15,7 @@ import { plainBytes, plainFormat, type PlainFormat } from './direct-write.js'
 import { copiedOps, directWrites } from './direct-batch.js'
 import { BTreeLevelError, LevelTypeError, toLevelError } from './errors.js'
 import { BTreeIterator, BTreeKeyIterator, BTreeValueIterator, type IteratorOptions } from './iterator.js'
-import { destroyLocation, prepareLocation, unmakeLocation } from './location.js'
+import { destroyLocation, prepareLocation, removeDatabaseFiles, unmakeLocation } from './location.js'
 import { LevelStore } from './level-store.js'
 import { byteWrites, ownWrites } from './owned-writes.js'
 import { approximateSize, getProperty } from './maintenance.js'
@@ -178,14 +178,22 @@ export class BTreeLevel<KDefault = string, VDefault = string> extends AbstractLe
       return
     }
     const { pageSize, cacheSize, readOnly } = this.#engineOptions
-    const { file, made } = await prepareLocation(this.#location, {
+    const { file, created, made } = await prepareLocation(this.#location, {
       createIfMissing: options.createIfMissing !== false,
       errorIfExists: options.errorIfExists === true,
       readOnly: readOnly === true,
     })
     try {
       const engine = await openEngine(file, { pageSize, cacheSize, readOnly, durability: 'none' })
-      this.#store.attach(engine)
+      try {
+        this.#store.attach(engine)
+      } catch (err) {
+        // A namespace too long for this file's bucket names. A file this open created holds no
+        // data: removed while the engine still holds its lock, so no other open can be using it.
+        if (created) await removeDatabaseFiles(file).catch(() => {})
+        await engine.close()
+        throw err
+      }
       this.#owned = true
     } catch (err) {
       await unmakeLocation(this.#location, made)

@@ -26,9 +26,8 @@ export type LevelErrorCode =
   | 'LEVEL_NOT_SUPPORTED'
   /**
    * An argument or option of the wrong type or out of range (a LevelTypeError or LevelRangeError),
-   * the engine's options (`pageSize`, `cacheSize`) and a `namespace` too long for its
-   * bucket names included: the engine's BTREE_INVALID_ARGUMENT or BTREE_BUCKET_NAME_INVALID is the
-   * `cause`.
+   * the engine's options (`pageSize`, `cacheSize`; the engine's BTREE_INVALID_ARGUMENT is the
+   * `cause`) and a `namespace` too long for its bucket names (refused at open) included.
    */
   | 'LEVEL_INVALID_ARGUMENT'
   /**
@@ -78,7 +77,8 @@ export class LevelRangeError extends RangeError {
  */
 const LEVEL_CODES: Partial<Record<ErrorCode, LevelErrorCode>> = {
   BTREE_INVALID_ARGUMENT: 'LEVEL_INVALID_ARGUMENT',
-  // The only bucket names this backend makes are its namespace's: too long a namespace.
+  // The only bucket names this backend makes are its namespace's, checked at open (a shared
+  // engine's bucket names, should one reach here).
   BTREE_BUCKET_NAME_INVALID: 'LEVEL_INVALID_ARGUMENT',
   BTREE_CLOSED: 'LEVEL_DATABASE_NOT_OPEN',
   BTREE_LOCKED: 'LEVEL_LOCKED',

@@ -1,6 +1,6 @@
 import type { Database, Durability, ReadTransaction, UpdateOptions, WriteTransaction } from 'btree-store'
 import { copy, fromBytes, toBytes, type KeyFormat } from './bytes.js'
-import { BTreeLevelError, toLevelError } from './errors.js'
+import { BTreeLevelError, LevelRangeError, toLevelError } from './errors.js'
 import { BucketSource } from './read/bucket-source.js'
 import { MergedCursor } from './read/merged-cursor.js'
 import type { ReadState } from './read/read-state.js'
@@ -78,7 +78,15 @@ export class LevelStore {
     return this.#engine
   }
 
+  /** Takes `engine` for the reads and writes; refuses it when the namespace's names do not fit. */
   attach(engine: Database): void {
+    const longest = this.names.longestNameBytes
+    if (longest > engine.maxBucketNameSize) {
+      throw new LevelRangeError(
+        `The 'namespace' option is too long: its bucket names take up to ${longest} bytes, ` +
+          `over the engine's limit of ${engine.maxBucketNameSize} (maxBucketNameSize)`,
+      )
+    }
     this.#engine = engine
     this.registry.reset()
   }

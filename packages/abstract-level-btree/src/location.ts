@@ -19,9 +19,13 @@ export interface PrepareOptions {
   readOnly: boolean
 }
 
-/** The engine's file, and the first directory prepareLocation made for it (undefined: none). */
+/**
+ * The engine's file; whether it holds no database yet (the open creates it); and the first
+ * directory prepareLocation made for it (undefined: none).
+ */
 export interface PreparedLocation {
   file: string
+  created: boolean
   made: string | undefined
 }
 
@@ -60,7 +64,7 @@ export async function prepareLocation(location: string, options: PrepareOptions)
       throw new BTreeLevelError('LEVEL_IO_ERROR', `cannot create ${location}`, { cause: err })
     }
   }
-  return { file, made }
+  return { file, created: !exists, made }
 }
 
 /**
@@ -80,6 +84,14 @@ export async function unmakeLocation(location: string, made: string | undefined)
 }
 
 /**
+ * Removes the engine's file and its two journal files (not its lock file: the engine that holds
+ * the lock removes it as it closes).
+ */
+export async function removeDatabaseFiles(file: string): Promise<void> {
+  for (const f of [file, `${file}-journal`, `${file}-journal2`]) await fs.promises.rm(f, { force: true })
+}
+
+/**
  * Removes the database at `location`: its file, its two journal files, a stale lock, and the directory if nothing else is
  * left in it. Fails with LEVEL_LOCKED while a live process holds it open.
  */
@@ -88,9 +100,7 @@ export async function destroyLocation(location: string): Promise<void> {
   const holder = FileLock.holder(file)
   if (holder !== undefined) throw new BTreeLevelError('LEVEL_LOCKED', `${location} is open in process ${holder}`)
   try {
-    await fs.promises.rm(file, { force: true })
-    await fs.promises.rm(`${file}-journal`, { force: true })
-    await fs.promises.rm(`${file}-journal2`, { force: true })
+    await removeDatabaseFiles(file)
     await fs.promises.rm(`${file}-lock`, { force: true })
     const left = await fs.promises.readdir(location).catch(() => undefined)
     if (left !== undefined && left.length === 0) await fs.promises.rmdir(location)

@@ -19,4 +19,15 @@ export class BucketNames {
   sublevel(id: number): string {
     return `${this.#namespace}/${id}`
   }
+
+  /**
+   * UTF-8 bytes of the longest name this namespace makes: the registry's, or a sublevel's with an
+   * id of ten digits (ids count up from 1, so no store reaches more).
+   */
+  get longestNameBytes(): number {
+    const ns = Buffer.byteLength(this.#namespace)
+    return ns + Math.max(Buffer.byteLength('/prefixes'), 1 + MAX_ID_DIGITS)
+  }
 }
+
+const MAX_ID_DIGITS = 10

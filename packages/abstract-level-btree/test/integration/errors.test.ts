@@ -204,12 +204,46 @@ describe('btree-level: errors map to Level codes with the engine error as cause'
     expect(fs.readdirSync(location('kept'))).to.deep.equal([])
   })
 
-  it('a namespace too long for an engine bucket name fails reads and writes with LEVEL_INVALID_ARGUMENT (a RangeError)', async () => {
-    const db = track(new BTreeLevel(location(), { namespace: 'n'.repeat(2000) }))
-    for (const err of [await rejection(db.put('k', 'v')), await rejection(db.get('k'))]) {
-      expect(err).to.be.instanceOf(RangeError)
-      expect(err.code).to.equal('LEVEL_INVALID_ARGUMENT')
-      expect(err.cause).to.have.property('code', 'BTREE_BUCKET_NAME_INVALID')
+  // Regression: a namespace too long for the engine's bucket names opened, and then failed every
+  // read and write; it created an empty database file on the way.
+  it('a namespace too long for an engine bucket name fails the open with LEVEL_INVALID_ARGUMENT (a RangeError), creating nothing', async () => {
+    const tooLong = 'n'.repeat(2000)
+    const refused = async (db: BTreeLevel<string, string>): Promise<void> => {
+      const err = await rejection(db.open())
+      expect(err.code).to.equal('LEVEL_DATABASE_NOT_OPEN')
+      expect(err.cause).to.be.instanceOf(LevelRangeError)
+      expect(err.cause?.code).to.equal('LEVEL_INVALID_ARGUMENT')
+      expect(String(err.cause?.message)).to.match(
+        /'namespace' option is too long: its bucket names take up to \d+ bytes, over the engine's limit of 992/,
+      )
+      expect(db.status).to.equal('closed')
     }
+    // A new location: no directory, no file left behind.
+    await refused(track(new BTreeLevel(location('new'), { namespace: tooLong })))
+    expect(fs.existsSync(location('new'))).to.equal(false)
+    // An existing database: refused, its data and files untouched.
+    const first = track(new BTreeLevel(location('old')))
+    await first.put('k', 'v')
+    await first.close()
+    const files = fs.readdirSync(location('old')).sort()
+    await refused(track(new BTreeLevel(location('old'), { namespace: tooLong })))
+    expect(fs.readdirSync(location('old')).sort()).to.deep.equal(files)
+    const again = track(new BTreeLevel(location('old')))
+    expect(await again.get('k')).to.equal('v')
+    await again.close()
+    // A shared engine database: refused, the engine still open.
+    const engine = await open(dataFile(location('old')))
+    try {
+      await refused(track(new BTreeLevel('', { database: engine, namespace: tooLong })))
+      expect(engine.closed).to.equal(false)
+    } finally {
+      await engine.close()
+    }
+    // The longest namespace that fits (992 bytes of names with 4 KiB pages: the namespace, '/' and
+    // a ten-digit sublevel id) opens, and its sublevels work.
+    const longest = track(new BTreeLevel(location('longest'), { namespace: 'n'.repeat(981) }))
+    await longest.sublevel('s').put('k', 'v')
+    expect(await longest.sublevel('s').get('k')).to.equal('v')
+    await refused(track(new BTreeLevel(location('over'), { namespace: 'n'.repeat(982) })))
   })
 })
