@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { FileLock } from 'btree-store'
+import { FileLock, databaseFiles } from 'btree-store'
 import { BTreeLevelError } from './errors.js'
 
 /**
@@ -88,7 +88,8 @@ export async function unmakeLocation(location: string, made: string | undefined)
  * the lock removes it as it closes).
  */
 export async function removeDatabaseFiles(file: string): Promise<void> {
-  for (const f of [file, `${file}-journal`, `${file}-journal2`]) await fs.promises.rm(f, { force: true })
+  const { data, journals } = databaseFiles(file)
+  for (const f of [data, ...journals]) await fs.promises.rm(f, { force: true })
 }
 
 /**
@@ -101,7 +102,7 @@ export async function destroyLocation(location: string): Promise<void> {
   if (holder !== undefined) throw new BTreeLevelError('LEVEL_LOCKED', `${location} is open in process ${holder}`)
   try {
     await removeDatabaseFiles(file)
-    await fs.promises.rm(`${file}-lock`, { force: true })
+    await fs.promises.rm(databaseFiles(file).lock, { force: true })
     const left = await fs.promises.readdir(location).catch(() => undefined)
     if (left !== undefined && left.length === 0) await fs.promises.rmdir(location)
   } catch (err) {

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import { BTreeError, open, type Database, type ReadBucket } from 'btree-store'
+import { BTreeError, databaseFiles, open, type Database, type ReadBucket } from 'btree-store'
 import { copy } from './bytes.js'
 import { BTreeLevelError, toLevelError } from './errors.js'
 import { dataFile } from './location.js'
@@ -32,11 +32,10 @@ export async function repairLocation(location: string): Promise<void> {
     await source.close()
     return
   }
-  const rebuilt = `${file}.repair`
-  for (const leftover of [rebuilt, `${rebuilt}-journal`, `${rebuilt}-journal2`, `${rebuilt}-lock`])
-    fs.rmSync(leftover, { force: true })
+  const rebuilt = databaseFiles(`${file}.repair`)
+  for (const leftover of [rebuilt.data, ...rebuilt.journals, rebuilt.lock]) fs.rmSync(leftover, { force: true })
   // Every chunk's commit is durable: the rebuilt file replaces the old one only once it is whole.
-  const target = await open(rebuilt, { pageSize: source.pageSize })
+  const target = await open(rebuilt.data, { pageSize: source.pageSize })
   try {
     const names = source.view((tx) => tx.buckets())
     for (const name of names) await copyBucket(source, target, name)
@@ -49,12 +48,14 @@ export async function repairLocation(location: string): Promise<void> {
   // journal goes aside with it, and the rebuilt file starts without one.
   await target.close()
   await source.close()
-  fs.renameSync(file, `${file}.damaged`)
-  for (const journal of ['journal', 'journal2']) {
-    if (fs.existsSync(`${file}-${journal}`)) fs.renameSync(`${file}-${journal}`, `${file}.damaged-${journal}`)
-    fs.rmSync(`${rebuilt}-${journal}`, { force: true })
-  }
-  fs.renameSync(rebuilt, file)
+  const current = databaseFiles(file)
+  const damaged = databaseFiles(`${file}.damaged`)
+  fs.renameSync(current.data, damaged.data)
+  current.journals.forEach((journal, i) => {
+    if (fs.existsSync(journal)) fs.renameSync(journal, damaged.journals[i]!)
+    fs.rmSync(rebuilt.journals[i]!, { force: true })
+  })
+  fs.renameSync(rebuilt.data, current.data)
 }
 
 async function copyBucket(source: Database, target: Database, name: string): Promise<void> {

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { BTreeError, compact, type Database } from 'btree-store'
+import { BTreeError, compact, databaseFiles, type Database } from 'btree-store'
 
 /**
  * Plain VACUUM: the database file rebuilt in place, as SQLite's VACUUM does (its copy into a
@@ -67,9 +67,10 @@ export async function rebuildFile(
   if (failure !== undefined) throw failure
 }
 
-/** The copy and its journal and lock files, left by a rebuild that failed or a crash during one. */
+/** The copy and its journal files, left by a rebuild that failed or a crash during one. */
 function removeCopy(copy: string): void {
-  for (const file of [copy, `${copy}-journal`, `${copy}-journal2`]) {
+  const { data, journals } = databaseFiles(copy)
+  for (const file of [data, ...journals]) {
     fileStep(`removal of ${file}`, () => fs.rmSync(file, { force: true }))
   }
 }

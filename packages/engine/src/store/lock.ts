@@ -11,6 +11,11 @@ import { BTreeError, ioError } from '../base/errors.js'
  */
 const held = new Set<string>()
 
+/** The lock file of the database at `dbPath`: `<dbPath>-lock`. */
+export function lockPath(dbPath: string): string {
+  return `${dbPath}-lock`
+}
+
 export class FileLock {
   readonly #lockPath: string
   readonly #key: string
@@ -26,40 +31,40 @@ export class FileLock {
     if (held.has(key)) {
       throw new BTreeError('BTREE_LOCKED', `${dbPath} is already open for writing in this process (pid ${process.pid})`)
     }
-    const lockPath = `${key}-lock`
+    const lockFile = lockPath(key)
     // The stamp is written to a private file first and linked into place: link(2) is atomic and
     // fails when the lock exists, so no process ever sees a lock file without its owner.
     const unique = `${process.pid}.${Math.random().toString(36).slice(2)}`
-    const tmp = `${lockPath}.${unique}`
+    const tmp = `${lockFile}.${unique}`
     try {
       fs.writeFileSync(tmp, `${process.pid} ${startTime(process.pid) ?? ''}\n`, { mode: 0o644 })
     } catch (err) {
-      throw ioError(`creating the lock file ${lockPath}`, err)
+      throw ioError(`creating the lock file ${lockFile}`, err)
     }
     try {
       for (let attempt = 0; attempt < 5; attempt++) {
         try {
-          fs.linkSync(tmp, lockPath)
+          fs.linkSync(tmp, lockFile)
           held.add(key)
-          return new FileLock(lockPath, key)
+          return new FileLock(lockFile, key)
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`creating the lock file ${lockPath}`, err)
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`creating the lock file ${lockFile}`, err)
         }
-        const owner = readOwner(lockPath)
+        const owner = readOwner(lockFile)
         if (owner !== undefined && isAlive(owner.pid, owner.start)) {
-          throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked by process ${owner.pid} (lock file ${lockPath})`)
+          throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked by process ${owner.pid} (lock file ${lockFile})`)
         }
-        takeOverStale(lockPath, `${lockPath}.stale.${unique}`, dbPath)
+        takeOverStale(lockFile, `${lockFile}.stale.${unique}`, dbPath)
       }
     } finally {
       fs.rmSync(tmp, { force: true })
     }
-    throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked (lock file ${lockPath} keeps reappearing)`)
+    throw new BTreeError('BTREE_LOCKED', `${dbPath} is locked (lock file ${lockFile} keeps reappearing)`)
   }
 
   /** The pid holding the lock on `dbPath`, if a live process does. */
   static holder(dbPath: string): number | undefined {
-    const owner = readOwner(`${path.resolve(dbPath)}-lock`)
+    const owner = readOwner(lockPath(path.resolve(dbPath)))
     return owner !== undefined && isAlive(owner.pid, owner.start) ? owner.pid : undefined
   }
 
