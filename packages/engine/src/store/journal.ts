@@ -30,8 +30,10 @@ export interface JournalScan {
  * Reads the journal from the start: records are taken while each is whole, passes its checksum,
  * follows checkpoint `base` and has a txid above the one before. The first record that does not
  * ends the journal: a record torn by a crash, or one left from before the last checkpoint.
+ * With `visit`, each record taken is handed to it as it is read and not kept (`records` stays
+ * empty): a reader that applies them one by one holds one record at a time, not the journal.
  */
-export function scanJournal(file: FileHandle, base: number): JournalScan {
+export function scanJournal(file: FileHandle, base: number, visit?: (rec: DecodedRecord) => void): JournalScan {
   const size = file.size()
   const records: DecodedRecord[] = []
   let off = 0
@@ -82,7 +84,8 @@ export function scanJournal(file: FileHandle, base: number): JournalScan {
       break
     }
     last = rec.txid
-    records.push(rec)
+    if (visit === undefined) records.push(rec)
+    else visit(rec)
     off += length
   }
   return { records, end: off, stopped, skippedBytes: size - off, stale }

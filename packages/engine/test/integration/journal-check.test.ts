@@ -1,0 +1,94 @@
+import { expect } from 'chai'
+import zlib from 'node:zlib'
+import { open } from '../../src/index.js'
+import type { Database } from '../../src/db/database.js'
+import { type MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
+
+const PATH = '/jc.db'
+const crc32 = (zlib as unknown as { crc32(data: Uint8Array): number }).crc32
+
+/** A database whose journal holds three commits (no checkpoint before the end), and its journal file. */
+async function threeCommits(): Promise<{ db: Database; journal: MemoryFile }> {
+  const fs = new MemoryFileSystem()
+  const db = await open(PATH, { fileSystem: fs, lock: false, journalSize: 1 << 30 })
+  for (let c = 0; c < 3; c++) {
+    await db.update((tx) => {
+      const b = tx.createBucketIfNotExists('b')
+      for (let i = 0; i < 50; i++) b.put(Buffer.from(`key-${c}-${i}`), Buffer.from(`value-${c}-${i}`))
+    })
+  }
+  return { db, journal: fs.files.get(`${PATH}-journal`)! }
+}
+
+/** Where `text` first lies in `bytes`. */
+function offsetOf(bytes: Uint8Array, text: string): number {
+  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(text)
+  expect(at, text).to.be.greaterThan(0)
+  return at
+}
+
+/** Seals the record at `start` again: its checksum (FORMAT.md §11) over its bytes as they now are. */
+function reseal(journal: MemoryFile, start: number): void {
+  const bytes = Buffer.from(journal.bytes())
+  const length = bytes.readUInt32LE(start + 4)
+  const sum = Buffer.alloc(4)
+  sum.writeUInt32LE(crc32(bytes.subarray(start + 4, start + length)) >>> 0)
+  journal.writevSync([sum], start)
+}
+
+function messages(db: Database): string {
+  return db
+    .check()
+    .errors.map((e) => e.message)
+    .join('\n')
+}
+
+describe('integration: check() of the journal (FORMAT.md §11), each record replayed as it is read', () => {
+  it('passes on a journal of several commits, and again after more', async () => {
+    const { db } = await threeCommits()
+    expect(db.check().ok).to.equal(true)
+    await db.update((tx) => tx.bucket('b')!.delete(Buffer.from('key-0-0')))
+    expect(db.check().ok).to.equal(true)
+    await db.close()
+  })
+
+  it('finds a record whose bytes changed on disk (its checksum fails): fewer valid records than commits', async () => {
+    const { db, journal } = await threeCommits()
+    const at = offsetOf(journal.bytes(), 'value-1-7')
+    journal.writevSync([Buffer.from('X')], at)
+    expect(messages(db)).to.match(
+      /journal part 1: 1 valid records in \d+ bytes on disk, 3 commits in \d+ bytes in memory/,
+    )
+    await db.close()
+  })
+
+  it('finds a record that reads whole but says something else than the commit did: replay differs from the open state', async () => {
+    const { db, journal } = await threeCommits()
+    // The second record starts where the first one ends (its length field).
+    const second = Buffer.from(journal.bytes()).readUInt32LE(4)
+    const at = offsetOf(journal.bytes(), 'value-1-7')
+    journal.writevSync([Buffer.from('X')], at)
+    reseal(journal, second)
+    expect(messages(db)).to.match(/journal: bucket 'b': replay differs from the open state at key /)
+    journal.writevSync([Buffer.from('v')], at)
+    reseal(journal, second)
+    expect(db.check().ok).to.equal(true)
+    await db.close()
+  })
+
+  it('finds a record that does not apply (it names a bucket that does not exist): replay failed', async () => {
+    const { db, journal } = await threeCommits()
+    const second = Buffer.from(journal.bytes()).readUInt32LE(4)
+    // The second record selects bucket 'b' by name: a name of the same length that no commit made.
+    const at = second + offsetOf(journal.bytes().subarray(second), 'b')
+    expect(
+      Buffer.from(journal.bytes())
+        .subarray(at - 2, at)
+        .readUInt16LE(0),
+    ).to.equal(1)
+    journal.writevSync([Buffer.from('z')], at)
+    reseal(journal, second)
+    expect(messages(db)).to.match(/journal: replay failed: .*'z' does not exist/)
+    await db.close()
+  })
+})
