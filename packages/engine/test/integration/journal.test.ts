@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import zlib from 'node:zlib'
 import { type Database, open } from '../../src/db/database.js'
 import { FaultFileSystem } from '../doubles/fault-file.js'
 import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
@@ -183,6 +184,42 @@ describe('integration: the journal (FORMAT.md §11)', () => {
     expect(ck.ok).to.equal(true)
     expect(ck.warnings.map((w) => w.message)).to.deep.equal(skipped)
     expect(again.info().journal!.records).to.equal(3)
+    await again.close()
+  })
+
+  // Recovery edits the leaves of the records replayed before in place (WriteTx.adopt): a record
+  // that fails part way must leave them as the records before it made them.
+  it('a record that does not apply part way (a bucket it selects does not exist) leaves the state of the records before it, the leaves they made included', async () => {
+    const mem = new MemoryFileSystem()
+    const db = await open(PATH, { fileSystem: mem, lock: false, pageSize: 1024, journalSize: 1 << 30 })
+    const value = (round: number, i: number): Buffer => Buffer.alloc(40, 65 + ((round * 7 + i) % 20))
+    let before: ReturnType<typeof contents> | undefined
+    for (let round = 0; round < 3; round++) {
+      await db.update((tx) => {
+        const a = tx.createBucketIfNotExists('a')
+        // Overwrites of the keys before and new keys between them, in the same leaves.
+        for (let i = 0; i < 200; i += round === 0 ? 2 : 1) a.put(b(`k${String(i).padStart(4, '0')}`), value(round, i))
+        tx.createBucketIfNotExists('q').put(b('x'), value(round, 0))
+      })
+      if (round === 1) before = contents(db)
+    }
+    // The third record: a's puts, then a select of bucket 'q', renamed 'z' on disk and sealed again.
+    const journal = Buffer.from(mem.files.get(JPATH)!.bytes())
+    const third = journal.readUInt32LE(4) + journal.readUInt32LE(journal.readUInt32LE(4) + 4)
+    const name = journal.indexOf(Buffer.from([1, 0, 0x71]), third + RECORD_HEADER)
+    expect(name, 'the select of q in the third record').to.be.greaterThan(third)
+    journal[name + 2] = 0x7a
+    journal.writeUInt32LE(zlib.crc32(journal.subarray(third + 4, third + journal.readUInt32LE(third + 4))) >>> 0, third)
+    const disk = new MemoryFileSystem()
+    disk.files.set(PATH, new MemoryFile(mem.files.get(PATH)!.bytes()))
+    disk.files.set(JPATH, new MemoryFile(journal))
+    const again = await open(PATH, { fileSystem: disk, lock: false })
+    expect(again.info().skipped).to.have.length(1)
+    expect(again.info().skipped[0]).to.match(
+      /^journal: record of txid \d+ does not apply \(.*'z' does not exist\); it and the 0 after it ignored$/,
+    )
+    expect(contents(again)).to.deep.equal(before!)
+    expectClean(again)
     await again.close()
   })
 
