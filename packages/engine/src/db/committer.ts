@@ -6,8 +6,8 @@ import type { FileHandle } from '../io/file-handle.js'
 import type { BucketRecord } from '../page/bucket-record.js'
 import type { ReclaimEntry } from '../page/freelist-page.js'
 import type { Meta } from '../page/meta-page.js'
-import { type Journal, type JournalSegment, SYNC_WRITE_LIMIT, scanJournal } from '../store/journal.js'
-import { RECORD_HEADER, type RecordSink } from '../page/journal-record.js'
+import { type Journal, SYNC_WRITE_LIMIT, scanJournal, scanJournals } from '../store/journal.js'
+import { type DecodedRecord, RECORD_HEADER, type RecordSink } from '../page/journal-record.js'
 import { type OpenedStore, ERA_LIMIT } from '../store/open-store.js'
 import type { Pager } from '../store/pager.js'
 import { Node } from '../tree/node.js'
@@ -812,23 +812,21 @@ export class Committer {
    * Replays the journal found at open (FORMAT.md §11: one part, or two when a background
    * checkpoint never became durable), then, when `writable`, checkpoints it and empties both
    * files. A record that does not apply ends the replay; it and what follows are reported in
-   * `skipped`.
+   * `skipped`. Each record is replayed as the scan reads it (scanJournals' visitor) and then
+   * dropped: recovery holds the replayed state and one record, not every record beside it (a
+   * 250 MB journal of random puts: a view object per key and value, ~600 MB of heap at open).
    */
-  async recover(parts: readonly JournalSegment[], writable: boolean): Promise<void> {
-    const records = parts.flatMap((p) => p.scan.records)
-    for (const p of parts) {
-      const scan = p.scan
-      if (scan.stopped === undefined || scan.stale) continue
-      this.skipped.push(
-        `journal: ${p.file === 1 ? 'the second file: ' : ''}${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
-      )
-      this.#tailLeft = !writable
-    }
-    this.#segments = parts
-      .filter((p, i) => i === 0 || p.scan.records.length > 0)
-      .map((p) => ({ journal: this.#journals[p.file]!, base: p.base }))
+  async recover(files: readonly [FileHandle, FileHandle | undefined], meta: number, writable: boolean): Promise<void> {
     let replayed = 0
-    for (const [i, rec] of records.entries()) {
+    let failed: string | undefined
+    let after = 0
+    let last = 0
+    const replay = (rec: DecodedRecord): void => {
+      last = rec.txid
+      if (failed !== undefined) {
+        after++
+        return
+      }
       const tx = this.newWriteTx()
       // No snapshot exists yet: the leaves of the commits replayed before are edited in place
       // (WriteTx.adopt) rather than copied by every record that touches them. Replaying 200
@@ -841,22 +839,33 @@ export class Committer {
         // The record's edits of leaves published before it go back to those leaves' states now,
         // not at the next snapshot (Readers.beforeSnapshot, which would detach them too).
         tx.restoreAdopted()
-        this.skipped.push(
-          `journal: record of txid ${rec.txid} does not apply (${(err as Error).message}); it and the ${records.length - i - 1} after it ignored`,
-        )
-        break
+        failed = `record of txid ${rec.txid} does not apply (${(err as Error).message})`
+        return
       }
       tx.markClosed()
       this.#dirty = mergeDirty(this.#dirty, tx, rec.txid)
       this.#head = this.#dirty
       replayed++
     }
+    const parts = scanJournals(files, meta, replay)
     for (const p of parts) {
-      const n = Math.min(replayed, p.scan.records.length)
+      const scan = p.scan
+      this.#journals[p.file]!.end = scan.end
+      if (scan.stopped === undefined || scan.stale) continue
+      this.skipped.push(
+        `journal: ${p.file === 1 ? 'the second file: ' : ''}${scan.stopped}; ${scan.skippedBytes} bytes after byte ${scan.end} ignored`,
+      )
+      this.#tailLeft = !writable
+    }
+    if (failed !== undefined) this.skipped.push(`journal: ${failed}; it and the ${after} after it ignored`)
+    this.#segments = parts
+      .filter((p, i) => i === 0 || p.scan.count > 0)
+      .map((p) => ({ journal: this.#journals[p.file]!, base: p.base }))
+    for (const p of parts) {
+      const n = Math.min(replayed, p.scan.count)
       this.#journals[p.file]!.records = n
       replayed -= n
     }
-    const last = records.at(-1)?.txid ?? 0
     if (last >= this.#nextTxid) {
       this.#nextTxid = last + 1
       this.#txidFloor = Math.max(this.#txidFloor, last + ERA_LIMIT + 1)

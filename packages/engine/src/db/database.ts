@@ -16,7 +16,7 @@ import { nodeFileSystem } from '../io/node-file.js'
 import { maxBucketNameSize } from '../page/bucket-record.js'
 import { DEFAULT_PAGE_SIZE, maxInlineKeySize, maxKeySize } from '../page/layout.js'
 import { FORMAT_VERSION } from '../page/meta-page.js'
-import { Journal, journalPaths, scanJournals } from '../store/journal.js'
+import { Journal, journalPaths } from '../store/journal.js'
 import { FileLock } from '../store/lock.js'
 import { type OpenedStore, initializeFile, readStore } from '../store/open-store.js'
 import { defaultCacheSize } from '../store/page-cache.js'
@@ -133,11 +133,9 @@ export class Database {
         journalFiles.push(await openJournalFile(fsys, jpaths[0], readOnly, created))
       if (journalFiles.length > 0 && fsys.exists(jpaths[1]))
         journalFiles.push(await openJournalFile(fsys, jpaths[1], readOnly, created))
-      const parts =
-        journalFiles.length === 0 ? undefined : scanJournals([journalFiles[0]!, journalFiles[1]], store.meta.txid)
+      // Where each journal file's records end is set by the scan in recover() below.
       const journals: [Journal | undefined, Journal | undefined] = [undefined, undefined]
-      for (const p of parts ?? []) journals[p.file] = new Journal(journalFiles[p.file]!, p.scan.end, 0)
-      for (const [i, f] of journalFiles.entries()) journals[i] ??= new Journal(f, 0, 0)
+      for (const [i, f] of journalFiles.entries()) journals[i] = new Journal(f, 0, 0)
       const openJournal2 = readOnly
         ? undefined
         : () => {
@@ -146,7 +144,8 @@ export class Database {
             return new Journal(f, 0, 0)
           }
       const db = new Database(path, file, store, lock, options, journals, openJournal2)
-      if (parts !== undefined) await db.#committer.recover(parts, !readOnly)
+      if (journalFiles.length > 0)
+        await db.#committer.recover([journalFiles[0]!, journalFiles[1]], store.meta.txid, !readOnly)
       return db
     } catch (err) {
       for (const f of journalFiles) await f.close().catch(() => {})

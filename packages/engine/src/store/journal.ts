@@ -11,8 +11,12 @@ import {
 
 /** What a scan of the journal found (FORMAT.md §11). */
 export interface JournalScan {
-  /** The valid records following checkpoint `base`, in order. */
+  /** The valid records following checkpoint `base`, in order (none kept when a visitor took them). */
   records: DecodedRecord[]
+  /** How many valid records the scan took (kept or visited). */
+  count: number
+  /** The txid of the last of them, if any. */
+  lastTxid: number | undefined
   /** The byte offset just past the last valid record: where the next append goes. */
   end: number
   /** Why the scan stopped before the end of the file, if it did: a torn or stale tail. */
@@ -36,6 +40,7 @@ export interface JournalScan {
 export function scanJournal(file: FileHandle, base: number, visit?: (rec: DecodedRecord) => void): JournalScan {
   const size = file.size()
   const records: DecodedRecord[] = []
+  let count = 0
   let off = 0
   let last = base
   let stopped: string | undefined
@@ -84,11 +89,12 @@ export function scanJournal(file: FileHandle, base: number, visit?: (rec: Decode
       break
     }
     last = rec.txid
+    count++
     if (visit === undefined) records.push(rec)
     else visit(rec)
     off += length
   }
-  return { records, end: off, stopped, skippedBytes: size - off, stale }
+  return { records, count, lastTxid: count > 0 ? last : undefined, end: off, stopped, skippedBytes: size - off, stale }
 }
 
 /** FORMAT.md §11: the journal files of the database at `path`, `<path>-journal` and `<path>-journal2`. */
@@ -108,23 +114,29 @@ export interface JournalSegment {
  * Reads the two journal files at open (FORMAT.md §11): the records following the checkpoint
  * `meta` opened, in the file whose first record names it as its base, and then, when the other
  * file's first record names a later base above every one of those records, that file's records
- * too: the commits made while checkpoint `base` ran, which never became durable. In replay order.
+ * too: the commits made while checkpoint `base` ran, which never became durable. In replay order;
+ * with `visit`, each record is handed to it as it is read, in that order, and not kept.
  */
-export function scanJournals(files: readonly [FileHandle, FileHandle | undefined], meta: number): JournalSegment[] {
+export function scanJournals(
+  files: readonly [FileHandle, FileHandle | undefined],
+  meta: number,
+  visit?: (rec: DecodedRecord) => void,
+): JournalSegment[] {
   const firsts = files.map((f) => (f === undefined ? undefined : firstBase(f)))
   const cur: 0 | 1 = firsts[0] !== meta && firsts[1] === meta ? 1 : 0
-  const segments: JournalSegment[] = [{ file: cur, base: meta, scan: scanJournal(files[cur]!, meta) }]
+  const segments: JournalSegment[] = [{ file: cur, base: meta, scan: scanJournal(files[cur]!, meta, visit) }]
   const other: 0 | 1 = cur === 0 ? 1 : 0
   const next = firsts[other]
-  const last = segments[0]!.scan.records.at(-1)?.txid ?? meta
+  const last = segments[0]!.scan.lastTxid ?? meta
   const whole = segments[0]!.scan.stopped === undefined || segments[0]!.scan.stale
   if (next !== undefined && next > last) {
-    if (whole) segments.push({ file: other, base: next, scan: scanJournal(files[other]!, next) })
+    if (whole) segments.push({ file: other, base: next, scan: scanJournal(files[other]!, next, visit) })
     else {
       // Commits that followed a torn record: not replayed, and reported (info().skipped).
       const stopped = `records following checkpoint ${next} ignored: the journal before them ends at a damaged record`
       const skippedBytes = files[other]!.size()
-      segments.push({ file: other, base: next, scan: { records: [], end: 0, stopped, skippedBytes, stale: false } })
+      const scan = { records: [], count: 0, lastTxid: undefined, end: 0, stopped, skippedBytes, stale: false }
+      segments.push({ file: other, base: next, scan })
     }
   }
   return segments
