@@ -64,6 +64,12 @@ export function bucketNameKey(name: unknown, maxNameSize: number): Uint8Array {
   return bytes
 }
 
+/** A database's path: a non-empty string (open, databaseFiles). */
+export function expectPath(path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path.length === 0)
+    throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'

@@ -820,9 +820,7 @@ export class Committer {
     let replayed = 0
     let failed: string | undefined
     let after = 0
-    let last = 0
     const replay = (rec: DecodedRecord): void => {
-      last = rec.txid
       if (failed !== undefined) {
         after++
         return
@@ -861,6 +859,7 @@ export class Committer {
     this.#segments = parts
       .filter((p, i) => i === 0 || p.scan.count > 0)
       .map((p) => ({ journal: this.#journals[p.file]!, base: p.base }))
+    const last = Math.max(0, ...parts.map((p) => p.scan.lastTxid ?? 0))
     for (const p of parts) {
       const n = Math.min(replayed, p.scan.count)
       this.#journals[p.file]!.records = n

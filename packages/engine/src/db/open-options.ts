@@ -1,12 +1,11 @@
 import { BTreeRangeError, BTreeTypeError } from '../base/errors.js'
 import type { OpenOptions } from '../base/types.js'
-import { describe, expectNumber, validateDurability } from '../base/validate.js'
+import { describe, expectNumber, expectPath, validateDurability } from '../base/validate.js'
 import { isValidPageSize } from '../page/layout.js'
 
 /** The options of `open`: types and ranges. */
 export function validateOpenOptions(path: unknown, options: OpenOptions): void {
-  if (typeof path !== 'string' || path.length === 0)
-    throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
+  expectPath(path)
   if (typeof options !== 'object' || options === null) throw new BTreeTypeError('options must be an object')
   const {
     pageSize,

@@ -35,13 +35,11 @@ export function checkJournal(input: JournalCheckInput): string[] {
   // btree-level: ~280 MB more held at its peak while all were kept, issue 9).
   let replayed: DirtyState | undefined
   let replayFailure: string | undefined
-  let records = 0
+  /** The txid of the part's first record (the scan counts them and keeps the last one's). */
   let first: number | undefined
   let last: number | undefined
   const replay = (rec: DecodedRecord): void => {
-    records++
     first ??= rec.txid
-    last = rec.txid
     if (replayFailure !== undefined) return
     try {
       const tx = new WriteTx(input.ctx, input.checkpoint, replayed)
@@ -54,7 +52,6 @@ export function checkJournal(input: JournalCheckInput): string[] {
   }
   let prev = input.checkpoint.txid
   for (const [i, { journal, base }] of input.parts.entries()) {
-    records = 0
     first = undefined
     let scan: JournalScan
     try {
@@ -62,9 +59,9 @@ export function checkJournal(input: JournalCheckInput): string[] {
     } catch (err) {
       return [`journal: ${(err as Error).message}`]
     }
-    if (scan.end !== journal.end || records !== journal.records) {
+    if (scan.end !== journal.end || scan.count !== journal.records) {
       problems.push(
-        `journal part ${i + 1}: ${records} valid records in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`,
+        `journal part ${i + 1}: ${scan.count} valid records in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`,
       )
       return problems
     }
@@ -78,7 +75,8 @@ export function checkJournal(input: JournalCheckInput): string[] {
     if (base < prev || (i === 0 && base !== input.checkpoint.txid))
       problems.push(`journal part ${i + 1}: its records follow checkpoint ${base}, after txid ${prev}`)
     if (first !== undefined && first <= prev) problems.push(`journal part ${i + 1}: txid ${first} not above ${prev}`)
-    prev = records > 0 ? last! : Math.max(prev, base)
+    last = scan.lastTxid ?? last
+    prev = scan.lastTxid ?? Math.max(prev, base)
   }
   if ((last ?? input.checkpoint.txid) !== input.txid)
     problems.push(`journal: its last record is txid ${last}, the newest commit ${input.txid}`)

@@ -1,5 +1,4 @@
-import { BTreeTypeError } from '../base/errors.js'
-import { describe } from '../base/validate.js'
+import { expectPath } from '../base/validate.js'
 import { journalPaths } from './journal.js'
 import { lockPath } from './lock.js'
 
@@ -18,7 +17,6 @@ export interface DatabaseFiles {
  * or deletes a closed database handles together. Names only: none of them is touched.
  */
 export function databaseFiles(path: string): DatabaseFiles {
-  if (typeof path !== 'string' || path.length === 0)
-    throw new BTreeTypeError(`path must be a non-empty string, got ${describe(path)}`)
+  expectPath(path)
   return { data: path, journals: journalPaths(path), lock: lockPath(path) }
 }
