@@ -91,6 +91,12 @@ export class Committer {
    * terminator after the last record: the bytes there are the damage `skipped` reports.
    */
   #tailLeft = false
+  /**
+   * The txid of the record open did not apply (recover), when that record and those after it are
+   * still in the journal: a read-only open leaves them there. check() does not replay them (the
+   * commits they were are not in the state readers see; `skipped` reports them).
+   */
+  #unappliedFrom: number | undefined
   readonly #file: FileHandle
   readonly #ctx: TxContext
   readonly #options: CommitterOptions
@@ -228,6 +234,11 @@ export class Committer {
   /** Whether a damaged journal tail that open skipped is still in the file (a read-only open, #tailLeft). */
   get tailLeft(): boolean {
     return this.#tailLeft
+  }
+
+  /** The txid of the first record open did not apply, still in the journal (a read-only open, #unappliedFrom). */
+  get unappliedFrom(): number | undefined {
+    return this.#unappliedFrom
   }
 
   /** The journal file taking the appends. */
@@ -838,6 +849,7 @@ export class Committer {
         // not at the next snapshot (Readers.beforeSnapshot, which would detach them too).
         tx.restoreAdopted()
         failed = `record of txid ${rec.txid} does not apply (${(err as Error).message})`
+        if (!writable) this.#unappliedFrom = rec.txid
         return
       }
       tx.markClosed()

@@ -291,6 +291,7 @@ export class Database {
             dirty: c.head,
             ctx: this.#ctx,
             tailSkipped: c.tailLeft,
+            unappliedFrom: c.unappliedFrom,
           })
     if (journalProblems.length > 0) {
       result.errors.push(...journalProblems.map((message) => ({ pageId: undefined, message })))

@@ -20,6 +20,12 @@ export interface JournalCheckInput {
   readonly ctx: TxContext
   /** Whether open skipped a journal tail it left in place (a read-only open): reported as a warning, not here. */
   readonly tailSkipped: boolean
+  /**
+   * The txid of the first record open did not apply, when it and the records after it are still in
+   * the journal (a read-only open; they are reported as skipped, a warning): not replayed here, and
+   * not commits of the open state.
+   */
+  readonly unappliedFrom: number | undefined
 }
 
 /**
@@ -38,8 +44,16 @@ export function checkJournal(input: JournalCheckInput): string[] {
   /** The txid of the part's first record (the scan counts them and keeps the last one's). */
   let first: number | undefined
   let last: number | undefined
+  /** The current part's records from input.unappliedFrom on, and its last record before them. */
+  let unapplied = 0
+  let lastApplied: number | undefined
   const replay = (rec: DecodedRecord): void => {
     first ??= rec.txid
+    if (input.unappliedFrom !== undefined && rec.txid >= input.unappliedFrom) {
+      unapplied++
+      return
+    }
+    lastApplied = rec.txid
     if (replayFailure !== undefined) return
     try {
       const tx = new WriteTx(input.ctx, input.checkpoint, replayed)
@@ -53,15 +67,18 @@ export function checkJournal(input: JournalCheckInput): string[] {
   let prev = input.checkpoint.txid
   for (const [i, { journal, base }] of input.parts.entries()) {
     first = undefined
+    unapplied = 0
+    lastApplied = undefined
     let scan: JournalScan
     try {
       scan = scanJournal(journal.file, base, replay)
     } catch (err) {
       return [`journal: ${(err as Error).message}`]
     }
-    if (scan.end !== journal.end || scan.count !== journal.records) {
+    if (scan.end !== journal.end || scan.count - unapplied !== journal.records) {
+      const left = unapplied > 0 ? ` (${unapplied} of them left unapplied at open)` : ''
       problems.push(
-        `journal part ${i + 1}: ${scan.count} valid records in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`,
+        `journal part ${i + 1}: ${scan.count} valid records${left} in ${scan.end} bytes on disk, ${journal.records} commits in ${journal.end} bytes in memory${scan.stopped !== undefined ? ` (${scan.stopped})` : ''}`,
       )
       return problems
     }
@@ -75,7 +92,7 @@ export function checkJournal(input: JournalCheckInput): string[] {
     if (base < prev || (i === 0 && base !== input.checkpoint.txid))
       problems.push(`journal part ${i + 1}: its records follow checkpoint ${base}, after txid ${prev}`)
     if (first !== undefined && first <= prev) problems.push(`journal part ${i + 1}: txid ${first} not above ${prev}`)
-    last = scan.lastTxid ?? last
+    last = lastApplied ?? last
     prev = scan.lastTxid ?? Math.max(prev, base)
   }
   if ((last ?? input.checkpoint.txid) !== input.txid)
