@@ -43,17 +43,17 @@ export function checkJournal(input: JournalCheckInput): string[] {
   let replayFailure: string | undefined
   /** The txid of the part's first record (the scan counts them and keeps the last one's). */
   let first: number | undefined
+  /** The txid of the last record replayed, in any part. */
   let last: number | undefined
-  /** The current part's records from input.unappliedFrom on, and its last record before them. */
+  /** The current part's records from input.unappliedFrom on. */
   let unapplied = 0
-  let lastApplied: number | undefined
   const replay = (rec: DecodedRecord): void => {
     first ??= rec.txid
     if (input.unappliedFrom !== undefined && rec.txid >= input.unappliedFrom) {
       unapplied++
       return
     }
-    lastApplied = rec.txid
+    last = rec.txid
     if (replayFailure !== undefined) return
     try {
       const tx = new WriteTx(input.ctx, input.checkpoint, replayed)
@@ -68,7 +68,6 @@ export function checkJournal(input: JournalCheckInput): string[] {
   for (const [i, { journal, base }] of input.parts.entries()) {
     first = undefined
     unapplied = 0
-    lastApplied = undefined
     let scan: JournalScan
     try {
       scan = scanJournal(journal.file, base, replay)
@@ -92,7 +91,6 @@ export function checkJournal(input: JournalCheckInput): string[] {
     if (base < prev || (i === 0 && base !== input.checkpoint.txid))
       problems.push(`journal part ${i + 1}: its records follow checkpoint ${base}, after txid ${prev}`)
     if (first !== undefined && first <= prev) problems.push(`journal part ${i + 1}: txid ${first} not above ${prev}`)
-    last = lastApplied ?? last
     prev = scan.lastTxid ?? Math.max(prev, base)
   }
   if ((last ?? input.checkpoint.txid) !== input.txid)
