@@ -50,7 +50,7 @@ diffSuite('differential part 2: group rows', () => {
         ])
         .groupBy(column),
     )
-  // Which row of a group a bare column reads is SQLite's arbitrary choice (README): the cases
+  // Which row of a group a bare column reads is SQLite's arbitrary choice (SQL.md, part 2): the cases
   // below keep to answers that do not depend on it.
   both('group by a column without affinity (1 and 1.0 meet)', seedKeys, (db) =>
     db

@@ -6,7 +6,7 @@ import { kysely028Api } from '../helpers/kysely-versions.js'
  * Seeded random calls of the scalar functions, case and cast over values of every storage class
  * (selectNoFrom, so every argument is a bound parameter as Kysely sends it), compared with SQLite.
  * The seed is printed; replay with KYSELY_P2_SEED=<seed>. Blobs here hold valid UTF-8 without NUL:
- * text functions read other blobs through U+FFFD and JavaScript strings (README, part 2).
+ * text functions read other blobs through U+FFFD and JavaScript strings (SQL.md, part 2).
  */
 const seed = Number(process.env['KYSELY_P2_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
 const queryCount = Number(process.env['KYSELY_P2_QUERIES'] ?? 150)
@@ -69,7 +69,7 @@ const FUNCTIONS: readonly [string, number, number][] = [
   ['hex', 1, 1],
   // Round s28's: the math functions whose results are exact, sign and concat. Left out: ln, exp,
   // pow and the like, which may differ from the C library's in the last bit, and sqrt and mod,
-  // whose inexact reals turned into text meet the known 15-or-17-digit difference (README).
+  // whose inexact reals turned into text meet the known 15-or-17-digit difference (FORMAT.md).
   ['sign', 1, 1],
   ['ceil', 1, 1],
   ['floor', 1, 1],

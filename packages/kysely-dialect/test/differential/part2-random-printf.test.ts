@@ -6,7 +6,7 @@ import { kysely028Api } from '../helpers/kysely-versions.js'
  * Seeded random printf() and format() calls: a format of one to three conversions with random
  * flags, widths and precisions (some from `*` arguments) over values of every storage class, bound
  * as parameters, compared with SQLite. The seed is printed; replay with KYSELY_PRINTF_SEED=<seed>,
- * KYSELY_PRINTF_QUERIES sets the count. The `!` flag stays below 16 digits for reals (README: more
+ * KYSELY_PRINTF_QUERIES sets the count. The `!` flag stays below 16 digits for reals (SQL.md: more
  * digits than that may differ from SQLite's in the last places), and no value is negative and
  * small enough to round to zero (SQLite writes the sign of some of those and not of others).
  */
