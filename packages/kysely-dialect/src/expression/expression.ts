@@ -371,7 +371,7 @@ function binary(node: AnyNode, scope: Scope): Expr {
         const b = right.eval(t)
         if (a === null || b === null) return null
         // Stock SQLite reads a blob as its text (better-sqlite3's build, with
-        // SQLITE_LIKE_DOESNT_MATCH_BLOBS, never matches one; FORMAT.md says so).
+        // SQLITE_LIKE_DOESNT_MATCH_BLOBS, never matches one; SQL.md says so).
         return match(cString(toText(a)!), cString(toText(b)!)) !== negated ? 1 : 0
       }
       const inPlace = match === like ? likeInPlace(left, right) : undefined

@@ -69,7 +69,8 @@ const FUNCTIONS: readonly [string, number, number][] = [
   ['hex', 1, 1],
   // Round s28's: the math functions whose results are exact, sign and concat. Left out: ln, exp,
   // pow and the like, which may differ from the C library's in the last bit, and sqrt and mod,
-  // whose inexact reals turned into text meet the known 15-or-17-digit difference (FORMAT.md).
+  // whose inexact reals turned into text differed from SQLite's digits then (since matched: SQL.md,
+  // values).
   ['sign', 1, 1],
   ['ceil', 1, 1],
   ['floor', 1, 1],

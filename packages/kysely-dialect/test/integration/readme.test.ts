@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { analyze, explain } from '../../src/index.js'
 import { useTempDir, VERSIONS } from './support.js'
 
-/** The README's quickstart and FORMAT.md's explain example, as written there. */
+/** The README's quickstart and SQL.md's explain example, as written there. */
 for (const version of VERSIONS) {
   describe(`integration (${version.name}): README examples`, () => {
     const t = useTempDir(version)
