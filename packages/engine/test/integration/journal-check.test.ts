@@ -91,4 +91,51 @@ describe('integration: check() of the journal (FORMAT.md §11), each record repl
     expect(messages(db)).to.match(/journal: replay failed: .*'z' does not exist/)
     await db.close()
   })
+
+  it('finds a record whose key was changed to another key of the bucket: replay gives fewer keys', async () => {
+    const { db, journal } = await threeCommits()
+    const second = Buffer.from(journal.bytes()).readUInt32LE(4)
+    // 'key-1-7' becomes 'key-1-6': the replay puts one key twice and holds 149 keys, not 150.
+    journal.writevSync([Buffer.from('6')], offsetOf(journal.bytes(), 'key-1-7') + 6)
+    reseal(journal, second)
+    expect(messages(db)).to.match(/journal: bucket 'b': replay gives 149 keys, the open state 150/)
+    await db.close()
+  })
+
+  it('finds a record that creates another bucket than the commit did: replay gives other buckets', async () => {
+    const { db, journal } = await threeCommits()
+    await db.update((tx) => tx.createBucket('zzq').put(Buffer.from('k'), Buffer.from('v')))
+    const fourth = offsetOf(journal.bytes(), 'zzq')
+    const start = Buffer.from(journal.bytes()).lastIndexOf(Buffer.from([0x42, 0x54, 0x52, 0x4a]), fourth) - 8
+    // Every mention of the name in that record (its create op, and any select of it after).
+    const bytes = Buffer.from(journal.bytes())
+    for (let at = fourth; at !== -1; at = bytes.indexOf('zzq', at + 3)) journal.writevSync([Buffer.from('r')], at + 2)
+    reseal(journal, start)
+    expect(messages(db)).to.match(/journal: replay gives other buckets than the open state/)
+    await db.close()
+  })
+
+  it('finds a last record whose txid is not the newest commit', async () => {
+    const { db, journal } = await threeCommits()
+    const bytes = Buffer.from(journal.bytes())
+    const third = bytes.readUInt32LE(4) + bytes.readUInt32LE(bytes.readUInt32LE(4) + 4)
+    const txid = Number(bytes.readBigUInt64LE(third + 24))
+    const later = Buffer.alloc(8)
+    later.writeBigUInt64LE(BigInt(txid + 5))
+    journal.writevSync([later], third + 24)
+    reseal(journal, third)
+    expect(messages(db)).to.match(new RegExp(`journal: its last record is txid ${txid + 5}, the newest commit ${txid}`))
+    await db.close()
+  })
+
+  it('finds bytes other than the terminator after the last record', async () => {
+    const { db, journal } = await threeCommits()
+    const bytes = Buffer.from(journal.bytes())
+    let end = 0
+    for (let c = 0; c < 3; c++) end += bytes.readUInt32LE(end + 4)
+    expect(bytes.subarray(end, end + 32).every((b) => b === 0)).to.equal(true)
+    journal.writevSync([Buffer.alloc(8, 0x5a)], end)
+    expect(messages(db)).to.match(/journal part 1: no terminator after its last record: record at byte \d+/)
+    await db.close()
+  })
 })

@@ -1,0 +1,324 @@
+import { expect } from 'chai'
+import { open } from '../../src/db/database.js'
+import { MemoryFile, MemoryFileSystem } from '../../src/io/memory-file.js'
+import { branchChild, branchChildTxid, branchEntryOffset } from '../../src/page/branch-page.js'
+import { decodeBucketRecord } from '../../src/page/bucket-record.js'
+import { sealPage } from '../../src/page/checksum.js'
+import {
+  HEADER_SIZE,
+  OFF_COUNT,
+  OFF_PGID,
+  OFF_TXID,
+  OFF_TYPE,
+  PageType,
+  pageCount,
+  pageType,
+  setU16,
+  setU32,
+  u16,
+  u32,
+} from '../../src/page/layout.js'
+import { encodeLeafEntries, leafEntryOffset, leafKeyStart, leafValueBytes } from '../../src/page/leaf-page.js'
+import { decodeFreeList, encodeFreeList } from '../../src/page/freelist-page.js'
+import { type Meta, decodeMeta, encodeMeta } from '../../src/page/meta-page.js'
+
+const PATH = '/check-structure/db'
+const PS = 1024
+const N = 1500
+
+function key(i: number): Buffer {
+  return Buffer.from(`k${String(i).padStart(5, '0')}`)
+}
+
+/**
+ * check() on trees whose pages all carry valid checksums (FORMAT.md §4, §5, §7): a page edited and
+ * resealed breaks one structural invariant that only check() can see, and check() names it. A
+ * bit flip (corruption.test.ts) is caught by the checksum before any of these checks runs.
+ */
+describe('check(): structural damage in pages that verify', () => {
+  let clean: Buffer
+
+  before(async () => {
+    const fs = new MemoryFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PS, journal: false })
+    await db.update((tx) => {
+      const b = tx.createBucket('b')
+      for (let i = 0; i < N; i++) b.put(key(i), Buffer.alloc(40, i & 255))
+    })
+    // A later commit that leaves 'b' alone: open then trusts its pages as durable (FORMAT.md §8)
+    // rather than verifying them, and check() is what must find the damage.
+    await db.update((tx) => tx.createBucket('other').put(Buffer.from('x'), Buffer.from('y')))
+    expect(db.check().ok).to.equal(true)
+    await db.close()
+    clean = Buffer.from(fs.files.get(PATH)!.bytes())
+  })
+
+  function page(bytes: Buffer, p: number): Buffer {
+    return bytes.subarray(p * PS, (p + 1) * PS)
+  }
+
+  function newest(bytes: Buffer): { meta: Meta; slot: 0 | 1 } {
+    const metas = ([0, 1] as const).map((slot) => ({ meta: decodeMeta(page(bytes, slot), slot), slot }))
+    const valid = metas.filter((m): m is { meta: Meta; slot: 0 | 1 } => typeof m.meta !== 'string')
+    return valid.reduce((a, b) => (b.meta.txid > a.meta.txid ? b : a))
+  }
+
+  /** The root page of bucket `name` (the catalog is one leaf in these images). */
+  function bucketRoot(bytes: Buffer, name: string): number {
+    const { meta } = newest(bytes)
+    const catalog = page(bytes, meta.catalog.pgid)
+    expect(pageType(catalog)).to.equal(PageType.leaf)
+    for (let i = 0; i < pageCount(catalog); i++) {
+      const off = leafEntryOffset(catalog, i)
+      const k = catalog.subarray(leafKeyStart(off), leafKeyStart(off) + u16(catalog, off))
+      if (k.toString() === name) return decodeBucketRecord(leafValueBytes(catalog, i), meta.catalog.pgid).root.pgid
+    }
+    throw new Error(`no bucket '${name}'`)
+  }
+
+  /** Sets entry `i` of branch `p` to name child `child` (its page id and the txid it was written by). */
+  function setChild(bytes: Buffer, p: number, i: number, child: number, txid: number): void {
+    const b = page(bytes, p)
+    setU32(b, branchEntryOffset(b, i), child)
+    setU32(b, branchEntryOffset(b, i) + 4, txid)
+  }
+
+  /** The tree of 'b': root, its children branches b0 and b1, b0's leaves l0 and l1. */
+  function tree(bytes: Buffer): { root: number; b0: number; b1: number; l0: number; l1: number } {
+    const root = bucketRoot(bytes, 'b')
+    const b0 = branchChild(page(bytes, root), 0)
+    const b1 = branchChild(page(bytes, root), 1)
+    expect(pageType(page(bytes, root))).to.equal(PageType.branch)
+    expect(pageType(page(bytes, b0))).to.equal(PageType.branch)
+    const l0 = branchChild(page(bytes, b0), 0)
+    const l1 = branchChild(page(bytes, b0), 1)
+    expect(pageType(page(bytes, l0))).to.equal(PageType.leaf)
+    return { root, b0, b1, l0, l1 }
+  }
+
+  /** Applies `edit` to a copy of the clean image (it reseals what it changes), opens it and returns check()'s errors. */
+  async function checkAfter(edit: (bytes: Buffer) => Uint8Array | void): Promise<string[]> {
+    const copy = Buffer.from(clean)
+    const bytes = edit(copy) ?? copy
+    const fs = new MemoryFileSystem()
+    fs.files.set(PATH, new MemoryFile(bytes))
+    const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
+    try {
+      const report = db.check()
+      expect(report.ok).to.equal(false)
+      return report.errors.map((e) => e.message)
+    } finally {
+      await db.close()
+    }
+  }
+
+  it('the clean image is a tree of three levels whose check() is clean', async () => {
+    const { root, b0, l0, l1 } = tree(Buffer.from(clean))
+    expect(pageCount(page(clean, root))).to.be.greaterThan(1)
+    expect(pageCount(page(clean, b0))).to.be.greaterThan(1)
+    expect([root, b0, l0, l1].every((p) => p >= 2)).to.equal(true)
+  })
+
+  it('a branch naming a meta page, or a page past the high-water mark, as a child', async () => {
+    for (const child of [1, 100000]) {
+      const errors = await checkAfter((bytes) => {
+        const { root } = tree(bytes)
+        setChild(bytes, root, 1, child, branchChildTxid(page(bytes, root), 1))
+        sealPage(page(bytes, root))
+      })
+      expect(errors.join('\n')).to.match(new RegExp(`page ${child}: bucket 'b' page out of range \\[2, \\d+\\)`))
+    }
+  })
+
+  it('a child that is not a branch or leaf page', async () => {
+    const errors = await checkAfter((bytes) => {
+      const { l1 } = tree(bytes)
+      page(bytes, l1)[OFF_TYPE] = PageType.overflow
+      sealPage(page(bytes, l1))
+    })
+    expect(errors.join('\n')).to.match(/bucket 'b': expected a branch or leaf page, found overflow/)
+  })
+
+  it("a page whose header names another page, or another txid than its parent's entry", async () => {
+    let errors = await checkAfter((bytes) => {
+      const { l1 } = tree(bytes)
+      setU32(page(bytes, l1), OFF_PGID, l1 + 1)
+      sealPage(page(bytes, l1))
+    })
+    expect(errors.join('\n')).to.match(/header names page \d+/)
+    errors = await checkAfter((bytes) => {
+      const { l1 } = tree(bytes)
+      const p = page(bytes, l1)
+      setU32(p, OFF_TXID, u32(p, OFF_TXID) + 1)
+      sealPage(p)
+    })
+    expect(errors.join('\n')).to.match(/written by txid \d+, its parent expects \d+/)
+  })
+
+  it('an empty branch', async () => {
+    const errors = await checkAfter((bytes) => {
+      const { b0 } = tree(bytes)
+      setU16(page(bytes, b0), OFF_COUNT, 0)
+      sealPage(page(bytes, b0))
+    })
+    expect(errors.join('\n')).to.match(/empty branch/)
+    // Its children are no longer reachable, nor free: leaked.
+    expect(errors.join('\n')).to.match(/leaked: neither reachable, free, pending nor awaiting reclaim/)
+  })
+
+  it('a leaf one level above the others', async () => {
+    // The root names b1's first leaf where it named b1: the keys still lie between the separators.
+    const errors = await checkAfter((bytes) => {
+      const { root, b1 } = tree(bytes)
+      setChild(bytes, root, 1, branchChild(page(bytes, b1), 0), branchChildTxid(page(bytes, b1), 0))
+      sealPage(page(bytes, root))
+    })
+    expect(errors.join('\n')).to.match(/leaf at depth 1, others at 2/)
+  })
+
+  it("a leaf's first key below its parent's separator", async () => {
+    const errors = await checkAfter((bytes) => {
+      const { l1 } = tree(bytes)
+      const p = page(bytes, l1)
+      p[leafKeyStart(leafEntryOffset(p, 0))] = 0x61 // 'a' < 'k': still the leaf's smallest key
+      sealPage(p)
+    })
+    expect(errors.join('\n')).to.match(/key at index 0 below its parent's separator/)
+  })
+
+  it("a leaf's last key at or above the next separator", async () => {
+    const errors = await checkAfter((bytes) => {
+      const { l0 } = tree(bytes)
+      const p = page(bytes, l0)
+      const last = pageCount(p) - 1
+      p[leafKeyStart(leafEntryOffset(p, last))] = 0x7a // 'z' > 'k': still the leaf's largest key
+      sealPage(p)
+    })
+    expect(errors.join('\n')).to.match(/key at index \d+ not below the next separator/)
+  })
+
+  it('an inline key longer than the inline limit', async () => {
+    // l0 rewritten with one entry whose 246-byte key is stored inline (the limit is 236 at 1 KiB).
+    const long = Buffer.concat([key(0), Buffer.alloc(240, 0x78)])
+    const errors = await checkAfter((bytes) => {
+      const { l0 } = tree(bytes)
+      const p = page(bytes, l0)
+      p.fill(0, HEADER_SIZE)
+      setU16(p, OFF_COUNT, 1)
+      encodeLeafEntries(p, [long], [Buffer.from([1])], null)
+      sealPage(p)
+    })
+    expect(errors.join('\n')).to.match(/inline key at index 0 of 246 bytes, past the inline limit/)
+    // The bucket's record still counts the entries the leaf held.
+    expect(errors.join('\n')).to.match(new RegExp(`bucket 'b' records ${N} keys, holds \\d+`))
+  })
+
+  it('a page past every tree and the free list: leaked', async () => {
+    // The meta's high-water mark one page further, over a page of zeros that nothing names.
+    const errors = await checkAfter((bytes) => {
+      const { meta, slot } = newest(bytes)
+      const grown = Buffer.concat([bytes, Buffer.alloc(PS)])
+      encodeMeta({ ...meta, highWater: meta.highWater + 1 }, slot).copy(grown, slot * PS)
+      return grown
+    })
+    expect(errors).to.have.length(1)
+    expect(errors[0]).to.match(/^page \d+: leaked: neither reachable, free, pending nor awaiting reclaim$/)
+  })
+
+  it('the active meta damaged on disk under an open database', async () => {
+    const fs = new MemoryFileSystem()
+    fs.files.set(PATH, new MemoryFile(Buffer.from(clean)))
+    const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
+    try {
+      expect(db.check().ok).to.equal(true)
+      // Both metas: whichever is active reads as invalid (the other one is not reported).
+      const file = fs.files.get(PATH)!
+      for (const slot of [0, 1]) file.writevSync([Buffer.alloc(8, 0xee)], slot * PS + 20)
+      const report = db.check()
+      expect(report.ok).to.equal(false)
+      expect(report.errors.map((e) => e.message)).to.have.length(1)
+      expect(report.errors[0]!.message).to.match(/^page [01]: active meta invalid: /)
+    } finally {
+      await db.close()
+    }
+  })
+
+  describe('the free list (FORMAT.md §7), rewritten on disk under an open database', () => {
+    /** Opens the clean image, rewrites its free list on disk as `edit` makes it (sealed), returns check()'s errors. */
+    async function checkFreeList(
+      edit: (free: number[], bytes: Buffer) => number[],
+      type: number = PageType.freelist,
+    ): Promise<string[]> {
+      const fs = new MemoryFileSystem()
+      fs.files.set(PATH, new MemoryFile(Buffer.from(clean)))
+      const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
+      try {
+        expect(db.check().ok).to.equal(true)
+        const file = fs.files.get(PATH)!
+        const bytes = Buffer.from(file.bytes())
+        const { meta } = newest(bytes)
+        const payload = PS - HEADER_SIZE
+        const body = Buffer.concat(
+          Array.from({ length: meta.freelistPages }, (_, i) =>
+            page(bytes, meta.freelist.pgid + i).subarray(HEADER_SIZE),
+          ),
+        )
+        const rec = decodeFreeList(body)
+        if (typeof rec === 'string') throw new Error(rec)
+        expect(rec.free.length).to.be.greaterThan(1)
+        expect(payload * meta.freelistPages).to.be.at.least(8 + 4 * (rec.free.length + 1) + 12 * rec.reclaim.length)
+        const pages = encodeFreeList(
+          { free: edit(rec.free, bytes), reclaim: rec.reclaim },
+          meta.freelist.pgid,
+          meta.freelist.txid,
+          PS,
+          meta.freelistPages,
+        )
+        for (const [i, p] of pages.entries()) {
+          p[OFF_TYPE] = type
+          sealPage(p)
+          file.writevSync([p], (meta.freelist.pgid + i) * PS)
+        }
+        const report = db.check()
+        expect(report.ok).to.equal(false)
+        return report.errors.map((e) => e.message)
+      } finally {
+        await db.close()
+      }
+    }
+
+    it('a page named twice', async () => {
+      const errors = await checkFreeList((free) => [free[0]!, ...free])
+      expect(errors.join('\n')).to.match(/free list names a page twice/)
+    })
+
+    it('ids out of ascending order', async () => {
+      const errors = await checkFreeList((free) => [free[1]!, free[0]!, ...free.slice(2)])
+      expect(errors).to.have.length(1)
+      expect(errors[0]).to.match(/free list not in ascending order/)
+    })
+
+    it('a free page missing from the list on disk', async () => {
+      let dropped = 0
+      const errors = await checkFreeList((free) => {
+        dropped = free[0]!
+        return free.slice(1)
+      })
+      expect(errors).to.deep.equal([`page ${dropped}: free in memory but not in the free list on disk`])
+    })
+
+    it('a page on the list on disk that is not free in memory', async () => {
+      let added = 0
+      const errors = await checkFreeList((free, bytes) => {
+        added = tree(bytes).l0
+        return [...free, added].sort((a, b) => a - b)
+      })
+      expect(errors).to.deep.equal([`page ${added}: in the free list on disk but not in memory`])
+    })
+
+    it('a free-list page of another type', async () => {
+      const errors = await checkFreeList((free) => free, PageType.leaf)
+      expect(errors.join('\n')).to.match(/expected a free-list page/)
+    })
+  })
+})
