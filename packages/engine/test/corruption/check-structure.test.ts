@@ -44,6 +44,8 @@ describe('check(): structural damage in pages that verify', () => {
     await db.update((tx) => {
       const b = tx.createBucket('b')
       for (let i = 0; i < N; i++) b.put(key(i), Buffer.alloc(40, i & 255))
+      // One value in an overflow run (FORMAT.md §6), past a quarter of the 1 KiB page.
+      b.put(key(N), Buffer.alloc(600, 7))
     })
     // A later commit that leaves 'b' alone: open then trusts its pages as durable (FORMAT.md §8)
     // rather than verifying them, and check() is what must find the damage.
@@ -72,6 +74,17 @@ describe('check(): structural damage in pages that verify', () => {
       const off = leafEntryOffset(catalog, i)
       const k = catalog.subarray(leafKeyStart(off), leafKeyStart(off) + u16(catalog, off))
       if (k.toString() === name) return decodeBucketRecord(leafValueBytes(catalog, i), meta.catalog.pgid).root.pgid
+    }
+    throw new Error(`no bucket '${name}'`)
+  }
+
+  /** The catalog leaf and the entry offset of bucket `name`'s record there. */
+  function catalogEntry(bytes: Buffer, name: string): { catalog: Buffer; off: number } {
+    const catalog = page(bytes, newest(bytes).meta.catalog.pgid)
+    for (let i = 0; i < pageCount(catalog); i++) {
+      const off = leafEntryOffset(catalog, i)
+      if (catalog.subarray(leafKeyStart(off), leafKeyStart(off) + u16(catalog, off)).toString() === name)
+        return { catalog, off }
     }
     throw new Error(`no bucket '${name}'`)
   }
@@ -210,7 +223,50 @@ describe('check(): structural damage in pages that verify', () => {
     })
     expect(errors.join('\n')).to.match(/inline key at index 0 of 246 bytes, past the inline limit/)
     // The bucket's record still counts the entries the leaf held.
-    expect(errors.join('\n')).to.match(new RegExp(`bucket 'b' records ${N} keys, holds \\d+`))
+    expect(errors.join('\n')).to.match(new RegExp(`bucket 'b' records ${N + 1} keys, holds \\d+`))
+  })
+
+  it('an overflow run whose page is of another type', async () => {
+    const errors = await checkAfter((bytes) => {
+      const runs = Array.from({ length: bytes.length / PS }, (_, p) => p).filter(
+        (p) => p >= 2 && pageType(page(bytes, p)) === PageType.overflow,
+      )
+      expect(runs).to.have.length(1)
+      page(bytes, runs[0]!)[OFF_TYPE] = PageType.leaf
+      sealPage(page(bytes, runs[0]!))
+    })
+    expect(errors.join('\n')).to.match(/expected an overflow page, found leaf/)
+  })
+
+  it('an overflow value in a bucket whose record says it has none (FORMAT.md §9)', async () => {
+    const errors = await checkAfter((bytes) => {
+      const { catalog, off } = catalogEntry(bytes, 'b')
+      setU32(catalog, leafKeyStart(off) + u16(catalog, off) + 16, 0)
+      sealPage(catalog)
+    })
+    expect(errors.join('\n')).to.match(/overflow value at index \d+ in bucket 'b', whose record says it has none/)
+  })
+
+  it('a bucket record of another size than 20 bytes, written on disk under an open database', async () => {
+    // A catalog page is always the newest commit's: open verifies it (FORMAT.md §8) and would
+    // fall back to the commit before. Under an open database, check() reads it from disk.
+    const fs = new MemoryFileSystem()
+    fs.files.set(PATH, new MemoryFile(Buffer.from(clean)))
+    const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
+    try {
+      expect(db.check().ok).to.equal(true)
+      const file = fs.files.get(PATH)!
+      const bytes = Buffer.from(file.bytes())
+      const { catalog, off } = catalogEntry(bytes, 'b')
+      setU32(catalog, off + 2, 19)
+      sealPage(catalog)
+      file.writevSync([catalog], newest(bytes).meta.catalog.pgid * PS)
+      const report = db.check()
+      expect(report.ok).to.equal(false)
+      expect(report.errors.map((e) => e.message).join('\n')).to.match(/bucket 'b': record of 19 bytes/)
+    } finally {
+      await db.close()
+    }
   })
 
   it('a page past every tree and the free list: leaked', async () => {
@@ -320,5 +376,55 @@ describe('check(): structural damage in pages that verify', () => {
       const errors = await checkFreeList((free) => free, PageType.leaf)
       expect(errors.join('\n')).to.match(/expected a free-list page/)
     })
+  })
+})
+
+describe('check(): a dropped bucket awaiting reclaim, its record resealed with another height', () => {
+  it('reports the height the record gives against the depth of its leaves', async () => {
+    const fs = new MemoryFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PS, journal: false })
+    await db.update((tx) => {
+      const d = tx.createBucket('d')
+      for (let i = 0; i < N; i++) d.put(key(i), Buffer.alloc(40, i & 255))
+      tx.createBucket('keep').put(Buffer.from('x'), Buffer.from('y'))
+    })
+    // The drop appends the tree's root to the reclaim list (FORMAT.md §7); the dropping commit
+    // does not start on it, and no later commit runs before the file is closed.
+    await db.update((tx) => tx.deleteBucket('d'))
+    expect(db.check().ok).to.equal(true)
+    await db.close()
+    const bytes = Buffer.from(fs.files.get(PATH)!.bytes())
+    const metas = ([0, 1] as const).map((slot) => decodeMeta(bytes.subarray(slot * PS, (slot + 1) * PS), slot))
+    const meta = metas.filter((m): m is Meta => typeof m !== 'string').reduce((a, b) => (b.txid > a.txid ? b : a))
+    const run = bytes.subarray(meta.freelist.pgid * PS, (meta.freelist.pgid + meta.freelistPages) * PS)
+    const body = Buffer.concat(
+      Array.from({ length: meta.freelistPages }, (_, i) => run.subarray(i * PS + HEADER_SIZE, (i + 1) * PS)),
+    )
+    const rec = decodeFreeList(body)
+    if (typeof rec === 'string') throw new Error(rec)
+    expect(rec.reclaim).to.have.length(1)
+    const entry = rec.reclaim[0]!
+    if (entry.kind !== 'subtree') throw new Error(`a ${entry.kind} entry`)
+    expect(entry.height).to.equal(2)
+    const pages = encodeFreeList(
+      { free: rec.free, reclaim: [{ ...entry, height: 3 }] },
+      meta.freelist.pgid,
+      meta.freelist.txid,
+      PS,
+      meta.freelistPages,
+    )
+    for (const [i, p] of pages.entries()) p.copy(bytes, (meta.freelist.pgid + i) * PS)
+    const edited = new MemoryFileSystem()
+    edited.files.set(PATH, new MemoryFile(bytes))
+    const again = await open(PATH, { fileSystem: edited, lock: false, journal: false })
+    try {
+      const report = again.check()
+      expect(report.ok).to.equal(false)
+      expect(report.errors.map((e) => e.message)).to.deep.equal([
+        `page ${entry.pgid}: dropped subtree recorded at height 3, its leaves are 2 below`,
+      ])
+    } finally {
+      await again.close()
+    }
   })
 })
