@@ -19,7 +19,7 @@ import {
   u32,
 } from '../../src/page/layout.js'
 import { encodeLeafEntries, leafEntryOffset, leafKeyStart, leafValueBytes } from '../../src/page/leaf-page.js'
-import { decodeFreeList, encodeFreeList } from '../../src/page/freelist-page.js'
+import { type FreeListRecord, decodeFreeList, encodeFreeList } from '../../src/page/freelist-page.js'
 import { type Meta, decodeMeta, encodeMeta } from '../../src/page/meta-page.js'
 
 const PATH = '/check-structure/db'
@@ -28,6 +28,32 @@ const N = 1500
 
 function key(i: number): Buffer {
   return Buffer.from(`k${String(i).padStart(5, '0')}`)
+}
+
+/** Opens the image `bytes` and returns the errors of its check(), which must find some. */
+async function errorsOf(bytes: Uint8Array): Promise<string[]> {
+  const fs = new MemoryFileSystem()
+  fs.files.set(PATH, new MemoryFile(bytes))
+  const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
+  try {
+    const report = db.check()
+    expect(report.ok).to.equal(false)
+    return report.errors.map((e) => e.message)
+  } finally {
+    await db.close()
+  }
+}
+
+/** The free list (FORMAT.md §7) that `meta` names in the image `bytes`. */
+function freeListOf(bytes: Buffer, meta: Meta): FreeListRecord {
+  const body = Buffer.concat(
+    Array.from({ length: meta.freelistPages }, (_, i) =>
+      bytes.subarray((meta.freelist.pgid + i) * PS + HEADER_SIZE, (meta.freelist.pgid + i + 1) * PS),
+    ),
+  )
+  const rec = decodeFreeList(body)
+  if (typeof rec === 'string') throw new Error(rec)
+  return rec
 }
 
 /**
@@ -112,11 +138,21 @@ describe('check(): structural damage in pages that verify', () => {
   /** Applies `edit` to a copy of the clean image (it reseals what it changes), opens it and returns check()'s errors. */
   async function checkAfter(edit: (bytes: Buffer) => Uint8Array | void): Promise<string[]> {
     const copy = Buffer.from(clean)
-    const bytes = edit(copy) ?? copy
+    return errorsOf(edit(copy) ?? copy)
+  }
+
+  /**
+   * Opens the clean image, then lets `edit` write to the file on disk under the open database (what
+   * open verified stays as it was in memory) and returns check()'s errors, which read the disk.
+   */
+  async function checkUnderOpen(edit: (file: MemoryFile, bytes: Buffer) => void): Promise<string[]> {
     const fs = new MemoryFileSystem()
-    fs.files.set(PATH, new MemoryFile(bytes))
+    fs.files.set(PATH, new MemoryFile(Buffer.from(clean)))
     const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
     try {
+      expect(db.check().ok).to.equal(true)
+      const file = fs.files.get(PATH)!
+      edit(file, Buffer.from(file.bytes()))
       const report = db.check()
       expect(report.ok).to.equal(false)
       return report.errors.map((e) => e.message)
@@ -250,23 +286,13 @@ describe('check(): structural damage in pages that verify', () => {
   it('a bucket record of another size than 20 bytes, written on disk under an open database', async () => {
     // A catalog page is always the newest commit's: open verifies it (FORMAT.md §8) and would
     // fall back to the commit before. Under an open database, check() reads it from disk.
-    const fs = new MemoryFileSystem()
-    fs.files.set(PATH, new MemoryFile(Buffer.from(clean)))
-    const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
-    try {
-      expect(db.check().ok).to.equal(true)
-      const file = fs.files.get(PATH)!
-      const bytes = Buffer.from(file.bytes())
+    const errors = await checkUnderOpen((file, bytes) => {
       const { catalog, off } = catalogEntry(bytes, 'b')
       setU32(catalog, off + 2, 19)
       sealPage(catalog)
       file.writevSync([catalog], newest(bytes).meta.catalog.pgid * PS)
-      const report = db.check()
-      expect(report.ok).to.equal(false)
-      expect(report.errors.map((e) => e.message).join('\n')).to.match(/bucket 'b': record of 19 bytes/)
-    } finally {
-      await db.close()
-    }
+    })
+    expect(errors.join('\n')).to.match(/bucket 'b': record of 19 bytes/)
   })
 
   it('a page past every tree and the free list: leaked', async () => {
@@ -282,21 +308,12 @@ describe('check(): structural damage in pages that verify', () => {
   })
 
   it('the active meta damaged on disk under an open database', async () => {
-    const fs = new MemoryFileSystem()
-    fs.files.set(PATH, new MemoryFile(Buffer.from(clean)))
-    const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
-    try {
-      expect(db.check().ok).to.equal(true)
-      // Both metas: whichever is active reads as invalid (the other one is not reported).
-      const file = fs.files.get(PATH)!
+    // Both metas: whichever is active reads as invalid (the other one is not reported).
+    const errors = await checkUnderOpen((file) => {
       for (const slot of [0, 1]) file.writevSync([Buffer.alloc(8, 0xee)], slot * PS + 20)
-      const report = db.check()
-      expect(report.ok).to.equal(false)
-      expect(report.errors.map((e) => e.message)).to.have.length(1)
-      expect(report.errors[0]!.message).to.match(/^page [01]: active meta invalid: /)
-    } finally {
-      await db.close()
-    }
+    })
+    expect(errors).to.have.length(1)
+    expect(errors[0]).to.match(/^page [01]: active meta invalid: /)
   })
 
   describe('the free list (FORMAT.md §7), rewritten on disk under an open database', () => {
@@ -305,42 +322,20 @@ describe('check(): structural damage in pages that verify', () => {
       edit: (free: number[], bytes: Buffer) => number[],
       type: number = PageType.freelist,
     ): Promise<string[]> {
-      const fs = new MemoryFileSystem()
-      fs.files.set(PATH, new MemoryFile(Buffer.from(clean)))
-      const db = await open(PATH, { fileSystem: fs, lock: false, journal: false })
-      try {
-        expect(db.check().ok).to.equal(true)
-        const file = fs.files.get(PATH)!
-        const bytes = Buffer.from(file.bytes())
+      return checkUnderOpen((file, bytes) => {
         const { meta } = newest(bytes)
-        const payload = PS - HEADER_SIZE
-        const body = Buffer.concat(
-          Array.from({ length: meta.freelistPages }, (_, i) =>
-            page(bytes, meta.freelist.pgid + i).subarray(HEADER_SIZE),
-          ),
-        )
-        const rec = decodeFreeList(body)
-        if (typeof rec === 'string') throw new Error(rec)
+        const rec = freeListOf(bytes, meta)
         expect(rec.free.length).to.be.greaterThan(1)
-        expect(payload * meta.freelistPages).to.be.at.least(8 + 4 * (rec.free.length + 1) + 12 * rec.reclaim.length)
-        const pages = encodeFreeList(
-          { free: edit(rec.free, bytes), reclaim: rec.reclaim },
-          meta.freelist.pgid,
-          meta.freelist.txid,
-          PS,
-          meta.freelistPages,
-        )
+        const room = (PS - HEADER_SIZE) * meta.freelistPages
+        expect(room).to.be.at.least(8 + 4 * (rec.free.length + 1) + 12 * rec.reclaim.length)
+        const { pgid, txid } = meta.freelist
+        const pages = encodeFreeList({ ...rec, free: edit(rec.free, bytes) }, pgid, txid, PS, meta.freelistPages)
         for (const [i, p] of pages.entries()) {
           p[OFF_TYPE] = type
           sealPage(p)
-          file.writevSync([p], (meta.freelist.pgid + i) * PS)
+          file.writevSync([p], (pgid + i) * PS)
         }
-        const report = db.check()
-        expect(report.ok).to.equal(false)
-        return report.errors.map((e) => e.message)
-      } finally {
-        await db.close()
-      }
+      })
     }
 
     it('a page named twice', async () => {
@@ -396,12 +391,7 @@ describe('check(): a dropped bucket awaiting reclaim, its record resealed with a
     const bytes = Buffer.from(fs.files.get(PATH)!.bytes())
     const metas = ([0, 1] as const).map((slot) => decodeMeta(bytes.subarray(slot * PS, (slot + 1) * PS), slot))
     const meta = metas.filter((m): m is Meta => typeof m !== 'string').reduce((a, b) => (b.txid > a.txid ? b : a))
-    const run = bytes.subarray(meta.freelist.pgid * PS, (meta.freelist.pgid + meta.freelistPages) * PS)
-    const body = Buffer.concat(
-      Array.from({ length: meta.freelistPages }, (_, i) => run.subarray(i * PS + HEADER_SIZE, (i + 1) * PS)),
-    )
-    const rec = decodeFreeList(body)
-    if (typeof rec === 'string') throw new Error(rec)
+    const rec = freeListOf(bytes, meta)
     expect(rec.reclaim).to.have.length(1)
     const entry = rec.reclaim[0]!
     if (entry.kind !== 'subtree') throw new Error(`a ${entry.kind} entry`)
@@ -414,17 +404,8 @@ describe('check(): a dropped bucket awaiting reclaim, its record resealed with a
       meta.freelistPages,
     )
     for (const [i, p] of pages.entries()) p.copy(bytes, (meta.freelist.pgid + i) * PS)
-    const edited = new MemoryFileSystem()
-    edited.files.set(PATH, new MemoryFile(bytes))
-    const again = await open(PATH, { fileSystem: edited, lock: false, journal: false })
-    try {
-      const report = again.check()
-      expect(report.ok).to.equal(false)
-      expect(report.errors.map((e) => e.message)).to.deep.equal([
-        `page ${entry.pgid}: dropped subtree recorded at height 3, its leaves are 2 below`,
-      ])
-    } finally {
-      await again.close()
-    }
+    expect(await errorsOf(bytes)).to.deep.equal([
+      `page ${entry.pgid}: dropped subtree recorded at height 3, its leaves are 2 below`,
+    ])
   })
 })
