@@ -18,7 +18,7 @@ import {
   u16,
   u32,
 } from '../../src/page/layout.js'
-import { encodeLeafEntries, leafEntryOffset, leafKeyStart, leafValueBytes } from '../../src/page/leaf-page.js'
+import { encodeLeafEntries, leafEntryOffset, leafKeyStart } from '../../src/page/leaf-page.js'
 import { type FreeListRecord, decodeFreeList, encodeFreeList } from '../../src/page/freelist-page.js'
 import { type Meta, decodeMeta, encodeMeta } from '../../src/page/meta-page.js'
 
@@ -91,28 +91,23 @@ describe('check(): structural damage in pages that verify', () => {
     return valid.reduce((a, b) => (b.meta.txid > a.meta.txid ? b : a))
   }
 
-  /** The root page of bucket `name` (the catalog is one leaf in these images). */
-  function bucketRoot(bytes: Buffer, name: string): number {
-    const { meta } = newest(bytes)
-    const catalog = page(bytes, meta.catalog.pgid)
-    expect(pageType(catalog)).to.equal(PageType.leaf)
-    for (let i = 0; i < pageCount(catalog); i++) {
-      const off = leafEntryOffset(catalog, i)
-      const k = catalog.subarray(leafKeyStart(off), leafKeyStart(off) + u16(catalog, off))
-      if (k.toString() === name) return decodeBucketRecord(leafValueBytes(catalog, i), meta.catalog.pgid).root.pgid
-    }
-    throw new Error(`no bucket '${name}'`)
-  }
-
-  /** The catalog leaf and the entry offset of bucket `name`'s record there. */
+  /** The catalog leaf (one leaf in these images) and the entry offset of bucket `name`'s record there. */
   function catalogEntry(bytes: Buffer, name: string): { catalog: Buffer; off: number } {
     const catalog = page(bytes, newest(bytes).meta.catalog.pgid)
+    expect(pageType(catalog)).to.equal(PageType.leaf)
     for (let i = 0; i < pageCount(catalog); i++) {
       const off = leafEntryOffset(catalog, i)
       if (catalog.subarray(leafKeyStart(off), leafKeyStart(off) + u16(catalog, off)).toString() === name)
         return { catalog, off }
     }
     throw new Error(`no bucket '${name}'`)
+  }
+
+  /** The root page of bucket `name`. */
+  function bucketRoot(bytes: Buffer, name: string): number {
+    const { catalog, off } = catalogEntry(bytes, name)
+    const at = leafKeyStart(off) + u16(catalog, off)
+    return decodeBucketRecord(catalog.subarray(at, at + u32(catalog, off + 2)), 0).root.pgid
   }
 
   /** Sets entry `i` of branch `p` to name child `child` (its page id and the txid it was written by). */
