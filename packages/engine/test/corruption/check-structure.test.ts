@@ -290,6 +290,18 @@ describe('check(): structural damage in pages that verify', () => {
     expect(errors.join('\n')).to.match(/bucket 'b': record of 19 bytes/)
   })
 
+  it('a bucket with an empty name, written on disk under an open database', async () => {
+    // The catalog entry of 'other' keeps its bytes, its key field now saying 0: an empty name (and
+    // a record read from where the name was, whatever that makes of it).
+    const errors = await checkUnderOpen((file, bytes) => {
+      const { catalog, off } = catalogEntry(bytes, 'other')
+      setU16(catalog, off, 0)
+      sealPage(catalog)
+      file.writevSync([catalog], newest(bytes).meta.catalog.pgid * PS)
+    })
+    expect(errors.join('\n')).to.match(/empty bucket name at index 1/)
+  })
+
   it('a page past every tree and the free list: leaked', async () => {
     // The meta's high-water mark one page further, over a page of zeros that nothing names.
     const errors = await checkAfter((bytes) => {
@@ -402,5 +414,46 @@ describe('check(): a dropped bucket awaiting reclaim, its record resealed with a
     expect(await errorsOf(bytes)).to.deep.equal([
       `page ${entry.pgid}: dropped subtree recorded at height 3, its leaves are 2 below`,
     ])
+  })
+})
+
+describe('check(): a free list that fails its checksum under a checkpoint meta', () => {
+  it('a writable open refuses it (BTREE_CORRUPTION), a read-only one opens and check() reports it', async () => {
+    // Through the journal, the file's meta is a checkpoint's, durable by itself (FORMAT.md §11):
+    // open does not verify its pages, so nothing falls back past the damaged free list.
+    const fs = new MemoryFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, pageSize: PS })
+    await db.update((tx) => {
+      const b = tx.createBucket('b')
+      for (let i = 0; i < 200; i++) b.put(key(i), Buffer.alloc(40, 1))
+    })
+    await db.checkpoint()
+    await db.update((tx) => {
+      for (let i = 0; i < 200; i += 2) tx.bucket('b')!.put(key(i), Buffer.alloc(40, 2))
+    })
+    await db.close()
+    const bytes = Buffer.from(fs.files.get(PATH)!.bytes())
+    const metas = ([0, 1] as const).map((slot) => decodeMeta(bytes.subarray(slot * PS, (slot + 1) * PS), slot))
+    const meta = metas.filter((m): m is Meta => typeof m !== 'string').reduce((a, b) => (b.txid > a.txid ? b : a))
+    expect(meta.freelist.pgid).to.not.equal(0)
+    expect(freeListOf(bytes, meta).free.length).to.be.greaterThan(0)
+    const at = meta.freelist.pgid * PS + HEADER_SIZE + 1
+    bytes[at] = bytes[at]! ^ 1
+    const damaged = new MemoryFileSystem()
+    damaged.files.set(PATH, new MemoryFile(bytes))
+    const refused = await open(PATH, { fileSystem: damaged, lock: false }).then(
+      () => undefined,
+      (err: unknown) => err,
+    )
+    expect(refused).to.have.property('code', 'BTREE_CORRUPTION')
+    const readOnly = await open(PATH, { fileSystem: damaged, lock: false, readOnly: true })
+    try {
+      const report = readOnly.check()
+      expect(report.ok).to.equal(false)
+      expect(report.errors.map((e) => e.message)).to.have.length(1)
+      expect(report.errors[0]!.message).to.match(new RegExp(`^page ${meta.freelist.pgid}: free list unreadable: `))
+    } finally {
+      await readOnly.close()
+    }
   })
 })
