@@ -44,6 +44,16 @@ async function errorsOf(bytes: Uint8Array): Promise<string[]> {
   }
 }
 
+/** The newest valid meta of the image `bytes`, and its slot. */
+function newest(bytes: Buffer): { meta: Meta; slot: 0 | 1 } {
+  const metas = ([0, 1] as const).map((slot) => ({
+    meta: decodeMeta(bytes.subarray(slot * PS, (slot + 1) * PS), slot),
+    slot,
+  }))
+  const valid = metas.filter((m): m is { meta: Meta; slot: 0 | 1 } => typeof m.meta !== 'string')
+  return valid.reduce((a, b) => (b.meta.txid > a.meta.txid ? b : a))
+}
+
 /** The free list (FORMAT.md §7) that `meta` names in the image `bytes`. */
 function freeListOf(bytes: Buffer, meta: Meta): FreeListRecord {
   const body = Buffer.concat(
@@ -83,12 +93,6 @@ describe('check(): structural damage in pages that verify', () => {
 
   function page(bytes: Buffer, p: number): Buffer {
     return bytes.subarray(p * PS, (p + 1) * PS)
-  }
-
-  function newest(bytes: Buffer): { meta: Meta; slot: 0 | 1 } {
-    const metas = ([0, 1] as const).map((slot) => ({ meta: decodeMeta(page(bytes, slot), slot), slot }))
-    const valid = metas.filter((m): m is { meta: Meta; slot: 0 | 1 } => typeof m.meta !== 'string')
-    return valid.reduce((a, b) => (b.meta.txid > a.meta.txid ? b : a))
   }
 
   /** The catalog leaf (one leaf in these images) and the entry offset of bucket `name`'s record there. */
@@ -396,8 +400,7 @@ describe('check(): a dropped bucket awaiting reclaim, its record resealed with a
     expect(db.check().ok).to.equal(true)
     await db.close()
     const bytes = Buffer.from(fs.files.get(PATH)!.bytes())
-    const metas = ([0, 1] as const).map((slot) => decodeMeta(bytes.subarray(slot * PS, (slot + 1) * PS), slot))
-    const meta = metas.filter((m): m is Meta => typeof m !== 'string').reduce((a, b) => (b.txid > a.txid ? b : a))
+    const { meta } = newest(bytes)
     const rec = freeListOf(bytes, meta)
     expect(rec.reclaim).to.have.length(1)
     const entry = rec.reclaim[0]!
@@ -433,8 +436,7 @@ describe('check(): a free list that fails its checksum under a checkpoint meta',
     })
     await db.close()
     const bytes = Buffer.from(fs.files.get(PATH)!.bytes())
-    const metas = ([0, 1] as const).map((slot) => decodeMeta(bytes.subarray(slot * PS, (slot + 1) * PS), slot))
-    const meta = metas.filter((m): m is Meta => typeof m !== 'string').reduce((a, b) => (b.txid > a.txid ? b : a))
+    const { meta } = newest(bytes)
     expect(meta.freelist.pgid).to.not.equal(0)
     expect(freeListOf(bytes, meta).free.length).to.be.greaterThan(0)
     const at = meta.freelist.pgid * PS + HEADER_SIZE + 1
