@@ -138,4 +138,27 @@ describe('integration: check() of the journal (FORMAT.md §11), each record repl
     expect(messages(db)).to.match(/journal part 1: no terminator after its last record: record at byte \d+/)
     await db.close()
   })
+
+  it('stops comparing the replay at a checkpoint page damaged on disk, and says so', async () => {
+    // cacheSize 0: every read of a checkpoint page goes to the file (corruption.test.ts does the same).
+    const fs = new MemoryFileSystem()
+    const db = await open(PATH, { fileSystem: fs, lock: false, cacheSize: 0, journalSize: 1 << 30 })
+    await db.update((tx) => {
+      const b = tx.createBucket('b')
+      for (let i = 0; i < 300; i++) b.put(Buffer.from(`key-${String(i).padStart(3, '0')}`), Buffer.alloc(100, 1))
+    })
+    await db.checkpoint()
+    // A record over 'b' in the journal, touching its last leaf only.
+    await db.update((tx) => tx.bucket('b')!.put(Buffer.from('key-zzz'), Buffer.from('v')))
+    expect(db.check().ok).to.equal(true)
+    const file = fs.files.get(PATH)!
+    const at = offsetOf(file.bytes(), 'key-000')
+    file.writevSync([Buffer.from('X')], at)
+    const report = db.check()
+    expect(report.ok).to.equal(false)
+    expect(report.errors.map((e) => e.message).join('\n')).to.match(
+      /journal: comparing the replay with the open state stopped: .*checksum/,
+    )
+    await db.close()
+  })
 })
