@@ -6,7 +6,9 @@ import { decodeBucketRecord } from '../../src/page/bucket-record.js'
 import { sealPage } from '../../src/page/checksum.js'
 import {
   HEADER_SIZE,
+  LONG_KEY_FLAG,
   OFF_COUNT,
+  OVERFLOW_FLAG,
   OFF_PGID,
   OFF_TXID,
   OFF_TYPE,
@@ -85,7 +87,10 @@ describe('check(): structural damage in pages that verify', () => {
     })
     // A later commit that leaves 'b' alone: open then trusts its pages as durable (FORMAT.md §8)
     // rather than verifying them, and check() is what must find the damage.
-    await db.update((tx) => tx.createBucket('other').put(Buffer.from('x'), Buffer.from('y')))
+    await db.update((tx) => {
+      tx.createBucket('other').put(Buffer.from('x'), Buffer.from('y'))
+      tx.createBucket('a-bucket-with-a-long-name')
+    })
     expect(db.check().ok).to.equal(true)
     await db.close()
     clean = Buffer.from(fs.files.get(PATH)!.bytes())
@@ -303,7 +308,38 @@ describe('check(): structural damage in pages that verify', () => {
       sealPage(catalog)
       file.writevSync([catalog], newest(bytes).meta.catalog.pgid * PS)
     })
-    expect(errors.join('\n')).to.match(/empty bucket name at index 1/)
+    expect(errors.join('\n')).to.match(/empty bucket name at index 2/)
+  })
+
+  it("an out-of-line key in a branch's entry 0", async () => {
+    // Entry 0 stands for "below every key" and holds none (FORMAT.md §5); its key field now says
+    // an out-of-line key part of 12 bytes (whatever the bytes after it make of the reference).
+    const errors = await checkAfter((bytes) => {
+      const { root } = tree(bytes)
+      const p = page(bytes, root)
+      setU16(p, branchEntryOffset(p, 0) + 8, LONG_KEY_FLAG | 12)
+      sealPage(p)
+    })
+    expect(errors.join('\n')).to.match(/entry 0 of a branch has an out-of-line key/)
+  })
+
+  it('a bucket name stored out of line, or a bucket record as overflow, on disk under an open database', async () => {
+    // The catalog's own rules (FORMAT.md §9): names and records always inline.
+    const name = 'a-bucket-with-a-long-name'
+    let errors = await checkUnderOpen((file, bytes) => {
+      const { catalog, off } = catalogEntry(bytes, name)
+      setU16(catalog, off, LONG_KEY_FLAG | name.length)
+      sealPage(catalog)
+      file.writevSync([catalog], newest(bytes).meta.catalog.pgid * PS)
+    })
+    expect(errors.join('\n')).to.match(/bucket name at index 0 stored out of line/)
+    errors = await checkUnderOpen((file, bytes) => {
+      const { catalog, off } = catalogEntry(bytes, 'other')
+      setU32(catalog, off + 2, OVERFLOW_FLAG + 20)
+      sealPage(catalog)
+      file.writevSync([catalog], newest(bytes).meta.catalog.pgid * PS)
+    })
+    expect(errors.join('\n')).to.match(/bucket record at index 2 stored as overflow/)
   })
 
   it('a page past every tree and the free list: leaked', async () => {
