@@ -27,6 +27,14 @@ function offsetOf(bytes: Uint8Array, text: string): number {
   return at
 }
 
+/** Where record `n` (from 0) of the journal starts: past the lengths of those before it (FORMAT.md §11). */
+function recordStart(journal: MemoryFile, n: number): number {
+  const bytes = Buffer.from(journal.bytes())
+  let at = 0
+  for (let i = 0; i < n; i++) at += bytes.readUInt32LE(at + 4)
+  return at
+}
+
 /** Seals the record at `start` again: its checksum (FORMAT.md §11) over its bytes as they now are. */
 function reseal(journal: MemoryFile, start: number): void {
   const bytes = Buffer.from(journal.bytes())
@@ -64,8 +72,7 @@ describe('integration: check() of the journal (FORMAT.md §11), each record repl
 
   it('finds a record that reads whole but says something else than the commit did: replay differs from the open state', async () => {
     const { db, journal } = await threeCommits()
-    // The second record starts where the first one ends (its length field).
-    const second = Buffer.from(journal.bytes()).readUInt32LE(4)
+    const second = recordStart(journal, 1)
     const at = offsetOf(journal.bytes(), 'value-1-7')
     journal.writevSync([Buffer.from('X')], at)
     reseal(journal, second)
@@ -78,7 +85,7 @@ describe('integration: check() of the journal (FORMAT.md §11), each record repl
 
   it('finds a record that does not apply (it names a bucket that does not exist): replay failed', async () => {
     const { db, journal } = await threeCommits()
-    const second = Buffer.from(journal.bytes()).readUInt32LE(4)
+    const second = recordStart(journal, 1)
     // The second record selects bucket 'b' by name: a name of the same length that no commit made.
     const at = second + offsetOf(journal.bytes().subarray(second), 'b')
     expect(
@@ -94,7 +101,7 @@ describe('integration: check() of the journal (FORMAT.md §11), each record repl
 
   it('finds a record whose key was changed to another key of the bucket: replay gives fewer keys', async () => {
     const { db, journal } = await threeCommits()
-    const second = Buffer.from(journal.bytes()).readUInt32LE(4)
+    const second = recordStart(journal, 1)
     // 'key-1-7' becomes 'key-1-6': the replay puts one key twice and holds 149 keys, not 150.
     journal.writevSync([Buffer.from('6')], offsetOf(journal.bytes(), 'key-1-7') + 6)
     reseal(journal, second)
@@ -105,21 +112,20 @@ describe('integration: check() of the journal (FORMAT.md §11), each record repl
   it('finds a record that creates another bucket than the commit did: replay gives other buckets', async () => {
     const { db, journal } = await threeCommits()
     await db.update((tx) => tx.createBucket('zzq').put(Buffer.from('k'), Buffer.from('v')))
-    const fourth = offsetOf(journal.bytes(), 'zzq')
-    const start = Buffer.from(journal.bytes()).lastIndexOf(Buffer.from([0x42, 0x54, 0x52, 0x4a]), fourth) - 8
+    const fourth = recordStart(journal, 3)
     // Every mention of the name in that record (its create op, and any select of it after).
     const bytes = Buffer.from(journal.bytes())
-    for (let at = fourth; at !== -1; at = bytes.indexOf('zzq', at + 3)) journal.writevSync([Buffer.from('r')], at + 2)
-    reseal(journal, start)
+    for (let at = bytes.indexOf('zzq', fourth); at !== -1; at = bytes.indexOf('zzq', at + 3))
+      journal.writevSync([Buffer.from('r')], at + 2)
+    reseal(journal, fourth)
     expect(messages(db)).to.match(/journal: replay gives other buckets than the open state/)
     await db.close()
   })
 
   it('finds a last record whose txid is not the newest commit', async () => {
     const { db, journal } = await threeCommits()
-    const bytes = Buffer.from(journal.bytes())
-    const third = bytes.readUInt32LE(4) + bytes.readUInt32LE(bytes.readUInt32LE(4) + 4)
-    const txid = Number(bytes.readBigUInt64LE(third + 24))
+    const third = recordStart(journal, 2)
+    const txid = Number(Buffer.from(journal.bytes()).readBigUInt64LE(third + 24))
     const later = Buffer.alloc(8)
     later.writeBigUInt64LE(BigInt(txid + 5))
     journal.writevSync([later], third + 24)
@@ -130,10 +136,13 @@ describe('integration: check() of the journal (FORMAT.md §11), each record repl
 
   it('finds bytes other than the terminator after the last record', async () => {
     const { db, journal } = await threeCommits()
-    const bytes = Buffer.from(journal.bytes())
-    let end = 0
-    for (let c = 0; c < 3; c++) end += bytes.readUInt32LE(end + 4)
-    expect(bytes.subarray(end, end + 32).every((b) => b === 0)).to.equal(true)
+    const end = recordStart(journal, 3)
+    expect(
+      journal
+        .bytes()
+        .subarray(end, end + 32)
+        .every((b) => b === 0),
+    ).to.equal(true)
     journal.writevSync([Buffer.alloc(8, 0x5a)], end)
     expect(messages(db)).to.match(/journal part 1: no terminator after its last record: record at byte \d+/)
     await db.close()
