@@ -301,10 +301,15 @@ export class Committer {
 
   /**
    * FORMAT.md §11, "Streamed records": `tx`, whose commit will sync, writes its record to the
-   * journal as it grows (option `journalStream`), where the next record goes.
+   * journal as it grows (option `journalStream`), where the next record goes, while the journal's
+   * file starts writebacks ahead of a sync (FileHandle.writesAhead). Without them the streamed
+   * steps only split the commit's write: an ascending fill of 200,000 keys in 'full' commits of
+   * 1,000 took 8–14 % more CPU streaming without writebacks than writing each record whole (least of
+   * ten alternating runs, `bench/fill-cpu.js --compare`; BENCHMARK.md, round s48).
    */
   streamRecord(tx: WriteTx): void {
-    if (this.#segments.length > 0 && this.#options.journalStream > 0)
+    const part = this.#segments.at(-1)
+    if (part !== undefined && this.#options.journalStream > 0 && part.journal.file.writesAhead !== false)
       tx.record.streamTo(this.#streamSink, this.#options.journalStream)
   }
 

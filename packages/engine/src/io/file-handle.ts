@@ -42,6 +42,13 @@ export interface FileHandle {
    * device (io/writeback-policy.ts); 'backlog': unsynced writes piled up, always taken.
    */
   startWriteback?(reason?: WritebackReason): void
+  /**
+   * Optional: whether startWriteback('ahead') would start a writeback now (the device's policy and
+   * the file's own probes allow it). A durable transaction streams its record to the journal ahead
+   * of its commit only then (FORMAT.md §11, "Streamed records"): without the writeback, the
+   * streamed steps are writes that the commit would have made as one. Absent: streams always.
+   */
+  readonly writesAhead?: boolean
   /** The file's current size in bytes. */
   size(): number
   /** Sets the file's size; bytes past it are gone. */

@@ -25,8 +25,8 @@ const WRITEBACKS = 8
  * on a disk that protects its cache from power loss, but milliseconds on a spinning disk or an SSD
  * without that protection, where each writeback would put one such flush before the commit's own.
  * So the first WRITEBACK_PROBES writebacks begun with none in flight are timed, and when even the
- * fastest of them took SLOW_WRITEBACK_MS, the file stops starting them (the streamed writes go on:
- * they cost no flush, and the commit's write finds them done).
+ * fastest of them took SLOW_WRITEBACK_MS, the file stops starting them, and records stop streaming to
+ * it (writesAhead): without the writeback, a streamed record's steps only split the commit's write.
  */
 const WRITEBACK_PROBES = 16
 const SLOW_WRITEBACK_MS = 2
@@ -153,6 +153,11 @@ export class NodeFile implements FileHandle {
   /** Whether startWriteback still starts writebacks (false once the disk's flushes proved slow, or without a descriptor). */
   get writesBack(): boolean {
     return this.#path !== undefined || this.#writebackFd !== undefined
+  }
+
+  /** Whether startWriteback('ahead') would start one now (FileHandle.writesAhead). */
+  get writesAhead(): boolean {
+    return this.writesBack && this.#policy.allows
   }
 
   /** A writeback begun alone took `ms`: after the last probe, slow flushes end the writebacks. */

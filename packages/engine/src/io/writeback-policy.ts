@@ -11,7 +11,8 @@
  *
  * So the syncs of a device run in cycles, each beginning with PROBE syncs in windows of WINDOW,
  * without writebacks ahead or with them in the order ORDER, then the rest of the cycle as the faster
- * of the two arms was. "Faster" is the median time from the end of one sync to the end of the next
+ * of the two arms was. Without them, records do not stream either (NodeFile.writesAhead): each is
+ * written whole at its commit. "Faster" is the median time from the end of one sync to the end of the next
  * (the commit's whole cycle: its JavaScript, its writes and its sync, and what the writebacks cost in
  * them), the first of each window left out (a writeback begun in the window before may still run).
  * The windows interleave (ORDER: each arm as early as the other on average, and as early squared)

@@ -12,6 +12,20 @@ import { LARGE_RECORDS, WORKLOADS, WORKLOADS_4K } from './workloads.js'
  * reopen at the last resolved commit or at the one in flight, whole, with check() passing and
  * every page accounted for, and take a further commit.
  */
+/**
+ * `fs` with its journal files answering FileHandle.writesAhead true and false in turn, at each ask
+ * (as a device whose measured policy turns writebacks ahead on and off from one transaction to the
+ * next): the journal's records are streamed and written whole in turn.
+ */
+function alternatingWritesAhead(fs: PowerLossFileSystem): PowerLossFileSystem {
+  fs.onCreate = (file, path) => {
+    if (!/-journal2?$/.test(path)) return
+    let next = false
+    Object.defineProperty(file, 'writesAhead', { get: () => (next = !next) })
+  }
+  return fs
+}
+
 describe('crash at every write and sync', function () {
   this.timeout(600_000)
   const seed = suiteSeed('crash points')
@@ -47,7 +61,9 @@ describe('crash at every write and sync', function () {
   // all crash points (the database file and the journal counted together, crashing together).
   // Commits made one at a time sync the journal on the caller's thread (syncSync); one workload
   // also runs with `inlineSync: false`, every sync on the thread pool.
-  const runs: Array<[(typeof WORKLOADS)[number], CommitPath, boolean]> = [
+  // One workload also runs 'streamed' with the journal's writebacks ahead switching on and off
+  // (alternatingWritesAhead).
+  const runs: Array<[(typeof WORKLOADS)[number], CommitPath, boolean, boolean?]> = [
     ...[...WORKLOADS, ...WORKLOADS_4K].flatMap((w): Array<[(typeof WORKLOADS)[number], CommitPath, boolean]> => [
       [w, 'pages', true],
       [w, 'journal', true],
@@ -55,11 +71,14 @@ describe('crash at every write and sync', function () {
     ...WORKLOADS.map((w): [(typeof WORKLOADS)[number], CommitPath, boolean] => [w, 'streamed', true]),
     [WORKLOADS[0]!, 'journal', false],
     [LARGE_RECORDS, 'journal', true],
+    [WORKLOADS[0]!, 'streamed', true, true],
   ]
-  for (const [w, path, inlineSync] of runs) {
-    const name = `${w.name}${pathLabel(path)}${inlineSync ? '' : ' (inlineSync: false)'}`
+  for (const [w, path, inlineSync, alternating = false] of runs) {
+    const name = `${w.name}${pathLabel(path)}${inlineSync ? '' : ' (inlineSync: false)'}${alternating ? ' (writebacks ahead on and off)' : ''}`
+    const disk = (): PowerLossFileSystem =>
+      alternating ? alternatingWritesAhead(new PowerLossFileSystem()) : new PowerLossFileSystem()
     it(`${name}: every crash point, drop-all, keep-all and random images`, async () => {
-      const probe = new PowerLossFileSystem()
+      const probe = disk()
       const full = await runWorkload(probe, w, { durability: 'full', path, inlineSync })
       expect(full.error).to.equal(undefined)
       expect(full.states.length - 1).to.equal(w.commits.length)
@@ -70,7 +89,13 @@ describe('crash at every write and sync', function () {
       // 'streamed' path only: its streamed writes are among the crash points.
       if (path === 'streamed') expect(probe.journalWritebacks).to.be.greaterThan(0)
       else expect(probe.journalWritebacks).to.equal(0)
-      const prng = new Prng(seed ^ hash(w.name + path))
+      if (alternating) {
+        // Some records went whole: fewer streamed writes than where every record streams.
+        const streaming = new PowerLossFileSystem()
+        await runWorkload(streaming, w, { durability: 'full', path, inlineSync })
+        expect(probe.journalWritebacks).to.be.lessThan(streaming.journalWritebacks)
+      }
+      const prng = new Prng(seed ^ hash(w.name + path + (alternating ? ' alternating' : '')))
       const failures: string[] = []
       let previous = 0
       let inFlight = 0
@@ -82,7 +107,7 @@ describe('crash at every write and sync', function () {
           { mode: 'random', seed: randomSeed },
         ]
         for (const image of modes) {
-          const fs = new PowerLossFileSystem()
+          const fs = disk()
           const rec = await runWorkload(fs, w, { durability: 'full', crashAt: k, path, inlineSync })
           // With the journal, the crash may hit the checkpoint that follows the last commit, after
           // that commit resolved (it is in the journal): then no commit fails, but the power is gone.

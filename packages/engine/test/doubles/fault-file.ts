@@ -121,6 +121,10 @@ export class FaultFile implements FileHandle {
     this.inner.startWriteback?.()
   }
 
+  get writesAhead(): boolean | undefined {
+    return this.inner.writesAhead
+  }
+
   syncSync(): void {
     this.inlineSyncs++
     this.#begin('sync')

@@ -123,6 +123,11 @@ export class PowerLossFile implements FileHandle {
   overlappingSyncs = 0
   /** startWriteback() calls: a record streamed ahead of its commit (FORMAT.md §11) asks for one per write. */
   writebacks = 0
+  /**
+   * What the file answers to FileHandle.writesAhead (whether its device takes writebacks ahead of
+   * a sync). Unset, it answers nothing, as a file with no such policy: records stream.
+   */
+  writesAhead?: boolean
   #counts: PowerLossCounts = { read: 0, write: 0, sync: 0, truncate: 0 }
   #crashPlan: { kind: CrashKind; n: number } | undefined
   /** loseWritesAtNextSync() was called and no sync has run since. */

@@ -109,6 +109,39 @@ describe('integration: records streamed ahead of their commits (FORMAT.md §11, 
     }
   })
 
+  it('a journal whose file declines writebacks ahead takes each record whole, the same bytes; streaming resumes once it takes them', async () => {
+    const streamed = new PowerLossFileSystem()
+    const s = await open('/w.db', { fileSystem: streamed, lock: false, journalStream: 64, journalSize: 1 << 30 })
+    const model = await workload(s)
+    expect(streamed.journalWritebacks, 'records streamed').to.be.greaterThan(20)
+    const expected = streamed.file('/w.db-journal').bytes()
+    await s.close()
+
+    const declining = new PowerLossFileSystem()
+    declining.onCreate = (file, path) => {
+      if (path.endsWith('-journal')) file.writesAhead = false
+    }
+    const db = await open('/w.db', { fileSystem: declining, lock: false, journalStream: 64, journalSize: 1 << 30 })
+    expect(await workload(db)).to.deep.equal(model)
+    expect(declining.journalWritebacks, 'nothing streamed').to.equal(0)
+    const journal = declining.file('/w.db-journal')
+    const end = recordsEnd(journal.bytes()) + RECORD_HEADER
+    expect(Buffer.from(journal.bytes().subarray(0, end)).equals(Buffer.from(expected.subarray(0, end)))).to.equal(true)
+    expect(db.check().ok).to.equal(true)
+
+    journal.writesAhead = true
+    await db.update((tx) => {
+      const a = tx.bucket('a')!
+      for (let i = 0; i < 200; i++) a.put(k(5000 + i), v(i))
+    })
+    expect(declining.journalWritebacks, 'streamed again').to.be.greaterThan(0)
+    declining.reopenAllAfterCrash({ mode: 'drop-all' })
+    const again = await open('/w.db', { fileSystem: declining, lock: false })
+    expect(Buffer.from(again.view((tx) => tx.bucket('a')!.get(k(5199)))!).equals(v(199))).to.equal(true)
+    expect(again.check().ok).to.equal(true)
+    await again.close()
+  })
+
   it('after a power loss, open replays the streamed records: every acknowledged commit is there', async () => {
     for (const mode of ['drop-all', 'keep-all'] as const) {
       const fs = new PowerLossFileSystem()

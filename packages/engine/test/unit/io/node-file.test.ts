@@ -80,6 +80,8 @@ describe('io/NodeFile.startWriteback', () => {
           await new Promise((r) => setImmediate(r))
         }
         expect(file.writesBack, `delay ${delay}`).to.equal(delay === 0)
+        // A file whose flushes proved slow declines writebacks ahead, whatever its policy says.
+        expect(file.writesAhead, `writesAhead, delay ${delay}`).to.equal(delay === 0)
         expect(calls, `delay ${delay}`).to.equal(delay === 0 ? 20 : 16)
       } finally {
         fs.fdatasync = real
@@ -100,6 +102,7 @@ describe('io/NodeFile.startWriteback', () => {
     const file = openFile(path.join(dir, 'policy'), policy)
     try {
       file.writevSync([Buffer.alloc(4096, 1)], 0)
+      expect(file.writesAhead, 'writesAhead while the policy declines').to.equal(false)
       file.startWriteback()
       file.startWriteback('ahead')
       expect(calls, 'declined').to.equal(0)
@@ -107,6 +110,7 @@ describe('io/NodeFile.startWriteback', () => {
       expect(calls, 'backlog').to.equal(1)
       policy.allows = true
       await new Promise((r) => setTimeout(r, 20))
+      expect(file.writesAhead, 'writesAhead once it allows').to.equal(true)
       file.startWriteback()
       expect(calls, 'allowed').to.equal(2)
       const before = performance.now()
