@@ -7,8 +7,27 @@
  *   it again. It prints `ready` once open, and never exits on its own: the parent SIGKILLs it.
  * - `open`: tries to open the database for writing and prints `ok` or the error's code, then exits.
  */
+import fs from 'node:fs'
 import { open } from '../../src/index.js'
+import type { FileSystem } from '../../src/io/file-handle.js'
+import { NodeFile, nodeFileSystem } from '../../src/io/node-file.js'
 import { childValue, seqKey } from './child-data.js'
+
+/**
+ * The real files, as nodeFileSystem opens them, but taking writebacks ahead of every sync whatever
+ * the disk's measured policy would choose (FileHandle.writesAhead): the streaming rounds' records
+ * then stream at every commit, as on a disk where writebacks ahead pay.
+ */
+const streamingDisk: FileSystem = {
+  open(p, { readOnly, create }) {
+    const flags = readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0)
+    return new NodeFile(fs.openSync(p, flags, 0o644), readOnly || process.platform !== 'linux' ? undefined : p, {
+      allows: true,
+      noteSync() {},
+    })
+  },
+  exists: (p) => nodeFileSystem.exists(p),
+}
 
 const [mode, path] = process.argv.slice(2)
 if (path === undefined) throw new Error('usage: child-writer.js write|open <path>')
@@ -24,7 +43,12 @@ if (mode === 'open') {
 } else {
   // SIGKILL rounds alternate: records written at commit only, and streamed ahead in small steps
   // (FORMAT.md §11, "Streamed records"; the child's commits are far below the default 16 KiB).
-  const db = await open(path, { pageSize: 1024, journalStream: Number(process.env['CHILD_JOURNAL_STREAM'] ?? 0) })
+  const journalStream = Number(process.env['CHILD_JOURNAL_STREAM'] ?? 0)
+  const db = await open(path, {
+    pageSize: 1024,
+    journalStream,
+    ...(journalStream > 0 ? { fileSystem: streamingDisk } : {}),
+  })
   let seq = db.view((tx) => {
     const c = tx.bucket('log')?.cursor()
     return c !== undefined && c.last() ? Buffer.from(c.key!).readUInt32BE(0) : 0
