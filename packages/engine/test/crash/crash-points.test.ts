@@ -2,7 +2,16 @@ import { expect } from 'chai'
 import { Database } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
-import { type CommitPath, hash, pathLabel, runWorkload, suiteSeed, usesJournal, verifyAfterCrash } from './harness.js'
+import {
+  type CommitPath,
+  alternatingWritesAhead,
+  hash,
+  pathLabel,
+  runWorkload,
+  suiteSeed,
+  usesJournal,
+  verifyAfterCrash,
+} from './harness.js'
 import { LARGE_RECORDS, WORKLOADS, WORKLOADS_4K } from './workloads.js'
 
 /**
@@ -12,20 +21,6 @@ import { LARGE_RECORDS, WORKLOADS, WORKLOADS_4K } from './workloads.js'
  * reopen at the last resolved commit or at the one in flight, whole, with check() passing and
  * every page accounted for, and take a further commit.
  */
-/**
- * `fs` with its journal files answering FileHandle.writesAhead true and false in turn, at each ask
- * (as a device whose measured policy turns writebacks ahead on and off from one transaction to the
- * next): the journal's records are streamed and written whole in turn.
- */
-function alternatingWritesAhead(fs: PowerLossFileSystem): PowerLossFileSystem {
-  fs.onCreate = (file, path) => {
-    if (!/-journal2?$/.test(path)) return
-    let next = false
-    Object.defineProperty(file, 'writesAhead', { get: () => (next = !next) })
-  }
-  return fs
-}
-
 describe('crash at every write and sync', function () {
   this.timeout(600_000)
   const seed = suiteSeed('crash points')

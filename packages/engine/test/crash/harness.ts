@@ -53,6 +53,20 @@ export interface RunOptions {
   inlineSync?: boolean
 }
 
+/**
+ * `fs` with its journal files answering FileHandle.writesAhead true and false in turn, at each ask
+ * (as a device whose measured policy turns writebacks ahead on and off from one transaction to the
+ * next): the journal's records are streamed and written whole in turn.
+ */
+export function alternatingWritesAhead(fs: PowerLossFileSystem): PowerLossFileSystem {
+  fs.onCreate = (file, path) => {
+    if (!/-journal2?$/.test(path)) return
+    let next = false
+    Object.defineProperty(file, 'writesAhead', { get: () => (next = !next) })
+  }
+  return fs
+}
+
 export function openOptions(
   fs: PowerLossFileSystem,
   w: Workload,

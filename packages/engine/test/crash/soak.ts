@@ -18,7 +18,15 @@ import { open } from '../../src/db/database.js'
 import { type CrashImageOptions, PowerLossFileSystem } from '../doubles/power-loss-file.js'
 import { Prng } from '../../src/io/prng.js'
 import type { Durability } from '../../src/base/types.js'
-import { type CommitPath, PATH, openOptions, runWorkload, usesJournal, verifyAfterCrash } from './harness.js'
+import {
+  type CommitPath,
+  PATH,
+  alternatingWritesAhead,
+  openOptions,
+  runWorkload,
+  usesJournal,
+  verifyAfterCrash,
+} from './harness.js'
 import { type Workload, WORKLOADS, WORKLOADS_4K, withDurabilities } from './workloads.js'
 import { concurrentOptions, newConcurrentFs, runConcurrent, verifyConcurrent } from './concurrent.js'
 import { CONFIGS, type Config, STEPS, SWEEP, type Step, lostWritebackCase, syncCounts } from './lost-writeback.js'
@@ -50,6 +58,8 @@ const image = (): CrashImageOptions => ({
 })
 
 let lostWritebackCases = 0
+/** Streamed cases whose journal switched writebacks ahead on and off (alternatingWritesAhead). */
+let switchingCases = 0
 const lostSyncs = new Map<string, Map<string, number>>()
 /** The workloads and ways to run them that lost-writeback cases pick from. */
 const lostVariants: Array<{ name: string; steps: readonly Step[]; config: Config }> = [
@@ -132,14 +142,23 @@ for (let i = 0; i < cases; i++) {
     continue
   }
   const { w, durability, path } = prng.pick(variants)
-  let total = ops.get(w.name + path)
+  // Half the streamed cases on a journal whose writebacks ahead switch on and off (records streamed
+  // and written whole in turn, FORMAT.md §11); the switching is the same in every run of a case.
+  const alternating = path === 'streamed' && prng.bool(0.5)
+  if (alternating) switchingCases++
+  const disk = (options = {}): PowerLossFileSystem => {
+    const fs = new PowerLossFileSystem(options)
+    return alternating ? alternatingWritesAhead(fs) : fs
+  }
+  const key = w.name + path + (alternating ? ' alternating' : '')
+  let total = ops.get(key)
   if (total === undefined) {
-    total = (await runWorkload(new PowerLossFileSystem(), w, { durability, path })).ops
-    ops.set(w.name + path, total)
+    total = (await runWorkload(disk(), w, { durability, path })).ops
+    ops.set(key, total)
   }
   const k = prng.range(1, total)
   const sectorSize = prng.pick([512, 4096])
-  const fs = new PowerLossFileSystem({ sectorSize })
+  const fs = disk({ sectorSize })
   const rec = await runWorkload(fs, w, { durability, crashAt: k, path })
   if (prng.bool(0.2)) {
     // Power returns, and is lost again at one of the first writes or syncs of the recovery.
@@ -160,7 +179,7 @@ for (let i = 0; i < cases; i++) {
   })
   if (!verdict.ok)
     failures.push(
-      `case ${i}: ${w.name} (${path}) crash at op ${k}, sector ${sectorSize}, image ${JSON.stringify(img)}: ${verdict.why}`,
+      `case ${i}: ${w.name} (${path}${alternating ? ', writebacks ahead on and off' : ''}) crash at op ${k}, sector ${sectorSize}, image ${JSON.stringify(img)}: ${verdict.why}`,
     )
   progress(i)
 }
@@ -176,6 +195,7 @@ console.log(
     recoveriesCrashed: recoveries,
     concurrentCases,
     lostWritebackCases,
+    switchingCases,
     failures: failures.length,
     seconds: Math.round((Date.now() - started) / 1000),
   }),
