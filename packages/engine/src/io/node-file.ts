@@ -2,8 +2,13 @@ import fs from 'node:fs'
 import { promisify } from 'node:util'
 import type { FileHandle, FileSystem, WritebackReason } from './file-handle.js'
 import { WritebackPolicy } from './writeback-policy.js'
+import { noProgress } from './errors.js'
 
-const writev = promisify(fs.writev)
+/** fs.writev looked up at each call (tests stand a disk that writes nothing in for it); the bytes written. */
+const writev = (fd: number, buffers: Uint8Array[], position: number): Promise<number> =>
+  new Promise((resolve, reject) =>
+    fs.writev(fd, buffers, position, (err, written) => (err === null ? resolve(written) : reject(err))),
+  )
 const fdatasync = promisify(fs.fdatasync)
 /** fs.fdatasync looked up at each call (tests stand a slow disk in for it). */
 const fdatasyncOf = (fd: number): Promise<void> =>
@@ -78,7 +83,16 @@ export class NodeFile implements FileHandle {
       for (let i = index; i < buffers.length && batch.length < 1024; i++) {
         batch.push(i === index && skip > 0 ? buffers[i]!.subarray(skip) : buffers[i]!)
       }
-      let written = (await writev(this.#fd, batch, pos)).bytesWritten
+      let size = 0
+      for (const b of batch) size += b.byteLength
+      // Only empty buffers in this batch: nothing to write (a write of them would write nothing).
+      if (size === 0) {
+        index += batch.length
+        skip = 0
+        continue
+      }
+      let written = await writev(this.#fd, batch, pos)
+      if (!(written > 0)) throw noProgress('writev', pos, size)
       pos += written
       while (index < buffers.length && written > 0) {
         const left = buffers[index]!.byteLength - skip
@@ -105,7 +119,9 @@ export class NodeFile implements FileHandle {
       for (const b of batch) total += b.byteLength
       let done = 0
       while (done < total) {
-        done += fs.writevSync(this.#fd, done === 0 ? batch : remaining(batch, done), pos + done)
+        const written = fs.writevSync(this.#fd, done === 0 ? batch : remaining(batch, done), pos + done)
+        if (!(written > 0)) throw noProgress('writev', pos + done, total - done)
+        done += written
       }
       pos += total
       index += batch.length

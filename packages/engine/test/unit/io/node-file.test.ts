@@ -13,7 +13,7 @@ function openFile(p: string, policy: Pick<WritebackPolicy, 'allows' | 'noteSync'
   return new NodeFile(fs.openSync(p, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644), p, policy)
 }
 
-describe('io/NodeFile.startWriteback', () => {
+describe('io/NodeFile: writes and writebacks ahead', () => {
   let dir: string
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btree-node-file-'))
@@ -158,6 +158,44 @@ describe('io/NodeFile.startWriteback', () => {
       fs.fdatasync = real
       await a.close()
       await b.close()
+    }
+  })
+
+  it('writes lists with empty buffers anywhere in them, on the thread pool and on the caller', async () => {
+    const file = openFile(path.join(dir, 'w'))
+    try {
+      const e = Buffer.alloc(0)
+      await file.writev([e, Buffer.from('ab'), e, e, Buffer.from('c'), e], 0)
+      file.writevSync([e, Buffer.from('de'), e], 3)
+      await file.writev([e, e], 5)
+      file.writevSync([e], 5)
+      // More than a writev takes at once (1,024 buffers), all empty, then bytes.
+      await file.writev([...new Array<Buffer>(1500).fill(e), Buffer.from('f')], 5)
+      expect(fs.readFileSync(path.join(dir, 'w'), 'latin1')).to.equal('abcdef')
+      expect(file.size()).to.equal(6)
+    } finally {
+      await file.close()
+    }
+  })
+
+  it('fails with EIO a write that makes no progress, instead of asking again for good', async () => {
+    const file = openFile(path.join(dir, 'z'))
+    const realAsync = fs.writev
+    const realSync = fs.writevSync
+    fs.writev = ((_fd: number, _b: unknown, _p: number, cb: (err: null, n: number) => void) =>
+      setImmediate(() => cb(null, 0))) as unknown as typeof fs.writev
+    fs.writevSync = (() => 0) as unknown as typeof fs.writevSync
+    try {
+      let err: unknown
+      await file.writev([Buffer.from('abc')], 0).catch((e: unknown) => (err = e))
+      expect((err as { code?: unknown }).code).to.equal('EIO')
+      expect(() => file.writevSync([Buffer.from('abc')], 0))
+        .to.throw(/wrote nothing of 3 bytes/)
+        .with.property('code', 'EIO')
+    } finally {
+      fs.writev = realAsync
+      fs.writevSync = realSync
+      await file.close()
     }
   })
 })
