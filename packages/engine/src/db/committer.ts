@@ -304,8 +304,9 @@ export class Committer {
    * journal as it grows (option `journalStream`), where the next record goes, while the journal's
    * file starts writebacks ahead of a sync (FileHandle.writesAhead). Without them the streamed
    * steps only split the commit's write: an ascending fill of 200,000 keys in 'full' commits of
-   * 1,000 took 8–14 % more CPU streaming without writebacks than writing each record whole (least of
-   * ten alternating runs, `bench/fill-cpu.js --compare`; BENCHMARK.md, round s48).
+   * 1,000 took 4–14 % less CPU writing each record whole than streaming it without writebacks
+   * (least of ten alternating runs, three times, `bench/fill-cpu.js --compare`; BENCHMARK.md,
+   * round s48).
    */
   streamRecord(tx: WriteTx): void {
     const part = this.#segments.at(-1)
