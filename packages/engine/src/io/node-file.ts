@@ -251,14 +251,28 @@ function devicePolicy(dev: number): WritebackPolicy {
   return policy
 }
 
+/**
+ * Opens `path` as the real file system does, with `policy` deciding writebacks ahead (default: the
+ * device's, measured; a test may stand one in, test/crash/child-writer.ts).
+ */
+export function openNodeFile(
+  path: string,
+  { readOnly, create }: { readOnly: boolean; create: boolean },
+  policy?: Pick<WritebackPolicy, 'allows' | 'noteSync'>,
+): NodeFile {
+  const mode = readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0)
+  // Writebacks (startWriteback) only where a failed one is reported to the journal's own next
+  // fsync: Linux (errseq, 4.13 and later; Node 20 needs 4.18). Elsewhere the hint is not taken.
+  return new NodeFile(
+    fs.openSync(path, mode, 0o644),
+    readOnly || process.platform !== 'linux' ? undefined : path,
+    policy,
+  )
+}
+
 /** The real file system. */
 export const nodeFileSystem: FileSystem = {
-  open(path, { readOnly, create }) {
-    const mode = readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0)
-    // Writebacks (startWriteback) only where a failed one is reported to the journal's own next
-    // fsync: Linux (errseq, 4.13 and later; Node 20 needs 4.18). Elsewhere the hint is not taken.
-    return new NodeFile(fs.openSync(path, mode, 0o644), readOnly || process.platform !== 'linux' ? undefined : path)
-  },
+  open: (path, options) => openNodeFile(path, options),
   exists(path) {
     return fs.existsSync(path)
   },

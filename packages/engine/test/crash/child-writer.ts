@@ -7,10 +7,9 @@
  *   it again. It prints `ready` once open, and never exits on its own: the parent SIGKILLs it.
  * - `open`: tries to open the database for writing and prints `ok` or the error's code, then exits.
  */
-import fs from 'node:fs'
 import { open } from '../../src/index.js'
 import type { FileSystem } from '../../src/io/file-handle.js'
-import { NodeFile, nodeFileSystem } from '../../src/io/node-file.js'
+import { nodeFileSystem, openNodeFile } from '../../src/io/node-file.js'
 import { childValue, seqKey } from './child-data.js'
 
 /**
@@ -19,13 +18,7 @@ import { childValue, seqKey } from './child-data.js'
  * then stream at every commit, as on a disk where writebacks ahead pay.
  */
 const streamingDisk: FileSystem = {
-  open(p, { readOnly, create }) {
-    const flags = readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR | (create ? fs.constants.O_CREAT : 0)
-    return new NodeFile(fs.openSync(p, flags, 0o644), readOnly || process.platform !== 'linux' ? undefined : p, {
-      allows: true,
-      noteSync() {},
-    })
-  },
+  open: (p, options) => openNodeFile(p, options, { allows: true, noteSync() {} }),
   exists: (p) => nodeFileSystem.exists(p),
 }
 
